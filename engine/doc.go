@@ -1,0 +1,18 @@
+// Package engine defines the tensor type and the Backend interface that every
+// compute backend of simclr-vk implements: the pure-Go CPU backend
+// (engine/cpu, the reference and the fallback) and the Vulkan backend
+// (engine/vulkan, SPIR-V compute shaders on any Vulkan GPU or lavapipe).
+//
+// Conventions shared by every op:
+//   - All tensors hold float32 in row-major order; images are NCHW.
+//   - Ops never allocate their outputs: the caller passes dst tensors of the
+//     right size. A shape mismatch is a programming error and panics with an
+//     "engine: <op>: ..." message.
+//   - Ops are asynchronous on devices that queue work (Vulkan records into a
+//     command buffer). Download and Flush wait for queued work and return the
+//     first driver error that happened since the last Flush (sticky error).
+//   - Backward ops overwrite their outputs (beta = 0); gradient accumulation
+//     across several consumers is the graph layer's job (Axpy / Add).
+//   - Integer data (labels, argmax indices) is carried as exactly representable
+//     float32 values (< 2^24).
+package engine
