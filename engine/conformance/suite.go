@@ -1,0 +1,121 @@
+package conformance
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"sort"
+	"strings"
+	"testing"
+
+	"simclr-vk/engine"
+)
+
+type family struct {
+	name string
+	run  func(t *testing.T, b engine.Backend)
+}
+
+var families []family
+
+// register adds an op family to the suite; call it from an init function.
+func register(name string, run func(t *testing.T, b engine.Backend)) {
+	families = append(families, family{name, run})
+}
+
+// Run runs every registered op family against b as subtests of
+// t.Run("Conformance", ...). After each family it checks b.Flush() and that
+// no tensor leaked.
+func Run(t *testing.T, b engine.Backend) {
+	sort.Slice(families, func(i, j int) bool { return families[i].name < families[j].name })
+	t.Run("Conformance", func(t *testing.T) {
+		for _, f := range families {
+			t.Run(f.name, func(t *testing.T) {
+				before := b.MemStats().Tensors
+				f.run(t, b)
+				if err := b.Flush(); err != nil {
+					t.Fatalf("%s: Flush: %v", f.name, err)
+				}
+				if after := b.MemStats().Tensors; after != before {
+					t.Errorf("%s: %d tensors leaked", f.name, after-before)
+				}
+			})
+		}
+	})
+}
+
+// Tol is an absolute + relative tolerance.
+type Tol struct{ Atol, Rtol float64 }
+
+// Close reports the first mismatches of got against want through t.Errorf
+// and returns false if any element differs by more than atol + rtol*|want|
+// (NaN and Inf must match exactly).
+func Close(t testing.TB, what string, got, want []float32, tol Tol) bool {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: got %d values, want %d", what, len(got), len(want))
+		return false
+	}
+	var bad []string
+	nbad := 0
+	worst := 0.0
+	for i := range want {
+		g, w := float64(got[i]), float64(want[i])
+		ok := false
+		switch {
+		case math.IsNaN(w) || math.IsNaN(g):
+			ok = math.IsNaN(w) && math.IsNaN(g)
+		case math.IsInf(w, 0) || math.IsInf(g, 0):
+			ok = g == w
+		default:
+			d := math.Abs(g - w)
+			ok = d <= tol.Atol+tol.Rtol*math.Abs(w)
+			if d > worst {
+				worst = d
+			}
+		}
+		if !ok {
+			nbad++
+			if len(bad) < 8 {
+				bad = append(bad, fmt.Sprintf("  [%d] got %.8g want %.8g (diff %.3g)", i, g, w, g-w))
+			}
+		}
+	}
+	if nbad > 0 {
+		t.Errorf("%s: %d of %d values differ beyond atol %g + rtol %g*|want| (max abs diff %.3g); first:\n%s",
+			what, nbad, len(want), tol.Atol, tol.Rtol, worst, strings.Join(bad, "\n"))
+		return false
+	}
+	return true
+}
+
+// Rand returns n uniform values in [lo, hi) from a seeded generator.
+func Rand(rng *rand.Rand, n int, lo, hi float32) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = lo + (hi-lo)*rng.Float32()
+	}
+	return v
+}
+
+// Upload allocates a tensor of the given shape on b holding data.
+func Upload(b engine.Backend, data []float32, shape ...int) *engine.Tensor {
+	t := b.New(shape...)
+	b.Upload(t, data)
+	return t
+}
+
+// Download returns t's contents, failing the test on a backend error.
+func Download(t testing.TB, b engine.Backend, x *engine.Tensor) []float32 {
+	t.Helper()
+	out := make([]float32, x.Numel())
+	if err := b.Download(x, out); err != nil {
+		t.Fatalf("download %v: %v", x, err)
+	}
+	return out
+}
+
+// Sentinel fills guard tensors allocated around an op's output; a backend
+// that can place tensors back to back (Vulkan's sub-allocator) checks them
+// untouched after the op.
+const Sentinel = float32(-12345.5)
