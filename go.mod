@@ -2,9 +2,4 @@ module simclr-vk
 
 go 1.26
 
-require (
-	github.com/go-gl/mathgl v1.1.0 // indirect
-	github.com/klauspost/compress v1.20.4 // indirect
-	github.com/spf13/pflag v1.1.0 // indirect
-	github.com/vulkan-go/vulkan v0.0.0-20221209234627-c0a353ae26c8 // indirect
-)
+require github.com/spf13/pflag v1.1.0

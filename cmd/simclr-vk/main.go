@@ -1,0 +1,117 @@
+// Command simclr-vk trains SimCLR image encoders on any Vulkan GPU or the
+// CPU, evaluates them and exports them. Run `simclr-vk help` for commands.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand; each lives in its own file and registers itself
+// from an init function.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string) error
+}
+
+var commands = map[string]command{}
+var benches = map[string]command{}
+
+func register(name, summary string, run func(args []string) error) {
+	commands[name] = command{name, summary, run}
+}
+
+// registerBench adds `simclr-vk bench <name>`.
+func registerBench(name, summary string, run func(args []string) error) {
+	benches[name] = command{name, summary, run}
+}
+
+// errUsage is returned by commands after they printed their own usage.
+var errUsage = errors.New("usage")
+
+func main() {
+	register("bench", "benchmarks: "+benchNames(), runBench)
+	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
+		usage()
+		if len(os.Args) < 2 {
+			os.Exit(2)
+		}
+		return
+	}
+	c, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "simclr-vk: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err := c.run(os.Args[2:]); err != nil {
+		if errors.Is(err, errUsage) || errors.Is(err, pflag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "simclr-vk %s: %v\n", c.name, err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "simclr-vk: SimCLR self-supervised pre-training on Vulkan GPUs and the CPU")
+	fmt.Fprintln(os.Stderr, "\nUsage: simclr-vk <command> [flags]   (simclr-vk <command> --help for its flags)")
+	fmt.Fprintln(os.Stderr, "\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+	}
+}
+
+func benchNames() string {
+	names := make([]string, 0, len(benches))
+	for n := range benches {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+func runBench(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(os.Stderr, "Usage: simclr-vk bench <what> [flags]\n\nBenchmarks:")
+		names := make([]string, 0, len(benches))
+		for n := range benches {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(os.Stderr, "  %-8s %s\n", n, benches[n].summary)
+		}
+		return errUsage
+	}
+	c, ok := benches[args[0]]
+	if !ok {
+		return fmt.Errorf("unknown benchmark %q (have: %s)", args[0], benchNames())
+	}
+	return c.run(args[1:])
+}
+
+// newFlags returns a flag set for a subcommand whose errors are returned,
+// not fatal.
+func newFlags(name string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("simclr-vk "+name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	return fs
+}

@@ -1,0 +1,174 @@
+package cpu
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"simclr-vk/engine"
+)
+
+// Options configure the CPU backend.
+type Options struct {
+	// Threads is the number of goroutines for parallel loops (0: GOMAXPROCS).
+	Threads int
+	// NoBLAS disables OpenBLAS even where it is installed (pure-Go GEMM).
+	NoBLAS bool
+}
+
+// Backend is the CPU implementation of engine.Backend.
+type Backend struct {
+	threads int
+	noBLAS  bool
+
+	mu    sync.Mutex
+	stats engine.MemStats
+	err   error
+}
+
+// New returns a CPU backend.
+func New(opts Options) *Backend {
+	th := opts.Threads
+	if th <= 0 {
+		th = runtime.GOMAXPROCS(0)
+	}
+	return &Backend{threads: th, noBLAS: opts.NoBLAS}
+}
+
+// Name is "cpu".
+func (b *Backend) Name() string { return "cpu" }
+
+// Threads is the number of goroutines used by parallel loops.
+func (b *Backend) Threads() int { return b.threads }
+
+// data returns the float32 slice behind t (views share their base's slice).
+func data(t *engine.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	s, ok := t.Storage.([]float32)
+	if !ok {
+		panic(fmt.Sprintf("engine/cpu: tensor %v does not belong to the CPU backend", t))
+	}
+	return s
+}
+
+// Data exposes the host slice of a CPU tensor (no copy). Writing to it is
+// the same as Upload.
+func Data(t *engine.Tensor) []float32 { return data(t) }
+
+// New allocates a zero-filled tensor.
+func (b *Backend) New(shape ...int) *engine.Tensor {
+	n := 1
+	for _, d := range shape {
+		if d <= 0 {
+			panic(fmt.Sprintf("engine/cpu: New: non-positive dimension in shape %v", shape))
+		}
+		n *= d
+	}
+	t := engine.NewTensor(b, make([]float32, n), shape...)
+	b.mu.Lock()
+	b.stats.InUse += int64(4 * n)
+	b.stats.Reserved += int64(4 * n)
+	b.stats.Tensors++
+	if b.stats.InUse > b.stats.Peak {
+		b.stats.Peak = b.stats.InUse
+	}
+	b.mu.Unlock()
+	return t
+}
+
+// Upload copies src into t.
+func (b *Backend) Upload(t *engine.Tensor, src []float32) {
+	engine.CheckBackend("Upload", b, t)
+	if len(src) != t.Numel() {
+		panic(fmt.Sprintf("engine/cpu: Upload: %d values for tensor %v", len(src), t))
+	}
+	copy(data(t), src)
+}
+
+// Download copies t into dst.
+func (b *Backend) Download(t *engine.Tensor, dst []float32) error {
+	engine.CheckBackend("Download", b, t)
+	if len(dst) != t.Numel() {
+		panic(fmt.Sprintf("engine/cpu: Download: %d values for tensor %v", len(dst), t))
+	}
+	if t.Released() {
+		panic(fmt.Sprintf("engine/cpu: Download: tensor %v was released", t))
+	}
+	copy(dst, data(t))
+	return b.Err()
+}
+
+// Release frees t's storage.
+func (b *Backend) Release(t *engine.Tensor) {
+	engine.CheckBackend("Release", b, t)
+	if t.IsView() {
+		panic("engine/cpu: Release: tensor is a view")
+	}
+	if t.Released() {
+		return
+	}
+	n := int64(t.Bytes())
+	t.MarkReleased()
+	t.Storage = []float32(nil)
+	b.mu.Lock()
+	b.stats.InUse -= n
+	b.stats.Reserved -= n
+	b.stats.Tensors--
+	b.mu.Unlock()
+}
+
+// Flush returns the sticky error (CPU ops are synchronous).
+func (b *Backend) Flush() error { return b.Err() }
+
+// Err returns the sticky error.
+func (b *Backend) Err() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// MemStats returns the memory statistics.
+func (b *Backend) MemStats() engine.MemStats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stats
+}
+
+// ResetPeak sets Peak to the current InUse.
+func (b *Backend) ResetPeak() {
+	b.mu.Lock()
+	b.stats.Peak = b.stats.InUse
+	b.mu.Unlock()
+}
+
+// Close releases nothing: tensors are garbage collected.
+func (b *Backend) Close() error { return nil }
+
+// parallelFor runs fn(lo, hi) over [0, n) split into at most b.threads
+// contiguous chunks. Each index is handled by exactly one call, so results do
+// not depend on the thread count as long as fn writes disjoint outputs.
+func (b *Backend) parallelFor(n int, fn func(lo, hi int)) {
+	th := b.threads
+	if th > n {
+		th = n
+	}
+	if th <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + th - 1) / th
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
