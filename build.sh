@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# build.sh: the one script that installs what is missing, builds the shaders
+# and the binary, and runs the tests or the default training.
+#
+#   ./build.sh            same as ./build.sh test
+#   ./build.sh deps       install missing packages (apt-get, as root) and Go
+#   ./build.sh shaders    rebuild shaders/*.spv from shaders/*.comp (needs glslc)
+#   ./build.sh build      build bin/simclr-vk
+#   ./build.sh test       deps + build + shader compile check + go vet + all tests
+#                         (Vulkan tests on lavapipe with the validation layer on)
+#   ./build.sh train [flags]
+#                         deps + build + `bin/simclr-vk train` on the default data
+#                         (Fashion-MNIST from Debian's dataset-fashion-mnist)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+GO_VERSION=1.26.8
+APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
+	vulkan-validationlayers libopenblas-dev dataset-fashion-mnist glslc)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+missing_packages() {
+	local p
+	for p in "${APT_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+	done
+}
+
+install_packages() {
+	command -v dpkg-query >/dev/null || { log "not a Debian system: install gcc, the Vulkan loader (libvulkan1), a Vulkan driver (Mesa lavapipe for CPU), the Khronos validation layers, OpenBLAS and glslc by hand"; return 0; }
+	local miss
+	miss=$(missing_packages)
+	[ -z "$miss" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		log "missing Debian packages: $(echo $miss). Run as root, or: sudo apt-get install -y $(echo $miss)"
+		return 0
+	fi
+	log "installing: $(echo $miss)"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $miss >/dev/null
+}
+
+go_ok() {
+	command -v go >/dev/null || return 1
+	local v
+	v=$(go env GOVERSION 2>/dev/null | sed 's/^go//') || return 1
+	[ "$(printf '%s\n%s\n' "1.26" "$v" | sort -V | head -1)" = "1.26" ]
+}
+
+# install_go puts Go $GO_VERSION in /usr/local/go when no recent Go is found:
+# Debian 12's golang-go (1.19) fetches the official toolchain module through
+# the Go module proxy, which is then copied into place.
+install_go() {
+	export PATH=/usr/local/go/bin:$PATH
+	go_ok && return 0
+	[ "$(id -u)" = 0 ] || { log "Go >= 1.26 is required (https://go.dev/dl); run as root to install it"; exit 1; }
+	command -v go >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; }
+	log "installing Go $GO_VERSION from the module proxy"
+	local tmp dir
+	tmp=$(mktemp -d)
+	dir=$(cd "$tmp" && GOMODCACHE="$tmp/mod" GOFLAGS=-mod=mod go mod download -json "golang.org/toolchain@v0.0.1-go$GO_VERSION.linux-amd64" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+	[ -d "$dir" ] || { log "could not download the Go toolchain"; exit 1; }
+	rm -rf /usr/local/go && cp -r "$dir" /usr/local/go && chmod -R u+w,a+rX /usr/local/go
+	chmod +x /usr/local/go/bin/* /usr/local/go/pkg/tool/*/*
+	chmod -R u+w "$tmp" && rm -rf "$tmp"
+	hash -r
+	go_ok || { log "Go install failed"; exit 1; }
+}
+
+deps() {
+	install_packages
+	install_go
+	export CGO_ENABLED=1
+}
+
+shaders() {
+	command -v glslc >/dev/null || { log "glslc not found (apt-get install glslc)"; exit 1; }
+	go generate ./shaders
+}
+
+build() {
+	mkdir -p bin
+	go build -o bin/simclr-vk ./cmd/simclr-vk
+	log "built bin/simclr-vk"
+}
+
+test_all() {
+	log "checking that every shader compiles with this glslc"
+	go run ./tools/shadergen -check
+	log "go vet"
+	go vet ./...
+	export SIMCLR_VK_VALIDATE=1 SIMCLR_VK_REQUIRE=1 LP_NUM_THREADS=${LP_NUM_THREADS:-2}
+	log "go test (Vulkan on ${VK_DRIVER_FILES:-the drivers the loader finds: lavapipe without a GPU}, validation layer on)"
+	go test -count=1 -timeout 60m ./...
+}
+
+cmd=${1:-test}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+deps) deps ;;
+shaders) deps; shaders ;;
+build) deps; build ;;
+test) deps; build; test_all ;;
+train)
+	deps
+	build
+	exec bin/simclr-vk train "$@"
+	;;
+*) sed -n '2,15p' "$0"; exit 2 ;;
+esac
