@@ -1,0 +1,3 @@
+module github.com/vulkan-go/vulkan
+
+go 1.16
