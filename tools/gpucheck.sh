@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# tools/gpucheck.sh: the one-shot GPU check. On a Linux x86-64 machine with a
+# GPU and its Vulkan driver, with a simclr-vk binary and test binaries built
+# elsewhere (see --build-only), it runs in a few minutes:
+#   1. simclr-vk devices
+#   2. the conformance tests of every op (and the layers tests) on the GPU
+#   3. simclr-vk bench gemm / conv / ntxent / step with JSON output
+#   4. where python3 with torch is installed, the same SimCLR step and SGEMM in
+#      PyTorch on the same GPU (fp32 and AMP)
+# and writes one JSON report (report.json) plus the raw logs into --out.
+#
+#   tools/gpucheck.sh --build-only           build bin/simclr-vk and bin/tests/*.test here
+#   tools/gpucheck.sh [--quick] [--out DIR] [--device N]
+#
+# --quick uses tiny shapes (to rehearse on lavapipe). Where the Vulkan loader
+# finds no driver, export VK_DRIVER_FILES=/path/to/<vendor>_icd.json first
+# (NVIDIA: nvidia_icd.json under the driver's share/vulkan/icd.d).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0 out=gpucheck-out device="" build_only=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) quick=1 ;;
+	--out) out=$2; shift ;;
+	--device) device=$2; shift ;;
+	--build-only) build_only=1 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	*) echo "gpucheck: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+TEST_PKGS=(./engine/vulkan ./layers)
+if [ $build_only = 1 ]; then
+	set -e
+	mkdir -p bin/tests
+	go build -o bin/simclr-vk ./cmd/simclr-vk
+	for p in "${TEST_PKGS[@]}"; do
+		go test -c -o "bin/tests/$(basename "$p").test" "$p"
+	done
+	ls -la bin bin/tests
+	exit 0
+fi
+
+mkdir -p "$out"
+BIN=${BIN:-bin/simclr-vk}
+dev=()
+[ -n "$device" ] && dev=(--device "$device")
+log() { printf '[gpucheck %s] %s\n' "$(date +%T)" "$*" | tee -a "$out/gpucheck.log" >&2; }
+# run NAME TIMEOUT CMD...: runs a step, keeps its stdout in $out/NAME.out and
+# its stderr in the log, and records its status.
+status_lines=()
+run() {
+	local name=$1 limit=$2
+	shift 2
+	log "$name: $*"
+	local t0=$SECONDS
+	timeout "$limit" "$@" >"$out/$name.out" 2>>"$out/gpucheck.log"
+	local rc=$?
+	status_lines+=("{\"step\":\"$name\",\"rc\":$rc,\"seconds\":$((SECONDS - t0))}")
+	log "$name: rc=$rc in $((SECONDS - t0)) s"
+	return 0
+}
+
+if [ $quick = 1 ]; then
+	GEMM_SIZES=(256,256,256 512,512,512)
+	CONV=(--width 8 --image 16x16x3 --batch 4)
+	NTX=(--n 256 --dim 32)
+	STEP_W=4 STEP_IMG=16x16x3 STEP_BATCHES=(8)
+	TORCH_GEMM=(512)
+else
+	GEMM_SIZES=(1024,1024,1024 2048,2048,2048 4096,4096,4096)
+	CONV=(--width 64 --image 32x32x3 --batch 256)
+	NTX=(--n 16384 --dim 128)
+	STEP_W=1 STEP_IMG=32x32x3 STEP_BATCHES=(256 512)
+	TORCH_GEMM=(4096)
+fi
+
+run devices 60 "$BIN" devices --json
+if [ -d bin/tests ]; then
+	for tb in bin/tests/*.test; do
+		name=$(basename "$tb" .test)
+		pkgdir=layers
+		[ "$name" = vulkan ] && pkgdir=engine/vulkan
+		# Run from the package folder so relative test data resolves.
+		run "test_$name" 240 env SIMCLR_VK_REQUIRE=1 sh -c "cd $pkgdir && $(realpath "$tb") -test.v -test.timeout 230s 2>&1"
+	done
+fi
+for s in "${GEMM_SIZES[@]}"; do
+	run "bench_gemm_${s//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$s" --json
+done
+run bench_conv 180 "$BIN" bench conv --backend vulkan "${dev[@]}" "${CONV[@]}" --json
+run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --json
+for b in "${STEP_BATCHES[@]}"; do
+	run "bench_step_b$b" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --arch resnet18 --stem cifar \
+		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
+done
+if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
+	run torch 240 python3 tools/torch_step.py --width $((STEP_W * 64)) --image "$STEP_IMG" \
+		--batch "${STEP_BATCHES[@]}" --amp --gemm "${TORCH_GEMM[@]}"
+else
+	log "python3 with torch not found: no PyTorch comparison"
+fi
+
+# One JSON report: every JSON line each step printed, grouped by step.
+{
+	printf '{"date":"%s","quick":%s,"host":"%s",' "$(date -u +%FT%TZ)" "$([ $quick = 1 ] && echo true || echo false)" "$(uname -nm)"
+	if command -v nvidia-smi >/dev/null; then
+		printf '"nvidia_smi":"%s",' "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+	fi
+	printf '"steps":[%s],"results":{' "$(IFS=,; echo "${status_lines[*]}")"
+	first=1
+	for f in "$out"/*.out; do
+		name=$(basename "$f" .out)
+		lines=$(grep -E '^\{.*\}$' "$f" | paste -sd, -)
+		[ $first = 1 ] || printf ','
+		first=0
+		printf '"%s":[%s]' "$name" "$lines"
+	done
+	printf '}}\n'
+} >"$out/report.json"
+log "report: $out/report.json"
+grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
+exit 0
