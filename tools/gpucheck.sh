@@ -67,13 +67,13 @@ if [ $quick = 1 ]; then
 	GEMM_SIZES=(256,256,256 512,512,512)
 	CONV=(--width 8 --image 16x16x3 --batch 4)
 	NTX=(--n 256 --dim 32)
-	STEP_W=4 STEP_IMG=16x16x3 STEP_BATCHES=(8)
+	STEP_W=0.125 TORCH_W=8 STEP_IMG=16x16x3 STEP_BATCHES=(8)
 	TORCH_GEMM=(512)
 else
 	GEMM_SIZES=(1024,1024,1024 2048,2048,2048 4096,4096,4096)
 	CONV=(--width 64 --image 32x32x3 --batch 256)
 	NTX=(--n 16384 --dim 128)
-	STEP_W=1 STEP_IMG=32x32x3 STEP_BATCHES=(256 512)
+	STEP_W=1 TORCH_W=64 STEP_IMG=32x32x3 STEP_BATCHES=(256 512)
 	TORCH_GEMM=(4096)
 fi
 
@@ -97,7 +97,7 @@ for b in "${STEP_BATCHES[@]}"; do
 		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
 done
 if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
-	run torch 240 python3 tools/torch_step.py --width $((STEP_W * 64)) --image "$STEP_IMG" \
+	run torch 240 python3 tools/torch_step.py --width "$TORCH_W" --image "$STEP_IMG" \
 		--batch "${STEP_BATCHES[@]}" --amp --gemm "${TORCH_GEMM[@]}"
 else
 	log "python3 with torch not found: no PyTorch comparison"
