@@ -1,0 +1,27 @@
+// Package export writes model weights and features in formats other tools
+// read: safetensors (Hugging Face; loadable into a PyTorch state dict with
+// safetensors.torch.load_file) and NumPy .npy.
+//
+// Safetensors (https://github.com/huggingface/safetensors, format section):
+//
+//	8 bytes   little-endian uint64 N, the header size
+//	N bytes   UTF-8 JSON object: {"__metadata__": {str: str}, name: {"dtype": "F32",
+//	          "shape": [..], "data_offsets": [begin, end]}, ...}, padded with
+//	          spaces so that 8+N is a multiple of 8
+//	rest      the byte buffer; offsets are relative to its start
+//
+// WriteSafetensors emits tensors in name order, data contiguous and in the
+// same order, little-endian. Supported dtypes: F32 and I64 (torch BatchNorm's
+// num_batches_tracked is an int64 scalar: shape [] is allowed). The reader
+// checks everything the spec requires (valid JSON, no duplicate names, known
+// dtype, size == numel * itemsize, offsets contiguous from 0 and exactly
+// covering the buffer) and names the file and the tensor in its errors.
+//
+// Npy (format version 1.0): WriteNpyF32 for (N, D) float32 features and
+// WriteNpyI64 for int64 labels; ReadNpy reads them back (C order, '<f4' or
+// '<i8' only).
+//
+// Files are written through a temporary file in the same directory and
+// renamed into place, so a crash never leaves a half-written export under
+// the final name.
+package export

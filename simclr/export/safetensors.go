@@ -1,0 +1,328 @@
+package export
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+)
+
+// Dtypes supported by this package.
+const (
+	F32 = "F32"
+	I64 = "I64"
+)
+
+// MaxHeaderBytes bounds the JSON header a reader accepts (the reference
+// implementation uses 100 MB).
+const MaxHeaderBytes = 100 << 20
+
+// Tensor is one named array. Exactly one of F32 / I64 holds the data,
+// according to DType. An empty Shape is a scalar (one element).
+type Tensor struct {
+	Name  string
+	DType string // F32 or I64
+	Shape []int
+	F32   []float32
+	I64   []int64
+}
+
+// Numel is the product of the shape (1 for a scalar).
+func (t *Tensor) Numel() int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= d
+	}
+	return n
+}
+
+func (t *Tensor) check() error {
+	if t.Name == "" || t.Name == "__metadata__" {
+		return fmt.Errorf("invalid tensor name %q", t.Name)
+	}
+	for _, d := range t.Shape {
+		if d < 0 {
+			return fmt.Errorf("tensor %q: negative dimension in shape %v", t.Name, t.Shape)
+		}
+	}
+	n := t.Numel()
+	switch t.DType {
+	case F32:
+		if len(t.F32) != n || t.I64 != nil {
+			return fmt.Errorf("tensor %q: F32 shape %v needs %d values, has %d (I64 set: %v)", t.Name, t.Shape, n, len(t.F32), t.I64 != nil)
+		}
+	case I64:
+		if len(t.I64) != n || t.F32 != nil {
+			return fmt.Errorf("tensor %q: I64 shape %v needs %d values, has %d (F32 set: %v)", t.Name, t.Shape, n, len(t.I64), t.F32 != nil)
+		}
+	default:
+		return fmt.Errorf("tensor %q: unsupported dtype %q (want F32 or I64)", t.Name, t.DType)
+	}
+	return nil
+}
+
+func itemSize(dtype string) int {
+	switch dtype {
+	case F32:
+		return 4
+	case I64:
+		return 8
+	}
+	return 0
+}
+
+type headerEntry struct {
+	DType       string   `json:"dtype"`
+	Shape       []int    `json:"shape"`
+	DataOffsets [2]int64 `json:"data_offsets"`
+}
+
+// EncodeSafetensors writes tensors (sorted by name) and metadata to w.
+func EncodeSafetensors(w io.Writer, tensors []Tensor, metadata map[string]string) error {
+	ts := make([]*Tensor, len(tensors))
+	seen := make(map[string]bool, len(tensors))
+	for i := range tensors {
+		t := &tensors[i]
+		if err := t.check(); err != nil {
+			return err
+		}
+		if seen[t.Name] {
+			return fmt.Errorf("duplicate tensor name %q", t.Name)
+		}
+		seen[t.Name] = true
+		ts[i] = t
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
+
+	// The header is built by hand so that "__metadata__" comes first and
+	// tensors follow in data order; json.Marshal escapes the strings.
+	var h bytes.Buffer
+	h.WriteByte('{')
+	first := true
+	if len(metadata) > 0 {
+		m, err := json.Marshal(metadata) // map keys come out sorted
+		if err != nil {
+			return err
+		}
+		h.WriteString(`"__metadata__":`)
+		h.Write(m)
+		first = false
+	}
+	var off int64
+	for _, t := range ts {
+		if !first {
+			h.WriteByte(',')
+		}
+		first = false
+		name, _ := json.Marshal(t.Name)
+		size := int64(t.Numel() * itemSize(t.DType))
+		shape := t.Shape
+		if shape == nil {
+			shape = []int{}
+		}
+		e, err := json.Marshal(headerEntry{DType: t.DType, Shape: shape, DataOffsets: [2]int64{off, off + size}})
+		if err != nil {
+			return err
+		}
+		h.Write(name)
+		h.WriteByte(':')
+		h.Write(e)
+		off += size
+	}
+	h.WriteByte('}')
+	for (8+h.Len())%8 != 0 {
+		h.WriteByte(' ')
+	}
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(h.Len()))
+	if _, err := w.Write(n[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(h.Bytes()); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 1<<16)
+	for _, t := range ts {
+		if t.DType == F32 {
+			for _, v := range t.F32 {
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				if len(buf) >= 1<<16 {
+					if _, err := w.Write(buf); err != nil {
+						return err
+					}
+					buf = buf[:0]
+				}
+			}
+		} else {
+			for _, v := range t.I64 {
+				buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+				if len(buf) >= 1<<16 {
+					if _, err := w.Write(buf); err != nil {
+						return err
+					}
+					buf = buf[:0]
+				}
+			}
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// WriteSafetensors writes a .safetensors file atomically.
+func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string) error {
+	return writeAtomic("export: write safetensors", path, func(w io.Writer) error {
+		return EncodeSafetensors(w, tensors, metadata)
+	})
+}
+
+// Safetensors is a decoded file: tensors in data order, and the metadata.
+type Safetensors struct {
+	Tensors  []Tensor
+	Metadata map[string]string
+}
+
+// Get returns the tensor with the given name, or nil.
+func (s *Safetensors) Get(name string) *Tensor {
+	for i := range s.Tensors {
+		if s.Tensors[i].Name == name {
+			return &s.Tensors[i]
+		}
+	}
+	return nil
+}
+
+// ReadSafetensors reads and validates a .safetensors file.
+func ReadSafetensors(path string) (*Safetensors, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("export: read safetensors: %w", err)
+	}
+	s, err := DecodeSafetensors(data)
+	if err != nil {
+		return nil, fmt.Errorf("export: read safetensors %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// DecodeSafetensors parses and validates a safetensors byte image.
+func DecodeSafetensors(data []byte) (*Safetensors, error) {
+	if len(data) < 8 {
+		return nil, fmt.Errorf("file is %d bytes, shorter than the 8-byte header length", len(data))
+	}
+	hl := binary.LittleEndian.Uint64(data[:8])
+	if hl > MaxHeaderBytes {
+		return nil, fmt.Errorf("header length %d exceeds the %d-byte limit (not a safetensors file?)", hl, MaxHeaderBytes)
+	}
+	if hl > uint64(len(data)-8) {
+		return nil, fmt.Errorf("header length %d exceeds the %d bytes after it (truncated?)", hl, len(data)-8)
+	}
+	header := data[8 : 8+hl]
+	if len(header) == 0 || header[0] != '{' {
+		return nil, errors.New("header does not start with '{'")
+	}
+	buffer := data[8+hl:]
+
+	// Walk the top-level object with a token decoder to catch duplicate
+	// names, which json.Unmarshal into a map would silently merge.
+	dec := json.NewDecoder(bytes.NewReader(header))
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	out := &Safetensors{}
+	seen := map[string]bool{}
+	type ent struct {
+		name string
+		e    headerEntry
+	}
+	var ents []ent
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("header is not valid JSON: %w", err)
+		}
+		name, _ := tok.(string)
+		if seen[name] {
+			return nil, fmt.Errorf("duplicate name %q in header", name)
+		}
+		seen[name] = true
+		if name == "__metadata__" {
+			if err := dec.Decode(&out.Metadata); err != nil {
+				return nil, fmt.Errorf("__metadata__ must map strings to strings: %w", err)
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("header is not valid JSON at %q: %w", name, err)
+		}
+		var e headerEntry
+		d2 := json.NewDecoder(bytes.NewReader(raw))
+		d2.DisallowUnknownFields()
+		if err := d2.Decode(&e); err != nil {
+			return nil, fmt.Errorf("tensor %q: bad header entry %s: %w", name, raw, err)
+		}
+		ents = append(ents, ent{name, e})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	rest := bytes.TrimRight(header[dec.InputOffset():], " ")
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("header has %d bytes of trailing non-space data after the JSON object", len(rest))
+	}
+
+	sort.SliceStable(ents, func(i, j int) bool { return ents[i].e.DataOffsets[0] < ents[j].e.DataOffsets[0] })
+	var pos int64
+	for _, x := range ents {
+		e := x.e
+		is := itemSize(e.DType)
+		if is == 0 {
+			return nil, fmt.Errorf("tensor %q: unsupported dtype %q (this reader knows F32 and I64)", x.name, e.DType)
+		}
+		numel := int64(1)
+		for _, d := range e.Shape {
+			if d < 0 {
+				return nil, fmt.Errorf("tensor %q: negative dimension in shape %v", x.name, e.Shape)
+			}
+			numel *= int64(d)
+			if numel > int64(len(buffer)) {
+				return nil, fmt.Errorf("tensor %q: shape %v larger than the %d-byte buffer", x.name, e.Shape, len(buffer))
+			}
+		}
+		b, en := e.DataOffsets[0], e.DataOffsets[1]
+		if b != pos {
+			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] not contiguous (expected begin %d)", x.name, b, en, pos)
+		}
+		if en < b || en > int64(len(buffer)) {
+			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] out of the %d-byte buffer", x.name, b, en, len(buffer))
+		}
+		if en-b != numel*int64(is) {
+			return nil, fmt.Errorf("tensor %q: %s shape %v needs %d bytes, data_offsets give %d", x.name, e.DType, e.Shape, numel*int64(is), en-b)
+		}
+		raw := buffer[b:en]
+		t := Tensor{Name: x.name, DType: e.DType, Shape: append([]int{}, e.Shape...)}
+		if e.DType == F32 {
+			t.F32 = make([]float32, numel)
+			for i := range t.F32 {
+				t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			}
+		} else {
+			t.I64 = make([]int64, numel)
+			for i := range t.I64 {
+				t.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+			}
+		}
+		out.Tensors = append(out.Tensors, t)
+		pos = en
+	}
+	if pos != int64(len(buffer)) {
+		return nil, fmt.Errorf("byte buffer is %d bytes but tensors cover %d (trailing or truncated data)", len(buffer), pos)
+	}
+	return out, nil
+}

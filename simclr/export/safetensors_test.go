@@ -1,0 +1,166 @@
+package export
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func sampleTensors() []Tensor {
+	w := make([]float32, 3*13)
+	for i := range w {
+		w[i] = float32(i)*0.37 - 5
+	}
+	w[0] = float32(math.Inf(-1))
+	w[1] = math.Float32frombits(0x80000000) // -0 must survive bit for bit
+	return []Tensor{
+		{Name: "encoder.conv1.weight", DType: F32, Shape: []int{3, 13}, F32: w},
+		{Name: "bn1.num_batches_tracked", DType: I64, Shape: []int{}, I64: []int64{123456789012}},
+		{Name: "a.bias", DType: F32, Shape: []int{1}, F32: []float32{2.5}},
+	}
+}
+
+func TestSafetensorsRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	meta := map[string]string{"format": "pt", "arch": `{"name":"resnet18","cifar_stem":true}`}
+	in := sampleTensors()
+	if err := WriteSafetensors(path, in, meta); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadSafetensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Tensors) != 3 || s.Metadata["arch"] != meta["arch"] || s.Metadata["format"] != "pt" {
+		t.Fatalf("got %d tensors, metadata %v", len(s.Tensors), s.Metadata)
+	}
+	// sorted by name, data in the same order
+	want := []string{"a.bias", "bn1.num_batches_tracked", "encoder.conv1.weight"}
+	for i, n := range want {
+		if s.Tensors[i].Name != n {
+			t.Errorf("tensor %d is %q, want %q", i, s.Tensors[i].Name, n)
+		}
+	}
+	for _, x := range in {
+		g := s.Get(x.Name)
+		if g == nil || g.DType != x.DType || len(g.Shape) != len(x.Shape) {
+			t.Fatalf("%s: got %+v", x.Name, g)
+		}
+		for i := range x.F32 {
+			if math.Float32bits(g.F32[i]) != math.Float32bits(x.F32[i]) {
+				t.Errorf("%s[%d] = %v, want %v", x.Name, i, g.F32[i], x.F32[i])
+			}
+		}
+		for i := range x.I64 {
+			if g.I64[i] != x.I64[i] {
+				t.Errorf("%s[%d] = %v, want %v", x.Name, i, g.I64[i], x.I64[i])
+			}
+		}
+	}
+}
+
+func TestSafetensorsHeaderLayout(t *testing.T) {
+	var buf bytes.Buffer
+	if err := EncodeSafetensors(&buf, sampleTensors(), map[string]string{"k": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	n := binary.LittleEndian.Uint64(b)
+	if (8+n)%8 != 0 {
+		t.Errorf("8 + header length %d not 8-aligned", n)
+	}
+	h := b[8 : 8+n]
+	if !json.Valid(h) {
+		t.Fatalf("header not valid JSON: %s", h)
+	}
+	if strings.TrimRight(string(h), " ") != strings.TrimSpace(string(h)) || h[0] != '{' {
+		t.Errorf("header padding must be trailing spaces: %q", h)
+	}
+	var m map[string]json.RawMessage
+	json.Unmarshal(h, &m)
+	var e struct {
+		DType       string  `json:"dtype"`
+		Shape       []int   `json:"shape"`
+		DataOffsets []int64 `json:"data_offsets"`
+	}
+	json.Unmarshal(m["bn1.num_batches_tracked"], &e)
+	if e.DType != "I64" || e.Shape == nil || len(e.Shape) != 0 || e.DataOffsets[1]-e.DataOffsets[0] != 8 {
+		t.Errorf("scalar I64 entry: %s", m["bn1.num_batches_tracked"])
+	}
+	if int(n)+8+4+8+4*39 != len(b) {
+		t.Errorf("file is %d bytes, want %d", len(b), int(n)+8+4+8+4*39)
+	}
+}
+
+// build a file from a raw header string and buffer.
+func raw(header string, buffer []byte) []byte {
+	var b bytes.Buffer
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(header)))
+	b.Write(n[:])
+	b.WriteString(header)
+	b.Write(buffer)
+	return b.Bytes()
+}
+
+func TestSafetensorsRejectsBadFiles(t *testing.T) {
+	good := raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8))
+	if _, err := DecodeSafetensors(good); err != nil {
+		t.Fatalf("good file rejected: %v", err)
+	}
+	huge := make([]byte, 16)
+	binary.LittleEndian.PutUint64(huge, 1<<40)
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"short", []byte{1, 2, 3}, "shorter than"},
+		{"huge header", huge, "limit"},
+		{"header past end", good[:20], "exceeds"},
+		{"not json", raw(`{"x":`, nil), "not valid JSON"},
+		{"not object", raw(`["x"]`, nil), "'{'"},
+		{"trailing junk", raw(`{} x`, nil), "trailing"},
+		{"dtype", raw(`{"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}`, make([]byte, 4)), "unsupported dtype"},
+		{"size mismatch", raw(`{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8)), "needs 12 bytes"},
+		{"gap", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "not contiguous"},
+		{"overlap", raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "not contiguous"},
+		{"out of bounds", raw(`{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}`, make([]byte, 8)), "out of"},
+		{"trailing data", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 8)), "trailing or truncated"},
+		{"duplicate", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "duplicate"},
+		{"metadata not strings", raw(`{"__metadata__":{"a":1}}`, nil), "__metadata__"},
+		{"unknown field", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1}}`, make([]byte, 4)), "bad header entry"},
+	}
+	for _, c := range cases {
+		_, err := DecodeSafetensors(c.data)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want mention of %q", c.name, err, c.want)
+		}
+	}
+	// file errors name the file
+	p := filepath.Join(t.TempDir(), "bad.safetensors")
+	os.WriteFile(p, []byte("nope"), 0o644)
+	if _, err := ReadSafetensors(p); err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("error %v does not name %s", err, p)
+	}
+}
+
+func TestSafetensorsWriterChecks(t *testing.T) {
+	var buf bytes.Buffer
+	bad := [][]Tensor{
+		{{Name: "x", DType: F32, Shape: []int{2}, F32: []float32{1}}},
+		{{Name: "x", DType: "BF16", Shape: []int{1}}},
+		{{Name: "__metadata__", DType: F32, Shape: []int{1}, F32: []float32{1}}},
+		{{Name: "x", DType: F32, Shape: []int{1}, F32: []float32{1}}, {Name: "x", DType: F32, Shape: []int{1}, F32: []float32{1}}},
+	}
+	for i, ts := range bad {
+		if err := EncodeSafetensors(&buf, ts, nil); err == nil {
+			t.Errorf("case %d accepted", i)
+		}
+	}
+}
