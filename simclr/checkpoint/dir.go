@@ -1,0 +1,181 @@
+package checkpoint
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+const (
+	tempPrefix = ".tmp-"
+	filePrefix = "checkpoint-"
+	fileSuffix = ".ckpt"
+	LatestFile = "latest"
+)
+
+// FileName is the name of the checkpoint for a global step.
+func FileName(step int64) string { return fmt.Sprintf("%s%06d%s", filePrefix, step, fileSuffix) }
+
+// parseStep returns the step of a checkpoint file name, or -1.
+func parseStep(name string) int64 {
+	if !strings.HasPrefix(name, filePrefix) || !strings.HasSuffix(name, fileSuffix) {
+		return -1
+	}
+	s, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(name, filePrefix), fileSuffix), 10, 64)
+	if err != nil || s < 0 {
+		return -1
+	}
+	return s
+}
+
+// Dir is a directory of checkpoints keeping the last Keep (0 or less: all).
+type Dir struct {
+	Path string
+	Keep int
+}
+
+// Save writes c as checkpoint-<c.Meta.GlobalStep>.ckpt, points "latest" at
+// it and then prunes older checkpoints beyond Keep and stale temporary
+// files. Nothing is deleted unless the new checkpoint and the pointer are
+// durable. It returns the path written.
+func (d Dir) Save(c *Checkpoint) (string, error) {
+	if err := os.MkdirAll(d.Path, 0o755); err != nil {
+		return "", fmt.Errorf("checkpoint: save: %w", err)
+	}
+	name := FileName(c.Meta.GlobalStep)
+	path := filepath.Join(d.Path, name)
+	if err := Write(path, c); err != nil {
+		return "", err
+	}
+	if err := writeLatest(d.Path, name); err != nil {
+		return path, err
+	}
+	return path, d.prune(name)
+}
+
+func writeLatest(dir, name string) error {
+	f, err := os.CreateTemp(dir, tempPrefix+LatestFile+".*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: write latest: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.WriteString(name + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, LatestFile))
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("checkpoint: write %s: %w", filepath.Join(dir, LatestFile), err)
+	}
+	return nil
+}
+
+// List returns the checkpoint files of a directory, oldest (lowest step) first.
+func List(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: list: %w", err)
+	}
+	type f struct {
+		step int64
+		name string
+	}
+	var fs []f
+	for _, e := range ents {
+		if s := parseStep(e.Name()); s >= 0 && e.Type().IsRegular() {
+			fs = append(fs, f{s, e.Name()})
+		}
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].step < fs[j].step })
+	out := make([]string, len(fs))
+	for i, x := range fs {
+		out[i] = filepath.Join(dir, x.name)
+	}
+	return out, nil
+}
+
+func (d Dir) prune(keepName string) error {
+	files, err := List(d.Path)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if d.Keep > 0 && len(files) > d.Keep {
+		for _, p := range files[:len(files)-d.Keep] {
+			if filepath.Base(p) == keepName {
+				continue
+			}
+			if err := os.Remove(p); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	// Temporary files are never complete checkpoints: a crash left them.
+	ents, _ := os.ReadDir(d.Path)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), tempPrefix) {
+			os.Remove(filepath.Join(d.Path, e.Name()))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("checkpoint: prune %s: %w", d.Path, errors.Join(errs...))
+	}
+	return nil
+}
+
+// Load reads a checkpoint file, or the newest readable checkpoint of a
+// directory (see the package doc).
+func Load(path string) (*Checkpoint, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: load: %w", err)
+	}
+	if !st.IsDir() {
+		return Read(path)
+	}
+	files, err := List(path)
+	if err != nil {
+		return nil, err
+	}
+	// newest first, with the file named by "latest" ahead of all
+	order := make([]string, 0, len(files)+1)
+	if b, err := os.ReadFile(filepath.Join(path, LatestFile)); err == nil {
+		name := strings.TrimSpace(string(b))
+		if parseStep(name) >= 0 && filepath.Base(name) == name {
+			order = append(order, filepath.Join(path, name))
+		}
+	}
+	for i := len(files) - 1; i >= 0; i-- {
+		if len(order) == 0 || files[i] != order[0] {
+			order = append(order, files[i])
+		}
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("checkpoint: load: no %s*%s files in %s", filePrefix, fileSuffix, path)
+	}
+	var warnings []string
+	var errs []error
+	for _, p := range order {
+		c, err := Read(p)
+		if err == nil {
+			c.Warnings = warnings
+			return c, nil
+		}
+		warnings = append(warnings, "skipped: "+err.Error())
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("checkpoint: load %s: no readable checkpoint: %w", path, errors.Join(errs...))
+}

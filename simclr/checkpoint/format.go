@@ -1,0 +1,331 @@
+package checkpoint
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Format constants.
+const (
+	Magic       = "SIMCLRCK"
+	Version     = 1
+	endMagic    = "CKPT_END"
+	headerSize  = 16
+	trailerSize = 32
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Errors a caller may test with errors.Is.
+var (
+	ErrForeign   = errors.New("not a simclr-vk checkpoint (wrong magic)")
+	ErrNewer     = errors.New("checkpoint written by a newer format version")
+	ErrTruncated = errors.New("checkpoint truncated")
+	ErrChecksum  = errors.New("checkpoint checksum mismatch")
+	ErrCorrupt   = errors.New("checkpoint corrupt")
+)
+
+// Meta is the JSON metadata of a checkpoint.
+type Meta struct {
+	Config       json.RawMessage   `json:"config,omitempty"` // the run's configuration, as the caller encoded it
+	Epoch        int               `json:"epoch"`            // epochs completed
+	GlobalStep   int64             `json:"global_step"`      // optimizer steps completed
+	StepInEpoch  int               `json:"step_in_epoch"`    // steps completed in the current epoch
+	ScheduleStep int64             `json:"schedule_step"`    // position in the LR schedule
+	RNG          []uint64          `json:"rng,omitempty"`    // RNG state words (opaque)
+	RNGBytes     []byte            `json:"rng_bytes,omitempty"`
+	Arch         json.RawMessage   `json:"arch,omitempty"` // architecture description
+	Extra        map[string]string `json:"extra,omitempty"`
+}
+
+// Tensor kinds.
+const (
+	KindParam  = "param"
+	KindBuffer = "buffer"
+	KindOptim  = "optim"
+)
+
+// Tensor is one named float32 array.
+type Tensor struct {
+	Name  string
+	Kind  string // KindParam, KindBuffer or KindOptim
+	Shape []int
+	Data  []float32
+}
+
+// Checkpoint is a decoded checkpoint.
+type Checkpoint struct {
+	Meta    Meta
+	Tensors []Tensor
+	// Set by Load / Read: the file read, and for a directory the newer
+	// candidates skipped because they did not read cleanly.
+	Path     string
+	Warnings []string
+}
+
+// Get returns the tensor with the given name, or nil.
+func (c *Checkpoint) Get(name string) *Tensor {
+	for i := range c.Tensors {
+		if c.Tensors[i].Name == name {
+			return &c.Tensors[i]
+		}
+	}
+	return nil
+}
+
+type indexEntry struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind,omitempty"`
+	Shape []int  `json:"shape"`
+}
+
+type contentHeader struct {
+	Meta    Meta         `json:"meta"`
+	Tensors []indexEntry `json:"tensors"`
+}
+
+func numel(shape []int) (int, error) {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("negative dimension in shape %v", shape)
+		}
+		n *= d
+	}
+	return n, nil
+}
+
+type counter struct {
+	n int64
+	h hash.Hash32
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	c.h.Write(p)
+	return len(p), nil
+}
+
+// Encode writes the checkpoint to w.
+func Encode(w io.Writer, c *Checkpoint) error {
+	idx := make([]indexEntry, len(c.Tensors))
+	seen := map[string]bool{}
+	for i, t := range c.Tensors {
+		n, err := numel(t.Shape)
+		if err != nil {
+			return fmt.Errorf("tensor %q: %w", t.Name, err)
+		}
+		if n != len(t.Data) {
+			return fmt.Errorf("tensor %q: shape %v needs %d values, has %d", t.Name, t.Shape, n, len(t.Data))
+		}
+		if t.Name == "" || seen[t.Name] {
+			return fmt.Errorf("tensor name %q empty or duplicated", t.Name)
+		}
+		seen[t.Name] = true
+		sh := t.Shape
+		if sh == nil {
+			sh = []int{}
+		}
+		idx[i] = indexEntry{Name: t.Name, Kind: t.Kind, Shape: sh}
+	}
+	js, err := json.Marshal(contentHeader{Meta: c.Meta, Tensors: idx})
+	if err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+
+	var hdr [headerSize]byte
+	copy(hdr[:8], Magic)
+	binary.LittleEndian.PutUint32(hdr[8:], Version)
+	if _, err := w.Write(hdr[:]); err != nil {
+		return err
+	}
+	body := &counter{h: crc32.New(castagnoli)}
+	zw, err := zstd.NewWriter(io.MultiWriter(w, body), zstd.WithEncoderLevel(zstd.SpeedDefault))
+	if err != nil {
+		return err
+	}
+	content := &counter{h: crc32.New(castagnoli)}
+	cw := io.MultiWriter(zw, content)
+	var l [4]byte
+	binary.LittleEndian.PutUint32(l[:], uint32(len(js)))
+	cw.Write(l[:])
+	cw.Write(js)
+	buf := make([]byte, 0, 1<<16)
+	for _, t := range c.Tensors {
+		for _, v := range t.Data {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+			if len(buf) == cap(buf) {
+				if _, err := cw.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+	}
+	if _, err := cw.Write(buf); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	var tr [trailerSize]byte
+	binary.LittleEndian.PutUint64(tr[0:], uint64(content.n))
+	binary.LittleEndian.PutUint64(tr[8:], uint64(body.n))
+	binary.LittleEndian.PutUint32(tr[16:], body.h.Sum32())
+	binary.LittleEndian.PutUint32(tr[20:], content.h.Sum32())
+	copy(tr[24:], endMagic)
+	_, err = w.Write(tr[:])
+	return err
+}
+
+// Decode parses a checkpoint image.
+func Decode(b []byte) (*Checkpoint, error) {
+	if len(b) < 8 || string(b[:8]) != Magic {
+		return nil, ErrForeign
+	}
+	if len(b) < headerSize {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the header", ErrTruncated, len(b))
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v > Version {
+		return nil, fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewer, v, Version)
+	} else if v == 0 {
+		return nil, fmt.Errorf("%w: format version 0", ErrCorrupt)
+	}
+	if f := binary.LittleEndian.Uint32(b[12:]); f != 0 {
+		return nil, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, f)
+	}
+	if len(b) < headerSize+trailerSize || string(b[len(b)-8:]) != endMagic {
+		return nil, fmt.Errorf("%w: end marker missing (file is %d bytes)", ErrTruncated, len(b))
+	}
+	tr := b[len(b)-trailerSize:]
+	rawLen := binary.LittleEndian.Uint64(tr[0:])
+	bodyLen := binary.LittleEndian.Uint64(tr[8:])
+	if have := uint64(len(b) - headerSize - trailerSize); bodyLen != have {
+		if bodyLen > have {
+			return nil, fmt.Errorf("%w: body is %d bytes, trailer says %d", ErrTruncated, have, bodyLen)
+		}
+		return nil, fmt.Errorf("%w: body is %d bytes, trailer says %d", ErrCorrupt, have, bodyLen)
+	}
+	body := b[headerSize : len(b)-trailerSize]
+	if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(tr[16:]); got != want {
+		return nil, fmt.Errorf("%w: body CRC-32C %08x, trailer says %08x", ErrChecksum, got, want)
+	}
+	if rawLen > 1<<40 {
+		return nil, fmt.Errorf("%w: content length %d", ErrCorrupt, rawLen)
+	}
+	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	content, err := zr.DecodeAll(body, make([]byte, 0, rawLen))
+	if err != nil {
+		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
+	}
+	if uint64(len(content)) != rawLen {
+		return nil, fmt.Errorf("%w: content is %d bytes, trailer says %d", ErrCorrupt, len(content), rawLen)
+	}
+	if got, want := crc32.Checksum(content, castagnoli), binary.LittleEndian.Uint32(tr[20:]); got != want {
+		return nil, fmt.Errorf("%w: content CRC-32C %08x, trailer says %08x", ErrChecksum, got, want)
+	}
+	if len(content) < 4 {
+		return nil, fmt.Errorf("%w: content too short", ErrCorrupt)
+	}
+	jl := int(binary.LittleEndian.Uint32(content))
+	if jl > len(content)-4 {
+		return nil, fmt.Errorf("%w: metadata length %d past the content", ErrCorrupt, jl)
+	}
+	var ch contentHeader
+	if err := json.Unmarshal(content[4:4+jl], &ch); err != nil {
+		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
+	}
+	data := content[4+jl:]
+	c := &Checkpoint{Meta: ch.Meta, Tensors: make([]Tensor, len(ch.Tensors))}
+	off := 0
+	for i, e := range ch.Tensors {
+		n, err := numel(e.Shape)
+		if err != nil || n > (len(data)-off)/4 {
+			return nil, fmt.Errorf("%w: tensor %q shape %v does not fit the data", ErrCorrupt, e.Name, e.Shape)
+		}
+		t := Tensor{Name: e.Name, Kind: e.Kind, Shape: e.Shape, Data: make([]float32, n)}
+		for j := range t.Data {
+			t.Data[j] = math.Float32frombits(binary.LittleEndian.Uint32(data[off+4*j:]))
+		}
+		off += 4 * n
+		c.Tensors[i] = t
+	}
+	if off != len(data) {
+		return nil, fmt.Errorf("%w: %d bytes of tensor data left over", ErrCorrupt, len(data)-off)
+	}
+	return c, nil
+}
+
+// Read reads one checkpoint file.
+func Read(path string) (*Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: read: %w", err)
+	}
+	c, err := Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
+	}
+	c.Path = path
+	return c, nil
+}
+
+// Write writes c to path atomically: temporary file in the same directory,
+// fsync, rename, fsync of the directory. On error the previous file at path
+// (if any) is untouched and the temporary file is removed.
+func Write(path string, c *Checkpoint) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			err = fmt.Errorf("checkpoint: write %s: %w", path, err)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err = Encode(bw, c); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
