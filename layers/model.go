@@ -1,0 +1,149 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Config configures a SimCLR model: encoder f (ResNet) and head g.
+type Config struct {
+	Encoder ResNetConfig
+	Head    HeadConfig
+	// Seed drives the host RNG of the initialisation (encoder from Seed,
+	// head from Seed+1), so a seed gives identical weights on every backend.
+	Seed uint64
+}
+
+// Model is a SimCLR network on one backend: encoder, projection head, the
+// tensor pool its steps reuse and the tape recording them.
+type Model struct {
+	Encoder *ResNet
+	Head    *Head
+
+	b      engine.Backend
+	pool   *Pool
+	tape   *Tape
+	out    *engine.Tensor // (2) = [loss, top1]
+	params []*Param
+	host   [2]float32
+}
+
+// NewModel builds and initialises a model on b.
+func NewModel(b engine.Backend, cfg Config) (*Model, error) {
+	enc, err := NewResNet(b, cfg.Encoder, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	head, err := NewHead(b, enc.FeatureDim(), cfg.Head, cfg.Seed+1)
+	if err != nil {
+		enc.Release()
+		return nil, err
+	}
+	m := &Model{Encoder: enc, Head: head, b: b, pool: NewPool(b), out: b.New(2)}
+	m.tape = NewTape(b, m.pool, true, true)
+	m.params = Params(m)
+	return m, nil
+}
+
+// Backend is the model's backend.
+func (m *Model) Backend() engine.Backend { return m.b }
+
+// State lists the encoder's state dict (torchvision names) followed by the
+// head's (head.* names).
+func (m *Model) State() []NamedTensor { return append(m.Encoder.State(), m.Head.State()...) }
+
+// Forward makes Model a Module: encoder then head (unnormalised z).
+func (m *Model) Forward(t *Tape, x *Var) *Var { return m.Head.Forward(t, m.Encoder.Forward(t, x)) }
+
+// Params are the trainable parameters in state-dict order (what an
+// optimizer steps).
+func (m *Model) Params() []*Param { return m.params }
+
+// Buffers are the BN running statistics and batch counters.
+func (m *Model) Buffers() []*Buffer { return Buffers(m) }
+
+func (m *Model) input(t *Tape, x *engine.Tensor) *Var {
+	s := x.Shape()
+	if len(s) != 4 || s[1] != m.Encoder.Config.InChannels {
+		panic(fmt.Sprintf("layers: Model: input %v is not (2N, %d, H, W)", x, m.Encoder.Config.InChannels))
+	}
+	return t.Input(x)
+}
+
+// Step runs one SimCLR training step on x (2N, C, H, W) (rows i and i+N are
+// the two views of image i): encoder and head in training mode, L2
+// normalisation, NT-Xent at temperature tau and the whole backward pass.
+// Afterwards every Param.Grad holds dloss/dparam and the BN running
+// statistics are updated; the optimizer step is the caller's. It returns
+// the loss (mean over the 2N views) and the contrastive top-1, downloaded
+// in one sync, and the backend's sticky error.
+func (m *Model) Step(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
+	t := m.tape
+	t.train, t.record = true, true
+	z := t.L2Normalize(m.Forward(t, m.input(t, x)))
+	t.NTXent(z, tau, m.out)
+	t.Backward(m.params)
+	return m.result()
+}
+
+// Loss is Step without the backward pass: a training-mode forward (batch
+// statistics; running statistics and counters are updated) and the NT-Xent
+// loss and top-1. Finite-difference tests use it.
+func (m *Model) Loss(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
+	t := m.tape
+	t.train, t.record = true, false
+	z := t.L2Normalize(m.Forward(t, m.input(t, x)))
+	t.NTXent(z, tau, m.out)
+	t.Reset()
+	return m.result()
+}
+
+func (m *Model) result() (float32, float32, error) {
+	if err := m.b.Download(m.out, m.host[:]); err != nil {
+		return 0, 0, fmt.Errorf("layers: step: %w", err)
+	}
+	return m.host[0], m.host[1], nil
+}
+
+// Project writes the head's output z (N, OutDim), before normalisation, for
+// x (N, C, H, W) in training mode (batch statistics) into the caller's z.
+// It records no backward.
+func (m *Model) Project(z, x *engine.Tensor) error {
+	t := m.tape
+	t.train, t.record = true, false
+	out := m.Forward(t, m.input(t, x))
+	engine.CheckNumel("layers Project", "z", z, out.Numel())
+	m.b.Copy(z, out.Value)
+	t.Reset()
+	return m.b.Err()
+}
+
+// Features writes the encoder's features h (N, FeatureDim) of x (N, C, H, W)
+// into the caller's h, in eval mode (BN uses running statistics), for the
+// kNN monitor, linear evaluation and embedding export. Nothing is recorded.
+func (m *Model) Features(h, x *engine.Tensor) error {
+	t := m.tape
+	t.train, t.record = false, false
+	out := m.Encoder.Forward(t, m.input(t, x))
+	engine.CheckNumel("layers Features", "h", h, out.Numel())
+	m.b.Copy(h, out.Value)
+	t.Reset()
+	return m.b.Err()
+}
+
+// PoolBytes is the device memory kept for reuse between steps.
+func (m *Model) PoolBytes() int64 { return m.pool.Held() }
+
+// Trim releases the tensors kept for reuse between steps (the next step
+// allocates them again).
+func (m *Model) Trim() { m.pool.Trim() }
+
+// Release frees every device tensor of the model.
+func (m *Model) Release() {
+	m.tape.Reset()
+	m.pool.Trim()
+	m.Encoder.Release()
+	m.Head.Release()
+	m.out.Release()
+}

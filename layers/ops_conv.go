@@ -1,0 +1,78 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Conv2D records y = conv(x, w) (+ bias when b != nil) with a square kernel,
+// zero padding pad and stride stride. x (N,C,H,W), w (K,C,R,R), b (K)
+// -> y (N,K,P,Q). Backward: Conv2DBackwardFilter (dw), BiasBackward (db),
+// Conv2DBackwardData (dx, skipped when x needs no gradient).
+func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
+	if len(x.Shape) != 4 {
+		panic(fmt.Sprintf("layers: Conv2D: input shape %v is not (N,C,H,W)", x.Shape))
+	}
+	ws := w.Shape()
+	if len(ws) != 4 || ws[1] != x.Shape[1] {
+		panic(fmt.Sprintf("layers: Conv2D: weight %s %v does not fit input %v", w.Name, ws, x.Shape))
+	}
+	p := engine.Conv2DParams{N: x.Shape[0], C: x.Shape[1], H: x.Shape[2], W: x.Shape[3],
+		K: ws[0], R: ws[2], S: ws[3], StrideH: stride, StrideW: stride, PadH: pad, PadW: pad}
+	p.Validate("layers Conv2D " + w.Name)
+	P, Q := p.OutH(), p.OutW()
+	y := t.newVar(p.N, p.K, P, Q)
+	t.b.Conv2DForward(y.Value, x.Value, w.Value, p)
+	if b != nil {
+		t.b.BiasForward(y.Value, b.Value, p.N, p.K, P*Q)
+	}
+	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, backward: func(dy *engine.Tensor) {
+		if b != nil {
+			db, done := t.paramGradDst(b)
+			t.b.BiasBackward(db, dy, p.N, p.K, P*Q)
+			done()
+		}
+		dw, done := t.paramGradDst(w)
+		t.b.Conv2DBackwardFilter(dw, dy, x.Value, p)
+		done()
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.Conv2DBackwardData(dx, dy, w.Value, p)
+			done()
+		}
+	}})
+	return y
+}
+
+// Linear records y = x w^T (+ b): x (N,in), w (out,in) as torch.nn.Linear,
+// b (out) -> y (N,out). Forward: Gemm + BiasForward (hw = 1). Backward:
+// dx = dy w (Gemm), dw = dy^T x (Gemm), db = BiasBackward.
+func (t *Tape) Linear(x *Var, w, b *Param) *Var {
+	ws := w.Shape()
+	if len(x.Shape) != 2 || len(ws) != 2 || ws[1] != x.Shape[1] {
+		panic(fmt.Sprintf("layers: Linear: weight %s %v does not fit input %v", w.Name, ws, x.Shape))
+	}
+	n, in, out := x.Shape[0], x.Shape[1], ws[0]
+	y := t.newVar(n, out)
+	t.b.Gemm(false, true, n, out, in, 1, x.Value, w.Value, 0, y.Value)
+	if b != nil {
+		t.b.BiasForward(y.Value, b.Value, n, out, 1)
+	}
+	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, backward: func(dy *engine.Tensor) {
+		if b != nil {
+			db, done := t.paramGradDst(b)
+			t.b.BiasBackward(db, dy, n, out, 1)
+			done()
+		}
+		dw, done := t.paramGradDst(w)
+		t.b.Gemm(true, false, out, in, n, 1, dy, x.Value, 0, dw)
+		done()
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.Gemm(false, false, n, in, out, 1, dy, w.Value, 0, dx)
+			done()
+		}
+	}})
+	return y
+}

@@ -1,0 +1,101 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// BatchNormOp records batch normalisation of x (N,C,H,W) or (N,C) per
+// channel with bn's parameters, fused with ReLU when relu is set. In training
+// mode it uses the batch statistics, updates the running ones and counts
+// num_batches_tracked on the host; in eval mode it uses the running ones (no
+// backward is recorded for eval mode).
+func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
+	if len(x.Shape) != 2 && len(x.Shape) != 4 || x.Shape[1] != bn.C {
+		panic(fmt.Sprintf("layers: BatchNorm %s: input shape %v, want (N,%d[,H,W])", bn.Name, x.Shape, bn.C))
+	}
+	hw := 1
+	if len(x.Shape) == 4 {
+		hw = x.Shape[2] * x.Shape[3]
+	}
+	p := engine.BatchNormParams{N: x.Shape[0], C: bn.C, HW: hw, Eps: bn.Eps, Momentum: bn.Momentum, ReLU: relu}
+	y := t.newVar(x.Shape...)
+	gamma, beta := bn.Gamma.Value, (*engine.Tensor)(nil)
+	if bn.Beta != nil {
+		beta = bn.Beta.Value
+	}
+	if !t.train {
+		t.b.BatchNormForwardInfer(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
+		return y
+	}
+	mean, invStd := t.pool.Get(bn.C), t.pool.Get(bn.C)
+	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, mean, invStd, p)
+	bn.NumBatchesTracked.Count++
+	saved := []*Var{x}
+	if relu {
+		saved = append(saved, y)
+	}
+	t.push(entry{op: "BatchNorm " + bn.Name, out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, backward: func(dy *engine.Tensor) {
+		dg, doneG := t.paramGradDst(bn.Gamma)
+		var db *engine.Tensor
+		doneB := func() {}
+		if bn.Beta != nil {
+			db, doneB = t.paramGradDst(bn.Beta)
+		}
+		var dx *engine.Tensor
+		doneX := func() {}
+		if x.requiresGrad {
+			dx, doneX = t.gradDst(x)
+		} else {
+			dx = t.pool.Get(x.Numel())
+			doneX = func() { t.pool.Put(dx) }
+		}
+		yv := y.Value
+		if !relu {
+			yv = nil
+		}
+		t.b.BatchNormBackward(dx, dg, db, dy, x.Value, yv, gamma, mean, invStd, p)
+		doneG()
+		doneB()
+		doneX()
+	}})
+	return y
+}
+
+// L2Normalize records y[r] = x[r] / max(||x[r]||, 1e-12) over the rows of
+// x (rows, dim).
+func (t *Tape) L2Normalize(x *Var) *Var {
+	if len(x.Shape) != 2 {
+		panic(fmt.Sprintf("layers: L2Normalize: input shape %v is not (rows, dim)", x.Shape))
+	}
+	rows, dim := x.Shape[0], x.Shape[1]
+	y := t.newVar(rows, dim)
+	norm := t.pool.Get(rows)
+	t.b.L2NormalizeForward(y.Value, norm, x.Value, rows, dim)
+	t.push(entry{op: "L2Normalize", out: y, saved: []*Var{y}, scratch: []*engine.Tensor{norm}, backward: func(dy *engine.Tensor) {
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.L2NormalizeBackward(dx, dy, y.Value, norm, rows, dim)
+			done()
+		}
+	}})
+	return y
+}
+
+// NTXent computes the NT-Xent loss of z (2N, d) with unit rows (views i and
+// i+N are positives) at temperature tau into out (2) = [loss, top1]. When
+// the tape records, the gradient dloss/dz is produced by the same op and
+// seeds z's gradient for Backward.
+func (t *Tape) NTXent(z *Var, tau float32, out *engine.Tensor) {
+	if len(z.Shape) != 2 || z.Shape[0]%2 != 0 {
+		panic(fmt.Sprintf("layers: NTXent: z shape %v is not (2N, d)", z.Shape))
+	}
+	if !t.record || !z.requiresGrad {
+		t.b.NTXentForwardBackward(nil, out, z.Value, tau)
+		return
+	}
+	dz, done := t.gradDst(z)
+	t.b.NTXentForwardBackward(dz, out, z.Value, tau)
+	done()
+}

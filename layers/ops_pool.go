@@ -1,0 +1,95 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// MaxPool2D records max pooling of x (N,C,H,W) with a k x k window. The
+// argmax indices are kept for backward.
+func (t *Tape) MaxPool2D(x *Var, k, stride, pad int) *Var {
+	if len(x.Shape) != 4 {
+		panic(fmt.Sprintf("layers: MaxPool2D: input shape %v is not (N,C,H,W)", x.Shape))
+	}
+	p := engine.Pool2DParams{N: x.Shape[0], C: x.Shape[1], H: x.Shape[2], W: x.Shape[3],
+		KH: k, KW: k, StrideH: stride, StrideW: stride, PadH: pad, PadW: pad}
+	p.Validate("layers MaxPool2D")
+	y := t.newVar(p.N, p.C, p.OutH(), p.OutW())
+	argmax := t.pool.Get(y.Numel())
+	t.b.MaxPool2DForward(y.Value, argmax, x.Value, p)
+	t.push(entry{op: "MaxPool2D", out: y, scratch: []*engine.Tensor{argmax}, backward: func(dy *engine.Tensor) {
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.MaxPool2DBackward(dx, dy, argmax, p)
+			done()
+		}
+	}})
+	return y
+}
+
+// GlobalAvgPool records x (N,C,H,W) -> y (N,C), the mean over H*W.
+func (t *Tape) GlobalAvgPool(x *Var) *Var {
+	if len(x.Shape) != 4 {
+		panic(fmt.Sprintf("layers: GlobalAvgPool: input shape %v is not (N,C,H,W)", x.Shape))
+	}
+	n, c, hw := x.Shape[0], x.Shape[1], x.Shape[2]*x.Shape[3]
+	y := t.newVar(n, c)
+	t.b.GlobalAvgPoolForward(y.Value, x.Value, n, c, hw)
+	t.push(entry{op: "GlobalAvgPool", out: y, backward: func(dy *engine.Tensor) {
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.GlobalAvgPoolBackward(dx, dy, n, c, hw)
+			done()
+		}
+	}})
+	return y
+}
+
+// ReLU records y = max(x, 0) (use BatchNormOp's fusion where a BN precedes).
+func (t *Tape) ReLU(x *Var) *Var {
+	y := t.newVar(x.Shape...)
+	t.b.ReLUForward(y.Value, x.Value)
+	t.push(entry{op: "ReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.ReLUBackward(dx, dy, y.Value)
+			done()
+		}
+	}})
+	return y
+}
+
+// AddReLU records y = max(a + b, 0), the end of a residual block. Backward
+// sends the masked gradient to both inputs (accumulating where an input
+// already has one, e.g. the identity shortcut's source).
+func (t *Tape) AddReLU(a, b *Var) *Var {
+	if !engine.SameShape(a.Shape, b.Shape) {
+		panic(fmt.Sprintf("layers: AddReLU: shapes %v and %v differ", a.Shape, b.Shape))
+	}
+	sum := t.pool.Get(a.Numel())
+	t.b.Add(sum, a.Value, b.Value)
+	y := t.newVar(a.Shape...)
+	t.b.ReLUForward(y.Value, sum)
+	t.pool.Put(sum)
+	t.push(entry{op: "AddReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
+		switch {
+		case a.requiresGrad && b.requiresGrad:
+			da, doneA := t.gradDst(a)
+			t.b.ReLUBackward(da, dy, y.Value)
+			db, doneB := t.gradDst(b)
+			t.b.Copy(db, da)
+			doneA()
+			doneB()
+		case a.requiresGrad:
+			da, done := t.gradDst(a)
+			t.b.ReLUBackward(da, dy, y.Value)
+			done()
+		case b.requiresGrad:
+			db, done := t.gradDst(b)
+			t.b.ReLUBackward(db, dy, y.Value)
+			done()
+		}
+	}})
+	return y
+}

@@ -1,0 +1,248 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+)
+
+// Stem selects the first layers of a ResNet.
+type Stem string
+
+const (
+	// StemImageNet: conv 7x7 stride 2 pad 3, BN, ReLU, max-pool 3x3 stride 2 pad 1.
+	StemImageNet Stem = "imagenet"
+	// StemCIFAR: conv 3x3 stride 1 pad 1, BN, ReLU, no max-pool (images <= 32 px).
+	StemCIFAR Stem = "cifar"
+)
+
+// ResNetConfig selects a ResNet encoder.
+type ResNetConfig struct {
+	Arch       string  // "resnet18", "resnet34" or "resnet50"
+	Stem       Stem    // StemImageNet (default) or StemCIFAR
+	Width      float64 // channel multiplier on every stage; 1 (default) = 64 base channels
+	InChannels int     // input channels (default 3; 1 for grayscale)
+	// ZeroInitResidual sets gamma = 0 on the last BN of every block
+	// (torchvision zero_init_residual, the SimCLR reference's default).
+	ZeroInitResidual bool
+}
+
+// archs: block kind and blocks per stage.
+var archs = map[string]struct {
+	bottleneck bool
+	blocks     [4]int
+}{
+	"resnet18": {false, [4]int{2, 2, 2, 2}},
+	"resnet34": {false, [4]int{3, 4, 6, 3}},
+	"resnet50": {true, [4]int{3, 4, 6, 3}},
+}
+
+// Archs lists the supported architectures.
+func Archs() []string { return []string{"resnet18", "resnet34", "resnet50"} }
+
+// StageWidth is the number of planes of stage i (0..3) at multiplier w:
+// round(64 * 2^i * w), at least 1.
+func StageWidth(i int, w float64) int {
+	return max(1, int(math.Round(64*float64(int(1)<<i)*w)))
+}
+
+// BasicBlock is torchvision's BasicBlock (ResNet-18/34): conv3x3(stride) -
+// BN - ReLU - conv3x3 - BN, plus the shortcut, then ReLU.
+type BasicBlock struct {
+	Conv1      *Conv2d
+	BN1        *BatchNorm
+	Conv2      *Conv2d
+	BN2        *BatchNorm
+	Downsample *Sequential // nil: identity shortcut
+}
+
+// Forward runs the block.
+func (blk *BasicBlock) Forward(t *Tape, x *Var) *Var {
+	out := t.BatchNormOp(blk.Conv1.Forward(t, x), blk.BN1, true)
+	out = t.BatchNormOp(blk.Conv2.Forward(t, out), blk.BN2, false)
+	id := x
+	if blk.Downsample != nil {
+		id = blk.Downsample.Forward(t, x)
+	}
+	return t.AddReLU(out, id)
+}
+
+// State lists conv1, bn1, conv2, bn2, downsample.0, downsample.1.
+func (blk *BasicBlock) State() []NamedTensor {
+	s := append(append(append(blk.Conv1.State(), blk.BN1.State()...), blk.Conv2.State()...), blk.BN2.State()...)
+	if blk.Downsample != nil {
+		s = append(s, blk.Downsample.State()...)
+	}
+	return s
+}
+
+// Bottleneck is torchvision's Bottleneck v1.5 (ResNet-50): conv1x1 - BN -
+// ReLU - conv3x3(stride) - BN - ReLU - conv1x1 (4x planes) - BN, plus the
+// shortcut, then ReLU.
+type Bottleneck struct {
+	Conv1      *Conv2d
+	BN1        *BatchNorm
+	Conv2      *Conv2d
+	BN2        *BatchNorm
+	Conv3      *Conv2d
+	BN3        *BatchNorm
+	Downsample *Sequential
+}
+
+// Forward runs the block.
+func (blk *Bottleneck) Forward(t *Tape, x *Var) *Var {
+	out := t.BatchNormOp(blk.Conv1.Forward(t, x), blk.BN1, true)
+	out = t.BatchNormOp(blk.Conv2.Forward(t, out), blk.BN2, true)
+	out = t.BatchNormOp(blk.Conv3.Forward(t, out), blk.BN3, false)
+	id := x
+	if blk.Downsample != nil {
+		id = blk.Downsample.Forward(t, x)
+	}
+	return t.AddReLU(out, id)
+}
+
+// State lists conv1, bn1, conv2, bn2, conv3, bn3, downsample.
+func (blk *Bottleneck) State() []NamedTensor {
+	var s []NamedTensor
+	for _, m := range []Module{blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Conv3, blk.BN3} {
+		s = append(s, m.State()...)
+	}
+	if blk.Downsample != nil {
+		s = append(s, blk.Downsample.State()...)
+	}
+	return s
+}
+
+// ResNet is a torchvision ResNet without its classifier: the output is the
+// pooled feature h (N, FeatureDim()). Parameter names are torchvision's
+// (conv1.weight, bn1.*, layer1.0.conv1.weight, layer2.0.downsample.0.weight).
+type ResNet struct {
+	Config  ResNetConfig
+	Conv1   *Conv2d
+	BN1     *BatchNorm
+	Pool    *MaxPool // nil for the CIFAR stem
+	Layers  [4][]Module
+	featDim int
+}
+
+// NewResNet builds a ResNet with torchvision's initialisation drawn from
+// seed (see InitResNet). Shapes are checked here; no forward runs.
+func NewResNet(b engine.Backend, cfg ResNetConfig, seed uint64) (*ResNet, error) {
+	r, err := newResNetShapes(b, cfg)
+	if err != nil {
+		return nil, err
+	}
+	InitResNet(b, r, seed)
+	return r, nil
+}
+
+func newResNetShapes(b engine.Backend, cfg ResNetConfig) (*ResNet, error) {
+	if cfg.Arch == "" {
+		cfg.Arch = "resnet18"
+	}
+	if cfg.Stem == "" {
+		cfg.Stem = StemImageNet
+	}
+	if cfg.Width == 0 {
+		cfg.Width = 1
+	}
+	if cfg.InChannels == 0 {
+		cfg.InChannels = 3
+	}
+	a, ok := archs[cfg.Arch]
+	if !ok {
+		return nil, fmt.Errorf("layers: unknown architecture %q (have resnet18, resnet34, resnet50)", cfg.Arch)
+	}
+	if cfg.Width < 0 || cfg.InChannels < 0 {
+		return nil, fmt.Errorf("layers: invalid width %g or input channels %d", cfg.Width, cfg.InChannels)
+	}
+	r := &ResNet{Config: cfg}
+	stemC := StageWidth(0, cfg.Width)
+	switch cfg.Stem {
+	case StemImageNet:
+		r.Conv1 = NewConv2d(b, "conv1", cfg.InChannels, stemC, 7, 2, 3, false)
+		r.Pool = &MaxPool{K: 3, Stride: 2, Pad: 1}
+	case StemCIFAR:
+		r.Conv1 = NewConv2d(b, "conv1", cfg.InChannels, stemC, 3, 1, 1, false)
+	default:
+		return nil, fmt.Errorf("layers: unknown stem %q (have imagenet, cifar)", cfg.Stem)
+	}
+	r.BN1 = NewBatchNorm(b, "bn1", stemC, true)
+	in := stemC
+	expansion := 1
+	if a.bottleneck {
+		expansion = 4
+	}
+	for s := 0; s < 4; s++ {
+		planes := StageWidth(s, cfg.Width)
+		for i := 0; i < a.blocks[s]; i++ {
+			stride := 1
+			if s > 0 && i == 0 {
+				stride = 2
+			}
+			name := fmt.Sprintf("layer%d.%d", s+1, i)
+			var ds *Sequential
+			if stride != 1 || in != planes*expansion {
+				ds = &Sequential{Mods: []Module{
+					NewConv2d(b, name+".downsample.0", in, planes*expansion, 1, stride, 0, false),
+					NewBatchNorm(b, name+".downsample.1", planes*expansion, true),
+				}}
+			}
+			if a.bottleneck {
+				r.Layers[s] = append(r.Layers[s], &Bottleneck{
+					Conv1:      NewConv2d(b, name+".conv1", in, planes, 1, 1, 0, false),
+					BN1:        NewBatchNorm(b, name+".bn1", planes, true),
+					Conv2:      NewConv2d(b, name+".conv2", planes, planes, 3, stride, 1, false),
+					BN2:        NewBatchNorm(b, name+".bn2", planes, true),
+					Conv3:      NewConv2d(b, name+".conv3", planes, planes*4, 1, 1, 0, false),
+					BN3:        NewBatchNorm(b, name+".bn3", planes*4, true),
+					Downsample: ds,
+				})
+			} else {
+				r.Layers[s] = append(r.Layers[s], &BasicBlock{
+					Conv1:      NewConv2d(b, name+".conv1", in, planes, 3, stride, 1, false),
+					BN1:        NewBatchNorm(b, name+".bn1", planes, true),
+					Conv2:      NewConv2d(b, name+".conv2", planes, planes, 3, 1, 1, false),
+					BN2:        NewBatchNorm(b, name+".bn2", planes, true),
+					Downsample: ds,
+				})
+			}
+			in = planes * expansion
+		}
+	}
+	r.featDim = in
+	return r, nil
+}
+
+// FeatureDim is the width of h, the pooled output (512 for ResNet-18/34,
+// 2048 for ResNet-50, times the width multiplier).
+func (r *ResNet) FeatureDim() int { return r.featDim }
+
+// Forward maps x (N, InChannels, H, W) to h (N, FeatureDim()).
+func (r *ResNet) Forward(t *Tape, x *Var) *Var {
+	x = t.BatchNormOp(r.Conv1.Forward(t, x), r.BN1, true)
+	if r.Pool != nil {
+		x = r.Pool.Forward(t, x)
+	}
+	for s := range r.Layers {
+		for _, blk := range r.Layers[s] {
+			x = blk.Forward(t, x)
+		}
+	}
+	return t.GlobalAvgPool(x)
+}
+
+// State lists the state dict in torchvision order.
+func (r *ResNet) State() []NamedTensor {
+	s := append(r.Conv1.State(), r.BN1.State()...)
+	for i := range r.Layers {
+		for _, blk := range r.Layers[i] {
+			s = append(s, blk.State()...)
+		}
+	}
+	return s
+}
+
+// Release frees the encoder's device tensors.
+func (r *ResNet) Release() { releaseState(r) }

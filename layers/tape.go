@@ -1,0 +1,205 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Var is a value flowing through the graph: a device tensor with its logical
+// shape and, during backward, its gradient.
+type Var struct {
+	Value *engine.Tensor
+	Shape []int
+	Grad  *engine.Tensor // accumulated gradient, nil until some consumer wrote one
+
+	requiresGrad bool
+	owned        bool // Value belongs to the tape's pool (false for inputs)
+	saves        int  // backward entries that still need Value
+}
+
+// Numel is the number of elements of the value.
+func (v *Var) Numel() int { return numel(v.Shape) }
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// entry is one recorded op: backward reads out.Grad and writes (or
+// accumulates) the gradients of its inputs and parameters.
+type entry struct {
+	op       string
+	out      *Var
+	saved    []*Var           // inputs whose values backward reads
+	scratch  []*engine.Tensor // op-private saved tensors (BN statistics, argmax)
+	backward func(dy *engine.Tensor)
+}
+
+// Tape records the ops of one forward pass and replays them in reverse to
+// compute gradients (reverse-mode autodiff). See the package doc.
+type Tape struct {
+	b       engine.Backend
+	pool    *Pool
+	train   bool // BatchNorm uses batch statistics and updates running stats
+	record  bool // keep entries for Backward
+	entries []entry
+	vars    []*Var
+	touched map[*Param]bool
+}
+
+// NewTape returns a tape allocating its values from pool. train selects the
+// BatchNorm mode; record keeps what Backward needs (false for inference).
+func NewTape(b engine.Backend, pool *Pool, train, record bool) *Tape {
+	return &Tape{b: b, pool: pool, train: train, record: record, touched: map[*Param]bool{}}
+}
+
+// Backend is the tape's backend.
+func (t *Tape) Backend() engine.Backend { return t.b }
+
+// Training reports whether BatchNorm runs in training mode.
+func (t *Tape) Training() bool { return t.train }
+
+// Input wraps a caller-owned tensor (never released by the tape) whose
+// gradient is not needed.
+func (t *Tape) Input(x *engine.Tensor, shape ...int) *Var {
+	if len(shape) == 0 {
+		shape = x.Shape()
+	}
+	if numel(shape) != x.Numel() {
+		panic(fmt.Sprintf("layers: Input: shape %v for %v", shape, x))
+	}
+	return &Var{Value: x, Shape: append([]int(nil), shape...)}
+}
+
+// newVar allocates an op output from the pool.
+func (t *Tape) newVar(shape ...int) *Var {
+	v := &Var{Value: t.pool.Get(numel(shape)), Shape: append([]int(nil), shape...), requiresGrad: t.record, owned: true}
+	t.vars = append(t.vars, v)
+	return v
+}
+
+// push records an op. saved vars stay alive until its backward has run.
+func (t *Tape) push(e entry) {
+	if !t.record {
+		for _, s := range e.scratch {
+			t.pool.Put(s)
+		}
+		return
+	}
+	for _, v := range e.saved {
+		v.saves++
+	}
+	t.entries = append(t.entries, e)
+}
+
+// gradDst returns the tensor into which a backward op must write its
+// contribution to v's gradient, and a function to call once it is written:
+// the first contribution goes straight into v.Grad, later ones (a value used
+// by several consumers, as in residual blocks) go to a temporary that is
+// added in.
+func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
+	if v.Grad == nil {
+		v.Grad = t.pool.Get(v.Numel())
+		return v.Grad, func() {}
+	}
+	tmp := t.pool.Get(v.Numel())
+	return tmp, func() {
+		t.b.Add(v.Grad, v.Grad, tmp)
+		t.pool.Put(tmp)
+	}
+}
+
+// paramGradDst is gradDst for a parameter: the first use in a pass
+// overwrites p.Grad, later uses accumulate.
+func (t *Tape) paramGradDst(p *Param) (*engine.Tensor, func()) {
+	if !t.touched[p] {
+		t.touched[p] = true
+		return p.Grad, func() {}
+	}
+	tmp := t.pool.Get(p.Numel())
+	return tmp, func() {
+		t.b.Add(p.Grad, p.Grad, tmp)
+		t.pool.Put(tmp)
+	}
+}
+
+// Seed sets the gradient of v (for tests and custom losses): dv is copied.
+func (t *Tape) Seed(v *Var, dv *engine.Tensor) {
+	dst, done := t.gradDst(v)
+	t.b.Copy(dst, dv)
+	done()
+}
+
+// Backward runs the recorded ops in reverse. Every op whose output received
+// a gradient propagates it; activations and gradients are returned to the
+// pool as soon as no remaining op needs them. Parameters in params that got
+// no gradient in this pass have their Grad zeroed, so after Backward every
+// Param.Grad holds this pass's gradient. The tape is reset afterwards.
+func (t *Tape) Backward(params []*Param) {
+	// Values nobody saved are dead now.
+	for _, v := range t.vars {
+		if v.owned && v.saves == 0 && v.Value != nil {
+			t.pool.Put(v.Value)
+			v.Value = nil
+		}
+	}
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		e := t.entries[i]
+		if e.out.Grad != nil {
+			e.backward(e.out.Grad)
+		}
+		t.drop(e)
+		if e.out.owned {
+			t.pool.Put(e.out.Grad)
+			e.out.Grad = nil
+		}
+	}
+	t.entries = t.entries[:0]
+	for _, p := range params {
+		if !t.touched[p] {
+			t.b.Fill(p.Grad, 0)
+		}
+	}
+	t.Reset()
+}
+
+// drop releases what an entry held for its backward.
+func (t *Tape) drop(e entry) {
+	for _, s := range e.scratch {
+		t.pool.Put(s)
+	}
+	for _, v := range e.saved {
+		v.saves--
+		if v.saves == 0 && v.owned && v.Value != nil {
+			t.pool.Put(v.Value)
+			v.Value = nil
+		}
+	}
+}
+
+// Reset returns every value, gradient and saved tensor still held to the pool
+// and forgets the recorded ops (vars from this tape must not be used after).
+func (t *Tape) Reset() {
+	for _, e := range t.entries {
+		for _, s := range e.scratch {
+			t.pool.Put(s)
+		}
+	}
+	for _, v := range t.vars {
+		if v.Value != nil {
+			t.pool.Put(v.Value)
+			v.Value = nil
+		}
+		if v.Grad != nil {
+			t.pool.Put(v.Grad)
+			v.Grad = nil
+		}
+	}
+	t.entries = t.entries[:0]
+	t.vars = t.vars[:0]
+	clear(t.touched)
+}
