@@ -1,0 +1,42 @@
+// Package data reads image datasets for SimCLR pre-training and evaluation.
+//
+// Every reader implements Dataset. Images are returned as Image: uint8 pixels
+// in CHW order (channel planes, each row-major), C = 1 (grayscale) or 3 (RGB).
+// All images of a Dataset have the same shape, Shape(). Labels are 0-based
+// class indices; unlabeled data returns -1 and NumClasses() == 0.
+//
+// Open(spec, opts) takes a path or a known name ("fashion-mnist", the default
+// dataset, from Debian's dataset-fashion-mnist package; "mnist" when a similar
+// Debian path exists) and detects the format from the files present, unless
+// Options.Format overrides it:
+//
+//	cifar10   cifar-10-batches-bin: data_batch_1..5.bin, test_batch.bin
+//	          (records of 1 label byte + 3072 CHW pixel bytes)
+//	cifar100  cifar-100-binary: train.bin, test.bin (coarse byte, fine byte,
+//	          3072 pixel bytes; the fine label is used, 100 classes)
+//	stl10     stl10_binary: train_X.bin/train_y.bin, test_X.bin/test_y.bin,
+//	          unlabeled_X.bin (96x96x3, column-major per channel; labels
+//	          1..10 become 0..9). Options.Split "unlabeled" or
+//	          "train+unlabeled" selects the 100k unlabeled images.
+//	idx       MNIST-style IDX files, plain or .gz: train-images-idx3-ubyte,
+//	          train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+//	          t10k-labels-idx1-ubyte (held in memory)
+//	npy       uint8 .npy arrays (N,H,W) or (N,H,W,C), C-order, with optional
+//	          int64/int32/uint8 label arrays (see OpenNpy for file names)
+//	folder    a folder of JPEG/PNG images; class sub-folders give labels
+//	          (sorted by name), a flat folder is unlabeled; "train" and
+//	          "test" (or "val") sub-folders give the two splits
+//
+// Large datasets are read lazily: binary formats with ReadAt per image, image
+// folders decoded per access. Every Dataset is safe for concurrent use by
+// several goroutines (the augmentation Loader reads from many workers).
+//
+// Bad data never panics and is never skipped silently: errors name the file
+// and what is wrong (truncated record, wrong magic, an image that does not
+// decode, mixed sizes without Options.ImageSize, label count mismatch). Only
+// for image folders, Options.SkipBad leaves out files that do not decode and
+// reports them in Folder.Skipped.
+//
+// Subset(ds, n, seed) keeps the first n images of a fixed seeded permutation
+// (the --subset flag).
+package data

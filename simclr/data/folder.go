@@ -1,0 +1,307 @@
+package data
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/jpeg" // JPEG decoder
+	_ "image/png"  // PNG decoder
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Folder is a Dataset of JPEG/PNG files. Open scans the folder and reads
+// only each file's header (size and colour model); images are decoded on
+// every Image call, so a folder of any size costs little memory. A file
+// whose header reads but whose body is corrupt is reported by Image, with
+// its name.
+type Folder struct {
+	name    string
+	files   []string
+	labels  []int // nil when unlabeled
+	classes []string
+	c, h, w int
+	size    int // resize and centre-crop to size x size when > 0
+	// Skipped lists the files left out with Options.SkipBad, each with the
+	// reason ("path: error").
+	Skipped []string
+}
+
+// OpenFolder opens an image folder. When path holds sub-folders "train" and
+// "test" (or "val"), they are the two splits and share the training split's
+// class list; otherwise the whole folder is the training split and test is
+// nil. Inside a split, sub-folders are classes (labels in sorted name
+// order, files found recursively); a folder with no sub-folders is
+// unlabeled. Images are gray (C = 1) when every file is gray, else RGB.
+func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
+	trainDir, testDir := path, ""
+	if isDir(filepath.Join(path, "train")) {
+		for _, t := range []string{"test", "val"} {
+			if isDir(filepath.Join(path, t)) {
+				trainDir, testDir = filepath.Join(path, "train"), filepath.Join(path, t)
+				break
+			}
+		}
+	}
+	base := filepath.Base(path)
+	tr, err := scanFolder(base+"/train", trainDir, opts, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if testDir == "" {
+		return tr, nil, nil
+	}
+	te, err := scanFolder(base+"/"+filepath.Base(testDir), testDir, opts, tr.classes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if te.c != tr.c || te.h != tr.h || te.w != tr.w {
+		// Make both splits agree: RGB wins over gray; sizes must match.
+		if te.h != tr.h || te.w != tr.w {
+			return nil, nil, fmt.Errorf("data: %s is %dx%d but %s is %dx%d: set the image size (Options.ImageSize)", trainDir, tr.h, tr.w, testDir, te.h, te.w)
+		}
+		tr.c, te.c = 3, 3
+	}
+	return tr, te, nil
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+func isImageFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg", ".png":
+		return true
+	}
+	return false
+}
+
+// scanFolder lists dir's images. classes, when given, fixes the label of
+// each class sub-folder by name (a test split uses the training classes).
+func scanFolder(name, dir string, opts Options, classes []string) (*Folder, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	f := &Folder{name: name, size: opts.ImageSize}
+	var subdirs []string
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			subdirs = append(subdirs, e.Name())
+		}
+	}
+	sort.Strings(subdirs)
+	if len(subdirs) == 0 {
+		for _, e := range entries {
+			if !e.IsDir() && isImageFile(e.Name()) {
+				f.files = append(f.files, filepath.Join(dir, e.Name()))
+			}
+		}
+		sort.Strings(f.files)
+	} else {
+		if classes == nil {
+			classes = subdirs
+		}
+		index := map[string]int{}
+		for i, c := range classes {
+			index[c] = i
+		}
+		f.classes = classes
+		for _, sd := range subdirs {
+			label, ok := index[sd]
+			if !ok {
+				return nil, fmt.Errorf("data: %s: class folder %q is not among the training classes", dir, sd)
+			}
+			var files []string
+			err := filepath.WalkDir(filepath.Join(dir, sd), func(p string, d os.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.IsDir() && isImageFile(d.Name()) {
+					files = append(files, p)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("data: %w", err)
+			}
+			sort.Strings(files)
+			for _, p := range files {
+				f.files = append(f.files, p)
+				f.labels = append(f.labels, label)
+			}
+		}
+	}
+	if err := f.readHeaders(opts.SkipBad); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// readHeaders decodes every file's header to find the common shape.
+func (f *Folder) readHeaders(skipBad bool) error {
+	var bad []string
+	keep := f.files[:0]
+	var keepLabels []int
+	allGray := true
+	first := ""
+	for i, p := range f.files {
+		cfg, err := decodeConfig(p)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		if f.size == 0 {
+			if first == "" {
+				first, f.h, f.w = p, cfg.Height, cfg.Width
+			} else if cfg.Height != f.h || cfg.Width != f.w {
+				return fmt.Errorf("data: %s: images of different sizes (%s is %dx%d, %s is %dx%d): set the image size (--image-size / Options.ImageSize) to resize and centre-crop them",
+					f.name, first, f.w, f.h, p, cfg.Width, cfg.Height)
+			}
+		}
+		m := cfg.ColorModel
+		allGray = allGray && (m == color.GrayModel || m == color.Gray16Model)
+		keep = append(keep, p)
+		if f.labels != nil {
+			keepLabels = append(keepLabels, f.labels[i])
+		}
+	}
+	if len(bad) > 0 && !skipBad {
+		more := ""
+		if len(bad) > 5 {
+			more = fmt.Sprintf("; and %d more", len(bad)-5)
+		}
+		return fmt.Errorf("data: %s: %d of %d files do not decode (skip them with --skip-bad / Options.SkipBad): %s%s",
+			f.name, len(bad), len(f.files), strings.Join(bad[:min(5, len(bad))], "; "), more)
+	}
+	f.Skipped = bad
+	f.files = keep
+	f.labels = keepLabels
+	if len(f.files) == 0 {
+		return fmt.Errorf("data: %s: no decodable .jpg/.jpeg/.png images", f.name)
+	}
+	if f.size > 0 {
+		f.h, f.w = f.size, f.size
+	}
+	f.c = 3
+	if allGray {
+		f.c = 1
+	}
+	return nil
+}
+
+func decodeConfig(p string) (image.Config, error) {
+	fh, err := os.Open(p)
+	if err != nil {
+		return image.Config{}, err
+	}
+	defer fh.Close()
+	cfg, _, err := image.DecodeConfig(fh)
+	return cfg, err
+}
+
+func (f *Folder) Len() int             { return len(f.files) }
+func (f *Folder) Shape() (c, h, w int) { return f.c, f.h, f.w }
+func (f *Folder) NumClasses() int      { return len(f.classes) }
+func (f *Folder) Name() string         { return f.name }
+func (f *Folder) Close() error         { return nil }
+
+// Classes returns the class names in label order (nil when unlabeled).
+func (f *Folder) Classes() []string { return f.classes }
+
+// File returns the path of image i.
+func (f *Folder) File(i int) string { return f.files[i] }
+
+func (f *Folder) Label(i int) int {
+	checkIndex(f.name, i, len(f.files))
+	if f.labels == nil {
+		return -1
+	}
+	return f.labels[i]
+}
+
+// Image decodes file i, converts it to the folder's channel count and, with
+// an image size set, resizes and centre-crops it.
+func (f *Folder) Image(i int) (Image, error) {
+	checkIndex(f.name, i, len(f.files))
+	p := f.files[i]
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return Image{}, fmt.Errorf("data: %w", err)
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return Image{}, fmt.Errorf("data: %s: does not decode: %w", p, err)
+	}
+	im := toCHW(img, f.c)
+	if f.size > 0 {
+		return ResizeCentreCrop(im, f.size), nil
+	}
+	if im.H != f.h || im.W != f.w {
+		return Image{}, fmt.Errorf("data: %s: %dx%d, the folder's images are %dx%d", p, im.W, im.H, f.w, f.h)
+	}
+	return im, nil
+}
+
+// toCHW converts a decoded image to c planes (1: luma, 3: RGB; alpha is
+// dropped).
+func toCHW(img image.Image, c int) Image {
+	r := img.Bounds()
+	h, w := r.Dy(), r.Dx()
+	im := Image{C: c, H: h, W: w, Pix: make([]uint8, c*h*w)}
+	plane := h * w
+	switch src := img.(type) {
+	case *image.Gray:
+		for y := 0; y < h; y++ {
+			row := src.Pix[y*src.Stride : y*src.Stride+w]
+			for k := 0; k < c; k++ {
+				copy(im.Pix[k*plane+y*w:], row)
+			}
+		}
+		return im
+	case *image.YCbCr:
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				yi := src.YOffset(r.Min.X+x, r.Min.Y+y)
+				if c == 1 {
+					im.Pix[y*w+x] = src.Y[yi]
+					continue
+				}
+				ci := src.COffset(r.Min.X+x, r.Min.Y+y)
+				R, G, B := color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
+				im.Pix[y*w+x], im.Pix[plane+y*w+x], im.Pix[2*plane+y*w+x] = R, G, B
+			}
+		}
+		return im
+	case *image.NRGBA:
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				o := y*src.Stride + 4*x
+				setPix(im, c, y, x, src.Pix[o], src.Pix[o+1], src.Pix[o+2])
+			}
+		}
+		return im
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			R, G, B, _ := img.At(r.Min.X+x, r.Min.Y+y).RGBA()
+			setPix(im, c, y, x, uint8(R>>8), uint8(G>>8), uint8(B>>8))
+		}
+	}
+	return im
+}
+
+func setPix(im Image, c, y, x int, r, g, b uint8) {
+	plane := im.H * im.W
+	if c == 1 {
+		// ITU-R 601 luma, as image/color's GrayModel.
+		im.Pix[y*im.W+x] = uint8((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 1<<15) >> 16)
+		return
+	}
+	im.Pix[y*im.W+x], im.Pix[plane+y*im.W+x], im.Pix[2*plane+y*im.W+x] = r, g, b
+}
