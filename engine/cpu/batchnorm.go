@@ -1,0 +1,245 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+)
+
+// Batch normalisation over x viewed as (n, c, hw), statistics per channel c
+// over the n*hw values of that channel (PyTorch BatchNorm1d/2d semantics).
+
+// BatchNormForwardTrain is the reference training-mode batch norm:
+// mean and biased variance of the batch normalise x; the running statistics
+// move towards the batch mean and the UNBIASED batch variance:
+// running = (1-momentum)*running + momentum*batch.
+//
+//	y          (n, c, hw) output; y = [relu](gamma*(x-mean)*invStd + beta)
+//	x          (n, c, hw)
+//	gamma      (c) or nil (scale 1)
+//	beta       (c) or nil (shift 0)
+//	runMean    (c) updated in place
+//	runVar     (c) updated in place
+//	saveMean   (c) output: batch mean
+//	saveInvStd (c) output: 1/sqrt(biased batch variance + eps)
+//
+// Statistics are accumulated in float64 in a fixed order. n*hw must be > 1
+// (the unbiased variance of one value is undefined; PyTorch refuses too).
+func BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, n, c, hw int, eps, momentum float32, relu bool) {
+	batchNormTrainChannels(0, c, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, n, c, hw, eps, momentum, relu)
+}
+
+// batchNormTrainChannels does BatchNormForwardTrain for channels [lo, hi).
+func batchNormTrainChannels(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, n, c, hw int, eps, momentum float32, relu bool) {
+	m := n * hw
+	for ch := lo; ch < hi; ch++ {
+		sum := 0.0
+		for i := 0; i < n; i++ {
+			row := x[(i*c+ch)*hw : (i*c+ch+1)*hw]
+			for _, v := range row {
+				sum += float64(v)
+			}
+		}
+		mean := sum / float64(m)
+		ss := 0.0
+		for i := 0; i < n; i++ {
+			row := x[(i*c+ch)*hw : (i*c+ch+1)*hw]
+			for _, v := range row {
+				d := float64(v) - mean
+				ss += d * d
+			}
+		}
+		variance := ss / float64(m)
+		invStd := 1 / math.Sqrt(variance+float64(eps))
+		saveMean[ch] = float32(mean)
+		saveInvStd[ch] = float32(invStd)
+		unbiased := ss / float64(m-1)
+		mom := float64(momentum)
+		runMean[ch] = float32((1-mom)*float64(runMean[ch]) + mom*mean)
+		runVar[ch] = float32((1-mom)*float64(runVar[ch]) + mom*unbiased)
+
+		scale, shift := float32(invStd), float32(-mean*invStd)
+		if gamma != nil {
+			scale, shift = gamma[ch]*float32(invStd), gamma[ch]*float32(-mean*invStd)
+		}
+		if beta != nil {
+			shift += beta[ch]
+		}
+		batchNormApply(y, x, ch, n, c, hw, scale, shift, relu)
+	}
+}
+
+// batchNormApply writes y = [relu](scale*x + shift) for channel ch.
+func batchNormApply(y, x []float32, ch, n, c, hw int, scale, shift float32, relu bool) {
+	for i := 0; i < n; i++ {
+		off := (i*c + ch) * hw
+		xr, yr := x[off:off+hw], y[off:off+hw]
+		for j, v := range xr {
+			o := scale*v + shift
+			if relu && o < 0 {
+				o = 0
+			}
+			yr[j] = o
+		}
+	}
+}
+
+// BatchNormForwardInfer is the reference inference-mode batch norm with the
+// running statistics:
+//
+//	y       (n, c, hw) output; y = [relu](gamma*(x-runMean)/sqrt(runVar+eps) + beta)
+//	x       (n, c, hw)
+//	gamma   (c) or nil
+//	beta    (c) or nil
+//	runMean (c)
+//	runVar  (c)
+func BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar []float32, n, c, hw int, eps float32, relu bool) {
+	batchNormInferChannels(0, c, y, x, gamma, beta, runMean, runVar, n, c, hw, eps, relu)
+}
+
+func batchNormInferChannels(lo, hi int, y, x, gamma, beta, runMean, runVar []float32, n, c, hw int, eps float32, relu bool) {
+	for ch := lo; ch < hi; ch++ {
+		invStd := 1 / math.Sqrt(float64(runVar[ch])+float64(eps))
+		mean := float64(runMean[ch])
+		scale, shift := float32(invStd), float32(-mean*invStd)
+		if gamma != nil {
+			scale, shift = gamma[ch]*float32(invStd), gamma[ch]*float32(-mean*invStd)
+		}
+		if beta != nil {
+			shift += beta[ch]
+		}
+		batchNormApply(y, x, ch, n, c, hw, scale, shift, relu)
+	}
+}
+
+// BatchNormBackward is the reference backward of BatchNormForwardTrain.
+// With xhat = (x-mean)*invStd and g = dy masked by y > 0 when relu:
+//
+//	dbeta  = sum g, dgamma = sum g*xhat           (over n and hw, per channel)
+//	dx     = gamma*invStd/m * (m*g - dbeta - xhat*dgamma),  m = n*hw
+//
+//	dx         (n, c, hw) output
+//	dgamma     (c) output or nil
+//	dbeta      (c) output or nil
+//	dy         (n, c, hw)
+//	x          (n, c, hw) forward input
+//	y          (n, c, hw) forward output (read only when relu; may be nil otherwise)
+//	gamma      (c) or nil (scale 1)
+//	saveMean   (c), saveInvStd (c) from the forward
+func BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd []float32, n, c, hw int, relu bool) {
+	batchNormBackwardChannels(0, c, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, n, c, hw, relu)
+}
+
+func batchNormBackwardChannels(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd []float32, n, c, hw int, relu bool) {
+	m := float64(n * hw)
+	for ch := lo; ch < hi; ch++ {
+		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
+		sg, sgx := 0.0, 0.0
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			for j := off; j < off+hw; j++ {
+				g := float64(dy[j])
+				if relu && !(y[j] > 0) {
+					g = 0
+				}
+				sg += g
+				sgx += g * (float64(x[j]) - mean) * invStd
+			}
+		}
+		if dbeta != nil {
+			dbeta[ch] = float32(sg)
+		}
+		if dgamma != nil {
+			dgamma[ch] = float32(sgx)
+		}
+		gm := 1.0
+		if gamma != nil {
+			gm = float64(gamma[ch])
+		}
+		k := gm * invStd / m
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			for j := off; j < off+hw; j++ {
+				g := float64(dy[j])
+				if relu && !(y[j] > 0) {
+					g = 0
+				}
+				xhat := (float64(x[j]) - mean) * invStd
+				dx[j] = float32(k * (m*g - sg - xhat*sgx))
+			}
+		}
+	}
+}
+
+// checkBatchNorm validates p and the shapes shared by the three ops.
+func checkBatchNorm(op string, p engine.BatchNormParams, x *engine.Tensor, gamma, beta *engine.Tensor, stats ...*engine.Tensor) {
+	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
+		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
+	}
+	engine.CheckNumel(op, "x", x, p.N*p.C*p.HW)
+	if gamma != nil {
+		engine.CheckNumel(op, "gamma", gamma, p.C)
+	}
+	if beta != nil {
+		engine.CheckNumel(op, "beta", beta, p.C)
+	}
+	for _, s := range stats {
+		engine.CheckNumel(op, "statistics", s, p.C)
+	}
+}
+
+// BatchNormForwardTrain implements engine.Backend, parallel over channels.
+func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	const op = "BatchNormForwardTrain"
+	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
+	checkBatchNorm(op, p, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
+	engine.CheckNumel(op, "y", y, x.Numel())
+	if p.N*p.HW < 2 {
+		panic(fmt.Sprintf("engine: %s: need more than 1 value per channel in training mode (N %d, HW %d)", op, p.N, p.HW))
+	}
+	yd, xd, gd, bd := data(y), data(x), data(gamma), data(beta)
+	rm, rv, sm, si := data(runMean), data(runVar), data(saveMean), data(saveInvStd)
+	be.parallelFor(p.C, func(lo, hi int) {
+		batchNormTrainChannels(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
+	})
+}
+
+// BatchNormForwardInfer implements engine.Backend, parallel over channels.
+func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
+	const op = "BatchNormForwardInfer"
+	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar)
+	checkBatchNorm(op, p, x, gamma, beta, runMean, runVar)
+	engine.CheckNumel(op, "y", y, x.Numel())
+	yd, xd, gd, bd, rm, rv := data(y), data(x), data(gamma), data(beta), data(runMean), data(runVar)
+	be.parallelFor(p.C, func(lo, hi int) {
+		batchNormInferChannels(lo, hi, yd, xd, gd, bd, rm, rv, p.N, p.C, p.HW, p.Eps, p.ReLU)
+	})
+}
+
+// BatchNormBackward implements engine.Backend, parallel over channels.
+func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	const op = "BatchNormBackward"
+	engine.CheckBackend(op, be, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
+	checkBatchNorm(op, p, x, gamma, nil, saveMean, saveInvStd)
+	engine.CheckNumel(op, "dx", dx, x.Numel())
+	engine.CheckNumel(op, "dy", dy, x.Numel())
+	if p.ReLU {
+		engine.CheckNumel(op, "y", y, x.Numel())
+	}
+	if dgamma != nil {
+		engine.CheckNumel(op, "dgamma", dgamma, p.C)
+	}
+	if dbeta != nil {
+		engine.CheckNumel(op, "dbeta", dbeta, p.C)
+	}
+	var yd []float32
+	if p.ReLU {
+		yd = data(y)
+	}
+	dxd, dgd, dbd, dyd, xd, gd := data(dx), data(dgamma), data(dbeta), data(dy), data(x), data(gamma)
+	sm, si := data(saveMean), data(saveInvStd)
+	be.parallelFor(p.C, func(lo, hi int) {
+		batchNormBackwardChannels(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW, p.ReLU)
+	})
+}
