@@ -1,0 +1,12 @@
+package cpu
+
+import "fmt"
+
+// Describe is "cpu: N threads, BLAS: <name>".
+func (be *Backend) Describe() string {
+	name := BLASName()
+	if be.noBLAS {
+		name = "none (disabled by Options.NoBLAS; pure-Go GEMM)"
+	}
+	return fmt.Sprintf("cpu: %d threads, BLAS: %s", be.threads, name)
+}

@@ -1,0 +1,144 @@
+package cpu
+
+import "simclr-vk/engine"
+
+// Elementwise ops: reference functions on slices (the spec) and the Backend
+// methods, which split long vectors over goroutines. Every element is
+// computed by exactly one goroutine with the same expression as the
+// reference, so the fast path is bit-identical to it.
+
+// elemGrain is the smallest chunk worth a goroutine for memory-bound loops.
+const elemGrain = 1 << 15
+
+// Fill sets dst[i] = v.
+func Fill(dst /* (n) */ []float32, v float32) {
+	for i := range dst {
+		dst[i] = v
+	}
+}
+
+// Copy sets dst[i] = src[i].
+func Copy(dst /* (n) */, src /* (n) */ []float32) {
+	for i := range dst {
+		dst[i] = src[i]
+	}
+}
+
+// Add sets dst[i] = a[i] + b[i]; dst may alias a or b.
+func Add(dst /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	for i := range dst {
+		dst[i] = a[i] + b[i]
+	}
+}
+
+// Sub sets dst[i] = a[i] - b[i]; dst may alias a or b.
+func Sub(dst /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	for i := range dst {
+		dst[i] = a[i] - b[i]
+	}
+}
+
+// Mul sets dst[i] = a[i] * b[i]; dst may alias a or b.
+func Mul(dst /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+// Scale sets dst[i] = alpha * src[i].
+func Scale(dst /* (n) */, src /* (n) */ []float32, alpha float32) {
+	for i := range dst {
+		dst[i] = alpha * src[i]
+	}
+}
+
+// Axpy sets y[i] += alpha * x[i].
+func Axpy(y /* (n) */ []float32, alpha float32, x /* (n) */ []float32) {
+	for i := range y {
+		y[i] += alpha * x[i]
+	}
+}
+
+// ReLUForward sets y[i] = max(x[i], 0).
+func ReLUForward(y /* (n) */, x /* (n) */ []float32) {
+	for i := range y {
+		if x[i] > 0 {
+			y[i] = x[i]
+		} else {
+			y[i] = 0
+		}
+	}
+}
+
+// ReLUBackward sets dx[i] = dy[i] where y[i] > 0, else 0 (y is the forward
+// output).
+func ReLUBackward(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
+	for i := range dx {
+		if y[i] > 0 {
+			dx[i] = dy[i]
+		} else {
+			dx[i] = 0
+		}
+	}
+}
+
+// chunks runs fn over [0, n) in parallel when n is large enough.
+func (be *Backend) chunks(n int, fn func(lo, hi int)) {
+	if n < 2*elemGrain || be.threads <= 1 {
+		fn(0, n)
+		return
+	}
+	be.parallelFor(n, fn)
+}
+
+func (be *Backend) Fill(dst *engine.Tensor, v float32) {
+	engine.CheckBackend("Fill", be, dst)
+	n := engine.CheckSame("Fill", []string{"dst"}, dst)
+	d := data(dst)
+	be.chunks(n, func(lo, hi int) { Fill(d[lo:hi], v) })
+}
+
+func (be *Backend) Copy(dst, src *engine.Tensor) {
+	engine.CheckBackend("Copy", be, dst, src)
+	n := engine.CheckSame("Copy", []string{"dst", "src"}, dst, src)
+	d, s := data(dst), data(src)
+	be.chunks(n, func(lo, hi int) { Copy(d[lo:hi], s[lo:hi]) })
+}
+
+func (be *Backend) binary(op string, names []string, dst, a, b *engine.Tensor, fn func(d, a, b []float32)) {
+	engine.CheckBackend(op, be, dst, a, b)
+	n := engine.CheckSame(op, names, dst, a, b)
+	d, x, y := data(dst), data(a), data(b)
+	be.chunks(n, func(lo, hi int) { fn(d[lo:hi], x[lo:hi], y[lo:hi]) })
+}
+
+var dstAB = []string{"dst", "a", "b"}
+
+func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary("Add", dstAB, dst, a, b, Add) }
+func (be *Backend) Sub(dst, a, b *engine.Tensor) { be.binary("Sub", dstAB, dst, a, b, Sub) }
+func (be *Backend) Mul(dst, a, b *engine.Tensor) { be.binary("Mul", dstAB, dst, a, b, Mul) }
+
+func (be *Backend) Scale(dst, src *engine.Tensor, alpha float32) {
+	engine.CheckBackend("Scale", be, dst, src)
+	n := engine.CheckSame("Scale", []string{"dst", "src"}, dst, src)
+	d, s := data(dst), data(src)
+	be.chunks(n, func(lo, hi int) { Scale(d[lo:hi], s[lo:hi], alpha) })
+}
+
+func (be *Backend) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
+	engine.CheckBackend("Axpy", be, y, x)
+	n := engine.CheckSame("Axpy", []string{"y", "x"}, y, x)
+	yd, xd := data(y), data(x)
+	be.chunks(n, func(lo, hi int) { Axpy(yd[lo:hi], alpha, xd[lo:hi]) })
+}
+
+func (be *Backend) ReLUForward(y, x *engine.Tensor) {
+	engine.CheckBackend("ReLUForward", be, y, x)
+	n := engine.CheckSame("ReLUForward", []string{"y", "x"}, y, x)
+	yd, xd := data(y), data(x)
+	be.chunks(n, func(lo, hi int) { ReLUForward(yd[lo:hi], xd[lo:hi]) })
+}
+
+func (be *Backend) ReLUBackward(dx, dy, y *engine.Tensor) {
+	be.binary("ReLUBackward", []string{"dx", "dy", "y"}, dx, dy, y, ReLUBackward)
+}

@@ -1,0 +1,113 @@
+package cpu
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Gemm is the reference matrix product: C (m, n) = alpha * op(A) op(B) +
+// beta * C with op(A) (m, k), op(B) (k, n), accumulated in float64.
+// beta == 0 ignores C's previous contents (NaN included).
+func Gemm(transA, transB bool, m, n, k int, alpha float32,
+	a /* (m, k), or (k, m) when transA */ []float32,
+	b /* (k, n), or (n, k) when transB */ []float32,
+	beta float32,
+	c /* (m, n) */ []float32) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			s := 0.0
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*m+i]
+				} else {
+					av = a[i*k+p]
+				}
+				if transB {
+					bv = b[j*k+p]
+				} else {
+					bv = b[p*n+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			r := float64(alpha) * s
+			if beta != 0 {
+				r += float64(beta) * float64(c[i*n+j])
+			}
+			c[i*n+j] = float32(r)
+		}
+	}
+}
+
+// GemmBatched is batch independent Gemms over contiguous matrices.
+func GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32,
+	a /* (batch, m*k) */ []float32,
+	b /* (batch, k*n) */ []float32,
+	beta float32,
+	c /* (batch, m*n) */ []float32) {
+	for i := 0; i < batch; i++ {
+		Gemm(transA, transB, m, n, k, alpha, a[i*m*k:(i+1)*m*k], b[i*k*n:(i+1)*k*n], beta, c[i*m*n:(i+1)*m*n])
+	}
+}
+
+func checkGemm(op string, batch, m, n, k int) {
+	if batch <= 0 || m <= 0 || n <= 0 || k <= 0 {
+		panic(fmt.Sprintf("engine: %s: non-positive size batch %d m %d n %d k %d", op, batch, m, n, k))
+	}
+}
+
+// UsesBLAS reports whether this backend's GEMMs go through OpenBLAS.
+func (be *Backend) UsesBLAS() bool { return !be.noBLAS && haveBLAS() }
+
+// gemm is the fast path shared by Gemm, GemmBatched and the convolutions:
+// OpenBLAS when loaded and allowed, else the pure-Go blocked GEMM. threads
+// bounds the parallelism (1 when the caller already runs in parallel).
+func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
+	if be.UsesBLAS() {
+		lda, ldb := k, n
+		if transA {
+			lda = m
+		}
+		if transB {
+			ldb = k
+		}
+		blasSgemm(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+		return
+	}
+	goGemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c)
+}
+
+func (be *Backend) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	engine.CheckBackend("Gemm", be, a, b, c)
+	checkGemm("Gemm", 1, m, n, k)
+	engine.CheckNumel("Gemm", "a", a, m*k)
+	engine.CheckNumel("Gemm", "b", b, k*n)
+	engine.CheckNumel("Gemm", "c", c, m*n)
+	be.gemm(be.threads, transA, transB, m, n, k, alpha, data(a), data(b), beta, data(c))
+}
+
+func (be *Backend) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	engine.CheckBackend("GemmBatched", be, a, b, c)
+	checkGemm("GemmBatched", batch, m, n, k)
+	engine.CheckNumel("GemmBatched", "a", a, batch*m*k)
+	engine.CheckNumel("GemmBatched", "b", b, batch*k*n)
+	engine.CheckNumel("GemmBatched", "c", c, batch*m*n)
+	ad, bd, cd := data(a), data(b), data(c)
+	one := func(i, threads int) {
+		be.gemm(threads, transA, transB, m, n, k, alpha, ad[i*m*k:(i+1)*m*k], bd[i*k*n:(i+1)*k*n], beta, cd[i*m*n:(i+1)*m*n])
+	}
+	// Small matrices: one goroutine per batch chunk, each GEMM single
+	// threaded. Large ones: batch in order, each GEMM using every thread.
+	if batch >= be.threads && m*n*k < 1<<21 {
+		be.parallelFor(batch, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				one(i, 1)
+			}
+		})
+		return
+	}
+	for i := 0; i < batch; i++ {
+		one(i, be.threads)
+	}
+}
