@@ -1,0 +1,105 @@
+#version 450
+// gemm_regblock.comp: C = alpha * op(A) * op(B) + beta * C for each batch
+// entry, register-blocked with no shared memory and no barrier() (the shape
+// that suits CPU Vulkan devices such as lavapipe, where a barrier is a
+// coroutine switch: see notes/performance.md).
+//
+// Bindings (storage buffers, set 0):
+//   0: C (batch*m*n floats, read when beta != 0, written)
+//   1: A (batch*m*k floats, read): (m, k) row-major, or (k, m) when TRANS_A
+//   2: B (batch*k*n floats, read): (k, n) row-major, or (n, k) when TRANS_B
+// Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TM, 3 TN (outputs
+// per invocation), 4 TRANS_A, 5 TRANS_B (0/1).
+// Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
+// computes the TM x TN outputs rows Y*WG_Y*TM + y*TM + [0, TM) and columns
+// X*WG_X*TN + x*TN + [0, TN) (a contiguous block, so each k step reads TN
+// adjacent floats of B and TM adjacent floats of a transposed A).
+// Dispatch grid: (ceil(n/(WG_X*TN)), ceil(m/(WG_Y*TM)), batches), with
+// batch = gl_WorkGroupID.z + batch0 (engine/vulkan splits batch over several
+// dispatches above maxComputeWorkGroupCount[2]).
+// Push constants: {uint m, n, k, batch0; float alpha, beta} (Go: pushGemm in
+// engine/vulkan/gemm.go). beta == 0 ignores C's contents (NaN included).
+// CPU reference: cpu.Gemm / cpu.GemmBatched.
+
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
+layout(constant_id = 0) const uint WG_X = 8;
+layout(constant_id = 1) const uint WG_Y = 8;
+layout(constant_id = 2) const uint TM = 8;
+layout(constant_id = 3) const uint TN = 8;
+layout(constant_id = 4) const uint TRANS_A = 0;
+layout(constant_id = 5) const uint TRANS_B = 0;
+
+layout(std430, binding = 0) buffer BC { float C[]; };
+layout(std430, binding = 1) readonly buffer BA { float A[]; };
+layout(std430, binding = 2) readonly buffer BB { float B[]; };
+
+layout(push_constant) uniform Push {
+    uint m;
+    uint n;
+    uint k;
+    uint batch0;
+    float alpha;
+    float beta;
+} pc;
+
+void main() {
+    uint m = pc.m, n = pc.n, k = pc.k;
+    uint batch = gl_WorkGroupID.z + pc.batch0;
+    uint aoff = batch * m * k;
+    uint boff = batch * k * n;
+    uint coff = batch * m * n;
+    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
+    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
+    if (row0 >= m || col0 >= n) {
+        return;
+    }
+    // Clamp the rows and columns read at the matrix edge; only valid
+    // outputs are written.
+    uint ri[TM];
+    uint cj[TN];
+    for (uint i = 0; i < TM; i++) {
+        ri[i] = min(row0 + i, m - 1u);
+    }
+    for (uint j = 0; j < TN; j++) {
+        cj[j] = min(col0 + j, n - 1u);
+    }
+    float acc[TM][TN];
+    for (uint i = 0; i < TM; i++) {
+        for (uint j = 0; j < TN; j++) {
+            acc[i][j] = 0.0;
+        }
+    }
+    float a[TM];
+    float b[TN];
+    for (uint kk = 0; kk < k; kk++) {
+        for (uint i = 0; i < TM; i++) {
+            a[i] = TRANS_A != 0 ? A[aoff + kk * m + ri[i]] : A[aoff + ri[i] * k + kk];
+        }
+        for (uint j = 0; j < TN; j++) {
+            b[j] = TRANS_B != 0 ? B[boff + cj[j] * k + kk] : B[boff + kk * n + cj[j]];
+        }
+        for (uint i = 0; i < TM; i++) {
+            for (uint j = 0; j < TN; j++) {
+                acc[i][j] = fma(a[i], b[j], acc[i][j]);
+            }
+        }
+    }
+    for (uint i = 0; i < TM; i++) {
+        uint r = row0 + i;
+        if (r >= m) {
+            break;
+        }
+        for (uint j = 0; j < TN; j++) {
+            uint c = col0 + j;
+            if (c >= n) {
+                break;
+            }
+            uint idx = coff + r * n + c;
+            float v = pc.alpha * acc[i][j];
+            if (pc.beta != 0.0) {
+                v += pc.beta * C[idx];
+            }
+            C[idx] = v;
+        }
+    }
+}
