@@ -1,0 +1,80 @@
+// Package layers is simclr-vk's graph layer: parameters and buffers with
+// torchvision names, reverse-mode autodiff over the engine ops, the modules
+// of a ResNet (Conv2d, BatchNorm, Linear, ReLU, MaxPool, GlobalAvgPool,
+// Sequential, BasicBlock, Bottleneck), ResNet-18/34/50 encoders, the SimCLR
+// projection head and the SimCLR model step. It uses only engine.Backend, so
+// the same code trains on the CPU and on Vulkan.
+//
+// # Using it (training loop, kNN monitor, checkpoints, export)
+//
+//	m, err := layers.NewModel(b, layers.Config{
+//		Encoder: layers.ResNetConfig{Arch: "resnet18", Stem: layers.StemCIFAR, Width: 1, InChannels: 3},
+//		Head:    layers.HeadConfig{},   // v1: Linear(d,d)-BN1d-ReLU-Linear(d,128)
+//		Seed:    1,
+//	})
+//	opt, err := optim.New(b, m.Params(), optim.Config{Kind: optim.LARS, WeightDecay: 1e-6})
+//	for each batch x (2N, C, H, W) on the device, views i and i+N of image i:
+//		loss, top1, err := m.Step(x, tau) // forward + NT-Xent + backward, one sync
+//		opt.Step(lr)
+//	m.Features(h, x)                      // eval-mode encoder features for kNN / export
+//	for _, s := range m.State() { ... }    // s.Name, s.Tensor (nil for num_batches_tracked: s.Buffer.Count)
+//
+// Model.Step leaves every Param.Grad filled with this step's gradient
+// (overwritten, never accumulated across steps) and updates the BN running
+// statistics and num_batches_tracked. Model.Loss and Model.Project are
+// forward-only variants for tests. Loading a checkpoint is Upload into the
+// tensors State() lists, plus Buffer.Count for the counters.
+//
+// # Names
+//
+// Model.State() is the encoder's state dict with torchvision's resnet names
+// (conv1.weight, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var,
+// bn1.num_batches_tracked, layer1.0.conv1.weight, layer2.0.downsample.0.weight,
+// layer2.0.downsample.1.running_var, ...; no fc) followed by the head's, named
+// like an nn.Sequential called "head" in which every module, ReLU included,
+// takes an index: head.0.weight, head.0.bias (Linear d->d), head.1.weight,
+// head.1.bias, head.1.running_mean, head.1.running_var,
+// head.1.num_batches_tracked (BN1d), head.2 (ReLU, no state), head.3.weight,
+// head.3.bias (Linear d->128) [, head.4.weight + running stats: the last BN,
+// without bias, when HeadConfig.LastBN]. The order is state_dict order
+// (per module: weight, bias, running_mean, running_var, num_batches_tracked).
+// Every BN gamma/beta and every bias has Param.NoDecay set: optimizers
+// exclude them from weight decay and LARS adaptation.
+//
+// # Autodiff: a tape, not a static graph
+//
+// Each forward op (Tape.Conv2D, BatchNormOp, Linear, MaxPool2D, AddReLU, ...)
+// runs its engine op at once and appends an entry to the tape: its output
+// Var, the input Vars whose values its backward needs, op-private tensors
+// (BN batch statistics, max-pool argmax) and a closure calling the engine's
+// backward ops. Tape.Backward replays the entries in reverse. The first
+// gradient written into a Var or a Param overwrites it (the engine's
+// backward ops overwrite their outputs); later ones go through a temporary
+// and Add, which is how the residual shortcut's input accumulates the
+// gradients of its two consumers.
+//
+// Why a tape: the modules stay ordinary Go code (a block's Forward is five
+// lines and reads like torchvision's), eval / train / forward-only modes are
+// the same code with recording switched off, and nothing has to be
+// compiled or kept in sync with the modules. What a static graph would buy
+// (memory planning, fusion, recording the whole step into one command
+// buffer) is mostly obtained anyway: ops are asynchronous and queued by the
+// backend, BN+ReLU are fused by Sequential and the blocks, and memory is
+// planned implicitly by the pool below. The tape costs a few closures per op
+// per step on the host, negligible next to the ops.
+//
+// # Memory
+//
+// Every activation, gradient and scratch tensor comes from a Pool keyed by
+// element count. When Backward starts, values that no backward needs are
+// returned to the pool; each entry's saved values, scratch tensors and its
+// output's gradient are returned as soon as the entry has run, so the
+// gradient of a block reuses the memory of the activations already
+// consumed. Because every step asks for the same sizes in the same order,
+// the pool reaches a steady state after the first step: later steps allocate
+// nothing and MemStats.InUse / Peak do not grow (tested). Model.Trim gives
+// the pooled memory back; Model.Release frees everything.
+//
+// Eval mode (Model.Features) records nothing and returns all values to the
+// pool at the end of the forward pass.
+package layers
