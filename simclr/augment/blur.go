@@ -1,0 +1,73 @@
+package augment
+
+import "math"
+
+// GaussianKernel returns the normalised 1-D Gaussian of odd size k and
+// standard deviation sigma, centred on index k/2.
+func GaussianKernel(k int, sigma float64) []float32 {
+	if k < 1 || k%2 == 0 {
+		panic("augment: GaussianKernel: kernel size must be odd and positive")
+	}
+	w := make([]float32, k)
+	r := k / 2
+	var sum float64
+	for i := range w {
+		d := float64(i - r)
+		v := math.Exp(-d * d / (2 * sigma * sigma))
+		w[i] = float32(v)
+		sum += v
+	}
+	for i := range w {
+		w[i] = float32(float64(w[i]) / sum)
+	}
+	return w
+}
+
+// reflect maps an index outside [0, n) back inside by mirroring without
+// repeating the edge pixel (torchvision / numpy "reflect" padding).
+func reflect(i, n int) int {
+	if n == 1 {
+		return 0
+	}
+	for i < 0 || i >= n {
+		if i < 0 {
+			i = -i
+		}
+		if i >= n {
+			i = 2*(n-1) - i
+		}
+	}
+	return i
+}
+
+// Blur applies the separable Gaussian blur with kernel size k and sigma to
+// every channel of x: (c, h, w), with reflect padding. tmp must hold h*w
+// values.
+func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
+	kern := GaussianKernel(k, sigma)
+	r := k / 2
+	for ch := 0; ch < c; ch++ {
+		p := x[ch*h*w : (ch+1)*h*w]
+		// Horizontal pass into tmp.
+		for y := 0; y < h; y++ {
+			row := p[y*w : (y+1)*w]
+			for xx := 0; xx < w; xx++ {
+				var s float32
+				for j, kv := range kern {
+					s += kv * row[reflect(xx+j-r, w)]
+				}
+				tmp[y*w+xx] = s
+			}
+		}
+		// Vertical pass back into x.
+		for y := 0; y < h; y++ {
+			for xx := 0; xx < w; xx++ {
+				var s float32
+				for j, kv := range kern {
+					s += kv * tmp[reflect(y+j-r, h)*w+xx]
+				}
+				p[y*w+xx] = clip01(s)
+			}
+		}
+	}
+}

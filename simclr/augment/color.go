@@ -1,0 +1,130 @@
+package augment
+
+import "math"
+
+// Luma weights (ITU-R 601, as torchvision rgb_to_grayscale).
+const (
+	lumaR = 0.299
+	lumaG = 0.587
+	lumaB = 0.114
+)
+
+func clip01(v float32) float32 { return min(max(v, 0), 1) }
+
+// Brightness multiplies every value by f and clips to [0, 1].
+// x: (C, H*W) in [0, 1].
+func Brightness(x []float32, f float64) {
+	ff := float32(f)
+	for i, v := range x {
+		x[i] = clip01(v * ff)
+	}
+}
+
+// Contrast blends x with the mean of its grayscale image:
+// f*x + (1-f)*mean, clipped. x: (c, plane) with c = 1 or 3.
+func Contrast(x []float32, c, plane int, f float64) {
+	var sum float64
+	if c == 1 {
+		for _, v := range x {
+			sum += float64(v)
+		}
+	} else {
+		for i := 0; i < plane; i++ {
+			sum += lumaR*float64(x[i]) + lumaG*float64(x[plane+i]) + lumaB*float64(x[2*plane+i])
+		}
+	}
+	m := float32((1 - f) * sum / float64(plane))
+	ff := float32(f)
+	for i, v := range x {
+		x[i] = clip01(ff*v + m)
+	}
+}
+
+// Saturation blends each pixel with its luma: f*x + (1-f)*gray, clipped.
+// x: (3, plane). 1-channel images are left alone.
+func Saturation(x []float32, c, plane int, f float64) {
+	if c != 3 {
+		return
+	}
+	ff, g := float32(f), float32(1-f)
+	for i := 0; i < plane; i++ {
+		r, gr, b := x[i], x[plane+i], x[2*plane+i]
+		l := g * (lumaR*r + lumaG*gr + lumaB*b)
+		x[i], x[plane+i], x[2*plane+i] = clip01(ff*r+l), clip01(ff*gr+l), clip01(ff*b+l)
+	}
+}
+
+// Hue rotates each pixel's hue by shift (a fraction of the colour circle)
+// through HSV. x: (3, plane) in [0, 1]. 1-channel images are left alone.
+func Hue(x []float32, c, plane int, shift float64) {
+	if c != 3 || shift == 0 {
+		return
+	}
+	for i := 0; i < plane; i++ {
+		h, s, v := rgbToHSV(x[i], x[plane+i], x[2*plane+i])
+		h += float32(shift)
+		h -= float32(math.Floor(float64(h)))
+		r, g, b := hsvToRGB(h, s, v)
+		x[i], x[plane+i], x[2*plane+i] = clip01(r), clip01(g), clip01(b)
+	}
+}
+
+// rgbToHSV returns hue in [0, 1), saturation and value (torchvision _rgb2hsv).
+func rgbToHSV(r, g, b float32) (h, s, v float32) {
+	maxc := max(r, g, b)
+	minc := min(r, g, b)
+	v = maxc
+	cr := maxc - minc
+	if cr == 0 {
+		return 0, 0, v
+	}
+	s = cr / maxc
+	rc, gc, bc := (maxc-r)/cr, (maxc-g)/cr, (maxc-b)/cr
+	switch {
+	case maxc == r:
+		h = bc - gc
+	case maxc == g:
+		h = 2 + rc - bc
+	default:
+		h = 4 + gc - rc
+	}
+	h /= 6
+	h -= float32(math.Floor(float64(h)))
+	return h, s, v
+}
+
+// hsvToRGB is the inverse of rgbToHSV (torchvision _hsv2rgb).
+func hsvToRGB(h, s, v float32) (r, g, b float32) {
+	h6 := h * 6
+	i := int(h6)
+	f := h6 - float32(i)
+	i %= 6
+	p := v * (1 - s)
+	q := v * (1 - s*f)
+	t := v * (1 - s*(1-f))
+	switch i {
+	case 0:
+		return v, t, p
+	case 1:
+		return q, v, p
+	case 2:
+		return p, v, t
+	case 3:
+		return p, q, v
+	case 4:
+		return t, p, v
+	}
+	return v, p, q
+}
+
+// Grayscale replaces each pixel by its luma in all 3 channels.
+// x: (3, plane). 1-channel images are left alone.
+func Grayscale(x []float32, c, plane int) {
+	if c != 3 {
+		return
+	}
+	for i := 0; i < plane; i++ {
+		l := clip01(lumaR*x[i] + lumaG*x[plane+i] + lumaB*x[2*plane+i])
+		x[i], x[plane+i], x[2*plane+i] = l, l, l
+	}
+}

@@ -1,0 +1,288 @@
+package augment
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"simclr-vk/simclr/data"
+)
+
+// LoaderConfig configures one epoch of training batches.
+type LoaderConfig struct {
+	BatchSize int    // images per batch, N (each gives 2 views)
+	Seed      uint64 // run seed: shuffling and every view derive from it
+	Epoch     int    // epoch number: a new shuffle and new views per epoch
+	Shuffle   bool   // visit images in a seeded random order (else in order)
+	// DropLast drops a last batch with fewer than BatchSize images; without
+	// it the last batch is returned with its actual size N' (2N' views,
+	// rows i and i+N').
+	DropLast bool
+	Workers  int // augmenting goroutines; 0 means runtime.NumCPU()
+	Prefetch int // batches prepared ahead of the consumer; 0 means 2
+	Aug      Config
+}
+
+// EvalConfig configures an evaluation loader: un-augmented images in
+// dataset order, every image once (the last batch may be short).
+type EvalConfig struct {
+	BatchSize int
+	Size      int       // output side: centre square resized to Size x Size
+	Mean, Std []float32 // optional normalisation, as Config
+	Workers   int       // 0 means runtime.NumCPU()
+	Prefetch  int       // 0 means 2
+}
+
+// Batch is one batch of views. It is owned by the Loader and valid until
+// the next call to Next or Close.
+type Batch struct {
+	Number  int // batch number within the epoch, from 0
+	N       int // images in this batch (BatchSize, or fewer for a short last batch)
+	C, H, W int // view shape
+	// Views holds (V*N, C, H, W) float32 values: for a training Loader V = 2
+	// and rows i and i+N are the two views of image i; for an evaluation
+	// loader V = 1.
+	Views  []float32
+	Index  []int         // dataset index of image i
+	Labels []int         // label of image i (-1 when unlabeled)
+	Wait   time.Duration // how long Next blocked before this batch was ready
+}
+
+// Loader produces the batches of one epoch in order, augmenting with
+// parallel workers and prefetching. Use Next until io.EOF, then Close.
+type Loader struct {
+	ds      data.Dataset
+	views   int
+	bs      int
+	order   []int
+	batches int
+	c       int
+	cfg     Config
+	eval    bool
+	seed    uint64
+	epoch   int
+
+	tasks  chan task
+	ready  chan *pending
+	free   chan *Batch
+	quit   chan struct{}
+	wg     sync.WaitGroup
+	closed sync.Once
+
+	held *Batch
+	wait time.Duration
+	next int
+}
+
+type pending struct {
+	b    *Batch
+	left atomic.Int32
+	done chan struct{}
+	mu   sync.Mutex
+	err  error
+}
+
+type task struct {
+	p   *pending
+	pos int
+}
+
+// NewLoader starts the workers for one epoch of augmented training batches
+// of ds.
+func NewLoader(ds data.Dataset, cfg LoaderConfig) (*Loader, error) {
+	if err := cfg.Aug.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.BatchSize < 1 {
+		return nil, fmt.Errorf("augment: loader: batch size %d < 1", cfg.BatchSize)
+	}
+	n := ds.Len()
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	if cfg.Shuffle {
+		rng := rand.New(rand.NewPCG(splitmix(cfg.Seed^0x5f3759df), splitmix(uint64(cfg.Epoch))))
+		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+	nb := n / cfg.BatchSize
+	if !cfg.DropLast && n%cfg.BatchSize != 0 {
+		nb++
+	}
+	return start(ds, order, nb, 2, cfg.BatchSize, cfg.Aug, false, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
+}
+
+// NewEvalLoader starts the workers for un-augmented batches of ds, in order.
+func NewEvalLoader(ds data.Dataset, cfg EvalConfig) (*Loader, error) {
+	aug := DefaultConfig(cfg.Size)
+	aug.Mean, aug.Std = cfg.Mean, cfg.Std
+	if err := aug.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.BatchSize < 1 {
+		return nil, fmt.Errorf("augment: eval loader: batch size %d < 1", cfg.BatchSize)
+	}
+	n := ds.Len()
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	nb := (n + cfg.BatchSize - 1) / cfg.BatchSize
+	return start(ds, order, nb, 1, cfg.BatchSize, aug, true, 0, 0, cfg.Workers, cfg.Prefetch)
+}
+
+func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval bool, seed uint64, epoch, workers, prefetch int) (*Loader, error) {
+	c, _, _ := ds.Shape()
+	if len(aug.Mean) != 0 && len(aug.Mean) != c {
+		return nil, fmt.Errorf("augment: loader: %d mean/std values for %d-channel images of %s", len(aug.Mean), c, ds.Name())
+	}
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if prefetch <= 0 {
+		prefetch = 2
+	}
+	l := &Loader{
+		ds: ds, views: views, bs: bs, order: order, batches: nb, c: c, cfg: aug, eval: eval,
+		seed: seed, epoch: epoch,
+		tasks: make(chan task, 2*workers),
+		ready: make(chan *pending, prefetch+1),
+		free:  make(chan *Batch, prefetch+1),
+		quit:  make(chan struct{}),
+	}
+	s := aug.Size
+	for range prefetch + 1 {
+		l.free <- &Batch{C: c, H: s, W: s,
+			Views: make([]float32, views*bs*c*s*s), Index: make([]int, bs), Labels: make([]int, bs)}
+	}
+	l.wg.Add(workers + 1)
+	for range workers {
+		go l.work()
+	}
+	go l.dispatch()
+	return l, nil
+}
+
+// NumBatches is the number of batches this epoch yields.
+func (l *Loader) NumBatches() int { return l.batches }
+
+// WaitTime is the total time Next has blocked waiting for batches.
+func (l *Loader) WaitTime() time.Duration { return l.wait }
+
+// dispatch fills free batches in order and queues their images.
+func (l *Loader) dispatch() {
+	defer l.wg.Done()
+	defer close(l.tasks)
+	defer close(l.ready)
+	for b := 0; b < l.batches; b++ {
+		var bt *Batch
+		select {
+		case bt = <-l.free:
+		case <-l.quit:
+			return
+		}
+		first := b * l.bs
+		n := min(l.bs, len(l.order)-first)
+		s := l.cfg.Size
+		bt.Number, bt.N, bt.Wait = b, n, 0
+		bt.Views = bt.Views[:cap(bt.Views)][:l.views*n*l.c*s*s]
+		bt.Index, bt.Labels = bt.Index[:n], bt.Labels[:n]
+		p := &pending{b: bt, done: make(chan struct{})}
+		p.left.Store(int32(n))
+		select {
+		case l.ready <- p:
+		case <-l.quit:
+			return
+		}
+		for pos := 0; pos < n; pos++ {
+			bt.Index[pos] = l.order[first+pos]
+			select {
+			case l.tasks <- task{p, pos}:
+			case <-l.quit:
+				return
+			}
+		}
+	}
+}
+
+// work renders the views of one image per task.
+func (l *Loader) work() {
+	defer l.wg.Done()
+	s := l.cfg.Size
+	vsize := l.c * s * s
+	for t := range l.tasks {
+		b := t.p.b
+		idx := b.Index[t.pos]
+		b.Labels[t.pos] = l.ds.Label(idx)
+		img, err := l.ds.Image(idx)
+		if err == nil && (img.C != l.c) {
+			err = fmt.Errorf("augment: loader: %s image %d has %d channels, want %d", l.ds.Name(), idx, img.C, l.c)
+		}
+		if err != nil {
+			t.p.mu.Lock()
+			if t.p.err == nil {
+				t.p.err = err
+			}
+			t.p.mu.Unlock()
+		} else {
+			for v := 0; v < l.views; v++ {
+				row := v*b.N + t.pos
+				dst := b.Views[row*vsize : (row+1)*vsize]
+				if l.eval {
+					Apply(dst, img, CentreParams(img.H, img.W), l.cfg)
+				} else {
+					View(dst, img, l.cfg, ViewRNG(l.seed, l.epoch, idx, v))
+				}
+			}
+		}
+		if t.p.left.Add(-1) == 0 {
+			close(t.p.done)
+		}
+	}
+}
+
+// ErrClosed is returned by Next after Close.
+var ErrClosed = errors.New("augment: loader closed")
+
+// Next returns the next batch, blocking until it is ready, or io.EOF after
+// the last one. The previous batch returned becomes invalid. An error
+// reading an image ends the epoch with that error.
+func (l *Loader) Next() (*Batch, error) {
+	select {
+	case <-l.quit:
+		return nil, ErrClosed
+	default:
+	}
+	if l.held != nil {
+		l.free <- l.held // never blocks: the pool has room for every batch
+		l.held = nil
+	}
+	t0 := time.Now()
+	p, ok := <-l.ready
+	if !ok {
+		return nil, io.EOF
+	}
+	<-p.done
+	p.b.Wait = time.Since(t0)
+	l.wait += p.b.Wait
+	if p.err != nil {
+		l.Close()
+		return nil, p.err
+	}
+	l.held = p.b
+	return p.b, nil
+}
+
+// Close stops the workers and waits for them. It is safe to call twice.
+func (l *Loader) Close() {
+	l.closed.Do(func() {
+		close(l.quit)
+		// Unblock workers stuck on nothing: tasks is closed by dispatch.
+		l.wg.Wait()
+	})
+}
