@@ -1,0 +1,238 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"simclr-vk/engine"
+)
+
+// bn64 is an independent float64 training batch norm; it returns y, the
+// batch mean, the biased and the unbiased variance.
+func bn64(x, gamma, beta []float64, n, c, hw int, eps float64, relu bool) (y, mean, biased, unbiased []float64) {
+	m := float64(n * hw)
+	y = make([]float64, len(x))
+	mean, biased, unbiased = make([]float64, c), make([]float64, c), make([]float64, c)
+	for ch := 0; ch < c; ch++ {
+		for i := 0; i < n; i++ {
+			for j := 0; j < hw; j++ {
+				mean[ch] += x[(i*c+ch)*hw+j] / m
+			}
+		}
+		ss := 0.0
+		for i := 0; i < n; i++ {
+			for j := 0; j < hw; j++ {
+				d := x[(i*c+ch)*hw+j] - mean[ch]
+				ss += d * d
+			}
+		}
+		biased[ch], unbiased[ch] = ss/m, ss/(m-1)
+		for i := 0; i < n; i++ {
+			for j := 0; j < hw; j++ {
+				k := (i*c+ch)*hw + j
+				v := (x[k] - mean[ch]) / math.Sqrt(biased[ch]+eps)
+				if gamma != nil {
+					v *= gamma[ch]
+				}
+				if beta != nil {
+					v += beta[ch]
+				}
+				if relu {
+					v = math.Max(v, 0)
+				}
+				y[k] = v
+			}
+		}
+	}
+	return
+}
+
+type bnTestVariant struct {
+	gamma, beta, relu bool
+}
+
+func (v bnTestVariant) String() string {
+	return fmt.Sprintf("gamma%v_beta%v_relu%v", v.gamma, v.beta, v.relu)
+}
+
+var bnTestVariants = []bnTestVariant{{true, true, false}, {true, true, true}, {true, false, false}, {false, false, false}, {false, false, true}}
+
+func TestBatchNormForwardVsFloat64(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for _, s := range [][3]int{{2, 1, 1}, {3, 5, 7}, {1, 4, 33}, {8, 3, 1}} {
+		n, c, hw := s[0], s[1], s[2]
+		for _, v := range bnTestVariants {
+			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) {
+				x := lossRand(rng, n*c*hw, 2, 4) // mean far from 0
+				var gamma, beta []float32
+				if v.gamma {
+					gamma = lossRand(rng, c, 0.5, 1.5)
+				}
+				if v.beta {
+					beta = lossRand(rng, c, -1, 1)
+				}
+				rm, rv := lossRand(rng, c, -1, 1), lossRand(rng, c, 0.5, 2)
+				y, sm, si := make([]float32, len(x)), make([]float32, c), make([]float32, c)
+				rm1, rv1 := append([]float32(nil), rm...), append([]float32(nil), rv...)
+				BatchNormForwardTrain(y, x, gamma, beta, rm1, rv1, sm, si, n, c, hw, 1e-5, 0.1, v.relu)
+
+				var g64, b64 []float64
+				if v.gamma {
+					g64 = to64(gamma)
+				}
+				if v.beta {
+					b64 = to64(beta)
+				}
+				wy, mean, biased, unbiased := bn64(to64(x), g64, b64, n, c, hw, 1e-5, v.relu)
+				lossClose(t, "y", y, wy, 1e-6, 1e-5)
+				lossClose(t, "saveMean", sm, mean, 1e-6, 1e-6)
+				inv, wrm, wrv := make([]float64, c), make([]float64, c), make([]float64, c)
+				for ch := range inv {
+					inv[ch] = 1 / math.Sqrt(biased[ch]+1e-5)
+					wrm[ch] = 0.9*float64(rm[ch]) + 0.1*mean[ch]
+					wrv[ch] = 0.9*float64(rv[ch]) + 0.1*unbiased[ch]
+				}
+				lossClose(t, "saveInvStd", si, inv, 0, 1e-6)
+				lossClose(t, "runMean", rm1, wrm, 1e-6, 1e-6)
+				lossClose(t, "runVar (unbiased)", rv1, wrv, 1e-6, 1e-6)
+
+				// Inference with the running statistics = training with
+				// the batch statistics when they coincide.
+				yi := make([]float32, len(x))
+				biased32 := make([]float32, c)
+				for ch := range biased32 {
+					biased32[ch] = float32(biased[ch])
+				}
+				BatchNormForwardInfer(yi, x, gamma, beta, sm, biased32, n, c, hw, 1e-5, v.relu)
+				lossClose(t, "infer", yi, wy, 1e-5, 1e-5)
+			})
+		}
+	}
+}
+
+// TestBatchNormBackwardFiniteDifferences: the reference backward against
+// central differences of the float64 forward of L = sum(y * r).
+func TestBatchNormBackwardFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, s := range [][3]int{{2, 1, 1}, {3, 2, 5}, {1, 3, 9}, {5, 2, 1}} {
+		n, c, hw := s[0], s[1], s[2]
+		for _, v := range bnTestVariants {
+			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) {
+				size := n * c * hw
+				x := lossRand(rng, size, -2, 2)
+				gamma, beta := lossRand(rng, c, 0.5, 1.5), lossRand(rng, c, -0.5, 0.5)
+				if !v.gamma {
+					gamma = nil
+				}
+				if !v.beta {
+					beta = nil
+				}
+				r := lossRand(rng, size, -1, 1)
+				y, sm, si := make([]float32, size), make([]float32, c), make([]float32, c)
+				BatchNormForwardTrain(y, x, gamma, beta, make([]float32, c), make([]float32, c), sm, si, n, c, hw, 1e-5, 0.1, v.relu)
+				dx := make([]float32, size)
+				var dg, db []float32
+				if v.gamma {
+					dg = make([]float32, c)
+				}
+				if v.beta {
+					db = make([]float32, c)
+				}
+				BatchNormBackward(dx, dg, db, r, x, y, gamma, sm, si, n, c, hw, v.relu)
+
+				x64, r64 := to64(x), to64(r)
+				var g64, b64 []float64
+				if v.gamma {
+					g64 = to64(gamma)
+				}
+				if v.beta {
+					b64 = to64(beta)
+				}
+				f := func() float64 {
+					y, _, _, _ := bn64(x64, g64, b64, n, c, hw, 1e-5, v.relu)
+					l := 0.0
+					for i := range y {
+						l += y[i] * r64[i]
+					}
+					return l
+				}
+				num := func(p []float64) []float64 {
+					const h = 1e-6
+					out := make([]float64, len(p))
+					for i := range p {
+						old := p[i]
+						p[i] = old + h
+						fp := f()
+						p[i] = old - h
+						fm := f()
+						p[i] = old
+						out[i] = (fp - fm) / (2 * h)
+					}
+					return out
+				}
+				lossClose(t, "dx", dx, num(x64), 1e-4, 1e-3)
+				if v.gamma {
+					lossClose(t, "dgamma", dg, num(g64), 1e-4, 1e-3)
+				}
+				if v.beta {
+					lossClose(t, "dbeta", db, num(b64), 1e-4, 1e-3)
+				}
+			})
+		}
+	}
+}
+
+// TestBatchNormBackendMatchesReference: the channel-parallel methods give
+// the reference's bits for any thread count.
+func TestBatchNormBackendMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	n, c, hw := 3, 13, 7
+	p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: true}
+	x, gamma, beta, dy := lossRand(rng, n*c*hw, -1, 1), lossRand(rng, c, 0.5, 1.5), lossRand(rng, c, -1, 1), lossRand(rng, n*c*hw, -1, 1)
+	y, rm, rv, sm, si := make([]float32, n*c*hw), make([]float32, c), make([]float32, c), make([]float32, c), make([]float32, c)
+	BatchNormForwardTrain(y, x, gamma, beta, rm, rv, sm, si, n, c, hw, p.Eps, p.Momentum, p.ReLU)
+	dx, dg, db := make([]float32, n*c*hw), make([]float32, c), make([]float32, c)
+	BatchNormBackward(dx, dg, db, dy, x, y, gamma, sm, si, n, c, hw, p.ReLU)
+	for _, th := range []int{1, 2, 5} {
+		be := New(Options{Threads: th})
+		up := func(v []float32, shape ...int) *engine.Tensor {
+			t := be.New(shape...)
+			be.Upload(t, v)
+			return t
+		}
+		xt, gt, bt, dyt := up(x, n, c, hw), up(gamma, c), up(beta, c), up(dy, n, c, hw)
+		yt, rmt, rvt, smt, sit := be.New(n, c, hw), be.New(c), be.New(c), be.New(c), be.New(c)
+		be.BatchNormForwardTrain(yt, xt, gt, bt, rmt, rvt, smt, sit, p)
+		for _, pair := range []struct {
+			name string
+			t    *engine.Tensor
+			want []float32
+		}{{"y", yt, y}, {"runMean", rmt, rm}, {"runVar", rvt, rv}, {"saveMean", smt, sm}, {"saveInvStd", sit, si}} {
+			lossClose(t, fmt.Sprintf("threads %d %s", th, pair.name), Data(pair.t), to64(pair.want), 0, 0)
+		}
+		dxt, dgt, dbt := be.New(n, c, hw), be.New(c), be.New(c)
+		be.BatchNormBackward(dxt, dgt, dbt, dyt, xt, yt, gt, smt, sit, p)
+		lossClose(t, fmt.Sprintf("threads %d dx", th), Data(dxt), to64(dx), 0, 0)
+		lossClose(t, fmt.Sprintf("threads %d dgamma", th), Data(dgt), to64(dg), 0, 0)
+		lossClose(t, fmt.Sprintf("threads %d dbeta", th), Data(dbt), to64(db), 0, 0)
+	}
+}
+
+func TestBatchNormPanics(t *testing.T) {
+	be := New(Options{})
+	c := be.New(4)
+	p := engine.BatchNormParams{N: 1, C: 4, HW: 1, Eps: 1e-5, Momentum: 0.1}
+	lossPanics(t, "more than 1 value per channel", func() {
+		be.BatchNormForwardTrain(be.New(1, 4), be.New(1, 4), nil, nil, c, be.New(4), be.New(4), be.New(4), p)
+	})
+	p.N = 2
+	lossPanics(t, "engine: BatchNormForwardTrain: gamma", func() {
+		be.BatchNormForwardTrain(be.New(2, 4), be.New(2, 4), be.New(3), nil, c, be.New(4), be.New(4), be.New(4), p)
+	})
+	lossPanics(t, "engine: BatchNormBackward: y is nil", func() {
+		p.ReLU = true
+		be.BatchNormBackward(be.New(2, 4), nil, nil, be.New(2, 4), be.New(2, 4), nil, nil, c, be.New(4), p)
+	})
+}
