@@ -17,6 +17,9 @@
 // dtype, size == numel * itemsize, offsets contiguous from 0 and exactly
 // covering the buffer) and names the file and the tensor in its errors.
 //
+// StateDict converts a checkpoint's parameters and buffers (no optimizer
+// state) into safetensors tensors, num_batches_tracked buffers as I64.
+//
 // Npy (format version 1.0): WriteNpyF32 for (N, D) float32 features and
 // WriteNpyI64 for int64 labels; ReadNpy reads them back (C order, '<f4' or
 // '<i8' only).

@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"simclr-vk/simclr/checkpoint"
 )
 
 func sampleTensors() []Tensor {
@@ -162,5 +165,70 @@ func TestSafetensorsWriterChecks(t *testing.T) {
 		if err := EncodeSafetensors(&buf, ts, nil); err == nil {
 			t.Errorf("case %d accepted", i)
 		}
+	}
+}
+
+func TestStateDict(t *testing.T) {
+	c := &checkpoint.Checkpoint{Tensors: []checkpoint.Tensor{
+		{Name: "conv1.weight", Kind: checkpoint.KindParam, Shape: []int{2, 1}, Data: []float32{1, -2}},
+		{Name: "bn1.running_var", Kind: checkpoint.KindBuffer, Shape: []int{1}, Data: []float32{0.5}},
+		{Name: "bn1.num_batches_tracked", Kind: checkpoint.KindBuffer, Shape: []int{}, Data: []float32{4096}},
+		{Name: "conv1.weight.momentum", Kind: checkpoint.KindOptim, Shape: []int{2, 1}, Data: []float32{0, 0}},
+	}}
+	sd := StateDict(c)
+	if len(sd) != 3 {
+		t.Fatalf("%d tensors, want 3 (optimizer state left out)", len(sd))
+	}
+	if sd[2].DType != I64 || sd[2].I64[0] != 4096 || len(sd[2].Shape) != 0 {
+		t.Errorf("num_batches_tracked: %+v", sd[2])
+	}
+	if sd[0].DType != F32 || sd[0].F32[1] != -2 || sd[1].F32[0] != 0.5 {
+		t.Errorf("params: %+v", sd[:2])
+	}
+	var buf bytes.Buffer
+	if err := EncodeSafetensors(&buf, sd, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSafetensorsPython parses a written file with python3's json and
+// struct modules, following the spec independently of the Go reader.
+func TestSafetensorsPython(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not found; skipping the cross-check")
+	}
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := WriteSafetensors(path, sampleTensors(), map[string]string{"arch": `{"name":"resnet18"}`}); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<Q', b[:8])[0]
+h = json.loads(b[8:8+n].decode('utf-8'))
+assert (8 + n) % 8 == 0
+buf = b[8+n:]
+meta = h.pop('__metadata__')
+assert json.loads(meta['arch'])['name'] == 'resnet18'
+ends = 0
+for name, e in sorted(h.items(), key=lambda kv: kv[1]['data_offsets'][0]):
+    s, t = e['data_offsets']
+    assert s == ends, (name, s, ends)
+    ends = t
+    cnt = 1
+    for d in e['shape']: cnt *= d
+    fmt = {'F32': 'f', 'I64': 'q'}[e['dtype']]
+    assert t - s == cnt * struct.calcsize(fmt)
+    v = struct.unpack('<%d%s' % (cnt, fmt), buf[s:t])
+    print(name, e['dtype'], e['shape'], v[-1])
+assert ends == len(buf)
+`
+	out, err := exec.Command("python3", "-c", script, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, out)
+	}
+	want := "a.bias F32 [1] 2.5\nbn1.num_batches_tracked I64 [] 123456789012\nencoder.conv1.weight F32 [3, 13] 9.06000"
+	if !strings.HasPrefix(strings.TrimSpace(string(out)), want) {
+		t.Errorf("python3 read:\n%s\nwant prefix:\n%s", out, want)
 	}
 }
