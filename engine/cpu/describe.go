@@ -1,6 +1,12 @@
 package cpu
 
-import "fmt"
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+var _ engine.Backend = (*Backend)(nil)
 
 // Describe is "cpu: N threads, BLAS: <name>".
 func (be *Backend) Describe() string {

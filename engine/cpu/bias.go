@@ -1,0 +1,79 @@
+package cpu
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Per-channel bias over (n, c, hw) tensors.
+
+// BiasForward adds bias[c] to every y[i,c,j], in place.
+func BiasForward(y /* (n, c, hw) */, bias /* (c) */ []float32, n, c, hw int) {
+	for i := 0; i < n; i++ {
+		for ch := 0; ch < c; ch++ {
+			row := y[(i*c+ch)*hw : (i*c+ch+1)*hw]
+			for j := range row {
+				row[j] += bias[ch]
+			}
+		}
+	}
+}
+
+// BiasBackward sets db[c] = sum_{i,j} dy[i,c,j] (float64, i then j order).
+func BiasBackward(db /* (c) */, dy /* (n, c, hw) */ []float32, n, c, hw int) {
+	biasBackwardRange(db, dy, n, c, hw, 0, c)
+}
+
+func biasBackwardRange(db, dy []float32, n, c, hw, lo, hi int) {
+	for ch := lo; ch < hi; ch++ {
+		s := 0.0
+		for i := 0; i < n; i++ {
+			for _, v := range dy[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+				s += float64(v)
+			}
+		}
+		db[ch] = float32(s)
+	}
+}
+
+func checkNCHW(op string, n, c, hw int) {
+	if n <= 0 || c <= 0 || hw <= 0 {
+		panic(fmt.Sprintf("engine: %s: non-positive n %d, c %d or hw %d", op, n, c, hw))
+	}
+}
+
+func (be *Backend) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
+	checkNCHW("BiasForward", n, c, hw)
+	engine.CheckBackend("BiasForward", be, y, bias)
+	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
+	engine.CheckNumel("BiasForward", "bias", bias, c)
+	yd, bd := data(y), data(bias)
+	planes := func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			v := bd[pl%c]
+			row := yd[pl*hw : (pl+1)*hw]
+			for j := range row {
+				row[j] += v
+			}
+		}
+	}
+	if n*c*hw < 2*elemGrain {
+		planes(0, n*c)
+		return
+	}
+	be.parallelFor(n*c, planes)
+}
+
+func (be *Backend) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
+	checkNCHW("BiasBackward", n, c, hw)
+	engine.CheckBackend("BiasBackward", be, db, dy)
+	engine.CheckNumel("BiasBackward", "db", db, c)
+	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)
+	dbd, dyd := data(db), data(dy)
+	if n*c*hw < 2*elemGrain || c < 2 {
+		biasBackwardRange(dbd, dyd, n, c, hw, 0, c)
+		return
+	}
+	be.parallelFor(c, func(lo, hi int) { biasBackwardRange(dbd, dyd, n, c, hw, lo, hi) })
+}

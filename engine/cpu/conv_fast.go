@@ -1,0 +1,203 @@
+package cpu
+
+import (
+	"simclr-vk/engine"
+)
+
+// Convolution fast path: per image, im2col into a (C*R*S, P*Q) buffer and
+// one GEMM (OpenBLAS or the pure-Go GEMM). Images are split over
+// goroutines, each running single-threaded GEMMs; with fewer images than
+// threads the images run in order with multi-threaded GEMMs. A 1x1,
+// stride-1, unpadded convolution uses x itself as the im2col matrix.
+//
+// The filter gradient sums per-goroutine partials in goroutine order, so it
+// is deterministic for a given thread count.
+
+// im2col fills col (C*R*S, P*Q) from one image x (C, H, W); row
+// (c*R+r)*S+s, column p*Q+q holds x[c, p*sh-ph+r, q*sw-pw+s] or 0.
+func im2col(col, x []float32, p engine.Conv2DParams) {
+	P, Q := p.OutH(), p.OutW()
+	row := 0
+	for c := 0; c < p.C; c++ {
+		xc := x[c*p.H*p.W : (c+1)*p.H*p.W]
+		for r := 0; r < p.R; r++ {
+			for s := 0; s < p.S; s++ {
+				dst := col[row*P*Q : (row+1)*P*Q]
+				row++
+				for oh := 0; oh < P; oh++ {
+					d := dst[oh*Q : (oh+1)*Q]
+					ih := oh*p.StrideH - p.PadH + r
+					if ih < 0 || ih >= p.H {
+						clear(d)
+						continue
+					}
+					xr := xc[ih*p.W : (ih+1)*p.W]
+					if p.StrideW == 1 {
+						// iw = ow - pw + s: a shifted copy with zero edges.
+						lo := min(max(0, p.PadW-s), Q)
+						hi := max(min(Q, p.W+p.PadW-s), lo)
+						clear(d[:lo])
+						copy(d[lo:hi], xr[lo-p.PadW+s:hi-p.PadW+s])
+						clear(d[hi:])
+						continue
+					}
+					for ow := range d {
+						iw := ow*p.StrideW - p.PadW + s
+						if iw >= 0 && iw < p.W {
+							d[ow] = xr[iw]
+						} else {
+							d[ow] = 0
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds col (C*R*S, P*Q) into one image dx (C, H, W), the adjoint of
+// im2col. dx must be zeroed first.
+func col2im(dx, col []float32, p engine.Conv2DParams) {
+	P, Q := p.OutH(), p.OutW()
+	row := 0
+	for c := 0; c < p.C; c++ {
+		dc := dx[c*p.H*p.W : (c+1)*p.H*p.W]
+		for r := 0; r < p.R; r++ {
+			for s := 0; s < p.S; s++ {
+				src := col[row*P*Q : (row+1)*P*Q]
+				row++
+				for oh := 0; oh < P; oh++ {
+					ih := oh*p.StrideH - p.PadH + r
+					if ih < 0 || ih >= p.H {
+						continue
+					}
+					dr := dc[ih*p.W : (ih+1)*p.W]
+					sr := src[oh*Q : (oh+1)*Q]
+					for ow, v := range sr {
+						iw := ow*p.StrideW - p.PadW + s
+						if iw >= 0 && iw < p.W {
+							dr[iw] += v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// direct1x1 reports whether x is its own im2col matrix.
+func direct1x1(p engine.Conv2DParams) bool {
+	return p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0
+}
+
+func checkConv(be *Backend, op string, p engine.Conv2DParams, out, a, b *engine.Tensor, names [3]string, sizes [3]int) {
+	engine.CheckBackend(op, be, out, a, b)
+	engine.CheckNumel(op, names[0], out, sizes[0])
+	engine.CheckNumel(op, names[1], a, sizes[1])
+	engine.CheckNumel(op, names[2], b, sizes[2])
+}
+
+// overImages runs fn(n, threads) for every image: in parallel with
+// single-threaded GEMMs when there are at least as many images as threads,
+// else in order with all threads per GEMM. worker identifies the goroutine
+// (0..workers-1, in image order).
+func (be *Backend) overImages(N int, fn func(worker, lo, hi, gemmThreads int)) int {
+	if N < be.threads || be.threads == 1 {
+		fn(0, 0, N, be.threads)
+		return 1
+	}
+	chunk := (N + be.threads - 1) / be.threads
+	workers := (N + chunk - 1) / chunk
+	parallelN(workers, workers, func(lo, hi int) {
+		for wk := lo; wk < hi; wk++ {
+			fn(wk, wk*chunk, min((wk+1)*chunk, N), 1)
+		}
+	})
+	return workers
+}
+
+func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
+	p.Validate("Conv2DForward")
+	P, Q := p.OutH(), p.OutW()
+	checkConv(be, "Conv2DForward", p, y, x, w, [3]string{"y", "x", "w"},
+		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
+	yd, xd, wd := data(y), data(x), data(w)
+	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	be.overImages(p.N, func(_, lo, hi, th int) {
+		var col []float32
+		if !direct1x1(p) {
+			col = make([]float32, crs*pq)
+		}
+		for n := lo; n < hi; n++ {
+			xn := xd[n*chw : (n+1)*chw]
+			if col != nil {
+				im2col(col, xn, p)
+				xn = col
+			}
+			be.gemm(th, false, false, p.K, pq, crs, 1, wd, xn, 0, yd[n*p.K*pq:(n+1)*p.K*pq])
+		}
+	})
+}
+
+func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
+	p.Validate("Conv2DBackwardData")
+	P, Q := p.OutH(), p.OutW()
+	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"},
+		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
+	dxd, dyd, wd := data(dx), data(dy), data(w)
+	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	be.overImages(p.N, func(_, lo, hi, th int) {
+		var col []float32
+		if !direct1x1(p) {
+			col = make([]float32, crs*pq)
+		}
+		for n := lo; n < hi; n++ {
+			dxn := dxd[n*chw : (n+1)*chw]
+			dyn := dyd[n*p.K*pq : (n+1)*p.K*pq]
+			if col == nil {
+				be.gemm(th, true, false, crs, pq, p.K, 1, wd, dyn, 0, dxn)
+				continue
+			}
+			be.gemm(th, true, false, crs, pq, p.K, 1, wd, dyn, 0, col)
+			clear(dxn)
+			col2im(dxn, col, p)
+		}
+	})
+}
+
+func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
+	p.Validate("Conv2DBackwardFilter")
+	P, Q := p.OutH(), p.OutW()
+	checkConv(be, "Conv2DBackwardFilter", p, dw, dy, x, [3]string{"dw", "dy", "x"},
+		[3]int{p.K * p.C * p.R * p.S, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
+	dwd, dyd, xd := data(dw), data(dy), data(x)
+	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	kcrs := p.K * crs
+	partial := make([][]float32, be.threads)
+	workers := be.overImages(p.N, func(wk, lo, hi, th int) {
+		acc := dwd
+		if wk > 0 {
+			acc = make([]float32, kcrs)
+		}
+		partial[wk] = acc
+		var col []float32
+		if !direct1x1(p) {
+			col = make([]float32, crs*pq)
+		}
+		for n := lo; n < hi; n++ {
+			xn := xd[n*chw : (n+1)*chw]
+			if col != nil {
+				im2col(col, xn, p)
+				xn = col
+			}
+			beta := float32(1)
+			if n == lo {
+				beta = 0
+			}
+			be.gemm(th, false, true, p.K, crs, pq, 1, dyd[n*p.K*pq:(n+1)*p.K*pq], xn, beta, acc)
+		}
+	})
+	for wk := 1; wk < workers; wk++ {
+		Add(dwd, dwd, partial[wk])
+	}
+}

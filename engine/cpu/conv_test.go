@@ -1,0 +1,113 @@
+package cpu
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"simclr-vk/engine"
+)
+
+func convSizes(p engine.Conv2DParams) (x, w, y int) {
+	return p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S, p.N * p.K * p.OutH() * p.OutW()
+}
+
+// TestConvBackwardFiniteDifferences checks both reference backwards against
+// central differences of the reference forward (linear, so the
+// differences are exact up to rounding).
+func TestConvBackwardFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, p := range []engine.Conv2DParams{
+		{N: 2, C: 3, H: 5, W: 6, K: 2, R: 3, S: 2, StrideH: 2, StrideW: 1, PadH: 1, PadW: 0},
+		{N: 1, C: 2, H: 4, W: 4, K: 3, R: 1, S: 1, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+		{N: 1, C: 1, H: 1, W: 1, K: 2, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{N: 2, C: 2, H: 7, W: 5, K: 2, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+	} {
+		nx, nw, ny := convSizes(p)
+		x, w, g := randSlice(rng, nx), randSlice(rng, nw), randSlice(rng, ny)
+		dx, dw := make([]float32, nx), make([]float32, nw)
+		Conv2DBackwardData(dx, g, w, p)
+		Conv2DBackwardFilter(dw, g, x, p)
+		fx := fdGrad(x, g, 0.25, func(xs []float32) []float32 {
+			y := make([]float32, ny)
+			Conv2DForward(y, xs, w, p)
+			return y
+		})
+		fw := fdGrad(w, g, 0.25, func(ws []float32) []float32 {
+			y := make([]float32, ny)
+			Conv2DForward(y, x, ws, p)
+			return y
+		})
+		checkGrad(t, "Conv2DBackwardData "+p.String(), dx, fx, 1e-4, 1e-4)
+		checkGrad(t, "Conv2DBackwardFilter "+p.String(), dw, fw, 1e-4, 1e-4)
+	}
+}
+
+// convFastShapes cover batch 1 and 3, channels 3/13/64, 1x1 and 7x7
+// planes, odd sizes with stride 2, kernels 1x1/3x3/7x7, the direct 1x1
+// path and asymmetric stride/padding.
+var convFastShapes = []engine.Conv2DParams{
+	{N: 1, C: 3, H: 7, W: 7, K: 13, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	{N: 3, C: 13, H: 9, W: 11, K: 3, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+	{N: 3, C: 64, H: 1, W: 1, K: 13, R: 1, S: 1, StrideH: 1, StrideW: 1},
+	{N: 3, C: 64, H: 1, W: 1, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	{N: 3, C: 3, H: 15, W: 13, K: 64, R: 7, S: 7, StrideH: 2, StrideW: 2, PadH: 3, PadW: 3},
+	{N: 3, C: 13, H: 7, W: 7, K: 64, R: 1, S: 1, StrideH: 2, StrideW: 2},
+	{N: 3, C: 64, H: 7, W: 7, K: 64, R: 1, S: 1, StrideH: 1, StrideW: 1},
+	{N: 1, C: 13, H: 7, W: 7, K: 3, R: 7, S: 7, StrideH: 1, StrideW: 1, PadH: 3, PadW: 3},
+	{N: 3, C: 3, H: 5, W: 8, K: 5, R: 2, S: 3, StrideH: 1, StrideW: 2, PadH: 0, PadW: 4},
+}
+
+// TestConvFastPaths compares the im2col+GEMM backend (OpenBLAS and pure Go,
+// 1 to 3 threads) with the references.
+func TestConvFastPaths(t *testing.T) {
+	rng := rand.New(rand.NewSource(6))
+	for _, p := range convFastShapes {
+		nx, nw, ny := convSizes(p)
+		x, w, dy := randSlice(rng, nx), randSlice(rng, nw), randSlice(rng, ny)
+		y, dx, dw := make([]float32, ny), make([]float32, nx), make([]float32, nw)
+		Conv2DForward(y, x, w, p)
+		Conv2DBackwardData(dx, dy, w, p)
+		Conv2DBackwardFilter(dw, dy, x, p)
+		for _, opt := range []Options{{Threads: 1}, {Threads: 2}, {Threads: 3, NoBLAS: true}, {Threads: 1, NoBLAS: true}} {
+			be := New(opt)
+			name := fmt.Sprintf("%v threads%d blas%v", p, opt.Threads, be.UsesBLAS())
+			xt, wt, dyt := be.New(nx), be.New(nw), be.New(ny)
+			be.Upload(xt, x)
+			be.Upload(wt, w)
+			be.Upload(dyt, dy)
+			yt, dxt, dwt := be.New(ny), be.New(nx), be.New(nw)
+			// Outputs are overwritten: start them dirty.
+			Fill(Data(yt), 7)
+			Fill(Data(dxt), 7)
+			Fill(Data(dwt), 7)
+			be.Conv2DForward(yt, xt, wt, p)
+			be.Conv2DBackwardData(dxt, dyt, wt, p)
+			be.Conv2DBackwardFilter(dwt, dyt, xt, p)
+			checkClose(t, "Conv2DForward "+name, Data(yt), y, 1e-6*float64(p.C*p.R*p.S+1), 1e-5)
+			checkClose(t, "Conv2DBackwardData "+name, Data(dxt), dx, 1e-6*float64(p.K*p.R*p.S+1), 1e-5)
+			checkClose(t, "Conv2DBackwardFilter "+name, Data(dwt), dw, 1e-6*float64(p.N*p.OutH()*p.OutW()+1), 1e-5)
+		}
+	}
+}
+
+func TestConvShapeMisusePanics(t *testing.T) {
+	be := New(Options{})
+	p := engine.Conv2DParams{N: 1, C: 2, H: 3, W: 3, K: 2, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	for name, fn := range map[string]func(){
+		"Conv2DForward":        func() { be.Conv2DForward(be.New(18), be.New(18), be.New(35), p) },
+		"Conv2DBackwardData":   func() { be.Conv2DBackwardData(be.New(17), be.New(18), be.New(36), p) },
+		"Conv2DBackwardFilter": func() { be.Conv2DBackwardFilter(be.New(36), be.New(18), be.New(18), engine.Conv2DParams{N: 1}) },
+	} {
+		func() {
+			defer func() {
+				r := recover()
+				if s, _ := r.(string); !strings.HasPrefix(s, "engine: "+name+":") {
+					t.Errorf("%s: panic %v, want an \"engine: %s: ...\" message", name, r, name)
+				}
+			}()
+			fn()
+		}()
+	}
+}

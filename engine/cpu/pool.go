@@ -1,0 +1,142 @@
+package cpu
+
+import (
+	"math"
+
+	"simclr-vk/engine"
+)
+
+// Max pooling with argmax, and global average pooling. The references are
+// plain loops; the Backend methods split independent (n, c) planes over
+// goroutines with the same per-plane code, so they match them bit for bit.
+
+// MaxPool2DForward sets y[n,c,p,q] to the maximum of x over the window at
+// (p*sh-ph, q*sw-pw) of size KH x KW, padding being -inf, and argmax to the
+// index h*W+w of the first maximum in row-major window order (the first
+// in-range element starts the search, so a NaN there is kept).
+func MaxPool2DForward(
+	y /* (N, C, P, Q) */ []float32,
+	argmax /* (N, C, P, Q) */ []float32,
+	x /* (N, C, H, W) */ []float32,
+	p engine.Pool2DParams) {
+	maxPoolPlanes(y, argmax, x, p, 0, p.N*p.C)
+}
+
+func maxPoolPlanes(y, argmax, x []float32, p engine.Pool2DParams, lo, hi int) {
+	P, Q := p.OutH(), p.OutW()
+	for pl := lo; pl < hi; pl++ {
+		xp := x[pl*p.H*p.W : (pl+1)*p.H*p.W]
+		for oh := 0; oh < P; oh++ {
+			for ow := 0; ow < Q; ow++ {
+				best, idx := float32(math.Inf(-1)), -1
+				for r := 0; r < p.KH; r++ {
+					ih := oh*p.StrideH - p.PadH + r
+					if ih < 0 || ih >= p.H {
+						continue
+					}
+					for s := 0; s < p.KW; s++ {
+						iw := ow*p.StrideW - p.PadW + s
+						if iw < 0 || iw >= p.W {
+							continue
+						}
+						if v := xp[ih*p.W+iw]; idx < 0 || v > best {
+							best, idx = v, ih*p.W+iw
+						}
+					}
+				}
+				o := (pl*P+oh)*Q + ow
+				y[o] = best
+				argmax[o] = float32(idx)
+			}
+		}
+	}
+}
+
+// MaxPool2DBackward sets dx (overwritten) to the sum of dy over the outputs
+// whose argmax selected each input element.
+func MaxPool2DBackward(
+	dx /* (N, C, H, W) */ []float32,
+	dy /* (N, C, P, Q) */ []float32,
+	argmax /* (N, C, P, Q) */ []float32,
+	p engine.Pool2DParams) {
+	maxPoolBackPlanes(dx, dy, argmax, p, 0, p.N*p.C)
+}
+
+func maxPoolBackPlanes(dx, dy, argmax []float32, p engine.Pool2DParams, lo, hi int) {
+	pq, hw := p.OutH()*p.OutW(), p.H*p.W
+	for pl := lo; pl < hi; pl++ {
+		dxp := dx[pl*hw : (pl+1)*hw]
+		clear(dxp)
+		for o := pl * pq; o < (pl+1)*pq; o++ {
+			dxp[int(argmax[o])] += dy[o]
+		}
+	}
+}
+
+// GlobalAvgPoolForward sets y[i,c] = mean_j x[i,c,j] (float64 sum).
+func GlobalAvgPoolForward(y /* (n, c) */, x /* (n, c, hw) */ []float32, n, c, hw int) {
+	rowSums(y, x, hw, 0, n*c, float64(hw))
+}
+
+// GlobalAvgPoolBackward sets dx[i,c,j] = dy[i,c] / hw.
+func GlobalAvgPoolBackward(dx /* (n, c, hw) */, dy /* (n, c) */ []float32, n, c, hw int) {
+	avgPoolBackPlanes(dx, dy, hw, 0, n*c)
+}
+
+func avgPoolBackPlanes(dx, dy []float32, hw, lo, hi int) {
+	for pl := lo; pl < hi; pl++ {
+		v := float32(float64(dy[pl]) / float64(hw))
+		row := dx[pl*hw : (pl+1)*hw]
+		for j := range row {
+			row[j] = v
+		}
+	}
+}
+
+func (be *Backend) planes(work, planes int, fn func(lo, hi int)) {
+	if work < 2*elemGrain || planes < 2 {
+		fn(0, planes)
+		return
+	}
+	be.parallelFor(planes, fn)
+}
+
+func (be *Backend) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
+	p.Validate("MaxPool2DForward")
+	engine.CheckBackend("MaxPool2DForward", be, y, argmax, x)
+	out := p.N * p.C * p.OutH() * p.OutW()
+	engine.CheckNumel("MaxPool2DForward", "y", y, out)
+	engine.CheckNumel("MaxPool2DForward", "argmax", argmax, out)
+	engine.CheckNumel("MaxPool2DForward", "x", x, p.N*p.C*p.H*p.W)
+	yd, ad, xd := data(y), data(argmax), data(x)
+	be.planes(out*p.KH*p.KW, p.N*p.C, func(lo, hi int) { maxPoolPlanes(yd, ad, xd, p, lo, hi) })
+}
+
+func (be *Backend) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DParams) {
+	p.Validate("MaxPool2DBackward")
+	engine.CheckBackend("MaxPool2DBackward", be, dx, dy, argmax)
+	out := p.N * p.C * p.OutH() * p.OutW()
+	engine.CheckNumel("MaxPool2DBackward", "dx", dx, p.N*p.C*p.H*p.W)
+	engine.CheckNumel("MaxPool2DBackward", "dy", dy, out)
+	engine.CheckNumel("MaxPool2DBackward", "argmax", argmax, out)
+	dxd, dyd, ad := data(dx), data(dy), data(argmax)
+	be.planes(dx.Numel(), p.N*p.C, func(lo, hi int) { maxPoolBackPlanes(dxd, dyd, ad, p, lo, hi) })
+}
+
+func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
+	checkNCHW("GlobalAvgPoolForward", n, c, hw)
+	engine.CheckBackend("GlobalAvgPoolForward", be, y, x)
+	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
+	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
+	yd, xd := data(y), data(x)
+	be.planes(n*c*hw, n*c, func(lo, hi int) { rowSums(yd, xd, hw, lo, hi, float64(hw)) })
+}
+
+func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
+	checkNCHW("GlobalAvgPoolBackward", n, c, hw)
+	engine.CheckBackend("GlobalAvgPoolBackward", be, dx, dy)
+	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
+	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)
+	dxd, dyd := data(dx), data(dy)
+	be.planes(n*c*hw, n*c, func(lo, hi int) { avgPoolBackPlanes(dxd, dyd, hw, lo, hi) })
+}
