@@ -26,7 +26,7 @@
 // per chunk (C = test_chunk * bank^T). The chunk height is chosen so the
 // similarity block stays under Options.MaxChunkBytes. Each similarity row is
 // downloaded and its top k selected on the host with a size-k min-heap
-// (O(N log k), no full sort).
+// (O(N log k), no full sort), rows spread over GOMAXPROCS goroutines.
 //
 // Reference is the plain host implementation (full sort, float64) that the
 // engine path is tested against.

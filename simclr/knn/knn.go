@@ -1,11 +1,12 @@
 package knn
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"simclr-vk/engine"
 )
@@ -152,8 +153,7 @@ func (m *Monitor) Evaluate(features []float32, labels []int, nTest int) (Result,
 
 	res := Result{N: nTest, HasTop5: m.classes > 5, Pred: make([]int, nTest)}
 	sims := make([]float32, rows*m.n)
-	sel := newSelector(k)
-	scores := make([]float64, m.classes)
+	in5 := make([]bool, nTest)
 	for start := 0; start < nTest; start += rows {
 		r := min(rows, nTest-start)
 		b := full
@@ -169,23 +169,14 @@ func (m *Monitor) Evaluate(features []float32, labels []int, nTest int) (Result,
 		if err := m.be.Download(b.s, sims[:r*m.n]); err != nil {
 			return Result{}, fmt.Errorf("knn: similarities of test rows %d..%d: %w", start, start+r, err)
 		}
-		for i := 0; i < r; i++ {
-			nb := sel.topK(sims[i*m.n : (i+1)*m.n])
-			for c := range scores {
-				scores[c] = 0
-			}
-			for _, e := range nb {
-				scores[m.labels[e.idx]] += math.Exp(float64(e.sim) / m.opt.T)
-			}
-			label := labels[start+i]
-			pred, in5 := rank(scores, label)
-			res.Pred[start+i] = pred
-			if pred == label {
-				res.Correct1++
-			}
-			if res.HasTop5 && in5 {
-				res.Correct5++
-			}
+		m.classifyRows(sims[:r*m.n], labels[start:start+r], res.Pred[start:start+r], in5[start:start+r], k)
+	}
+	for i, p := range res.Pred {
+		if p == labels[i] {
+			res.Correct1++
+		}
+		if res.HasTop5 && in5[i] {
+			res.Correct5++
 		}
 	}
 	res.Top1 = float64(res.Correct1) / float64(nTest)
@@ -193,6 +184,33 @@ func (m *Monitor) Evaluate(features []float32, labels []int, nTest int) (Result,
 		res.Top5 = float64(res.Correct5) / float64(nTest)
 	}
 	return res, nil
+}
+
+// classifyRows selects the neighbours and votes for each similarity row,
+// rows split over GOMAXPROCS goroutines.
+func (m *Monitor) classifyRows(sims []float32, labels, pred []int, in5 []bool, k int) {
+	rows := len(labels)
+	workers := min(runtime.GOMAXPROCS(0), rows)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := rows*w/workers, rows*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sel := newSelector(k)
+			scores := make([]float64, m.classes)
+			for i := lo; i < hi; i++ {
+				for c := range scores {
+					scores[c] = 0
+				}
+				for _, e := range sel.topK(sims[i*m.n : (i+1)*m.n]) {
+					scores[m.labels[e.idx]] += math.Exp(float64(e.sim) / m.opt.T)
+				}
+				pred[i], in5[i] = rank(scores, labels[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // rank returns the best class (lowest index among equal scores) and whether
@@ -225,41 +243,62 @@ func worse(a, b neighbour) bool {
 	return a.idx > b.idx
 }
 
-// minHeap keeps the k best neighbours with the worst at the root.
-type minHeap []neighbour
-
-func (h minHeap) Len() int           { return len(h) }
-func (h minHeap) Less(i, j int) bool { return worse(h[i], h[j]) }
-func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *minHeap) Push(x any)        { *h = append(*h, x.(neighbour)) }
-func (h *minHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
+// selector keeps the k best neighbours in a binary heap with the worst at
+// the root (hand-written: container/heap's interface calls dominated).
 type selector struct {
 	k int
-	h minHeap
+	h []neighbour
 }
 
-func newSelector(k int) *selector { return &selector{k: k, h: make(minHeap, 0, k)} }
+func newSelector(k int) *selector { return &selector{k: k, h: make([]neighbour, 0, k)} }
 
-// topK returns the k best entries of row (unordered). NaN similarities
-// never enter the selection.
+func (s *selector) up(i int) {
+	h := s.h
+	for i > 0 {
+		p := (i - 1) / 2
+		if !worse(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (s *selector) down(i int) {
+	h, n := s.h, len(s.h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		c := l
+		if r := l + 1; r < n && worse(h[r], h[l]) {
+			c = r
+		}
+		if !worse(h[c], h[i]) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+// topK returns the k best entries of row (unordered), under the order
+// (similarity descending, bank index ascending). NaN similarities never
+// enter the selection. Entries are scanned in index order, so an entry
+// equal to the worst kept one never replaces it.
 func (s *selector) topK(row []float32) []neighbour {
 	s.h = s.h[:0]
 	for j, v := range row {
 		if v != v {
 			continue
 		}
-		e := neighbour{v, j}
 		if len(s.h) < s.k {
-			heap.Push(&s.h, e)
-		} else if worse(s.h[0], e) {
-			s.h[0] = e
-			heap.Fix(&s.h, 0)
+			s.h = append(s.h, neighbour{v, j})
+			s.up(len(s.h) - 1)
+		} else if v > s.h[0].sim {
+			s.h[0] = neighbour{v, j}
+			s.down(0)
 		}
 	}
 	return s.h
