@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
+)
+
+func init() {
+	registerBench("conv", "ResNet-18 convolution layers (forward, backward-data, backward-filter) in GFLOP/s", runBenchConv)
+}
+
+// convBenchLine is one JSON line of `bench conv --json`.
+type convBenchLine struct {
+	Bench   string  `json:"bench"`
+	Backend string  `json:"backend"`
+	Device  string  `json:"device"`
+	Layer   string  `json:"layer"`
+	Pass    string  `json:"pass"`
+	Shape   string  `json:"shape"`
+	Count   int     `json:"count"`
+	Iters   int     `json:"iters"`
+	Ms      float64 `json:"ms"`
+	GFLOPs  float64 `json:"gflop_per_s"`
+}
+
+func openConvBackend(name, device string, threads int, noBLAS bool) (engine.Backend, error) {
+	switch name {
+	case "cpu":
+		return cpu.New(cpu.Options{Threads: threads, NoBLAS: noBLAS}), nil
+	case "vulkan":
+		return nil, fmt.Errorf("--backend vulkan: not available in this build yet")
+	}
+	return nil, fmt.Errorf("--backend %q: want cpu or vulkan", name)
+}
+
+func runBenchConv(args []string) error {
+	fs := newFlags("bench conv")
+	backend := fs.String("backend", "cpu", "cpu or vulkan")
+	device := fs.String("device", "", "Vulkan device: index in `simclr-vk devices` order or a name substring")
+	threads := fs.Int("threads", 0, "CPU backend threads (0: all cores)")
+	noBLAS := fs.Bool("no-blas", false, "CPU backend: use the pure-Go GEMM even if OpenBLAS is installed")
+	width := fs.Int("width", 64, "base channel count w (stages w, 2w, 4w, 8w)")
+	image := fs.String("image", "32x32x3", "image size HxWxC (<= 32 px: CIFAR stem)")
+	batch := fs.Int("batch", 32, "images per convolution")
+	iters := fs.Int("iters", 3, "timed runs per pass (after one warm-up run)")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	h, w, c, err := parseConvImage(*image)
+	if err != nil {
+		return err
+	}
+	if *width <= 0 || *batch <= 0 || *iters <= 0 {
+		return fmt.Errorf("--width, --batch and --iters must be positive")
+	}
+	b, err := openConvBackend(*backend, *device, *threads, *noBLAS)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if !*asJSON {
+		fmt.Printf("%s\nResNet-18 w%d, %dx%dx%d images, batch %d, median of %d runs\n", b.Describe(), *width, h, w, c, *batch, *iters)
+		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s")
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	random := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = 2*rng.Float32() - 1
+		}
+		return v
+	}
+	var totalS, totalFlops float64
+	for _, l := range cpu.ResNet18Convs(*width, h, w, c, *batch) {
+		p := l.P
+		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
+		x, wt, y := b.New(nx), b.New(nw), b.New(ny)
+		dx, dw := b.New(nx), b.New(nw)
+		b.Upload(x, random(nx))
+		b.Upload(wt, random(nw))
+		b.Upload(y, random(ny))
+		passes := []struct {
+			name string
+			run  func()
+		}{
+			{"forward", func() { b.Conv2DForward(y, x, wt, p) }},
+			{"backward_data", func() { b.Conv2DBackwardData(dx, y, wt, p) }},
+			{"backward_filter", func() { b.Conv2DBackwardFilter(dw, y, x, p) }},
+		}
+		for _, ps := range passes {
+			ps.run() // warm-up: pipelines, OpenBLAS threads
+			if err := b.Flush(); err != nil {
+				return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
+			}
+			times := make([]float64, *iters)
+			for i := range times {
+				t0 := time.Now()
+				ps.run()
+				if err := b.Flush(); err != nil {
+					return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
+				}
+				times[i] = time.Since(t0).Seconds()
+			}
+			s := convMedian(times)
+			totalS += s * float64(l.Count)
+			totalFlops += p.Flops() * float64(l.Count)
+			line := convBenchLine{Bench: "conv", Backend: b.Name(), Device: b.Describe(), Layer: l.Name, Pass: ps.name,
+				Shape: p.String(), Count: l.Count, Iters: *iters, Ms: s * 1e3, GFLOPs: p.Flops() / s / 1e9}
+			if *asJSON {
+				if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {
+					return err
+				}
+			} else {
+				fmt.Printf("%-28s %-16s %-46s %5d %9.3f %9.2f\n", l.Name, ps.name, line.Shape, l.Count, line.Ms, line.GFLOPs)
+			}
+		}
+		for _, t := range []*engine.Tensor{x, wt, y, dx, dw} {
+			t.Release()
+		}
+	}
+	sum := map[string]any{"bench": "conv_total", "backend": b.Name(), "device": b.Describe(), "width": *width,
+		"image": *image, "batch": *batch, "seconds": totalS, "gflop_per_s": totalFlops / totalS / 1e9,
+		"images_per_s": float64(*batch) / totalS}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(sum)
+	}
+	fmt.Printf("all convolutions of one forward+backward (each layer x count): %.3f s per batch of %d, %.2f GFLOP/s, %.1f images/s\n",
+		totalS, *batch, totalFlops/totalS/1e9, float64(*batch)/totalS)
+	return nil
+}
+
+// convMedian is the median of a small sample (sorted copy).
+func convMedian(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s[len(s)/2]
+}
+
+// parseConvImage parses --image HxWxC.
+func parseConvImage(s string) (h, w, c int, err error) {
+	parts := strings.Split(strings.ToLower(s), "x")
+	if len(parts) != 3 {
+		return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC, e.g. 32x32x3", s)
+	}
+	var v [3]int
+	for i, p := range parts {
+		if v[i], err = strconv.Atoi(p); err != nil || v[i] <= 0 {
+			return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC with positive integers", s)
+		}
+	}
+	return v[0], v[1], v[2], nil
+}
