@@ -46,27 +46,46 @@ func reflect(i, n int) int {
 func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 	kern := GaussianKernel(k, sigma)
 	r := k / 2
+	pad := make([]float32, w+2*r)
+	rows := make([]int, h+2*r) // reflected row index of padded row y+r
+	for y := range rows {
+		rows[y] = reflect(y-r, h)
+	}
 	for ch := 0; ch < c; ch++ {
 		p := x[ch*h*w : (ch+1)*h*w]
-		// Horizontal pass into tmp.
+		// Horizontal pass into tmp through a reflect-padded row.
 		for y := 0; y < h; y++ {
 			row := p[y*w : (y+1)*w]
-			for xx := 0; xx < w; xx++ {
+			for i := range pad {
+				pad[i] = row[reflect(i-r, w)]
+			}
+			out := tmp[y*w : (y+1)*w]
+			for xx := range out {
 				var s float32
+				win := pad[xx : xx+k]
 				for j, kv := range kern {
-					s += kv * row[reflect(xx+j-r, w)]
+					s += kv * win[j]
 				}
-				tmp[y*w+xx] = s
+				out[xx] = s
 			}
 		}
-		// Vertical pass back into x.
+		// Vertical pass back into x, a weighted sum of whole rows.
 		for y := 0; y < h; y++ {
-			for xx := 0; xx < w; xx++ {
-				var s float32
-				for j, kv := range kern {
-					s += kv * tmp[reflect(y+j-r, h)*w+xx]
+			out := p[y*w : (y+1)*w]
+			src := tmp[rows[y]*w : (rows[y]+1)*w]
+			kv := kern[0]
+			for xx := range out {
+				out[xx] = kv * src[xx]
+			}
+			for j := 1; j < k; j++ {
+				src := tmp[rows[y+j]*w : (rows[y+j]+1)*w]
+				kv := kern[j]
+				for xx := range out {
+					out[xx] += kv * src[xx]
 				}
-				p[y*w+xx] = clip01(s)
+			}
+			for xx := range out {
+				out[xx] = clip01(out[xx])
 			}
 		}
 	}

@@ -60,10 +60,16 @@ func Hue(x []float32, c, plane int, shift float64) {
 	if c != 3 || shift == 0 {
 		return
 	}
+	// Reduce the shift to [0, 1) once, so one wrap per pixel suffices.
+	sh := float32(shift - math.Floor(shift))
 	for i := 0; i < plane; i++ {
 		h, s, v := rgbToHSV(x[i], x[plane+i], x[2*plane+i])
-		h += float32(shift)
-		h -= float32(math.Floor(float64(h)))
+		h += sh
+		if h >= 1 {
+			h--
+		} else if h < 0 {
+			h++
+		}
 		r, g, b := hsvToRGB(h, s, v)
 		x[i], x[plane+i], x[2*plane+i] = clip01(r), clip01(g), clip01(b)
 	}
@@ -89,7 +95,9 @@ func rgbToHSV(r, g, b float32) (h, s, v float32) {
 		h = 4 + gc - rc
 	}
 	h /= 6
-	h -= float32(math.Floor(float64(h)))
+	if h < 0 {
+		h++
+	}
 	return h, s, v
 }
 
