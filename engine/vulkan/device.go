@@ -1,0 +1,258 @@
+package vulkan
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	vk "github.com/vulkan-go/vulkan"
+
+	"simclr-vk/engine"
+)
+
+var _ engine.Backend = (*Device)(nil)
+
+// Options configure Open.
+type Options struct {
+	// Device selects the physical device: "" picks the default (discrete >
+	// integrated > virtual > CPU), a number is an index in Devices() order,
+	// anything else a case-insensitive substring of the device name.
+	Device string
+	// Validate enables VK_LAYER_KHRONOS_validation and collects its messages
+	// (ValidationMessages). The environment variable SIMCLR_VK_VALIDATE=1
+	// turns it on too.
+	Validate bool
+	// GemmVariant forces the GEMM kernel ("regblock" or "tiled"); "" picks
+	// by device type. Tests use it to check both kernels on one device.
+	GemmVariant string
+}
+
+// Device is the Vulkan implementation of engine.Backend. A Device must be
+// used by one goroutine at a time (like a CUDA stream); several Devices may
+// be used concurrently.
+type Device struct {
+	inst  *instance
+	sink  *msgSink
+	phys  vk.PhysicalDevice
+	info  DeviceInfo
+	props vk.PhysicalDeviceProperties
+	limit vk.PhysicalDeviceLimits
+	dev   vk.Device
+	queue vk.Queue
+	qfam  uint32
+
+	timestampBits uint32 // 0: no timestamps on the queue
+	gemmVariant   string
+
+	mem   *allocator
+	pipes *pipelineCache
+	rec   *recorder
+
+	err    error
+	closed bool
+}
+
+// Open creates a logical device on the chosen physical device.
+func Open(opts Options) (*Device, error) {
+	validate := opts.Validate || envValidate()
+	in, err := newInstance(validate)
+	if err != nil {
+		return nil, err
+	}
+	d, err := open(in, opts)
+	if err != nil {
+		in.destroy()
+		return nil, err
+	}
+	return d, nil
+}
+
+func open(in *instance, opts Options) (*Device, error) {
+	pds, err := in.physicalDevices()
+	if err != nil {
+		return nil, err
+	}
+	types := make([]vk.PhysicalDeviceType, len(pds))
+	names := make([]string, len(pds))
+	for i, pd := range pds {
+		var p vk.PhysicalDeviceProperties
+		vk.GetPhysicalDeviceProperties(pd, &p)
+		p.Deref()
+		types[i] = p.DeviceType
+		names[i] = vk.ToString(p.DeviceName[:])
+	}
+	pick := -1
+	switch sel := strings.TrimSpace(opts.Device); {
+	case sel == "":
+		pick = defaultOrder(types)[0]
+	default:
+		if n, err := strconv.Atoi(sel); err == nil {
+			if n < 0 || n >= len(pds) {
+				return nil, fmt.Errorf("engine/vulkan: device index %d out of range (%d devices: %s)", n, len(pds), strings.Join(names, ", "))
+			}
+			pick = n
+		} else {
+			for _, i := range defaultOrder(types) {
+				if strings.Contains(strings.ToLower(names[i]), strings.ToLower(sel)) {
+					pick = i
+					break
+				}
+			}
+			if pick < 0 {
+				return nil, fmt.Errorf("engine/vulkan: no device name contains %q (have: %s)", sel, strings.Join(names, ", "))
+			}
+		}
+	}
+	d := &Device{inst: in, phys: pds[pick]}
+	var mem vk.PhysicalDeviceMemoryProperties
+	d.info, d.props, mem = physInfo(in, pick, pds[pick])
+	d.limit = d.props.Limits
+
+	// A queue family with compute.
+	var nq uint32
+	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, nil)
+	qprops := make([]vk.QueueFamilyProperties, nq)
+	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, qprops)
+	found := false
+	for i := range qprops {
+		qprops[i].Deref()
+		if qprops[i].QueueFlags&vk.QueueFlags(vk.QueueComputeBit) != 0 {
+			d.qfam = uint32(i)
+			d.timestampBits = qprops[i].TimestampValidBits
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("engine/vulkan: device %q has no compute queue", d.info.Name)
+	}
+	qci := vk.DeviceQueueCreateInfo{
+		SType:            vk.StructureTypeDeviceQueueCreateInfo,
+		QueueFamilyIndex: d.qfam,
+		QueueCount:       1,
+		PQueuePriorities: []float32{1},
+	}
+	dci := &vk.DeviceCreateInfo{
+		SType:                vk.StructureTypeDeviceCreateInfo,
+		QueueCreateInfoCount: 1,
+		PQueueCreateInfos:    []vk.DeviceQueueCreateInfo{qci},
+	}
+	var dev vk.Device
+	res := vk.CreateDevice(d.phys, dci, nil, &dev)
+	dci.Free()
+	if res != vk.Success {
+		return nil, fmt.Errorf("engine/vulkan: vkCreateDevice on %q: %w", d.info.Name, vk.Error(res))
+	}
+	d.dev = dev
+	var q vk.Queue
+	vk.GetDeviceQueue(dev, d.qfam, 0, &q)
+	d.queue = q
+
+	switch opts.GemmVariant {
+	case "", "regblock", "tiled":
+		d.gemmVariant = opts.GemmVariant
+	default:
+		vk.DestroyDevice(dev, nil)
+		return nil, fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want regblock or tiled)", opts.GemmVariant)
+	}
+	if d.gemmVariant == "" {
+		d.gemmVariant = "tiled"
+		if d.info.Type == "cpu" {
+			d.gemmVariant = "regblock"
+		}
+	}
+
+	if d.mem, err = newAllocator(d, mem); err != nil {
+		vk.DestroyDevice(dev, nil)
+		return nil, err
+	}
+	d.pipes = newPipelineCache(d)
+	if d.rec, err = newRecorder(d); err != nil {
+		d.pipes.destroy()
+		d.mem.destroy()
+		vk.DestroyDevice(dev, nil)
+		return nil, err
+	}
+	if in.validate {
+		d.sink = &msgSink{}
+		sinkMu.Lock()
+		sinks[d.sink] = struct{}{}
+		sinkMu.Unlock()
+	}
+	return d, nil
+}
+
+// Name is "vulkan".
+func (d *Device) Name() string { return "vulkan" }
+
+// Describe is one line naming the device.
+func (d *Device) Describe() string {
+	drv := d.info.DriverName
+	if drv == "" {
+		drv = fmt.Sprintf("driver %#x", d.info.DriverVersion)
+	}
+	val := ""
+	if d.inst.validate {
+		val = ", validation on"
+	}
+	return fmt.Sprintf("vulkan: %s (%s, %s, Vulkan %s%s)", d.info.Name, d.info.Type, drv, d.info.APIVersion, val)
+}
+
+// Info returns the properties of the device in use.
+func (d *Device) Info() DeviceInfo { return d.info }
+
+// GemmVariant is the GEMM kernel in use ("regblock" or "tiled").
+func (d *Device) GemmVariant() string { return d.gemmVariant }
+
+// ValidationMessages returns the validation-layer messages collected so far
+// (nil without validation). Tests assert it stays empty.
+func (d *Device) ValidationMessages() []string {
+	if d.sink == nil {
+		return nil
+	}
+	return d.sink.take()
+}
+
+// Validating reports whether the validation layer is on.
+func (d *Device) Validating() bool { return d.inst.validate }
+
+// Err returns the sticky error without waiting.
+func (d *Device) Err() error { return d.err }
+
+// setErr records the first error; later ones are dropped.
+func (d *Device) setErr(err error) {
+	if d.err == nil && err != nil {
+		d.err = err
+	}
+}
+
+// Close waits for queued work and frees every Vulkan object. Tensors still
+// alive become unusable.
+func (d *Device) Close() error {
+	if d.closed {
+		return nil
+	}
+	err := d.Flush()
+	d.closed = true
+	vk.DeviceWaitIdle(d.dev)
+	d.rec.destroy()
+	d.pipes.destroy()
+	d.mem.destroy()
+	vk.DestroyDevice(d.dev, nil)
+	if d.sink != nil {
+		sinkMu.Lock()
+		delete(sinks, d.sink)
+		sinkMu.Unlock()
+	}
+	d.inst.destroy()
+	return err
+}
+
+// vkErr wraps a failed VkResult with the operation's name.
+func vkErr(op string, res vk.Result) error {
+	return fmt.Errorf("engine/vulkan: %s: %w", op, vk.Error(res))
+}
+
+// errClosed is the sticky error of a closed device.
+var errClosed = errors.New("engine/vulkan: device is closed")

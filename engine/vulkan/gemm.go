@@ -1,0 +1,100 @@
+package vulkan
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// GEMM: two kernels, picked per device type (Options.GemmVariant overrides):
+//   - gemm_regblock (CPU devices such as lavapipe): no shared memory, no
+//     barrier(); each invocation computes a TM x TN block of C in registers.
+//   - gemm_tiled (GPUs): BM x BN block tiles staged through shared memory
+//     BK deep, each invocation computing TM x TN outputs.
+// Tile sizes are specialization constants, limited by the device's
+// maxComputeSharedMemorySize and maxComputeWorkGroupInvocations. Batches go
+// over the z dimension, split into several dispatches above
+// maxComputeWorkGroupCount[2]. CPU reference: cpu.Gemm / cpu.GemmBatched.
+
+// pushGemm mirrors `{ uint m, n, k, batch0; float alpha, beta; }` of
+// gemm_regblock.comp and gemm_tiled.comp.
+type pushGemm struct {
+	M, N, K, Batch0 uint32
+	Alpha, Beta     float32
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// gemmKernel returns the shader, specialization constants and tile of C
+// per workgroup (rows, cols) for this device.
+func (d *Device) gemmKernel(transA, transB bool, m, n int) (string, []uint32, int, int) {
+	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
+	if d.gemmVariant == "regblock" {
+		wgX, wgY, tm, tn := 8, 8, 8, 8
+		for wgX*wgY > maxInv {
+			wgY /= 2
+		}
+		return "gemm_regblock", []uint32{uint32(wgX), uint32(wgY), uint32(tm), uint32(tn), b2u(transA), b2u(transB)}, wgY * tm, wgX * tn
+	}
+	// Tiled: 128x128x8 with 8x8 per invocation (256 invocations) on big
+	// problems, 64x64x16 with 4x4 (256) on small ones; halve until the
+	// device limits fit.
+	bm, bn, bk, tm, tn := 128, 128, 8, 8, 8
+	if m*n < 512*512 {
+		bm, bn, bk, tm, tn = 64, 64, 16, 4, 4
+	}
+	shared := int(d.limit.MaxComputeSharedMemorySize)
+	for (bm/tm)*(bn/tn) > maxInv || 4*(bm+bn)*bk > shared {
+		if bm > 16 {
+			bm /= 2
+			bn /= 2
+		} else {
+			break
+		}
+	}
+	wg := (bm / tm) * (bn / tn)
+	return "gemm_tiled", []uint32{uint32(bm), uint32(bn), uint32(bk), uint32(tm), uint32(tn), b2u(transA), b2u(transB), uint32(wg)}, bm, bn
+}
+
+func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	engine.CheckBackend(op, d, a, b, c)
+	if batch <= 0 || m <= 0 || n <= 0 || k <= 0 {
+		panic(fmt.Sprintf("engine: %s: non-positive size batch %d m %d n %d k %d", op, batch, m, n, k))
+	}
+	engine.CheckNumel(op, "a", a, batch*m*k)
+	engine.CheckNumel(op, "b", b, batch*k*n)
+	engine.CheckNumel(op, "c", c, batch*m*n)
+	if uint64(batch)*uint64(max(m*k, k*n, m*n)) >= 1<<32 {
+		panic(fmt.Sprintf("engine: %s: batch %d of %dx%dx%d exceeds 2^32 elements (32-bit shader indices)", op, batch, m, n, k))
+	}
+	shader, spec, rows, cols := d.gemmKernel(transA, transB, m, n)
+	gx, gy := ceilDiv(n, cols), ceilDiv(m, rows)
+	maxZ := int(d.limit.MaxComputeWorkGroupCount[2])
+	// beta == 0: C is only written (its old contents are ignored).
+	cArg := out(c)
+	for b0 := 0; b0 < batch; b0 += maxZ {
+		nb := min(batch-b0, maxZ)
+		d.dispatch(kernel{
+			Shader: shader,
+			Spec:   spec,
+			Push:   &pushGemm{uint32(m), uint32(n), uint32(k), uint32(b0), alpha, beta},
+			Groups: [3]int{gx, gy, nb},
+			Args:   []arg{cArg, in(a), in(b)},
+		})
+	}
+}
+
+// Gemm: C (m, n) = alpha * op(A) op(B) + beta * C.
+func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	d.gemm("Gemm", transA, transB, 1, m, n, k, alpha, a, b, beta, c)
+}
+
+// GemmBatched: batch independent Gemms over contiguous matrices.
+func (d *Device) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	d.gemm("GemmBatched", transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+}

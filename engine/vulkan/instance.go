@@ -1,0 +1,161 @@
+package vulkan
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"unsafe"
+
+	vk "github.com/vulkan-go/vulkan"
+)
+
+// instance is a VkInstance plus, with validation, the debug-report callback.
+type instance struct {
+	h        vk.Instance
+	validate bool
+	callback vk.DebugReportCallback
+}
+
+// Validation messages: the binding supports one debug-report callback per
+// process, so every validating Device registers a sink here and the one
+// callback appends each message (copied out of C memory) to every sink.
+var (
+	sinkMu       sync.Mutex
+	sinks        = map[*msgSink]struct{}{}
+	callbackOnce sync.Once
+)
+
+type msgSink struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (s *msgSink) add(m string) {
+	s.mu.Lock()
+	s.msgs = append(s.msgs, m)
+	s.mu.Unlock()
+}
+
+func (s *msgSink) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.msgs...)
+}
+
+func debugCallback(flags vk.DebugReportFlags, objectType vk.DebugReportObjectType, object uint64, location uint, messageCode int32, pLayerPrefix string, pMessage string, pUserData unsafe.Pointer) vk.Bool32 {
+	msg := fmt.Sprintf("[%s] %s", strings.Clone(pLayerPrefix), strings.Clone(pMessage))
+	sinkMu.Lock()
+	for s := range sinks {
+		s.add(msg)
+	}
+	sinkMu.Unlock()
+	return vk.False
+}
+
+const validationLayer = "VK_LAYER_KHRONOS_validation"
+
+func hasLayer(name string) bool {
+	var n uint32
+	if vk.EnumerateInstanceLayerProperties(&n, nil) != vk.Success || n == 0 {
+		return false
+	}
+	props := make([]vk.LayerProperties, n)
+	if vk.EnumerateInstanceLayerProperties(&n, props) != vk.Success {
+		return false
+	}
+	for i := range props {
+		props[i].Deref()
+		if vk.ToString(props[i].LayerName[:]) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// newInstance creates a Vulkan 1.1 instance, with the Khronos validation
+// layer and a debug-report callback feeding sink when validate is set.
+func newInstance(validate bool) (*instance, error) {
+	if err := load(); err != nil {
+		return nil, err
+	}
+	app := &vk.ApplicationInfo{
+		SType:              vk.StructureTypeApplicationInfo,
+		PApplicationName:   "simclr-vk\x00",
+		ApplicationVersion: vk.MakeVersion(0, 1, 0),
+		PEngineName:        "simclr-vk\x00",
+		EngineVersion:      vk.MakeVersion(0, 1, 0),
+		ApiVersion:         vk.MakeVersion(1, 1, 0),
+	}
+	ci := &vk.InstanceCreateInfo{
+		SType:            vk.StructureTypeInstanceCreateInfo,
+		PApplicationInfo: app,
+	}
+	if validate {
+		if !hasLayer(validationLayer) {
+			return nil, fmt.Errorf("engine/vulkan: validation requested but layer %s is not installed (Debian: vulkan-validationlayers)", validationLayer)
+		}
+		ci.EnabledLayerCount = 1
+		ci.PpEnabledLayerNames = []string{validationLayer + "\x00"}
+		ci.EnabledExtensionCount = 1
+		ci.PpEnabledExtensionNames = []string{"VK_EXT_debug_report\x00"}
+	}
+	var h vk.Instance
+	res := vk.CreateInstance(ci, nil, &h)
+	ci.Free()
+	app.Free()
+	if res != vk.Success {
+		hint := ""
+		if res == vk.ErrorIncompatibleDriver {
+			hint = " (no usable Vulkan driver: install one, e.g. mesa-vulkan-drivers for lavapipe, or point VK_DRIVER_FILES at its ICD json" +
+				", e.g. VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json)"
+		}
+		return nil, fmt.Errorf("engine/vulkan: vkCreateInstance: %w%s", vk.Error(res), hint)
+	}
+	if err := vk.InitInstance(h); err != nil {
+		vk.DestroyInstance(h, nil)
+		return nil, fmt.Errorf("engine/vulkan: InitInstance: %w", err)
+	}
+	in := &instance{h: h, validate: validate}
+	if validate {
+		dci := &vk.DebugReportCallbackCreateInfo{
+			SType:       vk.StructureTypeDebugReportCallbackCreateInfo,
+			Flags:       vk.DebugReportFlags(vk.DebugReportErrorBit | vk.DebugReportWarningBit | vk.DebugReportPerformanceWarningBit),
+			PfnCallback: debugCallback,
+		}
+		var cb vk.DebugReportCallback
+		res := vk.CreateDebugReportCallback(h, dci, nil, &cb)
+		dci.Free()
+		if res != vk.Success {
+			vk.DestroyInstance(h, nil)
+			return nil, fmt.Errorf("engine/vulkan: vkCreateDebugReportCallbackEXT: %w", vk.Error(res))
+		}
+		in.callback = cb
+	}
+	return in, nil
+}
+
+func (in *instance) destroy() {
+	if in.callback != vk.NullDebugReportCallback {
+		vk.DestroyDebugReportCallback(in.h, in.callback, nil)
+	}
+	vk.DestroyInstance(in.h, nil)
+}
+
+func (in *instance) physicalDevices() ([]vk.PhysicalDevice, error) {
+	var n uint32
+	if res := vk.EnumeratePhysicalDevices(in.h, &n, nil); res != vk.Success {
+		return nil, fmt.Errorf("engine/vulkan: vkEnumeratePhysicalDevices: %w", vk.Error(res))
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("engine/vulkan: no Vulkan device found (install a driver, or set VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json for lavapipe)")
+	}
+	devs := make([]vk.PhysicalDevice, n)
+	if res := vk.EnumeratePhysicalDevices(in.h, &n, devs); res != vk.Success {
+		return nil, fmt.Errorf("engine/vulkan: vkEnumeratePhysicalDevices: %w", vk.Error(res))
+	}
+	return devs[:n], nil
+}
+
+// envValidate reports whether SIMCLR_VK_VALIDATE=1 asks for validation.
+func envValidate() bool { return os.Getenv("SIMCLR_VK_VALIDATE") == "1" }

@@ -1,0 +1,121 @@
+package vulkan
+
+/*
+#cgo LDFLAGS: -ldl
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*simclrVoidFn)(void);
+typedef simclrVoidFn (*simclrGetInstanceProcAddr)(void *instance, const char *name);
+
+static void *simclrLib;
+static simclrGetInstanceProcAddr simclrGIPA;
+
+// simclrLoad dlopens the Vulkan loader (libvulkan.so.1, the runtime package's
+// name) and returns vkGetInstanceProcAddr, or NULL with the dlerror text.
+static void *simclrLoad(const char **err) {
+	if (simclrGIPA) return (void *)simclrGIPA;
+	simclrLib = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!simclrLib) { *err = dlerror(); return NULL; }
+	simclrGIPA = (simclrGetInstanceProcAddr)dlsym(simclrLib, "vkGetInstanceProcAddr");
+	if (!simclrGIPA) { *err = dlerror(); return NULL; }
+	return (void *)simclrGIPA;
+}
+
+// Minimal mirrors of the Vulkan 1.1/1.2 structs the binding cannot fill.
+typedef struct {
+	uint32_t sType; void *pNext;
+	uint32_t subgroupSize, supportedStages, supportedOperations, quadOperationsInAllStages;
+} simclrSubgroupProps;
+typedef struct {
+	uint32_t sType; void *pNext;
+	uint32_t driverID; char driverName[256]; char driverInfo[256]; uint8_t conformance[4];
+} simclrDriverProps;
+typedef struct {
+	uint32_t sType; void *pNext;
+	uint8_t properties[4096]; // VkPhysicalDeviceProperties is ~824 bytes
+} simclrProps2;
+
+typedef void (*simclrGetProps2)(void *physicalDevice, simclrProps2 *props);
+
+// simclrSubgroupSize calls vkGetPhysicalDeviceProperties2 (Vulkan 1.1) with
+// VkPhysicalDeviceSubgroupProperties (and VkPhysicalDeviceDriverProperties
+// when withDriver) chained; returns 0 if the function is missing.
+static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *driverName, char *driverInfo) {
+	if (!simclrGIPA) return 0;
+	simclrGetProps2 fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2");
+	if (!fn) fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2KHR");
+	if (!fn) return 0;
+	simclrProps2 *p = calloc(1, sizeof *p);
+	simclrSubgroupProps *s = calloc(1, sizeof *s);
+	simclrDriverProps *d = calloc(1, sizeof *d);
+	p->sType = 1000059001; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
+	s->sType = 1000094000; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES
+	d->sType = 1000196000; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES
+	p->pNext = s;
+	if (withDriver) s->pNext = d;
+	fn(phys, p);
+	uint32_t size = s->subgroupSize;
+	if (withDriver) {
+		memcpy(driverName, d->driverName, 256);
+		memcpy(driverInfo, d->driverInfo, 256);
+		driverName[255] = 0; driverInfo[255] = 0;
+	}
+	free(p); free(s); free(d);
+	return size;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+
+	vk "github.com/vulkan-go/vulkan"
+)
+
+var (
+	loadOnce sync.Once
+	loadErr  error
+)
+
+// load opens libvulkan.so.1, hands vkGetInstanceProcAddr to the binding and
+// runs vk.Init once per process.
+func load() error {
+	loadOnce.Do(func() {
+		var cerr *C.char
+		p := C.simclrLoad(&cerr)
+		if p == nil {
+			msg := "unknown error"
+			if cerr != nil {
+				msg = C.GoString(cerr)
+			}
+			loadErr = fmt.Errorf("engine/vulkan: cannot load the Vulkan loader libvulkan.so.1 (install libvulkan1 and a driver, e.g. mesa-vulkan-drivers): %s", msg)
+			return
+		}
+		vk.SetGetInstanceProcAddr(p)
+		if err := vk.Init(); err != nil {
+			loadErr = fmt.Errorf("engine/vulkan: vk.Init: %w", err)
+		}
+	})
+	return loadErr
+}
+
+// extraProps returns the subgroup size (0 if unknown) and, when the device
+// supports Vulkan 1.2, the driver name and info.
+func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool) (subgroup uint32, driverName, driverInfo string) {
+	var name, info [256]C.char
+	wd := C.int(0)
+	if withDriver {
+		wd = 1
+	}
+	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), wd, &name[0], &info[0])
+	if withDriver {
+		driverName = C.GoString(&name[0])
+		driverInfo = C.GoString(&info[0])
+	}
+	return uint32(s), driverName, driverInfo
+}

@@ -1,0 +1,83 @@
+package vulkan
+
+// TEMPORARY during the initial build-out: each op family deletes its
+// methods from this file as it lands (engine/vulkan/<family>.go). This file
+// must be gone before release.
+
+import "simclr-vk/engine"
+
+func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
+	panic("engine/vulkan: Conv2DForward not yet implemented")
+}
+
+func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
+	panic("engine/vulkan: Conv2DBackwardData not yet implemented")
+}
+
+func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
+	panic("engine/vulkan: Conv2DBackwardFilter not yet implemented")
+}
+
+func (d *Device) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
+	panic("engine/vulkan: BiasForward not yet implemented")
+}
+
+func (d *Device) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
+	panic("engine/vulkan: BiasBackward not yet implemented")
+}
+
+func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	panic("engine/vulkan: BatchNormForwardTrain not yet implemented")
+}
+
+func (d *Device) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
+	panic("engine/vulkan: BatchNormForwardInfer not yet implemented")
+}
+
+func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	panic("engine/vulkan: BatchNormBackward not yet implemented")
+}
+
+func (d *Device) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
+	panic("engine/vulkan: MaxPool2DForward not yet implemented")
+}
+
+func (d *Device) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DParams) {
+	panic("engine/vulkan: MaxPool2DBackward not yet implemented")
+}
+
+func (d *Device) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
+	panic("engine/vulkan: GlobalAvgPoolForward not yet implemented")
+}
+
+func (d *Device) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
+	panic("engine/vulkan: GlobalAvgPoolBackward not yet implemented")
+}
+
+func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
+	panic("engine/vulkan: L2NormalizeForward not yet implemented")
+}
+
+func (d *Device) L2NormalizeBackward(dx, dy, y, norm *engine.Tensor, rows, dim int) {
+	panic("engine/vulkan: L2NormalizeBackward not yet implemented")
+}
+
+func (d *Device) NTXentForwardBackward(dz, out, z *engine.Tensor, tau float32) {
+	panic("engine/vulkan: NTXentForwardBackward not yet implemented")
+}
+
+func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
+	panic("engine/vulkan: SoftmaxCrossEntropy not yet implemented")
+}
+
+func (d *Device) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) {
+	panic("engine/vulkan: SGDStep not yet implemented")
+}
+
+func (d *Device) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
+	panic("engine/vulkan: LARSStep not yet implemented")
+}
+
+func (d *Device) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
+	panic("engine/vulkan: AdamWStep not yet implemented")
+}

@@ -1,0 +1,96 @@
+package vulkan
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Reductions: fixed-order tree sums in shared memory, no float atomics, so
+// results are deterministic. CPU references: cpu.SumRows, cpu.SumCols,
+// cpu.MeanRows, cpu.MeanCols, cpu.SumSquares.
+
+// pushReduce mirrors `{ uint rows; uint cols; float div; }` of
+// sum_rows.comp and sum_cols.comp.
+type pushReduce struct {
+	Rows, Cols uint32
+	Div        float32
+}
+
+// pushSumSquares mirrors `{ uint n; uint chunk; }` of sum_squares.comp.
+type pushSumSquares struct {
+	N, Chunk uint32
+}
+
+const (
+	sumSquaresLocal    = 256
+	sumSquaresMinChunk = 4096 // elements per workgroup at least
+	sumSquaresMaxParts = 1024 // workgroups at most
+)
+
+func (d *Device) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
+	engine.CheckBackend(op, d, dst, src)
+	if rows <= 0 || cols <= 0 {
+		panic(fmt.Sprintf("engine: %s: non-positive rows %d or cols %d", op, rows, cols))
+	}
+	engine.CheckNumel(op, "src", src, rows*cols)
+	engine.CheckNumel(op, "dst", dst, outN)
+}
+
+func (d *Device) sumRows(dst, src *engine.Tensor, rows, cols int, div float32) {
+	d.dispatch(kernel{Shader: "sum_rows", Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: d.grid1D(rows, 1), Args: []arg{out(dst), in(src)}})
+}
+
+func (d *Device) sumCols(dst, src *engine.Tensor, rows, cols int, div float32) {
+	d.dispatch(kernel{Shader: "sum_cols", Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: d.grid1D(cols, 16), Args: []arg{out(dst), in(src)}})
+}
+
+// SumRows sets dst[r] = sum_c src[r,c].
+func (d *Device) SumRows(dst, src *engine.Tensor, rows, cols int) {
+	d.checkReduce("SumRows", dst, src, rows, cols, rows)
+	d.sumRows(dst, src, rows, cols, 1)
+}
+
+// MeanRows sets dst[r] = sum_c src[r,c] / cols.
+func (d *Device) MeanRows(dst, src *engine.Tensor, rows, cols int) {
+	d.checkReduce("MeanRows", dst, src, rows, cols, rows)
+	d.sumRows(dst, src, rows, cols, float32(cols))
+}
+
+// SumCols sets dst[c] = sum_r src[r,c].
+func (d *Device) SumCols(dst, src *engine.Tensor, rows, cols int) {
+	d.checkReduce("SumCols", dst, src, rows, cols, cols)
+	d.sumCols(dst, src, rows, cols, 1)
+}
+
+// MeanCols sets dst[c] = sum_r src[r,c] / rows.
+func (d *Device) MeanCols(dst, src *engine.Tensor, rows, cols int) {
+	d.checkReduce("MeanCols", dst, src, rows, cols, cols)
+	d.sumCols(dst, src, rows, cols, float32(rows))
+}
+
+// SumSquares sets dst[0] = sum_i src[i]^2: per-workgroup partial sums over
+// fixed chunks (their number depends on n only), then sum_rows over them.
+func (d *Device) SumSquares(dst, src *engine.Tensor) {
+	engine.CheckBackend("SumSquares", d, dst, src)
+	engine.CheckNumel("SumSquares", "dst", dst, 1)
+	if src == nil {
+		panic("engine: SumSquares: src is nil")
+	}
+	n := src.Numel()
+	engine.CheckNumel("SumSquares", "src", src, n)
+	parts := min(max(ceilDiv(n, sumSquaresMinChunk), 1), sumSquaresMaxParts)
+	chunk := ceilDiv(n, parts)
+	parts = ceilDiv(n, chunk)
+	push := &pushSumSquares{uint32(n), uint32(chunk)}
+	if parts == 1 {
+		d.dispatch(kernel{Shader: "sum_squares", Push: push, Groups: d.grid1D(1, 1), Args: []arg{out(dst), in(src)}})
+		return
+	}
+	partial := d.New(parts)
+	d.dispatch(kernel{Shader: "sum_squares", Push: push, Groups: d.grid1D(parts, 1), Args: []arg{out(partial), in(src)}})
+	d.sumRows(dst, partial, 1, parts, 1)
+	partial.Release()
+}
