@@ -154,21 +154,22 @@ func (be *Backend) NTXentReference(dz, out, z *engine.Tensor, tau float32) {
 }
 
 // Tiling of the fast path: a work unit is ntxentBlock rows of z; it streams
-// the similarity rows in tiles of ntxentTile columns, so the extra memory is
-// O(rows + threads * (ntxentBlock * (ntxentTile + d))).
+// the similarity rows in tiles of ntxentTile columns computed by the
+// backend's GEMM (OpenBLAS or the pure-Go kernel, one thread per work unit),
+// so the extra memory is O(rows + threads * ntxentBlock * (ntxentTile + d)).
 const (
-	ntxentBlock = 16
-	ntxentTile  = 64
+	ntxentBlock = 64
+	ntxentTile  = 256
 )
 
 // ntxentFast is the CPU fast path of NTXentForwardBackward (same arguments
 // as the reference). Pass 1 streams tiles of s to get each row's
 // log-sum-exp (running max), its positive logit and the top-1 flag; the
-// loss is then reduced in row order. Pass 2 streams the tiles again and
-// accumulates sum_k (p_ik + p_ki) z_k with p_ki = exp(s_ik - lse_k) (s is
-// symmetric). Both passes are parallel over row blocks; every value is
-// computed by one goroutine in a fixed order, so results do not depend on
-// the thread count.
+// loss is then reduced in row order. Pass 2 streams the tiles again, turns
+// them into w_ik = p_ik + p_ki with p_ki = exp(s_ik - lse_k) (s is
+// symmetric) and accumulates w z with a GEMM. Both passes are parallel over
+// row blocks; every value is computed by one goroutine with a fixed tiling,
+// so results do not depend on the thread count.
 func ntxentFast(be *Backend, dz, out, z []float32, rows, d int, tau float32) {
 	const B, T = ntxentBlock, ntxentTile
 	half := rows / 2
@@ -178,9 +179,15 @@ func ntxentFast(be *Backend, dz, out, z []float32, rows, d int, tau float32) {
 	top := make([]bool, rows)
 	nblk := (rows + B - 1) / B
 	negInf := float32(math.Inf(-1))
+	// tileDots fills tile (r1-r0, c1-c0) with s for rows [r0, r1), columns [c0, c1).
+	tileDots := func(tile []float32, r0, r1, c0, c1 int) []float32 {
+		tile = tile[:(r1-r0)*(c1-c0)]
+		be.gemm(1, false, true, r1-r0, c1-c0, d, invTau, z[r0*d:r1*d], z[c0*d:c1*d], 0, tile)
+		return tile
+	}
 
 	be.parallelFor(nblk, func(lo, hi int) {
-		tile := make([]float32, B*T)
+		buf := make([]float32, B*T)
 		for blk := lo; blk < hi; blk++ {
 			r0, r1 := blk*B, min(rows, (blk+1)*B)
 			var m, neg [B]float32
@@ -190,10 +197,11 @@ func ntxentFast(be *Backend, dz, out, z []float32, rows, d int, tau float32) {
 			}
 			for c0 := 0; c0 < rows; c0 += T {
 				c1 := min(rows, c0+T)
-				ntxentDots(tile, z, r0, r1, c0, c1, d, invTau)
+				tw := c1 - c0
+				tile := tileDots(buf, r0, r1, c0, c1)
 				for i := r0; i < r1; i++ {
 					r := i - r0
-					t := tile[r*T : r*T+c1-c0]
+					t := tile[r*tw : (r+1)*tw]
 					pos := (i + half) % rows
 					tm := negInf
 					for kk, v := range t {
@@ -215,11 +223,10 @@ func ntxentFast(be *Backend, dz, out, z []float32, rows, d int, tau float32) {
 						sum[r] *= math.Exp(float64(m[r] - tm))
 						m[r] = tm
 					}
-					for kk, v := range t {
-						if c0+kk != i {
-							sum[r] += math.Exp(float64(v - m[r]))
-						}
+					if c0 <= i && i < c1 {
+						t[i-c0] = negInf // exp(-Inf) = 0: column i is excluded
 					}
+					sum[r] += float64(expSum(t, m[r]))
 				}
 			}
 			for i := r0; i < r1; i++ {
@@ -244,28 +251,30 @@ func ntxentFast(be *Backend, dz, out, z []float32, rows, d int, tau float32) {
 	}
 
 	scale := float32(1 / (float64(rows) * float64(tau)))
+	lse32 := make([]float32, rows)
+	for i, v := range lse {
+		lse32[i] = float32(v)
+	}
 	be.parallelFor(nblk, func(lo, hi int) {
-		tile := make([]float32, B*T)
-		acc := make([]float32, B*d)
+		buf := make([]float32, B*T)
+		accBuf := make([]float32, B*d)
 		for blk := lo; blk < hi; blk++ {
 			r0, r1 := blk*B, min(rows, (blk+1)*B)
+			acc := accBuf[:(r1-r0)*d]
 			clear(acc)
 			for c0 := 0; c0 < rows; c0 += T {
 				c1 := min(rows, c0+T)
-				ntxentDots(tile, z, r0, r1, c0, c1, d, invTau)
+				tw := c1 - c0
+				tile := tileDots(buf, r0, r1, c0, c1)
 				for i := r0; i < r1; i++ {
-					r := i - r0
-					t := tile[r*T : r*T+c1-c0]
-					for kk, v := range t {
-						k := c0 + kk
-						if k == i {
-							t[kk] = 0
-							continue
-						}
-						t[kk] = float32(math.Exp(float64(v)-lse[i]) + math.Exp(float64(v)-lse[k]))
+					t := tile[(i-r0)*tw : (i-r0+1)*tw]
+					expPair(t, lse32[i], lse32[c0:c1])
+					if c0 <= i && i < c1 {
+						t[i-c0] = 0
 					}
-					ntxentAccumulate(acc[r*d:(r+1)*d], t, z, c0, d)
 				}
+				// acc (r1-r0, d) += w (r1-r0, tw) z[c0:c1] (tw, d)
+				be.gemm(1, false, false, r1-r0, d, tw, 1, tile, z[c0*d:c1*d], 1, acc)
 			}
 			for i := r0; i < r1; i++ {
 				a := acc[(i-r0)*d : (i-r0+1)*d]
@@ -280,83 +289,50 @@ func ntxentFast(be *Backend, dz, out, z []float32, rows, d int, tau float32) {
 	})
 }
 
-// ntxentDots fills tile (stride ntxentTile) with s_ik = <z_i, z_k> * invTau
-// for rows [r0, r1) and columns [c0, c1). Each dot product is accumulated in
-// float32 in order j, as in the reference, in 2x4 register blocks.
-func ntxentDots(tile, z []float32, r0, r1, c0, c1, d int, invTau float32) {
-	const T = ntxentTile
-	i := r0
-	for ; i+1 < r1; i += 2 {
-		a0 := z[i*d : (i+1)*d]
-		a1 := z[(i+1)*d : (i+2)*d][:len(a0)]
-		t0 := tile[(i-r0)*T : (i-r0+1)*T]
-		t1 := tile[(i+1-r0)*T : (i+2-r0)*T]
-		k := c0
-		for ; k+3 < c1; k += 4 {
-			b0 := z[k*d : (k+1)*d][:len(a0)]
-			b1 := z[(k+1)*d : (k+2)*d][:len(a0)]
-			b2 := z[(k+2)*d : (k+3)*d][:len(a0)]
-			b3 := z[(k+3)*d : (k+4)*d][:len(a0)]
-			var s00, s01, s02, s03, s10, s11, s12, s13 float32
-			for j, x0 := range a0 {
-				x1 := a1[j]
-				y0, y1, y2, y3 := b0[j], b1[j], b2[j], b3[j]
-				s00 += x0 * y0
-				s01 += x0 * y1
-				s02 += x0 * y2
-				s03 += x0 * y3
-				s10 += x1 * y0
-				s11 += x1 * y1
-				s12 += x1 * y2
-				s13 += x1 * y3
-			}
-			kk := k - c0
-			t0[kk], t0[kk+1], t0[kk+2], t0[kk+3] = s00*invTau, s01*invTau, s02*invTau, s03*invTau
-			t1[kk], t1[kk+1], t1[kk+2], t1[kk+3] = s10*invTau, s11*invTau, s12*invTau, s13*invTau
-		}
-		for ; k < c1; k++ {
-			b := z[k*d : (k+1)*d][:len(a0)]
-			var s0, s1 float32
-			for j, y := range b {
-				s0 += a0[j] * y
-				s1 += a1[j] * y
-			}
-			t0[k-c0], t1[k-c0] = s0*invTau, s1*invTau
-		}
+// expf32 is exp(x) in float32 (Cephes expf: range reduction by ln 2 split
+// in two constants and a degree-6 polynomial), within 2 ulp of math.Exp
+// for results >= the smallest normal float32; below that (x <= -87, the
+// excluded diagonal's -Inf included) and near overflow it defers to
+// math.Exp. It is several times faster than math.Exp in the fast path's
+// inner loops.
+func expf32(x float32) float32 {
+	if !(x > -87 && x < 88) {
+		return float32(math.Exp(float64(x)))
 	}
-	for ; i < r1; i++ {
-		a := z[i*d : (i+1)*d]
-		t := tile[(i-r0)*T : (i-r0+1)*T]
-		for k := c0; k < c1; k++ {
-			b := z[k*d : (k+1)*d][:len(a)]
-			var s float32
-			for j, x := range a {
-				s += x * b[j]
-			}
-			t[k-c0] = s * invTau
-		}
-	}
+	return expPoly(x)
 }
 
-// ntxentAccumulate adds sum_kk w[kk] * z_(c0+kk) to acc (d).
-func ntxentAccumulate(acc, w, z []float32, c0, d int) {
-	kk := 0
-	for ; kk+3 < len(w); kk += 4 {
-		k := c0 + kk
-		w0, w1, w2, w3 := w[kk], w[kk+1], w[kk+2], w[kk+3]
-		b0 := z[k*d : (k+1)*d][:len(acc)]
-		b1 := z[(k+1)*d : (k+2)*d][:len(acc)]
-		b2 := z[(k+2)*d : (k+3)*d][:len(acc)]
-		b3 := z[(k+3)*d : (k+4)*d][:len(acc)]
-		for j := range acc {
-			acc[j] += w0*b0[j] + w1*b1[j] + w2*b2[j] + w3*b3[j]
+// expPoly is expf32 for -87 < x < 88 (small enough to inline).
+func expPoly(x float32) float32 {
+	t := x*1.44269504088896341 + 0.5
+	n := int32(t)
+	if float32(n) > t {
+		n-- // floor for negative t
+	}
+	fx := float32(n)
+	x = x - fx*0.693359375 - fx*-2.12194440e-4
+	y := (((((1.9875691500e-4*x+1.3981999507e-3)*x+8.3334519073e-3)*x+4.1665795894e-2)*x+1.6666665459e-1)*x+5.0000001201e-1)*x*x + x + 1
+	return y * math.Float32frombits(uint32(n+127)<<23)
+}
+
+// expSum returns sum_k exp(t[k] - c) (float32, in order k).
+func expSum(t []float32, c float32) float32 {
+	var s float32
+	for _, v := range t {
+		x := v - c
+		if x > -87 && x < 88 {
+			s += expPoly(x)
+		} else {
+			s += float32(math.Exp(float64(x)))
 		}
 	}
-	for ; kk < len(w); kk++ {
-		k := c0 + kk
-		b := z[k*d : (k+1)*d][:len(acc)]
-		for j := range acc {
-			acc[j] += w[kk] * b[j]
-		}
+	return s
+}
+
+// expPair sets t[k] = exp(t[k] - a) + exp(t[k] - b[k]).
+func expPair(t []float32, a float32, b []float32) {
+	b = b[:len(t)]
+	for k, v := range t {
+		t[k] = expf32(v-a) + expf32(v-b[k])
 	}
 }
