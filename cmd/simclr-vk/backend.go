@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan"
+)
+
+// backendFlags are the flags every command that computes shares.
+type backendFlags struct {
+	backend  *string
+	device   *string
+	threads  *int
+	noBLAS   *bool
+	validate *bool
+}
+
+// addBackendFlags registers --backend (default def), --device, --threads,
+// --no-blas and --validate on fs.
+func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
+	return &backendFlags{
+		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
+		device:   fs.String("device", "", "Vulkan device: index in `simclr-vk devices` order or a name substring"),
+		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores)"),
+		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
+		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
+	}
+}
+
+// open returns the selected backend. auto picks the first Vulkan device that
+// is not a CPU implementation (lavapipe is slower than the CPU backend), or
+// the CPU backend when there is none or the Vulkan loader is missing.
+func (f *backendFlags) open() (engine.Backend, error) {
+	name := *f.backend
+	if name == "auto" {
+		name = "cpu"
+		if *f.device != "" {
+			name = "vulkan"
+		} else if devs, err := vulkan.Devices(); err == nil {
+			for _, d := range devs {
+				if d.Type != "cpu" {
+					name = "vulkan"
+					break
+				}
+			}
+		}
+	}
+	switch name {
+	case "cpu":
+		return cpu.New(cpu.Options{Threads: *f.threads, NoBLAS: *f.noBLAS}), nil
+	case "vulkan":
+		d, err := vulkan.Open(vulkan.Options{Device: *f.device, Validate: *f.validate})
+		if err != nil {
+			return nil, fmt.Errorf("open Vulkan device: %w", err)
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("--backend %q: want auto, vulkan or cpu", name)
+}
+
+// closeBackend closes b and, for a validated Vulkan device, reports the
+// validation messages it collected.
+func closeBackend(b engine.Backend) {
+	if d, ok := b.(*vulkan.Device); ok {
+		for _, m := range d.ValidationMessages() {
+			fmt.Fprintln(os.Stderr, "validation:", m)
+		}
+	}
+	b.Close()
+}
