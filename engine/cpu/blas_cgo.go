@@ -86,11 +86,9 @@ var blasCandidates = []string{
 }
 
 var (
-	blasOnce    sync.Once
-	blasOK      bool
-	blasDesc    = "none (pure-Go GEMM)"
-	blasMu      sync.Mutex
-	blasThreads int
+	blasOnce sync.Once
+	blasOK   bool
+	blasDesc = "none (pure-Go GEMM)"
 )
 
 func loadBLAS() {
@@ -124,6 +122,7 @@ func loadBLAS() {
 		}
 		if fallback != nil {
 			C.blas_use(fallback)
+			C.blas_set_threads(1)
 			blasOK, blasDesc = true, fallbackDesc
 		}
 	})
@@ -143,16 +142,9 @@ func haveBLAS() bool {
 	return blasOK
 }
 
-// blasSgemm calls cblas_sgemm (row major) with OpenBLAS using threads
-// threads. The thread count is process-wide in OpenBLAS; it is set only when
-// it changes.
-func blasSgemm(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	blasMu.Lock()
-	if blasThreads != threads {
-		C.blas_set_threads(C.int(threads))
-		blasThreads = threads
-	}
-	blasMu.Unlock()
+// blasSgemm calls cblas_sgemm (row major) on the calling thread: OpenBLAS
+// is set to one thread when loaded and callers parallelise over blocks.
+func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	ta, tb := C.int(0), C.int(0)
 	if transA {
 		ta = 1

@@ -9,6 +9,6 @@ func BLASName() string { return "none (built without cgo; pure-Go GEMM)" }
 
 func haveBLAS() bool { return false }
 
-func blasSgemm(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	panic("engine/cpu: blasSgemm: built without cgo")
 }

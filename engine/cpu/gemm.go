@@ -63,20 +63,64 @@ func (be *Backend) UsesBLAS() bool { return !be.noBLAS && haveBLAS() }
 // gemm is the fast path shared by Gemm, GemmBatched and the convolutions:
 // OpenBLAS when loaded and allowed, else the pure-Go blocked GEMM. threads
 // bounds the parallelism (1 when the caller already runs in parallel).
+//
+// OpenBLAS always runs single-threaded (see blasSgemm); large products are
+// split here into column (or row) blocks of C, one goroutine each, so the
+// only threads are Go's: OpenBLAS's own pool would spin after each call and
+// steal a core from the goroutines of the next op.
 func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
-	if be.UsesBLAS() {
-		lda, ldb := k, n
-		if transA {
-			lda = m
-		}
-		if transB {
-			ldb = k
-		}
-		blasSgemm(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+	if !be.UsesBLAS() {
+		goGemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c)
 		return
 	}
-	goGemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c)
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	parts := min(threads, int(float64(m)*float64(n)*float64(k)/blasSplitWork)+1)
+	if parts <= 1 {
+		blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+		return
+	}
+	if n >= m {
+		// C[:, j0:j1] = op(A) op(B)[:, j0:j1]
+		step := (n + parts - 1) / parts
+		step = (step + 15) &^ 15
+		parallelN(parts, (n+step-1)/step, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				j0 := i * step
+				j1 := min(n, j0+step)
+				boff := j0
+				if transB {
+					boff = j0 * k
+				}
+				blasSgemm(transA, transB, m, j1-j0, k, alpha, a, lda, b[boff:], ldb, beta, c[j0:], n)
+			}
+		})
+		return
+	}
+	// C[i0:i1, :] = op(A)[i0:i1, :] op(B)
+	step := (m + parts - 1) / parts
+	step = (step + 15) &^ 15
+	parallelN(parts, (m+step-1)/step, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			i0 := i * step
+			i1 := min(m, i0+step)
+			aoff := i0 * k
+			if transA {
+				aoff = i0
+			}
+			blasSgemm(transA, transB, i1-i0, n, k, alpha, a[aoff:], lda, b, ldb, beta, c[i0*n:], n)
+		}
+	})
 }
+
+// blasSplitWork is the multiply-add count below which an OpenBLAS product
+// runs on one goroutine.
+const blasSplitWork = 1 << 18
 
 func (be *Backend) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend("Gemm", be, a, b, c)
