@@ -48,7 +48,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		if x.requiresGrad {
 			dx, doneX = t.gradDst(x)
 		} else {
-			dx = t.pool.Get(x.Numel())
+			dx = t.pool.Get(x.Shape...)
 			doneX = func() { t.pool.Put(dx) }
 		}
 		yv := y.Value

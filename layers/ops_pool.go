@@ -16,7 +16,7 @@ func (t *Tape) MaxPool2D(x *Var, k, stride, pad int) *Var {
 		KH: k, KW: k, StrideH: stride, StrideW: stride, PadH: pad, PadW: pad}
 	p.Validate("layers MaxPool2D")
 	y := t.newVar(p.N, p.C, p.OutH(), p.OutW())
-	argmax := t.pool.Get(y.Numel())
+	argmax := t.pool.Get(y.Shape...)
 	t.b.MaxPool2DForward(y.Value, argmax, x.Value, p)
 	t.push(entry{op: "MaxPool2D", out: y, scratch: []*engine.Tensor{argmax}, backward: func(dy *engine.Tensor) {
 		if x.requiresGrad {
@@ -67,7 +67,7 @@ func (t *Tape) AddReLU(a, b *Var) *Var {
 	if !engine.SameShape(a.Shape, b.Shape) {
 		panic(fmt.Sprintf("layers: AddReLU: shapes %v and %v differ", a.Shape, b.Shape))
 	}
-	sum := t.pool.Get(a.Numel())
+	sum := t.pool.Get(a.Shape...)
 	t.b.Add(sum, a.Value, b.Value)
 	y := t.newVar(a.Shape...)
 	t.b.ReLUForward(y.Value, sum)

@@ -3,8 +3,8 @@ package layers
 import "simclr-vk/engine"
 
 // Pool recycles device tensors between training steps. Tensors are keyed by
-// element count only: the engine ops check numel, never the shape, and the
-// tape tracks every value's logical shape itself. Because a training step
+// element count; Get returns a view with the requested shape when the
+// recycled tensor was allocated with another one. Because a training step
 // asks for the same sizes in the same order every time, the pool reaches a
 // steady state after the first step and no device allocation happens after
 // it (so MemStats.InUse and Peak stop growing).
@@ -17,20 +17,25 @@ type Pool struct {
 // NewPool returns an empty pool allocating from b.
 func NewPool(b engine.Backend) *Pool { return &Pool{b: b, free: map[int][]*engine.Tensor{}} }
 
-// Get returns a tensor of n elements with undefined contents (every engine
-// op overwrites its outputs, so nothing needs zeroing).
-func (p *Pool) Get(n int) *engine.Tensor {
+// Get returns a tensor of the given shape with undefined contents (every
+// engine op overwrites its outputs, so nothing needs zeroing).
+func (p *Pool) Get(shape ...int) *engine.Tensor {
+	n := numel(shape)
 	l := p.free[n]
 	if k := len(l); k > 0 {
 		t := l[k-1]
 		p.free[n] = l[:k-1]
 		p.held -= int64(t.Bytes())
-		return t
+		if engine.SameShape(t.Shape(), shape) {
+			return t
+		}
+		return t.Reshape(shape...)
 	}
-	return p.b.New(n)
+	return p.b.New(shape...)
 }
 
-// Put returns t to the pool. t must not be used afterwards.
+// Put returns t (or the base of the view t) to the pool. t must not be used
+// afterwards.
 func (p *Pool) Put(t *engine.Tensor) {
 	if t == nil {
 		return

@@ -1,10 +1,6 @@
 package layers
 
-import (
-	"fmt"
-
-	"simclr-vk/engine"
-)
+import "simclr-vk/engine"
 
 // Var is a value flowing through the graph: a device tensor with its logical
 // shape and, during backward, its gradient.
@@ -69,15 +65,15 @@ func (t *Tape) Input(x *engine.Tensor, shape ...int) *Var {
 	if len(shape) == 0 {
 		shape = x.Shape()
 	}
-	if numel(shape) != x.Numel() {
-		panic(fmt.Sprintf("layers: Input: shape %v for %v", shape, x))
+	if !engine.SameShape(shape, x.Shape()) {
+		x = x.Reshape(shape...) // panics on a numel mismatch
 	}
 	return &Var{Value: x, Shape: append([]int(nil), shape...)}
 }
 
 // newVar allocates an op output from the pool.
 func (t *Tape) newVar(shape ...int) *Var {
-	v := &Var{Value: t.pool.Get(numel(shape)), Shape: append([]int(nil), shape...), requiresGrad: t.record, owned: true}
+	v := &Var{Value: t.pool.Get(shape...), Shape: append([]int(nil), shape...), requiresGrad: t.record, owned: true}
 	t.vars = append(t.vars, v)
 	return v
 }
@@ -103,10 +99,10 @@ func (t *Tape) push(e entry) {
 // added in.
 func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
 	if v.Grad == nil {
-		v.Grad = t.pool.Get(v.Numel())
+		v.Grad = t.pool.Get(v.Shape...)
 		return v.Grad, func() {}
 	}
-	tmp := t.pool.Get(v.Numel())
+	tmp := t.pool.Get(v.Shape...)
 	return tmp, func() {
 		t.b.Add(v.Grad, v.Grad, tmp)
 		t.pool.Put(tmp)
@@ -120,7 +116,7 @@ func (t *Tape) paramGradDst(p *Param) (*engine.Tensor, func()) {
 		t.touched[p] = true
 		return p.Grad, func() {}
 	}
-	tmp := t.pool.Get(p.Numel())
+	tmp := t.pool.Get(p.Shape()...)
 	return tmp, func() {
 		t.b.Add(p.Grad, p.Grad, tmp)
 		t.pool.Put(tmp)

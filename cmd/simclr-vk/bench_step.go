@@ -1,0 +1,170 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
+	"simclr-vk/layers"
+	"simclr-vk/simclr/optim"
+)
+
+func init() {
+	registerBench("step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep)
+}
+
+// parseImage parses HxWxC (e.g. 32x32x3).
+func parseImage(s string) (h, w, c int, err error) {
+	parts := strings.Split(strings.ToLower(s), "x")
+	if len(parts) != 3 {
+		return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC, e.g. 32x32x3", s)
+	}
+	var v [3]int
+	for i, p := range parts {
+		if v[i], err = strconv.Atoi(p); err != nil || v[i] <= 0 {
+			return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC with positive integers", s)
+		}
+	}
+	return v[0], v[1], v[2], nil
+}
+
+// openStepBackend opens the backend the step bench runs on.
+func openStepBackend(name, device string, threads int) (engine.Backend, error) {
+	switch name {
+	case "cpu":
+		return cpu.New(cpu.Options{Threads: threads}), nil
+	case "vulkan":
+		return nil, fmt.Errorf("--backend vulkan: the Vulkan backend is not available in this build yet")
+	}
+	return nil, fmt.Errorf("--backend %q: want cpu or vulkan", name)
+}
+
+type stepResult struct {
+	Bench       string  `json:"bench"`
+	Backend     string  `json:"backend"`
+	Device      string  `json:"device"`
+	Arch        string  `json:"arch"`
+	Stem        string  `json:"stem"`
+	Width       float64 `json:"width"`
+	Image       string  `json:"image"`
+	Batch       int     `json:"batch"`
+	Views       int     `json:"views"`
+	Optimizer   string  `json:"optimizer"`
+	Params      int     `json:"params"`
+	Steps       int     `json:"steps"`
+	Warmup      int     `json:"warmup"`
+	StepSeconds float64 `json:"step_s_median"`
+	ImagesPerS  float64 `json:"images_per_s"`
+	PeakBytes   int64   `json:"peak_bytes"`
+	LossFirst   float32 `json:"loss_first"`
+	LossLast    float32 `json:"loss_last"`
+}
+
+func runBenchStep(args []string) error {
+	fs := newFlags("bench step")
+	backend := fs.String("backend", "cpu", "cpu or vulkan")
+	device := fs.String("device", "", "Vulkan device: index in `simclr-vk devices` order or a name substring")
+	threads := fs.Int("threads", 0, "CPU backend threads (0: all cores)")
+	arch := fs.String("arch", "resnet18", "resnet18, resnet34 or resnet50")
+	stem := fs.String("stem", "cifar", "cifar (3x3 conv, no max-pool) or imagenet (7x7/2 conv + max-pool)")
+	width := fs.Float64("width", 1, "channel multiplier on every stage (1 = 64 base channels, 0.25 = 16)")
+	image := fs.String("image", "32x32x3", "image size HxWxC")
+	batch := fs.Int("batch", 256, "images per step B (the step processes 2B views)")
+	optName := fs.String("optimizer", "lars", "lars, sgd or adamw")
+	steps := fs.Int("steps", 5, "timed steps (the median is reported)")
+	warmup := fs.Int("warmup", 2, "untimed warm-up steps")
+	tau := fs.Float32("tau", 0.5, "NT-Xent temperature")
+	headOut := fs.Int("head-out", 128, "projection head output dimension")
+	asJSON := fs.Bool("json", false, "print one JSON line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	h, w, c, err := parseImage(*image)
+	if err != nil {
+		return err
+	}
+	if *batch < 1 || *steps < 1 || *warmup < 0 {
+		return fmt.Errorf("--batch and --steps must be >= 1, --warmup >= 0")
+	}
+	b, err := openStepBackend(*backend, *device, *threads)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	m, err := layers.NewModel(b, layers.Config{
+		Encoder: layers.ResNetConfig{Arch: *arch, Stem: layers.Stem(*stem), Width: *width, InChannels: c},
+		Head:    layers.HeadConfig{Out: *headOut},
+		Seed:    1,
+	})
+	if err != nil {
+		return fmt.Errorf("bench step: %w", err)
+	}
+	defer m.Release()
+	opt, err := optim.New(b, m.Params(), optim.DefaultConfig(optim.Kind(*optName)))
+	if err != nil {
+		return fmt.Errorf("bench step: %w", err)
+	}
+	defer opt.Release()
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	host := make([]float32, 2**batch*c*h*w)
+	for i := range host {
+		host[i] = float32(rng.Float64())
+	}
+	x := b.New(2**batch, c, h, w)
+	defer x.Release()
+	b.Upload(x, host)
+
+	lr := float32(optim.LinearScaledLR(0.3, *batch))
+	res := stepResult{Bench: "step", Backend: b.Name(), Device: b.Describe(), Arch: *arch, Stem: *stem,
+		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, Optimizer: *optName,
+		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup}
+	var times []float64
+	for s := 0; s < *warmup+*steps; s++ {
+		t0 := time.Now()
+		loss, _, err := m.Step(x, *tau)
+		if err != nil {
+			return fmt.Errorf("bench step: %w", err)
+		}
+		opt.Step(lr)
+		if err := b.Flush(); err != nil {
+			return fmt.Errorf("bench step: %w", err)
+		}
+		dt := time.Since(t0).Seconds()
+		if s == 0 {
+			res.LossFirst = loss
+		}
+		res.LossLast = loss
+		if s >= *warmup {
+			times = append(times, dt)
+		}
+		if !*asJSON {
+			fmt.Fprintf(os.Stderr, "step %d: %.3f s, loss %.4f\n", s, dt, loss)
+		}
+	}
+	sort.Float64s(times)
+	res.StepSeconds = times[len(times)/2]
+	if len(times)%2 == 0 {
+		res.StepSeconds = (times[len(times)/2-1] + times[len(times)/2]) / 2
+	}
+	res.ImagesPerS = float64(*batch) / res.StepSeconds
+	res.PeakBytes = b.MemStats().Peak
+	if *asJSON {
+		out, _ := json.Marshal(res)
+		fmt.Println(string(out))
+		return nil
+	}
+	fmt.Printf("%s %s stem, width %g, %s, batch %d (%d views), %s, %d params on %s (%s)\n",
+		res.Arch, res.Stem, res.Width, res.Image, res.Batch, res.Views, res.Optimizer, res.Params, res.Backend, res.Device)
+	fmt.Printf("median step %.3f s over %d steps after %d warm-up: %.1f images/s (images = B per step; each image is 2 views)\n",
+		res.StepSeconds, res.Steps, res.Warmup, res.ImagesPerS)
+	fmt.Printf("peak device memory %.1f MiB\n", float64(res.PeakBytes)/(1<<20))
+	return nil
+}
