@@ -54,7 +54,10 @@ type Batch struct {
 }
 
 // Loader produces the batches of one epoch in order, augmenting with
-// parallel workers and prefetching. Use Next until io.EOF, then Close.
+// parallel workers and prefetching. Use Next until io.EOF, then Close; call
+// both from one goroutine. Create a new Loader for every epoch (the epoch
+// number changes the shuffle and every view). It holds Prefetch+1 batch
+// buffers of 2*BatchSize*C*Size*Size float32 each.
 type Loader struct {
 	ds      data.Dataset
 	views   int

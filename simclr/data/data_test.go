@@ -539,3 +539,19 @@ func TestRealFashionMNIST(t *testing.T) {
 		t.Error("first image is black")
 	}
 }
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	_, _, err := Open(dir, Options{})
+	wantErr(t, err, "empty folder")
+	_, _, err = Open(dir, Options{Format: "tfrecord"})
+	wantErr(t, err, "unknown format \"tfrecord\"")
+	_, _, err = Open(filepath.Join(dir, "nope"), Options{})
+	wantErr(t, err, "nope")
+	_, _, err = Open(dir, Options{Format: "idx", Split: "unlabeled"})
+	wantErr(t, err, "only for stl10")
+	KnownNames["test-missing"] = filepath.Join(dir, "absent")
+	defer delete(KnownNames, "test-missing")
+	_, _, err = Open("test-missing", Options{})
+	wantErr(t, err, "test-missing", "not found")
+}
