@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -554,4 +555,46 @@ func TestOpenErrors(t *testing.T) {
 	defer delete(KnownNames, "test-missing")
 	_, _, err = Open("test-missing", Options{})
 	wantErr(t, err, "test-missing", "not found")
+}
+
+func TestFolderJPEG(t *testing.T) {
+	dir := t.TempDir()
+	col := image.NewNRGBA(image.Rect(0, 0, 16, 8))
+	for i := 0; i < len(col.Pix); i += 4 {
+		copy(col.Pix[i:], []byte{200, 100, 50, 255})
+	}
+	var b bytes.Buffer
+	must(t, jpeg.Encode(&b, col, &jpeg.Options{Quality: 95}))
+	write(t, filepath.Join(dir, "rgb", "a.jpg"), b.Bytes())
+	b.Reset()
+	g := image.NewGray(image.Rect(0, 0, 16, 8))
+	for i := range g.Pix {
+		g.Pix[i] = 77
+	}
+	must(t, jpeg.Encode(&b, g, &jpeg.Options{Quality: 95}))
+	write(t, filepath.Join(dir, "gray", "b.jpeg"), b.Bytes())
+	near := func(got uint8, want int) bool { return int(got) >= want-4 && int(got) <= want+4 }
+	ds, _, err := Open(filepath.Join(dir, "gray"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := ds.Image(0)
+	if c, _, _ := ds.Shape(); err != nil || c != 1 || !near(im.At(0, 4, 8), 77) {
+		t.Fatalf("gray jpeg: %v c %d pixel %d", err, c, im.At(0, 4, 8))
+	}
+	ds, _, err = Open(dir, Options{}) // class folders "gray" and "rgb": RGB
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, h, w := ds.Shape(); c != 3 || h != 8 || w != 16 || ds.Label(1) != 1 {
+		t.Fatalf("mixed jpeg folder: %d %d %d", c, h, w)
+	}
+	im, err = ds.Image(1)
+	if err != nil || !near(im.At(0, 4, 8), 200) || !near(im.At(1, 4, 8), 100) || !near(im.At(2, 4, 8), 50) {
+		t.Fatalf("rgb jpeg: %v pixel (%d %d %d)", err, im.At(0, 4, 8), im.At(1, 4, 8), im.At(2, 4, 8))
+	}
+	im, _ = ds.Image(0)
+	if !near(im.At(0, 1, 1), 77) || im.At(0, 1, 1) != im.At(2, 1, 1) {
+		t.Fatalf("gray jpeg in RGB folder: %d %d", im.At(0, 1, 1), im.At(2, 1, 1))
+	}
 }
