@@ -64,7 +64,7 @@ func (rs *recordSet) read(i int, buf []byte) error {
 	return nil
 }
 
-// readLabels reads the byte at offset off of every record.
+// readBytes reads the byte at offset off of every record (the labels).
 func (rs *recordSet) readBytes(off int) ([]byte, error) {
 	out := make([]byte, 0, rs.n)
 	buf := make([]byte, rs.recSize*256)
