@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"sort"
+	"time"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
+)
+
+func init() {
+	registerBench("ntxent", "NT-Xent loss+gradient: fused vs unfused (Vulkan) or vs the full-matrix reference (CPU): ms, GFLOP/s, extra memory", runBenchNTXent)
+}
+
+// ntxentBenchLine is one JSON line of `bench ntxent --json`.
+type ntxentBenchLine struct {
+	Bench      string  `json:"bench"`
+	Backend    string  `json:"backend"`
+	Device     string  `json:"device"`
+	Impl       string  `json:"impl"` // fused, unfused (Vulkan) or reference (CPU)
+	Rows       int     `json:"n"`    // 2N
+	Dim        int     `json:"dim"`
+	Tau        float32 `json:"tau"`
+	Iters      int     `json:"iters"`
+	Ms         float64 `json:"ms"`          // median of iters
+	GFLOPs     float64 `json:"gflop_per_s"` // cpu.NTXentFLOPs(n, dim, true) / time
+	ExtraBytes int64   `json:"extra_bytes"` // memory beyond z, dz and out (see extraNote)
+	ExtraNote  string  `json:"extra_note"`
+	Loss       float32 `json:"loss"`
+	Top1       float32 `json:"top1"`
+}
+
+// ntxentImpl is one implementation under test; all take the
+// NTXentForwardBackward arguments.
+type ntxentImpl struct {
+	name string
+	run  func(dz, out, z *engine.Tensor, tau float32)
+}
+
+func runBenchNTXent(args []string) error {
+	fs := newFlags("bench ntxent")
+	bf := addBackendFlags(fs, "auto")
+	rows := fs.Int("n", 1024, "rows of z: 2N views (N images)")
+	dim := fs.Int("dim", 128, "projection dimension d")
+	tau := fs.Float32("tau", 0.5, "temperature")
+	iters := fs.Int("iters", 5, "timed runs per implementation (after one warm-up run); the median is reported")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rows < 2 || *rows%2 != 0 || *dim <= 0 || *iters <= 0 || !(*tau > 0) {
+		return fmt.Errorf("--n must be even and >= 2; --dim, --iters and --tau must be positive")
+	}
+	b, err := bf.open()
+	if err != nil {
+		return err
+	}
+	defer closeBackend(b)
+
+	impls := []ntxentImpl{{"fused", b.NTXentForwardBackward}}
+	switch x := b.(type) {
+	case interface {
+		NTXentUnfused(dz, out, z *engine.Tensor, tau float32)
+	}:
+		impls = append(impls, ntxentImpl{"unfused", x.NTXentUnfused})
+	case interface {
+		NTXentReference(dz, out, z *engine.Tensor, tau float32)
+	}:
+		impls = append(impls, ntxentImpl{"reference", x.NTXentReference})
+	default:
+		return fmt.Errorf("backend %s has no baseline NT-Xent implementation to compare with", b.Name())
+	}
+
+	// Unit rows, views i and i+N correlated.
+	n, d := *rows, *dim
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, n*d)
+	for i := 0; i < n/2; i++ {
+		for j := 0; j < d; j++ {
+			v := rng.NormFloat64()
+			x[i*d+j] = float32(v)
+			x[(i+n/2)*d+j] = float32(v + 1.5*rng.NormFloat64())
+		}
+	}
+	zh, norm := make([]float32, n*d), make([]float32, n)
+	cpu.L2NormalizeForward(zh, norm, x, n, d)
+	z, dz, out := b.New(n, d), b.New(n, d), b.New(2)
+	defer z.Release()
+	defer dz.Release()
+	defer out.Release()
+	b.Upload(z, zh)
+	if err := b.Flush(); err != nil {
+		return err
+	}
+
+	if !*asJSON {
+		fmt.Printf("%s\nNT-Xent forward+backward, 2N = %d, d = %d, tau = %g, median of %d runs\n", b.Describe(), n, d, *tau, *iters)
+		fmt.Printf("%-10s %10s %10s %14s %10s %8s\n", "impl", "ms", "GFLOP/s", "extra MiB", "loss", "top1")
+	}
+	flops := cpu.NTXentFLOPs(n, d, true)
+	var losses []float32
+	for _, im := range impls {
+		im.run(dz, out, z, *tau) // warm-up: pipelines, OpenBLAS threads
+		if err := b.Flush(); err != nil {
+			return fmt.Errorf("%s: %w", im.name, err)
+		}
+		extra, note, err := ntxentExtraMemory(b, func() { im.run(dz, out, z, *tau) })
+		if err != nil {
+			return fmt.Errorf("%s: %w", im.name, err)
+		}
+		times := make([]float64, *iters)
+		for i := range times {
+			t0 := time.Now()
+			im.run(dz, out, z, *tau)
+			if err := b.Flush(); err != nil {
+				return fmt.Errorf("%s: %w", im.name, err)
+			}
+			times[i] = time.Since(t0).Seconds()
+		}
+		res := make([]float32, 2)
+		if err := b.Download(out, res); err != nil {
+			return fmt.Errorf("%s: %w", im.name, err)
+		}
+		losses = append(losses, res[0])
+		s := ntxentMedian(times)
+		line := ntxentBenchLine{Bench: "ntxent", Backend: b.Name(), Device: b.Describe(), Impl: im.name, Rows: n, Dim: d,
+			Tau: *tau, Iters: *iters, Ms: s * 1e3, GFLOPs: flops / s / 1e9, ExtraBytes: extra, ExtraNote: note, Loss: res[0], Top1: res[1]}
+		if *asJSON {
+			if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {
+				return err
+			}
+		} else {
+			fmt.Printf("%-10s %10.3f %10.2f %14.3f %10.6f %8.4f\n", im.name, line.Ms, line.GFLOPs, float64(extra)/(1<<20), res[0], res[1])
+		}
+	}
+	if len(losses) == 2 && math.Abs(float64(losses[0]-losses[1])) > 1e-4*math.Max(1, math.Abs(float64(losses[1]))) {
+		return fmt.Errorf("fused loss %v and %s loss %v disagree", losses[0], impls[1].name, losses[1])
+	}
+	if !*asJSON {
+		fmt.Printf("GFLOP/s count %.3g flop per call (6 * 2N^2 * d) for every implementation\n", flops)
+	}
+	return nil
+}
+
+// ntxentExtraMemory runs fn once and returns the memory it needed beyond
+// its inputs and outputs: the backend's MemStats peak above the memory in
+// use before (device memory on Vulkan), or on the CPU backend, whose work
+// buffers are Go slices, the bytes the Go heap allocated during the call
+// (an upper bound of the peak).
+func ntxentExtraMemory(b engine.Backend, fn func()) (int64, string, error) {
+	if b.Name() == "cpu" {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		fn()
+		runtime.ReadMemStats(&m1)
+		return int64(m1.TotalAlloc - m0.TotalAlloc), "Go heap bytes allocated during the call", b.Flush()
+	}
+	if err := b.Flush(); err != nil {
+		return 0, "", err
+	}
+	before := b.MemStats().InUse
+	b.ResetPeak()
+	fn()
+	if err := b.Flush(); err != nil {
+		return 0, "", err
+	}
+	return b.MemStats().Peak - before, "backend MemStats peak above the memory in use before the call", nil
+}
+
+func ntxentMedian(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
