@@ -1,0 +1,158 @@
+package modelio
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"simclr-vk/layers"
+)
+
+// archFile is the JSON form of a layers.Config (see the package doc).
+type archFile struct {
+	Arch       string    `json:"arch"`
+	Depth      int       `json:"depth"`
+	Stem       string    `json:"stem"`
+	Width      float64   `json:"width"`
+	InChannels int       `json:"in_channels"`
+	FeatureDim int       `json:"feature_dim,omitempty"`
+	ImageSize  int       `json:"image_size,omitempty"`
+	Head       *headFile `json:"head,omitempty"`
+}
+
+type headFile struct {
+	Layers int  `json:"layers"`
+	Hidden int  `json:"hidden"`
+	Out    int  `json:"out"`
+	NoBias bool `json:"no_bias"`
+	NoBN   bool `json:"no_bn"`
+	LastBN bool `json:"last_bn"`
+}
+
+var depths = map[string]int{"resnet18": 18, "resnet34": 34, "resnet50": 50}
+
+// Resolve fills the defaults layers applies to zero fields (ResNet-18,
+// ImageNet stem, width 1, 3 input channels, v1 head of hidden width d and
+// output 128), so that two configs that build the same model compare equal.
+// Seed and ZeroInitResidual (initialisation only) are kept as they are.
+func Resolve(cfg layers.Config) layers.Config {
+	e := &cfg.Encoder
+	if e.Arch == "" {
+		e.Arch = "resnet18"
+	}
+	if e.Stem == "" {
+		e.Stem = layers.StemImageNet
+	}
+	if e.Width == 0 {
+		e.Width = 1
+	}
+	if e.InChannels == 0 {
+		e.InChannels = 3
+	}
+	h := &cfg.Head
+	if h.Layers == 0 {
+		h.Layers = 2
+	}
+	if h.Hidden == 0 {
+		h.Hidden = FeatureDim(cfg.Encoder)
+	}
+	if h.Out == 0 {
+		h.Out = 128
+	}
+	return cfg
+}
+
+// FeatureDim is the width of the encoder output h for cfg (0 for an unknown
+// architecture).
+func FeatureDim(e layers.ResNetConfig) int {
+	w := e.Width
+	if w == 0 {
+		w = 1
+	}
+	switch e.Arch {
+	case "", "resnet18", "resnet34":
+		return layers.StageWidth(3, w)
+	case "resnet50":
+		return 4 * layers.StageWidth(3, w)
+	}
+	return 0
+}
+
+// ArchJSON describes cfg (defaults resolved) for Meta.Arch and the
+// safetensors metadata, without an image size.
+func ArchJSON(cfg layers.Config) json.RawMessage { return ArchJSONImage(cfg, 0) }
+
+// ArchJSONImage is ArchJSON recording the side of the training images.
+func ArchJSONImage(cfg layers.Config, imageSize int) json.RawMessage {
+	c := Resolve(cfg)
+	f := archFile{
+		Arch: c.Encoder.Arch, Depth: depths[c.Encoder.Arch], Stem: string(c.Encoder.Stem),
+		Width: c.Encoder.Width, InChannels: c.Encoder.InChannels, FeatureDim: FeatureDim(c.Encoder),
+		ImageSize: imageSize,
+		Head: &headFile{Layers: c.Head.Layers, Hidden: c.Head.Hidden, Out: c.Head.Out,
+			NoBias: c.Head.NoBias, NoBN: c.Head.NoBN, LastBN: c.Head.LastBN},
+	}
+	b, err := json.Marshal(f)
+	if err != nil { // only plain fields: cannot happen
+		panic(err)
+	}
+	return b
+}
+
+// ParseArch reads an architecture description written by ArchJSON.
+func ParseArch(raw json.RawMessage) (layers.Config, error) {
+	cfg, _, err := ParseArchImage(raw)
+	return cfg, err
+}
+
+// ParseArchImage is ParseArch also returning the recorded image size (0 when
+// none was recorded).
+func ParseArchImage(raw json.RawMessage) (layers.Config, int, error) {
+	if len(raw) == 0 {
+		return layers.Config{}, 0, fmt.Errorf("modelio: no architecture description")
+	}
+	var f archFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return layers.Config{}, 0, fmt.Errorf("modelio: architecture description: %w", err)
+	}
+	if f.Arch == "" && f.Depth != 0 {
+		f.Arch = fmt.Sprintf("resnet%d", f.Depth)
+	}
+	if d, ok := depths[f.Arch]; !ok {
+		return layers.Config{}, 0, fmt.Errorf("modelio: architecture %q (depth %d) is not one of resnet18, resnet34, resnet50", f.Arch, f.Depth)
+	} else if f.Depth != 0 && f.Depth != d {
+		return layers.Config{}, 0, fmt.Errorf("modelio: architecture %q contradicts depth %d", f.Arch, f.Depth)
+	}
+	switch layers.Stem(f.Stem) {
+	case "", layers.StemImageNet, layers.StemCIFAR:
+	default:
+		return layers.Config{}, 0, fmt.Errorf("modelio: unknown stem %q (have imagenet, cifar)", f.Stem)
+	}
+	if f.Width < 0 || f.InChannels < 0 || f.ImageSize < 0 {
+		return layers.Config{}, 0, fmt.Errorf("modelio: invalid width %g, input channels %d or image size %d", f.Width, f.InChannels, f.ImageSize)
+	}
+	cfg := layers.Config{Encoder: layers.ResNetConfig{Arch: f.Arch, Stem: layers.Stem(f.Stem), Width: f.Width, InChannels: f.InChannels}}
+	if f.Head != nil {
+		h := f.Head
+		if h.Layers < 0 || h.Hidden < 0 || h.Out < 0 {
+			return layers.Config{}, 0, fmt.Errorf("modelio: invalid head %+v", *h)
+		}
+		cfg.Head = layers.HeadConfig{Layers: h.Layers, Hidden: h.Hidden, Out: h.Out, NoBias: h.NoBias, NoBN: h.NoBN, LastBN: h.LastBN}
+	}
+	cfg = Resolve(cfg)
+	if f.FeatureDim != 0 && f.FeatureDim != FeatureDim(cfg.Encoder) {
+		return layers.Config{}, 0, fmt.Errorf("modelio: feature_dim %d does not match %s at width %g (%d)", f.FeatureDim, f.Arch, cfg.Encoder.Width, FeatureDim(cfg.Encoder))
+	}
+	return cfg, f.ImageSize, nil
+}
+
+// Describe is a one-line summary of cfg for messages: "resnet18 (cifar
+// stem, width 0.25, 1 input channel, head 2x512->128)".
+func Describe(cfg layers.Config) string {
+	c := Resolve(cfg)
+	ch := "channels"
+	if c.Encoder.InChannels == 1 {
+		ch = "channel"
+	}
+	return fmt.Sprintf("%s (%s stem, width %g, %d input %s, head %dx%d->%d)", c.Encoder.Arch, c.Encoder.Stem,
+		c.Encoder.Width, c.Encoder.InChannels, ch, c.Head.Layers, c.Head.Hidden, c.Head.Out)
+}
