@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"simclr-vk/engine"
-	"simclr-vk/engine/cpu"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/optim"
 )
@@ -33,17 +31,6 @@ func parseImage(s string) (h, w, c int, err error) {
 		}
 	}
 	return v[0], v[1], v[2], nil
-}
-
-// openStepBackend opens the backend the step bench runs on.
-func openStepBackend(name, device string, threads int) (engine.Backend, error) {
-	switch name {
-	case "cpu":
-		return cpu.New(cpu.Options{Threads: threads}), nil
-	case "vulkan":
-		return nil, fmt.Errorf("--backend vulkan: the Vulkan backend is not available in this build yet")
-	}
-	return nil, fmt.Errorf("--backend %q: want cpu or vulkan", name)
 }
 
 type stepResult struct {
@@ -69,9 +56,7 @@ type stepResult struct {
 
 func runBenchStep(args []string) error {
 	fs := newFlags("bench step")
-	backend := fs.String("backend", "cpu", "cpu or vulkan")
-	device := fs.String("device", "", "Vulkan device: index in `simclr-vk devices` order or a name substring")
-	threads := fs.Int("threads", 0, "CPU backend threads (0: all cores)")
+	bf := addBackendFlags(fs, "auto")
 	arch := fs.String("arch", "resnet18", "resnet18, resnet34 or resnet50")
 	stem := fs.String("stem", "cifar", "cifar (3x3 conv, no max-pool) or imagenet (7x7/2 conv + max-pool)")
 	width := fs.Float64("width", 1, "channel multiplier on every stage (1 = 64 base channels, 0.25 = 16)")
@@ -93,11 +78,11 @@ func runBenchStep(args []string) error {
 	if *batch < 1 || *steps < 1 || *warmup < 0 {
 		return fmt.Errorf("--batch and --steps must be >= 1, --warmup >= 0")
 	}
-	b, err := openStepBackend(*backend, *device, *threads)
+	b, err := bf.open()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeBackend(b)
 	m, err := layers.NewModel(b, layers.Config{
 		Encoder: layers.ResNetConfig{Arch: *arch, Stem: layers.Stem(*stem), Width: *width, InChannels: c},
 		Head:    layers.HeadConfig{Out: *headOut},
