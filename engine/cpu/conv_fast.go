@@ -5,7 +5,9 @@ import (
 )
 
 // Convolution fast path: per image, im2col into a (C*R*S, P*Q) buffer and
-// one GEMM (OpenBLAS or the pure-Go GEMM). Images are split over
+// one GEMM (OpenBLAS or the pure-Go GEMM); stride-1 backward-data runs as a
+// forward convolution with the flipped filter, other strides as GEMM +
+// col2im. Images are split over
 // goroutines, each running single-threaded GEMMs; with fewer images than
 // threads the images run in order with multi-threaded GEMMs. A 1x1,
 // stride-1, unpadded convolution uses x itself as the im2col matrix.
@@ -17,6 +19,7 @@ import (
 // (c*R+r)*S+s, column p*Q+q holds x[c, p*sh-ph+r, q*sw-pw+s] or 0.
 func im2col(col, x []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
+	same := sameStride1(p)
 	row := 0
 	for c := 0; c < p.C; c++ {
 		xc := x[c*p.H*p.W : (c+1)*p.H*p.W]
@@ -24,30 +27,39 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 			for s := 0; s < p.S; s++ {
 				dst := col[row*P*Q : (row+1)*P*Q]
 				row++
+				owLo, owHi := validRange(Q, p.W, p.StrideW, s-p.PadW)
+				if same {
+					// dst[i] = xc[i+shift] with Q == W: one copy, then the
+					// columns that wrapped around a row edge are cleared.
+					shift := (r-p.PadH)*p.W + s - p.PadW
+					lo := min(max(0, -shift), P*Q)
+					hi := max(lo, min(P*Q, p.H*p.W-shift))
+					clear(dst[:lo])
+					if hi > lo {
+						copy(dst[lo:hi], xc[lo+shift:hi+shift])
+					}
+					clear(dst[hi:])
+					clearEdgeColumns(dst, P, Q, owLo, owHi)
+					continue
+				}
 				for oh := 0; oh < P; oh++ {
 					d := dst[oh*Q : (oh+1)*Q]
 					ih := oh*p.StrideH - p.PadH + r
-					if ih < 0 || ih >= p.H {
+					if ih < 0 || ih >= p.H || owLo >= owHi {
 						clear(d)
 						continue
 					}
 					xr := xc[ih*p.W : (ih+1)*p.W]
+					clear(d[:owLo])
+					clear(d[owHi:])
 					if p.StrideW == 1 {
-						// iw = ow - pw + s: a shifted copy with zero edges.
-						lo := min(max(0, p.PadW-s), Q)
-						hi := max(min(Q, p.W+p.PadW-s), lo)
-						clear(d[:lo])
-						copy(d[lo:hi], xr[lo-p.PadW+s:hi-p.PadW+s])
-						clear(d[hi:])
+						copy(d[owLo:owHi], xr[owLo+s-p.PadW:owHi+s-p.PadW])
 						continue
 					}
-					for ow := range d {
-						iw := ow*p.StrideW - p.PadW + s
-						if iw >= 0 && iw < p.W {
-							d[ow] = xr[iw]
-						} else {
-							d[ow] = 0
-						}
+					iw := owLo*p.StrideW + s - p.PadW
+					for ow := owLo; ow < owHi; ow++ {
+						d[ow] = xr[iw]
+						iw += p.StrideW
 					}
 				}
 			}
@@ -56,9 +68,10 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 }
 
 // col2im adds col (C*R*S, P*Q) into one image dx (C, H, W), the adjoint of
-// im2col. dx must be zeroed first.
+// im2col. dx must be zeroed first. col is used as scratch (clobbered).
 func col2im(dx, col []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
+	same := sameStride1(p)
 	row := 0
 	for c := 0; c < p.C; c++ {
 		dc := dx[c*p.H*p.W : (c+1)*p.H*p.W]
@@ -66,6 +79,21 @@ func col2im(dx, col []float32, p engine.Conv2DParams) {
 			for s := 0; s < p.S; s++ {
 				src := col[row*P*Q : (row+1)*P*Q]
 				row++
+				owLo, owHi := validRange(Q, p.W, p.StrideW, s-p.PadW)
+				if same {
+					// Clear the entries that would wrap around a row edge,
+					// then one shifted add.
+					clearEdgeColumns(src, P, Q, owLo, owHi)
+					shift := (r-p.PadH)*p.W + s - p.PadW
+					lo, hi := max(0, -shift), min(P*Q, p.H*p.W-shift)
+					if hi > lo {
+						addTo(dc[lo+shift:hi+shift], src[lo:hi])
+					}
+					continue
+				}
+				if owLo >= owHi {
+					continue
+				}
 				for oh := 0; oh < P; oh++ {
 					ih := oh*p.StrideH - p.PadH + r
 					if ih < 0 || ih >= p.H {
@@ -73,15 +101,64 @@ func col2im(dx, col []float32, p engine.Conv2DParams) {
 					}
 					dr := dc[ih*p.W : (ih+1)*p.W]
 					sr := src[oh*Q : (oh+1)*Q]
-					for ow, v := range sr {
-						iw := ow*p.StrideW - p.PadW + s
-						if iw >= 0 && iw < p.W {
-							dr[iw] += v
-						}
+					if p.StrideW == 1 {
+						addTo(dr[owLo+s-p.PadW:owHi+s-p.PadW], sr[owLo:owHi])
+						continue
+					}
+					iw := owLo*p.StrideW + s - p.PadW
+					for ow := owLo; ow < owHi; ow++ {
+						dr[iw] += sr[ow]
+						iw += p.StrideW
 					}
 				}
 			}
 		}
+	}
+}
+
+// sameStride1 reports a stride-1 convolution whose output has the input's
+// size, so that im2col rows are shifted copies of whole planes.
+func sameStride1(p engine.Conv2DParams) bool {
+	return p.StrideH == 1 && p.StrideW == 1 && p.OutH() == p.H && p.OutW() == p.W
+}
+
+// validRange returns the output columns [lo, hi) whose input column
+// ow*stride + off lies in [0, w).
+func validRange(q, w, stride, off int) (lo, hi int) {
+	lo = 0
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	hi = 0
+	if w-1-off >= 0 {
+		hi = (w-1-off)/stride + 1
+	}
+	lo, hi = min(lo, q), min(hi, q)
+	return lo, max(lo, hi)
+}
+
+// clearEdgeColumns zeroes columns outside [lo, hi) of a (rows, q) block.
+func clearEdgeColumns(d []float32, rows, q, lo, hi int) {
+	if lo == 0 && hi == q {
+		return
+	}
+	// Explicit loops: these runs are 1-3 elements, too short for clear.
+	for i := 0; i < rows; i++ {
+		row := d[i*q : (i+1)*q]
+		for j := 0; j < lo; j++ {
+			row[j] = 0
+		}
+		for j := hi; j < q; j++ {
+			row[j] = 0
+		}
+	}
+}
+
+// addTo sets d[i] += s[i].
+func addTo(d, s []float32) {
+	s = s[:len(d)]
+	for i, v := range s {
+		d[i] += v
 	}
 }
 
@@ -146,6 +223,10 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
 	dxd, dyd, wd := data(dx), data(dy), data(w)
 	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	if p.StrideH == 1 && p.StrideW == 1 && p.PadH < p.R && p.PadW < p.S && !direct1x1(p) {
+		be.convBackwardDataStride1(dxd, dyd, wd, p)
+		return
+	}
 	be.overImages(p.N, func(_, lo, hi, th int) {
 		var col []float32
 		if !direct1x1(p) {
@@ -200,4 +281,31 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 	for wk := 1; wk < workers; wk++ {
 		Add(dwd, dwd, partial[wk])
 	}
+}
+
+// convBackwardDataStride1 computes a stride-1 backward-data as the forward
+// convolution of dy with the flipped, transposed filter
+// wt[c,k,R-1-r,S-1-s] = w[k,c,r,s] and padding R-1-PadH, S-1-PadW: GEMMs
+// of inner size K*R*S instead of K and no col2im scatter.
+func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv2DParams) {
+	wt := make([]float32, len(wd))
+	for k := 0; k < p.K; k++ {
+		for c := 0; c < p.C; c++ {
+			for r := 0; r < p.R; r++ {
+				for s := 0; s < p.S; s++ {
+					wt[((c*p.K+k)*p.R+p.R-1-r)*p.S+p.S-1-s] = wd[((k*p.C+c)*p.R+r)*p.S+s]
+				}
+			}
+		}
+	}
+	t := engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: p.R, S: p.S,
+		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
+	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
+	be.overImages(p.N, func(_, lo, hi, th int) {
+		col := make([]float32, krs*hw)
+		for n := lo; n < hi; n++ {
+			im2col(col, dyd[n*kpq:(n+1)*kpq], t)
+			be.gemm(th, false, false, p.C, hw, krs, 1, wt, col, 0, dxd[n*p.C*hw:(n+1)*p.C*hw])
+		}
+	})
 }

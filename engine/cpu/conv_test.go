@@ -57,6 +57,10 @@ var convFastShapes = []engine.Conv2DParams{
 	{N: 3, C: 64, H: 7, W: 7, K: 64, R: 1, S: 1, StrideH: 1, StrideW: 1},
 	{N: 1, C: 13, H: 7, W: 7, K: 3, R: 7, S: 7, StrideH: 1, StrideW: 1, PadH: 3, PadW: 3},
 	{N: 3, C: 3, H: 5, W: 8, K: 5, R: 2, S: 3, StrideH: 1, StrideW: 2, PadH: 0, PadW: 4},
+	// stride 1: unpadded (not "same"), and padding >= kernel (col2im path)
+	{N: 2, C: 13, H: 9, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1},
+	{N: 2, C: 3, H: 4, W: 5, K: 2, R: 1, S: 1, StrideH: 1, StrideW: 1, PadH: 1, PadW: 2},
+	{N: 2, C: 3, H: 4, W: 5, K: 2, R: 2, S: 3, StrideH: 1, StrideW: 1, PadH: 3, PadW: 1},
 }
 
 // TestConvFastPaths compares the im2col+GEMM backend (OpenBLAS and pure Go,
