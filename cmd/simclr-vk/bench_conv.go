@@ -33,22 +33,9 @@ type convBenchLine struct {
 	BestMs  float64 `json:"best_ms"`     // fastest run: shared machines are noisy
 }
 
-func openConvBackend(name, device string, threads int, noBLAS bool) (engine.Backend, error) {
-	switch name {
-	case "cpu":
-		return cpu.New(cpu.Options{Threads: threads, NoBLAS: noBLAS}), nil
-	case "vulkan":
-		return nil, fmt.Errorf("--backend vulkan: not available in this build yet")
-	}
-	return nil, fmt.Errorf("--backend %q: want cpu or vulkan", name)
-}
-
 func runBenchConv(args []string) error {
 	fs := newFlags("bench conv")
-	backend := fs.String("backend", "cpu", "cpu or vulkan")
-	device := fs.String("device", "", "Vulkan device: index in `simclr-vk devices` order or a name substring")
-	threads := fs.Int("threads", 0, "CPU backend threads (0: all cores)")
-	noBLAS := fs.Bool("no-blas", false, "CPU backend: use the pure-Go GEMM even if OpenBLAS is installed")
+	bf := addBackendFlags(fs, "cpu")
 	width := fs.Int("width", 64, "base channel count w (stages w, 2w, 4w, 8w)")
 	image := fs.String("image", "32x32x3", "image size HxWxC (<= 32 px: CIFAR stem)")
 	batch := fs.Int("batch", 32, "images per convolution")
@@ -64,11 +51,11 @@ func runBenchConv(args []string) error {
 	if *width <= 0 || *batch <= 0 || *iters <= 0 {
 		return fmt.Errorf("--width, --batch and --iters must be positive")
 	}
-	b, err := openConvBackend(*backend, *device, *threads, *noBLAS)
+	b, err := bf.open()
 	if err != nil {
 		return err
 	}
-	defer b.Close()
+	defer closeBackend(b)
 	if !*asJSON {
 		fmt.Printf("%s\nResNet-18 w%d, %dx%dx%d images, batch %d, median of %d runs\n", b.Describe(), *width, h, w, c, *batch, *iters)
 		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms")
