@@ -50,6 +50,28 @@ func (d *Device) dispatch(k kernel) {
 		d.setErr(errClosed)
 		return
 	}
+	binds := make([]boundArg, len(k.Args))
+	for i, a := range k.Args {
+		if a.t == nil {
+			panic(fmt.Sprintf("engine/vulkan: %s: binding %d is nil", k.Shader, i))
+		}
+		if a.t.Backend() != engine.Backend(d) {
+			panic(fmt.Sprintf("engine/vulkan: %s: tensor %v belongs to backend %s", k.Shader, a.t, a.t.Backend().Name()))
+		}
+		if a.t.Released() {
+			panic(fmt.Sprintf("engine/vulkan: %s: tensor %v was released", k.Shader, a.t))
+		}
+		al, ok := a.t.Storage.(*alloc)
+		if !ok || al == nil {
+			return // allocation failed: the sticky error says why
+		}
+		if al.bytes > uint64(d.limit.MaxStorageBufferRange) {
+			d.setErr(fmt.Errorf("engine/vulkan: %s: tensor %v of %d bytes exceeds maxStorageBufferRange %d",
+				k.Shader, a.t, al.bytes, d.limit.MaxStorageBufferRange))
+			return
+		}
+		binds[i] = boundArg{buf: al.blk.buf, r: rng{al.blk.id, al.off, al.off + al.bytes}, write: a.write}
+	}
 	var push []byte
 	if k.Push != nil {
 		v := reflect.ValueOf(k.Push)
@@ -74,28 +96,6 @@ func (d *Device) dispatch(k kernel) {
 				k.Shader, g, i, d.limit.MaxComputeWorkGroupCount[i]))
 		}
 		groups[i] = uint32(g)
-	}
-	binds := make([]boundArg, len(k.Args))
-	for i, a := range k.Args {
-		if a.t == nil {
-			panic(fmt.Sprintf("engine/vulkan: %s: binding %d is nil", k.Shader, i))
-		}
-		if a.t.Backend() != engine.Backend(d) {
-			panic(fmt.Sprintf("engine/vulkan: %s: tensor %v belongs to backend %s", k.Shader, a.t, a.t.Backend().Name()))
-		}
-		if a.t.Released() {
-			panic(fmt.Sprintf("engine/vulkan: %s: tensor %v was released", k.Shader, a.t))
-		}
-		al, ok := a.t.Storage.(*alloc)
-		if !ok || al == nil {
-			return // allocation failed: the sticky error says why
-		}
-		if al.bytes > uint64(d.limit.MaxStorageBufferRange) {
-			d.setErr(fmt.Errorf("engine/vulkan: %s: tensor %v of %d bytes exceeds maxStorageBufferRange %d",
-				k.Shader, a.t, al.bytes, d.limit.MaxStorageBufferRange))
-			return
-		}
-		binds[i] = boundArg{buf: al.blk.buf, r: rng{al.blk.id, al.off, al.off + al.bytes}, write: a.write}
 	}
 	if d.err != nil {
 		return

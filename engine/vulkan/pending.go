@@ -26,18 +26,6 @@ func (d *Device) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
 	panic("engine/vulkan: BiasBackward not yet implemented")
 }
 
-func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
-	panic("engine/vulkan: BatchNormForwardTrain not yet implemented")
-}
-
-func (d *Device) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
-	panic("engine/vulkan: BatchNormForwardInfer not yet implemented")
-}
-
-func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
-	panic("engine/vulkan: BatchNormBackward not yet implemented")
-}
-
 func (d *Device) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
 	panic("engine/vulkan: MaxPool2DForward not yet implemented")
 }

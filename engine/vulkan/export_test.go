@@ -1,0 +1,20 @@
+package vulkan
+
+// Test hooks for the external tests (package vulkan_test).
+
+// Counters returns the barriers, dispatches and submits recorded so far.
+func (d *Device) Counters() (barriers, dispatches, submits int) {
+	return d.rec.nBarriers, d.rec.nDispatches, d.rec.nSubmits
+}
+
+// Alignment is the allocator's offset alignment in bytes.
+func (d *Device) Alignment() uint64 { return d.mem.align }
+
+// BlockSize is the allocator's block size in bytes.
+func (d *Device) BlockSize() uint64 { return d.mem.blockSize }
+
+// PushTooLarge records a dispatch whose push constants exceed the range.
+func (d *Device) PushTooLarge() {
+	var big struct{ X [pushRangeSize/4 + 1]uint32 }
+	d.dispatch(kernel{Shader: "fill", Push: &big, Groups: [3]int{1, 1, 1}})
+}
