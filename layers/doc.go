@@ -25,6 +25,25 @@
 // forward-only variants for tests. Loading a checkpoint is Upload into the
 // tensors State() lists, plus Buffer.Count for the counters.
 //
+// # Architectures
+//
+// ResNetConfig: Arch resnet18 | resnet34 | resnet50 (torchvision layouts,
+// Bottleneck v1.5 with the stride on the 3x3 conv), Stem imagenet (7x7/2 conv,
+// BN, ReLU, 3x3/2 max-pool; default) or cifar (3x3/1 conv, BN, ReLU), Width
+// multiplier on every stage (stage i has round(64 * 2^i * Width) planes, at
+// least 1; Bottleneck outputs 4x planes), any InChannels (default 3). The
+// encoder ends with global average pooling: h is (N, FeatureDim()), no
+// classifier. BN: eps 1e-5, momentum 0.1 (PyTorch defaults; set
+// BatchNorm.Eps / Momentum on the modules to change them). Initialisation
+// (host RNG from Config.Seed, then Upload, identical on every backend):
+// convs Kaiming normal fan_out, BN gamma 1 / beta 0 (gamma 0 on each
+// block's last BN with ZeroInitResidual), Linear as torch's default.
+//
+// HeadConfig zero values give v1 as PyTorch ports write it: Linear(d, d) -
+// BN1d - ReLU - Linear(d, 128), with biases. Layers 3 gives v2; NoBias and
+// LastBN give the TF reference's head (no biases, last BN without beta);
+// NoBN drops the hidden BNs; Hidden and Out set the widths.
+//
 // # Names
 //
 // Model.State() is the encoder's state dict with torchvision's resnet names
