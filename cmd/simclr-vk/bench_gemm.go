@@ -1,0 +1,160 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan"
+)
+
+func init() {
+	registerBench("gemm", "single-precision GEMM C = A*B in GFLOP/s (median of several timed batches)", runBenchGemm)
+}
+
+// gemmBenchLine is the JSON line of `bench gemm --json`.
+type gemmBenchLine struct {
+	Bench   string    `json:"bench"`
+	Backend string    `json:"backend"`
+	Device  string    `json:"device"`
+	Kernel  string    `json:"kernel,omitempty"`
+	M       int       `json:"m"`
+	N       int       `json:"n"`
+	K       int       `json:"k"`
+	Trans   string    `json:"trans"`
+	Repeat  int       `json:"repeat"`
+	Runs    int       `json:"runs"`
+	Timing  string    `json:"timing"`
+	Ms      float64   `json:"ms_per_gemm"` // median
+	GFLOPs  float64   `json:"gflop_per_s"` // at the median
+	AllMs   []float64 `json:"all_ms_per_gemm"`
+}
+
+func parseSize(s string) (m, n, k int, err error) {
+	parts := strings.Split(s, ",")
+	if len(parts) == 1 {
+		parts = []string{parts[0], parts[0], parts[0]}
+	}
+	if len(parts) != 3 {
+		return 0, 0, 0, fmt.Errorf("--size %q: want M,N,K or one number for a square product", s)
+	}
+	v := make([]int, 3)
+	for i, p := range parts {
+		if v[i], err = strconv.Atoi(strings.TrimSpace(p)); err != nil || v[i] <= 0 {
+			return 0, 0, 0, fmt.Errorf("--size %q: %q is not a positive integer", s, p)
+		}
+	}
+	return v[0], v[1], v[2], nil
+}
+
+func runBenchGemm(args []string) error {
+	fs := newFlags("bench gemm")
+	bf := addBackendFlags(fs, "cpu")
+	size := fs.String("size", "1024,1024,1024", "M,N,K (or one number: square)")
+	trans := fs.String("trans", "NN", "transposes of A and B: NN, TN, NT or TT")
+	repeat := fs.Int("repeat", 0, "GEMMs per timed batch (0: enough for about 0.2 s)")
+	runs := fs.Int("runs", 5, "timed batches; the median is reported")
+	variant := fs.String("kernel", "", "Vulkan GEMM kernel: regblock or tiled (default: by device type)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m, n, k, err := parseSize(*size)
+	if err != nil {
+		return err
+	}
+	if len(*trans) != 2 || strings.Trim(strings.ToUpper(*trans), "NT") != "" {
+		return fmt.Errorf("--trans %q: want NN, TN, NT or TT", *trans)
+	}
+	ta, tb := strings.ToUpper(*trans)[0] == 'T', strings.ToUpper(*trans)[1] == 'T'
+	if *runs <= 0 || *repeat < 0 {
+		return fmt.Errorf("--runs must be positive and --repeat >= 0")
+	}
+	var b engine.Backend
+	if *variant != "" {
+		if *bf.backend != "vulkan" {
+			return fmt.Errorf("--kernel needs --backend vulkan")
+		}
+		d, err := vulkan.Open(vulkan.Options{Device: *bf.device, Validate: *bf.validate, GemmVariant: *variant})
+		if err != nil {
+			return err
+		}
+		b = d
+	} else if b, err = bf.open(); err != nil {
+		return err
+	}
+	defer closeBackend(b)
+	kernel := ""
+	if d, ok := b.(*vulkan.Device); ok {
+		kernel = d.GemmVariant()
+	}
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(cnt int) []float32 {
+		v := make([]float32, cnt)
+		for i := range v {
+			v[i] = 2*rng.Float32() - 1
+		}
+		return v
+	}
+	a, bb, c := b.New(m*k), b.New(k*n), b.New(m*n)
+	defer a.Release()
+	defer bb.Release()
+	defer c.Release()
+	b.Upload(a, random(m*k))
+	b.Upload(bb, random(k*n))
+	flops := 2 * float64(m) * float64(n) * float64(k)
+	batch := func(r int) (time.Duration, error) {
+		if err := b.Flush(); err != nil {
+			return 0, err
+		}
+		t0 := time.Now()
+		for i := 0; i < r; i++ {
+			b.Gemm(ta, tb, m, n, k, 1, a, bb, 0, c)
+		}
+		err := b.Flush()
+		return time.Since(t0), err
+	}
+	// Warm-up (pipeline creation, caches), which also sizes the batch.
+	dt, err := batch(1)
+	if err != nil {
+		return err
+	}
+	r := *repeat
+	if r == 0 {
+		r = max(1, min(1000, int(0.2/max(dt.Seconds(), 1e-6))))
+	}
+	ms := make([]float64, *runs)
+	for i := range ms {
+		dt, err := batch(r)
+		if err != nil {
+			return err
+		}
+		ms[i] = dt.Seconds() * 1e3 / float64(r)
+	}
+	sorted := slices.Clone(ms)
+	slices.Sort(sorted)
+	med := sorted[len(sorted)/2]
+	line := gemmBenchLine{
+		Bench: "gemm", Backend: b.Name(), Device: b.Describe(), Kernel: kernel,
+		M: m, N: n, K: k, Trans: strings.ToUpper(*trans), Repeat: r, Runs: *runs,
+		Timing: "wall clock from Flush to Flush around a batch of recorded GEMMs",
+		Ms:     med, GFLOPs: flops / (med * 1e-3) / 1e9, AllMs: ms,
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(line)
+	}
+	fmt.Printf("%s\n", line.Device)
+	if kernel != "" {
+		fmt.Printf("kernel %s, ", kernel)
+	}
+	fmt.Printf("GEMM %s m=%d n=%d k=%d: %.3f ms per GEMM, %.1f GFLOP/s (median of %d batches of %d; %s)\n",
+		line.Trans, m, n, k, med, line.GFLOPs, *runs, r, line.Timing)
+	return nil
+}
