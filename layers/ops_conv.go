@@ -42,6 +42,7 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 			done()
 		}
 	}})
+	t.consumed(x)
 	return y
 }
 
@@ -74,5 +75,6 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 			done()
 		}
 	}})
+	t.consumed(x)
 	return y
 }

@@ -27,6 +27,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	}
 	if !t.train {
 		t.b.BatchNormForwardInfer(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
+		t.consumed(x)
 		return y
 	}
 	mean, invStd := t.pool.Get(bn.C), t.pool.Get(bn.C)
@@ -60,6 +61,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		doneB()
 		doneX()
 	}})
+	t.consumed(x)
 	return y
 }
 
@@ -80,6 +82,7 @@ func (t *Tape) L2Normalize(x *Var) *Var {
 			done()
 		}
 	}})
+	t.consumed(x)
 	return y
 }
 

@@ -25,6 +25,7 @@ func (t *Tape) MaxPool2D(x *Var, k, stride, pad int) *Var {
 			done()
 		}
 	}})
+	t.consumed(x)
 	return y
 }
 
@@ -43,6 +44,7 @@ func (t *Tape) GlobalAvgPool(x *Var) *Var {
 			done()
 		}
 	}})
+	t.consumed(x)
 	return y
 }
 
@@ -57,6 +59,7 @@ func (t *Tape) ReLU(x *Var) *Var {
 			done()
 		}
 	}})
+	t.consumed(x)
 	return y
 }
 
@@ -91,5 +94,6 @@ func (t *Tape) AddReLU(a, b *Var) *Var {
 			done()
 		}
 	}})
+	t.consumed(a, b)
 	return y
 }

@@ -59,7 +59,9 @@ type BasicBlock struct {
 
 // Forward runs the block.
 func (blk *BasicBlock) Forward(t *Tape, x *Var) *Var {
+	t.pin(x) // read again by the shortcut
 	out := t.BatchNormOp(blk.Conv1.Forward(t, x), blk.BN1, true)
+	t.unpin(x)
 	out = t.BatchNormOp(blk.Conv2.Forward(t, out), blk.BN2, false)
 	id := x
 	if blk.Downsample != nil {
@@ -92,7 +94,9 @@ type Bottleneck struct {
 
 // Forward runs the block.
 func (blk *Bottleneck) Forward(t *Tape, x *Var) *Var {
+	t.pin(x) // read again by the shortcut
 	out := t.BatchNormOp(blk.Conv1.Forward(t, x), blk.BN1, true)
+	t.unpin(x)
 	out = t.BatchNormOp(blk.Conv2.Forward(t, out), blk.BN2, true)
 	out = t.BatchNormOp(blk.Conv3.Forward(t, out), blk.BN3, false)
 	id := x

@@ -12,6 +12,7 @@ type Var struct {
 	requiresGrad bool
 	owned        bool // Value belongs to the tape's pool (false for inputs)
 	saves        int  // backward entries that still need Value
+	pins         int  // forward consumers still to come (see pin)
 }
 
 // Numel is the number of elements of the value.
@@ -91,6 +92,27 @@ func (t *Tape) push(e entry) {
 	}
 	t.entries = append(t.entries, e)
 }
+
+// consumed is called by every op after its forward with the inputs it read.
+// When nothing is recorded (inference), an input that no later op needs
+// (not pinned) goes back to the pool at once, so eval-mode memory is a few
+// activations, not the whole network's.
+func (t *Tape) consumed(vs ...*Var) {
+	if t.record {
+		return
+	}
+	for _, v := range vs {
+		if v.owned && v.pins == 0 && v.Value != nil {
+			t.pool.Put(v.Value)
+			v.Value = nil
+		}
+	}
+}
+
+// pin marks v as needed by a later op (a residual block's input, read by
+// the branch and then by the shortcut); unpin undoes it.
+func (t *Tape) pin(v *Var)   { v.pins++ }
+func (t *Tape) unpin(v *Var) { v.pins-- }
 
 // gradDst returns the tensor into which a backward op must write its
 // contribution to v's gradient, and a function to call once it is written:
