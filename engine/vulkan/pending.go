@@ -42,30 +42,6 @@ func (d *Device) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	panic("engine/vulkan: GlobalAvgPoolBackward not yet implemented")
 }
 
-func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
-	panic("engine/vulkan: L2NormalizeForward not yet implemented")
-}
-
-func (d *Device) L2NormalizeBackward(dx, dy, y, norm *engine.Tensor, rows, dim int) {
-	panic("engine/vulkan: L2NormalizeBackward not yet implemented")
-}
-
 func (d *Device) NTXentForwardBackward(dz, out, z *engine.Tensor, tau float32) {
 	panic("engine/vulkan: NTXentForwardBackward not yet implemented")
-}
-
-func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
-	panic("engine/vulkan: SoftmaxCrossEntropy not yet implemented")
-}
-
-func (d *Device) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) {
-	panic("engine/vulkan: SGDStep not yet implemented")
-}
-
-func (d *Device) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
-	panic("engine/vulkan: LARSStep not yet implemented")
-}
-
-func (d *Device) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
-	panic("engine/vulkan: AdamWStep not yet implemented")
 }

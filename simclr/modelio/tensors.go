@@ -45,7 +45,8 @@ func Tensors(m *layers.Model) ([]checkpoint.Tensor, error) {
 }
 
 // Load uploads the parameters and buffers of ck into m (see the package
-// doc for the checks). Nothing is uploaded unless every check passes.
+// doc for the checks). A classifier fc.* (written by fine-tuning) is
+// skipped. Nothing is uploaded unless every check passes.
 func Load(m *layers.Model, ck *checkpoint.Checkpoint) error {
 	src := source{what: "checkpoint " + ck.Path, arch: ck.Meta.Arch, have: map[string]entry{}}
 	if ck.Path == "" {
@@ -57,7 +58,7 @@ func Load(m *layers.Model, ck *checkpoint.Checkpoint) error {
 		}
 		src.add(t.Name, t.Shape, t.Data)
 	}
-	_, err := src.apply(m, loadOpts{})
+	_, err := src.apply(m, loadOpts{ignoreFC: true})
 	return err
 }
 

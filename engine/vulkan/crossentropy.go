@@ -1,0 +1,38 @@
+package vulkan
+
+import (
+	"simclr-vk/engine"
+)
+
+// Softmax cross-entropy: one row per invocation writes its loss (and
+// dlogits row), then sum_rows adds the row losses in a fixed order.
+// Labels live on the device, so an invalid label cannot panic as on the
+// CPU backend: its row loss, hence the loss, and its dlogits row are NaN.
+// CPU reference: cpu.SoftmaxCrossEntropy.
+
+// pushCrossEntropy mirrors `{ uint n, classes; }` of softmax_cross_entropy.comp.
+type pushCrossEntropy struct {
+	N, Classes uint32
+}
+
+// SoftmaxCrossEntropy: loss (1) = mean_i -log softmax(logits[i])[label_i];
+// dlogits = (softmax - onehot) / n, or nil.
+func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
+	const op = "SoftmaxCrossEntropy"
+	engine.CheckBackend(op, d, dlogits, loss, logits, labels)
+	checkRowsDim(op, n, classes)
+	engine.CheckNumel(op, "logits", logits, n*classes)
+	engine.CheckNumel(op, "labels", labels, n)
+	engine.CheckNumel(op, "loss", loss, 1)
+	grad := in(logits) // unused binding without dlogits
+	if dlogits != nil {
+		engine.CheckNumel(op, "dlogits", dlogits, n*classes)
+		grad = out(dlogits)
+	}
+	rowLoss := d.New(n)
+	d.dispatch(kernel{Shader: "softmax_cross_entropy", Spec: []uint32{b2u(dlogits != nil)},
+		Push: &pushCrossEntropy{uint32(n), uint32(classes)}, Groups: d.grid1D(n, 64),
+		Args: []arg{out(rowLoss), grad, in(logits), in(labels)}})
+	d.sumRows(loss, rowLoss, 1, n, float32(n))
+	rowLoss.Release()
+}

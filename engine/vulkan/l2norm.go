@@ -1,0 +1,50 @@
+package vulkan
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Row-wise L2 normalisation, one row per invocation (no shared memory).
+// CPU references: cpu.L2NormalizeForward, cpu.L2NormalizeBackward.
+
+// pushL2 mirrors `{ uint rows, dim; }` of l2normalize_forward.comp and
+// l2normalize_backward.comp.
+type pushL2 struct {
+	Rows, Dim uint32
+}
+
+func checkRowsDim(op string, rows, dim int) {
+	if rows <= 0 || dim <= 0 {
+		panic(fmt.Sprintf("engine: %s: rows %d and dim %d must be positive", op, rows, dim))
+	}
+	if uint64(rows)*uint64(dim) >= 1<<32 {
+		panic(fmt.Sprintf("engine: %s: %d x %d exceeds 2^32 elements (32-bit shader indices)", op, rows, dim))
+	}
+}
+
+// L2NormalizeForward: y[r] = x[r] / max(||x[r]||, 1e-12), norm[r] the divisor.
+func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
+	const op = "L2NormalizeForward"
+	engine.CheckBackend(op, d, y, norm, x)
+	checkRowsDim(op, rows, dim)
+	engine.CheckNumel(op, "x", x, rows*dim)
+	engine.CheckNumel(op, "y", y, rows*dim)
+	engine.CheckNumel(op, "norm", norm, rows)
+	d.dispatch(kernel{Shader: "l2normalize_forward", Push: &pushL2{uint32(rows), uint32(dim)},
+		Groups: d.grid1D(rows, 64), Args: []arg{out(y), out(norm), in(x)}})
+}
+
+// L2NormalizeBackward: dx[r] = (dy[r] - y[r] <y[r], dy[r]>) / norm[r].
+func (d *Device) L2NormalizeBackward(dx, dy, y, norm *engine.Tensor, rows, dim int) {
+	const op = "L2NormalizeBackward"
+	engine.CheckBackend(op, d, dx, dy, y, norm)
+	checkRowsDim(op, rows, dim)
+	engine.CheckNumel(op, "dx", dx, rows*dim)
+	engine.CheckNumel(op, "dy", dy, rows*dim)
+	engine.CheckNumel(op, "y", y, rows*dim)
+	engine.CheckNumel(op, "norm", norm, rows)
+	d.dispatch(kernel{Shader: "l2normalize_backward", Push: &pushL2{uint32(rows), uint32(dim)},
+		Groups: d.grid1D(rows, 64), Args: []arg{out(dx), in(dy), in(y), in(norm)}})
+}

@@ -1,0 +1,101 @@
+package vulkan
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+)
+
+// Optimizer steps, elementwise, updating w and the state in place. LARS
+// computes its norms on the device (lars_norms: per-workgroup partial sums
+// over fixed chunks, then every lars_step workgroup adds the partials in
+// the same fixed order): deterministic, no host round-trip.
+// CPU references: cpu.SGDStep, cpu.LARSStep, cpu.AdamWStep.
+
+// pushSGD mirrors `{ uint n; float lr, momentum, weightDecay; uint nesterov; }`
+// of sgd_step.comp.
+type pushSGD struct {
+	N                         uint32
+	LR, Momentum, WeightDecay float32
+	Nesterov                  uint32
+}
+
+// pushAdamW mirrors `{ uint n; float lr, beta1, beta2, eps, weightDecay, bc1, bc2; }`
+// of adamw_step.comp.
+type pushAdamW struct {
+	N                                  uint32
+	LR, Beta1, Beta2, Eps, WeightDecay float32
+	BC1, BC2                           float32
+}
+
+// pushLARS mirrors `{ uint n, chunk, parts; float lr, momentum, weightDecay, eta; }`
+// of lars_norms.comp and lars_step.comp.
+type pushLARS struct {
+	N, Chunk, Parts                uint32
+	LR, Momentum, WeightDecay, Eta float32
+}
+
+const (
+	optimLocal       = 256
+	larsMinChunk     = 4096 // elements per lars_norms workgroup at least
+	larsMaxParts     = 256  // lars_norms workgroups at most
+	larsReduceLocal  = 256
+	larsReduceLocalC = 64 // on CPU devices
+)
+
+func (d *Device) checkOptim(op string, names []string, ts ...*engine.Tensor) int {
+	engine.CheckBackend(op, d, ts...)
+	n := engine.CheckSame(op, names, ts...)
+	if uint64(n) >= 1<<32 {
+		panic(fmt.Sprintf("engine: %s: %d elements exceed 2^32 (32-bit shader indices)", op, n))
+	}
+	return n
+}
+
+// SGDStep: PyTorch SGD with momentum, optional Nesterov and weight decay.
+func (d *Device) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) {
+	n := d.checkOptim("SGDStep", []string{"w", "g", "v"}, w, g, v)
+	d.dispatch(kernel{Shader: "sgd_step", Push: &pushSGD{uint32(n), p.LR, p.Momentum, p.WeightDecay, b2u(p.Nesterov)},
+		Groups: d.grid1D(n, optimLocal), Args: []arg{inout(w), in(g), inout(v)}})
+}
+
+// AdamWStep: PyTorch AdamW (decoupled weight decay); p.Step counts from 1.
+func (d *Device) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
+	const op = "AdamWStep"
+	n := d.checkOptim(op, []string{"w", "g", "m", "v"}, w, g, m, v)
+	if p.Step < 1 {
+		panic(fmt.Sprintf("engine: %s: step %d, want >= 1 (steps count from 1)", op, p.Step))
+	}
+	bc1 := float32(1 - math.Pow(float64(p.Beta1), float64(p.Step)))
+	bc2 := float32(1 - math.Pow(float64(p.Beta2), float64(p.Step)))
+	d.dispatch(kernel{Shader: "adamw_step", Push: &pushAdamW{uint32(n), p.LR, p.Beta1, p.Beta2, p.Eps, p.WeightDecay, bc1, bc2},
+		Groups: d.grid1D(n, optimLocal), Args: []arg{inout(w), in(g), inout(m), inout(v)}})
+}
+
+// LARSStep: the SimCLR LARS update (see engine.LARSParams).
+func (d *Device) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
+	n := d.checkOptim("LARSStep", []string{"w", "g", "v"}, w, g, v)
+	local := larsReduceLocal
+	if d.info.Type == "cpu" {
+		local = larsReduceLocalC
+	}
+	for local > int(d.limit.MaxComputeWorkGroupInvocations) {
+		local /= 2
+	}
+	parts := min(max(ceilDiv(n, larsMinChunk), 1), larsMaxParts)
+	chunk := ceilDiv(n, parts)
+	parts = ceilDiv(n, chunk)
+	push := &pushLARS{uint32(n), uint32(chunk), uint32(parts), p.LR, p.Momentum, p.WeightDecay, p.Eta}
+	if p.Exclude {
+		d.dispatch(kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 1}, Push: push,
+			Groups: d.grid1D(n, local), Args: []arg{inout(w), in(g), inout(v), in(g)}})
+		return
+	}
+	partial := d.New(2 * parts)
+	d.dispatch(kernel{Shader: "lars_norms", Spec: []uint32{uint32(local)}, Push: push,
+		Groups: d.grid1D(parts, 1), Args: []arg{out(partial), in(w), in(g)}})
+	d.dispatch(kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 0}, Push: push,
+		Groups: d.grid1D(n, local), Args: []arg{inout(w), in(g), inout(v), in(partial)}})
+	partial.Release()
+}

@@ -1,0 +1,243 @@
+package eval
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+	"simclr-vk/layers"
+	"simclr-vk/simclr/augment"
+	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/optim"
+	"simclr-vk/simclr/schedule"
+)
+
+// Stages of the encoder for FineTuneConfig.FromStage: 0 the stem (conv1,
+// bn1), 1-4 layer1..layer4; 5 means only the classifier is trained.
+const Stages = 5
+
+// FineTuneConfig configures FineTune.
+type FineTuneConfig struct {
+	LabelFraction float64 // fraction of the training labels, class-balanced (default 0.1)
+	FromStage     int     // first trained stage, 0..5 (see Stages)
+	Size          int     // image side (CheckInput)
+	Epochs        int     // default 30
+	Batch         int     // default 256
+	LR            float64 // peak learning rate; 0: 0.05 * Batch / 256
+	Seed          uint64  // label subset, shuffling, augmentation, classifier init
+	Workers       int     // loader goroutines (0: all cores)
+	// Progress, when set, is called after each epoch.
+	Progress func(epoch, epochs int, loss, lr float64)
+}
+
+// FineTuneResult is the outcome of FineTune (fractions in [0, 1]).
+type FineTuneResult struct {
+	TestTop1      float64 `json:"test_top1"`
+	TestTop5      float64 `json:"test_top5,omitempty"`
+	HasTop5       bool    `json:"has_top5"`
+	FinalLoss     float64 `json:"final_loss"`
+	LabelFraction float64 `json:"label_fraction"`
+	LabeledN      int     `json:"labeled_images"`
+	TestN         int     `json:"test_images"`
+	Classes       int     `json:"classes"`
+	FromStage     int     `json:"from_stage"`
+	Epochs        int     `json:"epochs"`
+	Batch         int     `json:"batch"`
+	LR            float64 `json:"lr"`
+}
+
+func (c *FineTuneConfig) defaults() {
+	if c.LabelFraction == 0 {
+		c.LabelFraction = 0.1
+	}
+	if c.Epochs <= 0 {
+		c.Epochs = 30
+	}
+	if c.Batch <= 0 {
+		c.Batch = 256
+	}
+	if c.LR <= 0 {
+		c.LR = 0.05 * float64(c.Batch) / 256
+	}
+}
+
+// stageForward runs stage s (see Stages) of r on t; stages 0-4 in order
+// followed by the global average pool are ResNet.Forward (tested).
+func stageForward(r *layers.ResNet, t *layers.Tape, x *layers.Var, s int) *layers.Var {
+	if s == 0 {
+		x = t.BatchNormOp(r.Conv1.Forward(t, x), r.BN1, true)
+		if r.Pool != nil {
+			x = r.Pool.Forward(t, x)
+		}
+		return x
+	}
+	for _, blk := range r.Layers[s-1] {
+		x = blk.Forward(t, x)
+	}
+	return x
+}
+
+// stageParams lists the parameters of stages from..4.
+func stageParams(r *layers.ResNet, from int) []*layers.Param {
+	var ps []*layers.Param
+	for s := from; s < Stages; s++ {
+		if s == 0 {
+			ps = append(ps, layers.Params(r.Conv1)...)
+			ps = append(ps, layers.Params(r.BN1)...)
+			continue
+		}
+		for _, blk := range r.Layers[s-1] {
+			ps = append(ps, layers.Params(blk)...)
+		}
+	}
+	return ps
+}
+
+// tuner runs the fine-tuning forward and backward passes.
+type tuner struct {
+	m             *layers.Model
+	fc            *layers.Linear
+	from          int
+	pool          *layers.Pool
+	frozen, train *layers.Tape
+	params        []*layers.Param
+	ce            *ceLoss
+	opt           *optim.Optimizer
+}
+
+// logitsVar runs the encoder (stages before from on the frozen eval-mode
+// tape, the rest on the training tape) and the classifier.
+func (u *tuner) logitsVar(x *engine.Tensor) *layers.Var {
+	t := u.frozen
+	v := t.Input(x)
+	for s := 0; s <= Stages; s++ {
+		if s == u.from {
+			v = u.train.Input(v.Value, v.Shape...)
+			t = u.train
+		}
+		if s < Stages {
+			v = stageForward(u.m.Encoder, t, v, s)
+		} else {
+			v = t.GlobalAvgPool(v)
+		}
+	}
+	return u.train.Linear(v, u.fc.Weight, u.fc.Bias)
+}
+
+func (u *tuner) step(x *engine.Tensor, labels []int, lr, weight float32) {
+	logits := u.logitsVar(x)
+	u.ce.seed(u.train, logits, labels, weight)
+	u.train.Backward(u.params)
+	u.frozen.Reset()
+	u.opt.Step(lr)
+}
+
+func (u *tuner) release() {
+	if u.opt != nil {
+		u.opt.Release()
+		u.opt = nil
+	}
+	u.train.Reset()
+	u.frozen.Reset()
+	u.pool.Trim()
+	u.ce.release()
+}
+
+// FineTune trains m's encoder from cfg.FromStage on and a new classifier on
+// a class-balanced cfg.LabelFraction of train, then measures test accuracy
+// (see the package doc). It returns the classifier as checkpoint tensors
+// fc.weight (classes, D) and fc.bias (classes); m holds the fine-tuned
+// encoder.
+func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (FineTuneResult, []checkpoint.Tensor, error) {
+	cfg.defaults()
+	if cfg.FromStage < 0 || cfg.FromStage > Stages {
+		return FineTuneResult{}, nil, fmt.Errorf("eval: finetune: stage %d not in [0, %d]", cfg.FromStage, Stages)
+	}
+	classes, err := checkSplits(train, test)
+	if err != nil {
+		return FineTuneResult{}, nil, err
+	}
+	idx, err := BalancedIndices(train, cfg.LabelFraction, cfg.Seed)
+	if err != nil {
+		return FineTuneResult{}, nil, err
+	}
+	labeled := Select(train, idx, fmt.Sprintf("%s[%g of the labels]", train.Name(), cfg.LabelFraction))
+	b := m.Backend()
+	d := m.Encoder.FeatureDim()
+	res := FineTuneResult{LabelFraction: cfg.LabelFraction, LabeledN: len(idx), TestN: test.Len(), Classes: classes,
+		FromStage: cfg.FromStage, Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, HasTop5: classes > 5}
+
+	// One batch of everything when the subset is smaller than a batch, else
+	// full batches only (no tiny last batch for BatchNorm).
+	batch, dropLast := cfg.Batch, true
+	if len(idx) < batch {
+		batch, dropLast = len(idx), false
+	}
+	perEpoch := len(idx) / batch
+	sched, err := schedule.NewCosine(cfg.LR, 0, cfg.Epochs*perEpoch)
+	if err != nil {
+		return res, nil, err
+	}
+	fc := newFC(b, d, classes, false, cfg.Seed)
+	defer releaseLinear(fc)
+	pool := layers.NewPool(b)
+	u := &tuner{m: m, fc: fc, from: cfg.FromStage, pool: pool, ce: newCELoss(b),
+		frozen: layers.NewTape(b, pool, false, false), train: layers.NewTape(b, pool, true, true)}
+	u.params = append(stageParams(m.Encoder, cfg.FromStage), fc.Weight, fc.Bias)
+	defer u.release()
+	if u.opt, err = optim.New(b, u.params, optim.Config{Kind: optim.SGD, Momentum: Momentum, Nesterov: true}); err != nil {
+		return res, nil, err
+	}
+	bufs := newBatchTensors(b)
+	defer bufs.release()
+	step := 0
+	for e := range cfg.Epochs {
+		l, err := augment.NewLoader(labeled, augment.LoaderConfig{BatchSize: batch, Seed: cfg.Seed, Epoch: e,
+			Shuffle: true, DropLast: dropLast, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
+		if err != nil {
+			return res, nil, fmt.Errorf("eval: finetune: %w", err)
+		}
+		for range l.NumBatches() {
+			bt, err := l.Next()
+			if err != nil {
+				l.Close()
+				return res, nil, fmt.Errorf("eval: finetune: %w", err)
+			}
+			x := bufs.get("x", bt.N, bt.C, bt.H, bt.W)
+			b.Upload(x, bt.Views[:x.Numel()]) // the first view of each image
+			u.step(x, bt.Labels, float32(sched.LR(step)), 1/float32(perEpoch))
+			step++
+		}
+		l.Close()
+		loss, err := u.ce.take()
+		if err != nil {
+			return res, nil, fmt.Errorf("eval: finetune: epoch %d: %w", e+1, err)
+		}
+		res.FinalLoss = loss
+		if cfg.Progress != nil {
+			cfg.Progress(e+1, cfg.Epochs, loss, sched.LR(step))
+		}
+	}
+	u.release()
+	feats, labels, err := Extract(m, test, ExtractOptions{Size: cfg.Size, Batch: cfg.Batch, Workers: cfg.Workers})
+	if err != nil {
+		return res, nil, err
+	}
+	acc, err := scoreLinear(b, fc, feats, labels, test.Len(), d, classes, cfg.Batch)
+	if err != nil {
+		return res, nil, err
+	}
+	res.TestTop1 = acc.Top1()
+	if res.HasTop5 {
+		res.TestTop5 = acc.Top5()
+	}
+	var out []checkpoint.Tensor
+	for _, p := range []*layers.Param{fc.Weight, fc.Bias} {
+		v := make([]float32, p.Numel())
+		if err := b.Download(p.Value, v); err != nil {
+			return res, nil, fmt.Errorf("eval: finetune: %w", err)
+		}
+		out = append(out, checkpoint.Tensor{Name: p.Name, Kind: checkpoint.KindParam, Shape: p.Shape(), Data: v})
+	}
+	return res, out, nil
+}

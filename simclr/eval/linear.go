@@ -1,0 +1,229 @@
+package eval
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"simclr-vk/engine"
+	"simclr-vk/layers"
+	"simclr-vk/simclr/augment"
+	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/schedule"
+)
+
+// LinearConfig configures LinearProbe.
+type LinearConfig struct {
+	Size    int     // image side (CheckInput)
+	Epochs  int     // default 90
+	Batch   int     // default 256
+	LR      float64 // peak learning rate; 0: 0.1 * Batch / 256
+	Aug     bool    // random crop + flip, training features recomputed every epoch
+	Seed    uint64  // shuffling and augmentation
+	Workers int     // loader goroutines (0: all cores)
+	// Progress, when set, is called after each epoch.
+	Progress func(epoch, epochs int, loss, lr float64)
+	// ExtractProgress, when set, is passed to Extract.
+	ExtractProgress func(what string, done, total int)
+}
+
+// LinearResult is the outcome of LinearProbe (fractions in [0, 1]).
+type LinearResult struct {
+	TrainTop1 float64 `json:"train_top1"`
+	TrainTop5 float64 `json:"train_top5,omitempty"`
+	TestTop1  float64 `json:"test_top1"`
+	TestTop5  float64 `json:"test_top5,omitempty"`
+	HasTop5   bool    `json:"has_top5"`
+	FinalLoss float64 `json:"final_loss"` // mean training loss of the last epoch
+	TrainN    int     `json:"train_images"`
+	TestN     int     `json:"test_images"`
+	Classes   int     `json:"classes"`
+	FeatDim   int     `json:"feature_dim"`
+	Epochs    int     `json:"epochs"`
+	Batch     int     `json:"batch"`
+	LR        float64 `json:"lr"`
+	Aug       bool    `json:"aug"`
+	// CacheBytes is the host memory of the cached features.
+	CacheBytes int64 `json:"feature_cache_bytes"`
+}
+
+func (c *LinearConfig) defaults() {
+	if c.Epochs <= 0 {
+		c.Epochs = 90
+	}
+	if c.Batch <= 0 {
+		c.Batch = 256
+	}
+	if c.LR <= 0 {
+		c.LR = 0.1 * float64(c.Batch) / 256
+	}
+}
+
+// checkSplits checks labels and matching class counts.
+func checkSplits(train, test data.Dataset) (int, error) {
+	if err := RequireLabels(train); err != nil {
+		return 0, err
+	}
+	if err := RequireLabels(test); err != nil {
+		return 0, err
+	}
+	if a, b := train.NumClasses(), test.NumClasses(); a != b {
+		return 0, fmt.Errorf("eval: %s has %d classes but %s has %d", train.Name(), a, test.Name(), b)
+	}
+	return train.NumClasses(), nil
+}
+
+// LinearProbe trains a linear classifier on the frozen encoder's features of
+// train and reports accuracy on train and test (see the package doc).
+func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (LinearResult, error) {
+	cfg.defaults()
+	classes, err := checkSplits(train, test)
+	if err != nil {
+		return LinearResult{}, err
+	}
+	b := m.Backend()
+	d := m.Encoder.FeatureDim()
+	res := LinearResult{TrainN: train.Len(), TestN: test.Len(), Classes: classes, FeatDim: d,
+		Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, Aug: cfg.Aug, HasTop5: classes > 5}
+	extract := func(what string, ds data.Dataset) ([]float32, []int, error) {
+		o := ExtractOptions{Size: cfg.Size, Batch: cfg.Batch, Workers: cfg.Workers}
+		if cfg.ExtractProgress != nil {
+			o.Progress = func(done, total int) { cfg.ExtractProgress(what, done, total) }
+		}
+		return Extract(m, ds, o)
+	}
+	testF, testL, err := extract("test", test)
+	if err != nil {
+		return res, err
+	}
+	var trainF []float32
+	var trainL []int
+	if !cfg.Aug {
+		if trainF, trainL, err = extract("train", train); err != nil {
+			return res, err
+		}
+	}
+	res.CacheBytes = int64(len(testF)+len(trainF)) * 4
+
+	n := train.Len()
+	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	sched, err := schedule.NewCosine(cfg.LR, 0, cfg.Epochs*perEpoch)
+	if err != nil {
+		return res, err
+	}
+	p, err := newProbe(b, d, classes)
+	if err != nil {
+		return res, err
+	}
+	defer p.release()
+	bufs := newBatchTensors(b)
+	defer bufs.release()
+	step := 0
+	for e := range cfg.Epochs {
+		w := float32(1) / float32(perEpoch)
+		if !cfg.Aug {
+			step = p.hostEpoch(bufs, trainF, trainL, n, d, cfg.Batch, cfg.Seed, e, sched, step, w)
+		} else {
+			l, err := augment.NewLoader(train, augment.LoaderConfig{BatchSize: cfg.Batch, Seed: cfg.Seed, Epoch: e,
+				Shuffle: true, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
+			if err != nil {
+				return res, fmt.Errorf("eval: linear: %w", err)
+			}
+			for range l.NumBatches() {
+				bt, err := l.Next()
+				if err != nil {
+					l.Close()
+					return res, fmt.Errorf("eval: linear: %w", err)
+				}
+				x := bufs.get("x", bt.N, bt.C, bt.H, bt.W)
+				b.Upload(x, bt.Views[:x.Numel()]) // the first view of each image
+				h := bufs.get("h", bt.N, d)
+				if err := m.Features(h, x); err != nil {
+					l.Close()
+					return res, fmt.Errorf("eval: linear: %w", err)
+				}
+				p.step(h, bt.Labels, float32(sched.LR(step)), w)
+				step++
+			}
+			l.Close()
+		}
+		loss, err := p.ce.take()
+		if err != nil {
+			return res, fmt.Errorf("eval: linear: epoch %d: %w", e+1, err)
+		}
+		res.FinalLoss = loss
+		if cfg.Progress != nil {
+			cfg.Progress(e+1, cfg.Epochs, loss, sched.LR(step))
+		}
+	}
+	if cfg.Aug {
+		if trainF, trainL, err = extract("train", train); err != nil {
+			return res, err
+		}
+	}
+	tr, err := p.scoreFeatures(trainF, trainL, n, d, classes, cfg.Batch)
+	if err != nil {
+		return res, err
+	}
+	te, err := p.scoreFeatures(testF, testL, test.Len(), d, classes, cfg.Batch)
+	if err != nil {
+		return res, err
+	}
+	res.TrainTop1, res.TestTop1 = tr.Top1(), te.Top1()
+	if res.HasTop5 {
+		res.TrainTop5, res.TestTop5 = tr.Top5(), te.Top5()
+	}
+	return res, nil
+}
+
+// hostEpoch runs one epoch over host features (n, d) in a seeded shuffled
+// order and returns the step count after it.
+func (p *probe) hostEpoch(bufs *batchTensors, feats []float32, labels []int, n, d, batch int, seed uint64, epoch int, sched schedule.Cosine, step int, w float32) int {
+	perm := rand.New(rand.NewPCG(seed, uint64(epoch))).Perm(n)
+	host := make([]float32, min(batch, n)*d)
+	lab := make([]int, min(batch, n))
+	for i := 0; i < n; i += batch {
+		k := min(batch, n-i)
+		for j := range k {
+			src := perm[i+j]
+			copy(host[j*d:(j+1)*d], feats[src*d:(src+1)*d])
+			lab[j] = labels[src]
+		}
+		h := bufs.get("h", k, d)
+		p.b.Upload(h, host[:k*d])
+		p.step(h, lab[:k], float32(sched.LR(step)), w)
+		step++
+	}
+	return step
+}
+
+// TrainLinear is the linear probe on host features (n, d) with labels,
+// without an encoder (tests; features from elsewhere). It returns the
+// accuracy on the training features and on the test features, and the last
+// epoch's mean loss.
+func TrainLinear(b engine.Backend, feats []float32, labels []int, n, d, classes int, testF []float32, testL []int, cfg LinearConfig) (train, test Accuracy, loss float64, err error) {
+	cfg.defaults()
+	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	sched, err := schedule.NewCosine(cfg.LR, 0, cfg.Epochs*perEpoch)
+	if err != nil {
+		return
+	}
+	p, err := newProbe(b, d, classes)
+	if err != nil {
+		return
+	}
+	defer p.release()
+	bufs := newBatchTensors(b)
+	defer bufs.release()
+	step := 0
+	for e := range cfg.Epochs {
+		step = p.hostEpoch(bufs, feats, labels, n, d, cfg.Batch, cfg.Seed, e, sched, step, 1/float32(perEpoch))
+		if loss, err = p.ce.take(); err != nil {
+			return
+		}
+	}
+	if train, err = p.scoreFeatures(feats, labels, n, d, classes, cfg.Batch); err != nil {
+		return
+	}
+	test, err = p.scoreFeatures(testF, testL, len(testL), d, classes, cfg.Batch)
+	return
+}
