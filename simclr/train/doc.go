@@ -1,0 +1,63 @@
+// Package train is the SimCLR training loop behind `simclr-vk train`: data
+// loading with augmentation and prefetch, the model step, the optimizer and
+// learning-rate schedule, progress and metrics, the kNN monitor, NaN/Inf
+// guards, checkpoints and exact resume.
+//
+// # Configuration
+//
+// Config holds every setting; its JSON keys are the command-line flag names
+// (Bind registers them on a pflag.FlagSet), so DIR/config.json, written at
+// the start of every run, can be given back with --config. Resolve applies,
+// to every flag not given on the command line, first the --config file and
+// then, with --resume, the configuration stored in the checkpoint: explicit
+// flags > --config file > checkpoint > defaults.
+//
+// # The loop
+//
+// Run opens the data (a fixed seeded subset when Subset > 0), builds the
+// model (layers.NewModel) and optimizer (simclr/optim), and for every
+// optimizer step: takes the next (2N, C, H, W) batch from the augment
+// Loader (views i and i+N of image i; the last short batch is dropped
+// unless DropLast is false, and then the loss uses its actual N), runs
+// Model.Step, checks the loss and the squared norm of all gradients for
+// NaN/Inf, and applies the optimizer with the schedule's rate for that step
+// (warm-up + cosine, evaluated per step).
+//
+// The learning-rate schedule always spans Epochs; MaxSteps only stops the
+// run early (handy for a quick look at a real configuration, and how a run
+// is stopped and resumed in the tests).
+//
+// # Monitoring
+//
+// A progress line per epoch (metrics.Progress: steps, loss, contrastive
+// top-1, lr, images/s, share of time spent waiting for data, ETA),
+// DIR/metrics.jsonl (a step record every LogEvery steps, an epoch record
+// with the kNN accuracy per epoch) and DIR/plot.png, rewritten at each
+// epoch end. The kNN monitor (simclr/knn: k = KNNK, temperature 0.1, cosine
+// similarity on encoder features h taken in eval mode) runs before training
+// (the random encoder, logged as epoch 0), every KNNEvery epochs and at the
+// end, with the training images (at most KNNBank of them) as the bank and
+// the test split (at most KNNSubset images) as queries. Unlabeled data
+// skips it with a note.
+//
+// # Checkpoints and resume
+//
+// DIR/checkpoint-<step>.ckpt (simclr/checkpoint, keeping the last Keep)
+// every SaveEvery epochs, at the end and on interruption: the model's
+// parameters and buffers (simclr/modelio), the optimizer state (Kind
+// "optim", torch names like "<param>.momentum_buffer") and step count, the
+// epoch, step in the epoch and schedule position, the seed (the data order
+// and every augmentation are pure functions of seed, epoch and image index,
+// so no RNG stream has to be saved), the configuration and the
+// architecture. Resuming restores all of it and skips the batches of the
+// current epoch already done, so on the same device a resumed run produces
+// the same losses and weights bit for bit as an uninterrupted one.
+//
+// Nothing non-finite is ever written: a NaN/Inf loss or gradient stops the
+// run with an error naming the step, and the checkpoint writer also refuses
+// tensors with NaN/Inf, so the last good checkpoint stays the newest.
+//
+// Cancelling the context passed to Run (the command does it on SIGINT /
+// SIGTERM) finishes the current step, writes a checkpoint and returns with
+// Result.Interrupted set.
+package train

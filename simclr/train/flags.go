@@ -1,0 +1,188 @@
+package train
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"simclr-vk/simclr/checkpoint"
+)
+
+// Bind registers the training flags on fs, writing into cfg; cfg's current
+// values are the defaults shown. The backend flags (--backend, --device)
+// are the command's; Resolve applies file values to them too when fs has
+// them.
+func Bind(fs *pflag.FlagSet, cfg *Config) {
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist)")
+	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: cifar10, cifar100, stl10, idx, folder, npy")
+	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side); also resizes image folders")
+	fs.StringVar(&cfg.Arch, "arch", cfg.Arch, "encoder: resnet18, resnet34 or resnet50")
+	fs.StringVar(&cfg.Stem, "stem", cfg.Stem, "cifar (3x3 conv, no max-pool), imagenet (7x7/2 conv + max-pool) or auto (cifar at <= 32 px)")
+	fs.Float64Var(&cfg.Width, "width", cfg.Width, "channel multiplier on every stage (1 = 64 base channels as torchvision)")
+	fs.IntSliceVar(&cfg.ProjDims, "proj-dims", cfg.ProjDims, "projection head hidden,out dims (hidden 0: the encoder's feature dim)")
+	fs.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "images per step N (2N views)")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (the LR schedule spans them)")
+	fs.BoolVar(&cfg.DropLast, "drop-last", cfg.DropLast, "drop the last short batch of each epoch (--drop-last=false keeps it; its loss uses its own size)")
+	fs.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "lars, sgd or adamw")
+	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "base learning rate, scaled by --lr-scaling (reference: 0.075 sqrt, 0.3 linear)")
+	fs.StringVar(&cfg.LRScaling, "lr-scaling", cfg.LRScaling, "peak lr from the base: linear (lr*B/256), sqrt (lr*sqrt(B)) or none")
+	fs.Float64Var(&cfg.WarmupEpochs, "warmup-epochs", cfg.WarmupEpochs, "linear warm-up epochs, then cosine decay to 0 (per step)")
+	fs.Float64Var(&cfg.WeightDecay, "weight-decay", cfg.WeightDecay, "weight decay (never on BN parameters and biases)")
+	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "momentum (lars, sgd)")
+	fs.Float64Var(&cfg.Temperature, "temperature", cfg.Temperature, "NT-Xent temperature tau")
+	fs.Float64Var(&cfg.ColorJitterStrength, "color-jitter-strength", cfg.ColorJitterStrength, "colour jitter strength s (1.0 ImageNet, 0.5 CIFAR)")
+	fs.StringVar(&cfg.Blur, "blur", cfg.Blur, "Gaussian blur: auto (on above 32 px), on, off")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the initialisation, subset, data order and augmentations")
+	fs.StringVar(&cfg.Out, "out", cfg.Out, "output directory: config.json, metrics.jsonl, plot.png, checkpoints")
+	fs.IntVar(&cfg.Subset, "subset", cfg.Subset, "train on the first N images of a fixed seeded permutation (0: all)")
+	fs.Int64Var(&cfg.MaxSteps, "max-steps", cfg.MaxSteps, "stop (with a checkpoint) after this many optimizer steps in total; the schedule still spans --epochs (0: no limit)")
+	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "augmentation goroutines (0: all cores)")
+	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "write a step record to metrics.jsonl every N steps")
+	fs.IntVar(&cfg.KNNEvery, "knn-every", cfg.KNNEvery, "kNN monitor every E epochs, also before and after training (0: only before and after)")
+	fs.IntVar(&cfg.KNNK, "knn-k", cfg.KNNK, "kNN monitor neighbours k")
+	fs.Float64Var(&cfg.KNNT, "knn-t", cfg.KNNT, "kNN monitor temperature of the weights exp(sim/t)")
+	fs.IntVar(&cfg.KNNSubset, "knn-subset", cfg.KNNSubset, "test images used as kNN queries (0: the whole test split)")
+	fs.IntVar(&cfg.KNNBank, "knn-bank", cfg.KNNBank, "training images in the kNN bank (0: all training images used)")
+	fs.IntVar(&cfg.SaveEvery, "save-every", cfg.SaveEvery, "checkpoint every E epochs (0: only at the end); always at the end and on Ctrl-C")
+	fs.IntVar(&cfg.Keep, "keep", cfg.Keep, "checkpoints kept in --out (0: all)")
+	fs.StringVar(&cfg.Resume, "resume", cfg.Resume, "continue a run from a checkpoint file or directory (its config is used unless overridden by flags)")
+	fs.StringVar(&cfg.ConfigFile, "config", cfg.ConfigFile, "JSON file with any of these flags as keys (explicit flags override it)")
+}
+
+// Resolve runs after fs.Parse. Every flag not set on the command line takes
+// its value from the --config file, else, when resuming, from the
+// checkpoint's recorded configuration. It returns the checkpoint loaded for
+// --resume (nil otherwise) and fills cfg.Backend/Device from fs when fs has
+// those flags.
+func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
+	explicit := map[string]bool{}
+	fs.Visit(func(f *pflag.Flag) { explicit[f.Name] = true })
+	fromFile := map[string]bool{}
+	if cfg.ConfigFile != "" {
+		b, err := os.ReadFile(cfg.ConfigFile)
+		if err != nil {
+			return nil, fmt.Errorf("--config: %w", err)
+		}
+		if err := applyJSON(fs, b, func(name string) bool { return !explicit[name] }, fromFile); err != nil {
+			return nil, fmt.Errorf("--config %s: %w", cfg.ConfigFile, err)
+		}
+	}
+	var ck *checkpoint.Checkpoint
+	if cfg.Resume != "" {
+		var err error
+		if ck, err = checkpoint.Load(cfg.Resume); err != nil {
+			return nil, fmt.Errorf("--resume: %w", err)
+		}
+		if len(ck.Meta.Config) == 0 {
+			return nil, fmt.Errorf("--resume %s: the checkpoint records no training configuration (not written by simclr-vk train)", ck.Path)
+		}
+		skip := func(name string) bool { return !explicit[name] && !fromFile[name] }
+		if err := applyJSON(fs, ck.Meta.Config, skip, nil); err != nil {
+			return nil, fmt.Errorf("--resume %s: recorded configuration: %w", ck.Path, err)
+		}
+	}
+	if f := fs.Lookup("backend"); f != nil {
+		cfg.Backend = f.Value.String()
+	}
+	if f := fs.Lookup("device"); f != nil {
+		cfg.Device = f.Value.String()
+	}
+	return ck, cfg.Validate()
+}
+
+// applyJSON sets the flags named by the keys of a JSON object (keys may use
+// '-' or '_') for which want is true, recording them in set.
+func applyJSON(fs *pflag.FlagSet, js []byte, want func(string) bool, set map[string]bool) error {
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return fmt.Errorf("want a JSON object of flag values: %w", err)
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := strings.ReplaceAll(k, "_", "-")
+		f := fs.Lookup(name)
+		if f == nil && (name == "backend" || name == "device") {
+			continue // recorded by the command; this flag set has no backend flags
+		}
+		if f == nil || name == "config" || name == "resume" {
+			return fmt.Errorf("unknown key %q (keys are the flag names of simclr-vk train)", k)
+		}
+		if !want(name) {
+			continue
+		}
+		val, null, err := flagString(obj[k])
+		if err != nil {
+			return fmt.Errorf("key %q: %w", k, err)
+		}
+		if null {
+			continue
+		}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			err = sv.Replace(splitList(val))
+		} else {
+			err = f.Value.Set(val)
+		}
+		if err != nil {
+			return fmt.Errorf("key %q: %q: %w", k, val, err)
+		}
+		f.Changed = true
+		if set != nil {
+			set[name] = true
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// flagString turns a JSON value into the text a flag parses.
+func flagString(raw json.RawMessage) (s string, null bool, err error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return "", false, err
+	}
+	scalar := func(v any) (string, error) {
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case json.Number:
+			return x.String(), nil
+		case bool:
+			return strconv.FormatBool(x), nil
+		}
+		return "", fmt.Errorf("want a string, number or boolean, got %T", v)
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", true, nil
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			if parts[i], err = scalar(e); err != nil {
+				return "", false, err
+			}
+		}
+		return strings.Join(parts, ","), false, nil
+	}
+	s, err = scalar(v)
+	return s, false, err
+}

@@ -1,0 +1,301 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"simclr-vk/engine"
+	"simclr-vk/simclr/augment"
+	"simclr-vk/simclr/metrics"
+)
+
+// epochStats accumulates one epoch (the part run by this call).
+type epochStats struct {
+	start         time.Time
+	steps, images int
+	loss, acc     float64
+	wait          time.Duration
+}
+
+// loop runs the epochs from the restored position.
+func (r *run) loop(ctx context.Context) error {
+	cfg := r.cfg
+	fresh := r.pos.GlobalStep == 0 && r.pos.Epoch == 0 && r.pos.StepInEpoch == 0
+	if fresh && r.mon != nil {
+		t0 := time.Now()
+		k, err := r.evalKNN()
+		if err != nil {
+			return err
+		}
+		r.pos.KNNRandom, r.res.KNNRandom = k.top1, k.top1
+		if err := r.mlog.Epoch(metrics.EpochRecord{Epoch: 0, Loss: metrics.Float(math.NaN()), Acc: metrics.Float(math.NaN()),
+			KNNTop1: metrics.Float(k.top1), KNNTop5: metrics.Float(k.top5), ImagesPerSec: metrics.Float(math.NaN()),
+			Seconds: metrics.Float(time.Since(t0).Seconds()), Extra: map[string]string{"encoder": "random"}}); err != nil {
+			return err
+		}
+		fmt.Fprintf(r.log, "epoch 0 (random encoder): kNN top-1 %.2f%%%s (%s)\n", k.top1, top5Text(k), metrics.FormatDuration(time.Since(t0)))
+	}
+	aug, err := cfg.augConfig(r.size())
+	if err != nil {
+		return err
+	}
+	stopped := false
+	for r.pos.Epoch < cfg.Epochs && !r.maxed() {
+		if ctx.Err() != nil {
+			return r.interrupt()
+		}
+		done, err := r.epoch(ctx, aug)
+		if err != nil {
+			return err
+		}
+		if !done { // interrupted or max-steps inside the epoch
+			if ctx.Err() != nil {
+				return r.interrupt()
+			}
+			stopped = true
+			break
+		}
+	}
+	// End of training (all epochs, or --max-steps).
+	if stopped && r.mon != nil {
+		k, err := r.evalKNN()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(r.log, "stopped at --max-steps %d (epoch %d, step %d of %d): kNN top-1 %.2f%%%s\n",
+			cfg.MaxSteps, r.pos.Epoch+1, r.pos.StepInEpoch, r.spe, k.top1, top5Text(k))
+		if err := r.mlog.Epoch(metrics.EpochRecord{Epoch: r.pos.Epoch + 1, GlobalStep: r.pos.GlobalStep,
+			Loss: metrics.Float(math.NaN()), Acc: metrics.Float(math.NaN()), KNNTop1: metrics.Float(k.top1), KNNTop5: metrics.Float(k.top5),
+			ImagesPerSec: metrics.Float(math.NaN()), Seconds: metrics.Float(math.NaN()),
+			Extra: map[string]string{"partial": fmt.Sprint(r.pos.StepInEpoch)}}); err != nil {
+			return err
+		}
+		r.plot()
+	} else if stopped {
+		fmt.Fprintf(r.log, "stopped at --max-steps %d (epoch %d, step %d of %d)\n", cfg.MaxSteps, r.pos.Epoch+1, r.pos.StepInEpoch, r.spe)
+	}
+	if err := r.save(); err != nil {
+		return err
+	}
+	r.finish()
+	fmt.Fprintf(r.log, "checkpoint: %s\n", r.res.Checkpoint)
+	if r.mon != nil {
+		fmt.Fprintf(r.log, "kNN top-1: random encoder %s -> trained %.2f%%\n", pct(r.res.KNNRandom), r.res.KNNFinal)
+	}
+	return nil
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "(not measured)"
+	}
+	return fmt.Sprintf("%.2f%%", v)
+}
+
+func top5Text(k knnResult) string {
+	if math.IsNaN(k.top5) {
+		return ""
+	}
+	return fmt.Sprintf(", top-5 %.2f%%", k.top5)
+}
+
+// maxed reports whether --max-steps is reached.
+func (r *run) maxed() bool { return r.cfg.MaxSteps > 0 && r.pos.GlobalStep >= r.cfg.MaxSteps }
+
+// interrupt saves the current state after a cancelled context.
+func (r *run) interrupt() error {
+	if err := r.save(); err != nil {
+		return fmt.Errorf("interrupted, but the checkpoint failed: %w", err)
+	}
+	r.finish()
+	r.res.Interrupted = true
+	fmt.Fprintf(r.log, "\ninterrupted at epoch %d, step %d of %d (global step %d); checkpoint %s\nresume with: %s --resume %s\n",
+		r.pos.Epoch+1, r.pos.StepInEpoch, r.spe, r.pos.GlobalStep, r.res.Checkpoint, r.command(), r.cfg.Out)
+	return nil
+}
+
+// epoch runs (the rest of) epoch r.pos.Epoch. It returns false when it
+// stopped early (context cancelled or --max-steps).
+func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
+	cfg := r.cfg
+	ep := r.pos.Epoch
+	l, err := augment.NewLoader(r.train, augment.LoaderConfig{BatchSize: cfg.BatchSize, Seed: cfg.Seed, Epoch: ep,
+		Shuffle: true, DropLast: cfg.DropLast, Workers: cfg.Workers, Aug: aug})
+	if err != nil {
+		return false, err
+	}
+	defer l.Close()
+	for i := 0; i < r.pos.StepInEpoch; i++ { // resume mid-epoch: the order is a function of (seed, epoch)
+		if _, err := l.Next(); err != nil {
+			return false, fmt.Errorf("resume: skipping batch %d of epoch %d: %w", i+1, ep+1, err)
+		}
+	}
+	prog := &metrics.Progress{W: r.log, TTY: r.opt.TTY, Every: max(1, r.spe/10)}
+	st := epochStats{start: time.Now()}
+	var x *engine.Tensor
+	defer func() {
+		if x != nil {
+			x.Release()
+		}
+	}()
+	for r.pos.StepInEpoch < r.spe {
+		if ctx.Err() != nil || r.maxed() {
+			if r.opt.TTY {
+				fmt.Fprintln(r.log)
+			}
+			return false, nil
+		}
+		bt, err := l.Next()
+		if err == io.EOF {
+			return false, fmt.Errorf("epoch %d: the loader ended after %d of %d batches", ep+1, r.pos.StepInEpoch, r.spe)
+		}
+		if err != nil {
+			return false, fmt.Errorf("epoch %d: data: %w", ep+1, err)
+		}
+		if x == nil || x.Shape()[0] != 2*bt.N {
+			if x != nil {
+				x.Release()
+			}
+			x = r.b.New(2*bt.N, bt.C, bt.H, bt.W)
+		}
+		r.b.Upload(x, bt.Views)
+		gstep := r.pos.GlobalStep // 0-based index of this step
+		where := func() string {
+			return fmt.Sprintf("step %d (epoch %d, step %d of %d)", gstep+1, ep+1, r.pos.StepInEpoch+1, r.spe)
+		}
+		loss, acc, err := r.m.Step(x, float32(cfg.Temperature))
+		if err != nil {
+			return false, fmt.Errorf("%s: %w; nothing saved since: %s", where(), err, r.lastGood())
+		}
+		if bad(float64(loss)) {
+			return false, fmt.Errorf("%s: the loss is %g: %w; nothing saved since: %s (resume from it with a lower --lr)",
+				where(), loss, ErrDiverged, r.lastGood())
+		}
+		g2, err := r.gradSquares()
+		if err != nil {
+			return false, fmt.Errorf("%s: %w; %s", where(), err, r.lastGood())
+		}
+		if bad(g2) {
+			return false, fmt.Errorf("%s: the gradients hold NaN or Inf (sum of squares %g): %w; nothing saved since: %s (resume from it with a lower --lr)",
+				where(), g2, ErrDiverged, r.lastGood())
+		}
+		lr := r.sched.LR(int(gstep))
+		r.o.Step(float32(lr))
+		r.pos.GlobalStep++
+		r.pos.StepInEpoch++
+		r.res.Losses = append(r.res.Losses, loss)
+		st.steps++
+		st.images += bt.N
+		st.loss += float64(loss)
+		st.acc += float64(acc)
+		st.wait += bt.Wait
+		el := time.Since(st.start)
+		ips := float64(st.images) / el.Seconds()
+		wait := st.wait.Seconds() / el.Seconds()
+		if err := r.mlog.Step(metrics.StepRecord{Epoch: ep + 1, Step: r.pos.StepInEpoch, GlobalStep: r.pos.GlobalStep,
+			Loss: metrics.Float(loss), Acc: metrics.Float(acc), LR: metrics.Float(lr), ImagesPerSec: metrics.Float(ips),
+			DataWait: metrics.Float(wait), Time: metrics.Float(time.Since(r.start).Seconds()), Last: r.pos.StepInEpoch == r.spe}); err != nil {
+			return false, err
+		}
+		prog.Update(metrics.Status{Epoch: ep + 1, Epochs: cfg.Epochs, Step: r.pos.StepInEpoch, Steps: r.spe,
+			Loss: float64(loss), Acc: float64(acc), LR: lr, ImagesPerSec: ips, DataWait: wait, Elapsed: el})
+		if r.opt.OnStep != nil {
+			r.opt.OnStep(StepInfo{Epoch: ep, StepInEpoch: r.pos.StepInEpoch, GlobalStep: r.pos.GlobalStep, Loss: float64(loss), Acc: float64(acc), LR: lr})
+		}
+	}
+	l.Close()
+	// Epoch end.
+	r.pos.Epoch++
+	r.pos.StepInEpoch = 0
+	last := r.pos.Epoch == cfg.Epochs || r.maxed()
+	k := noKNN
+	if r.mon != nil && (last || (cfg.KNNEvery > 0 && r.pos.Epoch%cfg.KNNEvery == 0)) {
+		if k, err = r.evalKNN(); err != nil {
+			return false, err
+		}
+	}
+	secs := time.Since(st.start).Seconds()
+	rec := metrics.EpochRecord{Epoch: r.pos.Epoch, GlobalStep: r.pos.GlobalStep, KNNTop1: metrics.Float(k.top1), KNNTop5: metrics.Float(k.top5),
+		Loss: metrics.Float(math.NaN()), Acc: metrics.Float(math.NaN()), Seconds: metrics.Float(secs),
+		ImagesPerSec: metrics.Float(float64(st.images) / secs)}
+	if st.steps > 0 {
+		rec.Loss, rec.Acc = metrics.Float(st.loss/float64(st.steps)), metrics.Float(st.acc/float64(st.steps))
+	}
+	if err := r.mlog.Epoch(rec); err != nil {
+		return false, err
+	}
+	r.plot()
+	msg := fmt.Sprintf("epoch %d/%d: loss %.4f  acc %.1f%%", r.pos.Epoch, cfg.Epochs, float64(rec.Loss), 100*float64(rec.Acc))
+	if !math.IsNaN(k.top1) {
+		msg += fmt.Sprintf("  kNN top-1 %.2f%%%s", k.top1, top5Text(k))
+	}
+	fmt.Fprintf(r.log, "%s  (%s, %.0f img/s, data wait %.0f%%)\n", msg, metrics.FormatDuration(time.Since(st.start)),
+		float64(st.images)/secs, 100*st.wait.Seconds()/secs)
+	if last || (cfg.SaveEvery > 0 && r.pos.Epoch%cfg.SaveEvery == 0) {
+		if err := r.save(); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+// gradSquares is the sum of squares of every gradient (one sync): NaN or
+// Inf in any gradient makes it non-finite.
+func (r *run) gradSquares() (float64, error) {
+	r.b.Fill(r.gnorm, 0)
+	for _, p := range r.m.Params() {
+		r.b.SumSquares(r.gtmp, p.Grad)
+		r.b.Add(r.gnorm, r.gnorm, r.gtmp)
+	}
+	var v [1]float32
+	if err := r.b.Download(r.gnorm, v[:]); err != nil {
+		return 0, fmt.Errorf("gradient check: %w", err)
+	}
+	return float64(v[0]), nil
+}
+
+// plot redraws DIR/plot.png from the metrics log (a failure is only a
+// warning: the plot is a convenience).
+func (r *run) plot() {
+	path := filepath.Join(r.cfg.Out, "metrics.jsonl")
+	f, err := os.Open(path)
+	if err == nil {
+		defer f.Close()
+		var steps []metrics.StepRecord
+		var epochs []metrics.EpochRecord
+		if steps, epochs, err = metrics.ReadLog(f); err == nil {
+			steps, epochs = dedupe(steps, epochs)
+			err = metrics.WritePlot(filepath.Join(r.cfg.Out, "plot.png"), metrics.LossPoints(steps), metrics.KNNPoints(epochs), metrics.PlotOptions{})
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(r.log, "warning: plot: %v\n", err)
+	}
+}
+
+// dedupe keeps, after a resume from an older checkpoint, the last record
+// of every global step and epoch, in order.
+func dedupe(steps []metrics.StepRecord, epochs []metrics.EpochRecord) ([]metrics.StepRecord, []metrics.EpochRecord) {
+	var s []metrics.StepRecord
+	for _, x := range steps {
+		for len(s) > 0 && s[len(s)-1].GlobalStep >= x.GlobalStep {
+			s = s[:len(s)-1]
+		}
+		s = append(s, x)
+	}
+	var e []metrics.EpochRecord
+	for _, x := range epochs {
+		for len(e) > 0 && e[len(e)-1].Epoch >= x.Epoch {
+			e = e[:len(e)-1]
+		}
+		e = append(e, x)
+	}
+	return s, e
+}

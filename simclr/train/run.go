@@ -1,0 +1,346 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"simclr-vk/engine"
+	"simclr-vk/layers"
+	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/knn"
+	"simclr-vk/simclr/metrics"
+	"simclr-vk/simclr/modelio"
+	"simclr-vk/simclr/optim"
+	"simclr-vk/simclr/schedule"
+)
+
+// Options are the run's surroundings (not part of the configuration).
+type Options struct {
+	Log     io.Writer              // messages and progress (nil: os.Stdout)
+	TTY     bool                   // redraw the progress bar in place
+	Resume  *checkpoint.Checkpoint // the checkpoint Resolve loaded; nil loads cfg.Resume
+	Command string                 // how the user runs training, for the resume hint (default "simclr-vk train")
+	// OnStep, when set, is called after every optimizer step (tests).
+	OnStep func(StepInfo)
+}
+
+// StepInfo describes one finished step.
+type StepInfo struct {
+	Epoch       int   // 0-based epoch of the step
+	StepInEpoch int   // steps done in the epoch, including this one
+	GlobalStep  int64 // optimizer steps done, including this one
+	Loss, Acc   float64
+	LR          float64
+}
+
+// Result summarises a run.
+type Result struct {
+	Out         string
+	Epoch       int   // epochs completed
+	StepInEpoch int   // steps done in the unfinished epoch
+	GlobalStep  int64 // optimizer steps done
+	Losses      []float32
+	KNNRandom   float64 // kNN top-1 (percent) of the random encoder, NaN when not evaluated
+	KNNFinal    float64 // kNN top-1 (percent) at the end, NaN when not evaluated
+	Checkpoint  string  // the newest checkpoint written ("" when none)
+	Interrupted bool    // stopped by the context; Checkpoint holds the state
+	Elapsed     time.Duration
+}
+
+// ErrDiverged is wrapped by the error of a run stopped by a NaN or Inf.
+var ErrDiverged = errors.New("training diverged")
+
+// run is the state of one Run call.
+type run struct {
+	cfg   Config
+	opt   Options
+	log   io.Writer
+	b     engine.Backend
+	train data.Dataset
+	mcfg  layers.Config
+	arch  json.RawMessage
+	m     *layers.Model
+	o     *optim.Optimizer
+	sched schedule.Cosine
+	spe   int // steps per epoch
+	total int64
+	pos   position
+	mon   *monitor
+	ckdir checkpoint.Dir
+	mlog  *metrics.Log
+	res   *Result
+	saved int64 // global step of the newest checkpoint written (-1: none)
+	gnorm *engine.Tensor
+	gtmp  *engine.Tensor
+	start time.Time
+}
+
+// Run trains as cfg says on b. Cancelling ctx stops after the current step
+// with a checkpoint (Result.Interrupted).
+func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, opt: opt, b: b, saved: -1, start: time.Now()}
+	r.log = opt.Log
+	if r.log == nil {
+		r.log = os.Stdout
+	}
+	r.res = &Result{Out: cfg.Out, KNNRandom: math.NaN(), KNNFinal: math.NaN()}
+	r.pos = position{KNNRandom: math.NaN(), KNNLast: math.NaN()}
+	defer func() { r.res.Elapsed = time.Since(r.start) }()
+
+	ck := opt.Resume
+	if ck == nil && cfg.Resume != "" {
+		var err error
+		if ck, err = checkpoint.Load(cfg.Resume); err != nil {
+			return nil, fmt.Errorf("--resume: %w", err)
+		}
+	}
+	if ck != nil {
+		for _, w := range ck.Warnings {
+			fmt.Fprintf(r.log, "warning: %s\n", w)
+		}
+	}
+
+	test, err := r.openData()
+	if err != nil {
+		return nil, err
+	}
+	defer r.train.Close()
+	if test != nil {
+		defer test.Close()
+	}
+	if err := r.prepareOut(ck != nil); err != nil {
+		return nil, err
+	}
+	if err := r.build(ck); err != nil {
+		return nil, err
+	}
+	defer r.m.Release()
+	defer r.o.Release()
+	r.gnorm, r.gtmp = b.New(1), b.New(1)
+	defer r.gnorm.Release()
+	defer r.gtmp.Release()
+	if err := b.Err(); err != nil {
+		return nil, fmt.Errorf("allocate: %w", err)
+	}
+	r.setupKNN(test)
+
+	logPath := filepath.Join(cfg.Out, "metrics.jsonl")
+	if ck == nil {
+		if err := os.Remove(logPath); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+	}
+	if r.mlog, err = metrics.OpenLog(logPath, cfg.LogEvery); err != nil {
+		return nil, err
+	}
+	defer r.mlog.Close()
+
+	if err := r.loop(ctx); err != nil {
+		return r.res, err
+	}
+	return r.res, nil
+}
+
+// openData opens the training set (subset) and the test split.
+func (r *run) openData() (test data.Dataset, err error) {
+	cfg := r.cfg
+	train, test, err := data.Open(cfg.Data, data.Options{Format: cfg.DataFormat, ImageSize: cfg.ImageSize})
+	if err != nil {
+		return nil, fmt.Errorf("--data %s: %w", cfg.Data, err)
+	}
+	full := train.Len()
+	if cfg.Subset > 0 {
+		train = data.Subset(train, cfg.Subset, cfg.Seed)
+	}
+	r.train = train
+	c, h, w := train.Shape()
+	fmt.Fprintf(r.log, "data: %s, %d of %d training images (%dx%dx%d)", train.Name(), train.Len(), full, h, w, c)
+	if cfg.Subset > 0 && cfg.Subset < full {
+		fmt.Fprintf(r.log, ", a fixed subset (--subset 0 for all)")
+	}
+	fmt.Fprintln(r.log)
+	return test, nil
+}
+
+// prepareOut creates the output directory; a fresh run refuses a directory
+// that already holds checkpoints (they would be pruned).
+func (r *run) prepareOut(resuming bool) error {
+	out := r.cfg.Out
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if !resuming {
+		if files, err := checkpoint.List(out); err == nil && len(files) > 0 {
+			return fmt.Errorf("--out %s already holds checkpoints of a run: continue it with --resume %s, or choose another --out", out, out)
+		}
+	}
+	r.ckdir = checkpoint.Dir{Path: out, Keep: r.cfg.Keep}
+	return os.WriteFile(filepath.Join(out, "config.json"), append(r.cfg.JSON(), '\n'), 0o644)
+}
+
+// size is the side of the training views.
+func (r *run) size() int {
+	if r.cfg.ImageSize > 0 {
+		return r.cfg.ImageSize
+	}
+	_, h, w := r.train.Shape()
+	return min(h, w)
+}
+
+// build creates model, optimizer and schedule, restoring a checkpoint.
+func (r *run) build(ck *checkpoint.Checkpoint) error {
+	cfg := r.cfg
+	c, _, _ := r.train.Shape()
+	r.mcfg = cfg.modelConfig(c, r.size())
+	r.arch = modelio.ArchJSONImage(r.mcfg, r.size())
+	if ck != nil { // architecture first: a clear error before allocating
+		got, same, err := sameArch(ck.Meta.Arch, r.mcfg)
+		if err != nil {
+			return fmt.Errorf("--resume %s: architecture: %w", ck.Path, err)
+		}
+		if !same {
+			return fmt.Errorf("--resume %s: the checkpoint is a %s, this run builds a %s (check --arch, --width, --stem, --proj-dims and the data's channels)",
+				ck.Path, modelio.Describe(got), modelio.Describe(r.mcfg))
+		}
+	}
+	m, err := layers.NewModel(r.b, r.mcfg)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	o, err := optim.New(r.b, m.Params(), cfg.optimConfig())
+	if err != nil {
+		m.Release()
+		return fmt.Errorf("optimizer: %w", err)
+	}
+	r.m, r.o = m, o
+	n := r.train.Len()
+	r.spe = n / cfg.BatchSize
+	if !cfg.DropLast && n%cfg.BatchSize != 0 {
+		r.spe++
+	}
+	if r.spe == 0 {
+		m.Release()
+		o.Release()
+		return fmt.Errorf("--batch-size %d is larger than the %d training images (the short batch is dropped; use a smaller batch or --drop-last=false)", cfg.BatchSize, n)
+	}
+	r.total = int64(cfg.Epochs) * int64(r.spe)
+	peak, err := schedule.ScaledLR(cfg.LR, cfg.LRScaling, cfg.BatchSize)
+	if err == nil {
+		r.sched, err = schedule.NewCosine(peak, schedule.WarmupSteps(cfg.WarmupEpochs, r.spe), int(r.total))
+	}
+	if err != nil {
+		m.Release()
+		o.Release()
+		return fmt.Errorf("schedule: %w", err)
+	}
+	if ck != nil {
+		if r.pos, err = restore(ck, cfg, m, o); err != nil {
+			m.Release()
+			o.Release()
+			return err
+		}
+		r.saved = r.pos.GlobalStep
+		r.res.Checkpoint = ck.Path
+		r.res.KNNRandom = r.pos.KNNRandom
+		fmt.Fprintf(r.log, "resumed from %s: epoch %d, step %d of the epoch, global step %d\n",
+			ck.Path, r.pos.Epoch, r.pos.StepInEpoch, r.pos.GlobalStep)
+	}
+	fmt.Fprintf(r.log, "model: %s, %d parameters, on %s\n", modelio.Describe(r.mcfg), layers.CountParams(m), r.b.Describe())
+	fmt.Fprintf(r.log, "training: %d epochs x %d steps of %d images, %s, peak lr %.4g (%s scaling of %g), warm-up %g epochs, tau %g\n",
+		cfg.Epochs, r.spe, cfg.BatchSize, cfg.Optimizer, peak, cfg.LRScaling, cfg.LR, cfg.WarmupEpochs, cfg.Temperature)
+	return nil
+}
+
+// setupKNN prepares the monitor, or explains why there is none.
+func (r *run) setupKNN(test data.Dataset) {
+	cfg := r.cfg
+	switch {
+	case r.train.NumClasses() == 0:
+		fmt.Fprintln(r.log, "kNN monitor: skipped, the training data has no labels")
+		return
+	case test == nil || test.Len() == 0:
+		fmt.Fprintln(r.log, "kNN monitor: skipped, the dataset has no test split")
+		return
+	case test.NumClasses() == 0:
+		fmt.Fprintln(r.log, "kNN monitor: skipped, the test split has no labels")
+		return
+	}
+	bank := r.train
+	if cfg.KNNBank > 0 {
+		bank = data.Subset(r.train, cfg.KNNBank, cfg.Seed+1)
+	}
+	query := test
+	if cfg.KNNSubset > 0 {
+		query = data.Subset(test, cfg.KNNSubset, cfg.Seed+2)
+	}
+	r.mon = &monitor{bank: bank, query: query, classes: max(r.train.NumClasses(), test.NumClasses()), size: r.size(),
+		batch: 2 * cfg.BatchSize, workers: cfg.Workers, opt: knn.Options{K: cfg.KNNK, T: cfg.KNNT}}
+	fmt.Fprintf(r.log, "kNN monitor: k %d, t %g, bank %d training images, %d test queries\n", cfg.KNNK, cfg.KNNT, bank.Len(), query.Len())
+}
+
+// evalKNN runs the monitor and records it in the run state.
+func (r *run) evalKNN() (knnResult, error) {
+	if r.mon == nil {
+		return noKNN, nil
+	}
+	k, err := r.mon.eval(r.m)
+	if err != nil {
+		return noKNN, err
+	}
+	r.pos.KNNLast = k.top1
+	r.res.KNNFinal = k.top1
+	return k, nil
+}
+
+// save writes a checkpoint of the current state unless one exists for this
+// step.
+func (r *run) save() error {
+	if r.saved == r.pos.GlobalStep && r.res.Checkpoint != "" {
+		return nil
+	}
+	if err := r.b.Err(); err != nil {
+		return fmt.Errorf("not saving a checkpoint after a device error: %w", err)
+	}
+	ck, err := snapshot(r.cfg, r.arch, r.m, r.o, r.pos)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	path, err := r.ckdir.Save(ck)
+	if err != nil {
+		return err
+	}
+	r.saved = r.pos.GlobalStep
+	r.res.Checkpoint = path
+	return nil
+}
+
+// lastGood names the newest checkpoint for error messages.
+func (r *run) lastGood() string {
+	if r.res.Checkpoint == "" {
+		return "no checkpoint was written yet"
+	}
+	return "the last good checkpoint is " + r.res.Checkpoint
+}
+
+func (r *run) command() string {
+	if r.opt.Command != "" {
+		return r.opt.Command
+	}
+	return "simclr-vk train"
+}
+
+// finish fills the result from the position.
+func (r *run) finish() {
+	r.res.Epoch, r.res.StepInEpoch, r.res.GlobalStep = r.pos.Epoch, r.pos.StepInEpoch, r.pos.GlobalStep
+}
