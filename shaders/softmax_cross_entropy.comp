@@ -8,7 +8,7 @@
 // float32 lse would lose the small log(s)).
 // A label that is not an integer in [0, classes) gives rowLoss NaN and a NaN
 // dlogits row (the device cannot panic; the CPU backend does). engine/vulkan
-// then reduces rowLoss with sum_rows (fixed order) into loss = mean.
+// then averages rowLoss with MeanRows (sum_rows, fixed order) into loss.
 //
 // Bindings (storage buffers, set 0):
 //   0: rowLoss (n floats, written)

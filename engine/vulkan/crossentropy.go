@@ -5,7 +5,8 @@ import (
 )
 
 // Softmax cross-entropy: one row per invocation writes its loss (and
-// dlogits row), then sum_rows adds the row losses in a fixed order.
+// dlogits row), then MeanRows (sum_rows) averages the row losses in a
+// fixed order.
 // Labels live on the device, so an invalid label cannot panic as on the
 // CPU backend: its row loss, hence the loss, and its dlogits row are NaN.
 // CPU reference: cpu.SoftmaxCrossEntropy.
@@ -33,6 +34,6 @@ func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tenso
 	d.dispatch(kernel{Shader: "softmax_cross_entropy", Spec: []uint32{b2u(dlogits != nil)},
 		Push: &pushCrossEntropy{uint32(n), uint32(classes)}, Groups: d.grid1D(n, 64),
 		Args: []arg{out(rowLoss), grad, in(logits), in(labels)}})
-	d.sumRows(loss, rowLoss, 1, n, float32(n))
+	d.MeanRows(loss, rowLoss, 1, n)
 	rowLoss.Release()
 }
