@@ -302,3 +302,30 @@ func TestInitFrom(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+func TestInferArch(t *testing.T) {
+	b := cpu.New(cpu.Options{})
+	for _, cfg := range []layers.Config{
+		tinyConfig(1.0/16, 1),
+		{Encoder: layers.ResNetConfig{Arch: "resnet34", Stem: layers.StemImageNet, Width: 1.0 / 8, InChannels: 1}},
+		{Encoder: layers.ResNetConfig{Arch: "resnet50", Stem: layers.StemCIFAR, Width: 1.0 / 16, InChannels: 3}},
+	} {
+		m := newModel(t, b, cfg)
+		ts, err := Tensors(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "w.safetensors")
+		if err := export.WriteSafetensors(path, export.StateDict(&checkpoint.Checkpoint{Tensors: ts}), nil); err != nil {
+			t.Fatal(err)
+		}
+		w, _, err := ReadWeights(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.InferArch()
+		if err != nil || got != ModelConfig(m) {
+			t.Errorf("inferred %+v (%v), want %+v", got, err, ModelConfig(m))
+		}
+	}
+}
