@@ -1,0 +1,167 @@
+package train
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"simclr-vk/simclr/checkpoint"
+)
+
+// sameTensors requires two checkpoints to hold the same tensors bit for bit.
+func sameTensors(t *testing.T, what string, a, b *checkpoint.Checkpoint) {
+	t.Helper()
+	if len(a.Tensors) != len(b.Tensors) {
+		t.Fatalf("%s: %d vs %d tensors", what, len(a.Tensors), len(b.Tensors))
+	}
+	bad := 0
+	for i, x := range a.Tensors {
+		y := b.Tensors[i]
+		if x.Name != y.Name || x.Kind != y.Kind || len(x.Data) != len(y.Data) {
+			t.Fatalf("%s: tensor %d: %s/%s vs %s/%s", what, i, x.Name, x.Kind, y.Name, y.Kind)
+		}
+		for j := range x.Data {
+			if math.Float32bits(x.Data[j]) != math.Float32bits(y.Data[j]) {
+				if bad < 5 {
+					t.Errorf("%s: %s[%d] = %g vs %g", what, x.Name, j, x.Data[j], y.Data[j])
+				}
+				bad++
+				break
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d tensors differ", what, bad)
+	}
+}
+
+func sameLosses(t *testing.T, what string, want, got []float32) {
+	t.Helper()
+	if len(want) != len(got) {
+		t.Fatalf("%s: %d losses, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
+			t.Fatalf("%s: loss of step %d = %.9g, uninterrupted run %.9g", what, i+1, got[i], want[i])
+		}
+	}
+}
+
+// TestResumeBitExact: on the CPU backend, 2 epochs in one go equal 1 epoch,
+// stop, resume for the second (same losses, same weights, optimizer state
+// and BN statistics bit for bit); and the same when the run is interrupted
+// mid-epoch through its context (the SIGINT path), checkpointed, and
+// resumed (the resumed epoch skips the batches already done).
+func TestResumeBitExact(t *testing.T) {
+	dir := writeToyData(t, 64, 16)
+	const spe = 4
+	base := toyConfig(t, dir)
+	base.Epochs = 2
+	base.KNNEvery = 1
+
+	full, _, err := runToy(t, context.Background(), base, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := checkpoint.Load(full.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("epoch boundary", func(t *testing.T) {
+		cfg := base
+		cfg.Out = t.TempDir()
+		cfg.MaxSteps = spe
+		first, _, err := runToy(t, context.Background(), cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.Epoch != 1 || first.GlobalStep != spe {
+			t.Fatalf("first part stopped at epoch %d step %d", first.Epoch, first.GlobalStep)
+		}
+		cfg.MaxSteps = 0
+		cfg.Resume = cfg.Out
+		second, _, err := runToy(t, context.Background(), cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameLosses(t, "1 + resume 1", full.Losses, append(first.Losses, second.Losses...))
+		got, err := checkpoint.Load(second.Checkpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameTensors(t, "1 + resume 1", want, got)
+		if second.KNNRandom != full.KNNRandom || second.KNNFinal != full.KNNFinal {
+			t.Errorf("kNN random %v final %v after resume, uninterrupted %v %v", second.KNNRandom, second.KNNFinal, full.KNNRandom, full.KNNFinal)
+		}
+	})
+
+	t.Run("interrupted mid-epoch", func(t *testing.T) {
+		cfg := base
+		cfg.Out = t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		const stopAt = spe + 2 // after step 2 of epoch 2
+		first, log, err := runToy(t, ctx, cfg, Options{Command: "simclr-vk train", OnStep: func(s StepInfo) {
+			if s.GlobalStep == stopAt {
+				cancel() // what the first SIGINT does
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !first.Interrupted || first.GlobalStep != stopAt || first.Epoch != 1 || first.StepInEpoch != 2 {
+			t.Fatalf("interrupted run: %+v", first)
+		}
+		if !strings.Contains(log, "resume with: simclr-vk train --resume "+cfg.Out) {
+			t.Errorf("no resume command in the log")
+		}
+		ck, err := checkpoint.Load(cfg.Out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ck.Meta.Epoch != 1 || ck.Meta.StepInEpoch != 2 || ck.Meta.GlobalStep != stopAt {
+			t.Fatalf("checkpoint after interruption at epoch %d step %d global %d", ck.Meta.Epoch, ck.Meta.StepInEpoch, ck.Meta.GlobalStep)
+		}
+		cfg.Resume = cfg.Out
+		second, _, err := runToy(t, context.Background(), cfg, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameLosses(t, "interrupted + resumed", full.Losses, append(first.Losses, second.Losses...))
+		got, err := checkpoint.Load(second.Checkpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameTensors(t, "interrupted + resumed", want, got)
+	})
+}
+
+// TestResumeOtherArchitecture: resuming with another width is an error
+// naming both architectures, and the checkpoint stays as it was.
+func TestResumeOtherArchitecture(t *testing.T) {
+	dir := writeToyData(t, 32, 16)
+	cfg := toyConfig(t, dir)
+	cfg.Epochs = 1
+	res, _, err := runToy(t, context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Resume = cfg.Out
+	cfg.Epochs = 2
+	cfg.Width = 0.125
+	_, _, err = runToy(t, context.Background(), cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "width 0.0625") || !strings.Contains(err.Error(), "width 0.125") {
+		t.Fatalf("err = %v, want an architecture mismatch naming both widths", err)
+	}
+	files, _ := checkpoint.List(cfg.Out)
+	if len(files) != 1 || files[0] != res.Checkpoint {
+		t.Errorf("checkpoints %v, want only %s", files, res.Checkpoint)
+	}
+	cfg.Width = 1.0 / 16
+	cfg.Optimizer = "adamw"
+	if _, _, err = runToy(t, context.Background(), cfg, Options{}); err == nil || !strings.Contains(err.Error(), "lars optimizer state") {
+		t.Fatalf("err = %v, want an optimizer mismatch", err)
+	}
+}
