@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // gemm_regblock.comp: C = alpha * op(A) * op(B) + beta * C for each batch
 // entry, register-blocked with no shared memory and no barrier() (the shape
 // that suits CPU Vulkan devices such as lavapipe, where a barrier is a
@@ -8,8 +9,13 @@
 //   0: C (batch*m*n floats, read when beta != 0, written)
 //   1: A (batch*m*k floats, read): (m, k) row-major, or (k, m) when TRANS_A
 //   2: B (batch*k*n floats, read): (k, n) row-major, or (n, k) when TRANS_B
-// Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TM, 3 TN (outputs
-// per invocation), 4 TRANS_A, 5 TRANS_B (0/1).
+// Variants (compile-time TM x TN outputs per invocation, so that glslc fully
+// unrolls the register block; spec-constant loop bounds would not be):
+// variant: 8x8 -DTM=8 -DTN=8
+// variant: 4x8 -DTM=4 -DTN=8
+// variant: 4x4 -DTM=4 -DTN=4
+// Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TRANS_A,
+// 3 TRANS_B (0/1).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
 // computes the TM x TN outputs rows Y*WG_Y*TM + y*TM + [0, TM) and columns
 // X*WG_X*TN + x*TN + [0, TN) (a contiguous block, so each k step reads TN
@@ -24,10 +30,8 @@
 layout(local_size_x_id = 0, local_size_y_id = 1) in;
 layout(constant_id = 0) const uint WG_X = 8;
 layout(constant_id = 1) const uint WG_Y = 8;
-layout(constant_id = 2) const uint TM = 8;
-layout(constant_id = 3) const uint TN = 8;
-layout(constant_id = 4) const uint TRANS_A = 0;
-layout(constant_id = 5) const uint TRANS_B = 0;
+layout(constant_id = 2) const uint TRANS_A = 0;
+layout(constant_id = 3) const uint TRANS_B = 0;
 
 layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { float A[]; };
@@ -57,39 +61,39 @@ void main() {
     // outputs are written.
     uint ri[TM];
     uint cj[TN];
-    for (uint i = 0; i < TM; i++) {
+    [[unroll]] for (uint i = 0; i < TM; i++) {
         ri[i] = min(row0 + i, m - 1u);
     }
-    for (uint j = 0; j < TN; j++) {
+    [[unroll]] for (uint j = 0; j < TN; j++) {
         cj[j] = min(col0 + j, n - 1u);
     }
     float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
+    [[unroll]] for (uint i = 0; i < TM; i++) {
+        [[unroll]] for (uint j = 0; j < TN; j++) {
             acc[i][j] = 0.0;
         }
     }
     float a[TM];
     float b[TN];
     for (uint kk = 0; kk < k; kk++) {
-        for (uint i = 0; i < TM; i++) {
+        [[unroll]] for (uint i = 0; i < TM; i++) {
             a[i] = TRANS_A != 0 ? A[aoff + kk * m + ri[i]] : A[aoff + ri[i] * k + kk];
         }
-        for (uint j = 0; j < TN; j++) {
+        [[unroll]] for (uint j = 0; j < TN; j++) {
             b[j] = TRANS_B != 0 ? B[boff + cj[j] * k + kk] : B[boff + kk * n + cj[j]];
         }
-        for (uint i = 0; i < TM; i++) {
-            for (uint j = 0; j < TN; j++) {
+        [[unroll]] for (uint i = 0; i < TM; i++) {
+            [[unroll]] for (uint j = 0; j < TN; j++) {
                 acc[i][j] = fma(a[i], b[j], acc[i][j]);
             }
         }
     }
-    for (uint i = 0; i < TM; i++) {
+    [[unroll]] for (uint i = 0; i < TM; i++) {
         uint r = row0 + i;
         if (r >= m) {
             break;
         }
-        for (uint j = 0; j < TN; j++) {
+        [[unroll]] for (uint j = 0; j < TN; j++) {
             uint c = col0 + j;
             if (c >= n) {
                 break;

@@ -9,7 +9,7 @@
 // Dispatch grid: ceil(n/256) workgroups spread over x and y (engine/vulkan
 // grid1D); the flat workgroup index is gl_WorkGroupID.y*gl_NumWorkGroups.x +
 // gl_WorkGroupID.x.
-// Push constants: {uint n} (Go: the push struct in engine/vulkan/elementwise.go).
+// Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.Mul.
 
 layout(local_size_x = 256) in;

@@ -1,5 +1,5 @@
 #version 450
-// relu_forward.comp: y[i] = max(x[i], 0), for i < n.
+// relu_forward.comp: y[i] = x[i] if x[i] > 0 else 0, for i < n.
 //
 // Bindings (storage buffers, set 0):
 //   0: y (n floats, written)
@@ -8,7 +8,7 @@
 // Dispatch grid: ceil(n/256) workgroups spread over x and y (engine/vulkan
 // grid1D); the flat workgroup index is gl_WorkGroupID.y*gl_NumWorkGroups.x +
 // gl_WorkGroupID.x.
-// Push constants: {uint n} (Go: the push struct in engine/vulkan/elementwise.go).
+// Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.ReLUForward.
 
 layout(local_size_x = 256) in;
@@ -25,5 +25,5 @@ void main() {
     if (i >= pc.n) {
         return;
     }
-    y[i] = max(x[i], 0.0);
+    y[i] = x[i] > 0.0 ? x[i] : 0.0; // NaN gives 0, as the CPU reference
 }

@@ -1,6 +1,6 @@
 #version 450
-// sum_cols.comp: dst[c] = scale * sum_r src[r*cols + c] for c < cols
-// (scale 1 for SumCols, 1/rows for MeanCols).
+// sum_cols.comp: dst[c] = (sum_r src[r*cols + c]) / div for c < cols
+// (div 1 for SumCols, rows for MeanCols).
 //
 // Bindings (storage buffers, set 0):
 //   0: dst (cols floats, written)
@@ -12,7 +12,7 @@
 // Invocation (x, y) sums rows r = y, y+16, ... in order for its column; the
 // 16 slice sums are added by a fixed-order shared-memory tree
 // (deterministic, no atomics).
-// Push constants: {uint rows; uint cols; float scale} (Go: pushReduce in
+// Push constants: {uint rows; uint cols; float div} (Go: pushReduce in
 // engine/vulkan/reduce.go).
 // CPU reference: cpu.SumCols and cpu.MeanCols.
 
@@ -24,7 +24,7 @@ layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 layout(push_constant) uniform Push {
     uint rows;
     uint cols;
-    float scale;
+    float div;
 } pc;
 
 shared float partial[16][16];
@@ -48,6 +48,6 @@ void main() {
         barrier();
     }
     if (y == 0u && c < pc.cols) {
-        dst[c] = pc.scale * partial[0][x];
+        dst[c] = partial[0][x] / pc.div;
     }
 }

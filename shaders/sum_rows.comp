@@ -1,6 +1,6 @@
 #version 450
-// sum_rows.comp: dst[r] = scale * sum_c src[r*cols + c] for r < rows
-// (scale 1 for SumRows, 1/cols for MeanRows).
+// sum_rows.comp: dst[r] = (sum_c src[r*cols + c]) / div for r < rows
+// (div 1 for SumRows, cols for MeanRows).
 //
 // Bindings (storage buffers, set 0):
 //   0: dst (rows floats, written)
@@ -12,7 +12,7 @@
 // Each invocation t sums c = t, t+64, ... in order; the 64 partial sums are
 // then added by a fixed-order shared-memory tree, so results are
 // deterministic (no atomics).
-// Push constants: {uint rows; uint cols; float scale} (Go: pushReduce in
+// Push constants: {uint rows; uint cols; float div} (Go: pushReduce in
 // engine/vulkan/reduce.go).
 // CPU reference: cpu.SumRows and cpu.MeanRows.
 
@@ -24,7 +24,7 @@ layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 layout(push_constant) uniform Push {
     uint rows;
     uint cols;
-    float scale;
+    float div;
 } pc;
 
 shared float partial[64];
@@ -48,6 +48,6 @@ void main() {
         barrier();
     }
     if (t == 0u && r < pc.rows) {
-        dst[r] = pc.scale * partial[0];
+        dst[r] = partial[0] / pc.div;
     }
 }

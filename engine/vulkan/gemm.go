@@ -32,14 +32,19 @@ func b2u(b bool) uint32 {
 
 // gemmKernel returns the shader, specialization constants and tile of C
 // per workgroup (rows, cols) for this device.
-func (d *Device) gemmKernel(transA, transB bool, m, n int) (string, []uint32, int, int) {
+func (d *Device) gemmKernel(transA, transB bool, m, n, k int) (string, []uint32, int, int) {
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	if d.gemmVariant == "regblock" {
 		wgX, wgY, tm, tn := 8, 8, 8, 8
+		shader := "gemm_regblock"
+		if m%4 == 0 && n%4 == 0 && k%4 == 0 {
+			shader = "gemm_vec4"
+		}
 		for wgX*wgY > maxInv {
 			wgY /= 2
 		}
-		return "gemm_regblock", []uint32{uint32(wgX), uint32(wgY), uint32(tm), uint32(tn), b2u(transA), b2u(transB)}, wgY * tm, wgX * tn
+		shader = fmt.Sprintf("%s_%dx%d", shader, tm, tn)
+		return shader, []uint32{uint32(wgX), uint32(wgY), b2u(transA), b2u(transB)}, wgY * tm, wgX * tn
 	}
 	// Tiled: 128x128x8 with 8x8 per invocation (256 invocations) on big
 	// problems, 64x64x16 with 4x4 (256) on small ones; halve until the
@@ -72,7 +77,7 @@ func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha 
 	if uint64(batch)*uint64(max(m*k, k*n, m*n)) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: batch %d of %dx%dx%d exceeds 2^32 elements (32-bit shader indices)", op, batch, m, n, k))
 	}
-	shader, spec, rows, cols := d.gemmKernel(transA, transB, m, n)
+	shader, spec, rows, cols := d.gemmKernel(transA, transB, m, n, k)
 	gx, gy := ceilDiv(n, cols), ceilDiv(m, rows)
 	maxZ := int(d.limit.MaxComputeWorkGroupCount[2])
 	// beta == 0: C is only written (its old contents are ignored).
