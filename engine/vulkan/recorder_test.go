@@ -337,3 +337,5 @@ func fill(n int, v float32) []float32 {
 	}
 	return s
 }
+
+func nan() float64 { var z float64; return z / z }
