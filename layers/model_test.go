@@ -6,6 +6,7 @@ import (
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/layers"
+	"simclr-vk/layers/layerstest"
 )
 
 // TestFeaturesEvalMode: Features uses the running statistics, so each
@@ -109,4 +110,11 @@ func TestModelStateNames(t *testing.T) {
 	if len(m.Params())+len(m.Buffers()) != len(st) {
 		t.Errorf("%d params + %d buffers != %d state entries", len(m.Params()), len(m.Buffers()), len(st))
 	}
+}
+
+// TestMatchesReferenceCPU runs the cross-backend comparison (what
+// layers/vulkantest runs on Vulkan) between two CPU configurations: pure-Go
+// GEMM on one thread against OpenBLAS on all threads.
+func TestMatchesReferenceCPU(t *testing.T) {
+	layerstest.MatchesReference(t, cpu.New(cpu.Options{}), cpu.New(cpu.Options{Threads: 1, NoBLAS: true}))
 }
