@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TEST_PKGS=(./engine/vulkan ./layers)
+TEST_PKGS=(./engine/vulkan ./layers ./layers/vulkantest)
 if [ $build_only = 1 ]; then
 	set -e
 	mkdir -p bin/tests
