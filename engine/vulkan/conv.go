@@ -1,0 +1,169 @@
+package vulkan
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Convolutions as implicit GEMMs (shaders/conv2d_*.comp): the im2col gather
+// happens inside the shader, so no im2col buffer is ever allocated. Each
+// invocation computes a TM x TN register block of the GEMM output; tile and
+// workgroup sizes are specialization constants chosen here per device type
+// and problem shape. A 1x1, stride-1, unpadded convolution is a plain GEMM
+// over x: the same kernels compiled with DIRECT = 1 drop the gather.
+// The filter gradient splits its reduction over N*P*Q into chunks (one per
+// gl_WorkGroupID.z) when the output alone would leave the device idle; the
+// partial blocks are added by sum_cols in a fixed order (deterministic, no
+// atomics). CPU references: cpu.Conv2DForward, cpu.Conv2DBackwardData,
+// cpu.Conv2DBackwardFilter.
+
+// pushConv mirrors `{ uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
+// pad_h, pad_w, chunk; }` of conv2d_forward.comp, conv2d_backward_data.comp
+// and conv2d_backward_filter.comp.
+type pushConv struct {
+	N, C, H, W, K, R, S, P, Q uint32
+	StrideH, StrideW          uint32
+	PadH, PadW                uint32
+	Chunk                     uint32
+}
+
+func newPushConv(p engine.Conv2DParams, chunk int) *pushConv {
+	return &pushConv{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.K), uint32(p.R), uint32(p.S),
+		uint32(p.OutH()), uint32(p.OutW()), uint32(p.StrideH), uint32(p.StrideW), uint32(p.PadH), uint32(p.PadW), uint32(chunk)}
+}
+
+// convTile is one choice of specialization constants for the conv kernels:
+// local size (wgX, wgY) with tm x tn outputs per invocation.
+type convTile struct{ wgX, wgY, tm, tn int }
+
+func (t convTile) spec(direct bool) []uint32 {
+	return []uint32{uint32(t.wgX), uint32(t.wgY), uint32(t.tm), uint32(t.tn), b2u(direct)}
+}
+
+// rows and cols of the GEMM output one workgroup covers.
+func (t convTile) rows() int { return t.wgY * t.tm }
+func (t convTile) cols() int { return t.wgX * t.tn }
+
+// convTileFor picks the tile for a GEMM output of rows x cols: 4x4 outputs
+// per invocation, and a workgroup no taller than the rows need (small
+// channel counts would otherwise leave most invocations idle), 64
+// invocations on CPU devices (lavapipe runs a workgroup as SIMD coroutines)
+// and 256 on GPUs, within maxComputeWorkGroupInvocations.
+func (d *Device) convTileFor(rows int) convTile {
+	t := convTile{tm: 4, tn: 4}
+	inv := 256
+	if d.info.Type == "cpu" {
+		inv = 64
+	}
+	inv = min(inv, int(d.limit.MaxComputeWorkGroupInvocations))
+	t.wgY = 1
+	for t.wgY*2*t.tm <= rows+t.tm-1 && t.wgY*2 <= 16 && t.wgY*2 <= inv {
+		t.wgY *= 2
+	}
+	t.wgX = max(1, inv/t.wgY)
+	return t
+}
+
+func isDirect1x1(p engine.Conv2DParams) bool {
+	return p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0
+}
+
+// checkConvSizes panics when a tensor would overflow the shaders' 32-bit
+// indices.
+func checkConvSizes(op string, p engine.Conv2DParams) {
+	for _, n := range []int{p.N * p.C * p.H * p.W, p.N * p.K * p.OutH() * p.OutW(), p.K * p.C * p.R * p.S} {
+		if uint64(n) >= 1<<31 {
+			panic(fmt.Sprintf("engine: %s: %v has a tensor of %d elements, beyond the shaders' 2^31 indices", op, p, n))
+		}
+	}
+}
+
+func (d *Device) checkConv(op string, p engine.Conv2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) {
+	engine.CheckBackend(op, d, ts[0], ts[1], ts[2])
+	for i := range ts {
+		engine.CheckNumel(op, names[i], ts[i], sizes[i])
+	}
+	checkConvSizes(op, p)
+}
+
+// Conv2DForward: x (N,C,H,W) * w (K,C,R,S) -> y (N,K,P,Q).
+func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
+	p.Validate("Conv2DForward")
+	P, Q := p.OutH(), p.OutW()
+	d.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
+		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
+	t := d.convTileFor(p.K)
+	d.dispatch(kernel{
+		Shader: "conv2d_forward",
+		Spec:   t.spec(isDirect1x1(p)),
+		Push:   newPushConv(p, 0),
+		Groups: [3]int{ceilDiv(p.N*P*Q, t.cols()), ceilDiv(p.K, t.rows()), 1},
+		Args:   []arg{out(y), in(x), in(w)},
+	})
+}
+
+// Conv2DBackwardData: dy (N,K,P,Q), w -> dx (N,C,H,W), overwritten.
+func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
+	p.Validate("Conv2DBackwardData")
+	P, Q := p.OutH(), p.OutW()
+	d.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
+		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
+	t := d.convTileFor(p.C)
+	d.dispatch(kernel{
+		Shader: "conv2d_backward_data",
+		Spec:   t.spec(isDirect1x1(p)),
+		Push:   newPushConv(p, 0),
+		Groups: [3]int{ceilDiv(p.N*p.H*p.W, t.cols()), ceilDiv(p.C, t.rows()), 1},
+		Args:   []arg{out(dx), in(dy), in(w)},
+	})
+}
+
+// convFilterSplit returns the number of reduction chunks and the pixels per
+// chunk for a filter gradient whose output needs groups workgroups: enough
+// chunks to give the device about target workgroups, each at least
+// minChunk pixels, the partials within maxPartial floats.
+func convFilterSplit(total, groups, outN, target int) (chunks, chunk int) {
+	const minChunk, maxPartial = 64, 1 << 24
+	chunks = 1
+	if groups < target {
+		chunks = ceilDiv(target, groups)
+	}
+	chunks = min(chunks, max(1, total/minChunk), max(1, maxPartial/outN))
+	chunk = ceilDiv(total, chunks)
+	return ceilDiv(total, chunk), chunk
+}
+
+// Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
+func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
+	p.Validate("Conv2DBackwardFilter")
+	P, Q := p.OutH(), p.OutW()
+	crs := p.C * p.R * p.S
+	d.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
+		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
+	t := d.convTileFor(p.K)
+	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
+	target := 1024
+	if d.info.Type == "cpu" {
+		target = 32
+	}
+	chunks, chunk := convFilterSplit(p.N*P*Q, gx*gy, p.K*crs, target)
+	chunks = min(chunks, int(d.limit.MaxComputeWorkGroupCount[2]))
+	chunk = ceilDiv(p.N*P*Q, chunks)
+	chunks = ceilDiv(p.N*P*Q, chunk)
+	dst := dw
+	if chunks > 1 {
+		dst = d.New(chunks, p.K*crs)
+	}
+	d.dispatch(kernel{
+		Shader: "conv2d_backward_filter",
+		Spec:   t.spec(isDirect1x1(p)),
+		Push:   newPushConv(p, chunk),
+		Groups: [3]int{gx, gy, chunks},
+		Args:   []arg{out(dst), in(dy), in(x)},
+	})
+	if chunks > 1 {
+		d.SumCols(dw, dst, chunks, p.K*crs)
+		dst.Release()
+	}
+}

@@ -1,0 +1,30 @@
+#version 450
+// bias_forward.comp: y[i, ch, j] += bias[ch] in place over y (n, c, hw).
+//
+// Bindings (storage buffers, set 0):
+//   0: y (n*c*hw floats, read and written)
+//   1: bias (c floats, read)
+// Layout: local_size_x = 256, one invocation per element of y.
+// Dispatch grid: ceil(n*c*hw / 256) workgroups spread over x and y
+// (engine/vulkan grid1D); flat index gl_WorkGroupID.y*gl_NumWorkGroups.x +
+// gl_WorkGroupID.x; indices past the end do nothing.
+// Push constants: {uint n, c, hw} (Go: pushBias in engine/vulkan/bias.go).
+// CPU reference: cpu.BiasForward.
+
+layout(local_size_x = 256) in;
+
+layout(std430, binding = 0) buffer BY { float Y[]; };
+layout(std430, binding = 1) readonly buffer BB { float Bias[]; };
+
+layout(push_constant) uniform Push {
+    uint n, c, hw;
+} pc;
+
+void main() {
+    uint g = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint i = g * 256u + gl_LocalInvocationID.x;
+    if (i >= pc.n * pc.c * pc.hw) {
+        return;
+    }
+    Y[i] += Bias[(i / pc.hw) % pc.c];
+}

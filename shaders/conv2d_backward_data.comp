@@ -1,0 +1,131 @@
+#version 450
+// conv2d_backward_data.comp: dx = d(sum y*dy)/dx of conv2d_forward,
+// overwriting dx, as an implicit GEMM gather (no col2im scatter, no
+// atomics): GEMM rows are input channels c, GEMM columns the flattened input
+// pixels (n, h, w) of the batch, and the reduction runs over (r, s, k):
+//   dx[n,c,h,w] = sum_{r,s,k} w[k,c,r,s] * dy[n,k,(h+pad_h-r)/stride_h,(w+pad_w-s)/stride_w]
+// over the taps where both divisions are exact and land inside dy.
+// Register-blocked, no shared memory and no barrier().
+//
+// Bindings (storage buffers, set 0):
+//   0: dx (N*C*H*W floats, written)
+//   1: dy (N*K*P*Q floats, read)
+//   2: w  (K*C*R*S floats, read)
+// Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TM (input
+// channels per invocation), 3 TN (input pixels per invocation), 4 DIRECT
+// (1: 1x1 kernel, stride 1, no padding: dx[n] = W^T dy[n], plain loads).
+// Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
+// computes channels (Y*WG_Y + y)*TM + [0, TM) for the flat input pixels
+// (X*WG_X + x)*TN + [0, TN) (out-of-range ones clamped for reads, not
+// written).
+// Dispatch grid: (ceil(N*H*W / (WG_X*TN)), ceil(C / (WG_Y*TM)), 1).
+// Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
+// pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
+// here).
+// CPU reference: cpu.Conv2DBackwardData.
+
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
+layout(constant_id = 0) const uint WG_X = 8;
+layout(constant_id = 1) const uint WG_Y = 8;
+layout(constant_id = 2) const uint TM = 4;
+layout(constant_id = 3) const uint TN = 4;
+layout(constant_id = 4) const uint DIRECT = 0;
+
+layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
+layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
+layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
+
+layout(push_constant) uniform Push {
+    uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
+} pc;
+
+void main() {
+    uint PQ = pc.p * pc.q;
+    uint HW = pc.h * pc.w;
+    uint RS = pc.r * pc.s;
+    uint CRS = pc.c * RS;
+    uint cols = pc.n * HW;
+    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
+    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
+    if (row0 >= pc.c || col0 >= cols) {
+        return;
+    }
+    uint wcol[TM];  // offset of w[0, c, 0, 0]
+    for (uint i = 0; i < TM; i++) {
+        wcol[i] = min(row0 + i, pc.c - 1u) * RS;
+    }
+    uint dybase[TN];  // dy offset of image n
+    uint dxbase[TN];  // dx offset of (n, 0, h, w)
+    int th0[TN];      // h + pad_h
+    int tw0[TN];      // w + pad_w
+    for (uint j = 0; j < TN; j++) {
+        uint col = min(col0 + j, cols - 1u);
+        uint img = col / HW;
+        uint hw = col - img * HW;
+        uint ih = hw / pc.w;
+        uint iw = hw - ih * pc.w;
+        dybase[j] = img * pc.k * PQ;
+        dxbase[j] = img * pc.c * HW + hw;
+        th0[j] = int(ih + pc.pad_h);
+        tw0[j] = int(iw + pc.pad_w);
+    }
+    float acc[TM][TN];
+    for (uint i = 0; i < TM; i++) {
+        for (uint j = 0; j < TN; j++) {
+            acc[i][j] = 0.0;
+        }
+    }
+    float a[TM];
+    float b[TN];
+    for (uint rr = 0; rr < pc.r; rr++) {
+        for (uint ss = 0; ss < pc.s; ss++) {
+            uint off[TN];
+            bool ok[TN];
+            bool any = false;
+            for (uint j = 0; j < TN; j++) {
+                if (DIRECT != 0) {
+                    ok[j] = true;
+                    off[j] = dybase[j] + (dxbase[j] - (dxbase[j] / HW) * HW);
+                } else {
+                    int ty = th0[j] - int(rr);
+                    int tx = tw0[j] - int(ss);
+                    int op = ty / int(pc.stride_h);
+                    int oq = tx / int(pc.stride_w);
+                    ok[j] = ty >= 0 && tx >= 0 && op * int(pc.stride_h) == ty && oq * int(pc.stride_w) == tx &&
+                            op < int(pc.p) && oq < int(pc.q);
+                    off[j] = ok[j] ? dybase[j] + uint(op) * pc.q + uint(oq) : 0u;
+                }
+                any = any || ok[j];
+            }
+            if (!any) {
+                continue;  // stride > 1: this tap hits none of these pixels
+            }
+            uint wtap = rr * pc.s + ss;
+            for (uint kk = 0; kk < pc.k; kk++) {
+                for (uint i = 0; i < TM; i++) {
+                    a[i] = Wt[kk * CRS + wcol[i] + wtap];
+                }
+                for (uint j = 0; j < TN; j++) {
+                    b[j] = ok[j] ? DY[off[j] + kk * PQ] : 0.0;
+                }
+                for (uint i = 0; i < TM; i++) {
+                    for (uint j = 0; j < TN; j++) {
+                        acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                    }
+                }
+            }
+        }
+    }
+    for (uint i = 0; i < TM; i++) {
+        uint ci = row0 + i;
+        if (ci >= pc.c) {
+            break;
+        }
+        for (uint j = 0; j < TN; j++) {
+            if (col0 + j >= cols) {
+                break;
+            }
+            DX[dxbase[j] + ci * HW] = acc[i][j];
+        }
+    }
+}

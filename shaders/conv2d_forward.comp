@@ -1,0 +1,140 @@
+#version 450
+// conv2d_forward.comp: y = conv(x, w), NCHW, zero padding, no bias, as an
+// implicit GEMM: Y[n] (K, P*Q) = W (K, C*R*S) * im2col(x[n]) (C*R*S, P*Q),
+// the im2col gather done here on the fly (no im2col buffer). GEMM rows are
+// output channels k, GEMM columns the flattened output pixels (n, p, q) of
+// the whole batch. Register-blocked, no shared memory and no barrier() (the
+// shape that suits lavapipe, like gemm_regblock).
+//
+// Bindings (storage buffers, set 0):
+//   0: y (N*K*P*Q floats, written)
+//   1: x (N*C*H*W floats, read)
+//   2: w (K*C*R*S floats, read)
+// Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TM (output
+// channels per invocation), 3 TN (output pixels per invocation), 4 DIRECT
+// (1: 1x1 kernel, stride 1, no padding, so x[n] (C, H*W) is the GEMM operand
+// itself and the gather is a plain load).
+// Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
+// computes channels (Y*WG_Y + y)*TM + [0, TM) for the flat pixels
+// (X*WG_X + x)*TN + [0, TN) (out-of-range ones clamped for reads, not
+// written). The reduction runs over r, s (outer: the bounds test and
+// address of each pixel computed once) then c (inner).
+// Dispatch grid: (ceil(N*P*Q / (WG_X*TN)), ceil(K / (WG_Y*TM)), 1).
+// Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
+// pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
+// here).
+// CPU reference: cpu.Conv2DForward.
+
+layout(local_size_x_id = 0, local_size_y_id = 1) in;
+layout(constant_id = 0) const uint WG_X = 8;
+layout(constant_id = 1) const uint WG_Y = 8;
+layout(constant_id = 2) const uint TM = 4;
+layout(constant_id = 3) const uint TN = 4;
+layout(constant_id = 4) const uint DIRECT = 0;
+
+layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
+layout(std430, binding = 1) readonly buffer BX { float X[]; };
+layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
+
+layout(push_constant) uniform Push {
+    uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
+} pc;
+
+void main() {
+    uint PQ = pc.p * pc.q;
+    uint HW = pc.h * pc.w;
+    uint CRS = pc.c * pc.r * pc.s;
+    uint cols = pc.n * PQ;
+    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
+    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
+    if (row0 >= pc.k || col0 >= cols) {
+        return;
+    }
+    uint wrow[TM];
+    for (uint i = 0; i < TM; i++) {
+        wrow[i] = min(row0 + i, pc.k - 1u) * CRS;
+    }
+    uint xbase[TN];  // x offset of image n
+    uint ybase[TN];  // y offset of (n, 0, p, q)
+    int ih0[TN];
+    int iw0[TN];
+    for (uint j = 0; j < TN; j++) {
+        uint col = min(col0 + j, cols - 1u);
+        uint img = col / PQ;
+        uint pq = col - img * PQ;
+        uint op = pq / pc.q;
+        uint oq = pq - op * pc.q;
+        xbase[j] = img * pc.c * HW;
+        ybase[j] = img * pc.k * PQ + pq;
+        ih0[j] = int(op * pc.stride_h) - int(pc.pad_h);
+        iw0[j] = int(oq * pc.stride_w) - int(pc.pad_w);
+    }
+    float acc[TM][TN];
+    for (uint i = 0; i < TM; i++) {
+        for (uint j = 0; j < TN; j++) {
+            acc[i][j] = 0.0;
+        }
+    }
+    float a[TM];
+    float b[TN];
+    if (DIRECT != 0) {
+        // P*Q == H*W: the pixel index is the offset in each input plane.
+        uint off[TN];
+        for (uint j = 0; j < TN; j++) {
+            off[j] = xbase[j] + (ybase[j] - (ybase[j] / PQ) * PQ);
+        }
+        for (uint ci = 0; ci < pc.c; ci++) {
+            for (uint i = 0; i < TM; i++) {
+                a[i] = Wt[wrow[i] + ci];
+            }
+            for (uint j = 0; j < TN; j++) {
+                b[j] = X[off[j] + ci * HW];
+            }
+            for (uint i = 0; i < TM; i++) {
+                for (uint j = 0; j < TN; j++) {
+                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                }
+            }
+        }
+    } else {
+        uint RS = pc.r * pc.s;
+        for (uint rr = 0; rr < pc.r; rr++) {
+            for (uint ss = 0; ss < pc.s; ss++) {
+                uint off[TN];
+                bool ok[TN];
+                for (uint j = 0; j < TN; j++) {
+                    int ih = ih0[j] + int(rr);
+                    int iw = iw0[j] + int(ss);
+                    ok[j] = ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w);
+                    off[j] = ok[j] ? xbase[j] + uint(ih) * pc.w + uint(iw) : 0u;
+                }
+                uint wtap = rr * pc.s + ss;
+                for (uint ci = 0; ci < pc.c; ci++) {
+                    for (uint i = 0; i < TM; i++) {
+                        a[i] = Wt[wrow[i] + ci * RS + wtap];
+                    }
+                    for (uint j = 0; j < TN; j++) {
+                        b[j] = ok[j] ? X[off[j] + ci * HW] : 0.0;
+                    }
+                    for (uint i = 0; i < TM; i++) {
+                        for (uint j = 0; j < TN; j++) {
+                            acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (uint i = 0; i < TM; i++) {
+        uint kk = row0 + i;
+        if (kk >= pc.k) {
+            break;
+        }
+        for (uint j = 0; j < TN; j++) {
+            if (col0 + j >= cols) {
+                break;
+            }
+            Y[ybase[j] + kk * PQ] = acc[i][j];
+        }
+    }
+}
