@@ -132,6 +132,11 @@ func (m *Model) Features(h, x *engine.Tensor) error {
 	return m.b.Err()
 }
 
+// LastFlops is the forward FLOP count (convolutions and linear layers, 2 x
+// multiply-adds) of the last Step, Loss, Project or Features call; a
+// training step costs about 3x this.
+func (m *Model) LastFlops() float64 { return m.tape.LastFlops() }
+
 // PoolBytes is the device memory kept for reuse between steps.
 func (m *Model) PoolBytes() int64 { return m.pool.Held() }
 

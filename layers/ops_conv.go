@@ -23,6 +23,7 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 	p.Validate("layers Conv2D " + w.Name)
 	P, Q := p.OutH(), p.OutW()
 	y := t.newVar(p.N, p.K, P, Q)
+	t.flops += p.Flops()
 	t.b.Conv2DForward(y.Value, x.Value, w.Value, p)
 	if b != nil {
 		t.b.BiasForward(y.Value, b.Value, p.N, p.K, P*Q)
@@ -56,6 +57,7 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 	}
 	n, in, out := x.Shape[0], x.Shape[1], ws[0]
 	y := t.newVar(n, out)
+	t.flops += 2 * float64(n) * float64(out) * float64(in)
 	t.b.Gemm(false, true, n, out, in, 1, x.Value, w.Value, 0, y.Value)
 	if b != nil {
 		t.b.BiasForward(y.Value, b.Value, n, out, 1)

@@ -46,6 +46,9 @@ type Tape struct {
 	entries []entry
 	vars    []*Var
 	touched map[*Param]bool
+	// flops counts the multiply-add FLOPs (x2) of the convolutions and
+	// linear layers run forward since the last Reset.
+	flops, lastFlops float64
 }
 
 // NewTape returns a tape allocating its values from pool. train selects the
@@ -53,6 +56,10 @@ type Tape struct {
 func NewTape(b engine.Backend, pool *Pool, train, record bool) *Tape {
 	return &Tape{b: b, pool: pool, train: train, record: record, touched: map[*Param]bool{}}
 }
+
+// LastFlops is the forward FLOP count (2 x multiply-adds of convolutions
+// and linear layers) of the pass before the last Reset or Backward.
+func (t *Tape) LastFlops() float64 { return t.lastFlops }
 
 // Backend is the tape's backend.
 func (t *Tape) Backend() engine.Backend { return t.b }
@@ -220,4 +227,5 @@ func (t *Tape) Reset() {
 	t.entries = t.entries[:0]
 	t.vars = t.vars[:0]
 	clear(t.touched)
+	t.lastFlops, t.flops = t.flops, 0
 }
