@@ -1,0 +1,174 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"simclr-vk/engine"
+	"simclr-vk/layers"
+	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/eval"
+	"simclr-vk/simclr/metrics"
+	"simclr-vk/simclr/modelio"
+)
+
+// Shared by eval, finetune and embed: a model from a checkpoint, a dataset
+// checked against it, and a progress bar.
+
+// modelDataFlags are --checkpoint, --data, --format, --image-size, --batch
+// and --workers.
+type modelDataFlags struct {
+	checkpoint, data, format  *string
+	imageSize, batch, workers *int
+}
+
+func addModelDataFlags(fs *pflag.FlagSet) *modelDataFlags {
+	return &modelDataFlags{
+		checkpoint: fs.String("checkpoint", "", "checkpoint file or directory (the newest readable one is used)"),
+		data:       fs.String("data", data.DefaultName, "dataset path or name (fashion-mnist, mnist)"),
+		format:     fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy"),
+		imageSize:  fs.Int("image-size", 0, "centre-crop and resize images to this side (0: the size the checkpoint was trained on)"),
+		batch:      fs.Int("batch", 256, "images per forward pass / training batch"),
+		workers:    fs.Int("workers", 0, "data loader goroutines (0: all cores)"),
+	}
+}
+
+// evalInput is a loaded model with its data.
+type evalInput struct {
+	b           engine.Backend
+	m           *layers.Model
+	ck          *checkpoint.Checkpoint // nil for --init-from
+	cfg         layers.Config
+	trainedSize int // image side recorded with the weights (0: unknown)
+	train, test data.Dataset
+	size        int // image side fed to the encoder
+}
+
+func (e *evalInput) close() {
+	if e.m != nil {
+		e.m.Release()
+	}
+	if e.train != nil {
+		e.train.Close()
+	}
+	if e.test != nil {
+		e.test.Close()
+	}
+	if e.b != nil {
+		closeBackend(e.b)
+	}
+}
+
+// openModel loads the checkpoint on a new backend.
+func openModel(ckPath string, bf *backendFlags) (*evalInput, error) {
+	if ckPath == "" {
+		return nil, fmt.Errorf("--checkpoint is required")
+	}
+	b, err := bf.open()
+	if err != nil {
+		return nil, err
+	}
+	e := &evalInput{b: b}
+	e.m, e.ck, err = modelio.FromCheckpoint(b, ckPath)
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	for _, w := range e.ck.Warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	e.cfg, e.trainedSize, err = modelio.ParseArchImage(e.ck.Meta.Arch)
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// openData opens the dataset and checks it against the model; needTest
+// requires a test split.
+func (e *evalInput) openData(f *modelDataFlags, needTest bool) error {
+	folderSize := *f.imageSize
+	if folderSize == 0 {
+		folderSize = e.trainedSize
+	}
+	train, test, err := data.Open(*f.data, data.Options{Format: *f.format, ImageSize: folderSize})
+	if err != nil {
+		return err
+	}
+	e.train, e.test = train, test
+	if needTest && test == nil {
+		return fmt.Errorf("dataset %s has no test split", train.Name())
+	}
+	if e.size, err = eval.CheckInput(e.cfg, e.trainedSize, train, *f.imageSize); err != nil {
+		return err
+	}
+	if test != nil {
+		if _, err = eval.CheckInput(e.cfg, e.trainedSize, test, *f.imageSize); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// progressBar returns a callback drawing "label [=====>   ] done/total" on
+// stderr: redrawn in place on a terminal, a line per quarter otherwise.
+func progressBar(label string) func(done, total int) {
+	tty := metrics.IsTerminal(os.Stderr)
+	start := time.Now()
+	lastQuarter := -1
+	return func(done, total int) {
+		line := fmt.Sprintf("%s %s %d/%d  %s", label, metrics.Bar(done, total, 30), done, total, metrics.FormatDuration(time.Since(start)))
+		if tty {
+			fmt.Fprint(os.Stderr, "\r"+line)
+			if done == total {
+				fmt.Fprintln(os.Stderr)
+			}
+			return
+		}
+		if q := 4 * done / max(total, 1); q != lastQuarter {
+			lastQuarter = q
+			fmt.Fprintln(os.Stderr, line)
+		}
+	}
+}
+
+// writeJSON writes v indented to path ("-": stdout).
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = os.Stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// prepareOut creates the directory of an output file before any long work,
+// so a typo'd path fails at once ("" and "-" are not files).
+func prepareOut(paths ...string) error {
+	for _, p := range paths {
+		if p == "" || p == "-" {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("output %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// pct formats a fraction as a percentage.
+func pct(x float64) string { return fmt.Sprintf("%.2f %%", 100*x) }

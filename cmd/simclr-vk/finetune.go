@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"simclr-vk/layers"
+	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/eval"
+	"simclr-vk/simclr/modelio"
+)
+
+func init() {
+	register("finetune", "fine-tune a pre-trained encoder with a fraction of the labels (semi-supervised)", runFinetune)
+}
+
+// finetuneResult is the JSON written next to the fine-tuned checkpoint.
+type finetuneResult struct {
+	Source string `json:"source"`
+	Data   string `json:"data"`
+	eval.FineTuneResult
+}
+
+func runFinetune(args []string) error {
+	fs := newFlags("finetune")
+	mf := addModelDataFlags(fs)
+	initFrom := fs.String("init-from", "", "start from torchvision-named weights (.safetensors) instead of --checkpoint")
+	frac := fs.Float64("label-fraction", 0.1, "fraction of the training labels used, class-balanced (0.01 and 0.1 in the paper)")
+	stage := fs.Int("from-stage", 0, "first trained stage: 0 everything, 1-4 layer1..layer4 on (earlier stages frozen in eval mode), 5 only the classifier")
+	epochs := fs.Int("epochs", 30, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)")
+	lr := fs.Float64("lr", 0, "peak learning rate (0: 0.05 * batch / 256)")
+	seed := fs.Uint64("seed", 1, "label subset, shuffling, augmentation and classifier seed")
+	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
+	af := addArchFlags(fs)
+	bf := addBackendFlags(fs, "auto")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*mf.checkpoint == "") == (*initFrom == "") {
+		return fmt.Errorf("give exactly one of --checkpoint and --init-from")
+	}
+	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
+		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
+	}
+	var e *evalInput
+	source := *mf.checkpoint
+	if *mf.checkpoint != "" {
+		var err error
+		if e, err = openModel(*mf.checkpoint, bf); err != nil {
+			return err
+		}
+		source = e.ck.Path
+	} else {
+		source = *initFrom
+		w, notes, err := modelio.ReadWeights(*initFrom)
+		if err != nil {
+			return err
+		}
+		cfg, size, err := af.config(w)
+		if err != nil {
+			return err
+		}
+		b, err := bf.open()
+		if err != nil {
+			return err
+		}
+		e = &evalInput{b: b, cfg: cfg, trainedSize: size}
+		if e.m, err = layers.NewModel(b, cfg); err != nil {
+			e.close()
+			return err
+		}
+		more, err := w.Apply(e.m)
+		if err != nil {
+			e.close()
+			return err
+		}
+		for _, n := range append(notes, more...) {
+			fmt.Fprintln(os.Stderr, "note:", n)
+		}
+	}
+	defer e.close()
+	if err := e.openData(mf, true); err != nil {
+		return err
+	}
+	res, fc, err := eval.FineTune(e.m, e.train, e.test, eval.FineTuneConfig{
+		LabelFraction: *frac, FromStage: *stage, Size: e.size, Epochs: *epochs, Batch: *mf.batch, LR: *lr, Seed: *seed,
+		Workers: *mf.workers,
+		Progress: func(ep, n int, loss, lr float64) {
+			fmt.Fprintf(os.Stderr, "epoch %d/%d  loss %.4f  lr %.4g\n", ep, n, loss, lr)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("fine-tuned on %d labelled images (%g of the labels, from stage %d, %d epochs): test top-1 %s",
+		res.LabeledN, res.LabelFraction, res.FromStage, res.Epochs, pct(res.TestTop1))
+	if res.HasTop5 {
+		fmt.Printf(", top-5 %s", pct(res.TestTop5))
+	}
+	fmt.Println()
+	ts, err := modelio.Tensors(e.m)
+	if err != nil {
+		return err
+	}
+	result := finetuneResult{Source: source, Data: *mf.data, FineTuneResult: res}
+	cfgJSON, _ := json.Marshal(result)
+	path, err := checkpoint.Dir{Path: *out}.Save(&checkpoint.Checkpoint{
+		Meta: checkpoint.Meta{
+			Config: cfgJSON,
+			Epoch:  res.Epochs,
+			Arch:   modelio.ArchJSONImage(modelio.ModelConfig(e.m), e.size),
+			Extra:  map[string]string{"finetuned_from": source, "classes": fmt.Sprint(res.Classes)},
+		},
+		Tensors: append(ts, fc...),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (encoder, head and classifier fc.*)\n", path)
+	return writeJSON(filepath.Join(*out, "finetune.json"), result)
+}
