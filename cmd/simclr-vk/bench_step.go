@@ -34,24 +34,26 @@ func parseImage(s string) (h, w, c int, err error) {
 }
 
 type stepResult struct {
-	Bench       string  `json:"bench"`
-	Backend     string  `json:"backend"`
-	Device      string  `json:"device"`
-	Arch        string  `json:"arch"`
-	Stem        string  `json:"stem"`
-	Width       float64 `json:"width"`
-	Image       string  `json:"image"`
-	Batch       int     `json:"batch"`
-	Views       int     `json:"views"`
-	Optimizer   string  `json:"optimizer"`
-	Params      int     `json:"params"`
-	Steps       int     `json:"steps"`
-	Warmup      int     `json:"warmup"`
-	StepSeconds float64 `json:"step_s_median"`
-	ImagesPerS  float64 `json:"images_per_s"`
-	PeakBytes   int64   `json:"peak_bytes"`
-	LossFirst   float32 `json:"loss_first"`
-	LossLast    float32 `json:"loss_last"`
+	Bench        string  `json:"bench"`
+	Backend      string  `json:"backend"`
+	Device       string  `json:"device"`
+	Arch         string  `json:"arch"`
+	Stem         string  `json:"stem"`
+	Width        float64 `json:"width"`
+	Image        string  `json:"image"`
+	Batch        int     `json:"batch"`
+	Views        int     `json:"views"`
+	Optimizer    string  `json:"optimizer"`
+	Params       int     `json:"params"`
+	Steps        int     `json:"steps"`
+	Warmup       int     `json:"warmup"`
+	GFLOPPerView float64 `json:"forward_gflop_per_view"`
+	StepSeconds  float64 `json:"step_s_median"`
+	GFLOPs       float64 `json:"gflop_per_s"`
+	ImagesPerS   float64 `json:"images_per_s"`
+	PeakBytes    int64   `json:"peak_bytes"`
+	LossFirst    float32 `json:"loss_first"`
+	LossLast     float32 `json:"loss_last"`
 }
 
 func runBenchStep(args []string) error {
@@ -140,6 +142,9 @@ func runBenchStep(args []string) error {
 		res.StepSeconds = (times[len(times)/2-1] + times[len(times)/2]) / 2
 	}
 	res.ImagesPerS = float64(*batch) / res.StepSeconds
+	res.GFLOPPerView = m.LastFlops() / float64(2**batch) / 1e9
+	// forward + backward (data and filter gradients) ~ 3x the forward.
+	res.GFLOPs = 3 * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
 	if *asJSON {
 		out, _ := json.Marshal(res)
@@ -150,6 +155,8 @@ func runBenchStep(args []string) error {
 		res.Arch, res.Stem, res.Width, res.Image, res.Batch, res.Views, res.Optimizer, res.Params, res.Backend, res.Device)
 	fmt.Printf("median step %.3f s over %d steps after %d warm-up: %.1f images/s (images = B per step; each image is 2 views)\n",
 		res.StepSeconds, res.Steps, res.Warmup, res.ImagesPerS)
+	fmt.Printf("forward %.4f GFLOP per view (convolutions + linear layers); ~%.1f GFLOP/s counting the step as 3x the forward\n",
+		res.GFLOPPerView, res.GFLOPs)
 	fmt.Printf("peak device memory %.1f MiB\n", float64(res.PeakBytes)/(1<<20))
 	return nil
 }
