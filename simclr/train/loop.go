@@ -44,6 +44,10 @@ func (r *run) loop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.pos.Epoch >= cfg.Epochs || r.maxed() {
+		fmt.Fprintf(r.log, "nothing to do: the run is at epoch %d of %d, global step %d (--max-steps %d); raise --epochs to train longer (the learning-rate schedule then changes)\n",
+			r.pos.Epoch, cfg.Epochs, r.pos.GlobalStep, cfg.MaxSteps)
+	}
 	stopped := false
 	for r.pos.Epoch < cfg.Epochs && !r.maxed() {
 		if ctx.Err() != nil {

@@ -252,9 +252,9 @@ func (r *run) build(ck *checkpoint.Checkpoint) error {
 		}
 		r.saved = r.pos.GlobalStep
 		r.res.Checkpoint = ck.Path
-		r.res.KNNRandom = r.pos.KNNRandom
-		fmt.Fprintf(r.log, "resumed from %s: epoch %d, step %d of the epoch, global step %d\n",
-			ck.Path, r.pos.Epoch, r.pos.StepInEpoch, r.pos.GlobalStep)
+		r.res.KNNRandom, r.res.KNNFinal = r.pos.KNNRandom, r.pos.KNNLast
+		fmt.Fprintf(r.log, "resumed from %s: %d epochs done, then %d steps of epoch %d (global step %d)\n",
+			ck.Path, r.pos.Epoch, r.pos.StepInEpoch, r.pos.Epoch+1, r.pos.GlobalStep)
 	}
 	fmt.Fprintf(r.log, "model: %s, %d parameters, on %s\n", modelio.Describe(r.mcfg), layers.CountParams(m), r.b.Describe())
 	fmt.Fprintf(r.log, "training: %d epochs x %d steps of %d images, %s, peak lr %.4g (%s scaling of %g), warm-up %g epochs, tau %g\n",

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/metrics"
 )
 
@@ -194,4 +195,27 @@ func meanF(v []float32) float64 {
 		s += float64(x)
 	}
 	return s / float64(len(v))
+}
+
+// TestUnlabeledSkipsKNN: unlabeled images train, and the kNN monitor is
+// skipped with a note instead of failing.
+func TestUnlabeledSkipsKNN(t *testing.T) {
+	const n, s = 32, 12
+	pix := make([]byte, n*s*s)
+	for i := range pix {
+		pix[i] = byte(i * 7 % 251)
+	}
+	path := filepath.Join(t.TempDir(), "images.npy")
+	if err := data.WriteNpy(path, "|u1", []int{n, s, s}, pix); err != nil {
+		t.Fatal(err)
+	}
+	cfg := toyConfig(t, path)
+	cfg.Epochs = 1
+	res, log, err := runToy(t, context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log, "kNN monitor: skipped") || !math.IsNaN(res.KNNFinal) || res.GlobalStep != 2 {
+		t.Errorf("unlabeled run: %+v", res)
+	}
 }

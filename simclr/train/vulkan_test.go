@@ -1,0 +1,83 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"testing"
+
+	"simclr-vk/engine/vulkan"
+)
+
+const lavapipeICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+
+// openVulkan opens the default Vulkan device (lavapipe when the drivers
+// give none). It skips while the Vulkan backend still has unimplemented ops
+// (engine/vulkan/pending.go) and without a device, unless CI=true or
+// SIMCLR_VK_REQUIRE=1 make a missing device a failure.
+func openVulkan(t *testing.T) *vulkan.Device {
+	t.Helper()
+	if _, err := os.Stat("../../engine/vulkan/pending.go"); err == nil {
+		t.Skip("the Vulkan backend does not have every op yet (engine/vulkan/pending.go exists): skipping the Vulkan training run")
+	}
+	if os.Getenv("VK_DRIVER_FILES") == "" && os.Getenv("VK_ICD_FILENAMES") == "" {
+		if devs, err := vulkan.Devices(); err != nil || len(devs) == 0 {
+			if _, err := os.Stat(lavapipeICD); err == nil {
+				os.Setenv("VK_DRIVER_FILES", lavapipeICD)
+			}
+		}
+	}
+	d, err := vulkan.Open(vulkan.Options{})
+	if err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
+			t.Fatalf("Vulkan required (CI=true or SIMCLR_VK_REQUIRE=1): %v", err)
+		}
+		t.Skipf("no usable Vulkan device (set CI=true to make this fail): %v", err)
+	}
+	t.Logf("device: %s", d.Describe())
+	return d
+}
+
+// TestTrainVulkan: the toy run on Vulkan follows the CPU run (same seed,
+// same batches: the first losses agree to float32 reassociation), finishes
+// with finite kNN numbers and a checkpoint, and resumes.
+func TestTrainVulkan(t *testing.T) {
+	d := openVulkan(t)
+	defer d.Close()
+	dir := writeToyData(t, 64, 16)
+	cfg := toyConfig(t, dir)
+	cfg.Epochs = 2
+	cfg.MaxSteps = 4
+	ref, _, err := runToy(t, context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Out += "-vulkan"
+	var log bytes.Buffer
+	res, err := Run(context.Background(), d, cfg, Options{Log: &log})
+	t.Logf("vulkan run log:\n%s", log.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.GlobalStep != 4 || math.IsNaN(res.KNNFinal) || res.Checkpoint == "" {
+		t.Fatalf("vulkan run: %+v", res)
+	}
+	for i := 0; i < 2; i++ {
+		c, v := float64(ref.Losses[i]), float64(res.Losses[i])
+		t.Logf("step %d: loss cpu %.6f vulkan %.6f", i+1, c, v)
+		if math.Abs(c-v) > 1e-3*(1+math.Abs(c)) {
+			t.Errorf("step %d: loss %v on Vulkan, %v on the CPU", i+1, v, c)
+		}
+	}
+	cfg.MaxSteps = 0
+	cfg.Resume = cfg.Out
+	log.Reset()
+	res, err = Run(context.Background(), d, cfg, Options{Log: &log})
+	if err != nil {
+		t.Fatalf("resume on Vulkan: %v\n%s", err, log.String())
+	}
+	if res.GlobalStep != 8 || res.Epoch != 2 {
+		t.Errorf("resumed vulkan run ended at step %d epoch %d, want 8 / 2", res.GlobalStep, res.Epoch)
+	}
+}
