@@ -21,16 +21,25 @@ type pushBatchNorm struct {
 	Eps, Momentum float32
 }
 
-// bnLocal is the workgroup size of the per-channel kernels: 64 on CPU
-// devices (lavapipe: fewer coroutine switches per barrier), 256 elsewhere,
-// within maxComputeWorkGroupInvocations (a power of two).
-func (d *Device) bnLocal() int {
+// bnLocal is the workgroup size of the per-channel kernels for m = N*HW
+// values per channel: 256 on GPUs; on CPU devices 64 (lavapipe: fewer
+// coroutine switches per barrier), doubled while the three loops over the
+// channel (ceil(m/local) iterations each) would exceed the loop budget.
+// Always a power of two within maxComputeWorkGroupInvocations.
+func (d *Device) bnLocal(op string, m int) int {
+	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	l := 256
 	if d.info.Type == "cpu" {
 		l = 64
+		for 3*ceilDiv(m, l)+64 > d.loopBudget() && 2*l <= maxInv {
+			l *= 2
+		}
 	}
-	for l > int(d.limit.MaxComputeWorkGroupInvocations) {
+	for l > maxInv {
 		l /= 2
+	}
+	if 3*ceilDiv(m, l)+64 > d.loopBudget() {
+		panic(fmt.Sprintf("engine: %s: %d values per channel exceed this device's loop budget (%d iterations per invocation, %d invocations per workgroup)", op, m, d.loopBudget(), l))
 	}
 	return l
 }
@@ -75,7 +84,7 @@ func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveM
 	}
 	d.dispatch(kernel{
 		Shader: "batchnorm_forward_train",
-		Spec:   []uint32{uint32(d.bnLocal()), b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
+		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
 		Groups: d.grid1D(p.C, 1),
 		Args: []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), inout(runMean), inout(runVar),
@@ -124,7 +133,7 @@ func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean,
 	}
 	d.dispatch(kernel{
 		Shader: "batchnorm_backward",
-		Spec:   []uint32{uint32(d.bnLocal()), b2u(p.ReLU), b2u(gamma != nil), b2u(dgamma != nil), b2u(dbeta != nil)},
+		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
 		Groups: d.grid1D(p.C, 1),
 		Args: []arg{out(dx), orOut(dgamma), orOut(dbeta), in(dy), in(x), orIn(y, x), orIn(gamma, x),

@@ -21,7 +21,7 @@ type pushCrossEntropy struct {
 func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
 	const op = "SoftmaxCrossEntropy"
 	engine.CheckBackend(op, d, dlogits, loss, logits, labels)
-	checkRowsDim(op, n, classes)
+	d.checkRowsDim(op, n, classes, 4)
 	engine.CheckNumel(op, "logits", logits, n*classes)
 	engine.CheckNumel(op, "labels", labels, n)
 	engine.CheckNumel(op, "loss", loss, 1)

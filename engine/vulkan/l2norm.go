@@ -15,12 +15,17 @@ type pushL2 struct {
 	Rows, Dim uint32
 }
 
-func checkRowsDim(op string, rows, dim int) {
+// checkRowsDim validates a (rows, dim) problem solved one row per
+// invocation with loops loops over dim (see Device.loopBudget).
+func (d *Device) checkRowsDim(op string, rows, dim, loops int) {
 	if rows <= 0 || dim <= 0 {
 		panic(fmt.Sprintf("engine: %s: rows %d and dim %d must be positive", op, rows, dim))
 	}
 	if uint64(rows)*uint64(dim) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %d x %d exceeds 2^32 elements (32-bit shader indices)", op, rows, dim))
+	}
+	if loops*dim+64 > d.loopBudget() {
+		panic(fmt.Sprintf("engine: %s: rows of %d values exceed this device's loop budget (%d iterations per invocation)", op, dim, d.loopBudget()))
 	}
 }
 
@@ -28,7 +33,7 @@ func checkRowsDim(op string, rows, dim int) {
 func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
 	const op = "L2NormalizeForward"
 	engine.CheckBackend(op, d, y, norm, x)
-	checkRowsDim(op, rows, dim)
+	d.checkRowsDim(op, rows, dim, 2)
 	engine.CheckNumel(op, "x", x, rows*dim)
 	engine.CheckNumel(op, "y", y, rows*dim)
 	engine.CheckNumel(op, "norm", norm, rows)
@@ -40,7 +45,7 @@ func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
 func (d *Device) L2NormalizeBackward(dx, dy, y, norm *engine.Tensor, rows, dim int) {
 	const op = "L2NormalizeBackward"
 	engine.CheckBackend(op, d, dx, dy, y, norm)
-	checkRowsDim(op, rows, dim)
+	d.checkRowsDim(op, rows, dim, 2)
 	engine.CheckNumel(op, "dx", dx, rows*dim)
 	engine.CheckNumel(op, "dy", dy, rows*dim)
 	engine.CheckNumel(op, "y", y, rows*dim)

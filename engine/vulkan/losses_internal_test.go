@@ -48,6 +48,8 @@ func TestLossOptimPushConstants(t *testing.T) {
 		{pushSGD{}, []string{"sgd_step"}},
 		{pushAdamW{}, []string{"adamw_step"}},
 		{pushLARS{}, []string{"lars_norms", "lars_step"}},
+		{pushNTXent{}, []string{"ntxent_forward", "ntxent_loss", "ntxent_backward", "ntxent_backward_finish",
+			"ntxent_forward_unfused", "ntxent_backward_unfused"}},
 	} {
 		rt := reflect.TypeOf(c.push)
 		var got []string

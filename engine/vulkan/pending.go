@@ -5,7 +5,3 @@ package vulkan
 // must be gone before release.
 
 import "simclr-vk/engine"
-
-func (d *Device) NTXentForwardBackward(dz, out, z *engine.Tensor, tau float32) {
-	panic("engine/vulkan: NTXentForwardBackward not yet implemented")
-}

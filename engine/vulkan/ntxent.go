@@ -1,0 +1,261 @@
+package vulkan
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+)
+
+// Fused NT-Xent (see cpu.NTXentForwardBackward for the definition). The
+// 2N x 2N similarity matrix is never stored:
+//
+//  1. ntxent_forward streams register-blocked tiles of z z^T / tau and keeps,
+//     per row and per column part, a running max and sum of exponentials,
+//     the positive logit and the largest negative;
+//  2. ntxent_loss merges the parts per row (lse_i), and reduces loss and
+//     top-1 in a fixed order into out;
+//  3. ntxent_backward streams the tiles again and accumulates
+//     sum_k (p_ik + p_ki) z_k with p_ki = exp(s_ik - lse_k) (s is symmetric)
+//     per column part;
+//  4. ntxent_backward_finish adds the parts and forms
+//     dz = (acc - 2 z_pos) / (2N tau).
+//
+// No shared memory and no barrier in the streaming kernels (lavapipe runs
+// them as plain loops); GPUs get parallelism by splitting the columns into
+// parts. Extra device memory: parts*rows*16 + rows*4 bytes, plus
+// gparts*rows*d*4 on GPUs when the gradient uses parallel column parts
+// (bounded by ntxentMaxPartBytes and ntxentMaxGradBytes, see ntxentPlan):
+// O(N d + N). Everything comes from z's shape. Reductions are in fixed
+// orders: results are deterministic.
+
+// pushNTXent mirrors `{ uint rows, d, nHalf, chunk, parts, part0; float invTau, scale; }`
+// of every ntxent_*.comp.
+type pushNTXent struct {
+	Rows, D, NHalf, Chunk, Parts, Part0 uint32
+	InvTau, Scale                       float32
+}
+
+// loopBudget is the number of loop iterations one invocation may run in
+// total on this device. llvmpipe (lavapipe) stops every loop of an
+// invocation once 65535 iterations have run, summed over all the shader's
+// loops (gallivm's LP_MAX_TGSI_LOOP_ITERATIONS): longer loops silently give
+// wrong results. Kernels whose loop counts grow with the data split their
+// work (or refuse) to stay within it; a margin is left for the small loops.
+// Other devices have no such limit.
+func (d *Device) loopBudget() int {
+	if d.info.Type == "cpu" {
+		return 60000
+	}
+	return math.MaxInt32
+}
+
+// ntxentPlan is the launch configuration of the fused kernels.
+type ntxentPlan struct {
+	wg, tr, tc     int  // local size, rows per invocation, columns per block
+	parts, chunk   int  // column parts of ntxent_forward (parallel, grid y) and their width
+	gparts, gchunk int  // column parts of ntxent_backward and their width
+	gseq           bool // backward parts dispatched one after the other into dz
+	lossLocal      int  // ntxent_loss workgroup size
+}
+
+const (
+	ntxentTargetInvocations = 1 << 16  // GPUs: enough to fill a large device
+	ntxentMaxPartBytes      = 8 << 20  // pass-1 statistics
+	ntxentMaxGradBytes      = 16 << 20 // pass-2 partial gradients (GPUs)
+)
+
+// ntxentPlan picks the configuration for rows x dim on this device (see
+// planNTXent); tests may adjust it through ntxentPlanHook.
+func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
+	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations), rows, dim)
+	if ntxentPlanHook != nil {
+		ntxentPlanHook(&pl)
+	}
+	return pl
+}
+
+// ntxentPlanHook, when set (tests only), edits every plan.
+var ntxentPlanHook func(*ntxentPlan)
+
+// planNTXent is the launch configuration for rows x dim. On GPUs the
+// columns are split into enough parallel parts for
+// ntxentTargetInvocations, within the memory bounds above. On CPU devices
+// (lavapipe) the row blocks alone keep the threads busy; columns are split
+// only to respect the loop budget: pass 1 in parallel parts (small
+// statistics), pass 2 in parts dispatched one after the other accumulating
+// into dz (no extra memory).
+func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxentPlan {
+	pl := ntxentPlan{wg: 64, tr: 4, tc: 4, parts: 1, gparts: 1, lossLocal: 256}
+	if cpuDevice {
+		pl.wg, pl.lossLocal = 16, 64
+	}
+	for pl.wg > maxInv {
+		pl.wg /= 2
+	}
+	for pl.lossLocal > maxInv {
+		pl.lossLocal /= 2
+	}
+	blocks := ceilDiv(rows, pl.tc)
+	if cpuDevice {
+		pl.parts, pl.gparts = 1, 1
+	} else {
+		rowInv := ceilDiv(rows, pl.tr)
+		pl.parts = min(max(ceilDiv(ntxentTargetInvocations, rowInv), 1), blocks, max(ntxentMaxPartBytes/(16*rows), 1))
+		pl.gparts = min(pl.parts, max(ntxentMaxGradBytes/(4*rows*dim), 1))
+	}
+	if budget < math.MaxInt32 {
+		// Loop iterations per invocation: pass 1 (dim+1) per column block;
+		// pass 2 tr*dim to clear its rows, then (2*dim+1) per block.
+		fwdBlocks := (budget - 64) / (dim + 1)
+		bwdBlocks := (budget - 64 - pl.tr*dim) / (2*dim + 1)
+		if bwdBlocks < 1 {
+			panic(fmt.Sprintf("engine: %s: d = %d is too large for this device's loop budget (%d iterations per invocation)", op, dim, budget))
+		}
+		pl.parts = max(pl.parts, ceilDiv(blocks, fwdBlocks))
+		if need := ceilDiv(blocks, bwdBlocks); need > pl.gparts {
+			pl.gparts, pl.gseq = need, true
+		}
+		if ceilDiv(rows, pl.lossLocal)*(2*pl.parts+1)+64 > budget {
+			panic(fmt.Sprintf("engine: %s: %d x %d is too large for this device's loop budget", op, rows, dim))
+		}
+	}
+	pl.parts, pl.chunk = ntxentParts(rows, pl.parts, pl.tc)
+	pl.gparts, pl.gchunk = ntxentParts(rows, pl.gparts, pl.tc)
+	return pl
+}
+
+// extraBytes is the device memory of the plan's scratch tensors (before
+// the allocator's alignment).
+func (pl ntxentPlan) extraBytes(rows, dim int, backward bool) int64 {
+	b := int64(16*pl.parts*rows) + int64(4*rows)
+	if backward && pl.gparts > 1 && !pl.gseq {
+		b += int64(4 * pl.gparts * rows * dim)
+	}
+	return b
+}
+
+// ntxentParts splits rows columns into at most parts chunks of a multiple
+// of tc columns; it returns the number of non-empty chunks and their width.
+func ntxentParts(rows, parts, tc int) (int, int) {
+	chunk := ceilDiv(ceilDiv(rows, parts), tc) * tc
+	return ceilDiv(rows, chunk), chunk
+}
+
+// NTXentExtraBytes is the device memory the fused NTXentForwardBackward
+// allocates beyond z, dz and out for a (rows, dim) z (before the
+// allocator's alignment), with or without the gradient.
+func (d *Device) NTXentExtraBytes(rows, dim int, backward bool) int64 {
+	return d.ntxentPlan("NTXentExtraBytes", rows, dim).extraBytes(rows, dim, backward)
+}
+
+// checkNTXent validates the NT-Xent tensors and returns (rows, d).
+func checkNTXent(op string, d *Device, dz, out, z *engine.Tensor, tau float32) (int, int) {
+	engine.CheckBackend(op, d, dz, out, z)
+	if z == nil {
+		panic(fmt.Sprintf("engine: %s: z is nil", op))
+	}
+	if z.Rank() != 2 {
+		panic(fmt.Sprintf("engine: %s: z has shape %v, want (2N, d)", op, z.Shape()))
+	}
+	rows, dim := z.Dim(0), z.Dim(1)
+	if rows < 2 || rows%2 != 0 {
+		panic(fmt.Sprintf("engine: %s: z has %d rows, want an even number 2N >= 2 (views i and i+N are positives)", op, rows))
+	}
+	if !(tau > 0) || math.IsInf(float64(tau), 0) {
+		panic(fmt.Sprintf("engine: %s: temperature %v must be positive and finite", op, tau))
+	}
+	engine.CheckNumel(op, "z", z, rows*dim)
+	engine.CheckNumel(op, "out", out, 2)
+	if dz != nil {
+		engine.CheckNumel(op, "dz", dz, rows*dim)
+	}
+	if uint64(rows)*uint64(max(dim, 4)) >= 1<<32 {
+		panic(fmt.Sprintf("engine: %s: z %v exceeds 2^32 elements (32-bit shader indices)", op, z.Shape()))
+	}
+	return rows, dim
+}
+
+// NTXentForwardBackward: res (2) = [loss, top1]; dz = dloss/dz unless nil.
+func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
+	const op = "NTXentForwardBackward"
+	rows, dim := checkNTXent(op, d, dz, res, z, tau)
+	pl := d.ntxentPlan(op, rows, dim)
+	rowGroups := ceilDiv(rows, pl.wg*pl.tr)
+	if rowGroups > int(d.limit.MaxComputeWorkGroupCount[0]) || pl.parts > int(d.limit.MaxComputeWorkGroupCount[1]) {
+		panic(fmt.Sprintf("engine: %s: %d rows need %d x %d workgroups, above maxComputeWorkGroupCount", op, rows, rowGroups, pl.parts))
+	}
+	spec := []uint32{uint32(pl.wg), uint32(pl.tr), uint32(pl.tc)}
+	push := pushNTXent{Rows: uint32(rows), D: uint32(dim), NHalf: uint32(rows / 2), Chunk: uint32(pl.chunk),
+		Parts: uint32(pl.parts), InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}
+
+	part, lse := d.New(pl.parts*rows*4), d.New(rows)
+	d.dispatch(kernel{Shader: "ntxent_forward", Spec: spec, Push: &push,
+		Groups: [3]int{rowGroups, pl.parts, 1}, Args: []arg{out(part), in(z)}})
+	d.dispatch(kernel{Shader: "ntxent_loss", Spec: []uint32{uint32(pl.lossLocal)}, Push: &push,
+		Groups: [3]int{1, 1, 1}, Args: []arg{out(res), out(lse), in(part)}})
+	part.Release()
+	if dz != nil {
+		g := push
+		g.Chunk, g.Parts = uint32(pl.gchunk), uint32(pl.gparts)
+		switch {
+		case pl.gparts == 1 || pl.gseq:
+			for q := 0; q < pl.gparts; q++ {
+				gq := g
+				gq.Part0 = uint32(q)
+				d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 1), Push: &gq,
+					Groups: [3]int{rowGroups, 1, 1}, Args: []arg{inout(dz), in(z), in(lse)}})
+			}
+			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{1}, Push: &g,
+				Groups: d.grid1D(rows*dim, 256), Args: []arg{inout(dz), in(z), in(z)}})
+		default:
+			gpart := d.New(pl.gparts * rows * dim)
+			d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 0), Push: &g,
+				Groups: [3]int{rowGroups, pl.gparts, 1}, Args: []arg{out(gpart), in(z), in(lse)}})
+			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{0}, Push: &g,
+				Groups: d.grid1D(rows*dim, 256), Args: []arg{out(dz), in(gpart), in(z)}})
+			gpart.Release()
+		}
+	}
+	lse.Release()
+}
+
+// NTXentUnfused is the unfused composition kept only as a benchmark
+// baseline (not part of engine.Backend): S = z z^T / tau with Gemm (rows x
+// rows stored), a row pass for the log-sum-exp (ntxent_forward_unfused,
+// then ntxent_loss), the gradient weights written over S
+// (ntxent_backward_unfused) and dz = W z with Gemm. Same results as
+// NTXentForwardBackward up to rounding; O(N^2) memory.
+func (d *Device) NTXentUnfused(dz, res, z *engine.Tensor, tau float32) {
+	const op = "NTXentUnfused"
+	rows, dim := checkNTXent(op, d, dz, res, z, tau)
+	if uint64(rows)*uint64(rows) >= 1<<32 {
+		panic(fmt.Sprintf("engine: %s: %d x %d similarity matrix exceeds 2^32 elements", op, rows, rows))
+	}
+	if 2*rows+64 > d.loopBudget() {
+		panic(fmt.Sprintf("engine: %s: %d rows exceed this device's loop budget (%d iterations per invocation)", op, rows, d.loopBudget()))
+	}
+	push := &pushNTXent{Rows: uint32(rows), D: uint32(dim), NHalf: uint32(rows / 2), Chunk: uint32(rows), Parts: 1,
+		InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}
+	local := 256
+	if d.info.Type == "cpu" {
+		local = 64
+	}
+	for local > int(d.limit.MaxComputeWorkGroupInvocations) {
+		local /= 2
+	}
+	s, part, lse := d.New(rows, rows), d.New(rows*4), d.New(rows)
+	d.Gemm(false, true, rows, rows, dim, 1/tau, z, z, 0, s)
+	d.dispatch(kernel{Shader: "ntxent_forward_unfused", Push: push, Groups: d.grid1D(rows, 64),
+		Args: []arg{out(part), in(s)}})
+	d.dispatch(kernel{Shader: "ntxent_loss", Spec: []uint32{uint32(local)}, Push: push,
+		Groups: [3]int{1, 1, 1}, Args: []arg{out(res), out(lse), in(part)}})
+	if dz != nil {
+		d.dispatch(kernel{Shader: "ntxent_backward_unfused", Push: push, Groups: d.grid1D(rows*rows, 256),
+			Args: []arg{inout(s), in(lse)}})
+		d.Gemm(false, false, rows, dim, rows, 1, s, z, 0, dz)
+	}
+	s.Release()
+	part.Release()
+	lse.Release()
+}
