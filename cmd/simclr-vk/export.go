@@ -99,6 +99,9 @@ func runExport(args []string) error {
 func stemNote(cfg layers.Config) string {
 	c := modelio.Resolve(cfg).Encoder
 	w := layers.StageWidth(0, c.Width)
+	if c.Width != 1 {
+		return fmt.Sprintf("width %g is not a torchvision model: ResNet(%q, width=%g, in_channels=%d, stem=%q) from tools/torch_load_check.py", c.Width, c.Arch, c.Width, c.InChannels, string(c.Stem))
+	}
 	if c.Stem == layers.StemCIFAR {
 		return fmt.Sprintf("model.conv1 = nn.Conv2d(%d, %d, 3, 1, 1, bias=False); model.maxpool = nn.Identity(); model.fc = nn.Identity()", c.InChannels, w)
 	}

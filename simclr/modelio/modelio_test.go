@@ -329,3 +329,31 @@ func TestInferArch(t *testing.T) {
 		}
 	}
 }
+
+// TestInitFromCheckpoint: a simclr-vk checkpoint works as --init-from too,
+// head included.
+func TestInitFromCheckpoint(t *testing.T) {
+	b := cpu.New(cpu.Options{})
+	cfg := tinyConfig(1.0/16, 5)
+	src := newModel(t, b, cfg)
+	train(t, src)
+	ts, err := Tensors(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "c.ckpt")
+	if err := checkpoint.Write(path, &checkpoint.Checkpoint{Meta: checkpoint.Meta{Arch: ArchJSON(cfg)}, Tensors: ts}); err != nil {
+		t.Fatal(err)
+	}
+	dst := newModel(t, b, tinyConfig(1.0/16, 8))
+	notes, err := InitFromNotes(dst, path)
+	if err != nil || len(notes) != 0 {
+		t.Fatalf("notes %q, err %v", notes, err)
+	}
+	got, _ := Tensors(dst)
+	sameTensors(t, got, ts)
+	other := newModel(t, b, tinyConfig(1.0/8, 8))
+	if _, err := InitFromNotes(other, path); err == nil || !strings.Contains(err.Error(), "the weights are resnet18 (cifar stem, width 0.0625") {
+		t.Errorf("width mismatch: %v", err)
+	}
+}
