@@ -23,7 +23,7 @@
 // Tensors(m) downloads every entry of m.State(): parameters as Kind "param",
 // BN running statistics as Kind "buffer", and each num_batches_tracked
 // counter as a "buffer" with shape [] (one element, as in a torch state
-// dict). Load(m, ck) uploads them back. It is strict: a tensor the model has
+// dict; checkpoints store float32, exact up to 2^24 batches). Load(m, ck) uploads them back. It is strict: a tensor the model has
 // but the checkpoint lacks, a parameter or buffer the checkpoint has but the
 // model lacks, or a shape mismatch is an error naming the tensor, both
 // shapes, and a hint (the checkpoint's architecture, or the width or input
