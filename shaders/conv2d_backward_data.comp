@@ -15,9 +15,10 @@
 // channels per invocation), 3 TN (input pixels per invocation), 4 DIRECT
 // (1: 1x1 kernel, stride 1, no padding: dx[n] = W^T dy[n], plain loads).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
-// computes channels (Y*WG_Y + y)*TM + [0, TM) for the flat input pixels
-// (X*WG_X + x)*TN + [0, TN) (out-of-range ones clamped for reads, not
-// written).
+// computes channels Y*WG_Y*TM + y + i*WG_Y (i < TM) for the flat input
+// pixels X*WG_X*TN + x + j*WG_X (j < TN), interleaved so that neighbouring
+// invocations touch neighbouring pixels (out-of-range ones clamped for
+// reads, not written).
 // Dispatch grid: (ceil(N*H*W / (WG_X*TN)), ceil(C / (WG_Y*TM)), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
@@ -45,21 +46,23 @@ void main() {
     uint RS = pc.r * pc.s;
     uint CRS = pc.c * RS;
     uint cols = pc.n * HW;
-    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
-    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
+    // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
+    // so that neighbouring invocations touch neighbouring addresses.
+    uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
+    uint col0 = gl_WorkGroupID.x * WG_X * TN + gl_LocalInvocationID.x;
     if (row0 >= pc.c || col0 >= cols) {
         return;
     }
     uint wcol[TM];  // offset of w[0, c, 0, 0]
     for (uint i = 0; i < TM; i++) {
-        wcol[i] = min(row0 + i, pc.c - 1u) * RS;
+        wcol[i] = min(row0 + i * WG_Y, pc.c - 1u) * RS;
     }
     uint dybase[TN];  // dy offset of image n
     uint dxbase[TN];  // dx offset of (n, 0, h, w)
     int th0[TN];      // h + pad_h
     int tw0[TN];      // w + pad_w
     for (uint j = 0; j < TN; j++) {
-        uint col = min(col0 + j, cols - 1u);
+        uint col = min(col0 + j * WG_X, cols - 1u);
         uint img = col / HW;
         uint hw = col - img * HW;
         uint ih = hw / pc.w;
@@ -117,12 +120,12 @@ void main() {
         }
     }
     for (uint i = 0; i < TM; i++) {
-        uint ci = row0 + i;
+        uint ci = row0 + i * WG_Y;
         if (ci >= pc.c) {
             break;
         }
         for (uint j = 0; j < TN; j++) {
-            if (col0 + j >= cols) {
+            if (col0 + j * WG_X >= cols) {
                 break;
             }
             DX[dxbase[j] + ci * HW] = acc[i][j];

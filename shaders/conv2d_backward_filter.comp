@@ -16,8 +16,10 @@
 // channels k per invocation), 3 TN (filter taps (c,r,s) per invocation),
 // 4 DIRECT (1: 1x1 kernel, stride 1, no padding: plain loads of x).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup
-// (X, Y, Z) computes k = (Y*WG_Y + y)*TM + [0, TM) by taps
-// (X*WG_X + x)*TN + [0, TN) over pixels [Z*chunk, min((Z+1)*chunk, N*P*Q)).
+// (X, Y, Z) computes k = Y*WG_Y*TM + y + i*WG_Y (i < TM) by taps
+// X*WG_X*TN + x + j*WG_X (j < TN), interleaved so that neighbouring
+// invocations touch neighbouring taps, over pixels
+// [Z*chunk, min((Z+1)*chunk, N*P*Q)).
 // Dispatch grid: (ceil(C*R*S / (WG_X*TN)), ceil(K / (WG_Y*TM)), chunks).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go).
@@ -45,8 +47,10 @@ void main() {
     uint CRS = pc.c * RS;
     uint CHW = pc.c * HW;
     uint total = pc.n * PQ;
-    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
-    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
+    // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
+    // so that neighbouring invocations touch neighbouring addresses.
+    uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
+    uint col0 = gl_WorkGroupID.x * WG_X * TN + gl_LocalInvocationID.x;
     if (row0 >= pc.k || col0 >= CRS) {
         return;
     }
@@ -54,13 +58,13 @@ void main() {
     uint t1 = min(t0 + pc.chunk, total);
     uint dyrow[TM];  // offset of dy[0, k, 0, 0]
     for (uint i = 0; i < TM; i++) {
-        dyrow[i] = min(row0 + i, pc.k - 1u) * PQ;
+        dyrow[i] = min(row0 + i * WG_Y, pc.k - 1u) * PQ;
     }
     uint xc[TN];  // offset of x[0, c, 0, 0]
     int tr[TN];   // r - pad_h
     int ts[TN];   // s - pad_w
     for (uint j = 0; j < TN; j++) {
-        uint col = min(col0 + j, CRS - 1u);
+        uint col = min(col0 + j * WG_X, CRS - 1u);
         uint ci = col / RS;
         uint rs = col - ci * RS;
         uint rr = rs / pc.s;
@@ -122,12 +126,12 @@ void main() {
     }
     uint zoff = gl_WorkGroupID.z * pc.k * CRS;
     for (uint i = 0; i < TM; i++) {
-        uint kk = row0 + i;
+        uint kk = row0 + i * WG_Y;
         if (kk >= pc.k) {
             break;
         }
         for (uint j = 0; j < TN; j++) {
-            uint col = col0 + j;
+            uint col = col0 + j * WG_X;
             if (col >= CRS) {
                 break;
             }

@@ -15,9 +15,10 @@
 // (1: 1x1 kernel, stride 1, no padding, so x[n] (C, H*W) is the GEMM operand
 // itself and the gather is a plain load).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
-// computes channels (Y*WG_Y + y)*TM + [0, TM) for the flat pixels
-// (X*WG_X + x)*TN + [0, TN) (out-of-range ones clamped for reads, not
-// written). The reduction runs over r, s (outer: the bounds test and
+// computes channels Y*WG_Y*TM + y + i*WG_Y (i < TM) for the flat pixels
+// X*WG_X*TN + x + j*WG_X (j < TN), interleaved so that neighbouring
+// invocations load and store neighbouring pixels (out-of-range ones clamped
+// for reads, not written). The reduction runs over r, s (outer: the bounds test and
 // address of each pixel computed once) then c (inner).
 // Dispatch grid: (ceil(N*P*Q / (WG_X*TN)), ceil(K / (WG_Y*TM)), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
@@ -45,21 +46,23 @@ void main() {
     uint HW = pc.h * pc.w;
     uint CRS = pc.c * pc.r * pc.s;
     uint cols = pc.n * PQ;
-    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
-    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
+    // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
+    // so that neighbouring invocations touch neighbouring addresses.
+    uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
+    uint col0 = gl_WorkGroupID.x * WG_X * TN + gl_LocalInvocationID.x;
     if (row0 >= pc.k || col0 >= cols) {
         return;
     }
     uint wrow[TM];
     for (uint i = 0; i < TM; i++) {
-        wrow[i] = min(row0 + i, pc.k - 1u) * CRS;
+        wrow[i] = min(row0 + i * WG_Y, pc.k - 1u) * CRS;
     }
     uint xbase[TN];  // x offset of image n
     uint ybase[TN];  // y offset of (n, 0, p, q)
     int ih0[TN];
     int iw0[TN];
     for (uint j = 0; j < TN; j++) {
-        uint col = min(col0 + j, cols - 1u);
+        uint col = min(col0 + j * WG_X, cols - 1u);
         uint img = col / PQ;
         uint pq = col - img * PQ;
         uint op = pq / pc.q;
@@ -126,12 +129,12 @@ void main() {
         }
     }
     for (uint i = 0; i < TM; i++) {
-        uint kk = row0 + i;
+        uint kk = row0 + i * WG_Y;
         if (kk >= pc.k) {
             break;
         }
         for (uint j = 0; j < TN; j++) {
-            if (col0 + j >= cols) {
+            if (col0 + j * WG_X >= cols) {
                 break;
             }
             Y[ybase[j] + kk * PQ] = acc[i][j];

@@ -45,18 +45,23 @@ func (t convTile) spec(direct bool) []uint32 {
 func (t convTile) rows() int { return t.wgY * t.tm }
 func (t convTile) cols() int { return t.wgX * t.tn }
 
-// convTileFor picks the tile for a GEMM output of rows x cols: 4x4 outputs
-// per invocation, and a workgroup no taller than the rows need (small
-// channel counts would otherwise leave most invocations idle), 64
-// invocations on CPU devices (lavapipe runs a workgroup as SIMD coroutines)
-// and 256 on GPUs, within maxComputeWorkGroupInvocations.
+// convTileFor picks the tile for a GEMM output with rows rows (output or
+// input channels). CPU devices (lavapipe runs a workgroup of 64 as SIMD
+// coroutines): 8x8 outputs per invocation in an 8x8 workgroup once there
+// are 64 rows, else 4x4 in a 16x4 workgroup, which leaves no row idle for
+// the 16-channel layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
+// GPUs: 256 invocations, 4x4 outputs each, the workgroup no taller than the
+// rows need. Both within maxComputeWorkGroupInvocations.
 func (d *Device) convTileFor(rows int) convTile {
-	t := convTile{tm: 4, tn: 4}
-	inv := 256
+	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	if d.info.Type == "cpu" {
-		inv = 64
+		if rows >= 64 && maxInv >= 64 {
+			return convTile{wgX: 8, wgY: 8, tm: 8, tn: 8}
+		}
+		return convTile{wgX: max(1, min(16, maxInv/4)), wgY: min(4, maxInv), tm: 4, tn: 4}
 	}
-	inv = min(inv, int(d.limit.MaxComputeWorkGroupInvocations))
+	t := convTile{tm: 4, tn: 4}
+	inv := min(256, maxInv)
 	t.wgY = 1
 	for t.wgY*2*t.tm <= rows+t.tm-1 && t.wgY*2 <= 16 && t.wgY*2 <= inv {
 		t.wgY *= 2
@@ -93,7 +98,11 @@ func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
-	t := d.convTileFor(p.K)
+	d.conv2dForward(y, x, w, p, d.convTileFor(p.K))
+}
+
+func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
+	P, Q := p.OutH(), p.OutW()
 	d.dispatch(kernel{
 		Shader: "conv2d_forward",
 		Spec:   t.spec(isDirect1x1(p)),
@@ -109,7 +118,10 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
-	t := d.convTileFor(p.C)
+	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor(p.C))
+}
+
+func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	d.dispatch(kernel{
 		Shader: "conv2d_backward_data",
 		Spec:   t.spec(isDirect1x1(p)),
@@ -141,7 +153,12 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	crs := p.C * p.R * p.S
 	d.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
 		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
-	t := d.convTileFor(p.K)
+	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor(p.K))
+}
+
+func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
+	P, Q := p.OutH(), p.OutW()
+	crs := p.C * p.R * p.S
 	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
 	target := 1024
 	if d.info.Type == "cpu" {

@@ -1,8 +1,13 @@
 package vulkan
 
 import (
+	"flag"
+	"fmt"
+	"syscall"
 	"testing"
 	"unsafe"
+
+	"simclr-vk/engine"
 )
 
 // TestConvPoolPushSizes: the push-constant structs of the conv, bias and
@@ -31,6 +36,92 @@ func TestConvFilterSplit(t *testing.T) {
 		}
 		if chunks > 1 && (chunk < 64 || chunks*c.outN > 1<<24) {
 			t.Errorf("%+v: %d chunks of %d: chunk too small or partials too large", c, chunks, chunk)
+		}
+	}
+}
+
+// processCPUSeconds is the user + system CPU time of this process.
+func processCPUSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+var convBenchBatch = flag.Int("conv-batch", 4, "BenchmarkConvTiles: images per convolution")
+
+// BenchmarkConvTiles times the three conv kernels with several tile
+// choices on ResNet-18 layer shapes (-conv-batch images), in GFLOP/s, to
+// pick convTileFor's defaults per device type. Run it on the device in
+// question, e.g. go test -run X -bench ConvTiles -conv-batch 256.
+func BenchmarkConvTiles(b *testing.B) {
+	d, err := Open(Options{})
+	if err != nil {
+		b.Skipf("no Vulkan device: %v", err)
+	}
+	defer d.Close()
+	n := *convBenchBatch
+	layers := []struct {
+		name string
+		p    engine.Conv2DParams
+	}{
+		{"w16_layer1_3x3_16to16_28x28", engine.Conv2DParams{N: n, C: 16, H: 28, W: 28, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
+		{"w64_layer1_3x3_64to64_32x32", engine.Conv2DParams{N: n, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
+		{"w64_layer3_3x3_s2_128to256_16x16", engine.Conv2DParams{N: n, C: 128, H: 16, W: 16, K: 256, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
+		{"w64_layer4_3x3_512to512_4x4", engine.Conv2DParams{N: n, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
+	}
+	tiles := []convTile{{16, 4, 4, 4}, {8, 8, 4, 4}, {16, 4, 8, 8}, {8, 8, 8, 8}, {16, 4, 4, 8}}
+	if d.info.Type != "cpu" {
+		tiles = []convTile{{32, 8, 4, 4}, {16, 16, 4, 4}, {32, 8, 8, 8}, {16, 16, 8, 8}, {64, 4, 4, 8}, {32, 8, 4, 8}}
+	}
+	for _, l := range layers {
+		p := l.p
+		x, w, y := d.New(p.N*p.C*p.H*p.W), d.New(p.K*p.C*p.R*p.S), d.New(p.N*p.K*p.OutH()*p.OutW())
+		d.Fill(x, 0.5)
+		d.Fill(w, 0.25)
+		d.Fill(y, 1)
+		dx, dw := d.New(x.Numel()), d.New(w.Numel())
+		for _, t := range append([]convTile{{}}, tiles...) {
+			name := fmt.Sprintf("wg%dx%d_t%dx%d", t.wgX, t.wgY, t.tm, t.tn)
+			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
+				tt := t
+				if t.wgX == 0 { // the default choice
+					name = "default"
+					tt = d.convTileFor(map[string]int{"forward": p.K, "backward_data": p.C, "backward_filter": p.K}[pass])
+				}
+				b.Run(l.name+"/"+pass+"/"+name, func(b *testing.B) {
+					run := func() {
+						switch pass {
+						case "forward":
+							d.conv2dForward(y, x, w, p, tt)
+						case "backward_data":
+							d.conv2dBackwardData(dx, y, w, p, tt)
+						default:
+							d.conv2dBackwardFilter(dw, y, x, p, tt)
+						}
+					}
+					run()
+					if err := d.Flush(); err != nil {
+						b.Fatal(err)
+					}
+					b.ResetTimer()
+					cpu0 := processCPUSeconds()
+					for i := 0; i < b.N; i++ {
+						run()
+					}
+					if err := d.Flush(); err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(p.Flops()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					// Per CPU-second of this process: the fair measure for
+					// CPU devices (lavapipe) on a shared machine.
+					b.ReportMetric(p.Flops()*float64(b.N)/(processCPUSeconds()-cpu0)/1e9, "GFLOP/cpu-s")
+				})
+			}
+		}
+		for _, t := range []*engine.Tensor{x, w, y, dx, dw} {
+			t.Release()
 		}
 	}
 }
