@@ -2,7 +2,8 @@
 // ntxent_backward.comp: pass 2 of the fused NT-Xent (engine/vulkan/ntxent.go).
 // Streams the similarity tiles again (as ntxent_forward: TR rows per
 // invocation, register blocks of TC columns of part q, dot products over d in
-// registers, no shared memory, nothing of size rows x rows stored) and
+// registers, no shared memory, nothing of size rows x rows stored; the
+// columns are taken CB blocks at a time) and
 // accumulates, for each owned row i,
 //   acc_i = sum_{k in part q, k != i} (p_ik + p_ki) z_k,
 //   p_ik = exp(s_ik - lse_i),  p_ki = exp(s_ik - lse_k)   (s is symmetric)
@@ -21,7 +22,9 @@
 //   1: z     (rows*d floats, read)
 //   2: lse   (rows floats, read: from ntxent_loss)
 // Specialization constants: 0 WG (local size x), 1 TR (rows per invocation),
-// 2 TC (columns per register block), 3 SEQUENTIAL (0/1).
+// 2 TC (columns per register block), 3 SEQUENTIAL (0/1), 4 CB (register
+// blocks whose weights are kept before the accumulation: each step reads
+// TC*CB rows of z per dimension and updates gpart once).
 // Layout: local_size_x = WG; invocation x of workgroup (X, y) owns rows
 // (X*WG + x)*TR + [0, TR) for part part0 + y.
 // Dispatch grid: (ceil(rows/(WG*TR)), parallel parts or 1, 1).
@@ -34,6 +37,7 @@ layout(constant_id = 0) const uint WG = 64;
 layout(constant_id = 1) const uint TR = 4;
 layout(constant_id = 2) const uint TC = 4;
 layout(constant_id = 3) const uint SEQUENTIAL = 0;
+layout(constant_id = 4) const uint CB = 4;
 
 layout(std430, binding = 0) buffer B0 { float gpart[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
@@ -75,53 +79,61 @@ void main() {
             }
         }
     }
-    for (uint k0 = c0; k0 < c1; k0 += TC) {
-        uint kc[TC];
-        float lk[TC];
-        for (uint c = 0u; c < TC; c++) {
-            kc[c] = min(k0 + c, c1 - 1u);
-            lk[c] = lse[kc[c]];
-        }
-        float w[TR][TC];
-        for (uint r = 0u; r < TR; r++) {
+    for (uint k0 = c0; k0 < c1; k0 += TC * CB) {
+        // Weights of TC*CB columns, CB register blocks of TC.
+        float w[TR][TC * CB];
+        for (uint cb = 0u; cb < CB; cb++) {
+            uint kb = k0 + cb * TC;
+            uint kc[TC];
+            float lk[TC];
             for (uint c = 0u; c < TC; c++) {
-                w[r][c] = 0.0;
+                kc[c] = min(kb + c, c1 - 1u);
+                lk[c] = lse[kc[c]];
             }
-        }
-        for (uint j = 0u; j < d; j++) {
-            float a[TR];
-            float b[TC];
+            float s[TR][TC];
             for (uint r = 0u; r < TR; r++) {
-                a[r] = z[ri[r] * d + j];
+                for (uint c = 0u; c < TC; c++) {
+                    s[r][c] = 0.0;
+                }
             }
-            for (uint c = 0u; c < TC; c++) {
-                b[c] = z[kc[c] * d + j];
+            for (uint j = 0u; j < d; j++) {
+                float a[TR];
+                float b[TC];
+                for (uint r = 0u; r < TR; r++) {
+                    a[r] = z[ri[r] * d + j];
+                }
+                for (uint c = 0u; c < TC; c++) {
+                    b[c] = z[kc[c] * d + j];
+                }
+                for (uint r = 0u; r < TR; r++) {
+                    for (uint c = 0u; c < TC; c++) {
+                        s[r][c] = fma(a[r], b[c], s[r][c]);
+                    }
+                }
             }
             for (uint r = 0u; r < TR; r++) {
                 for (uint c = 0u; c < TC; c++) {
-                    w[r][c] = fma(a[r], b[c], w[r][c]);
+                    uint k = kb + c;
+                    float sv = s[r][c] * pc.invTau;
+                    w[r][cb * TC + c] = (k < c1 && k != ri[r]) ? exp(sv - li[r]) + exp(sv - lk[c]) : 0.0;
                 }
             }
         }
-        for (uint r = 0u; r < TR; r++) {
-            for (uint c = 0u; c < TC; c++) {
-                uint k = k0 + c;
-                float s = w[r][c] * pc.invTau;
-                w[r][c] = (k < c1 && k != ri[r]) ? exp(s - li[r]) + exp(s - lk[c]) : 0.0;
-            }
-        }
+        // acc_i += sum over the TC*CB columns of w_ik z_k, one dimension at a time.
         for (uint j = 0u; j < d; j++) {
-            float b[TC];
-            for (uint c = 0u; c < TC; c++) {
-                b[c] = z[kc[c] * d + j];
+            float v[TR];
+            for (uint r = 0u; r < TR; r++) {
+                v[r] = 0.0;
+            }
+            for (uint c = 0u; c < TC * CB; c++) {
+                float b = z[min(k0 + c, c1 - 1u) * d + j];
+                for (uint r = 0u; r < TR; r++) {
+                    v[r] = fma(w[r][c], b, v[r]);
+                }
             }
             for (uint r = 0u; r < TR; r++) {
                 if (own[r]) {
-                    float v = 0.0;
-                    for (uint c = 0u; c < TC; c++) {
-                        v = fma(w[r][c], b[c], v);
-                    }
-                    gpart[gbase + ri[r] * d + j] += v;
+                    gpart[gbase + ri[r] * d + j] += v[r];
                 }
             }
         }

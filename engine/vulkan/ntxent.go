@@ -52,7 +52,8 @@ func (d *Device) loopBudget() int {
 
 // ntxentPlan is the launch configuration of the fused kernels.
 type ntxentPlan struct {
-	wg, tr, tc     int  // local size, rows per invocation, columns per block
+	wg, tr, tc     int  // local size, rows per invocation, columns per register block
+	cb             int  // ntxent_backward: register blocks per accumulation step
 	parts, chunk   int  // column parts of ntxent_forward (parallel, grid y) and their width
 	gparts, gchunk int  // column parts of ntxent_backward and their width
 	gseq           bool // backward parts dispatched one after the other into dz
@@ -86,9 +87,12 @@ var ntxentPlanHook func(*ntxentPlan)
 // statistics), pass 2 in parts dispatched one after the other accumulating
 // into dz (no extra memory).
 func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxentPlan {
-	pl := ntxentPlan{wg: 64, tr: 4, tc: 4, parts: 1, gparts: 1, lossLocal: 256}
+	// GPUs: 4x4 register blocks (the 4 x 16 weights of a backward step stay
+	// in registers). CPU devices: 8x8 blocks, as the register-blocked GEMM
+	// prefers on lavapipe.
+	pl := ntxentPlan{wg: 64, tr: 4, tc: 4, cb: 4, parts: 1, gparts: 1, lossLocal: 256}
 	if cpuDevice {
-		pl.wg, pl.lossLocal = 16, 64
+		pl.wg, pl.tr, pl.tc, pl.lossLocal = 16, 8, 8, 64
 	}
 	for pl.wg > maxInv {
 		pl.wg /= 2
@@ -106,14 +110,15 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxent
 	}
 	if budget < math.MaxInt32 {
 		// Loop iterations per invocation: pass 1 (dim+1) per column block;
-		// pass 2 tr*dim to clear its rows, then (2*dim+1) per block.
+		// pass 2 tr*dim to clear its rows, then (cb+1)*(dim+1) per step of
+		// cb blocks.
 		fwdBlocks := (budget - 64) / (dim + 1)
-		bwdBlocks := (budget - 64 - pl.tr*dim) / (2*dim + 1)
-		if bwdBlocks < 1 {
+		bwdSteps := (budget - 64 - pl.tr*dim) / ((pl.cb+1)*(dim+1) + 8)
+		if bwdSteps < 1 {
 			panic(fmt.Sprintf("engine: %s: d = %d is too large for this device's loop budget (%d iterations per invocation)", op, dim, budget))
 		}
 		pl.parts = max(pl.parts, ceilDiv(blocks, fwdBlocks))
-		if need := ceilDiv(blocks, bwdBlocks); need > pl.gparts {
+		if need := ceilDiv(rows, bwdSteps*pl.cb*pl.tc); need > pl.gparts {
 			pl.gparts, pl.gseq = need, true
 		}
 		if ceilDiv(rows, pl.lossLocal)*(2*pl.parts+1)+64 > budget {
@@ -121,7 +126,7 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxent
 		}
 	}
 	pl.parts, pl.chunk = ntxentParts(rows, pl.parts, pl.tc)
-	pl.gparts, pl.gchunk = ntxentParts(rows, pl.gparts, pl.tc)
+	pl.gparts, pl.gchunk = ntxentParts(rows, pl.gparts, pl.tc*pl.cb)
 	return pl
 }
 
@@ -136,9 +141,9 @@ func (pl ntxentPlan) extraBytes(rows, dim int, backward bool) int64 {
 }
 
 // ntxentParts splits rows columns into at most parts chunks of a multiple
-// of tc columns; it returns the number of non-empty chunks and their width.
-func ntxentParts(rows, parts, tc int) (int, int) {
-	chunk := ceilDiv(ceilDiv(rows, parts), tc) * tc
+// of unit columns; it returns the number of non-empty chunks and their width.
+func ntxentParts(rows, parts, unit int) (int, int) {
+	chunk := ceilDiv(ceilDiv(rows, parts), unit) * unit
 	return ceilDiv(rows, chunk), chunk
 }
 
@@ -203,14 +208,14 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 			for q := 0; q < pl.gparts; q++ {
 				gq := g
 				gq.Part0 = uint32(q)
-				d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 1), Push: &gq,
+				d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 1, uint32(pl.cb)), Push: &gq,
 					Groups: [3]int{rowGroups, 1, 1}, Args: []arg{inout(dz), in(z), in(lse)}})
 			}
 			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{1}, Push: &g,
 				Groups: d.grid1D(rows*dim, 256), Args: []arg{inout(dz), in(z), in(z)}})
 		default:
 			gpart := d.New(pl.gparts * rows * dim)
-			d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 0), Push: &g,
+			d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 0, uint32(pl.cb)), Push: &g,
 				Groups: [3]int{rowGroups, pl.gparts, 1}, Args: []arg{out(gpart), in(z), in(lse)}})
 			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{0}, Push: &g,
 				Groups: d.grid1D(rows*dim, 256), Args: []arg{out(dz), in(gpart), in(z)}})
