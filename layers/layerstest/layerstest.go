@@ -1,6 +1,7 @@
 package layerstest
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -190,9 +191,19 @@ func maxAbs(v []float32) float64 {
 // initial weights) on backend d and on the reference backend c (the CPU)
 // and requires the same loss, the same gradient for every parameter, the
 // same BN running statistics, the same parameters after 3 LARS steps and
-// the same eval-mode features.
+// the same eval-mode features. The network is TinyConfig's ResNet-18 with
+// the CIFAR stem on 3 images of 8x8 (6 views).
 func MatchesReference(t testing.TB, c, d engine.Backend) {
-	cfg := TinyConfig("resnet18", layers.StemCIFAR)
+	MatchesReferenceConfig(t, c, d, TinyConfig("resnet18", layers.StemCIFAR), 3, 8, 3)
+}
+
+// MatchesReferenceConfig is MatchesReference for the model cfg on n images
+// of hw x hw pixels (2n views) with the given number of LARS steps. The
+// tiny networks are very sensitive (BN parameter gradients ~10-1000 at
+// batch 6), so float32 differences of step k change step k+1 visibly: deep
+// ones (ResNet-50) are compared over 1 step.
+func MatchesReferenceConfig(t testing.TB, c, d engine.Backend, cfg layers.Config, n, hw, steps int) {
+	ch := cfg.Encoder.InChannels
 	// The tiny BN network is very sensitive (gradients of BN
 	// parameters ~10-100), so a small rate keeps the two runs from
 	// drifting apart; the loss tolerance grows after the first step
@@ -211,15 +222,15 @@ func MatchesReference(t testing.TB, c, d engine.Backend) {
 		t.Fatal(err)
 	}
 	defer ov.Release()
-	xs := RandomViews(11, 3, 3, 8, 8, 0.3)
-	xc, xv := Upload(c, xs, 6, 3, 8, 8), Upload(d, xs, 6, 3, 8, 8)
+	xs := RandomViews(11, n, ch, hw, hw, 0.3)
+	xc, xv := Upload(c, xs, 2*n, ch, hw, hw), Upload(d, xs, 2*n, ch, hw, hw)
 	defer xc.Release()
 	defer xv.Release()
 	pc, pv := mc.Params(), mv.Params()
 	for i := range pc {
 		conformance.Close(t, "initial "+pc[i].Name, Download(t, d, pv[i].Value), Download(t, c, pc[i].Value), conformance.Tol{})
 	}
-	for s := 0; s < 3; s++ {
+	for s := 0; s < steps; s++ {
 		lc, tc, err := mc.Step(xc, 0.5)
 		if err != nil {
 			t.Fatal(err)
@@ -261,9 +272,9 @@ func MatchesReference(t testing.TB, c, d engine.Backend) {
 		ov.Step(lr)
 	}
 	for i := range pc {
-		closeTol(t, "after 3 LARS steps: "+pc[i].Name, Download(t, d, pv[i].Value), Download(t, c, pc[i].Value), 1e-3, 0)
+		closeTol(t, fmt.Sprintf("after %d LARS steps: %s", steps, pc[i].Name), Download(t, d, pv[i].Value), Download(t, c, pc[i].Value), 1e-3, 0)
 	}
-	h := []*engine.Tensor{c.New(6, mc.Encoder.FeatureDim()), d.New(6, mv.Encoder.FeatureDim())}
+	h := []*engine.Tensor{c.New(2*n, mc.Encoder.FeatureDim()), d.New(2*n, mv.Encoder.FeatureDim())}
 	if err := mc.Features(h[0], xc); err != nil {
 		t.Fatal(err)
 	}

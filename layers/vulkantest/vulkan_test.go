@@ -8,6 +8,7 @@ import (
 
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/layers"
 	"simclr-vk/layers/layerstest"
 )
 
@@ -72,6 +73,15 @@ func noPanic(t *testing.T, f func()) {
 func TestVulkanMatchesCPU(t *testing.T) {
 	d := openVulkan(t)
 	noPanic(t, func() { layerstest.MatchesReference(t, cpu.New(cpu.Options{}), d) })
+}
+
+// TestVulkanMatchesCPUBottleneck: the same with Bottleneck blocks and the
+// ImageNet stem (max-pool) on 32x32 images, over one LARS step.
+func TestVulkanMatchesCPUBottleneck(t *testing.T) {
+	d := openVulkan(t)
+	noPanic(t, func() {
+		layerstest.MatchesReferenceConfig(t, cpu.New(cpu.Options{}), d, layerstest.TinyConfig("resnet50", layers.StemImageNet), 3, 32, 1)
+	})
 }
 
 func TestMemoryDoesNotGrowVulkan(t *testing.T) {
