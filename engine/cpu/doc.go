@@ -10,4 +10,21 @@
 //     parallel loops) that tests compare with the reference.
 //
 // The CPU backend runs ops synchronously: Flush only returns the sticky error.
+//
+// Fast paths:
+//   - GEMM: OpenBLAS's cblas_sgemm, loaded at run time with dlopen
+//     (blas_cgo.go: libopenblas.so.0, then the openblas-pthread path, then
+//     libopenblas.so; netlib's libblas is refused), so the binary starts
+//     where OpenBLAS is missing and falls back to a blocked, goroutine
+//     parallel pure-Go GEMM (gemm_go.go). BLASName says which is in use and
+//     Options.NoBLAS forces the pure-Go one. OpenBLAS runs single-threaded:
+//     large products are split into blocks of C over goroutines, so its
+//     spinning thread pool never competes with the Go scheduler.
+//   - Convolution (conv_fast.go): per image im2col + GEMM, images split over
+//     goroutines; 1x1 stride-1 convs use x directly; stride-1 backward-data
+//     runs as a forward convolution with the flipped filter.
+//   - Elementwise ops, reductions, pooling and bias split independent
+//     outputs over goroutines; every output is computed in a fixed order, so
+//     results do not depend on the thread count (the filter gradient sums
+//     per-goroutine partials in goroutine order: fixed for a thread count).
 package cpu
