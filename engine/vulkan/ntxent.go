@@ -23,10 +23,10 @@ import (
 //
 // No shared memory and no barrier in the streaming kernels (lavapipe runs
 // them as plain loops); GPUs get parallelism by splitting the columns into
-// parts. Extra device memory: parts*rows*16 + rows*4 bytes, plus
-// gparts*rows*d*4 on GPUs when the gradient uses parallel column parts
-// (bounded by ntxentMaxPartBytes and ntxentMaxGradBytes, see ntxentPlan):
-// O(N d + N). Everything comes from z's shape. Reductions are in fixed
+// parts. Extra device memory at its peak: rows*4 bytes plus the larger of
+// parts*rows*16 (pass-1 statistics) and, on GPUs when the gradient uses
+// parallel column parts, gparts*rows*d*4 (bounded by ntxentMaxPartBytes and
+// ntxentMaxGradBytes, see ntxentPlan): O(N d + N). Everything comes from z's shape. Reductions are in fixed
 // orders: results are deterministic.
 
 // pushNTXent mirrors `{ uint rows, d, nHalf, chunk, parts, part0; float invTau, scale; }`
@@ -130,14 +130,16 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxent
 	return pl
 }
 
-// extraBytes is the device memory of the plan's scratch tensors (before
-// the allocator's alignment).
+// extraBytes is the peak device memory of the plan's scratch tensors
+// (before the allocator's alignment): lse throughout, the pass-1
+// statistics until the loss is reduced, then the partial gradients of
+// parallel column parts.
 func (pl ntxentPlan) extraBytes(rows, dim int, backward bool) int64 {
-	b := int64(16*pl.parts*rows) + int64(4*rows)
+	b := int64(16 * pl.parts * rows)
 	if backward && pl.gparts > 1 && !pl.gseq {
-		b += int64(4 * pl.gparts * rows * dim)
+		b = max(b, int64(4*pl.gparts*rows*dim))
 	}
-	return b
+	return b + int64(4*rows)
 }
 
 // ntxentParts splits rows columns into at most parts chunks of a multiple

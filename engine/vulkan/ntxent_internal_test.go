@@ -118,6 +118,21 @@ func TestNTXentExtraMemory(t *testing.T) {
 			}
 		})
 	}
+	// The GPU plan's parallel gradient parts, forced on this device.
+	t.Run("parallel_parts", func(t *testing.T) {
+		rows, dim := 130, 33
+		ntxentPlanHook = func(pl *ntxentPlan) {
+			pl.parts, pl.chunk = ntxentParts(rows, 2, pl.tc)
+			pl.gparts, pl.gchunk = ntxentParts(rows, 3, pl.tc)
+			pl.gseq = false
+		}
+		defer func() { ntxentPlanHook = nil }()
+		want := d.NTXentExtraBytes(rows, dim, true)
+		got := measureNTXentExtra(t, d, rows, dim)
+		if got < want || got > want+slack {
+			t.Errorf("extra device memory %d bytes, want %d (+ alignment <= %d)", got, want, slack)
+		}
+	})
 	const limit = 32 << 20
 	for _, gpu := range []bool{false, true} {
 		budget := d.loopBudget()
