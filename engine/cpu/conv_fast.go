@@ -254,10 +254,14 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 	dwd, dyd, xd := data(dw), data(dy), data(x)
 	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
 	kcrs := p.K * crs
+	// With fewer output channels than taps OpenBLAS is faster on the
+	// transposed product dW^T (C*R*S, K) = col (C*R*S, P*Q) dy^T (about
+	// 1.4x for K = 16, C*R*S = 144), transposed into dw at the end.
+	trans := p.K < crs
 	partial := make([][]float32, be.threads)
 	workers := be.overImages(p.N, func(wk, lo, hi, th int) {
 		acc := dwd
-		if wk > 0 {
+		if wk > 0 || trans {
 			acc = make([]float32, kcrs)
 		}
 		partial[wk] = acc
@@ -275,11 +279,25 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 			if n == lo {
 				beta = 0
 			}
-			be.gemm(th, false, true, p.K, crs, pq, 1, dyd[n*p.K*pq:(n+1)*p.K*pq], xn, beta, acc)
+			dyn := dyd[n*p.K*pq : (n+1)*p.K*pq]
+			if trans {
+				be.gemm(th, false, true, crs, p.K, pq, 1, xn, dyn, beta, acc)
+			} else {
+				be.gemm(th, false, true, p.K, crs, pq, 1, dyn, xn, beta, acc)
+			}
 		}
 	})
+	sum := partial[0]
 	for wk := 1; wk < workers; wk++ {
-		Add(dwd, dwd, partial[wk])
+		Add(sum, sum, partial[wk])
+	}
+	if trans {
+		// sum is (C*R*S, K): dw[k, j] = sum[j, k]
+		for j := 0; j < crs; j++ {
+			for k := 0; k < p.K; k++ {
+				dwd[k*crs+j] = sum[j*p.K+k]
+			}
+		}
 	}
 }
 
