@@ -52,12 +52,51 @@ func (d *Device) loopBudget() int {
 
 // ntxentPlan is the launch configuration of the fused kernels.
 type ntxentPlan struct {
+	// tiled: ntxent_forward_tiled / ntxent_backward_tiled (GPUs: 64 x 64
+	// tiles through shared memory, 256 invocations of 4 x 4 logits, dj
+	// gradient dimensions each); otherwise the register-blocked
+	// ntxent_forward / ntxent_backward (no shared memory, no barrier).
+	tiled          bool
+	dj             int
 	wg, tr, tc     int  // local size, rows per invocation, columns per register block
 	cb             int  // ntxent_backward: register blocks per accumulation step
-	parts, chunk   int  // column parts of ntxent_forward (parallel, grid y) and their width
-	gparts, gchunk int  // column parts of ntxent_backward and their width
-	gseq           bool // backward parts dispatched one after the other into dz
+	parts, chunk   int  // column parts of pass 1 (parallel, grid y) and their width
+	gparts, gchunk int  // column parts of pass 2 and their width
+	gseq           bool // pass-2 parts dispatched one after the other into dz
 	lossLocal      int  // ntxent_loss workgroup size
+}
+
+// Tile shape of the shared-memory kernels (specialization constants BM, BN,
+// BK, TM, TN, WG) and the shared memory they need (backward: As, Bs, Ws).
+const (
+	ntxentBM, ntxentBN, ntxentBK, ntxentTM, ntxentTN = 64, 64, 16, 4, 4
+	ntxentTiledWG                                    = (ntxentBM / ntxentTM) * (ntxentBN / ntxentTN)
+	ntxentTiledShared                                = 4 * (ntxentBK*(ntxentBM+ntxentBN) + ntxentBM*(ntxentBN+1))
+	ntxentTiledMaxDJ                                 = 16 // d <= 256 for the tiled backward
+)
+
+// rowsPerGroup is the number of rows a workgroup of either pass owns.
+func (pl ntxentPlan) rowsPerGroup() int {
+	if pl.tiled {
+		return ntxentBM
+	}
+	return pl.wg * pl.tr
+}
+
+// forward returns the pass-1 shader and its specialization constants.
+func (pl ntxentPlan) forward() (string, []uint32) {
+	if pl.tiled {
+		return "ntxent_forward_tiled", []uint32{ntxentBM, ntxentBN, ntxentBK, ntxentTM, ntxentTN, ntxentTiledWG}
+	}
+	return "ntxent_forward", []uint32{uint32(pl.wg), uint32(pl.tr), uint32(pl.tc)}
+}
+
+// backward returns the pass-2 shader and its specialization constants.
+func (pl ntxentPlan) backward(seq bool) (string, []uint32) {
+	if pl.tiled {
+		return "ntxent_backward_tiled", []uint32{ntxentBM, ntxentBN, ntxentBK, ntxentTM, ntxentTN, ntxentTiledWG, uint32(pl.dj), b2u(seq)}
+	}
+	return "ntxent_backward", []uint32{uint32(pl.wg), uint32(pl.tr), uint32(pl.tc), b2u(seq), uint32(pl.cb)}
 }
 
 const (
@@ -69,7 +108,8 @@ const (
 // ntxentPlan picks the configuration for rows x dim on this device (see
 // planNTXent); tests may adjust it through ntxentPlanHook.
 func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
-	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations), rows, dim)
+	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations),
+		int(d.limit.MaxComputeSharedMemorySize), rows, dim)
 	if ntxentPlanHook != nil {
 		ntxentPlanHook(&pl)
 	}
@@ -79,17 +119,19 @@ func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
 // ntxentPlanHook, when set (tests only), edits every plan.
 var ntxentPlanHook func(*ntxentPlan)
 
-// planNTXent is the launch configuration for rows x dim. On GPUs the
-// columns are split into enough parallel parts for
-// ntxentTargetInvocations, within the memory bounds above. On CPU devices
-// (lavapipe) the row blocks alone keep the threads busy; columns are split
-// only to respect the loop budget: pass 1 in parallel parts (small
-// statistics), pass 2 in parts dispatched one after the other accumulating
-// into dz (no extra memory).
-func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxentPlan {
-	// GPUs: 4x4 register blocks (the 4 x 16 weights of a backward step stay
-	// in registers). CPU devices: 8x8 blocks, as the register-blocked GEMM
-	// prefers on lavapipe.
+// planNTXent is the launch configuration for rows x dim. GPUs use the
+// shared-memory tiled kernels (when the device has the shared memory and
+// invocations, and d <= 256), with the columns split into enough parallel
+// parts for ntxentTargetGroups workgroups, within the memory bounds above.
+// On CPU devices (lavapipe, where barrier() is slow) the register-blocked
+// kernels run; their row blocks alone keep the threads busy, and the
+// columns are split only to respect the loop budget: pass 1 in parallel
+// parts (small statistics), pass 2 in parts dispatched one after the other
+// accumulating into dz (no extra memory).
+func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int) ntxentPlan {
+	// Register-blocked: 4x4 blocks on GPUs (the 4 x 16 weights of a
+	// backward step stay in registers), 8x8 on CPU devices, as the
+	// register-blocked GEMM prefers on lavapipe.
 	pl := ntxentPlan{wg: 64, tr: 4, tc: 4, cb: 4, parts: 1, gparts: 1, lossLocal: 256}
 	if cpuDevice {
 		pl.wg, pl.tr, pl.tc, pl.lossLocal = 16, 8, 8, 64
@@ -100,24 +142,34 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxent
 	for pl.lossLocal > maxInv {
 		pl.lossLocal /= 2
 	}
-	blocks := ceilDiv(rows, pl.tc)
-	if cpuDevice {
-		pl.parts, pl.gparts = 1, 1
-	} else {
-		rowInv := ceilDiv(rows, pl.tr)
-		pl.parts = min(max(ceilDiv(ntxentTargetInvocations, rowInv), 1), blocks, max(ntxentMaxPartBytes/(16*rows), 1))
+	unit, gunit := pl.tc, pl.tc*pl.cb // column granularity of the parts
+	if !cpuDevice {
+		pl.tiled = maxInv >= ntxentTiledWG && shared >= ntxentTiledShared && dim <= ntxentTiledMaxDJ*(ntxentBN/ntxentTN)
+		if pl.tiled {
+			pl.dj = ceilDiv(dim, ntxentBN/ntxentTN)
+			unit, gunit = ntxentBN, ntxentBN
+		}
+		groups := ceilDiv(rows, pl.rowsPerGroup())
+		pl.parts = min(max(ceilDiv(ntxentTargetGroups(pl), groups), 1), ceilDiv(rows, unit), max(ntxentMaxPartBytes/(16*rows), 1))
 		pl.gparts = min(pl.parts, max(ntxentMaxGradBytes/(4*rows*dim), 1))
 	}
 	if budget < math.MaxInt32 {
-		// Loop iterations per invocation: pass 1 (dim+1) per column block;
-		// pass 2 tr*dim to clear its rows, then (cb+1)*(dim+1) per step of
-		// cb blocks.
+		// Loop iterations per invocation of the register-blocked kernels:
+		// pass 1 (dim+1) per column block; pass 2 tr*dim to clear its
+		// rows, then (cb+1)*(dim+1) per step of cb blocks.
 		fwdBlocks := (budget - 64) / (dim + 1)
 		bwdSteps := (budget - 64 - pl.tr*dim) / ((pl.cb+1)*(dim+1) + 8)
+		if pl.tiled {
+			// Per tile of BN columns: ceil(dim/BK) shared-memory steps of
+			// a few loops each, then BN columns of the accumulation.
+			perTile := ceilDiv(dim, ntxentBK)*(ntxentBK+4) + ntxentBN + 8
+			fwdBlocks = (budget - 64) / perTile * (ntxentBN / pl.tc)
+			bwdSteps = (budget - 64) / perTile * (ntxentBN / (pl.tc * pl.cb))
+		}
 		if bwdSteps < 1 {
 			panic(fmt.Sprintf("engine: %s: d = %d is too large for this device's loop budget (%d iterations per invocation)", op, dim, budget))
 		}
-		pl.parts = max(pl.parts, ceilDiv(blocks, fwdBlocks))
+		pl.parts = max(pl.parts, ceilDiv(ceilDiv(rows, pl.tc), fwdBlocks))
 		if need := ceilDiv(rows, bwdSteps*pl.cb*pl.tc); need > pl.gparts {
 			pl.gparts, pl.gseq = need, true
 		}
@@ -125,9 +177,25 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, rows, dim int) ntxent
 			panic(fmt.Sprintf("engine: %s: %d x %d is too large for this device's loop budget", op, rows, dim))
 		}
 	}
-	pl.parts, pl.chunk = ntxentParts(rows, pl.parts, pl.tc)
-	pl.gparts, pl.gchunk = ntxentParts(rows, pl.gparts, pl.tc*pl.cb)
+	pl.parts, pl.chunk = ntxentParts(rows, pl.parts, unit)
+	pl.gparts, pl.gchunk = ntxentParts(rows, pl.gparts, gunit)
 	return pl
+}
+
+// ntxentTargetGroups is the number of workgroups a GPU plan aims at:
+// ntxentTargetInvocations invocations.
+func ntxentTargetGroups(pl ntxentPlan) int {
+	if pl.tiled {
+		return ntxentTargetInvocations / ntxentTiledWG * 4 // 4 tiles' worth of registers per invocation
+	}
+	return ntxentTargetInvocations / pl.wg
+}
+
+// ntxentParts splits rows columns into at most parts chunks of a multiple
+// of unit columns; it returns the number of non-empty chunks and their width.
+func ntxentParts(rows, parts, unit int) (int, int) {
+	chunk := ceilDiv(ceilDiv(rows, parts), unit) * unit
+	return ceilDiv(rows, chunk), chunk
 }
 
 // extraBytes is the peak device memory of the plan's scratch tensors
@@ -140,13 +208,6 @@ func (pl ntxentPlan) extraBytes(rows, dim int, backward bool) int64 {
 		b = max(b, int64(4*pl.gparts*rows*dim))
 	}
 	return b + int64(4*rows)
-}
-
-// ntxentParts splits rows columns into at most parts chunks of a multiple
-// of unit columns; it returns the number of non-empty chunks and their width.
-func ntxentParts(rows, parts, unit int) (int, int) {
-	chunk := ceilDiv(ceilDiv(rows, parts), unit) * unit
-	return ceilDiv(rows, chunk), chunk
 }
 
 // NTXentExtraBytes is the device memory the fused NTXentForwardBackward
@@ -188,16 +249,16 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 	const op = "NTXentForwardBackward"
 	rows, dim := checkNTXent(op, d, dz, res, z, tau)
 	pl := d.ntxentPlan(op, rows, dim)
-	rowGroups := ceilDiv(rows, pl.wg*pl.tr)
-	if rowGroups > int(d.limit.MaxComputeWorkGroupCount[0]) || pl.parts > int(d.limit.MaxComputeWorkGroupCount[1]) {
+	rowGroups := ceilDiv(rows, pl.rowsPerGroup())
+	if rowGroups > int(d.limit.MaxComputeWorkGroupCount[0]) || max(pl.parts, pl.gparts) > int(d.limit.MaxComputeWorkGroupCount[1]) {
 		panic(fmt.Sprintf("engine: %s: %d rows need %d x %d workgroups, above maxComputeWorkGroupCount", op, rows, rowGroups, pl.parts))
 	}
-	spec := []uint32{uint32(pl.wg), uint32(pl.tr), uint32(pl.tc)}
 	push := pushNTXent{Rows: uint32(rows), D: uint32(dim), NHalf: uint32(rows / 2), Chunk: uint32(pl.chunk),
 		Parts: uint32(pl.parts), InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}
 
 	part, lse := d.New(pl.parts*rows*4), d.New(rows)
-	d.dispatch(kernel{Shader: "ntxent_forward", Spec: spec, Push: &push,
+	shader, spec := pl.forward()
+	d.dispatch(kernel{Shader: shader, Spec: spec, Push: &push,
 		Groups: [3]int{rowGroups, pl.parts, 1}, Args: []arg{out(part), in(z)}})
 	d.dispatch(kernel{Shader: "ntxent_loss", Spec: []uint32{uint32(pl.lossLocal)}, Push: &push,
 		Groups: [3]int{1, 1, 1}, Args: []arg{out(res), out(lse), in(part)}})
@@ -207,17 +268,19 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 		g.Chunk, g.Parts = uint32(pl.gchunk), uint32(pl.gparts)
 		switch {
 		case pl.gparts == 1 || pl.gseq:
+			shader, spec := pl.backward(true)
 			for q := 0; q < pl.gparts; q++ {
 				gq := g
 				gq.Part0 = uint32(q)
-				d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 1, uint32(pl.cb)), Push: &gq,
+				d.dispatch(kernel{Shader: shader, Spec: spec, Push: &gq,
 					Groups: [3]int{rowGroups, 1, 1}, Args: []arg{inout(dz), in(z), in(lse)}})
 			}
 			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{1}, Push: &g,
 				Groups: d.grid1D(rows*dim, 256), Args: []arg{inout(dz), in(z), in(z)}})
 		default:
+			shader, spec := pl.backward(false)
 			gpart := d.New(pl.gparts * rows * dim)
-			d.dispatch(kernel{Shader: "ntxent_backward", Spec: append(spec, 0, uint32(pl.cb)), Push: &g,
+			d.dispatch(kernel{Shader: shader, Spec: spec, Push: &g,
 				Groups: [3]int{rowGroups, pl.gparts, 1}, Args: []arg{out(gpart), in(z), in(lse)}})
 			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{0}, Push: &g,
 				Groups: d.grid1D(rows*dim, 256), Args: []arg{out(dz), in(gpart), in(z)}})

@@ -47,13 +47,23 @@ func TestNTXentPlanVariants(t *testing.T) {
 	defer zt.Release()
 	for _, v := range []struct {
 		name          string
+		tiled         bool
 		parts, gparts int
 		gseq          bool
-	}{{"single", 1, 1, false}, {"parallel", 3, 4, false}, {"sequential", 2, 3, true}} {
+	}{
+		{"single", false, 1, 1, false}, {"parallel", false, 3, 4, false}, {"sequential", false, 2, 3, true},
+		{"tiled_single", true, 1, 1, false}, {"tiled_parallel", true, 2, 3, false}, {"tiled_sequential", true, 3, 2, true},
+	} {
 		t.Run(v.name, func(t *testing.T) {
 			ntxentPlanHook = func(pl *ntxentPlan) {
+				if v.tiled && !pl.tiled {
+					pl.tiled, pl.dj, pl.tr, pl.tc, pl.cb = true, ceilDiv(dim, ntxentBN/ntxentTN), ntxentTM, ntxentTN, 4
+				} else if !v.tiled && pl.tiled {
+					pl.tiled = false
+				}
+				// Chunks not a multiple of the tile or block width: exercises the masks.
 				pl.parts, pl.chunk = ntxentParts(rows, v.parts, pl.tc)
-				pl.gparts, pl.gchunk = ntxentParts(rows, v.gparts, pl.tc) // not a multiple of tc*cb: exercises the masks
+				pl.gparts, pl.gchunk = ntxentParts(rows, v.gparts, pl.tc)
 				pl.gseq = v.gseq
 			}
 			defer func() { ntxentPlanHook = nil }()
@@ -139,7 +149,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 		if gpu {
 			budget = 1<<31 - 1
 		}
-		pl := planNTXent("test", !gpu, budget, 1024, 8192, 128)
+		pl := planNTXent("test", !gpu, budget, 1024, 48<<10, 8192, 128)
 		if b := pl.extraBytes(8192, 128, true); b >= limit {
 			t.Errorf("8192 x 128 (gpu plan %v): %d bytes of scratch, want < 32 MiB (%+v)", gpu, b, pl)
 		}

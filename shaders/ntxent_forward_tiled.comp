@@ -1,0 +1,173 @@
+#version 450
+// ntxent_forward_tiled.comp: pass 1 of the fused NT-Xent for GPUs, same
+// results and output layout as ntxent_forward (engine/vulkan/ntxent.go picks
+// it on devices that are not CPUs). A workgroup of (BN/TN) x (BM/TM)
+// invocations owns BM rows and streams the columns of its part p
+// ([p*chunk, min((p+1)*chunk, rows))) in tiles of BN; each tile of
+// s = z z^T / tau is computed through shared memory, BK dimensions at a time
+// (As, Bs), each invocation holding TM x TN logits in registers. Every
+// invocation keeps its own running max m, sum exp(s - m), positive logit and
+// largest negative for its TM rows over its TN columns of each tile (no
+// per-tile reduction); at the end the BN/TN invocations sharing a row merge
+// their statistics through shared memory, in a fixed order. The rows x rows
+// matrix is never stored.
+//
+// Bindings (storage buffers, set 0):
+//   0: part (parts*rows*4 floats, written: part[(p*rows + i)*4 + {0,1,2,3}] =
+//      m, sum, positive logit, largest negative logit; -FLT_MAX for none)
+//   1: z    (rows*d floats, read; unit rows)
+// Specialization constants: 0 BM, 1 BN (rows, columns per tile), 2 BK (depth
+// of a shared-memory step), 3 TM, 4 TN (logits per invocation), 5 WG =
+// (BM/TM)*(BN/TN) (local size x).
+// Layout: local_size_x = WG; invocation t has tx = t % (BN/TN) (columns
+// tx*TN + [0, TN) of each tile) and ty = t / (BN/TN) (rows ty*TM + [0, TM)).
+// Dispatch grid: (ceil(rows/BM), parts, 1).
+// Push constants: {uint rows, d, nHalf, chunk, parts, part0; float invTau, scale}
+// (Go: pushNTXent in engine/vulkan/ntxent.go; part0 and scale unused here).
+// CPU reference: cpu.NTXentForwardBackward (with ntxent_loss: lse, loss, top1).
+
+layout(local_size_x_id = 5) in;
+layout(constant_id = 0) const uint BM = 64;
+layout(constant_id = 1) const uint BN = 64;
+layout(constant_id = 2) const uint BK = 16;
+layout(constant_id = 3) const uint TM = 4;
+layout(constant_id = 4) const uint TN = 4;
+layout(constant_id = 5) const uint WG = 256;
+
+layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
+layout(std430, binding = 1) readonly buffer B1 { float z[]; };
+
+layout(push_constant) uniform Push {
+    uint rows;
+    uint d;
+    uint nHalf;
+    uint chunk;
+    uint parts;
+    uint part0;
+    float invTau;
+    float scale;
+} pc;
+
+const float NONE = -3.402823466e38;
+const uint NX = BN / TN;
+
+shared float As[BK * BM];
+shared float Bs[BK * BN];
+shared float red[4u * WG * TM];
+
+void main() {
+    uint rows = pc.rows, d = pc.d;
+    uint t = gl_LocalInvocationID.x;
+    uint tx = t % NX, ty = t / NX;
+    uint rowBase = gl_WorkGroupID.x * BM;
+    uint p = gl_WorkGroupID.y;
+    uint c0 = p * pc.chunk;
+    uint c1 = min(c0 + pc.chunk, rows);
+    uint ri[TM];
+    uint pos[TM];
+    float m[TM];
+    float sum[TM];
+    float sp[TM];
+    float neg[TM];
+    for (uint r = 0u; r < TM; r++) {
+        ri[r] = rowBase + ty * TM + r;
+        uint i = min(ri[r], rows - 1u);
+        pos[r] = i < pc.nHalf ? i + pc.nHalf : i - pc.nHalf;
+        m[r] = NONE;
+        sum[r] = 0.0;
+        sp[r] = NONE;
+        neg[r] = NONE;
+    }
+    for (uint colBase = c0; colBase < c1; colBase += BN) {
+        float s[TM][TN];
+        for (uint r = 0u; r < TM; r++) {
+            for (uint c = 0u; c < TN; c++) {
+                s[r][c] = 0.0;
+            }
+        }
+        for (uint k0 = 0u; k0 < d; k0 += BK) {
+            barrier();
+            for (uint e = t; e < BK * BM; e += WG) {
+                uint mm = e / BK, kk = e % BK;
+                uint row = rowBase + mm, k = k0 + kk;
+                As[kk * BM + mm] = (row < rows && k < d) ? z[row * d + k] : 0.0;
+            }
+            for (uint e = t; e < BK * BN; e += WG) {
+                uint nn = e / BK, kk = e % BK;
+                uint col = colBase + nn, k = k0 + kk;
+                Bs[kk * BN + nn] = (col < c1 && k < d) ? z[col * d + k] : 0.0;
+            }
+            barrier();
+            for (uint kk = 0u; kk < BK; kk++) {
+                float a[TM];
+                float b[TN];
+                for (uint r = 0u; r < TM; r++) {
+                    a[r] = As[kk * BM + ty * TM + r];
+                }
+                for (uint c = 0u; c < TN; c++) {
+                    b[c] = Bs[kk * BN + tx * TN + c];
+                }
+                for (uint r = 0u; r < TM; r++) {
+                    for (uint c = 0u; c < TN; c++) {
+                        s[r][c] = fma(a[r], b[c], s[r][c]);
+                    }
+                }
+            }
+        }
+        for (uint r = 0u; r < TM; r++) {
+            float tm = NONE;
+            for (uint c = 0u; c < TN; c++) {
+                uint k = colBase + tx * TN + c;
+                s[r][c] *= pc.invTau;
+                if (k < c1 && k != ri[r]) {
+                    tm = max(tm, s[r][c]);
+                    if (k == pos[r]) {
+                        sp[r] = s[r][c];
+                    } else {
+                        neg[r] = max(neg[r], s[r][c]);
+                    }
+                }
+            }
+            if (tm > m[r]) {
+                sum[r] *= exp(m[r] - tm);
+                m[r] = tm;
+            }
+            for (uint c = 0u; c < TN; c++) {
+                uint k = colBase + tx * TN + c;
+                if (k < c1 && k != ri[r]) {
+                    sum[r] += exp(s[r][c] - m[r]);
+                }
+            }
+        }
+    }
+    // Merge the NX invocations of each row (tx = 0..NX-1 in order).
+    for (uint r = 0u; r < TM; r++) {
+        uint o = ((ty * TM + r) * NX + tx) * 4u;
+        red[o] = m[r];
+        red[o + 1u] = sum[r];
+        red[o + 2u] = sp[r];
+        red[o + 3u] = neg[r];
+    }
+    barrier();
+    if (t < BM) {
+        uint row = rowBase + t;
+        uint b = t * NX * 4u;
+        float M = NONE, SP = NONE, NG = NONE;
+        for (uint x = 0u; x < NX; x++) {
+            M = max(M, red[b + x * 4u]);
+            SP = max(SP, red[b + x * 4u + 2u]);
+            NG = max(NG, red[b + x * 4u + 3u]);
+        }
+        float S = 0.0;
+        for (uint x = 0u; x < NX; x++) {
+            S += red[b + x * 4u + 1u] * exp(red[b + x * 4u] - M);
+        }
+        if (row < rows) {
+            uint o = (p * rows + row) * 4u;
+            part[o] = M;
+            part[o + 1u] = S;
+            part[o + 2u] = SP;
+            part[o + 3u] = NG;
+        }
+    }
+}
