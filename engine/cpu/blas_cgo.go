@@ -142,6 +142,15 @@ func haveBLAS() bool {
 	return blasOK
 }
 
+// blasSetThreads sets OpenBLAS's own thread count (process-wide). The
+// backend keeps it at 1; BenchmarkGemm uses it for the OpenBLAS-threaded
+// baseline.
+func blasSetThreads(n int) {
+	if haveBLAS() {
+		C.blas_set_threads(C.int(n))
+	}
+}
+
 // blasSgemm calls cblas_sgemm (row major) on the calling thread: OpenBLAS
 // is set to one thread when loaded and callers parallelise over blocks.
 func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {

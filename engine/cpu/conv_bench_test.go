@@ -41,6 +41,7 @@ func BenchmarkConv(b *testing.B) {
 			be.Upload(y, randSlice(rng, ny))
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
 				b.Run(fmt.Sprintf("w%d/%s/%s", width, l.Name, pass), func(b *testing.B) {
+					cpu0 := processCPUSeconds()
 					for i := 0; i < b.N; i++ {
 						switch pass {
 						case "forward":
@@ -51,7 +52,7 @@ func BenchmarkConv(b *testing.B) {
 							be.Conv2DBackwardFilter(dw, y, x, p)
 						}
 					}
-					b.ReportMetric(p.Flops()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					reportFlops(b, p.Flops(), cpu0)
 				})
 			}
 		}

@@ -90,8 +90,9 @@ func TestGemmDeterministic(t *testing.T) {
 }
 
 // BenchmarkGemm reports GFLOP/s of the backend GEMM (OpenBLAS when
-// loaded) and of the pure-Go path on square sizes and ResNet-18 shapes
-// (im2col GEMMs of CIFAR-stem layers, batch 32 rows as N*P*Q).
+// loaded, single-threaded per block of C) and of the pure-Go path on square
+// sizes and ResNet-18 shapes (im2col GEMMs of CIFAR-stem layers), and for
+// 1024^3 of one OpenBLAS call on its own thread pool, the baseline.
 func BenchmarkGemm(b *testing.B) {
 	shapes := []struct {
 		name    string
@@ -106,8 +107,14 @@ func BenchmarkGemm(b *testing.B) {
 		{"resnet_fc_512x512_batch512", 512, 512, 512},
 	}
 	for _, s := range shapes {
-		for _, impl := range []string{"backend", "purego"} {
-			if impl == "backend" && !haveBLAS() {
+		impls := []string{"backend", "purego"}
+		if s.name == "square1024" {
+			// Baseline for the backend: one cblas_sgemm on OpenBLAS's own
+			// thread pool (last: the pool spins for a while afterwards).
+			impls = append(impls, "openblas_pool")
+		}
+		for _, impl := range impls {
+			if impl != "purego" && !haveBLAS() {
 				continue
 			}
 			b.Run(s.name+"/"+impl, func(b *testing.B) {
@@ -115,10 +122,18 @@ func BenchmarkGemm(b *testing.B) {
 				a, bb, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.n), make([]float32, s.m*s.n)
 				be := New(Options{NoBLAS: impl == "purego"})
 				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
+				cpu0 := processCPUSeconds()
+				if impl == "openblas_pool" {
+					blasSetThreads(be.threads)
+					defer blasSetThreads(1)
+					for i := 0; i < b.N; i++ {
+						blasSgemm(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
+					}
+				}
+				for i := 0; i < b.N && impl != "openblas_pool"; i++ {
 					be.gemm(be.threads, false, false, s.m, s.n, s.k, 1, a, bb, 0, c)
 				}
-				b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				reportFlops(b, 2*float64(s.m)*float64(s.n)*float64(s.k), cpu0)
 			})
 		}
 	}
