@@ -15,11 +15,16 @@
 // channels per invocation), 3 TN (input pixels per invocation), 4 DIRECT
 // (1: 1x1 kernel, stride 1, no padding: dx[n] = W^T dy[n], plain loads).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)
-// computes channels Y*WG_Y*TM + y + i*WG_Y (i < TM) for the flat input
-// pixels X*WG_X*TN + x + j*WG_X (j < TN), interleaved so that neighbouring
+// computes channels Y*WG_Y*TM + y + i*WG_Y (i < TM) for the GEMM columns
+// X*WG_X*TN + x + j*WG_X (j < TN), interleaved so that neighbouring
 // invocations touch neighbouring pixels (out-of-range ones clamped for
-// reads, not written).
-// Dispatch grid: (ceil(N*H*W / (WG_X*TN)), ceil(C / (WG_Y*TM)), 1).
+// reads, not written). Column t is pixel (n, hq*stride_h + ch,
+// wq*stride_w + cw) for t = ((ch*stride_w + cw)*N + n)*Hq*Wq + hq*Wq + wq,
+// Hq = ceil(H/stride_h), Wq = ceil(W/stride_w): pixels grouped by stride
+// class, so that an invocation's neighbours need the same taps (class
+// padding past H or W is skipped).
+// Dispatch grid: (ceil(stride_h*stride_w*N*Hq*Wq / (WG_X*TN)),
+// ceil(C / (WG_Y*TM)), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
 // here).
@@ -45,7 +50,15 @@ void main() {
     uint HW = pc.h * pc.w;
     uint RS = pc.r * pc.s;
     uint CRS = pc.c * RS;
-    uint cols = pc.n * HW;
+    // Columns enumerate the input pixels grouped by stride class
+    // (h mod stride_h, w mod stride_w), each class padded to Hq x Wq, so
+    // that neighbouring invocations share the set of taps that reach them
+    // (a quarter of the taps for stride 2) and skip the others together.
+    // Stride 1: the plain (n, h, w) order.
+    uint Hq = (pc.h + pc.stride_h - 1u) / pc.stride_h;
+    uint Wq = (pc.w + pc.stride_w - 1u) / pc.stride_w;
+    uint per = pc.n * Hq * Wq;
+    uint cols = pc.stride_h * pc.stride_w * per;
     // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
     // so that neighbouring invocations touch neighbouring addresses.
     uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
@@ -61,12 +74,21 @@ void main() {
     uint dxbase[TN];  // dx offset of (n, 0, h, w)
     int th0[TN];      // h + pad_h
     int tw0[TN];      // w + pad_w
+    bool inb[TN];     // a real pixel, not class padding
     for (uint j = 0; j < TN; j++) {
         uint col = min(col0 + j * WG_X, cols - 1u);
-        uint img = col / HW;
-        uint hw = col - img * HW;
-        uint ih = hw / pc.w;
-        uint iw = hw - ih * pc.w;
+        uint cls = col / per;
+        uint rem = col - cls * per;
+        uint img = rem / (Hq * Wq);
+        uint rq = rem - img * (Hq * Wq);
+        uint hq = rq / Wq;
+        uint ch = cls / pc.stride_w;
+        uint ih = hq * pc.stride_h + ch;
+        uint iw = (rq - hq * Wq) * pc.stride_w + (cls - ch * pc.stride_w);
+        inb[j] = ih < pc.h && iw < pc.w;
+        ih = min(ih, pc.h - 1u);
+        iw = min(iw, pc.w - 1u);
+        uint hw = ih * pc.w + iw;
         dybase[j] = img * pc.k * PQ;
         dxbase[j] = img * pc.c * HW + hw;
         th0[j] = int(ih + pc.pad_h);
@@ -87,14 +109,14 @@ void main() {
             bool any = false;
             for (uint j = 0; j < TN; j++) {
                 if (DIRECT != 0) {
-                    ok[j] = true;
+                    ok[j] = inb[j];
                     off[j] = dybase[j] + (dxbase[j] - (dxbase[j] / HW) * HW);
                 } else {
                     int ty = th0[j] - int(rr);
                     int tx = tw0[j] - int(ss);
                     int op = ty / int(pc.stride_h);
                     int oq = tx / int(pc.stride_w);
-                    ok[j] = ty >= 0 && tx >= 0 && op * int(pc.stride_h) == ty && oq * int(pc.stride_w) == tx &&
+                    ok[j] = inb[j] && ty >= 0 && tx >= 0 && op * int(pc.stride_h) == ty && oq * int(pc.stride_w) == tx &&
                             op < int(pc.p) && oq < int(pc.q);
                     off[j] = ok[j] ? dybase[j] + uint(op) * pc.q + uint(oq) : 0u;
                 }
@@ -127,6 +149,9 @@ void main() {
         for (uint j = 0; j < TN; j++) {
             if (col0 + j * WG_X >= cols) {
                 break;
+            }
+            if (!inb[j]) {
+                continue;
             }
             DX[dxbase[j] + ci * HW] = acc[i][j];
         }

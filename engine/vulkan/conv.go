@@ -77,7 +77,7 @@ func isDirect1x1(p engine.Conv2DParams) bool {
 // checkConvSizes panics when a tensor would overflow the shaders' 32-bit
 // indices.
 func checkConvSizes(op string, p engine.Conv2DParams) {
-	for _, n := range []int{p.N * p.C * p.H * p.W, p.N * p.K * p.OutH() * p.OutW(), p.K * p.C * p.R * p.S} {
+	for _, n := range []int{p.N * p.C * p.H * p.W, p.N * p.K * p.OutH() * p.OutW(), p.K * p.C * p.R * p.S, convDataCols(p)} {
 		if uint64(n) >= 1<<31 {
 			panic(fmt.Sprintf("engine: %s: %v has a tensor of %d elements, beyond the shaders' 2^31 indices", op, p, n))
 		}
@@ -126,9 +126,16 @@ func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 		Shader: "conv2d_backward_data",
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
-		Groups: [3]int{ceilDiv(p.N*p.H*p.W, t.cols()), ceilDiv(p.C, t.rows()), 1},
+		Groups: [3]int{ceilDiv(convDataCols(p), t.cols()), ceilDiv(p.C, t.rows()), 1},
 		Args:   []arg{out(dx), in(dy), in(w)},
 	})
+}
+
+// convDataCols is the number of GEMM columns of conv2d_backward_data: the
+// input pixels grouped by stride class, each class padded to
+// ceil(H/stride_h) x ceil(W/stride_w).
+func convDataCols(p engine.Conv2DParams) int {
+	return p.StrideH * p.StrideW * p.N * ceilDiv(p.H, p.StrideH) * ceilDiv(p.W, p.StrideW)
 }
 
 // convFilterSplit returns the number of reduction chunks and the pixels per
