@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TEST_PKGS=(./engine/vulkan ./layers ./layers/vulkantest)
+TEST_PKGS=(./engine/vulkan ./layers/vulkantest)
 if [ $build_only = 1 ]; then
 	set -e
 	mkdir -p bin/tests
@@ -64,29 +64,28 @@ run() {
 }
 
 if [ $quick = 1 ]; then
-	GEMM_SIZES=(256,256,256 512,512,512)
+	GEMM_SIZES=(256,256,256)
 	CONV=(--width 8 --image 16x16x3 --batch 4)
 	NTX=(--n 256 --dim 32)
 	STEP_W=0.125 TORCH_W=8 STEP_IMG=16x16x3 STEP_BATCHES=(8)
 	TORCH_GEMM=(512)
+	TEST_LIMIT=600
 else
 	GEMM_SIZES=(1024,1024,1024 2048,2048,2048 4096,4096,4096)
 	CONV=(--width 64 --image 32x32x3 --batch 256)
 	NTX=(--n 16384 --dim 128)
 	STEP_W=1 TORCH_W=64 STEP_IMG=32x32x3 STEP_BATCHES=(256 512)
 	TORCH_GEMM=(4096)
+	TEST_LIMIT=180
 fi
 
 run devices 60 "$BIN" devices --json
-if [ -d bin/tests ]; then
-	for tb in bin/tests/*.test; do
-		name=$(basename "$tb" .test)
-		pkgdir=layers
-		[ "$name" = vulkan ] && pkgdir=engine/vulkan
-		# Run from the package folder so relative test data resolves.
-		run "test_$name" 240 env SIMCLR_VK_REQUIRE=1 sh -c "cd $pkgdir && $(realpath "$tb") -test.v -test.timeout 230s 2>&1"
-	done
-fi
+for p in "${TEST_PKGS[@]}"; do
+	tb=bin/tests/$(basename "$p").test
+	[ -x "$tb" ] || continue
+	# Run from the package folder so relative test data resolves.
+	run "test_$(basename "$p")" "$TEST_LIMIT" env SIMCLR_VK_REQUIRE=1 sh -c "cd $p && $(realpath "$tb") -test.v -test.timeout $((TEST_LIMIT - 10))s 2>&1"
+done
 for s in "${GEMM_SIZES[@]}"; do
 	run "bench_gemm_${s//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$s" --json
 done
@@ -113,7 +112,11 @@ fi
 	first=1
 	for f in "$out"/*.out; do
 		name=$(basename "$f" .out)
-		lines=$(grep -E '^\{.*\}$' "$f" | paste -sd, -)
+		case $name in
+		test_*) lines=$(printf '{"passed":%d,"failed":%d,"result":"%s"}' "$(grep -c -- '--- PASS' "$f")" \
+			"$(grep -c -- '--- FAIL' "$f")" "$(grep -E '^(PASS|FAIL)$' "$f" | tail -1)") ;;
+		*) lines=$(grep -E '^\{.*\}$' "$f" | paste -sd, -) ;;
+		esac
 		[ $first = 1 ] || printf ','
 		first=0
 		printf '"%s":[%s]' "$name" "$lines"
