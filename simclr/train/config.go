@@ -35,7 +35,8 @@ type Config struct {
 	Temperature  float64 `json:"temperature"`
 
 	ColorJitterStrength float64 `json:"color-jitter-strength"`
-	Blur                string  `json:"blur"` // auto, on, off
+	CropMinScale        float64 `json:"crop-min-scale"` // smallest crop area fraction (reference 0.08)
+	Blur                string  `json:"blur"`           // auto, on, off
 
 	Seed      uint64  `json:"seed"`
 	Backend   string  `json:"backend,omitempty"` // recorded; set by the command
@@ -59,8 +60,13 @@ type Config struct {
 }
 
 // Defaults is the README's main job: on the default dataset (Fashion-MNIST,
-// 28x28 gray) it finishes in a few minutes on a 2-core machine with the CPU
-// backend and clearly improves the kNN top-1 of the random encoder.
+// 28x28 gray; a fixed 10k-image subset) a ResNet-18 at width 1/8 (CIFAR
+// stem, d = 64) trains for 3 epochs of batch 128 in a few minutes on a
+// 2-core machine with the CPU backend and lifts the kNN top-1 of the random
+// encoder from about 38% to about 70%. Departures from the reference
+// defaults, all measured on that job: batch 128 (more steps in a short
+// run), temperature 0.2 (0.5 learned more slowly: 64% vs 68% after 2
+// epochs), warm-up 0.5 epochs, a 5000-image kNN bank.
 func Defaults() Config {
 	return Config{
 		Data:                data.DefaultName,
@@ -68,17 +74,18 @@ func Defaults() Config {
 		Stem:                "auto",
 		Width:               0.125,
 		ProjDims:            []int{0, 128},
-		BatchSize:           256,
-		Epochs:              5,
+		BatchSize:           128,
+		Epochs:              3,
 		DropLast:            true,
 		Optimizer:           "lars",
 		LR:                  0.075,
 		LRScaling:           schedule.ScalingSqrt,
-		WarmupEpochs:        1,
+		WarmupEpochs:        0.5,
 		WeightDecay:         1e-6,
 		Momentum:            0.9,
-		Temperature:         0.5,
+		Temperature:         0.2,
 		ColorJitterStrength: 0.5,
+		CropMinScale:        0.08,
 		Blur:                "auto",
 		Seed:                1,
 		Out:                 "simclr-run",
@@ -88,7 +95,7 @@ func Defaults() Config {
 		KNNK:                200,
 		KNNT:                0.1,
 		KNNSubset:           2000,
-		KNNBank:             10000,
+		KNNBank:             5000,
 		SaveEvery:           1,
 		Keep:                3,
 	}
@@ -152,6 +159,9 @@ func (c Config) Validate() error {
 	if c.ColorJitterStrength < 0 {
 		return bad("color-jitter-strength", "%g < 0", c.ColorJitterStrength)
 	}
+	if !(c.CropMinScale > 0 && c.CropMinScale <= 1) {
+		return bad("crop-min-scale", "%g: want a fraction in (0, 1]", c.CropMinScale)
+	}
 	if _, err := augment.ParseBlurMode(c.Blur); err != nil {
 		return bad("blur", "%v", err)
 	}
@@ -197,6 +207,7 @@ func (c Config) modelConfig(channels, size int) layers.Config {
 func (c Config) augConfig(size int) (augment.Config, error) {
 	a := augment.DefaultConfig(size)
 	a.JitterStrength = c.ColorJitterStrength
+	a.MinScale = c.CropMinScale
 	var err error
 	if a.Blur, err = augment.ParseBlurMode(c.Blur); err != nil {
 		return a, err

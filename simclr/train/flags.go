@@ -37,6 +37,7 @@ func Bind(fs *pflag.FlagSet, cfg *Config) {
 	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "momentum (lars, sgd)")
 	fs.Float64Var(&cfg.Temperature, "temperature", cfg.Temperature, "NT-Xent temperature tau")
 	fs.Float64Var(&cfg.ColorJitterStrength, "color-jitter-strength", cfg.ColorJitterStrength, "colour jitter strength s (1.0 ImageNet, 0.5 CIFAR)")
+	fs.Float64Var(&cfg.CropMinScale, "crop-min-scale", cfg.CropMinScale, "random resized crop: smallest area fraction (reference 0.08)")
 	fs.StringVar(&cfg.Blur, "blur", cfg.Blur, "Gaussian blur: auto (on above 32 px), on, off")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the initialisation, subset, data order and augmentations")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output directory: config.json, metrics.jsonl, plot.png, checkpoints")

@@ -66,7 +66,7 @@ func writeToyData(t *testing.T, n, nTest int) string {
 }
 
 // toyConfig is a tiny run on the toy data: ResNet-18 at width 1/16 (4 base
-// channels), batch 16, 6 steps per epoch.
+// channels), batch 16 (n/16 steps per epoch), at most 2 workers.
 func toyConfig(t *testing.T, dataDir string) Config {
 	cfg := Defaults()
 	cfg.Data = dataDir
