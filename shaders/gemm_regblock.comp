@@ -12,8 +12,6 @@
 // Variants (compile-time TM x TN outputs per invocation, so that glslc fully
 // unrolls the register block; spec-constant loop bounds would not be):
 // variant: 8x8 -DTM=8 -DTN=8
-// variant: 4x8 -DTM=4 -DTN=8
-// variant: 4x4 -DTM=4 -DTN=4
 // Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TRANS_A,
 // 3 TRANS_B (0/1).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)

@@ -14,10 +14,6 @@
 // Variants (compile-time TM x TN outputs per invocation, TM and TN multiples
 // of 4, fully unrolled):
 // variant: 8x8 -DTM=8 -DTN=8
-// variant: 4x8 -DTM=4 -DTN=8
-// variant: 8x16 -DTM=8 -DTN=16
-// variant: 16x16 -DTM=16 -DTN=16
-// variant: 16x8 -DTM=16 -DTN=8
 // Specialization constants: 0 WG_X, 1 WG_Y (local size), 2 TRANS_A,
 // 3 TRANS_B (0/1).
 // Layout: local_size = (WG_X, WG_Y); invocation (x, y) of workgroup (X, Y)

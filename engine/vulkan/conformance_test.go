@@ -65,7 +65,7 @@ func TestConformance(t *testing.T) {
 // TestConformanceGemmTiled checks the GPU GEMM kernel (shared-memory tiles)
 // on whatever device runs the tests, lavapipe included.
 func TestConformanceGemmTiled(t *testing.T) {
-	for _, v := range []string{"tiled", "regblock"} {
+	for _, v := range []string{"tiled", "subgroup", "regblock"} {
 		t.Run(v, func(t *testing.T) {
 			d := openDevice(t, vulkan.Options{GemmVariant: v})
 			conformance.RunFamilies(t, d, "Gemm")

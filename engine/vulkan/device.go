@@ -23,8 +23,10 @@ type Options struct {
 	// (ValidationMessages). The environment variable SIMCLR_VK_VALIDATE=1
 	// turns it on too.
 	Validate bool
-	// GemmVariant forces the GEMM kernel ("regblock" or "tiled"); "" picks
-	// by device type. Tests use it to check both kernels on one device.
+	// GemmVariant forces the GEMM kernel: "tiled" (shared-memory tiles, for
+	// GPUs), "subgroup" (needs 8-wide subgroups with ballot, for lavapipe) or
+	// "regblock" (register blocks, no shared memory); "" picks by device.
+	// Tests use it to check every kernel on one device.
 	GemmVariant string
 }
 
@@ -149,16 +151,31 @@ func open(in *instance, opts Options) (*Device, error) {
 	vk.GetDeviceQueue(dev, d.qfam, 0, &q)
 	d.queue = q
 
+	// Subgroup kernels assume 8 lanes with ballot (subgroupBroadcast) in
+	// compute shaders.
+	const ballot, computeStage = 0x8, 0x20
+	sg8 := d.info.SubgroupSize == 8 && d.info.SubgroupOps&ballot != 0 && d.info.SubgroupStages&computeStage != 0
 	switch opts.GemmVariant {
 	case "", "regblock", "tiled":
 		d.gemmVariant = opts.GemmVariant
+	case "subgroup":
+		if !sg8 {
+			vk.DestroyDevice(dev, nil)
+			return nil, fmt.Errorf("engine/vulkan: GemmVariant subgroup needs 8-wide subgroups with ballot; %q has size %d, operations %#x",
+				d.info.Name, d.info.SubgroupSize, d.info.SubgroupOps)
+		}
+		d.gemmVariant = opts.GemmVariant
 	default:
 		vk.DestroyDevice(dev, nil)
-		return nil, fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want regblock or tiled)", opts.GemmVariant)
+		return nil, fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want tiled, subgroup or regblock)", opts.GemmVariant)
 	}
 	if d.gemmVariant == "" {
-		d.gemmVariant = "tiled"
-		if d.info.Type == "cpu" {
+		switch {
+		case d.info.Type != "cpu":
+			d.gemmVariant = "tiled"
+		case sg8:
+			d.gemmVariant = "subgroup"
+		default:
 			d.gemmVariant = "regblock"
 		}
 	}

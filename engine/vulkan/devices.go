@@ -25,7 +25,9 @@ type DeviceInfo struct {
 	MaxWorkGroupSize        [3]uint32 `json:"max_workgroup_size"`
 	MaxWorkGroupInvocations uint32    `json:"max_workgroup_invocations"`
 	MaxWorkGroupCount       [3]uint32 `json:"max_workgroup_count"`
-	SubgroupSize            uint32    `json:"subgroup_size"` // 0: unknown
+	SubgroupSize            uint32    `json:"subgroup_size"`   // 0: unknown
+	SubgroupOps             uint32    `json:"subgroup_ops"`    // VkSubgroupFeatureFlags
+	SubgroupStages          uint32    `json:"subgroup_stages"` // VkShaderStageFlags
 }
 
 // typeRank orders device types for the default choice:
@@ -114,7 +116,7 @@ func physInfo(in *instance, index int, pd vk.PhysicalDevice) (DeviceInfo, vk.Phy
 		mem.MemoryTypes[i].Deref()
 	}
 	withDriver := props.ApiVersion >= vk.MakeVersion(1, 2, 0)
-	info.SubgroupSize, info.DriverName, info.DriverInfo = extraProps(in.h, pd, withDriver)
+	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo = extraProps(in.h, pd, withDriver)
 	return info, props, mem
 }
 

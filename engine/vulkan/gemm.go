@@ -6,15 +6,23 @@ import (
 	"simclr-vk/engine"
 )
 
-// GEMM: two kernels, picked per device type (Options.GemmVariant overrides):
-//   - gemm_regblock (CPU devices such as lavapipe): no shared memory, no
-//     barrier(); each invocation computes a TM x TN block of C in registers.
+// GEMM kernels, picked per device (Options.GemmVariant overrides):
 //   - gemm_tiled (GPUs): BM x BN block tiles staged through shared memory
-//     BK deep, each invocation computing TM x TN outputs.
-// Tile sizes are specialization constants, limited by the device's
-// maxComputeSharedMemorySize and maxComputeWorkGroupInvocations. Batches go
-// over the z dimension, split into several dispatches above
+//     BK deep, each invocation computing TM x TN outputs; tile sizes are
+//     specialization constants limited by maxComputeSharedMemorySize and
+//     maxComputeWorkGroupInvocations.
+//   - gemm_subgroup (CPU devices with 8-wide subgroups and ballot, i.e.
+//     lavapipe on AVX2/AVX-512): no shared memory, no barrier(); each
+//     invocation computes 32 x 16 outputs (16 x 16 for short matrices) and
+//     the 8 lanes of a subgroup share the loads of A by subgroupBroadcast,
+//     because on lavapipe buffer loads, not multiply-adds, take the time.
+//   - gemm_vec4 / gemm_regblock (other CPU devices): 8 x 8 outputs per
+//     invocation with vec4 loads (m, n, k multiples of 4) or scalar loads.
+// Batches go over the z dimension, split into several dispatches above
 // maxComputeWorkGroupCount[2]. CPU reference: cpu.Gemm / cpu.GemmBatched.
+// Measured with `simclr-vk bench gemm` (see the package README numbers in
+// the commit history): on lavapipe, 2 cores, 1024^3, gemm_subgroup did
+// about 1.7x the multiply-adds per CPU second of gemm_vec4.
 
 // pushGemm mirrors `{ uint m, n, k, batch0; float alpha, beta; }` of
 // gemm_regblock.comp and gemm_tiled.comp.
@@ -34,17 +42,25 @@ func b2u(b bool) uint32 {
 // per workgroup (rows, cols) for this device.
 func (d *Device) gemmKernel(transA, transB bool, m, n, k int) (string, []uint32, int, int) {
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
-	if d.gemmVariant == "regblock" {
-		wgX, wgY, tm, tn := 8, 8, 8, 8
-		shader := "gemm_regblock"
-		if m%4 == 0 && n%4 == 0 && k%4 == 0 {
-			shader = "gemm_vec4"
+	switch d.gemmVariant {
+	case "subgroup":
+		// 8 lanes (the subgroup) along x, wgY subgroups along y.
+		tm, tn, wgY := 32, 16, 4
+		if m <= 16 {
+			tm = 16
 		}
+		wgY = min(wgY, ceilDiv(m, tm), maxInv/8)
+		return fmt.Sprintf("gemm_subgroup_%dx%d", tm, tn), []uint32{uint32(wgY), b2u(transA), b2u(transB)}, wgY * tm, 8 * tn
+	case "regblock":
+		wgX, wgY := 8, 8
 		for wgX*wgY > maxInv {
 			wgY /= 2
 		}
-		shader = fmt.Sprintf("%s_%dx%d", shader, tm, tn)
-		return shader, []uint32{uint32(wgX), uint32(wgY), b2u(transA), b2u(transB)}, wgY * tm, wgX * tn
+		shader := "gemm_regblock_8x8"
+		if m%4 == 0 && n%4 == 0 && k%4 == 0 {
+			shader = "gemm_vec4_8x8"
+		}
+		return shader, []uint32{uint32(wgX), uint32(wgY), b2u(transA), b2u(transB)}, wgY * 8, wgX * 8
 	}
 	// Tiled: 128x128x8 with 8x8 per invocation (256 invocations) on big
 	// problems, 64x64x16 with 4x4 (256) on small ones; halve until the

@@ -15,7 +15,7 @@ import (
 // mostly odd): all transposes, tile edges (8x8 per invocation, 64x64 per
 // workgroup), batches, beta = 0 over NaN and beta != 0, against cpu.Gemm.
 func TestGemmAlignedShapes(t *testing.T) {
-	for _, v := range []string{"regblock", "tiled"} {
+	for _, v := range []string{"subgroup", "regblock", "tiled"} {
 		t.Run(v, func(t *testing.T) {
 			d := openDevice(t, vulkan.Options{GemmVariant: v})
 			rng := rand.New(rand.NewSource(7))

@@ -43,7 +43,7 @@ typedef void (*simclrGetProps2)(void *physicalDevice, simclrProps2 *props);
 // simclrSubgroupSize calls vkGetPhysicalDeviceProperties2 (Vulkan 1.1) with
 // VkPhysicalDeviceSubgroupProperties (and VkPhysicalDeviceDriverProperties
 // when withDriver) chained; returns 0 if the function is missing.
-static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *driverName, char *driverInfo) {
+static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *driverName, char *driverInfo, uint32_t *ops, uint32_t *stages) {
 	if (!simclrGIPA) return 0;
 	simclrGetProps2 fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2");
 	if (!fn) fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2KHR");
@@ -58,6 +58,8 @@ static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *dr
 	if (withDriver) s->pNext = d;
 	fn(phys, p);
 	uint32_t size = s->subgroupSize;
+	*ops = s->supportedOperations;
+	*stages = s->supportedStages;
 	if (withDriver) {
 		memcpy(driverName, d->driverName, 256);
 		memcpy(driverInfo, d->driverInfo, 256);
@@ -104,18 +106,20 @@ func load() error {
 	return loadErr
 }
 
-// extraProps returns the subgroup size (0 if unknown) and, when the device
-// supports Vulkan 1.2, the driver name and info.
-func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool) (subgroup uint32, driverName, driverInfo string) {
+// extraProps returns the subgroup size (0 if unknown), the supported
+// subgroup operations (VkSubgroupFeatureFlags) and stages, and, when the device supports
+// Vulkan 1.2, the driver name and info.
+func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool) (subgroup, ops, stages uint32, driverName, driverInfo string) {
 	var name, info [256]C.char
+	var cops, cstages C.uint32_t
 	wd := C.int(0)
 	if withDriver {
 		wd = 1
 	}
-	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), wd, &name[0], &info[0])
+	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), wd, &name[0], &info[0], &cops, &cstages)
 	if withDriver {
 		driverName = C.GoString(&name[0])
 		driverInfo = C.GoString(&info[0])
 	}
-	return uint32(s), driverName, driverInfo
+	return uint32(s), uint32(cops), uint32(cstages), driverName, driverInfo
 }
