@@ -1,0 +1,71 @@
+package vulkan_test
+
+import (
+	"fmt"
+	"testing"
+
+	"simclr-vk/engine/vulkan"
+)
+
+// BenchmarkGemm times C = A*B on the default device (lavapipe without a
+// GPU; set LP_NUM_THREADS to choose its threads) and reports GFLOP/s.
+// Each iteration records one GEMM; the timer spans Flush to Flush.
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range []struct {
+		name    string
+		m, n, k int
+	}{
+		{"square256", 256, 256, 256},
+		{"square512", 512, 512, 512},
+		{"square1024", 1024, 1024, 1024},
+		// A ResNet-18 1x1 projection (stage 3, w64, batch 32 of 32x32
+		// images) as GEMM: K=256 output channels x N*P*Q=2048 positions,
+		// C=128 input channels.
+		{"resnet1x1_m256_n2048_k128", 256, 2048, 128},
+	} {
+		b.Run(s.name, func(b *testing.B) {
+			d := openBenchDevice(b)
+			a, bb, c := d.New(s.m, s.k), d.New(s.k, s.n), d.New(s.m, s.n)
+			d.Fill(a, 0.5)
+			d.Fill(bb, 0.25)
+			d.Gemm(false, false, s.m, s.n, s.k, 1, a, bb, 0, c) // warm-up: pipeline creation
+			if err := d.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				d.Gemm(false, false, s.m, s.n, s.k, 1, a, bb, 0, c)
+			}
+			if err := d.Flush(); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			b.ReportMetric(0, "ns/op")
+			b.Logf("%s, kernel %s", d.Describe(), fmt.Sprint(d.GemmVariant()))
+			a.Release()
+			bb.Release()
+			c.Release()
+		})
+	}
+}
+
+// openBenchDevice opens the default device without validation (it slows
+// recording down; SIMCLR_VK_VALIDATE=1 still turns it on), skipping where
+// there is no Vulkan unless required.
+func openBenchDevice(b *testing.B) *vulkan.Device {
+	d, err := vulkan.Open(vulkan.Options{})
+	if err != nil {
+		if required() {
+			b.Fatal(err)
+		}
+		b.Skipf("no usable Vulkan device, skipping: %v", err)
+	}
+	b.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			b.Errorf("Close: %v", err)
+		}
+	})
+	return d
+}
