@@ -31,6 +31,10 @@ type convBenchLine struct {
 	Ms      float64 `json:"ms"`          // median
 	GFLOPs  float64 `json:"gflop_per_s"` // at the median time
 	BestMs  float64 `json:"best_ms"`     // fastest run: shared machines are noisy
+	// CPUMs is the process CPU time per run (median): on a CPU device
+	// (cpu backend, lavapipe) on a shared machine, CPUMs / threads is
+	// what the run would take uncontended.
+	CPUMs float64 `json:"cpu_ms"`
 }
 
 func runBenchConv(args []string) error {
@@ -58,7 +62,7 @@ func runBenchConv(args []string) error {
 	defer closeBackend(b)
 	if !*asJSON {
 		fmt.Printf("%s\nResNet-18 w%d, %dx%dx%d images, batch %d, median of %d runs\n", b.Describe(), *width, h, w, c, *batch, *iters)
-		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms")
+		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms", "cpu ms")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	random := func(n int) []float32 {
@@ -68,7 +72,7 @@ func runBenchConv(args []string) error {
 		}
 		return v
 	}
-	var totalS, totalBest, totalFlops float64
+	var totalS, totalBest, totalCPU, totalFlops float64
 	for _, l := range cpu.ResNet18Convs(*width, h, w, c, *batch) {
 		p := l.P
 		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
@@ -90,27 +94,29 @@ func runBenchConv(args []string) error {
 			if err := b.Flush(); err != nil {
 				return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
 			}
-			times := make([]float64, *iters)
+			times, cpus := make([]float64, *iters), make([]float64, *iters)
 			for i := range times {
-				t0 := time.Now()
+				t0, c0 := time.Now(), cpuTime()
 				ps.run()
 				if err := b.Flush(); err != nil {
 					return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
 				}
 				times[i] = time.Since(t0).Seconds()
+				cpus[i] = (cpuTime() - c0).Seconds()
 			}
-			s, best := convMedian(times), slices.Min(times)
+			s, best, cpuS := convMedian(times), slices.Min(times), convMedian(cpus)
 			totalS += s * float64(l.Count)
 			totalBest += best * float64(l.Count)
+			totalCPU += cpuS * float64(l.Count)
 			totalFlops += p.Flops() * float64(l.Count)
 			line := convBenchLine{Bench: "conv", Backend: b.Name(), Device: b.Describe(), Layer: l.Name, Pass: ps.name,
-				Shape: p.String(), Count: l.Count, Iters: *iters, Ms: s * 1e3, GFLOPs: p.Flops() / s / 1e9, BestMs: best * 1e3}
+				Shape: p.String(), Count: l.Count, Iters: *iters, Ms: s * 1e3, GFLOPs: p.Flops() / s / 1e9, BestMs: best * 1e3, CPUMs: cpuS * 1e3}
 			if *asJSON {
 				if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {
 					return err
 				}
 			} else {
-				fmt.Printf("%-28s %-16s %-46s %5d %9.3f %9.2f %9.3f\n", l.Name, ps.name, line.Shape, l.Count, line.Ms, line.GFLOPs, line.BestMs)
+				fmt.Printf("%-28s %-16s %-46s %5d %9.3f %9.2f %9.3f %9.3f\n", l.Name, ps.name, line.Shape, l.Count, line.Ms, line.GFLOPs, line.BestMs, line.CPUMs)
 			}
 		}
 		for _, t := range []*engine.Tensor{x, wt, y, dx, dw} {
@@ -119,12 +125,12 @@ func runBenchConv(args []string) error {
 	}
 	sum := map[string]any{"bench": "conv_total", "backend": b.Name(), "device": b.Describe(), "width": *width,
 		"image": *image, "batch": *batch, "seconds": totalS, "gflop_per_s": totalFlops / totalS / 1e9,
-		"images_per_s": float64(*batch) / totalS, "best_seconds": totalBest}
+		"images_per_s": float64(*batch) / totalS, "best_seconds": totalBest, "cpu_seconds": totalCPU}
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(sum)
 	}
-	fmt.Printf("all convolutions of one forward+backward (each layer x count): %.3f s per batch of %d (best runs: %.3f s), %.2f GFLOP/s, %.1f images/s\n",
-		totalS, *batch, totalBest, totalFlops/totalS/1e9, float64(*batch)/totalS)
+	fmt.Printf("all convolutions of one forward+backward (each layer x count): %.3f s per batch of %d (best runs: %.3f s; process CPU: %.3f s), %.2f GFLOP/s, %.1f images/s\n",
+		totalS, *batch, totalBest, totalCPU, totalFlops/totalS/1e9, float64(*batch)/totalS)
 	return nil
 }
 
