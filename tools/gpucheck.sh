@@ -93,7 +93,7 @@ run bench_conv 180 "$BIN" bench conv --backend vulkan "${dev[@]}" "${CONV[@]}" -
 run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --json
 for b in "${STEP_BATCHES[@]}"; do
 	run "bench_step_b$b" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --arch resnet18 --stem cifar \
-		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
+		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json $([ $b = "${STEP_BATCHES[0]}" ] && echo --profile)
 done
 if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
 	run torch 240 python3 tools/torch_step.py --width "$TORCH_W" --image "$STEP_IMG" \

@@ -65,7 +65,10 @@ def nt_xent(z, tau):
     return F.cross_entropy(s, pos)
 
 
-def step_bench(args, device, batch, amp):
+def step_bench(args, device, batch, amp, tf32):
+    # tf32=False is strict fp32; PyTorch's default lets cuDNN use TF32 tensor cores for convolutions.
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.manual_seed(0)
     c, h, w = args.image
     enc = ResNet18Cifar(args.width, c).to(device)
@@ -101,8 +104,8 @@ def step_bench(args, device, batch, amp):
     out = {
         "bench": "torch_step", "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
         "torch": torch.__version__, "arch": "resnet18", "stem": "cifar", "width": args.width,
-        "image": "x".join(map(str, (h, w, c))), "batch": batch, "amp": amp,
-        "s_per_step": med, "images_per_s": batch / med, "loss": float(loss),
+        "image": "x".join(map(str, (h, w, c))), "batch": batch, "amp": amp, "tf32": tf32,
+        "s_per_step": med, "images_per_s": batch / med, "loss": float(loss.detach()),
     }
     if device.type == "cuda":
         out["peak_mem_bytes"] = torch.cuda.max_memory_allocated()
@@ -148,8 +151,10 @@ def main():
     for n in args.gemm:
         print(json.dumps(gemm_bench(n, device)), flush=True)
     for b in args.batch:
-        for amp in ([False, True] if args.amp else [False]):
-            print(json.dumps(step_bench(args, device, b, amp)), flush=True)
+        # strict fp32, PyTorch's default (TF32 convolutions on Ampere+), then AMP.
+        configs = [(False, False), (False, True)] + ([(True, True)] if args.amp else [])
+        for amp, tf32 in configs:
+            print(json.dumps(step_bench(args, device, b, amp, tf32)), flush=True)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/optim"
 )
@@ -70,6 +72,7 @@ func runBenchStep(args []string) error {
 	tau := fs.Float32("tau", 0.5, "NT-Xent temperature")
 	headOut := fs.Int("head-out", 128, "projection head output dimension")
 	asJSON := fs.Bool("json", false, "print one JSON line")
+	profile := fs.Bool("profile", false, "Vulkan: after the timed steps, time one more step per op with GPU timestamps and print the ops by total time")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,6 +149,11 @@ func runBenchStep(args []string) error {
 	// forward + backward (data and filter gradients) ~ 3x the forward.
 	res.GFLOPs = 3 * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
+	if *profile {
+		if err := profileStep(b, m, opt, x, *tau, lr, *asJSON); err != nil {
+			return fmt.Errorf("bench step: %w", err)
+		}
+	}
 	if *asJSON {
 		out, _ := json.Marshal(res)
 		fmt.Println(string(out))
@@ -158,5 +166,41 @@ func runBenchStep(args []string) error {
 	fmt.Printf("forward %.4f GFLOP per view (convolutions + linear layers); ~%.1f GFLOP/s counting the step as 3x the forward\n",
 		res.GFLOPPerView, res.GFLOPs)
 	fmt.Printf("peak device memory %.1f MiB\n", float64(res.PeakBytes)/(1<<20))
+	return nil
+}
+
+// profileStep runs one more training step with per-op GPU timestamps and
+// prints the ops by total GPU time (a JSON line per op with asJSON).
+func profileStep(b engine.Backend, m *layers.Model, opt *optim.Optimizer, x *engine.Tensor, tau, lr float32, asJSON bool) error {
+	d, ok := b.(*vulkan.Device)
+	if !ok {
+		return fmt.Errorf("--profile needs the Vulkan backend")
+	}
+	if err := d.EnableProfile(true); err != nil {
+		return err
+	}
+	defer d.EnableProfile(false)
+	d.ResetProfile()
+	if _, _, err := m.Step(x, tau); err != nil {
+		return err
+	}
+	opt.Step(lr)
+	if err := d.Flush(); err != nil {
+		return err
+	}
+	var total time.Duration
+	prof := d.Profile()
+	for _, p := range prof {
+		total += p.Total
+	}
+	for _, p := range prof {
+		if asJSON {
+			out, _ := json.Marshal(map[string]any{"bench": "step_profile", "op": p.Op, "count": p.Count,
+				"ms": float64(p.Total.Microseconds()) / 1e3, "share": float64(p.Total) / float64(total)})
+			fmt.Println(string(out))
+		} else {
+			fmt.Printf("  %-36s %5d dispatches %9.3f ms %5.1f%%\n", p.Op, p.Count, float64(p.Total.Microseconds())/1e3, 100*float64(p.Total)/float64(total))
+		}
+	}
 	return nil
 }
