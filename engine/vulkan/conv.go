@@ -10,7 +10,11 @@ import (
 // happens inside the shader, so no im2col buffer is ever allocated. Each
 // invocation computes a TM x TN register block of the GEMM output; tile and
 // workgroup sizes are specialization constants chosen here per device type
-// and problem shape. A 1x1, stride-1, unpadded convolution is a plain GEMM
+// and problem shape. Two kernel shapes, like the GEMM: conv2d_<pass> keeps
+// everything in registers with no barrier() (CPU devices such as
+// lavapipe), conv2d_<pass>_tiled stages BM x BK and BK x BN tiles through
+// shared memory (GPUs; backward-data only at stride 1, where no staged tap
+// is wasted). A 1x1, stride-1, unpadded convolution is a plain GEMM
 // over x: the same kernels compiled with DIRECT = 1 drop the gather.
 // The filter gradient splits its reduction over N*P*Q into chunks (one per
 // gl_WorkGroupID.z) when the output alone would leave the device idle; the
@@ -33,26 +37,100 @@ func newPushConv(p engine.Conv2DParams, chunk int) *pushConv {
 		uint32(p.OutH()), uint32(p.OutW()), uint32(p.StrideH), uint32(p.StrideW), uint32(p.PadH), uint32(p.PadW), uint32(chunk)}
 }
 
-// convTile is one choice of specialization constants for the conv kernels:
-// local size (wgX, wgY) with tm x tn outputs per invocation.
-type convTile struct{ wgX, wgY, tm, tn int }
+// convTile is one choice of kernel and specialization constants: the
+// register-blocked kernel with local size (wgX, wgY) and tm x tn outputs per
+// invocation, or (tiled) the shared-memory kernel with a bm x bn block tile
+// bk deep and tm x tn outputs per invocation.
+type convTile struct {
+	wgX, wgY, tm, tn int
+	tiled            bool
+	bm, bn, bk       int
+}
+
+// convVariant forces the kernel shape ("regblock" or "tiled"; "" picks by
+// device type). Tests set it to check both shapes on one device.
+var convVariant = ""
 
 func (t convTile) spec(direct bool) []uint32 {
+	if t.tiled {
+		return []uint32{uint32(t.bm), uint32(t.bn), uint32(t.bk), uint32(t.tm), uint32(t.tn), uint32(t.wg()), b2u(direct)}
+	}
 	return []uint32{uint32(t.wgX), uint32(t.wgY), uint32(t.tm), uint32(t.tn), b2u(direct)}
 }
 
-// rows and cols of the GEMM output one workgroup covers.
-func (t convTile) rows() int { return t.wgY * t.tm }
-func (t convTile) cols() int { return t.wgX * t.tn }
+// wg is the tiled kernel's local size.
+func (t convTile) wg() int { return (t.bm / t.tm) * (t.bn / t.tn) }
 
-// convTileFor picks the tile for a GEMM output with rows rows (output or
-// input channels). CPU devices (lavapipe runs a workgroup of 64 as SIMD
-// coroutines): 8x8 outputs per invocation in an 8x8 workgroup once there
-// are 64 rows, else 4x4 in a 16x4 workgroup, which leaves no row idle for
-// the 16-channel layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
-// GPUs: 256 invocations, 4x4 outputs each, the workgroup no taller than the
-// rows need. Both within maxComputeWorkGroupInvocations.
-func (d *Device) convTileFor(rows int) convTile {
+// shader is the kernel for pass ("forward", "backward_data", ...).
+func (t convTile) shader(pass string) string {
+	if t.tiled {
+		return "conv2d_" + pass + "_tiled"
+	}
+	return "conv2d_" + pass
+}
+
+// rows and cols of the GEMM output one workgroup covers.
+func (t convTile) rows() int {
+	if t.tiled {
+		return t.bm
+	}
+	return t.wgY * t.tm
+}
+
+func (t convTile) cols() int {
+	if t.tiled {
+		return t.bn
+	}
+	return t.wgX * t.tn
+}
+
+// fits reports whether a tiled choice respects the device limits and the
+// kernels' layout rules (local size a multiple of bn and bk).
+func (d *Device) fits(t convTile) bool {
+	if !t.tiled {
+		return t.wgX*t.wgY <= int(d.limit.MaxComputeWorkGroupInvocations)
+	}
+	wg := t.wg()
+	return wg <= int(d.limit.MaxComputeWorkGroupInvocations) && wg%t.bn == 0 && wg%t.bk == 0 &&
+		4*(t.bm+t.bn)*t.bk <= int(d.limit.MaxComputeSharedMemorySize)
+}
+
+// convTileFor picks the kernel for a pass whose GEMM output has rows rows
+// (output or input channels).
+//
+// CPU devices (lavapipe runs a workgroup of 64 as SIMD coroutines and a
+// barrier() is a coroutine switch): the register-blocked kernel, 8x8
+// outputs per invocation in an 8x8 workgroup once there are 64 rows, else
+// 4x4 in a 16x4 workgroup, which leaves no row idle for the 16-channel
+// layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
+//
+// GPUs: the tiled kernel, 128x128x8 tiles with 8x8 per invocation from 128
+// rows, 64x64x16 with 4x4 from 32 rows, 16x128x16 with 1x8 below; the
+// register-blocked kernel (256 invocations, 4x4 each) for backward-data at
+// stride > 1 and where the tiles exceed the device limits.
+func (d *Device) convTileFor(pass string, rows int, p engine.Conv2DParams) convTile {
+	tiled := d.info.Type != "cpu"
+	switch convVariant {
+	case "tiled":
+		tiled = true
+	case "regblock":
+		tiled = false
+	}
+	if pass == "backward_data" && (p.StrideH > 1 || p.StrideW > 1) && convVariant != "tiled" {
+		tiled = false
+	}
+	if tiled {
+		t := convTile{tiled: true, bm: 16, bn: 128, bk: 16, tm: 1, tn: 8}
+		switch {
+		case rows >= 128:
+			t = convTile{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8}
+		case rows >= 32:
+			t = convTile{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4}
+		}
+		if d.fits(t) {
+			return t
+		}
+	}
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	if d.info.Type == "cpu" {
 		if rows >= 64 && maxInv >= 64 {
@@ -98,13 +176,13 @@ func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
-	d.conv2dForward(y, x, w, p, d.convTileFor(p.K))
+	d.conv2dForward(y, x, w, p, d.convTileFor("forward", p.K, p))
 }
 
 func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	P, Q := p.OutH(), p.OutW()
 	d.dispatch(kernel{
-		Shader: "conv2d_forward",
+		Shader: t.shader("forward"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
 		Groups: [3]int{ceilDiv(p.N*P*Q, t.cols()), ceilDiv(p.K, t.rows()), 1},
@@ -118,15 +196,19 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
-	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor(p.C))
+	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor("backward_data", p.C, p))
 }
 
 func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
+	cols := convDataCols(p) // the register-blocked kernel's stride-class order
+	if t.tiled {
+		cols = p.N * p.H * p.W
+	}
 	d.dispatch(kernel{
-		Shader: "conv2d_backward_data",
+		Shader: t.shader("backward_data"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
-		Groups: [3]int{ceilDiv(convDataCols(p), t.cols()), ceilDiv(p.C, t.rows()), 1},
+		Groups: [3]int{ceilDiv(cols, t.cols()), ceilDiv(p.C, t.rows()), 1},
 		Args:   []arg{out(dx), in(dy), in(w)},
 	})
 }
@@ -160,7 +242,7 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	crs := p.C * p.R * p.S
 	d.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
 		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
-	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor(p.K))
+	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor("backward_filter", p.K, p))
 }
 
 func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -180,7 +262,7 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 		dst = d.New(chunks, p.K*crs)
 	}
 	d.dispatch(kernel{
-		Shader: "conv2d_backward_filter",
+		Shader: t.shader("backward_filter"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, chunk),
 		Groups: [3]int{gx, gy, chunks},

@@ -14,8 +14,18 @@ import (
 // TestConvPoolBiasGuardBand runs every conv, bias and pooling kernel with
 // its output placed directly between two guard bands (Device.NewGuarded)
 // on shapes whose last tile is partial, checking the guards and the values
-// against the CPU references.
+// against the CPU references, with both convolution kernel shapes.
 func TestConvPoolBiasGuardBand(t *testing.T) {
+	for _, v := range []string{"regblock", "tiled"} {
+		t.Run(v, func(t *testing.T) {
+			vulkan.SetConvVariant(v)
+			defer vulkan.SetConvVariant("")
+			testConvPoolBiasGuardBand(t)
+		})
+	}
+}
+
+func testConvPoolBiasGuardBand(t *testing.T) {
 	d := openDevice(t, vulkan.Options{})
 	rng := rand.New(rand.NewSource(11))
 	const s = conformance.Sentinel

@@ -3,11 +3,13 @@ package vulkan
 import (
 	"flag"
 	"fmt"
+	"os"
 	"syscall"
 	"testing"
 	"unsafe"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
 )
 
 // TestConvPoolPushSizes: the push-constant structs of the conv, bias and
@@ -71,9 +73,14 @@ func BenchmarkConvTiles(b *testing.B) {
 		{"w64_layer3_3x3_s2_128to256_16x16", engine.Conv2DParams{N: n, C: 128, H: 16, W: 16, K: 256, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
 		{"w64_layer4_3x3_512to512_4x4", engine.Conv2DParams{N: n, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 	}
-	tiles := []convTile{{16, 4, 4, 4}, {8, 8, 4, 4}, {16, 4, 8, 8}, {8, 8, 8, 8}, {16, 4, 4, 8}}
+	rb := func(wgX, wgY, tm, tn int) convTile { return convTile{wgX: wgX, wgY: wgY, tm: tm, tn: tn} }
+	tl := func(bm, bn, bk, tm, tn int) convTile {
+		return convTile{tiled: true, bm: bm, bn: bn, bk: bk, tm: tm, tn: tn}
+	}
+	tiles := []convTile{rb(16, 4, 4, 4), rb(8, 8, 4, 4), rb(16, 4, 8, 8), rb(8, 8, 8, 8), tl(64, 64, 16, 4, 4)}
 	if d.info.Type != "cpu" {
-		tiles = []convTile{{32, 8, 4, 4}, {16, 16, 4, 4}, {32, 8, 8, 8}, {16, 16, 8, 8}, {64, 4, 4, 8}, {32, 8, 4, 8}}
+		tiles = []convTile{rb(32, 8, 4, 4), rb(16, 16, 4, 4), tl(128, 128, 8, 8, 8), tl(64, 64, 16, 4, 4),
+			tl(64, 128, 8, 4, 8), tl(128, 64, 8, 8, 4), tl(32, 128, 16, 2, 8), tl(16, 128, 16, 1, 8), tl(128, 128, 16, 8, 8)}
 	}
 	for _, l := range layers {
 		p := l.p
@@ -84,11 +91,19 @@ func BenchmarkConvTiles(b *testing.B) {
 		dx, dw := d.New(x.Numel()), d.New(w.Numel())
 		for _, t := range append([]convTile{{}}, tiles...) {
 			name := fmt.Sprintf("wg%dx%d_t%dx%d", t.wgX, t.wgY, t.tm, t.tn)
+			if t.tiled {
+				name = fmt.Sprintf("tiled%dx%dx%d_t%dx%d", t.bm, t.bn, t.bk, t.tm, t.tn)
+			}
+			if t.wgX != 0 || t.tiled {
+				if !d.fits(t) {
+					continue
+				}
+			}
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
 				tt := t
-				if t.wgX == 0 { // the default choice
+				if t.wgX == 0 && !t.tiled { // the default choice
 					name = "default"
-					tt = d.convTileFor(map[string]int{"forward": p.K, "backward_data": p.C, "backward_filter": p.K}[pass])
+					tt = d.convTileFor(pass, map[string]int{"forward": p.K, "backward_data": p.C, "backward_filter": p.K}[pass], p)
 				}
 				b.Run(l.name+"/"+pass+"/"+name, func(b *testing.B) {
 					run := func() {
@@ -123,5 +138,26 @@ func BenchmarkConvTiles(b *testing.B) {
 		for _, t := range []*engine.Tensor{x, w, y, dx, dw} {
 			t.Release()
 		}
+	}
+}
+
+// TestConformanceConvTiled runs the Conv family with the shared-memory
+// kernels forced on, whatever the device (lavapipe in CI), for each tile
+// size convTileFor picks on GPUs; TestConformance covers the register-blocked
+// kernels on CPU devices.
+func TestConformanceConvTiled(t *testing.T) {
+	d, err := Open(Options{Validate: os.Getenv("SIMCLR_VK_VALIDATE") == "1" || os.Getenv("CI") == "true"})
+	if err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
+			t.Fatalf("Vulkan required: %v", err)
+		}
+		t.Skipf("no Vulkan device: %v", err)
+	}
+	defer d.Close()
+	defer func() { convVariant = "" }()
+	convVariant = "tiled"
+	conformance.RunFamilies(t, d, "Conv")
+	if msgs := d.ValidationMessages(); len(msgs) > 0 {
+		t.Errorf("validation messages: %v", msgs)
 	}
 }
