@@ -16,12 +16,24 @@ func init() {
 }
 
 func runTrain(args []string) error {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	return trainWithSignals(args, sig, os.Stdout, func() { os.Exit(130) })
+}
+
+// trainWithSignals is `simclr-vk train` reading signals from sig: the first
+// finishes the current step, writes a checkpoint and returns nil (exit 0)
+// after printing how to resume; the second calls abort at once (checkpoints
+// are written to a temporary file and renamed, so the last one is never
+// half-written).
+func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort func()) error {
 	fs := newFlags("train")
 	cfg := train.Defaults()
 	train.Bind(fs, &cfg)
 	bf := addBackendFlags(fs, "auto")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: simclr-vk train [flags]\n\nSimCLR pre-training. Writes DIR/config.json, metrics.jsonl, plot.png and checkpoints.\n"+
+		fmt.Fprintf(os.Stderr, "Usage: simclr-vk train [flags]\n\nSimCLR pre-training. Writes --out/config.json, metrics.jsonl, plot.png and checkpoints.\n"+
 			"Ctrl-C stops after the current step with a checkpoint (a second Ctrl-C aborts at once).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -41,27 +53,26 @@ func runTrain(args []string) error {
 	}
 	defer closeBackend(b)
 
-	// First SIGINT/SIGTERM: finish the step, checkpoint, exit 0. Second:
-	// exit at once (checkpoints are written to a temporary file and renamed,
-	// so the last one is never half-written).
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
-		s, ok := <-sig
-		if !ok {
+		select {
+		case s := <-sig:
+			fmt.Fprintf(os.Stderr, "\n%v: stopping after this step and writing a checkpoint (again to abort at once)\n", s)
+			cancel()
+		case <-done:
 			return
 		}
-		fmt.Fprintf(os.Stderr, "\n%v: stopping after this step and writing a checkpoint (again to abort at once)\n", s)
-		cancel()
-		if _, ok := <-sig; ok {
+		select {
+		case <-sig:
 			fmt.Fprintln(os.Stderr, "aborted; the last checkpoint written is untouched")
-			os.Exit(130)
+			abort()
+		case <-done:
 		}
 	}()
 
-	_, err = train.Run(ctx, b, cfg, train.Options{Log: os.Stdout, TTY: metrics.IsTerminal(os.Stdout), Resume: ck, Command: "simclr-vk train"})
+	_, err = train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: "simclr-vk train"})
 	return err
 }

@@ -88,7 +88,7 @@ func Defaults() Config {
 		CropMinScale:        0.08,
 		Blur:                "auto",
 		Seed:                1,
-		Out:                 "simclr-run",
+		Out:                 "runs/simclr",
 		Subset:              10000,
 		LogEvery:            1,
 		KNNEvery:            1,
