@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/metrics"
@@ -217,5 +218,62 @@ func TestUnlabeledSkipsKNN(t *testing.T) {
 	}
 	if !strings.Contains(log, "kNN monitor: skipped") || !math.IsNaN(res.KNNFinal) || res.GlobalStep != 2 {
 		t.Errorf("unlabeled run: %+v", res)
+	}
+}
+
+// failing wraps a backend and, once armed, reports err as its sticky error
+// (what an out-of-memory allocation does).
+type failing struct {
+	engine.Backend
+	err error
+}
+
+func (f *failing) Err() error {
+	if f.err != nil {
+		return f.err
+	}
+	return f.Backend.Err()
+}
+
+func (f *failing) Flush() error {
+	if f.err != nil {
+		return f.err
+	}
+	return f.Backend.Flush()
+}
+
+func (f *failing) Download(t *engine.Tensor, dst []float32) error {
+	if f.err != nil {
+		return f.err
+	}
+	return f.Backend.Download(t, dst)
+}
+
+// TestDeviceErrorKeepsCheckpoint: a sticky backend error (out of memory)
+// in the middle of epoch 2 stops the run with an error naming the step and
+// the cause, and the checkpoint of epoch 1 stays the newest.
+func TestDeviceErrorKeepsCheckpoint(t *testing.T) {
+	dir := writeToyData(t, 64, 16)
+	cfg := toyConfig(t, dir)
+	fb := &failing{Backend: newCPU()}
+	defer fb.Backend.Close()
+	oom := errors.New("engine: out of memory: New(16, 8, 16, 16) with 1.0 GiB in use")
+	var log strings.Builder
+	res, err := Run(context.Background(), fb, cfg, Options{Log: &log, OnStep: func(s StepInfo) {
+		if s.GlobalStep == 6 {
+			fb.err = oom
+		}
+	}})
+	if !errors.Is(err, oom) || !strings.Contains(err.Error(), "step 7 (epoch 2, step 3 of 4)") {
+		t.Fatalf("err = %v, want the device error naming step 7", err)
+	}
+	t.Logf("error: %v", err)
+	files, _ := checkpoint.List(cfg.Out)
+	if len(files) != 1 || res.Checkpoint != files[0] || !strings.Contains(err.Error(), files[0]) {
+		t.Errorf("checkpoints %v (result %q), want only the one of epoch 1, named in the error", files, res.Checkpoint)
+	}
+	ck, err := checkpoint.Load(cfg.Out)
+	if err != nil || ck.Meta.GlobalStep != 4 {
+		t.Errorf("newest checkpoint: %v, %v; want step 4", ck, err)
 	}
 }
