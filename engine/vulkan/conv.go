@@ -13,8 +13,8 @@ import (
 // and problem shape. Two kernel shapes, like the GEMM: conv2d_<pass> keeps
 // everything in registers with no barrier() (CPU devices such as
 // lavapipe), conv2d_<pass>_tiled stages BM x BK and BK x BN tiles through
-// shared memory (GPUs; backward-data only at stride 1, where no staged tap
-// is wasted). A 1x1, stride-1, unpadded convolution is a plain GEMM
+// shared memory (GPUs, layers of 32 channels or more; backward-data only at
+// stride 1, where no staged tap is wasted). A 1x1, stride-1, unpadded convolution is a plain GEMM
 // over x: the same kernels compiled with DIRECT = 1 drop the gather.
 // The filter gradient splits its reduction over N*P*Q into chunks (one per
 // gl_WorkGroupID.z) when the output alone would leave the device idle; the
@@ -104,32 +104,24 @@ func (d *Device) fits(t convTile) bool {
 // 4x4 in a 16x4 workgroup, which leaves no row idle for the 16-channel
 // layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
 //
-// GPUs: the tiled kernel, 128x128x8 tiles with 8x8 per invocation from 128
-// rows, 64x64x16 with 4x4 from 32 rows, 16x128x16 with 1x8 below; the
-// register-blocked kernel (256 invocations, 4x4 each) for backward-data at
-// stride > 1 and where the tiles exceed the device limits.
+// GPUs (BenchmarkConvTiles on an H200, batch 128): the tiled kernel with
+// 64x64x16 tiles and 4x4 outputs per invocation from 32 rows (1.2-1.6x the
+// register-blocked kernel on the 128-512 channel layers; 8x8 per invocation
+// was 10x slower, its accumulators not kept in registers), else the
+// register-blocked kernel with 256 invocations of 4x4, which is also used
+// for backward-data at stride > 1 (its stride-class column order skips the
+// taps that miss; the tiled kernel would stage them as zeros, 3x slower).
 func (d *Device) convTileFor(pass string, rows int, p engine.Conv2DParams) convTile {
-	tiled := d.info.Type != "cpu"
+	tiled := d.info.Type != "cpu" && rows >= 32 &&
+		!(pass == "backward_data" && (p.StrideH > 1 || p.StrideW > 1))
 	switch convVariant {
 	case "tiled":
 		tiled = true
 	case "regblock":
 		tiled = false
 	}
-	if pass == "backward_data" && (p.StrideH > 1 || p.StrideW > 1) && convVariant != "tiled" {
-		tiled = false
-	}
-	if tiled {
-		t := convTile{tiled: true, bm: 16, bn: 128, bk: 16, tm: 1, tn: 8}
-		switch {
-		case rows >= 128:
-			t = convTile{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8}
-		case rows >= 32:
-			t = convTile{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4}
-		}
-		if d.fits(t) {
-			return t
-		}
+	if t := (convTile{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4}); tiled && d.fits(t) {
+		return t
 	}
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	if d.info.Type == "cpu" {
