@@ -7,7 +7,8 @@
 //
 // Config holds every setting; its JSON keys are the command-line flag names
 // (Bind registers them on a pflag.FlagSet), so DIR/config.json, written at
-// the start of every run, can be given back with --config. Resolve applies,
+// the start of every run with the image size and stem the data resolved,
+// can be given back with --config. Resolve applies,
 // to every flag not given on the command line, first the --config file and
 // then, with --resume, the configuration stored in the checkpoint: explicit
 // flags > --config file > checkpoint > defaults.

@@ -119,6 +119,13 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 	if test != nil {
 		defer test.Close()
 	}
+	// Record what the data resolved: the view size and, for --stem auto,
+	// the stem (config.json then says what was built).
+	r.cfg.ImageSize = r.size()
+	if r.cfg.Stem == "auto" {
+		c, _, _ := r.train.Shape()
+		r.cfg.Stem = string(r.cfg.modelConfig(c, r.cfg.ImageSize).Encoder.Stem)
+	}
 	if err := r.prepareOut(ck != nil); err != nil {
 		return nil, err
 	}
