@@ -1,35 +1,38 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // gemm_tiled.comp: C = alpha * op(A) * op(B) + beta * C for each batch
 // entry; shared-memory tiles with register blocking, the shape for real
-// GPUs (on CPU devices use gemm_regblock).
+// GPUs (CPU devices use gemm_subgroup / gemm_vec4 / gemm_regblock).
 //
 // Bindings (storage buffers, set 0):
 //   0: C (batch*m*n floats, read when beta != 0, written)
 //   1: A (batch*m*k floats, read): (m, k) row-major, or (k, m) when TRANS_A
 //   2: B (batch*k*n floats, read): (k, n) row-major, or (n, k) when TRANS_B
-// Specialization constants: 0 BM, 1 BN, 2 BK (block tile), 3 TM, 4 TN
-// (outputs per invocation), 5 TRANS_A, 6 TRANS_B (0/1), 7 WG (local size,
-// must equal (BM/TM)*(BN/TN)). Shared memory: (BM+BN)*BK floats, which
-// engine/vulkan keeps under maxComputeSharedMemorySize.
+// Variants (compile-time block tile BM x BN, depth BK, TM x TN outputs per
+// invocation, WG = (BM/TM)*(BN/TN) invocations; fully unrolled):
+// variant: 128x128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8
+// variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
+// Shared memory: (BM+BN)*BK floats (8 KiB for both variants); engine/vulkan
+// checks maxComputeSharedMemorySize and maxComputeWorkGroupInvocations.
+// Specialization constants: 0 TRANS_A, 1 TRANS_B (0/1).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
-// ty = t / (BN/TN), computes rows ty + (BM/TM)*i and columns tx + (BN/TN)*j
-// of the block tile (strided, so shared-memory reads are conflict-light
-// and global loads coalesced).
-// Dispatch grid: (ceil(n/BN), ceil(m/BM), batches), batch = gl_WorkGroupID.z
-// + batch0.
+// ty = t / (BN/TN), computes rows ty*4 + (BM/(TM/4))*i4 + [0, 4) and columns
+// tx*4 + (BN/(TN/4))*j4 + [0, 4) of the block tile, for i4 < TM/4 and
+// j4 < TN/4: groups of 4 adjacent rows / columns, so each k step reads
+// op(A) and op(B) from shared memory as TM/4 + TN/4 vec4s.
+// Dispatch grid: (ceil(n/BN), ceil(m/BM), batches), batch =
+// gl_WorkGroupID.z + batch0.
 // Push constants: {uint m, n, k, batch0; float alpha, beta} (Go: pushGemm in
 // engine/vulkan/gemm.go). beta == 0 ignores C's contents.
 // CPU reference: cpu.Gemm / cpu.GemmBatched.
 
-layout(local_size_x_id = 7) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint TRANS_A = 0;
-layout(constant_id = 6) const uint TRANS_B = 0;
-layout(constant_id = 7) const uint WG = 256;
+#define TX (BN / TN)
+#define TY (BM / TM)
+#define WG (TX * TY)
+
+layout(local_size_x = WG) in;
+layout(constant_id = 0) const uint TRANS_A = 0;
+layout(constant_id = 1) const uint TRANS_B = 0;
 
 layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { float A[]; };
@@ -44,8 +47,8 @@ layout(push_constant) uniform Push {
     float beta;
 } pc;
 
-shared float As[BK * BM];
-shared float Bs[BK * BN];
+shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
+shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
 
 void main() {
     uint m = pc.m, n = pc.n, k = pc.k;
@@ -56,22 +59,20 @@ void main() {
     uint rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     uint t = gl_LocalInvocationID.x;
-    const uint TX = BN / TN;
-    const uint TY = BM / TM;
     uint tx = t % TX;
     uint ty = t / TX;
 
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
-            acc[i][j] = 0.0;
+    vec4 acc[TM][TN / 4];
+    [[unroll]] for (uint i = 0; i < TM; i++) {
+        [[unroll]] for (uint j = 0; j < TN / 4; j++) {
+            acc[i][j] = vec4(0.0);
         }
     }
-    float a[TM];
-    float b[TN];
     for (uint k0 = 0; k0 < k; k0 += BK) {
-        // Stage the A tile (BM x BK) and B tile (BK x BN), zero outside.
-        for (uint e = t; e < BM * BK; e += WG) {
+        // Stage the A tile (BM x BK) and B tile (BK x BN), zero outside;
+        // consecutive invocations read consecutive addresses.
+        [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+            uint e = t + it * WG;
             uint r, kk;
             if (TRANS_A != 0) {
                 kk = e / BM; r = e % BM;
@@ -83,9 +84,10 @@ void main() {
             if (gr < m && gk < k) {
                 v = TRANS_A != 0 ? A[aoff + gk * m + gr] : A[aoff + gr * k + gk];
             }
-            As[kk * BM + r] = v;
+            As[kk][r / 4u][r % 4u] = v;
         }
-        for (uint e = t; e < BN * BK; e += WG) {
+        [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+            uint e = t + it * WG;
             uint c, kk;
             if (TRANS_B != 0) {
                 c = e / BK; kk = e % BK;
@@ -97,40 +99,48 @@ void main() {
             if (gc < n && gk < k) {
                 v = TRANS_B != 0 ? B[boff + gc * k + gk] : B[boff + gk * n + gc];
             }
-            Bs[kk * BN + c] = v;
+            Bs[kk][c / 4u][c % 4u] = v;
         }
         barrier();
-        for (uint kk = 0; kk < BK; kk++) {
-            for (uint i = 0; i < TM; i++) {
-                a[i] = As[kk * BM + ty + TY * i];
+        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+            vec4 a[TM / 4];
+            vec4 b[TN / 4];
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                a[i4] = As[kk][ty + TY * i4];
             }
-            for (uint j = 0; j < TN; j++) {
-                b[j] = Bs[kk * BN + tx + TX * j];
+            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                b[j4] = Bs[kk][tx + TX * j4];
             }
-            for (uint i = 0; i < TM; i++) {
-                for (uint j = 0; j < TN; j++) {
-                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                    }
                 }
             }
         }
         barrier();
     }
-    for (uint i = 0; i < TM; i++) {
-        uint r = rowBase + ty + TY * i;
-        if (r >= m) {
-            continue;
-        }
-        for (uint j = 0; j < TN; j++) {
-            uint c = colBase + tx + TX * j;
-            if (c >= n) {
+    [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+        [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+            uint r = rowBase + 4u * (ty + TY * i4) + ii;
+            if (r >= m) {
                 continue;
             }
-            uint idx = coff + r * n + c;
-            float v = pc.alpha * acc[i][j];
-            if (pc.beta != 0.0) {
-                v += pc.beta * C[idx];
+            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                [[unroll]] for (uint jj = 0; jj < 4; jj++) {
+                    uint c = colBase + 4u * (tx + TX * j4) + jj;
+                    if (c >= n) {
+                        continue;
+                    }
+                    uint idx = coff + r * n + c;
+                    float v = pc.alpha * acc[4 * i4 + ii][j4][jj];
+                    if (pc.beta != 0.0) {
+                        v += pc.beta * C[idx];
+                    }
+                    C[idx] = v;
+                }
             }
-            C[idx] = v;
         }
     }
 }

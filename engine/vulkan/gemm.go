@@ -62,24 +62,16 @@ func (d *Device) gemmKernel(transA, transB bool, m, n, k int) (string, []uint32,
 		}
 		return shader, []uint32{uint32(wgX), uint32(wgY), b2u(transA), b2u(transB)}, wgY * 8, wgX * 8
 	}
-	// Tiled: 128x128x8 with 8x8 per invocation (256 invocations) on big
-	// problems, 64x64x16 with 4x4 (256) on small ones; halve until the
-	// device limits fit.
-	bm, bn, bk, tm, tn := 128, 128, 8, 8, 8
-	if m*n < 512*512 {
-		bm, bn, bk, tm, tn = 64, 64, 16, 4, 4
+	// Tiled: 128x128x8 with 8x8 per invocation on big problems, 64x64x16
+	// with 4x4 on small ones (both 256 invocations, 8 KiB of shared memory);
+	// a device that cannot take them gets the register-blocked kernel.
+	if maxInv < 256 || d.limit.MaxComputeSharedMemorySize < 8192 {
+		return "gemm_regblock_8x8", []uint32{8, uint32(min(8, maxInv/8)), b2u(transA), b2u(transB)}, min(8, maxInv/8) * 8, 64
 	}
-	shared := int(d.limit.MaxComputeSharedMemorySize)
-	for (bm/tm)*(bn/tn) > maxInv || 4*(bm+bn)*bk > shared {
-		if bm > 16 {
-			bm /= 2
-			bn /= 2
-		} else {
-			break
-		}
+	if m*n >= 512*512 {
+		return "gemm_tiled_128x128", []uint32{b2u(transA), b2u(transB)}, 128, 128
 	}
-	wg := (bm / tm) * (bn / tn)
-	return "gemm_tiled", []uint32{uint32(bm), uint32(bn), uint32(bk), uint32(tm), uint32(tn), b2u(transA), b2u(transB), uint32(wg)}, bm, bn
+	return "gemm_tiled_64x64", []uint32{b2u(transA), b2u(transB)}, 64, 64
 }
 
 func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {

@@ -10,17 +10,20 @@ import (
 	"simclr-vk/engine/vulkan"
 )
 
-// TestGemmAlignedShapes covers the vec4 GEMM kernel of CPU devices, which
-// runs only when m, n and k are multiples of 4 (the conformance shapes are
-// mostly odd): all transposes, tile edges (8x8 per invocation, 64x64 per
-// workgroup), batches, beta = 0 over NaN and beta != 0, against cpu.Gemm.
-func TestGemmAlignedShapes(t *testing.T) {
+// TestGemmKernelShapes covers what the conformance shapes miss: the vec4
+// GEMM kernel of CPU devices (m, n and k multiples of 4) and the 128x128
+// tiles of gemm_tiled (m*n >= 512^2), with all transposes, tile edges,
+// batches, beta = 0 over NaN and beta != 0, against cpu.Gemm.
+func TestGemmKernelShapes(t *testing.T) {
 	for _, v := range []string{"subgroup", "regblock", "tiled"} {
 		t.Run(v, func(t *testing.T) {
 			d := openDevice(t, vulkan.Options{GemmVariant: v})
 			rng := rand.New(rand.NewSource(7))
 			for _, s := range [][4]int{ // batch, m, n, k
 				{1, 4, 4, 4}, {1, 8, 12, 16}, {1, 68, 132, 36}, {1, 64, 64, 64}, {1, 4, 260, 8}, {1, 132, 4, 4}, {3, 12, 20, 28},
+				// m*n >= 512^2 selects the 128x128 tiles of gemm_tiled; the
+				// odd one has ragged edges and a k that is no tile multiple.
+				{1, 516, 520, 12}, {1, 513, 515, 7},
 			} {
 				batch, m, n, k := s[0], s[1], s[2], s[3]
 				for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
