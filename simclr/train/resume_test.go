@@ -165,3 +165,32 @@ func TestResumeOtherArchitecture(t *testing.T) {
 		t.Fatalf("err = %v, want an optimizer mismatch", err)
 	}
 }
+
+// TestResumeOlderCheckpointRefusesToMix: resuming from an older checkpoint
+// into the directory that holds newer ones is refused (pruning would delete
+// them); into another --out it works.
+func TestResumeOlderCheckpointRefusesToMix(t *testing.T) {
+	dir := writeToyData(t, 32, 16)
+	cfg := toyConfig(t, dir)
+	cfg.Epochs = 3
+	if _, _, err := runToy(t, context.Background(), cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := checkpoint.List(cfg.Out)
+	if len(files) != 3 {
+		t.Fatalf("checkpoints %v, want 3", files)
+	}
+	cfg.Resume = files[0] // step 2
+	_, _, err := runToy(t, context.Background(), cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "newer than the checkpoint resumed") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if after, _ := checkpoint.List(cfg.Out); len(after) != 3 {
+		t.Errorf("checkpoints changed: %v", after)
+	}
+	cfg.Out += "-branch"
+	res, _, err := runToy(t, context.Background(), cfg, Options{})
+	if err != nil || res.GlobalStep != 6 {
+		t.Fatalf("resume into another --out: %v, step %d", err, res.GlobalStep)
+	}
+}

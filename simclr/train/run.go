@@ -126,7 +126,7 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		c, _, _ := r.train.Shape()
 		r.cfg.Stem = string(r.cfg.modelConfig(c, r.cfg.ImageSize).Encoder.Stem)
 	}
-	if err := r.prepareOut(ck != nil); err != nil {
+	if err := r.prepareOut(ck); err != nil {
 		return nil, err
 	}
 	if err := r.build(ck); err != nil {
@@ -180,16 +180,30 @@ func (r *run) openData() (test data.Dataset, err error) {
 	return test, nil
 }
 
-// prepareOut creates the output directory; a fresh run refuses a directory
-// that already holds checkpoints (they would be pruned).
-func (r *run) prepareOut(resuming bool) error {
+// prepareOut creates the output directory. It never lets a run prune
+// checkpoints it does not own: a fresh run refuses a directory that holds
+// checkpoints, a resumed one a directory with checkpoints newer than the
+// one resumed.
+func (r *run) prepareOut(ck *checkpoint.Checkpoint) error {
 	out := r.cfg.Out
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	if !resuming {
-		if files, err := checkpoint.List(out); err == nil && len(files) > 0 {
-			return fmt.Errorf("--out %s already holds checkpoints of a run: continue it with --resume %s, or choose another --out", out, out)
+	files, err := checkpoint.List(out)
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	if ck == nil && len(files) > 0 {
+		return fmt.Errorf("--out %s already holds checkpoints of a run: continue it with --resume %s, or choose another --out", out, out)
+	}
+	if ck != nil && len(files) > 0 {
+		// Resuming from an older checkpoint next to newer ones would mix two
+		// histories and let pruning delete the newer ones.
+		var newest int64
+		name := filepath.Base(files[len(files)-1])
+		if _, err := fmt.Sscanf(name, "checkpoint-%d.ckpt", &newest); err == nil && newest > ck.Meta.GlobalStep {
+			return fmt.Errorf("--out %s holds %s, newer than the checkpoint resumed (global step %d): give the resumed run another --out so that neither history overwrites the other",
+				out, name, ck.Meta.GlobalStep)
 		}
 	}
 	r.ckdir = checkpoint.Dir{Path: out, Keep: r.cfg.Keep}
