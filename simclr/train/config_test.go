@@ -96,7 +96,7 @@ func TestResumeTakesCheckpointConfig(t *testing.T) {
 	}
 	want := cfg
 	want.Resume, want.Epochs, want.Backend = cfg.Out, 4, "auto" // the toy run recorded no backend: the flag default
-	want.ImageSize, want.Stem = 16, "cifar" // resolved from the data and recorded
+	want.ImageSize, want.Stem = 16, "cifar"                     // resolved from the data and recorded
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
