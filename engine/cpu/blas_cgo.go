@@ -19,11 +19,17 @@ typedef void (*set_threads_fn)(int);
 
 static sgemm_fn p_sgemm;
 
-// blas_pick_core sets OPENBLAS_CORETYPE (unless the user did) from the CPU's
-// features before the library initialises: OpenBLAS 0.3.21's DYNAMIC_ARCH
-// falls back to its SSE3 "Prescott" kernels on CPU models it does not know
-// (virtualised Xeons report a generic model), which is 6x slower.
-static void blas_pick_core(void) {
+// blas_prepare_env sets, unless the user did, before the library
+// initialises:
+//   - OPENBLAS_THREAD_TIMEOUT=4: pool threads sleep right after a threaded
+//     call instead of spinning for ~2^28 cycles, which would steal a core
+//     from the goroutines of the next op;
+//   - OPENBLAS_CORETYPE from the CPU's features: OpenBLAS 0.3.21's
+//     DYNAMIC_ARCH falls back to its SSE3 "Prescott" kernels on CPU models
+//     it does not know (virtualised Xeons report a generic model), which is
+//     6x slower.
+static void blas_prepare_env(void) {
+	setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (getenv("OPENBLAS_CORETYPE")) return;
 	__builtin_cpu_init();
@@ -93,7 +99,7 @@ var (
 
 func loadBLAS() {
 	blasOnce.Do(func() {
-		C.blas_pick_core()
+		C.blas_prepare_env()
 		var fallback unsafe.Pointer
 		var fallbackDesc string
 		for _, path := range blasCandidates {
@@ -143,12 +149,25 @@ func haveBLAS() bool {
 }
 
 // blasSetThreads sets OpenBLAS's own thread count (process-wide). The
-// backend keeps it at 1; BenchmarkGemm uses it for the OpenBLAS-threaded
-// baseline.
+// backend keeps it at 1 outside blasPooled; BenchmarkGemm uses it for the
+// OpenBLAS-threaded baseline.
 func blasSetThreads(n int) {
 	if haveBLAS() {
 		C.blas_set_threads(C.int(n))
 	}
+}
+
+var blasPoolMu sync.Mutex
+
+// blasPooled runs one cblas_sgemm on OpenBLAS's own pool of threads
+// threads, then sets the pool back to one thread. Calls are serialised: the
+// thread count is process-wide.
+func blasPooled(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	blasPoolMu.Lock()
+	defer blasPoolMu.Unlock()
+	C.blas_set_threads(C.int(threads))
+	blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	C.blas_set_threads(1)
 }
 
 // blasSgemm calls cblas_sgemm (row major) on the calling thread: OpenBLAS

@@ -14,3 +14,7 @@ func blasSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 }
 
 func blasSetThreads(n int) {}
+
+func blasPooled(threads int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	panic("engine/cpu: blasPooled: built without cgo")
+}

@@ -64,10 +64,10 @@ func (be *Backend) UsesBLAS() bool { return !be.noBLAS && haveBLAS() }
 // OpenBLAS when loaded and allowed, else the pure-Go blocked GEMM. threads
 // bounds the parallelism (1 when the caller already runs in parallel).
 //
-// OpenBLAS always runs single-threaded (see blasSgemm); large products are
-// split here into column (or row) blocks of C, one goroutine each, so the
-// only threads are Go's: OpenBLAS's own pool would spin after each call and
-// steal a core from the goroutines of the next op.
+// OpenBLAS runs single-threaded (see blasSgemm) except for very large
+// products (blasPoolWork); the others are split here into column (or row)
+// blocks of C, one goroutine each, so that the per-image GEMMs of the
+// convolutions, run from several goroutines, never meet OpenBLAS's pool.
 func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha float32, a, b []float32, beta float32, c []float32) {
 	if !be.UsesBLAS() {
 		goGemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c)
@@ -80,7 +80,12 @@ func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha flo
 	if transB {
 		ldb = k
 	}
-	parts := min(threads, int(float64(m)*float64(n)*float64(k)/blasSplitWork)+1)
+	work := float64(m) * float64(n) * float64(k)
+	if threads > 1 && work >= blasPoolWork {
+		blasPooled(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+		return
+	}
+	parts := min(threads, int(work/blasSplitWork)+1)
 	if parts <= 1 {
 		blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
 		return
@@ -121,6 +126,14 @@ func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha flo
 // blasSplitWork is the multiply-add count below which an OpenBLAS product
 // runs on one goroutine.
 const blasSplitWork = 1 << 18
+
+// blasPoolWork is the multiply-add count from which one product goes to
+// OpenBLAS's own thread pool instead (it shares the packed panels between
+// its threads: about 1.3x the goroutine split at 1024^3, where packing the
+// other operand twice costs). Its threads sleep right after the call
+// (OPENBLAS_THREAD_TIMEOUT, blas_cgo.go), so they do not compete with the
+// goroutines of the next op.
+const blasPoolWork = 1 << 27
 
 func (be *Backend) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend("Gemm", be, a, b, c)
