@@ -17,9 +17,11 @@
 //     libopenblas.so; netlib's libblas is refused), so the binary starts
 //     where OpenBLAS is missing and falls back to a blocked, goroutine
 //     parallel pure-Go GEMM (gemm_go.go). BLASName says which is in use and
-//     Options.NoBLAS forces the pure-Go one. OpenBLAS runs single-threaded:
-//     large products are split into blocks of C over goroutines, so its
-//     spinning thread pool never competes with the Go scheduler.
+//     Options.NoBLAS forces the pure-Go one. OpenBLAS runs single-threaded
+//     and products are split into blocks of C over goroutines, except very
+//     large ones (blasPoolWork), which go to OpenBLAS's pool, whose threads
+//     are told to sleep right after a call so they never compete with the
+//     goroutines of the next op.
 //   - Convolution (conv_fast.go): per image im2col + GEMM, images split over
 //     goroutines; 1x1 stride-1 convs use x directly; stride-1 backward-data
 //     runs as a forward convolution with the flipped filter.
