@@ -272,7 +272,10 @@ func MatchesReferenceConfig(t testing.TB, c, d engine.Backend, cfg layers.Config
 		ov.Step(lr)
 	}
 	for i := range pc {
-		closeTol(t, fmt.Sprintf("after %d LARS steps: %s", steps, pc[i].Name), Download(t, d, pv[i].Value), Download(t, c, pc[i].Value), 1e-3, 0)
+		// 3e-3 of the largest value: a real GPU's reduction order differs
+		// more from the CPU's than lavapipe's (an H200 put a BN bias of a
+		// tiny Bottleneck net 1.5x beyond 1e-3); a wrong update is O(1) off.
+		closeTol(t, fmt.Sprintf("after %d LARS steps: %s", steps, pc[i].Name), Download(t, d, pv[i].Value), Download(t, c, pc[i].Value), 3e-3, 0)
 	}
 	h := []*engine.Tensor{c.New(2*n, mc.Encoder.FeatureDim()), d.New(2*n, mv.Encoder.FeatureDim())}
 	if err := mc.Features(h[0], xc); err != nil {
