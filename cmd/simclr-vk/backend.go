@@ -25,7 +25,7 @@ type backendFlags struct {
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
 		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
-		device:   fs.String("device", "", "Vulkan device: index in "simclr-vk devices" order or a name substring"),
+		device:   fs.String("device", "", "Vulkan device: index in 'simclr-vk devices' order or a name substring"),
 		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores)"),
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
