@@ -11,10 +11,12 @@
 // to one <name>_<suffix>.spv per line with those extra options. Shaders must
 // not #include other files (the manifest hashes only the source itself).
 //
-// Usage (from the shaders directory, as go generate runs it):
+// Usage (from the repository root or the shaders directory; go generate
+// runs it in shaders/ with -dir .):
 //
-//	go run simclr-vk/tools/shadergen [-dir .] [-glslc glslc] [-check]
+//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-check]
 //
-// -check compiles nothing and exits non-zero when a .spv is missing or its
-// source or options changed since it was generated.
+// -check writes nothing and exits non-zero when a .spv is missing or its
+// source or options changed since it was generated (hashes, no glslc
+// needed), or, where glslc is installed, when a source does not compile.
 package main

@@ -48,6 +48,9 @@ func Jobs(dir string) ([]Job, map[string][]byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(srcs) == 0 {
+		return nil, nil, fmt.Errorf("no .comp shader sources in %s", dir)
+	}
 	sort.Strings(srcs)
 	var out []Job
 	texts := map[string][]byte{}
@@ -159,4 +162,30 @@ func Generate(dir, glslc string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "manifest.json"), append(raw, '\n'), 0o644)
+}
+
+// CompileCheck compiles every job with glslc into a temporary directory
+// (nothing in dir changes), so that a source this glslc rejects is caught
+// even when its committed .spv is up to date.
+func CompileCheck(dir, glslc string) error {
+	js, _, err := Jobs(dir)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "shadergen-check")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	var bad []string
+	for _, j := range js {
+		args := append(append([]string(nil), j.Options...), "-o", filepath.Join(tmp, j.SPV), filepath.Join(dir, j.Source))
+		if out, err := exec.Command(glslc, args...).CombinedOutput(); err != nil {
+			bad = append(bad, fmt.Sprintf("%s: %v\n%s", j.SPV, err, out))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("glslc rejects %d shader(s):\n%s", len(bad), strings.Join(bad, "\n"))
+	}
+	return nil
 }
