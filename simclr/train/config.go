@@ -17,6 +17,7 @@ type Config struct {
 	Data       string `json:"data"`        // dataset path or known name
 	DataFormat string `json:"data-format"` // format override ("" detects)
 	ImageSize  int    `json:"image-size"`  // view side (0: the dataset's image side)
+	SkipBad    bool   `json:"skip-bad"`    // image folders: leave out files that do not decode
 
 	Arch      string  `json:"arch"`      // resnet18, resnet34, resnet50
 	Stem      string  `json:"stem"`      // cifar, imagenet, auto (cifar at <= 32 px)

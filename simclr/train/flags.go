@@ -22,6 +22,7 @@ func Bind(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist)")
 	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: cifar10, cifar100, stl10, idx, folder, npy")
 	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side); also resizes image folders")
+	fs.BoolVar(&cfg.SkipBad, "skip-bad", cfg.SkipBad, "image folders: leave out files that do not decode (they are listed) instead of failing")
 	fs.StringVar(&cfg.Arch, "arch", cfg.Arch, "encoder: resnet18, resnet34 or resnet50")
 	fs.StringVar(&cfg.Stem, "stem", cfg.Stem, "cifar (3x3 conv, no max-pool), imagenet (7x7/2 conv + max-pool) or auto (cifar at <= 32 px)")
 	fs.Float64Var(&cfg.Width, "width", cfg.Width, "channel multiplier on every stage (1 = 64 base channels as torchvision)")

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"simclr-vk/engine"
@@ -162,9 +163,12 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 // openData opens the training set (subset) and the test split.
 func (r *run) openData() (test data.Dataset, err error) {
 	cfg := r.cfg
-	train, test, err := data.Open(cfg.Data, data.Options{Format: cfg.DataFormat, ImageSize: cfg.ImageSize})
+	train, test, err := data.Open(cfg.Data, data.Options{Format: cfg.DataFormat, ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad})
 	if err != nil {
 		return nil, fmt.Errorf("--data %s: %w", cfg.Data, err)
+	}
+	if f, ok := train.(*data.Folder); ok && len(f.Skipped) > 0 {
+		fmt.Fprintf(r.log, "data: --skip-bad left out %d files that do not decode:\n  %s\n", len(f.Skipped), strings.Join(f.Skipped, "\n  "))
 	}
 	full := train.Len()
 	if cfg.Subset > 0 {
