@@ -13,14 +13,10 @@ import (
 const lavapipeICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 
 // openVulkan opens the default Vulkan device (lavapipe when the drivers
-// give none). It skips while the Vulkan backend still has unimplemented ops
-// (engine/vulkan/pending.go) and without a device, unless CI=true or
+// give none). It skips without a device, unless CI=true or
 // SIMCLR_VK_REQUIRE=1 make a missing device a failure.
 func openVulkan(t *testing.T) *vulkan.Device {
 	t.Helper()
-	if _, err := os.Stat("../../engine/vulkan/pending.go"); err == nil {
-		t.Skip("the Vulkan backend does not have every op yet (engine/vulkan/pending.go exists): skipping the Vulkan training run")
-	}
 	if os.Getenv("VK_DRIVER_FILES") == "" && os.Getenv("VK_ICD_FILENAMES") == "" {
 		if devs, err := vulkan.Devices(); err != nil || len(devs) == 0 {
 			if _, err := os.Stat(lavapipeICD); err == nil {
