@@ -189,7 +189,8 @@ func checkBatchNorm(op string, p engine.BatchNormParams, x *engine.Tensor, gamma
 	}
 }
 
-// BatchNormForwardTrain implements engine.Backend, parallel over channels.
+// BatchNormForwardTrain implements engine.Backend with bnTrainFast,
+// parallel over channels.
 func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardTrain"
 	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
@@ -201,7 +202,7 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 	yd, xd, gd, bd := data(y), data(x), data(gamma), data(beta)
 	rm, rv, sm, si := data(runMean), data(runVar), data(saveMean), data(saveInvStd)
 	be.parallelFor(p.C, func(lo, hi int) {
-		batchNormTrainChannels(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
+		bnTrainFast(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
 	})
 }
 
@@ -217,7 +218,8 @@ func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *eng
 	})
 }
 
-// BatchNormBackward implements engine.Backend, parallel over channels.
+// BatchNormBackward implements engine.Backend with bnBackwardFast,
+// parallel over channels.
 func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackward"
 	engine.CheckBackend(op, be, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
@@ -240,6 +242,6 @@ func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMea
 	dxd, dgd, dbd, dyd, xd, gd := data(dx), data(dgamma), data(dbeta), data(dy), data(x), data(gamma)
 	sm, si := data(saveMean), data(saveInvStd)
 	be.parallelFor(p.C, func(lo, hi int) {
-		batchNormBackwardChannels(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW, p.ReLU)
+		bnBackwardFast(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW)
 	})
 }

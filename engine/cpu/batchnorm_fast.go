@@ -1,0 +1,205 @@
+package cpu
+
+import "math"
+
+// Fast batch-norm kernels behind the Backend methods (the reference
+// functions in batchnorm.go are the spec). Per channel:
+//   - forward: one pass over the channel's n contiguous hw planes for the
+//     statistics (sum and sum of squares of x - shift, shift = the channel's
+//     first value, so that large means do not cancel), four independent
+//     float64 accumulators per plane so the adds do not wait on each other,
+//     then one float32 pass y = [relu](scale*x + shift);
+//   - backward: one pass for sum g and sum g*(x-mean) (g = dy masked by
+//     y > 0 when relu), then one float32 pass dx = a*g - b*(x-mean) - c.
+// Each channel is computed by one goroutine in a fixed order, so results do
+// not depend on the thread count; they differ from the reference by
+// rounding only (checked with tolerances in the tests).
+
+// bnPlaneStats returns sum(v-shift) and sum((v-shift)^2) over row.
+func bnPlaneStats(row []float32, shift float64) (s, q float64) {
+	var s0, s1, s2, s3, q0, q1, q2, q3 float64
+	j := 0
+	for ; j+4 <= len(row); j += 4 {
+		r := row[j : j+4 : j+4]
+		d0, d1, d2, d3 := float64(r[0])-shift, float64(r[1])-shift, float64(r[2])-shift, float64(r[3])-shift
+		s0 += d0
+		s1 += d1
+		s2 += d2
+		s3 += d3
+		q0 += d0 * d0
+		q1 += d1 * d1
+		q2 += d2 * d2
+		q3 += d3 * d3
+	}
+	for ; j < len(row); j++ {
+		d := float64(row[j]) - shift
+		s0 += d
+		q0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
+}
+
+// bnTrainFast is the fast BatchNormForwardTrain for channels [lo, hi).
+func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, n, c, hw int, eps, momentum float32, relu bool) {
+	m := float64(n * hw)
+	for ch := lo; ch < hi; ch++ {
+		shift := float64(x[ch*hw])
+		var s, q float64
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			ps, pq := bnPlaneStats(x[off:off+hw], shift)
+			s += ps
+			q += pq
+		}
+		dm := s / m
+		mean := shift + dm
+		ss := max(q-s*dm, 0) // sum (x-mean)^2
+		invStd := 1 / math.Sqrt(ss/m+float64(eps))
+		saveMean[ch] = float32(mean)
+		saveInvStd[ch] = float32(invStd)
+		mom := float64(momentum)
+		runMean[ch] = float32((1-mom)*float64(runMean[ch]) + mom*mean)
+		runVar[ch] = float32((1-mom)*float64(runVar[ch]) + mom*ss/(m-1))
+
+		scale, sh := float32(invStd), float32(-mean*invStd)
+		if gamma != nil {
+			scale, sh = gamma[ch]*float32(invStd), gamma[ch]*float32(-mean*invStd)
+		}
+		if beta != nil {
+			sh += beta[ch]
+		}
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			bnApplyPlane(y[off:off+hw], x[off:off+hw], scale, sh, relu)
+		}
+	}
+}
+
+// bnApplyPlane sets y = [relu](scale*x + shift) on one plane.
+func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
+	x = x[:len(y)]
+	if relu {
+		for j, v := range x {
+			y[j] = max(scale*v+shift, 0)
+		}
+		return
+	}
+	for j, v := range x {
+		y[j] = scale*v + shift
+	}
+}
+
+// bnBackPlaneSums returns sum g and sum g*(x-mean) over one plane, with
+// g = dy, or dy where y > 0 when y != nil.
+func bnBackPlaneSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
+	x = x[:len(dy)]
+	var g0, g1, g2, g3, d0, d1, d2, d3 float64
+	j := 0
+	if y != nil {
+		y = y[:len(dy)]
+		for ; j+4 <= len(dy); j += 4 {
+			gy, xx, yy := dy[j:j+4:j+4], x[j:j+4:j+4], y[j:j+4:j+4]
+			var a0, a1, a2, a3 float64
+			if yy[0] > 0 {
+				a0 = float64(gy[0])
+			}
+			if yy[1] > 0 {
+				a1 = float64(gy[1])
+			}
+			if yy[2] > 0 {
+				a2 = float64(gy[2])
+			}
+			if yy[3] > 0 {
+				a3 = float64(gy[3])
+			}
+			g0 += a0
+			g1 += a1
+			g2 += a2
+			g3 += a3
+			d0 += a0 * (float64(xx[0]) - mean)
+			d1 += a1 * (float64(xx[1]) - mean)
+			d2 += a2 * (float64(xx[2]) - mean)
+			d3 += a3 * (float64(xx[3]) - mean)
+		}
+		for ; j < len(dy); j++ {
+			if y[j] > 0 {
+				g := float64(dy[j])
+				g0 += g
+				d0 += g * (float64(x[j]) - mean)
+			}
+		}
+	} else {
+		for ; j+4 <= len(dy); j += 4 {
+			gy, xx := dy[j:j+4:j+4], x[j:j+4:j+4]
+			a0, a1, a2, a3 := float64(gy[0]), float64(gy[1]), float64(gy[2]), float64(gy[3])
+			g0 += a0
+			g1 += a1
+			g2 += a2
+			g3 += a3
+			d0 += a0 * (float64(xx[0]) - mean)
+			d1 += a1 * (float64(xx[1]) - mean)
+			d2 += a2 * (float64(xx[2]) - mean)
+			d3 += a3 * (float64(xx[3]) - mean)
+		}
+		for ; j < len(dy); j++ {
+			g := float64(dy[j])
+			g0 += g
+			d0 += g * (float64(x[j]) - mean)
+		}
+	}
+	return (g0 + g1) + (g2 + g3), (d0 + d1) + (d2 + d3)
+}
+
+// bnBackwardFast is the fast BatchNormBackward for channels [lo, hi); y is
+// nil unless relu.
+func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd []float32, n, c, hw int) {
+	m := float64(n * hw)
+	for ch := lo; ch < hi; ch++ {
+		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
+		var sg, sgd float64
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			var yp []float32
+			if y != nil {
+				yp = y[off : off+hw]
+			}
+			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], yp, mean)
+			sg += a
+			sgd += b
+		}
+		sgx := sgd * invStd
+		if dbeta != nil {
+			dbeta[ch] = float32(sg)
+		}
+		if dgamma != nil {
+			dgamma[ch] = float32(sgx)
+		}
+		gm := 1.0
+		if gamma != nil {
+			gm = float64(gamma[ch])
+		}
+		k := gm * invStd / m
+		// dx = k*(m*g - sg - (x-mean)*invStd*sgx) = a*g - b*(x-mean) - cc
+		a, b, cc, mf := float32(k*m), float32(k*invStd*sgx), float32(k*sg), float32(mean)
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			d, g, xx := dx[off:off+hw], dy[off:off+hw:off+hw], x[off:off+hw:off+hw]
+			g, xx = g[:len(d)], xx[:len(d)]
+			if y != nil {
+				yy := y[off : off+hw]
+				yy = yy[:len(d)]
+				for j := range d {
+					gj := g[j]
+					if !(yy[j] > 0) {
+						gj = 0
+					}
+					d[j] = a*gj - b*(xx[j]-mf) - cc
+				}
+				continue
+			}
+			for j := range d {
+				d[j] = a*g[j] - b*(xx[j]-mf) - cc
+			}
+		}
+	}
+}
