@@ -149,26 +149,4 @@ func (b *Backend) Close() error { return nil }
 // parallelFor runs fn(lo, hi) over [0, n) split into at most b.threads
 // contiguous chunks. Each index is handled by exactly one call, so results do
 // not depend on the thread count as long as fn writes disjoint outputs.
-func (b *Backend) parallelFor(n int, fn func(lo, hi int)) {
-	th := b.threads
-	if th > n {
-		th = n
-	}
-	if th <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + th - 1) / th
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
+func (b *Backend) parallelFor(n int, fn func(lo, hi int)) { parallelN(b.threads, n, fn) }
