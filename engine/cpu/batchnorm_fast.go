@@ -99,19 +99,10 @@ func bnBackPlaneSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
 		y = y[:len(dy)]
 		for ; j+4 <= len(dy); j += 4 {
 			gy, xx, yy := dy[j:j+4:j+4], x[j:j+4:j+4], y[j:j+4:j+4]
-			var a0, a1, a2, a3 float64
-			if yy[0] > 0 {
-				a0 = float64(gy[0])
-			}
-			if yy[1] > 0 {
-				a1 = float64(gy[1])
-			}
-			if yy[2] > 0 {
-				a2 = float64(gy[2])
-			}
-			if yy[3] > 0 {
-				a3 = float64(gy[3])
-			}
+			a0 := float64(math.Float32frombits(math.Float32bits(gy[0]) & positiveMask(yy[0])))
+			a1 := float64(math.Float32frombits(math.Float32bits(gy[1]) & positiveMask(yy[1])))
+			a2 := float64(math.Float32frombits(math.Float32bits(gy[2]) & positiveMask(yy[2])))
+			a3 := float64(math.Float32frombits(math.Float32bits(gy[3]) & positiveMask(yy[3])))
 			g0 += a0
 			g1 += a1
 			g2 += a2
@@ -189,10 +180,7 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 				yy := y[off : off+hw]
 				yy = yy[:len(d)]
 				for j := range d {
-					gj := g[j]
-					if !(yy[j] > 0) {
-						gj = 0
-					}
+					gj := math.Float32frombits(math.Float32bits(g[j]) & positiveMask(yy[j]))
 					d[j] = a*gj - b*(xx[j]-mf) - cc
 				}
 				continue

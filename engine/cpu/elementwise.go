@@ -5,7 +5,8 @@ import "simclr-vk/engine"
 // Elementwise ops: reference functions on slices (the spec) and the Backend
 // methods, which split long vectors over goroutines. Every element is
 // computed by exactly one goroutine with the same expression as the
-// reference, so the fast path is bit-identical to it.
+// reference (ReLU: an equivalent branch-free one, relu_fast.go), so the fast
+// path is bit-identical to it.
 
 // elemGrain is the smallest chunk worth a goroutine for memory-bound loops.
 const elemGrain = 1 << 15
@@ -136,9 +137,9 @@ func (be *Backend) ReLUForward(y, x *engine.Tensor) {
 	engine.CheckBackend("ReLUForward", be, y, x)
 	n := engine.CheckSame("ReLUForward", []string{"y", "x"}, y, x)
 	yd, xd := data(y), data(x)
-	be.chunks(n, func(lo, hi int) { ReLUForward(yd[lo:hi], xd[lo:hi]) })
+	be.chunks(n, func(lo, hi int) { reluForwardFast(yd[lo:hi], xd[lo:hi]) })
 }
 
 func (be *Backend) ReLUBackward(dx, dy, y *engine.Tensor) {
-	be.binary("ReLUBackward", []string{"dx", "dy", "y"}, dx, dy, y, ReLUBackward)
+	be.binary("ReLUBackward", []string{"dx", "dy", "y"}, dx, dy, y, reluBackwardFast)
 }
