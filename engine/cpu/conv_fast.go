@@ -142,14 +142,18 @@ func clearEdgeColumns(d []float32, rows, q, lo, hi int) {
 	if lo == 0 && hi == q {
 		return
 	}
-	// Explicit loops: these runs are 1-3 elements, too short for clear.
-	for i := 0; i < rows; i++ {
-		row := d[i*q : (i+1)*q]
-		for j := 0; j < lo; j++ {
-			row[j] = 0
+	// Column by column with a stride: these runs are 1-3 elements per row,
+	// too short for clear or a per-row slice.
+	n := rows * q
+	d = d[:n]
+	for j := 0; j < lo; j++ {
+		for i := j; i < n; i += q {
+			d[i] = 0
 		}
-		for j := hi; j < q; j++ {
-			row[j] = 0
+	}
+	for j := hi; j < q; j++ {
+		for i := j; i < n; i += q {
+			d[i] = 0
 		}
 	}
 }
