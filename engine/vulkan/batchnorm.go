@@ -6,12 +6,23 @@ import (
 	"simclr-vk/engine"
 )
 
-// Batch normalisation over (N, C, HW) per channel. Training forward and
-// backward run one workgroup per channel (fixed-order tree reductions in
-// shared memory, no float atomics); inference is elementwise. The fused
-// ReLU and the absence of gamma / beta are specialization constants.
-// CPU references: cpu.BatchNormForwardTrain, cpu.BatchNormForwardInfer,
-// cpu.BatchNormBackward.
+// Batch normalisation over (N, C, HW) per channel; inference is
+// elementwise. Training forward and backward take one of two plans
+// (bnSplitPlan):
+//   - fused: one workgroup per channel (batchnorm_forward_train,
+//     batchnorm_backward), reductions and the elementwise pass in one
+//     kernel. CPU devices (lavapipe runs workgroups on a few threads; the
+//     channels already keep them busy) and problems too small to split.
+//   - split: each channel's N*HW values cut into chunks, one workgroup per
+//     (chunk, channel) writing partial sums (batchnorm_*_partial), a small
+//     per-channel kernel merging them in a fixed order (batchnorm_*_finalize),
+//     then a wide elementwise kernel (batchnorm_*_apply), vec4 access when
+//     HW % 4 == 0. GPUs, where C workgroups (64..512) would leave most of
+//     the compute units idle.
+// All reductions are fixed-order trees in shared memory, no float atomics,
+// so both plans are deterministic. The fused ReLU and the absence of gamma /
+// beta are specialization constants. CPU references:
+// cpu.BatchNormForwardTrain, cpu.BatchNormForwardInfer, cpu.BatchNormBackward.
 
 // pushBatchNorm mirrors `{ uint n, c, hw; float eps, momentum; }` of
 // batchnorm_forward_train.comp, batchnorm_forward_infer.comp and
@@ -19,6 +30,67 @@ import (
 type pushBatchNorm struct {
 	N, C, HW      uint32
 	Eps, Momentum float32
+}
+
+// pushBatchNormSplit mirrors `{ uint n, c, hw; float eps, momentum; uint
+// parts, chunk; }` of the batchnorm_*_partial, batchnorm_*_finalize and
+// batchnorm_*_apply kernels (chunk in values, a multiple of the vector
+// width).
+type pushBatchNormSplit struct {
+	N, C, HW      uint32
+	Eps, Momentum float32
+	Parts, Chunk  uint32
+}
+
+// bnSplitForce, when > 0, makes the training kernels take the split plan
+// with (at most) that many chunks per channel on any device. Tests set it to
+// check the split kernels on lavapipe.
+var bnSplitForce = 0
+
+// bnPlan is the launch configuration of the split plan: parts chunks of
+// chunk values per channel (parts == 0: the fused kernels), vec values per
+// vector access, local invocations per partial workgroup.
+type bnPlan struct {
+	parts, chunk, vec, local int
+}
+
+// variant is the .spv suffix of the vectorised kernels.
+func (b bnPlan) variant() string {
+	if b.vec == 4 {
+		return "_vec4"
+	}
+	return "_scalar"
+}
+
+// bnSplitPlan chooses the plan for m = N*HW values per channel.
+// GPUs: enough (chunk, channel) workgroups of 256 invocations to give each
+// compute unit about 16 (fillGroups), each chunk at least 4 vectors per
+// invocation; fused when that leaves a single chunk. CPU devices: fused,
+// unless fewer than 16 channels would leave lavapipe's threads idle and
+// the channel is long enough for chunks of 64 vectors per invocation.
+func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
+	b := bnPlan{vec: 1, local: 256}
+	if p.HW%4 == 0 {
+		b.vec = 4
+	}
+	mv := p.N * p.HW / b.vec
+	target, minIter := 4*d.fillGroups(), 4
+	if d.info.Type == "cpu" {
+		b.local, target, minIter = 64, 16, 64
+	}
+	b.local = min(b.local, int(d.limit.MaxComputeWorkGroupInvocations))
+	parts := min(ceilDiv(target, p.C), max(1, mv/(minIter*b.local)))
+	// Loop budget of the partial kernels (two passes over a chunk).
+	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, d.loopBudget()-64)))
+	if bnSplitForce > 0 {
+		parts = bnSplitForce
+	} else if parts <= 1 {
+		return bnPlan{}
+	}
+	parts = min(parts, mv, int(d.limit.MaxComputeWorkGroupCount[0]))
+	chunkV := ceilDiv(mv, parts)
+	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
+	return b
 }
 
 // bnLocal is the workgroup size of the per-channel kernels for m = N*HW
@@ -82,6 +154,10 @@ func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveM
 	if p.N*p.HW < 2 {
 		panic(fmt.Sprintf("engine: %s: need more than 1 value per channel in training mode (N %d, HW %d)", op, p.N, p.HW))
 	}
+	if b := d.bnSplitPlan(p); b.parts > 0 {
+		d.bnForwardTrainSplit(b, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, p)
+		return
+	}
 	d.dispatch(kernel{
 		Shader: "batchnorm_forward_train",
 		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
@@ -125,6 +201,10 @@ func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean,
 	if dbeta != nil {
 		engine.CheckNumel(op, "dbeta", dbeta, p.C)
 	}
+	if b := d.bnSplitPlan(p); b.parts > 0 {
+		d.bnBackwardSplit(b, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, p)
+		return
+	}
 	orOut := func(t *engine.Tensor) arg {
 		if t == nil {
 			return in(saveMean) // unused binding
@@ -139,4 +219,79 @@ func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean,
 		Args: []arg{out(dx), orOut(dgamma), orOut(dbeta), in(dy), in(x), orIn(y, x), orIn(gamma, x),
 			in(saveMean), in(saveInvStd)},
 	})
+}
+
+func (d *Device) checkBNGrid(op string, b bnPlan, p engine.BatchNormParams) {
+	if p.C > int(d.limit.MaxComputeWorkGroupCount[1]) {
+		panic(fmt.Sprintf("engine: %s: %d channels exceed this device's %d workgroups in y", op, p.C, d.limit.MaxComputeWorkGroupCount[1]))
+	}
+}
+
+// bnForwardTrainSplit is the split plan of BatchNormForwardTrain: partial
+// (sum, M2) per chunk, per-channel merge, elementwise normalisation.
+func (d *Device) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	d.checkBNGrid("BatchNormForwardTrain", b, p)
+	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk)}
+	partial := d.New(p.C, b.parts, 2)
+	d.dispatch(kernel{
+		Shader: "batchnorm_forward_train_partial" + b.variant(),
+		Spec:   []uint32{uint32(b.local)},
+		Push:   push,
+		Groups: [3]int{b.parts, p.C, 1},
+		Args:   []arg{out(partial), in(x)},
+	})
+	d.dispatch(kernel{
+		Shader: "batchnorm_forward_train_finalize",
+		Spec:   []uint32{64},
+		Push:   push,
+		Groups: d.grid1D(p.C, 1),
+		Args:   []arg{in(partial), inout(runMean), inout(runVar), out(saveMean), out(saveInvStd)},
+	})
+	partial.Release()
+	d.dispatch(kernel{
+		Shader: "batchnorm_forward_train_apply" + b.variant(),
+		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
+		Push:   push,
+		Groups: d.grid1D(x.Numel()/b.vec, 256),
+		Args:   []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), in(saveMean), in(saveInvStd)},
+	})
+}
+
+// bnBackwardSplit is the split plan of BatchNormBackward: partial (sum g,
+// sum g*xhat) per chunk, per-channel sums (also dbeta, dgamma), elementwise
+// dx. y is nil unless p.ReLU.
+func (d *Device) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	d.checkBNGrid("BatchNormBackward", b, p)
+	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk)}
+	partial := d.New(p.C, b.parts, 2)
+	d.dispatch(kernel{
+		Shader: "batchnorm_backward_partial" + b.variant(),
+		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
+		Push:   push,
+		Groups: [3]int{b.parts, p.C, 1},
+		Args:   []arg{out(partial), in(dy), in(x), orIn(y, x), in(saveMean), in(saveInvStd)},
+	})
+	sums := d.New(p.C, 2)
+	orOut := func(t *engine.Tensor) arg {
+		if t == nil {
+			return in(saveMean) // unused binding
+		}
+		return out(t)
+	}
+	d.dispatch(kernel{
+		Shader: "batchnorm_backward_finalize",
+		Spec:   []uint32{64, b2u(dgamma != nil), b2u(dbeta != nil)},
+		Push:   push,
+		Groups: d.grid1D(p.C, 1),
+		Args:   []arg{out(sums), orOut(dgamma), orOut(dbeta), in(partial)},
+	})
+	partial.Release()
+	d.dispatch(kernel{
+		Shader: "batchnorm_backward_apply" + b.variant(),
+		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil)},
+		Push:   push,
+		Groups: d.grid1D(x.Numel()/b.vec, 256),
+		Args:   []arg{out(dx), in(dy), in(x), orIn(y, x), orIn(gamma, x), in(saveMean), in(saveInvStd), in(sums)},
+	})
+	sums.Release()
 }

@@ -241,7 +241,7 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	P, Q := p.OutH(), p.OutW()
 	crs := p.C * p.R * p.S
 	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
-	target := 1024
+	target := 2 * d.fillGroups()
 	if d.info.Type == "cpu" {
 		target = 32
 	}
@@ -264,4 +264,22 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 		d.SumCols(dw, dst, chunks, p.K*crs)
 		dst.Release()
 	}
+}
+
+// fillGroups estimates how many workgroups of 256 invocations the device
+// runs at once. Core Vulkan does not report the number of compute units
+// (NVIDIA's VK_NV_shader_sm_builtins and AMD's shader-core properties do,
+// but not everywhere), so this assumes 128 for discrete GPUs (H100 / H200:
+// 132 SMs; RTX 4090: 128) and 16 for integrated or virtual ones, with 4
+// such workgroups resident per compute unit. The split-K filter gradient
+// asks for 2x this many workgroups, the split batch norm for 4x (lighter
+// workgroups).
+func (d *Device) fillGroups() int {
+	switch d.info.Type {
+	case "discrete":
+		return 128 * 4
+	case "cpu":
+		return 4
+	}
+	return 16 * 4
 }

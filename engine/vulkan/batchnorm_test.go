@@ -1,0 +1,83 @@
+package vulkan_test
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"testing"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan"
+)
+
+// TestConformanceBatchNormSplit runs the BatchNorm family with the split
+// kernels (partial, finalize, apply) forced on whatever device runs the
+// tests: one chunk per channel, 3 chunks (a short last one) and as many
+// chunks as vectors.
+func TestConformanceBatchNormSplit(t *testing.T) {
+	for _, parts := range []int{1, 3, 1 << 20} {
+		t.Run(fmt.Sprintf("parts%d", parts), func(t *testing.T) {
+			vulkan.SetBatchNormSplit(parts)
+			defer vulkan.SetBatchNormSplit(0)
+			d := openDevice(t, vulkan.Options{})
+			conformance.RunFamilies(t, d, "BatchNorm")
+			checkValidation(t, d)
+		})
+	}
+}
+
+// TestBatchNormSplitLarge checks the split kernels on a channel long enough
+// for many chunks and several loop iterations per invocation, with vec4
+// (HW % 4 == 0) and scalar access, against the CPU reference, and that two
+// runs give bit-identical results.
+func TestBatchNormSplitLarge(t *testing.T) {
+	vulkan.SetBatchNormSplit(7)
+	defer vulkan.SetBatchNormSplit(0)
+	d := openDevice(t, vulkan.Options{})
+	rng := rand.New(rand.NewSource(5))
+	for _, s := range [][3]int{{9, 3, 1024}, {5, 2, 1023}} {
+		n, c, hw := s[0], s[1], s[2]
+		t.Run(fmt.Sprintf("N%d_C%d_HW%d", n, c, hw), func(t *testing.T) {
+			p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: true}
+			size := n * c * hw
+			x := conformance.Rand(rng, size, 2, 6) // mean far from 0: tests the variance merge
+			dy := conformance.Rand(rng, size, -1, 1)
+			gamma := conformance.Rand(rng, c, 0.5, 1.5)
+			beta := conformance.Rand(rng, c, -0.5, 0.5)
+			y, rm, rv, sm, si := make([]float32, size), make([]float32, c), make([]float32, c), make([]float32, c), make([]float32, c)
+			for i := range rv {
+				rv[i] = 1
+			}
+			rm0, rv0 := slices.Clone(rm), slices.Clone(rv)
+			cpu.BatchNormForwardTrain(y, x, gamma, beta, rm, rv, sm, si, n, c, hw, p.Eps, p.Momentum, p.ReLU)
+			dx, dg, db := make([]float32, size), make([]float32, c), make([]float32, c)
+			cpu.BatchNormBackward(dx, dg, db, dy, x, y, gamma, sm, si, n, c, hw, p.ReLU)
+			tol := conformance.Tol{Atol: 2e-6 + 5e-8*float64(n*hw), Rtol: 5e-5}
+			var first [][]float32
+			for run := 0; run < 2; run++ {
+				xt, gt, bt := upload(d, x, size), upload(d, gamma, c), upload(d, beta, c)
+				rmt, rvt := upload(d, rm0, c), upload(d, rv0, c)
+				yt, smt, sit := d.New(size), d.New(c), d.New(c)
+				d.BatchNormForwardTrain(yt, xt, gt, bt, rmt, rvt, smt, sit, p)
+				dyt, dxt, dgt, dbt := upload(d, dy, size), d.New(size), d.New(c), d.New(c)
+				// The backward on the CPU statistics and y, checked on its own.
+				ycpu, smc, sic := upload(d, y, size), upload(d, sm, c), upload(d, si, c)
+				d.BatchNormBackward(dxt, dgt, dbt, dyt, xt, ycpu, gt, smc, sic, p)
+				got := [][]float32{download(t, d, yt), download(t, d, smt), download(t, d, sit),
+					download(t, d, rmt), download(t, d, rvt), download(t, d, dxt), download(t, d, dgt), download(t, d, dbt)}
+				want := [][]float32{y, sm, si, rm, rv, dx, dg, db}
+				names := []string{"y", "saveMean", "saveInvStd", "runMean", "runVar", "dx", "dgamma", "dbeta"}
+				for i := range got {
+					conformance.Close(t, names[i], got[i], want[i], tol)
+					if run == 1 && !slices.Equal(got[i], first[i]) {
+						t.Errorf("%s differs between two runs", names[i])
+					}
+				}
+				first = got
+			}
+			checkValidation(t, d)
+		})
+	}
+}

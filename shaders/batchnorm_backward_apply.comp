@@ -1,0 +1,81 @@
+#version 450
+// batchnorm_backward_apply.comp: the elementwise part of the split batch-norm
+// backward, one vector of VEC values per invocation:
+//   dx = gamma*saveInvStd/m * (m*g - dbeta - xhat*dgamma),  m = N*HW,
+// xhat = (x - saveMean)*saveInvStd, g = dy masked by y > 0 when RELU, and
+// (dbeta, dgamma) the channel sums of batchnorm_backward_finalize.comp.
+//
+// variant: scalar -DVEC=1
+// variant: vec4 -DVEC=4
+// VEC = 4 when HW % 4 == 0 (a vector never straddles two channels).
+//
+// Bindings (storage buffers, set 0):
+//   0: dx         (N*C*HW floats, written)
+//   1: dy         (N*C*HW floats, read)
+//   2: x          (N*C*HW floats, read)
+//   3: y          (N*C*HW floats, read when RELU; else any buffer)
+//   4: gamma      (C floats, read when HAS_GAMMA; else any buffer)
+//   5: saveMean   (C floats, read)
+//   6: saveInvStd (C floats, read)
+//   7: sums       (2*C floats, read): (dbeta, dgamma) of channel ch at 2*ch
+// Specialization constants: 0 RELU, 1 HAS_GAMMA (0/1).
+// Layout: local_size_x = 256; vector i = flat workgroup index * 256 + local
+// index, channel (i / (HW/VEC)) % C.
+// Dispatch grid: ceil(N*C*HW/VEC/256) workgroups spread over x and y
+// (grid1D).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; only n, c, hw used).
+// CPU reference: cpu.BatchNormBackward (dx).
+
+layout(local_size_x = 256) in;
+layout(constant_id = 0) const uint RELU = 0;
+layout(constant_id = 1) const uint HAS_GAMMA = 1;
+
+#if VEC == 4
+#define VT vec4
+#define POS(v) greaterThan(v, vec4(0.0))
+#else
+#define VT float
+#define POS(v) (v > 0.0)
+#endif
+
+layout(std430, binding = 0) writeonly buffer B0 { VT dx[]; };
+layout(std430, binding = 1) readonly buffer B1 { VT dy[]; };
+layout(std430, binding = 2) readonly buffer B2 { VT x[]; };
+layout(std430, binding = 3) readonly buffer B3 { VT y[]; };
+layout(std430, binding = 4) readonly buffer B4 { float gamma[]; };
+layout(std430, binding = 5) readonly buffer B5 { float saveMean[]; };
+layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
+layout(std430, binding = 7) readonly buffer B7 { float sums[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+} pc;
+
+void main() {
+    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint hwv = pc.hw / VEC;
+    if (i >= pc.n * pc.c * hwv) {
+        return;
+    }
+    uint ch = (i / hwv) % pc.c;
+    float mean = saveMean[ch];
+    float invStd = saveInvStd[ch];
+    float sg = sums[2u * ch];
+    float sgx = sums[2u * ch + 1u];
+    float gm = HAS_GAMMA != 0u ? gamma[ch] : 1.0;
+    float fm = float(pc.n * pc.hw);
+    float k = gm * invStd / fm;
+    VT g = dy[i];
+    if (RELU != 0u) {
+        g = mix(VT(0.0), g, POS(y[i]));
+    }
+    VT xhat = (x[i] - mean) * invStd;
+    dx[i] = k * (fm * g - sg - xhat * sgx);
+}

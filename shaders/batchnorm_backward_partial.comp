@@ -1,0 +1,110 @@
+#version 450
+// batchnorm_backward_partial.comp: first level of the split batch-norm
+// backward sums. With xhat = (x - saveMean)*saveInvStd and g = dy masked by
+// y > 0 when RELU, workgroup (j, ch) writes for chunk j (pc.chunk
+// consecutive values e = image*HW + pixel of channel ch)
+//   partial[2*(ch*parts + j)]     = sum g,
+//   partial[2*(ch*parts + j) + 1] = sum g*xhat
+// (per invocation in order, then a fixed-order shared-memory tree:
+// deterministic, no atomics). batchnorm_backward_finalize.comp adds the
+// chunks, batchnorm_backward_apply.comp forms dx.
+//
+// variant: scalar -DVEC=1
+// variant: vec4 -DVEC=4
+// VEC = 4 (HW % 4 == 0, chunk % 4 == 0): dy, x and y are read as vec4s.
+//
+// Bindings (storage buffers, set 0):
+//   0: partial    (2*C*parts floats, written)
+//   1: dy         (N*C*HW floats, read)
+//   2: x          (N*C*HW floats, read)
+//   3: y          (N*C*HW floats, read when RELU; else any buffer)
+//   4: saveMean   (C floats, read)
+//   5: saveInvStd (C floats, read)
+// Specialization constants: 0 LOCAL (workgroup size, a power of two),
+// 1 RELU (0/1).
+// Layout: local_size_x = LOCAL; vector e of the chunk visited by invocation
+// e % LOCAL.
+// Dispatch grid: (parts, C, 1): x the chunk, y the channel.
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; chunk in values, a
+// multiple of VEC; eps and momentum unused).
+// CPU reference: cpu.BatchNormBackward (dbeta and dgamma sums).
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 0) const uint LOCAL = 256;
+layout(constant_id = 1) const uint RELU = 0;
+
+#if VEC == 4
+#define VT vec4
+#define POS(v) greaterThan(v, vec4(0.0))
+float hsum(vec4 v) { return (v.x + v.y) + (v.z + v.w); }
+#else
+#define VT float
+#define POS(v) (v > 0.0)
+float hsum(float v) { return v; }
+#endif
+
+layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
+layout(std430, binding = 1) readonly buffer B1 { VT dy[]; };
+layout(std430, binding = 2) readonly buffer B2 { VT x[]; };
+layout(std430, binding = 3) readonly buffer B3 { VT y[]; };
+layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
+layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+} pc;
+
+shared float red[LOCAL];
+
+// reduce returns the sum of v over the workgroup (fixed-order tree).
+float reduce(float v) {
+    uint t = gl_LocalInvocationID.x;
+    red[t] = v;
+    barrier();
+    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
+        if (t < s) {
+            red[t] += red[t + s];
+        }
+        barrier();
+    }
+    float r = red[0];
+    barrier();
+    return r;
+}
+
+void main() {
+    uint j = gl_WorkGroupID.x;
+    uint ch = gl_WorkGroupID.y;
+    uint t = gl_LocalInvocationID.x;
+    uint hwv = pc.hw / VEC;
+    uint mv = pc.n * hwv;
+    uint e0 = j * (pc.chunk / VEC);
+    uint e1 = min(e0 + pc.chunk / VEC, mv);
+    float mean = saveMean[ch];
+    float invStd = saveInvStd[ch];
+    VT sg = VT(0.0);
+    VT sgx = VT(0.0);
+    for (uint e = e0 + t; e < e1; e += LOCAL) {
+        uint i = e / hwv;
+        uint idx = (i * pc.c + ch) * hwv + (e - i * hwv);
+        VT g = dy[idx];
+        if (RELU != 0u) {
+            g = mix(VT(0.0), g, POS(y[idx]));
+        }
+        sg += g;
+        sgx += g * ((x[idx] - mean) * invStd);
+    }
+    float rg = reduce(hsum(sg));
+    float rgx = reduce(hsum(sgx));
+    if (t == 0u) {
+        partial[2u * (ch * pc.parts + j)] = rg;
+        partial[2u * (ch * pc.parts + j) + 1u] = rgx;
+    }
+}

@@ -1,0 +1,77 @@
+#version 450
+// batchnorm_forward_train_apply.comp: the elementwise part of the split
+// training forward, one vector of VEC values per invocation:
+//   y = [relu](gamma*(x - saveMean)*saveInvStd + beta)
+// with the statistics of batchnorm_forward_train_finalize.comp.
+//
+// variant: scalar -DVEC=1
+// variant: vec4 -DVEC=4
+// VEC = 4 when HW % 4 == 0 (a vector never straddles two channels).
+//
+// Bindings (storage buffers, set 0):
+//   0: y          (N*C*HW floats, written)
+//   1: x          (N*C*HW floats, read)
+//   2: gamma      (C floats, read; any buffer when HAS_GAMMA = 0)
+//   3: beta       (C floats, read; any buffer when HAS_BETA = 0)
+//   4: saveMean   (C floats, read)
+//   5: saveInvStd (C floats, read)
+// Specialization constants: 0 RELU, 1 HAS_GAMMA, 2 HAS_BETA (0/1).
+// Layout: local_size_x = 256; vector i = flat workgroup index * 256 + local
+// index, channel (i / (HW/VEC)) % C.
+// Dispatch grid: ceil(N*C*HW/VEC/256) workgroups spread over x and y
+// (grid1D).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; only n, c, hw used).
+// CPU reference: cpu.BatchNormForwardTrain (output y).
+
+layout(local_size_x = 256) in;
+layout(constant_id = 0) const uint RELU = 0;
+layout(constant_id = 1) const uint HAS_GAMMA = 1;
+layout(constant_id = 2) const uint HAS_BETA = 1;
+
+#if VEC == 4
+#define VT vec4
+#else
+#define VT float
+#endif
+
+layout(std430, binding = 0) writeonly buffer B0 { VT y[]; };
+layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
+layout(std430, binding = 2) readonly buffer B2 { float gamma[]; };
+layout(std430, binding = 3) readonly buffer B3 { float beta[]; };
+layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
+layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+} pc;
+
+void main() {
+    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint hwv = pc.hw / VEC;
+    if (i >= pc.n * pc.c * hwv) {
+        return;
+    }
+    uint ch = (i / hwv) % pc.c;
+    float invStd = saveInvStd[ch];
+    float scale = invStd;
+    float shift = -saveMean[ch] * invStd;
+    if (HAS_GAMMA != 0u) {
+        scale = gamma[ch] * invStd;
+        shift = gamma[ch] * shift;
+    }
+    if (HAS_BETA != 0u) {
+        shift += beta[ch];
+    }
+    VT o = scale * x[i] + shift;
+    if (RELU != 0u) {
+        o = max(o, VT(0.0));
+    }
+    y[i] = o;
+}

@@ -1,0 +1,90 @@
+#version 450
+// batchnorm_forward_train_finalize.comp: second level of the split training
+// statistics: one workgroup per channel merges the parts chunk partials of
+// batchnorm_forward_train_partial.comp in a fixed order (per invocation in
+// order, then a shared-memory tree; deterministic):
+//   mean = (sum_j sum_j) / m,
+//   var  = (sum_j M2_j + n_j*(sum_j/n_j - mean)^2) / m   (biased; Chan et al.),
+//   n_j  = values in chunk j = min(chunk, m - j*chunk),  m = N*HW,
+//   saveMean = mean, saveInvStd = 1/sqrt(var + eps),
+//   runMean = (1-momentum)*runMean + momentum*mean,
+//   runVar  = (1-momentum)*runVar  + momentum*var*m/(m-1)   (unbiased).
+//
+// Bindings (storage buffers, set 0):
+//   0: partial    (2*C*parts floats, read): (sum, M2) of chunk j of channel
+//                 ch at 2*(ch*parts + j)
+//   1: runMean    (C floats, read and written)
+//   2: runVar     (C floats, read and written)
+//   3: saveMean   (C floats, written)
+//   4: saveInvStd (C floats, written)
+// Specialization constants: 0 LOCAL (workgroup size, a power of two).
+// Layout: local_size_x = LOCAL; chunk j visited by invocation j % LOCAL.
+// Dispatch grid: C workgroups spread over x and y (grid1D, one channel each).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; chunk in values).
+// CPU reference: cpu.BatchNormForwardTrain (statistics).
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 0) const uint LOCAL = 64;
+
+layout(std430, binding = 0) readonly buffer B0 { float partial[]; };
+layout(std430, binding = 1) buffer B1 { float runMean[]; };
+layout(std430, binding = 2) buffer B2 { float runVar[]; };
+layout(std430, binding = 3) writeonly buffer B3 { float saveMean[]; };
+layout(std430, binding = 4) writeonly buffer B4 { float saveInvStd[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+} pc;
+
+shared float red[LOCAL];
+
+// reduce returns the sum of v over the workgroup (fixed-order tree).
+float reduce(float v) {
+    uint t = gl_LocalInvocationID.x;
+    red[t] = v;
+    barrier();
+    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
+        if (t < s) {
+            red[t] += red[t + s];
+        }
+        barrier();
+    }
+    float r = red[0];
+    barrier();
+    return r;
+}
+
+void main() {
+    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    if (ch >= pc.c) {
+        return; // whole workgroup
+    }
+    uint t = gl_LocalInvocationID.x;
+    uint m = pc.n * pc.hw;
+    uint base = 2u * ch * pc.parts;
+    float s = 0.0;
+    for (uint j = t; j < pc.parts; j += LOCAL) {
+        s += partial[base + 2u * j];
+    }
+    float mean = reduce(s) / float(m);
+    float q = 0.0;
+    for (uint j = t; j < pc.parts; j += LOCAL) {
+        float nj = float(min(pc.chunk, m - j * pc.chunk));
+        float dm = partial[base + 2u * j] / nj - mean;
+        q += partial[base + 2u * j + 1u] + nj * dm * dm;
+    }
+    float ss = reduce(q);
+    if (t == 0u) {
+        saveMean[ch] = mean;
+        saveInvStd[ch] = 1.0 / sqrt(ss / float(m) + pc.eps);
+        runMean[ch] = (1.0 - pc.momentum) * runMean[ch] + pc.momentum * mean;
+        runVar[ch] = (1.0 - pc.momentum) * runVar[ch] + pc.momentum * (ss / float(m - 1u));
+    }
+}
