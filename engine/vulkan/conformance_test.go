@@ -73,3 +73,12 @@ func TestConformanceGemmTiled(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceStaging runs the suite with tensors in unmapped memory and
+// transfers through the staging buffer (the path of discrete GPUs without
+// host-visible device memory).
+func TestConformanceStaging(t *testing.T) {
+	d := openDevice(t, vulkan.Options{ForceStaging: true})
+	conformance.RunFamilies(t, d, "Elementwise", "Gemm", "Reduce")
+	checkValidation(t, d)
+}

@@ -28,6 +28,10 @@ type Options struct {
 	// "regblock" (register blocks, no shared memory); "" picks by device.
 	// Tests use it to check every kernel on one device.
 	GemmVariant string
+	// ForceStaging keeps tensors in unmapped memory and copies through a
+	// staging buffer, as on discrete GPUs without host-visible device
+	// memory, so that path is tested on any device (tests, debugging).
+	ForceStaging bool
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -46,6 +50,7 @@ type Device struct {
 
 	timestampBits uint32 // 0: no timestamps on the queue
 	gemmVariant   string
+	forceStaging  bool
 
 	mem   *allocator
 	pipes *pipelineCache
@@ -180,6 +185,7 @@ func open(in *instance, opts Options) (*Device, error) {
 		}
 	}
 
+	d.forceStaging = opts.ForceStaging
 	if d.mem, err = newAllocator(d, mem); err != nil {
 		vk.DestroyDevice(dev, nil)
 		return nil, err

@@ -24,7 +24,8 @@
 //     blocks (one VkBuffer each, offsets aligned to
 //     minStorageBufferOffsetAlignment, first-fit free lists that coalesce on
 //     release); device-local + host-visible memory is mapped directly,
-//     otherwise device-local memory goes through a staging buffer.
+//     otherwise device-local memory goes through a staging buffer
+//     (Options.ForceStaging tests that path on any device).
 //   - pipeline.go: pipelines are created lazily from the embedded SPIR-V and
 //     cached per (shader, specialization constants). Every kernel uses
 //     descriptor set 0 with bindings 0..n-1, all storage buffers, and a

@@ -102,6 +102,11 @@ func newAllocator(d *Device, mp vk.PhysicalDeviceMemoryProperties) (*allocator, 
 	mapTi, mapHeap, hasMap := find(dl | hvc)
 	hostTi, hostHeap, hasHost := find(hvc)
 	switch {
+	case d.forceStaging && hasHost:
+		a.typeIndex, a.heapSize, a.hostType = hostTi, hostHeap, hostTi
+		if hasDL {
+			a.typeIndex, a.heapSize = dlTi, dlHeap
+		}
 	case hasMap && (d.info.Type != "discrete" || !hasDL || mapHeap >= dlHeap/2):
 		a.typeIndex, a.heapSize, a.mapped = mapTi, mapHeap, true
 	case hasDL && hasHost:
