@@ -20,6 +20,8 @@ import (
 func im2col(col, x []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	same := sameStride1(p)
+	var rbuf [16][2]int
+	ranges := columnRanges(&rbuf, p)
 	row := 0
 	for c := 0; c < p.C; c++ {
 		xc := x[c*p.H*p.W : (c+1)*p.H*p.W]
@@ -27,7 +29,7 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 			for s := 0; s < p.S; s++ {
 				dst := col[row*P*Q : (row+1)*P*Q]
 				row++
-				owLo, owHi := validRange(Q, p.W, p.StrideW, s-p.PadW)
+				owLo, owHi := ranges[s][0], ranges[s][1]
 				if same {
 					// dst[i] = xc[i+shift] with Q == W: one copy, then the
 					// columns that wrapped around a row edge are cleared.
@@ -72,6 +74,8 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 func col2im(dx, col []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	same := sameStride1(p)
+	var rbuf [16][2]int
+	ranges := columnRanges(&rbuf, p)
 	row := 0
 	for c := 0; c < p.C; c++ {
 		dc := dx[c*p.H*p.W : (c+1)*p.H*p.W]
@@ -79,7 +83,7 @@ func col2im(dx, col []float32, p engine.Conv2DParams) {
 			for s := 0; s < p.S; s++ {
 				src := col[row*P*Q : (row+1)*P*Q]
 				row++
-				owLo, owHi := validRange(Q, p.W, p.StrideW, s-p.PadW)
+				owLo, owHi := ranges[s][0], ranges[s][1]
 				if same {
 					// Clear the entries that would wrap around a row edge,
 					// then one shifted add.
@@ -120,6 +124,20 @@ func col2im(dx, col []float32, p engine.Conv2DParams) {
 // size, so that im2col rows are shifted copies of whole planes.
 func sameStride1(p engine.Conv2DParams) bool {
 	return p.StrideH == 1 && p.StrideW == 1 && p.OutH() == p.H && p.OutW() == p.W
+}
+
+// columnRanges returns validRange(Q, W, StrideW, s-PadW) for every filter
+// column s (computed once per call, not once per channel and tap).
+func columnRanges(buf *[16][2]int, p engine.Conv2DParams) [][2]int {
+	r := buf[:0]
+	if p.S > len(buf) {
+		r = make([][2]int, 0, p.S)
+	}
+	for s := 0; s < p.S; s++ {
+		lo, hi := validRange(p.OutW(), p.W, p.StrideW, s-p.PadW)
+		r = append(r, [2]int{lo, hi})
+	}
+	return r
 }
 
 // validRange returns the output columns [lo, hi) whose input column
@@ -207,7 +225,8 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	be.overImages(p.N, func(_, lo, hi, th int) {
 		var col []float32
 		if !direct1x1(p) {
-			col = make([]float32, crs*pq)
+			col = getScratch(crs * pq)
+			defer putScratch(col)
 		}
 		for n := lo; n < hi; n++ {
 			xn := xd[n*chw : (n+1)*chw]
@@ -234,7 +253,8 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 	be.overImages(p.N, func(_, lo, hi, th int) {
 		var col []float32
 		if !direct1x1(p) {
-			col = make([]float32, crs*pq)
+			col = getScratch(crs * pq)
+			defer putScratch(col)
 		}
 		for n := lo; n < hi; n++ {
 			dxn := dxd[n*chw : (n+1)*chw]
@@ -271,7 +291,8 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 		partial[wk] = acc
 		var col []float32
 		if !direct1x1(p) {
-			col = make([]float32, crs*pq)
+			col = getScratch(crs * pq)
+			defer putScratch(col)
 		}
 		for n := lo; n < hi; n++ {
 			xn := xd[n*chw : (n+1)*chw]
@@ -324,7 +345,8 @@ func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv
 		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
 	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
 	be.overImages(p.N, func(_, lo, hi, th int) {
-		col := make([]float32, krs*hw)
+		col := getScratch(krs * hw)
+		defer putScratch(col)
 		for n := lo; n < hi; n++ {
 			im2col(col, dyd[n*kpq:(n+1)*kpq], t)
 			be.gemm(th, false, false, p.C, hw, krs, 1, wt, col, 0, dxd[n*p.C*hw:(n+1)*p.C*hw])
