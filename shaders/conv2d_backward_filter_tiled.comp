@@ -15,12 +15,15 @@
 // taps, pixels of reduction), 3 TM, 4 TN (outputs per invocation), 5 WG
 // (local size; must equal (BM/TM)*(BN/TN) and be a multiple of BN and of
 // BK), 6 DIRECT (1: 1x1 kernel, stride 1, no padding). Shared memory:
-// (BM+BN)*BK floats.
+// (BM+1)*BK + (BN+1)*BK floats (rows padded by one float against bank
+// conflicts).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
 // ty = t / (BN/TN), computes channels ty + (BM/TM)*i and taps
-// tx + (BN/TN)*j of the block tile. While staging, invocation t loads the
-// pixel t % BK of the A tile (decoded once per tile) and the tap column
-// t % BN of the B tile (decoded once).
+// tx + (BN/TN)*j of the block tile. While staging, invocation t loads pixel
+// t % BK of both tiles (decoded once per tile; neighbouring invocations
+// read neighbouring pixels), in A the channels t / BK + (WG/BK)*u and in B
+// the taps t / BK + (WG/BK)*u (decoded once). The Go side makes pc.chunk a
+// multiple of BK, so only a chunk's last tile can be partial.
 // Dispatch grid: (ceil(C*R*S / BN), ceil(K / BM), chunks).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go).
@@ -43,8 +46,16 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
-shared float As[BK * BM];
-shared float Bs[BK * BN];
+// Row strides of the shared tiles, padded by one float so that the 16
+// pixels staged by neighbouring invocations fall in different banks.
+const uint BMP = BM + 1u;
+const uint BNP = BN + 1u;
+shared float As[BK * BMP];
+shared float Bs[BK * BNP];
+
+// Taps staged per pass over the B tile, and passes.
+const uint TPS = WG / BK;
+const uint NTAP = (BN + TPS - 1u) / TPS;
 
 void main() {
     uint PQ = pc.p * pc.q;
@@ -63,22 +74,30 @@ void main() {
     uint t0 = gl_WorkGroupID.z * pc.chunk;
     uint t1 = min(t0 + pc.chunk, total);
 
-    // The tap column this invocation stages in B.
-    uint sc = t % BN;
-    uint stap = colBase + sc;
-    bool stapOK = stap < CRS;
-    uint sxc = 0u;
-    int sr = 0, ss = 0;  // r - pad_h, s - pad_w
-    if (stapOK) {
-        uint ci = stap / RS;
-        uint rs = stap - ci * RS;
-        uint rr = rs / pc.s;
-        sxc = ci * HW;
-        sr = int(rr) - int(pc.pad_h);
-        ss = int(rs - rr * pc.s) - int(pc.pad_w);
-    }
-    // The pixel row this invocation stages in A.
+    // Staging: invocation t loads pixel ak = t % BK of each tile (decoded
+    // once per tile), so that neighbouring invocations read neighbouring
+    // pixels of dy and x (coalesced); in B the taps t / BK + TPS*u, decoded
+    // here once.
     uint ak = t % BK;
+    uint tb = t / BK;
+    uint sxc[NTAP];  // offset of x[0, c, 0, 0]
+    int sr[NTAP];    // r - pad_h
+    int ss[NTAP];    // s - pad_w
+    bool sok[NTAP];
+    for (uint u = 0; u < NTAP; u++) {
+        uint cc = tb + TPS * u;
+        uint tap = colBase + cc;
+        sok[u] = cc < BN && tap < CRS;
+        uint ci = 0u, rr = 0u, rs = 0u;
+        if (sok[u]) {
+            ci = tap / RS;
+            rs = tap - ci * RS;
+            rr = rs / pc.s;
+        }
+        sxc[u] = ci * HW;
+        sr[u] = int(rr) - int(pc.pad_h);
+        ss[u] = int(rs - rr * pc.s) - int(pc.pad_w);
+    }
 
     float acc[TM][TN];
     for (uint i = 0; i < TM; i++) {
@@ -89,44 +108,46 @@ void main() {
     float a[TM];
     float b[TN];
     for (uint k0 = t0; k0 < t1; k0 += BK) {
+        uint gt = k0 + ak;
+        bool ok = gt < t1;
+        uint img = ok ? gt / PQ : 0u;
+        uint pq = ok ? gt - img * PQ : 0u;
         // A tile: dy rows k = rowBase.., pixels k0..
-        {
-            uint gt = k0 + ak;
-            bool ok = gt < t1;
-            uint img = ok ? gt / PQ : 0u;
-            uint dyb = img * pc.k * PQ + (gt - img * PQ);
-            for (uint rr = t / BK; rr < BM; rr += WG / BK) {
-                uint gr = rowBase + rr;
-                As[ak * BM + rr] = (ok && gr < pc.k) ? DY[dyb + gr * PQ] : 0.0;
-            }
+        uint dyb = img * pc.k * PQ + pq;
+        for (uint rr = tb; rr < BM; rr += TPS) {
+            uint gr = rowBase + rr;
+            As[ak * BMP + rr] = (ok && gr < pc.k) ? DY[dyb + gr * PQ] : 0.0;
         }
         // B tile: im2col(x)^T, pixels k0.. by taps colBase..
-        for (uint kk = t / BN; kk < BK; kk += WG / BN) {
-            uint gt = k0 + kk;
-            float v = 0.0;
-            if (stapOK && gt < t1) {
-                uint img = gt / PQ;
-                uint pq = gt - img * PQ;
-                if (DIRECT != 0) {
-                    v = X[img * CHW + sxc + pq];
-                } else {
-                    uint op = pq / pc.q;
-                    int ih = int(op * pc.stride_h) + sr;
-                    int iw = int((pq - op * pc.q) * pc.stride_w) + ss;
-                    if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
-                        v = X[img * CHW + sxc + uint(ih) * pc.w + uint(iw)];
+        uint xb = img * CHW;
+        uint op = pq / pc.q;
+        int ihb = int(op * pc.stride_h);
+        int iwb = int((pq - op * pc.q) * pc.stride_w);
+        for (uint u = 0; u < NTAP; u++) {
+            uint cc = tb + TPS * u;
+            if (cc < BN) {
+                float v = 0.0;
+                if (ok && sok[u]) {
+                    if (DIRECT != 0) {
+                        v = X[xb + sxc[u] + pq];
+                    } else {
+                        int ih = ihb + sr[u];
+                        int iw = iwb + ss[u];
+                        if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
+                            v = X[xb + sxc[u] + uint(ih) * pc.w + uint(iw)];
+                        }
                     }
                 }
+                Bs[ak * BNP + cc] = v;
             }
-            Bs[kk * BN + sc] = v;
         }
         barrier();
         for (uint kk = 0; kk < BK; kk++) {
             for (uint i = 0; i < TM; i++) {
-                a[i] = As[kk * BM + ty + TY * i];
+                a[i] = As[kk * BMP + ty + TY * i];
             }
             for (uint j = 0; j < TN; j++) {
-                b[j] = Bs[kk * BN + tx + TX * j];
+                b[j] = Bs[kk * BNP + tx + TX * j];
             }
             for (uint i = 0; i < TM; i++) {
                 for (uint j = 0; j < TN; j++) {

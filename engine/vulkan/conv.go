@@ -92,7 +92,7 @@ func (d *Device) fits(t convTile) bool {
 	}
 	wg := t.wg()
 	return wg <= int(d.limit.MaxComputeWorkGroupInvocations) && wg%t.bn == 0 && wg%t.bk == 0 &&
-		4*(t.bm+t.bn)*t.bk <= int(d.limit.MaxComputeSharedMemorySize)
+		4*(t.bm+t.bn+2)*t.bk <= int(d.limit.MaxComputeSharedMemorySize) // + padding of the filter kernel
 }
 
 // convTileFor picks the kernel for a pass whose GEMM output has rows rows
@@ -248,6 +248,9 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	chunks, chunk := convFilterSplit(p.N*P*Q, gx*gy, p.K*crs, target)
 	chunks = min(chunks, int(d.limit.MaxComputeWorkGroupCount[2]))
 	chunk = ceilDiv(p.N*P*Q, chunks)
+	if t.tiled && chunks > 1 { // whole BK-pixel tiles in every chunk but the last
+		chunk = ceilDiv(chunk, t.bk) * t.bk
+	}
 	chunks = ceilDiv(p.N*P*Q, chunk)
 	dst := dw
 	if chunks > 1 {

@@ -3,13 +3,16 @@ package vulkan
 import (
 	"flag"
 	"fmt"
+	"math/rand"
 	"os"
+	"slices"
 	"syscall"
 	"testing"
 	"unsafe"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
 )
 
 // TestConvPoolPushSizes: the push-constant structs of the conv, bias and
@@ -156,6 +159,64 @@ func TestConformanceConvTiled(t *testing.T) {
 	defer func() { convVariant = "" }()
 	convVariant = "tiled"
 	conformance.RunFamilies(t, d, "Conv")
+	if msgs := d.ValidationMessages(); len(msgs) > 0 {
+		t.Errorf("validation messages: %v", msgs)
+	}
+}
+
+// TestConvBackwardFilterTiledSplit checks the tiled filter-gradient kernel
+// with several tile shapes (B-tile taps staged in one pass or several, the
+// BN < WG/BK guard) on shapes whose reduction is split into chunks with a
+// short last one (1x1 stride-2 downsample, 3x3 padded, output sizes just
+// past a tile edge) against cpu.Conv2DBackwardFilter, and that a second run
+// is bit-identical.
+func TestConvBackwardFilterTiledSplit(t *testing.T) {
+	d, err := Open(Options{Validate: os.Getenv("SIMCLR_VK_VALIDATE") == "1" || os.Getenv("CI") == "true"})
+	if err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
+			t.Fatalf("Vulkan required: %v", err)
+		}
+		t.Skipf("no Vulkan device: %v", err)
+	}
+	defer d.Close()
+	rng := rand.New(rand.NewSource(3))
+	tiles := []convTile{
+		{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
+		{tiled: true, bm: 64, bn: 8, bk: 8, tm: 2, tn: 1},
+		{tiled: true, bm: 32, bn: 64, bk: 16, tm: 2, tn: 4},
+	}
+	for _, p := range []engine.Conv2DParams{
+		{N: 3, C: 5, H: 13, W: 13, K: 65, R: 1, S: 1, StrideH: 2, StrideW: 2},
+		{N: 2, C: 3, H: 9, W: 9, K: 13, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{N: 2, C: 66, H: 5, W: 7, K: 3, R: 1, S: 1, StrideH: 1, StrideW: 1},
+	} {
+		P, Q := p.OutH(), p.OutW()
+		x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+		dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+		want := make([]float32, p.K*p.C*p.R*p.S)
+		cpu.Conv2DBackwardFilter(want, dy, x, p)
+		xt, dyt, dwt := d.New(len(x)), d.New(len(dy)), d.New(len(want))
+		d.Upload(xt, x)
+		d.Upload(dyt, dy)
+		for _, tl := range tiles {
+			if !d.fits(tl) {
+				continue
+			}
+			var first []float32
+			for run := 0; run < 2; run++ {
+				d.conv2dBackwardFilter(dwt, dyt, xt, p, tl)
+				got := make([]float32, len(want))
+				if err := d.Download(dwt, got); err != nil {
+					t.Fatal(err)
+				}
+				conformance.Close(t, fmt.Sprintf("%v %+v", p, tl), got, want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+				if run == 1 && !slices.Equal(got, first) {
+					t.Errorf("%v %+v: two runs differ", p, tl)
+				}
+				first = got
+			}
+		}
+	}
 	if msgs := d.ValidationMessages(); len(msgs) > 0 {
 		t.Errorf("validation messages: %v", msgs)
 	}
