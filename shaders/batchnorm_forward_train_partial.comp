@@ -5,8 +5,9 @@
 // e = image*HW + pixel); workgroup (j, ch) writes for chunk j
 //   partial[2*(ch*parts + j)]     = sum of its values,
 //   partial[2*(ch*parts + j) + 1] = sum of (value - chunk mean)^2
-// (two passes over the chunk, each summed per invocation in order then by a
-// fixed-order shared-memory tree: deterministic, no atomics).
+// (one pass over the chunk of sums shifted by the chunk's first value, each
+// summed per invocation in order then by a fixed-order shared-memory tree:
+// deterministic, no atomics).
 // batchnorm_forward_train_finalize.comp merges the chunks (Chan et al.).
 //
 // variant: scalar -DVEC=1
@@ -76,20 +77,28 @@ void main() {
     uint mv = pc.n * hwv;
     uint e0 = j * (pc.chunk / VEC);
     uint e1 = min(e0 + pc.chunk / VEC, mv);
-    VT s = VT(0.0);
+    // One pass of shifted sums: with K the chunk's first value,
+    // S1 = sum (v - K), S2 = sum (v - K)^2, the chunk's sum is n*K + S1 and
+    // its M2 = S2 - S1^2/n (K near the data keeps the cancellation small).
+    uint i0 = e0 / hwv;
+#if VEC == 4
+    float K = x[(i0 * pc.c + ch) * hwv + (e0 - i0 * hwv)].x;
+#else
+    float K = x[(i0 * pc.c + ch) * hwv + (e0 - i0 * hwv)];
+#endif
+    VT s1 = VT(0.0);
+    VT s2 = VT(0.0);
     for (uint e = e0 + t; e < e1; e += LOCAL) {
         uint i = e / hwv;
-        s += x[(i * pc.c + ch) * hwv + (e - i * hwv)];
+        VT dv = x[(i * pc.c + ch) * hwv + (e - i * hwv)] - K;
+        s1 += dv;
+        s2 += dv * dv;
     }
-    float sum = reduce(hsum(s));
-    float mean = sum / float((e1 - e0) * VEC);
-    VT q = VT(0.0);
-    for (uint e = e0 + t; e < e1; e += LOCAL) {
-        uint i = e / hwv;
-        VT dv = x[(i * pc.c + ch) * hwv + (e - i * hwv)] - mean;
-        q += dv * dv;
-    }
-    float m2 = reduce(hsum(q));
+    float n = float((e1 - e0) * VEC);
+    float S1 = reduce(hsum(s1));
+    float S2 = reduce(hsum(s2));
+    float sum = n * K + S1;
+    float m2 = max(S2 - S1 * (S1 / n), 0.0);
     if (t == 0u) {
         partial[2u * (ch * pc.parts + j)] = sum;
         partial[2u * (ch * pc.parts + j) + 1u] = m2;

@@ -37,12 +37,15 @@ func TestBatchNormSplitLarge(t *testing.T) {
 	defer vulkan.SetBatchNormSplit(0)
 	d := openDevice(t, vulkan.Options{})
 	rng := rand.New(rand.NewSource(5))
-	for _, s := range [][3]int{{9, 3, 1024}, {5, 2, 1023}} {
-		n, c, hw := s[0], s[1], s[2]
+	for _, s := range []struct {
+		n, c, hw int
+		lo, hi   float32
+	}{{9, 3, 1024, 2, 6}, {5, 2, 1023, 2, 6}, {4, 3, 256, 99, 101}} {
+		n, c, hw := s.n, s.c, s.hw
 		t.Run(fmt.Sprintf("N%d_C%d_HW%d", n, c, hw), func(t *testing.T) {
 			p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: true}
 			size := n * c * hw
-			x := conformance.Rand(rng, size, 2, 6) // mean far from 0: tests the variance merge
+			x := conformance.Rand(rng, size, s.lo, s.hi) // mean far from 0: tests the shifted sums and the merge
 			dy := conformance.Rand(rng, size, -1, 1)
 			gamma := conformance.Rand(rng, c, 0.5, 1.5)
 			beta := conformance.Rand(rng, c, -0.5, 0.5)
