@@ -43,8 +43,8 @@ type pushBatchNormSplit struct {
 }
 
 // bnSplitForce, when > 0, makes the training kernels take the split plan
-// with (at most) that many chunks per channel on any device. Tests set it to
-// check the split kernels on lavapipe.
+// with (at most) that many chunks per channel on any device; < 0 forces the
+// fused kernels. Tests and benchmarks set it to check both plans anywhere.
 var bnSplitForce = 0
 
 // bnPlan is the launch configuration of the split plan: parts chunks of
@@ -84,7 +84,7 @@ func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, d.loopBudget()-64)))
 	if bnSplitForce > 0 {
 		parts = bnSplitForce
-	} else if parts <= 1 {
+	} else if parts <= 1 || bnSplitForce < 0 {
 		return bnPlan{}
 	}
 	parts = min(parts, mv, int(d.limit.MaxComputeWorkGroupCount[0]))

@@ -74,6 +74,7 @@ func BenchmarkConvTiles(b *testing.B) {
 		{"w16_layer1_3x3_16to16_28x28", engine.Conv2DParams{N: n, C: 16, H: 28, W: 28, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 		{"w64_layer1_3x3_64to64_32x32", engine.Conv2DParams{N: n, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 		{"w64_layer3_3x3_s2_128to256_16x16", engine.Conv2DParams{N: n, C: 128, H: 16, W: 16, K: 256, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
+		{"w64_layer3_downsample_1x1_s2_128to256_16x16", engine.Conv2DParams{N: n, C: 128, H: 16, W: 16, K: 256, R: 1, S: 1, StrideH: 2, StrideW: 2}},
 		{"w64_layer4_3x3_512to512_4x4", engine.Conv2DParams{N: n, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 	}
 	rb := func(wgX, wgY, tm, tn int) convTile { return convTile{wgX: wgX, wgY: wgY, tm: tm, tn: tn} }
