@@ -16,10 +16,13 @@ import (
 // shared memory (GPUs, layers of 32 channels or more; backward-data only at
 // stride 1, where no staged tap is wasted). A 1x1, stride-1, unpadded convolution is a plain GEMM
 // over x: the same kernels compiled with DIRECT = 1 drop the gather.
-// The filter gradient splits its reduction over N*P*Q into chunks (one per
-// gl_WorkGroupID.z) when the output alone would leave the device idle; the
-// partial blocks are added by sum_cols in a fixed order (deterministic, no
-// atomics). CPU references: cpu.Conv2DForward, cpu.Conv2DBackwardData,
+// The filter gradient (output K x C*R*S, often few tiles, reduction over
+// N*P*Q huge) splits its reduction into chunks, one per gl_WorkGroupID.z,
+// until there are about 2*fillGroups workgroups on GPUs (1024 on a
+// discrete one) or 32 on CPU devices, each chunk at least 64 pixels (whole
+// BK-pixel tiles on the tiled kernel); the partial blocks, a scratch tensor
+// released after, are added by sum_cols in a fixed order (deterministic, no
+// float atomics). One chunk writes dw directly. CPU references: cpu.Conv2DForward, cpu.Conv2DBackwardData,
 // cpu.Conv2DBackwardFilter.
 
 // pushConv mirrors `{ uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
