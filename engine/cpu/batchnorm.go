@@ -189,8 +189,12 @@ func checkBatchNorm(op string, p engine.BatchNormParams, x *engine.Tensor, gamma
 	}
 }
 
+// bnGrain is the number of channels per block of the channel-parallel
+// loops: one channel, or enough for about 4096 values.
+func bnGrain(p engine.BatchNormParams) int { return max(1, 4096/(p.N*p.HW)) }
+
 // BatchNormForwardTrain implements engine.Backend with bnTrainFast,
-// parallel over channels.
+// parallel over channels taken in turn by the goroutines.
 func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardTrain"
 	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
@@ -201,7 +205,7 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 	}
 	yd, xd, gd, bd := data(y), data(x), data(gamma), data(beta)
 	rm, rv, sm, si := data(runMean), data(runVar), data(saveMean), data(saveInvStd)
-	be.parallelFor(p.C, func(lo, hi int) {
+	parallelGrain(be.threads, p.C, bnGrain(p), func(lo, hi int) {
 		bnTrainFast(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
 	})
 }
@@ -219,7 +223,7 @@ func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *eng
 }
 
 // BatchNormBackward implements engine.Backend with bnBackwardFast,
-// parallel over channels.
+// parallel over channels taken in turn by the goroutines.
 func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackward"
 	engine.CheckBackend(op, be, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
@@ -241,7 +245,7 @@ func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMea
 	}
 	dxd, dgd, dbd, dyd, xd, gd := data(dx), data(dgamma), data(dbeta), data(dy), data(x), data(gamma)
 	sm, si := data(saveMean), data(saveInvStd)
-	be.parallelFor(p.C, func(lo, hi int) {
+	parallelGrain(be.threads, p.C, bnGrain(p), func(lo, hi int) {
 		bnBackwardFast(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW)
 	})
 }

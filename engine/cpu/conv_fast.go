@@ -7,13 +7,13 @@ import (
 // Convolution fast path: per image, im2col into a (C*R*S, P*Q) buffer and
 // one GEMM (OpenBLAS or the pure-Go GEMM); stride-1 backward-data runs as a
 // forward convolution with the flipped filter, other strides as GEMM +
-// col2im. Images are split over
-// goroutines, each running single-threaded GEMMs; with fewer images than
-// threads the images run in order with multi-threaded GEMMs. A 1x1,
+// col2im. Images are taken in turn by
+// goroutines (overImages), each running single-threaded GEMMs; with fewer
+// images than threads the images run in order with multi-threaded GEMMs. A 1x1,
 // stride-1, unpadded convolution uses x itself as the im2col matrix.
 //
-// The filter gradient sums per-goroutine partials in goroutine order, so it
-// is deterministic for a given thread count.
+// The filter gradient sums per-chunk partials in chunk order, so it is
+// deterministic for a given thread count.
 
 // im2col fills col (C*R*S, P*Q) from one image x (C, H, W); row
 // (c*R+r)*S+s, column p*Q+q holds x[c, p*sh-ph+r, q*sw-pw+s] or 0.
@@ -196,23 +196,21 @@ func checkConv(be *Backend, op string, p engine.Conv2DParams, out, a, b *engine.
 	engine.CheckNumel(op, names[2], b, sizes[2])
 }
 
-// overImages runs fn(n, threads) for every image: in parallel with
-// single-threaded GEMMs when there are at least as many images as threads,
-// else in order with all threads per GEMM. worker identifies the goroutine
-// (0..workers-1, in image order).
-func (be *Backend) overImages(N int, fn func(worker, lo, hi, gemmThreads int)) int {
+// overImages runs fn(chunk, lo, hi, gemmThreads) over the N images split
+// into at most chunks contiguous chunks (chunk boundaries c*N/chunks),
+// which goroutines take in turn (parallelBlocks), each chunk with
+// single-threaded GEMMs. With fewer images than threads, one chunk of all
+// images runs with every thread per GEMM. Returns the number of chunks.
+func (be *Backend) overImages(N, chunks int, fn func(chunk, lo, hi, gemmThreads int)) int {
 	if N < be.threads || be.threads == 1 {
 		fn(0, 0, N, be.threads)
 		return 1
 	}
-	chunk := (N + be.threads - 1) / be.threads
-	workers := (N + chunk - 1) / chunk
-	parallelN(workers, workers, func(lo, hi int) {
-		for wk := lo; wk < hi; wk++ {
-			fn(wk, wk*chunk, min((wk+1)*chunk, N), 1)
-		}
+	chunks = min(max(chunks, 1), N)
+	parallelBlocks(be.threads, chunks, func(c int) {
+		fn(c, c*N/chunks, (c+1)*N/chunks, 1)
 	})
-	return workers
+	return chunks
 }
 
 func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
@@ -222,7 +220,7 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
 	yd, xd, wd := data(y), data(x), data(w)
 	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
-	be.overImages(p.N, func(_, lo, hi, th int) {
+	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		var col []float32
 		if !direct1x1(p) {
 			col = getScratch(crs * pq)
@@ -250,7 +248,7 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 		be.convBackwardDataStride1(dxd, dyd, wd, p)
 		return
 	}
-	be.overImages(p.N, func(_, lo, hi, th int) {
+	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		var col []float32
 		if !direct1x1(p) {
 			col = getScratch(crs * pq)
@@ -282,11 +280,15 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 	// transposed product dW^T (C*R*S, K) = col (C*R*S, P*Q) dy^T (about
 	// 1.4x for K = 16, C*R*S = 144), transposed into dw at the end.
 	trans := p.K < crs
-	partial := make([][]float32, be.threads)
-	workers := be.overImages(p.N, func(wk, lo, hi, th int) {
+	// Per-chunk partial sums added in chunk order: deterministic for a
+	// given thread count whatever goroutine ran which chunk. Chunks: 4 per
+	// thread for load balance, fewer when the partials would pass 64 MiB.
+	chunks := min(4*be.threads, max(be.threads, (1<<24)/kcrs))
+	partial := make([][]float32, min(chunks, p.N))
+	workers := be.overImages(p.N, chunks, func(wk, lo, hi, th int) {
 		acc := dwd
 		if wk > 0 || trans {
-			acc = make([]float32, kcrs)
+			acc = getScratch(kcrs)
 		}
 		partial[wk] = acc
 		var col []float32
@@ -315,6 +317,10 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 	sum := partial[0]
 	for wk := 1; wk < workers; wk++ {
 		Add(sum, sum, partial[wk])
+		putScratch(partial[wk])
+	}
+	if trans {
+		defer putScratch(sum)
 	}
 	if trans {
 		// sum is (C*R*S, K): dw[k, j] = sum[j, k]
@@ -344,7 +350,7 @@ func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv
 	t := engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: p.R, S: p.S,
 		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
 	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
-	be.overImages(p.N, func(_, lo, hi, th int) {
+	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		col := getScratch(krs * hw)
 		defer putScratch(col)
 		for n := lo; n < hi; n++ {

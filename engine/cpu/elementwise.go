@@ -83,13 +83,14 @@ func ReLUBackward(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
 	}
 }
 
-// chunks runs fn over [0, n) in parallel when n is large enough.
+// chunks runs fn over [0, n) in parallel when n is large enough, in blocks
+// of elemGrain taken in turn by the goroutines.
 func (be *Backend) chunks(n int, fn func(lo, hi int)) {
 	if n < 2*elemGrain || be.threads <= 1 {
 		fn(0, n)
 		return
 	}
-	be.parallelFor(n, fn)
+	parallelGrain(be.threads, n, elemGrain, fn)
 }
 
 func (be *Backend) Fill(dst *engine.Tensor, v float32) {
