@@ -84,3 +84,61 @@ func TestBatchNormSplitLarge(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchNormGuardBand runs the training forward and the backward with
+// each output placed directly between two guard bands (Device.NewGuarded),
+// with the fused and the split kernels (vec4 and scalar access), checking
+// the guards and the values against the CPU references.
+func TestBatchNormGuardBand(t *testing.T) {
+	for _, plan := range []struct {
+		name  string
+		force int
+	}{{"fused", -1}, {"split", 3}} {
+		t.Run(plan.name, func(t *testing.T) {
+			vulkan.SetBatchNormSplit(plan.force)
+			defer vulkan.SetBatchNormSplit(0)
+			d := openDevice(t, vulkan.Options{})
+			rng := rand.New(rand.NewSource(13))
+			for _, s := range [][3]int{{3, 5, 12}, {2, 3, 13}} {
+				n, c, hw := s[0], s[1], s[2]
+				p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: true}
+				size := n * c * hw
+				x, dy := conformance.Rand(rng, size, -1, 3), conformance.Rand(rng, size, -1, 1)
+				gamma, beta := conformance.Rand(rng, c, 0.5, 1.5), conformance.Rand(rng, c, -0.5, 0.5)
+				y, rm, rv, sm, si := make([]float32, size), make([]float32, c), make([]float32, c), make([]float32, c), make([]float32, c)
+				cpu.BatchNormForwardTrain(y, x, gamma, beta, rm, rv, sm, si, n, c, hw, p.Eps, p.Momentum, p.ReLU)
+				dx, dg, db := make([]float32, size), make([]float32, c), make([]float32, c)
+				cpu.BatchNormBackward(dx, dg, db, dy, x, y, gamma, sm, si, n, c, hw, p.ReLU)
+				guard := func(m int) *vulkan.Guarded {
+					g, err := d.NewGuarded(conformance.Sentinel, 37, m)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return g
+				}
+				xt, dyt, gt, bt := upload(d, x, size), upload(d, dy, size), upload(d, gamma, c), upload(d, beta, c)
+				rmt, rvt := d.New(c), upload(d, make([]float32, c), c)
+				d.Fill(rmt, 0)
+				yg, smg, sig := guard(size), guard(c), guard(c)
+				d.BatchNormForwardTrain(yg.T, xt, gt, bt, rmt, rvt, smg.T, sig.T, p)
+				ycpu, smc, sic := upload(d, y, size), upload(d, sm, c), upload(d, si, c)
+				dxg, dgg, dbg := guard(size), guard(c), guard(c)
+				d.BatchNormBackward(dxg.T, dgg.T, dbg.T, dyt, xt, ycpu, gt, smc, sic, p)
+				tol := conformance.Tol{Atol: 1e-5, Rtol: 5e-5}
+				for _, o := range []struct {
+					name string
+					g    *vulkan.Guarded
+					want []float32
+				}{{"y", yg, y}, {"saveMean", smg, sm}, {"saveInvStd", sig, si}, {"dx", dxg, dx}, {"dgamma", dgg, dg}, {"dbeta", dbg, db}} {
+					name := fmt.Sprintf("N%d_C%d_HW%d %s", n, c, hw, o.name)
+					if err := o.g.Check(); err != nil {
+						t.Errorf("%s: %v", name, err)
+					}
+					conformance.Close(t, name, download(t, d, o.g.T), o.want, tol)
+					o.g.Release()
+				}
+			}
+			checkValidation(t, d)
+		})
+	}
+}
