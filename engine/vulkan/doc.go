@@ -67,10 +67,9 @@
 //     from d.New and may be released right after the dispatch that reads
 //     them is recorded (write-after-read is tracked).
 //
-//  4. Delete the op's placeholder from pending.go, and test it: the
-//     conformance suite (engine/conformance) runs automatically once its
-//     family's ops are no longer pending; backward ops are checked against
-//     the CPU backward there. Device limits are in d.limit
+//  4. Test it: add the op's cases to the conformance suite
+//     (engine/conformance), which every backend runs; backward ops are
+//     checked against the CPU backward there. Device limits are in d.limit
 //     (maxComputeSharedMemorySize, maxComputeWorkGroupInvocations,
 //     maxComputeWorkGroupCount) and d.info.Type ("cpu" for lavapipe, where
 //     shared memory and barrier() are slow: see gemm.go).

@@ -4,35 +4,17 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"os"
 	"testing"
 
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/engine/vulkan/vktest"
 )
 
-const lavapipeICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
-
 // openVulkan opens the default Vulkan device (lavapipe when the drivers
-// give none). It skips without a device, unless CI=true or
-// SIMCLR_VK_REQUIRE=1 make a missing device a failure.
+// give none), see vktest.Open.
 func openVulkan(t *testing.T) *vulkan.Device {
 	t.Helper()
-	if os.Getenv("VK_DRIVER_FILES") == "" && os.Getenv("VK_ICD_FILENAMES") == "" {
-		if devs, err := vulkan.Devices(); err != nil || len(devs) == 0 {
-			if _, err := os.Stat(lavapipeICD); err == nil {
-				os.Setenv("VK_DRIVER_FILES", lavapipeICD)
-			}
-		}
-	}
-	d, err := vulkan.Open(vulkan.Options{})
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			t.Fatalf("Vulkan required (CI=true or SIMCLR_VK_REQUIRE=1): %v", err)
-		}
-		t.Skipf("no usable Vulkan device (set CI=true to make this fail): %v", err)
-	}
-	t.Logf("device: %s", d.Describe())
-	return d
+	return vktest.Open(t, vulkan.Options{})
 }
 
 // TestTrainVulkan: the toy run on Vulkan follows the CPU run (same seed,
@@ -40,7 +22,6 @@ func openVulkan(t *testing.T) *vulkan.Device {
 // with finite kNN numbers and a checkpoint, and resumes.
 func TestTrainVulkan(t *testing.T) {
 	d := openVulkan(t)
-	defer d.Close()
 	dir := writeToyData(t, 64, 16)
 	cfg := toyConfig(t, dir)
 	cfg.Epochs = 2

@@ -1,0 +1,98 @@
+// Package vktest opens Vulkan devices for tests, the same way in every
+// package: lavapipe when no driver gives a device, the validation layer on
+// wherever it is installed (always under CI), a skip without Vulkan unless
+// CI=true or SIMCLR_VK_REQUIRE=1 make that a failure, and a failure at
+// cleanup for any validation message.
+package vktest
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"simclr-vk/engine/vulkan"
+)
+
+// LavapipeICD is Mesa's software Vulkan driver manifest on Debian.
+const LavapipeICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+
+// Required reports whether a missing Vulkan device must fail the tests
+// (CI=true or SIMCLR_VK_REQUIRE=1) instead of skipping them.
+func Required() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1"
+}
+
+var lavapipeOnce sync.Once
+
+// UseLavapipeIfNoDevice points the loader at lavapipe when the caller chose
+// no driver (VK_DRIVER_FILES / VK_ICD_FILENAMES) and the default drivers give
+// no device, so tests run headless in CI and on a real GPU where one exists.
+func UseLavapipeIfNoDevice() {
+	lavapipeOnce.Do(func() {
+		if os.Getenv("VK_DRIVER_FILES") != "" || os.Getenv("VK_ICD_FILENAMES") != "" {
+			return
+		}
+		if devs, err := vulkan.Devices(); err == nil && len(devs) > 0 {
+			return
+		}
+		if _, err := os.Stat(LavapipeICD); err == nil {
+			os.Setenv("VK_DRIVER_FILES", LavapipeICD)
+		}
+	})
+}
+
+// ValidationLayerInstalled looks for the Khronos validation layer's manifest
+// in the standard place and in VK_LAYER_PATH / VK_ADD_LAYER_PATH.
+func ValidationLayerInstalled() bool {
+	dirs := []string{"/usr/share/vulkan/explicit_layer.d"}
+	for _, env := range []string{"VK_LAYER_PATH", "VK_ADD_LAYER_PATH"} {
+		if v := os.Getenv(env); v != "" {
+			dirs = append(dirs, strings.Split(v, ":")...)
+		}
+	}
+	for _, dir := range dirs {
+		if _, err := os.Stat(dir + "/VkLayer_khronos_validation.json"); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Open opens a device with opts, validation on when the layer is installed
+// (always when Required). Without a usable device it skips, or fails when
+// Required. At cleanup it closes the device and fails on any validation
+// message.
+func Open(t testing.TB, opts vulkan.Options) *vulkan.Device {
+	t.Helper()
+	UseLavapipeIfNoDevice()
+	opts.Validate = opts.Validate || ValidationLayerInstalled() || Required()
+	d, err := vulkan.Open(opts)
+	if err != nil {
+		if Required() {
+			t.Fatalf("Vulkan required (CI=true or SIMCLR_VK_REQUIRE=1): %v", err)
+		}
+		t.Skipf("no usable Vulkan device (set CI=true to make this fail): %v", err)
+	}
+	t.Logf("device: %s", d.Describe())
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		CheckValidation(t, d)
+	})
+	return d
+}
+
+// CheckValidation fails the test on any validation-layer message collected
+// so far.
+func CheckValidation(t testing.TB, d *vulkan.Device) {
+	t.Helper()
+	if msgs := d.ValidationMessages(); len(msgs) > 0 {
+		if len(msgs) > 10 {
+			msgs = append(msgs[:10], fmt.Sprintf("... and %d more", len(msgs)-10))
+		}
+		t.Errorf("validation layer reported %d messages:\n%s", len(msgs), strings.Join(msgs, "\n"))
+	}
+}
