@@ -190,8 +190,10 @@ func checkBatchNorm(op string, p engine.BatchNormParams, x *engine.Tensor, gamma
 }
 
 // bnGrain is the number of channels per block of the channel-parallel
-// loops: one channel, or enough for about 4096 values.
-func bnGrain(p engine.BatchNormParams) int { return max(1, 4096/(p.N*p.HW)) }
+// loops: 4 blocks per thread, each at least about 4096 values.
+func bnGrain(p engine.BatchNormParams, threads int) int {
+	return max((p.C+4*threads-1)/(4*threads), 4096/(p.N*p.HW), 1)
+}
 
 // BatchNormForwardTrain implements engine.Backend with bnTrainFast,
 // parallel over channels taken in turn by the goroutines.
@@ -205,7 +207,7 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 	}
 	yd, xd, gd, bd := data(y), data(x), data(gamma), data(beta)
 	rm, rv, sm, si := data(runMean), data(runVar), data(saveMean), data(saveInvStd)
-	parallelGrain(be.threads, p.C, bnGrain(p), func(lo, hi int) {
+	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnTrainFast(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
 	})
 }
@@ -245,7 +247,7 @@ func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMea
 	}
 	dxd, dgd, dbd, dyd, xd, gd := data(dx), data(dgamma), data(dbeta), data(dy), data(x), data(gamma)
 	sm, si := data(saveMean), data(saveInvStd)
-	parallelGrain(be.threads, p.C, bnGrain(p), func(lo, hi int) {
+	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnBackwardFast(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW)
 	})
 }
