@@ -58,11 +58,7 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 						copy(d[owLo:owHi], xr[owLo+s-p.PadW:owHi+s-p.PadW])
 						continue
 					}
-					iw := owLo*p.StrideW + s - p.PadW
-					for ow := owLo; ow < owHi; ow++ {
-						d[ow] = xr[iw]
-						iw += p.StrideW
-					}
+					gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+s-p.PadW:], p.StrideW)
 				}
 			}
 		}
@@ -173,6 +169,24 @@ func clearEdgeColumns(d []float32, rows, q, lo, hi int) {
 		for i := j; i < n; i += q {
 			d[i] = 0
 		}
+	}
+}
+
+// gatherStrided sets d[i] = src[i*stride] (the strided rows of im2col);
+// stride 2, the ResNet downsampling layers, has its own loop.
+func gatherStrided(d, src []float32, stride int) {
+	if len(d) == 0 {
+		return
+	}
+	src = src[:(len(d)-1)*stride+1]
+	if stride == 2 {
+		for i := range d {
+			d[i] = src[2*i]
+		}
+		return
+	}
+	for i := range d {
+		d[i] = src[i*stride]
 	}
 }
 
