@@ -87,7 +87,7 @@ func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha flo
 	}
 	parts := min(threads, int(work/blasSplitWork)+1)
 	if parts <= 1 {
-		blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
+		blasSgemmFlat(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n)
 		return
 	}
 	if n >= m {
@@ -102,7 +102,7 @@ func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha flo
 				if transB {
 					boff = j0 * k
 				}
-				blasSgemm(transA, transB, m, j1-j0, k, alpha, a, lda, b[boff:], ldb, beta, c[j0:], n)
+				blasSgemmFlat(transA, transB, m, j1-j0, k, alpha, a, lda, b[boff:], ldb, beta, c[j0:], n)
 			}
 		})
 		return
@@ -122,6 +122,31 @@ func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha flo
 		}
 	})
 }
+
+// blasSgemmFlat is blasSgemm on one thread, with flat products (few rows
+// of C, many columns: the im2col GEMMs of narrow layers) cut into blocks of
+// flatCols columns. OpenBLAS packs the whole of op(B) for a product and
+// reuses each packed value only m times; on blocks of about 192 columns it
+// runs 1.3-1.9x faster (OpenBLAS 0.3.21 SkylakeX, one thread: 16x784x144
+// 85 -> 160 GFLOP/s, 16x1024x144 64 -> 115, 32x784x144 77 -> 152; no gain
+// from 64 rows on, so those stay whole).
+func blasSgemmFlat(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m > 32 || k < 64 || n <= 2*flatCols {
+		blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	for j0 := 0; j0 < n; j0 += flatCols {
+		j1 := min(n, j0+flatCols)
+		boff := j0
+		if transB {
+			boff = j0 * ldb
+		}
+		blasSgemm(transA, transB, m, j1-j0, k, alpha, a, lda, b[boff:], ldb, beta, c[j0:], ldc)
+	}
+}
+
+// flatCols is the column block of blasSgemmFlat.
+const flatCols = 192
 
 // blasSplitWork is the multiply-add count below which an OpenBLAS product
 // runs on one goroutine.
