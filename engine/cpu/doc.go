@@ -21,12 +21,18 @@
 //     and products are split into blocks of C over goroutines, except very
 //     large ones (blasPoolWork), which go to OpenBLAS's pool, whose threads
 //     are told to sleep right after a call so they never compete with the
-//     goroutines of the next op.
-//   - Convolution (conv_fast.go): per image im2col + GEMM, images split over
-//     goroutines; 1x1 stride-1 convs use x directly; stride-1 backward-data
-//     runs as a forward convolution with the flipped filter.
+//     goroutines of the next op. Flat products (few rows of C) are cut into
+//     192-column blocks (blasSgemmFlat).
+//   - Convolution (conv_fast.go): per image im2col (scratch from pools,
+//     scratch.go) + GEMM, images taken in turn by goroutines
+//     (parallelBlocks); 1x1 stride-1 convs use x directly; stride-1
+//     backward-data runs as a forward convolution with the flipped filter.
+//   - Batch norm (batchnorm_fast.go): one statistics pass with shifted
+//     float64 sums per plane, one float32 output pass; ReLU masks are
+//     branch-free (relu_fast.go). Results are within rounding of the
+//     reference, bit-identical across thread counts.
 //   - Elementwise ops, reductions, pooling and bias split independent
 //     outputs over goroutines; every output is computed in a fixed order, so
 //     results do not depend on the thread count (the filter gradient sums
-//     per-goroutine partials in goroutine order: fixed for a thread count).
+//     per-chunk partials in chunk order: fixed for a thread count).
 package cpu
