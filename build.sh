@@ -10,7 +10,8 @@
 #                         (Vulkan tests on lavapipe with the validation layer on)
 #   ./build.sh train [flags]
 #                         deps + build + `bin/simclr-vk train` on the default data
-#                         (Fashion-MNIST from Debian's dataset-fashion-mnist)
+#                         (Fashion-MNIST from Debian's dataset-fashion-mnist),
+#                         into runs/simclr-<date>-<time> unless --out is given
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -107,7 +108,12 @@ test) deps; build; test_all ;;
 train)
 	deps
 	build
-	exec bin/simclr-vk train "$@"
+	# A fresh output folder per run unless --out is given, so the command
+	# can be repeated (train refuses to overwrite another run's checkpoints).
+	case " $* " in
+	*" --out "* | *" --out="* | *" --resume "* | *" --resume="*) exec bin/simclr-vk train "$@" ;;
+	*) exec bin/simclr-vk train --out "runs/simclr-$(date +%Y%m%d-%H%M%S)" "$@" ;;
+	esac
 	;;
 *) sed -n '2,15p' "$0"; exit 2 ;;
 esac
