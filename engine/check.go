@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Shape-check helpers shared by the backends. They panic with an
 // "engine: <op>: ..." message naming the offending tensor.
@@ -37,4 +40,47 @@ func CheckBackend(op string, b Backend, ts ...*Tensor) {
 			panic(fmt.Sprintf("engine: %s: tensor %v belongs to backend %s, not %s", op, t, t.backend.Name(), b.Name()))
 		}
 	}
+}
+
+// CheckBatchNorm validates p and the tensors shared by the batch-norm ops:
+// x (N, C, HW), gamma and beta (C) when not nil, and every statistics
+// tensor (C).
+func CheckBatchNorm(op string, p BatchNormParams, x, gamma, beta *Tensor, stats ...*Tensor) {
+	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
+		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
+	}
+	CheckNumel(op, "x", x, p.N*p.C*p.HW)
+	if gamma != nil {
+		CheckNumel(op, "gamma", gamma, p.C)
+	}
+	if beta != nil {
+		CheckNumel(op, "beta", beta, p.C)
+	}
+	for _, s := range stats {
+		CheckNumel(op, "statistics", s, p.C)
+	}
+}
+
+// CheckNTXent validates the NT-Xent tensors (z (2N, d), out (2), dz (2N, d)
+// or nil) and the temperature, and returns (2N, d).
+func CheckNTXent(op string, dz, out, z *Tensor, tau float32) (rows, d int) {
+	if z == nil {
+		panic(fmt.Sprintf("engine: %s: z is nil", op))
+	}
+	if z.Rank() != 2 {
+		panic(fmt.Sprintf("engine: %s: z has shape %v, want (2N, d)", op, z.Shape()))
+	}
+	rows, d = z.Dim(0), z.Dim(1)
+	if rows < 2 || rows%2 != 0 {
+		panic(fmt.Sprintf("engine: %s: z has %d rows, want an even number 2N >= 2 (views i and i+N are positives)", op, rows))
+	}
+	if !(tau > 0) || math.IsInf(float64(tau), 0) {
+		panic(fmt.Sprintf("engine: %s: temperature %v must be positive and finite", op, tau))
+	}
+	CheckNumel(op, "z", z, rows*d)
+	CheckNumel(op, "out", out, 2)
+	if dz != nil {
+		CheckNumel(op, "dz", dz, rows*d)
+	}
+	return rows, d
 }

@@ -172,23 +172,6 @@ func batchNormBackwardChannels(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, s
 	}
 }
 
-// checkBatchNorm validates p and the shapes shared by the three ops.
-func checkBatchNorm(op string, p engine.BatchNormParams, x *engine.Tensor, gamma, beta *engine.Tensor, stats ...*engine.Tensor) {
-	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
-		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
-	}
-	engine.CheckNumel(op, "x", x, p.N*p.C*p.HW)
-	if gamma != nil {
-		engine.CheckNumel(op, "gamma", gamma, p.C)
-	}
-	if beta != nil {
-		engine.CheckNumel(op, "beta", beta, p.C)
-	}
-	for _, s := range stats {
-		engine.CheckNumel(op, "statistics", s, p.C)
-	}
-}
-
 // bnGrain is the number of channels per block of the channel-parallel
 // loops: 4 blocks per thread, each at least about 4096 values.
 func bnGrain(p engine.BatchNormParams, threads int) int {
@@ -200,7 +183,7 @@ func bnGrain(p engine.BatchNormParams, threads int) int {
 func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardTrain"
 	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
-	checkBatchNorm(op, p, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
+	engine.CheckBatchNorm(op, p, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	if p.N*p.HW < 2 {
 		panic(fmt.Sprintf("engine: %s: need more than 1 value per channel in training mode (N %d, HW %d)", op, p.N, p.HW))
@@ -216,7 +199,7 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardInfer"
 	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar)
-	checkBatchNorm(op, p, x, gamma, beta, runMean, runVar)
+	engine.CheckBatchNorm(op, p, x, gamma, beta, runMean, runVar)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	yd, xd, gd, bd, rm, rv := data(y), data(x), data(gamma), data(beta), data(runMean), data(runVar)
 	be.parallelFor(p.C, func(lo, hi int) {
@@ -229,7 +212,7 @@ func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *eng
 func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackward"
 	engine.CheckBackend(op, be, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
-	checkBatchNorm(op, p, x, gamma, nil, saveMean, saveInvStd)
+	engine.CheckBatchNorm(op, p, x, gamma, nil, saveMean, saveInvStd)
 	engine.CheckNumel(op, "dx", dx, x.Numel())
 	engine.CheckNumel(op, "dy", dy, x.Numel())
 	if p.ReLU {

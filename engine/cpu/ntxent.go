@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"math"
 
 	"simclr-vk/engine"
@@ -113,34 +112,12 @@ func NTXentFLOPs(rows, d int, backward bool) float64 {
 	return f
 }
 
-// checkNTXent validates the NT-Xent tensors and returns (rows, d).
-func checkNTXent(op string, dz, out, z *engine.Tensor, tau float32) (int, int) {
-	if z == nil {
-		panic(fmt.Sprintf("engine: %s: z is nil", op))
-	}
-	if z.Rank() != 2 {
-		panic(fmt.Sprintf("engine: %s: z has shape %v, want (2N, d)", op, z.Shape()))
-	}
-	rows, d := z.Dim(0), z.Dim(1)
-	if rows < 2 || rows%2 != 0 {
-		panic(fmt.Sprintf("engine: %s: z has %d rows, want an even number 2N >= 2 (views i and i+N are positives)", op, rows))
-	}
-	if !(tau > 0) || math.IsInf(float64(tau), 0) {
-		panic(fmt.Sprintf("engine: %s: temperature %v must be positive and finite", op, tau))
-	}
-	engine.CheckNumel(op, "out", out, 2)
-	if dz != nil {
-		engine.CheckNumel(op, "dz", dz, rows*d)
-	}
-	return rows, d
-}
-
 // NTXentForwardBackward implements engine.Backend with the tiled parallel
 // fast path ntxentFast (no 2N x 2N matrix).
 func (be *Backend) NTXentForwardBackward(dz, out, z *engine.Tensor, tau float32) {
 	const op = "NTXentForwardBackward"
 	engine.CheckBackend(op, be, dz, out, z)
-	rows, d := checkNTXent(op, dz, out, z, tau)
+	rows, d := engine.CheckNTXent(op, dz, out, z, tau)
 	ntxentFast(be, data(dz), data(out), data(z), rows, d, tau)
 }
 
@@ -149,7 +126,7 @@ func (be *Backend) NTXentForwardBackward(dz, out, z *engine.Tensor, tau float32)
 func (be *Backend) NTXentReference(dz, out, z *engine.Tensor, tau float32) {
 	const op = "NTXentReference"
 	engine.CheckBackend(op, be, dz, out, z)
-	rows, d := checkNTXent(op, dz, out, z, tau)
+	rows, d := engine.CheckNTXent(op, dz, out, z, tau)
 	NTXentForwardBackward(data(dz), data(out), data(z), rows, d, tau)
 }
 

@@ -117,19 +117,7 @@ func (d *Device) bnLocal(op string, m int) int {
 }
 
 func checkBatchNorm(op string, d *Device, p engine.BatchNormParams, x, gamma, beta *engine.Tensor, stats ...*engine.Tensor) {
-	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
-		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
-	}
-	engine.CheckNumel(op, "x", x, p.N*p.C*p.HW)
-	if gamma != nil {
-		engine.CheckNumel(op, "gamma", gamma, p.C)
-	}
-	if beta != nil {
-		engine.CheckNumel(op, "beta", beta, p.C)
-	}
-	for _, s := range stats {
-		engine.CheckNumel(op, "statistics", s, p.C)
-	}
+	engine.CheckBatchNorm(op, p, x, gamma, beta, stats...)
 	if uint64(p.N)*uint64(p.C)*uint64(p.HW) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %v exceeds 2^32 elements (32-bit shader indices)", op, p))
 	}

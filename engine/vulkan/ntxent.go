@@ -220,24 +220,7 @@ func (d *Device) NTXentExtraBytes(rows, dim int, backward bool) int64 {
 // checkNTXent validates the NT-Xent tensors and returns (rows, d).
 func checkNTXent(op string, d *Device, dz, out, z *engine.Tensor, tau float32) (int, int) {
 	engine.CheckBackend(op, d, dz, out, z)
-	if z == nil {
-		panic(fmt.Sprintf("engine: %s: z is nil", op))
-	}
-	if z.Rank() != 2 {
-		panic(fmt.Sprintf("engine: %s: z has shape %v, want (2N, d)", op, z.Shape()))
-	}
-	rows, dim := z.Dim(0), z.Dim(1)
-	if rows < 2 || rows%2 != 0 {
-		panic(fmt.Sprintf("engine: %s: z has %d rows, want an even number 2N >= 2 (views i and i+N are positives)", op, rows))
-	}
-	if !(tau > 0) || math.IsInf(float64(tau), 0) {
-		panic(fmt.Sprintf("engine: %s: temperature %v must be positive and finite", op, tau))
-	}
-	engine.CheckNumel(op, "z", z, rows*dim)
-	engine.CheckNumel(op, "out", out, 2)
-	if dz != nil {
-		engine.CheckNumel(op, "dz", dz, rows*dim)
-	}
+	rows, dim := engine.CheckNTXent(op, dz, out, z, tau)
 	if uint64(rows)*uint64(max(dim, 4)) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: z %v exceeds 2^32 elements (32-bit shader indices)", op, z.Shape()))
 	}
