@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"simclr-vk/engine"
@@ -48,7 +46,7 @@ func runBenchConv(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	h, w, c, err := parseConvImage(*image)
+	h, w, c, err := parseImage(*image)
 	if err != nil {
 		return err
 	}
@@ -104,7 +102,7 @@ func runBenchConv(args []string) error {
 				times[i] = time.Since(t0).Seconds()
 				cpus[i] = (cpuTime() - c0).Seconds()
 			}
-			s, best, cpuS := convMedian(times), slices.Min(times), convMedian(cpus)
+			s, best, cpuS := median(times), slices.Min(times), median(cpus)
 			totalS += s * float64(l.Count)
 			totalBest += best * float64(l.Count)
 			totalCPU += cpuS * float64(l.Count)
@@ -134,24 +132,3 @@ func runBenchConv(args []string) error {
 	return nil
 }
 
-// convMedian is the median of a small sample.
-func convMedian(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-// parseConvImage parses --image HxWxC.
-func parseConvImage(s string) (h, w, c int, err error) {
-	parts := strings.Split(strings.ToLower(s), "x")
-	if len(parts) != 3 {
-		return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC, e.g. 32x32x3", s)
-	}
-	var v [3]int
-	for i, p := range parts {
-		if v[i], err = strconv.Atoi(p); err != nil || v[i] <= 0 {
-			return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC with positive integers", s)
-		}
-	}
-	return v[0], v[1], v[2], nil
-}

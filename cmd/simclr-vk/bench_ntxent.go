@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"sort"
 	"time"
 
 	"simclr-vk/engine"
@@ -128,7 +127,7 @@ func runBenchNTXent(args []string) error {
 			return fmt.Errorf("%s: %w", im.name, err)
 		}
 		losses = append(losses, res[0])
-		s := ntxentMedian(times)
+		s := median(times)
 		line := ntxentBenchLine{Bench: "ntxent", Backend: b.Name(), Device: b.Describe(), Impl: im.name, Rows: n, Dim: d,
 			Tau: *tau, Iters: *iters, Ms: s * 1e3, GFLOPs: flops / s / 1e9, ExtraBytes: extra, ExtraNote: note, Loss: res[0], Top1: res[1]}
 		if *asJSON {
@@ -173,11 +172,3 @@ func ntxentExtraMemory(b engine.Backend, fn func()) (int64, string, error) {
 	return b.MemStats().Peak - before, "backend MemStats peak above the memory in use before the call", nil
 }
 
-func ntxentMedian(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}

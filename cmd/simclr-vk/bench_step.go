@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"simclr-vk/engine"
@@ -20,20 +17,6 @@ func init() {
 	registerBench("step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep)
 }
 
-// parseImage parses HxWxC (e.g. 32x32x3).
-func parseImage(s string) (h, w, c int, err error) {
-	parts := strings.Split(strings.ToLower(s), "x")
-	if len(parts) != 3 {
-		return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC, e.g. 32x32x3", s)
-	}
-	var v [3]int
-	for i, p := range parts {
-		if v[i], err = strconv.Atoi(p); err != nil || v[i] <= 0 {
-			return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC with positive integers", s)
-		}
-	}
-	return v[0], v[1], v[2], nil
-}
 
 type stepResult struct {
 	Bench        string  `json:"bench"`
@@ -139,11 +122,7 @@ func runBenchStep(args []string) error {
 			fmt.Fprintf(os.Stderr, "step %d: %.3f s, loss %.4f\n", s, dt, loss)
 		}
 	}
-	sort.Float64s(times)
-	res.StepSeconds = times[len(times)/2]
-	if len(times)%2 == 0 {
-		res.StepSeconds = (times[len(times)/2-1] + times[len(times)/2]) / 2
-	}
+	res.StepSeconds = median(times)
 	res.ImagesPerS = float64(*batch) / res.StepSeconds
 	res.GFLOPPerView = m.LastFlops() / float64(2**batch) / 1e9
 	// forward + backward (data and filter gradients) ~ 3x the forward.
