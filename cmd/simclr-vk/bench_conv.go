@@ -131,4 +131,3 @@ func runBenchConv(args []string) error {
 		totalS, *batch, totalBest, totalCPU, totalFlops/totalS/1e9, float64(*batch)/totalS)
 	return nil
 }
-

@@ -171,4 +171,3 @@ func ntxentExtraMemory(b engine.Backend, fn func()) (int64, string, error) {
 	}
 	return b.MemStats().Peak - before, "backend MemStats peak above the memory in use before the call", nil
 }
-

@@ -17,7 +17,6 @@ func init() {
 	registerBench("step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep)
 }
 
-
 type stepResult struct {
 	Bench        string  `json:"bench"`
 	Backend      string  `json:"backend"`
