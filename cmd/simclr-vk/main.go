@@ -1,5 +1,3 @@
-// Command simclr-vk trains SimCLR image encoders on any Vulkan GPU or the
-// CPU, evaluates them and exports them. Run `simclr-vk help` for commands.
 package main
 
 import (
