@@ -3,15 +3,18 @@ package checkpoint
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"simclr-vk/simclr/atomicfile"
 )
 
 const (
-	tempPrefix = ".tmp-"
+	tempPrefix = atomicfile.TempPrefix
 	filePrefix = "checkpoint-"
 	fileSuffix = ".ckpt"
 	LatestFile = "latest"
@@ -58,27 +61,12 @@ func (d Dir) Save(c *Checkpoint) (string, error) {
 }
 
 func writeLatest(dir, name string) error {
-	f, err := os.CreateTemp(dir, tempPrefix+LatestFile+".*")
-	if err != nil {
-		return fmt.Errorf("checkpoint: write latest: %w", err)
-	}
-	tmp := f.Name()
-	_, err = f.WriteString(name + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, LatestFile))
-	}
-	if err == nil {
-		err = syncDir(dir)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("checkpoint: write %s: %w", filepath.Join(dir, LatestFile), err)
+	path := filepath.Join(dir, LatestFile)
+	if err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, name+"\n")
+		return err
+	}); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
 	}
 	return nil
 }

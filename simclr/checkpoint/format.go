@@ -1,7 +1,6 @@
 package checkpoint
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -11,9 +10,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 
 	"github.com/klauspost/compress/zstd"
+
+	"simclr-vk/simclr/atomicfile"
 )
 
 // Format constants.
@@ -288,44 +288,9 @@ func Read(path string) (*Checkpoint, error) {
 // Write writes c to path atomically: temporary file in the same directory,
 // fsync, rename, fsync of the directory. On error the previous file at path
 // (if any) is untouched and the temporary file is removed.
-func Write(path string, c *Checkpoint) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+".*")
-	if err != nil {
+func Write(path string, c *Checkpoint) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, c) }); err != nil {
 		return fmt.Errorf("checkpoint: write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-			err = fmt.Errorf("checkpoint: write %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = Encode(bw, c); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }

@@ -6,9 +6,10 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
+
+	"simclr-vk/simclr/atomicfile"
 )
 
 // Point is one (x, y) sample of a series.
@@ -55,19 +56,7 @@ func KNNPoints(epochs []EpochRecord) []Point {
 // file and a rename).
 func WritePlot(path string, loss, knn []Point, opt PlotOptions) error {
 	img := RenderPlot(loss, knn, opt)
-	f, err := os.CreateTemp(filepath.Dir(path), ".plot-*.png")
-	if err != nil {
-		return fmt.Errorf("metrics: write plot: %w", err)
-	}
-	err = png.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return fmt.Errorf("metrics: write plot %s: %w", path, err)
 	}
 	return nil
