@@ -12,8 +12,19 @@
 // invocation, WG = (BM/TM)*(BN/TN) invocations; fully unrolled):
 // variant: 128x128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8
 // variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
-// Shared memory: (BM+BN)*BK floats (8 KiB for both variants); engine/vulkan
+// variant: 32x32 -DBM=32 -DBN=32 -DBK=16 -DTM=4 -DTN=4
+// variant: 32x32_splitk -DBM=32 -DBN=32 -DBK=16 -DTM=4 -DTN=4 -DSPLIT_K=1
+// variant: 64x64_splitk -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DSPLIT_K=1
+// Shared memory: (BM+BN)*BK floats (8 KiB for 128x128 and 64x64, 4 KiB and
+// 64 invocations for 32x32, the tile for small problems); engine/vulkan
 // checks maxComputeSharedMemorySize and maxComputeWorkGroupInvocations.
+// Split-K variants (SPLIT_K defined): binding 0 is instead P, the partial
+// products (slices*m*n floats, written): workgroup z reduces the K slice
+// [z*kchunk, min(k, (z+1)*kchunk)) of batch entry pc.batch into
+// P[z*m*n + r*n + c] without alpha or beta; gemm_splitk_reduce.comp then
+// adds the slices in order. The dispatch grid is (ceil(n/BN), ceil(m/BM),
+// slices) and the push constants {uint m, n, k, kchunk, batch} (Go:
+// pushGemmSplitK in engine/vulkan/gemm_splitk.go).
 // Specialization constants: 0 TRANS_A, 1 TRANS_B (0/1).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
 // ty = t / (BN/TN), computes rows ty*4 + (BM/(TM/4))*i4 + [0, 4) and columns
@@ -38,6 +49,15 @@ layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { float A[]; };
 layout(std430, binding = 2) readonly buffer BB { float B[]; };
 
+#ifdef SPLIT_K
+layout(push_constant) uniform Push {
+    uint m;
+    uint n;
+    uint k;
+    uint kchunk;
+    uint batch;
+} pc;
+#else
 layout(push_constant) uniform Push {
     uint m;
     uint n;
@@ -46,16 +66,26 @@ layout(push_constant) uniform Push {
     float alpha;
     float beta;
 } pc;
+#endif
 
 shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
 shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
 
 void main() {
     uint m = pc.m, n = pc.n, k = pc.k;
+#ifdef SPLIT_K
+    uint batch = pc.batch;
+    uint kbeg = gl_WorkGroupID.z * pc.kchunk;
+    uint kend = min(k, kbeg + pc.kchunk);
+    uint coff = gl_WorkGroupID.z * m * n;
+#else
     uint batch = gl_WorkGroupID.z + pc.batch0;
+    uint kbeg = 0u;
+    uint kend = k;
+    uint coff = batch * m * n;
+#endif
     uint aoff = batch * m * k;
     uint boff = batch * k * n;
-    uint coff = batch * m * n;
     uint rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     uint t = gl_LocalInvocationID.x;
@@ -68,7 +98,7 @@ void main() {
             acc[i][j] = vec4(0.0);
         }
     }
-    for (uint k0 = 0; k0 < k; k0 += BK) {
+    for (uint k0 = kbeg; k0 < kend; k0 += BK) {
         // Stage the A tile (BM x BK) and B tile (BK x BN), zero outside;
         // consecutive invocations read consecutive addresses.
         [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
@@ -81,7 +111,7 @@ void main() {
             }
             uint gr = rowBase + r, gk = k0 + kk;
             float v = 0.0;
-            if (gr < m && gk < k) {
+            if (gr < m && gk < kend) {
                 v = TRANS_A != 0 ? A[aoff + gk * m + gr] : A[aoff + gr * k + gk];
             }
             As[kk][r / 4u][r % 4u] = v;
@@ -96,7 +126,7 @@ void main() {
             }
             uint gc = colBase + c, gk = k0 + kk;
             float v = 0.0;
-            if (gc < n && gk < k) {
+            if (gc < n && gk < kend) {
                 v = TRANS_B != 0 ? B[boff + gc * k + gk] : B[boff + gk * n + gc];
             }
             Bs[kk][c / 4u][c % 4u] = v;
@@ -134,11 +164,15 @@ void main() {
                         continue;
                     }
                     uint idx = coff + r * n + c;
+#ifdef SPLIT_K
+                    C[idx] = acc[4 * i4 + ii][j4][jj];
+#else
                     float v = pc.alpha * acc[4 * i4 + ii][j4][jj];
                     if (pc.beta != 0.0) {
                         v += pc.beta * C[idx];
                     }
                     C[idx] = v;
+#endif
                 }
             }
         }

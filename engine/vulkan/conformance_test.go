@@ -15,10 +15,11 @@ func TestConformance(t *testing.T) {
 	checkValidation(t, d)
 }
 
-// TestConformanceGemmTiled checks the GPU GEMM kernel (shared-memory tiles)
-// on whatever device runs the tests, lavapipe included.
-func TestConformanceGemmTiled(t *testing.T) {
-	for _, v := range []string{"tiled", "subgroup", "regblock"} {
+// TestConformanceGemmKernels runs the Gemm family with each selectable GEMM
+// kernel forced (the GPU tiles and split-K included) on whatever device runs
+// the tests, lavapipe included; kernels the device cannot run are skipped.
+func TestConformanceGemmKernels(t *testing.T) {
+	for _, v := range vulkan.GemmKernels() {
 		t.Run(v, func(t *testing.T) {
 			d := openDevice(t, vulkan.Options{GemmVariant: v})
 			conformance.RunFamilies(t, d, "Gemm")

@@ -24,10 +24,20 @@ type Options struct {
 	// turns it on too.
 	Validate bool
 	// GemmVariant forces the GEMM kernel: "tiled" (shared-memory tiles, for
-	// GPUs), "subgroup" (needs 8-wide subgroups with ballot, for lavapipe) or
-	// "regblock" (register blocks, no shared memory); "" picks by device.
-	// Tests use it to check every kernel on one device.
+	// GPUs, sized by m*n), "splitk" (split-K tiles), "subgroup" (needs
+	// 8-wide subgroups with ballot, for lavapipe), "regblock" (register
+	// blocks, no shared memory) or one kernel by name (tiled_32x32, ...,
+	// see gemm.go); "" picks by device and shape class. Tests use it to
+	// check every kernel on one device.
 	GemmVariant string
+	// Autotune picks the GEMM kernel of each shape class: "" or "off" from
+	// a fixed table, "auto" by timing the candidates on first use and
+	// caching the choice on disk, "refresh" by timing again. The
+	// environment variable SIMCLR_VK_AUTOTUNE=off|on|refresh overrides it.
+	Autotune string
+	// TuneCache is the tuning cache file ("": SIMCLR_VK_TUNE_CACHE, else
+	// $XDG_CACHE_HOME/simclr-vk/gemm-tune.json or ~/.cache/simclr-vk/...).
+	TuneCache string
 	// ForceStaging keeps tensors in unmapped memory and copies through a
 	// staging buffer, as on discrete GPUs without host-visible device
 	// memory, so that path is tested on any device (tests, debugging).
@@ -50,6 +60,7 @@ type Device struct {
 
 	timestampBits uint32 // 0: no timestamps on the queue
 	gemmVariant   string
+	tune          gemmState // GEMM kernel per shape class (autotune.go)
 	forceStaging  bool
 
 	mem   *allocator
@@ -160,29 +171,9 @@ func open(in *instance, opts Options) (*Device, error) {
 	// compute shaders.
 	const ballot, computeStage = 0x8, 0x20
 	sg8 := d.info.SubgroupSize == 8 && d.info.SubgroupOps&ballot != 0 && d.info.SubgroupStages&computeStage != 0
-	switch opts.GemmVariant {
-	case "", "regblock", "tiled":
-		d.gemmVariant = opts.GemmVariant
-	case "subgroup":
-		if !sg8 {
-			vk.DestroyDevice(dev, nil)
-			return nil, fmt.Errorf("engine/vulkan: GemmVariant subgroup needs 8-wide subgroups with ballot; %q has size %d, operations %#x",
-				d.info.Name, d.info.SubgroupSize, d.info.SubgroupOps)
-		}
-		d.gemmVariant = opts.GemmVariant
-	default:
+	if err := d.initGemm(opts, sg8); err != nil {
 		vk.DestroyDevice(dev, nil)
-		return nil, fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want tiled, subgroup or regblock)", opts.GemmVariant)
-	}
-	if d.gemmVariant == "" {
-		switch {
-		case d.info.Type != "cpu":
-			d.gemmVariant = "tiled"
-		case sg8:
-			d.gemmVariant = "subgroup"
-		default:
-			d.gemmVariant = "regblock"
-		}
+		return nil, err
 	}
 
 	d.forceStaging = opts.ForceStaging
@@ -225,7 +216,9 @@ func (d *Device) Describe() string {
 // Info returns the properties of the device in use.
 func (d *Device) Info() DeviceInfo { return d.info }
 
-// GemmVariant is the GEMM kernel in use ("regblock" or "tiled").
+// GemmVariant is the GEMM kernel family in use (Options.GemmVariant, or
+// "tiled", "subgroup" or "regblock" by device); GemmPlan has the kernel
+// of each shape class.
 func (d *Device) GemmVariant() string { return d.gemmVariant }
 
 // ValidationMessages returns the validation-layer messages collected so far

@@ -15,7 +15,7 @@ import (
 // tiles of gemm_tiled (m*n >= 512^2), with all transposes, tile edges,
 // batches, beta = 0 over NaN and beta != 0, against cpu.Gemm.
 func TestGemmKernelShapes(t *testing.T) {
-	for _, v := range []string{"subgroup", "regblock", "tiled"} {
+	for _, v := range []string{"subgroup", "regblock", "tiled", "splitk"} {
 		t.Run(v, func(t *testing.T) {
 			d := openDevice(t, vulkan.Options{GemmVariant: v})
 			rng := rand.New(rand.NewSource(7))

@@ -1,0 +1,374 @@
+package vulkan
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// GEMM kernel choice per shape class: forced (Options.GemmVariant), from
+// the table (gemmTable), or measured on this device on first use of the
+// class and cached on disk (Options.Autotune, autotune_cache.go).
+
+// Shape classes of a GEMM (gemmClass).
+const (
+	classSmall  = "small"  // m*n < 256^2
+	classMedium = "medium" // m*n < 512^2
+	classLarge  = "large"  // m*n >= 512^2
+	classSplitK = "splitk" // one product (batch 1), m, n <= 256, k >= 8192
+)
+
+// GemmClasses are the shape classes in the order GemmPlan lists them.
+var GemmClasses = []string{classSmall, classMedium, classLarge, classSplitK}
+
+// gemmClassShapes describes each class for people (GemmPlan, devices).
+var gemmClassShapes = map[string]string{
+	classSmall:  "m*n < 256^2",
+	classMedium: "256^2 <= m*n < 512^2",
+	classLarge:  "m*n >= 512^2",
+	classSplitK: "batch 1, m,n <= 256, k >= 8192",
+}
+
+// gemmClass returns the shape class of a (batched) product.
+func gemmClass(batch, m, n, k int) string {
+	switch {
+	case batch == 1 && m <= 256 && n <= 256 && k >= 8192:
+		return classSplitK
+	case m*n < 256*256:
+		return classSmall
+	case m*n < 512*512:
+		return classMedium
+	}
+	return classLarge
+}
+
+// gemmKernels are all kernel names, in the order candidates are tried.
+var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
+
+// gemmFamilies are the values of Options.GemmVariant besides kernel names.
+var gemmFamilies = []string{"tiled", "splitk", "subgroup", "regblock"}
+
+// GemmClassChoice is the kernel one shape class uses on a device.
+type GemmClassChoice struct {
+	Class  string `json:"class"`
+	Shapes string `json:"shapes"`
+	Kernel string `json:"kernel"`
+	// Source: "forced" (Options.GemmVariant), "table" (autotuning off),
+	// "cache" (measured earlier, read from the tuning cache) or "measured"
+	// (timed now and written to the cache).
+	Source string `json:"source"`
+	// Problem is the m, n, k timed for the class; GFLOPs the median rate
+	// of each candidate (cache and measured only).
+	Problem [3]int             `json:"problem_mnk,omitempty"`
+	GFLOPs  map[string]float64 `json:"gflop_per_s,omitempty"`
+	Timing  string             `json:"timing,omitempty"`
+	Note    string             `json:"note,omitempty"` // why tuning fell back to the table
+}
+
+// gemmState is the per-device GEMM selection state.
+type gemmState struct {
+	sg8    bool   // 8-wide subgroups with ballot in compute shaders
+	forced string // Options.GemmVariant, "" when not forced
+	plan   map[string]GemmClassChoice
+	tuner  *gemmTuner // nil: autotuning off
+}
+
+// initGemm validates Options.GemmVariant and Options.Autotune and sets the
+// default kernel family (GemmVariant).
+func (d *Device) initGemm(opts Options, sg8 bool) error {
+	d.tune = gemmState{sg8: sg8, forced: opts.GemmVariant, plan: map[string]GemmClassChoice{}}
+	switch v := opts.GemmVariant; {
+	case v == "":
+	case slices.Contains(gemmFamilies, v), slices.Contains(gemmKernels, v):
+		probe := v
+		switch v {
+		case "tiled":
+			probe = "tiled_32x32"
+		case "splitk":
+			probe = "splitk_32x32"
+		}
+		if !d.gemmSupported(probe) {
+			if v == "subgroup" {
+				return fmt.Errorf("engine/vulkan: GemmVariant subgroup needs 8-wide subgroups with ballot; %q has size %d, operations %#x",
+					d.info.Name, d.info.SubgroupSize, d.info.SubgroupOps)
+			}
+			return fmt.Errorf("engine/vulkan: GemmVariant %s does not fit %q (%d invocations, %d bytes of shared memory per workgroup)",
+				v, d.info.Name, d.limit.MaxComputeWorkGroupInvocations, d.limit.MaxComputeSharedMemorySize)
+		}
+	default:
+		return fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want %s or one of the kernels %s)",
+			v, strings.Join(gemmFamilies, ", "), strings.Join(gemmKernels, ", "))
+	}
+	d.gemmVariant = opts.GemmVariant
+	if d.gemmVariant == "" {
+		switch k := d.gemmTable(classLarge); {
+		case strings.HasPrefix(k, "tiled_"):
+			d.gemmVariant = "tiled"
+		default:
+			d.gemmVariant = k
+		}
+	}
+	mode := opts.Autotune
+	if env := os.Getenv("SIMCLR_VK_AUTOTUNE"); env != "" {
+		mode = env
+	}
+	switch mode {
+	case "", "off":
+	case "auto", "on", "refresh":
+		if mode == "on" {
+			mode = "auto"
+		}
+		path := opts.TuneCache
+		if path == "" {
+			path = os.Getenv("SIMCLR_VK_TUNE_CACHE")
+		}
+		if path == "" {
+			path = defaultTuneCachePath()
+		}
+		d.tune.tuner = &gemmTuner{mode: mode, path: path}
+	default:
+		return fmt.Errorf("engine/vulkan: Autotune %q (Options.Autotune or SIMCLR_VK_AUTOTUNE): want off, auto (on) or refresh", mode)
+	}
+	return nil
+}
+
+// gemmSupported reports whether this device can run a kernel: the tiled
+// kernels need their invocations and shared memory, subgroup 8-wide
+// subgroups with ballot; regblock runs everywhere.
+func (d *Device) gemmSupported(kernel string) bool {
+	inv := d.limit.MaxComputeWorkGroupInvocations
+	shared := d.limit.MaxComputeSharedMemorySize
+	wgx := d.limit.MaxComputeWorkGroupSize[0]
+	switch kernel {
+	case "tiled_128x128", "tiled_64x64", "splitk_64x64":
+		return inv >= 256 && wgx >= 256 && shared >= 8192
+	case "tiled_32x32", "splitk_32x32":
+		return inv >= 64 && wgx >= 64 && shared >= 4096
+	case "subgroup":
+		return d.tune.sg8
+	case "regblock":
+		return true
+	}
+	return false
+}
+
+// gemmCandidates are the kernels autotuning times for a class: every kernel
+// the device supports, the split-K ones only for the split-K class.
+func (d *Device) gemmCandidates(class string) []string {
+	var out []string
+	for _, k := range gemmKernels {
+		if strings.HasPrefix(k, "splitk_") && class != classSplitK {
+			continue
+		}
+		if d.gemmSupported(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// gemmTable is the unmeasured choice: on GPUs the tile grows with m*n
+// (32x32, 64x64, 128x128) and long reductions with a small C use split-K;
+// CPU devices (lavapipe) use the subgroup kernel where they can, else
+// regblock, for every class.
+func (d *Device) gemmTable(class string) string {
+	if d.info.Type == "cpu" || !d.gemmSupported("tiled_32x32") {
+		if d.tune.sg8 {
+			return "subgroup"
+		}
+		return "regblock"
+	}
+	if !d.gemmSupported("tiled_64x64") {
+		if class == classSplitK {
+			return "splitk_32x32"
+		}
+		return "tiled_32x32"
+	}
+	return map[string]string{classSmall: "tiled_32x32", classMedium: "tiled_64x64", classLarge: "tiled_128x128", classSplitK: "splitk_64x64"}[class]
+}
+
+// gemmForcedKernel maps Options.GemmVariant to the kernel of a class.
+func (d *Device) gemmForcedKernel(class string) string {
+	switch d.tune.forced {
+	case "tiled":
+		switch class {
+		case classSmall:
+			return "tiled_32x32"
+		case classLarge:
+			return "tiled_128x128"
+		}
+		return "tiled_64x64"
+	case "splitk":
+		if class == classSmall {
+			return "splitk_32x32"
+		}
+		return "splitk_64x64"
+	}
+	return d.tune.forced
+}
+
+// gemmChoice returns the kernel of a class, deciding it on first use.
+func (d *Device) gemmChoice(class string) string {
+	if c, ok := d.tune.plan[class]; ok {
+		return c.Kernel
+	}
+	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class]}
+	switch {
+	case d.tune.forced != "":
+		c.Kernel, c.Source = d.gemmForcedKernel(class), "forced"
+	case d.tune.tuner != nil && d.err == nil:
+		c = d.tuneClass(class)
+	default:
+		c.Kernel, c.Source = d.gemmTable(class), "table"
+	}
+	d.tune.plan[class] = c
+	return c.Kernel
+}
+
+// GemmPlan returns the kernel of every shape class and where it came from,
+// deciding (and, with autotuning on, measuring) the classes not used yet.
+func (d *Device) GemmPlan() []GemmClassChoice {
+	out := make([]GemmClassChoice, 0, len(GemmClasses))
+	for _, class := range GemmClasses {
+		d.gemmChoice(class)
+		out = append(out, d.tune.plan[class])
+	}
+	return out
+}
+
+// tuneProblem is the product timed for a class: small sizes on CPU devices
+// (lavapipe runs about 10 GFLOP/s; the whole tuning stays within seconds),
+// sizes that fill a GPU otherwise (well under a second in all).
+func (d *Device) tuneProblem(class string) [3]int {
+	if d.info.Type == "cpu" {
+		return map[string][3]int{classSmall: {64, 64, 256}, classMedium: {256, 256, 128}, classLarge: {512, 512, 64}, classSplitK: {64, 64, 8192}}[class]
+	}
+	return map[string][3]int{classSmall: {192, 192, 1024}, classMedium: {384, 384, 1024}, classLarge: {1024, 1024, 1024}, classSplitK: {256, 256, 16384}}[class]
+}
+
+// tuneClass picks the kernel of a class from the cache or by measuring
+// every candidate, falling back to the table (with a note) when measuring
+// fails.
+func (d *Device) tuneClass(class string) GemmClassChoice {
+	t := d.tune.tuner
+	t.load()
+	key := d.tuneKey()
+	if t.mode == "auto" {
+		if e, ok := t.find(key, class); ok && d.gemmSupported(e.Kernel) && (class == classSplitK || !strings.HasPrefix(e.Kernel, "splitk_")) {
+			return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: e.Kernel, Source: "cache",
+				Problem: e.Problem, GFLOPs: e.GFLOPs, Timing: e.Timing}
+		}
+	}
+	c, err := d.measureClass(class)
+	if err != nil {
+		t.notef("gemm autotune of class %s failed, using the table: %v", class, err)
+		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: d.gemmTable(class), Source: "table", Note: err.Error()}
+	}
+	t.store(tuneEntry{tuneKey: key, Device: d.info.Name, Class: class, Kernel: c.Kernel, Problem: c.Problem,
+		GFLOPs: c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
+	return c
+}
+
+// measureClass times each candidate on the class's problem (NN, beta 0):
+// one warm-up (pipeline creation), then runs timed by GPU timestamps where
+// the queue has them (and the caller is not profiling), else wall time
+// from Flush to Flush; the fastest median wins. Pending work is flushed
+// first.
+func (d *Device) measureClass(class string) (GemmClassChoice, error) {
+	p := d.tuneProblem(class)
+	m, n, k := p[0], p[1], p[2]
+	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
+	if err := d.Flush(); err != nil {
+		return c, err
+	}
+	runs, reps := 5, 1
+	if d.info.Type == "cpu" {
+		runs = 3
+	}
+	useTS := d.rec.canProfile && !d.rec.profiling
+	if useTS {
+		saved := d.rec.prof
+		d.rec.prof = map[string]*OpTime{}
+		if err := d.EnableProfile(true); err != nil {
+			return c, err
+		}
+		defer func() {
+			d.EnableProfile(false)
+			d.rec.prof = saved
+		}()
+		c.Timing = fmt.Sprintf("GPU timestamps, median of %d runs", runs)
+	} else {
+		reps = 3
+		c.Timing = fmt.Sprintf("wall time Flush to Flush, %d GEMMs per run, median of %d runs", reps, runs)
+	}
+	a, b, out := d.New(m*k), d.New(k*n), d.New(m*n)
+	defer a.Release()
+	defer b.Release()
+	defer out.Release()
+	best := 0.0
+	for _, cand := range d.gemmCandidates(class) {
+		d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out)
+		if err := d.Flush(); err != nil {
+			return c, err
+		}
+		times := make([]time.Duration, runs)
+		for r := range times {
+			if useTS {
+				clear(d.rec.prof)
+			}
+			t0 := time.Now()
+			for range reps {
+				d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out)
+			}
+			if err := d.Flush(); err != nil {
+				return c, err
+			}
+			times[r] = time.Since(t0)
+			if useTS {
+				times[r] = 0
+				for _, ot := range d.rec.prof {
+					times[r] += ot.Total
+				}
+			}
+			times[r] /= time.Duration(reps)
+		}
+		slices.Sort(times)
+		med := max(times[len(times)/2], time.Nanosecond)
+		gf := 2 * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9
+		c.GFLOPs[cand] = gf
+		if gf > best {
+			best, c.Kernel = gf, cand
+		}
+	}
+	if c.Kernel == "" {
+		return c, fmt.Errorf("no candidate kernel for class %s", class)
+	}
+	return c, nil
+}
+
+// gemmTuner holds the autotuning mode and the on-disk cache.
+type gemmTuner struct {
+	mode   string // "auto": use cached choices; "refresh": measure again
+	path   string // cache file ("" when no cache directory is known)
+	file   *tuneFile
+	notes  []string
+	logger func(format string, args ...any)
+}
+
+// notef logs a note (corrupt cache, failed tuning) and keeps it for tests.
+func (t *gemmTuner) notef(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	t.notes = append(t.notes, msg)
+	if t.logger != nil {
+		t.logger("%s", msg)
+	} else {
+		log.Printf("engine/vulkan: %s", msg)
+	}
+}
+
+// GemmKernels lists every GEMM kernel name (values of Options.GemmVariant
+// besides the families tiled, splitk, subgroup and regblock).
+func GemmKernels() []string { return slices.Clone(gemmKernels) }

@@ -1,0 +1,154 @@
+package vulkan
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// The tuning cache: one JSON file (default
+// $XDG_CACHE_HOME/simclr-vk/gemm-tune.json, else ~/.cache/simclr-vk/...)
+// holding the measured kernel per device and shape class. An entry counts
+// only for the same vendor id, device id, driver version and Vulkan API
+// version (a driver update re-tunes). A file that does not parse or has
+// another version is ignored with a logged note and replaced on the next
+// write; writes go to a temporary file renamed over the old one, so a
+// reader never sees half a file.
+
+// tuneVersion is the cache format version. Bump it when the kernels or the
+// shape classes change, so that old choices are measured again.
+const tuneVersion = 1
+
+// tuneKey identifies a device and driver.
+type tuneKey struct {
+	VendorID      uint32 `json:"vendor_id"`
+	DeviceID      uint32 `json:"device_id"`
+	DriverVersion uint32 `json:"driver_version"`
+	APIVersion    string `json:"api_version"`
+}
+
+// tuneEntry is one measured choice.
+type tuneEntry struct {
+	tuneKey
+	Device   string             `json:"device"` // name, for people reading the file
+	Class    string             `json:"class"`
+	Kernel   string             `json:"kernel"`
+	Problem  [3]int             `json:"problem_mnk"`
+	GFLOPs   map[string]float64 `json:"gflop_per_s"`
+	Timing   string             `json:"timing"`
+	Measured string             `json:"measured_at"`
+}
+
+// tuneFile is the cache file's content.
+type tuneFile struct {
+	Version int         `json:"version"`
+	Entries []tuneEntry `json:"entries"`
+}
+
+func (d *Device) tuneKey() tuneKey {
+	return tuneKey{VendorID: d.info.VendorID, DeviceID: d.info.DeviceID, DriverVersion: d.info.DriverVersion, APIVersion: d.info.APIVersion}
+}
+
+// defaultTuneCachePath is $XDG_CACHE_HOME/simclr-vk/gemm-tune.json, falling
+// back to ~/.cache (os.UserCacheDir); "" when neither is known.
+func defaultTuneCachePath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "simclr-vk", "gemm-tune.json")
+}
+
+// load reads the cache once; a missing file is an empty cache, a corrupt or
+// foreign-version one is ignored with a note.
+func (t *gemmTuner) load() {
+	if t.file != nil {
+		return
+	}
+	t.file = &tuneFile{Version: tuneVersion}
+	if t.path == "" {
+		return
+	}
+	data, err := os.ReadFile(t.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		t.notef("gemm autotune: ignoring cache %s: %v", t.path, err)
+		return
+	}
+	var f tuneFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.notef("gemm autotune: ignoring corrupt cache %s (it will be rewritten): %v", t.path, err)
+		return
+	}
+	if f.Version != tuneVersion {
+		t.notef("gemm autotune: ignoring cache %s of version %d, this build uses version %d (it will be rewritten)", t.path, f.Version, tuneVersion)
+		return
+	}
+	t.file = &f
+}
+
+// find returns the cached entry of a device and class.
+func (t *gemmTuner) find(key tuneKey, class string) (tuneEntry, bool) {
+	for _, e := range t.file.Entries {
+		if e.tuneKey == key && e.Class == class {
+			return e, true
+		}
+	}
+	return tuneEntry{}, false
+}
+
+// store replaces the entry of the same device and class and writes the
+// file; a failed write is a note, not an error (the choice still holds for
+// this Device).
+func (t *gemmTuner) store(e tuneEntry) {
+	t.load()
+	out := t.file.Entries[:0:0]
+	for _, old := range t.file.Entries {
+		if old.tuneKey != e.tuneKey || old.Class != e.Class {
+			out = append(out, old)
+		}
+	}
+	t.file.Entries = append(out, e)
+	if t.path == "" {
+		t.notef("gemm autotune: no cache directory ($XDG_CACHE_HOME or $HOME), the choice is not saved")
+		return
+	}
+	if err := writeFileAtomic(t.path, t.file); err != nil {
+		t.notef("gemm autotune: %v", err)
+	}
+}
+
+// writeFileAtomic writes v as indented JSON to a temporary file in path's
+// directory and renames it over path.
+func writeFileAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write tuning cache: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write tuning cache: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".gemm-tune-*.json")
+	if err != nil {
+		return fmt.Errorf("write tuning cache: %w", err)
+	}
+	_, werr := f.Write(append(data, '\n'))
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("write tuning cache %s: %w", path, werr)
+	}
+	return nil
+}
