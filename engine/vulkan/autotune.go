@@ -299,7 +299,7 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 			d.EnableProfile(false)
 			d.rec.prof = saved
 		}()
-		c.Timing = fmt.Sprintf("GPU timestamps, median of %d runs", runs)
+		c.Timing = fmt.Sprintf("timestamp queries, median of %d runs", runs)
 	} else {
 		reps = 3
 		c.Timing = fmt.Sprintf("wall time Flush to Flush, %d GEMMs per run, median of %d runs", reps, runs)

@@ -1,0 +1,191 @@
+package vulkan
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Autotuning tests: every device opened here tunes into a cache file in a
+// temporary directory (never the user's cache). No timing is asserted,
+// only where choices come from and what the file holds.
+
+func openTuned(t *testing.T, mode, path string) *Device {
+	t.Helper()
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := openInternal(t, Options{Autotune: mode, TuneCache: path})
+	d.tune.tuner.logger = t.Logf
+	return d
+}
+
+func readTuneFile(t *testing.T, path string) tuneFile {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f tuneFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return f
+}
+
+func writeTuneFile(t *testing.T, path string, f tuneFile) {
+	t.Helper()
+	if err := writeFileAtomic(path, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGemmAutotuneCache: a first device measures every class (only
+// supported candidates) and writes the cache; a second one reads the same
+// choices back; an edited entry is obeyed (the choice really comes from the
+// file); entries of another driver version, a corrupt file and a file of
+// another format version are ignored (with a note) and rewritten; refresh
+// measures again.
+func TestGemmAutotuneCache(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "gemm-tune.json")
+
+	d := openTuned(t, "auto", path)
+	plan := d.GemmPlan()
+	key := d.tuneKey()
+	for _, c := range plan {
+		t.Logf("%s (%s): %s from %s, %s, GFLOP/s %v", c.Class, c.Shapes, c.Kernel, c.Source, c.Timing, c.GFLOPs)
+		if c.Source != "measured" {
+			t.Errorf("class %s: source %q, want measured (empty cache)", c.Class, c.Source)
+		}
+		cands := d.gemmCandidates(c.Class)
+		if !slices.Contains(cands, c.Kernel) {
+			t.Errorf("class %s: chose %s, not a candidate of %v", c.Class, c.Kernel, cands)
+		}
+		var timed []string
+		for k := range c.GFLOPs {
+			timed = append(timed, k)
+		}
+		slices.Sort(timed)
+		want := slices.Sorted(slices.Values(cands))
+		if !slices.Equal(timed, want) {
+			t.Errorf("class %s: timed %v, want exactly the supported candidates %v", c.Class, timed, want)
+		}
+	}
+	f := readTuneFile(t, path)
+	if f.Version != tuneVersion || len(f.Entries) != len(GemmClasses) {
+		t.Fatalf("cache: version %d with %d entries, want version %d with %d", f.Version, len(f.Entries), tuneVersion, len(GemmClasses))
+	}
+	for i, e := range f.Entries {
+		if e.tuneKey != key || e.Class != plan[i].Class || e.Kernel != plan[i].Kernel {
+			t.Errorf("cache entry %d: %+v, want key %+v class %s kernel %s", i, e, key, plan[i].Class, plan[i].Kernel)
+		}
+	}
+	// The same device reads its choices back.
+	d2 := openTuned(t, "auto", path)
+	for i, c := range d2.GemmPlan() {
+		if c.Source != "cache" || c.Kernel != plan[i].Kernel {
+			t.Errorf("reopened, class %s: %s from %s, want %s from cache", c.Class, c.Kernel, c.Source, plan[i].Kernel)
+		}
+	}
+	// An edited choice is obeyed: regblock for the small class.
+	f.Entries[0].Kernel = "regblock"
+	writeTuneFile(t, path, f)
+	if got, src := tunedSmall(t, "auto", path); got != "regblock" || src != "cache" {
+		t.Errorf("edited cache: small class %s from %s, want regblock from cache", got, src)
+	}
+	// Another driver version: ignored, measured, and both entries kept.
+	for i := range f.Entries {
+		f.Entries[i].DriverVersion++
+	}
+	writeTuneFile(t, path, f)
+	if _, src := tunedSmall(t, "auto", path); src != "measured" {
+		t.Errorf("cache of another driver version: source %s, want measured", src)
+	}
+	if g := readTuneFile(t, path); len(g.Entries) != len(GemmClasses)+1 {
+		t.Errorf("after measuring for this driver: %d entries, want the %d foreign ones plus 1", len(g.Entries), len(GemmClasses))
+	}
+	// Refresh measures even with a matching entry.
+	if _, src := tunedSmall(t, "refresh", path); src != "measured" {
+		t.Errorf("refresh: source %s, want measured", src)
+	}
+	// A corrupt file and a file of another version: a note, a measurement
+	// and a rewritten, readable file.
+	for _, bad := range []string{`{"version": 1, "entries": [`, `{"version": 999, "entries": []}`} {
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d := openTuned(t, "auto", path)
+		d.gemmChoice(classSmall)
+		if c := d.tune.plan[classSmall]; c.Source != "measured" {
+			t.Errorf("cache %q: source %s, want measured", bad, c.Source)
+		}
+		if len(d.tune.tuner.notes) == 0 || !strings.Contains(d.tune.tuner.notes[0], "ignoring") {
+			t.Errorf("cache %q: notes %q, want one saying it is ignored", bad, d.tune.tuner.notes)
+		}
+		if g := readTuneFile(t, path); g.Version != tuneVersion || len(g.Entries) != 1 {
+			t.Errorf("cache %q rewritten as version %d with %d entries, want version %d with 1", bad, g.Version, len(g.Entries), tuneVersion)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".gemm-tune-*")); len(m) > 0 {
+		t.Errorf("temporary files left behind: %v", m)
+	}
+}
+
+// tunedSmall opens a device with the given mode and cache and returns the
+// small class's kernel and its source.
+func tunedSmall(t *testing.T, mode, path string) (string, string) {
+	t.Helper()
+	d := openTuned(t, mode, path)
+	k := d.gemmChoice(classSmall)
+	return k, d.tune.plan[classSmall].Source
+}
+
+// TestGemmCandidatesSupported: with the limits of a smaller device the
+// candidates (and what gets timed) drop the kernels it cannot run, and the
+// table never picks one of those.
+func TestGemmCandidatesSupported(t *testing.T) {
+	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "gemm-tune.json"))
+	full := d.gemmCandidates(classSplitK)
+	if d.tune.sg8 != slices.Contains(full, "subgroup") {
+		t.Errorf("candidates %v: subgroup listed %v, device has 8-wide subgroups %v", full, !d.tune.sg8, d.tune.sg8)
+	}
+	for _, lim := range []struct {
+		inv, shared uint32
+		sg8         bool
+		small       []string
+		splitk      []string
+	}{
+		{256, 8192, false, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "regblock"}, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "splitk_64x64", "splitk_32x32", "regblock"}},
+		{128, 8192, false, []string{"tiled_32x32", "regblock"}, []string{"tiled_32x32", "splitk_32x32", "regblock"}},
+		{256, 4096, true, []string{"tiled_32x32", "subgroup", "regblock"}, []string{"tiled_32x32", "splitk_32x32", "subgroup", "regblock"}},
+		{32, 16384, false, []string{"regblock"}, []string{"regblock"}},
+	} {
+		d.limit.MaxComputeWorkGroupInvocations = lim.inv
+		d.limit.MaxComputeSharedMemorySize = lim.shared
+		d.tune.sg8 = lim.sg8
+		if got := d.gemmCandidates(classSmall); !slices.Equal(got, lim.small) {
+			t.Errorf("%+v: small candidates %v, want %v", lim, got, lim.small)
+		}
+		if got := d.gemmCandidates(classSplitK); !slices.Equal(got, lim.splitk) {
+			t.Errorf("%+v: split-K candidates %v, want %v", lim, got, lim.splitk)
+		}
+		for _, class := range GemmClasses {
+			for _, typ := range []string{"cpu", "discrete"} {
+				d.info.Type = typ
+				if k := d.gemmTable(class); !d.gemmSupported(k) {
+					t.Errorf("%+v %s: table picks %s for %s, which the device cannot run", lim, typ, k, class)
+				}
+			}
+		}
+	}
+	// Measure with the smallest limits: only regblock is timed.
+	d.info.Type = "cpu"
+	c, err := d.measureClass(classSmall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.GFLOPs) != 1 || c.Kernel != "regblock" {
+		t.Errorf("measured with 32 invocations: %s from %v, want regblock alone", c.Kernel, c.GFLOPs)
+	}
+}
