@@ -57,13 +57,15 @@ go_ok() {
 install_go() {
 	export PATH=/usr/local/go/bin:$PATH
 	go_ok && return 0
-	[ "$(id -u)" = 0 ] || { log "Go >= 1.26 is required (https://go.dev/dl); run as root to install it"; exit 1; }
+	[ "$(id -u)" = 0 ] || { log "Go >= 1.26 is required; run as root to have this script install it"; exit 1; }
 	command -v go >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; }
 	log "installing Go $GO_VERSION from the module proxy"
 	local tmp dir
 	tmp=$(mktemp -d)
-	dir=$(cd "$tmp" && GOMODCACHE="$tmp/mod" GOFLAGS=-mod=mod go mod download -json "golang.org/toolchain@v0.0.1-go$GO_VERSION.linux-amd64" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
-	[ -d "$dir" ] || { log "could not download the Go toolchain"; exit 1; }
+	local info
+	info=$(cd "$tmp" && GOMODCACHE="$tmp/mod" GOFLAGS=-mod=mod go mod download -json "golang.org/toolchain@v0.0.1-go$GO_VERSION.linux-amd64" 2>&1) || true
+	dir=$(printf '%s\n' "$info" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+	[ -n "$dir" ] && [ -d "$dir" ] || { log "could not download the Go toolchain:"; printf '%s\n' "$info" >&2; exit 1; }
 	rm -rf /usr/local/go && cp -r "$dir" /usr/local/go && chmod -R u+w,a+rX /usr/local/go
 	chmod +x /usr/local/go/bin/* /usr/local/go/pkg/tool/*/*
 	chmod -R u+w "$tmp" && rm -rf "$tmp"
