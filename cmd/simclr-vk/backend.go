@@ -18,6 +18,7 @@ type backendFlags struct {
 	threads  *int
 	noBLAS   *bool
 	validate *bool
+	autotune *string
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
@@ -29,6 +30,7 @@ func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores)"),
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
+		autotune: fs.String("gemm-autotune", "auto", "Vulkan GEMM kernel per shape class: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
 	}
 }
 
@@ -54,7 +56,7 @@ func (f *backendFlags) open() (engine.Backend, error) {
 	case "cpu":
 		return cpu.New(cpu.Options{Threads: *f.threads, NoBLAS: *f.noBLAS}), nil
 	case "vulkan":
-		d, err := vulkan.Open(vulkan.Options{Device: *f.device, Validate: *f.validate})
+		d, err := vulkan.Open(vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune})
 		if err != nil {
 			return nil, fmt.Errorf("open Vulkan device: %w", err)
 		}

@@ -21,20 +21,23 @@ func init() {
 
 // gemmBenchLine is the JSON line of `bench gemm --json`.
 type gemmBenchLine struct {
-	Bench   string    `json:"bench"`
-	Backend string    `json:"backend"`
-	Device  string    `json:"device"`
-	Kernel  string    `json:"kernel,omitempty"`
-	M       int       `json:"m"`
-	N       int       `json:"n"`
-	K       int       `json:"k"`
-	Trans   string    `json:"trans"`
-	Repeat  int       `json:"repeat"`
-	Runs    int       `json:"runs"`
-	Timing  string    `json:"timing"`
-	Ms      float64   `json:"ms_per_gemm"` // median
-	GFLOPs  float64   `json:"gflop_per_s"` // at the median
-	AllMs   []float64 `json:"all_ms_per_gemm"`
+	Bench   string `json:"bench"`
+	Backend string `json:"backend"`
+	Device  string `json:"device"`
+	Kernel  string `json:"kernel,omitempty"`
+	// KernelSource says where the kernel came from: forced, table, cache
+	// or measured, and the shape class.
+	KernelSource string    `json:"kernel_source,omitempty"`
+	M            int       `json:"m"`
+	N            int       `json:"n"`
+	K            int       `json:"k"`
+	Trans        string    `json:"trans"`
+	Repeat       int       `json:"repeat"`
+	Runs         int       `json:"runs"`
+	Timing       string    `json:"timing"`
+	Ms           float64   `json:"ms_per_gemm"` // median
+	GFLOPs       float64   `json:"gflop_per_s"` // at the median
+	AllMs        []float64 `json:"all_ms_per_gemm"`
 	// CPUMs is the process CPU time per GEMM (median run): on a shared
 	// machine CPU devices (lavapipe, the CPU backend) are better compared
 	// by it than by wall time.
@@ -74,7 +77,7 @@ func runBenchGemm(args []string) error {
 	trans := fs.String("trans", "NN", "transposes of A and B: NN, TN, NT or TT")
 	repeat := fs.Int("repeat", 0, "GEMMs per timed batch (0: enough for about 0.2 s)")
 	runs := fs.Int("runs", 5, "timed batches; the median is reported")
-	variant := fs.String("kernel", "", "Vulkan GEMM kernel: regblock or tiled (default: by device type)")
+	variant := fs.String("kernel", "", "Vulkan GEMM kernel: tiled, splitk, subgroup, regblock or a kernel name ("+strings.Join(vulkan.GemmKernels(), ", ")+"); default: by shape class (--gemm-autotune)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,7 +98,7 @@ func runBenchGemm(args []string) error {
 		if *bf.backend != "vulkan" {
 			return fmt.Errorf("--kernel needs --backend vulkan")
 		}
-		d, err := vulkan.Open(vulkan.Options{Device: *bf.device, Validate: *bf.validate, GemmVariant: *variant})
+		d, err := vulkan.Open(vulkan.Options{Device: *bf.device, Validate: *bf.validate, GemmVariant: *variant, Autotune: *bf.autotune})
 		if err != nil {
 			return err
 		}
@@ -104,9 +107,10 @@ func runBenchGemm(args []string) error {
 		return err
 	}
 	defer closeBackend(b)
-	kernel := ""
+	kernel, kernelSource := "", ""
 	if d, ok := b.(*vulkan.Device); ok {
-		kernel = d.GemmVariant()
+		c := d.GemmChoiceFor(1, m, n, k)
+		kernel, kernelSource = c.Kernel, c.Source+" ("+c.Class+" class: "+c.Shapes+")"
 	}
 
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -162,7 +166,7 @@ func runBenchGemm(args []string) error {
 	med := sorted[len(sorted)/2]
 	medCPU := cpuMs[slices.Index(ms, med)]
 	line := gemmBenchLine{
-		Bench: "gemm", Backend: b.Name(), Device: b.Describe(), Kernel: kernel,
+		Bench: "gemm", Backend: b.Name(), Device: b.Describe(), Kernel: kernel, KernelSource: kernelSource,
 		M: m, N: n, K: k, Trans: strings.ToUpper(*trans), Repeat: r, Runs: *runs,
 		Timing: "wall clock from Flush to Flush around a batch of recorded GEMMs",
 		Ms:     med, GFLOPs: flops / (med * 1e-3) / 1e9, AllMs: ms, CPUMs: medCPU,
@@ -172,7 +176,7 @@ func runBenchGemm(args []string) error {
 	}
 	fmt.Printf("%s\n", line.Device)
 	if kernel != "" {
-		fmt.Printf("kernel %s, ", kernel)
+		fmt.Printf("kernel %s from %s\n", kernel, kernelSource)
 	}
 	fmt.Printf("GEMM %s m=%d n=%d k=%d: %.3f ms per GEMM, %.1f GFLOP/s (median of %d batches of %d; %s); process CPU time %.3f ms per GEMM\n",
 		line.Trans, m, n, k, med, line.GFLOPs, *runs, r, line.Timing, medCPU)

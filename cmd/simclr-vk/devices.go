@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"simclr-vk/engine/cpu"
@@ -23,19 +25,64 @@ type cpuDeviceLine struct {
 type vulkanDeviceLine struct {
 	Backend string `json:"backend"`
 	vulkan.DeviceInfo
+	// Gemm is the GEMM kernel of each shape class (devices --gemm).
+	Gemm      []vulkan.GemmClassChoice `json:"gemm,omitempty"`
+	GemmError string                   `json:"gemm_error,omitempty"`
+}
+
+// gemmPlan opens device index i and returns its GEMM kernel per shape class
+// (measuring the classes missing from the tuning cache when autotune is on).
+func gemmPlan(i int, autotune string) ([]vulkan.GemmClassChoice, error) {
+	d, err := vulkan.Open(vulkan.Options{Device: fmt.Sprint(i), Autotune: autotune})
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	plan := d.GemmPlan()
+	return plan, d.Err()
+}
+
+// printGemmPlan prints one line per shape class: kernel, source and, for
+// measured choices, each candidate's rate.
+func printGemmPlan(plan []vulkan.GemmClassChoice) {
+	for _, c := range plan {
+		fmt.Printf("  gemm %-6s (%s): %s [%s]", c.Class, c.Shapes, c.Kernel, c.Source)
+		if len(c.GFLOPs) > 0 {
+			var rates []string
+			for _, k := range slices.Sorted(maps.Keys(c.GFLOPs)) {
+				rates = append(rates, fmt.Sprintf("%s %.1f", k, c.GFLOPs[k]))
+			}
+			fmt.Printf(" at m,n,k=%d,%d,%d, GFLOP/s: %s", c.Problem[0], c.Problem[1], c.Problem[2], strings.Join(rates, ", "))
+		}
+		if c.Note != "" {
+			fmt.Printf(" (%s)", c.Note)
+		}
+		fmt.Println()
+	}
 }
 
 func runDevices(args []string) error {
 	fs := newFlags("devices")
 	asJSON := fs.Bool("json", false, "print one JSON object per device and line")
+	gemm := fs.Bool("gemm", false, "open each Vulkan device and show its GEMM kernel per shape class and where it came from (tuning cache, table, or a fresh measurement)")
+	autotune := fs.String("gemm-autotune", "auto", "with --gemm: auto (use the tuning cache, measure what is missing), off (fixed table) or refresh (measure again)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	devs, verr := vulkan.Devices()
 	enc := json.NewEncoder(os.Stdout)
 	for _, d := range devs {
+		var plan []vulkan.GemmClassChoice
+		var perr error
+		if *gemm {
+			plan, perr = gemmPlan(d.Index, *autotune)
+		}
 		if *asJSON {
-			if err := enc.Encode(vulkanDeviceLine{"vulkan", d}); err != nil {
+			line := vulkanDeviceLine{Backend: "vulkan", DeviceInfo: d, Gemm: plan}
+			if perr != nil {
+				line.GemmError = perr.Error()
+			}
+			if err := enc.Encode(line); err != nil {
 				return err
 			}
 			continue
@@ -62,6 +109,10 @@ func runDevices(args []string) error {
 		fmt.Printf("  heaps: %s\n", strings.Join(heaps, ", "))
 		fmt.Printf("  shared memory %d KiB, workgroup size max %v, invocations max %d, count max %v, subgroup size %s\n",
 			d.MaxSharedMemory/1024, d.MaxWorkGroupSize, d.MaxWorkGroupInvocations, d.MaxWorkGroupCount, sub)
+		printGemmPlan(plan)
+		if perr != nil {
+			fmt.Printf("  gemm: %v\n", perr)
+		}
 	}
 	if verr != nil {
 		if *asJSON {
