@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"unsafe"
@@ -20,6 +21,9 @@ func openInternal(t *testing.T, opts Options) *Device {
 	t.Helper()
 	_, err := os.Stat("/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json")
 	opts.Validate = opts.Validate || err == nil || os.Getenv("CI") == "true"
+	if opts.TuneCache == "" {
+		opts.TuneCache = filepath.Join(t.TempDir(), "gemm-tune.json") // never the user's cache
+	}
 	d, err := Open(opts)
 	if err != nil {
 		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {

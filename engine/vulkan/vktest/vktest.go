@@ -3,6 +3,7 @@ package vktest
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,11 @@ func Open(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	t.Helper()
 	UseLavapipeIfNoDevice()
 	opts.Validate = opts.Validate || ValidationLayerInstalled() || Required()
+	if opts.TuneCache == "" {
+		// Even with SIMCLR_VK_AUTOTUNE=on, tests never touch the user's
+		// GEMM tuning cache.
+		opts.TuneCache = filepath.Join(t.TempDir(), "gemm-tune.json")
+	}
 	d, err := vulkan.Open(opts)
 	if err != nil {
 		if Required() {
