@@ -2,7 +2,6 @@
 // the Vulkan backend (lavapipe in CI, with the validation layer on): the
 // tiny SimCLR network against the CPU backend, memory across steps and a
 // training smoke test. It is separate from package layers so that the
-// layers tests build and run while the Vulkan backend is being changed.
-// Without a Vulkan device the tests skip, unless CI=true or
-// SIMCLR_VK_REQUIRE=1.
+// layers tests do not link the Vulkan backend. Without a Vulkan device
+// the tests skip, unless CI=true or SIMCLR_VK_REQUIRE=1.
 package vulkantest

@@ -11,15 +11,17 @@ import (
 )
 
 // openVulkan opens the default Vulkan device (lavapipe when the default
-// drivers give none) with the validation layer on, and fails the test at
-// cleanup on any validation message.
+// drivers give none), see vktest.Open: the validation layer is on wherever
+// it is installed (always under CI) and any message fails the test at
+// cleanup. Forcing it on here made the tests skip, not run, on a GPU
+// machine without the layer.
 func openVulkan(t *testing.T) *vulkan.Device {
 	t.Helper()
-	return vktest.Open(t, vulkan.Options{Validate: true})
+	return vktest.Open(t, vulkan.Options{})
 }
 
-// noPanic turns an engine panic (e.g. an op the backend does not have yet)
-// into a test failure, so the other tests of the binary still run.
+// noPanic turns an engine panic (a shape check, a backend bug) into a test
+// failure, so the other tests of the binary still run.
 func noPanic(t *testing.T, f func()) {
 	t.Helper()
 	defer func() {
