@@ -45,9 +45,6 @@ type BatchNorm struct {
 	RunningVar    *Buffer
 	// NumBatchesTracked counts training forwards on the host (Count).
 	NumBatchesTracked *Buffer
-	// ReLU fuses max(., 0) into the BN (set by Sequential / blocks when a
-	// ReLU follows directly).
-	ReLU bool
 }
 
 // NewBatchNorm returns a BN with gamma 1, beta 0, running mean 0 and running
@@ -67,8 +64,9 @@ func NewBatchNorm(b engine.Backend, name string, c int, beta bool) *BatchNorm {
 	return bn
 }
 
-// Forward normalises x (fused with ReLU when bn.ReLU).
-func (bn *BatchNorm) Forward(t *Tape, x *Var) *Var { return t.BatchNormOp(x, bn, bn.ReLU) }
+// Forward normalises x. A ReLU that follows directly is fused by
+// Sequential and by the blocks, which call Tape.BatchNormOp themselves.
+func (bn *BatchNorm) Forward(t *Tape, x *Var) *Var { return t.BatchNormOp(x, bn, false) }
 
 // State lists weight, bias, running_mean, running_var, num_batches_tracked.
 func (bn *BatchNorm) State() []NamedTensor {
