@@ -11,6 +11,7 @@ import (
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/optim"
+	"simclr-vk/simclr/schedule"
 )
 
 func init() {
@@ -94,7 +95,11 @@ func runBenchStep(args []string) error {
 	defer x.Release()
 	b.Upload(x, host)
 
-	lr := float32(optim.LinearScaledLR(0.3, *batch))
+	peak, err := schedule.ScaledLR(0.3, schedule.ScalingLinear, *batch)
+	if err != nil {
+		return err
+	}
+	lr := float32(peak)
 	res := stepResult{Bench: "step", Backend: b.Name(), Device: b.Describe(), Arch: *arch, Stem: *stem,
 		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, Optimizer: *optName,
 		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup}

@@ -2,7 +2,6 @@ package optim
 
 import (
 	"fmt"
-	"math"
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
@@ -175,9 +174,3 @@ func (o *Optimizer) Release() {
 	}
 	o.m, o.v = nil, nil
 }
-
-// LinearScaledLR is SimCLR's linear scaling: base * batch / 256.
-func LinearScaledLR(base float64, batch int) float64 { return base * float64(batch) / 256 }
-
-// SqrtScaledLR is SimCLR's square-root scaling: 0.075 * sqrt(batch).
-func SqrtScaledLR(batch int) float64 { return 0.075 * math.Sqrt(float64(batch)) }
