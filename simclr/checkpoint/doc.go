@@ -30,6 +30,7 @@
 // Checkpoint.Warnings so the caller can log them.
 //
 // Tensor naming convention used by the trainer: Kind is "param", "buffer" or
-// "optim"; names are the model's parameter names (optimizer state as
-// "<param>.momentum" etc.).
+// "optim"; names are the model's state-dict names, optimizer state under
+// simclr/optim's names ("<param>.momentum_buffer", "<param>.exp_avg",
+// "<param>.exp_avg_sq").
 package checkpoint
