@@ -27,13 +27,8 @@ import (
 // Statistics are accumulated in float64 in a fixed order. n*hw must be > 1
 // (the unbiased variance of one value is undefined; PyTorch refuses too).
 func BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, n, c, hw int, eps, momentum float32, relu bool) {
-	batchNormTrainChannels(0, c, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, n, c, hw, eps, momentum, relu)
-}
-
-// batchNormTrainChannels does BatchNormForwardTrain for channels [lo, hi).
-func batchNormTrainChannels(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, n, c, hw int, eps, momentum float32, relu bool) {
 	m := n * hw
-	for ch := lo; ch < hi; ch++ {
+	for ch := 0; ch < c; ch++ {
 		sum := 0.0
 		for i := 0; i < n; i++ {
 			row := x[(i*c+ch)*hw : (i*c+ch+1)*hw]
@@ -59,15 +54,23 @@ func batchNormTrainChannels(lo, hi int, y, x, gamma, beta, runMean, runVar, save
 		runMean[ch] = float32((1-mom)*float64(runMean[ch]) + mom*mean)
 		runVar[ch] = float32((1-mom)*float64(runVar[ch]) + mom*unbiased)
 
-		scale, shift := float32(invStd), float32(-mean*invStd)
-		if gamma != nil {
-			scale, shift = gamma[ch]*float32(invStd), gamma[ch]*float32(-mean*invStd)
-		}
-		if beta != nil {
-			shift += beta[ch]
-		}
+		scale, shift := bnAffine(gamma, beta, ch, mean, invStd)
 		batchNormApply(y, x, ch, n, c, hw, scale, shift, relu)
 	}
+}
+
+// bnAffine returns the per-channel scale and shift that batch norm applies
+// to x: y = scale*x + shift with scale = gamma*invStd and
+// shift = gamma*(-mean*invStd) + beta (gamma 1 and beta 0 when nil).
+func bnAffine(gamma, beta []float32, ch int, mean, invStd float64) (scale, shift float32) {
+	scale, shift = float32(invStd), float32(-mean*invStd)
+	if gamma != nil {
+		scale, shift = gamma[ch]*scale, gamma[ch]*shift
+	}
+	if beta != nil {
+		shift += beta[ch]
+	}
+	return scale, shift
 }
 
 // batchNormApply writes y = [relu](scale*x + shift) for channel ch.
@@ -102,13 +105,7 @@ func batchNormInferChannels(lo, hi int, y, x, gamma, beta, runMean, runVar []flo
 	for ch := lo; ch < hi; ch++ {
 		invStd := 1 / math.Sqrt(float64(runVar[ch])+float64(eps))
 		mean := float64(runMean[ch])
-		scale, shift := float32(invStd), float32(-mean*invStd)
-		if gamma != nil {
-			scale, shift = gamma[ch]*float32(invStd), gamma[ch]*float32(-mean*invStd)
-		}
-		if beta != nil {
-			shift += beta[ch]
-		}
+		scale, shift := bnAffine(gamma, beta, ch, mean, invStd)
 		batchNormApply(y, x, ch, n, c, hw, scale, shift, relu)
 	}
 }
@@ -128,12 +125,8 @@ func batchNormInferChannels(lo, hi int, y, x, gamma, beta, runMean, runVar []flo
 //	gamma      (c) or nil (scale 1)
 //	saveMean   (c), saveInvStd (c) from the forward
 func BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd []float32, n, c, hw int, relu bool) {
-	batchNormBackwardChannels(0, c, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, n, c, hw, relu)
-}
-
-func batchNormBackwardChannels(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd []float32, n, c, hw int, relu bool) {
 	m := float64(n * hw)
-	for ch := lo; ch < hi; ch++ {
+	for ch := 0; ch < c; ch++ {
 		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
 		sg, sgx := 0.0, 0.0
 		for i := 0; i < n; i++ {

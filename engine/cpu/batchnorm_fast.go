@@ -75,14 +75,7 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 		runMean[ch] = float32((1-mom)*float64(runMean[ch]) + mom*mean)
 		runVar[ch] = float32((1-mom)*float64(runVar[ch]) + mom*ss/(m-1))
 
-		scale, sh := float32(invStd), float32(-mean*invStd)
-		if gamma != nil {
-			scale, sh = gamma[ch]*float32(invStd), gamma[ch]*float32(-mean*invStd)
-		}
-		if beta != nil {
-			sh += beta[ch]
-		}
-		scales[ch-lo], shifts[ch-lo] = scale, sh
+		scales[ch-lo], shifts[ch-lo] = bnAffine(gamma, beta, ch, mean, invStd)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
 		for ch := hi - 1; ch >= lo; ch-- {
