@@ -90,16 +90,11 @@ func AdamWStep(w, g, m, v []float32, lr, beta1, beta2, eps, weightDecay float32,
 	}
 }
 
-// checkOptim panics unless every tensor has the numel of w.
-func checkOptim(op string, names []string, ts ...*engine.Tensor) {
-	engine.CheckSame(op, names, ts...)
-}
-
 // SGDStep implements engine.Backend.
 func (be *Backend) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) {
 	const op = "SGDStep"
 	engine.CheckBackend(op, be, w, g, v)
-	checkOptim(op, []string{"w", "g", "v"}, w, g, v)
+	engine.CheckSame(op, []string{"w", "g", "v"}, w, g, v)
 	SGDStep(data(w), data(g), data(v), p.LR, p.Momentum, p.WeightDecay, p.Nesterov)
 }
 
@@ -107,7 +102,7 @@ func (be *Backend) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) {
 func (be *Backend) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
 	const op = "LARSStep"
 	engine.CheckBackend(op, be, w, g, v)
-	checkOptim(op, []string{"w", "g", "v"}, w, g, v)
+	engine.CheckSame(op, []string{"w", "g", "v"}, w, g, v)
 	LARSStep(data(w), data(g), data(v), p.LR, p.Momentum, p.WeightDecay, p.Eta, p.Exclude)
 }
 
@@ -115,7 +110,7 @@ func (be *Backend) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
 func (be *Backend) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
 	const op = "AdamWStep"
 	engine.CheckBackend(op, be, w, g, m, v)
-	checkOptim(op, []string{"w", "g", "m", "v"}, w, g, m, v)
+	engine.CheckSame(op, []string{"w", "g", "m", "v"}, w, g, m, v)
 	if p.Step < 1 {
 		panic(fmt.Sprintf("engine: %s: step %d, want >= 1 (steps count from 1)", op, p.Step))
 	}
