@@ -7,10 +7,10 @@ import (
 // Convolution fast path: per image, im2col into a (C*R*S, P*Q) buffer and
 // one GEMM (OpenBLAS or the pure-Go GEMM); stride-1 backward-data runs as a
 // forward convolution with the flipped filter, other strides as GEMM +
-// col2im. Images are taken in turn by
-// goroutines (overImages), each running single-threaded GEMMs; with fewer
-// images than threads the images run in order with multi-threaded GEMMs. A 1x1,
-// stride-1, unpadded convolution uses x itself as the im2col matrix.
+// col2im. Images are taken in turn by goroutines (overImages), each running
+// single-threaded GEMMs; with fewer images than threads the images run in
+// order with multi-threaded GEMMs. A 1x1, stride-1, unpadded convolution
+// uses x itself as the im2col matrix.
 //
 // The filter gradient sums per-chunk partials in chunk order, so it is
 // deterministic for a given thread count.
@@ -203,7 +203,7 @@ func direct1x1(p engine.Conv2DParams) bool {
 	return p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0
 }
 
-func checkConv(be *Backend, op string, p engine.Conv2DParams, out, a, b *engine.Tensor, names [3]string, sizes [3]int) {
+func checkConv(be *Backend, op string, out, a, b *engine.Tensor, names [3]string, sizes [3]int) {
 	engine.CheckBackend(op, be, out, a, b)
 	engine.CheckNumel(op, names[0], out, sizes[0])
 	engine.CheckNumel(op, names[1], a, sizes[1])
@@ -230,7 +230,7 @@ func (be *Backend) overImages(N, chunks int, fn func(chunk, lo, hi, gemmThreads 
 func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DForward")
 	P, Q := p.OutH(), p.OutW()
-	checkConv(be, "Conv2DForward", p, y, x, w, [3]string{"y", "x", "w"},
+	checkConv(be, "Conv2DForward", y, x, w, [3]string{"y", "x", "w"},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
 	yd, xd, wd := data(y), data(x), data(w)
 	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
@@ -254,7 +254,7 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DBackwardData")
 	P, Q := p.OutH(), p.OutW()
-	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"},
+	checkConv(be, "Conv2DBackwardData", dx, dy, w, [3]string{"dx", "dy", "w"},
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
 	dxd, dyd, wd := data(dx), data(dy), data(w)
 	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
@@ -285,7 +285,7 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DBackwardFilter")
 	P, Q := p.OutH(), p.OutW()
-	checkConv(be, "Conv2DBackwardFilter", p, dw, dy, x, [3]string{"dw", "dy", "x"},
+	checkConv(be, "Conv2DBackwardFilter", dw, dy, x, [3]string{"dw", "dy", "x"},
 		[3]int{p.K * p.C * p.R * p.S, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
 	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
@@ -334,15 +334,13 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 		putScratch(partial[wk])
 	}
 	if trans {
-		defer putScratch(sum)
-	}
-	if trans {
 		// sum is (C*R*S, K): dw[k, j] = sum[j, k]
 		for j := 0; j < crs; j++ {
 			for k := 0; k < p.K; k++ {
 				dwd[k*crs+j] = sum[j*p.K+k]
 			}
 		}
+		putScratch(sum)
 	}
 }
 
@@ -351,7 +349,8 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 // wt[c,k,R-1-r,S-1-s] = w[k,c,r,s] and padding R-1-PadH, S-1-PadW: GEMMs
 // of inner size K*R*S instead of K and no col2im scatter.
 func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv2DParams) {
-	wt := make([]float32, len(wd))
+	wt := getScratch(len(wd)) // every entry is written below
+	defer putScratch(wt)
 	for k := 0; k < p.K; k++ {
 		for c := 0; c < p.C; c++ {
 			for r := 0; r < p.R; r++ {
