@@ -150,3 +150,14 @@ func (b *Backend) Close() error { return nil }
 // contiguous chunks. Each index is handled by exactly one call, so results do
 // not depend on the thread count as long as fn writes disjoint outputs.
 func (b *Backend) parallelFor(n int, fn func(lo, hi int)) { parallelN(b.threads, n, fn) }
+
+// parallelIf is parallelFor over [0, n) when the op touches enough values
+// (work >= 2*elemGrain) for goroutines to pay and n > 1; otherwise it runs
+// fn(0, n) on the calling goroutine.
+func (b *Backend) parallelIf(work, n int, fn func(lo, hi int)) {
+	if work < 2*elemGrain || n < 2 {
+		fn(0, n)
+		return
+	}
+	b.parallelFor(n, fn)
+}

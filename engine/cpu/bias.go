@@ -10,12 +10,17 @@ import (
 
 // BiasForward adds bias[c] to every y[i,c,j], in place.
 func BiasForward(y /* (n, c, hw) */, bias /* (c) */ []float32, n, c, hw int) {
-	for i := 0; i < n; i++ {
-		for ch := 0; ch < c; ch++ {
-			row := y[(i*c+ch)*hw : (i*c+ch+1)*hw]
-			for j := range row {
-				row[j] += bias[ch]
-			}
+	biasForwardPlanes(y, bias, c, hw, 0, n*c)
+}
+
+// biasForwardPlanes does BiasForward for the (image, channel) planes
+// [lo, hi) of y.
+func biasForwardPlanes(y, bias []float32, c, hw, lo, hi int) {
+	for pl := lo; pl < hi; pl++ {
+		v := bias[pl%c]
+		row := y[pl*hw : (pl+1)*hw]
+		for j := range row {
+			row[j] += v
 		}
 	}
 }
@@ -49,20 +54,7 @@ func (be *Backend) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
 	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
 	engine.CheckNumel("BiasForward", "bias", bias, c)
 	yd, bd := data(y), data(bias)
-	planes := func(lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			v := bd[pl%c]
-			row := yd[pl*hw : (pl+1)*hw]
-			for j := range row {
-				row[j] += v
-			}
-		}
-	}
-	if n*c*hw < 2*elemGrain {
-		planes(0, n*c)
-		return
-	}
-	be.parallelFor(n*c, planes)
+	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { biasForwardPlanes(yd, bd, c, hw, lo, hi) })
 }
 
 func (be *Backend) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
@@ -71,9 +63,5 @@ func (be *Backend) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
 	engine.CheckNumel("BiasBackward", "db", db, c)
 	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)
 	dbd, dyd := data(db), data(dy)
-	if n*c*hw < 2*elemGrain || c < 2 {
-		biasBackwardRange(dbd, dyd, n, c, hw, 0, c)
-		return
-	}
-	be.parallelFor(c, func(lo, hi int) { biasBackwardRange(dbd, dyd, n, c, hw, lo, hi) })
+	be.parallelIf(n*c*hw, c, func(lo, hi int) { biasBackwardRange(dbd, dyd, n, c, hw, lo, hi) })
 }

@@ -93,14 +93,6 @@ func avgPoolBackPlanes(dx, dy []float32, hw, lo, hi int) {
 	}
 }
 
-func (be *Backend) planes(work, planes int, fn func(lo, hi int)) {
-	if work < 2*elemGrain || planes < 2 {
-		fn(0, planes)
-		return
-	}
-	be.parallelFor(planes, fn)
-}
-
 func (be *Backend) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
 	p.Validate("MaxPool2DForward")
 	engine.CheckBackend("MaxPool2DForward", be, y, argmax, x)
@@ -109,7 +101,7 @@ func (be *Backend) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2D
 	engine.CheckNumel("MaxPool2DForward", "argmax", argmax, out)
 	engine.CheckNumel("MaxPool2DForward", "x", x, p.N*p.C*p.H*p.W)
 	yd, ad, xd := data(y), data(argmax), data(x)
-	be.planes(out*p.KH*p.KW, p.N*p.C, func(lo, hi int) { maxPoolPlanes(yd, ad, xd, p, lo, hi) })
+	be.parallelIf(out*p.KH*p.KW, p.N*p.C, func(lo, hi int) { maxPoolPlanes(yd, ad, xd, p, lo, hi) })
 }
 
 func (be *Backend) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DParams) {
@@ -120,7 +112,7 @@ func (be *Backend) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Poo
 	engine.CheckNumel("MaxPool2DBackward", "dy", dy, out)
 	engine.CheckNumel("MaxPool2DBackward", "argmax", argmax, out)
 	dxd, dyd, ad := data(dx), data(dy), data(argmax)
-	be.planes(dx.Numel(), p.N*p.C, func(lo, hi int) { maxPoolBackPlanes(dxd, dyd, ad, p, lo, hi) })
+	be.parallelIf(dx.Numel(), p.N*p.C, func(lo, hi int) { maxPoolBackPlanes(dxd, dyd, ad, p, lo, hi) })
 }
 
 func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
@@ -129,7 +121,7 @@ func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
 	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
 	yd, xd := data(y), data(x)
-	be.planes(n*c*hw, n*c, func(lo, hi int) { rowSums(yd, xd, hw, lo, hi, float64(hw)) })
+	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { rowSums(yd, xd, hw, lo, hi, float64(hw)) })
 }
 
 func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
@@ -138,5 +130,5 @@ func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)
 	dxd, dyd := data(dx), data(dy)
-	be.planes(n*c*hw, n*c, func(lo, hi int) { avgPoolBackPlanes(dxd, dyd, hw, lo, hi) })
+	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { avgPoolBackPlanes(dxd, dyd, hw, lo, hi) })
 }

@@ -79,11 +79,7 @@ func checkReduce(be *Backend, op string, dst, src *engine.Tensor, rows, cols, ou
 func (be *Backend) reduceRows(op string, dst, src *engine.Tensor, rows, cols int, div float64) {
 	checkReduce(be, op, dst, src, rows, cols, rows)
 	d, s := data(dst), data(src)
-	if rows*cols < 2*elemGrain || rows < 2 {
-		rowSums(d, s, cols, 0, rows, div)
-		return
-	}
-	be.parallelFor(rows, func(lo, hi int) { rowSums(d, s, cols, lo, hi, div) })
+	be.parallelIf(rows*cols, rows, func(lo, hi int) { rowSums(d, s, cols, lo, hi, div) })
 }
 
 func (be *Backend) reduceCols(op string, dst, src *engine.Tensor, rows, cols int, div float64) {
@@ -118,7 +114,7 @@ const sumSqBlock = 1 << 14
 func (be *Backend) SumSquares(dst, src *engine.Tensor) {
 	engine.CheckBackend("SumSquares", be, dst, src)
 	engine.CheckNumel("SumSquares", "dst", dst, 1)
-	engine.CheckNumel("SumSquares", "src", src, src.Numel())
+	engine.CheckSame("SumSquares", []string{"src"}, src)
 	s := data(src)
 	nb := (len(s) + sumSqBlock - 1) / sumSqBlock
 	part := make([]float64, nb)
