@@ -7,37 +7,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"regexp"
-	"strconv"
-	"strings"
+
+	"simclr-vk/simclr/npy"
 )
-
-var npyMagic = []byte("\x93NUMPY")
-
-// npyHeader builds a version 1.0 header whose total length (magic, version,
-// length field, dict, newline) is a multiple of 64, as numpy writes it.
-func npyHeader(descr string, shape []int) []byte {
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = strconv.Itoa(d)
-	}
-	sh := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		sh += ","
-	}
-	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, sh)
-	total := 10 + len(dict) + 1
-	pad := (64 - total%64) % 64
-	dict += strings.Repeat(" ", pad) + "\n"
-	var b bytes.Buffer
-	b.Write(npyMagic)
-	b.Write([]byte{1, 0})
-	var n [2]byte
-	binary.LittleEndian.PutUint16(n[:], uint16(len(dict)))
-	b.Write(n[:])
-	b.WriteString(dict)
-	return b.Bytes()
-}
 
 func checkNpyShape(op string, n int, shape []int) error {
 	if len(shape) == 0 {
@@ -63,7 +35,7 @@ func WriteNpyF32(path string, data []float32, shape ...int) error {
 		return err
 	}
 	return writeAtomic("export: write npy", path, func(w io.Writer) error {
-		if _, err := w.Write(npyHeader("<f4", shape)); err != nil {
+		if _, err := w.Write(npy.EncodeHeader("<f4", shape)); err != nil {
 			return err
 		}
 		buf := make([]byte, 4*len(data))
@@ -81,7 +53,7 @@ func WriteNpyI64(path string, data []int64, shape ...int) error {
 		return err
 	}
 	return writeAtomic("export: write npy", path, func(w io.Writer) error {
-		if _, err := w.Write(npyHeader("<i8", shape)); err != nil {
+		if _, err := w.Write(npy.EncodeHeader("<i8", shape)); err != nil {
 			return err
 		}
 		buf := make([]byte, 8*len(data))
@@ -101,12 +73,6 @@ type Npy struct {
 	I64   []int64
 }
 
-var (
-	reDescr = regexp.MustCompile(`'descr':\s*'([^']*)'`)
-	reOrder = regexp.MustCompile(`'fortran_order':\s*(True|False)`)
-	reShape = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
-)
-
 // ReadNpy reads a version 1.x/2.x .npy file holding C-order '<f4' or '<i8'.
 func ReadNpy(path string) (*Npy, error) {
 	b, err := os.ReadFile(path)
@@ -121,51 +87,13 @@ func ReadNpy(path string) (*Npy, error) {
 }
 
 func decodeNpy(b []byte) (*Npy, error) {
-	if len(b) < 10 || !bytes.Equal(b[:6], npyMagic) {
-		return nil, fmt.Errorf("not a .npy file (bad magic)")
+	h, err := npy.ReadHeader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
 	}
-	var hl, start int
-	switch b[6] {
-	case 1:
-		hl, start = int(binary.LittleEndian.Uint16(b[8:10])), 10
-	case 2, 3:
-		if len(b) < 12 {
-			return nil, fmt.Errorf("truncated header")
-		}
-		hl, start = int(binary.LittleEndian.Uint32(b[8:12])), 12
-	default:
-		return nil, fmt.Errorf("unsupported .npy version %d.%d", b[6], b[7])
-	}
-	if start+hl > len(b) {
-		return nil, fmt.Errorf("header length %d past end of file (truncated?)", hl)
-	}
-	h := string(b[start : start+hl])
-	body := b[start+hl:]
-	m := reDescr.FindStringSubmatch(h)
-	if m == nil {
-		return nil, fmt.Errorf("header has no descr: %q", h)
-	}
-	a := &Npy{Descr: m[1]}
-	if o := reOrder.FindStringSubmatch(h); o == nil || o[1] != "False" {
-		return nil, fmt.Errorf("only C-order arrays are supported (header %q)", h)
-	}
-	s := reShape.FindStringSubmatch(h)
-	if s == nil {
-		return nil, fmt.Errorf("header has no shape: %q", h)
-	}
-	n := 1
-	for _, f := range strings.Split(s[1], ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		d, err := strconv.Atoi(f)
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("bad dimension %q in shape", f)
-		}
-		a.Shape = append(a.Shape, d)
-		n *= d
-	}
+	a := &Npy{Descr: h.Descr, Shape: h.Shape}
+	body := b[h.DataOffset:]
+	n := h.Numel()
 	var is int
 	switch a.Descr {
 	case "<f4":
