@@ -31,6 +31,10 @@
 //     float64 sums per plane, one float32 output pass; ReLU masks are
 //     branch-free (relu_fast.go). Results are within rounding of the
 //     reference, bit-identical across thread counts.
+//   - NT-Xent (ntxent.go, ntxentFast): blocks of 64 rows over goroutines,
+//     the similarity matrix streamed in 256-column tiles through the GEMM
+//     twice (log-sum-exp, then the gradient), never stored whole; the
+//     reference builds the full 2N x 2N matrices.
 //   - Elementwise ops, reductions, pooling and bias split independent
 //     outputs over goroutines; every output is computed in a fixed order, so
 //     results do not depend on the thread count (the filter gradient sums
