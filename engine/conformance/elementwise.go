@@ -112,8 +112,8 @@ func init() {
 				{"ReLUBackward", b.ReLUBackward, cpu.ReLUBackward},
 			} {
 				t.Run(fmt.Sprintf("%s/n=%d", op.name, n), func(t *testing.T) {
-					// ReLUBackward's mask input is y = relu(x) (zeros
-					// included), its gradient input is y.
+					// ReLUBackward(dx, dy, y): dy is the random vector y,
+					// the mask is relu(x) (exact zeros included).
 					a, c := y, x
 					if op.name == "ReLUBackward" {
 						c = make([]float32, n)
