@@ -2,42 +2,13 @@ package vulkan
 
 import (
 	"fmt"
-	"reflect"
 	"testing"
 	"time"
-	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
 )
-
-// TestBatchNormPushSizes: the push-constant structs have the size of their
-// GLSL blocks (all 4-byte fields).
-func TestBatchNormPushSizes(t *testing.T) {
-	if got := unsafe.Sizeof(pushBatchNorm{}); got != 20 {
-		t.Errorf("pushBatchNorm: %d bytes, GLSL block {uint n, c, hw; float eps, momentum} has 20", got)
-	}
-	if got := unsafe.Sizeof(pushBatchNormSplit{}); got != 28 {
-		t.Errorf("pushBatchNormSplit: %d bytes, GLSL block {uint n, c, hw; float eps, momentum; uint parts, chunk} has 28", got)
-	}
-	// Field by field against each split kernel's block (glslPushFields).
-	want := []string{"uint", "uint", "uint", "float", "float", "uint", "uint"}
-	rt := reflect.TypeOf(pushBatchNormSplit{})
-	var got []string
-	for i := 0; i < rt.NumField(); i++ {
-		got = append(got, map[reflect.Kind]string{reflect.Uint32: "uint", reflect.Float32: "float"}[rt.Field(i).Type.Kind()])
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("pushBatchNormSplit fields %v, want %v", got, want)
-	}
-	for _, sh := range []string{"batchnorm_forward_train_partial", "batchnorm_forward_train_finalize", "batchnorm_forward_train_apply",
-		"batchnorm_backward_partial", "batchnorm_backward_finalize", "batchnorm_backward_apply"} {
-		if f := glslPushFields(t, sh); !reflect.DeepEqual(f, want) {
-			t.Errorf("%s.comp push block %v, Go pushBatchNormSplit %v", sh, f, want)
-		}
-	}
-}
 
 // TestBatchNormSplitPlan: on a GPU the ResNet-18 batch-norm layers of a
 // 512-view batch get enough (chunk, channel) workgroups, chunks tile each

@@ -4,32 +4,14 @@ import (
 	"flag"
 	"fmt"
 	"math/rand"
-	"os"
 	"slices"
 	"syscall"
 	"testing"
-	"unsafe"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
 )
-
-// TestConvPoolPushSizes: the push-constant structs of the conv, bias and
-// pool kernels have the size of their GLSL blocks (all 4-byte fields).
-func TestConvPoolPushSizes(t *testing.T) {
-	for name, got := range map[string]uintptr{
-		"pushConv (14 uint)":   unsafe.Sizeof(pushConv{}),
-		"pushBias (3 uint)":    unsafe.Sizeof(pushBias{}),
-		"pushPool (12 uint)":   unsafe.Sizeof(pushPool{}),
-		"pushAvgPool (2 uint)": unsafe.Sizeof(pushAvgPool{}),
-	} {
-		want := map[string]uintptr{"pushConv (14 uint)": 56, "pushBias (3 uint)": 12, "pushPool (12 uint)": 48, "pushAvgPool (2 uint)": 8}[name]
-		if got != want {
-			t.Errorf("%s: %d bytes, GLSL block has %d", name, got, want)
-		}
-	}
-}
 
 func TestConvFilterSplit(t *testing.T) {
 	for _, c := range []struct{ total, groups, outN, target int }{
@@ -149,20 +131,10 @@ func BenchmarkConvTiles(b *testing.B) {
 // kernels forced on for every shape, whatever the device (lavapipe in CI);
 // TestConformance covers the kernels the device picks by itself.
 func TestConformanceConvTiled(t *testing.T) {
-	d, err := Open(Options{Validate: os.Getenv("SIMCLR_VK_VALIDATE") == "1" || os.Getenv("CI") == "true"})
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			t.Fatalf("Vulkan required: %v", err)
-		}
-		t.Skipf("no Vulkan device: %v", err)
-	}
-	defer d.Close()
+	d := openInternal(t, Options{})
 	defer func() { convVariant = "" }()
 	convVariant = "tiled"
 	conformance.RunFamilies(t, d, "Conv")
-	if msgs := d.ValidationMessages(); len(msgs) > 0 {
-		t.Errorf("validation messages: %v", msgs)
-	}
 }
 
 // TestConvBackwardFilterTiledSplit checks the tiled filter-gradient kernel
@@ -172,14 +144,7 @@ func TestConformanceConvTiled(t *testing.T) {
 // past a tile edge) against cpu.Conv2DBackwardFilter, and that a second run
 // is bit-identical.
 func TestConvBackwardFilterTiledSplit(t *testing.T) {
-	d, err := Open(Options{Validate: os.Getenv("SIMCLR_VK_VALIDATE") == "1" || os.Getenv("CI") == "true"})
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			t.Fatalf("Vulkan required: %v", err)
-		}
-		t.Skipf("no Vulkan device: %v", err)
-	}
-	defer d.Close()
+	d := openInternal(t, Options{})
 	rng := rand.New(rand.NewSource(3))
 	tiles := []convTile{
 		{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
@@ -217,8 +182,5 @@ func TestConvBackwardFilterTiledSplit(t *testing.T) {
 				first = got
 			}
 		}
-	}
-	if msgs := d.ValidationMessages(); len(msgs) > 0 {
-		t.Errorf("validation messages: %v", msgs)
 	}
 }

@@ -64,7 +64,9 @@
 //
 //  3. Add engine/vulkan/<family>.go with the push-constant struct mirroring
 //     the GLSL block field by field (uint32 / int32 / float32 only, same
-//     order; add its size to TestPushConstantSizes) and the Backend method:
+//     order; list it with its shaders in TestPushConstants, which compares
+//     it with each shader's block and fails on an unlisted shader) and the
+//     Backend method:
 //     check shapes first (engine.CheckBackend, engine.CheckNumel, panics
 //     with "engine: <Op>: ..."), then record the dispatch (example below).
 //     in(t) marks a binding the kernel only reads, out(t) one it writes

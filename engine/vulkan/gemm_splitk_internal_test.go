@@ -3,55 +3,12 @@ package vulkan
 import (
 	"fmt"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
-	"unsafe"
 
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
 )
-
-// openInternal opens the default device for the package's internal tests
-// (vktest cannot be imported here): validation on where the layer is
-// installed, a skip without Vulkan unless CI=true or SIMCLR_VK_REQUIRE=1,
-// and a failure at cleanup for any validation message.
-func openInternal(t *testing.T, opts Options) *Device {
-	t.Helper()
-	_, err := os.Stat("/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json")
-	opts.Validate = opts.Validate || err == nil || os.Getenv("CI") == "true"
-	if opts.TuneCache == "" {
-		opts.TuneCache = filepath.Join(t.TempDir(), "gemm-tune.json") // never the user's cache
-	}
-	d, err := Open(opts)
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			t.Fatalf("Vulkan required: %v", err)
-		}
-		t.Skipf("no Vulkan device: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if msgs := d.ValidationMessages(); len(msgs) > 0 {
-			t.Errorf("validation messages: %v", msgs)
-		}
-	})
-	return d
-}
-
-// TestGemmSplitKPushSizes: the split-K push structs have the size of their
-// GLSL blocks (all 4-byte fields).
-func TestGemmSplitKPushSizes(t *testing.T) {
-	if got := unsafe.Sizeof(pushGemmSplitK{}); got != 20 {
-		t.Errorf("pushGemmSplitK: %d bytes, GLSL block {uint m, n, k, kchunk, batch} has 20", got)
-	}
-	if got := unsafe.Sizeof(pushGemmSplitKReduce{}); got != 20 {
-		t.Errorf("pushGemmSplitKReduce: %d bytes, GLSL block {uint mn, slices, coff; float alpha, beta} has 20", got)
-	}
-}
 
 // TestGemmSplitKPlan: slices cover k exactly once, depths are whole BK
 // tiles, and long reductions are really split.

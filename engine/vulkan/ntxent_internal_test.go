@@ -11,34 +11,12 @@ import (
 	"simclr-vk/engine/cpu"
 )
 
-// openTestDevice opens the default device with validation when the layer
-// is installed; without Vulkan it skips, unless CI=true or
-// SIMCLR_VK_REQUIRE=1 (TestMain in main_test.go selects lavapipe).
-func openTestDevice(t *testing.T) *Device {
-	t.Helper()
-	_, err := os.Stat("/usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json")
-	d, err := Open(Options{Validate: err == nil})
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			t.Fatalf("Vulkan required: %v", err)
-		}
-		t.Skipf("no usable Vulkan device: %v", err)
-	}
-	t.Cleanup(func() {
-		for _, m := range d.ValidationMessages() {
-			t.Errorf("validation: %s", m)
-		}
-		d.Close()
-	})
-	return d
-}
-
 // TestNTXentPlanVariants runs the fused kernels with every split of the
 // columns (one part; parallel parts in both passes as on GPUs; parts
 // accumulated one after the other as on lavapipe) on whatever device runs
 // the tests, against the CPU reference.
 func TestNTXentPlanVariants(t *testing.T) {
-	d := openTestDevice(t)
+	d := openInternal(t, Options{})
 	rows, dim, tau := 130, 33, float32(0.2)
 	z := conformance.NTXentInput(rand.New(rand.NewSource(7)), rows, dim, 1)
 	want, wdz := make([]float32, 2), make([]float32, rows*dim)
@@ -113,7 +91,7 @@ func measureNTXentExtra(t *testing.T, d *Device, rows, dim int) int64 {
 // measured on real GPUs, or on any device with SIMCLR_VK_NTXENT_LARGE=1
 // (on lavapipe it costs 51 GFLOP, too slow for CI).
 func TestNTXentExtraMemory(t *testing.T) {
-	d := openTestDevice(t)
+	d := openInternal(t, Options{})
 	slack := 4 * int64(max(d.limit.MinStorageBufferOffsetAlignment, 256))
 	// 520 x 1024: on lavapipe both passes split their columns for the loop
 	// budget (pass 2 sequentially, in place).
@@ -167,7 +145,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 // that is not a class index (the CPU backend does); the loss and that
 // row's dlogits are NaN, the other rows are unaffected.
 func TestSoftmaxCrossEntropyInvalidLabel(t *testing.T) {
-	d := openTestDevice(t)
+	d := openInternal(t, Options{})
 	for _, bad := range []float32{3, -1, 1.5} {
 		logits := conformance.Upload(d, []float32{1, 2, 3, 3, 2, 1}, 2, 3)
 		labels := conformance.Upload(d, []float32{0, bad}, 2)

@@ -1,0 +1,114 @@
+package vulkan
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// glslPushBlocks returns, for each push-constant block of
+// shaders/<shader>.comp in source order (several under #ifdef variants),
+// the scalar types ("uint", "int", "float") of its fields in order.
+func glslPushBlocks(t *testing.T, shader string) [][]string {
+	t.Helper()
+	src, err := os.ReadFile("../../shaders/" + shader + ".comp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := regexp.MustCompile(`(?s)layout\(push_constant\) uniform \w+ \{(.*?)\}`).FindAllSubmatch(src, -1)
+	if ms == nil {
+		t.Fatalf("%s.comp: no push-constant block", shader)
+	}
+	var blocks [][]string
+	for _, m := range ms {
+		var types []string
+		for _, decl := range strings.Split(string(m[1]), ";") {
+			f := strings.Fields(strings.ReplaceAll(decl, ",", " "))
+			if len(f) == 0 {
+				continue
+			}
+			for range f[1:] { // "float a, b" declares two fields
+				types = append(types, f[0])
+			}
+		}
+		blocks = append(blocks, types)
+	}
+	return blocks
+}
+
+// TestPushConstants: every Go push struct mirrors the push-constant block
+// of each shader it feeds field by field (same count, same scalar types,
+// 4-byte fields at offsets 0, 4, 8, ... within the push range), and every
+// shaders/*.comp is listed here, so a new kernel cannot skip the check.
+// "name#i" is the i-th block of name.comp (gemm_tiled: split-K first).
+func TestPushConstants(t *testing.T) {
+	goType := map[reflect.Kind]string{reflect.Uint32: "uint", reflect.Int32: "int", reflect.Float32: "float"}
+	covered := map[string]bool{}
+	for _, c := range []struct {
+		push    any
+		shaders []string
+	}{
+		{pushN{}, []string{"copy", "add", "sub", "mul", "relu_forward", "relu_backward"}},
+		{pushNScalar{}, []string{"fill", "scale", "axpy"}},
+		{pushReduce{}, []string{"sum_rows", "sum_cols"}},
+		{pushSumSquares{}, []string{"sum_squares"}},
+		{pushGemm{}, []string{"gemm_regblock", "gemm_vec4", "gemm_subgroup", "gemm_tiled#1"}},
+		{pushGemmSplitK{}, []string{"gemm_tiled#0"}},
+		{pushGemmSplitKReduce{}, []string{"gemm_splitk_reduce"}},
+		{pushConv{}, []string{"conv2d_forward", "conv2d_forward_tiled", "conv2d_backward_data", "conv2d_backward_data_tiled",
+			"conv2d_backward_filter", "conv2d_backward_filter_tiled"}},
+		{pushBias{}, []string{"bias_forward", "bias_backward"}},
+		{pushPool{}, []string{"maxpool2d_forward", "maxpool2d_backward"}},
+		{pushAvgPool{}, []string{"globalavgpool_forward", "globalavgpool_backward"}},
+		{pushBatchNorm{}, []string{"batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward"}},
+		{pushBatchNormSplit{}, []string{"batchnorm_forward_train_partial", "batchnorm_forward_train_finalize", "batchnorm_forward_train_apply",
+			"batchnorm_backward_partial", "batchnorm_backward_finalize", "batchnorm_backward_apply"}},
+		{pushL2{}, []string{"l2normalize_forward", "l2normalize_backward"}},
+		{pushCrossEntropy{}, []string{"softmax_cross_entropy"}},
+		{pushSGD{}, []string{"sgd_step"}},
+		{pushAdamW{}, []string{"adamw_step"}},
+		{pushLARS{}, []string{"lars_norms", "lars_step"}},
+		{pushNTXent{}, []string{"ntxent_forward", "ntxent_loss", "ntxent_backward", "ntxent_backward_finish",
+			"ntxent_forward_unfused", "ntxent_backward_unfused", "ntxent_forward_tiled", "ntxent_backward_tiled"}},
+	} {
+		rt := reflect.TypeOf(c.push)
+		var got []string
+		for i := 0; i < rt.NumField(); i++ {
+			f := rt.Field(i)
+			got = append(got, goType[f.Type.Kind()])
+			if f.Offset != uintptr(4*i) {
+				t.Errorf("%s.%s at offset %d, want %d", rt.Name(), f.Name, f.Offset, 4*i)
+			}
+		}
+		if rt.Size() != uintptr(4*rt.NumField()) || rt.Size() > pushRangeSize {
+			t.Errorf("%s: %d bytes for %d fields (push range %d)", rt.Name(), rt.Size(), rt.NumField(), pushRangeSize)
+		}
+		for _, sh := range c.shaders {
+			name, idx := sh, 0
+			if n, i, ok := strings.Cut(sh, "#"); ok {
+				name, idx = n, int(i[0]-'0')
+			}
+			covered[name] = true
+			blocks := glslPushBlocks(t, name)
+			if idx >= len(blocks) {
+				t.Errorf("%s.comp: %d push-constant blocks, want block %d", name, len(blocks), idx)
+				continue
+			}
+			if want := blocks[idx]; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: Go fields %v, %s block %v", rt.Name(), got, sh, want)
+			}
+		}
+	}
+	srcs, err := filepath.Glob("../../shaders/*.comp")
+	if err != nil || len(srcs) == 0 {
+		t.Fatalf("no shader sources: %v", err)
+	}
+	for _, p := range srcs {
+		if name := strings.TrimSuffix(filepath.Base(p), ".comp"); !covered[name] {
+			t.Errorf("%s: no Go push struct listed for it in TestPushConstants", filepath.Base(p))
+		}
+	}
+}
