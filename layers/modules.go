@@ -105,6 +105,9 @@ func (l *Linear) State() []NamedTensor {
 	return s
 }
 
+// Release frees the layer's device tensors (values and gradients).
+func (l *Linear) Release() { releaseState(l) }
+
 // ReLU is torch.nn.ReLU (no state).
 type ReLU struct{}
 

@@ -23,15 +23,6 @@ func newFC(b engine.Backend, d, classes int, zero bool, seed uint64) *layers.Lin
 	return fc
 }
 
-func releaseLinear(l *layers.Linear) {
-	for _, p := range []*layers.Param{l.Weight, l.Bias} {
-		if p != nil {
-			p.Value.Release()
-			p.Grad.Release()
-		}
-	}
-}
-
 // ceLoss holds what the cross-entropy of a batch needs on the device.
 type ceLoss struct {
 	b    engine.Backend
@@ -120,7 +111,7 @@ func (p *probe) release() {
 	p.train.Reset()
 	p.pool.Trim()
 	p.ce.release()
-	releaseLinear(p.fc)
+	p.fc.Release()
 }
 
 // scoreFeatures evaluates the probe on host features (n, d).

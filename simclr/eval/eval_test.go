@@ -210,7 +210,7 @@ func TestStagedForwardMatchesFeatures(t *testing.T) {
 	b := cpu.New(cpu.Options{})
 	m := tinyModel(t, b, 3)
 	fc := newFC(b, m.Encoder.FeatureDim(), 3, false, 1)
-	defer releaseLinear(fc)
+	defer fc.Release()
 	pool := layers.NewPool(b)
 	u := &tuner{m: m, fc: fc, from: Stages, pool: pool, ce: newCELoss(b),
 		frozen: layers.NewTape(b, pool, false, false), train: layers.NewTape(b, pool, true, true)}

@@ -179,7 +179,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 		return res, nil, err
 	}
 	fc := newFC(b, d, classes, false, cfg.Seed)
-	defer releaseLinear(fc)
+	defer fc.Release()
 	pool := layers.NewPool(b)
 	u := &tuner{m: m, fc: fc, from: cfg.FromStage, pool: pool, ce: newCELoss(b),
 		frozen: layers.NewTape(b, pool, false, false), train: layers.NewTape(b, pool, true, true)}
