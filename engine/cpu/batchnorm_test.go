@@ -65,15 +65,15 @@ func TestBatchNormForwardVsFloat64(t *testing.T) {
 		n, c, hw := s[0], s[1], s[2]
 		for _, v := range bnTestVariants {
 			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) {
-				x := lossRand(rng, n*c*hw, 2, 4) // mean far from 0
+				x := randRange(rng, n*c*hw, 2, 4) // mean far from 0
 				var gamma, beta []float32
 				if v.gamma {
-					gamma = lossRand(rng, c, 0.5, 1.5)
+					gamma = randRange(rng, c, 0.5, 1.5)
 				}
 				if v.beta {
-					beta = lossRand(rng, c, -1, 1)
+					beta = randRange(rng, c, -1, 1)
 				}
-				rm, rv := lossRand(rng, c, -1, 1), lossRand(rng, c, 0.5, 2)
+				rm, rv := randRange(rng, c, -1, 1), randRange(rng, c, 0.5, 2)
 				y, sm, si := make([]float32, len(x)), make([]float32, c), make([]float32, c)
 				rm1, rv1 := append([]float32(nil), rm...), append([]float32(nil), rv...)
 				BatchNormForwardTrain(y, x, gamma, beta, rm1, rv1, sm, si, n, c, hw, 1e-5, 0.1, v.relu)
@@ -86,17 +86,17 @@ func TestBatchNormForwardVsFloat64(t *testing.T) {
 					b64 = to64(beta)
 				}
 				wy, mean, biased, unbiased := bn64(to64(x), g64, b64, n, c, hw, 1e-5, v.relu)
-				lossClose(t, "y", y, wy, 1e-6, 1e-5)
-				lossClose(t, "saveMean", sm, mean, 1e-6, 1e-6)
+				checkClose64(t, "y", y, wy, 1e-6, 1e-5)
+				checkClose64(t, "saveMean", sm, mean, 1e-6, 1e-6)
 				inv, wrm, wrv := make([]float64, c), make([]float64, c), make([]float64, c)
 				for ch := range inv {
 					inv[ch] = 1 / math.Sqrt(biased[ch]+1e-5)
 					wrm[ch] = 0.9*float64(rm[ch]) + 0.1*mean[ch]
 					wrv[ch] = 0.9*float64(rv[ch]) + 0.1*unbiased[ch]
 				}
-				lossClose(t, "saveInvStd", si, inv, 0, 1e-6)
-				lossClose(t, "runMean", rm1, wrm, 1e-6, 1e-6)
-				lossClose(t, "runVar (unbiased)", rv1, wrv, 1e-6, 1e-6)
+				checkClose64(t, "saveInvStd", si, inv, 0, 1e-6)
+				checkClose64(t, "runMean", rm1, wrm, 1e-6, 1e-6)
+				checkClose64(t, "runVar (unbiased)", rv1, wrv, 1e-6, 1e-6)
 
 				// Inference with the running statistics = training with
 				// the batch statistics when they coincide.
@@ -106,7 +106,7 @@ func TestBatchNormForwardVsFloat64(t *testing.T) {
 					biased32[ch] = float32(biased[ch])
 				}
 				BatchNormForwardInfer(yi, x, gamma, beta, sm, biased32, n, c, hw, 1e-5, v.relu)
-				lossClose(t, "infer", yi, wy, 1e-5, 1e-5)
+				checkClose64(t, "infer", yi, wy, 1e-5, 1e-5)
 			})
 		}
 	}
@@ -121,15 +121,15 @@ func TestBatchNormBackwardFiniteDifferences(t *testing.T) {
 		for _, v := range bnTestVariants {
 			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) {
 				size := n * c * hw
-				x := lossRand(rng, size, -2, 2)
-				gamma, beta := lossRand(rng, c, 0.5, 1.5), lossRand(rng, c, -0.5, 0.5)
+				x := randRange(rng, size, -2, 2)
+				gamma, beta := randRange(rng, c, 0.5, 1.5), randRange(rng, c, -0.5, 0.5)
 				if !v.gamma {
 					gamma = nil
 				}
 				if !v.beta {
 					beta = nil
 				}
-				r := lossRand(rng, size, -1, 1)
+				r := randRange(rng, size, -1, 1)
 				y, sm, si := make([]float32, size), make([]float32, c), make([]float32, c)
 				BatchNormForwardTrain(y, x, gamma, beta, make([]float32, c), make([]float32, c), sm, si, n, c, hw, 1e-5, 0.1, v.relu)
 				dx := make([]float32, size)
@@ -172,12 +172,12 @@ func TestBatchNormBackwardFiniteDifferences(t *testing.T) {
 					}
 					return out
 				}
-				lossClose(t, "dx", dx, num(x64), 1e-4, 1e-3)
+				checkClose64(t, "dx", dx, num(x64), 1e-4, 1e-3)
 				if v.gamma {
-					lossClose(t, "dgamma", dg, num(g64), 1e-4, 1e-3)
+					checkClose64(t, "dgamma", dg, num(g64), 1e-4, 1e-3)
 				}
 				if v.beta {
-					lossClose(t, "dbeta", db, num(b64), 1e-4, 1e-3)
+					checkClose64(t, "dbeta", db, num(b64), 1e-4, 1e-3)
 				}
 			})
 		}
@@ -200,7 +200,7 @@ func TestBatchNormBackendMatchesReference(t *testing.T) {
 func testBatchNormBackend(t *testing.T, n, c, hw int, relu bool) {
 	rng := rand.New(rand.NewSource(3))
 	p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: relu}
-	x, gamma, beta, dy := lossRand(rng, n*c*hw, -1, 1), lossRand(rng, c, 0.5, 1.5), lossRand(rng, c, -1, 1), lossRand(rng, n*c*hw, -1, 1)
+	x, gamma, beta, dy := randRange(rng, n*c*hw, -1, 1), randRange(rng, c, 0.5, 1.5), randRange(rng, c, -1, 1), randRange(rng, n*c*hw, -1, 1)
 	for i := 0; i < n; i++ { // channel 1: mean 30, spread 1
 		for j := 0; j < hw; j++ {
 			x[(i*c+1)*hw+j] += 30
@@ -233,12 +233,12 @@ func testBatchNormBackend(t *testing.T, n, c, hw int, relu bool) {
 		}{{"y", yt, y}, {"runMean", rmt, rm}, {"runVar", rvt, rv}, {"saveMean", smt, sm}, {"saveInvStd", sit, si},
 			{"dx", dxt, dx}, {"dgamma", dgt, dg}, {"dbeta", dbt, db}}
 		for i, g := range got {
-			lossClose(t, fmt.Sprintf("%s threads %d %s", tag, th, g.name), Data(g.t), to64(g.want), 2e-6, 2e-5)
+			checkClose64(t, fmt.Sprintf("%s threads %d %s", tag, th, g.name), Data(g.t), to64(g.want), 2e-6, 2e-5)
 			if th == 1 {
 				first = append(first, append([]float32(nil), Data(g.t)...))
 				continue
 			}
-			lossClose(t, fmt.Sprintf("%s threads %d vs 1 %s", tag, th, g.name), Data(g.t), to64(first[i]), 0, 0)
+			checkClose64(t, fmt.Sprintf("%s threads %d vs 1 %s", tag, th, g.name), Data(g.t), to64(first[i]), 0, 0)
 		}
 	}
 }
@@ -247,14 +247,14 @@ func TestBatchNormPanics(t *testing.T) {
 	be := New(Options{})
 	c := be.New(4)
 	p := engine.BatchNormParams{N: 1, C: 4, HW: 1, Eps: 1e-5, Momentum: 0.1}
-	lossPanics(t, "more than 1 value per channel", func() {
+	checkPanics(t, "more than 1 value per channel", func() {
 		be.BatchNormForwardTrain(be.New(1, 4), be.New(1, 4), nil, nil, c, be.New(4), be.New(4), be.New(4), p)
 	})
 	p.N = 2
-	lossPanics(t, "engine: BatchNormForwardTrain: gamma", func() {
+	checkPanics(t, "engine: BatchNormForwardTrain: gamma", func() {
 		be.BatchNormForwardTrain(be.New(2, 4), be.New(2, 4), be.New(3), nil, c, be.New(4), be.New(4), be.New(4), p)
 	})
-	lossPanics(t, "engine: BatchNormBackward: y is nil", func() {
+	checkPanics(t, "engine: BatchNormBackward: y is nil", func() {
 		p.ReLU = true
 		be.BatchNormBackward(be.New(2, 4), nil, nil, be.New(2, 4), be.New(2, 4), nil, nil, c, be.New(4), p)
 	})
@@ -278,8 +278,8 @@ func BenchmarkBatchNorm(b *testing.B) {
 			be.Upload(t, v)
 			return t
 		}
-		x, dy := up(lossRand(rng, m, -1, 1), s.n, s.c, s.hw), up(lossRand(rng, m, -1, 1), s.n, s.c, s.hw)
-		gamma, beta := up(lossRand(rng, s.c, 0.5, 1.5), s.c), up(lossRand(rng, s.c, -1, 1), s.c)
+		x, dy := up(randRange(rng, m, -1, 1), s.n, s.c, s.hw), up(randRange(rng, m, -1, 1), s.n, s.c, s.hw)
+		gamma, beta := up(randRange(rng, s.c, 0.5, 1.5), s.c), up(randRange(rng, s.c, -1, 1), s.c)
 		y, dx := be.New(s.n, s.c, s.hw), be.New(s.n, s.c, s.hw)
 		rm, rv, sm, si, dg, db := be.New(s.c), be.New(s.c), be.New(s.c), be.New(s.c), be.New(s.c), be.New(s.c)
 		b.Run(s.name+"/forward_train", func(b *testing.B) {

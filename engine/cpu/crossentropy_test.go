@@ -30,7 +30,7 @@ func TestSoftmaxCrossEntropyFiniteDifferences(t *testing.T) {
 	for _, s := range [][2]int{{1, 1}, {1, 3}, {4, 5}, {7, 2}} {
 		n, classes := s[0], s[1]
 		t.Run(fmt.Sprintf("n%d_classes%d", n, classes), func(t *testing.T) {
-			logits := lossRand(rng, n*classes, -3, 3)
+			logits := randRange(rng, n*classes, -3, 3)
 			labels := make([]float32, n)
 			for i := range labels {
 				labels[i] = float32(rng.Intn(classes))
@@ -38,7 +38,7 @@ func TestSoftmaxCrossEntropyFiniteDifferences(t *testing.T) {
 			loss, dl := make([]float32, 1), make([]float32, n*classes)
 			SoftmaxCrossEntropy(dl, loss, logits, labels, n, classes)
 			l64 := to64(logits)
-			lossClose(t, "loss", loss, []float64{ce64(l64, labels, n, classes)}, 1e-6, 1e-6)
+			checkClose64(t, "loss", loss, []float64{ce64(l64, labels, n, classes)}, 1e-6, 1e-6)
 			num := make([]float64, len(l64))
 			for i := range l64 {
 				const h = 1e-6
@@ -50,7 +50,7 @@ func TestSoftmaxCrossEntropyFiniteDifferences(t *testing.T) {
 				l64[i] = old
 				num[i] = (fp - fm) / (2 * h)
 			}
-			lossClose(t, "dlogits", dl, num, 1e-6, 1e-4)
+			checkClose64(t, "dlogits", dl, num, 1e-6, 1e-4)
 		})
 	}
 }
@@ -60,7 +60,7 @@ func TestSoftmaxCrossEntropyLargeLogits(t *testing.T) {
 	labels := []float32{2, 0}
 	loss, dl := make([]float32, 1), make([]float32, 6)
 	SoftmaxCrossEntropy(dl, loss, logits, labels, 2, 3)
-	lossClose(t, "loss", loss, []float64{ce64(to64(logits), labels, 2, 3)}, 1e-6, 1e-6)
+	checkClose64(t, "loss", loss, []float64{ce64(to64(logits), labels, 2, 3)}, 1e-6, 1e-6)
 	for i, v := range dl {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			t.Errorf("dlogits[%d] = %v", i, v)
@@ -71,7 +71,7 @@ func TestSoftmaxCrossEntropyLargeLogits(t *testing.T) {
 func TestSoftmaxCrossEntropyBackendMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	n, classes := 37, 11
-	logits := lossRand(rng, n*classes, -5, 5)
+	logits := randRange(rng, n*classes, -5, 5)
 	labels := make([]float32, n)
 	for i := range labels {
 		labels[i] = float32(rng.Intn(classes))
@@ -83,8 +83,8 @@ func TestSoftmaxCrossEntropyBackendMatchesReference(t *testing.T) {
 	be.Upload(lt, logits)
 	be.Upload(lbt, labels)
 	be.SoftmaxCrossEntropy(dlt, lo, lt, lbt, n, classes)
-	lossClose(t, "loss", Data(lo), to64(loss), 0, 0)
-	lossClose(t, "dlogits", Data(dlt), to64(dl), 0, 0)
+	checkClose64(t, "loss", Data(lo), to64(loss), 0, 0)
+	checkClose64(t, "dlogits", Data(dlt), to64(dl), 0, 0)
 }
 
 func TestSoftmaxCrossEntropyBadLabels(t *testing.T) {
@@ -92,11 +92,11 @@ func TestSoftmaxCrossEntropyBadLabels(t *testing.T) {
 	for _, bad := range []float32{3, -1, 1.5, float32(math.NaN())} {
 		lbt := be.New(2)
 		be.Upload(lbt, []float32{0, bad})
-		lossPanics(t, "engine: SoftmaxCrossEntropy: label", func() {
+		checkPanics(t, "engine: SoftmaxCrossEntropy: label", func() {
 			be.SoftmaxCrossEntropy(nil, be.New(1), be.New(2, 3), lbt, 2, 3)
 		})
 	}
-	lossPanics(t, "engine: SoftmaxCrossEntropy: labels", func() {
+	checkPanics(t, "engine: SoftmaxCrossEntropy: labels", func() {
 		be.SoftmaxCrossEntropy(nil, be.New(1), be.New(2, 3), be.New(3), 2, 3)
 	})
 }

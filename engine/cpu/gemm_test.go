@@ -6,40 +6,6 @@ import (
 	"testing"
 )
 
-func randSlice(rng *rand.Rand, n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = 2*rng.Float32() - 1
-	}
-	return v
-}
-
-// checkClose fails t on the first values differing by more than
-// atol + rtol*|want|.
-func checkClose(t *testing.T, what string, got, want []float32, atol, rtol float64) {
-	t.Helper()
-	bad := 0
-	for i := range want {
-		d := float64(got[i]) - float64(want[i])
-		if d < 0 {
-			d = -d
-		}
-		w := float64(want[i])
-		if w < 0 {
-			w = -w
-		}
-		if !(d <= atol+rtol*w) {
-			if bad < 5 {
-				t.Errorf("%s: [%d] got %.8g want %.8g", what, i, got[i], want[i])
-			}
-			bad++
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%s: %d of %d values differ", what, bad, len(want))
-	}
-}
-
 // TestGemmFastPaths compares the pure-Go blocked GEMM (1 and 3 threads) and
 // OpenBLAS (when it can be loaded) with the reference on shapes crossing
 // the packing blocks (gemmKC, gemmNC) and micro-tile edges.

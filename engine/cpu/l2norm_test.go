@@ -10,7 +10,7 @@ import (
 func TestL2NormalizeForwardVsFloat64(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	rows, dim := 5, 9
-	x := lossRand(rng, rows*dim, -3, 3)
+	x := randRange(rng, rows*dim, -3, 3)
 	clear(x[dim : 2*dim]) // a zero row: norm clamped, y = 0
 	y, norm := make([]float32, rows*dim), make([]float32, rows)
 	L2NormalizeForward(y, norm, x, rows, dim)
@@ -25,8 +25,8 @@ func TestL2NormalizeForwardVsFloat64(t *testing.T) {
 			wy[r*dim+j] = float64(x[r*dim+j]) / wn[r]
 		}
 	}
-	lossClose(t, "y", y, wy, 1e-7, 1e-6)
-	lossClose(t, "norm", norm, wn, 0, 1e-6)
+	checkClose64(t, "y", y, wy, 1e-7, 1e-6)
+	checkClose64(t, "norm", norm, wn, 0, 1e-6)
 	if norm[1] != float32(L2NormEps) {
 		t.Errorf("zero row: norm %v, want %v", norm[1], float32(L2NormEps))
 	}
@@ -40,8 +40,8 @@ func TestL2NormalizeBackwardFiniteDifferences(t *testing.T) {
 	for _, s := range [][2]int{{1, 1}, {3, 4}, {4, 17}} {
 		rows, dim := s[0], s[1]
 		t.Run(fmt.Sprintf("rows%d_dim%d", rows, dim), func(t *testing.T) {
-			x := lossRand(rng, rows*dim, 0.2, 2)
-			r := lossRand(rng, rows*dim, -1, 1)
+			x := randRange(rng, rows*dim, 0.2, 2)
+			r := randRange(rng, rows*dim, -1, 1)
 			y, norm, dx := make([]float32, rows*dim), make([]float32, rows), make([]float32, rows*dim)
 			L2NormalizeForward(y, norm, x, rows, dim)
 			L2NormalizeBackward(dx, r, y, norm, rows, dim)
@@ -71,7 +71,7 @@ func TestL2NormalizeBackwardFiniteDifferences(t *testing.T) {
 				x64[i] = old
 				num[i] = (fp - fm) / (2 * h)
 			}
-			lossClose(t, "dx", dx, num, 1e-5, 1e-4)
+			checkClose64(t, "dx", dx, num, 1e-5, 1e-4)
 		})
 	}
 	// Clamped row: x tiny, y = x/1e-12, dx = dy/1e-12.
@@ -80,11 +80,11 @@ func TestL2NormalizeBackwardFiniteDifferences(t *testing.T) {
 	L2NormalizeForward(y, norm, x, 1, 3)
 	dy := []float32{1, 2, 3}
 	L2NormalizeBackward(dx, dy, y, norm, 1, 3)
-	lossClose(t, "clamped dx", dx, []float64{1e12, 2e12, 3e12}, 0, 1e-6)
+	checkClose64(t, "clamped dx", dx, []float64{1e12, 2e12, 3e12}, 0, 1e-6)
 }
 
 func TestL2NormalizePanics(t *testing.T) {
 	be := New(Options{})
-	lossPanics(t, "engine: L2NormalizeForward: norm", func() { be.L2NormalizeForward(be.New(3, 4), be.New(4), be.New(3, 4), 3, 4) })
-	lossPanics(t, "engine: L2NormalizeBackward: rows 0", func() { be.L2NormalizeBackward(be.New(1), be.New(1), be.New(1), be.New(1), 0, 4) })
+	checkPanics(t, "engine: L2NormalizeForward: norm", func() { be.L2NormalizeForward(be.New(3, 4), be.New(4), be.New(3, 4), 3, 4) })
+	checkPanics(t, "engine: L2NormalizeBackward: rows 0", func() { be.L2NormalizeBackward(be.New(1), be.New(1), be.New(1), be.New(1), 0, 4) })
 }

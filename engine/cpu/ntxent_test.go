@@ -8,66 +8,6 @@ import (
 	"testing"
 )
 
-// Helpers shared by the tests of the loss, batch-norm and optimizer files.
-
-// lossClose fails t with the first mismatches beyond atol + rtol*|want|.
-func lossClose(t testing.TB, what string, got []float32, want []float64, atol, rtol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	var bad []string
-	nbad, worst := 0, 0.0
-	for i := range want {
-		d := math.Abs(float64(got[i]) - want[i])
-		if math.IsNaN(d) || d > atol+rtol*math.Abs(want[i]) {
-			nbad++
-			if len(bad) < 6 {
-				bad = append(bad, fmt.Sprintf("  [%d] got %.8g want %.8g (diff %.3g)", i, got[i], want[i], float64(got[i])-want[i]))
-			}
-		}
-		if d > worst {
-			worst = d
-		}
-	}
-	if nbad > 0 {
-		t.Errorf("%s: %d of %d values beyond atol %g + rtol %g*|want| (max diff %.3g):\n%s", what, nbad, len(want), atol, rtol, worst, strings.Join(bad, "\n"))
-	}
-}
-
-func to64(v []float32) []float64 {
-	o := make([]float64, len(v))
-	for i, x := range v {
-		o[i] = float64(x)
-	}
-	return o
-}
-
-func lossRand(rng *rand.Rand, n int, lo, hi float64) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(lo + (hi-lo)*rng.Float64())
-	}
-	return v
-}
-
-// lossPanics fails t unless fn panics with a message containing want.
-func lossPanics(t *testing.T, want string, fn func()) {
-	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Errorf("no panic, want one containing %q", want)
-			return
-		}
-		if msg := fmt.Sprint(r); !strings.Contains(msg, want) {
-			t.Errorf("panic %q, want one containing %q", msg, want)
-		}
-	}()
-	fn()
-}
-
 // unitRows returns (rows, d) Gaussian rows normalised to unit length; view
 // i+N is view i plus noise (0: identical).
 func unitRows(rng *rand.Rand, rows, d int, noise float64) []float32 {
@@ -158,9 +98,9 @@ func TestNTXentReferenceVsFloat64(t *testing.T) {
 			out, dz := make([]float32, 2), make([]float32, c.rows*c.d)
 			NTXentForwardBackward(dz, out, z, c.rows, c.d, c.tau)
 			loss, top1, g := ntxent64(to64(z), c.rows, c.d, float64(c.tau), true)
-			lossClose(t, "loss", out[:1], []float64{loss}, 1e-6, 1e-6)
-			lossClose(t, "top1", out[1:], []float64{float64(float32(top1))}, 0, 0)
-			lossClose(t, "dz", dz, g, 1e-6/float64(c.tau), 1e-5)
+			checkClose64(t, "loss", out[:1], []float64{loss}, 1e-6, 1e-6)
+			checkClose64(t, "top1", out[1:], []float64{float64(float32(top1))}, 0, 0)
+			checkClose64(t, "dz", dz, g, 1e-6/float64(c.tau), 1e-5)
 		})
 	}
 }
@@ -176,7 +116,7 @@ func TestNTXentFiniteDifferences(t *testing.T) {
 	}{{2, 3, 0.5}, {6, 4, 0.5}, {10, 5, 0.1}, {8, 1, 0.2}} {
 		t.Run(fmt.Sprintf("rows%d_d%d_tau%g", c.rows, c.d, c.tau), func(t *testing.T) {
 			rows, d := c.rows, c.d
-			x := lossRand(rng, rows*d, -2, 2)
+			x := randRange(rng, rows*d, -2, 2)
 			for i := range x { // keep every norm away from 0 for d = 1
 				if math.Abs(float64(x[i])) < 0.3 {
 					x[i] += 0.6
@@ -216,7 +156,7 @@ func TestNTXentFiniteDifferences(t *testing.T) {
 				x64[i] = v
 				num[i] = (fp - fm) / (2 * h)
 			}
-			lossClose(t, "dx vs finite differences", dx, num, 2e-5, 1e-3)
+			checkClose64(t, "dx vs finite differences", dx, num, 2e-5, 1e-3)
 		})
 	}
 }
@@ -237,12 +177,12 @@ func TestNTXentFastVsReference(t *testing.T) {
 					NTXentForwardBackward(dz, out, z, rows, d, tau)
 					fo, fdz := make([]float32, 2), make([]float32, rows*d)
 					ntxentFast(be, fdz, fo, z, rows, d, tau)
-					lossClose(t, "loss", fo[:1], to64(out[:1]), 1e-6, 1e-6)
+					checkClose64(t, "loss", fo[:1], to64(out[:1]), 1e-6, 1e-6)
 					// The GEMM sums the dot products in another order: a
 					// positive tying its best negative to the last bit may
 					// flip one row.
-					lossClose(t, "top1", fo[1:], to64(out[1:]), 1.01/float64(rows), 0)
-					lossClose(t, "dz", fdz, to64(dz), 1e-6/(float64(tau)*math.Sqrt(float64(rows))), 1e-5)
+					checkClose64(t, "top1", fo[1:], to64(out[1:]), 1.01/float64(rows), 0)
+					checkClose64(t, "dz", fdz, to64(dz), 1e-6/(float64(tau)*math.Sqrt(float64(rows))), 1e-5)
 				})
 			}
 		}
@@ -264,7 +204,7 @@ func TestNTXentThreadIndependent(t *testing.T) {
 			ref = all
 			continue
 		}
-		lossClose(t, fmt.Sprintf("threads %d vs 1", th), all, to64(ref), 0, 0)
+		checkClose64(t, fmt.Sprintf("threads %d vs 1", th), all, to64(ref), 0, 0)
 	}
 }
 
@@ -326,12 +266,12 @@ func TestNTXentExtreme(t *testing.T) {
 						t.Fatalf("%s: value %d is %v", impl, i, v)
 					}
 				}
-				lossClose(t, impl+" loss", out[:1], []float64{loss}, 1e-5, 1e-5)
-				lossClose(t, impl+" top1", out[1:], []float64{float64(float32(top1))}, 0, 0)
-				lossClose(t, impl+" dz", dz, g, 1e-5/float64(c.tau), 1e-4)
+				checkClose64(t, impl+" loss", out[:1], []float64{loss}, 1e-5, 1e-5)
+				checkClose64(t, impl+" top1", out[1:], []float64{float64(float32(top1))}, 0, 0)
+				checkClose64(t, impl+" dz", dz, g, 1e-5/float64(c.tau), 1e-4)
 			}
 			if strings.HasPrefix(c.name, "identical") {
-				lossClose(t, "identical: loss = log(2N-1)", []float32{float32(loss)}, []float64{math.Log(float64(c.rows - 1))}, 1e-6, 1e-6)
+				checkClose64(t, "identical: loss = log(2N-1)", []float32{float32(loss)}, []float64{math.Log(float64(c.rows - 1))}, 1e-6, 1e-6)
 			}
 		})
 	}
@@ -360,11 +300,11 @@ func TestExpf32(t *testing.T) {
 func TestNTXentShapePanics(t *testing.T) {
 	be := New(Options{})
 	out := be.New(2)
-	lossPanics(t, "even number", func() { be.NTXentForwardBackward(nil, out, be.New(3, 4), 0.5) })
-	lossPanics(t, "want (2N, d)", func() { be.NTXentForwardBackward(nil, out, be.New(8), 0.5) })
-	lossPanics(t, "temperature", func() { be.NTXentForwardBackward(nil, out, be.New(4, 4), 0) })
-	lossPanics(t, "dz has shape", func() { be.NTXentForwardBackward(be.New(4, 3), out, be.New(4, 4), 0.5) })
-	lossPanics(t, "out has shape", func() { be.NTXentForwardBackward(nil, be.New(1), be.New(4, 4), 0.5) })
+	checkPanics(t, "even number", func() { be.NTXentForwardBackward(nil, out, be.New(3, 4), 0.5) })
+	checkPanics(t, "want (2N, d)", func() { be.NTXentForwardBackward(nil, out, be.New(8), 0.5) })
+	checkPanics(t, "temperature", func() { be.NTXentForwardBackward(nil, out, be.New(4, 4), 0) })
+	checkPanics(t, "dz has shape", func() { be.NTXentForwardBackward(be.New(4, 3), out, be.New(4, 4), 0.5) })
+	checkPanics(t, "out has shape", func() { be.NTXentForwardBackward(nil, be.New(1), be.New(4, 4), 0.5) })
 }
 
 // BenchmarkNTXent compares the fast path with the full-matrix reference on

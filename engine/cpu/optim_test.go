@@ -14,7 +14,7 @@ func TestSGDStepVsFloat64(t *testing.T) {
 	for _, p := range []engine.SGDParams{{LR: 0.1}, {LR: 0.1, Momentum: 0.9}, {LR: 0.03, Momentum: 0.9, WeightDecay: 5e-4, Nesterov: true}, {LR: 0.5, Momentum: 0.5, WeightDecay: 0.1}} {
 		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
 			n := 13
-			w, g, v := lossRand(rng, n, -1, 1), lossRand(rng, n, -1, 1), lossRand(rng, n, -1, 1)
+			w, g, v := randRange(rng, n, -1, 1), randRange(rng, n, -1, 1), randRange(rng, n, -1, 1)
 			w64, g64, v64 := to64(w), to64(g), to64(v)
 			g0 := append([]float32(nil), g...)
 			SGDStep(w, g, v, p.LR, p.Momentum, p.WeightDecay, p.Nesterov)
@@ -28,9 +28,9 @@ func TestSGDStepVsFloat64(t *testing.T) {
 				}
 				w64[i] -= lr * step
 			}
-			lossClose(t, "w", w, w64, 1e-7, 1e-6)
-			lossClose(t, "v", v, v64, 1e-7, 1e-6)
-			lossClose(t, "g unchanged", g, to64(g0), 0, 0)
+			checkClose64(t, "w", w, w64, 1e-7, 1e-6)
+			checkClose64(t, "v", v, v64, 1e-7, 1e-6)
+			checkClose64(t, "g unchanged", g, to64(g0), 0, 0)
 		})
 	}
 }
@@ -67,7 +67,7 @@ func TestLARSStepVsFloat64(t *testing.T) {
 	}{{"adapted", 1027, false, false, false}, {"excluded", 13, true, false, false}, {"zero_w", 13, false, true, false}, {"zero_g", 5, false, false, true}, {"one", 1, false, false, false}} {
 		t.Run(c.name, func(t *testing.T) {
 			lr, m, wd, eta := float32(1.2), float32(0.9), float32(1e-4), float32(1e-3)
-			w, g, v := lossRand(rng, c.n, -1, 1), lossRand(rng, c.n, -0.01, 0.01), lossRand(rng, c.n, -0.01, 0.01)
+			w, g, v := randRange(rng, c.n, -1, 1), randRange(rng, c.n, -0.01, 0.01), randRange(rng, c.n, -0.01, 0.01)
 			if c.zeroW {
 				clear(w)
 			}
@@ -78,8 +78,8 @@ func TestLARSStepVsFloat64(t *testing.T) {
 			w64, g64, v64 := to64(w), to64(g), to64(v)
 			LARSStep(w, g, v, lr, m, wd, eta, c.exclude)
 			lars64(w64, g64, v64, float64(lr), float64(m), float64(wd), float64(eta), c.exclude)
-			lossClose(t, "w", w, w64, 1e-7, 1e-6)
-			lossClose(t, "v", v, v64, 1e-9, 1e-5)
+			checkClose64(t, "w", w, w64, 1e-7, 1e-6)
+			checkClose64(t, "v", v, v64, 1e-9, 1e-5)
 		})
 	}
 }
@@ -90,17 +90,17 @@ func TestLARSTrustAndExclusion(t *testing.T) {
 	w, g, v := []float32{3, 4}, []float32{0, 1}, []float32{0, 0}
 	LARSStep(w, g, v, 2, 0.9, 0.5, 0.1, false)
 	tr := 0.1 * 5 / math.Sqrt(11.25)
-	lossClose(t, "adapted v", v, []float64{2 * tr * 1.5, 2 * tr * 3}, 1e-7, 1e-6)
-	lossClose(t, "adapted w", w, []float64{3 - 2*tr*1.5, 4 - 2*tr*3}, 1e-7, 1e-6)
+	checkClose64(t, "adapted v", v, []float64{2 * tr * 1.5, 2 * tr * 3}, 1e-7, 1e-6)
+	checkClose64(t, "adapted w", w, []float64{3 - 2*tr*1.5, 4 - 2*tr*3}, 1e-7, 1e-6)
 	// Excluded: no weight decay, trust 1: v = lr*g.
 	w, v = []float32{3, 4}, []float32{0, 0}
 	LARSStep(w, g, v, 2, 0.9, 0.5, 0.1, true)
-	lossClose(t, "excluded v", v, []float64{0, 2}, 0, 0)
-	lossClose(t, "excluded w", w, []float64{3, 2}, 0, 0)
+	checkClose64(t, "excluded v", v, []float64{0, 2}, 0, 0)
+	checkClose64(t, "excluded w", w, []float64{3, 2}, 0, 0)
 	// Zero weights: trust 1, g' = g.
 	w, v = []float32{0, 0}, []float32{1, 1}
 	LARSStep(w, g, v, 2, 0.5, 0.5, 0.1, false)
-	lossClose(t, "zero-w v", v, []float64{0.5, 2.5}, 0, 0)
+	checkClose64(t, "zero-w v", v, []float64{0.5, 2.5}, 0, 0)
 	if tr := LARSTrust([]float32{1, 1}, []float32{0, 0}, 0, 0.1); tr != 1 {
 		t.Errorf("zero-gradient trust %v, want 1", tr)
 	}
@@ -114,8 +114,8 @@ func TestAdamWStepVsFloat64(t *testing.T) {
 			// The float32 parameters, exactly (1 - float32(0.999) is not 1e-3).
 			f := func(x float64) float64 { return float64(float32(x)) }
 			lr, b1, b2, eps, wd := f(1e-3), f(0.9), f(0.999), f(1e-8), f(0.05)
-			w, g := lossRand(rng, n, -1, 1), lossRand(rng, n, -1, 1)
-			m, v := lossRand(rng, n, -0.1, 0.1), lossRand(rng, n, 0, 0.01)
+			w, g := randRange(rng, n, -1, 1), randRange(rng, n, -1, 1)
+			m, v := randRange(rng, n, -0.1, 0.1), randRange(rng, n, 0, 0.01)
 			if step == 1 {
 				clear(m)
 				clear(v)
@@ -130,16 +130,16 @@ func TestAdamWStepVsFloat64(t *testing.T) {
 				vh := v64[i] / (1 - math.Pow(b2, float64(step)))
 				w64[i] -= lr * mh / (math.Sqrt(vh) + eps)
 			}
-			lossClose(t, "w", w, w64, 1e-7, 1e-6)
-			lossClose(t, "m", m, m64, 1e-8, 1e-5)
-			lossClose(t, "v", v, v64, 1e-10, 1e-5)
+			checkClose64(t, "w", w, w64, 1e-7, 1e-6)
+			checkClose64(t, "m", m, m64, 1e-8, 1e-5)
+			checkClose64(t, "v", v, v64, 1e-10, 1e-5)
 		})
 	}
 }
 
 func TestOptimPanics(t *testing.T) {
 	be := New(Options{})
-	lossPanics(t, "engine: SGDStep: v", func() { be.SGDStep(be.New(3), be.New(3), be.New(4), engine.SGDParams{}) })
-	lossPanics(t, "engine: LARSStep: g", func() { be.LARSStep(be.New(3), be.New(2), be.New(3), engine.LARSParams{}) })
-	lossPanics(t, "engine: AdamWStep: step 0", func() { be.AdamWStep(be.New(3), be.New(3), be.New(3), be.New(3), engine.AdamWParams{}) })
+	checkPanics(t, "engine: SGDStep: v", func() { be.SGDStep(be.New(3), be.New(3), be.New(4), engine.SGDParams{}) })
+	checkPanics(t, "engine: LARSStep: g", func() { be.LARSStep(be.New(3), be.New(2), be.New(3), engine.LARSParams{}) })
+	checkPanics(t, "engine: AdamWStep: step 0", func() { be.AdamWStep(be.New(3), be.New(3), be.New(3), be.New(3), engine.AdamWParams{}) })
 }
