@@ -223,29 +223,53 @@ func newResNetShapes(b engine.Backend, cfg ResNetConfig) (*ResNet, error) {
 // 2048 for ResNet-50, times the width multiplier).
 func (r *ResNet) FeatureDim() int { return r.featDim }
 
-// Forward maps x (N, InChannels, H, W) to h (N, FeatureDim()).
+// Forward maps x (N, InChannels, H, W) to h (N, FeatureDim()): the stages
+// in order, then global average pooling.
 func (r *ResNet) Forward(t *Tape, x *Var) *Var {
-	x = t.BatchNormOp(r.Conv1.Forward(t, x), r.BN1, true)
-	if r.Pool != nil {
-		x = r.Pool.Forward(t, x)
-	}
-	for s := range r.Layers {
-		for _, blk := range r.Layers[s] {
-			x = blk.Forward(t, x)
-		}
+	for s := range NumStages {
+		x = r.ForwardStage(t, x, s)
 	}
 	return t.GlobalAvgPool(x)
 }
 
+// NumStages is the number of stages of a ResNet: 0 the stem (conv1, bn1,
+// ReLU [, max-pool]), 1-4 layer1..layer4.
+const NumStages = 5
+
+// ForwardStage runs stage s (0..NumStages-1) on t. Fine-tuning runs the
+// frozen stages on an eval-mode tape and the others on a training tape.
+func (r *ResNet) ForwardStage(t *Tape, x *Var, s int) *Var {
+	if s == 0 {
+		x = t.BatchNormOp(r.Conv1.Forward(t, x), r.BN1, true)
+		if r.Pool != nil {
+			x = r.Pool.Forward(t, x)
+		}
+		return x
+	}
+	for _, blk := range r.Layers[s-1] {
+		x = blk.Forward(t, x)
+	}
+	return x
+}
+
+// StageModules lists the modules holding the state of stage s, in
+// state-dict order.
+func (r *ResNet) StageModules(s int) []Module {
+	if s == 0 {
+		return []Module{r.Conv1, r.BN1}
+	}
+	return r.Layers[s-1]
+}
+
 // State lists the state dict in torchvision order.
 func (r *ResNet) State() []NamedTensor {
-	s := append(r.Conv1.State(), r.BN1.State()...)
-	for i := range r.Layers {
-		for _, blk := range r.Layers[i] {
-			s = append(s, blk.State()...)
+	var st []NamedTensor
+	for s := range NumStages {
+		for _, m := range r.StageModules(s) {
+			st = append(st, m.State()...)
 		}
 	}
-	return s
+	return st
 }
 
 // Release frees the encoder's device tensors.

@@ -13,8 +13,9 @@ import (
 )
 
 // Stages of the encoder for FineTuneConfig.FromStage: 0 the stem (conv1,
-// bn1), 1-4 layer1..layer4; 5 means only the classifier is trained.
-const Stages = 5
+// bn1), 1-4 layer1..layer4 (layers.ResNet.ForwardStage); 5 means only the
+// classifier is trained.
+const Stages = layers.NumStages
 
 // FineTuneConfig configures FineTune.
 type FineTuneConfig struct {
@@ -61,33 +62,12 @@ func (c *FineTuneConfig) defaults() {
 	}
 }
 
-// stageForward runs stage s (see Stages) of r on t; stages 0-4 in order
-// followed by the global average pool are ResNet.Forward (tested).
-func stageForward(r *layers.ResNet, t *layers.Tape, x *layers.Var, s int) *layers.Var {
-	if s == 0 {
-		x = t.BatchNormOp(r.Conv1.Forward(t, x), r.BN1, true)
-		if r.Pool != nil {
-			x = r.Pool.Forward(t, x)
-		}
-		return x
-	}
-	for _, blk := range r.Layers[s-1] {
-		x = blk.Forward(t, x)
-	}
-	return x
-}
-
-// stageParams lists the parameters of stages from..4.
+// stageParams lists the parameters of stages from..Stages-1.
 func stageParams(r *layers.ResNet, from int) []*layers.Param {
 	var ps []*layers.Param
 	for s := from; s < Stages; s++ {
-		if s == 0 {
-			ps = append(ps, layers.Params(r.Conv1)...)
-			ps = append(ps, layers.Params(r.BN1)...)
-			continue
-		}
-		for _, blk := range r.Layers[s-1] {
-			ps = append(ps, layers.Params(blk)...)
+		for _, m := range r.StageModules(s) {
+			ps = append(ps, layers.Params(m)...)
 		}
 	}
 	return ps
@@ -116,7 +96,7 @@ func (u *tuner) logitsVar(x *engine.Tensor) *layers.Var {
 			t = u.train
 		}
 		if s < Stages {
-			v = stageForward(u.m.Encoder, t, v, s)
+			v = u.m.Encoder.ForwardStage(t, v, s)
 		} else {
 			v = t.GlobalAvgPool(v)
 		}
