@@ -29,14 +29,19 @@ func goGemm(threads int, transA, transB bool, m, n, k int, alpha float32, a, b [
 		return
 	}
 	panels := (m + gemmMR - 1) / gemmMR
-	bp := make([]float32, gemmKC*((min(gemmNC, n)+gemmNR-1)/gemmNR)*gemmNR)
+	// Packing buffers come from the scratch pools (packB and packA write
+	// every entry the kernel reads): the convolutions and NT-Xent call this
+	// once per image or tile.
+	bp := getScratch(gemmKC * ((min(gemmNC, n) + gemmNR - 1) / gemmNR) * gemmNR)
+	defer putScratch(bp)
 	for pc := 0; pc < k; pc += gemmKC {
 		kc := min(gemmKC, k-pc)
 		for jc := 0; jc < n; jc += gemmNC {
 			nc := min(gemmNC, n-jc)
 			packB(bp, transB, b, n, k, pc, kc, jc, nc)
 			work := func(lo, hi int) {
-				ap := make([]float32, gemmKC*gemmMR)
+				ap := getScratch(gemmKC * gemmMR)
+				defer putScratch(ap)
 				for ip := lo; ip < hi; ip++ {
 					i0 := ip * gemmMR
 					mr := min(gemmMR, m-i0)
