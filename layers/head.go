@@ -23,6 +23,21 @@ type HeadConfig struct {
 	LastBN bool
 }
 
+// WithDefaults returns c with the defaults NewHead applies to zero fields
+// on features of width in: 2 layers, hidden width in, output 128.
+func (c HeadConfig) WithDefaults(in int) HeadConfig {
+	if c.Layers == 0 {
+		c.Layers = 2
+	}
+	if c.Hidden == 0 {
+		c.Hidden = in
+	}
+	if c.Out == 0 {
+		c.Out = 128
+	}
+	return c
+}
+
 // Head is the projection head, an nn.Sequential whose state-dict names are
 // head.<index>.<param> with PyTorch's indices: every module, ReLU included,
 // takes one index. v1 with BN: head.0 Linear, head.1 BN1d, head.2 ReLU,
@@ -37,15 +52,7 @@ type Head struct {
 // NewHead builds a head on features of width in, initialised as torch does
 // (Linear default init, BN gamma 1 beta 0) from seed.
 func NewHead(b engine.Backend, in int, cfg HeadConfig, seed uint64) (*Head, error) {
-	if cfg.Layers == 0 {
-		cfg.Layers = 2
-	}
-	if cfg.Hidden == 0 {
-		cfg.Hidden = in
-	}
-	if cfg.Out == 0 {
-		cfg.Out = 128
-	}
+	cfg = cfg.WithDefaults(in)
 	if cfg.Layers < 1 || cfg.Hidden < 1 || cfg.Out < 1 || in < 1 {
 		return nil, fmt.Errorf("layers: invalid head %+v on %d features", cfg, in)
 	}

@@ -15,6 +15,16 @@ type Config struct {
 	Seed uint64
 }
 
+// WithDefaults returns c with every default NewModel applies to zero fields
+// filled in (ResNetConfig.WithDefaults, HeadConfig.WithDefaults on the
+// encoder's FeatureDim), so that two configs that build the same model
+// compare equal. Seed and ZeroInitResidual (initialisation only) are kept.
+func (c Config) WithDefaults() Config {
+	c.Encoder = c.Encoder.WithDefaults()
+	c.Head = c.Head.WithDefaults(c.Encoder.FeatureDim())
+	return c
+}
+
 // Model is a SimCLR network on one backend: encoder, projection head, the
 // tensor pool its steps reuse and the tape recording them.
 type Model struct {

@@ -141,19 +141,41 @@ func NewResNet(b engine.Backend, cfg ResNetConfig, seed uint64) (*ResNet, error)
 	return r, nil
 }
 
+// WithDefaults returns c with the defaults NewResNet applies to zero fields:
+// resnet18, the ImageNet stem, width 1, 3 input channels.
+func (c ResNetConfig) WithDefaults() ResNetConfig {
+	if c.Arch == "" {
+		c.Arch = "resnet18"
+	}
+	if c.Stem == "" {
+		c.Stem = StemImageNet
+	}
+	if c.Width == 0 {
+		c.Width = 1
+	}
+	if c.InChannels == 0 {
+		c.InChannels = 3
+	}
+	return c
+}
+
+// FeatureDim is the width of the features h of the encoder c builds (512
+// for ResNet-18/34, 2048 for ResNet-50, times the width multiplier), 0 for
+// an unknown architecture.
+func (c ResNetConfig) FeatureDim() int {
+	c = c.WithDefaults()
+	a, ok := archs[c.Arch]
+	if !ok {
+		return 0
+	}
+	if a.bottleneck {
+		return 4 * StageWidth(3, c.Width)
+	}
+	return StageWidth(3, c.Width)
+}
+
 func newResNetShapes(b engine.Backend, cfg ResNetConfig) (*ResNet, error) {
-	if cfg.Arch == "" {
-		cfg.Arch = "resnet18"
-	}
-	if cfg.Stem == "" {
-		cfg.Stem = StemImageNet
-	}
-	if cfg.Width == 0 {
-		cfg.Width = 1
-	}
-	if cfg.InChannels == 0 {
-		cfg.InChannels = 3
-	}
+	cfg = cfg.WithDefaults()
 	a, ok := archs[cfg.Arch]
 	if !ok {
 		return nil, fmt.Errorf("layers: unknown architecture %q (have resnet18, resnet34, resnet50)", cfg.Arch)

@@ -68,6 +68,9 @@ func TestFeatureDimAndWidth(t *testing.T) {
 		if got := shapeModel(t, c.cfg).FeatureDim(); got != c.feat {
 			t.Errorf("%+v: FeatureDim %d, want %d", c.cfg, got, c.feat)
 		}
+		if got := c.cfg.FeatureDim(); got != c.feat {
+			t.Errorf("%+v: ResNetConfig.FeatureDim %d, want %d", c.cfg, got, c.feat)
+		}
 	}
 	if _, err := layers.NewResNet(&shapeBackend{}, layers.ResNetConfig{Arch: "resnet19"}, 1); err == nil {
 		t.Error("unknown arch accepted")

@@ -97,7 +97,7 @@ func runExport(args []string) error {
 
 // stemNote says how to rebuild the stem in torchvision.
 func stemNote(cfg layers.Config) string {
-	c := modelio.Resolve(cfg).Encoder
+	c := cfg.Encoder.WithDefaults()
 	w := layers.StageWidth(0, c.Width)
 	if c.Width != 1 {
 		return fmt.Sprintf("width %g is not a torchvision model: ResNet(%q, width=%g, in_channels=%d, stem=%q) from tools/torch_load_check.py", c.Width, c.Arch, c.Width, c.InChannels, string(c.Stem))

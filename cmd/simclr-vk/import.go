@@ -66,7 +66,7 @@ func (a *archFlags) config(w *modelio.Weights) (cfg layers.Config, size int, err
 	if cfg, err = w.InferArch(); err != nil && !(*a.arch != "" && *a.stem != "" && *a.width > 0 && *a.inChannels > 0) {
 		return cfg, 0, err
 	}
-	return modelio.Resolve(a.apply(cfg)), 0, nil
+	return a.apply(cfg).WithDefaults(), 0, nil
 }
 
 // apply overrides cfg with the flags that were given.
@@ -86,7 +86,7 @@ func (a *archFlags) apply(cfg layers.Config) layers.Config {
 	if a.fs.Changed("proj-layers") || a.fs.Changed("proj-hidden") || a.fs.Changed("proj-out") {
 		cfg.Head.Layers, cfg.Head.Hidden, cfg.Head.Out = *a.projLayers, *a.projHidden, *a.projOut
 	}
-	return modelio.Resolve(cfg)
+	return cfg.WithDefaults()
 }
 
 func runImport(args []string) error {

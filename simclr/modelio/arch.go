@@ -30,63 +30,16 @@ type headFile struct {
 
 var depths = map[string]int{"resnet18": 18, "resnet34": 34, "resnet50": 50}
 
-// Resolve fills the defaults layers applies to zero fields (ResNet-18,
-// ImageNet stem, width 1, 3 input channels, v1 head of hidden width d and
-// output 128), so that two configs that build the same model compare equal.
-// Seed and ZeroInitResidual (initialisation only) are kept as they are.
-func Resolve(cfg layers.Config) layers.Config {
-	e := &cfg.Encoder
-	if e.Arch == "" {
-		e.Arch = "resnet18"
-	}
-	if e.Stem == "" {
-		e.Stem = layers.StemImageNet
-	}
-	if e.Width == 0 {
-		e.Width = 1
-	}
-	if e.InChannels == 0 {
-		e.InChannels = 3
-	}
-	h := &cfg.Head
-	if h.Layers == 0 {
-		h.Layers = 2
-	}
-	if h.Hidden == 0 {
-		h.Hidden = FeatureDim(cfg.Encoder)
-	}
-	if h.Out == 0 {
-		h.Out = 128
-	}
-	return cfg
-}
-
-// FeatureDim is the width of the encoder output h for cfg (0 for an unknown
-// architecture).
-func FeatureDim(e layers.ResNetConfig) int {
-	w := e.Width
-	if w == 0 {
-		w = 1
-	}
-	switch e.Arch {
-	case "", "resnet18", "resnet34":
-		return layers.StageWidth(3, w)
-	case "resnet50":
-		return 4 * layers.StageWidth(3, w)
-	}
-	return 0
-}
-
 // ArchJSON describes cfg (defaults resolved) for Meta.Arch and the
 // safetensors metadata, without an image size.
 func ArchJSON(cfg layers.Config) json.RawMessage { return ArchJSONImage(cfg, 0) }
 
 // ArchJSONImage is ArchJSON recording the side of the training images.
 func ArchJSONImage(cfg layers.Config, imageSize int) json.RawMessage {
-	c := Resolve(cfg)
+	c := cfg.WithDefaults()
 	f := archFile{
 		Arch: c.Encoder.Arch, Depth: depths[c.Encoder.Arch], Stem: string(c.Encoder.Stem),
-		Width: c.Encoder.Width, InChannels: c.Encoder.InChannels, FeatureDim: FeatureDim(c.Encoder),
+		Width: c.Encoder.Width, InChannels: c.Encoder.InChannels, FeatureDim: c.Encoder.FeatureDim(),
 		ImageSize: imageSize,
 		Head: &headFile{Layers: c.Head.Layers, Hidden: c.Head.Hidden, Out: c.Head.Out,
 			NoBias: c.Head.NoBias, NoBN: c.Head.NoBN, LastBN: c.Head.LastBN},
@@ -138,9 +91,9 @@ func ParseArchImage(raw json.RawMessage) (layers.Config, int, error) {
 		}
 		cfg.Head = layers.HeadConfig{Layers: h.Layers, Hidden: h.Hidden, Out: h.Out, NoBias: h.NoBias, NoBN: h.NoBN, LastBN: h.LastBN}
 	}
-	cfg = Resolve(cfg)
-	if f.FeatureDim != 0 && f.FeatureDim != FeatureDim(cfg.Encoder) {
-		return layers.Config{}, 0, fmt.Errorf("modelio: feature_dim %d does not match %s at width %g (%d)", f.FeatureDim, f.Arch, cfg.Encoder.Width, FeatureDim(cfg.Encoder))
+	cfg = cfg.WithDefaults()
+	if f.FeatureDim != 0 && f.FeatureDim != cfg.Encoder.FeatureDim() {
+		return layers.Config{}, 0, fmt.Errorf("modelio: feature_dim %d does not match %s at width %g (%d)", f.FeatureDim, f.Arch, cfg.Encoder.Width, cfg.Encoder.FeatureDim())
 	}
 	return cfg, f.ImageSize, nil
 }
@@ -148,7 +101,7 @@ func ParseArchImage(raw json.RawMessage) (layers.Config, int, error) {
 // Describe is a one-line summary of cfg for messages: "resnet18 (cifar
 // stem, width 0.25, 1 input channel, head 2x512->128)".
 func Describe(cfg layers.Config) string {
-	c := Resolve(cfg)
+	c := cfg.WithDefaults()
 	ch := "channels"
 	if c.Encoder.InChannels == 1 {
 		ch = "channel"

@@ -35,7 +35,7 @@ func (w *Weights) InferArch() (layers.Config, error) {
 	default:
 		e.Arch = "resnet18"
 	}
-	return Resolve(layers.Config{Encoder: e}), nil
+	return layers.Config{Encoder: e}.WithDefaults(), nil
 }
 
 func (w *Weights) has(name string) bool { _, ok := w.have[name]; return ok }

@@ -59,8 +59,8 @@ func TestArchRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", raw, err)
 		}
-		if got != Resolve(c) || size != 32 {
-			t.Errorf("%s: got %+v size %d, want %+v", raw, got, size, Resolve(c))
+		if got != c.WithDefaults() || size != 32 {
+			t.Errorf("%s: got %+v size %d, want %+v", raw, got, size, c.WithDefaults())
 		}
 	}
 	if c, err := ParseArch([]byte(`{"depth": 50}`)); err != nil || c.Encoder.Arch != "resnet50" || c.Head.Hidden != 2048 {

@@ -17,7 +17,7 @@ import (
 func ModelConfig(m *layers.Model) layers.Config {
 	e := m.Encoder.Config
 	e.ZeroInitResidual = false
-	return Resolve(layers.Config{Encoder: e, Head: m.Head.Config})
+	return layers.Config{Encoder: e, Head: m.Head.Config}.WithDefaults()
 }
 
 // Tensors downloads m's parameters (Kind param) and buffers (Kind buffer;

@@ -86,7 +86,7 @@ func sameArch(recorded json.RawMessage, want layers.Config) (layers.Config, bool
 	if err != nil {
 		return got, false, err
 	}
-	a, b := modelio.Resolve(got), modelio.Resolve(want)
+	a, b := got.WithDefaults(), want.WithDefaults()
 	a.Seed, b.Seed = 0, 0
 	a.Encoder.ZeroInitResidual, b.Encoder.ZeroInitResidual = false, false
 	return got, a == b, nil
