@@ -16,10 +16,7 @@ import (
 // the recorded training size and no size is forced.
 func CheckInput(cfg layers.Config, trained int, ds data.Dataset, force int) (int, error) {
 	c, h, w := ds.Shape()
-	in := cfg.Encoder.InChannels
-	if in == 0 {
-		in = 3
-	}
+	in := cfg.Encoder.WithDefaults().InChannels
 	if c != in {
 		return 0, fmt.Errorf("eval: dataset %s has %d-channel images, the encoder takes %d channels (trained on other data?)", ds.Name(), c, in)
 	}
