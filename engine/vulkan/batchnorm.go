@@ -132,6 +132,15 @@ func orIn(t, placeholder *engine.Tensor) arg {
 	return in(t)
 }
 
+// orOut binds t for writing, or placeholder for reading when t is nil (the
+// kernel's specialization constants say the binding is unused).
+func orOut(t, placeholder *engine.Tensor) arg {
+	if t == nil {
+		return in(placeholder)
+	}
+	return out(t)
+}
+
 // BatchNormForwardTrain normalises with the batch statistics and updates
 // the running ones (see engine.Backend).
 func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
@@ -193,23 +202,17 @@ func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean,
 		d.bnBackwardSplit(b, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, p)
 		return
 	}
-	orOut := func(t *engine.Tensor) arg {
-		if t == nil {
-			return in(saveMean) // unused binding
-		}
-		return out(t)
-	}
 	d.dispatch(kernel{
 		Shader: "batchnorm_backward",
 		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
 		Groups: d.grid1D(p.C, 1),
-		Args: []arg{out(dx), orOut(dgamma), orOut(dbeta), in(dy), in(x), orIn(y, x), orIn(gamma, x),
+		Args: []arg{out(dx), orOut(dgamma, saveMean), orOut(dbeta, saveMean), in(dy), in(x), orIn(y, x), orIn(gamma, x),
 			in(saveMean), in(saveInvStd)},
 	})
 }
 
-func (d *Device) checkBNGrid(op string, b bnPlan, p engine.BatchNormParams) {
+func (d *Device) checkBNGrid(op string, p engine.BatchNormParams) {
 	if p.C > int(d.limit.MaxComputeWorkGroupCount[1]) {
 		panic(fmt.Sprintf("engine: %s: %d channels exceed this device's %d workgroups in y", op, p.C, d.limit.MaxComputeWorkGroupCount[1]))
 	}
@@ -218,7 +221,7 @@ func (d *Device) checkBNGrid(op string, b bnPlan, p engine.BatchNormParams) {
 // bnForwardTrainSplit is the split plan of BatchNormForwardTrain: partial
 // (sum, M2) per chunk, per-channel merge, elementwise normalisation.
 func (d *Device) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
-	d.checkBNGrid("BatchNormForwardTrain", b, p)
+	d.checkBNGrid("BatchNormForwardTrain", p)
 	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk)}
 	partial := d.New(p.C, b.parts, 2)
 	d.dispatch(kernel{
@@ -249,7 +252,7 @@ func (d *Device) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVa
 // sum g*xhat) per chunk, per-channel sums (also dbeta, dgamma), elementwise
 // dx. y is nil unless p.ReLU.
 func (d *Device) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
-	d.checkBNGrid("BatchNormBackward", b, p)
+	d.checkBNGrid("BatchNormBackward", p)
 	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk)}
 	partial := d.New(p.C, b.parts, 2)
 	d.dispatch(kernel{
@@ -260,18 +263,12 @@ func (d *Device) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, s
 		Args:   []arg{out(partial), in(dy), in(x), orIn(y, x), in(saveMean), in(saveInvStd)},
 	})
 	sums := d.New(p.C, 2)
-	orOut := func(t *engine.Tensor) arg {
-		if t == nil {
-			return in(saveMean) // unused binding
-		}
-		return out(t)
-	}
 	d.dispatch(kernel{
 		Shader: "batchnorm_backward_finalize",
 		Spec:   []uint32{64, b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   push,
 		Groups: d.grid1D(p.C, 1),
-		Args:   []arg{out(sums), orOut(dgamma), orOut(dbeta), in(partial)},
+		Args:   []arg{out(sums), orOut(dgamma, saveMean), orOut(dbeta, saveMean), in(partial)},
 	})
 	partial.Release()
 	d.dispatch(kernel{

@@ -234,7 +234,7 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 	pl := d.ntxentPlan(op, rows, dim)
 	rowGroups := ceilDiv(rows, pl.rowsPerGroup())
 	if rowGroups > int(d.limit.MaxComputeWorkGroupCount[0]) || max(pl.parts, pl.gparts) > int(d.limit.MaxComputeWorkGroupCount[1]) {
-		panic(fmt.Sprintf("engine: %s: %d rows need %d x %d workgroups, above maxComputeWorkGroupCount", op, rows, rowGroups, pl.parts))
+		panic(fmt.Sprintf("engine: %s: %d rows need %d x %d workgroups, above maxComputeWorkGroupCount %v", op, rows, rowGroups, max(pl.parts, pl.gparts), d.limit.MaxComputeWorkGroupCount))
 	}
 	push := pushNTXent{Rows: uint32(rows), D: uint32(dim), NHalf: uint32(rows / 2), Chunk: uint32(pl.chunk),
 		Parts: uint32(pl.parts), InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}

@@ -29,8 +29,10 @@ type pushAvgPool struct {
 	Planes, HW uint32
 }
 
+// checkPool checks the tensors of a max-pool op whose p the caller has
+// validated (it needs p.OutH and p.OutW for the sizes) and returns the push
+// constants.
 func (d *Device) checkPool(op string, p engine.Pool2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) *pushPool {
-	p.Validate(op)
 	engine.CheckBackend(op, d, ts[0], ts[1], ts[2])
 	for i := range ts {
 		engine.CheckNumel(op, names[i], ts[i], sizes[i])
