@@ -8,7 +8,7 @@ mean over the 2B views), backward, SGD with momentum 0.9. Random data, no
 augmentation. Prints one JSON line per configuration: median seconds per step
 over --steps steps after --warmup steps, images/s (B images per step) and peak
 device memory. Also `--gemm N`: torch.mm N^3 fp32 with TF32 off (cuBLAS SGEMM).
-Needs torch (and torchvision only for nothing: the model is built here).
+Needs torch only (the model is built here, no torchvision).
 """
 import argparse, json, statistics, sys, time
 

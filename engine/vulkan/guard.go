@@ -9,8 +9,9 @@ import (
 // Guarded is an output tensor T with guard tensors Lo and Hi placed directly
 // before and after it in the same memory block (no gap), all three filled
 // with a sentinel value. After an op wrote T, Check reports any guard value
-// that changed: a kernel writing past either end of its output. Tests of
-// every op family use it (see guard_test.go).
+// that changed: a kernel writing past either end of its output. The GEMM,
+// convolution and batch-norm tests (gemm_test.go, conv_guard_test.go,
+// batchnorm_test.go) and the recorder and memory tests use it.
 type Guarded struct {
 	Lo, T, Hi *engine.Tensor
 	d         *Device

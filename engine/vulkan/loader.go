@@ -40,9 +40,10 @@ typedef struct {
 
 typedef void (*simclrGetProps2)(void *physicalDevice, simclrProps2 *props);
 
-// simclrSubgroupSize calls vkGetPhysicalDeviceProperties2 (Vulkan 1.1) with
+// simclrProps calls vkGetPhysicalDeviceProperties2 (Vulkan 1.1) with
 // VkPhysicalDeviceSubgroupProperties (and VkPhysicalDeviceDriverProperties
-// when withDriver) chained; returns 0 if the function is missing.
+// when withDriver) chained; returns the subgroup size, or 0 if the function
+// is missing.
 static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *driverName, char *driverInfo, uint32_t *ops, uint32_t *stages) {
 	if (!simclrGIPA) return 0;
 	simclrGetProps2 fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2");
@@ -107,8 +108,8 @@ func load() error {
 }
 
 // extraProps returns the subgroup size (0 if unknown), the supported
-// subgroup operations (VkSubgroupFeatureFlags) and stages, and, when the device supports
-// Vulkan 1.2, the driver name and info.
+// subgroup operations (VkSubgroupFeatureFlags) and stages, and, when the
+// device supports Vulkan 1.2, the driver name and info.
 func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool) (subgroup, ops, stages uint32, driverName, driverInfo string) {
 	var name, info [256]C.char
 	var cops, cstages C.uint32_t
