@@ -23,11 +23,14 @@ type Tensor struct {
 // NewTensor is called by backends to wrap a storage handle. Users call
 // Backend.New instead.
 func NewTensor(b Backend, storage any, shape ...int) *Tensor {
-	n := checkShape("NewTensor", shape)
+	n := CheckShape("NewTensor", shape)
 	return &Tensor{shape: append([]int(nil), shape...), numel: n, backend: b, Storage: storage}
 }
 
-func checkShape(op string, shape []int) int {
+// CheckShape panics with an "engine: <op>: ..." message unless shape is a
+// non-empty list of positive dimensions, and returns its element count.
+// Backends call it in New before sizing the storage.
+func CheckShape(op string, shape []int) int {
 	if len(shape) == 0 {
 		panic(fmt.Sprintf("engine: %s: empty shape", op))
 	}
@@ -83,7 +86,7 @@ func (t *Tensor) MarkReleased() { t.freed = true }
 
 // Reshape returns a view with another shape and the same number of elements.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
-	n := checkShape("Reshape", shape)
+	n := CheckShape("Reshape", shape)
 	if n != t.numel {
 		panic(fmt.Sprintf("engine: Reshape: %v has %d elements, %v has %d", t.shape, t.numel, shape, n))
 	}

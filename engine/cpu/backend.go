@@ -59,13 +59,7 @@ func Data(t *engine.Tensor) []float32 { return data(t) }
 
 // New allocates a zero-filled tensor.
 func (b *Backend) New(shape ...int) *engine.Tensor {
-	n := 1
-	for _, d := range shape {
-		if d <= 0 {
-			panic(fmt.Sprintf("engine/cpu: New: non-positive dimension in shape %v", shape))
-		}
-		n *= d
-	}
+	n := engine.CheckShape("New", shape)
 	t := engine.NewTensor(b, make([]float32, n), shape...)
 	b.mu.Lock()
 	b.stats.InUse += int64(4 * n)
