@@ -1,7 +1,6 @@
 package modelio
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -33,7 +32,7 @@ func InitFromNotes(m *layers.Model, path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	more, err := src.apply(m, loadOpts{headOptional: true, ignoreFC: true})
+	more, err := src.Apply(m)
 	return append(notes, more...), err
 }
 
@@ -68,21 +67,14 @@ func ReadWeights(path string) (*Weights, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("modelio: read weights %s: too short for safetensors or a checkpoint", path)
 		}
-		isCk = bytes.Equal(head, []byte("SIMCLRCK"))
+		isCk = string(head) == checkpoint.Magic
 	}
 	if isCk {
 		ck, err := checkpoint.Load(path)
 		if err != nil {
 			return nil, nil, err
 		}
-		w.what = "checkpoint " + ck.Path
-		w.arch = ck.Meta.Arch
-		for _, t := range ck.Tensors {
-			if t.Kind != checkpoint.KindOptim {
-				w.add(t.Name, t.Shape, t.Data)
-			}
-		}
-		return w, nil, nil
+		return &Weights{*checkpointSource(ck)}, nil, nil
 	}
 	sf, err := export.ReadSafetensors(path)
 	if err != nil {

@@ -48,18 +48,24 @@ func Tensors(m *layers.Model) ([]checkpoint.Tensor, error) {
 // doc for the checks). A classifier fc.* (written by fine-tuning) is
 // skipped. Nothing is uploaded unless every check passes.
 func Load(m *layers.Model, ck *checkpoint.Checkpoint) error {
-	src := source{what: "checkpoint " + ck.Path, arch: ck.Meta.Arch, have: map[string]entry{}}
+	src := checkpointSource(ck)
+	_, err := src.apply(m, loadOpts{ignoreFC: true})
+	return err
+}
+
+// checkpointSource is the parameters and buffers of ck (optimizer state
+// left out), with its recorded architecture.
+func checkpointSource(ck *checkpoint.Checkpoint) *source {
+	src := &source{what: "checkpoint " + ck.Path, arch: ck.Meta.Arch, have: map[string]entry{}}
 	if ck.Path == "" {
 		src.what = "checkpoint"
 	}
 	for _, t := range ck.Tensors {
-		if t.Kind == checkpoint.KindOptim {
-			continue
+		if t.Kind != checkpoint.KindOptim {
+			src.add(t.Name, t.Shape, t.Data)
 		}
-		src.add(t.Name, t.Shape, t.Data)
 	}
-	_, err := src.apply(m, loadOpts{ignoreFC: true})
-	return err
+	return src
 }
 
 // entry is one tensor of a weight source.
@@ -97,7 +103,7 @@ func shapeString(s []int) string {
 	return "(" + strings.Join(p, ",") + ")"
 }
 
-// listErr formats at most 5 names and the count of the others.
+// listNames formats at most 5 names and the count of the others.
 func listNames(names []string) string {
 	if len(names) <= 5 {
 		return strings.Join(names, ", ")
