@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"simclr-vk/simclr/atomicfile"
 )
 
 // The tuning cache: one JSON file (default
@@ -15,8 +18,8 @@ import (
 // only for the same vendor id, device id, driver version and Vulkan API
 // version (a driver update re-tunes). A file that does not parse or has
 // another version is ignored with a logged note and replaced on the next
-// write; writes go to a temporary file renamed over the old one, so a
-// reader never sees half a file.
+// write; writes go through simclr/atomicfile (a temporary file renamed
+// over the old one), so a reader never sees half a file.
 
 // tuneVersion is the cache format version. Bump it when the kernels or the
 // shape classes change, so that old choices are measured again.
@@ -118,37 +121,28 @@ func (t *gemmTuner) store(e tuneEntry) {
 		t.notef("gemm autotune: no cache directory ($XDG_CACHE_HOME or $HOME), the choice is not saved")
 		return
 	}
-	if err := writeFileAtomic(t.path, t.file); err != nil {
+	if err := writeTuneCache(t.path, t.file); err != nil {
 		t.notef("gemm autotune: %v", err)
 	}
 }
 
-// writeFileAtomic writes v as indented JSON to a temporary file in path's
-// directory and renames it over path.
-func writeFileAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+// writeTuneCache writes f as indented JSON over path through
+// atomicfile (temporary file, fsync, mode 0644, rename), creating the
+// directory first.
+func writeTuneCache(path string, f *tuneFile) error {
+	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write tuning cache: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write tuning cache: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".gemm-tune-*.json")
+	err = atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("write tuning cache: %w", err)
-	}
-	_, werr := f.Write(append(data, '\n'))
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(f.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write tuning cache %s: %w", path, werr)
+		return fmt.Errorf("write tuning cache %s: %w", path, err)
 	}
 	return nil
 }

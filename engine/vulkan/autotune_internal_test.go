@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"simclr-vk/simclr/atomicfile"
 )
 
 // Autotuning tests: every device opened here tunes into a cache file in a
@@ -36,7 +38,7 @@ func readTuneFile(t *testing.T, path string) tuneFile {
 
 func writeTuneFile(t *testing.T, path string, f tuneFile) {
 	t.Helper()
-	if err := writeFileAtomic(path, f); err != nil {
+	if err := writeTuneCache(path, &f); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -127,7 +129,7 @@ func TestGemmAutotuneCache(t *testing.T) {
 			t.Errorf("cache %q rewritten as version %d with %d entries, want version %d with 1", bad, g.Version, len(g.Entries), tuneVersion)
 		}
 	}
-	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".gemm-tune-*")); len(m) > 0 {
+	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), atomicfile.TempPrefix+"*")); len(m) > 0 {
 		t.Errorf("temporary files left behind: %v", m)
 	}
 }
