@@ -2,13 +2,11 @@ package train
 
 import (
 	"fmt"
-	"io"
 	"math"
 
-	"simclr-vk/engine"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/knn"
 )
 
@@ -28,51 +26,9 @@ type knnResult struct{ top1, top5 float64 }
 
 var noKNN = knnResult{math.NaN(), math.NaN()}
 
-// features extracts h for every image of ds, in order.
+// features extracts h for every image of ds, in order (eval.Extract).
 func (mo *monitor) features(m *layers.Model, ds data.Dataset) ([]float32, []int, error) {
-	l, err := augment.NewEvalLoader(ds, augment.EvalConfig{BatchSize: mo.batch, Size: mo.size, Workers: mo.workers})
-	if err != nil {
-		return nil, nil, err
-	}
-	defer l.Close()
-	b := m.Backend()
-	d := m.Encoder.FeatureDim()
-	feats := make([]float32, 0, ds.Len()*d)
-	labels := make([]int, 0, ds.Len())
-	var x, h *engine.Tensor
-	defer func() {
-		if x != nil {
-			x.Release()
-			h.Release()
-		}
-	}()
-	for {
-		bt, err := l.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if x == nil || x.Shape()[0] != bt.N {
-			if x != nil {
-				x.Release()
-				h.Release()
-			}
-			x, h = b.New(bt.N, bt.C, bt.H, bt.W), b.New(bt.N, d)
-		}
-		b.Upload(x, bt.Views)
-		if err := m.Features(h, x); err != nil {
-			return nil, nil, fmt.Errorf("features of %s: %w", ds.Name(), err)
-		}
-		n := len(feats)
-		feats = feats[:n+bt.N*d]
-		if err := b.Download(h, feats[n:]); err != nil {
-			return nil, nil, fmt.Errorf("features of %s: %w", ds.Name(), err)
-		}
-		labels = append(labels, bt.Labels...)
-	}
-	return feats, labels, nil
+	return eval.Extract(m, ds, eval.ExtractOptions{Size: mo.size, Batch: mo.batch, Workers: mo.workers})
 }
 
 // eval returns the kNN top-1 and top-5 (percent; top-5 NaN with 5 classes
