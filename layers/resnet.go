@@ -2,7 +2,10 @@ package layers
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 
 	"simclr-vk/engine"
 )
@@ -38,8 +41,8 @@ var archs = map[string]struct {
 	"resnet50": {true, [4]int{3, 4, 6, 3}},
 }
 
-// Archs lists the supported architectures.
-func Archs() []string { return []string{"resnet18", "resnet34", "resnet50"} }
+// Archs lists the supported architectures, sorted.
+func Archs() []string { return slices.Sorted(maps.Keys(archs)) }
 
 // StageWidth is the number of planes of stage i (0..3) at multiplier w:
 // round(64 * 2^i * w), at least 1.
@@ -178,7 +181,7 @@ func newResNetShapes(b engine.Backend, cfg ResNetConfig) (*ResNet, error) {
 	cfg = cfg.WithDefaults()
 	a, ok := archs[cfg.Arch]
 	if !ok {
-		return nil, fmt.Errorf("layers: unknown architecture %q (have resnet18, resnet34, resnet50)", cfg.Arch)
+		return nil, fmt.Errorf("layers: unknown architecture %q (have %s)", cfg.Arch, strings.Join(Archs(), ", "))
 	}
 	if cfg.Width < 0 || cfg.InChannels < 0 {
 		return nil, fmt.Errorf("layers: invalid width %g or input channels %d", cfg.Width, cfg.InChannels)

@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"simclr-vk/layers"
@@ -117,7 +118,7 @@ func (c Config) Validate() error {
 	bad := func(flag string, format string, a ...any) error {
 		return fmt.Errorf("--%s: %s", flag, fmt.Sprintf(format, a...))
 	}
-	if !contains(layers.Archs(), c.Arch) {
+	if !slices.Contains(layers.Archs(), c.Arch) {
 		return bad("arch", "%q: want one of %s", c.Arch, strings.Join(layers.Archs(), ", "))
 	}
 	if c.Stem != "auto" && c.Stem != string(layers.StemCIFAR) && c.Stem != string(layers.StemImageNet) {
@@ -139,7 +140,7 @@ func (c Config) Validate() error {
 	for _, k := range optim.Kinds() {
 		kinds = append(kinds, string(k))
 	}
-	if !contains(kinds, c.Optimizer) {
+	if !slices.Contains(kinds, c.Optimizer) {
 		return bad("optimizer", "%q: want one of %s", c.Optimizer, strings.Join(kinds, ", "))
 	}
 	if _, err := schedule.ScaledLR(c.LR, c.LRScaling, c.BatchSize); err != nil {
@@ -177,15 +178,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--knn-k %d and --knn-t %g must be positive", c.KNNK, c.KNNT)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // modelConfig is the network for images of c channels and side size.
