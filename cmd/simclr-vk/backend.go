@@ -22,7 +22,7 @@ type backendFlags struct {
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
-// --no-blas and --validate on fs.
+// --no-blas, --validate and --gemm-autotune on fs.
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
 		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -60,41 +62,17 @@ func usage() {
 	fmt.Fprintln(os.Stderr, "simclr-vk: SimCLR self-supervised pre-training on Vulkan GPUs and the CPU")
 	fmt.Fprintln(os.Stderr, "\nUsage: simclr-vk <command> [flags]   (simclr-vk <command> --help for its flags)")
 	fmt.Fprintln(os.Stderr, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
 	}
 }
 
-func benchNames() string {
-	names := make([]string, 0, len(benches))
-	for n := range benches {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
-}
+func benchNames() string { return strings.Join(slices.Sorted(maps.Keys(benches)), ", ") }
 
 func runBench(args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(os.Stderr, "Usage: simclr-vk bench <what> [flags]\n\nBenchmarks:")
-		names := make([]string, 0, len(benches))
-		for n := range benches {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(benches)) {
 			fmt.Fprintf(os.Stderr, "  %-8s %s\n", n, benches[n].summary)
 		}
 		return errUsage
