@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Shape-check helpers shared by the backends. They panic with an
@@ -18,6 +19,26 @@ func CheckNumel(op, name string, t *Tensor, n int) {
 	}
 	if t.numel != n {
 		panic(fmt.Sprintf("engine: %s: %s has shape %v (%d elements), want %d elements", op, name, t.shape, t.numel, n))
+	}
+}
+
+// CheckSizes panics unless every size argument of op is positive; names
+// lists them space-separated, e.g. CheckSizes(op, "n c hw", n, c, hw), and
+// the message gives every one: "engine: <op>: n 0, c 3, hw 4: sizes must
+// be positive".
+func CheckSizes(op, names string, sizes ...int) {
+	ns := strings.Fields(names)
+	if len(ns) != len(sizes) {
+		panic(fmt.Sprintf("engine: CheckSizes: %d names %q for %d sizes", len(ns), names, len(sizes)))
+	}
+	for _, v := range sizes {
+		if v <= 0 {
+			parts := make([]string, len(ns))
+			for i, n := range ns {
+				parts[i] = fmt.Sprintf("%s %d", n, sizes[i])
+			}
+			panic(fmt.Sprintf("engine: %s: %s: sizes must be positive", op, strings.Join(parts, ", ")))
+		}
 	}
 }
 

@@ -1,10 +1,6 @@
 package cpu
 
-import (
-	"fmt"
-
-	"simclr-vk/engine"
-)
+import "simclr-vk/engine"
 
 // Per-channel bias over (n, c, hw) tensors.
 
@@ -42,14 +38,8 @@ func biasBackwardRange(db, dy []float32, n, c, hw, lo, hi int) {
 	}
 }
 
-func checkNCHW(op string, n, c, hw int) {
-	if n <= 0 || c <= 0 || hw <= 0 {
-		panic(fmt.Sprintf("engine: %s: non-positive n %d, c %d or hw %d", op, n, c, hw))
-	}
-}
-
 func (be *Backend) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
-	checkNCHW("BiasForward", n, c, hw)
+	engine.CheckSizes("BiasForward", "n c hw", n, c, hw)
 	engine.CheckBackend("BiasForward", be, y, bias)
 	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
 	engine.CheckNumel("BiasForward", "bias", bias, c)
@@ -58,7 +48,7 @@ func (be *Backend) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
 }
 
 func (be *Backend) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
-	checkNCHW("BiasBackward", n, c, hw)
+	engine.CheckSizes("BiasBackward", "n c hw", n, c, hw)
 	engine.CheckBackend("BiasBackward", be, db, dy)
 	engine.CheckNumel("BiasBackward", "db", db, c)
 	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)

@@ -67,7 +67,7 @@ func checkLabels(op string, labels []float32, n, classes int) {
 func (be *Backend) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
 	const op = "SoftmaxCrossEntropy"
 	engine.CheckBackend(op, be, dlogits, loss, logits, labels)
-	lossCheckDims(op, "n", n, "classes", classes)
+	engine.CheckSizes(op, "n classes", n, classes)
 	engine.CheckNumel(op, "logits", logits, n*classes)
 	engine.CheckNumel(op, "labels", labels, n)
 	engine.CheckNumel(op, "loss", loss, 1)

@@ -1,10 +1,6 @@
 package cpu
 
-import (
-	"fmt"
-
-	"simclr-vk/engine"
-)
+import "simclr-vk/engine"
 
 // Gemm is the reference matrix product: C (m, n) = alpha * op(A) op(B) +
 // beta * C with op(A) (m, k), op(B) (k, n), accumulated in float64.
@@ -48,12 +44,6 @@ func GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32,
 	c /* (batch, m*n) */ []float32) {
 	for i := 0; i < batch; i++ {
 		Gemm(transA, transB, m, n, k, alpha, a[i*m*k:(i+1)*m*k], b[i*k*n:(i+1)*k*n], beta, c[i*m*n:(i+1)*m*n])
-	}
-}
-
-func checkGemm(op string, batch, m, n, k int) {
-	if batch <= 0 || m <= 0 || n <= 0 || k <= 0 {
-		panic(fmt.Sprintf("engine: %s: non-positive size batch %d m %d n %d k %d", op, batch, m, n, k))
 	}
 }
 
@@ -162,7 +152,7 @@ const blasPoolWork = 1 << 27
 
 func (be *Backend) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend("Gemm", be, a, b, c)
-	checkGemm("Gemm", 1, m, n, k)
+	engine.CheckSizes("Gemm", "m n k", m, n, k)
 	engine.CheckNumel("Gemm", "a", a, m*k)
 	engine.CheckNumel("Gemm", "b", b, k*n)
 	engine.CheckNumel("Gemm", "c", c, m*n)
@@ -171,7 +161,7 @@ func (be *Backend) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *e
 
 func (be *Backend) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend("GemmBatched", be, a, b, c)
-	checkGemm("GemmBatched", batch, m, n, k)
+	engine.CheckSizes("GemmBatched", "batch m n k", batch, m, n, k)
 	engine.CheckNumel("GemmBatched", "a", a, batch*m*k)
 	engine.CheckNumel("GemmBatched", "b", b, batch*k*n)
 	engine.CheckNumel("GemmBatched", "c", c, batch*m*n)

@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"math"
 
 	"simclr-vk/engine"
@@ -67,7 +66,7 @@ func l2NormalizeBackwardRows(lo, hi int, dx, dy, y, norm []float32, dim int) {
 func (be *Backend) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
 	const op = "L2NormalizeForward"
 	engine.CheckBackend(op, be, y, norm, x)
-	lossCheckDims(op, "rows", rows, "dim", dim)
+	engine.CheckSizes(op, "rows dim", rows, dim)
 	engine.CheckNumel(op, "x", x, rows*dim)
 	engine.CheckNumel(op, "y", y, rows*dim)
 	engine.CheckNumel(op, "norm", norm, rows)
@@ -79,18 +78,11 @@ func (be *Backend) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) 
 func (be *Backend) L2NormalizeBackward(dx, dy, y, norm *engine.Tensor, rows, dim int) {
 	const op = "L2NormalizeBackward"
 	engine.CheckBackend(op, be, dx, dy, y, norm)
-	lossCheckDims(op, "rows", rows, "dim", dim)
+	engine.CheckSizes(op, "rows dim", rows, dim)
 	engine.CheckNumel(op, "dx", dx, rows*dim)
 	engine.CheckNumel(op, "dy", dy, rows*dim)
 	engine.CheckNumel(op, "y", y, rows*dim)
 	engine.CheckNumel(op, "norm", norm, rows)
 	dxd, dyd, yd, nd := data(dx), data(dy), data(y), data(norm)
 	be.parallelFor(rows, func(lo, hi int) { l2NormalizeBackwardRows(lo, hi, dxd, dyd, yd, nd, dim) })
-}
-
-// lossCheckDims panics unless both sizes are positive.
-func lossCheckDims(op, an string, a int, bn string, b int) {
-	if a <= 0 || b <= 0 {
-		panic(fmt.Sprintf("engine: %s: %s %d and %s %d must be positive", op, an, a, bn, b))
-	}
 }

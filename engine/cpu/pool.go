@@ -116,7 +116,7 @@ func (be *Backend) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Poo
 }
 
 func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
-	checkNCHW("GlobalAvgPoolForward", n, c, hw)
+	engine.CheckSizes("GlobalAvgPoolForward", "n c hw", n, c, hw)
 	engine.CheckBackend("GlobalAvgPoolForward", be, y, x)
 	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
 	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
@@ -125,7 +125,7 @@ func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 }
 
 func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
-	checkNCHW("GlobalAvgPoolBackward", n, c, hw)
+	engine.CheckSizes("GlobalAvgPoolBackward", "n c hw", n, c, hw)
 	engine.CheckBackend("GlobalAvgPoolBackward", be, dx, dy)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)

@@ -1,10 +1,6 @@
 package cpu
 
-import (
-	"fmt"
-
-	"simclr-vk/engine"
-)
+import "simclr-vk/engine"
 
 // Reductions over src viewed as (rows, cols). The references accumulate in
 // float64 in a fixed order. The Backend methods split rows or columns over
@@ -69,9 +65,7 @@ func colSums(dst, src []float32, rows, cols, lo, hi int, div float64) {
 
 func checkReduce(be *Backend, op string, dst, src *engine.Tensor, rows, cols, outN int) {
 	engine.CheckBackend(op, be, dst, src)
-	if rows <= 0 || cols <= 0 {
-		panic(fmt.Sprintf("engine: %s: non-positive rows %d or cols %d", op, rows, cols))
-	}
+	engine.CheckSizes(op, "rows cols", rows, cols)
 	engine.CheckNumel(op, "src", src, rows*cols)
 	engine.CheckNumel(op, "dst", dst, outN)
 }
