@@ -5,8 +5,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
+	"io"
 
+	"simclr-vk/simclr/atomicfile"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
 )
@@ -80,16 +81,8 @@ func runAugment(args []string) error {
 			drawCell(grid, buf, c, *size, k, gap+col*(cell+gap), gap+r*(cell+gap))
 		}
 	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return err
-	}
-	if err := png.Encode(f, grid); err != nil {
-		f.Close()
+	if err := atomicfile.Write(*out, func(w io.Writer) error { return png.Encode(w, grid) }); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
 	}
 	fmt.Printf("%s: %d images of %s, original + %d views each at %dx%d (blur %v, jitter s %g), %dx magnified\n",
 		*out, rows, train.Name(), *views, *size, *size, cfg.BlurEnabled(), cfg.JitterStrength, k)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
+	"simclr-vk/simclr/atomicfile"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/eval"
@@ -150,7 +152,7 @@ func writeJSON(path string, v any) error {
 		_, err = os.Stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -66,7 +66,7 @@ func (a *archFlags) config(w *modelio.Weights) (cfg layers.Config, size int, err
 	if cfg, err = w.InferArch(); err != nil && !(*a.arch != "" && *a.stem != "" && *a.width > 0 && *a.inChannels > 0) {
 		return cfg, 0, err
 	}
-	return a.apply(cfg).WithDefaults(), 0, nil
+	return a.apply(cfg), 0, nil
 }
 
 // apply overrides cfg with the flags that were given.

@@ -14,6 +14,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
+	"simclr-vk/simclr/atomicfile"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/knn"
@@ -211,7 +212,14 @@ func (r *run) prepareOut(ck *checkpoint.Checkpoint) error {
 		}
 	}
 	r.ckdir = checkpoint.Dir{Path: out, Keep: r.cfg.Keep}
-	return os.WriteFile(filepath.Join(out, "config.json"), append(r.cfg.JSON(), '\n'), 0o644)
+	path := filepath.Join(out, "config.json")
+	if err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(append(r.cfg.JSON(), '\n'))
+		return err
+	}); err != nil {
+		return fmt.Errorf("--out: write %s: %w", path, err)
+	}
+	return nil
 }
 
 // size is the side of the training views.
