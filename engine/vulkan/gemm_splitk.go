@@ -46,10 +46,10 @@ func (d *Device) gemmSplitK(name string, transA, transB bool, batch, m, n, k int
 	}
 	slices, kchunk := splitKPlan(m, n, k, tile, tile)
 	p := d.New(slices * m * n)
-	if p == nil || d.err != nil {
+	defer p.Release()
+	if d.err != nil {
 		return
 	}
-	defer p.Release()
 	shader := "gemm_tiled_64x64_splitk"
 	if tile == 32 {
 		shader = "gemm_tiled_32x32_splitk"

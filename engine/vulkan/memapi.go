@@ -13,16 +13,7 @@ import (
 // Out of memory does not panic: the tensor is unusable and the sticky
 // error names the shape and the memory in use.
 func (d *Device) New(shape ...int) *engine.Tensor {
-	n := 1
-	for _, s := range shape {
-		if s <= 0 {
-			panic(fmt.Sprintf("engine/vulkan: New: non-positive dimension in shape %v", shape))
-		}
-		n *= s
-	}
-	if len(shape) == 0 {
-		panic("engine/vulkan: New: empty shape")
-	}
+	n := numelOf("New", shape)
 	if d.closed {
 		d.setErr(errClosed)
 		return engine.NewTensor(d, (*alloc)(nil), shape...)
@@ -42,6 +33,22 @@ func (d *Device) New(shape ...int) *engine.Tensor {
 		d.Fill(t, 0)
 	}
 	return t
+}
+
+// numelOf returns the number of elements of shape, panicking on an empty
+// shape or a non-positive dimension.
+func numelOf(op string, shape []int) int {
+	if len(shape) == 0 {
+		panic(fmt.Sprintf("engine/vulkan: %s: empty shape", op))
+	}
+	n := 1
+	for _, s := range shape {
+		if s <= 0 {
+			panic(fmt.Sprintf("engine/vulkan: %s: non-positive dimension in shape %v", op, shape))
+		}
+		n *= s
+	}
+	return n
 }
 
 // allocOf returns t's allocation, nil when its allocation failed.

@@ -411,17 +411,11 @@ func (r *recorder) touches(x rng) bool { return overlapsAny(x, r.touched) }
 
 func (r *recorder) destroy() {
 	d := r.d
-	for _, f := range append(append([]*frame(nil), r.free...), r.inflight...) {
-		vk.DestroyFence(d.dev, f.fence, nil)
-		for _, p := range f.pools {
-			vk.DestroyDescriptorPool(d.dev, p, nil)
-		}
-		if f.query != vk.NullQueryPool {
-			vk.DestroyQueryPool(d.dev, f.query, nil)
-		}
-	}
+	frames := append(append([]*frame(nil), r.free...), r.inflight...)
 	if r.cur != nil {
-		f := r.cur
+		frames = append(frames, r.cur)
+	}
+	for _, f := range frames {
 		vk.DestroyFence(d.dev, f.fence, nil)
 		for _, p := range f.pools {
 			vk.DestroyDescriptorPool(d.dev, p, nil)
