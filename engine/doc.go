@@ -13,6 +13,10 @@
 //     first driver error that happened since the last Flush (sticky error).
 //   - Backward ops overwrite their outputs (beta = 0); gradient accumulation
 //     across several consumers is the graph layer's job (Axpy / Add).
+//   - Memory has explicit lifetimes: Tensor.Release returns one tensor, and
+//     an Arena releases everything one piece of work (a step) allocated.
+//     (layers keeps its own size-keyed pool on top, reusing tensors across
+//     steps instead of releasing them.)
 //   - Integer data (labels, argmax indices) is carried as exactly representable
 //     float32 values (< 2^24).
 package engine
