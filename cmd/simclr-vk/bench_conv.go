@@ -63,22 +63,15 @@ func runBenchConv(args []string) error {
 		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms", "cpu ms")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	random := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = 2*rng.Float32() - 1
-		}
-		return v
-	}
 	var totalS, totalBest, totalCPU, totalFlops float64
 	for _, l := range cpu.ResNet18Convs(*width, h, w, c, *batch) {
 		p := l.P
 		nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C*p.R*p.S, p.N*p.K*p.OutH()*p.OutW()
 		x, wt, y := b.New(nx), b.New(nw), b.New(ny)
 		dx, dw := b.New(nx), b.New(nw)
-		b.Upload(x, random(nx))
-		b.Upload(wt, random(nw))
-		b.Upload(y, random(ny))
+		b.Upload(x, uniform(rng, nx))
+		b.Upload(wt, uniform(rng, nw))
+		b.Upload(y, uniform(rng, ny))
 		passes := []struct {
 			name string
 			run  func()

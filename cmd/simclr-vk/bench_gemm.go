@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"simclr-vk/engine"
@@ -38,19 +36,10 @@ type gemmBenchLine struct {
 	Ms           float64   `json:"ms_per_gemm"` // median
 	GFLOPs       float64   `json:"gflop_per_s"` // at the median
 	AllMs        []float64 `json:"all_ms_per_gemm"`
-	// CPUMs is the process CPU time per GEMM (median run): on a shared
+	// CPUMs is the process CPU time per GEMM (median): on a shared
 	// machine CPU devices (lavapipe, the CPU backend) are better compared
 	// by it than by wall time.
 	CPUMs float64 `json:"cpu_ms_per_gemm"`
-}
-
-// cpuTime is the CPU time used by this process so far (all threads).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func parseSize(s string) (m, n, k int, err error) {
@@ -114,19 +103,12 @@ func runBenchGemm(args []string) error {
 	}
 
 	rng := rand.New(rand.NewPCG(3, 4))
-	random := func(cnt int) []float32 {
-		v := make([]float32, cnt)
-		for i := range v {
-			v[i] = 2*rng.Float32() - 1
-		}
-		return v
-	}
 	a, bb, c := b.New(m*k), b.New(k*n), b.New(m*n)
 	defer a.Release()
 	defer bb.Release()
 	defer c.Release()
-	b.Upload(a, random(m*k))
-	b.Upload(bb, random(k*n))
+	b.Upload(a, uniform(rng, m*k))
+	b.Upload(bb, uniform(rng, k*n))
 	flops := 2 * float64(m) * float64(n) * float64(k)
 	var cpuUsed time.Duration
 	batch := func(r int) (time.Duration, error) {
@@ -161,10 +143,7 @@ func runBenchGemm(args []string) error {
 		ms[i] = dt.Seconds() * 1e3 / float64(r)
 		cpuMs[i] = cpuUsed.Seconds() * 1e3 / float64(r)
 	}
-	sorted := slices.Clone(ms)
-	slices.Sort(sorted)
-	med := sorted[len(sorted)/2]
-	medCPU := cpuMs[slices.Index(ms, med)]
+	med, medCPU := median(ms), median(cpuMs)
 	line := gemmBenchLine{
 		Bench: "gemm", Backend: b.Name(), Device: b.Describe(), Kernel: kernel, KernelSource: kernelSource,
 		M: m, N: n, K: k, Trans: strings.ToUpper(*trans), Repeat: r, Runs: *runs,
