@@ -16,9 +16,10 @@ import (
 // For every parameter tensor p, two directional derivatives are compared:
 // along u = g/|g| (the analytic gradient's own direction: catches wrong
 // scale or sign) and along a random unit Gaussian direction (catches errors
-// orthogonal to g, e.g. wrong indices). The forward is float32, so eps is
-// large (1e-2 along a unit direction spreads to ~eps/sqrt(numel) per entry);
-// the truncation error is O(eps^2) and ReLU kinks crossed by such small
+// orthogonal to g, e.g. wrong indices). The forward is float32, so the
+// steps are large for a finite difference (1e-3 down to 1e-4 along a unit
+// direction, ~eps/sqrt(numel) per entry); Richardson extrapolation cancels
+// the O(eps^2) truncation term and ReLU kinks crossed by such small
 // perturbations are rare. Differences accumulate in float64. A backward that
 // drops a term, mis-scales, mis-indexes or forgets to accumulate a residual
 // gradient breaks at least one of these by far more than the tolerance.
