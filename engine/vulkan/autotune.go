@@ -1,6 +1,7 @@
 package vulkan
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -68,6 +69,10 @@ type GemmClassChoice struct {
 	Note    string             `json:"note,omitempty"` // why tuning fell back to the table
 }
 
+// ErrGemmUnsupported is wrapped by Open's error when Options.GemmVariant
+// forces a GEMM kernel this device cannot run (errors.Is).
+var ErrGemmUnsupported = errors.New("GEMM kernel not supported by this device")
+
 // gemmState is the per-device GEMM selection state.
 type gemmState struct {
 	sg8    bool   // 8-wide subgroups with ballot in compute shaders
@@ -92,11 +97,11 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 		}
 		if !d.gemmSupported(probe) {
 			if v == "subgroup" {
-				return fmt.Errorf("engine/vulkan: GemmVariant subgroup needs 8-wide subgroups with ballot; %q has size %d, operations %#x",
-					d.info.Name, d.info.SubgroupSize, d.info.SubgroupOps)
+				return fmt.Errorf("engine/vulkan: %w: GemmVariant subgroup needs 8-wide subgroups with ballot; %q has size %d, operations %#x",
+					ErrGemmUnsupported, d.info.Name, d.info.SubgroupSize, d.info.SubgroupOps)
 			}
-			return fmt.Errorf("engine/vulkan: GemmVariant %s does not fit %q (%d invocations, %d bytes of shared memory per workgroup)",
-				v, d.info.Name, d.limit.MaxComputeWorkGroupInvocations, d.limit.MaxComputeSharedMemorySize)
+			return fmt.Errorf("engine/vulkan: %w: GemmVariant %s does not fit %q (%d invocations, %d bytes of shared memory per workgroup)",
+				ErrGemmUnsupported, v, d.info.Name, d.limit.MaxComputeWorkGroupInvocations, d.limit.MaxComputeSharedMemorySize)
 		}
 	default:
 		return fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want %s or one of the kernels %s)",

@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -189,5 +190,27 @@ func TestGemmCandidatesSupported(t *testing.T) {
 	}
 	if len(c.GFLOPs) != 1 || c.Kernel != "regblock" {
 		t.Errorf("measured with 32 invocations: %s from %v, want regblock alone", c.Kernel, c.GFLOPs)
+	}
+}
+
+// TestGemmVariantUnsupported: forcing a kernel the device cannot run fails
+// with an error that wraps ErrGemmUnsupported (the external tests skip on
+// it), and an unknown name fails without it.
+func TestGemmVariantUnsupported(t *testing.T) {
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	small := &Device{info: DeviceInfo{Name: "small", Type: "discrete"}}
+	small.limit.MaxComputeWorkGroupInvocations = 32
+	small.limit.MaxComputeWorkGroupSize = [3]uint32{32, 32, 32}
+	small.limit.MaxComputeSharedMemorySize = 16384
+	for _, v := range []string{"subgroup", "tiled", "tiled_128x128", "splitk", "splitk_32x32"} {
+		if err := small.initGemm(Options{GemmVariant: v}, false); !errors.Is(err, ErrGemmUnsupported) {
+			t.Errorf("GemmVariant %s on a 32-invocation device without subgroups: %v, want ErrGemmUnsupported", v, err)
+		}
+	}
+	if err := small.initGemm(Options{GemmVariant: "regblock"}, false); err != nil {
+		t.Errorf("GemmVariant regblock: %v", err)
+	}
+	if err := small.initGemm(Options{GemmVariant: "nonsense"}, false); err == nil || errors.Is(err, ErrGemmUnsupported) {
+		t.Errorf("GemmVariant nonsense: %v, want an unknown-variant error", err)
 	}
 }

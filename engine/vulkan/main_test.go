@@ -1,8 +1,8 @@
 package vulkan_test
 
 import (
+	"errors"
 	"os"
-	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -30,7 +30,7 @@ func openDevice(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	t.Helper()
 	if opts.GemmVariant != "" {
 		d, err := vulkan.Open(vulkan.Options{Device: opts.Device, GemmVariant: opts.GemmVariant})
-		if err != nil && (strings.Contains(err.Error(), "needs 8-wide subgroups") || strings.Contains(err.Error(), "does not fit")) {
+		if errors.Is(err, vulkan.ErrGemmUnsupported) {
 			t.Skipf("this device cannot run the %s GEMM: %v", opts.GemmVariant, err)
 		}
 		if err == nil {
