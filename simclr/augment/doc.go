@@ -36,7 +36,8 @@
 //
 // Loader produces training batches: for a batch of N images, one float32
 // slice of shape (2N, C, Size, Size) whose rows i and i+N are the two views
-// of image i, with the dataset indices and labels. Workers goroutines
+// of image i (or (N, C, Size, Size), one view each, with
+// LoaderConfig.Views 1), with the dataset indices and labels. Workers goroutines
 // augment images in parallel and up to Prefetch batches are prepared ahead;
 // Loader.WaitTime and Batch.Wait measure how long the consumer blocked.
 // NewEvalLoader gives un-augmented batches (centre crop, resize, in order)

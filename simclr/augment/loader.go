@@ -23,6 +23,10 @@ type LoaderConfig struct {
 	// it the last batch is returned with its actual size N' (2N' views,
 	// rows i and i+N').
 	DropLast bool
+	// Views per image: 0 or 2 give SimCLR's pair (rows i and i+N); 1 gives
+	// one augmented view (supervised crop+flip training: linear probe,
+	// fine-tuning).
+	Views    int
 	Workers  int // augmenting goroutines; 0 means runtime.NumCPU()
 	Prefetch int // batches prepared ahead of the consumer; 0 means 2
 	Aug      Config
@@ -44,9 +48,9 @@ type Batch struct {
 	Number  int // batch number within the epoch, from 0
 	N       int // images in this batch (BatchSize, or fewer for a short last batch)
 	C, H, W int // view shape
-	// Views holds (V*N, C, H, W) float32 values: for a training Loader V = 2
-	// and rows i and i+N are the two views of image i; for an evaluation
-	// loader V = 1.
+	// Views holds (V*N, C, H, W) float32 values: V = LoaderConfig.Views
+	// (2 by default: rows i and i+N are the two views of image i); for an
+	// evaluation loader V = 1.
 	Views  []float32
 	Index  []int         // dataset index of image i
 	Labels []int         // label of image i (-1 when unlabeled)
@@ -57,7 +61,7 @@ type Batch struct {
 // parallel workers and prefetching. Use Next until io.EOF, then Close; call
 // both from one goroutine. Create a new Loader for every epoch (the epoch
 // number changes the shuffle and every view). It holds Prefetch+1 batch
-// buffers of 2*BatchSize*C*Size*Size float32 each.
+// buffers of Views*BatchSize*C*Size*Size float32 each.
 type Loader struct {
 	ds      data.Dataset
 	views   int
@@ -104,6 +108,13 @@ func NewLoader(ds data.Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.BatchSize < 1 {
 		return nil, fmt.Errorf("augment: loader: batch size %d < 1", cfg.BatchSize)
 	}
+	views := cfg.Views
+	if views == 0 {
+		views = 2
+	}
+	if views != 1 && views != 2 {
+		return nil, fmt.Errorf("augment: loader: %d views per image, want 1 or 2", cfg.Views)
+	}
 	n := ds.Len()
 	order := make([]int, n)
 	for i := range order {
@@ -117,7 +128,7 @@ func NewLoader(ds data.Dataset, cfg LoaderConfig) (*Loader, error) {
 	if !cfg.DropLast && n%cfg.BatchSize != 0 {
 		nb++
 	}
-	return start(ds, order, nb, 2, cfg.BatchSize, cfg.Aug, false, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
+	return start(ds, order, nb, views, cfg.BatchSize, cfg.Aug, false, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
 }
 
 // NewEvalLoader starts the workers for un-augmented batches of ds, in order.

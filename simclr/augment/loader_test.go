@@ -274,3 +274,39 @@ func BenchmarkLoader_96x96x3_B64(b *testing.B) {
 	}
 	b.ReportMetric(float64(views)/b.Elapsed().Seconds(), "images/s")
 }
+
+// TestLoaderOneView: Views 1 gives (N, C, S, S) batches holding exactly the
+// first views of the default two-view loader (same images, same order), and
+// other view counts are refused.
+func TestLoaderOneView(t *testing.T) {
+	ds := newMemDS(7, 3, 11, 13)
+	cfg := LoaderConfig{BatchSize: 3, Seed: 5, Epoch: 1, Shuffle: true, Workers: 2, Aug: DefaultConfig(9)}
+	l2, err := NewLoader(ds, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := collect(t, l2)
+	cfg.Views = 1
+	l1, err := NewLoader(ds, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := collect(t, l1)
+	if len(one) != len(two) {
+		t.Fatalf("%d batches with one view, %d with two", len(one), len(two))
+	}
+	vs := 3 * 9 * 9
+	for i := range one {
+		n := one[i].N
+		if len(one[i].Views) != n*vs || fmt.Sprint(one[i].Index) != fmt.Sprint(two[i].Index) {
+			t.Fatalf("batch %d: %d values for N %d, indices %v vs %v", i, len(one[i].Views), n, one[i].Index, two[i].Index)
+		}
+		if !equal(one[i].Views, two[i].Views[:n*vs]) {
+			t.Errorf("batch %d: the single views differ from the first views of the pair", i)
+		}
+	}
+	cfg.Views = 3
+	if _, err := NewLoader(ds, cfg); err == nil {
+		t.Error("3 views per image accepted")
+	}
+}

@@ -34,10 +34,9 @@
 // one batch (B * D floats). With Aug every epoch recomputes the training
 // features from random resized crops (scale 0.08-1) and horizontal flips
 // (the paper's linear-eval augmentation), costing a forward pass of the
-// encoder per image per epoch; only the test features are cached. (The
-// augmentation Loader renders two views per image; the probe and
-// fine-tuning use the first, so half of that cheap crop+flip work is spare.)
-// Train accuracy is always measured on un-augmented training images.
+// encoder per image per epoch (one view per image: LoaderConfig.Views 1);
+// only the test features are cached. Train accuracy is always measured on
+// un-augmented training images.
 //
 // # Fine-tuning
 //

@@ -173,7 +173,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	step := 0
 	for e := range cfg.Epochs {
 		l, err := augment.NewLoader(labeled, augment.LoaderConfig{BatchSize: batch, Seed: cfg.Seed, Epoch: e,
-			Shuffle: true, DropLast: dropLast, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
+			Shuffle: true, DropLast: dropLast, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
 		if err != nil {
 			return res, nil, fmt.Errorf("eval: finetune: %w", err)
 		}
@@ -184,7 +184,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 				return res, nil, fmt.Errorf("eval: finetune: %w", err)
 			}
 			x := bufs.get("x", bt.N, bt.C, bt.H, bt.W)
-			b.Upload(x, bt.Views[:x.Numel()]) // the first view of each image
+			b.Upload(x, bt.Views)
 			u.step(x, bt.Labels, float32(sched.LR(step)), 1/float32(perEpoch))
 			step++
 		}

@@ -124,7 +124,7 @@ func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (L
 			step = p.hostEpoch(bufs, trainF, trainL, n, d, cfg.Batch, cfg.Seed, e, sched, step, w)
 		} else {
 			l, err := augment.NewLoader(train, augment.LoaderConfig{BatchSize: cfg.Batch, Seed: cfg.Seed, Epoch: e,
-				Shuffle: true, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
+				Shuffle: true, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
 			if err != nil {
 				return res, fmt.Errorf("eval: linear: %w", err)
 			}
@@ -135,7 +135,7 @@ func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (L
 					return res, fmt.Errorf("eval: linear: %w", err)
 				}
 				x := bufs.get("x", bt.N, bt.C, bt.H, bt.W)
-				b.Upload(x, bt.Views[:x.Numel()]) // the first view of each image
+				b.Upload(x, bt.Views)
 				h := bufs.get("h", bt.N, d)
 				if err := m.Features(h, x); err != nil {
 					l.Close()
