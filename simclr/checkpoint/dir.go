@@ -23,8 +23,9 @@ const (
 // FileName is the name of the checkpoint for a global step.
 func FileName(step int64) string { return fmt.Sprintf("%s%06d%s", filePrefix, step, fileSuffix) }
 
-// parseStep returns the step of a checkpoint file name, or -1.
-func parseStep(name string) int64 {
+// FileStep is the global step of a checkpoint file name (the inverse of
+// FileName), or -1 for any other name.
+func FileStep(name string) int64 {
 	if !strings.HasPrefix(name, filePrefix) || !strings.HasSuffix(name, fileSuffix) {
 		return -1
 	}
@@ -83,7 +84,7 @@ func List(dir string) ([]string, error) {
 	}
 	var fs []f
 	for _, e := range ents {
-		if s := parseStep(e.Name()); s >= 0 && e.Type().IsRegular() {
+		if s := FileStep(e.Name()); s >= 0 && e.Type().IsRegular() {
 			fs = append(fs, f{s, e.Name()})
 		}
 	}
@@ -142,7 +143,7 @@ func Load(path string) (*Checkpoint, error) {
 	order := make([]string, 0, len(files)+1)
 	if b, err := os.ReadFile(filepath.Join(path, LatestFile)); err == nil {
 		name := strings.TrimSpace(string(b))
-		if parseStep(name) >= 0 && filepath.Base(name) == name {
+		if FileStep(name) >= 0 && filepath.Base(name) == name {
 			order = append(order, filepath.Join(path, name))
 		}
 	}

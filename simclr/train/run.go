@@ -204,9 +204,8 @@ func (r *run) prepareOut(ck *checkpoint.Checkpoint) error {
 	if ck != nil && len(files) > 0 {
 		// Resuming from an older checkpoint next to newer ones would mix two
 		// histories and let pruning delete the newer ones.
-		var newest int64
 		name := filepath.Base(files[len(files)-1])
-		if _, err := fmt.Sscanf(name, "checkpoint-%d.ckpt", &newest); err == nil && newest > ck.Meta.GlobalStep {
+		if checkpoint.FileStep(name) > ck.Meta.GlobalStep {
 			return fmt.Errorf("--out %s holds %s, newer than the checkpoint resumed (global step %d): give the resumed run another --out so that neither history overwrites the other",
 				out, name, ck.Meta.GlobalStep)
 		}
