@@ -45,13 +45,11 @@ func FormatDuration(d time.Duration) string {
 // Format returns the status fields after the step counter, e.g.
 // "loss 5.1234  acc 12.3%  lr 0.1500  412 img/s  wait 3%  ETA 1m02s".
 func Format(s Status) string {
-	eta := "--"
+	eta := "ETA --"
 	if s.Step >= s.Steps && s.Steps > 0 {
 		eta = "done " + FormatDuration(s.Elapsed)
 	} else if d := s.ETA(); d > 0 {
 		eta = "ETA " + FormatDuration(d)
-	} else {
-		eta = "ETA --"
 	}
 	return fmt.Sprintf("loss %.4f  acc %5.1f%%  lr %.4g  %.0f img/s  wait %.0f%%  %s",
 		s.Loss, 100*s.Acc, s.LR, s.ImagesPerSec, 100*s.DataWait, eta)
