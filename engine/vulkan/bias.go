@@ -16,9 +16,7 @@ type pushBias struct {
 }
 
 func checkNCHW(op string, n, c, hw int) {
-	if n <= 0 || c <= 0 || hw <= 0 {
-		panic(fmt.Sprintf("engine: %s: non-positive n %d, c %d or hw %d", op, n, c, hw))
-	}
+	engine.CheckSizes(op, "n c hw", n, c, hw)
 	if uint64(n)*uint64(c)*uint64(hw) >= 1<<31 {
 		panic(fmt.Sprintf("engine: %s: %dx%dx%d elements exceed the shaders' 2^31 indices", op, n, c, hw))
 	}

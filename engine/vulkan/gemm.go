@@ -86,9 +86,7 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 
 func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend(op, d, a, b, c)
-	if batch <= 0 || m <= 0 || n <= 0 || k <= 0 {
-		panic(fmt.Sprintf("engine: %s: non-positive size batch %d m %d n %d k %d", op, batch, m, n, k))
-	}
+	engine.CheckSizes(op, "batch m n k", batch, m, n, k)
 	engine.CheckNumel(op, "a", a, batch*m*k)
 	engine.CheckNumel(op, "b", b, batch*k*n)
 	engine.CheckNumel(op, "c", c, batch*m*n)

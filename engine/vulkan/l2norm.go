@@ -18,9 +18,7 @@ type pushL2 struct {
 // checkRowsDim validates a (rows, dim) problem solved one row per
 // invocation with loops loops over dim (see Device.loopBudget).
 func (d *Device) checkRowsDim(op string, rows, dim, loops int) {
-	if rows <= 0 || dim <= 0 {
-		panic(fmt.Sprintf("engine: %s: rows %d and dim %d must be positive", op, rows, dim))
-	}
+	engine.CheckSizes(op, "rows dim", rows, dim)
 	if uint64(rows)*uint64(dim) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %d x %d exceeds 2^32 elements (32-bit shader indices)", op, rows, dim))
 	}

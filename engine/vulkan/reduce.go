@@ -1,10 +1,6 @@
 package vulkan
 
-import (
-	"fmt"
-
-	"simclr-vk/engine"
-)
+import "simclr-vk/engine"
 
 // Reductions: fixed-order tree sums in shared memory, no float atomics, so
 // results are deterministic. CPU references: cpu.SumRows, cpu.SumCols,
@@ -30,9 +26,7 @@ const (
 
 func (d *Device) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
 	engine.CheckBackend(op, d, dst, src)
-	if rows <= 0 || cols <= 0 {
-		panic(fmt.Sprintf("engine: %s: non-positive rows %d or cols %d", op, rows, cols))
-	}
+	engine.CheckSizes(op, "rows cols", rows, cols)
 	engine.CheckNumel(op, "src", src, rows*cols)
 	engine.CheckNumel(op, "dst", dst, outN)
 }
