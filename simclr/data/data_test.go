@@ -487,6 +487,33 @@ func TestSubsetConcat(t *testing.T) {
 	}
 }
 
+// TestSelectAndClose: Select maps indices and labels through its list and
+// leaves the dataset open when closed; a Subset closes it.
+func TestSelectAndClose(t *testing.T) {
+	ds := &memDataset{name: "m", c: 1, h: 1, w: 1, n: 5, pix: []byte{10, 11, 12, 13, 14}, labels: []int{0, 1, 2, 0, 1}, classes: 3}
+	sel := Select(ds, []int{4, 1}, "sel")
+	im, err := sel.Image(0)
+	if err != nil || im.Pix[0] != 14 || sel.Label(1) != 1 || sel.Len() != 2 || sel.Name() != "sel" || sel.NumClasses() != 3 {
+		t.Fatalf("select: image %v %v, label %d, len %d, name %s", im.Pix, err, sel.Label(1), sel.Len(), sel.Name())
+	}
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(r.(string), "sel: index 2") {
+				t.Errorf("index past the selection: %v", r)
+			}
+		}()
+		sel.Label(2)
+	}()
+	sel.Close()
+	if _, err := ds.Image(3); err != nil || ds.pix == nil {
+		t.Error("closing a selection closed the dataset")
+	}
+	Subset(ds, 2, 1).Close()
+	if ds.pix != nil {
+		t.Error("closing a subset left the dataset open")
+	}
+}
+
 func TestResizeCentreCrop(t *testing.T) {
 	// A constant image stays constant; a 2x downscale of a 2x2-block image
 	// recovers the blocks exactly.

@@ -14,18 +14,32 @@ func Subset(ds Dataset, n int, seed uint64) Dataset {
 		return ds
 	}
 	perm := rand.New(rand.NewPCG(seed, 0x5eed5b5e7)).Perm(ds.Len())
-	return &indexed{Dataset: ds, idx: perm[:n], name: fmt.Sprintf("%s[subset %d seed %d]", ds.Name(), n, seed)}
+	return &indexed{Dataset: ds, idx: perm[:n], name: fmt.Sprintf("%s[subset %d seed %d]", ds.Name(), n, seed), own: true}
 }
 
-// indexed is a view of a Dataset through a list of indices.
+// Select is a view of ds through the indices idx, named name. Closing it
+// does not close ds.
+func Select(ds Dataset, idx []int, name string) Dataset {
+	return &indexed{Dataset: ds, idx: idx, name: name}
+}
+
+// indexed is a view of a Dataset through a list of indices; own makes
+// Close close the underlying dataset.
 type indexed struct {
 	Dataset
 	idx  []int
 	name string
+	own  bool
 }
 
 func (s *indexed) Len() int     { return len(s.idx) }
 func (s *indexed) Name() string { return s.name }
+func (s *indexed) Close() error {
+	if s.own {
+		return s.Dataset.Close()
+	}
+	return nil
+}
 func (s *indexed) Label(i int) int {
 	checkIndex(s.name, i, len(s.idx))
 	return s.Dataset.Label(s.idx[i])

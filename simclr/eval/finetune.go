@@ -141,7 +141,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	if err != nil {
 		return FineTuneResult{}, nil, err
 	}
-	labeled := Select(train, idx, fmt.Sprintf("%s[%g of the labels]", train.Name(), cfg.LabelFraction))
+	labeled := data.Select(train, idx, fmt.Sprintf("%s[%g of the labels]", train.Name(), cfg.LabelFraction))
 	b := m.Backend()
 	d := m.Encoder.FeatureDim()
 	res := FineTuneResult{LabelFraction: cfg.LabelFraction, LabeledN: len(idx), TestN: test.Len(), Classes: classes,

@@ -37,22 +37,3 @@ func BalancedIndices(ds data.Dataset, frac float64, seed uint64) ([]int, error) 
 	sort.Ints(out)
 	return out, nil
 }
-
-// Select is a view of ds through indices (not closed by Close).
-func Select(ds data.Dataset, idx []int, name string) data.Dataset {
-	return &selection{Dataset: ds, idx: idx, name: name}
-}
-
-type selection struct {
-	data.Dataset
-	idx  []int
-	name string
-}
-
-func (s *selection) Len() int        { return len(s.idx) }
-func (s *selection) Name() string    { return s.name }
-func (s *selection) Label(i int) int { return s.Dataset.Label(s.idx[i]) }
-func (s *selection) Image(i int) (data.Image, error) {
-	return s.Dataset.Image(s.idx[i])
-}
-func (s *selection) Close() error { return nil }
