@@ -64,13 +64,10 @@ func openCIFAR(name string, paths []string, labelBytes, labelOff, classes int) (
 	labels := make([]int, len(lb))
 	for i, l := range lb {
 		if int(l) >= classes {
-			k := len(rs.starts) - 1
-			for rs.starts[k] > i {
-				k--
-			}
+			k, j := rs.locate(i)
 			rs.Close()
 			return nil, fmt.Errorf("data: %s: record %d: label %d out of range [0, %d) (wrong format or corrupt file?)",
-				rs.names[k], i-rs.starts[k], l, classes)
+				rs.names[k], j, l, classes)
 		}
 		labels[i] = int(l)
 	}

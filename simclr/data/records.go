@@ -48,18 +48,24 @@ func openRecords(paths []string, base, recSize int64) (*recordSet, error) {
 	return rs, nil
 }
 
-// read fills buf (recSize bytes) with record i.
-func (rs *recordSet) read(i int, buf []byte) error {
-	k := len(rs.starts) - 1
+// locate returns the file k holding record i and the record's index j in
+// that file.
+func (rs *recordSet) locate(i int) (k, j int) {
+	k = len(rs.starts) - 1
 	for k > 0 && rs.starts[k] > i {
 		k--
 	}
-	off := rs.base + int64(i-rs.starts[k])*rs.recSize
-	if _, err := rs.files[k].ReadAt(buf[:rs.recSize], off); err != nil {
+	return k, i - rs.starts[k]
+}
+
+// read fills buf (recSize bytes) with record i.
+func (rs *recordSet) read(i int, buf []byte) error {
+	k, j := rs.locate(i)
+	if _, err := rs.files[k].ReadAt(buf[:rs.recSize], rs.base+int64(j)*rs.recSize); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return fmt.Errorf("data: %s: record %d: %w", rs.names[k], i-rs.starts[k], err)
+		return fmt.Errorf("data: %s: record %d: %w", rs.names[k], j, err)
 	}
 	return nil
 }
