@@ -25,7 +25,6 @@ func (d *Device) New(shape ...int) *engine.Tensor {
 			shape, 4*n, st.InUse, st.Tensors, st.Reserved, err))
 		return engine.NewTensor(d, (*alloc)(nil), shape...)
 	}
-	al.shape = append([]int(nil), shape...)
 	t := engine.NewTensor(d, al, shape...)
 	if al.blk.ptr != nil && !d.rec.touches(rng{al.blk.id, al.off, al.off + al.bytes}) {
 		clear(unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), n))

@@ -47,7 +47,6 @@ type alloc struct {
 	size  uint64 // aligned size held in the block
 	bytes uint64 // 4 * numel
 	sub   bool   // a range inside another alloc (guard-band tests): not freed alone
-	shape []int
 }
 
 type allocator struct {

@@ -32,10 +32,9 @@ type layout struct {
 }
 
 type pipeline struct {
-	name     string
-	h        vk.Pipeline
-	layout   *layout
-	bindings int
+	name   string
+	h      vk.Pipeline
+	layout *layout
 }
 
 type pipelineCache struct {
@@ -171,7 +170,7 @@ func (pc *pipelineCache) get(name string, spec []uint32, n int) (*pipeline, erro
 	if res != vk.Success {
 		return nil, vkErr("vkCreateComputePipelines "+key, res)
 	}
-	p := &pipeline{name: name, h: out[0], layout: l, bindings: n}
+	p := &pipeline{name: name, h: out[0], layout: l}
 	pc.pipes[key] = p
 	return p, nil
 }

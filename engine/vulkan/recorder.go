@@ -54,7 +54,6 @@ type frame struct {
 	query      vk.QueryPool
 	stamps     []string // op name of each timestamp pair
 	dispatches int
-	barriers   int
 }
 
 // OpTime is the GPU time of one op name over the profiled dispatches.
@@ -234,7 +233,6 @@ func (r *recorder) barrier() {
 	vk.CmdPipelineBarrier(r.cur.cmd, st, st, 0, 1, mb, 0, nil, 0, nil)
 	r.written = r.written[:0]
 	r.read = r.read[:0]
-	r.cur.barriers++
 	r.nBarriers++
 }
 
@@ -382,7 +380,6 @@ func (r *recorder) recycle(f *frame, ok bool) {
 	f.pool = 0
 	f.stamps = f.stamps[:0]
 	f.dispatches = 0
-	f.barriers = 0
 	r.free = append(r.free, f)
 }
 
