@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"slices"
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
@@ -59,22 +60,21 @@ type Optimizer struct {
 
 // New returns an optimizer over params with zeroed state.
 func New(b engine.Backend, params []*layers.Param, cfg Config) (*Optimizer, error) {
+	if !slices.Contains(Kinds(), cfg.Kind) {
+		return nil, fmt.Errorf("optim: unknown optimizer %q (have %v)", cfg.Kind, Kinds())
+	}
+	def := DefaultConfig(cfg.Kind)
 	if cfg.Eta == 0 {
-		cfg.Eta = 0.001
+		cfg.Eta = def.Eta
 	}
 	if cfg.Beta1 == 0 {
-		cfg.Beta1 = 0.9
+		cfg.Beta1 = def.Beta1
 	}
 	if cfg.Beta2 == 0 {
-		cfg.Beta2 = 0.999
+		cfg.Beta2 = def.Beta2
 	}
 	if cfg.Eps == 0 {
-		cfg.Eps = 1e-8
-	}
-	switch cfg.Kind {
-	case LARS, SGD, AdamW:
-	default:
-		return nil, fmt.Errorf("optim: unknown optimizer %q (have lars, sgd, adamw)", cfg.Kind)
+		cfg.Eps = def.Eps
 	}
 	if cfg.Momentum < 0 || cfg.Momentum >= 1 || cfg.WeightDecay < 0 || cfg.Beta1 < 0 || cfg.Beta1 >= 1 || cfg.Beta2 < 0 || cfg.Beta2 >= 1 {
 		return nil, fmt.Errorf("optim: invalid hyper-parameters %+v", cfg)
