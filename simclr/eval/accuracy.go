@@ -1,5 +1,7 @@
 package eval
 
+import "simclr-vk/simclr/knn"
+
 // Accuracy counts correct top-1 and top-5 predictions.
 type Accuracy struct {
 	N, Correct1, Correct5 int
@@ -18,23 +20,12 @@ func frac(a, n int) float64 {
 	return float64(a) / float64(n)
 }
 
-// Add scores logits (n, classes) against labels (n): the label's rank is the
-// number of classes with a higher score, or an equal score and a lower
-// index.
+// Add scores logits (n, classes) against labels (n) with knn.Rank: the
+// label's rank is the number of classes with a higher score, or an equal
+// score and a lower index (NaN ranks last).
 func (a *Accuracy) Add(logits []float32, labels []int, n, classes int) {
 	for i := range n {
-		row := logits[i*classes : (i+1)*classes]
-		y := labels[i]
-		s := row[y]
-		rank := 0
-		if s != s { // NaN scores rank last
-			rank = classes
-		}
-		for j, v := range row {
-			if v > s || (v == s && j < y) {
-				rank++
-			}
-		}
+		_, rank := knn.Rank(logits[i*classes:(i+1)*classes], labels[i])
 		a.N++
 		if rank == 0 {
 			a.Correct1++

@@ -206,27 +206,34 @@ func (m *Monitor) classifyRows(sims []float32, labels, pred []int, in5 []bool, k
 				for _, e := range sel.topK(sims[i*m.n : (i+1)*m.n]) {
 					scores[m.labels[e.idx]] += math.Exp(float64(e.sim) / m.opt.T)
 				}
-				pred[i], in5[i] = rank(scores, labels[i])
+				var ahead int
+				pred[i], ahead = Rank(scores, labels[i])
+				in5[i] = ahead < 5
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-// rank returns the best class (lowest index among equal scores) and whether
-// label is among the 5 best (same tie-break): label is in the top 5 iff
-// fewer than 5 classes rank strictly ahead of it.
-func rank(scores []float64, label int) (best int, in5 bool) {
-	ahead := 0
-	for c, s := range scores {
-		if s > scores[best] {
+// Rank returns the best class of scores (the lowest index among equal
+// scores) and the number of classes ranked ahead of label under the same
+// tie-break: a higher score, or an equal score and a lower index. label is
+// in the top k iff ahead < k. A NaN score of label ranks it last. The kNN
+// monitor and eval's classifier accuracy both score with it.
+func Rank[S float32 | float64](scores []S, label int) (best, ahead int) {
+	s := scores[label]
+	if s != s {
+		ahead = len(scores)
+	}
+	for c, v := range scores {
+		if v > scores[best] {
 			best = c
 		}
-		if s > scores[label] || (s == scores[label] && c < label) {
+		if v > s || (v == s && c < label) {
 			ahead++
 		}
 	}
-	return best, ahead < 5
+	return best, ahead
 }
 
 type neighbour struct {
