@@ -67,3 +67,24 @@ func TestFreeListCoalescing(t *testing.T) {
 		t.Fatal("take beyond the block succeeded")
 	}
 }
+
+// TestPipelineCacheHit: a cached pipeline is found by (shader, spec,
+// bindings), distinct specializations and binding counts get distinct
+// keys, and a hit (every dispatch) allocates nothing.
+func TestPipelineCacheHit(t *testing.T) {
+	want := &pipeline{name: "fill"}
+	pc := &pipelineCache{pipes: map[string]*pipeline{"fill/1,7,12": want}}
+	spec := []uint32{7, 12}
+	if p, err := pc.get("fill", spec, 1); err != nil || p != want {
+		t.Fatalf("get fill [7 12] 1: %v %v, want the cached pipeline", p, err)
+	}
+	if k1, k2 := string(appendPipeKey(nil, "fill", []uint32{71, 2}, 1)), string(appendPipeKey(nil, "fill", []uint32{7, 12}, 1)); k1 == k2 {
+		t.Errorf("specializations [71 2] and [7 12] share the key %q", k1)
+	}
+	if k1, k2 := string(appendPipeKey(nil, "fill", spec, 1)), string(appendPipeKey(nil, "fill", spec, 2)); k1 == k2 {
+		t.Errorf("1 and 2 bindings share the key %q", k1)
+	}
+	if n := testing.AllocsPerRun(100, func() { pc.get("fill", spec, 1) }); n != 0 {
+		t.Errorf("cache hit: %v allocations, want 0", n)
+	}
+}

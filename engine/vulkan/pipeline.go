@@ -8,7 +8,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
-	"strings"
+	"strconv"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -42,6 +42,7 @@ type pipelineCache struct {
 	layouts map[int]*layout
 	modules map[string]vk.ShaderModule
 	pipes   map[string]*pipeline
+	keyBuf  []byte // get's key, reused
 }
 
 func newPipelineCache(d *Device) *pipelineCache {
@@ -112,22 +113,29 @@ func (pc *pipelineCache) module(name string) (vk.ShaderModule, error) {
 	return m, nil
 }
 
-func pipeKey(name string, spec []uint32, n int) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s/%d", name, n)
+// appendPipeKey appends the cache key of (name, spec, n) to b:
+// "name/n,spec0,spec1,...".
+func appendPipeKey(b []byte, name string, spec []uint32, n int) []byte {
+	b = append(b, name...)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(n), 10)
 	for _, s := range spec {
-		fmt.Fprintf(&sb, ",%d", s)
+		b = append(b, ',')
+		b = strconv.AppendUint(b, uint64(s), 10)
 	}
-	return sb.String()
+	return b
 }
 
 // get returns the pipeline of shader name with specialization constants
-// spec (constant_id i = spec[i]) and n storage-buffer bindings.
+// spec (constant_id i = spec[i]) and n storage-buffer bindings. It runs on
+// every dispatch: a cache hit builds the key in a reused buffer and looks it
+// up without allocating.
 func (pc *pipelineCache) get(name string, spec []uint32, n int) (*pipeline, error) {
-	key := pipeKey(name, spec, n)
-	if p, ok := pc.pipes[key]; ok {
+	pc.keyBuf = appendPipeKey(pc.keyBuf[:0], name, spec, n)
+	if p, ok := pc.pipes[string(pc.keyBuf)]; ok {
 		return p, nil
 	}
+	key := string(pc.keyBuf)
 	l, err := pc.layout(n)
 	if err != nil {
 		return nil, err
