@@ -54,11 +54,7 @@ func TestBatchNormSplitPlan(t *testing.T) {
 // that both plans are measured against the same work. Run it on the device
 // in question, e.g. go test -run X -bench BatchNorm -conv-batch 512.
 func BenchmarkBatchNorm(b *testing.B) {
-	d, err := Open(Options{})
-	if err != nil {
-		b.Skipf("no Vulkan device: %v", err)
-	}
-	defer d.Close()
+	d := openBench(b)
 	n := *convBenchBatch
 	defer func() { bnSplitForce = 0 }()
 	for _, l := range []struct {

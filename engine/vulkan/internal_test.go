@@ -35,6 +35,26 @@ func openInternal(t *testing.T, opts Options) *Device {
 	return d
 }
 
+// openBench opens the default device for the package's benchmarks, without
+// validation (it slows recording down; SIMCLR_VK_VALIDATE=1 still turns it
+// on), skipping without Vulkan unless CI=true or SIMCLR_VK_REQUIRE=1.
+func openBench(b *testing.B) *Device {
+	b.Helper()
+	d, err := Open(Options{})
+	if err != nil {
+		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
+			b.Fatalf("Vulkan required: %v", err)
+		}
+		b.Skipf("no Vulkan device: %v", err)
+	}
+	b.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			b.Errorf("Close: %v", err)
+		}
+	})
+	return d
+}
+
 // TestFreeListCoalescing checks first-fit allocation and merging of
 // neighbouring free ranges (no device needed).
 func TestFreeListCoalescing(t *testing.T) {
