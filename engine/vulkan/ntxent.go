@@ -290,13 +290,7 @@ func (d *Device) NTXentUnfused(dz, res, z *engine.Tensor, tau float32) {
 	}
 	push := &pushNTXent{Rows: uint32(rows), D: uint32(dim), NHalf: uint32(rows / 2), Chunk: uint32(rows), Parts: 1,
 		InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}
-	local := 256
-	if d.info.Type == "cpu" {
-		local = 64
-	}
-	for local > int(d.limit.MaxComputeWorkGroupInvocations) {
-		local /= 2
-	}
+	local := d.reduceLocal()
 	s, part, lse := d.New(rows, rows), d.New(rows*4), d.New(rows)
 	d.Gemm(false, true, rows, rows, dim, 1/tau, z, z, 0, s)
 	d.dispatch(kernel{Shader: "ntxent_forward_unfused", Push: push, Groups: d.grid1D(rows, 64),

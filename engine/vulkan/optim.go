@@ -37,11 +37,9 @@ type pushLARS struct {
 }
 
 const (
-	optimLocal       = 256
-	larsMinChunk     = 4096 // elements per lars_norms workgroup at least
-	larsMaxParts     = 256  // lars_norms workgroups at most
-	larsReduceLocal  = 256
-	larsReduceLocalC = 64 // on CPU devices
+	optimLocal      = 256
+	larsTargetChunk = 4096 // target elements per lars_norms workgroup (fixedChunks)
+	larsMaxParts    = 256  // lars_norms workgroups at most
 )
 
 func (d *Device) checkOptim(op string, names []string, ts ...*engine.Tensor) int {
@@ -76,16 +74,8 @@ func (d *Device) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
 // LARSStep: the SimCLR LARS update (see engine.LARSParams).
 func (d *Device) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
 	n := d.checkOptim("LARSStep", []string{"w", "g", "v"}, w, g, v)
-	local := larsReduceLocal
-	if d.info.Type == "cpu" {
-		local = larsReduceLocalC
-	}
-	for local > int(d.limit.MaxComputeWorkGroupInvocations) {
-		local /= 2
-	}
-	parts := min(max(ceilDiv(n, larsMinChunk), 1), larsMaxParts)
-	chunk := ceilDiv(n, parts)
-	parts = ceilDiv(n, chunk)
+	local := d.reduceLocal()
+	parts, chunk := fixedChunks(n, larsTargetChunk, larsMaxParts)
 	push := &pushLARS{uint32(n), uint32(chunk), uint32(parts), p.LR, p.Momentum, p.WeightDecay, p.Eta}
 	if p.Exclude {
 		d.dispatch(kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 1}, Push: push,

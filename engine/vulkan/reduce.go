@@ -19,9 +19,9 @@ type pushSumSquares struct {
 }
 
 const (
-	sumSquaresLocal    = 256
-	sumSquaresMinChunk = 4096 // elements per workgroup at least
-	sumSquaresMaxParts = 1024 // workgroups at most
+	sumSquaresLocal       = 256
+	sumSquaresTargetChunk = 4096 // target elements per workgroup (fixedChunks)
+	sumSquaresMaxParts    = 1024 // workgroups at most
 )
 
 func (d *Device) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
@@ -75,9 +75,7 @@ func (d *Device) SumSquares(dst, src *engine.Tensor) {
 	}
 	n := src.Numel()
 	engine.CheckNumel("SumSquares", "src", src, n)
-	parts := min(max(ceilDiv(n, sumSquaresMinChunk), 1), sumSquaresMaxParts)
-	chunk := ceilDiv(n, parts)
-	parts = ceilDiv(n, chunk)
+	parts, chunk := fixedChunks(n, sumSquaresTargetChunk, sumSquaresMaxParts)
 	push := &pushSumSquares{uint32(n), uint32(chunk)}
 	if parts == 1 {
 		d.dispatch(kernel{Shader: "sum_squares", Push: push, Groups: d.grid1D(1, 1), Args: []arg{out(dst), in(src)}})
@@ -87,4 +85,31 @@ func (d *Device) SumSquares(dst, src *engine.Tensor) {
 	d.dispatch(kernel{Shader: "sum_squares", Push: push, Groups: d.grid1D(parts, 1), Args: []arg{out(partial), in(src)}})
 	d.sumRows(dst, partial, 1, parts, 1)
 	partial.Release()
+}
+
+// fixedChunks cuts n elements into parts chunks of chunk elements (the last
+// one shorter) for a per-workgroup partial reduction: ceil(n/target) parts
+// of equal size (so more than target/2 each), at most maxParts of them, no
+// empty one. It depends on n only, so the summation order, hence the
+// result, is the same on every run.
+func fixedChunks(n, target, maxParts int) (parts, chunk int) {
+	parts = min(max(ceilDiv(n, target), 1), maxParts)
+	chunk = ceilDiv(n, parts)
+	return ceilDiv(n, chunk), chunk
+}
+
+// reduceLocal is the workgroup size of the shared-memory tree reductions
+// that one workgroup runs over a whole vector (lars_norms / lars_step,
+// ntxent_loss of NTXentUnfused): 256 on GPUs, 64 on CPU devices (lavapipe:
+// fewer coroutine switches per barrier), halved to fit
+// maxComputeWorkGroupInvocations; always a power of two.
+func (d *Device) reduceLocal() int {
+	local := 256
+	if d.info.Type == "cpu" {
+		local = 64
+	}
+	for local > int(d.limit.MaxComputeWorkGroupInvocations) {
+		local /= 2
+	}
+	return local
 }
