@@ -97,13 +97,14 @@ func Check(dir string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	path := filepath.Join(dir, "manifest.json")
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	var m Manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return err
+		return fmt.Errorf("%s: %w (run go generate ./shaders)", path, err)
 	}
 	have := map[string]Entry{}
 	for _, e := range m.Entries {
