@@ -157,5 +157,10 @@ func (in *instance) physicalDevices() ([]vk.PhysicalDevice, error) {
 	return devs[:n], nil
 }
 
+// ValidationAvailable reports whether the Vulkan loader offers the Khronos
+// validation layer (Options.Validate needs it), wherever it is installed
+// (the standard manifest folders, VK_LAYER_PATH, VK_ADD_LAYER_PATH).
+func ValidationAvailable() bool { return load() == nil && hasLayer(validationLayer) }
+
 // envValidate reports whether SIMCLR_VK_VALIDATE=1 asks for validation.
 func envValidate() bool { return os.Getenv("SIMCLR_VK_VALIDATE") == "1" }

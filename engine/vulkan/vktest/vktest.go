@@ -39,22 +39,9 @@ func UseLavapipeIfNoDevice() {
 	})
 }
 
-// ValidationLayerInstalled looks for the Khronos validation layer's manifest
-// in the standard place and in VK_LAYER_PATH / VK_ADD_LAYER_PATH.
-func ValidationLayerInstalled() bool {
-	dirs := []string{"/usr/share/vulkan/explicit_layer.d"}
-	for _, env := range []string{"VK_LAYER_PATH", "VK_ADD_LAYER_PATH"} {
-		if v := os.Getenv(env); v != "" {
-			dirs = append(dirs, strings.Split(v, ":")...)
-		}
-	}
-	for _, dir := range dirs {
-		if _, err := os.Stat(dir + "/VkLayer_khronos_validation.json"); err == nil {
-			return true
-		}
-	}
-	return false
-}
+// ValidationLayerInstalled reports whether the Vulkan loader offers the
+// Khronos validation layer (vulkan.ValidationAvailable).
+func ValidationLayerInstalled() bool { return vulkan.ValidationAvailable() }
 
 // Open opens a device with opts, validation on when the layer is installed
 // (always when Required). Without a usable device it skips, or fails when
