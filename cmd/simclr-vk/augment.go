@@ -7,7 +7,7 @@ import (
 	"image/png"
 	"io"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
 )

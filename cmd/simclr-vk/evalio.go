@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"simclr-vk/engine"
+	"simclr-vk/internal/atomicfile"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/atomicfile"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/eval"

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 )
 
 // The tuning cache: one JSON file (default
@@ -18,7 +18,7 @@ import (
 // only for the same vendor id, device id, driver version and Vulkan API
 // version (a driver update re-tunes). A file that does not parse or has
 // another version is ignored with a logged note and replaced on the next
-// write; writes go through simclr/atomicfile (a temporary file renamed
+// write; writes go through internal/atomicfile (a temporary file renamed
 // over the old one), so a reader never sees half a file.
 
 // tuneVersion is the cache format version. Bump it when the kernels or the

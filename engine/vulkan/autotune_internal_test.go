@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 )
 
 // Autotuning tests: every device opened here tunes into a cache file in a

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 )
 
 const (

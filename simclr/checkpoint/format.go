@@ -13,7 +13,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 )
 
 // Format constants.

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 )
 
-// writeAtomic writes path through simclr/atomicfile, wrapping errors with
+// writeAtomic writes path through internal/atomicfile, wrapping errors with
 // op and the path.
 func writeAtomic(op, path string, fill func(w io.Writer) error) error {
 	if err := atomicfile.Write(path, fill); err != nil {

@@ -9,7 +9,7 @@ import (
 	"io"
 	"math"
 
-	"simclr-vk/simclr/atomicfile"
+	"simclr-vk/internal/atomicfile"
 )
 
 // Point is one (x, y) sample of a series.

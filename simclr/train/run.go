@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/internal/atomicfile"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/atomicfile"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/knn"
