@@ -1,3 +1,4 @@
+//go:build android
 // +build android
 
 package vulkan

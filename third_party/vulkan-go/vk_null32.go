@@ -1,3 +1,4 @@
+//go:build 386 || arm
 // +build 386 arm
 
 package vulkan

@@ -1,3 +1,4 @@
+//go:build darwin && !ios
 // +build darwin,!ios
 
 package vulkan
