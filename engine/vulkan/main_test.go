@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/vktest"
 )
@@ -42,18 +42,8 @@ func openDevice(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	return d
 }
 
-// download reads a tensor, failing the test on error.
-func download(t testing.TB, d engine.Backend, x *engine.Tensor) []float32 {
-	t.Helper()
-	out := make([]float32, x.Numel())
-	if err := d.Download(x, out); err != nil {
-		t.Fatalf("Download %v: %v", x, err)
-	}
-	return out
-}
-
-func upload(d engine.Backend, data []float32, shape ...int) *engine.Tensor {
-	x := d.New(shape...)
-	d.Upload(x, data)
-	return x
-}
+// download and upload are the conformance suite's helpers.
+var (
+	download = conformance.Download
+	upload   = conformance.Upload
+)

@@ -48,22 +48,12 @@ func RandomViews(seed uint64, n, c, h, w int, noise float64) []float32 {
 	return x
 }
 
-// Upload allocates a tensor on b holding x.
-func Upload(b engine.Backend, x []float32, shape ...int) *engine.Tensor {
-	t := b.New(shape...)
-	b.Upload(t, x)
-	return t
-}
-
-// Download reads a tensor, failing the test on error.
-func Download(t testing.TB, b engine.Backend, x *engine.Tensor) []float32 {
-	t.Helper()
-	v := make([]float32, x.Numel())
-	if err := b.Download(x, v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
+// Upload and Download are the conformance suite's helpers (allocate a
+// tensor holding data; read one back, failing the test on error).
+var (
+	Upload   = conformance.Upload
+	Download = conformance.Download
+)
 
 // MemoryAcrossSteps runs training steps and checks that the device memory
 // of step k+1 (InUse after it, Peak during it, live tensor count) is not
