@@ -1,40 +1,46 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // conv2d_backward_data_tiled.comp: dx = d(sum y*dy)/dx of conv2d_forward,
 // overwriting dx, like conv2d_backward_data.comp (implicit GEMM gather:
 // rows input channels c, columns the flat input pixels (n, h, w), reduction
 // over (k, r, s)), staged through shared-memory tiles with register
-// blocking: the shape for real GPUs (on CPU devices use
-// conv2d_backward_data). Taps that miss dy (stride > 1) are staged as
-// zeros, so engine/vulkan uses this kernel for stride 1 only; it is correct
-// for any stride.
+// blocking, laid out like gemm_tiled.comp: the shape for real GPUs (on CPU
+// devices use conv2d_backward_data). Taps that miss dy (stride > 1) are
+// staged as zeros, so engine/vulkan uses this kernel for stride 1 only; it
+// is correct for any stride.
 //
 // Bindings (storage buffers, set 0):
 //   0: dx (N*C*H*W floats, written)
 //   1: dy (N*K*P*Q floats, read)
 //   2: w  (K*C*R*S floats, read)
-// Specialization constants: 0 BM, 1 BN, 2 BK (block tile: input channels,
-// pixels, reduction depth), 3 TM, 4 TN (outputs per invocation), 5 WG (local
-// size; must equal (BM/TM)*(BN/TN) and be a multiple of BN), 6 DIRECT (1:
-// 1x1 kernel, stride 1, no padding). Shared memory: (BM+BN)*BK floats.
+// Variants (compile-time block tile BM x BN (input channels x pixels),
+// depth BK, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
+// invocations, a multiple of BN; loops fully unrolled):
+// variant: 128x128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8
+// variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
+// variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
+// variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
+// Shared memory: (BM+BN)*BK floats (8 KiB for every variant).
+// Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
+// padding).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
-// ty = t / (BN/TN), computes channels ty + (BM/TM)*i and pixels
-// tx + (BN/TN)*j of the block tile. While staging, invocation t always loads
-// pixel column t % BN of the B tile, decoding (n, h, w) once; the reduction
-// index k*R*S + r*S + s is decoded per element.
+// ty = t / (BN/TN), computes channels 4*(ty + (BM/TM)*i4) + [0, 4) and
+// pixels 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile, reading shared
+// memory as vec4s. While staging, invocation t always loads pixel column
+// t % BN of the B tile, decoding (n, h, w) once; the reduction index
+// k*R*S + r*S + s is decoded per element.
 // Dispatch grid: (ceil(N*H*W / BN), ceil(C / BM), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
 // here).
 // CPU reference: cpu.Conv2DBackwardData.
 
-layout(local_size_x_id = 5) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint WG = 256;
-layout(constant_id = 6) const uint DIRECT = 0;
+#define TX (BN / TN)
+#define TY (BM / TM)
+#define WG (TX * TY)
+
+layout(local_size_x = WG) in;
+layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
@@ -44,8 +50,8 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
-shared float As[BK * BM];
-shared float Bs[BK * BN];
+shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
+shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = gathered dy[k0 + kk, colBase + c]
 
 void main() {
     uint PQ = pc.p * pc.q;
@@ -57,8 +63,6 @@ void main() {
     uint rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     uint t = gl_LocalInvocationID.x;
-    const uint TX = BN / TN;
-    const uint TY = BM / TM;
     uint tx = t % TX;
     uint ty = t / TX;
 
@@ -77,17 +81,16 @@ void main() {
     }
     uint sdybase = simg * pc.k * PQ;
 
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
-            acc[i][j] = 0.0;
+    vec4 acc[TM][TN / 4];
+    [[unroll]] for (uint i = 0; i < TM; i++) {
+        [[unroll]] for (uint j = 0; j < TN / 4; j++) {
+            acc[i][j] = vec4(0.0);
         }
     }
-    float a[TM];
-    float b[TN];
     for (uint k0 = 0; k0 < KRS; k0 += BK) {
         // A tile: W^T, rows c = rowBase.., reduction (k, r, s) = k0..
-        for (uint e = t; e < BM * BK; e += WG) {
+        [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+            uint e = t + it * WG;
             uint rr = e / BK, kk = e % BK;
             uint gr = rowBase + rr, gk = k0 + kk;
             float v = 0.0;
@@ -95,10 +98,11 @@ void main() {
                 uint ko = gk / RS;
                 v = Wt[ko * CRS + gr * RS + (gk - ko * RS)];
             }
-            As[kk * BM + rr] = v;
+            As[kk][rr / 4u][rr % 4u] = v;
         }
         // B tile: dy gathered at the tap (r, s) of each reduction index.
-        for (uint kk = t / BN; kk < BK; kk += WG / BN) {
+        [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+            uint kk = t / BN + (WG / BN) * it;
             uint gk = k0 + kk;
             float v = 0.0;
             if (scolOK && gk < KRS) {
@@ -118,35 +122,43 @@ void main() {
                     }
                 }
             }
-            Bs[kk * BN + sc] = v;
+            Bs[kk][sc / 4u][sc % 4u] = v;
         }
         barrier();
-        for (uint kk = 0; kk < BK; kk++) {
-            for (uint i = 0; i < TM; i++) {
-                a[i] = As[kk * BM + ty + TY * i];
+        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+            vec4 a[TM / 4];
+            vec4 b[TN / 4];
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                a[i4] = As[kk][ty + TY * i4];
             }
-            for (uint j = 0; j < TN; j++) {
-                b[j] = Bs[kk * BN + tx + TX * j];
+            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                b[j4] = Bs[kk][tx + TX * j4];
             }
-            for (uint i = 0; i < TM; i++) {
-                for (uint j = 0; j < TN; j++) {
-                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                    }
                 }
             }
         }
         barrier();
     }
-    for (uint j = 0; j < TN; j++) {
-        uint col = colBase + tx + TX * j;
-        if (col >= cols) {
-            continue;
-        }
-        uint img = col / HW;
-        uint dxbase = img * pc.c * HW + (col - img * HW);
-        for (uint i = 0; i < TM; i++) {
-            uint ci = rowBase + ty + TY * i;
-            if (ci < pc.c) {
-                DX[dxbase + ci * HW] = acc[i][j];
+    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+        [[unroll]] for (uint jj = 0; jj < 4; jj++) {
+            uint col = colBase + 4u * (tx + TX * j4) + jj;
+            if (col >= cols) {
+                continue;
+            }
+            uint img = col / HW;
+            uint dxbase = img * pc.c * HW + (col - img * HW);
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                    uint ci = rowBase + 4u * (ty + TY * i4) + ii;
+                    if (ci < pc.c) {
+                        DX[dxbase + ci * HW] = acc[4 * i4 + ii][j4][jj];
+                    }
+                }
             }
         }
     }

@@ -1,39 +1,47 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // conv2d_forward_tiled.comp: y = conv(x, w) like conv2d_forward.comp (same
 // implicit GEMM Y[n] (K, P*Q) = W (K, C*R*S) * im2col(x[n]), columns the
 // flat output pixels (n, p, q) of the batch), staged through shared-memory
-// tiles with register blocking: the shape for real GPUs (on CPU devices,
-// where barrier() is slow, use conv2d_forward). The im2col gather happens
-// while staging the B tile; no im2col buffer exists.
+// tiles with register blocking, laid out like gemm_tiled.comp: the shape
+// for real GPUs (on CPU devices, where barrier() is slow, use
+// conv2d_forward). The im2col gather happens while staging the B tile; no
+// im2col buffer exists.
 //
 // Bindings (storage buffers, set 0):
 //   0: y (N*K*P*Q floats, written)
 //   1: x (N*C*H*W floats, read)
 //   2: w (K*C*R*S floats, read)
-// Specialization constants: 0 BM, 1 BN, 2 BK (block tile: output channels,
-// pixels, reduction depth), 3 TM, 4 TN (outputs per invocation), 5 WG (local
-// size; must equal (BM/TM)*(BN/TN) and be a multiple of BN), 6 DIRECT (1:
-// 1x1 kernel, stride 1, no padding: plain loads of x). Shared memory:
-// (BM+BN)*BK floats, kept under maxComputeSharedMemorySize by engine/vulkan.
+// Variants (compile-time block tile BM x BN (output channels x pixels),
+// depth BK, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
+// invocations, a multiple of BN; loops fully unrolled, so the accumulators
+// stay in registers):
+// variant: 128x128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8
+// variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
+// variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
+// variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
+// Shared memory: (BM+BN)*BK floats (8 KiB for every variant); engine/vulkan
+// checks maxComputeSharedMemorySize and the workgroup limits.
+// Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no padding:
+// plain loads of x).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
-// ty = t / (BN/TN), computes channels ty + (BM/TM)*i and pixels
-// tx + (BN/TN)*j of the block tile. While staging, invocation t always loads
-// pixel column t % BN of the B tile (WG is a multiple of BN), so it decodes
-// (n, p, q) once; the reduction index (c, r, s) is decoded per element.
+// ty = t / (BN/TN), computes channels 4*(ty + (BM/TM)*i4) + [0, 4) and
+// pixels 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile (i4 < TM/4,
+// j4 < TN/4), reading shared memory as vec4s. While staging, invocation t
+// always loads pixel column t % BN of the B tile, so it decodes (n, p, q)
+// once; the reduction index (c, r, s) is decoded per element.
 // Dispatch grid: (ceil(N*P*Q / BN), ceil(K / BM), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
 // here).
 // CPU reference: cpu.Conv2DForward.
 
-layout(local_size_x_id = 5) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint WG = 256;
-layout(constant_id = 6) const uint DIRECT = 0;
+#define TX (BN / TN)
+#define TY (BM / TM)
+#define WG (TX * TY)
+
+layout(local_size_x = WG) in;
+layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
@@ -43,8 +51,8 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
-shared float As[BK * BM];
-shared float Bs[BK * BN];
+shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = w[rowBase + r, k0 + kk]
+shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = im2col(x)[k0 + kk, colBase + c]
 
 void main() {
     uint PQ = pc.p * pc.q;
@@ -55,8 +63,6 @@ void main() {
     uint rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     uint t = gl_LocalInvocationID.x;
-    const uint TX = BN / TN;
-    const uint TY = BM / TM;
     uint tx = t % TX;
     uint ty = t / TX;
 
@@ -75,23 +81,23 @@ void main() {
     }
     uint sxbase = simg * pc.c * HW;
 
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
-            acc[i][j] = 0.0;
+    vec4 acc[TM][TN / 4];
+    [[unroll]] for (uint i = 0; i < TM; i++) {
+        [[unroll]] for (uint j = 0; j < TN / 4; j++) {
+            acc[i][j] = vec4(0.0);
         }
     }
-    float a[TM];
-    float b[TN];
     for (uint k0 = 0; k0 < CRS; k0 += BK) {
         // A tile: w rows rowBase.., reduction k0.. (row-major in w).
-        for (uint e = t; e < BM * BK; e += WG) {
+        [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+            uint e = t + it * WG;
             uint rr = e / BK, kk = e % BK;
             uint gr = rowBase + rr, gk = k0 + kk;
-            As[kk * BM + rr] = (gr < pc.k && gk < CRS) ? Wt[gr * CRS + gk] : 0.0;
+            As[kk][rr / 4u][rr % 4u] = (gr < pc.k && gk < CRS) ? Wt[gr * CRS + gk] : 0.0;
         }
-        // B tile: im2col gather, column sc, rows kk = t / BN, + WG / BN, ...
-        for (uint kk = t / BN; kk < BK; kk += WG / BN) {
+        // B tile: im2col gather, column sc, rows t / BN + (WG / BN) * it.
+        [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+            uint kk = t / BN + (WG / BN) * it;
             uint gk = k0 + kk;
             float v = 0.0;
             if (scolOK && gk < CRS) {
@@ -108,35 +114,43 @@ void main() {
                     }
                 }
             }
-            Bs[kk * BN + sc] = v;
+            Bs[kk][sc / 4u][sc % 4u] = v;
         }
         barrier();
-        for (uint kk = 0; kk < BK; kk++) {
-            for (uint i = 0; i < TM; i++) {
-                a[i] = As[kk * BM + ty + TY * i];
+        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+            vec4 a[TM / 4];
+            vec4 b[TN / 4];
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                a[i4] = As[kk][ty + TY * i4];
             }
-            for (uint j = 0; j < TN; j++) {
-                b[j] = Bs[kk * BN + tx + TX * j];
+            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                b[j4] = Bs[kk][tx + TX * j4];
             }
-            for (uint i = 0; i < TM; i++) {
-                for (uint j = 0; j < TN; j++) {
-                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                    }
                 }
             }
         }
         barrier();
     }
-    for (uint j = 0; j < TN; j++) {
-        uint col = colBase + tx + TX * j;
-        if (col >= cols) {
-            continue;
-        }
-        uint img = col / PQ;
-        uint ybase = img * pc.k * PQ + (col - img * PQ);
-        for (uint i = 0; i < TM; i++) {
-            uint kk = rowBase + ty + TY * i;
-            if (kk < pc.k) {
-                Y[ybase + kk * PQ] = acc[i][j];
+    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+        [[unroll]] for (uint jj = 0; jj < 4; jj++) {
+            uint col = colBase + 4u * (tx + TX * j4) + jj;
+            if (col >= cols) {
+                continue;
+            }
+            uint img = col / PQ;
+            uint ybase = img * pc.k * PQ + (col - img * PQ);
+            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                    uint kk = rowBase + 4u * (ty + TY * i4) + ii;
+                    if (kk < pc.k) {
+                        Y[ybase + kk * PQ] = acc[4 * i4 + ii][j4][jj];
+                    }
+                }
             }
         }
     }

@@ -78,13 +78,14 @@ type gemmState struct {
 	sg8    bool   // 8-wide subgroups with ballot in compute shaders
 	forced string // Options.GemmVariant, "" when not forced
 	plan   map[string]GemmClassChoice
-	tuner  *gemmTuner // nil: autotuning off
+	conv   map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
+	tuner  *gemmTuner            // nil: autotuning off
 }
 
 // initGemm validates Options.GemmVariant and Options.Autotune and sets the
 // default kernel family (GemmVariant).
 func (d *Device) initGemm(opts Options, sg8 bool) error {
-	d.tune = gemmState{sg8: sg8, forced: opts.GemmVariant, plan: map[string]GemmClassChoice{}}
+	d.tune = gemmState{sg8: sg8, forced: opts.GemmVariant, plan: map[string]GemmClassChoice{}, conv: map[string]convChoice{}}
 	switch v := opts.GemmVariant; {
 	case v == "":
 	case slices.Contains(gemmFamilies, v), slices.Contains(gemmKernels, v):
@@ -281,71 +282,29 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 	return c
 }
 
-// measureClass times each candidate on the class's problem (NN, beta 0):
-// one warm-up (pipeline creation), then runs timed by GPU timestamps where
-// the queue has them (and the caller is not profiling), else wall time
-// from Flush to Flush; the fastest median wins. Pending work is flushed
+// measureClass times each candidate on the class's problem (NN, beta 0)
+// with a kernelTimer; the fastest median wins. Pending work is flushed
 // first.
 func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	p := d.tuneProblem(class)
 	m, n, k := p[0], p[1], p[2]
 	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
-	if err := d.Flush(); err != nil {
+	tm, err := d.newKernelTimer()
+	if err != nil {
 		return c, err
 	}
-	runs, reps := 5, 1
-	if d.info.Type == "cpu" {
-		runs = 3
-	}
-	useTS := d.rec.canProfile && !d.rec.profiling
-	if useTS {
-		saved := d.rec.prof
-		d.rec.prof = map[string]*OpTime{}
-		if err := d.EnableProfile(true); err != nil {
-			return c, err
-		}
-		defer func() {
-			d.EnableProfile(false)
-			d.rec.prof = saved
-		}()
-		c.Timing = fmt.Sprintf("timestamp queries, median of %d runs", runs)
-	} else {
-		reps = 3
-		c.Timing = fmt.Sprintf("wall time Flush to Flush, %d GEMMs per run, median of %d runs", reps, runs)
-	}
+	defer tm.close()
+	c.Timing = tm.desc
 	a, b, out := d.New(m*k), d.New(k*n), d.New(m*n)
 	defer a.Release()
 	defer b.Release()
 	defer out.Release()
 	best := 0.0
 	for _, cand := range d.gemmCandidates(class) {
-		d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out)
-		if err := d.Flush(); err != nil {
+		med, err := tm.median(func() { d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out) })
+		if err != nil {
 			return c, err
 		}
-		times := make([]time.Duration, runs)
-		for r := range times {
-			if useTS {
-				clear(d.rec.prof)
-			}
-			t0 := time.Now()
-			for range reps {
-				d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out)
-			}
-			if err := d.Flush(); err != nil {
-				return c, err
-			}
-			times[r] = time.Since(t0)
-			if useTS {
-				times[r] = 0
-				for _, ot := range d.rec.prof {
-					times[r] += ot.Total
-				}
-			}
-			times[r] /= time.Duration(reps)
-		}
-		slices.Sort(times)
-		med := max(times[len(times)/2], time.Nanosecond)
 		gf := 2 * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9
 		c.GFLOPs[cand] = gf
 		if gf > best {
@@ -358,6 +317,80 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	return c, nil
 }
 
+// kernelTimer times recorded work for autotuning: one warm-up (pipeline
+// creation), then runs timed by GPU timestamps where the queue has them
+// (and the caller is not profiling), else wall time from Flush to Flush
+// over reps recordings; median of the runs.
+type kernelTimer struct {
+	d          *Device
+	runs, reps int
+	useTS      bool
+	desc       string // how it times, for plans and the cache
+	close      func()
+}
+
+// newKernelTimer flushes pending work and sets up the timing (timestamps
+// on, the caller's profile put aside until close).
+func (d *Device) newKernelTimer() (*kernelTimer, error) {
+	if err := d.Flush(); err != nil {
+		return nil, err
+	}
+	tm := &kernelTimer{d: d, runs: 5, reps: 1, close: func() {}}
+	if d.info.Type == "cpu" {
+		tm.runs = 3
+	}
+	tm.useTS = d.rec.canProfile && !d.rec.profiling
+	if tm.useTS {
+		saved := d.rec.prof
+		d.rec.prof = map[string]*OpTime{}
+		if err := d.EnableProfile(true); err != nil {
+			d.rec.prof = saved
+			return nil, err
+		}
+		tm.close = func() {
+			d.EnableProfile(false)
+			d.rec.prof = saved
+		}
+		tm.desc = fmt.Sprintf("timestamp queries, median of %d runs", tm.runs)
+	} else {
+		tm.reps = 3
+		tm.desc = fmt.Sprintf("wall time Flush to Flush, %d runs of the kernel per sample, median of %d samples", tm.reps, tm.runs)
+	}
+	return tm, nil
+}
+
+// median records the work once as a warm-up, then times it.
+func (tm *kernelTimer) median(record func()) (time.Duration, error) {
+	d := tm.d
+	record()
+	if err := d.Flush(); err != nil {
+		return 0, err
+	}
+	times := make([]time.Duration, tm.runs)
+	for r := range times {
+		if tm.useTS {
+			clear(d.rec.prof)
+		}
+		t0 := time.Now()
+		for range tm.reps {
+			record()
+		}
+		if err := d.Flush(); err != nil {
+			return 0, err
+		}
+		times[r] = time.Since(t0)
+		if tm.useTS {
+			times[r] = 0
+			for _, ot := range d.rec.prof {
+				times[r] += ot.Total
+			}
+		}
+		times[r] /= time.Duration(tm.reps)
+	}
+	slices.Sort(times)
+	return max(times[len(times)/2], time.Nanosecond), nil
+}
+
 // gemmTuner holds the autotuning mode and the on-disk cache.
 type gemmTuner struct {
 	mode   string // "auto": use cached choices; "refresh": measure again
@@ -365,6 +398,8 @@ type gemmTuner struct {
 	file   *tuneFile
 	notes  []string
 	logger func(format string, args ...any)
+
+	convAnnounced bool // the "timing the convolution kernels" line was printed
 }
 
 // notef logs a note (corrupt cache, failed tuning) and keeps it for tests.

@@ -22,8 +22,9 @@ import (
 // over the old one), so a reader never sees half a file.
 
 // tuneVersion is the cache format version. Bump it when the kernels or the
-// shape classes change, so that old choices are measured again.
-const tuneVersion = 1
+// shape classes change, so that old choices are measured again (2: the
+// convolution problems joined the GEMM classes).
+const tuneVersion = 2
 
 // tuneKey identifies a device and driver.
 type tuneKey struct {

@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"fmt"
+	"strings"
 
 	"simclr-vk/engine"
 )
@@ -40,14 +41,43 @@ func newPushConv(p engine.Conv2DParams, chunk int) *pushConv {
 		uint32(p.OutH()), uint32(p.OutW()), uint32(p.StrideH), uint32(p.StrideW), uint32(p.PadH), uint32(p.PadW), uint32(chunk)}
 }
 
-// convTile is one choice of kernel and specialization constants: the
-// register-blocked kernel with local size (wgX, wgY) and tm x tn outputs per
-// invocation, or (tiled) the shared-memory kernel with a bm x bn block tile
-// bk deep and tm x tn outputs per invocation.
+// convTile is one choice of kernel: the register-blocked kernel with local
+// size (wgX, wgY) and tm x tn outputs per invocation (specialization
+// constants), or (tiled) one compiled variant of the shared-memory kernel,
+// named "<bm>x<bn>", with a bm x bn block tile bk deep and tm x tn outputs
+// per invocation.
 type convTile struct {
 	wgX, wgY, tm, tn int
 	tiled            bool
 	bm, bn, bk       int
+}
+
+// convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
+// (the "// variant:" lines there), largest first.
+var convTiledVariants = []convTile{
+	{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8},
+	{tiled: true, bm: 128, bn: 64, bk: 8, tm: 8, tn: 4},
+	{tiled: true, bm: 64, bn: 128, bk: 8, tm: 4, tn: 8},
+	{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
+}
+
+// convTiled returns the tiled variant with a bm x bn block tile.
+func convTiled(bm, bn int) convTile {
+	for _, t := range convTiledVariants {
+		if t.bm == bm && t.bn == bn {
+			return t
+		}
+	}
+	panic(fmt.Sprintf("engine/vulkan: no conv2d tiled variant %dx%d", bm, bn))
+}
+
+// name is the kernel's name in plans and benchmarks: "tiled_<bm>x<bn>" or
+// "regblock_<wgX>x<wgY>_<tm>x<tn>".
+func (t convTile) name() string {
+	if t.tiled {
+		return fmt.Sprintf("tiled_%dx%d", t.bm, t.bn)
+	}
+	return fmt.Sprintf("regblock_%dx%d_%dx%d", t.wgX, t.wgY, t.tm, t.tn)
 }
 
 // convVariant forces the kernel shape ("regblock" or "tiled"; "" picks by
@@ -56,7 +86,7 @@ var convVariant = ""
 
 func (t convTile) spec(direct bool) []uint32 {
 	if t.tiled {
-		return []uint32{uint32(t.bm), uint32(t.bn), uint32(t.bk), uint32(t.tm), uint32(t.tn), uint32(t.wg()), b2u(direct)}
+		return []uint32{b2u(direct)}
 	}
 	return []uint32{uint32(t.wgX), uint32(t.wgY), uint32(t.tm), uint32(t.tn), b2u(direct)}
 }
@@ -67,7 +97,7 @@ func (t convTile) wg() int { return (t.bm / t.tm) * (t.bn / t.tn) }
 // shader is the kernel for pass ("forward", "backward_data", ...).
 func (t convTile) shader(pass string) string {
 	if t.tiled {
-		return "conv2d_" + pass + "_tiled"
+		return fmt.Sprintf("conv2d_%s_tiled_%dx%d", pass, t.bm, t.bn)
 	}
 	return "conv2d_" + pass
 }
@@ -87,19 +117,41 @@ func (t convTile) cols() int {
 	return t.wgX * t.tn
 }
 
-// fits reports whether a tiled choice respects the device limits and the
-// kernels' layout rules (local size a multiple of bn and bk).
+// fits reports whether a choice respects the device's workgroup and shared
+// memory limits (the filter kernel pads each tile row by a vec4).
 func (d *Device) fits(t convTile) bool {
 	if !t.tiled {
 		return t.wgX*t.wgY <= int(d.limit.MaxComputeWorkGroupInvocations)
 	}
 	wg := t.wg()
-	return wg <= int(d.limit.MaxComputeWorkGroupInvocations) && wg%t.bn == 0 && wg%t.bk == 0 &&
-		4*(t.bm+t.bn+2)*t.bk <= int(d.limit.MaxComputeSharedMemorySize) // + padding of the filter kernel
+	return wg <= int(d.limit.MaxComputeWorkGroupInvocations) && wg <= int(d.limit.MaxComputeWorkGroupSize[0]) &&
+		4*(t.bm+t.bn+8)*t.bk <= int(d.limit.MaxComputeSharedMemorySize)
 }
 
-// convTileFor picks the kernel for a pass whose GEMM output has rows rows
-// (output or input channels).
+// convShape is a pass's GEMM: rows (output channels, or input channels for
+// backward-data) by cols (output pixels; input pixels; filter taps for
+// backward-filter).
+func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
+	switch pass {
+	case "forward":
+		return p.K, p.N * p.OutH() * p.OutW()
+	case "backward_data":
+		return p.C, p.N * p.H * p.W
+	}
+	return p.K, p.C * p.R * p.S
+}
+
+// convTileFor picks the kernel for a pass from the table (convTableTile);
+// on GPUs with autotuning on, the measured choice for this exact problem
+// instead (conv_autotune.go), timed with run.
+func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
+	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || convTuneCPU) && d.err == nil {
+		return d.convTuned(pass, p, run)
+	}
+	return d.convTableTile(pass, p)
+}
+
+// convTableTile is the unmeasured choice.
 //
 // CPU devices (lavapipe runs a workgroup of 64 as SIMD coroutines and a
 // barrier() is a coroutine switch): the register-blocked kernel, 8x8
@@ -107,14 +159,17 @@ func (d *Device) fits(t convTile) bool {
 // 4x4 in a 16x4 workgroup, which leaves no row idle for the 16-channel
 // layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
 //
-// GPUs (BenchmarkConvTiles on an H200, batch 128): the tiled kernel with
-// 64x64x16 tiles and 4x4 outputs per invocation from 32 rows (1.2-1.6x the
-// register-blocked kernel on the 128-512 channel layers; 8x8 per invocation
-// was 10x slower, its accumulators not kept in registers), else the
-// register-blocked kernel with 256 invocations of 4x4, which is also used
-// for backward-data at stride > 1 (its stride-class column order skips the
+// GPUs: the tiled kernel from 32 rows (before the variants were compiled
+// with unrolled loops, a 64x64 tile with 4x4 outputs per invocation was
+// 1.2-1.6x the register-blocked kernel on an H200's 128-512 channel
+// layers), with the largest block tile that still gives the device about
+// fillGroups workgroups (128x128 like the large GEMM class, then 128x64 or
+// 64x128 along the longer side, then 64x64); else the register-blocked
+// kernel with 256 invocations of 4x4, which is also used for
+// backward-data at stride > 1 (its stride-class column order skips the
 // taps that miss; the tiled kernel would stage them as zeros, 3x slower).
-func (d *Device) convTileFor(pass string, rows int, p engine.Conv2DParams) convTile {
+func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
+	rows, cols := convShape(pass, p)
 	tiled := d.info.Type != "cpu" && rows >= 32 &&
 		!(pass == "backward_data" && (p.StrideH > 1 || p.StrideW > 1))
 	switch convVariant {
@@ -122,9 +177,19 @@ func (d *Device) convTileFor(pass string, rows int, p engine.Conv2DParams) convT
 		tiled = true
 	case "regblock":
 		tiled = false
+	default:
+		if strings.HasPrefix(convVariant, "tiled_") {
+			for _, t := range convTiledVariants {
+				if t.name() == convVariant {
+					return t
+				}
+			}
+		}
 	}
-	if t := (convTile{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4}); tiled && d.fits(t) {
-		return t
+	if tiled {
+		if t, ok := d.convTiledPick(pass, rows, cols, p); ok {
+			return t
+		}
 	}
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	if d.info.Type == "cpu" {
@@ -141,6 +206,32 @@ func (d *Device) convTileFor(pass string, rows int, p engine.Conv2DParams) convT
 	}
 	t.wgX = max(1, inv/t.wgY)
 	return t
+}
+
+// convTiledPick is the table's tiled variant for a rows x cols output: the
+// first variant (largest first) whose rows are used at least half and
+// that gives about fillGroups workgroups (counting the filter gradient's
+// reduction chunks), else the smallest that fits.
+func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParams) (convTile, bool) {
+	var last convTile
+	found := false
+	for _, t := range convTiledVariants {
+		if !d.fits(t) {
+			continue
+		}
+		last, found = t, true
+		if t.bm > 64 && rows < t.bm {
+			continue
+		}
+		groups := ceilDiv(rows, t.bm) * ceilDiv(cols, t.bn)
+		if pass == "backward_filter" {
+			groups *= max(1, p.N*p.OutH()*p.OutW()/(64*t.bk))
+		}
+		if groups >= d.fillGroups()/2 {
+			return t, true
+		}
+	}
+	return last, found
 }
 
 func isDirect1x1(p engine.Conv2DParams) bool {
@@ -171,7 +262,7 @@ func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
-	d.conv2dForward(y, x, w, p, d.convTileFor("forward", p.K, p))
+	d.conv2dForward(y, x, w, p, d.convTileFor("forward", p, func(t convTile) { d.conv2dForward(y, x, w, p, t) }))
 }
 
 func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -191,7 +282,7 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
-	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor("backward_data", p.C, p))
+	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor("backward_data", p, func(t convTile) { d.conv2dBackwardData(dx, dy, w, p, t) }))
 }
 
 func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -237,7 +328,7 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	crs := p.C * p.R * p.S
 	d.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
 		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
-	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor("backward_filter", p.K, p))
+	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor("backward_filter", p, func(t convTile) { d.conv2dBackwardFilter(dw, dy, x, p, t) }))
 }
 
 func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {

@@ -56,14 +56,11 @@ func BenchmarkConvTiles(b *testing.B) {
 		{"w64_layer4_3x3_512to512_4x4", engine.Conv2DParams{N: n, C: 512, H: 4, W: 4, K: 512, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 	}
 	rb := func(wgX, wgY, tm, tn int) convTile { return convTile{wgX: wgX, wgY: wgY, tm: tm, tn: tn} }
-	tl := func(bm, bn, bk, tm, tn int) convTile {
-		return convTile{tiled: true, bm: bm, bn: bn, bk: bk, tm: tm, tn: tn}
-	}
-	tiles := []convTile{rb(16, 4, 4, 4), rb(8, 8, 4, 4), rb(16, 4, 8, 8), rb(8, 8, 8, 8), tl(64, 64, 16, 4, 4)}
+	tiles := []convTile{rb(16, 4, 4, 4), rb(8, 8, 4, 4), rb(16, 4, 8, 8), rb(8, 8, 8, 8)}
 	if d.info.Type != "cpu" {
-		tiles = []convTile{rb(32, 8, 4, 4), rb(16, 16, 4, 4), tl(64, 64, 16, 4, 4), tl(64, 64, 8, 4, 4),
-			tl(64, 128, 8, 4, 8), tl(128, 64, 8, 8, 4), tl(32, 128, 16, 2, 8), tl(32, 64, 16, 2, 4)}
+		tiles = []convTile{rb(32, 8, 4, 4), rb(16, 16, 4, 4)}
 	}
+	tiles = append(tiles, convTiledVariants...)
 	for _, l := range layers {
 		p := l.p
 		x, w, y := d.New(p.N*p.C*p.H*p.W), d.New(p.K*p.C*p.R*p.S), d.New(p.N*p.K*p.OutH()*p.OutW())
@@ -72,32 +69,30 @@ func BenchmarkConvTiles(b *testing.B) {
 		d.Fill(y, 1)
 		dx, dw := d.New(x.Numel()), d.New(w.Numel())
 		for _, t := range append([]convTile{{}}, tiles...) {
-			name := fmt.Sprintf("wg%dx%d_t%dx%d", t.wgX, t.wgY, t.tm, t.tn)
-			if t.tiled {
-				name = fmt.Sprintf("tiled%dx%dx%d_t%dx%d", t.bm, t.bn, t.bk, t.tm, t.tn)
-			}
+			name := t.name()
 			if t.wgX != 0 || t.tiled {
 				if !d.fits(t) {
 					continue
 				}
 			}
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
+				record := func(tt convTile) {
+					switch pass {
+					case "forward":
+						d.conv2dForward(y, x, w, p, tt)
+					case "backward_data":
+						d.conv2dBackwardData(dx, y, w, p, tt)
+					default:
+						d.conv2dBackwardFilter(dw, y, x, p, tt)
+					}
+				}
 				tt := t
-				if t.wgX == 0 && !t.tiled { // the default choice
+				if t.wgX == 0 && !t.tiled { // the default choice (table, or measured with -autotune)
 					name = "default"
-					tt = d.convTileFor(pass, map[string]int{"forward": p.K, "backward_data": p.C, "backward_filter": p.K}[pass], p)
+					tt = d.convTileFor(pass, p, record)
 				}
 				b.Run(l.name+"/"+pass+"/"+name, func(b *testing.B) {
-					run := func() {
-						switch pass {
-						case "forward":
-							d.conv2dForward(y, x, w, p, tt)
-						case "backward_data":
-							d.conv2dBackwardData(dx, y, w, p, tt)
-						default:
-							d.conv2dBackwardFilter(dw, y, x, p, tt)
-						}
-					}
+					run := func() { record(tt) }
 					run()
 					if err := d.Flush(); err != nil {
 						b.Fatal(err)
@@ -129,24 +124,27 @@ func BenchmarkConvTiles(b *testing.B) {
 func TestConformanceConvTiled(t *testing.T) {
 	d := openInternal(t, Options{})
 	defer func() { convVariant = "" }()
-	convVariant = "tiled"
-	conformance.RunFamilies(t, d, "Conv")
+	for _, v := range convTiledVariants {
+		if !d.fits(v) {
+			t.Logf("%s does not fit %s", v.name(), d.info.Name)
+			continue
+		}
+		t.Run(v.name(), func(t *testing.T) {
+			convVariant = v.name()
+			conformance.RunFamilies(t, d, "Conv")
+		})
+	}
 }
 
 // TestConvBackwardFilterTiledSplit checks the tiled filter-gradient kernel
-// with several tile shapes (B-tile taps staged in one pass or several, the
-// BN < WG/BK guard) on shapes whose reduction is split into chunks with a
-// short last one (1x1 stride-2 downsample, 3x3 padded, output sizes just
+// with every compiled variant on shapes whose reduction is split into
+// chunks with a short last one (1x1 stride-2 downsample, 3x3 padded, output sizes just
 // past a tile edge) against cpu.Conv2DBackwardFilter, and that a second run
 // is bit-identical.
 func TestConvBackwardFilterTiledSplit(t *testing.T) {
 	d := openInternal(t, Options{})
 	rng := rand.New(rand.NewSource(3))
-	tiles := []convTile{
-		{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
-		{tiled: true, bm: 64, bn: 8, bk: 8, tm: 2, tn: 1},
-		{tiled: true, bm: 32, bn: 64, bk: 16, tm: 2, tn: 4},
-	}
+	tiles := convTiledVariants
 	for _, p := range []engine.Conv2DParams{
 		{N: 3, C: 5, H: 13, W: 13, K: 65, R: 1, S: 1, StrideH: 2, StrideW: 2},
 		{N: 2, C: 3, H: 9, W: 9, K: 13, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},

@@ -30,7 +30,8 @@ type Options struct {
 	// see gemm.go); "" picks by device and shape class. Tests use it to
 	// check every kernel on one device.
 	GemmVariant string
-	// Autotune picks the GEMM kernel of each shape class: "" or "off" from
+	// Autotune picks the GEMM kernel of each shape class and, on GPUs, the
+	// convolution kernel of each problem (conv_autotune.go): "" or "off" from
 	// a fixed table, "auto" by timing the candidates on first use and
 	// caching the choice on disk, "refresh" by timing again. The
 	// environment variable SIMCLR_VK_AUTOTUNE=off|on|refresh overrides it.

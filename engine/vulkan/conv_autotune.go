@@ -1,0 +1,173 @@
+package vulkan
+
+import (
+	"fmt"
+	"log"
+	"maps"
+	"slices"
+	"time"
+
+	"simclr-vk/engine"
+)
+
+// Convolution kernel choice per problem: with autotuning on (Options.Autotune,
+// the same mode and cache file as the GEMM's), a GPU times every candidate
+// of a pass (each compiled tiled variant that fits, and the register-blocked
+// kernel) on the first call with an exact problem (pass, N, C, H, W, K, R, S,
+// strides, padding), on the caller's own tensors (the inputs are read, the
+// output is written again by the real call after), and keeps the fastest,
+// cached on disk per device and driver like the GEMM's shape classes. A
+// network has few distinct layer shapes (ResNet-18: about a dozen per
+// pass), so the first training step pays for the timing once per device and
+// driver. CPU devices (lavapipe) use the table: their candidates differ by
+// little and timing them at training sizes would take minutes.
+
+// ConvChoice is the kernel one convolution problem uses on a device.
+type ConvChoice struct {
+	// Problem names the pass and the sizes, e.g. "conv2d_forward n256 c64
+	// h32 w32 k64 r3 s3 stride1x1 pad1x1".
+	Problem string `json:"problem"`
+	Kernel  string `json:"kernel"` // tiled_<bm>x<bn> or regblock_<wg>_<t>
+	// Source: "table" (autotuning off or a CPU device), "cache" (measured
+	// earlier) or "measured" (timed now and written to the cache).
+	Source string             `json:"source"`
+	GFLOPs map[string]float64 `json:"gflop_per_s,omitempty"` // median rate of each candidate
+	Timing string             `json:"timing,omitempty"`
+	Note   string             `json:"note,omitempty"` // why timing fell back to the table
+}
+
+// convTuneCPU lets tests time the candidates on a CPU device (lavapipe).
+var convTuneCPU = false
+
+// convProblem is the cache class of a convolution problem.
+func convProblem(pass string, p engine.Conv2DParams) string {
+	return fmt.Sprintf("conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d",
+		pass, p.N, p.C, p.H, p.W, p.K, p.R, p.S, p.StrideH, p.StrideW, p.PadH, p.PadW)
+}
+
+// convCandidates are the kernels timed for a pass: every tiled variant that
+// fits and the register-blocked kernel the table would use.
+func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
+	var out []convTile
+	for _, t := range convTiledVariants {
+		if d.fits(t) {
+			out = append(out, t)
+		}
+	}
+	return append(out, d.convRegblockTile(pass, p))
+}
+
+// convRegblockTile is the table's register-blocked kernel for a pass.
+func (d *Device) convRegblockTile(pass string, p engine.Conv2DParams) convTile {
+	saved := convVariant
+	convVariant = "regblock"
+	defer func() { convVariant = saved }()
+	return d.convTableTile(pass, p)
+}
+
+// convTuned returns the kernel of a problem, deciding it on first use from
+// the cache or by timing each candidate with run (which records the pass
+// on the caller's tensors with a given kernel); the table when timing
+// fails, with a note.
+func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
+	key := convProblem(pass, p)
+	if c, ok := d.tune.conv[key]; ok {
+		return c.tile
+	}
+	tn := d.tune.tuner
+	tn.load()
+	dk := d.tuneKey()
+	cands := d.convCandidates(pass, p)
+	if tn.mode == "auto" {
+		if e, ok := tn.find(dk, key); ok {
+			if i := slices.IndexFunc(cands, func(t convTile) bool { return t.name() == e.Kernel }); i >= 0 {
+				d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: e.Kernel, Source: "cache", GFLOPs: e.GFLOPs, Timing: e.Timing}, cands[i]}
+				return cands[i]
+			}
+		}
+	}
+	if !tn.convAnnounced {
+		tn.convAnnounced = true
+		tn.logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", d.info.Name, tn.path)
+	}
+	c, err := d.measureConv(key, cands, p.Flops(), run)
+	if err != nil {
+		tn.notef("conv autotune of %s failed, using the table: %v", key, err)
+		t := d.convTableTile(pass, p)
+		d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
+		return t
+	}
+	rows, cols := convShape(pass, p)
+	tn.store(tuneEntry{tuneKey: dk, Device: d.info.Name, Class: key, Kernel: c.Kernel,
+		Problem: [3]int{rows, cols, int(p.Flops() / 2 / float64(rows) / float64(cols))},
+		GFLOPs:  c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
+	return d.tune.conv[key].tile
+}
+
+// measureConv times each candidate with run and records the fastest.
+func (d *Device) measureConv(key string, cands []convTile, flops float64, run func(convTile)) (ConvChoice, error) {
+	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
+	tm, err := d.newKernelTimer()
+	if err != nil {
+		return c, err
+	}
+	defer tm.close()
+	c.Timing = tm.desc
+	best, bestTile := 0.0, convTile{}
+	for _, t := range cands {
+		med, err := tm.median(func() { run(t) })
+		if err != nil {
+			return c, err
+		}
+		gf := flops / med.Seconds() / 1e9
+		c.GFLOPs[t.name()] = gf
+		if gf > best {
+			best, bestTile, c.Kernel = gf, t, t.name()
+		}
+	}
+	if c.Kernel == "" {
+		return c, fmt.Errorf("no candidate kernel for %s", key)
+	}
+	d.tune.conv[key] = convChoice{c, bestTile}
+	return c, nil
+}
+
+// convChoice is a decided problem: the report and the kernel.
+type convChoice struct {
+	ConvChoice
+	tile convTile
+}
+
+// ConvPlan returns the kernel of every convolution problem decided so far
+// (by autotuning; table choices are not recorded), sorted by problem.
+func (d *Device) ConvPlan() []ConvChoice {
+	out := make([]ConvChoice, 0, len(d.tune.conv))
+	for _, k := range slices.Sorted(maps.Keys(d.tune.conv)) {
+		out = append(out, d.tune.conv[k].ConvChoice)
+	}
+	return out
+}
+
+// logf prints a progress line (not a note: nothing went wrong).
+func (t *gemmTuner) logf(format string, args ...any) {
+	if t.logger != nil {
+		t.logger(format, args...)
+		return
+	}
+	log.Printf(format, args...)
+}
+
+// ConvKernel returns the kernel a pass ("forward", "backward_data" or
+// "backward_filter") of a problem uses now and where the choice came from:
+// the autotuned choice once the problem has run with autotuning on, else
+// the table's.
+func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source string) {
+	if c, ok := d.tune.conv[convProblem(pass, p)]; ok {
+		return c.Kernel, c.Source
+	}
+	src := "table"
+	if convVariant != "" {
+		src = "forced"
+	}
+	return d.convTableTile(pass, p).name(), src
+}

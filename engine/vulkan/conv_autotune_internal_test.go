@@ -1,0 +1,125 @@
+package vulkan
+
+import (
+	"math/rand"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
+)
+
+// TestConvAutotune times the convolution candidates on lavapipe (tuning is
+// allowed on CPU devices only here), on small problems: the first device
+// measures each pass once per problem, every candidate, and the results of
+// the timed calls equal the CPU reference; a second device takes the same
+// choices from the cache without timing; an entry naming a kernel that is
+// no longer a candidate is measured again; autotuning off uses the table
+// and records nothing.
+func TestConvAutotune(t *testing.T) {
+	defer func(v bool) { convTuneCPU = v }(convTuneCPU)
+	convTuneCPU = true
+	path := filepath.Join(t.TempDir(), "tune.json")
+	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 7, K: 33, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	P, Q := p.OutH(), p.OutW()
+	rng := rand.New(rand.NewSource(5))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	w := conformance.Rand(rng, p.K*p.C*p.R*p.S, -1, 1)
+	dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+	wantY := make([]float32, len(dy))
+	cpu.Conv2DForward(wantY, x, w, p)
+	wantDX := make([]float32, len(x))
+	cpu.Conv2DBackwardData(wantDX, dy, w, p)
+	wantDW := make([]float32, len(w))
+	cpu.Conv2DBackwardFilter(wantDW, dy, x, p)
+	tol := conformance.Tol{Atol: 1e-4, Rtol: 1e-4}
+
+	// run does the three passes (twice: the second call must not time
+	// again) and checks them against the CPU.
+	run := func(d *Device) {
+		t.Helper()
+		xt, wt, dyt := conformance.Upload(d, x, len(x)), conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy))
+		y, dx, dw := d.New(len(wantY)), d.New(len(wantDX)), d.New(len(wantDW))
+		for range 2 {
+			d.Conv2DForward(y, xt, wt, p)
+			d.Conv2DBackwardData(dx, dyt, wt, p)
+			d.Conv2DBackwardFilter(dw, dyt, xt, p)
+		}
+		conformance.Close(t, "y", conformance.Download(t, d, y), wantY, tol)
+		conformance.Close(t, "dx", conformance.Download(t, d, dx), wantDX, tol)
+		conformance.Close(t, "dw", conformance.Download(t, d, dw), wantDW, tol)
+		for _, tt := range []*engine.Tensor{xt, wt, dyt, y, dx, dw} {
+			tt.Release()
+		}
+	}
+
+	d := openTuned(t, "auto", path)
+	run(d)
+	plan := d.ConvPlan()
+	if len(plan) != 3 {
+		t.Fatalf("plan has %d problems, want 3 (one per pass): %+v", len(plan), plan)
+	}
+	for _, c := range plan {
+		t.Logf("%s: %s from %s (%s), GFLOP/s %v", c.Problem, c.Kernel, c.Source, c.Timing, c.GFLOPs)
+		pass := strings.TrimPrefix(strings.Fields(c.Problem)[0], "conv2d_")
+		var names []string
+		for _, ct := range d.convCandidates(pass, p) {
+			names = append(names, ct.name())
+		}
+		timed := slices.Sorted(func(yield func(string) bool) {
+			for k := range c.GFLOPs {
+				if !yield(k) {
+					return
+				}
+			}
+		})
+		if c.Source != "measured" || !slices.Contains(names, c.Kernel) || !slices.Equal(timed, slices.Sorted(slices.Values(names))) {
+			t.Errorf("%s: %s from %s timing %v; want measured, one of and all of %v", c.Problem, c.Kernel, c.Source, timed, names)
+		}
+	}
+	f := readTuneFile(t, path)
+	if len(f.Entries) != 3 {
+		t.Fatalf("cache holds %d entries, want 3", len(f.Entries))
+	}
+
+	// From the cache, with one entry edited to a kernel that is no longer
+	// a candidate and one to another candidate (obeyed).
+	f.Entries[0].Kernel = "tiled_256x256"
+	other := "tiled_64x64"
+	if f.Entries[1].Kernel == other {
+		other = "tiled_128x128"
+	}
+	f.Entries[1].Kernel = other
+	writeTuneFile(t, path, f)
+	d2 := openTuned(t, "auto", path)
+	run(d2)
+	for _, c := range d2.ConvPlan() {
+		switch c.Problem {
+		case f.Entries[0].Class:
+			if c.Source != "measured" {
+				t.Errorf("%s: source %s, want measured (cached kernel unknown)", c.Problem, c.Source)
+			}
+		case f.Entries[1].Class:
+			if c.Source != "cache" || c.Kernel != other {
+				t.Errorf("%s: %s from %s, want %s from cache", c.Problem, c.Kernel, c.Source, other)
+			}
+		default:
+			if c.Source != "cache" {
+				t.Errorf("%s: source %s, want cache", c.Problem, c.Source)
+			}
+		}
+	}
+
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d3 := openInternal(t, Options{Autotune: "off", TuneCache: path})
+	run(d3)
+	if got := d3.ConvPlan(); len(got) != 0 {
+		t.Errorf("autotuning off recorded %v", got)
+	}
+	if n := len(d.tune.tuner.notes) + len(d2.tune.tuner.notes); n != 0 {
+		t.Errorf("notes: %v %v", d.tune.tuner.notes, d2.tune.tuner.notes)
+	}
+}
