@@ -30,7 +30,7 @@ func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores)"),
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
-		autotune: fs.String("gemm-autotune", "auto", "Vulkan GEMM kernel per shape class: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
+		autotune: fs.String("gemm-autotune", "auto", "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
 	}
 }
 

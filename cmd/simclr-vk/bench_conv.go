@@ -10,6 +10,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan"
 )
 
 func init() {
@@ -29,6 +30,10 @@ type convBenchLine struct {
 	Ms      float64 `json:"ms"`          // median
 	GFLOPs  float64 `json:"gflop_per_s"` // at the median time
 	BestMs  float64 `json:"best_ms"`     // fastest run: shared machines are noisy
+	// Kernel and KernelSource: the Vulkan kernel and where the choice came
+	// from (table, cache or measured by --gemm-autotune).
+	Kernel       string `json:"kernel,omitempty"`
+	KernelSource string `json:"kernel_source,omitempty"`
 	// CPUMs is the process CPU time per run (median): on a CPU device
 	// (cpu backend, lavapipe) on a shared machine, CPUMs / threads is
 	// what the run would take uncontended.
@@ -102,6 +107,9 @@ func runBenchConv(args []string) error {
 			totalFlops += p.Flops() * float64(l.Count)
 			line := convBenchLine{Bench: "conv", Backend: b.Name(), Device: b.Describe(), Layer: l.Name, Pass: ps.name,
 				Shape: p.String(), Count: l.Count, Iters: *iters, Ms: s * 1e3, GFLOPs: p.Flops() / s / 1e9, BestMs: best * 1e3, CPUMs: cpuS * 1e3}
+			if d, ok := b.(*vulkan.Device); ok {
+				line.Kernel, line.KernelSource = d.ConvKernel(ps.name, p)
+			}
 			if *asJSON {
 				if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {
 					return err

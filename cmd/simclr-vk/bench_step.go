@@ -39,6 +39,9 @@ type stepResult struct {
 	PeakBytes    int64   `json:"peak_bytes"`
 	LossFirst    float32 `json:"loss_first"`
 	LossLast     float32 `json:"loss_last"`
+	// ConvKernels: the Vulkan convolution kernel of each layer shape and
+	// pass, where autotuning decided it.
+	ConvKernels []vulkan.ConvChoice `json:"conv_kernels,omitempty"`
 }
 
 func runBenchStep(args []string) error {
@@ -132,6 +135,9 @@ func runBenchStep(args []string) error {
 	// forward + backward (data and filter gradients) ~ 3x the forward.
 	res.GFLOPs = 3 * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
+	if d, ok := b.(*vulkan.Device); ok {
+		res.ConvKernels = d.ConvPlan()
+	}
 	if *profile {
 		if err := profileStep(b, m, opt, x, *tau, lr, *asJSON); err != nil {
 			return fmt.Errorf("bench step: %w", err)
