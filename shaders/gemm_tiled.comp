@@ -15,7 +15,14 @@
 // variant: 32x32 -DBM=32 -DBN=32 -DBK=16 -DTM=4 -DTN=4
 // variant: 32x32_splitk -DBM=32 -DBN=32 -DBK=16 -DTM=4 -DTN=4 -DSPLIT_K=1
 // variant: 64x64_splitk -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DSPLIT_K=1
-// Shared memory: (BM+BN)*BK floats (8 KiB for 128x128 and 64x64, 4 KiB and
+// variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
+// variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// Double-buffered variants (DB defined): two shared-memory buffers; the
+// next tile's global loads are issued into registers before the current
+// tile's multiply-adds and stored into the other buffer after them, so
+// global latency hides behind arithmetic and each k step has one
+// barrier() instead of two (twice the shared memory).
+// Shared memory: (BM+BN)*BK floats per buffer (8 KiB for 128x128 and 64x64, 4 KiB and
 // 64 invocations for 32x32, the tile for small problems); engine/vulkan
 // checks maxComputeSharedMemorySize and maxComputeWorkGroupInvocations.
 // Split-K variants (SPLIT_K defined): binding 0 is instead P, the partial
@@ -68,89 +75,148 @@ layout(push_constant) uniform Push {
 } pc;
 #endif
 
-shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
-shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
+#ifdef DB
+#define NBUF 2
+#else
+#define NBUF 1
+#endif
+shared vec4 As[NBUF][BK][BM / 4]; // As[buf][kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
+shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
+
+// The tile being staged, in registers between its global loads and its
+// shared-memory stores.
+float ra[BM * BK / WG];
+float rb[BN * BK / WG];
+vec4 acc[TM][TN / 4];
+uint m, n, k, kend, aoff, boff, rowBase, colBase, t;
+
+// loadTiles reads the A tile (BM x BK) and B tile (BK x BN) at k0 into
+// ra / rb, zero outside; consecutive invocations read consecutive
+// addresses.
+void loadTiles(uint k0) {
+    [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint r, kk;
+        if (TRANS_A != 0) {
+            kk = e / BM; r = e % BM;
+        } else {
+            r = e / BK; kk = e % BK;
+        }
+        uint gr = rowBase + r, gk = k0 + kk;
+        float v = 0.0;
+        if (gr < m && gk < kend) {
+            v = TRANS_A != 0 ? A[aoff + gk * m + gr] : A[aoff + gr * k + gk];
+        }
+        ra[it] = v;
+    }
+    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint c, kk;
+        if (TRANS_B != 0) {
+            c = e / BK; kk = e % BK;
+        } else {
+            kk = e / BN; c = e % BN;
+        }
+        uint gc = colBase + c, gk = k0 + kk;
+        float v = 0.0;
+        if (gc < n && gk < kend) {
+            v = TRANS_B != 0 ? B[boff + gc * k + gk] : B[boff + gk * n + gc];
+        }
+        rb[it] = v;
+    }
+}
+
+// storeTiles writes ra / rb into shared buffer buf.
+void storeTiles(uint buf) {
+    [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint r = TRANS_A != 0 ? e % BM : e / BK;
+        uint kk = TRANS_A != 0 ? e / BM : e % BK;
+        As[buf][kk][r / 4u][r % 4u] = ra[it];
+    }
+    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint c = TRANS_B != 0 ? e / BK : e % BN;
+        uint kk = TRANS_B != 0 ? e % BK : e / BN;
+        Bs[buf][kk][c / 4u][c % 4u] = rb[it];
+    }
+}
+
+// multiplyTiles adds shared buffer buf's product to acc.
+void multiplyTiles(uint buf, uint tx, uint ty) {
+    [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+        vec4 a[TM / 4];
+        vec4 b[TN / 4];
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            a[i4] = As[buf][kk][ty + TY * i4];
+        }
+        [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+            b[j4] = Bs[buf][kk][tx + TX * j4];
+        }
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                    acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                }
+            }
+        }
+    }
+}
 
 void main() {
-    uint m = pc.m, n = pc.n, k = pc.k;
+    m = pc.m; n = pc.n; k = pc.k;
 #ifdef SPLIT_K
     uint batch = pc.batch;
     uint kbeg = gl_WorkGroupID.z * pc.kchunk;
-    uint kend = min(k, kbeg + pc.kchunk);
+    kend = min(k, kbeg + pc.kchunk);
     uint coff = gl_WorkGroupID.z * m * n;
 #else
     uint batch = gl_WorkGroupID.z + pc.batch0;
     uint kbeg = 0u;
-    uint kend = k;
+    kend = k;
     uint coff = batch * m * n;
 #endif
-    uint aoff = batch * m * k;
-    uint boff = batch * k * n;
-    uint rowBase = gl_WorkGroupID.y * BM;
-    uint colBase = gl_WorkGroupID.x * BN;
-    uint t = gl_LocalInvocationID.x;
+    aoff = batch * m * k;
+    boff = batch * k * n;
+    rowBase = gl_WorkGroupID.y * BM;
+    colBase = gl_WorkGroupID.x * BN;
+    t = gl_LocalInvocationID.x;
     uint tx = t % TX;
     uint ty = t / TX;
 
-    vec4 acc[TM][TN / 4];
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
         }
     }
+#ifdef DB
+    if (kbeg < kend) {
+        loadTiles(kbeg);
+        storeTiles(0u);
+    }
+    barrier();
+    uint buf = 0u;
     for (uint k0 = kbeg; k0 < kend; k0 += BK) {
-        // Stage the A tile (BM x BK) and B tile (BK x BN), zero outside;
-        // consecutive invocations read consecutive addresses.
-        [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
-            uint e = t + it * WG;
-            uint r, kk;
-            if (TRANS_A != 0) {
-                kk = e / BM; r = e % BM;
-            } else {
-                r = e / BK; kk = e % BK;
-            }
-            uint gr = rowBase + r, gk = k0 + kk;
-            float v = 0.0;
-            if (gr < m && gk < kend) {
-                v = TRANS_A != 0 ? A[aoff + gk * m + gr] : A[aoff + gr * k + gk];
-            }
-            As[kk][r / 4u][r % 4u] = v;
+        bool more = k0 + BK < kend;
+        if (more) {
+            loadTiles(k0 + BK);
         }
-        [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
-            uint e = t + it * WG;
-            uint c, kk;
-            if (TRANS_B != 0) {
-                c = e / BK; kk = e % BK;
-            } else {
-                kk = e / BN; c = e % BN;
-            }
-            uint gc = colBase + c, gk = k0 + kk;
-            float v = 0.0;
-            if (gc < n && gk < kend) {
-                v = TRANS_B != 0 ? B[boff + gc * k + gk] : B[boff + gk * n + gc];
-            }
-            Bs[kk][c / 4u][c % 4u] = v;
+        multiplyTiles(buf, tx, ty);
+        if (more) {
+            storeTiles(buf ^ 1u);
         }
         barrier();
-        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
-            vec4 a[TM / 4];
-            vec4 b[TN / 4];
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                a[i4] = As[kk][ty + TY * i4];
-            }
-            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                b[j4] = Bs[kk][tx + TX * j4];
-            }
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
-                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
-                    }
-                }
-            }
-        }
+        buf ^= 1u;
+    }
+#else
+    for (uint k0 = kbeg; k0 < kend; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        multiplyTiles(0u, tx, ty);
         barrier();
     }
+#endif
     [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
         [[unroll]] for (uint ii = 0; ii < 4; ii++) {
             uint r = rowBase + 4u * (ty + TY * i4) + ii;

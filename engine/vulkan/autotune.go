@@ -47,7 +47,7 @@ func gemmClass(batch, m, n, k int) string {
 }
 
 // gemmKernels are all kernel names, in the order candidates are tried.
-var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
+var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
 
 // gemmFamilies are the values of Options.GemmVariant besides kernel names.
 var gemmFamilies = []string{"tiled", "splitk", "subgroup", "regblock"}
@@ -151,6 +151,8 @@ func (d *Device) gemmSupported(kernel string) bool {
 	switch kernel {
 	case "tiled_128x128", "tiled_64x64", "splitk_64x64":
 		return inv >= 256 && wgx >= 256 && shared >= 8192
+	case "tiled_128x128_db", "tiled_64x64_db":
+		return inv >= 256 && wgx >= 256 && shared >= 16384
 	case "tiled_32x32", "splitk_32x32":
 		return inv >= 64 && wgx >= 64 && shared >= 4096
 	case "subgroup":

@@ -14,6 +14,10 @@ import (
 //     invocation computing TM x TN outputs; 256, 256 and 64 invocations,
 //     8, 8 and 4 KiB of shared memory (checked against the device limits).
 //     The small tile keeps more workgroups in flight on small products.
+//   - tiled_128x128_db, tiled_64x64_db: the same tiles double-buffered
+//     (the next tile's global loads overlap the current multiply-adds, one
+//     barrier per k step, 16 KiB of shared memory); autotuning candidates,
+//     not in the table until measured on a GPU.
 //   - splitk_64x64, splitk_32x32 (gemm_tiled.comp SPLIT_K variants, then
 //     gemm_splitk_reduce.comp; gemm_splitk.go): for small m*n with a long
 //     k (weight gradients), each workgroup reduces one K slice into a
@@ -69,6 +73,10 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 		return "gemm_tiled_128x128", []uint32{b2u(transA), b2u(transB)}, 128, 128
 	case "tiled_64x64":
 		return "gemm_tiled_64x64", []uint32{b2u(transA), b2u(transB)}, 64, 64
+	case "tiled_128x128_db":
+		return "gemm_tiled_128x128_db", []uint32{b2u(transA), b2u(transB)}, 128, 128
+	case "tiled_64x64_db":
+		return "gemm_tiled_64x64_db", []uint32{b2u(transA), b2u(transB)}, 64, 64
 	case "tiled_32x32":
 		return "gemm_tiled_32x32", []uint32{b2u(transA), b2u(transB)}, 32, 32
 	}
