@@ -20,7 +20,13 @@
 // variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
 // variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
 // variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
-// Shared memory: (BM+BN)*BK floats (8 KiB for every variant).
+// variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
+// variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// Double-buffered variants (DB defined): two shared-memory buffers; the
+// next tile's global loads are issued into registers before the current
+// tile's multiply-adds and stored into the other buffer after them (one
+// barrier() per step, twice the shared memory).
+// Shared memory: (BM+BN)*BK floats per buffer (8 KiB).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
 // padding).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
@@ -50,28 +56,118 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
-shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
-shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = gathered dy[k0 + kk, colBase + c]
+#ifdef DB
+#define NBUF 2
+#else
+#define NBUF 1
+#endif
+shared vec4 As[NBUF][BK][BM / 4]; // As[buf][kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
+shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = gathered dy[k0 + kk, colBase + c]
+
+// The tile being staged, in registers between its global loads and its
+// shared-memory stores.
+float ra[BM * BK / WG];
+float rb[BN * BK / WG];
+vec4 acc[TM][TN / 4];
+uint PQ, RS, CRS, KRS, rowBase, t, sc, sdybase, shw;
+bool scolOK;
+int sth, stw;  // h + pad_h, w + pad_w
+
+// loadTiles reads the A tile (W^T, rows c = rowBase.., reduction
+// (k, r, s) = k0..) and the B tile (dy gathered at the tap (r, s) of each
+// reduction index) into ra / rb, zero outside.
+void loadTiles(uint k0) {
+    [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint rr = e / BK, kk = e % BK;
+        uint gr = rowBase + rr, gk = k0 + kk;
+        float v = 0.0;
+        if (gr < pc.c && gk < KRS) {
+            uint ko = gk / RS;
+            v = Wt[ko * CRS + gr * RS + (gk - ko * RS)];
+        }
+        ra[it] = v;
+    }
+    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+        uint kk = t / BN + (WG / BN) * it;
+        uint gk = k0 + kk;
+        float v = 0.0;
+        if (scolOK && gk < KRS) {
+            uint ko = gk / RS;
+            if (DIRECT != 0) {
+                v = DY[sdybase + ko * PQ + shw];
+            } else {
+                uint rs = gk - ko * RS;
+                uint rr = rs / pc.s;
+                int ty2 = sth - int(rr);
+                int tx2 = stw - int(rs - rr * pc.s);
+                int op = ty2 / int(pc.stride_h);
+                int oq = tx2 / int(pc.stride_w);
+                if (ty2 >= 0 && tx2 >= 0 && op * int(pc.stride_h) == ty2 && oq * int(pc.stride_w) == tx2 &&
+                    op < int(pc.p) && oq < int(pc.q)) {
+                    v = DY[sdybase + ko * PQ + uint(op) * pc.q + uint(oq)];
+                }
+            }
+        }
+        rb[it] = v;
+    }
+}
+
+// storeTiles writes ra / rb into shared buffer buf.
+void storeTiles(uint buf) {
+    [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint rr = e / BK, kk = e % BK;
+        As[buf][kk][rr / 4u][rr % 4u] = ra[it];
+    }
+    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+        uint kk = t / BN + (WG / BN) * it;
+        Bs[buf][kk][sc / 4u][sc % 4u] = rb[it];
+    }
+}
+
+// multiplyTiles adds shared buffer buf's product to acc.
+void multiplyTiles(uint buf, uint tx, uint ty) {
+    [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+        vec4 a[TM / 4];
+        vec4 b[TN / 4];
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            a[i4] = As[buf][kk][ty + TY * i4];
+        }
+        [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+            b[j4] = Bs[buf][kk][tx + TX * j4];
+        }
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                    acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                }
+            }
+        }
+    }
+}
 
 void main() {
-    uint PQ = pc.p * pc.q;
+    PQ = pc.p * pc.q;
     uint HW = pc.h * pc.w;
-    uint RS = pc.r * pc.s;
-    uint CRS = pc.c * RS;
-    uint KRS = pc.k * RS;
+    RS = pc.r * pc.s;
+    CRS = pc.c * RS;
+    KRS = pc.k * RS;
     uint cols = pc.n * HW;
-    uint rowBase = gl_WorkGroupID.y * BM;
+    rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
-    uint t = gl_LocalInvocationID.x;
+    t = gl_LocalInvocationID.x;
     uint tx = t % TX;
     uint ty = t / TX;
 
     // The input pixel column this invocation stages.
-    uint sc = t % BN;
+    sc = t % BN;
     uint scol = colBase + sc;
-    bool scolOK = scol < cols;
-    uint simg = 0u, shw = 0u;
-    int sth = 0, stw = 0;  // h + pad_h, w + pad_w
+    scolOK = scol < cols;
+    uint simg = 0u;
+    shw = 0u;
+    sth = 0;
+    stw = 0;
     if (scolOK) {
         simg = scol / HW;
         shw = scol - simg * HW;
@@ -79,71 +175,41 @@ void main() {
         sth = int(ih + pc.pad_h);
         stw = int(shw - ih * pc.w + pc.pad_w);
     }
-    uint sdybase = simg * pc.k * PQ;
+    sdybase = simg * pc.k * PQ;
 
-    vec4 acc[TM][TN / 4];
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
         }
     }
-    for (uint k0 = 0; k0 < KRS; k0 += BK) {
-        // A tile: W^T, rows c = rowBase.., reduction (k, r, s) = k0..
-        [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
-            uint e = t + it * WG;
-            uint rr = e / BK, kk = e % BK;
-            uint gr = rowBase + rr, gk = k0 + kk;
-            float v = 0.0;
-            if (gr < pc.c && gk < KRS) {
-                uint ko = gk / RS;
-                v = Wt[ko * CRS + gr * RS + (gk - ko * RS)];
-            }
-            As[kk][rr / 4u][rr % 4u] = v;
+#ifdef DB
+    if (0u < KRS) {
+        loadTiles(0u);
+        storeTiles(0u);
+    }
+    barrier();
+    uint buf = 0u;
+    for (uint k0 = 0u; k0 < KRS; k0 += BK) {
+        bool more = k0 + BK < KRS;
+        if (more) {
+            loadTiles(k0 + BK);
         }
-        // B tile: dy gathered at the tap (r, s) of each reduction index.
-        [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
-            uint kk = t / BN + (WG / BN) * it;
-            uint gk = k0 + kk;
-            float v = 0.0;
-            if (scolOK && gk < KRS) {
-                uint ko = gk / RS;
-                if (DIRECT != 0) {
-                    v = DY[sdybase + ko * PQ + shw];
-                } else {
-                    uint rs = gk - ko * RS;
-                    uint rr = rs / pc.s;
-                    int ty2 = sth - int(rr);
-                    int tx2 = stw - int(rs - rr * pc.s);
-                    int op = ty2 / int(pc.stride_h);
-                    int oq = tx2 / int(pc.stride_w);
-                    if (ty2 >= 0 && tx2 >= 0 && op * int(pc.stride_h) == ty2 && oq * int(pc.stride_w) == tx2 &&
-                        op < int(pc.p) && oq < int(pc.q)) {
-                        v = DY[sdybase + ko * PQ + uint(op) * pc.q + uint(oq)];
-                    }
-                }
-            }
-            Bs[kk][sc / 4u][sc % 4u] = v;
+        multiplyTiles(buf, tx, ty);
+        if (more) {
+            storeTiles(buf ^ 1u);
         }
         barrier();
-        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
-            vec4 a[TM / 4];
-            vec4 b[TN / 4];
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                a[i4] = As[kk][ty + TY * i4];
-            }
-            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                b[j4] = Bs[kk][tx + TX * j4];
-            }
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
-                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
-                    }
-                }
-            }
-        }
+        buf ^= 1u;
+    }
+#else
+    for (uint k0 = 0u; k0 < KRS; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        multiplyTiles(0u, tx, ty);
         barrier();
     }
+#endif
     [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
         [[unroll]] for (uint jj = 0; jj < 4; jj++) {
             uint col = colBase + 4u * (tx + TX * j4) + jj;

@@ -20,7 +20,13 @@
 // variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
 // variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
 // variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
-// Shared memory: (BM+BN+8)*BK floats (rows padded by one vec4, so that the
+// variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
+// variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// Double-buffered variants (DB defined): two shared-memory buffers; the
+// next tile's global loads are issued into registers before the current
+// tile's multiply-adds and stored into the other buffer after them (one
+// barrier() per step, twice the shared memory).
+// Shared memory: (BM+BN+8)*BK floats per buffer (rows padded by one vec4, so that the
 // BK pixels staged by neighbouring invocations fall in different banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
 // padding).
@@ -56,34 +62,113 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
-shared vec4 As[BK][BM / 4 + 1]; // As[kk][r/4][r%4] = dy^T[k0 + kk, rowBase + r]
-shared vec4 Bs[BK][BN / 4 + 1]; // Bs[kk][c/4][c%4] = im2col(x)^T[k0 + kk, colBase + c]
+#ifdef DB
+#define NBUF 2
+#else
+#define NBUF 1
+#endif
+shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = dy^T[k0 + kk, rowBase + r]
+shared vec4 Bs[NBUF][BK][BN / 4 + 1]; // Bs[buf][kk][c/4][c%4] = im2col(x)^T[k0 + kk, colBase + c]
+
+// The tile being staged, in registers between its global loads and its
+// shared-memory stores.
+float ra[NROW];
+float rb[NTAP];
+vec4 acc[TM][TN / 4];
+uint PQ, HW, CHW, rowBase, t1, ak, tb;
+// Staging: invocation t loads pixel ak = t % BK of each tile (decoded
+// once per tile), so that neighbouring invocations read neighbouring
+// pixels of dy and x (coalesced); in B the taps tb + TPS*u, decoded once
+// in main.
+uint sxc[NTAP];  // offset of x[0, c, 0, 0]
+int sr[NTAP];    // r - pad_h
+int ss[NTAP];    // s - pad_w
+bool sok[NTAP];
+
+// loadTiles reads the A tile (dy rows k = rowBase.., pixels k0..) and the
+// B tile (im2col(x)^T, pixels k0.. by taps colBase..) into ra / rb, zero
+// outside.
+void loadTiles(uint k0) {
+    uint gt = k0 + ak;
+    bool ok = gt < t1;
+    uint img = ok ? gt / PQ : 0u;
+    uint pq = ok ? gt - img * PQ : 0u;
+    uint dyb = img * pc.k * PQ + pq;
+    [[unroll]] for (uint u = 0; u < NROW; u++) {
+        uint gr = rowBase + tb + TPS * u;
+        ra[u] = (ok && gr < pc.k) ? DY[dyb + gr * PQ] : 0.0;
+    }
+    uint xb = img * CHW;
+    uint op = pq / pc.q;
+    int ihb = int(op * pc.stride_h);
+    int iwb = int((pq - op * pc.q) * pc.stride_w);
+    [[unroll]] for (uint u = 0; u < NTAP; u++) {
+        float v = 0.0;
+        if (ok && sok[u]) {
+            if (DIRECT != 0) {
+                v = X[xb + sxc[u] + pq];
+            } else {
+                int ih = ihb + sr[u];
+                int iw = iwb + ss[u];
+                if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
+                    v = X[xb + sxc[u] + uint(ih) * pc.w + uint(iw)];
+                }
+            }
+        }
+        rb[u] = v;
+    }
+}
+
+// storeTiles writes ra / rb into shared buffer buf.
+void storeTiles(uint buf) {
+    [[unroll]] for (uint u = 0; u < NROW; u++) {
+        uint rr = tb + TPS * u;
+        As[buf][ak][rr / 4u][rr % 4u] = ra[u];
+    }
+    [[unroll]] for (uint u = 0; u < NTAP; u++) {
+        uint cc = tb + TPS * u;
+        Bs[buf][ak][cc / 4u][cc % 4u] = rb[u];
+    }
+}
+
+// multiplyTiles adds shared buffer buf's product to acc.
+void multiplyTiles(uint buf, uint tx, uint ty) {
+    [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+        vec4 a[TM / 4];
+        vec4 b[TN / 4];
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            a[i4] = As[buf][kk][ty + TY * i4];
+        }
+        [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+            b[j4] = Bs[buf][kk][tx + TX * j4];
+        }
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                    acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                }
+            }
+        }
+    }
+}
 
 void main() {
-    uint PQ = pc.p * pc.q;
-    uint HW = pc.h * pc.w;
+    PQ = pc.p * pc.q;
+    HW = pc.h * pc.w;
     uint RS = pc.r * pc.s;
     uint CRS = pc.c * RS;
-    uint CHW = pc.c * HW;
+    CHW = pc.c * HW;
     uint total = pc.n * PQ;
-    uint rowBase = gl_WorkGroupID.y * BM;
+    rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     uint t = gl_LocalInvocationID.x;
     uint tx = t % TX;
     uint ty = t / TX;
     uint t0 = gl_WorkGroupID.z * pc.chunk;
-    uint t1 = min(t0 + pc.chunk, total);
+    t1 = min(t0 + pc.chunk, total);
 
-    // Staging: invocation t loads pixel ak = t % BK of each tile (decoded
-    // once per tile), so that neighbouring invocations read neighbouring
-    // pixels of dy and x (coalesced); in B the taps tb + TPS*u, decoded
-    // here once.
-    uint ak = t % BK;
-    uint tb = t / BK;
-    uint sxc[NTAP];  // offset of x[0, c, 0, 0]
-    int sr[NTAP];    // r - pad_h
-    int ss[NTAP];    // s - pad_w
-    bool sok[NTAP];
+    ak = t % BK;
+    tb = t / BK;
     [[unroll]] for (uint u = 0; u < NTAP; u++) {
         uint tap = colBase + tb + TPS * u;
         sok[u] = tap < CRS;
@@ -98,65 +183,39 @@ void main() {
         ss[u] = int(rs - rr * pc.s) - int(pc.pad_w);
     }
 
-    vec4 acc[TM][TN / 4];
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
         }
     }
+#ifdef DB
+    if (t0 < t1) {
+        loadTiles(t0);
+        storeTiles(0u);
+    }
+    barrier();
+    uint buf = 0u;
     for (uint k0 = t0; k0 < t1; k0 += BK) {
-        uint gt = k0 + ak;
-        bool ok = gt < t1;
-        uint img = ok ? gt / PQ : 0u;
-        uint pq = ok ? gt - img * PQ : 0u;
-        // A tile: dy rows k = rowBase.., pixels k0..
-        uint dyb = img * pc.k * PQ + pq;
-        [[unroll]] for (uint u = 0; u < NROW; u++) {
-            uint rr = tb + TPS * u;
-            uint gr = rowBase + rr;
-            As[ak][rr / 4u][rr % 4u] = (ok && gr < pc.k) ? DY[dyb + gr * PQ] : 0.0;
+        bool more = k0 + BK < t1;
+        if (more) {
+            loadTiles(k0 + BK);
         }
-        // B tile: im2col(x)^T, pixels k0.. by taps colBase..
-        uint xb = img * CHW;
-        uint op = pq / pc.q;
-        int ihb = int(op * pc.stride_h);
-        int iwb = int((pq - op * pc.q) * pc.stride_w);
-        [[unroll]] for (uint u = 0; u < NTAP; u++) {
-            uint cc = tb + TPS * u;
-            float v = 0.0;
-            if (ok && sok[u]) {
-                if (DIRECT != 0) {
-                    v = X[xb + sxc[u] + pq];
-                } else {
-                    int ih = ihb + sr[u];
-                    int iw = iwb + ss[u];
-                    if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
-                        v = X[xb + sxc[u] + uint(ih) * pc.w + uint(iw)];
-                    }
-                }
-            }
-            Bs[ak][cc / 4u][cc % 4u] = v;
+        multiplyTiles(buf, tx, ty);
+        if (more) {
+            storeTiles(buf ^ 1u);
         }
         barrier();
-        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
-            vec4 a[TM / 4];
-            vec4 b[TN / 4];
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                a[i4] = As[kk][ty + TY * i4];
-            }
-            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                b[j4] = Bs[kk][tx + TX * j4];
-            }
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
-                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
-                    }
-                }
-            }
-        }
+        buf ^= 1u;
+    }
+#else
+    for (uint k0 = t0; k0 < t1; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        multiplyTiles(0u, tx, ty);
         barrier();
     }
+#endif
     uint zoff = gl_WorkGroupID.z * pc.k * CRS;
     [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
         [[unroll]] for (uint ii = 0; ii < 4; ii++) {

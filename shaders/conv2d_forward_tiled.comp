@@ -20,7 +20,13 @@
 // variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
 // variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
 // variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
-// Shared memory: (BM+BN)*BK floats (8 KiB for every variant); engine/vulkan
+// variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
+// variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// Double-buffered variants (DB defined): two shared-memory buffers; the
+// next tile's global loads are issued into registers before the current
+// tile's multiply-adds and stored into the other buffer after them (one
+// barrier() per step, twice the shared memory).
+// Shared memory: (BM+BN)*BK floats per buffer (8 KiB); engine/vulkan
 // checks maxComputeSharedMemorySize and the workgroup limits.
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no padding:
 // plain loads of x).
@@ -51,27 +57,109 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
-shared vec4 As[BK][BM / 4]; // As[kk][r/4][r%4] = w[rowBase + r, k0 + kk]
-shared vec4 Bs[BK][BN / 4]; // Bs[kk][c/4][c%4] = im2col(x)[k0 + kk, colBase + c]
+#ifdef DB
+#define NBUF 2
+#else
+#define NBUF 1
+#endif
+shared vec4 As[NBUF][BK][BM / 4]; // As[buf][kk][r/4][r%4] = w[rowBase + r, k0 + kk]
+shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = im2col(x)[k0 + kk, colBase + c]
+
+// The tile being staged, in registers between its global loads and its
+// shared-memory stores.
+float ra[BM * BK / WG];
+float rb[BN * BK / WG];
+vec4 acc[TM][TN / 4];
+uint HW, RS, CRS, rowBase, t, sc, sxbase, spq;
+bool scolOK;
+int sih0, siw0;
+
+// loadTiles reads the A tile (w rows rowBase.., reduction k0..) and the B
+// tile (im2col gather, column sc, rows t / BN + (WG / BN) * it) into
+// ra / rb, zero outside.
+void loadTiles(uint k0) {
+    [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint rr = e / BK, kk = e % BK;
+        uint gr = rowBase + rr, gk = k0 + kk;
+        ra[it] = (gr < pc.k && gk < CRS) ? Wt[gr * CRS + gk] : 0.0;
+    }
+    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+        uint kk = t / BN + (WG / BN) * it;
+        uint gk = k0 + kk;
+        float v = 0.0;
+        if (scolOK && gk < CRS) {
+            if (DIRECT != 0) {
+                v = X[sxbase + gk * HW + spq];
+            } else {
+                uint ci = gk / RS;
+                uint rs = gk - ci * RS;
+                uint rr = rs / pc.s;
+                int ih = sih0 + int(rr);
+                int iw = siw0 + int(rs - rr * pc.s);
+                if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
+                    v = X[sxbase + ci * HW + uint(ih) * pc.w + uint(iw)];
+                }
+            }
+        }
+        rb[it] = v;
+    }
+}
+
+// storeTiles writes ra / rb into shared buffer buf.
+void storeTiles(uint buf) {
+    [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
+        uint e = t + it * WG;
+        uint rr = e / BK, kk = e % BK;
+        As[buf][kk][rr / 4u][rr % 4u] = ra[it];
+    }
+    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
+        uint kk = t / BN + (WG / BN) * it;
+        Bs[buf][kk][sc / 4u][sc % 4u] = rb[it];
+    }
+}
+
+// multiplyTiles adds shared buffer buf's product to acc.
+void multiplyTiles(uint buf, uint tx, uint ty) {
+    [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+        vec4 a[TM / 4];
+        vec4 b[TN / 4];
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            a[i4] = As[buf][kk][ty + TY * i4];
+        }
+        [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+            b[j4] = Bs[buf][kk][tx + TX * j4];
+        }
+        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
+            [[unroll]] for (uint ii = 0; ii < 4; ii++) {
+                [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
+                    acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
+                }
+            }
+        }
+    }
+}
 
 void main() {
     uint PQ = pc.p * pc.q;
-    uint HW = pc.h * pc.w;
-    uint RS = pc.r * pc.s;
-    uint CRS = pc.c * RS;
+    HW = pc.h * pc.w;
+    RS = pc.r * pc.s;
+    CRS = pc.c * RS;
     uint cols = pc.n * PQ;
-    uint rowBase = gl_WorkGroupID.y * BM;
+    rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
-    uint t = gl_LocalInvocationID.x;
+    t = gl_LocalInvocationID.x;
     uint tx = t % TX;
     uint ty = t / TX;
 
     // The pixel column this invocation stages.
-    uint sc = t % BN;
+    sc = t % BN;
     uint scol = colBase + sc;
-    bool scolOK = scol < cols;
-    uint simg = 0u, spq = 0u;
-    int sih0 = 0, siw0 = 0;
+    scolOK = scol < cols;
+    uint simg = 0u;
+    spq = 0u;
+    sih0 = 0;
+    siw0 = 0;
     if (scolOK) {
         simg = scol / PQ;
         spq = scol - simg * PQ;
@@ -79,63 +167,41 @@ void main() {
         sih0 = int(op * pc.stride_h) - int(pc.pad_h);
         siw0 = int((spq - op * pc.q) * pc.stride_w) - int(pc.pad_w);
     }
-    uint sxbase = simg * pc.c * HW;
+    sxbase = simg * pc.c * HW;
 
-    vec4 acc[TM][TN / 4];
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
         }
     }
-    for (uint k0 = 0; k0 < CRS; k0 += BK) {
-        // A tile: w rows rowBase.., reduction k0.. (row-major in w).
-        [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
-            uint e = t + it * WG;
-            uint rr = e / BK, kk = e % BK;
-            uint gr = rowBase + rr, gk = k0 + kk;
-            As[kk][rr / 4u][rr % 4u] = (gr < pc.k && gk < CRS) ? Wt[gr * CRS + gk] : 0.0;
+#ifdef DB
+    if (0u < CRS) {
+        loadTiles(0u);
+        storeTiles(0u);
+    }
+    barrier();
+    uint buf = 0u;
+    for (uint k0 = 0u; k0 < CRS; k0 += BK) {
+        bool more = k0 + BK < CRS;
+        if (more) {
+            loadTiles(k0 + BK);
         }
-        // B tile: im2col gather, column sc, rows t / BN + (WG / BN) * it.
-        [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
-            uint kk = t / BN + (WG / BN) * it;
-            uint gk = k0 + kk;
-            float v = 0.0;
-            if (scolOK && gk < CRS) {
-                if (DIRECT != 0) {
-                    v = X[sxbase + gk * HW + spq];
-                } else {
-                    uint ci = gk / RS;
-                    uint rs = gk - ci * RS;
-                    uint rr = rs / pc.s;
-                    int ih = sih0 + int(rr);
-                    int iw = siw0 + int(rs - rr * pc.s);
-                    if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
-                        v = X[sxbase + ci * HW + uint(ih) * pc.w + uint(iw)];
-                    }
-                }
-            }
-            Bs[kk][sc / 4u][sc % 4u] = v;
+        multiplyTiles(buf, tx, ty);
+        if (more) {
+            storeTiles(buf ^ 1u);
         }
         barrier();
-        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
-            vec4 a[TM / 4];
-            vec4 b[TN / 4];
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                a[i4] = As[kk][ty + TY * i4];
-            }
-            [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                b[j4] = Bs[kk][tx + TX * j4];
-            }
-            [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-                [[unroll]] for (uint ii = 0; ii < 4; ii++) {
-                    [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                        acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
-                    }
-                }
-            }
-        }
+        buf ^= 1u;
+    }
+#else
+    for (uint k0 = 0u; k0 < CRS; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        multiplyTiles(0u, tx, ty);
         barrier();
     }
+#endif
     [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
         [[unroll]] for (uint jj = 0; jj < 4; jj++) {
             uint col = colBase + 4u * (tx + TX * j4) + jj;

@@ -50,21 +50,25 @@ type convTile struct {
 	wgX, wgY, tm, tn int
 	tiled            bool
 	bm, bn, bk       int
+	db               bool // double-buffered tiled variant ("<bm>x<bn>_db")
 }
 
 // convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
-// (the "// variant:" lines there), largest first.
+// (the "// variant:" lines there), largest first, then the double-buffered
+// ones (autotuning candidates only until measured on a GPU).
 var convTiledVariants = []convTile{
 	{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8},
 	{tiled: true, bm: 128, bn: 64, bk: 8, tm: 8, tn: 4},
 	{tiled: true, bm: 64, bn: 128, bk: 8, tm: 4, tn: 8},
 	{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
+	{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true},
+	{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true},
 }
 
 // convTiled returns the tiled variant with a bm x bn block tile.
 func convTiled(bm, bn int) convTile {
 	for _, t := range convTiledVariants {
-		if t.bm == bm && t.bn == bn {
+		if t.bm == bm && t.bn == bn && !t.db {
 			return t
 		}
 	}
@@ -75,7 +79,7 @@ func convTiled(bm, bn int) convTile {
 // "regblock_<wgX>x<wgY>_<tm>x<tn>".
 func (t convTile) name() string {
 	if t.tiled {
-		return fmt.Sprintf("tiled_%dx%d", t.bm, t.bn)
+		return fmt.Sprintf("tiled_%dx%d%s", t.bm, t.bn, map[bool]string{true: "_db"}[t.db])
 	}
 	return fmt.Sprintf("regblock_%dx%d_%dx%d", t.wgX, t.wgY, t.tm, t.tn)
 }
@@ -97,7 +101,7 @@ func (t convTile) wg() int { return (t.bm / t.tm) * (t.bn / t.tn) }
 // shader is the kernel for pass ("forward", "backward_data", ...).
 func (t convTile) shader(pass string) string {
 	if t.tiled {
-		return fmt.Sprintf("conv2d_%s_tiled_%dx%d", pass, t.bm, t.bn)
+		return "conv2d_" + pass + "_" + t.name()
 	}
 	return "conv2d_" + pass
 }
@@ -123,9 +127,12 @@ func (d *Device) fits(t convTile) bool {
 	if !t.tiled {
 		return t.wgX*t.wgY <= int(d.limit.MaxComputeWorkGroupInvocations)
 	}
-	wg := t.wg()
+	wg, bufs := t.wg(), 1
+	if t.db {
+		bufs = 2
+	}
 	return wg <= int(d.limit.MaxComputeWorkGroupInvocations) && wg <= int(d.limit.MaxComputeWorkGroupSize[0]) &&
-		4*(t.bm+t.bn+8)*t.bk <= int(d.limit.MaxComputeSharedMemorySize)
+		4*(t.bm+t.bn+8)*t.bk*bufs <= int(d.limit.MaxComputeSharedMemorySize)
 }
 
 // convShape is a pass's GEMM: rows (output channels, or input channels for
@@ -216,7 +223,7 @@ func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParam
 	var last convTile
 	found := false
 	for _, t := range convTiledVariants {
-		if !d.fits(t) {
+		if t.db || !d.fits(t) {
 			continue
 		}
 		last, found = t, true
