@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
 )
 
 // Convolutions as implicit GEMMs (shaders/conv2d_*.comp): the im2col gather
@@ -51,6 +52,7 @@ type convTile struct {
 	tiled            bool
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant ("<bm>x<bn>_db")
+	winograd         bool // Winograd F(2x2, 3x3) (conv_winograd.go)
 }
 
 // convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
@@ -78,14 +80,18 @@ func convTiled(bm, bn int) convTile {
 // name is the kernel's name in plans and benchmarks: "tiled_<bm>x<bn>" or
 // "regblock_<wgX>x<wgY>_<tm>x<tn>".
 func (t convTile) name() string {
+	if t.winograd {
+		return "winograd_f2x3"
+	}
 	if t.tiled {
 		return fmt.Sprintf("tiled_%dx%d%s", t.bm, t.bn, map[bool]string{true: "_db"}[t.db])
 	}
 	return fmt.Sprintf("regblock_%dx%d_%dx%d", t.wgX, t.wgY, t.tm, t.tn)
 }
 
-// convVariant forces the kernel shape ("regblock" or "tiled"; "" picks by
-// device type). Tests set it to check both shapes on one device.
+// convVariant forces the kernel shape ("regblock", "tiled", a tiled
+// variant's name, or "winograd" for the problems it computes; "" picks by
+// device type). Tests set it to check every kernel on one device.
 var convVariant = ""
 
 func (t convTile) spec(direct bool) []uint32 {
@@ -124,6 +130,9 @@ func (t convTile) cols() int {
 // fits reports whether a choice respects the device's workgroup and shared
 // memory limits (the filter kernel pads each tile row by a vec4).
 func (d *Device) fits(t convTile) bool {
+	if t.winograd {
+		return true // per problem: winogradFits
+	}
 	if !t.tiled {
 		return t.wgX*t.wgY <= int(d.limit.MaxComputeWorkGroupInvocations)
 	}
@@ -160,8 +169,10 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTi
 
 // convTableTile is the unmeasured choice.
 //
-// CPU devices (lavapipe runs a workgroup of 64 as SIMD coroutines and a
-// barrier() is a coroutine switch): the register-blocked kernel, 8x8
+// CPU devices: Winograd for the 3x3 stride-1 forward and backward-data
+// passes with at least 16 input channels (winogradTable). Otherwise
+// (lavapipe runs a workgroup of 64 as SIMD coroutines and a
+// barrier() is a coroutine switch) the register-blocked kernel, 8x8
 // outputs per invocation in an 8x8 workgroup once there are 64 rows, else
 // 4x4 in a 16x4 workgroup, which leaves no row idle for the 16-channel
 // layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
@@ -177,6 +188,9 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTi
 // taps that miss; the tiled kernel would stage them as zeros, 3x slower).
 func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 	rows, cols := convShape(pass, p)
+	if convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
+		return convWinograd
+	}
 	tiled := d.info.Type != "cpu" && rows >= 32 &&
 		!(pass == "backward_data" && (p.StrideH > 1 || p.StrideW > 1))
 	switch convVariant {
@@ -184,6 +198,10 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		tiled = true
 	case "regblock":
 		tiled = false
+	case "winograd":
+		if d.winogradFits(pass, p) {
+			return convWinograd
+		}
 	default:
 		if strings.HasPrefix(convVariant, "tiled_") {
 			for _, t := range convTiledVariants {
@@ -273,6 +291,10 @@ func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 }
 
 func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
+	if t.winograd {
+		d.conv2dWinograd(y, x, w, p, false)
+		return
+	}
 	P, Q := p.OutH(), p.OutW()
 	d.dispatch(kernel{
 		Shader: t.shader("forward"),
@@ -293,6 +315,10 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 }
 
 func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
+	if t.winograd {
+		d.conv2dWinograd(dx, dy, w, cpu.WinogradDataParams(p), true)
+		return
+	}
 	cols := convDataCols(p) // the register-blocked kernel's stride-class order
 	if t.tiled {
 		cols = p.N * p.H * p.W

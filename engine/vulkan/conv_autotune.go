@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
 )
 
 // Convolution kernel choice per problem: with autotuning on (Options.Autotune,
@@ -46,7 +47,8 @@ func convProblem(pass string, p engine.Conv2DParams) string {
 }
 
 // convCandidates are the kernels timed for a pass: every tiled variant that
-// fits and the register-blocked kernel the table would use.
+// fits, the register-blocked kernel the table would use, and Winograd
+// where it computes the problem.
 func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 	var out []convTile
 	for _, t := range convTiledVariants {
@@ -54,7 +56,11 @@ func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 			out = append(out, t)
 		}
 	}
-	return append(out, d.convRegblockTile(pass, p))
+	out = append(out, d.convRegblockTile(pass, p))
+	if d.winogradFits(pass, p) {
+		out = append(out, convWinograd)
+	}
+	return out
 }
 
 // convRegblockTile is the table's register-blocked kernel for a pass.
@@ -89,6 +95,16 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 	if !tn.convAnnounced {
 		tn.convAnnounced = true
 		tn.logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", d.info.Name, tn.path)
+	}
+	if slices.Contains(cands, convWinograd) {
+		// Decide (and maybe time) the GEMM class of the Winograd products
+		// now, not nested inside this problem's timing.
+		q := p
+		if pass == "backward_data" {
+			q = cpu.WinogradDataParams(p)
+		}
+		tp, tq := cpu.WinogradTiles(q)
+		d.gemmChoice(gemmClass(16, q.K, q.N*tp*tq, q.C))
 	}
 	c, err := d.measureConv(key, cands, p.Flops(), run)
 	if err != nil {

@@ -49,6 +49,8 @@ func BenchmarkConvTiles(b *testing.B) {
 		name string
 		p    engine.Conv2DParams
 	}{
+		{"w16_stem_3x3_1to16_28x28", engine.Conv2DParams{N: n, C: 1, H: 28, W: 28, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
+		{"w64_stem_3x3_3to64_32x32", engine.Conv2DParams{N: n, C: 3, H: 32, W: 32, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 		{"w16_layer1_3x3_16to16_28x28", engine.Conv2DParams{N: n, C: 16, H: 28, W: 28, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 		{"w64_layer1_3x3_64to64_32x32", engine.Conv2DParams{N: n, C: 64, H: 32, W: 32, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}},
 		{"w64_layer3_3x3_s2_128to256_16x16", engine.Conv2DParams{N: n, C: 128, H: 16, W: 16, K: 256, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}},
@@ -60,7 +62,7 @@ func BenchmarkConvTiles(b *testing.B) {
 	if d.info.Type != "cpu" {
 		tiles = []convTile{rb(32, 8, 4, 4), rb(16, 16, 4, 4)}
 	}
-	tiles = append(tiles, convTiledVariants...)
+	tiles = append(append(tiles, convTiledVariants...), convWinograd)
 	for _, l := range layers {
 		p := l.p
 		x, w, y := d.New(p.N*p.C*p.H*p.W), d.New(p.K*p.C*p.R*p.S), d.New(p.N*p.K*p.OutH()*p.OutW())
@@ -76,6 +78,9 @@ func BenchmarkConvTiles(b *testing.B) {
 				}
 			}
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
+				if t.winograd && !d.winogradFits(pass, p) {
+					continue
+				}
 				record := func(tt convTile) {
 					switch pass {
 					case "forward":
@@ -87,7 +92,7 @@ func BenchmarkConvTiles(b *testing.B) {
 					}
 				}
 				tt := t
-				if t.wgX == 0 && !t.tiled { // the default choice (table, or measured with -autotune)
+				if t == (convTile{}) { // the default choice (table, or measured with autotuning)
 					name = "default"
 					tt = d.convTileFor(pass, p, record)
 				}
@@ -118,9 +123,10 @@ func BenchmarkConvTiles(b *testing.B) {
 	}
 }
 
-// TestConformanceConvTiled runs the Conv family with the shared-memory
-// kernels forced on for every shape, whatever the device (lavapipe in CI);
-// TestConformance covers the kernels the device picks by itself.
+// TestConformanceConvTiled runs the Conv family with each kernel forced
+// (every shared-memory tile variant, Winograd, register blocks), whatever
+// the device (lavapipe in CI); TestConformance covers the kernels the
+// device picks by itself.
 func TestConformanceConvTiled(t *testing.T) {
 	d := openInternal(t, Options{})
 	defer func() { convVariant = "" }()
@@ -133,6 +139,87 @@ func TestConformanceConvTiled(t *testing.T) {
 			convVariant = v.name()
 			conformance.RunFamilies(t, d, "Conv")
 		})
+	}
+	// Winograd for the problems it computes (3x3, stride 1), the table's
+	// kernels for the others; the register-blocked kernel for all (on CPU
+	// devices the table gives the 3x3 layers to Winograd).
+	for _, v := range []string{"winograd", "regblock"} {
+		t.Run(v, func(t *testing.T) {
+			convVariant = v
+			conformance.RunFamilies(t, d, "Conv")
+		})
+	}
+}
+
+// TestWinogradTransforms checks each Winograd kernel against its CPU
+// reference (the filter transform in both orientations, the input
+// transform with every padding up to 2 and partial last tiles, the output
+// transform), then the composed forward and backward-data passes against
+// the direct references on shapes with partial tiles.
+func TestWinogradTransforms(t *testing.T) {
+	d := openInternal(t, Options{})
+	rng := rand.New(rand.NewSource(9))
+	tol := conformance.Tol{Atol: 1e-5, Rtol: 1e-5}
+	for _, p := range []engine.Conv2DParams{
+		{N: 1, C: 1, H: 1, W: 1, K: 1, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{N: 2, C: 3, H: 7, W: 6, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 0},
+		{N: 3, C: 13, H: 9, W: 11, K: 17, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	} {
+		name := p.String()
+		if !d.winogradFits("forward", p) || !d.winogradFits("backward_data", p) {
+			t.Fatalf("%s: not computed by Winograd", name)
+		}
+		for _, flip := range []bool{false, true} {
+			w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+			want := make([]float32, 16*p.K*p.C)
+			cpu.WinogradFilterTransform(want, w, p.K, p.C, flip)
+			wt, u := conformance.Upload(d, w, len(w)), d.New(len(want))
+			d.dispatch(kernel{Shader: "winograd_filter_transform", Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), b2u(flip)},
+				Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(u), in(wt)}})
+			conformance.Close(t, fmt.Sprintf("%s filter flip=%v", name, flip), conformance.Download(t, d, u), want, tol)
+			wt.Release()
+			u.Release()
+		}
+		tp, tq := cpu.WinogradTiles(p)
+		T := p.N * tp * tq
+		x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+		wantV := make([]float32, 16*p.C*T)
+		cpu.WinogradInputTransform(wantV, x, p)
+		xt, v := conformance.Upload(d, x, len(x)), d.New(len(wantV))
+		d.dispatch(kernel{Shader: "winograd_input_transform",
+			Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
+			Groups: [3]int{ceilDiv(T, 256), p.C, 1}, Args: []arg{out(v), in(xt)}})
+		conformance.Close(t, name+" input", conformance.Download(t, d, v), wantV, tol)
+		m := conformance.Rand(rng, 16*p.K*T, -1, 1)
+		P, Q := p.OutH(), p.OutW()
+		wantY := make([]float32, p.N*p.K*P*Q)
+		cpu.WinogradOutputTransform(wantY, m, p)
+		mt, y := conformance.Upload(d, m, len(m)), d.New(len(wantY))
+		d.dispatch(kernel{Shader: "winograd_output_transform",
+			Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
+			Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(y), in(mt)}})
+		conformance.Close(t, name+" output", conformance.Download(t, d, y), wantY, tol)
+
+		// The composition, against the direct references.
+		w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+		dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+		cpu.Conv2DForward(wantY, x, w, p)
+		wantDX := make([]float32, len(x))
+		cpu.Conv2DBackwardData(wantDX, dy, w, p)
+		wt, dyt, dx := conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy)), d.New(len(x))
+		d.conv2dForward(y, xt, wt, p, convWinograd)
+		d.conv2dBackwardData(dx, dyt, wt, p, convWinograd)
+		conformance.Close(t, name+" forward", conformance.Download(t, d, y), wantY, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+		conformance.Close(t, name+" backward-data", conformance.Download(t, d, dx), wantDX, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+		for _, tt := range []*engine.Tensor{xt, v, mt, y, wt, dyt, dx} {
+			tt.Release()
+		}
+	}
+	if d.winogradFits("forward", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 2, StrideW: 2}) {
+		t.Error("Winograd claims a stride-2 convolution")
+	}
+	if d.winogradFits("backward_filter", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 1, StrideW: 1}) {
+		t.Error("Winograd claims a filter gradient")
 	}
 }
 

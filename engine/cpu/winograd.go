@@ -1,0 +1,231 @@
+package cpu
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Winograd F(2x2, 3x3) convolution (Lavin & Gray 2016), the reference for
+// the Vulkan backend's winograd kernels (shaders/winograd_*.comp): every
+// 2x2 block of outputs of a 3x3, stride-1 convolution comes from a 4x4
+// input patch d and the filter g as
+//
+//	Y = A^T [ (G g G^T) .* (B^T d B) ] A
+//
+// with 16 multiplies instead of 36; over channels the elementwise products
+// become 16 independent GEMMs M[xi] (K, T) = U[xi] (K, C) * V[xi] (C, T),
+// T = N * ceil(P/2) * ceil(Q/2) tiles. The transforms here are plain
+// loops in float64, rounded once; the whole is checked against
+// Conv2DForward / Conv2DBackwardData.
+//
+//	B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+//	G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+//	A^T = [1 1 1 0; 0 1 -1 -1]
+
+var (
+	winoBT = [4][4]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
+	winoG  = [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+	winoAT = [2][4]float64{{1, 1, 1, 0}, {0, 1, -1, -1}}
+)
+
+// WinogradEligible reports whether the Winograd kernels compute p: a 3x3
+// filter at stride 1 with padding at most 2 (so that the backward-data
+// pass, a convolution of dy padded by 2 - pad, is one too).
+func WinogradEligible(p engine.Conv2DParams) bool {
+	return p.R == 3 && p.S == 3 && p.StrideH == 1 && p.StrideW == 1 && p.PadH <= 2 && p.PadW <= 2
+}
+
+// WinogradTiles returns the 2x2 output tiles per image along each axis.
+func WinogradTiles(p engine.Conv2DParams) (tp, tq int) {
+	return (p.OutH() + 1) / 2, (p.OutW() + 1) / 2
+}
+
+// WinogradDataParams is the forward convolution that computes the
+// backward-data pass of p: dy (N, K, P, Q) padded by 2 - pad, convolved
+// with the filter transposed (C, K) and rotated by 180 degrees, gives dx
+// (N, C, H, W).
+func WinogradDataParams(p engine.Conv2DParams) engine.Conv2DParams {
+	return engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: 3, S: 3,
+		StrideH: 1, StrideW: 1, PadH: 2 - p.PadH, PadW: 2 - p.PadW}
+}
+
+func winogradCheck(op string, p engine.Conv2DParams) {
+	if !WinogradEligible(p) {
+		panic(fmt.Sprintf("cpu: %s: %v is not a 3x3 stride-1 convolution with padding <= 2", op, p))
+	}
+}
+
+// WinogradFilterTransform sets u[xi, k, c] = (G g G^T)[xi] for g =
+// w[k, c] (flip false), or, for the backward-data pass (flip true),
+// u[xi, c, k] = (G g' G^T)[xi] with g'[r, s] = w[k, c, 2-r, 2-s].
+func WinogradFilterTransform(
+	u /* (16, K, C), or (16, C, K) when flip */ []float32,
+	w /* (K, C, 3, 3) */ []float32,
+	k, c int, flip bool) {
+	for ko := 0; ko < k; ko++ {
+		for ci := 0; ci < c; ci++ {
+			var g [3][3]float64
+			for r := 0; r < 3; r++ {
+				for s := 0; s < 3; s++ {
+					v := float64(w[((ko*c+ci)*3+r)*3+s])
+					if flip {
+						g[2-r][2-s] = v
+					} else {
+						g[r][s] = v
+					}
+				}
+			}
+			var gg [4][3]float64 // G g
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 3; j++ {
+					for l := 0; l < 3; l++ {
+						gg[i][j] += winoG[i][l] * g[l][j]
+					}
+				}
+			}
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 4; j++ {
+					s := 0.0
+					for l := 0; l < 3; l++ {
+						s += gg[i][l] * winoG[j][l]
+					}
+					idx := (i*4+j)*k*c + ko*c + ci
+					if flip {
+						idx = (i*4+j)*k*c + ci*k + ko
+					}
+					u[idx] = float32(s)
+				}
+			}
+		}
+	}
+}
+
+// WinogradInputTransform sets v[xi, c, t] = (B^T d B)[xi] for the 4x4
+// patch d of x[n, c] at rows 2*tp - pad_h.. and columns 2*tq - pad_w..
+// (zero outside), tile t = (n*TP + tp)*TQ + tq.
+func WinogradInputTransform(
+	v /* (16, C, T) */ []float32,
+	x /* (N, C, H, W) */ []float32,
+	p engine.Conv2DParams) {
+	winogradCheck("WinogradInputTransform", p)
+	TP, TQ := WinogradTiles(p)
+	T := p.N * TP * TQ
+	for n := 0; n < p.N; n++ {
+		for c := 0; c < p.C; c++ {
+			for tp := 0; tp < TP; tp++ {
+				for tq := 0; tq < TQ; tq++ {
+					var d [4][4]float64
+					for i := 0; i < 4; i++ {
+						for j := 0; j < 4; j++ {
+							ih, iw := 2*tp-p.PadH+i, 2*tq-p.PadW+j
+							if ih >= 0 && ih < p.H && iw >= 0 && iw < p.W {
+								d[i][j] = float64(x[((n*p.C+c)*p.H+ih)*p.W+iw])
+							}
+						}
+					}
+					var bd [4][4]float64 // B^T d
+					for i := 0; i < 4; i++ {
+						for j := 0; j < 4; j++ {
+							for l := 0; l < 4; l++ {
+								bd[i][j] += winoBT[i][l] * d[l][j]
+							}
+						}
+					}
+					t := (n*TP+tp)*TQ + tq
+					for i := 0; i < 4; i++ {
+						for j := 0; j < 4; j++ {
+							s := 0.0
+							for l := 0; l < 4; l++ {
+								s += bd[i][l] * winoBT[j][l]
+							}
+							v[((i*4+j)*p.C+c)*T+t] = float32(s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// WinogradOutputTransform sets the 2x2 block of y[n, k] at (2*tp, 2*tq)
+// (the part inside P x Q) to A^T m A, m[xi] = mt[xi, k, t].
+func WinogradOutputTransform(
+	y /* (N, K, P, Q) */ []float32,
+	mt /* (16, K, T) */ []float32,
+	p engine.Conv2DParams) {
+	winogradCheck("WinogradOutputTransform", p)
+	P, Q := p.OutH(), p.OutW()
+	TP, TQ := WinogradTiles(p)
+	T := p.N * TP * TQ
+	for n := 0; n < p.N; n++ {
+		for k := 0; k < p.K; k++ {
+			for tp := 0; tp < TP; tp++ {
+				for tq := 0; tq < TQ; tq++ {
+					t := (n*TP+tp)*TQ + tq
+					var am [2][4]float64 // A^T m
+					for i := 0; i < 2; i++ {
+						for j := 0; j < 4; j++ {
+							for l := 0; l < 4; l++ {
+								am[i][j] += winoAT[i][l] * float64(mt[((l*4+j)*p.K+k)*T+t])
+							}
+						}
+					}
+					for i := 0; i < 2; i++ {
+						for j := 0; j < 2; j++ {
+							oh, ow := 2*tp+i, 2*tq+j
+							if oh >= P || ow >= Q {
+								continue
+							}
+							s := 0.0
+							for l := 0; l < 4; l++ {
+								s += am[i][l] * winoAT[j][l]
+							}
+							y[((n*p.K+k)*P+oh)*Q+ow] = float32(s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Conv2DForwardWinograd is Conv2DForward for eligible p through the three
+// transforms and 16 GEMMs (reference composition of the Vulkan path).
+func Conv2DForwardWinograd(
+	y /* (N, K, P, Q) */ []float32,
+	x /* (N, C, H, W) */ []float32,
+	w /* (K, C, 3, 3) */ []float32,
+	p engine.Conv2DParams) {
+	winogradCheck("Conv2DForwardWinograd", p)
+	TP, TQ := WinogradTiles(p)
+	T := p.N * TP * TQ
+	u := make([]float32, 16*p.K*p.C)
+	v := make([]float32, 16*p.C*T)
+	m := make([]float32, 16*p.K*T)
+	WinogradFilterTransform(u, w, p.K, p.C, false)
+	WinogradInputTransform(v, x, p)
+	GemmBatched(false, false, 16, p.K, T, p.C, 1, u, v, 0, m)
+	WinogradOutputTransform(y, m, p)
+}
+
+// Conv2DBackwardDataWinograd is Conv2DBackwardData for eligible p: the
+// forward Winograd convolution of WinogradDataParams(p) with the flipped
+// filter transform.
+func Conv2DBackwardDataWinograd(
+	dx /* (N, C, H, W) */ []float32,
+	dy /* (N, K, P, Q) */ []float32,
+	w /* (K, C, 3, 3) */ []float32,
+	p engine.Conv2DParams) {
+	winogradCheck("Conv2DBackwardDataWinograd", p)
+	q := WinogradDataParams(p)
+	TP, TQ := WinogradTiles(q)
+	T := q.N * TP * TQ
+	u := make([]float32, 16*q.K*q.C)
+	v := make([]float32, 16*q.C*T)
+	m := make([]float32, 16*q.K*T)
+	WinogradFilterTransform(u, w, p.K, p.C, true)
+	WinogradInputTransform(v, dy, q)
+	GemmBatched(false, false, 16, q.K, T, q.C, 1, u, v, 0, m)
+	WinogradOutputTransform(dx, m, q)
+}

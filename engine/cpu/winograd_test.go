@@ -1,0 +1,49 @@
+package cpu
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"simclr-vk/engine"
+)
+
+// TestWinograd: the Winograd compositions equal the direct references on
+// awkward shapes (odd output sizes, so the last tiles are partial; padding
+// 0, 1 and 2; one and many channels), and the eligibility rule.
+func TestWinograd(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for _, p := range []engine.Conv2DParams{
+		{N: 1, C: 1, H: 1, W: 1, K: 1, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{N: 2, C: 3, H: 7, W: 5, K: 13, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{N: 3, C: 13, H: 6, W: 9, K: 4, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 0, PadW: 2},
+		{N: 1, C: 5, H: 4, W: 4, K: 7, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 2, PadW: 0},
+		{N: 2, C: 17, H: 11, W: 11, K: 9, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	} {
+		P, Q := p.OutH(), p.OutW()
+		x := randSlice(rng, p.N*p.C*p.H*p.W)
+		w := randSlice(rng, p.K*p.C*9)
+		dy := randSlice(rng, p.N*p.K*P*Q)
+		want, got := make([]float32, len(dy)), make([]float32, len(dy))
+		Conv2DForward(want, x, w, p)
+		Conv2DForwardWinograd(got, x, w, p)
+		checkClose(t, fmt.Sprintf("forward %v", p), got, want, 1e-5, 1e-5)
+		wantDX, gotDX := make([]float32, len(x)), make([]float32, len(x))
+		Conv2DBackwardData(wantDX, dy, w, p)
+		Conv2DBackwardDataWinograd(gotDX, dy, w, p)
+		checkClose(t, fmt.Sprintf("backward-data %v", p), gotDX, wantDX, 1e-5, 1e-5)
+	}
+	for _, c := range []struct {
+		p  engine.Conv2DParams
+		ok bool
+	}{
+		{engine.Conv2DParams{R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, true},
+		{engine.Conv2DParams{R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, false},
+		{engine.Conv2DParams{R: 1, S: 1, StrideH: 1, StrideW: 1}, false},
+		{engine.Conv2DParams{R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 3, PadW: 1}, false},
+	} {
+		if got := WinogradEligible(c.p); got != c.ok {
+			t.Errorf("WinogradEligible(%v) = %v, want %v", c.p, got, c.ok)
+		}
+	}
+}
