@@ -229,3 +229,94 @@ func Conv2DBackwardDataWinograd(
 	GemmBatched(false, false, 16, q.K, T, q.C, 1, u, v, 0, m)
 	WinogradOutputTransform(dx, m, q)
 }
+
+// The filter gradient through Winograd F(3x3, 2x2), the transpose of
+// F(2x2, 3x3): for each 2x2 tile of dy and its 4x4 input patch d (the
+// forward's patches),
+//
+//	dW += G^T [ (A dy A^T) .* (B^T d B) ] G
+//
+// summed over tiles and images, so the sum becomes 16 GEMMs
+// M[xi] (K, C) = DY[xi] (K, T) * V[xi]^T (T, C) over the forward's
+// input transform V.
+
+// WinogradGradTransform sets g[xi, k, t] = (A dy A^T)[xi] for the 2x2
+// block of dy[n, k] at (2*tp, 2*tq) (zero outside P x Q).
+func WinogradGradTransform(
+	g /* (16, K, T) */ []float32,
+	dy /* (N, K, P, Q) */ []float32,
+	p engine.Conv2DParams) {
+	winogradCheck("WinogradGradTransform", p)
+	P, Q := p.OutH(), p.OutW()
+	TP, TQ := WinogradTiles(p)
+	T := p.N * TP * TQ
+	for n := 0; n < p.N; n++ {
+		for k := 0; k < p.K; k++ {
+			for tp := 0; tp < TP; tp++ {
+				for tq := 0; tq < TQ; tq++ {
+					var e [2][2]float64
+					for i := 0; i < 2; i++ {
+						for j := 0; j < 2; j++ {
+							if oh, ow := 2*tp+i, 2*tq+j; oh < P && ow < Q {
+								e[i][j] = float64(dy[((n*p.K+k)*P+oh)*Q+ow])
+							}
+						}
+					}
+					t := (n*TP+tp)*TQ + tq
+					for a := 0; a < 4; a++ {
+						for b := 0; b < 4; b++ {
+							s := 0.0 // (A e A^T)[a][b], A = (A^T)^T
+							for i := 0; i < 2; i++ {
+								for j := 0; j < 2; j++ {
+									s += winoAT[i][a] * e[i][j] * winoAT[j][b]
+								}
+							}
+							g[((a*4+b)*p.K+k)*T+t] = float32(s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// WinogradFilterGradTransform sets dw[k, c] = G^T m G, m[xi] = mt[xi, k, c].
+func WinogradFilterGradTransform(
+	dw /* (K, C, 3, 3) */ []float32,
+	mt /* (16, K, C) */ []float32,
+	k, c int) {
+	for ko := 0; ko < k; ko++ {
+		for ci := 0; ci < c; ci++ {
+			for r := 0; r < 3; r++ {
+				for s := 0; s < 3; s++ {
+					v := 0.0
+					for a := 0; a < 4; a++ {
+						for b := 0; b < 4; b++ {
+							v += winoG[a][r] * float64(mt[((a*4+b)*k+ko)*c+ci]) * winoG[b][s]
+						}
+					}
+					dw[((ko*c+ci)*3+r)*3+s] = float32(v)
+				}
+			}
+		}
+	}
+}
+
+// Conv2DBackwardFilterWinograd is Conv2DBackwardFilter for eligible p
+// through F(3x3, 2x2).
+func Conv2DBackwardFilterWinograd(
+	dw /* (K, C, 3, 3) */ []float32,
+	dy /* (N, K, P, Q) */ []float32,
+	x /* (N, C, H, W) */ []float32,
+	p engine.Conv2DParams) {
+	winogradCheck("Conv2DBackwardFilterWinograd", p)
+	TP, TQ := WinogradTiles(p)
+	T := p.N * TP * TQ
+	v := make([]float32, 16*p.C*T)
+	g := make([]float32, 16*p.K*T)
+	m := make([]float32, 16*p.K*p.C)
+	WinogradInputTransform(v, x, p)
+	WinogradGradTransform(g, dy, p)
+	GemmBatched(false, true, 16, p.K, p.C, T, 1, g, v, 0, m)
+	WinogradFilterGradTransform(dw, m, p.K, p.C)
+}

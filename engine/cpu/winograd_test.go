@@ -32,6 +32,10 @@ func TestWinograd(t *testing.T) {
 		Conv2DBackwardData(wantDX, dy, w, p)
 		Conv2DBackwardDataWinograd(gotDX, dy, w, p)
 		checkClose(t, fmt.Sprintf("backward-data %v", p), gotDX, wantDX, 1e-5, 1e-5)
+		wantDW, gotDW := make([]float32, len(w)), make([]float32, len(w))
+		Conv2DBackwardFilter(wantDW, dy, x, p)
+		Conv2DBackwardFilterWinograd(gotDW, dy, x, p)
+		checkClose(t, fmt.Sprintf("backward-filter %v", p), gotDW, wantDW, 1e-5, 1e-5)
 	}
 	for _, c := range []struct {
 		p  engine.Conv2DParams

@@ -365,6 +365,10 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 }
 
 func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
+	if t.winograd {
+		d.conv2dBackwardFilterWinograd(dw, dy, x, p)
+		return
+	}
 	P, Q := p.OutH(), p.OutW()
 	crs := p.C * p.R * p.S
 	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())

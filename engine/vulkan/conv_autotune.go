@@ -104,7 +104,11 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 			q = cpu.WinogradDataParams(p)
 		}
 		tp, tq := cpu.WinogradTiles(q)
-		d.gemmChoice(gemmClass(16, q.K, q.N*tp*tq, q.C))
+		if pass == "backward_filter" {
+			d.winogradFilterGemm(q.K, q.C, q.N*tp*tq)
+		} else {
+			d.gemmChoice(gemmClass(16, q.K, q.N*tp*tq, q.C))
+		}
 	}
 	c, err := d.measureConv(key, cands, p.Flops(), run)
 	if err != nil {

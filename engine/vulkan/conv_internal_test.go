@@ -153,9 +153,9 @@ func TestConformanceConvTiled(t *testing.T) {
 
 // TestWinogradTransforms checks each Winograd kernel against its CPU
 // reference (the filter transform in both orientations, the input
-// transform with every padding up to 2 and partial last tiles, the output
-// transform), then the composed forward and backward-data passes against
-// the direct references on shapes with partial tiles.
+// transform with every padding up to 2 and partial last tiles, the output,
+// dy and filter-gradient transforms), then the composed passes against the
+// direct references on shapes with partial tiles.
 func TestWinogradTransforms(t *testing.T) {
 	d := openInternal(t, Options{})
 	rng := rand.New(rand.NewSource(9))
@@ -166,7 +166,7 @@ func TestWinogradTransforms(t *testing.T) {
 		{N: 3, C: 13, H: 9, W: 11, K: 17, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
 	} {
 		name := p.String()
-		if !d.winogradFits("forward", p) || !d.winogradFits("backward_data", p) {
+		if !d.winogradFits("forward", p) || !d.winogradFits("backward_data", p) || !d.winogradFits("backward_filter", p) {
 			t.Fatalf("%s: not computed by Winograd", name)
 		}
 		for _, flip := range []bool{false, true} {
@@ -199,6 +199,21 @@ func TestWinogradTransforms(t *testing.T) {
 			Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
 			Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(y), in(mt)}})
 		conformance.Close(t, name+" output", conformance.Download(t, d, y), wantY, tol)
+		dyg := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+		wantG := make([]float32, 16*p.K*T)
+		cpu.WinogradGradTransform(wantG, dyg, p)
+		dygt, gt := conformance.Upload(d, dyg, len(dyg)), d.New(len(wantG))
+		d.dispatch(kernel{Shader: "winograd_grad_transform",
+			Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
+			Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(gt), in(dygt)}})
+		conformance.Close(t, name+" grad", conformance.Download(t, d, gt), wantG, tol)
+		mk := conformance.Rand(rng, 16*p.K*p.C, -1, 1)
+		wantDWt := make([]float32, p.K*p.C*9)
+		cpu.WinogradFilterGradTransform(wantDWt, mk, p.K, p.C)
+		mkt, dwt := conformance.Upload(d, mk, len(mk)), d.New(len(wantDWt))
+		d.dispatch(kernel{Shader: "winograd_filter_grad_transform", Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
+			Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(dwt), in(mkt)}})
+		conformance.Close(t, name+" filter grad", conformance.Download(t, d, dwt), wantDWt, tol)
 
 		// The composition, against the direct references.
 		w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
@@ -206,20 +221,34 @@ func TestWinogradTransforms(t *testing.T) {
 		cpu.Conv2DForward(wantY, x, w, p)
 		wantDX := make([]float32, len(x))
 		cpu.Conv2DBackwardData(wantDX, dy, w, p)
+		wantDW := make([]float32, len(w))
+		cpu.Conv2DBackwardFilter(wantDW, dy, x, p)
 		wt, dyt, dx := conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy)), d.New(len(x))
 		d.conv2dForward(y, xt, wt, p, convWinograd)
 		d.conv2dBackwardData(dx, dyt, wt, p, convWinograd)
+		d.conv2dBackwardFilter(dwt, dyt, xt, p, convWinograd)
 		conformance.Close(t, name+" forward", conformance.Download(t, d, y), wantY, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
 		conformance.Close(t, name+" backward-data", conformance.Download(t, d, dx), wantDX, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
-		for _, tt := range []*engine.Tensor{xt, v, mt, y, wt, dyt, dx} {
+		conformance.Close(t, name+" backward-filter", conformance.Download(t, d, dwt), wantDW, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+		for _, tt := range []*engine.Tensor{xt, v, mt, y, wt, dyt, dx, dygt, gt, mkt, dwt} {
 			tt.Release()
 		}
 	}
+	// A filter gradient with 8192 tiles: its 16 products go through the
+	// split-K class.
+	p := engine.Conv2DParams{N: 8, C: 3, H: 64, W: 63, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	dy := conformance.Rand(rng, p.N*p.K*p.OutH()*p.OutW(), -1, 1)
+	want := make([]float32, p.K*p.C*9)
+	cpu.Conv2DBackwardFilter(want, dy, x, p)
+	xt, dyt, dw := conformance.Upload(d, x, len(x)), conformance.Upload(d, dy, len(dy)), d.New(len(want))
+	d.conv2dBackwardFilter(dw, dyt, xt, p, convWinograd)
+	conformance.Close(t, p.String()+" backward-filter (split-K)", conformance.Download(t, d, dw), want, conformance.Tol{Atol: 1e-3, Rtol: 1e-4})
+	if k := d.winogradFilterGemm(p.K, p.C, 8192); k != d.gemmChoice(classSplitK) {
+		t.Errorf("filter gradient GEMM %s, want the split-K class's", k)
+	}
 	if d.winogradFits("forward", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 2, StrideW: 2}) {
 		t.Error("Winograd claims a stride-2 convolution")
-	}
-	if d.winogradFits("backward_filter", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 1, StrideW: 1}) {
-		t.Error("Winograd claims a filter gradient")
 	}
 }
 

@@ -15,8 +15,11 @@ import (
 // the transformed tensors (scratch, released after the call:
 // 4*16*(K*C + C*T + K*T) bytes) and their memory traffic. The
 // backward-data pass is the forward convolution of dy padded by 2 - pad
-// with the flipped, transposed filter. It is an autotuning candidate for
-// the forward and backward-data passes of eligible problems
+// with the flipped, transposed filter; the filter gradient goes through
+// F(3x3, 2x2) (the transpose: the same input transform, a transform of dy,
+// 16 GEMMs reducing over the tiles, split-K where the channels are few,
+// and a transform back to 3x3). It is an autotuning candidate for
+// the three passes of eligible problems
 // (cpu.WinogradEligible) on GPUs (not the GPU table's choice until
 // measured there), the table's choice on CPU devices such as lavapipe for
 // layers of 16 channels or more (winogradTable), and can be forced for
@@ -48,7 +51,7 @@ var convWinograd = convTile{winograd: true}
 // and with scratch of at most an eighth of the memory heap (so that timing
 // it as a candidate cannot run a training out of memory).
 func (d *Device) winogradFits(pass string, p engine.Conv2DParams) bool {
-	if !cpu.WinogradEligible(p) || (pass != "forward" && pass != "backward_data") {
+	if !cpu.WinogradEligible(p) {
 		return false
 	}
 	q := p
@@ -70,9 +73,10 @@ func (d *Device) winogradFits(pass string, p engine.Conv2DParams) bool {
 // lavapipe (2 cores, batch 16, BenchmarkConvTiles) it ran 1.4-2.1x the
 // register-blocked kernel on ResNet-18's 3x3 layers (16 to 512 channels)
 // but 0.3-0.7x on the 1- and 3-channel stems, whose 16 GEMMs are 1 or 3
-// deep.
+// deep. Its filter gradient ran 0.9-1.1x the split-K kernels on the 16- to
+// 512-channel layers (0.2-0.4x on the stems), so that pass stays direct.
 func (d *Device) winogradTable(pass string, p engine.Conv2DParams) bool {
-	if !d.winogradFits(pass, p) {
+	if pass == "backward_filter" || !d.winogradFits(pass, p) {
 		return false
 	}
 	inC := p.C
@@ -116,4 +120,45 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 	u.Release()
 	v.Release()
 	m.Release()
+}
+
+// conv2dBackwardFilterWinograd computes dw (K, C, 3, 3) of p from dy and x
+// through F(3x3, 2x2).
+func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
+	tp, tq := cpu.WinogradTiles(p)
+	T := p.N * tp * tq
+	v, g, m := d.New(16*p.C*T), d.New(16*p.K*T), d.New(16*p.K*p.C)
+	d.dispatch(kernel{
+		Shader: "winograd_input_transform",
+		Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
+		Groups: [3]int{ceilDiv(T, 256), p.C, 1},
+		Args:   []arg{out(v), in(x)},
+	})
+	d.dispatch(kernel{
+		Shader: "winograd_grad_transform",
+		Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(p.OutH()), uint32(p.OutW()), uint32(tp), uint32(tq)},
+		Groups: [3]int{ceilDiv(T, 256), p.K, 1},
+		Args:   []arg{out(g), in(dy)},
+	})
+	d.gemmRecord(d.winogradFilterGemm(p.K, p.C, T), false, true, 16, p.K, p.C, T, 1, g, v, 0, m)
+	d.dispatch(kernel{
+		Shader: "winograd_filter_grad_transform",
+		Push:   &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
+		Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1},
+		Args:   []arg{out(dw), in(m)},
+	})
+	v.Release()
+	g.Release()
+	m.Release()
+}
+
+// winogradFilterGemm is the GEMM kernel of the filter gradient's 16
+// products (K, T) x (T, C): the split-K class's where K and C are small
+// and the reduction over the tiles long (few output tiles), else the
+// batched product's class.
+func (d *Device) winogradFilterGemm(k, c, T int) string {
+	if k <= 256 && c <= 256 && T >= 8192 {
+		return d.gemmChoice(classSplitK)
+	}
+	return d.gemmChoice(gemmClass(16, k, c, T))
 }
