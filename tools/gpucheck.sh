@@ -4,7 +4,9 @@
 # elsewhere (see --build-only), it runs in a few minutes:
 #   1. simclr-vk devices
 #   2. the conformance tests of every op (and the layers tests) on the GPU
-#   3. simclr-vk bench gemm / conv / ntxent / step with JSON output
+#   3. simclr-vk bench gemm / conv / ntxent / step with JSON output, the
+#      GEMM and convolution kernels autotuned into $out/tune.json (kept in
+#      the report: every candidate's rate per shape)
 #   4. where python3 with torch is installed, the same SimCLR step and SGEMM in
 #      PyTorch on the same GPU (fp32 and AMP)
 # and writes one JSON report (report.json) plus the raw logs into --out.
@@ -46,6 +48,10 @@ fi
 
 mkdir -p "$out"
 BIN=${BIN:-bin/simclr-vk}
+# Kernel autotuning (the CLI default) into a cache of this run, so the
+# report holds every candidate's measured rate (GEMM classes, and each
+# convolution problem and pass).
+export SIMCLR_VK_TUNE_CACHE=${SIMCLR_VK_TUNE_CACHE:-$out/tune.json}
 dev=()
 [ -n "$device" ] && dev=(--device "$device")
 log() { printf '[gpucheck %s] %s\n' "$(date +%T)" "$*" | tee -a "$out/gpucheck.log" >&2; }
@@ -128,7 +134,9 @@ fi
 		first=0
 		printf '"%s":[%s]' "$name" "$lines"
 	done
-	printf '}}\n'
+	printf '}'
+	[ -s "$SIMCLR_VK_TUNE_CACHE" ] && printf ',"tune_cache":%s' "$(cat "$SIMCLR_VK_TUNE_CACHE")"
+	printf '}\n'
 } >"$out/report.json"
 log "report: $out/report.json"
 grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
