@@ -26,7 +26,8 @@
 // next tile's global loads are issued into registers before the current
 // tile's multiply-adds and stored into the other buffer after them (one
 // barrier() per step, twice the shared memory).
-// Shared memory: (BM+BN)*BK floats per buffer (8 KiB).
+// Shared memory: (BM+4+BN)*BK floats per buffer (A rows padded by one
+// vec4: the transposed stores of the A tile hit distinct banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
 // padding).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
@@ -61,7 +62,7 @@ layout(push_constant) uniform Push {
 #else
 #define NBUF 1
 #endif
-shared vec4 As[NBUF][BK][BM / 4]; // As[buf][kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
+shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
 shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = gathered dy[k0 + kk, colBase + c]
 
 // The tile being staged, in registers between its global loads and its

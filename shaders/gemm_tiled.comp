@@ -22,9 +22,11 @@
 // tile's multiply-adds and stored into the other buffer after them, so
 // global latency hides behind arithmetic and each k step has one
 // barrier() instead of two (twice the shared memory).
-// Shared memory: (BM+BN)*BK floats per buffer (8 KiB for 128x128 and 64x64, 4 KiB and
-// 64 invocations for 32x32, the tile for small problems); engine/vulkan
-// checks maxComputeSharedMemorySize and maxComputeWorkGroupInvocations.
+// Shared memory: (BM+BN+8)*BK floats per buffer (each tile row padded by
+// one vec4, so that the transposed tile stores hit distinct banks): 8448
+// bytes for 128x128, 8704 for 64x64, 4608 and 64 invocations for 32x32,
+// the tile for small problems; engine/vulkan (gemmSupported) checks
+// maxComputeSharedMemorySize and maxComputeWorkGroupInvocations.
 // Split-K variants (SPLIT_K defined): binding 0 is instead P, the partial
 // products (slices*m*n floats, written): workgroup z reduces the K slice
 // [z*kchunk, min(k, (z+1)*kchunk)) of batch entry pc.batch into
@@ -80,8 +82,8 @@ layout(push_constant) uniform Push {
 #else
 #define NBUF 1
 #endif
-shared vec4 As[NBUF][BK][BM / 4]; // As[buf][kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
-shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
+shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
+shared vec4 Bs[NBUF][BK][BN / 4 + 1]; // Bs[buf][kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.

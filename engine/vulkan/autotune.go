@@ -149,12 +149,13 @@ func (d *Device) gemmSupported(kernel string) bool {
 	shared := d.limit.MaxComputeSharedMemorySize
 	wgx := d.limit.MaxComputeWorkGroupSize[0]
 	switch kernel {
+	// Shared memory: (BM+BN+8)*BK floats per buffer (gemm_tiled.comp).
 	case "tiled_128x128", "tiled_64x64", "splitk_64x64":
-		return inv >= 256 && wgx >= 256 && shared >= 8192
+		return inv >= 256 && wgx >= 256 && shared >= 8704
 	case "tiled_128x128_db", "tiled_64x64_db":
-		return inv >= 256 && wgx >= 256 && shared >= 16384
+		return inv >= 256 && wgx >= 256 && shared >= 2*8704
 	case "tiled_32x32", "splitk_32x32":
-		return inv >= 64 && wgx >= 64 && shared >= 4096
+		return inv >= 64 && wgx >= 64 && shared >= 4608
 	case "subgroup":
 		return d.tune.sg8
 	case "regblock":

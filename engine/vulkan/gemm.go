@@ -12,7 +12,8 @@ import (
 //   - tiled_128x128, tiled_64x64, tiled_32x32 (gemm_tiled.comp, GPUs):
 //     BM x BN block tiles staged through shared memory BK deep, each
 //     invocation computing TM x TN outputs; 256, 256 and 64 invocations,
-//     8, 8 and 4 KiB of shared memory (checked against the device limits).
+//     8.3, 8.5 and 4.5 KiB of shared memory (checked against the device
+//     limits).
 //     The small tile keeps more workgroups in flight on small products.
 //   - tiled_128x128_db, tiled_64x64_db: the same tiles double-buffered
 //     (the next tile's global loads overlap the current multiply-adds, one
