@@ -161,7 +161,7 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 // on GPUs with autotuning on, the measured choice for this exact problem
 // instead (conv_autotune.go), timed with run.
 func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
-	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || convTuneCPU) && d.err == nil {
+	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
 		return d.convTuned(pass, p, run)
 	}
 	return d.convTableTile(pass, p)

@@ -20,8 +20,9 @@ import (
 // cached on disk per device and driver like the GEMM's shape classes. A
 // network has few distinct layer shapes (ResNet-18: about a dozen per
 // pass), so the first training step pays for the timing once per device and
-// driver. CPU devices (lavapipe) use the table: their candidates differ by
-// little and timing them at training sizes would take minutes.
+// driver. CPU devices (lavapipe) use the table unless
+// Options.TuneConvOnCPU: timing the candidates at training sizes there
+// would take minutes.
 
 // ConvChoice is the kernel one convolution problem uses on a device.
 type ConvChoice struct {
@@ -36,9 +37,6 @@ type ConvChoice struct {
 	Timing string             `json:"timing,omitempty"`
 	Note   string             `json:"note,omitempty"` // why timing fell back to the table
 }
-
-// convTuneCPU lets tests time the candidates on a CPU device (lavapipe).
-var convTuneCPU = false
 
 // convProblem is the cache class of a convolution problem.
 func convProblem(pass string, p engine.Conv2DParams) string {

@@ -12,16 +12,14 @@ import (
 	"simclr-vk/engine/cpu"
 )
 
-// TestConvAutotune times the convolution candidates on lavapipe (tuning is
-// allowed on CPU devices only here), on small problems: the first device
+// TestConvAutotune times the convolution candidates on lavapipe
+// (TuneConvOnCPU), on small problems: the first device
 // measures each pass once per problem, every candidate, and the results of
 // the timed calls equal the CPU reference; a second device takes the same
 // choices from the cache without timing; an entry naming a kernel that is
 // no longer a candidate is measured again; autotuning off uses the table
 // and records nothing.
 func TestConvAutotune(t *testing.T) {
-	defer func(v bool) { convTuneCPU = v }(convTuneCPU)
-	convTuneCPU = true
 	path := filepath.Join(t.TempDir(), "tune.json")
 	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 7, K: 33, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	P, Q := p.OutH(), p.OutW()
@@ -57,6 +55,7 @@ func TestConvAutotune(t *testing.T) {
 	}
 
 	d := openTuned(t, "auto", path)
+	d.tuneConvCPU = true
 	run(d)
 	plan := d.ConvPlan()
 	if len(plan) != 3 {
@@ -98,6 +97,7 @@ func TestConvAutotune(t *testing.T) {
 	f.Entries[1].Kernel = other
 	writeTuneFile(t, path, f)
 	d2 := openTuned(t, "auto", path)
+	d2.tuneConvCPU = true
 	run(d2)
 	for _, c := range d2.ConvPlan() {
 		switch c.Problem {
@@ -117,7 +117,7 @@ func TestConvAutotune(t *testing.T) {
 	}
 
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d3 := openInternal(t, Options{Autotune: "off", TuneCache: path})
+	d3 := openInternal(t, Options{Autotune: "off", TuneCache: path, TuneConvOnCPU: true})
 	run(d3)
 	if got := d3.ConvPlan(); len(got) != 0 {
 		t.Errorf("autotuning off recorded %v", got)

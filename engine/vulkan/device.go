@@ -43,6 +43,11 @@ type Options struct {
 	// staging buffer, as on discrete GPUs without host-visible device
 	// memory, so that path is tested on any device (tests, debugging).
 	ForceStaging bool
+	// TuneConvOnCPU lets autotuning time the convolution candidates on CPU
+	// devices (lavapipe) too, which by default use the table: timing them
+	// at training sizes there takes minutes. Tests use it to run the
+	// tuning path inside whole training steps.
+	TuneConvOnCPU bool
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -63,6 +68,7 @@ type Device struct {
 	gemmVariant   string
 	tune          gemmState // GEMM kernel per shape class (autotune.go)
 	forceStaging  bool
+	tuneConvCPU   bool // Options.TuneConvOnCPU
 
 	mem   *allocator
 	pipes *pipelineCache
@@ -178,6 +184,7 @@ func open(in *instance, opts Options) (*Device, error) {
 	}
 
 	d.forceStaging = opts.ForceStaging
+	d.tuneConvCPU = opts.TuneConvOnCPU
 	if d.mem, err = newAllocator(d, mem); err != nil {
 		vk.DestroyDevice(dev, nil)
 		return nil, err

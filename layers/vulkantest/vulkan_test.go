@@ -1,6 +1,7 @@
 package vulkantest_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"simclr-vk/engine/cpu"
@@ -47,6 +48,26 @@ func TestVulkanMatchesCPUBottleneck(t *testing.T) {
 	noPanic(t, func() {
 		layerstest.MatchesReferenceConfig(t, cpu.New(cpu.Options{}), d, layerstest.TinyConfig("resnet50", layers.StemImageNet), 3, 32, 1)
 	})
+}
+
+// TestVulkanMatchesCPUTuned: the same with convolution autotuning on
+// (TuneConvOnCPU, a cache in a temporary folder), so each new layer shape
+// is timed in the middle of the first training step, with the step's work
+// pending, and the step still matches the CPU.
+func TestVulkanMatchesCPUTuned(t *testing.T) {
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := vktest.Open(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	noPanic(t, func() { layerstest.MatchesReference(t, cpu.New(cpu.Options{}), d) })
+	plan := d.ConvPlan()
+	if len(plan) == 0 {
+		t.Fatal("no convolution problem was tuned")
+	}
+	for _, c := range plan {
+		if c.Source != "measured" {
+			t.Errorf("%s: %s from %s, want measured (%s)", c.Problem, c.Kernel, c.Source, c.Note)
+		}
+	}
+	t.Logf("%d convolution problems tuned, e.g. %s: %s", len(plan), plan[0].Problem, plan[0].Kernel)
 }
 
 func TestMemoryDoesNotGrowVulkan(t *testing.T) {
