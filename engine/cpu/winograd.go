@@ -19,6 +19,12 @@ import (
 // loops in float64, rounded once; the whole is checked against
 // Conv2DForward / Conv2DBackwardData.
 //
+// The CPU Backend itself does not use Winograd: a float32 version with
+// blocks of 2048 tiles and the 16 GEMMs on OpenBLAS ran ResNet-18's 3x3
+// stride-1 layers at 0.12-0.74x of im2col + one OpenBLAS GEMM on 2 cores
+// (batch 32, widths 16 and 64: the shallow GEMMs and the transforms'
+// scattered stores cost more than the 2.25x fewer multiply-adds save).
+//
 //	B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
 //	G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
 //	A^T = [1 1 1 0; 0 1 -1 -1]
