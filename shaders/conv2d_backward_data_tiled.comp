@@ -73,44 +73,67 @@ vec4 acc[TM][TN / 4];
 uint PQ, RS, CRS, KRS, rowBase, t, sc, sdybase, shw;
 bool scolOK;
 int sth, stw;  // h + pad_h, w + pad_w
+// Reduction indices gk = (k, r, s) kept decoded and advanced by BK per tile
+// with carries (dK, dR, dS: BK as (k, r, s)), so the loop has no integer
+// division: the A-tile column of this invocation (k0 + t % BK, the same
+// for every A element it stages since WG is a multiple of BK) as
+// (ak, ars), and each B element as (bgk, bk, br, bs).
+#define NB (BN * BK / WG)
+uint ak, ars;
+uint bgk[NB], bk[NB], br[NB], bs[NB];
+uint dK, dR, dS;
 
 // loadTiles reads the A tile (W^T, rows c = rowBase.., reduction
 // (k, r, s) = k0..) and the B tile (dy gathered at the tap (r, s) of each
-// reduction index) into ra / rb, zero outside.
+// reduction index) into ra / rb, zero outside. Called for k0 = 0, BK,
+// 2*BK, ... in that order (the decode state advances by BK per call).
 void loadTiles(uint k0) {
+    uint agk = k0 + t % BK;
     [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
-        uint e = t + it * WG;
-        uint rr = e / BK, kk = e % BK;
-        uint gr = rowBase + rr, gk = k0 + kk;
+        uint gr = rowBase + (t + it * WG) / BK;
         float v = 0.0;
-        if (gr < pc.c && gk < KRS) {
-            uint ko = gk / RS;
-            v = Wt[ko * CRS + gr * RS + (gk - ko * RS)];
+        if (gr < pc.c && agk < KRS) {
+            v = Wt[ak * CRS + gr * RS + ars];
         }
         ra[it] = v;
     }
-    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
-        uint kk = t / BN + (WG / BN) * it;
-        uint gk = k0 + kk;
+    // Advance the A column to agk + BK: (ak, ars) += (dK, dR*S + dS).
+    ars += dR * pc.s + dS;
+    uint ca = ars >= RS ? 1u : 0u;
+    ars -= ca * RS;
+    ak += dK + ca;
+    [[unroll]] for (uint it = 0; it < NB; it++) {
+        uint gk = bgk[it]; // == k0 + t / BN + (WG / BN) * it
         float v = 0.0;
         if (scolOK && gk < KRS) {
-            uint ko = gk / RS;
             if (DIRECT != 0) {
-                v = DY[sdybase + ko * PQ + shw];
+                v = DY[sdybase + bk[it] * PQ + shw];
             } else {
-                uint rs = gk - ko * RS;
-                uint rr = rs / pc.s;
-                int ty2 = sth - int(rr);
-                int tx2 = stw - int(rs - rr * pc.s);
-                int op = ty2 / int(pc.stride_h);
-                int oq = tx2 / int(pc.stride_w);
-                if (ty2 >= 0 && tx2 >= 0 && op * int(pc.stride_h) == ty2 && oq * int(pc.stride_w) == tx2 &&
-                    op < int(pc.p) && oq < int(pc.q)) {
-                    v = DY[sdybase + ko * PQ + uint(op) * pc.q + uint(oq)];
+                int ty2 = sth - int(br[it]);
+                int tx2 = stw - int(bs[it]);
+                int op = ty2, oq = tx2;
+                bool hit = ty2 >= 0 && tx2 >= 0;
+                if (pc.stride_h != 1u || pc.stride_w != 1u) {
+                    op = ty2 / int(pc.stride_h);
+                    oq = tx2 / int(pc.stride_w);
+                    hit = hit && op * int(pc.stride_h) == ty2 && oq * int(pc.stride_w) == tx2;
+                }
+                if (hit && op < int(pc.p) && oq < int(pc.q)) {
+                    v = DY[sdybase + bk[it] * PQ + uint(op) * pc.q + uint(oq)];
                 }
             }
         }
         rb[it] = v;
+        // Advance to gk + BK.
+        uint s2 = bs[it] + dS;
+        uint c1 = s2 >= pc.s ? 1u : 0u;
+        s2 -= c1 * pc.s;
+        uint r2 = br[it] + dR + c1;
+        uint c2 = r2 >= pc.r ? 1u : 0u;
+        bs[it] = s2;
+        br[it] = r2 - c2 * pc.r;
+        bk[it] += dK + c2;
+        bgk[it] = gk + BK;
     }
 }
 
@@ -177,6 +200,19 @@ void main() {
         stw = int(shw - ih * pc.w + pc.pad_w);
     }
     sdybase = simg * pc.k * PQ;
+    dK = BK / RS;
+    dR = (BK - dK * RS) / pc.s;
+    dS = BK - dK * RS - dR * pc.s;
+    ak = (t % BK) / RS;
+    ars = t % BK - ak * RS;
+    [[unroll]] for (uint it = 0; it < NB; it++) {
+        uint gk = t / BN + (WG / BN) * it;
+        bgk[it] = gk;
+        bk[it] = gk / RS;
+        uint rs = gk - bk[it] * RS;
+        br[it] = rs / pc.s;
+        bs[it] = rs - br[it] * pc.s;
+    }
 
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {

@@ -76,6 +76,10 @@ float ra[NROW];
 float rb[NTAP];
 vec4 acc[TM][TN / 4];
 uint PQ, HW, CHW, rowBase, t1, ak, tb;
+// The pixel this invocation stages, gt = (img, op, oq), kept decoded and
+// advanced by BK per tile with carries (dImg, dOp, dOq: BK as (img, p, q)),
+// so the loop has no integer division.
+uint fgt, fimg, fop, foq, dImg, dOp, dOq;
 // Staging: invocation t loads pixel ak = t % BK of each tile (decoded
 // once per tile), so that neighbouring invocations read neighbouring
 // pixels of dy and x (coalesced); in B the taps tb + TPS*u, decoded once
@@ -87,21 +91,31 @@ bool sok[NTAP];
 
 // loadTiles reads the A tile (dy rows k = rowBase.., pixels k0..) and the
 // B tile (im2col(x)^T, pixels k0.. by taps colBase..) into ra / rb, zero
-// outside.
+// outside. Called for k0 = t0, t0 + BK, ... in that order (the pixel
+// decode state advances by BK per call).
 void loadTiles(uint k0) {
-    uint gt = k0 + ak;
+    uint gt = fgt; // == k0 + ak
     bool ok = gt < t1;
-    uint img = ok ? gt / PQ : 0u;
-    uint pq = ok ? gt - img * PQ : 0u;
+    uint img = ok ? fimg : 0u;
+    uint op = ok ? fop : 0u;
+    uint pq = ok ? op * pc.q + foq : 0u;
     uint dyb = img * pc.k * PQ + pq;
     [[unroll]] for (uint u = 0; u < NROW; u++) {
         uint gr = rowBase + tb + TPS * u;
         ra[u] = (ok && gr < pc.k) ? DY[dyb + gr * PQ] : 0.0;
     }
     uint xb = img * CHW;
-    uint op = pq / pc.q;
     int ihb = int(op * pc.stride_h);
     int iwb = int((pq - op * pc.q) * pc.stride_w);
+    // Advance to gt + BK.
+    uint q2 = foq + dOq;
+    uint c1 = q2 >= pc.q ? 1u : 0u;
+    foq = q2 - c1 * pc.q;
+    uint p2 = fop + dOp + c1;
+    uint c2 = p2 >= pc.p ? 1u : 0u;
+    fop = p2 - c2 * pc.p;
+    fimg += dImg + c2;
+    fgt = gt + BK;
     [[unroll]] for (uint u = 0; u < NTAP; u++) {
         float v = 0.0;
         if (ok && sok[u]) {
@@ -169,6 +183,13 @@ void main() {
 
     ak = t % BK;
     tb = t / BK;
+    dImg = BK / PQ;
+    dOp = (BK - dImg * PQ) / pc.q;
+    dOq = BK - dImg * PQ - dOp * pc.q;
+    fgt = t0 + ak;
+    fimg = fgt / PQ;
+    fop = (fgt - fimg * PQ) / pc.q;
+    foq = fgt - fimg * PQ - fop * pc.q;
     [[unroll]] for (uint u = 0; u < NTAP; u++) {
         uint tap = colBase + tb + TPS * u;
         sok[u] = tap < CRS;

@@ -74,10 +74,18 @@ vec4 acc[TM][TN / 4];
 uint HW, RS, CRS, rowBase, t, sc, sxbase, spq;
 bool scolOK;
 int sih0, siw0;
+// The B-tile elements this invocation stages, reduction index
+// gk = (c, r, s) each, kept decoded and advanced by BK per tile with
+// carries (dC, dR, dS: BK as (c, r, s)), so the loop has no integer
+// division (a dozen instructions each on GPUs).
+#define NB (BN * BK / WG)
+uint bgk[NB], bc[NB], br[NB], bs[NB];
+uint dC, dR, dS;
 
 // loadTiles reads the A tile (w rows rowBase.., reduction k0..) and the B
 // tile (im2col gather, column sc, rows t / BN + (WG / BN) * it) into
-// ra / rb, zero outside.
+// ra / rb, zero outside. Called for k0 = 0, BK, 2*BK, ... in that order
+// (the B decode state advances by BK per call).
 void loadTiles(uint k0) {
     [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
         uint e = t + it * WG;
@@ -85,25 +93,31 @@ void loadTiles(uint k0) {
         uint gr = rowBase + rr, gk = k0 + kk;
         ra[it] = (gr < pc.k && gk < CRS) ? Wt[gr * CRS + gk] : 0.0;
     }
-    [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
-        uint kk = t / BN + (WG / BN) * it;
-        uint gk = k0 + kk;
+    [[unroll]] for (uint it = 0; it < NB; it++) {
+        uint gk = bgk[it]; // == k0 + t / BN + (WG / BN) * it
         float v = 0.0;
         if (scolOK && gk < CRS) {
             if (DIRECT != 0) {
                 v = X[sxbase + gk * HW + spq];
             } else {
-                uint ci = gk / RS;
-                uint rs = gk - ci * RS;
-                uint rr = rs / pc.s;
-                int ih = sih0 + int(rr);
-                int iw = siw0 + int(rs - rr * pc.s);
+                int ih = sih0 + int(br[it]);
+                int iw = siw0 + int(bs[it]);
                 if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
-                    v = X[sxbase + ci * HW + uint(ih) * pc.w + uint(iw)];
+                    v = X[sxbase + bc[it] * HW + uint(ih) * pc.w + uint(iw)];
                 }
             }
         }
         rb[it] = v;
+        // Advance to gk + BK.
+        uint s2 = bs[it] + dS;
+        uint c1 = s2 >= pc.s ? 1u : 0u;
+        s2 -= c1 * pc.s;
+        uint r2 = br[it] + dR + c1;
+        uint c2 = r2 >= pc.r ? 1u : 0u;
+        bs[it] = s2;
+        br[it] = r2 - c2 * pc.r;
+        bc[it] += dC + c2;
+        bgk[it] = gk + BK;
     }
 }
 
@@ -169,6 +183,17 @@ void main() {
         siw0 = int((spq - op * pc.q) * pc.stride_w) - int(pc.pad_w);
     }
     sxbase = simg * pc.c * HW;
+    dC = BK / RS;
+    dR = (BK - dC * RS) / pc.s;
+    dS = BK - dC * RS - dR * pc.s;
+    [[unroll]] for (uint it = 0; it < NB; it++) {
+        uint gk = t / BN + (WG / BN) * it;
+        bgk[it] = gk;
+        bc[it] = gk / RS;
+        uint rs = gk - bc[it] * RS;
+        br[it] = rs / pc.s;
+        bs[it] = rs - br[it] * pc.s;
+    }
 
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
