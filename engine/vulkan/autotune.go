@@ -304,6 +304,10 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	defer out.Release()
 	best := 0.0
 	for _, cand := range d.gemmCandidates(class) {
+		if err := d.probeGemm(cand, m, n, k); err != nil {
+			d.tune.tuner.notef("gemm autotune of class %s: skipping %s: %v", class, cand, err)
+			continue
+		}
 		med, err := tm.median(func() { d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
@@ -426,4 +430,21 @@ func (d *Device) GemmChoiceFor(batch, m, n, k int) GemmClassChoice {
 	class := gemmClass(batch, m, n, k)
 	d.gemmChoice(class)
 	return d.tune.plan[class]
+}
+
+// probeGemm builds the pipelines of a GEMM kernel (no transposes), so that
+// a kernel this driver cannot compile is skipped by the tuner instead of
+// becoming the Device's sticky error.
+func (d *Device) probeGemm(kernel string, m, n, k int) error {
+	if strings.HasPrefix(kernel, "splitk_") {
+		shader := "gemm_tiled_" + strings.TrimPrefix(kernel, "splitk_") + "_splitk"
+		if _, err := d.pipes.get(shader, []uint32{0, 0}, 3); err != nil {
+			return err
+		}
+		_, err := d.pipes.get("gemm_splitk_reduce", nil, 2)
+		return err
+	}
+	shader, spec, _, _ := d.gemmKernel(kernel, false, false, m, n, k)
+	_, err := d.pipes.get(shader, spec, 3)
+	return err
 }

@@ -108,7 +108,7 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 			d.gemmChoice(gemmClass(16, q.K, q.N*tp*tq, q.C))
 		}
 	}
-	c, err := d.measureConv(key, cands, p.Flops(), run)
+	c, err := d.measureConv(key, pass, p, cands, run)
 	if err != nil {
 		tn.notef("conv autotune of %s failed, using the table: %v", key, err)
 		t := d.convTableTile(pass, p)
@@ -123,7 +123,8 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 }
 
 // measureConv times each candidate with run and records the fastest.
-func (d *Device) measureConv(key string, cands []convTile, flops float64, run func(convTile)) (ConvChoice, error) {
+func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, run func(convTile)) (ConvChoice, error) {
+	flops := p.Flops()
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	tm, err := d.newKernelTimer()
 	if err != nil {
@@ -133,6 +134,10 @@ func (d *Device) measureConv(key string, cands []convTile, flops float64, run fu
 	c.Timing = tm.desc
 	best, bestTile := 0.0, convTile{}
 	for _, t := range cands {
+		if err := d.probeConv(pass, p, t); err != nil {
+			d.tune.tuner.notef("conv autotune of %s: skipping %s: %v", key, t.name(), err)
+			continue
+		}
 		med, err := tm.median(func() { run(t) })
 		if err != nil {
 			return c, err
@@ -188,4 +193,25 @@ func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source 
 		src = "forced"
 	}
 	return d.convTableTile(pass, p).name(), src
+}
+
+// probeConv builds the pipelines of a candidate's own shaders, so that a
+// kernel this driver cannot compile is skipped by the tuner instead of
+// becoming the Device's sticky error (the Winograd GEMM's kernel was
+// decided, and probed, by the GEMM tuner).
+func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error {
+	if t.winograd {
+		shaders := []string{"winograd_filter_transform", "winograd_input_transform", "winograd_output_transform"}
+		if pass == "backward_filter" {
+			shaders = []string{"winograd_input_transform", "winograd_grad_transform", "winograd_filter_grad_transform"}
+		}
+		for _, sh := range shaders {
+			if _, err := d.pipes.get(sh, nil, 2); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, err := d.pipes.get(t.shader(pass), t.spec(isDirect1x1(p)), 3)
+	return err
 }

@@ -1,6 +1,7 @@
 package vulkan
 
 import (
+	"errors"
 	"math/rand"
 	"path/filepath"
 	"slices"
@@ -124,5 +125,43 @@ func TestConvAutotune(t *testing.T) {
 	}
 	if n := len(d.tune.tuner.notes) + len(d2.tune.tuner.notes); n != 0 {
 		t.Errorf("notes: %v %v", d.tune.tuner.notes, d2.tune.tuner.notes)
+	}
+}
+
+// TestConvAutotuneSkipsBrokenKernel: a candidate whose pipeline the driver
+// cannot build is skipped with a note; the tuning, the call and the Device
+// carry on without a sticky error.
+func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
+	broken := "conv2d_forward_tiled_64x128"
+	pipelineFault = func(shader string) error {
+		if shader == broken {
+			return errors.New("vkCreateComputePipelines: VK_ERROR_UNKNOWN (injected)")
+		}
+		return nil
+	}
+	defer func() { pipelineFault = nil }()
+	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "tune.json"))
+	d.tuneConvCPU = true
+	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	rng := rand.New(rand.NewSource(6))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+	want := make([]float32, p.N*p.K*p.OutH()*p.OutW())
+	cpu.Conv2DForward(want, x, w, p)
+	xt, wt, y := conformance.Upload(d, x, len(x)), conformance.Upload(d, w, len(w)), d.New(len(want))
+	d.Conv2DForward(y, xt, wt, p)
+	conformance.Close(t, "y", conformance.Download(t, d, y), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+	if err := d.Err(); err != nil {
+		t.Fatalf("sticky error after a broken candidate: %v", err)
+	}
+	plan := d.ConvPlan()
+	if len(plan) != 1 || plan[0].Source != "measured" {
+		t.Fatalf("plan %+v, want one measured problem", plan)
+	}
+	if _, ok := plan[0].GFLOPs["tiled_64x128"]; ok || plan[0].Kernel == "tiled_64x128" {
+		t.Errorf("the broken kernel was timed or chosen: %+v", plan[0])
+	}
+	if len(d.tune.tuner.notes) != 1 || !strings.Contains(d.tune.tuner.notes[0], "skipping tiled_64x128") {
+		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tune.tuner.notes)
 	}
 }
