@@ -10,14 +10,18 @@ import (
 
 // Convolutions as implicit GEMMs (shaders/conv2d_*.comp): the im2col gather
 // happens inside the shader, so no im2col buffer is ever allocated. Each
-// invocation computes a TM x TN register block of the GEMM output; tile and
-// workgroup sizes are specialization constants chosen here per device type
-// and problem shape. Two kernel shapes, like the GEMM: conv2d_<pass> keeps
-// everything in registers with no barrier() (CPU devices such as
-// lavapipe), conv2d_<pass>_tiled stages BM x BK and BK x BN tiles through
-// shared memory (GPUs, layers of 32 channels or more; backward-data only at
-// stride 1, where no staged tap is wasted). A 1x1, stride-1, unpadded convolution is a plain GEMM
-// over x: the same kernels compiled with DIRECT = 1 drop the gather.
+// invocation computes a TM x TN register block of the GEMM output. Two
+// kernel shapes, like the GEMM: conv2d_<pass> keeps everything in
+// registers with no barrier() (CPU devices such as lavapipe; workgroup and
+// block sizes are specialization constants chosen here), and
+// conv2d_<pass>_tiled_<variant> stages BM x BK and BK x BN tiles through
+// shared memory in compiled, fully unrolled variants (convTiledVariants;
+// GPUs, layers of 32 channels or more; in the table backward-data only at
+// stride 1, where no staged tap is wasted). A 1x1, stride-1, unpadded
+// convolution is a plain GEMM over x: the kernels with DIRECT = 1 drop the
+// gather. 3x3 stride-1 layers can also go through Winograd
+// (conv_winograd.go). Which kernel runs: convTileFor (the table, or the
+// autotuner of conv_autotune.go).
 // The filter gradient (output K x C*R*S, often few tiles, reduction over
 // N*P*Q huge) splits its reduction into chunks, one per gl_WorkGroupID.z,
 // until there are about 2*fillGroups workgroups on GPUs (1024 on a
