@@ -1,17 +1,21 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // winograd_filter_transform.comp: the filter side of the Winograd
-// F(2x2, 3x3) convolution, U = G g G^T per (output, input) channel pair.
+// F(m x m, 3x3) convolution, U = G g G^T per (output, input) channel pair.
 //
+// Variants: F(m x m, 3x3) with output tiles m = M, alpha = AL = M + 2
+// points (the matrices of cpu/winograd.go's winoF):
+// variant: f2 -DM=2
+// variant: f4 -DM=4
 // Bindings (storage buffers, set 0):
-//   0: u (16*K*C floats, written): u[xi, k, c], or u[xi, c, k] when flip
+//   0: u (AL*AL*K*C floats, written): u[xi, k, c], or u[xi, c, k] when flip
 //   1: w (K*C*9 floats, read): the (K, C, 3, 3) filter
 // Layout: local_size_x = 256; invocation i < K*C handles k = i / C,
 // c = i % C.
 // Dispatch grid: (ceil(K*C / 256), 1, 1).
 // Push constants: {uint k, c, flip} (Go: pushWinogradFilter in
 // engine/vulkan/conv_winograd.go). flip = 1 (backward-data pass): the
-// filter rotated by 180 degrees and stored transposed, (16, C, K).
-// G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
+// filter rotated by 180 degrees and stored transposed, (AL*AL, C, K).
 // CPU reference: cpu.WinogradFilterTransform.
 
 layout(local_size_x = 256) in;
@@ -23,15 +27,53 @@ layout(push_constant) uniform Push {
     uint k, c, flip;
 } pc;
 
+#if M == 2
+#define AL 4
+const float BT[AL][AL] = float[AL][AL](
+    float[AL](1.0, 0.0, -1.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, -1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, 0.0, -1.0));
+const float G[AL][3] = float[AL][3](
+    float[3](1.0, 0.0, 0.0),
+    float[3](0.5, 0.5, 0.5),
+    float[3](0.5, -0.5, 0.5),
+    float[3](0.0, 0.0, 1.0));
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, -1.0));
+#else
+#define AL 6
+const float BT[AL][AL] = float[AL][AL](
+    float[AL](4.0, 0.0, -5.0, 0.0, 1.0, 0.0),
+    float[AL](0.0, -4.0, -4.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 4.0, -4.0, -1.0, 1.0, 0.0),
+    float[AL](0.0, -2.0, -1.0, 2.0, 1.0, 0.0),
+    float[AL](0.0, 2.0, -1.0, -2.0, 1.0, 0.0),
+    float[AL](0.0, 4.0, 0.0, -5.0, 0.0, 1.0));
+const float G[AL][3] = float[AL][3](
+    float[3](1.0 / 4.0, 0.0, 0.0),
+    float[3](-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0),
+    float[3](-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0),
+    float[3](1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0),
+    float[3](1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0),
+    float[3](0.0, 0.0, 1.0));
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 2.0, -2.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 4.0, 4.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 8.0, -8.0, 1.0));
+#endif
+
 void main() {
     uint i = gl_GlobalInvocationID.x;
     if (i >= pc.k * pc.c) {
         return;
     }
     uint ko = i / pc.c, ci = i % pc.c;
-    vec3 g[3];
-    for (uint r = 0; r < 3; r++) {
-        for (uint s = 0; s < 3; s++) {
+    float g[3][3];
+    [[unroll]] for (uint r = 0; r < 3; r++) {
+        [[unroll]] for (uint s = 0; s < 3; s++) {
             float v = Wt[i * 9u + r * 3u + s];
             if (pc.flip != 0u) {
                 g[2u - r][2u - s] = v;
@@ -40,19 +82,17 @@ void main() {
             }
         }
     }
-    // G g: rows of 3.
-    vec3 gg[4];
-    gg[0] = g[0];
-    gg[1] = 0.5 * (g[0] + g[1] + g[2]);
-    gg[2] = 0.5 * (g[0] - g[1] + g[2]);
-    gg[3] = g[2];
+    float gg[AL][3]; // G g
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint s = 0; s < 3; s++) {
+            gg[a][s] = G[a][0] * g[0][s] + G[a][1] * g[1][s] + G[a][2] * g[2][s];
+        }
+    }
     uint kc = pc.k * pc.c;
     uint off = pc.flip != 0u ? ci * pc.k + ko : i;
-    for (uint a = 0; a < 4; a++) {
-        vec3 row = gg[a];
-        vec4 o = vec4(row.x, 0.5 * (row.x + row.y + row.z), 0.5 * (row.x - row.y + row.z), row.z);
-        for (uint b = 0; b < 4; b++) {
-            U[(a * 4u + b) * kc + off] = o[b];
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            U[(a * AL + b) * kc + off] = gg[a][0] * G[b][0] + gg[a][1] * G[b][1] + gg[a][2] * G[b][2];
         }
     }
 }

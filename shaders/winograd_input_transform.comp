@@ -1,20 +1,24 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // winograd_input_transform.comp: the input side of the Winograd
-// F(2x2, 3x3) convolution, V = B^T d B for the 4x4 patch d of every 2x2
-// output tile and channel.
+// F(m x m, 3x3) convolution, V = B^T d B for the AL x AL patch d of every
+// m x m output tile and channel.
 //
+// Variants: F(m x m, 3x3) with output tiles m = M, alpha = AL = M + 2
+// points (the matrices of cpu/winograd.go's winoF):
+// variant: f2 -DM=2
+// variant: f4 -DM=4
 // Bindings (storage buffers, set 0):
-//   0: v (16*C*T floats, written): v[xi, c, t], T = N*tp*tq tiles,
+//   0: v (AL*AL*C*T floats, written): v[xi, c, t], T = N*tp*tq tiles,
 //      t = (n*tp + i)*tq + j
 //   1: x (N*C*H*W floats, read)
 // Layout: local_size_x = 256; invocation (gl_GlobalInvocationID.x = t,
-// gl_WorkGroupID.y = c) reads x[n, c] at rows 2*i - pad_h .. +3 and columns
-// 2*j - pad_w .. +3 (zero outside); consecutive invocations write
-// consecutive tiles.
+// gl_WorkGroupID.y = c) reads x[n, c] at rows M*i - pad_h .. +AL-1 and
+// columns M*j - pad_w .. +AL-1 (zero outside); consecutive invocations
+// write consecutive tiles.
 // Dispatch grid: (ceil(T / 256), C, 1).
 // Push constants: {uint n, c, h, w, pad_h, pad_w, tp, tq} (Go:
 // pushWinogradInput in engine/vulkan/conv_winograd.go).
-// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
 // CPU reference: cpu.WinogradInputTransform.
 
 layout(local_size_x = 256) in;
@@ -25,6 +29,44 @@ layout(std430, binding = 1) readonly buffer BX { float X[]; };
 layout(push_constant) uniform Push {
     uint n, c, h, w, pad_h, pad_w, tp, tq;
 } pc;
+
+#if M == 2
+#define AL 4
+const float BT[AL][AL] = float[AL][AL](
+    float[AL](1.0, 0.0, -1.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, -1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, 0.0, -1.0));
+const float G[AL][3] = float[AL][3](
+    float[3](1.0, 0.0, 0.0),
+    float[3](0.5, 0.5, 0.5),
+    float[3](0.5, -0.5, 0.5),
+    float[3](0.0, 0.0, 1.0));
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, -1.0));
+#else
+#define AL 6
+const float BT[AL][AL] = float[AL][AL](
+    float[AL](4.0, 0.0, -5.0, 0.0, 1.0, 0.0),
+    float[AL](0.0, -4.0, -4.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 4.0, -4.0, -1.0, 1.0, 0.0),
+    float[AL](0.0, -2.0, -1.0, 2.0, 1.0, 0.0),
+    float[AL](0.0, 2.0, -1.0, -2.0, 1.0, 0.0),
+    float[AL](0.0, 4.0, 0.0, -5.0, 0.0, 1.0));
+const float G[AL][3] = float[AL][3](
+    float[3](1.0 / 4.0, 0.0, 0.0),
+    float[3](-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0),
+    float[3](-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0),
+    float[3](1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0),
+    float[3](1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0),
+    float[3](0.0, 0.0, 1.0));
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 2.0, -2.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 4.0, 4.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 8.0, -8.0, 1.0));
+#endif
 
 void main() {
     uint T = pc.n * pc.tp * pc.tq;
@@ -37,30 +79,36 @@ void main() {
     uint img = t / tiles;
     uint r = t - img * tiles;
     uint ti = r / pc.tq;
-    int h0 = int(2u * ti) - int(pc.pad_h);
-    int w0 = int(2u * (r - ti * pc.tq)) - int(pc.pad_w);
+    int h0 = int(M * ti) - int(pc.pad_h);
+    int w0 = int(M * (r - ti * pc.tq)) - int(pc.pad_w);
     uint base = (img * pc.c + c) * pc.h * pc.w;
-    vec4 d[4];
-    for (int a = 0; a < 4; a++) {
+    float d[AL][AL];
+    [[unroll]] for (int a = 0; a < AL; a++) {
         int ih = h0 + a;
         bool rowOK = ih >= 0 && ih < int(pc.h);
-        for (int b = 0; b < 4; b++) {
+        [[unroll]] for (int b = 0; b < AL; b++) {
             int iw = w0 + b;
             d[a][b] = (rowOK && iw >= 0 && iw < int(pc.w)) ? X[base + uint(ih) * pc.w + uint(iw)] : 0.0;
         }
     }
-    // B^T d: rows of 4.
-    vec4 bd[4];
-    bd[0] = d[0] - d[2];
-    bd[1] = d[1] + d[2];
-    bd[2] = d[2] - d[1];
-    bd[3] = d[1] - d[3];
+    float bd[AL][AL]; // B^T d
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            float s = 0.0;
+            [[unroll]] for (uint l = 0; l < AL; l++) {
+                s += BT[a][l] * d[l][b];
+            }
+            bd[a][b] = s;
+        }
+    }
     uint ct = pc.c * T;
-    for (uint a = 0; a < 4; a++) {
-        vec4 q = bd[a];
-        vec4 o = vec4(q.x - q.z, q.y + q.z, q.z - q.y, q.y - q.w);
-        for (uint b = 0; b < 4; b++) {
-            V[(a * 4u + b) * ct + c * T + t] = o[b];
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            float s = 0.0;
+            [[unroll]] for (uint l = 0; l < AL; l++) {
+                s += bd[a][l] * BT[b][l];
+            }
+            V[(a * AL + b) * ct + c * T + t] = s;
         }
     }
 }

@@ -1,29 +1,70 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // winograd_output_transform.comp: the output side of the Winograd
-// F(2x2, 3x3) convolution, the 2x2 block Y = A^T m A of every tile from
-// the 16 products m[xi] = M[xi, k, t].
+// F(m x m, 3x3) convolution, the m x m block Y = A^T M A of every tile
+// from the AL*AL products M[xi] = Mt[xi, k, t].
 //
+// Variants: F(m x m, 3x3) with output tiles m = M, alpha = AL = M + 2
+// points (the matrices of cpu/winograd.go's winoF):
+// variant: f2 -DM=2
+// variant: f4 -DM=4
 // Bindings (storage buffers, set 0):
-//   0: y (N*K*P*Q floats, written): the part of each 2x2 block inside
-//      P x Q
-//   1: m (16*K*T floats, read): m[xi, k, t], T = N*tp*tq tiles,
+//   0: y (N*K*P*Q floats, written): the part of each block inside P x Q
+//   1: m (AL*AL*K*T floats, read): m[xi, k, t], T = N*tp*tq tiles,
 //      t = (n*tp + i)*tq + j
 // Layout: local_size_x = 256; invocation (gl_GlobalInvocationID.x = t,
 // gl_WorkGroupID.y = k); consecutive invocations read consecutive tiles.
 // Dispatch grid: (ceil(T / 256), K, 1).
 // Push constants: {uint n, k, p, q, tp, tq} (Go: pushWinogradOutput in
 // engine/vulkan/conv_winograd.go).
-// A^T = [1 1 1 0; 0 1 -1 -1].
 // CPU reference: cpu.WinogradOutputTransform.
 
 layout(local_size_x = 256) in;
 
 layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
-layout(std430, binding = 1) readonly buffer BM { float M[]; };
+layout(std430, binding = 1) readonly buffer BM { float Mt[]; };
 
 layout(push_constant) uniform Push {
     uint n, k, p, q, tp, tq;
 } pc;
+
+#if M == 2
+#define AL 4
+const float BT[AL][AL] = float[AL][AL](
+    float[AL](1.0, 0.0, -1.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, -1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, 0.0, -1.0));
+const float G[AL][3] = float[AL][3](
+    float[3](1.0, 0.0, 0.0),
+    float[3](0.5, 0.5, 0.5),
+    float[3](0.5, -0.5, 0.5),
+    float[3](0.0, 0.0, 1.0));
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, -1.0));
+#else
+#define AL 6
+const float BT[AL][AL] = float[AL][AL](
+    float[AL](4.0, 0.0, -5.0, 0.0, 1.0, 0.0),
+    float[AL](0.0, -4.0, -4.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 4.0, -4.0, -1.0, 1.0, 0.0),
+    float[AL](0.0, -2.0, -1.0, 2.0, 1.0, 0.0),
+    float[AL](0.0, 2.0, -1.0, -2.0, 1.0, 0.0),
+    float[AL](0.0, 4.0, 0.0, -5.0, 0.0, 1.0));
+const float G[AL][3] = float[AL][3](
+    float[3](1.0 / 4.0, 0.0, 0.0),
+    float[3](-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0),
+    float[3](-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0),
+    float[3](1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0),
+    float[3](1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0),
+    float[3](0.0, 0.0, 1.0));
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 2.0, -2.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 4.0, 4.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 8.0, -8.0, 1.0));
+#endif
 
 void main() {
     uint T = pc.n * pc.tp * pc.tq;
@@ -33,32 +74,41 @@ void main() {
         return;
     }
     uint kt = pc.k * T;
-    vec4 m[4];
-    for (uint a = 0; a < 4; a++) {
-        for (uint b = 0; b < 4; b++) {
-            m[a][b] = M[(a * 4u + b) * kt + k * T + t];
+    float mm[AL][AL];
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            mm[a][b] = Mt[(a * AL + b) * kt + k * T + t];
         }
     }
-    // A^T m: rows of 4.
-    vec4 am0 = m[0] + m[1] + m[2];
-    vec4 am1 = m[1] - m[2] - m[3];
-    vec2 o0 = vec2(am0.x + am0.y + am0.z, am0.y - am0.z - am0.w);
-    vec2 o1 = vec2(am1.x + am1.y + am1.z, am1.y - am1.z - am1.w);
+    float am[M][AL]; // A^T m
+    [[unroll]] for (uint i = 0; i < M; i++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            float s = 0.0;
+            [[unroll]] for (uint l = 0; l < AL; l++) {
+                s += AT[i][l] * mm[l][b];
+            }
+            am[i][b] = s;
+        }
+    }
     uint tiles = pc.tp * pc.tq;
     uint img = t / tiles;
     uint r = t - img * tiles;
     uint ti = r / pc.tq;
-    uint oh = 2u * ti, ow = 2u * (r - ti * pc.tq);
+    uint oh = M * ti, ow = M * (r - ti * pc.tq);
     uint base = (img * pc.k + k) * pc.p * pc.q;
-    bool w1 = ow + 1u < pc.q;
-    Y[base + oh * pc.q + ow] = o0.x;
-    if (w1) {
-        Y[base + oh * pc.q + ow + 1u] = o0.y;
-    }
-    if (oh + 1u < pc.p) {
-        Y[base + (oh + 1u) * pc.q + ow] = o1.x;
-        if (w1) {
-            Y[base + (oh + 1u) * pc.q + ow + 1u] = o1.y;
+    [[unroll]] for (uint i = 0; i < M; i++) {
+        if (oh + i >= pc.p) {
+            break;
+        }
+        [[unroll]] for (uint j = 0; j < M; j++) {
+            if (ow + j >= pc.q) {
+                break;
+            }
+            float s = 0.0;
+            [[unroll]] for (uint l = 0; l < AL; l++) {
+                s += am[i][l] * AT[j][l];
+            }
+            Y[base + (oh + i) * pc.q + ow + j] = s;
         }
     }
 }

@@ -6,16 +6,19 @@ import (
 	"simclr-vk/engine"
 )
 
-// Winograd F(2x2, 3x3) convolution (Lavin & Gray 2016), the reference for
-// the Vulkan backend's winograd kernels (shaders/winograd_*.comp): every
-// 2x2 block of outputs of a 3x3, stride-1 convolution comes from a 4x4
-// input patch d and the filter g as
+// Winograd F(m x m, 3x3) convolution (Lavin & Gray 2016), m = 2 or 4, the
+// reference for the Vulkan backend's winograd kernels
+// (shaders/winograd_*.comp): every m x m block of outputs of a 3x3,
+// stride-1 convolution comes from an alpha x alpha input patch d (alpha =
+// m + 2) and the filter g as
 //
 //	Y = A^T [ (G g G^T) .* (B^T d B) ] A
 //
-// with 16 multiplies instead of 36; over channels the elementwise products
-// become 16 independent GEMMs M[xi] (K, T) = U[xi] (K, C) * V[xi] (C, T),
-// T = N * ceil(P/2) * ceil(Q/2) tiles. The transforms here are plain
+// with alpha^2 multiplies instead of 9 m^2 (16 for 36 at m = 2, 36 for 144
+// at m = 4); over channels the elementwise products become alpha^2
+// independent GEMMs M[xi] (K, T) = U[xi] (K, C) * V[xi] (C, T),
+// T = N * ceil(P/m) * ceil(Q/m) tiles. F(4x4, 3x3) rounds more (its
+// transforms have entries up to 8): about 10x F(2x2, 3x3)'s error. The transforms here are plain
 // loops in float64, rounded once; the whole is checked against
 // Conv2DForward / Conv2DBackwardData.
 //
@@ -25,15 +28,71 @@ import (
 // (batch 32, widths 16 and 64: the shallow GEMMs and the transforms'
 // scattered stores cost more than the 2.25x fewer multiply-adds save).
 //
+// F(2x2, 3x3):
+//
 //	B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
 //	G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
 //	A^T = [1 1 1 0; 0 1 -1 -1]
+//
+// F(4x4, 3x3): winoF[4].
 
+// winoMats are the transforms of F(m x m, 3x3): alpha = m + 2 points.
+type winoMats struct {
+	BT [][]float64 // alpha x alpha
+	G  [][]float64 // alpha x 3
+	AT [][]float64 // m x alpha
+}
+
+var winoF = map[int]winoMats{
+	2: {
+		BT: [][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+		G:  [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+		AT: [][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}},
+	},
+	// Points 0, 1, -1, 2, -2 and infinity (Lavin & Gray's F(4x4, 3x3)).
+	4: {
+		BT: [][]float64{
+			{4, 0, -5, 0, 1, 0},
+			{0, -4, -4, 1, 1, 0},
+			{0, 4, -4, -1, 1, 0},
+			{0, -2, -1, 2, 1, 0},
+			{0, 2, -1, -2, 1, 0},
+			{0, 4, 0, -5, 0, 1},
+		},
+		G: [][]float64{
+			{1.0 / 4, 0, 0},
+			{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+			{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+			{1.0 / 24, 1.0 / 12, 1.0 / 6},
+			{1.0 / 24, -1.0 / 12, 1.0 / 6},
+			{0, 0, 1},
+		},
+		AT: [][]float64{
+			{1, 1, 1, 1, 1, 0},
+			{0, 1, -1, 2, -2, 0},
+			{0, 1, 1, 4, 4, 0},
+			{0, 1, -1, 8, -8, 1},
+		},
+	},
+}
+
+// winoF2 keeps the F(2x2, 3x3) names of the filter-gradient transforms.
 var (
-	winoBT = [4][4]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
-	winoG  = [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
-	winoAT = [2][4]float64{{1, 1, 1, 0}, {0, 1, -1, -1}}
+	winoG  = winoF[2].G
+	winoAT = winoF[2].AT
 )
+
+// WinogradTileSizes are the output tile sizes m of the F(m x m, 3x3)
+// transforms here.
+var WinogradTileSizes = []int{2, 4}
+
+func winoMatsFor(op string, m int) winoMats {
+	w, ok := winoF[m]
+	if !ok {
+		panic(fmt.Sprintf("cpu: %s: no Winograd F(%dx%d, 3x3) (tile sizes %v)", op, m, m, WinogradTileSizes))
+	}
+	return w
+}
 
 // WinogradEligible reports whether the Winograd kernels compute p: a 3x3
 // filter at stride 1 with padding at most 2 (so that the backward-data
@@ -42,9 +101,9 @@ func WinogradEligible(p engine.Conv2DParams) bool {
 	return p.R == 3 && p.S == 3 && p.StrideH == 1 && p.StrideW == 1 && p.PadH <= 2 && p.PadW <= 2
 }
 
-// WinogradTiles returns the 2x2 output tiles per image along each axis.
-func WinogradTiles(p engine.Conv2DParams) (tp, tq int) {
-	return (p.OutH() + 1) / 2, (p.OutW() + 1) / 2
+// WinogradTiles returns the m x m output tiles per image along each axis.
+func WinogradTiles(p engine.Conv2DParams, m int) (tp, tq int) {
+	return (p.OutH() + m - 1) / m, (p.OutW() + m - 1) / m
 }
 
 // WinogradDataParams is the forward convolution that computes the
@@ -62,13 +121,16 @@ func winogradCheck(op string, p engine.Conv2DParams) {
 	}
 }
 
-// WinogradFilterTransform sets u[xi, k, c] = (G g G^T)[xi] for g =
-// w[k, c] (flip false), or, for the backward-data pass (flip true),
-// u[xi, c, k] = (G g' G^T)[xi] with g'[r, s] = w[k, c, 2-r, 2-s].
+// WinogradFilterTransform sets, for F(m x m, 3x3) with alpha = m + 2,
+// u[xi, k, c] = (G g G^T)[xi] for g = w[k, c] (flip false), or, for the
+// backward-data pass (flip true), u[xi, c, k] = (G g' G^T)[xi] with
+// g'[r, s] = w[k, c, 2-r, 2-s]; xi < alpha^2.
 func WinogradFilterTransform(
-	u /* (16, K, C), or (16, C, K) when flip */ []float32,
+	u /* (alpha^2, K, C), or (alpha^2, C, K) when flip */ []float32,
 	w /* (K, C, 3, 3) */ []float32,
-	k, c int, flip bool) {
+	k, c int, flip bool, m int) {
+	wm := winoMatsFor("WinogradFilterTransform", m)
+	al := m + 2
 	for ko := 0; ko < k; ko++ {
 		for ci := 0; ci < c; ci++ {
 			var g [3][3]float64
@@ -82,23 +144,17 @@ func WinogradFilterTransform(
 					}
 				}
 			}
-			var gg [4][3]float64 // G g
-			for i := 0; i < 4; i++ {
-				for j := 0; j < 3; j++ {
-					for l := 0; l < 3; l++ {
-						gg[i][j] += winoG[i][l] * g[l][j]
+			for i := 0; i < al; i++ {
+				for j := 0; j < al; j++ {
+					s := 0.0 // (G g G^T)[i][j]
+					for a := 0; a < 3; a++ {
+						for b := 0; b < 3; b++ {
+							s += wm.G[i][a] * g[a][b] * wm.G[j][b]
+						}
 					}
-				}
-			}
-			for i := 0; i < 4; i++ {
-				for j := 0; j < 4; j++ {
-					s := 0.0
-					for l := 0; l < 3; l++ {
-						s += gg[i][l] * winoG[j][l]
-					}
-					idx := (i*4+j)*k*c + ko*c + ci
+					idx := (i*al+j)*k*c + ko*c + ci
 					if flip {
-						idx = (i*4+j)*k*c + ci*k + ko
+						idx = (i*al+j)*k*c + ci*k + ko
 					}
 					u[idx] = float32(s)
 				}
@@ -107,45 +163,42 @@ func WinogradFilterTransform(
 	}
 }
 
-// WinogradInputTransform sets v[xi, c, t] = (B^T d B)[xi] for the 4x4
-// patch d of x[n, c] at rows 2*tp - pad_h.. and columns 2*tq - pad_w..
-// (zero outside), tile t = (n*TP + tp)*TQ + tq.
+// WinogradInputTransform sets v[xi, c, t] = (B^T d B)[xi] for the
+// alpha x alpha patch d of x[n, c] at rows m*tp - pad_h.. and columns
+// m*tq - pad_w.. (zero outside), tile t = (n*TP + tp)*TQ + tq.
 func WinogradInputTransform(
-	v /* (16, C, T) */ []float32,
+	v /* (alpha^2, C, T) */ []float32,
 	x /* (N, C, H, W) */ []float32,
-	p engine.Conv2DParams) {
+	p engine.Conv2DParams, m int) {
 	winogradCheck("WinogradInputTransform", p)
-	TP, TQ := WinogradTiles(p)
+	wm := winoMatsFor("WinogradInputTransform", m)
+	al := m + 2
+	TP, TQ := WinogradTiles(p, m)
 	T := p.N * TP * TQ
+	d := make([]float64, al*al)
 	for n := 0; n < p.N; n++ {
 		for c := 0; c < p.C; c++ {
 			for tp := 0; tp < TP; tp++ {
 				for tq := 0; tq < TQ; tq++ {
-					var d [4][4]float64
-					for i := 0; i < 4; i++ {
-						for j := 0; j < 4; j++ {
-							ih, iw := 2*tp-p.PadH+i, 2*tq-p.PadW+j
+					for i := 0; i < al; i++ {
+						for j := 0; j < al; j++ {
+							d[i*al+j] = 0
+							ih, iw := m*tp-p.PadH+i, m*tq-p.PadW+j
 							if ih >= 0 && ih < p.H && iw >= 0 && iw < p.W {
-								d[i][j] = float64(x[((n*p.C+c)*p.H+ih)*p.W+iw])
-							}
-						}
-					}
-					var bd [4][4]float64 // B^T d
-					for i := 0; i < 4; i++ {
-						for j := 0; j < 4; j++ {
-							for l := 0; l < 4; l++ {
-								bd[i][j] += winoBT[i][l] * d[l][j]
+								d[i*al+j] = float64(x[((n*p.C+c)*p.H+ih)*p.W+iw])
 							}
 						}
 					}
 					t := (n*TP+tp)*TQ + tq
-					for i := 0; i < 4; i++ {
-						for j := 0; j < 4; j++ {
-							s := 0.0
-							for l := 0; l < 4; l++ {
-								s += bd[i][l] * winoBT[j][l]
+					for i := 0; i < al; i++ {
+						for j := 0; j < al; j++ {
+							s := 0.0 // (B^T d B)[i][j]
+							for a := 0; a < al; a++ {
+								for b := 0; b < al; b++ {
+									s += wm.BT[i][a] * d[a*al+b] * wm.BT[j][b]
+								}
 							}
-							v[((i*4+j)*p.C+c)*T+t] = float32(s)
+							v[((i*al+j)*p.C+c)*T+t] = float32(s)
 						}
 					}
 				}
@@ -154,38 +207,34 @@ func WinogradInputTransform(
 	}
 }
 
-// WinogradOutputTransform sets the 2x2 block of y[n, k] at (2*tp, 2*tq)
-// (the part inside P x Q) to A^T m A, m[xi] = mt[xi, k, t].
+// WinogradOutputTransform sets the m x m block of y[n, k] at
+// (m*tp, m*tq) (the part inside P x Q) to A^T M A, M[xi] = mt[xi, k, t].
 func WinogradOutputTransform(
 	y /* (N, K, P, Q) */ []float32,
-	mt /* (16, K, T) */ []float32,
-	p engine.Conv2DParams) {
+	mt /* (alpha^2, K, T) */ []float32,
+	p engine.Conv2DParams, m int) {
 	winogradCheck("WinogradOutputTransform", p)
+	wm := winoMatsFor("WinogradOutputTransform", m)
+	al := m + 2
 	P, Q := p.OutH(), p.OutW()
-	TP, TQ := WinogradTiles(p)
+	TP, TQ := WinogradTiles(p, m)
 	T := p.N * TP * TQ
 	for n := 0; n < p.N; n++ {
 		for k := 0; k < p.K; k++ {
 			for tp := 0; tp < TP; tp++ {
 				for tq := 0; tq < TQ; tq++ {
 					t := (n*TP+tp)*TQ + tq
-					var am [2][4]float64 // A^T m
-					for i := 0; i < 2; i++ {
-						for j := 0; j < 4; j++ {
-							for l := 0; l < 4; l++ {
-								am[i][j] += winoAT[i][l] * float64(mt[((l*4+j)*p.K+k)*T+t])
-							}
-						}
-					}
-					for i := 0; i < 2; i++ {
-						for j := 0; j < 2; j++ {
-							oh, ow := 2*tp+i, 2*tq+j
+					for i := 0; i < m; i++ {
+						for j := 0; j < m; j++ {
+							oh, ow := m*tp+i, m*tq+j
 							if oh >= P || ow >= Q {
 								continue
 							}
-							s := 0.0
-							for l := 0; l < 4; l++ {
-								s += am[i][l] * winoAT[j][l]
+							s := 0.0 // (A^T M A)[i][j]
+							for a := 0; a < al; a++ {
+								for b := 0; b < al; b++ {
+									s += wm.AT[i][a] * float64(mt[((a*al+b)*p.K+k)*T+t]) * wm.AT[j][b]
+								}
 							}
 							y[((n*p.K+k)*P+oh)*Q+ow] = float32(s)
 						}
@@ -197,22 +246,24 @@ func WinogradOutputTransform(
 }
 
 // Conv2DForwardWinograd is Conv2DForward for eligible p through the three
-// transforms and 16 GEMMs (reference composition of the Vulkan path).
+// F(m x m, 3x3) transforms and alpha^2 GEMMs (reference composition of the
+// Vulkan path).
 func Conv2DForwardWinograd(
 	y /* (N, K, P, Q) */ []float32,
 	x /* (N, C, H, W) */ []float32,
 	w /* (K, C, 3, 3) */ []float32,
-	p engine.Conv2DParams) {
+	p engine.Conv2DParams, m int) {
 	winogradCheck("Conv2DForwardWinograd", p)
-	TP, TQ := WinogradTiles(p)
+	a2 := (m + 2) * (m + 2)
+	TP, TQ := WinogradTiles(p, m)
 	T := p.N * TP * TQ
-	u := make([]float32, 16*p.K*p.C)
-	v := make([]float32, 16*p.C*T)
-	m := make([]float32, 16*p.K*T)
-	WinogradFilterTransform(u, w, p.K, p.C, false)
-	WinogradInputTransform(v, x, p)
-	GemmBatched(false, false, 16, p.K, T, p.C, 1, u, v, 0, m)
-	WinogradOutputTransform(y, m, p)
+	u := make([]float32, a2*p.K*p.C)
+	v := make([]float32, a2*p.C*T)
+	mt := make([]float32, a2*p.K*T)
+	WinogradFilterTransform(u, w, p.K, p.C, false, m)
+	WinogradInputTransform(v, x, p, m)
+	GemmBatched(false, false, a2, p.K, T, p.C, 1, u, v, 0, mt)
+	WinogradOutputTransform(y, mt, p, m)
 }
 
 // Conv2DBackwardDataWinograd is Conv2DBackwardData for eligible p: the
@@ -222,18 +273,19 @@ func Conv2DBackwardDataWinograd(
 	dx /* (N, C, H, W) */ []float32,
 	dy /* (N, K, P, Q) */ []float32,
 	w /* (K, C, 3, 3) */ []float32,
-	p engine.Conv2DParams) {
+	p engine.Conv2DParams, m int) {
 	winogradCheck("Conv2DBackwardDataWinograd", p)
 	q := WinogradDataParams(p)
-	TP, TQ := WinogradTiles(q)
+	a2 := (m + 2) * (m + 2)
+	TP, TQ := WinogradTiles(q, m)
 	T := q.N * TP * TQ
-	u := make([]float32, 16*q.K*q.C)
-	v := make([]float32, 16*q.C*T)
-	m := make([]float32, 16*q.K*T)
-	WinogradFilterTransform(u, w, p.K, p.C, true)
-	WinogradInputTransform(v, dy, q)
-	GemmBatched(false, false, 16, q.K, T, q.C, 1, u, v, 0, m)
-	WinogradOutputTransform(dx, m, q)
+	u := make([]float32, a2*q.K*q.C)
+	v := make([]float32, a2*q.C*T)
+	mt := make([]float32, a2*q.K*T)
+	WinogradFilterTransform(u, w, p.K, p.C, true, m)
+	WinogradInputTransform(v, dy, q, m)
+	GemmBatched(false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
+	WinogradOutputTransform(dx, mt, q, m)
 }
 
 // The filter gradient through Winograd F(3x3, 2x2), the transpose of
@@ -254,7 +306,7 @@ func WinogradGradTransform(
 	p engine.Conv2DParams) {
 	winogradCheck("WinogradGradTransform", p)
 	P, Q := p.OutH(), p.OutW()
-	TP, TQ := WinogradTiles(p)
+	TP, TQ := WinogradTiles(p, 2)
 	T := p.N * TP * TQ
 	for n := 0; n < p.N; n++ {
 		for k := 0; k < p.K; k++ {
@@ -316,12 +368,12 @@ func Conv2DBackwardFilterWinograd(
 	x /* (N, C, H, W) */ []float32,
 	p engine.Conv2DParams) {
 	winogradCheck("Conv2DBackwardFilterWinograd", p)
-	TP, TQ := WinogradTiles(p)
+	TP, TQ := WinogradTiles(p, 2)
 	T := p.N * TP * TQ
 	v := make([]float32, 16*p.C*T)
 	g := make([]float32, 16*p.K*T)
 	m := make([]float32, 16*p.K*p.C)
-	WinogradInputTransform(v, x, p)
+	WinogradInputTransform(v, x, p, 2)
 	WinogradGradTransform(g, dy, p)
 	GemmBatched(false, true, 16, p.K, p.C, T, 1, g, v, 0, m)
 	WinogradFilterGradTransform(dw, m, p.K, p.C)

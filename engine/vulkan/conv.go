@@ -56,7 +56,7 @@ type convTile struct {
 	tiled            bool
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant ("<bm>x<bn>_db")
-	winograd         bool // Winograd F(2x2, 3x3) (conv_winograd.go)
+	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
 }
 
 // convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
@@ -84,8 +84,8 @@ func convTiled(bm, bn int) convTile {
 // name is the kernel's name in plans and benchmarks: "tiled_<bm>x<bn>" or
 // "regblock_<wgX>x<wgY>_<tm>x<tn>".
 func (t convTile) name() string {
-	if t.winograd {
-		return "winograd_f2x3"
+	if t.winograd != 0 {
+		return fmt.Sprintf("winograd_f%dx3", t.winograd)
 	}
 	if t.tiled {
 		return fmt.Sprintf("tiled_%dx%d%s", t.bm, t.bn, map[bool]string{true: "_db"}[t.db])
@@ -94,8 +94,8 @@ func (t convTile) name() string {
 }
 
 // convVariant forces the kernel shape ("regblock", "tiled", a tiled
-// variant's name, or "winograd" for the problems it computes; "" picks by
-// device type). Tests set it to check every kernel on one device.
+// variant's name, or "winograd" (= "winograd_f2x3") / "winograd_f4x3" for
+// the problems they compute; "" picks by device type). Tests set it to check every kernel on one device.
 var convVariant = ""
 
 func (t convTile) spec(direct bool) []uint32 {
@@ -134,7 +134,7 @@ func (t convTile) cols() int {
 // fits reports whether a choice respects the device's workgroup and shared
 // memory limits (the filter kernel pads each tile row by a vec4).
 func (d *Device) fits(t convTile) bool {
-	if t.winograd {
+	if t.winograd != 0 {
 		return true // per problem: winogradFits
 	}
 	if !t.tiled {
@@ -202,9 +202,13 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		tiled = true
 	case "regblock":
 		tiled = false
-	case "winograd":
-		if d.winogradFits(pass, p) {
+	case "winograd", "winograd_f2x3":
+		if d.winogradFits(pass, p, 2) {
 			return convWinograd
+		}
+	case "winograd_f4x3":
+		if d.winogradFits(pass, p, 4) {
+			return convWinograd4
 		}
 	default:
 		if strings.HasPrefix(convVariant, "tiled_") {
@@ -295,8 +299,8 @@ func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 }
 
 func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
-	if t.winograd {
-		d.conv2dWinograd(y, x, w, p, false)
+	if t.winograd != 0 {
+		d.conv2dWinograd(y, x, w, p, false, t.winograd)
 		return
 	}
 	P, Q := p.OutH(), p.OutW()
@@ -319,8 +323,8 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 }
 
 func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
-	if t.winograd {
-		d.conv2dWinograd(dx, dy, w, cpu.WinogradDataParams(p), true)
+	if t.winograd != 0 {
+		d.conv2dWinograd(dx, dy, w, cpu.WinogradDataParams(p), true, t.winograd)
 		return
 	}
 	cols := convDataCols(p) // the register-blocked kernel's stride-class order
@@ -369,7 +373,7 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 }
 
 func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
-	if t.winograd {
+	if t.winograd != 0 {
 		d.conv2dBackwardFilterWinograd(dw, dy, x, p)
 		return
 	}

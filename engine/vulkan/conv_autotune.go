@@ -55,8 +55,10 @@ func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 		}
 	}
 	out = append(out, d.convRegblockTile(pass, p))
-	if d.winogradFits(pass, p) {
-		out = append(out, convWinograd)
+	for _, t := range []convTile{convWinograd, convWinograd4} {
+		if d.winogradFits(pass, p, t.winograd) {
+			out = append(out, t)
+		}
 	}
 	return out
 }
@@ -94,18 +96,22 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 		tn.convAnnounced = true
 		tn.logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", d.info.Name, tn.path)
 	}
-	if slices.Contains(cands, convWinograd) {
-		// Decide (and maybe time) the GEMM class of the Winograd products
-		// now, not nested inside this problem's timing.
+	// Decide (and maybe time) the GEMM class of the Winograd products now,
+	// not nested inside this problem's timing.
+	for _, t := range cands {
+		if t.winograd == 0 {
+			continue
+		}
 		q := p
 		if pass == "backward_data" {
 			q = cpu.WinogradDataParams(p)
 		}
-		tp, tq := cpu.WinogradTiles(q)
+		tp, tq := cpu.WinogradTiles(q, t.winograd)
 		if pass == "backward_filter" {
 			d.winogradFilterGemm(q.K, q.C, q.N*tp*tq)
 		} else {
-			d.gemmChoice(gemmClass(16, q.K, q.N*tp*tq, q.C))
+			a := t.winograd + 2
+			d.gemmChoice(gemmClass(a*a, q.K, q.N*tp*tq, q.C))
 		}
 	}
 	c, err := d.measureConv(key, pass, p, cands, run)
@@ -200,10 +206,11 @@ func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source 
 // becoming the Device's sticky error (the Winograd GEMM's kernel was
 // decided, and probed, by the GEMM tuner).
 func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error {
-	if t.winograd {
-		shaders := []string{"winograd_filter_transform", "winograd_input_transform", "winograd_output_transform"}
+	if t.winograd != 0 {
+		f := fmt.Sprintf("_f%d", t.winograd)
+		shaders := []string{"winograd_filter_transform" + f, "winograd_input_transform" + f, "winograd_output_transform" + f}
 		if pass == "backward_filter" {
-			shaders = []string{"winograd_input_transform", "winograd_grad_transform", "winograd_filter_grad_transform"}
+			shaders = []string{"winograd_input_transform_f2", "winograd_grad_transform", "winograd_filter_grad_transform"}
 		}
 		for _, sh := range shaders {
 			if _, err := d.pipes.get(sh, nil, 2); err != nil {

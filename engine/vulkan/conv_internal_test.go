@@ -62,7 +62,7 @@ func BenchmarkConvTiles(b *testing.B) {
 	if d.info.Type != "cpu" {
 		tiles = []convTile{rb(32, 8, 4, 4), rb(16, 16, 4, 4)}
 	}
-	tiles = append(append(tiles, convTiledVariants...), convWinograd)
+	tiles = append(append(tiles, convTiledVariants...), convWinograd, convWinograd4)
 	for _, l := range layers {
 		p := l.p
 		x, w, y := d.New(p.N*p.C*p.H*p.W), d.New(p.K*p.C*p.R*p.S), d.New(p.N*p.K*p.OutH()*p.OutW())
@@ -78,7 +78,7 @@ func BenchmarkConvTiles(b *testing.B) {
 				}
 			}
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
-				if t.winograd && !d.winogradFits(pass, p) {
+				if t.winograd != 0 && !d.winogradFits(pass, p, t.winograd) {
 					continue
 				}
 				record := func(tt convTile) {
@@ -143,7 +143,7 @@ func TestConformanceConvTiled(t *testing.T) {
 	// Winograd for the problems it computes (3x3, stride 1), the table's
 	// kernels for the others; the register-blocked kernel for all (on CPU
 	// devices the table gives the 3x3 layers to Winograd).
-	for _, v := range []string{"winograd", "regblock"} {
+	for _, v := range []string{"winograd_f2x3", "winograd_f4x3", "regblock"} {
 		t.Run(v, func(t *testing.T) {
 			convVariant = v
 			conformance.RunFamilies(t, d, "Conv")
@@ -152,10 +152,11 @@ func TestConformanceConvTiled(t *testing.T) {
 }
 
 // TestWinogradTransforms checks each Winograd kernel against its CPU
-// reference (the filter transform in both orientations, the input
-// transform with every padding up to 2 and partial last tiles, the output,
-// dy and filter-gradient transforms), then the composed passes against the
-// direct references on shapes with partial tiles.
+// reference (for F(2x2,3x3) and F(4x4,3x3): the filter transform in both
+// orientations, the input transform with every padding up to 2 and
+// partial last tiles, the output transform; for F(3x3,2x2): the dy and
+// filter-gradient transforms), then the composed passes against the direct
+// references on shapes with partial tiles.
 func TestWinogradTransforms(t *testing.T) {
 	d := openInternal(t, Options{})
 	rng := rand.New(rand.NewSource(9))
@@ -166,39 +167,53 @@ func TestWinogradTransforms(t *testing.T) {
 		{N: 3, C: 13, H: 9, W: 11, K: 17, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
 	} {
 		name := p.String()
-		if !d.winogradFits("forward", p) || !d.winogradFits("backward_data", p) || !d.winogradFits("backward_filter", p) {
-			t.Fatalf("%s: not computed by Winograd", name)
-		}
-		for _, flip := range []bool{false, true} {
-			w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
-			want := make([]float32, 16*p.K*p.C)
-			cpu.WinogradFilterTransform(want, w, p.K, p.C, flip)
-			wt, u := conformance.Upload(d, w, len(w)), d.New(len(want))
-			d.dispatch(kernel{Shader: "winograd_filter_transform", Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), b2u(flip)},
-				Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(u), in(wt)}})
-			conformance.Close(t, fmt.Sprintf("%s filter flip=%v", name, flip), conformance.Download(t, d, u), want, tol)
-			wt.Release()
-			u.Release()
-		}
-		tp, tq := cpu.WinogradTiles(p)
-		T := p.N * tp * tq
-		x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
-		wantV := make([]float32, 16*p.C*T)
-		cpu.WinogradInputTransform(wantV, x, p)
-		xt, v := conformance.Upload(d, x, len(x)), d.New(len(wantV))
-		d.dispatch(kernel{Shader: "winograd_input_transform",
-			Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
-			Groups: [3]int{ceilDiv(T, 256), p.C, 1}, Args: []arg{out(v), in(xt)}})
-		conformance.Close(t, name+" input", conformance.Download(t, d, v), wantV, tol)
-		m := conformance.Rand(rng, 16*p.K*T, -1, 1)
 		P, Q := p.OutH(), p.OutW()
-		wantY := make([]float32, p.N*p.K*P*Q)
-		cpu.WinogradOutputTransform(wantY, m, p)
-		mt, y := conformance.Upload(d, m, len(m)), d.New(len(wantY))
-		d.dispatch(kernel{Shader: "winograd_output_transform",
-			Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
-			Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(y), in(mt)}})
-		conformance.Close(t, name+" output", conformance.Download(t, d, y), wantY, tol)
+		x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+		xt := conformance.Upload(d, x, len(x))
+		for _, m := range cpu.WinogradTileSizes {
+			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
+				if want := m == 2 || pass != "backward_filter"; d.winogradFits(pass, p, m) != want {
+					t.Fatalf("%s F%d %s: winogradFits %v", name, m, pass, !want)
+				}
+			}
+			a2 := (m + 2) * (m + 2)
+			f := fmt.Sprintf("_f%d", m)
+			for _, flip := range []bool{false, true} {
+				w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+				want := make([]float32, a2*p.K*p.C)
+				cpu.WinogradFilterTransform(want, w, p.K, p.C, flip, m)
+				wt, u := conformance.Upload(d, w, len(w)), d.New(len(want))
+				d.dispatch(kernel{Shader: "winograd_filter_transform" + f, Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), b2u(flip)},
+					Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(u), in(wt)}})
+				conformance.Close(t, fmt.Sprintf("%s F%d filter flip=%v", name, m, flip), conformance.Download(t, d, u), want, tol)
+				wt.Release()
+				u.Release()
+			}
+			tp, tq := cpu.WinogradTiles(p, m)
+			T := p.N * tp * tq
+			wantV := make([]float32, a2*p.C*T)
+			cpu.WinogradInputTransform(wantV, x, p, m)
+			v := d.New(len(wantV))
+			d.dispatch(kernel{Shader: "winograd_input_transform" + f,
+				Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
+				Groups: [3]int{ceilDiv(T, 256), p.C, 1}, Args: []arg{out(v), in(xt)}})
+			conformance.Close(t, fmt.Sprintf("%s F%d input", name, m), conformance.Download(t, d, v), wantV, tol)
+			mm := conformance.Rand(rng, a2*p.K*T, -1, 1)
+			wantY := make([]float32, p.N*p.K*P*Q)
+			cpu.WinogradOutputTransform(wantY, mm, p, m)
+			mt, y := conformance.Upload(d, mm, len(mm)), d.New(len(wantY))
+			d.dispatch(kernel{Shader: "winograd_output_transform" + f,
+				Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
+				Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(y), in(mt)}})
+			conformance.Close(t, fmt.Sprintf("%s F%d output", name, m), conformance.Download(t, d, y), wantY, tol)
+			for _, tt := range []*engine.Tensor{v, mt, y} {
+				tt.Release()
+			}
+		}
+
+		// F(3x3, 2x2) for the filter gradient.
+		tp, tq := cpu.WinogradTiles(p, 2)
+		T := p.N * tp * tq
 		dyg := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
 		wantG := make([]float32, 16*p.K*T)
 		cpu.WinogradGradTransform(wantG, dyg, p)
@@ -215,22 +230,26 @@ func TestWinogradTransforms(t *testing.T) {
 			Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(dwt), in(mkt)}})
 		conformance.Close(t, name+" filter grad", conformance.Download(t, d, dwt), wantDWt, tol)
 
-		// The composition, against the direct references.
+		// The compositions, against the direct references.
 		w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
 		dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+		wantY := make([]float32, p.N*p.K*P*Q)
 		cpu.Conv2DForward(wantY, x, w, p)
 		wantDX := make([]float32, len(x))
 		cpu.Conv2DBackwardData(wantDX, dy, w, p)
 		wantDW := make([]float32, len(w))
 		cpu.Conv2DBackwardFilter(wantDW, dy, x, p)
-		wt, dyt, dx := conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy)), d.New(len(x))
-		d.conv2dForward(y, xt, wt, p, convWinograd)
-		d.conv2dBackwardData(dx, dyt, wt, p, convWinograd)
+		wt, dyt, dx, y := conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy)), d.New(len(x)), d.New(len(wantY))
+		ctol := conformance.Tol{Atol: 1e-4, Rtol: 1e-4}
+		for _, c := range []convTile{convWinograd, convWinograd4} {
+			d.conv2dForward(y, xt, wt, p, c)
+			d.conv2dBackwardData(dx, dyt, wt, p, c)
+			conformance.Close(t, name+" forward "+c.name(), conformance.Download(t, d, y), wantY, ctol)
+			conformance.Close(t, name+" backward-data "+c.name(), conformance.Download(t, d, dx), wantDX, ctol)
+		}
 		d.conv2dBackwardFilter(dwt, dyt, xt, p, convWinograd)
-		conformance.Close(t, name+" forward", conformance.Download(t, d, y), wantY, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
-		conformance.Close(t, name+" backward-data", conformance.Download(t, d, dx), wantDX, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
-		conformance.Close(t, name+" backward-filter", conformance.Download(t, d, dwt), wantDW, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
-		for _, tt := range []*engine.Tensor{xt, v, mt, y, wt, dyt, dx, dygt, gt, mkt, dwt} {
+		conformance.Close(t, name+" backward-filter", conformance.Download(t, d, dwt), wantDW, ctol)
+		for _, tt := range []*engine.Tensor{xt, y, wt, dyt, dx, dygt, gt, mkt, dwt} {
 			tt.Release()
 		}
 	}
@@ -247,7 +266,7 @@ func TestWinogradTransforms(t *testing.T) {
 	if k := d.winogradFilterGemm(p.K, p.C, 8192); k != d.gemmChoice(classSplitK) {
 		t.Errorf("filter gradient GEMM %s, want the split-K class's", k)
 	}
-	if d.winogradFits("forward", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 2, StrideW: 2}) {
+	if d.winogradFits("forward", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 2, StrideW: 2}, 2) {
 		t.Error("Winograd claims a stride-2 convolution")
 	}
 }

@@ -1,19 +1,22 @@
 package vulkan
 
 import (
+	"fmt"
+
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 )
 
-// Winograd F(2x2, 3x3) convolutions (cpu/winograd.go has the math and the
-// reference): for a 3x3 stride-1 convolution, the filter transform
-// (winograd_filter_transform.comp, 16 x K x C), the input transform
-// (winograd_input_transform.comp, 16 x C x T for T = N*ceil(P/2)*ceil(Q/2)
-// tiles), 16 batched GEMMs (the GEMM kernel of their shape class, tuned
-// like any other) and the output transform (winograd_output_transform.comp)
-// do 2.25x fewer multiply-adds than the direct convolution, at the cost of
+// Winograd F(m x m, 3x3) convolutions, m = 2 or 4 (cpu/winograd.go has the
+// math and the reference; alpha = m + 2): for a 3x3 stride-1 convolution,
+// the filter transform (winograd_filter_transform_f<m>.comp, alpha^2 x K x
+// C), the input transform (winograd_input_transform_f<m>.comp, alpha^2 x C
+// x T for T = N*ceil(P/m)*ceil(Q/m) tiles), alpha^2 batched GEMMs (the GEMM
+// kernel of their shape class, tuned like any other) and the output
+// transform (winograd_output_transform_f<m>.comp) do 2.25x (m = 2) or 4x
+// (m = 4) fewer multiply-adds than the direct convolution, at the cost of
 // the transformed tensors (scratch, released after the call:
-// 4*16*(K*C + C*T + K*T) bytes) and their memory traffic. The
+// 4*alpha^2*(K*C + (C+K)*T) bytes) and their memory traffic. The
 // backward-data pass is the forward convolution of dy padded by 2 - pad
 // with the flipped, transposed filter; the filter gradient goes through
 // F(3x3, 2x2) (the transpose: the same input transform, a transform of dy,
@@ -43,26 +46,32 @@ type pushWinogradOutput struct {
 	N, K, P, Q, TP, TQ uint32
 }
 
-// convWinograd is the Winograd kernel choice.
-var convWinograd = convTile{winograd: true}
+// convWinograd and convWinograd4 are the Winograd kernel choices:
+// F(2x2, 3x3) (all three passes) and F(4x4, 3x3) (forward and
+// backward-data).
+var (
+	convWinograd  = convTile{winograd: 2}
+	convWinograd4 = convTile{winograd: 4}
+)
 
 // winogradFits reports whether the Winograd path computes p's pass within
 // the shaders' 32-bit indices, the device's grid and buffer-range limits,
 // and with scratch of at most an eighth of the memory heap (so that timing
 // it as a candidate cannot run a training out of memory).
-func (d *Device) winogradFits(pass string, p engine.Conv2DParams) bool {
-	if !cpu.WinogradEligible(p) {
+func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
+	if !cpu.WinogradEligible(p) || (m != 2 && (m != 4 || pass == "backward_filter")) {
 		return false
 	}
 	q := p
 	if pass == "backward_data" {
 		q = cpu.WinogradDataParams(p)
 	}
-	tp, tq := cpu.WinogradTiles(q)
+	tp, tq := cpu.WinogradTiles(q, m)
 	T := q.N * tp * tq
+	a2 := uint64((m + 2) * (m + 2))
 	maxY := int(d.limit.MaxComputeWorkGroupCount[1])
-	big := 16 * uint64(max(q.C, q.K)) * uint64(T) // elements of the larger transformed tensor
-	scratch := 4 * 16 * (uint64(q.K*q.C) + uint64(q.C+q.K)*uint64(T))
+	big := a2 * uint64(max(q.C, q.K)) * uint64(T) // elements of the larger transformed tensor
+	scratch := 4 * a2 * (uint64(q.K*q.C) + uint64(q.C+q.K)*uint64(T))
 	return big < 1<<31 && 4*big <= uint64(d.limit.MaxStorageBufferRange) && scratch <= d.mem.heapSize/8 &&
 		max(q.C, q.K) <= maxY && ceilDiv(T, 256) <= int(d.limit.MaxComputeWorkGroupCount[0])
 }
@@ -75,8 +84,11 @@ func (d *Device) winogradFits(pass string, p engine.Conv2DParams) bool {
 // but 0.3-0.7x on the 1- and 3-channel stems, whose 16 GEMMs are 1 or 3
 // deep. Its filter gradient ran 0.9-1.1x the split-K kernels on the 16- to
 // 512-channel layers (0.2-0.4x on the stems), so that pass stays direct.
+// F(4x4, 3x3) ran 1.1-1.5x F(2x2, 3x3) on the 32x32 layers but 0.4-0.5x on
+// the 4x4 ones, and the whole w0.25 step was within noise of F(2x2, 3x3)
+// (6.9-7.8 vs 7.2-7.6 images/s), so the table keeps F(2x2, 3x3).
 func (d *Device) winogradTable(pass string, p engine.Conv2DParams) bool {
-	if pass == "backward_filter" || !d.winogradFits(pass, p) {
+	if pass == "backward_filter" || !d.winogradFits(pass, p, 2) {
 		return false
 	}
 	inC := p.C
@@ -87,49 +99,51 @@ func (d *Device) winogradTable(pass string, p engine.Conv2DParams) bool {
 }
 
 // conv2dWinograd computes the forward convolution q of src (N, q.C, q.H,
-// q.W) into dst (N, q.K, P, Q) with the filter w of the original problem:
-// (q.K, q.C, 3, 3), or, with flip (the backward-data pass), (q.C, q.K, 3, 3)
-// applied flipped and transposed.
-func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParams, flip bool) {
-	tp, tq := cpu.WinogradTiles(q)
+// q.W) into dst (N, q.K, P, Q) through F(m x m, 3x3) with the filter w of
+// the original problem: (q.K, q.C, 3, 3), or, with flip (the backward-data
+// pass), (q.C, q.K, 3, 3) applied flipped and transposed.
+func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParams, flip bool, m int) {
+	tp, tq := cpu.WinogradTiles(q, m)
 	T := q.N * tp * tq
-	u, v, m := d.New(16*q.K*q.C), d.New(16*q.C*T), d.New(16*q.K*T)
+	a2 := (m + 2) * (m + 2)
+	suffix := fmt.Sprintf("_f%d", m)
+	u, v, mt := d.New(a2*q.K*q.C), d.New(a2*q.C*T), d.New(a2*q.K*T)
 	fk, fc := q.K, q.C // the filter's (K, C) as stored
 	if flip {
 		fk, fc = q.C, q.K
 	}
 	d.dispatch(kernel{
-		Shader: "winograd_filter_transform",
+		Shader: "winograd_filter_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(fk), uint32(fc), b2u(flip)},
 		Groups: [3]int{ceilDiv(fk*fc, 256), 1, 1},
 		Args:   []arg{out(u), in(w)},
 	})
 	d.dispatch(kernel{
-		Shader: "winograd_input_transform",
+		Shader: "winograd_input_transform" + suffix,
 		Push:   &pushWinogradInput{uint32(q.N), uint32(q.C), uint32(q.H), uint32(q.W), uint32(q.PadH), uint32(q.PadW), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), q.C, 1},
 		Args:   []arg{out(v), in(src)},
 	})
-	d.gemmRecord(d.gemmChoice(gemmClass(16, q.K, T, q.C)), false, false, 16, q.K, T, q.C, 1, u, v, 0, m)
+	d.gemmRecord(d.gemmChoice(gemmClass(a2, q.K, T, q.C)), false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
 	d.dispatch(kernel{
-		Shader: "winograd_output_transform",
+		Shader: "winograd_output_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(q.N), uint32(q.K), uint32(q.OutH()), uint32(q.OutW()), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), q.K, 1},
-		Args:   []arg{out(dst), in(m)},
+		Args:   []arg{out(dst), in(mt)},
 	})
 	u.Release()
 	v.Release()
-	m.Release()
+	mt.Release()
 }
 
 // conv2dBackwardFilterWinograd computes dw (K, C, 3, 3) of p from dy and x
 // through F(3x3, 2x2).
 func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
-	tp, tq := cpu.WinogradTiles(p)
+	tp, tq := cpu.WinogradTiles(p, 2)
 	T := p.N * tp * tq
 	v, g, m := d.New(16*p.C*T), d.New(16*p.K*T), d.New(16*p.K*p.C)
 	d.dispatch(kernel{
-		Shader: "winograd_input_transform",
+		Shader: "winograd_input_transform_f2",
 		Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), p.C, 1},
 		Args:   []arg{out(v), in(x)},
