@@ -254,16 +254,7 @@ func Conv2DForwardWinograd(
 	w /* (K, C, 3, 3) */ []float32,
 	p engine.Conv2DParams, m int) {
 	winogradCheck("Conv2DForwardWinograd", p)
-	a2 := (m + 2) * (m + 2)
-	TP, TQ := WinogradTiles(p, m)
-	T := p.N * TP * TQ
-	u := make([]float32, a2*p.K*p.C)
-	v := make([]float32, a2*p.C*T)
-	mt := make([]float32, a2*p.K*T)
-	WinogradFilterTransform(u, w, p.K, p.C, false, m)
-	WinogradInputTransform(v, x, p, m)
-	GemmBatched(false, false, a2, p.K, T, p.C, 1, u, v, 0, mt)
-	WinogradOutputTransform(y, mt, p, m)
+	winogradConv(y, x, w, p, false, m)
 }
 
 // Conv2DBackwardDataWinograd is Conv2DBackwardData for eligible p: the
@@ -275,17 +266,27 @@ func Conv2DBackwardDataWinograd(
 	w /* (K, C, 3, 3) */ []float32,
 	p engine.Conv2DParams, m int) {
 	winogradCheck("Conv2DBackwardDataWinograd", p)
-	q := WinogradDataParams(p)
+	winogradConv(dx, dy, w, WinogradDataParams(p), true, m)
+}
+
+// winogradConv computes the forward convolution q of src into dst with
+// the filter w stored (q.K, q.C, 3, 3), or, with flip, (q.C, q.K, 3, 3)
+// applied flipped and transposed.
+func winogradConv(dst, src, w []float32, q engine.Conv2DParams, flip bool, m int) {
 	a2 := (m + 2) * (m + 2)
 	TP, TQ := WinogradTiles(q, m)
 	T := q.N * TP * TQ
 	u := make([]float32, a2*q.K*q.C)
 	v := make([]float32, a2*q.C*T)
 	mt := make([]float32, a2*q.K*T)
-	WinogradFilterTransform(u, w, p.K, p.C, true, m)
-	WinogradInputTransform(v, dy, q, m)
+	fk, fc := q.K, q.C
+	if flip {
+		fk, fc = q.C, q.K
+	}
+	WinogradFilterTransform(u, w, fk, fc, flip, m)
+	WinogradInputTransform(v, src, q, m)
 	GemmBatched(false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
-	WinogradOutputTransform(dx, mt, q, m)
+	WinogradOutputTransform(dst, mt, q, m)
 }
 
 // The filter gradient through Winograd F(3x3, 2x2), the transpose of
