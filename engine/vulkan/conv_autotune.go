@@ -13,8 +13,9 @@ import (
 
 // Convolution kernel choice per problem: with autotuning on (Options.Autotune,
 // the same mode and cache file as the GEMM's), a GPU times every candidate
-// of a pass (each compiled tiled variant that fits, and the register-blocked
-// kernel) on the first call with an exact problem (pass, N, C, H, W, K, R, S,
+// of a pass (each compiled tiled variant that fits, the register-blocked
+// kernel, and Winograd F(2x2,3x3) / F(4x4,3x3) where they compute the
+// problem) on the first call with an exact problem (pass, N, C, H, W, K, R, S,
 // strides, padding), on the caller's own tensors (the inputs are read, the
 // output is written again by the real call after), and keeps the fastest,
 // cached on disk per device and driver like the GEMM's shape classes. A
@@ -29,7 +30,7 @@ type ConvChoice struct {
 	// Problem names the pass and the sizes, e.g. "conv2d_forward n256 c64
 	// h32 w32 k64 r3 s3 stride1x1 pad1x1".
 	Problem string `json:"problem"`
-	Kernel  string `json:"kernel"` // tiled_<bm>x<bn> or regblock_<wg>_<t>
+	Kernel  string `json:"kernel"` // tiled_<bm>x<bn>[_db], regblock_<wg>_<t> or winograd_f<m>x3
 	// Source: "table" (autotuning off or a CPU device), "cache" (measured
 	// earlier) or "measured" (timed now and written to the cache).
 	Source string             `json:"source"`
