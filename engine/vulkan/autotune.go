@@ -47,7 +47,7 @@ func gemmClass(batch, m, n, k int) string {
 }
 
 // gemmKernels are all kernel names, in the order candidates are tried.
-var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16", "tiled_128x128_k16_db", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
+var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
 
 // gemmFamilies are the values of Options.GemmVariant besides kernel names.
 var gemmFamilies = []string{"tiled", "splitk", "subgroup", "regblock"}
@@ -154,8 +154,6 @@ func (d *Device) gemmSupported(kernel string) bool {
 		return inv >= 256 && wgx >= 256 && shared >= 8704
 	case "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16":
 		return inv >= 256 && wgx >= 256 && shared >= 2*8704
-	case "tiled_128x128_k16_db":
-		return inv >= 256 && wgx >= 256 && shared >= 4*8704
 	case "tiled_32x32", "splitk_32x32":
 		return inv >= 64 && wgx >= 64 && shared >= 4608
 	case "subgroup":

@@ -17,10 +17,9 @@ import (
 //     The small tile keeps more workgroups in flight on small products.
 //   - tiled_128x128_db, tiled_64x64_db: the same tiles double-buffered
 //     (the next tile's global loads overlap the current multiply-adds, one
-//     barrier per k step, 16 KiB of shared memory); tiled_128x128_k16 and
-//     tiled_128x128_k16_db: 16-deep tiles (half the barriers per
-//     multiply-add, 17 and 34 KiB). Autotuning candidates, not in the
-//     table until measured on a GPU.
+//     barrier per k step, 16 KiB of shared memory); tiled_128x128_k16:
+//     16-deep tiles (half the barriers per multiply-add, 17 KiB).
+//     Autotuning candidates, not in the table until measured on a GPU.
 //   - splitk_64x64, splitk_32x32 (gemm_tiled.comp SPLIT_K variants, then
 //     gemm_splitk_reduce.comp; gemm_splitk.go): for small m*n with a long
 //     k (weight gradients), each workgroup reduces one K slice into a
@@ -82,8 +81,6 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 		return "gemm_tiled_64x64_db", []uint32{b2u(transA), b2u(transB)}, 64, 64
 	case "tiled_128x128_k16":
 		return "gemm_tiled_128x128_k16", []uint32{b2u(transA), b2u(transB)}, 128, 128
-	case "tiled_128x128_k16_db":
-		return "gemm_tiled_128x128_k16_db", []uint32{b2u(transA), b2u(transB)}, 128, 128
 	case "tiled_32x32":
 		return "gemm_tiled_32x32", []uint32{b2u(transA), b2u(transB)}, 32, 32
 	}
