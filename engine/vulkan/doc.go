@@ -44,11 +44,13 @@
 //     kernels this device supports on first use of the class, cached as
 //     JSON per vendor, device, driver and API version in
 //     $XDG_CACHE_HOME/simclr-vk/gemm-tune.json; GemmPlan reports them.
-//   - conv.go, conv_autotune.go: the convolution kernels (implicit GEMM,
-//     register-blocked for CPU devices, four compiled shared-memory tile
-//     variants for GPUs) from a table or, with the same Autotune mode and
-//     cache, from timing the candidates on the first call with each exact
-//     problem; ConvPlan and ConvKernel report them.
+//   - conv.go, conv_winograd.go, conv_autotune.go: the convolution kernels
+//     (implicit GEMM, register-blocked for CPU devices, compiled
+//     shared-memory tile variants for GPUs; Winograd F(2x2,3x3) and
+//     F(4x4,3x3) for 3x3 stride-1 layers) from a table or, with the same
+//     Autotune mode and cache, from timing the candidates on the first call
+//     with each exact problem (candidates whose pipelines the driver cannot
+//     build are skipped); ConvPlan and ConvKernel report them.
 //
 // # Adding an op
 //
