@@ -20,8 +20,10 @@
 // variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
 // variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
 // variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
+// variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
 // variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
 // variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// 128x128_k16 stages 16-deep tiles (half the barriers per multiply-add).
 // Double-buffered variants (DB defined): two shared-memory buffers; the
 // next tile's global loads are issued into registers before the current
 // tile's multiply-adds and stored into the other buffer after them (one

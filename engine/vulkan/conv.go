@@ -48,47 +48,42 @@ func newPushConv(p engine.Conv2DParams, chunk int) *pushConv {
 
 // convTile is one choice of kernel: the register-blocked kernel with local
 // size (wgX, wgY) and tm x tn outputs per invocation (specialization
-// constants), or (tiled) one compiled variant of the shared-memory kernel,
-// named "<bm>x<bn>", with a bm x bn block tile bk deep and tm x tn outputs
-// per invocation.
+// constants), or (tiled) one compiled variant of the shared-memory kernel
+// (variant, its "// variant:" suffix), with a bm x bn block tile bk deep
+// and tm x tn outputs per invocation.
 type convTile struct {
 	wgX, wgY, tm, tn int
 	tiled            bool
+	variant          string // tiled: "<bm>x<bn>[_k16][_db]"
 	bm, bn, bk       int
-	db               bool // double-buffered tiled variant ("<bm>x<bn>_db")
+	db               bool // double-buffered tiled variant
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
 }
 
 // convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
-// (the "// variant:" lines there), largest first, then the double-buffered
-// ones (autotuning candidates only until measured on a GPU).
+// (the "// variant:" lines there): the table's convTableVariants, largest
+// first, then the 16-deep and double-buffered ones (autotuning candidates
+// only until measured on a GPU).
 var convTiledVariants = []convTile{
-	{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8},
-	{tiled: true, bm: 128, bn: 64, bk: 8, tm: 8, tn: 4},
-	{tiled: true, bm: 64, bn: 128, bk: 8, tm: 4, tn: 8},
-	{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
-	{tiled: true, bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true},
-	{tiled: true, bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true},
+	{tiled: true, variant: "128x128", bm: 128, bn: 128, bk: 8, tm: 8, tn: 8},
+	{tiled: true, variant: "128x64", bm: 128, bn: 64, bk: 8, tm: 8, tn: 4},
+	{tiled: true, variant: "64x128", bm: 64, bn: 128, bk: 8, tm: 4, tn: 8},
+	{tiled: true, variant: "64x64", bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
+	{tiled: true, variant: "128x128_k16", bm: 128, bn: 128, bk: 16, tm: 8, tn: 8},
+	{tiled: true, variant: "128x128_db", bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true},
+	{tiled: true, variant: "64x64_db", bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true},
 }
 
-// convTiled returns the tiled variant with a bm x bn block tile.
-func convTiled(bm, bn int) convTile {
-	for _, t := range convTiledVariants {
-		if t.bm == bm && t.bn == bn && !t.db {
-			return t
-		}
-	}
-	panic(fmt.Sprintf("engine/vulkan: no conv2d tiled variant %dx%d", bm, bn))
-}
+const convTableVariants = 4
 
-// name is the kernel's name in plans and benchmarks: "tiled_<bm>x<bn>" or
-// "regblock_<wgX>x<wgY>_<tm>x<tn>".
+// name is the kernel's name in plans and benchmarks: "tiled_<variant>",
+// "regblock_<wgX>x<wgY>_<tm>x<tn>" or "winograd_f<m>x3".
 func (t convTile) name() string {
 	if t.winograd != 0 {
 		return fmt.Sprintf("winograd_f%dx3", t.winograd)
 	}
 	if t.tiled {
-		return fmt.Sprintf("tiled_%dx%d%s", t.bm, t.bn, map[bool]string{true: "_db"}[t.db])
+		return "tiled_" + t.variant
 	}
 	return fmt.Sprintf("regblock_%dx%d_%dx%d", t.wgX, t.wgY, t.tm, t.tn)
 }
@@ -248,8 +243,8 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParams) (convTile, bool) {
 	var last convTile
 	found := false
-	for _, t := range convTiledVariants {
-		if t.db || !d.fits(t) {
+	for _, t := range convTiledVariants[:convTableVariants] {
+		if !d.fits(t) {
 			continue
 		}
 		last, found = t, true
