@@ -18,32 +18,43 @@ import (
 const (
 	classSmall  = "small"  // m*n < 256^2
 	classMedium = "medium" // m*n < 512^2
-	classLarge  = "large"  // m*n >= 512^2
+	classLarge  = "large"  // m*n < 2048^2
+	classHuge   = "huge"   // m*n >= 2048^2
+	classSkinny = "skinny" // batches of 16+ with n >= 64*m, m, k <= 512 (Winograd products)
 	classSplitK = "splitk" // one product (batch 1), m, n <= 256, k >= 8192
 )
 
 // GemmClasses are the shape classes in the order GemmPlan lists them.
-var GemmClasses = []string{classSmall, classMedium, classLarge, classSplitK}
+var GemmClasses = []string{classSmall, classMedium, classLarge, classHuge, classSkinny, classSplitK}
 
 // gemmClassShapes describes each class for people (GemmPlan, devices).
 var gemmClassShapes = map[string]string{
 	classSmall:  "m*n < 256^2",
 	classMedium: "256^2 <= m*n < 512^2",
-	classLarge:  "m*n >= 512^2",
+	classLarge:  "512^2 <= m*n < 2048^2",
+	classHuge:   "m*n >= 2048^2",
+	classSkinny: "batch >= 16, n >= 64*m, m,k <= 512",
 	classSplitK: "batch 1, m,n <= 256, k >= 8192",
 }
 
-// gemmClass returns the shape class of a (batched) product.
+// gemmClass returns the shape class of a (batched) product. The large and
+// huge classes are tuned apart because a tile that fills the device at
+// 4096^2 may leave it half idle at 1024^2; the skinny class (Winograd's
+// batched products: few rows, a very long n) apart from both.
 func gemmClass(batch, m, n, k int) string {
 	switch {
 	case batch == 1 && m <= 256 && n <= 256 && k >= 8192:
 		return classSplitK
+	case batch >= 16 && n >= 64*m && m <= 512 && k <= 512:
+		return classSkinny
 	case m*n < 256*256:
 		return classSmall
 	case m*n < 512*512:
 		return classMedium
+	case m*n < 2048*2048:
+		return classLarge
 	}
-	return classLarge
+	return classHuge
 }
 
 // gemmKernels are all kernel names, in the order candidates are tried.
@@ -61,8 +72,9 @@ type GemmClassChoice struct {
 	// "cache" (measured earlier, read from the tuning cache) or "measured"
 	// (timed now and written to the cache).
 	Source string `json:"source"`
-	// Problem is the m, n, k timed for the class; GFLOPs the median rate
-	// of each candidate (cache and measured only).
+	// Problem is the m, n, k timed for the class (16 such products for
+	// the skinny class); GFLOPs the median rate of each candidate (cache
+	// and measured only).
 	Problem [3]int             `json:"problem_mnk,omitempty"`
 	GFLOPs  map[string]float64 `json:"gflop_per_s,omitempty"`
 	Timing  string             `json:"timing,omitempty"`
@@ -196,7 +208,8 @@ func (d *Device) gemmTable(class string) string {
 		}
 		return "tiled_32x32"
 	}
-	return map[string]string{classSmall: "tiled_32x32", classMedium: "tiled_64x64", classLarge: "tiled_128x128", classSplitK: "splitk_64x64"}[class]
+	return map[string]string{classSmall: "tiled_32x32", classMedium: "tiled_64x64", classLarge: "tiled_128x128",
+		classHuge: "tiled_128x128", classSkinny: "tiled_64x64", classSplitK: "splitk_64x64"}[class]
 }
 
 // gemmForcedKernel maps Options.GemmVariant to the kernel of a class.
@@ -206,7 +219,7 @@ func (d *Device) gemmForcedKernel(class string) string {
 		switch class {
 		case classSmall:
 			return "tiled_32x32"
-		case classLarge:
+		case classLarge, classHuge:
 			return "tiled_128x128"
 		}
 		return "tiled_64x64"
@@ -248,18 +261,25 @@ func (d *Device) GemmPlan() []GemmClassChoice {
 	return out
 }
 
-// tuneProblem is the product timed for a class: small sizes on CPU devices
-// (lavapipe runs about 10 GFLOP/s; the whole tuning stays within seconds),
-// sizes that fill a GPU otherwise (well under a second in all).
-func (d *Device) tuneProblem(class string) [3]int {
+// tuneProblem is the product timed for a class, (m, n, k), and its batch
+// (16 for the skinny class, else 1): small sizes on CPU devices (lavapipe
+// runs about 10 GFLOP/s; the whole tuning stays within seconds), sizes that
+// fill a GPU otherwise (well under a second in all).
+func (d *Device) tuneProblem(class string) (mnk [3]int, batch int) {
+	batch = 1
+	if class == classSkinny {
+		batch = 16
+	}
 	if d.info.Type == "cpu" {
 		// m >= 128 everywhere: the subgroup kernel then has the same
 		// specialization (4 subgroups per workgroup) in every class, and a
 		// cold Mesa shader cache compiles it once (about 14 s on 2 cores)
 		// instead of twice.
-		return map[string][3]int{classSmall: {128, 32, 256}, classMedium: {256, 256, 128}, classLarge: {512, 512, 64}, classSplitK: {128, 32, 8192}}[class]
+		return map[string][3]int{classSmall: {128, 32, 256}, classMedium: {256, 256, 128}, classLarge: {512, 512, 64},
+			classHuge: {1024, 1024, 16}, classSkinny: {128, 1024, 8}, classSplitK: {128, 32, 8192}}[class], batch
 	}
-	return map[string][3]int{classSmall: {192, 192, 1024}, classMedium: {384, 384, 1024}, classLarge: {1024, 1024, 1024}, classSplitK: {256, 256, 16384}}[class]
+	return map[string][3]int{classSmall: {192, 192, 1024}, classMedium: {384, 384, 1024}, classLarge: {1024, 1024, 1024},
+		classHuge: {4096, 4096, 1024}, classSkinny: {64, 32768, 64}, classSplitK: {256, 256, 16384}}[class], batch
 }
 
 // tuneClass picks the kernel of a class from the cache or by measuring
@@ -289,7 +309,7 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 // with a kernelTimer; the fastest median wins. Pending work is flushed
 // first.
 func (d *Device) measureClass(class string) (GemmClassChoice, error) {
-	p := d.tuneProblem(class)
+	p, batch := d.tuneProblem(class)
 	m, n, k := p[0], p[1], p[2]
 	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
 	tm, err := d.newKernelTimer()
@@ -298,7 +318,7 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	}
 	defer tm.close()
 	c.Timing = tm.desc
-	a, b, out := d.New(m*k), d.New(k*n), d.New(m*n)
+	a, b, out := d.New(batch*m*k), d.New(batch*k*n), d.New(batch*m*n)
 	defer a.Release()
 	defer b.Release()
 	defer out.Release()
@@ -308,11 +328,11 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 			d.tune.tuner.notef("gemm autotune of class %s: skipping %s: %v", class, cand, err)
 			continue
 		}
-		med, err := tm.median(func() { d.gemmRecord(cand, false, false, 1, m, n, k, 1, a, b, 0, out) })
+		med, err := tm.median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
 		}
-		gf := 2 * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9
+		gf := 2 * float64(batch) * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9
 		c.GFLOPs[cand] = gf
 		if gf > best {
 			best, c.Kernel = gf, cand

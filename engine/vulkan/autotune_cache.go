@@ -23,8 +23,9 @@ import (
 
 // tuneVersion is the cache format version. Bump it when the kernels or the
 // shape classes change, so that old choices are measured again (2: the
-// convolution problems joined the GEMM classes).
-const tuneVersion = 2
+// convolution problems joined the GEMM classes; 3: the huge and skinny
+// GEMM classes).
+const tuneVersion = 3
 
 // tuneKey identifies a device and driver.
 type tuneKey struct {

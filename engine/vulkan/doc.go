@@ -38,8 +38,9 @@
 //     submit completes. EnableProfile / Profile give per-shader GPU times
 //     from timestamp queries.
 //   - gemm.go, gemm_splitk.go, autotune.go, autotune_cache.go: the GEMM
-//     kernel of each shape class (small, medium, large m*n; split-K for a
-//     small C with a long k) comes from Options.GemmVariant, a fixed table,
+//     kernel of each shape class (small, medium, large, huge m*n; skinny
+//     batched products such as Winograd's; split-K for a small C with a
+//     long k) comes from Options.GemmVariant, a fixed table,
 //     or (Options.Autotune "auto", SIMCLR_VK_AUTOTUNE=on) from timing the
 //     kernels this device supports on first use of the class, cached as
 //     JSON per vendor, device, driver and API version in

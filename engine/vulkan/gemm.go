@@ -33,7 +33,7 @@ import (
 //     loads (gemm_vec4, m, n, k multiples of 4) or scalar loads
 //     (gemm_regblock).
 // Each product falls in a shape class (gemmClass: small, medium, large,
-// splitk); the kernel of a class comes from the table (gemmTable), or, with
+// huge, skinny, splitk); the kernel of a class comes from the table (gemmTable), or, with
 // Options.Autotune, from a measurement on this device cached on disk
 // (autotune.go). Batches go over the z dimension, split into several
 // dispatches above maxComputeWorkGroupCount[2]. CPU reference: cpu.Gemm /
