@@ -37,7 +37,8 @@
 // pixels 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile, reading shared
 // memory as vec4s. While staging, invocation t always loads pixel column
 // t % BN of the B tile, decoding (n, h, w) once; the reduction index
-// k*R*S + r*S + s is decoded per element.
+// k*R*S + r*S + s of each element it stages (and of its A-tile column) is
+// decoded once too and advanced by BK per tile (no division in the loop).
 // Dispatch grid: (ceil(N*H*W / BN), ceil(C / BM), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused

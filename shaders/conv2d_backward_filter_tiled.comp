@@ -36,8 +36,8 @@
 // ty = t / (BN/TN), computes channels 4*(ty + (BM/TM)*i4) + [0, 4) and
 // taps 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile, reading shared
 // memory as vec4s. While staging, invocation t loads pixel t % BK of both
-// tiles (decoded once per tile; neighbouring invocations read neighbouring
-// pixels), in A the channels t / BK + (WG/BK)*u and in B the taps
+// tiles (decoded once and advanced by BK per tile with carries;
+// neighbouring invocations read neighbouring pixels), in A the channels t / BK + (WG/BK)*u and in B the taps
 // t / BK + (WG/BK)*u (decoded once). The Go side makes pc.chunk a multiple
 // of BK, so only a chunk's last tile can be partial.
 // Dispatch grid: (ceil(C*R*S / BN), ceil(K / BM), chunks).

@@ -38,7 +38,8 @@
 // pixels 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile (i4 < TM/4,
 // j4 < TN/4), reading shared memory as vec4s. While staging, invocation t
 // always loads pixel column t % BN of the B tile, so it decodes (n, p, q)
-// once; the reduction index (c, r, s) is decoded per element.
+// once; the reduction index (c, r, s) of each element it stages is decoded
+// once too and advanced by BK per tile (no division in the loop).
 // Dispatch grid: (ceil(N*P*Q / BN), ceil(K / BM), 1).
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
