@@ -21,12 +21,12 @@ import (
 // with the flipped, transposed filter; the filter gradient goes through
 // F(3x3, 2x2) (the transpose: the same input transform, a transform of dy,
 // 16 GEMMs reducing over the tiles, split-K where the channels are few,
-// and a transform back to 3x3). It is an autotuning candidate for
-// the three passes of eligible problems
-// (cpu.WinogradEligible) on GPUs (not the GPU table's choice until
-// measured there), the table's choice on CPU devices such as lavapipe for
-// layers of 16 channels or more (winogradTable), and can be forced for
-// tests (convVariant "winograd").
+// and a transform back to 3x3). On GPUs both are autotuning candidates for
+// eligible problems (cpu.WinogradEligible; F(4x4, 3x3) not for the filter
+// gradient), never the table's choice until measured there; on CPU devices
+// such as lavapipe F(2x2, 3x3) is the table's choice for the forward and
+// backward-data passes of layers of 16 channels or more (winogradTable).
+// Tests force them with convVariant "winograd_f2x3" / "winograd_f4x3".
 
 // pushWinogradFilter mirrors `{ uint k, c, flip; }` of
 // winograd_filter_transform.comp.
