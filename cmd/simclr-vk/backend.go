@@ -22,7 +22,7 @@ type backendFlags struct {
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
-// --no-blas, --validate and --gemm-autotune on fs.
+// --no-blas, --validate and --autotune on fs.
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
 		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
@@ -30,8 +30,18 @@ func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores)"),
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
-		autotune: fs.String("gemm-autotune", "auto", "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
+		autotune: addAutotuneFlag(fs, "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
 	}
+}
+
+// addAutotuneFlag registers --autotune (default auto) and its earlier name
+// --gemm-autotune (from when it chose GEMM kernels only), deprecated but
+// still accepted, on the same value.
+func addAutotuneFlag(fs *pflag.FlagSet, usage string) *string {
+	v := fs.String("autotune", "auto", usage)
+	fs.StringVar(v, "gemm-autotune", "auto", usage)
+	fs.MarkDeprecated("gemm-autotune", "use --autotune")
+	return v
 }
 
 // open returns the selected backend. auto picks the first Vulkan device that

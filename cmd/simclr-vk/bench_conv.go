@@ -31,7 +31,7 @@ type convBenchLine struct {
 	GFLOPs  float64 `json:"gflop_per_s"` // at the median time
 	BestMs  float64 `json:"best_ms"`     // fastest run: shared machines are noisy
 	// Kernel and KernelSource: the Vulkan kernel and where the choice came
-	// from (table, cache or measured by --gemm-autotune).
+	// from (table, cache or measured by --autotune).
 	Kernel       string `json:"kernel,omitempty"`
 	KernelSource string `json:"kernel_source,omitempty"`
 	// CPUMs is the process CPU time per run (median): on a CPU device

@@ -65,7 +65,7 @@ func runDevices(args []string) error {
 	fs := newFlags("devices")
 	asJSON := fs.Bool("json", false, "print one JSON object per device and line")
 	gemm := fs.Bool("gemm", false, "open each Vulkan device and show its GEMM kernel per shape class and where it came from (tuning cache, table, or a fresh measurement)")
-	autotune := fs.String("gemm-autotune", "auto", "with --gemm: auto (use the tuning cache, measure what is missing), off (fixed table) or refresh (measure again)")
+	autotune := addAutotuneFlag(fs, "with --gemm: auto (use the tuning cache, measure what is missing), off (fixed table) or refresh (measure again)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
