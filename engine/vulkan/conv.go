@@ -219,6 +219,12 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 			return t
 		}
 	}
+	return d.convRegblock(rows)
+}
+
+// convRegblock is the register-blocked kernel for a GEMM output of rows
+// rows (see convTableTile).
+func (d *Device) convRegblock(rows int) convTile {
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	if d.info.Type == "cpu" {
 		if rows >= 64 && maxInv >= 64 {

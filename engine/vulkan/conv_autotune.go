@@ -55,21 +55,14 @@ func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 			out = append(out, t)
 		}
 	}
-	out = append(out, d.convRegblockTile(pass, p))
+	rows, _ := convShape(pass, p)
+	out = append(out, d.convRegblock(rows))
 	for _, t := range []convTile{convWinograd, convWinograd4} {
 		if d.winogradFits(pass, p, t.winograd) {
 			out = append(out, t)
 		}
 	}
 	return out
-}
-
-// convRegblockTile is the table's register-blocked kernel for a pass.
-func (d *Device) convRegblockTile(pass string, p engine.Conv2DParams) convTile {
-	saved := convVariant
-	convVariant = "regblock"
-	defer func() { convVariant = saved }()
-	return d.convTableTile(pass, p)
 }
 
 // convTuned returns the kernel of a problem, deciding it on first use from
