@@ -8,13 +8,25 @@
 //
 //	// variant: <suffix> -DNAME=VALUE ...
 //
-// to one <name>_<suffix>.spv per line with those extra options. Shaders must
-// not #include other files (the manifest hashes only the source itself).
+// to one <name>_<suffix>.spv per line with those extra options. A word
+// needs=<GLSL extension> on a variant line marks a variant that only newer
+// glslc versions compile (the cooperative-matrix variants need
+// GL_KHR_cooperative_matrix: Debian 13's glslc has it, Debian 12's does
+// not): with a glslc that lacks it, generation keeps the committed .spv and
+// fails only if it is stale, and -check skips its compile check.
+//
+// A source may `#include "<name>.glsl"` (a file of the same directory);
+// its manifest hash covers the included files too.
+//
+// Only stale .spv files are recompiled (-all recompiles every one), so
+// that building the newer-glslc variants leaves the others' bytes alone:
+// run it with Debian 12's glslc first, then with the newer one, e.g. in a
+// Debian 13 chroot.
 //
 // Usage (from the repository root or the shaders directory; go generate
 // runs it in shaders/ with -dir .):
 //
-//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-check]
+//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-all] [-check]
 //
 // -check writes nothing and exits non-zero when a .spv is missing or its
 // source or options changed since it was generated (hashes, no glslc

@@ -13,6 +13,7 @@ import (
 func main() {
 	dir := flag.String("dir", "", "directory holding the .comp sources (default: . when it has any, else ./shaders)")
 	glslc := flag.String("glslc", "glslc", "glslc binary")
+	all := flag.Bool("all", false, "recompile every shader, not only the stale ones")
 	check := flag.Bool("check", false, "check that every .spv is up to date (hashes; no glslc needed) and, where glslc is installed, that every source compiles (into a temporary directory)")
 	flag.Parse()
 	if *dir == "" {
@@ -32,7 +33,7 @@ func main() {
 			}
 		}
 	} else {
-		err = shaderspec.Generate(*dir, *glslc)
+		err = shaderspec.Generate(*dir, *glslc, *all)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "shadergen:", err)

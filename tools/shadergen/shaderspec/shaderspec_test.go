@@ -73,11 +73,110 @@ func TestCheckDetectsStaleness(t *testing.T) {
 	}
 }
 
-func TestIncludeRejected(t *testing.T) {
+// TestInclude: only "<name>.glsl" files of the directory can be included,
+// and editing one makes its users stale.
+func TestInclude(t *testing.T) {
 	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "x.comp"), []byte("#version 450\n#include <y.glsl>\nvoid main() {}\n"), 0o644)
+	if _, _, err := Jobs(dir); err == nil {
+		t.Fatal("#include <y.glsl> was accepted")
+	}
 	os.WriteFile(filepath.Join(dir, "x.comp"), []byte("#version 450\n#include \"y.glsl\"\nvoid main() {}\n"), 0o644)
 	if _, _, err := Jobs(dir); err == nil {
-		t.Fatal("a source with #include was accepted")
+		t.Fatal("an #include of a missing file was accepted")
+	}
+	os.WriteFile(filepath.Join(dir, "y.glsl"), []byte("// one\n"), 0o644)
+	_, t1, err := Jobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "y.glsl"), []byte("// two\n"), 0o644)
+	_, t2, _ := Jobs(dir)
+	if Sum(t1["x.comp"]) == Sum(t2["x.comp"]) {
+		t.Fatal("editing the included file left the source hash unchanged")
+	}
+}
+
+// fakeGlslc writes a glslc stand-in that copies its input to -o, logs each
+// output name, and rejects (like an old glslc) any source or probe that
+// requires GL_NEW_ext. It returns the script and its log.
+func fakeGlslc(t *testing.T) (string, string) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	script := filepath.Join(dir, "glslc")
+	body := "#!/bin/sh\nout=\"\"; src=\"\"; defs=\"\"\nwhile [ $# -gt 0 ]; do case \"$1\" in -o) out=\"$2\"; shift;; -D*) defs=\"$defs $1\";; -*) ;; *) src=\"$1\";; esac; shift; done\n" +
+		"case \"$defs\" in *NEW=1*) grep -q GL_NEW_ext \"$src\" && exit 1;; esac\n" +
+		"grep -q 'GL_NEW_ext : require' \"$src\" && exit 1\n" +
+		"echo \"$(basename \"$out\")\" >> " + log + "\n{ cat \"$src\"; echo \"$defs\"; } > \"$out\"\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script, log
+}
+
+// TestGenerateIncremental: Generate recompiles only stale jobs (all of
+// them with all), keeps a job whose needed extension the glslc lacks
+// when it is up to date, and fails naming it when it is stale.
+func TestGenerateIncremental(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	glslc, log := fakeGlslc(t)
+	dir := t.TempDir()
+	src := "#version 450\n// variant: a -DX=1\n// variant: b needs=GL_NEW_ext -DNEW=1\n#ifdef NEW\n#extension GL_NEW_ext : enable\n#endif\nvoid main() {}\n"
+	os.WriteFile(filepath.Join(dir, "op_forward.comp"), []byte(src), 0o644)
+	js, _, err := Jobs(dir)
+	if err != nil || len(js) != 2 || len(js[1].Needs) != 1 || js[1].Needs[0] != "GL_NEW_ext" || strings.Contains(strings.Join(js[1].Options, " "), "needs=") {
+		t.Fatalf("jobs %+v, %v", js, err)
+	}
+	compiled := func() string {
+		b, _ := os.ReadFile(log)
+		os.Remove(log)
+		return strings.Join(strings.Fields(string(b)), " ")
+	}
+	// The old glslc builds a, cannot build b: an error naming b.
+	if err := Generate(dir, glslc, false); err == nil || !strings.Contains(err.Error(), "op_forward_b.spv") {
+		t.Fatalf("Generate with b unbuildable: %v", err)
+	}
+	if got := compiled(); got != "op_forward_a.spv" {
+		t.Fatalf("compiled %q", got)
+	}
+	// A "newer glslc" builds b (copy in the .spv and its manifest entry by
+	// hand, as its run would).
+	raw, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	var m Manifest
+	json.Unmarshal(raw, &m)
+	_, texts, _ := Jobs(dir)
+	spv := []byte("built by a newer glslc")
+	os.WriteFile(filepath.Join(dir, "op_forward_b.spv"), spv, 0o644)
+	m.Entries = append(m.Entries, Entry{SPV: "op_forward_b.spv", Source: "op_forward.comp", SourceSHA256: Sum(texts["op_forward.comp"]), Options: js[1].Options, SPVSHA256: Sum(spv)})
+	raw, _ = json.Marshal(m)
+	os.WriteFile(filepath.Join(dir, "manifest.json"), raw, 0o644)
+	if err := Check(dir); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing stale: nothing compiled; all: a again, b kept as it is.
+	if err := Generate(dir, glslc, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := compiled(); got != "" {
+		t.Fatalf("up-to-date tree compiled %q", got)
+	}
+	if err := Generate(dir, glslc, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := compiled(); got != "op_forward_a.spv" {
+		t.Fatalf("all compiled %q", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "op_forward_b.spv")); string(b) != string(spv) {
+		t.Fatal("b was overwritten")
+	}
+	if err := Check(dir); err != nil {
+		t.Fatal(err)
+	}
+	// CompileCheck skips b with this glslc instead of failing.
+	if err := CompileCheck(dir, glslc); err != nil {
+		t.Fatal(err)
 	}
 }
 
