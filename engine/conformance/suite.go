@@ -149,3 +149,31 @@ func Download(t testing.TB, b engine.Backend, x *engine.Tensor) []float32 {
 // that can place tensors back to back (Vulkan's sub-allocator) checks them
 // untouched after the op.
 const Sentinel = float32(-12345.5)
+
+// matmulRound returns x as backend b's matrix products see it: rounded
+// where b is an engine.MatmulRounder with a rounding (a copy), else x
+// itself. The references of Gemm and the convolutions take rounded
+// inputs, so the comparison keeps float32 tolerances.
+func matmulRound(b engine.Backend, x []float32) []float32 {
+	r, ok := b.(engine.MatmulRounder)
+	if !ok || r.MatmulInputRounding() == nil {
+		return x
+	}
+	f := r.MatmulInputRounding()
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// matmulTol widens tol for a backend that rounds its product inputs:
+// float16 inputs below 2^-14 may be flushed to zero by the device (Vulkan
+// allows it), an error up to 2^-14 per product of values <= 1, counted
+// for about two such products per output.
+func matmulTol(b engine.Backend, tol Tol) Tol {
+	if r, ok := b.(engine.MatmulRounder); ok && r.MatmulInputRounding() != nil {
+		tol.Atol += 2 * math.Ldexp(1, -14)
+	}
+	return tol
+}

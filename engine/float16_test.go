@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"math"
+	"testing"
+)
+
+// half returns the float32 value of the binary16 bit pattern h (plain
+// decoding, the reference for RoundFloat16).
+func half(h uint16) float32 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	e, m := int(h>>10)&0x1f, float64(h&0x3ff)
+	switch e {
+	case 0:
+		return float32(sign * math.Ldexp(m, -24))
+	case 31:
+		if m != 0 {
+			return float32(math.NaN())
+		}
+		return float32(sign * math.Inf(1))
+	}
+	return float32(sign * math.Ldexp(1024+m, e-25))
+}
+
+// TestRoundFloat16 checks every finite binary16 value maps to itself, the
+// midpoints between neighbours round to the even one, values just inside
+// them to the nearer one, and the overflow and underflow edges.
+func TestRoundFloat16(t *testing.T) {
+	for h := uint16(0); h < 0x7c00; h++ {
+		for _, sgn := range []uint16{0, 0x8000} {
+			v := half(h | sgn)
+			if got := RoundFloat16(v); got != v {
+				t.Fatalf("RoundFloat16(%g) = %g, want itself (0x%04x)", v, got, h|sgn)
+			}
+		}
+		if h == 0x7bff {
+			continue
+		}
+		lo, hi := float64(half(h)), float64(half(h+1))
+		mid := (lo + hi) / 2 // exact in float32: binary16 neighbours differ in few bits
+		even := half(h)
+		if h&1 == 1 {
+			even = half(h + 1)
+		}
+		if got := RoundFloat16(float32(mid)); got != even {
+			t.Fatalf("RoundFloat16(%g) (midpoint of %g and %g) = %g, want %g", mid, lo, hi, got, even)
+		}
+		below := math.Nextafter32(float32(mid), float32(lo))
+		above := math.Nextafter32(float32(mid), float32(hi))
+		if RoundFloat16(below) != float32(lo) || RoundFloat16(above) != float32(hi) {
+			t.Fatalf("RoundFloat16 around %g: %g -> %g, %g -> %g, want %g and %g", mid, below, RoundFloat16(below), above, RoundFloat16(above), lo, hi)
+		}
+	}
+	for _, c := range []struct{ in, want float32 }{
+		{65519.996, 65504}, {65520, float32(math.Inf(1))}, {-1e6, float32(math.Inf(-1))},
+		{float32(math.Ldexp(1, -25)), 0}, {float32(math.Ldexp(1.0000001, -25)), float32(math.Ldexp(1, -24))},
+		{1e-10, 0}, {1.0 / 3, 0.33325195}, {float32(math.Inf(1)), float32(math.Inf(1))},
+	} {
+		if got := RoundFloat16(c.in); got != c.want {
+			t.Errorf("RoundFloat16(%g) = %g, want %g", c.in, got, c.want)
+		}
+	}
+	if v := RoundFloat16(float32(math.NaN())); v == v {
+		t.Errorf("RoundFloat16(NaN) = %g", v)
+	}
+}
