@@ -1,5 +1,11 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#ifdef CM_SGS
+#extension GL_KHR_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_KHR_shader_subgroup_basic : require
+#endif
 // conv2d_backward_data_tiled.comp: dx = d(sum y*dy)/dx of conv2d_forward,
 // overwriting dx, like conv2d_backward_data.comp (implicit GEMM gather:
 // rows input channels c, columns the flat input pixels (n, h, w), reduction
@@ -23,6 +29,17 @@
 // variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
 // variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
 // variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// variant: 128x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: 128x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: 128x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// Cooperative-matrix variants (128x128_cm_s<SGS>, CM_SGS defined; for
+// devices whose subgroup size is SGS): the same staging, the tiles stored
+// as float16 and multiplied by cooperative matrices with float32
+// accumulation (coopmat_tile.glsl: layout, shared memory, rounding):
+// 16x16x16 fragments for s32 and s64 (256 invocations), 8x8x8 for s8
+// (lavapipe's shape; 128 invocations). Used only where the device has
+// VK_KHR_cooperative_matrix with that shape and the user asked for it
+// (engine/vulkan Options.CoopMat).
 // 128x128_k16 stages 16-deep tiles (half the barriers per multiply-add).
 // Double-buffered variants (DB defined): two shared-memory buffers; the
 // next tile's global loads are issued into registers before the current
@@ -45,9 +62,13 @@
 // here).
 // CPU reference: cpu.Conv2DBackwardData.
 
+#ifdef CM_SGS
+#define WG (((BM / CM_WM) * (BN / CM_WN)) * CM_SGS)
+#else
 #define TX (BN / TN)
 #define TY (BM / TM)
 #define WG (TX * TY)
+#endif
 
 layout(local_size_x = WG) in;
 layout(constant_id = 0) const uint DIRECT = 0;
@@ -60,6 +81,7 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
+#ifndef CM_SGS
 #ifdef DB
 #define NBUF 2
 #else
@@ -67,12 +89,15 @@ layout(push_constant) uniform Push {
 #endif
 shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
 shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = gathered dy[k0 + kk, colBase + c]
+#define STORE_A(buf, kk, r, v) As[buf][kk][(r) / 4u][(r) % 4u] = (v)
+#define STORE_B(buf, kk, c, v) Bs[buf][kk][(c) / 4u][(c) % 4u] = (v)
+vec4 acc[TM][TN / 4];
+#endif
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
 float ra[BM * BK / WG];
 float rb[BN * BK / WG];
-vec4 acc[TM][TN / 4];
 uint PQ, RS, CRS, KRS, rowBase, t, sc, sdybase, shw;
 bool scolOK;
 int sth, stw;  // h + pad_h, w + pad_w
@@ -85,6 +110,21 @@ int sth, stw;  // h + pad_h, w + pad_w
 uint ak, ars;
 uint bgk[NB], bk[NB], br[NB], bs[NB];
 uint dK, dR, dS;
+
+#ifdef CM_SGS
+uint cmColBase, cmCols, cmHW;
+// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
+void cmWrite(uint r, uint c, float v) {
+    uint ci = rowBase + r, col = cmColBase + c;
+    if (ci < pc.c && col < cmCols) {
+        uint img = col / cmHW;
+        DX[img * pc.c * cmHW + (col - img * cmHW) + ci * cmHW] = v;
+    }
+}
+#include "coopmat_tile.glsl"
+#define STORE_A(buf, kk, r, v) CM_STORE_A(kk, r, v)
+#define STORE_B(buf, kk, c, v) CM_STORE_B(kk, c, v)
+#endif
 
 // loadTiles reads the A tile (W^T, rows c = rowBase.., reduction
 // (k, r, s) = k0..) and the B tile (dy gathered at the tap (r, s) of each
@@ -145,14 +185,15 @@ void storeTiles(uint buf) {
     [[unroll]] for (uint it = 0; it < BM * BK / WG; it++) {
         uint e = t + it * WG;
         uint rr = e / BK, kk = e % BK;
-        As[buf][kk][rr / 4u][rr % 4u] = ra[it];
+        STORE_A(buf, kk, rr, ra[it]);
     }
     [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
         uint kk = t / BN + (WG / BN) * it;
-        Bs[buf][kk][sc / 4u][sc % 4u] = rb[it];
+        STORE_B(buf, kk, sc, rb[it]);
     }
 }
 
+#ifndef CM_SGS
 // multiplyTiles adds shared buffer buf's product to acc.
 void multiplyTiles(uint buf, uint tx, uint ty) {
     [[unroll]] for (uint kk = 0; kk < BK; kk++) {
@@ -173,6 +214,7 @@ void multiplyTiles(uint buf, uint tx, uint ty) {
         }
     }
 }
+#endif
 
 void main() {
     PQ = pc.p * pc.q;
@@ -184,8 +226,10 @@ void main() {
     rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     t = gl_LocalInvocationID.x;
+#ifndef CM_SGS
     uint tx = t % TX;
     uint ty = t / TX;
+#endif
 
     // The input pixel column this invocation stages.
     sc = t % BN;
@@ -217,6 +261,20 @@ void main() {
         bs[it] = rs - br[it] * pc.s;
     }
 
+#ifdef CM_SGS
+    cmColBase = colBase;
+    cmCols = cols;
+    cmHW = HW;
+    cmZero();
+    for (uint k0 = 0u; k0 < KRS; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        cmMultiply();
+        barrier();
+    }
+    cmEpilogue();
+#else
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
@@ -268,4 +326,5 @@ void main() {
             }
         }
     }
+#endif
 }

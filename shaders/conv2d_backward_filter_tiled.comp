@@ -1,5 +1,11 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#ifdef CM_SGS
+#extension GL_KHR_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_KHR_shader_subgroup_basic : require
+#endif
 // conv2d_backward_filter_tiled.comp: dw of conv2d_forward like
 // conv2d_backward_filter.comp (implicit GEMM dW (K, C*R*S) = sum over flat
 // output pixels t = (n, p, q) of dy[n,k,p,q] * im2col(x)[(c,r,s), t], the
@@ -23,6 +29,17 @@
 // variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
 // variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
 // variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
+// variant: 128x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: 128x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: 128x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// Cooperative-matrix variants (128x128_cm_s<SGS>, CM_SGS defined; for
+// devices whose subgroup size is SGS): the same staging, the tiles stored
+// as float16 and multiplied by cooperative matrices with float32
+// accumulation (coopmat_tile.glsl: layout, shared memory, rounding):
+// 16x16x16 fragments for s32 and s64 (256 invocations), 8x8x8 for s8
+// (lavapipe's shape; 128 invocations). Used only where the device has
+// VK_KHR_cooperative_matrix with that shape and the user asked for it
+// (engine/vulkan Options.CoopMat).
 // 128x128_k16 stages 16-deep tiles (half the barriers per multiply-add).
 // Double-buffered variants (DB defined): two shared-memory buffers; the
 // next tile's global loads are issued into registers before the current
@@ -45,9 +62,13 @@
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go).
 // CPU reference: cpu.Conv2DBackwardFilter.
 
+#ifdef CM_SGS
+#define WG (((BM / CM_WM) * (BN / CM_WN)) * CM_SGS)
+#else
 #define TX (BN / TN)
 #define TY (BM / TM)
 #define WG (TX * TY)
+#endif
 // Channels / taps staged per pass over a tile, and passes.
 #define TPS (WG / BK)
 #define NROW (BM / TPS)
@@ -64,6 +85,7 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
 
+#ifndef CM_SGS
 #ifdef DB
 #define NBUF 2
 #else
@@ -71,12 +93,15 @@ layout(push_constant) uniform Push {
 #endif
 shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = dy^T[k0 + kk, rowBase + r]
 shared vec4 Bs[NBUF][BK][BN / 4 + 1]; // Bs[buf][kk][c/4][c%4] = im2col(x)^T[k0 + kk, colBase + c]
+#define STORE_A(buf, kk, r, v) As[buf][kk][(r) / 4u][(r) % 4u] = (v)
+#define STORE_B(buf, kk, c, v) Bs[buf][kk][(c) / 4u][(c) % 4u] = (v)
+vec4 acc[TM][TN / 4];
+#endif
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
 float ra[NROW];
 float rb[NTAP];
-vec4 acc[TM][TN / 4];
 uint PQ, HW, CHW, rowBase, t1, ak, tb;
 // The pixel this invocation stages, gt = (img, op, oq), kept decoded and
 // advanced by BK per tile with carries (dImg, dOp, dOq: BK as (img, p, q)),
@@ -90,6 +115,20 @@ uint sxc[NTAP];  // offset of x[0, c, 0, 0]
 int sr[NTAP];    // r - pad_h
 int ss[NTAP];    // s - pad_w
 bool sok[NTAP];
+
+#ifdef CM_SGS
+uint cmColBase, cmCRS, cmZoff;
+// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
+void cmWrite(uint r, uint c, float v) {
+    uint kk = rowBase + r, col = cmColBase + c;
+    if (kk < pc.k && col < cmCRS) {
+        DW[cmZoff + kk * cmCRS + col] = v;
+    }
+}
+#include "coopmat_tile.glsl"
+#define STORE_A(buf, kk, r, v) CM_STORE_A(kk, r, v)
+#define STORE_B(buf, kk, c, v) CM_STORE_B(kk, c, v)
+#endif
 
 // loadTiles reads the A tile (dy rows k = rowBase.., pixels k0..) and the
 // B tile (im2col(x)^T, pixels k0.. by taps colBase..) into ra / rb, zero
@@ -139,14 +178,15 @@ void loadTiles(uint k0) {
 void storeTiles(uint buf) {
     [[unroll]] for (uint u = 0; u < NROW; u++) {
         uint rr = tb + TPS * u;
-        As[buf][ak][rr / 4u][rr % 4u] = ra[u];
+        STORE_A(buf, ak, rr, ra[u]);
     }
     [[unroll]] for (uint u = 0; u < NTAP; u++) {
         uint cc = tb + TPS * u;
-        Bs[buf][ak][cc / 4u][cc % 4u] = rb[u];
+        STORE_B(buf, ak, cc, rb[u]);
     }
 }
 
+#ifndef CM_SGS
 // multiplyTiles adds shared buffer buf's product to acc.
 void multiplyTiles(uint buf, uint tx, uint ty) {
     [[unroll]] for (uint kk = 0; kk < BK; kk++) {
@@ -167,6 +207,7 @@ void multiplyTiles(uint buf, uint tx, uint ty) {
         }
     }
 }
+#endif
 
 void main() {
     PQ = pc.p * pc.q;
@@ -178,8 +219,10 @@ void main() {
     rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     uint t = gl_LocalInvocationID.x;
+#ifndef CM_SGS
     uint tx = t % TX;
     uint ty = t / TX;
+#endif
     uint t0 = gl_WorkGroupID.z * pc.chunk;
     t1 = min(t0 + pc.chunk, total);
 
@@ -206,6 +249,20 @@ void main() {
         ss[u] = int(rs - rr * pc.s) - int(pc.pad_w);
     }
 
+#ifdef CM_SGS
+    cmColBase = colBase;
+    cmCRS = CRS;
+    cmZoff = gl_WorkGroupID.z * pc.k * CRS;
+    cmZero();
+    for (uint k0 = t0; k0 < t1; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        cmMultiply();
+        barrier();
+    }
+    cmEpilogue();
+#else
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
@@ -256,4 +313,5 @@ void main() {
             }
         }
     }
+#endif
 }

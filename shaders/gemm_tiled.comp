@@ -1,5 +1,11 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#ifdef CM_SGS
+#extension GL_KHR_cooperative_matrix : require
+#extension GL_KHR_memory_scope_semantics : require
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#extension GL_KHR_shader_subgroup_basic : require
+#endif
 // gemm_tiled.comp: C = alpha * op(A) * op(B) + beta * C for each batch
 // entry; shared-memory tiles with register blocking, the shape for real
 // GPUs (CPU devices use gemm_subgroup / gemm_vec4 / gemm_regblock).
@@ -18,6 +24,18 @@
 // variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
 // variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
 // variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
+// variant: cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// Cooperative-matrix variants (cm_s<SGS>, CM_SGS defined; for devices
+// whose subgroup size is SGS): the same staging, but the tiles are stored
+// as float16 and multiplied by cooperative matrices with float32
+// accumulation (coopmat_tile.glsl: layout, shared memory, rounding):
+// 16x16x16 fragments for s32 (8 subgroups of 64x32 outputs, 256
+// invocations) and s64 (4 of 64x64), 8x8x8 for s8 (lavapipe's shape; 16
+// of 32x32, 128 invocations). engine/vulkan uses them only where the
+// device has VK_KHR_cooperative_matrix with that shape and the user asked
+// for it (Options.CoopMat).
 // The _k16 variant stages 16-deep tiles: half the barriers per
 // multiply-add of the 8-deep 128x128, twice its shared memory (no
 // double-buffered _k16: its 33 KiB would not fit lavapipe's 32 KiB, so CI
@@ -51,9 +69,13 @@
 // engine/vulkan/gemm.go). beta == 0 ignores C's contents.
 // CPU reference: cpu.Gemm / cpu.GemmBatched.
 
+#ifdef CM_SGS
+#define WG (((BM / CM_WM) * (BN / CM_WN)) * CM_SGS)
+#else
 #define TX (BN / TN)
 #define TY (BM / TM)
 #define WG (TX * TY)
+#endif
 
 layout(local_size_x = WG) in;
 layout(constant_id = 0) const uint TRANS_A = 0;
@@ -82,6 +104,26 @@ layout(push_constant) uniform Push {
 } pc;
 #endif
 
+uint m, n, k, kend, aoff, boff, coff, rowBase, colBase, t;
+
+#ifdef CM_SGS
+// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
+void cmWrite(uint r, uint c, float v) {
+    uint gr = rowBase + r, gc = colBase + c;
+    if (gr >= m || gc >= n) {
+        return;
+    }
+    uint idx = coff + gr * n + gc;
+    v *= pc.alpha;
+    if (pc.beta != 0.0) {
+        v += pc.beta * C[idx];
+    }
+    C[idx] = v;
+}
+#include "coopmat_tile.glsl"
+#define STORE_A(buf, kk, r, v) CM_STORE_A(kk, r, v)
+#define STORE_B(buf, kk, c, v) CM_STORE_B(kk, c, v)
+#else
 #ifdef DB
 #define NBUF 2
 #else
@@ -89,13 +131,15 @@ layout(push_constant) uniform Push {
 #endif
 shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
 shared vec4 Bs[NBUF][BK][BN / 4 + 1]; // Bs[buf][kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
+#define STORE_A(buf, kk, r, v) As[buf][kk][(r) / 4u][(r) % 4u] = (v)
+#define STORE_B(buf, kk, c, v) Bs[buf][kk][(c) / 4u][(c) % 4u] = (v)
+vec4 acc[TM][TN / 4];
+#endif
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
 float ra[BM * BK / WG];
 float rb[BN * BK / WG];
-vec4 acc[TM][TN / 4];
-uint m, n, k, kend, aoff, boff, rowBase, colBase, t;
 
 // loadTiles reads the A tile (BM x BK) and B tile (BK x BN) at k0 into
 // ra / rb, zero outside; consecutive invocations read consecutive
@@ -139,16 +183,17 @@ void storeTiles(uint buf) {
         uint e = t + it * WG;
         uint r = TRANS_A != 0 ? e % BM : e / BK;
         uint kk = TRANS_A != 0 ? e / BM : e % BK;
-        As[buf][kk][r / 4u][r % 4u] = ra[it];
+        STORE_A(buf, kk, r, ra[it]);
     }
     [[unroll]] for (uint it = 0; it < BN * BK / WG; it++) {
         uint e = t + it * WG;
         uint c = TRANS_B != 0 ? e / BK : e % BN;
         uint kk = TRANS_B != 0 ? e % BK : e / BN;
-        Bs[buf][kk][c / 4u][c % 4u] = rb[it];
+        STORE_B(buf, kk, c, rb[it]);
     }
 }
 
+#ifndef CM_SGS
 // multiplyTiles adds shared buffer buf's product to acc.
 void multiplyTiles(uint buf, uint tx, uint ty) {
     [[unroll]] for (uint kk = 0; kk < BK; kk++) {
@@ -170,24 +215,37 @@ void multiplyTiles(uint buf, uint tx, uint ty) {
     }
 }
 
+#endif
+
 void main() {
     m = pc.m; n = pc.n; k = pc.k;
 #ifdef SPLIT_K
     uint batch = pc.batch;
     uint kbeg = gl_WorkGroupID.z * pc.kchunk;
     kend = min(k, kbeg + pc.kchunk);
-    uint coff = gl_WorkGroupID.z * m * n;
+    coff = gl_WorkGroupID.z * m * n;
 #else
     uint batch = gl_WorkGroupID.z + pc.batch0;
     uint kbeg = 0u;
     kend = k;
-    uint coff = batch * m * n;
+    coff = batch * m * n;
 #endif
     aoff = batch * m * k;
     boff = batch * k * n;
     rowBase = gl_WorkGroupID.y * BM;
     colBase = gl_WorkGroupID.x * BN;
     t = gl_LocalInvocationID.x;
+#ifdef CM_SGS
+    cmZero();
+    for (uint k0 = kbeg; k0 < kend; k0 += BK) {
+        loadTiles(k0);
+        storeTiles(0u);
+        barrier();
+        cmMultiply();
+        barrier();
+    }
+    cmEpilogue();
+#else
     uint tx = t % TX;
     uint ty = t / TX;
 
@@ -250,4 +308,5 @@ void main() {
             }
         }
     }
+#endif
 }

@@ -109,6 +109,14 @@ func runDevices(args []string) error {
 		fmt.Printf("  heaps: %s\n", strings.Join(heaps, ", "))
 		fmt.Printf("  shared memory %d KiB, workgroup size max %v, invocations max %d, count max %v, subgroup size %s\n",
 			d.MaxSharedMemory/1024, d.MaxWorkGroupSize, d.MaxWorkGroupInvocations, d.MaxWorkGroupCount, sub)
+		switch {
+		case d.CoopMatKernel != "":
+			fmt.Printf("  cooperative matrices: %s; --coopmat runs kernels %s\n", strings.Join(d.CoopMat, ", "), d.CoopMatKernel)
+		case len(d.CoopMat) > 0:
+			fmt.Printf("  cooperative matrices: %s; not usable here: %s\n", strings.Join(d.CoopMat, ", "), d.CoopMatMissing)
+		default:
+			fmt.Printf("  cooperative matrices: none (%s)\n", d.CoopMatMissing)
+		}
 		printGemmPlan(plan)
 		if perr != nil {
 			fmt.Printf("  gemm: %v\n", perr)

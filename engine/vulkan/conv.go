@@ -57,6 +57,7 @@ type convTile struct {
 	variant          string // tiled: "<bm>x<bn>[_k16][_db]"
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant
+	cm               bool // cooperative-matrix variant "128x128_cm_s<lanes>" (coopmat.go)
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
 }
 
@@ -101,7 +102,17 @@ func (t convTile) spec(direct bool) []uint32 {
 }
 
 // wg is the tiled kernel's local size.
-func (t convTile) wg() int { return (t.bm / t.tm) * (t.bn / t.tn) }
+func (t convTile) wg() int {
+	if t.cm {
+		return coopMatWG(strings.TrimPrefix(t.variant, "128x128_"))
+	}
+	return (t.bm / t.tm) * (t.bn / t.tn)
+}
+
+// convCoopMat is the cooperative-matrix tile of this device (d.cm != "").
+func (d *Device) convCoopMat() convTile {
+	return convTile{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16}
+}
 
 // shader is the kernel for pass ("forward", "backward_data", ...).
 func (t convTile) shader(pass string) string {
@@ -132,6 +143,9 @@ func (d *Device) fits(t convTile) bool {
 	if t.winograd != 0 {
 		return true // per problem: winogradFits
 	}
+	if t.cm {
+		return true // checked when the device was opened (coopMatInfo)
+	}
 	if !t.tiled {
 		return t.wgX*t.wgY <= int(d.limit.MaxComputeWorkGroupInvocations)
 	}
@@ -160,6 +174,10 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 // on GPUs with autotuning on, the measured choice for this exact problem
 // instead (conv_autotune.go), timed with run.
 func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
+	if d.cm != "" && convVariant == "" {
+		// Cooperative matrices for every pass (coopmat.go).
+		return d.convCoopMat()
+	}
 	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
 		return d.convTuned(pass, p, run)
 	}

@@ -48,6 +48,13 @@ type Options struct {
 	// at training sizes there takes minutes. Tests use it to run the
 	// tuning path inside whole training steps.
 	TuneConvOnCPU bool
+	// CoopMat runs the matrix products (GEMM, tiled convolutions) on
+	// cooperative matrices with float16 inputs and float32 accumulation
+	// (coopmat.go): "" or "off" never (exact float32), "auto" on GPUs
+	// that support it, "on" wherever supported (CPU devices such as
+	// lavapipe included) and an error (ErrCoopMatUnsupported) elsewhere.
+	// The environment variable SIMCLR_VK_COOPMAT overrides it.
+	CoopMat string
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -69,6 +76,7 @@ type Device struct {
 	tune          gemmState // GEMM kernel per shape class (autotune.go)
 	forceStaging  bool
 	tuneConvCPU   bool // Options.TuneConvOnCPU
+	cm            string // cooperative-matrix variant ("cm_s32"), "": float32 kernels
 
 	mem   *allocator
 	pipes *pipelineCache
@@ -163,9 +171,24 @@ func open(in *instance, opts Options) (*Device, error) {
 		QueueCreateInfoCount: 1,
 		PQueueCreateInfos:    []vk.DeviceQueueCreateInfo{qci},
 	}
+	cmMode, err := coopMatMode(opts.CoopMat)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cmMode == "on" && d.info.CoopMatKernel == "":
+		return nil, fmt.Errorf("engine/vulkan: %w on %q: %s", ErrCoopMatUnsupported, d.info.Name, d.info.CoopMatMissing)
+	case cmMode == "on", cmMode == "auto" && d.info.Type != "cpu":
+		d.cm = d.info.CoopMatKernel
+	}
+	freeChain := func() {}
+	if d.cm != "" {
+		freeChain = coopMatDeviceChain(dci)
+	}
 	var dev vk.Device
 	res := vk.CreateDevice(d.phys, dci, nil, &dev)
 	dci.Free()
+	freeChain()
 	if res != vk.Success {
 		return nil, fmt.Errorf("engine/vulkan: vkCreateDevice on %q: %w", d.info.Name, vk.Error(res))
 	}

@@ -28,6 +28,13 @@ type DeviceInfo struct {
 	SubgroupSize            uint32    `json:"subgroup_size"`   // 0: unknown
 	SubgroupOps             uint32    `json:"subgroup_ops"`    // VkSubgroupFeatureFlags
 	SubgroupStages          uint32    `json:"subgroup_stages"` // VkShaderStageFlags
+	// Cooperative matrix shapes at subgroup scope ("16x16x16
+	// f16*f16+f32->f32", ...; VK_KHR_cooperative_matrix), the kernel
+	// variant this engine runs on them ("cm_s32"; "" when none) and, when
+	// none, why (coopmat.go).
+	CoopMat        []string `json:"coop_mat,omitempty"`
+	CoopMatKernel  string   `json:"coop_mat_kernel,omitempty"`
+	CoopMatMissing string   `json:"coop_mat_missing,omitempty"`
 }
 
 // typeRank orders device types for the default choice:
@@ -117,6 +124,7 @@ func physInfo(in *instance, index int, pd vk.PhysicalDevice) (DeviceInfo, vk.Phy
 	}
 	withDriver := props.ApiVersion >= vk.MakeVersion(1, 2, 0)
 	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo = extraProps(in.h, pd, withDriver)
+	info.CoopMat, info.CoopMatKernel, info.CoopMatMissing = coopMatInfo(in.h, pd, info, props.Limits)
 	return info, props, mem
 }
 

@@ -29,6 +29,10 @@ import (
 //     invocation computes 32 x 16 outputs (16 x 16 for short matrices) and
 //     the 8 lanes of a subgroup share the loads of A by subgroupBroadcast,
 //     because on lavapipe buffer loads, not multiply-adds, take the time.
+//   - coopmat: gemm_tiled_cm_s<lanes>, 128x128 tiles multiplied by
+//     16x16x16 float16 cooperative matrices with float32 accumulation, for
+//     every product when the device runs cooperative matrices
+//     (Options.CoopMat, coopmat.go).
 //   - regblock (other CPU devices): 8 x 8 outputs per invocation with vec4
 //     loads (gemm_vec4, m, n, k multiples of 4) or scalar loads
 //     (gemm_regblock).
@@ -83,6 +87,8 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 		return "gemm_tiled_128x128_k16", []uint32{b2u(transA), b2u(transB)}, 128, 128
 	case "tiled_32x32":
 		return "gemm_tiled_32x32", []uint32{b2u(transA), b2u(transB)}, 32, 32
+	case "coopmat":
+		return "gemm_tiled_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
 	}
 	// regblock
 	wgX, wgY := 8, 8
@@ -104,6 +110,12 @@ func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha 
 	engine.CheckNumel(op, "c", c, batch*m*n)
 	if uint64(batch)*uint64(max(m*k, k*n, m*n)) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: batch %d of %dx%dx%d exceeds 2^32 elements (32-bit shader indices)", op, batch, m, n, k))
+	}
+	if d.cm != "" {
+		// Cooperative matrices for every product (coopmat.go): a precision
+		// mode the user chose, not a tuning choice.
+		d.gemmRecord("coopmat", transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+		return
 	}
 	d.gemmRecord(d.gemmChoice(gemmClass(batch, m, n, k)), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 }

@@ -38,6 +38,13 @@ typedef struct {
 	uint8_t properties[4096]; // VkPhysicalDeviceProperties is ~824 bytes
 } simclrProps2;
 
+// simclrInstanceProc is vkGetInstanceProcAddr(instance, name) for the
+// other cgo files of the package (coopmat.go), NULL before simclrLoad.
+void *simclrInstanceProc(void *instance, const char *name) {
+	if (!simclrGIPA) return NULL;
+	return (void *)simclrGIPA(instance, name);
+}
+
 typedef void (*simclrGetProps2)(void *physicalDevice, simclrProps2 *props);
 
 // simclrProps calls vkGetPhysicalDeviceProperties2 (Vulkan 1.1) with

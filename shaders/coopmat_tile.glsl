@@ -1,0 +1,96 @@
+// coopmat_tile.glsl: the cooperative-matrix (VK_KHR_cooperative_matrix)
+// block product of the _cm_s<SGS> variants of gemm_tiled.comp and
+// conv2d_<pass>_tiled.comp, included by them (tools/shadergen hashes it into
+// their manifest entries).
+//
+// The including shader stages a BM x BK tile of A (row-major, float16,
+// cmA[row * CM_AST + kk]) and a BK x BN tile of B (cmB[kk * CM_BST + col])
+// with CM_STORE_A / CM_STORE_B, between barrier()s as for the fp32
+// tiles, then calls cmMultiply(); at the end cmEpilogue() hands every
+// element of the BM x BN block to the shader's cmWrite(row, col, v) (row,
+// col inside the block; cmWrite checks the bounds and maps them to memory).
+// Products are float16 x float16 with float32 accumulation: each input
+// rounded to 11 significant bits (relative error <= 2^-11), magnitudes above
+// 65504 overflow and below 6e-8 flush to zero; sums stay float32.
+//
+// Compile-time parameters (the variant line): CM_F (the fragment shape
+// CM_F x CM_F x CM_F: 16 on GPUs, 8 on lavapipe, whose only float16 shape
+// is 8x8x8), BM, BN, BK (multiples of CM_F), CM_SGS (the subgroup size the
+// variant is built for: engine/vulkan runs it only on devices whose
+// subgroupSize is CM_SGS and that list the CM_F shape), CM_WM x CM_WN (the
+// block each subgroup computes, multiples of CM_F), CM_NSG =
+// (BM/CM_WM)*(BN/CM_WN) subgroups, so WG = CM_NSG * CM_SGS invocations.
+// Subgroup w = gl_SubgroupID owns rows (w / (BN/CM_WN)) * CM_WM + [0, CM_WM)
+// and columns (w % (BN/CM_WN)) * CM_WN + [0, CM_WN) as (CM_WM/CM_F) x
+// (CM_WN/CM_F) fragments.
+// Shared memory: 2*(BM*CM_AST + BK*CM_BST) bytes of tiles (rows padded by
+// 8 halves, 16 bytes, against bank conflicts) and CM_NSG*CM_F*CM_F*4 bytes
+// where each subgroup unpacks one accumulator fragment at a time in the
+// epilogue.
+
+#define CM_NSG ((BM / CM_WM) * (BN / CM_WN))
+#define CM_AST (BK + 8)
+#define CM_BST (BN + 8)
+#define CM_FM (CM_WM / CM_F)
+#define CM_FN (CM_WN / CM_F)
+#define CM_FF (CM_F * CM_F)
+
+shared float16_t cmA[BM * CM_AST];
+shared float16_t cmB[BK * CM_BST];
+shared float cmC[CM_NSG * CM_FF];
+
+#define CM_STORE_A(kk, row, v) cmA[(row) * CM_AST + (kk)] = float16_t(v)
+#define CM_STORE_B(kk, col, v) cmB[(kk) * CM_BST + (col)] = float16_t(v)
+
+coopmat<float, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseAccumulator> cmAcc[CM_FM][CM_FN];
+
+void cmZero() {
+    [[unroll]] for (uint i = 0; i < CM_FM; i++) {
+        [[unroll]] for (uint j = 0; j < CM_FN; j++) {
+            cmAcc[i][j] = coopmat<float, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseAccumulator>(0.0);
+        }
+    }
+}
+
+// cmMultiply adds the staged tiles' product to this subgroup's fragments.
+void cmMultiply() {
+    uint w = gl_SubgroupID;
+    uint r0 = (w / (BN / CM_WN)) * CM_WM;
+    uint c0 = (w % (BN / CM_WN)) * CM_WN;
+    [[unroll]] for (uint kk = 0; kk < BK; kk += CM_F) {
+        coopmat<float16_t, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseA> a[CM_FM];
+        coopmat<float16_t, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseB> b[CM_FN];
+        [[unroll]] for (uint i = 0; i < CM_FM; i++) {
+            coopMatLoad(a[i], cmA, (r0 + CM_F * i) * CM_AST + kk, CM_AST, gl_CooperativeMatrixLayoutRowMajor);
+        }
+        [[unroll]] for (uint j = 0; j < CM_FN; j++) {
+            coopMatLoad(b[j], cmB, kk * CM_BST + c0 + CM_F * j, CM_BST, gl_CooperativeMatrixLayoutRowMajor);
+        }
+        [[unroll]] for (uint i = 0; i < CM_FM; i++) {
+            [[unroll]] for (uint j = 0; j < CM_FN; j++) {
+                cmAcc[i][j] = coopMatMulAdd(a[i], b[j], cmAcc[i][j]);
+            }
+        }
+    }
+}
+
+// cmEpilogue passes every accumulated element to cmWrite, one fragment at
+// a time through this subgroup's CM_F x CM_F slice of cmC.
+void cmEpilogue() {
+    uint w = gl_SubgroupID;
+    uint r0 = (w / (BN / CM_WN)) * CM_WM;
+    uint c0 = (w % (BN / CM_WN)) * CM_WN;
+    uint base = w * CM_FF;
+    [[unroll]] for (uint i = 0; i < CM_FM; i++) {
+        [[unroll]] for (uint j = 0; j < CM_FN; j++) {
+            coopMatStore(cmAcc[i][j], cmC, base, CM_F, gl_CooperativeMatrixLayoutRowMajor);
+            subgroupMemoryBarrierShared();
+            subgroupBarrier();
+            for (uint e = gl_SubgroupInvocationID; e < CM_FF; e += CM_SGS) {
+                cmWrite(r0 + CM_F * i + e / CM_F, c0 + CM_F * j + e % CM_F, cmC[base + e]);
+            }
+            subgroupMemoryBarrierShared();
+            subgroupBarrier();
+        }
+    }
+}
