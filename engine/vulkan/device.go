@@ -75,7 +75,7 @@ type Device struct {
 	gemmVariant   string
 	tune          gemmState // GEMM kernel per shape class (autotune.go)
 	forceStaging  bool
-	tuneConvCPU   bool // Options.TuneConvOnCPU
+	tuneConvCPU   bool   // Options.TuneConvOnCPU
 	cm            string // cooperative-matrix variant ("cm_s32"), "": float32 kernels
 
 	mem   *allocator
