@@ -19,10 +19,11 @@ type backendFlags struct {
 	noBLAS   *bool
 	validate *bool
 	autotune *string
+	coopmat  *string
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
-// --no-blas, --validate and --autotune on fs.
+// --no-blas, --validate, --autotune and --coopmat on fs.
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
 		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
@@ -31,6 +32,7 @@ func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
 		autotune: addAutotuneFlag(fs, "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
+		coopmat:  fs.String("coopmat", "off", "Vulkan: matrix products (GEMM, convolutions) on cooperative matrices (tensor cores) with float16 inputs and float32 sums: off (exact float32), auto (on GPUs that have them) or on (an error where unsupported); SIMCLR_VK_COOPMAT overrides"),
 	}
 }
 
@@ -66,13 +68,18 @@ func (f *backendFlags) open() (engine.Backend, error) {
 	case "cpu":
 		return cpu.New(cpu.Options{Threads: *f.threads, NoBLAS: *f.noBLAS}), nil
 	case "vulkan":
-		d, err := vulkan.Open(vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune})
+		d, err := vulkan.Open(f.vulkanOptions())
 		if err != nil {
 			return nil, fmt.Errorf("open Vulkan device: %w", err)
 		}
 		return d, nil
 	}
 	return nil, fmt.Errorf("--backend %q: want auto, vulkan or cpu", name)
+}
+
+// vulkanOptions are the vulkan.Options these flags select.
+func (f *backendFlags) vulkanOptions() vulkan.Options {
+	return vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune, CoopMat: *f.coopmat}
 }
 
 // closeBackend closes b and, for a validated Vulkan device, reports the

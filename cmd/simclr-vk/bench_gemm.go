@@ -87,7 +87,9 @@ func runBenchGemm(args []string) error {
 		if *bf.backend != "vulkan" {
 			return fmt.Errorf("--kernel needs --backend vulkan")
 		}
-		d, err := vulkan.Open(vulkan.Options{Device: *bf.device, Validate: *bf.validate, GemmVariant: *variant, Autotune: *bf.autotune})
+		opts := bf.vulkanOptions()
+		opts.GemmVariant = *variant
+		d, err := vulkan.Open(opts)
 		if err != nil {
 			return err
 		}

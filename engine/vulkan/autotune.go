@@ -448,6 +448,9 @@ func GemmKernels() []string { return slices.Clone(gemmKernels) }
 // and where it came from, deciding its class first if needed.
 func (d *Device) GemmChoiceFor(batch, m, n, k int) GemmClassChoice {
 	class := gemmClass(batch, m, n, k)
+	if d.cm != "" {
+		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: "coopmat_" + d.cm, Source: "cooperative matrices (CoopMat)"}
+	}
 	d.gemmChoice(class)
 	return d.tune.plan[class]
 }

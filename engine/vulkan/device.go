@@ -241,6 +241,9 @@ func (d *Device) Describe() string {
 	if d.inst.validate {
 		val = ", validation on"
 	}
+	if d.cm != "" {
+		val += ", cooperative matrices " + d.cm + " (float16 inputs)"
+	}
 	return fmt.Sprintf("vulkan: %s (%s, %s, Vulkan %s%s)", d.info.Name, d.info.Type, drv, d.info.APIVersion, val)
 }
 
