@@ -4,8 +4,14 @@
 // the generated manifest.json recording the sha256 and glslc options each
 // .spv was built from.
 //
-// After editing a .comp run `go generate ./shaders` (tools/shadergen, which
-// needs glslc). TestSPIRVUpToDate fails when a .spv is missing or stale.
+// After editing a .comp (or a .glsl it includes) run `go generate ./shaders`
+// (tools/shadergen, which needs glslc and rebuilds only stale files).
+// TestSPIRVUpToDate fails when a .spv is missing or stale. The
+// cooperative-matrix variants (`needs=GL_KHR_cooperative_matrix` on their
+// variant lines) need a newer glslc than Debian 12's, e.g. Debian 13's:
+// run the generator with Debian 12's glslc first, then with the newer one
+// (a Debian 13 chroot with this tree bind-mounted works), which then finds
+// only those stale.
 //
 // Every shader starts with a header comment giving its bindings, layout,
 // dispatch grid, push constants and the CPU reference it must match.

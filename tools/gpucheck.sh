@@ -6,7 +6,9 @@
 #   2. the conformance tests of every op (and the layers tests) on the GPU
 #   3. simclr-vk bench gemm / conv / ntxent / step with JSON output, the
 #      GEMM and convolution kernels autotuned into $out/tune.json (kept in
-#      the report: every candidate's rate per shape)
+#      the report: every candidate's rate per shape), and, where the device
+#      has usable cooperative matrices, gemm / conv / step again with
+#      --coopmat on (float16 inputs, float32 sums: the *_coopmat steps)
 #   4. where python3 with torch is installed, the same SimCLR step and SGEMM in
 #      PyTorch on the same GPU (fp32 and AMP)
 # and writes one JSON report (report.json) plus the raw logs into --out.
@@ -108,6 +110,18 @@ for b in "${STEP_BATCHES[@]}"; do
 	run "bench_step_b$b" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --arch resnet18 --stem cifar \
 		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json $([ $b = "${STEP_BATCHES[0]}" ] && echo --profile)
 done
+# The same products on cooperative matrices (float16 inputs, float32 sums;
+# --coopmat), where the device has them: compare with PyTorch's TF32/AMP.
+if grep -q '"coop_mat_kernel":"cm_' "$out/devices.out" 2>/dev/null; then
+	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --size "${GEMM_SIZES[-1]}" --json
+	run bench_conv_coopmat 180 "$BIN" bench conv --backend vulkan "${dev[@]}" --coopmat on "${CONV[@]}" --json
+	for b in "${STEP_BATCHES[@]}"; do
+		run "bench_step_b${b}_coopmat" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --coopmat on --arch resnet18 --stem cifar \
+			--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
+	done
+else
+	log "no usable cooperative matrices (simclr-vk devices): no --coopmat benchmarks"
+fi
 if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
 	run torch 240 python3 tools/torch_step.py --width "$TORCH_W" --image "$STEP_IMG" \
 		--batch "${STEP_BATCHES[@]}" --amp --gemm "${TORCH_GEMM[@]}"

@@ -52,6 +52,13 @@
 //     Autotune mode and cache, from timing the candidates on the first call
 //     with each exact problem (candidates whose pipelines the driver cannot
 //     build are skipped); ConvPlan and ConvKernel report them.
+//   - coopmat.go: the optional cooperative-matrix path (Options.CoopMat,
+//     SIMCLR_VK_COOPMAT): VK_KHR_cooperative_matrix shapes and features
+//     queried through a small cgo mirror of structs the vendored headers
+//     lack, the device created with them enabled, and then every GEMM and
+//     convolution pass run by the _cm_s<lanes> variants (float16 inputs,
+//     float32 sums; shaders/coopmat_tile.glsl). Device.MatmulInputRounding
+//     tells the conformance suite to round its references' inputs alike.
 //
 // # Adding an op
 //
