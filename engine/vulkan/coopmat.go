@@ -90,6 +90,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -259,6 +260,13 @@ func coopMatDeviceChain(dci *vk.DeviceCreateInfo) func() {
 	return func() { C.free(chain) }
 }
 
+// Sizes of the struct mirrors, for TestCoopMatStructSizes.
+func coopMatPropsSize() uintptr       { return C.sizeof_simclrCoopMatProps }
+func coopMatFeaturesSize() uintptr    { return C.sizeof_simclrCoopMatFeatures }
+func coopMatFloat16Size() uintptr     { return C.sizeof_simclrFloat16Features }
+func coopMatMemoryModelSize() uintptr { return C.sizeof_simclrMemoryModelFeatures }
+func coopMatFeatures2Size() uintptr   { return C.sizeof_simclrFeatures2 }
+
 // CoopMat returns the cooperative-matrix variant this device runs its
 // matrix products with ("cm_s32", ...), or "" when it computes them in
 // float32.
@@ -271,4 +279,57 @@ func (d *Device) MatmulInputRounding() func(float32) float32 {
 		return nil
 	}
 	return engine.RoundFloat16
+}
+
+// coopMatSelfCheck runs one small product (133x70x40, partial tiles) on
+// the cooperative-matrix kernel and compares it with a float64 product of
+// the float16-rounded inputs, so that a driver that builds the kernel but
+// runs it with another subgroup layout than the variant assumes (or
+// miscompiles it) is caught when the device opens, not after a training
+// run. A pipeline the driver cannot build is reported the same way,
+// without becoming the device's sticky error.
+func (d *Device) coopMatSelfCheck() error {
+	const m, n, k = 133, 70, 40
+	shader := "gemm_tiled_" + d.cm
+	if _, err := d.pipes.get(shader, []uint32{0, 0}, 3); err != nil {
+		return fmt.Errorf("%s: %w", shader, err)
+	}
+	a, b := make([]float32, m*k), make([]float32, k*n)
+	for i := range a {
+		a[i] = float32(math.Sin(0.37*float64(i) + 0.1))
+	}
+	for i := range b {
+		b[i] = float32(math.Cos(0.53*float64(i) - 0.2))
+	}
+	at, bt, ct := d.New(m, k), d.New(k, n), d.New(m, n)
+	defer at.Release()
+	defer bt.Release()
+	defer ct.Release()
+	d.Upload(at, a)
+	d.Upload(bt, b)
+	d.Gemm(false, false, m, n, k, 1, at, bt, 0, ct)
+	got := make([]float32, m*n)
+	if err := d.Download(ct, got); err != nil {
+		return err
+	}
+	bad := 0
+	var first string
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			want := 0.0
+			for p := 0; p < k; p++ {
+				want += float64(engine.RoundFloat16(a[i*k+p])) * float64(engine.RoundFloat16(b[p*n+j]))
+			}
+			if diff := math.Abs(float64(got[i*n+j]) - want); !(diff <= 1e-5*(k+2)+math.Ldexp(1, -13)) {
+				if bad == 0 {
+					first = fmt.Sprintf("C[%d,%d] = %g, want %g", i, j, got[i*n+j], want)
+				}
+				bad++
+			}
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%s computed %d of %d elements of a %dx%dx%d product wrongly (%s)", shader, bad, m*n, m, n, k, first)
+	}
+	return nil
 }

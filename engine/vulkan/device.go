@@ -3,6 +3,7 @@ package vulkan
 import (
 	"errors"
 	"fmt"
+	"log"
 	"strconv"
 	"strings"
 
@@ -224,6 +225,16 @@ func open(in *instance, opts Options) (*Device, error) {
 		sinkMu.Lock()
 		sinks[d.sink] = struct{}{}
 		sinkMu.Unlock()
+	}
+	if d.cm != "" {
+		if err := d.coopMatSelfCheck(); err != nil {
+			if cmMode == "on" || d.err != nil {
+				d.Close()
+				return nil, fmt.Errorf("engine/vulkan: %w on %q: self-check failed: %v", ErrCoopMatUnsupported, d.info.Name, err)
+			}
+			log.Printf("engine/vulkan: cooperative matrices off on %q (CoopMat auto): self-check failed: %v", d.info.Name, err)
+			d.cm = ""
+		}
 	}
 	return d, nil
 }

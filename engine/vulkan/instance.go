@@ -135,11 +135,18 @@ func newInstance(validate bool) (*instance, error) {
 	return in, nil
 }
 
+// destroy frees the instance; a second call does nothing (a Device closed
+// inside open leaves Open's cleanup with an already destroyed instance).
 func (in *instance) destroy() {
+	if in.h == nil {
+		return
+	}
 	if in.callback != vk.NullDebugReportCallback {
 		vk.DestroyDebugReportCallback(in.h, in.callback, nil)
+		in.callback = vk.NullDebugReportCallback
 	}
 	vk.DestroyInstance(in.h, nil)
+	in.h = nil
 }
 
 func (in *instance) physicalDevices() ([]vk.PhysicalDevice, error) {
