@@ -7,7 +7,6 @@ import (
 	"unsafe"
 )
 
-
 // TestCoopMatSelfCheckFailure: when the cooperative-matrix kernel cannot be
 // built (an injected pipeline failure), Open with CoopMat "on" fails with
 // ErrCoopMatUnsupported naming the self-check, and leaves nothing behind
