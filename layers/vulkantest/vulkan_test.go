@@ -1,7 +1,6 @@
 package vulkantest_test
 
 import (
-	"errors"
 	"math"
 	"path/filepath"
 	"testing"
@@ -83,15 +82,7 @@ func TestVulkanMatchesCPUTuned(t *testing.T) {
 // rounding into gradient differences of tens of percent (two float32
 // backends that round the same inputs the same way differ that much too).
 func TestCoopMatTrains(t *testing.T) {
-	vktest.UseLavapipeIfNoDevice()
-	probe, err := vulkan.Open(vulkan.Options{CoopMat: "on"})
-	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
-		t.Skipf("no cooperative matrices here: %v", err)
-	}
-	if err == nil {
-		probe.Close()
-	}
-	d := vktest.Open(t, vulkan.Options{CoopMat: "on"})
+	d := vktest.OpenCoopMat(t)
 	c := cpu.New(cpu.Options{})
 	noPanic(t, func() {
 		cfg := layerstest.TinyConfig("resnet18", layers.StemCIFAR)

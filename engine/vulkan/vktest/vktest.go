@@ -1,6 +1,7 @@
 package vktest
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -83,4 +84,25 @@ func CheckValidation(t testing.TB, d *vulkan.Device) {
 		}
 		t.Errorf("validation layer reported %d messages:\n%s", len(msgs), strings.Join(msgs, "\n"))
 	}
+}
+
+// OpenCoopMat is Open with cooperative matrices on (vulkan.Options
+// CoopMat "on"); it skips, even when Required, where the device has none
+// usable (Debian 12's lavapipe; Mesa 25.1+ lavapipe and GPUs with
+// VK_KHR_cooperative_matrix run the tests).
+func OpenCoopMat(t testing.TB) *vulkan.Device {
+	t.Helper()
+	UseLavapipeIfNoDevice()
+	probe, err := vulkan.Open(vulkan.Options{CoopMat: "on"})
+	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
+		t.Skipf("no cooperative matrices here: %v", err)
+	}
+	if err == nil {
+		probe.Close()
+	}
+	d := Open(t, vulkan.Options{CoopMat: "on"})
+	if d.CoopMat() == "" {
+		t.Fatalf("CoopMat on opened %s without a cooperative-matrix kernel", d.Describe())
+	}
+	return d
 }
