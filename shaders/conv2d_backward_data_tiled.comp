@@ -32,7 +32,10 @@
 // variant: 128x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
 // variant: 128x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
 // variant: 128x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
-// Cooperative-matrix variants (128x128_cm_s<SGS>, CM_SGS defined; for
+// variant: 128x128_db_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: 128x128_db_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: 128x128_db_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// Cooperative-matrix variants (128x128_[db_]cm_s<SGS>, CM_SGS defined; for
 // devices whose subgroup size is SGS): the same staging, the tiles stored
 // as float16 and multiplied by cooperative matrices with float32
 // accumulation (coopmat_tile.glsl: layout, shared memory, rounding):
@@ -40,6 +43,8 @@
 // (lavapipe's shape; 128 invocations). Used only where the device has
 // VK_KHR_cooperative_matrix with that shape and the user asked for it
 // (engine/vulkan Options.CoopMat).
+// The db_ variants are double-buffered like the float32 _db ones (an
+// autotuning candidate).
 // 128x128_k16 stages 16-deep tiles (half the barriers per multiply-add).
 // Double-buffered variants (DB defined): two shared-memory buffers; the
 // next tile's global loads are issued into registers before the current
@@ -122,8 +127,9 @@ void cmWrite(uint r, uint c, float v) {
     }
 }
 #include "coopmat_tile.glsl"
-#define STORE_A(buf, kk, r, v) CM_STORE_A(kk, r, v)
-#define STORE_B(buf, kk, c, v) CM_STORE_B(kk, c, v)
+#define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
+#define STORE_B(buf, kk, c, v) CM_STORE_B(buf, kk, c, v)
+#define MULTIPLY(buf) cmMultiply(buf)
 #endif
 
 // loadTiles reads the A tile (W^T, rows c = rowBase.., reduction
@@ -214,6 +220,7 @@ void multiplyTiles(uint buf, uint tx, uint ty) {
         }
     }
 }
+#define MULTIPLY(buf) multiplyTiles(buf, tx, ty)
 #endif
 
 void main() {
@@ -266,20 +273,13 @@ void main() {
     cmCols = cols;
     cmHW = HW;
     cmZero();
-    for (uint k0 = 0u; k0 < KRS; k0 += BK) {
-        loadTiles(k0);
-        storeTiles(0u);
-        barrier();
-        cmMultiply();
-        barrier();
-    }
-    cmEpilogue();
 #else
     [[unroll]] for (uint i = 0; i < TM; i++) {
         [[unroll]] for (uint j = 0; j < TN / 4; j++) {
             acc[i][j] = vec4(0.0);
         }
     }
+#endif
 #ifdef DB
     if (0u < KRS) {
         loadTiles(0u);
@@ -292,7 +292,7 @@ void main() {
         if (more) {
             loadTiles(k0 + BK);
         }
-        multiplyTiles(buf, tx, ty);
+        MULTIPLY(buf);
         if (more) {
             storeTiles(buf ^ 1u);
         }
@@ -304,10 +304,13 @@ void main() {
         loadTiles(k0);
         storeTiles(0u);
         barrier();
-        multiplyTiles(0u, tx, ty);
+        MULTIPLY(0u);
         barrier();
     }
 #endif
+#ifdef CM_SGS
+    cmEpilogue();
+#else
     [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
         [[unroll]] for (uint jj = 0; jj < 4; jj++) {
             uint col = colBase + 4u * (tx + TX * j4) + jj;

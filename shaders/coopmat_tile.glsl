@@ -5,8 +5,10 @@
 //
 // The including shader stages a BM x BK tile of A (row-major, float16,
 // cmA[row * CM_AST + kk]) and a BK x BN tile of B (cmB[kk * CM_BST + col])
-// with CM_STORE_A / CM_STORE_B, between barrier()s as for the fp32
-// tiles, then calls cmMultiply(); at the end cmEpilogue() hands every
+// with CM_STORE_A / CM_STORE_B into buffer 0 (or, with DB defined, into
+// buffers 0 and 1 alternately, double-buffered like the float32 tiles),
+// between barrier()s as for the fp32 tiles, then calls cmMultiply(buf);
+// at the end cmEpilogue() hands every
 // element of the BM x BN block to the shader's cmWrite(row, col, v) (row,
 // col inside the block; cmWrite checks the bounds and maps them to memory).
 // Products are float16 x float16 with float32 accumulation: each input
@@ -23,8 +25,9 @@
 // Subgroup w = gl_SubgroupID owns rows (w / (BN/CM_WN)) * CM_WM + [0, CM_WM)
 // and columns (w % (BN/CM_WN)) * CM_WN + [0, CM_WN) as (CM_WM/CM_F) x
 // (CM_WN/CM_F) fragments.
-// Shared memory: 2*(BM*CM_AST + BK*CM_BST) bytes of tiles (rows padded by
-// 8 halves, 16 bytes, against bank conflicts) and CM_NSG*CM_F*CM_F*4 bytes
+// Shared memory: 2*(BM*CM_AST + BK*CM_BST) bytes of tiles per buffer (rows
+// padded by 8 halves, 16 bytes, against bank conflicts; 16-byte aligned
+// fragment offsets and strides) and CM_NSG*CM_F*CM_F*4 bytes
 // where each subgroup unpacks one accumulator fragment at a time in the
 // epilogue.
 
@@ -35,12 +38,17 @@
 #define CM_FN (CM_WN / CM_F)
 #define CM_FF (CM_F * CM_F)
 
-shared float16_t cmA[BM * CM_AST];
-shared float16_t cmB[BK * CM_BST];
+#ifdef DB
+#define CM_NBUF 2
+#else
+#define CM_NBUF 1
+#endif
+shared float16_t cmA[CM_NBUF * BM * CM_AST];
+shared float16_t cmB[CM_NBUF * BK * CM_BST];
 shared float cmC[CM_NSG * CM_FF];
 
-#define CM_STORE_A(kk, row, v) cmA[(row) * CM_AST + (kk)] = float16_t(v)
-#define CM_STORE_B(kk, col, v) cmB[(kk) * CM_BST + (col)] = float16_t(v)
+#define CM_STORE_A(buf, kk, row, v) cmA[(buf) * (BM * CM_AST) + (row) * CM_AST + (kk)] = float16_t(v)
+#define CM_STORE_B(buf, kk, col, v) cmB[(buf) * (BK * CM_BST) + (kk) * CM_BST + (col)] = float16_t(v)
 
 coopmat<float, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseAccumulator> cmAcc[CM_FM][CM_FN];
 
@@ -52,8 +60,9 @@ void cmZero() {
     }
 }
 
-// cmMultiply adds the staged tiles' product to this subgroup's fragments.
-void cmMultiply() {
+// cmMultiply adds the product of the tiles staged in buffer buf to this
+// subgroup's fragments.
+void cmMultiply(uint buf) {
     uint w = gl_SubgroupID;
     uint r0 = (w / (BN / CM_WN)) * CM_WM;
     uint c0 = (w % (BN / CM_WN)) * CM_WN;
@@ -61,10 +70,10 @@ void cmMultiply() {
         coopmat<float16_t, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseA> a[CM_FM];
         coopmat<float16_t, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseB> b[CM_FN];
         [[unroll]] for (uint i = 0; i < CM_FM; i++) {
-            coopMatLoad(a[i], cmA, (r0 + CM_F * i) * CM_AST + kk, CM_AST, gl_CooperativeMatrixLayoutRowMajor);
+            coopMatLoad(a[i], cmA, buf * (BM * CM_AST) + (r0 + CM_F * i) * CM_AST + kk, CM_AST, gl_CooperativeMatrixLayoutRowMajor);
         }
         [[unroll]] for (uint j = 0; j < CM_FN; j++) {
-            coopMatLoad(b[j], cmB, kk * CM_BST + c0 + CM_F * j, CM_BST, gl_CooperativeMatrixLayoutRowMajor);
+            coopMatLoad(b[j], cmB, buf * (BK * CM_BST) + kk * CM_BST + c0 + CM_F * j, CM_BST, gl_CooperativeMatrixLayoutRowMajor);
         }
         [[unroll]] for (uint i = 0; i < CM_FM; i++) {
             [[unroll]] for (uint j = 0; j < CM_FN; j++) {

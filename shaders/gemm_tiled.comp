@@ -24,10 +24,13 @@
 // variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
 // variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
 // variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
-// variant: cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
-// variant: cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
-// variant: cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
-// Cooperative-matrix variants (cm_s<SGS>, CM_SGS defined; for devices
+// variant: 128x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: 128x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: 128x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// variant: 128x128_db_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: 128x128_db_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: 128x128_db_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// Cooperative-matrix variants (128x128_[db_]cm_s<SGS>, CM_SGS defined; for devices
 // whose subgroup size is SGS): the same staging, but the tiles are stored
 // as float16 and multiplied by cooperative matrices with float32
 // accumulation (coopmat_tile.glsl: layout, shared memory, rounding):
@@ -36,6 +39,8 @@
 // of 32x32, 128 invocations). engine/vulkan uses them only where the
 // device has VK_KHR_cooperative_matrix with that shape and the user asked
 // for it (Options.CoopMat).
+// The db_ variants are double-buffered like the float32 _db ones (an
+// autotuning candidate).
 // The _k16 variant stages 16-deep tiles: half the barriers per
 // multiply-add of the 8-deep 128x128, twice its shared memory (no
 // double-buffered _k16: its 33 KiB would not fit lavapipe's 32 KiB, so CI
@@ -121,8 +126,9 @@ void cmWrite(uint r, uint c, float v) {
     C[idx] = v;
 }
 #include "coopmat_tile.glsl"
-#define STORE_A(buf, kk, r, v) CM_STORE_A(kk, r, v)
-#define STORE_B(buf, kk, c, v) CM_STORE_B(kk, c, v)
+#define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
+#define STORE_B(buf, kk, c, v) CM_STORE_B(buf, kk, c, v)
+#define MULTIPLY(buf) cmMultiply(buf)
 #else
 #ifdef DB
 #define NBUF 2
@@ -215,6 +221,7 @@ void multiplyTiles(uint buf, uint tx, uint ty) {
     }
 }
 
+#define MULTIPLY(buf) multiplyTiles(buf, tx, ty)
 #endif
 
 void main() {
@@ -237,14 +244,6 @@ void main() {
     t = gl_LocalInvocationID.x;
 #ifdef CM_SGS
     cmZero();
-    for (uint k0 = kbeg; k0 < kend; k0 += BK) {
-        loadTiles(k0);
-        storeTiles(0u);
-        barrier();
-        cmMultiply();
-        barrier();
-    }
-    cmEpilogue();
 #else
     uint tx = t % TX;
     uint ty = t / TX;
@@ -254,6 +253,7 @@ void main() {
             acc[i][j] = vec4(0.0);
         }
     }
+#endif
 #ifdef DB
     if (kbeg < kend) {
         loadTiles(kbeg);
@@ -266,7 +266,7 @@ void main() {
         if (more) {
             loadTiles(k0 + BK);
         }
-        multiplyTiles(buf, tx, ty);
+        MULTIPLY(buf);
         if (more) {
             storeTiles(buf ^ 1u);
         }
@@ -278,10 +278,13 @@ void main() {
         loadTiles(k0);
         storeTiles(0u);
         barrier();
-        multiplyTiles(0u, tx, ty);
+        MULTIPLY(0u);
         barrier();
     }
 #endif
+#ifdef CM_SGS
+    cmEpilogue();
+#else
     [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
         [[unroll]] for (uint ii = 0; ii < 4; ii++) {
             uint r = rowBase + 4u * (ty + TY * i4) + ii;

@@ -100,6 +100,14 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 	d.tune = gemmState{sg8: sg8, forced: opts.GemmVariant, plan: map[string]GemmClassChoice{}, conv: map[string]convChoice{}}
 	switch v := opts.GemmVariant; {
 	case v == "":
+	case v == "coopmat", v == "coopmat_db":
+		if d.cm == "" {
+			return fmt.Errorf("engine/vulkan: %w: GemmVariant %s needs cooperative matrices (Options.CoopMat)", ErrGemmUnsupported, v)
+		}
+		if !slices.Contains(d.coopMatGemmKernels(), v) {
+			return fmt.Errorf("engine/vulkan: %w: GemmVariant %s needs %d bytes of shared memory per workgroup; %q has %d",
+				ErrGemmUnsupported, v, coopMatShared(d.cm, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
+		}
 	case slices.Contains(gemmFamilies, v), slices.Contains(gemmKernels, v):
 		probe := v
 		switch v {
@@ -449,7 +457,7 @@ func GemmKernels() []string { return slices.Clone(gemmKernels) }
 func (d *Device) GemmChoiceFor(batch, m, n, k int) GemmClassChoice {
 	class := gemmClass(batch, m, n, k)
 	if d.cm != "" {
-		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: "coopmat_" + d.cm, Source: "cooperative matrices (CoopMat)"}
+		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: d.coopMatGemmKernel() + "_" + d.cm, Source: "cooperative matrices (CoopMat)"}
 	}
 	d.gemmChoice(class)
 	return d.tune.plan[class]

@@ -57,7 +57,7 @@ type convTile struct {
 	variant          string // tiled: "<bm>x<bn>[_k16][_db]"
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant
-	cm               bool // cooperative-matrix variant "128x128_cm_s<lanes>" (coopmat.go)
+	cm               bool // cooperative-matrix variant "128x128_[db_]cm_s<lanes>" (coopmat.go)
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
 }
 
@@ -109,9 +109,15 @@ func (t convTile) wg() int {
 	return (t.bm / t.tm) * (t.bn / t.tn)
 }
 
-// convCoopMat is the cooperative-matrix tile of this device (d.cm != "").
-func (d *Device) convCoopMat() convTile {
-	return convTile{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16}
+// convCoopMat are the cooperative-matrix tiles of this device (d.cm !=
+// ""): the table's 128x128_<cm>, then the double-buffered 128x128_db_<cm>
+// where its shared memory fits (an autotuning candidate).
+func (d *Device) convCoopMat() []convTile {
+	out := []convTile{{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16}}
+	if coopMatShared(d.cm, true) <= int(d.limit.MaxComputeSharedMemorySize) {
+		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16})
+	}
+	return out
 }
 
 // shader is the kernel for pass ("forward", "backward_data", ...).
@@ -174,10 +180,6 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 // on GPUs with autotuning on, the measured choice for this exact problem
 // instead (conv_autotune.go), timed with run.
 func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
-	if d.cm != "" && convVariant == "" {
-		// Cooperative matrices for every pass (coopmat.go).
-		return d.convCoopMat()
-	}
 	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
 		return d.convTuned(pass, p, run)
 	}
@@ -205,6 +207,16 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTi
 // taps that miss; the tiled kernel would stage them as zeros, 3x slower).
 func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 	rows, cols := convShape(pass, p)
+	if d.cm != "" {
+		// Cooperative matrices for every pass (coopmat.go).
+		cms := d.convCoopMat()
+		for _, t := range cms {
+			if "tiled_"+t.variant == convVariant {
+				return t
+			}
+		}
+		return cms[0]
+	}
 	if convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
 		return convWinograd
 	}

@@ -39,16 +39,25 @@ type ConvChoice struct {
 	Note   string             `json:"note,omitempty"` // why timing fell back to the table
 }
 
-// convProblem is the cache class of a convolution problem.
-func convProblem(pass string, p engine.Conv2DParams) string {
-	return fmt.Sprintf("conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d",
+// convProblem is the cache class of a convolution problem (with the
+// cooperative-matrix variant appended when the device runs them: another
+// set of candidates).
+func (d *Device) convProblem(pass string, p engine.Conv2DParams) string {
+	key := fmt.Sprintf("conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d",
 		pass, p.N, p.C, p.H, p.W, p.K, p.R, p.S, p.StrideH, p.StrideW, p.PadH, p.PadW)
+	if d.cm != "" {
+		key += " " + d.cm
+	}
+	return key
 }
 
 // convCandidates are the kernels timed for a pass: every tiled variant that
 // fits, the register-blocked kernel the table would use, and Winograd
-// where it computes the problem.
+// where it computes the problem; on cooperative matrices, their variants.
 func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
+	if d.cm != "" {
+		return d.convCoopMat()
+	}
 	var out []convTile
 	for _, t := range convTiledVariants {
 		if d.fits(t) {
@@ -70,7 +79,7 @@ func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 // on the caller's tensors with a given kernel); the table when timing
 // fails, with a note.
 func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
-	key := convProblem(pass, p)
+	key := d.convProblem(pass, p)
 	if c, ok := d.tune.conv[key]; ok {
 		return c.tile
 	}
@@ -185,7 +194,7 @@ func (t *gemmTuner) logf(format string, args ...any) {
 // the autotuned choice once the problem has run with autotuning on, else
 // the table's.
 func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source string) {
-	if c, ok := d.tune.conv[convProblem(pass, p)]; ok {
+	if c, ok := d.tune.conv[d.convProblem(pass, p)]; ok {
 		return c.Kernel, c.Source
 	}
 	src := "table"

@@ -199,8 +199,8 @@ func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limi
 	}
 	v := fmt.Sprintf("cm_s%d", info.SubgroupSize)
 	if wg := coopMatWG(v); wg > int(limits.MaxComputeWorkGroupInvocations) || wg > int(limits.MaxComputeWorkGroupSize[0]) ||
-		coopMatShared(v) > int(limits.MaxComputeSharedMemorySize) {
-		return shapes, "", fmt.Sprintf("%s needs %d invocations and %d bytes of shared memory per workgroup", v, wg, coopMatShared(v))
+		coopMatShared(v, false) > int(limits.MaxComputeSharedMemorySize) {
+		return shapes, "", fmt.Sprintf("%s needs %d invocations and %d bytes of shared memory per workgroup", v, wg, coopMatShared(v, false))
 	}
 	return shapes, v, ""
 }
@@ -216,15 +216,21 @@ func coopMatWG(v string) int {
 }
 
 // coopMatShared is its shared memory: 128x(16+8) and 16x(128+8) float16
-// tiles, and one float32 fragment per subgroup for the epilogue (8x8 for
-// s8, else 16x16).
-func coopMatShared(v string) int {
+// tiles (twice for the double-buffered variant), and one float32 fragment
+// per subgroup for the epilogue (8x8 for s8, else 16x16).
+func coopMatShared(v string, db bool) int {
 	lanes := map[string]int{"cm_s8": 8, "cm_s32": 32, "cm_s64": 64}[v]
-	frag := 16
+	if lanes == 0 {
+		return math.MaxInt32 // no such variant
+	}
+	frag, bufs := 16, 1
 	if lanes == 8 {
 		frag = 8
 	}
-	return 2*(128*24+16*136) + 4*frag*frag*coopMatWG(v)/lanes
+	if db {
+		bufs = 2
+	}
+	return 2*(128*24+16*136)*bufs + 4*frag*frag*coopMatWG(v)/lanes
 }
 
 // coopMatMode resolves Options.CoopMat and SIMCLR_VK_COOPMAT (which wins):
@@ -289,8 +295,28 @@ func (d *Device) MatmulInputRounding() func(float32) float32 {
 // run. A pipeline the driver cannot build is reported the same way,
 // without becoming the device's sticky error.
 func (d *Device) coopMatSelfCheck() error {
+	for _, kernel := range d.coopMatGemmKernels() {
+		if err := d.coopMatCheckKernel(kernel); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// coopMatGemmKernels are the cooperative-matrix GEMM kernels this device
+// can run: "coopmat" (gemm_tiled_128x128_<cm>) and, where its shared
+// memory fits, "coopmat_db" (the double-buffered one).
+func (d *Device) coopMatGemmKernels() []string {
+	if coopMatShared(d.cm, true) <= int(d.limit.MaxComputeSharedMemorySize) {
+		return []string{"coopmat", "coopmat_db"}
+	}
+	return []string{"coopmat"}
+}
+
+// coopMatCheckKernel is the self-check of one GEMM kernel.
+func (d *Device) coopMatCheckKernel(kernel string) error {
 	const m, n, k = 133, 70, 40
-	shader := "gemm_tiled_" + d.cm
+	shader, _, _, _ := d.gemmKernel(kernel, false, false, m, n, k)
 	if _, err := d.pipes.get(shader, []uint32{0, 0}, 3); err != nil {
 		return fmt.Errorf("%s: %w", shader, err)
 	}
@@ -307,7 +333,7 @@ func (d *Device) coopMatSelfCheck() error {
 	defer ct.Release()
 	d.Upload(at, a)
 	d.Upload(bt, b)
-	d.Gemm(false, false, m, n, k, 1, at, bt, 0, ct)
+	d.gemmRecord(kernel, false, false, 1, m, n, k, 1, at, bt, 0, ct)
 	got := make([]float32, m*n)
 	if err := d.Download(ct, got); err != nil {
 		return err
@@ -332,4 +358,13 @@ func (d *Device) coopMatSelfCheck() error {
 		return fmt.Errorf("%s computed %d of %d elements of a %dx%dx%d product wrongly (%s)", shader, bad, m*n, m, n, k, first)
 	}
 	return nil
+}
+
+// coopMatGemmKernel is the cooperative-matrix GEMM kernel of every
+// product: coopmat, or coopmat_db when Options.GemmVariant asks for it.
+func (d *Device) coopMatGemmKernel() string {
+	if d.tune.forced == "coopmat_db" {
+		return "coopmat_db"
+	}
+	return "coopmat"
 }

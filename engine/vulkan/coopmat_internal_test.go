@@ -16,7 +16,7 @@ func TestCoopMatSelfCheckFailure(t *testing.T) {
 	if probe.info.CoopMatKernel == "" {
 		t.Skipf("no cooperative matrices here: %s", probe.info.CoopMatMissing)
 	}
-	broken := "gemm_tiled_" + probe.info.CoopMatKernel
+	broken := "gemm_tiled_128x128_db_" + probe.info.CoopMatKernel
 	pipelineFault = func(shader string) error {
 		if shader == broken {
 			return errors.New("vkCreateComputePipelines: VK_ERROR_UNKNOWN (injected)")

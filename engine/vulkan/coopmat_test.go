@@ -1,9 +1,15 @@
 package vulkan_test
 
 import (
+	"math/rand"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/vktest"
 )
 
@@ -17,4 +23,66 @@ func TestConformanceCoopMat(t *testing.T) {
 	t.Logf("cooperative-matrix kernels %s", d.CoopMat())
 	conformance.RunFamilies(t, d, "Gemm", "Conv")
 	checkValidation(t, d)
+}
+
+// TestConformanceCoopMatDoubleBuffered: the same with the double-buffered
+// variants forced (GemmVariant coopmat_db, the 128x128_db_<cm> tiles),
+// which the convolution autotuner may pick on a GPU.
+func TestConformanceCoopMatDoubleBuffered(t *testing.T) {
+	probe := vktest.OpenCoopMat(t)
+	cm := probe.CoopMat()
+	d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db"})
+	vulkan.SetConvVariant("tiled_128x128_db_" + cm)
+	defer vulkan.SetConvVariant("")
+	conformance.RunFamilies(t, d, "Gemm", "Conv")
+	plan, _ := d.ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
+	if plan != "tiled_128x128_db_"+cm {
+		t.Errorf("forward convolution ran %s, want tiled_128x128_db_%s", plan, cm)
+	}
+	checkValidation(t, d)
+}
+
+// TestCoopMatConvAutotune: with autotuning on, the convolution tuner times
+// the cooperative-matrix variants (and only those), caches them under
+// problem keys that name the variant, and the result still matches the
+// rounded reference.
+func TestCoopMatConvAutotune(t *testing.T) {
+	probe := vktest.OpenCoopMat(t)
+	cm := probe.CoopMat()
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := vktest.Open(t, vulkan.Options{CoopMat: "on", Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	p := engine.Conv2DParams{N: 2, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	rng := rand.New(rand.NewSource(9))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+	xt, wt := upload(d, x, p.N, p.C, p.H, p.W), upload(d, w, p.K, p.C, 3, 3)
+	yt := d.New(p.N, p.K, p.H, p.W)
+	d.Conv2DForward(yt, xt, wt, p)
+	got := download(t, d, yt)
+	rx, rw := append([]float32(nil), x...), append([]float32(nil), w...)
+	for i := range rx {
+		rx[i] = engine.RoundFloat16(rx[i])
+	}
+	for i := range rw {
+		rw[i] = engine.RoundFloat16(rw[i])
+	}
+	want := make([]float32, len(got))
+	cpu.Conv2DForward(want, rx, rw, p)
+	conformance.Close(t, "Conv2DForward (tuned, cooperative matrices)", got, want, conformance.Tol{Atol: 2e-4, Rtol: 1e-5})
+	plan := d.ConvPlan()
+	if len(plan) != 1 {
+		t.Fatalf("plan %+v, want one problem", plan)
+	}
+	c := plan[0]
+	if c.Source != "measured" || !strings.HasSuffix(c.Problem, " "+cm) || !strings.HasSuffix(c.Kernel, "_"+cm) {
+		t.Errorf("choice %+v: want a measured %s kernel under a key ending in %s", c, cm, cm)
+	}
+	for k := range c.GFLOPs {
+		if !strings.HasSuffix(k, "_"+cm) {
+			t.Errorf("candidate %s timed on cooperative matrices", k)
+		}
+	}
+	xt.Release()
+	wt.Release()
+	yt.Release()
 }

@@ -29,10 +29,11 @@ import (
 //     invocation computes 32 x 16 outputs (16 x 16 for short matrices) and
 //     the 8 lanes of a subgroup share the loads of A by subgroupBroadcast,
 //     because on lavapipe buffer loads, not multiply-adds, take the time.
-//   - coopmat: gemm_tiled_cm_s<lanes>, 128x128 tiles multiplied by
-//     16x16x16 float16 cooperative matrices with float32 accumulation, for
-//     every product when the device runs cooperative matrices
-//     (Options.CoopMat, coopmat.go).
+//   - coopmat, coopmat_db: gemm_tiled_128x128_[db_]cm_s<lanes>, 128x128
+//     tiles multiplied by float16 cooperative matrices with float32
+//     accumulation, for every product when the device runs cooperative
+//     matrices (Options.CoopMat, coopmat.go); coopmat_db (double-buffered)
+//     only when GemmVariant asks for it.
 //   - regblock (other CPU devices): 8 x 8 outputs per invocation with vec4
 //     loads (gemm_vec4, m, n, k multiples of 4) or scalar loads
 //     (gemm_regblock).
@@ -88,7 +89,9 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 	case "tiled_32x32":
 		return "gemm_tiled_32x32", []uint32{b2u(transA), b2u(transB)}, 32, 32
 	case "coopmat":
-		return "gemm_tiled_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
+		return "gemm_tiled_128x128_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
+	case "coopmat_db":
+		return "gemm_tiled_128x128_db_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
 	}
 	// regblock
 	wgX, wgY := 8, 8
@@ -113,8 +116,9 @@ func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha 
 	}
 	if d.cm != "" {
 		// Cooperative matrices for every product (coopmat.go): a precision
-		// mode the user chose, not a tuning choice.
-		d.gemmRecord("coopmat", transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+		// mode the user chose, not a tuning choice; GemmVariant coopmat_db
+		// picks the double-buffered kernel.
+		d.gemmRecord(d.coopMatGemmKernel(), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 		return
 	}
 	d.gemmRecord(d.gemmChoice(gemmClass(batch, m, n, k)), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
