@@ -114,6 +114,7 @@ done
 # --coopmat), where the device has them: compare with PyTorch's TF32/AMP.
 if grep -q '"coop_mat_kernel":"cm_' "$out/devices.out" 2>/dev/null; then
 	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --size "${GEMM_SIZES[-1]}" --json
+	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat_db" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --kernel coopmat_db --size "${GEMM_SIZES[-1]}" --json
 	run bench_conv_coopmat 180 "$BIN" bench conv --backend vulkan "${dev[@]}" --coopmat on "${CONV[@]}" --json
 	for b in "${STEP_BATCHES[@]}"; do
 		run "bench_step_b${b}_coopmat" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --coopmat on --arch resnet18 --stem cifar \

@@ -66,7 +66,7 @@ func runBenchGemm(args []string) error {
 	trans := fs.String("trans", "NN", "transposes of A and B: NN, TN, NT or TT")
 	repeat := fs.Int("repeat", 0, "GEMMs per timed batch (0: enough for about 0.2 s)")
 	runs := fs.Int("runs", 5, "timed batches; the median is reported")
-	variant := fs.String("kernel", "", "Vulkan GEMM kernel: tiled, splitk, subgroup, regblock or a kernel name ("+strings.Join(vulkan.GemmKernels(), ", ")+"); default: by shape class (--autotune)")
+	variant := fs.String("kernel", "", "Vulkan GEMM kernel: tiled, splitk, subgroup, regblock or a kernel name ("+strings.Join(vulkan.GemmKernels(), ", ")+"), or with --coopmat on coopmat or coopmat_db; default: by shape class (--autotune)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
 		return err
