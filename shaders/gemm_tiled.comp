@@ -24,6 +24,15 @@
 // variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
 // variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
 // variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
+// variant: 128x128_v4 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DV4=1
+// variant: 64x64_v4 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DV4=1
+// variant: 128x128_db_v4 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1 -DV4=1
+// variant: 128x128_k16_v4 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8 -DV4=1
+// The _v4 variants (V4 defined) load the tiles from global memory as vec4s
+// along each matrix's contiguous dimension (a quarter of the load
+// instructions), for products whose contiguous dimensions (k or m of A, n
+// or k of B) are multiples of 4; engine/vulkan runs the plain variant
+// otherwise. Autotuning candidates.
 // variant: 128x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
 // variant: 128x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
 // variant: 128x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
@@ -89,6 +98,12 @@ layout(constant_id = 1) const uint TRANS_B = 0;
 layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { float A[]; };
 layout(std430, binding = 2) readonly buffer BB { float B[]; };
+#ifdef V4
+// The same bindings read as vec4s (descriptor aliasing; tensors start
+// 16-byte aligned).
+layout(std430, binding = 1) readonly buffer BA4 { vec4 A4[]; };
+layout(std430, binding = 2) readonly buffer BB4 { vec4 B4[]; };
+#endif
 
 #ifdef SPLIT_K
 layout(push_constant) uniform Push {
@@ -144,9 +159,87 @@ vec4 acc[TM][TN / 4];
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
+#ifdef V4
+#define NA4 (BM * BK / (4 * WG))
+#define NB4 (BN * BK / (4 * WG))
+vec4 ra[NA4];
+vec4 rb[NB4];
+#else
 float ra[BM * BK / WG];
 float rb[BN * BK / WG];
+#endif
 
+#ifdef V4
+// loadTiles reads the A tile (BM x BK) and B tile (BK x BN) at k0 into
+// ra / rb as vec4s along each matrix's contiguous dimension (k for A,
+// m for A^T, n for B, k for B^T), zero outside; the Go side runs V4
+// kernels only when those dimensions are multiples of 4, so a vec4 is
+// either wholly inside or wholly outside.
+void loadTiles(uint k0) {
+    [[unroll]] for (uint it = 0; it < NA4; it++) {
+        uint e = t + it * WG;
+        uint r, kk;
+        if (TRANS_A != 0) {
+            kk = e / (BM / 4); r = (e % (BM / 4)) * 4u;
+        } else {
+            r = e / (BK / 4); kk = (e % (BK / 4)) * 4u;
+        }
+        uint gr = rowBase + r, gk = k0 + kk;
+        vec4 v = vec4(0.0);
+        if (gr < m && gk < kend) {
+            v = TRANS_A != 0 ? A4[(aoff + gk * m + gr) / 4u] : A4[(aoff + gr * k + gk) / 4u];
+        }
+        ra[it] = v;
+    }
+    [[unroll]] for (uint it = 0; it < NB4; it++) {
+        uint e = t + it * WG;
+        uint c, kk;
+        if (TRANS_B != 0) {
+            c = e / (BK / 4); kk = (e % (BK / 4)) * 4u;
+        } else {
+            kk = e / (BN / 4); c = (e % (BN / 4)) * 4u;
+        }
+        uint gc = colBase + c, gk = k0 + kk;
+        vec4 v = vec4(0.0);
+        if (gc < n && gk < kend) {
+            v = TRANS_B != 0 ? B4[(boff + gc * k + gk) / 4u] : B4[(boff + gk * n + gc) / 4u];
+        }
+        rb[it] = v;
+    }
+}
+
+// storeTiles writes ra / rb into shared buffer buf.
+void storeTiles(uint buf) {
+    [[unroll]] for (uint it = 0; it < NA4; it++) {
+        uint e = t + it * WG;
+        if (TRANS_A != 0) {
+            uint kk = e / (BM / 4), r = (e % (BM / 4)) * 4u;
+            [[unroll]] for (uint j = 0; j < 4; j++) {
+                STORE_A(buf, kk, r + j, ra[it][j]);
+            }
+        } else {
+            uint r = e / (BK / 4), kk = (e % (BK / 4)) * 4u;
+            [[unroll]] for (uint j = 0; j < 4; j++) {
+                STORE_A(buf, kk + j, r, ra[it][j]);
+            }
+        }
+    }
+    [[unroll]] for (uint it = 0; it < NB4; it++) {
+        uint e = t + it * WG;
+        if (TRANS_B != 0) {
+            uint c = e / (BK / 4), kk = (e % (BK / 4)) * 4u;
+            [[unroll]] for (uint j = 0; j < 4; j++) {
+                STORE_B(buf, kk + j, c, rb[it][j]);
+            }
+        } else {
+            uint kk = e / (BN / 4), c = (e % (BN / 4)) * 4u;
+            [[unroll]] for (uint j = 0; j < 4; j++) {
+                STORE_B(buf, kk, c + j, rb[it][j]);
+            }
+        }
+    }
+}
+#else
 // loadTiles reads the A tile (BM x BK) and B tile (BK x BN) at k0 into
 // ra / rb, zero outside; consecutive invocations read consecutive
 // addresses.
@@ -198,6 +291,7 @@ void storeTiles(uint buf) {
         STORE_B(buf, kk, c, rb[it]);
     }
 }
+#endif
 
 #ifndef CM_SGS
 // multiplyTiles adds shared buffer buf's product to acc.

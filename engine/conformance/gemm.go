@@ -12,13 +12,16 @@ import (
 
 // Gemm and GemmBatched against the float64-accumulating cpu.Gemm: all four
 // transpose combinations on sizes around 64- and 128-wide tile edges,
-// vectors (m or n = 1), non-square shapes, beta = 0 over a NaN-filled C (C
-// must be ignored) and alpha/beta scaling of an existing C.
+// vectors (m or n = 1), non-square shapes, dimensions that are all
+// multiples of 4 (the vec4-load kernels' path in every transpose), beta =
+// 0 over a NaN-filled C (C must be ignored) and alpha/beta scaling of an
+// existing C.
 
 var gemmShapes = [][3]int{ // m, n, k
 	{1, 1, 1}, {3, 13, 127}, {13, 3, 1}, {1, 257, 31}, {200, 1, 77},
 	{63, 65, 64}, {64, 65, 129}, {127, 129, 63}, {128, 127, 65}, {129, 128, 127},
 	{257, 255, 300},
+	{68, 132, 36}, // multiples of 4 (vec4-load kernels) with partial tiles
 }
 
 // gemmTol allows float32 accumulation over k products of magnitude <= 1,

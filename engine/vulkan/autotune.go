@@ -58,7 +58,8 @@ func gemmClass(batch, m, n, k int) string {
 }
 
 // gemmKernels are all kernel names, in the order candidates are tried.
-var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
+var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16",
+	"tiled_128x128_v4", "tiled_64x64_v4", "tiled_128x128_db_v4", "tiled_128x128_k16_v4", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
 
 // gemmFamilies are the values of Options.GemmVariant besides kernel names.
 var gemmFamilies = []string{"tiled", "splitk", "subgroup", "regblock"}
@@ -165,6 +166,7 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 // kernels need their invocations and shared memory, subgroup 8-wide
 // subgroups with ballot; regblock runs everywhere.
 func (d *Device) gemmSupported(kernel string) bool {
+	kernel = strings.TrimSuffix(kernel, "_v4") // the same tile, vec4 loads
 	inv := d.limit.MaxComputeWorkGroupInvocations
 	shared := d.limit.MaxComputeSharedMemorySize
 	wgx := d.limit.MaxComputeWorkGroupSize[0]

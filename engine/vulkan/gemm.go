@@ -20,6 +20,10 @@ import (
 //     barrier per k step, 16 KiB of shared memory); tiled_128x128_k16:
 //     16-deep tiles (half the barriers per multiply-add, 17 KiB).
 //     Autotuning candidates, not in the table until measured on a GPU.
+//   - tiled_128x128_v4, tiled_64x64_v4, tiled_128x128_db_v4,
+//     tiled_128x128_k16_v4: the same tiles loading global memory as vec4s
+//     (a quarter of the load instructions) where gemmV4OK, else the plain
+//     variant; autotuning candidates.
 //   - splitk_64x64, splitk_32x32 (gemm_tiled.comp SPLIT_K variants, then
 //     gemm_splitk_reduce.comp; gemm_splitk.go): for small m*n with a long
 //     k (weight gradients), each workgroup reduces one K slice into a
@@ -66,6 +70,13 @@ func b2u(b bool) uint32 {
 // gemmKernel returns the shader, specialization constants and tile of C
 // per workgroup (rows, cols) of a non-split kernel.
 func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (string, []uint32, int, int) {
+	if base, ok := strings.CutSuffix(kernel, "_v4"); ok {
+		shader, spec, rows, cols := d.gemmKernel(base, transA, transB, m, n, k)
+		if gemmV4OK(transA, transB, m, n, k) {
+			shader += "_v4"
+		}
+		return shader, spec, rows, cols
+	}
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	switch kernel {
 	case "subgroup":
@@ -103,6 +114,20 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 		shader = "gemm_vec4_8x8"
 	}
 	return shader, []uint32{uint32(wgX), uint32(wgY), b2u(transA), b2u(transB)}, wgY * 8, wgX * 8
+}
+
+// gemmV4OK reports whether the _v4 kernels' vec4 loads fit a product: the
+// contiguous dimension of op(A)'s storage (k, or m when transposed) and of
+// op(B)'s (n, or k when transposed) are multiples of 4.
+func gemmV4OK(transA, transB bool, m, n, k int) bool {
+	ca, cb := k, n
+	if transA {
+		ca = m
+	}
+	if transB {
+		cb = k
+	}
+	return ca%4 == 0 && cb%4 == 0
 }
 
 func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
