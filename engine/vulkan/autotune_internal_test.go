@@ -159,9 +159,12 @@ func TestGemmCandidatesSupported(t *testing.T) {
 		small       []string
 		splitk      []string
 	}{
-		{256, 17408, false, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16", "regblock"},
-			[]string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16", "splitk_64x64", "splitk_32x32", "regblock"}},
-		{256, 17407, false, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "regblock"}, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "splitk_64x64", "splitk_32x32", "regblock"}},
+		{256, 17408, false, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16",
+			"tiled_128x128_v4", "tiled_64x64_v4", "tiled_128x128_db_v4", "tiled_128x128_k16_v4", "regblock"},
+			[]string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16",
+				"tiled_128x128_v4", "tiled_64x64_v4", "tiled_128x128_db_v4", "tiled_128x128_k16_v4", "splitk_64x64", "splitk_32x32", "regblock"}},
+		{256, 17407, false, []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_v4", "tiled_64x64_v4", "regblock"},
+			[]string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_v4", "tiled_64x64_v4", "splitk_64x64", "splitk_32x32", "regblock"}},
 		{128, 8704, false, []string{"tiled_32x32", "regblock"}, []string{"tiled_32x32", "splitk_32x32", "regblock"}},
 		{256, 8703, true, []string{"tiled_32x32", "subgroup", "regblock"}, []string{"tiled_32x32", "splitk_32x32", "subgroup", "regblock"}},
 		{256, 4607, false, []string{"regblock"}, []string{"regblock"}},
