@@ -43,6 +43,7 @@ type Config struct {
 	Seed      uint64  `json:"seed"`
 	Backend   string  `json:"backend,omitempty"` // recorded; set by the command
 	Device    string  `json:"device,omitempty"`
+	CoopMat   string  `json:"coopmat,omitempty"` // Vulkan --coopmat (float16 product inputs); recorded, resumed
 	Out       string  `json:"out"`
 	Subset    int     `json:"subset"`    // train on the first N of a fixed seeded permutation (0: all)
 	MaxSteps  int64   `json:"max-steps"` // stop after this global step (0: run all epochs)

@@ -20,6 +20,7 @@ func parse(t *testing.T, args ...string) (Config, error) {
 	Bind(fs, &cfg)
 	fs.String("backend", "auto", "")
 	fs.String("device", "", "")
+	fs.String("coopmat", "off", "")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -48,7 +49,7 @@ func TestConfigFileAndFlags(t *testing.T) {
 	want := Defaults()
 	want.ConfigFile = p
 	want.Epochs, want.BatchSize, want.ProjDims, want.LR, want.Optimizer = 3, 32, []int{64, 32}, 0.5, "sgd"
-	want.DropLast, want.Seed, want.Backend, want.Out = false, 9, "cpu", "here"
+	want.DropLast, want.Seed, want.Backend, want.Out, want.CoopMat = false, 9, "cpu", "here", "off"
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)
 	}
@@ -69,7 +70,7 @@ func TestConfigFileAndFlags(t *testing.T) {
 // the same configuration.
 func TestConfigJSONRoundTrip(t *testing.T) {
 	c := Defaults()
-	c.Width, c.ProjDims, c.Epochs, c.Blur, c.MaxSteps, c.Backend = 0.5, []int{256, 64}, 11, "off", 123, "cpu"
+	c.Width, c.ProjDims, c.Epochs, c.Blur, c.MaxSteps, c.Backend, c.CoopMat = 0.5, []int{256, 64}, 11, "off", 123, "vulkan", "on"
 	p := writeFile(t, string(c.JSON()))
 	got, err := parse(t, "--config", p)
 	if err != nil {
@@ -95,8 +96,8 @@ func TestResumeTakesCheckpointConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := cfg
-	want.Resume, want.Epochs, want.Backend = cfg.Out, 4, "auto" // the toy run recorded no backend: the flag default
-	want.ImageSize, want.Stem = 16, "cifar"                     // resolved from the data and recorded
+	want.Resume, want.Epochs, want.Backend, want.CoopMat = cfg.Out, 4, "auto", "off" // the toy run recorded neither: the flag defaults
+	want.ImageSize, want.Stem = 16, "cifar"                                          // resolved from the data and recorded
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}

@@ -95,6 +95,9 @@ func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
 	if f := fs.Lookup("device"); f != nil {
 		cfg.Device = f.Value.String()
 	}
+	if f := fs.Lookup("coopmat"); f != nil {
+		cfg.CoopMat = f.Value.String()
+	}
 	return ck, cfg.Validate()
 }
 
