@@ -9,9 +9,10 @@
 // TestSPIRVUpToDate fails when a .spv is missing or stale. The
 // cooperative-matrix variants (`needs=GL_KHR_cooperative_matrix` on their
 // variant lines) need a newer glslc than Debian 12's, e.g. Debian 13's:
-// run the generator with Debian 12's glslc first, then with the newer one
-// (a Debian 13 chroot with this tree bind-mounted works), which then finds
-// only those stale.
+// run the generator with Debian 12's glslc first, then with the newer one,
+// which then finds only those stale: tools/coopmat-chroot.sh sets up a
+// Debian 13 chroot sharing this checkout (with a lavapipe that runs the
+// cooperative-matrix tests) and runs commands in it.
 //
 // Every shader starts with a header comment giving its bindings, layout,
 // dispatch grid, push constants and the CPU reference it must match.
