@@ -11,7 +11,9 @@
 #      --coopmat on (float16 inputs, float32 sums: the *_coopmat steps)
 #   4. where python3 with torch is installed, the same SimCLR step and SGEMM in
 #      PyTorch on the same GPU (fp32 and AMP)
-# and writes one JSON report (report.json) plus the raw logs into --out.
+# and writes one JSON report (report.json) plus the raw logs into --out,
+# and, where python3 runs, goals.json: issue #8's goals as ratios
+# (tools/gpucheck_goals.py).
 #
 #   tools/gpucheck.sh --build-only           build bin/simclr-vk and bin/tests/*.test here
 #   tools/gpucheck.sh [--quick] [--out DIR] [--device N]
@@ -154,5 +156,10 @@ fi
 	printf '}\n'
 } >"$out/report.json"
 log "report: $out/report.json"
+if command -v python3 >/dev/null; then
+	# Issue #8's goals, each as our figure, the reference and the ratio.
+	python3 tools/gpucheck_goals.py "$out/report.json" >"$out/goals.json" 2>>"$out/gpucheck.log" &&
+		log "goals: $out/goals.json" && cat "$out/goals.json" >&2
+fi
 grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
 exit 0
