@@ -6,7 +6,9 @@ import "math"
 // GemmBatched and the three convolutions) may round their inputs before
 // multiplying, such as the Vulkan backend on cooperative matrices with
 // float16 inputs. MatmulInputRounding returns that rounding of one input
-// value, or nil when the inputs are used as float32. The conformance
+// value (for the Vulkan backend RoundFloat16, which its per-tensor
+// power-of-two scaling matches but for values far below a tensor's
+// largest), or nil when the inputs are used as float32. The conformance
 // suite rounds the CPU reference's inputs the same way.
 type MatmulRounder interface {
 	MatmulInputRounding() func(float32) float32

@@ -19,6 +19,8 @@
 //   0: dx (N*C*H*W floats, written)
 //   1: dy (N*K*P*Q floats, read)
 //   2: w  (K*C*R*S floats, read)
+//   3: (cooperative-matrix variants only) the largest magnitudes of the
+//      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
 // Variants (compile-time block tile BM x BN (input channels x pixels),
 // depth BK, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
 // invocations, a multiple of BN; loops fully unrolled):

@@ -19,6 +19,8 @@
 //   0: partial (chunks*K*C*R*S floats, written): block z at z*K*C*R*S
 //   1: dy (N*K*P*Q floats, read)
 //   2: x  (N*C*H*W floats, read)
+//   3: (cooperative-matrix variants only) the largest magnitudes of the
+//      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
 // Variants (compile-time block tile BM x BN (output channels x taps),
 // depth BK pixels, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
 // invocations, a multiple of BK; loops fully unrolled):

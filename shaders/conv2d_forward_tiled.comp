@@ -18,6 +18,8 @@
 //   0: y (N*K*P*Q floats, written)
 //   1: x (N*C*H*W floats, read)
 //   2: w (K*C*R*S floats, read)
+//   3: (cooperative-matrix variants only) the largest magnitudes of the
+//      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
 // Variants (compile-time block tile BM x BN (output channels x pixels),
 // depth BK, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
 // invocations, a multiple of BN; loops fully unrolled, so the accumulators

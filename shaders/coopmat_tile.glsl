@@ -11,9 +11,12 @@
 // at the end cmEpilogue() hands every
 // element of the BM x BN block to the shader's cmWrite(row, col, v) (row,
 // col inside the block; cmWrite checks the bounds and maps them to memory).
-// Products are float16 x float16 with float32 accumulation: each input
-// rounded to 11 significant bits (relative error <= 2^-11), magnitudes above
-// 65504 overflow and below 6e-8 flush to zero; sums stay float32.
+// Products are float16 x float16 with float32 accumulation: each input is
+// scaled by a power of two per tensor (its largest magnitude into
+// [2^14, 2^15): cmScales) and rounded to 11 significant bits (relative
+// error <= 2^-11; only values more than 2^24 below the tensor's largest
+// reach float16's subnormals); sums stay float32 and are scaled back
+// exactly.
 //
 // Compile-time parameters (the variant line): CM_F (the fragment shape
 // CM_F x CM_F x CM_F: 16 on GPUs, 8 on lavapipe, whose only float16 shape
@@ -47,12 +50,46 @@ shared float16_t cmA[CM_NBUF * BM * CM_AST];
 shared float16_t cmB[CM_NBUF * BK * CM_BST];
 shared float cmC[CM_NSG * CM_FF];
 
-#define CM_STORE_A(buf, kk, row, v) cmA[(buf) * (BM * CM_AST) + (row) * CM_AST + (kk)] = float16_t(v)
-#define CM_STORE_B(buf, kk, col, v) cmB[(buf) * (BK * CM_BST) + (kk) * CM_BST + (col)] = float16_t(v)
+// Binding 3 of the including shader: the largest magnitudes of A and B
+// as float bits (absmax.comp), words 0 and 1.
+layout(std430, binding = 3) readonly buffer BCMMax { uint cmMax[]; };
+
+// Power-of-two scales that bring each input's largest magnitude into
+// [2^14, 2^15) before the float16 conversion, and their inverses, applied
+// (exactly: powers of two) to the float32 sums in the epilogue. So small
+// inputs such as late gradients keep 11 significant bits instead of
+// flushing below 6e-8, and large ones never overflow 65504.
+float cmScaleA, cmScaleB, cmUnscaleA, cmUnscaleB;
+
+// cmExp2 is the exponent e of the scale 2^e for a largest magnitude given
+// as float bits: 15 - (its binary exponent + 1), clamped to +-100; 0 for
+// a zero, infinite or NaN maximum.
+int cmExp2(uint bits) {
+    if (bits == 0u || bits >= 0x7f800000u) {
+        return 0;
+    }
+    int e;
+    frexp(uintBitsToFloat(bits), e); // max = f * 2^e, f in [0.5, 1)
+    return clamp(15 - e, -100, 100);
+}
+
+// cmScales sets the scales; call it before staging anything.
+void cmScales() {
+    int ea = cmExp2(cmMax[0]), eb = cmExp2(cmMax[1]);
+    cmScaleA = exp2(float(ea));
+    cmScaleB = exp2(float(eb));
+    cmUnscaleA = exp2(float(-ea));
+    cmUnscaleB = exp2(float(-eb));
+}
+
+#define CM_STORE_A(buf, kk, row, v) cmA[(buf) * (BM * CM_AST) + (row) * CM_AST + (kk)] = float16_t((v) * cmScaleA)
+#define CM_STORE_B(buf, kk, col, v) cmB[(buf) * (BK * CM_BST) + (kk) * CM_BST + (col)] = float16_t((v) * cmScaleB)
 
 coopmat<float, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseAccumulator> cmAcc[CM_FM][CM_FN];
 
+// cmZero clears the accumulators and sets the scales (cmScales).
 void cmZero() {
+    cmScales();
     [[unroll]] for (uint i = 0; i < CM_FM; i++) {
         [[unroll]] for (uint j = 0; j < CM_FN; j++) {
             cmAcc[i][j] = coopmat<float, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseAccumulator>(0.0);
@@ -96,7 +133,7 @@ void cmEpilogue() {
             subgroupMemoryBarrierShared();
             subgroupBarrier();
             for (uint e = gl_SubgroupInvocationID; e < CM_FF; e += CM_SGS) {
-                cmWrite(r0 + CM_F * i + e / CM_F, c0 + CM_F * j + e % CM_F, cmC[base + e]);
+                cmWrite(r0 + CM_F * i + e / CM_F, c0 + CM_F * j + e % CM_F, cmC[base + e] * cmUnscaleA * cmUnscaleB);
             }
             subgroupMemoryBarrierShared();
             subgroupBarrier();

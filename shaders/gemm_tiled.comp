@@ -14,6 +14,8 @@
 //   0: C (batch*m*n floats, read when beta != 0, written)
 //   1: A (batch*m*k floats, read): (m, k) row-major, or (k, m) when TRANS_A
 //   2: B (batch*k*n floats, read): (k, n) row-major, or (n, k) when TRANS_B
+//   3: (cooperative-matrix variants only) the largest magnitudes of the
+//      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
 // Variants (compile-time block tile BM x BN, depth BK, TM x TN outputs per
 // invocation, WG = (BM/TM)*(BN/TN) invocations; fully unrolled):
 // variant: 128x128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8

@@ -298,6 +298,19 @@ func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParam
 	return last, found
 }
 
+// convArgs are a convolution kernel's bindings: args, and for a
+// cooperative-matrix tile the largest magnitudes of its GEMM's A and B
+// (binding 3, coopMatMax). Call done once the kernel is recorded (it
+// releases that tensor; the allocator keeps it while the kernel is
+// pending).
+func (d *Device) convArgs(t convTile, args []arg, a, b *engine.Tensor) (all []arg, done func()) {
+	if !t.cm {
+		return args, func() {}
+	}
+	scales := d.coopMatMax(a, b)
+	return append(args, in(scales)), func() { scales.Release() }
+}
+
 func isDirect1x1(p engine.Conv2DParams) bool {
 	return p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0
 }
@@ -335,13 +348,15 @@ func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t 
 		return
 	}
 	P, Q := p.OutH(), p.OutW()
+	args, done := d.convArgs(t, []arg{out(y), in(x), in(w)}, w, x)
 	d.dispatch(kernel{
 		Shader: t.shader("forward"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
 		Groups: [3]int{ceilDiv(p.N*P*Q, t.cols()), ceilDiv(p.K, t.rows()), 1},
-		Args:   []arg{out(y), in(x), in(w)},
+		Args:   args,
 	})
+	done()
 }
 
 // Conv2DBackwardData: dy (N,K,P,Q), w -> dx (N,C,H,W), overwritten.
@@ -362,13 +377,15 @@ func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 	if t.tiled {
 		cols = p.N * p.H * p.W
 	}
+	args, done := d.convArgs(t, []arg{out(dx), in(dy), in(w)}, w, dy)
 	d.dispatch(kernel{
 		Shader: t.shader("backward_data"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
 		Groups: [3]int{ceilDiv(cols, t.cols()), ceilDiv(p.C, t.rows()), 1},
-		Args:   []arg{out(dx), in(dy), in(w)},
+		Args:   args,
 	})
+	done()
 }
 
 // convDataCols is the number of GEMM columns of conv2d_backward_data: the
@@ -426,13 +443,15 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	if chunks > 1 {
 		dst = d.New(chunks, p.K*crs)
 	}
+	args, done := d.convArgs(t, []arg{out(dst), in(dy), in(x)}, dy, x)
 	d.dispatch(kernel{
 		Shader: t.shader("backward_filter"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, chunk),
 		Groups: [3]int{gx, gy, chunks},
-		Args:   []arg{out(dst), in(dy), in(x)},
+		Args:   args,
 	})
+	done()
 	if chunks > 1 {
 		d.SumCols(dw, dst, chunks, p.K*crs)
 		dst.Release()

@@ -222,6 +222,10 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 		}
 		return nil
 	}
-	_, err := d.pipes.get(t.shader(pass), t.spec(isDirect1x1(p)), 3)
+	n := 3
+	if t.cm {
+		n = 4 // the input maxima (coopMatMax)
+	}
+	_, err := d.pipes.get(t.shader(pass), t.spec(isDirect1x1(p)), n)
 	return err
 }

@@ -32,6 +32,7 @@ static void simclrCoopMatChainInit(simclrCoopMatChain *c, int enable) {
 		c->cm.cooperativeMatrix = 1;
 		c->f16.shaderFloat16 = 1;
 		c->mm.vulkanMemoryModel = 1;
+		c->mm.deviceScope = 1; // absmax.comp's atomics use Device scope
 	}
 }
 
@@ -46,8 +47,8 @@ static void *simclrCoopMatChainNew(void) {
 typedef void (*simclrGetFeatures2)(void *phys, simclrFeatures2 *f);
 typedef int32_t (*simclrGetCoopMatProps)(void *phys, uint32_t *count, simclrCoopMatProps *props);
 
-// simclrCoopMatQuery fills feat[3] (cooperativeMatrix, shaderFloat16,
-// vulkanMemoryModel) and up to max entries of 9 words (M, N, K, A, B, C,
+// simclrCoopMatQuery fills feat[4] (cooperativeMatrix, shaderFloat16,
+// vulkanMemoryModel, vulkanMemoryModelDeviceScope) and up to max entries of 9 words (M, N, K, A, B, C,
 // result types, saturating, scope) of the supported cooperative matrix
 // shapes; returns the number of shapes, or -1 when a function is missing
 // or fails. Call it only on devices that list the three extensions.
@@ -66,6 +67,7 @@ static int simclrCoopMatQuery(void *inst, void *phys, uint32_t *feat, uint32_t *
 	feat[0] = c->cm.cooperativeMatrix;
 	feat[1] = c->f16.shaderFloat16;
 	feat[2] = c->mm.vulkanMemoryModel;
+	feat[3] = c->mm.deviceScope;
 	free(f2); free(c);
 	uint32_t n = 0;
 	if (p(phys, &n, NULL) != 0) return -1;
@@ -105,8 +107,9 @@ import (
 // for the matrix products (GEMM and the tiled implicit-GEMM
 // convolutions), with float16 inputs and float32 accumulation, on the
 // tensor cores / matrix engines of GPUs that have them. It changes results
-// (each input rounded to 11 significant bits; values beyond float16's
-// range overflow or flush to zero), so it runs only when asked for
+// (each input rounded to 11 significant bits, after a power-of-two scaling
+// per input tensor that keeps float16's range out of the way:
+// coopMatMax, absmax.comp), so it runs only when asked for
 // (Options.CoopMat "on" or "auto"; the default is exact float32) and only
 // on devices with subgroups of 32 or 64 lanes that report the 16x16x16
 // float16 x float16 + float32 shape at subgroup scope (GPUs), or of 8
@@ -119,7 +122,8 @@ var ErrCoopMatUnsupported = errors.New("cooperative matrices not supported")
 
 // coopMatExtensions are enabled on the device for the cooperative-matrix
 // kernels: glslang's SPIR-V for them needs Float16 arithmetic and the
-// Vulkan memory model.
+// Vulkan memory model (with device scope, which, once the memory model is
+// on, absmax.comp's atomics need).
 var coopMatExtensions = []string{"VK_KHR_cooperative_matrix", "VK_KHR_shader_float16_int8", "VK_KHR_vulkan_memory_model"}
 
 // coopMatSubgroups are the subgroup sizes with a compiled variant.
@@ -164,7 +168,7 @@ func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limi
 			return nil, "", "no " + e
 		}
 	}
-	var feat [3]C.uint32_t
+	var feat [4]C.uint32_t
 	var raw [64 * 9]C.uint32_t
 	k := int(C.simclrCoopMatQuery(unsafe.Pointer(inst), unsafe.Pointer(phys), &feat[0], &raw[0], 64))
 	if k < 0 {
@@ -188,8 +192,8 @@ func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limi
 		}
 	}
 	switch {
-	case feat[0] == 0 || feat[1] == 0 || feat[2] == 0:
-		return shapes, "", "the cooperativeMatrix, shaderFloat16 and vulkanMemoryModel features are not all supported"
+	case feat[0] == 0 || feat[1] == 0 || feat[2] == 0 || feat[3] == 0:
+		return shapes, "", "the cooperativeMatrix, shaderFloat16, vulkanMemoryModel and vulkanMemoryModelDeviceScope features are not all supported"
 	case !slices.Contains(coopMatSubgroups, info.SubgroupSize):
 		return shapes, "", fmt.Sprintf("subgroup size %d (the kernels are built for 8, 32 and 64)", info.SubgroupSize)
 	case !found:
@@ -317,7 +321,7 @@ func (d *Device) coopMatGemmKernels() []string {
 func (d *Device) coopMatCheckKernel(kernel string) error {
 	const m, n, k = 133, 70, 40
 	shader, _, _, _ := d.gemmKernel(kernel, false, false, m, n, k)
-	if _, err := d.pipes.get(shader, []uint32{0, 0}, 3); err != nil {
+	if _, err := d.pipes.get(shader, []uint32{0, 0}, 4); err != nil { // C, A, B, the input maxima
 		return fmt.Errorf("%s: %w", shader, err)
 	}
 	a, b := make([]float32, m*k), make([]float32, k*n)
@@ -367,4 +371,37 @@ func (d *Device) coopMatGemmKernel() string {
 		return "coopmat_db"
 	}
 	return "coopmat"
+}
+
+// pushAbsMax mirrors `{ uint n, slot; }` of absmax.comp.
+type pushAbsMax struct {
+	N, Slot uint32
+}
+
+// coopMatMax records the largest magnitudes of a and b (as float bits,
+// words 0 and 1 of a new 2-word tensor: absmax.comp), the binding 3 from
+// which the cooperative-matrix kernels take their per-tensor power-of-two
+// input scales. Release it after recording the kernel.
+func (d *Device) coopMatMax(a, b *engine.Tensor) *engine.Tensor {
+	m := d.New(2)
+	for i, t := range []*engine.Tensor{a, b} {
+		n := t.Numel()
+		d.dispatch(kernel{
+			Shader: "absmax",
+			Push:   &pushAbsMax{uint32(n), uint32(i)},
+			Groups: [3]int{min(ceilDiv(n, 256), 1024), 1, 1},
+			Args:   []arg{inout(m), in(t)},
+		})
+	}
+	return m
+}
+
+// absMaxBits is absmax.comp's reference: the largest |x[i]| as float32
+// bits (NaN bit patterns above +Inf).
+func absMaxBits(x []float32) uint32 {
+	var m uint32
+	for _, v := range x {
+		m = max(m, math.Float32bits(v)&0x7fffffff)
+	}
+	return m
 }

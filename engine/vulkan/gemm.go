@@ -159,7 +159,12 @@ func (d *Device) gemmRecord(choice string, transA, transB bool, batch, m, n, k i
 	gx, gy := ceilDiv(n, cols), ceilDiv(m, rows)
 	maxZ := int(d.limit.MaxComputeWorkGroupCount[2])
 	// beta == 0: C is only written (its old contents are ignored).
-	cArg := out(c)
+	args := []arg{out(c), in(a), in(b)}
+	if strings.HasPrefix(choice, "coopmat") {
+		scales := d.coopMatMax(a, b) // binding 3: per-tensor input scales
+		defer scales.Release()
+		args = append(args, in(scales))
+	}
 	for b0 := 0; b0 < batch; b0 += maxZ {
 		nb := min(batch-b0, maxZ)
 		d.dispatch(kernel{
@@ -167,7 +172,7 @@ func (d *Device) gemmRecord(choice string, transA, transB bool, batch, m, n, k i
 			Spec:   spec,
 			Push:   &pushGemm{uint32(m), uint32(n), uint32(k), uint32(b0), alpha, beta},
 			Groups: [3]int{gx, gy, nb},
-			Args:   []arg{cArg, in(a), in(b)},
+			Args:   args,
 		})
 	}
 }

@@ -1,0 +1,48 @@
+#version 450
+// absmax.comp: M[slot] = max(M[slot], bits of max_i |x[i]|): the largest
+// magnitude of a tensor as float bits, for the cooperative-matrix kernels'
+// per-tensor power-of-two scaling (coopmat_tile.glsl). For non-negative
+// floats the bit patterns order like the values (NaN above +Inf), so the
+// maximum is an unsigned atomicMax.
+//
+// Bindings (storage buffers, set 0):
+//   0: M (uint words, read and written; zero before the first dispatch
+//      into a slot)
+//   1: x (n floats, read)
+// Layout: local_size_x = 256; each invocation takes elements i, i + stride,
+// ... (grid-stride over the whole dispatch), the workgroup reduces in
+// shared memory and adds one atomicMax.
+// Dispatch grid: (groups, 1, 1) with groups = min(ceil(n/256), 1024).
+// Push constants: {uint n, slot} (Go: pushAbsMax in engine/vulkan/coopmat.go).
+// CPU reference: absMaxBits in engine/vulkan/coopmat.go.
+
+layout(local_size_x = 256) in;
+
+layout(std430, binding = 0) buffer BM { uint M[]; };
+layout(std430, binding = 1) readonly buffer BX { float X[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint slot;
+} pc;
+
+shared uint red[256];
+
+void main() {
+    uint lid = gl_LocalInvocationID.x;
+    uint m = 0u;
+    for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += gl_NumWorkGroups.x * 256u) {
+        m = max(m, floatBitsToUint(X[i]) & 0x7fffffffu);
+    }
+    red[lid] = m;
+    barrier();
+    for (uint s = 128u; s > 0u; s >>= 1) {
+        if (lid < s) {
+            red[lid] = max(red[lid], red[lid + s]);
+        }
+        barrier();
+    }
+    if (lid == 0u) {
+        atomicMax(M[pc.slot], red[0]);
+    }
+}
