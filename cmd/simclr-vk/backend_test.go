@@ -74,6 +74,8 @@ func TestCoopMatFlag(t *testing.T) {
 			t.Errorf("--coopmat on opened %s without cooperative matrices", d.Describe())
 		}
 		closeBackend(b)
+	case errors.Is(err, vulkan.ErrCoopMatSelfCheck):
+		t.Fatalf("--coopmat on: %v", err)
 	default:
 		t.Skipf("no Vulkan device: %v", err)
 	}

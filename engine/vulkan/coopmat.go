@@ -120,6 +120,12 @@ import (
 // without usable cooperative matrices.
 var ErrCoopMatUnsupported = errors.New("cooperative matrices not supported")
 
+// ErrCoopMatSelfCheck is returned by Open for CoopMat "on" when the device
+// reports usable cooperative matrices but the kernels fail their check
+// (coopMatSelfCheck): a driver or kernel bug, not a missing feature, so
+// tests fail on it instead of skipping.
+var ErrCoopMatSelfCheck = errors.New("cooperative-matrix self-check failed")
+
 // coopMatExtensions are enabled on the device for the cooperative-matrix
 // kernels: glslang's SPIR-V for them needs Float16 arithmetic and the
 // Vulkan memory model (with device scope, which, once the memory model is

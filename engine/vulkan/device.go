@@ -230,7 +230,7 @@ func open(in *instance, opts Options) (*Device, error) {
 		if err := d.coopMatSelfCheck(); err != nil {
 			if cmMode == "on" || d.err != nil {
 				d.Close()
-				return nil, fmt.Errorf("engine/vulkan: %w on %q: self-check failed: %v", ErrCoopMatUnsupported, d.info.Name, err)
+				return nil, fmt.Errorf("engine/vulkan: %w on %q (--coopmat off runs float32): %v", ErrCoopMatSelfCheck, d.info.Name, err)
 			}
 			log.Printf("engine/vulkan: cooperative matrices off on %q (CoopMat auto): self-check failed: %v", d.info.Name, err)
 			d.cm = ""

@@ -89,13 +89,17 @@ func CheckValidation(t testing.TB, d *vulkan.Device) {
 // OpenCoopMat is Open with cooperative matrices on (vulkan.Options
 // CoopMat "on"); it skips, even when Required, where the device has none
 // usable (Debian 12's lavapipe; Mesa 25.1+ lavapipe and GPUs with
-// VK_KHR_cooperative_matrix run the tests).
+// VK_KHR_cooperative_matrix run the tests), and fails where the device
+// has them but the kernels fail the open-time self-check.
 func OpenCoopMat(t testing.TB) *vulkan.Device {
 	t.Helper()
 	UseLavapipeIfNoDevice()
 	probe, err := vulkan.Open(vulkan.Options{CoopMat: "on"})
 	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
 		t.Skipf("no cooperative matrices here: %v", err)
+	}
+	if errors.Is(err, vulkan.ErrCoopMatSelfCheck) {
+		t.Fatalf("the device has cooperative matrices but the kernels fail: %v", err)
 	}
 	if err == nil {
 		probe.Close()
