@@ -104,18 +104,23 @@ func (t convTile) spec(direct bool) []uint32 {
 // wg is the tiled kernel's local size.
 func (t convTile) wg() int {
 	if t.cm {
-		return coopMatWG(strings.TrimPrefix(t.variant, "128x128_"))
+		return t.wgX // set by convCoopMat
 	}
 	return (t.bm / t.tm) * (t.bn / t.tn)
 }
 
 // convCoopMat are the cooperative-matrix tiles of this device (d.cm !=
-// ""): the table's 128x128_<cm>, then the double-buffered 128x128_db_<cm>
-// where its shared memory fits (an autotuning candidate).
+// ""): 128x128_<cm>, 64x128_<cm> (for 64-channel layers) and the
+// double-buffered 128x128_db_<cm> where its shared memory fits (the
+// table picks between the first two by rows; the tuner times all).
 func (d *Device) convCoopMat() []convTile {
-	out := []convTile{{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16}}
+	wg := coopMatWG(d.cm)
+	out := []convTile{
+		{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg},
+		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: 128},
+	}
 	if coopMatShared(d.cm, true) <= int(d.limit.MaxComputeSharedMemorySize) {
-		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16})
+		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg})
 	}
 	return out
 }
@@ -208,12 +213,16 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTi
 func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 	rows, cols := convShape(pass, p)
 	if d.cm != "" {
-		// Cooperative matrices for every pass (coopmat.go).
+		// Cooperative matrices for every pass (coopmat.go): 64x128 where
+		// the rows fit it, else 128x128.
 		cms := d.convCoopMat()
 		for _, t := range cms {
 			if "tiled_"+t.variant == convVariant {
 				return t
 			}
+		}
+		if rows <= 64 {
+			return cms[1]
 		}
 		return cms[0]
 	}

@@ -25,21 +25,35 @@ func TestConformanceCoopMat(t *testing.T) {
 	checkValidation(t, d)
 }
 
-// TestConformanceCoopMatDoubleBuffered: the same with the double-buffered
-// variants forced (GemmVariant coopmat_db, the 128x128_db_<cm> tiles),
-// which the convolution autotuner may pick on a GPU.
-func TestConformanceCoopMatDoubleBuffered(t *testing.T) {
+// TestConformanceCoopMatVariants: the same with each other variant forced
+// (GemmVariant coopmat_db; the 128x128_db_<cm> and 64x128_<cm>
+// convolution tiles), which the table or the autotuner may pick on a GPU.
+func TestConformanceCoopMatVariants(t *testing.T) {
 	probe := vktest.OpenCoopMat(t)
 	cm := probe.CoopMat()
-	d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db"})
-	vulkan.SetConvVariant("tiled_128x128_db_" + cm)
-	defer vulkan.SetConvVariant("")
-	conformance.RunFamilies(t, d, "Gemm", "Conv")
-	plan, _ := d.ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
-	if plan != "tiled_128x128_db_"+cm {
-		t.Errorf("forward convolution ran %s, want tiled_128x128_db_%s", plan, cm)
+	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm} {
+		t.Run(v, func(t *testing.T) {
+			d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db"})
+			vulkan.SetConvVariant(v)
+			defer vulkan.SetConvVariant("")
+			conformance.RunFamilies(t, d, "Gemm", "Conv")
+			kernel, _ := d.ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
+			if kernel != v {
+				t.Errorf("forward convolution ran %s, want %s", kernel, v)
+			}
+			checkValidation(t, d)
+		})
 	}
-	checkValidation(t, d)
+	// The table: 64x128 for 64 rows or fewer, 128x128 above.
+	for _, c := range []struct {
+		k    int
+		want string
+	}{{64, "tiled_64x128_" + cm}, {65, "tiled_128x128_" + cm}} {
+		got, _ := probe.ConvKernel("forward", engine.Conv2DParams{N: 1, C: 8, H: 4, W: 4, K: c.k, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
+		if got != c.want {
+			t.Errorf("K=%d: table picks %s, want %s", c.k, got, c.want)
+		}
+	}
 }
 
 // TestCoopMatConvAutotune: with autotuning on, the convolution tuner times
