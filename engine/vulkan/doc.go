@@ -55,9 +55,12 @@
 //   - coopmat.go: the optional cooperative-matrix path (Options.CoopMat,
 //     SIMCLR_VK_COOPMAT): VK_KHR_cooperative_matrix shapes and features
 //     queried through a small cgo mirror of structs the vendored headers
-//     lack, the device created with them enabled, and then every GEMM and
-//     convolution pass run by the _cm_s<lanes> variants (float16 inputs,
-//     float32 sums; shaders/coopmat_tile.glsl). Device.MatmulInputRounding
+//     lack, the device created with them enabled, a self-check product at
+//     open, and then every GEMM and convolution pass run by the
+//     _cm_s<lanes> variants (float16 inputs scaled per tensor by a power
+//     of two from absmax.comp's maxima, float32 sums;
+//     shaders/coopmat_tile.glsl; 128x128, 64x128 and double-buffered
+//     tiles, chosen by rows or by the autotuner). Device.MatmulInputRounding
 //     tells the conformance suite to round its references' inputs alike.
 //
 // # Adding an op
