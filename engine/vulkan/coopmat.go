@@ -113,7 +113,7 @@ import (
 // (Options.CoopMat "on" or "auto"; the default is exact float32) and only
 // on devices with subgroups of 32 or 64 lanes that report the 16x16x16
 // float16 x float16 + float32 shape at subgroup scope (GPUs), or of 8
-// lanes with the 8x8x8 one (lavapipe from Mesa 25.1): the compiled
+// lanes with the 8x8x8 one (lavapipe in Mesa 26.1; 25.0 has none): the compiled
 // variants "cm_s<lanes>" (shaders/coopmat_tile.glsl).
 
 // ErrCoopMatUnsupported is returned by Open for CoopMat "on" on a device

@@ -88,7 +88,7 @@ func CheckValidation(t testing.TB, d *vulkan.Device) {
 
 // OpenCoopMat is Open with cooperative matrices on (vulkan.Options
 // CoopMat "on"); it skips, even when Required, where the device has none
-// usable (Debian 12's lavapipe; Mesa 25.1+ lavapipe and GPUs with
+// usable (Debian 12's lavapipe; Mesa 26.1's lavapipe and GPUs with
 // VK_KHR_cooperative_matrix run the tests), and fails where the device
 // has them but the kernels fail the open-time self-check.
 func OpenCoopMat(t testing.TB) *vulkan.Device {
