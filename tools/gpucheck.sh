@@ -118,10 +118,9 @@ if grep -q '"coop_mat_kernel":"cm_' "$out/devices.out" 2>/dev/null; then
 	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --size "${GEMM_SIZES[-1]}" --json
 	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat_db" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --kernel coopmat_db --size "${GEMM_SIZES[-1]}" --json
 	run bench_conv_coopmat 180 "$BIN" bench conv --backend vulkan "${dev[@]}" --coopmat on "${CONV[@]}" --json
-	for b in "${STEP_BATCHES[@]}"; do
-		run "bench_step_b${b}_coopmat" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --coopmat on --arch resnet18 --stem cifar \
-			--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
-	done
+	b=${STEP_BATCHES[-1]} # the goal's batch only: each run tunes its own layer shapes
+	run "bench_step_b${b}_coopmat" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --coopmat on --arch resnet18 --stem cifar \
+		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
 else
 	log "no usable cooperative matrices (simclr-vk devices): no --coopmat benchmarks"
 fi
