@@ -124,14 +124,25 @@ uint bgk[NB], bk[NB], br[NB], bs[NB];
 uint dK, dR, dS;
 
 #ifdef CM_SGS
-uint cmColBase, cmCols, cmHW;
-// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
-void cmWrite(uint r, uint c, float v) {
-    uint ci = rowBase + r, col = cmColBase + c;
-    if (ci < pc.c && col < cmCols) {
-        uint img = col / cmHW;
-        DX[img * pc.c * cmHW + (col - img * cmHW) + ci * cmHW] = v;
+uint cmCol0, cmCols, cmHW;
+// The output mapping of the block tile for coopmat_tile.glsl's epilogue:
+// element (r, c) goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE
+// (cmColBase: ~0u for a column outside the output), rows checked by
+// cmRowOK, written by cmStore.
+uint cmColBase(uint c) {
+    uint col = cmCol0 + c;
+    if (col >= cmCols) {
+        return 0xffffffffu;
     }
+    uint img = col / cmHW;
+    return img * pc.c * cmHW + (col - img * cmHW);
+}
+bool cmRowOK(uint r) {
+    return rowBase + r < pc.c;
+}
+#define CM_ROW_STRIDE cmHW
+void cmStore(uint idx, float v) {
+    DX[idx] = v;
 }
 #include "coopmat_tile.glsl"
 #define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
@@ -276,7 +287,7 @@ void main() {
     }
 
 #ifdef CM_SGS
-    cmColBase = colBase;
+    cmCol0 = colBase;
     cmCols = cols;
     cmHW = HW;
     cmZero();

@@ -129,13 +129,21 @@ int ss[NTAP];    // s - pad_w
 bool sok[NTAP];
 
 #ifdef CM_SGS
-uint cmColBase, cmCRS, cmZoff;
-// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
-void cmWrite(uint r, uint c, float v) {
-    uint kk = rowBase + r, col = cmColBase + c;
-    if (kk < pc.k && col < cmCRS) {
-        DW[cmZoff + kk * cmCRS + col] = v;
-    }
+uint cmCol0, cmCRS, cmZoff;
+// The output mapping of the block tile for coopmat_tile.glsl's epilogue:
+// element (r, c) goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE
+// (cmColBase: ~0u for a column outside the output), rows checked by
+// cmRowOK, written by cmStore.
+uint cmColBase(uint c) {
+    uint col = cmCol0 + c;
+    return col < cmCRS ? cmZoff + col : 0xffffffffu;
+}
+bool cmRowOK(uint r) {
+    return rowBase + r < pc.k;
+}
+#define CM_ROW_STRIDE cmCRS
+void cmStore(uint idx, float v) {
+    DW[idx] = v;
 }
 #include "coopmat_tile.glsl"
 #define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
@@ -264,7 +272,7 @@ void main() {
     }
 
 #ifdef CM_SGS
-    cmColBase = colBase;
+    cmCol0 = colBase;
     cmCRS = CRS;
     cmZoff = gl_WorkGroupID.z * pc.k * CRS;
     cmZero();

@@ -123,14 +123,25 @@ uint bgk[NB], bc[NB], br[NB], bs[NB];
 uint dC, dR, dS;
 
 #ifdef CM_SGS
-uint cmColBase, cmCols, cmPQ;
-// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
-void cmWrite(uint r, uint c, float v) {
-    uint kk = rowBase + r, col = cmColBase + c;
-    if (kk < pc.k && col < cmCols) {
-        uint img = col / cmPQ;
-        Y[img * pc.k * cmPQ + (col - img * cmPQ) + kk * cmPQ] = v;
+uint cmCol0, cmCols, cmPQ;
+// The output mapping of the block tile for coopmat_tile.glsl's epilogue:
+// element (r, c) goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE
+// (cmColBase: ~0u for a column outside the output), rows checked by
+// cmRowOK, written by cmStore.
+uint cmColBase(uint c) {
+    uint col = cmCol0 + c;
+    if (col >= cmCols) {
+        return 0xffffffffu;
     }
+    uint img = col / cmPQ;
+    return img * pc.k * cmPQ + (col - img * cmPQ);
+}
+bool cmRowOK(uint r) {
+    return rowBase + r < pc.k;
+}
+#define CM_ROW_STRIDE cmPQ
+void cmStore(uint idx, float v) {
+    Y[idx] = v;
 }
 #include "coopmat_tile.glsl"
 #define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
@@ -257,7 +268,7 @@ void main() {
     }
 
 #ifdef CM_SGS
-    cmColBase = colBase;
+    cmCol0 = colBase;
     cmCols = cols;
     cmPQ = PQ;
     cmZero();

@@ -8,9 +8,11 @@
 // with CM_STORE_A / CM_STORE_B into buffer 0 (or, with DB defined, into
 // buffers 0 and 1 alternately, double-buffered like the float32 tiles),
 // between barrier()s as for the fp32 tiles, then calls cmMultiply(buf);
-// at the end cmEpilogue() hands every
-// element of the BM x BN block to the shader's cmWrite(row, col, v) (row,
-// col inside the block; cmWrite checks the bounds and maps them to memory).
+// at the end cmEpilogue() writes the BM x BN block through the shader's
+// output mapping (defined before the include): element (r, c) of the block
+// goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE, cmColBase
+// returning ~0u for columns outside the output, cmRowOK(r) for rows
+// inside it, cmStore(index, value) writing it.
 // Products are float16 x float16 with float32 accumulation: each input is
 // scaled by a power of two per tensor (its largest magnitude into
 // [2^14, 2^15): cmScales) and rounded to 11 significant bits (relative
@@ -120,20 +122,33 @@ void cmMultiply(uint buf) {
     }
 }
 
-// cmEpilogue passes every accumulated element to cmWrite, one fragment at
-// a time through this subgroup's CM_F x CM_F slice of cmC.
+// cmEpilogue writes every accumulated element (unscaled) through the
+// including shader's output mapping (cmColBase, cmRowOK, CM_ROW_STRIDE,
+// cmStore), one fragment at a time through this subgroup's CM_F x CM_F
+// slice of cmC. Lane l always takes column l % CM_F of a fragment (CM_SGS
+// is a multiple of CM_F), so each lane maps its column to memory once per
+// fragment and its rows by one multiply-add each.
 void cmEpilogue() {
     uint w = gl_SubgroupID;
     uint r0 = (w / (BN / CM_WN)) * CM_WM;
     uint c0 = (w % (BN / CM_WN)) * CM_WN;
     uint base = w * CM_FF;
+    uint lane = gl_SubgroupInvocationID;
+    uint lc = lane % CM_F, lr = lane / CM_F;
+    float unscale = cmUnscaleA * cmUnscaleB;
     [[unroll]] for (uint i = 0; i < CM_FM; i++) {
         [[unroll]] for (uint j = 0; j < CM_FN; j++) {
             coopMatStore(cmAcc[i][j], cmC, base, CM_F, gl_CooperativeMatrixLayoutRowMajor);
             subgroupMemoryBarrierShared();
             subgroupBarrier();
-            for (uint e = gl_SubgroupInvocationID; e < CM_FF; e += CM_SGS) {
-                cmWrite(r0 + CM_F * i + e / CM_F, c0 + CM_F * j + e % CM_F, cmC[base + e] * cmUnscaleA * cmUnscaleB);
+            uint out0 = cmColBase(c0 + CM_F * j + lc);
+            if (out0 != 0xffffffffu) {
+                [[unroll]] for (uint u = 0; u < CM_FF / CM_SGS; u++) {
+                    uint r = r0 + CM_F * i + lr + (CM_SGS / CM_F) * u;
+                    if (cmRowOK(r)) {
+                        cmStore(out0 + (rowBase + r) * CM_ROW_STRIDE, cmC[base + lane + CM_SGS * u] * unscale);
+                    }
+                }
             }
             subgroupMemoryBarrierShared();
             subgroupBarrier();

@@ -129,13 +129,19 @@ layout(push_constant) uniform Push {
 uint m, n, k, kend, aoff, boff, coff, rowBase, colBase, t;
 
 #ifdef CM_SGS
-// cmWrite stores element (r, c) of the block tile (coopmat_tile.glsl).
-void cmWrite(uint r, uint c, float v) {
-    uint gr = rowBase + r, gc = colBase + c;
-    if (gr >= m || gc >= n) {
-        return;
-    }
-    uint idx = coff + gr * n + gc;
+// The output mapping of the block tile for coopmat_tile.glsl's epilogue:
+// element (r, c) goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE
+// (cmColBase: ~0u for a column outside the output), rows checked by
+// cmRowOK, written by cmStore.
+uint cmColBase(uint c) {
+    uint gc = colBase + c;
+    return gc < n ? coff + gc : 0xffffffffu;
+}
+bool cmRowOK(uint r) {
+    return rowBase + r < m;
+}
+#define CM_ROW_STRIDE n
+void cmStore(uint idx, float v) {
     v *= pc.alpha;
     if (pc.beta != 0.0) {
         v += pc.beta * C[idx];
