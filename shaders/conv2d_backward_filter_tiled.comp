@@ -40,6 +40,9 @@
 // variant: 64x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=16 -DCM_WN=32
 // variant: 64x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
 // variant: 64x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
+// variant: 128x128_k32_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
+// variant: 128x128_k32_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
+// variant: 128x128_k32_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
 // Cooperative-matrix variants (128x128_[db_]cm_s<SGS>, CM_SGS defined; for
 // devices whose subgroup size is SGS): the same staging, the tiles stored
 // as float16 and multiplied by cooperative matrices with float32
@@ -52,6 +55,8 @@
 // autotuning candidate).
 // The 64x128 ones (128 invocations) leave no row idle on 64-channel
 // layers, where 128x128 wastes half its multiply-adds.
+// The k32 ones stage 32-deep tiles: half the barriers per multiply-add,
+// twice the staging registers (an autotuning candidate).
 // 128x128_k16 stages 16-deep tiles (half the barriers per multiply-add).
 // Double-buffered variants (DB defined): two shared-memory buffers; the
 // next tile's global loads are issued into registers before the current

@@ -107,7 +107,7 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 		}
 		if !slices.Contains(d.coopMatGemmKernels(), v) {
 			return fmt.Errorf("engine/vulkan: %w: GemmVariant %s needs %d bytes of shared memory per workgroup; %q has %d",
-				ErrGemmUnsupported, v, coopMatShared(d.cm, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
+				ErrGemmUnsupported, v, coopMatShared(d.cm, 128, 16, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
 		}
 	case slices.Contains(gemmFamilies, v), slices.Contains(gemmKernels, v):
 		probe := v

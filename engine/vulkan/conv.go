@@ -110,17 +110,21 @@ func (t convTile) wg() int {
 }
 
 // convCoopMat are the cooperative-matrix tiles of this device (d.cm !=
-// ""): 128x128_<cm>, 64x128_<cm> (for 64-channel layers) and the
-// double-buffered 128x128_db_<cm> where its shared memory fits (the
-// table picks between the first two by rows; the tuner times all).
+// ""): 128x128_<cm>, 64x128_<cm> (for 64-channel layers), then, where
+// their shared memory fits, the double-buffered 128x128_db_<cm> and the
+// 32-deep 128x128_k32_<cm> (the table picks between the first two by
+// rows; the tuner times all).
 func (d *Device) convCoopMat() []convTile {
-	wg := coopMatWG(d.cm)
+	wg, shared := coopMatWG(d.cm), int(d.limit.MaxComputeSharedMemorySize)
 	out := []convTile{
 		{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg},
 		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: 128},
 	}
-	if coopMatShared(d.cm, true) <= int(d.limit.MaxComputeSharedMemorySize) {
+	if coopMatShared(d.cm, 128, 16, true) <= shared {
 		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg})
+	}
+	if coopMatShared(d.cm, 128, 32, false) <= shared {
+		out = append(out, convTile{tiled: true, cm: true, variant: "128x128_k32_" + d.cm, bm: 128, bn: 128, bk: 32, wgX: wg})
 	}
 	return out
 }

@@ -209,8 +209,8 @@ func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limi
 	}
 	v := fmt.Sprintf("cm_s%d", info.SubgroupSize)
 	if wg := coopMatWG(v); wg > int(limits.MaxComputeWorkGroupInvocations) || wg > int(limits.MaxComputeWorkGroupSize[0]) ||
-		coopMatShared(v, false) > int(limits.MaxComputeSharedMemorySize) {
-		return shapes, "", fmt.Sprintf("%s needs %d invocations and %d bytes of shared memory per workgroup", v, wg, coopMatShared(v, false))
+		coopMatShared(v, 128, 16, false) > int(limits.MaxComputeSharedMemorySize) {
+		return shapes, "", fmt.Sprintf("%s needs %d invocations and %d bytes of shared memory per workgroup", v, wg, coopMatShared(v, 128, 16, false))
 	}
 	return shapes, v, ""
 }
@@ -225,22 +225,27 @@ func coopMatWG(v string) int {
 	return 256
 }
 
-// coopMatShared is its shared memory: 128x(16+8) and 16x(128+8) float16
-// tiles (twice for the double-buffered variant), and one float32 fragment
-// per subgroup for the epilogue (8x8 for s8, else 16x16).
-func coopMatShared(v string, db bool) int {
+// coopMatShared is the shared memory of a 128-column cooperative-matrix
+// tile bm rows by bk deep (128x128 with bk 16 unless said otherwise):
+// bm x (bk+8) and bk x (128+8) float16 tiles (twice when double-buffered),
+// and one float32 fragment per subgroup for the epilogue (8x8 for s8,
+// else 16x16; the 64x128 tile has 128 invocations).
+func coopMatShared(v string, bm, bk int, db bool) int {
 	lanes := map[string]int{"cm_s8": 8, "cm_s32": 32, "cm_s64": 64}[v]
 	if lanes == 0 {
 		return math.MaxInt32 // no such variant
 	}
-	frag, bufs := 16, 1
+	frag, bufs, wg := 16, 1, coopMatWG(v)
 	if lanes == 8 {
 		frag = 8
 	}
 	if db {
 		bufs = 2
 	}
-	return 2*(128*24+16*136)*bufs + 4*frag*frag*coopMatWG(v)/lanes
+	if bm == 64 {
+		wg = 128
+	}
+	return 2*(bm*(bk+8)+bk*136)*bufs + 4*frag*frag*wg/lanes
 }
 
 // coopMatMode resolves Options.CoopMat and SIMCLR_VK_COOPMAT (which wins):
@@ -317,7 +322,7 @@ func (d *Device) coopMatSelfCheck() error {
 // can run: "coopmat" (gemm_tiled_128x128_<cm>) and, where its shared
 // memory fits, "coopmat_db" (the double-buffered one).
 func (d *Device) coopMatGemmKernels() []string {
-	if coopMatShared(d.cm, true) <= int(d.limit.MaxComputeSharedMemorySize) {
+	if coopMatShared(d.cm, 128, 16, true) <= int(d.limit.MaxComputeSharedMemorySize) {
 		return []string{"coopmat", "coopmat_db"}
 	}
 	return []string{"coopmat"}

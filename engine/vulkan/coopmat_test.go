@@ -26,12 +26,13 @@ func TestConformanceCoopMat(t *testing.T) {
 }
 
 // TestConformanceCoopMatVariants: the same with each other variant forced
-// (GemmVariant coopmat_db; the 128x128_db_<cm> and 64x128_<cm>
-// convolution tiles), which the table or the autotuner may pick on a GPU.
+// (GemmVariant coopmat_db; the 128x128_db_<cm>, 64x128_<cm> and
+// 128x128_k32_<cm> convolution tiles), which the table or the autotuner
+// may pick on a GPU.
 func TestConformanceCoopMatVariants(t *testing.T) {
 	probe := vktest.OpenCoopMat(t)
 	cm := probe.CoopMat()
-	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm} {
+	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
 			d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db"})
 			vulkan.SetConvVariant(v)
