@@ -57,7 +57,7 @@ type convTile struct {
 	variant          string // tiled: "<bm>x<bn>[_k16][_db]"
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant
-	cm               bool // cooperative-matrix variant "128x128_[db_]cm_s<lanes>" (coopmat.go)
+	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>" (coopmat.go, convCoopMat)
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
 }
 
