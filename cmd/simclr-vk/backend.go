@@ -66,6 +66,9 @@ func (f *backendFlags) open() (engine.Backend, error) {
 	}
 	switch name {
 	case "cpu":
+		if *f.coopmat == "on" {
+			return nil, fmt.Errorf("--coopmat on: cooperative matrices are a Vulkan feature, and the backend is cpu (use --backend vulkan, or --coopmat auto/off)")
+		}
 		return cpu.New(cpu.Options{Threads: *f.threads, NoBLAS: *f.noBLAS}), nil
 	case "vulkan":
 		d, err := vulkan.Open(f.vulkanOptions())

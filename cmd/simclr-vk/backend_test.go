@@ -79,6 +79,11 @@ func TestCoopMatFlag(t *testing.T) {
 	default:
 		t.Skipf("no Vulkan device: %v", err)
 	}
+	*f.backend, *f.coopmat = "cpu", "on"
+	if _, err := f.open(); err == nil || !strings.Contains(err.Error(), "backend is cpu") {
+		t.Errorf("--backend cpu --coopmat on: %v", err)
+	}
+	*f.backend = "vulkan"
 	*f.coopmat = "sometimes"
 	if _, err := f.open(); err == nil || !strings.Contains(err.Error(), "want off, auto or on") {
 		t.Errorf("--coopmat sometimes: %v", err)
