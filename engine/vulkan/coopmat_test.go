@@ -19,7 +19,7 @@ import (
 // tolerances, so everything but the rounding of the inputs is checked as
 // tightly as the float32 kernels.
 func TestConformanceCoopMat(t *testing.T) {
-	d := vktest.OpenCoopMat(t)
+	d := vktest.OpenCoopMat(t, vulkan.Options{})
 	t.Logf("cooperative-matrix kernels %s", d.CoopMat())
 	conformance.RunFamilies(t, d, "Gemm", "Conv")
 	checkValidation(t, d)
@@ -30,7 +30,7 @@ func TestConformanceCoopMat(t *testing.T) {
 // 128x128_k32_<cm> convolution tiles), which the table or the autotuner
 // may pick on a GPU.
 func TestConformanceCoopMatVariants(t *testing.T) {
-	probe := vktest.OpenCoopMat(t)
+	probe := vktest.OpenCoopMat(t, vulkan.Options{})
 	cm := probe.CoopMat()
 	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 // problem keys that name the variant, and the result still matches the
 // rounded reference.
 func TestCoopMatConvAutotune(t *testing.T) {
-	probe := vktest.OpenCoopMat(t)
+	probe := vktest.OpenCoopMat(t, vulkan.Options{})
 	cm := probe.CoopMat()
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
 	d := vktest.Open(t, vulkan.Options{CoopMat: "on", Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})

@@ -3,6 +3,7 @@ package vulkantest_test
 import (
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -73,16 +74,21 @@ func TestVulkanMatchesCPUTuned(t *testing.T) {
 }
 
 // TestCoopMatTrains: with the matrix products on cooperative matrices
-// (float16 inputs, float32 sums) the tiny network's first loss is within
-// 1% of the CPU's float32 one and training lowers the loss
-// (layerstest.TrainSmoke); skipped on devices without usable cooperative
-// matrices (Debian 12's lavapipe). The products themselves are checked
+// (float16 inputs, float32 sums) and the convolution tiles autotuned
+// during the steps, the tiny network's first loss is within 1% of the
+// CPU's float32 one and training lowers the loss (layerstest.TrainSmoke);
+// skipped on devices without usable cooperative matrices (Debian 12's
+// lavapipe). The products themselves are checked
 // tightly by engine/vulkan's TestConformanceCoopMat; whole-network
 // gradients are not compared: this tiny BN network turns float16 input
 // rounding into gradient differences of tens of percent (two float32
 // backends that round the same inputs the same way differ that much too).
 func TestCoopMatTrains(t *testing.T) {
-	d := vktest.OpenCoopMat(t)
+	// Autotuning on (TuneConvOnCPU, a cache in a temporary folder): the
+	// convolution tuner times the cooperative-matrix tiles inside the
+	// training steps, as it would on a GPU.
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := vktest.OpenCoopMat(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
 	c := cpu.New(cpu.Options{})
 	noPanic(t, func() {
 		cfg := layerstest.TinyConfig("resnet18", layers.StemCIFAR)
@@ -106,6 +112,15 @@ func TestCoopMatTrains(t *testing.T) {
 		}
 		layerstest.TrainSmoke(t, d)
 	})
+	plan := d.ConvPlan()
+	if len(plan) == 0 {
+		t.Fatal("no convolution problem was tuned")
+	}
+	for _, c := range plan {
+		if c.Source != "measured" || !strings.Contains(c.Kernel, "_cm_") {
+			t.Errorf("%s: %s from %s, want a measured cooperative-matrix tile (%s)", c.Problem, c.Kernel, c.Source, c.Note)
+		}
+	}
 }
 
 func TestMemoryDoesNotGrowVulkan(t *testing.T) {

@@ -86,14 +86,15 @@ func CheckValidation(t testing.TB, d *vulkan.Device) {
 	}
 }
 
-// OpenCoopMat is Open with cooperative matrices on (vulkan.Options
+// OpenCoopMat is Open with opts and cooperative matrices on (vulkan.Options
 // CoopMat "on"); it skips, even when Required, where the device has none
 // usable (Debian 12's lavapipe; Mesa 26.1's lavapipe and GPUs with
 // VK_KHR_cooperative_matrix run the tests), and fails where the device
 // has them but the kernels fail the open-time self-check.
-func OpenCoopMat(t testing.TB) *vulkan.Device {
+func OpenCoopMat(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	t.Helper()
 	UseLavapipeIfNoDevice()
+	opts.CoopMat = "on"
 	probe, err := vulkan.Open(vulkan.Options{CoopMat: "on"})
 	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
 		t.Skipf("no cooperative matrices here: %v", err)
@@ -104,7 +105,7 @@ func OpenCoopMat(t testing.TB) *vulkan.Device {
 	if err == nil {
 		probe.Close()
 	}
-	d := Open(t, vulkan.Options{CoopMat: "on"})
+	d := Open(t, opts)
 	if d.CoopMat() == "" {
 		t.Fatalf("CoopMat on opened %s without a cooperative-matrix kernel", d.Describe())
 	}
