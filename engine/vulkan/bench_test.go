@@ -1,15 +1,17 @@
 package vulkan_test
 
 import (
-	"fmt"
+	"errors"
 	"testing"
 
 	"simclr-vk/engine/vulkan"
 )
 
 // BenchmarkGemm times C = A*B on the default device (lavapipe without a
-// GPU; set LP_NUM_THREADS to choose its threads) and reports GFLOP/s.
-// Each iteration records one GEMM; the timer spans Flush to Flush.
+// GPU; set LP_NUM_THREADS to choose its threads) and reports GFLOP/s, in
+// float32 and (sub-benchmarks .../coopmat, where the device has them) on
+// cooperative matrices with float16 inputs. Each iteration records one
+// GEMM; the timer spans Flush to Flush.
 func BenchmarkGemm(b *testing.B) {
 	for _, s := range []struct {
 		name    string
@@ -23,39 +25,53 @@ func BenchmarkGemm(b *testing.B) {
 		// C=128 input channels.
 		{"resnet1x1_m256_n2048_k128", 256, 2048, 128},
 	} {
-		b.Run(s.name, func(b *testing.B) {
-			d := openBenchDevice(b)
-			a, bb, c := d.New(s.m, s.k), d.New(s.k, s.n), d.New(s.m, s.n)
-			d.Fill(a, 0.5)
-			d.Fill(bb, 0.25)
-			d.Gemm(false, false, s.m, s.n, s.k, 1, a, bb, 0, c) // warm-up: pipeline creation
-			if err := d.Flush(); err != nil {
-				b.Fatal(err)
+		for _, cm := range []string{"off", "on"} {
+			name := s.name + "/fp32"
+			if cm == "on" {
+				name = s.name + "/coopmat"
 			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				d.Gemm(false, false, s.m, s.n, s.k, 1, a, bb, 0, c)
-			}
-			if err := d.Flush(); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			flops := 2 * float64(s.m) * float64(s.n) * float64(s.k) * float64(b.N)
-			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			b.ReportMetric(0, "ns/op")
-			b.Logf("%s, kernel %s", d.Describe(), fmt.Sprint(d.GemmVariant()))
-			a.Release()
-			bb.Release()
-			c.Release()
-		})
+			b.Run(name, func(b *testing.B) {
+				benchGemm(b, openBenchDevice(b, vulkan.Options{CoopMat: cm}), s.m, s.n, s.k)
+			})
+		}
 	}
 }
 
-// openBenchDevice opens the default device without validation (it slows
-// recording down; SIMCLR_VK_VALIDATE=1 still turns it on), skipping where
-// there is no Vulkan unless required.
-func openBenchDevice(b *testing.B) *vulkan.Device {
-	d, err := vulkan.Open(vulkan.Options{})
+// benchGemm times m x n x k products on d.
+func benchGemm(b *testing.B, d *vulkan.Device, m, n, k int) {
+	a, bb, c := d.New(m, k), d.New(k, n), d.New(m, n)
+	defer a.Release()
+	defer bb.Release()
+	defer c.Release()
+	d.Fill(a, 0.5)
+	d.Fill(bb, 0.25)
+	d.Gemm(false, false, m, n, k, 1, a, bb, 0, c) // warm-up: pipeline creation
+	if err := d.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d.Gemm(false, false, m, n, k, 1, a, bb, 0, c)
+	}
+	if err := d.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	b.ReportMetric(0, "ns/op")
+	b.Logf("%s, kernel %s", d.Describe(), d.GemmChoiceFor(1, m, n, k).Kernel)
+}
+
+// openBenchDevice opens the default device with opts, without validation
+// (it slows recording down; SIMCLR_VK_VALIDATE=1 still turns it on),
+// skipping where there is no Vulkan unless required, and where CoopMat
+// "on" finds no cooperative matrices.
+func openBenchDevice(b *testing.B, opts vulkan.Options) *vulkan.Device {
+	d, err := vulkan.Open(opts)
+	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
+		b.Skipf("no cooperative matrices here: %v", err)
+	}
 	if err != nil {
 		if required() {
 			b.Fatal(err)
