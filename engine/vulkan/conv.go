@@ -115,10 +115,10 @@ func (t convTile) wg() int {
 // 32-deep 128x128_k32_<cm> (the table picks between the first two by
 // rows; the tuner times all).
 func (d *Device) convCoopMat() []convTile {
-	wg, shared := coopMatWG(d.cm), int(d.limit.MaxComputeSharedMemorySize)
+	wg, shared := coopMatWG(d.cm, 128), int(d.limit.MaxComputeSharedMemorySize)
 	out := []convTile{
 		{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg},
-		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: 128},
+		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: coopMatWG(d.cm, 64)},
 	}
 	if coopMatShared(d.cm, 128, 16, true) <= shared {
 		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg})

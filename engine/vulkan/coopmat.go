@@ -101,6 +101,7 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
 )
 
 // Cooperative matrices (VK_KHR_cooperative_matrix): an optional fast path
@@ -208,18 +209,18 @@ func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limi
 		return shapes, "", "no subgroup operations in compute shaders"
 	}
 	v := fmt.Sprintf("cm_s%d", info.SubgroupSize)
-	if wg := coopMatWG(v); wg > int(limits.MaxComputeWorkGroupInvocations) || wg > int(limits.MaxComputeWorkGroupSize[0]) ||
+	if wg := coopMatWG(v, 128); wg > int(limits.MaxComputeWorkGroupInvocations) || wg > int(limits.MaxComputeWorkGroupSize[0]) ||
 		coopMatShared(v, 128, 16, false) > int(limits.MaxComputeSharedMemorySize) {
 		return shapes, "", fmt.Sprintf("%s needs %d invocations and %d bytes of shared memory per workgroup", v, wg, coopMatShared(v, 128, 16, false))
 	}
 	return shapes, v, ""
 }
 
-// coopMatWG is the workgroup size of a cm_s<lanes> variant: 16 subgroups
-// of 8 lanes, 8 of 32 or 4 of 64 (the variant lines in the shaders).
-func coopMatWG(v string) int {
-	switch v {
-	case "cm_s8":
+// coopMatWG is the workgroup size of a cm_s<lanes> tile bm rows by 128
+// (the variant lines in the shaders): 128 invocations for 64-row tiles and
+// for s8 (16 subgroups of 8 lanes), else 256 (8 subgroups of 32, 4 of 64).
+func coopMatWG(v string, bm int) int {
+	if v == "cm_s8" || bm == 64 {
 		return 128
 	}
 	return 256
@@ -229,23 +230,20 @@ func coopMatWG(v string) int {
 // tile bm rows by bk deep (128x128 with bk 16 unless said otherwise):
 // bm x (bk+8) and bk x (128+8) float16 tiles (twice when double-buffered),
 // and one float32 fragment per subgroup for the epilogue (8x8 for s8,
-// else 16x16; the 64x128 tile has 128 invocations).
+// else 16x16).
 func coopMatShared(v string, bm, bk int, db bool) int {
 	lanes := map[string]int{"cm_s8": 8, "cm_s32": 32, "cm_s64": 64}[v]
 	if lanes == 0 {
 		return math.MaxInt32 // no such variant
 	}
-	frag, bufs, wg := 16, 1, coopMatWG(v)
+	frag, bufs := 16, 1
 	if lanes == 8 {
 		frag = 8
 	}
 	if db {
 		bufs = 2
 	}
-	if bm == 64 {
-		wg = 128
-	}
-	return 2*(bm*(bk+8)+bk*136)*bufs + 4*frag*frag*wg/lanes
+	return 2*(bm*(bk+8)+bk*136)*bufs + 4*frag*frag*coopMatWG(v, bm)/lanes
 }
 
 // coopMatMode resolves Options.CoopMat and SIMCLR_VK_COOPMAT (which wins):
@@ -353,20 +351,22 @@ func (d *Device) coopMatCheckKernel(kernel string) error {
 	if err := d.Download(ct, got); err != nil {
 		return err
 	}
+	for i := range a {
+		a[i] = engine.RoundFloat16(a[i])
+	}
+	for i := range b {
+		b[i] = engine.RoundFloat16(b[i])
+	}
+	want := make([]float32, m*n)
+	cpu.Gemm(false, false, m, n, k, 1, a, b, 0, want) // float64 sums
 	bad := 0
 	var first string
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			want := 0.0
-			for p := 0; p < k; p++ {
-				want += float64(engine.RoundFloat16(a[i*k+p])) * float64(engine.RoundFloat16(b[p*n+j]))
+	for i := range want {
+		if diff := math.Abs(float64(got[i] - want[i])); !(diff <= 1e-5*(k+2)+math.Ldexp(1, -13)) {
+			if bad == 0 {
+				first = fmt.Sprintf("C[%d,%d] = %g, want %g", i/n, i%n, got[i], want[i])
 			}
-			if diff := math.Abs(float64(got[i*n+j]) - want); !(diff <= 1e-5*(k+2)+math.Ldexp(1, -13)) {
-				if bad == 0 {
-					first = fmt.Sprintf("C[%d,%d] = %g, want %g", i, j, got[i*n+j], want)
-				}
-				bad++
-			}
+			bad++
 		}
 	}
 	if bad > 0 {
