@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math/rand"
 	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"simclr-vk/engine"
 )
 
 // GEMM kernel choice per shape class: forced (Options.GemmVariant), from
@@ -80,6 +83,9 @@ type GemmClassChoice struct {
 	GFLOPs  map[string]float64 `json:"gflop_per_s,omitempty"`
 	Timing  string             `json:"timing,omitempty"`
 	Note    string             `json:"note,omitempty"` // why tuning fell back to the table
+	// Rejected are the candidates whose product disagreed with the table
+	// kernel's (agree.go), with how; never chosen.
+	Rejected map[string]string `json:"rejected,omitempty"`
 }
 
 // ErrGemmUnsupported is wrapped by Open's error when Options.GemmVariant
@@ -93,6 +99,10 @@ type gemmState struct {
 	plan   map[string]GemmClassChoice
 	conv   map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
 	tuner  *gemmTuner            // nil: autotuning off
+	// corrupt (tests only) alters a candidate's output (GEMM or
+	// convolution) before the agreement check, to prove that a wrong
+	// kernel is rejected.
+	corrupt func(kernel string, c *engine.Tensor)
 }
 
 // initGemm validates Options.GemmVariant and Options.Autotune and sets the
@@ -315,23 +325,38 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 	return c
 }
 
-// measureClass times each candidate on the class's problem (NN, beta 0)
-// with a kernelTimer; the fastest median wins. Pending work is flushed
-// first.
+// measureClass times each candidate on the class's problem (NN, beta 0,
+// inputs uniform in [-1, 1)) with a kernelTimer; the fastest median of
+// those whose product agrees with the table kernel's (agree.go) wins.
+// Pending work is flushed first.
 func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	p, batch := d.tuneProblem(class)
 	m, n, k := p[0], p[1], p[2]
 	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
+	a, b, out := d.New(batch*m*k), d.New(batch*k*n), d.New(batch*m*n)
+	defer a.Release()
+	defer b.Release()
+	defer out.Release()
+	rng := rand.New(rand.NewSource(1))
+	for _, t := range []*engine.Tensor{a, b} {
+		v := make([]float32, t.Numel())
+		for i := range v {
+			v[i] = 2*rng.Float32() - 1
+		}
+		d.Upload(t, v)
+	}
+	d.gemmRecord(d.gemmTable(class), false, false, batch, m, n, k, 1, a, b, 0, out)
+	ref, err := d.newTuneRef(out)
+	if err != nil {
+		return c, err
+	}
+	defer ref.release()
 	tm, err := d.newKernelTimer()
 	if err != nil {
 		return c, err
 	}
 	defer tm.close()
 	c.Timing = tm.desc
-	a, b, out := d.New(batch*m*k), d.New(batch*k*n), d.New(batch*m*n)
-	defer a.Release()
-	defer b.Release()
-	defer out.Release()
 	best := 0.0
 	for _, cand := range d.gemmCandidates(class) {
 		if err := d.probeGemm(cand, m, n, k); err != nil {
@@ -341,6 +366,20 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		med, err := tm.median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
+		}
+		if d.tune.corrupt != nil {
+			d.tune.corrupt(cand, out)
+		}
+		if err := d.checkAgainst(ref, out, tuneAgreeTol); err != nil {
+			if d.err != nil {
+				return c, err
+			}
+			if c.Rejected == nil {
+				c.Rejected = map[string]string{}
+			}
+			c.Rejected[cand] = err.Error()
+			d.tune.tuner.notef("gemm autotune of class %s: rejecting %s: %v", class, cand, err)
+			continue
 		}
 		gf := 2 * float64(batch) * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9
 		c.GFLOPs[cand] = gf

@@ -187,10 +187,10 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 
 // convTileFor picks the kernel for a pass from the table (convTableTile);
 // on GPUs with autotuning on, the measured choice for this exact problem
-// instead (conv_autotune.go), timed with run.
-func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
+// instead (conv_autotune.go), timed with run, which writes out.
+func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
 	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
-		return d.convTuned(pass, p, run)
+		return d.convTuned(pass, p, out, run)
 	}
 	return d.convTableTile(pass, p)
 }
@@ -215,7 +215,7 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, run func(convTi
 // backward-data at stride > 1 (its stride-class column order skips the
 // taps that miss; the tiled kernel would stage them as zeros, 3x slower).
 func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
-	rows, cols := convShape(pass, p)
+	rows, _ := convShape(pass, p)
 	if d.cm != "" {
 		// Cooperative matrices for every pass (coopmat.go): 64x128 where
 		// the rows fit it, else 128x128.
@@ -230,6 +230,13 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		}
 		return cms[0]
 	}
+	return d.convTableFloat32(pass, p)
+}
+
+// convTableFloat32 is convTableTile's choice among the float32 kernels
+// (the autotuner's reference, also on cooperative-matrix devices).
+func (d *Device) convTableFloat32(pass string, p engine.Conv2DParams) convTile {
+	rows, cols := convShape(pass, p)
 	if convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
 		return convWinograd
 	}
@@ -352,7 +359,7 @@ func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
-	d.conv2dForward(y, x, w, p, d.convTileFor("forward", p, func(t convTile) { d.conv2dForward(y, x, w, p, t) }))
+	d.conv2dForward(y, x, w, p, d.convTileFor("forward", p, y, func(t convTile) { d.conv2dForward(y, x, w, p, t) }))
 }
 
 func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -378,7 +385,7 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 	P, Q := p.OutH(), p.OutW()
 	d.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
-	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor("backward_data", p, func(t convTile) { d.conv2dBackwardData(dx, dy, w, p, t) }))
+	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor("backward_data", p, dx, func(t convTile) { d.conv2dBackwardData(dx, dy, w, p, t) }))
 }
 
 func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -430,7 +437,7 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	crs := p.C * p.R * p.S
 	d.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
 		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
-	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor("backward_filter", p, func(t convTile) { d.conv2dBackwardFilter(dw, dy, x, p, t) }))
+	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor("backward_filter", p, dw, func(t convTile) { d.conv2dBackwardFilter(dw, dy, x, p, t) }))
 }
 
 func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {

@@ -17,7 +17,8 @@ import (
 // kernel, and Winograd F(2x2,3x3) / F(4x4,3x3) where they compute the
 // problem) on the first call with an exact problem (pass, N, C, H, W, K, R, S,
 // strides, padding), on the caller's own tensors (the inputs are read, the
-// output is written again by the real call after), and keeps the fastest,
+// output is written again by the real call after), and keeps the fastest
+// of those whose output agrees with the table's float32 kernel (agree.go),
 // cached on disk per device and driver like the GEMM's shape classes. A
 // network has few distinct layer shapes (ResNet-18: about a dozen per
 // pass), so the first training step pays for the timing once per device and
@@ -37,6 +38,9 @@ type ConvChoice struct {
 	GFLOPs map[string]float64 `json:"gflop_per_s,omitempty"` // median rate of each candidate
 	Timing string             `json:"timing,omitempty"`
 	Note   string             `json:"note,omitempty"` // why timing fell back to the table
+	// Rejected are the candidates whose output disagreed with the table
+	// kernel's (agree.go), with how; never chosen.
+	Rejected map[string]string `json:"rejected,omitempty"`
 }
 
 // convProblem is the cache class of a convolution problem (with the
@@ -76,9 +80,9 @@ func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 
 // convTuned returns the kernel of a problem, deciding it on first use from
 // the cache or by timing each candidate with run (which records the pass
-// on the caller's tensors with a given kernel); the table when timing
-// fails, with a note.
-func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile)) convTile {
+// on the caller's tensors with a given kernel, writing out); the table
+// when timing fails, with a note.
+func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
 	key := d.convProblem(pass, p)
 	if c, ok := d.tune.conv[key]; ok {
 		return c.tile
@@ -117,7 +121,7 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 			d.gemmChoice(gemmClass(a*a, q.K, q.N*tp*tq, q.C))
 		}
 	}
-	c, err := d.measureConv(key, pass, p, cands, run)
+	c, err := d.measureConv(key, pass, p, cands, out, run)
 	if err != nil {
 		tn.notef("conv autotune of %s failed, using the table: %v", key, err)
 		t := d.convTableTile(pass, p)
@@ -131,10 +135,21 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, run func(convTile
 	return d.tune.conv[key].tile
 }
 
-// measureConv times each candidate with run and records the fastest.
-func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, run func(convTile)) (ConvChoice, error) {
+// measureConv times each candidate with run and records the fastest of
+// those whose output (out, after the timed runs) agrees with the table's
+// float32 kernel's.
+func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (ConvChoice, error) {
 	flops := p.Flops()
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
+	run(d.convTableFloat32(pass, p))
+	ref, err := d.newTuneRef(out)
+	if err != nil {
+		return c, err
+	}
+	defer ref.release()
+	if !ref.judgeable() {
+		d.tune.tuner.notef("conv autotune of %s: the table kernel's output holds NaN or Inf, candidates not checked", key)
+	}
 	tm, err := d.newKernelTimer()
 	if err != nil {
 		return c, err
@@ -150,6 +165,26 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 		med, err := tm.median(func() { run(t) })
 		if err != nil {
 			return c, err
+		}
+		if d.tune.corrupt != nil {
+			d.tune.corrupt(t.name(), out)
+		}
+		if ref.judgeable() {
+			tol := tuneAgreeTol
+			if t.cm {
+				tol = tuneAgreeTolCoopMat
+			}
+			if err := d.checkAgainst(ref, out, tol); err != nil {
+				if d.err != nil {
+					return c, err
+				}
+				if c.Rejected == nil {
+					c.Rejected = map[string]string{}
+				}
+				c.Rejected[t.name()] = err.Error()
+				d.tune.tuner.notef("conv autotune of %s: rejecting %s: %v", key, t.name(), err)
+				continue
+			}
 		}
 		gf := flops / med.Seconds() / 1e9
 		c.GFLOPs[t.name()] = gf

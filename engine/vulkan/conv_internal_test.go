@@ -94,7 +94,8 @@ func BenchmarkConvTiles(b *testing.B) {
 				tt := t
 				if t == (convTile{}) { // the default choice (table, or measured with autotuning)
 					name = "default"
-					tt = d.convTileFor(pass, p, record)
+					o := map[string]*engine.Tensor{"forward": y, "backward_data": dx, "backward_filter": dw}[pass]
+					tt = d.convTileFor(pass, p, o, record)
 				}
 				b.Run(l.name+"/"+pass+"/"+name, func(b *testing.B) {
 					run := func() { record(tt) }

@@ -97,6 +97,9 @@ func TestCoopMatConvAutotune(t *testing.T) {
 			t.Errorf("candidate %s timed on cooperative matrices", k)
 		}
 	}
+	if len(c.Rejected) != 0 {
+		t.Errorf("tiles that disagree with the float32 kernel beyond float16 rounding: %v", c.Rejected)
+	}
 	xt.Release()
 	wt.Release()
 	yt.Release()

@@ -58,7 +58,7 @@ func TestPushConstants(t *testing.T) {
 		{pushGemm{}, []string{"gemm_regblock", "gemm_vec4", "gemm_subgroup", "gemm_tiled#1"}},
 		{pushGemmSplitK{}, []string{"gemm_tiled#0"}},
 		{pushGemmSplitKReduce{}, []string{"gemm_splitk_reduce"}},
-		{pushAbsMax{}, []string{"absmax"}},
+		{pushAbsMax{}, []string{"absmax", "absmax_diff"}},
 		{pushConv{}, []string{"conv2d_forward", "conv2d_forward_tiled", "conv2d_backward_data", "conv2d_backward_data_tiled",
 			"conv2d_backward_filter", "conv2d_backward_filter_tiled"}},
 		{pushWinogradFilter{}, []string{"winograd_filter_transform", "winograd_filter_grad_transform"}},

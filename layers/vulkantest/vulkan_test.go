@@ -69,6 +69,9 @@ func TestVulkanMatchesCPUTuned(t *testing.T) {
 		if c.Source != "measured" {
 			t.Errorf("%s: %s from %s, want measured (%s)", c.Problem, c.Kernel, c.Source, c.Note)
 		}
+		if len(c.Rejected) != 0 {
+			t.Errorf("%s: candidates that disagree with the table kernel on the training tensors: %v", c.Problem, c.Rejected)
+		}
 	}
 	t.Logf("%d convolution problems tuned, e.g. %s: %s", len(plan), plan[0].Problem, plan[0].Kernel)
 }
@@ -119,6 +122,9 @@ func TestCoopMatTrains(t *testing.T) {
 	for _, c := range plan {
 		if c.Source != "measured" || !strings.Contains(c.Kernel, "_cm_") {
 			t.Errorf("%s: %s from %s, want a measured cooperative-matrix tile (%s)", c.Problem, c.Kernel, c.Source, c.Note)
+		}
+		if len(c.Rejected) != 0 {
+			t.Errorf("%s: cooperative-matrix tiles that disagree with the float32 kernel on the training tensors: %v", c.Problem, c.Rejected)
 		}
 	}
 }

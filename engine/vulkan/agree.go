@@ -1,0 +1,134 @@
+package vulkan
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+)
+
+// The autotuners' agreement check. Before a candidate kernel can win a
+// GEMM class or a convolution problem, its output on the timed problem is
+// compared with the output of the table's float32 kernel (the one the
+// device would run without tuning) on the same inputs: the largest
+// difference must stay within tuneAgreeTol (tuneAgreeTolCoopMat for
+// cooperative-matrix candidates, whose inputs are rounded to float16) of
+// the reference's largest magnitude, and must not be NaN. A kernel that a
+// driver miscompiles, or a variant wrong on a device nobody tested, is
+// thus dropped with a note instead of being picked because it is fast.
+// Both maxima are computed on the device (absmax.comp, absmax_diff.comp);
+// two words are read back per candidate.
+
+const (
+	// tuneAgreeTol bounds a float32 candidate's largest difference from
+	// the reference relative to the reference's largest magnitude. The
+	// kernels differ only in summation order (and Winograd's transforms,
+	// whose F(4x4,3x3) error is about 1e-5 of the largest output at
+	// ResNet sizes), so 1e-3 leaves a wide margin and still catches a
+	// wrong tile, edge or padding (errors of the order of the values).
+	tuneAgreeTol = 1e-3
+	// tuneAgreeTolCoopMat is the bound for cooperative-matrix candidates:
+	// float16 inputs (11 significant bits) against float32 ones.
+	tuneAgreeTolCoopMat = 3e-2
+)
+
+// tuneRef holds the reference output of a tuned problem.
+type tuneRef struct {
+	ref    *engine.Tensor
+	maxRef float32 // largest |ref|; NaN or Inf: nothing can be judged
+}
+
+// newTuneRef copies out (the table kernel's output, recorded) into a
+// reference tensor and measures its largest magnitude.
+func (d *Device) newTuneRef(out *engine.Tensor) (*tuneRef, error) {
+	r := &tuneRef{ref: d.New(out.Numel())}
+	d.Copy(r.ref, out)
+	m := d.New(1)
+	defer m.Release()
+	d.absMax(m, 0, r.ref)
+	v, err := d.readBits(m)
+	if err != nil {
+		r.release()
+		return nil, err
+	}
+	r.maxRef = v[0]
+	return r, nil
+}
+
+func (r *tuneRef) release() { r.ref.Release() }
+
+// judgeable reports whether the reference can judge candidates: a
+// reference with NaN or Inf (inputs that already overflowed) cannot.
+func (r *tuneRef) judgeable() bool {
+	return !math.IsNaN(float64(r.maxRef)) && !math.IsInf(float64(r.maxRef), 0)
+}
+
+// checkAgainst compares out (a candidate's output, recorded) with the reference:
+// nil when the candidate agrees within tol, else an error saying by how
+// much it differs.
+func (d *Device) checkAgainst(r *tuneRef, out *engine.Tensor, tol float64) error {
+	m := d.New(1)
+	defer m.Release()
+	d.absMaxDiff(m, 0, out, r.ref)
+	v, err := d.readBits(m)
+	if err != nil {
+		return err
+	}
+	return agreement(v[0], r.maxRef, tol)
+}
+
+// agreement is the rule of checkAgainst on the two maxima.
+func agreement(maxDiff, maxRef float32, tol float64) error {
+	bound := tol * float64(maxRef)
+	if math.IsNaN(float64(maxDiff)) || float64(maxDiff) > bound {
+		return fmt.Errorf("its output differs from the table kernel's by up to %.3g (largest |value| %.3g, allowed %.3g)",
+			maxDiff, maxRef, bound)
+	}
+	return nil
+}
+
+// absMax records M[slot] = max(M[slot], bits of max |x|) (absmax.comp).
+func (d *Device) absMax(m *engine.Tensor, slot int, x *engine.Tensor) {
+	n := x.Numel()
+	d.dispatch(kernel{
+		Shader: "absmax",
+		Push:   &pushAbsMax{uint32(n), uint32(slot)},
+		Groups: [3]int{min(ceilDiv(n, 256), 1024), 1, 1},
+		Args:   []arg{inout(m), in(x)},
+	})
+}
+
+// absMaxDiff records M[slot] = max(M[slot], bits of max |x - y|)
+// (absmax_diff.comp).
+func (d *Device) absMaxDiff(m *engine.Tensor, slot int, x, y *engine.Tensor) {
+	n := x.Numel()
+	if y.Numel() != n {
+		panic(fmt.Sprintf("engine/vulkan: absMaxDiff: %d and %d values", n, y.Numel()))
+	}
+	d.dispatch(kernel{
+		Shader: "absmax_diff",
+		Push:   &pushAbsMax{uint32(n), uint32(slot)},
+		Groups: [3]int{min(ceilDiv(n, 256), 1024), 1, 1},
+		Args:   []arg{inout(m), in(x), in(y)},
+	})
+}
+
+// readBits downloads m (words written by absmax / absmax_diff as float
+// bits) as the floats they encode.
+func (d *Device) readBits(m *engine.Tensor) ([]float32, error) {
+	v := make([]float32, m.Numel())
+	if err := d.Download(m, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// absMaxDiffBits is absmax_diff.comp's reference: the largest |x[i] -
+// y[i]| as float32 bits (NaN bit patterns above +Inf).
+func absMaxDiffBits(x, y []float32) uint32 {
+	var m uint32
+	for i := range x {
+		m = max(m, math.Float32bits(x[i]-y[i])&0x7fffffff)
+	}
+	return m
+}

@@ -1,0 +1,173 @@
+package vulkan
+
+import (
+	"math"
+	"math/rand"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
+)
+
+// TestAbsMaxDiff: absmax_diff.comp against absMaxDiffBits on awkward
+// lengths (past one workgroup, past the 1024-workgroup grid), with the
+// largest difference negative, and with a NaN in either input.
+func TestAbsMaxDiff(t *testing.T) {
+	d := openInternal(t, Options{})
+	rng := rand.New(rand.NewSource(7))
+	for _, n := range []int{1, 3, 13, 127, 257, 1<<18 + 13} {
+		for _, nan := range []int{-1, 0, 1} { // none, in x, in y
+			x, y := make([]float32, n), make([]float32, n)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+				y[i] = x[i] + float32(rng.NormFloat64())*1e-3
+			}
+			y[rng.Intn(n)] += 0.5 // the largest difference is x - y < 0
+			switch nan {
+			case 0:
+				x[rng.Intn(n)] = float32(math.NaN())
+			case 1:
+				y[n-1] = float32(math.NaN())
+			}
+			xt, yt, m := d.New(n), d.New(n), d.New(2)
+			d.Upload(xt, x)
+			d.Upload(yt, y)
+			d.absMaxDiff(m, 1, xt, yt)
+			got, err := d.readBits(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := absMaxDiffBits(x, y)
+			if g := math.Float32bits(got[1]); g != want || got[0] != 0 {
+				t.Errorf("n=%d nan=%d: slot 1 %#x (%g), want %#x (%g); slot 0 %g, want 0",
+					n, nan, g, got[1], want, math.Float32frombits(want), got[0])
+			}
+			if (nan >= 0) != math.IsNaN(float64(got[1])) {
+				t.Errorf("n=%d nan=%d: maximum %g", n, nan, got[1])
+			}
+			for _, tt := range []*engine.Tensor{xt, yt, m} {
+				tt.Release()
+			}
+		}
+	}
+}
+
+// TestAgreement: the rule that accepts or rejects a candidate.
+func TestAgreement(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, c := range []struct {
+		diff, ref float32
+		tol       float64
+		ok        bool
+	}{
+		{0, 0, 1e-3, true},
+		{0, 5, 1e-3, true},
+		{4.9e-3, 5, 1e-3, true},
+		{5.1e-3, 5, 1e-3, false},
+		{1e-30, 0, 1e-3, false}, // an all-zero reference tolerates exact zeros only
+		{0.1, 5, 3e-2, true},
+		{0.2, 5, 3e-2, false},
+		{nan, 5, 1e-3, false},
+		{float32(math.Inf(1)), 5, 1e-3, false},
+	} {
+		err := agreement(c.diff, c.ref, c.tol)
+		if (err == nil) != c.ok {
+			t.Errorf("diff %g ref %g tol %g: %v, want ok=%v", c.diff, c.ref, c.tol, err, c.ok)
+		}
+	}
+}
+
+// corruptOne returns a corrupt hook that adds 1 to every output of the
+// kernel named bad (a wrong product, the kind of error a miscompiled
+// tile makes), and counts the calls.
+func corruptOne(d *Device, bad string, calls *int) func(string, *engine.Tensor) {
+	return func(kernel string, out *engine.Tensor) {
+		*calls++
+		if kernel == bad {
+			one := d.New(out.Numel())
+			d.Fill(one, 1)
+			d.Add(out, out, one)
+			one.Release()
+		}
+	}
+}
+
+// TestGemmAutotuneRejectsWrongKernel: a GEMM candidate whose product is
+// wrong is never chosen, whatever its speed, and the plan says why; the
+// others are still timed.
+func TestGemmAutotuneRejectsWrongKernel(t *testing.T) {
+	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "tune.json"))
+	cands := d.gemmCandidates(classSmall)
+	if len(cands) < 2 {
+		t.Skipf("%s has one GEMM candidate (%v): nothing to reject in favour of", d.info.Name, cands)
+	}
+	bad := cands[0]
+	calls := 0
+	d.tune.corrupt = corruptOne(d, bad, &calls)
+	var c GemmClassChoice
+	for _, pc := range d.GemmPlan() {
+		if pc.Class == classSmall {
+			c = pc
+		}
+	}
+	t.Logf("%s: %s, GFLOP/s %v, rejected %v", c.Class, c.Kernel, c.GFLOPs, c.Rejected)
+	if c.Kernel == bad || !strings.Contains(c.Rejected[bad], "differs from the table kernel's") {
+		t.Errorf("class small chose %s, rejected %v; want %s rejected", c.Kernel, c.Rejected, bad)
+	}
+	if len(c.Rejected) != 1 || len(c.GFLOPs) != len(cands)-1 {
+		t.Errorf("rejected %v, timed %v; want only %s rejected and the other %d timed", c.Rejected, c.GFLOPs, bad, len(cands)-1)
+	}
+	if calls < len(cands) {
+		t.Errorf("the agreement check ran %d times for %d candidates", calls, len(cands))
+	}
+	if !strings.Contains(strings.Join(d.tune.tuner.notes, "\n"), "rejecting "+bad) {
+		t.Errorf("no note of the rejection: %q", d.tune.tuner.notes)
+	}
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConvAutotuneRejectsWrongKernel: likewise for a convolution pass, and
+// the real call after the tuning (with the chosen kernel) still computes
+// the reference's result.
+func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
+	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "tune.json"))
+	d.tuneConvCPU = true
+	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 7, K: 33, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	cands := d.convCandidates("forward", p)
+	if len(cands) < 2 {
+		t.Skipf("one convolution candidate here: %v", cands)
+	}
+	bad := cands[len(cands)-1].name()
+	calls := 0
+	d.tune.corrupt = corruptOne(d, bad, &calls)
+	rng := rand.New(rand.NewSource(8))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	w := conformance.Rand(rng, p.K*p.C*p.R*p.S, -1, 1)
+	want := make([]float32, p.N*p.K*p.OutH()*p.OutW())
+	cpu.Conv2DForward(want, x, w, p)
+	xt, wt, y := conformance.Upload(d, x, len(x)), conformance.Upload(d, w, len(w)), d.New(len(want))
+	d.Conv2DForward(y, xt, wt, p)
+	conformance.Close(t, "y", conformance.Download(t, d, y), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+	plan := d.ConvPlan()
+	if len(plan) != 1 {
+		t.Fatalf("plan %+v, want one problem", plan)
+	}
+	c := plan[0]
+	t.Logf("%s: %s, GFLOP/s %v, rejected %v", c.Problem, c.Kernel, c.GFLOPs, c.Rejected)
+	if c.Kernel == bad || len(c.Rejected) != 1 || !strings.Contains(c.Rejected[bad], "differs from the table kernel's") {
+		t.Errorf("chose %s, rejected %v; want only %s rejected", c.Kernel, c.Rejected, bad)
+	}
+	// (calls also counts the GEMM candidates of the Winograd products,
+	// tuned on the way.)
+	if len(c.GFLOPs) != len(cands)-1 || calls < len(cands) {
+		t.Errorf("timed %v with %d checks; want the other %d candidates, at least %d checks", c.GFLOPs, calls, len(cands)-1, len(cands))
+	}
+	for _, tt := range []*engine.Tensor{xt, wt, y} {
+		tt.Release()
+	}
+}
