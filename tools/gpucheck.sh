@@ -16,7 +16,15 @@
 # (tools/gpucheck_goals.py).
 #
 #   tools/gpucheck.sh --build-only           build bin/simclr-vk and bin/tests/*.test here
-#   tools/gpucheck.sh [--quick] [--out DIR] [--device N]
+#   tools/gpucheck.sh [--quick] [--out DIR] [--device N] [--budget SECONDS]
+#
+# Steps run in the order of what they prove: devices, the conformance tests,
+# then the figures of issue #8's goals (GEMM 4096^3, the B=512 step, the
+# PyTorch reference, NT-Xent), then the rest. --budget (default 450 s; 0,
+# none, the default with --quick) bounds the whole run: each step's time limit is cut to what is left,
+# a step that would start with under 20 s left is skipped (rc "skipped" in
+# the report), and the report is written even when the run is stopped
+# (SIGTERM/SIGINT), so a lease that runs short still brings back the goals.
 #
 # --quick uses tiny shapes (to rehearse on lavapipe). Where the Vulkan loader
 # finds no driver, export VK_DRIVER_FILES=/path/to/<vendor>_icd.json first
@@ -24,14 +32,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 out=gpucheck-out device="" build_only=0
+quick=0 out=gpucheck-out device="" build_only=0 budget=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
 	--out) out=$2; shift ;;
 	--device) device=$2; shift ;;
+	--budget) budget=$2; shift ;;
 	--build-only) build_only=1 ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "gpucheck: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -59,27 +68,99 @@ export SIMCLR_VK_TUNE_CACHE=${SIMCLR_VK_TUNE_CACHE:-$out/tune.json}
 dev=()
 [ -n "$device" ] && dev=(--device "$device")
 log() { printf '[gpucheck %s] %s\n' "$(date +%T)" "$*" | tee -a "$out/gpucheck.log" >&2; }
+
+# The time budget: a step gets at most what is left of it, less RESERVE
+# seconds kept for the report; one that would get under MIN_STEP is skipped.
+RESERVE=10 MIN_STEP=20
+[ -n "$budget" ] || budget=$([ $quick = 1 ] && echo 0 || echo 450)
+deadline=0
+[ "$budget" -gt 0 ] 2>/dev/null && deadline=$((SECONDS + budget))
+[ "$budget" = 0 ] || [ $deadline -gt 0 ] || { echo "gpucheck: --budget wants whole seconds, got $budget" >&2; exit 2; }
+
 # run NAME TIMEOUT CMD...: runs a step, keeps its stdout in $out/NAME.out and
-# its stderr in the log, and records its status.
+# its stderr in the log, and records its status. The step runs in the
+# background and is waited for, so a signal to this script is handled at
+# once (the step is stopped and the report written), not after the step.
 status_lines=()
+cur=""
 run() {
 	local name=$1 limit=$2
 	shift 2
-	log "$name: $*"
+	if [ $deadline -gt 0 ]; then
+		local left=$((deadline - SECONDS - RESERVE))
+		if [ $left -lt $MIN_STEP ]; then
+			status_lines+=("{\"step\":\"$name\",\"rc\":null,\"skipped\":\"budget\",\"seconds\":0}")
+			log "$name: skipped, ${left}s of the ${budget}s budget left"
+			return 0
+		fi
+		[ $left -lt "$limit" ] && limit=$left
+	fi
+	log "$name (limit ${limit}s): $*"
 	local t0=$SECONDS
-	timeout "$limit" "$@" >"$out/$name.out" 2>>"$out/gpucheck.log"
+	timeout "$limit" "$@" >"$out/$name.out" 2>>"$out/gpucheck.log" &
+	cur=$!
+	wait $cur
 	local rc=$?
+	cur=""
 	status_lines+=("{\"step\":\"$name\",\"rc\":$rc,\"seconds\":$((SECONDS - t0))}")
 	log "$name: rc=$rc in $((SECONDS - t0)) s"
 	return 0
 }
 
+# report writes report.json (every JSON line each step printed, grouped by
+# step; the test counts; the tuning cache) and goals.json.
+report() {
+	{
+		printf '{"date":"%s","quick":%s,"host":"%s",' "$(date -u +%FT%TZ)" "$([ $quick = 1 ] && echo true || echo false)" "$(uname -nm)"
+		if command -v nvidia-smi >/dev/null; then
+			printf '"nvidia_smi":"%s",' "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+		fi
+		printf '"budget_s":%s,"elapsed_s":%d,"goal_gemm":"%s","goal_batch":%s,' "$budget" "$SECONDS" "${GOAL_GEMM//,/x}" "$GOAL_B"
+		printf '"steps":[%s],"results":{' "$(IFS=,; echo "${status_lines[*]}")"
+		local first=1 f name lines
+		for f in "$out"/*.out; do
+			[ -e "$f" ] || continue
+			name=$(basename "$f" .out)
+			case $name in
+			test_*) lines=$(printf '{"passed":%d,"failed":%d,"result":"%s"}' "$(grep -c -- '--- PASS' "$f")" \
+				"$(grep -c -- '--- FAIL' "$f")" "$(grep -E '^(PASS|FAIL)$' "$f" | tail -1)") ;;
+			*) lines=$(grep -E '^\{.*\}$' "$f" | paste -sd, -) ;;
+			esac
+			[ $first = 1 ] || printf ','
+			first=0
+			printf '"%s":[%s]' "$name" "$lines"
+		done
+		printf '}'
+		[ -s "$SIMCLR_VK_TUNE_CACHE" ] && printf ',"tune_cache":%s' "$(cat "$SIMCLR_VK_TUNE_CACHE")"
+		printf '}\n'
+	} >"$out/report.json"
+	log "report: $out/report.json"
+	if command -v python3 >/dev/null; then
+		# Issue #8's goals, each as our figure, the reference and the ratio.
+		python3 tools/gpucheck_goals.py "$out/report.json" >"$out/goals.json" 2>>"$out/gpucheck.log" &&
+			log "goals: $out/goals.json" && cat "$out/goals.json" >&2
+	fi
+	grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
+}
+
+stopped() {
+	if [ -n "$cur" ]; then
+		kill -TERM "$cur" 2>/dev/null
+		wait "$cur" 2>/dev/null
+		status_lines+=("{\"step\":\"stopped\",\"rc\":143,\"seconds\":0}")
+	fi
+	log "stopped by a signal after ${SECONDS}s: writing the report of the steps so far"
+	report
+	exit 143
+}
+trap stopped TERM INT
+
 if [ $quick = 1 ]; then
 	GEMM_SIZES=(256,256,256)
 	CONV=(--width 8 --image 16x16x3 --batch 4)
 	NTX=(--n 256 --dim 32)
-	STEP_W=0.125 TORCH_W=8 STEP_IMG=16x16x3 STEP_BATCHES=(8)
-	TORCH_GEMM=(512)
+	STEP_W=0.125 TORCH_W=8 STEP_IMG=16x16x3 STEP_BATCHES=(4 8)
+	TORCH_GEMM=(256)
 	TEST_LIMIT=600
 else
 	GEMM_SIZES=(1024,1024,1024 2048,2048,2048 4096,4096,4096)
@@ -89,76 +170,73 @@ else
 	TORCH_GEMM=(4096)
 	TEST_LIMIT=180
 fi
-
-run devices 60 "$BIN" devices --json
-for p in "${TEST_PKGS[@]}"; do
-	tb=bin/tests/$(basename "$p").test
-	[ -x "$tb" ] || continue
-	# Run from the package folder so relative test data resolves. The tests
-	# that exhaust device memory run last, in their own process: on an H200
-	# the NVIDIA driver once refused every later vkCreateInstance in the
-	# process after the 4 TiB allocation failure.
-	run "test_$(basename "$p")" "$TEST_LIMIT" env SIMCLR_VK_REQUIRE=1 sh -c "cd $p && $(realpath "$tb") -test.v -test.skip '$MEMORY_STRESS' -test.timeout $((TEST_LIMIT - 10))s 2>&1"
-	if [ "$(basename "$p")" = vulkan ]; then
-		run "test_$(basename "$p")_memory" 120 env SIMCLR_VK_REQUIRE=1 sh -c "cd $p && $(realpath "$tb") -test.v -test.run '$MEMORY_STRESS' -test.timeout 110s 2>&1"
+GOAL_GEMM=${GEMM_SIZES[-1]}
+GOAL_B=${STEP_BATCHES[-1]} # the goal's batch; the others run after the goals, the first with --profile
+step() { # step NAME BATCH [FLAGS...]
+	local name=$1 b=$2
+	shift 2
+	run "$name" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --arch resnet18 --stem cifar \
+		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json "$@"
+}
+# test_pkg PKG [ARGS...]: a test binary built by --build-only, run from the
+# package folder so relative test data resolves.
+test_pkg() {
+	local p=$1 name=test_$(basename "$1") limit=$TEST_LIMIT
+	shift
+	local tb=bin/tests/$(basename "$p").test
+	[ -x "$tb" ] || { log "$name: $tb not built (--build-only)"; return 0; }
+	local sel="-test.skip '$MEMORY_STRESS'"
+	if [ "${1:-}" = memory ]; then
+		name=${name}_memory limit=120 sel="-test.run '$MEMORY_STRESS'"
 	fi
-done
-for s in "${GEMM_SIZES[@]}"; do
-	run "bench_gemm_${s//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$s" --json
-done
-run bench_conv 180 "$BIN" bench conv --backend vulkan "${dev[@]}" "${CONV[@]}" --json
-run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --json
-for b in "${STEP_BATCHES[@]}"; do
-	run "bench_step_b$b" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --arch resnet18 --stem cifar \
-		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json $([ $b = "${STEP_BATCHES[0]}" ] && echo --profile)
-done
-# The same products on cooperative matrices (float16 inputs, float32 sums;
-# --coopmat), where the device has them: compare with PyTorch's TF32/AMP.
-if grep -q '"coop_mat_kernel":"cm_' "$out/devices.out" 2>/dev/null; then
-	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --size "${GEMM_SIZES[-1]}" --json
-	run "bench_gemm_${GEMM_SIZES[-1]//,/x}_coopmat_db" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --kernel coopmat_db --size "${GEMM_SIZES[-1]}" --json
-	run bench_conv_coopmat 180 "$BIN" bench conv --backend vulkan "${dev[@]}" --coopmat on "${CONV[@]}" --json
-	b=${STEP_BATCHES[-1]} # the goal's batch only: each run tunes its own layer shapes
-	run "bench_step_b${b}_coopmat" 180 "$BIN" bench step --backend vulkan "${dev[@]}" --coopmat on --arch resnet18 --stem cifar \
-		--width "$STEP_W" --image "$STEP_IMG" --batch "$b" --json
-else
-	log "no usable cooperative matrices (simclr-vk devices): no --coopmat benchmarks"
-fi
+	# The test timeout within the step's, which the budget may have cut.
+	if [ $deadline -gt 0 ] && [ $((deadline - SECONDS - RESERVE)) -lt $limit ]; then
+		limit=$((deadline - SECONDS - RESERVE))
+	fi
+	run "$name" "$limit" env SIMCLR_VK_REQUIRE=1 sh -c "cd $p && $(realpath "$tb") -test.v $sel -test.timeout $((limit > 15 ? limit - 10 : 5))s 2>&1"
+}
+has_coopmat() { grep -q '"coop_mat_kernel":"cm_' "$out/devices.out" 2>/dev/null; }
+
+# 1. What the device is and whether every op is right on it.
+run devices 60 "$BIN" devices --json
+test_pkg ./engine/vulkan
+# 2. The figures of issue #8's goals, with their PyTorch references.
+run "bench_gemm_${GOAL_GEMM//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$GOAL_GEMM" --json
+step "bench_step_b$GOAL_B" "$GOAL_B"
 if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
 	run torch 240 python3 tools/torch_step.py --width "$TORCH_W" --image "$STEP_IMG" \
 		--batch "${STEP_BATCHES[@]}" --amp --gemm "${TORCH_GEMM[@]}"
 else
 	log "python3 with torch not found: no PyTorch comparison"
 fi
-
-# One JSON report: every JSON line each step printed, grouped by step.
-{
-	printf '{"date":"%s","quick":%s,"host":"%s",' "$(date -u +%FT%TZ)" "$([ $quick = 1 ] && echo true || echo false)" "$(uname -nm)"
-	if command -v nvidia-smi >/dev/null; then
-		printf '"nvidia_smi":"%s",' "$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
-	fi
-	printf '"steps":[%s],"results":{' "$(IFS=,; echo "${status_lines[*]}")"
-	first=1
-	for f in "$out"/*.out; do
-		name=$(basename "$f" .out)
-		case $name in
-		test_*) lines=$(printf '{"passed":%d,"failed":%d,"result":"%s"}' "$(grep -c -- '--- PASS' "$f")" \
-			"$(grep -c -- '--- FAIL' "$f")" "$(grep -E '^(PASS|FAIL)$' "$f" | tail -1)") ;;
-		*) lines=$(grep -E '^\{.*\}$' "$f" | paste -sd, -) ;;
-		esac
-		[ $first = 1 ] || printf ','
-		first=0
-		printf '"%s":[%s]' "$name" "$lines"
-	done
-	printf '}'
-	[ -s "$SIMCLR_VK_TUNE_CACHE" ] && printf ',"tune_cache":%s' "$(cat "$SIMCLR_VK_TUNE_CACHE")"
-	printf '}\n'
-} >"$out/report.json"
-log "report: $out/report.json"
-if command -v python3 >/dev/null; then
-	# Issue #8's goals, each as our figure, the reference and the ratio.
-	python3 tools/gpucheck_goals.py "$out/report.json" >"$out/goals.json" 2>>"$out/gpucheck.log" &&
-		log "goals: $out/goals.json" && cat "$out/goals.json" >&2
+run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --json
+# 3. The model tests, the per-op profile, the other sizes.
+test_pkg ./layers/vulkantest
+for b in "${STEP_BATCHES[@]}"; do
+	[ "$b" = "$GOAL_B" ] && continue
+	step "bench_step_b$b" "$b" $([ "$b" = "${STEP_BATCHES[0]}" ] && echo --profile)
+done
+run bench_conv 180 "$BIN" bench conv --backend vulkan "${dev[@]}" "${CONV[@]}" --json
+for s in "${GEMM_SIZES[@]}"; do
+	[ "$s" = "$GOAL_GEMM" ] && continue
+	run "bench_gemm_${s//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$s" --json
+done
+# 4. The same products on cooperative matrices (float16 inputs, float32
+# sums; --coopmat), where the device has them: compare with PyTorch's
+# TF32/AMP. The step at the goal's batch only: each batch size tunes its
+# own layer shapes.
+if has_coopmat; then
+	run "bench_gemm_${GOAL_GEMM//,/x}_coopmat" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --size "$GOAL_GEMM" --json
+	step "bench_step_b${GOAL_B}_coopmat" "$GOAL_B" --coopmat on
+	run "bench_gemm_${GOAL_GEMM//,/x}_coopmat_db" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --coopmat on --kernel coopmat_db --size "$GOAL_GEMM" --json
+	run bench_conv_coopmat 180 "$BIN" bench conv --backend vulkan "${dev[@]}" --coopmat on "${CONV[@]}" --json
+else
+	log "no usable cooperative matrices (simclr-vk devices): no --coopmat benchmarks"
 fi
-grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
+# 5. Last, in their own process: the tests that exhaust device memory (on
+# an H200 the NVIDIA driver once refused every later vkCreateInstance in
+# the process after the 4 TiB allocation failure).
+test_pkg ./engine/vulkan memory
+
+report
 exit 0

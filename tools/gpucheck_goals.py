@@ -11,6 +11,10 @@ numbers the README and the issue note need:
                      PyTorch eager strict fp32; goal >= 1.0
   step_b512_coopmat: the same with --coopmat on / PyTorch default (TF32)
                      and AMP, for reference (no goal)
+
+The keys name the goal's sizes; a report of gpucheck --quick (its
+goal_gemm and goal_batch fields) gives the same figures at its tiny sizes
+under keys named by them (gemm_256, step_b8_fp32, ...).
   ntxent:            fused NT-Xent time (and memory) at 2N=16384, d=128
                      against the unfused composition; goal: faster
 
@@ -43,25 +47,27 @@ def main(path):
         r = json.load(f)
     torch = lines(r, "torch")
     out = {"device": r.get("nvidia_smi") or r.get("host")}
+    gg = r.get("goal_gemm", "4096x4096x4096")
+    gb = r.get("goal_batch", 512)
 
-    ours = [x.get("gflop_per_s") for x in lines(r, "bench_gemm_4096x4096x4096") if x.get("bench") == "gemm"]
+    ours = [x.get("gflop_per_s") for x in lines(r, "bench_gemm_" + gg) if x.get("bench") == "gemm"]
     ref = first(torch, bench="torch_gemm", tf32=False)
     g = max([x for x in ours if x is not None], default=None)
-    out["gemm_4096"] = {"simclr_vk_gflops": g, "cublas_sgemm_gflops": ref and ref.get("gflops"),
+    out["gemm_" + gg.split("x")[0]] = {"simclr_vk_gflops": g, "cublas_sgemm_gflops": ref and ref.get("gflops"),
                         "ratio": ratio(g, ref and ref.get("gflops")), "goal": 0.70}
 
     def step(name):
         x = first(lines(r, name), bench="step")
         return x and x.get("images_per_s")
 
-    t_fp32 = first(torch, bench="torch_step", batch=512, amp=False, tf32=False)
-    t_tf32 = first(torch, bench="torch_step", batch=512, amp=False, tf32=True)
-    t_amp = first(torch, bench="torch_step", batch=512, amp=True)
-    s = step("bench_step_b512")
-    out["step_b512_fp32"] = {"simclr_vk_images_per_s": s, "torch_fp32_images_per_s": t_fp32 and t_fp32.get("images_per_s"),
+    t_fp32 = first(torch, bench="torch_step", batch=gb, amp=False, tf32=False)
+    t_tf32 = first(torch, bench="torch_step", batch=gb, amp=False, tf32=True)
+    t_amp = first(torch, bench="torch_step", batch=gb, amp=True)
+    s = step("bench_step_b%d" % gb)
+    out["step_b%d_fp32" % gb] = {"simclr_vk_images_per_s": s, "torch_fp32_images_per_s": t_fp32 and t_fp32.get("images_per_s"),
                              "ratio": ratio(s, t_fp32 and t_fp32.get("images_per_s")), "goal": 1.0}
-    c = step("bench_step_b512_coopmat")
-    out["step_b512_coopmat"] = {"simclr_vk_images_per_s": c,
+    c = step("bench_step_b%d_coopmat" % gb)
+    out["step_b%d_coopmat" % gb] = {"simclr_vk_images_per_s": c,
                                 "torch_tf32_images_per_s": t_tf32 and t_tf32.get("images_per_s"),
                                 "torch_amp_images_per_s": t_amp and t_amp.get("images_per_s"),
                                 "ratio_to_tf32": ratio(c, t_tf32 and t_tf32.get("images_per_s")),
