@@ -395,15 +395,8 @@ type pushAbsMax struct {
 // input scales. Release it after recording the kernel.
 func (d *Device) coopMatMax(a, b *engine.Tensor) *engine.Tensor {
 	m := d.New(2)
-	for i, t := range []*engine.Tensor{a, b} {
-		n := t.Numel()
-		d.dispatch(kernel{
-			Shader: "absmax",
-			Push:   &pushAbsMax{uint32(n), uint32(i)},
-			Groups: [3]int{min(ceilDiv(n, 256), 1024), 1, 1},
-			Args:   []arg{inout(m), in(t)},
-		})
-	}
+	d.absMax(m, 0, a)
+	d.absMax(m, 1, b)
 	return m
 }
 
