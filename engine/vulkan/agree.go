@@ -41,7 +41,7 @@ type tuneRef struct {
 // newTuneRef copies out (the table kernel's output, recorded) into a
 // reference tensor and measures its largest magnitude.
 func (d *Device) newTuneRef(out *engine.Tensor) (*tuneRef, error) {
-	r := &tuneRef{ref: d.New(out.Numel())}
+	r := &tuneRef{ref: d.newScratch(out.Numel())}
 	d.Copy(r.ref, out)
 	m := d.New(1)
 	defer m.Release()

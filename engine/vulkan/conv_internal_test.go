@@ -3,6 +3,7 @@ package vulkan
 import (
 	"flag"
 	"fmt"
+	"math"
 	"math/rand"
 	"slices"
 	"syscall"
@@ -312,5 +313,86 @@ func TestConvBackwardFilterTiledSplit(t *testing.T) {
 				first = got
 			}
 		}
+	}
+}
+
+// TestWinogradOverwritesScratch: Winograd's transformed tensors and
+// products come from newScratch (no zero fill), so every element must be
+// written before it is read. With the memory those tensors will get
+// poisoned with NaN first (checked: a scratch tensor taken after the
+// poisoning holds NaN), each Winograd pass still matches the CPU.
+func TestWinogradOverwritesScratch(t *testing.T) {
+	d := openInternal(t, Options{})
+	defer func() { convVariant = "" }()
+	p := engine.Conv2DParams{N: 3, C: 17, H: 9, W: 11, K: 19, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	P, Q := p.OutH(), p.OutW()
+	rng := rand.New(rand.NewSource(12))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+	dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+	want := map[string][]float32{"forward": make([]float32, len(dy)), "backward_data": make([]float32, len(x)), "backward_filter": make([]float32, len(w))}
+	cpu.Conv2DForward(want["forward"], x, w, p)
+	cpu.Conv2DBackwardData(want["backward_data"], dy, w, p)
+	cpu.Conv2DBackwardFilter(want["backward_filter"], dy, x, p)
+	xt, wt, dyt := conformance.Upload(d, x, len(x)), conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy))
+	// poison allocates, fills with NaN and releases tensors of the scratch
+	// sizes of every Winograd pass of p, largest first, twice over.
+	var sizes []int
+	for _, m := range cpu.WinogradTileSizes {
+		for _, q := range []engine.Conv2DParams{p, cpu.WinogradDataParams(p)} {
+			tp, tq := cpu.WinogradTiles(q, m)
+			a2, T := (m+2)*(m+2), q.N*tp*tq
+			sizes = append(sizes, a2*q.K*q.C, a2*q.C*T, a2*q.K*T)
+		}
+	}
+	slices.Sort(sizes)
+	slices.Reverse(sizes)
+	poison := func() {
+		var ts []*engine.Tensor
+		for range 2 {
+			for _, n := range sizes {
+				tt := d.New(n)
+				d.Fill(tt, float32(math.NaN()))
+				ts = append(ts, tt)
+			}
+		}
+		if err := d.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range ts {
+			tt.Release()
+		}
+	}
+	poison()
+	s := d.newScratch(sizes[len(sizes)-1])
+	if got := conformance.Download(t, d, s); !math.IsNaN(float64(got[0])) {
+		t.Fatalf("scratch after poisoning holds %g, not NaN: the test could not see an unwritten element", got[0])
+	}
+	s.Release()
+	for _, v := range []string{"winograd_f2x3", "winograd_f4x3"} {
+		convVariant = v
+		for pass, ref := range want {
+			if pass == "backward_filter" && v != "winograd_f2x3" {
+				continue // F(4x4) serves forward and backward-data only
+			}
+			poison()
+			out := d.New(len(ref))
+			switch pass {
+			case "forward":
+				d.Conv2DForward(out, xt, wt, p)
+			case "backward_data":
+				d.Conv2DBackwardData(out, dyt, wt, p)
+			default:
+				d.Conv2DBackwardFilter(out, dyt, xt, p)
+			}
+			if k, _ := d.ConvKernel(pass, p); k != v {
+				t.Fatalf("%s ran %s, want %s", pass, k, v)
+			}
+			conformance.Close(t, v+" "+pass, conformance.Download(t, d, out), ref, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+			out.Release()
+		}
+	}
+	for _, tt := range []*engine.Tensor{xt, wt, dyt} {
+		tt.Release()
 	}
 }

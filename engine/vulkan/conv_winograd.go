@@ -16,7 +16,8 @@ import (
 // transform (winograd_output_transform_f<m>.comp) do 2.25x (m = 2) or 4x
 // (m = 4) fewer multiply-adds than the direct convolution, at the cost of
 // the transformed tensors (scratch, released after the call:
-// 4*alpha^2*(K*C + (C+K)*T) bytes) and their memory traffic. The
+// 4*alpha^2*(K*C + (C+K)*T) bytes; not zero-filled, newScratch, since every
+// element is written before it is read) and their memory traffic. The
 // backward-data pass is the forward convolution of dy padded by 2 - pad
 // with the flipped, transposed filter; the filter gradient goes through
 // F(3x3, 2x2) (the transpose: the same input transform, a transform of dy,
@@ -107,7 +108,7 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 	T := q.N * tp * tq
 	a2 := (m + 2) * (m + 2)
 	suffix := fmt.Sprintf("_f%d", m)
-	u, v, mt := d.New(a2*q.K*q.C), d.New(a2*q.C*T), d.New(a2*q.K*T)
+	u, v, mt := d.newScratch(a2*q.K*q.C), d.newScratch(a2*q.C*T), d.newScratch(a2*q.K*T)
 	fk, fc := q.K, q.C // the filter's (K, C) as stored
 	if flip {
 		fk, fc = q.C, q.K
@@ -141,7 +142,7 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	tp, tq := cpu.WinogradTiles(p, 2)
 	T := p.N * tp * tq
-	v, g, m := d.New(16*p.C*T), d.New(16*p.K*T), d.New(16*p.K*p.C)
+	v, g, m := d.newScratch(16*p.C*T), d.newScratch(16*p.K*T), d.newScratch(16*p.K*p.C)
 	d.dispatch(kernel{
 		Shader: "winograd_input_transform_f2",
 		Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},

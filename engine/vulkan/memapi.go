@@ -13,7 +13,21 @@ import (
 // Out of memory does not panic: the tensor is unusable and the sticky
 // error names the shape and the memory in use.
 func (d *Device) New(shape ...int) *engine.Tensor {
-	n := numelOf("New", shape)
+	return d.newTensor("New", true, shape)
+}
+
+// newScratch allocates a tensor whose contents are undefined (memory that
+// released tensors held, possibly NaN): for scratch that the kernels
+// recorded next overwrite entirely before anything reads it (Winograd's
+// transformed tensors and products), where New's zero fill would be one
+// more write pass over the largest buffers of a convolution. Errors as New.
+func (d *Device) newScratch(shape ...int) *engine.Tensor {
+	return d.newTensor("newScratch", false, shape)
+}
+
+// newTensor is New, zero-filled or not.
+func (d *Device) newTensor(op string, zero bool, shape []int) *engine.Tensor {
+	n := numelOf(op, shape)
 	if d.closed {
 		d.setErr(errClosed)
 		return engine.NewTensor(d, (*alloc)(nil), shape...)
@@ -21,11 +35,14 @@ func (d *Device) New(shape ...int) *engine.Tensor {
 	al, err := d.mem.allocate(4 * uint64(n))
 	if err != nil {
 		st := d.mem.stats
-		d.setErr(fmt.Errorf("engine/vulkan: New %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
-			shape, 4*n, st.InUse, st.Tensors, st.Reserved, err))
+		d.setErr(fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
+			op, shape, 4*n, st.InUse, st.Tensors, st.Reserved, err))
 		return engine.NewTensor(d, (*alloc)(nil), shape...)
 	}
 	t := engine.NewTensor(d, al, shape...)
+	if !zero {
+		return t
+	}
 	if al.blk.ptr != nil && !d.rec.touches(rng{al.blk.id, al.off, al.off + al.bytes}) {
 		clear(unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), n))
 	} else {
