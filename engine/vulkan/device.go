@@ -143,35 +143,6 @@ func open(in *instance, opts Options) (*Device, error) {
 	d.info, d.props, mem = physInfo(in, pick, pds[pick])
 	d.limit = d.props.Limits
 
-	// A queue family with compute.
-	var nq uint32
-	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, nil)
-	qprops := make([]vk.QueueFamilyProperties, nq)
-	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, qprops)
-	found := false
-	for i := range qprops {
-		qprops[i].Deref()
-		if qprops[i].QueueFlags&vk.QueueFlags(vk.QueueComputeBit) != 0 {
-			d.qfam = uint32(i)
-			d.timestampBits = qprops[i].TimestampValidBits
-			found = true
-			break
-		}
-	}
-	if !found {
-		return nil, fmt.Errorf("engine/vulkan: device %q has no compute queue", d.info.Name)
-	}
-	qci := vk.DeviceQueueCreateInfo{
-		SType:            vk.StructureTypeDeviceQueueCreateInfo,
-		QueueFamilyIndex: d.qfam,
-		QueueCount:       1,
-		PQueuePriorities: []float32{1},
-	}
-	dci := &vk.DeviceCreateInfo{
-		SType:                vk.StructureTypeDeviceCreateInfo,
-		QueueCreateInfoCount: 1,
-		PQueueCreateInfos:    []vk.DeviceQueueCreateInfo{qci},
-	}
 	cmMode, err := coopMatMode(opts.CoopMat)
 	if err != nil {
 		return nil, err
@@ -182,21 +153,10 @@ func open(in *instance, opts Options) (*Device, error) {
 	case cmMode == "on", cmMode == "auto" && d.info.Type != "cpu":
 		d.cm = d.info.CoopMatKernel
 	}
-	freeChain := func() {}
-	if d.cm != "" {
-		freeChain = coopMatDeviceChain(dci)
+	if err := d.createLogical(); err != nil {
+		return nil, err
 	}
-	var dev vk.Device
-	res := vk.CreateDevice(d.phys, dci, nil, &dev)
-	dci.Free()
-	freeChain()
-	if res != vk.Success {
-		return nil, fmt.Errorf("engine/vulkan: vkCreateDevice on %q: %w", d.info.Name, vk.Error(res))
-	}
-	d.dev = dev
-	var q vk.Queue
-	vk.GetDeviceQueue(dev, d.qfam, 0, &q)
-	d.queue = q
+	dev := d.dev
 
 	// Subgroup kernels assume 8 lanes with ballot (subgroupBroadcast) in
 	// compute shaders.
@@ -237,6 +197,56 @@ func open(in *instance, opts Options) (*Device, error) {
 		}
 	}
 	return d, nil
+}
+
+// createLogical creates the logical device (d.dev, with the cooperative-
+// matrix features enabled when d.cm is set) and its compute queue (d.qfam,
+// d.queue, d.timestampBits) on d.phys.
+func (d *Device) createLogical() error {
+	var nq uint32
+	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, nil)
+	qprops := make([]vk.QueueFamilyProperties, nq)
+	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, qprops)
+	found := false
+	for i := range qprops {
+		qprops[i].Deref()
+		if qprops[i].QueueFlags&vk.QueueFlags(vk.QueueComputeBit) != 0 {
+			d.qfam = uint32(i)
+			d.timestampBits = qprops[i].TimestampValidBits
+			found = true
+			break
+		}
+	}
+	if !found {
+		return fmt.Errorf("engine/vulkan: device %q has no compute queue", d.info.Name)
+	}
+	qci := vk.DeviceQueueCreateInfo{
+		SType:            vk.StructureTypeDeviceQueueCreateInfo,
+		QueueFamilyIndex: d.qfam,
+		QueueCount:       1,
+		PQueuePriorities: []float32{1},
+	}
+	dci := &vk.DeviceCreateInfo{
+		SType:                vk.StructureTypeDeviceCreateInfo,
+		QueueCreateInfoCount: 1,
+		PQueueCreateInfos:    []vk.DeviceQueueCreateInfo{qci},
+	}
+	freeChain := func() {}
+	if d.cm != "" {
+		freeChain = coopMatDeviceChain(dci)
+	}
+	var dev vk.Device
+	res := vk.CreateDevice(d.phys, dci, nil, &dev)
+	dci.Free()
+	freeChain()
+	if res != vk.Success {
+		return fmt.Errorf("engine/vulkan: vkCreateDevice on %q: %w", d.info.Name, vk.Error(res))
+	}
+	d.dev = dev
+	var q vk.Queue
+	vk.GetDeviceQueue(dev, d.qfam, 0, &q)
+	d.queue = q
+	return nil
 }
 
 // Name is "vulkan".
