@@ -28,7 +28,8 @@ import (
 // discrete one) or 32 on CPU devices, each chunk at least 64 pixels (whole
 // BK-pixel tiles on the tiled kernel); the partial blocks, a scratch tensor
 // released after, are added by sum_cols in a fixed order (deterministic, no
-// float atomics). One chunk writes dw directly. CPU references: cpu.Conv2DForward, cpu.Conv2DBackwardData,
+// float atomics). One chunk writes dw directly. The autotuner also times an
+// eighth, half and twice that target (convSplits). CPU references: cpu.Conv2DForward, cpu.Conv2DBackwardData,
 // cpu.Conv2DBackwardFilter.
 
 // pushConv mirrors `{ uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
@@ -59,7 +60,18 @@ type convTile struct {
 	db               bool // double-buffered tiled variant
 	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>" (coopmat.go, convCoopMat)
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
+	// split scales the filter gradient's split-K target (the workgroups
+	// its reduction chunks aim at, convFilterTarget) by 2^split; 0 is the
+	// default, other values are autotuning candidates (convSplits).
+	split int
 }
+
+// convSplits are the split-K targets the autotuner also times for a
+// filter gradient, as powers of two of the default (an eighth, a half,
+// twice), where they give another number of chunks: the best split
+// depends on how much work a chunk holds against the partial block it
+// writes, which no formula here knows for every device.
+var convSplits = []int{-3, -1, 1}
 
 // convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
 // (the "// variant:" lines there): the table's convTableVariants, largest
@@ -83,10 +95,17 @@ func (t convTile) name() string {
 	if t.winograd != 0 {
 		return fmt.Sprintf("winograd_f%dx3", t.winograd)
 	}
-	if t.tiled {
-		return "tiled_" + t.variant
+	sp := ""
+	switch {
+	case t.split < 0:
+		sp = fmt.Sprintf("_chunks/%d", 1<<-t.split)
+	case t.split > 0:
+		sp = fmt.Sprintf("_chunks*%d", 1<<t.split)
 	}
-	return fmt.Sprintf("regblock_%dx%d_%dx%d", t.wgX, t.wgY, t.tm, t.tn)
+	if t.tiled {
+		return "tiled_" + t.variant + sp
+	}
+	return fmt.Sprintf("regblock_%dx%d_%dx%d%s", t.wgX, t.wgY, t.tm, t.tn, sp)
 }
 
 // convVariant forces the kernel shape ("regblock", "tiled", a tiled
@@ -132,7 +151,7 @@ func (d *Device) convCoopMat() []convTile {
 // shader is the kernel for pass ("forward", "backward_data", ...).
 func (t convTile) shader(pass string) string {
 	if t.tiled {
-		return "conv2d_" + pass + "_" + t.name()
+		return "conv2d_" + pass + "_tiled_" + t.variant
 	}
 	return "conv2d_" + pass
 }
@@ -430,6 +449,36 @@ func convFilterSplit(total, groups, outN, target int) (chunks, chunk int) {
 	return ceilDiv(total, chunk), chunk
 }
 
+// convFilterTarget is the number of workgroups a filter gradient's
+// reduction chunks aim at: 2*fillGroups on GPUs, 32 on CPU devices,
+// scaled by 2^split.
+func (d *Device) convFilterTarget(split int) int {
+	target := 2 * d.fillGroups()
+	if d.info.Type == "cpu" {
+		target = 32
+	}
+	if split < 0 {
+		return max(1, target>>-split)
+	}
+	return target << split
+}
+
+// convFilterChunks is the split of a filter gradient's reduction over the
+// N*P*Q output pixels for kernel t: the number of chunks (workgroups in z)
+// and the pixels per chunk.
+func (d *Device) convFilterChunks(p engine.Conv2DParams, t convTile) (chunks, chunk int) {
+	total := p.N * p.OutH() * p.OutW()
+	crs := p.C * p.R * p.S
+	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
+	chunks, chunk = convFilterSplit(total, gx*gy, p.K*crs, d.convFilterTarget(t.split))
+	chunks = min(chunks, int(d.limit.MaxComputeWorkGroupCount[2]))
+	chunk = ceilDiv(total, chunks)
+	if t.tiled && chunks > 1 { // whole BK-pixel tiles in every chunk but the last
+		chunk = ceilDiv(chunk, t.bk) * t.bk
+	}
+	return ceilDiv(total, chunk), chunk
+}
+
 // Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
 func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DBackwardFilter")
@@ -445,20 +494,9 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 		d.conv2dBackwardFilterWinograd(dw, dy, x, p)
 		return
 	}
-	P, Q := p.OutH(), p.OutW()
 	crs := p.C * p.R * p.S
 	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
-	target := 2 * d.fillGroups()
-	if d.info.Type == "cpu" {
-		target = 32
-	}
-	chunks, chunk := convFilterSplit(p.N*P*Q, gx*gy, p.K*crs, target)
-	chunks = min(chunks, int(d.limit.MaxComputeWorkGroupCount[2]))
-	chunk = ceilDiv(p.N*P*Q, chunks)
-	if t.tiled && chunks > 1 { // whole BK-pixel tiles in every chunk but the last
-		chunk = ceilDiv(chunk, t.bk) * t.bk
-	}
-	chunks = ceilDiv(p.N*P*Q, chunk)
+	chunks, chunk := d.convFilterChunks(p, t)
 	dst := dw
 	if chunks > 1 {
 		dst = d.New(chunks, p.K*crs)

@@ -31,7 +31,10 @@ type ConvChoice struct {
 	// Problem names the pass and the sizes, e.g. "conv2d_forward n256 c64
 	// h32 w32 k64 r3 s3 stride1x1 pad1x1".
 	Problem string `json:"problem"`
-	Kernel  string `json:"kernel"` // tiled_<bm>x<bn>[_db], regblock_<wg>_<t> or winograd_f<m>x3
+	// Kernel: tiled_<variant>, regblock_<wg>_<t> or winograd_f<m>x3; a
+	// filter gradient's with _chunks/<n> or _chunks*<n> where its split-K
+	// target was scaled (convSplits).
+	Kernel string `json:"kernel"`
 	// Source: "table" (autotuning off or a CPU device), "cache" (measured
 	// earlier) or "measured" (timed now and written to the cache).
 	Source string             `json:"source"`
@@ -57,22 +60,51 @@ func (d *Device) convProblem(pass string, p engine.Conv2DParams) string {
 
 // convCandidates are the kernels timed for a pass: every tiled variant that
 // fits, the register-blocked kernel the table would use, and Winograd
-// where it computes the problem; on cooperative matrices, their variants.
+// where it computes the problem; on cooperative matrices, their variants;
+// for the filter gradient each (but Winograd) also with the other split-K
+// targets of convSplits.
 func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
-	if d.cm != "" {
-		return d.convCoopMat()
-	}
 	var out []convTile
-	for _, t := range convTiledVariants {
-		if d.fits(t) {
-			out = append(out, t)
+	if d.cm != "" {
+		out = d.convCoopMat()
+	} else {
+		for _, t := range convTiledVariants {
+			if d.fits(t) {
+				out = append(out, t)
+			}
+		}
+		rows, _ := convShape(pass, p)
+		out = append(out, d.convRegblock(rows))
+	}
+	if pass == "backward_filter" {
+		out = d.convSplitCandidates(p, out)
+	}
+	if d.cm == "" {
+		for _, t := range []convTile{convWinograd, convWinograd4} {
+			if d.winogradFits(pass, p, t.winograd) {
+				out = append(out, t)
+			}
 		}
 	}
-	rows, _ := convShape(pass, p)
-	out = append(out, d.convRegblock(rows))
-	for _, t := range []convTile{convWinograd, convWinograd4} {
-		if d.winogradFits(pass, p, t.winograd) {
-			out = append(out, t)
+	return out
+}
+
+// convSplitCandidates adds to a filter gradient's kernels their variants
+// with the other split-K targets of convSplits, each only where it gives a
+// number of reduction chunks that kernel's others do not.
+func (d *Device) convSplitCandidates(p engine.Conv2DParams, kernels []convTile) []convTile {
+	var out []convTile
+	for _, t := range kernels {
+		n0, _ := d.convFilterChunks(p, t)
+		seen := map[int]bool{n0: true}
+		out = append(out, t)
+		for _, s := range convSplits {
+			v := t
+			v.split = s
+			if n, _ := d.convFilterChunks(p, v); !seen[n] {
+				seen[n] = true
+				out = append(out, v)
+			}
 		}
 	}
 	return out

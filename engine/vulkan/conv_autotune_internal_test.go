@@ -2,6 +2,8 @@ package vulkan
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"math/rand"
 	"path/filepath"
 	"slices"
@@ -166,5 +168,48 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 	}
 	if len(d.tune.tuner.notes) != 1 || !strings.Contains(d.tune.tuner.notes[0], "skipping tiled_64x128") {
 		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tune.tuner.notes)
+	}
+}
+
+// TestConvFilterSplits: a filter gradient's candidates include the other
+// split-K targets where they change the number of reduction chunks (never
+// two variants of a kernel with the same count), and every one of them
+// computes the CPU's dw.
+func TestConvFilterSplits(t *testing.T) {
+	d := openInternal(t, Options{})
+	p := engine.Conv2DParams{N: 6, C: 5, H: 23, W: 21, K: 9, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}
+	P, Q := p.OutH(), p.OutW()
+	rng := rand.New(rand.NewSource(14))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
+	want := make([]float32, p.K*p.C*9)
+	cpu.Conv2DBackwardFilter(want, dy, x, p)
+	xt, dyt, dw := conformance.Upload(d, x, len(x)), conformance.Upload(d, dy, len(dy)), d.New(len(want))
+	chunks := map[string]map[int]bool{} // kernel without its split -> chunk counts
+	splits := 0
+	for _, c := range d.convCandidates("backward_filter", p) {
+		base := c
+		base.split = 0
+		n, _ := d.convFilterChunks(p, c)
+		if chunks[base.name()] == nil {
+			chunks[base.name()] = map[int]bool{}
+		}
+		if chunks[base.name()][n] {
+			t.Errorf("%s: %d chunks, like another candidate of %s", c.name(), n, base.name())
+		}
+		chunks[base.name()][n] = true
+		if c.split != 0 {
+			splits++
+		}
+		d.Fill(dw, 7)
+		d.conv2dBackwardFilter(dw, dyt, xt, p, c)
+		conformance.Close(t, fmt.Sprintf("%s (%d chunks)", c.name(), n), conformance.Download(t, d, dw), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+	}
+	if splits == 0 {
+		t.Errorf("no split-K variant among the candidates for %v (%d output pixels)", p, p.N*P*Q)
+	}
+	t.Logf("%d kernels, %d split variants besides their defaults; chunk counts: %v", len(slices.Collect(maps.Keys(chunks))), splits, chunks)
+	for _, tt := range []*engine.Tensor{xt, dyt, dw} {
+		tt.Release()
 	}
 }
