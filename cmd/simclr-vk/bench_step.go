@@ -39,6 +39,10 @@ type stepResult struct {
 	PeakBytes    int64   `json:"peak_bytes"`
 	LossFirst    float32 `json:"loss_first"`
 	LossLast     float32 `json:"loss_last"`
+	// FirstStep is the first step's time, which includes the kernels'
+	// autotuning (Vulkan: TuneSeconds of it, all runs of this process).
+	FirstStep   float64 `json:"first_step_s"`
+	TuneSeconds float64 `json:"tune_s,omitempty"`
 	// ConvKernels: the Vulkan convolution kernel of each layer shape and
 	// pass, where autotuning decided it.
 	ConvKernels []vulkan.ConvChoice `json:"conv_kernels,omitempty"`
@@ -120,6 +124,7 @@ func runBenchStep(args []string) error {
 		dt := time.Since(t0).Seconds()
 		if s == 0 {
 			res.LossFirst = loss
+			res.FirstStep = dt
 		}
 		res.LossLast = loss
 		if s >= *warmup {
@@ -137,6 +142,7 @@ func runBenchStep(args []string) error {
 	res.PeakBytes = b.MemStats().Peak
 	if d, ok := b.(*vulkan.Device); ok {
 		res.ConvKernels = d.ConvPlan()
+		res.TuneSeconds = d.TuneTime().Seconds()
 	}
 	if *profile {
 		if err := profileStep(b, m, opt, x, *tau, lr, *asJSON); err != nil {
@@ -155,6 +161,9 @@ func runBenchStep(args []string) error {
 	fmt.Printf("forward %.4f GFLOP per view (convolutions + linear layers); ~%.1f GFLOP/s counting the step as 3x the forward\n",
 		res.GFLOPPerView, res.GFLOPs)
 	fmt.Printf("peak device memory %.1f MiB\n", float64(res.PeakBytes)/(1<<20))
+	if res.TuneSeconds > 0 {
+		fmt.Printf("first step %.3f s, of which %.3f s timing kernel candidates (autotuning, cached for later runs)\n", res.FirstStep, res.TuneSeconds)
+	}
 	return nil
 }
 

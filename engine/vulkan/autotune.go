@@ -330,6 +330,7 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 // those whose product agrees with the table kernel's (agree.go) wins.
 // Pending work is flushed first.
 func (d *Device) measureClass(class string) (GemmClassChoice, error) {
+	defer d.tune.tuner.addSpent(time.Now())
 	p, batch := d.tuneProblem(class)
 	m, n, k := p[0], p[1], p[2]
 	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
@@ -475,8 +476,23 @@ type gemmTuner struct {
 	notes  []string
 	logger func(format string, args ...any)
 
-	convAnnounced bool // the "timing the convolution kernels" line was printed
+	convAnnounced bool          // the "timing the convolution kernels" line was printed
+	spent         time.Duration // in measureClass and measureConv, for TuneTime
 }
+
+// TuneTime is the time this device has spent timing kernel candidates
+// (GEMM shape classes and convolution problems, the agreement checks
+// included) since it opened: what autotuning added to the first steps.
+func (d *Device) TuneTime() time.Duration {
+	if d.tune.tuner == nil {
+		return 0
+	}
+	return d.tune.tuner.spent
+}
+
+// addSpent adds the time since t0 to the tuning time (deferred by the
+// measuring functions).
+func (t *gemmTuner) addSpent(t0 time.Time) { t.spent += time.Since(t0) }
 
 // notef logs a note (corrupt cache, failed tuning) and keeps it for tests.
 func (t *gemmTuner) notef(format string, args ...any) {

@@ -171,6 +171,7 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 // those whose output (out, after the timed runs) agrees with the table's
 // float32 kernel's.
 func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (ConvChoice, error) {
+	defer d.tune.tuner.addSpent(time.Now())
 	flops := p.Flops()
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	run(d.convTableFloat32(pass, p))
