@@ -107,8 +107,12 @@ func runDevices(args []string) error {
 		fmt.Printf("  type %s, vendor %s (%#x), device %#x, driver %s %s (version %#x), Vulkan %s\n",
 			d.Type, d.Vendor, d.VendorID, d.DeviceID, drv, d.DriverInfo, d.DriverVersion, d.APIVersion)
 		fmt.Printf("  heaps: %s\n", strings.Join(heaps, ", "))
-		fmt.Printf("  shared memory %d KiB, workgroup size max %v, invocations max %d, count max %v, subgroup size %s\n",
-			d.MaxSharedMemory/1024, d.MaxWorkGroupSize, d.MaxWorkGroupInvocations, d.MaxWorkGroupCount, sub)
+		units := "compute units not reported"
+		if d.ComputeUnits > 0 {
+			units = fmt.Sprintf("%d compute units", d.ComputeUnits)
+		}
+		fmt.Printf("  shared memory %d KiB, workgroup size max %v, invocations max %d, count max %v, subgroup size %s, %s\n",
+			d.MaxSharedMemory/1024, d.MaxWorkGroupSize, d.MaxWorkGroupInvocations, d.MaxWorkGroupCount, sub, units)
 		switch {
 		case d.CoopMatKernel != "":
 			fmt.Printf("  cooperative matrices: %s; --coopmat runs kernels %s\n", strings.Join(d.CoopMat, ", "), d.CoopMatKernel)

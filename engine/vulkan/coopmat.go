@@ -156,19 +156,9 @@ func coopMatComponent(t uint32) string {
 // coopMatInfo lists the device's cooperative matrix shapes as
 // "MxNxK A*B+C->R" (subgroup scope only) and says whether the kernels here
 // can run on it: the variant suffix ("cm_s32"), or "" and why not.
-func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limits vk.PhysicalDeviceLimits) (shapes []string, variant, why string) {
-	var n uint32
-	if vk.EnumerateDeviceExtensionProperties(phys, "", &n, nil) != vk.Success {
+func coopMatInfo(inst vk.Instance, phys vk.PhysicalDevice, info DeviceInfo, limits vk.PhysicalDeviceLimits, have map[string]bool) (shapes []string, variant, why string) {
+	if have == nil {
 		return nil, "", "cannot list the device extensions"
-	}
-	exts := make([]vk.ExtensionProperties, n)
-	if n > 0 && vk.EnumerateDeviceExtensionProperties(phys, "", &n, exts) != vk.Success {
-		return nil, "", "cannot list the device extensions"
-	}
-	have := map[string]bool{}
-	for i := range exts {
-		exts[i].Deref()
-		have[vk.ToString(exts[i].ExtensionName[:])] = true
 	}
 	for _, e := range coopMatExtensions {
 		if !have[e] {

@@ -28,6 +28,11 @@ type DeviceInfo struct {
 	SubgroupSize            uint32    `json:"subgroup_size"`   // 0: unknown
 	SubgroupOps             uint32    `json:"subgroup_ops"`    // VkSubgroupFeatureFlags
 	SubgroupStages          uint32    `json:"subgroup_stages"` // VkShaderStageFlags
+	// ComputeUnits: streaming multiprocessors (NVIDIA,
+	// VK_NV_shader_sm_builtins) or compute units (AMD,
+	// VK_AMD_shader_core_properties); 0 where the driver does not say
+	// (Intel, lavapipe), and the kernel heuristics assume a count.
+	ComputeUnits int `json:"compute_units,omitempty"`
 	// Cooperative matrix shapes at subgroup scope ("16x16x16
 	// f16*f16+f32->f32", ...; VK_KHR_cooperative_matrix), the kernel
 	// variant this engine runs on them ("cm_s32"; "" when none) and, when
@@ -123,9 +128,29 @@ func physInfo(in *instance, index int, pd vk.PhysicalDevice) (DeviceInfo, vk.Phy
 		mem.MemoryTypes[i].Deref()
 	}
 	withDriver := props.ApiVersion >= vk.MakeVersion(1, 2, 0)
-	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo = extraProps(in.h, pd, withDriver)
-	info.CoopMat, info.CoopMatKernel, info.CoopMatMissing = coopMatInfo(in.h, pd, info, props.Limits)
+	exts := deviceExtensions(pd)
+	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo, info.ComputeUnits = extraProps(in.h, pd, withDriver, exts)
+	info.CoopMat, info.CoopMatKernel, info.CoopMatMissing = coopMatInfo(in.h, pd, info, props.Limits, exts)
 	return info, props, mem
+}
+
+// deviceExtensions is the set of a device's extension names, nil when the
+// driver cannot list them.
+func deviceExtensions(phys vk.PhysicalDevice) map[string]bool {
+	var n uint32
+	if vk.EnumerateDeviceExtensionProperties(phys, "", &n, nil) != vk.Success {
+		return nil
+	}
+	exts := make([]vk.ExtensionProperties, n)
+	if n > 0 && vk.EnumerateDeviceExtensionProperties(phys, "", &n, exts) != vk.Success {
+		return nil
+	}
+	have := map[string]bool{}
+	for i := range exts {
+		exts[i].Deref()
+		have[vk.ToString(exts[i].ExtensionName[:])] = true
+	}
+	return have
 }
 
 // Devices lists every Vulkan physical device, in enumeration order.

@@ -37,6 +37,12 @@ typedef struct {
 	uint32_t sType; void *pNext;
 	uint8_t properties[4096]; // VkPhysicalDeviceProperties is ~824 bytes
 } simclrProps2;
+// VK_NV_shader_sm_builtins and VK_AMD_shader_core_properties.
+typedef struct { uint32_t sType; void *pNext; uint32_t shaderSMCount, shaderWarpsPerSM; } simclrSMBuiltinsNV;
+typedef struct {
+	uint32_t sType; void *pNext;
+	uint32_t shaderEngineCount, shaderArraysPerEngineCount, computeUnitsPerShaderArray, rest[11];
+} simclrCorePropsAMD;
 
 // simclrInstanceProc is vkGetInstanceProcAddr(instance, name) for the
 // other cgo files of the package (coopmat.go), NULL before simclrLoad.
@@ -49,9 +55,12 @@ typedef void (*simclrGetProps2)(void *physicalDevice, simclrProps2 *props);
 
 // simclrProps calls vkGetPhysicalDeviceProperties2 (Vulkan 1.1) with
 // VkPhysicalDeviceSubgroupProperties (and VkPhysicalDeviceDriverProperties
-// when withDriver) chained; returns the subgroup size, or 0 if the function
-// is missing.
-static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *driverName, char *driverInfo, uint32_t *ops, uint32_t *stages) {
+// when withDriver, the NVIDIA SM or AMD shader-core properties when nv /
+// amd: the device lists their extension) chained; returns the subgroup
+// size, or 0 if the function is missing; *units is the SM or compute-unit
+// count (0 when neither is asked for).
+static uint32_t simclrProps(void *instance, void *phys, int withDriver, int nv, int amd, char *driverName, char *driverInfo, uint32_t *ops, uint32_t *stages, uint32_t *units) {
+	*units = 0;
 	if (!simclrGIPA) return 0;
 	simclrGetProps2 fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2");
 	if (!fn) fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2KHR");
@@ -59,12 +68,21 @@ static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *dr
 	simclrProps2 *p = calloc(1, sizeof *p);
 	simclrSubgroupProps *s = calloc(1, sizeof *s);
 	simclrDriverProps *d = calloc(1, sizeof *d);
+	simclrSMBuiltinsNV *sm = calloc(1, sizeof *sm);
+	simclrCorePropsAMD *cp = calloc(1, sizeof *cp);
 	p->sType = 1000059001; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2
 	s->sType = 1000094000; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES
 	d->sType = 1000196000; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES
-	p->pNext = s;
-	if (withDriver) s->pNext = d;
+	sm->sType = 1000154001; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV
+	cp->sType = 1000185000; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD
+	void **next = &p->pNext;
+	*next = s; next = &s->pNext;
+	if (withDriver) { *next = d; next = &d->pNext; }
+	if (nv) { *next = sm; next = &sm->pNext; }
+	if (amd) { *next = cp; next = &cp->pNext; }
 	fn(phys, p);
+	if (nv) *units = sm->shaderSMCount;
+	if (amd) *units = cp->shaderEngineCount * cp->shaderArraysPerEngineCount * cp->computeUnitsPerShaderArray;
 	uint32_t size = s->subgroupSize;
 	*ops = s->supportedOperations;
 	*stages = s->supportedStages;
@@ -73,7 +91,7 @@ static uint32_t simclrProps(void *instance, void *phys, int withDriver, char *dr
 		memcpy(driverInfo, d->driverInfo, 256);
 		driverName[255] = 0; driverInfo[255] = 0;
 	}
-	free(p); free(s); free(d);
+	free(p); free(s); free(d); free(sm); free(cp);
 	return size;
 }
 */
@@ -115,19 +133,25 @@ func load() error {
 }
 
 // extraProps returns the subgroup size (0 if unknown), the supported
-// subgroup operations (VkSubgroupFeatureFlags) and stages, and, when the
-// device supports Vulkan 1.2, the driver name and info.
-func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool) (subgroup, ops, stages uint32, driverName, driverInfo string) {
+// subgroup operations (VkSubgroupFeatureFlags) and stages, when the
+// device supports Vulkan 1.2 the driver name and info, and the number of
+// SMs (NVIDIA, VK_NV_shader_sm_builtins) or compute units (AMD,
+// VK_AMD_shader_core_properties) where the device lists that extension in
+// exts, else 0.
+func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool, exts map[string]bool) (subgroup, ops, stages uint32, driverName, driverInfo string, units int) {
 	var name, info [256]C.char
-	var cops, cstages C.uint32_t
-	wd := C.int(0)
-	if withDriver {
-		wd = 1
+	var cops, cstages, cunits C.uint32_t
+	b := func(v bool) C.int {
+		if v {
+			return 1
+		}
+		return 0
 	}
-	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), wd, &name[0], &info[0], &cops, &cstages)
+	nv, amd := exts["VK_NV_shader_sm_builtins"], exts["VK_AMD_shader_core_properties"]
+	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), b(withDriver), b(nv), b(amd && !nv), &name[0], &info[0], &cops, &cstages, &cunits)
 	if withDriver {
 		driverName = C.GoString(&name[0])
 		driverInfo = C.GoString(&info[0])
 	}
-	return uint32(s), uint32(cops), uint32(cstages), driverName, driverInfo
+	return uint32(s), uint32(cops), uint32(cstages), driverName, driverInfo, int(cunits)
 }

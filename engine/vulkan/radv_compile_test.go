@@ -90,8 +90,8 @@ func TestShadersBuildOnRADV(t *testing.T) {
 					slow = append(slow, fmt.Sprintf("%s %v", b.name, b.dt.Round(time.Millisecond)))
 				}
 			}
-			t.Logf("%s (subgroup %d, cooperative matrices %q): %d pipelines built in %v (%d cooperative-matrix variants not for this device skipped); slowest: %s",
-				d.info.Name, d.info.SubgroupSize, d.cm, len(times), total.Round(time.Millisecond), skipped, strings.Join(slow, ", "))
+			t.Logf("%s (subgroup %d, %d compute units reported, cooperative matrices %q): %d pipelines built in %v (%d cooperative-matrix variants not for this device skipped); slowest: %s",
+				d.info.Name, d.info.SubgroupSize, d.info.ComputeUnits, d.cm, len(times), total.Round(time.Millisecond), skipped, strings.Join(slow, ", "))
 		})
 	}
 }
