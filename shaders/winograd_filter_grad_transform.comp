@@ -1,28 +1,50 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // winograd_filter_grad_transform.comp: the last step of the filter
-// gradient through Winograd F(3x3, 2x2), dw[k, c] = G^T m G from the 16
-// sums m[xi] = M[xi, k, c].
+// gradient through Winograd F(3x3, m x m), dw[k, c] = G^T m G from the
+// alpha^2 sums m[xi] = M[xi, k, c] (G of F(m x m, 3x3)).
 //
+// Variants: F(3x3, m x m), m = M, alpha = AL = M + 2 points (the G of
+// cpu/winograd.go's winoF):
+// variant: f2 -DM=2
+// variant: f4 -DM=4
 // Bindings (storage buffers, set 0):
 //   0: dw (K*C*9 floats, written): the (K, C, 3, 3) filter gradient
-//   1: m (16*K*C floats, read)
+//   1: m (AL*AL*K*C floats, read)
 // Layout: local_size_x = 256; invocation i < K*C handles (k, c) =
 // (i / C, i % C); consecutive invocations read consecutive m entries.
 // Dispatch grid: (ceil(K*C / 256), 1, 1).
 // Push constants: {uint k, c, flip} (Go: pushWinogradFilter in
 // engine/vulkan/conv_winograd.go, shared with
 // winograd_filter_transform.comp; flip unused here).
-// G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
 // CPU reference: cpu.WinogradFilterGradTransform.
 
 layout(local_size_x = 256) in;
 
 layout(std430, binding = 0) writeonly buffer BDW { float DW[]; };
-layout(std430, binding = 1) readonly buffer BM { float M[]; };
+layout(std430, binding = 1) readonly buffer BM { float Mt[]; };
 
 layout(push_constant) uniform Push {
     uint k, c, flip;
 } pc;
+
+#if M == 2
+#define AL 4
+const float G[AL][3] = float[AL][3](
+    float[3](1.0, 0.0, 0.0),
+    float[3](0.5, 0.5, 0.5),
+    float[3](0.5, -0.5, 0.5),
+    float[3](0.0, 0.0, 1.0));
+#else
+#define AL 6
+const float G[AL][3] = float[AL][3](
+    float[3](1.0 / 4.0, 0.0, 0.0),
+    float[3](-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0),
+    float[3](-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0),
+    float[3](1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0),
+    float[3](1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0),
+    float[3](0.0, 0.0, 1.0));
+#endif
 
 void main() {
     uint kc = pc.k * pc.c;
@@ -30,21 +52,27 @@ void main() {
     if (i >= kc) {
         return;
     }
-    vec4 m[4];
-    for (uint a = 0; a < 4; a++) {
-        for (uint b = 0; b < 4; b++) {
-            m[a][b] = M[(a * 4u + b) * kc + i];
+    float gm[3][AL]; // G^T m
+    [[unroll]] for (uint r = 0; r < 3; r++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            gm[r][b] = 0.0;
         }
     }
-    // G^T m: rows of 4.
-    vec4 q[3];
-    q[0] = m[0] + 0.5 * (m[1] + m[2]);
-    q[1] = 0.5 * (m[1] - m[2]);
-    q[2] = 0.5 * (m[1] + m[2]) + m[3];
-    for (uint r = 0; r < 3; r++) {
-        vec4 v = q[r];
-        DW[i * 9u + r * 3u + 0u] = v.x + 0.5 * (v.y + v.z);
-        DW[i * 9u + r * 3u + 1u] = 0.5 * (v.y - v.z);
-        DW[i * 9u + r * 3u + 2u] = 0.5 * (v.y + v.z) + v.w;
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            float v = Mt[(a * AL + b) * kc + i];
+            [[unroll]] for (uint r = 0; r < 3; r++) {
+                gm[r][b] += G[a][r] * v;
+            }
+        }
+    }
+    [[unroll]] for (uint r = 0; r < 3; r++) {
+        [[unroll]] for (uint s = 0; s < 3; s++) {
+            float v = 0.0;
+            [[unroll]] for (uint b = 0; b < AL; b++) {
+                v += gm[r][b] * G[b][s];
+            }
+            DW[i * 9u + r * 3u + s] = v;
+        }
     }
 }

@@ -1,12 +1,17 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // winograd_grad_transform.comp: the dy side of the filter gradient through
-// Winograd F(3x3, 2x2), G = A dy A^T for the 2x2 block of dy of every
-// tile and output channel.
+// Winograd F(3x3, m x m), G = A e A^T for the m x m block e of dy of every
+// tile and output channel (A = (A^T)^T of F(m x m, 3x3)).
 //
+// Variants: F(3x3, m x m) with dy blocks m = M, alpha = AL = M + 2 points
+// (the A^T of cpu/winograd.go's winoF):
+// variant: f2 -DM=2
+// variant: f4 -DM=4
 // Bindings (storage buffers, set 0):
-//   0: g (16*K*T floats, written): g[xi, k, t], T = N*tp*tq tiles,
+//   0: g (AL*AL*K*T floats, written): g[xi, k, t], T = N*tp*tq tiles,
 //      t = (n*tp + i)*tq + j
-//   1: dy (N*K*P*Q floats, read): the block at (2*i, 2*j), zero outside
+//   1: dy (N*K*P*Q floats, read): the block at (M*i, M*j), zero outside
 //      P x Q
 // Layout: local_size_x = 256; invocation (gl_GlobalInvocationID.x = t,
 // gl_WorkGroupID.y = k); consecutive invocations write consecutive tiles.
@@ -14,7 +19,6 @@
 // Push constants: {uint n, k, p, q, tp, tq} (Go: pushWinogradOutput in
 // engine/vulkan/conv_winograd.go, shared with
 // winograd_output_transform.comp).
-// A = [1 0; 1 1; 1 -1; 0 -1].
 // CPU reference: cpu.WinogradGradTransform.
 
 layout(local_size_x = 256) in;
@@ -25,6 +29,20 @@ layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 layout(push_constant) uniform Push {
     uint n, k, p, q, tp, tq;
 } pc;
+
+#if M == 2
+#define AL 4
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, -1.0));
+#else
+#define AL 6
+const float AT[M][AL] = float[M][AL](
+    float[AL](1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 2.0, -2.0, 0.0),
+    float[AL](0.0, 1.0, 1.0, 4.0, 4.0, 0.0),
+    float[AL](0.0, 1.0, -1.0, 8.0, -8.0, 1.0));
+#endif
 
 void main() {
     uint T = pc.n * pc.tp * pc.tq;
@@ -37,23 +55,32 @@ void main() {
     uint img = t / tiles;
     uint r = t - img * tiles;
     uint ti = r / pc.tq;
-    uint oh = 2u * ti, ow = 2u * (r - ti * pc.tq);
-    uint base = (img * pc.k + k) * pc.p * pc.q + oh * pc.q + ow;
-    bool w1 = ow + 1u < pc.q, h1 = oh + 1u < pc.p;
-    vec2 e0 = vec2(DY[base], w1 ? DY[base + 1u] : 0.0);
-    vec2 e1 = h1 ? vec2(DY[base + pc.q], w1 ? DY[base + pc.q + 1u] : 0.0) : vec2(0.0);
-    // A e: rows of 2.
-    vec2 ae[4];
-    ae[0] = e0;
-    ae[1] = e0 + e1;
-    ae[2] = e0 - e1;
-    ae[3] = -e1;
+    uint oh = M * ti, ow = M * (r - ti * pc.tq);
+    uint base = (img * pc.k + k) * pc.p * pc.q;
+    float e[M][M];
+    [[unroll]] for (uint i = 0; i < M; i++) {
+        [[unroll]] for (uint j = 0; j < M; j++) {
+            e[i][j] = oh + i < pc.p && ow + j < pc.q ? DY[base + (oh + i) * pc.q + ow + j] : 0.0;
+        }
+    }
+    float ae[AL][M]; // A e
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint j = 0; j < M; j++) {
+            float s = 0.0;
+            [[unroll]] for (uint i = 0; i < M; i++) {
+                s += AT[i][a] * e[i][j];
+            }
+            ae[a][j] = s;
+        }
+    }
     uint kt = pc.k * T;
-    for (uint a = 0; a < 4; a++) {
-        vec2 v = ae[a];
-        vec4 o = vec4(v.x, v.x + v.y, v.x - v.y, -v.y);
-        for (uint b = 0; b < 4; b++) {
-            G[(a * 4u + b) * kt + k * T + t] = o[b];
+    [[unroll]] for (uint a = 0; a < AL; a++) {
+        [[unroll]] for (uint b = 0; b < AL; b++) {
+            float s = 0.0;
+            [[unroll]] for (uint j = 0; j < M; j++) {
+                s += ae[a][j] * AT[j][b];
+            }
+            G[(a * AL + b) * kt + k * T + t] = s;
         }
     }
 }

@@ -37,8 +37,11 @@ func TestWinograd(t *testing.T) {
 		}
 		wantDW, gotDW := make([]float32, len(w)), make([]float32, len(w))
 		Conv2DBackwardFilter(wantDW, dy, x, p)
-		Conv2DBackwardFilterWinograd(gotDW, dy, x, p)
-		checkClose(t, fmt.Sprintf("backward-filter %v", p), gotDW, wantDW, 1e-5, 1e-5)
+		for _, m := range WinogradTileSizes {
+			tol := map[int]float64{2: 1e-5, 4: 1e-4}[m]
+			Conv2DBackwardFilterWinograd(gotDW, dy, x, p, m)
+			checkClose(t, fmt.Sprintf("F(3x3, %dx%d) backward-filter %v", m, m, p), gotDW, wantDW, tol, tol)
+		}
 	}
 	for _, c := range []struct {
 		p  engine.Conv2DParams

@@ -491,7 +491,7 @@ func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 
 func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	if t.winograd != 0 {
-		d.conv2dBackwardFilterWinograd(dw, dy, x, p)
+		d.conv2dBackwardFilterWinograd(dw, dy, x, p, t.winograd)
 		return
 	}
 	crs := p.C * p.R * p.S

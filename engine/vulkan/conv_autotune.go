@@ -147,7 +147,7 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 		}
 		tp, tq := cpu.WinogradTiles(q, t.winograd)
 		if pass == "backward_filter" {
-			d.winogradFilterGemm(q.K, q.C, q.N*tp*tq)
+			d.winogradFilterGemm((t.winograd+2)*(t.winograd+2), q.K, q.C, q.N*tp*tq)
 		} else {
 			a := t.winograd + 2
 			d.gemmChoice(gemmClass(a*a, q.K, q.N*tp*tq, q.C))
@@ -281,7 +281,7 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 		f := fmt.Sprintf("_f%d", t.winograd)
 		shaders := []string{"winograd_filter_transform" + f, "winograd_input_transform" + f, "winograd_output_transform" + f}
 		if pass == "backward_filter" {
-			shaders = []string{"winograd_input_transform_f2", "winograd_grad_transform", "winograd_filter_grad_transform"}
+			shaders = []string{"winograd_input_transform" + f, "winograd_grad_transform" + f, "winograd_filter_grad_transform" + f}
 		}
 		for _, sh := range shaders {
 			if _, err := d.pipes.get(sh, nil, 2); err != nil {

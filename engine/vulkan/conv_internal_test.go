@@ -156,9 +156,9 @@ func TestConformanceConvTiled(t *testing.T) {
 // TestWinogradTransforms checks each Winograd kernel against its CPU
 // reference (for F(2x2,3x3) and F(4x4,3x3): the filter transform in both
 // orientations, the input transform with every padding up to 2 and
-// partial last tiles, the output transform; for F(3x3,2x2): the dy and
-// filter-gradient transforms), then the composed passes against the direct
-// references on shapes with partial tiles.
+// partial last tiles, the output transform; for F(3x3,2x2) and
+// F(3x3,4x4): the dy and filter-gradient transforms), then the composed
+// passes against the direct references on shapes with partial tiles.
 func TestWinogradTransforms(t *testing.T) {
 	d := openInternal(t, Options{})
 	rng := rand.New(rand.NewSource(9))
@@ -174,8 +174,8 @@ func TestWinogradTransforms(t *testing.T) {
 		xt := conformance.Upload(d, x, len(x))
 		for _, m := range cpu.WinogradTileSizes {
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
-				if want := m == 2 || pass != "backward_filter"; d.winogradFits(pass, p, m) != want {
-					t.Fatalf("%s F%d %s: winogradFits %v", name, m, pass, !want)
+				if !d.winogradFits(pass, p, m) {
+					t.Fatalf("%s F%d %s: winogradFits false", name, m, pass)
 				}
 			}
 			a2 := (m + 2) * (m + 2)
@@ -213,24 +213,29 @@ func TestWinogradTransforms(t *testing.T) {
 			}
 		}
 
-		// F(3x3, 2x2) for the filter gradient.
-		tp, tq := cpu.WinogradTiles(p, 2)
-		T := p.N * tp * tq
+		// F(3x3, 2x2) and F(3x3, 4x4) for the filter gradient.
 		dyg := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
-		wantG := make([]float32, 16*p.K*T)
-		cpu.WinogradGradTransform(wantG, dyg, p)
-		dygt, gt := conformance.Upload(d, dyg, len(dyg)), d.New(len(wantG))
-		d.dispatch(kernel{Shader: "winograd_grad_transform",
-			Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
-			Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(gt), in(dygt)}})
-		conformance.Close(t, name+" grad", conformance.Download(t, d, gt), wantG, tol)
-		mk := conformance.Rand(rng, 16*p.K*p.C, -1, 1)
-		wantDWt := make([]float32, p.K*p.C*9)
-		cpu.WinogradFilterGradTransform(wantDWt, mk, p.K, p.C)
-		mkt, dwt := conformance.Upload(d, mk, len(mk)), d.New(len(wantDWt))
-		d.dispatch(kernel{Shader: "winograd_filter_grad_transform", Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
-			Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(dwt), in(mkt)}})
-		conformance.Close(t, name+" filter grad", conformance.Download(t, d, dwt), wantDWt, tol)
+		dygt, dwt := conformance.Upload(d, dyg, len(dyg)), d.New(p.K*p.C*9)
+		for _, m := range cpu.WinogradTileSizes {
+			tp, tq := cpu.WinogradTiles(p, m)
+			T, a2, f := p.N*tp*tq, (m+2)*(m+2), fmt.Sprintf("_f%d", m)
+			wantG := make([]float32, a2*p.K*T)
+			cpu.WinogradGradTransform(wantG, dyg, p, m)
+			gt := d.New(len(wantG))
+			d.dispatch(kernel{Shader: "winograd_grad_transform" + f,
+				Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
+				Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(gt), in(dygt)}})
+			conformance.Close(t, fmt.Sprintf("%s F%d grad", name, m), conformance.Download(t, d, gt), wantG, tol)
+			mk := conformance.Rand(rng, a2*p.K*p.C, -1, 1)
+			wantDWt := make([]float32, p.K*p.C*9)
+			cpu.WinogradFilterGradTransform(wantDWt, mk, p.K, p.C, m)
+			mkt := conformance.Upload(d, mk, len(mk))
+			d.dispatch(kernel{Shader: "winograd_filter_grad_transform" + f, Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
+				Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(dwt), in(mkt)}})
+			conformance.Close(t, fmt.Sprintf("%s F%d filter grad", name, m), conformance.Download(t, d, dwt), wantDWt, tol)
+			gt.Release()
+			mkt.Release()
+		}
 
 		// The compositions, against the direct references.
 		w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
@@ -249,23 +254,28 @@ func TestWinogradTransforms(t *testing.T) {
 			conformance.Close(t, name+" forward "+c.name(), conformance.Download(t, d, y), wantY, ctol)
 			conformance.Close(t, name+" backward-data "+c.name(), conformance.Download(t, d, dx), wantDX, ctol)
 		}
-		d.conv2dBackwardFilter(dwt, dyt, xt, p, convWinograd)
-		conformance.Close(t, name+" backward-filter", conformance.Download(t, d, dwt), wantDW, ctol)
-		for _, tt := range []*engine.Tensor{xt, y, wt, dyt, dx, dygt, gt, mkt, dwt} {
+		for _, c := range []convTile{convWinograd, convWinograd4} {
+			d.conv2dBackwardFilter(dwt, dyt, xt, p, c)
+			conformance.Close(t, name+" backward-filter "+c.name(), conformance.Download(t, d, dwt), wantDW, ctol)
+		}
+		for _, tt := range []*engine.Tensor{xt, y, wt, dyt, dx, dygt, dwt} {
 			tt.Release()
 		}
 	}
-	// A filter gradient with 8192 tiles: its 16 products go through the
-	// split-K class.
+	// A filter gradient with 8192 tiles: its 16 products (F(3x3, 2x2)) go
+	// through the split-K class (F(3x3, 4x4): 2048 tiles, the batched
+	// products' class).
 	p := engine.Conv2DParams{N: 8, C: 3, H: 64, W: 63, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
 	dy := conformance.Rand(rng, p.N*p.K*p.OutH()*p.OutW(), -1, 1)
 	want := make([]float32, p.K*p.C*9)
 	cpu.Conv2DBackwardFilter(want, dy, x, p)
 	xt, dyt, dw := conformance.Upload(d, x, len(x)), conformance.Upload(d, dy, len(dy)), d.New(len(want))
-	d.conv2dBackwardFilter(dw, dyt, xt, p, convWinograd)
-	conformance.Close(t, p.String()+" backward-filter (split-K)", conformance.Download(t, d, dw), want, conformance.Tol{Atol: 1e-3, Rtol: 1e-4})
-	if k := d.winogradFilterGemm(p.K, p.C, 8192); k != d.gemmChoice(classSplitK) {
+	for _, c := range []convTile{convWinograd, convWinograd4} {
+		d.conv2dBackwardFilter(dw, dyt, xt, p, c)
+		conformance.Close(t, p.String()+" backward-filter (split-K) "+c.name(), conformance.Download(t, d, dw), want, conformance.Tol{Atol: 1e-3, Rtol: 1e-4})
+	}
+	if k := d.winogradFilterGemm(16, p.K, p.C, 8192); k != d.gemmChoice(classSplitK) {
 		t.Errorf("filter gradient GEMM %s, want the split-K class's", k)
 	}
 	if d.winogradFits("forward", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 2, StrideW: 2}, 2) {
@@ -372,9 +382,6 @@ func TestWinogradOverwritesScratch(t *testing.T) {
 	for _, v := range []string{"winograd_f2x3", "winograd_f4x3"} {
 		convVariant = v
 		for pass, ref := range want {
-			if pass == "backward_filter" && v != "winograd_f2x3" {
-				continue // F(4x4) serves forward and backward-data only
-			}
 			poison()
 			out := d.New(len(ref))
 			switch pass {

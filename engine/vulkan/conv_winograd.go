@@ -20,11 +20,11 @@ import (
 // element is written before it is read) and their memory traffic. The
 // backward-data pass is the forward convolution of dy padded by 2 - pad
 // with the flipped, transposed filter; the filter gradient goes through
-// F(3x3, 2x2) (the transpose: the same input transform, a transform of dy,
-// 16 GEMMs reducing over the tiles, split-K where the channels are few,
-// and a transform back to 3x3). On GPUs both are autotuning candidates for
-// eligible problems (cpu.WinogradEligible; F(4x4, 3x3) not for the filter
-// gradient), never the table's choice until measured there; on CPU devices
+// F(3x3, 2x2) or F(3x3, 4x4) (the transposes: the same input transform, a
+// transform of dy, alpha^2 GEMMs reducing over the tiles, split-K where the
+// channels are few, and a transform back to 3x3). On GPUs both tile sizes
+// are autotuning candidates for eligible problems (cpu.WinogradEligible),
+// never the table's choice until measured there; on CPU devices
 // such as lavapipe F(2x2, 3x3) is the table's choice for the forward and
 // backward-data passes of layers of 16 channels or more (winogradTable).
 // Tests force them with convVariant "winograd_f2x3" / "winograd_f4x3".
@@ -48,8 +48,8 @@ type pushWinogradOutput struct {
 }
 
 // convWinograd and convWinograd4 are the Winograd kernel choices:
-// F(2x2, 3x3) (all three passes) and F(4x4, 3x3) (forward and
-// backward-data).
+// F(2x2, 3x3) and F(4x4, 3x3) for the forward and backward-data passes,
+// F(3x3, 2x2) and F(3x3, 4x4) for the filter gradient.
 var (
 	convWinograd  = convTile{winograd: 2}
 	convWinograd4 = convTile{winograd: 4}
@@ -60,7 +60,7 @@ var (
 // and with scratch of at most an eighth of the memory heap (so that timing
 // it as a candidate cannot run a training out of memory).
 func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
-	if !cpu.WinogradEligible(p) || (m != 2 && (m != 4 || pass == "backward_filter")) {
+	if !cpu.WinogradEligible(p) || (m != 2 && m != 4) {
 		return false
 	}
 	q := p
@@ -138,26 +138,28 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 }
 
 // conv2dBackwardFilterWinograd computes dw (K, C, 3, 3) of p from dy and x
-// through F(3x3, 2x2).
-func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
-	tp, tq := cpu.WinogradTiles(p, 2)
+// through F(3x3, mt x mt).
+func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams, mt int) {
+	tp, tq := cpu.WinogradTiles(p, mt)
 	T := p.N * tp * tq
-	v, g, m := d.newScratch(16*p.C*T), d.newScratch(16*p.K*T), d.newScratch(16*p.K*p.C)
+	a2 := (mt + 2) * (mt + 2)
+	suffix := fmt.Sprintf("_f%d", mt)
+	v, g, m := d.newScratch(a2*p.C*T), d.newScratch(a2*p.K*T), d.newScratch(a2*p.K*p.C)
 	d.dispatch(kernel{
-		Shader: "winograd_input_transform_f2",
+		Shader: "winograd_input_transform" + suffix,
 		Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), p.C, 1},
 		Args:   []arg{out(v), in(x)},
 	})
 	d.dispatch(kernel{
-		Shader: "winograd_grad_transform",
+		Shader: "winograd_grad_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(p.OutH()), uint32(p.OutW()), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), p.K, 1},
 		Args:   []arg{out(g), in(dy)},
 	})
-	d.gemmRecord(d.winogradFilterGemm(p.K, p.C, T), false, true, 16, p.K, p.C, T, 1, g, v, 0, m)
+	d.gemmRecord(d.winogradFilterGemm(a2, p.K, p.C, T), false, true, a2, p.K, p.C, T, 1, g, v, 0, m)
 	d.dispatch(kernel{
-		Shader: "winograd_filter_grad_transform",
+		Shader: "winograd_filter_grad_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
 		Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1},
 		Args:   []arg{out(dw), in(m)},
@@ -167,13 +169,13 @@ func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine
 	m.Release()
 }
 
-// winogradFilterGemm is the GEMM kernel of the filter gradient's 16
-// products (K, T) x (T, C): the split-K class's where K and C are small
-// and the reduction over the tiles long (few output tiles), else the
-// batched product's class.
-func (d *Device) winogradFilterGemm(k, c, T int) string {
+// winogradFilterGemm is the GEMM kernel of the filter gradient's batch
+// (alpha^2) of products (K, T) x (T, C): the split-K class's where K and C
+// are small and the reduction over the tiles long (few output tiles), else
+// the batched product's class.
+func (d *Device) winogradFilterGemm(batch, k, c, T int) string {
 	if k <= 256 && c <= 256 && T >= 8192 {
 		return d.gemmChoice(classSplitK)
 	}
-	return d.gemmChoice(gemmClass(16, k, c, T))
+	return d.gemmChoice(gemmClass(batch, k, c, T))
 }
