@@ -11,9 +11,14 @@
 // rows input channels c, columns the flat input pixels (n, h, w), reduction
 // over (k, r, s)), staged through shared-memory tiles with register
 // blocking, laid out like gemm_tiled.comp: the shape for real GPUs (on CPU
-// devices use conv2d_backward_data). Taps that miss dy (stride > 1) are
-// staged as zeros, so engine/vulkan uses this kernel for stride 1 only; it
-// is correct for any stride.
+// devices use conv2d_backward_data). At stride > 1 each workgroup takes
+// the input pixels of one stride class (gl_WorkGroupID.z = ch*stride_w +
+// cw: the pixels h = ch + hh*stride_h, w = cw + ww*stride_w), whose
+// reduction runs over the taps that reach dy from that class only, r =
+// fh + rr*stride_h with fh = (ch + pad_h) % stride_h (likewise s), so no
+// tap that misses dy is staged: dx[n, c, h, w] = sum over (k, rr, ss) of
+// w[k, c, r, s] * dy[n, k, bh + hh - rr, bw + ww - ss], bh = (ch + pad_h -
+// fh) / stride_h. Stride 1 is the single class ch = cw = 0.
 //
 // Bindings (storage buffers, set 0):
 //   0: dx (N*C*H*W floats, written)
@@ -68,12 +73,15 @@
 // padding).
 // Layout: local_size_x = WG; invocation t = (ty, tx), tx = t % (BN/TN),
 // ty = t / (BN/TN), computes channels 4*(ty + (BM/TM)*i4) + [0, 4) and
-// pixels 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile, reading shared
-// memory as vec4s. While staging, invocation t always loads pixel column
-// t % BN of the B tile, decoding (n, h, w) once; the reduction index
-// k*R*S + r*S + s of each element it stages (and of its A-tile column) is
-// decoded once too and advanced by BK per tile (no division in the loop).
-// Dispatch grid: (ceil(N*H*W / BN), ceil(C / BM), 1).
+// class pixels 4*(tx + (BN/TN)*j4) + [0, 4) of the block tile, reading
+// shared memory as vec4s. While staging, invocation t always loads pixel
+// column t % BN of the B tile, decoding (n, hh, ww) once; the class
+// reduction index k*Rc*Sc + rr*Sc + ss of each element it stages (and of
+// its A-tile column) is decoded once too and advanced by BK per tile (no
+// division in the loop).
+// Dispatch grid: (ceil(N*ceil(H/stride_h)*ceil(W/stride_w) / BN), ceil(C /
+// BM), stride_h*stride_w): class 0 has the most pixels; workgroups past
+// their class's pixels exit at once.
 // Push constants: {uint n, c, h, w, k, r, s, p, q, stride_h, stride_w,
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go; chunk unused
 // here).
@@ -117,16 +125,30 @@ float ra[BM * BK / WG];
 float rb[BN * BK / WG];
 uint PQ, RS, CRS, KRS, rowBase, t, sc, sdybase, shw;
 bool scolOK;
-int sth, stw;  // h + pad_h, w + pad_w
-// Reduction indices gk = (k, r, s) kept decoded and advanced by BK per tile
-// with carries (dK, dR, dS: BK as (k, r, s)), so the loop has no integer
-// division: the A-tile column of this invocation (k0 + t % BK, the same
-// for every A element it stages since WG is a multiple of BK) as
-// (ak, ars), and each B element as (bgk, bk, br, bs).
+int sth, stw;  // bh + hh, bw + ww: dy's row and column at tap (0, 0)
+// The stride class: its first pixel (ch, cw), first taps (fh, fw), taps
+// per axis (Rc, Sc; RSc = Rc*Sc) and pixels per axis (Hc, Wc).
+uint ch, cw, fh, fw, Rc, Sc, RSc, Hc, Wc;
+// Reduction indices gk = (k, rr, ss) of the class kept decoded and
+// advanced by BK per tile with carries (dK, dR, dS: BK as (k, rr, ss)), so
+// the loop has no integer division: the A-tile column of this invocation
+// (k0 + t % BK, the same for every A element it stages since WG is a
+// multiple of BK) as (ak, arr, ass), and each B element as (bgk, bk, br,
+// bs).
 #define NB (BN * BK / WG)
-uint ak, ars;
+uint ak, arr, ass;
 uint bgk[NB], bk[NB], br[NB], bs[NB];
 uint dK, dR, dS;
+
+// dxColBase is the dx offset of the class's pixel column col (n, hh, ww),
+// channel 0.
+uint dxColBase(uint col) {
+    uint hwc = Hc * Wc;
+    uint img = col / hwc;
+    uint rem = col - img * hwc;
+    uint hh = rem / Wc;
+    return img * pc.c * pc.h * pc.w + (ch + hh * pc.stride_h) * pc.w + cw + (rem - hh * Wc) * pc.stride_w;
+}
 
 #ifdef CM_SGS
 uint cmCol0, cmCols, cmHW;
@@ -139,8 +161,7 @@ uint cmColBase(uint c) {
     if (col >= cmCols) {
         return 0xffffffffu;
     }
-    uint img = col / cmHW;
-    return img * pc.c * cmHW + (col - img * cmHW);
+    return dxColBase(col);
 }
 bool cmRowOK(uint r) {
     return rowBase + r < pc.c;
@@ -165,15 +186,18 @@ void loadTiles(uint k0) {
         uint gr = rowBase + (t + it * WG) / BK;
         float v = 0.0;
         if (gr < pc.c && agk < KRS) {
-            v = Wt[ak * CRS + gr * RS + ars];
+            v = Wt[ak * CRS + gr * RS + (fh + arr * pc.stride_h) * pc.s + fw + ass * pc.stride_w];
         }
         ra[it] = v;
     }
-    // Advance the A column to agk + BK: (ak, ars) += (dK, dR*S + dS).
-    ars += dR * pc.s + dS;
-    uint ca = ars >= RS ? 1u : 0u;
-    ars -= ca * RS;
-    ak += dK + ca;
+    // Advance the A column to agk + BK: (ak, arr, ass) += (dK, dR, dS).
+    uint as2 = ass + dS;
+    uint ca1 = as2 >= Sc ? 1u : 0u;
+    ass = as2 - ca1 * Sc;
+    uint ar2 = arr + dR + ca1;
+    uint ca2 = ar2 >= Rc ? 1u : 0u;
+    arr = ar2 - ca2 * Rc;
+    ak += dK + ca2;
     [[unroll]] for (uint it = 0; it < NB; it++) {
         uint gk = bgk[it]; // == k0 + t / BN + (WG / BN) * it
         float v = 0.0;
@@ -181,16 +205,9 @@ void loadTiles(uint k0) {
             if (DIRECT != 0) {
                 v = DY[sdybase + bk[it] * PQ + shw];
             } else {
-                int ty2 = sth - int(br[it]);
-                int tx2 = stw - int(bs[it]);
-                int op = ty2, oq = tx2;
-                bool hit = ty2 >= 0 && tx2 >= 0;
-                if (pc.stride_h != 1u || pc.stride_w != 1u) {
-                    op = ty2 / int(pc.stride_h);
-                    oq = tx2 / int(pc.stride_w);
-                    hit = hit && op * int(pc.stride_h) == ty2 && oq * int(pc.stride_w) == tx2;
-                }
-                if (hit && op < int(pc.p) && oq < int(pc.q)) {
+                int op = sth - int(br[it]);
+                int oq = stw - int(bs[it]);
+                if (op >= 0 && oq >= 0 && op < int(pc.p) && oq < int(pc.q)) {
                     v = DY[sdybase + bk[it] * PQ + uint(op) * pc.q + uint(oq)];
                 }
             }
@@ -198,12 +215,12 @@ void loadTiles(uint k0) {
         rb[it] = v;
         // Advance to gk + BK.
         uint s2 = bs[it] + dS;
-        uint c1 = s2 >= pc.s ? 1u : 0u;
-        s2 -= c1 * pc.s;
+        uint c1 = s2 >= Sc ? 1u : 0u;
+        s2 -= c1 * Sc;
         uint r2 = br[it] + dR + c1;
-        uint c2 = r2 >= pc.r ? 1u : 0u;
+        uint c2 = r2 >= Rc ? 1u : 0u;
         bs[it] = s2;
-        br[it] = r2 - c2 * pc.r;
+        br[it] = r2 - c2 * Rc;
         bk[it] += dK + c2;
         bgk[it] = gk + BK;
     }
@@ -251,11 +268,26 @@ void main() {
     uint HW = pc.h * pc.w;
     RS = pc.r * pc.s;
     CRS = pc.c * RS;
-    KRS = pc.k * RS;
-    uint cols = pc.n * HW;
+    // The stride class of this workgroup.
+    ch = gl_WorkGroupID.z / pc.stride_w;
+    cw = gl_WorkGroupID.z - ch * pc.stride_w;
+    fh = (ch + pc.pad_h) % pc.stride_h;
+    fw = (cw + pc.pad_w) % pc.stride_w;
+    Hc = ch < pc.h ? (pc.h - ch + pc.stride_h - 1u) / pc.stride_h : 0u;
+    Wc = cw < pc.w ? (pc.w - cw + pc.stride_w - 1u) / pc.stride_w : 0u;
+    Rc = fh < pc.r ? (pc.r - fh + pc.stride_h - 1u) / pc.stride_h : 0u;
+    Sc = fw < pc.s ? (pc.s - fw + pc.stride_w - 1u) / pc.stride_w : 0u;
+    RSc = Rc * Sc;
+    KRS = pc.k * RSc; // 0 for a class no tap reaches: its dx is zero
+    uint cols = pc.n * Hc * Wc;
     rowBase = gl_WorkGroupID.y * BM;
     uint colBase = gl_WorkGroupID.x * BN;
     t = gl_LocalInvocationID.x;
+    if (colBase >= cols) {
+        return; // past this class's pixels (uniform in the workgroup)
+    }
+    uint bh = (ch + pc.pad_h - fh) / pc.stride_h;
+    uint bw = (cw + pc.pad_w - fw) / pc.stride_w;
 #ifndef CM_SGS
     uint tx = t % TX;
     uint ty = t / TX;
@@ -270,25 +302,31 @@ void main() {
     sth = 0;
     stw = 0;
     if (scolOK) {
-        simg = scol / HW;
-        shw = scol - simg * HW;
-        uint ih = shw / pc.w;
-        sth = int(ih + pc.pad_h);
-        stw = int(shw - ih * pc.w + pc.pad_w);
+        uint hwc = Hc * Wc;
+        simg = scol / hwc;
+        uint rem = scol - simg * hwc;
+        uint hh = rem / Wc;
+        uint ww = rem - hh * Wc;
+        shw = hh * pc.w + ww; // DIRECT (stride 1, one class): the pixel in its image
+        sth = int(bh + hh);
+        stw = int(bw + ww);
     }
     sdybase = simg * pc.k * PQ;
-    dK = BK / RS;
-    dR = (BK - dK * RS) / pc.s;
-    dS = BK - dK * RS - dR * pc.s;
-    ak = (t % BK) / RS;
-    ars = t % BK - ak * RS;
+    uint RSd = max(RSc, 1u), Sd = max(Sc, 1u); // no division by zero for a tapless class
+    dK = BK / RSd;
+    dR = (BK - dK * RSd) / Sd;
+    dS = BK - dK * RSd - dR * Sd;
+    ak = (t % BK) / RSd;
+    uint ars = t % BK - ak * RSd;
+    arr = ars / Sd;
+    ass = ars - arr * Sd;
     [[unroll]] for (uint it = 0; it < NB; it++) {
         uint gk = t / BN + (WG / BN) * it;
         bgk[it] = gk;
-        bk[it] = gk / RS;
-        uint rs = gk - bk[it] * RS;
-        br[it] = rs / pc.s;
-        bs[it] = rs - br[it] * pc.s;
+        bk[it] = gk / RSd;
+        uint rs = gk - bk[it] * RSd;
+        br[it] = rs / Sd;
+        bs[it] = rs - br[it] * Sd;
     }
 
 #ifdef CM_SGS
@@ -340,8 +378,7 @@ void main() {
             if (col >= cols) {
                 continue;
             }
-            uint img = col / HW;
-            uint dxbase = img * pc.c * HW + (col - img * HW);
+            uint dxbase = dxColBase(col);
             [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
                 [[unroll]] for (uint ii = 0; ii < 4; ii++) {
                     uint ci = rowBase + 4u * (ty + TY * i4) + ii;

@@ -10,8 +10,10 @@ import (
 
 // Convolutions against the float64-accumulating cpu references: 1x1 planes,
 // kernels larger than the input, odd sizes with stride 2, asymmetric
-// stride/padding, the 1x1 stride-1 GEMM path at tile edges, a 7x7 stem and
-// ResNet-like 3x3 layers. Every case stays under ~10 MFLOP per pass so that
+// stride/padding, the 1x1 stride-1 GEMM path at tile edges, a 7x7 stem,
+// ResNet-like 3x3 layers, and a stride larger than the kernel (stride 3 on
+// a 2x3 filter: input pixels of one stride class that no tap reaches, whose
+// gradient is zero). Every case stays under ~10 MFLOP per pass so that
 // lavapipe runs the family in seconds.
 
 var convCases = []engine.Conv2DParams{
@@ -27,6 +29,7 @@ var convCases = []engine.Conv2DParams{
 	{N: 2, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
 	{N: 2, C: 3, H: 32, W: 32, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
 	{N: 3, C: 32, H: 5, W: 5, K: 17, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+	{N: 2, C: 5, H: 7, W: 4, K: 6, R: 2, S: 3, StrideH: 3, StrideW: 3, PadH: 1, PadW: 0},
 }
 
 // convTol allows float32 accumulation of count products of magnitude <= 1.

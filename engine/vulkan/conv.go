@@ -16,8 +16,9 @@ import (
 // block sizes are specialization constants chosen here), and
 // conv2d_<pass>_tiled_<variant> stages BM x BK and BK x BN tiles through
 // shared memory in compiled, fully unrolled variants (convTiledVariants;
-// GPUs, layers of 32 channels or more; in the table backward-data only at
-// stride 1, where no staged tap is wasted). A 1x1, stride-1, unpadded
+// GPUs, layers of 32 channels or more; backward-data at stride > 1 one
+// stride class per workgroup z, so that no tap that misses dy is staged).
+// A 1x1, stride-1, unpadded
 // convolution is a plain GEMM over x: the kernels with DIRECT = 1 drop the
 // gather. 3x3 stride-1 layers can also go through Winograd
 // (conv_winograd.go). Which kernel runs: convTileFor (the table, or the
@@ -230,9 +231,10 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Ten
 // layers), with the largest block tile that still gives the device about
 // fillGroups workgroups (128x128 like the large GEMM class, then 128x64 or
 // 64x128 along the longer side, then 64x64); else the register-blocked
-// kernel with 256 invocations of 4x4, which is also used for
-// backward-data at stride > 1 (its stride-class column order skips the
-// taps that miss; the tiled kernel would stage them as zeros, 3x slower).
+// kernel with 256 invocations of 4x4. Backward-data at stride > 1 went to
+// the register-blocked kernel while the tiled one staged the taps that
+// miss dy as zeros (3x slower); it now runs each stride class's own taps,
+// like stride 1 (unmeasured on a GPU; the autotuner times both).
 func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 	rows, _ := convShape(pass, p)
 	if d.cm != "" {
@@ -259,8 +261,7 @@ func (d *Device) convTableFloat32(pass string, p engine.Conv2DParams) convTile {
 	if convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
 		return convWinograd
 	}
-	tiled := d.info.Type != "cpu" && rows >= 32 &&
-		!(pass == "backward_data" && (p.StrideH > 1 || p.StrideW > 1))
+	tiled := d.info.Type != "cpu" && rows >= 32
 	switch convVariant {
 	case "tiled":
 		tiled = true
@@ -412,16 +413,23 @@ func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 		d.conv2dWinograd(dx, dy, w, cpu.WinogradDataParams(p), true, t.winograd)
 		return
 	}
-	cols := convDataCols(p) // the register-blocked kernel's stride-class order
+	classes := p.StrideH * p.StrideW
+	if t.tiled && classes > int(d.limit.MaxComputeWorkGroupCount[2]) {
+		t = d.convRegblock(p.C) // one workgroup row per stride class would not fit the grid
+	}
+	// The register-blocked kernel's columns: every stride class padded to
+	// the largest; the tiled kernel's: one class (the largest) per
+	// workgroup z.
+	cols, z := convDataCols(p), 1
 	if t.tiled {
-		cols = p.N * p.H * p.W
+		cols, z = p.N*ceilDiv(p.H, p.StrideH)*ceilDiv(p.W, p.StrideW), classes
 	}
 	args, done := d.convArgs(t, []arg{out(dx), in(dy), in(w)}, w, dy)
 	d.dispatch(kernel{
 		Shader: t.shader("backward_data"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
-		Groups: [3]int{ceilDiv(cols, t.cols()), ceilDiv(p.C, t.rows()), 1},
+		Groups: [3]int{ceilDiv(cols, t.cols()), ceilDiv(p.C, t.rows()), z},
 		Args:   args,
 	})
 	done()
