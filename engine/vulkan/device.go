@@ -180,12 +180,7 @@ func open(in *instance, opts Options) (*Device, error) {
 		vk.DestroyDevice(dev, nil)
 		return nil, err
 	}
-	if in.validate {
-		d.sink = &msgSink{}
-		sinkMu.Lock()
-		sinks[d.sink] = struct{}{}
-		sinkMu.Unlock()
-	}
+	d.watchValidation()
 	if d.cm != "" {
 		if err := d.coopMatSelfCheck(); err != nil {
 			if cmMode == "on" || d.err != nil {
@@ -311,13 +306,31 @@ func (d *Device) Close() error {
 	d.pipes.destroy()
 	d.mem.destroy()
 	vk.DestroyDevice(d.dev, nil)
+	d.unwatchValidation()
+	d.inst.destroy()
+	return err
+}
+
+// watchValidation starts collecting this device's validation messages
+// (ValidationMessages) when its instance validates.
+func (d *Device) watchValidation() {
+	if !d.inst.validate {
+		return
+	}
+	d.sink = &msgSink{}
+	sinkMu.Lock()
+	sinks[d.sink] = struct{}{}
+	sinkMu.Unlock()
+}
+
+// unwatchValidation stops collecting them; ValidationMessages keeps those
+// collected.
+func (d *Device) unwatchValidation() {
 	if d.sink != nil {
 		sinkMu.Lock()
 		delete(sinks, d.sink)
 		sinkMu.Unlock()
 	}
-	d.inst.destroy()
-	return err
 }
 
 // vkErr wraps a failed VkResult with the operation's name.

@@ -136,20 +136,11 @@ func openCompileOnly(t *testing.T, family string) *Device {
 		t.Fatal(err)
 	}
 	d.pipes = newPipelineCache(d)
-	if in.validate {
-		d.sink = &msgSink{}
-		sinkMu.Lock()
-		sinks[d.sink] = struct{}{}
-		sinkMu.Unlock()
-	}
+	d.watchValidation()
 	t.Cleanup(func() {
 		d.pipes.destroy()
 		vk.DestroyDevice(d.dev, nil)
-		if d.sink != nil {
-			sinkMu.Lock()
-			delete(sinks, d.sink)
-			sinkMu.Unlock()
-		}
+		d.unwatchValidation()
 		in.destroy()
 		if msgs := d.ValidationMessages(); len(msgs) > 0 {
 			t.Errorf("validation messages: %v", msgs)
