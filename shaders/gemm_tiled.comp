@@ -30,6 +30,15 @@
 // variant: 64x64_v4 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DV4=1
 // variant: 128x128_db_v4 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1 -DV4=1
 // variant: 128x128_k16_v4 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8 -DV4=1
+// variant: 64x128 -DBM=64 -DBN=128 -DBK=16 -DTM=4 -DTN=8
+// variant: 128x64 -DBM=128 -DBN=64 -DBK=16 -DTM=8 -DTN=4
+// variant: 64x128_v4 -DBM=64 -DBN=128 -DBK=16 -DTM=4 -DTN=8 -DV4=1
+// variant: 128x64_v4 -DBM=128 -DBN=64 -DBK=16 -DTM=8 -DTN=4 -DV4=1
+// The rectangular 64x128 and 128x64 tiles (4x8 / 8x4 outputs per
+// invocation, 256 invocations, 16-deep) fit products with 64 rows or
+// columns, such as Winograd's batched products on 64-channel layers, where
+// 128x128 wastes half its multiply-adds and 64x64 loads more per output
+// (autotuning candidates).
 // The _v4 variants (V4 defined) load the tiles from global memory as vec4s
 // along each matrix's contiguous dimension (a quarter of the load
 // instructions), for products whose contiguous dimensions (k or m of A, n
@@ -63,7 +72,8 @@
 // barrier() instead of two (twice the shared memory).
 // Shared memory: (BM+BN+8)*BK floats per buffer (each tile row padded by
 // one vec4, so that the transposed tile stores hit distinct banks): 8448
-// bytes for 128x128, 8704 for 64x64, 4608 and 64 invocations for 32x32,
+// bytes for 128x128, 8704 for 64x64, 12800 for 64x128 and 128x64 (16
+// deep), 4608 and 64 invocations for 32x32,
 // the tile for small problems; engine/vulkan (gemmSupported) checks
 // maxComputeSharedMemorySize and maxComputeWorkGroupInvocations.
 // Split-K variants (SPLIT_K defined): binding 0 is instead P, the partial

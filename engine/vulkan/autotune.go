@@ -62,7 +62,8 @@ func gemmClass(batch, m, n, k int) string {
 
 // gemmKernels are all kernel names, in the order candidates are tried.
 var gemmKernels = []string{"tiled_128x128", "tiled_64x64", "tiled_32x32", "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16",
-	"tiled_128x128_v4", "tiled_64x64_v4", "tiled_128x128_db_v4", "tiled_128x128_k16_v4", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
+	"tiled_64x128", "tiled_128x64", "tiled_128x128_v4", "tiled_64x64_v4", "tiled_128x128_db_v4", "tiled_128x128_k16_v4",
+	"tiled_64x128_v4", "tiled_128x64_v4", "splitk_64x64", "splitk_32x32", "subgroup", "regblock"}
 
 // gemmFamilies are the values of Options.GemmVariant besides kernel names.
 var gemmFamilies = []string{"tiled", "splitk", "subgroup", "regblock"}
@@ -186,6 +187,8 @@ func (d *Device) gemmSupported(kernel string) bool {
 		return inv >= 256 && wgx >= 256 && shared >= 8704
 	case "tiled_128x128_db", "tiled_64x64_db", "tiled_128x128_k16":
 		return inv >= 256 && wgx >= 256 && shared >= 2*8704
+	case "tiled_64x128", "tiled_128x64":
+		return inv >= 256 && wgx >= 256 && shared >= 12800
 	case "tiled_32x32", "splitk_32x32":
 		return inv >= 64 && wgx >= 64 && shared >= 4608
 	case "subgroup":

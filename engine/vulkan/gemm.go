@@ -18,12 +18,15 @@ import (
 //   - tiled_128x128_db, tiled_64x64_db: the same tiles double-buffered
 //     (the next tile's global loads overlap the current multiply-adds, one
 //     barrier per k step, 16 KiB of shared memory); tiled_128x128_k16:
-//     16-deep tiles (half the barriers per multiply-add, 17 KiB).
+//     16-deep tiles (half the barriers per multiply-add, 17 KiB);
+//     tiled_64x128, tiled_128x64: rectangular 16-deep tiles for products
+//     with 64 rows or columns (Winograd's on 64-channel layers), 12.5 KiB.
 //     Autotuning candidates, not in the table until measured on a GPU.
 //   - tiled_128x128_v4, tiled_64x64_v4, tiled_128x128_db_v4,
-//     tiled_128x128_k16_v4: the same tiles loading global memory as vec4s
-//     (a quarter of the load instructions) where gemmV4OK, else the plain
-//     variant; autotuning candidates.
+//     tiled_128x128_k16_v4, tiled_64x128_v4, tiled_128x64_v4: the same
+//     tiles loading global memory as vec4s (a quarter of the load
+//     instructions) where gemmV4OK, else the plain variant; autotuning
+//     candidates.
 //   - splitk_64x64, splitk_32x32 (gemm_tiled.comp SPLIT_K variants, then
 //     gemm_splitk_reduce.comp; gemm_splitk.go): for small m*n with a long
 //     k (weight gradients), each workgroup reduces one K slice into a
@@ -99,6 +102,10 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 		return "gemm_tiled_128x128_k16", []uint32{b2u(transA), b2u(transB)}, 128, 128
 	case "tiled_32x32":
 		return "gemm_tiled_32x32", []uint32{b2u(transA), b2u(transB)}, 32, 32
+	case "tiled_64x128":
+		return "gemm_tiled_64x128", []uint32{b2u(transA), b2u(transB)}, 64, 128
+	case "tiled_128x64":
+		return "gemm_tiled_128x64", []uint32{b2u(transA), b2u(transB)}, 128, 64
 	case "coopmat":
 		return "gemm_tiled_128x128_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
 	case "coopmat_db":
