@@ -9,8 +9,10 @@ import (
 
 // The autotuners' agreement check. Before a candidate kernel can win a
 // GEMM class or a convolution problem, its output on the timed problem is
-// compared with the output of the table's float32 kernel (the one the
-// device would run without tuning) on the same inputs: the largest
+// compared with the output of the register-blocked float32 kernel on the
+// same inputs (the reference: the simplest kernel, no shared memory, no
+// barriers, the one every device has run since the first version; the
+// table's choice may itself be a variant no GPU has run): the largest
 // difference must stay within tuneAgreeTol (tuneAgreeTolCoopMat for
 // cooperative-matrix candidates, whose inputs are rounded to float16) of
 // the reference's largest magnitude, and must not be NaN. A kernel that a
@@ -38,7 +40,7 @@ type tuneRef struct {
 	maxRef float32 // largest |ref|; NaN or Inf: nothing can be judged
 }
 
-// newTuneRef copies out (the table kernel's output, recorded) into a
+// newTuneRef copies out (the reference kernel's output, recorded) into a
 // reference tensor and measures its largest magnitude.
 func (d *Device) newTuneRef(out *engine.Tensor) (*tuneRef, error) {
 	r := &tuneRef{ref: d.newScratch(out.Numel())}
@@ -81,7 +83,7 @@ func (d *Device) checkAgainst(r *tuneRef, out *engine.Tensor, tol float64) error
 func agreement(maxDiff, maxRef float32, tol float64) error {
 	bound := tol * float64(maxRef)
 	if math.IsNaN(float64(maxDiff)) || float64(maxDiff) > bound {
-		return fmt.Errorf("its output differs from the table kernel's by up to %.3g (largest |value| %.3g, allowed %.3g)",
+		return fmt.Errorf("its output differs from the register-blocked reference's by up to %.3g (largest |value| %.3g, allowed %.3g)",
 			maxDiff, maxRef, bound)
 	}
 	return nil

@@ -114,7 +114,7 @@ func TestGemmAutotuneRejectsWrongKernel(t *testing.T) {
 		}
 	}
 	t.Logf("%s: %s, GFLOP/s %v, rejected %v", c.Class, c.Kernel, c.GFLOPs, c.Rejected)
-	if c.Kernel == bad || !strings.Contains(c.Rejected[bad], "differs from the table kernel's") {
+	if c.Kernel == bad || !strings.Contains(c.Rejected[bad], "differs from the register-blocked reference's") {
 		t.Errorf("class small chose %s, rejected %v; want %s rejected", c.Kernel, c.Rejected, bad)
 	}
 	if len(c.Rejected) != 1 || len(c.GFLOPs) != len(cands)-1 {
@@ -159,7 +159,7 @@ func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
 	}
 	c := plan[0]
 	t.Logf("%s: %s, GFLOP/s %v, rejected %v", c.Problem, c.Kernel, c.GFLOPs, c.Rejected)
-	if c.Kernel == bad || len(c.Rejected) != 1 || !strings.Contains(c.Rejected[bad], "differs from the table kernel's") {
+	if c.Kernel == bad || len(c.Rejected) != 1 || !strings.Contains(c.Rejected[bad], "differs from the register-blocked reference's") {
 		t.Errorf("chose %s, rejected %v; want only %s rejected", c.Kernel, c.Rejected, bad)
 	}
 	// (calls also counts the GEMM candidates of the Winograd products,

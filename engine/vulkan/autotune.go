@@ -330,7 +330,8 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 
 // measureClass times each candidate on the class's problem (NN, beta 0,
 // inputs uniform in [-1, 1)) with a kernelTimer; the fastest median of
-// those whose product agrees with the table kernel's (agree.go) wins.
+// those whose product agrees with the register-blocked kernel's (the
+// reference: agree.go) wins.
 // Pending work is flushed first.
 func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	defer d.tune.tuner.addSpent(time.Now())
@@ -349,7 +350,7 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		}
 		d.Upload(t, v)
 	}
-	d.gemmRecord(d.gemmTable(class), false, false, batch, m, n, k, 1, a, b, 0, out)
+	d.gemmRecord("regblock", false, false, batch, m, n, k, 1, a, b, 0, out)
 	ref, err := d.newTuneRef(out)
 	if err != nil {
 		return c, err

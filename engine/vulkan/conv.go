@@ -236,7 +236,7 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Ten
 // miss dy as zeros (3x slower); it now runs each stride class's own taps,
 // like stride 1 (unmeasured on a GPU; the autotuner times both).
 func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
-	rows, _ := convShape(pass, p)
+	rows, cols := convShape(pass, p)
 	if d.cm != "" {
 		// Cooperative matrices for every pass (coopmat.go): 64x128 where
 		// the rows fit it, else 128x128.
@@ -251,13 +251,6 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		}
 		return cms[0]
 	}
-	return d.convTableFloat32(pass, p)
-}
-
-// convTableFloat32 is convTableTile's choice among the float32 kernels
-// (the autotuner's reference, also on cooperative-matrix devices).
-func (d *Device) convTableFloat32(pass string, p engine.Conv2DParams) convTile {
-	rows, cols := convShape(pass, p)
 	if convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
 		return convWinograd
 	}

@@ -18,7 +18,7 @@ import (
 // problem) on the first call with an exact problem (pass, N, C, H, W, K, R, S,
 // strides, padding), on the caller's own tensors (the inputs are read, the
 // output is written again by the real call after), and keeps the fastest
-// of those whose output agrees with the table's float32 kernel (agree.go),
+// of those whose output agrees with the register-blocked kernel's (agree.go),
 // cached on disk per device and driver like the GEMM's shape classes. A
 // network has few distinct layer shapes (ResNet-18: about a dozen per
 // pass), so the first training step pays for the timing once per device and
@@ -168,20 +168,21 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 }
 
 // measureConv times each candidate with run and records the fastest of
-// those whose output (out, after the timed runs) agrees with the table's
-// float32 kernel's.
+// those whose output (out, after the timed runs) agrees with the
+// register-blocked float32 kernel's (the reference: agree.go).
 func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (ConvChoice, error) {
 	defer d.tune.tuner.addSpent(time.Now())
 	flops := p.Flops()
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
-	run(d.convTableFloat32(pass, p))
+	rows, _ := convShape(pass, p)
+	run(d.convRegblock(rows))
 	ref, err := d.newTuneRef(out)
 	if err != nil {
 		return c, err
 	}
 	defer ref.release()
 	if !ref.judgeable() {
-		d.tune.tuner.notef("conv autotune of %s: the table kernel's output holds NaN or Inf, candidates not checked", key)
+		d.tune.tuner.notef("conv autotune of %s: the reference kernel's output holds NaN or Inf, candidates not checked", key)
 	}
 	tm, err := d.newKernelTimer()
 	if err != nil {

@@ -67,7 +67,7 @@ func TestConvAutotune(t *testing.T) {
 	for _, c := range plan {
 		t.Logf("%s: %s from %s (%s), GFLOP/s %v", c.Problem, c.Kernel, c.Source, c.Timing, c.GFLOPs)
 		if len(c.Rejected) != 0 {
-			t.Errorf("%s: candidates that disagree with the table kernel: %v", c.Problem, c.Rejected)
+			t.Errorf("%s: candidates that disagree with the register-blocked reference: %v", c.Problem, c.Rejected)
 		}
 		pass := strings.TrimPrefix(strings.Fields(c.Problem)[0], "conv2d_")
 		var names []string

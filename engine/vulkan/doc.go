@@ -55,9 +55,10 @@
 //     build are skipped); ConvPlan and ConvKernel report them.
 //   - agree.go: the autotuners' agreement check: a candidate wins only if
 //     its output on the timed problem is within 1e-3 (3e-2 on cooperative
-//     matrices) of the largest |value| of the table's float32 kernel's
-//     output, measured on the device (absmax.comp, absmax_diff.comp); the
-//     others are listed as Rejected in the plans, with a note.
+//     matrices) of the largest |value| of the register-blocked float32
+//     kernel's output, measured on the device (absmax.comp,
+//     absmax_diff.comp); the others are listed as Rejected in the plans,
+//     with a note.
 //   - coopmat.go: the optional cooperative-matrix path (Options.CoopMat,
 //     SIMCLR_VK_COOPMAT): VK_KHR_cooperative_matrix shapes and features
 //     queried through a small cgo mirror of structs the vendored headers
