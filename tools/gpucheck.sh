@@ -40,14 +40,14 @@ while [ $# -gt 0 ]; do
 	--device) device=$2; shift ;;
 	--budget) budget=$2; shift ;;
 	--build-only) build_only=1 ;;
-	-h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,31p' "$0"; exit 0 ;;
 	*) echo "gpucheck: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 
 TEST_PKGS=(./engine/vulkan ./layers/vulkantest)
-MEMORY_STRESS='^(TestOutOfMemory|TestBigTensorOwnBlock)$'
+MEMORY_STRESS='^(TestOutOfMemory|TestBigTensorOwnBlock|TestTuneRefWithoutMemory)$'
 if [ $build_only = 1 ]; then
 	set -e
 	mkdir -p bin/tests
@@ -97,7 +97,7 @@ run() {
 	fi
 	log "$name (limit ${limit}s): $*"
 	local t0=$SECONDS
-	timeout "$limit" "$@" >"$out/$name.out" 2>>"$out/gpucheck.log" &
+	timeout -k 5 "$limit" "$@" >"$out/$name.out" 2>>"$out/gpucheck.log" &
 	cur=$!
 	wait $cur
 	local rc=$?
@@ -143,7 +143,10 @@ report() {
 	grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
 }
 
+stopping=""
 stopped() {
+	[ -z "$stopping" ] || return 0 # a second signal (the group's and a wrapper's) while writing the report
+	stopping=1
 	if [ -n "$cur" ]; then
 		kill -TERM "$cur" 2>/dev/null
 		wait "$cur" 2>/dev/null

@@ -36,14 +36,21 @@ const (
 
 // tuneRef holds the reference output of a tuned problem.
 type tuneRef struct {
-	ref    *engine.Tensor
-	maxRef float32 // largest |ref|; NaN or Inf: nothing can be judged
+	ref    *engine.Tensor // nil when its copy did not fit in memory
+	maxRef float32        // largest |ref|; NaN or Inf: nothing can be judged
+	why    string         // why nothing can be judged, for the note
 }
 
 // newTuneRef copies out (the reference kernel's output, recorded) into a
-// reference tensor and measures its largest magnitude.
+// reference tensor and measures its largest magnitude. Where the copy
+// does not fit in memory the reference judges nothing (the device stays
+// usable: the copy is optional); err is a device error.
 func (d *Device) newTuneRef(out *engine.Tensor) (*tuneRef, error) {
-	r := &tuneRef{ref: d.newScratch(out.Numel())}
+	ref, err := d.tryNewScratch(out.Numel())
+	if err != nil {
+		return &tuneRef{maxRef: float32(math.NaN()), why: "no memory for the reference copy: " + err.Error()}, nil
+	}
+	r := &tuneRef{ref: ref, why: "the reference kernel's output holds NaN or Inf"}
 	d.Copy(r.ref, out)
 	m := d.New(1)
 	defer m.Release()
@@ -57,18 +64,27 @@ func (d *Device) newTuneRef(out *engine.Tensor) (*tuneRef, error) {
 	return r, nil
 }
 
-func (r *tuneRef) release() { r.ref.Release() }
+func (r *tuneRef) release() {
+	if r.ref != nil {
+		r.ref.Release()
+	}
+}
 
 // judgeable reports whether the reference can judge candidates: a
-// reference with NaN or Inf (inputs that already overflowed) cannot.
+// reference with NaN or Inf (inputs that already overflowed), or none,
+// cannot.
 func (r *tuneRef) judgeable() bool {
 	return !math.IsNaN(float64(r.maxRef)) && !math.IsInf(float64(r.maxRef), 0)
 }
 
-// checkAgainst compares out (a candidate's output, recorded) with the reference:
-// nil when the candidate agrees within tol, else an error saying by how
-// much it differs.
+// checkAgainst compares out (a candidate's output, recorded) with the
+// reference: nil when the candidate agrees within tol or the reference
+// cannot judge (judgeable; the caller noted why), else an error saying by
+// how much it differs.
 func (d *Device) checkAgainst(r *tuneRef, out *engine.Tensor, tol float64) error {
+	if !r.judgeable() {
+		return nil
+	}
 	m := d.New(1)
 	defer m.Release()
 	d.absMaxDiff(m, 0, out, r.ref)

@@ -171,3 +171,29 @@ func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
 		tt.Release()
 	}
 }
+
+// TestTuneRefWithoutMemory: a reference copy that does not fit in memory
+// leaves the device usable (no sticky error) and judges nothing, with the
+// reason for the tuner's note. (tools/gpucheck.sh runs it with the other
+// device-memory exhaustion tests, in their own process.)
+func TestTuneRefWithoutMemory(t *testing.T) {
+	d := openInternal(t, Options{})
+	huge := engine.NewTensor(d, (*alloc)(nil), 1<<20, 1<<20) // 4 TiB, never allocated
+	if _, err := d.tryNewScratch(huge.Numel()); err == nil || d.Err() != nil {
+		t.Fatalf("tryNewScratch of 4 TiB: error %v, device error %v; want an error and no device error", err, d.Err())
+	}
+	r, err := d.newTuneRef(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.judgeable() || !strings.Contains(r.why, "no memory for the reference copy") {
+		t.Errorf("reference judgeable %v, why %q", r.judgeable(), r.why)
+	}
+	if err := d.checkAgainst(r, huge, tuneAgreeTol); err != nil {
+		t.Errorf("checkAgainst without a reference: %v", err)
+	}
+	r.release()
+	if err := d.Err(); err != nil {
+		t.Fatalf("device error after the failed reference: %v", err)
+	}
+}

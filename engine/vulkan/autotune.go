@@ -356,6 +356,9 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		return c, err
 	}
 	defer ref.release()
+	if !ref.judgeable() {
+		d.tune.tuner.notef("gemm autotune of class %s: candidates not checked: %s", class, ref.why)
+	}
 	tm, err := d.newKernelTimer()
 	if err != nil {
 		return c, err

@@ -32,8 +32,8 @@ type ConvChoice struct {
 	// h32 w32 k64 r3 s3 stride1x1 pad1x1".
 	Problem string `json:"problem"`
 	// Kernel: tiled_<variant>, regblock_<wg>_<t> or winograd_f<m>x3; a
-	// filter gradient's with _chunks/<n> or _chunks*<n> where its split-K
-	// target was scaled (convSplits).
+	// filter gradient's with _chunks_div<n> or _chunks_mul<n> where its
+	// split-K target was scaled (convSplits).
 	Kernel string `json:"kernel"`
 	// Source: "table" (autotuning off or a CPU device), "cache" (measured
 	// earlier) or "measured" (timed now and written to the cache).
@@ -155,8 +155,15 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 	}
 	c, err := d.measureConv(key, pass, p, cands, out, run)
 	if err != nil {
-		tn.notef("conv autotune of %s failed, using the table: %v", key, err)
 		t := d.convTableTile(pass, p)
+		if len(c.Rejected) > 0 {
+			// Every candidate disagreed with the reference (on
+			// cooperative matrices the table's kernel is one of them):
+			// run the reference.
+			rows, _ := convShape(pass, p)
+			t = d.convRegblock(rows)
+		}
+		tn.notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
 		d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
 		return t
 	}
@@ -182,7 +189,7 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	}
 	defer ref.release()
 	if !ref.judgeable() {
-		d.tune.tuner.notef("conv autotune of %s: the reference kernel's output holds NaN or Inf, candidates not checked", key)
+		d.tune.tuner.notef("conv autotune of %s: candidates not checked: %s", key, ref.why)
 	}
 	tm, err := d.newKernelTimer()
 	if err != nil {
@@ -203,22 +210,20 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 		if d.tune.corrupt != nil {
 			d.tune.corrupt(t.name(), out)
 		}
-		if ref.judgeable() {
-			tol := tuneAgreeTol
-			if t.cm {
-				tol = tuneAgreeTolCoopMat
+		tol := tuneAgreeTol
+		if t.cm {
+			tol = tuneAgreeTolCoopMat
+		}
+		if err := d.checkAgainst(ref, out, tol); err != nil {
+			if d.err != nil {
+				return c, err
 			}
-			if err := d.checkAgainst(ref, out, tol); err != nil {
-				if d.err != nil {
-					return c, err
-				}
-				if c.Rejected == nil {
-					c.Rejected = map[string]string{}
-				}
-				c.Rejected[t.name()] = err.Error()
-				d.tune.tuner.notef("conv autotune of %s: rejecting %s: %v", key, t.name(), err)
-				continue
+			if c.Rejected == nil {
+				c.Rejected = map[string]string{}
 			}
+			c.Rejected[t.name()] = err.Error()
+			d.tune.tuner.notef("conv autotune of %s: rejecting %s: %v", key, t.name(), err)
+			continue
 		}
 		gf := flops / med.Seconds() / 1e9
 		c.GFLOPs[t.name()] = gf

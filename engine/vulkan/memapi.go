@@ -27,28 +27,47 @@ func (d *Device) newScratch(shape ...int) *engine.Tensor {
 
 // newTensor is New, zero-filled or not.
 func (d *Device) newTensor(op string, zero bool, shape []int) *engine.Tensor {
+	t, err := d.tryNewTensor(op, zero, shape)
+	if err != nil {
+		d.setErr(err)
+	}
+	return t
+}
+
+// tryNewScratch is newScratch returning out of memory as an error instead
+// of making it the device's sticky error (nil tensor then): for optional
+// work such as the autotuner's reference copy.
+func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
+	t, err := d.tryNewTensor("newScratch", false, shape)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// tryNewTensor allocates; on failure it returns an unusable tensor and the
+// error without setting it.
+func (d *Device) tryNewTensor(op string, zero bool, shape []int) (*engine.Tensor, error) {
 	n := numelOf(op, shape)
 	if d.closed {
-		d.setErr(errClosed)
-		return engine.NewTensor(d, (*alloc)(nil), shape...)
+		return engine.NewTensor(d, (*alloc)(nil), shape...), errClosed
 	}
 	al, err := d.mem.allocate(4 * uint64(n))
 	if err != nil {
 		st := d.mem.stats
-		d.setErr(fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
-			op, shape, 4*n, st.InUse, st.Tensors, st.Reserved, err))
-		return engine.NewTensor(d, (*alloc)(nil), shape...)
+		return engine.NewTensor(d, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
+			op, shape, 4*n, st.InUse, st.Tensors, st.Reserved, err)
 	}
 	t := engine.NewTensor(d, al, shape...)
 	if !zero {
-		return t
+		return t, nil
 	}
 	if al.blk.ptr != nil && !d.rec.touches(rng{al.blk.id, al.off, al.off + al.bytes}) {
 		clear(unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), n))
 	} else {
 		d.Fill(t, 0)
 	}
-	return t
+	return t, nil
 }
 
 // numelOf returns the number of elements of shape, panicking on an empty
