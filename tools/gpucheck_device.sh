@@ -79,8 +79,19 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,m
 
 work=$(mktemp -d /tmp/gpucheck.XXXXXX)
 export PYTHONUNBUFFERED=1
-tools/gpucheck.sh --out "$work" "${args[@]}"
-rc=$?
+# gpucheck.sh runs in the background and is waited for, so that a SIGTERM
+# or Ctrl-C here is passed on to it (it then writes the report of the steps
+# done) and the copy below still runs.
+tools/gpucheck.sh --out "$work" "${args[@]}" &
+pid=$!
+trap 'say "stopped: passing the signal to gpucheck.sh"; kill -TERM $pid 2>/dev/null' TERM INT
+rc=0
+while :; do
+	wait $pid
+	rc=$?
+	kill -0 $pid 2>/dev/null || break # a trapped signal interrupted wait; gpucheck.sh still runs
+done
+trap - TERM INT
 mkdir -p "$out"
 for f in report.json goals.json; do
 	[ -f "$work/$f" ] && cp "$work/$f" "$out/"

@@ -11,12 +11,12 @@ numbers the README and the issue note need:
                      PyTorch eager strict fp32; goal >= 1.0
   step_b512_coopmat: the same with --coopmat on / PyTorch default (TF32)
                      and AMP, for reference (no goal)
+  ntxent:            fused NT-Xent time (and memory) at 2N=16384, d=128
+                     against the unfused composition; goal: faster
 
 The keys name the goal's sizes; a report of gpucheck --quick (its
 goal_gemm and goal_batch fields) gives the same figures at its tiny sizes
 under keys named by them (gemm_256, step_b8_fp32, ...).
-  ntxent:            fused NT-Xent time (and memory) at 2N=16384, d=128
-                     against the unfused composition; goal: faster
 
 A figure missing from the report (a step that failed or did not run) is
 null. Usage: tools/gpucheck_goals.py gpucheck-out/report.json

@@ -99,9 +99,9 @@ func (t convTile) name() string {
 	sp := ""
 	switch {
 	case t.split < 0:
-		sp = fmt.Sprintf("_chunks/%d", 1<<-t.split)
+		sp = fmt.Sprintf("_chunks_div%d", 1<<-t.split)
 	case t.split > 0:
-		sp = fmt.Sprintf("_chunks*%d", 1<<t.split)
+		sp = fmt.Sprintf("_chunks_mul%d", 1<<t.split)
 	}
 	if t.tiled {
 		return "tiled_" + t.variant + sp
