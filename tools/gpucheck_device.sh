@@ -51,7 +51,7 @@ while [ $# -gt 0 ]; do
 done
 say() { printf '[gpucheck_device %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+if ! ldconfig -p 2>/dev/null | grep 'libvulkan\.so\.1' >/dev/null; then # no -q: an early exit could SIGPIPE ldconfig under pipefail
 	if ! ls "$debs"/*.deb >/dev/null 2>&1; then
 		say "no Vulkan loader here and no .deb files in $debs (tools/gpucheck_device.sh --fetch, then carry $debs)"
 		exit 2
