@@ -1,0 +1,205 @@
+package gpucheck
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fakeBin is a simclr-vk stand-in: one JSON line per command, as the real
+// binary prints with --json; FAKE_SLEEP seconds of sleep first.
+const fakeBin = `#!/bin/sh
+[ -n "$FAKE_SLEEP" ] && sleep "$FAKE_SLEEP"
+case "$1 $2" in
+"devices --json") echo '{"backend":"vulkan","index":0,"name":"fake"}' ;;
+"bench gemm") echo '{"bench":"gemm","gflop_per_s":100}' ;;
+"bench step") echo '{"bench":"step","images_per_s":5,"first_step_s":1,"tune_s":0.5}' ;;
+"bench ntxent") echo '{"bench":"ntxent","impl":"fused","n":256,"dim":32,"ms":2}'; echo '{"bench":"ntxent","impl":"unfused","n":256,"dim":32,"ms":4}' ;;
+"bench conv") echo '{"bench":"conv","layer":"stem"}' ;;
+esac
+`
+
+// setup copies the scripts into a fresh tree (so that no test binary of
+// this checkout's bin/tests runs) with the fake binary.
+func setup(t *testing.T) (root, bin string) {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	root = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "tools"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"gpucheck.sh", "gpucheck_device.sh", "gpucheck_goals.py", "torch_step.py"} {
+		b, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "tools", f), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin = filepath.Join(root, "fake-simclr-vk")
+	if err := os.WriteFile(bin, []byte(fakeBin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return root, bin
+}
+
+// command runs a script of root's tools with the fake binary, in its own
+// process group; extra environment in env.
+func command(root, bin string, env []string, script string, args ...string) *exec.Cmd {
+	c := exec.Command("bash", append([]string{filepath.Join(root, "tools", script)}, args...)...)
+	c.Env = append(append(os.Environ(), "BIN="+bin, "SIMCLR_VK_TUNE_CACHE="), env...)
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return c
+}
+
+type report struct {
+	GoalGemm  string `json:"goal_gemm"`
+	GoalBatch int    `json:"goal_batch"`
+	Steps     []struct {
+		Step    string `json:"step"`
+		RC      *int   `json:"rc"`
+		Skipped string `json:"skipped"`
+	} `json:"steps"`
+	Results map[string][]map[string]any `json:"results"`
+}
+
+func readReport(t *testing.T, dir string) report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("report.json does not parse: %v\n%s", err, b)
+	}
+	return r
+}
+
+func stepNames(r report) []string {
+	var s []string
+	for _, st := range r.Steps {
+		s = append(s, st.Step)
+	}
+	return s
+}
+
+// TestQuickRun: a --quick run in the order of what it proves (devices, the
+// goals' GEMM and step, NT-Xent, then the rest), every step's JSON lines in
+// the report, and the goals computed from it.
+func TestQuickRun(t *testing.T) {
+	root, bin := setup(t)
+	out := filepath.Join(t.TempDir(), "out")
+	c := command(root, bin, nil, "gpucheck.sh", "--quick", "--out", out)
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("gpucheck.sh --quick: %v\n%s", err, b)
+	}
+	r := readReport(t, out)
+	got := strings.Join(stepNames(r), " ")
+	// No test binaries in this tree (their steps log and skip); torch only
+	// where python3 has it.
+	want := []string{"devices", "bench_gemm_256x256x256", "bench_step_b8", "bench_ntxent", "bench_step_b4", "bench_conv"}
+	idx := -1
+	for _, w := range want {
+		i := strings.Index(got, w)
+		if i <= idx {
+			t.Fatalf("steps %q: %s missing or out of order (want %v in this order)", got, w, want)
+		}
+		idx = i
+	}
+	if r.GoalGemm != "256x256x256" || r.GoalBatch != 8 {
+		t.Errorf("goal sizes %q, %d; want 256x256x256, 8", r.GoalGemm, r.GoalBatch)
+	}
+	if g := r.Results["bench_gemm_256x256x256"]; len(g) != 1 || g[0]["gflop_per_s"] != 100.0 {
+		t.Errorf("GEMM results %v", g)
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Log("no python3: goals.json not checked")
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(out, "goals.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goals map[string]any
+	if err := json.Unmarshal(b, &goals); err != nil {
+		t.Fatalf("goals.json: %v\n%s", err, b)
+	}
+	field := func(goal, key string) any {
+		m, _ := goals[goal].(map[string]any)
+		return m[key]
+	}
+	if field("gemm_256", "simclr_vk_gflops") != 100.0 || field("step_b8_fp32", "simclr_vk_images_per_s") != 5.0 || field("ntxent", "speedup") != 2.0 {
+		t.Errorf("goals %s", b)
+	}
+}
+
+// TestBudget: steps that would get less than 20 s of the budget are
+// skipped and listed so; a budget that is not a number is refused.
+func TestBudget(t *testing.T) {
+	root, bin := setup(t)
+	out := filepath.Join(t.TempDir(), "out")
+	c := command(root, bin, nil, "gpucheck.sh", "--quick", "--budget", "25", "--out", out)
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("gpucheck.sh --budget 25: %v\n%s", err, b)
+	}
+	r := readReport(t, out)
+	if len(r.Steps) == 0 {
+		t.Fatal("no steps in the report")
+	}
+	for _, s := range r.Steps {
+		if s.Skipped != "budget" || s.RC != nil {
+			t.Errorf("step %s: skipped %q rc %v; with 15 s left after the reserve every step is skipped", s.Step, s.Skipped, s.RC)
+		}
+	}
+	c = command(root, bin, nil, "gpucheck.sh", "--quick", "--budget", "soon", "--out", out)
+	err := c.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Errorf("--budget soon: %v, want exit status 2", err)
+	}
+}
+
+// TestStopped: a SIGTERM in the middle of a step stops it at once and
+// still leaves report.json; through gpucheck_device.sh the report,
+// goals.json and the tarball reach the output folder.
+func TestStopped(t *testing.T) {
+	root, bin := setup(t)
+	for _, script := range []string{"gpucheck.sh", "gpucheck_device.sh"} {
+		t.Run(script, func(t *testing.T) {
+			work := t.TempDir()
+			out := filepath.Join(work, "out")
+			c := command(root, bin, []string{"FAKE_SLEEP=30", "OUT=" + out}, script, "--quick", "--out", out)
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1500 * time.Millisecond)
+			t0 := time.Now()
+			if err := syscall.Kill(-c.Process.Pid, syscall.SIGTERM); err != nil { // the process group, as timeout(1) does
+				t.Fatal(err)
+			}
+			c.Wait()
+			if dt := time.Since(t0); dt > 15*time.Second {
+				t.Errorf("%s took %v to stop", script, dt)
+			}
+			r := readReport(t, out)
+			if names := stepNames(r); len(names) == 0 || names[len(names)-1] != "stopped" {
+				t.Errorf("steps %v, want the interrupted step recorded as stopped", names)
+			}
+			if script == "gpucheck_device.sh" {
+				for _, f := range []string{"gpucheck.tgz"} {
+					if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+}
