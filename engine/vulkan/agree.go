@@ -3,6 +3,7 @@ package vulkan
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"simclr-vk/engine"
 )
@@ -149,4 +150,50 @@ func absMaxDiffBits(x, y []float32) uint32 {
 		m = max(m, math.Float32bits(x[i]-y[i])&0x7fffffff)
 	}
 	return m
+}
+
+// measureSetup starts a measurement: the reference from out (which the
+// caller has just recorded with the reference kernel) and the timer; what
+// names the problem in notes ("gemm autotune of class small").
+func (d *Device) measureSetup(what string, out *engine.Tensor) (*tuneRef, *kernelTimer, error) {
+	ref, err := d.newTuneRef(out)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ref.judgeable() {
+		d.tune.tuner.notef("%s: candidates not checked: %s", what, ref.why)
+	}
+	tm, err := d.newKernelTimer()
+	if err != nil {
+		ref.release()
+		return nil, nil, err
+	}
+	return ref, tm, nil
+}
+
+// timeChecked times a candidate (record writes out) and checks its output
+// against ref within tol: the median time and ok, or ok false for a
+// candidate that disagrees (recorded in *rejected with how, and noted);
+// err is a device error.
+func (d *Device) timeChecked(what, name string, tm *kernelTimer, ref *tuneRef, out *engine.Tensor, tol float64,
+	rejected *map[string]string, record func()) (med time.Duration, ok bool, err error) {
+	med, err = tm.median(record)
+	if err != nil {
+		return 0, false, err
+	}
+	if d.tune.corrupt != nil {
+		d.tune.corrupt(name, out)
+	}
+	if err := d.checkAgainst(ref, out, tol); err != nil {
+		if d.err != nil {
+			return 0, false, err
+		}
+		if *rejected == nil {
+			*rejected = map[string]string{}
+		}
+		(*rejected)[name] = err.Error()
+		d.tune.tuner.notef("%s: rejecting %s: %v", what, name, err)
+		return med, false, nil
+	}
+	return med, true, nil
 }

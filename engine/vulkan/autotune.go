@@ -351,42 +351,26 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		d.Upload(t, v)
 	}
 	d.gemmRecord("regblock", false, false, batch, m, n, k, 1, a, b, 0, out)
-	ref, err := d.newTuneRef(out)
+	what := "gemm autotune of class " + class
+	ref, tm, err := d.measureSetup(what, out)
 	if err != nil {
 		return c, err
 	}
 	defer ref.release()
-	if !ref.judgeable() {
-		d.tune.tuner.notef("gemm autotune of class %s: candidates not checked: %s", class, ref.why)
-	}
-	tm, err := d.newKernelTimer()
-	if err != nil {
-		return c, err
-	}
 	defer tm.close()
 	c.Timing = tm.desc
 	best := 0.0
 	for _, cand := range d.gemmCandidates(class) {
 		if err := d.probeGemm(cand, m, n, k); err != nil {
-			d.tune.tuner.notef("gemm autotune of class %s: skipping %s: %v", class, cand, err)
+			d.tune.tuner.notef("%s: skipping %s: %v", what, cand, err)
 			continue
 		}
-		med, err := tm.median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
+		med, ok, err := d.timeChecked(what, cand, tm, ref, out, tuneAgreeTol, &c.Rejected,
+			func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
 		}
-		if d.tune.corrupt != nil {
-			d.tune.corrupt(cand, out)
-		}
-		if err := d.checkAgainst(ref, out, tuneAgreeTol); err != nil {
-			if d.err != nil {
-				return c, err
-			}
-			if c.Rejected == nil {
-				c.Rejected = map[string]string{}
-			}
-			c.Rejected[cand] = err.Error()
-			d.tune.tuner.notef("gemm autotune of class %s: rejecting %s: %v", class, cand, err)
+		if !ok {
 			continue
 		}
 		gf := 2 * float64(batch) * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9

@@ -183,46 +183,29 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	rows, _ := convShape(pass, p)
 	run(d.convRegblock(rows))
-	ref, err := d.newTuneRef(out)
+	what := "conv autotune of " + key
+	ref, tm, err := d.measureSetup(what, out)
 	if err != nil {
 		return c, err
 	}
 	defer ref.release()
-	if !ref.judgeable() {
-		d.tune.tuner.notef("conv autotune of %s: candidates not checked: %s", key, ref.why)
-	}
-	tm, err := d.newKernelTimer()
-	if err != nil {
-		return c, err
-	}
 	defer tm.close()
 	c.Timing = tm.desc
 	best, bestTile := 0.0, convTile{}
 	for _, t := range cands {
 		if err := d.probeConv(pass, p, t); err != nil {
-			d.tune.tuner.notef("conv autotune of %s: skipping %s: %v", key, t.name(), err)
+			d.tune.tuner.notef("%s: skipping %s: %v", what, t.name(), err)
 			continue
-		}
-		med, err := tm.median(func() { run(t) })
-		if err != nil {
-			return c, err
-		}
-		if d.tune.corrupt != nil {
-			d.tune.corrupt(t.name(), out)
 		}
 		tol := tuneAgreeTol
 		if t.cm {
 			tol = tuneAgreeTolCoopMat
 		}
-		if err := d.checkAgainst(ref, out, tol); err != nil {
-			if d.err != nil {
-				return c, err
-			}
-			if c.Rejected == nil {
-				c.Rejected = map[string]string{}
-			}
-			c.Rejected[t.name()] = err.Error()
-			d.tune.tuner.notef("conv autotune of %s: rejecting %s: %v", key, t.name(), err)
+		med, ok, err := d.timeChecked(what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
+		if err != nil {
+			return c, err
+		}
+		if !ok {
 			continue
 		}
 		gf := flops / med.Seconds() / 1e9
