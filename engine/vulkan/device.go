@@ -85,21 +85,45 @@ type Device struct {
 
 	err    error
 	closed bool
+
+	// validationNote says why validation was asked for but is off.
+	validationNote string
+	host           HostStats // counters the recorder does not keep
 }
 
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
 	validate := opts.Validate || envValidate()
-	in, err := newInstance(validate)
+	note := ""
+	if validate && opts.CoopMat != "" && opts.CoopMat != "off" {
+		v, _ := layerSpecVersion(validationLayer)
+		if note = coopMatValidationNote(v, anyCoopMatDevice); note != "" {
+			validate = false
+		}
+	}
+	in, err := sharedInstance(validate)
 	if err != nil {
 		return nil, err
 	}
 	d, err := open(in, opts)
 	if err != nil {
-		in.destroy()
 		return nil, err
 	}
+	d.validationNote = note
 	return d, nil
+}
+
+// coopMatValidationNote says why a Device that may use cooperative
+// matrices opens without validation: the layer (header version layer) is
+// older than VK_KHR_cooperative_matrix and a device offers the extension
+// (the layer would report the extension's feature struct and SPIR-V
+// capability as errors). "" keeps validation.
+func coopMatValidationNote(layer uint32, anyDevice func() bool) string {
+	if layer == 0 || layer >= coopMatLayerVersion || !anyDevice() {
+		return ""
+	}
+	return fmt.Sprintf("validation off: %s %s predates VK_KHR_cooperative_matrix (%s)",
+		validationLayer, versionString(layer), versionString(coopMatLayerVersion))
 }
 
 func open(in *instance, opts Options) (*Device, error) {
@@ -256,6 +280,8 @@ func (d *Device) Describe() string {
 	val := ""
 	if d.inst.validate {
 		val = ", validation on"
+	} else if d.validationNote != "" {
+		val = ", " + d.validationNote
 	}
 	if d.cm != "" {
 		val += ", cooperative matrices " + d.cm + " (float16 inputs)"
@@ -307,7 +333,7 @@ func (d *Device) Close() error {
 	d.mem.destroy()
 	vk.DestroyDevice(d.dev, nil)
 	d.unwatchValidation()
-	d.inst.destroy()
+	// The instance is shared and stays (sharedInstance).
 	return err
 }
 

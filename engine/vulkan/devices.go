@@ -134,6 +134,25 @@ func physInfo(in *instance, index int, pd vk.PhysicalDevice) (DeviceInfo, vk.Phy
 	return info, props, mem
 }
 
+// anyCoopMatDevice reports whether a physical device offers
+// VK_KHR_cooperative_matrix (there the validation layer must know it).
+func anyCoopMatDevice() bool {
+	in, err := sharedInstance(false)
+	if err != nil {
+		return false
+	}
+	pds, err := in.physicalDevices()
+	if err != nil {
+		return false
+	}
+	for _, pd := range pds {
+		if deviceExtensions(pd)["VK_KHR_cooperative_matrix"] {
+			return true
+		}
+	}
+	return false
+}
+
 // deviceExtensions is the set of a device's extension names, nil when the
 // driver cannot list them.
 func deviceExtensions(phys vk.PhysicalDevice) map[string]bool {
@@ -155,11 +174,10 @@ func deviceExtensions(phys vk.PhysicalDevice) map[string]bool {
 
 // Devices lists every Vulkan physical device, in enumeration order.
 func Devices() ([]DeviceInfo, error) {
-	in, err := newInstance(false)
+	in, err := sharedInstance(false)
 	if err != nil {
 		return nil, err
 	}
-	defer in.destroy()
 	pds, err := in.physicalDevices()
 	if err != nil {
 		return nil, err

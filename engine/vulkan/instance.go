@@ -15,6 +15,44 @@ type instance struct {
 	h        vk.Instance
 	validate bool
 	callback vk.DebugReportCallback
+	shared   bool // one of sharedInstance's: never destroyed
+}
+
+// Open and Devices share one VkInstance per kind (validating or not, and
+// the loader's driver selection from the environment) for the life of the
+// process, never destroyed. Creating and destroying instances many times
+// in one process breaks NVIDIA's driver: on an H200 (driver 580.159) the
+// test suite's vkCreateInstance began to return
+// VK_ERROR_INCOMPATIBLE_DRIVER partway through, for every later Device of
+// that process, and others report SubgroupLocalInvocationId corrupted after
+// about a dozen cycles. An idle instance holds next to nothing; the logical
+// device, which owns the memory, is still created and destroyed per Device.
+var (
+	instMu    sync.Mutex
+	instances = map[instanceKey]*instance{}
+)
+
+type instanceKey struct {
+	validate         bool
+	driverFiles, icd string // VK_DRIVER_FILES, VK_ICD_FILENAMES at creation
+}
+
+// sharedInstance returns the process's instance of that kind, creating it
+// on first use.
+func sharedInstance(validate bool) (*instance, error) {
+	key := instanceKey{validate, os.Getenv("VK_DRIVER_FILES"), os.Getenv("VK_ICD_FILENAMES")}
+	instMu.Lock()
+	defer instMu.Unlock()
+	if in := instances[key]; in != nil {
+		return in, nil
+	}
+	in, err := newInstance(validate)
+	if err != nil {
+		return nil, err
+	}
+	in.shared = true
+	instances[key] = in
+	return in, nil
 }
 
 // Validation messages: the binding supports one debug-report callback per
@@ -56,22 +94,35 @@ func debugCallback(flags vk.DebugReportFlags, objectType vk.DebugReportObjectTyp
 const validationLayer = "VK_LAYER_KHRONOS_validation"
 
 func hasLayer(name string) bool {
+	_, ok := layerSpecVersion(name)
+	return ok
+}
+
+// layerSpecVersion is the Vulkan header version an installed layer was
+// built against (the extensions it knows), false when it is not installed.
+func layerSpecVersion(name string) (uint32, bool) {
 	var n uint32
 	if vk.EnumerateInstanceLayerProperties(&n, nil) != vk.Success || n == 0 {
-		return false
+		return 0, false
 	}
 	props := make([]vk.LayerProperties, n)
 	if vk.EnumerateInstanceLayerProperties(&n, props) != vk.Success {
-		return false
+		return 0, false
 	}
 	for i := range props {
 		props[i].Deref()
 		if vk.ToString(props[i].LayerName[:]) == name {
-			return true
+			return props[i].SpecVersion, true
 		}
 	}
-	return false
+	return 0, false
 }
+
+// coopMatLayerVersion is the header version that introduced
+// VK_KHR_cooperative_matrix: an older validation layer rejects the
+// extension's feature struct and SPIR-V capability as unknown (Debian 12's
+// 1.3.239 does), so it cannot validate the cooperative-matrix path.
+var coopMatLayerVersion = vk.MakeVersion(1, 3, 255)
 
 // newInstance creates a Vulkan 1.1 instance, with the Khronos validation
 // layer and a debug-report callback feeding sink when validate is set.
@@ -135,10 +186,10 @@ func newInstance(validate bool) (*instance, error) {
 	return in, nil
 }
 
-// destroy frees the instance; a second call does nothing (a Device closed
-// inside open leaves Open's cleanup with an already destroyed instance).
+// destroy frees an instance of newInstance's own; a second call, or one
+// on a shared instance, does nothing.
 func (in *instance) destroy() {
-	if in.h == nil {
+	if in.h == nil || in.shared {
 		return
 	}
 	if in.callback != vk.NullDebugReportCallback {
