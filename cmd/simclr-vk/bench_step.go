@@ -46,6 +46,37 @@ type stepResult struct {
 	// ConvKernels: the Vulkan convolution kernel of each layer shape and
 	// pass, where autotuning decided it.
 	ConvKernels []vulkan.ConvChoice `json:"conv_kernels,omitempty"`
+	// Host (Vulkan): where the host's time went in one timed step, on
+	// average: beside the GPU's kernels, what the step's wall time holds.
+	Host *hostPerStep `json:"host_per_step,omitempty"`
+}
+
+// hostPerStep is vulkan.HostStats over the timed steps, per step, in ms.
+type hostPerStep struct {
+	Dispatches  float64 `json:"dispatches"`
+	Barriers    float64 `json:"barriers"`
+	Submits     float64 `json:"submits"`
+	SubmitMs    float64 `json:"submit_ms"`
+	WaitMs      float64 `json:"wait_ms"`
+	Blocks      float64 `json:"blocks"`
+	BlockMiB    float64 `json:"block_mib"`
+	BlockMs     float64 `json:"block_ms"`
+	Pipelines   float64 `json:"pipelines"`
+	PipelineMs  float64 `json:"pipeline_ms"`
+	HostZeroMiB float64 `json:"host_zero_mib"`
+	HostZeroMs  float64 `json:"host_zero_ms"`
+}
+
+func newHostPerStep(h vulkan.HostStats, steps int) *hostPerStep {
+	n := float64(steps)
+	ms := func(d time.Duration) float64 { return d.Seconds() * 1e3 / n }
+	return &hostPerStep{
+		Dispatches: float64(h.Dispatches) / n, Barriers: float64(h.Barriers) / n,
+		Submits: float64(h.Submits) / n, SubmitMs: ms(h.SubmitTime), WaitMs: ms(h.WaitTime),
+		Blocks: float64(h.Blocks) / n, BlockMiB: float64(h.BlockBytes) / (1 << 20) / n, BlockMs: ms(h.BlockTime),
+		Pipelines: float64(h.Pipelines) / n, PipelineMs: ms(h.PipelineTime),
+		HostZeroMiB: float64(h.HostZeroBytes) / (1 << 20) / n, HostZeroMs: ms(h.HostZeroTime),
+	}
 }
 
 func runBenchStep(args []string) error {
@@ -111,7 +142,12 @@ func runBenchStep(args []string) error {
 		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, Optimizer: *optName,
 		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup}
 	var times []float64
+	vd, _ := b.(*vulkan.Device)
+	var host0 vulkan.HostStats
 	for s := 0; s < *warmup+*steps; s++ {
+		if s == *warmup && vd != nil {
+			host0 = vd.HostStats()
+		}
 		t0 := time.Now()
 		loss, _, err := m.Step(x, *tau)
 		if err != nil {
@@ -140,9 +176,10 @@ func runBenchStep(args []string) error {
 	// forward + backward (data and filter gradients) ~ 3x the forward.
 	res.GFLOPs = 3 * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
-	if d, ok := b.(*vulkan.Device); ok {
-		res.ConvKernels = d.ConvPlan()
-		res.TuneSeconds = d.TuneTime().Seconds()
+	if vd != nil {
+		res.ConvKernels = vd.ConvPlan()
+		res.TuneSeconds = vd.TuneTime().Seconds()
+		res.Host = newHostPerStep(vd.HostStats().Sub(host0), *steps)
 	}
 	if *profile {
 		if err := profileStep(b, m, opt, x, *tau, lr, *asJSON); err != nil {
@@ -161,6 +198,10 @@ func runBenchStep(args []string) error {
 	fmt.Printf("forward %.4f GFLOP per view (convolutions + linear layers); ~%.1f GFLOP/s counting the step as 3x the forward\n",
 		res.GFLOPPerView, res.GFLOPs)
 	fmt.Printf("peak device memory %.1f MiB\n", float64(res.PeakBytes)/(1<<20))
+	if h := res.Host; h != nil {
+		fmt.Printf("host per step: %.0f dispatches, %.0f barriers, %.1f submits (%.2f ms), %.2f ms waiting for the GPU, %.1f new memory blocks (%.0f MiB, %.2f ms), %.1f pipelines built (%.2f ms), %.0f MiB zeroed by the CPU (%.2f ms)\n",
+			h.Dispatches, h.Barriers, h.Submits, h.SubmitMs, h.WaitMs, h.Blocks, h.BlockMiB, h.BlockMs, h.Pipelines, h.PipelineMs, h.HostZeroMiB, h.HostZeroMs)
+	}
 	if res.TuneSeconds > 0 {
 		fmt.Printf("first step %.3f s, of which %.3f s timing kernel candidates (autotuning, cached for later runs)\n", res.FirstStep, res.TuneSeconds)
 	}

@@ -18,3 +18,7 @@ func (d *Device) PushTooLarge() {
 	var big struct{ X [pushRangeSize/4 + 1]uint32 }
 	d.dispatch(kernel{Shader: "fill", Push: &big, Groups: [3]int{1, 1, 1}})
 }
+
+// SetMemoryLimit caps the bytes the allocator reserves (0: no cap), so
+// tests can run into "out of memory" at small sizes.
+func (d *Device) SetMemoryLimit(bytes uint64) { d.mem.limit = bytes }

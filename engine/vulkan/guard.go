@@ -81,7 +81,7 @@ func (g *Guarded) Release() {
 		}
 	}
 	if g.parent != nil {
-		g.d.mem.release(g.parent, g.d.rec.busy())
+		g.d.mem.release(g.parent)
 		g.parent = nil
 	}
 }

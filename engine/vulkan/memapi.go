@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"fmt"
+	"time"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -63,7 +64,10 @@ func (d *Device) tryNewTensor(op string, zero bool, shape []int) (*engine.Tensor
 		return t, nil
 	}
 	if al.blk.ptr != nil && !d.rec.touches(rng{al.blk.id, al.off, al.off + al.bytes}) {
+		t0 := time.Now()
 		clear(unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), n))
+		d.host.HostZeroBytes += 4 * int64(n)
+		d.host.HostZeroTime += time.Since(t0)
 	} else {
 		d.Fill(t, 0)
 	}
@@ -208,7 +212,7 @@ func (d *Device) Release(t *engine.Tensor) {
 	if al == nil || al.sub || d.closed {
 		return
 	}
-	d.mem.release(al, d.rec.busy())
+	d.mem.release(al)
 }
 
 // Flush submits queued work, waits for it and returns the sticky error.
@@ -220,6 +224,18 @@ func (d *Device) Flush() error {
 		d.setErr(err)
 	}
 	return d.err
+}
+
+// EmptyCache waits for queued work and returns the spare blocks of large
+// released tensors to the driver (as torch.cuda.empty_cache does); they are
+// otherwise kept for reuse, and returned only when an allocation would
+// fail. Returns the sticky error.
+func (d *Device) EmptyCache() error {
+	if err := d.Flush(); err != nil {
+		return err
+	}
+	d.mem.trim()
+	return nil
 }
 
 // MemStats returns the allocator's statistics.

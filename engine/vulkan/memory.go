@@ -3,6 +3,7 @@ package vulkan
 import (
 	"fmt"
 	"sort"
+	"time"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -15,13 +16,21 @@ import (
 // minStorageBufferOffsetAlignment. Each block keeps a sorted free list whose
 // neighbouring ranges are coalesced on release, so released memory is reused
 // (the recorder's write-after-read tracking makes reuse of memory still read
-// by queued work safe). Tensors larger than a block get a block of their own,
-// returned to the driver when they are released (after queued work ends).
+// by queued work safe). Tensors larger than a block get a block of their own
+// (dedicated); released, it is kept as a spare for the next tensor of about
+// its size (a training step allocates the same large activations and
+// Winograd scratch every step), like PyTorch's caching allocator. Spares go
+// back to the driver when an allocation would otherwise fail, and on Close.
 //
-// Memory type: device-local + host-visible + host-coherent when it exists
-// with a usable heap (CPU / integrated devices, ReBAR GPUs): tensors are then
-// mapped and Upload / Download copy directly. Otherwise device-local memory
-// with a host-visible staging buffer and transfer commands.
+// Memory type: on CPU and integrated devices, device-local + host-visible +
+// host-coherent memory (one pool of RAM): tensors are mapped and Upload /
+// Download copy directly. On discrete GPUs, device-local memory with a
+// host-visible staging buffer (host-cached where the driver offers it, for
+// fast downloads) and transfer commands, even where ReBAR makes all of
+// video memory host-visible: there, mapping every block and zeroing new
+// tensors from the CPU crossed PCIe (an H200's B=512 step spent 0.67 of
+// its 0.78 s outside GPU kernels, in allocation and host writes to video
+// memory), while the GPU zeroes at its own bandwidth.
 
 const (
 	maxBlockSize = 256 << 20
@@ -60,7 +69,8 @@ type allocator struct {
 	blocks    []*block
 	nextID    int
 	stats     engine.MemStats
-	garbage   []*block // dedicated blocks released while work was queued
+	spare     []*block // released dedicated blocks kept for reuse
+	limit     uint64   // tests: Reserved may not pass it (0: no limit)
 
 	staging *block // staging mode only
 }
@@ -100,13 +110,17 @@ func newAllocator(d *Device, mp vk.PhysicalDeviceMemoryProperties) (*allocator, 
 	dlTi, dlHeap, hasDL := find(dl)
 	mapTi, mapHeap, hasMap := find(dl | hvc)
 	hostTi, hostHeap, hasHost := find(hvc)
+	if ti, heap, ok := find(hvc | vk.MemoryPropertyFlags(vk.MemoryPropertyHostCachedBit)); ok && (d.forceStaging || d.info.Type == "discrete") {
+		// Staging: CPU reads of uncached (write-combined) memory crawl.
+		hostTi, hostHeap = ti, heap
+	}
 	switch {
 	case d.forceStaging && hasHost:
 		a.typeIndex, a.heapSize, a.hostType = hostTi, hostHeap, hostTi
 		if hasDL {
 			a.typeIndex, a.heapSize = dlTi, dlHeap
 		}
-	case hasMap && (d.info.Type != "discrete" || !hasDL || mapHeap >= dlHeap/2):
+	case hasMap && (d.info.Type != "discrete" || !hasDL):
 		a.typeIndex, a.heapSize, a.mapped = mapTi, mapHeap, true
 	case hasDL && hasHost:
 		a.typeIndex, a.heapSize, a.hostType = dlTi, dlHeap, hostTi
@@ -128,6 +142,8 @@ func alignUp(x, a uint64) uint64 { return (x + a - 1) / a * a }
 // mapped mode); host selects the staging memory type.
 func (a *allocator) newBlock(size uint64, host bool) (*block, error) {
 	d := a.d
+	t0 := time.Now()
+	defer func() { d.host.BlockTime += time.Since(t0) }()
 	ti := a.typeIndex
 	if host {
 		ti = a.hostType
@@ -142,7 +158,7 @@ func (a *allocator) newBlock(size uint64, host bool) (*block, error) {
 	var req vk.MemoryRequirements
 	vk.GetBufferMemoryRequirements(d.dev, buf, &req)
 	req.Deref()
-	if uint64(req.Size) > a.heapSize {
+	if uint64(req.Size) > a.heapSize || (a.limit > 0 && uint64(a.stats.Reserved)+uint64(req.Size) > a.limit) {
 		vk.DestroyBuffer(d.dev, buf, nil)
 		return nil, vkErr("vkAllocateMemory", vk.ErrorOutOfDeviceMemory)
 	}
@@ -159,6 +175,8 @@ func (a *allocator) newBlock(size uint64, host bool) (*block, error) {
 		vk.FreeMemory(d.dev, mem, nil)
 		return nil, vkErr("vkBindBufferMemory", res)
 	}
+	d.host.Blocks++
+	d.host.BlockBytes += int64(size)
 	b := &block{id: a.nextID, mem: mem, buf: buf, size: size, free: []span{{0, size}}}
 	a.nextID++
 	if a.mapped || host {
@@ -212,19 +230,41 @@ func (b *block) give(off, size uint64) {
 	}
 }
 
-// allocate returns an aligned range of at least bytes bytes.
+// allocate returns an aligned range of at least bytes bytes. Where the
+// driver has no memory left it returns the spare dedicated blocks (after
+// the queued work, which may still use them, ends) and tries once more.
 func (a *allocator) allocate(bytes uint64) (*alloc, error) {
+	al, err := a.tryAllocate(bytes)
+	if err != nil && len(a.spare) > 0 {
+		if werr := a.d.rec.wait(); werr != nil {
+			return nil, werr
+		}
+		a.trim()
+		al, err = a.tryAllocate(bytes)
+	}
+	return al, err
+}
+
+// dedicatedGranule rounds dedicated blocks up so that tensors of nearly
+// the same size share spares.
+const dedicatedGranule = 2 << 20
+
+func (a *allocator) tryAllocate(bytes uint64) (*alloc, error) {
 	size := alignUp(max(bytes, 4), a.align)
 	if size > a.blockSize {
-		b, err := a.newBlock(size, false)
-		if err != nil {
-			return nil, err
+		size = alignUp(size, dedicatedGranule)
+		b := a.takeSpare(size)
+		if b == nil {
+			var err error
+			if b, err = a.newBlock(size, false); err != nil {
+				return nil, err
+			}
+			b.dedicated = true
+			b.free = nil
+			a.stats.Reserved += int64(b.size)
 		}
-		b.dedicated = true
-		b.free = nil
 		a.blocks = append(a.blocks, b)
-		a.stats.Reserved += int64(size)
-		return a.account(&alloc{blk: b, off: 0, size: size, bytes: bytes}), nil
+		return a.account(&alloc{blk: b, off: 0, size: b.size, bytes: bytes}), nil
 	}
 	for _, b := range a.blocks {
 		if b.dedicated {
@@ -244,6 +284,24 @@ func (a *allocator) allocate(bytes uint64) (*alloc, error) {
 	return a.account(&alloc{blk: b, off: off, size: size, bytes: bytes}), nil
 }
 
+// takeSpare removes and returns the smallest spare of at least size bytes
+// and at most a quarter more (a larger one would hold memory idle), nil if
+// none.
+func (a *allocator) takeSpare(size uint64) *block {
+	best := -1
+	for i, b := range a.spare {
+		if b.size >= size && b.size <= size+size/4 && (best < 0 || b.size < a.spare[best].size) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	b := a.spare[best]
+	a.spare = append(a.spare[:best], a.spare[best+1:]...)
+	return b
+}
+
 func (a *allocator) account(al *alloc) *alloc {
 	a.stats.InUse += int64(al.size)
 	a.stats.Tensors++
@@ -253,9 +311,10 @@ func (a *allocator) account(al *alloc) *alloc {
 	return al
 }
 
-// release returns al's range. A dedicated block is destroyed at once when
-// no work is queued, else after the next Flush.
-func (a *allocator) release(al *alloc, busy bool) {
+// release returns al's range. A dedicated block becomes a spare: queued
+// work may still read it, which the recorder's tracking of its id keeps
+// ordered before any new writer, as for ranges of shared blocks.
+func (a *allocator) release(al *alloc) {
 	a.stats.InUse -= int64(al.size)
 	a.stats.Tensors--
 	b := al.blk
@@ -266,24 +325,20 @@ func (a *allocator) release(al *alloc, busy bool) {
 				break
 			}
 		}
-		a.stats.Reserved -= int64(b.size)
-		if busy {
-			a.garbage = append(a.garbage, b)
-		} else {
-			a.destroyBlock(b)
-		}
+		a.spare = append(a.spare, b)
 		return
 	}
 	b.give(al.off, al.size)
 }
 
-// collect destroys dedicated blocks released while work was queued; called
-// after the queue is idle.
-func (a *allocator) collect() {
-	for _, b := range a.garbage {
+// trim returns the spare dedicated blocks to the driver; the caller makes
+// sure no queued work uses them.
+func (a *allocator) trim() {
+	for _, b := range a.spare {
+		a.stats.Reserved -= int64(b.size)
 		a.destroyBlock(b)
 	}
-	a.garbage = nil
+	a.spare = nil
 }
 
 // stagingBlock returns a host-visible buffer of at least size bytes
@@ -306,7 +361,7 @@ func (a *allocator) stagingBlock(size uint64) (*block, error) {
 }
 
 func (a *allocator) destroy() {
-	a.collect()
+	a.trim()
 	for _, b := range a.blocks {
 		a.destroyBlock(b)
 	}

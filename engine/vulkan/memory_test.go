@@ -131,15 +131,18 @@ func TestMemStatsStableOverCycles(t *testing.T) {
 	}
 }
 
-// TestBigTensorOwnBlock: a tensor larger than a block gets its own block,
-// returned to the driver on release.
+// TestBigTensorOwnBlock: a tensor larger than a block gets its own block;
+// released, the block is kept for the next tensor of about its size
+// (Reserved unchanged, no new block), EmptyCache returns it, and where the
+// driver has no room for a new block the spares are returned first.
 func TestBigTensorOwnBlock(t *testing.T) {
 	d := openDevice(t, vulkan.Options{})
 	base := d.MemStats().Reserved
 	n := int(d.BlockSize()/4) + 5
 	x := d.New(n)
-	if r := d.MemStats().Reserved; r < base+int64(4*n) {
-		t.Errorf("Reserved %d after a %d-byte tensor (base %d)", r, 4*n, base)
+	own := d.MemStats().Reserved - base
+	if own < int64(4*n) {
+		t.Errorf("Reserved grew by %d for a %d-byte tensor", own, 4*n)
 	}
 	v := make([]float32, n)
 	for i := range v {
@@ -153,9 +156,39 @@ func TestBigTensorOwnBlock(t *testing.T) {
 		}
 	}
 	x.Release()
-	if r := d.MemStats().Reserved; r >= base+int64(4*n) {
-		t.Errorf("Reserved %d: dedicated block not returned (base %d)", r, base)
+	if r := d.MemStats().Reserved; r != base+own {
+		t.Errorf("Reserved %d after release, want %d (the block kept as a spare)", r, base+own)
 	}
+	// Reused, zeroed again, for a tensor a little larger.
+	y := d.New(n + 1000)
+	if r := d.MemStats().Reserved; r != base+own {
+		t.Errorf("Reserved %d after a second big tensor, want %d (the spare reused)", r, base+own)
+	}
+	for i, g := range download(t, d, y) {
+		if g != 0 {
+			t.Fatalf("reused block: New left [%d] = %g, want 0", i, g)
+		}
+	}
+	y.Release()
+	if err := d.EmptyCache(); err != nil {
+		t.Fatal(err)
+	}
+	if r := d.MemStats().Reserved; r != base {
+		t.Errorf("Reserved %d after EmptyCache, want %d", r, base)
+	}
+	// Out of room: a spare too small for the next tensor goes back to the
+	// driver so that tensor fits.
+	d.SetMemoryLimit(uint64(base) + uint64(own)*2)
+	a := d.New(n)
+	a.Release()
+	b := d.New(n * 3 / 2) // zeroed by the fill shader or host (no dispatch: it may pass maxStorageBufferRange)
+	if err := d.Flush(); err != nil {
+		t.Fatalf("a tensor that fits once the spare is returned: %v", err)
+	}
+	if r := d.MemStats().Reserved; r > base+own*2 {
+		t.Errorf("Reserved %d past the limit %d", r, base+own*2)
+	}
+	b.Release()
 }
 
 // TestOutOfMemory: an impossible allocation does not panic; the sticky

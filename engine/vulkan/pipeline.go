@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"time"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -183,7 +184,10 @@ func (pc *pipelineCache) get(name string, spec []uint32, n int) (*pipeline, erro
 		Layout: l.pipe,
 	}}
 	out := make([]vk.Pipeline, 1)
+	t0 := time.Now()
 	res := vk.CreateComputePipelines(pc.d.dev, vk.NullPipelineCache, 1, ci, nil, out)
+	pc.d.host.Pipelines++
+	pc.d.host.PipelineTime += time.Since(t0)
 	if res != vk.Success {
 		return nil, vkErr("vkCreateComputePipelines "+key, res)
 	}

@@ -315,6 +315,8 @@ func (r *recorder) submit() error {
 	}}
 	vk.CmdPipelineBarrier(f.cmd, vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit),
 		vk.PipelineStageFlags(vk.PipelineStageHostBit|vk.PipelineStageTransferBit), 0, 1, mb, 0, nil, 0, nil)
+	t0 := time.Now()
+	defer func() { r.d.host.SubmitTime += time.Since(t0) }()
 	if res := vk.EndCommandBuffer(f.cmd); res != vk.Success {
 		r.recycle(f, false)
 		return vkErr("vkEndCommandBuffer", res)
@@ -341,7 +343,10 @@ func (r *recorder) submit() error {
 }
 
 func (r *recorder) waitFrame(f *frame) error {
+	t0 := time.Now()
 	res := vk.WaitForFences(r.d.dev, 1, []vk.Fence{f.fence}, vk.True, ^uint64(0))
+	r.d.host.Waits++
+	r.d.host.WaitTime += time.Since(t0)
 	if res != vk.Success {
 		r.recycle(f, false)
 		return vkErr("vkWaitForFences", res)
@@ -396,12 +401,8 @@ func (r *recorder) wait() error {
 	r.written = r.written[:0]
 	r.read = r.read[:0]
 	r.touched = r.touched[:0]
-	r.d.mem.collect()
 	return err
 }
-
-// busy reports whether any work is recorded or running.
-func (r *recorder) busy() bool { return r.cur != nil || len(r.inflight) > 0 }
 
 // touches reports whether queued work reads or writes x.
 func (r *recorder) touches(x rng) bool { return overlapsAny(x, r.touched) }
