@@ -1,6 +1,7 @@
 package vulkan_test
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"strings"
@@ -17,16 +18,25 @@ import (
 // TestBarriers: independent dispatches get no barrier, a chain of dependent
 // ones gets one per link, and reusing released memory still being read
 // (write-after-read) gets one too.
+// Both memory modes: mapped (CPU devices) and staging (discrete GPUs).
 func TestBarriers(t *testing.T) {
-	d := openDevice(t, vulkan.Options{})
+	for _, staging := range []bool{false, true} {
+		t.Run(fmt.Sprintf("staging=%v", staging), func(t *testing.T) { testBarriers(t, staging) })
+	}
+}
+
+func testBarriers(t *testing.T, staging bool) {
+	d := openDevice(t, vulkan.Options{ForceStaging: staging})
 	const n = 1000
 	ones := upload(d, fill(n, 1), n)
 	x := d.New(n)
+	// New zeroes with a queued fill where memory is not mapped (discrete
+	// GPUs): the fills below would then follow those writes.
+	a, b, c := d.New(n), d.New(n), d.New(n)
 	if err := d.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	b0, _, _ := d.Counters()
-	a, b, c := d.New(n), d.New(n), d.New(n)
 	d.Fill(a, 1)
 	d.Fill(b, 2)
 	d.Fill(c, 3)
