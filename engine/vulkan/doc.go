@@ -23,9 +23,12 @@
 //   - memory.go: tensors are sub-allocated from 16-256 MiB VkDeviceMemory
 //     blocks (one VkBuffer each, offsets aligned to
 //     minStorageBufferOffsetAlignment, first-fit free lists that coalesce on
-//     release); device-local + host-visible memory is mapped directly,
-//     otherwise device-local memory goes through a staging buffer
-//     (Options.ForceStaging tests that path on any device).
+//     release; tensors larger than a block get their own, kept as spares
+//     after release); CPU and integrated devices map device-local +
+//     host-visible memory directly, discrete GPUs keep tensors in
+//     device-local memory behind a staging buffer (Options.ForceStaging
+//     tests that path on any device). hoststats.go counts the host's time
+//     (submits, fence waits, new blocks, pipeline builds).
 //   - pipeline.go: pipelines are created lazily from the embedded SPIR-V and
 //     cached per (shader, specialization constants). Every kernel uses
 //     descriptor set 0 with bindings 0..n-1, all storage buffers, and a
