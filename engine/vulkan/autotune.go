@@ -104,6 +104,17 @@ type gemmState struct {
 	// convolution) before the agreement check, to prove that a wrong
 	// kernel is rejected.
 	corrupt func(kernel string, c *engine.Tensor)
+	// timed (tests only) replaces a GEMM candidate's measured median in
+	// round 1 or 2 of measureClass.
+	timed func(kernel string, round int, med time.Duration) time.Duration
+}
+
+// gemmTimed passes a measured median through the test hook.
+func (d *Device) gemmTimed(kernel string, round int, med time.Duration) time.Duration {
+	if d.tune.timed != nil {
+		return d.tune.timed(kernel, round, med)
+	}
+	return med
 }
 
 // initGemm validates Options.GemmVariant and Options.Autotune and sets the
@@ -358,8 +369,9 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	}
 	defer ref.release()
 	defer tm.close()
-	c.Timing = tm.desc
-	best := 0.0
+	c.Timing = tm.desc + "; contenders timed again in reverse order, the better median kept"
+	flop := 2 * float64(batch) * float64(m) * float64(n) * float64(k)
+	var timed []string
 	for _, cand := range d.gemmCandidates(class) {
 		if err := d.probeGemm(cand, m, n, k); err != nil {
 			d.tune.tuner.notef("%s: skipping %s: %v", what, cand, err)
@@ -370,13 +382,35 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		if err != nil {
 			return c, err
 		}
-		if !ok {
+		if ok {
+			c.GFLOPs[cand] = flop / d.gemmTimed(cand, 1, med).Seconds() / 1e9
+			timed = append(timed, cand)
+		}
+	}
+	// A second round, in reverse order, for every candidate within 4x of
+	// the best: one run's conditions can slow a kernel for all its samples
+	// (an H100 timed tiled_128x128_db_v4 at 11.5 TFLOP/s on the 4096^2 x
+	// 1024 problem, an H200 with the same driver at 38.9, their other
+	// candidates alike), which should not decide the class for good.
+	best := 0.0
+	for _, g := range c.GFLOPs {
+		best = max(best, g)
+	}
+	for i := len(timed) - 1; i >= 0; i-- {
+		cand := timed[i]
+		if c.GFLOPs[cand] < best/4 {
 			continue
 		}
-		gf := 2 * float64(batch) * float64(m) * float64(n) * float64(k) / med.Seconds() / 1e9
-		c.GFLOPs[cand] = gf
-		if gf > best {
-			best, c.Kernel = gf, cand
+		med, err := tm.median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
+		if err != nil {
+			return c, err
+		}
+		c.GFLOPs[cand] = max(c.GFLOPs[cand], flop/d.gemmTimed(cand, 2, med).Seconds()/1e9)
+	}
+	best = 0
+	for _, cand := range timed {
+		if g := c.GFLOPs[cand]; g > best {
+			best, c.Kernel = g, cand
 		}
 	}
 	if c.Kernel == "" {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"simclr-vk/internal/atomicfile"
 )
@@ -224,5 +225,40 @@ func TestGemmVariantUnsupported(t *testing.T) {
 	}
 	if err := small.initGemm(Options{GemmVariant: "nonsense"}, false); err == nil || errors.Is(err, ErrGemmUnsupported) {
 		t.Errorf("GemmVariant nonsense: %v, want an unknown-variant error", err)
+	}
+}
+
+// TestGemmAutotuneSecondRound: a candidate that one round times slowly
+// (within 4x of the best) is timed again and can still win; one far behind
+// is not timed again. Synthetic medians through the test hook.
+func TestGemmAutotuneSecondRound(t *testing.T) {
+	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "tune.json"))
+	cands := d.gemmCandidates("small")
+	if len(cands) < 2 {
+		t.Skipf("one GEMM candidate on this device (%v)", cands)
+	}
+	late, far := cands[0], cands[len(cands)-1]
+	rounds := map[string][]int{}
+	d.tune.timed = func(kernel string, round int, _ time.Duration) time.Duration {
+		rounds[kernel] = append(rounds[kernel], round)
+		switch {
+		case kernel == late && round == 1:
+			return 3 * time.Millisecond // a slow first round
+		case kernel == late:
+			return time.Millisecond // its real speed
+		case kernel == far:
+			return 20 * time.Millisecond
+		}
+		return 2 * time.Millisecond
+	}
+	c := d.tuneClass("small")
+	if c.Kernel != late {
+		t.Errorf("chose %s (GFLOP/s %v), want %s, timed again at its real speed", c.Kernel, c.GFLOPs, late)
+	}
+	if !slices.Equal(rounds[late], []int{1, 2}) {
+		t.Errorf("%s timed in rounds %v, want [1 2]", late, rounds[late])
+	}
+	if len(cands) > 2 && !slices.Equal(rounds[far], []int{1}) {
+		t.Errorf("%s (10x the best) timed in rounds %v, want [1]", far, rounds[far])
 	}
 }
