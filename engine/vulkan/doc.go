@@ -34,7 +34,8 @@
 //     descriptor set 0 with bindings 0..n-1, all storage buffers, and a
 //     128-byte push-constant range.
 //   - recorder.go: dispatches are recorded into one command buffer and
-//     submitted on Flush / Download (and every 1000 dispatches). A memory
+//     submitted on Flush / Download (and every 128 dispatches on GPUs,
+//     so the GPU starts while the host records; 1000 on CPU devices). A memory
 //     barrier is inserted only before a dispatch that touches a range
 //     written since the last barrier, or writes a range read since then.
 //     Descriptor sets come from per-command-buffer pools reset after the

@@ -22,3 +22,7 @@ func (d *Device) PushTooLarge() {
 // SetMemoryLimit caps the bytes the allocator reserves (0: no cap), so
 // tests can run into "out of memory" at small sizes.
 func (d *Device) SetMemoryLimit(bytes uint64) { d.mem.limit = bytes }
+
+// SetSubmitEvery makes the recorder submit a frame every n dispatches
+// (GPUs: gpuSubmitEvery; CPU devices: maxDispatchesPerSubmit).
+func (d *Device) SetSubmitEvery(n int) { d.rec.submitEvery = n }

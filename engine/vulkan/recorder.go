@@ -11,9 +11,13 @@ import (
 
 // The recorder records every op into one command buffer (a frame) and
 // submits it on Flush, on Download / Upload when they need the results,
-// and every maxDispatchesPerSubmit dispatches so that a long recording
-// never trips a driver timeout (those early submits do not wait; at most
-// maxInflight frames run at once).
+// and every submitEvery dispatches (those early submits do not wait; at
+// most maxInflight frames run at once): on GPUs every gpuSubmitEvery, so
+// the GPU starts on the first ops of a training step while the host is
+// still recording the rest (an H200's B=512 step recorded 755 dispatches
+// in about 14 ms, during which the GPU, given nothing before the loss was
+// read, sat idle); on CPU devices every maxDispatchesPerSubmit, so that a
+// long recording never trips a driver timeout.
 //
 // Barriers: it remembers the ranges written and read since the last
 // barrier. A dispatch gets one compute->compute memory barrier before it
@@ -24,6 +28,7 @@ import (
 
 const (
 	maxDispatchesPerSubmit = 1000
+	gpuSubmitEvery         = 128
 	maxInflight            = 2
 	setsPerPool            = 1024
 	descriptorsPerPool     = setsPerPool * 12
@@ -79,6 +84,8 @@ type recorder struct {
 	timestampMask uint64
 	prof          map[string]*OpTime
 
+	submitEvery int // dispatches per frame before an early submit
+
 	// Counters for tests.
 	nBarriers, nDispatches, nSubmits int
 }
@@ -95,7 +102,10 @@ func newRecorder(d *Device) (*recorder, error) {
 	if res != vk.Success {
 		return nil, vkErr("vkCreateCommandPool", res)
 	}
-	r := &recorder{d: d, cmdPool: pool, prof: map[string]*OpTime{}}
+	r := &recorder{d: d, cmdPool: pool, prof: map[string]*OpTime{}, submitEvery: maxDispatchesPerSubmit}
+	if d.info.Type != "cpu" {
+		r.submitEvery = gpuSubmitEvery
+	}
 	r.canProfile = d.timestampBits > 0 && d.limit.TimestampPeriod > 0
 	r.periodNs = float64(d.limit.TimestampPeriod)
 	if d.timestampBits >= 64 {
@@ -294,7 +304,7 @@ func (r *recorder) dispatch(p *pipeline, push []byte, groups [3]uint32, binds []
 	}
 	f.dispatches++
 	r.nDispatches++
-	if f.dispatches >= maxDispatchesPerSubmit {
+	if f.dispatches >= r.submitEvery {
 		return r.submit()
 	}
 	return nil
