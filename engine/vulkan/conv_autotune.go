@@ -60,30 +60,31 @@ func (d *Device) convProblem(pass string, p engine.Conv2DParams) string {
 
 // convCandidates are the kernels timed for a pass: every tiled variant that
 // fits, the register-blocked kernel the table would use, and Winograd
-// where it computes the problem; on cooperative matrices, their variants;
-// for the filter gradient each (but Winograd) also with the other split-K
-// targets of convSplits.
+// where it computes the problem; for the filter gradient each (but
+// Winograd) also with the other split-K targets of convSplits. With
+// cooperative matrices their tiles come first, and the float32 kernels
+// still compete: on the H200 float32 Winograd ran the 3x3 stride-1 layers
+// and several 1x1 filter gradients faster than any float16 tile (the
+// --coopmat step was 18% slower than float32 while the tiles alone were
+// timed), and a layer in float32 is only more exact.
 func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 	var out []convTile
 	if d.cm != "" {
 		out = d.convCoopMat()
-	} else {
-		for _, t := range convTiledVariants {
-			if d.fits(t) {
-				out = append(out, t)
-			}
-		}
-		rows, _ := convShape(pass, p)
-		out = append(out, d.convRegblock(rows))
 	}
+	for _, t := range convTiledVariants {
+		if d.fits(t) {
+			out = append(out, t)
+		}
+	}
+	rows, _ := convShape(pass, p)
+	out = append(out, d.convRegblock(rows))
 	if pass == "backward_filter" {
 		out = d.convSplitCandidates(p, out)
 	}
-	if d.cm == "" {
-		for _, t := range []convTile{convWinograd, convWinograd4} {
-			if d.winogradFits(pass, p, t.winograd) {
-				out = append(out, t)
-			}
+	for _, t := range []convTile{convWinograd, convWinograd4} {
+		if d.winogradFits(pass, p, t.winograd) {
+			out = append(out, t)
 		}
 	}
 	return out
