@@ -24,8 +24,9 @@ import (
 // tuneVersion is the cache format version. Bump it when the kernels or the
 // shape classes change, so that old choices are measured again (2: the
 // convolution problems joined the GEMM classes; 3: the huge and skinny
-// GEMM classes).
-const tuneVersion = 3
+// GEMM classes; 4: float32 kernels compete in cooperative-matrix mode,
+// and the GEMM classes get a second timing round).
+const tuneVersion = 4
 
 // tuneKey identifies a device and driver.
 type tuneKey struct {

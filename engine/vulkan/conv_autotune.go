@@ -5,6 +5,7 @@ import (
 	"log"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"simclr-vk/engine"
@@ -199,7 +200,9 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 			continue
 		}
 		tol := tuneAgreeTol
-		if t.cm {
+		// Winograd's products go through the GEMM choice, float16 where
+		// GemmVariant forces a cooperative-matrix GEMM.
+		if t.cm || (t.winograd != 0 && strings.HasPrefix(d.tune.forced, "coopmat")) {
 			tol = tuneAgreeTolCoopMat
 		}
 		med, ok, err := d.timeChecked(what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })

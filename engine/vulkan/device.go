@@ -95,7 +95,7 @@ type Device struct {
 func Open(opts Options) (*Device, error) {
 	validate := opts.Validate || envValidate()
 	note := ""
-	if validate && opts.CoopMat != "" && opts.CoopMat != "off" {
+	if mode, err := coopMatMode(opts.CoopMat); validate && err == nil && mode != "off" {
 		v, _ := layerSpecVersion(validationLayer)
 		if note = coopMatValidationNote(v, anyCoopMatDevice); note != "" {
 			validate = false

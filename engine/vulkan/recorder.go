@@ -326,7 +326,6 @@ func (r *recorder) submit() error {
 	vk.CmdPipelineBarrier(f.cmd, vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit),
 		vk.PipelineStageFlags(vk.PipelineStageHostBit|vk.PipelineStageTransferBit), 0, 1, mb, 0, nil, 0, nil)
 	t0 := time.Now()
-	defer func() { r.d.host.SubmitTime += time.Since(t0) }()
 	if res := vk.EndCommandBuffer(f.cmd); res != vk.Success {
 		r.recycle(f, false)
 		return vkErr("vkEndCommandBuffer", res)
@@ -340,6 +339,7 @@ func (r *recorder) submit() error {
 		r.recycle(f, false)
 		return vkErr("vkQueueSubmit", res)
 	}
+	r.d.host.SubmitTime += time.Since(t0) // not the back-pressure wait below (WaitTime)
 	r.nSubmits++
 	r.inflight = append(r.inflight, f)
 	if len(r.inflight) > maxInflight {
