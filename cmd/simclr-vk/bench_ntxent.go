@@ -11,6 +11,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan"
 )
 
 func init() {
@@ -22,8 +23,9 @@ type ntxentBenchLine struct {
 	Bench      string  `json:"bench"`
 	Backend    string  `json:"backend"`
 	Device     string  `json:"device"`
-	Impl       string  `json:"impl"` // fused, unfused (Vulkan) or reference (CPU)
-	Rows       int     `json:"n"`    // 2N
+	Impl       string  `json:"impl"`             // fused, fused_<family>, unfused (Vulkan) or reference (CPU)
+	Kernel     string  `json:"kernel,omitempty"` // Vulkan fused: the kernel family (gemm, tiled, regblock)
+	Rows       int     `json:"n"`                // 2N
 	Dim        int     `json:"dim"`
 	Tau        float32 `json:"tau"`
 	Iters      int     `json:"iters"`
@@ -38,8 +40,15 @@ type ntxentBenchLine struct {
 // ntxentImpl is one implementation under test; all take the
 // NTXentForwardBackward arguments.
 type ntxentImpl struct {
-	name string
-	run  func(dz, out, z *engine.Tensor, tau float32)
+	name, kernel string
+	run          func(dz, out, z *engine.Tensor, tau float32)
+}
+
+// ntxentKernels is a backend whose fused NT-Xent has several kernel
+// families (Vulkan): the bench runs each one that applies.
+type ntxentKernels interface {
+	NTXentKernel(kernel string, rows, dim int) string
+	NTXentForwardBackwardKernel(kernel string, dz, out, z *engine.Tensor, tau float32)
 }
 
 func runBenchNTXent(args []string) error {
@@ -62,16 +71,30 @@ func runBenchNTXent(args []string) error {
 	}
 	defer closeBackend(b)
 
-	impls := []ntxentImpl{{"fused", b.NTXentForwardBackward}}
+	impls := []ntxentImpl{{name: "fused", run: b.NTXentForwardBackward}}
+	if x, ok := b.(ntxentKernels); ok {
+		// The device's choice first, then every other family that applies
+		// at this shape (a forced family that does not apply falls back to
+		// another: skipped).
+		auto := x.NTXentKernel("", *rows, *dim)
+		impls[0].kernel = auto
+		for _, k := range vulkan.NTXentKernels {
+			if k != auto && x.NTXentKernel(k, *rows, *dim) == k {
+				impls = append(impls, ntxentImpl{name: "fused_" + k, kernel: k, run: func(dz, out, z *engine.Tensor, tau float32) {
+					x.NTXentForwardBackwardKernel(k, dz, out, z, tau)
+				}})
+			}
+		}
+	}
 	switch x := b.(type) {
 	case interface {
 		NTXentUnfused(dz, out, z *engine.Tensor, tau float32)
 	}:
-		impls = append(impls, ntxentImpl{"unfused", x.NTXentUnfused})
+		impls = append(impls, ntxentImpl{name: "unfused", run: x.NTXentUnfused})
 	case interface {
 		NTXentReference(dz, out, z *engine.Tensor, tau float32)
 	}:
-		impls = append(impls, ntxentImpl{"reference", x.NTXentReference})
+		impls = append(impls, ntxentImpl{name: "reference", run: x.NTXentReference})
 	default:
 		return fmt.Errorf("backend %s has no baseline NT-Xent implementation to compare with", b.Name())
 	}
@@ -100,7 +123,7 @@ func runBenchNTXent(args []string) error {
 
 	if !*asJSON {
 		fmt.Printf("%s\nNT-Xent forward+backward, 2N = %d, d = %d, tau = %g, median of %d runs\n", b.Describe(), n, d, *tau, *iters)
-		fmt.Printf("%-10s %10s %10s %14s %10s %8s\n", "impl", "ms", "GFLOP/s", "extra MiB", "loss", "top1")
+		fmt.Printf("%-16s %10s %10s %14s %10s %8s\n", "impl", "ms", "GFLOP/s", "extra MiB", "loss", "top1")
 	}
 	flops := cpu.NTXentFLOPs(n, d, true)
 	var losses []float32
@@ -128,14 +151,18 @@ func runBenchNTXent(args []string) error {
 		}
 		losses = append(losses, res[0])
 		s := median(times)
-		line := ntxentBenchLine{Bench: "ntxent", Backend: b.Name(), Device: b.Describe(), Impl: im.name, Rows: n, Dim: d,
+		line := ntxentBenchLine{Bench: "ntxent", Backend: b.Name(), Device: b.Describe(), Impl: im.name, Kernel: im.kernel, Rows: n, Dim: d,
 			Tau: *tau, Iters: *iters, Ms: s * 1e3, GFLOPs: flops / s / 1e9, ExtraBytes: extra, ExtraNote: note, Loss: res[0], Top1: res[1]}
 		if *asJSON {
 			if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {
 				return err
 			}
 		} else {
-			fmt.Printf("%-10s %10.3f %10.2f %14.3f %10.6f %8.4f\n", im.name, line.Ms, line.GFLOPs, float64(extra)/(1<<20), res[0], res[1])
+			label := im.name
+			if im.name == "fused" && im.kernel != "" {
+				label += " (" + im.kernel + ")"
+			}
+			fmt.Printf("%-16s %10.3f %10.2f %14.3f %10.6f %8.4f\n", label, line.Ms, line.GFLOPs, float64(extra)/(1<<20), res[0], res[1])
 		}
 	}
 	if len(losses) == 2 && math.Abs(float64(losses[0]-losses[1])) > 1e-4*math.Max(1, math.Abs(float64(losses[1]))) {

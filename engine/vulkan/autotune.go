@@ -151,6 +151,10 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 		return fmt.Errorf("engine/vulkan: unknown GemmVariant %q (want %s or one of the kernels %s)",
 			v, strings.Join(gemmFamilies, ", "), strings.Join(gemmKernels, ", "))
 	}
+	if k := opts.NTXentKernel; k != "" && !slices.Contains(NTXentKernels, k) {
+		return fmt.Errorf("engine/vulkan: unknown NTXentKernel %q (want one of %s)", k, strings.Join(NTXentKernels, ", "))
+	}
+	d.ntxentKernel = opts.NTXentKernel
 	d.gemmVariant = opts.GemmVariant
 	if d.gemmVariant == "" {
 		switch k := d.gemmTable(classLarge); {

@@ -56,6 +56,12 @@ type Options struct {
 	// lavapipe included) and an error (ErrCoopMatUnsupported) elsewhere.
 	// The environment variable SIMCLR_VK_COOPMAT overrides it.
 	CoopMat string
+	// NTXentKernel forces the kernel family of the fused NT-Xent
+	// (NTXentKernels: "gemm", "tiled", "regblock") where it applies (gemm:
+	// d <= 128, tiled: d <= 256, with enough shared memory; otherwise the
+	// next family of the list); "" picks by device: gemm, then tiled on
+	// GPUs, regblock on CPU devices. Tests and `bench ntxent` use it.
+	NTXentKernel string
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -78,6 +84,7 @@ type Device struct {
 	forceStaging  bool
 	tuneConvCPU   bool   // Options.TuneConvOnCPU
 	cm            string // cooperative-matrix variant ("cm_s32"), "": float32 kernels
+	ntxentKernel  string // Options.NTXentKernel
 
 	mem   *allocator
 	pipes *pipelineCache

@@ -3,6 +3,7 @@ package vulkan
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"simclr-vk/engine"
 )
@@ -52,10 +53,16 @@ func (d *Device) loopBudget() int {
 
 // ntxentPlan is the launch configuration of the fused kernels.
 type ntxentPlan struct {
-	// tiled: ntxent_forward_tiled / ntxent_backward_tiled (GPUs: 64 x 64
-	// tiles through shared memory, 256 invocations of 4 x 4 logits, dj
-	// gradient dimensions each); otherwise the register-blocked
-	// ntxent_forward / ntxent_backward (no shared memory, no barrier).
+	// gemm: ntxent_forward_gemm / ntxent_backward_gemm (GPUs, d <= 128:
+	// 128 x 128 tiles through the GEMM core of ntxent_tile.glsl, 8 x 8
+	// logits per invocation; gemmDB: double-buffered pass 1; sl: pass 2's
+	// slice width, 16 or 32). tiled: ntxent_forward_tiled /
+	// ntxent_backward_tiled (GPUs, d <= 256: 64 x 64 tiles, 256
+	// invocations of 4 x 4 logits, dj gradient dimensions each). Neither:
+	// the register-blocked ntxent_forward / ntxent_backward (no shared
+	// memory, no barrier).
+	gemm, gemmDB   bool
+	sl             int
 	tiled          bool
 	dj             int
 	wg, tr, tc     int  // local size, rows per invocation, columns per register block
@@ -75,8 +82,30 @@ const (
 	ntxentTiledMaxDJ                                 = 16 // d <= 256 for the tiled backward
 )
 
+// GEMM-core kernels: 128 x 128 tiles, 256 invocations, d <= 128; shared
+// memory of pass 1 (tiles, single or double-buffered, plus the 4 KiB
+// merge) and of pass 2 (tiles plus the Ws and Zs slices of sl columns).
+const (
+	ntxentGemmTile, ntxentGemmWG, ntxentGemmMaxD = 128, 256, 128
+	ntxentGemmTiles                              = 2 * 8 * (128/4 + 1) * 16 // As + Bs, one buffer
+)
+
+func ntxentGemmShared(pass int, db bool, sl int) int {
+	if pass == 1 {
+		return ntxentGemmTiles*(1+int(b2u(db))) + 4*4*ntxentGemmWG
+	}
+	return ntxentGemmTiles + sl*(ntxentGemmTile/4+1)*16 + sl*ntxentGemmMaxD*4
+}
+
+// NTXentKernels are the fused kernel families, best first where they
+// apply (Options.NTXentKernel forces one).
+var NTXentKernels = []string{"gemm", "tiled", "regblock"}
+
 // rowsPerGroup is the number of rows a workgroup of either pass owns.
 func (pl ntxentPlan) rowsPerGroup() int {
+	if pl.gemm {
+		return ntxentGemmTile
+	}
 	if pl.tiled {
 		return ntxentBM
 	}
@@ -84,7 +113,13 @@ func (pl ntxentPlan) rowsPerGroup() int {
 }
 
 // forward returns the pass-1 shader and its specialization constants.
-func (pl ntxentPlan) forward() (string, []uint32) {
+func (pl ntxentPlan) forward(vec4 bool) (string, []uint32) {
+	if pl.gemm {
+		if pl.gemmDB {
+			return "ntxent_forward_gemm_128_db", []uint32{b2u(vec4)}
+		}
+		return "ntxent_forward_gemm_128", []uint32{b2u(vec4)}
+	}
 	if pl.tiled {
 		return "ntxent_forward_tiled", []uint32{ntxentBM, ntxentBN, ntxentBK, ntxentTM, ntxentTN, ntxentTiledWG}
 	}
@@ -92,7 +127,10 @@ func (pl ntxentPlan) forward() (string, []uint32) {
 }
 
 // backward returns the pass-2 shader and its specialization constants.
-func (pl ntxentPlan) backward(seq bool) (string, []uint32) {
+func (pl ntxentPlan) backward(seq, vec4 bool) (string, []uint32) {
+	if pl.gemm {
+		return fmt.Sprintf("ntxent_backward_gemm_s%d", pl.sl), []uint32{b2u(vec4), b2u(seq)}
+	}
 	if pl.tiled {
 		return "ntxent_backward_tiled", []uint32{ntxentBM, ntxentBN, ntxentBK, ntxentTM, ntxentTN, ntxentTiledWG, uint32(pl.dj), b2u(seq)}
 	}
@@ -109,7 +147,7 @@ const (
 // planNTXent); tests may adjust it through ntxentPlanHook.
 func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
 	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations),
-		int(d.limit.MaxComputeSharedMemorySize), rows, dim)
+		int(d.limit.MaxComputeSharedMemorySize), rows, dim, d.ntxentKernel)
 	if ntxentPlanHook != nil {
 		ntxentPlanHook(&pl)
 	}
@@ -119,16 +157,33 @@ func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
 // ntxentPlanHook, when set (tests only), edits every plan.
 var ntxentPlanHook func(*ntxentPlan)
 
-// planNTXent is the launch configuration for rows x dim. GPUs use the
-// shared-memory tiled kernels (when the device has the shared memory and
-// invocations, and d <= 256), with the columns split into enough parallel
-// parts for ntxentTargetGroups workgroups, within the memory bounds above.
-// On CPU devices (lavapipe, where barrier() is slow) the register-blocked
-// kernels run; their row blocks alone keep the threads busy, and the
-// columns are split only to respect the loop budget: pass 1 in parallel
-// parts (small statistics), pass 2 in parts dispatched one after the other
-// accumulating into dz (no extra memory).
-func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int) ntxentPlan {
+// ntxentGemmFits reports whether the GEMM-core kernels run for d = dim on
+// a device with maxInv invocations and shared bytes of shared memory, and
+// with which options (double-buffered pass 1, pass-2 slice width).
+func ntxentGemmFits(maxInv, shared, dim int) (ok, db bool, sl int) {
+	if dim > ntxentGemmMaxD || maxInv < ntxentGemmWG || ntxentGemmShared(1, false, 0) > shared {
+		return false, false, 0
+	}
+	for _, sl := range []int{32, 16} {
+		if ntxentGemmShared(2, false, sl) <= shared {
+			return true, ntxentGemmShared(1, true, 0) <= shared, sl
+		}
+	}
+	return false, false, 0
+}
+
+// planNTXent is the launch configuration for rows x dim. kernel is a
+// family of NTXentKernels to use where it applies, or "" to choose: GPUs
+// run the GEMM-core kernels (d <= 128), else the 64 x 64 tiled ones (d <=
+// 256) when the device has the shared memory and invocations, with the
+// columns split into enough parallel parts for ntxentTargetGroups
+// workgroups, within the memory bounds above. On CPU devices (lavapipe,
+// where barrier() is slow) the register-blocked kernels run; their row
+// blocks alone keep the threads busy, and the columns are split only to
+// respect the loop budget: pass 1 in parallel parts (small statistics),
+// pass 2 in parts dispatched one after the other accumulating into dz (no
+// extra memory).
+func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int, kernel string) ntxentPlan {
 	// Register-blocked: 4x4 blocks on GPUs (the 4 x 16 weights of a
 	// backward step stay in registers), 8x8 on CPU devices, as the
 	// register-blocked GEMM prefers on lavapipe.
@@ -143,12 +198,20 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int
 		pl.lossLocal /= 2
 	}
 	unit, gunit := pl.tc, pl.tc*pl.cb // column granularity of the parts
-	if !cpuDevice {
+	if kernel == "" && !cpuDevice || kernel == "gemm" {
+		pl.gemm, pl.gemmDB, pl.sl = ntxentGemmFits(maxInv, shared, dim)
+	}
+	if !pl.gemm && (kernel == "" && !cpuDevice || kernel == "gemm" || kernel == "tiled") {
 		pl.tiled = maxInv >= ntxentTiledWG && shared >= ntxentTiledShared && dim <= ntxentTiledMaxDJ*(ntxentBN/ntxentTN)
-		if pl.tiled {
-			pl.dj = ceilDiv(dim, ntxentBN/ntxentTN)
-			unit, gunit = ntxentBN, ntxentBN
-		}
+	}
+	switch {
+	case pl.gemm:
+		unit, gunit = ntxentGemmTile, ntxentGemmTile
+	case pl.tiled:
+		pl.dj = ceilDiv(dim, ntxentBN/ntxentTN)
+		unit, gunit = ntxentBN, ntxentBN
+	}
+	if !cpuDevice {
 		groups := ceilDiv(rows, pl.rowsPerGroup())
 		pl.parts = min(max(ceilDiv(ntxentTargetGroups(pl), groups), 1), ceilDiv(rows, unit), max(ntxentMaxPartBytes/(16*rows), 1))
 		pl.gparts = min(pl.parts, max(ntxentMaxGradBytes/(4*rows*dim), 1))
@@ -159,7 +222,13 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int
 		// rows, then (cb+1)*(dim+1) per step of cb blocks.
 		fwdBlocks := (budget - 64) / (dim + 1)
 		bwdSteps := (budget - 64 - pl.tr*dim) / ((pl.cb+1)*(dim+1) + 8)
-		if pl.tiled {
+		switch {
+		case pl.gemm:
+			// Per tile of 128 columns: ceil(dim/8) shared-memory steps,
+			// and in pass 2 one loop iteration per column.
+			fwdBlocks = (budget - 256) / (ceilDiv(dim, 8) + 8) * (ntxentGemmTile / pl.tc)
+			bwdSteps = (budget - 256) / (ceilDiv(dim, 8) + ntxentGemmTile + 8) * (ntxentGemmTile / (pl.tc * pl.cb))
+		case pl.tiled:
 			// Per tile of BN columns: ceil(dim/BK) shared-memory steps of
 			// a few loops each, then BN columns of the accumulation.
 			perTile := ceilDiv(dim, ntxentBK)*(ntxentBK+4) + ntxentBN + 8
@@ -185,6 +254,9 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int
 // ntxentTargetGroups is the number of workgroups a GPU plan aims at:
 // ntxentTargetInvocations invocations.
 func ntxentTargetGroups(pl ntxentPlan) int {
+	if pl.gemm {
+		return 2 * ntxentTargetInvocations / ntxentGemmWG // 2 x 8 x 8 logits per invocation
+	}
 	if pl.tiled {
 		return ntxentTargetInvocations / ntxentTiledWG * 4 // 4 tiles' worth of registers per invocation
 	}
@@ -240,7 +312,8 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 		Parts: uint32(pl.parts), InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}
 
 	part, lse := d.New(pl.parts*rows*4), d.New(rows)
-	shader, spec := pl.forward()
+	vec4 := dim%4 == 0
+	shader, spec := pl.forward(vec4)
 	d.dispatch(kernel{Shader: shader, Spec: spec, Push: &push,
 		Groups: [3]int{rowGroups, pl.parts, 1}, Args: []arg{out(part), in(z)}})
 	d.dispatch(kernel{Shader: "ntxent_loss", Spec: []uint32{uint32(pl.lossLocal)}, Push: &push,
@@ -251,7 +324,7 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 		g.Chunk, g.Parts = uint32(pl.gchunk), uint32(pl.gparts)
 		switch {
 		case pl.gparts == 1 || pl.gseq:
-			shader, spec := pl.backward(true)
+			shader, spec := pl.backward(true, vec4)
 			for q := 0; q < pl.gparts; q++ {
 				gq := g
 				gq.Part0 = uint32(q)
@@ -261,7 +334,7 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 			d.dispatch(kernel{Shader: "ntxent_backward_finish", Spec: []uint32{1}, Push: &g,
 				Groups: d.grid1D(rows*dim, 256), Args: []arg{inout(dz), in(z), in(z)}})
 		default:
-			shader, spec := pl.backward(false)
+			shader, spec := pl.backward(false, vec4)
 			gpart := d.New(pl.gparts * rows * dim)
 			d.dispatch(kernel{Shader: shader, Spec: spec, Push: &g,
 				Groups: [3]int{rowGroups, pl.gparts, 1}, Args: []arg{out(gpart), in(z), in(lse)}})
@@ -305,4 +378,36 @@ func (d *Device) NTXentUnfused(dz, res, z *engine.Tensor, tau float32) {
 	s.Release()
 	part.Release()
 	lse.Release()
+}
+
+// family is the kernel family of the plan (one of NTXentKernels).
+func (pl ntxentPlan) family() string {
+	switch {
+	case pl.gemm:
+		return "gemm"
+	case pl.tiled:
+		return "tiled"
+	}
+	return "regblock"
+}
+
+// NTXentKernel returns the kernel family the fused NT-Xent runs for a
+// (rows, dim) z on this device with kernel forced ("" as
+// Options.NTXentKernel: the device's choice).
+func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
+	return planNTXent("NTXentKernel", d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations),
+		int(d.limit.MaxComputeSharedMemorySize), rows, dim, kernel).family()
+}
+
+// NTXentForwardBackwardKernel is NTXentForwardBackward with the kernel
+// family forced for this call, as Options.NTXentKernel does (benchmarks
+// compare the families on one device).
+func (d *Device) NTXentForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, tau float32) {
+	if kernel != "" && !slices.Contains(NTXentKernels, kernel) {
+		panic(fmt.Sprintf("engine: NTXentForwardBackwardKernel: unknown kernel family %q (want one of %v)", kernel, NTXentKernels))
+	}
+	saved := d.ntxentKernel
+	d.ntxentKernel = kernel
+	defer func() { d.ntxentKernel = saved }()
+	d.NTXentForwardBackward(dz, res, z, tau)
 }

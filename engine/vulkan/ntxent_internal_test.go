@@ -2,8 +2,11 @@ package vulkan
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -11,53 +14,101 @@ import (
 	"simclr-vk/engine/cpu"
 )
 
-// TestNTXentPlanVariants runs the fused kernels with every split of the
-// columns (one part; parallel parts in both passes as on GPUs; parts
-// accumulated one after the other as on lavapipe) on whatever device runs
-// the tests, against the CPU reference.
+// TestNTXentPlanVariants runs the fused kernels of every family (GEMM
+// core, 64 x 64 tiles, register blocks) with every split of the columns
+// (one part; parallel parts in both passes as on GPUs; parts accumulated
+// one after the other as on lavapipe) on whatever device runs the tests,
+// against the CPU reference; d = 33 reads z with scalar loads, d = 36 with
+// vec4s (the GEMM core's two paths), d = 128 is the GEMM core's largest.
 func TestNTXentPlanVariants(t *testing.T) {
 	d := openInternal(t, Options{})
-	rows, dim, tau := 130, 33, float32(0.2)
-	z := conformance.NTXentInput(rand.New(rand.NewSource(7)), rows, dim, 1)
-	want, wdz := make([]float32, 2), make([]float32, rows*dim)
-	cpu.NTXentForwardBackward(wdz, want, z, rows, dim, tau)
-	zt := conformance.Upload(d, z, rows, dim)
-	defer zt.Release()
-	for _, v := range []struct {
-		name          string
-		tiled         bool
-		parts, gparts int
-		gseq          bool
-	}{
-		{"single", false, 1, 1, false}, {"parallel", false, 3, 4, false}, {"sequential", false, 2, 3, true},
-		{"tiled_single", true, 1, 1, false}, {"tiled_parallel", true, 2, 3, false}, {"tiled_sequential", true, 3, 2, true},
-	} {
-		t.Run(v.name, func(t *testing.T) {
-			ntxentPlanHook = func(pl *ntxentPlan) {
-				if v.tiled && !pl.tiled {
-					pl.tiled, pl.dj, pl.tr, pl.tc, pl.cb = true, ceilDiv(dim, ntxentBN/ntxentTN), ntxentTM, ntxentTN, 4
-				} else if !v.tiled && pl.tiled {
-					pl.tiled = false
+	tau := float32(0.2)
+	for _, s := range [][2]int{{130, 33}, {262, 36}, {136, 128}} {
+		rows, dim := s[0], s[1]
+		z := conformance.NTXentInput(rand.New(rand.NewSource(7)), rows, dim, 1)
+		want, wdz := make([]float32, 2), make([]float32, rows*dim)
+		cpu.NTXentForwardBackward(wdz, want, z, rows, dim, tau)
+		zt := conformance.Upload(d, z, rows, dim)
+		for _, v := range []struct {
+			name          string
+			kernel        string
+			parts, gparts int
+			gseq          bool
+		}{
+			{"single", "regblock", 1, 1, false}, {"parallel", "regblock", 3, 4, false}, {"sequential", "regblock", 2, 3, true},
+			{"tiled_single", "tiled", 1, 1, false}, {"tiled_parallel", "tiled", 2, 3, false}, {"tiled_sequential", "tiled", 3, 2, true},
+			{"gemm_single", "gemm", 1, 1, false}, {"gemm_parallel", "gemm", 2, 3, false}, {"gemm_sequential", "gemm", 3, 2, true},
+		} {
+			if dim > 36 && v.kernel != "gemm" {
+				continue // the other families' large d runs in the conformance suite
+			}
+			t.Run(fmt.Sprintf("%s/%dx%d", v.name, rows, dim), func(t *testing.T) {
+				ntxentPlanHook = func(pl *ntxentPlan) {
+					base := planNTXent("test", false, math.MaxInt32, int(d.limit.MaxComputeWorkGroupInvocations),
+						int(d.limit.MaxComputeSharedMemorySize), rows, dim, v.kernel)
+					pl.gemm, pl.gemmDB, pl.sl, pl.tiled, pl.dj = base.gemm, base.gemmDB, base.sl, base.tiled, base.dj
+					if pl.gemm || pl.tiled {
+						pl.tr, pl.tc, pl.cb = ntxentTM, ntxentTN, 4
+					}
+					// Chunks not a multiple of the tile or block width: exercises the masks.
+					pl.parts, pl.chunk = ntxentParts(rows, v.parts, pl.tc)
+					pl.gparts, pl.gchunk = ntxentParts(rows, v.gparts, pl.tc)
+					pl.gseq = v.gseq
 				}
-				// Chunks not a multiple of the tile or block width: exercises the masks.
-				pl.parts, pl.chunk = ntxentParts(rows, v.parts, pl.tc)
-				pl.gparts, pl.gchunk = ntxentParts(rows, v.gparts, pl.tc)
-				pl.gseq = v.gseq
-			}
-			defer func() { ntxentPlanHook = nil }()
-			pl := d.ntxentPlan("test", rows, dim)
-			if pl.parts != v.parts || pl.gparts != v.gparts {
-				t.Fatalf("plan %+v, want %d and %d parts", pl, v.parts, v.gparts)
-			}
-			res, dz := d.New(2), d.New(rows, dim)
-			d.NTXentForwardBackward(dz, res, zt, tau)
-			got := conformance.Download(t, d, res)
-			conformance.Close(t, "loss", got[:1], want[:1], conformance.Tol{Atol: 1e-5, Rtol: 1e-5})
-			conformance.Close(t, "top1", got[1:], want[1:], conformance.Tol{Atol: 1.01 / float64(rows)})
-			conformance.Close(t, "dz", conformance.Download(t, d, dz), wdz, conformance.NTXentGradTol(rows, tau))
-			res.Release()
-			dz.Release()
-		})
+				defer func() { ntxentPlanHook = nil }()
+				pl := d.ntxentPlan("test", rows, dim)
+				if pl.parts != v.parts || pl.gparts != v.gparts || pl.gemm != (v.kernel == "gemm") || pl.tiled != (v.kernel == "tiled") {
+					t.Fatalf("plan %+v, want %s with %d and %d parts", pl, v.kernel, v.parts, v.gparts)
+				}
+				res, dz := d.New(2), d.New(rows, dim)
+				d.NTXentForwardBackward(dz, res, zt, tau)
+				got := conformance.Download(t, d, res)
+				conformance.Close(t, "loss", got[:1], want[:1], conformance.Tol{Atol: 1e-5, Rtol: 1e-5})
+				conformance.Close(t, "top1", got[1:], want[1:], conformance.Tol{Atol: 1.01 / float64(rows)})
+				conformance.Close(t, "dz", conformance.Download(t, d, dz), wdz, conformance.NTXentGradTol(rows, tau))
+				res.Release()
+				dz.Release()
+			})
+		}
+		zt.Release()
+	}
+}
+
+// TestNTXentGemmPlan: GPUs with NVIDIA's limits get the GEMM-core kernels
+// up to d = 128 (32-column slices, double-buffered pass 1) and the 64 x 64
+// tiles above; a device with lavapipe's 32 KiB gets 16-column slices; the
+// forced families fall back where they do not apply; Open rejects an
+// unknown family.
+func TestNTXentGemmPlan(t *testing.T) {
+	for _, c := range []struct {
+		shared, dim     int
+		kernel          string
+		gemm, db, tiled bool
+		sl              int
+	}{
+		{48 << 10, 128, "", true, true, false, 32},
+		{48 << 10, 129, "", false, false, true, 0},
+		{48 << 10, 257, "", false, false, false, 0},
+		{32 << 10, 64, "", true, true, false, 16},
+		{24900, 64, "", false, false, true, 0},
+		{16 << 10, 64, "", false, false, false, 0},
+		{48 << 10, 128, "tiled", false, false, true, 0},
+		{48 << 10, 128, "regblock", false, false, false, 0},
+	} {
+		pl := planNTXent("test", false, math.MaxInt32, 1024, c.shared, 16384, c.dim, c.kernel)
+		if pl.gemm != c.gemm || pl.gemmDB != c.db || pl.tiled != c.tiled || pl.sl != c.sl {
+			t.Errorf("shared %d, d %d, kernel %q: plan %+v, want gemm %v db %v tiled %v sl %d", c.shared, c.dim, c.kernel, pl, c.gemm, c.db, c.tiled, c.sl)
+		}
+		if pl.gemm && (ntxentGemmShared(1, pl.gemmDB, 0) > c.shared || ntxentGemmShared(2, false, pl.sl) > c.shared) {
+			t.Errorf("plan %+v needs more than %d bytes of shared memory", pl, c.shared)
+		}
+	}
+	// The sizes the shader headers state.
+	if got := []int{ntxentGemmShared(1, false, 0), ntxentGemmShared(1, true, 0), ntxentGemmShared(2, false, 16), ntxentGemmShared(2, false, 32)}; !slices.Equal(got, []int{12544, 20992, 25088, 41728}) {
+		t.Errorf("shared memory of the GEMM-core kernels %v", got)
+	}
+	if _, err := Open(Options{NTXentKernel: "fast"}); err == nil || !strings.Contains(err.Error(), "NTXentKernel") {
+		t.Errorf("Open with NTXentKernel fast: %v, want an error naming NTXentKernel", err)
 	}
 }
 
@@ -127,7 +178,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 		if gpu {
 			budget = 1<<31 - 1
 		}
-		pl := planNTXent("test", !gpu, budget, 1024, 48<<10, 8192, 128)
+		pl := planNTXent("test", !gpu, budget, 1024, 48<<10, 8192, 128, "")
 		if b := pl.extraBytes(8192, 128, true); b >= limit {
 			t.Errorf("8192 x 128 (gpu plan %v): %d bytes of scratch, want < 32 MiB (%+v)", gpu, b, pl)
 		}
