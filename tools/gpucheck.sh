@@ -17,6 +17,7 @@
 #
 #   tools/gpucheck.sh --build-only           build bin/simclr-vk and bin/tests/*.test here
 #   tools/gpucheck.sh [--quick] [--out DIR] [--device N] [--budget SECONDS]
+#                     [--only REGEX] [--test-run REGEX]
 #
 # Steps run in the order of what they prove: devices, the conformance tests,
 # then the figures of issue #8's goals (GEMM 4096^3, the B=512 step, the
@@ -26,13 +27,18 @@
 # the report), and the report is written even when the run is stopped
 # (SIGTERM/SIGINT), so a lease that runs short still brings back the goals.
 #
+# --only runs just the steps whose names match REGEX (grep -E; the others
+# are recorded as skipped), --test-run narrows the test binaries to the
+# tests matching REGEX (-test.run): a short look at one kernel on a GPU
+# whose time is scarce.
+#
 # --quick uses tiny shapes (to rehearse on lavapipe). Where the Vulkan loader
 # finds no driver, export VK_DRIVER_FILES=/path/to/<vendor>_icd.json first
 # (NVIDIA: nvidia_icd.json under the driver's share/vulkan/icd.d).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 out=gpucheck-out device="" build_only=0 budget=""
+quick=0 out=gpucheck-out device="" build_only=0 budget="" only="" test_run=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
@@ -40,7 +46,9 @@ while [ $# -gt 0 ]; do
 	--device) device=$2; shift ;;
 	--budget) budget=$2; shift ;;
 	--build-only) build_only=1 ;;
-	-h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+	--only) only=$2; shift ;;
+	--test-run) test_run=$2; shift ;;
+	-h|--help) sed -n '2,37p' "$0"; exit 0 ;;
 	*) echo "gpucheck: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -86,6 +94,10 @@ cur=""
 run() {
 	local name=$1 limit=$2
 	shift 2
+	if [ -n "$only" ] && ! grep -qE -- "$only" <<<"$name"; then
+		status_lines+=("{\"step\":\"$name\",\"rc\":null,\"skipped\":\"only\",\"seconds\":0}")
+		return 0
+	fi
 	if [ $deadline -gt 0 ]; then
 		local left=$((deadline - SECONDS - RESERVE))
 		if [ $left -lt $MIN_STEP ]; then
@@ -189,6 +201,7 @@ test_pkg() {
 	local tb=bin/tests/$(basename "$p").test
 	[ -x "$tb" ] || { log "$name: $tb not built (--build-only)"; return 0; }
 	local sel="-test.skip '$MEMORY_STRESS'"
+	[ -n "$test_run" ] && sel="$sel -test.run '$test_run'"
 	if [ "${1:-}" = memory ]; then
 		name=${name}_memory limit=120 sel="-test.run '$MEMORY_STRESS'"
 	fi
@@ -212,7 +225,7 @@ if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
 else
 	log "python3 with torch not found: no PyTorch comparison"
 fi
-run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --json
+run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --profile --json
 # 3. The model tests, the per-op profile, the other sizes.
 test_pkg ./layers/vulkantest
 for b in "${STEP_BATCHES[@]}"; do

@@ -73,10 +73,11 @@ def main(path):
                                 "ratio_to_tf32": ratio(c, t_tf32 and t_tf32.get("images_per_s")),
                                 "ratio_to_amp": ratio(c, t_amp and t_amp.get("images_per_s"))}
     nt = lines(r, "bench_ntxent")
-    fused = first(nt, impl="fused") or {}
-    unfused = first(nt, impl="unfused") or {}
-    out["ntxent"] = {"n": fused.get("n"), "dim": fused.get("dim"),
+    fused = first(nt, bench="ntxent", impl="fused") or {}
+    unfused = first(nt, bench="ntxent", impl="unfused") or {}
+    out["ntxent"] = {"n": fused.get("n"), "dim": fused.get("dim"), "kernel": fused.get("kernel"),
                      "fused_ms": fused.get("ms"), "unfused_ms": unfused.get("ms"),
+                     "ms_by_impl": {x.get("impl"): x.get("ms") for x in nt if x.get("bench") == "ntxent"},
                      "fused_extra_bytes": fused.get("extra_bytes"), "unfused_extra_bytes": unfused.get("extra_bytes"),
                      "speedup": ratio(unfused.get("ms"), fused.get("ms"))}
     json.dump(out, sys.stdout, indent=1)

@@ -59,6 +59,7 @@ func runBenchNTXent(args []string) error {
 	tau := fs.Float32("tau", 0.5, "temperature")
 	iters := fs.Int("iters", 5, "timed runs per implementation (after one warm-up run); the median is reported")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	profile := fs.Bool("profile", false, "Vulkan: after the timed runs, time one more run of each implementation per kernel with GPU timestamps")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -164,6 +165,11 @@ func runBenchNTXent(args []string) error {
 			}
 			fmt.Printf("%-16s %10.3f %10.2f %14.3f %10.6f %8.4f\n", label, line.Ms, line.GFLOPs, float64(extra)/(1<<20), res[0], res[1])
 		}
+		if *profile {
+			if err := profileNTXent(b, im, dz, out, z, *tau, *asJSON); err != nil {
+				return err
+			}
+		}
 	}
 	if len(losses) == 2 && math.Abs(float64(losses[0]-losses[1])) > 1e-4*math.Max(1, math.Abs(float64(losses[1]))) {
 		return fmt.Errorf("fused loss %v and %s loss %v disagree", losses[0], impls[1].name, losses[1])
@@ -197,4 +203,32 @@ func ntxentExtraMemory(b engine.Backend, fn func()) (int64, string, error) {
 		return 0, "", err
 	}
 	return b.MemStats().Peak - before, "backend MemStats peak above the memory in use before the call", nil
+}
+
+// profileNTXent runs im once more with per-kernel GPU timestamps and prints
+// the kernels by total GPU time (a JSON line each with asJSON).
+func profileNTXent(b engine.Backend, im ntxentImpl, dz, out, z *engine.Tensor, tau float32, asJSON bool) error {
+	d, ok := b.(*vulkan.Device)
+	if !ok {
+		return fmt.Errorf("--profile needs the Vulkan backend")
+	}
+	if err := d.EnableProfile(true); err != nil {
+		return err
+	}
+	defer d.EnableProfile(false)
+	d.ResetProfile()
+	im.run(dz, out, z, tau)
+	if err := d.Flush(); err != nil {
+		return fmt.Errorf("%s: %w", im.name, err)
+	}
+	for _, p := range d.Profile() {
+		ms := float64(p.Total.Microseconds()) / 1e3
+		if asJSON {
+			line, _ := json.Marshal(map[string]any{"bench": "ntxent_profile", "impl": im.name, "op": p.Op, "count": p.Count, "ms": ms})
+			fmt.Println(string(line))
+		} else {
+			fmt.Printf("  %-16s %-36s %5d dispatches %9.3f ms\n", im.name, p.Op, p.Count, ms)
+		}
+	}
+	return nil
 }
