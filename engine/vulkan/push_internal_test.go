@@ -76,7 +76,8 @@ func TestPushConstants(t *testing.T) {
 		{pushAdamW{}, []string{"adamw_step"}},
 		{pushLARS{}, []string{"lars_norms", "lars_step"}},
 		{pushNTXent{}, []string{"ntxent_forward", "ntxent_loss", "ntxent_backward", "ntxent_backward_finish",
-			"ntxent_forward_unfused", "ntxent_backward_unfused", "ntxent_forward_tiled", "ntxent_backward_tiled"}},
+			"ntxent_forward_unfused", "ntxent_backward_unfused", "ntxent_forward_tiled", "ntxent_backward_tiled",
+			"ntxent_forward_gemm", "ntxent_backward_gemm"}},
 	} {
 		rt := reflect.TypeOf(c.push)
 		var got []string
