@@ -153,9 +153,10 @@ func absMaxDiffBits(x, y []float32) uint32 {
 }
 
 // measureSetup starts a measurement: the reference from out (which the
-// caller has just recorded with the reference kernel) and the timer; what
-// names the problem in notes ("gemm autotune of class small").
-func (d *Device) measureSetup(what string, out *engine.Tensor) (*tuneRef, *kernelTimer, error) {
+// caller has just recorded with the reference kernel) and the timer (wall:
+// see newKernelTimer); what names the problem in notes ("gemm autotune of
+// class small").
+func (d *Device) measureSetup(what string, out *engine.Tensor, wall bool) (*tuneRef, *kernelTimer, error) {
 	ref, err := d.newTuneRef(out)
 	if err != nil {
 		return nil, nil, err
@@ -163,7 +164,7 @@ func (d *Device) measureSetup(what string, out *engine.Tensor) (*tuneRef, *kerne
 	if !ref.judgeable() {
 		d.tune.tuner.notef("%s: candidates not checked: %s", what, ref.why)
 	}
-	tm, err := d.newKernelTimer()
+	tm, err := d.newKernelTimer(wall)
 	if err != nil {
 		ref.release()
 		return nil, nil, err

@@ -25,8 +25,9 @@ import (
 // shape classes change, so that old choices are measured again (2: the
 // convolution problems joined the GEMM classes; 3: the huge and skinny
 // GEMM classes; 4: float32 kernels compete in cooperative-matrix mode,
-// and the GEMM classes get a second timing round).
-const tuneVersion = 4
+// and the GEMM classes get a second timing round; 5: GEMM classes timed
+// by wall clock on GPUs).
+const tuneVersion = 5
 
 // tuneKey identifies a device and driver.
 type tuneKey struct {

@@ -262,3 +262,37 @@ func TestGemmAutotuneSecondRound(t *testing.T) {
 		t.Errorf("%s (10x the best) timed in rounds %v, want [1]", far, rounds[far])
 	}
 }
+
+// TestKernelTimerWall: the wall-clock timer (GEMM classes on GPUs) sizes
+// its samples after the warm-up (between 1 and 256 recordings of about
+// wallSample in all) and returns a positive median; the timestamp timer
+// keeps one recording per sample.
+func TestKernelTimerWall(t *testing.T) {
+	d := openInternal(t, Options{})
+	a, b, c := d.New(64*64), d.New(64*64), d.New(64*64)
+	defer a.Release()
+	defer b.Release()
+	defer c.Release()
+	record := func() { d.Gemm(false, false, 64, 64, 64, 1, a, b, 0, c) }
+	for _, wall := range []bool{true, false} {
+		tm, err := d.newKernelTimer(wall)
+		if err != nil {
+			t.Fatal(err)
+		}
+		med, err := tm.median(record)
+		tm.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if med <= 0 {
+			t.Errorf("wall %v: median %v", wall, med)
+		}
+		switch {
+		case wall && (tm.reps < 1 || tm.reps > 256 || tm.useTS || !strings.Contains(tm.desc, "wall time")):
+			t.Errorf("wall timer: reps %d, timestamps %v, %q", tm.reps, tm.useTS, tm.desc)
+		case !wall && tm.useTS && tm.reps != 1:
+			t.Errorf("timestamp timer: reps %d, want 1", tm.reps)
+		}
+		t.Logf("wall %v: %d recordings per sample, median %v (%s)", wall, tm.reps, med, tm.desc)
+	}
+}

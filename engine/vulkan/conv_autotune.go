@@ -186,7 +186,7 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	rows, _ := convShape(pass, p)
 	run(d.convRegblock(rows))
 	what := "conv autotune of " + key
-	ref, tm, err := d.measureSetup(what, out)
+	ref, tm, err := d.measureSetup(what, out, false)
 	if err != nil {
 		return c, err
 	}
