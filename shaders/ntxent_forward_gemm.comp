@@ -17,9 +17,9 @@
 //   0: part (parts*rows*4 floats, written: part[(p*rows + i)*4 + {0,1,2,3}] =
 //      m, sum, positive logit, largest negative logit; -FLT_MAX for none)
 //   1: z    (rows*d floats, read; unit rows; also read as vec4s when VEC4)
-// Variants: 128 (single-buffered, 8448 bytes of shared memory for the
-// tiles plus 4096 for the merge), 128_db (double-buffered, 16896 + 4096).
-// variant: 128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DNBUF=1
+// Variant 128_db: double-buffered tiles (16896 bytes of shared memory) plus
+// 4096 for the merge; every device that fits pass 2 (25088 bytes at the
+// least) fits it, so there is no single-buffered variant.
 // variant: 128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DNBUF=2
 // Specialization constants: 0 VEC4 (1 when d is a multiple of 4).
 // Layout: local_size_x = 256; tx = t % 16, ty = t / 16 (ntxent_tile.glsl).

@@ -68,13 +68,13 @@ func (d *Device) loopBudget() int {
 type ntxentPlan struct {
 	// gemm: ntxent_forward_gemm / ntxent_backward_gemm (GPUs, d <= 128:
 	// 128 x 128 tiles through the GEMM core of ntxent_tile.glsl, 8 x 8
-	// logits per invocation; gemmDB: double-buffered pass 1; sl: pass 2's
-	// slice width, 16 or 32). tiled: ntxent_forward_tiled /
+	// logits per invocation, pass 1 double-buffered; sl: pass 2's slice
+	// width, 16 or 32). tiled: ntxent_forward_tiled /
 	// ntxent_backward_tiled (GPUs, d <= 256: 64 x 64 tiles, 256
 	// invocations of 4 x 4 logits, dj gradient dimensions each). Neither:
 	// the register-blocked ntxent_forward / ntxent_backward (no shared
 	// memory, no barrier).
-	gemm, gemmDB   bool
+	gemm           bool
 	sl             int
 	tiled          bool
 	dj             int
@@ -96,16 +96,16 @@ const (
 )
 
 // GEMM-core kernels: 128 x 128 tiles, 256 invocations, d <= 128; shared
-// memory of pass 1 (tiles, single or double-buffered, plus the 4 KiB
-// merge) and of pass 2 (tiles plus the Ws and Zs slices of sl columns).
+// memory of pass 1 (tiles, double-buffered, plus the 4 KiB merge) and of
+// pass 2 (single-buffered tiles plus the Ws and Zs slices of sl columns).
 const (
 	ntxentGemmTile, ntxentGemmWG, ntxentGemmMaxD = 128, 256, 128
 	ntxentGemmTiles                              = 2 * 8 * (128/4 + 1) * 16 // As + Bs, one buffer
 )
 
-func ntxentGemmShared(pass int, db bool, sl int) int {
+func ntxentGemmShared(pass, sl int) int {
 	if pass == 1 {
-		return ntxentGemmTiles*(1+int(b2u(db))) + 4*4*ntxentGemmWG
+		return 2*ntxentGemmTiles + 4*4*ntxentGemmWG
 	}
 	return ntxentGemmTiles + sl*(ntxentGemmTile/4+1)*16 + sl*ntxentGemmMaxD*4
 }
@@ -128,10 +128,7 @@ func (pl ntxentPlan) rowsPerGroup() int {
 // forward returns the pass-1 shader and its specialization constants.
 func (pl ntxentPlan) forward(vec4 bool) (string, []uint32) {
 	if pl.gemm {
-		if pl.gemmDB {
-			return "ntxent_forward_gemm_128_db", []uint32{b2u(vec4)}
-		}
-		return "ntxent_forward_gemm_128", []uint32{b2u(vec4)}
+		return "ntxent_forward_gemm_128_db", []uint32{b2u(vec4)}
 	}
 	if pl.tiled {
 		return "ntxent_forward_tiled", []uint32{ntxentBM, ntxentBN, ntxentBK, ntxentTM, ntxentTN, ntxentTiledWG}
@@ -159,7 +156,7 @@ const (
 // ntxentPlan picks the configuration for rows x dim on this device (see
 // planNTXent); tests may adjust it through ntxentPlanHook.
 func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
-	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations),
+	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), d.ntxentMaxInv(),
 		int(d.limit.MaxComputeSharedMemorySize), rows, dim, d.ntxentKernel)
 	if ntxentPlanHook != nil {
 		ntxentPlanHook(&pl)
@@ -171,18 +168,24 @@ func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
 var ntxentPlanHook func(*ntxentPlan)
 
 // ntxentGemmFits reports whether the GEMM-core kernels run for d = dim on
-// a device with maxInv invocations and shared bytes of shared memory, and
-// with which options (double-buffered pass 1, pass-2 slice width).
-func ntxentGemmFits(maxInv, shared, dim int) (ok, db bool, sl int) {
-	if dim > ntxentGemmMaxD || maxInv < ntxentGemmWG || ntxentGemmShared(1, false, 0) > shared {
-		return false, false, 0
+// a device with maxInv invocations per workgroup and shared bytes of
+// shared memory, and pass 2's slice width (the widest that fits).
+func ntxentGemmFits(maxInv, shared, dim int) (ok bool, sl int) {
+	if dim > ntxentGemmMaxD || maxInv < ntxentGemmWG || ntxentGemmShared(1, 0) > shared {
+		return false, 0
 	}
 	for _, sl := range []int{32, 16} {
-		if ntxentGemmShared(2, false, sl) <= shared {
-			return true, ntxentGemmShared(1, true, 0) <= shared, sl
+		if ntxentGemmShared(2, sl) <= shared {
+			return true, sl
 		}
 	}
-	return false, false, 0
+	return false, 0
+}
+
+// ntxentMaxInv is the largest 1-D workgroup this device runs: the smaller
+// of maxComputeWorkGroupInvocations and maxComputeWorkGroupSize[0].
+func (d *Device) ntxentMaxInv() int {
+	return int(min(d.limit.MaxComputeWorkGroupInvocations, d.limit.MaxComputeWorkGroupSize[0]))
 }
 
 // planNTXent is the launch configuration for rows x dim. kernel is a
@@ -212,7 +215,7 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int
 	}
 	unit, gunit := pl.tc, pl.tc*pl.cb // column granularity of the parts
 	if kernel == "" && !cpuDevice || kernel == "gemm" {
-		pl.gemm, pl.gemmDB, pl.sl = ntxentGemmFits(maxInv, shared, dim)
+		pl.gemm, pl.sl = ntxentGemmFits(maxInv, shared, dim)
 	}
 	if !pl.gemm && (kernel == "" && !cpuDevice || kernel == "gemm" || kernel == "tiled") {
 		pl.tiled = maxInv >= ntxentTiledWG && shared >= ntxentTiledShared && dim <= ntxentTiledMaxDJ*(ntxentBN/ntxentTN)
@@ -408,17 +411,24 @@ func (pl ntxentPlan) family() string {
 // (rows, dim) z on this device with kernel forced ("" as
 // Options.NTXentKernel: the device's choice).
 func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
-	return planNTXent("NTXentKernel", d.info.Type == "cpu", d.loopBudget(), int(d.limit.MaxComputeWorkGroupInvocations),
+	checkNTXentKernel("NTXentKernel", kernel)
+	return planNTXent("NTXentKernel", d.info.Type == "cpu", d.loopBudget(), d.ntxentMaxInv(),
 		int(d.limit.MaxComputeSharedMemorySize), rows, dim, kernel).family()
+}
+
+// checkNTXentKernel panics on a kernel family that is not "" or one of
+// NTXentKernels.
+func checkNTXentKernel(op, kernel string) {
+	if kernel != "" && !slices.Contains(NTXentKernels, kernel) {
+		panic(fmt.Sprintf("engine: %s: unknown kernel family %q (want one of %v)", op, kernel, NTXentKernels))
+	}
 }
 
 // NTXentForwardBackwardKernel is NTXentForwardBackward with the kernel
 // family forced for this call, as Options.NTXentKernel does (benchmarks
 // compare the families on one device).
 func (d *Device) NTXentForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, tau float32) {
-	if kernel != "" && !slices.Contains(NTXentKernels, kernel) {
-		panic(fmt.Sprintf("engine: NTXentForwardBackwardKernel: unknown kernel family %q (want one of %v)", kernel, NTXentKernels))
-	}
+	checkNTXentKernel("NTXentForwardBackwardKernel", kernel)
 	saved := d.ntxentKernel
 	d.ntxentKernel = kernel
 	defer func() { d.ntxentKernel = saved }()

@@ -44,9 +44,9 @@ func TestNTXentPlanVariants(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s/%dx%d", v.name, rows, dim), func(t *testing.T) {
 				ntxentPlanHook = func(pl *ntxentPlan) {
-					base := planNTXent("test", false, math.MaxInt32, int(d.limit.MaxComputeWorkGroupInvocations),
+					base := planNTXent("test", false, math.MaxInt32, d.ntxentMaxInv(),
 						int(d.limit.MaxComputeSharedMemorySize), rows, dim, v.kernel)
-					pl.gemm, pl.gemmDB, pl.sl, pl.tiled, pl.dj = base.gemm, base.gemmDB, base.sl, base.tiled, base.dj
+					pl.gemm, pl.sl, pl.tiled, pl.dj = base.gemm, base.sl, base.tiled, base.dj
 					if pl.gemm || pl.tiled {
 						pl.tr, pl.tc, pl.cb = ntxentTM, ntxentTN, 4
 					}
@@ -75,41 +75,53 @@ func TestNTXentPlanVariants(t *testing.T) {
 }
 
 // TestNTXentGemmPlan: GPUs with NVIDIA's limits get the GEMM-core kernels
-// up to d = 128 (32-column slices, double-buffered pass 1) and the 64 x 64
-// tiles above; a device with lavapipe's 32 KiB gets 16-column slices; the
-// forced families fall back where they do not apply; Open rejects an
-// unknown family.
+// up to d = 128 (32-column slices) and the 64 x 64 tiles above; a device
+// with lavapipe's 32 KiB gets 16-column slices; one with fewer than 256
+// invocations per workgroup neither; the forced families fall back where
+// they do not apply; an unknown family is refused (Open) or panics.
 func TestNTXentGemmPlan(t *testing.T) {
 	for _, c := range []struct {
-		shared, dim     int
-		kernel          string
-		gemm, db, tiled bool
-		sl              int
+		shared, maxInv, dim int
+		kernel              string
+		gemm, tiled         bool
+		sl                  int
 	}{
-		{48 << 10, 128, "", true, true, false, 32},
-		{48 << 10, 129, "", false, false, true, 0},
-		{48 << 10, 257, "", false, false, false, 0},
-		{32 << 10, 64, "", true, true, false, 16},
-		{24900, 64, "", false, false, true, 0},
-		{16 << 10, 64, "", false, false, false, 0},
-		{48 << 10, 128, "tiled", false, false, true, 0},
-		{48 << 10, 128, "regblock", false, false, false, 0},
+		{48 << 10, 1024, 128, "", true, false, 32},
+		{48 << 10, 1024, 129, "", false, true, 0},
+		{48 << 10, 1024, 257, "", false, false, 0},
+		{32 << 10, 1024, 64, "", true, false, 16},
+		{24900, 1024, 64, "", false, true, 0},
+		{16 << 10, 1024, 64, "", false, false, 0},
+		{48 << 10, 128, 64, "", false, false, 0},
+		{48 << 10, 1024, 128, "tiled", false, true, 0},
+		{48 << 10, 1024, 128, "regblock", false, false, 0},
 	} {
-		pl := planNTXent("test", false, math.MaxInt32, 1024, c.shared, 16384, c.dim, c.kernel)
-		if pl.gemm != c.gemm || pl.gemmDB != c.db || pl.tiled != c.tiled || pl.sl != c.sl {
-			t.Errorf("shared %d, d %d, kernel %q: plan %+v, want gemm %v db %v tiled %v sl %d", c.shared, c.dim, c.kernel, pl, c.gemm, c.db, c.tiled, c.sl)
+		pl := planNTXent("test", false, math.MaxInt32, c.maxInv, c.shared, 16384, c.dim, c.kernel)
+		if pl.gemm != c.gemm || pl.tiled != c.tiled || pl.sl != c.sl {
+			t.Errorf("shared %d, invocations %d, d %d, kernel %q: plan %+v, want gemm %v tiled %v sl %d",
+				c.shared, c.maxInv, c.dim, c.kernel, pl, c.gemm, c.tiled, c.sl)
 		}
-		if pl.gemm && (ntxentGemmShared(1, pl.gemmDB, 0) > c.shared || ntxentGemmShared(2, false, pl.sl) > c.shared) {
+		if pl.gemm && (ntxentGemmShared(1, 0) > c.shared || ntxentGemmShared(2, pl.sl) > c.shared) {
 			t.Errorf("plan %+v needs more than %d bytes of shared memory", pl, c.shared)
 		}
 	}
 	// The sizes the shader headers state.
-	if got := []int{ntxentGemmShared(1, false, 0), ntxentGemmShared(1, true, 0), ntxentGemmShared(2, false, 16), ntxentGemmShared(2, false, 32)}; !slices.Equal(got, []int{12544, 20992, 25088, 41728}) {
+	if got := []int{ntxentGemmShared(1, 0), ntxentGemmShared(2, 16), ntxentGemmShared(2, 32)}; !slices.Equal(got, []int{20992, 25088, 41728}) {
 		t.Errorf("shared memory of the GEMM-core kernels %v", got)
 	}
-	if _, err := Open(Options{NTXentKernel: "fast"}); err == nil || !strings.Contains(err.Error(), "NTXentKernel") {
+	d := openInternal(t, Options{})
+	if bad, err := Open(Options{NTXentKernel: "fast"}); err == nil {
+		bad.Close()
+		t.Errorf("Open with NTXentKernel fast succeeded")
+	} else if !strings.Contains(err.Error(), "NTXentKernel") {
 		t.Errorf("Open with NTXentKernel fast: %v, want an error naming NTXentKernel", err)
 	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "unknown kernel family") {
+			t.Errorf("NTXentKernel(fast): recovered %v, want an unknown-family panic", r)
+		}
+	}()
+	d.NTXentKernel("fast", 16, 8)
 }
 
 // measureNTXentExtra returns the device memory the fused op needed beyond
