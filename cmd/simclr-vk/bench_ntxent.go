@@ -215,20 +215,14 @@ func ntxentExtraMemory(b engine.Backend, fn func()) (int64, string, error) {
 // profileNTXent runs im once more with per-kernel GPU timestamps and prints
 // the kernels by total GPU time (a JSON line each with asJSON).
 func profileNTXent(b engine.Backend, im ntxentImpl, dz, out, z *engine.Tensor, tau float32, asJSON bool) error {
-	d, ok := b.(*vulkan.Device)
-	if !ok {
-		return fmt.Errorf("--profile needs the Vulkan backend")
-	}
-	if err := d.EnableProfile(true); err != nil {
-		return err
-	}
-	defer d.EnableProfile(false)
-	d.ResetProfile()
-	im.run(dz, out, z, tau)
-	if err := d.Flush(); err != nil {
+	prof, err := profileOps(b, func() error {
+		im.run(dz, out, z, tau)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("%s: %w", im.name, err)
 	}
-	for _, p := range d.Profile() {
+	for _, p := range prof {
 		ms := float64(p.Total.Microseconds()) / 1e3
 		if asJSON {
 			line, _ := json.Marshal(map[string]any{"bench": "ntxent_profile", "impl": im.name, "op": p.Op, "count": p.Count, "ms": ms})

@@ -211,24 +211,17 @@ func runBenchStep(args []string) error {
 // profileStep runs one more training step with per-op GPU timestamps and
 // prints the ops by total GPU time (a JSON line per op with asJSON).
 func profileStep(b engine.Backend, m *layers.Model, opt *optim.Optimizer, x *engine.Tensor, tau, lr float32, asJSON bool) error {
-	d, ok := b.(*vulkan.Device)
-	if !ok {
-		return fmt.Errorf("--profile needs the Vulkan backend")
-	}
-	if err := d.EnableProfile(true); err != nil {
-		return err
-	}
-	defer d.EnableProfile(false)
-	d.ResetProfile()
-	if _, _, err := m.Step(x, tau); err != nil {
-		return err
-	}
-	opt.Step(lr)
-	if err := d.Flush(); err != nil {
+	prof, err := profileOps(b, func() error {
+		if _, _, err := m.Step(x, tau); err != nil {
+			return err
+		}
+		opt.Step(lr)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	var total time.Duration
-	prof := d.Profile()
 	for _, p := range prof {
 		total += p.Total
 	}
@@ -242,4 +235,26 @@ func profileStep(b engine.Backend, m *layers.Model, opt *optim.Optimizer, x *eng
 		}
 	}
 	return nil
+}
+
+// profileOps records run with per-op GPU timestamps (Vulkan only) and
+// returns the ops by total GPU time, the profile of the caller's earlier
+// work cleared.
+func profileOps(b engine.Backend, run func() error) ([]vulkan.OpTime, error) {
+	d, ok := b.(*vulkan.Device)
+	if !ok {
+		return nil, fmt.Errorf("--profile needs the Vulkan backend")
+	}
+	if err := d.EnableProfile(true); err != nil {
+		return nil, err
+	}
+	defer d.EnableProfile(false)
+	d.ResetProfile()
+	if err := run(); err != nil {
+		return nil, err
+	}
+	if err := d.Flush(); err != nil {
+		return nil, err
+	}
+	return d.Profile(), nil
 }
