@@ -43,7 +43,9 @@ func (Single) LocalSize() int                     { return 1 }
 func (Single) AllreduceSum(buf []float32) error   { return nil }
 func (Single) AllreduceSum64(buf []float64) error { return nil }
 func (Single) Barrier() error                     { return nil }
-func (Single) Abort(code int)                     { panic(fmt.Sprintf("dist: abort with code %d in a single-rank world", code)) }
+func (Single) Abort(code int) {
+	panic(fmt.Sprintf("dist: abort with code %d in a single-rank world", code))
+}
 
 func (Single) Allgather(send, recv []float32) error {
 	if len(recv) != len(send) {
