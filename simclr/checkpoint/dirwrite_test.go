@@ -24,7 +24,7 @@ func TestSaveDoesNotFollowOrDeleteOthers(t *testing.T) {
 	}
 	targets := []string{plant(FileName(5)), plant(LatestFile), plant(FileName(1))}
 	foreign := filepath.Join(d.Path, tempPrefix+"encoder.safetensors.123") // an export under way
-	ours := filepath.Join(d.Path, tempPrefix+FileName(3)+".456")          // a crash's leftover
+	ours := filepath.Join(d.Path, tempPrefix+FileName(3)+".456")           // a crash's leftover
 	for _, p := range []string{foreign, ours} {
 		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
 			t.Fatal(err)
