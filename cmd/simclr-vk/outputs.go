@@ -99,8 +99,8 @@ func lockRunDir(flag, dir string) (*runlock.Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--%s: %w", flag, err)
 	}
-	if l.Stale != 0 {
-		fmt.Fprintf(os.Stderr, "note: %s was locked by process %d, which is gone; taking it over\n", dir, l.Stale)
+	if n := l.StaleNote(); n != "" {
+		fmt.Fprintln(os.Stderr, n)
 	}
 	return l, nil
 }

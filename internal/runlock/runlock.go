@@ -93,6 +93,15 @@ func Acquire(dir, what string) (*Lock, error) {
 	}
 }
 
+// StaleNote is a one-line note about a stale lock taken over ("" when
+// none), for the command to print.
+func (l *Lock) StaleNote() string {
+	if l.Stale == 0 {
+		return ""
+	}
+	return fmt.Sprintf("note: %s was locked by process %d, which is gone; taking it over", l.Dir, l.Stale)
+}
+
 // Release removes the lock file and drops the lock. It is safe to call more
 // than once and on nil.
 func (l *Lock) Release() error {

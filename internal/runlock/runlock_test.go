@@ -55,8 +55,8 @@ func TestStaleLockTakenOver(t *testing.T) {
 		t.Fatalf("stale lock: %v", err)
 	}
 	defer l.Release()
-	if l.Stale != 2147483000 {
-		t.Errorf("Stale = %d, want the dead owner's pid", l.Stale)
+	if l.Stale != 2147483000 || !strings.Contains(l.StaleNote(), "process 2147483000") {
+		t.Errorf("Stale = %d (%q), want the dead owner's pid", l.Stale, l.StaleNote())
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, LockFile))
 	if !strings.Contains(string(b), "pid "+strconv.Itoa(os.Getpid())+"\n") || !strings.Contains(string(b), "command new owner\n") {

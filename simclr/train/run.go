@@ -208,8 +208,8 @@ func (r *run) prepareOut(ck *checkpoint.Checkpoint) (_ *runlock.Lock, err error)
 			lock.Release()
 		}
 	}()
-	if lock.Stale != 0 {
-		fmt.Fprintf(r.log, "note: %s was locked by process %d, which is gone; taking it over\n", out, lock.Stale)
+	if n := lock.StaleNote(); n != "" {
+		fmt.Fprintln(r.log, n)
 	}
 	files, err := checkpoint.List(out)
 	if err != nil {
