@@ -80,7 +80,8 @@ func (c *child) wait() (int, string) {
 
 // TestTrainSignalExitStatus: the built command stopped by SIGINT or SIGTERM
 // saves, says how to resume, and exits with 130 / 143; while it runs, a
-// second train on its --out is refused naming its pid.
+// second train, an import or a finetune into its --out is refused naming
+// its pid.
 func TestTrainSignalExitStatus(t *testing.T) {
 	for _, tc := range []struct {
 		sig  syscall.Signal
@@ -91,9 +92,18 @@ func TestTrainSignalExitStatus(t *testing.T) {
 		c := startChild(t, append([]string{"train"}, args...)...)
 		c.waitLine(t, "training:")
 		if tc.sig == syscall.SIGINT {
-			err := trainWithSignals(args, make(chan os.Signal), tempOut(t), func(int) {})
-			if err == nil || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "process "+strconv.Itoa(c.cmd.Process.Pid)) {
-				t.Errorf("train on the --out of a running train: err = %v, want a refusal naming %s and pid %d", err, out, c.cmd.Process.Pid)
+			// Every command that saves into a directory respects the lock
+			// (the lock is taken before the inputs are read).
+			from := filepath.Join(t.TempDir(), "weights.safetensors")
+			for name, run := range map[string]func() error{
+				"train":    func() error { return trainWithSignals(args, make(chan os.Signal), tempOut(t), func(int) {}) },
+				"import":   func() error { return runImport([]string{"--from", from, "--out", out}) },
+				"finetune": func() error { return runFinetune([]string{"--init-from", from, "--out", out}) },
+			} {
+				err := run()
+				if err == nil || !strings.Contains(err.Error(), out) || !strings.Contains(err.Error(), "process "+strconv.Itoa(c.cmd.Process.Pid)) {
+					t.Errorf("%s into the --out of a running train: err = %v, want a refusal naming %s and pid %d", name, err, out, c.cmd.Process.Pid)
+				}
 			}
 		}
 		if err := c.cmd.Process.Signal(tc.sig); err != nil {
