@@ -34,6 +34,9 @@ func runAugment(args []string) error {
 	if *n < 1 || *views < 1 {
 		return fmt.Errorf("--n and --views must be at least 1")
 	}
+	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"data", *dataSpec}); err != nil {
+		return err
+	}
 	train, test, err := data.Open(*dataSpec, data.Options{Format: *format, ImageSize: *size})
 	if err != nil {
 		return err

@@ -7,5 +7,13 @@
 // embed.go (features as .npy), augment.go (a PNG grid of views),
 // devices.go, and bench_*.go (bench gemm / conv / ntxent / step). The flags
 // every computing command shares (--backend, --device, ...) are in
-// backend.go.
+// backend.go. outputs.go guards outputs: checkOutputs refuses, before any
+// work, an output that would replace an input (checkOutDir, a checkpoint
+// directory holding the input checkpoint), and lockRunDir takes the
+// internal/runlock lock of a directory that import and finetune save a
+// checkpoint into (train takes its own in simclr/train).
+//
+// Exit status: 0 success, 1 error, 2 usage; a train stopped by SIGINT or
+// SIGTERM exits 130 or 143 after its checkpoint (an exitError from
+// trainWithSignals, mapped by exitCode in main.go).
 package main

@@ -31,6 +31,9 @@ func runEmbed(args []string) error {
 	if *labelsOut == *out {
 		return fmt.Errorf("--labels-out and --out are the same file")
 	}
+	if err := checkOutputs([]ioPath{{"out", *out}, {"labels-out", *labelsOut}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
+		return err
+	}
 	if err := prepareOut(*out, *labelsOut); err != nil {
 		return err
 	}

@@ -50,6 +50,9 @@ func runEvalKNN(args []string) error {
 	if *k < 1 || !(*temp > 0) {
 		return fmt.Errorf("--k must be >= 1 and --t > 0")
 	}
+	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
+		return err
+	}
 	if err := prepareOut(*out); err != nil {
 		return err
 	}
@@ -99,6 +102,9 @@ func runEvalLinear(args []string) error {
 	}
 	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
 		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
+	}
+	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
+		return err
 	}
 	if err := prepareOut(*out); err != nil {
 		return err

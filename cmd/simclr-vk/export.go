@@ -32,6 +32,14 @@ func runExport(args []string) error {
 	if !strings.HasSuffix(*out, ".safetensors") {
 		return fmt.Errorf("--out %q: the file name must end in .safetensors", *out)
 	}
+	stem := strings.TrimSuffix(*out, ".safetensors")
+	outs := []ioPath{{"out", *out}}
+	if *samples > 0 {
+		outs = append(outs, ioPath{"out", stem + ".check_input.npy"}, ioPath{"out", stem + ".check_features.npy"})
+	}
+	if err := checkOutputs(outs, ioPath{"checkpoint", *ckPath}); err != nil {
+		return err
+	}
 	if err := prepareOut(*out); err != nil {
 		return err
 	}
@@ -90,7 +98,7 @@ func runExport(args []string) error {
 		if s == 0 {
 			s = 32
 		}
-		return writeCheckSamples(m, strings.TrimSuffix(*out, ".safetensors"), *samples, s)
+		return writeCheckSamples(m, stem, *samples, s)
 	}
 	return nil
 }

@@ -44,6 +44,15 @@ func runFinetune(args []string) error {
 	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
 		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
 	}
+	ins := []ioPath{{"checkpoint", *mf.checkpoint}, {"init-from", *initFrom}, {"data", *mf.data}}
+	if err := checkRunDirOutput(ioPath{"out", *out}, []string{"finetune.json"}, ins...); err != nil {
+		return err
+	}
+	lock, err := lockRunDir("out", *out)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	var e *evalInput
 	source := *mf.checkpoint
 	if *mf.checkpoint != "" {

@@ -102,6 +102,14 @@ func runImport(args []string) error {
 	if *from == "" || *out == "" {
 		return fmt.Errorf("--from and --out are required")
 	}
+	if err := checkRunDirOutput(ioPath{"out", *out}, nil, ioPath{"from", *from}); err != nil {
+		return err
+	}
+	lock, err := lockRunDir("out", *out)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	w, notes, err := modelio.ReadWeights(*from)
 	if err != nil {
 		return err

@@ -34,6 +34,30 @@ func registerBench(name, summary string, run func(args []string) error) {
 // errUsage is returned by commands after they printed their own usage.
 var errUsage = errors.New("usage")
 
+// exitError is an error with its own exit status (a run stopped by a
+// signal: 128 + the signal's number, as shells report a death by it).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode is the status main exits with after err (nil: 0).
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage) || errors.Is(err, pflag.ErrHelp):
+		return 2
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
+}
+
 func main() {
 	register("bench", "benchmarks: "+benchNames(), runBench)
 	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
@@ -50,11 +74,11 @@ func main() {
 		os.Exit(2)
 	}
 	if err := c.run(os.Args[2:]); err != nil {
-		if errors.Is(err, errUsage) || errors.Is(err, pflag.ErrHelp) {
-			os.Exit(2)
+		code := exitCode(err)
+		if code != 2 {
+			fmt.Fprintf(os.Stderr, "simclr-vk %s: %v\n", c.name, err)
 		}
-		fmt.Fprintf(os.Stderr, "simclr-vk %s: %v\n", c.name, err)
-		os.Exit(1)
+		os.Exit(code)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,16 +56,17 @@ func readAll(t *testing.T, f *os.File) string {
 }
 
 // TestTrainSignals drives the command's signal handling: a first SIGINT
-// stops with a checkpoint, exit status 0 and the resume command; the run
-// resumes from it; a second signal aborts.
+// stops with a checkpoint, exit status 130 and the resume command; the run
+// resumes from it; a second signal aborts with its own status.
 func TestTrainSignals(t *testing.T) {
 	args, out := tinyTrainArgs(t)
 	sig := make(chan os.Signal, 2)
 	sig <- syscall.SIGINT // arrives before the first step: the run checkpoints where it is and stops
 	stdout := tempOut(t)
 	aborted := false
-	if err := trainWithSignals(args, sig, stdout, func() { aborted = true }); err != nil {
-		t.Fatal(err)
+	err := trainWithSignals(args, sig, stdout, func(int) { aborted = true })
+	if code := exitCode(err); code != 130 || !strings.Contains(fmt.Sprint(err), "resume with: simclr-vk train --resume "+out) {
+		t.Fatalf("first signal: exit status %d (want 130), err %v", code, err)
 	}
 	log := readAll(t, stdout)
 	if aborted || !strings.Contains(log, "resume with: simclr-vk train --resume "+out) {
@@ -79,7 +81,7 @@ func TestTrainSignals(t *testing.T) {
 	}
 
 	stdout = tempOut(t)
-	if err := trainWithSignals([]string{"--resume", out}, make(chan os.Signal), stdout, func() { t.Error("abort without a signal") }); err != nil {
+	if err := trainWithSignals([]string{"--resume", out}, make(chan os.Signal), stdout, func(int) { t.Error("abort without a signal") }); err != nil {
 		t.Fatal(err)
 	}
 	log = readAll(t, stdout)
@@ -93,12 +95,15 @@ func TestTrainSignals(t *testing.T) {
 	args, _ = tinyTrainArgs(t)
 	sig <- syscall.SIGINT
 	sig <- syscall.SIGTERM
-	abortCalled := make(chan bool, 1)
-	_ = trainWithSignals(args, sig, tempOut(t), func() { abortCalled <- true })
+	abortCalled := make(chan int, 1)
+	_ = trainWithSignals(args, sig, tempOut(t), func(code int) { abortCalled <- code })
 	// The signal goroutine may still be between receiving the second signal
 	// and calling abort when the run returns: wait for it, do not poll.
 	select {
-	case <-abortCalled:
+	case code := <-abortCalled:
+		if code != 143 {
+			t.Errorf("abort by SIGTERM: status %d, want 143", code)
+		}
 	case <-time.After(30 * time.Second):
 		t.Error("a second signal did not abort")
 	}
@@ -108,7 +113,7 @@ func TestTrainSignals(t *testing.T) {
 func TestTrainFlagErrors(t *testing.T) {
 	args, _ := tinyTrainArgs(t)
 	for _, extra := range [][]string{{"--arch", "resnet7"}, {"--optimizer", "rmsprop"}, {"--data", "/nonexistent/x"}, {"stray"}} {
-		if err := trainWithSignals(append(append([]string{}, args...), extra...), make(chan os.Signal), tempOut(t), func() {}); err == nil {
+		if err := trainWithSignals(append(append([]string{}, args...), extra...), make(chan os.Signal), tempOut(t), func(int) {}); err == nil {
 			t.Errorf("%v: no error", extra)
 		}
 	}

@@ -12,9 +12,10 @@ import (
 const TempPrefix = ".tmp-"
 
 // Write replaces path with what fill writes, atomically (see the package
-// doc). On any error the temporary file is removed, the previous file at
-// path is untouched, and the error is returned as is for the caller to wrap
-// with its op and path.
+// doc). On any error (or a panic in fill, which goes on) the temporary file
+// is removed, the previous file at path is untouched, and the error is
+// returned as is for the caller to wrap with its op and path. A symbolic
+// link at path is replaced by the file, never written through.
 func Write(path string, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+".*")
@@ -22,8 +23,9 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 		return err
 	}
 	tmp := f.Name()
+	renamed := false
 	defer func() {
-		if err != nil {
+		if !renamed {
 			f.Close()
 			os.Remove(tmp)
 		}
@@ -47,6 +49,7 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
+	renamed = true
 	return SyncDir(dir)
 }
 

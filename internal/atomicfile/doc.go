@@ -4,5 +4,7 @@
 // directory (named TempPrefix + base name + random suffix), which is
 // flushed, fsynced, given mode 0644, renamed over the final name, and the
 // directory is fsynced. Checkpoints, exported weights, features, plots and
-// pointer files all go through it.
+// pointer files all go through it. The rename replaces a symbolic link
+// planted under the final name instead of writing through it, and a failed
+// or panicking fill leaves no temporary file behind.
 package atomicfile

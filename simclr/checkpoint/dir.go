@@ -112,11 +112,13 @@ func (d Dir) prune(keepName string) error {
 			}
 		}
 	}
-	// Temporary files are never complete checkpoints: a crash left them.
+	// Temporary files of checkpoints and of the pointer are never complete:
+	// a crash left them. Those of other writers (an export into the same
+	// directory may be under way) are not ours to remove.
 	ents, _ := os.ReadDir(d.Path)
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), tempPrefix) {
-			os.Remove(filepath.Join(d.Path, e.Name()))
+		if n := e.Name(); e.Type().IsRegular() && (strings.HasPrefix(n, tempPrefix+filePrefix) || strings.HasPrefix(n, tempPrefix+LatestFile+".")) {
+			os.Remove(filepath.Join(d.Path, n))
 		}
 	}
 	if len(errs) > 0 {

@@ -22,7 +22,11 @@
 // previous checkpoint is intact until the new one is durable. Dir.Save names
 // files checkpoint-<global step, at least 6 digits>.ckpt, then atomically
 // rewrites the pointer file "latest" (holding the file name), then deletes
-// checkpoints beyond the last Keep and leftover temporary files.
+// checkpoints beyond the last Keep and leftover temporary files of checkpoints
+// and of "latest" (not those of other files being written there). Writes
+// never go through a symbolic link planted in the directory: the rename
+// replaces the link, List (and so pruning) skips anything but regular
+// files, and only the link itself would ever be removed.
 //
 // Load accepts a file or a directory. For a directory it tries the file
 // named by "latest", then the other checkpoints newest (highest step) first,

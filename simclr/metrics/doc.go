@@ -7,7 +7,10 @@
 // (and always for the last step of an epoch when the caller sets Last);
 // epoch records ({"type":"epoch",...}) once per epoch. Non-finite numbers
 // (a diverged loss) are written as null and read back as NaN. ReadLog parses
-// a log back, skipping a torn last line.
+// a log back, skipping a torn last line. OpenLog appends to a file (a
+// resumed run) and refuses a symbolic link in its place; TrimLog first cuts
+// the file back to the step of the checkpoint resumed (atomically), so that
+// after a crash and a resume each step is in the file once, in order.
 //
 // Progress: Format builds one status line (epoch, steps done/total in the
 // epoch, loss, contrastive top-1, lr, images/s, data-wait %, ETA). On a

@@ -4,11 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"strconv"
+	"syscall"
+
+	"simclr-vk/internal/atomicfile"
 )
 
 // Float is a float64 that is written as null when NaN or infinite (JSON
@@ -75,13 +79,70 @@ type Log struct {
 func NewLog(w io.Writer, every int) *Log { return &Log{w: w, Every: every} }
 
 // OpenLog opens path for appending (creating it), so a resumed run adds to
-// the same log.
+// the same log (TrimLog first drops what the resumed checkpoint does not
+// cover). A symbolic link at path is refused, never followed.
 func OpenLog(path string, every int) (*Log, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("metrics: open log: %w", err)
+		return nil, fmt.Errorf("metrics: open log: %w", noFollow(path, err))
 	}
 	return &Log{w: f, f: f, Every: every}, nil
+}
+
+// TrimLog makes the log at path hold only what happened up to global step
+// step, for a run resumed from a checkpoint of that step: the records of
+// later steps (written by a run that was killed before its next checkpoint,
+// or that went on from a checkpoint older than the one resumed) are
+// dropped, as is a torn or unparsable line. Records without a global step
+// are kept. The file is rewritten atomically, and only when something is
+// dropped; a missing file is not an error. It returns the number of lines
+// dropped. A symbolic link at path is refused.
+func TrimLog(path string, step int64) (int, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("metrics: trim log: %w", noFollow(path, err))
+	}
+	b, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return 0, fmt.Errorf("metrics: trim log: %w", err)
+	}
+	var keep bytes.Buffer
+	dropped := 0
+	for rest := b; len(rest) > 0; {
+		line, tail, full := bytes.Cut(rest, []byte("\n"))
+		rest = tail
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var rec struct {
+			GlobalStep *int64 `json:"global_step"`
+		}
+		if !full || json.Unmarshal(line, &rec) != nil || (rec.GlobalStep != nil && *rec.GlobalStep > step) {
+			dropped++
+			continue
+		}
+		keep.Write(line)
+		keep.WriteByte('\n')
+	}
+	if dropped == 0 {
+		return 0, nil
+	}
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(keep.Bytes()); return err }); err != nil {
+		return 0, fmt.Errorf("metrics: trim log %s: %w", path, err)
+	}
+	return dropped, nil
+}
+
+// noFollow explains the error of an O_NOFOLLOW open of a symbolic link.
+func noFollow(path string, err error) error {
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("%s is a symbolic link; it is not followed for writing (remove it)", path)
+	}
+	return err
 }
 
 // Write writes any JSON-encodable value as one line.

@@ -11,7 +11,10 @@
 // can be given back with --config. Resolve applies,
 // to every flag not given on the command line, first the --config file and
 // then, with --resume, the configuration stored in the checkpoint: explicit
-// flags > --config file > checkpoint > defaults.
+// flags > --config file > checkpoint > defaults. The recorded --out is the
+// exception: a resumed run writes into the directory it resumes from (a
+// copied or moved run directory is continued where it is now), unless
+// --out is given.
 //
 // # The loop
 //
@@ -60,5 +63,16 @@
 //
 // Cancelling the context passed to Run (the command does it on SIGINT /
 // SIGTERM) finishes the current step, writes a checkpoint and returns with
-// Result.Interrupted set.
+// Result.Interrupted set (the command then exits with 130 / 143).
+//
+// # The run directory
+//
+// Run owns its --out for its whole duration through internal/runlock: a
+// second run (or import, finetune) on the same directory fails at once
+// with an error naming the owner's pid. Every file is written atomically
+// (a temporary file renamed over the name, which replaces a symbolic link
+// planted there instead of writing through it); metrics.jsonl, appended
+// to, refuses a symbolic link. A resumed run first cuts metrics.jsonl back
+// to the step of the checkpoint it resumes (metrics.TrimLog), so after a
+// kill and a resume each step is logged once, in order.
 package train

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,9 +85,14 @@ func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
 		if len(ck.Meta.Config) == 0 {
 			return nil, fmt.Errorf("--resume %s: the checkpoint records no training configuration (not written by simclr-vk train)", ck.Path)
 		}
-		skip := func(name string) bool { return !explicit[name] && !fromFile[name] }
+		// The recorded "out" is where the run was, not where it is: a run
+		// directory copied or moved elsewhere is continued in place.
+		skip := func(name string) bool { return !explicit[name] && !fromFile[name] && name != "out" }
 		if err := applyJSON(fs, ck.Meta.Config, skip, nil); err != nil {
 			return nil, fmt.Errorf("--resume %s: recorded configuration: %w", ck.Path, err)
+		}
+		if !explicit["out"] && !fromFile["out"] {
+			cfg.Out = resumeDir(cfg.Resume)
 		}
 	}
 	if f := fs.Lookup("backend"); f != nil {
@@ -99,6 +105,15 @@ func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
 		cfg.CoopMat = f.Value.String()
 	}
 	return ck, cfg.Validate()
+}
+
+// resumeDir is the run directory of a --resume path: the directory itself,
+// or the one holding the checkpoint file.
+func resumeDir(path string) string {
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		return filepath.Dir(path)
+	}
+	return path
 }
 
 // applyJSON sets the flags named by the keys of a JSON object (keys may use

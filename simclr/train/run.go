@@ -14,6 +14,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/internal/atomicfile"
+	"simclr-vk/internal/runlock"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
@@ -128,9 +129,11 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		c, _, _ := r.train.Shape()
 		r.cfg.Stem = string(r.cfg.modelConfig(c, r.cfg.ImageSize).Encoder.Stem)
 	}
-	if err := r.prepareOut(ck); err != nil {
+	lock, err := r.prepareOut(ck)
+	if err != nil {
 		return nil, err
 	}
+	defer lock.Release()
 	if err := r.build(ck); err != nil {
 		return nil, err
 	}
@@ -149,6 +152,10 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		if err := os.Remove(logPath); err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
+	} else if n, err := metrics.TrimLog(logPath, r.pos.GlobalStep); err != nil {
+		return nil, err
+	} else if n > 0 {
+		fmt.Fprintf(r.log, "metrics: dropped %d records of %s after global step %d (logged after the checkpoint resumed)\n", n, logPath, r.pos.GlobalStep)
 	}
 	if r.mlog, err = metrics.OpenLog(logPath, cfg.LogEvery); err != nil {
 		return nil, err
@@ -185,28 +192,38 @@ func (r *run) openData() (test data.Dataset, err error) {
 	return test, nil
 }
 
-// prepareOut creates the output directory. It never lets a run prune
+// prepareOut creates the output directory and takes its lock (one run per
+// directory; the caller releases it). It never lets a run prune
 // checkpoints it does not own: a fresh run refuses a directory that holds
 // checkpoints, a resumed one a directory with checkpoints newer than the
 // one resumed.
-func (r *run) prepareOut(ck *checkpoint.Checkpoint) error {
+func (r *run) prepareOut(ck *checkpoint.Checkpoint) (_ *runlock.Lock, err error) {
 	out := r.cfg.Out
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	lock, err := runlock.Acquire(out, runlock.CommandLine())
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			lock.Release()
+		}
+	}()
+	if n := lock.StaleNote(); n != "" {
+		fmt.Fprintln(r.log, n)
 	}
 	files, err := checkpoint.List(out)
 	if err != nil {
-		return fmt.Errorf("--out: %w", err)
+		return nil, fmt.Errorf("--out: %w", err)
 	}
 	if ck == nil && len(files) > 0 {
-		return fmt.Errorf("--out %s already holds checkpoints of a run: continue it with --resume %s, or choose another --out", out, out)
+		return nil, fmt.Errorf("--out %s already holds checkpoints of a run: continue it with --resume %s, or choose another --out", out, out)
 	}
 	if ck != nil && len(files) > 0 {
 		// Resuming from an older checkpoint next to newer ones would mix two
 		// histories and let pruning delete the newer ones.
 		name := filepath.Base(files[len(files)-1])
 		if checkpoint.FileStep(name) > ck.Meta.GlobalStep {
-			return fmt.Errorf("--out %s holds %s, newer than the checkpoint resumed (global step %d): give the resumed run another --out so that neither history overwrites the other",
+			return nil, fmt.Errorf("--out %s holds %s, newer than the checkpoint resumed (global step %d): give the resumed run another --out so that neither history overwrites the other",
 				out, name, ck.Meta.GlobalStep)
 		}
 	}
@@ -216,9 +233,9 @@ func (r *run) prepareOut(ck *checkpoint.Checkpoint) error {
 		_, err := w.Write(append(r.cfg.JSON(), '\n'))
 		return err
 	}); err != nil {
-		return fmt.Errorf("--out: write %s: %w", path, err)
+		return nil, fmt.Errorf("--out: write %s: %w", path, err)
 	}
-	return nil
+	return lock, nil
 }
 
 // size is the side of the training views.

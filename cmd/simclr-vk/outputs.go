@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"simclr-vk/internal/runlock"
+	"simclr-vk/simclr/checkpoint"
+)
+
+// ioPath is an input or output of a command, with the flag that named it
+// (for messages).
+type ioPath struct{ flag, path string }
+
+// checkOutputs refuses, before any work, outputs that would destroy one of
+// the command's inputs: an output that is an input file (os.SameFile after
+// following the input's symbolic links; an output that is itself a link is
+// replaced by the atomic write, not written through) or an existing file
+// inside an input directory (a dataset or a checkpoint directory whose files
+// the command reads). "" and "-" are not files; an input that does not
+// exist (a dataset name, a typo) is left to its reader.
+func checkOutputs(outs []ioPath, ins ...ioPath) error {
+	for _, o := range outs {
+		if o.path == "" || o.path == "-" {
+			continue
+		}
+		ost, err := os.Lstat(o.path)
+		if err != nil {
+			continue // a new file destroys nothing
+		}
+		for _, in := range ins {
+			ist, err := os.Stat(in.path)
+			if in.path == "" || err != nil {
+				continue
+			}
+			if os.SameFile(ost, ist) {
+				return fmt.Errorf("--%s %s is the input --%s %s: writing it would destroy the input; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
+			}
+			if ist.IsDir() && inside(filepath.Dir(o.path), ist) {
+				return fmt.Errorf("--%s %s would replace a file inside the input --%s directory %s; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
+			}
+		}
+	}
+	return nil
+}
+
+// inside reports whether dir is the directory d or below it (resolving
+// links).
+func inside(dir string, d os.FileInfo) bool {
+	p, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	for {
+		if st, err := os.Stat(p); err == nil && os.SameFile(st, d) {
+			return true
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return false
+		}
+		p = parent
+	}
+}
+
+// checkOutDir refuses a checkpoint output directory that holds one of the
+// input checkpoints (the input directory itself, or the directory of an
+// input file): a new checkpoint and "latest" there would mix with, and
+// take precedence over, the input's history.
+func checkOutDir(out ioPath, ins ...ioPath) error {
+	ost, err := os.Stat(out.path)
+	if err != nil {
+		return nil // created by the command: holds nothing yet
+	}
+	for _, in := range ins {
+		ist, err := os.Stat(in.path)
+		if in.path == "" || err != nil {
+			continue
+		}
+		dir := in.path
+		if !ist.IsDir() {
+			dir = filepath.Dir(in.path)
+		}
+		if dst, err := os.Stat(dir); err == nil && os.SameFile(ost, dst) {
+			return fmt.Errorf("--%s %s holds the input --%s %s: writing a checkpoint there would mix with it; choose another --%s", out.flag, out.path, in.flag, in.path, out.flag)
+		}
+	}
+	return nil
+}
+
+// lockRunDir takes the lock of a directory the command writes checkpoints
+// into (see internal/runlock), naming the flag in its error.
+func lockRunDir(flag, dir string) (*runlock.Lock, error) {
+	l, err := runlock.Acquire(dir, runlock.CommandLine())
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flag, err)
+	}
+	if n := l.StaleNote(); n != "" {
+		fmt.Fprintln(os.Stderr, n)
+	}
+	return l, nil
+}
+
+// checkRunDirOutput checks a directory that a command saves one checkpoint
+// (step 0) into, with extra files next to it: not the directory of an input
+// checkpoint, and none of the files it writes an input.
+func checkRunDirOutput(out ioPath, extra []string, ins ...ioPath) error {
+	if err := checkOutDir(out, ins...); err != nil {
+		return err
+	}
+	outs := []ioPath{{out.flag, filepath.Join(out.path, checkpoint.FileName(0))}, {out.flag, filepath.Join(out.path, checkpoint.LatestFile)}}
+	for _, x := range extra {
+		outs = append(outs, ioPath{out.flag, filepath.Join(out.path, x)})
+	}
+	return checkOutputs(outs, ins...)
+}
