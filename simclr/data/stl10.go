@@ -2,8 +2,9 @@ package data
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
+
+	"simclr-vk/internal/regfile"
 )
 
 const stlSide = 96
@@ -59,7 +60,7 @@ func openSTL(name, dir, part string) (Dataset, error) {
 		return d, nil
 	}
 	yp := filepath.Join(dir, part+"_y.bin")
-	lb, err := os.ReadFile(yp)
+	lb, err := regfile.ReadFile(yp)
 	if err != nil {
 		rs.Close()
 		return nil, fmt.Errorf("data: %w", err)
