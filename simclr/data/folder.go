@@ -2,12 +2,12 @@ package data
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/jpeg" // JPEG decoder
 	_ "image/png"  // PNG decoder
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -231,38 +231,52 @@ func checkImageConfig(p string, cfg image.Config, format string, fileSize int64)
 	return nil
 }
 
-// decodeConfig reads and checks the header of the image file p.
-func decodeConfig(p string) (image.Config, error) {
+// openImage opens the regular file p and reads and checks its header.
+func openImage(p string) (*os.File, image.Config, error) {
 	fh, size, err := regfile.Open(p)
 	if err != nil {
-		return image.Config{}, fmt.Errorf("data: %w", err)
+		return nil, image.Config{}, fmt.Errorf("data: %w", err)
 	}
-	defer fh.Close()
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(fh))
-	if err != nil {
-		return image.Config{}, fmt.Errorf("data: %s: does not decode: %w", p, err)
+	if err == nil {
+		err = checkImageConfig(p, cfg, format, size)
+	} else {
+		err = fmt.Errorf("data: %s: does not decode: %w", p, err)
 	}
-	return cfg, checkImageConfig(p, cfg, format, size)
+	if err != nil {
+		fh.Close()
+		return nil, image.Config{}, err
+	}
+	return fh, cfg, nil
 }
 
-// decodeImage reads the image file p, checks its header as decodeConfig
-// does and, when want is not nil, that its size is *want, then decodes it.
+// decodeConfig reads and checks the header of the image file p.
+func decodeConfig(p string) (image.Config, error) {
+	fh, cfg, err := openImage(p)
+	if err != nil {
+		return image.Config{}, err
+	}
+	fh.Close()
+	return cfg, nil
+}
+
+// decodeImage checks the header of the image file p as decodeConfig does
+// and, when want is not nil, that its size is *want, then decodes it from
+// the file (streamed: the decoder reads what the image needs, not the whole
+// file).
 func decodeImage(p string, want *image.Point) (image.Image, error) {
-	b, err := regfile.ReadFile(p)
+	fh, cfg, err := openImage(p)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("data: %s: does not decode: %w", p, err)
-	}
-	if err := checkImageConfig(p, cfg, format, int64(len(b))); err != nil {
 		return nil, err
 	}
+	defer fh.Close()
 	if want != nil && (cfg.Width != want.X || cfg.Height != want.Y) {
 		return nil, fmt.Errorf("data: %s: %dx%d, the folder's images are %dx%d", p, cfg.Width, cfg.Height, want.X, want.Y)
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	img, _, err := image.Decode(bufio.NewReader(fh))
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: does not decode: %w", p, err)
 	}

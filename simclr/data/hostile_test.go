@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -37,14 +36,6 @@ func npyWithDict(dict string, data []byte) []byte {
 	b := append([]byte("\x93NUMPY"), 1, 0)
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(dict)+1))
 	return append(append(append(b, dict...), '\n'), data...)
-}
-
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	must(t, os.MkdirAll(filepath.Dir(p), 0o755))
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Skip("no mkfifo:", err)
-	}
 }
 
 // openWithin runs Open and fails the test instead of hanging when it does
@@ -222,4 +213,28 @@ func TestIDXGzipSurplusIsNotInflated(t *testing.T) {
 	if d := m1.TotalAlloc - m0.TotalAlloc; d > 4<<20 {
 		t.Fatalf("refusing a 64 MiB surplus allocated %d bytes", d)
 	}
+}
+
+// Files far larger than their content needs (a PNG followed by 256 MiB, an
+// STL-10 label file of 1 GiB; sparse, so cheap to make) are not read whole.
+func TestOversizedFilesAreNotReadWhole(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	must(t, png.Encode(&b, grayImg(1, 4, 6)))
+	p := filepath.Join(dir, "flat", "a.png")
+	write(t, p, b.Bytes())
+	must(t, os.Truncate(p, 256<<20))
+	ds, _, err := Open(filepath.Join(dir, "flat"), Options{})
+	must(t, err)
+	if got := measure(func() { _, err = ds.Image(0) }); err != nil || got > 4<<20 {
+		t.Fatalf("decoding a 4x6 PNG padded to 256 MiB: %v, allocated %d bytes", err, got)
+	}
+	stl := filepath.Join(dir, "stl")
+	write(t, filepath.Join(stl, "train_X.bin"), stlImages(1, 0))
+	write(t, filepath.Join(stl, "train_y.bin"), []byte{1})
+	must(t, os.Truncate(filepath.Join(stl, "train_y.bin"), 1<<30))
+	if got := measure(func() { _, _, err = Open(stl, Options{}) }); got > 4<<20 {
+		t.Fatalf("a 1 GiB STL-10 label file for 1 image allocated %d bytes", got)
+	}
+	wantErr(t, err, "train_y.bin", "1073741824 labels for 1 images")
 }
