@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -237,4 +238,23 @@ func TestOversizedFilesAreNotReadWhole(t *testing.T) {
 		t.Fatalf("a 1 GiB STL-10 label file for 1 image allocated %d bytes", got)
 	}
 	wantErr(t, err, "train_y.bin", "1073741824 labels for 1 images")
+}
+
+// More class folders than MaxClasses are refused (checked through a class
+// list, as a test split gets the training split's, to avoid making 65537
+// folders).
+func TestFolderClassLimit(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	must(t, png.Encode(&b, grayImg(1, 2, 2)))
+	write(t, filepath.Join(dir, "c0", "a.png"), b.Bytes())
+	classes := make([]string, MaxClasses+1)
+	for i := range classes {
+		classes[i] = "c" + strconv.Itoa(i)
+	}
+	_, err := scanFolder("t", dir, Options{}, classes)
+	wantErr(t, err, "65537 class folders, more than the limit of 65536")
+	if _, err := scanFolder("t", dir, Options{}, classes[:MaxClasses]); err != nil {
+		t.Fatal(err)
+	}
 }
