@@ -52,10 +52,6 @@ func openCIFAR(name string, paths []string, labelBytes, labelOff, classes int) (
 	if err != nil {
 		return nil, err
 	}
-	if rs.n == 0 {
-		rs.Close()
-		return nil, fmt.Errorf("data: %s: no records", paths[0])
-	}
 	lb, err := rs.readBytes(labelOff)
 	if err != nil {
 		rs.Close()

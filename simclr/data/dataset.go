@@ -52,6 +52,38 @@ type Options struct {
 	Split string
 }
 
+// MaxImagePixels is the largest image, in pixels (width x height), any
+// reader accepts: Pillow's MAX_IMAGE_PIXELS (1 GiB / 4 / 3, the size of a
+// 0.25 GiB 24-bit image), above which Pillow warns of a decompression bomb.
+// Image folders refuse larger images from their header, before decoding;
+// IDX and .npy arrays refuse larger image dimensions.
+const MaxImagePixels = 89_478_485
+
+// MaxClasses bounds the class count (the largest label + 1) of .npy labels
+// and class sub-folders: ImageNet-21k's 21,841 classes fit, while a
+// corrupt label such as 2^40 is refused instead of sizing per-class arrays.
+const MaxClasses = 1 << 16
+
+// checkShape refuses image dimensions that are zero or above MaxImagePixels
+// (path names the file in the error).
+func checkShape(path string, h, w int) error {
+	if h < 1 || w < 1 {
+		return fmt.Errorf("data: %s: image size %dx%d has a zero dimension", path, w, h)
+	}
+	if h > MaxImagePixels/w {
+		return fmt.Errorf("data: %s: image size %dx%d is above the limit of %d pixels (corrupt header or decompression bomb?)", path, w, h, MaxImagePixels)
+	}
+	return nil
+}
+
+// checkLabel refuses a label outside [0, MaxClasses).
+func checkLabel(path string, i, l int) error {
+	if l < 0 || l >= MaxClasses {
+		return fmt.Errorf("data: %s: label %d of image %d is outside [0, %d) (corrupt labels?)", path, l, i, MaxClasses)
+	}
+	return nil
+}
+
 // checkIndex panics on an out-of-range index, like a slice would, but with a
 // message naming the dataset.
 func checkIndex(name string, i, n int) {

@@ -37,6 +37,21 @@
 // for image folders, Options.SkipBad leaves out files that do not decode and
 // reports them in Folder.Skipped.
 //
+// Sizes read from a file are checked before anything is allocated: products
+// of dimensions for overflow, and the data they promise against the file's
+// size (exactly for CIFAR, STL-10, plain IDX and .npy; for .gz IDX files at
+// most deflate's 1032:1 ratio, and the stream is read through exactly the
+// promised size, refusing surplus, shortfall and a bad CRC). Images above
+// MaxImagePixels (89,478,485, Pillow's decompression-bomb limit) or with a
+// zero dimension are refused, image files from their header (DecodeConfig)
+// before decoding, as are headers declaring more than 8 x 1032 pixels per
+// byte of file (more than PNG or JPEG can compress). Labels must lie in
+// [0, MaxClasses) (65536) and class folders number at most MaxClasses. Only
+// regular files are read (internal/regfile): a FIFO, a device or a
+// directory given as data is an error, not a hang or an endless read; a
+// symlink loop in an image folder is an error for that file (directory
+// symlinks are not followed by the class scan).
+//
 // Subset(ds, n, seed) keeps the first n images of a fixed seeded permutation
 // (the --subset flag).
 package data

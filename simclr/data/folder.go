@@ -1,16 +1,19 @@
 package data
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/jpeg" // JPEG decoder
 	_ "image/png"  // PNG decoder
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"simclr-vk/internal/regfile"
 )
 
 // Folder is a Dataset of JPEG/PNG files. Open scans the folder and reads
@@ -37,6 +40,9 @@ type Folder struct {
 // order, files found recursively); a folder with no sub-folders is
 // unlabeled. Images are gray (C = 1) when every file is gray, else RGB.
 func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
+	if s := opts.ImageSize; s < 0 || s > 0 && s > MaxImagePixels/s {
+		return nil, nil, fmt.Errorf("data: %s: image size %d outside [0, %d] (%d pixels at most)", path, s, maxImageSide, MaxImagePixels)
+	}
 	trainDir, testDir := path, ""
 	if isDir(filepath.Join(path, "train")) {
 		for _, t := range []string{"test", "val"} {
@@ -111,6 +117,9 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 		for i, c := range classes {
 			index[c] = i
 		}
+		if len(classes) > MaxClasses {
+			return nil, fmt.Errorf("data: %s: %d class folders, more than the limit of %d", dir, len(classes), MaxClasses)
+		}
 		f.classes = classes
 		for _, sd := range subdirs {
 			label, ok := index[sd]
@@ -153,7 +162,7 @@ func (f *Folder) readHeaders(skipBad bool) error {
 	for i, p := range f.files {
 		cfg, err := decodeConfig(p)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("%s: %v", p, err))
+			bad = append(bad, strings.TrimPrefix(err.Error(), "data: "))
 			continue
 		}
 		if f.size == 0 {
@@ -195,14 +204,86 @@ func (f *Folder) readHeaders(skipBad bool) error {
 	return nil
 }
 
+// maxImageSide is the largest square image side within MaxImagePixels.
+const maxImageSide = 9459
+
+// maxPixelsPerByte bounds the pixels an image file of a given size can
+// hold: deflate (PNG) expands at most 1032:1 and a PNG pixel takes at least
+// 1 bit, while a JPEG codes at least 1 bit per 8x8 block. A header declaring
+// more pixels than 8 x 1032 per byte of file is refused before decoding (a
+// truncated or forged header would make the decoder allocate the whole
+// image first), which bounds decoding memory by a multiple of the file size.
+const maxPixelsPerByte = 8 * 1032
+
+// checkImageConfig refuses an image header whose format is not PNG or JPEG
+// (other decoders may be registered by other packages) or whose size is zero,
+// above MaxImagePixels or beyond what fileSize bytes can hold.
+func checkImageConfig(p string, cfg image.Config, format string, fileSize int64) error {
+	if format != "png" && format != "jpeg" {
+		return fmt.Errorf("data: %s: %s image, want PNG or JPEG", p, format)
+	}
+	if err := checkShape(p, cfg.Height, cfg.Width); err != nil {
+		return err
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px/maxPixelsPerByte > fileSize {
+		return fmt.Errorf("data: %s: image size %dx%d cannot be held in %d bytes (more than %d pixels per byte): truncated or corrupt file", p, cfg.Width, cfg.Height, fileSize, maxPixelsPerByte)
+	}
+	return nil
+}
+
+// openImage opens the regular file p and reads and checks its header.
+func openImage(p string) (*os.File, image.Config, error) {
+	fh, size, err := regfile.Open(p)
+	if err != nil {
+		return nil, image.Config{}, fmt.Errorf("data: %w", err)
+	}
+	cfg, format, err := image.DecodeConfig(bufio.NewReader(fh))
+	if err == nil {
+		err = checkImageConfig(p, cfg, format, size)
+	} else {
+		err = fmt.Errorf("data: %s: does not decode: %w", p, err)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, image.Config{}, err
+	}
+	return fh, cfg, nil
+}
+
+// decodeConfig reads and checks the header of the image file p.
 func decodeConfig(p string) (image.Config, error) {
-	fh, err := os.Open(p)
+	fh, cfg, err := openImage(p)
 	if err != nil {
 		return image.Config{}, err
 	}
+	fh.Close()
+	return cfg, nil
+}
+
+// decodeImage checks the header of the image file p as decodeConfig does
+// and, when want is not nil, that its size is *want, then decodes it from
+// the file (streamed: the decoder reads what the image needs, not the whole
+// file).
+func decodeImage(p string, want *image.Point) (image.Image, error) {
+	fh, cfg, err := openImage(p)
+	if err != nil {
+		return nil, err
+	}
 	defer fh.Close()
-	cfg, _, err := image.DecodeConfig(fh)
-	return cfg, err
+	if want != nil && (cfg.Width != want.X || cfg.Height != want.Y) {
+		return nil, fmt.Errorf("data: %s: %dx%d, the folder's images are %dx%d", p, cfg.Width, cfg.Height, want.X, want.Y)
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	img, _, err := image.Decode(bufio.NewReader(fh))
+	if err != nil {
+		return nil, fmt.Errorf("data: %s: does not decode: %w", p, err)
+	}
+	if r := img.Bounds(); r.Dx() != cfg.Width || r.Dy() != cfg.Height {
+		return nil, fmt.Errorf("data: %s: decodes to %dx%d, its header says %dx%d", p, r.Dx(), r.Dy(), cfg.Width, cfg.Height)
+	}
+	return img, nil
 }
 
 func (f *Folder) Len() int             { return len(f.files) }
@@ -229,21 +310,17 @@ func (f *Folder) Label(i int) int {
 // an image size set, resizes and centre-crops it.
 func (f *Folder) Image(i int) (Image, error) {
 	checkIndex(f.name, i, len(f.files))
-	p := f.files[i]
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return Image{}, fmt.Errorf("data: %w", err)
+	var want *image.Point
+	if f.size == 0 {
+		want = &image.Point{X: f.w, Y: f.h}
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	img, err := decodeImage(f.files[i], want)
 	if err != nil {
-		return Image{}, fmt.Errorf("data: %s: does not decode: %w", p, err)
+		return Image{}, err
 	}
 	im := toCHW(img, f.c)
 	if f.size > 0 {
 		return ResizeCentreCrop(im, f.size), nil
-	}
-	if im.H != f.h || im.W != f.w {
-		return Image{}, fmt.Errorf("data: %s: %dx%d, the folder's images are %dx%d", p, im.W, im.H, f.w, f.h)
 	}
 	return im, nil
 }
@@ -287,9 +364,16 @@ func toCHW(img image.Image, c int) Image {
 		}
 		return im
 	}
+	at := func(x, y int) (r, g, b, a uint32) { return img.At(x, y).RGBA() }
+	if src, ok := img.(image.RGBA64Image); ok { // no interface value per pixel
+		at = func(x, y int) (r, g, b, a uint32) {
+			c := src.RGBA64At(x, y)
+			return uint32(c.R), uint32(c.G), uint32(c.B), uint32(c.A)
+		}
+	}
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			R, G, B, _ := img.At(r.Min.X+x, r.Min.Y+y).RGBA()
+			R, G, B, _ := at(r.Min.X+x, r.Min.Y+y)
 			setPix(im, c, y, x, uint8(R>>8), uint8(G>>8), uint8(B>>8))
 		}
 	}

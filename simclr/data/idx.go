@@ -1,15 +1,19 @@
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+
+	"simclr-vk/internal/regfile"
 )
 
 // IDX magic numbers: unsigned bytes, 3 dimensions (images) or 1 (labels).
@@ -74,59 +78,86 @@ func openIDXPair(name, dir, prefix string) (Dataset, error) {
 	return d, nil
 }
 
-// readMaybeGz reads a whole file, gunzipping it when its name ends in .gz.
-func readMaybeGz(path string) ([]byte, error) {
-	f, err := os.Open(path)
+// maxGzipRatio bounds how much a .gz IDX file may promise to expand:
+// deflate cannot exceed 1032:1 (a 258-byte match costs at least 2 bits), so
+// dimensions promising more than maxGzipRatio times the compressed size
+// cannot be genuine and are refused before anything is allocated.
+const maxGzipRatio = 1032
+
+// readIDX parses an IDX file (plain or .gz) with the given magic and
+// returns its dimensions and payload, which must have exactly prod(dims)
+// bytes. The header is read first; the payload size it promises is checked
+// for overflow and against the file's size (plain: exactly; .gz: at most
+// maxGzipRatio times) before it is allocated, and the stream must end
+// right after it (surplus or shortfall is an error, as is a gzip checksum
+// mismatch).
+func readIDX(path string, magic uint32) ([]int, []byte, error) {
+	f, fsize, err := regfile.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, nil, fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(f)
+	var r io.Reader = bufio.NewReader(f)
+	gz := strings.HasSuffix(path, ".gz")
+	if gz {
+		zr, err := gzip.NewReader(r)
 		if err != nil {
-			return nil, fmt.Errorf("data: %s: gzip: %w", path, err)
+			return nil, nil, fmt.Errorf("data: %s: gzip: %w", path, err)
 		}
 		defer zr.Close()
 		r = zr
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("data: %s: %w", path, err)
-	}
-	return b, nil
-}
-
-// readIDX parses an IDX file with the given magic and returns its
-// dimensions and payload, which must have exactly prod(dims) bytes.
-func readIDX(path string, magic uint32) ([]int, []byte, error) {
-	b, err := readMaybeGz(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(b) < 4 {
-		return nil, nil, fmt.Errorf("data: %s: truncated: %d bytes, no IDX header", path, len(b))
-	}
-	if m := binary.BigEndian.Uint32(b); m != magic {
-		return nil, nil, fmt.Errorf("data: %s: wrong magic 0x%08x, want 0x%08x (IDX unsigned byte, %d dims)", path, m, magic, magic&0xff)
-	}
 	nd := int(magic & 0xff)
-	if len(b) < 4+4*nd {
-		return nil, nil, fmt.Errorf("data: %s: truncated IDX header", path)
+	hdr := make([]byte, 4+4*nd)
+	if n, err := io.ReadFull(r, hdr); err != nil {
+		if n >= 4 && binary.BigEndian.Uint32(hdr) != magic {
+			return nil, nil, fmt.Errorf("data: %s: wrong magic 0x%08x, want 0x%08x (IDX unsigned byte, %d dims)", path, binary.BigEndian.Uint32(hdr), magic, nd)
+		}
+		return nil, nil, fmt.Errorf("data: %s: truncated IDX header (%d of %d bytes): %w", path, n, len(hdr), err)
+	}
+	if m := binary.BigEndian.Uint32(hdr); m != magic {
+		return nil, nil, fmt.Errorf("data: %s: wrong magic 0x%08x, want 0x%08x (IDX unsigned byte, %d dims)", path, m, magic, nd)
 	}
 	dims := make([]int, nd)
-	size := 1
+	size := int64(1)
 	for k := range dims {
-		dims[k] = int(binary.BigEndian.Uint32(b[4+4*k:]))
-		size *= dims[k]
+		dims[k] = int(binary.BigEndian.Uint32(hdr[4+4*k:]))
+		if dims[k] == 0 {
+			return nil, nil, fmt.Errorf("data: %s: dimensions %v: a zero dimension (no images)", path, dims[:k+1])
+		}
+		if size > math.MaxInt64/int64(dims[k]) {
+			return nil, nil, fmt.Errorf("data: %s: dimensions %v overflow", path, dims[:k+1])
+		}
+		size *= int64(dims[k])
 	}
-	payload := b[4+4*nd:]
-	if len(payload) != size {
+	if nd == 3 {
+		if err := checkShape(path, dims[1], dims[2]); err != nil {
+			return nil, nil, err
+		}
+	}
+	have := fsize - int64(len(hdr))
+	switch {
+	case !gz && size != have:
 		what := "truncated"
-		if len(payload) > size {
+		if have > size {
 			what = "trailing bytes"
 		}
-		return nil, nil, fmt.Errorf("data: %s: %s: dimensions %v need %d bytes, file has %d", path, what, dims, size, len(payload))
+		return nil, nil, fmt.Errorf("data: %s: %s: dimensions %v need %d bytes, file has %d", path, what, dims, size, have)
+	case gz && size/maxGzipRatio > fsize:
+		return nil, nil, fmt.Errorf("data: %s: dimensions %v promise %d bytes from a %d-byte .gz file, more than gzip's maximal ratio of %d:1 (corrupt header?)", path, dims, size, fsize, maxGzipRatio)
+	}
+	payload := make([]byte, size)
+	if n, err := io.ReadFull(r, payload); err != nil {
+		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			return nil, nil, fmt.Errorf("data: %s: truncated: dimensions %v need %d bytes, the data ends after %d", path, dims, size, n)
+		}
+		return nil, nil, fmt.Errorf("data: %s: %w", path, err)
+	}
+	// The stream must end here; reading to the end also checks the gzip CRC.
+	if n, err := io.CopyN(io.Discard, r, 1); n > 0 {
+		return nil, nil, fmt.Errorf("data: %s: trailing bytes after the %d bytes dimensions %v need", path, size, dims)
+	} else if err != io.EOF {
+		return nil, nil, fmt.Errorf("data: %s: %w", path, err)
 	}
 	return dims, payload, nil
 }

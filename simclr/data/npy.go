@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/npy"
 )
 
@@ -62,7 +64,7 @@ func OpenNpy(path string) (train, test Dataset, err error) {
 }
 
 func openNpyPair(name, imagesPath, labelsPath string) (Dataset, error) {
-	h, err := readNpyHeaderFile(imagesPath)
+	h, size, err := readNpyHeaderFile(imagesPath)
 	if err != nil {
 		return nil, err
 	}
@@ -78,13 +80,22 @@ func openNpyPair(name, imagesPath, labelsPath string) (Dataset, error) {
 	default:
 		return nil, fmt.Errorf("data: %s: shape %v, want (N, H, W) or (N, H, W, C) with C 1 or 3", imagesPath, h.Shape)
 	}
+	if err := checkShape(imagesPath, ih, iw); err != nil {
+		return nil, err
+	}
+	if h.Shape[0] == 0 {
+		return nil, fmt.Errorf("data: %s: shape %v holds no images", imagesPath, h.Shape)
+	}
+	if err := h.CheckSize(1, size); err != nil {
+		return nil, fmt.Errorf("data: %s: %w", imagesPath, err)
+	}
 	rs, err := openRecords([]string{imagesPath}, h.DataOffset, int64(c*ih*iw))
 	if err != nil {
 		return nil, err
 	}
-	if rs.n != h.Shape[0] {
+	if rs.n != h.Shape[0] { // the file changed since its header was read
 		rs.Close()
-		return nil, fmt.Errorf("data: %s: truncated: header says %d images, file holds %d", imagesPath, h.Shape[0], rs.n)
+		return nil, fmt.Errorf("data: %s: header says %d images, file holds %d", imagesPath, h.Shape[0], rs.n)
 	}
 	d := &recordDataset{name: name, c: c, h: ih, w: iw, rs: rs}
 	if c == 3 {
@@ -103,9 +114,9 @@ func openNpyPair(name, imagesPath, labelsPath string) (Dataset, error) {
 		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", labelsPath, len(labels), rs.n, filepath.Base(imagesPath))
 	}
 	for i, l := range labels {
-		if l < 0 {
+		if err := checkLabel(labelsPath, i, l); err != nil {
 			rs.Close()
-			return nil, fmt.Errorf("data: %s: label %d of image %d is negative", labelsPath, l, i)
+			return nil, err
 		}
 		d.classes = max(d.classes, l+1)
 	}
@@ -125,7 +136,7 @@ func hwcToCHW(src, dst []uint8, c, h, w int) {
 }
 
 func readNpyLabels(path string) ([]int, error) {
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
@@ -147,12 +158,11 @@ func readNpyLabels(path string) ([]int, error) {
 	default:
 		return nil, fmt.Errorf("data: %s: label dtype %q, want int64 '<i8', int32 '<i4' or uint8 '|u1'", path, h.Descr)
 	}
-	b = b[h.DataOffset:]
-	n := h.Shape[0]
-	if len(b) != n*size {
-		return nil, fmt.Errorf("data: %s: truncated: %d labels need %d bytes, file has %d", path, n, n*size, len(b))
+	if err := h.CheckSize(size, int64(len(b))); err != nil {
+		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
-	out := make([]int, n)
+	b = b[h.DataOffset:]
+	out := make([]int, h.Shape[0])
 	for i := range out {
 		switch size {
 		case 8:
@@ -166,17 +176,19 @@ func readNpyLabels(path string) ([]int, error) {
 	return out, nil
 }
 
-func readNpyHeaderFile(path string) (npy.Header, error) {
-	f, err := os.Open(path)
+// readNpyHeaderFile reads the header of the regular file path and returns
+// it with the file's size.
+func readNpyHeaderFile(path string) (npy.Header, int64, error) {
+	f, size, err := regfile.Open(path)
 	if err != nil {
-		return npy.Header{}, fmt.Errorf("data: %w", err)
+		return npy.Header{}, 0, fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
-	h, err := npy.ReadHeader(f)
+	h, err := npy.ReadHeader(bufio.NewReader(f))
 	if err != nil {
-		return npy.Header{}, fmt.Errorf("data: %s: %w", path, err)
+		return npy.Header{}, 0, fmt.Errorf("data: %s: %w", path, err)
 	}
-	return h, nil
+	return h, size, nil
 }
 
 // WriteNpy writes a C-order .npy (format 1.0) with the given dtype descr

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"simclr-vk/internal/regfile"
 )
 
 // recordSet is a sequence of fixed-size records spread over one or more
@@ -18,23 +20,18 @@ type recordSet struct {
 }
 
 // openRecords opens paths as consecutive arrays of recSize-byte records
-// starting at byte base. A file whose payload is not a whole number of
-// records is reported as truncated.
+// starting at byte base (recSize > 0). Only regular files are opened. A
+// file whose payload is not a whole number of records is reported as
+// truncated, and no records at all as an error.
 func openRecords(paths []string, base, recSize int64) (*recordSet, error) {
 	rs := &recordSet{base: base, recSize: recSize}
 	for _, p := range paths {
-		f, err := os.Open(p)
+		f, fsize, err := regfile.Open(p)
 		if err != nil {
 			rs.Close()
 			return nil, fmt.Errorf("data: %w", err)
 		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			rs.Close()
-			return nil, fmt.Errorf("data: %w", err)
-		}
-		size := st.Size() - base
+		size := fsize - base
 		if size < 0 || size%recSize != 0 {
 			f.Close()
 			rs.Close()
@@ -44,6 +41,10 @@ func openRecords(paths []string, base, recSize int64) (*recordSet, error) {
 		rs.names = append(rs.names, p)
 		rs.starts = append(rs.starts, rs.n)
 		rs.n += int(size / recSize)
+	}
+	if rs.n == 0 {
+		rs.Close()
+		return nil, fmt.Errorf("data: %s: no images (empty file)", paths[0])
 	}
 	return rs, nil
 }
@@ -73,7 +74,7 @@ func (rs *recordSet) read(i int, buf []byte) error {
 // readBytes reads the byte at offset off of every record (the labels).
 func (rs *recordSet) readBytes(off int) ([]byte, error) {
 	out := make([]byte, 0, rs.n)
-	buf := make([]byte, rs.recSize*256)
+	buf := make([]byte, rs.recSize*int64(min(256, rs.n)))
 	for k, f := range rs.files {
 		n := rs.n - rs.starts[k]
 		if k+1 < len(rs.starts) {

@@ -2,8 +2,10 @@ package data
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
+
+	"simclr-vk/internal/regfile"
 )
 
 const stlSide = 96
@@ -59,14 +61,10 @@ func openSTL(name, dir, part string) (Dataset, error) {
 		return d, nil
 	}
 	yp := filepath.Join(dir, part+"_y.bin")
-	lb, err := os.ReadFile(yp)
+	lb, err := readLabelBytes(yp, rs.n, part+"_X.bin")
 	if err != nil {
 		rs.Close()
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	if len(lb) != rs.n {
-		rs.Close()
-		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s_X.bin", yp, len(lb), rs.n, part)
+		return nil, err
 	}
 	d.labels = make([]int, len(lb))
 	for i, l := range lb {
@@ -92,4 +90,22 @@ func stlDecode(rec []byte, dst []uint8) {
 			}
 		}
 	}
+}
+
+// readLabelBytes reads the n one-byte labels of the regular file yp,
+// checking its size (against the images of imagesName) before reading.
+func readLabelBytes(yp string, n int, imagesName string) ([]byte, error) {
+	f, size, err := regfile.Open(yp)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	defer f.Close()
+	if size != int64(n) {
+		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", yp, size, n, imagesName)
+	}
+	lb := make([]byte, n)
+	if _, err := io.ReadFull(f, lb); err != nil {
+		return nil, fmt.Errorf("data: %s: %w", yp, err)
+	}
+	return lb, nil
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
+	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/npy"
 )
 
@@ -75,7 +75,7 @@ type Npy struct {
 
 // ReadNpy reads a version 1.x/2.x .npy file holding C-order '<f4' or '<i8'.
 func ReadNpy(path string) (*Npy, error) {
-	b, err := os.ReadFile(path)
+	b, err := regfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("export: read npy: %w", err)
 	}
@@ -92,8 +92,6 @@ func decodeNpy(b []byte) (*Npy, error) {
 		return nil, err
 	}
 	a := &Npy{Descr: h.Descr, Shape: h.Shape}
-	body := b[h.DataOffset:]
-	n := h.Numel()
 	var is int
 	switch a.Descr {
 	case "<f4":
@@ -103,9 +101,10 @@ func decodeNpy(b []byte) (*Npy, error) {
 	default:
 		return nil, fmt.Errorf("unsupported dtype %q (want <f4 or <i8)", a.Descr)
 	}
-	if len(body) != n*is {
-		return nil, fmt.Errorf("shape %v %s needs %d data bytes, file has %d", a.Shape, a.Descr, n*is, len(body))
+	if err := h.CheckSize(is, int64(len(b))); err != nil {
+		return nil, err // before allocating: the size is checked against the file
 	}
+	body, n := b[h.DataOffset:], h.Numel()
 	if is == 4 {
 		a.F32 = make([]float32, n)
 		for i := range a.F32 {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -52,7 +53,11 @@ func EncodeHeader(descr string, shape []int) []byte {
 
 // ReadHeader reads the magic, the version and the header dict from r, which
 // is left at the start of the data. Errors say what is wrong; the caller
-// adds the file name.
+// adds the file name. The dict must hold exactly the keys 'descr' (a
+// string), 'fortran_order' (False) and 'shape' (a tuple of at most MaxDims
+// non-negative integers whose product, zeros left out, fits in an int64),
+// so that Numel and the products of any of its dimensions cannot overflow.
+// Only the header bytes actually present are allocated.
 func ReadHeader(r io.Reader) (Header, error) {
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
@@ -79,73 +84,206 @@ func ReadHeader(r io.Reader) (Header, error) {
 		return Header{}, fmt.Errorf("npy: unsupported format version %d.%d", pre[6], pre[7])
 	}
 	if hlen > maxHeader {
-		return Header{}, fmt.Errorf("npy: header length %d too large", hlen)
+		return Header{}, fmt.Errorf("npy: header length %d above the limit of %d bytes", hlen, maxHeader)
 	}
-	hb := make([]byte, hlen)
-	if _, err := io.ReadFull(r, hb); err != nil {
-		return Header{}, fmt.Errorf("npy: truncated header: %w", err)
+	// ReadAll through a LimitReader grows with the bytes present: a length
+	// field promising more than the file holds costs no more than the file.
+	hb, err := io.ReadAll(io.LimitReader(r, int64(hlen)))
+	if err != nil {
+		return Header{}, fmt.Errorf("npy: reading header: %w", err)
 	}
-	s := string(hb)
-	h := Header{DataOffset: int64(off + hlen)}
-	descr, ok := field(s, "descr")
-	if !ok {
-		return h, fmt.Errorf("npy: header %q has no 'descr'", s)
+	if len(hb) < hlen {
+		return Header{}, fmt.Errorf("npy: truncated header: length field says %d bytes, file has %d", hlen, len(hb))
 	}
-	h.Descr = strings.Trim(descr, "'\"")
-	fo, ok := field(s, "fortran_order")
-	if !ok {
-		return h, fmt.Errorf("npy: header %q has no 'fortran_order'", s)
+	h, err := parseDict(string(hb))
+	if err != nil {
+		return Header{}, err
 	}
-	if fo != "False" {
-		return h, fmt.Errorf("npy: fortran_order is %s: only C-order arrays are supported (save with np.ascontiguousarray)", fo)
-	}
-	sh, ok := field(s, "shape")
-	if !ok || !strings.HasPrefix(sh, "(") || !strings.HasSuffix(sh, ")") {
-		return h, fmt.Errorf("npy: header %q has no 'shape' tuple", s)
-	}
-	for _, f := range strings.Split(sh[1:len(sh)-1], ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
+	h.DataOffset = int64(off + hlen)
+	return h, nil
+}
+
+// MaxDims bounds the number of dimensions (NumPy's own limit is 64).
+const MaxDims = 64
+
+// parseDict parses the header dict literal.
+func parseDict(s string) (Header, error) {
+	p := &dictParser{s: s}
+	var h Header
+	seen := map[string]bool{}
+	quote := func(s string) string {
+		if len(s) > 80 {
+			s = s[:80] + "..."
 		}
-		v, err := strconv.Atoi(strings.TrimSuffix(f, "L"))
-		if err != nil || v < 0 {
-			return h, fmt.Errorf("npy: bad shape %s", sh)
+		return strconv.Quote(s)
+	}
+	fail := func(what string) (Header, error) {
+		return Header{}, fmt.Errorf("npy: header %s: %s at byte %d", quote(s), what, p.i)
+	}
+	if !p.eat('{') {
+		return fail("not a dict literal")
+	}
+	for !p.eat('}') {
+		key, ok := p.str()
+		if !ok {
+			return fail("want a quoted key")
 		}
-		h.Shape = append(h.Shape, v)
+		if seen[key] {
+			return fail("duplicate key '" + key + "'")
+		}
+		seen[key] = true
+		if !p.eat(':') {
+			return fail("want ':' after '" + key + "'")
+		}
+		switch key {
+		case "descr":
+			if h.Descr, ok = p.str(); !ok {
+				return Header{}, fmt.Errorf("npy: header %s: 'descr' is not a string (structured dtypes are not supported)", quote(s))
+			}
+		case "fortran_order":
+			w := p.word()
+			if w != "False" {
+				if w == "True" {
+					return Header{}, fmt.Errorf("npy: fortran_order is True: only C-order arrays are supported (save with np.ascontiguousarray)")
+				}
+				return fail("'fortran_order' is not False")
+			}
+		case "shape":
+			shape, err := p.tuple()
+			if err != nil {
+				return Header{}, fmt.Errorf("npy: bad shape in header %s: %v", quote(s), err)
+			}
+			h.Shape = shape
+		default:
+			return fail("unknown key '" + key + "' (a .npy header has 'descr', 'fortran_order' and 'shape')")
+		}
+		if !p.eat(',') {
+			if !p.eat('}') {
+				return fail("want ',' or '}'")
+			}
+			break
+		}
+	}
+	if strings.TrimSpace(s[p.i:]) != "" {
+		return fail("text after the dict")
+	}
+	for _, k := range []string{"descr", "fortran_order", "shape"} {
+		if !seen[k] {
+			return Header{}, fmt.Errorf("npy: header %s has no '%s'", quote(s), k)
+		}
 	}
 	return h, nil
 }
 
-// field returns the value text of key in a Python dict literal: a quoted
-// string, a parenthesised tuple or a bare word.
-func field(s, key string) (string, bool) {
-	i := strings.Index(s, "'"+key+"'")
-	if i < 0 {
+type dictParser struct {
+	s string
+	i int
+}
+
+func (p *dictParser) skip() {
+	for p.i < len(p.s) && strings.IndexByte(" \t\r\n", p.s[p.i]) >= 0 {
+		p.i++
+	}
+}
+
+func (p *dictParser) eat(c byte) bool {
+	p.skip()
+	if p.i < len(p.s) && p.s[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// str reads a '...' or "..." string without escapes.
+func (p *dictParser) str() (string, bool) {
+	p.skip()
+	if p.i >= len(p.s) || (p.s[p.i] != '\'' && p.s[p.i] != '"') {
 		return "", false
 	}
-	s = strings.TrimSpace(s[i+len(key)+2:])
-	if !strings.HasPrefix(s, ":") {
+	q := p.s[p.i]
+	j := strings.IndexByte(p.s[p.i+1:], q)
+	if j < 0 || strings.IndexByte(p.s[p.i+1:p.i+1+j], '\\') >= 0 {
 		return "", false
 	}
-	s = strings.TrimSpace(s[1:])
-	switch {
-	case strings.HasPrefix(s, "("):
-		j := strings.Index(s, ")")
-		if j < 0 {
-			return "", false
+	v := p.s[p.i+1 : p.i+1+j]
+	p.i += j + 2
+	return v, true
+}
+
+// word reads a run of letters, digits and underscores.
+func (p *dictParser) word() string {
+	p.skip()
+	j := p.i
+	for j < len(p.s) && (p.s[j] == '_' || p.s[j] >= '0' && p.s[j] <= '9' || p.s[j]|0x20 >= 'a' && p.s[j]|0x20 <= 'z') {
+		j++
+	}
+	w := p.s[p.i:j]
+	p.i = j
+	return w
+}
+
+// tuple reads (d0, d1, ...) of non-negative integers (Python 2's 12L
+// included).
+func (p *dictParser) tuple() ([]int, error) {
+	if !p.eat('(') {
+		return nil, fmt.Errorf("not a tuple")
+	}
+	shape := []int{}
+	prod := uint64(1)
+	for !p.eat(')') {
+		w := p.word()
+		v, err := strconv.ParseInt(strings.TrimSuffix(w, "L"), 10, 64)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("dimension %q is not a non-negative integer", w)
 		}
-		return s[:j+1], true
-	case strings.HasPrefix(s, "'"), strings.HasPrefix(s, "\""):
-		j := strings.IndexByte(s[1:], s[0])
-		if j < 0 {
-			return "", false
+		if len(shape) == MaxDims {
+			return nil, fmt.Errorf("more than %d dimensions", MaxDims)
 		}
-		return s[:j+2], true
+		if v > 0 {
+			if prod > math.MaxInt64/uint64(v) {
+				return nil, fmt.Errorf("the dimensions' product overflows int64")
+			}
+			prod *= uint64(v)
+		}
+		shape = append(shape, int(v))
+		if !p.eat(',') {
+			if !p.eat(')') {
+				return nil, fmt.Errorf("want ',' or ')'")
+			}
+			break
+		}
 	}
-	j := strings.IndexAny(s, ",}")
-	if j < 0 {
-		return "", false
+	if len(shape) == 0 {
+		shape = nil
 	}
-	return strings.TrimSpace(s[:j]), true
+	return shape, nil
+}
+
+// DataBytes is the number of data bytes the header promises for items of
+// itemSize bytes, or an error when that overflows an int64.
+func (h Header) DataBytes(itemSize int) (int64, error) {
+	n := int64(h.Numel())
+	if itemSize > 0 && n > math.MaxInt64/int64(itemSize) {
+		return 0, fmt.Errorf("npy: shape %v of %d-byte items overflows int64", h.Shape, itemSize)
+	}
+	return n * int64(itemSize), nil
+}
+
+// CheckSize checks that a file of fileSize bytes holds exactly the data the
+// header promises for items of itemSize bytes, with an error saying which
+// way it differs.
+func (h Header) CheckSize(itemSize int, fileSize int64) error {
+	need, err := h.DataBytes(itemSize)
+	if err != nil {
+		return err
+	}
+	if have := fileSize - h.DataOffset; have != need {
+		what := "truncated"
+		if have > need {
+			what = "trailing bytes"
+		}
+		return fmt.Errorf("npy: %s: shape %v %s needs %d data bytes, file has %d", what, h.Shape, h.Descr, need, max(have, 0))
+	}
+	return nil
 }

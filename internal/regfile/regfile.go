@@ -1,0 +1,68 @@
+package regfile
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// Open opens path for reading when it is a regular file (symlinks are
+// followed) and returns it with its size. Errors name the path.
+func Open(path string) (*os.File, int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := regular(path, st); err != nil {
+		return nil, 0, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err = f.Stat()
+	if err == nil {
+		err = regular(path, st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+func regular(path string, st fs.FileInfo) error {
+	m := st.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	kind := "special file"
+	switch {
+	case m.IsDir():
+		kind = "directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "named pipe"
+	case m&fs.ModeDevice != 0:
+		kind = "device"
+	case m&fs.ModeSocket != 0:
+		kind = "socket"
+	}
+	return fmt.Errorf("%s: not a regular file (a %s)", path, kind)
+}
+
+// ReadFile reads the whole of the regular file path: exactly the size its
+// open file reports, so the allocation is bounded by what is on disk.
+func ReadFile(path string) ([]byte, error) {
+	f, size, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("%s: %d-byte file shrank while being read: %w", path, size, err)
+	}
+	return b, nil
+}
