@@ -11,6 +11,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/internal/bound"
 )
 
 func init() {
@@ -52,8 +53,8 @@ func parseSize(s string) (m, n, k int, err error) {
 	}
 	v := make([]int, 3)
 	for i, p := range parts {
-		if v[i], err = strconv.Atoi(strings.TrimSpace(p)); err != nil || v[i] <= 0 {
-			return 0, 0, 0, fmt.Errorf("--size %q: %q is not a positive integer", s, p)
+		if v[i], err = strconv.Atoi(strings.TrimSpace(p)); err != nil || v[i] <= 0 || v[i] > maxGemmDim {
+			return 0, 0, 0, fmt.Errorf("--size %q: %q is not an integer in [1, %d]", s, p, maxGemmDim)
 		}
 	}
 	return v[0], v[1], v[2], nil
@@ -79,8 +80,12 @@ func runBenchGemm(args []string) error {
 		return fmt.Errorf("--trans %q: want NN, TN, NT or TT", *trans)
 	}
 	ta, tb := strings.ToUpper(*trans)[0] == 'T', strings.ToUpper(*trans)[1] == 'T'
-	if *runs <= 0 || *repeat < 0 {
-		return fmt.Errorf("--runs must be positive and --repeat >= 0")
+	if err := bound.Check(bf.check(),
+		bound.Int("repeat", int64(*repeat), 0, maxIters),
+		bound.Int("runs", int64(*runs), 1, maxIters),
+		bound.Memory(4*(float64(m)*float64(k)+float64(k)*float64(n)+float64(m)*float64(n)), 0,
+			fmt.Sprintf("A, B and C of a %dx%dx%d product", m, n, k), "size")); err != nil {
+		return err
 	}
 	var b engine.Backend
 	if *variant != "" {

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 
+	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/knn"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -47,10 +49,10 @@ func runEvalKNN(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *k < 1 || !(*temp > 0) {
-		return fmt.Errorf("--k must be >= 1 and --t > 0")
-	}
-	if err := prepareOut(*out); err != nil {
+	if err := bound.Check(mf.check(), bf.check(),
+		bound.Int("k", int64(*k), 1, train.MaxCount),
+		bound.Float("t", *temp, 0, train.MaxTemperature, true),
+		prepareOut("out", *out)); err != nil {
 		return err
 	}
 	e, err := openModel(*mf.checkpoint, bf)
@@ -97,10 +99,10 @@ func runEvalLinear(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
-		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
-	}
-	if err := prepareOut(*out); err != nil {
+	if err := bound.Check(mf.check(), bf.check(),
+		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
+		optionalLR(fs, *lr),
+		prepareOut("out", *out)); err != nil {
 		return err
 	}
 	e, err := openModel(*mf.checkpoint, bf)

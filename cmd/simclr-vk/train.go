@@ -47,6 +47,9 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 	if err != nil {
 		return err
 	}
+	if err := bf.check(); err != nil {
+		return err
+	}
 	b, err := bf.open()
 	if err != nil {
 		return err

@@ -128,6 +128,10 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		c, _, _ := r.train.Shape()
 		r.cfg.Stem = string(r.cfg.modelConfig(c, r.cfg.ImageSize).Encoder.Stem)
 	}
+	ch, _, _ := r.train.Shape()
+	if err := r.cfg.CheckMemory(ch, r.cfg.ImageSize); err != nil {
+		return nil, err
+	}
 	if err := r.prepareOut(ck); err != nil {
 		return nil, err
 	}
