@@ -16,13 +16,22 @@ import (
 	"syscall"
 )
 
-// Error is a value out of its range; Flag is the flag name without dashes.
+// Error is a value out of its range; Flag is the flag name without dashes,
+// Also more flags that set the value together with it.
 type Error struct {
 	Flag string
+	Also []string
 	Msg  string
+	// colon: Msg is a sentence, not a value and its range.
+	colon bool
 }
 
-func (e *Error) Error() string { return "--" + e.Flag + " " + e.Msg }
+func (e *Error) Error() string {
+	if len(e.Also) == 0 && !e.colon {
+		return "--" + e.Flag + " " + e.Msg
+	}
+	return "--" + strings.Join(append([]string{e.Flag}, e.Also...), ", --") + ": " + e.Msg
+}
 
 // Errorf returns an *Error for flag.
 func Errorf(flag, format string, a ...any) error {
@@ -101,12 +110,12 @@ func Memory(need float64, limit uint64, what string, flags ...string) error {
 	if limit == 0 || need <= float64(limit) {
 		return nil
 	}
-	f := ""
+	e := &Error{colon: true, Msg: fmt.Sprintf("%s needs at least %s, more than the %s of physical memory; use a smaller size",
+		what, Bytes(need), Bytes(float64(limit)))}
 	if len(flags) > 0 {
-		f = flags[0]
+		e.Flag, e.Also = flags[0], flags[1:]
 	}
-	return &Error{Flag: f, Msg: fmt.Sprintf("(with %s): %s needs at least %s, more than the %s of memory here; use a smaller size",
-		strings.Join(flags, ", "), what, Bytes(need), Bytes(float64(limit)))}
+	return e
 }
 
 // Bytes formats a byte count (KiB, MiB, GiB, TiB, else an exponent).
