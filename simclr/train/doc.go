@@ -11,7 +11,14 @@
 // can be given back with --config. Resolve applies,
 // to every flag not given on the command line, first the --config file and
 // then, with --resume, the configuration stored in the checkpoint: explicit
-// flags > --config file > checkpoint > defaults.
+// flags > --config file > checkpoint > defaults. A --config key must have
+// the flag's JSON type. Validate then checks every value against its range
+// (the Max* constants; floats finite) and refuses a model whose estimated
+// parameters and optimizer state exceed the physical memory; Run repeats
+// the memory check with the batch's activations once the data fixed the
+// channels and image side, before it writes anything. A bad value from the
+// --config file or the resumed checkpoint's configuration is reported as
+// such.
 //
 // # The loop
 //
