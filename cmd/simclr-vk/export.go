@@ -31,6 +31,9 @@ func runExport(args []string) error {
 	if *ckPath == "" {
 		return fmt.Errorf("--checkpoint is required")
 	}
+	if fs.Changed("image-size") && *samples == 0 {
+		return fmt.Errorf("--image-size is the side of the check images: give --check-samples N too")
+	}
 	if !strings.HasSuffix(*out, ".safetensors") {
 		return fmt.Errorf("--out %q: the file name must end in .safetensors", *out)
 	}

@@ -51,6 +51,9 @@ func runFinetune(args []string) error {
 		bound.WritableDir("out", *out)); err != nil {
 		return err
 	}
+	if *mf.checkpoint != "" && af.changed() {
+		return fmt.Errorf("--arch, --stem, --width, --in-channels and --proj-* describe --init-from weights; a --checkpoint records its architecture")
+	}
 	var e *evalInput
 	source := *mf.checkpoint
 	if *mf.checkpoint != "" {

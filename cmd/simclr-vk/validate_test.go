@@ -65,8 +65,11 @@ func TestFlagRanges(t *testing.T) {
 	for name, c := range cmds {
 		for flag, extra := range c.flags {
 			vals := append(append([]string{}, bad...), extra...)
-			if flag == "image" || flag == "size" || flag == "proj-dims" {
+			switch flag {
+			case "image", "size", "proj-dims":
 				vals = extra
+			case "lr": // any finite rate up to train.MaxLR = 1e30 is accepted
+				vals = []string{"NaN", "Inf", "-Inf", "-1", "0", "1e31"}
 			}
 			for _, v := range vals {
 				dir := t.TempDir()
@@ -106,6 +109,8 @@ func TestEarlyChecks(t *testing.T) {
 		{func() error { return runExport([]string{"--checkpoint", "ck", "--out", "file/e.safetensors"}) }, "--out"},
 		{func() error { return runImport([]string{"--from", "w", "--out", "file/run"}) }, "--out"},
 		{func() error { return runAugment([]string{"--out", "file/a.png"}) }, "--out"},
+		{func() error { return runFinetune([]string{"--checkpoint", "ck", "--width", "2"}) }, "--init-from"},
+		{func() error { return runExport([]string{"--checkpoint", "ck", "--image-size", "64"}) }, "--check-samples"},
 	} {
 		if err := c.run(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("err = %v, want one containing %q", err, c.want)

@@ -187,11 +187,14 @@ const (
 	MaxEpochs      = 1_000_000
 	MaxSteps       = 1 << 40
 	MaxWorkers     = 4096
-	MaxLR          = 1000.0
 	MaxMomentum    = 0.9999
 	MinTemperature = 1e-4
 	MaxTemperature = 100.0
 	MaxJitter      = augment.MaxJitterStrength
+	// MaxLR keeps the scaled peak rate (up to MaxCount/256 times the
+	// base) finite in float32; a rate that makes training diverge is
+	// caught by the NaN/Inf guard (ErrDiverged), not refused here.
+	MaxLR = 1e30
 )
 
 // checkMemory refuses a model and batch whose parameters (with gradients

@@ -22,7 +22,7 @@ import (
 func TestFlagRanges(t *testing.T) {
 	floats := map[string][]string{
 		"width":                 {"NaN", "Inf", "-1", "0", "1e6"},
-		"lr":                    {"NaN", "Inf", "-Inf", "-0.1", "0", "1e9"},
+		"lr":                    {"NaN", "Inf", "-Inf", "-0.1", "0", "1e31"},
 		"warmup-epochs":         {"NaN", "Inf", "-1", "1e300"},
 		"weight-decay":          {"NaN", "Inf", "-1e-6", "2"},
 		"momentum":              {"NaN", "Inf", "-0.1", "1", "1.5"},
