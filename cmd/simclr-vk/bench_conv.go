@@ -58,12 +58,15 @@ func runBenchConv(args []string) error {
 		return err
 	}
 	// The first stage's input, output and their gradients dominate.
+	memory := func(limit uint64) error {
+		return bound.Memory(4*4*float64(*batch)*float64(*width)*float64(h)*float64(w), limit,
+			fmt.Sprintf("the convolutions of width %d on %d images of %dx%d", *width, *batch, h, w), "batch", "width", "image")
+	}
 	if err := bound.Check(bf.check(), checkImageFlag(h, w, c),
 		bound.Int("width", int64(*width), 1, 64*int64(train.MaxWidth)),
 		bound.Int("batch", int64(*batch), 1, maxBatch),
 		bound.Int("iters", int64(*iters), 1, maxIters),
-		bound.Memory(4*4*float64(*batch)*float64(*width)*float64(h)*float64(w), 0,
-			fmt.Sprintf("the convolutions of width %d on %d images of %dx%d", *width, *batch, h, w), "batch", "width", "image")); err != nil {
+		memory(0)); err != nil {
 		return err
 	}
 	b, err := bf.open()
@@ -71,6 +74,9 @@ func runBenchConv(args []string) error {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 	if !*asJSON {
 		fmt.Printf("%s\nResNet-18 w%d, %dx%dx%d images, batch %d, median of %d runs\n", b.Describe(), *width, h, w, c, *batch, *iters)
 		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms", "cpu ms")

@@ -80,11 +80,14 @@ func runBenchGemm(args []string) error {
 		return fmt.Errorf("--trans %q: want NN, TN, NT or TT", *trans)
 	}
 	ta, tb := strings.ToUpper(*trans)[0] == 'T', strings.ToUpper(*trans)[1] == 'T'
+	memory := func(limit uint64) error {
+		return bound.Memory(4*(float64(m)*float64(k)+float64(k)*float64(n)+float64(m)*float64(n)), limit,
+			fmt.Sprintf("A, B and C of a %dx%dx%d product", m, n, k), "size")
+	}
 	if err := bound.Check(bf.check(),
 		bound.Int("repeat", int64(*repeat), 0, maxIters),
 		bound.Int("runs", int64(*runs), 1, maxIters),
-		bound.Memory(4*(float64(m)*float64(k)+float64(k)*float64(n)+float64(m)*float64(n)), 0,
-			fmt.Sprintf("A, B and C of a %dx%dx%d product", m, n, k), "size")); err != nil {
+		memory(0)); err != nil {
 		return err
 	}
 	var b engine.Backend
@@ -103,6 +106,9 @@ func runBenchGemm(args []string) error {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 	kernel, kernelSource := "", ""
 	if d, ok := b.(*vulkan.Device); ok {
 		c := d.GemmChoiceFor(1, m, n, k)

@@ -69,13 +69,16 @@ func runBenchNTXent(args []string) error {
 		return bound.Errorf("n", "%d: want an even number of rows (2N views)", *rows)
 	}
 	// z, dz and the reference's full 2N x 2N similarity matrix.
+	memory := func(limit uint64) error {
+		return bound.Memory(4*(3*float64(*rows)*float64(*dim)+float64(*rows)*float64(*rows)), limit,
+			fmt.Sprintf("NT-Xent of %d rows of dimension %d", *rows, *dim), "n", "dim")
+	}
 	if err := bound.Check(bf.check(),
 		bound.Int("n", int64(*rows), 2, maxBatch),
 		bound.Int("dim", int64(*dim), 1, train.MaxDim),
 		bound.Int("iters", int64(*iters), 1, maxIters),
 		bound.Float("tau", float64(*tau), train.MinTemperature, train.MaxTemperature, false),
-		bound.Memory(4*(3*float64(*rows)*float64(*dim)+float64(*rows)*float64(*rows)), 0,
-			fmt.Sprintf("NT-Xent of %d rows of dimension %d", *rows, *dim), "n", "dim")); err != nil {
+		memory(0)); err != nil {
 		return err
 	}
 	b, err := bf.open()
@@ -83,6 +86,9 @@ func runBenchNTXent(args []string) error {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 
 	impls := []ntxentImpl{{name: "fused", run: b.NTXentForwardBackward}}
 	if x, ok := b.(ntxentKernels); ok {

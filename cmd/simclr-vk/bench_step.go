@@ -117,7 +117,10 @@ func runBenchStep(args []string) error {
 		bound.Int("head-out", int64(*headOut), 1, train.MaxDim)); err != nil {
 		return err
 	}
-	if err := trainingMemory(mcfg, max(h, w), *batch, "batch", "image", "width"); err != nil {
+	memory := func(limit uint64) error {
+		return modelMemory(mcfg, max(h, w), 2**batch, limit, "batch", "image", "width")
+	}
+	if err := memory(0); err != nil {
 		return err
 	}
 	b, err := bf.open()
@@ -125,6 +128,9 @@ func runBenchStep(args []string) error {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 	m, err := layers.NewModel(b, mcfg)
 	if err != nil {
 		return fmt.Errorf("bench step: %w", err)

@@ -115,7 +115,8 @@ func (e *evalInput) openData(f *modelDataFlags, needTest bool) error {
 			return err
 		}
 	}
-	return nil
+	// A batch of the encoder's forward (and, fine-tuning, backward) pass.
+	return modelMemory(e.cfg, e.size, *f.batch, deviceMemory(e.b), "batch", "image-size")
 }
 
 // progressBar returns a callback drawing "label [=====>   ] done/total" on

@@ -72,7 +72,7 @@ func runFinetune(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := trainingMemory(cfg, 0, 0, "width", "proj-hidden"); err != nil {
+		if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
 			return err
 		}
 		b, err := bf.open()

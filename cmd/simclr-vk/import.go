@@ -120,7 +120,7 @@ func runImport(args []string) error {
 		recSize = *size
 	}
 	cfg.Seed = *seed
-	if err := trainingMemory(cfg, 0, 0, "width", "proj-hidden"); err != nil {
+	if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
 		return err
 	}
 	b := cpu.New(cpu.Options{})

@@ -76,6 +76,7 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 		}
 	}()
 
-	_, err = train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: "simclr-vk train"})
+	_, err = train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: "simclr-vk train",
+		MemoryLimit: deviceMemory(b)})
 	return err
 }

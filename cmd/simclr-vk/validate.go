@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan"
 	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/train"
@@ -70,18 +72,47 @@ func checkImageFlag(h, w, c int) error {
 	)
 }
 
-// trainingMemory refuses a model of cfg trained on batches of 2*batch
-// views of side x side pixels that would not fit in memory (the estimate:
-// parameters with gradients and two optimizer states, and the activations
-// kept for the backward pass; batch 0: the parameters only).
-func trainingMemory(cfg layers.Config, side, batch int, flags ...string) error {
+// modelMemory refuses a model of cfg run on batches of views images of
+// side x side pixels that would not fit in limit bytes (0: the physical
+// memory). The estimate: parameters with gradients and two optimizer
+// states, and the activations kept for the backward pass (views 0: the
+// parameters only).
+func modelMemory(cfg layers.Config, side, views int, limit uint64, flags ...string) error {
 	need := 16 * layers.EstimateParams(cfg.Encoder, cfg.Head)
 	what := fmt.Sprintf("a %s at width %g (parameters, gradients, optimizer state", cfg.Encoder.WithDefaults().Arch, cfg.Encoder.WithDefaults().Width)
-	if batch > 0 {
-		need += 4 * 2 * float64(batch) * layers.EstimateViewFloats(cfg.Encoder, side)
-		what += fmt.Sprintf(" and the activations of %d views of %dx%d", 2*batch, side, side)
+	if views > 0 {
+		need += 4 * float64(views) * layers.EstimateViewFloats(cfg.Encoder, side)
+		what += fmt.Sprintf(" and the activations of %d images of %dx%d", views, side, side)
 	}
-	return bound.Memory(need, 0, what+")", flags...)
+	return bound.Memory(need, limit, what+")", flags...)
+}
+
+// deviceMemory is the memory b's buffers live in: the largest
+// device-local heap of a Vulkan device; 0 (the physical memory) for the
+// CPU backend.
+func deviceMemory(b engine.Backend) uint64 {
+	d, ok := b.(*vulkan.Device)
+	if !ok {
+		return 0
+	}
+	info := d.Info()
+	var m uint64
+	for i, h := range info.HeapBytes {
+		if i < len(info.HeapDeviceLocal) && info.HeapDeviceLocal[i] {
+			m = max(m, h)
+		}
+	}
+	return m
+}
+
+// onDevice runs a memory check again with b's device memory where that is
+// not the physical memory (a check with the physical memory ran before b
+// was opened).
+func onDevice(b engine.Backend, check func(limit uint64) error) error {
+	if l := deviceMemory(b); l > 0 {
+		return check(l)
+	}
+	return nil
 }
 
 // prepareOut checks, before any long work and without creating anything,

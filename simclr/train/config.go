@@ -221,8 +221,10 @@ func (c Config) checkMemory(channels, side int, limit uint64) error {
 }
 
 // CheckMemory is checkMemory once the data fixed the channels and the side
-// (run before the model is built).
-func (c Config) CheckMemory(channels, side int) error { return c.checkMemory(channels, side, 0) }
+// (run before the model is built); limit 0 is the physical memory.
+func (c Config) CheckMemory(channels, side int, limit uint64) error {
+	return c.checkMemory(channels, side, limit)
+}
 
 // modelConfig is the network for images of c channels and side size.
 func (c Config) modelConfig(channels, size int) layers.Config {

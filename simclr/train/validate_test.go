@@ -179,3 +179,21 @@ func loadJSON(js []byte) (Config, error) {
 	}
 	return cfg, cfg.Validate()
 }
+
+// TestRunMemoryLimit: once the data fixed the side, a model and batch
+// above Options.MemoryLimit (a GPU's heap) are refused before --out is
+// created; the same run fits in a gigabyte.
+func TestRunMemoryLimit(t *testing.T) {
+	cfg := toyConfig(t, writeToyData(t, 32, 8))
+	cfg.MaxSteps = 1
+	_, _, err := runToy(t, context.Background(), cfg, Options{MemoryLimit: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "--batch-size, --image-size, --width: ") || !strings.Contains(err.Error(), "16x16") {
+		t.Errorf("1 MiB: %v", err)
+	}
+	if _, err := os.Stat(cfg.Out); !os.IsNotExist(err) {
+		t.Errorf("--out was created: %v", err)
+	}
+	if _, _, err := runToy(t, context.Background(), cfg, Options{MemoryLimit: 1 << 30}); err != nil {
+		t.Errorf("1 GiB: %v", err)
+	}
+}
