@@ -4,6 +4,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan"
+	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/internal/bound"
 )
 
 // TestFlagRanges runs every command with each numeric flag set to NaN,
@@ -118,5 +123,28 @@ func TestEarlyChecks(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("%d entries in the working directory, want only the file", len(ents))
+	}
+}
+
+// TestDeviceMemory: on a Vulkan device the memory checks use its largest
+// device-local heap (refusing what does not fit there even when it fits in
+// the host's memory); on the CPU backend the physical memory.
+func TestDeviceMemory(t *testing.T) {
+	c := cpu.New(cpu.Options{Threads: 1})
+	defer c.Close()
+	if deviceMemory(c) != 0 {
+		t.Error("the CPU backend has a device heap")
+	}
+	d := vktest.Open(t, vulkan.Options{})
+	heap := deviceMemory(d)
+	if heap == 0 {
+		t.Fatalf("%s: no device-local heap", d.Describe())
+	}
+	check := func(limit uint64) error { return bound.Memory(float64(heap)+1, limit, "x", "size") }
+	if err := onDevice(d, check); err == nil || !strings.Contains(err.Error(), "--size: x needs at least") || !strings.Contains(err.Error(), "of device memory") {
+		t.Errorf("heap %d: %v", heap, err)
+	}
+	if err := onDevice(d, func(limit uint64) error { return bound.Memory(float64(heap), limit, "x", "size") }); err != nil {
+		t.Error(err)
 	}
 }

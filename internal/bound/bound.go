@@ -99,19 +99,20 @@ func PhysicalMemory() uint64 {
 	return 0
 }
 
-// Memory refuses an estimate of need bytes above limit bytes (0: the
-// physical memory; no check where that is unknown). what says what was
+// Memory refuses an estimate of need bytes above limit bytes (a device's
+// memory; 0: the physical memory, no check where that is unknown). what says what was
 // estimated, flags the flags that set its size (the first is named in the
 // *Error).
 func Memory(need float64, limit uint64, what string, flags ...string) error {
+	kind := "device memory"
 	if limit == 0 {
-		limit = PhysicalMemory()
+		limit, kind = PhysicalMemory(), "physical memory"
 	}
 	if limit == 0 || need <= float64(limit) {
 		return nil
 	}
-	e := &Error{colon: true, Msg: fmt.Sprintf("%s needs at least %s, more than the %s of physical memory; use a smaller size",
-		what, Bytes(need), Bytes(float64(limit)))}
+	e := &Error{colon: true, Msg: fmt.Sprintf("%s needs at least %s, more than the %s of %s; use a smaller size",
+		what, Bytes(need), Bytes(float64(limit)), kind)}
 	if len(flags) > 0 {
 		e.Flag, e.Also = flags[0], flags[1:]
 	}
