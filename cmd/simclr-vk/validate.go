@@ -35,11 +35,16 @@ func (f *modelDataFlags) check() error {
 	)
 }
 
-// check validates the architecture flags (0: not given / inferred).
+// check validates the architecture flags. --width and --in-channels left
+// out are inferred from the weights; given, they must be positive.
 func (a *archFlags) check() error {
+	minIn := int64(0)
+	if a.fs.Changed("in-channels") {
+		minIn = 1
+	}
 	return bound.Check(
-		bound.Float("width", *a.width, 0, train.MaxWidth, false),
-		bound.Int("in-channels", int64(*a.inChannels), 0, maxChannel),
+		bound.Float("width", *a.width, 0, train.MaxWidth, a.fs.Changed("width")),
+		bound.Int("in-channels", int64(*a.inChannels), minIn, maxChannel),
 		bound.Int("proj-layers", int64(*a.projLayers), 0, maxLayers),
 		bound.Int("proj-hidden", int64(*a.projHidden), 0, train.MaxDim),
 		bound.Int("proj-out", int64(*a.projOut), 0, train.MaxDim),

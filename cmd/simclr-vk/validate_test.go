@@ -40,7 +40,7 @@ func TestFlagRanges(t *testing.T) {
 		}
 		return out
 	}
-	arch := map[string][]string{"width": {"1e6"}, "in-channels": {"100000"}, "proj-layers": {"1000"}, "proj-hidden": {"1000000000"}, "proj-out": {"1000000000"}}
+	arch := map[string][]string{"width": {"0", "1e6"}, "in-channels": {"0", "100000"}, "proj-layers": {"1000"}, "proj-hidden": {"1000000000"}, "proj-out": {"1000000000"}}
 	cmds := map[string]cmd{
 		"train": {train, []string{"--backend", "cpu", "--data", "/nonexistent-data"}, map[string][]string{
 			"image-size": {"100000"}, "width": {"0", "1e6"}, "proj-dims": {"0,1000000000", "1000000000,1"}, "batch-size": {"0", "1"},
