@@ -91,7 +91,7 @@ func runEvalLinear(args []string) error {
 	fs := newFlags("eval linear")
 	mf := addModelDataFlags(fs)
 	epochs := fs.Int("epochs", 90, "training epochs of the classifier")
-	lr := fs.Float64("lr", 0, "peak learning rate (0: 0.1 * batch / 256)")
+	lr := fs.Float64("lr", 0, "peak learning rate, > 0 (left out: 0.1 * batch / 256)")
 	aug := fs.Bool("aug", false, "random crop + flip while training (features recomputed every epoch; else computed once and cached in host memory)")
 	seed := fs.Uint64("seed", 1, "shuffling and augmentation seed")
 	out := fs.String("out", "linear.json", "write the result as JSON to this file (- for stdout, empty: none)")

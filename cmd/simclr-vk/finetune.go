@@ -32,7 +32,7 @@ func runFinetune(args []string) error {
 	frac := fs.Float64("label-fraction", 0.1, "fraction of the training labels used, class-balanced, in (0, 1] (0.01 and 0.1 in the paper)")
 	stage := fs.Int("from-stage", 0, "first trained stage: 0 everything, 1-4 layer1..layer4 on (earlier stages frozen in eval mode), 5 only the classifier")
 	epochs := fs.Int("epochs", 30, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)")
-	lr := fs.Float64("lr", 0, "peak learning rate (0: 0.05 * batch / 256)")
+	lr := fs.Float64("lr", 0, "peak learning rate, > 0 (left out: 0.05 * batch / 256)")
 	seed := fs.Uint64("seed", 1, "label subset, shuffling, augmentation and classifier seed")
 	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
 	af := addArchFlags(fs)

@@ -51,7 +51,7 @@ func (a *archFlags) check() error {
 	)
 }
 
-// checkThreads validates --threads.
+// check validates --threads.
 func (f *backendFlags) check() error {
 	return bound.Int("threads", int64(*f.threads), 0, maxThreads)
 }
