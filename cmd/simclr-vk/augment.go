@@ -8,13 +8,23 @@ import (
 	"io"
 
 	"simclr-vk/internal/atomicfile"
+	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
 	register("augment", "write a PNG grid of SimCLR views of a few images (check the augmentation)", runAugment)
 }
+
+// Limits of the grid (an RGBA image in memory, then a PNG).
+const (
+	maxGridRows   = 1024
+	maxGridViews  = 64
+	maxGridScale  = 64
+	maxGridPixels = 1 << 28
+)
 
 func runAugment(args []string) error {
 	fs := newFlags("augment")
@@ -31,8 +41,14 @@ func runAugment(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *n < 1 || *views < 1 {
-		return fmt.Errorf("--n and --views must be at least 1")
+	if err := bound.Check(
+		bound.Int("image-size", int64(*size), 0, train.MaxImageSide),
+		bound.Int("n", int64(*n), 1, maxGridRows),
+		bound.Int("views", int64(*views), 1, maxGridViews),
+		bound.Float("jitter-strength", *strength, 0, train.MaxJitter, false),
+		bound.Int("scale", int64(*scale), 0, maxGridScale),
+		prepareOut("out", *out)); err != nil {
+		return err
 	}
 	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"data", *dataSpec}); err != nil {
 		return err
@@ -65,6 +81,10 @@ func runAugment(args []string) error {
 	cols := 1 + *views
 	const gap = 2
 	cell := *size * k
+	if px := float64(cols*(cell+gap)+gap) * float64(rows*(cell+gap)+gap); px > maxGridPixels {
+		return bound.Errorf("n", "%d rows of %d views of %dx%d px magnified %dx make a %.3g-pixel grid, more than the limit of %d pixels: use smaller --n, --views, --scale or --image-size",
+			rows, *views, *size, *size, k, px, maxGridPixels)
+	}
 	grid := image.NewRGBA(image.Rect(0, 0, cols*(cell+gap)+gap, rows*(cell+gap)+gap))
 	for i := range grid.Pix {
 		grid.Pix[i] = 255 // white background and gaps
@@ -83,6 +103,9 @@ func runAugment(args []string) error {
 			}
 			drawCell(grid, buf, c, *size, k, gap+col*(cell+gap), gap+r*(cell+gap))
 		}
+	}
+	if err := mkdirFor(*out); err != nil {
+		return err
 	}
 	if err := atomicfile.Write(*out, func(w io.Writer) error { return png.Encode(w, grid) }); err != nil {
 		return fmt.Errorf("write %s: %w", *out, err)

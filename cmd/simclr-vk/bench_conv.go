@@ -11,6 +11,8 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/internal/bound"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -55,14 +57,26 @@ func runBenchConv(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *width <= 0 || *batch <= 0 || *iters <= 0 {
-		return fmt.Errorf("--width, --batch and --iters must be positive")
+	// The first stage's input, output and their gradients dominate.
+	memory := func(limit uint64) error {
+		return bound.Memory(4*4*float64(*batch)*float64(*width)*float64(h)*float64(w), limit,
+			fmt.Sprintf("the convolutions of width %d on %d images of %dx%d", *width, *batch, h, w), "batch", "width", "image")
+	}
+	if err := bound.Check(bf.check(), checkImageFlag(h, w, c),
+		bound.Int("width", int64(*width), 1, 64*int64(train.MaxWidth)),
+		bound.Int("batch", int64(*batch), 1, maxBatch),
+		bound.Int("iters", int64(*iters), 1, maxIters),
+		memory(0)); err != nil {
+		return err
 	}
 	b, err := bf.open()
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 	if !*asJSON {
 		fmt.Printf("%s\nResNet-18 w%d, %dx%dx%d images, batch %d, median of %d runs\n", b.Describe(), *width, h, w, c, *batch, *iters)
 		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms", "cpu ms")

@@ -11,6 +11,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/internal/bound"
 )
 
 func init() {
@@ -52,8 +53,8 @@ func parseSize(s string) (m, n, k int, err error) {
 	}
 	v := make([]int, 3)
 	for i, p := range parts {
-		if v[i], err = strconv.Atoi(strings.TrimSpace(p)); err != nil || v[i] <= 0 {
-			return 0, 0, 0, fmt.Errorf("--size %q: %q is not a positive integer", s, p)
+		if v[i], err = strconv.Atoi(strings.TrimSpace(p)); err != nil || v[i] <= 0 || v[i] > maxGemmDim {
+			return 0, 0, 0, fmt.Errorf("--size %q: %q is not an integer in [1, %d]", s, p, maxGemmDim)
 		}
 	}
 	return v[0], v[1], v[2], nil
@@ -79,8 +80,15 @@ func runBenchGemm(args []string) error {
 		return fmt.Errorf("--trans %q: want NN, TN, NT or TT", *trans)
 	}
 	ta, tb := strings.ToUpper(*trans)[0] == 'T', strings.ToUpper(*trans)[1] == 'T'
-	if *runs <= 0 || *repeat < 0 {
-		return fmt.Errorf("--runs must be positive and --repeat >= 0")
+	memory := func(limit uint64) error {
+		return bound.Memory(4*(float64(m)*float64(k)+float64(k)*float64(n)+float64(m)*float64(n)), limit,
+			fmt.Sprintf("A, B and C of a %dx%dx%d product", m, n, k), "size")
+	}
+	if err := bound.Check(bf.check(),
+		bound.Int("repeat", int64(*repeat), 0, maxIters),
+		bound.Int("runs", int64(*runs), 1, maxIters),
+		memory(0)); err != nil {
+		return err
 	}
 	var b engine.Backend
 	if *variant != "" {
@@ -98,6 +106,9 @@ func runBenchGemm(args []string) error {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 	kernel, kernelSource := "", ""
 	if d, ok := b.(*vulkan.Device); ok {
 		c := d.GemmChoiceFor(1, m, n, k)

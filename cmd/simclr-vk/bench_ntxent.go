@@ -12,6 +12,8 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/internal/bound"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -63,14 +65,30 @@ func runBenchNTXent(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *rows < 2 || *rows%2 != 0 || *dim <= 0 || *iters <= 0 || !(*tau > 0) {
-		return fmt.Errorf("--n must be even and >= 2; --dim, --iters and --tau must be positive")
+	if *rows%2 != 0 {
+		return bound.Errorf("n", "%d: want an even number of rows (2N views)", *rows)
+	}
+	// z, dz and the reference's full 2N x 2N similarity matrix.
+	memory := func(limit uint64) error {
+		return bound.Memory(4*(3*float64(*rows)*float64(*dim)+float64(*rows)*float64(*rows)), limit,
+			fmt.Sprintf("NT-Xent of %d rows of dimension %d", *rows, *dim), "n", "dim")
+	}
+	if err := bound.Check(bf.check(),
+		bound.Int("n", int64(*rows), 2, maxBatch),
+		bound.Int("dim", int64(*dim), 1, train.MaxDim),
+		bound.Int("iters", int64(*iters), 1, maxIters),
+		bound.Float("tau", float64(*tau), train.MinTemperature, train.MaxTemperature, false),
+		memory(0)); err != nil {
+		return err
 	}
 	b, err := bf.open()
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
 
 	impls := []ntxentImpl{{name: "fused", run: b.NTXentForwardBackward}}
 	if x, ok := b.(ntxentKernels); ok {

@@ -9,9 +9,11 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/optim"
 	"simclr-vk/simclr/schedule"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -101,19 +103,35 @@ func runBenchStep(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *batch < 1 || *steps < 1 || *warmup < 0 {
-		return fmt.Errorf("--batch and --steps must be >= 1, --warmup >= 0")
+	mcfg := layers.Config{
+		Encoder: layers.ResNetConfig{Arch: *arch, Stem: layers.Stem(*stem), Width: *width, InChannels: c},
+		Head:    layers.HeadConfig{Out: *headOut},
+		Seed:    1,
+	}
+	if err := bound.Check(bf.check(), checkImageFlag(h, w, c),
+		bound.Float("width", *width, 0, train.MaxWidth, true),
+		bound.Int("batch", int64(*batch), 1, train.MaxCount),
+		bound.Int("steps", int64(*steps), 1, maxIters),
+		bound.Int("warmup", int64(*warmup), 0, maxIters),
+		bound.Float("tau", float64(*tau), train.MinTemperature, train.MaxTemperature, false),
+		bound.Int("head-out", int64(*headOut), 1, train.MaxDim)); err != nil {
+		return err
+	}
+	memory := func(limit uint64) error {
+		return modelMemory(mcfg, max(h, w), 2**batch, limit, "batch", "image", "width")
+	}
+	if err := memory(0); err != nil {
+		return err
 	}
 	b, err := bf.open()
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
-	m, err := layers.NewModel(b, layers.Config{
-		Encoder: layers.ResNetConfig{Arch: *arch, Stem: layers.Stem(*stem), Width: *width, InChannels: c},
-		Head:    layers.HeadConfig{Out: *headOut},
-		Seed:    1,
-	})
+	if err := onDevice(b, memory); err != nil {
+		return err
+	}
+	m, err := layers.NewModel(b, mcfg)
 	if err != nil {
 		return fmt.Errorf("bench step: %w", err)
 	}

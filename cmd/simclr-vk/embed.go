@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/export"
 )
@@ -34,7 +35,7 @@ func runEmbed(args []string) error {
 	if err := checkOutputs([]ioPath{{"out", *out}, {"labels-out", *labelsOut}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
 		return err
 	}
-	if err := prepareOut(*out, *labelsOut); err != nil {
+	if err := bound.Check(mf.check(), bf.check(), prepareOut("out", *out), prepareOut("labels-out", *labelsOut)); err != nil {
 		return err
 	}
 	e, err := openModel(*mf.checkpoint, bf)
@@ -55,6 +56,12 @@ func runEmbed(args []string) error {
 		return err
 	}
 	n, d := ds.Len(), e.m.Encoder.FeatureDim()
+	if err := mkdirFor(*out); err != nil {
+		return err
+	}
+	if err := mkdirFor(*labelsOut); err != nil {
+		return err
+	}
 	if err := export.WriteNpyF32(*out, feats, n, d); err != nil {
 		return err
 	}

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 
+	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/knn"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -53,7 +55,10 @@ func runEvalKNN(args []string) error {
 	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
 		return err
 	}
-	if err := prepareOut(*out); err != nil {
+	if err := bound.Check(mf.check(), bf.check(),
+		bound.Int("k", int64(*k), 1, train.MaxCount),
+		bound.Float("t", *temp, 0, train.MaxTemperature, true),
+		prepareOut("out", *out)); err != nil {
 		return err
 	}
 	e, err := openModel(*mf.checkpoint, bf)
@@ -92,7 +97,7 @@ func runEvalLinear(args []string) error {
 	fs := newFlags("eval linear")
 	mf := addModelDataFlags(fs)
 	epochs := fs.Int("epochs", 90, "training epochs of the classifier")
-	lr := fs.Float64("lr", 0, "peak learning rate (0: 0.1 * batch / 256)")
+	lr := fs.Float64("lr", 0, "peak learning rate, > 0 (left out: 0.1 * batch / 256)")
 	aug := fs.Bool("aug", false, "random crop + flip while training (features recomputed every epoch; else computed once and cached in host memory)")
 	seed := fs.Uint64("seed", 1, "shuffling and augmentation seed")
 	out := fs.String("out", "linear.json", "write the result as JSON to this file (- for stdout, empty: none)")
@@ -106,7 +111,10 @@ func runEvalLinear(args []string) error {
 	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
 		return err
 	}
-	if err := prepareOut(*out); err != nil {
+	if err := bound.Check(mf.check(), bf.check(),
+		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
+		optionalLR(fs, *lr),
+		prepareOut("out", *out)); err != nil {
 		return err
 	}
 	e, err := openModel(*mf.checkpoint, bf)

@@ -207,6 +207,10 @@ func TestEvalBadInputs(t *testing.T) {
 	if err := run(ck, big, "--image-size", "8", "--k", "3"); err != nil {
 		t.Errorf("--image-size 8: %v", err)
 	}
+	// A batch whose activations cannot fit is refused before any pass.
+	if err := run(ck, big, "--image-size", "1024", "--batch", "1048576"); err == nil || !strings.Contains(err.Error(), "--batch, --image-size: ") {
+		t.Errorf("huge batch: %v", err)
+	}
 	gray := filepath.Join(dir, "gray")
 	colourData(t, gray, 1, 8, 8, 8, false)
 	if err := run(ck, gray); err == nil || !strings.Contains(err.Error(), "1-channel images, the encoder takes 3 channels") {

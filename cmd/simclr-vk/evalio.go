@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -116,7 +115,8 @@ func (e *evalInput) openData(f *modelDataFlags, needTest bool) error {
 			return err
 		}
 	}
-	return nil
+	// A batch of the encoder's forward (and, fine-tuning, backward) pass.
+	return modelMemory(e.cfg, e.size, *f.batch, deviceMemory(e.b), "batch", "image-size")
 }
 
 // progressBar returns a callback drawing "label [=====>   ] done/total" on
@@ -152,22 +152,11 @@ func writeJSON(path string, v any) error {
 		_, err = os.Stdout.Write(b)
 		return err
 	}
+	if err := mkdirFor(path); err != nil {
+		return err
+	}
 	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// prepareOut creates the directory of an output file before any long work,
-// so a typo'd path fails at once ("" and "-" are not files).
-func prepareOut(paths ...string) error {
-	for _, p := range paths {
-		if p == "" || p == "-" {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("output %s: %w", p, err)
-		}
 	}
 	return nil
 }

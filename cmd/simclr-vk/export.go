@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"simclr-vk/engine/cpu"
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/export"
 	"simclr-vk/simclr/modelio"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -29,6 +31,9 @@ func runExport(args []string) error {
 	if *ckPath == "" {
 		return fmt.Errorf("--checkpoint is required")
 	}
+	if fs.Changed("image-size") && *samples == 0 {
+		return fmt.Errorf("--image-size is the side of the check images: give --check-samples N too")
+	}
 	if !strings.HasSuffix(*out, ".safetensors") {
 		return fmt.Errorf("--out %q: the file name must end in .safetensors", *out)
 	}
@@ -40,7 +45,10 @@ func runExport(args []string) error {
 	if err := checkOutputs(outs, ioPath{"checkpoint", *ckPath}); err != nil {
 		return err
 	}
-	if err := prepareOut(*out); err != nil {
+	if err := bound.Check(
+		bound.Int("check-samples", int64(*samples), 0, maxSamples),
+		bound.Int("image-size", int64(*size), 0, train.MaxImageSide),
+		prepareOut("out", *out)); err != nil {
 		return err
 	}
 	// Building the model checks that the checkpoint is complete and
@@ -56,6 +64,22 @@ func runExport(args []string) error {
 	cfg, trained, err := modelio.ParseArchImage(ck.Meta.Arch)
 	if err != nil {
 		return err
+	}
+	s := *size
+	if s == 0 {
+		s = trained
+	}
+	if s == 0 {
+		s = 32
+	}
+	if *samples > 0 {
+		// The check images, their features and the forward pass's
+		// activations, before anything is written.
+		c := float64(cfg.Encoder.WithDefaults().InChannels)
+		need := 4 * float64(*samples) * (c*float64(s)*float64(s) + layers.EstimateViewFloats(cfg.Encoder, s))
+		if err := bound.Memory(need, 0, fmt.Sprintf("%d check images of %dx%d", *samples, s, s), "check-samples", "image-size"); err != nil {
+			return err
+		}
 	}
 	var ts []export.Tensor
 	var skipped []string
@@ -76,6 +100,9 @@ func runExport(args []string) error {
 		"simclr_vk_has_head":  fmt.Sprint(*head),
 		"simclr_vk_stem_note": stemNote(cfg),
 	}
+	if err := mkdirFor(*out); err != nil {
+		return err
+	}
 	if err := export.WriteSafetensors(*out, ts, meta); err != nil {
 		return err
 	}
@@ -91,13 +118,6 @@ func runExport(args []string) error {
 	}
 	fmt.Println()
 	if *samples > 0 {
-		s := *size
-		if s == 0 {
-			s = trained
-		}
-		if s == 0 {
-			s = 32
-		}
 		return writeCheckSamples(m, stem, *samples, s)
 	}
 	return nil

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/modelio"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -27,10 +29,10 @@ func runFinetune(args []string) error {
 	fs := newFlags("finetune")
 	mf := addModelDataFlags(fs)
 	initFrom := fs.String("init-from", "", "start from torchvision-named weights (.safetensors) instead of --checkpoint")
-	frac := fs.Float64("label-fraction", 0.1, "fraction of the training labels used, class-balanced (0.01 and 0.1 in the paper)")
+	frac := fs.Float64("label-fraction", 0.1, "fraction of the training labels used, class-balanced, in (0, 1] (0.01 and 0.1 in the paper)")
 	stage := fs.Int("from-stage", 0, "first trained stage: 0 everything, 1-4 layer1..layer4 on (earlier stages frozen in eval mode), 5 only the classifier")
 	epochs := fs.Int("epochs", 30, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)")
-	lr := fs.Float64("lr", 0, "peak learning rate (0: 0.05 * batch / 256)")
+	lr := fs.Float64("lr", 0, "peak learning rate, > 0 (left out: 0.05 * batch / 256)")
 	seed := fs.Uint64("seed", 1, "label subset, shuffling, augmentation and classifier seed")
 	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
 	af := addArchFlags(fs)
@@ -41,8 +43,16 @@ func runFinetune(args []string) error {
 	if (*mf.checkpoint == "") == (*initFrom == "") {
 		return fmt.Errorf("give exactly one of --checkpoint and --init-from")
 	}
-	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
-		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
+	if err := bound.Check(mf.check(), af.check(), bf.check(),
+		bound.Float("label-fraction", *frac, 0, 1, true),
+		bound.Int("from-stage", int64(*stage), 0, eval.Stages),
+		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
+		optionalLR(fs, *lr),
+		bound.WritableDir("out", *out)); err != nil {
+		return err
+	}
+	if *mf.checkpoint != "" && af.changed() {
+		return fmt.Errorf("--arch, --stem, --width, --in-channels and --proj-* describe --init-from weights; a --checkpoint records its architecture")
 	}
 	ins := []ioPath{{"checkpoint", *mf.checkpoint}, {"init-from", *initFrom}, {"data", *mf.data}}
 	if err := checkRunDirOutput(ioPath{"out", *out}, []string{"finetune.json"}, ins...); err != nil {
@@ -69,6 +79,9 @@ func runFinetune(args []string) error {
 		}
 		cfg, size, err := af.config(w)
 		if err != nil {
+			return err
+		}
+		if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
 			return err
 		}
 		b, err := bf.open()

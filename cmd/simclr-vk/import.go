@@ -7,9 +7,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"simclr-vk/engine/cpu"
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/modelio"
+	"simclr-vk/simclr/train"
 )
 
 func init() {
@@ -102,6 +104,10 @@ func runImport(args []string) error {
 	if *from == "" || *out == "" {
 		return fmt.Errorf("--from and --out are required")
 	}
+	if err := bound.Check(af.check(), bound.Int("image-size", int64(*size), 0, train.MaxImageSide),
+		bound.WritableDir("out", *out)); err != nil {
+		return err
+	}
 	if err := checkRunDirOutput(ioPath{"out", *out}, nil, ioPath{"from", *from}); err != nil {
 		return err
 	}
@@ -122,6 +128,9 @@ func runImport(args []string) error {
 		recSize = *size
 	}
 	cfg.Seed = *seed
+	if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
+		return err
+	}
 	b := cpu.New(cpu.Options{})
 	defer b.Close()
 	m, err := layers.NewModel(b, cfg)

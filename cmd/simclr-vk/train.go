@@ -67,6 +67,9 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 	if err != nil {
 		return err
 	}
+	if err := bf.check(); err != nil {
+		return err
+	}
 	b, err := bf.open()
 	if err != nil {
 		return err
@@ -95,7 +98,8 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 		}
 	}()
 
-	res, err := train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: "simclr-vk train"})
+	res, err := train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: "simclr-vk train",
+		MemoryLimit: deviceMemory(b)})
 	if err != nil || !res.Interrupted {
 		return err
 	}

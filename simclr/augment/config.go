@@ -81,7 +81,10 @@ func (c Config) BlurKernel() int {
 	return max(k, 3)
 }
 
-// Validate checks the ranges of every field.
+// MaxJitterStrength bounds Config.JitterStrength (1 is ImageNet's).
+const MaxJitterStrength = 10
+
+// Validate checks the ranges of every field; every float is finite.
 func (c Config) Validate() error {
 	bad := func(f string, a ...any) error { return fmt.Errorf("augment: config: "+f, a...) }
 	prob := func(name string, p float64) error {
@@ -99,18 +102,23 @@ func (c Config) Validate() error {
 		return bad("ratio range [%g, %g] invalid", c.MinRatio, c.MaxRatio)
 	case c.CropAttempts < 1:
 		return bad("CropAttempts %d < 1", c.CropAttempts)
-	case !(c.JitterStrength >= 0):
-		return bad("JitterStrength %g < 0", c.JitterStrength)
-	case !(c.SigmaMin > 0 && c.SigmaMin <= c.SigmaMax):
+	case !(c.JitterStrength >= 0 && c.JitterStrength <= MaxJitterStrength):
+		return bad("JitterStrength %g not in [0, %g]", c.JitterStrength, MaxJitterStrength)
+	case !(c.MaxRatio <= 1e3):
+		return bad("ratio range [%g, %g] invalid", c.MinRatio, c.MaxRatio)
+	case !(c.SigmaMin > 0 && c.SigmaMin <= c.SigmaMax && c.SigmaMax <= 1e3):
 		return bad("sigma range [%g, %g] invalid", c.SigmaMin, c.SigmaMax)
 	case c.Blur < BlurAuto || c.Blur > BlurOff:
 		return bad("Blur mode %d unknown", c.Blur)
 	case len(c.Mean) != len(c.Std):
 		return bad("%d Mean values but %d Std values", len(c.Mean), len(c.Std))
 	}
-	for _, s := range c.Std {
-		if !(s > 0) {
-			return bad("Std %g not > 0", s)
+	for i, m := range c.Mean {
+		if !(m > -1e30 && m < 1e30) {
+			return bad("Mean %g not finite", m)
+		}
+		if s := c.Std[i]; !(s > 0 && s < 1e30) {
+			return bad("Std %g not > 0 and finite", s)
 		}
 	}
 	for _, p := range []struct {

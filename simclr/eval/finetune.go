@@ -19,12 +19,12 @@ const Stages = layers.NumStages
 
 // FineTuneConfig configures FineTune.
 type FineTuneConfig struct {
-	LabelFraction float64 // fraction of the training labels, class-balanced (default 0.1)
+	LabelFraction float64 // fraction of the training labels, class-balanced, in (0, 1] (0: 0.1)
 	FromStage     int     // first trained stage, 0..5 (see Stages)
 	Size          int     // image side (CheckInput)
-	Epochs        int     // default 30
-	Batch         int     // default 256
-	LR            float64 // peak learning rate; 0: 0.05 * Batch / 256
+	Epochs        int     // 0: 30
+	Batch         int     // 0: 256
+	LR            float64 // peak learning rate (finite, > 0); 0: 0.05 * Batch / 256
 	Seed          uint64  // label subset, shuffling, augmentation, classifier init
 	Workers       int     // loader goroutines (0: all cores)
 	// Progress, when set, is called after each epoch.
@@ -51,13 +51,13 @@ func (c *FineTuneConfig) defaults() {
 	if c.LabelFraction == 0 {
 		c.LabelFraction = 0.1
 	}
-	if c.Epochs <= 0 {
+	if c.Epochs == 0 {
 		c.Epochs = 30
 	}
-	if c.Batch <= 0 {
+	if c.Batch == 0 {
 		c.Batch = 256
 	}
-	if c.LR <= 0 {
+	if c.LR == 0 {
 		c.LR = 0.05 * float64(c.Batch) / 256
 	}
 }
@@ -130,8 +130,8 @@ func (u *tuner) release() {
 // encoder.
 func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (FineTuneResult, []checkpoint.Tensor, error) {
 	cfg.defaults()
-	if cfg.FromStage < 0 || cfg.FromStage > Stages {
-		return FineTuneResult{}, nil, fmt.Errorf("eval: finetune: stage %d not in [0, %d]", cfg.FromStage, Stages)
+	if err := cfg.validate(); err != nil {
+		return FineTuneResult{}, nil, err
 	}
 	classes, err := checkSplits(train, test)
 	if err != nil {

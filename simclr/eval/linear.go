@@ -14,9 +14,9 @@ import (
 // LinearConfig configures LinearProbe.
 type LinearConfig struct {
 	Size    int     // image side (CheckInput)
-	Epochs  int     // default 90
-	Batch   int     // default 256
-	LR      float64 // peak learning rate; 0: 0.1 * Batch / 256
+	Epochs  int     // 0: 90
+	Batch   int     // 0: 256
+	LR      float64 // peak learning rate (finite, > 0); 0: 0.1 * Batch / 256
 	Aug     bool    // random crop + flip, training features recomputed every epoch
 	Seed    uint64  // shuffling and augmentation
 	Workers int     // loader goroutines (0: all cores)
@@ -47,13 +47,13 @@ type LinearResult struct {
 }
 
 func (c *LinearConfig) defaults() {
-	if c.Epochs <= 0 {
+	if c.Epochs == 0 {
 		c.Epochs = 90
 	}
-	if c.Batch <= 0 {
+	if c.Batch == 0 {
 		c.Batch = 256
 	}
-	if c.LR <= 0 {
+	if c.LR == 0 {
 		c.LR = 0.1 * float64(c.Batch) / 256
 	}
 }
@@ -76,6 +76,9 @@ func checkSplits(train, test data.Dataset) (int, error) {
 // train and reports accuracy on train and test (see the package doc).
 func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (LinearResult, error) {
 	cfg.defaults()
+	if err := cfg.validate(); err != nil {
+		return LinearResult{}, err
+	}
 	classes, err := checkSplits(train, test)
 	if err != nil {
 		return LinearResult{}, err
@@ -202,6 +205,9 @@ func (p *probe) hostEpoch(bufs *batchTensors, feats []float32, labels []int, n, 
 // epoch's mean loss.
 func TrainLinear(b engine.Backend, feats []float32, labels []int, n, d, classes int, testF []float32, testL []int, cfg LinearConfig) (train, test Accuracy, loss float64, err error) {
 	cfg.defaults()
+	if err = cfg.validate(); err != nil {
+		return
+	}
 	perEpoch := (n + cfg.Batch - 1) / cfg.Batch
 	sched, err := schedule.NewCosine(cfg.LR, 0, cfg.Epochs*perEpoch)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
@@ -114,28 +115,20 @@ func (c Config) JSON() json.RawMessage {
 	return b
 }
 
-// Validate checks the values that do not depend on the data.
+// Validate checks the values that do not depend on the data: every
+// number is finite and within its documented range (see Limits), so the
+// configuration always encodes as JSON; errors are *bound.Error naming the
+// flag.
 func (c Config) Validate() error {
-	bad := func(flag string, format string, a ...any) error {
-		return fmt.Errorf("--%s: %s", flag, fmt.Sprintf(format, a...))
-	}
+	bad := func(flag string, format string, a ...any) error { return bound.Errorf(flag, format, a...) }
 	if !slices.Contains(layers.Archs(), c.Arch) {
 		return bad("arch", "%q: want one of %s", c.Arch, strings.Join(layers.Archs(), ", "))
 	}
 	if c.Stem != "auto" && c.Stem != string(layers.StemCIFAR) && c.Stem != string(layers.StemImageNet) {
 		return bad("stem", "%q: want cifar, imagenet or auto", c.Stem)
 	}
-	if !(c.Width > 0) {
-		return bad("width", "%g must be positive", c.Width)
-	}
-	if len(c.ProjDims) != 2 || c.ProjDims[0] < 0 || c.ProjDims[1] < 1 {
+	if len(c.ProjDims) != 2 {
 		return bad("proj-dims", "%v: want hidden,out (hidden 0 = the encoder's feature dim)", c.ProjDims)
-	}
-	if c.BatchSize < 2 {
-		return bad("batch-size", "%d: need at least 2 images (negatives)", c.BatchSize)
-	}
-	if c.Epochs < 1 {
-		return bad("epochs", "%d < 1", c.Epochs)
 	}
 	kinds := []string{}
 	for _, k := range optim.Kinds() {
@@ -144,26 +137,36 @@ func (c Config) Validate() error {
 	if !slices.Contains(kinds, c.Optimizer) {
 		return bad("optimizer", "%q: want one of %s", c.Optimizer, strings.Join(kinds, ", "))
 	}
+	if err := bound.Check(
+		bound.Int("image-size", int64(c.ImageSize), 0, MaxImageSide),
+		bound.Float("width", c.Width, 0, MaxWidth, true),
+		bound.Int("proj-dims", int64(c.ProjDims[0]), 0, MaxDim),
+		bound.Int("proj-dims", int64(c.ProjDims[1]), 1, MaxDim),
+		bound.Int("batch-size", int64(c.BatchSize), 2, MaxCount),
+		bound.Int("epochs", int64(c.Epochs), 1, MaxEpochs),
+		bound.Float("lr", c.LR, 0, MaxLR, true),
+		bound.Float("warmup-epochs", c.WarmupEpochs, 0, MaxEpochs, false),
+		bound.Float("weight-decay", c.WeightDecay, 0, 1, false),
+		bound.Float("momentum", c.Momentum, 0, MaxMomentum, false),
+		bound.Float("temperature", c.Temperature, MinTemperature, MaxTemperature, false),
+		bound.Float("color-jitter-strength", c.ColorJitterStrength, 0, MaxJitter, false),
+		bound.Float("crop-min-scale", c.CropMinScale, 0, 1, true),
+		bound.Int("subset", int64(c.Subset), 0, MaxCount),
+		bound.Int("max-steps", c.MaxSteps, 0, MaxSteps),
+		bound.Int("workers", int64(c.Workers), 0, MaxWorkers),
+		bound.Int("log-every", int64(c.LogEvery), 1, MaxSteps),
+		bound.Int("knn-every", int64(c.KNNEvery), 0, MaxEpochs),
+		bound.Int("knn-k", int64(c.KNNK), 1, MaxCount),
+		bound.Float("knn-t", c.KNNT, 0, MaxTemperature, true),
+		bound.Int("knn-subset", int64(c.KNNSubset), 0, MaxCount),
+		bound.Int("knn-bank", int64(c.KNNBank), 0, MaxCount),
+		bound.Int("save-every", int64(c.SaveEvery), 0, MaxEpochs),
+		bound.Int("keep", int64(c.Keep), 0, MaxEpochs),
+	); err != nil {
+		return err
+	}
 	if _, err := schedule.ScaledLR(c.LR, c.LRScaling, c.BatchSize); err != nil {
 		return bad("lr-scaling", "%v", err)
-	}
-	if !(c.LR > 0) {
-		return bad("lr", "%g must be positive", c.LR)
-	}
-	if c.WarmupEpochs < 0 {
-		return bad("warmup-epochs", "%g < 0", c.WarmupEpochs)
-	}
-	if c.WeightDecay < 0 {
-		return bad("weight-decay", "%g < 0", c.WeightDecay)
-	}
-	if !(c.Temperature > 0) {
-		return bad("temperature", "%g must be positive", c.Temperature)
-	}
-	if c.ColorJitterStrength < 0 {
-		return bad("color-jitter-strength", "%g < 0", c.ColorJitterStrength)
-	}
-	if !(c.CropMinScale > 0 && c.CropMinScale <= 1) {
-		return bad("crop-min-scale", "%g: want a fraction in (0, 1]", c.CropMinScale)
 	}
 	if _, err := augment.ParseBlurMode(c.Blur); err != nil {
 		return bad("blur", "%v", err)
@@ -171,14 +174,56 @@ func (c Config) Validate() error {
 	if c.Out == "" {
 		return bad("out", "empty output directory")
 	}
-	if c.ImageSize < 0 || c.Subset < 0 || c.MaxSteps < 0 || c.Workers < 0 || c.KNNEvery < 0 ||
-		c.KNNSubset < 0 || c.KNNBank < 0 || c.SaveEvery < 0 || c.Keep < 0 {
-		return fmt.Errorf("--image-size, --subset, --max-steps, --workers, --knn-every, --knn-subset, --knn-bank, --save-every and --keep must not be negative")
+	return c.checkMemory(0, c.ImageSize, 0)
+}
+
+// Limits of the numeric flags (Validate): far above any sensible run, low
+// enough that no product of them overflows before the memory estimate.
+const (
+	MaxImageSide   = 8192
+	MaxWidth       = 64.0
+	MaxDim         = 1 << 16
+	MaxCount       = 1 << 31 // images, batch sizes, neighbours
+	MaxEpochs      = 1_000_000
+	MaxSteps       = 1 << 40
+	MaxWorkers     = 4096
+	MaxMomentum    = 0.9999
+	MinTemperature = 1e-4
+	MaxTemperature = 100.0
+	MaxJitter      = augment.MaxJitterStrength
+	// MaxLR keeps the scaled peak rate (up to MaxCount/256 times the
+	// base) finite in float32; a rate that makes training diverge is
+	// caught by the NaN/Inf guard (ErrDiverged), not refused here.
+	MaxLR = 1e30
+)
+
+// checkMemory refuses a model and batch whose parameters (with gradients
+// and two optimizer states) plus the activations of 2*BatchSize views of
+// side x side pixels would not fit in limit bytes (0: the physical
+// memory). channels 0 assumes 3, side 0 skips the activations (the side
+// is not known before the data is opened).
+func (c Config) checkMemory(channels, side int, limit uint64) error {
+	if channels == 0 {
+		channels = 3
 	}
-	if c.KNNK < 1 || !(c.KNNT > 0) {
-		return fmt.Errorf("--knn-k %d and --knn-t %g must be positive", c.KNNK, c.KNNT)
+	mc := c.modelConfig(channels, max(side, 1))
+	need := 16 * layers.EstimateParams(mc.Encoder, mc.Head)
+	flags := []string{"width", "proj-dims"}
+	if side > 0 {
+		need += 4 * 2 * float64(c.BatchSize) * layers.EstimateViewFloats(mc.Encoder, side)
+		flags = []string{"batch-size", "image-size", "width"}
 	}
-	return nil
+	what := fmt.Sprintf("a %s at width %g (parameters, gradients, optimizer state", c.Arch, c.Width)
+	if side > 0 {
+		what += fmt.Sprintf(" and the activations of %d views of %dx%d", 2*c.BatchSize, side, side)
+	}
+	return bound.Memory(need, limit, what+")", flags...)
+}
+
+// CheckMemory is checkMemory once the data fixed the channels and the side
+// (run before the model is built); limit 0 is the physical memory.
+func (c Config) CheckMemory(channels, side int, limit uint64) error {
+	return c.checkMemory(channels, side, limit)
 }
 
 // modelConfig is the network for images of c channels and side size.

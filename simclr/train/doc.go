@@ -14,7 +14,14 @@
 // flags > --config file > checkpoint > defaults. The recorded --out is the
 // exception: a resumed run writes into the directory it resumes from (a
 // copied or moved run directory is continued where it is now), unless
-// --out is given.
+// --out is given. A --config key must have
+// the flag's JSON type. Validate then checks every value against its range
+// (the Max* constants; floats finite) and refuses a model whose estimated
+// parameters and optimizer state exceed the physical memory; Run repeats
+// the memory check with the batch's activations once the data fixed the
+// channels and image side, before it writes anything. A bad value from the
+// --config file or the resumed checkpoint's configuration is reported as
+// such.
 //
 // # The loop
 //

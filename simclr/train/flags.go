@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -104,7 +105,18 @@ func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
 	if f := fs.Lookup("coopmat"); f != nil {
 		cfg.CoopMat = f.Value.String()
 	}
-	return ck, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		// Name where a bad value came from: the --config file's key or
+		// the resumed checkpoint's recorded configuration.
+		switch f := bound.FlagOf(err); {
+		case fromFile[f]:
+			return nil, fmt.Errorf("--config %s: key %q: %w", cfg.ConfigFile, f, err)
+		case f != "" && ck != nil && !explicit[f]:
+			return nil, fmt.Errorf("--resume %s: recorded configuration: %w", ck.Path, err)
+		}
+		return nil, err
+	}
+	return ck, nil
 }
 
 // resumeDir is the run directory of a --resume path: the directory itself,
@@ -142,7 +154,7 @@ func applyJSON(fs *pflag.FlagSet, js []byte, want func(string) bool, set map[str
 		if !want(name) {
 			continue
 		}
-		val, null, err := flagString(obj[k])
+		val, null, err := flagString(obj[k], f.Value.Type())
 		if err != nil {
 			return fmt.Errorf("key %q: %w", k, err)
 		}
@@ -172,37 +184,62 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// flagString turns a JSON value into the text a flag parses.
-func flagString(raw json.RawMessage) (s string, null bool, err error) {
+// flagString turns a JSON value into the text a flag of type typ (pflag's
+// Value.Type) parses. The JSON type must match: a string for a string flag,
+// a boolean for a bool, a number for a numeric flag, an array of numbers
+// for a list; null leaves the flag as it is.
+func flagString(raw json.RawMessage, typ string) (s string, null bool, err error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		return "", false, err
 	}
-	scalar := func(v any) (string, error) {
+	want := "a number"
+	switch typ {
+	case "string":
+		want = "a string"
+	case "bool":
+		want = "a boolean"
+	case "intSlice":
+		want = "an array of integers"
+	}
+	scalar := func(v any, want string) (string, error) {
 		switch x := v.(type) {
 		case string:
-			return x, nil
+			if want == "a string" {
+				return x, nil
+			}
 		case json.Number:
-			return x.String(), nil
+			if want == "a number" {
+				return x.String(), nil
+			}
 		case bool:
-			return strconv.FormatBool(x), nil
+			if want == "a boolean" {
+				return strconv.FormatBool(x), nil
+			}
 		}
-		return "", fmt.Errorf("want a string, number or boolean, got %T", v)
+		got, _ := json.Marshal(v)
+		if len(got) > 40 {
+			got = append(got[:40], "..."...)
+		}
+		return "", fmt.Errorf("want %s, got %s", want, got)
 	}
 	switch x := v.(type) {
 	case nil:
 		return "", true, nil
 	case []any:
+		if typ != "intSlice" {
+			break
+		}
 		parts := make([]string, len(x))
 		for i, e := range x {
-			if parts[i], err = scalar(e); err != nil {
-				return "", false, err
+			if parts[i], err = scalar(e, "a number"); err != nil {
+				return "", false, fmt.Errorf("element %d: %w", i, err)
 			}
 		}
 		return strings.Join(parts, ","), false, nil
 	}
-	s, err = scalar(v)
+	s, err = scalar(v, want)
 	return s, false, err
 }

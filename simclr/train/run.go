@@ -33,6 +33,9 @@ type Options struct {
 	Command string                 // how the user runs training, for the resume hint (default "simclr-vk train")
 	// OnStep, when set, is called after every optimizer step (tests).
 	OnStep func(StepInfo)
+	// MemoryLimit is the memory in bytes the model and a batch may need
+	// (Config.CheckMemory; 0: the physical memory), e.g. a GPU's heap.
+	MemoryLimit uint64
 }
 
 // StepInfo describes one finished step.
@@ -128,6 +131,10 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 	if r.cfg.Stem == "auto" {
 		c, _, _ := r.train.Shape()
 		r.cfg.Stem = string(r.cfg.modelConfig(c, r.cfg.ImageSize).Encoder.Stem)
+	}
+	ch, _, _ := r.train.Shape()
+	if err := r.cfg.CheckMemory(ch, r.cfg.ImageSize, opt.MemoryLimit); err != nil {
+		return nil, err
 	}
 	lock, err := r.prepareOut(ck)
 	if err != nil {
