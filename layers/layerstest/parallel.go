@@ -21,6 +21,8 @@ type DataParallelCase struct {
 	GlobalBN bool   // global BN; false: per-device BN against BN groups of N/World
 	Steps    int    // LARS steps
 	Seed     uint64 // of the images (0: 11)
+	// BucketFloats is the ranks' gradient all-reduce bucket (0: default).
+	BucketFloats int
 	// Mutate, when set, is applied to every rank's model (a planted bug
 	// the comparison must catch).
 	Mutate func(*layers.Model)
@@ -158,7 +160,7 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runs[r] = runWorld(backends[r], comms[r], layers.Parallel{GlobalBN: c.GlobalBN}, c, xs, c.Mutate)
+			runs[r] = runWorld(backends[r], comms[r], layers.Parallel{GlobalBN: c.GlobalBN, BucketFloats: c.BucketFloats}, c, xs, c.Mutate)
 		}()
 	}
 	wg.Wait()
