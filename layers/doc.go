@@ -38,9 +38,10 @@
 //     negatives or positives of the other ranks' anchors (the all-gather's
 //     backward is a sum, not a slice). Loss and top-1 are the global ones.
 //   - GlobalBN: batch statistics over the global batch through the
-//     engine's batch-norm-in-parts ops, float64 sums all-reduced in the
-//     forward and backward passes (host staging); running statistics
-//     identical on every rank. Without it, per-device BN, with the running
+//     engine's batch-norm-in-parts ops: the ranks' (mean, M2) all-gathered
+//     and merged in float64 in the forward pass, the backward's two sums
+//     all-reduced in float64 (host staging); running statistics identical
+//     on every rank. Without it, per-device BN, with the running
 //     statistics averaged over the ranks after each step. BNGroups gives
 //     per-device BN's statistics to a world of one (groups of images, both
 //     views).

@@ -21,10 +21,11 @@ type Parallel struct {
 	// communication).
 	Comm dist.Comm
 	// GlobalBN takes the training-mode batch statistics over the global
-	// batch (synchronised BN, the reference's choice): per-channel
-	// (count, sum, sum of squares) all-reduced in float64 in the forward
-	// pass and (sum dy, sum dy*xhat) in the backward pass; the running
-	// statistics are then the same on every rank. Without it (or in a world
+	// batch (synchronised BN, the reference's choice): every rank's
+	// per-channel (mean, M2) all-gathered and merged in rank order in
+	// float64 in the forward pass, (sum dy, sum dy*xhat) all-reduced in
+	// float64 in the backward pass; the running statistics are then the
+	// same on every rank. Without it (or in a world
 	// of one) each rank normalises with its own rows and the running
 	// statistics are averaged over the ranks after each step.
 	GlobalBN bool
@@ -112,8 +113,10 @@ func (t *Tape) download(x *engine.Tensor) []float32 {
 
 // batchNormParts is training-mode BatchNormOp through the engine's
 // batch-norm-in-parts ops, with the statistics merged on the host between
-// the parts: over every rank (global BN) or over the two views' halves of
-// each BN group. y is allocated, the rest as in BatchNormOp.
+// the parts: over every rank (global BN: the (mean, M2) pairs all-gathered
+// in the forward pass, the (sum g, sum g*xhat) sums all-reduced in float64
+// in the backward pass) or over the two views' halves of each BN group.
+// y is allocated, the rest as in BatchNormOp.
 func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tensor, p engine.BatchNormParams, relu bool) *Var {
 	// Engine groups: 1 (global BN) or 2K (view v of image group u is
 	// engine group v*K + u, both with the statistics of unit u).
@@ -131,17 +134,19 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	batchMean, batchVar := make([]float64, c), make([]float64, c) // running-statistics targets
 	total := cnt                                                  // values per channel behind one normalisation
 	if t.par.global {
-		buf := make([]float64, 1+2*c)
-		buf[0] = cnt
+		// Every rank's (mean, M2) per channel, merged in rank order with
+		// Chan et al.'s pairwise formula in float64: no sum-of-squares
+		// cancellation, and the same bits on every rank. The ranks' counts
+		// are equal (the all-gather of z checks the batch sizes agree).
+		w := t.par.comm.Size()
+		all := make([]float32, w*2*c)
+		t.par.fail(t.par.comm.Allgather(st, all))
+		total = cnt * float64(w)
 		for ch := 0; ch < c; ch++ {
-			mu, m2 := float64(st[2*ch]), float64(st[2*ch+1])
-			buf[1+ch], buf[1+c+ch] = cnt*mu, m2+cnt*mu*mu
-		}
-		t.par.fail(t.par.comm.AllreduceSum64(buf))
-		total = buf[0]
-		for ch := 0; ch < c; ch++ {
-			mu := buf[1+ch] / total
-			m2 := max(buf[1+c+ch]-buf[1+ch]*mu, 0)
+			n, mu, m2 := 0.0, 0.0, 0.0
+			for r := 0; r < w; r++ {
+				n, mu, m2 = chanMerge(n, mu, m2, cnt, float64(all[2*(r*c+ch)]), float64(all[2*(r*c+ch)+1]))
+			}
 			means[ch], invStds[ch] = float32(mu), float32(1/math.Sqrt(m2/total+float64(p.Eps)))
 			batchMean[ch], batchVar[ch] = mu, m2/(total-1)
 		}
@@ -151,9 +156,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 		for u := 0; u < k; u++ {
 			for ch := 0; ch < c; ch++ {
 				a, b := 2*(u*c+ch), 2*((k+u)*c+ch)
-				d := float64(st[b]) - float64(st[a])
-				mu := float64(st[a]) + d/2
-				m2 := float64(st[a+1]) + float64(st[b+1]) + d*d*cnt/2
+				_, mu, m2 := chanMerge(cnt, float64(st[a]), float64(st[a+1]), cnt, float64(st[b]), float64(st[b+1]))
 				is := float32(1 / math.Sqrt(m2/total+float64(p.Eps)))
 				means[u*c+ch], means[(k+u)*c+ch] = float32(mu), float32(mu)
 				invStds[u*c+ch], invStds[(k+u)*c+ch] = is, is
@@ -224,6 +227,14 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	}})
 	t.consumed(x)
 	return y
+}
+
+// chanMerge returns the count, mean and M2 (sum of squared deviations) of
+// the union of two sets given theirs (Chan, Golub and LeVeque).
+func chanMerge(na, ma, m2a, nb, mb, m2b float64) (n, mean, m2 float64) {
+	n = na + nb
+	d := mb - ma
+	return n, ma + d*nb/n, m2a + m2b + d*d*na*nb/n
 }
 
 // bnGradX is where a BN backward writes dx: x's gradient, or a scratch
