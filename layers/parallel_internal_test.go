@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -242,4 +243,47 @@ func TestBatchNormGroupsOp(t *testing.T) {
 	closeSlices(t, "dbeta", got.db, db, 1e-5)
 	closeSlices(t, "running mean", got.rm, rm, 1e-6)
 	closeSlices(t, "running var", got.rv, rv, 1e-6)
+}
+
+// TestCheckInSync: ranks with the same seed agree; one changed value of
+// one running statistic on rank 2 makes every rank's check fail naming it.
+func TestCheckInSync(t *testing.T) {
+	comms := dist.Local(3)
+	errs := make([][2]error, 3)
+	var wg sync.WaitGroup
+	for r := range comms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := cpu.New(cpu.Options{Threads: 1})
+			m, err := NewModel(b, Config{Encoder: ResNetConfig{Arch: "resnet18", Stem: StemCIFAR, Width: 1.0 / 16, InChannels: 3}, Seed: 4})
+			if err != nil {
+				errs[r][0] = err
+				return
+			}
+			defer m.Release()
+			if err := m.SetParallel(Parallel{Comm: comms[r]}); err != nil {
+				errs[r][0] = err
+				return
+			}
+			errs[r][0] = m.CheckInSync()
+			if r == 2 {
+				rv := m.Buffers()[1].Value // a running_var
+				h := make([]float32, rv.Numel())
+				b.Download(rv, h)
+				h[len(h)-1] = math.Nextafter32(h[len(h)-1], 2)
+				b.Upload(rv, h)
+			}
+			errs[r][1] = m.CheckInSync()
+		}()
+	}
+	wg.Wait()
+	for r, e := range errs {
+		if e[0] != nil {
+			t.Errorf("rank %d, same state: %v", r, e[0])
+		}
+		if e[1] == nil || !strings.Contains(e[1].Error(), "rank 2 hash") {
+			t.Errorf("rank %d, rank 2 changed: %v, want an error naming rank 2", r, e[1])
+		}
+	}
 }
