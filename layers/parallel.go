@@ -248,16 +248,25 @@ func (t *Tape) bnGradX(x *Var) (*engine.Tensor, func()) {
 }
 
 // updateRunning moves bn's running statistics towards the batch mean and
-// unbiased variance in float64, as the CPU reference does, on the host.
+// unbiased variance (running = (1-momentum)*running + momentum*batch) on
+// the device, so that the forward pass needs no second host sync.
 func (t *Tape) updateRunning(bn *BatchNorm, mean, unbiased []float64) {
-	rm, rv := t.download(bn.RunningMean.Value), t.download(bn.RunningVar.Value)
-	mom := float64(bn.Momentum)
-	for ch := range rm {
-		rm[ch] = float32((1-mom)*float64(rm[ch]) + mom*mean[ch])
-		rv[ch] = float32((1-mom)*float64(rv[ch]) + mom*unbiased[ch])
+	mom := bn.Momentum
+	for i, target := range [][]float64{mean, unbiased} {
+		run := bn.RunningMean.Value
+		if i == 1 {
+			run = bn.RunningVar.Value
+		}
+		h := make([]float32, len(target))
+		for ch, v := range target {
+			h[ch] = float32(v)
+		}
+		tt := t.pool.Get(len(h))
+		t.b.Upload(tt, h)
+		t.b.Scale(run, run, 1-mom)
+		t.b.Axpy(run, mom, tt)
+		t.pool.Put(tt)
 	}
-	t.b.Upload(bn.RunningMean.Value, rm)
-	t.b.Upload(bn.RunningVar.Value, rv)
 }
 
 // gatheredNTXent is NTXent over the global batch: every rank's z (2n, d)
