@@ -99,7 +99,10 @@ func (m *Model) input(t *Tape, x *engine.Tensor) *Var {
 // the NT-Xent loss over the global 2N views (loss and top-1 are the global
 // ones), BN follows Parallel, and the gradients are summed over the ranks
 // (see syncAfterBackward), so every rank ends with the same gradients and
-// statistics as a world of one stepping on the global batch.
+// statistics as a world of one stepping on the global batch. Step (and
+// Loss) are then collectives: every rank must call them with the same
+// options and batch size, and a rank whose Step fails must end the job
+// (Comm.Abort) rather than leave the others waiting.
 func (m *Model) Step(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
 	return m.run(x, tau, true)
 }
