@@ -4,8 +4,9 @@ import "simclr-vk/engine"
 
 // Batch normalisation in parts (engine.Backend's BatchNormStats,
 // BatchNormApply, BatchNormBackwardSums, BatchNormBackwardApply): the
-// reference functions below are the spec, and the Backend methods run the
-// same per-(group, channel) code in parallel, so they agree bit for bit.
+// reference functions below are the spec; the Backend methods run the fast
+// kernels of batchnorm_split_fast.go in parallel over (group, channel)
+// units.
 // Group g of x (n, c, hw) is rows [g*n/groups, (g+1)*n/groups): a
 // contiguous (n/groups, c, hw) array, so every group is handled as a batch
 // of its own.
@@ -120,7 +121,7 @@ func bnSplitGrain(p engine.BatchNormParams, groups, threads int) int {
 	return bnGrain(q, threads)
 }
 
-// BatchNormStats implements engine.Backend (the reference, parallel over
+// BatchNormStats implements engine.Backend (bnStatsFast, parallel over
 // (group, channel) units).
 func (be *Backend) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormStats"
@@ -129,7 +130,7 @@ func (be *Backend) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.
 	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
 	sd, xd := data(stats), data(x)
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
-		bnStatsRange(lo, hi, sd, xd, groups, p.N, p.C, p.HW)
+		bnStatsFast(lo, hi, sd, xd, groups, p.N, p.C, p.HW)
 	})
 }
 
@@ -143,7 +144,7 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
 	yd, xd, gd, bd, md, id := data(y), data(x), data(gamma), data(beta), data(mean), data(invStd)
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
-		bnApplyRange(lo, hi, yd, xd, gd, bd, md, id, groups, p.N, p.C, p.HW, p.ReLU)
+		bnApplyFast(lo, hi, yd, xd, gd, bd, md, id, groups, p.N, p.C, p.HW, p.ReLU)
 	})
 }
 
@@ -170,7 +171,7 @@ func (be *Backend) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Te
 	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
 	sd, dyd, xd, md, id := data(sums), data(dy), data(x), data(mean), data(invStd)
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
-		bnBackSumsRange(lo, hi, sd, dyd, xd, yd, md, id, groups, p.N, p.C, p.HW, p.ReLU)
+		bnBackSumsFast(lo, hi, sd, dyd, xd, yd, md, id, groups, p.N, p.C, p.HW)
 	})
 }
 
@@ -184,6 +185,6 @@ func (be *Backend) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, mea
 	engine.CheckNumel(op, "means", means, groups*p.C*2)
 	dxd, dyd, xd, gd, md, id, msd := data(dx), data(dy), data(x), data(gamma), data(mean), data(invStd), data(means)
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
-		bnBackApplyRange(lo, hi, dxd, dyd, xd, yd, gd, md, id, msd, groups, p.N, p.C, p.HW, p.ReLU)
+		bnBackApplyFast(lo, hi, dxd, dyd, xd, yd, gd, md, id, msd, groups, p.N, p.C, p.HW)
 	})
 }
