@@ -287,3 +287,69 @@ func TestCheckInSync(t *testing.T) {
 		}
 	}
 }
+
+// TestGatheredNTXent: with z of the global batch split over 3 ranks (rank
+// r holds rows r*n.. of each view), every rank's gathered NT-Xent gives the
+// single-device loss and top-1 and, for its rows, the single-device dz,
+// bit for bit (every rank runs the same op on the same gathered rows).
+func TestGatheredNTXent(t *testing.T) {
+	const world, n, d = 3, 2, 5
+	const bigN = world * n
+	const tau = 0.3
+	z := make([]float32, 2*bigN*d)
+	for i := range z {
+		z[i] = float32(math.Sin(float64(7*i + 1)))
+	}
+	for r := 0; r < 2*bigN; r++ { // unit rows
+		s := 0.0
+		for _, v := range z[r*d : (r+1)*d] {
+			s += float64(v) * float64(v)
+		}
+		for j := r * d; j < (r+1)*d; j++ {
+			z[j] /= float32(math.Sqrt(s))
+		}
+	}
+	b := cpu.New(cpu.Options{Threads: 1})
+	zt, dzt, out := b.New(2*bigN, d), b.New(2*bigN, d), b.New(2)
+	b.Upload(zt, z)
+	b.NTXentForwardBackward(dzt, out, zt, tau)
+	want, wantOut := make([]float32, 2*bigN*d), make([]float32, 2)
+	b.Download(dzt, want)
+	b.Download(out, wantOut)
+
+	comms := dist.Local(world)
+	var wg sync.WaitGroup
+	for r := range comms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := cpu.New(cpu.Options{Threads: 1})
+			pool := NewPool(b)
+			m := &Model{b: b, pool: pool, tape: NewTape(b, pool, true, true), out: b.New(2), par: Parallel{Comm: comms[r]}}
+			local := append(append([]float32(nil), z[r*n*d:(r+1)*n*d]...), z[(bigN+r*n)*d:(bigN+r*n+n)*d]...)
+			zl := b.New(2*n, d)
+			b.Upload(zl, local)
+			zv := &Var{Value: zl, Shape: []int{2 * n, d}, requiresGrad: true}
+			m.gatheredNTXent(m.tape, zv, tau)
+			if err := m.tape.par.err; err != nil {
+				t.Errorf("rank %d: %v", r, err)
+				return
+			}
+			got, gotOut := make([]float32, 2*n*d), make([]float32, 2)
+			b.Download(zv.Grad, got)
+			b.Download(m.out, gotOut)
+			if gotOut[0] != wantOut[0] || gotOut[1] != wantOut[1] {
+				t.Errorf("rank %d: loss, top1 %v, single device %v", r, gotOut, wantOut)
+			}
+			for v := 0; v < 2; v++ {
+				for i := 0; i < n*d; i++ {
+					if g, w := got[v*n*d+i], want[(v*bigN+r*n)*d+i]; g != w {
+						t.Errorf("rank %d view %d dz[%d]: %v, single device %v", r, v, i, g, w)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
