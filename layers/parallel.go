@@ -25,9 +25,9 @@ type Parallel struct {
 	// per-channel (mean, M2) all-gathered and merged in rank order in
 	// float64 in the forward pass, (sum dy, sum dy*xhat) all-reduced in
 	// float64 in the backward pass; the running statistics are then the
-	// same on every rank. Without it (or in a world
-	// of one) each rank normalises with its own rows and the running
-	// statistics are averaged over the ranks after each step.
+	// same on every rank. Without it (or in a world of one) each rank
+	// normalises with its own rows and the running statistics are averaged
+	// over the ranks after each step.
 	GlobalBN bool
 	// BNGroups > 1 cuts this process's batch into BNGroups groups of
 	// N/BNGroups consecutive images, both views of each, each normalised
