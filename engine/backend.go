@@ -89,6 +89,37 @@ type Backend interface {
 	// forward output, used only for the ReLU mask when p.ReLU.
 	BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *Tensor, p BatchNormParams)
 
+	// --- batch normalisation in parts, for statistics merged across devices --
+	//
+	// Training-mode batch norm cut where an all-reduce can sit between the
+	// parts: forward = BatchNormStats, (merge the statistics), BatchNormApply;
+	// backward = BatchNormBackwardSums, (sum them), BatchNormBackwardApply.
+	// x (N, C, HW) is cut into groups consecutive groups of N/groups rows
+	// (groups >= 1 divides N), each with its own statistics: per-group
+	// arrays are (groups, C[, 2]), group-major. Composed on one device with
+	// groups 1 and no merge they are BatchNormForwardTrain (without the
+	// running statistics, which the caller updates) and BatchNormBackward.
+
+	// BatchNormStats: stats (groups, C, 2) = [mean, M2] of each group and
+	// channel over its N/groups*HW values, M2 = sum (x - mean)^2 (the
+	// biased variance times the count). x (N, C, HW).
+	BatchNormStats(stats, x *Tensor, groups int, p BatchNormParams)
+	// BatchNormApply: y (N, C, HW) = [relu](gamma*(x - mean)*invStd + beta)
+	// with mean (groups, C) and invStd (groups, C) of the row's group;
+	// gamma (C) / beta (C) may be nil (scale 1 / shift 0).
+	BatchNormApply(y, x, gamma, beta, mean, invStd *Tensor, groups int, p BatchNormParams)
+	// BatchNormBackwardSums: sums (groups, C, 2) = [sum g, sum g*xhat] of
+	// each group and channel, g = dy (N, C, HW) masked by y > 0 when p.ReLU
+	// (y (N, C, HW) read only then; may be nil otherwise),
+	// xhat = (x - mean)*invStd with mean, invStd (groups, C).
+	BatchNormBackwardSums(sums, dy, x, y, mean, invStd *Tensor, groups int, p BatchNormParams)
+	// BatchNormBackwardApply: dx (N, C, HW) =
+	// gamma*invStd*(g - means[0] - xhat*means[1]) with means (groups, C, 2)
+	// = [mean of g, mean of g*xhat] over the statistics' batch (the merged
+	// sums of BatchNormBackwardSums over the merged count); g, xhat, mean,
+	// invStd as there; gamma (C) or nil.
+	BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *Tensor, groups int, p BatchNormParams)
+
 	// --- pooling --------------------------------------------------------------
 
 	// MaxPool2DForward: padding counts as -inf; argmax (N,C,P,Q) holds the

@@ -82,6 +82,17 @@ func CheckBatchNorm(op string, p BatchNormParams, x, gamma, beta *Tensor, stats 
 	}
 }
 
+// CheckBatchNormGroups validates the batch-norm-in-parts ops' groups (at
+// least 1, dividing N) on top of CheckBatchNorm, and returns the rows per
+// group.
+func CheckBatchNormGroups(op string, p BatchNormParams, groups int, x, gamma, beta *Tensor) int {
+	CheckBatchNorm(op, p, x, gamma, beta)
+	if groups < 1 || p.N%groups != 0 {
+		panic(fmt.Sprintf("engine: %s: %d groups do not divide the batch of %d rows", op, groups, p.N))
+	}
+	return p.N / groups
+}
+
 // CheckNTXent validates the NT-Xent tensors (z (2N, d), out (2), dz (2N, d)
 // or nil) and the temperature, and returns (2N, d).
 func CheckNTXent(op string, dz, out, z *Tensor, tau float32) (rows, d int) {

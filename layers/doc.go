@@ -30,6 +30,31 @@
 // forward-only variants for tests. Loading a checkpoint is Upload into the
 // tensors State() lists, plus Buffer.Count for the counters.
 //
+// # Data-parallel training (Model.SetParallel)
+//
+// With Parallel{Comm: c} of a world of w ranks, each rank calls Step on its
+// own n images (2n views laid out as on one device; rank r holds global
+// images r*n .. r*n+n-1 of the global batch N = n*w) and the step is the
+// one a world of one takes on the global batch, up to float summation
+// order (tested against it with dist.Local, layerstest.DataParallel):
+//   - NT-Xent over the global 2N views: z is all-gathered and reordered to
+//     the global layout; every rank runs the fused loss on all 2N rows and
+//     keeps its own rows of dz, which include the terms where its rows are
+//     negatives or positives of the other ranks' anchors (the all-gather's
+//     backward is a sum, not a slice). Loss and top-1 are the global ones.
+//   - GlobalBN: batch statistics over the global batch through the
+//     engine's batch-norm-in-parts ops: the ranks' (mean, M2) all-gathered
+//     and merged in float64 in the forward pass, the backward's two sums
+//     all-reduced in float64 (host staging); running statistics identical
+//     on every rank. Without it, per-device BN, with the running
+//     statistics averaged over the ranks after each step. BNGroups gives
+//     per-device BN's statistics to a world of one (groups of images, both
+//     views).
+//   - Gradients: each rank's gradient is a partial of the global loss's;
+//     they are SUMMED over the ranks in host buckets (BucketFloats), so the
+//     parameters stay identical; Model.CheckInSync compares StateHash
+//     across the ranks.
+//
 // # Architectures
 //
 // ResNetConfig: Arch resnet18 | resnet34 | resnet50 (torchvision layouts,

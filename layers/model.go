@@ -37,6 +37,11 @@ type Model struct {
 	out    *engine.Tensor // (2) = [loss, top1]
 	params []*Param
 	host   [2]float32
+	par    Parallel
+	// gatherBackward, when set (tests only: export_test.go), replaces the
+	// gathered NT-Xent's dz for this rank's rows (a mutation to show the
+	// tests catch the all-gather backward bug).
+	gatherBackward func(zGlobal []float32, tau float32, rank, n, world int) []float32
 }
 
 // NewModel builds and initialises a model on b.
@@ -88,12 +93,48 @@ func (m *Model) input(t *Tape, x *engine.Tensor) *Var {
 // statistics are updated; the optimizer step is the caller's. It returns
 // the loss (mean over the 2N views) and the contrastive top-1, downloaded
 // in one sync, and the backend's sticky error.
+//
+// With SetParallel's world of more than one, x is this rank's 2n views and
+// Step is one data-parallel step on the global batch: z is all-gathered for
+// the NT-Xent loss over the global 2N views (loss and top-1 are the global
+// ones), BN follows Parallel, and the gradients are summed over the ranks
+// (see syncAfterBackward), so every rank ends with the same gradients and
+// statistics as a world of one stepping on the global batch. Step (and
+// Loss) are then collectives: every rank must call them with the same
+// options and batch size, and a rank whose Step fails must end the job
+// (Comm.Abort) rather than leave the others waiting.
 func (m *Model) Step(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
+	return m.run(x, tau, true)
+}
+
+// run is Step (record) or Loss (forward only).
+func (m *Model) run(x *engine.Tensor, tau float32, record bool) (loss, top1 float32, err error) {
 	t := m.tape
-	t.train, t.record = true, true
+	if err := m.checkBatch(x); err != nil {
+		return 0, 0, err
+	}
+	t.train, t.record = true, record
+	t.par.on, t.par.err = true, nil
+	defer func() { t.par.on = false }()
 	z := t.L2Normalize(m.Forward(t, m.input(t, x)))
-	t.NTXent(z, tau, m.out)
-	t.Backward(m.params)
+	if m.world().Size() > 1 {
+		m.gatheredNTXent(t, z, tau)
+	} else {
+		t.NTXent(z, tau, m.out)
+	}
+	if record {
+		t.Backward(m.params)
+	} else {
+		t.Reset()
+	}
+	if t.par.err != nil {
+		return 0, 0, fmt.Errorf("layers: step: %w", t.par.err)
+	}
+	if record {
+		if err := m.syncAfterBackward(); err != nil {
+			return 0, 0, err
+		}
+	}
 	return m.result()
 }
 
@@ -101,12 +142,7 @@ func (m *Model) Step(x *engine.Tensor, tau float32) (loss, top1 float32, err err
 // statistics; running statistics and counters are updated) and the NT-Xent
 // loss and top-1. Finite-difference tests use it.
 func (m *Model) Loss(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
-	t := m.tape
-	t.train, t.record = true, false
-	z := t.L2Normalize(m.Forward(t, m.input(t, x)))
-	t.NTXent(z, tau, m.out)
-	t.Reset()
-	return m.result()
+	return m.run(x, tau, false)
 }
 
 func (m *Model) result() (float32, float32, error) {

@@ -10,7 +10,9 @@ import (
 // channel with bn's parameters, fused with ReLU when relu is set. In training
 // mode it uses the batch statistics, updates the running ones and counts
 // num_batches_tracked on the host; in eval mode it uses the running ones (no
-// backward is recorded for eval mode).
+// backward is recorded for eval mode). During a data-parallel Step with
+// global BN, or with BN groups (Parallel), the training mode takes the
+// engine's batch-norm-in-parts path (batchNormParts).
 func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	if len(x.Shape) != 2 && len(x.Shape) != 4 || x.Shape[1] != bn.C {
 		panic(fmt.Sprintf("layers: BatchNorm %s: input shape %v, want (N,%d[,H,W])", bn.Name, x.Shape, bn.C))
@@ -30,6 +32,9 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		t.consumed(x)
 		return y
 	}
+	if t.par.splitBN() {
+		return t.batchNormParts(x, y, bn, gamma, beta, p, relu)
+	}
 	mean, invStd := t.pool.Get(bn.C), t.pool.Get(bn.C)
 	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, mean, invStd, p)
 	bn.NumBatchesTracked.Count++
@@ -44,14 +49,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		if bn.Beta != nil {
 			db, doneB = t.paramGradDst(bn.Beta)
 		}
-		var dx *engine.Tensor
-		doneX := func() {}
-		if x.requiresGrad {
-			dx, doneX = t.gradDst(x)
-		} else {
-			dx = t.pool.Get(x.Shape...)
-			doneX = func() { t.pool.Put(dx) }
-		}
+		dx, doneX := t.bnGradX(x)
 		yv := y.Value
 		if !relu {
 			yv = nil

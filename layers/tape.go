@@ -41,8 +41,9 @@ type entry struct {
 type Tape struct {
 	b       engine.Backend
 	pool    *Pool
-	train   bool // BatchNorm uses batch statistics and updates running stats
-	record  bool // keep entries for Backward
+	train   bool     // BatchNorm uses batch statistics and updates running stats
+	record  bool     // keep entries for Backward
+	par     parallel // data-parallel BN (Model.SetParallel)
 	entries []entry
 	vars    []*Var
 	touched map[*Param]bool

@@ -3,7 +3,10 @@
 // backward, one vector of VEC values per invocation:
 //   dx = gamma*saveInvStd/m * (m*g - dbeta - xhat*dgamma),  m = N*HW,
 // xhat = (x - saveMean)*saveInvStd, g = dy masked by y > 0 when RELU, and
-// (dbeta, dgamma) the channel sums of batchnorm_backward_finalize.comp.
+// (dbeta, dgamma) the channel sums of batchnorm_backward_finalize.comp;
+// with MEANS (BatchNormBackwardApply, groups of N/groups rows) sums holds
+// (mean g, mean g*xhat) of the (merged, global) batch instead and
+//   dx = gamma*saveInvStd * (g - mean g - xhat*mean g*xhat).
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
@@ -15,21 +18,27 @@
 //   2: x          (N*C*HW floats, read)
 //   3: y          (N*C*HW floats, read when RELU; else any buffer)
 //   4: gamma      (C floats, read when HAS_GAMMA; else any buffer)
-//   5: saveMean   (C floats, read)
-//   6: saveInvStd (C floats, read)
-//   7: sums       (2*C floats, read): (dbeta, dgamma) of channel ch at 2*ch
-// Specialization constants: 0 RELU, 1 HAS_GAMMA (0/1).
+//   5: saveMean   (groups*C floats, read)
+//   6: saveInvStd (groups*C floats, read)
+//   7: sums       (2*groups*C floats, read): (dbeta, dgamma), or the means
+//                 when MEANS, of group g, channel ch at 2*(g*C + ch)
+// Specialization constants: 0 RELU, 1 HAS_GAMMA, 2 MEANS (0/1).
 // Layout: local_size_x = 256; vector i = flat workgroup index * 256 + local
-// index, channel (i / (HW/VEC)) % C.
+// index, channel ch = (i / (HW/VEC)) % C, row r = i / (C*HW/VEC), statistics
+// index gch = (r / (N/groups))*C + ch.
 // Dispatch grid: ceil(N*C*HW/VEC/256) workgroups spread over x and y
 // (grid1D).
-// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
-// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; only n, c, hw used).
-// CPU reference: cpu.BatchNormBackward (dx).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; only n, c, hw,
+// groups used).
+// CPU reference: cpu.BatchNormBackward (dx), cpu.BatchNormBackwardApply
+// (MEANS).
 
 layout(local_size_x = 256) in;
 layout(constant_id = 0) const uint RELU = 0;
 layout(constant_id = 1) const uint HAS_GAMMA = 1;
+layout(constant_id = 2) const uint MEANS = 0;
 
 #if VEC == 4
 #define VT vec4
@@ -56,6 +65,7 @@ layout(push_constant) uniform Push {
     float momentum;
     uint parts;
     uint chunk;
+    uint groups;
 } pc;
 
 void main() {
@@ -65,17 +75,22 @@ void main() {
         return;
     }
     uint ch = (i / hwv) % pc.c;
-    float mean = saveMean[ch];
-    float invStd = saveInvStd[ch];
-    float sg = sums[2u * ch];
-    float sgx = sums[2u * ch + 1u];
+    uint gch = (i / (hwv * pc.c)) / (pc.n / pc.groups) * pc.c + ch; // the row's group's statistics
+    float mean = saveMean[gch];
+    float invStd = saveInvStd[gch];
+    float sg = sums[2u * gch];
+    float sgx = sums[2u * gch + 1u];
     float gm = HAS_GAMMA != 0u ? gamma[ch] : 1.0;
-    float fm = float(pc.n * pc.hw);
-    float k = gm * invStd / fm;
     VT g = dy[i];
     if (RELU != 0u) {
         g = mix(VT(0.0), g, POS(y[i]));
     }
     VT xhat = (x[i] - mean) * invStd;
-    dx[i] = k * (fm * g - sg - xhat * sgx);
+    if (MEANS != 0u) {
+        dx[i] = gm * invStd * (g - sg - xhat * sgx);
+    } else {
+        float fm = float(pc.n * pc.hw);
+        float k = gm * invStd / fm;
+        dx[i] = k * (fm * g - sg - xhat * sgx);
+    }
 }

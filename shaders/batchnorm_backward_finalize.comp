@@ -8,17 +8,22 @@
 // when asked.
 //
 // Bindings (storage buffers, set 0):
-//   0: sums    (2*C floats, written): (dbeta, dgamma) of channel ch at 2*ch
+//   0: sums    (2*groups*C floats, written): (dbeta, dgamma) of (group,
+//              channel) gch = g*C + ch at 2*gch (BatchNormBackwardSums)
 //   1: dgamma  (C floats, written when HAS_DGAMMA; else any buffer)
 //   2: dbeta   (C floats, written when HAS_DBETA; else any buffer)
-//   3: partial (2*C*parts floats, read)
+//   3: partial (2*groups*C*parts floats, read)
 // Specialization constants: 0 LOCAL (workgroup size, a power of two),
 // 1 HAS_DGAMMA, 2 HAS_DBETA (0/1).
 // Layout: local_size_x = LOCAL; chunk j visited by invocation j % LOCAL.
-// Dispatch grid: C workgroups spread over x and y (grid1D, one channel each).
-// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
-// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; c and parts used).
-// CPU reference: cpu.BatchNormBackward (dgamma, dbeta).
+// Dispatch grid: groups*C workgroups spread over x and y (grid1D, one
+// (group, channel) each).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; c, parts and groups
+// used).
+// CPU reference: cpu.BatchNormBackward (dgamma, dbeta),
+// cpu.BatchNormBackwardSums.
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint LOCAL = 64;
@@ -38,6 +43,7 @@ layout(push_constant) uniform Push {
     float momentum;
     uint parts;
     uint chunk;
+    uint groups;
 } pc;
 
 shared float redG[LOCAL];
@@ -45,7 +51,7 @@ shared float redGX[LOCAL];
 
 void main() {
     uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-    if (ch >= pc.c) {
+    if (ch >= pc.groups * pc.c) { // ch: group * C + channel
         return; // whole workgroup
     }
     uint t = gl_LocalInvocationID.x;

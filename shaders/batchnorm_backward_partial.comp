@@ -1,10 +1,12 @@
 #version 450
 // batchnorm_backward_partial.comp: first level of the split batch-norm
 // backward sums. With xhat = (x - saveMean)*saveInvStd and g = dy masked by
-// y > 0 when RELU, workgroup (j, ch) writes for chunk j (pc.chunk
-// consecutive values e = image*HW + pixel of channel ch)
-//   partial[2*(ch*parts + j)]     = sum g,
-//   partial[2*(ch*parts + j) + 1] = sum g*xhat
+// y > 0 when RELU, per group of N/groups consecutive rows (groups 1: the
+// whole batch), workgroup (j, gch) writes for chunk j (pc.chunk consecutive
+// values e = row in the group*HW + pixel of channel ch in group g,
+// gch = g*C + ch)
+//   partial[2*(gch*parts + j)]     = sum g,
+//   partial[2*(gch*parts + j) + 1] = sum g*xhat
 // (per invocation in order, then a fixed-order shared-memory tree:
 // deterministic, no atomics). batchnorm_backward_finalize.comp adds the
 // chunks, batchnorm_backward_apply.comp forms dx.
@@ -14,21 +16,23 @@
 // VEC = 4 (HW % 4 == 0, chunk % 4 == 0): dy, x and y are read as vec4s.
 //
 // Bindings (storage buffers, set 0):
-//   0: partial    (2*C*parts floats, written)
+//   0: partial    (2*groups*C*parts floats, written)
 //   1: dy         (N*C*HW floats, read)
 //   2: x          (N*C*HW floats, read)
 //   3: y          (N*C*HW floats, read when RELU; else any buffer)
-//   4: saveMean   (C floats, read)
-//   5: saveInvStd (C floats, read)
+//   4: saveMean   (groups*C floats, read)
+//   5: saveInvStd (groups*C floats, read)
 // Specialization constants: 0 LOCAL (workgroup size, a power of two),
 // 1 RELU (0/1).
 // Layout: local_size_x = LOCAL; vector e of the chunk visited by invocation
 // e % LOCAL.
-// Dispatch grid: (parts, C, 1): x the chunk, y the channel.
-// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// Dispatch grid: (parts, groups*C, 1): x the chunk, y the group and channel.
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
 // (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; chunk in values, a
 // multiple of VEC; eps and momentum unused).
-// CPU reference: cpu.BatchNormBackward (dbeta and dgamma sums).
+// CPU reference: cpu.BatchNormBackward (dbeta and dgamma sums),
+// cpu.BatchNormBackwardSums (with batchnorm_backward_finalize).
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint LOCAL = 256;
@@ -59,6 +63,7 @@ layout(push_constant) uniform Push {
     float momentum;
     uint parts;
     uint chunk;
+    uint groups;
 } pc;
 
 shared float red[LOCAL];
@@ -81,19 +86,22 @@ float reduce(float v) {
 
 void main() {
     uint j = gl_WorkGroupID.x;
-    uint ch = gl_WorkGroupID.y;
+    uint gch = gl_WorkGroupID.y; // group * C + channel
+    uint ch = gch % pc.c;
+    uint ng = pc.n / pc.groups;
+    uint row0 = (gch / pc.c) * ng; // the group's first row
     uint t = gl_LocalInvocationID.x;
     uint hwv = pc.hw / VEC;
-    uint mv = pc.n * hwv;
+    uint mv = ng * hwv;
     uint e0 = j * (pc.chunk / VEC);
     uint e1 = min(e0 + pc.chunk / VEC, mv);
-    float mean = saveMean[ch];
-    float invStd = saveInvStd[ch];
+    float mean = saveMean[gch];
+    float invStd = saveInvStd[gch];
     VT sg = VT(0.0);
     VT sgx = VT(0.0);
     for (uint e = e0 + t; e < e1; e += LOCAL) {
         uint i = e / hwv;
-        uint idx = (i * pc.c + ch) * hwv + (e - i * hwv);
+        uint idx = ((row0 + i) * pc.c + ch) * hwv + (e - i * hwv);
         VT g = dy[idx];
         if (RELU != 0u) {
             g = mix(VT(0.0), g, POS(y[idx]));
@@ -104,7 +112,7 @@ void main() {
     float rg = reduce(hsum(sg));
     float rgx = reduce(hsum(sgx));
     if (t == 0u) {
-        partial[2u * (ch * pc.parts + j)] = rg;
-        partial[2u * (ch * pc.parts + j) + 1u] = rgx;
+        partial[2u * (gch * pc.parts + j)] = rg;
+        partial[2u * (gch * pc.parts + j) + 1u] = rgx;
     }
 }

@@ -13,16 +13,20 @@
 //   1: x          (N*C*HW floats, read)
 //   2: gamma      (C floats, read; any buffer when HAS_GAMMA = 0)
 //   3: beta       (C floats, read; any buffer when HAS_BETA = 0)
-//   4: saveMean   (C floats, read)
-//   5: saveInvStd (C floats, read)
+//   4: saveMean   (groups*C floats, read)
+//   5: saveInvStd (groups*C floats, read)
 // Specialization constants: 0 RELU, 1 HAS_GAMMA, 2 HAS_BETA (0/1).
 // Layout: local_size_x = 256; vector i = flat workgroup index * 256 + local
-// index, channel (i / (HW/VEC)) % C.
+// index, channel ch = (i / (HW/VEC)) % C, row r = i / (C*HW/VEC), statistics
+// index gch = (r / (N/groups))*C + ch.
 // Dispatch grid: ceil(N*C*HW/VEC/256) workgroups spread over x and y
 // (grid1D).
-// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
-// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; only n, c, hw used).
-// CPU reference: cpu.BatchNormForwardTrain (output y).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; only n, c, hw,
+// groups used).
+// CPU reference: cpu.BatchNormForwardTrain (output y), cpu.BatchNormApply
+// (groups of N/groups rows, statistics from elsewhere).
 
 layout(local_size_x = 256) in;
 layout(constant_id = 0) const uint RELU = 0;
@@ -50,6 +54,7 @@ layout(push_constant) uniform Push {
     float momentum;
     uint parts;
     uint chunk;
+    uint groups;
 } pc;
 
 void main() {
@@ -59,9 +64,10 @@ void main() {
         return;
     }
     uint ch = (i / hwv) % pc.c;
-    float invStd = saveInvStd[ch];
+    uint gch = (i / (hwv * pc.c)) / (pc.n / pc.groups) * pc.c + ch; // the row's group's statistics
+    float invStd = saveInvStd[gch];
     float scale = invStd;
-    float shift = -saveMean[ch] * invStd;
+    float shift = -saveMean[gch] * invStd;
     if (HAS_GAMMA != 0u) {
         scale = gamma[ch] * invStd;
         shift = gamma[ch] * shift;

@@ -5,7 +5,7 @@
 // order, then a shared-memory tree; deterministic):
 //   mean = (sum_j sum_j) / m,
 //   var  = (sum_j M2_j + n_j*(sum_j/n_j - mean)^2) / m   (biased; Chan et al.),
-//   n_j  = values in chunk j = min(chunk, m - j*chunk),  m = N*HW,
+//   n_j  = values in chunk j = min(chunk, m - j*chunk),  m = N/groups*HW,
 //   saveMean = mean, saveInvStd = 1/sqrt(var + eps),
 //   runMean = (1-momentum)*runMean + momentum*mean,
 //   runVar  = (1-momentum)*runVar  + momentum*var*m/(m-1)   (unbiased).
@@ -19,8 +19,10 @@
 //   4: saveInvStd (C floats, written)
 // Specialization constants: 0 LOCAL (workgroup size, a power of two).
 // Layout: local_size_x = LOCAL; chunk j visited by invocation j % LOCAL.
-// Dispatch grid: C workgroups spread over x and y (grid1D, one channel each).
-// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// Dispatch grid: groups*C workgroups spread over x and y (grid1D, one
+// (group, channel) each).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
 // (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; chunk in values).
 // CPU reference: cpu.BatchNormForwardTrain (statistics).
 
@@ -41,6 +43,7 @@ layout(push_constant) uniform Push {
     float momentum;
     uint parts;
     uint chunk;
+    uint groups;
 } pc;
 
 shared float red[LOCAL];
@@ -63,11 +66,11 @@ float reduce(float v) {
 
 void main() {
     uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-    if (ch >= pc.c) {
+    if (ch >= pc.groups * pc.c) { // ch: group * C + channel
         return; // whole workgroup
     }
     uint t = gl_LocalInvocationID.x;
-    uint m = pc.n * pc.hw;
+    uint m = (pc.n / pc.groups) * pc.hw;
     uint base = 2u * ch * pc.parts;
     float s = 0.0;
     for (uint j = t; j < pc.parts; j += LOCAL) {

@@ -1,31 +1,35 @@
 #version 450
 // batchnorm_forward_train_partial.comp: first level of the split training
-// statistics of batch norm over x (N, C, HW). The N*HW values of channel ch
-// are cut into parts chunks of pc.chunk consecutive values (flat index
-// e = image*HW + pixel); workgroup (j, ch) writes for chunk j
-//   partial[2*(ch*parts + j)]     = sum of its values,
-//   partial[2*(ch*parts + j) + 1] = sum of (value - chunk mean)^2
+// statistics of batch norm over x (N, C, HW), per group of N/groups
+// consecutive rows (groups 1: the whole batch). The N/groups*HW values of
+// channel ch in group g (gch = g*C + ch) are cut into parts chunks of
+// pc.chunk consecutive values (flat index e = row in the group*HW + pixel);
+// workgroup (j, gch) writes for chunk j
+//   partial[2*(gch*parts + j)]     = sum of its values,
+//   partial[2*(gch*parts + j) + 1] = sum of (value - chunk mean)^2
 // (one pass over the chunk of sums shifted by the chunk's first value, each
 // summed per invocation in order then by a fixed-order shared-memory tree:
 // deterministic, no atomics).
-// batchnorm_forward_train_finalize.comp merges the chunks (Chan et al.).
+// batchnorm_forward_train_finalize.comp (or batchnorm_stats_finalize.comp)
+// merges the chunks (Chan et al.).
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
 // VEC = 4 (HW % 4 == 0, chunk % 4 == 0): x is read as vec4s.
 //
 // Bindings (storage buffers, set 0):
-//   0: partial (2*C*parts floats, written)
+//   0: partial (2*groups*C*parts floats, written)
 //   1: x       (N*C*HW floats, read)
 // Specialization constants: 0 LOCAL (workgroup size, a power of two).
 // Layout: local_size_x = LOCAL; vector e of the chunk (VEC values) is
 // visited by invocation e % LOCAL.
-// Dispatch grid: (parts, C, 1): x the chunk, y the channel.
-// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk}
+// Dispatch grid: (parts, groups*C, 1): x the chunk, y the group and channel.
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
 // (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; chunk in values, a
 // multiple of VEC; eps and momentum unused).
 // CPU reference: cpu.BatchNormForwardTrain (with the finalize and apply
-// kernels).
+// kernels), cpu.BatchNormStats (with batchnorm_stats_finalize).
 
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint LOCAL = 256;
@@ -49,6 +53,7 @@ layout(push_constant) uniform Push {
     float momentum;
     uint parts;
     uint chunk;
+    uint groups;
 } pc;
 
 shared float red[LOCAL];
@@ -71,10 +76,13 @@ float reduce(float v) {
 
 void main() {
     uint j = gl_WorkGroupID.x;
-    uint ch = gl_WorkGroupID.y;
+    uint gch = gl_WorkGroupID.y; // group * C + channel
+    uint ch = gch % pc.c;
+    uint ng = pc.n / pc.groups;
+    uint row0 = (gch / pc.c) * ng; // the group's first row
     uint t = gl_LocalInvocationID.x;
     uint hwv = pc.hw / VEC;
-    uint mv = pc.n * hwv;
+    uint mv = ng * hwv;
     uint e0 = j * (pc.chunk / VEC);
     uint e1 = min(e0 + pc.chunk / VEC, mv);
     // One pass of shifted sums: with K the chunk's first value,
@@ -82,15 +90,15 @@ void main() {
     // its M2 = S2 - S1^2/n (K near the data keeps the cancellation small).
     uint i0 = e0 / hwv;
 #if VEC == 4
-    float K = x[(i0 * pc.c + ch) * hwv + (e0 - i0 * hwv)].x;
+    float K = x[((row0 + i0) * pc.c + ch) * hwv + (e0 - i0 * hwv)].x;
 #else
-    float K = x[(i0 * pc.c + ch) * hwv + (e0 - i0 * hwv)];
+    float K = x[((row0 + i0) * pc.c + ch) * hwv + (e0 - i0 * hwv)];
 #endif
     VT s1 = VT(0.0);
     VT s2 = VT(0.0);
     for (uint e = e0 + t; e < e1; e += LOCAL) {
         uint i = e / hwv;
-        VT dv = x[(i * pc.c + ch) * hwv + (e - i * hwv)] - K;
+        VT dv = x[((row0 + i) * pc.c + ch) * hwv + (e - i * hwv)] - K;
         s1 += dv;
         s2 += dv * dv;
     }
@@ -100,7 +108,7 @@ void main() {
     float sum = n * K + S1;
     float m2 = max(S2 - S1 * (S1 / n), 0.0);
     if (t == 0u) {
-        partial[2u * (ch * pc.parts + j)] = sum;
-        partial[2u * (ch * pc.parts + j) + 1u] = m2;
+        partial[2u * (gch * pc.parts + j)] = sum;
+        partial[2u * (gch * pc.parts + j) + 1u] = m2;
     }
 }

@@ -29,22 +29,7 @@ import (
 func BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, n, c, hw int, eps, momentum float32, relu bool) {
 	m := n * hw
 	for ch := 0; ch < c; ch++ {
-		sum := 0.0
-		for i := 0; i < n; i++ {
-			row := x[(i*c+ch)*hw : (i*c+ch+1)*hw]
-			for _, v := range row {
-				sum += float64(v)
-			}
-		}
-		mean := sum / float64(m)
-		ss := 0.0
-		for i := 0; i < n; i++ {
-			row := x[(i*c+ch)*hw : (i*c+ch+1)*hw]
-			for _, v := range row {
-				d := float64(v) - mean
-				ss += d * d
-			}
-		}
+		mean, ss := bnChannelStats(x, ch, n, c, hw)
 		variance := ss / float64(m)
 		invStd := 1 / math.Sqrt(variance+float64(eps))
 		saveMean[ch] = float32(mean)
@@ -57,6 +42,25 @@ func BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInv
 		scale, shift := bnAffine(gamma, beta, ch, mean, invStd)
 		batchNormApply(y, x, ch, n, c, hw, scale, shift, relu)
 	}
+}
+
+// bnChannelStats returns the mean and M2 = sum (x - mean)^2 of channel ch
+// of x (n, c, hw): two passes in float64, in a fixed order.
+func bnChannelStats(x []float32, ch, n, c, hw int) (mean, m2 float64) {
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		for _, v := range x[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+			sum += float64(v)
+		}
+	}
+	mean = sum / float64(n*hw)
+	for i := 0; i < n; i++ {
+		for _, v := range x[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+			d := float64(v) - mean
+			m2 += d * d
+		}
+	}
+	return mean, m2
 }
 
 // bnAffine returns the per-channel scale and shift that batch norm applies
@@ -128,18 +132,7 @@ func BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd 
 	m := float64(n * hw)
 	for ch := 0; ch < c; ch++ {
 		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
-		sg, sgx := 0.0, 0.0
-		for i := 0; i < n; i++ {
-			off := (i*c + ch) * hw
-			for j := off; j < off+hw; j++ {
-				g := float64(dy[j])
-				if relu && !(y[j] > 0) {
-					g = 0
-				}
-				sg += g
-				sgx += g * (float64(x[j]) - mean) * invStd
-			}
-		}
+		sg, sgx := bnChannelBackSums(dy, x, y, ch, n, c, hw, mean, invStd, relu)
 		if dbeta != nil {
 			dbeta[ch] = float32(sg)
 		}
@@ -163,6 +156,24 @@ func BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd 
 			}
 		}
 	}
+}
+
+// bnChannelBackSums returns sum g and sum g*xhat over channel ch of
+// (n, c, hw), g = dy masked by y > 0 when relu, xhat = (x - mean)*invStd,
+// in float64 in a fixed order.
+func bnChannelBackSums(dy, x, y []float32, ch, n, c, hw int, mean, invStd float64, relu bool) (sg, sgx float64) {
+	for i := 0; i < n; i++ {
+		off := (i*c + ch) * hw
+		for j := off; j < off+hw; j++ {
+			g := float64(dy[j])
+			if relu && !(y[j] > 0) {
+				g = 0
+			}
+			sg += g
+			sgx += g * (float64(x[j]) - mean) * invStd
+		}
+	}
+	return sg, sgx
 }
 
 // bnGrain is the number of channels per block of the channel-parallel

@@ -33,13 +33,14 @@ type pushBatchNorm struct {
 }
 
 // pushBatchNormSplit mirrors `{ uint n, c, hw; float eps, momentum; uint
-// parts, chunk; }` of the batchnorm_*_partial, batchnorm_*_finalize and
-// batchnorm_*_apply kernels (chunk in values, a multiple of the vector
-// width).
+// parts, chunk, groups; }` of the batchnorm_*_partial, batchnorm_*_finalize
+// and batchnorm_*_apply kernels (chunk in values, a multiple of the vector
+// width; groups of N/groups consecutive rows with statistics of their own,
+// 1 outside the batch-norm-in-parts ops).
 type pushBatchNormSplit struct {
-	N, C, HW      uint32
-	Eps, Momentum float32
-	Parts, Chunk  uint32
+	N, C, HW             uint32
+	Eps, Momentum        float32
+	Parts, Chunk, Groups uint32
 }
 
 // bnSplitForce, when > 0, makes the training kernels take the split plan
@@ -222,7 +223,7 @@ func (d *Device) checkBNGrid(op string, p engine.BatchNormParams) {
 // (sum, M2) per chunk, per-channel merge, elementwise normalisation.
 func (d *Device) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	d.checkBNGrid("BatchNormForwardTrain", p)
-	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk)}
+	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), 1}
 	partial := d.New(p.C, b.parts, 2)
 	d.dispatch(kernel{
 		Shader: "batchnorm_forward_train_partial" + b.variant(),
@@ -253,7 +254,7 @@ func (d *Device) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVa
 // dx. y is nil unless p.ReLU.
 func (d *Device) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	d.checkBNGrid("BatchNormBackward", p)
-	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk)}
+	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), 1}
 	partial := d.New(p.C, b.parts, 2)
 	d.dispatch(kernel{
 		Shader: "batchnorm_backward_partial" + b.variant(),

@@ -12,17 +12,17 @@ import (
 	"simclr-vk/engine/vulkan"
 )
 
-// TestConformanceBatchNormSplit runs the BatchNorm family with the split
-// kernels (partial, finalize, apply) forced on whatever device runs the
-// tests: one chunk per channel, 3 chunks (a short last one) and as many
-// chunks as vectors.
+// TestConformanceBatchNormSplit runs the BatchNorm and BatchNormParts
+// families with the split kernels (partial, finalize, apply) forced on
+// whatever device runs the tests: one chunk per channel, 3 chunks (a short
+// last one) and as many chunks as vectors.
 func TestConformanceBatchNormSplit(t *testing.T) {
 	for _, parts := range []int{1, 3, 1 << 20} {
 		t.Run(fmt.Sprintf("parts%d", parts), func(t *testing.T) {
 			vulkan.SetBatchNormSplit(parts)
 			defer vulkan.SetBatchNormSplit(0)
 			d := openDevice(t, vulkan.Options{})
-			conformance.RunFamilies(t, d, "BatchNorm")
+			conformance.RunFamilies(t, d, "BatchNorm", "BatchNormParts")
 			checkValidation(t, d)
 		})
 	}

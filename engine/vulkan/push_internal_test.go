@@ -69,7 +69,7 @@ func TestPushConstants(t *testing.T) {
 		{pushAvgPool{}, []string{"globalavgpool_forward", "globalavgpool_backward"}},
 		{pushBatchNorm{}, []string{"batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward"}},
 		{pushBatchNormSplit{}, []string{"batchnorm_forward_train_partial", "batchnorm_forward_train_finalize", "batchnorm_forward_train_apply",
-			"batchnorm_backward_partial", "batchnorm_backward_finalize", "batchnorm_backward_apply"}},
+			"batchnorm_backward_partial", "batchnorm_backward_finalize", "batchnorm_backward_apply", "batchnorm_stats_finalize"}},
 		{pushL2{}, []string{"l2normalize_forward", "l2normalize_backward"}},
 		{pushCrossEntropy{}, []string{"softmax_cross_entropy"}},
 		{pushSGD{}, []string{"sgd_step"}},

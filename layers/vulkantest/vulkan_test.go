@@ -1,6 +1,7 @@
 package vulkantest_test
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -156,4 +157,26 @@ func TestMemoryDoesNotGrowVulkan(t *testing.T) {
 func TestTrainSmokeVulkan(t *testing.T) {
 	d := openVulkan(t)
 	noPanic(t, func() { layerstest.TrainSmoke(t, d) })
+}
+
+// TestDataParallelVulkan: world 2 (global BN, and per-device BN against BN
+// groups) and world 3 at an awkward global batch, one Vulkan device per
+// rank (dist.Local, one goroutine each), against a world of one on Vulkan
+// on the same global batch: loss, top-1, gradients, BN running statistics
+// and parameters after 3 LARS steps (layerstest.DataParallel).
+func TestDataParallelVulkan(t *testing.T) {
+	open := func(tb testing.TB) engine.Backend { return vktest.Open(tb, vulkan.Options{}) }
+	for _, c := range []layerstest.DataParallelCase{
+		{World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 3},
+		{World: 2, Images: 8, HW: 8, GlobalBN: false, Steps: 3},
+		{World: 3, Images: 9, HW: 8, GlobalBN: true, Steps: 3, Seed: 12},
+	} {
+		t.Run(fmt.Sprintf("world%d_globalBN%v", c.World, c.GlobalBN), func(t *testing.T) {
+			noPanic(t, func() {
+				for _, msg := range layerstest.DataParallel(t, open, c) {
+					t.Error(msg)
+				}
+			})
+		})
+	}
 }

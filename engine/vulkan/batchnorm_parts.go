@@ -1,0 +1,168 @@
+package vulkan
+
+import "simclr-vk/engine"
+
+// Batch normalisation in parts (engine.Backend's BatchNormStats,
+// BatchNormApply, BatchNormBackwardSums, BatchNormBackwardApply), for
+// statistics merged across devices between the parts. They reuse the
+// split plan's kernels, which take groups of N/groups consecutive rows
+// with statistics of their own (the workgroup grid's y runs over
+// groups*C): statistics = batchnorm_forward_train_partial +
+// batchnorm_stats_finalize; apply = batchnorm_forward_train_apply;
+// backward sums = batchnorm_backward_partial + batchnorm_backward_finalize;
+// backward apply = batchnorm_backward_apply with MEANS. CPU references:
+// cpu.BatchNormStats, cpu.BatchNormApply, cpu.BatchNormBackwardSums,
+// cpu.BatchNormBackwardApply.
+
+// bnPartsPlan is the plan of the reductions of the parts ops for groups
+// of p.N/groups rows: bnSplitPlan of one group's shape over groups*C
+// channels, or, where that would take the fused kernels (which these ops
+// do not have), as few chunks as the loop budget allows.
+func (d *Device) bnPartsPlan(p engine.BatchNormParams, groups int) bnPlan {
+	q := p
+	q.N, q.C = p.N/groups, p.C*groups
+	if b := d.bnSplitPlan(q); b.parts > 0 {
+		return b
+	}
+	b := bnPlan{vec: 1, local: 256}
+	if p.HW%4 == 0 {
+		b.vec = 4
+	}
+	if d.info.Type == "cpu" {
+		b.local = 64
+	}
+	b.local = min(b.local, int(d.limit.MaxComputeWorkGroupInvocations))
+	mv := q.N * q.HW / b.vec
+	parts := min(mv, max(1, ceilDiv(2*ceilDiv(mv, b.local), max(1, d.loopBudget()-64))))
+	chunkV := ceilDiv(mv, parts)
+	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
+	return b
+}
+
+// bnPartsPush is the push block of the parts ops.
+func bnPartsPush(b bnPlan, p engine.BatchNormParams, groups int) *pushBatchNormSplit {
+	return &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), uint32(groups)}
+}
+
+// bnApplyVariant is the .spv suffix of the elementwise kernels for p.
+func bnApplyVariant(p engine.BatchNormParams) (string, int) {
+	if p.HW%4 == 0 {
+		return "_vec4", 4
+	}
+	return "_scalar", 1
+}
+
+// BatchNormStats writes each group's and channel's (mean, M2) (see
+// engine.Backend).
+func (d *Device) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
+	const op = "BatchNormStats"
+	engine.CheckBackend(op, d, stats, x)
+	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
+	checkBatchNorm(op, d, p, x, nil, nil)
+	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
+	q := p
+	q.C *= groups
+	d.checkBNGrid(op, q)
+	b := d.bnPartsPlan(p, groups)
+	push := bnPartsPush(b, p, groups)
+	partial := d.New(groups*p.C, b.parts, 2)
+	d.dispatch(kernel{
+		Shader: "batchnorm_forward_train_partial" + b.variant(),
+		Spec:   []uint32{uint32(b.local)},
+		Push:   push,
+		Groups: [3]int{b.parts, groups * p.C, 1},
+		Args:   []arg{out(partial), in(x)},
+	})
+	d.dispatch(kernel{
+		Shader: "batchnorm_stats_finalize",
+		Spec:   []uint32{64},
+		Push:   push,
+		Groups: d.grid1D(groups*p.C, 1),
+		Args:   []arg{in(partial), out(stats)},
+	})
+	partial.Release()
+}
+
+// BatchNormApply normalises x with the given per-group statistics (see
+// engine.Backend).
+func (d *Device) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+	const op = "BatchNormApply"
+	engine.CheckBackend(op, d, y, x, gamma, beta, mean, invStd)
+	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
+	checkBatchNorm(op, d, p, x, gamma, beta)
+	engine.CheckNumel(op, "y", y, x.Numel())
+	engine.CheckNumel(op, "mean", mean, groups*p.C)
+	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
+	variant, vec := bnApplyVariant(p)
+	d.dispatch(kernel{
+		Shader: "batchnorm_forward_train_apply" + variant,
+		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
+		Push:   bnPartsPush(bnPlan{}, p, groups),
+		Groups: d.grid1D(x.Numel()/vec, 256),
+		Args:   []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), in(mean), in(invStd)},
+	})
+}
+
+// checkBNBackParts checks what the two backward parts share and returns y,
+// nil unless p.ReLU.
+func (d *Device) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) *engine.Tensor {
+	engine.CheckBackend(op, d, dy, x, y, gamma, mean, invStd)
+	engine.CheckBatchNormGroups(op, p, groups, x, gamma, nil)
+	checkBatchNorm(op, d, p, x, gamma, nil)
+	engine.CheckNumel(op, "dy", dy, x.Numel())
+	engine.CheckNumel(op, "mean", mean, groups*p.C)
+	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
+	if !p.ReLU {
+		return nil
+	}
+	engine.CheckNumel(op, "y", y, x.Numel())
+	return y
+}
+
+// BatchNormBackwardSums writes each group's and channel's (sum g,
+// sum g*xhat) (see engine.Backend).
+func (d *Device) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+	const op = "BatchNormBackwardSums"
+	engine.CheckBackend(op, d, sums)
+	y = d.checkBNBackParts(op, dy, x, y, nil, mean, invStd, groups, p)
+	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
+	q := p
+	q.C *= groups
+	d.checkBNGrid(op, q)
+	b := d.bnPartsPlan(p, groups)
+	push := bnPartsPush(b, p, groups)
+	partial := d.New(groups*p.C, b.parts, 2)
+	d.dispatch(kernel{
+		Shader: "batchnorm_backward_partial" + b.variant(),
+		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
+		Push:   push,
+		Groups: [3]int{b.parts, groups * p.C, 1},
+		Args:   []arg{out(partial), in(dy), in(x), orIn(y, x), in(mean), in(invStd)},
+	})
+	d.dispatch(kernel{
+		Shader: "batchnorm_backward_finalize",
+		Spec:   []uint32{64, 0, 0},
+		Push:   push,
+		Groups: d.grid1D(groups*p.C, 1),
+		Args:   []arg{out(sums), in(mean), in(mean), in(partial)},
+	})
+	partial.Release()
+}
+
+// BatchNormBackwardApply forms dx from the batch means of g and g*xhat
+// (see engine.Backend).
+func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
+	const op = "BatchNormBackwardApply"
+	engine.CheckBackend(op, d, dx, means)
+	y = d.checkBNBackParts(op, dy, x, y, gamma, mean, invStd, groups, p)
+	engine.CheckNumel(op, "dx", dx, x.Numel())
+	engine.CheckNumel(op, "means", means, groups*p.C*2)
+	variant, vec := bnApplyVariant(p)
+	d.dispatch(kernel{
+		Shader: "batchnorm_backward_apply" + variant,
+		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), 1},
+		Push:   bnPartsPush(bnPlan{}, p, groups),
+		Groups: d.grid1D(x.Numel()/vec, 256),
+		Args:   []arg{out(dx), in(dy), in(x), orIn(y, x), orIn(gamma, x), in(mean), in(invStd), in(means)},
+	})
+}

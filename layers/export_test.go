@@ -1,0 +1,77 @@
+package layers
+
+import "math"
+
+// SetLocalSliceGatherBackward makes m's gathered NT-Xent keep, for this
+// rank's rows, only the gradient of the loss of its OWN anchors (the
+// all-gather's backward as a slice of the local gradient instead of a sum
+// over the ranks: the lightly #1528 / VISSL #123 bug). The distributed
+// tests must fail with it.
+func SetLocalSliceGatherBackward(m *Model) { m.gatherBackward = localSliceGatherBackward }
+
+// localSliceGatherBackward is the buggy dz (2n, d) of rank r: the gradient
+// of L_r = 1/(2N) sum over r's anchor rows i of
+// -log(exp(s_i,pos(i)) / sum_{k != i} exp(s_ik)), s = z z^T / tau,
+// with respect to r's rows only, in float64 row by row (no 2N x 2N matrix).
+func localSliceGatherBackward(z []float32, tau float32, r, n, world int) []float32 {
+	bigN := n * world
+	rows := 2 * bigN
+	d := len(z) / rows
+	own := func(v, i int) int { return v*bigN + r*n + i } // global row of local row v*n+i
+	local := map[int]int{}
+	for v := 0; v < 2; v++ {
+		for i := 0; i < n; i++ {
+			local[own(v, i)] = v*n + i
+		}
+	}
+	dz := make([]float64, 2*n*d)
+	p := make([]float64, rows)
+	dot := func(a, b int) float64 {
+		s := 0.0
+		for j := 0; j < d; j++ {
+			s += float64(z[a*d+j]) * float64(z[b*d+j])
+		}
+		return s / float64(tau)
+	}
+	scale := 1 / (float64(rows) * float64(tau))
+	for a, la := range local {
+		pos := (a + bigN) % rows
+		mx := math.Inf(-1)
+		for k := 0; k < rows; k++ {
+			if k != a {
+				p[k] = dot(a, k)
+				mx = math.Max(mx, p[k])
+			}
+		}
+		sum := 0.0
+		for k := 0; k < rows; k++ {
+			if k != a {
+				p[k] = math.Exp(p[k] - mx)
+				sum += p[k]
+			}
+		}
+		for k := 0; k < rows; k++ {
+			if k == a {
+				continue
+			}
+			c := p[k] / sum
+			if k == pos {
+				c--
+			}
+			// d s_ak / d z_a = z_k / tau, d s_ak / d z_k = z_a / tau.
+			for j := 0; j < d; j++ {
+				dz[la*d+j] += scale * c * float64(z[k*d+j])
+			}
+			if lk, ok := local[k]; ok {
+				for j := 0; j < d; j++ {
+					dz[lk*d+j] += scale * c * float64(z[a*d+j])
+				}
+			}
+		}
+	}
+	out := make([]float32, len(dz))
+	for i, v := range dz {
+		out[i] = float32(v)
+	}
+	return out
+}

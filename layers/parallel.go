@@ -1,0 +1,462 @@
+package layers
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math"
+
+	"simclr-vk/dist"
+	"simclr-vk/engine"
+)
+
+// Parallel configures data-parallel training of a Model (SetParallel): the
+// world it trains in and how its batch norm takes statistics. Every rank
+// holds the same model and steps on its own n images (2n views, laid out
+// like a single-device batch: view 1 of its n images, then view 2); rank
+// r's images are the global images r*n .. r*n+n-1 of the global batch of
+// N = n*world.
+type Parallel struct {
+	// Comm is the world; nil means dist.Single (one process, no
+	// communication).
+	Comm dist.Comm
+	// GlobalBN takes the training-mode batch statistics over the global
+	// batch (synchronised BN, the reference's choice): every rank's
+	// per-channel (mean, M2) all-gathered and merged in rank order in
+	// float64 in the forward pass, (sum dy, sum dy*xhat) all-reduced in
+	// float64 in the backward pass; the running statistics are then the
+	// same on every rank. Without it (or in a world of one) each rank
+	// normalises with its own rows and the running statistics are averaged
+	// over the ranks after each step.
+	GlobalBN bool
+	// BNGroups > 1 cuts this process's batch into BNGroups groups of
+	// N/BNGroups consecutive images, both views of each, each normalised
+	// with its own statistics, the running statistics moving towards the
+	// groups' average: a world of one then reproduces per-device BN of a
+	// world of BNGroups ranks (and gradient caching's chunks can reuse it).
+	// Not with GlobalBN in a world of more than one.
+	BNGroups int
+	// BucketFloats is the size of the host buffers the gradient all-reduce
+	// packs parameters into (0: 1<<20 floats; a larger parameter gets a
+	// bucket of its own).
+	BucketFloats int
+}
+
+// parallel is the tape's view of Parallel while a Step or Loss runs.
+type parallel struct {
+	comm   dist.Comm
+	global bool // global BN in a world of more than one
+	groups int  // BN groups within this process (1: none)
+	on     bool // set during Step and Loss only (never Project / Features)
+	err    error
+}
+
+// splitBN reports whether training-mode BN takes the parts path.
+func (p *parallel) splitBN() bool { return p.on && (p.global || p.groups > 1) }
+
+// fail keeps the first communication error of the pass.
+func (p *parallel) fail(err error) {
+	if p.err == nil && err != nil {
+		p.err = err
+	}
+}
+
+// SetParallel makes the model train in p.Comm's world with p's batch norm;
+// the zero Parallel is one process. Every rank must set the same options.
+func (m *Model) SetParallel(p Parallel) error {
+	if p.Comm == nil {
+		p.Comm = dist.Single{}
+	}
+	if p.BNGroups < 0 || p.BucketFloats < 0 {
+		return fmt.Errorf("layers: SetParallel: negative BNGroups %d or BucketFloats %d", p.BNGroups, p.BucketFloats)
+	}
+	if p.GlobalBN && p.Comm.Size() > 1 && p.BNGroups > 1 {
+		return fmt.Errorf("layers: SetParallel: BN groups (%d) with global BN in a world of %d: choose one", p.BNGroups, p.Comm.Size())
+	}
+	if p.BucketFloats == 0 {
+		p.BucketFloats = 1 << 20
+	}
+	m.par = p
+	m.tape.par = parallel{comm: p.Comm, global: p.GlobalBN && p.Comm.Size() > 1, groups: max(p.BNGroups, 1)}
+	return nil
+}
+
+// Parallel returns the model's data-parallel options.
+func (m *Model) Parallel() Parallel { return m.par }
+
+// world is the model's communicator (dist.Single when none was set).
+func (m *Model) world() dist.Comm {
+	if m.par.Comm == nil {
+		return dist.Single{}
+	}
+	return m.par.Comm
+}
+
+// checkBatch validates the local batch x against the parallel options.
+func (m *Model) checkBatch(x *engine.Tensor) error {
+	rows := x.Dim(0)
+	if rows%2 != 0 {
+		return fmt.Errorf("layers: step: %d views is odd (want 2 views of each image)", rows)
+	}
+	if g := m.tape.par.groups; g > 1 && (rows/2)%g != 0 {
+		return fmt.Errorf("layers: step: %d images do not split into %d BN groups", rows/2, g)
+	}
+	return nil
+}
+
+// download copies a device tensor to the host, keeping the first error.
+func (t *Tape) download(x *engine.Tensor) []float32 {
+	h := make([]float32, x.Numel())
+	t.par.fail(t.b.Download(x, h))
+	return h
+}
+
+// batchNormParts is training-mode BatchNormOp through the engine's
+// batch-norm-in-parts ops, with the statistics merged on the host between
+// the parts: over every rank (global BN: the (mean, M2) pairs all-gathered
+// in the forward pass, the (sum g, sum g*xhat) sums all-reduced in float64
+// in the backward pass) or over the two views' halves of each BN group.
+// y is allocated, the rest as in BatchNormOp.
+func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tensor, p engine.BatchNormParams, relu bool) *Var {
+	// Engine groups: 1 (global BN) or 2K (view v of image group u is
+	// engine group v*K + u, both with the statistics of unit u).
+	eg := 1
+	if !t.par.global {
+		eg = 2 * t.par.groups
+	}
+	c := p.C
+	cnt := float64(p.N / eg * p.HW) // values per engine group and channel
+	stats := t.pool.Get(eg, c, 2)
+	t.b.BatchNormStats(stats, x.Value, eg, p)
+	st := t.download(stats)
+	t.pool.Put(stats)
+	means, invStds := make([]float32, eg*c), make([]float32, eg*c)
+	batchMean, batchVar := make([]float64, c), make([]float64, c) // running-statistics targets
+	total := cnt                                                  // values per channel behind one normalisation
+	if t.par.global {
+		// Every rank's (mean, M2) per channel, merged in rank order with
+		// Chan et al.'s pairwise formula in float64: no sum-of-squares
+		// cancellation, and the same bits on every rank. The ranks' counts
+		// are equal (the all-gather of z checks the batch sizes agree).
+		w := t.par.comm.Size()
+		all := make([]float32, w*2*c)
+		t.par.fail(t.par.comm.Allgather(st, all))
+		total = cnt * float64(w)
+		for ch := 0; ch < c; ch++ {
+			n, mu, m2 := 0.0, 0.0, 0.0
+			for r := 0; r < w; r++ {
+				n, mu, m2 = chanMerge(n, mu, m2, cnt, float64(all[2*(r*c+ch)]), float64(all[2*(r*c+ch)+1]))
+			}
+			means[ch], invStds[ch] = float32(mu), float32(1/math.Sqrt(m2/total+float64(p.Eps)))
+			batchMean[ch], batchVar[ch] = mu, m2/(total-1)
+		}
+	} else {
+		k := t.par.groups
+		total = 2 * cnt
+		for u := 0; u < k; u++ {
+			for ch := 0; ch < c; ch++ {
+				a, b := 2*(u*c+ch), 2*((k+u)*c+ch)
+				_, mu, m2 := chanMerge(cnt, float64(st[a]), float64(st[a+1]), cnt, float64(st[b]), float64(st[b+1]))
+				is := float32(1 / math.Sqrt(m2/total+float64(p.Eps)))
+				means[u*c+ch], means[(k+u)*c+ch] = float32(mu), float32(mu)
+				invStds[u*c+ch], invStds[(k+u)*c+ch] = is, is
+				batchMean[ch] += mu / float64(k)
+				batchVar[ch] += m2 / (total - 1) / float64(k)
+			}
+		}
+	}
+	t.updateRunning(bn, batchMean, batchVar)
+	mean, invStd := t.pool.Get(eg, c), t.pool.Get(eg, c)
+	t.b.Upload(mean, means)
+	t.b.Upload(invStd, invStds)
+	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, eg, p)
+	bn.NumBatchesTracked.Count++
+	saved := []*Var{x}
+	if relu {
+		saved = append(saved, y)
+	}
+	t.push(entry{op: "BatchNorm " + bn.Name + " (parts)", out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, backward: func(dy *engine.Tensor) {
+		yv := y.Value
+		if !relu {
+			yv = nil
+		}
+		sums := t.pool.Get(eg, c, 2)
+		t.b.BatchNormBackwardSums(sums, dy, x.Value, yv, mean, invStd, eg, p)
+		sh := t.download(sums)
+		// dgamma, dbeta: this process's sums (the gradient all-reduce adds
+		// the ranks' up).
+		dgl, dbl := make([]float32, c), make([]float32, c)
+		for j := 0; j < eg; j++ {
+			for ch := 0; ch < c; ch++ {
+				dbl[ch] += sh[2*(j*c+ch)]
+				dgl[ch] += sh[2*(j*c+ch)+1]
+			}
+		}
+		mh := make([]float32, 2*eg*c)
+		if t.par.global {
+			buf := make([]float64, 2*c)
+			for i := range buf {
+				buf[i] = float64(sh[i])
+			}
+			t.par.fail(t.par.comm.AllreduceSum64(buf))
+			for i := range buf {
+				mh[i] = float32(buf[i] / total)
+			}
+		} else {
+			k := t.par.groups
+			for u := 0; u < k; u++ {
+				for i := 0; i < 2*c; i++ {
+					v := float32((float64(sh[2*u*c+i]) + float64(sh[2*(k+u)*c+i])) / total)
+					mh[2*u*c+i], mh[2*(k+u)*c+i] = v, v
+				}
+			}
+		}
+		t.b.Upload(sums, mh)
+		dx, doneX := t.bnGradX(x)
+		t.b.BatchNormBackwardApply(dx, dy, x.Value, yv, gamma, mean, invStd, sums, eg, p)
+		doneX()
+		t.pool.Put(sums)
+		dg, doneG := t.paramGradDst(bn.Gamma)
+		t.b.Upload(dg, dgl)
+		doneG()
+		if bn.Beta != nil {
+			db, doneB := t.paramGradDst(bn.Beta)
+			t.b.Upload(db, dbl)
+			doneB()
+		}
+	}})
+	t.consumed(x)
+	return y
+}
+
+// chanMerge returns the count, mean and M2 (sum of squared deviations) of
+// the union of two sets given theirs (Chan, Golub and LeVeque).
+func chanMerge(na, ma, m2a, nb, mb, m2b float64) (n, mean, m2 float64) {
+	n = na + nb
+	d := mb - ma
+	return n, ma + d*nb/n, m2a + m2b + d*d*na*nb/n
+}
+
+// bnGradX is where a BN backward writes dx: x's gradient, or a scratch
+// tensor when x needs none.
+func (t *Tape) bnGradX(x *Var) (*engine.Tensor, func()) {
+	if x.requiresGrad {
+		return t.gradDst(x)
+	}
+	dx := t.pool.Get(x.Shape...)
+	return dx, func() { t.pool.Put(dx) }
+}
+
+// updateRunning moves bn's running statistics towards the batch mean and
+// unbiased variance (running = (1-momentum)*running + momentum*batch) on
+// the device, so that the forward pass needs no second host sync.
+func (t *Tape) updateRunning(bn *BatchNorm, mean, unbiased []float64) {
+	mom := bn.Momentum
+	for i, target := range [][]float64{mean, unbiased} {
+		run := bn.RunningMean.Value
+		if i == 1 {
+			run = bn.RunningVar.Value
+		}
+		h := make([]float32, len(target))
+		for ch, v := range target {
+			h[ch] = float32(v)
+		}
+		tt := t.pool.Get(len(h))
+		t.b.Upload(tt, h)
+		t.b.Scale(run, run, 1-mom)
+		t.b.Axpy(run, mom, tt)
+		t.pool.Put(tt)
+	}
+}
+
+// gatheredNTXent is NTXent over the global batch: every rank's z (2n, d)
+// is all-gathered and reordered into the global layout (view 1 of the N
+// images, then view 2; rank q's image i is global image q*n+i, so its
+// positive pair is global rows q*n+i and N+q*n+i), and the fused loss runs
+// on the global 2N rows; out gets the global loss and top-1.
+//
+// Every rank computes the whole loss and the whole dz (2N, d) and keeps its
+// own rows. Those rows are the exact gradient of the global loss with
+// respect to this rank's z: they include the terms where its rows are
+// positives or negatives of the other ranks' anchors, which is what the
+// all-gather's backward (a reduce-scatter of every rank's dz) would add up.
+// Chosen over computing only this rank's anchor rows and reduce-scattering
+// because it needs no reduce-scatter (dist.Comm has none), no second
+// communication and no new engine op, and cannot drop those terms; the
+// price is redundant O((2N)^2 d) work on every rank, small next to the
+// encoder at SimCLR's batch sizes.
+func (m *Model) gatheredNTXent(t *Tape, z *Var, tau float32) {
+	comm := m.world()
+	w, r := comm.Size(), comm.Rank()
+	rows, d := z.Shape[0], z.Shape[1]
+	n := rows / 2
+	bigN := n * w
+	local := t.download(z.Value)
+	all := make([]float32, w*rows*d)
+	t.par.fail(comm.Allgather(local, all))
+	global := make([]float32, 2*bigN*d)
+	for q := 0; q < w; q++ {
+		for v := 0; v < 2; v++ {
+			copy(global[(v*bigN+q*n)*d:(v*bigN+q*n+n)*d], all[(q*rows+v*n)*d:(q*rows+v*n+n)*d])
+		}
+	}
+	zg := t.pool.Get(2*bigN, d)
+	defer t.pool.Put(zg)
+	t.b.Upload(zg, global)
+	if !t.record || !z.requiresGrad {
+		t.b.NTXentForwardBackward(nil, m.out, zg, tau)
+		return
+	}
+	dzg := t.pool.Get(2*bigN, d)
+	defer t.pool.Put(dzg)
+	t.b.NTXentForwardBackward(dzg, m.out, zg, tau)
+	var dz []float32
+	if m.gatherBackward != nil {
+		dz = m.gatherBackward(global, tau, r, n, w)
+	} else {
+		all := t.download(dzg)
+		dz = make([]float32, rows*d)
+		for v := 0; v < 2; v++ {
+			copy(dz[v*n*d:(v+1)*n*d], all[(v*bigN+r*n)*d:(v*bigN+r*n+n)*d])
+		}
+	}
+	dst, done := t.gradDst(z)
+	t.b.Upload(dst, dz)
+	done()
+}
+
+// allreduceSum replaces every tensor by its sum over the ranks times scale,
+// through host buffers of about bucket floats (a larger tensor gets one of
+// its own): a few collectives instead of one per tensor.
+func allreduceSum(b engine.Backend, comm dist.Comm, ts []*engine.Tensor, bucket int, scale float32) error {
+	buf := make([]float32, 0, bucket)
+	var pending []*engine.Tensor
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := comm.AllreduceSum(buf); err != nil {
+			return err
+		}
+		off := 0
+		for _, t := range pending {
+			v := buf[off : off+t.Numel()]
+			if scale != 1 {
+				for i := range v {
+					v[i] *= scale
+				}
+			}
+			b.Upload(t, v)
+			off += t.Numel()
+		}
+		buf, pending = buf[:0], pending[:0]
+		return nil
+	}
+	for _, t := range ts {
+		if len(buf)+t.Numel() > bucket {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		off := len(buf)
+		buf = append(buf, make([]float32, t.Numel())...)
+		if err := b.Download(t, buf[off:]); err != nil {
+			return err
+		}
+		pending = append(pending, t)
+	}
+	return flush()
+}
+
+// syncAfterBackward makes the step's gradients those of the global loss on
+// every rank and keeps the per-device BN running statistics identical.
+//
+// Each rank's backward gives the gradient of the GLOBAL loss (mean over the
+// global 2N views) through its own rows only: its z rows (gatheredNTXent)
+// and its activations, with global BN's backward already using the
+// global sums. The gradient of the global loss is the SUM of these
+// partials, not their mean (a mean would divide it by the world size);
+// a world of n then takes the same step as a world of one on the same
+// global batch.
+func (m *Model) syncAfterBackward() error {
+	comm := m.world()
+	if comm.Size() == 1 {
+		return nil
+	}
+	grads := make([]*engine.Tensor, len(m.params))
+	for i, p := range m.params {
+		grads[i] = p.Grad
+	}
+	if err := allreduceSum(m.b, comm, grads, m.par.BucketFloats, 1); err != nil {
+		return fmt.Errorf("layers: gradient all-reduce: %w", err)
+	}
+	if m.tape.par.global {
+		return nil
+	}
+	var run []*engine.Tensor
+	for _, b := range m.Buffers() {
+		if !b.IsScalar() {
+			run = append(run, b.Value)
+		}
+	}
+	if err := allreduceSum(m.b, comm, run, m.par.BucketFloats, 1/float32(comm.Size())); err != nil {
+		return fmt.Errorf("layers: BN running-statistics all-reduce: %w", err)
+	}
+	return nil
+}
+
+// StateHash is a 64-bit FNV-1a hash of the model's state: every parameter
+// and running statistic (exact float32 bits, state-dict order) and every
+// batch counter. Ranks of a data-parallel run must agree on it after each
+// step (CheckInSync).
+func (m *Model) StateHash() (uint64, error) {
+	h := fnv.New64a()
+	var w [8]byte
+	for _, s := range m.State() {
+		h.Write([]byte(s.Name))
+		if s.Tensor == nil {
+			binary.LittleEndian.PutUint64(w[:], uint64(s.Buffer.Count))
+			h.Write(w[:])
+			continue
+		}
+		v := make([]float32, s.Tensor.Numel())
+		if err := m.b.Download(s.Tensor, v); err != nil {
+			return 0, fmt.Errorf("layers: state hash: %s: %w", s.Name, err)
+		}
+		for _, f := range v {
+			binary.LittleEndian.PutUint32(w[:4], math.Float32bits(f))
+			h.Write(w[:4])
+		}
+	}
+	return h.Sum64(), nil
+}
+
+// CheckInSync compares StateHash across the model's ranks (a collective:
+// every rank calls it) and returns an error naming the first rank whose
+// parameters or buffers differ from rank 0's.
+func (m *Model) CheckInSync() error {
+	comm := m.world()
+	h, err := m.StateHash()
+	if err != nil {
+		return err
+	}
+	// Four 16-bit pieces: exact in float32.
+	send := []float32{float32(h >> 48), float32(h >> 32 & 0xffff), float32(h >> 16 & 0xffff), float32(h & 0xffff)}
+	all := make([]float32, 4*comm.Size())
+	if err := comm.Allgather(send, all); err != nil {
+		return fmt.Errorf("layers: state check: %w", err)
+	}
+	hash := func(r int) uint64 {
+		var v uint64
+		for _, x := range all[4*r : 4*r+4] {
+			v = v<<16 | uint64(x)
+		}
+		return v
+	}
+	for r := 1; r < comm.Size(); r++ {
+		if hash(r) != hash(0) {
+			return fmt.Errorf("layers: model state differs across ranks: rank %d hash %016x, rank 0 %016x", r, hash(r), hash(0))
+		}
+	}
+	return nil
+}

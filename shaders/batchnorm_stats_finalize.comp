@@ -1,0 +1,86 @@
+#version 450
+// batchnorm_stats_finalize.comp: second level of BatchNormStats: one
+// workgroup per (group, channel) gch = g*C + ch merges the parts chunk
+// partials of batchnorm_forward_train_partial.comp in a fixed order (per
+// invocation in order, then a shared-memory tree; deterministic):
+//   mean = (sum_j sum_j) / m,
+//   M2   = sum_j M2_j + n_j*(sum_j/n_j - mean)^2   (Chan et al.),
+//   n_j  = values in chunk j = min(chunk, m - j*chunk),  m = N/groups*HW,
+//   stats[2*gch] = mean, stats[2*gch + 1] = M2.
+// The caller merges these across devices (global batch norm) and applies
+// them with batchnorm_forward_train_apply.comp.
+//
+// Bindings (storage buffers, set 0):
+//   0: partial (2*groups*C*parts floats, read): (sum, M2) of chunk j of
+//              gch at 2*(gch*parts + j)
+//   1: stats   (2*groups*C floats, written)
+// Specialization constants: 0 LOCAL (workgroup size, a power of two).
+// Layout: local_size_x = LOCAL; chunk j visited by invocation j % LOCAL.
+// Dispatch grid: groups*C workgroups spread over x and y (grid1D, one
+// (group, channel) each).
+// Push constants: {uint n, c, hw; float eps, momentum; uint parts, chunk,
+// groups}
+// (Go: pushBatchNormSplit in engine/vulkan/batchnorm.go; eps and momentum
+// unused).
+// CPU reference: cpu.BatchNormStats.
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 0) const uint LOCAL = 64;
+
+layout(std430, binding = 0) readonly buffer B0 { float partial[]; };
+layout(std430, binding = 1) writeonly buffer B1 { float stats[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
+
+shared float red[LOCAL];
+
+// reduce returns the sum of v over the workgroup (fixed-order tree).
+float reduce(float v) {
+    uint t = gl_LocalInvocationID.x;
+    red[t] = v;
+    barrier();
+    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
+        if (t < s) {
+            red[t] += red[t + s];
+        }
+        barrier();
+    }
+    float r = red[0];
+    barrier();
+    return r;
+}
+
+void main() {
+    uint gch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    if (gch >= pc.groups * pc.c) {
+        return; // whole workgroup
+    }
+    uint t = gl_LocalInvocationID.x;
+    uint m = (pc.n / pc.groups) * pc.hw;
+    uint base = 2u * gch * pc.parts;
+    float s = 0.0;
+    for (uint j = t; j < pc.parts; j += LOCAL) {
+        s += partial[base + 2u * j];
+    }
+    float mean = reduce(s) / float(m);
+    float q = 0.0;
+    for (uint j = t; j < pc.parts; j += LOCAL) {
+        float nj = float(min(pc.chunk, m - j * pc.chunk));
+        float dm = partial[base + 2u * j] / nj - mean;
+        q += partial[base + 2u * j + 1u] + nj * dm * dm;
+    }
+    float ss = reduce(q);
+    if (t == 0u) {
+        stats[2u * gch] = mean;
+        stats[2u * gch + 1u] = ss;
+    }
+}
