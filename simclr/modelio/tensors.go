@@ -254,7 +254,8 @@ func shapeHint(name string, got, want []int, cfg layers.Config) string {
 
 // FromCheckpoint loads the checkpoint at path (a file or a checkpoint
 // directory), builds the model its Meta.Arch describes on b and loads its
-// weights. Warnings about skipped unreadable checkpoints are in ck.Warnings.
+// weights. The description is checked (ParseArch's ranges, and StateSize
+// against the values the checkpoint holds) before the model is built. Warnings about skipped unreadable checkpoints are in ck.Warnings.
 func FromCheckpoint(b engine.Backend, path string) (*layers.Model, *checkpoint.Checkpoint, error) {
 	ck, err := checkpoint.Load(path)
 	if err != nil {
@@ -266,6 +267,9 @@ func FromCheckpoint(b engine.Backend, path string) (*layers.Model, *checkpoint.C
 	cfg, err := ParseArch(ck.Meta.Arch)
 	if err != nil {
 		return nil, nil, fmt.Errorf("modelio: checkpoint %s: %w", ck.Path, err)
+	}
+	if err := checkpointSource(ck).checkSize(cfg, false); err != nil {
+		return nil, nil, err
 	}
 	m, err := layers.NewModel(b, cfg)
 	if err != nil {
