@@ -18,6 +18,18 @@
 // size. ParseArch accepts "arch" or only "depth" (18, 34, 50), and a missing
 // head (the SimCLR v1 default).
 //
+// Descriptions come from files, so ParseArch bounds every field (0 is the
+// default): width in (0, MaxWidth = 8], in_channels up to MaxInChannels
+// (256), image_size up to MaxImageSize (8192), head layers up to
+// MaxHeadLayers (8), head hidden and out up to MaxHeadDim (65536).
+// StateSize counts the values (parameters and buffers) the encoder and the
+// head of a configuration hold, without building it; before a model is
+// built from a file's description (FromCheckpoint, ReadWeights with a
+// recorded architecture, InferArch) the file must hold at least that many
+// values, so one edited field in a small file cannot make the reader
+// allocate and initialise a huge model. A head the file lacks (initialised
+// fresh) may exceed the encoder by at most 2^20 values.
+//
 // # Checkpoint tensors
 //
 // Tensors(m) downloads every entry of m.State(): parameters as Kind "param",
