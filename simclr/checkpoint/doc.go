@@ -28,8 +28,9 @@
 // overflowing product) and together must cover the tensor data exactly
 // before any tensor is allocated; names must be non-empty and unique, run
 // positions non-negative. Decode thus allocates at most about
-// 2*MaxCompressionRatio times the file size plus a few MiB (FuzzDecode
-// checks it). Read refuses anything but a regular file.
+// 2*MaxCompressionRatio times the file size plus a few MiB (FuzzDecode,
+// and FuzzDecodeContent behind valid checksums, check
+// (2*MaxCompressionRatio+64) bytes per input byte plus 18 MiB). Read refuses anything but a regular file.
 //
 // Crash safety: Write goes through a temporary file in the same directory,
 // fsyncs it, renames it over the final name and fsyncs the directory, so the
