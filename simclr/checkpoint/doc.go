@@ -30,7 +30,9 @@
 // positions non-negative. Decode thus allocates at most about
 // 2*MaxCompressionRatio times the file size plus a few MiB (FuzzDecode,
 // and FuzzDecodeContent behind valid checksums, check
-// (2*MaxCompressionRatio+64) bytes per input byte plus 18 MiB). Read refuses anything but a regular file.
+// (2*MaxCompressionRatio+64) bytes per input byte plus 18 MiB). Read
+// refuses anything but a regular file and reads a file whole only after its
+// first 8 bytes show the magic.
 //
 // Crash safety: Write goes through a temporary file in the same directory,
 // fsyncs it, renames it over the final name and fsyncs the directory, so the

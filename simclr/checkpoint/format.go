@@ -376,18 +376,13 @@ func checkMeta(m *Meta) error {
 	return nil
 }
 
-// Read reads one checkpoint file.
+// Read reads one checkpoint file: a regular file (a FIFO would block),
+// read whole only after its first bytes show the checkpoint magic (a large
+// foreign file given by mistake is refused at once).
 func Read(path string) (*Checkpoint, error) {
-	st, err := os.Stat(path)
+	b, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("checkpoint: read %s: not a regular file (%s)", path, st.Mode().Type())
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read: %w", err)
+		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
 	}
 	c, err := Decode(b)
 	if err != nil {
@@ -395,6 +390,34 @@ func Read(path string) (*Checkpoint, error) {
 	}
 	c.Path = path
 	return c, nil
+}
+
+// readFile reads a regular file that starts with Magic.
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var magic [len(Magic)]byte
+	if n, err := f.ReadAt(magic[:], 0); n < len(magic) || string(magic[:]) != Magic {
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		return nil, ErrForeign
+	}
+	b := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("%w: the file shrank while being read: %v", ErrTruncated, err)
+	}
+	return b, nil
 }
 
 // Write writes c to path atomically: temporary file in the same directory,

@@ -318,3 +318,21 @@ func FuzzDecodeContent(f *testing.F) {
 		}
 	})
 }
+
+// TestReadForeignLargeFile: a large file that is not a checkpoint (a
+// dataset given to --resume by mistake) is refused from its first bytes,
+// without reading it whole.
+func TestReadForeignLargeFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "data.bin")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(256 << 20) // sparse
+	f.Close()
+	var rerr error
+	alloctest.Max(t, "Read", 0, 1<<20, func() { _, rerr = Read(p) })
+	if !errors.Is(rerr, ErrForeign) || !strings.Contains(rerr.Error(), p) {
+		t.Errorf("foreign file: %v", rerr)
+	}
+}

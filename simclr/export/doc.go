@@ -22,7 +22,8 @@
 // tensor in its errors. It allocates at most about twice the file (the
 // tensors, plus the header's JSON decoding); FuzzDecodeSafetensors checks
 // 64 bytes per input byte plus 1 MiB. ReadSafetensors refuses anything but
-// a regular file.
+// a regular file, and checks the header length against the file size
+// before reading the file whole.
 //
 // StateDict converts a checkpoint's parameters and buffers (no optimizer
 // state) into safetensors tensors, num_batches_tracked buffers as I64.

@@ -200,24 +200,57 @@ func (s *Safetensors) Get(name string) *Tensor {
 }
 
 // ReadSafetensors reads and validates a .safetensors file (a regular file;
-// see DecodeSafetensors).
+// see DecodeSafetensors). The header length is checked against the limit
+// and the file size before the file is read whole, so a large file of
+// another kind is refused at once.
 func ReadSafetensors(path string) (*Safetensors, error) {
-	st, err := os.Stat(path)
+	data, err := readSafetensorsFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("export: read safetensors: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("export: read safetensors %s: not a regular file (%s)", path, st.Mode().Type())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("export: read safetensors: %w", err)
+		return nil, fmt.Errorf("export: read safetensors %s: %w", path, err)
 	}
 	s, err := DecodeSafetensors(data)
 	if err != nil {
 		return nil, fmt.Errorf("export: read safetensors %s: %w", path, err)
 	}
 	return s, nil
+}
+
+func readSafetensorsFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var n [8]byte
+	if _, err := f.ReadAt(n[:], 0); err == nil {
+		if err := checkHeaderLength(binary.LittleEndian.Uint64(n[:]), st.Size()-8); err != nil {
+			return nil, err
+		}
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("the file shrank while being read: %w", err)
+	}
+	return data, nil
+}
+
+// checkHeaderLength checks the header length hl against the limit and the
+// rest bytes after it.
+func checkHeaderLength(hl uint64, rest int64) error {
+	if hl > MaxHeaderBytes {
+		return fmt.Errorf("header length %d exceeds the %d-byte limit (not a safetensors file?)", hl, MaxHeaderBytes)
+	}
+	if hl > uint64(rest) {
+		return fmt.Errorf("header length %d exceeds the %d bytes after it (truncated?)", hl, rest)
+	}
+	return nil
 }
 
 // DecodeSafetensors parses and validates a safetensors byte image. Every
@@ -229,11 +262,8 @@ func DecodeSafetensors(data []byte) (*Safetensors, error) {
 		return nil, fmt.Errorf("file is %d bytes, shorter than the 8-byte header length", len(data))
 	}
 	hl := binary.LittleEndian.Uint64(data[:8])
-	if hl > MaxHeaderBytes {
-		return nil, fmt.Errorf("header length %d exceeds the %d-byte limit (not a safetensors file?)", hl, MaxHeaderBytes)
-	}
-	if hl > uint64(len(data)-8) {
-		return nil, fmt.Errorf("header length %d exceeds the %d bytes after it (truncated?)", hl, len(data)-8)
+	if err := checkHeaderLength(hl, int64(len(data)-8)); err != nil {
+		return nil, err
 	}
 	header := data[8 : 8+hl]
 	if len(header) == 0 || header[0] != '{' {

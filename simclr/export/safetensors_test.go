@@ -164,6 +164,17 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 	if _, err := ReadSafetensors(d); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("directory: %v", err)
 	}
+	// A large file of another kind is refused from its first 8 bytes.
+	big := filepath.Join(d, "data.bin")
+	f, _ := os.Create(big)
+	f.Write([]byte("\x93NUMPY\x01\x00"))
+	f.Truncate(256 << 20) // sparse
+	f.Close()
+	var err error
+	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(big) })
+	if err == nil || !strings.Contains(err.Error(), "limit (not a safetensors file?)") || !strings.Contains(err.Error(), big) {
+		t.Errorf("large foreign file: %v", err)
+	}
 	// An empty tensor with a large dimension is valid (no overflow).
 	s, err := DecodeSafetensors(raw(`{"e":{"dtype":"F32","shape":[0,1099511627776],"data_offsets":[0,0]}}`, nil))
 	if err != nil || len(s.Tensors) != 1 || len(s.Tensors[0].F32) != 0 {

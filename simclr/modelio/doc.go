@@ -55,5 +55,6 @@
 // tensor must be present. head.* tensors are loaded when the file has the
 // whole head, else the head keeps its fresh initialisation. A classifier
 // (fc.*) is ignored. Notes about what was ignored or kept are returned by
-// InitFromNotes; InitFrom prints them to stderr.
+// InitFromNotes; InitFrom prints them to stderr. A path that is neither a
+// regular file nor a directory (a FIFO) is refused without opening it.
 package modelio

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"simclr-vk/engine/cpu"
 	"simclr-vk/internal/alloctest"
@@ -176,4 +178,22 @@ func FuzzParseArch(f *testing.F) {
 			t.Fatal("ArchJSON not valid JSON")
 		}
 	})
+}
+
+// TestReadWeightsFIFO: a FIFO is refused, not opened (which would block).
+func TestReadWeightsFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "w.safetensors")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _, err := ReadWeights(p); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), p) {
+			t.Errorf("FIFO: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadWeights blocked on a FIFO")
+	}
 }

@@ -57,6 +57,9 @@ func ReadWeights(path string) (*Weights, []string, error) {
 		return nil, nil, fmt.Errorf("modelio: read weights: %w", err)
 	}
 	isCk := st.IsDir()
+	if !isCk && !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("modelio: read weights %s: not a regular file or directory (%s)", path, st.Mode().Type())
+	}
 	if !isCk {
 		f, err := os.Open(path)
 		if err != nil {
