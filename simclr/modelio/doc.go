@@ -25,10 +25,11 @@
 // StateSize counts the values (parameters and buffers) the encoder and the
 // head of a configuration hold, without building it; before a model is
 // built from a file's description (FromCheckpoint, ReadWeights with a
-// recorded architecture, InferArch) the file must hold at least that many
-// values, so one edited field in a small file cannot make the reader
-// allocate and initialise a huge model. A head the file lacks (initialised
-// fresh) may exceed the encoder by at most 2^20 values.
+// recorded architecture, InferArch) that count may be at most 4 times the
+// values the file holds plus 2^20, so one edited field in a small file
+// cannot make the reader allocate and initialise a huge model (a smaller
+// mismatch is reported by the loader, naming the tensors). A head the file
+// lacks (initialised fresh) may exceed the encoder by at most 2^20 values.
 //
 // # Checkpoint tensors
 //

@@ -87,16 +87,21 @@ func StateSize(cfg layers.Config) (encoder, head int64) {
 	return encoder, head
 }
 
-// headSlack is how many values a head the file lacks may exceed the
-// encoder by (a fresh head is initialised from the description alone).
-const headSlack = 1 << 20
+// Bounds of checkSize: a model built from a file's description may hold at
+// most sizeFactor times the file's values plus sizeSlack (a smaller
+// mismatch is left to the loader, whose message names the tensors), and a
+// head the file lacks may exceed the encoder by at most sizeSlack values.
+const (
+	sizeFactor = 4
+	sizeSlack  = 1 << 20
+)
 
-// checkSize refuses to build a model of cfg from s when s holds fewer
-// values than that model needs: loading would fail anyway, after
+// checkSize refuses to build a model of cfg from s when that model is far
+// larger than the values s holds: loading would fail anyway, after
 // allocating and initialising a model a damaged description may make
 // arbitrarily large. With headOptional and no head.* tensor in s, only the
-// encoder must be in s and the head (initialised fresh) may be at most the
-// encoder's size plus headSlack values.
+// encoder counts, and the head (initialised fresh) may be at most the
+// encoder's size plus sizeSlack values.
 func (s *source) checkSize(cfg layers.Config, headOptional bool) error {
 	var have int64
 	srcHead := false
@@ -108,13 +113,13 @@ func (s *source) checkSize(cfg layers.Config, headOptional bool) error {
 	need := enc + head
 	if headOptional && !srcHead {
 		need = enc
-		if head > enc+headSlack {
+		if head > enc+sizeSlack {
 			return fmt.Errorf("modelio: %s: %s has a head of %d values, more than its encoder's %d and the file has none: damaged architecture description?",
 				s.what, Describe(cfg), head, enc)
 		}
 	}
-	if need > have {
-		return fmt.Errorf("modelio: %s: %s needs %d values, the file holds %d: damaged architecture description or the wrong file",
+	if need > sizeFactor*have+sizeSlack {
+		return fmt.Errorf("modelio: %s: %s needs %d values, the file holds only %d: damaged architecture description or the wrong file",
 			s.what, Describe(cfg), need, have)
 	}
 	return nil
