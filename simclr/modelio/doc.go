@@ -45,7 +45,9 @@
 // fine-tuned checkpoints of `simclr-vk finetune` carry one).
 //
 // FromCheckpoint(b, path) loads a checkpoint file or directory, builds the
-// model its Meta.Arch describes and loads the weights.
+// model its Meta.Arch describes and loads the weights; a file holding NaN
+// or Inf loads with a warning in Checkpoint.Warnings (a directory skips
+// such checkpoints).
 //
 // # Initialisation from other weights
 //

@@ -3,6 +3,7 @@ package modelio
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -195,5 +196,29 @@ func TestReadWeightsFIFO(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("ReadWeights blocked on a FIFO")
+	}
+}
+
+// TestFromCheckpointNonFinite: a checkpoint file holding NaN loads with a
+// warning naming it and the tensor.
+func TestFromCheckpointNonFinite(t *testing.T) {
+	b := cpu.New(cpu.Options{})
+	cfg := tinyConfig(1.0/16, 1)
+	ts, err := Tensors(newModel(t, b, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts[0].Data[2] = float32(math.Inf(1))
+	p := filepath.Join(t.TempDir(), "inf.ckpt")
+	if err := checkpoint.Write(p, &checkpoint.Checkpoint{Meta: checkpoint.Meta{Arch: ArchJSON(cfg)}, Tensors: ts}); err != nil {
+		t.Fatal(err)
+	}
+	m, ck, err := FromCheckpoint(b, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Release()
+	if len(ck.Warnings) != 1 || !strings.Contains(ck.Warnings[0], p+": checkpoint holds NaN or Inf values: param "+ts[0].Name+"[2] = +Inf") {
+		t.Errorf("warnings %q", ck.Warnings)
 	}
 }
