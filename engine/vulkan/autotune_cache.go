@@ -16,9 +16,10 @@ import (
 // $XDG_CACHE_HOME/simclr-vk/gemm-tune.json, else ~/.cache/simclr-vk/...)
 // holding the measured kernel per device and shape class. An entry counts
 // only for the same vendor id, device id, driver version and Vulkan API
-// version (a driver update re-tunes). A file that does not parse or has
-// another version is ignored with a logged note and replaced on the next
-// write; writes go through internal/atomicfile (a temporary file renamed
+// version (a driver update re-tunes). A file that is not a regular file,
+// is larger than 8 MiB, does not parse, has another version or an invalid
+// entry (parseTuneCache) is ignored with a logged note and replaced on the
+// next write; writes go through internal/atomicfile (a temporary file renamed
 // over the old one), so a reader never sees half a file.
 
 // tuneVersion is the cache format version. Bump it when the kernels or the
@@ -69,8 +70,19 @@ func defaultTuneCachePath() string {
 	return filepath.Join(dir, "simclr-vk", "gemm-tune.json")
 }
 
-// load reads the cache once; a missing file is an empty cache, a corrupt or
-// foreign-version one is ignored with a note.
+// Limits of the cache reader: a file or an entry beyond them is not a
+// cache this package wrote (a few hundred bytes per device and shape
+// class), so the file is ignored with a note and rewritten.
+const (
+	maxTuneCacheBytes = 8 << 20
+	maxTuneEntries    = 16384
+	maxTuneString     = 1024 // bytes of a name, class, kernel or date
+	maxTuneKernels    = 256  // timings of one entry
+)
+
+// load reads the cache once; a missing file is an empty cache, an
+// unreadable, oversized, corrupt or foreign-version one is ignored with a
+// note (and replaced on the next write).
 func (t *gemmTuner) load() {
 	if t.file != nil {
 		return
@@ -79,24 +91,94 @@ func (t *gemmTuner) load() {
 	if t.path == "" {
 		return
 	}
-	data, err := os.ReadFile(t.path)
+	data, err := readTuneCache(t.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
 	if err != nil {
-		t.notef("gemm autotune: ignoring cache %s: %v", t.path, err)
+		t.notef("gemm autotune: ignoring cache %s (it will be rewritten): %v", t.path, err)
 		return
 	}
+	f, err := parseTuneCache(data)
+	if err != nil {
+		t.notef("gemm autotune: ignoring cache %s (it will be rewritten): %v", t.path, err)
+		return
+	}
+	t.file = f
+}
+
+// readTuneCache reads the cache file: a regular file (opening a FIFO would
+// block) of at most maxTuneCacheBytes.
+func readTuneCache(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxTuneCacheBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxTuneCacheBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
+	}
+	return data, nil
+}
+
+// parseTuneCache decodes a cache file of this version and checks every
+// entry: class and kernel named, strings and timings within the limits,
+// non-negative problem sizes and timings. (Whether a kernel exists and
+// runs on the device is checked where an entry is used.)
+func parseTuneCache(data []byte) (*tuneFile, error) {
 	var f tuneFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		t.notef("gemm autotune: ignoring corrupt cache %s (it will be rewritten): %v", t.path, err)
-		return
+		return nil, fmt.Errorf("corrupt: %w", err)
 	}
 	if f.Version != tuneVersion {
-		t.notef("gemm autotune: ignoring cache %s of version %d, this build uses version %d (it will be rewritten)", t.path, f.Version, tuneVersion)
-		return
+		return nil, fmt.Errorf("version %d, this build uses version %d", f.Version, tuneVersion)
 	}
-	t.file = &f
+	if len(f.Entries) > maxTuneEntries {
+		return nil, fmt.Errorf("corrupt: %d entries, more than %d", len(f.Entries), maxTuneEntries)
+	}
+	for i, e := range f.Entries {
+		if err := e.check(); err != nil {
+			return nil, fmt.Errorf("corrupt: entry %d: %w", i, err)
+		}
+	}
+	return &f, nil
+}
+
+// check validates one cache entry (see parseTuneCache).
+func (e *tuneEntry) check() error {
+	if e.Class == "" || e.Kernel == "" {
+		return fmt.Errorf("class %q, kernel %q: both must be named", e.Class, e.Kernel)
+	}
+	for _, s := range []string{e.APIVersion, e.Device, e.Class, e.Kernel, e.Timing, e.Measured} {
+		if len(s) > maxTuneString {
+			return fmt.Errorf("a %d-byte string, more than %d", len(s), maxTuneString)
+		}
+	}
+	for _, n := range e.Problem {
+		if n < 0 {
+			return fmt.Errorf("class %s: problem size %v", e.Class, e.Problem)
+		}
+	}
+	if len(e.GFLOPs) > maxTuneKernels {
+		return fmt.Errorf("class %s: %d timings, more than %d", e.Class, len(e.GFLOPs), maxTuneKernels)
+	}
+	for k, v := range e.GFLOPs {
+		if len(k) > maxTuneString || !(v >= 0) {
+			return fmt.Errorf("class %s: timing %.40q = %g", e.Class, k, v)
+		}
+	}
+	return nil
 }
 
 // find returns the cached entry of a device and class.

@@ -49,6 +49,9 @@
 //     kernels this device supports on first use of the class, cached as
 //     JSON per vendor, device, driver and API version in
 //     $XDG_CACHE_HOME/simclr-vk/gemm-tune.json; GemmPlan reports them.
+//     The cache reader takes only a regular file of at most 8 MiB whose
+//     entries pass parseTuneCache's checks (FuzzTuneCache); any other file
+//     is ignored with a note and rewritten.
 //   - conv.go, conv_winograd.go, conv_autotune.go: the convolution kernels
 //     (implicit GEMM, register-blocked for CPU devices, compiled
 //     shared-memory tile variants for GPUs; Winograd F(2x2,3x3) and

@@ -127,8 +127,9 @@ func (d Dir) prune(keepName string) error {
 	return nil
 }
 
-// Load reads a checkpoint file, or the newest readable checkpoint of a
-// directory (see the package doc).
+// Load reads a checkpoint file, or the newest usable checkpoint of a
+// directory (see the package doc): one that reads cleanly and holds only
+// finite values.
 func Load(path string) (*Checkpoint, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -143,11 +144,8 @@ func Load(path string) (*Checkpoint, error) {
 	}
 	// newest first, with the file named by "latest" ahead of all
 	order := make([]string, 0, len(files)+1)
-	if b, err := os.ReadFile(filepath.Join(path, LatestFile)); err == nil {
-		name := strings.TrimSpace(string(b))
-		if FileStep(name) >= 0 && filepath.Base(name) == name {
-			order = append(order, filepath.Join(path, name))
-		}
+	if name := readLatest(path); name != "" {
+		order = append(order, filepath.Join(path, name))
 	}
 	for i := len(files) - 1; i >= 0; i-- {
 		if len(order) == 0 || files[i] != order[0] {
@@ -162,11 +160,45 @@ func Load(path string) (*Checkpoint, error) {
 	for _, p := range order {
 		c, err := Read(p)
 		if err == nil {
+			if err = c.CheckFinite(); err != nil {
+				err = fmt.Errorf("checkpoint: %s: %w", p, err)
+			}
+		}
+		if err == nil {
 			c.Warnings = warnings
 			return c, nil
 		}
 		warnings = append(warnings, "skipped: "+err.Error())
 		errs = append(errs, err)
 	}
-	return nil, fmt.Errorf("checkpoint: load %s: no readable checkpoint: %w", path, errors.Join(errs...))
+	return nil, fmt.Errorf("checkpoint: load %s: no usable checkpoint: %w", path, errors.Join(errs...))
+}
+
+// maxLatestBytes bounds what is read of the pointer file: it holds one
+// file name.
+const maxLatestBytes = 4096
+
+// readLatest returns the checkpoint file name the pointer file "latest" of
+// dir holds, or "" when it is missing, not a regular file (a FIFO would
+// block the reader), too long or names anything but a checkpoint file of
+// dir.
+func readLatest(dir string) string {
+	p := filepath.Join(dir, LatestFile)
+	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxLatestBytes+1))
+	if err != nil || len(b) > maxLatestBytes {
+		return ""
+	}
+	name := strings.TrimSpace(string(b))
+	if FileStep(name) < 0 || filepath.Base(name) != name {
+		return ""
+	}
+	return name
 }

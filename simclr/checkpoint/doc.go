@@ -14,8 +14,25 @@
 //	           magic "CKPT_END"
 //
 // Read reports, naming the file: foreign files (wrong magic), newer format
-// versions, truncation (missing trailer or short body), checksum mismatches
-// and undecodable content.
+// versions (ErrNewer only for a plausible version, up to 255; a larger
+// field is a damaged header, ErrCorrupt), truncation (missing trailer or
+// short body), checksum mismatches and undecodable content.
+//
+// Limits of the reader: every size the file states is checked before
+// anything is allocated for it. The content length in the trailer may be
+// at most MaxCompressionRatio (64) times the compressed body plus
+// RatioSlack (1 MiB), so a damaged length or a decompression bomb is
+// refused without decompressing; decompression stops at the stated length
+// (a longer stream is corrupt). The metadata length must lie inside the
+// content; tensor shapes are checked with Numel (no negative dimension, no
+// overflowing product) and together must cover the tensor data exactly
+// before any tensor is allocated; names must be non-empty and unique, run
+// positions non-negative. Decode thus allocates at most about
+// 2*MaxCompressionRatio times the file size plus a few MiB (FuzzDecode,
+// and FuzzDecodeContent behind valid checksums, check
+// (2*MaxCompressionRatio+64) bytes per input byte plus 18 MiB). Read
+// refuses anything but a regular file and reads a file whole only after its
+// first 8 bytes show the magic.
 //
 // Crash safety: Write goes through a temporary file in the same directory,
 // fsyncs it, renames it over the final name and fsyncs the directory, so the
@@ -29,9 +46,14 @@
 // files, and only the link itself would ever be removed.
 //
 // Load accepts a file or a directory. For a directory it tries the file
-// named by "latest", then the other checkpoints newest (highest step) first,
-// and returns the first that reads cleanly; skipped files are listed in
-// Checkpoint.Warnings so the caller can log them.
+// named by "latest" (read only when it is a regular file of at most 4 KiB
+// naming a checkpoint file of the directory), then the other checkpoints
+// newest (highest step) first, and returns the first that reads cleanly and
+// holds only finite values (CheckFinite: a diverged model is never "the
+// last good checkpoint"); skipped files are listed, with the reason, in
+// Checkpoint.Warnings so the caller can log them. A file loaded directly is
+// returned even when it holds NaN or Inf; callers that need finite values
+// call CheckFinite.
 //
 // Tensor naming convention used by the trainer: Kind is "param", "buffer" or
 // "optim"; names are the model's state-dict names, optimizer state under

@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 
 	"github.com/klauspost/compress/zstd"
@@ -25,6 +26,23 @@ const (
 	trailerSize = 32
 )
 
+// Reader limits. Every size a file states is checked against them and
+// against the file's real size before anything is allocated for it.
+const (
+	// MaxCompressionRatio bounds the content length a trailer may state:
+	// at most MaxCompressionRatio times the compressed body plus
+	// RatioSlack. Trained weights hardly compress (float32 mantissas), so
+	// real checkpoints stay far below it; a larger figure is a damaged
+	// trailer or a decompression bomb, refused before any allocation.
+	MaxCompressionRatio = 64
+	// RatioSlack lets tiny checkpoints (metadata, zero-filled buffers)
+	// exceed the ratio.
+	RatioSlack = 1 << 20
+	// maxPlausibleVersion: a version field above it is damage, not a
+	// newer format (format versions are bumped one at a time).
+	maxPlausibleVersion = 255
+)
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Errors a caller may test with errors.Is.
@@ -34,6 +52,9 @@ var (
 	ErrTruncated = errors.New("checkpoint truncated")
 	ErrChecksum  = errors.New("checkpoint checksum mismatch")
 	ErrCorrupt   = errors.New("checkpoint corrupt")
+	// ErrNonFinite: the checkpoint reads cleanly but holds NaN or Inf
+	// values (a diverged model); see CheckFinite.
+	ErrNonFinite = errors.New("checkpoint holds NaN or Inf values")
 )
 
 // Meta is the JSON metadata of a checkpoint.
@@ -95,15 +116,54 @@ type contentHeader struct {
 	Tensors []indexEntry `json:"tensors"`
 }
 
-func numel(shape []int) (int, error) {
-	n := 1
+// Numel is the number of elements of a tensor of the given shape (1 for
+// the scalar shape []). It is an error when a dimension is negative or when
+// the product of the dimensions, zeros left out, overflows an int: a shape
+// read from a file is checked with it before anything is allocated.
+func Numel(shape []int) (int, error) {
+	prod, zero := 1, false
 	for _, d := range shape {
-		if d < 0 {
+		switch {
+		case d < 0:
 			return 0, fmt.Errorf("negative dimension in shape %v", shape)
+		case d == 0:
+			zero = true
+			continue
 		}
-		n *= d
+		hi, lo := bits.Mul64(uint64(prod), uint64(d))
+		if hi != 0 || lo > math.MaxInt {
+			return 0, fmt.Errorf("shape %v: the product of the dimensions overflows", shape)
+		}
+		prod = int(lo)
 	}
-	return n, nil
+	if zero {
+		return 0, nil
+	}
+	return prod, nil
+}
+
+// CheckFinite returns nil when every tensor of c (parameters, buffers and
+// optimizer state) holds only finite values, else an error wrapping
+// ErrNonFinite that names the first offending tensor, index and value and
+// counts the tensors affected.
+func (c *Checkpoint) CheckFinite() error {
+	var first error
+	bad := 0
+	for _, t := range c.Tensors {
+		for i, v := range t.Data {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				if first == nil {
+					first = fmt.Errorf("%w: %s %s[%d] = %g", ErrNonFinite, t.Kind, t.Name, i, v)
+				}
+				bad++
+				break
+			}
+		}
+	}
+	if bad > 1 {
+		return fmt.Errorf("%w (and %d more tensors)", first, bad-1)
+	}
+	return first
 }
 
 type counter struct {
@@ -122,7 +182,7 @@ func Encode(w io.Writer, c *Checkpoint) error {
 	idx := make([]indexEntry, len(c.Tensors))
 	seen := map[string]bool{}
 	for i, t := range c.Tensors {
-		n, err := numel(t.Shape)
+		n, err := Numel(t.Shape)
 		if err != nil {
 			return fmt.Errorf("tensor %q: %w", t.Name, err)
 		}
@@ -189,7 +249,11 @@ func Encode(w io.Writer, c *Checkpoint) error {
 	return err
 }
 
-// Decode parses a checkpoint image.
+// Decode parses a checkpoint image. Every length it reads (content,
+// metadata, tensor shapes) is checked against the image's size before
+// anything is allocated for it; the content may not exceed
+// MaxCompressionRatio times the body (plus RatioSlack), and decompression
+// stops at the length the trailer states.
 func Decode(b []byte) (*Checkpoint, error) {
 	if len(b) < 8 || string(b[:8]) != Magic {
 		return nil, ErrForeign
@@ -197,10 +261,11 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if len(b) < headerSize {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the header", ErrTruncated, len(b))
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v > Version {
+	switch v := binary.LittleEndian.Uint32(b[8:]); {
+	case v == 0 || v > maxPlausibleVersion:
+		return nil, fmt.Errorf("%w: header damaged: format version field %d is implausible (this build reads version %d)", ErrCorrupt, v, Version)
+	case v > Version:
 		return nil, fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewer, v, Version)
-	} else if v == 0 {
-		return nil, fmt.Errorf("%w: format version 0", ErrCorrupt)
 	}
 	if f := binary.LittleEndian.Uint32(b[12:]); f != 0 {
 		return nil, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, f)
@@ -221,20 +286,13 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(tr[16:]); got != want {
 		return nil, fmt.Errorf("%w: body CRC-32C %08x, trailer says %08x", ErrChecksum, got, want)
 	}
-	if rawLen > 1<<40 {
-		return nil, fmt.Errorf("%w: content length %d", ErrCorrupt, rawLen)
+	if limit := bodyLen*MaxCompressionRatio + RatioSlack; rawLen > limit {
+		return nil, fmt.Errorf("%w: trailer says the content is %d bytes, more than the %d-byte body may hold (compression ratio limit %d): damaged trailer or decompression bomb",
+			ErrCorrupt, rawLen, bodyLen, MaxCompressionRatio)
 	}
-	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+	content, err := inflate(body, int(rawLen))
 	if err != nil {
 		return nil, err
-	}
-	defer zr.Close()
-	content, err := zr.DecodeAll(body, make([]byte, 0, rawLen))
-	if err != nil {
-		return nil, fmt.Errorf("%w: zstd: %v", ErrCorrupt, err)
-	}
-	if uint64(len(content)) != rawLen {
-		return nil, fmt.Errorf("%w: content is %d bytes, trailer says %d", ErrCorrupt, len(content), rawLen)
 	}
 	if got, want := crc32.Checksum(content, castagnoli), binary.LittleEndian.Uint32(tr[20:]); got != want {
 		return nil, fmt.Errorf("%w: content CRC-32C %08x, trailer says %08x", ErrChecksum, got, want)
@@ -242,40 +300,89 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if len(content) < 4 {
 		return nil, fmt.Errorf("%w: content too short", ErrCorrupt)
 	}
-	jl := int(binary.LittleEndian.Uint32(content))
-	if jl > len(content)-4 {
-		return nil, fmt.Errorf("%w: metadata length %d past the content", ErrCorrupt, jl)
+	jl := uint64(binary.LittleEndian.Uint32(content))
+	if jl > uint64(len(content)-4) {
+		return nil, fmt.Errorf("%w: metadata length %d past the %d-byte content", ErrCorrupt, jl, len(content))
 	}
 	var ch contentHeader
 	if err := json.Unmarshal(content[4:4+jl], &ch); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
 	}
+	if err := checkMeta(&ch.Meta); err != nil {
+		return nil, err
+	}
 	data := content[4+jl:]
+	// Check the whole index against the data before allocating a tensor.
+	sizes := make([]int, len(ch.Tensors))
+	seen := make(map[string]bool, len(ch.Tensors))
+	left := len(data) / 4
+	for i, e := range ch.Tensors {
+		if e.Name == "" || seen[e.Name] {
+			return nil, fmt.Errorf("%w: tensor %d: name %q empty or duplicated", ErrCorrupt, i, e.Name)
+		}
+		seen[e.Name] = true
+		n, err := Numel(e.Shape)
+		if err != nil {
+			return nil, fmt.Errorf("%w: tensor %q: %v", ErrCorrupt, e.Name, err)
+		}
+		if n > left {
+			return nil, fmt.Errorf("%w: tensor %q shape %v needs %d values, the content has %d left", ErrCorrupt, e.Name, e.Shape, n, left)
+		}
+		sizes[i] = n
+		left -= n
+	}
+	if rest := len(data) - 4*(len(data)/4-left); rest != 0 {
+		return nil, fmt.Errorf("%w: %d bytes of tensor data left over", ErrCorrupt, rest)
+	}
 	c := &Checkpoint{Meta: ch.Meta, Tensors: make([]Tensor, len(ch.Tensors))}
 	off := 0
 	for i, e := range ch.Tensors {
-		n, err := numel(e.Shape)
-		if err != nil || n > (len(data)-off)/4 {
-			return nil, fmt.Errorf("%w: tensor %q shape %v does not fit the data", ErrCorrupt, e.Name, e.Shape)
-		}
-		t := Tensor{Name: e.Name, Kind: e.Kind, Shape: e.Shape, Data: make([]float32, n)}
+		t := Tensor{Name: e.Name, Kind: e.Kind, Shape: e.Shape, Data: make([]float32, sizes[i])}
 		for j := range t.Data {
 			t.Data[j] = math.Float32frombits(binary.LittleEndian.Uint32(data[off+4*j:]))
 		}
-		off += 4 * n
+		off += 4 * sizes[i]
 		c.Tensors[i] = t
-	}
-	if off != len(data) {
-		return nil, fmt.Errorf("%w: %d bytes of tensor data left over", ErrCorrupt, len(data)-off)
 	}
 	return c, nil
 }
 
-// Read reads one checkpoint file.
-func Read(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
+// inflate decompresses body into exactly n bytes, refusing a stream that
+// decodes to more (decoding stops there) or less.
+func inflate(body []byte, n int) ([]byte, error) {
+	zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecodeAllCapLimit(true))
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read: %w", err)
+		return nil, err
+	}
+	defer zr.Close()
+	content, err := zr.DecodeAll(body, make([]byte, 0, n))
+	switch {
+	case err != nil:
+		// ErrDecoderSizeExceeded, or a block too big for the room left:
+		// both mean the stream is longer than the trailer says.
+		return nil, fmt.Errorf("%w: the body does not decompress to the %d bytes the trailer says: zstd: %v", ErrCorrupt, n, err)
+	case len(content) != n:
+		return nil, fmt.Errorf("%w: content is %d bytes, trailer says %d", ErrCorrupt, len(content), n)
+	}
+	return content, nil
+}
+
+// checkMeta refuses run positions no writer produces.
+func checkMeta(m *Meta) error {
+	if m.Epoch < 0 || m.GlobalStep < 0 || m.StepInEpoch < 0 || m.ScheduleStep < 0 {
+		return fmt.Errorf("%w: negative run position (epoch %d, global step %d, step in epoch %d, schedule step %d)",
+			ErrCorrupt, m.Epoch, m.GlobalStep, m.StepInEpoch, m.ScheduleStep)
+	}
+	return nil
+}
+
+// Read reads one checkpoint file: a regular file (a FIFO would block),
+// read whole only after its first bytes show the checkpoint magic (a large
+// foreign file given by mistake is refused at once).
+func Read(path string) (*Checkpoint, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
 	}
 	c, err := Decode(b)
 	if err != nil {
@@ -283,6 +390,34 @@ func Read(path string) (*Checkpoint, error) {
 	}
 	c.Path = path
 	return c, nil
+}
+
+// readFile reads a regular file that starts with Magic.
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var magic [len(Magic)]byte
+	if n, err := f.ReadAt(magic[:], 0); n < len(magic) || string(magic[:]) != Magic {
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		return nil, ErrForeign
+	}
+	b := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("%w: the file shrank while being read: %v", ErrTruncated, err)
+	}
+	return b, nil
 }
 
 // Write writes c to path atomically: temporary file in the same directory,

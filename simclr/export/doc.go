@@ -13,9 +13,17 @@
 // WriteSafetensors emits tensors in name order, data contiguous and in the
 // same order, little-endian. Supported dtypes: F32 and I64 (torch BatchNorm's
 // num_batches_tracked is an int64 scalar: shape [] is allowed). The reader
-// checks everything the spec requires (valid JSON, no duplicate names, known
-// dtype, size == numel * itemsize, offsets contiguous from 0 and exactly
-// covering the buffer) and names the file and the tensor in its errors.
+// checks everything the spec requires (valid JSON, header at most
+// MaxHeaderBytes and inside the file, no duplicate or empty names, known
+// dtype, shapes without negative dimensions or an overflowing product
+// (checkpoint.Numel), size == numel * itemsize, offsets contiguous from 0
+// and exactly covering the buffer: no overlap, gap or out-of-range offset)
+// for every tensor before it allocates any, and names the file and the
+// tensor in its errors. It allocates at most about twice the file (the
+// tensors, plus the header's JSON decoding); FuzzDecodeSafetensors checks
+// 64 bytes per input byte plus 1 MiB. ReadSafetensors refuses anything but
+// a regular file, and checks the header length against the file size
+// before reading the file whole.
 //
 // StateDict converts a checkpoint's parameters and buffers (no optimizer
 // state) into safetensors tensors, num_batches_tracked buffers as I64.

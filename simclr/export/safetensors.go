@@ -10,6 +10,8 @@ import (
 	"math"
 	"os"
 	"sort"
+
+	"simclr-vk/simclr/checkpoint"
 )
 
 // Dtypes supported by this package.
@@ -197,11 +199,14 @@ func (s *Safetensors) Get(name string) *Tensor {
 	return nil
 }
 
-// ReadSafetensors reads and validates a .safetensors file.
+// ReadSafetensors reads and validates a .safetensors file (a regular file;
+// see DecodeSafetensors). The header length is checked against the limit
+// and the file size before the file is read whole, so a large file of
+// another kind is refused at once.
 func ReadSafetensors(path string) (*Safetensors, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSafetensorsFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("export: read safetensors: %w", err)
+		return nil, fmt.Errorf("export: read safetensors %s: %w", path, err)
 	}
 	s, err := DecodeSafetensors(data)
 	if err != nil {
@@ -210,17 +215,55 @@ func ReadSafetensors(path string) (*Safetensors, error) {
 	return s, nil
 }
 
-// DecodeSafetensors parses and validates a safetensors byte image.
+func readSafetensorsFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var n [8]byte
+	if _, err := f.ReadAt(n[:], 0); err == nil {
+		if err := checkHeaderLength(binary.LittleEndian.Uint64(n[:]), st.Size()-8); err != nil {
+			return nil, err
+		}
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("the file shrank while being read: %w", err)
+	}
+	return data, nil
+}
+
+// checkHeaderLength checks the header length hl against the limit and the
+// rest bytes after it.
+func checkHeaderLength(hl uint64, rest int64) error {
+	if hl > MaxHeaderBytes {
+		return fmt.Errorf("header length %d exceeds the %d-byte limit (not a safetensors file?)", hl, MaxHeaderBytes)
+	}
+	if hl > uint64(rest) {
+		return fmt.Errorf("header length %d exceeds the %d bytes after it (truncated?)", hl, rest)
+	}
+	return nil
+}
+
+// DecodeSafetensors parses and validates a safetensors byte image. Every
+// length, shape (checkpoint.Numel: no negative dimension, no overflowing
+// product) and offset is checked against the image before any tensor is
+// allocated, so it allocates about twice the image at most.
 func DecodeSafetensors(data []byte) (*Safetensors, error) {
 	if len(data) < 8 {
 		return nil, fmt.Errorf("file is %d bytes, shorter than the 8-byte header length", len(data))
 	}
 	hl := binary.LittleEndian.Uint64(data[:8])
-	if hl > MaxHeaderBytes {
-		return nil, fmt.Errorf("header length %d exceeds the %d-byte limit (not a safetensors file?)", hl, MaxHeaderBytes)
-	}
-	if hl > uint64(len(data)-8) {
-		return nil, fmt.Errorf("header length %d exceeds the %d bytes after it (truncated?)", hl, len(data)-8)
+	if err := checkHeaderLength(hl, int64(len(data)-8)); err != nil {
+		return nil, err
 	}
 	header := data[8 : 8+hl]
 	if len(header) == 0 || header[0] != '{' {
@@ -277,52 +320,61 @@ func DecodeSafetensors(data []byte) (*Safetensors, error) {
 		return nil, fmt.Errorf("header has %d bytes of trailing non-space data after the JSON object", len(rest))
 	}
 
+	// Check every entry against the buffer before allocating any tensor.
 	sort.SliceStable(ents, func(i, j int) bool { return ents[i].e.DataOffsets[0] < ents[j].e.DataOffsets[0] })
+	numels := make([]int, len(ents))
 	var pos int64
-	for _, x := range ents {
+	for i, x := range ents {
 		e := x.e
+		if x.name == "" {
+			return nil, errors.New("empty tensor name in header")
+		}
 		is := itemSize(e.DType)
 		if is == 0 {
 			return nil, fmt.Errorf("tensor %q: unsupported dtype %q (this reader knows F32 and I64)", x.name, e.DType)
 		}
-		numel := int64(1)
-		for _, d := range e.Shape {
-			if d < 0 {
-				return nil, fmt.Errorf("tensor %q: negative dimension in shape %v", x.name, e.Shape)
-			}
-			numel *= int64(d)
-			if numel > int64(len(buffer)) {
-				return nil, fmt.Errorf("tensor %q: shape %v larger than the %d-byte buffer", x.name, e.Shape, len(buffer))
-			}
+		numel, err := checkpoint.Numel(e.Shape)
+		if err != nil {
+			return nil, fmt.Errorf("tensor %q: %w", x.name, err)
 		}
 		b, en := e.DataOffsets[0], e.DataOffsets[1]
 		if b != pos {
-			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] not contiguous (expected begin %d)", x.name, b, en, pos)
+			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] not contiguous with the previous tensor (expected begin %d: overlapping, out of order or a gap)", x.name, b, en, pos)
 		}
 		if en < b || en > int64(len(buffer)) {
 			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] out of the %d-byte buffer", x.name, b, en, len(buffer))
 		}
-		if en-b != numel*int64(is) {
-			return nil, fmt.Errorf("tensor %q: %s shape %v needs %d bytes, data_offsets give %d", x.name, e.DType, e.Shape, numel*int64(is), en-b)
+		// en-b is within the buffer, so equality bounds numel by it.
+		if numel > math.MaxInt64/is || int64(numel)*int64(is) != en-b {
+			need := fmt.Sprintf("%d*%d", numel, is)
+			if numel <= math.MaxInt64/is {
+				need = fmt.Sprint(int64(numel) * int64(is))
+			}
+			return nil, fmt.Errorf("tensor %q: %s shape %v needs %s bytes, data_offsets give %d", x.name, e.DType, e.Shape, need, en-b)
 		}
-		raw := buffer[b:en]
+		numels[i] = numel
+		pos = en
+	}
+	if pos != int64(len(buffer)) {
+		return nil, fmt.Errorf("byte buffer is %d bytes but tensors cover %d (trailing or truncated data)", len(buffer), pos)
+	}
+	out.Tensors = make([]Tensor, 0, len(ents))
+	for i, x := range ents {
+		e := x.e
+		raw := buffer[e.DataOffsets[0]:e.DataOffsets[1]]
 		t := Tensor{Name: x.name, DType: e.DType, Shape: append([]int{}, e.Shape...)}
 		if e.DType == F32 {
-			t.F32 = make([]float32, numel)
+			t.F32 = make([]float32, numels[i])
 			for i := range t.F32 {
 				t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 			}
 		} else {
-			t.I64 = make([]int64, numel)
+			t.I64 = make([]int64, numels[i])
 			for i := range t.I64 {
 				t.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
 			}
 		}
 		out.Tensors = append(out.Tensors, t)
-		pos = en
-	}
-	if pos != int64(len(buffer)) {
-		return nil, fmt.Errorf("byte buffer is %d bytes but tensors cover %d (trailing or truncated data)", len(buffer), pos)
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"simclr-vk/internal/alloctest"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -138,6 +139,14 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 		{"duplicate", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "duplicate"},
 		{"metadata not strings", raw(`{"__metadata__":{"a":1}}`, nil), "__metadata__"},
 		{"unknown field", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1}}`, make([]byte, 4)), "bad header entry"},
+		// shape [4, 2^62] wrapped to 0 elements and was accepted with no data
+		{"overflowing shape", raw(`{"x":{"dtype":"F32","shape":[4,4611686018427387904],"data_offsets":[0,0]}}`, nil), "overflows"},
+		{"overflow past zero", raw(`{"x":{"dtype":"I64","shape":[0,4611686018427387904,4],"data_offsets":[0,0]}}`, nil), "overflows"},
+		{"negative dim", raw(`{"x":{"dtype":"F32","shape":[-2,-2],"data_offsets":[0,16]}}`, make([]byte, 16)), "negative dimension"},
+		{"shape beyond buffer", raw(`{"x":{"dtype":"I64","shape":[3],"data_offsets":[0,16]}}`, make([]byte, 16)), "needs 24 bytes, data_offsets give 16"},
+		{"huge shape", raw(`{"x":{"dtype":"I64","shape":[2305843009213693952],"data_offsets":[0,16]}}`, make([]byte, 16)), "needs 2305843009213693952*8 bytes"},
+		{"negative offsets", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}`, make([]byte, 4)), "not contiguous"},
+		{"empty name", raw(`{"":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`, make([]byte, 4)), "empty tensor name"},
 	}
 	for _, c := range cases {
 		_, err := DecodeSafetensors(c.data)
@@ -151,6 +160,56 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 	if _, err := ReadSafetensors(p); err == nil || !strings.Contains(err.Error(), p) {
 		t.Errorf("error %v does not name %s", err, p)
 	}
+	d := t.TempDir()
+	if _, err := ReadSafetensors(d); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("directory: %v", err)
+	}
+	// A large file of another kind is refused from its first 8 bytes.
+	big := filepath.Join(d, "data.bin")
+	f, _ := os.Create(big)
+	f.Write([]byte("\x93NUMPY\x01\x00"))
+	f.Truncate(256 << 20) // sparse
+	f.Close()
+	var err error
+	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(big) })
+	if err == nil || !strings.Contains(err.Error(), "limit (not a safetensors file?)") || !strings.Contains(err.Error(), big) {
+		t.Errorf("large foreign file: %v", err)
+	}
+	// An empty tensor with a large dimension is valid (no overflow).
+	s, err := DecodeSafetensors(raw(`{"e":{"dtype":"F32","shape":[0,1099511627776],"data_offsets":[0,0]}}`, nil))
+	if err != nil || len(s.Tensors) != 1 || len(s.Tensors[0].F32) != 0 {
+		t.Errorf("empty tensor: %v", err)
+	}
+}
+
+// FuzzDecodeSafetensors: any image gives an error or tensors whose data
+// match their shapes, never a panic, and at most 64 bytes allocated per
+// input byte plus 1 MiB (the tensors are at most twice the buffer; JSON
+// decoding of the header is the rest).
+func FuzzDecodeSafetensors(f *testing.F) {
+	var buf bytes.Buffer
+	if err := EncodeSafetensors(&buf, sampleTensors(), map[string]string{"simclr_vk_arch": `{"arch":"resnet18"}`}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add(raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8)))
+	f.Add(raw(`{"__metadata__":{"a":"b"},"x":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, make([]byte, 8)))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s *Safetensors
+		var err error
+		alloctest.Max(t, "DecodeSafetensors", len(b), alloctest.Linear(len(b), 64, 1<<20), func() { s, err = DecodeSafetensors(b) })
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, x := range s.Tensors {
+			n, err := checkpoint.Numel(x.Shape)
+			if err != nil || seen[x.Name] || x.Name == "" || (x.DType == F32 && len(x.F32) != n) || (x.DType == I64 && len(x.I64) != n) {
+				t.Fatalf("tensor %q: %s shape %v with %d/%d values (numel %d, %v)", x.Name, x.DType, x.Shape, len(x.F32), len(x.I64), n, err)
+			}
+			seen[x.Name] = true
+		}
+	})
 }
 
 func TestSafetensorsWriterChecks(t *testing.T) {

@@ -30,6 +30,19 @@ type headFile struct {
 
 var depths = map[string]int{"resnet18": 18, "resnet34": 34, "resnet50": 50}
 
+// Ranges of the architecture fields a file may state; ParseArch refuses
+// values outside them before any model is built (0 means the default
+// everywhere). Memory is bounded separately: a model is built from a
+// file's description only when the file holds at least the values that
+// model has (see StateSize).
+const (
+	MaxWidth      = 8.0     // width multiplier, in (0, MaxWidth]
+	MaxInChannels = 256     // input channels
+	MaxHeadLayers = 8       // Linear layers of the head
+	MaxHeadDim    = 1 << 16 // head hidden and output widths
+	MaxImageSize  = 8192    // recorded training image side
+)
+
 // ArchJSON describes cfg (defaults resolved) for Meta.Arch and the
 // safetensors metadata, without an image size.
 func ArchJSON(cfg layers.Config) json.RawMessage { return ArchJSONImage(cfg, 0) }
@@ -80,14 +93,21 @@ func ParseArchImage(raw json.RawMessage) (layers.Config, int, error) {
 	default:
 		return layers.Config{}, 0, fmt.Errorf("modelio: unknown stem %q (have imagenet, cifar)", f.Stem)
 	}
-	if f.Width < 0 || f.InChannels < 0 || f.ImageSize < 0 {
-		return layers.Config{}, 0, fmt.Errorf("modelio: invalid width %g, input channels %d or image size %d", f.Width, f.InChannels, f.ImageSize)
+	if !(f.Width >= 0 && f.Width <= MaxWidth) {
+		return layers.Config{}, 0, fmt.Errorf("modelio: width %g outside (0, %g]", f.Width, MaxWidth)
+	}
+	if f.InChannels < 0 || f.InChannels > MaxInChannels {
+		return layers.Config{}, 0, fmt.Errorf("modelio: input channels %d outside [1, %d]", f.InChannels, MaxInChannels)
+	}
+	if f.ImageSize < 0 || f.ImageSize > MaxImageSize {
+		return layers.Config{}, 0, fmt.Errorf("modelio: image size %d outside [0, %d]", f.ImageSize, MaxImageSize)
 	}
 	cfg := layers.Config{Encoder: layers.ResNetConfig{Arch: f.Arch, Stem: layers.Stem(f.Stem), Width: f.Width, InChannels: f.InChannels}}
 	if f.Head != nil {
 		h := f.Head
-		if h.Layers < 0 || h.Hidden < 0 || h.Out < 0 {
-			return layers.Config{}, 0, fmt.Errorf("modelio: invalid head %+v", *h)
+		if h.Layers < 0 || h.Layers > MaxHeadLayers || h.Hidden < 0 || h.Hidden > MaxHeadDim || h.Out < 0 || h.Out > MaxHeadDim {
+			return layers.Config{}, 0, fmt.Errorf("modelio: head of %d layers, hidden %d, out %d outside [1, %d] layers and [1, %d] widths",
+				h.Layers, h.Hidden, h.Out, MaxHeadLayers, MaxHeadDim)
 		}
 		cfg.Head = layers.HeadConfig{Layers: h.Layers, Hidden: h.Hidden, Out: h.Out, NoBias: h.NoBias, NoBN: h.NoBN, LastBN: h.LastBN}
 	}

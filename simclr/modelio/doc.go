@@ -18,6 +18,19 @@
 // size. ParseArch accepts "arch" or only "depth" (18, 34, 50), and a missing
 // head (the SimCLR v1 default).
 //
+// Descriptions come from files, so ParseArch bounds every field (0 is the
+// default): width in (0, MaxWidth = 8], in_channels up to MaxInChannels
+// (256), image_size up to MaxImageSize (8192), head layers up to
+// MaxHeadLayers (8), head hidden and out up to MaxHeadDim (65536).
+// StateSize counts the values (parameters and buffers) the encoder and the
+// head of a configuration hold, without building it; before a model is
+// built from a file's description (FromCheckpoint, ReadWeights with a
+// recorded architecture, InferArch) that count may be at most 4 times the
+// values the file holds plus 2^20, so one edited field in a small file
+// cannot make the reader allocate and initialise a huge model (a smaller
+// mismatch is reported by the loader, naming the tensors). A head the file
+// lacks (initialised fresh) may exceed the encoder by at most 2^20 values.
+//
 // # Checkpoint tensors
 //
 // Tensors(m) downloads every entry of m.State(): parameters as Kind "param",
@@ -32,7 +45,9 @@
 // fine-tuned checkpoints of `simclr-vk finetune` carry one).
 //
 // FromCheckpoint(b, path) loads a checkpoint file or directory, builds the
-// model its Meta.Arch describes and loads the weights.
+// model its Meta.Arch describes and loads the weights; a file holding NaN
+// or Inf loads with a warning in Checkpoint.Warnings (a directory skips
+// such checkpoints).
 //
 // # Initialisation from other weights
 //
@@ -43,5 +58,6 @@
 // tensor must be present. head.* tensors are loaded when the file has the
 // whole head, else the head keeps its fresh initialisation. A classifier
 // (fc.*) is ignored. Notes about what was ignored or kept are returned by
-// InitFromNotes; InitFrom prints them to stderr.
+// InitFromNotes; InitFrom prints them to stderr. A path that is neither a
+// regular file nor a directory (a FIFO) is refused without opening it.
 package modelio

@@ -10,7 +10,8 @@ import (
 // shapes, for files that record no architecture: conv1.weight gives the
 // stem (7x7: imagenet, 3x3: cifar), the input channels and the width (out
 // channels / 64); layer1.0.conv3 means ResNet-50, layer3.5 ResNet-34, else
-// ResNet-18. The head is left to its defaults.
+// ResNet-18. The head is left to its defaults. The guess is refused when
+// the file holds fewer values than its encoder needs (StateSize).
 func (w *Weights) InferArch() (layers.Config, error) {
 	c1, ok := w.have["conv1.weight"]
 	if !ok || len(c1.shape) != 4 {
@@ -35,7 +36,15 @@ func (w *Weights) InferArch() (layers.Config, error) {
 	default:
 		e.Arch = "resnet18"
 	}
-	return layers.Config{Encoder: e}.WithDefaults(), nil
+	if e.InChannels > MaxInChannels || e.Width > MaxWidth {
+		return layers.Config{}, fmt.Errorf("modelio: %s: conv1.weight %s gives %d input channels and width %g, outside [1, %d] and (0, %g]",
+			w.what, shapeString(c1.shape), e.InChannels, e.Width, MaxInChannels, MaxWidth)
+	}
+	cfg := layers.Config{Encoder: e}.WithDefaults()
+	if err := w.checkSize(cfg, true); err != nil {
+		return layers.Config{}, err
+	}
+	return cfg, nil
 }
 
 func (w *Weights) has(name string) bool { _, ok := w.have[name]; return ok }

@@ -48,7 +48,8 @@ func (w *Weights) Names() []string { return w.order }
 // ReadWeights reads a safetensors file or a simclr-vk checkpoint (file or
 // directory) as named float32 tensors (I64 converted). A common prefix in
 // front of torchvision's names ("backbone.", "encoder.", "module.") is
-// stripped, with a note.
+// stripped, with a note. A recorded architecture needing more values than
+// the file holds is refused (see StateSize).
 func ReadWeights(path string) (*Weights, []string, error) {
 	w := &Weights{source{what: path, have: map[string]entry{}}}
 	st, err := os.Stat(path)
@@ -56,6 +57,9 @@ func ReadWeights(path string) (*Weights, []string, error) {
 		return nil, nil, fmt.Errorf("modelio: read weights: %w", err)
 	}
 	isCk := st.IsDir()
+	if !isCk && !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("modelio: read weights %s: not a regular file or directory (%s)", path, st.Mode().Type())
+	}
 	if !isCk {
 		f, err := os.Open(path)
 		if err != nil {
@@ -74,7 +78,11 @@ func ReadWeights(path string) (*Weights, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return &Weights{*checkpointSource(ck)}, nil, nil
+		cw := &Weights{*checkpointSource(ck)}
+		if err := cw.checkArch(); err != nil {
+			return nil, nil, err
+		}
+		return cw, nil, nil
 	}
 	sf, err := export.ReadSafetensors(path)
 	if err != nil {
@@ -110,7 +118,25 @@ func ReadWeights(path string) (*Weights, []string, error) {
 	if len(outside) > 0 {
 		notes = append(notes, fmt.Sprintf("%s: ignored %d tensors outside %q: %s", path, len(outside), prefix, listNames(outside)))
 	}
+	if err := w.checkArch(); err != nil {
+		return nil, nil, err
+	}
 	return w, notes, nil
+}
+
+// checkArch refuses a recorded architecture whose encoder needs more
+// values than the file holds (a damaged description would otherwise size
+// the model a caller builds from Arch). A description that does not parse
+// is left to the caller's ParseArch, which reports it.
+func (w *Weights) checkArch() error {
+	if len(w.arch) == 0 {
+		return nil
+	}
+	cfg, err := ParseArch(w.arch)
+	if err != nil {
+		return nil
+	}
+	return w.checkSize(cfg, true)
 }
 
 // commonPrefix finds the prefix P such that P+"conv1.weight" and

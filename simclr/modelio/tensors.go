@@ -254,7 +254,11 @@ func shapeHint(name string, got, want []int, cfg layers.Config) string {
 
 // FromCheckpoint loads the checkpoint at path (a file or a checkpoint
 // directory), builds the model its Meta.Arch describes on b and loads its
-// weights. Warnings about skipped unreadable checkpoints are in ck.Warnings.
+// weights. The description is checked (ParseArch's ranges, and StateSize
+// against the values the checkpoint holds) before the model is built.
+// Warnings about skipped unreadable or non-finite checkpoints are in
+// ck.Warnings, and so is one when the file loaded holds NaN or Inf (a file
+// given directly is loaded anyway).
 func FromCheckpoint(b engine.Backend, path string) (*layers.Model, *checkpoint.Checkpoint, error) {
 	ck, err := checkpoint.Load(path)
 	if err != nil {
@@ -267,6 +271,9 @@ func FromCheckpoint(b engine.Backend, path string) (*layers.Model, *checkpoint.C
 	if err != nil {
 		return nil, nil, fmt.Errorf("modelio: checkpoint %s: %w", ck.Path, err)
 	}
+	if err := checkpointSource(ck).checkSize(cfg, false); err != nil {
+		return nil, nil, err
+	}
 	m, err := layers.NewModel(b, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("modelio: checkpoint %s: %w", ck.Path, err)
@@ -274,6 +281,9 @@ func FromCheckpoint(b engine.Backend, path string) (*layers.Model, *checkpoint.C
 	if err := Load(m, ck); err != nil {
 		m.Release()
 		return nil, nil, err
+	}
+	if err := ck.CheckFinite(); err != nil {
+		ck.Warnings = append(ck.Warnings, fmt.Sprintf("%s: %v: its outputs will not be meaningful", ck.Path, err))
 	}
 	return m, ck, nil
 }

@@ -381,7 +381,9 @@ func (r *run) save() error {
 	return nil
 }
 
-// lastGood names the newest checkpoint for error messages.
+// lastGood names the newest checkpoint for error messages: the one this
+// run wrote last or resumed from, finite in both cases (snapshot refuses
+// to write NaN or Inf, restore to resume from them).
 func (r *run) lastGood() string {
 	if r.res.Checkpoint == "" {
 		return "no checkpoint was written yet"

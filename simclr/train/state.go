@@ -94,10 +94,16 @@ func sameArch(recorded json.RawMessage, want layers.Config) (layers.Config, bool
 
 // restore loads ck into m and o and returns the run position it records.
 // The caller has checked the architecture (sameArch); nothing is changed
-// when the checkpoint does not fit.
+// when the checkpoint does not fit or holds NaN or Inf.
 func restore(ck *checkpoint.Checkpoint, cfg Config, m *layers.Model, o *optim.Optimizer) (position, error) {
 	pos := position{KNNRandom: math.NaN(), KNNLast: math.NaN()}
 	where := "--resume " + ck.Path
+	// A diverged checkpoint (given as a file: Load of a directory already
+	// skips them) would diverge again and become "the last good
+	// checkpoint" of this run.
+	if err := ck.CheckFinite(); err != nil {
+		return pos, fmt.Errorf("%s: %w: a diverged model cannot be resumed (resume from an older checkpoint, or the run directory: it skips such files)", where, err)
+	}
 	if k := ck.Meta.Extra[extraOptimizer]; k != "" && k != cfg.Optimizer {
 		return pos, fmt.Errorf("%s: the checkpoint holds %s optimizer state, this run uses --optimizer %s", where, k, cfg.Optimizer)
 	}

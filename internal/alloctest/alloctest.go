@@ -1,0 +1,35 @@
+// Package alloctest measures what a function allocates, for the fuzz
+// targets and tests of the file readers: a reader must return an error or a
+// valid result and never allocate more than a bound proportional to its
+// input (see each reader's documented limits).
+package alloctest
+
+import (
+	"runtime"
+	"testing"
+)
+
+// Bytes is the number of bytes f allocates (runtime.MemStats.TotalAlloc
+// before and after; other goroutines allocating at the same time count
+// too, so callers run with -parallel 1 and use generous bounds).
+func Bytes(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Max runs f and fails t when it allocates more than bound bytes, naming
+// what ran and the input size.
+func Max(t testing.TB, what string, inputLen int, bound uint64, f func()) {
+	t.Helper()
+	if got := Bytes(f); got > bound {
+		t.Fatalf("%s: allocated %d bytes for a %d-byte input, bound %d", what, got, inputLen, bound)
+	}
+}
+
+// Linear is the bound perByte*inputLen + fixed.
+func Linear(inputLen int, perByte, fixed uint64) uint64 {
+	return perByte*uint64(inputLen) + fixed
+}
