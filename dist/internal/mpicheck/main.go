@@ -1,0 +1,169 @@
+// Command mpicheck is the program dist's mpirun tests run on every rank: it
+// takes the world from dist.World and exercises one behaviour, named by its
+// argument, printing one line per rank that the test reads:
+//
+//	collectives  every collective of dist.Comm, checked against the values
+//	             each rank can compute alone; prints "rank R/S local L/M ok"
+//	fatal        the last rank calls dist.Fatal while the others wait in a
+//	             Barrier that only the abort can end
+//	exit         the last rank exits with code 3 without MPI_Abort or
+//	             MPI_Finalize while the others wait in a Barrier
+//
+// Built without the mpi tag, dist.World's error is printed and it exits 1.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"simclr-vk/dist"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit")
+		os.Exit(2)
+	}
+	comm, err := dist.World()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	last := comm.Rank() == comm.Size()-1
+	switch os.Args[1] {
+	case "collectives":
+		if err := collectives(comm); err != nil {
+			dist.Fatal(comm, err)
+		}
+	case "fatal":
+		if last {
+			time.Sleep(100 * time.Millisecond) // let the others reach the barrier
+			dist.Fatal(comm, errors.New("mpicheck: the device failed to open"))
+		}
+		comm.Barrier()
+		fmt.Printf("rank %d/%d: passed a barrier that a rank never reached\n", comm.Rank(), comm.Size())
+	case "exit":
+		if last {
+			time.Sleep(100 * time.Millisecond)
+			os.Exit(3)
+		}
+		comm.Barrier()
+		fmt.Printf("rank %d/%d: passed a barrier that a rank never reached\n", comm.Rank(), comm.Size())
+	default:
+		dist.Fatal(comm, fmt.Errorf("mpicheck: unknown mode %q", os.Args[1]))
+	}
+	if err := dist.Finalize(comm); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func collectives(c dist.Comm) error {
+	r, n := c.Rank(), c.Size()
+	if n < 2 {
+		return fmt.Errorf("world of %d: the test wants mpirun -np 2 or more", n)
+	}
+	// The sums are small integers, exact in float32 whatever the order.
+	const m = 1000
+	f32 := make([]float32, m)
+	f64 := make([]float64, m)
+	for i := range f32 {
+		f32[i] = float32((r + 1) * (i + 1))
+		f64[i] = float64(r+1) * float64(i+1) * 0.5
+	}
+	if err := c.AllreduceSum(f32); err != nil {
+		return err
+	}
+	if err := c.AllreduceSum64(f64); err != nil {
+		return err
+	}
+	tri := n * (n + 1) / 2
+	for i := range f32 {
+		if want := float32(tri * (i + 1)); f32[i] != want {
+			return fmt.Errorf("AllreduceSum: [%d] = %v, want %v", i, f32[i], want)
+		}
+		if want := float64(tri) * float64(i+1) * 0.5; f64[i] != want {
+			return fmt.Errorf("AllreduceSum64: [%d] = %v, want %v", i, f64[i], want)
+		}
+	}
+	if err := c.AllreduceSum(nil); err != nil {
+		return fmt.Errorf("AllreduceSum of nothing: %w", err)
+	}
+
+	// Allgather in rank order, from a separate buffer and from inside recv.
+	const k = 5
+	send := make([]float32, k)
+	for j := range send {
+		send[j] = float32(r*10 + j)
+	}
+	recv := make([]float32, n*k)
+	if err := c.Allgather(send, recv); err != nil {
+		return err
+	}
+	inPlace := make([]float32, n*k)
+	copy(inPlace[r*k:], send)
+	if err := c.Allgather(inPlace[r*k:(r+1)*k], inPlace); err != nil {
+		return err
+	}
+	for q := 0; q < n; q++ {
+		for j := 0; j < k; j++ {
+			want := float32(q*10 + j)
+			if recv[q*k+j] != want || inPlace[q*k+j] != want {
+				return fmt.Errorf("Allgather: element %d of rank %d = %v (in place %v), want %v", j, q, recv[q*k+j], inPlace[q*k+j], want)
+			}
+		}
+	}
+	if err := c.Allgather(send, recv[1:]); err == nil {
+		return errors.New("Allgather with a short recv: no error")
+	}
+
+	// Bcast from the last rank.
+	msg := []byte("from the last rank")
+	buf := make([]byte, len(msg))
+	if r == n-1 {
+		copy(buf, msg)
+	}
+	if err := c.Bcast(buf, n-1); err != nil {
+		return err
+	}
+	if string(buf) != string(msg) {
+		return fmt.Errorf("Bcast: got %q, want %q", buf, msg)
+	}
+	if err := c.Bcast(buf, n); err == nil {
+		return fmt.Errorf("Bcast from root %d of %d: no error", n, n)
+	}
+	if err := c.Barrier(); err != nil {
+		return err
+	}
+
+	// One machine: the node-local split is the world; the launcher agrees.
+	if c.LocalRank() != r || c.LocalSize() != n {
+		return fmt.Errorf("local rank %d/%d on one machine, want %d/%d", c.LocalRank(), c.LocalSize(), r, n)
+	}
+	for _, v := range []string{"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID"} {
+		if s := os.Getenv(v); s != "" && s != strconv.Itoa(c.LocalRank()) {
+			return fmt.Errorf("local rank %d, but %s=%s", c.LocalRank(), v, s)
+		}
+	}
+
+	// The Go runtime still owns SIGSEGV after MPI's initialisation.
+	if err := nilDeref(); err == nil {
+		return errors.New("a nil dereference did not panic")
+	}
+	fmt.Printf("rank %d/%d local %d/%d ok\n", r, n, c.LocalRank(), c.LocalSize())
+	return nil
+}
+
+func nilDeref() (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	var p *int
+	*p = 1
+	return nil
+}

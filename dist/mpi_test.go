@@ -1,0 +1,87 @@
+package dist_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"simclr-vk/dist/mpitest"
+)
+
+// noHang bounds the jobs that must end early: far above their time on a
+// loaded 2-core machine, far below the go test timeout.
+const noHang = 60 * time.Second
+
+// TestMPI runs dist/internal/mpicheck under mpirun: the collectives on 2
+// and 3 ranks, and a job whose rank fails (dist.Fatal, or an exit without
+// MPI_Abort) ends whole, naming the rank, instead of hanging; the binary
+// built without the mpi tag refuses to run as one of several ranks.
+func TestMPI(t *testing.T) {
+	const pkg = "simclr-vk/dist/internal/mpicheck"
+	l := mpitest.FindLauncher(t)
+	bin := mpitest.Build(t, pkg, mpitest.Tags())
+	job := func(np int, mode string) mpitest.Result {
+		t.Helper()
+		res := mpitest.Job{Launcher: l, NP: np, Bin: bin, Args: []string{mode}, Timeout: noHang}.Exec(t)
+		if res.TimedOut {
+			t.Fatalf("mpirun -np %d mpicheck %s: hung, killed after %v\n%s", np, mode, noHang, res.Output)
+		}
+		return res
+	}
+
+	for _, np := range []int{2, 3} {
+		t.Run(fmt.Sprintf("collectives-np%d", np), func(t *testing.T) {
+			res := job(np, "collectives")
+			if res.Err != nil {
+				t.Fatalf("%v\n%s", res.Err, res.Output)
+			}
+			for r, out := range res.Ranks {
+				if want := fmt.Sprintf("rank %d/%d local %d/%d ok\n", r, np, r, np); out != want {
+					t.Errorf("rank %d printed %q, want %q", r, out, want)
+				}
+			}
+		})
+	}
+
+	passed := regexp.MustCompile(`passed a barrier`)
+	t.Run("fatal", func(t *testing.T) {
+		res := job(3, "fatal")
+		if res.Err == nil || passed.MatchString(res.Output) {
+			t.Fatalf("a rank's dist.Fatal did not end the job: %v\n%s", res.Err, res.Output)
+		}
+		if !strings.Contains(res.Ranks[2], "rank 2 of 3: mpicheck: the device failed to open") {
+			t.Errorf("rank 2 did not name itself and the error:\n%s", res.Output)
+		}
+	})
+	t.Run("exit", func(t *testing.T) {
+		res := job(3, "exit")
+		if res.Err == nil || passed.MatchString(res.Output) {
+			t.Fatalf("a rank's exit did not end the job: %v\n%s", res.Err, res.Output)
+		}
+		// Open MPI's mpirun names the process [[job,1],rank] and its code.
+		if l.OpenMPI && !regexp.MustCompile(`\[\[\d+,\d+\],2\]\s+Exit code:\s+3`).MatchString(res.Output) {
+			t.Errorf("mpirun did not name rank 2 and exit code 3:\n%s", res.Output)
+		}
+	})
+
+	t.Run("binary-without-mpi", func(t *testing.T) {
+		plain := mpitest.Build(t, pkg, "")
+		res := mpitest.Job{Launcher: l, NP: 2, Bin: plain, Args: []string{"collectives"}, Timeout: noHang}.Exec(t)
+		if res.TimedOut || res.Err == nil {
+			t.Fatalf("the binary without MPI ran under mpirun -np 2 (timed out: %v)\n%s", res.TimedOut, res.Output)
+		}
+		// Each rank that got to print (the first to exit ends the job)
+		// printed only the error.
+		const msg = "was built without MPI: run bin/simclr-vk-mpi"
+		if !strings.Contains(strings.Join(res.Ranks, ""), msg) {
+			t.Errorf("no rank printed an error naming bin/simclr-vk-mpi:\n%s", res.Output)
+		}
+		for r, out := range res.Ranks {
+			if out != "" && (strings.Count(out, "\n") != 1 || !strings.Contains(out, msg)) {
+				t.Errorf("rank %d printed %q, want only the error", r, out)
+			}
+		}
+	})
+}
