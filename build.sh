@@ -5,9 +5,12 @@
 #   ./build.sh            same as ./build.sh test
 #   ./build.sh deps       install missing packages (apt-get, as root) and Go
 #   ./build.sh shaders    rebuild shaders/*.spv from shaders/*.comp (needs glslc)
-#   ./build.sh build      build bin/simclr-vk
+#   ./build.sh build      build bin/simclr-vk, and bin/simclr-vk-mpi where MPI
+#                         is installed (pkg-config ompi-c, or mpich)
 #   ./build.sh test       deps + build + shader compile check + go vet + all tests
-#                         (Vulkan tests on lavapipe with the validation layer on)
+#                         (Vulkan tests on lavapipe with the validation layer on,
+#                         MPI tests under mpirun); the mpi-tagged packages are
+#                         vetted and tested with the tag too
 #   ./build.sh train [flags]
 #                         deps + build + `bin/simclr-vk train` on the default data
 #                         (Fashion-MNIST from Debian's dataset-fashion-mnist),
@@ -17,7 +20,8 @@ cd "$(dirname "$0")"
 
 GO_VERSION=1.26.8
 APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
-	vulkan-validationlayers libopenblas-dev dataset-fashion-mnist glslc)
+	vulkan-validationlayers libopenblas-dev dataset-fashion-mnist glslc
+	pkg-config openmpi-bin libopenmpi-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -84,10 +88,34 @@ shaders() {
 	go generate ./shaders
 }
 
+# mpi_tags prints the build tags of the MPI binary for the MPI that
+# pkg-config finds (Open MPI first), nothing without one.
+mpi_tags() {
+	if pkg-config --exists ompi-c 2>/dev/null; then
+		echo mpi
+	elif pkg-config --exists mpich 2>/dev/null; then
+		echo "mpi mpich"
+	fi
+}
+
+# mpi_packages lists the packages that have files built only with the mpi tag.
+mpi_packages() {
+	grep -rlE --include='*.go' --exclude-dir=third_party '^//go:build .*\bmpi\b' . |
+		xargs -r -n1 dirname | sort -u
+}
+
 build() {
 	mkdir -p bin
 	go build -o bin/simclr-vk ./cmd/simclr-vk
 	log "built bin/simclr-vk"
+	local tags
+	tags=$(mpi_tags)
+	if [ -z "$tags" ]; then
+		log "no MPI found (pkg-config ompi-c or mpich): bin/simclr-vk-mpi not built"
+		return 0
+	fi
+	go build -tags "$tags" -o bin/simclr-vk-mpi ./cmd/simclr-vk
+	log "built bin/simclr-vk-mpi (-tags '$tags')"
 }
 
 test_all() {
@@ -95,9 +123,25 @@ test_all() {
 	go run ./tools/shadergen -check
 	log "go vet"
 	go vet ./...
+	local tags pkgs
+	tags=$(mpi_tags)
+	mapfile -t pkgs < <(mpi_packages)
+	if [ -n "$tags" ]; then
+		# The mpirun tests build their programs with these tags.
+		export SIMCLR_VK_MPI_TAGS=$tags
+		log "go vet -tags '$tags' ${pkgs[*]}"
+		go vet -tags "$tags" "${pkgs[@]}"
+	else
+		log "no MPI found: the mpi-tagged packages are not vetted, the mpirun tests skip (fail under CI=true)"
+	fi
 	export SIMCLR_VK_VALIDATE=1 SIMCLR_VK_REQUIRE=1 LP_NUM_THREADS=${LP_NUM_THREADS:-2}
 	log "go test (Vulkan on ${VK_DRIVER_FILES:-the drivers the loader finds: lavapipe without a GPU}, validation layer on)"
 	go test -count=1 -timeout 60m ./...
+	if [ -n "$tags" ]; then
+		# TestMPI already ran above (it builds its mpirun programs with the tags).
+		log "go test -tags '$tags' ${pkgs[*]}"
+		go test -count=1 -tags "$tags" -skip '^TestMPI$' "${pkgs[@]}"
+	fi
 }
 
 cmd=${1:-test}
