@@ -21,7 +21,7 @@ cd "$(dirname "$0")"
 GO_VERSION=1.26.8
 APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
 	vulkan-validationlayers libopenblas-dev dataset-fashion-mnist glslc
-	pkg-config openmpi-bin libopenmpi-dev)
+	pkg-config openmpi-bin libopenmpi-dev mpich libmpich-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -88,14 +88,12 @@ shaders() {
 	go generate ./shaders
 }
 
-# mpi_tags prints the build tags of the MPI binary for the MPI that
-# pkg-config finds (Open MPI first), nothing without one.
+# mpi_tags prints, one set a line, the build tags of each MPI that
+# pkg-config finds: "mpi" for Open MPI (ompi-c), "mpi mpich" for MPICH.
+# The first is bin/simclr-vk-mpi's.
 mpi_tags() {
-	if pkg-config --exists ompi-c 2>/dev/null; then
-		echo mpi
-	elif pkg-config --exists mpich 2>/dev/null; then
-		echo "mpi mpich"
-	fi
+	if pkg-config --exists ompi-c 2>/dev/null; then echo mpi; fi
+	if pkg-config --exists mpich 2>/dev/null; then echo "mpi mpich"; fi
 }
 
 # mpi_packages lists the packages that have files built only with the mpi tag.
@@ -109,7 +107,7 @@ build() {
 	go build -o bin/simclr-vk ./cmd/simclr-vk
 	log "built bin/simclr-vk"
 	local tags
-	tags=$(mpi_tags)
+	tags=$(mpi_tags | sed -n 1p)
 	if [ -z "$tags" ]; then
 		log "no MPI found (pkg-config ompi-c or mpich): bin/simclr-vk-mpi not built"
 		return 0
@@ -123,25 +121,22 @@ test_all() {
 	go run ./tools/shadergen -check
 	log "go vet"
 	go vet ./...
-	local tags pkgs
-	tags=$(mpi_tags)
+	local tags pkgs t
+	mapfile -t tags < <(mpi_tags)
 	mapfile -t pkgs < <(mpi_packages)
-	if [ -n "$tags" ]; then
-		# The mpirun tests build their programs with these tags.
-		export SIMCLR_VK_MPI_TAGS=$tags
-		log "go vet -tags '$tags' ${pkgs[*]}"
-		go vet -tags "$tags" "${pkgs[@]}"
-	else
-		log "no MPI found: the mpi-tagged packages are not vetted, the mpirun tests skip (fail under CI=true)"
-	fi
+	for t in "${tags[@]}"; do
+		log "go vet -tags '$t' ${pkgs[*]}"
+		go vet -tags "$t" "${pkgs[@]}"
+	done
+	[ ${#tags[@]} -gt 0 ] || log "no MPI found: the mpi-tagged packages are not vetted, the mpirun tests skip (fail under CI=true)"
 	export SIMCLR_VK_VALIDATE=1 SIMCLR_VK_REQUIRE=1 LP_NUM_THREADS=${LP_NUM_THREADS:-2}
 	log "go test (Vulkan on ${VK_DRIVER_FILES:-the drivers the loader finds: lavapipe without a GPU}, validation layer on)"
 	go test -count=1 -timeout 60m ./...
-	if [ -n "$tags" ]; then
-		# TestMPI already ran above (it builds its mpirun programs with the tags).
-		log "go test -tags '$tags' ${pkgs[*]}"
-		go test -count=1 -tags "$tags" -skip '^TestMPI$' "${pkgs[@]}"
-	fi
+	for t in "${tags[@]}"; do
+		# TestMPI ran above, under each MPI (it builds its programs with the tags).
+		log "go test -tags '$t' ${pkgs[*]}"
+		go test -count=1 -tags "$t" -skip '^TestMPI$' "${pkgs[@]}"
+	done
 }
 
 cmd=${1:-test}

@@ -14,15 +14,22 @@ import (
 // loaded 2-core machine, far below the go test timeout.
 const noHang = 60 * time.Second
 
-// TestMPI runs dist/internal/mpicheck under mpirun: the collectives on 2
-// and 3 ranks, and a job whose rank fails (dist.Fatal, or an exit without
+const mpicheck = "simclr-vk/dist/internal/mpicheck"
+
+// TestMPI runs dist/internal/mpicheck under each MPI installed (Open MPI,
+// MPICH): the collectives on 2 and 3 ranks; an MPI error comes back as a
+// Go error; a job whose rank fails (dist.Fatal, or an exit without
 // MPI_Abort) ends whole, naming the rank, instead of hanging; the binary
 // built without the mpi tag refuses to run as one of several ranks.
 func TestMPI(t *testing.T) {
-	const pkg = "simclr-vk/dist/internal/mpicheck"
-	l := mpitest.FindLauncher(t)
-	bin := mpitest.Build(t, pkg, mpitest.Tags())
-	job := func(np int, mode string) mpitest.Result {
+	for _, l := range mpitest.Launchers(t) {
+		t.Run(l.Name(), func(t *testing.T) { testMPI(t, l) })
+	}
+}
+
+func testMPI(t *testing.T, l mpitest.Launcher) {
+	bin := mpitest.Build(t, mpicheck, l.Tags)
+	job := func(t *testing.T, np int, mode string) mpitest.Result {
 		t.Helper()
 		res := mpitest.Job{Launcher: l, NP: np, Bin: bin, Args: []string{mode}, Timeout: noHang}.Exec(t)
 		if res.TimedOut {
@@ -33,7 +40,7 @@ func TestMPI(t *testing.T) {
 
 	for _, np := range []int{2, 3} {
 		t.Run(fmt.Sprintf("collectives-np%d", np), func(t *testing.T) {
-			res := job(np, "collectives")
+			res := job(t, np, "collectives")
 			if res.Err != nil {
 				t.Fatalf("%v\n%s", res.Err, res.Output)
 			}
@@ -45,21 +52,42 @@ func TestMPI(t *testing.T) {
 		})
 	}
 
-	passed := regexp.MustCompile(`passed a barrier`)
-	t.Run("fatal", func(t *testing.T) {
-		res := job(3, "fatal")
-		if res.Err == nil || passed.MatchString(res.Output) {
-			t.Fatalf("a rank's dist.Fatal did not end the job: %v\n%s", res.Err, res.Output)
+	t.Run("mpi-error", func(t *testing.T) {
+		res := job(t, 3, "truncate")
+		if res.Err == nil {
+			t.Fatalf("a truncated MPI_Bcast: the job succeeded\n%s", res.Output)
 		}
+		// The ranks that got to print (the first Fatal ends the job) show
+		// MPI_Error_string's text in a Go error.
+		got := regexp.MustCompile(`(?i)rank [12]/3: error: mpi: MPI_Bcast\(8 bytes from rank 0\): .*truncated`)
+		if !got.MatchString(res.Output) {
+			t.Errorf("no rank reported the truncation as an error:\n%s", res.Output)
+		}
+	})
+
+	// failed checks a job whose last rank failed after every rank started.
+	passed := regexp.MustCompile(`passed a barrier`)
+	failed := func(t *testing.T, what string, res mpitest.Result) {
+		t.Helper()
+		if res.Err == nil || passed.MatchString(res.Output) {
+			t.Fatalf("%s did not end the job: %v\n%s", what, res.Err, res.Output)
+		}
+		for r, out := range res.Ranks {
+			if !strings.Contains(out, fmt.Sprintf("rank %d/%d: started\n", r, len(res.Ranks))) {
+				t.Errorf("rank %d did not start: %q\n%s", r, out, res.Output)
+			}
+		}
+	}
+	t.Run("fatal", func(t *testing.T) {
+		res := job(t, 3, "fatal")
+		failed(t, "a rank's dist.Fatal", res)
 		if !strings.Contains(res.Ranks[2], "rank 2 of 3: mpicheck: the device failed to open") {
 			t.Errorf("rank 2 did not name itself and the error:\n%s", res.Output)
 		}
 	})
 	t.Run("exit", func(t *testing.T) {
-		res := job(3, "exit")
-		if res.Err == nil || passed.MatchString(res.Output) {
-			t.Fatalf("a rank's exit did not end the job: %v\n%s", res.Err, res.Output)
-		}
+		res := job(t, 3, "exit")
+		failed(t, "a rank's exit", res)
 		// Open MPI's mpirun names the process [[job,1],rank] and its code.
 		if l.OpenMPI && !regexp.MustCompile(`\[\[\d+,\d+\],2\]\s+Exit code:\s+3`).MatchString(res.Output) {
 			t.Errorf("mpirun did not name rank 2 and exit code 3:\n%s", res.Output)
@@ -67,7 +95,7 @@ func TestMPI(t *testing.T) {
 	})
 
 	t.Run("binary-without-mpi", func(t *testing.T) {
-		plain := mpitest.Build(t, pkg, "")
+		plain := mpitest.Build(t, mpicheck, "")
 		res := mpitest.Job{Launcher: l, NP: 2, Bin: plain, Args: []string{"collectives"}, Timeout: noHang}.Exec(t)
 		if res.TimedOut || res.Err == nil {
 			t.Fatalf("the binary without MPI ran under mpirun -np 2 (timed out: %v)\n%s", res.TimedOut, res.Output)

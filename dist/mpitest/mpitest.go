@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
@@ -19,48 +20,106 @@ import (
 // DefaultTimeout bounds a Run.
 const DefaultTimeout = 2 * time.Minute
 
-// Launcher is the mpirun a test uses.
+// Launcher is an mpirun a test uses and the build tags of programs it runs.
 type Launcher struct {
 	// Path is the mpirun (or mpiexec) executable.
 	Path string
 	// OpenMPI is true for Open MPI's mpirun, false for MPICH's Hydra.
 	OpenMPI bool
+	// Tags are the build tags of programs for this MPI ("mpi" for Open
+	// MPI, "mpi mpich" for MPICH).
+	Tags string
 }
 
-// FindLauncher returns SIMCLR_VK_MPIRUN or mpirun from PATH. Without one it
-// skips the test, or fails it when CI=true.
-func FindLauncher(t testing.TB) Launcher {
-	t.Helper()
-	name := os.Getenv("SIMCLR_VK_MPIRUN")
-	if name == "" {
-		name = "mpirun"
+// Name is "openmpi" or "mpich".
+func (l Launcher) Name() string {
+	if l.OpenMPI {
+		return "openmpi"
 	}
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := "no MPI launcher: " + err.Error() + " (install openmpi-bin, or set SIMCLR_VK_MPIRUN)"
+	return "mpich"
+}
+
+// Launchers returns every MPI a test can build for and launch with:
+// SIMCLR_VK_MPIRUN alone when set (with SIMCLR_VK_MPI_TAGS, or the tags
+// its --version implies), else mpirun.openmpi and mpirun.mpich (Debian's
+// names) where pkg-config finds the matching development files, else
+// mpirun. Without one it skips the test, or fails it when CI=true.
+func Launchers(t testing.TB) []Launcher {
+	t.Helper()
+	names := []string{"mpirun.openmpi", "mpirun.mpich"}
+	if s := os.Getenv("SIMCLR_VK_MPIRUN"); s != "" {
+		names = []string{s}
+	}
+	var ls []Launcher
+	var why []string
+	for _, name := range names {
+		l, err := launcher(name)
+		if err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		ls = append(ls, l)
+	}
+	if len(ls) == 0 && len(names) > 1 {
+		if l, err := launcher("mpirun"); err == nil {
+			ls = append(ls, l)
+		} else {
+			why = append(why, err.Error())
+		}
+	}
+	if len(ls) == 0 {
+		msg := "no usable MPI launcher (install openmpi-bin and libopenmpi-dev, or set SIMCLR_VK_MPIRUN): " + strings.Join(why, "; ")
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	out, err := exec.Command(p, "--version").CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s --version: %v\n%s", p, err, out)
-	}
-	return Launcher{Path: p, OpenMPI: bytes.Contains(out, []byte("Open MPI"))}
+	return ls
 }
 
-// Tags is the build tags of MPI programs: SIMCLR_VK_MPI_TAGS or "mpi".
-func Tags() string {
-	if s := os.Getenv("SIMCLR_VK_MPI_TAGS"); s != "" {
-		return s
+// FindLauncher is the first of Launchers (Open MPI where it is installed).
+func FindLauncher(t testing.TB) Launcher {
+	t.Helper()
+	return Launchers(t)[0]
+}
+
+// launcher identifies the MPI of the launcher name and checks that
+// pkg-config finds its development files.
+func launcher(name string) (Launcher, error) {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return Launcher{}, err
 	}
-	return "mpi"
+	out, err := exec.Command(p, "--version").CombinedOutput()
+	if err != nil {
+		return Launcher{}, fmt.Errorf("%s --version: %v: %s", p, err, out)
+	}
+	var l Launcher
+	var pc string
+	switch {
+	case bytes.Contains(out, []byte("Open MPI")) || bytes.Contains(out, []byte("OpenRTE")):
+		l, pc = Launcher{Path: p, OpenMPI: true, Tags: "mpi"}, "ompi-c"
+	case bytes.Contains(out, []byte("HYDRA")):
+		l, pc = Launcher{Path: p, Tags: "mpi mpich"}, "mpich"
+	default:
+		return Launcher{}, fmt.Errorf("%s: neither Open MPI nor MPICH's Hydra: %q", p, firstLine(out))
+	}
+	if s := os.Getenv("SIMCLR_VK_MPI_TAGS"); s != "" {
+		l.Tags = s
+	} else if out, err := exec.Command("pkg-config", "--exists", "--print-errors", pc).CombinedOutput(); err != nil {
+		return Launcher{}, fmt.Errorf("%s: pkg-config %s: %v %s", p, pc, err, bytes.TrimSpace(out))
+	}
+	return l, nil
+}
+
+func firstLine(b []byte) []byte {
+	line, _, _ := bytes.Cut(bytes.TrimSpace(b), []byte("\n"))
+	return line
 }
 
 // Build compiles the main package pkg (an import path, or a directory
-// relative to the test's) with the build tags (Tags() for an MPI program,
-// "" for the default build) into the test's temporary directory and returns
+// relative to the test's) with the build tags (a Launcher's Tags for an MPI
+// program, "" for the default build) into the test's temporary directory and returns
 // the binary's path.
 func Build(t testing.TB, pkg, tags string) string {
 	t.Helper()
@@ -179,13 +238,13 @@ func SplitRanks(output string, np int, openMPI bool) []string {
 	return s
 }
 
-// Run builds the main package pkg with Tags() and runs it on np ranks with
-// args under DefaultTimeout; it fails the test, showing the output, unless
+// Run builds the main package pkg for FindLauncher's MPI and runs it on np
+// ranks with args under DefaultTimeout; it fails the test, showing the output, unless
 // every rank exited 0, and returns each rank's output.
 func Run(t testing.TB, np int, pkg string, args ...string) []string {
 	t.Helper()
 	l := FindLauncher(t)
-	res := Job{Launcher: l, NP: np, Bin: Build(t, pkg, Tags()), Args: args}.Exec(t)
+	res := Job{Launcher: l, NP: np, Bin: Build(t, pkg, l.Tags), Args: args}.Exec(t)
 	if res.TimedOut {
 		t.Fatalf("mpirun -np %d %s: killed after %v\n%s", np, pkg, DefaultTimeout, res.Output)
 	}

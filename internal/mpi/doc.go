@@ -23,6 +23,9 @@
 // from the caller's thread: the MPI thread may be blocked in a collective
 // whose peer has died, and ending the job is exactly what must not wait for
 // it (both implementations abort by asking the launcher to kill the job).
+// Abort first waits a moment (abortGrace) so that the launcher forwards
+// what the rank last printed, its reason: MPICH's Hydra was seen to drop
+// it otherwise.
 //
 // Errors: MPI_COMM_WORLD and the node-local communicator use
 // MPI_ERRORS_RETURN, so a failing call returns a Go error naming the call

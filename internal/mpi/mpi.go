@@ -47,6 +47,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -284,12 +285,20 @@ func (c *Comm) Barrier() error {
 	})
 }
 
+// abortGrace is how long Abort waits for the launcher to forward this
+// rank's last output.
+const abortGrace = 200 * time.Millisecond
+
 // Abort ends every process of the job with code (MPI_Abort on
 // MPI_COMM_WORLD, from the caller's thread: see the package doc). It does
 // not return; after Finalize it exits this process only.
 func (c *Comm) Abort(code int) {
 	// Not under mu: another goroutine may be blocked in a collective.
 	if !c.closed.Load() {
+		// What this rank just wrote (the reason it aborts) is still in its
+		// pipe to the launcher, which stops reading it once the abort
+		// arrives: MPICH's Hydra was seen to drop it. A moment first.
+		time.Sleep(abortGrace)
 		C.MPI_Abort(c.world, C.int(code))
 	}
 	os.Exit(code)

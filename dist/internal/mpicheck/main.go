@@ -4,10 +4,13 @@
 //
 //	collectives  every collective of dist.Comm, checked against the values
 //	             each rank can compute alone; prints "rank R/S local L/M ok"
-//	fatal        the last rank calls dist.Fatal while the others wait in a
-//	             Barrier that only the abort can end
-//	exit         the last rank exits with code 3 without MPI_Abort or
-//	             MPI_Finalize while the others wait in a Barrier
+//	fatal        every rank prints "rank R/S: started" and passes a Barrier,
+//	             then the last rank calls dist.Fatal while the others wait
+//	             in a second Barrier that only the abort can end
+//	exit         the same, but the last rank exits with code 3 without
+//	             MPI_Abort or MPI_Finalize
+//	truncate     rank 0 broadcasts 64 bytes into the others' 8: the
+//	             others print the error MPI returned and call dist.Fatal
 //
 // Built without the mpi tag, dist.World's error is printed and it exits 1.
 package main
@@ -24,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit")
+		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit|truncate")
 		os.Exit(2)
 	}
 	comm, err := dist.World()
@@ -38,20 +41,31 @@ func main() {
 		if err := collectives(comm); err != nil {
 			dist.Fatal(comm, err)
 		}
-	case "fatal":
+	case "fatal", "exit":
+		// Every rank is up before the last one fails.
+		fmt.Printf("rank %d/%d: started\n", comm.Rank(), comm.Size())
+		if err := comm.Barrier(); err != nil {
+			dist.Fatal(comm, err)
+		}
 		if last {
 			time.Sleep(100 * time.Millisecond) // let the others reach the barrier
+			if os.Args[1] == "exit" {
+				os.Exit(3)
+			}
 			dist.Fatal(comm, errors.New("mpicheck: the device failed to open"))
 		}
 		comm.Barrier()
 		fmt.Printf("rank %d/%d: passed a barrier that a rank never reached\n", comm.Rank(), comm.Size())
-	case "exit":
-		if last {
-			time.Sleep(100 * time.Millisecond)
-			os.Exit(3)
+	case "truncate":
+		buf := make([]byte, 8)
+		if comm.Rank() == 0 {
+			buf = make([]byte, 64)
+		}
+		if err := comm.Bcast(buf, 0); err != nil {
+			fmt.Printf("rank %d/%d: error: %v\n", comm.Rank(), comm.Size(), err)
+			dist.Fatal(comm, err)
 		}
 		comm.Barrier()
-		fmt.Printf("rank %d/%d: passed a barrier that a rank never reached\n", comm.Rank(), comm.Size())
 	default:
 		dist.Fatal(comm, fmt.Errorf("mpicheck: unknown mode %q", os.Args[1]))
 	}
