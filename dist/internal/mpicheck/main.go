@@ -3,7 +3,8 @@
 // argument, printing one line per rank that the test reads:
 //
 //	collectives  every collective of dist.Comm, checked against the values
-//	             each rank can compute alone; prints "rank R/S local L/M ok"
+//	             each rank can compute alone, then Finalize (after which
+//	             calls are errors); prints "rank R/S local L/M ok"
 //	fatal        every rank prints "rank R/S: started" and passes a Barrier,
 //	             then the last rank calls dist.Fatal while the others wait
 //	             in a second Barrier that only the abort can end
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"simclr-vk/dist"
@@ -72,6 +74,18 @@ func main() {
 	if err := dist.Finalize(comm); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if os.Args[1] == "collectives" {
+		// After Finalize: errors, not calls into a finalised MPI.
+		if err := comm.Barrier(); err == nil || !strings.Contains(err.Error(), "after Finalize") {
+			fmt.Fprintf(os.Stderr, "Barrier after Finalize: %v\n", err)
+			os.Exit(1)
+		}
+		if err := dist.Finalize(comm); err == nil {
+			fmt.Fprintln(os.Stderr, "a second Finalize: no error")
+			os.Exit(1)
+		}
+		fmt.Printf("rank %d/%d local %d/%d ok\n", comm.Rank(), comm.Size(), comm.LocalRank(), comm.LocalSize())
 	}
 }
 
@@ -167,7 +181,6 @@ func collectives(c dist.Comm) error {
 	if err := nilDeref(); err == nil {
 		return errors.New("a nil dereference did not panic")
 	}
-	fmt.Printf("rank %d/%d local %d/%d ok\n", r, n, c.LocalRank(), c.LocalSize())
 	return nil
 }
 
