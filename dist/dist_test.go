@@ -103,21 +103,30 @@ func TestWorldWithoutLauncher(t *testing.T) {
 	}
 }
 
-// TestFatalSingle runs Fatal in a child process (it exits): one line with
-// the error, exit code 1.
+// TestFatalSingle runs Fatal, and a panic under Recover, in a child
+// process (they exit): the error on stderr, no rank named, exit code 1.
 func TestFatalSingle(t *testing.T) {
-	if os.Getenv("DIST_TEST_FATAL") == "1" {
+	switch os.Getenv("DIST_TEST_FATAL") {
+	case "fatal":
 		Fatal(Single{}, errors.New("the device failed to open"))
 		return
+	case "panic":
+		defer Recover(Single{})
+		panic("out of device memory")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFatalSingle$")
-	cmd.Env = append(os.Environ(), "DIST_TEST_FATAL=1")
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-		t.Fatalf("Fatal: %v, want exit code 1\n%s", err, out)
-	}
-	if !strings.HasSuffix(string(out), ": the device failed to open\n") || strings.Contains(string(out), "rank") {
-		t.Errorf("Fatal printed %q, want one line with the error and no rank", out)
+	for _, tc := range []struct{ mode, want string }{
+		{"fatal", ": the device failed to open\n"},
+		{"panic", ": panic: out of device memory\ngoroutine "},
+	} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFatalSingle$")
+		cmd.Env = append(os.Environ(), "DIST_TEST_FATAL="+tc.mode)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Fatalf("%s: %v, want exit code 1\n%s", tc.mode, err, out)
+		}
+		if !strings.Contains(string(out), tc.want) || strings.Contains(string(out), "rank") {
+			t.Errorf("%s printed %q, want %q and no rank", tc.mode, out, tc.want)
+		}
 	}
 }

@@ -12,7 +12,7 @@
 // A program takes its world from World and, at the end, calls Finalize on
 // every rank; a rank that cannot go on calls Fatal, which names the rank
 // and ends every rank (MPI_Abort) rather than leaving the others blocked in
-// a collective. Built with the tag mpi (bin/simclr-vk-mpi), World
+// a collective, and `defer Recover(comm)` does the same with a panic. Built with the tag mpi (bin/simclr-vk-mpi), World
 // initialises MPI when an MPI launcher (mpirun, mpiexec, srun) started the
 // process, through internal/mpi (Open MPI; tags "mpi mpich" for MPICH), and
 // is Single otherwise. Built without it (bin/simclr-vk), World is Single,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 )
 
@@ -88,6 +89,17 @@ func Fatal(comm Comm, err error) {
 	fmt.Fprintf(os.Stderr, "%s: rank %d of %d: %v\n", name, comm.Rank(), comm.Size(), err)
 	comm.Abort(1)
 	os.Exit(1) // a Comm whose Abort returned
+}
+
+// Recover, deferred at the top of a rank's goroutine (main, and any other
+// that may panic), turns a panic into Fatal: the panic's value and stack on
+// stderr, naming the rank, and the end of every rank, where a plain panic
+// would leave the launcher to notice the exit (MPICH's Hydra then names a
+// PID, not the rank).
+func Recover(comm Comm) {
+	if p := recover(); p != nil {
+		Fatal(comm, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+	}
 }
 
 // Finalize ends comm's use of the communication library (MPI_Finalize, a

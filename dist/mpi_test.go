@@ -18,8 +18,9 @@ const mpicheck = "simclr-vk/dist/internal/mpicheck"
 
 // TestMPI runs dist/internal/mpicheck under each MPI installed (Open MPI,
 // MPICH): the collectives on 2 and 3 ranks; an MPI error comes back as a
-// Go error; a job whose rank fails (dist.Fatal, or an exit without
-// MPI_Abort) ends whole, naming the rank, instead of hanging; the binary
+// Go error; a job whose rank fails (dist.Fatal, a panic through
+// dist.Recover, or an exit without MPI_Abort) ends whole, naming the rank,
+// instead of hanging; the binary
 // built without the mpi tag refuses to run as one of several ranks.
 func TestMPI(t *testing.T) {
 	for _, l := range mpitest.Launchers(t) {
@@ -83,6 +84,13 @@ func testMPI(t *testing.T, l mpitest.Launcher) {
 		failed(t, "a rank's dist.Fatal", res)
 		if !strings.Contains(res.Ranks[2], "rank 2 of 3: mpicheck: the device failed to open") {
 			t.Errorf("rank 2 did not name itself and the error:\n%s", res.Output)
+		}
+	})
+	t.Run("panic", func(t *testing.T) {
+		res := job(t, 3, "panic")
+		failed(t, "a rank's panic", res)
+		if !regexp.MustCompile(`rank 2 of 3: panic: mpicheck: out of device memory\n(.*\n)*.*main\.main`).MatchString(res.Ranks[2]) {
+			t.Errorf("rank 2 did not name itself, the panic and its stack:\n%s", res.Output)
 		}
 	})
 	t.Run("exit", func(t *testing.T) {

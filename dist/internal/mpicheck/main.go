@@ -10,6 +10,8 @@
 //	             in a second Barrier that only the abort can end
 //	exit         the same, but the last rank exits with code 3 without
 //	             MPI_Abort or MPI_Finalize
+//	panic        the same, but the last rank panics (main defers
+//	             dist.Recover)
 //	truncate     rank 0 broadcasts 64 bytes into the others' 8: the
 //	             others print the error MPI returned and call dist.Fatal
 //
@@ -29,7 +31,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit|truncate")
+		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit|panic|truncate")
 		os.Exit(2)
 	}
 	comm, err := dist.World()
@@ -37,13 +39,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	defer dist.Recover(comm)
 	last := comm.Rank() == comm.Size()-1
 	switch os.Args[1] {
 	case "collectives":
 		if err := collectives(comm); err != nil {
 			dist.Fatal(comm, err)
 		}
-	case "fatal", "exit":
+	case "fatal", "exit", "panic":
 		// Every rank is up before the last one fails.
 		fmt.Printf("rank %d/%d: started\n", comm.Rank(), comm.Size())
 		if err := comm.Barrier(); err != nil {
@@ -51,8 +54,11 @@ func main() {
 		}
 		if last {
 			time.Sleep(100 * time.Millisecond) // let the others reach the barrier
-			if os.Args[1] == "exit" {
+			switch os.Args[1] {
+			case "exit":
 				os.Exit(3)
+			case "panic":
+				panic("mpicheck: out of device memory")
 			}
 			dist.Fatal(comm, errors.New("mpicheck: the device failed to open"))
 		}
