@@ -2,7 +2,8 @@
 // needs: MPI_Init_thread, MPI_Comm_rank/size, MPI_Comm_split_type (shared
 // memory, for the node-local rank), MPI_Allreduce (sum of float and double),
 // MPI_Allgather (float), MPI_Bcast (bytes), MPI_Barrier, MPI_Abort and
-// MPI_Finalize. *Comm has the method set of dist.Comm; package dist returns
+// MPI_Finalize. Allreduce and Bcast go in pieces of ChunkBytes. *Comm has
+// the method set of dist.Comm; package dist returns
 // it from dist.World and is the only intended user.
 //
 // Build tags: the binding is compiled only with the tag `mpi` (without it

@@ -181,14 +181,15 @@ func (c *Comm) LocalRank() int { return c.localRank }
 // LocalSize is the number of ranks on this node.
 func (c *Comm) LocalSize() int { return c.localSize }
 
-// maxCount is the most elements one MPI call moves (its count is a C int);
-// longer buffers go in pieces.
+// maxCount is the most elements one MPI call can move (its count is a C
+// int).
 const maxCount = math.MaxInt32
 
-// AllreduceSum sums buf element-wise over every rank, in place.
+// AllreduceSum sums buf element-wise over every rank, in place, in pieces
+// of ChunkBytes.
 func (c *Comm) AllreduceSum(buf []float32) error {
 	return c.do("MPI_Allreduce", func() error {
-		return chunks(len(buf), maxCount, func(off, n int) error {
+		return chunks(len(buf), ChunkBytes/4, func(off, n int) error {
 			return allreduce(unsafe.Pointer(unsafe.SliceData(buf[off:])), n, C.simclr_float(), "float", c.world)
 		})
 	})
@@ -197,7 +198,7 @@ func (c *Comm) AllreduceSum(buf []float32) error {
 // AllreduceSum64 is AllreduceSum on float64.
 func (c *Comm) AllreduceSum64(buf []float64) error {
 	return c.do("MPI_Allreduce", func() error {
-		return chunks(len(buf), maxCount, func(off, n int) error {
+		return chunks(len(buf), ChunkBytes/8, func(off, n int) error {
 			return allreduce(unsafe.Pointer(unsafe.SliceData(buf[off:])), n, C.simclr_double(), "double", c.world)
 		})
 	})
@@ -259,13 +260,13 @@ func overlap(a, b []float32) bool {
 	return a0 < b0+uintptr(len(b))*4 && b0 < a0+uintptr(len(a))*4
 }
 
-// Bcast copies root's buf into every rank's buf.
+// Bcast copies root's buf into every rank's buf, in pieces of ChunkBytes.
 func (c *Comm) Bcast(buf []byte, root int) error {
 	if root < 0 || root >= c.size {
 		return fmt.Errorf("mpi: MPI_Bcast: root %d outside 0..%d", root, c.size-1)
 	}
 	return c.do("MPI_Bcast", func() error {
-		return chunks(len(buf), maxCount, func(off, n int) error {
+		return chunks(len(buf), ChunkBytes, func(off, n int) error {
 			rc := C.MPI_Bcast(unsafe.Pointer(unsafe.SliceData(buf[off:])), C.int(n), C.simclr_byte(), C.int(root), c.world)
 			if rc != C.MPI_SUCCESS {
 				return callError(fmt.Sprintf("MPI_Bcast(%d bytes from rank %d)", n, root), rc)

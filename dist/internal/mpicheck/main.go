@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"simclr-vk/dist"
+	"simclr-vk/internal/mpi"
 )
 
 func main() {
@@ -100,13 +101,14 @@ func collectives(c dist.Comm) error {
 	if n < 2 {
 		return fmt.Errorf("world of %d: the test wants mpirun -np 2 or more", n)
 	}
-	// The sums are small integers, exact in float32 whatever the order.
-	const m = 1000
+	// The sums are small integers, exact in float32 whatever the order;
+	// the buffers span pieces of mpi.ChunkBytes (two of the float64's).
+	const m = mpi.ChunkBytes/4 + 3
 	f32 := make([]float32, m)
 	f64 := make([]float64, m)
 	for i := range f32 {
-		f32[i] = float32((r + 1) * (i + 1))
-		f64[i] = float64(r+1) * float64(i+1) * 0.5
+		f32[i] = float32((r + 1) * (i%1000 + 1))
+		f64[i] = float64(r+1) * float64(i%1000+1) * 0.5
 	}
 	if err := c.AllreduceSum(f32); err != nil {
 		return err
@@ -116,10 +118,10 @@ func collectives(c dist.Comm) error {
 	}
 	tri := n * (n + 1) / 2
 	for i := range f32 {
-		if want := float32(tri * (i + 1)); f32[i] != want {
+		if want := float32(tri * (i%1000 + 1)); f32[i] != want {
 			return fmt.Errorf("AllreduceSum: [%d] = %v, want %v", i, f32[i], want)
 		}
-		if want := float64(tri) * float64(i+1) * 0.5; f64[i] != want {
+		if want := float64(tri) * float64(i%1000+1) * 0.5; f64[i] != want {
 			return fmt.Errorf("AllreduceSum64: [%d] = %v, want %v", i, f64[i], want)
 		}
 	}
@@ -154,17 +156,18 @@ func collectives(c dist.Comm) error {
 		return errors.New("Allgather with a short recv: no error")
 	}
 
-	// Bcast from the last rank.
+	// Bcast from the last rank, the message at both ends of two pieces.
 	msg := []byte("from the last rank")
-	buf := make([]byte, len(msg))
+	buf := make([]byte, mpi.ChunkBytes+len(msg))
 	if r == n-1 {
 		copy(buf, msg)
+		copy(buf[len(buf)-len(msg):], msg)
 	}
 	if err := c.Bcast(buf, n-1); err != nil {
 		return err
 	}
-	if string(buf) != string(msg) {
-		return fmt.Errorf("Bcast: got %q, want %q", buf, msg)
+	if string(buf[:len(msg)]) != string(msg) || string(buf[len(buf)-len(msg):]) != string(msg) {
+		return fmt.Errorf("Bcast: got %q...%q, want %q at both ends", buf[:len(msg)], buf[len(buf)-len(msg):], msg)
 	}
 	if err := c.Bcast(buf, n); err == nil {
 		return fmt.Errorf("Bcast from root %d of %d: no error", n, n)
