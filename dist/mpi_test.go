@@ -23,12 +23,15 @@ const mpicheck = "simclr-vk/dist/internal/mpicheck"
 // instead of hanging; the binary
 // built without the mpi tag refuses to run as one of several ranks.
 func TestMPI(t *testing.T) {
-	for _, l := range mpitest.Launchers(t) {
-		t.Run(l.Name(), func(t *testing.T) { testMPI(t, l) })
+	ls := mpitest.Launchers(t)
+	plain := mpitest.Build(t, mpicheck, "")
+	for _, l := range ls {
+		t.Run(l.Name(), func(t *testing.T) { testMPI(t, l, plain) })
 	}
 }
 
-func testMPI(t *testing.T, l mpitest.Launcher) {
+// testMPI runs the cases under l; plain is mpicheck built without MPI.
+func testMPI(t *testing.T, l mpitest.Launcher, plain string) {
 	bin := mpitest.Build(t, mpicheck, l.Tags)
 	job := func(t *testing.T, np int, mode string) mpitest.Result {
 		t.Helper()
@@ -103,7 +106,6 @@ func testMPI(t *testing.T, l mpitest.Launcher) {
 	})
 
 	t.Run("binary-without-mpi", func(t *testing.T) {
-		plain := mpitest.Build(t, mpicheck, "")
 		res := mpitest.Job{Launcher: l, NP: 2, Bin: plain, Args: []string{"collectives"}, Timeout: noHang}.Exec(t)
 		if res.TimedOut || res.Err == nil {
 			t.Fatalf("the binary without MPI ran under mpirun -np 2 (timed out: %v)\n%s", res.TimedOut, res.Output)
@@ -120,4 +122,13 @@ func testMPI(t *testing.T, l mpitest.Launcher) {
 			}
 		}
 	})
+}
+
+// TestMPITestRun: mpitest.Run, the helper other packages' tests use, builds
+// for the first MPI found and returns each rank's output.
+func TestMPITestRun(t *testing.T) {
+	out := mpitest.Run(t, 2, mpicheck, "collectives")
+	if len(out) != 2 || out[0] != "rank 0/2 local 0/2 ok\n" || out[1] != "rank 1/2 local 1/2 ok\n" {
+		t.Errorf("Run returned %q", out)
+	}
 }

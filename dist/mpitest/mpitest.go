@@ -149,6 +149,8 @@ type Job struct {
 	Timeout time.Duration
 	// Env is added to the environment of mpirun (and so of the ranks).
 	Env []string
+	// Dir is the ranks' working directory (the test's when empty).
+	Dir string
 }
 
 // Result is what a Job left.
@@ -185,6 +187,7 @@ func (j Job) Exec(t testing.TB) Result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, j.Launcher.Path, args...)
 	cmd.Env = append(os.Environ(), j.Env...)
+	cmd.Dir = j.Dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// Its own process group, so that a timeout ends the ranks too: mpirun
