@@ -18,8 +18,9 @@ const mpicheck = "simclr-vk/dist/internal/mpicheck"
 
 // TestMPI runs dist/internal/mpicheck under each MPI installed (Open MPI,
 // MPICH): the collectives on 2 and 3 ranks; an MPI error comes back as a
-// Go error; a job whose rank fails (dist.Fatal, a panic through
-// dist.Recover, or an exit without MPI_Abort) ends whole, naming the rank,
+// Go error; a job whose rank fails (dist.Fatal, also while its own MPI
+// thread is blocked in a collective, a panic through dist.Recover, or an
+// exit without MPI_Abort) ends whole, naming the rank,
 // instead of hanging; the binary
 // built without the mpi tag refuses to run as one of several ranks.
 func TestMPI(t *testing.T) {
@@ -86,6 +87,13 @@ func testMPI(t *testing.T, l mpitest.Launcher, plain string) {
 		res := job(t, 3, "fatal")
 		failed(t, "a rank's dist.Fatal", res)
 		if !strings.Contains(res.Ranks[2], "rank 2 of 3: mpicheck: the device failed to open") {
+			t.Errorf("rank 2 did not name itself and the error:\n%s", res.Output)
+		}
+	})
+	t.Run("fatal-while-blocked", func(t *testing.T) {
+		res := job(t, 3, "blocked")
+		failed(t, "dist.Fatal beside a blocked Barrier", res)
+		if !strings.Contains(res.Ranks[2], "rank 2 of 3: mpicheck: the device failed while a Barrier waits") {
 			t.Errorf("rank 2 did not name itself and the error:\n%s", res.Output)
 		}
 	})

@@ -12,6 +12,9 @@
 //	             MPI_Abort or MPI_Finalize
 //	panic        the same, but the last rank panics (main defers
 //	             dist.Recover)
+//	blocked      the same as fatal, but the last rank calls dist.Fatal while
+//	             its own MPI thread is blocked in a Barrier that the others,
+//	             asleep, never join
 //	truncate     rank 0 broadcasts 64 bytes into the others' 8: the
 //	             others print the error MPI returned and call dist.Fatal
 //
@@ -32,7 +35,7 @@ import (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit|panic|truncate")
+		fmt.Fprintln(os.Stderr, "usage: mpicheck collectives|fatal|exit|panic|blocked|truncate")
 		os.Exit(2)
 	}
 	comm, err := dist.World()
@@ -47,7 +50,7 @@ func main() {
 		if err := collectives(comm); err != nil {
 			dist.Fatal(comm, err)
 		}
-	case "fatal", "exit", "panic":
+	case "fatal", "exit", "panic", "blocked":
 		// Every rank is up before the last one fails.
 		fmt.Printf("rank %d/%d: started\n", comm.Rank(), comm.Size())
 		if err := comm.Barrier(); err != nil {
@@ -56,12 +59,19 @@ func main() {
 		if last {
 			time.Sleep(100 * time.Millisecond) // let the others reach the barrier
 			switch os.Args[1] {
+			case "blocked":
+				go comm.Barrier()
+				time.Sleep(200 * time.Millisecond) // let it block
+				dist.Fatal(comm, errors.New("mpicheck: the device failed while a Barrier waits"))
 			case "exit":
 				os.Exit(3)
 			case "panic":
 				panic("mpicheck: out of device memory")
 			}
 			dist.Fatal(comm, errors.New("mpicheck: the device failed to open"))
+		}
+		if os.Args[1] == "blocked" {
+			time.Sleep(10 * time.Minute)
 		}
 		comm.Barrier()
 		fmt.Printf("rank %d/%d: passed a barrier that a rank never reached\n", comm.Rank(), comm.Size())
