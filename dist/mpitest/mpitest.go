@@ -67,6 +67,11 @@ func Launchers(t testing.TB) []Launcher {
 			why = append(why, err.Error())
 		}
 	}
+	for _, w := range why {
+		if len(ls) > 0 {
+			t.Logf("MPI launcher left out: %s", w)
+		}
+	}
 	if len(ls) == 0 {
 		msg := "no usable MPI launcher (install openmpi-bin and libopenmpi-dev, or set SIMCLR_VK_MPIRUN): " + strings.Join(why, "; ")
 		if os.Getenv("CI") == "true" {
