@@ -5,9 +5,12 @@
 #   ./build.sh            same as ./build.sh test
 #   ./build.sh deps       install missing packages (apt-get, as root) and Go
 #   ./build.sh shaders    rebuild shaders/*.spv from shaders/*.comp (needs glslc)
-#   ./build.sh build      build bin/simclr-vk
+#   ./build.sh build      build bin/simclr-vk, and bin/simclr-vk-mpi where MPI
+#                         is installed (pkg-config ompi-c, or mpich)
 #   ./build.sh test       deps + build + shader compile check + go vet + all tests
-#                         (Vulkan tests on lavapipe with the validation layer on)
+#                         (Vulkan tests on lavapipe with the validation layer on,
+#                         MPI tests under mpirun); the mpi-tagged packages are
+#                         vetted and tested with the tag too
 #   ./build.sh train [flags]
 #                         deps + build + `bin/simclr-vk train` on the default data
 #                         (Fashion-MNIST from Debian's dataset-fashion-mnist),
@@ -17,7 +20,8 @@ cd "$(dirname "$0")"
 
 GO_VERSION=1.26.8
 APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
-	vulkan-validationlayers libopenblas-dev dataset-fashion-mnist glslc)
+	vulkan-validationlayers libopenblas-dev dataset-fashion-mnist glslc
+	pkg-config openmpi-bin libopenmpi-dev mpich libmpich-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -84,10 +88,32 @@ shaders() {
 	go generate ./shaders
 }
 
+# mpi_tags prints, one set a line, the build tags of each MPI that
+# pkg-config finds: "mpi" for Open MPI (ompi-c), "mpi mpich" for MPICH.
+# The first is bin/simclr-vk-mpi's.
+mpi_tags() {
+	if pkg-config --exists ompi-c 2>/dev/null; then echo mpi; fi
+	if pkg-config --exists mpich 2>/dev/null; then echo "mpi mpich"; fi
+}
+
+# mpi_packages lists the packages that have files built only with the mpi tag.
+mpi_packages() {
+	grep -rlE --include='*.go' --exclude-dir=third_party '^//go:build .*\bmpi\b' . |
+		xargs -r -n1 dirname | sort -u
+}
+
 build() {
 	mkdir -p bin
 	go build -o bin/simclr-vk ./cmd/simclr-vk
 	log "built bin/simclr-vk"
+	local tags
+	tags=$(mpi_tags | sed -n 1p)
+	if [ -z "$tags" ]; then
+		log "no MPI found (pkg-config ompi-c or mpich): bin/simclr-vk-mpi not built"
+		return 0
+	fi
+	go build -tags "$tags" -o bin/simclr-vk-mpi ./cmd/simclr-vk
+	log "built bin/simclr-vk-mpi (-tags '$tags')"
 }
 
 test_all() {
@@ -95,9 +121,22 @@ test_all() {
 	go run ./tools/shadergen -check
 	log "go vet"
 	go vet ./...
+	local tags pkgs t
+	mapfile -t tags < <(mpi_tags)
+	mapfile -t pkgs < <(mpi_packages)
+	for t in "${tags[@]}"; do
+		log "go vet -tags '$t' ${pkgs[*]}"
+		go vet -tags "$t" "${pkgs[@]}"
+	done
+	[ ${#tags[@]} -gt 0 ] || log "no MPI found: the mpi-tagged packages are not vetted, the mpirun tests skip (fail under CI=true)"
 	export SIMCLR_VK_VALIDATE=1 SIMCLR_VK_REQUIRE=1 LP_NUM_THREADS=${LP_NUM_THREADS:-2}
 	log "go test (Vulkan on ${VK_DRIVER_FILES:-the drivers the loader finds: lavapipe without a GPU}, validation layer on)"
 	go test -count=1 -timeout 60m ./...
+	for t in "${tags[@]}"; do
+		# TestMPI ran above, under each MPI (it builds its programs with the tags).
+		log "go test -tags '$t' ${pkgs[*]}"
+		go test -count=1 -tags "$t" -skip '^TestMPI$' "${pkgs[@]}"
+	done
 }
 
 cmd=${1:-test}

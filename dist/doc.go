@@ -10,4 +10,20 @@
 // batch norm, the gathered NT-Xent loss, gradient averaging) is tested in one
 // process against the single-rank result, and the MPI binding is tested on
 // its own under mpirun.
+//
+// A program takes its world from World and, at the end, calls Finalize on
+// every rank; a rank that cannot go on calls Fatal, which names the rank
+// and ends every rank (MPI_Abort) rather than leaving the others blocked in
+// a collective, and `defer Recover(comm)` does the same with a panic. Built with the tag mpi (bin/simclr-vk-mpi), World
+// initialises MPI when an MPI launcher (mpirun, mpiexec, srun) started the
+// process, through internal/mpi (Open MPI; tags "mpi mpich" for MPICH), and
+// is Single otherwise. Built without it (bin/simclr-vk), World is Single,
+// and an error naming bin/simclr-vk-mpi when a launcher started the process
+// as one of several ranks: never N independent trainings writing the same
+// folder. DetectLaunch reads the launchers' variables.
+//
+// dist/mpitest runs Go programs under mpirun from tests;
+// dist/internal/mpicheck is the program TestMPI runs there (every
+// collective, a rank's Fatal or exit ending the job, the binary without
+// MPI refusing).
 package dist

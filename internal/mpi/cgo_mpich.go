@@ -1,0 +1,9 @@
+//go:build mpi && mpich
+
+package mpi
+
+// #cgo pkg-config: mpich
+import "C"
+
+// Impl names the MPI implementation this binary was compiled against.
+const Impl = "MPICH"

@@ -1,0 +1,40 @@
+// Package mpi is a thin cgo binding of the MPI calls data-parallel training
+// needs: MPI_Init_thread, MPI_Comm_rank/size, MPI_Comm_split_type (shared
+// memory, for the node-local rank), MPI_Allreduce (sum of float and double),
+// MPI_Allgather (float), MPI_Bcast (bytes), MPI_Barrier, MPI_Abort and
+// MPI_Finalize. Allreduce and Bcast go in pieces of ChunkBytes. *Comm has
+// the method set of dist.Comm; package dist returns
+// it from dist.World and is the only intended user.
+//
+// Build tags: the binding is compiled only with the tag `mpi` (without it
+// the package is empty and nothing links libmpi, so the default binary runs
+// where no MPI is installed). With `mpi` alone it compiles against Open MPI
+// (pkg-config ompi-c: Debian's openmpi-bin + libopenmpi-dev); with the tags
+// `mpi mpich` against MPICH (pkg-config mpich: Debian's mpich +
+// libmpich-dev). The two ABIs differ (Open MPI's handles are pointers,
+// MPICH's are integers), so a binary is built for one of them and must be
+// launched by that implementation's mpirun.
+//
+// Threads: MPI is initialised with MPI_THREAD_FUNNELED and every call but
+// MPI_Abort is made from one goroutine locked to its OS thread (the thread
+// that called MPI_Init_thread); the methods hand their work to it and wait.
+// So the methods may be called from any goroutine, but each collective must
+// be issued in the same order on every rank, which a program that calls
+// them from several goroutines at once cannot promise. MPI_Abort is made
+// from the caller's thread: the MPI thread may be blocked in a collective
+// whose peer has died, and ending the job is exactly what must not wait for
+// it (both implementations abort by asking the launcher to kill the job).
+// Abort first waits a moment (abortGrace) so that the launcher forwards
+// what the rank last printed, its reason: MPICH's Hydra was seen to drop
+// it otherwise.
+//
+// Errors: MPI_COMM_WORLD and the node-local communicator use
+// MPI_ERRORS_RETURN, so a failing call returns a Go error naming the call
+// and MPI_Error_string's text instead of aborting the job. The Go runtime
+// keeps its signal handlers (Open MPI leaves alone the SIGSEGV handler it
+// finds installed): dist's mpirun test checks that a nil dereference still
+// panics after MPI_Init_thread.
+//
+// The job ends badly if a process exits without Finalize: call it once,
+// after the last collective, on every rank.
+package mpi
