@@ -63,7 +63,7 @@ func runBenchConv(args []string) error {
 			fmt.Sprintf("the convolutions of width %d on %d images of %dx%d", *width, *batch, h, w), "batch", "width", "image")
 	}
 	if err := bound.Check(bf.check(), checkImageFlag(h, w, c),
-		bound.Int("width", int64(*width), 1, 64*int64(train.MaxWidth)),
+		bound.Int("width", int64(*width), 1, train.MaxDim),
 		bound.Int("batch", int64(*batch), 1, maxBatch),
 		bound.Int("iters", int64(*iters), 1, maxIters),
 		memory(0)); err != nil {

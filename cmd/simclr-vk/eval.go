@@ -69,6 +69,10 @@ func runEvalKNN(args []string) error {
 	if err := e.openData(mf, true); err != nil {
 		return err
 	}
+	if n := e.train.Len(); *k > n {
+		fmt.Fprintf(os.Stderr, "warning: --k %d is more than the bank's %d images: using k=%d\n", *k, n, n)
+		*k = n
+	}
 	r, err := eval.KNN(e.m, e.train, e.test, eval.ExtractOptions{Size: e.size, Batch: *mf.batch, Workers: *mf.workers,
 		Progress: progressBar("features")}, knn.Options{K: *k, T: *temp})
 	if err != nil {

@@ -61,6 +61,9 @@ func runExport(args []string) error {
 		return err
 	}
 	defer m.Release()
+	for _, w := range ck.Warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
 	cfg, trained, err := modelio.ParseArchImage(ck.Meta.Arch)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"simclr-vk/internal/runlock"
 	"simclr-vk/simclr/checkpoint"
@@ -17,8 +18,9 @@ type ioPath struct{ flag, path string }
 // the command's inputs: an output that is an input file (os.SameFile after
 // following the input's symbolic links; an output that is itself a link is
 // replaced by the atomic write, not written through) or an existing file
-// inside an input directory (a dataset or a checkpoint directory whose files
-// the command reads). "" and "-" are not files; an input that does not
+// inside an input directory that the command could be reading (readable: a
+// checkpoint, weights, an image, a dataset file); a result such as knn.json
+// written into the run directory it evaluates may be replaced. "" and "-" are not files; an input that does not
 // exist (a dataset name, a typo) is left to its reader.
 func checkOutputs(outs []ioPath, ins ...ioPath) error {
 	for _, o := range outs {
@@ -37,12 +39,27 @@ func checkOutputs(outs []ioPath, ins ...ioPath) error {
 			if os.SameFile(ost, ist) {
 				return fmt.Errorf("--%s %s is the input --%s %s: writing it would destroy the input; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
-			if ist.IsDir() && inside(filepath.Dir(o.path), ist) {
+			if ist.IsDir() && readable(o.path) && inside(filepath.Dir(o.path), ist) {
 				return fmt.Errorf("--%s %s would replace a file inside the input --%s directory %s; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
 		}
 	}
 	return nil
+}
+
+// readable reports whether a file of this name could be one a command
+// reads from an input directory: checkpoints and their "latest" pointer,
+// weights, images and the dataset formats (CIFAR/STL .bin, IDX, .npy, .gz).
+func readable(path string) bool {
+	base := strings.ToLower(filepath.Base(path))
+	if base == checkpoint.LatestFile || strings.Contains(base, "ubyte") {
+		return true
+	}
+	switch filepath.Ext(base) {
+	case ".ckpt", ".safetensors", ".png", ".jpg", ".jpeg", ".bin", ".npy", ".gz":
+		return true
+	}
+	return false
 }
 
 // inside reports whether dir is the directory d or below it (resolving

@@ -253,3 +253,24 @@ func snapshotTree(t *testing.T, dir string) string {
 	}
 	return sb.String()
 }
+
+// TestResultIntoInputDirectory: a result file (knn.json) inside the run
+// directory a command reads may be replaced (a second `eval knn --out
+// run/knn.json` works), a file the command could read there may not.
+func TestResultIntoInputDirectory(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"knn.json", "checkpoint-000001.ckpt", "latest", "x_train.npy", "a.png"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := ioPath{"checkpoint", dir}
+	if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, "knn.json")}}, in); err != nil {
+		t.Errorf("knn.json in the run directory: %v", err)
+	}
+	for _, name := range []string{"checkpoint-000001.ckpt", "latest", "x_train.npy", "a.png"} {
+		if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, name)}}, in); err == nil || !strings.Contains(err.Error(), "inside the input") {
+			t.Errorf("%s in the input directory: err = %v", name, err)
+		}
+	}
+}

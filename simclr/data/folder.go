@@ -87,6 +87,19 @@ func isImageFile(name string) bool {
 	return false
 }
 
+// isDirOrLinkToDir reports whether the entry e of dir is a directory or a
+// symbolic link to one.
+func isDirOrLinkToDir(dir string, e os.DirEntry) bool {
+	if e.IsDir() {
+		return true
+	}
+	if e.Type()&os.ModeSymlink == 0 {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(dir, e.Name()))
+	return err == nil && st.IsDir()
+}
+
 // scanFolder lists dir's images. classes, when given, fixes the label of
 // each class sub-folder by name (a test split uses the training classes).
 func scanFolder(name, dir string, opts Options, classes []string) (*Folder, error) {
@@ -97,7 +110,7 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 	f := &Folder{name: name, size: opts.ImageSize}
 	var subdirs []string
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+		if !strings.HasPrefix(e.Name(), ".") && isDirOrLinkToDir(dir, e) {
 			subdirs = append(subdirs, e.Name())
 		}
 	}
@@ -127,7 +140,14 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 				return nil, fmt.Errorf("data: %s: class folder %q is not among the training classes", dir, sd)
 			}
 			var files []string
-			err := filepath.WalkDir(filepath.Join(dir, sd), func(p string, d os.DirEntry, err error) error {
+			// A class folder may be a symbolic link (datasets assembled
+			// with ln -s per class); links below it are not followed, so a
+			// link loop cannot make the walk endless.
+			root, err := filepath.EvalSymlinks(filepath.Join(dir, sd))
+			if err != nil {
+				return nil, fmt.Errorf("data: %w", err)
+			}
+			err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 				if err != nil {
 					return err
 				}

@@ -258,3 +258,27 @@ func TestFolderClassLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Class folders that are symbolic links (a dataset assembled with ln -s per
+// class) are classes like any other, not silently dropped; a top-level link
+// to the folder itself is one more class whose own links are not followed.
+func TestFolderSymlinkedClasses(t *testing.T) {
+	src, dir := t.TempDir(), t.TempDir()
+	var b bytes.Buffer
+	must(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, 3, 3))))
+	write(t, filepath.Join(src, "cat", "a.png"), b.Bytes())
+	write(t, filepath.Join(src, "dog", "b.png"), b.Bytes())
+	write(t, filepath.Join(src, "dog", "c.png"), b.Bytes())
+	must(t, os.Symlink(filepath.Join(src, "cat"), filepath.Join(dir, "cat")))
+	must(t, os.Symlink(filepath.Join(src, "dog"), filepath.Join(dir, "dog")))
+	f, err := scanFolder("t", dir, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.classes) != 2 || len(f.files) != 3 {
+		t.Fatalf("classes %v, files %v: want 2 classes and 3 images", f.classes, f.files)
+	}
+	if f.labels[0] != 0 || f.labels[1] != 1 || f.labels[2] != 1 {
+		t.Fatalf("labels %v, want [0 1 1]", f.labels)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"simclr-vk/layers"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
+	"simclr-vk/simclr/modelio"
 	"simclr-vk/simclr/optim"
 	"simclr-vk/simclr/schedule"
 )
@@ -181,7 +182,7 @@ func (c Config) Validate() error {
 // enough that no product of them overflows before the memory estimate.
 const (
 	MaxImageSide   = 8192
-	MaxWidth       = 64.0
+	MaxWidth       = modelio.MaxWidth // what a checkpoint reader accepts back
 	MaxDim         = 1 << 16
 	MaxCount       = 1 << 31 // images, batch sizes, neighbours
 	MaxEpochs      = 1_000_000

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"simclr-vk/internal/bound"
+	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -69,7 +71,7 @@ func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
 	fs.Visit(func(f *pflag.Flag) { explicit[f.Name] = true })
 	fromFile := map[string]bool{}
 	if cfg.ConfigFile != "" {
-		b, err := os.ReadFile(cfg.ConfigFile)
+		b, err := readConfigFile(cfg.ConfigFile)
 		if err != nil {
 			return nil, fmt.Errorf("--config: %w", err)
 		}
@@ -242,4 +244,26 @@ func flagString(raw json.RawMessage, typ string) (s string, null bool, err error
 	}
 	s, err = scalar(v, want)
 	return s, false, err
+}
+
+// MaxConfigBytes bounds a --config file: a configuration is a few hundred
+// bytes of JSON, so anything larger is not one.
+const MaxConfigBytes = 1 << 20
+
+// readConfigFile reads a --config file: a regular file (never a FIFO or
+// device, which could block or never end) of at most MaxConfigBytes.
+func readConfigFile(path string) ([]byte, error) {
+	f, size, err := regfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if size > MaxConfigBytes {
+		return nil, fmt.Errorf("%s: %d bytes is not a configuration (at most %d)", path, size, MaxConfigBytes)
+	}
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return b, nil
 }

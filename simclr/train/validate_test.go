@@ -71,7 +71,7 @@ func TestConfigFileValues(t *testing.T) {
 	for _, c := range []struct{ body, msg string }{
 		{`{"lr": "Inf"}`, `key "lr": want a number, got "Inf"`},
 		{`{"lr": 1e400}`, `key "lr"`},
-		{`{"width": 1e6}`, `key "width": --width 1e+06: want a finite number in (0, 64]`},
+		{`{"width": 1e6}`, `key "width": --width 1e+06: want a finite number in (0, 8]`},
 		{`{"temperature": 0}`, `key "temperature"`},
 		{`{"epochs": 2.5}`, `key "epochs"`},
 		{`{"epochs": 99999999999999999999}`, `key "epochs"`},
