@@ -8,6 +8,7 @@ import (
 
 	"simclr-vk/internal/runlock"
 	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
 )
 
 // ioPath is an input or output of a command, with the flag that named it
@@ -18,11 +19,19 @@ type ioPath struct{ flag, path string }
 // the command's inputs: an output that is an input file (os.SameFile after
 // following the input's symbolic links; an output that is itself a link is
 // replaced by the atomic write, not written through) or an existing file
-// inside an input directory that the command could be reading (readable: a
-// checkpoint, weights, an image, a dataset file); a result such as knn.json
-// written into the run directory it evaluates may be replaced. "" and "-" are not files; an input that does not
-// exist (a dataset name, a typo) is left to its reader.
+// inside an input directory that the command could be reading from it
+// (readableBy: a checkpoint or "latest" in a --checkpoint directory, a
+// dataset or image file in a --data directory); a result such as knn.json,
+// features.npy or encoder.safetensors written again into the run directory
+// it was made from may be replaced. A single .npy --data file stands for its
+// labels file too (data.NpyLabelsPath). "" and "-" are not files; an input
+// that does not exist (a dataset name, a typo) is left to its reader.
 func checkOutputs(outs []ioPath, ins ...ioPath) error {
+	for _, in := range ins {
+		if in.flag == "data" && strings.HasSuffix(in.path, ".npy") {
+			ins = append(ins, ioPath{in.flag, data.NpyLabelsPath(in.path)})
+		}
+	}
 	for _, o := range outs {
 		if o.path == "" || o.path == "-" {
 			continue
@@ -39,7 +48,7 @@ func checkOutputs(outs []ioPath, ins ...ioPath) error {
 			if os.SameFile(ost, ist) {
 				return fmt.Errorf("--%s %s is the input --%s %s: writing it would destroy the input; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
-			if ist.IsDir() && readable(o.path) && inside(filepath.Dir(o.path), ist) {
+			if ist.IsDir() && readableBy(in.flag, o.path) && inside(filepath.Dir(o.path), ist) {
 				return fmt.Errorf("--%s %s would replace a file inside the input --%s directory %s; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
 		}
@@ -47,19 +56,27 @@ func checkOutputs(outs []ioPath, ins ...ioPath) error {
 	return nil
 }
 
-// readable reports whether a file of this name could be one a command
-// reads from an input directory: checkpoints and their "latest" pointer,
-// weights, images and the dataset formats (CIFAR/STL .bin, IDX, .npy, .gz).
-func readable(path string) bool {
+// readableBy reports whether a file of this name could be one that the
+// input named by flag reads from its directory: a checkpoint directory
+// (--checkpoint) its checkpoints and their "latest" pointer, a weights
+// source (--from, --init-from) those and .safetensors, data (--data and any
+// other flag) images and the dataset formats (CIFAR/STL .bin, IDX, .npy,
+// .gz) as well.
+func readableBy(flag, path string) bool {
 	base := strings.ToLower(filepath.Base(path))
-	if base == checkpoint.LatestFile || strings.Contains(base, "ubyte") {
-		return true
+	ext := filepath.Ext(base)
+	ckpt := base == checkpoint.LatestFile || ext == ".ckpt"
+	switch flag {
+	case "checkpoint":
+		return ckpt
+	case "from", "init-from":
+		return ckpt || ext == ".safetensors"
 	}
-	switch filepath.Ext(base) {
+	switch ext {
 	case ".ckpt", ".safetensors", ".png", ".jpg", ".jpeg", ".bin", ".npy", ".gz":
 		return true
 	}
-	return false
+	return ckpt || strings.Contains(base, "ubyte")
 }
 
 // inside reports whether dir is the directory d or below it (resolving

@@ -254,23 +254,51 @@ func snapshotTree(t *testing.T, dir string) string {
 	return sb.String()
 }
 
-// TestResultIntoInputDirectory: a result file (knn.json) inside the run
-// directory a command reads may be replaced (a second `eval knn --out
-// run/knn.json` works), a file the command could read there may not.
+// TestResultIntoInputDirectory: a result file (knn.json, features.npy,
+// encoder.safetensors) inside the run directory a command reads may be
+// replaced (a second `eval knn --out run/knn.json` or `export --out
+// run/encoder.safetensors` works), a checkpoint or "latest" there may not;
+// in a --data directory no dataset or image file may be replaced.
 func TestResultIntoInputDirectory(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"knn.json", "checkpoint-000001.ckpt", "latest", "x_train.npy", "a.png"} {
+	results := []string{"knn.json", "features.npy", "encoder.safetensors", "grid.png"}
+	readByCheckpoint := []string{"checkpoint-000001.ckpt", "latest"}
+	readByData := []string{"x_train.npy", "a.png", "data_batch_1.bin", "train-images-idx3-ubyte.gz"}
+	for _, name := range append(append(append([]string{}, results...), readByCheckpoint...), readByData...) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	in := ioPath{"checkpoint", dir}
-	if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, "knn.json")}}, in); err != nil {
-		t.Errorf("knn.json in the run directory: %v", err)
-	}
-	for _, name := range []string{"checkpoint-000001.ckpt", "latest", "x_train.npy", "a.png"} {
-		if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, name)}}, in); err == nil || !strings.Contains(err.Error(), "inside the input") {
-			t.Errorf("%s in the input directory: err = %v", name, err)
+	ck, ds := ioPath{"checkpoint", dir}, ioPath{"data", dir}
+	for _, name := range results {
+		if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, name)}}, ck); err != nil {
+			t.Errorf("%s in the run directory: %v", name, err)
 		}
+	}
+	for _, name := range readByCheckpoint {
+		if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, name)}}, ck); err == nil || !strings.Contains(err.Error(), "inside the input --checkpoint") {
+			t.Errorf("%s in the input --checkpoint directory: err = %v", name, err)
+		}
+	}
+	for _, name := range append(readByData, readByCheckpoint...) {
+		if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, name)}}, ds); err == nil || !strings.Contains(err.Error(), "inside the input --data") {
+			t.Errorf("%s in the input --data directory: err = %v", name, err)
+		}
+	}
+}
+
+// TestNpyLabelsAreAnInput: a single .npy --data file X.npy is read with
+// X_labels.npy; an output onto that labels file is refused.
+func TestNpyLabelsAreAnInput(t *testing.T) {
+	dir := t.TempDir()
+	images, labels := filepath.Join(dir, "x.npy"), filepath.Join(dir, "x_labels.npy")
+	for _, p := range []string{images, labels} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := checkOutputs([]ioPath{{"out", labels}}, ioPath{"checkpoint", filepath.Join(dir, "run")}, ioPath{"data", images})
+	if err == nil || !strings.Contains(err.Error(), "is the input --data "+labels) {
+		t.Errorf("--out onto the labels of --data %s: err = %v", images, err)
 	}
 }

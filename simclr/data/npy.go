@@ -28,7 +28,7 @@ func OpenNpy(path string) (train, test Dataset, err error) {
 		return nil, nil, fmt.Errorf("data: %w", err)
 	}
 	if !st.IsDir() {
-		lp := strings.TrimSuffix(path, ".npy") + "_labels.npy"
+		lp := NpyLabelsPath(path)
 		if !exists(lp) {
 			lp = ""
 		}
@@ -61,6 +61,12 @@ func OpenNpy(path string) (train, test Dataset, err error) {
 		return train, test, nil
 	}
 	return nil, nil, fmt.Errorf("data: %s: no train_images.npy or x_train.npy (give a .npy file to open it alone)", path)
+}
+
+// NpyLabelsPath is the labels file that OpenNpy reads next to a single
+// images file X.npy when it exists: X_labels.npy.
+func NpyLabelsPath(images string) string {
+	return strings.TrimSuffix(images, ".npy") + "_labels.npy"
 }
 
 func openNpyPair(name, imagesPath, labelsPath string) (Dataset, error) {
