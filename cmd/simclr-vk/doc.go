@@ -9,9 +9,10 @@
 // every computing command shares (--backend, --device, ...) are in
 // backend.go. outputs.go guards outputs: checkOutputs refuses, before any
 // work, an output that would replace an input (checkOutDir, a checkpoint
-// directory holding the input checkpoint), and lockRunDir takes the
+// directory holding the input checkpoint), and lockNewRunDir takes the
 // internal/runlock lock of a directory that import and finetune save a
-// checkpoint into (train takes its own in simclr/train).
+// checkpoint into and refuses one already holding checkpoints (train takes
+// its own lock in simclr/train).
 //
 // Exit status: 0 success, 1 error, 2 usage; a train stopped by SIGINT or
 // SIGTERM exits 130 or 143 after its checkpoint (an exitError from

@@ -58,7 +58,7 @@ func runFinetune(args []string) error {
 	if err := checkRunDirOutput(ioPath{"out", *out}, []string{"finetune.json"}, ins...); err != nil {
 		return err
 	}
-	lock, err := lockRunDir("out", *out)
+	lock, err := lockNewRunDir("out", *out)
 	if err != nil {
 		return err
 	}

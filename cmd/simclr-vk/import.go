@@ -111,7 +111,7 @@ func runImport(args []string) error {
 	if err := checkRunDirOutput(ioPath{"out", *out}, nil, ioPath{"from", *from}); err != nil {
 		return err
 	}
-	lock, err := lockRunDir("out", *out)
+	lock, err := lockNewRunDir("out", *out)
 	if err != nil {
 		return err
 	}

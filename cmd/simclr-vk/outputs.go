@@ -139,6 +139,27 @@ func lockRunDir(flag, dir string) (*runlock.Lock, error) {
 	return l, nil
 }
 
+// lockNewRunDir is lockRunDir for a command that saves one checkpoint
+// (step 0) into dir: once the lock is held, a dir that already holds
+// checkpoints (an earlier import or finetune, a training run) is refused,
+// as train refuses it, instead of having its checkpoint-000000.ckpt
+// replaced or its history mixed with the new one.
+func lockNewRunDir(flag, dir string) (*runlock.Lock, error) {
+	l, err := lockRunDir(flag, dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := checkpoint.List(dir)
+	if err == nil && len(files) > 0 {
+		err = fmt.Errorf("--%s %s already holds checkpoints (%s): writing there would replace them; choose another --%s or remove them", flag, dir, filepath.Base(files[len(files)-1]), flag)
+	}
+	if err != nil {
+		l.Release()
+		return nil, err
+	}
+	return l, nil
+}
+
 // checkRunDirOutput checks a directory that a command saves one checkpoint
 // (step 0) into, with extra files next to it: not the directory of an input
 // checkpoint, and none of the files it writes an input.

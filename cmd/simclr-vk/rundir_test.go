@@ -302,3 +302,31 @@ func TestNpyLabelsAreAnInput(t *testing.T) {
 		t.Errorf("--out onto the labels of --data %s: err = %v", images, err)
 	}
 }
+
+// TestSecondSaveIntoRunDirRefused: import or finetune into an --out that
+// already holds a checkpoint (an earlier import) is refused before any
+// work, and that checkpoint is kept byte for byte.
+func TestSecondSaveIntoRunDirRefused(t *testing.T) {
+	dir := t.TempDir()
+	ck, _ := tinyCheckpoint(t, filepath.Join(dir, "run"), tinyEnc, 8)
+	st := filepath.Join(dir, "enc.safetensors")
+	if err := runExport([]string{"--checkpoint", ck, "--out", st}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "imported")
+	if err := runImport([]string{"--from", st, "--out", out}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotTree(t, out)
+	for name, run := range map[string]func() error{
+		"import":   func() error { return runImport([]string{"--from", st, "--out", out, "--seed", "2"}) },
+		"finetune": func() error { return runFinetune([]string{"--init-from", st, "--out", out, "--backend", "cpu"}) },
+	} {
+		if err := run(); err == nil || !strings.Contains(err.Error(), "already holds checkpoints (checkpoint-000000.ckpt)") {
+			t.Errorf("%s into %s a second time: err = %v, want a refusal naming its checkpoint", name, out, err)
+		}
+		if after := snapshotTree(t, out); after != before {
+			t.Errorf("%s: the first import's files changed", name)
+		}
+	}
+}
