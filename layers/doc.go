@@ -19,10 +19,12 @@
 //	m.Features(h, x)                      // eval-mode encoder features for kNN / export
 //	for _, s := range m.State() { ... }    // s.Name, s.Tensor (nil for num_batches_tracked: s.Buffer.Count)
 //
-// EstimateParams and EstimateViewFloats size a configuration without
-// building it (in float64, so absurd widths or sides cannot overflow): the
-// commands refuse a model and batch that cannot fit in memory before any
-// tensor is allocated.
+// EstimateParams, EstimateViewFloats (a training view, every activation
+// kept for backward) and EstimateInferFloats (an eval-mode image, only the
+// activations alive at once) size a configuration without building it (in
+// float64, so absurd widths or sides cannot overflow): the commands refuse
+// a model and batch that cannot fit in memory before any tensor is
+// allocated.
 //
 // Model.Step leaves every Param.Grad filled with this step's gradient
 // (overwritten, never accumulated across steps) and updates the BN running

@@ -53,20 +53,60 @@ func EstimateParams(c ResNetConfig, h HeadConfig) float64 {
 // the input; a lower bound of the real use (workspaces come on top). 0 for
 // an unknown architecture.
 func EstimateViewFloats(c ResNetConfig, side int) float64 {
+	var n float64
+	walkMaps(c, side, func(in, stem, p, hw float64, bottleneck bool) {
+		switch {
+		case stem > 0:
+			n += in + 2*stem
+		case bottleneck:
+			n += 2*(p+p+4*p)*hw + 4*p*hw
+		default:
+			n += 2*(p+p)*hw + p*hw
+		}
+	})
+	return n
+}
+
+// EstimateInferFloats is the number of float32 activations that one image
+// of side x side pixels needs at the same time in an eval-mode forward pass
+// of encoder c (Model.Features, which returns each activation to the pool
+// once read): the largest of the stem's input and output and, per residual
+// block, its input (kept for the shortcut) next to its output; a lower
+// bound of the real use. 0 for an unknown architecture.
+func EstimateInferFloats(c ResNetConfig, side int) float64 {
+	var n, prev float64
+	walkMaps(c, side, func(in, stem, p, hw float64, bottleneck bool) {
+		out := p * hw
+		if bottleneck {
+			out *= 4
+		}
+		if stem > 0 {
+			out, prev = stem, in
+		}
+		n = max(n, prev+out)
+		prev = out
+	})
+	return n
+}
+
+// walkMaps calls f with the stem (in: the input's floats, stem: its
+// output's) and then with each residual block's planes p and output plane
+// size hw, from the same shape rules as the encoder.
+func walkMaps(c ResNetConfig, side int, f func(in, stem, p, hw float64, bottleneck bool)) {
 	c = c.WithDefaults()
 	a, ok := archs[c.Arch]
 	if !ok {
-		return 0
+		return
 	}
 	s := float64(side)
-	n := float64(c.InChannels) * s * s
+	in := float64(c.InChannels) * s * s
 	down := func(x float64) float64 { return float64(int64(x+1) / 2) }
 	if c.Stem == StemImageNet {
 		s = down(s)
-		n += 2 * float64(StageWidth(0, c.Width)) * s * s
+		f(in, float64(StageWidth(0, c.Width))*s*s, 0, 0, false)
 		s = down(s)
 	} else {
-		n += 2 * float64(StageWidth(0, c.Width)) * s * s
+		f(in, float64(StageWidth(0, c.Width))*s*s, 0, 0, false)
 	}
 	for st := 0; st < 4; st++ {
 		p := float64(StageWidth(st, c.Width))
@@ -74,13 +114,7 @@ func EstimateViewFloats(c ResNetConfig, side int) float64 {
 			if st > 0 && i == 0 {
 				s = down(s)
 			}
-			hw := s * s
-			if a.bottleneck {
-				n += 2*(p+p+4*p)*hw + 4*p*hw
-			} else {
-				n += 2*(p+p)*hw + p*hw
-			}
+			f(0, 0, p, s*s, a.bottleneck)
 		}
 	}
-	return n
 }

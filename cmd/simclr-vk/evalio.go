@@ -48,7 +48,8 @@ type evalInput struct {
 	cfg         layers.Config
 	trainedSize int // image side recorded with the weights (0: unknown)
 	train, test data.Dataset
-	size        int // image side fed to the encoder
+	size        int  // image side fed to the encoder
+	training    bool // the encoder is trained (finetune), not only run in eval mode
 }
 
 func (e *evalInput) close() {
@@ -116,7 +117,10 @@ func (e *evalInput) openData(f *modelDataFlags, needTest bool) error {
 		}
 	}
 	// A batch of the encoder's forward (and, fine-tuning, backward) pass.
-	return modelMemory(e.cfg, e.size, *f.batch, deviceMemory(e.b), "batch", "image-size")
+	if e.training {
+		return modelMemory(e.cfg, e.size, *f.batch, deviceMemory(e.b), "batch", "image-size")
+	}
+	return inferMemory(e.cfg, e.size, *f.batch, deviceMemory(e.b), "batch", "image-size")
 }
 
 // progressBar returns a callback drawing "label [=====>   ] done/total" on

@@ -76,11 +76,9 @@ func runExport(args []string) error {
 		s = 32
 	}
 	if *samples > 0 {
-		// The check images, their features and the forward pass's
-		// activations, before anything is written.
-		c := float64(cfg.Encoder.WithDefaults().InChannels)
-		need := 4 * float64(*samples) * (c*float64(s)*float64(s) + layers.EstimateViewFloats(cfg.Encoder, s))
-		if err := bound.Memory(need, 0, fmt.Sprintf("%d check images of %dx%d", *samples, s, s), "check-samples", "image-size"); err != nil {
+		// The check images, their features and the eval-mode forward
+		// pass, before anything is written.
+		if err := inferMemory(cfg, s, *samples, 0, "check-samples", "image-size"); err != nil {
 			return err
 		}
 	}

@@ -103,6 +103,7 @@ func runFinetune(args []string) error {
 		}
 	}
 	defer e.close()
+	e.training = true
 	if err := e.openData(mf, true); err != nil {
 		return err
 	}

@@ -92,6 +92,18 @@ func modelMemory(cfg layers.Config, side, views int, limit uint64, flags ...stri
 	return bound.Memory(need, limit, what+")", flags...)
 }
 
+// inferMemory refuses eval-mode forward passes (eval, embed, export's
+// check images: Model.Features) of a model of cfg on batches of batch
+// images of side x side pixels that would not fit in limit bytes (0: the
+// physical memory). The estimate: the parameters and the activations alive
+// at once (layers.EstimateInferFloats); nothing is kept for a backward pass.
+func inferMemory(cfg layers.Config, side, batch int, limit uint64, flags ...string) error {
+	need := 4*layers.EstimateParams(cfg.Encoder, cfg.Head) + 4*float64(batch)*layers.EstimateInferFloats(cfg.Encoder, side)
+	what := fmt.Sprintf("an eval-mode pass of a %s at width %g (parameters and the activations of %d images of %dx%d)",
+		cfg.Encoder.WithDefaults().Arch, cfg.Encoder.WithDefaults().Width, batch, side, side)
+	return bound.Memory(need, limit, what, flags...)
+}
+
 // deviceMemory is the memory b's buffers live in: the largest
 // device-local heap of a Vulkan device; 0 (the physical memory) for the
 // CPU backend.

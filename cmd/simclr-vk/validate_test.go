@@ -9,6 +9,7 @@ import (
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/vktest"
 	"simclr-vk/internal/bound"
+	"simclr-vk/layers"
 )
 
 // TestFlagRanges runs every command with each numeric flag set to NaN,
@@ -146,5 +147,23 @@ func TestDeviceMemory(t *testing.T) {
 	}
 	if err := onDevice(d, func(limit uint64) error { return bound.Memory(float64(heap), limit, "x", "size") }); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestEvalModeMemory: eval and embed are charged what an eval-mode pass
+// keeps (a ResNet-50 at 224 px in batches of 256 fits in 8 GiB, as it does:
+// its activations are released as it goes), finetune what training keeps
+// (it does not); an absurd batch is refused in both, naming --batch.
+func TestEvalModeMemory(t *testing.T) {
+	cfg := layers.Config{Encoder: layers.ResNetConfig{Arch: "resnet50", Stem: layers.StemImageNet, Width: 1, InChannels: 3}, Head: layers.HeadConfig{Out: 128}}
+	const limit = 8 << 30
+	if err := inferMemory(cfg, 224, 256, limit, "batch", "image-size"); err != nil {
+		t.Errorf("eval-mode pass of 256 images: %v", err)
+	}
+	if err := modelMemory(cfg, 224, 256, limit, "batch", "image-size"); err == nil {
+		t.Error("fine-tuning on 256 images at 224 px in 8 GiB was not refused")
+	}
+	if err := inferMemory(cfg, 224, 1<<20, limit, "batch", "image-size"); err == nil || !strings.HasPrefix(err.Error(), "--batch, --image-size: an eval-mode pass") {
+		t.Errorf("eval-mode pass of 2^20 images: err = %v", err)
 	}
 }
