@@ -99,7 +99,9 @@ func (l *Lock) StaleNote() string {
 	if l.Stale == 0 {
 		return ""
 	}
-	return fmt.Sprintf("note: %s was locked by process %d, which is gone; taking it over", l.Dir, l.Stale)
+	// The pid may be alive: a run directory copied (cp -r) from a running
+	// train carries its lock file, which no process holds in the copy.
+	return fmt.Sprintf("note: %s has a lock file left by process %d, which does not hold it (it ended, or the directory was copied); taking it over", l.Dir, l.Stale)
 }
 
 // Release removes the lock file and drops the lock. It is safe to call more
