@@ -23,7 +23,9 @@
 // at most MaxCompressionRatio (64) times the compressed body plus
 // RatioSlack (1 MiB), so a damaged length or a decompression bomb is
 // refused without decompressing; decompression stops at the stated length
-// (a longer stream is corrupt). The metadata length must lie inside the
+// (a longer stream is corrupt); Encode refuses to write content beyond
+// that ratio (tensors almost all zeros) rather than leave a checkpoint the
+// reader skips. The metadata length must lie inside the
 // content; tensor shapes are checked with Numel (no negative dimension, no
 // overflowing product) and together must cover the tensor data exactly
 // before any tensor is allocated; names must be non-empty and unique, run

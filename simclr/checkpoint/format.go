@@ -177,7 +177,9 @@ func (c *counter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Encode writes the checkpoint to w.
+// Encode writes the checkpoint to w. It fails (after writing the body) on
+// content that compresses beyond MaxCompressionRatio, which Decode would
+// refuse; Write then leaves the previous file in place.
 func Encode(w io.Writer, c *Checkpoint) error {
 	idx := make([]indexEntry, len(c.Tensors))
 	seen := map[string]bool{}
@@ -238,6 +240,13 @@ func Encode(w io.Writer, c *Checkpoint) error {
 	}
 	if err := zw.Close(); err != nil {
 		return err
+	}
+	// Never write what Decode would refuse as a decompression bomb: the
+	// file would be skipped on load while "latest" names it and pruning
+	// removes the readable older ones.
+	if limit := body.n*MaxCompressionRatio + RatioSlack; content.n > limit {
+		return fmt.Errorf("content of %d bytes compresses to %d, beyond the compression ratio limit %d that readers accept (tensors almost all zeros?)",
+			content.n, body.n, MaxCompressionRatio)
 	}
 	var tr [trailerSize]byte
 	binary.LittleEndian.PutUint64(tr[0:], uint64(content.n))

@@ -336,3 +336,21 @@ func TestReadForeignLargeFile(t *testing.T) {
 		t.Errorf("foreign file: %v", rerr)
 	}
 }
+
+// TestWriteRefusesWhatDecodeRefuses: a checkpoint whose tensors compress
+// beyond the ratio limit (all zeros) is not written (the file it would
+// replace is kept), instead of being written and then skipped on load.
+func TestWriteRefusesWhatDecodeRefuses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName(1))
+	small := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{4}, Data: []float32{1, 2, 3, 4}}}}
+	if err := Write(path, small); err != nil {
+		t.Fatal(err)
+	}
+	zeros := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{8 << 20}, Data: make([]float32, 8<<20)}}}
+	if err := Write(path, zeros); err == nil || !strings.Contains(err.Error(), "compression ratio limit") {
+		t.Fatalf("Write of 32 MiB of zeros: %v, want a refusal", err)
+	}
+	if c, err := Read(path); err != nil || len(c.Tensors) != 1 || len(c.Tensors[0].Data) != 4 {
+		t.Fatalf("the previous checkpoint after the refused write: %v", err)
+	}
+}
