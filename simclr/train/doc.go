@@ -81,5 +81,7 @@
 // planted there instead of writing through it); metrics.jsonl, appended
 // to, refuses a symbolic link. A resumed run first cuts metrics.jsonl back
 // to the step of the checkpoint it resumes (metrics.TrimLog), so after a
-// kill and a resume each step is logged once, in order.
+// kill and a resume each step is logged once, in order. An --out that is
+// the --data directory or lies inside it is refused before anything is
+// written (outsideData): an image folder would take plot.png for an image.
 package train

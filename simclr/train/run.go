@@ -95,6 +95,9 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := outsideData(cfg.Out, cfg.Data); err != nil {
+		return nil, err
+	}
 	r := &run{cfg: cfg, opt: opt, b: b, saved: -1, start: time.Now()}
 	r.log = opt.Log
 	if r.log == nil {
@@ -401,4 +404,33 @@ func (r *run) command() string {
 // finish fills the result from the position.
 func (r *run) finish() {
 	r.res.Epoch, r.res.StepInEpoch, r.res.GlobalStep = r.pos.Epoch, r.pos.StepInEpoch, r.pos.GlobalStep
+}
+
+// outsideData refuses an output directory that is the --data directory or
+// lies inside it: an image folder would take plot.png (and a class folder
+// everything else written there) for a training image on the next run, and
+// the run would change the dataset it reads. A data path that is not an
+// existing directory (a .npy file, a name resolved later) passes.
+func outsideData(out, spec string) error {
+	if p, ok := data.KnownNames[spec]; ok {
+		spec = p
+	}
+	dst, err := os.Stat(spec)
+	if spec == "" || err != nil || !dst.IsDir() {
+		return nil
+	}
+	p, err := filepath.Abs(out)
+	if err != nil {
+		return nil
+	}
+	for {
+		if st, err := os.Stat(p); err == nil && os.SameFile(st, dst) {
+			return fmt.Errorf("--out %s is inside the --data directory %s: the run would write into the dataset it reads (a folder dataset would take plot.png for an image); choose an --out outside it", out, spec)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return nil
+		}
+		p = parent
+	}
 }

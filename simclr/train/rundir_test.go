@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -192,4 +193,31 @@ func TestPlantedSymlinksNotFollowed(t *testing.T) {
 		t.Errorf("resume with metrics.jsonl a link: err = %v", err)
 	}
 	sameState(t, "the links' targets after the resume", want, dirState(t, elsewhere))
+}
+
+// TestOutInsideDataRefused: an --out that is the --data directory, lies
+// below it or reaches it through a symbolic link is refused before
+// anything is written there; an --out next to the data is fine.
+func TestOutInsideDataRefused(t *testing.T) {
+	dir := writeToyData(t, 32, 16)
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	before := dirState(t, dir)
+	b := newCPU()
+	defer b.Close()
+	for _, out := range []string{dir, filepath.Join(dir, "runs", "a"), filepath.Join(link, "run")} {
+		cfg := toyConfig(t, dir)
+		cfg.Out = out
+		cfg.Epochs, cfg.MaxSteps = 1, 1
+		_, err := Run(context.Background(), b, cfg, Options{Log: io.Discard})
+		if err == nil || !strings.Contains(err.Error(), "inside the --data directory") {
+			t.Errorf("--out %s: err = %v, want a refusal", out, err)
+		}
+		sameState(t, "--out "+out, before, dirState(t, dir))
+	}
+	if err := outsideData(filepath.Join(filepath.Dir(dir), "run"), dir); err != nil {
+		t.Errorf("an --out next to the data: %v", err)
+	}
 }
