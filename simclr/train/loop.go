@@ -177,16 +177,16 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 			return false, fmt.Errorf("%s: %w; nothing saved since: %s", where(), err, r.lastGood())
 		}
 		if bad(float64(loss)) {
-			return false, fmt.Errorf("%s: the loss is %g: %w; nothing saved since: %s (resume from it with a lower --lr)",
-				where(), loss, ErrDiverged, r.lastGood())
+			return false, fmt.Errorf("%s: the loss is %g: %w; nothing saved since: %s%s",
+				where(), loss, ErrDiverged, r.lastGood(), r.divergedHint())
 		}
 		g2, err := r.gradSquares()
 		if err != nil {
 			return false, fmt.Errorf("%s: %w; %s", where(), err, r.lastGood())
 		}
 		if bad(g2) {
-			return false, fmt.Errorf("%s: the gradients hold NaN or Inf (sum of squares %g): %w; nothing saved since: %s (resume from it with a lower --lr)",
-				where(), g2, ErrDiverged, r.lastGood())
+			return false, fmt.Errorf("%s: the gradients hold NaN or Inf (sum of squares %g): %w; nothing saved since: %s%s",
+				where(), g2, ErrDiverged, r.lastGood(), r.divergedHint())
 		}
 		lr := r.sched.LR(int(gstep))
 		r.o.Step(float32(lr))

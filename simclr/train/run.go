@@ -394,6 +394,15 @@ func (r *run) lastGood() string {
 	return "the last good checkpoint is " + r.res.Checkpoint
 }
 
+// divergedHint is what to do after a divergence: resume from the last good
+// checkpoint, or start again when none was written.
+func (r *run) divergedHint() string {
+	if r.res.Checkpoint == "" {
+		return " (start again with a lower --lr)"
+	}
+	return " (resume from it with a lower --lr)"
+}
+
 func (r *run) command() string {
 	if r.opt.Command != "" {
 		return r.opt.Command

@@ -139,7 +139,7 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 	if !errors.Is(err, ErrDiverged) {
 		t.Fatalf("err = %v, want ErrDiverged", err)
 	}
-	if !strings.Contains(err.Error(), "step ") || !strings.Contains(err.Error(), good) {
+	if !strings.Contains(err.Error(), "step ") || !strings.Contains(err.Error(), good+" (resume from it with a lower --lr)") {
 		t.Errorf("error %q should name the step and the last good checkpoint %s", err, good)
 	}
 	t.Logf("error: %v", err)
@@ -275,5 +275,17 @@ func TestDeviceErrorKeepsCheckpoint(t *testing.T) {
 	ck, err := checkpoint.Load(cfg.Out)
 	if err != nil || ck.Meta.GlobalStep != 4 {
 		t.Errorf("newest checkpoint: %v, %v; want step 4", ck, err)
+	}
+}
+
+// TestDivergedBeforeAnyCheckpoint: a fresh run that diverges before its
+// first checkpoint says to start again, not to resume from a checkpoint
+// that does not exist; a resumed one says to resume (TestNaNKeepsLastGoodCheckpoint).
+func TestDivergedBeforeAnyCheckpoint(t *testing.T) {
+	cfg := toyConfig(t, writeToyData(t, 64, 16))
+	cfg.LR = 1e30
+	_, _, err := runToy(t, context.Background(), cfg, Options{})
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "no checkpoint was written yet (start again with a lower --lr)") {
+		t.Fatalf("err = %v, want ErrDiverged saying to start again", err)
 	}
 }
