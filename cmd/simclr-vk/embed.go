@@ -29,7 +29,7 @@ func runEmbed(args []string) error {
 	if *labelsOut == "" {
 		*labelsOut = filepath.Join(filepath.Dir(*out), "labels.npy")
 	}
-	if *labelsOut == *out {
+	if samePath(*labelsOut, *out) {
 		return fmt.Errorf("--labels-out and --out are the same file")
 	}
 	if err := checkOutputs([]ioPath{{"out", *out}, {"labels-out", *labelsOut}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {

@@ -56,6 +56,19 @@ func checkOutputs(outs []ioPath, ins ...ioPath) error {
 	return nil
 }
 
+// samePath reports whether a and b name one file: the same absolute path
+// (a/f.npy and ./a/f.npy), or existing files that are the same.
+func samePath(a, b string) bool {
+	pa, ea := filepath.Abs(a)
+	pb, eb := filepath.Abs(b)
+	if ea == nil && eb == nil && pa == pb {
+		return true
+	}
+	sa, ea := os.Stat(a)
+	sb, eb := os.Stat(b)
+	return ea == nil && eb == nil && os.SameFile(sa, sb)
+}
+
 // readableBy reports whether a file of this name could be one that the
 // input named by flag reads from its directory: a checkpoint directory
 // (--checkpoint) its checkpoints and their "latest" pointer, a weights

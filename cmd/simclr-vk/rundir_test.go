@@ -330,3 +330,18 @@ func TestSecondSaveIntoRunDirRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestEmbedOutputsDistinct: --out and --labels-out spelled differently but
+// naming one file are refused (the labels would replace the features).
+func TestEmbedOutputsDistinct(t *testing.T) {
+	dir := t.TempDir()
+	for _, pair := range [][2]string{
+		{filepath.Join(dir, "f.npy"), dir + "/./sub/../f.npy"},
+		{filepath.Join(dir, "f.npy"), dir + "//f.npy"},
+	} {
+		err := runEmbed([]string{"--checkpoint", filepath.Join(dir, "none"), "--out", pair[0], "--labels-out", pair[1]})
+		if err == nil || !strings.Contains(err.Error(), "are the same file") {
+			t.Errorf("--out %s --labels-out %s: err = %v", pair[0], pair[1], err)
+		}
+	}
+}
