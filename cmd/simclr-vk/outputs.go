@@ -24,7 +24,9 @@ type ioPath struct{ flag, path string }
 // dataset or image file in a --data directory); a result such as knn.json,
 // features.npy or encoder.safetensors written again into the run directory
 // it was made from may be replaced. A single .npy --data file stands for its
-// labels file too (data.NpyLabelsPath). "" and "-" are not files; an input
+// labels file too (data.NpyLabelsPath). A new image file (.png, .jpg) inside
+// a --data directory is refused too: an image folder would read it as data
+// next time. "" and "-" are not files; an input
 // that does not exist (a dataset name, a typo) is left to its reader.
 func checkOutputs(outs []ioPath, ins ...ioPath) error {
 	for _, in := range ins {
@@ -37,23 +39,36 @@ func checkOutputs(outs []ioPath, ins ...ioPath) error {
 			continue
 		}
 		ost, err := os.Lstat(o.path)
-		if err != nil {
-			continue // a new file destroys nothing
-		}
+		exists := err == nil // a new file replaces nothing
 		for _, in := range ins {
 			ist, err := os.Stat(in.path)
 			if in.path == "" || err != nil {
 				continue
 			}
-			if os.SameFile(ost, ist) {
+			if exists && os.SameFile(ost, ist) {
 				return fmt.Errorf("--%s %s is the input --%s %s: writing it would destroy the input; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
-			if ist.IsDir() && readableBy(in.flag, o.path) && inside(filepath.Dir(o.path), ist) {
+			if !ist.IsDir() || !inside(filepath.Dir(o.path), ist) {
+				continue
+			}
+			if exists && readableBy(in.flag, o.path) {
 				return fmt.Errorf("--%s %s would replace a file inside the input --%s directory %s; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
+			}
+			if !exists && in.flag == "data" && isImageName(o.path) {
+				return fmt.Errorf("--%s %s would add an image to the input --%s directory %s (an image folder would read it as data next time); choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
 		}
 	}
 	return nil
+}
+
+// isImageName reports whether an image folder reads a file of this name.
+func isImageName(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".jpg", ".jpeg":
+		return true
+	}
+	return false
 }
 
 // samePath reports whether a and b name one file: the same absolute path

@@ -345,3 +345,28 @@ func TestEmbedOutputsDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestNewImageIntoDataRefused: a new image written inside a --data
+// directory (augment's grid into an image folder) is refused, one next to
+// it or a new non-image result is not.
+func TestNewImageIntoDataRefused(t *testing.T) {
+	dir := t.TempDir()
+	ds := filepath.Join(dir, "photos")
+	if err := os.MkdirAll(filepath.Join(ds, "cats"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in := ioPath{"data", ds}
+	for _, out := range []string{filepath.Join(ds, "grid.png"), filepath.Join(ds, "cats", "grid.JPG"), filepath.Join(ds, "new", "grid.png")} {
+		if err := checkOutputs([]ioPath{{"out", out}}, in); err == nil || !strings.Contains(err.Error(), "would add an image to the input --data directory") {
+			t.Errorf("--out %s: err = %v", out, err)
+		}
+	}
+	for _, out := range []string{filepath.Join(dir, "grid.png"), filepath.Join(ds, "features.npy")} {
+		if err := checkOutputs([]ioPath{{"out", out}}, in); err != nil {
+			t.Errorf("--out %s: %v", out, err)
+		}
+	}
+	if err := checkOutputs([]ioPath{{"out", filepath.Join(ds, "grid.png")}}, ioPath{"checkpoint", ds}); err != nil {
+		t.Errorf("a new image in a --checkpoint directory: %v", err)
+	}
+}
