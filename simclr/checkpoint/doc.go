@@ -34,7 +34,9 @@
 // and FuzzDecodeContent behind valid checksums, check
 // (2*MaxCompressionRatio+64) bytes per input byte plus 18 MiB). Read
 // refuses anything but a regular file and reads a file whole only after its
-// first 8 bytes show the magic.
+// first 8 bytes show the magic and its header and trailer check out against
+// its size (checkFrame: a sparse or truncated file is refused without
+// being read), and never a file larger than the physical memory.
 //
 // Crash safety: Write goes through a temporary file in the same directory,
 // fsyncs it, renames it over the final name and fsyncs the directory, so the

@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"simclr-vk/internal/atomicfile"
+	"simclr-vk/internal/bound"
 )
 
 // Format constants.
@@ -258,6 +259,38 @@ func Encode(w io.Writer, c *Checkpoint) error {
 	return err
 }
 
+// checkFrame checks the header (head: the first headerSize bytes, or all
+// of a shorter image) and the trailer (tail: the last trailerSize bytes)
+// of a checkpoint image of size bytes that starts with Magic: the version
+// and flags, the end marker, and the body length against the size. Read
+// runs it before reading a file whole, so that a file without a valid
+// frame (a sparse file, a truncated copy) allocates nothing.
+func checkFrame(head, tail []byte, size int64) error {
+	if size < headerSize {
+		return fmt.Errorf("%w: %d bytes, shorter than the header", ErrTruncated, size)
+	}
+	switch v := binary.LittleEndian.Uint32(head[8:]); {
+	case v == 0 || v > maxPlausibleVersion:
+		return fmt.Errorf("%w: header damaged: format version field %d is implausible (this build reads version %d)", ErrCorrupt, v, Version)
+	case v > Version:
+		return fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewer, v, Version)
+	}
+	if f := binary.LittleEndian.Uint32(head[12:]); f != 0 {
+		return fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, f)
+	}
+	if size < headerSize+trailerSize || string(tail[len(tail)-8:]) != endMagic {
+		return fmt.Errorf("%w: end marker missing (file is %d bytes)", ErrTruncated, size)
+	}
+	bodyLen := binary.LittleEndian.Uint64(tail[8:])
+	if have := uint64(size - headerSize - trailerSize); bodyLen != have {
+		if bodyLen > have {
+			return fmt.Errorf("%w: body is %d bytes, trailer says %d", ErrTruncated, have, bodyLen)
+		}
+		return fmt.Errorf("%w: body is %d bytes, trailer says %d", ErrCorrupt, have, bodyLen)
+	}
+	return nil
+}
+
 // Decode parses a checkpoint image. Every length it reads (content,
 // metadata, tensor shapes) is checked against the image's size before
 // anything is allocated for it; the content may not exceed
@@ -267,30 +300,12 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if len(b) < 8 || string(b[:8]) != Magic {
 		return nil, ErrForeign
 	}
-	if len(b) < headerSize {
-		return nil, fmt.Errorf("%w: %d bytes, shorter than the header", ErrTruncated, len(b))
-	}
-	switch v := binary.LittleEndian.Uint32(b[8:]); {
-	case v == 0 || v > maxPlausibleVersion:
-		return nil, fmt.Errorf("%w: header damaged: format version field %d is implausible (this build reads version %d)", ErrCorrupt, v, Version)
-	case v > Version:
-		return nil, fmt.Errorf("%w: format %d, this build reads up to %d", ErrNewer, v, Version)
-	}
-	if f := binary.LittleEndian.Uint32(b[12:]); f != 0 {
-		return nil, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, f)
-	}
-	if len(b) < headerSize+trailerSize || string(b[len(b)-8:]) != endMagic {
-		return nil, fmt.Errorf("%w: end marker missing (file is %d bytes)", ErrTruncated, len(b))
+	if err := checkFrame(b[:min(len(b), headerSize)], b[max(0, len(b)-trailerSize):], int64(len(b))); err != nil {
+		return nil, err
 	}
 	tr := b[len(b)-trailerSize:]
 	rawLen := binary.LittleEndian.Uint64(tr[0:])
 	bodyLen := binary.LittleEndian.Uint64(tr[8:])
-	if have := uint64(len(b) - headerSize - trailerSize); bodyLen != have {
-		if bodyLen > have {
-			return nil, fmt.Errorf("%w: body is %d bytes, trailer says %d", ErrTruncated, have, bodyLen)
-		}
-		return nil, fmt.Errorf("%w: body is %d bytes, trailer says %d", ErrCorrupt, have, bodyLen)
-	}
 	body := b[headerSize : len(b)-trailerSize]
 	if got, want := crc32.Checksum(body, castagnoli), binary.LittleEndian.Uint32(tr[16:]); got != want {
 		return nil, fmt.Errorf("%w: body CRC-32C %08x, trailer says %08x", ErrChecksum, got, want)
@@ -422,7 +437,22 @@ func readFile(path string) ([]byte, error) {
 		}
 		return nil, ErrForeign
 	}
-	b := make([]byte, st.Size())
+	size := st.Size()
+	head := make([]byte, min(size, headerSize))
+	tail := make([]byte, min(size, trailerSize))
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return nil, err
+	}
+	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil {
+		return nil, err
+	}
+	if err := checkFrame(head, tail, size); err != nil {
+		return nil, err
+	}
+	if mem := bound.PhysicalMemory(); mem > 0 && uint64(size) > mem {
+		return nil, fmt.Errorf("%d-byte file, larger than the physical memory of %d bytes it is decoded in", size, mem)
+	}
+	b := make([]byte, size)
 	if _, err := io.ReadFull(f, b); err != nil {
 		return nil, fmt.Errorf("%w: the file shrank while being read: %v", ErrTruncated, err)
 	}

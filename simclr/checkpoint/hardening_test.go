@@ -354,3 +354,22 @@ func TestWriteRefusesWhatDecodeRefuses(t *testing.T) {
 		t.Fatalf("the previous checkpoint after the refused write: %v", err)
 	}
 }
+
+// TestSparseFileNotReadWhole: a checkpoint extended by a hole to 64 MiB (a
+// few KiB on disk: a sparse file, as tar can extract) is refused from its
+// trailer before the file is read, allocating next to nothing.
+func TestSparseFileNotReadWhole(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName(1))
+	small := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{4}, Data: []float32{1, 2, 3, 4}}}}
+	if err := Write(path, small); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 64<<20); err != nil {
+		t.Skipf("truncate: %v", err)
+	}
+	var err error
+	alloctest.Max(t, "Read of a sparse file", 0, 1<<20, func() { _, err = Read(path) })
+	if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "end marker missing (file is 67108864 bytes)") {
+		t.Errorf("Read: %v, want truncated: end marker missing", err)
+	}
+}
