@@ -24,9 +24,8 @@ type ioPath struct{ flag, path string }
 // dataset or image file in a --data directory); a result such as knn.json,
 // features.npy or encoder.safetensors written again into the run directory
 // it was made from may be replaced. A single .npy --data file stands for its
-// labels file too (data.NpyLabelsPath). A new image file (.png, .jpg) inside
-// a --data directory is refused too: an image folder would read it as data
-// next time. "" and "-" are not files; an input
+// labels file too (data.NpyLabelsPath). Any new file inside a --data image
+// folder is refused too: the folder would read it as data next time. "" and "-" are not files; an input
 // that does not exist (a dataset name, a typo) is left to its reader.
 func checkOutputs(outs []ioPath, ins ...ioPath) error {
 	for _, in := range ins {
@@ -54,21 +53,20 @@ func checkOutputs(outs []ioPath, ins ...ioPath) error {
 			if exists && readableBy(in.flag, o.path) {
 				return fmt.Errorf("--%s %s would replace a file inside the input --%s directory %s; choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
-			if !exists && in.flag == "data" && isImageName(o.path) {
-				return fmt.Errorf("--%s %s would add an image to the input --%s directory %s (an image folder would read it as data next time); choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
+			if !exists && in.flag == "data" && isImageFolder(in.path) {
+				return fmt.Errorf("--%s %s would add a file to the input --%s image folder %s (read as data next time: an image, or a .npy that changes its detected format); choose another --%s", o.flag, o.path, in.flag, in.path, o.flag)
 			}
 		}
 	}
 	return nil
 }
 
-// isImageName reports whether an image folder reads a file of this name.
-func isImageName(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png", ".jpg", ".jpeg":
-		return true
-	}
-	return false
+// isImageFolder reports whether the data directory dir is an image folder
+// (data.Detect), where any new file may be read as data: an image as a
+// training image, a .npy as a change of the detected format.
+func isImageFolder(dir string) bool {
+	format, _, err := data.Detect(dir)
+	return err == nil && format == "folder"
 }
 
 // samePath reports whether a and b name one file: the same absolute path

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
 )
 
 // TestMain lets the tests run the command itself in a child process (the
@@ -346,27 +349,43 @@ func TestEmbedOutputsDistinct(t *testing.T) {
 	}
 }
 
-// TestNewImageIntoDataRefused: a new image written inside a --data
-// directory (augment's grid into an image folder) is refused, one next to
-// it or a new non-image result is not.
-func TestNewImageIntoDataRefused(t *testing.T) {
+// TestNewFileIntoImageFolderRefused: a new file written inside a --data
+// image folder (augment's grid, embed's features) is refused; one next to
+// it, or a new result in an IDX --data directory or a run directory, is
+// not.
+func TestNewFileIntoImageFolderRefused(t *testing.T) {
 	dir := t.TempDir()
 	ds := filepath.Join(dir, "photos")
 	if err := os.MkdirAll(filepath.Join(ds, "cats"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ds, "cats", "a.png"), img.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	in := ioPath{"data", ds}
-	for _, out := range []string{filepath.Join(ds, "grid.png"), filepath.Join(ds, "cats", "grid.JPG"), filepath.Join(ds, "new", "grid.png")} {
-		if err := checkOutputs([]ioPath{{"out", out}}, in); err == nil || !strings.Contains(err.Error(), "would add an image to the input --data directory") {
+	for _, out := range []string{filepath.Join(ds, "grid.png"), filepath.Join(ds, "features.npy"), filepath.Join(ds, "new", "grid.png")} {
+		if err := checkOutputs([]ioPath{{"out", out}}, in); err == nil || !strings.Contains(err.Error(), "would add a file to the input --data image folder") {
 			t.Errorf("--out %s: err = %v", out, err)
 		}
 	}
-	for _, out := range []string{filepath.Join(dir, "grid.png"), filepath.Join(ds, "features.npy")} {
-		if err := checkOutputs([]ioPath{{"out", out}}, in); err != nil {
-			t.Errorf("--out %s: %v", out, err)
-		}
+	if err := checkOutputs([]ioPath{{"out", filepath.Join(dir, "grid.png")}}, in); err != nil {
+		t.Errorf("--out next to the folder: %v", err)
 	}
 	if err := checkOutputs([]ioPath{{"out", filepath.Join(ds, "grid.png")}}, ioPath{"checkpoint", ds}); err != nil {
 		t.Errorf("a new image in a --checkpoint directory: %v", err)
+	}
+	idx := filepath.Join(dir, "idx")
+	if err := os.MkdirAll(idx, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := data.WriteIDX(filepath.Join(idx, "train-images-idx3-ubyte.gz"), filepath.Join(idx, "train-labels-idx1-ubyte.gz"), 1, 2, 2, make([]byte, 4), []byte{0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkOutputs([]ioPath{{"out", filepath.Join(idx, "grid.png")}}, ioPath{"data", idx}); err != nil {
+		t.Errorf("a new image in an IDX --data directory: %v", err)
 	}
 }
