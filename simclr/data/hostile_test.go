@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"simclr-vk/simclr/npy"
 )
 
 // pngHeader returns a PNG signature and IHDR chunk declaring a w x h 8-bit
@@ -280,5 +282,38 @@ func TestFolderSymlinkedClasses(t *testing.T) {
 	}
 	if f.labels[0] != 0 || f.labels[1] != 1 || f.labels[2] != 1 {
 		t.Fatalf("labels %v, want [0 1 1]", f.labels)
+	}
+}
+
+// TestNpySparseLabelsNotRead: a labels .npy extended by a hole (a sparse
+// file), or whose header promises far more labels than there are images
+// with a file (sparse) of the matching size, is refused from its header
+// and size before its data is read, allocating next to nothing.
+func TestNpySparseLabelsNotRead(t *testing.T) {
+	dir := t.TempDir()
+	images := filepath.Join(dir, "x.npy")
+	if err := WriteNpy(images, "|u1", []int{2, 4, 4}, make([]byte, 32)); err != nil {
+		t.Fatal(err)
+	}
+	labels := NpyLabelsPath(images)
+	for _, tc := range []struct {
+		shape []int
+		want  string
+	}{
+		{[]int{2}, "trailing bytes"},
+		{[]int{8 << 20}, "8388608 labels for 2 images"},
+	} {
+		hdr := npy.EncodeHeader("<i8", tc.shape)
+		if err := os.WriteFile(labels, hdr, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(labels, int64(len(hdr))+64<<20); err != nil {
+			t.Skipf("truncate: %v", err)
+		}
+		var err error
+		if got := measure(func() { _, _, err = Open(images, Options{}) }); got > 1<<20 {
+			t.Errorf("labels %v: allocated %d bytes", tc.shape, got)
+		}
+		wantErr(t, err, "x_labels.npy", tc.want)
 	}
 }

@@ -2,9 +2,9 @@ package data
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,14 +110,10 @@ func openNpyPair(name, imagesPath, labelsPath string) (Dataset, error) {
 	if labelsPath == "" {
 		return d, nil
 	}
-	labels, err := readNpyLabels(labelsPath)
+	labels, err := readNpyLabels(labelsPath, rs.n, filepath.Base(imagesPath))
 	if err != nil {
 		rs.Close()
 		return nil, err
-	}
-	if len(labels) != rs.n {
-		rs.Close()
-		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", labelsPath, len(labels), rs.n, filepath.Base(imagesPath))
 	}
 	for i, l := range labels {
 		if err := checkLabel(labelsPath, i, l); err != nil {
@@ -141,17 +137,24 @@ func hwcToCHW(src, dst []uint8, c, h, w int) {
 	}
 }
 
-func readNpyLabels(path string) ([]int, error) {
-	b, err := regfile.ReadFile(path)
+// readNpyLabels reads the n labels of the images file imagesName from
+// path; the header's count and the file's size are checked before the data
+// is read (a sparse or lying file allocates nothing).
+func readNpyLabels(path string, n int, imagesName string) ([]int, error) {
+	f, fsize, err := regfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	h, err := npy.ReadHeader(bytes.NewReader(b))
+	defer f.Close()
+	h, err := npy.ReadHeader(bufio.NewReader(io.NewSectionReader(f, 0, fsize)))
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
 	if len(h.Shape) != 1 {
 		return nil, fmt.Errorf("data: %s: label shape %v, want (N,)", path, h.Shape)
+	}
+	if h.Shape[0] != n {
+		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", path, h.Shape[0], n, imagesName)
 	}
 	var size int
 	switch h.Descr {
@@ -164,11 +167,14 @@ func readNpyLabels(path string) ([]int, error) {
 	default:
 		return nil, fmt.Errorf("data: %s: label dtype %q, want int64 '<i8', int32 '<i4' or uint8 '|u1'", path, h.Descr)
 	}
-	if err := h.CheckSize(size, int64(len(b))); err != nil {
+	if err := h.CheckSize(size, fsize); err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
 	}
-	b = b[h.DataOffset:]
-	out := make([]int, h.Shape[0])
+	b := make([]byte, n*size)
+	if _, err := f.ReadAt(b, h.DataOffset); err != nil {
+		return nil, fmt.Errorf("data: %s: %w", path, err)
+	}
+	out := make([]int, n)
 	for i := range out {
 		switch size {
 		case 8:
