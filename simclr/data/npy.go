@@ -153,9 +153,6 @@ func readNpyLabels(path string, n int, imagesName string) ([]int, error) {
 	if len(h.Shape) != 1 {
 		return nil, fmt.Errorf("data: %s: label shape %v, want (N,)", path, h.Shape)
 	}
-	if h.Shape[0] != n {
-		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", path, h.Shape[0], n, imagesName)
-	}
 	var size int
 	switch h.Descr {
 	case "<i8":
@@ -169,6 +166,9 @@ func readNpyLabels(path string, n int, imagesName string) ([]int, error) {
 	}
 	if err := h.CheckSize(size, fsize); err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
+	}
+	if h.Shape[0] != n {
+		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", path, h.Shape[0], n, imagesName)
 	}
 	b := make([]byte, n*size)
 	if _, err := f.ReadAt(b, h.DataOffset); err != nil {
