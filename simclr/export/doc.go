@@ -22,8 +22,9 @@
 // tensor in its errors. It allocates at most about twice the file (the
 // tensors, plus the header's JSON decoding); FuzzDecodeSafetensors checks
 // 64 bytes per input byte plus 1 MiB. ReadSafetensors refuses anything but
-// a regular file, and checks the header length against the file size
-// before reading the file whole.
+// a regular file, and checks the header length against the file size and
+// the whole header against the rest of the file (decodeHeader: a sparse
+// file or trailing data is refused) before reading the file whole.
 //
 // StateDict converts a checkpoint's parameters and buffers (no optimizer
 // state) into safetensors tensors, num_batches_tracked buffers as I64.

@@ -230,7 +230,18 @@ func readSafetensorsFile(path string) ([]byte, error) {
 	defer f.Close()
 	var n [8]byte
 	if _, err := f.ReadAt(n[:], 0); err == nil {
-		if err := checkHeaderLength(binary.LittleEndian.Uint64(n[:]), st.Size()-8); err != nil {
+		hl := binary.LittleEndian.Uint64(n[:])
+		if err := checkHeaderLength(hl, st.Size()-8); err != nil {
+			return nil, err
+		}
+		// The header (at most MaxHeaderBytes) must cover the rest of the
+		// file before the file is read whole: a sparse file or one with
+		// trailing data allocates nothing.
+		header := make([]byte, hl)
+		if _, err := f.ReadAt(header, 8); err != nil {
+			return nil, fmt.Errorf("the file shrank while being read: %w", err)
+		}
+		if _, _, _, err := decodeHeader(header, st.Size()-8-int64(hl)); err != nil {
 			return nil, err
 		}
 	}
@@ -266,97 +277,10 @@ func DecodeSafetensors(data []byte) (*Safetensors, error) {
 		return nil, err
 	}
 	header := data[8 : 8+hl]
-	if len(header) == 0 || header[0] != '{' {
-		return nil, errors.New("header does not start with '{'")
-	}
 	buffer := data[8+hl:]
-
-	// Walk the top-level object with a token decoder to catch duplicate
-	// names, which json.Unmarshal into a map would silently merge.
-	dec := json.NewDecoder(bytes.NewReader(header))
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("header is not valid JSON: %w", err)
-	}
-	out := &Safetensors{}
-	seen := map[string]bool{}
-	type ent struct {
-		name string
-		e    headerEntry
-	}
-	var ents []ent
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("header is not valid JSON: %w", err)
-		}
-		name, _ := tok.(string)
-		if seen[name] {
-			return nil, fmt.Errorf("duplicate name %q in header", name)
-		}
-		seen[name] = true
-		if name == "__metadata__" {
-			if err := dec.Decode(&out.Metadata); err != nil {
-				return nil, fmt.Errorf("__metadata__ must map strings to strings: %w", err)
-			}
-			continue
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("header is not valid JSON at %q: %w", name, err)
-		}
-		var e headerEntry
-		d2 := json.NewDecoder(bytes.NewReader(raw))
-		d2.DisallowUnknownFields()
-		if err := d2.Decode(&e); err != nil {
-			return nil, fmt.Errorf("tensor %q: bad header entry %s: %w", name, raw, err)
-		}
-		ents = append(ents, ent{name, e})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("header is not valid JSON: %w", err)
-	}
-	rest := bytes.TrimRight(header[dec.InputOffset():], " ")
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("header has %d bytes of trailing non-space data after the JSON object", len(rest))
-	}
-
-	// Check every entry against the buffer before allocating any tensor.
-	sort.SliceStable(ents, func(i, j int) bool { return ents[i].e.DataOffsets[0] < ents[j].e.DataOffsets[0] })
-	numels := make([]int, len(ents))
-	var pos int64
-	for i, x := range ents {
-		e := x.e
-		if x.name == "" {
-			return nil, errors.New("empty tensor name in header")
-		}
-		is := itemSize(e.DType)
-		if is == 0 {
-			return nil, fmt.Errorf("tensor %q: unsupported dtype %q (this reader knows F32 and I64)", x.name, e.DType)
-		}
-		numel, err := checkpoint.Numel(e.Shape)
-		if err != nil {
-			return nil, fmt.Errorf("tensor %q: %w", x.name, err)
-		}
-		b, en := e.DataOffsets[0], e.DataOffsets[1]
-		if b != pos {
-			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] not contiguous with the previous tensor (expected begin %d: overlapping, out of order or a gap)", x.name, b, en, pos)
-		}
-		if en < b || en > int64(len(buffer)) {
-			return nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] out of the %d-byte buffer", x.name, b, en, len(buffer))
-		}
-		// en-b is within the buffer, so equality bounds numel by it.
-		if numel > math.MaxInt64/is || int64(numel)*int64(is) != en-b {
-			need := fmt.Sprintf("%d*%d", numel, is)
-			if numel <= math.MaxInt64/is {
-				need = fmt.Sprint(int64(numel) * int64(is))
-			}
-			return nil, fmt.Errorf("tensor %q: %s shape %v needs %s bytes, data_offsets give %d", x.name, e.DType, e.Shape, need, en-b)
-		}
-		numels[i] = numel
-		pos = en
-	}
-	if pos != int64(len(buffer)) {
-		return nil, fmt.Errorf("byte buffer is %d bytes but tensors cover %d (trailing or truncated data)", len(buffer), pos)
+	out, ents, numels, err := decodeHeader(header, int64(len(buffer)))
+	if err != nil {
+		return nil, err
 	}
 	out.Tensors = make([]Tensor, 0, len(ents))
 	for i, x := range ents {
@@ -377,4 +301,106 @@ func DecodeSafetensors(data []byte) (*Safetensors, error) {
 		out.Tensors = append(out.Tensors, t)
 	}
 	return out, nil
+}
+
+// headerEnt is one tensor entry of a safetensors header.
+type headerEnt struct {
+	name string
+	e    headerEntry
+}
+
+// decodeHeader parses and validates a safetensors header (the JSON after
+// the length) for a byte buffer of bufLen bytes: names, dtypes, shapes and
+// contiguous data offsets that cover the buffer exactly. It returns the
+// metadata, the entries in buffer order and their element counts. The file
+// reader runs it before reading the buffer.
+func decodeHeader(header []byte, bufLen int64) (*Safetensors, []headerEnt, []int, error) {
+	if len(header) == 0 || header[0] != '{' {
+		return nil, nil, nil, errors.New("header does not start with '{'")
+	}
+
+	// Walk the top-level object with a token decoder to catch duplicate
+	// names, which json.Unmarshal into a map would silently merge.
+	dec := json.NewDecoder(bytes.NewReader(header))
+	if _, err := dec.Token(); err != nil {
+		return nil, nil, nil, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	out := &Safetensors{}
+	seen := map[string]bool{}
+	var ents []headerEnt
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("header is not valid JSON: %w", err)
+		}
+		name, _ := tok.(string)
+		if seen[name] {
+			return nil, nil, nil, fmt.Errorf("duplicate name %q in header", name)
+		}
+		seen[name] = true
+		if name == "__metadata__" {
+			if err := dec.Decode(&out.Metadata); err != nil {
+				return nil, nil, nil, fmt.Errorf("__metadata__ must map strings to strings: %w", err)
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, nil, nil, fmt.Errorf("header is not valid JSON at %q: %w", name, err)
+		}
+		var e headerEntry
+		d2 := json.NewDecoder(bytes.NewReader(raw))
+		d2.DisallowUnknownFields()
+		if err := d2.Decode(&e); err != nil {
+			return nil, nil, nil, fmt.Errorf("tensor %q: bad header entry %s: %w", name, raw, err)
+		}
+		ents = append(ents, headerEnt{name, e})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, nil, nil, fmt.Errorf("header is not valid JSON: %w", err)
+	}
+	rest := bytes.TrimRight(header[dec.InputOffset():], " ")
+	if len(rest) != 0 {
+		return nil, nil, nil, fmt.Errorf("header has %d bytes of trailing non-space data after the JSON object", len(rest))
+	}
+
+	// Check every entry against the buffer before allocating any tensor.
+	sort.SliceStable(ents, func(i, j int) bool { return ents[i].e.DataOffsets[0] < ents[j].e.DataOffsets[0] })
+	numels := make([]int, len(ents))
+	var pos int64
+	for i, x := range ents {
+		e := x.e
+		if x.name == "" {
+			return nil, nil, nil, errors.New("empty tensor name in header")
+		}
+		is := itemSize(e.DType)
+		if is == 0 {
+			return nil, nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q (this reader knows F32 and I64)", x.name, e.DType)
+		}
+		numel, err := checkpoint.Numel(e.Shape)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("tensor %q: %w", x.name, err)
+		}
+		b, en := e.DataOffsets[0], e.DataOffsets[1]
+		if b != pos {
+			return nil, nil, nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] not contiguous with the previous tensor (expected begin %d: overlapping, out of order or a gap)", x.name, b, en, pos)
+		}
+		if en < b || en > bufLen {
+			return nil, nil, nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] out of the %d-byte buffer", x.name, b, en, bufLen)
+		}
+		// en-b is within the buffer, so equality bounds numel by it.
+		if numel > math.MaxInt64/is || int64(numel)*int64(is) != en-b {
+			need := fmt.Sprintf("%d*%d", numel, is)
+			if numel <= math.MaxInt64/is {
+				need = fmt.Sprint(int64(numel) * int64(is))
+			}
+			return nil, nil, nil, fmt.Errorf("tensor %q: %s shape %v needs %s bytes, data_offsets give %d", x.name, e.DType, e.Shape, need, en-b)
+		}
+		numels[i] = numel
+		pos = en
+	}
+	if pos != bufLen {
+		return nil, nil, nil, fmt.Errorf("byte buffer is %d bytes but tensors cover %d (trailing or truncated data)", bufLen, pos)
+	}
+	return out, ents, numels, nil
 }

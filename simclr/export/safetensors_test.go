@@ -291,3 +291,24 @@ assert ends == len(buf)
 		t.Errorf("python3 read:\n%s\nwant prefix:\n%s", out, want)
 	}
 }
+
+// TestReadSafetensorsSparse: a valid file extended by a hole (a sparse
+// file, a few KiB on disk) is refused from its header, which does not cover
+// the rest, before the file is read whole.
+func TestReadSafetensorsSparse(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "w.safetensors")
+	if err := WriteSafetensors(p, []Tensor{{Name: "w", DType: F32, Shape: []int{2}, F32: []float32{1, 2}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSafetensors(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, 64<<20); err != nil {
+		t.Skipf("truncate: %v", err)
+	}
+	var err error
+	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(p) })
+	if err == nil || !strings.Contains(err.Error(), "but tensors cover 8 (trailing or truncated data)") {
+		t.Errorf("sparse file: %v", err)
+	}
+}
