@@ -180,3 +180,19 @@ func TestDataParallelVulkan(t *testing.T) {
 		})
 	}
 }
+
+// TestChunkedVulkan: gradient caching on Vulkan (layerstest): 8 images in
+// chunks of 4 train like BN groups of 4 for 3 LARS steps, the running
+// statistics move once per chunk (also with a short last chunk), and 16
+// images in chunks of 2 peak below 1.3x a 2-image step's device memory.
+func TestChunkedVulkan(t *testing.T) {
+	d := openVulkan(t)
+	noPanic(t, func() {
+		for _, msg := range layerstest.ChunkedMatchesGroups(t, d, 8, 4, 8, 3) {
+			t.Error(msg)
+		}
+		layerstest.ChunkedRunningStats(t, d, 8, 2, 8)
+		layerstest.ChunkedRunningStats(t, d, 7, 3, 8)
+		layerstest.ChunkedMemoryBounded(t, d, 2, 16)
+	})
+}
