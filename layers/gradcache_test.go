@@ -108,11 +108,17 @@ func TestChunkedMemoryBoundedCPU(t *testing.T) {
 }
 
 // TestChunkedDataParallel: world 2, 8 images per rank in chunks of 4
-// (per-device BN), against a world of one unchunked with BN groups of 4
-// (global batch = ranks x chunks).
+// (global batch = ranks x chunks): with per-device BN against a world of
+// one unchunked with BN groups of 4; with global BN against a world of one
+// in chunks of 8 holding the two ranks' chunks (running statistics
+// compared too).
 func TestChunkedDataParallel(t *testing.T) {
-	for _, msg := range layerstest.DataParallel(t, newCPU, layerstest.DataParallelCase{World: 2, Images: 16, HW: 8, Steps: 3, MicroBatch: 4}) {
-		t.Error(msg)
+	for _, global := range []bool{false, true} {
+		t.Run(fmt.Sprint("globalBN_", global), func(t *testing.T) {
+			for _, msg := range layerstest.DataParallel(t, newCPU, layerstest.DataParallelCase{World: 2, Images: 16, HW: 8, GlobalBN: global, Steps: 3, MicroBatch: 4}) {
+				t.Error(msg)
+			}
+		})
 	}
 }
 

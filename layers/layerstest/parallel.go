@@ -27,9 +27,14 @@ type DataParallelCase struct {
 	// the comparison must catch).
 	Mutate func(*layers.Model)
 	// MicroBatch > 0: the ranks step in chunks of MicroBatch images
-	// (gradient caching; per-device BN only) and the world of one takes
-	// BN groups of MicroBatch images; the running statistics, moved once
-	// per chunk by the ranks, are then not compared.
+	// (gradient caching; dividing each rank's images). With per-device BN
+	// the world of one takes BN groups of MicroBatch images and the
+	// running statistics (moved once per chunk by the ranks, once per
+	// step with groups) are not compared. With global BN, chunk k's
+	// statistics are those of the ranks' chunks k together: the world of
+	// one steps in chunks of World*MicroBatch images on the global batch
+	// reordered so that its chunk k holds those images, and everything,
+	// running statistics included, is compared.
 	MicroBatch int
 }
 
@@ -117,6 +122,26 @@ func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, micro int, 
 	return run
 }
 
+// chunkMajor reorders the global batch xs (2N views of c.HW x c.HW x 3)
+// so that chunk k of c.World*c.MicroBatch images holds the images of
+// every rank's chunk k in rank order: global image r*n + k*mb + i moves
+// to k*World*mb + r*mb + i, in both views.
+func chunkMajor(xs []float32, c DataParallelCase) []float32 {
+	per := 3 * c.HW * c.HW
+	n, mb := c.Images/c.World, c.MicroBatch
+	out := make([]float32, len(xs))
+	for v := 0; v < 2; v++ {
+		for r := 0; r < c.World; r++ {
+			for k := 0; k < n/mb; k++ {
+				from := v*c.Images + r*n + k*mb
+				to := v*c.Images + k*c.World*mb + r*mb
+				copy(out[to*per:(to+mb)*per], xs[from*per:(from+mb)*per])
+			}
+		}
+	}
+	return out
+}
+
 // recorder collects a comparison's mismatches instead of failing a test.
 type recorder struct {
 	testing.TB
@@ -153,13 +178,18 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 	if !c.GlobalBN {
 		refPar.BNGroups = c.World
 	}
+	refXs, refMicro := xs, 0
 	if c.MicroBatch > 0 {
-		if c.GlobalBN || c.Images%(c.World*c.MicroBatch) != 0 {
-			t.Fatalf("micro-batch %d: per-device BN with chunks dividing each rank's %d images only", c.MicroBatch, c.Images/c.World)
+		if c.Images%(c.World*c.MicroBatch) != 0 {
+			t.Fatalf("micro-batch %d does not divide each rank's %d images", c.MicroBatch, c.Images/c.World)
 		}
-		refPar.BNGroups = c.Images / c.MicroBatch
+		if c.GlobalBN {
+			refXs, refMicro = chunkMajor(xs, c), c.World*c.MicroBatch
+		} else {
+			refPar.BNGroups = c.Images / c.MicroBatch
+		}
 	}
-	ref := runWorld(newBackend(t), dist.Single{}, refPar, 0, c, xs, nil)
+	ref := runWorld(newBackend(t), dist.Single{}, refPar, refMicro, c, refXs, nil)
 	if ref.err != nil {
 		t.Fatalf("world of one: %v", ref.err)
 	}
@@ -203,7 +233,7 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 			closeTol(rec, fmt.Sprintf("rank %d: gradient %d", r, i), run.grads[i], g, 2e-3, 1e-3*gmax)
 		}
 		for i, bf := range ref.buffers {
-			if c.MicroBatch > 0 {
+			if c.MicroBatch > 0 && !c.GlobalBN {
 				break
 			}
 			closeTol(rec, fmt.Sprintf("rank %d: BN running statistic %d", r, i), run.buffers[i], bf, 1e-4, 0)
