@@ -39,11 +39,11 @@ type entry struct {
 // Tape records the ops of one forward pass and replays them in reverse to
 // compute gradients (reverse-mode autodiff). See the package doc.
 type Tape struct {
-	b       engine.Backend
-	pool    *Pool
-	train   bool     // BatchNorm uses batch statistics and updates running stats
-	record  bool     // keep entries for Backward
-	par     parallel // data-parallel BN (Model.SetParallel)
+	b      engine.Backend
+	pool   *Pool
+	train  bool     // BatchNorm uses batch statistics and updates running stats
+	record bool     // keep entries for Backward
+	par    parallel // data-parallel BN (Model.SetParallel)
 	// frozenStats (pass 1 of a chunked step): training-mode BN normalises
 	// with the batch statistics but leaves the running statistics and
 	// num_batches_tracked alone, so that the kept forward of the chunk
@@ -53,9 +53,9 @@ type Tape struct {
 	// adds every parameter gradient to Param.Grad instead of overwriting
 	// it, and zeroes nothing.
 	accumulate bool
-	entries []entry
-	vars    []*Var
-	touched map[*Param]bool
+	entries    []entry
+	vars       []*Var
+	touched    map[*Param]bool
 	// flops counts the multiply-add FLOPs (x2) of the convolutions and
 	// linear layers run forward since the last Reset.
 	flops, lastFlops float64
