@@ -54,27 +54,49 @@ func chunk(k, mb, bigN int) (lo, n int) {
 // per-device BN does across devices; pass 3 sees the same inputs and
 // weights as pass 1, so with the backends' deterministic kernels it
 // reproduces pass 1's statistics and z, on which the loss was computed.
-// The images travel through host memory (x is downloaded once, each chunk
-// uploaded twice), z and dz too; the device holds x, one chunk's
-// activations and z, dz (2N, d).
+// The images travel through host memory (Step downloads x once; StepHost
+// takes the caller's slice), each chunk uploaded twice, z and dz too; the
+// device holds one chunk's activations and z, dz (2N, d) (and Step's x).
 func (m *Model) stepChunked(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
-	t := m.tape
 	if err := m.checkBatch(x); err != nil {
 		return 0, 0, err
 	}
-	if t.par.groups > 1 {
-		return 0, 0, fmt.Errorf("layers: step: micro-batch %d with %d BN groups: choose one", m.micro, t.par.groups)
-	}
-	s := x.Shape()
-	if len(s) != 4 || s[1] != m.Encoder.Config.InChannels {
-		panic(fmt.Sprintf("layers: Model: input %v is not (2N, %d, H, W)", x, m.Encoder.Config.InChannels))
-	}
-	bigN, per, mb := s[0]/2, s[1]*s[2]*s[3], m.micro
-	chunks := (bigN + mb - 1) / mb
 	host := make([]float32, x.Numel())
 	if err := m.b.Download(x, host); err != nil {
 		return 0, 0, fmt.Errorf("layers: step: %w", err)
 	}
+	return m.stepChunkedHost(host, x.Shape(), tau)
+}
+
+// StepHost is Step on views in host memory, (2N, C, H, W) with shape
+// [2N, C, H, W]: with SetMicroBatch's chunks smaller than N it uploads one
+// chunk at a time, so the device never holds the whole batch (the
+// training loop's path); otherwise it uploads the batch into a pooled
+// tensor and runs Step.
+func (m *Model) StepHost(views []float32, shape [4]int, tau float32) (loss, top1 float32, err error) {
+	if numel(shape[:]) != len(views) || shape[0]%2 != 0 || shape[1] != m.Encoder.Config.InChannels {
+		return 0, 0, fmt.Errorf("layers: step: %d values for views %v (want (2N, %d, H, W))", len(views), shape, m.Encoder.Config.InChannels)
+	}
+	if m.micro > 0 && m.micro < shape[0]/2 {
+		return m.stepChunkedHost(views, shape[:], tau)
+	}
+	x := m.pool.Get(shape[:]...)
+	defer m.pool.Put(x)
+	m.b.Upload(x, views)
+	return m.run(x, tau, true)
+}
+
+// stepChunkedHost is stepChunked on the host copy of x, of shape s.
+func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top1 float32, err error) {
+	t := m.tape
+	if t.par.groups > 1 {
+		return 0, 0, fmt.Errorf("layers: step: micro-batch %d with %d BN groups: choose one", m.micro, t.par.groups)
+	}
+	if len(s) != 4 || s[1] != m.Encoder.Config.InChannels {
+		panic(fmt.Sprintf("layers: Model: input %v is not (2N, %d, H, W)", s, m.Encoder.Config.InChannels))
+	}
+	bigN, per, mb := s[0]/2, s[1]*s[2]*s[3], m.micro
+	chunks := (bigN + mb - 1) / mb
 	buf := make([]float32, 2*mb*per)
 	// input uploads chunk k's 2n views into a pool tensor.
 	input := func(k int) (*engine.Tensor, int) {

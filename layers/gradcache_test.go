@@ -163,3 +163,48 @@ func TestFitMicroBatch(t *testing.T) {
 	}
 	t.Logf("%d B per 16x16 image", per)
 }
+
+// TestStepHost: StepHost on the host's views is Step on the same views
+// uploaded, bit for bit, in chunks (7 images in chunks of 3) and whole;
+// a wrong length is an error.
+func TestStepHost(t *testing.T) {
+	b := newCPU(t)
+	const n, hw = 7, 8
+	xs := randomViews(4, n, 3, hw, hw, 0.3)
+	for _, mb := range []int{0, 3} {
+		var loss [2]float32
+		var grads [2][][]float32
+		for i := range 2 {
+			m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+			if err := m.SetMicroBatch(mb); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if i == 0 {
+				x := upload(b, xs, 2*n, 3, hw, hw)
+				loss[i], _, err = m.Step(x, 0.5)
+				x.Release()
+			} else {
+				loss[i], _, err = m.StepHost(xs, [4]int{2 * n, 3, hw, hw}, 0.5)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range m.Params() {
+				grads[i] = append(grads[i], download(t, b, p.Grad))
+			}
+			m.Release()
+		}
+		if loss[0] != loss[1] {
+			t.Errorf("micro-batch %d: loss %v from the host, %v from the device", mb, loss[1], loss[0])
+		}
+		for j := range grads[0] {
+			conformance.Close(t, fmt.Sprintf("micro-batch %d: gradient %d from the host", mb, j), grads[1][j], grads[0][j], conformance.Tol{})
+		}
+	}
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	defer m.Release()
+	if _, _, err := m.StepHost(xs[1:], [4]int{2 * n, 3, hw, hw}, 0.5); err == nil || !strings.Contains(err.Error(), "values for views") {
+		t.Errorf("short views: %v", err)
+	}
+}

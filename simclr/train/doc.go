@@ -37,7 +37,9 @@
 // MicroBatch (--micro-batch) steps in chunks of that many images
 // (layers.Model.SetMicroBatch, gradient caching): the loss, the schedule
 // and the LR scaling still see the whole batch N, BN statistics are per
-// chunk, and the memory check counts one chunk's activations; "auto"
+// chunk, the batch goes to the device one chunk at a time
+// (Model.StepHost) and the memory check counts one chunk's activations;
+// "auto"
 // measures the step's memory per image once the model is built
 // (layers.Model.FitMicroBatch) and prints the chunk it chose for the
 // device's memory (Options.MemoryLimit, else the physical memory). A step

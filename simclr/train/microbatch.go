@@ -41,7 +41,8 @@ func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, l
 		if limit == 0 {
 			limit = bound.PhysicalMemory()
 		}
-		input := int64(2*cfg.BatchSize) * int64(c*side*side) * 4 * 2 // on the device and its host copy
+		// The batch's views: on the host, and on the device in bench step.
+		input := int64(2*cfg.BatchSize) * int64(c*side*side) * 4 * 2
 		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input
 		var per int64
 		if mb, per, err = m.FitMicroBatch(c, side, side, budget, cfg.BatchSize); err != nil {

@@ -136,7 +136,7 @@ func resumeBitExact(t *testing.T, micro string) {
 		first, log, err := runToyOn(t, ctx, b, cfg, Options{Command: "simclr-vk train", OnStep: func(s StepInfo) {
 			switch {
 			case micro != "0" && s.GlobalStep == stopAt-1:
-				b.armed = 3 // the batch, then pass 1's second chunk
+				b.armed = 3 // pass 1's third chunk (of 4)
 			case micro == "0" && s.GlobalStep == stopAt:
 				cancel() // what the first SIGINT does
 			}
