@@ -194,7 +194,9 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 // from an emptied pool, and takes the growth of MemStats.Peak between
 // them; the model's parameters and running statistics are unchanged,
 // Param.Grad is overwritten, the backend's peak is reset and the pool is
-// emptied. It returns an error when not even one image fits.
+// emptied. It returns an error when not even one image fits. In a world
+// of more than one (SetParallel first) it is a collective: every rank
+// gets the smallest rank's choice, so that all cut their batches alike.
 func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int) (mb int, perImage int64, err error) {
 	if c != m.Encoder.Config.InChannels || h < 1 || w < 1 || maxImages < 1 {
 		return 0, 0, fmt.Errorf("layers: FitMicroBatch: views %dx%dx%d or %d images do not fit a model of %d input channels", h, w, c, maxImages, m.Encoder.Config.InChannels)
@@ -229,8 +231,21 @@ func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int) (mb int,
 	perImage = max((p4-p2)/2, 1)
 	fixed := max(p2-2*perImage, 0)
 	avail := budget/10*9 - fixed
-	if avail < perImage {
-		return 0, perImage, fmt.Errorf("layers: FitMicroBatch: %d bytes free, a step needs %d plus %d per image: not even one image fits", budget, fixed, perImage)
+	mb = int(min(max(avail, 0)/perImage, int64(maxImages)))
+	if comm := m.world(); comm.Size() > 1 {
+		// Every rank must cut its batch into the same number of chunks
+		// (global BN takes each chunk's statistics over the ranks): the
+		// smallest choice wins (also when it is none).
+		all := make([]float32, comm.Size())
+		if err := comm.Allgather([]float32{float32(mb)}, all); err != nil {
+			return 0, perImage, fmt.Errorf("layers: FitMicroBatch: %w", err)
+		}
+		for _, v := range all {
+			mb = min(mb, int(v))
+		}
 	}
-	return int(min(avail/perImage, int64(maxImages))), perImage, nil
+	if mb < 1 {
+		return 0, perImage, fmt.Errorf("layers: FitMicroBatch: %d bytes free, a step needs %d plus %d per image: not even one image fits (on this rank or another)", budget, fixed, perImage)
+	}
+	return mb, perImage, nil
 }

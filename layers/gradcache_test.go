@@ -5,8 +5,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
+	"simclr-vk/dist"
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
@@ -162,6 +164,31 @@ func TestFitMicroBatch(t *testing.T) {
 		t.Errorf("FitMicroBatch changed the model's state (%v)", err)
 	}
 	t.Logf("%d B per 16x16 image", per)
+
+	// Two ranks with different budgets agree on the smaller choice.
+	comms := dist.Local(2)
+	got := make([]int, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for r := range comms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := newCPU(t)
+			m, err := layers.NewModel(b, tinyConfig("resnet18", layers.StemCIFAR))
+			if err == nil {
+				defer m.Release()
+				if err = m.SetParallel(layers.Parallel{Comm: comms[r]}); err == nil {
+					got[r], _, err = m.FitMicroBatch(3, 16, 16, int64(100-60*r)*per, 1000)
+				}
+			}
+			errs[r] = err
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || got[0] != got[1] || got[1] > 40 || got[1] < 1 {
+		t.Errorf("ranks with budgets of 100 and 40 images: micro-batches %v, errors %v", got, errs)
+	}
 }
 
 // TestStepHost: StepHost on the host's views is Step on the same views
