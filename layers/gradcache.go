@@ -98,9 +98,17 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	bigN, per, mb := s[0]/2, s[1]*s[2]*s[3], m.micro
 	chunks := (bigN + mb - 1) / mb
 	buf := make([]float32, 2*mb*per)
+	// A smaller last chunk asks the pool for other sizes: give the
+	// larger chunk's tensors back first, so that the peak stays one
+	// chunk's (a micro-batch dividing N never trims).
+	prev := 0
 	// input uploads chunk k's 2n views into a pool tensor.
 	input := func(k int) (*engine.Tensor, int) {
 		lo, n := chunk(k, mb, bigN)
+		if n < prev {
+			t.pool.Trim()
+		}
+		prev = n
 		for v := 0; v < 2; v++ {
 			copy(buf[v*n*per:(v+1)*n*per], host[(v*bigN+lo)*per:(v*bigN+lo+n)*per])
 		}
@@ -121,17 +129,6 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 			}
 		}
 	}
-	// A smaller last chunk asks the pool for other sizes: give the
-	// larger chunk's tensors back first, so that the peak stays one
-	// chunk's (a micro-batch dividing N never trims).
-	prev := 0
-	trim := func(n int) {
-		if n < prev {
-			t.pool.Trim()
-		}
-		prev = n
-	}
-
 	t.train = true
 	t.par.on, t.par.err = true, nil
 	defer func() { t.par.on, t.frozenStats, t.accumulate = false, false, false }()
@@ -141,8 +138,7 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	var z []float32
 	d := 0
 	for k := 0; k < chunks; k++ {
-		xc, n := input(k)
-		trim(n)
+		xc, _ := input(k)
 		zc := t.L2Normalize(m.Forward(t, t.Input(xc)))
 		if z == nil {
 			d = zc.Shape[1]
@@ -164,7 +160,6 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	for k := 0; k < chunks; k++ {
 		t.accumulate = k > 0
 		xc, n := input(k)
-		trim(n)
 		zc := t.L2Normalize(m.Forward(t, t.Input(xc)))
 		rows(dz, part[:2*n*d], k, d, false)
 		seed := t.pool.Get(2*n, d)
