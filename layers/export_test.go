@@ -75,3 +75,10 @@ func localSliceGatherBackward(z []float32, tau float32, r, n, world int) []float
 	}
 	return out
 }
+
+// SetNet makes m's steps run net (e.g. a network without batch norm)
+// instead of its encoder and head, with net's parameters.
+func SetNet(m *Model, net Module) {
+	m.net = net
+	m.params = Params(net)
+}

@@ -38,10 +38,14 @@ type Model struct {
 	params []*Param
 	host   [2]float32
 	par    Parallel
+	micro  int // SetMicroBatch: images per chunk of a Step (0: whole batches)
 	// gatherBackward, when set (tests only: export_test.go), replaces the
 	// gathered NT-Xent's dz for this rank's rows (a mutation to show the
 	// tests catch the all-gather backward bug).
 	gatherBackward func(zGlobal []float32, tau float32, rank, n, world int) []float32
+	// net, when set (tests only: export_test.go), is the network Forward
+	// runs instead of encoder and head (one without batch norm).
+	net Module
 }
 
 // NewModel builds and initialises a model on b.
@@ -69,7 +73,12 @@ func (m *Model) Backend() engine.Backend { return m.b }
 func (m *Model) State() []NamedTensor { return append(m.Encoder.State(), m.Head.State()...) }
 
 // Forward makes Model a Module: encoder then head (unnormalised z).
-func (m *Model) Forward(t *Tape, x *Var) *Var { return m.Head.Forward(t, m.Encoder.Forward(t, x)) }
+func (m *Model) Forward(t *Tape, x *Var) *Var {
+	if m.net != nil {
+		return m.net.Forward(t, x)
+	}
+	return m.Head.Forward(t, m.Encoder.Forward(t, x))
+}
 
 // Params are the trainable parameters in state-dict order (what an
 // optimizer steps).
@@ -103,7 +112,14 @@ func (m *Model) input(t *Tape, x *engine.Tensor) *Var {
 // Loss) are then collectives: every rank must call them with the same
 // options and batch size, and a rank whose Step fails must end the job
 // (Comm.Abort) rather than leave the others waiting.
+//
+// With SetMicroBatch(mb) and more than mb images, Step runs in chunks of mb
+// images (gradient caching, stepChunked): the same loss over the whole
+// batch, activations held for one chunk at a time, BN statistics per chunk.
 func (m *Model) Step(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
+	if m.micro > 0 && m.micro < x.Dim(0)/2 {
+		return m.stepChunked(x, tau)
+	}
 	return m.run(x, tau, true)
 }
 

@@ -9,7 +9,8 @@ import (
 // BatchNormOp records batch normalisation of x (N,C,H,W) or (N,C) per
 // channel with bn's parameters, fused with ReLU when relu is set. In training
 // mode it uses the batch statistics, updates the running ones and counts
-// num_batches_tracked on the host; in eval mode it uses the running ones (no
+// num_batches_tracked on the host (neither with Tape.frozenStats, the
+// first forward of a chunked step); in eval mode it uses the running ones (no
 // backward is recorded for eval mode). During a data-parallel Step with
 // global BN, or with BN groups (Parallel), the training mode takes the
 // engine's batch-norm-in-parts path (batchNormParts).
@@ -36,8 +37,17 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		return t.batchNormParts(x, y, bn, gamma, beta, p, relu)
 	}
 	mean, invStd := t.pool.Get(bn.C), t.pool.Get(bn.C)
-	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, mean, invStd, p)
-	bn.NumBatchesTracked.Count++
+	runMean, runVar := bn.RunningMean.Value, bn.RunningVar.Value
+	if t.frozenStats {
+		// The op updates running statistics in place: give it scratch
+		// ones (the normalisation does not read them in training mode).
+		runMean, runVar = t.pool.Get(bn.C), t.pool.Get(bn.C)
+		defer t.pool.Put(runMean)
+		defer t.pool.Put(runVar)
+	} else {
+		bn.NumBatchesTracked.Count++
+	}
+	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, runMean, runVar, mean, invStd, p)
 	saved := []*Var{x}
 	if relu {
 		saved = append(saved, y)

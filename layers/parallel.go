@@ -165,12 +165,14 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 			}
 		}
 	}
-	t.updateRunning(bn, batchMean, batchVar)
+	if !t.frozenStats {
+		t.updateRunning(bn, batchMean, batchVar)
+		bn.NumBatchesTracked.Count++
+	}
 	mean, invStd := t.pool.Get(eg, c), t.pool.Get(eg, c)
 	t.b.Upload(mean, means)
 	t.b.Upload(invStd, invStds)
 	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, eg, p)
-	bn.NumBatchesTracked.Count++
 	saved := []*Var{x}
 	if relu {
 		saved = append(saved, y)
@@ -286,12 +288,25 @@ func (t *Tape) updateRunning(bn *BatchNorm, mean, unbiased []float64) {
 // price is redundant O((2N)^2 d) work on every rank, small next to the
 // encoder at SimCLR's batch sizes.
 func (m *Model) gatheredNTXent(t *Tape, z *Var, tau float32) {
+	dz := m.gatheredLoss(t, t.download(z.Value), z.Shape[0], z.Shape[1], tau, t.record && z.requiresGrad)
+	if dz == nil {
+		return
+	}
+	dst, done := t.gradDst(z)
+	t.b.Upload(dst, dz)
+	done()
+}
+
+// gatheredLoss is gatheredNTXent on the host copy of this rank's z (rows =
+// 2n, d; view 1 of its n images, then view 2): the loss and top-1 go to
+// m.out and, with grad, it returns this rank's rows of dz (2n, d) (nil
+// without grad). Gradient caching's chunked step calls it with the z it
+// assembled from its chunks.
+func (m *Model) gatheredLoss(t *Tape, local []float32, rows, d int, tau float32, grad bool) []float32 {
 	comm := m.world()
 	w, r := comm.Size(), comm.Rank()
-	rows, d := z.Shape[0], z.Shape[1]
 	n := rows / 2
 	bigN := n * w
-	local := t.download(z.Value)
 	all := make([]float32, w*rows*d)
 	t.par.fail(comm.Allgather(local, all))
 	global := make([]float32, 2*bigN*d)
@@ -303,26 +318,22 @@ func (m *Model) gatheredNTXent(t *Tape, z *Var, tau float32) {
 	zg := t.pool.Get(2*bigN, d)
 	defer t.pool.Put(zg)
 	t.b.Upload(zg, global)
-	if !t.record || !z.requiresGrad {
+	if !grad {
 		t.b.NTXentForwardBackward(nil, m.out, zg, tau)
-		return
+		return nil
 	}
 	dzg := t.pool.Get(2*bigN, d)
 	defer t.pool.Put(dzg)
 	t.b.NTXentForwardBackward(dzg, m.out, zg, tau)
-	var dz []float32
 	if m.gatherBackward != nil {
-		dz = m.gatherBackward(global, tau, r, n, w)
-	} else {
-		all := t.download(dzg)
-		dz = make([]float32, rows*d)
-		for v := 0; v < 2; v++ {
-			copy(dz[v*n*d:(v+1)*n*d], all[(v*bigN+r*n)*d:(v*bigN+r*n+n)*d])
-		}
+		return m.gatherBackward(global, tau, r, n, w)
 	}
-	dst, done := t.gradDst(z)
-	t.b.Upload(dst, dz)
-	done()
+	all = t.download(dzg)
+	dz := make([]float32, rows*d)
+	for v := 0; v < 2; v++ {
+		copy(dz[v*n*d:(v+1)*n*d], all[(v*bigN+r*n)*d:(v*bigN+r*n+n)*d])
+	}
+	return dz
 }
 
 // allreduceSum replaces every tensor by its sum over the ranks times scale,

@@ -39,14 +39,23 @@ type entry struct {
 // Tape records the ops of one forward pass and replays them in reverse to
 // compute gradients (reverse-mode autodiff). See the package doc.
 type Tape struct {
-	b       engine.Backend
-	pool    *Pool
-	train   bool     // BatchNorm uses batch statistics and updates running stats
-	record  bool     // keep entries for Backward
-	par     parallel // data-parallel BN (Model.SetParallel)
-	entries []entry
-	vars    []*Var
-	touched map[*Param]bool
+	b      engine.Backend
+	pool   *Pool
+	train  bool     // BatchNorm uses batch statistics and updates running stats
+	record bool     // keep entries for Backward
+	par    parallel // data-parallel BN (Model.SetParallel)
+	// frozenStats (pass 1 of a chunked step): training-mode BN normalises
+	// with the batch statistics but leaves the running statistics and
+	// num_batches_tracked alone, so that the kept forward of the chunk
+	// updates them once.
+	frozenStats bool
+	// accumulate (the chunks after the first of a chunked step): Backward
+	// adds every parameter gradient to Param.Grad instead of overwriting
+	// it, and zeroes nothing.
+	accumulate bool
+	entries    []entry
+	vars       []*Var
+	touched    map[*Param]bool
 	// flops counts the multiply-add FLOPs (x2) of the convolutions and
 	// linear layers run forward since the last Reset.
 	flops, lastFlops float64
@@ -140,9 +149,9 @@ func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
 }
 
 // paramGradDst is gradDst for a parameter: the first use in a pass
-// overwrites p.Grad, later uses accumulate.
+// overwrites p.Grad, later uses accumulate (every use, with t.accumulate).
 func (t *Tape) paramGradDst(p *Param) (*engine.Tensor, func()) {
-	if !t.touched[p] {
+	if !t.touched[p] && !t.accumulate {
 		t.touched[p] = true
 		return p.Grad, func() {}
 	}
@@ -164,7 +173,8 @@ func (t *Tape) Seed(v *Var, dv *engine.Tensor) {
 // a gradient propagates it; activations and gradients are returned to the
 // pool as soon as no remaining op needs them. Parameters in params that got
 // no gradient in this pass have their Grad zeroed, so after Backward every
-// Param.Grad holds this pass's gradient. The tape is reset afterwards.
+// Param.Grad holds this pass's gradient (with t.accumulate: Param.Grad
+// plus this pass's gradient). The tape is reset afterwards.
 func (t *Tape) Backward(params []*Param) {
 	// Values nobody saved are dead now.
 	for _, v := range t.vars {
@@ -186,7 +196,7 @@ func (t *Tape) Backward(params []*Param) {
 	}
 	t.entries = t.entries[:0]
 	for _, p := range params {
-		if !t.touched[p] {
+		if !t.touched[p] && !t.accumulate {
 			t.b.Fill(p.Grad, 0)
 		}
 	}

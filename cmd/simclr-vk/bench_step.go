@@ -30,6 +30,7 @@ type stepResult struct {
 	Image        string  `json:"image"`
 	Batch        int     `json:"batch"`
 	Views        int     `json:"views"`
+	MicroBatch   int     `json:"micro_batch,omitempty"` // images per chunk (gradient caching); 0: the whole batch
 	Optimizer    string  `json:"optimizer"`
 	Params       int     `json:"params"`
 	Steps        int     `json:"steps"`
@@ -89,6 +90,7 @@ func runBenchStep(args []string) error {
 	width := fs.Float64("width", 1, "channel multiplier on every stage (1 = 64 base channels, 0.25 = 16)")
 	image := fs.String("image", "32x32x3", "image size HxWxC")
 	batch := fs.Int("batch", 256, "images per step B (the step processes 2B views)")
+	micro := fs.String("micro-batch", "0", "images per chunk of the step (gradient caching): 0 (the whole batch), 1..batch, or auto (the largest that fits the memory)")
 	optName := fs.String("optimizer", "lars", "lars, sgd or adamw")
 	steps := fs.Int("steps", 5, "timed steps (the median is reported)")
 	warmup := fs.Int("warmup", 2, "untimed warm-up steps")
@@ -117,8 +119,18 @@ func runBenchStep(args []string) error {
 		bound.Int("head-out", int64(*headOut), 1, train.MaxDim)); err != nil {
 		return err
 	}
+	mb, autoMB, err := train.ParseMicroBatch(*micro, *batch)
+	if err != nil {
+		return bound.Errorf("micro-batch", "%v", err)
+	}
+	held := *batch
+	if autoMB {
+		held = 1
+	} else if mb > 0 {
+		held = mb
+	}
 	memory := func(limit uint64) error {
-		return modelMemory(mcfg, max(h, w), 2**batch, limit, "batch", "image", "width")
+		return modelMemory(mcfg, max(h, w), 2*held, limit, "batch", "micro-batch", "image", "width")
 	}
 	if err := memory(0); err != nil {
 		return err
@@ -141,6 +153,11 @@ func runBenchStep(args []string) error {
 		return fmt.Errorf("bench step: %w", err)
 	}
 	defer opt.Release()
+	cfg := train.Config{BatchSize: *batch, MicroBatch: *micro}
+	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f, a...) }
+	if err := train.SetMicroBatch(m, b, cfg, c, max(h, w), deviceMemory(b), logf); err != nil {
+		return fmt.Errorf("bench step: %w", err)
+	}
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	host := make([]float32, 2**batch*c*h*w)
@@ -157,7 +174,7 @@ func runBenchStep(args []string) error {
 	}
 	lr := float32(peak)
 	res := stepResult{Bench: "step", Backend: b.Name(), Device: b.Describe(), Arch: *arch, Stem: *stem,
-		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, Optimizer: *optName,
+		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, MicroBatch: m.MicroBatch(), Optimizer: *optName,
 		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup}
 	var times []float64
 	vd, _ := b.(*vulkan.Device)
@@ -209,8 +226,12 @@ func runBenchStep(args []string) error {
 		fmt.Println(string(out))
 		return nil
 	}
-	fmt.Printf("%s %s stem, width %g, %s, batch %d (%d views), %s, %d params on %s (%s)\n",
-		res.Arch, res.Stem, res.Width, res.Image, res.Batch, res.Views, res.Optimizer, res.Params, res.Backend, res.Device)
+	chunks := ""
+	if res.MicroBatch > 0 {
+		chunks = fmt.Sprintf(" in chunks of %d", res.MicroBatch)
+	}
+	fmt.Printf("%s %s stem, width %g, %s, batch %d (%d views)%s, %s, %d params on %s (%s)\n",
+		res.Arch, res.Stem, res.Width, res.Image, res.Batch, res.Views, chunks, res.Optimizer, res.Params, res.Backend, res.Device)
 	fmt.Printf("median step %.3f s over %d steps after %d warm-up: %.1f images/s (images = B per step; each image is 2 views)\n",
 		res.StepSeconds, res.Steps, res.Warmup, res.ImagesPerS)
 	fmt.Printf("forward %.4f GFLOP per view (convolutions + linear layers); ~%.1f GFLOP/s counting the step as 3x the forward\n",

@@ -48,7 +48,7 @@ func TestFlagRanges(t *testing.T) {
 			"epochs": {"0"}, "lr": {"0"}, "warmup-epochs": nil, "weight-decay": nil, "momentum": {"1"}, "temperature": {"0"},
 			"color-jitter-strength": nil, "crop-min-scale": {"0"}, "subset": nil, "max-steps": nil, "workers": nil, "log-every": {"0"},
 			"knn-every": nil, "knn-k": {"0"}, "knn-t": {"0"}, "knn-subset": nil, "knn-bank": nil, "save-every": nil, "keep": nil,
-			"threads": {"100000"},
+			"threads": {"100000"}, "micro-batch": {"129", "auto2"},
 		}},
 		"eval knn":    {sub("knn", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"k": {"0"}, "t": {"0"}})},
 		"eval linear": {sub("linear", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"epochs": {"0"}, "lr": {"0"}})},
@@ -65,7 +65,7 @@ func TestFlagRanges(t *testing.T) {
 			"batch": {"0"}, "iters": {"0"}}},
 		"bench ntxent": {sub("ntxent", runBench), nil, map[string][]string{"n": {"0", "3", "1000000"}, "dim": {"0"}, "tau": {"0"}, "iters": {"0"}}},
 		"bench step": {sub("step", runBench), []string{"--backend", "cpu"}, map[string][]string{"width": {"0", "1e6"}, "image": {"0x32x3", "100000x100000x3"},
-			"batch": {"0", "100000000"}, "steps": {"0"}, "warmup": nil, "tau": {"0"}, "head-out": {"0"}}},
+			"batch": {"0", "100000000"}, "micro-batch": {"257", "x"}, "steps": {"0"}, "warmup": nil, "tau": {"0"}, "head-out": {"0"}}},
 	}
 	n := 0
 	for name, c := range cmds {

@@ -26,6 +26,16 @@ type DataParallelCase struct {
 	// Mutate, when set, is applied to every rank's model (a planted bug
 	// the comparison must catch).
 	Mutate func(*layers.Model)
+	// MicroBatch > 0: the ranks step in chunks of MicroBatch images
+	// (gradient caching; dividing each rank's images). With per-device BN
+	// the world of one takes BN groups of MicroBatch images and the
+	// running statistics (moved once per chunk by the ranks, once per
+	// step with groups) are not compared. With global BN, chunk k's
+	// statistics are those of the ranks' chunks k together: the world of
+	// one steps in chunks of World*MicroBatch images on the global batch
+	// reordered so that its chunk k holds those images, and everything,
+	// running statistics included, is compared.
+	MicroBatch int
 }
 
 // rankRun is what one rank (or the world of one) recorded.
@@ -40,7 +50,7 @@ type rankRun struct {
 // runWorld trains TinyConfig's ResNet-18 (CIFAR stem) for c.Steps LARS
 // steps on the global batch xs (2N views: view 1 of the N images, then
 // view 2) on rank r of comm, which takes the images r*n .. r*n+n-1.
-func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, c DataParallelCase, xs []float32, mutate func(*layers.Model)) (run rankRun) {
+func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, micro int, c DataParallelCase, xs []float32, mutate func(*layers.Model)) (run rankRun) {
 	defer func() {
 		if p := recover(); p != nil && run.err == nil {
 			run.err = fmt.Errorf("panic: %v", p)
@@ -54,6 +64,9 @@ func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, c DataParal
 	defer m.Release()
 	par.Comm = comm
 	if err := m.SetParallel(par); err != nil {
+		return rankRun{err: err}
+	}
+	if err := m.SetMicroBatch(micro); err != nil {
 		return rankRun{err: err}
 	}
 	if mutate != nil {
@@ -109,6 +122,26 @@ func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, c DataParal
 	return run
 }
 
+// chunkMajor reorders the global batch xs (2N views of c.HW x c.HW x 3)
+// so that chunk k of c.World*c.MicroBatch images holds the images of
+// every rank's chunk k in rank order: global image r*n + k*mb + i moves
+// to k*World*mb + r*mb + i, in both views.
+func chunkMajor(xs []float32, c DataParallelCase) []float32 {
+	per := 3 * c.HW * c.HW
+	n, mb := c.Images/c.World, c.MicroBatch
+	out := make([]float32, len(xs))
+	for v := 0; v < 2; v++ {
+		for r := 0; r < c.World; r++ {
+			for k := 0; k < n/mb; k++ {
+				from := v*c.Images + r*n + k*mb
+				to := v*c.Images + k*c.World*mb + r*mb
+				copy(out[to*per:(to+mb)*per], xs[from*per:(from+mb)*per])
+			}
+		}
+	}
+	return out
+}
+
 // recorder collects a comparison's mismatches instead of failing a test.
 type recorder struct {
 	testing.TB
@@ -145,7 +178,18 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 	if !c.GlobalBN {
 		refPar.BNGroups = c.World
 	}
-	ref := runWorld(newBackend(t), dist.Single{}, refPar, c, xs, nil)
+	refXs, refMicro := xs, 0
+	if c.MicroBatch > 0 {
+		if c.Images%(c.World*c.MicroBatch) != 0 {
+			t.Fatalf("micro-batch %d does not divide each rank's %d images", c.MicroBatch, c.Images/c.World)
+		}
+		if c.GlobalBN {
+			refXs, refMicro = chunkMajor(xs, c), c.World*c.MicroBatch
+		} else {
+			refPar.BNGroups = c.Images / c.MicroBatch
+		}
+	}
+	ref := runWorld(newBackend(t), dist.Single{}, refPar, refMicro, c, refXs, nil)
 	if ref.err != nil {
 		t.Fatalf("world of one: %v", ref.err)
 	}
@@ -160,7 +204,7 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runs[r] = runWorld(backends[r], comms[r], layers.Parallel{GlobalBN: c.GlobalBN, BucketFloats: c.BucketFloats}, c, xs, c.Mutate)
+			runs[r] = runWorld(backends[r], comms[r], layers.Parallel{GlobalBN: c.GlobalBN, BucketFloats: c.BucketFloats}, c.MicroBatch, c, xs, c.Mutate)
 		}()
 	}
 	wg.Wait()
@@ -189,6 +233,9 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 			closeTol(rec, fmt.Sprintf("rank %d: gradient %d", r, i), run.grads[i], g, 2e-3, 1e-3*gmax)
 		}
 		for i, bf := range ref.buffers {
+			if c.MicroBatch > 0 && !c.GlobalBN {
+				break
+			}
 			closeTol(rec, fmt.Sprintf("rank %d: BN running statistic %d", r, i), run.buffers[i], bf, 1e-4, 0)
 		}
 		for i, p := range ref.params {

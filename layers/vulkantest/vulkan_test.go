@@ -163,15 +163,20 @@ func TestTrainSmokeVulkan(t *testing.T) {
 // groups) and world 3 at an awkward global batch, one Vulkan device per
 // rank (dist.Local, one goroutine each), against a world of one on Vulkan
 // on the same global batch: loss, top-1, gradients, BN running statistics
-// and parameters after 3 LARS steps (layerstest.DataParallel).
+// and parameters after 3 LARS steps (layerstest.DataParallel); and world
+// 2 stepping in chunks against a world of one in chunks of both ranks'
+// chunks.
 func TestDataParallelVulkan(t *testing.T) {
 	open := func(tb testing.TB) engine.Backend { return vktest.Open(tb, vulkan.Options{}) }
 	for _, c := range []layerstest.DataParallelCase{
 		{World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 3},
 		{World: 2, Images: 8, HW: 8, GlobalBN: false, Steps: 3},
 		{World: 3, Images: 9, HW: 8, GlobalBN: true, Steps: 3, Seed: 12},
+		// Gradient caching inside each rank: chunks of 4 of 8 images,
+		// global BN over the ranks' corresponding chunks.
+		{World: 2, Images: 16, HW: 8, GlobalBN: true, Steps: 3, MicroBatch: 4},
 	} {
-		t.Run(fmt.Sprintf("world%d_globalBN%v", c.World, c.GlobalBN), func(t *testing.T) {
+		t.Run(fmt.Sprintf("world%d_globalBN%v_micro%d", c.World, c.GlobalBN, c.MicroBatch), func(t *testing.T) {
 			noPanic(t, func() {
 				for _, msg := range layerstest.DataParallel(t, open, c) {
 					t.Error(msg)
@@ -179,4 +184,20 @@ func TestDataParallelVulkan(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestChunkedVulkan: gradient caching on Vulkan (layerstest): 8 images in
+// chunks of 4 train like BN groups of 4 for 3 LARS steps, the running
+// statistics move once per chunk (also with a short last chunk), and 16
+// images in chunks of 2 peak below 1.3x a 2-image step's device memory.
+func TestChunkedVulkan(t *testing.T) {
+	d := openVulkan(t)
+	noPanic(t, func() {
+		for _, msg := range layerstest.ChunkedMatchesGroups(t, d, 8, 4, 8, 3) {
+			t.Error(msg)
+		}
+		layerstest.ChunkedRunningStats(t, d, 8, 2, 8)
+		layerstest.ChunkedRunningStats(t, d, 7, 3, 8)
+		layerstest.ChunkedMemoryBounded(t, d, 2, 16)
+	})
 }

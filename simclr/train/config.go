@@ -30,6 +30,10 @@ type Config struct {
 	Epochs    int     `json:"epochs"`
 	DropLast  bool    `json:"drop-last"` // drop the last short batch of an epoch
 
+	// MicroBatch: images per chunk of a step (gradient caching): "0" (the
+	// whole batch), 1..batch-size, or "auto" (the largest that fits).
+	MicroBatch string `json:"micro-batch"`
+
 	Optimizer    string  `json:"optimizer"`     // lars, sgd, adamw
 	LR           float64 `json:"lr"`            // base learning rate (scaled by LRScaling)
 	LRScaling    string  `json:"lr-scaling"`    // linear (base*B/256), sqrt (base*sqrt(B)), none
@@ -80,6 +84,7 @@ func Defaults() Config {
 		Width:               0.125,
 		ProjDims:            []int{0, 128},
 		BatchSize:           128,
+		MicroBatch:          "0",
 		Epochs:              3,
 		DropLast:            true,
 		Optimizer:           "lars",
@@ -169,6 +174,9 @@ func (c Config) Validate() error {
 	if _, err := schedule.ScaledLR(c.LR, c.LRScaling, c.BatchSize); err != nil {
 		return bad("lr-scaling", "%v", err)
 	}
+	if _, _, err := ParseMicroBatch(c.MicroBatch, c.BatchSize); err != nil {
+		return bad("micro-batch", "%v", err)
+	}
 	if _, err := augment.ParseBlurMode(c.Blur); err != nil {
 		return bad("blur", "%v", err)
 	}
@@ -210,15 +218,32 @@ func (c Config) checkMemory(channels, side int, limit uint64) error {
 	mc := c.modelConfig(channels, max(side, 1))
 	need := 16 * layers.EstimateParams(mc.Encoder, mc.Head)
 	flags := []string{"width", "proj-dims"}
+	held := c.heldImages()
 	if side > 0 {
-		need += 4 * 2 * float64(c.BatchSize) * layers.EstimateViewFloats(mc.Encoder, side)
+		need += 4 * 2 * float64(held) * layers.EstimateViewFloats(mc.Encoder, side)
 		flags = []string{"batch-size", "image-size", "width"}
+		if held < c.BatchSize {
+			flags[0] = "micro-batch"
+		}
 	}
 	what := fmt.Sprintf("a %s at width %g (parameters, gradients, optimizer state", c.Arch, c.Width)
 	if side > 0 {
-		what += fmt.Sprintf(" and the activations of %d views of %dx%d", 2*c.BatchSize, side, side)
+		what += fmt.Sprintf(" and the activations of %d views of %dx%d", 2*held, side, side)
 	}
 	return bound.Memory(need, limit, what+")", flags...)
+}
+
+// heldImages is the number of images whose activations a step holds at
+// once: the batch, or one chunk of --micro-batch (auto: at least one).
+func (c Config) heldImages() int {
+	mb, auto, err := ParseMicroBatch(c.MicroBatch, c.BatchSize)
+	switch {
+	case auto:
+		return 1
+	case err != nil || mb == 0:
+		return c.BatchSize
+	}
+	return mb
 }
 
 // CheckMemory is checkMemory once the data fixed the channels and the side

@@ -34,6 +34,17 @@
 // NaN/Inf, and applies the optimizer with the schedule's rate for that step
 // (warm-up + cosine, evaluated per step).
 //
+// MicroBatch (--micro-batch) steps in chunks of that many images
+// (layers.Model.SetMicroBatch, gradient caching): the loss, the schedule
+// and the LR scaling still see the whole batch N, BN statistics are per
+// chunk, the batch goes to the device one chunk at a time
+// (Model.StepHost) and the memory check counts one chunk's activations;
+// "auto"
+// measures the step's memory per image once the model is built
+// (layers.Model.FitMicroBatch) and prints the chunk it chose for the
+// device's memory (Options.MemoryLimit, else the physical memory). A step
+// is atomic for interruption: the context is read between steps only.
+//
 // The learning-rate schedule always spans Epochs; MaxSteps only stops the
 // run early (handy for a quick look at a real configuration, and how a run
 // is stopped and resumed in the tests).

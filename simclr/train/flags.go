@@ -32,6 +32,7 @@ func Bind(fs *pflag.FlagSet, cfg *Config) {
 	fs.Float64Var(&cfg.Width, "width", cfg.Width, "channel multiplier on every stage (1 = 64 base channels as torchvision)")
 	fs.IntSliceVar(&cfg.ProjDims, "proj-dims", cfg.ProjDims, "projection head hidden,out dims (hidden 0: the encoder's feature dim)")
 	fs.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "images per step N (2N views)")
+	fs.StringVar(&cfg.MicroBatch, "micro-batch", cfg.MicroBatch, "images per chunk of a step: 0 (the whole batch), 1..batch-size, or auto (the largest that fits the memory); the loss stays over the whole batch, BN statistics are per chunk, one extra forward")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (the LR schedule spans them)")
 	fs.BoolVar(&cfg.DropLast, "drop-last", cfg.DropLast, "drop the last short batch of each epoch (--drop-last=false keeps it; its loss uses its own size)")
 	fs.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "lars, sgd or adamw")

@@ -89,7 +89,12 @@ func newCPU() engine.Backend { return cpu.New(cpu.Options{}) }
 // runToy runs cfg on a fresh CPU backend, logging to the test.
 func runToy(t *testing.T, ctx context.Context, cfg Config, opt Options) (*Result, string, error) {
 	t.Helper()
-	b := newCPU()
+	return runToyOn(t, ctx, newCPU(), cfg, opt)
+}
+
+// runToyOn is runToy on b (closed afterwards).
+func runToyOn(t *testing.T, ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Result, string, error) {
+	t.Helper()
 	defer b.Close()
 	var log bytes.Buffer
 	opt.Log = &log

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"simclr-vk/engine"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/metrics"
 )
@@ -141,12 +140,6 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 	}
 	prog := &metrics.Progress{W: r.log, TTY: r.opt.TTY, Every: max(1, r.spe/10)}
 	st := epochStats{start: time.Now()}
-	var x *engine.Tensor
-	defer func() {
-		if x != nil {
-			x.Release()
-		}
-	}()
 	for r.pos.StepInEpoch < r.spe {
 		if ctx.Err() != nil || r.maxed() {
 			if r.opt.TTY {
@@ -161,18 +154,12 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("epoch %d: data: %w", ep+1, err)
 		}
-		if x == nil || x.Shape()[0] != 2*bt.N {
-			if x != nil {
-				x.Release()
-			}
-			x = r.b.New(2*bt.N, bt.C, bt.H, bt.W)
-		}
-		r.b.Upload(x, bt.Views)
 		gstep := r.pos.GlobalStep // 0-based index of this step
 		where := func() string {
 			return fmt.Sprintf("step %d (epoch %d, step %d of %d)", gstep+1, ep+1, r.pos.StepInEpoch+1, r.spe)
 		}
-		loss, acc, err := r.m.Step(x, float32(cfg.Temperature))
+		// From the host: with --micro-batch, one chunk on the device at a time.
+		loss, acc, err := r.m.StepHost(bt.Views, [4]int{2 * bt.N, bt.C, bt.H, bt.W}, float32(cfg.Temperature))
 		if err != nil {
 			return false, fmt.Errorf("%s: %w; nothing saved since: %s", where(), err, r.lastGood())
 		}

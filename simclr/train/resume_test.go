@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -52,13 +53,41 @@ func sameLosses(t *testing.T, what string, want, got []float32) {
 // stop, resume for the second (same losses, same weights, optimizer state
 // and BN statistics bit for bit); and the same when the run is interrupted
 // mid-epoch through its context (the SIGINT path), checkpointed, and
-// resumed (the resumed epoch skips the batches already done).
+// resumed (the resumed epoch skips the batches already done). With
+// --micro-batch 4 (4 chunks a step) the interruption comes in the middle
+// of a step's chunks (an upload of its first pass): the step is finished
+// and saved whole, never half.
 func TestResumeBitExact(t *testing.T) {
+	for _, micro := range []string{"0", "4"} {
+		t.Run("micro-batch "+micro, func(t *testing.T) { resumeBitExact(t, micro) })
+	}
+}
+
+// cancelOnUpload is a backend that cancels a context at its armed-th
+// Upload after Arm (the loop uploads each batch, a chunked step each
+// chunk).
+type cancelOnUpload struct {
+	engine.Backend
+	cancel func()
+	armed  int
+}
+
+func (c *cancelOnUpload) Upload(t *engine.Tensor, src []float32) {
+	if c.armed > 0 {
+		if c.armed--; c.armed == 0 {
+			c.cancel()
+		}
+	}
+	c.Backend.Upload(t, src)
+}
+
+func resumeBitExact(t *testing.T, micro string) {
 	dir := writeToyData(t, 64, 16)
 	const spe = 4
 	base := toyConfig(t, dir)
 	base.Epochs = 2
 	base.KNNEvery = 1
+	base.MicroBatch = micro
 
 	full, _, err := runToy(t, context.Background(), base, Options{})
 	if err != nil {
@@ -103,16 +132,20 @@ func TestResumeBitExact(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		const stopAt = spe + 2 // after step 2 of epoch 2
-		first, log, err := runToy(t, ctx, cfg, Options{Command: "simclr-vk train", OnStep: func(s StepInfo) {
-			if s.GlobalStep == stopAt {
+		b := &cancelOnUpload{Backend: newCPU(), cancel: cancel}
+		first, log, err := runToyOn(t, ctx, b, cfg, Options{Command: "simclr-vk train", OnStep: func(s StepInfo) {
+			switch {
+			case micro != "0" && s.GlobalStep == stopAt-1:
+				b.armed = 3 // pass 1's third chunk (of 4)
+			case micro == "0" && s.GlobalStep == stopAt:
 				cancel() // what the first SIGINT does
 			}
 		}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !first.Interrupted || first.GlobalStep != stopAt || first.Epoch != 1 || first.StepInEpoch != 2 {
-			t.Fatalf("interrupted run: %+v", first)
+		if !first.Interrupted || first.GlobalStep != stopAt || first.Epoch != 1 || first.StepInEpoch != 2 || b.armed != 0 {
+			t.Fatalf("interrupted run: %+v (uploads left before the cancel: %d)", first, b.armed)
 		}
 		if !strings.Contains(log, "resume with: simclr-vk train --resume "+cfg.Out) {
 			t.Errorf("no resume command in the log")

@@ -283,6 +283,11 @@ func (r *run) build(ck *checkpoint.Checkpoint) error {
 		return fmt.Errorf("optimizer: %w", err)
 	}
 	r.m, r.o = m, o
+	if err := SetMicroBatch(m, r.b, cfg, c, r.size(), r.opt.MemoryLimit, func(f string, a ...any) { fmt.Fprintf(r.log, f, a...) }); err != nil {
+		m.Release()
+		o.Release()
+		return err
+	}
 	n := r.train.Len()
 	r.spe = n / cfg.BatchSize
 	if !cfg.DropLast && n%cfg.BatchSize != 0 {

@@ -32,20 +32,21 @@ func TestFlagRanges(t *testing.T) {
 		"knn-t":                 {"NaN", "Inf", "0", "-1", "1e9"},
 	}
 	ints := map[string][]string{
-		"image-size": {"-1", "100000"},
-		"batch-size": {"-1", "0", "1", "4294967296"},
-		"epochs":     {"-1", "0", "10000000000"},
-		"subset":     {"-1", "1000000000000"},
-		"max-steps":  {"-1", "9000000000000000000"},
-		"workers":    {"-1", "1000000"},
-		"log-every":  {"-1", "0"},
-		"knn-every":  {"-1", "1000000000"},
-		"knn-k":      {"-1", "0", "1000000000000"},
-		"knn-subset": {"-1", "1000000000000"},
-		"knn-bank":   {"-1", "1000000000000"},
-		"save-every": {"-1", "1000000000"},
-		"keep":       {"-1", "1000000000"},
-		"proj-dims":  {"-1,128", "0,0", "0,1000000000", "1000000000,128"},
+		"image-size":  {"-1", "100000"},
+		"batch-size":  {"-1", "0", "1", "4294967296"},
+		"micro-batch": {"-1", "129", "1.5", "x", "Auto", "4294967296"},
+		"epochs":      {"-1", "0", "10000000000"},
+		"subset":      {"-1", "1000000000000"},
+		"max-steps":   {"-1", "9000000000000000000"},
+		"workers":     {"-1", "1000000"},
+		"log-every":   {"-1", "0"},
+		"knn-every":   {"-1", "1000000000"},
+		"knn-k":       {"-1", "0", "1000000000000"},
+		"knn-subset":  {"-1", "1000000000000"},
+		"knn-bank":    {"-1", "1000000000000"},
+		"save-every":  {"-1", "1000000000"},
+		"keep":        {"-1", "1000000000"},
+		"proj-dims":   {"-1,128", "0,0", "0,1000000000", "1000000000,128"},
 	}
 	n := 0
 	for _, m := range []map[string][]string{floats, ints} {
@@ -109,6 +110,15 @@ func TestMemoryEstimate(t *testing.T) {
 	err := c.checkMemory(1, 28, 1<<30)
 	if err == nil || !strings.Contains(err.Error(), "--batch-size, --image-size, --width: ") || !strings.Contains(err.Error(), "needs at least") {
 		t.Errorf("batch 2^20: %v", err)
+	}
+	// In chunks, the activations held are a chunk's.
+	c.MicroBatch = "64"
+	if err := c.checkMemory(1, 28, 1<<30); err != nil {
+		t.Errorf("batch 2^20 in chunks of 64: %v", err)
+	}
+	c.MicroBatch = "100000"
+	if err := c.checkMemory(1, 28, 1<<30); err == nil || !strings.Contains(err.Error(), "--micro-batch, --image-size, --width: ") {
+		t.Errorf("batch 2^20 in chunks of 100000: %v", err)
 	}
 	c = Defaults()
 	c.Width, c.Arch = 64, "resnet50"

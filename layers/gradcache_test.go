@@ -1,0 +1,237 @@
+package layers_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+
+	"simclr-vk/dist"
+	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
+	"simclr-vk/layers"
+	"simclr-vk/layers/layerstest"
+)
+
+// noBNModel is a model whose steps run a small network without batch
+// norm (conv-ReLU-conv/2-ReLU-pool-linear, random weights from seed 5):
+// its gradients do not depend on how the batch is chunked.
+func noBNModel(t *testing.T, b engine.Backend) *layers.Model {
+	t.Helper()
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	net := &layers.Sequential{Mods: []layers.Module{
+		layers.NewConv2d(b, "c1", 3, 6, 3, 1, 1, true), layers.ReLU{},
+		layers.NewConv2d(b, "c2", 6, 8, 3, 2, 1, false), layers.ReLU{},
+		layers.GlobalAvgPool{}, layers.NewLinear(b, "fc", 8, 16, true),
+	}}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, p := range layers.Params(net) {
+		v := make([]float32, p.Numel())
+		for i := range v {
+			v[i] = float32(0.4 * rng.NormFloat64())
+		}
+		b.Upload(p.Value, v)
+	}
+	t.Cleanup(func() {
+		for _, p := range layers.Params(net) {
+			p.Value.Release()
+			p.Grad.Release()
+		}
+	})
+	layers.SetNet(m, net)
+	return m
+}
+
+// TestChunkedGradientsWithoutBN: without batch norm the chunked step's
+// loss and gradients equal the unchunked step's (float summation order
+// aside) for chunks that divide the 6 images and chunks that do not.
+func TestChunkedGradientsWithoutBN(t *testing.T) {
+	b := cpu.New(cpu.Options{Threads: 1})
+	const n, hw = 6, 8
+	x := upload(b, randomViews(3, n, 3, hw, hw, 0.3), 2*n, 3, hw, hw)
+	defer x.Release()
+	grads := func(mb int) (float32, [][]float32) {
+		m := noBNModel(t, b)
+		defer m.Release()
+		if err := m.SetMicroBatch(mb); err != nil {
+			t.Fatal(err)
+		}
+		loss, _, err := m.Step(x, 0.5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g [][]float32
+		for _, p := range m.Params() {
+			g = append(g, download(t, b, p.Grad))
+		}
+		return loss, g
+	}
+	refLoss, ref := grads(0)
+	for _, mb := range []int{1, 2, 3, 4, 5} {
+		loss, got := grads(mb)
+		if math.Abs(float64(loss-refLoss)) > 1e-5*(1+math.Abs(float64(refLoss))) {
+			t.Errorf("chunks of %d: loss %v, unchunked %v", mb, loss, refLoss)
+		}
+		for i := range ref {
+			gmax := 0.0
+			for _, v := range ref[i] {
+				gmax = math.Max(gmax, math.Abs(float64(v)))
+			}
+			conformance.Close(t, fmt.Sprintf("chunks of %d: gradient %d", mb, i), got[i], ref[i], conformance.Tol{Atol: 1e-5 * gmax, Rtol: 1e-4})
+		}
+	}
+}
+
+// TestChunkedMatchesBNGroupsCPU: with BN, 8 images in chunks of 4 train
+// like the unchunked step with BN groups of 4 images (3 LARS steps).
+// Chunks of 2 images agree at the first step but part beyond the
+// tolerance by the third: BN over the 4 views of 2 images (the head's
+// BN1d sees 4 values per channel) amplifies float32 order differences.
+func TestChunkedMatchesBNGroupsCPU(t *testing.T) {
+	for _, msg := range layerstest.ChunkedMatchesGroups(t, newCPU(t), 8, 4, 8, 3) {
+		t.Error(msg)
+	}
+}
+
+// TestChunkedRunningStatsCPU: running statistics move once per chunk (4
+// chunks of 2, and 3 chunks of 3, 3, 1 images).
+func TestChunkedRunningStatsCPU(t *testing.T) {
+	layerstest.ChunkedRunningStats(t, newCPU(t), 8, 2, 8)
+	layerstest.ChunkedRunningStats(t, newCPU(t), 7, 3, 8)
+}
+
+// TestChunkedMemoryBoundedCPU: 16 images in chunks of 2 peak below 1.3x
+// the memory of a 2-image step.
+func TestChunkedMemoryBoundedCPU(t *testing.T) {
+	layerstest.ChunkedMemoryBounded(t, newCPU(t), 2, 16)
+}
+
+// TestChunkedDataParallel: world 2, 8 images per rank in chunks of 4
+// (global batch = ranks x chunks): with per-device BN against a world of
+// one unchunked with BN groups of 4; with global BN against a world of one
+// in chunks of 8 holding the two ranks' chunks (running statistics
+// compared too).
+func TestChunkedDataParallel(t *testing.T) {
+	for _, global := range []bool{false, true} {
+		t.Run(fmt.Sprint("globalBN_", global), func(t *testing.T) {
+			for _, msg := range layerstest.DataParallel(t, newCPU, layerstest.DataParallelCase{World: 2, Images: 16, HW: 8, GlobalBN: global, Steps: 3, MicroBatch: 4}) {
+				t.Error(msg)
+			}
+		})
+	}
+}
+
+// TestMicroBatchErrors: clear errors for options that cannot work.
+func TestMicroBatchErrors(t *testing.T) {
+	b := newCPU(t)
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	defer m.Release()
+	if err := m.SetMicroBatch(-1); err == nil || !strings.Contains(err.Error(), "negative micro-batch -1") {
+		t.Errorf("SetMicroBatch(-1): %v", err)
+	}
+	if err := m.SetParallel(layers.Parallel{BNGroups: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetMicroBatch(2); err == nil || !strings.Contains(err.Error(), "choose one") {
+		t.Errorf("micro-batch with BN groups: %v", err)
+	}
+}
+
+// TestFitMicroBatch: the measured footprint gives a chunk that grows with
+// the budget and leaves the model's state alone.
+func TestFitMicroBatch(t *testing.T) {
+	b := newCPU(t)
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	defer m.Release()
+	h0, err := m.StateHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, per, err := m.FitMicroBatch(3, 16, 16, 1<<40, 1000)
+	if err != nil || mb != 1000 {
+		t.Fatalf("a huge budget: micro-batch %d (%d B per image), %v; want the 1000 images", mb, per, err)
+	}
+	if mb, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000); err != nil || mb < 50 || mb > 100 {
+		t.Errorf("a budget of 100 images' bytes: micro-batch %d, %v", mb, err)
+	}
+	if _, _, err = m.FitMicroBatch(3, 16, 16, per/2, 1000); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
+		t.Errorf("half an image's bytes: %v", err)
+	}
+	if h, err := m.StateHash(); err != nil || h != h0 {
+		t.Errorf("FitMicroBatch changed the model's state (%v)", err)
+	}
+	t.Logf("%d B per 16x16 image", per)
+
+	// Two ranks with different budgets agree on the smaller choice.
+	comms := dist.Local(2)
+	got := make([]int, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for r := range comms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := newCPU(t)
+			m, err := layers.NewModel(b, tinyConfig("resnet18", layers.StemCIFAR))
+			if err == nil {
+				defer m.Release()
+				if err = m.SetParallel(layers.Parallel{Comm: comms[r]}); err == nil {
+					got[r], _, err = m.FitMicroBatch(3, 16, 16, int64(100-60*r)*per, 1000)
+				}
+			}
+			errs[r] = err
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || got[0] != got[1] || got[1] > 40 || got[1] < 1 {
+		t.Errorf("ranks with budgets of 100 and 40 images: micro-batches %v, errors %v", got, errs)
+	}
+}
+
+// TestStepHost: StepHost on the host's views is Step on the same views
+// uploaded, bit for bit, in chunks (7 images in chunks of 3) and whole;
+// a wrong length is an error.
+func TestStepHost(t *testing.T) {
+	b := newCPU(t)
+	const n, hw = 7, 8
+	xs := randomViews(4, n, 3, hw, hw, 0.3)
+	for _, mb := range []int{0, 3} {
+		var loss [2]float32
+		var grads [2][][]float32
+		for i := range 2 {
+			m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+			if err := m.SetMicroBatch(mb); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if i == 0 {
+				x := upload(b, xs, 2*n, 3, hw, hw)
+				loss[i], _, err = m.Step(x, 0.5)
+				x.Release()
+			} else {
+				loss[i], _, err = m.StepHost(xs, [4]int{2 * n, 3, hw, hw}, 0.5)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range m.Params() {
+				grads[i] = append(grads[i], download(t, b, p.Grad))
+			}
+			m.Release()
+		}
+		if loss[0] != loss[1] {
+			t.Errorf("micro-batch %d: loss %v from the host, %v from the device", mb, loss[1], loss[0])
+		}
+		for j := range grads[0] {
+			conformance.Close(t, fmt.Sprintf("micro-batch %d: gradient %d from the host", mb, j), grads[1][j], grads[0][j], conformance.Tol{})
+		}
+	}
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	defer m.Release()
+	if _, _, err := m.StepHost(xs[1:], [4]int{2 * n, 3, hw, hw}, 0.5); err == nil || !strings.Contains(err.Error(), "values for views") {
+		t.Errorf("short views: %v", err)
+	}
+}

@@ -1,0 +1,57 @@
+package train
+
+import (
+	"fmt"
+	"strconv"
+
+	"simclr-vk/engine"
+	"simclr-vk/internal/bound"
+	"simclr-vk/layers"
+)
+
+// ParseMicroBatch reads --micro-batch for a batch of batch images: "0" or
+// "" (whole batches), an image count 1..batch, or "auto" (auto true, n 0:
+// measured once the model is built).
+func ParseMicroBatch(s string, batch int) (n int, auto bool, err error) {
+	switch s {
+	case "", "0":
+		return 0, false, nil
+	case "auto":
+		return 0, true, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 1 || v > int64(batch) {
+		return 0, false, fmt.Errorf("%q: want 0 (the whole batch), an image count from 1 to the batch size %d, or auto", s, batch)
+	}
+	return int(v), false, nil
+}
+
+// SetMicroBatch gives m the chunk size of --micro-batch (cfg validated).
+// With auto it measures a step's memory per image of c x side x side (see
+// layers.Model.FitMicroBatch) against limit bytes (0: the physical memory)
+// less what the backend holds and the batch's input on the device and on
+// the host, and writes its choice to log; a chunk of the whole batch is
+// then 0.
+func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, log func(format string, a ...any)) error {
+	mb, auto, err := ParseMicroBatch(cfg.MicroBatch, cfg.BatchSize)
+	if err != nil {
+		return bound.Errorf("micro-batch", "%v", err)
+	}
+	if auto {
+		if limit == 0 {
+			limit = bound.PhysicalMemory()
+		}
+		// The batch's views: on the host, and on the device in bench step.
+		input := int64(2*cfg.BatchSize) * int64(c*side*side) * 4 * 2
+		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input
+		var per int64
+		if mb, per, err = m.FitMicroBatch(c, side, side, budget, cfg.BatchSize); err != nil {
+			return bound.Errorf("micro-batch", "auto: %v", err)
+		}
+		log("micro-batch auto: %d of %d images per chunk (%s per image measured, %s available)\n", mb, cfg.BatchSize, bound.Bytes(float64(per)), bound.Bytes(float64(budget)))
+		if mb >= cfg.BatchSize {
+			mb = 0
+		}
+	}
+	return m.SetMicroBatch(mb)
+}
