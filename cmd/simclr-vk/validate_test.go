@@ -141,11 +141,11 @@ func TestDeviceMemory(t *testing.T) {
 	if heap == 0 {
 		t.Fatalf("%s: no device-local heap", d.Describe())
 	}
-	check := func(limit uint64) error { return bound.Memory(float64(heap)+1, limit, "x", "size") }
+	check := func(limit uint64) error { return bound.Memory(bound.Usable*float64(heap)+1, limit, "x", "size") }
 	if err := onDevice(d, check); err == nil || !strings.Contains(err.Error(), "--size: x needs at least") || !strings.Contains(err.Error(), "of device memory") {
 		t.Errorf("heap %d: %v", heap, err)
 	}
-	if err := onDevice(d, func(limit uint64) error { return bound.Memory(float64(heap), limit, "x", "size") }); err != nil {
+	if err := onDevice(d, func(limit uint64) error { return bound.Memory(bound.Usable*float64(heap), limit, "x", "size") }); err != nil {
 		t.Error(err)
 	}
 }

@@ -99,20 +99,26 @@ func PhysicalMemory() uint64 {
 	return 0
 }
 
-// Memory refuses an estimate of need bytes above limit bytes (a device's
-// memory; 0: the physical memory, no check where that is unknown). what says what was
-// estimated, flags the flags that set its size (the first is named in the
-// *Error).
+// Usable is the share of a memory an estimate may fill: the estimates are
+// lower bounds (the tensors a step keeps, not the allocator's slack, the
+// program or, for physical memory, the other processes), so a run that
+// needs more than this share would not finish.
+const Usable = 0.9
+
+// Memory refuses an estimate of need bytes above Usable of limit bytes (a
+// device's memory; 0: the physical memory, no check where that is
+// unknown). what says what was estimated, flags the flags that set its size
+// (the first is named in the *Error).
 func Memory(need float64, limit uint64, what string, flags ...string) error {
 	kind := "device memory"
 	if limit == 0 {
 		limit, kind = PhysicalMemory(), "physical memory"
 	}
-	if limit == 0 || need <= float64(limit) {
+	if limit == 0 || need <= Usable*float64(limit) {
 		return nil
 	}
-	e := &Error{colon: true, Msg: fmt.Sprintf("%s needs at least %s, more than the %s of %s; use a smaller size",
-		what, Bytes(need), Bytes(float64(limit)), kind)}
+	e := &Error{colon: true, Msg: fmt.Sprintf("%s needs at least %s, more than %.0f%% of the %s of %s; use a smaller size",
+		what, Bytes(need), 100*Usable, Bytes(float64(limit)), kind)}
 	if len(flags) > 0 {
 		e.Flag, e.Also = flags[0], flags[1:]
 	}

@@ -41,11 +41,15 @@ func TestIntFloat(t *testing.T) {
 }
 
 func TestMemory(t *testing.T) {
-	if err := Memory(1<<20, 1<<30, "x", "batch"); err != nil {
+	if err := Memory(0.9*(1<<30), 1<<30, "x", "batch"); err != nil {
 		t.Error(err)
 	}
+	// The estimates are lower bounds: 95% of the memory does not fit.
+	if err := Memory(0.95*(1<<30), 1<<30, "x", "batch"); err == nil {
+		t.Error("an estimate of 95% of the memory fits")
+	}
 	err := Memory(3<<30, 1<<30, "x", "batch", "width")
-	if err == nil || FlagOf(err) != "batch" || !strings.Contains(err.Error(), "--batch, --width: x needs at least 3 GiB, more than the 1 GiB") {
+	if err == nil || FlagOf(err) != "batch" || !strings.Contains(err.Error(), "--batch, --width: x needs at least 3 GiB, more than 90% of the 1 GiB") {
 		t.Errorf("got %v", err)
 	}
 	if PhysicalMemory() == 0 {
