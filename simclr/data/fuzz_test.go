@@ -8,8 +8,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"simclr-vk/internal/alloctest"
 )
 
 // The fuzz targets write the input as a dataset's files, open it and read
@@ -23,13 +24,6 @@ import (
 func allocBound(n int) uint64 { return 64*uint64(n) + 1<<20 }
 
 // measure runs f and returns the bytes it allocated.
-func measure(f func()) uint64 {
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	f()
-	runtime.ReadMemStats(&m1)
-	return m1.TotalAlloc - m0.TotalAlloc
-}
 
 // checkDataset reads every image and label of ds (and closes it).
 func checkDataset(t *testing.T, ds Dataset) {
@@ -84,8 +78,8 @@ func fuzzOpen(t *testing.T, files map[string][]byte, opts Options, bound uint64)
 	}
 	// Measured twice when over the bound: one-time lazy initialisations
 	// (decoder tables, the first temporary folder) are not per input.
-	if got := measure(run); got > bound {
-		if got = measure(run); got > bound {
+	if got := alloctest.Bytes(run); got > bound {
+		if got = alloctest.Bytes(run); got > bound {
 			t.Fatalf("allocated %d bytes, above the bound of %d", got, bound)
 		}
 	}

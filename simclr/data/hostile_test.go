@@ -15,6 +15,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
+	"simclr-vk/internal/alloctest"
 	"simclr-vk/simclr/npy"
 )
 
@@ -229,14 +230,14 @@ func TestOversizedFilesAreNotReadWhole(t *testing.T) {
 	must(t, os.Truncate(p, 256<<20))
 	ds, _, err := Open(filepath.Join(dir, "flat"), Options{})
 	must(t, err)
-	if got := measure(func() { _, err = ds.Image(0) }); err != nil || got > 4<<20 {
+	if got := alloctest.Bytes(func() { _, err = ds.Image(0) }); err != nil || got > 4<<20 {
 		t.Fatalf("decoding a 4x6 PNG padded to 256 MiB: %v, allocated %d bytes", err, got)
 	}
 	stl := filepath.Join(dir, "stl")
 	write(t, filepath.Join(stl, "train_X.bin"), stlImages(1, 0))
 	write(t, filepath.Join(stl, "train_y.bin"), []byte{1})
 	must(t, os.Truncate(filepath.Join(stl, "train_y.bin"), 1<<30))
-	if got := measure(func() { _, _, err = Open(stl, Options{}) }); got > 4<<20 {
+	if got := alloctest.Bytes(func() { _, _, err = Open(stl, Options{}) }); got > 4<<20 {
 		t.Fatalf("a 1 GiB STL-10 label file for 1 image allocated %d bytes", got)
 	}
 	wantErr(t, err, "train_y.bin", "1073741824 labels for 1 images")
@@ -311,7 +312,7 @@ func TestNpySparseLabelsNotRead(t *testing.T) {
 			t.Skipf("truncate: %v", err)
 		}
 		var err error
-		if got := measure(func() { _, _, err = Open(images, Options{}) }); got > 1<<20 {
+		if got := alloctest.Bytes(func() { _, _, err = Open(images, Options{}) }); got > 1<<20 {
 			t.Errorf("labels %v: allocated %d bytes", tc.shape, got)
 		}
 		wantErr(t, err, "x_labels.npy", tc.want)
