@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"simclr-vk/internal/atomicfile"
+	"simclr-vk/internal/regfile"
 )
 
 // The tuning cache: one JSON file (default
@@ -110,18 +111,14 @@ func (t *gemmTuner) load() {
 // readTuneCache reads the cache file: a regular file (opening a FIFO would
 // block) of at most maxTuneCacheBytes.
 func readTuneCache(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
-	}
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if size > maxTuneCacheBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxTuneCacheBytes+1))
 	if err != nil {
 		return nil, err

@@ -10,12 +10,12 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 
 	"github.com/klauspost/compress/zstd"
 
 	"simclr-vk/internal/atomicfile"
 	"simclr-vk/internal/bound"
+	"simclr-vk/internal/regfile"
 )
 
 // Format constants.
@@ -418,14 +418,7 @@ func Read(path string) (*Checkpoint, error) {
 
 // readFile reads a regular file that starts with Magic.
 func readFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
-	}
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +430,6 @@ func readFile(path string) ([]byte, error) {
 		}
 		return nil, ErrForeign
 	}
-	size := st.Size()
 	head := make([]byte, min(size, headerSize))
 	tail := make([]byte, min(size, trailerSize))
 	if _, err := f.ReadAt(head, 0); err != nil {

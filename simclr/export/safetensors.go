@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 
+	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -216,14 +216,7 @@ func ReadSafetensors(path string) (*Safetensors, error) {
 }
 
 func readSafetensorsFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
-	}
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +224,7 @@ func readSafetensorsFile(path string) ([]byte, error) {
 	var n [8]byte
 	if _, err := f.ReadAt(n[:], 0); err == nil {
 		hl := binary.LittleEndian.Uint64(n[:])
-		if err := checkHeaderLength(hl, st.Size()-8); err != nil {
+		if err := checkHeaderLength(hl, size-8); err != nil {
 			return nil, err
 		}
 		// The header (at most MaxHeaderBytes) must cover the rest of the
@@ -241,11 +234,11 @@ func readSafetensorsFile(path string) ([]byte, error) {
 		if _, err := f.ReadAt(header, 8); err != nil {
 			return nil, fmt.Errorf("the file shrank while being read: %w", err)
 		}
-		if _, _, _, err := decodeHeader(header, st.Size()-8-int64(hl)); err != nil {
+		if _, _, _, err := decodeHeader(header, size-8-int64(hl)); err != nil {
 			return nil, err
 		}
 	}
-	data := make([]byte, st.Size())
+	data := make([]byte, size)
 	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, fmt.Errorf("the file shrank while being read: %w", err)
 	}
