@@ -48,9 +48,9 @@ type stepResult struct {
 	// rank with all the threads); Efficiency is ImagesPerS / Baseline.
 	Baseline   float64 `json:"baseline_images_per_s,omitempty"`
 	Efficiency float64 `json:"scaling_efficiency,omitempty"`
-	PeakBytes    int64   `json:"peak_bytes"`
-	LossFirst    float32 `json:"loss_first"`
-	LossLast     float32 `json:"loss_last"`
+	PeakBytes  int64   `json:"peak_bytes"`
+	LossFirst  float32 `json:"loss_first"`
+	LossLast   float32 `json:"loss_last"`
 	// FirstStep is the first step's time, which includes the kernels'
 	// autotuning (Vulkan: TuneSeconds of it, all runs of this process).
 	FirstStep   float64 `json:"first_step_s"`
