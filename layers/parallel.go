@@ -86,13 +86,16 @@ func (m *Model) SetParallel(p Parallel) error {
 // Parallel returns the model's data-parallel options.
 func (m *Model) Parallel() Parallel { return m.par }
 
-// world is the model's communicator (dist.Single when none was set),
-// timed.
+// world is the model's communicator, timed (dist.Single when none was
+// set).
 func (m *Model) world() dist.Comm {
-	if m.comm == nil {
-		return dist.Single{}
+	switch {
+	case m.comm != nil:
+		return m.comm
+	case m.par.Comm != nil: // a Model built without SetParallel (tests)
+		return m.par.Comm
 	}
-	return m.comm
+	return dist.Single{}
 }
 
 // CommTime is the wall time the model's collectives (Step's and Loss's
