@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +39,9 @@ const (
 // with per-rank BN against one rank's --bn-groups 2; 1 epoch on 2 ranks resumed
 // on 1, and 1 on 1 resumed on 2, equal 2 epochs on one; a batch that does
 // not split, and a rank that cannot open its device (--device 0,99), end
-// the job with a message (naming the rank) within mpiNoHang.
+// the job with a message (naming the rank) within mpiNoHang; bench step
+// reports the world, the global batch, the communication time and the
+// efficiency against --baseline from rank 0 alone.
 func TestTrainMPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the MPI binary and runs mpirun")
@@ -156,6 +159,22 @@ func testTrainMPI(t *testing.T, l mpitest.Launcher, withVulkan bool) {
 		res := mpirun(t, with(t.TempDir(), "--batch-size", "7"))
 		if res.Err == nil || !strings.Contains(res.Output, "batch size 7 does not split over 2 ranks") || !strings.Contains(res.Output, "e.g. 6 or 8") {
 			t.Fatalf("--batch-size 7 on 2 ranks: %v\n%s", res.Err, res.Output)
+		}
+	})
+
+	t.Run("bench-step", func(t *testing.T) {
+		args := []string{"bench", "step", "--backend", "cpu", "--width", "0.0625", "--image", "8x8x1", "--batch", "8",
+			"--steps", "1", "--warmup", "0", "--head-out", "16", "--json", "--baseline", "1000"}
+		res := mpitest.Job{Launcher: l, NP: 2, Bin: bin, Args: args, Timeout: mpiNoHang}.Exec(t)
+		if res.TimedOut || res.Err != nil {
+			t.Fatalf("mpirun -np 2 bench step: %v (timed out %v)\n%s", res.Err, res.TimedOut, res.Output)
+		}
+		var r stepResult
+		if err := json.Unmarshal([]byte(strings.TrimSpace(res.Ranks[0])), &r); err != nil {
+			t.Fatalf("rank 0's report: %v\n%s", err, res.Output)
+		}
+		if r.World != 2 || r.Batch != 8 || !(r.CommMs > 0) || r.Efficiency != r.ImagesPerS/1000 || res.Ranks[1] != "" {
+			t.Errorf("report %+v; rank 1 printed %q", r, res.Ranks[1])
 		}
 	})
 
