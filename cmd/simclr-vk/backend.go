@@ -89,13 +89,14 @@ func (f *backendFlags) open() (engine.Backend, error) {
 // --device and several ranks on the machine, the Vulkan device (auto: a
 // GPU) is the local rank's among them (ranks share devices round-robin when
 // there are fewer devices than ranks); --threads 0 becomes the machine's
-// cores divided by its ranks. A world of one keeps the flags as they are,
-// except that a --device list is refused.
+// cores divided by its ranks. A world of one takes a list's first entry
+// (a run of several ranks resumed on one: the list is in its config.json)
+// and keeps the other flags as they are.
 func (f *backendFlags) forRank(comm dist.Comm) error {
 	local, n := comm.LocalRank(), comm.LocalSize()
 	if strings.Contains(*f.device, ",") {
 		list := strings.Split(*f.device, ",")
-		if comm.Size() == 1 || local >= len(list) {
+		if local >= len(list) {
 			return fmt.Errorf("--device %q: a list of %d devices, one per rank on this machine, and this is local rank %d of %d", *f.device, len(list), local, n)
 		}
 		dev := strings.TrimSpace(list[local])
