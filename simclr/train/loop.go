@@ -200,8 +200,6 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 			return fmt.Sprintf("step %d (epoch %d, step %d of %d)", gstep+1, ep+1, r.pos.StepInEpoch+1, r.spe)
 		}
 		comm0 := r.m.CommTime()
-		// The one call per step that the gradient-cache work replaces:
-		// keep it alone here.
 		loss, acc, err := r.m.Step(x, float32(cfg.Temperature))
 		commMs := (r.m.CommTime() - comm0).Seconds() * 1e3
 		if err != nil {
