@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -33,14 +32,14 @@ func runTrain(args []string) error {
 // inWorld runs a command's body on one rank of comm. In a world of several
 // ranks an error of this rank ends the job (dist.Fatal: MPI_Abort, with a
 // message naming the rank), since the others would wait for it in their
-// next collective; a panic too (dist.Recover). An *exitError (a run stopped
-// by a signal, on every rank at the same step) and success end MPI on every
-// rank (dist.Finalize) and return.
+// next collective; a panic too (dist.Recover). Success, an *exitError (a
+// run stopped by a signal, on every rank at the same step) and a usage
+// error or --help (the same on every rank) end MPI on every rank
+// (dist.Finalize) and return.
 func inWorld(comm dist.Comm, body func() error) error {
 	defer dist.Recover(comm)
 	err := body()
-	var ee *exitError
-	if err != nil && comm.Size() > 1 && !errors.As(err, &ee) {
+	if err != nil && comm.Size() > 1 && exitCode(err) == 1 {
 		dist.Fatal(comm, err)
 	}
 	if ferr := dist.Finalize(comm); ferr != nil && err == nil {
