@@ -56,6 +56,9 @@
 //     they are SUMMED over the ranks in host buckets (BucketFloats), so the
 //     parameters stay identical; Model.CheckInSync compares StateHash
 //     across the ranks.
+//   - Model.CommTime adds up the wall time of these collectives (waiting
+//     for the slowest rank included): training's per-step communication
+//     figure.
 //
 // # Batches larger than the memory (Model.SetMicroBatch)
 //

@@ -38,7 +38,8 @@ type Model struct {
 	params []*Param
 	host   [2]float32
 	par    Parallel
-	micro  int // SetMicroBatch: images per chunk of a Step (0: whole batches)
+	micro  int        // SetMicroBatch: images per chunk of a Step (0: whole batches)
+	comm   *timedComm // par.Comm, timed (nil until SetParallel)
 	// gatherBackward, when set (tests only: export_test.go), replaces the
 	// gathered NT-Xent's dz for this rank's rows (a mutation to show the
 	// tests catch the all-gather backward bug).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"time"
 
 	"simclr-vk/dist"
 	"simclr-vk/engine"
@@ -77,19 +78,61 @@ func (m *Model) SetParallel(p Parallel) error {
 		p.BucketFloats = 1 << 20
 	}
 	m.par = p
-	m.tape.par = parallel{comm: p.Comm, global: p.GlobalBN && p.Comm.Size() > 1, groups: max(p.BNGroups, 1)}
+	m.comm = &timedComm{Comm: p.Comm}
+	m.tape.par = parallel{comm: m.comm, global: p.GlobalBN && p.Comm.Size() > 1, groups: max(p.BNGroups, 1)}
 	return nil
 }
 
 // Parallel returns the model's data-parallel options.
 func (m *Model) Parallel() Parallel { return m.par }
 
-// world is the model's communicator (dist.Single when none was set).
+// world is the model's communicator, timed (dist.Single when none was
+// set).
 func (m *Model) world() dist.Comm {
-	if m.par.Comm == nil {
-		return dist.Single{}
+	switch {
+	case m.comm != nil:
+		return m.comm
+	case m.par.Comm != nil: // a Model built without SetParallel (tests)
+		return m.par.Comm
 	}
-	return m.par.Comm
+	return dist.Single{}
+}
+
+// CommTime is the wall time the model's collectives (Step's and Loss's
+// all-gathers of z and of the BN statistics, the BN and gradient
+// all-reduces; not CheckInSync's) have taken since SetParallel, waiting for the
+// slowest rank included; zero in a world of one. Training reports it per
+// step as the communication time.
+func (m *Model) CommTime() time.Duration {
+	if m.comm == nil {
+		return 0
+	}
+	return m.comm.spent
+}
+
+// timedComm adds the time of the data collectives to spent.
+type timedComm struct {
+	dist.Comm
+	spent time.Duration
+}
+
+func (c *timedComm) time(f func() error) error {
+	t0 := time.Now()
+	err := f()
+	c.spent += time.Since(t0)
+	return err
+}
+
+func (c *timedComm) AllreduceSum(buf []float32) error {
+	return c.time(func() error { return c.Comm.AllreduceSum(buf) })
+}
+
+func (c *timedComm) AllreduceSum64(buf []float64) error {
+	return c.time(func() error { return c.Comm.AllreduceSum64(buf) })
+}
+
+func (c *timedComm) Allgather(send, recv []float32) error {
+	return c.time(func() error { return c.Comm.Allgather(send, recv) })
 }
 
 // checkBatch validates the local batch x against the parallel options.
@@ -447,6 +490,9 @@ func (m *Model) StateHash() (uint64, error) {
 // parameters or buffers differ from rank 0's.
 func (m *Model) CheckInSync() error {
 	comm := m.world()
+	if m.comm != nil {
+		comm = m.comm.Comm // a check, not the step's communication
+	}
 	h, err := m.StateHash()
 	if err != nil {
 		return err

@@ -3,9 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
+	"simclr-vk/dist"
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
@@ -27,8 +31,8 @@ type backendFlags struct {
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
 		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
-		device:   fs.String("device", "", "Vulkan device: index in 'simclr-vk devices' order or a name substring"),
-		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores)"),
+		device:   fs.String("device", "", "Vulkan device: index in 'simclr-vk devices' order or a name substring; under mpirun a comma-separated list indexed by the node-local rank (default: the local rank's device among the GPUs, or all devices)"),
+		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores, divided by the ranks on this machine under mpirun)"),
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
 		autotune: addAutotuneFlag(fs, "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
@@ -78,6 +82,53 @@ func (f *backendFlags) open() (engine.Backend, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("--backend %q: want auto, vulkan or cpu", name)
+}
+
+// forRank makes the flags those of one rank of comm on its machine: a
+// comma-separated --device takes the entry of the node-local rank; with no
+// --device and several ranks on the machine, the Vulkan device (auto: a
+// GPU) is the local rank's among them (ranks share devices round-robin when
+// there are fewer devices than ranks); --threads 0 becomes the machine's
+// cores divided by its ranks. A world of one takes a list's first entry
+// (a run of several ranks resumed on one: the list is in its config.json)
+// and keeps the other flags as they are.
+func (f *backendFlags) forRank(comm dist.Comm) error {
+	local, n := comm.LocalRank(), comm.LocalSize()
+	if strings.Contains(*f.device, ",") {
+		list := strings.Split(*f.device, ",")
+		if local >= len(list) {
+			return fmt.Errorf("--device %q: a list of %d devices, one per rank on this machine, and this is local rank %d of %d", *f.device, len(list), local, n)
+		}
+		dev := strings.TrimSpace(list[local])
+		f.device = &dev
+	}
+	if n <= 1 {
+		return nil
+	}
+	if *f.threads == 0 {
+		t := max(1, runtime.NumCPU()/n)
+		f.threads = &t
+	}
+	if *f.device == "" && *f.backend != "cpu" {
+		devs, err := vulkan.Devices()
+		if err != nil {
+			if *f.backend == "vulkan" {
+				return fmt.Errorf("open Vulkan device: %w", err)
+			}
+			return nil // auto: the CPU backend
+		}
+		var pick []vulkan.DeviceInfo
+		for _, d := range devs {
+			if d.Type != "cpu" || *f.backend == "vulkan" {
+				pick = append(pick, d)
+			}
+		}
+		if len(pick) > 0 {
+			dev := strconv.Itoa(pick[local%len(pick)].Index)
+			f.device = &dev
+		}
+	}
+	return nil
 }
 
 // vulkanOptions are the vulkan.Options these flags select.

@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
+	"simclr-vk/dist"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/vktest"
 )
@@ -87,5 +89,42 @@ func TestCoopMatFlag(t *testing.T) {
 	*f.coopmat = "sometimes"
 	if _, err := f.open(); err == nil || !strings.Contains(err.Error(), "want off, auto or on") {
 		t.Errorf("--coopmat sometimes: %v", err)
+	}
+}
+
+// TestBackendFlagsForRank: a --device list gives each node-local rank its
+// entry (a world of one the first; refused where it has none); with
+// several ranks on the machine --threads 0 becomes cores / ranks; the CPU
+// backend gets no device; a world of one keeps the flags.
+func TestBackendFlagsForRank(t *testing.T) {
+	parse := func(args ...string) *backendFlags {
+		fs := newFlags("test")
+		fs.SetOutput(io.Discard)
+		f := addBackendFlags(fs, "auto")
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	two := dist.Local(2)
+	f := parse("--backend", "vulkan", "--device", "0, 99")
+	if err := f.forRank(two[1]); err != nil || *f.device != "99" || *f.threads != max(1, runtime.NumCPU()/2) {
+		t.Errorf("local rank 1 of 2, --device '0, 99': %v, device %q, threads %d", err, *f.device, *f.threads)
+	}
+	f = parse("--backend", "cpu", "--threads", "3")
+	if err := f.forRank(two[0]); err != nil || *f.device != "" || *f.threads != 3 {
+		t.Errorf("cpu, --threads 3 on 2 ranks: %v, device %q, threads %d", err, *f.device, *f.threads)
+	}
+	f = parse("--device", "0,1")
+	if err := f.forRank(dist.Local(3)[2]); err == nil || !strings.Contains(err.Error(), "local rank 2 of 3") {
+		t.Errorf("a list of 2 devices on local rank 2 of 3: %v", err)
+	}
+	f = parse("--device", "1,0")
+	if err := f.forRank(dist.Single{}); err != nil || *f.device != "1" {
+		t.Errorf("a device list in a world of one: %v, device %q", err, *f.device)
+	}
+	f = parse("--backend", "cpu")
+	if err := f.forRank(dist.Single{}); err != nil || *f.threads != 0 {
+		t.Errorf("a world of one: %v, threads %d", err, *f.threads)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"simclr-vk/dist"
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/internal/bound"
@@ -38,10 +39,19 @@ type stepResult struct {
 	GFLOPPerView float64 `json:"forward_gflop_per_view"`
 	StepSeconds  float64 `json:"step_s_median"`
 	GFLOPs       float64 `json:"gflop_per_s"`
-	ImagesPerS   float64 `json:"images_per_s"`
-	PeakBytes    int64   `json:"peak_bytes"`
-	LossFirst    float32 `json:"loss_first"`
-	LossLast     float32 `json:"loss_last"`
+	ImagesPerS   float64 `json:"images_per_s"` // global: Batch per median step
+	// World is the number of ranks (mpirun); each steps on Batch/World
+	// images. CommMs is the median step's time in communication (all-gathers
+	// and all-reduces, waiting for the slowest rank included).
+	World  int     `json:"world"`
+	CommMs float64 `json:"comm_ms_median,omitempty"`
+	// Baseline is --baseline (images/s of the comparison run, e.g. one
+	// rank with all the threads); Efficiency is ImagesPerS / Baseline.
+	Baseline   float64 `json:"baseline_images_per_s,omitempty"`
+	Efficiency float64 `json:"scaling_efficiency,omitempty"`
+	PeakBytes  int64   `json:"peak_bytes"`
+	LossFirst  float32 `json:"loss_first"`
+	LossLast   float32 `json:"loss_last"`
 	// FirstStep is the first step's time, which includes the kernels'
 	// autotuning (Vulkan: TuneSeconds of it, all runs of this process).
 	FirstStep   float64 `json:"first_step_s"`
@@ -83,13 +93,24 @@ func newHostPerStep(h vulkan.HostStats, steps int) *hostPerStep {
 }
 
 func runBenchStep(args []string) error {
+	comm, err := dist.World()
+	if err != nil {
+		return err
+	}
+	return inWorld(comm, func() error { return benchStep(args, comm) })
+}
+
+// benchStep is `bench step` on one rank of comm: a data-parallel step on
+// the global batch when there are several (global BN), rank 0 reporting.
+func benchStep(args []string, comm dist.Comm) error {
 	fs := newFlags("bench step")
 	bf := addBackendFlags(fs, "auto")
 	arch := fs.String("arch", "resnet18", "resnet18, resnet34 or resnet50")
 	stem := fs.String("stem", "cifar", "cifar (3x3 conv, no max-pool) or imagenet (7x7/2 conv + max-pool)")
 	width := fs.Float64("width", 1, "channel multiplier on every stage (1 = 64 base channels, 0.25 = 16)")
 	image := fs.String("image", "32x32x3", "image size HxWxC")
-	batch := fs.Int("batch", 256, "images per step B (the step processes 2B views)")
+	batch := fs.Int("batch", 256, "images per step B (the step processes 2B views); under mpirun the global batch, B/ranks per rank")
+	baseline := fs.Float64("baseline", 0, "images/s of a run to compare with (e.g. 1 rank with all the threads): prints the scaling efficiency")
 	micro := fs.String("micro-batch", "0", "images per chunk of the step (gradient caching): 0 (the whole batch), 1..batch, or auto (the largest that fits the memory)")
 	optName := fs.String("optimizer", "lars", "lars, sgd or adamw")
 	steps := fs.Int("steps", 5, "timed steps (the median is reported)")
@@ -116,21 +137,30 @@ func runBenchStep(args []string) error {
 		bound.Int("steps", int64(*steps), 1, maxIters),
 		bound.Int("warmup", int64(*warmup), 0, maxIters),
 		bound.Float("tau", float64(*tau), train.MinTemperature, train.MaxTemperature, false),
-		bound.Int("head-out", int64(*headOut), 1, train.MaxDim)); err != nil {
+		bound.Int("head-out", int64(*headOut), 1, train.MaxDim),
+		bound.Float("baseline", *baseline, 0, 1e12, false)); err != nil {
 		return err
 	}
+	world, rank := comm.Size(), comm.Rank()
+	if *batch%world != 0 {
+		return fmt.Errorf("--batch %d does not split over %d ranks: use a multiple of %d", *batch, world, world)
+	}
+	n := *batch / world // this rank's images
 	mb, autoMB, err := train.ParseMicroBatch(*micro, *batch)
 	if err != nil {
 		return bound.Errorf("micro-batch", "%v", err)
 	}
-	held := *batch
+	held := n
 	if autoMB {
 		held = 1
 	} else if mb > 0 {
-		held = mb
+		held = min(mb, n)
 	}
 	memory := func(limit uint64) error {
 		return modelMemory(mcfg, max(h, w), 2*held, limit, "batch", "micro-batch", "image", "width")
+	}
+	if err := bf.forRank(comm); err != nil {
+		return err
 	}
 	if err := memory(0); err != nil {
 		return err
@@ -148,6 +178,9 @@ func runBenchStep(args []string) error {
 		return fmt.Errorf("bench step: %w", err)
 	}
 	defer m.Release()
+	if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true}); err != nil {
+		return fmt.Errorf("bench step: %w", err)
+	}
 	opt, err := optim.New(b, m.Params(), optim.DefaultConfig(optim.Kind(*optName)))
 	if err != nil {
 		return fmt.Errorf("bench step: %w", err)
@@ -159,14 +192,36 @@ func runBenchStep(args []string) error {
 		return fmt.Errorf("bench step: %w", err)
 	}
 
+	// The global batch, the same for any world size; this rank's images.
 	rng := rand.New(rand.NewPCG(1, 2))
-	host := make([]float32, 2**batch*c*h*w)
-	for i := range host {
-		host[i] = float32(rng.Float64())
+	global := make([]float32, 2**batch*c*h*w)
+	for i := range global {
+		global[i] = float32(rng.Float64())
 	}
-	x := b.New(2**batch, c, h, w)
-	defer x.Release()
-	b.Upload(x, host)
+	per := c * h * w
+	host := make([]float32, 0, 2*n*per)
+	for v := 0; v < 2; v++ {
+		lo := (v**batch + rank*n) * per
+		host = append(host, global[lo:lo+n*per]...)
+	}
+	// Unchunked, the views stay on the device (the step alone is timed);
+	// with --micro-batch they come from the host a chunk at a time, as in
+	// train, so the peak memory is the chunk's.
+	var x *engine.Tensor
+	if m.MicroBatch() == 0 {
+		x = b.New(2*n, c, h, w)
+		defer x.Release()
+		b.Upload(x, host)
+	}
+	step := func() (float32, error) {
+		if x == nil {
+			loss, _, err := m.StepHost(host, [4]int{2 * n, c, h, w}, *tau)
+			return loss, err
+		}
+		loss, _, err := m.Step(x, *tau)
+		return loss, err
+	}
+	lead := rank == 0
 
 	peak, err := schedule.ScaledLR(0.3, schedule.ScalingLinear, *batch)
 	if err != nil {
@@ -175,16 +230,16 @@ func runBenchStep(args []string) error {
 	lr := float32(peak)
 	res := stepResult{Bench: "step", Backend: b.Name(), Device: b.Describe(), Arch: *arch, Stem: *stem,
 		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, MicroBatch: m.MicroBatch(), Optimizer: *optName,
-		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup}
-	var times []float64
+		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup, World: world}
+	var times, comms []float64
 	vd, _ := b.(*vulkan.Device)
 	var host0 vulkan.HostStats
 	for s := 0; s < *warmup+*steps; s++ {
 		if s == *warmup && vd != nil {
 			host0 = vd.HostStats()
 		}
-		t0 := time.Now()
-		loss, _, err := m.Step(x, *tau)
+		t0, c0 := time.Now(), m.CommTime()
+		loss, err := step()
 		if err != nil {
 			return fmt.Errorf("bench step: %w", err)
 		}
@@ -193,21 +248,28 @@ func runBenchStep(args []string) error {
 			return fmt.Errorf("bench step: %w", err)
 		}
 		dt := time.Since(t0).Seconds()
+		cm := (m.CommTime() - c0).Seconds() * 1e3
 		if s == 0 {
 			res.LossFirst = loss
 			res.FirstStep = dt
 		}
 		res.LossLast = loss
 		if s >= *warmup {
-			times = append(times, dt)
+			times, comms = append(times, dt), append(comms, cm)
 		}
-		if !*asJSON {
+		if !*asJSON && lead {
 			fmt.Fprintf(os.Stderr, "step %d: %.3f s, loss %.4f\n", s, dt, loss)
 		}
 	}
 	res.StepSeconds = median(times)
 	res.ImagesPerS = float64(*batch) / res.StepSeconds
-	res.GFLOPPerView = m.LastFlops() / float64(2**batch) / 1e9
+	if world > 1 {
+		res.CommMs = median(comms)
+	}
+	if *baseline > 0 {
+		res.Baseline, res.Efficiency = *baseline, res.ImagesPerS / *baseline
+	}
+	res.GFLOPPerView = m.LastFlops() / float64(2*n) / 1e9
 	// forward + backward (data and filter gradients) ~ 3x the forward.
 	res.GFLOPs = 3 * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
@@ -217,9 +279,12 @@ func runBenchStep(args []string) error {
 		res.Host = newHostPerStep(vd.HostStats().Sub(host0), *steps)
 	}
 	if *profile {
-		if err := profileStep(b, m, opt, x, *tau, lr, *asJSON); err != nil {
+		if err := profileStep(b, opt, func() error { _, err := step(); return err }, lr, *asJSON); err != nil {
 			return fmt.Errorf("bench step: %w", err)
 		}
+	}
+	if !lead {
+		return nil
 	}
 	if *asJSON {
 		out, _ := json.Marshal(res)
@@ -234,6 +299,15 @@ func runBenchStep(args []string) error {
 		res.Arch, res.Stem, res.Width, res.Image, res.Batch, res.Views, chunks, res.Optimizer, res.Params, res.Backend, res.Device)
 	fmt.Printf("median step %.3f s over %d steps after %d warm-up: %.1f images/s (images = B per step; each image is 2 views)\n",
 		res.StepSeconds, res.Steps, res.Warmup, res.ImagesPerS)
+	if world > 1 {
+		fmt.Printf("data-parallel: %d ranks x %d images (global BN); communication %.1f ms of the median step (all-gathers and all-reduces, waiting for the slowest rank included); images/s are global\n",
+			world, n, res.CommMs)
+	}
+	if res.Efficiency > 0 {
+		fmt.Printf("scaling efficiency %.2fx: %.1f images/s against --baseline %.1f\n", res.Efficiency, res.ImagesPerS, res.Baseline)
+	} else if world > 1 {
+		fmt.Printf("scaling efficiency: run the same --batch on one rank with all the threads and pass its images/s as --baseline\n")
+	}
 	fmt.Printf("forward %.4f GFLOP per view (convolutions + linear layers); ~%.1f GFLOP/s counting the step as 3x the forward\n",
 		res.GFLOPPerView, res.GFLOPs)
 	fmt.Printf("peak device memory %.1f MiB\n", float64(res.PeakBytes)/(1<<20))
@@ -249,9 +323,9 @@ func runBenchStep(args []string) error {
 
 // profileStep runs one more training step with per-op GPU timestamps and
 // prints the ops by total GPU time (a JSON line per op with asJSON).
-func profileStep(b engine.Backend, m *layers.Model, opt *optim.Optimizer, x *engine.Tensor, tau, lr float32, asJSON bool) error {
+func profileStep(b engine.Backend, opt *optim.Optimizer, step func() error, lr float32, asJSON bool) error {
 	prof, err := profileOps(b, func() error {
-		if _, _, err := m.Step(x, tau); err != nil {
+		if err := step(); err != nil {
 			return err
 		}
 		opt.Step(lr)

@@ -14,6 +14,13 @@
 // checkpoint into and refuses one already holding checkpoints (train takes
 // its own lock in simclr/train).
 //
+// train and bench step take their world from dist.World (several ranks
+// under mpirun/srun in bin/simclr-vk-mpi): backendFlags.forRank picks the
+// rank's device (a --device list by node-local rank, else the local rank's
+// GPU) and threads (cores / local ranks), and inWorld turns a rank's error
+// or panic into dist.Fatal (the job ends, naming the rank) and finalises
+// MPI otherwise.
+//
 // Exit status: 0 success, 1 error, 2 usage; a train stopped by SIGINT or
 // SIGTERM exits 130 or 143 after its checkpoint (an exitError from
 // trainWithSignals, mapped by exitCode in main.go).

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"simclr-vk/dist"
 	"simclr-vk/simclr/metrics"
 	"simclr-vk/simclr/train"
 )
@@ -16,10 +17,35 @@ func init() {
 }
 
 func runTrain(args []string) error {
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	return trainWithSignals(args, sig, os.Stdout, os.Exit)
+	comm, err := dist.World()
+	if err != nil {
+		return err
+	}
+	return inWorld(comm, func() error {
+		sig := make(chan os.Signal, 2)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		return trainOnRank(args, sig, os.Stdout, os.Exit, comm)
+	})
+}
+
+// inWorld runs a command's body on one rank of comm. In a world of several
+// ranks an error of this rank ends the job (dist.Fatal: MPI_Abort, with a
+// message naming the rank), since the others would wait for it in their
+// next collective; a panic too (dist.Recover). Success, an *exitError (a
+// run stopped by a signal, on every rank at the same step) and a usage
+// error or --help (the same on every rank) end MPI on every rank
+// (dist.Finalize) and return.
+func inWorld(comm dist.Comm, body func() error) error {
+	defer dist.Recover(comm)
+	err := body()
+	if err != nil && comm.Size() > 1 && exitCode(err) == 1 {
+		dist.Fatal(comm, err)
+	}
+	if ferr := dist.Finalize(comm); ferr != nil && err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // signalStatus is the exit status of a process stopped by s, as shells
@@ -48,6 +74,12 @@ func signalName(s os.Signal) string {
 // at once (checkpoints are written to a temporary file and renamed, so the
 // last one is never half-written).
 func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort func(code int)) error {
+	return trainOnRank(args, sig, out, abort, dist.Single{})
+}
+
+// trainOnRank is trainWithSignals on one rank of comm: it trains its part
+// of each global batch, rank 0 logs and writes --out.
+func trainOnRank(args []string, sig <-chan os.Signal, out *os.File, abort func(code int), comm dist.Comm) error {
 	fs := newFlags("train")
 	cfg := train.Defaults()
 	train.Bind(fs, &cfg)
@@ -68,6 +100,9 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 		return err
 	}
 	if err := bf.check(); err != nil {
+		return err
+	}
+	if err := bf.forRank(comm); err != nil {
 		return err
 	}
 	b, err := bf.open()
@@ -98,8 +133,8 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 		}
 	}()
 
-	res, err := train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: "simclr-vk train",
-		MemoryLimit: deviceMemory(b)})
+	res, err := train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: trainCommand(comm),
+		MemoryLimit: deviceMemory(b), Comm: comm})
 	if err != nil || !res.Interrupted {
 		return err
 	}
@@ -108,5 +143,16 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 	case s = <-got:
 	default: // cancelled otherwise (cannot happen today): report it as SIGINT
 	}
-	return &exitError{code: signalStatus(s), err: fmt.Errorf("stopped by %s after saving %s; resume with: simclr-vk train --resume %s", signalName(s), res.Checkpoint, res.Out)}
+	if comm.Rank() != 0 { // rank 0 says where it saved
+		return &exitError{code: signalStatus(s), err: fmt.Errorf("stopped by %s", signalName(s))}
+	}
+	return &exitError{code: signalStatus(s), err: fmt.Errorf("stopped by %s after saving %s; resume with: %s --resume %s", signalName(s), res.Checkpoint, trainCommand(comm), res.Out)}
+}
+
+// trainCommand is how the user runs training, for resume hints.
+func trainCommand(comm dist.Comm) string {
+	if comm.Size() > 1 {
+		return fmt.Sprintf("mpirun -np %d simclr-vk-mpi train", comm.Size())
+	}
+	return "simclr-vk train"
 }

@@ -116,6 +116,9 @@ func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, micro int, 
 			return rankRun{err: fmt.Errorf("after step %d: %w", s, err)}
 		}
 	}
+	if (m.CommTime() > 0) != (w > 1) {
+		return rankRun{err: fmt.Errorf("CommTime %v in a world of %d", m.CommTime(), w)}
+	}
 	for _, p := range m.Params() {
 		run.params = append(run.params, get(p.Value))
 	}

@@ -40,6 +40,9 @@
 // LoaderConfig.Views 1), with the dataset indices and labels. Workers goroutines
 // augment images in parallel and up to Prefetch batches are prepared ahead;
 // Loader.WaitTime and Batch.Wait measure how long the consumer blocked.
+// With LoaderConfig.Shards a loader is one rank's part of a data-parallel
+// epoch: images Shard*n .. Shard*n+n-1 of each global batch, augmented as
+// the unsharded loader would (CheckShards says which batch sizes split).
 // NewEvalLoader gives un-augmented batches (centre crop, resize, in order)
 // for feature extraction and evaluation.
 package augment

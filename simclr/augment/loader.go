@@ -30,6 +30,14 @@ type LoaderConfig struct {
 	Workers  int // augmenting goroutines; 0 means runtime.NumCPU()
 	Prefetch int // batches prepared ahead of the consumer; 0 means 2
 	Aug      Config
+	// Shards > 1 makes this loader one rank's part of a data-parallel
+	// epoch: of each batch of BatchSize images (the global batch) it
+	// yields only images Shard*n .. Shard*n+n-1, n = BatchSize/Shards,
+	// each augmented exactly as the unsharded loader does (the views are a
+	// function of seed, epoch, image and view), so the ranks' batches put
+	// together are the unsharded batch. BatchSize, and the short last
+	// batch where it is kept, must divide by Shards.
+	Shards, Shard int
 }
 
 // EvalConfig configures an evaluation loader: un-augmented images in
@@ -65,7 +73,9 @@ type Batch struct {
 type Loader struct {
 	ds      data.Dataset
 	views   int
-	bs      int
+	bs      int // images per batch this loader yields (the shard's part)
+	stride  int // images per global batch
+	shard   int // this loader's part of each global batch
 	order   []int
 	batches int
 	c       int
@@ -128,7 +138,39 @@ func NewLoader(ds data.Dataset, cfg LoaderConfig) (*Loader, error) {
 	if !cfg.DropLast && n%cfg.BatchSize != 0 {
 		nb++
 	}
-	return start(ds, order, nb, views, cfg.BatchSize, cfg.Aug, false, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
+	shards := max(cfg.Shards, 1)
+	if err := CheckShards(n, cfg.BatchSize, shards, cfg.DropLast); err != nil {
+		return nil, err
+	}
+	if cfg.Shard < 0 || cfg.Shard >= shards {
+		return nil, fmt.Errorf("augment: loader: shard %d of %d", cfg.Shard, shards)
+	}
+	l, err := start(ds, order, nb, views, cfg.BatchSize/shards, cfg.Aug, false, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
+	if l != nil {
+		l.stride, l.shard = cfg.BatchSize, cfg.Shard
+	}
+	return l, err
+}
+
+// CheckShards returns an error unless batches of batch images of an epoch
+// of n images (the short last one kept unless dropLast) split evenly into
+// shards parts; the error says which batch sizes work.
+func CheckShards(n, batch, shards int, dropLast bool) error {
+	if shards <= 1 {
+		return nil
+	}
+	if batch%shards != 0 {
+		lo, hi := batch/shards*shards, (batch/shards+1)*shards
+		alt := fmt.Sprintf("%d", hi)
+		if lo > 0 {
+			alt = fmt.Sprintf("%d or %d", lo, hi)
+		}
+		return fmt.Errorf("batch size %d does not split over %d ranks: the global batch must be a multiple of the world size (e.g. %s)", batch, shards, alt)
+	}
+	if last := n % batch; !dropLast && last != 0 && last%shards != 0 {
+		return fmt.Errorf("the last batch of each epoch (%d of %d images) does not split over %d ranks: drop it (--drop-last), or choose a batch size whose remainder divides by %d", last, n, shards, shards)
+	}
+	return nil
 }
 
 // NewEvalLoader starts the workers for un-augmented batches of ds, in order.
@@ -162,7 +204,7 @@ func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval boo
 		prefetch = 2
 	}
 	l := &Loader{
-		ds: ds, views: views, bs: bs, order: order, batches: nb, c: c, cfg: aug, eval: eval,
+		ds: ds, views: views, bs: bs, stride: bs, order: order, batches: nb, c: c, cfg: aug, eval: eval,
 		seed: seed, epoch: epoch,
 		tasks: make(chan task, 2*workers),
 		ready: make(chan *pending, prefetch+1),
@@ -200,8 +242,9 @@ func (l *Loader) dispatch() {
 		case <-l.quit:
 			return
 		}
-		first := b * l.bs
-		n := min(l.bs, len(l.order)-first)
+		// This shard's images of global batch b.
+		n := min(l.stride, len(l.order)-b*l.stride) * l.bs / l.stride
+		first := b*l.stride + l.shard*n
 		s := l.cfg.Size
 		bt.Number, bt.N, bt.Wait = b, n, 0
 		bt.Views = bt.Views[:cap(bt.Views)][:l.views*n*l.c*s*s]

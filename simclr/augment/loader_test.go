@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"simclr-vk/simclr/data"
@@ -308,5 +309,71 @@ func TestLoaderOneView(t *testing.T) {
 	cfg.Views = 3
 	if _, err := NewLoader(ds, cfg); err == nil {
 		t.Error("3 views per image accepted")
+	}
+}
+
+// TestLoaderShards: the shards of a data-parallel epoch put together are
+// the unsharded epoch, bit for bit (indices, labels, both views), the short
+// last batch included; a batch that does not split is refused with the
+// sizes that do.
+func TestLoaderShards(t *testing.T) {
+	ds := newMemDS(14, 3, 8, 8)
+	base := LoaderConfig{BatchSize: 6, Seed: 9, Epoch: 2, Shuffle: true, Workers: 2, Aug: DefaultConfig(8)}
+	full, err := NewLoader(ds, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := collect(t, full) // 6, 6, 2
+	const shards = 2
+	parts := make([][]Batch, shards)
+	for r := range parts {
+		cfg := base
+		cfg.Shards, cfg.Shard = shards, r
+		l, err := NewLoader(ds, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[r] = collect(t, l)
+		if len(parts[r]) != len(want) {
+			t.Fatalf("shard %d: %d batches, want %d", r, len(parts[r]), len(want))
+		}
+	}
+	vs := 3 * 8 * 8
+	for b, w := range want {
+		n := w.N / shards
+		for r := range parts {
+			got := parts[r][b]
+			if got.N != n {
+				t.Fatalf("batch %d shard %d: %d images, want %d", b, r, got.N, n)
+			}
+			for i := 0; i < n; i++ {
+				g := r*n + i
+				if got.Index[i] != w.Index[g] || got.Labels[i] != w.Labels[g] {
+					t.Fatalf("batch %d shard %d image %d: index %d label %d, want %d %d", b, r, i, got.Index[i], got.Labels[i], w.Index[g], w.Labels[g])
+				}
+				for v := 0; v < 2; v++ {
+					a := got.Views[(v*n+i)*vs : (v*n+i+1)*vs]
+					e := w.Views[(v*w.N+g)*vs : (v*w.N+g+1)*vs]
+					for k := range a {
+						if a[k] != e[k] {
+							t.Fatalf("batch %d shard %d image %d view %d differs at %d", b, r, i, v, k)
+						}
+					}
+				}
+			}
+		}
+	}
+	bad := base
+	bad.Shards = 4
+	if _, err := NewLoader(ds, bad); err == nil || !strings.Contains(err.Error(), "e.g. 4 or 8") {
+		t.Errorf("batch 6 over 4 shards: %v", err)
+	}
+	bad.BatchSize, bad.Shards = 4, 4 // last batch: 2 images
+	if _, err := NewLoader(ds, bad); err == nil || !strings.Contains(err.Error(), "last batch") {
+		t.Errorf("a last batch of 2 over 4 shards: %v", err)
+	}
+	bad.DropLast = true
+	if _, err := NewLoader(ds, bad); err != nil {
+		t.Errorf("the short batch dropped: %v", err)
 	}
 }

@@ -51,7 +51,11 @@ type StepRecord struct {
 	ImagesPerSec Float  `json:"images_per_sec"`
 	DataWait     Float  `json:"data_wait"` // fraction of the step spent waiting for data
 	Time         Float  `json:"time"`      // seconds since the start of the run
-	Last         bool   `json:"-"`         // last step of the epoch: always logged
+	// CommMs is the step's time in data-parallel communication (the
+	// all-gathers and all-reduces, waiting for the slowest rank included),
+	// in ms; left out in a world of one.
+	CommMs Float `json:"comm_ms,omitempty"`
+	Last   bool  `json:"-"` // last step of the epoch: always logged
 }
 
 // EpochRecord summarises one epoch ("type": "epoch").

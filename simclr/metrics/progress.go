@@ -17,6 +17,7 @@ type Status struct {
 	LR            float64       // current learning rate
 	ImagesPerSec  float64       // recent throughput
 	DataWait      float64       // fraction of time spent waiting for data
+	CommMs        float64       // data-parallel communication per step, ms (0: none, not shown)
 	Elapsed       time.Duration // time spent in this epoch so far
 }
 
@@ -51,8 +52,12 @@ func Format(s Status) string {
 	} else if d := s.ETA(); d > 0 {
 		eta = "ETA " + FormatDuration(d)
 	}
-	return fmt.Sprintf("loss %.4f  acc %5.1f%%  lr %.4g  %.0f img/s  wait %.0f%%  %s",
-		s.Loss, 100*s.Acc, s.LR, s.ImagesPerSec, 100*s.DataWait, eta)
+	comm := ""
+	if s.CommMs > 0 {
+		comm = fmt.Sprintf("  comm %.1f ms", s.CommMs)
+	}
+	return fmt.Sprintf("loss %.4f  acc %5.1f%%  lr %.4g  %.0f img/s  wait %.0f%%%s  %s",
+		s.Loss, 100*s.Acc, s.LR, s.ImagesPerSec, 100*s.DataWait, comm, eta)
 }
 
 // Bar is a text bar of the given width for done/total, e.g. "[=====>    ]".

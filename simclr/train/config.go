@@ -42,6 +42,11 @@ type Config struct {
 	Momentum     float64 `json:"momentum"` // lars, sgd
 	Temperature  float64 `json:"temperature"`
 
+	// Data parallelism (a world of several ranks: mpirun).
+	GlobalBN  bool  `json:"global-bn"`  // batch statistics over the global batch (world > 1)
+	BNGroups  int   `json:"bn-groups"`  // per-rank BN in groups of this many parts of the rank's batch (0, 1: none)
+	SyncCheck int64 `json:"sync-check"` // compare the ranks' model hashes every K steps (0: only after a resume)
+
 	ColorJitterStrength float64 `json:"color-jitter-strength"`
 	CropMinScale        float64 `json:"crop-min-scale"` // smallest crop area fraction (reference 0.08)
 	Blur                string  `json:"blur"`           // auto, on, off
@@ -94,6 +99,7 @@ func Defaults() Config {
 		WeightDecay:         1e-6,
 		Momentum:            0.9,
 		Temperature:         0.2,
+		GlobalBN:            true,
 		ColorJitterStrength: 0.5,
 		CropMinScale:        0.08,
 		Blur:                "auto",
@@ -168,6 +174,8 @@ func (c Config) Validate() error {
 		bound.Int("knn-bank", int64(c.KNNBank), 0, MaxCount),
 		bound.Int("save-every", int64(c.SaveEvery), 0, MaxEpochs),
 		bound.Int("keep", int64(c.Keep), 0, MaxEpochs),
+		bound.Int("bn-groups", int64(c.BNGroups), 0, MaxCount),
+		bound.Int("sync-check", c.SyncCheck, 0, MaxSteps),
 	); err != nil {
 		return err
 	}

@@ -83,6 +83,29 @@
 // SIGTERM) finishes the current step, writes a checkpoint and returns with
 // Result.Interrupted set (the command then exits with 130 / 143).
 //
+// # Data-parallel training (Options.Comm)
+//
+// With a world of w ranks (dist.World under mpirun; dist.Local in the
+// tests) every rank calls Run with the same configuration. BatchSize stays
+// the global batch N: each rank's Loader (augment.LoaderConfig.Shards)
+// loads and augments images r*n .. r*n+n-1 of every global batch, n = N/w,
+// so data order, subset, views and initialisation are those of one rank
+// and only float summation order depends on w. A batch (or a kept short
+// last batch) that does not split, or BNGroups with GlobalBN, is refused on
+// every rank before any work. The model is set up with layers.Parallel
+// (GlobalBN, BNGroups); the learning rate is scaled with N. Rank 0 alone
+// takes the run lock and writes config.json, metrics.jsonl, plot.png and
+// checkpoints, logs (Options.Log is ignored elsewhere) and runs the kNN
+// monitor; the other ranks wait for it in their next collective. Images/s
+// are global, and each step's communication time (Model.CommTime) is in the
+// progress line, the epoch line and metrics.jsonl (comm_ms). A resume is
+// read by every rank from the same file and checked with CheckInSync
+// (also every SyncCheck steps); any world size resumes any checkpoint. The
+// context's cancellation is summed over the ranks before every step, so
+// all stop after the same step; the loss and gradients are global, so the
+// NaN/Inf guards decide alike on every rank. A rank's error must end the
+// job (the command calls dist.Fatal), since the others would wait for it.
+//
 // # The run directory
 //
 // Run owns its --out for its whole duration through internal/runlock: a

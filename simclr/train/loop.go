@@ -19,6 +19,7 @@ type epochStats struct {
 	steps, images int
 	loss, acc     float64
 	wait          time.Duration
+	comm          float64 // ms in data-parallel communication
 }
 
 // loop runs the epochs from the restored position.
@@ -49,7 +50,9 @@ func (r *run) loop(ctx context.Context) error {
 	}
 	stopped := false
 	for r.pos.Epoch < cfg.Epochs && !r.maxed() {
-		if ctx.Err() != nil {
+		if stop, err := r.stopNow(ctx); err != nil {
+			return err
+		} else if stop {
 			return r.interrupt()
 		}
 		done, err := r.epoch(ctx, aug)
@@ -57,7 +60,7 @@ func (r *run) loop(ctx context.Context) error {
 			return err
 		}
 		if !done { // interrupted or max-steps inside the epoch
-			if ctx.Err() != nil {
+			if r.stop {
 				return r.interrupt()
 			}
 			stopped = true
@@ -107,6 +110,25 @@ func top5Text(k knnResult) string {
 	return fmt.Sprintf(", top-5 %.2f%%", k.top5)
 }
 
+// stopNow reports whether the run stops here because of a cancelled
+// context (a signal). In a world of several ranks it is a collective: the
+// ranks' flags are summed, so that every rank stops at the same step when
+// any of them was told to (a signal reaches the ranks at different
+// moments, or only some of them). The decision is kept in r.stop.
+func (r *run) stopNow(ctx context.Context) (bool, error) {
+	flag := []float32{0}
+	if ctx.Err() != nil {
+		flag[0] = 1
+	}
+	if r.comm.Size() > 1 {
+		if err := r.comm.AllreduceSum(flag); err != nil {
+			return false, fmt.Errorf("data-parallel: stop flag: %w", err)
+		}
+	}
+	r.stop = flag[0] > 0
+	return r.stop, nil
+}
+
 // maxed reports whether --max-steps is reached.
 func (r *run) maxed() bool { return r.cfg.MaxSteps > 0 && r.pos.GlobalStep >= r.cfg.MaxSteps }
 
@@ -127,8 +149,9 @@ func (r *run) interrupt() error {
 func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 	cfg := r.cfg
 	ep := r.pos.Epoch
+	world := r.comm.Size()
 	l, err := augment.NewLoader(r.train, augment.LoaderConfig{BatchSize: cfg.BatchSize, Seed: cfg.Seed, Epoch: ep,
-		Shuffle: true, DropLast: cfg.DropLast, Workers: cfg.Workers, Aug: aug})
+		Shuffle: true, DropLast: cfg.DropLast, Workers: cfg.Workers, Aug: aug, Shards: world, Shard: r.comm.Rank()})
 	if err != nil {
 		return false, err
 	}
@@ -141,7 +164,11 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 	prog := &metrics.Progress{W: r.log, TTY: r.opt.TTY, Every: max(1, r.spe/10)}
 	st := epochStats{start: time.Now()}
 	for r.pos.StepInEpoch < r.spe {
-		if ctx.Err() != nil || r.maxed() {
+		stop, err := r.stopNow(ctx)
+		if err != nil {
+			return false, err
+		}
+		if stop || r.maxed() {
 			if r.opt.TTY {
 				fmt.Fprintln(r.log)
 			}
@@ -158,8 +185,10 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 		where := func() string {
 			return fmt.Sprintf("step %d (epoch %d, step %d of %d)", gstep+1, ep+1, r.pos.StepInEpoch+1, r.spe)
 		}
+		comm0 := r.m.CommTime()
 		// From the host: with --micro-batch, one chunk on the device at a time.
 		loss, acc, err := r.m.StepHost(bt.Views, [4]int{2 * bt.N, bt.C, bt.H, bt.W}, float32(cfg.Temperature))
+		commMs := (r.m.CommTime() - comm0).Seconds() * 1e3
 		if err != nil {
 			return false, fmt.Errorf("%s: %w; nothing saved since: %s", where(), err, r.lastGood())
 		}
@@ -177,11 +206,17 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 		}
 		lr := r.sched.LR(int(gstep))
 		r.o.Step(float32(lr))
+		if k := cfg.SyncCheck; k > 0 && (gstep+1)%k == 0 && world > 1 {
+			if err := r.m.CheckInSync(); err != nil {
+				return false, fmt.Errorf("%s: --sync-check: %w", where(), err)
+			}
+		}
 		r.pos.GlobalStep++
 		r.pos.StepInEpoch++
 		r.res.Losses = append(r.res.Losses, loss)
 		st.steps++
-		st.images += bt.N
+		st.images += bt.N * world // global images
+		st.comm += commMs
 		st.loss += float64(loss)
 		st.acc += float64(acc)
 		st.wait += bt.Wait
@@ -190,11 +225,12 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 		wait := st.wait.Seconds() / el.Seconds()
 		if err := r.mlog.Step(metrics.StepRecord{Epoch: ep + 1, Step: r.pos.StepInEpoch, GlobalStep: r.pos.GlobalStep,
 			Loss: metrics.Float(loss), Acc: metrics.Float(acc), LR: metrics.Float(lr), ImagesPerSec: metrics.Float(ips),
-			DataWait: metrics.Float(wait), Time: metrics.Float(time.Since(r.start).Seconds()), Last: r.pos.StepInEpoch == r.spe}); err != nil {
+			DataWait: metrics.Float(wait), Time: metrics.Float(time.Since(r.start).Seconds()), CommMs: metrics.Float(commMs),
+			Last: r.pos.StepInEpoch == r.spe}); err != nil {
 			return false, err
 		}
 		prog.Update(metrics.Status{Epoch: ep + 1, Epochs: cfg.Epochs, Step: r.pos.StepInEpoch, Steps: r.spe,
-			Loss: float64(loss), Acc: float64(acc), LR: lr, ImagesPerSec: ips, DataWait: wait, Elapsed: el})
+			Loss: float64(loss), Acc: float64(acc), LR: lr, ImagesPerSec: ips, DataWait: wait, CommMs: commMs, Elapsed: el})
 		if r.opt.OnStep != nil {
 			r.opt.OnStep(StepInfo{Epoch: ep, StepInEpoch: r.pos.StepInEpoch, GlobalStep: r.pos.GlobalStep, Loss: float64(loss), Acc: float64(acc), LR: lr})
 		}
@@ -225,8 +261,12 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 	if !math.IsNaN(k.top1) {
 		msg += fmt.Sprintf("  kNN top-1 %.2f%%%s", k.top1, top5Text(k))
 	}
-	fmt.Fprintf(r.log, "%s  (%s, %.0f img/s, data wait %.0f%%)\n", msg, metrics.FormatDuration(time.Since(st.start)),
-		float64(st.images)/secs, 100*st.wait.Seconds()/secs)
+	comm := ""
+	if world > 1 && st.steps > 0 {
+		comm = fmt.Sprintf(", communication %.1f ms/step", st.comm/float64(st.steps))
+	}
+	fmt.Fprintf(r.log, "%s  (%s, %.0f img/s, data wait %.0f%%%s)\n", msg, metrics.FormatDuration(time.Since(st.start)),
+		float64(st.images)/secs, 100*st.wait.Seconds()/secs, comm)
 	if last || (cfg.SaveEvery > 0 && r.pos.Epoch%cfg.SaveEvery == 0) {
 		if err := r.save(); err != nil {
 			return false, err
@@ -255,6 +295,9 @@ func (r *run) gradSquares() (float64, error) {
 // plot redraws DIR/plot.png from the metrics log (a failure is only a
 // warning: the plot is a convenience).
 func (r *run) plot() {
+	if !r.lead {
+		return
+	}
 	path := filepath.Join(r.cfg.Out, "metrics.jsonl")
 	f, err := os.Open(path)
 	if err == nil {

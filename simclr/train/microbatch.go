@@ -41,15 +41,20 @@ func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, l
 		if limit == 0 {
 			limit = bound.PhysicalMemory()
 		}
+		// This process's images: the global batch over the ranks.
+		n := cfg.BatchSize
+		if comm := m.Parallel().Comm; comm != nil {
+			n = max(1, n/comm.Size())
+		}
 		// The batch's views: on the host, and on the device in bench step.
-		input := int64(2*cfg.BatchSize) * int64(c*side*side) * 4 * 2
+		input := int64(2*n) * int64(c*side*side) * 4 * 2
 		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input
 		var per int64
-		if mb, per, err = m.FitMicroBatch(c, side, side, budget, cfg.BatchSize); err != nil {
+		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n); err != nil {
 			return bound.Errorf("micro-batch", "auto: %v", err)
 		}
-		log("micro-batch auto: %d of %d images per chunk (%s per image measured, %s available)\n", mb, cfg.BatchSize, bound.Bytes(float64(per)), bound.Bytes(float64(budget)))
-		if mb >= cfg.BatchSize {
+		log("micro-batch auto: %d of this process's %d images per chunk (%s per image measured, %s available)\n", mb, n, bound.Bytes(float64(per)), bound.Bytes(float64(budget)))
+		if mb >= n {
 			mb = 0
 		}
 	}

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"simclr-vk/dist"
 	"simclr-vk/engine"
 	"simclr-vk/internal/atomicfile"
 	"simclr-vk/internal/runlock"
 	"simclr-vk/layers"
+	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/knn"
@@ -36,6 +38,10 @@ type Options struct {
 	// MemoryLimit is the memory in bytes the model and a batch may need
 	// (Config.CheckMemory; 0: the physical memory), e.g. a GPU's heap.
 	MemoryLimit uint64
+	// Comm is the world of a data-parallel run (nil: dist.Single, one
+	// process). Every rank calls Run with the same configuration; rank 0
+	// alone logs (Log is ignored on the others) and writes --out.
+	Comm dist.Comm
 }
 
 // StepInfo describes one finished step.
@@ -68,6 +74,9 @@ var ErrDiverged = errors.New("training diverged")
 type run struct {
 	cfg   Config
 	opt   Options
+	comm  dist.Comm
+	lead  bool // rank 0: logs and writes --out
+	stop  bool // stopNow's last decision
 	log   io.Writer
 	b     engine.Backend
 	train data.Dataset
@@ -98,10 +107,17 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 	if err := outsideData(cfg.Out, cfg.Data); err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, opt: opt, b: b, saved: -1, start: time.Now()}
+	r := &run{cfg: cfg, opt: opt, b: b, saved: -1, start: time.Now(), comm: opt.Comm}
+	if r.comm == nil {
+		r.comm = dist.Single{}
+	}
+	r.lead = r.comm.Rank() == 0
 	r.log = opt.Log
 	if r.log == nil {
 		r.log = os.Stdout
+	}
+	if !r.lead {
+		r.log = io.Discard
 	}
 	r.res = &Result{Out: cfg.Out, KNNRandom: math.NaN(), KNNFinal: math.NaN()}
 	r.pos = position{KNNRandom: math.NaN(), KNNLast: math.NaN()}
@@ -135,15 +151,22 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		c, _, _ := r.train.Shape()
 		r.cfg.Stem = string(r.cfg.modelConfig(c, r.cfg.ImageSize).Encoder.Stem)
 	}
+	if err := r.checkWorld(); err != nil {
+		return nil, err
+	}
 	ch, _, _ := r.train.Shape()
-	if err := r.cfg.CheckMemory(ch, r.cfg.ImageSize, opt.MemoryLimit); err != nil {
+	local := r.cfg // this rank's part of the batch is what its device holds
+	local.BatchSize /= r.comm.Size()
+	if err := local.CheckMemory(ch, r.cfg.ImageSize, opt.MemoryLimit); err != nil {
 		return nil, err
 	}
-	lock, err := r.prepareOut(ck)
-	if err != nil {
-		return nil, err
+	if r.lead { // the other ranks write nothing into --out
+		lock, err := r.prepareOut(ck)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
 	}
-	defer lock.Release()
 	if err := r.build(ck); err != nil {
 		return nil, err
 	}
@@ -155,19 +178,10 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 	if err := b.Err(); err != nil {
 		return nil, fmt.Errorf("allocate: %w", err)
 	}
-	r.setupKNN(test)
-
-	logPath := filepath.Join(cfg.Out, "metrics.jsonl")
-	if ck == nil {
-		if err := os.Remove(logPath); err != nil && !os.IsNotExist(err) {
-			return nil, err
-		}
-	} else if n, err := metrics.TrimLog(logPath, r.pos.GlobalStep); err != nil {
-		return nil, err
-	} else if n > 0 {
-		fmt.Fprintf(r.log, "metrics: dropped %d records of %s after global step %d (logged after the checkpoint resumed)\n", n, logPath, r.pos.GlobalStep)
+	if r.lead {
+		r.setupKNN(test)
 	}
-	if r.mlog, err = metrics.OpenLog(logPath, cfg.LogEvery); err != nil {
+	if err := r.openMetrics(ck); err != nil {
 		return nil, err
 	}
 	defer r.mlog.Close()
@@ -176,6 +190,58 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		return r.res, err
 	}
 	return r.res, nil
+}
+
+// openMetrics opens --out/metrics.jsonl on rank 0 (a fresh run starts it
+// anew, a resumed one drops the records after its checkpoint) and a log to
+// nowhere on the other ranks.
+func (r *run) openMetrics(ck *checkpoint.Checkpoint) error {
+	cfg := r.cfg
+	if !r.lead {
+		r.mlog = metrics.NewLog(io.Discard, cfg.LogEvery)
+		return nil
+	}
+	logPath := filepath.Join(cfg.Out, "metrics.jsonl")
+	if ck == nil {
+		if err := os.Remove(logPath); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	} else if n, err := metrics.TrimLog(logPath, r.pos.GlobalStep); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(r.log, "metrics: dropped %d records of %s after global step %d (logged after the checkpoint resumed)\n", n, logPath, r.pos.GlobalStep)
+	}
+	var err error
+	r.mlog, err = metrics.OpenLog(logPath, cfg.LogEvery)
+	return err
+}
+
+// checkWorld refuses, on every rank alike and before any work, a global
+// batch that does not split over the ranks (nor into the BN groups), and
+// options that contradict each other; rank 0 says how the batch is split.
+func (r *run) checkWorld() error {
+	cfg, w := r.cfg, r.comm.Size()
+	n := r.train.Len()
+	if err := augment.CheckShards(n, cfg.BatchSize, w, cfg.DropLast); err != nil {
+		return fmt.Errorf("--batch-size (the global batch, over %d ranks): %w", w, err)
+	}
+	if g := cfg.BNGroups; g > 1 {
+		if w > 1 && cfg.GlobalBN {
+			return fmt.Errorf("--bn-groups %d with --global-bn on %d ranks: choose one (--global-bn=false for per-rank BN groups)", g, w)
+		}
+		if err := augment.CheckShards(n, cfg.BatchSize, w*g, cfg.DropLast); err != nil {
+			return fmt.Errorf("--bn-groups %d on %d ranks (%d groups in all): %w", g, w, w*g, err)
+		}
+	}
+	if w > 1 {
+		bn := "global BN (statistics over the global batch)"
+		if !cfg.GlobalBN {
+			bn = "per-rank BN (--global-bn=false)"
+		}
+		fmt.Fprintf(r.log, "data-parallel: %d ranks x %d images = global batch %d, %s; rank 0 logs, writes --out and runs the kNN monitor\n",
+			w, cfg.BatchSize/w, cfg.BatchSize, bn)
+	}
+	return nil
 }
 
 // openData opens the training set (subset) and the test split.
@@ -283,6 +349,11 @@ func (r *run) build(ck *checkpoint.Checkpoint) error {
 		return fmt.Errorf("optimizer: %w", err)
 	}
 	r.m, r.o = m, o
+	if err := m.SetParallel(layers.Parallel{Comm: r.comm, GlobalBN: cfg.GlobalBN, BNGroups: cfg.BNGroups}); err != nil {
+		m.Release()
+		o.Release()
+		return fmt.Errorf("data-parallel: %w", err)
+	}
 	if err := SetMicroBatch(m, r.b, cfg, c, r.size(), r.opt.MemoryLimit, func(f string, a ...any) { fmt.Fprintf(r.log, f, a...) }); err != nil {
 		m.Release()
 		o.Release()
@@ -313,6 +384,13 @@ func (r *run) build(ck *checkpoint.Checkpoint) error {
 			m.Release()
 			o.Release()
 			return err
+		}
+		if r.comm.Size() > 1 { // every rank read the file itself
+			if err := m.CheckInSync(); err != nil {
+				m.Release()
+				o.Release()
+				return fmt.Errorf("--resume %s: %w (does every rank read the same file?)", ck.Path, err)
+			}
 		}
 		r.saved = r.pos.GlobalStep
 		r.res.Checkpoint = ck.Path
@@ -370,6 +448,9 @@ func (r *run) evalKNN() (knnResult, error) {
 // save writes a checkpoint of the current state unless one exists for this
 // step.
 func (r *run) save() error {
+	if !r.lead {
+		return nil
+	}
 	if r.saved == r.pos.GlobalStep && r.res.Checkpoint != "" {
 		return nil
 	}
