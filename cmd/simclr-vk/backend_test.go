@@ -128,3 +128,38 @@ func TestBackendFlagsForRank(t *testing.T) {
 		t.Errorf("a world of one: %v, threads %d", err, *f.threads)
 	}
 }
+
+// TestSingleProcessCommands: under an MPI launch of several ranks only train
+// and bench step run; embed, eval, export, ... refuse (each rank would do the
+// whole work and write the same file); one rank, or no launcher, runs all.
+func TestSingleProcessCommands(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	two := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "1"})
+	one := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "1", "OMPI_COMM_WORLD_RANK": "0"})
+	none := env(nil)
+	for _, c := range []struct {
+		name string
+		args []string
+		ok   bool
+	}{
+		{"train", nil, true},
+		{"bench", []string{"step", "--batch", "8"}, true},
+		{"bench", []string{"gemm"}, false},
+		{"embed", nil, false},
+		{"eval", []string{"knn"}, false},
+		{"export", nil, false},
+	} {
+		err := singleProcess(c.name, c.args, two)
+		if (err == nil) != c.ok {
+			t.Errorf("%s %v under 2 ranks: err = %v", c.name, c.args, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "only train and bench step run data-parallel") {
+			t.Errorf("%s: message %q", c.name, err)
+		}
+		for _, g := range []func(string) string{one, none} {
+			if err := singleProcess(c.name, c.args, g); err != nil {
+				t.Errorf("%s %v in one process: %v", c.name, c.args, err)
+			}
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"simclr-vk/dist"
 )
 
 // command is one subcommand; each lives in its own file and registers itself
@@ -73,6 +75,10 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
+	if err := singleProcess(c.name, os.Args[2:], os.Getenv); err != nil {
+		fmt.Fprintf(os.Stderr, "simclr-vk %s: %v\n", c.name, err)
+		os.Exit(1)
+	}
 	if err := c.run(os.Args[2:]); err != nil {
 		code := exitCode(err)
 		if code != 2 {
@@ -114,4 +120,21 @@ func newFlags(name string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("simclr-vk "+name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	return fs
+}
+
+// singleProcess refuses to run a command that is not data-parallel (all but
+// train and bench step) as one of several ranks of an MPI launch: each rank
+// would do the whole work and write the same outputs.
+func singleProcess(name string, args []string, getenv func(string) string) error {
+	if name == "train" || name == "bench" && len(args) > 0 && args[0] == "step" {
+		return nil
+	}
+	if l := dist.DetectLaunch(getenv); l.Multi() {
+		what := fmt.Sprintf("%d ranks", l.Size)
+		if l.Size == 0 {
+			what = fmt.Sprintf("rank %d of several", l.Rank)
+		}
+		return fmt.Errorf("started by an MPI launcher as %s (%s): only train and bench step run data-parallel; run %s as one process, without mpirun/srun", what, l.Var, name)
+	}
+	return nil
 }
