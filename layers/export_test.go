@@ -76,6 +76,10 @@ func localSliceGatherBackward(z []float32, tau float32, r, n, world int) []float
 	return out
 }
 
+// SetChunkZHook makes m's chunked steps call f with each chunk's z rows
+// from the first pass and from the recorded second forward.
+func SetChunkZHook(m *Model, f func(k int, first, again []float32)) { m.chunkZ = f }
+
 // SetNet makes m's steps run net (e.g. a network without batch norm)
 // instead of its encoder and head, with net's parameters.
 func SetNet(m *Model, net Module) {

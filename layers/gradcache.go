@@ -161,6 +161,10 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 		t.accumulate = k > 0
 		xc, n := input(k)
 		zc := t.L2Normalize(m.Forward(t, t.Input(xc)))
+		if m.chunkZ != nil {
+			rows(z, part[:2*n*d], k, d, false)
+			m.chunkZ(k, part[:2*n*d], t.download(zc.Value))
+		}
 		rows(dz, part[:2*n*d], k, d, false)
 		seed := t.pool.Get(2*n, d)
 		m.b.Upload(seed, part[:2*n*d])

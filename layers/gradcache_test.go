@@ -235,3 +235,56 @@ func TestStepHost(t *testing.T) {
 		t.Errorf("short views: %v", err)
 	}
 }
+
+// TestChunkedSecondForwardRepeatsFirst: the recorded forward of each chunk
+// gives the z of the first pass, on which the loss and dz were computed,
+// bit for bit (same inputs, weights and batch statistics; the running
+// statistics the first pass leaves alone are not read in training mode):
+// 7 images in chunks of 3 (a short last chunk), on one rank and on two
+// with global BN (statistics merged across the ranks in both passes), the
+// CPU backend on 2 threads.
+func TestChunkedSecondForwardRepeatsFirst(t *testing.T) {
+	const n, mb, hw = 7, 3, 8
+	for _, world := range []int{1, 2} {
+		comms := dist.Local(world)
+		var wg sync.WaitGroup
+		for r := range comms {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := cpu.New(cpu.Options{Threads: 2})
+				m, err := layers.NewModel(b, tinyConfig("resnet18", layers.StemCIFAR))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer m.Release()
+				if err := m.SetParallel(layers.Parallel{Comm: comms[r], GlobalBN: true}); err != nil {
+					t.Error(err)
+					return
+				}
+				if err := m.SetMicroBatch(mb); err != nil {
+					t.Error(err)
+					return
+				}
+				seen := 0
+				layers.SetChunkZHook(m, func(k int, first, again []float32) {
+					seen++
+					for i := range first {
+						if math.Float32bits(first[i]) != math.Float32bits(again[i]) {
+							t.Errorf("world %d rank %d chunk %d: z[%d] %v in the second forward, %v in the first", world, r, k, i, again[i], first[i])
+							return
+						}
+					}
+				})
+				if _, _, err := m.StepHost(randomViews(uint64(5+r), n, 3, hw, hw, 0.3), [4]int{2 * n, 3, hw, hw}, 0.5); err != nil {
+					t.Error(err)
+				}
+				if want := (n + mb - 1) / mb; seen != want {
+					t.Errorf("world %d rank %d: %d chunks compared, want %d", world, r, seen, want)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+}

@@ -44,6 +44,10 @@ type Model struct {
 	// gathered NT-Xent's dz for this rank's rows (a mutation to show the
 	// tests catch the all-gather backward bug).
 	gatherBackward func(zGlobal []float32, tau float32, rank, n, world int) []float32
+	// chunkZ, when set (tests only: export_test.go), sees each chunk's z
+	// rows (2n, d) of a chunked step's first pass and of its recorded
+	// second forward, which must be equal bit for bit.
+	chunkZ func(k int, first, again []float32)
 	// net, when set (tests only: export_test.go), is the network Forward
 	// runs instead of encoder and head (one without batch norm).
 	net Module

@@ -17,6 +17,7 @@ import (
 // every mismatch: loss and top-1 of each step (1e-4 relative at step 0,
 // 1e-3 later), every gradient after the first step (2e-3 of the largest
 // entry) and every parameter after the last (3e-3 of the largest entry),
+// and its update (2e-2 of the largest update, closeUpdates),
 // MatchesReference's tolerances (the two runs differ by float summation
 // order only). The running statistics are not compared: the chunked step
 // moves them once per chunk, the grouped one once towards the groups'
@@ -25,8 +26,8 @@ func ChunkedMatchesGroups(t testing.TB, b engine.Backend, n, mb, hw, steps int) 
 	t.Helper()
 	xs := RandomViews(13, n, 3, hw, hw, 0.3)
 	type run struct {
-		loss, top1    []float32
-		grads, params [][]float32
+		loss, top1          []float32
+		grads, params, init [][]float32
 	}
 	train := func(chunked bool) run {
 		m := NewModel(t, b, TinyConfig("resnet18", layers.StemCIFAR))
@@ -48,6 +49,9 @@ func ChunkedMatchesGroups(t testing.TB, b engine.Backend, n, mb, hw, steps int) 
 		x := Upload(b, xs, 2*n, 3, hw, hw)
 		defer x.Release()
 		var r run
+		for _, p := range m.Params() {
+			r.init = append(r.init, Download(t, b, p.Value))
+		}
 		for s := 0; s < steps; s++ {
 			loss, top1, err := m.Step(x, 0.5)
 			if err != nil {
@@ -89,6 +93,7 @@ func ChunkedMatchesGroups(t testing.TB, b engine.Backend, n, mb, hw, steps int) 
 	}
 	for i, p := range ref.params {
 		closeTol(rec, fmt.Sprintf("parameter %d after %d LARS steps", i, steps), got.params[i], p, 3e-3, 0)
+		closeUpdates(rec, fmt.Sprintf("update of parameter %d by %d LARS steps", i, steps), got.params[i], got.init[i], p, ref.init[i], 2e-2, 1e-5)
 	}
 	t.Logf("%d images in chunks of %d: loss %v (BN groups %v), %d mismatches", n, mb, got.loss, ref.loss, len(rec.msgs))
 	return rec.msgs

@@ -169,6 +169,26 @@ func closeTol(t testing.TB, what string, got, want []float32, rel, floor float64
 	conformance.Close(t, what, got, want, conformance.Tol{Atol: rel * math.Max(maxAbs(want), floor), Rtol: rel})
 }
 
+// closeUpdates compares what training did to each parameter, after minus
+// before (got, gotInit against want, wantInit), with atol = rel * the
+// tensor's largest wanted update: LARS moves conv and linear weights by
+// about 1e-5 of their size in a few steps at the tests' small rate, far
+// inside closeTol's 3e-3 of the largest value, so only the update shows
+// whether those gradients were right after the first step. floor (of
+// the tensor's largest initial value) keeps tensors whose update is zero
+// in exact arithmetic (a bias followed by BN) from comparing rounding.
+func closeUpdates(t testing.TB, what string, got, gotInit, want, wantInit []float32, rel, floor float64) {
+	t.Helper()
+	du, dw := make([]float32, len(got)), make([]float32, len(want))
+	for i := range got {
+		du[i] = got[i] - gotInit[i]
+	}
+	for i := range want {
+		dw[i] = want[i] - wantInit[i]
+	}
+	conformance.Close(t, what, du, dw, conformance.Tol{Atol: rel * math.Max(maxAbs(dw), floor*maxAbs(wantInit)), Rtol: rel})
+}
+
 func maxAbs(v []float32) float64 {
 	m := 0.0
 	for _, x := range v {

@@ -44,6 +44,7 @@ type rankRun struct {
 	grads      [][]float32 // after step 0
 	buffers    [][]float32 // BN running statistics after step 0
 	params     [][]float32 // after the last step
+	init       [][]float32 // before the first step
 	err        error
 }
 
@@ -94,6 +95,9 @@ func runWorld(b engine.Backend, comm dist.Comm, par layers.Parallel, micro int, 
 			run.err = e
 		}
 		return h
+	}
+	for _, p := range m.Params() {
+		run.init = append(run.init, get(p.Value))
 	}
 	for s := 0; s < c.Steps; s++ {
 		loss, top1, err := m.Step(x, 0.5)
@@ -164,7 +168,9 @@ func (r *recorder) Errorf(format string, args ...any) {
 // the largest entry) and BN running statistic (1e-4) after the first step,
 // and every parameter after the last (3e-3 of the largest entry): the
 // tolerances of MatchesReference, since the two runs differ only by float
-// summation order. With c.GlobalBN the world of one uses plain BN; without,
+// summation order; and every parameter's update over the steps (2e-2 of
+// the largest update, closeUpdates: the only check of the later steps'
+// conv and linear weight gradients). With c.GlobalBN the world of one uses plain BN; without,
 // BN groups of N/World images, as each rank's per-device BN sees. Every
 // rank's state must hash the same after every step (Model.CheckInSync).
 // Setup failures and rank errors fail t.
@@ -243,6 +249,7 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 		}
 		for i, p := range ref.params {
 			closeTol(rec, fmt.Sprintf("rank %d: parameter %d after %d LARS steps", r, i, c.Steps), run.params[i], p, 3e-3, 0)
+			closeUpdates(rec, fmt.Sprintf("rank %d: update of parameter %d by %d LARS steps", r, i, c.Steps), run.params[i], run.init[i], p, ref.init[i], 2e-2, 1e-5)
 		}
 	}
 	t.Logf("world %d (global BN %v): loss %v (world of one %v), %d mismatches", c.World, c.GlobalBN, runs[0].loss, ref.loss, len(rec.msgs))
