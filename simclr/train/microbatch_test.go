@@ -35,7 +35,7 @@ func TestMicroBatchAuto(t *testing.T) {
 	cfg := toyConfig(t, writeToyData(t, 32, 8))
 	cfg.MaxSteps = 1
 	cfg.MicroBatch = "auto"
-	re := regexp.MustCompile(`micro-batch auto: (\d+) of 16 images per chunk`)
+	re := regexp.MustCompile(`micro-batch auto: (\d+) of this process's 16 images per chunk`)
 	for _, c := range []struct {
 		limit uint64
 		whole bool
