@@ -39,6 +39,17 @@ type worldRun struct {
 // for it; a world that has not ended after a minute fails the test.
 func runWorld(t *testing.T, world int, cfg Config, rankOpt func(rank int) (context.Context, Options)) worldRun {
 	t.Helper()
+	cfgs := make([]Config, world)
+	for r := range cfgs {
+		cfgs[r] = cfg
+	}
+	return runRanks(t, cfgs, rankOpt)
+}
+
+// runRanks is runWorld with a configuration per rank.
+func runRanks(t *testing.T, cfgs []Config, rankOpt func(rank int) (context.Context, Options)) worldRun {
+	t.Helper()
+	world := len(cfgs)
 	comms := dist.Local(world)
 	w := worldRun{res: make([]*Result, world), errs: make([]error, world), logs: make([]string, world)}
 	var wg sync.WaitGroup
@@ -55,7 +66,7 @@ func runWorld(t *testing.T, world int, cfg Config, rankOpt func(rank int) (conte
 			b := cpu.New(cpu.Options{Threads: 1})
 			defer b.Close()
 			defer func() { w.logs[r] = log.String() }()
-			w.res[r], w.errs[r] = Run(ctx, b, cfg, opt)
+			w.res[r], w.errs[r] = Run(ctx, b, cfgs[r], opt)
 			if w.errs[r] != nil {
 				comm.Abort(1)
 			}
@@ -233,5 +244,37 @@ func TestDataParallelStopsTogether(t *testing.T) {
 	}
 	if filepath.Base(w.res[0].Checkpoint) != "checkpoint-000002.ckpt" {
 		t.Errorf("rank 0 saved %q", w.res[0].Checkpoint)
+	}
+}
+
+// TestDataParallelRanksDisagree: ranks started with different training
+// options (another --lr on one node of a hostfile run) or different data
+// stop before any step, every rank with an error naming the ranks that
+// differ, instead of training a model no single configuration describes
+// (or waiting in mismatched collectives). Per-rank settings (--device,
+// --workers, the --data path) may differ.
+func TestDataParallelRanksDisagree(t *testing.T) {
+	dir := writeToyData(t, 32, 16)
+	for _, c := range []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"lr", func(c *Config) { c.LR *= 2 }, "rank 1 differs from rank 0"},
+		{"data", func(c *Config) { c.Subset = 16 }, "rank 1 differs from rank 0"},
+		{"per-rank settings", func(c *Config) { c.Workers = 3; c.Device = "x" }, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base := parallelConfig(t, dir)
+			base.MaxSteps = 1
+			other := base
+			c.edit(&other)
+			w := runRanks(t, []Config{base, other}, nil)
+			for r, err := range w.errs {
+				if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+					t.Errorf("rank %d: %v, want %q", r, err, c.want)
+				}
+			}
+		})
 	}
 }
