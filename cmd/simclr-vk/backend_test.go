@@ -129,18 +129,21 @@ func TestBackendFlagsForRank(t *testing.T) {
 	}
 }
 
-// TestSingleProcessCommands: under an MPI launch of several ranks only train
-// and bench step run; embed, eval, export, ... refuse (each rank would do the
-// whole work and write the same file); one rank, or no launcher, runs all.
-func TestSingleProcessCommands(t *testing.T) {
+// TestRankZeroCommands: under an MPI launch of several ranks train and
+// bench step run on every rank; embed, eval, export, ... run on rank 0
+// alone (each rank would do the whole work and write the same file); a
+// launch with no rank is refused; one rank, or no launcher, runs all.
+func TestRankZeroCommands(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	two := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "1"})
+	rank0 := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0"})
+	rank1 := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "1"})
+	noRank := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "2"})
 	one := env(map[string]string{"OMPI_COMM_WORLD_SIZE": "1", "OMPI_COMM_WORLD_RANK": "0"})
 	none := env(nil)
 	for _, c := range []struct {
-		name string
-		args []string
-		ok   bool
+		name     string
+		args     []string
+		parallel bool
 	}{
 		{"train", nil, true},
 		{"bench", []string{"step", "--batch", "8"}, true},
@@ -149,17 +152,17 @@ func TestSingleProcessCommands(t *testing.T) {
 		{"eval", []string{"knn"}, false},
 		{"export", nil, false},
 	} {
-		err := singleProcess(c.name, c.args, two)
-		if (err == nil) != c.ok {
-			t.Errorf("%s %v under 2 ranks: err = %v", c.name, c.args, err)
-		}
-		if err != nil && !strings.Contains(err.Error(), "only train and bench step run data-parallel") {
-			t.Errorf("%s: message %q", c.name, err)
-		}
-		for _, g := range []func(string) string{one, none} {
-			if err := singleProcess(c.name, c.args, g); err != nil {
-				t.Errorf("%s %v in one process: %v", c.name, c.args, err)
+		for _, g := range []func(string) string{rank0, one, none} {
+			if run, err := onRankZero(c.name, c.args, g); !run || err != nil {
+				t.Errorf("%s %v on rank 0 or alone: run %v, err %v", c.name, c.args, run, err)
 			}
+		}
+		if run, err := onRankZero(c.name, c.args, rank1); run != c.parallel || err != nil {
+			t.Errorf("%s %v on rank 1 of 2: run %v, err %v", c.name, c.args, run, err)
+		}
+		run, err := onRankZero(c.name, c.args, noRank)
+		if c.parallel != (err == nil) || run != c.parallel {
+			t.Errorf("%s %v as a rank of unknown number: run %v, err %v", c.name, c.args, run, err)
 		}
 	}
 }

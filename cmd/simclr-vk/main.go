@@ -75,9 +75,11 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	if err := singleProcess(c.name, os.Args[2:], os.Getenv); err != nil {
+	if run, err := onRankZero(c.name, os.Args[2:], os.Getenv); err != nil {
 		fmt.Fprintf(os.Stderr, "simclr-vk %s: %v\n", c.name, err)
 		os.Exit(1)
+	} else if !run {
+		return
 	}
 	if err := c.run(os.Args[2:]); err != nil {
 		code := exitCode(err)
@@ -122,19 +124,21 @@ func newFlags(name string) *pflag.FlagSet {
 	return fs
 }
 
-// singleProcess refuses to run a command that is not data-parallel (all but
-// train and bench step) as one of several ranks of an MPI launch: each rank
-// would do the whole work and write the same outputs.
-func singleProcess(name string, args []string, getenv func(string) string) error {
+// onRankZero says whether a command that is not data-parallel (all but
+// train and bench step) should run in this process: under an MPI launch of
+// several ranks it runs on rank 0 alone and the other ranks exit at once
+// (each would otherwise do the whole work and write the same outputs); a
+// launch whose rank is unknown is refused.
+func onRankZero(name string, args []string, getenv func(string) string) (bool, error) {
 	if name == "train" || name == "bench" && len(args) > 0 && args[0] == "step" {
-		return nil
+		return true, nil
 	}
-	if l := dist.DetectLaunch(getenv); l.Multi() {
-		what := fmt.Sprintf("%d ranks", l.Size)
-		if l.Size == 0 {
-			what = fmt.Sprintf("rank %d of several", l.Rank)
-		}
-		return fmt.Errorf("started by an MPI launcher as %s (%s): only train and bench step run data-parallel; run %s as one process, without mpirun/srun", what, l.Var, name)
+	l := dist.DetectLaunch(getenv)
+	switch {
+	case !l.Multi() || l.Rank == 0:
+		return true, nil
+	case l.Rank > 0:
+		return false, nil
 	}
-	return nil
+	return false, fmt.Errorf("started by an MPI launcher as one of %d ranks (%s) whose rank is unknown: %s runs on one process; run it without mpirun/srun", l.Size, l.Var, name)
 }
