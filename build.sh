@@ -130,13 +130,14 @@ test_all() {
 	done
 	[ ${#tags[@]} -gt 0 ] || log "no MPI found: the mpi-tagged packages are not vetted, the mpirun tests skip (fail under CI=true)"
 	export SIMCLR_VK_VALIDATE=1 SIMCLR_VK_REQUIRE=1 LP_NUM_THREADS=${LP_NUM_THREADS:-2}
-	log "go test (Vulkan on ${VK_DRIVER_FILES:-the drivers the loader finds: lavapipe without a GPU}, validation layer on)"
-	go test -count=1 -timeout 60m ./...
 	for t in "${tags[@]}"; do
-		# TestMPI ran above, under each MPI (it builds its programs with the tags).
+		# TestMPI runs in the untagged run below, under each MPI (it builds
+		# its programs with the tags).
 		log "go test -tags '$t' ${pkgs[*]}"
 		go test -count=1 -tags "$t" -skip '^TestMPI$' "${pkgs[@]}"
 	done
+	log "go test (Vulkan on ${VK_DRIVER_FILES:-the drivers the loader finds: lavapipe without a GPU}, validation layer on)"
+	go test -count=1 -timeout 60m ./...
 }
 
 cmd=${1:-test}
