@@ -43,11 +43,6 @@ type pushBatchNormSplit struct {
 	Parts, Chunk, Groups uint32
 }
 
-// bnSplitForce, when > 0, makes the training kernels take the split plan
-// with (at most) that many chunks per channel on any device; < 0 forces the
-// fused kernels. Tests and benchmarks set it to check both plans anywhere.
-var bnSplitForce = 0
-
 // bnPlan is the launch configuration of the split plan: parts chunks of
 // chunk values per channel (parts == 0: the fused kernels), vec values per
 // vector access, local invocations per partial workgroup.
@@ -83,9 +78,9 @@ func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 	parts := min(ceilDiv(target, p.C), max(1, mv/(minIter*b.local)))
 	// Loop budget of the partial kernels (two passes over a chunk).
 	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, d.loopBudget()-64)))
-	if bnSplitForce > 0 {
-		parts = bnSplitForce
-	} else if parts <= 1 || bnSplitForce < 0 {
+	if d.bnSplit > 0 { // Options.BatchNormSplit
+		parts = d.bnSplit
+	} else if parts <= 1 || d.bnSplit < 0 {
 		return bnPlan{}
 	}
 	parts = min(parts, mv, int(d.limit.MaxComputeWorkGroupCount[0]))

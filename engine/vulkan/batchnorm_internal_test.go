@@ -56,7 +56,6 @@ func TestBatchNormSplitPlan(t *testing.T) {
 func BenchmarkBatchNorm(b *testing.B) {
 	d := openBench(b)
 	n := *convBenchBatch
-	defer func() { bnSplitForce = 0 }()
 	for _, l := range []struct {
 		name  string
 		c, hw int
@@ -70,7 +69,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 		d.Fill(gamma, 1)
 		d.Fill(beta, 0)
 		d.Fill(rv, 1)
-		bnSplitForce = 0
+		d.bnSplit = 0 // one Device for every plan: its Options.BatchNormSplit, set per plan
 		split := struct {
 			name  string
 			force int
@@ -82,7 +81,7 @@ func BenchmarkBatchNorm(b *testing.B) {
 			name  string
 			force int
 		}{{"fused", -1}, split} {
-			bnSplitForce = plan.force
+			d.bnSplit = plan.force
 			for _, pass := range []string{"forward_train", "backward"} {
 				b.Run(fmt.Sprintf("%s/%s/%s", l.name, pass, plan.name), func(b *testing.B) {
 					run := func() {

@@ -19,12 +19,21 @@ import (
 func TestConformanceBatchNormSplit(t *testing.T) {
 	for _, parts := range []int{1, 3, 1 << 20} {
 		t.Run(fmt.Sprintf("parts%d", parts), func(t *testing.T) {
-			vulkan.SetBatchNormSplit(parts)
-			defer vulkan.SetBatchNormSplit(0)
-			d := openDevice(t, vulkan.Options{})
+			d := openDevice(t, vulkan.Options{BatchNormSplit: parts})
+			checkBatchNormPlan(t, d, engine.BatchNormParams{N: 2, C: 3, HW: 16}, min(parts, 2*16/4))
 			conformance.RunFamilies(t, d, "BatchNorm", "BatchNormParts")
 			checkValidation(t, d)
 		})
+	}
+}
+
+// checkBatchNormPlan fails t unless d's training kernels take the plan
+// with parts chunks per channel for p (0: the fused kernels), that is,
+// unless Options.BatchNormSplit reached the plan.
+func checkBatchNormPlan(t *testing.T, d *vulkan.Device, p engine.BatchNormParams, parts int) {
+	t.Helper()
+	if got := d.BatchNormSplitParts(p); got != parts {
+		t.Fatalf("%+v: plan with %d chunks per channel, want %d (the forced plan)", p, got, parts)
 	}
 }
 
@@ -33,9 +42,8 @@ func TestConformanceBatchNormSplit(t *testing.T) {
 // (HW % 4 == 0) and scalar access, against the CPU reference, and that two
 // runs give bit-identical results.
 func TestBatchNormSplitLarge(t *testing.T) {
-	vulkan.SetBatchNormSplit(7)
-	defer vulkan.SetBatchNormSplit(0)
-	d := openDevice(t, vulkan.Options{})
+	d := openDevice(t, vulkan.Options{BatchNormSplit: 7})
+	checkBatchNormPlan(t, d, engine.BatchNormParams{N: 9, C: 3, HW: 1024}, 7)
 	rng := rand.New(rand.NewSource(5))
 	for _, s := range []struct {
 		n, c, hw int
@@ -95,9 +103,8 @@ func TestBatchNormGuardBand(t *testing.T) {
 		force int
 	}{{"fused", -1}, {"split", 3}} {
 		t.Run(plan.name, func(t *testing.T) {
-			vulkan.SetBatchNormSplit(plan.force)
-			defer vulkan.SetBatchNormSplit(0)
-			d := openDevice(t, vulkan.Options{})
+			d := openDevice(t, vulkan.Options{BatchNormSplit: plan.force})
+			checkBatchNormPlan(t, d, engine.BatchNormParams{N: 3, C: 5, HW: 12}, max(plan.force, 0))
 			rng := rand.New(rand.NewSource(13))
 			for _, s := range [][3]int{{3, 5, 12}, {2, 3, 13}} {
 				n, c, hw := s[0], s[1], s[2]

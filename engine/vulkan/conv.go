@@ -109,11 +109,6 @@ func (t convTile) name() string {
 	return fmt.Sprintf("regblock_%dx%d_%dx%d%s", t.wgX, t.wgY, t.tm, t.tn, sp)
 }
 
-// convVariant forces the kernel shape ("regblock", "tiled", a tiled
-// variant's name, or "winograd" (= "winograd_f2x3") / "winograd_f4x3" for
-// the problems they compute; "" picks by device type). Tests set it to check every kernel on one device.
-var convVariant = ""
-
 func (t convTile) spec(direct bool) []uint32 {
 	if t.tiled {
 		return []uint32{b2u(direct)}
@@ -209,7 +204,7 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 // on GPUs with autotuning on, the measured choice for this exact problem
 // instead (conv_autotune.go), timed with run, which writes out.
 func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	if convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
+	if d.convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
 		return d.convTuned(pass, p, out, run)
 	}
 	return d.convTableTile(pass, p)
@@ -242,7 +237,7 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		// the rows fit it, else 128x128.
 		cms := d.convCoopMat()
 		for _, t := range cms {
-			if "tiled_"+t.variant == convVariant {
+			if "tiled_"+t.variant == d.convVariant {
 				return t
 			}
 		}
@@ -251,11 +246,11 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		}
 		return cms[0]
 	}
-	if convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
+	if d.convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
 		return convWinograd
 	}
 	tiled := d.info.Type != "cpu" && rows >= 32
-	switch convVariant {
+	switch d.convVariant {
 	case "tiled":
 		tiled = true
 	case "regblock":
@@ -269,9 +264,9 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 			return convWinograd4
 		}
 	default:
-		if strings.HasPrefix(convVariant, "tiled_") {
+		if strings.HasPrefix(d.convVariant, "tiled_") {
 			for _, t := range convTiledVariants {
-				if t.name() == convVariant {
+				if t.name() == d.convVariant {
 					return t
 				}
 			}

@@ -259,7 +259,7 @@ func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source 
 		return c.Kernel, c.Source
 	}
 	src := "table"
-	if convVariant != "" {
+	if d.convVariant != "" {
 		src = "forced"
 	}
 	return d.convTableTile(pass, p).name(), src

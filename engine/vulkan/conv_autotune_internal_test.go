@@ -138,15 +138,16 @@ func TestConvAutotune(t *testing.T) {
 // carry on without a sticky error.
 func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 	broken := "conv2d_forward_tiled_64x128"
-	pipelineFault = func(shader string) error {
+	fault := func(shader string) error {
 		if shader == broken {
 			return errors.New("vkCreateComputePipelines: VK_ERROR_UNKNOWN (injected)")
 		}
 		return nil
 	}
-	defer func() { pipelineFault = nil }()
-	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "tune.json"))
-	d.tuneConvCPU = true
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := openInternal(t, Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true,
+		hooks: &testHooks{pipelineFault: fault}})
+	d.tune.tuner.logger = t.Logf
 	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(6))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)

@@ -3,6 +3,7 @@ package vulkan_test
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -18,15 +19,17 @@ import (
 func TestConvPoolBiasGuardBand(t *testing.T) {
 	for _, v := range []string{"regblock", "tiled"} {
 		t.Run(v, func(t *testing.T) {
-			vulkan.SetConvVariant(v)
-			defer vulkan.SetConvVariant("")
-			testConvPoolBiasGuardBand(t)
+			testConvPoolBiasGuardBand(t, v)
 		})
 	}
 }
 
-func testConvPoolBiasGuardBand(t *testing.T) {
-	d := openDevice(t, vulkan.Options{})
+func testConvPoolBiasGuardBand(t *testing.T, convVariant string) {
+	d := openDevice(t, vulkan.Options{ConvVariant: convVariant})
+	probe := engine.Conv2DParams{N: 2, C: 3, H: 7, W: 7, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	if k, _ := d.ConvKernel("forward", probe); !strings.HasPrefix(k, convVariant+"_") {
+		t.Fatalf("forward convolution runs %s, want the forced %s kernel", k, convVariant)
+	}
 	rng := rand.New(rand.NewSource(11))
 	const s = conformance.Sentinel
 	tol := conformance.Tol{Atol: 1e-4, Rtol: 1e-5}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -130,15 +131,24 @@ func BenchmarkConvTiles(b *testing.B) {
 // the device (lavapipe in CI); TestConformance covers the kernels the
 // device picks by itself.
 func TestConformanceConvTiled(t *testing.T) {
-	d := openInternal(t, Options{})
-	defer func() { convVariant = "" }()
+	d := openInternal(t, Options{}) // one Device for every kernel: its Options.ConvVariant, set per kernel
+	// forced fails t unless a 3x3 stride-1 forward pass runs the kernel
+	// named want (or one of its family, for "regblock").
+	forced := func(t *testing.T, want string) {
+		t.Helper()
+		p := engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+		if k, _ := d.ConvKernel("forward", p); k != want && !(want == "regblock" && strings.HasPrefix(k, "regblock_")) {
+			t.Fatalf("forward convolution runs %s, want the forced %s", k, want)
+		}
+	}
 	for _, v := range convTiledVariants {
 		if !d.fits(v) {
 			t.Logf("%s does not fit %s", v.name(), d.info.Name)
 			continue
 		}
 		t.Run(v.name(), func(t *testing.T) {
-			convVariant = v.name()
+			d.convVariant = v.name()
+			forced(t, v.name())
 			conformance.RunFamilies(t, d, "Conv")
 		})
 	}
@@ -147,7 +157,8 @@ func TestConformanceConvTiled(t *testing.T) {
 	// devices the table gives the 3x3 layers to Winograd).
 	for _, v := range []string{"winograd_f2x3", "winograd_f4x3", "regblock"} {
 		t.Run(v, func(t *testing.T) {
-			convVariant = v
+			d.convVariant = v
+			forced(t, v)
 			conformance.RunFamilies(t, d, "Conv")
 		})
 	}
@@ -333,7 +344,6 @@ func TestConvBackwardFilterTiledSplit(t *testing.T) {
 // poisoning holds NaN), each Winograd pass still matches the CPU.
 func TestWinogradOverwritesScratch(t *testing.T) {
 	d := openInternal(t, Options{})
-	defer func() { convVariant = "" }()
 	p := engine.Conv2DParams{N: 3, C: 17, H: 9, W: 11, K: 19, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	P, Q := p.OutH(), p.OutW()
 	rng := rand.New(rand.NewSource(12))
@@ -380,7 +390,7 @@ func TestWinogradOverwritesScratch(t *testing.T) {
 	}
 	s.Release()
 	for _, v := range []string{"winograd_f2x3", "winograd_f4x3"} {
-		convVariant = v
+		d.convVariant = v // Options.ConvVariant, on the Device holding the poisoned memory
 		for pass, ref := range want {
 			poison()
 			out := d.New(len(ref))

@@ -27,7 +27,7 @@ import (
 // never the table's choice until measured there; on CPU devices
 // such as lavapipe F(2x2, 3x3) is the table's choice for the forward and
 // backward-data passes of layers of 16 channels or more (winogradTable).
-// Tests force them with convVariant "winograd_f2x3" / "winograd_f4x3".
+// Tests force them with Options.ConvVariant "winograd_f2x3" / "winograd_f4x3".
 
 // pushWinogradFilter mirrors `{ uint k, c, flip; }` of
 // winograd_filter_transform.comp.

@@ -19,14 +19,13 @@ func TestCoopMatSelfCheckFailure(t *testing.T) {
 		t.Skipf("no cooperative matrices here: %s", probe.info.CoopMatMissing)
 	}
 	broken := "gemm_tiled_128x128_db_" + probe.info.CoopMatKernel
-	pipelineFault = func(shader string) error {
+	fault := func(shader string) error {
 		if shader == broken {
 			return errors.New("vkCreateComputePipelines: VK_ERROR_UNKNOWN (injected)")
 		}
 		return nil
 	}
-	defer func() { pipelineFault = nil }()
-	d, err := Open(Options{CoopMat: "on"})
+	d, err := Open(Options{CoopMat: "on", hooks: &testHooks{pipelineFault: fault}})
 	if err == nil {
 		d.Close()
 		t.Fatal("Open succeeded with the cooperative-matrix kernel broken")
@@ -34,7 +33,6 @@ func TestCoopMatSelfCheckFailure(t *testing.T) {
 	if !errors.Is(err, ErrCoopMatSelfCheck) || errors.Is(err, ErrCoopMatUnsupported) || !strings.Contains(err.Error(), broken) {
 		t.Fatalf("error %q: want ErrCoopMatSelfCheck (not ErrCoopMatUnsupported, which tests skip on) naming %s", err, broken)
 	}
-	pipelineFault = nil
 	d = openInternal(t, Options{CoopMat: "on"})
 	if d.cm == "" {
 		t.Fatal("the second Open has no cooperative matrices")

@@ -34,9 +34,7 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 	cm := probe.CoopMat()
 	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
-			d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db"})
-			vulkan.SetConvVariant(v)
-			defer vulkan.SetConvVariant("")
+			d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db", ConvVariant: v})
 			conformance.RunFamilies(t, d, "Gemm", "Conv")
 			kernel, _ := d.ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
 			if kernel != v {

@@ -62,6 +62,34 @@ type Options struct {
 	// next family of the list); "" picks by device: gemm, then tiled on
 	// GPUs, regblock on CPU devices. Tests and `bench ntxent` use it.
 	NTXentKernel string
+	// ConvVariant forces the convolution kernel: "regblock", "tiled", one
+	// tiled variant by name (tiled_64x64, ..., see convTiledVariants;
+	// tiled_<tile>_<cm> with cooperative matrices), or "winograd" (=
+	// "winograd_f2x3") / "winograd_f4x3" for the problems they compute;
+	// "" picks by device type, or by autotuning (a forced kernel is never
+	// tuned). Tests use it to check every kernel on one device.
+	ConvVariant string
+	// BatchNormSplit forces the batch-norm training plan on any device:
+	// > 0 the split kernels (partial, finalize, apply) with at most that
+	// many chunks per channel, < 0 the fused kernels, 0 picks by device
+	// type and size (bnSplitPlan). Tests and benchmarks use it to check
+	// both plans anywhere.
+	BatchNormSplit int
+
+	// hooks are fault and plan injections for this package's own tests
+	// (nil everywhere else); unexported so that they are no public API.
+	hooks *testHooks
+}
+
+// testHooks let this package's tests reach inside a Device's choices.
+// Options.hooks sets them at Open (so that they act on what Open itself
+// builds); a test that shares one Device across cases sets d.hooks.
+type testHooks struct {
+	// pipelineFault, when set, fails the creation of the pipelines it
+	// returns an error for, as a driver that cannot compile a kernel would.
+	pipelineFault func(shader string) error
+	// ntxentPlan, when set, edits every NT-Xent plan (ntxentPlan).
+	ntxentPlan func(*ntxentPlan)
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -85,6 +113,9 @@ type Device struct {
 	tuneConvCPU   bool   // Options.TuneConvOnCPU
 	cm            string // cooperative-matrix variant ("cm_s32"), "": float32 kernels
 	ntxentKernel  string // Options.NTXentKernel
+	convVariant   string // Options.ConvVariant
+	bnSplit       int    // Options.BatchNormSplit
+	hooks         *testHooks
 
 	mem   *allocator
 	pipes *pipelineCache
@@ -169,7 +200,7 @@ func open(in *instance, opts Options) (*Device, error) {
 			}
 		}
 	}
-	d := &Device{inst: in, phys: pds[pick]}
+	d := &Device{inst: in, phys: pds[pick], convVariant: opts.ConvVariant, bnSplit: opts.BatchNormSplit, hooks: opts.hooks}
 	var mem vk.PhysicalDeviceMemoryProperties
 	d.info, d.props, mem = physInfo(in, pick, pds[pick])
 	d.limit = d.props.Limits

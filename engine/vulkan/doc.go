@@ -56,10 +56,11 @@
 //     (implicit GEMM, register-blocked for CPU devices, compiled
 //     shared-memory tile variants for GPUs; Winograd F(2x2,3x3) and
 //     F(4x4,3x3) for 3x3 stride-1 layers, their transposes F(3x3,2x2) and
-//     F(3x3,4x4) for the filter gradient) from a table or, with the same
-//     Autotune mode and cache, from timing the candidates on the first call
-//     with each exact problem (candidates whose pipelines the driver cannot
-//     build are skipped); ConvPlan and ConvKernel report them.
+//     F(3x3,4x4) for the filter gradient) from Options.ConvVariant, a
+//     table or, with the same Autotune mode and cache, from timing the
+//     candidates on the first call with each exact problem (candidates
+//     whose pipelines the driver cannot build are skipped); ConvPlan and
+//     ConvKernel report them.
 //   - agree.go: the autotuners' agreement check: a candidate wins only if
 //     its output on the timed problem is within 1e-3 (3e-2 on cooperative
 //     matrices) of the largest |value| of the register-blocked float32

@@ -1,5 +1,7 @@
 package vulkan
 
+import "simclr-vk/engine"
+
 // Test hooks for the external tests (package vulkan_test).
 
 // Counters returns the barriers, dispatches and submits recorded so far.
@@ -18,6 +20,11 @@ func (d *Device) PushTooLarge() {
 	var big struct{ X [pushRangeSize/4 + 1]uint32 }
 	d.dispatch(kernel{Shader: "fill", Push: &big, Groups: [3]int{1, 1, 1}})
 }
+
+// BatchNormSplitParts is the number of chunks per channel of the split
+// batch-norm plan the training kernels take for p (0: the fused kernels),
+// so tests can check that Options.BatchNormSplit reached the plan.
+func (d *Device) BatchNormSplitParts(p engine.BatchNormParams) int { return d.bnSplitPlan(p).parts }
 
 // SetMemoryLimit caps the bytes the allocator reserves (0: no cap), so
 // tests can run into "out of memory" at small sizes.

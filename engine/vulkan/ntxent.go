@@ -154,18 +154,15 @@ const (
 )
 
 // ntxentPlan picks the configuration for rows x dim on this device (see
-// planNTXent); tests may adjust it through ntxentPlanHook.
+// planNTXent); tests may adjust it through d.hooks.ntxentPlan.
 func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
 	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), d.ntxentMaxInv(),
 		int(d.limit.MaxComputeSharedMemorySize), rows, dim, d.ntxentKernel)
-	if ntxentPlanHook != nil {
-		ntxentPlanHook(&pl)
+	if d.hooks != nil && d.hooks.ntxentPlan != nil {
+		d.hooks.ntxentPlan(&pl)
 	}
 	return pl
 }
-
-// ntxentPlanHook, when set (tests only), edits every plan.
-var ntxentPlanHook func(*ntxentPlan)
 
 // ntxentGemmFits reports whether the GEMM-core kernels run for d = dim on
 // a device with maxInv invocations per workgroup and shared bytes of

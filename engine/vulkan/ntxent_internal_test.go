@@ -43,7 +43,7 @@ func TestNTXentPlanVariants(t *testing.T) {
 				continue // the other families' large d runs in the conformance suite
 			}
 			t.Run(fmt.Sprintf("%s/%dx%d", v.name, rows, dim), func(t *testing.T) {
-				ntxentPlanHook = func(pl *ntxentPlan) {
+				d.hooks = &testHooks{ntxentPlan: func(pl *ntxentPlan) {
 					base := planNTXent("test", false, math.MaxInt32, d.ntxentMaxInv(),
 						int(d.limit.MaxComputeSharedMemorySize), rows, dim, v.kernel)
 					pl.gemm, pl.sl, pl.tiled, pl.dj = base.gemm, base.sl, base.tiled, base.dj
@@ -54,8 +54,8 @@ func TestNTXentPlanVariants(t *testing.T) {
 					pl.parts, pl.chunk = ntxentParts(rows, v.parts, pl.tc)
 					pl.gparts, pl.gchunk = ntxentParts(rows, v.gparts, pl.tc)
 					pl.gseq = v.gseq
-				}
-				defer func() { ntxentPlanHook = nil }()
+				}}
+				defer func() { d.hooks = nil }()
 				pl := d.ntxentPlan("test", rows, dim)
 				if pl.parts != v.parts || pl.gparts != v.gparts || pl.gemm != (v.kernel == "gemm") || pl.tiled != (v.kernel == "tiled") {
 					t.Fatalf("plan %+v, want %s with %d and %d parts", pl, v.kernel, v.parts, v.gparts)
@@ -172,12 +172,12 @@ func TestNTXentExtraMemory(t *testing.T) {
 	// The GPU plan's parallel gradient parts, forced on this device.
 	t.Run("parallel_parts", func(t *testing.T) {
 		rows, dim := 130, 33
-		ntxentPlanHook = func(pl *ntxentPlan) {
+		d.hooks = &testHooks{ntxentPlan: func(pl *ntxentPlan) {
 			pl.parts, pl.chunk = ntxentParts(rows, 2, pl.tc)
 			pl.gparts, pl.gchunk = ntxentParts(rows, 3, pl.tc)
 			pl.gseq = false
-		}
-		defer func() { ntxentPlanHook = nil }()
+		}}
+		defer func() { d.hooks = nil }()
 		want := d.NTXentExtraBytes(rows, dim, true)
 		got := measureNTXentExtra(t, d, rows, dim)
 		if got < want || got > want+slack {

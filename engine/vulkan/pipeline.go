@@ -127,10 +127,6 @@ func appendPipeKey(b []byte, name string, spec []uint32, n int) []byte {
 	return b
 }
 
-// pipelineFault, when set (tests), fails the creation of the pipelines it
-// returns an error for, as a driver that cannot compile a kernel would.
-var pipelineFault func(shader string) error
-
 // get returns the pipeline of shader name with specialization constants
 // spec (constant_id i = spec[i]) and n storage-buffer bindings. It runs on
 // every dispatch: a cache hit builds the key in a reused buffer and looks it
@@ -141,8 +137,8 @@ func (pc *pipelineCache) get(name string, spec []uint32, n int) (*pipeline, erro
 		return p, nil
 	}
 	key := string(pc.keyBuf)
-	if pipelineFault != nil {
-		if err := pipelineFault(name); err != nil {
+	if h := pc.d.hooks; h != nil && h.pipelineFault != nil {
+		if err := h.pipelineFault(name); err != nil {
 			return nil, err
 		}
 	}
