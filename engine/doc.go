@@ -19,4 +19,13 @@
 //     steps instead of releasing them.)
 //   - Integer data (labels, argmax indices) is carried as exactly representable
 //     float32 values (< 2^24).
+//
+// No backend imports another (imports_test.go checks it): what two of them
+// need lives here, small and without dependencies beyond the standard
+// library: the shapes (params.go), the Winograd F(m x m, 3x3) geometry
+// (winograd.go: eligibility, tile counts, the backward-data convolution)
+// and the reference GEMM (gemm.go: RefGemm, which the Vulkan backend's
+// cooperative-matrix self-check at device open compares with). The per-op
+// references (engine/cpu) stay the spec that the backends' tests check
+// against.
 package engine

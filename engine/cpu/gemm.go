@@ -4,36 +4,15 @@ import "simclr-vk/engine"
 
 // Gemm is the reference matrix product: C (m, n) = alpha * op(A) op(B) +
 // beta * C with op(A) (m, k), op(B) (k, n), accumulated in float64.
-// beta == 0 ignores C's previous contents (NaN included).
+// beta == 0 ignores C's previous contents (NaN included). It is
+// engine.RefGemm, kept under this package's name for the reference
+// functions (package doc).
 func Gemm(transA, transB bool, m, n, k int, alpha float32,
 	a /* (m, k), or (k, m) when transA */ []float32,
 	b /* (k, n), or (n, k) when transB */ []float32,
 	beta float32,
 	c /* (m, n) */ []float32) {
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			s := 0.0
-			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*m+i]
-				} else {
-					av = a[i*k+p]
-				}
-				if transB {
-					bv = b[j*k+p]
-				} else {
-					bv = b[p*n+j]
-				}
-				s += float64(av) * float64(bv)
-			}
-			r := float64(alpha) * s
-			if beta != 0 {
-				r += float64(beta) * float64(c[i*n+j])
-			}
-			c[i*n+j] = float32(r)
-		}
-	}
+	engine.RefGemm(transA, transB, m, n, k, alpha, a, b, beta, c)
 }
 
 // GemmBatched is batch independent Gemms over contiguous matrices.

@@ -34,7 +34,9 @@ import (
 //	G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
 //	A^T = [1 1 1 0; 0 1 -1 -1]
 //
-// F(4x4, 3x3): winoF[4].
+// F(4x4, 3x3): winoF[4]. The geometry (engine.WinogradEligible,
+// engine.WinogradTiles, engine.WinogradDataParams) is in package engine,
+// shared with the Vulkan backend.
 
 // winoMats are the transforms of F(m x m, 3x3): alpha = m + 2 points.
 type winoMats struct {
@@ -76,41 +78,16 @@ var winoF = map[int]winoMats{
 	},
 }
 
-// WinogradTileSizes are the output tile sizes m of the F(m x m, 3x3)
-// transforms here.
-var WinogradTileSizes = []int{2, 4}
-
 func winoMatsFor(op string, m int) winoMats {
 	w, ok := winoF[m]
 	if !ok {
-		panic(fmt.Sprintf("cpu: %s: no Winograd F(%dx%d, 3x3) (tile sizes %v)", op, m, m, WinogradTileSizes))
+		panic(fmt.Sprintf("cpu: %s: no Winograd F(%dx%d, 3x3) (tile sizes %v)", op, m, m, engine.WinogradTileSizes))
 	}
 	return w
 }
 
-// WinogradEligible reports whether the Winograd kernels compute p: a 3x3
-// filter at stride 1 with padding at most 2 (so that the backward-data
-// pass, a convolution of dy padded by 2 - pad, is one too).
-func WinogradEligible(p engine.Conv2DParams) bool {
-	return p.R == 3 && p.S == 3 && p.StrideH == 1 && p.StrideW == 1 && p.PadH <= 2 && p.PadW <= 2
-}
-
-// WinogradTiles returns the m x m output tiles per image along each axis.
-func WinogradTiles(p engine.Conv2DParams, m int) (tp, tq int) {
-	return (p.OutH() + m - 1) / m, (p.OutW() + m - 1) / m
-}
-
-// WinogradDataParams is the forward convolution that computes the
-// backward-data pass of p: dy (N, K, P, Q) padded by 2 - pad, convolved
-// with the filter transposed (C, K) and rotated by 180 degrees, gives dx
-// (N, C, H, W).
-func WinogradDataParams(p engine.Conv2DParams) engine.Conv2DParams {
-	return engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: 3, S: 3,
-		StrideH: 1, StrideW: 1, PadH: 2 - p.PadH, PadW: 2 - p.PadW}
-}
-
 func winogradCheck(op string, p engine.Conv2DParams) {
-	if !WinogradEligible(p) {
+	if !engine.WinogradEligible(p) {
 		panic(fmt.Sprintf("cpu: %s: %v is not a 3x3 stride-1 convolution with padding <= 2", op, p))
 	}
 }
@@ -167,7 +144,7 @@ func WinogradInputTransform(
 	winogradCheck("WinogradInputTransform", p)
 	wm := winoMatsFor("WinogradInputTransform", m)
 	al := m + 2
-	TP, TQ := WinogradTiles(p, m)
+	TP, TQ := engine.WinogradTiles(p, m)
 	T := p.N * TP * TQ
 	d := make([]float64, al*al)
 	for n := 0; n < p.N; n++ {
@@ -211,7 +188,7 @@ func WinogradOutputTransform(
 	wm := winoMatsFor("WinogradOutputTransform", m)
 	al := m + 2
 	P, Q := p.OutH(), p.OutW()
-	TP, TQ := WinogradTiles(p, m)
+	TP, TQ := engine.WinogradTiles(p, m)
 	T := p.N * TP * TQ
 	for n := 0; n < p.N; n++ {
 		for k := 0; k < p.K; k++ {
@@ -252,7 +229,7 @@ func Conv2DForwardWinograd(
 }
 
 // Conv2DBackwardDataWinograd is Conv2DBackwardData for eligible p: the
-// forward Winograd convolution of WinogradDataParams(p) with the flipped
+// forward Winograd convolution of engine.WinogradDataParams(p) with the flipped
 // filter transform.
 func Conv2DBackwardDataWinograd(
 	dx /* (N, C, H, W) */ []float32,
@@ -260,7 +237,7 @@ func Conv2DBackwardDataWinograd(
 	w /* (K, C, 3, 3) */ []float32,
 	p engine.Conv2DParams, m int) {
 	winogradCheck("Conv2DBackwardDataWinograd", p)
-	winogradConv(dx, dy, w, WinogradDataParams(p), true, m)
+	winogradConv(dx, dy, w, engine.WinogradDataParams(p), true, m)
 }
 
 // winogradConv computes the forward convolution q of src into dst with
@@ -268,7 +245,7 @@ func Conv2DBackwardDataWinograd(
 // applied flipped and transposed.
 func winogradConv(dst, src, w []float32, q engine.Conv2DParams, flip bool, m int) {
 	a2 := (m + 2) * (m + 2)
-	TP, TQ := WinogradTiles(q, m)
+	TP, TQ := engine.WinogradTiles(q, m)
 	T := q.N * TP * TQ
 	u := make([]float32, a2*q.K*q.C)
 	v := make([]float32, a2*q.C*T)
@@ -306,7 +283,7 @@ func WinogradGradTransform(
 	at := winoMatsFor("WinogradGradTransform", m).AT
 	a := m + 2
 	P, Q := p.OutH(), p.OutW()
-	TP, TQ := WinogradTiles(p, m)
+	TP, TQ := engine.WinogradTiles(p, m)
 	T := p.N * TP * TQ
 	e := make([]float64, m*m)
 	for n := 0; n < p.N; n++ {
@@ -372,7 +349,7 @@ func Conv2DBackwardFilterWinograd(
 	x /* (N, C, H, W) */ []float32,
 	p engine.Conv2DParams, m int) {
 	winogradCheck("Conv2DBackwardFilterWinograd", p)
-	TP, TQ := WinogradTiles(p, m)
+	TP, TQ := engine.WinogradTiles(p, m)
 	T := p.N * TP * TQ
 	a2 := (m + 2) * (m + 2)
 	v := make([]float32, a2*p.C*T)

@@ -10,7 +10,8 @@ import (
 
 // TestWinograd: the Winograd compositions equal the direct references on
 // awkward shapes (odd output sizes, so the last tiles are partial; padding
-// 0, 1 and 2; one and many channels), and the eligibility rule.
+// 0, 1 and 2; one and many channels). The geometry's own test is
+// engine.TestWinogradGeometry.
 func TestWinograd(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
 	for _, p := range []engine.Conv2DParams{
@@ -28,7 +29,7 @@ func TestWinograd(t *testing.T) {
 		Conv2DForward(want, x, w, p)
 		wantDX, gotDX := make([]float32, len(x)), make([]float32, len(x))
 		Conv2DBackwardData(wantDX, dy, w, p)
-		for _, m := range WinogradTileSizes {
+		for _, m := range engine.WinogradTileSizes {
 			tol := map[int]float64{2: 1e-5, 4: 1e-4}[m] // F4's transforms round more
 			Conv2DForwardWinograd(got, x, w, p, m)
 			checkClose(t, fmt.Sprintf("F%d forward %v", m, p), got, want, tol, tol)
@@ -37,23 +38,10 @@ func TestWinograd(t *testing.T) {
 		}
 		wantDW, gotDW := make([]float32, len(w)), make([]float32, len(w))
 		Conv2DBackwardFilter(wantDW, dy, x, p)
-		for _, m := range WinogradTileSizes {
+		for _, m := range engine.WinogradTileSizes {
 			tol := map[int]float64{2: 1e-5, 4: 1e-4}[m]
 			Conv2DBackwardFilterWinograd(gotDW, dy, x, p, m)
 			checkClose(t, fmt.Sprintf("F(3x3, %dx%d) backward-filter %v", m, m, p), gotDW, wantDW, tol, tol)
-		}
-	}
-	for _, c := range []struct {
-		p  engine.Conv2DParams
-		ok bool
-	}{
-		{engine.Conv2DParams{R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, true},
-		{engine.Conv2DParams{R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}, false},
-		{engine.Conv2DParams{R: 1, S: 1, StrideH: 1, StrideW: 1}, false},
-		{engine.Conv2DParams{R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 3, PadW: 1}, false},
-	} {
-		if got := WinogradEligible(c.p); got != c.ok {
-			t.Errorf("WinogradEligible(%v) = %v, want %v", c.p, got, c.ok)
 		}
 	}
 }

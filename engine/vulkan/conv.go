@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"simclr-vk/engine"
-	"simclr-vk/engine/cpu"
 )
 
 // Convolutions as implicit GEMMs (shaders/conv2d_*.comp): the im2col gather
@@ -398,7 +397,7 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 
 func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	if t.winograd != 0 {
-		d.conv2dWinograd(dx, dy, w, cpu.WinogradDataParams(p), true, t.winograd)
+		d.conv2dWinograd(dx, dy, w, engine.WinogradDataParams(p), true, t.winograd)
 		return
 	}
 	classes := p.StrideH * p.StrideW

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"simclr-vk/engine"
-	"simclr-vk/engine/cpu"
 )
 
 // Convolution kernel choice per problem: with autotuning on (Options.Autotune,
@@ -145,9 +144,9 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 		}
 		q := p
 		if pass == "backward_data" {
-			q = cpu.WinogradDataParams(p)
+			q = engine.WinogradDataParams(p)
 		}
-		tp, tq := cpu.WinogradTiles(q, t.winograd)
+		tp, tq := engine.WinogradTiles(q, t.winograd)
 		if pass == "backward_filter" {
 			d.winogradFilterGemm((t.winograd+2)*(t.winograd+2), q.K, q.C, q.N*tp*tq)
 		} else {

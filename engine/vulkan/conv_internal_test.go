@@ -183,7 +183,7 @@ func TestWinogradTransforms(t *testing.T) {
 		P, Q := p.OutH(), p.OutW()
 		x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
 		xt := conformance.Upload(d, x, len(x))
-		for _, m := range cpu.WinogradTileSizes {
+		for _, m := range engine.WinogradTileSizes {
 			for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
 				if !d.winogradFits(pass, p, m) {
 					t.Fatalf("%s F%d %s: winogradFits false", name, m, pass)
@@ -202,7 +202,7 @@ func TestWinogradTransforms(t *testing.T) {
 				wt.Release()
 				u.Release()
 			}
-			tp, tq := cpu.WinogradTiles(p, m)
+			tp, tq := engine.WinogradTiles(p, m)
 			T := p.N * tp * tq
 			wantV := make([]float32, a2*p.C*T)
 			cpu.WinogradInputTransform(wantV, x, p, m)
@@ -227,8 +227,8 @@ func TestWinogradTransforms(t *testing.T) {
 		// F(3x3, 2x2) and F(3x3, 4x4) for the filter gradient.
 		dyg := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
 		dygt, dwt := conformance.Upload(d, dyg, len(dyg)), d.New(p.K*p.C*9)
-		for _, m := range cpu.WinogradTileSizes {
-			tp, tq := cpu.WinogradTiles(p, m)
+		for _, m := range engine.WinogradTileSizes {
+			tp, tq := engine.WinogradTiles(p, m)
 			T, a2, f := p.N*tp*tq, (m+2)*(m+2), fmt.Sprintf("_f%d", m)
 			wantG := make([]float32, a2*p.K*T)
 			cpu.WinogradGradTransform(wantG, dyg, p, m)
@@ -358,9 +358,9 @@ func TestWinogradOverwritesScratch(t *testing.T) {
 	// poison allocates, fills with NaN and releases tensors of the scratch
 	// sizes of every Winograd pass of p, largest first, twice over.
 	var sizes []int
-	for _, m := range cpu.WinogradTileSizes {
-		for _, q := range []engine.Conv2DParams{p, cpu.WinogradDataParams(p)} {
-			tp, tq := cpu.WinogradTiles(q, m)
+	for _, m := range engine.WinogradTileSizes {
+		for _, q := range []engine.Conv2DParams{p, engine.WinogradDataParams(p)} {
+			tp, tq := engine.WinogradTiles(q, m)
 			a2, T := (m+2)*(m+2), q.N*tp*tq
 			sizes = append(sizes, a2*q.K*q.C, a2*q.C*T, a2*q.K*T)
 		}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 
 	"simclr-vk/engine"
-	"simclr-vk/engine/cpu"
 )
 
-// Winograd F(m x m, 3x3) convolutions, m = 2 or 4 (cpu/winograd.go has the
-// math and the reference; alpha = m + 2): for a 3x3 stride-1 convolution,
+// Winograd F(m x m, 3x3) convolutions, m = 2 or 4 (engine/winograd.go has
+// the geometry, engine/cpu/winograd.go the math and the reference; alpha =
+// m + 2): for a 3x3 stride-1 convolution,
 // the filter transform (winograd_filter_transform_f<m>.comp, alpha^2 x K x
 // C), the input transform (winograd_input_transform_f<m>.comp, alpha^2 x C
 // x T for T = N*ceil(P/m)*ceil(Q/m) tiles), alpha^2 batched GEMMs (the GEMM
@@ -23,7 +23,7 @@ import (
 // F(3x3, 2x2) or F(3x3, 4x4) (the transposes: the same input transform, a
 // transform of dy, alpha^2 GEMMs reducing over the tiles, split-K where the
 // channels are few, and a transform back to 3x3). On GPUs both tile sizes
-// are autotuning candidates for eligible problems (cpu.WinogradEligible),
+// are autotuning candidates for eligible problems (engine.WinogradEligible),
 // never the table's choice until measured there; on CPU devices
 // such as lavapipe F(2x2, 3x3) is the table's choice for the forward and
 // backward-data passes of layers of 16 channels or more (winogradTable).
@@ -60,14 +60,14 @@ var (
 // and with scratch of at most an eighth of the memory heap (so that timing
 // it as a candidate cannot run a training out of memory).
 func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
-	if !cpu.WinogradEligible(p) || (m != 2 && m != 4) {
+	if !engine.WinogradEligible(p) || (m != 2 && m != 4) {
 		return false
 	}
 	q := p
 	if pass == "backward_data" {
-		q = cpu.WinogradDataParams(p)
+		q = engine.WinogradDataParams(p)
 	}
-	tp, tq := cpu.WinogradTiles(q, m)
+	tp, tq := engine.WinogradTiles(q, m)
 	T := q.N * tp * tq
 	a2 := uint64((m + 2) * (m + 2))
 	maxY := int(d.limit.MaxComputeWorkGroupCount[1])
@@ -104,7 +104,7 @@ func (d *Device) winogradTable(pass string, p engine.Conv2DParams) bool {
 // the original problem: (q.K, q.C, 3, 3), or, with flip (the backward-data
 // pass), (q.C, q.K, 3, 3) applied flipped and transposed.
 func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParams, flip bool, m int) {
-	tp, tq := cpu.WinogradTiles(q, m)
+	tp, tq := engine.WinogradTiles(q, m)
 	T := q.N * tp * tq
 	a2 := (m + 2) * (m + 2)
 	suffix := fmt.Sprintf("_f%d", m)
@@ -140,7 +140,7 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 // conv2dBackwardFilterWinograd computes dw (K, C, 3, 3) of p from dy and x
 // through F(3x3, mt x mt).
 func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams, mt int) {
-	tp, tq := cpu.WinogradTiles(p, mt)
+	tp, tq := engine.WinogradTiles(p, mt)
 	T := p.N * tp * tq
 	a2 := (mt + 2) * (mt + 2)
 	suffix := fmt.Sprintf("_f%d", mt)

@@ -101,7 +101,6 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
-	"simclr-vk/engine/cpu"
 )
 
 // Cooperative matrices (VK_KHR_cooperative_matrix): an optional fast path
@@ -348,7 +347,7 @@ func (d *Device) coopMatCheckKernel(kernel string) error {
 		b[i] = engine.RoundFloat16(b[i])
 	}
 	want := make([]float32, m*n)
-	cpu.Gemm(false, false, m, n, k, 1, a, b, 0, want) // float64 sums
+	engine.RefGemm(false, false, m, n, k, 1, a, b, 0, want) // float64 sums
 	bad := 0
 	var first string
 	for i := range want {
