@@ -56,18 +56,7 @@ func testBatchNorm(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw int,
 	size := n * c * hw
 	tol := bnTol(n * hw)
 	x := Rand(rng, size, -1, 3) // non-zero mean
-	var gamma, beta []float32
-	var gt, bt *engine.Tensor
-	if v.gamma {
-		gamma = Rand(rng, c, 0.5, 1.5)
-		gt = Upload(b, gamma, c)
-		defer gt.Release()
-	}
-	if v.beta {
-		beta = Rand(rng, c, -0.5, 0.5)
-		bt = Upload(b, beta, c)
-		defer bt.Release()
-	}
+	gamma, beta, gt, bt := bnAffine(t, b, rng, c, v)
 	rm0, rv0 := Rand(rng, c, -0.2, 0.2), Rand(rng, c, 0.5, 2)
 	xt := Upload(b, x, n, c, hw)
 	defer xt.Release()
@@ -139,4 +128,20 @@ func testBatchNorm(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw int,
 	for _, x := range []*engine.Tensor{dyt, yt, smt, sit} {
 		x.Release()
 	}
+}
+
+// bnAffine draws the variant's gamma and beta (nil where the variant has
+// none) and uploads them, released when the test ends.
+func bnAffine(t *testing.T, b engine.Backend, rng *rand.Rand, c int, v bnVariant) (gamma, beta []float32, gt, bt *engine.Tensor) {
+	if v.gamma {
+		gamma = Rand(rng, c, 0.5, 1.5)
+		gt = Upload(b, gamma, c)
+		t.Cleanup(gt.Release)
+	}
+	if v.beta {
+		beta = Rand(rng, c, -0.5, 0.5)
+		bt = Upload(b, beta, c)
+		t.Cleanup(bt.Release)
+	}
+	return gamma, beta, gt, bt
 }

@@ -41,18 +41,7 @@ func testBatchNormParts(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw
 	tol := bnTol(m)
 	sumTol := Tol{Atol: 1e-6 * float64(m), Rtol: 1e-4}
 	x := Rand(rng, size, -1, 3) // non-zero mean
-	var gamma, beta []float32
-	var gt, bt *engine.Tensor
-	if v.gamma {
-		gamma = Rand(rng, c, 0.5, 1.5)
-		gt = Upload(b, gamma, c)
-		defer gt.Release()
-	}
-	if v.beta {
-		beta = Rand(rng, c, -0.5, 0.5)
-		bt = Upload(b, beta, c)
-		defer bt.Release()
-	}
+	gamma, beta, gt, bt := bnAffine(t, b, rng, c, v)
 	xt := Upload(b, x, n, c, hw)
 	defer xt.Release()
 
