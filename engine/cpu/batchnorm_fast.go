@@ -192,21 +192,33 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
 		for ch := hi - 1; ch >= lo; ch-- {
 			off := (i*c + ch) * hw
-			a, b, cc, mf := as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo]
-			d, g, xx := dx[off:off+hw], dy[off:off+hw:off+hw], x[off:off+hw:off+hw]
-			g, xx = g[:len(d)], xx[:len(d)]
-			if y != nil {
-				yy := y[off : off+hw]
-				yy = yy[:len(d)]
-				for j := range d {
-					gj := math.Float32frombits(math.Float32bits(g[j]) & positiveMask(yy[j]))
-					d[j] = a*gj - b*(xx[j]-mf) - cc
-				}
-				continue
-			}
-			for j := range d {
-				d[j] = a*g[j] - b*(xx[j]-mf) - cc
-			}
+			bnDxPlane(dx[off:off+hw], dy[off:off+hw], x[off:off+hw], plane(y, off, hw), as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo])
 		}
+	}
+}
+
+// plane is y[off:off+hw], or nil when y is (no ReLU).
+func plane(y []float32, off, hw int) []float32 {
+	if y == nil {
+		return nil
+	}
+	return y[off : off+hw]
+}
+
+// bnDxPlane writes one (sample, channel) plane of the batch-norm input
+// gradient, d = a*g - b*(x-mean) - cc, with g masked to zero where the fused
+// ReLU's output y is not positive (y nil: no ReLU).
+func bnDxPlane(d, g, x, y []float32, a, b, cc, mean float32) {
+	g, x = g[:len(d)], x[:len(d)]
+	if y != nil {
+		y = y[:len(d)]
+		for j := range d {
+			gj := math.Float32frombits(math.Float32bits(g[j]) & positiveMask(y[j]))
+			d[j] = a*gj - b*(x[j]-mean) - cc
+		}
+		return
+	}
+	for j := range d {
+		d[j] = a*g[j] - b*(x[j]-mean) - cc
 	}
 }

@@ -1,7 +1,5 @@
 package cpu
 
-import "math"
-
 // Fast kernels behind the Backend methods of batch norm in parts (the
 // references in batchnorm_split.go are the spec), with the planes of
 // batchnorm_fast.go: per (group, channel) unit k = g*c + ch over the
@@ -81,20 +79,7 @@ func bnBackApplyFast(lo, hi int, dx, dy, x, y, gamma, mean, invStd, means []floa
 		mf := mean[k]
 		for i := g * ng; i < (g+1)*ng; i++ {
 			off := (i*c + ch) * hw
-			d, gy, xx := dx[off:off+hw], dy[off:off+hw:off+hw], x[off:off+hw:off+hw]
-			gy, xx = gy[:len(d)], xx[:len(d)]
-			if y != nil {
-				yy := y[off : off+hw]
-				yy = yy[:len(d)]
-				for j := range d {
-					gj := math.Float32frombits(math.Float32bits(gy[j]) & positiveMask(yy[j]))
-					d[j] = a*gj - b*(xx[j]-mf) - cc
-				}
-				continue
-			}
-			for j := range d {
-				d[j] = a*gy[j] - b*(xx[j]-mf) - cc
-			}
+			bnDxPlane(dx[off:off+hw], dy[off:off+hw], x[off:off+hw], plane(y, off, hw), a, b, cc, mf)
 		}
 	}
 }
