@@ -6,7 +6,7 @@ import (
 
 	"simclr-vk/engine/cpu"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/optim"
+	"simclr-vk/layers/optim"
 )
 
 // BenchmarkStepCPU: one SimCLR training step (2B views, forward, NT-Xent,

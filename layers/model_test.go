@@ -113,7 +113,7 @@ func TestModelStateNames(t *testing.T) {
 }
 
 // TestMatchesReferenceCPU runs the cross-backend comparison (what
-// layers/vulkantest runs on Vulkan) between two CPU configurations: pure-Go
+// layers/vulkancheck runs on Vulkan) between two CPU configurations: pure-Go
 // GEMM on one thread against OpenBLAS on all threads.
 func TestMatchesReferenceCPU(t *testing.T) {
 	layerstest.MatchesReference(t, cpu.New(cpu.Options{}), cpu.New(cpu.Options{Threads: 1, NoBLAS: true}))

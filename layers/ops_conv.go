@@ -46,37 +46,3 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 	t.consumed(x)
 	return y
 }
-
-// Linear records y = x w^T (+ b): x (N,in), w (out,in) as torch.nn.Linear,
-// b (out) -> y (N,out). Forward: Gemm + BiasForward (hw = 1). Backward:
-// dx = dy w (Gemm), dw = dy^T x (Gemm), db = BiasBackward.
-func (t *Tape) Linear(x *Var, w, b *Param) *Var {
-	ws := w.Shape()
-	if len(x.Shape) != 2 || len(ws) != 2 || ws[1] != x.Shape[1] {
-		panic(fmt.Sprintf("layers: Linear: weight %s %v does not fit input %v", w.Name, ws, x.Shape))
-	}
-	n, in, out := x.Shape[0], x.Shape[1], ws[0]
-	y := t.newVar(n, out)
-	t.flops += 2 * float64(n) * float64(out) * float64(in)
-	t.b.Gemm(false, true, n, out, in, 1, x.Value, w.Value, 0, y.Value)
-	if b != nil {
-		t.b.BiasForward(y.Value, b.Value, n, out, 1)
-	}
-	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, backward: func(dy *engine.Tensor) {
-		if b != nil {
-			db, done := t.paramGradDst(b)
-			t.b.BiasBackward(db, dy, n, out, 1)
-			done()
-		}
-		dw, done := t.paramGradDst(w)
-		t.b.Gemm(true, false, out, in, n, 1, dy, x.Value, 0, dw)
-		done()
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.Gemm(false, false, n, in, out, 1, dy, w.Value, 0, dx)
-			done()
-		}
-	}})
-	t.consumed(x)
-	return y
-}

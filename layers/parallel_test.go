@@ -17,7 +17,7 @@ func newCPU(testing.TB) engine.Backend { return cpu.New(cpu.Options{Threads: 1})
 // global batch 9 (3 images per rank; gradient buckets of 1000 floats, so
 // many all-reduces per step) against a world of one on the same
 // global batch, with global BN and with per-device BN (against BN groups),
-// on the CPU backend (layers/vulkantest runs the same on Vulkan).
+// on the CPU backend (layers/vulkancheck runs the same on Vulkan).
 func TestDataParallelMatchesOneWorld(t *testing.T) {
 	for _, c := range []layerstest.DataParallelCase{
 		{World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 3},

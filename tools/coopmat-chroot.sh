@@ -14,7 +14,7 @@
 #
 #   go run ./tools/shadergen -dir shaders                      # Debian 12's glslc: everything else
 #   tools/coopmat-chroot.sh run go run ./tools/shadergen -dir shaders   # Debian 13's: the _cm_ variants
-#   tools/coopmat-chroot.sh run go test ./engine/vulkan ./layers/vulkantest -run CoopMat
+#   tools/coopmat-chroot.sh run go test ./engine/vulkan ./layers/vulkancheck -run CoopMat
 #
 # The chroot shares this checkout, the Go toolchain and module cache by
 # bind mounts, and keeps its own Go build cache (its C library differs).

@@ -59,7 +59,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TEST_PKGS=(./engine/vulkan ./layers/vulkantest)
+TEST_PKGS=(./engine/vulkan ./layers/vulkancheck)
 MEMORY_STRESS='^(TestOutOfMemory|TestBigTensorOwnBlock|TestTuneRefWithoutMemory)$'
 if [ $build_only = 1 ]; then
 	set -e
@@ -236,7 +236,7 @@ else
 fi
 run bench_ntxent 120 "$BIN" bench ntxent --backend vulkan "${dev[@]}" "${NTX[@]}" --profile --json
 # 3. The model tests, the per-op profile, the other sizes.
-test_pkg ./layers/vulkantest
+test_pkg ./layers/vulkancheck
 for b in "${STEP_BATCHES[@]}"; do
 	[ "$b" = "$GOAL_B" ] && continue
 	step "bench_step_b$b" "$b" $([ "$b" = "${STEP_BATCHES[0]}" ] && echo --profile)

@@ -12,7 +12,7 @@ import (
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/optim"
+	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/schedule"
 	"simclr-vk/simclr/train"
 )

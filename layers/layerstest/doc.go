@@ -4,5 +4,5 @@
 // fall, and a comparison of loss, gradients, BN statistics, parameters
 // after 3 LARS steps and eval-mode features against a reference backend
 // (the CPU). layers' own tests run them on the CPU backend,
-// layers/vulkantest on Vulkan.
+// layers/vulkancheck on Vulkan.
 package layerstest

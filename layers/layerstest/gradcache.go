@@ -7,7 +7,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/optim"
+	"simclr-vk/layers/optim"
 )
 
 // ChunkedMatchesGroups trains TinyConfig's ResNet-18 (CIFAR stem) for

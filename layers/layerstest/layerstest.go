@@ -9,7 +9,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/optim"
+	"simclr-vk/layers/optim"
 )
 
 // TinyConfig is the network the gradient, Vulkan and memory tests share:

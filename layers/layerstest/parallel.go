@@ -9,7 +9,7 @@ import (
 	"simclr-vk/dist"
 	"simclr-vk/engine"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/optim"
+	"simclr-vk/layers/optim"
 )
 
 // DataParallelCase is one comparison of a data-parallel run against a world

@@ -61,6 +61,6 @@
 //
 // Tensor naming convention used by the trainer: Kind is "param", "buffer" or
 // "optim"; names are the model's state-dict names, optimizer state under
-// simclr/optim's names ("<param>.momentum_buffer", "<param>.exp_avg",
+// layers/optim's names ("<param>.momentum_buffer", "<param>.exp_avg",
 // "<param>.exp_avg_sq").
 package checkpoint

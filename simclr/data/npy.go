@@ -1,15 +1,11 @@
 package data
 
 import (
-	"bufio"
-	"encoding/binary"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/npy"
 )
 
@@ -138,52 +134,27 @@ func hwcToCHW(src, dst []uint8, c, h, w int) {
 }
 
 // readNpyLabels reads the n labels of the images file imagesName from
-// path; the header's count and the file's size are checked before the data
-// is read (a sparse or lying file allocates nothing).
+// path; the dtype, the file's size (npy.File.CheckInts) and the header's
+// count are checked before the data is read (a sparse or lying file
+// allocates nothing).
 func readNpyLabels(path string, n int, imagesName string) ([]int, error) {
-	f, fsize, err := regfile.Open(path)
+	f, err := npy.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
 	defer f.Close()
-	h, err := npy.ReadHeader(bufio.NewReader(io.NewSectionReader(f, 0, fsize)))
+	if len(f.Shape) != 1 {
+		return nil, fmt.Errorf("data: %s: label shape %v, want (N,)", path, f.Shape)
+	}
+	if _, err := f.CheckInts(); err != nil {
+		return nil, fmt.Errorf("data: %s: labels: %w", path, err)
+	}
+	if f.Shape[0] != n {
+		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", path, f.Shape[0], n, imagesName)
+	}
+	out, err := f.ReadInts()
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, err)
-	}
-	if len(h.Shape) != 1 {
-		return nil, fmt.Errorf("data: %s: label shape %v, want (N,)", path, h.Shape)
-	}
-	var size int
-	switch h.Descr {
-	case "<i8":
-		size = 8
-	case "<i4":
-		size = 4
-	case "|u1", "<u1":
-		size = 1
-	default:
-		return nil, fmt.Errorf("data: %s: label dtype %q, want int64 '<i8', int32 '<i4' or uint8 '|u1'", path, h.Descr)
-	}
-	if err := h.CheckSize(size, fsize); err != nil {
-		return nil, fmt.Errorf("data: %s: %w", path, err)
-	}
-	if h.Shape[0] != n {
-		return nil, fmt.Errorf("data: %s: %d labels for %d images in %s", path, h.Shape[0], n, imagesName)
-	}
-	b := make([]byte, n*size)
-	if _, err := f.ReadAt(b, h.DataOffset); err != nil {
-		return nil, fmt.Errorf("data: %s: %w", path, err)
-	}
-	out := make([]int, n)
-	for i := range out {
-		switch size {
-		case 8:
-			out[i] = int(int64(binary.LittleEndian.Uint64(b[8*i:])))
-		case 4:
-			out[i] = int(int32(binary.LittleEndian.Uint32(b[4*i:])))
-		case 1:
-			out[i] = int(b[i])
-		}
 	}
 	return out, nil
 }
@@ -191,24 +162,19 @@ func readNpyLabels(path string, n int, imagesName string) ([]int, error) {
 // readNpyHeaderFile reads the header of the regular file path and returns
 // it with the file's size.
 func readNpyHeaderFile(path string) (npy.Header, int64, error) {
-	f, size, err := regfile.Open(path)
+	f, err := npy.Open(path)
 	if err != nil {
 		return npy.Header{}, 0, fmt.Errorf("data: %w", err)
 	}
-	defer f.Close()
-	h, err := npy.ReadHeader(bufio.NewReader(f))
-	if err != nil {
-		return npy.Header{}, 0, fmt.Errorf("data: %s: %w", path, err)
-	}
-	return h, size, nil
+	f.Close()
+	return f.Header, f.Size, nil
 }
 
 // WriteNpy writes a C-order .npy (format 1.0) with the given dtype descr
 // ("|u1", "<i4", "<i8"), shape and raw little-endian data. For tests and
 // tools.
 func WriteNpy(path, descr string, shape []int, raw []byte) error {
-	b := append(npy.EncodeHeader(descr, shape), raw...)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := npy.WriteFile(path, descr, shape, raw); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
 	return nil

@@ -6,8 +6,8 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
+	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/augment"
-	"simclr-vk/simclr/optim"
 )
 
 // Momentum is the Nesterov momentum of the linear probe and fine-tuning.

@@ -5,10 +5,10 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/layers"
+	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
-	"simclr-vk/simclr/optim"
 	"simclr-vk/simclr/schedule"
 )
 

@@ -15,6 +15,14 @@ func KNN(m *layers.Model, train, test data.Dataset, o ExtractOptions, opt knn.Op
 	if err != nil {
 		return knn.Result{}, err
 	}
+	return KNNClasses(m, train, test, classes, o, opt)
+}
+
+// KNNClasses is KNN over the given number of classes, without checking
+// that the splits are labeled alike: for callers that checked the splits
+// themselves (simclr/train's monitor takes the larger class count of its
+// bank and query splits).
+func KNNClasses(m *layers.Model, train, test data.Dataset, classes int, o ExtractOptions, opt knn.Options) (knn.Result, error) {
 	progress := o.Progress
 	if progress != nil {
 		// one bar over both splits

@@ -29,9 +29,9 @@
 // StateDict converts a checkpoint's parameters and buffers (no optimizer
 // state) into safetensors tensors, num_batches_tracked buffers as I64.
 //
-// Npy (format version 1.0): WriteNpyF32 for (N, D) float32 features and
-// WriteNpyI64 for int64 labels; ReadNpy reads them back (C order, '<f4' or
-// '<i8' only).
+// Npy (format version 1.0, encoded by simclr/npy): WriteNpyF32 for (N, D)
+// float32 features and WriteNpyI64 for int64 labels; ReadNpy reads them
+// back (C order, '<f4' or '<i8' only).
 //
 // Files are written through a temporary file in the same directory and
 // renamed into place, so a crash never leaves a half-written export under

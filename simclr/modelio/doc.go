@@ -41,7 +41,7 @@
 // model lacks, or a shape mismatch is an error naming the tensor, both
 // shapes, and a hint (the checkpoint's architecture, or the width or input
 // channels its shapes imply). Optimizer tensors (Kind "optim") are ignored
-// here (simclr/optim restores them), and so is a classifier fc.* (the
+// here (layers/optim restores them), and so is a classifier fc.* (the
 // fine-tuned checkpoints of `simclr-vk finetune` carry one).
 //
 // FromCheckpoint(b, path) loads a checkpoint file or directory, builds the

@@ -8,10 +8,10 @@ import (
 
 	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
+	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/modelio"
-	"simclr-vk/simclr/optim"
 	"simclr-vk/simclr/schedule"
 )
 

@@ -26,7 +26,7 @@
 // # The loop
 //
 // Run opens the data (a fixed seeded subset when Subset > 0), builds the
-// model (layers.NewModel) and optimizer (simclr/optim), and for every
+// model (layers.NewModel) and optimizer (layers/optim), and for every
 // optimizer step: takes the next (2N, C, H, W) batch from the augment
 // Loader (views i and i+N of image i; the last short batch is dropped
 // unless DropLast is false, and then the loss uses its actual N), runs

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"fmt"
 	"math"
 
 	"simclr-vk/layers"
@@ -26,29 +25,11 @@ type knnResult struct{ top1, top5 float64 }
 
 var noKNN = knnResult{math.NaN(), math.NaN()}
 
-// features extracts h for every image of ds, in order (eval.Extract).
-func (mo *monitor) features(m *layers.Model, ds data.Dataset) ([]float32, []int, error) {
-	return eval.Extract(m, ds, eval.ExtractOptions{Size: mo.size, Batch: mo.batch, Workers: mo.workers})
-}
-
 // eval returns the kNN top-1 and top-5 (percent; top-5 NaN with 5 classes
-// or fewer).
+// or fewer) of eval.KNNClasses: features from eval.Extract, then simclr/knn.
 func (mo *monitor) eval(m *layers.Model) (knnResult, error) {
-	bf, bl, err := mo.features(m, mo.bank)
-	if err != nil {
-		return noKNN, fmt.Errorf("kNN bank: %w", err)
-	}
-	qf, ql, err := mo.features(m, mo.query)
-	if err != nil {
-		return noKNN, fmt.Errorf("kNN queries: %w", err)
-	}
-	d := m.Encoder.FeatureDim()
-	mon, err := knn.New(m.Backend(), bf, bl, len(bl), d, mo.classes, mo.opt)
-	if err != nil {
-		return noKNN, err
-	}
-	defer mon.Close()
-	r, err := mon.Evaluate(qf, ql, len(ql))
+	o := eval.ExtractOptions{Size: mo.size, Batch: mo.batch, Workers: mo.workers}
+	r, err := eval.KNNClasses(m, mo.bank, mo.query, mo.classes, o, mo.opt)
 	if err != nil {
 		return noKNN, err
 	}

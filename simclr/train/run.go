@@ -20,13 +20,13 @@ import (
 	"simclr-vk/internal/atomicfile"
 	"simclr-vk/internal/runlock"
 	"simclr-vk/layers"
+	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/knn"
 	"simclr-vk/simclr/metrics"
 	"simclr-vk/simclr/modelio"
-	"simclr-vk/simclr/optim"
 	"simclr-vk/simclr/schedule"
 )
 

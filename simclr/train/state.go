@@ -7,9 +7,9 @@ import (
 	"strconv"
 
 	"simclr-vk/layers"
+	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/modelio"
-	"simclr-vk/simclr/optim"
 )
 
 // position is where a run stands: what a checkpoint restores besides the

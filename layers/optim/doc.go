@@ -9,4 +9,8 @@
 // State names follow torch.optim's per-parameter state keys:
 // "<param>.momentum_buffer" (lars, sgd), "<param>.exp_avg" and
 // "<param>.exp_avg_sq" (adamw); the step count is Steps / SetSteps.
+//
+// It sits under layers because it needs only the engine and layers.Param,
+// so layers' own test helpers (layers/layerstest) use it without importing
+// up the stack into simclr/.
 package optim

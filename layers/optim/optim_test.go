@@ -8,7 +8,7 @@ import (
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/layers"
-	"simclr-vk/simclr/optim"
+	"simclr-vk/layers/optim"
 )
 
 // twoParams: a conv-like weight (decayed, adapted) and a BN-like gamma

@@ -1,4 +1,4 @@
-package vulkantest_test
+package vulkancheck_test
 
 import (
 	"fmt"

@@ -1,0 +1,57 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// ReLU records y = max(x, 0) (use BatchNormOp's fusion where a BN precedes).
+func (t *Tape) ReLU(x *Var) *Var {
+	y := t.newVar(x.Shape...)
+	t.b.ReLUForward(y.Value, x.Value)
+	t.push(entry{op: "ReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
+		if x.requiresGrad {
+			dx, done := t.gradDst(x)
+			t.b.ReLUBackward(dx, dy, y.Value)
+			done()
+		}
+	}})
+	t.consumed(x)
+	return y
+}
+
+// AddReLU records y = max(a + b, 0), the end of a residual block. Backward
+// sends the masked gradient to both inputs (accumulating where an input
+// already has one, e.g. the identity shortcut's source).
+func (t *Tape) AddReLU(a, b *Var) *Var {
+	if !engine.SameShape(a.Shape, b.Shape) {
+		panic(fmt.Sprintf("layers: AddReLU: shapes %v and %v differ", a.Shape, b.Shape))
+	}
+	sum := t.pool.Get(a.Shape...)
+	t.b.Add(sum, a.Value, b.Value)
+	y := t.newVar(a.Shape...)
+	t.b.ReLUForward(y.Value, sum)
+	t.pool.Put(sum)
+	t.push(entry{op: "AddReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
+		switch {
+		case a.requiresGrad && b.requiresGrad:
+			da, doneA := t.gradDst(a)
+			t.b.ReLUBackward(da, dy, y.Value)
+			db, doneB := t.gradDst(b)
+			t.b.Copy(db, da)
+			doneA()
+			doneB()
+		case a.requiresGrad:
+			da, done := t.gradDst(a)
+			t.b.ReLUBackward(da, dy, y.Value)
+			done()
+		case b.requiresGrad:
+			db, done := t.gradDst(b)
+			t.b.ReLUBackward(db, dy, y.Value)
+			done()
+		}
+	}})
+	t.consumed(a, b)
+	return y
+}

@@ -1,7 +1,0 @@
-// Package vulkantest runs the model-level checks of layers/layerstest on
-// the Vulkan backend (lavapipe in CI, with the validation layer on): the
-// tiny SimCLR network against the CPU backend, memory across steps and a
-// training smoke test. It is separate from package layers so that the
-// layers tests do not link the Vulkan backend. Without a Vulkan device
-// the tests skip, unless CI=true or SIMCLR_VK_REQUIRE=1.
-package vulkantest
