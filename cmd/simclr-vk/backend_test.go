@@ -9,7 +9,7 @@ import (
 
 	"simclr-vk/dist"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 )
 
 // TestAutotuneFlag: --autotune and its earlier name --gemm-autotune set
@@ -54,7 +54,7 @@ func TestCoopMatFlag(t *testing.T) {
 	if o := f.vulkanOptions(); o.CoopMat != "on" {
 		t.Fatalf("--coopmat on gave CoopMat %q", o.CoopMat)
 	}
-	vktest.UseLavapipeIfNoDevice()
+	vulkantest.UseLavapipeIfNoDevice()
 	t.Setenv("SIMCLR_VK_COOPMAT", "")
 	b, err := f.open()
 	switch {

@@ -13,7 +13,7 @@ import (
 
 	"simclr-vk/dist/mpitest"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 	"simclr-vk/simclr/train/traintest"
 )
 
@@ -203,10 +203,10 @@ func noValidation(t *testing.T, output string) {
 // required (CI=true, SIMCLR_VK_REQUIRE=1), else the Vulkan cases skip.
 func vulkanAvailable(t *testing.T) bool {
 	t.Helper()
-	vktest.UseLavapipeIfNoDevice()
+	vulkantest.UseLavapipeIfNoDevice()
 	d, err := vulkan.Open(vulkan.Options{Autotune: "off"})
 	if err != nil {
-		if vktest.Required() {
+		if vulkantest.Required() {
 			t.Fatalf("Vulkan required (CI=true or SIMCLR_VK_REQUIRE=1): %v", err)
 		}
 		t.Logf("no Vulkan device, the Vulkan cases skip: %v", err)

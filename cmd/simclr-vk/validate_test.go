@@ -7,7 +7,7 @@ import (
 
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 )
@@ -136,7 +136,7 @@ func TestDeviceMemory(t *testing.T) {
 	if deviceMemory(c) != 0 {
 		t.Error("the CPU backend has a device heap")
 	}
-	d := vktest.Open(t, vulkan.Options{})
+	d := vulkantest.Open(t, vulkan.Options{})
 	heap := deviceMemory(d)
 	if heap == 0 {
 		t.Fatalf("%s: no device-local heap", d.Describe())

@@ -10,7 +10,7 @@ import (
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 )
 
 // TestConformanceCoopMat runs the matrix-product families (Gemm, Conv) on
@@ -19,7 +19,7 @@ import (
 // tolerances, so everything but the rounding of the inputs is checked as
 // tightly as the float32 kernels.
 func TestConformanceCoopMat(t *testing.T) {
-	d := vktest.OpenCoopMat(t, vulkan.Options{})
+	d := vulkantest.OpenCoopMat(t, vulkan.Options{})
 	t.Logf("cooperative-matrix kernels %s", d.CoopMat())
 	conformance.RunFamilies(t, d, "Gemm", "Conv")
 	checkValidation(t, d)
@@ -30,11 +30,11 @@ func TestConformanceCoopMat(t *testing.T) {
 // 128x128_k32_<cm> convolution tiles), which the table or the autotuner
 // may pick on a GPU.
 func TestConformanceCoopMatVariants(t *testing.T) {
-	probe := vktest.OpenCoopMat(t, vulkan.Options{})
+	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
 	cm := probe.CoopMat()
 	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
-			d := vktest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db", ConvVariant: v})
+			d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db", ConvVariant: v})
 			conformance.RunFamilies(t, d, "Gemm", "Conv")
 			kernel, _ := d.ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
 			if kernel != v {
@@ -60,10 +60,10 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 // choice under a problem key that names the variant, and the result matches
 // the reference of the chosen kernel's precision.
 func TestCoopMatConvAutotune(t *testing.T) {
-	probe := vktest.OpenCoopMat(t, vulkan.Options{})
+	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
 	cm := probe.CoopMat()
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := vktest.Open(t, vulkan.Options{CoopMat: "on", Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
 	p := engine.Conv2DParams{N: 2, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(9))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)

@@ -7,7 +7,7 @@ import (
 )
 
 // openInternal opens the default device for the package's internal tests
-// (vktest cannot be imported here): validation on where the layer is
+// (vulkantest cannot be imported here): validation on where the layer is
 // installed, a skip without Vulkan unless CI=true or SIMCLR_VK_REQUIRE=1,
 // and a failure at cleanup for any validation message.
 func openInternal(t *testing.T, opts Options) *Device {

@@ -7,24 +7,24 @@ import (
 
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 )
 
 // TestMain selects lavapipe (software Vulkan) when the caller has not chosen
 // a driver and the default ones give no device, so the tests run headless in
 // CI and on a real GPU where one exists.
 func TestMain(m *testing.M) {
-	vktest.UseLavapipeIfNoDevice()
+	vulkantest.UseLavapipeIfNoDevice()
 	os.Exit(m.Run())
 }
 
 var (
-	required                 = vktest.Required
-	validationLayerInstalled = vktest.ValidationLayerInstalled
-	checkValidation          = vktest.CheckValidation
+	required                 = vulkantest.Required
+	validationLayerInstalled = vulkantest.ValidationLayerInstalled
+	checkValidation          = vulkantest.CheckValidation
 )
 
-// openDevice is vktest.Open, except that a device which cannot run a forced
+// openDevice is vulkantest.Open, except that a device which cannot run a forced
 // GEMM kernel (the subgroup one needs 8-wide subgroups) skips the test.
 func openDevice(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	t.Helper()
@@ -37,7 +37,7 @@ func openDevice(t testing.TB, opts vulkan.Options) *vulkan.Device {
 			d.Close()
 		}
 	}
-	d := vktest.Open(t, opts)
+	d := vulkantest.Open(t, opts)
 	t.Logf("gemm kernel %s", d.GemmVariant())
 	return d
 }

@@ -5,6 +5,6 @@
 // layers tests do not link the Vulkan backend. Without a Vulkan device
 // the tests skip, unless CI=true or SIMCLR_VK_REQUIRE=1. It holds tests
 // only; the helpers that open Vulkan devices for tests are in
-// engine/vulkan/vktest, and those shared by the model checks in
+// engine/vulkan/vulkantest, and those shared by the model checks in
 // layers/layerstest.
 package vulkancheck

@@ -10,19 +10,19 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 	"simclr-vk/layers"
 	"simclr-vk/layers/layerstest"
 )
 
 // openVulkan opens the default Vulkan device (lavapipe when the default
-// drivers give none), see vktest.Open: the validation layer is on wherever
+// drivers give none), see vulkantest.Open: the validation layer is on wherever
 // it is installed (always under CI) and any message fails the test at
 // cleanup. Forcing it on here made the tests skip, not run, on a GPU
 // machine without the layer.
 func openVulkan(t *testing.T) *vulkan.Device {
 	t.Helper()
-	return vktest.Open(t, vulkan.Options{})
+	return vulkantest.Open(t, vulkan.Options{})
 }
 
 // noPanic turns an engine panic (a shape check, a backend bug) into a test
@@ -60,7 +60,7 @@ func TestVulkanMatchesCPUBottleneck(t *testing.T) {
 // pending, and the step still matches the CPU.
 func TestVulkanMatchesCPUTuned(t *testing.T) {
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := vktest.Open(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	d := vulkantest.Open(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
 	noPanic(t, func() { layerstest.MatchesReference(t, cpu.New(cpu.Options{}), d) })
 	plan := d.ConvPlan()
 	if len(plan) == 0 {
@@ -91,7 +91,7 @@ func TestVulkanMatchesCPUTuned(t *testing.T) {
 // the same inputs the same way differ that much too).
 func TestCoopMatTrains(t *testing.T) {
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := vktest.OpenCoopMat(t, vulkan.Options{Autotune: "off"})
+	d := vulkantest.OpenCoopMat(t, vulkan.Options{Autotune: "off"})
 	c := cpu.New(cpu.Options{})
 	cfg := layerstest.TinyConfig("resnet18", layers.StemCIFAR)
 	const n, hw = 4, 16
@@ -118,7 +118,7 @@ func TestCoopMatTrains(t *testing.T) {
 
 	// Autotuning inside a training step (TuneConvOnCPU, a cache in a
 	// temporary folder), as on a GPU.
-	tuned := vktest.OpenCoopMat(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	tuned := vulkantest.OpenCoopMat(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
 	noPanic(t, func() {
 		m := layerstest.NewModel(t, tuned, cfg)
 		x := layerstest.Upload(tuned, xs, 2*n, 3, hw, hw)
@@ -167,7 +167,7 @@ func TestTrainSmokeVulkan(t *testing.T) {
 // 2 stepping in chunks against a world of one in chunks of both ranks'
 // chunks.
 func TestDataParallelVulkan(t *testing.T) {
-	open := func(tb testing.TB) engine.Backend { return vktest.Open(tb, vulkan.Options{}) }
+	open := func(tb testing.TB) engine.Backend { return vulkantest.Open(tb, vulkan.Options{}) }
 	for _, c := range []layerstest.DataParallelCase{
 		{World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 3},
 		{World: 2, Images: 8, HW: 8, GlobalBN: false, Steps: 3},

@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vktest"
+	"simclr-vk/engine/vulkan/vulkantest"
 )
 
 // openVulkan opens the default Vulkan device (lavapipe when the drivers
-// give none), see vktest.Open.
+// give none), see vulkantest.Open.
 func openVulkan(t *testing.T) *vulkan.Device {
 	t.Helper()
-	return vktest.Open(t, vulkan.Options{})
+	return vulkantest.Open(t, vulkan.Options{})
 }
 
 // TestTrainVulkan: the toy run on Vulkan follows the CPU run (same seed,

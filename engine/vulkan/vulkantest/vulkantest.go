@@ -1,4 +1,4 @@
-package vktest
+package vulkantest
 
 import (
 	"errors"
