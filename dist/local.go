@@ -191,3 +191,17 @@ func sumInto[T float32 | float64](calls []localCall, buf func(localCall) []T) {
 		copy(buf(c), sum)
 	}
 }
+
+// RunLocal runs f on each rank of Local(n), one goroutine each, and returns
+// when every rank's f has returned: the in-process world of the tests.
+func RunLocal(n int, f func(comm Comm)) {
+	var wg sync.WaitGroup
+	for _, c := range Local(n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(c)
+		}()
+	}
+	wg.Wait()
+}

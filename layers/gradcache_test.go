@@ -246,45 +246,39 @@ func TestStepHost(t *testing.T) {
 func TestChunkedSecondForwardRepeatsFirst(t *testing.T) {
 	const n, mb, hw = 7, 3, 8
 	for _, world := range []int{1, 2} {
-		comms := dist.Local(world)
-		var wg sync.WaitGroup
-		for r := range comms {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				b := cpu.New(cpu.Options{Threads: 2})
-				m, err := layers.NewModel(b, tinyConfig("resnet18", layers.StemCIFAR))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				defer m.Release()
-				if err := m.SetParallel(layers.Parallel{Comm: comms[r], GlobalBN: true}); err != nil {
-					t.Error(err)
-					return
-				}
-				if err := m.SetMicroBatch(mb); err != nil {
-					t.Error(err)
-					return
-				}
-				seen := 0
-				layers.SetChunkZHook(m, func(k int, first, again []float32) {
-					seen++
-					for i := range first {
-						if math.Float32bits(first[i]) != math.Float32bits(again[i]) {
-							t.Errorf("world %d rank %d chunk %d: z[%d] %v in the second forward, %v in the first", world, r, k, i, again[i], first[i])
-							return
-						}
+		dist.RunLocal(world, func(comm dist.Comm) {
+			r := comm.Rank()
+			b := cpu.New(cpu.Options{Threads: 2})
+			m, err := layers.NewModel(b, tinyConfig("resnet18", layers.StemCIFAR))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer m.Release()
+			if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true}); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := m.SetMicroBatch(mb); err != nil {
+				t.Error(err)
+				return
+			}
+			seen := 0
+			layers.SetChunkZHook(m, func(k int, first, again []float32) {
+				seen++
+				for i := range first {
+					if math.Float32bits(first[i]) != math.Float32bits(again[i]) {
+						t.Errorf("world %d rank %d chunk %d: z[%d] %v in the second forward, %v in the first", world, r, k, i, again[i], first[i])
+						return
 					}
-				})
-				if _, _, err := m.StepHost(randomViews(uint64(5+r), n, 3, hw, hw, 0.3), [4]int{2 * n, 3, hw, hw}, 0.5); err != nil {
-					t.Error(err)
 				}
-				if want := (n + mb - 1) / mb; seen != want {
-					t.Errorf("world %d rank %d: %d chunks compared, want %d", world, r, seen, want)
-				}
-			}()
-		}
-		wg.Wait()
+			})
+			if _, _, err := m.StepHost(randomViews(uint64(5+r), n, 3, hw, hw, 0.3), [4]int{2 * n, 3, hw, hw}, 0.5); err != nil {
+				t.Error(err)
+			}
+			if want := (n + mb - 1) / mb; seen != want {
+				t.Errorf("world %d rank %d: %d chunks compared, want %d", world, r, seen, want)
+			}
+		})
 	}
 }

@@ -3,7 +3,6 @@ package layers
 import (
 	"math"
 	"strings"
-	"sync"
 	"testing"
 
 	"simclr-vk/dist"
@@ -17,34 +16,28 @@ import (
 func TestAllreduceSumBuckets(t *testing.T) {
 	sizes := []int{5, 1, 13, 2}
 	const world = 3
-	comms := dist.Local(world)
 	got := make([][][]float32, world)
 	errs := make([]error, world)
-	var wg sync.WaitGroup
-	for r := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := cpu.New(cpu.Options{Threads: 1})
-			var ts []*engine.Tensor
-			for i, n := range sizes {
-				v := make([]float32, n)
-				for j := range v {
-					v[j] = float32(100*r + 10*i + j)
-				}
-				x := b.New(n)
-				b.Upload(x, v)
-				ts = append(ts, x)
+	dist.RunLocal(world, func(comm dist.Comm) {
+		r := comm.Rank()
+		b := cpu.New(cpu.Options{Threads: 1})
+		var ts []*engine.Tensor
+		for i, n := range sizes {
+			v := make([]float32, n)
+			for j := range v {
+				v[j] = float32(100*r + 10*i + j)
 			}
-			errs[r] = allreduceSum(b, comms[r], ts, 6, 0.5)
-			for _, x := range ts {
-				h := make([]float32, x.Numel())
-				b.Download(x, h)
-				got[r] = append(got[r], h)
-			}
-		}()
-	}
-	wg.Wait()
+			x := b.New(n)
+			b.Upload(x, v)
+			ts = append(ts, x)
+		}
+		errs[r] = allreduceSum(b, comm, ts, 6, 0.5)
+		for _, x := range ts {
+			h := make([]float32, x.Numel())
+			b.Download(x, h)
+			got[r] = append(got[r], h)
+		}
+	})
 	for r := range got {
 		if errs[r] != nil {
 			t.Fatalf("rank %d: %v", r, errs[r])
@@ -64,32 +57,26 @@ func TestAllreduceSumBuckets(t *testing.T) {
 // get an error on every rank (the all-gather of z disagrees), not a hang
 // and not a silently wrong step.
 func TestStepMismatchedRanksFails(t *testing.T) {
-	comms := dist.Local(2)
 	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	for r := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := cpu.New(cpu.Options{Threads: 1})
-			m, err := NewModel(b, Config{Encoder: ResNetConfig{Arch: "resnet18", Stem: StemCIFAR, Width: 1.0 / 16, InChannels: 3}, Head: HeadConfig{Out: 8}, Seed: 1})
-			if err != nil {
-				errs[r] = err
-				return
-			}
-			defer m.Release()
-			if err := m.SetParallel(Parallel{Comm: comms[r], GlobalBN: true}); err != nil {
-				errs[r] = err
-				return
-			}
-			n := 2 + r
-			x := b.New(2*n, 3, 8, 8)
-			defer x.Release()
-			b.Upload(x, make([]float32, 2*n*3*64))
-			_, _, errs[r] = m.Step(x, 0.5)
-		}()
-	}
-	wg.Wait()
+	dist.RunLocal(2, func(comm dist.Comm) {
+		r := comm.Rank()
+		b := cpu.New(cpu.Options{Threads: 1})
+		m, err := NewModel(b, Config{Encoder: ResNetConfig{Arch: "resnet18", Stem: StemCIFAR, Width: 1.0 / 16, InChannels: 3}, Head: HeadConfig{Out: 8}, Seed: 1})
+		if err != nil {
+			errs[r] = err
+			return
+		}
+		defer m.Release()
+		if err := m.SetParallel(Parallel{Comm: comm, GlobalBN: true}); err != nil {
+			errs[r] = err
+			return
+		}
+		n := 2 + r
+		x := b.New(2*n, 3, 8, 8)
+		defer x.Release()
+		b.Upload(x, make([]float32, 2*n*3*64))
+		_, _, errs[r] = m.Step(x, 0.5)
+	})
 	for r, err := range errs {
 		if err == nil || !strings.Contains(err.Error(), "Allgather") {
 			t.Errorf("rank %d: %v, want an Allgather error", r, err)
@@ -172,19 +159,13 @@ func TestGlobalBatchNormOp(t *testing.T) {
 	}
 	gamma, beta := []float32{0.5, 1.5, -1}, []float32{0.1, -0.2, 0.3}
 	ref := runBN(t, cpu.New(cpu.Options{Threads: 1}), parallel{}, x, dy, gamma, beta, n, c, hw)
-	comms := dist.Local(world)
 	runs := make([]bnRun, world)
-	var wg sync.WaitGroup
 	per := n / world * c * hw
-	for r := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			par := parallel{comm: comms[r], global: true, groups: 1, on: true}
-			runs[r] = runBN(t, cpu.New(cpu.Options{Threads: 1}), par, x[r*per:(r+1)*per], dy[r*per:(r+1)*per], gamma, beta, n/world, c, hw)
-		}()
-	}
-	wg.Wait()
+	dist.RunLocal(world, func(comm dist.Comm) {
+		r := comm.Rank()
+		par := parallel{comm: comm, global: true, groups: 1, on: true}
+		runs[r] = runBN(t, cpu.New(cpu.Options{Threads: 1}), par, x[r*per:(r+1)*per], dy[r*per:(r+1)*per], gamma, beta, n/world, c, hw)
+	})
 	dg, db := make([]float32, c), make([]float32, c)
 	for r, run := range runs {
 		closeSlices(t, "y", run.y, ref.y[r*per:(r+1)*per], 1e-4)
@@ -248,36 +229,30 @@ func TestBatchNormGroupsOp(t *testing.T) {
 // TestCheckInSync: ranks with the same seed agree; one changed value of
 // one running statistic on rank 2 makes every rank's check fail naming it.
 func TestCheckInSync(t *testing.T) {
-	comms := dist.Local(3)
 	errs := make([][2]error, 3)
-	var wg sync.WaitGroup
-	for r := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := cpu.New(cpu.Options{Threads: 1})
-			m, err := NewModel(b, Config{Encoder: ResNetConfig{Arch: "resnet18", Stem: StemCIFAR, Width: 1.0 / 16, InChannels: 3}, Seed: 4})
-			if err != nil {
-				errs[r][0] = err
-				return
-			}
-			defer m.Release()
-			if err := m.SetParallel(Parallel{Comm: comms[r]}); err != nil {
-				errs[r][0] = err
-				return
-			}
-			errs[r][0] = m.CheckInSync()
-			if r == 2 {
-				rv := m.Buffers()[1].Value // a running_var
-				h := make([]float32, rv.Numel())
-				b.Download(rv, h)
-				h[len(h)-1] = math.Nextafter32(h[len(h)-1], 2)
-				b.Upload(rv, h)
-			}
-			errs[r][1] = m.CheckInSync()
-		}()
-	}
-	wg.Wait()
+	dist.RunLocal(3, func(comm dist.Comm) {
+		r := comm.Rank()
+		b := cpu.New(cpu.Options{Threads: 1})
+		m, err := NewModel(b, Config{Encoder: ResNetConfig{Arch: "resnet18", Stem: StemCIFAR, Width: 1.0 / 16, InChannels: 3}, Seed: 4})
+		if err != nil {
+			errs[r][0] = err
+			return
+		}
+		defer m.Release()
+		if err := m.SetParallel(Parallel{Comm: comm}); err != nil {
+			errs[r][0] = err
+			return
+		}
+		errs[r][0] = m.CheckInSync()
+		if r == 2 {
+			rv := m.Buffers()[1].Value // a running_var
+			h := make([]float32, rv.Numel())
+			b.Download(rv, h)
+			h[len(h)-1] = math.Nextafter32(h[len(h)-1], 2)
+			b.Upload(rv, h)
+		}
+		errs[r][1] = m.CheckInSync()
+	})
 	for r, e := range errs {
 		if e[0] != nil {
 			t.Errorf("rank %d, same state: %v", r, e[0])
@@ -317,39 +292,33 @@ func TestGatheredNTXent(t *testing.T) {
 	b.Download(dzt, want)
 	b.Download(out, wantOut)
 
-	comms := dist.Local(world)
-	var wg sync.WaitGroup
-	for r := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := cpu.New(cpu.Options{Threads: 1})
-			pool := NewPool(b)
-			m := &Model{b: b, pool: pool, tape: NewTape(b, pool, true, true), out: b.New(2), par: Parallel{Comm: comms[r]}}
-			local := append(append([]float32(nil), z[r*n*d:(r+1)*n*d]...), z[(bigN+r*n)*d:(bigN+r*n+n)*d]...)
-			zl := b.New(2*n, d)
-			b.Upload(zl, local)
-			zv := &Var{Value: zl, Shape: []int{2 * n, d}, requiresGrad: true}
-			m.gatheredNTXent(m.tape, zv, tau)
-			if err := m.tape.par.err; err != nil {
-				t.Errorf("rank %d: %v", r, err)
-				return
-			}
-			got, gotOut := make([]float32, 2*n*d), make([]float32, 2)
-			b.Download(zv.Grad, got)
-			b.Download(m.out, gotOut)
-			if gotOut[0] != wantOut[0] || gotOut[1] != wantOut[1] {
-				t.Errorf("rank %d: loss, top1 %v, single device %v", r, gotOut, wantOut)
-			}
-			for v := 0; v < 2; v++ {
-				for i := 0; i < n*d; i++ {
-					if g, w := got[v*n*d+i], want[(v*bigN+r*n)*d+i]; g != w {
-						t.Errorf("rank %d view %d dz[%d]: %v, single device %v", r, v, i, g, w)
-						return
-					}
+	dist.RunLocal(world, func(comm dist.Comm) {
+		r := comm.Rank()
+		b := cpu.New(cpu.Options{Threads: 1})
+		pool := NewPool(b)
+		m := &Model{b: b, pool: pool, tape: NewTape(b, pool, true, true), out: b.New(2), par: Parallel{Comm: comm}}
+		local := append(append([]float32(nil), z[r*n*d:(r+1)*n*d]...), z[(bigN+r*n)*d:(bigN+r*n+n)*d]...)
+		zl := b.New(2*n, d)
+		b.Upload(zl, local)
+		zv := &Var{Value: zl, Shape: []int{2 * n, d}, requiresGrad: true}
+		m.gatheredNTXent(m.tape, zv, tau)
+		if err := m.tape.par.err; err != nil {
+			t.Errorf("rank %d: %v", r, err)
+			return
+		}
+		got, gotOut := make([]float32, 2*n*d), make([]float32, 2)
+		b.Download(zv.Grad, got)
+		b.Download(m.out, gotOut)
+		if gotOut[0] != wantOut[0] || gotOut[1] != wantOut[1] {
+			t.Errorf("rank %d: loss, top1 %v, single device %v", r, gotOut, wantOut)
+		}
+		for v := 0; v < 2; v++ {
+			for i := 0; i < n*d; i++ {
+				if g, w := got[v*n*d+i], want[(v*bigN+r*n)*d+i]; g != w {
+					t.Errorf("rank %d view %d dz[%d]: %v, single device %v", r, v, i, g, w)
+					return
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 }

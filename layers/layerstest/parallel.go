@@ -3,7 +3,6 @@ package layerstest
 import (
 	"fmt"
 	"math"
-	"sync"
 	"testing"
 
 	"simclr-vk/dist"
@@ -202,21 +201,15 @@ func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c Da
 	if ref.err != nil {
 		t.Fatalf("world of one: %v", ref.err)
 	}
-	comms := dist.Local(c.World)
 	runs := make([]rankRun, c.World)
 	backends := make([]engine.Backend, c.World)
 	for r := range backends {
 		backends[r] = newBackend(t)
 	}
-	var wg sync.WaitGroup
-	for r := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			runs[r] = runWorld(backends[r], comms[r], layers.Parallel{GlobalBN: c.GlobalBN, BucketFloats: c.BucketFloats}, c.MicroBatch, c, xs, c.Mutate)
-		}()
-	}
-	wg.Wait()
+	dist.RunLocal(c.World, func(comm dist.Comm) {
+		r := comm.Rank()
+		runs[r] = runWorld(backends[r], comm, layers.Parallel{GlobalBN: c.GlobalBN, BucketFloats: c.BucketFloats}, c.MicroBatch, c, xs, c.Mutate)
+	})
 	rec := &recorder{TB: t}
 	for r, run := range runs {
 		if run.err != nil {
