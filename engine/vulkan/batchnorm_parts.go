@@ -60,12 +60,7 @@ func (d *Device) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.Ba
 	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
 	checkBatchNorm(op, d, p, x, nil, nil)
 	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
-	q := p
-	q.C *= groups
-	d.checkBNGrid(op, q)
-	b := d.bnPartsPlan(p, groups)
-	push := bnPartsPush(b, p, groups)
-	partial := d.New(groups*p.C, b.parts, 2)
+	b, push, partial := d.bnPartial(op, p, groups)
 	d.dispatch(kernel{
 		Shader: "batchnorm_forward_train_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local)},
@@ -103,6 +98,18 @@ func (d *Device) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, 
 	})
 }
 
+// bnPartial checks the grid of a two-pass reduction over each group and
+// channel (partial sums, then a finalize pass) and returns its plan, push
+// constants and the (groups*C, parts, 2) partials tensor, which the caller
+// releases.
+func (d *Device) bnPartial(op string, p engine.BatchNormParams, groups int) (bnPlan, *pushBatchNormSplit, *engine.Tensor) {
+	q := p
+	q.C *= groups
+	d.checkBNGrid(op, q)
+	b := d.bnPartsPlan(p, groups)
+	return b, bnPartsPush(b, p, groups), d.New(groups*p.C, b.parts, 2)
+}
+
 // checkBNBackParts checks what the two backward parts share and returns y,
 // nil unless p.ReLU.
 func (d *Device) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) *engine.Tensor {
@@ -126,12 +133,7 @@ func (d *Device) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tens
 	engine.CheckBackend(op, d, sums)
 	y = d.checkBNBackParts(op, dy, x, y, nil, mean, invStd, groups, p)
 	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
-	q := p
-	q.C *= groups
-	d.checkBNGrid(op, q)
-	b := d.bnPartsPlan(p, groups)
-	push := bnPartsPush(b, p, groups)
-	partial := d.New(groups*p.C, b.parts, 2)
+	b, push, partial := d.bnPartial(op, p, groups)
 	d.dispatch(kernel{
 		Shader: "batchnorm_backward_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
