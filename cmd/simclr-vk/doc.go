@@ -7,7 +7,8 @@
 // embed.go (features as .npy), augment.go (a PNG grid of views),
 // devices.go, and bench_*.go (bench gemm / conv / ntxent / step). The flags
 // every computing command shares (--backend, --device, ...) are in
-// backend.go. outputs.go guards outputs: checkOutputs refuses, before any
+// backend.go; train's flags, which are simclr/train.Config's JSON keys, and
+// their --config file and --resume defaults are in trainconfig.go. outputs.go guards outputs: checkOutputs refuses, before any
 // work, an output that would replace an input (checkOutDir, a checkpoint
 // directory holding the input checkpoint), and lockNewRunDir takes the
 // internal/runlock lock of a directory that import and finetune save a

@@ -34,7 +34,7 @@ import (
 type Options struct {
 	Log     io.Writer              // messages and progress (nil: os.Stdout)
 	TTY     bool                   // redraw the progress bar in place
-	Resume  *checkpoint.Checkpoint // the checkpoint Resolve loaded; nil loads cfg.Resume
+	Resume  *checkpoint.Checkpoint // the checkpoint the command loaded for --resume; nil loads cfg.Resume
 	Command string                 // how the user runs training, for the resume hint (default "simclr-vk train")
 	// OnStep, when set, is called after every optimizer step (tests).
 	OnStep func(StepInfo)
