@@ -13,10 +13,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	register("train", "SimCLR pre-training with kNN monitor, checkpoints and resume (the defaults are a few-minute CPU run on Fashion-MNIST)", runTrain)
-}
-
 func runTrain(args []string) error {
 	comm, err := dist.World()
 	if err != nil {
