@@ -114,12 +114,7 @@ func resumeIn(cfg Config, dir string) Config {
 // and checkpoints record) is untouched. (cmd/simclr-vk's
 // TestTrainResumeConfig checks that --resume continues in place.)
 func TestResumeCopiedDirectory(t *testing.T) {
-	dir := writeToyData(t, 32, 16)
-	cfg := toyConfig(t, dir)
-	cfg.Epochs = 1
-	if _, _, err := runToy(t, context.Background(), cfg, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	cfg := trainedToy(t, 1)
 	orig := dirState(t, cfg.Out)
 	cp := filepath.Join(t.TempDir(), "copy")
 	if err := os.MkdirAll(cp, 0o755); err != nil {
