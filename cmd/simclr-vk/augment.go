@@ -14,10 +14,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	register("augment", "write a PNG grid of SimCLR views of a few images (check the augmentation)", runAugment)
-}
-
 // Limits of the grid (an RGBA image in memory, then a PNG).
 const (
 	maxGridRows   = 1024

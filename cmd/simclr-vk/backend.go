@@ -13,6 +13,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/internal/bound"
 )
 
 // backendFlags are the flags every command that computes shares.
@@ -24,6 +25,8 @@ type backendFlags struct {
 	validate *bool
 	autotune *string
 	coopmat  *string
+	// gemmVariant forces a Vulkan GEMM kernel (bench gemm --kernel).
+	gemmVariant string
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
@@ -133,7 +136,28 @@ func (f *backendFlags) forRank(comm dist.Comm) error {
 
 // vulkanOptions are the vulkan.Options these flags select.
 func (f *backendFlags) vulkanOptions() vulkan.Options {
-	return vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune, CoopMat: *f.coopmat}
+	return vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune, CoopMat: *f.coopmat, GemmVariant: f.gemmVariant}
+}
+
+// checkOpen is the start of a command that computes: it checks these
+// flags (--threads), then more, then fits(0) (the memory check against
+// the physical memory), before it opens the backend; where the backend's
+// buffers live in a device's memory, fits is repeated with that limit
+// (onDevice) and a backend that does not fit is closed again. The caller
+// closes b (closeBackend).
+func (f *backendFlags) checkOpen(fits func(limit uint64) error, more ...error) (engine.Backend, error) {
+	if err := bound.Check(append(append([]error{f.check()}, more...), fits(0))...); err != nil {
+		return nil, err
+	}
+	b, err := f.open()
+	if err != nil {
+		return nil, err
+	}
+	if err := onDevice(b, fits); err != nil {
+		closeBackend(b)
+		return nil, err
+	}
+	return b, nil
 }
 
 // closeBackend closes b and, for a validated Vulkan device, reports the

@@ -15,10 +15,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	registerBench("conv", "ResNet-18 convolution layers (forward, backward-data, backward-filter) in GFLOP/s", runBenchConv)
-}
-
 // convBenchLine is one JSON line of `bench conv --json`.
 type convBenchLine struct {
 	Bench   string  `json:"bench"`
@@ -62,21 +58,14 @@ func runBenchConv(args []string) error {
 		return bound.Memory(4*4*float64(*batch)*float64(*width)*float64(h)*float64(w), limit,
 			fmt.Sprintf("the convolutions of width %d on %d images of %dx%d", *width, *batch, h, w), "batch", "width", "image")
 	}
-	if err := bound.Check(bf.check(), checkImageFlag(h, w, c),
+	b, err := bf.checkOpen(memory, checkImageFlag(h, w, c),
 		bound.Int("width", int64(*width), 1, train.MaxDim),
 		bound.Int("batch", int64(*batch), 1, maxBatch),
-		bound.Int("iters", int64(*iters), 1, maxIters),
-		memory(0)); err != nil {
-		return err
-	}
-	b, err := bf.open()
+		bound.Int("iters", int64(*iters), 1, maxIters))
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
-	if err := onDevice(b, memory); err != nil {
-		return err
-	}
 	if !*asJSON {
 		fmt.Printf("%s\nResNet-18 w%d, %dx%dx%d images, batch %d, median of %d runs\n", b.Describe(), *width, h, w, c, *batch, *iters)
 		fmt.Printf("%-28s %-16s %-46s %5s %9s %9s %9s %9s\n", "layer", "pass", "shape", "count", "ms", "GFLOP/s", "best ms", "cpu ms")

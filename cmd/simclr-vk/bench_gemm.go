@@ -9,14 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/internal/bound"
 )
-
-func init() {
-	registerBench("gemm", "single-precision GEMM C = A*B in GFLOP/s (median of several timed batches)", runBenchGemm)
-}
 
 // gemmBenchLine is the JSON line of `bench gemm --json`.
 type gemmBenchLine struct {
@@ -84,31 +79,19 @@ func runBenchGemm(args []string) error {
 		return bound.Memory(4*(float64(m)*float64(k)+float64(k)*float64(n)+float64(m)*float64(n)), limit,
 			fmt.Sprintf("A, B and C of a %dx%dx%d product", m, n, k), "size")
 	}
-	if err := bound.Check(bf.check(),
+	var needsVulkan error
+	if *variant != "" && *bf.backend != "vulkan" {
+		needsVulkan = fmt.Errorf("--kernel needs --backend vulkan")
+	}
+	bf.gemmVariant = *variant
+	b, err := bf.checkOpen(memory,
 		bound.Int("repeat", int64(*repeat), 0, maxIters),
 		bound.Int("runs", int64(*runs), 1, maxIters),
-		memory(0)); err != nil {
-		return err
-	}
-	var b engine.Backend
-	if *variant != "" {
-		if *bf.backend != "vulkan" {
-			return fmt.Errorf("--kernel needs --backend vulkan")
-		}
-		opts := bf.vulkanOptions()
-		opts.GemmVariant = *variant
-		d, err := vulkan.Open(opts)
-		if err != nil {
-			return err
-		}
-		b = d
-	} else if b, err = bf.open(); err != nil {
+		needsVulkan)
+	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
-	if err := onDevice(b, memory); err != nil {
-		return err
-	}
 	kernel, kernelSource := "", ""
 	if d, ok := b.(*vulkan.Device); ok {
 		c := d.GemmChoiceFor(1, m, n, k)

@@ -16,10 +16,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	registerBench("ntxent", "NT-Xent loss+gradient: fused vs unfused (Vulkan) or vs the full-matrix reference (CPU): ms, GFLOP/s, extra memory", runBenchNTXent)
-}
-
 // ntxentBenchLine is one JSON line of `bench ntxent --json`.
 type ntxentBenchLine struct {
 	Bench      string  `json:"bench"`
@@ -73,22 +69,15 @@ func runBenchNTXent(args []string) error {
 		return bound.Memory(4*(3*float64(*rows)*float64(*dim)+float64(*rows)*float64(*rows)), limit,
 			fmt.Sprintf("NT-Xent of %d rows of dimension %d", *rows, *dim), "n", "dim")
 	}
-	if err := bound.Check(bf.check(),
+	b, err := bf.checkOpen(memory,
 		bound.Int("n", int64(*rows), 2, maxBatch),
 		bound.Int("dim", int64(*dim), 1, train.MaxDim),
 		bound.Int("iters", int64(*iters), 1, maxIters),
-		bound.Float("tau", float64(*tau), train.MinTemperature, train.MaxTemperature, false),
-		memory(0)); err != nil {
-		return err
-	}
-	b, err := bf.open()
+		bound.Float("tau", float64(*tau), train.MinTemperature, train.MaxTemperature, false))
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
-	if err := onDevice(b, memory); err != nil {
-		return err
-	}
 
 	impls := []ntxentImpl{{name: "fused", run: b.NTXentForwardBackward}}
 	if x, ok := b.(ntxentKernels); ok {

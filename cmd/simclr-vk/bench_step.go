@@ -17,10 +17,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	registerBench("step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep)
-}
-
 type stepResult struct {
 	Bench        string  `json:"bench"`
 	Backend      string  `json:"backend"`
@@ -162,17 +158,11 @@ func benchStep(args []string, comm dist.Comm) error {
 	if err := bf.forRank(comm); err != nil {
 		return err
 	}
-	if err := memory(0); err != nil {
-		return err
-	}
-	b, err := bf.open()
+	b, err := bf.checkOpen(memory)
 	if err != nil {
 		return err
 	}
 	defer closeBackend(b)
-	if err := onDevice(b, memory); err != nil {
-		return err
-	}
 	m, err := layers.NewModel(b, mcfg)
 	if err != nil {
 		return fmt.Errorf("bench step: %w", err)

@@ -12,10 +12,6 @@ import (
 	"simclr-vk/engine/vulkan"
 )
 
-func init() {
-	register("devices", "list the Vulkan devices and the CPU backend", runDevices)
-}
-
 // cpuDeviceLine is the CPU backend's line of `devices --json`.
 type cpuDeviceLine struct {
 	Backend string `json:"backend"`

@@ -4,14 +4,9 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/export"
 )
-
-func init() {
-	register("embed", "write the encoder features h of a dataset split as .npy (plus labels.npy)", runEmbed)
-}
 
 func runEmbed(args []string) error {
 	fs := newFlags("embed")
@@ -32,20 +27,14 @@ func runEmbed(args []string) error {
 	if samePath(*labelsOut, *out) {
 		return fmt.Errorf("--labels-out and --out are the same file")
 	}
-	if err := checkOutputs([]ioPath{{"out", *out}, {"labels-out", *labelsOut}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
+	if err := mf.preflight(bf, []ioPath{{"out", *out}, {"labels-out", *labelsOut}}); err != nil {
 		return err
 	}
-	if err := bound.Check(mf.check(), bf.check(), prepareOut("out", *out), prepareOut("labels-out", *labelsOut)); err != nil {
-		return err
-	}
-	e, err := openModel(*mf.checkpoint, bf)
+	e, err := openModelData(mf, bf, *split == "test")
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openData(mf, *split == "test"); err != nil {
-		return err
-	}
 	ds := e.train
 	if *split == "test" {
 		ds = e.test

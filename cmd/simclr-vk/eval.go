@@ -10,10 +10,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	register("eval", "evaluate a checkpoint: eval knn (weighted kNN) or eval linear (linear probe)", runEval)
-}
-
 func runEval(args []string) error {
 	if len(args) == 0 || (args[0] != "knn" && args[0] != "linear") {
 		fmt.Fprintln(os.Stderr, "Usage: simclr-vk eval knn|linear --checkpoint C --data D [flags]\n\n"+
@@ -52,23 +48,16 @@ func runEvalKNN(args []string) error {
 	if *k < 1 || !(*temp > 0) {
 		return fmt.Errorf("--k must be >= 1 and --t > 0")
 	}
-	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
-		return err
-	}
-	if err := bound.Check(mf.check(), bf.check(),
+	if err := mf.preflight(bf, []ioPath{{"out", *out}},
 		bound.Int("k", int64(*k), 1, train.MaxCount),
-		bound.Float("t", *temp, 0, train.MaxTemperature, true),
-		prepareOut("out", *out)); err != nil {
+		bound.Float("t", *temp, 0, train.MaxTemperature, true)); err != nil {
 		return err
 	}
-	e, err := openModel(*mf.checkpoint, bf)
+	e, err := openModelData(mf, bf, true)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openData(mf, true); err != nil {
-		return err
-	}
 	if n := e.train.Len(); *k > n {
 		fmt.Fprintf(os.Stderr, "warning: --k %d is more than the bank's %d images: using k=%d\n", *k, n, n)
 		*k = n
@@ -112,23 +101,16 @@ func runEvalLinear(args []string) error {
 	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
 		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
 	}
-	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"checkpoint", *mf.checkpoint}, ioPath{"data", *mf.data}); err != nil {
-		return err
-	}
-	if err := bound.Check(mf.check(), bf.check(),
+	if err := mf.preflight(bf, []ioPath{{"out", *out}},
 		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
-		optionalLR(fs, *lr),
-		prepareOut("out", *out)); err != nil {
+		optionalLR(fs, *lr)); err != nil {
 		return err
 	}
-	e, err := openModel(*mf.checkpoint, bf)
+	e, err := openModelData(mf, bf, true)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openData(mf, true); err != nil {
-		return err
-	}
 	bars := map[string]func(int, int){}
 	res, err := eval.LinearProbe(e.m, e.train, e.test, eval.LinearConfig{
 		Size: e.size, Epochs: *epochs, Batch: *mf.batch, LR: *lr, Aug: *aug, Seed: *seed, Workers: *mf.workers,

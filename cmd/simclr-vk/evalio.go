@@ -11,6 +11,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/internal/atomicfile"
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
@@ -87,6 +88,36 @@ func openModel(ckPath string, bf *backendFlags) (*evalInput, error) {
 	}
 	e.cfg, e.trainedSize, err = modelio.ParseArchImage(e.ck.Meta.Arch)
 	if err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// preflight runs, before a checkpoint or dataset is opened, the checks of
+// a command that reads them (mf) and writes outs: no output replaces an
+// input (checkOutputs), the shared flags and more are in range, and every
+// output could be written (prepareOut).
+func (f *modelDataFlags) preflight(bf *backendFlags, outs []ioPath, more ...error) error {
+	if err := checkOutputs(outs, ioPath{"checkpoint", *f.checkpoint}, ioPath{"data", *f.data}); err != nil {
+		return err
+	}
+	errs := append([]error{f.check(), bf.check()}, more...)
+	for _, o := range outs {
+		errs = append(errs, prepareOut(o.flag, o.path))
+	}
+	return bound.Check(errs...)
+}
+
+// openModelData is openModel and openData: the checkpoint's model on a new
+// backend and the dataset checked against it (needTest: with a test
+// split). Closed again on an error; else the caller closes it.
+func openModelData(mf *modelDataFlags, bf *backendFlags, needTest bool) (*evalInput, error) {
+	e, err := openModel(*mf.checkpoint, bf)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.openData(mf, needTest); err != nil {
 		e.close()
 		return nil, err
 	}

@@ -14,10 +14,6 @@ import (
 	"simclr-vk/simclr/train"
 )
 
-func init() {
-	register("export", "write a checkpoint's encoder (and head) as torchvision-named safetensors", runExport)
-}
-
 func runExport(args []string) error {
 	fs := newFlags("export")
 	ckPath := fs.String("checkpoint", "", "checkpoint file or directory")

@@ -7,16 +7,11 @@ import (
 	"path/filepath"
 
 	"simclr-vk/internal/bound"
-	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/modelio"
 	"simclr-vk/simclr/train"
 )
-
-func init() {
-	register("finetune", "fine-tune a pre-trained encoder with a fraction of the labels (semi-supervised)", runFinetune)
-}
 
 // finetuneResult is the JSON written next to the fine-tuned checkpoint.
 type finetuneResult struct {
@@ -73,15 +68,8 @@ func runFinetune(args []string) error {
 		source = e.ck.Path
 	} else {
 		source = *initFrom
-		w, notes, err := modelio.ReadWeights(*initFrom)
+		w, cfg, size, notes, err := af.readWeights(*initFrom)
 		if err != nil {
-			return err
-		}
-		cfg, size, err := af.config(w)
-		if err != nil {
-			return err
-		}
-		if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
 			return err
 		}
 		b, err := bf.open()
@@ -89,17 +77,9 @@ func runFinetune(args []string) error {
 			return err
 		}
 		e = &evalInput{b: b, cfg: cfg, trainedSize: size}
-		if e.m, err = layers.NewModel(b, cfg); err != nil {
+		if e.m, err = buildWeights(b, cfg, w, notes); err != nil {
 			e.close()
 			return err
-		}
-		more, err := w.Apply(e.m)
-		if err != nil {
-			e.close()
-			return err
-		}
-		for _, n := range append(notes, more...) {
-			fmt.Fprintln(os.Stderr, "note:", n)
 		}
 	}
 	defer e.close()

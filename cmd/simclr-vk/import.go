@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
@@ -13,10 +14,6 @@ import (
 	"simclr-vk/simclr/modelio"
 	"simclr-vk/simclr/train"
 )
-
-func init() {
-	register("import", "turn torchvision-named weights (safetensors) into a simclr-vk checkpoint", runImport)
-}
 
 // archFlags describe the model when the weights record no architecture.
 type archFlags struct {
@@ -91,6 +88,40 @@ func (a *archFlags) apply(cfg layers.Config) layers.Config {
 	return cfg.WithDefaults()
 }
 
+// readWeights reads --from or --init-from weights (modelio.ReadWeights)
+// and their architecture (config), refusing a model whose parameters would
+// not fit in memory; notes are to be printed once the weights are applied.
+func (a *archFlags) readWeights(path string) (w *modelio.Weights, cfg layers.Config, size int, notes []string, err error) {
+	if w, notes, err = modelio.ReadWeights(path); err != nil {
+		return nil, cfg, 0, nil, err
+	}
+	if cfg, size, err = a.config(w); err != nil {
+		return nil, cfg, 0, nil, err
+	}
+	if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
+		return nil, cfg, 0, nil, err
+	}
+	return w, cfg, size, notes, nil
+}
+
+// buildWeights builds a model of cfg on b holding the weights w and
+// prints the notes of reading and applying them.
+func buildWeights(b engine.Backend, cfg layers.Config, w *modelio.Weights, notes []string) (*layers.Model, error) {
+	m, err := layers.NewModel(b, cfg)
+	if err != nil {
+		return nil, err
+	}
+	more, err := w.Apply(m)
+	if err != nil {
+		m.Release()
+		return nil, err
+	}
+	for _, n := range append(notes, more...) {
+		fmt.Fprintln(os.Stderr, "note:", n)
+	}
+	return m, nil
+}
+
 func runImport(args []string) error {
 	fs := newFlags("import")
 	from := fs.String("from", "", "weights: .safetensors with torchvision state-dict names (fc.* ignored), or a simclr-vk checkpoint")
@@ -116,11 +147,7 @@ func runImport(args []string) error {
 		return err
 	}
 	defer lock.Release()
-	w, notes, err := modelio.ReadWeights(*from)
-	if err != nil {
-		return err
-	}
-	cfg, recSize, err := af.config(w)
+	w, cfg, recSize, notes, err := af.readWeights(*from)
 	if err != nil {
 		return err
 	}
@@ -128,23 +155,13 @@ func runImport(args []string) error {
 		recSize = *size
 	}
 	cfg.Seed = *seed
-	if err := modelMemory(cfg, 0, 0, 0, "width", "proj-hidden"); err != nil {
-		return err
-	}
 	b := cpu.New(cpu.Options{})
 	defer b.Close()
-	m, err := layers.NewModel(b, cfg)
+	m, err := buildWeights(b, cfg, w, notes)
 	if err != nil {
 		return err
 	}
 	defer m.Release()
-	more, err := w.Apply(m)
-	if err != nil {
-		return err
-	}
-	for _, n := range append(notes, more...) {
-		fmt.Fprintln(os.Stderr, "note:", n)
-	}
 	ts, err := modelio.Tensors(m)
 	if err != nil {
 		return err

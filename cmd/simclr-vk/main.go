@@ -13,24 +13,40 @@ import (
 	"simclr-vk/dist"
 )
 
-// command is one subcommand; each lives in its own file and registers itself
-// from an init function.
+// command is one subcommand.
 type command struct {
 	name    string
 	summary string
 	run     func(args []string) error
 }
 
-var commands = map[string]command{}
-var benches = map[string]command{}
+// commands are the subcommands, each in its own file (see doc.go); benches
+// those of `simclr-vk bench`.
+var commands = byName(
+	command{"train", "SimCLR pre-training with kNN monitor, checkpoints and resume (the defaults are a few-minute CPU run on Fashion-MNIST)", runTrain},
+	command{"eval", "evaluate a checkpoint: eval knn (weighted kNN) or eval linear (linear probe)", runEval},
+	command{"finetune", "fine-tune a pre-trained encoder with a fraction of the labels (semi-supervised)", runFinetune},
+	command{"export", "write a checkpoint's encoder (and head) as torchvision-named safetensors", runExport},
+	command{"import", "turn torchvision-named weights (safetensors) into a simclr-vk checkpoint", runImport},
+	command{"embed", "write the encoder features h of a dataset split as .npy (plus labels.npy)", runEmbed},
+	command{"augment", "write a PNG grid of SimCLR views of a few images (check the augmentation)", runAugment},
+	command{"devices", "list the Vulkan devices and the CPU backend", runDevices},
+	command{"bench", "benchmarks: " + benchNames(), runBench},
+)
 
-func register(name, summary string, run func(args []string) error) {
-	commands[name] = command{name, summary, run}
-}
+var benches = byName(
+	command{"gemm", "single-precision GEMM C = A*B in GFLOP/s (median of several timed batches)", runBenchGemm},
+	command{"conv", "ResNet-18 convolution layers (forward, backward-data, backward-filter) in GFLOP/s", runBenchConv},
+	command{"ntxent", "NT-Xent loss+gradient: fused vs unfused (Vulkan) or vs the full-matrix reference (CPU): ms, GFLOP/s, extra memory", runBenchNTXent},
+	command{"step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep},
+)
 
-// registerBench adds `simclr-vk bench <name>`.
-func registerBench(name, summary string, run func(args []string) error) {
-	benches[name] = command{name, summary, run}
+func byName(cs ...command) map[string]command {
+	m := map[string]command{}
+	for _, c := range cs {
+		m[c.name] = c
+	}
+	return m
 }
 
 // errUsage is returned by commands after they printed their own usage.
@@ -61,7 +77,6 @@ func exitCode(err error) int {
 }
 
 func main() {
-	register("bench", "benchmarks: "+benchNames(), runBench)
 	if len(os.Args) < 2 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help" {
 		usage()
 		if len(os.Args) < 2 {

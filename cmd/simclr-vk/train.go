@@ -8,13 +8,10 @@ import (
 	"syscall"
 
 	"simclr-vk/dist"
+	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/metrics"
 	"simclr-vk/simclr/train"
 )
-
-func init() {
-	register("train", "SimCLR pre-training with kNN monitor, checkpoints and resume (the defaults are a few-minute CPU run on Fashion-MNIST)", runTrain)
-}
 
 func runTrain(args []string) error {
 	comm, err := dist.World()
@@ -80,26 +77,8 @@ func trainWithSignals(args []string, sig <-chan os.Signal, out *os.File, abort f
 // trainOnRank is trainWithSignals on one rank of comm: it trains its part
 // of each global batch, rank 0 logs and writes --out.
 func trainOnRank(args []string, sig <-chan os.Signal, out *os.File, abort func(code int), comm dist.Comm) error {
-	fs := newFlags("train")
-	cfg := train.Defaults()
-	train.Bind(fs, &cfg)
-	bf := addBackendFlags(fs, "auto")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: simclr-vk train [flags]\n\nSimCLR pre-training. Writes --out/config.json, metrics.jsonl, plot.png and checkpoints.\n"+
-			"Ctrl-C stops after the current step with a checkpoint (a second Ctrl-C aborts at once).\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q (flags only; see --help)", fs.Args())
-	}
-	ck, err := train.Resolve(fs, &cfg)
+	cfg, bf, ck, err := parseTrainFlags(args)
 	if err != nil {
-		return err
-	}
-	if err := bf.check(); err != nil {
 		return err
 	}
 	if err := bf.forRank(comm); err != nil {
@@ -147,6 +126,31 @@ func trainOnRank(args []string, sig <-chan os.Signal, out *os.File, abort func(c
 		return &exitError{code: signalStatus(s), err: fmt.Errorf("stopped by %s", signalName(s))}
 	}
 	return &exitError{code: signalStatus(s), err: fmt.Errorf("stopped by %s after saving %s; resume with: %s --resume %s", signalName(s), res.Checkpoint, trainCommand(comm), res.Out)}
+}
+
+// parseTrainFlags reads train's flags into a validated train.Config (see
+// resolveTrainConfig) and the backend flags; ck is the checkpoint of
+// --resume (nil otherwise).
+func parseTrainFlags(args []string) (cfg train.Config, bf *backendFlags, ck *checkpoint.Checkpoint, err error) {
+	fs := newFlags("train")
+	cfg = train.Defaults()
+	bindTrainFlags(fs, &cfg)
+	bf = addBackendFlags(fs, "auto")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: simclr-vk train [flags]\n\nSimCLR pre-training. Writes --out/config.json, metrics.jsonl, plot.png and checkpoints.\n"+
+			"Ctrl-C stops after the current step with a checkpoint (a second Ctrl-C aborts at once).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, nil, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, nil, nil, fmt.Errorf("unexpected arguments %q (flags only; see --help)", fs.Args())
+	}
+	if ck, err = resolveTrainConfig(fs, &cfg, bf); err != nil {
+		return cfg, nil, nil, err
+	}
+	return cfg, bf, ck, bf.check()
 }
 
 // trainCommand is how the user runs training, for resume hints.

@@ -38,6 +38,16 @@ func (d *memDS) Image(i int) (data.Image, error) {
 	return d.imgs[i], nil
 }
 
+// loadAll is collect of a new loader of ds with cfg.
+func loadAll(t *testing.T, ds data.Dataset, cfg LoaderConfig) []Batch {
+	t.Helper()
+	l, err := NewLoader(ds, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return collect(t, l)
+}
+
 // collect reads a whole epoch, copying each batch.
 func collect(t *testing.T, l *Loader) []Batch {
 	t.Helper()
@@ -282,17 +292,9 @@ func BenchmarkLoader_96x96x3_B64(b *testing.B) {
 func TestLoaderOneView(t *testing.T) {
 	ds := newMemDS(7, 3, 11, 13)
 	cfg := LoaderConfig{BatchSize: 3, Seed: 5, Epoch: 1, Shuffle: true, Workers: 2, Aug: DefaultConfig(9)}
-	l2, err := NewLoader(ds, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	two := collect(t, l2)
+	two := loadAll(t, ds, cfg)
 	cfg.Views = 1
-	l1, err := NewLoader(ds, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := collect(t, l1)
+	one := loadAll(t, ds, cfg)
 	if len(one) != len(two) {
 		t.Fatalf("%d batches with one view, %d with two", len(one), len(two))
 	}
@@ -329,11 +331,7 @@ func TestLoaderShards(t *testing.T) {
 	for r := range parts {
 		cfg := base
 		cfg.Shards, cfg.Shard = shards, r
-		l, err := NewLoader(ds, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts[r] = collect(t, l)
+		parts[r] = loadAll(t, ds, cfg)
 		if len(parts[r]) != len(want) {
 			t.Fatalf("shard %d: %d batches, want %d", r, len(parts[r]), len(want))
 		}

@@ -12,10 +12,6 @@ import (
 	"math/bits"
 
 	"github.com/klauspost/compress/zstd"
-
-	"simclr-vk/internal/atomicfile"
-	"simclr-vk/internal/bound"
-	"simclr-vk/internal/regfile"
 )
 
 // Format constants.
@@ -396,67 +392,6 @@ func checkMeta(m *Meta) error {
 	if m.Epoch < 0 || m.GlobalStep < 0 || m.StepInEpoch < 0 || m.ScheduleStep < 0 {
 		return fmt.Errorf("%w: negative run position (epoch %d, global step %d, step in epoch %d, schedule step %d)",
 			ErrCorrupt, m.Epoch, m.GlobalStep, m.StepInEpoch, m.ScheduleStep)
-	}
-	return nil
-}
-
-// Read reads one checkpoint file: a regular file (a FIFO would block),
-// read whole only after its first bytes show the checkpoint magic (a large
-// foreign file given by mistake is refused at once).
-func Read(path string) (*Checkpoint, error) {
-	b, err := readFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
-	}
-	c, err := Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
-	}
-	c.Path = path
-	return c, nil
-}
-
-// readFile reads a regular file that starts with Magic.
-func readFile(path string) ([]byte, error) {
-	f, size, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var magic [len(Magic)]byte
-	if n, err := f.ReadAt(magic[:], 0); n < len(magic) || string(magic[:]) != Magic {
-		if err != nil && err != io.EOF {
-			return nil, err
-		}
-		return nil, ErrForeign
-	}
-	head := make([]byte, min(size, headerSize))
-	tail := make([]byte, min(size, trailerSize))
-	if _, err := f.ReadAt(head, 0); err != nil {
-		return nil, err
-	}
-	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil {
-		return nil, err
-	}
-	if err := checkFrame(head, tail, size); err != nil {
-		return nil, err
-	}
-	if mem := bound.PhysicalMemory(); mem > 0 && uint64(size) > mem {
-		return nil, fmt.Errorf("%d-byte file, larger than the physical memory of %d bytes it is decoded in", size, mem)
-	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, fmt.Errorf("%w: the file shrank while being read: %v", ErrTruncated, err)
-	}
-	return b, nil
-}
-
-// Write writes c to path atomically: temporary file in the same directory,
-// fsync, rename, fsync of the directory. On error the previous file at path
-// (if any) is untouched and the temporary file is removed.
-func Write(path string, c *Checkpoint) error {
-	if err := atomicfile.Write(path, func(w io.Writer) error { return Encode(w, c) }); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
 	}
 	return nil
 }

@@ -267,6 +267,25 @@ func TestLatestNotRegular(t *testing.T) {
 	}
 }
 
+// decodeChecked decodes b within decodeBound's allocations and checks that
+// every tensor decoded holds as many values as its shape says; nil when b
+// does not decode.
+func decodeChecked(t *testing.T, b []byte) *Checkpoint {
+	t.Helper()
+	var c *Checkpoint
+	var err error
+	alloctest.Max(t, "Decode", len(b), decodeBound(len(b)), func() { c, err = Decode(b) })
+	if err != nil {
+		return nil
+	}
+	for _, x := range c.Tensors {
+		if n, err := Numel(x.Shape); err != nil || n != len(x.Data) {
+			t.Fatalf("tensor %q: shape %v with %d values", x.Name, x.Shape, len(x.Data))
+		}
+	}
+	return c
+}
+
 // FuzzDecode: any image decodes to an error or a checkpoint whose tensors
 // match their shapes, never panics, and allocates within decodeBound.
 func FuzzDecode(f *testing.F) {
@@ -279,16 +298,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(image(f, content(`{"meta":{},"tensors":[{"name":"w","shape":[2]}]}`, make([]byte, 8)), -1))
 	f.Add([]byte(Magic + "\x01\x00\x00\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var c *Checkpoint
-		var err error
-		alloctest.Max(t, "Decode", len(b), decodeBound(len(b)), func() { c, err = Decode(b) })
-		if err != nil {
+		c := decodeChecked(t, b)
+		if c == nil {
 			return
-		}
-		for _, x := range c.Tensors {
-			if n, err := Numel(x.Shape); err != nil || n != len(x.Data) {
-				t.Fatalf("tensor %q: shape %v with %d values", x.Name, x.Shape, len(x.Data))
-			}
 		}
 		if _, err := json.Marshal(c.Meta); err != nil {
 			t.Fatalf("meta does not re-encode: %v", err)
@@ -305,17 +317,7 @@ func FuzzDecodeContent(f *testing.F) {
 	f.Add(content(`{"meta":{},"tensors":[]}`, nil), int16(100))
 	f.Fuzz(func(t *testing.T, raw []byte, delta int16) {
 		b := image(t, raw, max(0, int64(len(raw))+int64(delta)))
-		var c *Checkpoint
-		var err error
-		alloctest.Max(t, "Decode", len(b), decodeBound(len(b)), func() { c, err = Decode(b) })
-		if err != nil {
-			return
-		}
-		for _, x := range c.Tensors {
-			if n, err := Numel(x.Shape); err != nil || n != len(x.Data) {
-				t.Fatalf("tensor %q: shape %v with %d values", x.Name, x.Shape, len(x.Data))
-			}
-		}
+		decodeChecked(t, b)
 	})
 }
 
@@ -337,15 +339,23 @@ func TestReadForeignLargeFile(t *testing.T) {
 	}
 }
 
-// TestWriteRefusesWhatDecodeRefuses: a checkpoint whose tensors compress
-// beyond the ratio limit (all zeros) is not written (the file it would
-// replace is kept), instead of being written and then skipped on load.
-func TestWriteRefusesWhatDecodeRefuses(t *testing.T) {
+// writeSmall writes a checkpoint of one 4-value tensor w to a new
+// checkpoint file and returns its path.
+func writeSmall(t *testing.T) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), FileName(1))
 	small := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{4}, Data: []float32{1, 2, 3, 4}}}}
 	if err := Write(path, small); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// TestWriteRefusesWhatDecodeRefuses: a checkpoint whose tensors compress
+// beyond the ratio limit (all zeros) is not written (the file it would
+// replace is kept), instead of being written and then skipped on load.
+func TestWriteRefusesWhatDecodeRefuses(t *testing.T) {
+	path := writeSmall(t)
 	zeros := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{8 << 20}, Data: make([]float32, 8<<20)}}}
 	if err := Write(path, zeros); err == nil || !strings.Contains(err.Error(), "compression ratio limit") {
 		t.Fatalf("Write of 32 MiB of zeros: %v, want a refusal", err)
@@ -359,11 +369,7 @@ func TestWriteRefusesWhatDecodeRefuses(t *testing.T) {
 // few KiB on disk: a sparse file, as tar can extract) is refused from its
 // trailer before the file is read, allocating next to nothing.
 func TestSparseFileNotReadWhole(t *testing.T) {
-	path := filepath.Join(t.TempDir(), FileName(1))
-	small := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{4}, Data: []float32{1, 2, 3, 4}}}}
-	if err := Write(path, small); err != nil {
-		t.Fatal(err)
-	}
+	path := writeSmall(t)
 	if err := os.Truncate(path, 64<<20); err != nil {
 		t.Skipf("truncate: %v", err)
 	}

@@ -19,27 +19,24 @@ func OpenCIFAR10(dir string) (train, test Dataset, err error) {
 			paths = append(paths, p)
 		}
 	}
-	train, err = openCIFAR("cifar10/train", paths, 1, 0, 10)
-	if err != nil {
-		return nil, nil, err
-	}
-	test, err = openCIFAR("cifar10/test", []string{filepath.Join(dir, "test_batch.bin")}, 1, 0, 10)
-	if err != nil {
-		train.Close()
-		return nil, nil, err
-	}
-	return train, test, nil
+	return openCIFARSplits("cifar10", paths, []string{filepath.Join(dir, "test_batch.bin")}, 1, 0, 10)
 }
 
 // OpenCIFAR100 opens the CIFAR-100 binary version in dir (cifar-100-binary):
 // train.bin and test.bin, records of a coarse label byte, a fine label byte
 // and 3072 CHW pixel bytes. The fine label (100 classes) is used.
 func OpenCIFAR100(dir string) (train, test Dataset, err error) {
-	train, err = openCIFAR("cifar100/train", []string{filepath.Join(dir, "train.bin")}, 2, 1, 100)
+	return openCIFARSplits("cifar100", []string{filepath.Join(dir, "train.bin")}, []string{filepath.Join(dir, "test.bin")}, 2, 1, 100)
+}
+
+// openCIFARSplits opens the name/train and name/test splits (openCIFAR),
+// closing the first again when the second fails.
+func openCIFARSplits(name string, trainPaths, testPaths []string, labelBytes, labelOff, classes int) (train, test Dataset, err error) {
+	train, err = openCIFAR(name+"/train", trainPaths, labelBytes, labelOff, classes)
 	if err != nil {
 		return nil, nil, err
 	}
-	test, err = openCIFAR("cifar100/test", []string{filepath.Join(dir, "test.bin")}, 2, 1, 100)
+	test, err = openCIFAR(name+"/test", testPaths, labelBytes, labelOff, classes)
 	if err != nil {
 		train.Close()
 		return nil, nil, err

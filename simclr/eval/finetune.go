@@ -54,12 +54,7 @@ func (c *FineTuneConfig) defaults() {
 	if c.Epochs == 0 {
 		c.Epochs = 30
 	}
-	if c.Batch == 0 {
-		c.Batch = 256
-	}
-	if c.LR == 0 {
-		c.LR = 0.05 * float64(c.Batch) / 256
-	}
+	defaultBatchLR(&c.Batch, &c.LR, 0.05)
 }
 
 // stageParams lists the parameters of stages from..Stages-1.

@@ -50,11 +50,17 @@ func (c *LinearConfig) defaults() {
 	if c.Epochs == 0 {
 		c.Epochs = 90
 	}
-	if c.Batch == 0 {
-		c.Batch = 256
+	defaultBatchLR(&c.Batch, &c.LR, 0.1)
+}
+
+// defaultBatchLR fills in a batch of 256 and a learning rate of base per
+// 256 images of the batch (the linear scaling rule) where they are 0.
+func defaultBatchLR(batch *int, lr *float64, base float64) {
+	if *batch == 0 {
+		*batch = 256
 	}
-	if c.LR == 0 {
-		c.LR = 0.1 * float64(c.Batch) / 256
+	if *lr == 0 {
+		*lr = base * float64(*batch) / 256
 	}
 }
 

@@ -148,28 +148,20 @@ func panel(img *image.RGBA, r image.Rectangle, ps []Point, title, xlabel string,
 	px := func(x float64) int { return left + int(math.Round((x-xlo)/(xhi-xlo)*float64(right-left))) }
 	py := func(y float64) int { return bottom - int(math.Round((y-ylo)/(yhi-ylo)*float64(bottom-top))) }
 
-	for i := 0; ; i++ {
-		v := xlo + float64(i)*xstep
-		if v > xhi+xstep*1e-6 {
-			break
-		}
+	eachTick(xlo, xhi, xstep, func(v float64) {
 		x := px(v)
 		vline(img, x, top, bottom, GridColor)
 		vline(img, x, bottom, bottom+6, AxisColor)
 		l := tickLabel(v, xstep)
 		drawText(img, x-textWidth(l, textScale)/2, bottom+10, l, textScale, AxisColor)
-	}
-	for i := 0; ; i++ {
-		v := ylo + float64(i)*ystep
-		if v > yhi+ystep*1e-6 {
-			break
-		}
+	})
+	eachTick(ylo, yhi, ystep, func(v float64) {
 		y := py(v)
 		hline(img, left, right, y, GridColor)
 		hline(img, left-6, left, y, AxisColor)
 		l := tickLabel(v, ystep)
 		drawText(img, left-10-textWidth(l, textScale), y-ch/2, l, textScale, AxisColor)
-	}
+	})
 	rect(img, left, top, right, bottom, AxisColor)
 
 	clip := image.Rect(left, top, right+1, bottom+1)
@@ -254,4 +246,15 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// eachTick calls fn with each tick lo, lo+step, ... up to hi (niceTicks).
+func eachTick(lo, hi, step float64, fn func(v float64)) {
+	for i := 0; ; i++ {
+		v := lo + float64(i)*step
+		if v > hi+step*1e-6 {
+			return
+		}
+		fn(v)
+	}
 }

@@ -209,10 +209,7 @@ func TestFromCheckpointNonFinite(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts[0].Data[2] = float32(math.Inf(1))
-	p := filepath.Join(t.TempDir(), "inf.ckpt")
-	if err := checkpoint.Write(p, &checkpoint.Checkpoint{Meta: checkpoint.Meta{Arch: ArchJSON(cfg)}, Tensors: ts}); err != nil {
-		t.Fatal(err)
-	}
+	p := writeCheckpoint(t, "inf.ckpt", cfg, ts)
 	m, ck, err := FromCheckpoint(b, p)
 	if err != nil {
 		t.Fatal(err)

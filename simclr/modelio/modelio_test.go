@@ -30,21 +30,52 @@ func newModel(t *testing.T, b engine.Backend, cfg layers.Config) *layers.Model {
 	return m
 }
 
+// testImages uploads n 3x8x8 images whose i-th value is fn(i); the caller
+// releases them.
+func testImages(b engine.Backend, n int, fn func(i float64) float64) *engine.Tensor {
+	x := b.New(n, 3, 8, 8)
+	v := make([]float32, x.Numel())
+	for i := range v {
+		v[i] = float32(fn(float64(i)))
+	}
+	b.Upload(x, v)
+	return x
+}
+
 // train makes the buffers non-trivial: one step updates the running
 // statistics and counters.
 func train(t *testing.T, m *layers.Model) {
 	t.Helper()
-	b := m.Backend()
-	x := b.New(4, 3, 8, 8)
+	x := testImages(m.Backend(), 4, func(i float64) float64 { return math.Sin(i * 0.37) })
 	defer x.Release()
-	v := make([]float32, x.Numel())
-	for i := range v {
-		v[i] = float32(math.Sin(float64(i) * 0.37))
-	}
-	b.Upload(x, v)
 	if _, _, err := m.Step(x, 0.5); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// trainedTensors builds tinyConfig(1/16, seed) on b, trains it one step
+// (train) and returns its configuration, the model and its tensors.
+func trainedTensors(t *testing.T, b engine.Backend, seed uint64) (layers.Config, *layers.Model, []checkpoint.Tensor) {
+	t.Helper()
+	cfg := tinyConfig(1.0/16, seed)
+	m := newModel(t, b, cfg)
+	train(t, m)
+	ts, err := Tensors(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, m, ts
+}
+
+// writeCheckpoint writes ts with cfg's architecture to a file of this name
+// in a new directory and returns its path.
+func writeCheckpoint(t *testing.T, name string, cfg layers.Config, ts []checkpoint.Tensor) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := checkpoint.Write(path, &checkpoint.Checkpoint{Meta: checkpoint.Meta{Arch: ArchJSON(cfg)}, Tensors: ts}); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestArchRoundTrip(t *testing.T) {
@@ -78,13 +109,7 @@ func TestArchRoundTrip(t *testing.T) {
 // gives bit-identical tensors and counters, and the same features.
 func TestCheckpointRoundTrip(t *testing.T) {
 	b := cpu.New(cpu.Options{})
-	cfg := tinyConfig(1.0/16, 3)
-	m := newModel(t, b, cfg)
-	train(t, m)
-	ts, err := Tensors(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, m, ts := trainedTensors(t, b, 3)
 	var nParam, nBuf, nCount int
 	for _, x := range ts {
 		switch {
@@ -102,10 +127,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if nParam != len(m.Params()) || nBuf+nCount != len(m.Buffers()) || nCount == 0 {
 		t.Errorf("%d params %d buffers %d counters; model has %d params %d buffers", nParam, nBuf, nCount, len(m.Params()), len(m.Buffers()))
 	}
-	path := filepath.Join(t.TempDir(), "m.ckpt")
-	if err := checkpoint.Write(path, &checkpoint.Checkpoint{Meta: checkpoint.Meta{Arch: ArchJSON(cfg)}, Tensors: ts}); err != nil {
-		t.Fatal(err)
-	}
+	path := writeCheckpoint(t, "m.ckpt", cfg, ts)
 	m2, ck, err := FromCheckpoint(b, path)
 	if err != nil {
 		t.Fatal(err)
@@ -148,13 +170,8 @@ func sameTensors(t *testing.T, got, want []checkpoint.Tensor) {
 func features(t *testing.T, m *layers.Model) []float32 {
 	t.Helper()
 	b := m.Backend()
-	x := b.New(2, 3, 8, 8)
+	x := testImages(b, 2, func(i float64) float64 { return math.Cos(i * 0.11) })
 	defer x.Release()
-	v := make([]float32, x.Numel())
-	for i := range v {
-		v[i] = float32(math.Cos(float64(i) * 0.11))
-	}
-	b.Upload(x, v)
 	h := b.New(2, m.Encoder.FeatureDim())
 	defer h.Release()
 	if err := m.Features(h, x); err != nil {
@@ -242,13 +259,7 @@ func TestLoadErrors(t *testing.T) {
 // encoder bit for bit and leaves the head alone.
 func TestInitFrom(t *testing.T) {
 	b := cpu.New(cpu.Options{})
-	cfg := tinyConfig(1.0/16, 5)
-	src := newModel(t, b, cfg)
-	train(t, src)
-	ts, err := Tensors(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, ts := trainedTensors(t, b, 5)
 	var enc []checkpoint.Tensor
 	for _, x := range ts {
 		if !strings.HasPrefix(x.Name, "head.") {
@@ -334,17 +345,8 @@ func TestInferArch(t *testing.T) {
 // head included.
 func TestInitFromCheckpoint(t *testing.T) {
 	b := cpu.New(cpu.Options{})
-	cfg := tinyConfig(1.0/16, 5)
-	src := newModel(t, b, cfg)
-	train(t, src)
-	ts, err := Tensors(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "c.ckpt")
-	if err := checkpoint.Write(path, &checkpoint.Checkpoint{Meta: checkpoint.Meta{Arch: ArchJSON(cfg)}, Tensors: ts}); err != nil {
-		t.Fatal(err)
-	}
+	cfg, _, ts := trainedTensors(t, b, 5)
+	path := writeCheckpoint(t, "c.ckpt", cfg, ts)
 	dst := newModel(t, b, tinyConfig(1.0/16, 8))
 	notes, err := InitFromNotes(dst, path)
 	if err != nil || len(notes) != 0 {

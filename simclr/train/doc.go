@@ -6,22 +6,16 @@
 // # Configuration
 //
 // Config holds every setting; its JSON keys are the command-line flag names
-// (Bind registers them on a pflag.FlagSet), so DIR/config.json, written at
-// the start of every run with the image size and stem the data resolved,
-// can be given back with --config. Resolve applies,
-// to every flag not given on the command line, first the --config file and
-// then, with --resume, the configuration stored in the checkpoint: explicit
-// flags > --config file > checkpoint > defaults. The recorded --out is the
-// exception: a resumed run writes into the directory it resumes from (a
-// copied or moved run directory is continued where it is now), unless
-// --out is given. A --config key must have
-// the flag's JSON type. Validate then checks every value against its range
-// (the Max* constants; floats finite) and refuses a model whose estimated
+// of `simclr-vk train`, so DIR/config.json, written at the start of every
+// run with the image size and stem the data resolved, can be given back
+// with --config. This package knows nothing of flags: the command
+// (cmd/simclr-vk) maps them, the --config file and a resumed checkpoint's
+// recorded configuration onto a Config and passes the loaded checkpoint in
+// Options.Resume. Validate checks every value against its range (the Max*
+// constants; floats finite) and refuses a model whose estimated
 // parameters and optimizer state exceed the physical memory; Run repeats
 // the memory check with the batch's activations once the data fixed the
-// channels and image side, before it writes anything. A bad value from the
-// --config file or the resumed checkpoint's configuration is reported as
-// such.
+// channels and image side, before it writes anything.
 //
 // # The loop
 //

@@ -102,3 +102,15 @@ func runToyOn(t *testing.T, ctx context.Context, b engine.Backend, cfg Config, o
 	t.Logf("run log:\n%s", log.String())
 	return res, log.String(), err
 }
+
+// trainedToy runs toyConfig on 32 toy images (2 steps an epoch) for epochs
+// epochs and returns the configuration; its Out holds the run.
+func trainedToy(t *testing.T, epochs int) Config {
+	t.Helper()
+	cfg := toyConfig(t, writeToyData(t, 32, 16))
+	cfg.Epochs = epochs
+	if _, _, err := runToy(t, context.Background(), cfg, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}

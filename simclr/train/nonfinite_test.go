@@ -16,12 +16,7 @@ import (
 // tensor; as the newest of the run directory it is skipped with a warning
 // and the run resumes from the previous one.
 func TestResumeNonFinite(t *testing.T) {
-	dir := writeToyData(t, 32, 16)
-	cfg := toyConfig(t, dir)
-	cfg.Epochs = 2
-	if _, _, err := runToy(t, context.Background(), cfg, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	cfg := trainedToy(t, 2)
 	files, _ := checkpoint.List(cfg.Out)
 	if len(files) != 2 {
 		t.Fatalf("checkpoints %v, want 2", files)

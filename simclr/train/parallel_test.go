@@ -187,17 +187,21 @@ func TestDataParallelResumeAcrossWorlds(t *testing.T) {
 	}
 }
 
+// configCase is a case of a table of configurations: edit makes it from
+// the test's base configuration, want is in the error it must give.
+type configCase struct {
+	name string
+	edit func(*Config)
+	want string
+}
+
 // TestDataParallelBadWorld: a global batch that does not split over the
 // ranks, or a last batch kept that does not, and BN groups with global
 // BN, are refused on every rank before any work (no rank waits for
 // another), naming the sizes that work.
 func TestDataParallelBadWorld(t *testing.T) {
 	dir := writeToyData(t, 32, 16)
-	for _, c := range []struct {
-		name string
-		edit func(*Config)
-		want string
-	}{
+	for _, c := range []configCase{
 		{"batch", func(c *Config) { c.BatchSize = 7 }, "batch size 7 does not split over 2 ranks: the global batch must be a multiple of the world size (e.g. 6 or 8)"},
 		{"last batch", func(c *Config) { c.Subset, c.DropLast = 31, false }, "the last batch of each epoch (7 of 31 images) does not split over 2 ranks"},
 		{"bn groups", func(c *Config) { c.BNGroups = 2 }, "--bn-groups 2 with --global-bn on 2 ranks"},
@@ -255,11 +259,7 @@ func TestDataParallelStopsTogether(t *testing.T) {
 // --workers, the --data path) may differ.
 func TestDataParallelRanksDisagree(t *testing.T) {
 	dir := writeToyData(t, 32, 16)
-	for _, c := range []struct {
-		name string
-		edit func(*Config)
-		want string
-	}{
+	for _, c := range []configCase{
 		{"lr", func(c *Config) { c.LR *= 2 }, "rank 1 differs from rank 0"},
 		{"data", func(c *Config) { c.Subset = 16 }, "rank 1 differs from rank 0"},
 		{"per-rank settings", func(c *Config) { c.Workers = 3; c.Device = "x" }, ""},

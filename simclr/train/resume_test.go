@@ -110,17 +110,7 @@ func resumeBitExact(t *testing.T, micro string) {
 			t.Fatalf("first part stopped at epoch %d step %d", first.Epoch, first.GlobalStep)
 		}
 		cfg.MaxSteps = 0
-		cfg.Resume = cfg.Out
-		second, _, err := runToy(t, context.Background(), cfg, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameLosses(t, "1 + resume 1", full.Losses, append(first.Losses, second.Losses...))
-		got, err := checkpoint.Load(second.Checkpoint)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameTensors(t, "1 + resume 1", want, got)
+		second := resumeMatches(t, "1 + resume 1", cfg, first, full, want)
 		if second.KNNRandom != full.KNNRandom || second.KNNFinal != full.KNNFinal {
 			t.Errorf("kNN random %v final %v after resume, uninterrupted %v %v", second.KNNRandom, second.KNNFinal, full.KNNRandom, full.KNNFinal)
 		}
@@ -157,18 +147,27 @@ func resumeBitExact(t *testing.T, micro string) {
 		if ck.Meta.Epoch != 1 || ck.Meta.StepInEpoch != 2 || ck.Meta.GlobalStep != stopAt {
 			t.Fatalf("checkpoint after interruption at epoch %d step %d global %d", ck.Meta.Epoch, ck.Meta.StepInEpoch, ck.Meta.GlobalStep)
 		}
-		cfg.Resume = cfg.Out
-		second, _, err := runToy(t, context.Background(), cfg, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameLosses(t, "interrupted + resumed", full.Losses, append(first.Losses, second.Losses...))
-		got, err := checkpoint.Load(second.Checkpoint)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameTensors(t, "interrupted + resumed", want, got)
+		resumeMatches(t, "interrupted + resumed", cfg, first, full, want)
 	})
+}
+
+// resumeMatches resumes cfg from its Out, where the run first stopped, and
+// checks that first's losses then the resumed run's are full's and that
+// the resumed run ends with want's tensors, bit for bit.
+func resumeMatches(t *testing.T, what string, cfg Config, first, full *Result, want *checkpoint.Checkpoint) *Result {
+	t.Helper()
+	cfg.Resume = cfg.Out
+	second, _, err := runToy(t, context.Background(), cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameLosses(t, what, full.Losses, append(first.Losses, second.Losses...))
+	got, err := checkpoint.Load(second.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTensors(t, what, want, got)
+	return second
 }
 
 // TestResumeOtherArchitecture: resuming with another width is an error
@@ -203,12 +202,7 @@ func TestResumeOtherArchitecture(t *testing.T) {
 // into the directory that holds newer ones is refused (pruning would delete
 // them); into another --out it works.
 func TestResumeOlderCheckpointRefusesToMix(t *testing.T) {
-	dir := writeToyData(t, 32, 16)
-	cfg := toyConfig(t, dir)
-	cfg.Epochs = 3
-	if _, _, err := runToy(t, context.Background(), cfg, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	cfg := trainedToy(t, 3)
 	files, _ := checkpoint.List(cfg.Out)
 	if len(files) != 3 {
 		t.Fatalf("checkpoints %v, want 3", files)

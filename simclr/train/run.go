@@ -5,23 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"simclr-vk/dist"
 	"simclr-vk/engine"
-	"simclr-vk/internal/atomicfile"
-	"simclr-vk/internal/runlock"
 	"simclr-vk/layers"
 	"simclr-vk/layers/optim"
-	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/knn"
@@ -34,7 +26,7 @@ import (
 type Options struct {
 	Log     io.Writer              // messages and progress (nil: os.Stdout)
 	TTY     bool                   // redraw the progress bar in place
-	Resume  *checkpoint.Checkpoint // the checkpoint Resolve loaded; nil loads cfg.Resume
+	Resume  *checkpoint.Checkpoint // the checkpoint the command loaded for --resume; nil loads cfg.Resume
 	Command string                 // how the user runs training, for the resume hint (default "simclr-vk train")
 	// OnStep, when set, is called after every optimizer step (tests).
 	OnStep func(StepInfo)
@@ -193,140 +185,6 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 		return r.res, err
 	}
 	return r.res, nil
-}
-
-// openMetrics opens --out/metrics.jsonl on rank 0 (a fresh run starts it
-// anew, a resumed one drops the records after its checkpoint) and a log to
-// nowhere on the other ranks.
-func (r *run) openMetrics(ck *checkpoint.Checkpoint) error {
-	cfg := r.cfg
-	if !r.lead {
-		r.mlog = metrics.NewLog(io.Discard, cfg.LogEvery)
-		return nil
-	}
-	logPath := filepath.Join(cfg.Out, "metrics.jsonl")
-	if ck == nil {
-		if err := os.Remove(logPath); err != nil && !os.IsNotExist(err) {
-			return err
-		}
-	} else if n, err := metrics.TrimLog(logPath, r.pos.GlobalStep); err != nil {
-		return err
-	} else if n > 0 {
-		fmt.Fprintf(r.log, "metrics: dropped %d records of %s after global step %d (logged after the checkpoint resumed)\n", n, logPath, r.pos.GlobalStep)
-	}
-	var err error
-	r.mlog, err = metrics.OpenLog(logPath, cfg.LogEvery)
-	return err
-}
-
-// checkWorld refuses, on every rank alike and before any work, a global
-// batch that does not split over the ranks (nor into the BN groups), and
-// options that contradict each other; rank 0 says how the batch is split.
-func (r *run) checkWorld(ck *checkpoint.Checkpoint) error {
-	cfg, w := r.cfg, r.comm.Size()
-	n := r.train.Len()
-	if err := augment.CheckShards(n, cfg.BatchSize, w, cfg.DropLast); err != nil {
-		return fmt.Errorf("--batch-size (the global batch, over %d ranks): %w", w, err)
-	}
-	if g := cfg.BNGroups; g > 1 {
-		if w > 1 && cfg.GlobalBN {
-			return fmt.Errorf("--bn-groups %d with --global-bn on %d ranks: choose one (--global-bn=false for per-rank BN groups)", g, w)
-		}
-		if err := augment.CheckShards(n, cfg.BatchSize, w*g, cfg.DropLast); err != nil {
-			return fmt.Errorf("--bn-groups %d on %d ranks (%d groups in all): %w", g, w, w*g, err)
-		}
-	}
-	if err := r.sameOnEveryRank(ck); err != nil {
-		return err
-	}
-	if w > 1 {
-		bn := "global BN (statistics over the global batch)"
-		if !cfg.GlobalBN {
-			bn = "per-rank BN (--global-bn=false)"
-		}
-		fmt.Fprintf(r.log, "data-parallel: %d ranks x %d images = global batch %d, %s; rank 0 logs, writes --out and runs the kNN monitor\n",
-			w, cfg.BatchSize/w, cfg.BatchSize, bn)
-	}
-	return nil
-}
-
-// openData opens the training set (subset) and the test split.
-func (r *run) openData() (test data.Dataset, err error) {
-	cfg := r.cfg
-	train, test, err := data.Open(cfg.Data, data.Options{Format: cfg.DataFormat, ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad})
-	if err != nil {
-		return nil, fmt.Errorf("--data %s: %w", cfg.Data, err)
-	}
-	if f, ok := train.(*data.Folder); ok && len(f.Skipped) > 0 {
-		fmt.Fprintf(r.log, "data: --skip-bad left out %d files that do not decode:\n  %s\n", len(f.Skipped), strings.Join(f.Skipped, "\n  "))
-	}
-	full := train.Len()
-	if cfg.Subset > 0 {
-		train = data.Subset(train, cfg.Subset, cfg.Seed)
-	}
-	r.train = train
-	c, h, w := train.Shape()
-	fmt.Fprintf(r.log, "data: %s, %d of %d training images (%dx%dx%d)", train.Name(), train.Len(), full, h, w, c)
-	if cfg.Subset > 0 && cfg.Subset < full {
-		fmt.Fprintf(r.log, ", a fixed subset (--subset 0 for all)")
-	}
-	fmt.Fprintln(r.log)
-	return test, nil
-}
-
-// prepareOut creates the output directory and takes its lock (one run per
-// directory; the caller releases it). It never lets a run prune
-// checkpoints it does not own: a fresh run refuses a directory that holds
-// checkpoints, a resumed one a directory with checkpoints newer than the
-// one resumed.
-func (r *run) prepareOut(ck *checkpoint.Checkpoint) (_ *runlock.Lock, err error) {
-	out := r.cfg.Out
-	lock, err := runlock.Acquire(out, runlock.CommandLine())
-	if err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			lock.Release()
-		}
-	}()
-	if n := lock.StaleNote(); n != "" {
-		fmt.Fprintln(r.log, n)
-	}
-	files, err := checkpoint.List(out)
-	if err != nil {
-		return nil, fmt.Errorf("--out: %w", err)
-	}
-	if ck == nil && len(files) > 0 {
-		return nil, fmt.Errorf("--out %s already holds checkpoints of a run: continue it with --resume %s, or choose another --out", out, out)
-	}
-	if ck != nil && len(files) > 0 {
-		// Resuming from an older checkpoint next to newer ones would mix two
-		// histories and let pruning delete the newer ones.
-		name := filepath.Base(files[len(files)-1])
-		if checkpoint.FileStep(name) > ck.Meta.GlobalStep {
-			return nil, fmt.Errorf("--out %s holds %s, newer than the checkpoint resumed (global step %d): give the resumed run another --out so that neither history overwrites the other",
-				out, name, ck.Meta.GlobalStep)
-		}
-	}
-	r.ckdir = checkpoint.Dir{Path: out, Keep: r.cfg.Keep}
-	path := filepath.Join(out, "config.json")
-	if err := atomicfile.Write(path, func(w io.Writer) error {
-		_, err := w.Write(append(r.cfg.JSON(), '\n'))
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("--out: write %s: %w", path, err)
-	}
-	return lock, nil
-}
-
-// size is the side of the training views.
-func (r *run) size() int {
-	if r.cfg.ImageSize > 0 {
-		return r.cfg.ImageSize
-	}
-	_, h, w := r.train.Shape()
-	return min(h, w)
 }
 
 // build creates model, optimizer and schedule, restoring a checkpoint.
@@ -505,84 +363,4 @@ func (r *run) command() string {
 // finish fills the result from the position.
 func (r *run) finish() {
 	r.res.Epoch, r.res.StepInEpoch, r.res.GlobalStep = r.pos.Epoch, r.pos.StepInEpoch, r.pos.GlobalStep
-}
-
-// outsideData refuses an output directory that is the --data directory or
-// lies inside it: an image folder would take plot.png (and a class folder
-// everything else written there) for a training image on the next run, and
-// the run would change the dataset it reads. A data path that is not an
-// existing directory (a .npy file, a name resolved later) passes.
-func outsideData(out, spec string) error {
-	if p, ok := data.KnownNames[spec]; ok {
-		spec = p
-	}
-	dst, err := os.Stat(spec)
-	if spec == "" || err != nil || !dst.IsDir() {
-		return nil
-	}
-	p, err := filepath.Abs(out)
-	if err != nil {
-		return nil
-	}
-	for {
-		if st, err := os.Stat(p); err == nil && os.SameFile(st, dst) {
-			return fmt.Errorf("--out %s is inside the --data directory %s: the run would write into the dataset it reads (a folder dataset would take plot.png for an image); choose an --out outside it", out, spec)
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return nil
-		}
-		p = parent
-	}
-}
-
-// sameOnEveryRank refuses, on every rank, a world whose ranks would train
-// different things: their training options, the data's size and shape and
-// the step resumed from are hashed and the hashes all-gathered, so every
-// rank sees which ranks differ from rank 0 (a rank alone with the error
-// would leave the others waiting in the next collective). What may differ
-// per rank is left out: the device, the data path (another mount point),
-// the augmentation workers, and what only rank 0 does (--out, logging,
-// checkpoints, the kNN monitor).
-func (r *run) sameOnEveryRank(ck *checkpoint.Checkpoint) error {
-	w := r.comm.Size()
-	if w == 1 {
-		return nil
-	}
-	c := r.cfg
-	c.Data, c.Device, c.Workers, c.Out = "", "", 0, ""
-	c.LogEvery, c.SaveEvery, c.Keep = 0, 0, 0
-	c.KNNEvery, c.KNNK, c.KNNT, c.KNNSubset, c.KNNBank = 0, 0, 0, 0, 0
-	h := fnv.New64a()
-	h.Write(c.JSON())
-	ch, ih, iw := r.train.Shape()
-	step := int64(-1)
-	if ck != nil {
-		step = ck.Meta.GlobalStep
-	}
-	fmt.Fprintf(h, "|%d %d %d %d|%d", r.train.Len(), ch, ih, iw, step)
-	sum := h.Sum64()
-	// Four 16-bit pieces: exact in float32, the type the collectives carry.
-	send := make([]float32, 4)
-	for i := range send {
-		send[i] = float32(sum >> (16 * i) & 0xffff)
-	}
-	all := make([]float32, 4*w)
-	if err := r.comm.Allgather(send, all); err != nil {
-		return fmt.Errorf("data-parallel: comparing the ranks' options: %w", err)
-	}
-	var differ []string
-	for q := 1; q < w; q++ {
-		if !slices.Equal(all[4*q:4*q+4], all[:4]) {
-			differ = append(differ, strconv.Itoa(q))
-		}
-	}
-	if len(differ) > 0 {
-		who := "rank " + differ[0] + " differs"
-		if len(differ) > 1 {
-			who = "ranks " + strings.Join(differ, ", ") + " differ"
-		}
-		return fmt.Errorf("data-parallel: %s from rank 0 in training options, data (size or image shape) or the checkpoint resumed, its data (size or image shape) or the checkpoint it resumes: start every rank with the same flags and data", who)
-	}
-	return nil
 }

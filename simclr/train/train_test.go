@@ -163,12 +163,7 @@ func TestNaNKeepsLastGoodCheckpoint(t *testing.T) {
 // TestFreshRunRefusesOldCheckpoints: a new run never prunes another run's
 // checkpoints.
 func TestFreshRunRefusesOldCheckpoints(t *testing.T) {
-	dir := writeToyData(t, 32, 16)
-	cfg := toyConfig(t, dir)
-	cfg.Epochs = 1
-	if _, _, err := runToy(t, context.Background(), cfg, Options{}); err != nil {
-		t.Fatal(err)
-	}
+	cfg := trainedToy(t, 1)
 	_, _, err := runToy(t, context.Background(), cfg, Options{})
 	if err == nil || !strings.Contains(err.Error(), "--resume") {
 		t.Fatalf("second fresh run into the same --out: err = %v, want a refusal pointing at --resume", err)

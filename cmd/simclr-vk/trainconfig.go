@@ -1,4 +1,4 @@
-package train
+package main
 
 import (
 	"bytes"
@@ -16,13 +16,19 @@ import (
 	"simclr-vk/internal/bound"
 	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/train"
 )
 
-// Bind registers the training flags on fs, writing into cfg; cfg's current
-// values are the defaults shown. The backend flags (--backend, --device)
-// are the command's; Resolve applies file values to them too when fs has
-// them.
-func Bind(fs *pflag.FlagSet, cfg *Config) {
+// The training flags are train.Config's JSON keys: bindTrainFlags registers
+// them, resolveTrainConfig fills the ones not given from --config and the
+// resumed checkpoint (explicit flags > --config file > checkpoint >
+// defaults), so DIR/config.json given back with --config is the same run.
+
+// bindTrainFlags registers the training flags on fs, writing into cfg;
+// cfg's current values are the defaults shown. The backend flags
+// (--backend, --device, --coopmat, ...) are registered on the same fs by
+// addBackendFlags: resolveTrainConfig applies file values to them too.
+func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist)")
 	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: cifar10, cifar100, stl10, idx, folder, npy")
 	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side); also resizes image folders")
@@ -65,12 +71,13 @@ func Bind(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.ConfigFile, "config", cfg.ConfigFile, "JSON file with any of these flags as keys (explicit flags override it)")
 }
 
-// Resolve runs after fs.Parse. Every flag not set on the command line takes
-// its value from the --config file, else, when resuming, from the
-// checkpoint's recorded configuration. It returns the checkpoint loaded for
-// --resume (nil otherwise) and fills cfg.Backend/Device from fs when fs has
-// those flags.
-func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
+// resolveTrainConfig runs after fs.Parse. Every flag not set on the command
+// line takes its value from the --config file, else, when resuming, from
+// the checkpoint's recorded configuration. It returns the checkpoint loaded
+// for --resume (nil otherwise), records the backend flags bf in
+// cfg.Backend, Device and CoopMat, and validates cfg; a bad value from the
+// --config file or the checkpoint is reported as such.
+func resolveTrainConfig(fs *pflag.FlagSet, cfg *train.Config, bf *backendFlags) (*checkpoint.Checkpoint, error) {
 	explicit := map[string]bool{}
 	fs.Visit(func(f *pflag.Flag) { explicit[f.Name] = true })
 	fromFile := map[string]bool{}
@@ -102,15 +109,7 @@ func Resolve(fs *pflag.FlagSet, cfg *Config) (*checkpoint.Checkpoint, error) {
 			cfg.Out = resumeDir(cfg.Resume)
 		}
 	}
-	if f := fs.Lookup("backend"); f != nil {
-		cfg.Backend = f.Value.String()
-	}
-	if f := fs.Lookup("device"); f != nil {
-		cfg.Device = f.Value.String()
-	}
-	if f := fs.Lookup("coopmat"); f != nil {
-		cfg.CoopMat = f.Value.String()
-	}
+	cfg.Backend, cfg.Device, cfg.CoopMat = *bf.backend, *bf.device, *bf.coopmat
 	if err := cfg.Validate(); err != nil {
 		// Name where a bad value came from: the --config file's key or
 		// the resumed checkpoint's recorded configuration.
@@ -151,9 +150,6 @@ func applyJSON(fs *pflag.FlagSet, js []byte, want func(string) bool, set map[str
 	for _, k := range keys {
 		name := strings.ReplaceAll(k, "_", "-")
 		f := fs.Lookup(name)
-		if f == nil && (name == "backend" || name == "device") {
-			continue // recorded by the command; this flag set has no backend flags
-		}
 		if f == nil || name == "config" || name == "resume" {
 			return fmt.Errorf("unknown key %q (keys are the flag names of simclr-vk train)", k)
 		}
@@ -250,20 +246,20 @@ func flagString(raw json.RawMessage, typ string) (s string, null bool, err error
 	return s, false, err
 }
 
-// MaxConfigBytes bounds a --config file: a configuration is a few hundred
+// maxConfigBytes bounds a --config file: a configuration is a few hundred
 // bytes of JSON, so anything larger is not one.
-const MaxConfigBytes = 1 << 20
+const maxConfigBytes = 1 << 20
 
 // readConfigFile reads a --config file: a regular file (never a FIFO or
-// device, which could block or never end) of at most MaxConfigBytes.
+// device, which could block or never end) of at most maxConfigBytes.
 func readConfigFile(path string) ([]byte, error) {
 	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if size > MaxConfigBytes {
-		return nil, fmt.Errorf("%s: %d bytes is not a configuration (at most %d)", path, size, MaxConfigBytes)
+	if size > maxConfigBytes {
+		return nil, fmt.Errorf("%s: %d bytes is not a configuration (at most %d)", path, size, maxConfigBytes)
 	}
 	b := make([]byte, size)
 	if _, err := io.ReadFull(f, b); err != nil {
