@@ -27,18 +27,14 @@ func maxPoolPlanes(y, argmax, x []float32, p engine.Pool2DParams, lo, hi int) {
 	for pl := lo; pl < hi; pl++ {
 		xp := x[pl*p.H*p.W : (pl+1)*p.H*p.W]
 		for oh := 0; oh < P; oh++ {
+			rlo, rhi := windowTaps(oh, p.StrideH, p.PadH, p.KH, p.H)
 			for ow := 0; ow < Q; ow++ {
+				slo, shi := windowTaps(ow, p.StrideW, p.PadW, p.KW, p.W)
 				best, idx := float32(math.Inf(-1)), -1
-				for r := 0; r < p.KH; r++ {
+				for r := rlo; r < rhi; r++ {
 					ih := oh*p.StrideH - p.PadH + r
-					if ih < 0 || ih >= p.H {
-						continue
-					}
-					for s := 0; s < p.KW; s++ {
+					for s := slo; s < shi; s++ {
 						iw := ow*p.StrideW - p.PadW + s
-						if iw < 0 || iw >= p.W {
-							continue
-						}
 						if v := xp[ih*p.W+iw]; idx < 0 || v > best {
 							best, idx = v, ih*p.W+iw
 						}
