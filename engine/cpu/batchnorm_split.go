@@ -95,20 +95,12 @@ func bnBackApplyRange(lo, hi int, dx, dy, x, y, gamma, mean, invStd, means []flo
 		g, ch := k/c, k%c
 		mu, is := float64(mean[k]), float64(invStd[k])
 		mg, mgx := float64(means[2*k]), float64(means[2*k+1])
-		gm := 1.0
-		if gamma != nil {
-			gm = float64(gamma[ch])
-		}
-		k0 := gm * is
+		k0 := gammaAt(gamma, ch) * is
 		for i := g * ng; i < (g+1)*ng; i++ {
 			off := (i*c + ch) * hw
 			for j := off; j < off+hw; j++ {
-				gj := float64(dy[j])
-				if relu && !(y[j] > 0) {
-					gj = 0
-				}
 				xhat := (float64(x[j]) - mu) * is
-				dx[j] = float32(k0 * (gj - mg - xhat*mgx))
+				dx[j] = float32(k0 * (bnMaskedGrad(dy, y, j, relu) - mg - xhat*mgx))
 			}
 		}
 	}
