@@ -158,20 +158,7 @@ func TestBatchNormBackwardFiniteDifferences(t *testing.T) {
 					}
 					return l
 				}
-				num := func(p []float64) []float64 {
-					const h = 1e-6
-					out := make([]float64, len(p))
-					for i := range p {
-						old := p[i]
-						p[i] = old + h
-						fp := f()
-						p[i] = old - h
-						fm := f()
-						p[i] = old
-						out[i] = (fp - fm) / (2 * h)
-					}
-					return out
-				}
+				num := func(p []float64) []float64 { return fdGrad64(p, 1e-6, f) }
 				checkClose64(t, "dx", dx, num(x64), 1e-4, 1e-3)
 				if v.gamma {
 					checkClose64(t, "dgamma", dg, num(g64), 1e-4, 1e-3)
