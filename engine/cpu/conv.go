@@ -6,34 +6,24 @@ import "simclr-vk/engine"
 // accumulating in float64. The Backend methods (conv_fast.go) use im2col +
 // GEMM and are tested against these.
 
-// Conv2DForward sets y[n,k,p,q] = sum_{c,r,s} x[n,c,p*sh-ph+r,q*sw-pw+s] *
-// w[k,c,r,s], out-of-range x being 0.
-func Conv2DForward(
-	y /* (N, K, P, Q) */ []float32,
-	x /* (N, C, H, W) */ []float32,
-	w /* (K, C, R, S) */ []float32,
-	p engine.Conv2DParams) {
+// Conv2DForward sets y (N, K, P, Q) from x (N, C, H, W) and w (K, C, R, S):
+// y[n,k,p,q] = sum_{c,r,s} x[n,c,p*sh-ph+r,q*sw-pw+s] * w[k,c,r,s],
+// out-of-range x being 0.
+func Conv2DForward(y, x, w []float32, p engine.Conv2DParams) {
 	convReference(y, x, w, [3]int{convY, convX, convW}, p)
 }
 
-// Conv2DBackwardData sets dx = d(sum y*dy)/dx, overwriting dx:
-// dx[n,c,h,w] = sum over (k,p,q,r,s) with h = p*sh-ph+r, w = q*sw-pw+s of
-// dy[n,k,p,q] * w[k,c,r,s].
-func Conv2DBackwardData(
-	dx /* (N, C, H, W) */ []float32,
-	dy /* (N, K, P, Q) */ []float32,
-	w /* (K, C, R, S) */ []float32,
-	p engine.Conv2DParams) {
+// Conv2DBackwardData sets dx (N, C, H, W) = d(sum y*dy)/dx from dy (N, K,
+// P, Q) and w (K, C, R, S), overwriting dx: dx[n,c,h,w] = sum over
+// (k,p,q,r,s) with h = p*sh-ph+r, w = q*sw-pw+s of dy[n,k,p,q] * w[k,c,r,s].
+func Conv2DBackwardData(dx, dy, w []float32, p engine.Conv2DParams) {
 	convReference(dx, dy, w, [3]int{convX, convY, convW}, p)
 }
 
-// Conv2DBackwardFilter sets dw = d(sum y*dy)/dw, overwriting dw:
+// Conv2DBackwardFilter sets dw (K, C, R, S) = d(sum y*dy)/dw from dy (N,
+// K, P, Q) and x (N, C, H, W), overwriting dw:
 // dw[k,c,r,s] = sum_{n,p,q} dy[n,k,p,q] * x[n,c,p*sh-ph+r,q*sw-pw+s].
-func Conv2DBackwardFilter(
-	dw /* (K, C, R, S) */ []float32,
-	dy /* (N, K, P, Q) */ []float32,
-	x /* (N, C, H, W) */ []float32,
-	p engine.Conv2DParams) {
+func Conv2DBackwardFilter(dw, dy, x []float32, p engine.Conv2DParams) {
 	convReference(dw, dy, x, [3]int{convW, convY, convX}, p)
 }
 
