@@ -78,13 +78,7 @@ func TestBatchNormForwardVsFloat64(t *testing.T) {
 				rm1, rv1 := append([]float32(nil), rm...), append([]float32(nil), rv...)
 				BatchNormForwardTrain(y, x, gamma, beta, rm1, rv1, sm, si, n, c, hw, 1e-5, 0.1, v.relu)
 
-				var g64, b64 []float64
-				if v.gamma {
-					g64 = to64(gamma)
-				}
-				if v.beta {
-					b64 = to64(beta)
-				}
+				g64, b64 := to64(gamma), to64(beta)
 				wy, mean, biased, unbiased := bn64(to64(x), g64, b64, n, c, hw, 1e-5, v.relu)
 				checkClose64(t, "y", y, wy, 1e-6, 1e-5)
 				checkClose64(t, "saveMean", sm, mean, 1e-6, 1e-6)
@@ -133,23 +127,11 @@ func TestBatchNormBackwardFiniteDifferences(t *testing.T) {
 				y, sm, si := make([]float32, size), make([]float32, c), make([]float32, c)
 				BatchNormForwardTrain(y, x, gamma, beta, make([]float32, c), make([]float32, c), sm, si, n, c, hw, 1e-5, 0.1, v.relu)
 				dx := make([]float32, size)
-				var dg, db []float32
-				if v.gamma {
-					dg = make([]float32, c)
-				}
-				if v.beta {
-					db = make([]float32, c)
-				}
+				dg, db := zerosIf(v.gamma, c), zerosIf(v.beta, c)
 				BatchNormBackward(dx, dg, db, r, x, y, gamma, sm, si, n, c, hw, v.relu)
 
 				x64, r64 := to64(x), to64(r)
-				var g64, b64 []float64
-				if v.gamma {
-					g64 = to64(gamma)
-				}
-				if v.beta {
-					b64 = to64(beta)
-				}
+				g64, b64 := to64(gamma), to64(beta)
 				f := func() float64 {
 					y, _, _, _ := bn64(x64, g64, b64, n, c, hw, 1e-5, v.relu)
 					l := 0.0
