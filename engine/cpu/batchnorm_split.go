@@ -26,12 +26,8 @@ func bnGroup(a []float32, g, ng, c, hw int) []float32 {
 //
 // in float64 (two passes, fixed order), rounded to float32 at the end.
 func BatchNormStats(stats, x []float32, groups, n, c, hw int) {
-	bnStatsRange(0, groups*c, stats, x, groups, n, c, hw)
-}
-
-func bnStatsRange(lo, hi int, stats, x []float32, groups, n, c, hw int) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		mean, m2 := bnChannelStats(bnGroup(x, g, ng, c, hw), ch, ng, c, hw)
 		stats[2*k], stats[2*k+1] = float32(mean), float32(m2)
@@ -45,12 +41,8 @@ func bnStatsRange(lo, hi int, stats, x []float32, groups, n, c, hw int) {
 //	gamma  (c) or nil, beta (c) or nil
 //	mean   (groups, c), invStd (groups, c): the statistics of the row's group
 func BatchNormApply(y, x, gamma, beta, mean, invStd []float32, groups, n, c, hw int, relu bool) {
-	bnApplyRange(0, groups*c, y, x, gamma, beta, mean, invStd, groups, n, c, hw, relu)
-}
-
-func bnApplyRange(lo, hi int, y, x, gamma, beta, mean, invStd []float32, groups, n, c, hw int, relu bool) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		scale, shift := bnAffine(gamma, beta, ch, float64(mean[k]), float64(invStd[k]))
 		batchNormApply(bnGroup(y, g, ng, c, hw), bnGroup(x, g, ng, c, hw), ch, ng, c, hw, scale, shift, relu)
@@ -66,12 +58,8 @@ func bnApplyRange(lo, hi int, y, x, gamma, beta, mean, invStd []float32, groups,
 //
 // in float64 in a fixed order.
 func BatchNormBackwardSums(sums, dy, x, y, mean, invStd []float32, groups, n, c, hw int, relu bool) {
-	bnBackSumsRange(0, groups*c, sums, dy, x, y, mean, invStd, groups, n, c, hw, relu)
-}
-
-func bnBackSumsRange(lo, hi int, sums, dy, x, y, mean, invStd []float32, groups, n, c, hw int, relu bool) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		sg, sgx := bnChannelBackSums(bnGroup(dy, g, ng, c, hw), bnGroup(x, g, ng, c, hw), bnGroup(y, g, ng, c, hw),
 			ch, ng, c, hw, float64(mean[k]), float64(invStd[k]), relu)
@@ -86,12 +74,8 @@ func bnBackSumsRange(lo, hi int, sums, dy, x, y, mean, invStd []float32, groups,
 //	dy, x  (n, c, hw); y read only when relu; gamma (c) or nil
 //	mean, invStd (groups, c); means (groups, c, 2) = [mean g, mean g*xhat]
 func BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means []float32, groups, n, c, hw int, relu bool) {
-	bnBackApplyRange(0, groups*c, dx, dy, x, y, gamma, mean, invStd, means, groups, n, c, hw, relu)
-}
-
-func bnBackApplyRange(lo, hi int, dx, dy, x, y, gamma, mean, invStd, means []float32, groups, n, c, hw int, relu bool) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		mu, is := float64(mean[k]), float64(invStd[k])
 		mg, mgx := float64(means[2*k]), float64(means[2*k+1])
