@@ -128,13 +128,10 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 // and returns y's data (nil unless p.ReLU).
 func (be *Backend) checkBNBackParts(op string, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) []float32 {
 	engine.CheckBackend(op, be, dy, x, y, mean, invStd)
-	engine.CheckNumel(op, "dy", dy, x.Numel())
-	engine.CheckNumel(op, "mean", mean, groups*p.C)
-	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
+	engine.CheckBatchNormBackParts(op, p, groups, dy, x, y, mean, invStd)
 	if !p.ReLU {
 		return nil
 	}
-	engine.CheckNumel(op, "y", y, x.Numel())
 	return data(y)
 }
 
