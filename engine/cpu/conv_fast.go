@@ -20,40 +20,49 @@ import (
 func im2col(col, x []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	same := sameStride1(p)
-	forColRows(p, func(c, r, s, row, owLo, owHi int) {
+	var rbuf [16][2]int
+	ranges := columnRanges(&rbuf, p)
+	row := 0
+	for c := 0; c < p.C; c++ {
 		xc := x[c*p.H*p.W : (c+1)*p.H*p.W]
-		dst := col[row*P*Q : (row+1)*P*Q]
-		if same {
-			// dst[i] = xc[i+shift] with Q == W: one copy, then the
-			// columns that wrapped around a row edge are cleared.
-			shift := (r-p.PadH)*p.W + s - p.PadW
-			lo := min(max(0, -shift), P*Q)
-			hi := max(lo, min(P*Q, p.H*p.W-shift))
-			clear(dst[:lo])
-			if hi > lo {
-				copy(dst[lo:hi], xc[lo+shift:hi+shift])
+		for r := 0; r < p.R; r++ {
+			for s := 0; s < p.S; s++ {
+				dst := col[row*P*Q : (row+1)*P*Q]
+				row++
+				owLo, owHi := ranges[s][0], ranges[s][1]
+				if same {
+					// dst[i] = xc[i+shift] with Q == W: one copy, then the
+					// columns that wrapped around a row edge are cleared.
+					shift := (r-p.PadH)*p.W + s - p.PadW
+					lo := min(max(0, -shift), P*Q)
+					hi := max(lo, min(P*Q, p.H*p.W-shift))
+					clear(dst[:lo])
+					if hi > lo {
+						copy(dst[lo:hi], xc[lo+shift:hi+shift])
+					}
+					clear(dst[hi:])
+					clearEdgeColumns(dst, P, Q, owLo, owHi)
+					continue
+				}
+				for oh := 0; oh < P; oh++ {
+					d := dst[oh*Q : (oh+1)*Q]
+					ih := oh*p.StrideH - p.PadH + r
+					if ih < 0 || ih >= p.H || owLo >= owHi {
+						clear(d)
+						continue
+					}
+					xr := xc[ih*p.W : (ih+1)*p.W]
+					clear(d[:owLo])
+					clear(d[owHi:])
+					if p.StrideW == 1 {
+						copy(d[owLo:owHi], xr[owLo+s-p.PadW:owHi+s-p.PadW])
+						continue
+					}
+					gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+s-p.PadW:], p.StrideW)
+				}
 			}
-			clear(dst[hi:])
-			clearEdgeColumns(dst, P, Q, owLo, owHi)
-			return
 		}
-		for oh := 0; oh < P; oh++ {
-			d := dst[oh*Q : (oh+1)*Q]
-			ih := oh*p.StrideH - p.PadH + r
-			if ih < 0 || ih >= p.H || owLo >= owHi {
-				clear(d)
-				continue
-			}
-			xr := xc[ih*p.W : (ih+1)*p.W]
-			clear(d[:owLo])
-			clear(d[owHi:])
-			if p.StrideW == 1 {
-				copy(d[owLo:owHi], xr[owLo+s-p.PadW:owHi+s-p.PadW])
-				continue
-			}
-			gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+s-p.PadW:], p.StrideW)
-		}
-	})
+	}
 }
 
 // col2im adds col (C*R*S, P*Q) into one image dx (C, H, W), the adjoint of
@@ -61,55 +70,47 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 func col2im(dx, col []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	same := sameStride1(p)
-	forColRows(p, func(c, r, s, row, owLo, owHi int) {
-		dc := dx[c*p.H*p.W : (c+1)*p.H*p.W]
-		src := col[row*P*Q : (row+1)*P*Q]
-		if same {
-			// Clear the entries that would wrap around a row edge,
-			// then one shifted add.
-			clearEdgeColumns(src, P, Q, owLo, owHi)
-			shift := (r-p.PadH)*p.W + s - p.PadW
-			lo, hi := max(0, -shift), min(P*Q, p.H*p.W-shift)
-			if hi > lo {
-				addTo(dc[lo+shift:hi+shift], src[lo:hi])
-			}
-			return
-		}
-		if owLo >= owHi {
-			return
-		}
-		for oh := 0; oh < P; oh++ {
-			ih := oh*p.StrideH - p.PadH + r
-			if ih < 0 || ih >= p.H {
-				continue
-			}
-			dr := dc[ih*p.W : (ih+1)*p.W]
-			sr := src[oh*Q : (oh+1)*Q]
-			if p.StrideW == 1 {
-				addTo(dr[owLo+s-p.PadW:owHi+s-p.PadW], sr[owLo:owHi])
-				continue
-			}
-			iw := owLo*p.StrideW + s - p.PadW
-			for ow := owLo; ow < owHi; ow++ {
-				dr[iw] += sr[ow]
-				iw += p.StrideW
-			}
-		}
-	})
-}
-
-// forColRows calls f for every row (c*R+r)*S+s of the im2col matrix of p,
-// in order, with the output columns [owLo, owHi) whose input column for tap
-// s lies inside the image (validRange, computed once per call).
-func forColRows(p engine.Conv2DParams, f func(c, r, s, row, owLo, owHi int)) {
 	var rbuf [16][2]int
 	ranges := columnRanges(&rbuf, p)
 	row := 0
 	for c := 0; c < p.C; c++ {
+		dc := dx[c*p.H*p.W : (c+1)*p.H*p.W]
 		for r := 0; r < p.R; r++ {
 			for s := 0; s < p.S; s++ {
-				f(c, r, s, row, ranges[s][0], ranges[s][1])
+				src := col[row*P*Q : (row+1)*P*Q]
 				row++
+				owLo, owHi := ranges[s][0], ranges[s][1]
+				if same {
+					// Clear the entries that would wrap around a row edge,
+					// then one shifted add.
+					clearEdgeColumns(src, P, Q, owLo, owHi)
+					shift := (r-p.PadH)*p.W + s - p.PadW
+					lo, hi := max(0, -shift), min(P*Q, p.H*p.W-shift)
+					if hi > lo {
+						addTo(dc[lo+shift:hi+shift], src[lo:hi])
+					}
+					continue
+				}
+				if owLo >= owHi {
+					continue
+				}
+				for oh := 0; oh < P; oh++ {
+					ih := oh*p.StrideH - p.PadH + r
+					if ih < 0 || ih >= p.H {
+						continue
+					}
+					dr := dc[ih*p.W : (ih+1)*p.W]
+					sr := src[oh*Q : (oh+1)*Q]
+					if p.StrideW == 1 {
+						addTo(dr[owLo+s-p.PadW:owHi+s-p.PadW], sr[owLo:owHi])
+						continue
+					}
+					iw := owLo*p.StrideW + s - p.PadW
+					for ow := owLo; ow < owHi; ow++ {
+						dr[iw] += sr[ow]
+						iw += p.StrideW
+					}
+				}
 			}
 		}
 	}
