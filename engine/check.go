@@ -93,6 +93,19 @@ func CheckBatchNormGroups(op string, p BatchNormParams, groups int, x, gamma, be
 	return p.N / groups
 }
 
+// CheckBatchNormBackParts checks what the two backward parts of batch norm
+// in parts (BatchNormBackwardSums, BatchNormBackwardApply) share: dy sized
+// like x, mean and invStd (groups, C), and y like x when p.ReLU (the only
+// case where y is read).
+func CheckBatchNormBackParts(op string, p BatchNormParams, groups int, dy, x, y, mean, invStd *Tensor) {
+	CheckNumel(op, "dy", dy, x.Numel())
+	CheckNumel(op, "mean", mean, groups*p.C)
+	CheckNumel(op, "invStd", invStd, groups*p.C)
+	if p.ReLU {
+		CheckNumel(op, "y", y, x.Numel())
+	}
+}
+
 // CheckNTXent validates the NT-Xent tensors (z (2N, d), out (2), dz (2N, d)
 // or nil) and the temperature, and returns (2N, d).
 func CheckNTXent(op string, dz, out, z *Tensor, tau float32) (rows, d int) {

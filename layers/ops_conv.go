@@ -6,14 +6,20 @@ import (
 	"simclr-vk/engine"
 )
 
+// checkRank panics unless x has rank dimensions (dims names them in the
+// message).
+func checkRank(op string, x *Var, rank int, dims string) {
+	if len(x.Shape) != rank {
+		panic(fmt.Sprintf("layers: %s: input shape %v is not %s", op, x.Shape, dims))
+	}
+}
+
 // Conv2D records y = conv(x, w) (+ bias when b != nil) with a square kernel,
 // zero padding pad and stride stride. x (N,C,H,W), w (K,C,R,R), b (K)
 // -> y (N,K,P,Q). Backward: Conv2DBackwardFilter (dw), BiasBackward (db),
 // Conv2DBackwardData (dx, skipped when x needs no gradient).
 func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
-	if len(x.Shape) != 4 {
-		panic(fmt.Sprintf("layers: Conv2D: input shape %v is not (N,C,H,W)", x.Shape))
-	}
+	checkRank("Conv2D", x, 4, "(N,C,H,W)")
 	ws := w.Shape()
 	if len(ws) != 4 || ws[1] != x.Shape[1] {
 		panic(fmt.Sprintf("layers: Conv2D: weight %s %v does not fit input %v", w.Name, ws, x.Shape))

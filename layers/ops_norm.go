@@ -76,9 +76,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 // L2Normalize records y[r] = x[r] / max(||x[r]||, 1e-12) over the rows of
 // x (rows, dim).
 func (t *Tape) L2Normalize(x *Var) *Var {
-	if len(x.Shape) != 2 {
-		panic(fmt.Sprintf("layers: L2Normalize: input shape %v is not (rows, dim)", x.Shape))
-	}
+	checkRank("L2Normalize", x, 2, "(rows, dim)")
 	rows, dim := x.Shape[0], x.Shape[1]
 	y := t.newVar(rows, dim)
 	norm := t.pool.Get(rows)

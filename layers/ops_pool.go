@@ -1,17 +1,11 @@
 package layers
 
-import (
-	"fmt"
-
-	"simclr-vk/engine"
-)
+import "simclr-vk/engine"
 
 // MaxPool2D records max pooling of x (N,C,H,W) with a k x k window. The
 // argmax indices are kept for backward.
 func (t *Tape) MaxPool2D(x *Var, k, stride, pad int) *Var {
-	if len(x.Shape) != 4 {
-		panic(fmt.Sprintf("layers: MaxPool2D: input shape %v is not (N,C,H,W)", x.Shape))
-	}
+	checkRank("MaxPool2D", x, 4, "(N,C,H,W)")
 	p := engine.Pool2DParams{N: x.Shape[0], C: x.Shape[1], H: x.Shape[2], W: x.Shape[3],
 		KH: k, KW: k, StrideH: stride, StrideW: stride, PadH: pad, PadW: pad}
 	p.Validate("layers MaxPool2D")
@@ -31,9 +25,7 @@ func (t *Tape) MaxPool2D(x *Var, k, stride, pad int) *Var {
 
 // GlobalAvgPool records x (N,C,H,W) -> y (N,C), the mean over H*W.
 func (t *Tape) GlobalAvgPool(x *Var) *Var {
-	if len(x.Shape) != 4 {
-		panic(fmt.Sprintf("layers: GlobalAvgPool: input shape %v is not (N,C,H,W)", x.Shape))
-	}
+	checkRank("GlobalAvgPool", x, 4, "(N,C,H,W)")
 	n, c, hw := x.Shape[0], x.Shape[1], x.Shape[2]*x.Shape[3]
 	y := t.newVar(n, c)
 	t.b.GlobalAvgPoolForward(y.Value, x.Value, n, c, hw)

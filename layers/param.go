@@ -61,24 +61,23 @@ type Module interface {
 
 // Params returns the trainable parameters of m in state-dict order.
 func Params(m Module) []*Param {
-	var ps []*Param
-	for _, s := range m.State() {
-		if s.Param != nil {
-			ps = append(ps, s.Param)
-		}
-	}
-	return ps
+	return stateEntries(m, func(s NamedTensor) *Param { return s.Param })
 }
 
 // Buffers returns the non-trainable buffers of m in state-dict order.
 func Buffers(m Module) []*Buffer {
-	var bs []*Buffer
+	return stateEntries(m, func(s NamedTensor) *Buffer { return s.Buffer })
+}
+
+// stateEntries returns the non-nil get(s) over m's state, in order.
+func stateEntries[T any](m Module, get func(NamedTensor) *T) []*T {
+	var out []*T
 	for _, s := range m.State() {
-		if s.Buffer != nil {
-			bs = append(bs, s.Buffer)
+		if v := get(s); v != nil {
+			out = append(out, v)
 		}
 	}
-	return bs
+	return out
 }
 
 // CountParams is the number of trainable scalars of m (torch's

@@ -62,24 +62,12 @@ type BasicBlock struct {
 
 // Forward runs the block.
 func (blk *BasicBlock) Forward(t *Tape, x *Var) *Var {
-	t.pin(x) // read again by the shortcut
-	out := t.BatchNormOp(blk.Conv1.Forward(t, x), blk.BN1, true)
-	t.unpin(x)
-	out = t.BatchNormOp(blk.Conv2.Forward(t, out), blk.BN2, false)
-	id := x
-	if blk.Downsample != nil {
-		id = blk.Downsample.Forward(t, x)
-	}
-	return t.AddReLU(out, id)
+	return residualForward(t, x, []*Conv2d{blk.Conv1, blk.Conv2}, []*BatchNorm{blk.BN1, blk.BN2}, blk.Downsample)
 }
 
 // State lists conv1, bn1, conv2, bn2, downsample.0, downsample.1.
 func (blk *BasicBlock) State() []NamedTensor {
-	s := append(append(append(blk.Conv1.State(), blk.BN1.State()...), blk.Conv2.State()...), blk.BN2.State()...)
-	if blk.Downsample != nil {
-		s = append(s, blk.Downsample.State()...)
-	}
-	return s
+	return residualState(blk.Downsample, blk.Conv1, blk.BN1, blk.Conv2, blk.BN2)
 }
 
 // Bottleneck is torchvision's Bottleneck v1.5 (ResNet-50): conv1x1 - BN -
@@ -97,26 +85,39 @@ type Bottleneck struct {
 
 // Forward runs the block.
 func (blk *Bottleneck) Forward(t *Tape, x *Var) *Var {
-	t.pin(x) // read again by the shortcut
-	out := t.BatchNormOp(blk.Conv1.Forward(t, x), blk.BN1, true)
-	t.unpin(x)
-	out = t.BatchNormOp(blk.Conv2.Forward(t, out), blk.BN2, true)
-	out = t.BatchNormOp(blk.Conv3.Forward(t, out), blk.BN3, false)
-	id := x
-	if blk.Downsample != nil {
-		id = blk.Downsample.Forward(t, x)
-	}
-	return t.AddReLU(out, id)
+	return residualForward(t, x, []*Conv2d{blk.Conv1, blk.Conv2, blk.Conv3}, []*BatchNorm{blk.BN1, blk.BN2, blk.BN3}, blk.Downsample)
 }
 
 // State lists conv1, bn1, conv2, bn2, conv3, bn3, downsample.
 func (blk *Bottleneck) State() []NamedTensor {
+	return residualState(blk.Downsample, blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Conv3, blk.BN3)
+}
+
+// residualForward runs a residual block: convs[i] then bns[i] in turn, with
+// the ReLU fused into every batch norm but the last, then ReLU(out +
+// shortcut), the shortcut being down(x), or x itself when down is nil.
+func residualForward(t *Tape, x *Var, convs []*Conv2d, bns []*BatchNorm, down *Sequential) *Var {
+	t.pin(x) // read again by the shortcut
+	out := t.BatchNormOp(convs[0].Forward(t, x), bns[0], true)
+	t.unpin(x)
+	for i := 1; i < len(convs); i++ {
+		out = t.BatchNormOp(convs[i].Forward(t, out), bns[i], i < len(convs)-1)
+	}
+	id := x
+	if down != nil {
+		id = down.Forward(t, x)
+	}
+	return t.AddReLU(out, id)
+}
+
+// residualState lists the state of mods in order, then down's (if any).
+func residualState(down *Sequential, mods ...Module) []NamedTensor {
 	var s []NamedTensor
-	for _, m := range []Module{blk.Conv1, blk.BN1, blk.Conv2, blk.BN2, blk.Conv3, blk.BN3} {
+	for _, m := range mods {
 		s = append(s, m.State()...)
 	}
-	if blk.Downsample != nil {
-		s = append(s, blk.Downsample.State()...)
+	if down != nil {
+		s = append(s, down.State()...)
 	}
 	return s
 }

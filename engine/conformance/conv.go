@@ -42,37 +42,31 @@ func init() {
 			P, Q := p.OutH(), p.OutW()
 			nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C*p.R*p.S, p.N*p.K*P*Q
 			x, w, dy := Rand(rng, nx, -1, 1), Rand(rng, nw, -1, 1), Rand(rng, ny, -1, 1)
-			name := p.String()
-			t.Run("Conv2DForward/"+name, func(t *testing.T) {
-				xt, wt := Upload(b, x, p.N, p.C, p.H, p.W), Upload(b, w, p.K, p.C, p.R, p.S)
-				g := guardOut(b, nil, p.N, p.K, P, Q)
-				b.Conv2DForward(g.t, xt, wt, p)
-				want := make([]float32, ny)
-				cpu.Conv2DForward(want, matmulRound(b, x), matmulRound(b, w), p)
-				Close(t, "Conv2DForward", g.done(t, b, "Conv2DForward"), want, matmulTol(b, convTol(p.C*p.R*p.S)))
-				xt.Release()
-				wt.Release()
-			})
-			t.Run("Conv2DBackwardData/"+name, func(t *testing.T) {
-				dyt, wt := Upload(b, dy, p.N, p.K, P, Q), Upload(b, w, p.K, p.C, p.R, p.S)
-				g := guardOut(b, nil, p.N, p.C, p.H, p.W)
-				b.Conv2DBackwardData(g.t, dyt, wt, p)
-				want := make([]float32, nx)
-				cpu.Conv2DBackwardData(want, matmulRound(b, dy), matmulRound(b, w), p)
-				Close(t, "Conv2DBackwardData", g.done(t, b, "Conv2DBackwardData"), want, matmulTol(b, convTol(p.K*p.R*p.S)))
-				dyt.Release()
-				wt.Release()
-			})
-			t.Run("Conv2DBackwardFilter/"+name, func(t *testing.T) {
-				dyt, xt := Upload(b, dy, p.N, p.K, P, Q), Upload(b, x, p.N, p.C, p.H, p.W)
-				g := guardOut(b, nil, p.K, p.C, p.R, p.S)
-				b.Conv2DBackwardFilter(g.t, dyt, xt, p)
-				want := make([]float32, nw)
-				cpu.Conv2DBackwardFilter(want, matmulRound(b, dy), matmulRound(b, x), p)
-				Close(t, "Conv2DBackwardFilter", g.done(t, b, "Conv2DBackwardFilter"), want, matmulTol(b, convTol(p.N*P*Q)))
-				dyt.Release()
-				xt.Release()
-			})
+			xs, ws, ys := []int{p.N, p.C, p.H, p.W}, []int{p.K, p.C, p.R, p.S}, []int{p.N, p.K, P, Q}
+			for _, c := range []struct {
+				op     string
+				run    func(out, a, b *engine.Tensor, p engine.Conv2DParams)
+				ref    func(out, a, b []float32, p engine.Conv2DParams)
+				out    []int // the output's shape, then the inputs and their shapes
+				in     [2][]float32
+				shapes [2][]int
+				terms  int // products summed per output
+			}{
+				{"Conv2DForward", b.Conv2DForward, cpu.Conv2DForward, ys, [2][]float32{x, w}, [2][]int{xs, ws}, p.C * p.R * p.S},
+				{"Conv2DBackwardData", b.Conv2DBackwardData, cpu.Conv2DBackwardData, xs, [2][]float32{dy, w}, [2][]int{ys, ws}, p.K * p.R * p.S},
+				{"Conv2DBackwardFilter", b.Conv2DBackwardFilter, cpu.Conv2DBackwardFilter, ws, [2][]float32{dy, x}, [2][]int{ys, xs}, p.N * P * Q},
+			} {
+				t.Run(c.op+"/"+p.String(), func(t *testing.T) {
+					at, bt := Upload(b, c.in[0], c.shapes[0]...), Upload(b, c.in[1], c.shapes[1]...)
+					g := guardOut(b, nil, c.out...)
+					c.run(g.t, at, bt, p)
+					want := make([]float32, g.t.Numel())
+					c.ref(want, matmulRound(b, c.in[0]), matmulRound(b, c.in[1]), p)
+					Close(t, c.op, g.done(t, b, c.op), want, matmulTol(b, convTol(c.terms)))
+					at.Release()
+					bt.Release()
+				})
+			}
 		}
 	})
 }

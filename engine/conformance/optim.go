@@ -31,19 +31,11 @@ func init() {
 			} {
 				t.Run(fmt.Sprintf("SGD/n%d_m%g_wd%g_nesterov%v", n, p.Momentum, p.WeightDecay, p.Nesterov), func(t *testing.T) {
 					w, v := Rand(rng, n, -1, 1), make([]float32, n)
-					wt, vt := Upload(b, w, n), Upload(b, v, n)
-					for step := 0; step < 3; step++ {
-						g := Rand(rng, n, -1, 1)
-						gt := Upload(b, g, n)
-						b.SGDStep(wt, gt, vt, p)
-						cpu.SGDStep(w, g, v, p.LR, p.Momentum, p.WeightDecay, p.Nesterov)
-						Close(t, "SGDStep g unchanged", Download(t, b, gt), g, exact)
-						gt.Release()
-					}
-					Close(t, "SGDStep w", Download(t, b, wt), w, optimTol)
-					Close(t, "SGDStep v", Download(t, b, vt), v, optimTol)
-					wt.Release()
-					vt.Release()
+					optimSteps(t, b, "SGDStep", []string{"w", "v"}, [][]float32{w, v}, func(int) []float32 { return Rand(rng, n, -1, 1) },
+						func(s []*engine.Tensor, gt *engine.Tensor, g []float32) {
+							b.SGDStep(s[0], gt, s[1], p)
+							cpu.SGDStep(w, g, v, p.LR, p.Momentum, p.WeightDecay, p.Nesterov)
+						})
 				})
 			}
 			for _, c := range []struct {
@@ -57,46 +49,57 @@ func init() {
 					if c.zeroW {
 						clear(w)
 					}
-					wt, vt := Upload(b, w, n), Upload(b, v, n)
-					for step := 0; step < 3; step++ {
+					grad := func(step int) []float32 {
 						g := Rand(rng, n, -0.01, 0.01)
 						p.WeightDecay = 1e-4
 						if c.zeroG && step == 0 {
 							clear(g)
 							p.WeightDecay = 0 // ||g'|| = 0: trust 1
 						}
-						gt := Upload(b, g, n)
-						b.LARSStep(wt, gt, vt, p)
-						cpu.LARSStep(w, g, v, p.LR, p.Momentum, p.WeightDecay, p.Eta, p.Exclude)
-						Close(t, "LARSStep g unchanged", Download(t, b, gt), g, exact)
-						gt.Release()
+						return g
 					}
-					Close(t, "LARSStep w", Download(t, b, wt), w, optimTol)
-					Close(t, "LARSStep v", Download(t, b, vt), v, optimTol)
-					wt.Release()
-					vt.Release()
+					optimSteps(t, b, "LARSStep", []string{"w", "v"}, [][]float32{w, v}, grad, func(s []*engine.Tensor, gt *engine.Tensor, g []float32) {
+						b.LARSStep(s[0], gt, s[1], p)
+						cpu.LARSStep(w, g, v, p.LR, p.Momentum, p.WeightDecay, p.Eta, p.Exclude)
+					})
 				})
 			}
 			t.Run(fmt.Sprintf("AdamW/n%d", n), func(t *testing.T) {
 				p := engine.AdamWParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.05}
 				w, m, v := Rand(rng, n, -1, 1), make([]float32, n), make([]float32, n)
-				wt, mt, vt := Upload(b, w, n), Upload(b, m, n), Upload(b, v, n)
-				for step := 1; step <= 3; step++ {
-					p.Step = step
-					g := Rand(rng, n, -1, 1)
-					gt := Upload(b, g, n)
-					b.AdamWStep(wt, gt, mt, vt, p)
-					cpu.AdamWStep(w, g, m, v, p.LR, p.Beta1, p.Beta2, p.Eps, p.WeightDecay, p.Step)
-					Close(t, "AdamWStep g unchanged", Download(t, b, gt), g, exact)
-					gt.Release()
+				grad := func(step int) []float32 {
+					p.Step = step + 1
+					return Rand(rng, n, -1, 1)
 				}
-				Close(t, "AdamWStep w", Download(t, b, wt), w, optimTol)
-				Close(t, "AdamWStep m", Download(t, b, mt), m, optimTol)
-				Close(t, "AdamWStep v", Download(t, b, vt), v, optimTol)
-				wt.Release()
-				mt.Release()
-				vt.Release()
+				optimSteps(t, b, "AdamWStep", []string{"w", "m", "v"}, [][]float32{w, m, v}, grad, func(s []*engine.Tensor, gt *engine.Tensor, g []float32) {
+					b.AdamWStep(s[0], gt, s[1], s[2], p)
+					cpu.AdamWStep(w, g, m, v, p.LR, p.Beta1, p.Beta2, p.Eps, p.WeightDecay, p.Step)
+				})
 			})
 		}
 	})
+}
+
+// optimSteps uploads the optimizer state (state[i] named names[i]), then
+// three times draws a gradient (grad(step), step 0, 1, 2), uploads it and
+// runs step, which applies the backend op to the state tensors and the
+// reference to the state slices; it checks that the backend left the
+// gradient alone, and at the end that its state matches the reference's.
+func optimSteps(t *testing.T, b engine.Backend, op string, names []string, state [][]float32, grad func(step int) []float32,
+	step func(s []*engine.Tensor, gt *engine.Tensor, g []float32)) {
+	ts := make([]*engine.Tensor, len(state))
+	for i, v := range state {
+		ts[i] = Upload(b, v, len(v))
+	}
+	for i := 0; i < 3; i++ {
+		g := grad(i)
+		gt := Upload(b, g, len(g))
+		step(ts, gt, g)
+		Close(t, op+" g unchanged", Download(t, b, gt), g, exact)
+		gt.Release()
+	}
+	for i, v := range state {
+		Close(t, op+" "+names[i], Download(t, b, ts[i]), v, optimTol)
+		ts[i].Release()
+	}
 }

@@ -133,26 +133,13 @@ func BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd 
 	for ch := 0; ch < c; ch++ {
 		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
 		sg, sgx := bnChannelBackSums(dy, x, y, ch, n, c, hw, mean, invStd, relu)
-		if dbeta != nil {
-			dbeta[ch] = float32(sg)
-		}
-		if dgamma != nil {
-			dgamma[ch] = float32(sgx)
-		}
-		gm := 1.0
-		if gamma != nil {
-			gm = float64(gamma[ch])
-		}
-		k := gm * invStd / m
+		bnStoreParamGrads(dgamma, dbeta, ch, sg, sgx)
+		k := gammaAt(gamma, ch) * invStd / m
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
 			for j := off; j < off+hw; j++ {
-				g := float64(dy[j])
-				if relu && !(y[j] > 0) {
-					g = 0
-				}
 				xhat := (float64(x[j]) - mean) * invStd
-				dx[j] = float32(k * (m*g - sg - xhat*sgx))
+				dx[j] = float32(k * (m*bnMaskedGrad(dy, y, j, relu) - sg - xhat*sgx))
 			}
 		}
 	}
@@ -165,15 +152,40 @@ func bnChannelBackSums(dy, x, y []float32, ch, n, c, hw int, mean, invStd float6
 	for i := 0; i < n; i++ {
 		off := (i*c + ch) * hw
 		for j := off; j < off+hw; j++ {
-			g := float64(dy[j])
-			if relu && !(y[j] > 0) {
-				g = 0
-			}
+			g := bnMaskedGrad(dy, y, j, relu)
 			sg += g
 			sgx += g * (float64(x[j]) - mean) * invStd
 		}
 	}
 	return sg, sgx
+}
+
+// bnMaskedGrad is g = dy[j], zeroed where the fused ReLU's output y[j] is
+// not positive when relu (y is read only then).
+func bnMaskedGrad(dy, y []float32, j int, relu bool) float64 {
+	if relu && !(y[j] > 0) {
+		return 0
+	}
+	return float64(dy[j])
+}
+
+// bnStoreParamGrads sets dbeta[ch] = sg and dgamma[ch] = sgx (either slice
+// may be nil: not wanted).
+func bnStoreParamGrads(dgamma, dbeta []float32, ch int, sg, sgx float64) {
+	if dbeta != nil {
+		dbeta[ch] = float32(sg)
+	}
+	if dgamma != nil {
+		dgamma[ch] = float32(sgx)
+	}
+}
+
+// gammaAt is gamma[ch], or 1 when gamma is nil (no scale).
+func gammaAt(gamma []float32, ch int) float64 {
+	if gamma == nil {
+		return 1
+	}
+	return float64(gamma[ch])
 }
 
 // bnGrain is the number of channels per block of the channel-parallel

@@ -175,17 +175,8 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 	for ch := lo; ch < hi; ch++ {
 		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
 		sg, sgx := sgs[ch-lo], sgds[ch-lo]*invStd
-		if dbeta != nil {
-			dbeta[ch] = float32(sg)
-		}
-		if dgamma != nil {
-			dgamma[ch] = float32(sgx)
-		}
-		gm := 1.0
-		if gamma != nil {
-			gm = float64(gamma[ch])
-		}
-		k := gm * invStd / m
+		bnStoreParamGrads(dgamma, dbeta, ch, sg, sgx)
+		k := gammaAt(gamma, ch) * invStd / m
 		// dx = k*(m*g - sg - (x-mean)*invStd*sgx) = a*g - b*(x-mean) - cc
 		as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo] = float32(k*m), float32(k*invStd*sgx), float32(k*sg), float32(mean)
 	}

@@ -26,12 +26,8 @@ func bnGroup(a []float32, g, ng, c, hw int) []float32 {
 //
 // in float64 (two passes, fixed order), rounded to float32 at the end.
 func BatchNormStats(stats, x []float32, groups, n, c, hw int) {
-	bnStatsRange(0, groups*c, stats, x, groups, n, c, hw)
-}
-
-func bnStatsRange(lo, hi int, stats, x []float32, groups, n, c, hw int) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		mean, m2 := bnChannelStats(bnGroup(x, g, ng, c, hw), ch, ng, c, hw)
 		stats[2*k], stats[2*k+1] = float32(mean), float32(m2)
@@ -45,12 +41,8 @@ func bnStatsRange(lo, hi int, stats, x []float32, groups, n, c, hw int) {
 //	gamma  (c) or nil, beta (c) or nil
 //	mean   (groups, c), invStd (groups, c): the statistics of the row's group
 func BatchNormApply(y, x, gamma, beta, mean, invStd []float32, groups, n, c, hw int, relu bool) {
-	bnApplyRange(0, groups*c, y, x, gamma, beta, mean, invStd, groups, n, c, hw, relu)
-}
-
-func bnApplyRange(lo, hi int, y, x, gamma, beta, mean, invStd []float32, groups, n, c, hw int, relu bool) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		scale, shift := bnAffine(gamma, beta, ch, float64(mean[k]), float64(invStd[k]))
 		batchNormApply(bnGroup(y, g, ng, c, hw), bnGroup(x, g, ng, c, hw), ch, ng, c, hw, scale, shift, relu)
@@ -66,12 +58,8 @@ func bnApplyRange(lo, hi int, y, x, gamma, beta, mean, invStd []float32, groups,
 //
 // in float64 in a fixed order.
 func BatchNormBackwardSums(sums, dy, x, y, mean, invStd []float32, groups, n, c, hw int, relu bool) {
-	bnBackSumsRange(0, groups*c, sums, dy, x, y, mean, invStd, groups, n, c, hw, relu)
-}
-
-func bnBackSumsRange(lo, hi int, sums, dy, x, y, mean, invStd []float32, groups, n, c, hw int, relu bool) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		sg, sgx := bnChannelBackSums(bnGroup(dy, g, ng, c, hw), bnGroup(x, g, ng, c, hw), bnGroup(y, g, ng, c, hw),
 			ch, ng, c, hw, float64(mean[k]), float64(invStd[k]), relu)
@@ -86,29 +74,17 @@ func bnBackSumsRange(lo, hi int, sums, dy, x, y, mean, invStd []float32, groups,
 //	dy, x  (n, c, hw); y read only when relu; gamma (c) or nil
 //	mean, invStd (groups, c); means (groups, c, 2) = [mean g, mean g*xhat]
 func BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means []float32, groups, n, c, hw int, relu bool) {
-	bnBackApplyRange(0, groups*c, dx, dy, x, y, gamma, mean, invStd, means, groups, n, c, hw, relu)
-}
-
-func bnBackApplyRange(lo, hi int, dx, dy, x, y, gamma, mean, invStd, means []float32, groups, n, c, hw int, relu bool) {
 	ng := n / groups
-	for k := lo; k < hi; k++ {
+	for k := 0; k < groups*c; k++ {
 		g, ch := k/c, k%c
 		mu, is := float64(mean[k]), float64(invStd[k])
 		mg, mgx := float64(means[2*k]), float64(means[2*k+1])
-		gm := 1.0
-		if gamma != nil {
-			gm = float64(gamma[ch])
-		}
-		k0 := gm * is
+		k0 := gammaAt(gamma, ch) * is
 		for i := g * ng; i < (g+1)*ng; i++ {
 			off := (i*c + ch) * hw
 			for j := off; j < off+hw; j++ {
-				gj := float64(dy[j])
-				if relu && !(y[j] > 0) {
-					gj = 0
-				}
 				xhat := (float64(x[j]) - mu) * is
-				dx[j] = float32(k0 * (gj - mg - xhat*mgx))
+				dx[j] = float32(k0 * (bnMaskedGrad(dy, y, j, relu) - mg - xhat*mgx))
 			}
 		}
 	}
@@ -152,13 +128,10 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 // and returns y's data (nil unless p.ReLU).
 func (be *Backend) checkBNBackParts(op string, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) []float32 {
 	engine.CheckBackend(op, be, dy, x, y, mean, invStd)
-	engine.CheckNumel(op, "dy", dy, x.Numel())
-	engine.CheckNumel(op, "mean", mean, groups*p.C)
-	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
+	engine.CheckBatchNormBackParts(op, p, groups, dy, x, y, mean, invStd)
 	if !p.ReLU {
 		return nil
 	}
-	engine.CheckNumel(op, "y", y, x.Numel())
 	return data(y)
 }
 

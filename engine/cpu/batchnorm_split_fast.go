@@ -71,10 +71,7 @@ func bnBackApplyFast(lo, hi int, dx, dy, x, y, gamma, mean, invStd, means []floa
 	for k := lo; k < hi; k++ {
 		g, ch := k/c, k%c
 		is := float64(invStd[k])
-		gm := 1.0
-		if gamma != nil {
-			gm = float64(gamma[ch])
-		}
+		gm := gammaAt(gamma, ch)
 		a, b, cc := float32(gm*is), float32(gm*is*is*float64(means[2*k+1])), float32(gm*is*float64(means[2*k]))
 		mf := mean[k]
 		for i := g * ng; i < (g+1)*ng; i++ {

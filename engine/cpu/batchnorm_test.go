@@ -59,129 +59,99 @@ func (v bnTestVariant) String() string {
 
 var bnTestVariants = []bnTestVariant{{true, true, false}, {true, true, true}, {true, false, false}, {false, false, false}, {false, false, true}}
 
-func TestBatchNormForwardVsFloat64(t *testing.T) {
-	rng := rand.New(rand.NewSource(1))
-	for _, s := range [][3]int{{2, 1, 1}, {3, 5, 7}, {1, 4, 33}, {8, 3, 1}} {
+// forBNCases runs f as a subtest for every (N, C, HW) shape and every
+// variant of bnTestVariants, in that order.
+func forBNCases(t *testing.T, shapes [][3]int, f func(t *testing.T, n, c, hw int, v bnTestVariant)) {
+	for _, s := range shapes {
 		n, c, hw := s[0], s[1], s[2]
 		for _, v := range bnTestVariants {
-			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) {
-				x := randRange(rng, n*c*hw, 2, 4) // mean far from 0
-				var gamma, beta []float32
-				if v.gamma {
-					gamma = randRange(rng, c, 0.5, 1.5)
-				}
-				if v.beta {
-					beta = randRange(rng, c, -1, 1)
-				}
-				rm, rv := randRange(rng, c, -1, 1), randRange(rng, c, 0.5, 2)
-				y, sm, si := make([]float32, len(x)), make([]float32, c), make([]float32, c)
-				rm1, rv1 := append([]float32(nil), rm...), append([]float32(nil), rv...)
-				BatchNormForwardTrain(y, x, gamma, beta, rm1, rv1, sm, si, n, c, hw, 1e-5, 0.1, v.relu)
-
-				var g64, b64 []float64
-				if v.gamma {
-					g64 = to64(gamma)
-				}
-				if v.beta {
-					b64 = to64(beta)
-				}
-				wy, mean, biased, unbiased := bn64(to64(x), g64, b64, n, c, hw, 1e-5, v.relu)
-				checkClose64(t, "y", y, wy, 1e-6, 1e-5)
-				checkClose64(t, "saveMean", sm, mean, 1e-6, 1e-6)
-				inv, wrm, wrv := make([]float64, c), make([]float64, c), make([]float64, c)
-				for ch := range inv {
-					inv[ch] = 1 / math.Sqrt(biased[ch]+1e-5)
-					wrm[ch] = 0.9*float64(rm[ch]) + 0.1*mean[ch]
-					wrv[ch] = 0.9*float64(rv[ch]) + 0.1*unbiased[ch]
-				}
-				checkClose64(t, "saveInvStd", si, inv, 0, 1e-6)
-				checkClose64(t, "runMean", rm1, wrm, 1e-6, 1e-6)
-				checkClose64(t, "runVar (unbiased)", rv1, wrv, 1e-6, 1e-6)
-
-				// Inference with the running statistics = training with
-				// the batch statistics when they coincide.
-				yi := make([]float32, len(x))
-				biased32 := make([]float32, c)
-				for ch := range biased32 {
-					biased32[ch] = float32(biased[ch])
-				}
-				BatchNormForwardInfer(yi, x, gamma, beta, sm, biased32, n, c, hw, 1e-5, v.relu)
-				checkClose64(t, "infer", yi, wy, 1e-5, 1e-5)
-			})
+			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) { f(t, n, c, hw, v) })
 		}
 	}
+}
+
+func TestBatchNormForwardVsFloat64(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	forBNCases(t, [][3]int{{2, 1, 1}, {3, 5, 7}, {1, 4, 33}, {8, 3, 1}}, func(t *testing.T, n, c, hw int, v bnTestVariant) {
+		x := randRange(rng, n*c*hw, 2, 4) // mean far from 0
+		var gamma, beta []float32
+		if v.gamma {
+			gamma = randRange(rng, c, 0.5, 1.5)
+		}
+		if v.beta {
+			beta = randRange(rng, c, -1, 1)
+		}
+		rm, rv := randRange(rng, c, -1, 1), randRange(rng, c, 0.5, 2)
+		y, sm, si := make([]float32, len(x)), make([]float32, c), make([]float32, c)
+		rm1, rv1 := append([]float32(nil), rm...), append([]float32(nil), rv...)
+		BatchNormForwardTrain(y, x, gamma, beta, rm1, rv1, sm, si, n, c, hw, 1e-5, 0.1, v.relu)
+
+		g64, b64 := to64(gamma), to64(beta)
+		wy, mean, biased, unbiased := bn64(to64(x), g64, b64, n, c, hw, 1e-5, v.relu)
+		checkClose64(t, "y", y, wy, 1e-6, 1e-5)
+		checkClose64(t, "saveMean", sm, mean, 1e-6, 1e-6)
+		inv, wrm, wrv := make([]float64, c), make([]float64, c), make([]float64, c)
+		for ch := range inv {
+			inv[ch] = 1 / math.Sqrt(biased[ch]+1e-5)
+			wrm[ch] = 0.9*float64(rm[ch]) + 0.1*mean[ch]
+			wrv[ch] = 0.9*float64(rv[ch]) + 0.1*unbiased[ch]
+		}
+		checkClose64(t, "saveInvStd", si, inv, 0, 1e-6)
+		checkClose64(t, "runMean", rm1, wrm, 1e-6, 1e-6)
+		checkClose64(t, "runVar (unbiased)", rv1, wrv, 1e-6, 1e-6)
+
+		// Inference with the running statistics = training with
+		// the batch statistics when they coincide.
+		yi := make([]float32, len(x))
+		biased32 := make([]float32, c)
+		for ch := range biased32 {
+			biased32[ch] = float32(biased[ch])
+		}
+		BatchNormForwardInfer(yi, x, gamma, beta, sm, biased32, n, c, hw, 1e-5, v.relu)
+		checkClose64(t, "infer", yi, wy, 1e-5, 1e-5)
+	})
 }
 
 // TestBatchNormBackwardFiniteDifferences: the reference backward against
 // central differences of the float64 forward of L = sum(y * r).
 func TestBatchNormBackwardFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
-	for _, s := range [][3]int{{2, 1, 1}, {3, 2, 5}, {1, 3, 9}, {5, 2, 1}} {
-		n, c, hw := s[0], s[1], s[2]
-		for _, v := range bnTestVariants {
-			t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", n, c, hw, v), func(t *testing.T) {
-				size := n * c * hw
-				x := randRange(rng, size, -2, 2)
-				gamma, beta := randRange(rng, c, 0.5, 1.5), randRange(rng, c, -0.5, 0.5)
-				if !v.gamma {
-					gamma = nil
-				}
-				if !v.beta {
-					beta = nil
-				}
-				r := randRange(rng, size, -1, 1)
-				y, sm, si := make([]float32, size), make([]float32, c), make([]float32, c)
-				BatchNormForwardTrain(y, x, gamma, beta, make([]float32, c), make([]float32, c), sm, si, n, c, hw, 1e-5, 0.1, v.relu)
-				dx := make([]float32, size)
-				var dg, db []float32
-				if v.gamma {
-					dg = make([]float32, c)
-				}
-				if v.beta {
-					db = make([]float32, c)
-				}
-				BatchNormBackward(dx, dg, db, r, x, y, gamma, sm, si, n, c, hw, v.relu)
-
-				x64, r64 := to64(x), to64(r)
-				var g64, b64 []float64
-				if v.gamma {
-					g64 = to64(gamma)
-				}
-				if v.beta {
-					b64 = to64(beta)
-				}
-				f := func() float64 {
-					y, _, _, _ := bn64(x64, g64, b64, n, c, hw, 1e-5, v.relu)
-					l := 0.0
-					for i := range y {
-						l += y[i] * r64[i]
-					}
-					return l
-				}
-				num := func(p []float64) []float64 {
-					const h = 1e-6
-					out := make([]float64, len(p))
-					for i := range p {
-						old := p[i]
-						p[i] = old + h
-						fp := f()
-						p[i] = old - h
-						fm := f()
-						p[i] = old
-						out[i] = (fp - fm) / (2 * h)
-					}
-					return out
-				}
-				checkClose64(t, "dx", dx, num(x64), 1e-4, 1e-3)
-				if v.gamma {
-					checkClose64(t, "dgamma", dg, num(g64), 1e-4, 1e-3)
-				}
-				if v.beta {
-					checkClose64(t, "dbeta", db, num(b64), 1e-4, 1e-3)
-				}
-			})
+	forBNCases(t, [][3]int{{2, 1, 1}, {3, 2, 5}, {1, 3, 9}, {5, 2, 1}}, func(t *testing.T, n, c, hw int, v bnTestVariant) {
+		size := n * c * hw
+		x := randRange(rng, size, -2, 2)
+		gamma, beta := randRange(rng, c, 0.5, 1.5), randRange(rng, c, -0.5, 0.5)
+		if !v.gamma {
+			gamma = nil
 		}
-	}
+		if !v.beta {
+			beta = nil
+		}
+		r := randRange(rng, size, -1, 1)
+		y, sm, si := make([]float32, size), make([]float32, c), make([]float32, c)
+		BatchNormForwardTrain(y, x, gamma, beta, make([]float32, c), make([]float32, c), sm, si, n, c, hw, 1e-5, 0.1, v.relu)
+		dx := make([]float32, size)
+		dg, db := zerosIf(v.gamma, c), zerosIf(v.beta, c)
+		BatchNormBackward(dx, dg, db, r, x, y, gamma, sm, si, n, c, hw, v.relu)
+
+		x64, r64 := to64(x), to64(r)
+		g64, b64 := to64(gamma), to64(beta)
+		f := func() float64 {
+			y, _, _, _ := bn64(x64, g64, b64, n, c, hw, 1e-5, v.relu)
+			l := 0.0
+			for i := range y {
+				l += y[i] * r64[i]
+			}
+			return l
+		}
+		num := func(p []float64) []float64 { return fdGrad64(p, 1e-6, f) }
+		checkClose64(t, "dx", dx, num(x64), 1e-4, 1e-3)
+		if v.gamma {
+			checkClose64(t, "dgamma", dg, num(g64), 1e-4, 1e-3)
+		}
+		if v.beta {
+			checkClose64(t, "dbeta", db, num(b64), 1e-4, 1e-3)
+		}
+	})
 }
 
 // TestBatchNormBackendMatchesReference: the channel-parallel fast methods

@@ -198,6 +198,27 @@ func addTo(d, s []float32) {
 	}
 }
 
+// colScratch returns an im2col buffer for one image of p from the scratch
+// pools (putScratch it), or nil when x is its own im2col matrix.
+func colScratch(p engine.Conv2DParams) []float32 {
+	if direct1x1(p) {
+		return nil
+	}
+	return getScratch(p.C * p.R * p.S * p.OutH() * p.OutW())
+}
+
+// imageCols returns the im2col matrix of image n of xd: im2col into col,
+// or image n itself when col is nil (direct1x1).
+func imageCols(col, xd []float32, n int, p engine.Conv2DParams) []float32 {
+	chw := p.C * p.H * p.W
+	xn := xd[n*chw : (n+1)*chw]
+	if col == nil {
+		return xn
+	}
+	im2col(col, xn, p)
+	return col
+}
+
 // direct1x1 reports whether x is its own im2col matrix.
 func direct1x1(p engine.Conv2DParams) bool {
 	return p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0
@@ -233,20 +254,12 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	checkConv(be, "Conv2DForward", y, x, w, [3]string{"y", "x", "w"},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
 	yd, xd, wd := data(y), data(x), data(w)
-	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	crs, pq := p.C*p.R*p.S, P*Q
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
-		var col []float32
-		if !direct1x1(p) {
-			col = getScratch(crs * pq)
-			defer putScratch(col)
-		}
+		col := colScratch(p)
+		defer putScratch(col)
 		for n := lo; n < hi; n++ {
-			xn := xd[n*chw : (n+1)*chw]
-			if col != nil {
-				im2col(col, xn, p)
-				xn = col
-			}
-			be.gemm(th, false, false, p.K, pq, crs, 1, wd, xn, 0, yd[n*p.K*pq:(n+1)*p.K*pq])
+			be.gemm(th, false, false, p.K, pq, crs, 1, wd, imageCols(col, xd, n, p), 0, yd[n*p.K*pq:(n+1)*p.K*pq])
 		}
 	})
 }
@@ -263,11 +276,8 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 		return
 	}
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
-		var col []float32
-		if !direct1x1(p) {
-			col = getScratch(crs * pq)
-			defer putScratch(col)
-		}
+		col := colScratch(p)
+		defer putScratch(col)
 		for n := lo; n < hi; n++ {
 			dxn := dxd[n*chw : (n+1)*chw]
 			dyn := dyd[n*p.K*pq : (n+1)*p.K*pq]
@@ -288,7 +298,7 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 	checkConv(be, "Conv2DBackwardFilter", dw, dy, x, [3]string{"dw", "dy", "x"},
 		[3]int{p.K * p.C * p.R * p.S, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
-	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	crs, pq := p.C*p.R*p.S, P*Q
 	kcrs := p.K * crs
 	// With fewer output channels than taps OpenBLAS is faster on the
 	// transposed product dW^T (C*R*S, K) = col (C*R*S, P*Q) dy^T (about
@@ -305,17 +315,10 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 			acc = getScratch(kcrs)
 		}
 		partial[wk] = acc
-		var col []float32
-		if !direct1x1(p) {
-			col = getScratch(crs * pq)
-			defer putScratch(col)
-		}
+		col := colScratch(p)
+		defer putScratch(col)
 		for n := lo; n < hi; n++ {
-			xn := xd[n*chw : (n+1)*chw]
-			if col != nil {
-				im2col(col, xn, p)
-				xn = col
-			}
+			xn := imageCols(col, xd, n, p)
 			beta := float32(1)
 			if n == lo {
 				beta = 0

@@ -25,31 +25,28 @@ func ce64(logits []float64, labels []float32, n, classes int) float64 {
 	return total / float64(n)
 }
 
+// ceReference draws logits in [-scale, scale) and labels for n rows of
+// classes, and returns them with the reference's loss and dlogits.
+func ceReference(rng *rand.Rand, n, classes int, scale float64) (logits, labels, loss, dl []float32) {
+	logits = randRange(rng, n*classes, -scale, scale)
+	labels = make([]float32, n)
+	for i := range labels {
+		labels[i] = float32(rng.Intn(classes))
+	}
+	loss, dl = make([]float32, 1), make([]float32, n*classes)
+	SoftmaxCrossEntropy(dl, loss, logits, labels, n, classes)
+	return logits, labels, loss, dl
+}
+
 func TestSoftmaxCrossEntropyFiniteDifferences(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for _, s := range [][2]int{{1, 1}, {1, 3}, {4, 5}, {7, 2}} {
 		n, classes := s[0], s[1]
 		t.Run(fmt.Sprintf("n%d_classes%d", n, classes), func(t *testing.T) {
-			logits := randRange(rng, n*classes, -3, 3)
-			labels := make([]float32, n)
-			for i := range labels {
-				labels[i] = float32(rng.Intn(classes))
-			}
-			loss, dl := make([]float32, 1), make([]float32, n*classes)
-			SoftmaxCrossEntropy(dl, loss, logits, labels, n, classes)
+			logits, labels, loss, dl := ceReference(rng, n, classes, 3)
 			l64 := to64(logits)
 			checkClose64(t, "loss", loss, []float64{ce64(l64, labels, n, classes)}, 1e-6, 1e-6)
-			num := make([]float64, len(l64))
-			for i := range l64 {
-				const h = 1e-6
-				old := l64[i]
-				l64[i] = old + h
-				fp := ce64(l64, labels, n, classes)
-				l64[i] = old - h
-				fm := ce64(l64, labels, n, classes)
-				l64[i] = old
-				num[i] = (fp - fm) / (2 * h)
-			}
+			num := fdGrad64(l64, 1e-6, func() float64 { return ce64(l64, labels, n, classes) })
 			checkClose64(t, "dlogits", dl, num, 1e-6, 1e-4)
 		})
 	}
@@ -71,13 +68,7 @@ func TestSoftmaxCrossEntropyLargeLogits(t *testing.T) {
 func TestSoftmaxCrossEntropyBackendMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	n, classes := 37, 11
-	logits := randRange(rng, n*classes, -5, 5)
-	labels := make([]float32, n)
-	for i := range labels {
-		labels[i] = float32(rng.Intn(classes))
-	}
-	loss, dl := make([]float32, 1), make([]float32, n*classes)
-	SoftmaxCrossEntropy(dl, loss, logits, labels, n, classes)
+	logits, labels, loss, dl := ceReference(rng, n, classes, 5)
 	be := New(Options{Threads: 3})
 	lt, lbt, lo, dlt := be.New(n, classes), be.New(n), be.New(1), be.New(n, classes)
 	be.Upload(lt, logits)

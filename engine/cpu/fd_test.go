@@ -26,6 +26,22 @@ func fdGrad(x []float32, g []float32, eps float64, f func(x []float32) []float32
 	return grad
 }
 
+// fdGrad64 returns df/dp by central differences of step h, perturbing p in
+// place (f reads p) and restoring it.
+func fdGrad64(p []float64, h float64, f func() float64) []float64 {
+	out := make([]float64, len(p))
+	for i := range p {
+		old := p[i]
+		p[i] = old + h
+		fp := f()
+		p[i] = old - h
+		fm := f()
+		p[i] = old
+		out[i] = (fp - fm) / (2 * h)
+	}
+	return out
+}
+
 // checkGrad compares an analytic gradient with a finite-difference one.
 func checkGrad(t *testing.T, what string, got []float32, want []float64, atol, rtol float64) {
 	t.Helper()

@@ -61,33 +61,34 @@ func (be *Backend) gemm(threads int, transA, transB bool, m, n, k int, alpha flo
 	}
 	if n >= m {
 		// C[:, j0:j1] = op(A) op(B)[:, j0:j1]
-		step := (n + parts - 1) / parts
-		step = (step + 15) &^ 15
-		parallelN(parts, (n+step-1)/step, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				j0 := i * step
-				j1 := min(n, j0+step)
-				boff := j0
-				if transB {
-					boff = j0 * k
-				}
-				blasSgemmFlat(transA, transB, m, j1-j0, k, alpha, a, lda, b[boff:], ldb, beta, c[j0:], n)
+		overBlocks16(parts, n, func(j0, j1 int) {
+			boff := j0
+			if transB {
+				boff = j0 * k
 			}
+			blasSgemmFlat(transA, transB, m, j1-j0, k, alpha, a, lda, b[boff:], ldb, beta, c[j0:], n)
 		})
 		return
 	}
 	// C[i0:i1, :] = op(A)[i0:i1, :] op(B)
-	step := (m + parts - 1) / parts
+	overBlocks16(parts, m, func(i0, i1 int) {
+		aoff := i0 * k
+		if transA {
+			aoff = i0
+		}
+		blasSgemm(transA, transB, i1-i0, n, k, alpha, a[aoff:], lda, b, ldb, beta, c[i0*n:], n)
+	})
+}
+
+// overBlocks16 cuts [0, total) into at most parts blocks whose size is a
+// multiple of 16 (the last one excepted) and runs fn(lo, hi) on each, the
+// blocks spread over parts goroutines.
+func overBlocks16(parts, total int, fn func(lo, hi int)) {
+	step := (total + parts - 1) / parts
 	step = (step + 15) &^ 15
-	parallelN(parts, (m+step-1)/step, func(lo, hi int) {
+	parallelN(parts, (total+step-1)/step, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			i0 := i * step
-			i1 := min(m, i0+step)
-			aoff := i0 * k
-			if transA {
-				aoff = i0
-			}
-			blasSgemm(transA, transB, i1-i0, n, k, alpha, a[aoff:], lda, b, ldb, beta, c[i0*n:], n)
+			fn(i*step, min(total, i*step+step))
 		}
 	})
 }

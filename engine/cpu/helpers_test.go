@@ -52,13 +52,24 @@ func checkClose64(t testing.TB, what string, got []float32, want []float64, atol
 	}
 }
 
-// to64 widens v to float64.
+// to64 widens v to float64 (nil stays nil: an absent gamma or beta).
 func to64(v []float32) []float64 {
+	if v == nil {
+		return nil
+	}
 	o := make([]float64, len(v))
 	for i, x := range v {
 		o[i] = float64(x)
 	}
 	return o
+}
+
+// zerosIf returns n zeros, or nil when !on (an output not asked for).
+func zerosIf(on bool, n int) []float32 {
+	if !on {
+		return nil
+	}
+	return make([]float32, n)
 }
 
 // randRange returns n uniform values in [lo, hi).

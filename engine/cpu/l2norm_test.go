@@ -60,18 +60,7 @@ func TestL2NormalizeBackwardFiniteDifferences(t *testing.T) {
 				}
 				return l
 			}
-			num := make([]float64, len(x64))
-			for i := range x64 {
-				const h = 1e-6
-				old := x64[i]
-				x64[i] = old + h
-				fp := f()
-				x64[i] = old - h
-				fm := f()
-				x64[i] = old
-				num[i] = (fp - fm) / (2 * h)
-			}
-			checkClose64(t, "dx", dx, num, 1e-5, 1e-4)
+			checkClose64(t, "dx", dx, fdGrad64(x64, 1e-6, f), 1e-5, 1e-4)
 		})
 	}
 	// Clamped row: x tiny, y = x/1e-12, dx = dy/1e-12.

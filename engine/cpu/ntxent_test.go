@@ -145,17 +145,7 @@ func TestNTXentFiniteDifferences(t *testing.T) {
 				return l
 			}
 			x64 := to64(x)
-			num := make([]float64, len(x))
-			const h = 1e-6
-			for i := range x64 {
-				v := x64[i]
-				x64[i] = v + h
-				fp := f(x64)
-				x64[i] = v - h
-				fm := f(x64)
-				x64[i] = v
-				num[i] = (fp - fm) / (2 * h)
-			}
+			num := fdGrad64(x64, 1e-6, func() float64 { return f(x64) })
 			checkClose64(t, "dx vs finite differences", dx, num, 2e-5, 1e-3)
 		})
 	}

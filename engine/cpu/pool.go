@@ -10,15 +10,12 @@ import (
 // plain loops; the Backend methods split independent (n, c) planes over
 // goroutines with the same per-plane code, so they match them bit for bit.
 
-// MaxPool2DForward sets y[n,c,p,q] to the maximum of x over the window at
-// (p*sh-ph, q*sw-pw) of size KH x KW, padding being -inf, and argmax to the
-// index h*W+w of the first maximum in row-major window order (the first
-// in-range element starts the search, so a NaN there is kept).
-func MaxPool2DForward(
-	y /* (N, C, P, Q) */ []float32,
-	argmax /* (N, C, P, Q) */ []float32,
-	x /* (N, C, H, W) */ []float32,
-	p engine.Pool2DParams) {
+// MaxPool2DForward sets y[n,c,p,q] (y and argmax are (N, C, P, Q), x is
+// (N, C, H, W)) to the maximum of x over the window at (p*sh-ph, q*sw-pw)
+// of size KH x KW, padding being -inf, and argmax to the index h*W+w of the
+// first maximum in row-major window order (the first in-range element
+// starts the search, so a NaN there is kept).
+func MaxPool2DForward(y, argmax, x []float32, p engine.Pool2DParams) {
 	maxPoolPlanes(y, argmax, x, p, 0, p.N*p.C)
 }
 
@@ -27,18 +24,14 @@ func maxPoolPlanes(y, argmax, x []float32, p engine.Pool2DParams, lo, hi int) {
 	for pl := lo; pl < hi; pl++ {
 		xp := x[pl*p.H*p.W : (pl+1)*p.H*p.W]
 		for oh := 0; oh < P; oh++ {
+			rlo, rhi := windowTaps(oh, p.StrideH, p.PadH, p.KH, p.H)
 			for ow := 0; ow < Q; ow++ {
+				slo, shi := windowTaps(ow, p.StrideW, p.PadW, p.KW, p.W)
 				best, idx := float32(math.Inf(-1)), -1
-				for r := 0; r < p.KH; r++ {
+				for r := rlo; r < rhi; r++ {
 					ih := oh*p.StrideH - p.PadH + r
-					if ih < 0 || ih >= p.H {
-						continue
-					}
-					for s := 0; s < p.KW; s++ {
+					for s := slo; s < shi; s++ {
 						iw := ow*p.StrideW - p.PadW + s
-						if iw < 0 || iw >= p.W {
-							continue
-						}
 						if v := xp[ih*p.W+iw]; idx < 0 || v > best {
 							best, idx = v, ih*p.W+iw
 						}
@@ -52,13 +45,10 @@ func maxPoolPlanes(y, argmax, x []float32, p engine.Pool2DParams, lo, hi int) {
 	}
 }
 
-// MaxPool2DBackward sets dx (overwritten) to the sum of dy over the outputs
-// whose argmax selected each input element.
-func MaxPool2DBackward(
-	dx /* (N, C, H, W) */ []float32,
-	dy /* (N, C, P, Q) */ []float32,
-	argmax /* (N, C, P, Q) */ []float32,
-	p engine.Pool2DParams) {
+// MaxPool2DBackward sets dx (N, C, H, W) (overwritten) to the sum of dy
+// (N, C, P, Q) over the outputs whose argmax (N, C, P, Q) selected each
+// input element.
+func MaxPool2DBackward(dx, dy, argmax []float32, p engine.Pool2DParams) {
 	maxPoolBackPlanes(dx, dy, argmax, p, 0, p.N*p.C)
 }
 

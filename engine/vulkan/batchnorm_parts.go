@@ -116,13 +116,10 @@ func (d *Device) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engi
 	engine.CheckBackend(op, d, dy, x, y, gamma, mean, invStd)
 	engine.CheckBatchNormGroups(op, p, groups, x, gamma, nil)
 	checkBatchNorm(op, d, p, x, gamma, nil)
-	engine.CheckNumel(op, "dy", dy, x.Numel())
-	engine.CheckNumel(op, "mean", mean, groups*p.C)
-	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
+	engine.CheckBatchNormBackParts(op, p, groups, dy, x, y, mean, invStd)
 	if !p.ReLU {
 		return nil
 	}
-	engine.CheckNumel(op, "y", y, x.Numel())
 	return y
 }
 

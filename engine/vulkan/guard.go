@@ -28,7 +28,7 @@ func (d *Device) NewGuarded(sentinel float32, guard int, shape ...int) (*Guarded
 	if guard <= 0 {
 		panic(fmt.Sprintf("engine/vulkan: NewGuarded: guard %d <= 0", guard))
 	}
-	n := numelOf("NewGuarded", shape)
+	n := engine.CheckShape("NewGuarded", shape)
 	lo := alignUp(4*uint64(guard), d.mem.align) // T stays aligned for binding
 	total := lo + 4*uint64(n) + 4*uint64(guard)
 	parent, err := d.mem.allocate(total)

@@ -49,7 +49,7 @@ func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
 // tryNewTensor allocates; on failure it returns an unusable tensor and the
 // error without setting it.
 func (d *Device) tryNewTensor(op string, zero bool, shape []int) (*engine.Tensor, error) {
-	n := numelOf(op, shape)
+	n := engine.CheckShape(op, shape)
 	if d.closed {
 		return engine.NewTensor(d, (*alloc)(nil), shape...), errClosed
 	}
@@ -72,22 +72,6 @@ func (d *Device) tryNewTensor(op string, zero bool, shape []int) (*engine.Tensor
 		d.Fill(t, 0)
 	}
 	return t, nil
-}
-
-// numelOf returns the number of elements of shape, panicking on an empty
-// shape or a non-positive dimension.
-func numelOf(op string, shape []int) int {
-	if len(shape) == 0 {
-		panic(fmt.Sprintf("engine/vulkan: %s: empty shape", op))
-	}
-	n := 1
-	for _, s := range shape {
-		if s <= 0 {
-			panic(fmt.Sprintf("engine/vulkan: %s: non-positive dimension in shape %v", op, shape))
-		}
-		n *= s
-	}
-	return n
 }
 
 // allocOf returns t's allocation, nil when its allocation failed.

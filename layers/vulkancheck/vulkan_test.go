@@ -15,15 +15,11 @@ import (
 	"simclr-vk/layers/layerstest"
 )
 
-// openVulkan opens the default Vulkan device (lavapipe when the default
-// drivers give none), see vulkantest.Open: the validation layer is on wherever
-// it is installed (always under CI) and any message fails the test at
-// cleanup. Forcing it on here made the tests skip, not run, on a GPU
+// The tests open the default Vulkan device (lavapipe when the default
+// drivers give none) with vulkantest.Open: the validation layer is on
+// wherever it is installed (always under CI) and any message fails the test
+// at cleanup. Forcing it on here made the tests skip, not run, on a GPU
 // machine without the layer.
-func openVulkan(t *testing.T) *vulkan.Device {
-	t.Helper()
-	return vulkantest.Open(t, vulkan.Options{})
-}
 
 // noPanic turns an engine panic (a shape check, a backend bug) into a test
 // failure, so the other tests of the binary still run.
@@ -41,14 +37,14 @@ func noPanic(t *testing.T, f func()) {
 // after 3 LARS steps and eval-mode features of the tiny network on Vulkan
 // against the CPU backend.
 func TestVulkanMatchesCPU(t *testing.T) {
-	d := openVulkan(t)
+	d := vulkantest.Open(t, vulkan.Options{})
 	noPanic(t, func() { layerstest.MatchesReference(t, cpu.New(cpu.Options{}), d) })
 }
 
 // TestVulkanMatchesCPUBottleneck: the same with Bottleneck blocks and the
 // ImageNet stem (max-pool) on 32x32 images, over one LARS step.
 func TestVulkanMatchesCPUBottleneck(t *testing.T) {
-	d := openVulkan(t)
+	d := vulkantest.Open(t, vulkan.Options{})
 	noPanic(t, func() {
 		layerstest.MatchesReferenceConfig(t, cpu.New(cpu.Options{}), d, layerstest.TinyConfig("resnet50", layers.StemImageNet), 3, 32, 1)
 	})
@@ -150,12 +146,12 @@ func TestCoopMatTrains(t *testing.T) {
 }
 
 func TestMemoryDoesNotGrowVulkan(t *testing.T) {
-	d := openVulkan(t)
+	d := vulkantest.Open(t, vulkan.Options{})
 	noPanic(t, func() { layerstest.MemoryAcrossSteps(t, d) })
 }
 
 func TestTrainSmokeVulkan(t *testing.T) {
-	d := openVulkan(t)
+	d := vulkantest.Open(t, vulkan.Options{})
 	noPanic(t, func() { layerstest.TrainSmoke(t, d) })
 }
 
@@ -191,7 +187,7 @@ func TestDataParallelVulkan(t *testing.T) {
 // statistics move once per chunk (also with a short last chunk), and 16
 // images in chunks of 2 peak below 1.3x a 2-image step's device memory.
 func TestChunkedVulkan(t *testing.T) {
-	d := openVulkan(t)
+	d := vulkantest.Open(t, vulkan.Options{})
 	noPanic(t, func() {
 		for _, msg := range layerstest.ChunkedMatchesGroups(t, d, 8, 4, 8, 3) {
 			t.Error(msg)
