@@ -31,9 +31,10 @@
 //     float64 sums per plane, one float32 output pass; ReLU masks are
 //     branch-free (relu_fast.go). Results are within rounding of the
 //     reference, bit-identical across thread counts. Batch norm in parts
-//     (batchnorm_split.go: statistics, apply, backward sums, backward
-//     apply, for statistics merged across devices) runs the references
-//     themselves over (group, channel) units in parallel.
+//     (statistics, apply, backward sums, backward apply, for statistics
+//     merged across devices: the references in batchnorm_split.go are the
+//     spec) runs the fast kernels of batchnorm_split_fast.go over (group,
+//     channel) units in parallel, each unit in a fixed order.
 //   - NT-Xent (ntxent.go, ntxentFast): blocks of 64 rows over goroutines,
 //     the similarity matrix streamed in 256-column tiles through the GEMM
 //     twice (log-sum-exp, then the gradient), never stored whole; the
