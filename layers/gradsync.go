@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 
 	"simclr-vk/dist"
 	"simclr-vk/engine"
@@ -100,7 +101,7 @@ type gradBucket struct {
 // plan packs params into buckets (again only when the parameters
 // changed).
 func (g *gradSync) plan(params []*Param) {
-	if !samePtrs(params, g.params) {
+	if !slices.Equal(params, g.params) {
 		g.params = params
 		g.buckets, g.of = nil, make(map[*Param]int, len(params))
 		size := g.bucket + 1 // start a bucket at the first parameter
@@ -120,18 +121,6 @@ func (g *gradSync) plan(params []*Param) {
 			bk.buf, bk.left = make([]float32, floats(bk.params)), len(bk.params)
 		}
 	}
-}
-
-func samePtrs(a, b []*Param) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func floats(ps []*Param) int {
@@ -273,7 +262,7 @@ func (m *Model) syncAfterBackward() error {
 	}
 	g := m.tape.par.grads
 	if g == nil { // a Model built without SetParallel (tests)
-		g = newGradSync(m.b, &timedComm{Comm: comm}, OverlapOff, 1<<20)
+		g = newGradSync(m.b, &timedComm{Comm: comm}, OverlapOff, 1<<18)
 	}
 	g.plan(m.params)
 	if err := g.finish(); err != nil {

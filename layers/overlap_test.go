@@ -2,7 +2,6 @@ package layers_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"simclr-vk/layers"
@@ -65,12 +64,7 @@ func TestOverlapCatchesEarlyBuckets(t *testing.T) {
 			}
 			tc.c.Mutate = func(m *layers.Model) { layers.SetOverlapBug(m, tc.bug) }
 			msgs := layerstest.Overlap(t, newCPU, tc.c)
-			grads := 0
-			for _, m := range msgs {
-				if strings.Contains(m, "gradient") {
-					grads++
-				}
-			}
+			grads := gradientMsgs(msgs)
 			if grads == 0 {
 				t.Fatalf("the planted bug passed the gradient comparison (%d other differences)", len(msgs))
 			}

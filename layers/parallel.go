@@ -36,8 +36,12 @@ type Parallel struct {
 	// Not with GlobalBN in a world of more than one.
 	BNGroups int
 	// BucketFloats is the size of the host buffers the gradient all-reduce
-	// packs parameters into (0: 1<<20 floats; a larger parameter gets a
-	// bucket of its own).
+	// packs parameters into (0: 1<<18 floats, 1 MiB; a larger parameter
+	// gets a bucket of its own). A bucket's all-reduce starts once all its
+	// gradients are final, so the buckets must be small against the model
+	// for the overlap to start early: at 1 MiB a ResNet-18 of width 0.25
+	// (0.7M parameters) fills three, and one of width 1 (11M) about 43,
+	// whose extra collectives cost little next to their transfer.
 	BucketFloats int
 	// Overlap: when the gradient all-reduce runs (see gradSync). The
 	// default, OverlapAuto, starts each bucket's all-reduce during the
@@ -102,7 +106,7 @@ func (m *Model) SetParallel(p Parallel) error {
 		return fmt.Errorf("layers: SetParallel: BN groups (%d) with global BN in a world of %d: choose one", p.BNGroups, p.Comm.Size())
 	}
 	if p.BucketFloats == 0 {
-		p.BucketFloats = 1 << 20
+		p.BucketFloats = 1 << 18
 	}
 	m.par = p
 	m.comm = &timedComm{Comm: p.Comm}

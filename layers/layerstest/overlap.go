@@ -33,13 +33,7 @@ type OverlapCase struct {
 // final (or written back wrong). Setup failures and rank errors fail t.
 func Overlap(t testing.TB, newBackend func(testing.TB) engine.Backend, c OverlapCase) []string {
 	t.Helper()
-	if c.Images%c.World != 0 {
-		t.Fatalf("%d images do not split over %d ranks", c.Images, c.World)
-	}
-	if c.Seed == 0 {
-		c.Seed = 11
-	}
-	xs := RandomViews(c.Seed, c.Images, 3, c.HW, c.HW, 0.3)
+	xs := c.views(t)
 	run := func(o layers.Overlap, mutate func(*layers.Model)) []rankRun {
 		runs := make([]rankRun, c.World)
 		backends := make([]engine.Backend, c.World)
@@ -112,15 +106,21 @@ func SharedConvNet(b engine.Backend) layers.Module {
 		c2: layers.NewConv2d(b, "c2", 6, 6, 3, 1, 1, true),
 		fc: layers.NewLinear(b, "fc", 6, 16, true),
 	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	for _, p := range layers.Params(n) {
+	RandomParams(b, n, 7, 0.3)
+	return n
+}
+
+// RandomParams sets every parameter of m to normal values of deviation
+// sd from seed.
+func RandomParams(b engine.Backend, m layers.Module, seed uint64, sd float64) {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	for _, p := range layers.Params(m) {
 		v := make([]float32, p.Numel())
 		for i := range v {
-			v[i] = float32(0.3 * rng.NormFloat64())
+			v[i] = float32(sd * rng.NormFloat64())
 		}
 		b.Upload(p.Value, v)
 	}
-	return n
 }
 
 type sharedNet struct {
