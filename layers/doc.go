@@ -71,10 +71,13 @@
 //     two MPI ranks, where a+b = b+a; with three or more MPI ranks the
 //     non-blocking and the blocking all-reduce may add in different
 //     orders, every rank still getting the same bits). OverlapAuto
-//     overlaps where the Comm has IallreduceSum and the backend does not
-//     say that a download stalls its queue (engine.DownloadStaller);
-//     OverlapOff runs the blocking all-reduce after the pass. The
-//     per-device BN running statistics are still averaged after it.
+//     overlaps where the Comm has IallreduceSum and the backend's
+//     downloads do not stall its queue (engine.DownloadStaller: the CPU
+//     backend), and on one whose downloads stall (Vulkan) with global BN
+//     only, whose backward pass syncs with the host in every BN layer
+//     anyway (newGradSync); OverlapOff runs the blocking all-reduce after
+//     the pass. The per-device BN running statistics are still averaged
+//     after it.
 //   - Model.CommTime adds up the time the step was blocked on these
 //     collectives (waiting for the slowest rank included): the exposed
 //     communication, training's per-step comm_ms; an all-reduce that ran

@@ -50,10 +50,23 @@ func ParseOverlap(s string) (Overlap, error) {
 }
 
 // newGradSync is the gradient all-reduce over comm in buckets of bucket
-// floats, overlapped as o says where comm and b allow it.
-func newGradSync(b engine.Backend, comm *timedComm, o Overlap, bucket int) *gradSync {
+// floats, overlapped as o says where comm and b allow it; synced says
+// that the backward pass downloads from the device anyway (global BN's
+// sums in every BN layer).
+//
+// OverlapAuto's rule: overlap where the backend's downloads do not stall
+// its queue (the CPU backend: a gradient is in host memory when its op
+// returns), and on a backend whose downloads stall (Vulkan: submit and
+// fence wait) only where the backward pass already syncs with the host in
+// every BN layer (global BN): there a bucket's download adds a few
+// submits to dozens (a ResNet-18 step on lavapipe: 91 instead of 88, the
+// step time within the noise, README), while in a per-device BN backward,
+// which has no host sync, each would stall a queue that otherwise runs
+// while the host records.
+func newGradSync(b engine.Backend, comm *timedComm, o Overlap, bucket int, synced bool) *gradSync {
 	g := &gradSync{b: b, comm: comm, bucket: bucket}
-	if a, ok := comm.Comm.(dist.AsyncAllreducer); ok && (o == OverlapOn || o == OverlapAuto && !engine.DownloadStalls(b)) {
+	a, ok := comm.Comm.(dist.AsyncAllreducer)
+	if ok && (o == OverlapOn || o == OverlapAuto && (synced || !engine.DownloadStalls(b))) {
 		g.async = a
 	}
 	return g
@@ -262,7 +275,7 @@ func (m *Model) syncAfterBackward() error {
 	}
 	g := m.tape.par.grads
 	if g == nil { // a Model built without SetParallel (tests)
-		g = newGradSync(m.b, &timedComm{Comm: comm}, OverlapOff, 1<<18)
+		g = newGradSync(m.b, &timedComm{Comm: comm}, OverlapOff, 1<<18, false)
 	}
 	g.plan(m.params)
 	if err := g.finish(); err != nil {

@@ -46,8 +46,8 @@ type Parallel struct {
 	// Overlap: when the gradient all-reduce runs (see gradSync). The
 	// default, OverlapAuto, starts each bucket's all-reduce during the
 	// backward pass as soon as its gradients are final, where the Comm
-	// has IallreduceSum and the backend's downloads do not stall its
-	// queue; OverlapOff waits for the end of the backward pass. The
+	// has IallreduceSum and the backend allows (newGradSync); OverlapOff
+	// waits for the end of the backward pass. The
 	// result is the same sum either way (bit for bit with dist.Local and
 	// with two MPI ranks).
 	Overlap Overlap
@@ -112,7 +112,7 @@ func (m *Model) SetParallel(p Parallel) error {
 	m.comm = &timedComm{Comm: p.Comm}
 	m.tape.par = parallel{comm: m.comm, global: p.GlobalBN && p.Comm.Size() > 1, groups: max(p.BNGroups, 1)}
 	if p.Comm.Size() > 1 {
-		m.tape.par.grads = newGradSync(m.b, m.comm, p.Overlap, p.BucketFloats)
+		m.tape.par.grads = newGradSync(m.b, m.comm, p.Overlap, p.BucketFloats, m.tape.par.global)
 	}
 	return nil
 }
