@@ -21,6 +21,7 @@ static int simclr_waitall(int n, MPI_Request *reqs) {
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -49,37 +50,43 @@ const (
 )
 
 // IallreduceSum starts AllreduceSum on buf (MPI_Iallreduce, in place, in
-// pieces of ChunkBytes) and returns at once; buf is pinned and must not be
-// touched until Wait returns. While it runs the MPI thread drives its
-// progress (see the package doc).
+// pieces of ChunkBytes) and returns at once: it queues the call for the MPI
+// thread without waiting for it to be made (on a busy machine the thread
+// may wait milliseconds for a core, which the caller's computation should
+// not), so an error of the call comes back from Wait. buf is pinned and
+// must not be touched until Wait returns. While it runs the MPI thread
+// drives its progress (see the package doc).
 func (c *Comm) IallreduceSum(buf []float32) (*Request, error) {
 	r := &Request{c: c, what: fmt.Sprintf("MPI_Iallreduce(%d float, sum)", len(buf))}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed.Load() {
+		return nil, errors.New("mpi: MPI_Iallreduce after Finalize")
+	}
 	if len(buf) > 0 {
 		r.pin.Pin(unsafe.SliceData(buf))
 	}
-	err := c.do("MPI_Iallreduce", func() error {
-		err := chunks(len(buf), ChunkBytes/4, func(off, n int) error {
-			var q C.MPI_Request
-			p := (*C.float)(unsafe.Pointer(unsafe.SliceData(buf[off:])))
-			if rc := C.simclr_iallreduce_float(p, C.int(n), c.world, &q); rc != C.MPI_SUCCESS {
-				return callError(fmt.Sprintf("MPI_Iallreduce(%d float, sum)", n), rc)
-			}
-			r.reqs = append(r.reqs, q)
-			return nil
-		})
-		if err != nil {
-			r.finish(r.waitall()) // the pieces already started
-			r.err = err
-			return err
+	c.work <- func() { r.start(buf) }
+	return r, nil
+}
+
+// start makes the MPI_Iallreduce calls (MPI thread).
+func (r *Request) start(buf []float32) {
+	err := chunks(len(buf), ChunkBytes/4, func(off, n int) error {
+		var q C.MPI_Request
+		p := (*C.float)(unsafe.Pointer(unsafe.SliceData(buf[off:])))
+		if rc := C.simclr_iallreduce_float(p, C.int(n), r.c.world, &q); rc != C.MPI_SUCCESS {
+			return callError(fmt.Sprintf("MPI_Iallreduce(%d float, sum)", n), rc)
 		}
-		c.active = append(c.active, r)
+		r.reqs = append(r.reqs, q)
 		return nil
 	})
 	if err != nil {
-		r.pin.Unpin()
-		return nil, err
+		r.waitall() // the pieces already started
+		r.finish(err)
+		return
 	}
-	return r, nil
+	r.c.active = append(r.c.active, r)
 }
 
 // Wait returns when the all-reduce is done on this rank (MPI_Waitall, on

@@ -30,8 +30,11 @@
 // what the rank last printed, its reason: MPICH's Hydra was seen to drop
 // it otherwise.
 //
-// Non-blocking all-reduce: IallreduceSum posts MPI_Iallreduce on the MPI
-// thread and returns; the buffer stays pinned (runtime.Pinner: MPI keeps
+// Non-blocking all-reduce: IallreduceSum queues MPI_Iallreduce for the MPI
+// thread and returns without waiting for the thread to take it (the queue
+// is buffered and first in, first out, so the collectives' order is the
+// order of the calls; an error of the call comes back from Wait); the
+// buffer stays pinned (runtime.Pinner: MPI keeps
 // its address after the call) until the request completes. Open MPI's
 // non-blocking collectives (libnbc) advance only inside MPI calls, so while
 // requests are outstanding and no work is queued the MPI thread calls

@@ -84,7 +84,9 @@ func Init() (*Comm, error) {
 		return nil, errors.New("mpi: Init called twice (MPI can be initialised once per process)")
 	}
 	initDone = true
-	c := &Comm{work: make(chan func())}
+	// Buffered: IallreduceSum queues its call without waiting for the MPI
+	// thread to take it.
+	c := &Comm{work: make(chan func(), 64)}
 	ready := make(chan error)
 	go c.loop(ready)
 	if err := <-ready; err != nil {
