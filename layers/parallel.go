@@ -47,9 +47,8 @@ type Parallel struct {
 	// default, OverlapAuto, starts each bucket's all-reduce during the
 	// backward pass as soon as its gradients are final, where the Comm
 	// has IallreduceSum and the backend allows (newGradSync); OverlapOff
-	// waits for the end of the backward pass. The
-	// result is the same sum either way (bit for bit with dist.Local and
-	// with two MPI ranks).
+	// waits for the end of the backward pass. The result is the same sum
+	// either way (bit for bit with dist.Local and with two MPI ranks).
 	Overlap Overlap
 }
 
