@@ -61,3 +61,39 @@ func (Single) Bcast(buf []byte, root int) error {
 	}
 	return nil
 }
+
+// AsyncAllreducer is implemented by a Comm that can run a gradient
+// all-reduce while its caller goes on computing (MPI_Iallreduce): the
+// data-parallel step starts a bucket's all-reduce as soon as its gradients
+// are final and waits for it after the backward pass. Check for it with a
+// type assertion on the Comm (the optional-interface pattern); a Comm
+// without it is all-reduced with the blocking AllreduceSum. Every
+// implementation in this package has it.
+type AsyncAllreducer interface {
+	// IallreduceSum starts replacing buf on every rank by the element-wise
+	// sum of every rank's buf (AllreduceSum's result, bit for bit) and
+	// returns at once. It counts as a collective at the point where it is
+	// called: every rank must start it in the same order relative to its
+	// other collectives, blocking ones included, which may be called while
+	// it runs. buf must not be read or written until the request's Wait
+	// has returned.
+	IallreduceSum(buf []float32) (Request, error)
+}
+
+// Request is a started non-blocking collective.
+type Request interface {
+	// Wait returns when the collective is done on this rank (buf then holds
+	// the result) with its error; later calls return the same error. Call
+	// it from the goroutine that issues the rank's collectives: a rank
+	// blocked in Wait issues no other collective meanwhile, which is what
+	// keeps the ranks' orders equal.
+	Wait() error
+}
+
+// doneRequest is a request that completed when it started.
+type doneRequest struct{ err error }
+
+func (r doneRequest) Wait() error { return r.err }
+
+// IallreduceSum in a world of one is the identity, done at once.
+func (Single) IallreduceSum(buf []float32) (Request, error) { return doneRequest{}, nil }

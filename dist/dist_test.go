@@ -38,6 +38,9 @@ func TestSingle(t *testing.T) {
 	if err := c.Barrier(); err != nil {
 		t.Error(err)
 	}
+	if req, err := c.(AsyncAllreducer).IallreduceSum(f32); err != nil || req.Wait() != nil || f32[0] != 1.5 {
+		t.Errorf("IallreduceSum: %v %v", f32, err)
+	}
 	if err := Finalize(c); err != nil {
 		t.Error(err)
 	}

@@ -1,10 +1,17 @@
 // Package dist is the communication layer of data-parallel training: the
 // Comm interface (the dozen collectives SimCLR needs: all-reduce of
-// gradients and batch-norm sums, all-gather of projections, broadcast,
+// gradients (blocking or not) and batch-norm sums, all-gather of projections, broadcast,
 // barrier, abort), Single (the world of one process, what every run without
 // MPI uses), Local (n ranks in one process, one goroutine each, with real
 // collective semantics: the tests' world) and the implementations that span
 // processes.
+//
+// AsyncAllreducer (IallreduceSum returning a Request to Wait on) is an
+// optional interface beside Comm, found by a type assertion: Single, Local
+// and the MPI world have it, and the data-parallel step uses it to run the
+// gradient all-reduce while its backward pass goes on. A started
+// IallreduceSum counts as a collective where it is started: every rank
+// starts the same collectives, blocking or not, in the same order.
 //
 // The training code depends only on Comm, so the distributed math (global
 // batch norm, the gathered NT-Xent loss, gradient averaging) is tested in one

@@ -159,3 +159,64 @@ func TestLocalAbort(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalIallreduce: a rank runs ahead of the others with non-blocking
+// all-reduces and a blocking collective in between (the data-parallel
+// step's order: buckets started during the backward pass, global BN's
+// all-reduce among them); every request gets the rank-order sum, the
+// blocking call its own result, and a rank that starts another collective
+// where the others start the all-reduce gets an error, not a hang.
+func TestLocalIallreduce(t *testing.T) {
+	const n, k = 3, 4
+	errs := runRanks(t, n, func(c Comm) error {
+		a := c.(AsyncAllreducer)
+		r := float32(c.Rank())
+		bufs := make([][]float32, k)
+		reqs := make([]Request, k)
+		for i := range bufs {
+			if c.Rank() == 1 {
+				time.Sleep(time.Millisecond) // the others run ahead
+			}
+			bufs[i] = []float32{r + float32(i), 1}
+			var err error
+			if reqs[i], err = a.IallreduceSum(bufs[i]); err != nil {
+				return err
+			}
+			if i == 1 {
+				b64 := []float64{float64(r)}
+				if err := c.AllreduceSum64(b64); err != nil || b64[0] != 3 {
+					t.Errorf("rank %d: blocking all-reduce among requests: %v %v", c.Rank(), b64, err)
+				}
+			}
+		}
+		for i := k - 1; i >= 0; i-- { // out of order: Wait has no order rule
+			if err := reqs[i].Wait(); err != nil {
+				return err
+			}
+			if want := float32(3 + n*i); bufs[i][0] != want || bufs[i][1] != n {
+				t.Errorf("rank %d request %d: %v, want [%v %d]", c.Rank(), i, bufs[i], want, n)
+			}
+		}
+		return reqs[0].Wait()
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Errorf("rank %d: %v", r, err)
+		}
+	}
+	errs = runRanks(t, 2, func(c Comm) error {
+		if c.Rank() == 0 {
+			req, err := c.(AsyncAllreducer).IallreduceSum(make([]float32, 1))
+			if err != nil {
+				return err
+			}
+			return req.Wait()
+		}
+		return c.Barrier()
+	})
+	for r, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "out of order") {
+			t.Errorf("rank %d: all-reduce against a barrier: %v, want out of order", r, err)
+		}
+	}
+}

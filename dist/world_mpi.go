@@ -12,7 +12,22 @@ import (
 // MPI reports whether this binary was built with the mpi tag.
 const MPI = true
 
-var _ Comm = (*mpi.Comm)(nil)
+var (
+	_ Comm            = mpiComm{}
+	_ AsyncAllreducer = mpiComm{}
+)
+
+// mpiComm is *mpi.Comm with IallreduceSum returning a Request (internal/mpi
+// does not import dist).
+type mpiComm struct{ *mpi.Comm }
+
+func (c mpiComm) IallreduceSum(buf []float32) (Request, error) {
+	r, err := c.Comm.IallreduceSum(buf)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
 
 // World is the communicator of every process this program was started
 // with. Built with the mpi tag and started by an MPI launcher (mpirun,
@@ -28,5 +43,5 @@ func World() (Comm, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dist: started by an MPI launcher (%s), but %s did not start: %w", l.Var, mpi.Impl, err)
 	}
-	return c, nil
+	return mpiComm{c}, nil
 }

@@ -53,12 +53,36 @@
 //     per-device BN's statistics to a world of one (groups of images, both
 //     views).
 //   - Gradients: each rank's gradient is a partial of the global loss's;
-//     they are SUMMED over the ranks in host buckets (BucketFloats), so the
-//     parameters stay identical; Model.CheckInSync compares StateHash
-//     across the ranks.
-//   - Model.CommTime adds up the wall time of these collectives (waiting
-//     for the slowest rank included): training's per-step communication
-//     figure.
+//     they are SUMMED over the ranks in host buckets (BucketFloats, 1 MiB
+//     by default), so the parameters stay identical; Model.CheckInSync
+//     compares StateHash across the ranks.
+//   - The gradient all-reduce overlaps the backward pass (Parallel.Overlap,
+//     gradSync): each recorded op lists the parameters whose gradients its
+//     backward writes (entry.params), so Backward knows when a parameter's
+//     gradient is final (after the backward of its first use in the
+//     forward pass; with gradient caching, in the last chunk's backward
+//     only). Buckets are packed in reverse parameter order, the order the
+//     backward pass finishes them, and each is downloaded and its
+//     all-reduce started (dist.AsyncAllreducer: MPI_Iallreduce) as soon
+//     as its parameters are final, strictly in bucket order, so that the
+//     ranks start the same collectives in the same order; after the pass
+//     the step waits for them in order and uploads the sums. The sums are
+//     the same as without overlap (bit for bit with dist.Local and with
+//     two MPI ranks, where a+b = b+a; with three or more MPI ranks the
+//     non-blocking and the blocking all-reduce may add in different
+//     orders, every rank still getting the same bits). OverlapAuto
+//     overlaps where the Comm has IallreduceSum and the backend's
+//     downloads do not stall its queue (engine.DownloadStaller: the CPU
+//     backend), and on one whose downloads stall (Vulkan) with global BN
+//     only, whose backward pass syncs with the host in every BN layer
+//     anyway (newGradSync); OverlapOff runs the blocking all-reduce after
+//     the pass. The per-device BN running statistics are still averaged
+//     after it.
+//   - Model.CommTime adds up the time the step was blocked on these
+//     collectives (waiting for the slowest rank included): the exposed
+//     communication, training's per-step comm_ms; an all-reduce that ran
+//     while the backward pass computed is not counted, only the time spent
+//     starting it and waiting for it after the pass.
 //
 // # Batches larger than the memory (Model.SetMicroBatch)
 //

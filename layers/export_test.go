@@ -86,3 +86,24 @@ func SetNet(m *Model, net Module) {
 	m.net = net
 	m.params = Params(net)
 }
+
+// OverlapBug is a bug planted in the overlapped gradient all-reduce
+// (SetOverlapBug): the overlap tests must catch each.
+type OverlapBug int
+
+const (
+	// OverlapFirstWrite starts a parameter's bucket after the first
+	// gradient written into it in the backward pass (the backward of its
+	// last use in the forward) instead of the last: wrong for a
+	// parameter used twice.
+	OverlapFirstWrite OverlapBug = iota + 1
+	// OverlapEveryChunk starts the buckets in the first chunk's backward
+	// pass of a chunked step, before the later chunks have added theirs.
+	OverlapEveryChunk
+)
+
+// SetOverlapBug plants bug in m's overlapped gradient all-reduce.
+func SetOverlapBug(m *Model, bug OverlapBug) {
+	m.tape.par.firstWrite = bug == OverlapFirstWrite
+	m.tape.par.everyChunk = bug == OverlapEveryChunk
+}

@@ -45,7 +45,8 @@ func chunk(k, mb, bigN int) (lo, n int) {
 //     global batch = ranks x chunks).
 //  3. Each chunk forward again with recording, then backward from its rows
 //     of dz through the L2 normalisation; the first chunk's backward
-//     overwrites every Param.Grad, the others add to it (Tape.accumulate).
+//     overwrites every Param.Grad, the others add to it (Tape.accumulate);
+//     the gradient all-reduce overlaps the last chunk's backward only.
 //     This forward is the one that updates the running statistics, once
 //     per chunk.
 //
@@ -131,7 +132,7 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	}
 	t.train = true
 	t.par.on, t.par.err = true, nil
-	defer func() { t.par.on, t.frozenStats, t.accumulate = false, false, false }()
+	defer func() { t.par.on, t.par.partial, t.frozenStats, t.accumulate = false, false, false, false }()
 
 	// Pass 1: z of every chunk, nothing recorded, running statistics kept.
 	t.record, t.frozenStats = false, true
@@ -158,7 +159,10 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	flops := 0.0
 	part := make([]float32, 2*mb*d)
 	for k := 0; k < chunks; k++ {
-		t.accumulate = k > 0
+		// Chunk k's backward adds to the earlier chunks' gradients; only
+		// the last chunk's finishes them (the overlapped all-reduce may
+		// start then, gradSync).
+		t.accumulate, t.par.partial = k > 0, k < chunks-1
 		xc, n := input(k)
 		zc := t.L2Normalize(m.Forward(t, t.Input(xc)))
 		if m.chunkZ != nil {

@@ -3,7 +3,6 @@ package layers_test
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -27,14 +26,7 @@ func noBNModel(t *testing.T, b engine.Backend) *layers.Model {
 		layers.NewConv2d(b, "c2", 6, 8, 3, 2, 1, false), layers.ReLU{},
 		layers.GlobalAvgPool{}, layers.NewLinear(b, "fc", 8, 16, true),
 	}}
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, p := range layers.Params(net) {
-		v := make([]float32, p.Numel())
-		for i := range v {
-			v[i] = float32(0.4 * rng.NormFloat64())
-		}
-		b.Upload(p.Value, v)
-	}
+	layerstest.RandomParams(b, net, 5, 0.4)
 	t.Cleanup(func() {
 		for _, p := range layers.Params(net) {
 			p.Value.Release()

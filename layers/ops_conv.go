@@ -34,7 +34,7 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 	if b != nil {
 		t.b.BiasForward(y.Value, b.Value, p.N, p.K, P*Q)
 	}
-	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, backward: func(dy *engine.Tensor) {
+	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
 		if b != nil {
 			db, done := t.paramGradDst(b)
 			t.b.BiasBackward(db, dy, p.N, p.K, P*Q)

@@ -21,7 +21,7 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 	if b != nil {
 		t.b.BiasForward(y.Value, b.Value, n, out, 1)
 	}
-	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, backward: func(dy *engine.Tensor) {
+	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
 		if b != nil {
 			db, done := t.paramGradDst(b)
 			t.b.BiasBackward(db, dy, n, out, 1)

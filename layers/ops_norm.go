@@ -52,7 +52,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	if relu {
 		saved = append(saved, y)
 	}
-	t.push(entry{op: "BatchNorm " + bn.Name, out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, backward: func(dy *engine.Tensor) {
+	t.push(entry{op: "BatchNorm " + bn.Name, out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, params: []*Param{bn.Gamma, bn.Beta}, backward: func(dy *engine.Tensor) {
 		dg, doneG := t.paramGradDst(bn.Gamma)
 		var db *engine.Tensor
 		doneB := func() {}

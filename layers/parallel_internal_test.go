@@ -322,3 +322,56 @@ func TestGatheredNTXent(t *testing.T) {
 		}
 	})
 }
+
+// stallingCPU is the CPU backend saying that its downloads stall (as the
+// Vulkan backend does).
+type stallingCPU struct{ engine.Backend }
+
+func (stallingCPU) DownloadStalls() bool { return true }
+
+// TestOverlapAuto: OverlapAuto overlaps on a backend whose downloads do
+// not stall, and on one whose downloads stall with global BN only;
+// OverlapOn always, OverlapOff never; a Comm without IallreduceSum never.
+func TestOverlapAuto(t *testing.T) {
+	cpuB := cpu.New(cpu.Options{Threads: 1})
+	comm := dist.Local(2)[0]
+	for _, tc := range []struct {
+		b      engine.Backend
+		comm   dist.Comm
+		o      Overlap
+		synced bool
+		want   bool
+	}{
+		{cpuB, comm, OverlapAuto, false, true},
+		{stallingCPU{cpuB}, comm, OverlapAuto, false, false},
+		{stallingCPU{cpuB}, comm, OverlapAuto, true, true},
+		{stallingCPU{cpuB}, comm, OverlapOn, false, true},
+		{cpuB, comm, OverlapOff, true, false},
+		{cpuB, blockingComm{comm}, OverlapOn, true, false},
+	} {
+		g := newGradSync(tc.b, &timedComm{Comm: tc.comm}, tc.o, 1, tc.synced)
+		if got := g.async != nil; got != tc.want {
+			t.Errorf("%T, %T, %v, synced %v: overlap %v, want %v", tc.b, tc.comm, tc.o, tc.synced, got, tc.want)
+		}
+	}
+}
+
+// blockingComm hides IallreduceSum.
+type blockingComm struct{ dist.Comm }
+
+// TestOverlapOption: the modes' names parse back; others are errors, in
+// ParseOverlap and in SetParallel.
+func TestOverlapOption(t *testing.T) {
+	for o := OverlapAuto; o <= OverlapOn; o++ {
+		if got, err := ParseOverlap(o.String()); got != o || err != nil {
+			t.Errorf("ParseOverlap(%q) = %v, %v", o.String(), got, err)
+		}
+	}
+	if _, err := ParseOverlap("yes"); err == nil || !strings.Contains(err.Error(), "want auto, on or off") {
+		t.Errorf("ParseOverlap(yes): %v", err)
+	}
+	m := &Model{b: cpu.New(cpu.Options{Threads: 1}), tape: &Tape{}}
+	if err := m.SetParallel(Parallel{Overlap: OverlapOn + 1}); err == nil || !strings.Contains(err.Error(), "Overlap(3) is not an overlap mode") {
+		t.Errorf("SetParallel with Overlap(3): %v", err)
+	}
+}

@@ -53,16 +53,22 @@ func caseName(c layerstest.DataParallelCase) string {
 func TestDataParallelCatchesLocalSliceGather(t *testing.T) {
 	msgs := layerstest.DataParallel(t, newCPU, layerstest.DataParallelCase{
 		World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 1, Mutate: layers.SetLocalSliceGatherBackward})
-	grads := 0
-	for _, m := range msgs {
-		if strings.Contains(m, "gradient") {
-			grads++
-		}
-	}
+	grads := gradientMsgs(msgs)
 	if grads == 0 {
 		t.Fatalf("the local-slice gather backward passed the gradient comparison (%d other mismatches)", len(msgs))
 	}
 	t.Logf("%d gradient mismatches, e.g. %s", grads, strings.SplitN(msgs[0], "\n", 2)[0])
+}
+
+// gradientMsgs counts the mismatches about gradients.
+func gradientMsgs(msgs []string) int {
+	n := 0
+	for _, m := range msgs {
+		if strings.Contains(m, "gradient") {
+			n++
+		}
+	}
+	return n
 }
 
 // TestSetParallelErrors: clear errors for options that cannot work.

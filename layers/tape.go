@@ -1,6 +1,11 @@
 package layers
 
-import "simclr-vk/engine"
+import (
+	"fmt"
+	"slices"
+
+	"simclr-vk/engine"
+)
 
 // Var is a value flowing through the graph: a device tensor with its logical
 // shape and, during backward, its gradient.
@@ -29,10 +34,15 @@ func numel(shape []int) int {
 // entry is one recorded op: backward reads out.Grad and writes (or
 // accumulates) the gradients of its inputs and parameters.
 type entry struct {
-	op       string
-	out      *Var
-	saved    []*Var           // inputs whose values backward reads
-	scratch  []*engine.Tensor // op-private saved tensors (BN statistics, argmax)
+	op      string
+	out     *Var
+	saved   []*Var           // inputs whose values backward reads
+	scratch []*engine.Tensor // op-private saved tensors (BN statistics, argmax)
+	// params are the parameters whose gradients backward writes (nil
+	// entries allowed: an absent bias): Backward knows from them when a
+	// parameter's gradient is final (see gradFinal); paramGradDst checks
+	// that backward writes no other.
+	params   []*Param
 	backward func(dy *engine.Tensor)
 }
 
@@ -56,6 +66,8 @@ type Tape struct {
 	entries    []entry
 	vars       []*Var
 	touched    map[*Param]bool
+	// running is the entry whose backward runs (nil outside Backward).
+	running *entry
 	// flops counts the multiply-add FLOPs (x2) of the convolutions and
 	// linear layers run forward since the last Reset.
 	flops, lastFlops float64
@@ -151,6 +163,9 @@ func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
 // paramGradDst is gradDst for a parameter: the first use in a pass
 // overwrites p.Grad, later uses accumulate (every use, with t.accumulate).
 func (t *Tape) paramGradDst(p *Param) (*engine.Tensor, func()) {
+	if t.running != nil && !slices.Contains(t.running.params, p) {
+		panic(fmt.Sprintf("layers: %s's backward writes the gradient of %s, which it does not list in entry.params", t.running.op, p.Name))
+	}
 	if !t.touched[p] && !t.accumulate {
 		t.touched[p] = true
 		return p.Grad, func() {}
@@ -174,7 +189,13 @@ func (t *Tape) Seed(v *Var, dv *engine.Tensor) {
 // pool as soon as no remaining op needs them. Parameters in params that got
 // no gradient in this pass have their Grad zeroed, so after Backward every
 // Param.Grad holds this pass's gradient (with t.accumulate: Param.Grad
-// plus this pass's gradient). The tape is reset afterwards.
+// plus this pass's gradient). The tape is reset afterwards. When the
+// data-parallel step overlaps its gradient all-reduce with this pass
+// (parallel.overlapped), each parameter of params that an entry lists is
+// handed to the all-reduce (gradSync.gradFinal) right after the last entry
+// writing its gradient has run (that of its first use in the forward
+// pass); the others (no gradient in this pass) are final when Backward
+// returns.
 func (t *Tape) Backward(params []*Param) {
 	// Values nobody saved are dead now.
 	for _, v := range t.vars {
@@ -183,12 +204,29 @@ func (t *Tape) Backward(params []*Param) {
 			v.Value = nil
 		}
 	}
+	var last map[*Param]int
+	g := t.par.overlapped()
+	if g != nil {
+		g.plan(params)
+		last = t.finalAt(params, t.par.firstWrite)
+	}
 	for i := len(t.entries) - 1; i >= 0; i-- {
-		e := t.entries[i]
+		e := &t.entries[i]
 		if e.out.Grad != nil {
+			t.running = e
 			e.backward(e.out.Grad)
+			t.running = nil
 		}
-		t.drop(e)
+		for _, p := range e.params {
+			if j, ok := last[p]; ok && j == i {
+				if !t.touched[p] && !t.accumulate { // no gradient reached it
+					t.b.Fill(p.Grad, 0)
+					t.touched[p] = true
+				}
+				g.gradFinal(p)
+			}
+		}
+		t.drop(*e)
 		if e.out.owned {
 			t.pool.Put(e.out.Grad)
 			e.out.Grad = nil
@@ -201,6 +239,27 @@ func (t *Tape) Backward(params []*Param) {
 		}
 	}
 	t.Reset()
+}
+
+// finalAt maps each parameter of params that some entry lists to the
+// index of the entry after whose backward its gradient is final: the
+// lowest (Backward runs from the highest), or with early (a test
+// mutation) the highest, where a parameter used more than once still has
+// gradients to come.
+func (t *Tape) finalAt(params []*Param, early bool) map[*Param]int {
+	want := make(map[*Param]bool, len(params))
+	for _, p := range params {
+		want[p] = true
+	}
+	last := make(map[*Param]int, len(params))
+	for i := range t.entries {
+		for _, p := range t.entries[i].params {
+			if _, seen := last[p]; want[p] && (!seen || early) {
+				last[p] = i
+			}
+		}
+	}
+	return last
 }
 
 // drop releases what an entry held for its backward.

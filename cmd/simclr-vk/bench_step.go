@@ -37,8 +37,10 @@ type stepResult struct {
 	GFLOPs       float64 `json:"gflop_per_s"`
 	ImagesPerS   float64 `json:"images_per_s"` // global: Batch per median step
 	// World is the number of ranks (mpirun); each steps on Batch/World
-	// images. CommMs is the median step's time in communication (all-gathers
-	// and all-reduces, waiting for the slowest rank included).
+	// images. CommMs is the median step's time blocked on communication
+	// (Model.CommTime: all-gathers and all-reduces, waiting for the slowest
+	// rank included; not the gradient all-reduce hidden behind the
+	// backward pass, --overlap).
 	World  int     `json:"world"`
 	CommMs float64 `json:"comm_ms_median,omitempty"`
 	// Baseline is --baseline (images/s of the comparison run, e.g. one
@@ -114,6 +116,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	tau := fs.Float32("tau", 0.5, "NT-Xent temperature")
 	headOut := fs.Int("head-out", 128, "projection head output dimension")
 	asJSON := fs.Bool("json", false, "print one JSON line")
+	overlap := fs.String("overlap", "auto", "under mpirun: the gradient all-reduce during the backward pass (on), after it (off), or where the backend allows (auto)")
 	profile := fs.Bool("profile", false, "Vulkan: after the timed steps, time one more step per op with GPU timestamps and print the ops by total time")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -136,6 +139,10 @@ func benchStep(args []string, comm dist.Comm) error {
 		bound.Int("head-out", int64(*headOut), 1, train.MaxDim),
 		bound.Float("baseline", *baseline, 0, 1e12, false)); err != nil {
 		return err
+	}
+	ov, err := layers.ParseOverlap(*overlap)
+	if err != nil {
+		return bound.Errorf("overlap", "%v", err)
 	}
 	world, rank := comm.Size(), comm.Rank()
 	if *batch%world != 0 {
@@ -168,7 +175,7 @@ func benchStep(args []string, comm dist.Comm) error {
 		return fmt.Errorf("bench step: %w", err)
 	}
 	defer m.Release()
-	if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true}); err != nil {
+	if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true, Overlap: ov}); err != nil {
 		return fmt.Errorf("bench step: %w", err)
 	}
 	opt, err := optim.New(b, m.Params(), optim.DefaultConfig(optim.Kind(*optName)))

@@ -109,6 +109,10 @@ func (d *Device) Upload(t *engine.Tensor, src []float32) {
 	d.transfer(al, src, true)
 }
 
+// DownloadStalls implements engine.DownloadStaller: Download submits the
+// queued work and waits for its fence.
+func (d *Device) DownloadStalls() bool { return true }
+
 // Download waits for queued work and copies t into dst.
 func (d *Device) Download(t *engine.Tensor, dst []float32) error {
 	al := d.allocOf("Download", t)

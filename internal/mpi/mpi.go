@@ -66,6 +66,7 @@ type Comm struct {
 	// Used only on the MPI thread (and by Abort, which reads world).
 	world, local C.MPI_Comm
 	stop         bool
+	active       []*Request // started IallreduceSums not seen complete
 }
 
 var (
@@ -83,7 +84,9 @@ func Init() (*Comm, error) {
 		return nil, errors.New("mpi: Init called twice (MPI can be initialised once per process)")
 	}
 	initDone = true
-	c := &Comm{work: make(chan func())}
+	// Buffered: IallreduceSum queues its call without waiting for the MPI
+	// thread to take it.
+	c := &Comm{work: make(chan func(), 64)}
 	ready := make(chan error)
 	go c.loop(ready)
 	if err := <-ready; err != nil {
@@ -102,10 +105,36 @@ func (c *Comm) loop(ready chan<- error) {
 		return
 	}
 	ready <- nil
-	for f := range c.work {
+	poll := time.NewTimer(pollMax)
+	delay := pollMin
+	for {
+		var f func()
+		if len(c.active) == 0 {
+			f = <-c.work
+		} else {
+			select {
+			case f = <-c.work:
+			case <-poll.C:
+				// Nothing queued: drive the outstanding requests (Open
+				// MPI's non-blocking collectives advance only inside MPI
+				// calls), testing more rarely while nothing completes.
+				if c.progress() {
+					delay = pollMin
+				} else {
+					delay = min(2*delay, pollMax)
+				}
+				poll.Reset(delay)
+				continue
+			}
+		}
 		f()
 		if c.stop {
 			return
+		}
+		if len(c.active) > 0 {
+			c.progress()
+			delay = pollMin
+			poll.Reset(delay)
 		}
 	}
 }
@@ -316,6 +345,10 @@ func (c *Comm) Finalize() error {
 	done := make(chan error)
 	c.work <- func() {
 		c.stop = true
+		for len(c.active) > 0 { // never waited for: finish them first
+			r := c.active[0]
+			r.finish(r.waitall())
+		}
 		if c.local != C.simclr_comm_null() {
 			if rc := C.MPI_Comm_free(&c.local); rc != C.MPI_SUCCESS {
 				C.MPI_Finalize()

@@ -148,6 +148,19 @@ func chunkMajor(xs []float32, c DataParallelCase) []float32 {
 	return out
 }
 
+// views checks that c's images split over its ranks and returns its
+// global batch (2N views of HW x HW x 3, from c.Seed or 11).
+func (c DataParallelCase) views(t testing.TB) []float32 {
+	t.Helper()
+	if c.Images%c.World != 0 {
+		t.Fatalf("%d images do not split over %d ranks", c.Images, c.World)
+	}
+	if c.Seed == 0 {
+		c.Seed = 11
+	}
+	return RandomViews(c.Seed, c.Images, 3, c.HW, c.HW, 0.3)
+}
+
 // recorder collects a comparison's mismatches instead of failing a test.
 type recorder struct {
 	testing.TB
@@ -175,13 +188,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 // Setup failures and rank errors fail t.
 func DataParallel(t testing.TB, newBackend func(testing.TB) engine.Backend, c DataParallelCase) []string {
 	t.Helper()
-	if c.Images%c.World != 0 {
-		t.Fatalf("%d images do not split over %d ranks", c.Images, c.World)
-	}
-	if c.Seed == 0 {
-		c.Seed = 11
-	}
-	xs := RandomViews(c.Seed, c.Images, 3, c.HW, c.HW, 0.3)
+	xs := c.views(t)
 	refPar := layers.Parallel{}
 	if !c.GlobalBN {
 		refPar.BNGroups = c.World

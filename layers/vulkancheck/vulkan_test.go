@@ -182,6 +182,30 @@ func TestDataParallelVulkan(t *testing.T) {
 	}
 }
 
+// TestOverlapVulkan: on Vulkan, whose downloads in the middle of the
+// backward pass submit and wait for the queue, the runs whose gradient
+// all-reduce overlaps the backward pass (layers.OverlapOn, whatever
+// OverlapAuto decides for the device) have the same bits after 3 LARS
+// steps as those whose all-reduce follows it (layerstest.Overlap): worlds
+// of 2 and 3, global and per-device BN, with and without chunks.
+func TestOverlapVulkan(t *testing.T) {
+	open := func(tb testing.TB) engine.Backend { return vulkantest.Open(tb, vulkan.Options{}) }
+	for _, c := range []layerstest.DataParallelCase{
+		{World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 3, BucketFloats: 1000},
+		{World: 2, Images: 8, HW: 8, GlobalBN: false, Steps: 3, BucketFloats: 1000},
+		{World: 3, Images: 9, HW: 8, GlobalBN: true, Steps: 3, BucketFloats: 1000},
+		{World: 2, Images: 8, HW: 8, GlobalBN: true, Steps: 3, BucketFloats: 1000, MicroBatch: 2},
+	} {
+		t.Run(fmt.Sprintf("world%d_globalBN%v_micro%d", c.World, c.GlobalBN, c.MicroBatch), func(t *testing.T) {
+			noPanic(t, func() {
+				for _, msg := range layerstest.Overlap(t, open, layerstest.OverlapCase{DataParallelCase: c}) {
+					t.Error(msg)
+				}
+			})
+		})
+	}
+}
+
 // TestChunkedVulkan: gradient caching on Vulkan (layerstest): 8 images in
 // chunks of 4 train like BN groups of 4 for 3 LARS steps, the running
 // statistics move once per chunk (also with a short last chunk), and 16

@@ -91,8 +91,10 @@
 // takes the run lock and writes config.json, metrics.jsonl, plot.png and
 // checkpoints, logs (Options.Log is ignored elsewhere) and runs the kNN
 // monitor; the other ranks wait for it in their next collective. Images/s
-// are global, and each step's communication time (Model.CommTime) is in the
-// progress line, the epoch line and metrics.jsonl (comm_ms). A resume is
+// are global, and each step's exposed communication time (Model.CommTime:
+// the time the step was blocked on collectives, not the gradient
+// all-reduce that ran behind the backward pass) is in the progress line,
+// the epoch line and metrics.jsonl (comm_ms). A resume is
 // read by every rank from the same file and checked with CheckInSync
 // (also every SyncCheck steps); any world size resumes any checkpoint. The
 // context's cancellation is summed over the ranks before every step, so

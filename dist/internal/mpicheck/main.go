@@ -2,9 +2,10 @@
 // takes the world from dist.World and exercises one behaviour, named by its
 // argument, printing one line per rank that the test reads:
 //
-//	collectives  every collective of dist.Comm, checked against the values
-//	             each rank can compute alone, then Finalize (after which
-//	             calls are errors); prints "rank R/S local L/M ok"
+//	collectives  every collective of dist.Comm and IallreduceSum, checked
+//	             against the values each rank can compute alone, then
+//	             Finalize (after which calls are errors); prints
+//	             "rank R/S local L/M ok"
 //	fatal        every rank prints "rank R/S: started" and passes a Barrier,
 //	             then the last rank calls dist.Fatal while the others wait
 //	             in a second Barrier that only the abort can end
@@ -106,6 +107,59 @@ func main() {
 	}
 }
 
+// iallreduce starts non-blocking all-reduces of m floats (two pieces), of
+// one and of none, a blocking all-reduce and a barrier among them, lets
+// the MPI thread drive them while this goroutine sleeps (rank 0 longer
+// than the others), and waits for them in reverse order.
+func iallreduce(c dist.Comm, m int) error {
+	a, ok := c.(dist.AsyncAllreducer)
+	if !ok {
+		return fmt.Errorf("%T has no IallreduceSum", c)
+	}
+	r, n := c.Rank(), c.Size()
+	big, one := make([]float32, m), []float32{float32(r)}
+	for i := range big {
+		big[i] = float32((r + 1) * (i%1000 + 1))
+	}
+	var reqs []dist.Request
+	for _, buf := range [][]float32{big, nil, one} {
+		req, err := a.IallreduceSum(buf)
+		if err != nil {
+			return err
+		}
+		reqs = append(reqs, req)
+		if len(buf) == 0 {
+			b64 := []float64{1}
+			if err := c.AllreduceSum64(b64); err != nil || b64[0] != float64(n) {
+				return fmt.Errorf("AllreduceSum64 among IallreduceSums: %v, %v", b64, err)
+			}
+			if err := c.Barrier(); err != nil {
+				return err
+			}
+		}
+	}
+	nap := 10 * time.Millisecond
+	if r == 0 {
+		nap *= 3
+	}
+	time.Sleep(nap)
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if err := reqs[i].Wait(); err != nil {
+			return err
+		}
+	}
+	tri := n * (n + 1) / 2
+	for i := range big {
+		if want := float32(tri * (i%1000 + 1)); big[i] != want {
+			return fmt.Errorf("IallreduceSum: [%d] = %v, want %v", i, big[i], want)
+		}
+	}
+	if want := float32(n * (n - 1) / 2); one[0] != want {
+		return fmt.Errorf("IallreduceSum of one float: %v, want %v", one[0], want)
+	}
+	return nil
+}
+
 func collectives(c dist.Comm) error {
 	r, n := c.Rank(), c.Size()
 	if n < 2 {
@@ -137,6 +191,9 @@ func collectives(c dist.Comm) error {
 	}
 	if err := c.AllreduceSum(nil); err != nil {
 		return fmt.Errorf("AllreduceSum of nothing: %w", err)
+	}
+	if err := iallreduce(c, m); err != nil {
+		return err
 	}
 
 	// Allgather in rank order, from a separate buffer and from inside recv.
