@@ -186,7 +186,7 @@ func (d *Device) timeChecked(what, name string, tm *kernelTimer, ref *tuneRef, o
 		d.tune.corrupt(name, out)
 	}
 	if err := d.checkAgainst(ref, out, tol); err != nil {
-		if d.err != nil {
+		if d.Err() != nil {
 			return 0, false, err
 		}
 		if *rejected == nil {

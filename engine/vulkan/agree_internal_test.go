@@ -182,7 +182,7 @@ func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
 // device-memory exhaustion tests, in their own process.)
 func TestTuneRefWithoutMemory(t *testing.T) {
 	d := openInternal(t, Options{})
-	huge := engine.NewTensor(d, (*alloc)(nil), 1<<20, 1<<20) // 4 TiB, never allocated
+	huge := engine.NewTensor(d, nil, 1<<20, 1<<20) // 4 TiB, never allocated
 	if _, err := d.tryNewScratch(huge.Numel()); err == nil || d.Err() != nil {
 		t.Fatalf("tryNewScratch of 4 TiB: error %v, device error %v; want an error and no device error", err, d.Err())
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // GEMM kernel choice per shape class: forced (Options.GemmVariant), from
@@ -129,7 +130,7 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 		}
 		if !slices.Contains(d.coopMatGemmKernels(), v) {
 			return fmt.Errorf("engine/vulkan: %w: GemmVariant %s needs %d bytes of shared memory per workgroup; %q has %d",
-				ErrGemmUnsupported, v, coopMatShared(d.cm, 128, 16, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
+				ErrGemmUnsupported, v, vkrt.CoopMatShared(d.cm, 128, 16, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
 		}
 	case slices.Contains(gemmFamilies, v), slices.Contains(gemmKernels, v):
 		probe := v
@@ -279,7 +280,7 @@ func (d *Device) gemmChoice(class string) string {
 	switch {
 	case d.tune.forced != "":
 		c.Kernel, c.Source = d.gemmForcedKernel(class), "forced"
-	case d.tune.tuner != nil && d.err == nil:
+	case d.tune.tuner != nil && d.Err() == nil:
 		c = d.tuneClass(class)
 	default:
 		c.Kernel, c.Source = d.gemmTable(class), "table"
@@ -464,17 +465,16 @@ func (d *Device) newKernelTimer(wall bool) (*kernelTimer, error) {
 		tm.desc = fmt.Sprintf("wall time Flush to Flush, samples of about %v (repeated recordings), median of %d samples", wallSample, tm.runs)
 		return tm, nil
 	}
-	tm.useTS = d.rec.canProfile && !d.rec.profiling
+	tm.useTS = d.rt.CanProfile() && !d.rt.Profiling()
 	if tm.useTS {
-		saved := d.rec.prof
-		d.rec.prof = map[string]*OpTime{}
+		saved := d.rt.SwapProfile(map[string]*OpTime{})
 		if err := d.EnableProfile(true); err != nil {
-			d.rec.prof = saved
+			d.rt.SwapProfile(saved)
 			return nil, err
 		}
 		tm.close = func() {
 			d.EnableProfile(false)
-			d.rec.prof = saved
+			d.rt.SwapProfile(saved)
 		}
 		tm.desc = fmt.Sprintf("timestamp queries, median of %d runs", tm.runs)
 	} else {
@@ -504,7 +504,7 @@ func (tm *kernelTimer) median(record func()) (time.Duration, error) {
 	times := make([]time.Duration, tm.runs)
 	for r := range times {
 		if tm.useTS {
-			clear(d.rec.prof)
+			d.rt.ClearProfile()
 		}
 		t0 := time.Now()
 		for range tm.reps {
@@ -515,10 +515,7 @@ func (tm *kernelTimer) median(record func()) (time.Duration, error) {
 		}
 		times[r] = time.Since(t0)
 		if tm.useTS {
-			times[r] = 0
-			for _, ot := range d.rec.prof {
-				times[r] += ot.Total
-			}
+			times[r] = d.rt.ProfileTotal()
 		}
 		times[r] /= time.Duration(tm.reps)
 	}
@@ -584,13 +581,13 @@ func (d *Device) GemmChoiceFor(batch, m, n, k int) GemmClassChoice {
 func (d *Device) probeGemm(kernel string, m, n, k int) error {
 	if strings.HasPrefix(kernel, "splitk_") {
 		shader := "gemm_tiled_" + strings.TrimPrefix(kernel, "splitk_") + "_splitk"
-		if _, err := d.pipes.get(shader, []uint32{0, 0}, 3); err != nil {
+		if err := d.rt.Pipeline(shader, []uint32{0, 0}, 3); err != nil {
 			return err
 		}
-		_, err := d.pipes.get("gemm_splitk_reduce", nil, 2)
+		err := d.rt.Pipeline("gemm_splitk_reduce", nil, 2)
 		return err
 	}
 	shader, spec, _, _ := d.gemmKernel(kernel, false, false, m, n, k)
-	_, err := d.pipes.get(shader, spec, 3)
+	err := d.rt.Pipeline(shader, spec, 3)
 	return err
 }

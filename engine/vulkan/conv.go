@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Convolutions as implicit GEMMs (shaders/conv2d_*.comp): the im2col gather
@@ -129,15 +130,15 @@ func (t convTile) wg() int {
 // 32-deep 128x128_k32_<cm> (the table picks between the first two by
 // rows; the tuner times all).
 func (d *Device) convCoopMat() []convTile {
-	wg, shared := coopMatWG(d.cm, 128), int(d.limit.MaxComputeSharedMemorySize)
+	wg, shared := vkrt.CoopMatWG(d.cm, 128), int(d.limit.MaxComputeSharedMemorySize)
 	out := []convTile{
 		{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg},
-		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: coopMatWG(d.cm, 64)},
+		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: vkrt.CoopMatWG(d.cm, 64)},
 	}
-	if coopMatShared(d.cm, 128, 16, true) <= shared {
+	if vkrt.CoopMatShared(d.cm, 128, 16, true) <= shared {
 		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg})
 	}
-	if coopMatShared(d.cm, 128, 32, false) <= shared {
+	if vkrt.CoopMatShared(d.cm, 128, 32, false) <= shared {
 		out = append(out, convTile{tiled: true, cm: true, variant: "128x128_k32_" + d.cm, bm: 128, bn: 128, bk: 32, wgX: wg})
 	}
 	return out
@@ -203,7 +204,7 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 // on GPUs with autotuning on, the measured choice for this exact problem
 // instead (conv_autotune.go), timed with run, which writes out.
 func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	if d.convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.err == nil {
+	if d.convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.Err() == nil {
 		return d.convTuned(pass, p, out, run)
 	}
 	return d.convTableTile(pass, p)

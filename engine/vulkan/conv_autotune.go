@@ -276,7 +276,7 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 			shaders = []string{"winograd_input_transform" + f, "winograd_grad_transform" + f, "winograd_filter_grad_transform" + f}
 		}
 		for _, sh := range shaders {
-			if _, err := d.pipes.get(sh, nil, 2); err != nil {
+			if err := d.rt.Pipeline(sh, nil, 2); err != nil {
 				return err
 			}
 		}
@@ -286,6 +286,6 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 	if t.cm {
 		n = 4 // the input maxima (coopMatMax)
 	}
-	_, err := d.pipes.get(t.shader(pass), t.spec(isDirect1x1(p)), n)
+	err := d.rt.Pipeline(t.shader(pass), t.spec(isDirect1x1(p)), n)
 	return err
 }

@@ -14,8 +14,8 @@ type pushN struct {
 	N uint32
 }
 
-// pushNScalar mirrors `{ uint n; float v; }` of fill.comp and
-// `{ uint n; float alpha; }` of scale.comp and axpy.comp.
+// pushNScalar mirrors `{ uint n; float alpha; }` of scale.comp and
+// axpy.comp (fill.comp's is vkrt.PushFill).
 type pushNScalar struct {
 	N     uint32
 	Alpha float32
@@ -23,13 +23,6 @@ type pushNScalar struct {
 
 func (d *Device) elementwise(shader string, n int, push any, args ...arg) {
 	d.dispatch(kernel{Shader: shader, Push: push, Groups: d.grid1D(n, elemLocal), Args: args})
-}
-
-// Fill sets dst[i] = v.
-func (d *Device) Fill(dst *engine.Tensor, v float32) {
-	engine.CheckBackend("Fill", d, dst)
-	n := engine.CheckSame("Fill", []string{"dst"}, dst)
-	d.elementwise("fill", n, &pushNScalar{uint32(n), v}, out(dst))
 }
 
 // Copy sets dst[i] = src[i].

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // glslPushBlocks returns, for each push-constant block of
@@ -52,7 +54,8 @@ func TestPushConstants(t *testing.T) {
 		shaders []string
 	}{
 		{pushN{}, []string{"copy", "add", "sub", "mul", "relu_forward", "relu_backward"}},
-		{pushNScalar{}, []string{"fill", "scale", "axpy"}},
+		{vkrt.PushFill{}, []string{"fill"}},
+		{pushNScalar{}, []string{"scale", "axpy"}},
 		{pushReduce{}, []string{"sum_rows", "sum_cols"}},
 		{pushSumSquares{}, []string{"sum_squares"}},
 		{pushGemm{}, []string{"gemm_regblock", "gemm_vec4", "gemm_subgroup", "gemm_tiled#1"}},
@@ -88,8 +91,8 @@ func TestPushConstants(t *testing.T) {
 				t.Errorf("%s.%s at offset %d, want %d", rt.Name(), f.Name, f.Offset, 4*i)
 			}
 		}
-		if rt.Size() != uintptr(4*rt.NumField()) || rt.Size() > pushRangeSize {
-			t.Errorf("%s: %d bytes for %d fields (push range %d)", rt.Name(), rt.Size(), rt.NumField(), pushRangeSize)
+		if rt.Size() != uintptr(4*rt.NumField()) || rt.Size() > vkrt.PushRangeSize {
+			t.Errorf("%s: %d bytes for %d fields (push range %d)", rt.Name(), rt.Size(), rt.NumField(), vkrt.PushRangeSize)
 		}
 		for _, sh := range c.shaders {
 			name, idx := sh, 0

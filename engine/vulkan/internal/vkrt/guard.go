@@ -1,4 +1,4 @@
-package vulkan
+package vkrt
 
 import (
 	"fmt"
@@ -39,9 +39,9 @@ func (d *Device) NewGuarded(sentinel float32, guard int, shape ...int) (*Guarded
 		return &alloc{blk: parent.blk, off: parent.off + off, size: bytes, bytes: bytes, sub: true}
 	}
 	g := &Guarded{d: d, parent: parent, sentinel: sentinel, guard: guard}
-	g.Lo = engine.NewTensor(d, sub(0, lo), int(lo/4)) // the whole aligned region before T
-	g.T = engine.NewTensor(d, sub(lo, 4*uint64(n)), shape...)
-	g.Hi = engine.NewTensor(d, sub(lo+4*uint64(n), 4*uint64(guard)), guard)
+	g.Lo = engine.NewTensor(d.owner, sub(0, lo), int(lo/4)) // the whole aligned region before T
+	g.T = engine.NewTensor(d.owner, sub(lo, 4*uint64(n)), shape...)
+	g.Hi = engine.NewTensor(d.owner, sub(lo+4*uint64(n), 4*uint64(guard)), guard)
 	for _, t := range []*engine.Tensor{g.Lo, g.T, g.Hi} {
 		v := make([]float32, t.Numel())
 		for i := range v {

@@ -1,4 +1,4 @@
-package vulkan
+package vkrt
 
 import (
 	"fmt"
@@ -17,12 +17,12 @@ func (d *Device) New(shape ...int) *engine.Tensor {
 	return d.newTensor("New", true, shape)
 }
 
-// newScratch allocates a tensor whose contents are undefined (memory that
+// NewScratch allocates a tensor whose contents are undefined (memory that
 // released tensors held, possibly NaN): for scratch that the kernels
 // recorded next overwrite entirely before anything reads it (Winograd's
 // transformed tensors and products), where New's zero fill would be one
 // more write pass over the largest buffers of a convolution. Errors as New.
-func (d *Device) newScratch(shape ...int) *engine.Tensor {
+func (d *Device) NewScratch(shape ...int) *engine.Tensor {
 	return d.newTensor("newScratch", false, shape)
 }
 
@@ -35,10 +35,10 @@ func (d *Device) newTensor(op string, zero bool, shape []int) *engine.Tensor {
 	return t
 }
 
-// tryNewScratch is newScratch returning out of memory as an error instead
+// TryNewScratch is NewScratch returning out of memory as an error instead
 // of making it the device's sticky error (nil tensor then): for optional
 // work such as the autotuner's reference copy.
-func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
+func (d *Device) TryNewScratch(shape ...int) (*engine.Tensor, error) {
 	t, err := d.tryNewTensor("newScratch", false, shape)
 	if err != nil {
 		return nil, err
@@ -51,15 +51,15 @@ func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
 func (d *Device) tryNewTensor(op string, zero bool, shape []int) (*engine.Tensor, error) {
 	n := numelOf(op, shape)
 	if d.closed {
-		return engine.NewTensor(d, (*alloc)(nil), shape...), errClosed
+		return engine.NewTensor(d.owner, (*alloc)(nil), shape...), errClosed
 	}
 	al, err := d.mem.allocate(4 * uint64(n))
 	if err != nil {
 		st := d.mem.stats
-		return engine.NewTensor(d, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
+		return engine.NewTensor(d.owner, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
 			op, shape, 4*n, st.InUse, st.Tensors, st.Reserved, err)
 	}
-	t := engine.NewTensor(d, al, shape...)
+	t := engine.NewTensor(d.owner, al, shape...)
 	if !zero {
 		return t, nil
 	}
@@ -92,7 +92,7 @@ func numelOf(op string, shape []int) int {
 
 // allocOf returns t's allocation, nil when its allocation failed.
 func (d *Device) allocOf(op string, t *engine.Tensor) *alloc {
-	engine.CheckBackend(op, d, t)
+	engine.CheckBackend(op, d.owner, t)
 	if t.Released() {
 		panic(fmt.Sprintf("engine/vulkan: %s: tensor %v was released", op, t))
 	}
@@ -200,7 +200,7 @@ func (d *Device) transfer(al *alloc, data []float32, upload bool) {
 // Release returns t's memory for reuse (safe while queued work still reads
 // it: later writes to the range wait behind a barrier).
 func (d *Device) Release(t *engine.Tensor) {
-	engine.CheckBackend("Release", d, t)
+	engine.CheckBackend("Release", d.owner, t)
 	if t.IsView() {
 		panic("engine/vulkan: Release: tensor is a view; release its base")
 	}

@@ -1,4 +1,4 @@
-package vulkan
+package vkrt
 
 import (
 	"strings"
@@ -12,10 +12,10 @@ import (
 // process keeps working (NVIDIA's driver stopped creating instances
 // partway through the suite when each Device made its own).
 func TestInstanceShared(t *testing.T) {
-	first := openInternal(t, Options{})
+	first := openTest(t, Config{})
 	validating := first.inst.validate
 	for i := 0; i < 25; i++ {
-		d, err := Open(Options{Validate: validating, TuneCache: t.TempDir() + "/tune.json"})
+		d, err := Open(Config{Validate: validating})
 		if err != nil {
 			t.Fatalf("open %d: %v", i, err)
 		}
@@ -24,12 +24,14 @@ func TestInstanceShared(t *testing.T) {
 		}
 		x := d.New(3)
 		d.Upload(x, []float32{1, 2, 3})
-		d.Scale(x, x, 2)
 		got := make([]float32, 3)
 		d.Download(x, got)
-		x.Release()
-		if got[2] != 6 {
-			t.Fatalf("open %d: 2*3 = %g", i, got[2])
+		d.Fill(x, 6)
+		got2 := make([]float32, 3)
+		d.Download(x, got2)
+		d.Release(x)
+		if got[2] != 3 || got2[2] != 6 {
+			t.Fatalf("open %d: uploaded 3, read %g; filled 6, read %g", i, got[2], got2[2])
 		}
 		if err := d.Close(); err != nil {
 			t.Fatalf("close %d: %v", i, err)

@@ -1,4 +1,4 @@
-package vulkan
+package vkrt
 
 import (
 	"fmt"
@@ -10,21 +10,21 @@ import (
 	"simclr-vk/engine"
 )
 
-// arg is one storage-buffer binding of a dispatch: a tensor and whether the
-// kernel writes it. Build them with in, out and inout.
-type arg struct {
+// Arg is one storage-buffer binding of a dispatch: a tensor and whether the
+// kernel writes it. Build them with In, Out and InOut.
+type Arg struct {
 	t     *engine.Tensor
 	write bool
 }
 
-// in binds a tensor the kernel only reads.
-func in(t *engine.Tensor) arg { return arg{t, false} }
+// In binds a tensor the kernel only reads.
+func In(t *engine.Tensor) Arg { return Arg{t, false} }
 
-// out binds a tensor the kernel writes (and may read).
-func out(t *engine.Tensor) arg { return arg{t, true} }
+// Out binds a tensor the kernel writes (and may read).
+func Out(t *engine.Tensor) Arg { return Arg{t, true} }
 
-// inout is out, spelled for tensors updated in place.
-func inout(t *engine.Tensor) arg { return arg{t, true} }
+// InOut is Out, spelled for tensors updated in place.
+func InOut(t *engine.Tensor) Arg { return Arg{t, true} }
 
 type boundArg struct {
 	buf   vk.Buffer
@@ -32,20 +32,20 @@ type boundArg struct {
 	write bool
 }
 
-// kernel is one dispatch: see the package documentation.
-type kernel struct {
+// Kernel is one dispatch: see package vulkan's documentation.
+type Kernel struct {
 	Shader string   // embedded shader name (shaders/<Shader>.spv)
 	Spec   []uint32 // specialization constants: constant_id i = Spec[i]
 	Push   any      // pointer to the push-constant struct (plain values), or nil
 	Groups [3]int   // workgroup counts x, y, z (see grid1D)
-	Args   []arg    // bindings 0..n-1, in the shader's order
+	Args   []Arg    // bindings 0..n-1, in the shader's order
 }
 
-// dispatch records k. Misuse (a released tensor, a push-constant struct
+// Dispatch records k. Misuse (a released tensor, a push-constant struct
 // too large, a grid beyond the device limits) panics; driver failures
 // become the sticky error. Once there is a sticky error nothing more is
 // recorded.
-func (d *Device) dispatch(k kernel) {
+func (d *Device) Dispatch(k Kernel) {
 	if d.closed {
 		d.setErr(errClosed)
 		return
@@ -55,7 +55,7 @@ func (d *Device) dispatch(k kernel) {
 		if a.t == nil {
 			panic(fmt.Sprintf("engine/vulkan: %s: binding %d is nil", k.Shader, i))
 		}
-		if a.t.Backend() != engine.Backend(d) {
+		if a.t.Backend() != d.owner {
 			panic(fmt.Sprintf("engine/vulkan: %s: tensor %v belongs to backend %s", k.Shader, a.t, a.t.Backend().Name()))
 		}
 		if a.t.Released() {
@@ -79,9 +79,9 @@ func (d *Device) dispatch(k kernel) {
 			panic(fmt.Sprintf("engine/vulkan: %s: push constants must be a pointer to a struct, got %T", k.Shader, k.Push))
 		}
 		size := v.Elem().Type().Size()
-		if size > pushRangeSize || uint32(size) > d.limit.MaxPushConstantsSize {
+		if size > PushRangeSize || uint32(size) > d.limit.MaxPushConstantsSize {
 			panic(fmt.Sprintf("engine/vulkan: %s: push constants of %d bytes exceed the %d-byte range (maxPushConstantsSize %d)",
-				k.Shader, size, pushRangeSize, d.limit.MaxPushConstantsSize))
+				k.Shader, size, PushRangeSize, d.limit.MaxPushConstantsSize))
 		}
 		push = make([]byte, size)
 		copy(push, unsafe.Slice((*byte)(v.UnsafePointer()), size))
@@ -110,12 +110,12 @@ func (d *Device) dispatch(k kernel) {
 	}
 }
 
-// grid1D returns the workgroup counts covering items items with per items
+// Grid1D returns the workgroup counts covering items items with per items
 // per workgroup, spread over x and y within maxComputeWorkGroupCount. The
 // shader's flat workgroup index is
 // gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x and it must
 // ignore indices past the end.
-func (d *Device) grid1D(items, per int) [3]int {
+func (d *Device) Grid1D(items, per int) [3]int {
 	if items <= 0 {
 		return [3]int{0, 0, 0}
 	}
@@ -125,5 +125,3 @@ func (d *Device) grid1D(items, per int) [3]int {
 	gy := (groups + gx - 1) / gx
 	return [3]int{gx, gy, 1}
 }
-
-func ceilDiv(a, b int) int { return (a + b - 1) / b }

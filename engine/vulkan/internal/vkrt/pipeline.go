@@ -1,4 +1,4 @@
-package vulkan
+package vkrt
 
 /*
 #include <stdlib.h>
@@ -20,12 +20,12 @@ import (
 // Pipelines are created lazily from the embedded SPIR-V, one per (shader,
 // specialization constants), and cached for the Device's life. Every kernel
 // uses descriptor set 0 with bindings 0..n-1 all storage buffers, and one
-// push-constant range of pushRangeSize bytes; the pipeline layout is shared
+// push-constant range of PushRangeSize bytes; the pipeline layout is shared
 // by every kernel with the same number of bindings.
 
-// pushRangeSize is the push-constant range of every pipeline layout: the
+// PushRangeSize is the push-constant range of every pipeline layout: the
 // 128 bytes every Vulkan device guarantees.
-const pushRangeSize = 128
+const PushRangeSize = 128
 
 type layout struct {
 	set  vk.DescriptorSetLayout
@@ -79,7 +79,7 @@ func (pc *pipelineCache) layout(n int) (*layout, error) {
 		PPushConstantRanges: []vk.PushConstantRange{{
 			StageFlags: vk.ShaderStageFlags(vk.ShaderStageComputeBit),
 			Offset:     0,
-			Size:       pushRangeSize,
+			Size:       PushRangeSize,
 		}},
 	}
 	var pl vk.PipelineLayout
@@ -137,8 +137,8 @@ func (pc *pipelineCache) get(name string, spec []uint32, n int) (*pipeline, erro
 		return p, nil
 	}
 	key := string(pc.keyBuf)
-	if h := pc.d.hooks; h != nil && h.pipelineFault != nil {
-		if err := h.pipelineFault(name); err != nil {
+	if pc.d.pipelineFault != nil {
+		if err := pc.d.pipelineFault(name); err != nil {
 			return nil, err
 		}
 	}

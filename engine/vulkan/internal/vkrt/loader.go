@@ -1,4 +1,4 @@
-package vulkan
+package vkrt
 
 /*
 #cgo LDFLAGS: -ldl
