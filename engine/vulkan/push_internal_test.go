@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"simclr-vk/engine/vulkan/internal/float16"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -41,6 +42,10 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 	return blocks
 }
 
+// familyShaders are the kernel tables of the op families under internal/
+// (shader -> push struct).
+var familyShaders = []map[string]any{float16.Shaders}
+
 // TestPushConstants: every Go push struct mirrors the push-constant block
 // of each shader it feeds field by field (same count, same scalar types,
 // 4-byte fields at offsets 0, 4, 8, ... within the push range), and every
@@ -49,10 +54,11 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 func TestPushConstants(t *testing.T) {
 	goType := map[reflect.Kind]string{reflect.Uint32: "uint", reflect.Int32: "int", reflect.Float32: "float"}
 	covered := map[string]bool{}
-	for _, c := range []struct {
+	type pushCase struct {
 		push    any
 		shaders []string
-	}{
+	}
+	cases := []pushCase{
 		{pushN{}, []string{"copy", "add", "sub", "mul", "relu_forward", "relu_backward"}},
 		{vkrt.PushFill{}, []string{"fill"}},
 		{pushNScalar{}, []string{"scale", "axpy"}},
@@ -81,7 +87,13 @@ func TestPushConstants(t *testing.T) {
 		{pushNTXent{}, []string{"ntxent_forward", "ntxent_loss", "ntxent_backward", "ntxent_backward_finish",
 			"ntxent_forward_unfused", "ntxent_backward_unfused", "ntxent_forward_tiled", "ntxent_backward_tiled",
 			"ntxent_forward_gemm", "ntxent_backward_gemm"}},
-	} {
+	}
+	for _, table := range familyShaders {
+		for sh, push := range table {
+			cases = append(cases, pushCase{push, []string{sh}})
+		}
+	}
+	for _, c := range cases {
 		rt := reflect.TypeOf(c.push)
 		var got []string
 		for i := 0; i < rt.NumField(); i++ {
