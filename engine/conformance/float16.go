@@ -63,25 +63,21 @@ func init() {
 				b.ToFloat16(g.t, xt)
 				sameBits(t, "ToFloat16", g.done(t, b, "ToFloat16"), want)
 
-				back := make([]float32, n)
-				cpu.FromFloat16(back, want)
-				packed := Upload(b, want, words)
-				defer packed.Release()
-				g = guardOut(b, nil, n)
-				b.FromFloat16(g.t, packed)
-				sameBits(t, "FromFloat16", g.done(t, b, "FromFloat16"), back)
-
-				// Every kind of pattern, NaN payloads and subnormals included.
+				// FromFloat16 of ToFloat16's words, then of random words:
+				// every kind of pattern, NaN payloads and subnormals included.
 				raw := make([]float32, words)
 				for i := range raw {
 					raw[i] = math.Float32frombits(rng.Uint32())
 				}
-				cpu.FromFloat16(back, raw)
-				rt := Upload(b, raw, words)
-				defer rt.Release()
-				g = guardOut(b, nil, n)
-				b.FromFloat16(g.t, rt)
-				sameBits(t, "FromFloat16 of random patterns", g.done(t, b, "FromFloat16"), back)
+				for _, src := range [][]float32{want, raw} {
+					back := make([]float32, n)
+					cpu.FromFloat16(back, src)
+					st := Upload(b, src, words)
+					g = guardOut(b, nil, n)
+					b.FromFloat16(g.t, st)
+					sameBits(t, "FromFloat16", g.done(t, b, "FromFloat16"), back)
+					st.Release()
+				}
 			})
 		}
 	})

@@ -4,34 +4,24 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"simclr-vk/engine/vulkan/internal/testdev"
 )
 
 // openInternal opens the default device for the package's internal tests
-// (vulkantest cannot be imported here): validation on where the layer is
-// installed, a skip without Vulkan unless CI=true or SIMCLR_VK_REQUIRE=1,
-// and a failure at cleanup for any validation message.
+// (vulkantest cannot be imported here) with testdev's policy: validation
+// on where the layer is installed, a skip without Vulkan unless CI=true or
+// SIMCLR_VK_REQUIRE=1, and a failure at cleanup for any validation
+// message.
 func openInternal(t *testing.T, opts Options) *Device {
 	t.Helper()
-	opts.Validate = opts.Validate || ValidationAvailable() || os.Getenv("CI") == "true"
 	if opts.TuneCache == "" {
 		opts.TuneCache = filepath.Join(t.TempDir(), "gemm-tune.json") // never the user's cache
 	}
-	d, err := Open(opts)
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			t.Fatalf("Vulkan required: %v", err)
-		}
-		t.Skipf("no Vulkan device: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if msgs := d.ValidationMessages(); len(msgs) > 0 {
-			t.Errorf("validation messages: %v", msgs)
-		}
+	return testdev.Open(t, ValidationAvailable(), func(validate bool) (*Device, error) {
+		opts.Validate = opts.Validate || validate
+		return Open(opts)
 	})
-	return d
 }
 
 // openBench opens the default device for the package's benchmarks, without
