@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Batch normalisation over (N, C, HW) per channel; inference is
@@ -77,7 +78,7 @@ func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 	b.local = min(b.local, int(d.limit.MaxComputeWorkGroupInvocations))
 	parts := min(ceilDiv(target, p.C), max(1, mv/(minIter*b.local)))
 	// Loop budget of the partial kernels (two passes over a chunk).
-	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, d.loopBudget()-64)))
+	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.info)-64)))
 	if d.bnSplit > 0 { // Options.BatchNormSplit
 		parts = d.bnSplit
 	} else if parts <= 1 || d.bnSplit < 0 {
@@ -99,15 +100,15 @@ func (d *Device) bnLocal(op string, m int) int {
 	l := 256
 	if d.info.Type == "cpu" {
 		l = 64
-		for 3*ceilDiv(m, l)+64 > d.loopBudget() && 2*l <= maxInv {
+		for 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.info) && 2*l <= maxInv {
 			l *= 2
 		}
 	}
 	for l > maxInv {
 		l /= 2
 	}
-	if 3*ceilDiv(m, l)+64 > d.loopBudget() {
-		panic(fmt.Sprintf("engine: %s: %d values per channel exceed this device's loop budget (%d iterations per invocation, %d invocations per workgroup)", op, m, d.loopBudget(), l))
+	if 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.info) {
+		panic(fmt.Sprintf("engine: %s: %d values per channel exceed this device's loop budget (%d iterations per invocation, %d invocations per workgroup)", op, m, vkrt.LoopBudget(d.info), l))
 	}
 	return l
 }

@@ -1,6 +1,9 @@
 package vulkan
 
-import "simclr-vk/engine"
+import (
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
 
 // Batch normalisation in parts (engine.Backend's BatchNormStats,
 // BatchNormApply, BatchNormBackwardSums, BatchNormBackwardApply), for
@@ -33,7 +36,7 @@ func (d *Device) bnPartsPlan(p engine.BatchNormParams, groups int) bnPlan {
 	}
 	b.local = min(b.local, int(d.limit.MaxComputeWorkGroupInvocations))
 	mv := q.N * q.HW / b.vec
-	parts := min(mv, max(1, ceilDiv(2*ceilDiv(mv, b.local), max(1, d.loopBudget()-64))))
+	parts := min(mv, max(1, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.info)-64))))
 	chunkV := ceilDiv(mv, parts)
 	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
 	return b

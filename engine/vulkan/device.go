@@ -7,6 +7,7 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -96,6 +97,7 @@ type testHooks struct {
 // the Vulkan objects, the op families their kernels and plans.
 type Device struct {
 	rt    *vkrt.Device
+	elt   *eltwise.Ops            // the eltwise family
 	info  DeviceInfo              // rt.Info(), read by the plans
 	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
 
@@ -121,6 +123,7 @@ func Open(opts Options) (*Device, error) {
 		return nil, err
 	}
 	d.rt, d.info, d.limit, d.cm = rt, rt.Info(), rt.Limits(), rt.CoopMat()
+	d.elt = eltwise.New(rt)
 
 	// Subgroup kernels assume 8 lanes with ballot (subgroupBroadcast) in
 	// compute shaders.

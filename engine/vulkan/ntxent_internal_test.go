@@ -12,6 +12,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // TestNTXentPlanVariants runs the fused kernels of every family (GEMM
@@ -186,7 +187,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 	})
 	const limit = 32 << 20
 	for _, gpu := range []bool{false, true} {
-		budget := d.loopBudget()
+		budget := vkrt.LoopBudget(d.info)
 		if gpu {
 			budget = 1<<31 - 1
 		}

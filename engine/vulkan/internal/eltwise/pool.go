@@ -1,9 +1,10 @@
-package vulkan
+package eltwise
 
 import (
 	"fmt"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Max pooling with argmax and global average pooling
@@ -32,8 +33,8 @@ type pushAvgPool struct {
 // checkPool checks the tensors of a max-pool op whose p the caller has
 // validated (it needs p.OutH and p.OutW for the sizes) and returns the push
 // constants.
-func (d *Device) checkPool(op string, p engine.Pool2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) *pushPool {
-	engine.CheckBackend(op, d, ts[0], ts[1], ts[2])
+func (d *Ops) checkPool(op string, p engine.Pool2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) *pushPool {
+	engine.CheckBackend(op, d.owner, ts[0], ts[1], ts[2])
 	for i := range ts {
 		engine.CheckNumel(op, names[i], ts[i], sizes[i])
 	}
@@ -48,42 +49,42 @@ func (d *Device) checkPool(op string, p engine.Pool2DParams, names [3]string, ts
 }
 
 // MaxPool2DForward: x (N,C,H,W) -> y, argmax (N,C,P,Q).
-func (d *Device) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
+func (d *Ops) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
 	p.Validate("MaxPool2DForward")
 	outN := p.N * p.C * p.OutH() * p.OutW()
 	push := d.checkPool("MaxPool2DForward", p, [3]string{"y", "argmax", "x"}, [3]*engine.Tensor{y, argmax, x},
 		[3]int{outN, outN, p.N * p.C * p.H * p.W})
-	d.dispatch(kernel{Shader: "maxpool2d_forward", Push: push, Groups: d.grid1D(outN, 256),
-		Args: []arg{out(y), out(argmax), in(x)}})
+	d.rt.Dispatch(vkrt.Kernel{Shader: "maxpool2d_forward", Push: push, Groups: d.rt.Grid1D(outN, 256),
+		Args: []vkrt.Arg{vkrt.Out(y), vkrt.Out(argmax), vkrt.In(x)}})
 }
 
 // MaxPool2DBackward: dy, argmax (N,C,P,Q) -> dx (N,C,H,W), overwritten.
-func (d *Device) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DParams) {
+func (d *Ops) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DParams) {
 	p.Validate("MaxPool2DBackward")
 	outN := p.N * p.C * p.OutH() * p.OutW()
 	inN := p.N * p.C * p.H * p.W
 	push := d.checkPool("MaxPool2DBackward", p, [3]string{"dx", "dy", "argmax"}, [3]*engine.Tensor{dx, dy, argmax},
 		[3]int{inN, outN, outN})
-	d.dispatch(kernel{Shader: "maxpool2d_backward", Push: push, Groups: d.grid1D(inN, 256),
-		Args: []arg{out(dx), in(dy), in(argmax)}})
+	d.rt.Dispatch(vkrt.Kernel{Shader: "maxpool2d_backward", Push: push, Groups: d.rt.Grid1D(inN, 256),
+		Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(argmax)}})
 }
 
 // GlobalAvgPoolForward: x (n,c,hw) -> y (n,c).
-func (d *Device) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
+func (d *Ops) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	checkNCHW("GlobalAvgPoolForward", n, c, hw)
-	engine.CheckBackend("GlobalAvgPoolForward", d, y, x)
+	engine.CheckBackend("GlobalAvgPoolForward", d.owner, y, x)
 	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
 	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
-	d.dispatch(kernel{Shader: "globalavgpool_forward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
-		Groups: d.grid1D(n*c, 64), Args: []arg{out(y), in(x)}})
+	d.rt.Dispatch(vkrt.Kernel{Shader: "globalavgpool_forward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
+		Groups: d.rt.Grid1D(n*c, 64), Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x)}})
 }
 
 // GlobalAvgPoolBackward: dy (n,c) -> dx (n,c,hw) = dy / hw.
-func (d *Device) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
+func (d *Ops) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	checkNCHW("GlobalAvgPoolBackward", n, c, hw)
-	engine.CheckBackend("GlobalAvgPoolBackward", d, dx, dy)
+	engine.CheckBackend("GlobalAvgPoolBackward", d.owner, dx, dy)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)
-	d.dispatch(kernel{Shader: "globalavgpool_backward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
-		Groups: d.grid1D(n*c*hw, 256), Args: []arg{out(dx), in(dy)}})
+	d.rt.Dispatch(vkrt.Kernel{Shader: "globalavgpool_backward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
+		Groups: d.rt.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy)}})
 }

@@ -1,9 +1,10 @@
-package vulkan
+package eltwise
 
 import (
 	"fmt"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Per-channel bias over (n, c, hw) tensors (shaders/bias_*.comp). CPU
@@ -23,21 +24,21 @@ func checkNCHW(op string, n, c, hw int) {
 }
 
 // BiasForward: y (n,c,hw) += bias (c), in place.
-func (d *Device) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
+func (d *Ops) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
 	checkNCHW("BiasForward", n, c, hw)
-	engine.CheckBackend("BiasForward", d, y, bias)
+	engine.CheckBackend("BiasForward", d.owner, y, bias)
 	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
 	engine.CheckNumel("BiasForward", "bias", bias, c)
-	d.dispatch(kernel{Shader: "bias_forward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
-		Groups: d.grid1D(n*c*hw, 256), Args: []arg{inout(y), in(bias)}})
+	d.rt.Dispatch(vkrt.Kernel{Shader: "bias_forward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
+		Groups: d.rt.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.InOut(y), vkrt.In(bias)}})
 }
 
 // BiasBackward: db (c) = sum over n and hw of dy (n,c,hw).
-func (d *Device) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
+func (d *Ops) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
 	checkNCHW("BiasBackward", n, c, hw)
-	engine.CheckBackend("BiasBackward", d, db, dy)
+	engine.CheckBackend("BiasBackward", d.owner, db, dy)
 	engine.CheckNumel("BiasBackward", "db", db, c)
 	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)
-	d.dispatch(kernel{Shader: "bias_backward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
-		Groups: d.grid1D(c, 1), Args: []arg{out(db), in(dy)}})
+	d.rt.Dispatch(vkrt.Kernel{Shader: "bias_backward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
+		Groups: d.rt.Grid1D(c, 1), Args: []vkrt.Arg{vkrt.Out(db), vkrt.In(dy)}})
 }

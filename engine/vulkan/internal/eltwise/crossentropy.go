@@ -1,7 +1,8 @@
-package vulkan
+package eltwise
 
 import (
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Softmax cross-entropy: one row per invocation writes its loss (and
@@ -18,22 +19,22 @@ type pushCrossEntropy struct {
 
 // SoftmaxCrossEntropy: loss (1) = mean_i -log softmax(logits[i])[label_i];
 // dlogits = (softmax - onehot) / n, or nil.
-func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
+func (d *Ops) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
 	const op = "SoftmaxCrossEntropy"
-	engine.CheckBackend(op, d, dlogits, loss, logits, labels)
+	engine.CheckBackend(op, d.owner, dlogits, loss, logits, labels)
 	d.checkRowsDim(op, n, classes, 4)
 	engine.CheckNumel(op, "logits", logits, n*classes)
 	engine.CheckNumel(op, "labels", labels, n)
 	engine.CheckNumel(op, "loss", loss, 1)
-	grad := in(logits) // unused binding without dlogits
+	grad := vkrt.In(logits) // unused binding without dlogits
 	if dlogits != nil {
 		engine.CheckNumel(op, "dlogits", dlogits, n*classes)
-		grad = out(dlogits)
+		grad = vkrt.Out(dlogits)
 	}
-	rowLoss := d.New(n)
-	d.dispatch(kernel{Shader: "softmax_cross_entropy", Spec: []uint32{b2u(dlogits != nil)},
-		Push: &pushCrossEntropy{uint32(n), uint32(classes)}, Groups: d.grid1D(n, 64),
-		Args: []arg{out(rowLoss), grad, in(logits), in(labels)}})
+	rowLoss := d.rt.New(n)
+	d.rt.Dispatch(vkrt.Kernel{Shader: "softmax_cross_entropy", Spec: []uint32{b2u(dlogits != nil)},
+		Push: &pushCrossEntropy{uint32(n), uint32(classes)}, Groups: d.rt.Grid1D(n, 64),
+		Args: []vkrt.Arg{vkrt.Out(rowLoss), grad, vkrt.In(logits), vkrt.In(labels)}})
 	d.MeanRows(loss, rowLoss, 1, n)
 	rowLoss.Release()
 }

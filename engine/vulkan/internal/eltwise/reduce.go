@@ -1,6 +1,9 @@
-package vulkan
+package eltwise
 
-import "simclr-vk/engine"
+import (
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
 
 // Reductions: fixed-order tree sums in shared memory, no float atomics, so
 // results are deterministic. CPU references: cpu.SumRows, cpu.SumCols,
@@ -24,51 +27,51 @@ const (
 	sumSquaresMaxParts    = 1024 // workgroups at most
 )
 
-func (d *Device) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
-	engine.CheckBackend(op, d, dst, src)
+func (d *Ops) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
+	engine.CheckBackend(op, d.owner, dst, src)
 	engine.CheckSizes(op, "rows cols", rows, cols)
 	engine.CheckNumel(op, "src", src, rows*cols)
 	engine.CheckNumel(op, "dst", dst, outN)
 }
 
-func (d *Device) sumRows(dst, src *engine.Tensor, rows, cols int, div float32) {
-	d.dispatch(kernel{Shader: "sum_rows", Push: &pushReduce{uint32(rows), uint32(cols), div},
-		Groups: d.grid1D(rows, 1), Args: []arg{out(dst), in(src)}})
+func (d *Ops) sumRows(dst, src *engine.Tensor, rows, cols int, div float32) {
+	d.rt.Dispatch(vkrt.Kernel{Shader: "sum_rows", Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: d.rt.Grid1D(rows, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 }
 
-func (d *Device) sumCols(dst, src *engine.Tensor, rows, cols int, div float32) {
-	d.dispatch(kernel{Shader: "sum_cols", Push: &pushReduce{uint32(rows), uint32(cols), div},
-		Groups: d.grid1D(cols, 16), Args: []arg{out(dst), in(src)}})
+func (d *Ops) sumCols(dst, src *engine.Tensor, rows, cols int, div float32) {
+	d.rt.Dispatch(vkrt.Kernel{Shader: "sum_cols", Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: d.rt.Grid1D(cols, 16), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 }
 
 // SumRows sets dst[r] = sum_c src[r,c].
-func (d *Device) SumRows(dst, src *engine.Tensor, rows, cols int) {
+func (d *Ops) SumRows(dst, src *engine.Tensor, rows, cols int) {
 	d.checkReduce("SumRows", dst, src, rows, cols, rows)
 	d.sumRows(dst, src, rows, cols, 1)
 }
 
 // MeanRows sets dst[r] = sum_c src[r,c] / cols.
-func (d *Device) MeanRows(dst, src *engine.Tensor, rows, cols int) {
+func (d *Ops) MeanRows(dst, src *engine.Tensor, rows, cols int) {
 	d.checkReduce("MeanRows", dst, src, rows, cols, rows)
 	d.sumRows(dst, src, rows, cols, float32(cols))
 }
 
 // SumCols sets dst[c] = sum_r src[r,c].
-func (d *Device) SumCols(dst, src *engine.Tensor, rows, cols int) {
+func (d *Ops) SumCols(dst, src *engine.Tensor, rows, cols int) {
 	d.checkReduce("SumCols", dst, src, rows, cols, cols)
 	d.sumCols(dst, src, rows, cols, 1)
 }
 
 // MeanCols sets dst[c] = sum_r src[r,c] / rows.
-func (d *Device) MeanCols(dst, src *engine.Tensor, rows, cols int) {
+func (d *Ops) MeanCols(dst, src *engine.Tensor, rows, cols int) {
 	d.checkReduce("MeanCols", dst, src, rows, cols, cols)
 	d.sumCols(dst, src, rows, cols, float32(rows))
 }
 
 // SumSquares sets dst[0] = sum_i src[i]^2: per-workgroup partial sums over
 // fixed chunks (their number depends on n only), then sum_rows over them.
-func (d *Device) SumSquares(dst, src *engine.Tensor) {
-	engine.CheckBackend("SumSquares", d, dst, src)
+func (d *Ops) SumSquares(dst, src *engine.Tensor) {
+	engine.CheckBackend("SumSquares", d.owner, dst, src)
 	engine.CheckNumel("SumSquares", "dst", dst, 1)
 	if src == nil {
 		panic("engine: SumSquares: src is nil")
@@ -78,11 +81,11 @@ func (d *Device) SumSquares(dst, src *engine.Tensor) {
 	parts, chunk := fixedChunks(n, sumSquaresTargetChunk, sumSquaresMaxParts)
 	push := &pushSumSquares{uint32(n), uint32(chunk)}
 	if parts == 1 {
-		d.dispatch(kernel{Shader: "sum_squares", Push: push, Groups: d.grid1D(1, 1), Args: []arg{out(dst), in(src)}})
+		d.rt.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.rt.Grid1D(1, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 		return
 	}
-	partial := d.New(parts)
-	d.dispatch(kernel{Shader: "sum_squares", Push: push, Groups: d.grid1D(parts, 1), Args: []arg{out(partial), in(src)}})
+	partial := d.rt.New(parts)
+	d.rt.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.rt.Grid1D(parts, 1), Args: []vkrt.Arg{vkrt.Out(partial), vkrt.In(src)}})
 	d.sumRows(dst, partial, 1, parts, 1)
 	partial.Release()
 }
@@ -96,20 +99,4 @@ func fixedChunks(n, target, maxParts int) (parts, chunk int) {
 	parts = min(max(ceilDiv(n, target), 1), maxParts)
 	chunk = ceilDiv(n, parts)
 	return ceilDiv(n, chunk), chunk
-}
-
-// reduceLocal is the workgroup size of the shared-memory tree reductions
-// that one workgroup runs over a whole vector (lars_norms / lars_step,
-// ntxent_loss of NTXentUnfused): 256 on GPUs, 64 on CPU devices (lavapipe:
-// fewer coroutine switches per barrier), halved to fit
-// maxComputeWorkGroupInvocations; always a power of two.
-func (d *Device) reduceLocal() int {
-	local := 256
-	if d.info.Type == "cpu" {
-		local = 64
-	}
-	for local > int(d.limit.MaxComputeWorkGroupInvocations) {
-		local /= 2
-	}
-	return local
 }
