@@ -71,7 +71,7 @@ func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 		b.vec = 4
 	}
 	mv := p.N * p.HW / b.vec
-	target, minIter := 4*d.fillGroups(), 4
+	target, minIter := 4*vkrt.FillGroups(d.info), 4
 	if d.info.Type == "cpu" {
 		b.local, target, minIter = 64, 16, 64
 	}

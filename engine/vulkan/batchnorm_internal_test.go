@@ -8,6 +8,7 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // TestBatchNormSplitPlan: on a GPU the ResNet-18 batch-norm layers of a
@@ -41,7 +42,7 @@ func TestBatchNormSplitPlan(t *testing.T) {
 		if b.chunk%b.vec != 0 || c.hw%b.vec != 0 || (b.parts-1)*b.chunk >= m || b.parts*b.chunk < m {
 			t.Errorf("%+v: %d chunks of %d values (vec %d) do not tile %d values", p, b.parts, b.chunk, b.vec, m)
 		}
-		if c.d == gpu && b.parts*c.ch < c.d.fillGroups() && b.chunk > 4*b.local*b.vec {
+		if c.d == gpu && b.parts*c.ch < vkrt.FillGroups(c.d.info) && b.chunk > 4*b.local*b.vec {
 			t.Errorf("%+v: only %d workgroups of chunks of %d values", p, b.parts*c.ch, b.chunk)
 		}
 	}

@@ -322,7 +322,7 @@ func convFilterSplit(total, groups, outN, target int) (chunks, chunk int) {
 // reduction chunks aim at: 2*fillGroups on GPUs, 32 on CPU devices,
 // scaled by 2^split.
 func (d *Device) convFilterTarget(split int) int {
-	target := 2 * d.fillGroups()
+	target := 2 * vkrt.FillGroups(d.info)
 	if d.info.Type == "cpu" {
 		target = 32
 	}
@@ -383,25 +383,4 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 		d.SumCols(dw, dst, chunks, p.K*crs)
 		dst.Release()
 	}
-}
-
-// fillGroups estimates how many workgroups of 256 invocations the device
-// runs at once: 4 per compute unit. Core Vulkan does not report the number
-// of compute units; NVIDIA's VK_NV_shader_sm_builtins and AMD's
-// VK_AMD_shader_core_properties do (DeviceInfo.ComputeUnits), elsewhere
-// this assumes 128 for discrete GPUs (H100 / H200: 132 SMs; RTX 4090: 128)
-// and 16 for integrated or virtual ones. The split-K filter gradient asks
-// for 2x this many workgroups, the split batch norm for 4x (lighter
-// workgroups).
-func (d *Device) fillGroups() int {
-	if d.info.ComputeUnits > 0 && d.info.Type != "cpu" {
-		return d.info.ComputeUnits * 4
-	}
-	switch d.info.Type {
-	case "discrete":
-		return 128 * 4
-	case "cpu":
-		return 4
-	}
-	return 16 * 4
 }

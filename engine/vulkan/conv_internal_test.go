@@ -413,22 +413,3 @@ func TestWinogradOverwritesScratch(t *testing.T) {
 		tt.Release()
 	}
 }
-
-// TestFillGroups: four workgroups per compute unit where the driver
-// reports the count (NVIDIA SMs, AMD compute units), else the assumed
-// 128 (discrete) or 16 (integrated, virtual) units; CPU devices 4.
-func TestFillGroups(t *testing.T) {
-	for _, c := range []struct {
-		typ   string
-		units int
-		want  int
-	}{
-		{"discrete", 132, 528}, {"discrete", 0, 512}, {"integrated", 24, 96}, {"integrated", 0, 64},
-		{"virtual", 0, 64}, {"cpu", 0, 4}, {"cpu", 8, 4},
-	} {
-		d := &Device{info: DeviceInfo{Type: c.typ, ComputeUnits: c.units}}
-		if got := d.fillGroups(); got != c.want {
-			t.Errorf("%s with %d compute units: %d workgroups, want %d", c.typ, c.units, got, c.want)
-		}
-	}
-}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // The convolution plan: which kernel (convTile) each pass of a problem
@@ -128,7 +129,7 @@ func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParam
 		if pass == "backward_filter" {
 			groups *= max(1, p.N*p.OutH()*p.OutW()/(64*t.bk))
 		}
-		if groups >= d.fillGroups()/2 {
+		if groups >= vkrt.FillGroups(d.info)/2 {
 			return t, true
 		}
 	}

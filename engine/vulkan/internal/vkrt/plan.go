@@ -38,3 +38,24 @@ func ReduceLocal(info DeviceInfo, limit vk.PhysicalDeviceLimits) int {
 	}
 	return local
 }
+
+// FillGroups estimates how many workgroups of 256 invocations a device
+// runs at once: 4 per compute unit. Core Vulkan does not report the number
+// of compute units; NVIDIA's VK_NV_shader_sm_builtins and AMD's
+// VK_AMD_shader_core_properties do (DeviceInfo.ComputeUnits), elsewhere
+// this assumes 128 for discrete GPUs (H100 / H200: 132 SMs; RTX 4090: 128)
+// and 16 for integrated or virtual ones. The split-K filter gradient asks
+// for 2x this many workgroups, the split batch norm for 4x (lighter
+// workgroups).
+func FillGroups(info DeviceInfo) int {
+	if info.ComputeUnits > 0 && info.Type != "cpu" {
+		return info.ComputeUnits * 4
+	}
+	switch info.Type {
+	case "discrete":
+		return 128 * 4
+	case "cpu":
+		return 4
+	}
+	return 16 * 4
+}
