@@ -45,7 +45,7 @@ var convBenchBatch = flag.Int("conv-batch", 4, "BenchmarkConvTiles: images per c
 // pick convTileFor's defaults per device type. Run it on the device in
 // question, e.g. go test -run X -bench ConvTiles -conv-batch 256.
 func BenchmarkConvTiles(b *testing.B) {
-	d := openBench(b)
+	d := openBench(b, Options{})
 	n := *convBenchBatch
 	layers := []struct {
 		name string

@@ -7,6 +7,7 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
@@ -98,6 +99,7 @@ type testHooks struct {
 type Device struct {
 	rt    *vkrt.Device
 	elt   *eltwise.Ops            // the eltwise family
+	bn    *batchnorm.Ops          // the batchnorm family
 	info  DeviceInfo              // rt.Info(), read by the plans
 	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
 
@@ -107,13 +109,12 @@ type Device struct {
 	cm           string    // cooperative-matrix variant ("cm_s32"), "": float32 kernels
 	ntxentKernel string    // Options.NTXentKernel
 	convVariant  string    // Options.ConvVariant
-	bnSplit      int       // Options.BatchNormSplit
 	hooks        *testHooks
 }
 
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
-	d := &Device{convVariant: opts.ConvVariant, bnSplit: opts.BatchNormSplit, hooks: opts.hooks, tuneConvCPU: opts.TuneConvOnCPU}
+	d := &Device{convVariant: opts.ConvVariant, hooks: opts.hooks, tuneConvCPU: opts.TuneConvOnCPU}
 	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d}
 	if opts.hooks != nil {
 		cfg.PipelineFault = opts.hooks.pipelineFault
@@ -124,6 +125,7 @@ func Open(opts Options) (*Device, error) {
 	}
 	d.rt, d.info, d.limit, d.cm = rt, rt.Info(), rt.Limits(), rt.CoopMat()
 	d.elt = eltwise.New(rt)
+	d.bn = batchnorm.New(rt, opts.BatchNormSplit)
 
 	// Subgroup kernels assume 8 lanes with ballot (subgroupBroadcast) in
 	// compute shaders.

@@ -22,7 +22,7 @@ func (d *Device) PushTooLarge() { d.rt.PushTooLarge() }
 // BatchNormSplitParts is the number of chunks per channel of the split
 // batch-norm plan the training kernels take for p (0: the fused kernels),
 // so tests can check that Options.BatchNormSplit reached the plan.
-func (d *Device) BatchNormSplitParts(p engine.BatchNormParams) int { return d.bnSplitPlan(p).parts }
+func (d *Device) BatchNormSplitParts(p engine.BatchNormParams) int { return d.bn.SplitParts(p) }
 
 // SetMemoryLimit caps the bytes the allocator reserves (0: no cap), so
 // tests can run into "out of memory" at small sizes.

@@ -70,3 +70,33 @@ func (d *Device) MeanCols(dst, src *engine.Tensor, rows, cols int) {
 	d.elt.MeanCols(dst, src, rows, cols)
 }
 func (d *Device) SumSquares(dst, src *engine.Tensor) { d.elt.SumSquares(dst, src) }
+
+// The batchnorm family (internal/batchnorm).
+
+func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, p)
+}
+
+func (d *Device) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar, p)
+}
+
+func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, p)
+}
+
+func (d *Device) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormStats(stats, x, groups, p)
+}
+
+func (d *Device) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormApply(y, x, gamma, beta, mean, invStd, groups, p)
+}
+
+func (d *Device) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormBackwardSums(sums, dy, x, y, mean, invStd, groups, p)
+}
+
+func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means, groups, p)
+}

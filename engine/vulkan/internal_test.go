@@ -27,9 +27,9 @@ func openInternal(t *testing.T, opts Options) *Device {
 // openBench opens the default device for the package's benchmarks, without
 // validation (it slows recording down; SIMCLR_VK_VALIDATE=1 still turns it
 // on), skipping without Vulkan unless CI=true or SIMCLR_VK_REQUIRE=1.
-func openBench(b *testing.B) *Device {
+func openBench(b *testing.B, opts Options) *Device {
 	b.Helper()
-	d, err := Open(Options{})
+	d, err := Open(opts)
 	if err != nil {
 		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
 			b.Fatalf("Vulkan required: %v", err)

@@ -235,7 +235,7 @@ func TestSoftmaxCrossEntropyInvalidLabel(t *testing.T) {
 // BenchmarkNTXent: the fused op against the unfused Gemm composition on
 // named shapes (2N x d), GFLOP/s of 6 * (2N)^2 * d per call.
 func BenchmarkNTXent(b *testing.B) {
-	d := openBench(b)
+	d := openBench(b, Options{})
 	for _, s := range [][2]int{{1024, 128}, {4096, 128}} {
 		rows, dim := s[0], s[1]
 		z := conformance.NTXentInput(rand.New(rand.NewSource(1)), rows, dim, 1.5)

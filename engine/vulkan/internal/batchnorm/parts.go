@@ -1,4 +1,4 @@
-package vulkan
+package batchnorm
 
 import (
 	"simclr-vk/engine"
@@ -21,7 +21,7 @@ import (
 // of p.N/groups rows: bnSplitPlan of one group's shape over groups*C
 // channels, or, where that would take the fused kernels (which these ops
 // do not have), as few chunks as the loop budget allows.
-func (d *Device) bnPartsPlan(p engine.BatchNormParams, groups int) bnPlan {
+func (d *Ops) bnPartsPlan(p engine.BatchNormParams, groups int) bnPlan {
 	q := p
 	q.N, q.C = p.N/groups, p.C*groups
 	if b := d.bnSplitPlan(q); b.parts > 0 {
@@ -57,47 +57,47 @@ func bnApplyVariant(p engine.BatchNormParams) (string, int) {
 
 // BatchNormStats writes each group's and channel's (mean, M2) (see
 // engine.Backend).
-func (d *Device) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
+func (d *Ops) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormStats"
-	engine.CheckBackend(op, d, stats, x)
+	engine.CheckBackend(op, d.owner, stats, x)
 	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
 	checkBatchNorm(op, d, p, x, nil, nil)
 	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
 	b, push, partial := d.bnPartial(op, p, groups)
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local)},
 		Push:   push,
 		Groups: [3]int{b.parts, groups * p.C, 1},
-		Args:   []arg{out(partial), in(x)},
+		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(x)},
 	})
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_stats_finalize",
 		Spec:   []uint32{64},
 		Push:   push,
-		Groups: d.grid1D(groups*p.C, 1),
-		Args:   []arg{in(partial), out(stats)},
+		Groups: d.rt.Grid1D(groups*p.C, 1),
+		Args:   []vkrt.Arg{vkrt.In(partial), vkrt.Out(stats)},
 	})
 	partial.Release()
 }
 
 // BatchNormApply normalises x with the given per-group statistics (see
 // engine.Backend).
-func (d *Device) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+func (d *Ops) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormApply"
-	engine.CheckBackend(op, d, y, x, gamma, beta, mean, invStd)
+	engine.CheckBackend(op, d.owner, y, x, gamma, beta, mean, invStd)
 	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
 	checkBatchNorm(op, d, p, x, gamma, beta)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	engine.CheckNumel(op, "mean", mean, groups*p.C)
 	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
 	variant, vec := bnApplyVariant(p)
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   bnPartsPush(bnPlan{}, p, groups),
-		Groups: d.grid1D(x.Numel()/vec, 256),
-		Args:   []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), in(mean), in(invStd)},
+		Groups: d.rt.Grid1D(x.Numel()/vec, 256),
+		Args:   []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.In(mean), vkrt.In(invStd)},
 	})
 }
 
@@ -105,18 +105,18 @@ func (d *Device) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, 
 // channel (partial sums, then a finalize pass) and returns its plan, push
 // constants and the (groups*C, parts, 2) partials tensor, which the caller
 // releases.
-func (d *Device) bnPartial(op string, p engine.BatchNormParams, groups int) (bnPlan, *pushBatchNormSplit, *engine.Tensor) {
+func (d *Ops) bnPartial(op string, p engine.BatchNormParams, groups int) (bnPlan, *pushBatchNormSplit, *engine.Tensor) {
 	q := p
 	q.C *= groups
 	d.checkBNGrid(op, q)
 	b := d.bnPartsPlan(p, groups)
-	return b, bnPartsPush(b, p, groups), d.New(groups*p.C, b.parts, 2)
+	return b, bnPartsPush(b, p, groups), d.rt.New(groups*p.C, b.parts, 2)
 }
 
 // checkBNBackParts checks what the two backward parts share and returns y,
 // nil unless p.ReLU.
-func (d *Device) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) *engine.Tensor {
-	engine.CheckBackend(op, d, dy, x, y, gamma, mean, invStd)
+func (d *Ops) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) *engine.Tensor {
+	engine.CheckBackend(op, d.owner, dy, x, y, gamma, mean, invStd)
 	engine.CheckBatchNormGroups(op, p, groups, x, gamma, nil)
 	checkBatchNorm(op, d, p, x, gamma, nil)
 	engine.CheckNumel(op, "dy", dy, x.Numel())
@@ -131,43 +131,43 @@ func (d *Device) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engi
 
 // BatchNormBackwardSums writes each group's and channel's (sum g,
 // sum g*xhat) (see engine.Backend).
-func (d *Device) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+func (d *Ops) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardSums"
-	engine.CheckBackend(op, d, sums)
+	engine.CheckBackend(op, d.owner, sums)
 	y = d.checkBNBackParts(op, dy, x, y, nil, mean, invStd, groups, p)
 	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
 	b, push, partial := d.bnPartial(op, p, groups)
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
 		Push:   push,
 		Groups: [3]int{b.parts, groups * p.C, 1},
-		Args:   []arg{out(partial), in(dy), in(x), orIn(y, x), in(mean), in(invStd)},
+		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(dy), vkrt.In(x), orIn(y, x), vkrt.In(mean), vkrt.In(invStd)},
 	})
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_finalize",
 		Spec:   []uint32{64, 0, 0},
 		Push:   push,
-		Groups: d.grid1D(groups*p.C, 1),
-		Args:   []arg{out(sums), in(mean), in(mean), in(partial)},
+		Groups: d.rt.Grid1D(groups*p.C, 1),
+		Args:   []vkrt.Arg{vkrt.Out(sums), vkrt.In(mean), vkrt.In(mean), vkrt.In(partial)},
 	})
 	partial.Release()
 }
 
 // BatchNormBackwardApply forms dx from the batch means of g and g*xhat
 // (see engine.Backend).
-func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
+func (d *Ops) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardApply"
-	engine.CheckBackend(op, d, dx, means)
+	engine.CheckBackend(op, d.owner, dx, means)
 	y = d.checkBNBackParts(op, dy, x, y, gamma, mean, invStd, groups, p)
 	engine.CheckNumel(op, "dx", dx, x.Numel())
 	engine.CheckNumel(op, "means", means, groups*p.C*2)
 	variant, vec := bnApplyVariant(p)
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), 1},
 		Push:   bnPartsPush(bnPlan{}, p, groups),
-		Groups: d.grid1D(x.Numel()/vec, 256),
-		Args:   []arg{out(dx), in(dy), in(x), orIn(y, x), orIn(gamma, x), in(mean), in(invStd), in(means)},
+		Groups: d.rt.Grid1D(x.Numel()/vec, 256),
+		Args:   []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x), vkrt.In(mean), vkrt.In(invStd), vkrt.In(means)},
 	})
 }

@@ -1,4 +1,4 @@
-package vulkan
+package batchnorm
 
 import (
 	"fmt"
@@ -65,7 +65,7 @@ func (b bnPlan) variant() string {
 // invocation; fused when that leaves a single chunk. CPU devices: fused,
 // unless fewer than 16 channels would leave lavapipe's threads idle and
 // the channel is long enough for chunks of 64 vectors per invocation.
-func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
+func (d *Ops) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 	b := bnPlan{vec: 1, local: 256}
 	if p.HW%4 == 0 {
 		b.vec = 4
@@ -79,9 +79,9 @@ func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 	parts := min(ceilDiv(target, p.C), max(1, mv/(minIter*b.local)))
 	// Loop budget of the partial kernels (two passes over a chunk).
 	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.info)-64)))
-	if d.bnSplit > 0 { // Options.BatchNormSplit
-		parts = d.bnSplit
-	} else if parts <= 1 || d.bnSplit < 0 {
+	if d.split > 0 { // Options.BatchNormSplit
+		parts = d.split
+	} else if parts <= 1 || d.split < 0 {
 		return bnPlan{}
 	}
 	parts = min(parts, mv, int(d.limit.MaxComputeWorkGroupCount[0]))
@@ -95,7 +95,7 @@ func (d *Device) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 // coroutine switches per barrier), doubled while the three loops over the
 // channel (ceil(m/local) iterations each) would exceed the loop budget.
 // Always a power of two within maxComputeWorkGroupInvocations.
-func (d *Device) bnLocal(op string, m int) int {
+func (d *Ops) bnLocal(op string, m int) int {
 	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
 	l := 256
 	if d.info.Type == "cpu" {
@@ -113,7 +113,7 @@ func (d *Device) bnLocal(op string, m int) int {
 	return l
 }
 
-func checkBatchNorm(op string, d *Device, p engine.BatchNormParams, x, gamma, beta *engine.Tensor, stats ...*engine.Tensor) {
+func checkBatchNorm(op string, d *Ops, p engine.BatchNormParams, x, gamma, beta *engine.Tensor, stats ...*engine.Tensor) {
 	engine.CheckBatchNorm(op, p, x, gamma, beta, stats...)
 	if uint64(p.N)*uint64(p.C)*uint64(p.HW) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %v exceeds 2^32 elements (32-bit shader indices)", op, p))
@@ -122,27 +122,27 @@ func checkBatchNorm(op string, d *Device, p engine.BatchNormParams, x, gamma, be
 
 // orIn binds t for reading, or placeholder when t is nil (the kernel's
 // specialization constants say the binding is unused).
-func orIn(t, placeholder *engine.Tensor) arg {
+func orIn(t, placeholder *engine.Tensor) vkrt.Arg {
 	if t == nil {
-		return in(placeholder)
+		return vkrt.In(placeholder)
 	}
-	return in(t)
+	return vkrt.In(t)
 }
 
 // orOut binds t for writing, or placeholder for reading when t is nil (the
 // kernel's specialization constants say the binding is unused).
-func orOut(t, placeholder *engine.Tensor) arg {
+func orOut(t, placeholder *engine.Tensor) vkrt.Arg {
 	if t == nil {
-		return in(placeholder)
+		return vkrt.In(placeholder)
 	}
-	return out(t)
+	return vkrt.Out(t)
 }
 
 // BatchNormForwardTrain normalises with the batch statistics and updates
 // the running ones (see engine.Backend).
-func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+func (d *Ops) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardTrain"
-	engine.CheckBackend(op, d, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
+	engine.CheckBackend(op, d.owner, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
 	checkBatchNorm(op, d, p, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	if p.N*p.HW < 2 {
@@ -152,35 +152,35 @@ func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveM
 		d.bnForwardTrainSplit(b, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, p)
 		return
 	}
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train",
 		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
-		Groups: d.grid1D(p.C, 1),
-		Args: []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), inout(runMean), inout(runVar),
-			out(saveMean), out(saveInvStd)},
+		Groups: d.rt.Grid1D(p.C, 1),
+		Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.InOut(runMean), vkrt.InOut(runVar),
+			vkrt.Out(saveMean), vkrt.Out(saveInvStd)},
 	})
 }
 
 // BatchNormForwardInfer normalises with the running statistics.
-func (d *Device) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
+func (d *Ops) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardInfer"
-	engine.CheckBackend(op, d, y, x, gamma, beta, runMean, runVar)
+	engine.CheckBackend(op, d.owner, y, x, gamma, beta, runMean, runVar)
 	checkBatchNorm(op, d, p, x, gamma, beta, runMean, runVar)
 	engine.CheckNumel(op, "y", y, x.Numel())
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_infer",
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
-		Groups: d.grid1D(x.Numel(), 256),
-		Args:   []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), in(runMean), in(runVar)},
+		Groups: d.rt.Grid1D(x.Numel(), 256),
+		Args:   []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.In(runMean), vkrt.In(runVar)},
 	})
 }
 
 // BatchNormBackward gives dx, dgamma and dbeta of the training forward.
-func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+func (d *Ops) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackward"
-	engine.CheckBackend(op, d, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
+	engine.CheckBackend(op, d.owner, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
 	checkBatchNorm(op, d, p, x, gamma, nil, saveMean, saveInvStd)
 	engine.CheckNumel(op, "dx", dx, x.Numel())
 	engine.CheckNumel(op, "dy", dy, x.Numel())
@@ -199,17 +199,17 @@ func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean,
 		d.bnBackwardSplit(b, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, p)
 		return
 	}
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward",
 		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
-		Groups: d.grid1D(p.C, 1),
-		Args: []arg{out(dx), orOut(dgamma, saveMean), orOut(dbeta, saveMean), in(dy), in(x), orIn(y, x), orIn(gamma, x),
-			in(saveMean), in(saveInvStd)},
+		Groups: d.rt.Grid1D(p.C, 1),
+		Args: []vkrt.Arg{vkrt.Out(dx), orOut(dgamma, saveMean), orOut(dbeta, saveMean), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x),
+			vkrt.In(saveMean), vkrt.In(saveInvStd)},
 	})
 }
 
-func (d *Device) checkBNGrid(op string, p engine.BatchNormParams) {
+func (d *Ops) checkBNGrid(op string, p engine.BatchNormParams) {
 	if p.C > int(d.limit.MaxComputeWorkGroupCount[1]) {
 		panic(fmt.Sprintf("engine: %s: %d channels exceed this device's %d workgroups in y", op, p.C, d.limit.MaxComputeWorkGroupCount[1]))
 	}
@@ -217,63 +217,63 @@ func (d *Device) checkBNGrid(op string, p engine.BatchNormParams) {
 
 // bnForwardTrainSplit is the split plan of BatchNormForwardTrain: partial
 // (sum, M2) per chunk, per-channel merge, elementwise normalisation.
-func (d *Device) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+func (d *Ops) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	d.checkBNGrid("BatchNormForwardTrain", p)
 	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), 1}
-	partial := d.New(p.C, b.parts, 2)
-	d.dispatch(kernel{
+	partial := d.rt.New(p.C, b.parts, 2)
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local)},
 		Push:   push,
 		Groups: [3]int{b.parts, p.C, 1},
-		Args:   []arg{out(partial), in(x)},
+		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(x)},
 	})
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_finalize",
 		Spec:   []uint32{64},
 		Push:   push,
-		Groups: d.grid1D(p.C, 1),
-		Args:   []arg{in(partial), inout(runMean), inout(runVar), out(saveMean), out(saveInvStd)},
+		Groups: d.rt.Grid1D(p.C, 1),
+		Args:   []vkrt.Arg{vkrt.In(partial), vkrt.InOut(runMean), vkrt.InOut(runVar), vkrt.Out(saveMean), vkrt.Out(saveInvStd)},
 	})
 	partial.Release()
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_apply" + b.variant(),
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   push,
-		Groups: d.grid1D(x.Numel()/b.vec, 256),
-		Args:   []arg{out(y), in(x), orIn(gamma, x), orIn(beta, x), in(saveMean), in(saveInvStd)},
+		Groups: d.rt.Grid1D(x.Numel()/b.vec, 256),
+		Args:   []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.In(saveMean), vkrt.In(saveInvStd)},
 	})
 }
 
 // bnBackwardSplit is the split plan of BatchNormBackward: partial (sum g,
 // sum g*xhat) per chunk, per-channel sums (also dbeta, dgamma), elementwise
 // dx. y is nil unless p.ReLU.
-func (d *Device) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+func (d *Ops) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	d.checkBNGrid("BatchNormBackward", p)
 	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), 1}
-	partial := d.New(p.C, b.parts, 2)
-	d.dispatch(kernel{
+	partial := d.rt.New(p.C, b.parts, 2)
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
 		Push:   push,
 		Groups: [3]int{b.parts, p.C, 1},
-		Args:   []arg{out(partial), in(dy), in(x), orIn(y, x), in(saveMean), in(saveInvStd)},
+		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(dy), vkrt.In(x), orIn(y, x), vkrt.In(saveMean), vkrt.In(saveInvStd)},
 	})
-	sums := d.New(p.C, 2)
-	d.dispatch(kernel{
+	sums := d.rt.New(p.C, 2)
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_finalize",
 		Spec:   []uint32{64, b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   push,
-		Groups: d.grid1D(p.C, 1),
-		Args:   []arg{out(sums), orOut(dgamma, saveMean), orOut(dbeta, saveMean), in(partial)},
+		Groups: d.rt.Grid1D(p.C, 1),
+		Args:   []vkrt.Arg{vkrt.Out(sums), orOut(dgamma, saveMean), orOut(dbeta, saveMean), vkrt.In(partial)},
 	})
 	partial.Release()
-	d.dispatch(kernel{
+	d.rt.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_apply" + b.variant(),
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil)},
 		Push:   push,
-		Groups: d.grid1D(x.Numel()/b.vec, 256),
-		Args:   []arg{out(dx), in(dy), in(x), orIn(y, x), orIn(gamma, x), in(saveMean), in(saveInvStd), in(sums)},
+		Groups: d.rt.Grid1D(x.Numel()/b.vec, 256),
+		Args:   []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x), vkrt.In(saveMean), vkrt.In(saveInvStd), vkrt.In(sums)},
 	})
 	sums.Release()
 }
