@@ -173,17 +173,9 @@ func (d *Device) Describe() string {
 // Info returns the properties of the device in use.
 func (d *Device) Info() DeviceInfo { return d.info }
 
-// GemmVariant is the GEMM kernel family in use (Options.GemmVariant, or
-// "tiled", "subgroup" or "regblock" by device); GemmPlan has the kernel
-// of each shape class.
-func (d *Device) GemmVariant() string { return d.gemmVariant }
-
 // ValidationMessages returns the validation-layer messages collected so far
 // (nil without validation). Tests assert it stays empty.
 func (d *Device) ValidationMessages() []string { return d.rt.ValidationMessages() }
-
-// Validating reports whether the validation layer is on.
-func (d *Device) Validating() bool { return d.rt.Validating() }
 
 // Err returns the sticky error without waiting.
 func (d *Device) Err() error { return d.rt.Err() }

@@ -21,11 +21,14 @@
 // # Layout
 //
 // Package vulkan is a facade: Device implements engine.Backend by
-// delegating, plus a handful of documented extras (Info, Describe's
-// details, GemmPlan / ConvPlan / ConvKernel / TuneTime, CoopMat,
-// MatmulInputRounding, ValidationMessages, Validating, HostStats,
-// EnableProfile / Profile / ResetProfile, EmptyCache, the NT-Xent kernel
-// choice). Below it:
+// delegating, plus documented extras in three groups: the device (Info,
+// CoopMat, MatmulInputRounding for engine.MatmulRounder,
+// ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
+// ConvPlan, ConvKernel, TuneTime, NTXentKernel, NTXentForwardBackwardKernel
+// and NTXentUnfused, for `devices` and the `bench` commands) and profiling
+// (HostStats, EnableProfile, Profile, ResetProfile). The test hooks are
+// in export_test.go or typed options (Options, vkrt.Config), not globals.
+// Below it:
 //
 //   - internal/vkrt, the runtime: loader, shared instance, physical
 //     devices (DeviceInfo, Devices; the cooperative-matrix queries and
@@ -45,15 +48,16 @@
 //     (shader -> push-constant struct, which TestPushConstants checks
 //     against the GLSL) and its plan logic, recording through vkrt.
 //
-// Done: vkrt (the runtime), float16 (ToFloat16 / FromFloat16). To do
-// (still files of this package, reaching the runtime through the shims
-// of runtime.go): the tuning service (autotune.go, autotune_cache.go,
-// agree.go: problem key -> candidates timed -> agreement check -> cache,
-// used by GEMM and convolution), gemm (gemm.go, gemm_splitk.go,
-// coopmat.go), conv (conv.go, conv_winograd.go, conv_autotune.go),
-// batchnorm (batchnorm.go, batchnorm_parts.go), ntxent and eltwise
-// (elementwise.go, pool.go, bias.go, l2norm.go, reduce.go,
-// crossentropy.go, optim.go).
+// Done: internal/vkrt (the runtime), internal/float16 (ToFloat16 /
+// FromFloat16), internal/eltwise (elementwise, reductions, bias, pooling,
+// L2 normalisation, cross-entropy, optimizers), internal/batchnorm. To do
+// (still files of this package, reaching the runtime through the shims of
+// runtime.go): the tuning service (tuner.go, autotune_cache.go, agree.go:
+// problem key -> candidates timed -> agreement check -> cache, used by
+// GEMM and convolution), gemm (gemm.go, gemm_splitk.go, autotune.go,
+// gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
+// conv_winograd.go, conv_autotune.go) and ntxent (ntxent.go, which calls
+// Gemm for its unfused composition).
 //
 // The families still here: the GEMM kernel of each shape class (small,
 // medium, large, huge m*n; skinny batched products such as Winograd's;

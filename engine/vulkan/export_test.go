@@ -45,3 +45,11 @@ func (d *Device) NewGuarded(sentinel float32, guard int, shape ...int) (*Guarded
 func (d *Device) Placement(t *engine.Tensor) (block int, offset, bytes uint64) {
 	return d.rt.Placement(t)
 }
+
+// EmptyCache waits for queued work and returns the spare blocks of large
+// released tensors to the driver (vkrt.Device.EmptyCache).
+func (d *Device) EmptyCache() error { return d.rt.EmptyCache() }
+
+// GemmVariant is the GEMM kernel family in use (Options.GemmVariant, or
+// "tiled", "subgroup" or "regblock" by device).
+func (d *Device) GemmVariant() string { return d.gemmVariant }

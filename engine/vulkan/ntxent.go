@@ -282,11 +282,11 @@ func (pl ntxentPlan) extraBytes(rows, dim int, backward bool) int64 {
 	return b + int64(4*rows)
 }
 
-// NTXentExtraBytes is the device memory the fused NTXentForwardBackward
+// ntxentExtraBytes is the device memory the fused NTXentForwardBackward
 // allocates beyond z, dz and out for a (rows, dim) z (before the
 // allocator's alignment), with or without the gradient.
-func (d *Device) NTXentExtraBytes(rows, dim int, backward bool) int64 {
-	return d.ntxentPlan("NTXentExtraBytes", rows, dim).extraBytes(rows, dim, backward)
+func (d *Device) ntxentExtraBytes(rows, dim int, backward bool) int64 {
+	return d.ntxentPlan("ntxentExtraBytes", rows, dim).extraBytes(rows, dim, backward)
 }
 
 // checkNTXent validates the NT-Xent tensors and returns (rows, d).

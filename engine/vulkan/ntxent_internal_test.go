@@ -162,7 +162,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 	for _, s := range [][2]int{{34, 3}, {520, 1024}} {
 		rows, dim := s[0], s[1]
 		t.Run(fmt.Sprintf("rows%d_d%d", rows, dim), func(t *testing.T) {
-			want := d.NTXentExtraBytes(rows, dim, true)
+			want := d.ntxentExtraBytes(rows, dim, true)
 			got := measureNTXentExtra(t, d, rows, dim)
 			t.Logf("plan %+v: extra %d bytes (plan %d)", d.ntxentPlan("test", rows, dim), got, want)
 			if got < want || got > want+slack {
@@ -179,7 +179,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 			pl.gseq = false
 		}}
 		defer func() { d.hooks = nil }()
-		want := d.NTXentExtraBytes(rows, dim, true)
+		want := d.ntxentExtraBytes(rows, dim, true)
 		got := measureNTXentExtra(t, d, rows, dim)
 		if got < want || got > want+slack {
 			t.Errorf("extra device memory %d bytes, want %d (+ alignment <= %d)", got, want, slack)

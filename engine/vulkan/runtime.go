@@ -73,11 +73,6 @@ func (d *Device) ResetPeak() { d.rt.ResetPeak() }
 // Fill sets dst[i] = v.
 func (d *Device) Fill(dst *engine.Tensor, v float32) { d.rt.Fill(dst, v) }
 
-// EmptyCache waits for queued work and returns the spare blocks of large
-// released tensors to the driver (as torch.cuda.empty_cache does). Returns
-// the sticky error.
-func (d *Device) EmptyCache() error { return d.rt.EmptyCache() }
-
 // HostStats returns the host-time counters so far.
 func (d *Device) HostStats() HostStats { return d.rt.HostStats() }
 
