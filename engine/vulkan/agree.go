@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/tune"
 )
 
 // The autotuners' agreement check. Before a candidate kernel can win a
@@ -156,15 +157,15 @@ func absMaxDiffBits(x, y []float32) uint32 {
 // caller has just recorded with the reference kernel) and the timer (wall:
 // see newKernelTimer); what names the problem in notes ("gemm autotune of
 // class small").
-func (d *Device) measureSetup(what string, out *engine.Tensor, wall bool) (*tuneRef, *kernelTimer, error) {
+func (d *Device) measureSetup(what string, out *engine.Tensor, wall bool) (*tuneRef, *tune.Timer, error) {
 	ref, err := d.newTuneRef(out)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !ref.judgeable() {
-		d.tune.tuner.notef("%s: candidates not checked: %s", what, ref.why)
+		d.tune.tuner.Notef("%s: candidates not checked: %s", what, ref.why)
 	}
-	tm, err := d.newKernelTimer(wall)
+	tm, err := tune.NewTimer(d.rt, wall)
 	if err != nil {
 		ref.release()
 		return nil, nil, err
@@ -176,9 +177,9 @@ func (d *Device) measureSetup(what string, out *engine.Tensor, wall bool) (*tune
 // against ref within tol: the median time and ok, or ok false for a
 // candidate that disagrees (recorded in *rejected with how, and noted);
 // err is a device error.
-func (d *Device) timeChecked(what, name string, tm *kernelTimer, ref *tuneRef, out *engine.Tensor, tol float64,
+func (d *Device) timeChecked(what, name string, tm *tune.Timer, ref *tuneRef, out *engine.Tensor, tol float64,
 	rejected *map[string]string, record func()) (med time.Duration, ok bool, err error) {
-	med, err = tm.median(record)
+	med, err = tm.Median(record)
 	if err != nil {
 		return 0, false, err
 	}
@@ -193,7 +194,7 @@ func (d *Device) timeChecked(what, name string, tm *kernelTimer, ref *tuneRef, o
 			*rejected = map[string]string{}
 		}
 		(*rejected)[name] = err.Error()
-		d.tune.tuner.notef("%s: rejecting %s: %v", what, name, err)
+		d.tune.tuner.Notef("%s: rejecting %s: %v", what, name, err)
 		return med, false, nil
 	}
 	return med, true, nil

@@ -127,8 +127,8 @@ func TestGemmAutotuneRejectsWrongKernel(t *testing.T) {
 	if calls < len(cands) {
 		t.Errorf("the agreement check ran %d times for %d candidates", calls, len(cands))
 	}
-	if !strings.Contains(strings.Join(d.tune.tuner.notes, "\n"), "rejecting "+bad) {
-		t.Errorf("no note of the rejection: %q", d.tune.tuner.notes)
+	if !strings.Contains(strings.Join(d.tune.tuner.Notes, "\n"), "rejecting "+bad) {
+		t.Errorf("no note of the rejection: %q", d.tune.tuner.Notes)
 	}
 	if err := d.Err(); err != nil {
 		t.Fatal(err)

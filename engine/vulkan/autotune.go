@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -98,7 +99,7 @@ type gemmState struct {
 	forced string // Options.GemmVariant, "" when not forced
 	plan   map[string]GemmClassChoice
 	conv   map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
-	tuner  *gemmTuner            // nil: autotuning off
+	tuner  *tune.Service         // nil: autotuning off
 	// corrupt (tests only) alters a candidate's output (GEMM or
 	// convolution) before the agreement check, to prove that a wrong
 	// kernel is rejected.
@@ -178,9 +179,9 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 			path = os.Getenv("SIMCLR_VK_TUNE_CACHE")
 		}
 		if path == "" {
-			path = defaultTuneCachePath()
+			path = tune.DefaultCachePath()
 		}
-		d.tune.tuner = &gemmTuner{mode: mode, path: path}
+		d.tune.tuner = &tune.Service{Mode: mode, Path: path}
 	default:
 		return fmt.Errorf("engine/vulkan: Autotune %q (Options.Autotune or SIMCLR_VK_AUTOTUNE): want off, auto (on) or refresh", mode)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/tune"
 )
 
 // tuneProblem is the product timed for a class, (m, n, k), and its batch
@@ -38,20 +39,20 @@ func (d *Device) tuneProblem(class string) (mnk [3]int, batch int) {
 // fails.
 func (d *Device) tuneClass(class string) GemmClassChoice {
 	t := d.tune.tuner
-	t.load()
-	key := d.tuneKey()
-	if t.mode == "auto" {
-		if e, ok := t.find(key, class); ok && d.gemmSupported(e.Kernel) && (class == classSplitK || !strings.HasPrefix(e.Kernel, "splitk_")) {
+	t.Load()
+	key := tune.KeyOf(d.info)
+	if t.Mode == "auto" {
+		if e, ok := t.Find(key, class); ok && d.gemmSupported(e.Kernel) && (class == classSplitK || !strings.HasPrefix(e.Kernel, "splitk_")) {
 			return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: e.Kernel, Source: "cache",
 				Problem: e.Problem, GFLOPs: e.GFLOPs, Timing: e.Timing}
 		}
 	}
 	c, err := d.measureClass(class)
 	if err != nil {
-		t.notef("gemm autotune of class %s failed, using the table: %v", class, err)
+		t.Notef("gemm autotune of class %s failed, using the table: %v", class, err)
 		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: d.gemmTable(class), Source: "table", Note: err.Error()}
 	}
-	t.store(tuneEntry{tuneKey: key, Device: d.info.Name, Class: class, Kernel: c.Kernel, Problem: c.Problem,
+	t.Store(tune.Entry{Key: key, Device: d.info.Name, Class: class, Kernel: c.Kernel, Problem: c.Problem,
 		GFLOPs: c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
 	return c
 }
@@ -62,7 +63,7 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 // reference: agree.go) wins.
 // Pending work is flushed first.
 func (d *Device) measureClass(class string) (GemmClassChoice, error) {
-	defer d.tune.tuner.addSpent(time.Now())
+	defer d.tune.tuner.AddSpent(time.Now())
 	p, batch := d.tuneProblem(class)
 	m, n, k := p[0], p[1], p[2]
 	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
@@ -85,13 +86,13 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		return c, err
 	}
 	defer ref.release()
-	defer tm.close()
-	c.Timing = tm.desc + "; contenders timed again in reverse order, the better median kept"
+	defer tm.Close()
+	c.Timing = tm.Desc + "; contenders timed again in reverse order, the better median kept"
 	flop := 2 * float64(batch) * float64(m) * float64(n) * float64(k)
 	var timed []string
 	for _, cand := range d.gemmCandidates(class) {
 		if err := d.probeGemm(cand, m, n, k); err != nil {
-			d.tune.tuner.notef("%s: skipping %s: %v", what, cand, err)
+			d.tune.tuner.Notef("%s: skipping %s: %v", what, cand, err)
 			continue
 		}
 		med, ok, err := d.timeChecked(what, cand, tm, ref, out, tuneAgreeTol, &c.Rejected,
@@ -119,7 +120,7 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		if c.GFLOPs[cand] < best/8 {
 			continue
 		}
-		med, err := tm.median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
+		med, err := tm.Median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
 		}

@@ -1,4 +1,4 @@
-package vulkan
+package tune
 
 import (
 	"encoding/json"
@@ -14,15 +14,15 @@ import (
 	"simclr-vk/internal/alloctest"
 )
 
-// sampleTuneFile is a cache as writeTuneCache writes it: one GEMM class
+// sampleTuneFile is a cache as WriteCache writes it: one GEMM class
 // and one convolution problem.
 func sampleTuneFile(t testing.TB) []byte {
 	t.Helper()
-	key := tuneKey{VendorID: 0x10005, DeviceID: 1, DriverVersion: 0x5800005, APIVersion: "1.3.278"}
-	f := tuneFile{Version: tuneVersion, Entries: []tuneEntry{
-		{tuneKey: key, Device: "llvmpipe", Class: classSmall, Kernel: "subgroup", Problem: [3]int{256, 256, 256},
+	key := Key{VendorID: 0x10005, DeviceID: 1, DriverVersion: 0x5800005, APIVersion: "1.3.278"}
+	f := File{Version: Version, Entries: []Entry{
+		{Key: key, Device: "llvmpipe", Class: "small", Kernel: "subgroup", Problem: [3]int{256, 256, 256},
 			GFLOPs: map[string]float64{"subgroup": 12.5, "regblock": 9}, Timing: "wall", Measured: "2026-12-07T13:00:00Z"},
-		{tuneKey: key, Device: "llvmpipe", Class: "forward N8 C16 H8 W8 K16 R3 S3", Kernel: "regblock_4x4", Problem: [3]int{16, 512, 144}},
+		{Key: key, Device: "llvmpipe", Class: "forward N8 C16 H8 W8 K16 R3 S3", Kernel: "regblock_4x4", Problem: [3]int{16, 512, 144}},
 	}}
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
@@ -45,7 +45,7 @@ func TestTuneCacheParse(t *testing.T) {
 		}
 		return []byte(strings.Replace(string(good), from, to, 1))
 	}
-	version := `"version": ` + strconv.Itoa(tuneVersion)
+	version := `"version": ` + strconv.Itoa(Version)
 	many := `{` + version + `,"entries":[` + strings.Repeat(`{"class":"c","kernel":"k"},`, maxTuneEntries) + `{"class":"c","kernel":"k"}]}`
 	for _, tc := range []struct {
 		name string
@@ -58,7 +58,7 @@ func TestTuneCacheParse(t *testing.T) {
 		{"negative timing", edit(`12.5`, `-12.5`), `timing "subgroup" = -12.5`},
 		{"long string", edit(`"llvmpipe"`, `"`+strings.Repeat("x", maxTuneString+1)+`"`), "1025-byte string"},
 		{"too many entries", []byte(many), "16385 entries"},
-		{"other version", edit(version, `"version": 4099582230`), "version 4099582230, this build uses version " + strconv.Itoa(tuneVersion)},
+		{"other version", edit(version, `"version": 4099582230`), "version 4099582230, this build uses version " + strconv.Itoa(Version)},
 		{"not JSON", good[:len(good)/2], "corrupt"},
 	} {
 		if _, err := parseTuneCache(tc.data); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -79,19 +79,19 @@ func TestTuneCacheReadLimits(t *testing.T) {
 	big := filepath.Join(dir, "big.json")
 	os.WriteFile(big, append(sampleTuneFile(t), make([]byte, 4*maxTuneCacheBytes)...), 0o644)
 	for path, want := range map[string]string{fifo: "not a regular file", dir: "not a regular file", big: "larger than 8388608 bytes"} {
-		tn := &gemmTuner{mode: "auto", path: path}
+		tn := &Service{Mode: "auto", Path: path}
 		done := make(chan struct{})
 		var alloc uint64
-		go func() { alloc = alloctest.Bytes(tn.load); close(done) }()
+		go func() { alloc = alloctest.Bytes(tn.Load); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("%s: load blocked", path)
 		}
-		if len(tn.notes) != 1 || !strings.Contains(tn.notes[0], "ignoring cache "+path) || !strings.Contains(tn.notes[0], want) {
-			t.Errorf("%s: notes %q, want %q", path, tn.notes, want)
+		if len(tn.Notes) != 1 || !strings.Contains(tn.Notes[0], "ignoring cache "+path) || !strings.Contains(tn.Notes[0], want) {
+			t.Errorf("%s: notes %q, want %q", path, tn.Notes, want)
 		}
-		if len(tn.file.Entries) != 0 || tn.file.Version != tuneVersion {
+		if len(tn.file.Entries) != 0 || tn.file.Version != Version {
 			t.Errorf("%s: cache %+v, want an empty one", path, tn.file)
 		}
 		if alloc > 2*maxTuneCacheBytes+1<<20 {
@@ -108,7 +108,7 @@ func FuzzTuneCache(f *testing.F) {
 	f.Add([]byte(`{"version":5,"entries":[]}`))
 	f.Add([]byte(`{"version":5,"entries":[{"class":"c","kernel":"k","problem_mnk":[1,2,3],"gflop_per_s":{"k":1}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var tf *tuneFile
+		var tf *File
 		var err error
 		alloctest.Max(t, "parseTuneCache", len(data), alloctest.Linear(len(data), 64, 1<<20), func() { tf, err = parseTuneCache(data) })
 		if err != nil {

@@ -1,4 +1,4 @@
-package vulkan
+package tune
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"simclr-vk/engine/vulkan/internal/vkrt"
 	"simclr-vk/internal/atomicfile"
 	"simclr-vk/internal/regfile"
 )
@@ -23,25 +24,25 @@ import (
 // next write; writes go through internal/atomicfile (a temporary file renamed
 // over the old one), so a reader never sees half a file.
 
-// tuneVersion is the cache format version. Bump it when the kernels or the
+// Version is the cache format version. Bump it when the kernels or the
 // shape classes change, so that old choices are measured again (2: the
 // convolution problems joined the GEMM classes; 3: the huge and skinny
 // GEMM classes; 4: float32 kernels compete in cooperative-matrix mode,
 // and the GEMM classes get a second timing round; 5: GEMM classes timed
 // by wall clock on GPUs).
-const tuneVersion = 5
+const Version = 5
 
-// tuneKey identifies a device and driver.
-type tuneKey struct {
+// Key identifies a device and driver.
+type Key struct {
 	VendorID      uint32 `json:"vendor_id"`
 	DeviceID      uint32 `json:"device_id"`
 	DriverVersion uint32 `json:"driver_version"`
 	APIVersion    string `json:"api_version"`
 }
 
-// tuneEntry is one measured choice.
-type tuneEntry struct {
-	tuneKey
+// Entry is one measured choice.
+type Entry struct {
+	Key
 	Device   string             `json:"device"` // name, for people reading the file
 	Class    string             `json:"class"`
 	Kernel   string             `json:"kernel"`
@@ -51,19 +52,15 @@ type tuneEntry struct {
 	Measured string             `json:"measured_at"`
 }
 
-// tuneFile is the cache file's content.
-type tuneFile struct {
-	Version int         `json:"version"`
-	Entries []tuneEntry `json:"entries"`
+// File is the cache file's content.
+type File struct {
+	Version int     `json:"version"`
+	Entries []Entry `json:"entries"`
 }
 
-func (d *Device) tuneKey() tuneKey {
-	return tuneKey{VendorID: d.info.VendorID, DeviceID: d.info.DeviceID, DriverVersion: d.info.DriverVersion, APIVersion: d.info.APIVersion}
-}
-
-// defaultTuneCachePath is $XDG_CACHE_HOME/simclr-vk/gemm-tune.json, falling
+// DefaultCachePath is $XDG_CACHE_HOME/simclr-vk/gemm-tune.json, falling
 // back to ~/.cache (os.UserCacheDir); "" when neither is known.
-func defaultTuneCachePath() string {
+func DefaultCachePath() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""
@@ -81,28 +78,28 @@ const (
 	maxTuneKernels    = 256  // timings of one entry
 )
 
-// load reads the cache once; a missing file is an empty cache, an
+// Load reads the cache once; a missing file is an empty cache, an
 // unreadable, oversized, corrupt or foreign-version one is ignored with a
 // note (and replaced on the next write).
-func (t *gemmTuner) load() {
+func (t *Service) Load() {
 	if t.file != nil {
 		return
 	}
-	t.file = &tuneFile{Version: tuneVersion}
-	if t.path == "" {
+	t.file = &File{Version: Version}
+	if t.Path == "" {
 		return
 	}
-	data, err := readTuneCache(t.path)
+	data, err := readTuneCache(t.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
 	if err != nil {
-		t.notef("gemm autotune: ignoring cache %s (it will be rewritten): %v", t.path, err)
+		t.Notef("gemm autotune: ignoring cache %s (it will be rewritten): %v", t.Path, err)
 		return
 	}
 	f, err := parseTuneCache(data)
 	if err != nil {
-		t.notef("gemm autotune: ignoring cache %s (it will be rewritten): %v", t.path, err)
+		t.Notef("gemm autotune: ignoring cache %s (it will be rewritten): %v", t.Path, err)
 		return
 	}
 	t.file = f
@@ -133,13 +130,13 @@ func readTuneCache(path string) ([]byte, error) {
 // entry: class and kernel named, strings and timings within the limits,
 // non-negative problem sizes and timings. (Whether a kernel exists and
 // runs on the device is checked where an entry is used.)
-func parseTuneCache(data []byte) (*tuneFile, error) {
-	var f tuneFile
+func parseTuneCache(data []byte) (*File, error) {
+	var f File
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("corrupt: %w", err)
 	}
-	if f.Version != tuneVersion {
-		return nil, fmt.Errorf("version %d, this build uses version %d", f.Version, tuneVersion)
+	if f.Version != Version {
+		return nil, fmt.Errorf("version %d, this build uses version %d", f.Version, Version)
 	}
 	if len(f.Entries) > maxTuneEntries {
 		return nil, fmt.Errorf("corrupt: %d entries, more than %d", len(f.Entries), maxTuneEntries)
@@ -153,7 +150,7 @@ func parseTuneCache(data []byte) (*tuneFile, error) {
 }
 
 // check validates one cache entry (see parseTuneCache).
-func (e *tuneEntry) check() error {
+func (e *Entry) check() error {
 	if e.Class == "" || e.Kernel == "" {
 		return fmt.Errorf("class %q, kernel %q: both must be named", e.Class, e.Kernel)
 	}
@@ -178,41 +175,41 @@ func (e *tuneEntry) check() error {
 	return nil
 }
 
-// find returns the cached entry of a device and class.
-func (t *gemmTuner) find(key tuneKey, class string) (tuneEntry, bool) {
+// Find returns the cached entry of a device and class.
+func (t *Service) Find(key Key, class string) (Entry, bool) {
 	for _, e := range t.file.Entries {
-		if e.tuneKey == key && e.Class == class {
+		if e.Key == key && e.Class == class {
 			return e, true
 		}
 	}
-	return tuneEntry{}, false
+	return Entry{}, false
 }
 
-// store replaces the entry of the same device and class and writes the
+// Store replaces the entry of the same device and class and writes the
 // file; a failed write is a note, not an error (the choice still holds for
 // this Device).
-func (t *gemmTuner) store(e tuneEntry) {
-	t.load()
+func (t *Service) Store(e Entry) {
+	t.Load()
 	out := t.file.Entries[:0:0]
 	for _, old := range t.file.Entries {
-		if old.tuneKey != e.tuneKey || old.Class != e.Class {
+		if old.Key != e.Key || old.Class != e.Class {
 			out = append(out, old)
 		}
 	}
 	t.file.Entries = append(out, e)
-	if t.path == "" {
-		t.notef("gemm autotune: no cache directory ($XDG_CACHE_HOME or $HOME), the choice is not saved")
+	if t.Path == "" {
+		t.Notef("gemm autotune: no cache directory ($XDG_CACHE_HOME or $HOME), the choice is not saved")
 		return
 	}
-	if err := writeTuneCache(t.path, t.file); err != nil {
-		t.notef("gemm autotune: %v", err)
+	if err := WriteCache(t.Path, t.file); err != nil {
+		t.Notef("gemm autotune: %v", err)
 	}
 }
 
-// writeTuneCache writes f as indented JSON over path through
+// WriteCache writes f as indented JSON over path through
 // atomicfile (temporary file, fsync, mode 0644, rename), creating the
 // directory first.
-func writeTuneCache(path string, f *tuneFile) error {
+func WriteCache(path string, f *File) error {
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write tuning cache: %w", err)
@@ -228,4 +225,9 @@ func writeTuneCache(path string, f *tuneFile) error {
 		return fmt.Errorf("write tuning cache %s: %w", path, err)
 	}
 	return nil
+}
+
+// KeyOf is the cache key of a device and driver.
+func KeyOf(info vkrt.DeviceInfo) Key {
+	return Key{VendorID: info.VendorID, DeviceID: info.DeviceID, DriverVersion: info.DriverVersion, APIVersion: info.APIVersion}
 }
