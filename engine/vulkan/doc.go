@@ -48,16 +48,19 @@
 //     (shader -> push-constant struct, which TestPushConstants checks
 //     against the GLSL) and its plan logic, recording through vkrt.
 //
-// Done: internal/vkrt (the runtime), internal/float16 (ToFloat16 /
-// FromFloat16), internal/eltwise (elementwise, reductions, bias, pooling,
-// L2 normalisation, cross-entropy, optimizers), internal/batchnorm. To do
-// (still files of this package, reaching the runtime through the shims of
-// runtime.go): the tuning service (tuner.go, autotune_cache.go, agree.go:
-// problem key -> candidates timed -> agreement check -> cache, used by
-// GEMM and convolution), gemm (gemm.go, gemm_splitk.go, autotune.go,
-// gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
+// Done: internal/vkrt (the runtime), internal/tune (the tuning service:
+// for a problem key, time the candidates with a Timer, keep the fastest
+// that agrees with the reference, cache it per device and driver; used by
+// the GEMM classes and the convolution problems), internal/float16
+// (ToFloat16 / FromFloat16), internal/eltwise (elementwise, reductions,
+// bias, pooling, L2 normalisation, cross-entropy, optimizers),
+// internal/batchnorm. To do (still files of this package, reaching the
+// runtime through the shims of runtime.go): the agreement check (agree.go,
+// to join internal/tune once the GEMM family owns the absmax kernels that
+// cooperative matrices share), gemm (gemm.go, gemm_splitk.go,
+// autotune.go, gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
 // conv_winograd.go, conv_autotune.go) and ntxent (ntxent.go, which calls
-// Gemm for its unfused composition).
+// Gemm for its unfused composition and whose plan tests hook d.hooks).
 //
 // The families still here: the GEMM kernel of each shape class (small,
 // medium, large, huge m*n; skinny batched products such as Winograd's;
@@ -67,7 +70,7 @@
 // cached as JSON per vendor, device, driver and API version in
 // $XDG_CACHE_HOME/simclr-vk/gemm-tune.json (GemmPlan reports them; the
 // cache reader takes only a regular file of at most 8 MiB whose entries
-// pass parseTuneCache's checks, FuzzTuneCache). The convolution kernels
+// pass internal/tune's parseTuneCache, FuzzTuneCache). The convolution kernels
 // (implicit GEMM, register-blocked for CPU devices, shared-memory tile
 // variants for GPUs; Winograd F(2x2,3x3) and F(4x4,3x3) for 3x3 stride-1
 // layers and their transposes for the filter gradient) come from
