@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
@@ -100,10 +99,6 @@ type gemmState struct {
 	plan   map[string]GemmClassChoice
 	conv   map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
 	tuner  *tune.Service         // nil: autotuning off
-	// corrupt (tests only) alters a candidate's output (GEMM or
-	// convolution) before the agreement check, to prove that a wrong
-	// kernel is rejected.
-	corrupt func(kernel string, c *engine.Tensor)
 	// timed (tests only) replaces a GEMM candidate's measured median in
 	// round 1 or 2 of measureClass.
 	timed func(kernel string, round int, med time.Duration) time.Duration

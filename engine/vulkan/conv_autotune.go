@@ -185,11 +185,11 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	rows, _ := convShape(pass, p)
 	run(d.convRegblock(rows))
 	what := "conv autotune of " + key
-	ref, tm, err := d.measureSetup(what, out, false)
+	ref, tm, err := d.tune.tuner.Setup(d.rt, what, out, false, d.Copy)
 	if err != nil {
 		return c, err
 	}
-	defer ref.release()
+	defer ref.Release()
 	defer tm.Close()
 	c.Timing = tm.Desc
 	best, bestTile := 0.0, convTile{}
@@ -198,13 +198,13 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 			d.tune.tuner.Notef("%s: skipping %s: %v", what, t.name(), err)
 			continue
 		}
-		tol := tuneAgreeTol
+		tol := tune.AgreeTol
 		// Winograd's products go through the GEMM choice, float16 where
 		// GemmVariant forces a cooperative-matrix GEMM.
 		if t.cm || (t.winograd != 0 && strings.HasPrefix(d.tune.forced, "coopmat")) {
-			tol = tuneAgreeTolCoopMat
+			tol = tune.AgreeTolCoopMat
 		}
-		med, ok, err := d.timeChecked(what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
+		med, ok, err := d.tune.tuner.TimeChecked(d.rt, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
 		if err != nil {
 			return c, err
 		}

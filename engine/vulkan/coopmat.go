@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -120,19 +121,14 @@ func (d *Device) coopMatGemmKernel() string {
 	return "coopmat"
 }
 
-// pushAbsMax mirrors `{ uint n, slot; }` of absmax.comp.
-type pushAbsMax struct {
-	N, Slot uint32
-}
-
 // coopMatMax records the largest magnitudes of a and b (as float bits,
 // words 0 and 1 of a new 2-word tensor: absmax.comp), the binding 3 from
 // which the cooperative-matrix kernels take their per-tensor power-of-two
 // input scales. Release it after recording the kernel.
 func (d *Device) coopMatMax(a, b *engine.Tensor) *engine.Tensor {
 	m := d.New(2)
-	d.absMax(m, 0, a)
-	d.absMax(m, 1, b)
+	tune.AbsMax(d.rt, m, 0, a)
+	tune.AbsMax(d.rt, m, 1, b)
 	return m
 }
 

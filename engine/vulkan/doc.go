@@ -51,13 +51,12 @@
 // Done: internal/vkrt (the runtime), internal/tune (the tuning service:
 // for a problem key, time the candidates with a Timer, keep the fastest
 // that agrees with the reference, cache it per device and driver; used by
-// the GEMM classes and the convolution problems), internal/float16
+// the GEMM classes and the convolution problems; its absmax kernels also
+// give the cooperative-matrix input scales), internal/float16
 // (ToFloat16 / FromFloat16), internal/eltwise (elementwise, reductions,
 // bias, pooling, L2 normalisation, cross-entropy, optimizers),
 // internal/batchnorm. To do (still files of this package, reaching the
-// runtime through the shims of runtime.go): the agreement check (agree.go,
-// to join internal/tune once the GEMM family owns the absmax kernels that
-// cooperative matrices share), gemm (gemm.go, gemm_splitk.go,
+// runtime through the shims of runtime.go): gemm (gemm.go, gemm_splitk.go,
 // autotune.go, gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
 // conv_winograd.go, conv_autotune.go) and ntxent (ntxent.go, which calls
 // Gemm for its unfused composition and whose plan tests hook d.hooks).
@@ -77,7 +76,8 @@
 // Options.ConvVariant, a table or the same autotuning per exact problem
 // (ConvPlan, ConvKernel). A tuned candidate wins only if its output is
 // within 1e-3 (3e-2 on cooperative matrices) of the largest |value| of
-// the register-blocked float32 kernel's output (agree.go). The optional
+// the register-blocked float32 kernel's output (internal/tune/agree.go).
+// The optional
 // cooperative-matrix path (Options.CoopMat, SIMCLR_VK_COOPMAT) runs every
 // GEMM and convolution on the _cm_s<lanes> variants (float16 inputs scaled
 // per tensor by a power of two, float32 sums) after a self-check product

@@ -81,11 +81,11 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	}
 	d.gemmRecord("regblock", false, false, batch, m, n, k, 1, a, b, 0, out)
 	what := "gemm autotune of class " + class
-	ref, tm, err := d.measureSetup(what, out, d.info.Type != "cpu")
+	ref, tm, err := d.tune.tuner.Setup(d.rt, what, out, d.info.Type != "cpu", d.Copy)
 	if err != nil {
 		return c, err
 	}
-	defer ref.release()
+	defer ref.Release()
 	defer tm.Close()
 	c.Timing = tm.Desc + "; contenders timed again in reverse order, the better median kept"
 	flop := 2 * float64(batch) * float64(m) * float64(n) * float64(k)
@@ -95,7 +95,7 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 			d.tune.tuner.Notef("%s: skipping %s: %v", what, cand, err)
 			continue
 		}
-		med, ok, err := d.timeChecked(what, cand, tm, ref, out, tuneAgreeTol, &c.Rejected,
+		med, ok, err := d.tune.tuner.TimeChecked(d.rt, what, cand, tm, ref, out, tune.AgreeTol, &c.Rejected,
 			func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err

@@ -11,6 +11,7 @@ import (
 	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/float16"
+	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -46,7 +47,7 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 
 // familyShaders are the kernel tables of the op families under internal/
 // (shader -> push struct).
-var familyShaders = []map[string]any{batchnorm.Shaders, eltwise.Shaders, float16.Shaders}
+var familyShaders = []map[string]any{batchnorm.Shaders, eltwise.Shaders, float16.Shaders, tune.Shaders}
 
 // TestPushConstants: every Go push struct mirrors the push-constant block
 // of each shader it feeds field by field (same count, same scalar types,
@@ -65,7 +66,6 @@ func TestPushConstants(t *testing.T) {
 		{pushGemm{}, []string{"gemm_regblock", "gemm_vec4", "gemm_subgroup", "gemm_tiled#1"}},
 		{pushGemmSplitK{}, []string{"gemm_tiled#0"}},
 		{pushGemmSplitKReduce{}, []string{"gemm_splitk_reduce"}},
-		{pushAbsMax{}, []string{"absmax", "absmax_diff"}},
 		{pushConv{}, []string{"conv2d_forward", "conv2d_forward_tiled", "conv2d_backward_data", "conv2d_backward_data_tiled",
 			"conv2d_backward_filter", "conv2d_backward_filter_tiled"}},
 		{pushWinogradFilter{}, []string{"winograd_filter_transform", "winograd_filter_grad_transform"}},

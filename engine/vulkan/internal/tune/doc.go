@@ -2,7 +2,9 @@
 // (a GEMM shape class, a convolution problem) an op family times its
 // candidate kernels with a Timer (GPU timestamps, or wall time between
 // flushes; median of several runs after a warm-up), keeps those whose
-// output agrees with its reference, and records the fastest in the
+// output agrees with the register-blocked reference's (Setup,
+// TimeChecked: agree.go, on the device with absmax.comp and
+// absmax_diff.comp), and records the fastest in the
 // Service's cache (one JSON file per user, entries keyed by vendor,
 // device, driver and API version: cache.go), so later runs take it
 // without timing. Notes (ignored cache files, failed tunings, rejected

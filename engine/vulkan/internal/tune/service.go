@@ -3,6 +3,7 @@ package tune
 import (
 	"fmt"
 	"log"
+	"simclr-vk/engine"
 	"time"
 )
 
@@ -20,6 +21,10 @@ type Service struct {
 
 	ConvAnnounced bool          // the "timing the convolution kernels" line was printed
 	Spent         time.Duration // timing candidates (GEMM classes, convolutions), for TuneTime
+
+	// Corrupt (tests only) alters a candidate's output before the
+	// agreement check, to prove that a wrong kernel is rejected.
+	Corrupt func(kernel string, c *engine.Tensor)
 }
 
 // AddSpent adds the time since t0 to the tuning time (deferred by the
