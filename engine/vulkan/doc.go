@@ -79,10 +79,9 @@
 // the register-blocked float32 kernel's output (internal/tune/agree.go).
 // The optional cooperative-matrix path (Options.CoopMat,
 // SIMCLR_VK_COOPMAT) runs every GEMM and convolution on the _cm_s<lanes>
-// variants (float16 inputs scaled
-// per tensor by a power of two, float32 sums) after a self-check product
-// at open; Device.MatmulInputRounding tells the conformance suite to round
-// its references' inputs alike.
+// variants (float16 inputs scaled per tensor by a power of two, float32
+// sums) after a self-check product at open; Device.MatmulInputRounding
+// tells the conformance suite to round its references' inputs alike.
 //
 // # Adding an op
 //
