@@ -116,7 +116,11 @@
 //     the kernel table `Shaders` (shader -> push struct; a new family adds
 //     its table to familyShaders in push_internal_test.go, where
 //     TestPushConstants compares each with the shader's block and fails on
-//     an unlisted shader), and the op as a function of the runtime: check
+//     an unlisted shader), and the op as a function of the runtime (or,
+//     for a family with options or many ops, a method of an Ops that
+//     embeds vkrt.Family: the runtime, the tensors' owner and the device
+//     facts the plans read, as internal/eltwise and internal/batchnorm
+//     do): check
 //     shapes first (engine.CheckBackend with rt.Owner(), engine.CheckNumel,
 //     panics with "engine: <Op>: ..."), then record the dispatch (example
 //     below). vkrt.In(t) marks a binding the kernel only reads, vkrt.Out(t)

@@ -71,20 +71,20 @@ func (d *Ops) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 		b.vec = 4
 	}
 	mv := p.N * p.HW / b.vec
-	target, minIter := 4*vkrt.FillGroups(d.info), 4
-	if d.info.Type == "cpu" {
+	target, minIter := 4*vkrt.FillGroups(d.Info), 4
+	if d.Info.Type == "cpu" {
 		b.local, target, minIter = 64, 16, 64
 	}
-	b.local = min(b.local, int(d.limit.MaxComputeWorkGroupInvocations))
+	b.local = min(b.local, int(d.Limit.MaxComputeWorkGroupInvocations))
 	parts := min(ceilDiv(target, p.C), max(1, mv/(minIter*b.local)))
 	// Loop budget of the partial kernels (two passes over a chunk).
-	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.info)-64)))
+	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.Info)-64)))
 	if d.split > 0 { // Options.BatchNormSplit
 		parts = d.split
 	} else if parts <= 1 || d.split < 0 {
 		return bnPlan{}
 	}
-	parts = min(parts, mv, int(d.limit.MaxComputeWorkGroupCount[0]))
+	parts = min(parts, mv, int(d.Limit.MaxComputeWorkGroupCount[0]))
 	chunkV := ceilDiv(mv, parts)
 	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
 	return b
@@ -96,19 +96,19 @@ func (d *Ops) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 // channel (ceil(m/local) iterations each) would exceed the loop budget.
 // Always a power of two within maxComputeWorkGroupInvocations.
 func (d *Ops) bnLocal(op string, m int) int {
-	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
+	maxInv := int(d.Limit.MaxComputeWorkGroupInvocations)
 	l := 256
-	if d.info.Type == "cpu" {
+	if d.Info.Type == "cpu" {
 		l = 64
-		for 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.info) && 2*l <= maxInv {
+		for 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.Info) && 2*l <= maxInv {
 			l *= 2
 		}
 	}
 	for l > maxInv {
 		l /= 2
 	}
-	if 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.info) {
-		panic(fmt.Sprintf("engine: %s: %d values per channel exceed this device's loop budget (%d iterations per invocation, %d invocations per workgroup)", op, m, vkrt.LoopBudget(d.info), l))
+	if 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.Info) {
+		panic(fmt.Sprintf("engine: %s: %d values per channel exceed this device's loop budget (%d iterations per invocation, %d invocations per workgroup)", op, m, vkrt.LoopBudget(d.Info), l))
 	}
 	return l
 }
@@ -142,7 +142,7 @@ func orOut(t, placeholder *engine.Tensor) vkrt.Arg {
 // the running ones (see engine.Backend).
 func (d *Ops) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardTrain"
-	engine.CheckBackend(op, d.owner, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
+	engine.CheckBackend(op, d.Owner, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
 	checkBatchNorm(op, d, p, x, gamma, beta, runMean, runVar, saveMean, saveInvStd)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	if p.N*p.HW < 2 {
@@ -152,11 +152,11 @@ func (d *Ops) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean
 		d.bnForwardTrainSplit(b, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, p)
 		return
 	}
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train",
 		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
-		Groups: d.rt.Grid1D(p.C, 1),
+		Groups: d.RT.Grid1D(p.C, 1),
 		Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.InOut(runMean), vkrt.InOut(runVar),
 			vkrt.Out(saveMean), vkrt.Out(saveInvStd)},
 	})
@@ -165,14 +165,14 @@ func (d *Ops) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean
 // BatchNormForwardInfer normalises with the running statistics.
 func (d *Ops) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardInfer"
-	engine.CheckBackend(op, d.owner, y, x, gamma, beta, runMean, runVar)
+	engine.CheckBackend(op, d.Owner, y, x, gamma, beta, runMean, runVar)
 	checkBatchNorm(op, d, p, x, gamma, beta, runMean, runVar)
 	engine.CheckNumel(op, "y", y, x.Numel())
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_infer",
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
-		Groups: d.rt.Grid1D(x.Numel(), 256),
+		Groups: d.RT.Grid1D(x.Numel(), 256),
 		Args:   []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.In(runMean), vkrt.In(runVar)},
 	})
 }
@@ -180,7 +180,7 @@ func (d *Ops) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.T
 // BatchNormBackward gives dx, dgamma and dbeta of the training forward.
 func (d *Ops) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackward"
-	engine.CheckBackend(op, d.owner, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
+	engine.CheckBackend(op, d.Owner, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd)
 	checkBatchNorm(op, d, p, x, gamma, nil, saveMean, saveInvStd)
 	engine.CheckNumel(op, "dx", dx, x.Numel())
 	engine.CheckNumel(op, "dy", dy, x.Numel())
@@ -199,19 +199,19 @@ func (d *Ops) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 		d.bnBackwardSplit(b, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, p)
 		return
 	}
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward",
 		Spec:   []uint32{uint32(d.bnLocal(op, p.N*p.HW)), b2u(p.ReLU), b2u(gamma != nil), b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   &pushBatchNorm{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum},
-		Groups: d.rt.Grid1D(p.C, 1),
+		Groups: d.RT.Grid1D(p.C, 1),
 		Args: []vkrt.Arg{vkrt.Out(dx), orOut(dgamma, saveMean), orOut(dbeta, saveMean), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x),
 			vkrt.In(saveMean), vkrt.In(saveInvStd)},
 	})
 }
 
 func (d *Ops) checkBNGrid(op string, p engine.BatchNormParams) {
-	if p.C > int(d.limit.MaxComputeWorkGroupCount[1]) {
-		panic(fmt.Sprintf("engine: %s: %d channels exceed this device's %d workgroups in y", op, p.C, d.limit.MaxComputeWorkGroupCount[1]))
+	if p.C > int(d.Limit.MaxComputeWorkGroupCount[1]) {
+		panic(fmt.Sprintf("engine: %s: %d channels exceed this device's %d workgroups in y", op, p.C, d.Limit.MaxComputeWorkGroupCount[1]))
 	}
 }
 
@@ -220,27 +220,27 @@ func (d *Ops) checkBNGrid(op string, p engine.BatchNormParams) {
 func (d *Ops) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	d.checkBNGrid("BatchNormForwardTrain", p)
 	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), 1}
-	partial := d.rt.New(p.C, b.parts, 2)
-	d.rt.Dispatch(vkrt.Kernel{
+	partial := d.RT.New(p.C, b.parts, 2)
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local)},
 		Push:   push,
 		Groups: [3]int{b.parts, p.C, 1},
 		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(x)},
 	})
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_finalize",
 		Spec:   []uint32{64},
 		Push:   push,
-		Groups: d.rt.Grid1D(p.C, 1),
+		Groups: d.RT.Grid1D(p.C, 1),
 		Args:   []vkrt.Arg{vkrt.In(partial), vkrt.InOut(runMean), vkrt.InOut(runVar), vkrt.Out(saveMean), vkrt.Out(saveInvStd)},
 	})
 	partial.Release()
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_apply" + b.variant(),
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   push,
-		Groups: d.rt.Grid1D(x.Numel()/b.vec, 256),
+		Groups: d.RT.Grid1D(x.Numel()/b.vec, 256),
 		Args:   []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.In(saveMean), vkrt.In(saveInvStd)},
 	})
 }
@@ -251,28 +251,28 @@ func (d *Ops) bnForwardTrainSplit(b bnPlan, y, x, gamma, beta, runMean, runVar, 
 func (d *Ops) bnBackwardSplit(b bnPlan, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
 	d.checkBNGrid("BatchNormBackward", p)
 	push := &pushBatchNormSplit{uint32(p.N), uint32(p.C), uint32(p.HW), p.Eps, p.Momentum, uint32(b.parts), uint32(b.chunk), 1}
-	partial := d.rt.New(p.C, b.parts, 2)
-	d.rt.Dispatch(vkrt.Kernel{
+	partial := d.RT.New(p.C, b.parts, 2)
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
 		Push:   push,
 		Groups: [3]int{b.parts, p.C, 1},
 		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(dy), vkrt.In(x), orIn(y, x), vkrt.In(saveMean), vkrt.In(saveInvStd)},
 	})
-	sums := d.rt.New(p.C, 2)
-	d.rt.Dispatch(vkrt.Kernel{
+	sums := d.RT.New(p.C, 2)
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_finalize",
 		Spec:   []uint32{64, b2u(dgamma != nil), b2u(dbeta != nil)},
 		Push:   push,
-		Groups: d.rt.Grid1D(p.C, 1),
+		Groups: d.RT.Grid1D(p.C, 1),
 		Args:   []vkrt.Arg{vkrt.Out(sums), orOut(dgamma, saveMean), orOut(dbeta, saveMean), vkrt.In(partial)},
 	})
 	partial.Release()
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_apply" + b.variant(),
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil)},
 		Push:   push,
-		Groups: d.rt.Grid1D(x.Numel()/b.vec, 256),
+		Groups: d.RT.Grid1D(x.Numel()/b.vec, 256),
 		Args:   []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x), vkrt.In(saveMean), vkrt.In(saveInvStd), vkrt.In(sums)},
 	})
 	sums.Release()

@@ -16,8 +16,8 @@ import (
 func TestBatchNormSplitPlan(t *testing.T) {
 	limits := vk.PhysicalDeviceLimits{MaxComputeWorkGroupInvocations: 1024,
 		MaxComputeWorkGroupCount: [3]uint32{1<<31 - 1, 65535, 65535}}
-	gpu := &Ops{info: vkrt.DeviceInfo{Type: "discrete"}, limit: limits}
-	cpuDev := &Ops{info: vkrt.DeviceInfo{Type: "cpu"}, limit: limits}
+	gpu := &Ops{Family: vkrt.Family{Info: vkrt.DeviceInfo{Type: "discrete"}, Limit: limits}}
+	cpuDev := &Ops{Family: vkrt.Family{Info: vkrt.DeviceInfo{Type: "cpu"}, Limit: limits}}
 	for _, c := range []struct {
 		d         *Ops
 		n, ch, hw int
@@ -30,7 +30,7 @@ func TestBatchNormSplitPlan(t *testing.T) {
 		p := engine.BatchNormParams{N: c.n, C: c.ch, HW: c.hw}
 		b := c.d.bnSplitPlan(p)
 		if (b.parts > 0) != c.split {
-			t.Errorf("%s %+v: plan %+v, want split %v", c.d.info.Type, p, b, c.split)
+			t.Errorf("%s %+v: plan %+v, want split %v", c.d.Info.Type, p, b, c.split)
 			continue
 		}
 		if b.parts == 0 {
@@ -40,7 +40,7 @@ func TestBatchNormSplitPlan(t *testing.T) {
 		if b.chunk%b.vec != 0 || c.hw%b.vec != 0 || (b.parts-1)*b.chunk >= m || b.parts*b.chunk < m {
 			t.Errorf("%+v: %d chunks of %d values (vec %d) do not tile %d values", p, b.parts, b.chunk, b.vec, m)
 		}
-		if c.d == gpu && b.parts*c.ch < vkrt.FillGroups(c.d.info) && b.chunk > 4*b.local*b.vec {
+		if c.d == gpu && b.parts*c.ch < vkrt.FillGroups(c.d.Info) && b.chunk > 4*b.local*b.vec {
 			t.Errorf("%+v: only %d workgroups of chunks of %d values", p, b.parts*c.ch, b.chunk)
 		}
 	}

@@ -7,25 +7,18 @@
 package batchnorm
 
 import (
-	vk "github.com/vulkan-go/vulkan"
-
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Ops records the family's kernels on one runtime Device.
 type Ops struct {
-	rt    *vkrt.Device
-	owner engine.Backend          // rt.Owner(): tensors must belong to it
-	info  vkrt.DeviceInfo         // rt.Info(), read by the plans
-	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
-	split int                     // Options.BatchNormSplit: > 0 chunks, < 0 fused, 0 by plan
+	vkrt.Family
+	split int // Options.BatchNormSplit: > 0 chunks, < 0 fused, 0 by plan
 }
 
 // New returns the family's ops on rt; split is Options.BatchNormSplit.
-func New(rt *vkrt.Device, split int) *Ops {
-	return &Ops{rt: rt, owner: rt.Owner(), info: rt.Info(), limit: rt.Limits(), split: split}
-}
+func New(rt *vkrt.Device, split int) *Ops { return &Ops{rt.Family(), split} }
 
 // Shaders is the family's kernel table: each shader with its push-constant
 // struct (package vulkan's TestPushConstants checks them against the GLSL).

@@ -31,12 +31,12 @@ func (d *Ops) bnPartsPlan(p engine.BatchNormParams, groups int) bnPlan {
 	if p.HW%4 == 0 {
 		b.vec = 4
 	}
-	if d.info.Type == "cpu" {
+	if d.Info.Type == "cpu" {
 		b.local = 64
 	}
-	b.local = min(b.local, int(d.limit.MaxComputeWorkGroupInvocations))
+	b.local = min(b.local, int(d.Limit.MaxComputeWorkGroupInvocations))
 	mv := q.N * q.HW / b.vec
-	parts := min(mv, max(1, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.info)-64))))
+	parts := min(mv, max(1, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.Info)-64))))
 	chunkV := ceilDiv(mv, parts)
 	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
 	return b
@@ -59,23 +59,23 @@ func bnApplyVariant(p engine.BatchNormParams) (string, int) {
 // engine.Backend).
 func (d *Ops) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormStats"
-	engine.CheckBackend(op, d.owner, stats, x)
+	engine.CheckBackend(op, d.Owner, stats, x)
 	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
 	checkBatchNorm(op, d, p, x, nil, nil)
 	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
 	b, push, partial := d.bnPartial(op, p, groups)
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local)},
 		Push:   push,
 		Groups: [3]int{b.parts, groups * p.C, 1},
 		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(x)},
 	})
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_stats_finalize",
 		Spec:   []uint32{64},
 		Push:   push,
-		Groups: d.rt.Grid1D(groups*p.C, 1),
+		Groups: d.RT.Grid1D(groups*p.C, 1),
 		Args:   []vkrt.Arg{vkrt.In(partial), vkrt.Out(stats)},
 	})
 	partial.Release()
@@ -85,18 +85,18 @@ func (d *Ops) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.Batch
 // engine.Backend).
 func (d *Ops) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormApply"
-	engine.CheckBackend(op, d.owner, y, x, gamma, beta, mean, invStd)
+	engine.CheckBackend(op, d.Owner, y, x, gamma, beta, mean, invStd)
 	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
 	checkBatchNorm(op, d, p, x, gamma, beta)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	engine.CheckNumel(op, "mean", mean, groups*p.C)
 	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
 	variant, vec := bnApplyVariant(p)
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
 		Push:   bnPartsPush(bnPlan{}, p, groups),
-		Groups: d.rt.Grid1D(x.Numel()/vec, 256),
+		Groups: d.RT.Grid1D(x.Numel()/vec, 256),
 		Args:   []vkrt.Arg{vkrt.Out(y), vkrt.In(x), orIn(gamma, x), orIn(beta, x), vkrt.In(mean), vkrt.In(invStd)},
 	})
 }
@@ -110,13 +110,13 @@ func (d *Ops) bnPartial(op string, p engine.BatchNormParams, groups int) (bnPlan
 	q.C *= groups
 	d.checkBNGrid(op, q)
 	b := d.bnPartsPlan(p, groups)
-	return b, bnPartsPush(b, p, groups), d.rt.New(groups*p.C, b.parts, 2)
+	return b, bnPartsPush(b, p, groups), d.RT.New(groups*p.C, b.parts, 2)
 }
 
 // checkBNBackParts checks what the two backward parts share and returns y,
 // nil unless p.ReLU.
 func (d *Ops) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) *engine.Tensor {
-	engine.CheckBackend(op, d.owner, dy, x, y, gamma, mean, invStd)
+	engine.CheckBackend(op, d.Owner, dy, x, y, gamma, mean, invStd)
 	engine.CheckBatchNormGroups(op, p, groups, x, gamma, nil)
 	checkBatchNorm(op, d, p, x, gamma, nil)
 	engine.CheckNumel(op, "dy", dy, x.Numel())
@@ -133,22 +133,22 @@ func (d *Ops) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.
 // sum g*xhat) (see engine.Backend).
 func (d *Ops) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardSums"
-	engine.CheckBackend(op, d.owner, sums)
+	engine.CheckBackend(op, d.Owner, sums)
 	y = d.checkBNBackParts(op, dy, x, y, nil, mean, invStd, groups, p)
 	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
 	b, push, partial := d.bnPartial(op, p, groups)
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_partial" + b.variant(),
 		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
 		Push:   push,
 		Groups: [3]int{b.parts, groups * p.C, 1},
 		Args:   []vkrt.Arg{vkrt.Out(partial), vkrt.In(dy), vkrt.In(x), orIn(y, x), vkrt.In(mean), vkrt.In(invStd)},
 	})
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_finalize",
 		Spec:   []uint32{64, 0, 0},
 		Push:   push,
-		Groups: d.rt.Grid1D(groups*p.C, 1),
+		Groups: d.RT.Grid1D(groups*p.C, 1),
 		Args:   []vkrt.Arg{vkrt.Out(sums), vkrt.In(mean), vkrt.In(mean), vkrt.In(partial)},
 	})
 	partial.Release()
@@ -158,16 +158,16 @@ func (d *Ops) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor,
 // (see engine.Backend).
 func (d *Ops) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardApply"
-	engine.CheckBackend(op, d.owner, dx, means)
+	engine.CheckBackend(op, d.Owner, dx, means)
 	y = d.checkBNBackParts(op, dy, x, y, gamma, mean, invStd, groups, p)
 	engine.CheckNumel(op, "dx", dx, x.Numel())
 	engine.CheckNumel(op, "means", means, groups*p.C*2)
 	variant, vec := bnApplyVariant(p)
-	d.rt.Dispatch(vkrt.Kernel{
+	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), 1},
 		Push:   bnPartsPush(bnPlan{}, p, groups),
-		Groups: d.rt.Grid1D(x.Numel()/vec, 256),
+		Groups: d.RT.Grid1D(x.Numel()/vec, 256),
 		Args:   []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x), vkrt.In(mean), vkrt.In(invStd), vkrt.In(means)},
 	})
 }

@@ -26,19 +26,19 @@ func checkNCHW(op string, n, c, hw int) {
 // BiasForward: y (n,c,hw) += bias (c), in place.
 func (d *Ops) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
 	checkNCHW("BiasForward", n, c, hw)
-	engine.CheckBackend("BiasForward", d.owner, y, bias)
+	engine.CheckBackend("BiasForward", d.Owner, y, bias)
 	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
 	engine.CheckNumel("BiasForward", "bias", bias, c)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "bias_forward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
-		Groups: d.rt.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.InOut(y), vkrt.In(bias)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "bias_forward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
+		Groups: d.RT.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.InOut(y), vkrt.In(bias)}})
 }
 
 // BiasBackward: db (c) = sum over n and hw of dy (n,c,hw).
 func (d *Ops) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
 	checkNCHW("BiasBackward", n, c, hw)
-	engine.CheckBackend("BiasBackward", d.owner, db, dy)
+	engine.CheckBackend("BiasBackward", d.Owner, db, dy)
 	engine.CheckNumel("BiasBackward", "db", db, c)
 	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "bias_backward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
-		Groups: d.rt.Grid1D(c, 1), Args: []vkrt.Arg{vkrt.Out(db), vkrt.In(dy)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "bias_backward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
+		Groups: d.RT.Grid1D(c, 1), Args: []vkrt.Arg{vkrt.Out(db), vkrt.In(dy)}})
 }

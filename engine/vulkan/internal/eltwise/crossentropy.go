@@ -21,7 +21,7 @@ type pushCrossEntropy struct {
 // dlogits = (softmax - onehot) / n, or nil.
 func (d *Ops) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
 	const op = "SoftmaxCrossEntropy"
-	engine.CheckBackend(op, d.owner, dlogits, loss, logits, labels)
+	engine.CheckBackend(op, d.Owner, dlogits, loss, logits, labels)
 	d.checkRowsDim(op, n, classes, 4)
 	engine.CheckNumel(op, "logits", logits, n*classes)
 	engine.CheckNumel(op, "labels", labels, n)
@@ -31,9 +31,9 @@ func (d *Ops) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, 
 		engine.CheckNumel(op, "dlogits", dlogits, n*classes)
 		grad = vkrt.Out(dlogits)
 	}
-	rowLoss := d.rt.New(n)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "softmax_cross_entropy", Spec: []uint32{b2u(dlogits != nil)},
-		Push: &pushCrossEntropy{uint32(n), uint32(classes)}, Groups: d.rt.Grid1D(n, 64),
+	rowLoss := d.RT.New(n)
+	d.RT.Dispatch(vkrt.Kernel{Shader: "softmax_cross_entropy", Spec: []uint32{b2u(dlogits != nil)},
+		Push: &pushCrossEntropy{uint32(n), uint32(classes)}, Groups: d.RT.Grid1D(n, 64),
 		Args: []vkrt.Arg{vkrt.Out(rowLoss), grad, vkrt.In(logits), vkrt.In(labels)}})
 	d.MeanRows(loss, rowLoss, 1, n)
 	rowLoss.Release()

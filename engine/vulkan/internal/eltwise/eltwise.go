@@ -7,25 +7,15 @@
 // runtime (internal/vkrt); Shaders is the family's kernel table.
 package eltwise
 
-import (
-	vk "github.com/vulkan-go/vulkan"
-
-	"simclr-vk/engine"
-	"simclr-vk/engine/vulkan/internal/vkrt"
-)
+import "simclr-vk/engine/vulkan/internal/vkrt"
 
 // Ops records the family's kernels on one runtime Device.
 type Ops struct {
-	rt    *vkrt.Device
-	owner engine.Backend          // rt.Owner(): tensors must belong to it
-	info  vkrt.DeviceInfo         // rt.Info(), read by the plans
-	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
+	vkrt.Family
 }
 
 // New returns the family's ops on rt.
-func New(rt *vkrt.Device) *Ops {
-	return &Ops{rt: rt, owner: rt.Owner(), info: rt.Info(), limit: rt.Limits()}
-}
+func New(rt *vkrt.Device) *Ops { return &Ops{rt.Family()} }
 
 // Shaders is the family's kernel table: each shader with its push-constant
 // struct (package vulkan's TestPushConstants checks them against the GLSL).

@@ -44,7 +44,7 @@ const (
 )
 
 func (d *Ops) checkOptim(op string, names []string, ts ...*engine.Tensor) int {
-	engine.CheckBackend(op, d.owner, ts...)
+	engine.CheckBackend(op, d.Owner, ts...)
 	n := engine.CheckSame(op, names, ts...)
 	if uint64(n) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %d elements exceed 2^32 (32-bit shader indices)", op, n))
@@ -55,8 +55,8 @@ func (d *Ops) checkOptim(op string, names []string, ts ...*engine.Tensor) int {
 // SGDStep: PyTorch SGD with momentum, optional Nesterov and weight decay.
 func (d *Ops) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) {
 	n := d.checkOptim("SGDStep", []string{"w", "g", "v"}, w, g, v)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "sgd_step", Push: &pushSGD{uint32(n), p.LR, p.Momentum, p.WeightDecay, b2u(p.Nesterov)},
-		Groups: d.rt.Grid1D(n, optimLocal), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(v)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "sgd_step", Push: &pushSGD{uint32(n), p.LR, p.Momentum, p.WeightDecay, b2u(p.Nesterov)},
+		Groups: d.RT.Grid1D(n, optimLocal), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(v)}})
 }
 
 // AdamWStep: PyTorch AdamW (decoupled weight decay); p.Step counts from 1.
@@ -68,25 +68,25 @@ func (d *Ops) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
 	}
 	bc1 := float32(1 - math.Pow(float64(p.Beta1), float64(p.Step)))
 	bc2 := float32(1 - math.Pow(float64(p.Beta2), float64(p.Step)))
-	d.rt.Dispatch(vkrt.Kernel{Shader: "adamw_step", Push: &pushAdamW{uint32(n), p.LR, p.Beta1, p.Beta2, p.Eps, p.WeightDecay, bc1, bc2},
-		Groups: d.rt.Grid1D(n, optimLocal), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(m), vkrt.InOut(v)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "adamw_step", Push: &pushAdamW{uint32(n), p.LR, p.Beta1, p.Beta2, p.Eps, p.WeightDecay, bc1, bc2},
+		Groups: d.RT.Grid1D(n, optimLocal), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(m), vkrt.InOut(v)}})
 }
 
 // LARSStep: the SimCLR LARS update (see engine.LARSParams).
 func (d *Ops) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) {
 	n := d.checkOptim("LARSStep", []string{"w", "g", "v"}, w, g, v)
-	local := vkrt.ReduceLocal(d.info, d.limit)
+	local := vkrt.ReduceLocal(d.Info, d.Limit)
 	parts, chunk := fixedChunks(n, larsTargetChunk, larsMaxParts)
 	push := &pushLARS{uint32(n), uint32(chunk), uint32(parts), p.LR, p.Momentum, p.WeightDecay, p.Eta}
 	if p.Exclude {
-		d.rt.Dispatch(vkrt.Kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 1}, Push: push,
-			Groups: d.rt.Grid1D(n, local), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(v), vkrt.In(g)}})
+		d.RT.Dispatch(vkrt.Kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 1}, Push: push,
+			Groups: d.RT.Grid1D(n, local), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(v), vkrt.In(g)}})
 		return
 	}
-	partial := d.rt.New(2 * parts)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "lars_norms", Spec: []uint32{uint32(local)}, Push: push,
-		Groups: d.rt.Grid1D(parts, 1), Args: []vkrt.Arg{vkrt.Out(partial), vkrt.In(w), vkrt.In(g)}})
-	d.rt.Dispatch(vkrt.Kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 0}, Push: push,
-		Groups: d.rt.Grid1D(n, local), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(v), vkrt.In(partial)}})
+	partial := d.RT.New(2 * parts)
+	d.RT.Dispatch(vkrt.Kernel{Shader: "lars_norms", Spec: []uint32{uint32(local)}, Push: push,
+		Groups: d.RT.Grid1D(parts, 1), Args: []vkrt.Arg{vkrt.Out(partial), vkrt.In(w), vkrt.In(g)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "lars_step", Spec: []uint32{uint32(local), 0}, Push: push,
+		Groups: d.RT.Grid1D(n, local), Args: []vkrt.Arg{vkrt.InOut(w), vkrt.In(g), vkrt.InOut(v), vkrt.In(partial)}})
 	partial.Release()
 }

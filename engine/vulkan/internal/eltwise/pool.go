@@ -34,7 +34,7 @@ type pushAvgPool struct {
 // validated (it needs p.OutH and p.OutW for the sizes) and returns the push
 // constants.
 func (d *Ops) checkPool(op string, p engine.Pool2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) *pushPool {
-	engine.CheckBackend(op, d.owner, ts[0], ts[1], ts[2])
+	engine.CheckBackend(op, d.Owner, ts[0], ts[1], ts[2])
 	for i := range ts {
 		engine.CheckNumel(op, names[i], ts[i], sizes[i])
 	}
@@ -54,7 +54,7 @@ func (d *Ops) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParam
 	outN := p.N * p.C * p.OutH() * p.OutW()
 	push := d.checkPool("MaxPool2DForward", p, [3]string{"y", "argmax", "x"}, [3]*engine.Tensor{y, argmax, x},
 		[3]int{outN, outN, p.N * p.C * p.H * p.W})
-	d.rt.Dispatch(vkrt.Kernel{Shader: "maxpool2d_forward", Push: push, Groups: d.rt.Grid1D(outN, 256),
+	d.RT.Dispatch(vkrt.Kernel{Shader: "maxpool2d_forward", Push: push, Groups: d.RT.Grid1D(outN, 256),
 		Args: []vkrt.Arg{vkrt.Out(y), vkrt.Out(argmax), vkrt.In(x)}})
 }
 
@@ -65,26 +65,26 @@ func (d *Ops) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DPa
 	inN := p.N * p.C * p.H * p.W
 	push := d.checkPool("MaxPool2DBackward", p, [3]string{"dx", "dy", "argmax"}, [3]*engine.Tensor{dx, dy, argmax},
 		[3]int{inN, outN, outN})
-	d.rt.Dispatch(vkrt.Kernel{Shader: "maxpool2d_backward", Push: push, Groups: d.rt.Grid1D(inN, 256),
+	d.RT.Dispatch(vkrt.Kernel{Shader: "maxpool2d_backward", Push: push, Groups: d.RT.Grid1D(inN, 256),
 		Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(argmax)}})
 }
 
 // GlobalAvgPoolForward: x (n,c,hw) -> y (n,c).
 func (d *Ops) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	checkNCHW("GlobalAvgPoolForward", n, c, hw)
-	engine.CheckBackend("GlobalAvgPoolForward", d.owner, y, x)
+	engine.CheckBackend("GlobalAvgPoolForward", d.Owner, y, x)
 	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
 	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "globalavgpool_forward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
-		Groups: d.rt.Grid1D(n*c, 64), Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "globalavgpool_forward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
+		Groups: d.RT.Grid1D(n*c, 64), Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x)}})
 }
 
 // GlobalAvgPoolBackward: dy (n,c) -> dx (n,c,hw) = dy / hw.
 func (d *Ops) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	checkNCHW("GlobalAvgPoolBackward", n, c, hw)
-	engine.CheckBackend("GlobalAvgPoolBackward", d.owner, dx, dy)
+	engine.CheckBackend("GlobalAvgPoolBackward", d.Owner, dx, dy)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
 	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "globalavgpool_backward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
-		Groups: d.rt.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "globalavgpool_backward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
+		Groups: d.RT.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy)}})
 }

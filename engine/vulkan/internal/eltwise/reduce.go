@@ -28,20 +28,20 @@ const (
 )
 
 func (d *Ops) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
-	engine.CheckBackend(op, d.owner, dst, src)
+	engine.CheckBackend(op, d.Owner, dst, src)
 	engine.CheckSizes(op, "rows cols", rows, cols)
 	engine.CheckNumel(op, "src", src, rows*cols)
 	engine.CheckNumel(op, "dst", dst, outN)
 }
 
 func (d *Ops) sumRows(dst, src *engine.Tensor, rows, cols int, div float32) {
-	d.rt.Dispatch(vkrt.Kernel{Shader: "sum_rows", Push: &pushReduce{uint32(rows), uint32(cols), div},
-		Groups: d.rt.Grid1D(rows, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "sum_rows", Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: d.RT.Grid1D(rows, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 }
 
 func (d *Ops) sumCols(dst, src *engine.Tensor, rows, cols int, div float32) {
-	d.rt.Dispatch(vkrt.Kernel{Shader: "sum_cols", Push: &pushReduce{uint32(rows), uint32(cols), div},
-		Groups: d.rt.Grid1D(cols, 16), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
+	d.RT.Dispatch(vkrt.Kernel{Shader: "sum_cols", Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: d.RT.Grid1D(cols, 16), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 }
 
 // SumRows sets dst[r] = sum_c src[r,c].
@@ -71,7 +71,7 @@ func (d *Ops) MeanCols(dst, src *engine.Tensor, rows, cols int) {
 // SumSquares sets dst[0] = sum_i src[i]^2: per-workgroup partial sums over
 // fixed chunks (their number depends on n only), then sum_rows over them.
 func (d *Ops) SumSquares(dst, src *engine.Tensor) {
-	engine.CheckBackend("SumSquares", d.owner, dst, src)
+	engine.CheckBackend("SumSquares", d.Owner, dst, src)
 	engine.CheckNumel("SumSquares", "dst", dst, 1)
 	if src == nil {
 		panic("engine: SumSquares: src is nil")
@@ -81,11 +81,11 @@ func (d *Ops) SumSquares(dst, src *engine.Tensor) {
 	parts, chunk := fixedChunks(n, sumSquaresTargetChunk, sumSquaresMaxParts)
 	push := &pushSumSquares{uint32(n), uint32(chunk)}
 	if parts == 1 {
-		d.rt.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.rt.Grid1D(1, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
+		d.RT.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.RT.Grid1D(1, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 		return
 	}
-	partial := d.rt.New(parts)
-	d.rt.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.rt.Grid1D(parts, 1), Args: []vkrt.Arg{vkrt.Out(partial), vkrt.In(src)}})
+	partial := d.RT.New(parts)
+	d.RT.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.RT.Grid1D(parts, 1), Args: []vkrt.Arg{vkrt.Out(partial), vkrt.In(src)}})
 	d.sumRows(dst, partial, 1, parts, 1)
 	partial.Release()
 }

@@ -13,7 +13,9 @@
 //	rt.Dispatch(vkrt.Kernel{Shader: "name", Spec: ..., Push: &push,
 //		Groups: rt.Grid1D(n, 256), Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x)}})
 //
-// and reads the device's limits (Limits, Info) for its plans. Tensors
+// and reads the device's limits (Limits, Info) for its plans; a family
+// with state embeds Family (the runtime, the tensors' owner, Info and
+// Limits) in its Ops. Tensors
 // belong to Config.Owner, the engine.Backend that package vulkan's Device
 // is; the runtime never imports an op family. Test hooks are fields of
 // Config (PipelineFault), not globals.
