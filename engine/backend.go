@@ -148,6 +148,17 @@ type Backend interface {
 	// dlogits (n, classes) = (softmax - onehot) / n, or nil.
 	SoftmaxCrossEntropy(dlogits, loss, logits, labels *Tensor, n, classes int)
 
+	// --- float16 storage: src (n) <-> dst (ceil(n/2)) packed binary16 ------------
+
+	// ToFloat16 packs src (n) into dst ((n+1)/2) as IEEE binary16, rounded
+	// as RoundFloat16 (Float16Bits): word i holds element 2i in its low 16
+	// bits and 2i+1 in its high 16 bits (0 past the end); dst's values are
+	// those bit patterns, not numbers. dst must not overlap src.
+	ToFloat16(dst, src *Tensor)
+	// FromFloat16 unpacks src ((n+1)/2 words written by ToFloat16) into dst
+	// (n) exactly (Float16Value). dst must not overlap src.
+	FromFloat16(dst, src *Tensor)
+
 	// --- optimizers: update w (and state) in place; g is not modified --------
 
 	SGDStep(w, g, v *Tensor, p SGDParams)

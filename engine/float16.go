@@ -32,3 +32,57 @@ func RoundFloat16(x float32) float32 {
 	q := math.RoundToEven(a/ulp) * ulp // exact: a/ulp is a power-of-two scaling
 	return float32(math.Copysign(q, float64(x)))
 }
+
+// Float16Bits is x as an IEEE 754 binary16 bit pattern, rounded to the
+// nearest value with ties to even as RoundFloat16 rounds it (so
+// Float16Value(Float16Bits(x)) == RoundFloat16(x) but for NaN): subnormals
+// down to 2^-24, magnitudes from 65520 up to ±Inf, every NaN the quiet NaN
+// 0x7e00 with x's sign. Integer arithmetic only, as to_float16.comp does it.
+func Float16Bits(x float32) uint16 {
+	f := math.Float32bits(x)
+	sign := uint16(f>>16) & 0x8000
+	a := f & 0x7fffffff
+	switch {
+	case a > 0x7f800000: // NaN
+		return sign | 0x7e00
+	case a >= 0x477ff000: // 65520 and up, Inf included
+		return sign | 0x7c00
+	case a >= 0x38800000: // normal: rebias the exponent, round 13 bits off
+		h := (a - 0x38000000) >> 13
+		if rem := a & 0x1fff; rem > 0x1000 || rem == 0x1000 && h&1 != 0 {
+			h++
+		}
+		return sign | uint16(h)
+	case a>>23 < 102: // below 2^-25: rounds to zero
+		return sign
+	}
+	// Subnormal: the 24-bit significand shifted to units of 2^-24.
+	m, shift := a&0x7fffff|0x800000, 126-a>>23
+	h, rem, half := m>>shift, m&(1<<shift-1), uint32(1)<<(shift-1)
+	if rem > half || rem == half && h&1 != 0 {
+		h++
+	}
+	return sign | uint16(h)
+}
+
+// Float16Value is the float32 value of the binary16 bit pattern h (exact:
+// every binary16 value is a float32; a NaN keeps its sign and payload in
+// the top mantissa bits). Integer arithmetic only, as from_float16.comp.
+func Float16Value(h uint16) float32 {
+	sign := uint32(h&0x8000) << 16
+	e, m := uint32(h>>10)&0x1f, uint32(h&0x3ff)
+	switch {
+	case e == 31:
+		return math.Float32frombits(sign | 0x7f800000 | m<<13)
+	case e == 0 && m == 0:
+		return math.Float32frombits(sign)
+	case e == 0: // subnormal: normalise
+		e = 113
+		for m&0x400 == 0 {
+			m <<= 1
+			e--
+		}
+		return math.Float32frombits(sign | e<<23 | (m&0x3ff)<<13)
+	}
+	return math.Float32frombits(sign | (e+112)<<23 | m<<13)
+}

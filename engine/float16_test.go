@@ -67,3 +67,53 @@ func TestRoundFloat16(t *testing.T) {
 		t.Errorf("RoundFloat16(NaN) = %g", v)
 	}
 }
+
+// TestFloat16Bits: Float16Value decodes every binary16 pattern as half
+// does, Float16Bits inverts it on every non-NaN pattern, and on float32
+// values across the whole range (normals, subnormals, midpoints, overflow)
+// Float16Bits rounds as RoundFloat16.
+func TestFloat16Bits(t *testing.T) {
+	for h := 0; h < 1<<16; h++ {
+		v := Float16Value(uint16(h))
+		want := half(uint16(h))
+		if v != v {
+			if want == want || Float16Bits(v) != uint16(h)&0x8000|0x7e00 {
+				t.Fatalf("Float16Value(%#04x) = %v, want %v", h, v, want)
+			}
+			continue
+		}
+		if v != want || math.Signbit(float64(v)) != (h&0x8000 != 0) {
+			t.Fatalf("Float16Value(%#04x) = %v, want %v", h, v, want)
+		}
+		if got := Float16Bits(v); got != uint16(h) {
+			t.Fatalf("Float16Bits(%v) = %#04x, want %#04x", v, got, h)
+		}
+	}
+	edges := []uint32{0x477fefff, 0x477ff000, 0x33000000, 0x33000001, 0x33c00000, 0x387fe000, 0x387ff000, 0x3f801000, 0x3f803000, 0x7f800000}
+	for f := uint64(0); f < 1<<32; f += 4099 { // every 4099th float32 pattern, and the edges
+		edges = append(edges, uint32(f))
+	}
+	for _, e := range edges {
+		for _, bits := range []uint32{e, e | 0x80000000} {
+			checkFloat16Bits(t, bits)
+		}
+	}
+}
+
+func checkFloat16Bits(t *testing.T, f uint32) {
+	t.Helper()
+	{
+		x := math.Float32frombits(f)
+		got := Float16Value(Float16Bits(x))
+		want := RoundFloat16(x)
+		if x != x {
+			if got == got || Float16Bits(x)&0x7fff != 0x7e00 {
+				t.Fatalf("Float16Bits(NaN %#08x) = %#04x, want the quiet NaN", f, Float16Bits(x))
+			}
+			return
+		}
+		if math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("Float16Bits(%g = %#08x) decodes to %g, RoundFloat16 gives %g", x, f, got, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package vulkan
 
 import (
-	"math"
 	"math/rand"
 	"path/filepath"
 	"strings"
@@ -10,79 +9,8 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/tune"
 )
-
-// TestAbsMaxDiff: absmax_diff.comp against absMaxDiffBits on awkward
-// lengths (past one workgroup, past the 1024-workgroup grid), with the
-// largest difference negative, and with a NaN in either input.
-func TestAbsMaxDiff(t *testing.T) {
-	d := openInternal(t, Options{})
-	rng := rand.New(rand.NewSource(7))
-	for _, n := range []int{1, 3, 13, 127, 257, 1<<18 + 13} {
-		for _, nan := range []int{-1, 0, 1} { // none, in x, in y
-			x, y := make([]float32, n), make([]float32, n)
-			for i := range x {
-				x[i] = float32(rng.NormFloat64())
-				y[i] = x[i] + float32(rng.NormFloat64())*1e-3
-			}
-			y[rng.Intn(n)] += 0.5 // the largest difference is x - y < 0
-			switch nan {
-			case 0:
-				x[rng.Intn(n)] = float32(math.NaN())
-			case 1:
-				y[n-1] = float32(math.NaN())
-			}
-			xt, yt, m := d.New(n), d.New(n), d.New(2)
-			d.Upload(xt, x)
-			d.Upload(yt, y)
-			d.absMaxDiff(m, 1, xt, yt)
-			got, err := d.readBits(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := absMaxDiffBits(x, y)
-			// NaN has more than one bit pattern (lavapipe makes 0x7fc00000,
-			// NVIDIA 0x7fffffff): any NaN matches a NaN.
-			g := math.Float32bits(got[1])
-			sameNaN := g&0x7fffffff > 0x7f800000 && want&0x7fffffff > 0x7f800000
-			if (g != want && !sameNaN) || got[0] != 0 {
-				t.Errorf("n=%d nan=%d: slot 1 %#x (%g), want %#x (%g); slot 0 %g, want 0",
-					n, nan, g, got[1], want, math.Float32frombits(want), got[0])
-			}
-			if (nan >= 0) != math.IsNaN(float64(got[1])) {
-				t.Errorf("n=%d nan=%d: maximum %g", n, nan, got[1])
-			}
-			for _, tt := range []*engine.Tensor{xt, yt, m} {
-				tt.Release()
-			}
-		}
-	}
-}
-
-// TestAgreement: the rule that accepts or rejects a candidate.
-func TestAgreement(t *testing.T) {
-	nan := float32(math.NaN())
-	for _, c := range []struct {
-		diff, ref float32
-		tol       float64
-		ok        bool
-	}{
-		{0, 0, 1e-3, true},
-		{0, 5, 1e-3, true},
-		{4.9e-3, 5, 1e-3, true},
-		{5.1e-3, 5, 1e-3, false},
-		{1e-30, 0, 1e-3, false}, // an all-zero reference tolerates exact zeros only
-		{0.1, 5, 3e-2, true},
-		{0.2, 5, 3e-2, false},
-		{nan, 5, 1e-3, false},
-		{float32(math.Inf(1)), 5, 1e-3, false},
-	} {
-		err := agreement(c.diff, c.ref, c.tol)
-		if (err == nil) != c.ok {
-			t.Errorf("diff %g ref %g tol %g: %v, want ok=%v", c.diff, c.ref, c.tol, err, c.ok)
-		}
-	}
-}
 
 // corruptOne returns a corrupt hook that adds 1 to every output of the
 // kernel named bad (a wrong product, the kind of error a miscompiled
@@ -110,7 +38,7 @@ func TestGemmAutotuneRejectsWrongKernel(t *testing.T) {
 	}
 	bad := cands[0]
 	calls := 0
-	d.tune.corrupt = corruptOne(d, bad, &calls)
+	d.tune.tuner.Corrupt = corruptOne(d, bad, &calls)
 	var c GemmClassChoice
 	for _, pc := range d.GemmPlan() {
 		if pc.Class == classSmall {
@@ -127,8 +55,8 @@ func TestGemmAutotuneRejectsWrongKernel(t *testing.T) {
 	if calls < len(cands) {
 		t.Errorf("the agreement check ran %d times for %d candidates", calls, len(cands))
 	}
-	if !strings.Contains(strings.Join(d.tune.tuner.notes, "\n"), "rejecting "+bad) {
-		t.Errorf("no note of the rejection: %q", d.tune.tuner.notes)
+	if !strings.Contains(strings.Join(d.tune.tuner.Notes, "\n"), "rejecting "+bad) {
+		t.Errorf("no note of the rejection: %q", d.tune.tuner.Notes)
 	}
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
@@ -148,7 +76,7 @@ func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
 	}
 	bad := cands[len(cands)-1].name()
 	calls := 0
-	d.tune.corrupt = corruptOne(d, bad, &calls)
+	d.tune.tuner.Corrupt = corruptOne(d, bad, &calls)
 	rng := rand.New(rand.NewSource(8))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
 	w := conformance.Rand(rng, p.K*p.C*p.R*p.S, -1, 1)
@@ -182,21 +110,21 @@ func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
 // device-memory exhaustion tests, in their own process.)
 func TestTuneRefWithoutMemory(t *testing.T) {
 	d := openInternal(t, Options{})
-	huge := engine.NewTensor(d, (*alloc)(nil), 1<<20, 1<<20) // 4 TiB, never allocated
+	huge := engine.NewTensor(d, nil, 1<<20, 1<<20) // 4 TiB, never allocated
 	if _, err := d.tryNewScratch(huge.Numel()); err == nil || d.Err() != nil {
 		t.Fatalf("tryNewScratch of 4 TiB: error %v, device error %v; want an error and no device error", err, d.Err())
 	}
-	r, err := d.newTuneRef(huge)
+	r, err := tune.NewRef(d.rt, huge, d.Copy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.judgeable() || !strings.Contains(r.why, "no memory for the reference copy") {
-		t.Errorf("reference judgeable %v, why %q", r.judgeable(), r.why)
+	if r.Judgeable() || !strings.Contains(r.Why(), "no memory for the reference copy") {
+		t.Errorf("reference judgeable %v, why %q", r.Judgeable(), r.Why())
 	}
-	if err := d.checkAgainst(r, huge, tuneAgreeTol); err != nil {
-		t.Errorf("checkAgainst without a reference: %v", err)
+	if err := tune.CheckAgainst(d.rt, r, huge, tune.AgreeTol); err != nil {
+		t.Errorf("CheckAgainst without a reference: %v", err)
 	}
-	r.release()
+	r.Release()
 	if err := d.Err(); err != nil {
 		t.Fatalf("device error after the failed reference: %v", err)
 	}

@@ -3,14 +3,13 @@ package vulkan
 import (
 	"errors"
 	"fmt"
-	"log"
-	"math/rand"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
-	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/tune"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // GEMM kernel choice per shape class: forced (Options.GemmVariant), from
@@ -99,11 +98,7 @@ type gemmState struct {
 	forced string // Options.GemmVariant, "" when not forced
 	plan   map[string]GemmClassChoice
 	conv   map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
-	tuner  *gemmTuner            // nil: autotuning off
-	// corrupt (tests only) alters a candidate's output (GEMM or
-	// convolution) before the agreement check, to prove that a wrong
-	// kernel is rejected.
-	corrupt func(kernel string, c *engine.Tensor)
+	tuner  *tune.Service         // nil: autotuning off
 	// timed (tests only) replaces a GEMM candidate's measured median in
 	// round 1 or 2 of measureClass.
 	timed func(kernel string, round int, med time.Duration) time.Duration
@@ -129,7 +124,7 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 		}
 		if !slices.Contains(d.coopMatGemmKernels(), v) {
 			return fmt.Errorf("engine/vulkan: %w: GemmVariant %s needs %d bytes of shared memory per workgroup; %q has %d",
-				ErrGemmUnsupported, v, coopMatShared(d.cm, 128, 16, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
+				ErrGemmUnsupported, v, vkrt.CoopMatShared(d.cm, 128, 16, true), d.info.Name, d.limit.MaxComputeSharedMemorySize)
 		}
 	case slices.Contains(gemmFamilies, v), slices.Contains(gemmKernels, v):
 		probe := v
@@ -179,9 +174,9 @@ func (d *Device) initGemm(opts Options, sg8 bool) error {
 			path = os.Getenv("SIMCLR_VK_TUNE_CACHE")
 		}
 		if path == "" {
-			path = defaultTuneCachePath()
+			path = tune.DefaultCachePath()
 		}
-		d.tune.tuner = &gemmTuner{mode: mode, path: path}
+		d.tune.tuner = &tune.Service{Mode: mode, Path: path}
 	default:
 		return fmt.Errorf("engine/vulkan: Autotune %q (Options.Autotune or SIMCLR_VK_AUTOTUNE): want off, auto (on) or refresh", mode)
 	}
@@ -279,7 +274,7 @@ func (d *Device) gemmChoice(class string) string {
 	switch {
 	case d.tune.forced != "":
 		c.Kernel, c.Source = d.gemmForcedKernel(class), "forced"
-	case d.tune.tuner != nil && d.err == nil:
+	case d.tune.tuner != nil && d.Err() == nil:
 		c = d.tuneClass(class)
 	default:
 		c.Kernel, c.Source = d.gemmTable(class), "table"
@@ -297,270 +292,6 @@ func (d *Device) GemmPlan() []GemmClassChoice {
 		out = append(out, d.tune.plan[class])
 	}
 	return out
-}
-
-// tuneProblem is the product timed for a class, (m, n, k), and its batch
-// (16 for the skinny class, else 1): small sizes on CPU devices (lavapipe
-// runs about 10 GFLOP/s; the whole tuning stays within seconds), sizes that
-// fill a GPU otherwise (well under a second in all).
-func (d *Device) tuneProblem(class string) (mnk [3]int, batch int) {
-	batch = 1
-	if class == classSkinny {
-		batch = 16
-	}
-	if d.info.Type == "cpu" {
-		// m >= 128 everywhere: the subgroup kernel then has the same
-		// specialization (4 subgroups per workgroup) in every class, and a
-		// cold Mesa shader cache compiles it once (about 14 s on 2 cores)
-		// instead of twice.
-		return map[string][3]int{classSmall: {128, 32, 256}, classMedium: {256, 256, 128}, classLarge: {512, 512, 64},
-			classHuge: {1024, 1024, 16}, classSkinny: {128, 1024, 8}, classSplitK: {128, 32, 8192}}[class], batch
-	}
-	return map[string][3]int{classSmall: {192, 192, 1024}, classMedium: {384, 384, 1024}, classLarge: {1024, 1024, 1024},
-		classHuge: {4096, 4096, 1024}, classSkinny: {64, 32768, 64}, classSplitK: {256, 256, 16384}}[class], batch
-}
-
-// tuneClass picks the kernel of a class from the cache or by measuring
-// every candidate, falling back to the table (with a note) when measuring
-// fails.
-func (d *Device) tuneClass(class string) GemmClassChoice {
-	t := d.tune.tuner
-	t.load()
-	key := d.tuneKey()
-	if t.mode == "auto" {
-		if e, ok := t.find(key, class); ok && d.gemmSupported(e.Kernel) && (class == classSplitK || !strings.HasPrefix(e.Kernel, "splitk_")) {
-			return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: e.Kernel, Source: "cache",
-				Problem: e.Problem, GFLOPs: e.GFLOPs, Timing: e.Timing}
-		}
-	}
-	c, err := d.measureClass(class)
-	if err != nil {
-		t.notef("gemm autotune of class %s failed, using the table: %v", class, err)
-		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: d.gemmTable(class), Source: "table", Note: err.Error()}
-	}
-	t.store(tuneEntry{tuneKey: key, Device: d.info.Name, Class: class, Kernel: c.Kernel, Problem: c.Problem,
-		GFLOPs: c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
-	return c
-}
-
-// measureClass times each candidate on the class's problem (NN, beta 0,
-// inputs uniform in [-1, 1)) with a kernelTimer; the fastest median of
-// those whose product agrees with the register-blocked kernel's (the
-// reference: agree.go) wins.
-// Pending work is flushed first.
-func (d *Device) measureClass(class string) (GemmClassChoice, error) {
-	defer d.tune.tuner.addSpent(time.Now())
-	p, batch := d.tuneProblem(class)
-	m, n, k := p[0], p[1], p[2]
-	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
-	a, b, out := d.New(batch*m*k), d.New(batch*k*n), d.New(batch*m*n)
-	defer a.Release()
-	defer b.Release()
-	defer out.Release()
-	rng := rand.New(rand.NewSource(1))
-	for _, t := range []*engine.Tensor{a, b} {
-		v := make([]float32, t.Numel())
-		for i := range v {
-			v[i] = 2*rng.Float32() - 1
-		}
-		d.Upload(t, v)
-	}
-	d.gemmRecord("regblock", false, false, batch, m, n, k, 1, a, b, 0, out)
-	what := "gemm autotune of class " + class
-	ref, tm, err := d.measureSetup(what, out, d.info.Type != "cpu")
-	if err != nil {
-		return c, err
-	}
-	defer ref.release()
-	defer tm.close()
-	c.Timing = tm.desc + "; contenders timed again in reverse order, the better median kept"
-	flop := 2 * float64(batch) * float64(m) * float64(n) * float64(k)
-	var timed []string
-	for _, cand := range d.gemmCandidates(class) {
-		if err := d.probeGemm(cand, m, n, k); err != nil {
-			d.tune.tuner.notef("%s: skipping %s: %v", what, cand, err)
-			continue
-		}
-		med, ok, err := d.timeChecked(what, cand, tm, ref, out, tuneAgreeTol, &c.Rejected,
-			func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
-		if err != nil {
-			return c, err
-		}
-		if ok {
-			c.GFLOPs[cand] = flop / d.gemmTimed(cand, 1, med).Seconds() / 1e9
-			timed = append(timed, cand)
-		}
-	}
-	// A second round, in reverse order, for every candidate within 8x of
-	// the best: one run's conditions can slow a kernel for all its samples
-	// (an H100 timed tiled_128x128_db_v4 at 11.5 TFLOP/s on the 4096^2 x
-	// 1024 problem, an H200 with the same driver at 38.9 in one run and
-	// 8.7 in a later one, the vec4-load variants alike), which should not
-	// decide the class for good.
-	best := 0.0
-	for _, g := range c.GFLOPs {
-		best = max(best, g)
-	}
-	for i := len(timed) - 1; i >= 0; i-- {
-		cand := timed[i]
-		if c.GFLOPs[cand] < best/8 {
-			continue
-		}
-		med, err := tm.median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
-		if err != nil {
-			return c, err
-		}
-		c.GFLOPs[cand] = max(c.GFLOPs[cand], flop/d.gemmTimed(cand, 2, med).Seconds()/1e9)
-	}
-	best = 0
-	for _, cand := range timed {
-		if g := c.GFLOPs[cand]; g > best {
-			best, c.Kernel = g, cand
-		}
-	}
-	if c.Kernel == "" {
-		return c, fmt.Errorf("no candidate kernel for class %s", class)
-	}
-	return c, nil
-}
-
-// kernelTimer times recorded work for autotuning: one warm-up (pipeline
-// creation), then runs timed by GPU timestamps where the queue has them
-// (and the caller is not profiling, nor asked for wall time), else wall
-// time from Flush to Flush over reps recordings; median of the runs. In
-// wall mode with adaptive reps, reps is set after the warm-up so that a
-// sample lasts about wallSample.
-type kernelTimer struct {
-	d          *Device
-	runs, reps int
-	useTS      bool
-	adaptive   bool
-	desc       string // how it times, for plans and the cache
-	close      func()
-}
-
-// wallSample is the length of one wall-time sample with adaptive reps:
-// long enough that the Flush (submit and fence wait, tens of
-// microseconds) is a few percent of it.
-const wallSample = 4 * time.Millisecond
-
-// newKernelTimer flushes pending work and sets up the timing (timestamps
-// on, the caller's profile put aside until close). wall asks for wall time
-// with adaptive reps even where timestamps exist: GEMM classes on GPUs,
-// where an H200 timed the vec4-load kernels by timestamps at a quarter of
-// the rate `bench gemm` measures by wall clock (8.7 against 38.8 TFLOP/s
-// for tiled_128x128_db_v4 on 4096^2 x 1024, every run of that process),
-// while the other kernels agreed.
-func (d *Device) newKernelTimer(wall bool) (*kernelTimer, error) {
-	if err := d.Flush(); err != nil {
-		return nil, err
-	}
-	tm := &kernelTimer{d: d, runs: 5, reps: 1, close: func() {}}
-	if d.info.Type == "cpu" {
-		tm.runs = 3
-	}
-	if wall {
-		tm.adaptive = true
-		tm.desc = fmt.Sprintf("wall time Flush to Flush, samples of about %v (repeated recordings), median of %d samples", wallSample, tm.runs)
-		return tm, nil
-	}
-	tm.useTS = d.rec.canProfile && !d.rec.profiling
-	if tm.useTS {
-		saved := d.rec.prof
-		d.rec.prof = map[string]*OpTime{}
-		if err := d.EnableProfile(true); err != nil {
-			d.rec.prof = saved
-			return nil, err
-		}
-		tm.close = func() {
-			d.EnableProfile(false)
-			d.rec.prof = saved
-		}
-		tm.desc = fmt.Sprintf("timestamp queries, median of %d runs", tm.runs)
-	} else {
-		tm.reps = 3
-		tm.desc = fmt.Sprintf("wall time Flush to Flush, %d runs of the kernel per sample, median of %d samples", tm.reps, tm.runs)
-	}
-	return tm, nil
-}
-
-// median records the work once as a warm-up, then times it.
-func (tm *kernelTimer) median(record func()) (time.Duration, error) {
-	d := tm.d
-	record()
-	if err := d.Flush(); err != nil {
-		return 0, err
-	}
-	if tm.adaptive {
-		// The warm-up's time includes pipeline creation: time one more.
-		t0 := time.Now()
-		record()
-		if err := d.Flush(); err != nil {
-			return 0, err
-		}
-		one := max(time.Since(t0), time.Microsecond)
-		tm.reps = int(min(max(wallSample/one, 1), 256))
-	}
-	times := make([]time.Duration, tm.runs)
-	for r := range times {
-		if tm.useTS {
-			clear(d.rec.prof)
-		}
-		t0 := time.Now()
-		for range tm.reps {
-			record()
-		}
-		if err := d.Flush(); err != nil {
-			return 0, err
-		}
-		times[r] = time.Since(t0)
-		if tm.useTS {
-			times[r] = 0
-			for _, ot := range d.rec.prof {
-				times[r] += ot.Total
-			}
-		}
-		times[r] /= time.Duration(tm.reps)
-	}
-	slices.Sort(times)
-	return max(times[len(times)/2], time.Nanosecond), nil
-}
-
-// gemmTuner holds the autotuning mode and the on-disk cache.
-type gemmTuner struct {
-	mode   string // "auto": use cached choices; "refresh": measure again
-	path   string // cache file ("" when no cache directory is known)
-	file   *tuneFile
-	notes  []string
-	logger func(format string, args ...any)
-
-	convAnnounced bool          // the "timing the convolution kernels" line was printed
-	spent         time.Duration // in measureClass and measureConv, for TuneTime
-}
-
-// TuneTime is the time this device has spent timing kernel candidates
-// (GEMM shape classes and convolution problems, the agreement checks
-// included) since it opened: what autotuning added to the first steps.
-func (d *Device) TuneTime() time.Duration {
-	if d.tune.tuner == nil {
-		return 0
-	}
-	return d.tune.tuner.spent
-}
-
-// addSpent adds the time since t0 to the tuning time (deferred by the
-// measuring functions).
-func (t *gemmTuner) addSpent(t0 time.Time) { t.spent += time.Since(t0) }
-
-// notef logs a note (corrupt cache, failed tuning) and keeps it for tests.
-func (t *gemmTuner) notef(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	t.notes = append(t.notes, msg)
-	if t.logger != nil {
-		t.logger("%s", msg)
-	} else {
-		log.Printf("engine/vulkan: %s", msg)
-	}
 }
 
 // GemmKernels lists every GEMM kernel name (values of Options.GemmVariant
@@ -584,13 +315,13 @@ func (d *Device) GemmChoiceFor(batch, m, n, k int) GemmClassChoice {
 func (d *Device) probeGemm(kernel string, m, n, k int) error {
 	if strings.HasPrefix(kernel, "splitk_") {
 		shader := "gemm_tiled_" + strings.TrimPrefix(kernel, "splitk_") + "_splitk"
-		if _, err := d.pipes.get(shader, []uint32{0, 0}, 3); err != nil {
+		if err := d.rt.Pipeline(shader, []uint32{0, 0}, 3); err != nil {
 			return err
 		}
-		_, err := d.pipes.get("gemm_splitk_reduce", nil, 2)
+		err := d.rt.Pipeline("gemm_splitk_reduce", nil, 2)
 		return err
 	}
 	shader, spec, _, _ := d.gemmKernel(kernel, false, false, m, n, k)
-	_, err := d.pipes.get(shader, spec, 3)
+	err := d.rt.Pipeline(shader, spec, 3)
 	return err
 }

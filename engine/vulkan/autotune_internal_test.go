@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"simclr-vk/engine/vulkan/internal/tune"
 	"slices"
 	"strings"
 	"testing"
@@ -21,26 +22,26 @@ func openTuned(t *testing.T, mode, path string) *Device {
 	t.Helper()
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
 	d := openInternal(t, Options{Autotune: mode, TuneCache: path})
-	d.tune.tuner.logger = t.Logf
+	d.tune.tuner.Logger = t.Logf
 	return d
 }
 
-func readTuneFile(t *testing.T, path string) tuneFile {
+func readTuneFile(t *testing.T, path string) tune.File {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f tuneFile
+	var f tune.File
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return f
 }
 
-func writeTuneFile(t *testing.T, path string, f tuneFile) {
+func writeTuneFile(t *testing.T, path string, f tune.File) {
 	t.Helper()
-	if err := writeTuneCache(path, &f); err != nil {
+	if err := tune.WriteCache(path, &f); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -56,7 +57,7 @@ func TestGemmAutotuneCache(t *testing.T) {
 
 	d := openTuned(t, "auto", path)
 	plan := d.GemmPlan()
-	key := d.tuneKey()
+	key := tune.KeyOf(d.info)
 	for _, c := range plan {
 		t.Logf("%s (%s): %s from %s, %s, GFLOP/s %v", c.Class, c.Shapes, c.Kernel, c.Source, c.Timing, c.GFLOPs)
 		if c.Source != "measured" {
@@ -77,11 +78,11 @@ func TestGemmAutotuneCache(t *testing.T) {
 		}
 	}
 	f := readTuneFile(t, path)
-	if f.Version != tuneVersion || len(f.Entries) != len(GemmClasses) {
-		t.Fatalf("cache: version %d with %d entries, want version %d with %d", f.Version, len(f.Entries), tuneVersion, len(GemmClasses))
+	if f.Version != tune.Version || len(f.Entries) != len(GemmClasses) {
+		t.Fatalf("cache: version %d with %d entries, want version %d with %d", f.Version, len(f.Entries), tune.Version, len(GemmClasses))
 	}
 	for i, e := range f.Entries {
-		if e.tuneKey != key || e.Class != plan[i].Class || e.Kernel != plan[i].Kernel {
+		if e.Key != key || e.Class != plan[i].Class || e.Kernel != plan[i].Kernel {
 			t.Errorf("cache entry %d: %+v, want key %+v class %s kernel %s", i, e, key, plan[i].Class, plan[i].Kernel)
 		}
 	}
@@ -124,11 +125,11 @@ func TestGemmAutotuneCache(t *testing.T) {
 		if c := d.tune.plan[classSmall]; c.Source != "measured" {
 			t.Errorf("cache %q: source %s, want measured", bad, c.Source)
 		}
-		if len(d.tune.tuner.notes) == 0 || !strings.Contains(d.tune.tuner.notes[0], "ignoring") {
-			t.Errorf("cache %q: notes %q, want one saying it is ignored", bad, d.tune.tuner.notes)
+		if len(d.tune.tuner.Notes) == 0 || !strings.Contains(d.tune.tuner.Notes[0], "ignoring") {
+			t.Errorf("cache %q: notes %q, want one saying it is ignored", bad, d.tune.tuner.Notes)
 		}
-		if g := readTuneFile(t, path); g.Version != tuneVersion || len(g.Entries) != 1 {
-			t.Errorf("cache %q rewritten as version %d with %d entries, want version %d with 1", bad, g.Version, len(g.Entries), tuneVersion)
+		if g := readTuneFile(t, path); g.Version != tune.Version || len(g.Entries) != 1 {
+			t.Errorf("cache %q rewritten as version %d with %d entries, want version %d with 1", bad, g.Version, len(g.Entries), tune.Version)
 		}
 	}
 	if m, _ := filepath.Glob(filepath.Join(filepath.Dir(path), atomicfile.TempPrefix+"*")); len(m) > 0 {
@@ -260,39 +261,5 @@ func TestGemmAutotuneSecondRound(t *testing.T) {
 	}
 	if len(cands) > 2 && !slices.Equal(rounds[far], []int{1}) {
 		t.Errorf("%s (10x the best) timed in rounds %v, want [1]", far, rounds[far])
-	}
-}
-
-// TestKernelTimerWall: the wall-clock timer (GEMM classes on GPUs) sizes
-// its samples after the warm-up (between 1 and 256 recordings of about
-// wallSample in all) and returns a positive median; the timestamp timer
-// keeps one recording per sample.
-func TestKernelTimerWall(t *testing.T) {
-	d := openInternal(t, Options{})
-	a, b, c := d.New(64*64), d.New(64*64), d.New(64*64)
-	defer a.Release()
-	defer b.Release()
-	defer c.Release()
-	record := func() { d.Gemm(false, false, 64, 64, 64, 1, a, b, 0, c) }
-	for _, wall := range []bool{true, false} {
-		tm, err := d.newKernelTimer(wall)
-		if err != nil {
-			t.Fatal(err)
-		}
-		med, err := tm.median(record)
-		tm.close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if med <= 0 {
-			t.Errorf("wall %v: median %v", wall, med)
-		}
-		switch {
-		case wall && (tm.reps < 1 || tm.reps > 256 || tm.useTS || !strings.Contains(tm.desc, "wall time")):
-			t.Errorf("wall timer: reps %d, timestamps %v, %q", tm.reps, tm.useTS, tm.desc)
-		case !wall && tm.useTS && tm.reps != 1:
-			t.Errorf("timestamp timer: reps %d, want 1", tm.reps)
-		}
-		t.Logf("wall %v: %d recordings per sample, median %v (%s)", wall, tm.reps, med, tm.desc)
 	}
 }

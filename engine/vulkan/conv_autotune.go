@@ -2,13 +2,13 @@ package vulkan
 
 import (
 	"fmt"
-	"log"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/tune"
 )
 
 // Convolution kernel choice per problem: with autotuning on (Options.Autotune,
@@ -121,20 +121,20 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 		return c.tile
 	}
 	tn := d.tune.tuner
-	tn.load()
-	dk := d.tuneKey()
+	tn.Load()
+	dk := tune.KeyOf(d.info)
 	cands := d.convCandidates(pass, p)
-	if tn.mode == "auto" {
-		if e, ok := tn.find(dk, key); ok {
+	if tn.Mode == "auto" {
+		if e, ok := tn.Find(dk, key); ok {
 			if i := slices.IndexFunc(cands, func(t convTile) bool { return t.name() == e.Kernel }); i >= 0 {
 				d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: e.Kernel, Source: "cache", GFLOPs: e.GFLOPs, Timing: e.Timing}, cands[i]}
 				return cands[i]
 			}
 		}
 	}
-	if !tn.convAnnounced {
-		tn.convAnnounced = true
-		tn.logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", d.info.Name, tn.path)
+	if !tn.ConvAnnounced {
+		tn.ConvAnnounced = true
+		tn.Logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", d.info.Name, tn.Path)
 	}
 	// Decide (and maybe time) the GEMM class of the Winograd products now,
 	// not nested inside this problem's timing.
@@ -164,12 +164,12 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 			rows, _ := convShape(pass, p)
 			t = d.convRegblock(rows)
 		}
-		tn.notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
+		tn.Notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
 		d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
 		return t
 	}
 	rows, cols := convShape(pass, p)
-	tn.store(tuneEntry{tuneKey: dk, Device: d.info.Name, Class: key, Kernel: c.Kernel,
+	tn.Store(tune.Entry{Key: dk, Device: d.info.Name, Class: key, Kernel: c.Kernel,
 		Problem: [3]int{rows, cols, int(p.Flops() / 2 / float64(rows) / float64(cols))},
 		GFLOPs:  c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
 	return d.tune.conv[key].tile
@@ -179,32 +179,32 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 // those whose output (out, after the timed runs) agrees with the
 // register-blocked float32 kernel's (the reference: agree.go).
 func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (ConvChoice, error) {
-	defer d.tune.tuner.addSpent(time.Now())
+	defer d.tune.tuner.AddSpent(time.Now())
 	flops := p.Flops()
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	rows, _ := convShape(pass, p)
 	run(d.convRegblock(rows))
 	what := "conv autotune of " + key
-	ref, tm, err := d.measureSetup(what, out, false)
+	ref, tm, err := d.tune.tuner.Setup(d.rt, what, out, false, d.Copy)
 	if err != nil {
 		return c, err
 	}
-	defer ref.release()
-	defer tm.close()
-	c.Timing = tm.desc
+	defer ref.Release()
+	defer tm.Close()
+	c.Timing = tm.Desc
 	best, bestTile := 0.0, convTile{}
 	for _, t := range cands {
 		if err := d.probeConv(pass, p, t); err != nil {
-			d.tune.tuner.notef("%s: skipping %s: %v", what, t.name(), err)
+			d.tune.tuner.Notef("%s: skipping %s: %v", what, t.name(), err)
 			continue
 		}
-		tol := tuneAgreeTol
+		tol := tune.AgreeTol
 		// Winograd's products go through the GEMM choice, float16 where
 		// GemmVariant forces a cooperative-matrix GEMM.
 		if t.cm || (t.winograd != 0 && strings.HasPrefix(d.tune.forced, "coopmat")) {
-			tol = tuneAgreeTolCoopMat
+			tol = tune.AgreeTolCoopMat
 		}
-		med, ok, err := d.timeChecked(what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
+		med, ok, err := d.tune.tuner.TimeChecked(d.rt, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
 		if err != nil {
 			return c, err
 		}
@@ -240,15 +240,6 @@ func (d *Device) ConvPlan() []ConvChoice {
 	return out
 }
 
-// logf prints a progress line (not a note: nothing went wrong).
-func (t *gemmTuner) logf(format string, args ...any) {
-	if t.logger != nil {
-		t.logger(format, args...)
-		return
-	}
-	log.Printf(format, args...)
-}
-
 // ConvKernel returns the kernel a pass ("forward", "backward_data" or
 // "backward_filter") of a problem uses now and where the choice came from:
 // the autotuned choice once the problem has run with autotuning on, else
@@ -276,7 +267,7 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 			shaders = []string{"winograd_input_transform" + f, "winograd_grad_transform" + f, "winograd_filter_grad_transform" + f}
 		}
 		for _, sh := range shaders {
-			if _, err := d.pipes.get(sh, nil, 2); err != nil {
+			if err := d.rt.Pipeline(sh, nil, 2); err != nil {
 				return err
 			}
 		}
@@ -286,6 +277,6 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 	if t.cm {
 		n = 4 // the input maxima (coopMatMax)
 	}
-	_, err := d.pipes.get(t.shader(pass), t.spec(isDirect1x1(p)), n)
+	err := d.rt.Pipeline(t.shader(pass), t.spec(isDirect1x1(p)), n)
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/tune"
 )
 
 // TestConvAutotune times the convolution candidates on lavapipe
@@ -88,7 +89,7 @@ func TestConvAutotune(t *testing.T) {
 	f := readTuneFile(t, path)
 	// The convolution entries (the Winograd candidate's GEMM class has
 	// its own entry too).
-	f.Entries = slices.DeleteFunc(f.Entries, func(e tuneEntry) bool { return !strings.HasPrefix(e.Class, "conv2d_") })
+	f.Entries = slices.DeleteFunc(f.Entries, func(e tune.Entry) bool { return !strings.HasPrefix(e.Class, "conv2d_") })
 	if len(f.Entries) != 3 {
 		t.Fatalf("cache holds %d convolution entries, want 3", len(f.Entries))
 	}
@@ -128,8 +129,8 @@ func TestConvAutotune(t *testing.T) {
 	if got := d3.ConvPlan(); len(got) != 0 {
 		t.Errorf("autotuning off recorded %v", got)
 	}
-	if n := len(d.tune.tuner.notes) + len(d2.tune.tuner.notes); n != 0 {
-		t.Errorf("notes: %v %v", d.tune.tuner.notes, d2.tune.tuner.notes)
+	if n := len(d.tune.tuner.Notes) + len(d2.tune.tuner.Notes); n != 0 {
+		t.Errorf("notes: %v %v", d.tune.tuner.Notes, d2.tune.tuner.Notes)
 	}
 }
 
@@ -147,7 +148,7 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
 	d := openInternal(t, Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true,
 		hooks: &testHooks{pipelineFault: fault}})
-	d.tune.tuner.logger = t.Logf
+	d.tune.tuner.Logger = t.Logf
 	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(6))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
@@ -167,8 +168,8 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 	if _, ok := plan[0].GFLOPs["tiled_64x128"]; ok || plan[0].Kernel == "tiled_64x128" {
 		t.Errorf("the broken kernel was timed or chosen: %+v", plan[0])
 	}
-	if len(d.tune.tuner.notes) != 1 || !strings.Contains(d.tune.tuner.notes[0], "skipping tiled_64x128") {
-		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tune.tuner.notes)
+	if len(d.tune.tuner.Notes) != 1 || !strings.Contains(d.tune.tuner.Notes[0], "skipping tiled_64x128") {
+		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tune.tuner.Notes)
 	}
 }
 

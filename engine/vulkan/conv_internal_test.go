@@ -45,7 +45,7 @@ var convBenchBatch = flag.Int("conv-batch", 4, "BenchmarkConvTiles: images per c
 // pick convTileFor's defaults per device type. Run it on the device in
 // question, e.g. go test -run X -bench ConvTiles -conv-batch 256.
 func BenchmarkConvTiles(b *testing.B) {
-	d := openBench(b)
+	d := openBench(b, Options{})
 	n := *convBenchBatch
 	layers := []struct {
 		name string
@@ -411,24 +411,5 @@ func TestWinogradOverwritesScratch(t *testing.T) {
 	}
 	for _, tt := range []*engine.Tensor{xt, wt, dyt} {
 		tt.Release()
-	}
-}
-
-// TestFillGroups: four workgroups per compute unit where the driver
-// reports the count (NVIDIA SMs, AMD compute units), else the assumed
-// 128 (discrete) or 16 (integrated, virtual) units; CPU devices 4.
-func TestFillGroups(t *testing.T) {
-	for _, c := range []struct {
-		typ   string
-		units int
-		want  int
-	}{
-		{"discrete", 132, 528}, {"discrete", 0, 512}, {"integrated", 24, 96}, {"integrated", 0, 64},
-		{"virtual", 0, 64}, {"cpu", 0, 4}, {"cpu", 8, 4},
-	} {
-		d := &Device{info: DeviceInfo{Type: c.typ, ComputeUnits: c.units}}
-		if got := d.fillGroups(); got != c.want {
-			t.Errorf("%s with %d compute units: %d workgroups, want %d", c.typ, c.units, got, c.want)
-		}
 	}
 }

@@ -73,7 +73,7 @@ func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
 	maxY := int(d.limit.MaxComputeWorkGroupCount[1])
 	big := a2 * uint64(max(q.C, q.K)) * uint64(T) // elements of the larger transformed tensor
 	scratch := 4 * a2 * (uint64(q.K*q.C) + uint64(q.C+q.K)*uint64(T))
-	return big < 1<<31 && 4*big <= uint64(d.limit.MaxStorageBufferRange) && scratch <= d.mem.heapSize/8 &&
+	return big < 1<<31 && 4*big <= uint64(d.limit.MaxStorageBufferRange) && scratch <= d.rt.HeapSize()/8 &&
 		max(q.C, q.K) <= maxY && ceilDiv(T, 32) <= int(d.limit.MaxComputeWorkGroupCount[0]) // 32: the narrowest GEMM tile over T
 }
 

@@ -6,7 +6,6 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-	"unsafe"
 )
 
 // TestCoopMatSelfCheckFailure: when the cooperative-matrix kernel cannot be
@@ -36,26 +35,6 @@ func TestCoopMatSelfCheckFailure(t *testing.T) {
 	d = openInternal(t, Options{CoopMat: "on"})
 	if d.cm == "" {
 		t.Fatal("the second Open has no cooperative matrices")
-	}
-}
-
-// TestCoopMatStructSizes: the cgo mirrors of the Vulkan structs have the
-// sizes of the C definitions in the Vulkan headers (1.3.255+) on 64-bit
-// platforms.
-func TestCoopMatStructSizes(t *testing.T) {
-	for _, c := range []struct {
-		name      string
-		got, want uintptr
-	}{
-		{"VkCooperativeMatrixPropertiesKHR", coopMatPropsSize(), 16 + 9*4 + 4},
-		{"VkPhysicalDeviceCooperativeMatrixFeaturesKHR", coopMatFeaturesSize(), 16 + 2*4},
-		{"VkPhysicalDeviceShaderFloat16Int8Features", coopMatFloat16Size(), 16 + 2*4},
-		{"VkPhysicalDeviceVulkanMemoryModelFeatures", coopMatMemoryModelSize(), 16 + 3*4 + 4},
-		{"VkPhysicalDeviceFeatures2", coopMatFeatures2Size(), 16 + 55*4 + 4},
-	} {
-		if unsafe.Sizeof(uintptr(0)) == 8 && c.got != c.want {
-			t.Errorf("%s mirror: %d bytes, want %d", c.name, c.got, c.want)
-		}
 	}
 }
 

@@ -1,15 +1,15 @@
 package vulkan
 
 import (
-	"errors"
 	"fmt"
 	"log"
-	"strconv"
-	"strings"
 
 	vk "github.com/vulkan-go/vulkan"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/batchnorm"
+	"simclr-vk/engine/vulkan/internal/eltwise"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 var _ engine.Backend = (*Device)(nil)
@@ -94,158 +94,51 @@ type testHooks struct {
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
 // used by one goroutine at a time (like a CUDA stream); several Devices may
-// be used concurrently.
+// be used concurrently. It is a facade: the runtime (internal/vkrt) owns
+// the Vulkan objects, the op families their kernels and plans.
 type Device struct {
-	inst  *instance
-	sink  *msgSink
-	phys  vk.PhysicalDevice
-	info  DeviceInfo
-	props vk.PhysicalDeviceProperties
-	limit vk.PhysicalDeviceLimits
-	dev   vk.Device
-	queue vk.Queue
-	qfam  uint32
+	rt    *vkrt.Device
+	elt   *eltwise.Ops            // the eltwise family
+	bn    *batchnorm.Ops          // the batchnorm family
+	info  DeviceInfo              // rt.Info(), read by the plans
+	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
 
-	timestampBits uint32 // 0: no timestamps on the queue
-	gemmVariant   string
-	tune          gemmState // GEMM kernel per shape class (autotune.go)
-	forceStaging  bool
-	tuneConvCPU   bool   // Options.TuneConvOnCPU
-	cm            string // cooperative-matrix variant ("cm_s32"), "": float32 kernels
-	ntxentKernel  string // Options.NTXentKernel
-	convVariant   string // Options.ConvVariant
-	bnSplit       int    // Options.BatchNormSplit
-	hooks         *testHooks
-
-	mem   *allocator
-	pipes *pipelineCache
-	rec   *recorder
-
-	err    error
-	closed bool
-
-	// validationNote says why validation was asked for but is off.
-	validationNote string
-	host           HostStats // counters the recorder does not keep
+	gemmVariant  string
+	tune         gemmState // GEMM kernel per shape class (autotune.go)
+	tuneConvCPU  bool      // Options.TuneConvOnCPU
+	cm           string    // cooperative-matrix variant ("cm_s32"), "": float32 kernels
+	ntxentKernel string    // Options.NTXentKernel
+	convVariant  string    // Options.ConvVariant
+	hooks        *testHooks
 }
 
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
-	validate := opts.Validate || envValidate()
-	note := ""
-	if mode, err := coopMatMode(opts.CoopMat); validate && err == nil && mode != "off" {
-		v, _ := layerSpecVersion(validationLayer)
-		if note = coopMatValidationNote(v, anyCoopMatDevice); note != "" {
-			validate = false
-		}
+	d := &Device{convVariant: opts.ConvVariant, hooks: opts.hooks, tuneConvCPU: opts.TuneConvOnCPU}
+	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d}
+	if opts.hooks != nil {
+		cfg.PipelineFault = opts.hooks.pipelineFault
 	}
-	in, err := sharedInstance(validate)
+	rt, err := vkrt.Open(cfg)
 	if err != nil {
 		return nil, err
 	}
-	d, err := open(in, opts)
-	if err != nil {
-		return nil, err
-	}
-	d.validationNote = note
-	return d, nil
-}
-
-// coopMatValidationNote says why a Device that may use cooperative
-// matrices opens without validation: the layer (header version layer) is
-// older than VK_KHR_cooperative_matrix and a device offers the extension
-// (the layer would report the extension's feature struct and SPIR-V
-// capability as errors). "" keeps validation.
-func coopMatValidationNote(layer uint32, anyDevice func() bool) string {
-	if layer == 0 || layer >= coopMatLayerVersion || !anyDevice() {
-		return ""
-	}
-	return fmt.Sprintf("validation off: %s %s predates VK_KHR_cooperative_matrix (%s)",
-		validationLayer, versionString(layer), versionString(coopMatLayerVersion))
-}
-
-func open(in *instance, opts Options) (*Device, error) {
-	pds, err := in.physicalDevices()
-	if err != nil {
-		return nil, err
-	}
-	types := make([]vk.PhysicalDeviceType, len(pds))
-	names := make([]string, len(pds))
-	for i, pd := range pds {
-		var p vk.PhysicalDeviceProperties
-		vk.GetPhysicalDeviceProperties(pd, &p)
-		p.Deref()
-		types[i] = p.DeviceType
-		names[i] = vk.ToString(p.DeviceName[:])
-	}
-	pick := -1
-	switch sel := strings.TrimSpace(opts.Device); {
-	case sel == "":
-		pick = defaultOrder(types)[0]
-	default:
-		if n, err := strconv.Atoi(sel); err == nil {
-			if n < 0 || n >= len(pds) {
-				return nil, fmt.Errorf("engine/vulkan: device index %d out of range (%d devices: %s)", n, len(pds), strings.Join(names, ", "))
-			}
-			pick = n
-		} else {
-			for _, i := range defaultOrder(types) {
-				if strings.Contains(strings.ToLower(names[i]), strings.ToLower(sel)) {
-					pick = i
-					break
-				}
-			}
-			if pick < 0 {
-				return nil, fmt.Errorf("engine/vulkan: no device name contains %q (have: %s)", sel, strings.Join(names, ", "))
-			}
-		}
-	}
-	d := &Device{inst: in, phys: pds[pick], convVariant: opts.ConvVariant, bnSplit: opts.BatchNormSplit, hooks: opts.hooks}
-	var mem vk.PhysicalDeviceMemoryProperties
-	d.info, d.props, mem = physInfo(in, pick, pds[pick])
-	d.limit = d.props.Limits
-
-	cmMode, err := coopMatMode(opts.CoopMat)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case cmMode == "on" && d.info.CoopMatKernel == "":
-		return nil, fmt.Errorf("engine/vulkan: %w on %q: %s", ErrCoopMatUnsupported, d.info.Name, d.info.CoopMatMissing)
-	case cmMode == "on", cmMode == "auto" && d.info.Type != "cpu":
-		d.cm = d.info.CoopMatKernel
-	}
-	if err := d.createLogical(); err != nil {
-		return nil, err
-	}
-	dev := d.dev
+	d.rt, d.info, d.limit, d.cm = rt, rt.Info(), rt.Limits(), rt.CoopMat()
+	d.elt = eltwise.New(rt)
+	d.bn = batchnorm.New(rt, opts.BatchNormSplit)
 
 	// Subgroup kernels assume 8 lanes with ballot (subgroupBroadcast) in
 	// compute shaders.
 	const ballot, computeStage = 0x8, 0x20
 	sg8 := d.info.SubgroupSize == 8 && d.info.SubgroupOps&ballot != 0 && d.info.SubgroupStages&computeStage != 0
 	if err := d.initGemm(opts, sg8); err != nil {
-		vk.DestroyDevice(dev, nil)
+		rt.Close()
 		return nil, err
 	}
-
-	d.forceStaging = opts.ForceStaging
-	d.tuneConvCPU = opts.TuneConvOnCPU
-	if d.mem, err = newAllocator(d, mem); err != nil {
-		vk.DestroyDevice(dev, nil)
-		return nil, err
-	}
-	d.pipes = newPipelineCache(d)
-	if d.rec, err = newRecorder(d); err != nil {
-		d.pipes.destroy()
-		d.mem.destroy()
-		vk.DestroyDevice(dev, nil)
-		return nil, err
-	}
-	d.watchValidation()
 	if d.cm != "" {
 		if err := d.coopMatSelfCheck(); err != nil {
-			if cmMode == "on" || d.err != nil {
+			cmMode, _ := vkrt.CoopMatMode(opts.CoopMat)
+			if cmMode == "on" || rt.Err() != nil {
 				d.Close()
 				return nil, fmt.Errorf("engine/vulkan: %w on %q (--coopmat off runs float32): %v", ErrCoopMatSelfCheck, d.info.Name, err)
 			}
@@ -254,56 +147,6 @@ func open(in *instance, opts Options) (*Device, error) {
 		}
 	}
 	return d, nil
-}
-
-// createLogical creates the logical device (d.dev, with the cooperative-
-// matrix features enabled when d.cm is set) and its compute queue (d.qfam,
-// d.queue, d.timestampBits) on d.phys.
-func (d *Device) createLogical() error {
-	var nq uint32
-	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, nil)
-	qprops := make([]vk.QueueFamilyProperties, nq)
-	vk.GetPhysicalDeviceQueueFamilyProperties(d.phys, &nq, qprops)
-	found := false
-	for i := range qprops {
-		qprops[i].Deref()
-		if qprops[i].QueueFlags&vk.QueueFlags(vk.QueueComputeBit) != 0 {
-			d.qfam = uint32(i)
-			d.timestampBits = qprops[i].TimestampValidBits
-			found = true
-			break
-		}
-	}
-	if !found {
-		return fmt.Errorf("engine/vulkan: device %q has no compute queue", d.info.Name)
-	}
-	qci := vk.DeviceQueueCreateInfo{
-		SType:            vk.StructureTypeDeviceQueueCreateInfo,
-		QueueFamilyIndex: d.qfam,
-		QueueCount:       1,
-		PQueuePriorities: []float32{1},
-	}
-	dci := &vk.DeviceCreateInfo{
-		SType:                vk.StructureTypeDeviceCreateInfo,
-		QueueCreateInfoCount: 1,
-		PQueueCreateInfos:    []vk.DeviceQueueCreateInfo{qci},
-	}
-	freeChain := func() {}
-	if d.cm != "" {
-		freeChain = coopMatDeviceChain(dci)
-	}
-	var dev vk.Device
-	res := vk.CreateDevice(d.phys, dci, nil, &dev)
-	dci.Free()
-	freeChain()
-	if res != vk.Success {
-		return fmt.Errorf("engine/vulkan: vkCreateDevice on %q: %w", d.info.Name, vk.Error(res))
-	}
-	d.dev = dev
-	var q vk.Queue
-	vk.GetDeviceQueue(dev, d.qfam, 0, &q)
-	d.queue = q
-	return nil
 }
 
 // Name is "vulkan".
@@ -316,10 +159,10 @@ func (d *Device) Describe() string {
 		drv = fmt.Sprintf("driver %#x", d.info.DriverVersion)
 	}
 	val := ""
-	if d.inst.validate {
+	if d.rt.Validating() {
 		val = ", validation on"
-	} else if d.validationNote != "" {
-		val = ", " + d.validationNote
+	} else if note := d.rt.ValidationNote(); note != "" {
+		val = ", " + note
 	}
 	if d.cm != "" {
 		val += ", cooperative matrices " + d.cm + " (float16 inputs)"
@@ -330,77 +173,13 @@ func (d *Device) Describe() string {
 // Info returns the properties of the device in use.
 func (d *Device) Info() DeviceInfo { return d.info }
 
-// GemmVariant is the GEMM kernel family in use (Options.GemmVariant, or
-// "tiled", "subgroup" or "regblock" by device); GemmPlan has the kernel
-// of each shape class.
-func (d *Device) GemmVariant() string { return d.gemmVariant }
-
 // ValidationMessages returns the validation-layer messages collected so far
 // (nil without validation). Tests assert it stays empty.
-func (d *Device) ValidationMessages() []string {
-	if d.sink == nil {
-		return nil
-	}
-	return d.sink.take()
-}
-
-// Validating reports whether the validation layer is on.
-func (d *Device) Validating() bool { return d.inst.validate }
+func (d *Device) ValidationMessages() []string { return d.rt.ValidationMessages() }
 
 // Err returns the sticky error without waiting.
-func (d *Device) Err() error { return d.err }
-
-// setErr records the first error; later ones are dropped.
-func (d *Device) setErr(err error) {
-	if d.err == nil && err != nil {
-		d.err = err
-	}
-}
+func (d *Device) Err() error { return d.rt.Err() }
 
 // Close waits for queued work and frees every Vulkan object. Tensors still
 // alive become unusable.
-func (d *Device) Close() error {
-	if d.closed {
-		return nil
-	}
-	err := d.Flush()
-	d.closed = true
-	vk.DeviceWaitIdle(d.dev)
-	d.rec.destroy()
-	d.pipes.destroy()
-	d.mem.destroy()
-	vk.DestroyDevice(d.dev, nil)
-	d.unwatchValidation()
-	// The instance is shared and stays (sharedInstance).
-	return err
-}
-
-// watchValidation starts collecting this device's validation messages
-// (ValidationMessages) when its instance validates.
-func (d *Device) watchValidation() {
-	if !d.inst.validate {
-		return
-	}
-	d.sink = &msgSink{}
-	sinkMu.Lock()
-	sinks[d.sink] = struct{}{}
-	sinkMu.Unlock()
-}
-
-// unwatchValidation stops collecting them; ValidationMessages keeps those
-// collected.
-func (d *Device) unwatchValidation() {
-	if d.sink != nil {
-		sinkMu.Lock()
-		delete(sinks, d.sink)
-		sinkMu.Unlock()
-	}
-}
-
-// vkErr wraps a failed VkResult with the operation's name.
-func vkErr(op string, res vk.Result) error {
-	return fmt.Errorf("engine/vulkan: %s: %w", op, vk.Error(res))
-}
-
-// errClosed is the sticky error of a closed device.
-var errClosed = errors.New("engine/vulkan: device is closed")
+func (d *Device) Close() error { return d.rt.Close() }

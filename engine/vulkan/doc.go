@@ -18,73 +18,85 @@
 // and a driver; VK_DRIVER_FILES selects a driver, e.g. lavapipe's
 // /usr/share/vulkan/icd.d/lvp_icd.x86_64.json).
 //
-// # Internals
+// # Layout
 //
-//   - memory.go: tensors are sub-allocated from 16-256 MiB VkDeviceMemory
-//     blocks (one VkBuffer each, offsets aligned to
-//     minStorageBufferOffsetAlignment, first-fit free lists that coalesce on
-//     release; tensors larger than a block get their own, kept as spares
-//     after release); CPU and integrated devices map device-local +
-//     host-visible memory directly, discrete GPUs keep tensors in
-//     device-local memory behind a staging buffer (Options.ForceStaging
-//     tests that path on any device). hoststats.go counts the host's time
-//     (submits, fence waits, new blocks, pipeline builds).
-//   - pipeline.go: pipelines are created lazily from the embedded SPIR-V and
-//     cached per (shader, specialization constants). Every kernel uses
-//     descriptor set 0 with bindings 0..n-1, all storage buffers, and a
-//     128-byte push-constant range.
-//   - recorder.go: dispatches are recorded into one command buffer and
-//     submitted on Flush / Download (and every 128 dispatches on GPUs,
-//     so the GPU starts while the host records; 1000 on CPU devices). A memory
-//     barrier is inserted only before a dispatch that touches a range
-//     written since the last barrier, or writes a range read since then.
-//     Descriptor sets come from per-command-buffer pools reset after the
-//     submit completes. EnableProfile / Profile give per-shader GPU times
-//     from timestamp queries.
-//   - gemm.go, gemm_splitk.go, autotune.go, autotune_cache.go: the GEMM
-//     kernel of each shape class (small, medium, large, huge m*n; skinny
-//     batched products such as Winograd's; split-K for a small C with a
-//     long k) comes from Options.GemmVariant, a fixed table,
-//     or (Options.Autotune "auto", SIMCLR_VK_AUTOTUNE=on) from timing the
-//     kernels this device supports on first use of the class, cached as
-//     JSON per vendor, device, driver and API version in
-//     $XDG_CACHE_HOME/simclr-vk/gemm-tune.json; GemmPlan reports them.
-//     The cache reader takes only a regular file of at most 8 MiB whose
-//     entries pass parseTuneCache's checks (FuzzTuneCache); any other file
-//     is ignored with a note and rewritten.
-//   - conv.go, conv_winograd.go, conv_autotune.go: the convolution kernels
-//     (implicit GEMM, register-blocked for CPU devices, compiled
-//     shared-memory tile variants for GPUs; Winograd F(2x2,3x3) and
-//     F(4x4,3x3) for 3x3 stride-1 layers, their transposes F(3x3,2x2) and
-//     F(3x3,4x4) for the filter gradient) from Options.ConvVariant, a
-//     table or, with the same Autotune mode and cache, from timing the
-//     candidates on the first call with each exact problem (candidates
-//     whose pipelines the driver cannot build are skipped); ConvPlan and
-//     ConvKernel report them.
-//   - agree.go: the autotuners' agreement check: a candidate wins only if
-//     its output on the timed problem is within 1e-3 (3e-2 on cooperative
-//     matrices) of the largest |value| of the register-blocked float32
-//     kernel's output, measured on the device (absmax.comp,
-//     absmax_diff.comp); the others are listed as Rejected in the plans,
-//     with a note.
-//   - coopmat.go: the optional cooperative-matrix path (Options.CoopMat,
-//     SIMCLR_VK_COOPMAT): VK_KHR_cooperative_matrix shapes and features
-//     queried through a small cgo mirror of structs the vendored headers
-//     lack, the device created with them enabled, a self-check product at
-//     open, and then every GEMM and convolution pass run by the
-//     _cm_s<lanes> variants (float16 inputs scaled per tensor by a power
-//     of two from absmax.comp's maxima, float32 sums;
-//     shaders/coopmat_tile.glsl; 128x128, 64x128 and double-buffered
-//     tiles, chosen by rows or by the autotuner). Device.MatmulInputRounding
-//     tells the conformance suite to round its references' inputs alike.
+// Package vulkan is a facade: Device implements engine.Backend by
+// delegating, plus documented extras in three groups: the device (Info,
+// CoopMat, MatmulInputRounding for engine.MatmulRounder,
+// ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
+// ConvPlan, ConvKernel, TuneTime, NTXentKernel, NTXentForwardBackwardKernel
+// and NTXentUnfused, for `devices` and the `bench` commands) and profiling
+// (HostStats, EnableProfile, Profile, ResetProfile). The test hooks are
+// in export_test.go or typed options (Options, vkrt.Config), not globals.
+// Below it:
+//
+//   - internal/vkrt, the runtime: loader, shared instance, physical
+//     devices (DeviceInfo, Devices; the cooperative-matrix queries and
+//     features), the logical device, memory (tensors sub-allocated from
+//     16-256 MiB VkDeviceMemory blocks with first-fit free lists; CPU and
+//     integrated devices map device-local + host-visible memory directly,
+//     discrete GPUs go through a staging buffer, Options.ForceStaging tests
+//     that path anywhere), the pipeline cache (lazily built from the
+//     embedded SPIR-V, per shader, specialization constants and binding
+//     count; set 0, storage buffers 0..n-1, a 128-byte push-constant
+//     range), the recorder (one command buffer submitted on Flush /
+//     Download and every 128 dispatches on GPUs, 1000 on CPU devices; a
+//     barrier only before a dispatch that touches a range written since
+//     the last one, or writes a range read since then), the profiler and
+//     the host-time counters. Its test hooks are Config fields.
+//   - one package per op family under internal/, owning its kernel table
+//     (shader -> push-constant struct, which TestPushConstants checks
+//     against the GLSL) and its plan logic, recording through vkrt.
+//
+// Done: internal/vkrt (the runtime), internal/tune (the tuning service:
+// for a problem key, time the candidates with a Timer, keep the fastest
+// that agrees with the reference, cache it per device and driver; used by
+// the GEMM classes and the convolution problems; its absmax kernels also
+// give the cooperative-matrix input scales), internal/float16
+// (ToFloat16 / FromFloat16), internal/eltwise (elementwise, reductions,
+// bias, pooling, L2 normalisation, cross-entropy, optimizers),
+// internal/batchnorm. To do (still files of this package, reaching the
+// runtime through the shims of runtime.go): gemm (gemm.go, gemm_splitk.go,
+// autotune.go, gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
+// conv_winograd.go, conv_autotune.go) and ntxent (ntxent.go, which calls
+// Gemm for its unfused composition and whose plan tests hook d.hooks).
+//
+// The families still here: the GEMM kernel of each shape class (small,
+// medium, large, huge m*n; skinny batched products such as Winograd's;
+// split-K for a small C with a long k) comes from Options.GemmVariant, a
+// fixed table, or (Options.Autotune "auto", SIMCLR_VK_AUTOTUNE=on) from
+// timing the kernels this device supports on first use of the class,
+// cached as JSON per vendor, device, driver and API version in
+// $XDG_CACHE_HOME/simclr-vk/gemm-tune.json (GemmPlan reports them; the
+// cache reader takes only a regular file of at most 8 MiB whose entries
+// pass internal/tune's parseTuneCache, FuzzTuneCache). The convolution kernels
+// (implicit GEMM, register-blocked for CPU devices, shared-memory tile
+// variants for GPUs; Winograd F(2x2,3x3) and F(4x4,3x3) for 3x3 stride-1
+// layers and their transposes for the filter gradient) come from
+// Options.ConvVariant, a table or the same autotuning per exact problem
+// (ConvPlan, ConvKernel). A tuned candidate wins only if its output is
+// within 1e-3 (3e-2 on cooperative matrices) of the largest |value| of
+// the register-blocked float32 kernel's output (internal/tune/agree.go).
+// The optional cooperative-matrix path (Options.CoopMat,
+// SIMCLR_VK_COOPMAT) runs every GEMM and convolution on the _cm_s<lanes>
+// variants (float16 inputs scaled per tensor by a power of two, float32
+// sums) after a self-check product at open; Device.MatmulInputRounding
+// tells the conformance suite to round its references' inputs alike.
 //
 // # Adding an op
 //
-//  1. Write shaders/<op>_<pass>.comp (GLSL 450, one name per op everywhere:
-//     conv2d_forward.comp, cpu.Conv2DForward, Backend.Conv2DForward). Start
-//     it with the standard header comment: bindings (in order, read or
-//     written), layout, dispatch grid, push constants (naming the Go struct)
-//     and the CPU reference it must match. Bindings are
+// An op family is a package engine/vulkan/internal/<family>; a new op
+// joins one or starts one. internal/float16 is the worked example (the
+// whole op touched 13 files: two shaders with their .spv and the
+// manifest, engine/backend.go, engine/float16.go and its test, the CPU
+// reference engine/cpu/float16.go, the family package, families.go,
+// TestPushConstants and the conformance check).
+//
+//  1. Write shaders/<op>.comp (GLSL 450, one name per op everywhere:
+//     to_float16.comp, cpu.ToFloat16, Backend.ToFloat16). Start it with
+//     the standard header comment: bindings (in order, read or written),
+//     layout, dispatch grid, push constants (naming the Go struct) and the
+//     CPU reference it must match. Bindings are
 //     `layout(std430, binding = i) buffer ...` in set 0, the push constants
 //     one `layout(push_constant) uniform` block of at most 128 bytes. Tile
 //     sizes and other compile-time choices are specialization constants
@@ -92,38 +104,51 @@
 //     workgroup index as gl_WorkGroupID.y*gl_NumWorkGroups.x +
 //     gl_WorkGroupID.x and ignore indices past the end.
 //
-//  2. Run `go generate ./shaders` (needs glslc) and commit the .comp, the
-//     .spv and shaders/manifest.json.
+//  2. Run `go run ./tools/shadergen -dir shaders` (needs glslc) and commit
+//     the .comp, the .spv and shaders/manifest.json.
 //
-//  3. Add engine/vulkan/<family>.go with the push-constant struct mirroring
-//     the GLSL block field by field (uint32 / int32 / float32 only, same
-//     order; list it with its shaders in TestPushConstants, which compares
-//     it with each shader's block and fails on an unlisted shader) and the
-//     Backend method:
-//     check shapes first (engine.CheckBackend, engine.CheckNumel, panics
-//     with "engine: <Op>: ..."), then record the dispatch (example below).
-//     in(t) marks a binding the kernel only reads, out(t) one it writes
-//     (inout(t) for in-place updates): the recorder derives the barriers
-//     from them, so they must be right. Several dispatches in a row are
-//     fine (the barriers between them are automatic); scratch tensors come
-//     from d.New and may be released right after the dispatch that reads
-//     them is recorded (write-after-read is tracked).
+//  3. Add the op to engine.Backend (engine/backend.go) and its CPU
+//     reference to engine/cpu (a slice function, the spec, and the Backend
+//     method).
 //
-//  4. Test it: add the op's cases to the conformance suite
-//     (engine/conformance), which every backend runs; backward ops are
-//     checked against the CPU backward there. Device limits are in d.limit
+//  4. In the family package: the push-constant struct mirroring the GLSL
+//     block field by field (uint32 / int32 / float32 only, same order),
+//     the kernel table `Shaders` (shader -> push struct; a new family adds
+//     its table to familyShaders in push_internal_test.go, where
+//     TestPushConstants compares each with the shader's block and fails on
+//     an unlisted shader), and the op as a function of the runtime (or,
+//     for a family with options or many ops, a method of an Ops that
+//     embeds vkrt.Family: the runtime, the tensors' owner and the device
+//     facts the plans read, as internal/eltwise and internal/batchnorm
+//     do): check
+//     shapes first (engine.CheckBackend with rt.Owner(), engine.CheckNumel,
+//     panics with "engine: <Op>: ..."), then record the dispatch (example
+//     below). vkrt.In(t) marks a binding the kernel only reads, vkrt.Out(t)
+//     one it writes (vkrt.InOut(t) for in-place updates): the recorder
+//     derives the barriers from them, so they must be right. Several
+//     dispatches in a row are fine (the barriers between them are
+//     automatic); scratch tensors come from rt.New / rt.NewScratch and may
+//     be released right after the dispatch that reads them is recorded
+//     (write-after-read is tracked). Plans read rt.Limits()
 //     (maxComputeSharedMemorySize, maxComputeWorkGroupInvocations,
-//     maxComputeWorkGroupCount) and d.info.Type ("cpu" for lavapipe, where
-//     shared memory and barrier() are slow: see gemm.go).
+//     maxComputeWorkGroupCount) and rt.Info().Type ("cpu" for lavapipe,
+//     where shared memory and barrier() are slow).
 //
-// Recording a dispatch (step 3):
+//  5. Delegate from the facade: one line per op in families.go.
 //
-//	d.dispatch(kernel{
-//		Shader: "conv2d_forward",            // shaders/conv2d_forward.spv
-//		Spec:   []uint32{tileM, tileN},      // specialization constants, or nil
-//		Push:   &pushConv{...},              // pointer to the push struct, or nil
-//		Groups: [3]int{gx, gy, gz},          // workgroup counts; d.grid1D(n, perGroup) for 1-D
-//		Args:   []arg{out(y), in(x), in(w)}, // bindings 0, 1, 2 in shader order
+//  6. Test it: add the op's cases to the conformance suite
+//     (engine/conformance), which every backend runs, CPU included; backward
+//     ops are checked against the CPU backward there. Plan logic gets
+//     internal tests in the family package.
+//
+// Recording a dispatch (step 4):
+//
+//	rt.Dispatch(vkrt.Kernel{
+//		Shader: "to_float16",                            // shaders/to_float16.spv
+//		Spec:   nil,                                     // specialization constants, or nil
+//		Push:   &Push{uint32(n)},                        // pointer to the push struct, or nil
+//		Groups: rt.Grid1D((n+1)/2, 256),                 // workgroup counts x, y, z
+//		Args:   []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}, // bindings 0, 1 in shader order
 //	})
 //
 // Errors: misuse panics; driver failures and out-of-memory become the

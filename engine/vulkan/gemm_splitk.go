@@ -47,7 +47,7 @@ func (d *Device) gemmSplitK(name string, transA, transB bool, batch, m, n, k int
 	slices, kchunk := splitKPlan(m, n, k, tile, tile)
 	p := d.New(slices * m * n)
 	defer p.Release()
-	if d.err != nil {
+	if d.Err() != nil {
 		return
 	}
 	shader := "gemm_tiled_64x64_splitk"

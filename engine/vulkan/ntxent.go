@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Fused NT-Xent (see cpu.NTXentForwardBackward for the definition). The
@@ -48,20 +49,6 @@ import (
 type pushNTXent struct {
 	Rows, D, NHalf, Chunk, Parts, Part0 uint32
 	InvTau, Scale                       float32
-}
-
-// loopBudget is the number of loop iterations one invocation may run in
-// total on this device. llvmpipe (lavapipe) stops every loop of an
-// invocation once 65535 iterations have run, summed over all the shader's
-// loops (gallivm's LP_MAX_TGSI_LOOP_ITERATIONS): longer loops silently give
-// wrong results. Kernels whose loop counts grow with the data split their
-// work (or refuse) to stay within it; a margin is left for the small loops.
-// Other devices have no such limit.
-func (d *Device) loopBudget() int {
-	if d.info.Type == "cpu" {
-		return 60000
-	}
-	return math.MaxInt32
 }
 
 // ntxentPlan is the launch configuration of the fused kernels.
@@ -156,7 +143,7 @@ const (
 // ntxentPlan picks the configuration for rows x dim on this device (see
 // planNTXent); tests may adjust it through d.hooks.ntxentPlan.
 func (d *Device) ntxentPlan(op string, rows, dim int) ntxentPlan {
-	pl := planNTXent(op, d.info.Type == "cpu", d.loopBudget(), d.ntxentMaxInv(),
+	pl := planNTXent(op, d.info.Type == "cpu", vkrt.LoopBudget(d.info), d.ntxentMaxInv(),
 		int(d.limit.MaxComputeSharedMemorySize), rows, dim, d.ntxentKernel)
 	if d.hooks != nil && d.hooks.ntxentPlan != nil {
 		d.hooks.ntxentPlan(&pl)
@@ -295,11 +282,11 @@ func (pl ntxentPlan) extraBytes(rows, dim int, backward bool) int64 {
 	return b + int64(4*rows)
 }
 
-// NTXentExtraBytes is the device memory the fused NTXentForwardBackward
+// ntxentExtraBytes is the device memory the fused NTXentForwardBackward
 // allocates beyond z, dz and out for a (rows, dim) z (before the
 // allocator's alignment), with or without the gradient.
-func (d *Device) NTXentExtraBytes(rows, dim int, backward bool) int64 {
-	return d.ntxentPlan("NTXentExtraBytes", rows, dim).extraBytes(rows, dim, backward)
+func (d *Device) ntxentExtraBytes(rows, dim int, backward bool) int64 {
+	return d.ntxentPlan("ntxentExtraBytes", rows, dim).extraBytes(rows, dim, backward)
 }
 
 // checkNTXent validates the NT-Xent tensors and returns (rows, d).
@@ -371,12 +358,12 @@ func (d *Device) NTXentUnfused(dz, res, z *engine.Tensor, tau float32) {
 	if uint64(rows)*uint64(rows) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %d x %d similarity matrix exceeds 2^32 elements", op, rows, rows))
 	}
-	if 2*rows+64 > d.loopBudget() {
-		panic(fmt.Sprintf("engine: %s: %d rows exceed this device's loop budget (%d iterations per invocation)", op, rows, d.loopBudget()))
+	if 2*rows+64 > vkrt.LoopBudget(d.info) {
+		panic(fmt.Sprintf("engine: %s: %d rows exceed this device's loop budget (%d iterations per invocation)", op, rows, vkrt.LoopBudget(d.info)))
 	}
 	push := &pushNTXent{Rows: uint32(rows), D: uint32(dim), NHalf: uint32(rows / 2), Chunk: uint32(rows), Parts: 1,
 		InvTau: 1 / tau, Scale: float32(1 / (float64(rows) * float64(tau)))}
-	local := d.reduceLocal()
+	local := vkrt.ReduceLocal(d.info, d.limit)
 	s, part, lse := d.New(rows, rows), d.New(rows*4), d.New(rows)
 	d.Gemm(false, true, rows, rows, dim, 1/tau, z, z, 0, s)
 	d.dispatch(kernel{Shader: "ntxent_forward_unfused", Push: push, Groups: d.grid1D(rows, 64),
@@ -409,7 +396,7 @@ func (pl ntxentPlan) family() string {
 // Options.NTXentKernel: the device's choice).
 func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
 	checkNTXentKernel("NTXentKernel", kernel)
-	return planNTXent("NTXentKernel", d.info.Type == "cpu", d.loopBudget(), d.ntxentMaxInv(),
+	return planNTXent("NTXentKernel", d.info.Type == "cpu", vkrt.LoopBudget(d.info), d.ntxentMaxInv(),
 		int(d.limit.MaxComputeSharedMemorySize), rows, dim, kernel).family()
 }
 

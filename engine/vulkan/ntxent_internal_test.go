@@ -12,6 +12,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // TestNTXentPlanVariants runs the fused kernels of every family (GEMM
@@ -161,7 +162,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 	for _, s := range [][2]int{{34, 3}, {520, 1024}} {
 		rows, dim := s[0], s[1]
 		t.Run(fmt.Sprintf("rows%d_d%d", rows, dim), func(t *testing.T) {
-			want := d.NTXentExtraBytes(rows, dim, true)
+			want := d.ntxentExtraBytes(rows, dim, true)
 			got := measureNTXentExtra(t, d, rows, dim)
 			t.Logf("plan %+v: extra %d bytes (plan %d)", d.ntxentPlan("test", rows, dim), got, want)
 			if got < want || got > want+slack {
@@ -178,7 +179,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 			pl.gseq = false
 		}}
 		defer func() { d.hooks = nil }()
-		want := d.NTXentExtraBytes(rows, dim, true)
+		want := d.ntxentExtraBytes(rows, dim, true)
 		got := measureNTXentExtra(t, d, rows, dim)
 		if got < want || got > want+slack {
 			t.Errorf("extra device memory %d bytes, want %d (+ alignment <= %d)", got, want, slack)
@@ -186,7 +187,7 @@ func TestNTXentExtraMemory(t *testing.T) {
 	})
 	const limit = 32 << 20
 	for _, gpu := range []bool{false, true} {
-		budget := d.loopBudget()
+		budget := vkrt.LoopBudget(d.info)
 		if gpu {
 			budget = 1<<31 - 1
 		}
@@ -234,7 +235,7 @@ func TestSoftmaxCrossEntropyInvalidLabel(t *testing.T) {
 // BenchmarkNTXent: the fused op against the unfused Gemm composition on
 // named shapes (2N x d), GFLOP/s of 6 * (2N)^2 * d per call.
 func BenchmarkNTXent(b *testing.B) {
-	d := openBench(b)
+	d := openBench(b, Options{})
 	for _, s := range [][2]int{{1024, 128}, {4096, 128}} {
 		rows, dim := s[0], s[1]
 		z := conformance.NTXentInput(rand.New(rand.NewSource(1)), rows, dim, 1.5)

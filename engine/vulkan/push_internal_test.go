@@ -7,6 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"simclr-vk/engine/vulkan/internal/batchnorm"
+	"simclr-vk/engine/vulkan/internal/eltwise"
+	"simclr-vk/engine/vulkan/internal/float16"
+	"simclr-vk/engine/vulkan/internal/tune"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // glslPushBlocks returns, for each push-constant block of
@@ -39,6 +45,10 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 	return blocks
 }
 
+// familyShaders are the kernel tables of the op families under internal/
+// (shader -> push struct).
+var familyShaders = []map[string]any{batchnorm.Shaders, eltwise.Shaders, float16.Shaders, tune.Shaders}
+
 // TestPushConstants: every Go push struct mirrors the push-constant block
 // of each shader it feeds field by field (same count, same scalar types,
 // 4-byte fields at offsets 0, 4, 8, ... within the push range), and every
@@ -47,38 +57,30 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 func TestPushConstants(t *testing.T) {
 	goType := map[reflect.Kind]string{reflect.Uint32: "uint", reflect.Int32: "int", reflect.Float32: "float"}
 	covered := map[string]bool{}
-	for _, c := range []struct {
+	type pushCase struct {
 		push    any
 		shaders []string
-	}{
-		{pushN{}, []string{"copy", "add", "sub", "mul", "relu_forward", "relu_backward"}},
-		{pushNScalar{}, []string{"fill", "scale", "axpy"}},
-		{pushReduce{}, []string{"sum_rows", "sum_cols"}},
-		{pushSumSquares{}, []string{"sum_squares"}},
+	}
+	cases := []pushCase{
+		{vkrt.PushFill{}, []string{"fill"}},
 		{pushGemm{}, []string{"gemm_regblock", "gemm_vec4", "gemm_subgroup", "gemm_tiled#1"}},
 		{pushGemmSplitK{}, []string{"gemm_tiled#0"}},
 		{pushGemmSplitKReduce{}, []string{"gemm_splitk_reduce"}},
-		{pushAbsMax{}, []string{"absmax", "absmax_diff"}},
 		{pushConv{}, []string{"conv2d_forward", "conv2d_forward_tiled", "conv2d_backward_data", "conv2d_backward_data_tiled",
 			"conv2d_backward_filter", "conv2d_backward_filter_tiled"}},
 		{pushWinogradFilter{}, []string{"winograd_filter_transform", "winograd_filter_grad_transform"}},
 		{pushWinogradInput{}, []string{"winograd_input_transform"}},
 		{pushWinogradOutput{}, []string{"winograd_output_transform", "winograd_grad_transform"}},
-		{pushBias{}, []string{"bias_forward", "bias_backward"}},
-		{pushPool{}, []string{"maxpool2d_forward", "maxpool2d_backward"}},
-		{pushAvgPool{}, []string{"globalavgpool_forward", "globalavgpool_backward"}},
-		{pushBatchNorm{}, []string{"batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward"}},
-		{pushBatchNormSplit{}, []string{"batchnorm_forward_train_partial", "batchnorm_forward_train_finalize", "batchnorm_forward_train_apply",
-			"batchnorm_backward_partial", "batchnorm_backward_finalize", "batchnorm_backward_apply", "batchnorm_stats_finalize"}},
-		{pushL2{}, []string{"l2normalize_forward", "l2normalize_backward"}},
-		{pushCrossEntropy{}, []string{"softmax_cross_entropy"}},
-		{pushSGD{}, []string{"sgd_step"}},
-		{pushAdamW{}, []string{"adamw_step"}},
-		{pushLARS{}, []string{"lars_norms", "lars_step"}},
 		{pushNTXent{}, []string{"ntxent_forward", "ntxent_loss", "ntxent_backward", "ntxent_backward_finish",
 			"ntxent_forward_unfused", "ntxent_backward_unfused", "ntxent_forward_tiled", "ntxent_backward_tiled",
 			"ntxent_forward_gemm", "ntxent_backward_gemm"}},
-	} {
+	}
+	for _, table := range familyShaders {
+		for sh, push := range table {
+			cases = append(cases, pushCase{push, []string{sh}})
+		}
+	}
+	for _, c := range cases {
 		rt := reflect.TypeOf(c.push)
 		var got []string
 		for i := 0; i < rt.NumField(); i++ {
@@ -88,8 +90,8 @@ func TestPushConstants(t *testing.T) {
 				t.Errorf("%s.%s at offset %d, want %d", rt.Name(), f.Name, f.Offset, 4*i)
 			}
 		}
-		if rt.Size() != uintptr(4*rt.NumField()) || rt.Size() > pushRangeSize {
-			t.Errorf("%s: %d bytes for %d fields (push range %d)", rt.Name(), rt.Size(), rt.NumField(), pushRangeSize)
+		if rt.Size() != uintptr(4*rt.NumField()) || rt.Size() > vkrt.PushRangeSize {
+			t.Errorf("%s: %d bytes for %d fields (push range %d)", rt.Name(), rt.Size(), rt.NumField(), vkrt.PushRangeSize)
 		}
 		for _, sh := range c.shaders {
 			name, idx := sh, 0

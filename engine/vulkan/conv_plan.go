@@ -1,0 +1,137 @@
+package vulkan
+
+import (
+	"strings"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
+
+// The convolution plan: which kernel (convTile) each pass of a problem
+// runs, from the options, the table or the autotuner.
+
+// convTileFor picks the kernel for a pass from the table (convTableTile);
+// on GPUs with autotuning on, the measured choice for this exact problem
+// instead (conv_autotune.go), timed with run, which writes out.
+func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
+	if d.convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.Err() == nil {
+		return d.convTuned(pass, p, out, run)
+	}
+	return d.convTableTile(pass, p)
+}
+
+// convTableTile is the unmeasured choice.
+//
+// CPU devices: Winograd for the 3x3 stride-1 forward and backward-data
+// passes with at least 16 input channels (winogradTable). Otherwise
+// (lavapipe runs a workgroup of 64 as SIMD coroutines and a
+// barrier() is a coroutine switch) the register-blocked kernel, 8x8
+// outputs per invocation in an 8x8 workgroup once there are 64 rows, else
+// 4x4 in a 16x4 workgroup, which leaves no row idle for the 16-channel
+// layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
+//
+// GPUs: the tiled kernel from 32 rows (before the variants were compiled
+// with unrolled loops, a 64x64 tile with 4x4 outputs per invocation was
+// 1.2-1.6x the register-blocked kernel on an H200's 128-512 channel
+// layers), with the largest block tile that still gives the device about
+// fillGroups workgroups (128x128 like the large GEMM class, then 128x64 or
+// 64x128 along the longer side, then 64x64); else the register-blocked
+// kernel with 256 invocations of 4x4. Backward-data at stride > 1 went to
+// the register-blocked kernel while the tiled one staged the taps that
+// miss dy as zeros (3x slower); it now runs each stride class's own taps,
+// like stride 1 (unmeasured on a GPU; the autotuner times both).
+func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
+	rows, cols := convShape(pass, p)
+	if d.cm != "" {
+		// Cooperative matrices for every pass (coopmat.go): 64x128 where
+		// the rows fit it, else 128x128.
+		cms := d.convCoopMat()
+		for _, t := range cms {
+			if "tiled_"+t.variant == d.convVariant {
+				return t
+			}
+		}
+		if rows <= 64 {
+			return cms[1]
+		}
+		return cms[0]
+	}
+	if d.convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
+		return convWinograd
+	}
+	tiled := d.info.Type != "cpu" && rows >= 32
+	switch d.convVariant {
+	case "tiled":
+		tiled = true
+	case "regblock":
+		tiled = false
+	case "winograd", "winograd_f2x3":
+		if d.winogradFits(pass, p, 2) {
+			return convWinograd
+		}
+	case "winograd_f4x3":
+		if d.winogradFits(pass, p, 4) {
+			return convWinograd4
+		}
+	default:
+		if strings.HasPrefix(d.convVariant, "tiled_") {
+			for _, t := range convTiledVariants {
+				if t.name() == d.convVariant {
+					return t
+				}
+			}
+		}
+	}
+	if tiled {
+		if t, ok := d.convTiledPick(pass, rows, cols, p); ok {
+			return t
+		}
+	}
+	return d.convRegblock(rows)
+}
+
+// convRegblock is the register-blocked kernel for a GEMM output of rows
+// rows (see convTableTile).
+func (d *Device) convRegblock(rows int) convTile {
+	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
+	if d.info.Type == "cpu" {
+		if rows >= 64 && maxInv >= 64 {
+			return convTile{wgX: 8, wgY: 8, tm: 8, tn: 8}
+		}
+		return convTile{wgX: max(1, min(16, maxInv/4)), wgY: min(4, maxInv), tm: 4, tn: 4}
+	}
+	t := convTile{tm: 4, tn: 4}
+	inv := min(256, maxInv)
+	t.wgY = 1
+	for t.wgY*2*t.tm <= rows+t.tm-1 && t.wgY*2 <= 16 && t.wgY*2 <= inv {
+		t.wgY *= 2
+	}
+	t.wgX = max(1, inv/t.wgY)
+	return t
+}
+
+// convTiledPick is the table's tiled variant for a rows x cols output: the
+// first variant (largest first) whose rows are used at least half and
+// that gives about fillGroups workgroups (counting the filter gradient's
+// reduction chunks), else the smallest that fits.
+func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParams) (convTile, bool) {
+	var last convTile
+	found := false
+	for _, t := range convTiledVariants[:convTableVariants] {
+		if !d.fits(t) {
+			continue
+		}
+		last, found = t, true
+		if t.bm > 64 && rows < t.bm {
+			continue
+		}
+		groups := ceilDiv(rows, t.bm) * ceilDiv(cols, t.bn)
+		if pass == "backward_filter" {
+			groups *= max(1, p.N*p.OutH()*p.OutW()/(64*t.bk))
+		}
+		if groups >= vkrt.FillGroups(d.info)/2 {
+			return t, true
+		}
+	}
+	return last, found
+}

@@ -1,0 +1,102 @@
+package vulkan
+
+import (
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/float16"
+)
+
+// The engine.Backend methods of the op families that have their own
+// package under internal/: one line each, delegating with the runtime.
+
+// ToFloat16 packs src (n) into dst ((n+1)/2) as binary16 (engine.Backend).
+func (d *Device) ToFloat16(dst, src *engine.Tensor) { float16.ToFloat16(d.rt, dst, src) }
+
+// FromFloat16 unpacks src ((n+1)/2) into dst (n) (engine.Backend).
+func (d *Device) FromFloat16(dst, src *engine.Tensor) { float16.FromFloat16(d.rt, dst, src) }
+
+// The eltwise family (internal/eltwise): elementwise, reductions, bias,
+// pooling, L2 normalisation, cross-entropy, optimizer steps.
+
+func (d *Device) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
+	d.elt.BiasForward(y, bias, n, c, hw)
+}
+func (d *Device) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
+	d.elt.BiasBackward(db, dy, n, c, hw)
+}
+func (d *Device) SoftmaxCrossEntropy(dlogits, loss, logits, labels *engine.Tensor, n, classes int) {
+	d.elt.SoftmaxCrossEntropy(dlogits, loss, logits, labels, n, classes)
+}
+func (d *Device) Copy(dst, src *engine.Tensor)                           { d.elt.Copy(dst, src) }
+func (d *Device) Add(dst, a, b *engine.Tensor)                           { d.elt.Add(dst, a, b) }
+func (d *Device) Sub(dst, a, b *engine.Tensor)                           { d.elt.Sub(dst, a, b) }
+func (d *Device) Mul(dst, a, b *engine.Tensor)                           { d.elt.Mul(dst, a, b) }
+func (d *Device) Scale(dst, src *engine.Tensor, alpha float32)           { d.elt.Scale(dst, src, alpha) }
+func (d *Device) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) { d.elt.Axpy(y, alpha, x) }
+func (d *Device) ReLUForward(y, x *engine.Tensor)                        { d.elt.ReLUForward(y, x) }
+func (d *Device) ReLUBackward(dx, dy, y *engine.Tensor)                  { d.elt.ReLUBackward(dx, dy, y) }
+func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
+	d.elt.L2NormalizeForward(y, norm, x, rows, dim)
+}
+func (d *Device) L2NormalizeBackward(dx, dy, y, norm *engine.Tensor, rows, dim int) {
+	d.elt.L2NormalizeBackward(dx, dy, y, norm, rows, dim)
+}
+func (d *Device) SGDStep(w, g, v *engine.Tensor, p engine.SGDParams) { d.elt.SGDStep(w, g, v, p) }
+func (d *Device) AdamWStep(w, g, m, v *engine.Tensor, p engine.AdamWParams) {
+	d.elt.AdamWStep(w, g, m, v, p)
+}
+func (d *Device) LARSStep(w, g, v *engine.Tensor, p engine.LARSParams) { d.elt.LARSStep(w, g, v, p) }
+func (d *Device) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
+	d.elt.MaxPool2DForward(y, argmax, x, p)
+}
+func (d *Device) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DParams) {
+	d.elt.MaxPool2DBackward(dx, dy, argmax, p)
+}
+func (d *Device) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
+	d.elt.GlobalAvgPoolForward(y, x, n, c, hw)
+}
+func (d *Device) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
+	d.elt.GlobalAvgPoolBackward(dx, dy, n, c, hw)
+}
+func (d *Device) SumRows(dst, src *engine.Tensor, rows, cols int) {
+	d.elt.SumRows(dst, src, rows, cols)
+}
+func (d *Device) MeanRows(dst, src *engine.Tensor, rows, cols int) {
+	d.elt.MeanRows(dst, src, rows, cols)
+}
+func (d *Device) SumCols(dst, src *engine.Tensor, rows, cols int) {
+	d.elt.SumCols(dst, src, rows, cols)
+}
+func (d *Device) MeanCols(dst, src *engine.Tensor, rows, cols int) {
+	d.elt.MeanCols(dst, src, rows, cols)
+}
+func (d *Device) SumSquares(dst, src *engine.Tensor) { d.elt.SumSquares(dst, src) }
+
+// The batchnorm family (internal/batchnorm).
+
+func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd, p)
+}
+
+func (d *Device) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar, p)
+}
+
+func (d *Device) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMean, saveInvStd, p)
+}
+
+func (d *Device) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormStats(stats, x, groups, p)
+}
+
+func (d *Device) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormApply(y, x, gamma, beta, mean, invStd, groups, p)
+}
+
+func (d *Device) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormBackwardSums(sums, dy, x, y, mean, invStd, groups, p)
+}
+
+func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
+	d.bn.BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means, groups, p)
+}

@@ -1,0 +1,81 @@
+package eltwise
+
+import (
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
+
+// Elementwise ops: one invocation per element, 256 per workgroup, the grid
+// spread over x and y by grid1D. CPU references: cpu.Fill, cpu.Copy, ...
+
+const elemLocal = 256
+
+// pushN mirrors `layout(push_constant) uniform Push { uint n; }` of
+// copy.comp, add.comp, sub.comp, mul.comp, relu_forward.comp and
+// relu_backward.comp.
+type pushN struct {
+	N uint32
+}
+
+// pushNScalar mirrors `{ uint n; float alpha; }` of scale.comp and
+// axpy.comp (fill.comp's is vkrt.PushFill).
+type pushNScalar struct {
+	N     uint32
+	Alpha float32
+}
+
+func (d *Ops) elementwise(shader string, n int, push any, args ...vkrt.Arg) {
+	d.RT.Dispatch(vkrt.Kernel{Shader: shader, Push: push, Groups: d.RT.Grid1D(n, elemLocal), Args: args})
+}
+
+// Copy sets dst[i] = src[i].
+func (d *Ops) Copy(dst, src *engine.Tensor) {
+	engine.CheckBackend("Copy", d.Owner, dst, src)
+	n := engine.CheckSame("Copy", []string{"dst", "src"}, dst, src)
+	d.elementwise("copy", n, &pushN{uint32(n)}, vkrt.Out(dst), vkrt.In(src))
+}
+
+var dstAB = []string{"dst", "a", "b"}
+
+func (d *Ops) binary(op, shader string, dst, a, b *engine.Tensor) {
+	engine.CheckBackend(op, d.Owner, dst, a, b)
+	n := engine.CheckSame(op, dstAB, dst, a, b)
+	d.elementwise(shader, n, &pushN{uint32(n)}, vkrt.Out(dst), vkrt.In(a), vkrt.In(b))
+}
+
+// Add sets dst[i] = a[i] + b[i] (dst may alias a or b).
+func (d *Ops) Add(dst, a, b *engine.Tensor) { d.binary("Add", "add", dst, a, b) }
+
+// Sub sets dst[i] = a[i] - b[i].
+func (d *Ops) Sub(dst, a, b *engine.Tensor) { d.binary("Sub", "sub", dst, a, b) }
+
+// Mul sets dst[i] = a[i] * b[i].
+func (d *Ops) Mul(dst, a, b *engine.Tensor) { d.binary("Mul", "mul", dst, a, b) }
+
+// Scale sets dst[i] = alpha * src[i].
+func (d *Ops) Scale(dst, src *engine.Tensor, alpha float32) {
+	engine.CheckBackend("Scale", d.Owner, dst, src)
+	n := engine.CheckSame("Scale", []string{"dst", "src"}, dst, src)
+	d.elementwise("scale", n, &pushNScalar{uint32(n), alpha}, vkrt.Out(dst), vkrt.In(src))
+}
+
+// Axpy sets y[i] += alpha * x[i].
+func (d *Ops) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
+	engine.CheckBackend("Axpy", d.Owner, y, x)
+	n := engine.CheckSame("Axpy", []string{"y", "x"}, y, x)
+	d.elementwise("axpy", n, &pushNScalar{uint32(n), alpha}, vkrt.InOut(y), vkrt.In(x))
+}
+
+// ReLUForward sets y = max(x, 0).
+func (d *Ops) ReLUForward(y, x *engine.Tensor) {
+	engine.CheckBackend("ReLUForward", d.Owner, y, x)
+	n := engine.CheckSame("ReLUForward", []string{"y", "x"}, y, x)
+	d.elementwise("relu_forward", n, &pushN{uint32(n)}, vkrt.Out(y), vkrt.In(x))
+}
+
+// ReLUBackward sets dx = dy where y > 0, else 0.
+func (d *Ops) ReLUBackward(dx, dy, y *engine.Tensor) {
+	engine.CheckBackend("ReLUBackward", d.Owner, dx, dy, y)
+	n := engine.CheckSame("ReLUBackward", []string{"dx", "dy", "y"}, dx, dy, y)
+	d.elementwise("relu_backward", n, &pushN{uint32(n)}, vkrt.Out(dx), vkrt.In(dy), vkrt.In(y))
+}

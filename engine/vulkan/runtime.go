@@ -1,0 +1,88 @@
+package vulkan
+
+import (
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
+
+// The runtime (internal/vkrt) seen from the op families still in this
+// package, and the engine.Backend memory methods, which it implements.
+
+// Types of the runtime that are part of this package's API.
+type (
+	// DeviceInfo describes a physical device (Devices, Device.Info).
+	DeviceInfo = vkrt.DeviceInfo
+	// HostStats counts where a Device's host time goes (Device.HostStats).
+	HostStats = vkrt.HostStats
+	// OpTime is one shader's accumulated GPU time (Device.Profile).
+	OpTime = vkrt.OpTime
+)
+
+// Devices lists the physical devices in vkEnumeratePhysicalDevices order.
+func Devices() ([]DeviceInfo, error) { return vkrt.Devices() }
+
+// ValidationAvailable reports whether the Vulkan loader and the Khronos
+// validation layer are installed.
+func ValidationAvailable() bool { return vkrt.ValidationAvailable() }
+
+type (
+	kernel = vkrt.Kernel
+	arg    = vkrt.Arg
+)
+
+func in(t *engine.Tensor) arg    { return vkrt.In(t) }
+func out(t *engine.Tensor) arg   { return vkrt.Out(t) }
+func inout(t *engine.Tensor) arg { return vkrt.InOut(t) }
+
+func (d *Device) dispatch(k kernel)            { d.rt.Dispatch(k) }
+func (d *Device) grid1D(items, per int) [3]int { return d.rt.Grid1D(items, per) }
+func (d *Device) setErr(err error)             { d.rt.SetErr(err) }
+
+func (d *Device) newScratch(shape ...int) *engine.Tensor { return d.rt.NewScratch(shape...) }
+func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
+	return d.rt.TryNewScratch(shape...)
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// New allocates a zero-filled tensor. Out of memory does not panic: the
+// tensor is unusable and the sticky error names the shape and the memory
+// in use.
+func (d *Device) New(shape ...int) *engine.Tensor { return d.rt.New(shape...) }
+
+// Upload copies src into t. It waits for queued work only when that work
+// reads or writes t.
+func (d *Device) Upload(t *engine.Tensor, src []float32) { d.rt.Upload(t, src) }
+
+// Download waits for queued work and copies t into dst.
+func (d *Device) Download(t *engine.Tensor, dst []float32) error { return d.rt.Download(t, dst) }
+
+// Release returns t's memory for reuse (safe while queued work still reads
+// it).
+func (d *Device) Release(t *engine.Tensor) { d.rt.Release(t) }
+
+// Flush submits queued work, waits for it and returns the sticky error.
+func (d *Device) Flush() error { return d.rt.Flush() }
+
+// MemStats returns the allocator's statistics.
+func (d *Device) MemStats() engine.MemStats { return d.rt.MemStats() }
+
+// ResetPeak sets Peak to the current InUse.
+func (d *Device) ResetPeak() { d.rt.ResetPeak() }
+
+// Fill sets dst[i] = v.
+func (d *Device) Fill(dst *engine.Tensor, v float32) { d.rt.Fill(dst, v) }
+
+// HostStats returns the host-time counters so far.
+func (d *Device) HostStats() HostStats { return d.rt.HostStats() }
+
+// EnableProfile turns per-op GPU timing with timestamp queries on or off
+// (an error when the queue has no timestamps).
+func (d *Device) EnableProfile(on bool) error { return d.rt.EnableProfile(on) }
+
+// Profile returns the accumulated per-op GPU times (after a Flush), sorted
+// by total time, largest first.
+func (d *Device) Profile() []OpTime { return d.rt.Profile() }
+
+// ResetProfile clears the accumulated per-op times.
+func (d *Device) ResetProfile() { d.rt.ResetProfile() }

@@ -1,0 +1,69 @@
+#version 450
+// to_float16.comp: packs n floats into (n+1)/2 words of two IEEE binary16
+// values each, rounded to nearest, ties to even: word i = h(src[2i]) |
+// h(src[2i+1]) << 16, h(x) = 0 for 2i+1 >= n. Integer arithmetic only, so
+// every device rounds alike (GLSL's packHalf2x16 may round toward zero):
+// subnormals down to 2^-24, 65520 and up to Inf, NaN to the quiet NaN.
+//
+// Bindings (storage buffers, set 0):
+//   0: dst ((n+1)/2 uints, written)
+//   1: src (n floats as uints, read)
+// Layout: local_size_x = 256, one invocation per word.
+// Dispatch grid: ceil(((n+1)/2)/256) workgroups spread over x and y
+// (engine/vulkan grid1D); the flat workgroup index is
+// gl_WorkGroupID.y*gl_NumWorkGroups.x + gl_WorkGroupID.x.
+// Push constants: {uint n} (Go: Push in engine/vulkan/internal/float16).
+// CPU reference: cpu.ToFloat16 (engine.Float16Bits).
+
+layout(local_size_x = 256) in;
+
+layout(std430, binding = 0) writeonly buffer B0 { uint dst[]; };
+layout(std430, binding = 1) readonly buffer B1 { uint src[]; };
+
+layout(push_constant) uniform Push {
+    uint n;
+} pc;
+
+// half16 is engine.Float16Bits on the float32 bits f.
+uint half16(uint f) {
+    uint sign = (f >> 16) & 0x8000u;
+    uint a = f & 0x7fffffffu;
+    if (a > 0x7f800000u) {
+        return sign | 0x7e00u; // NaN
+    }
+    if (a >= 0x477ff000u) {
+        return sign | 0x7c00u; // 65520 and up, Inf included
+    }
+    if (a >= 0x38800000u) { // normal
+        uint h = (a - 0x38000000u) >> 13;
+        uint rem = a & 0x1fffu;
+        if (rem > 0x1000u || (rem == 0x1000u && (h & 1u) != 0u)) {
+            h++;
+        }
+        return sign | h;
+    }
+    if ((a >> 23) < 102u) {
+        return sign; // below 2^-25
+    }
+    uint m = (a & 0x7fffffu) | 0x800000u; // subnormal
+    uint shift = 126u - (a >> 23);
+    uint h = m >> shift;
+    uint rem = m & ((1u << shift) - 1u);
+    uint mid = 1u << (shift - 1u);
+    if (rem > mid || (rem == mid && (h & 1u) != 0u)) {
+        h++;
+    }
+    return sign | h;
+}
+
+void main() {
+    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    if (i >= (pc.n + 1u) / 2u) {
+        return;
+    }
+    uint w = half16(src[2u * i]);
+    if (2u * i + 1u < pc.n) {
+        w |= half16(src[2u * i + 1u]) << 16;
+    }
+    dst[i] = w;
+}
