@@ -57,6 +57,14 @@ func (d *Device) Upload(t *engine.Tensor, src []float32) { d.rt.Upload(t, src) }
 // Download waits for queued work and copies t into dst.
 func (d *Device) Download(t *engine.Tensor, dst []float32) error { return d.rt.Download(t, dst) }
 
+// DownloadStalls implements engine.DownloadStaller: a Download submits the
+// queued ops and waits for them (layers.OverlapAuto reads it).
+func (d *Device) DownloadStalls() bool { return d.rt.DownloadStalls() }
+
+// The facade must keep saying it (a missing delegation would silently turn
+// the data-parallel overlap on where downloads stall the queue).
+var _ engine.DownloadStaller = (*Device)(nil)
+
 // Release returns t's memory for reuse (safe while queued work still reads
 // it).
 func (d *Device) Release(t *engine.Tensor) { d.rt.Release(t) }
