@@ -26,9 +26,13 @@
 // Usage (from the repository root or the shaders directory; go generate
 // runs it in shaders/ with -dir .):
 //
-//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-all] [-check]
+//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-all] [-check] [-list]
 //
 // -check writes nothing and exits non-zero when a .spv is missing or its
 // source or options changed since it was generated (hashes, no glslc
 // needed), or, where glslc is installed, when a source does not compile.
+//
+// -list prints the jobs, one a line, tab-separated: the .spv, its source,
+// the GLSL extensions it needs (comma-separated, - for none) and its glslc
+// options; tools/spirvcmp.sh builds from it.
 package main
