@@ -20,7 +20,11 @@
 # Variants whose variant line says needs=<GLSL extension> (the _cm_
 # cooperative-matrix ones: GL_KHR_cooperative_matrix) are skipped, and
 # listed, when this glslc lacks the extension (Debian 12's glslc does; run
-# the script inside tools/coopmat-chroot.sh's Debian 13 chroot for those).
+# the script inside tools/coopmat-chroot.sh's Debian 13 chroot to compile
+# them). For those it compares the preprocessed text instead (glslc -E,
+# which needs no extension, without #line directives and white space): the
+# same text compiles to the same SPIR-V, declared "preprocessed identical";
+# a difference ("preprocessed text differs") wants the newer glslc.
 # Needs glslc, spirv-opt and spirv-dis (Debian: glslc, spirv-tools) and Go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +81,7 @@ build() {
 		fi
 		if [ $ok = 0 ]; then
 			echo "$spv" >>"$tmp/$side.skipped"
+			"$glslc" -E "${f[@]:3}" "$tmp/$side/$src" 2>/dev/null | grep -v '^#line' | tr -d ' \t\n' >"$tmp/$side.spv/$spv.E" || true
 			continue
 		fi
 		if ! "$glslc" "${f[@]:3}" -o "$tmp/$side.spv/raw.spv" "$tmp/$side/$src" 2>"$tmp/$side.err" ||
@@ -89,11 +94,16 @@ build() {
 build old
 build new
 
-same=0 changed=0 other=0
+same=0 changed=0 other=0 ppsame=0
 while read -r spv; do
 	o=$tmp/old.spv/$spv n=$tmp/new.spv/$spv
 	if grep -qx "$spv" "$tmp/new.skipped" "$tmp/old.skipped"; then
-		echo "skipped (glslc lacks the extension it needs): $spv"
+		if [ -s "$o.E" ] && cmp -s "$o.E" "$n.E"; then
+			echo "skipped (glslc lacks the extension it needs), preprocessed identical: $spv"
+			ppsame=$((ppsame + 1))
+		else
+			echo "skipped (glslc lacks the extension it needs), preprocessed text differs: $spv"
+		fi
 		other=$((other + 1))
 	elif grep -qx "$spv" "$tmp/old.failed" "$tmp/new.failed"; then
 		echo "failed to compile: $spv"
@@ -117,5 +127,5 @@ done < <(cut -f1 "$tmp/old.jobs" "$tmp/new.jobs" | sort -u)
 
 nskip=$(sort -u "$tmp/old.skipped" "$tmp/new.skipped" | wc -l)
 nfail=$(sort -u "$tmp/old.failed" "$tmp/new.failed" | wc -l)
-echo "spirvcmp $rev vs working tree ($("$glslc" --version | head -1)): $same identical, $changed changed, $nskip skipped, $nfail failed, $((other - nskip - nfail)) added or removed"
+echo "spirvcmp $rev vs working tree ($("$glslc" --version | head -1)): $same identical, $changed changed, $nskip skipped ($ppsame of them preprocessed identical), $nfail failed, $((other - nskip - nfail)) added or removed"
 [ "$changed" = 0 ] && [ "$nfail" = 0 ] && [ "$other" = "$nskip" ]
