@@ -55,34 +55,9 @@ layout(std430, binding = 3) readonly buffer B3 { VT y[]; };
 layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
-} pc;
+#include "batchnorm_push.glsl"
 
-shared float red[LOCAL];
-
-// reduce returns the sum of v over the workgroup (fixed-order tree).
-float reduce(float v) {
-    uint t = gl_LocalInvocationID.x;
-    red[t] = v;
-    barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            red[t] += red[t + s];
-        }
-        barrier();
-    }
-    float r = red[0];
-    barrier();
-    return r;
-}
+#include "batchnorm_reduce.glsl"
 
 void main() {
     uint j = gl_WorkGroupID.x;

@@ -30,34 +30,9 @@ layout(constant_id = 0) const uint LOCAL = 64;
 layout(std430, binding = 0) readonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float stats[]; };
 
-layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
-} pc;
+#include "batchnorm_push.glsl"
 
-shared float red[LOCAL];
-
-// reduce returns the sum of v over the workgroup (fixed-order tree).
-float reduce(float v) {
-    uint t = gl_LocalInvocationID.x;
-    red[t] = v;
-    barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            red[t] += red[t + s];
-        }
-        barrier();
-    }
-    float r = red[0];
-    barrier();
-    return r;
-}
+#include "batchnorm_reduce.glsl"
 
 void main() {
     uint gch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
