@@ -15,6 +15,13 @@
 // not): with a glslc that lacks it, generation keeps the committed .spv and
 // fails only if it is stale, and -check skips its compile check.
 //
+// It also writes shaders/variants_gen.go (package shaders): every
+// variant with its -D defines as typed fields of shaders.Variant (BM, BN,
+// BK, TM, TN, DB, V4, SplitK, the cooperative-matrix CM_* ...), so that
+// engine/vulkan takes a variant's geometry from its variant line; a define
+// without a field there is an error. -check and the shaders test fail when
+// that file is stale.
+//
 // A source may `#include "<name>.glsl"` (a file of the same directory);
 // its manifest hash covers the included files too.
 //

@@ -38,6 +38,7 @@ type Manifest struct {
 // has (a "needs=EXT" word on its variant line).
 type Job struct {
 	SPV, Source string
+	Variant     string // the suffix of its variant line; "" for a source without
 	Options     []string
 	Needs       []string
 }
@@ -83,7 +84,7 @@ func Jobs(dir string) ([]Job, map[string][]byte, error) {
 						opts = append(opts, w)
 					}
 				}
-				variants = append(variants, Job{SPV: base + "_" + f[0] + ".spv", Source: src, Options: opts, Needs: needs})
+				variants = append(variants, Job{SPV: base + "_" + f[0] + ".spv", Source: src, Variant: f[0], Options: opts, Needs: needs})
 			}
 			if rest, ok := strings.CutPrefix(line, "#include"); ok {
 				name := strings.Trim(strings.TrimSpace(rest), `"`)
@@ -113,7 +114,8 @@ func Sum(b []byte) string {
 
 // Check returns an error naming every .spv in dir that is missing, or whose
 // source hash or compile options differ from the manifest, or whose bytes
-// differ from the hash recorded when it was generated. It never runs glslc.
+// differ from the hash recorded when it was generated, or else when
+// VariantsFile is not what the variant lines give. It never runs glslc.
 func Check(dir string) error {
 	js, texts, err := Jobs(dir)
 	if err != nil {
@@ -147,12 +149,12 @@ func Check(dir string) error {
 	if len(stale) > 0 {
 		return fmt.Errorf("stale or missing SPIR-V (run go generate ./shaders): %s", strings.Join(stale, ", "))
 	}
-	return nil
+	return checkGoVariants(dir)
 }
 
 // Generate compiles with glslc every job whose .spv is stale (or every job
 // when all is set) and writes manifest.json; .spv files without a source
-// are removed. Up-to-date entries are kept as they are, so that compiling
+// are removed; VariantsFile is rewritten where it changed. Up-to-date entries are kept as they are, so that compiling
 // one new shader with another glslc leaves the others' bytes alone. A job
 // that needs a GLSL extension this glslc lacks is kept as it is (even with
 // all); where it is stale, Generate fails naming it (after writing
@@ -215,6 +217,9 @@ func Generate(dir, glslc string, all bool) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(raw, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := writeGoVariants(dir); err != nil {
 		return err
 	}
 	if len(skipped) > 0 {
