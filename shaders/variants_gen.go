@@ -5,88 +5,14 @@ package shaders
 // variants are the variants of each source that has variant lines, in
 // the order of those lines.
 var variants = map[string][]Variant{
-	"batchnorm_backward_apply": {
-		{Suffix: "scalar", Vec: 1},
-		{Suffix: "vec4", Vec: 4},
-	},
-	"batchnorm_backward_partial": {
-		{Suffix: "scalar", Vec: 1},
-		{Suffix: "vec4", Vec: 4},
-	},
-	"batchnorm_forward_train_apply": {
-		{Suffix: "scalar", Vec: 1},
-		{Suffix: "vec4", Vec: 4},
-	},
-	"batchnorm_forward_train_partial": {
-		{Suffix: "scalar", Vec: 1},
-		{Suffix: "vec4", Vec: 4},
-	},
-	"conv2d_backward_data_tiled": {
-		{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
-		{Suffix: "128x64", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4},
-		{Suffix: "64x128", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8},
-		{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
-		{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
-		{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
-		{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
-		{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s8", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s32", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s64", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	},
-	"conv2d_backward_filter_tiled": {
-		{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
-		{Suffix: "128x64", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4},
-		{Suffix: "64x128", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8},
-		{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
-		{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
-		{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
-		{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
-		{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s8", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s32", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s64", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	},
-	"conv2d_forward_tiled": {
-		{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
-		{Suffix: "128x64", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4},
-		{Suffix: "64x128", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8},
-		{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
-		{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
-		{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
-		{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
-		{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s8", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s32", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "64x128_cm_s64", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	},
-	"gemm_regblock": {
-		{Suffix: "8x8", TM: 8, TN: 8},
-	},
+	"batchnorm_backward_apply":        batchnormBackwardApplyVariants,
+	"batchnorm_backward_partial":      batchnormBackwardApplyVariants,
+	"batchnorm_forward_train_apply":   batchnormBackwardApplyVariants,
+	"batchnorm_forward_train_partial": batchnormBackwardApplyVariants,
+	"conv2d_backward_data_tiled":      conv2dBackwardDataTiledVariants,
+	"conv2d_backward_filter_tiled":    conv2dBackwardDataTiledVariants,
+	"conv2d_forward_tiled":            conv2dBackwardDataTiledVariants,
+	"gemm_regblock":                   gemmRegblockVariants,
 	"gemm_subgroup": {
 		{Suffix: "32x16", TM: 32, TN: 16},
 		{Suffix: "16x16", TM: 16, TN: 16},
@@ -115,9 +41,7 @@ var variants = map[string][]Variant{
 		{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
 		{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
 	},
-	"gemm_vec4": {
-		{Suffix: "8x8", TM: 8, TN: 8},
-	},
+	"gemm_vec4": gemmRegblockVariants,
 	"ntxent_backward_gemm": {
 		{Suffix: "s16", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 1, SL: 16},
 		{Suffix: "s32", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 1, SL: 32},
@@ -125,24 +49,49 @@ var variants = map[string][]Variant{
 	"ntxent_forward_gemm": {
 		{Suffix: "128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 2},
 	},
-	"winograd_filter_grad_transform": {
-		{Suffix: "f2", M: 2},
-		{Suffix: "f4", M: 4},
-	},
-	"winograd_filter_transform": {
-		{Suffix: "f2", M: 2},
-		{Suffix: "f4", M: 4},
-	},
-	"winograd_grad_transform": {
-		{Suffix: "f2", M: 2},
-		{Suffix: "f4", M: 4},
-	},
-	"winograd_input_transform": {
-		{Suffix: "f2", M: 2},
-		{Suffix: "f4", M: 4},
-	},
-	"winograd_output_transform": {
-		{Suffix: "f2", M: 2},
-		{Suffix: "f4", M: 4},
-	},
+	"winograd_filter_grad_transform": winogradFilterGradTransformVariants,
+	"winograd_filter_transform":      winogradFilterGradTransformVariants,
+	"winograd_grad_transform":        winogradFilterGradTransformVariants,
+	"winograd_input_transform":       winogradFilterGradTransformVariants,
+	"winograd_output_transform":      winogradFilterGradTransformVariants,
+}
+
+// batchnormBackwardApplyVariants are the variants of batchnorm_backward_apply, batchnorm_backward_partial, batchnorm_forward_train_apply, batchnorm_forward_train_partial.
+var batchnormBackwardApplyVariants = []Variant{
+	{Suffix: "scalar", Vec: 1},
+	{Suffix: "vec4", Vec: 4},
+}
+
+// conv2dBackwardDataTiledVariants are the variants of conv2d_backward_data_tiled, conv2d_backward_filter_tiled, conv2d_forward_tiled.
+var conv2dBackwardDataTiledVariants = []Variant{
+	{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
+	{Suffix: "128x64", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4},
+	{Suffix: "64x128", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8},
+	{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
+	{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
+	{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
+	{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
+	{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "64x128_cm_s8", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "64x128_cm_s32", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "64x128_cm_s64", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+}
+
+// gemmRegblockVariants are the variants of gemm_regblock, gemm_vec4.
+var gemmRegblockVariants = []Variant{
+	{Suffix: "8x8", TM: 8, TN: 8},
+}
+
+// winogradFilterGradTransformVariants are the variants of winograd_filter_grad_transform, winograd_filter_transform, winograd_grad_transform, winograd_input_transform, winograd_output_transform.
+var winogradFilterGradTransformVariants = []Variant{
+	{Suffix: "f2", M: 2},
+	{Suffix: "f4", M: 4},
 }

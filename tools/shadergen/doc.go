@@ -23,7 +23,9 @@
 // that file is stale.
 //
 // A source may `#include "<name>.glsl"` (a file of the same directory);
-// its manifest hash covers the included files too.
+// its manifest hash covers the included files too, and variant lines in an
+// included file are the source's own (the conv2d_<pass>_tiled.comp share
+// theirs so).
 //
 // Only stale .spv files are recompiled (-all recompiles every one), so
 // that building the newer-glslc variants leaves the others' bytes alone:

@@ -214,3 +214,24 @@ func TestGoVariants(t *testing.T) {
 		t.Fatalf("GoVariants with -DNO_FIELD: %v", err)
 	}
 }
+
+// TestIncludedVariants: variant lines of an included file are the
+// including sources' variants, counted once however often it is included.
+func TestIncludedVariants(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "v.glsl"), []byte("// variant: a -DM=1\n// variant: b -DM=2\n"), 0o644)
+	for _, src := range []string{"p.comp", "q.comp"} {
+		os.WriteFile(filepath.Join(dir, src), []byte("#version 450\n// variant: z -DM=3\n#include \"v.glsl\"\n#include \"v.glsl\"\nvoid main() {}\n"), 0o644)
+	}
+	js, _, err := Jobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, j := range js {
+		got = append(got, j.SPV)
+	}
+	if want := "p_z.spv p_a.spv p_b.spv q_z.spv q_a.spv q_b.spv"; strings.Join(got, " ") != want {
+		t.Fatalf("jobs %q, want %q", got, want)
+	}
+}
