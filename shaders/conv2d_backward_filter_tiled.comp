@@ -144,6 +144,7 @@ void storeTiles(uint buf) {
     }
 }
 
+// The second part of gemm_tile.glsl: multiplyTiles.
 #include "gemm_tile.glsl"
 
 void main() {

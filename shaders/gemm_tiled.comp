@@ -278,6 +278,7 @@ void storeTiles(uint buf) {
 }
 #endif
 
+// The second part of gemm_tile.glsl: multiplyTiles.
 #include "gemm_tile.glsl"
 
 void main() {
