@@ -57,7 +57,16 @@ layout(std430, binding = 5) readonly buffer B5 { float saveMean[]; };
 layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
 layout(std430, binding = 7) readonly buffer B7 { float sums[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 void main() {
     uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;

@@ -35,7 +35,16 @@ layout(std430, binding = 1) buffer B1 { float dgamma[]; };
 layout(std430, binding = 2) buffer B2 { float dbeta[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 shared float redG[LOCAL];
 shared float redGX[LOCAL];

@@ -55,7 +55,16 @@ layout(std430, binding = 3) readonly buffer B3 { VT y[]; };
 layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 #include "batchnorm_reduce.glsl"
 

@@ -46,7 +46,16 @@ layout(std430, binding = 3) readonly buffer B3 { float beta[]; };
 layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 void main() {
     uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;

@@ -35,7 +35,16 @@ layout(std430, binding = 2) buffer B2 { float runVar[]; };
 layout(std430, binding = 3) writeonly buffer B3 { float saveMean[]; };
 layout(std430, binding = 4) writeonly buffer B4 { float saveInvStd[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 #include "batchnorm_reduce.glsl"
 

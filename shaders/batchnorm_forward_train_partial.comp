@@ -45,7 +45,16 @@ float hsum(float v) { return v; }
 layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 #include "batchnorm_reduce.glsl"
 

@@ -30,7 +30,16 @@ layout(constant_id = 0) const uint LOCAL = 64;
 layout(std430, binding = 0) readonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float stats[]; };
 
-#include "batchnorm_push.glsl"
+layout(push_constant) uniform Push {
+    uint n;
+    uint c;
+    uint hw;
+    float eps;
+    float momentum;
+    uint parts;
+    uint chunk;
+    uint groups;
+} pc;
 
 #include "batchnorm_reduce.glsl"
 
