@@ -46,23 +46,7 @@ layout(push_constant) uniform Push {
     uint groups;
 } pc;
 
-shared float red[LOCAL];
-
-// reduce returns the sum of v over the workgroup (fixed-order tree).
-float reduce(float v) {
-    uint t = gl_LocalInvocationID.x;
-    red[t] = v;
-    barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            red[t] += red[t + s];
-        }
-        barrier();
-    }
-    float r = red[0];
-    barrier();
-    return r;
-}
+#include "batchnorm_reduce.glsl"
 
 void main() {
     uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;

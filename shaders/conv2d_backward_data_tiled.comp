@@ -1,20 +1,15 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
-#ifdef CM_SGS
-#extension GL_KHR_cooperative_matrix : require
-#extension GL_KHR_memory_scope_semantics : require
-#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
-#extension GL_KHR_shader_subgroup_basic : require
-#endif
+#define TILE_B_PAD 0
+#include "gemm_tile.glsl"
 // conv2d_backward_data_tiled.comp: dx = d(sum y*dy)/dx of conv2d_forward,
 // overwriting dx, like conv2d_backward_data.comp (implicit GEMM gather:
 // rows input channels c, columns the flat input pixels (n, h, w), reduction
 // over (k, r, s)), staged through shared-memory tiles with register
-// blocking, laid out like gemm_tiled.comp: the shape for real GPUs (on CPU
-// devices use conv2d_backward_data). At stride > 1 each workgroup takes
-// the input pixels of one stride class (gl_WorkGroupID.z = ch*stride_w +
-// cw: the pixels h = ch + hh*stride_h, w = cw + ww*stride_w), whose
-// reduction runs over the taps that reach dy from that class only, r =
+// blocking, laid out like gemm_tiled.comp (gemm_tile.glsl): the shape for
+// real GPUs (on CPU devices use conv2d_backward_data). At stride > 1 each
+// workgroup takes the input pixels of one stride class (gl_WorkGroupID.z =
+// ch*stride_w + cw: the pixels h = ch + hh*stride_h, w = cw +
+// ww*stride_w), whose reduction runs over the taps that reach dy from that class only, r =
 // fh + rr*stride_h with fh = (ch + pad_h) % stride_h (likewise s), so no
 // tap that misses dy is staged: dx[n, c, h, w] = sum over (k, rr, ss) of
 // w[k, c, r, s] * dy[n, k, bh + hh - rr, bw + ww - ss], bh = (ch + pad_h -
@@ -29,44 +24,7 @@
 // Variants (compile-time block tile BM x BN (input channels x pixels),
 // depth BK, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
 // invocations, a multiple of BN; loops fully unrolled):
-// variant: 128x128 -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8
-// variant: 128x64 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4
-// variant: 64x128 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8
-// variant: 64x64 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4
-// variant: 128x128_k16 -DBM=128 -DBN=128 -DBK=16 -DTM=8 -DTN=8
-// variant: 128x128_db -DBM=128 -DBN=128 -DBK=8 -DTM=8 -DTN=8 -DDB=1
-// variant: 64x64_db -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DDB=1
-// variant: 128x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
-// variant: 128x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
-// variant: 128x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
-// variant: 128x128_db_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
-// variant: 128x128_db_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
-// variant: 128x128_db_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
-// variant: 64x128_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=16 -DCM_WN=32
-// variant: 64x128_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
-// variant: 64x128_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
-// variant: 128x128_k32_cm_s8 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32
-// variant: 128x128_k32_cm_s32 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32
-// variant: 128x128_k32_cm_s64 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64
-// Cooperative-matrix variants (128x128_[db_]cm_s<SGS>, CM_SGS defined; for
-// devices whose subgroup size is SGS): the same staging, the tiles stored
-// as float16 and multiplied by cooperative matrices with float32
-// accumulation (coopmat_tile.glsl: layout, shared memory, rounding):
-// 16x16x16 fragments for s32 and s64 (256 invocations), 8x8x8 for s8
-// (lavapipe's shape; 128 invocations). Used only where the device has
-// VK_KHR_cooperative_matrix with that shape and the user asked for it
-// (engine/vulkan Options.CoopMat).
-// The db_ variants are double-buffered like the float32 _db ones (an
-// autotuning candidate).
-// The 64x128 ones (128 invocations) leave no row idle on 64-channel
-// layers, where 128x128 wastes half its multiply-adds.
-// The k32 ones stage 32-deep tiles: half the barriers per multiply-add,
-// twice the staging registers (an autotuning candidate).
-// 128x128_k16 stages 16-deep tiles (half the barriers per multiply-add).
-// Double-buffered variants (DB defined): two shared-memory buffers; the
-// next tile's global loads are issued into registers before the current
-// tile's multiply-adds and stored into the other buffer after them (one
-// barrier() per step, twice the shared memory).
+#include "conv2d_tiled_variants.glsl"
 // Shared memory: (BM+4+BN)*BK floats per buffer (A rows padded by one
 // vec4: the transposed stores of the A tile hit distinct banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
@@ -87,15 +45,7 @@
 // here).
 // CPU reference: cpu.Conv2DBackwardData.
 
-#ifdef CM_SGS
-#define WG (((BM / CM_WM) * (BN / CM_WN)) * CM_SGS)
-#else
-#define TX (BN / TN)
-#define TY (BM / TM)
-#define WG (TX * TY)
-#endif
 
-layout(local_size_x = WG) in;
 layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
@@ -105,19 +55,6 @@ layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 layout(push_constant) uniform Push {
     uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
 } pc;
-
-#ifndef CM_SGS
-#ifdef DB
-#define NBUF 2
-#else
-#define NBUF 1
-#endif
-shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = W^T[rowBase + r, k0 + kk]
-shared vec4 Bs[NBUF][BK][BN / 4]; // Bs[buf][kk][c/4][c%4] = gathered dy[k0 + kk, colBase + c]
-#define STORE_A(buf, kk, r, v) As[buf][kk][(r) / 4u][(r) % 4u] = (v)
-#define STORE_B(buf, kk, c, v) Bs[buf][kk][(c) / 4u][(c) % 4u] = (v)
-vec4 acc[TM][TN / 4];
-#endif
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
@@ -152,10 +89,8 @@ uint dxColBase(uint col) {
 
 #ifdef CM_SGS
 uint cmCol0, cmCols, cmHW;
-// The output mapping of the block tile for coopmat_tile.glsl's epilogue:
-// element (r, c) goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE
-// (cmColBase: ~0u for a column outside the output), rows checked by
-// cmRowOK, written by cmStore.
+// The output mapping of the block tile for coopmat_tile.glsl's epilogue
+// (cmColBase, cmRowOK, CM_ROW_STRIDE, cmStore: see there).
 uint cmColBase(uint c) {
     uint col = cmCol0 + c;
     if (col >= cmCols) {
@@ -171,9 +106,6 @@ void cmStore(uint idx, float v) {
     DX[idx] = v;
 }
 #include "coopmat_tile.glsl"
-#define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
-#define STORE_B(buf, kk, c, v) CM_STORE_B(buf, kk, c, v)
-#define MULTIPLY(buf) cmMultiply(buf)
 #endif
 
 // loadTiles reads the A tile (W^T, rows c = rowBase.., reduction
@@ -239,29 +171,8 @@ void storeTiles(uint buf) {
     }
 }
 
-#ifndef CM_SGS
-// multiplyTiles adds shared buffer buf's product to acc.
-void multiplyTiles(uint buf, uint tx, uint ty) {
-    [[unroll]] for (uint kk = 0; kk < BK; kk++) {
-        vec4 a[TM / 4];
-        vec4 b[TN / 4];
-        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-            a[i4] = As[buf][kk][ty + TY * i4];
-        }
-        [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-            b[j4] = Bs[buf][kk][tx + TX * j4];
-        }
-        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-            [[unroll]] for (uint ii = 0; ii < 4; ii++) {
-                [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                    acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
-                }
-            }
-        }
-    }
-}
-#define MULTIPLY(buf) multiplyTiles(buf, tx, ty)
-#endif
+// The second part of gemm_tile.glsl: multiplyTiles.
+#include "gemm_tile.glsl"
 
 void main() {
     PQ = pc.p * pc.q;
@@ -288,10 +199,7 @@ void main() {
     }
     uint bh = (ch + pc.pad_h - fh) / pc.stride_h;
     uint bw = (cw + pc.pad_w - fw) / pc.stride_w;
-#ifndef CM_SGS
-    uint tx = t % TX;
-    uint ty = t / TX;
-#endif
+    TILE_XY(t)
 
     // The input pixel column this invocation stages.
     sc = t % BN;
@@ -333,42 +241,9 @@ void main() {
     cmCol0 = colBase;
     cmCols = cols;
     cmHW = HW;
-    cmZero();
-#else
-    [[unroll]] for (uint i = 0; i < TM; i++) {
-        [[unroll]] for (uint j = 0; j < TN / 4; j++) {
-            acc[i][j] = vec4(0.0);
-        }
-    }
 #endif
-#ifdef DB
-    if (0u < KRS) {
-        loadTiles(0u);
-        storeTiles(0u);
-    }
-    barrier();
-    uint buf = 0u;
-    for (uint k0 = 0u; k0 < KRS; k0 += BK) {
-        bool more = k0 + BK < KRS;
-        if (more) {
-            loadTiles(k0 + BK);
-        }
-        MULTIPLY(buf);
-        if (more) {
-            storeTiles(buf ^ 1u);
-        }
-        barrier();
-        buf ^= 1u;
-    }
-#else
-    for (uint k0 = 0u; k0 < KRS; k0 += BK) {
-        loadTiles(k0);
-        storeTiles(0u);
-        barrier();
-        MULTIPLY(0u);
-        barrier();
-    }
-#endif
+    TILE_ZERO
+    TILE_LOOP(0u, KRS)
 #ifdef CM_SGS
     cmEpilogue();
 #else

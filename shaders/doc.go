@@ -6,9 +6,11 @@
 //
 // After editing a .comp (or a .glsl it includes) run `go generate ./shaders`
 // (tools/shadergen, which needs glslc and rebuilds only stale files).
-// TestSPIRVUpToDate fails when a .spv is missing or stale. The
-// cooperative-matrix variants (`needs=GL_KHR_cooperative_matrix` on their
-// variant lines) need a newer glslc than Debian 12's, e.g. Debian 13's:
+// It also writes variants_gen.go, the variants of each source (its
+// "// variant:" lines) as typed shaders.Variant values: Variants,
+// VariantOf. TestSPIRVUpToDate fails when a .spv or that file is missing
+// or stale. The cooperative-matrix variants
+// (`needs=GL_KHR_cooperative_matrix` on their variant lines) need a newer glslc than Debian 12's, e.g. Debian 13's:
 // run the generator with Debian 12's glslc first, then with the newer one,
 // which then finds only those stale: tools/coopmat-chroot.sh sets up a
 // Debian 13 chroot sharing this checkout (with a lavapipe that runs the

@@ -1,14 +1,10 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
-#ifdef CM_SGS
-#extension GL_KHR_cooperative_matrix : require
-#extension GL_KHR_memory_scope_semantics : require
-#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
-#extension GL_KHR_shader_subgroup_basic : require
-#endif
+#define TILE_B_PAD 1
+#include "gemm_tile.glsl"
 // gemm_tiled.comp: C = alpha * op(A) * op(B) + beta * C for each batch
-// entry; shared-memory tiles with register blocking, the shape for real
-// GPUs (CPU devices use gemm_subgroup / gemm_vec4 / gemm_regblock).
+// entry; shared-memory tiles with register blocking (gemm_tile.glsl: the
+// tiles, the k loop, double buffering), the shape for real GPUs (CPU
+// devices use gemm_subgroup / gemm_vec4 / gemm_regblock).
 //
 // Bindings (storage buffers, set 0):
 //   0: C (batch*m*n floats, read when beta != 0, written)
@@ -65,11 +61,7 @@
 // multiply-add of the 8-deep 128x128, twice its shared memory (no
 // double-buffered _k16: its 33 KiB would not fit lavapipe's 32 KiB, so CI
 // could not check it).
-// Double-buffered variants (DB defined): two shared-memory buffers; the
-// next tile's global loads are issued into registers before the current
-// tile's multiply-adds and stored into the other buffer after them, so
-// global latency hides behind arithmetic and each k step has one
-// barrier() instead of two (twice the shared memory).
+// Double-buffered variants (DB defined): gemm_tile.glsl.
 // Shared memory: (BM+BN+8)*BK floats per buffer (each tile row padded by
 // one vec4, so that the transposed tile stores hit distinct banks): 8448
 // bytes for 128x128, 8704 for 64x64, 12800 for 64x128 and 128x64 (16
@@ -95,15 +87,6 @@
 // engine/vulkan/gemm.go). beta == 0 ignores C's contents.
 // CPU reference: cpu.Gemm / cpu.GemmBatched.
 
-#ifdef CM_SGS
-#define WG (((BM / CM_WM) * (BN / CM_WN)) * CM_SGS)
-#else
-#define TX (BN / TN)
-#define TY (BM / TM)
-#define WG (TX * TY)
-#endif
-
-layout(local_size_x = WG) in;
 layout(constant_id = 0) const uint TRANS_A = 0;
 layout(constant_id = 1) const uint TRANS_B = 0;
 
@@ -139,10 +122,8 @@ layout(push_constant) uniform Push {
 uint m, n, k, kend, aoff, boff, coff, rowBase, colBase, t;
 
 #ifdef CM_SGS
-// The output mapping of the block tile for coopmat_tile.glsl's epilogue:
-// element (r, c) goes to cmColBase(c) + (rowBase + r) * CM_ROW_STRIDE
-// (cmColBase: ~0u for a column outside the output), rows checked by
-// cmRowOK, written by cmStore.
+// The output mapping of the block tile for coopmat_tile.glsl's epilogue
+// (cmColBase, cmRowOK, CM_ROW_STRIDE, cmStore: see there).
 uint cmColBase(uint c) {
     uint gc = colBase + c;
     return gc < n ? coff + gc : 0xffffffffu;
@@ -159,20 +140,6 @@ void cmStore(uint idx, float v) {
     C[idx] = v;
 }
 #include "coopmat_tile.glsl"
-#define STORE_A(buf, kk, r, v) CM_STORE_A(buf, kk, r, v)
-#define STORE_B(buf, kk, c, v) CM_STORE_B(buf, kk, c, v)
-#define MULTIPLY(buf) cmMultiply(buf)
-#else
-#ifdef DB
-#define NBUF 2
-#else
-#define NBUF 1
-#endif
-shared vec4 As[NBUF][BK][BM / 4 + 1]; // As[buf][kk][r/4][r%4] = op(A)[rowBase + r, k0 + kk]
-shared vec4 Bs[NBUF][BK][BN / 4 + 1]; // Bs[buf][kk][c/4][c%4] = op(B)[k0 + kk, colBase + c]
-#define STORE_A(buf, kk, r, v) As[buf][kk][(r) / 4u][(r) % 4u] = (v)
-#define STORE_B(buf, kk, c, v) Bs[buf][kk][(c) / 4u][(c) % 4u] = (v)
-vec4 acc[TM][TN / 4];
 #endif
 
 // The tile being staged, in registers between its global loads and its
@@ -311,30 +278,8 @@ void storeTiles(uint buf) {
 }
 #endif
 
-#ifndef CM_SGS
-// multiplyTiles adds shared buffer buf's product to acc.
-void multiplyTiles(uint buf, uint tx, uint ty) {
-    [[unroll]] for (uint kk = 0; kk < BK; kk++) {
-        vec4 a[TM / 4];
-        vec4 b[TN / 4];
-        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-            a[i4] = As[buf][kk][ty + TY * i4];
-        }
-        [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-            b[j4] = Bs[buf][kk][tx + TX * j4];
-        }
-        [[unroll]] for (uint i4 = 0; i4 < TM / 4; i4++) {
-            [[unroll]] for (uint ii = 0; ii < 4; ii++) {
-                [[unroll]] for (uint j4 = 0; j4 < TN / 4; j4++) {
-                    acc[4 * i4 + ii][j4] = fma(vec4(a[i4][ii]), b[j4], acc[4 * i4 + ii][j4]);
-                }
-            }
-        }
-    }
-}
-
-#define MULTIPLY(buf) multiplyTiles(buf, tx, ty)
-#endif
+// The second part of gemm_tile.glsl: multiplyTiles.
+#include "gemm_tile.glsl"
 
 void main() {
     m = pc.m; n = pc.n; k = pc.k;
@@ -354,46 +299,9 @@ void main() {
     rowBase = gl_WorkGroupID.y * BM;
     colBase = gl_WorkGroupID.x * BN;
     t = gl_LocalInvocationID.x;
-#ifdef CM_SGS
-    cmZero();
-#else
-    uint tx = t % TX;
-    uint ty = t / TX;
-
-    [[unroll]] for (uint i = 0; i < TM; i++) {
-        [[unroll]] for (uint j = 0; j < TN / 4; j++) {
-            acc[i][j] = vec4(0.0);
-        }
-    }
-#endif
-#ifdef DB
-    if (kbeg < kend) {
-        loadTiles(kbeg);
-        storeTiles(0u);
-    }
-    barrier();
-    uint buf = 0u;
-    for (uint k0 = kbeg; k0 < kend; k0 += BK) {
-        bool more = k0 + BK < kend;
-        if (more) {
-            loadTiles(k0 + BK);
-        }
-        MULTIPLY(buf);
-        if (more) {
-            storeTiles(buf ^ 1u);
-        }
-        barrier();
-        buf ^= 1u;
-    }
-#else
-    for (uint k0 = kbeg; k0 < kend; k0 += BK) {
-        loadTiles(k0);
-        storeTiles(0u);
-        barrier();
-        MULTIPLY(0u);
-        barrier();
-    }
-#endif
+    TILE_XY(t)
+    TILE_ZERO
+    TILE_LOOP(kbeg, kend)
 #ifdef CM_SGS
     cmEpilogue();
 #else

@@ -34,3 +34,26 @@ func TestEmbedded(t *testing.T) {
 		t.Errorf("missing shader: err = %v", err)
 	}
 }
+
+// TestVariants: every generated variant names an embedded .spv, and
+// VariantOf finds only those.
+func TestVariants(t *testing.T) {
+	n := 0
+	for src := range variants {
+		for _, v := range Variants(src) {
+			if _, err := SPIRV(src + "_" + v.Suffix); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}
+	if v := MustVariant("gemm_tiled", "64x64_db"); v.BM != 64 || v.BN != 64 || v.BK != 16 || !v.DB || v.WG() != 256 {
+		t.Errorf("gemm_tiled_64x64_db = %+v", v)
+	}
+	if v := MustVariant("conv2d_forward_tiled", "64x128_cm_s8"); v.WG() != 128 || v.Needs == "" {
+		t.Errorf("conv2d_forward_tiled_64x128_cm_s8 = %+v", v)
+	}
+	if _, ok := VariantOf("gemm_tiled", "no_such"); ok || n < 50 {
+		t.Errorf("VariantOf(no_such) found; %d variants", n)
+	}
+}

@@ -27,43 +27,7 @@ layout(push_constant) uniform Push {
     uint k, c, flip;
 } pc;
 
-#if M == 2
-#define AL 4
-const float BT[AL][AL] = float[AL][AL](
-    float[AL](1.0, 0.0, -1.0, 0.0),
-    float[AL](0.0, 1.0, 1.0, 0.0),
-    float[AL](0.0, -1.0, 1.0, 0.0),
-    float[AL](0.0, 1.0, 0.0, -1.0));
-const float G[AL][3] = float[AL][3](
-    float[3](1.0, 0.0, 0.0),
-    float[3](0.5, 0.5, 0.5),
-    float[3](0.5, -0.5, 0.5),
-    float[3](0.0, 0.0, 1.0));
-const float AT[M][AL] = float[M][AL](
-    float[AL](1.0, 1.0, 1.0, 0.0),
-    float[AL](0.0, 1.0, -1.0, -1.0));
-#else
-#define AL 6
-const float BT[AL][AL] = float[AL][AL](
-    float[AL](4.0, 0.0, -5.0, 0.0, 1.0, 0.0),
-    float[AL](0.0, -4.0, -4.0, 1.0, 1.0, 0.0),
-    float[AL](0.0, 4.0, -4.0, -1.0, 1.0, 0.0),
-    float[AL](0.0, -2.0, -1.0, 2.0, 1.0, 0.0),
-    float[AL](0.0, 2.0, -1.0, -2.0, 1.0, 0.0),
-    float[AL](0.0, 4.0, 0.0, -5.0, 0.0, 1.0));
-const float G[AL][3] = float[AL][3](
-    float[3](1.0 / 4.0, 0.0, 0.0),
-    float[3](-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0),
-    float[3](-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0),
-    float[3](1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0),
-    float[3](1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0),
-    float[3](0.0, 0.0, 1.0));
-const float AT[M][AL] = float[M][AL](
-    float[AL](1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
-    float[AL](0.0, 1.0, -1.0, 2.0, -2.0, 0.0),
-    float[AL](0.0, 1.0, 1.0, 4.0, 4.0, 0.0),
-    float[AL](0.0, 1.0, -1.0, 8.0, -8.0, 1.0));
-#endif
+#include "winograd.glsl"
 
 void main() {
     uint i = gl_GlobalInvocationID.x;

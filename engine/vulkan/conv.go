@@ -5,6 +5,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/vkrt"
+	"simclr-vk/shaders"
 )
 
 // Convolutions as implicit GEMMs (shaders/conv2d_*.comp): the im2col gather
@@ -73,18 +74,26 @@ type convTile struct {
 // writes, which no formula here knows for every device.
 var convSplits = []int{-3, -1, 1}
 
-// convTiledVariants are the compiled variants of conv2d_<pass>_tiled.comp
-// (the "// variant:" lines there): the table's convTableVariants, largest
-// first, then the 16-deep and double-buffered ones (autotuning candidates
-// only until measured on a GPU).
-var convTiledVariants = []convTile{
-	{tiled: true, variant: "128x128", bm: 128, bn: 128, bk: 8, tm: 8, tn: 8},
-	{tiled: true, variant: "128x64", bm: 128, bn: 64, bk: 8, tm: 8, tn: 4},
-	{tiled: true, variant: "64x128", bm: 64, bn: 128, bk: 8, tm: 4, tn: 8},
-	{tiled: true, variant: "64x64", bm: 64, bn: 64, bk: 16, tm: 4, tn: 4},
-	{tiled: true, variant: "128x128_k16", bm: 128, bn: 128, bk: 16, tm: 8, tn: 8},
-	{tiled: true, variant: "128x128_db", bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, db: true},
-	{tiled: true, variant: "64x64_db", bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, db: true},
+// convTiledVariants are the float32 variants of conv2d_<pass>_tiled.comp
+// this package uses: the table's convTableVariants, largest first, then the
+// 16-deep and double-buffered ones (autotuning candidates only until
+// measured on a GPU).
+var convTiledVariants = convTiles("128x128", "128x64", "64x128", "64x64", "128x128_k16", "128x128_db", "64x64_db")
+
+// convTiles are the tiles of variants of conv2d_<pass>_tiled.comp, their
+// geometry from its "// variant:" lines (shaders.Variants; the three
+// passes have the same lines).
+func convTiles(variants ...string) []convTile {
+	var out []convTile
+	for _, s := range variants {
+		v := shaders.MustVariant("conv2d_forward_tiled", s)
+		t := convTile{tiled: true, cm: v.CMSGS != 0, variant: s, bm: v.BM, bn: v.BN, bk: v.BK, tm: v.TM, tn: v.TN, db: v.DB}
+		if t.cm {
+			t.wgX = v.WG() // see wg
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 const convTableVariants = 4
@@ -118,7 +127,7 @@ func (t convTile) spec(direct bool) []uint32 {
 // wg is the tiled kernel's local size.
 func (t convTile) wg() int {
 	if t.cm {
-		return t.wgX // set by convCoopMat
+		return t.wgX // set by convTiles
 	}
 	return (t.bm / t.tm) * (t.bn / t.tn)
 }
@@ -129,16 +138,11 @@ func (t convTile) wg() int {
 // 32-deep 128x128_k32_<cm> (the table picks between the first two by
 // rows; the tuner times all).
 func (d *Device) convCoopMat() []convTile {
-	wg, shared := vkrt.CoopMatWG(d.cm, 128), int(d.limit.MaxComputeSharedMemorySize)
-	out := []convTile{
-		{tiled: true, cm: true, variant: "128x128_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg},
-		{tiled: true, cm: true, variant: "64x128_" + d.cm, bm: 64, bn: 128, bk: 16, wgX: vkrt.CoopMatWG(d.cm, 64)},
-	}
-	if vkrt.CoopMatShared(d.cm, 128, 16, true) <= shared {
-		out = append(out, convTile{tiled: true, cm: true, db: true, variant: "128x128_db_" + d.cm, bm: 128, bn: 128, bk: 16, wgX: wg})
-	}
-	if vkrt.CoopMatShared(d.cm, 128, 32, false) <= shared {
-		out = append(out, convTile{tiled: true, cm: true, variant: "128x128_k32_" + d.cm, bm: 128, bn: 128, bk: 32, wgX: wg})
+	out := convTiles("128x128_"+d.cm, "64x128_"+d.cm)
+	for _, t := range convTiles("128x128_db_"+d.cm, "128x128_k32_"+d.cm) {
+		if vkrt.CoopMatShared(d.cm, t.bm, t.bk, t.db) <= int(d.limit.MaxComputeSharedMemorySize) {
+			out = append(out, t)
+		}
 	}
 	return out
 }

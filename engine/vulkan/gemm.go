@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"simclr-vk/engine"
+	"simclr-vk/shaders"
 )
 
 // GEMM kernels (the names Options.GemmVariant, the autotuner and
@@ -90,26 +91,15 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 		}
 		wgY = min(wgY, ceilDiv(m, tm), maxInv/8)
 		return fmt.Sprintf("gemm_subgroup_%dx%d", tm, tn), []uint32{uint32(wgY), b2u(transA), b2u(transB)}, wgY * tm, 8 * tn
-	case "tiled_128x128":
-		return "gemm_tiled_128x128", []uint32{b2u(transA), b2u(transB)}, 128, 128
-	case "tiled_64x64":
-		return "gemm_tiled_64x64", []uint32{b2u(transA), b2u(transB)}, 64, 64
-	case "tiled_128x128_db":
-		return "gemm_tiled_128x128_db", []uint32{b2u(transA), b2u(transB)}, 128, 128
-	case "tiled_64x64_db":
-		return "gemm_tiled_64x64_db", []uint32{b2u(transA), b2u(transB)}, 64, 64
-	case "tiled_128x128_k16":
-		return "gemm_tiled_128x128_k16", []uint32{b2u(transA), b2u(transB)}, 128, 128
-	case "tiled_32x32":
-		return "gemm_tiled_32x32", []uint32{b2u(transA), b2u(transB)}, 32, 32
-	case "tiled_64x128":
-		return "gemm_tiled_64x128", []uint32{b2u(transA), b2u(transB)}, 64, 128
-	case "tiled_128x64":
-		return "gemm_tiled_128x64", []uint32{b2u(transA), b2u(transB)}, 128, 64
-	case "coopmat":
-		return "gemm_tiled_128x128_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
-	case "coopmat_db":
-		return "gemm_tiled_128x128_db_" + d.cm, []uint32{b2u(transA), b2u(transB)}, 128, 128
+	}
+	// tiled_<variant> and coopmat[_db] run gemm_tiled_<variant>, its block
+	// tile from its variant line.
+	variant := map[string]string{"coopmat": "128x128_" + d.cm, "coopmat_db": "128x128_db_" + d.cm}[kernel]
+	if v, ok := strings.CutPrefix(kernel, "tiled_"); ok {
+		variant = v
+	}
+	if v, ok := shaders.VariantOf("gemm_tiled", variant); ok && !v.SplitK && !v.V4 {
+		return "gemm_tiled_" + variant, []uint32{b2u(transA), b2u(transB)}, v.BM, v.BN
 	}
 	// regblock
 	wgX, wgY := 8, 8

@@ -1,6 +1,11 @@
 package vulkan
 
-import "simclr-vk/engine"
+import (
+	"strings"
+
+	"simclr-vk/engine"
+	"simclr-vk/shaders"
+)
 
 // Split-K GEMM (kernels splitk_64x64 and splitk_32x32): for products with a
 // small C and a long reduction (m, n <= 256, k >= 8192: weight gradients)
@@ -40,26 +45,20 @@ func splitKPlan(m, n, k, bm, bn int) (slices, kchunk int) {
 // gemmSplitK records the two passes for each batch entry. P is scratch
 // from d.New, released once the reduce pass that reads it is recorded.
 func (d *Device) gemmSplitK(name string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
-	tile := 64
-	if name == "splitk_32x32" {
-		tile = 32
-	}
-	slices, kchunk := splitKPlan(m, n, k, tile, tile)
+	shader := "gemm_tiled_" + strings.TrimPrefix(name, "splitk_") + "_splitk"
+	tile := shaders.MustVariant("gemm_tiled", strings.TrimPrefix(shader, "gemm_tiled_"))
+	slices, kchunk := splitKPlan(m, n, k, tile.BM, tile.BN)
 	p := d.New(slices * m * n)
 	defer p.Release()
 	if d.Err() != nil {
 		return
-	}
-	shader := "gemm_tiled_64x64_splitk"
-	if tile == 32 {
-		shader = "gemm_tiled_32x32_splitk"
 	}
 	for e := 0; e < batch; e++ {
 		d.dispatch(kernel{
 			Shader: shader,
 			Spec:   []uint32{b2u(transA), b2u(transB)},
 			Push:   &pushGemmSplitK{uint32(m), uint32(n), uint32(k), uint32(kchunk), uint32(e)},
-			Groups: [3]int{ceilDiv(n, tile), ceilDiv(m, tile), slices},
+			Groups: [3]int{ceilDiv(n, tile.BN), ceilDiv(m, tile.BM), slices},
 			Args:   []arg{out(p), in(a), in(b)},
 		})
 		d.dispatch(kernel{

@@ -15,8 +15,17 @@
 // not): with a glslc that lacks it, generation keeps the committed .spv and
 // fails only if it is stale, and -check skips its compile check.
 //
+// It also writes shaders/variants_gen.go (package shaders): every
+// variant with its -D defines as typed fields of shaders.Variant (BM, BN,
+// BK, TM, TN, DB, V4, SplitK, the cooperative-matrix CM_* ...), so that
+// engine/vulkan takes a variant's geometry from its variant line; a define
+// without a field there is an error. -check and the shaders test fail when
+// that file is stale.
+//
 // A source may `#include "<name>.glsl"` (a file of the same directory);
-// its manifest hash covers the included files too.
+// its manifest hash covers the included files too, and variant lines in an
+// included file are the source's own (the conv2d_<pass>_tiled.comp share
+// theirs so).
 //
 // Only stale .spv files are recompiled (-all recompiles every one), so
 // that building the newer-glslc variants leaves the others' bytes alone:
@@ -26,9 +35,13 @@
 // Usage (from the repository root or the shaders directory; go generate
 // runs it in shaders/ with -dir .):
 //
-//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-all] [-check]
+//	go run simclr-vk/tools/shadergen [-dir shaders] [-glslc glslc] [-all] [-check] [-list]
 //
 // -check writes nothing and exits non-zero when a .spv is missing or its
 // source or options changed since it was generated (hashes, no glslc
 // needed), or, where glslc is installed, when a source does not compile.
+//
+// -list prints the jobs, one a line, tab-separated: the .spv, its source,
+// the GLSL extensions it needs (comma-separated, - for none) and its glslc
+// options; tools/spirvcmp.sh builds from it.
 package main

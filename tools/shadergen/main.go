@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"simclr-vk/tools/shadergen/shaderspec"
 )
@@ -15,6 +16,7 @@ func main() {
 	glslc := flag.String("glslc", "glslc", "glslc binary")
 	all := flag.Bool("all", false, "recompile every shader, not only the stale ones")
 	check := flag.Bool("check", false, "check that every .spv is up to date (hashes; no glslc needed) and, where glslc is installed, that every source compiles (into a temporary directory)")
+	list := flag.Bool("list", false, "print the jobs, one a line: spv, source, needed GLSL extensions (comma-separated, - for none) and glslc options, tab-separated; compiles nothing")
 	flag.Parse()
 	if *dir == "" {
 		*dir = "shaders"
@@ -23,7 +25,9 @@ func main() {
 		}
 	}
 	var err error
-	if *check {
+	if *list {
+		err = printJobs(*dir)
+	} else if *check {
 		err = shaderspec.Check(*dir)
 		if err == nil {
 			if _, lerr := exec.LookPath(*glslc); lerr != nil {
@@ -39,4 +43,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "shadergen:", err)
 		os.Exit(1)
 	}
+}
+
+// printJobs writes the -list output (tools/spirvcmp.sh reads it, so that it
+// builds every variant with the options shadergen would use).
+func printJobs(dir string) error {
+	js, _, err := shaderspec.Jobs(dir)
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		needs := strings.Join(j.Needs, ",")
+		if needs == "" {
+			needs = "-"
+		}
+		fmt.Printf("%s\t%s\t%s\t%s\n", j.SPV, j.Source, needs, strings.Join(j.Options, "\t"))
+	}
+	return nil
 }

@@ -38,11 +38,13 @@ type Manifest struct {
 // has (a "needs=EXT" word on its variant line).
 type Job struct {
 	SPV, Source string
+	Variant     string // the suffix of its variant line; "" for a source without
 	Options     []string
 	Needs       []string
 }
 
-// Jobs lists what every .comp in dir compiles to. The texts it returns,
+// Jobs lists what every .comp in dir compiles to: one job per variant line
+// of the source or of a file it includes, or else one. The texts it returns,
 // keyed by source, are what the manifest hashes: the source followed by
 // every file it includes (`#include "name.glsl"`, a file of dir), so that
 // editing an included file makes its users stale.
@@ -64,45 +66,71 @@ func Jobs(dir string) ([]Job, map[string][]byte, error) {
 		}
 		src := filepath.Base(path)
 		texts[src] = text
-		base := strings.TrimSuffix(src, ".comp")
 		var variants []Job
-		sc := bufio.NewScanner(bytes.NewReader(text))
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if rest, ok := strings.CutPrefix(line, "// variant:"); ok {
-				f := strings.Fields(rest)
-				if len(f) == 0 {
-					return nil, nil, fmt.Errorf("%s: empty variant line", src)
+		included := map[string]bool{}
+		// scan adds the variant lines of text and reads its includes (a
+		// variant line of an included file counts once, where it is first
+		// included: sources can share their variants).
+		var scan func(text []byte) error
+		scan = func(text []byte) error {
+			sc := bufio.NewScanner(bytes.NewReader(text))
+			for sc.Scan() {
+				line := strings.TrimSpace(sc.Text())
+				if rest, ok := strings.CutPrefix(line, "// variant:"); ok {
+					j, err := variantJob(src, rest)
+					if err != nil {
+						return err
+					}
+					variants = append(variants, j)
 				}
-				opts := append([]string(nil), BaseOptions...)
-				var needs []string
-				for _, w := range f[1:] {
-					if ext, ok := strings.CutPrefix(w, "needs="); ok {
-						needs = append(needs, ext)
-					} else {
-						opts = append(opts, w)
+				if rest, ok := strings.CutPrefix(line, "#include"); ok {
+					name := strings.Trim(strings.TrimSpace(rest), `"`)
+					if name == "" || strings.ContainsAny(name, "/\\<>") || !strings.HasSuffix(name, ".glsl") {
+						return fmt.Errorf("%s: #include %s: only \"<name>.glsl\" files of the shader directory can be included", src, rest)
+					}
+					inc, err := os.ReadFile(filepath.Join(dir, name))
+					if err != nil {
+						return fmt.Errorf("%s: #include: %w", src, err)
+					}
+					texts[src] = append(append(append(texts[src], "\x00#include "...), name+"\n"...), inc...)
+					if !included[name] {
+						included[name] = true
+						if err := scan(inc); err != nil {
+							return err
+						}
 					}
 				}
-				variants = append(variants, Job{SPV: base + "_" + f[0] + ".spv", Source: src, Options: opts, Needs: needs})
 			}
-			if rest, ok := strings.CutPrefix(line, "#include"); ok {
-				name := strings.Trim(strings.TrimSpace(rest), `"`)
-				if name == "" || strings.ContainsAny(name, "/\\<>") || !strings.HasSuffix(name, ".glsl") {
-					return nil, nil, fmt.Errorf("%s: #include %s: only \"<name>.glsl\" files of the shader directory can be included", src, rest)
-				}
-				inc, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					return nil, nil, fmt.Errorf("%s: #include: %w", src, err)
-				}
-				texts[src] = append(append(append(texts[src], "\x00#include "...), name+"\n"...), inc...)
-			}
+			return nil
+		}
+		if err := scan(text); err != nil {
+			return nil, nil, err
 		}
 		if len(variants) == 0 {
-			variants = []Job{{SPV: base + ".spv", Source: src, Options: append([]string(nil), BaseOptions...)}}
+			variants = []Job{{SPV: strings.TrimSuffix(src, ".comp") + ".spv", Source: src, Options: append([]string(nil), BaseOptions...)}}
 		}
 		out = append(out, variants...)
 	}
 	return out, texts, nil
+}
+
+// variantJob is the job of the variant line "// variant:<rest>" of src.
+func variantJob(src, rest string) (Job, error) {
+	f := strings.Fields(rest)
+	if len(f) == 0 {
+		return Job{}, fmt.Errorf("%s: empty variant line", src)
+	}
+	opts := append([]string(nil), BaseOptions...)
+	var needs []string
+	for _, w := range f[1:] {
+		if ext, ok := strings.CutPrefix(w, "needs="); ok {
+			needs = append(needs, ext)
+		} else {
+			opts = append(opts, w)
+		}
+	}
+	base := strings.TrimSuffix(src, ".comp")
+	return Job{SPV: base + "_" + f[0] + ".spv", Source: src, Variant: f[0], Options: opts, Needs: needs}, nil
 }
 
 // Sum is the hex sha256 of b.
@@ -113,7 +141,8 @@ func Sum(b []byte) string {
 
 // Check returns an error naming every .spv in dir that is missing, or whose
 // source hash or compile options differ from the manifest, or whose bytes
-// differ from the hash recorded when it was generated. It never runs glslc.
+// differ from the hash recorded when it was generated, or else when
+// VariantsFile is not what the variant lines give. It never runs glslc.
 func Check(dir string) error {
 	js, texts, err := Jobs(dir)
 	if err != nil {
@@ -147,12 +176,12 @@ func Check(dir string) error {
 	if len(stale) > 0 {
 		return fmt.Errorf("stale or missing SPIR-V (run go generate ./shaders): %s", strings.Join(stale, ", "))
 	}
-	return nil
+	return checkGoVariants(dir)
 }
 
 // Generate compiles with glslc every job whose .spv is stale (or every job
 // when all is set) and writes manifest.json; .spv files without a source
-// are removed. Up-to-date entries are kept as they are, so that compiling
+// are removed; VariantsFile is rewritten where it changed. Up-to-date entries are kept as they are, so that compiling
 // one new shader with another glslc leaves the others' bytes alone. A job
 // that needs a GLSL extension this glslc lacks is kept as it is (even with
 // all); where it is stale, Generate fails naming it (after writing
@@ -215,6 +244,9 @@ func Generate(dir, glslc string, all bool) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(raw, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := writeGoVariants(dir); err != nil {
 		return err
 	}
 	if len(skipped) > 0 {

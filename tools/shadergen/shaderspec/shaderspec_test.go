@@ -13,7 +13,7 @@ import (
 // manifest that matches them, without running glslc.
 func writeFakeTree(t *testing.T) string {
 	dir := t.TempDir()
-	src := "#version 450\n// variant: a -DX=1\n// variant: b -DX=2\nlayout(local_size_x = 1) in;\nvoid main() {}\n"
+	src := "#version 450\n// variant: a -DM=1\n// variant: b -DM=2\nlayout(local_size_x = 1) in;\nvoid main() {}\n"
 	if err := os.WriteFile(filepath.Join(dir, "op_forward.comp"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +36,9 @@ func writeFakeTree(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := writeGoVariants(dir); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -51,7 +54,7 @@ func TestCheckDetectsStaleness(t *testing.T) {
 		"options changed": func(dir string) {
 			p := filepath.Join(dir, "op_forward.comp")
 			b, _ := os.ReadFile(p)
-			os.WriteFile(p, []byte(strings.Replace(string(b), "-DX=2", "-DX=3", 1)), 0o644)
+			os.WriteFile(p, []byte(strings.Replace(string(b), "-DM=2", "-DM=3", 1)), 0o644)
 		},
 		"spv missing":  func(dir string) { os.Remove(filepath.Join(dir, "op_forward_b.spv")) },
 		"spv modified": func(dir string) { os.WriteFile(filepath.Join(dir, "op_forward_a.spv"), []byte("other"), 0o644) },
@@ -105,7 +108,7 @@ func fakeGlslc(t *testing.T) (string, string) {
 	log := filepath.Join(dir, "log")
 	script := filepath.Join(dir, "glslc")
 	body := "#!/bin/sh\nout=\"\"; src=\"\"; defs=\"\"\nwhile [ $# -gt 0 ]; do case \"$1\" in -o) out=\"$2\"; shift;; -D*) defs=\"$defs $1\";; -*) ;; *) src=\"$1\";; esac; shift; done\n" +
-		"case \"$defs\" in *NEW=1*) grep -q GL_NEW_ext \"$src\" && exit 1;; esac\n" +
+		"case \"$defs\" in *V4=1*) grep -q GL_NEW_ext \"$src\" && exit 1;; esac\n" +
 		"grep -q 'GL_NEW_ext : require' \"$src\" && exit 1\n" +
 		"echo \"$(basename \"$out\")\" >> " + log + "\n{ cat \"$src\"; echo \"$defs\"; } > \"$out\"\n"
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
@@ -120,7 +123,7 @@ func fakeGlslc(t *testing.T) (string, string) {
 func TestGenerateIncremental(t *testing.T) {
 	glslc, log := fakeGlslc(t)
 	dir := t.TempDir()
-	src := "#version 450\n// variant: a -DX=1\n// variant: b needs=GL_NEW_ext -DNEW=1\n#ifdef NEW\n#extension GL_NEW_ext : enable\n#endif\nvoid main() {}\n"
+	src := "#version 450\n// variant: a -DM=1\n// variant: b needs=GL_NEW_ext -DV4=1\n#ifdef V4\n#extension GL_NEW_ext : enable\n#endif\nvoid main() {}\n"
 	os.WriteFile(filepath.Join(dir, "op_forward.comp"), []byte(src), 0o644)
 	js, _, err := Jobs(dir)
 	if err != nil || len(js) != 2 || len(js[1].Needs) != 1 || js[1].Needs[0] != "GL_NEW_ext" || strings.Contains(strings.Join(js[1].Options, " "), "needs=") {
@@ -190,5 +193,45 @@ func TestCompileCheck(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "bad.comp"), []byte("#version 450\nvoid main() { undefined_thing(); }\n"), 0o644)
 	if err := CompileCheck(dir, "glslc"); err == nil || !strings.Contains(err.Error(), "bad.spv") {
 		t.Fatalf("broken shader: err = %v", err)
+	}
+}
+
+// TestGoVariants: the generated Go file has each variant's defines as
+// typed fields, Check fails when it is stale, and a define without a
+// field is an error.
+func TestGoVariants(t *testing.T) {
+	dir := writeFakeTree(t)
+	text, err := GoVariants(dir)
+	if err != nil || !strings.Contains(string(text), `"op_forward": {`) || !strings.Contains(string(text), `{Suffix: "b", M: 2},`) {
+		t.Fatalf("GoVariants = %s, %v", text, err)
+	}
+	os.WriteFile(filepath.Join(dir, VariantsFile), append(text, "// edited\n"...), 0o644)
+	if err := Check(dir); err == nil || !strings.Contains(err.Error(), VariantsFile) {
+		t.Fatalf("Check with a stale %s: %v", VariantsFile, err)
+	}
+	os.WriteFile(filepath.Join(dir, "x.comp"), []byte("#version 450\n// variant: a -DNO_FIELD=1\nvoid main() {}\n"), 0o644)
+	if _, err := GoVariants(dir); err == nil || !strings.Contains(err.Error(), "NO_FIELD") {
+		t.Fatalf("GoVariants with -DNO_FIELD: %v", err)
+	}
+}
+
+// TestIncludedVariants: variant lines of an included file are the
+// including sources' variants, counted once however often it is included.
+func TestIncludedVariants(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "v.glsl"), []byte("// variant: a -DM=1\n// variant: b -DM=2\n"), 0o644)
+	for _, src := range []string{"p.comp", "q.comp"} {
+		os.WriteFile(filepath.Join(dir, src), []byte("#version 450\n// variant: z -DM=3\n#include \"v.glsl\"\n#include \"v.glsl\"\nvoid main() {}\n"), 0o644)
+	}
+	js, _, err := Jobs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, j := range js {
+		got = append(got, j.SPV)
+	}
+	if want := "p_z.spv p_a.spv p_b.spv q_z.spv q_a.spv q_b.spv"; strings.Join(got, " ") != want {
+		t.Fatalf("jobs %q, want %q", got, want)
 	}
 }
