@@ -129,10 +129,10 @@ func runBenchGemm(args []string) error {
 	if r == 0 {
 		r = max(1, min(1000, int(0.2/max(dt.Seconds(), 1e-6))))
 	}
-	// Then half a second of batches before timing: on an H100 the first two
-	// timed batches after autotuning ran at a quarter of the steady rate
-	// (17.8 and 14.3 ms per 4096^3 GEMM, then 3.85), which the median of
-	// five then reported. The batch is resized from the last warm one.
+	// Then half a second of batches before timing: the first batches after
+	// autotuning were seen to run far below the steady rate, and the median
+	// reported them (docs/performance.md, P11). The batch is resized from
+	// the last warm one.
 	for warm, i := time.Duration(0), 0; warm < 500*time.Millisecond || i < 2; i++ {
 		dt, err := batch(r)
 		if err != nil {

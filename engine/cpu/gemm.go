@@ -97,9 +97,8 @@ func overBlocks16(parts, total int, fn func(lo, hi int)) {
 // of C, many columns: the im2col GEMMs of narrow layers) cut into blocks of
 // flatCols columns. OpenBLAS packs the whole of op(B) for a product and
 // reuses each packed value only m times; on blocks of about 192 columns it
-// runs 1.3-1.9x faster (OpenBLAS 0.3.21 SkylakeX, one thread: 16x784x144
-// 85 -> 160 GFLOP/s, 16x1024x144 64 -> 115, 32x784x144 77 -> 152; no gain
-// from 64 rows on, so those stay whole).
+// runs faster for flat products and brings nothing from 64 rows on, so
+// those stay whole (docs/performance.md, P9).
 func blasSgemmFlat(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m > 32 || k < 64 || n <= 2*flatCols {
 		blasSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

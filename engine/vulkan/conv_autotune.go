@@ -63,10 +63,9 @@ func (d *Device) convProblem(pass string, p engine.Conv2DParams) string {
 // where it computes the problem; for the filter gradient each (but
 // Winograd) also with the other split-K targets of convSplits. With
 // cooperative matrices their tiles come first, and the float32 kernels
-// still compete: on the H200 float32 Winograd ran the 3x3 stride-1 layers
-// and several 1x1 filter gradients faster than any float16 tile (the
-// --coopmat step was 18% slower than float32 while the tiles alone were
-// timed), and a layer in float32 is only more exact.
+// still compete: float32 Winograd was seen to beat every float16 tile on
+// some layers (docs/performance.md, P6), and a layer in float32 is only
+// more exact.
 func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 	var out []convTile
 	if d.cm != "" {

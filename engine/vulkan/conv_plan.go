@@ -30,10 +30,9 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Ten
 // 4x4 in a 16x4 workgroup, which leaves no row idle for the 16-channel
 // layers of narrow ResNets (BenchmarkConvTiles on lavapipe).
 //
-// GPUs: the tiled kernel from 32 rows (before the variants were compiled
-// with unrolled loops, a 64x64 tile with 4x4 outputs per invocation was
-// 1.2-1.6x the register-blocked kernel on an H200's 128-512 channel
-// layers), with the largest block tile that still gives the device about
+// GPUs: the tiled kernel from 32 rows (faster than the register-blocked
+// kernel on wide layers: docs/performance.md, P4), with the largest block
+// tile that still gives the device about
 // fillGroups workgroups (128x128 like the large GEMM class, then 128x64 or
 // 64x128 along the longer side, then 64x64); else the register-blocked
 // kernel with 256 invocations of 4x4. Backward-data at stride > 1 went to

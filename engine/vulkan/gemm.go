@@ -50,12 +50,8 @@ import (
 // Options.Autotune, from a measurement on this device cached on disk
 // (autotune.go). Batches go over the z dimension, split into several
 // dispatches above maxComputeWorkGroupCount[2]. CPU reference: cpu.Gemm /
-// cpu.GemmBatched.
-// Measured with `simclr-vk bench gemm` at 1024^3: lavapipe on 2 cores
-// (LP_NUM_THREADS=2), gemm_subgroup 18 GFLOP/s, gemm_vec4 11; NVIDIA H200,
-// gemm_tiled 7.8 TFLOP/s at 1024^3 and 31-33 TFLOP/s from 2048^3 to 8192^3
-// (all transposes), up from 2.1 before the vec4 shared-memory reads and
-// compile-time tiles.
+// cpu.GemmBatched. The measurements behind the table: docs/performance.md
+// (P1).
 
 // pushGemm mirrors `{ uint m, n, k, batch0; float alpha, beta; }` of
 // gemm_regblock.comp and gemm_tiled.comp.

@@ -107,10 +107,8 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	}
 	// A second round, in reverse order, for every candidate within 8x of
 	// the best: one run's conditions can slow a kernel for all its samples
-	// (an H100 timed tiled_128x128_db_v4 at 11.5 TFLOP/s on the 4096^2 x
-	// 1024 problem, an H200 with the same driver at 38.9 in one run and
-	// 8.7 in a later one, the vec4-load variants alike), which should not
-	// decide the class for good.
+	// (docs/performance.md, P2), which should not decide the class for
+	// good.
 	best := 0.0
 	for _, g := range c.GFLOPs {
 		best = max(best, g)

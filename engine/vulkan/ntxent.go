@@ -26,11 +26,9 @@ import (
 // Three kernel families (NTXentKernels, chosen by planNTXent):
 //   - gemm (GPUs, d <= 128): 128 x 128 tiles through the GEMM core of
 //     ntxent_tile.glsl, 8 x 8 logits per invocation; pass 2 multiplies the
-//     weights by z in 16- or 32-column slices through shared memory. On
-//     an H100 and an H200 at 2N = 16384, d = 128: 7.5-7.7 ms (pass 1
-//     2.4 ms, pass 2 4.8 ms, about 28.5 TFLOP/s each) against 9.4-9.6 ms
-//     for the unfused composition (NTXentUnfused) and 15.2-15.4 ms for
-//     tiled;
+//     weights by z in 16- or 32-column slices through shared memory;
+//     faster than the unfused composition (NTXentUnfused) and than tiled
+//     on GPUs (docs/performance.md, P5);
 //   - tiled (GPUs, d <= 256): 64 x 64 tiles of 4 x 4 logits, pass 2 reading
 //     z from global memory per column;
 //   - regblock (CPU devices such as lavapipe): register blocks, no shared

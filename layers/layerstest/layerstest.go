@@ -283,8 +283,8 @@ func MatchesReferenceConfig(t testing.TB, c, d engine.Backend, cfg layers.Config
 	}
 	for i := range pc {
 		// 3e-3 of the largest value: a real GPU's reduction order differs
-		// more from the CPU's than lavapipe's (an H200 put a BN bias of a
-		// tiny Bottleneck net 1.5x beyond 1e-3); a wrong update is O(1) off.
+		// more from the CPU's than lavapipe's (docs/performance.md, P10);
+		// a wrong update is O(1) off.
 		closeTol(t, fmt.Sprintf("after %d LARS steps: %s", steps, pc[i].Name), Download(t, d, pv[i].Value), Download(t, c, pc[i].Value), 3e-3, 0)
 	}
 	h := []*engine.Tensor{c.New(2*n, mc.Encoder.FeatureDim()), d.New(2*n, mv.Encoder.FeatureDim())}

@@ -31,10 +31,8 @@ const wallSample = 4 * time.Millisecond
 // NewTimer flushes pending work and sets up the timing (timestamps
 // on, the caller's profile put aside until close). wall asks for wall time
 // with adaptive reps even where timestamps exist: GEMM classes on GPUs,
-// where an H200 timed the vec4-load kernels by timestamps at a quarter of
-// the rate `bench gemm` measures by wall clock (8.7 against 38.8 TFLOP/s
-// for tiled_128x128_db_v4 on 4096^2 x 1024, every run of that process),
-// while the other kernels agreed.
+// where timestamps were seen to time some kernels at a fraction of the
+// rate `bench gemm` measures by wall clock (docs/performance.md, P3).
 func NewTimer(rt *vkrt.Device, wall bool) (*Timer, error) {
 	if err := rt.Flush(); err != nil {
 		return nil, err

@@ -28,9 +28,9 @@ import (
 // host-visible staging buffer (host-cached where the driver offers it, for
 // fast downloads) and transfer commands, even where ReBAR makes all of
 // video memory host-visible: there, mapping every block and zeroing new
-// tensors from the CPU crossed PCIe (an H200's B=512 step spent 0.67 of
-// its 0.78 s outside GPU kernels, in allocation and host writes to video
-// memory), while the GPU zeroes at its own bandwidth.
+// tensors from the CPU crossed PCIe (most of a step went to allocation and
+// host writes to video memory: docs/performance.md, P7), while the GPU
+// zeroes at its own bandwidth.
 
 const (
 	maxBlockSize = 256 << 20

@@ -12,9 +12,9 @@ import (
 // and every submitEvery dispatches (those early submits do not wait; at
 // most maxInflight frames run at once): on GPUs every gpuSubmitEvery, so
 // the GPU starts on the first ops of a training step while the host is
-// still recording the rest (an H200's B=512 step recorded 755 dispatches
-// in about 14 ms, during which the GPU, given nothing before the loss was
-// read, sat idle); on CPU devices every maxDispatchesPerSubmit, so that a
+// still recording the rest (recording a step's dispatches takes
+// milliseconds, during which a GPU given nothing would sit idle:
+// docs/performance.md, P8); on CPU devices every maxDispatchesPerSubmit, so that a
 // long recording never trips a driver timeout.
 //
 // Barriers: it remembers the ranges written and read since the last
