@@ -11,6 +11,9 @@
 #      --coopmat on (float16 inputs, float32 sums: the *_coopmat steps)
 #   4. where python3 with torch is installed, the same SimCLR step and SGEMM in
 #      PyTorch on the same GPU (fp32 and AMP)
+#   5. scale: a step in --micro-batch chunks (gradient caching) at a batch
+#      beyond one pass's memory, and, where mpirun and bin/simclr-vk-mpi
+#      exist, the data-parallel step on 2 ranks sharing the GPU (comm_ms)
 # and writes one JSON report (report.json) plus the raw logs into --out,
 # and, where python3 runs, goals.json: issue #8's goals as ratios
 # (tools/gpucheck_goals.py).
@@ -65,6 +68,11 @@ if [ $build_only = 1 ]; then
 	set -e
 	mkdir -p bin/tests
 	go build -o bin/simclr-vk ./cmd/simclr-vk
+	# The MPI binary for the data-parallel step, where Open MPI is installed
+	# (the GPU machine also needs Open MPI's runtime to run it).
+	if pkg-config --exists ompi-c 2>/dev/null; then
+		go build -tags mpi -o bin/simclr-vk-mpi ./cmd/simclr-vk
+	fi
 	for p in "${TEST_PKGS[@]}"; do
 		go test -c -o "bin/tests/$(basename "$p").test" "$p"
 	done
@@ -180,6 +188,7 @@ if [ $quick = 1 ]; then
 	CONV=(--width 8 --image 16x16x3 --batch 4)
 	NTX=(--n 256 --dim 32)
 	STEP_W=0.125 TORCH_W=8 STEP_IMG=16x16x3 STEP_BATCHES=(4 8)
+	MICRO=(16 4) MPI_B=8
 	TORCH_GEMM=(256)
 	TEST_LIMIT=600
 else
@@ -187,6 +196,7 @@ else
 	CONV=(--width 64 --image 32x32x3 --batch 256)
 	NTX=(--n 16384 --dim 128)
 	STEP_W=1 TORCH_W=64 STEP_IMG=32x32x3 STEP_BATCHES=(256 512)
+	MICRO=(8192 512) MPI_B=512
 	TORCH_GEMM=(4096)
 	TEST_LIMIT=180
 fi
@@ -260,7 +270,20 @@ if has_coopmat; then
 else
 	log "no usable cooperative matrices (simclr-vk devices): no --coopmat benchmarks"
 fi
-# 5. Last, in their own process: the tests that exhaust device memory (on
+# 5. Scale (issues #16 and #17): a batch far beyond one pass's memory in
+# chunks (gradient caching, --micro-batch), and, where Open MPI and the MPI
+# binary are here, two ranks sharing this one GPU (data-parallel
+# correctness on a real driver, and the step's communication time,
+# comm_ms_median, at ResNet-18 B=MPI_B).
+step "bench_step_b${MICRO[0]}_micro${MICRO[1]}" "${MICRO[0]}" --micro-batch "${MICRO[1]}"
+if command -v mpirun >/dev/null && [ -x bin/simclr-vk-mpi ]; then
+	d0=${device:-0}
+	run "bench_step_b${MPI_B}_mpi2" 240 mpirun --allow-run-as-root --oversubscribe -np 2 bin/simclr-vk-mpi bench step \
+		--backend vulkan --device "$d0,$d0" --arch resnet18 --stem cifar --width "$STEP_W" --image "$STEP_IMG" --batch "$MPI_B" --json
+else
+	log "mpirun or bin/simclr-vk-mpi not found: no data-parallel step"
+fi
+# 6. Last, in their own process: the tests that exhaust device memory (on
 # an H200 the NVIDIA driver once refused every later vkCreateInstance in
 # the process after the 4 TiB allocation failure).
 test_pkg ./engine/vulkan memory
