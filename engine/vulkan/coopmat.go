@@ -16,8 +16,8 @@ var ErrCoopMatUnsupported = vkrt.ErrCoopMatUnsupported
 
 // ErrCoopMatSelfCheck is returned by Open for CoopMat "on" when the device
 // reports usable cooperative matrices but the kernels fail their check
-// (internal/gemm: Ops.SelfCheck): a driver or kernel bug, not a missing feature, so
-// tests fail on it instead of skipping.
+// (internal/gemm: Ops.SelfCheck): a driver or kernel bug, not a missing
+// feature, so tests fail on it instead of skipping.
 var ErrCoopMatSelfCheck = vkrt.ErrCoopMatSelfCheck
 
 // CoopMat returns the cooperative-matrix variant this device runs its

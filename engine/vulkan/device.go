@@ -30,8 +30,8 @@ type Options struct {
 	// GPUs, sized by m*n), "splitk" (split-K tiles), "subgroup" (needs
 	// 8-wide subgroups with ballot, for lavapipe), "regblock" (register
 	// blocks, no shared memory) or one kernel by name (tiled_32x32, ...,
-	// see internal/gemm/gemm.go); "" picks by device and shape class. Tests use it to
-	// check every kernel on one device.
+	// see internal/gemm/gemm.go); "" picks by device and shape class.
+	// Tests use it to check every kernel on one device.
 	GemmVariant string
 	// Autotune picks the GEMM kernel of each shape class and, on GPUs, the
 	// convolution kernel of each problem (conv_autotune.go): "" or "off" from
