@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TEST_PKGS=(./engine/vulkan ./engine/vulkan/internal/vkrt ./engine/vulkan/internal/tune ./layers/vulkancheck)
+TEST_PKGS=(./engine/vulkan ./engine/vulkan/internal/vkrt ./engine/vulkan/internal/tune ./engine/vulkan/internal/gemm ./layers/vulkancheck)
 MEMORY_STRESS='^(TestOutOfMemory|TestBigTensorOwnBlock|TestTuneRefWithoutMemory)$'
 if [ $build_only = 1 ]; then
 	set -e
@@ -237,6 +237,7 @@ run devices 60 "$BIN" devices --json
 test_pkg ./engine/vulkan
 test_pkg ./engine/vulkan/internal/vkrt # the runtime: shared instance, memory, pipelines
 test_pkg ./engine/vulkan/internal/tune # the tuning service's timer and cache
+test_pkg ./engine/vulkan/internal/gemm # the GEMM kernels, split-K, class tuning, cooperative-matrix maxima
 # 2. The figures of issue #8's goals, with their PyTorch references.
 run "bench_gemm_${GOAL_GEMM//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$GOAL_GEMM" --json
 step "bench_step_b$GOAL_B" "$GOAL_B"

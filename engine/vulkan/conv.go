@@ -205,14 +205,14 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 
 // convArgs are a convolution kernel's bindings: args, and for a
 // cooperative-matrix tile the largest magnitudes of its GEMM's A and B
-// (binding 3, coopMatMax). Call done once the kernel is recorded (it
+// (binding 3, internal/gemm: Ops.CoopMatMax). Call done once the kernel is recorded (it
 // releases that tensor; the allocator keeps it while the kernel is
 // pending).
 func (d *Device) convArgs(t convTile, args []arg, a, b *engine.Tensor) (all []arg, done func()) {
 	if !t.cm {
 		return args, func() {}
 	}
-	scales := d.coopMatMax(a, b)
+	scales := d.gemm.CoopMatMax(a, b)
 	return append(args, in(scales)), func() { scales.Release() }
 }
 

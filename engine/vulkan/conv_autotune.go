@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/gemm"
 	"simclr-vk/engine/vulkan/internal/tune"
 )
 
@@ -116,17 +117,17 @@ func (d *Device) convSplitCandidates(p engine.Conv2DParams, kernels []convTile) 
 // when timing fails, with a note.
 func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
 	key := d.convProblem(pass, p)
-	if c, ok := d.tune.conv[key]; ok {
+	if c, ok := d.convChoices[key]; ok {
 		return c.tile
 	}
-	tn := d.tune.tuner
+	tn := d.tuner
 	tn.Load()
 	dk := tune.KeyOf(d.info)
 	cands := d.convCandidates(pass, p)
 	if tn.Mode == "auto" {
 		if e, ok := tn.Find(dk, key); ok {
 			if i := slices.IndexFunc(cands, func(t convTile) bool { return t.name() == e.Kernel }); i >= 0 {
-				d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: e.Kernel, Source: "cache", GFLOPs: e.GFLOPs, Timing: e.Timing}, cands[i]}
+				d.convChoices[key] = convChoice{ConvChoice{Problem: key, Kernel: e.Kernel, Source: "cache", GFLOPs: e.GFLOPs, Timing: e.Timing}, cands[i]}
 				return cands[i]
 			}
 		}
@@ -150,7 +151,7 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 			d.winogradFilterGemm((t.winograd+2)*(t.winograd+2), q.K, q.C, q.N*tp*tq)
 		} else {
 			a := t.winograd + 2
-			d.gemmChoice(gemmClass(a*a, q.K, q.N*tp*tq, q.C))
+			d.gemm.Choice(gemm.Class(a*a, q.K, q.N*tp*tq, q.C))
 		}
 	}
 	c, err := d.measureConv(key, pass, p, cands, out, run)
@@ -164,27 +165,27 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 			t = d.convRegblock(rows)
 		}
 		tn.Notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
-		d.tune.conv[key] = convChoice{ConvChoice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
+		d.convChoices[key] = convChoice{ConvChoice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
 		return t
 	}
 	rows, cols := convShape(pass, p)
 	tn.Store(tune.Entry{Key: dk, Device: d.info.Name, Class: key, Kernel: c.Kernel,
 		Problem: [3]int{rows, cols, int(p.Flops() / 2 / float64(rows) / float64(cols))},
 		GFLOPs:  c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
-	return d.tune.conv[key].tile
+	return d.convChoices[key].tile
 }
 
 // measureConv times each candidate with run and records the fastest of
 // those whose output (out, after the timed runs) agrees with the
 // register-blocked float32 kernel's (the reference: agree.go).
 func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (ConvChoice, error) {
-	defer d.tune.tuner.AddSpent(time.Now())
+	defer d.tuner.AddSpent(time.Now())
 	flops := p.Flops()
 	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	rows, _ := convShape(pass, p)
 	run(d.convRegblock(rows))
 	what := "conv autotune of " + key
-	ref, tm, err := d.tune.tuner.Setup(d.rt, what, out, false, d.Copy)
+	ref, tm, err := d.tuner.Setup(d.rt, what, out, false, d.Copy)
 	if err != nil {
 		return c, err
 	}
@@ -194,16 +195,16 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	best, bestTile := 0.0, convTile{}
 	for _, t := range cands {
 		if err := d.probeConv(pass, p, t); err != nil {
-			d.tune.tuner.Notef("%s: skipping %s: %v", what, t.name(), err)
+			d.tuner.Notef("%s: skipping %s: %v", what, t.name(), err)
 			continue
 		}
 		tol := tune.AgreeTol
 		// Winograd's products go through the GEMM choice, float16 where
 		// GemmVariant forces a cooperative-matrix GEMM.
-		if t.cm || (t.winograd != 0 && strings.HasPrefix(d.tune.forced, "coopmat")) {
+		if t.cm || (t.winograd != 0 && strings.HasPrefix(d.gemm.Forced(), "coopmat")) {
 			tol = tune.AgreeTolCoopMat
 		}
-		med, ok, err := d.tune.tuner.TimeChecked(d.rt, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
+		med, ok, err := d.tuner.TimeChecked(d.rt, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
 		if err != nil {
 			return c, err
 		}
@@ -219,7 +220,7 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	if c.Kernel == "" {
 		return c, fmt.Errorf("no candidate kernel for %s", key)
 	}
-	d.tune.conv[key] = convChoice{c, bestTile}
+	d.convChoices[key] = convChoice{c, bestTile}
 	return c, nil
 }
 
@@ -232,9 +233,9 @@ type convChoice struct {
 // ConvPlan returns the kernel of every convolution problem decided so far
 // (by autotuning; table choices are not recorded), sorted by problem.
 func (d *Device) ConvPlan() []ConvChoice {
-	out := make([]ConvChoice, 0, len(d.tune.conv))
-	for _, k := range slices.Sorted(maps.Keys(d.tune.conv)) {
-		out = append(out, d.tune.conv[k].ConvChoice)
+	out := make([]ConvChoice, 0, len(d.convChoices))
+	for _, k := range slices.Sorted(maps.Keys(d.convChoices)) {
+		out = append(out, d.convChoices[k].ConvChoice)
 	}
 	return out
 }
@@ -244,7 +245,7 @@ func (d *Device) ConvPlan() []ConvChoice {
 // the autotuned choice once the problem has run with autotuning on, else
 // the table's.
 func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source string) {
-	if c, ok := d.tune.conv[d.convProblem(pass, p)]; ok {
+	if c, ok := d.convChoices[d.convProblem(pass, p)]; ok {
 		return c.Kernel, c.Source
 	}
 	src := "table"

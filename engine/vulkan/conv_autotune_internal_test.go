@@ -16,6 +16,16 @@ import (
 	"simclr-vk/engine/vulkan/internal/tune"
 )
 
+// openTuned opens the default device with autotuning in mode into the
+// cache file path (never the user's cache), logging through t.
+func openTuned(t *testing.T, mode, path string) *Device {
+	t.Helper()
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := openInternal(t, Options{Autotune: mode, TuneCache: path})
+	d.tuner.Logger = t.Logf
+	return d
+}
+
 // TestConvAutotune times the convolution candidates on lavapipe
 // (TuneConvOnCPU), on small problems: the first device
 // measures each pass once per problem, every candidate, and the results of
@@ -86,7 +96,11 @@ func TestConvAutotune(t *testing.T) {
 			t.Errorf("%s: %s from %s timing %v; want measured, one of and all of %v", c.Problem, c.Kernel, c.Source, timed, names)
 		}
 	}
-	f := readTuneFile(t, path)
+	fp, err := tune.ReadCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := *fp
 	// The convolution entries (the Winograd candidate's GEMM class has
 	// its own entry too).
 	f.Entries = slices.DeleteFunc(f.Entries, func(e tune.Entry) bool { return !strings.HasPrefix(e.Class, "conv2d_") })
@@ -102,7 +116,9 @@ func TestConvAutotune(t *testing.T) {
 		other = "tiled_128x128"
 	}
 	f.Entries[1].Kernel = other
-	writeTuneFile(t, path, f)
+	if err := tune.WriteCache(path, &f); err != nil {
+		t.Fatal(err)
+	}
 	d2 := openTuned(t, "auto", path)
 	d2.tuneConvCPU = true
 	run(d2)
@@ -129,8 +145,8 @@ func TestConvAutotune(t *testing.T) {
 	if got := d3.ConvPlan(); len(got) != 0 {
 		t.Errorf("autotuning off recorded %v", got)
 	}
-	if n := len(d.tune.tuner.Notes) + len(d2.tune.tuner.Notes); n != 0 {
-		t.Errorf("notes: %v %v", d.tune.tuner.Notes, d2.tune.tuner.Notes)
+	if n := len(d.tuner.Notes) + len(d2.tuner.Notes); n != 0 {
+		t.Errorf("notes: %v %v", d.tuner.Notes, d2.tuner.Notes)
 	}
 }
 
@@ -148,7 +164,7 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
 	d := openInternal(t, Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true,
 		hooks: &testHooks{pipelineFault: fault}})
-	d.tune.tuner.Logger = t.Logf
+	d.tuner.Logger = t.Logf
 	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(6))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
@@ -168,8 +184,8 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 	if _, ok := plan[0].GFLOPs["tiled_64x128"]; ok || plan[0].Kernel == "tiled_64x128" {
 		t.Errorf("the broken kernel was timed or chosen: %+v", plan[0])
 	}
-	if len(d.tune.tuner.Notes) != 1 || !strings.Contains(d.tune.tuner.Notes[0], "skipping tiled_64x128") {
-		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tune.tuner.Notes)
+	if len(d.tuner.Notes) != 1 || !strings.Contains(d.tuner.Notes[0], "skipping tiled_64x128") {
+		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tuner.Notes)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/gemm"
 )
 
 func TestConvFilterSplit(t *testing.T) {
@@ -286,7 +287,7 @@ func TestWinogradTransforms(t *testing.T) {
 		d.conv2dBackwardFilter(dw, dyt, xt, p, c)
 		conformance.Close(t, p.String()+" backward-filter (split-K) "+c.name(), conformance.Download(t, d, dw), want, conformance.Tol{Atol: 1e-3, Rtol: 1e-4})
 	}
-	if k := d.winogradFilterGemm(16, p.K, p.C, 8192); k != d.gemmChoice(classSplitK) {
+	if k := d.winogradFilterGemm(16, p.K, p.C, 8192); k != d.gemm.Choice(gemm.ClassSplitK) {
 		t.Errorf("filter gradient GEMM %s, want the split-K class's", k)
 	}
 	if d.winogradFits("forward", engine.Conv2DParams{N: 1, C: 1, H: 5, W: 5, K: 1, R: 3, S: 3, StrideH: 2, StrideW: 2}, 2) {

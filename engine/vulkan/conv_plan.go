@@ -14,7 +14,7 @@ import (
 // on GPUs with autotuning on, the measured choice for this exact problem
 // instead (conv_autotune.go), timed with run, which writes out.
 func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	if d.convVariant == "" && d.tune.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.Err() == nil {
+	if d.convVariant == "" && d.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.Err() == nil {
 		return d.convTuned(pass, p, out, run)
 	}
 	return d.convTableTile(pass, p)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/gemm"
 )
 
 // Winograd F(m x m, 3x3) convolutions, m = 2 or 4 (engine/winograd.go has
@@ -125,7 +126,7 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 		Groups: [3]int{ceilDiv(T, 256), q.C, 1},
 		Args:   []arg{out(v), in(src)},
 	})
-	d.gemmRecord(d.gemmChoice(gemmClass(a2, q.K, T, q.C)), false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
+	d.gemm.Record(d.gemm.Choice(gemm.Class(a2, q.K, T, q.C)), false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
 	d.dispatch(kernel{
 		Shader: "winograd_output_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(q.N), uint32(q.K), uint32(q.OutH()), uint32(q.OutW()), uint32(tp), uint32(tq)},
@@ -157,7 +158,7 @@ func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine
 		Groups: [3]int{ceilDiv(T, 256), p.K, 1},
 		Args:   []arg{out(g), in(dy)},
 	})
-	d.gemmRecord(d.winogradFilterGemm(a2, p.K, p.C, T), false, true, a2, p.K, p.C, T, 1, g, v, 0, m)
+	d.gemm.Record(d.winogradFilterGemm(a2, p.K, p.C, T), false, true, a2, p.K, p.C, T, 1, g, v, 0, m)
 	d.dispatch(kernel{
 		Shader: "winograd_filter_grad_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
@@ -175,7 +176,7 @@ func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine
 // the batched product's class.
 func (d *Device) winogradFilterGemm(batch, k, c, T int) string {
 	if k <= 256 && c <= 256 && T >= 8192 {
-		return d.gemmChoice(classSplitK)
+		return d.gemm.Choice(gemm.ClassSplitK)
 	}
-	return d.gemmChoice(gemmClass(batch, k, c, T))
+	return d.gemm.Choice(gemm.Class(batch, k, c, T))
 }

@@ -38,40 +38,6 @@ func TestCoopMatSelfCheckFailure(t *testing.T) {
 	}
 }
 
-// TestAbsMax: absmax.comp against absMaxBits on awkward lengths, signs,
-// a NaN and a tensor of zeros, into two slots of one buffer.
-func TestAbsMax(t *testing.T) {
-	d := openInternal(t, Options{})
-	rng := rand.New(rand.NewSource(3))
-	for _, n := range []int{1, 3, 255, 257, 1 << 18, 1<<18 + 13} {
-		a := make([]float32, n)
-		b := make([]float32, n)
-		for i := range a {
-			a[i] = float32(rng.NormFloat64())
-		}
-		a[rng.Intn(n)] = -1000 // the largest magnitude is negative
-		if n > 1 {
-			b[n-1] = float32(math.NaN())
-		}
-		at, bt := d.New(n), d.New(n)
-		d.Upload(at, a)
-		d.Upload(bt, b)
-		m := d.coopMatMax(at, bt)
-		got := make([]float32, 2)
-		if err := d.Download(m, got); err != nil {
-			t.Fatal(err)
-		}
-		for i, want := range []uint32{absMaxBits(a), absMaxBits(b)} {
-			if g := math.Float32bits(got[i]); g != want {
-				t.Errorf("n=%d slot %d: %#x (%g), want %#x (%g)", n, i, g, got[i], want, math.Float32frombits(want))
-			}
-		}
-		at.Release()
-		bt.Release()
-		m.Release()
-	}
-}
-
 // TestCoopMatScalesInputs: products of tiny (1e-7) by huge (1e5) inputs,
 // which plain float16 would flush to subnormals and overflow to Inf, come
 // out with float16's relative precision thanks to the per-tensor scaling:

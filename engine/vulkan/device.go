@@ -9,6 +9,8 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/eltwise"
+	"simclr-vk/engine/vulkan/internal/gemm"
+	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -28,8 +30,8 @@ type Options struct {
 	// GPUs, sized by m*n), "splitk" (split-K tiles), "subgroup" (needs
 	// 8-wide subgroups with ballot, for lavapipe), "regblock" (register
 	// blocks, no shared memory) or one kernel by name (tiled_32x32, ...,
-	// see gemm.go); "" picks by device and shape class. Tests use it to
-	// check every kernel on one device.
+	// see internal/gemm/gemm.go); "" picks by device and shape class.
+	// Tests use it to check every kernel on one device.
 	GemmVariant string
 	// Autotune picks the GEMM kernel of each shape class and, on GPUs, the
 	// convolution kernel of each problem (conv_autotune.go): "" or "off" from
@@ -100,21 +102,22 @@ type Device struct {
 	rt    *vkrt.Device
 	elt   *eltwise.Ops            // the eltwise family
 	bn    *batchnorm.Ops          // the batchnorm family
+	gemm  *gemm.Ops               // the GEMM family
 	info  DeviceInfo              // rt.Info(), read by the plans
 	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
 
-	gemmVariant  string
-	tune         gemmState // GEMM kernel per shape class (autotune.go)
-	tuneConvCPU  bool      // Options.TuneConvOnCPU
-	cm           string    // cooperative-matrix variant ("cm_s32"), "": float32 kernels
-	ntxentKernel string    // Options.NTXentKernel
-	convVariant  string    // Options.ConvVariant
+	tuner        *tune.Service         // nil: autotuning off (tuner.go); the GEMM family's too
+	convChoices  map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
+	tuneConvCPU  bool                  // Options.TuneConvOnCPU
+	cm           string                // cooperative-matrix variant ("cm_s32"), "": float32 kernels
+	ntxentKernel string                // Options.NTXentKernel
+	convVariant  string                // Options.ConvVariant
 	hooks        *testHooks
 }
 
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
-	d := &Device{convVariant: opts.ConvVariant, hooks: opts.hooks, tuneConvCPU: opts.TuneConvOnCPU}
+	d := &Device{convVariant: opts.ConvVariant, hooks: opts.hooks, tuneConvCPU: opts.TuneConvOnCPU, convChoices: map[string]convChoice{}}
 	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d}
 	if opts.hooks != nil {
 		cfg.PipelineFault = opts.hooks.pipelineFault
@@ -126,17 +129,12 @@ func Open(opts Options) (*Device, error) {
 	d.rt, d.info, d.limit, d.cm = rt, rt.Info(), rt.Limits(), rt.CoopMat()
 	d.elt = eltwise.New(rt)
 	d.bn = batchnorm.New(rt, opts.BatchNormSplit)
-
-	// Subgroup kernels assume 8 lanes with ballot (subgroupBroadcast) in
-	// compute shaders.
-	const ballot, computeStage = 0x8, 0x20
-	sg8 := d.info.SubgroupSize == 8 && d.info.SubgroupOps&ballot != 0 && d.info.SubgroupStages&computeStage != 0
-	if err := d.initGemm(opts, sg8); err != nil {
+	if err := d.initGemm(opts); err != nil {
 		rt.Close()
 		return nil, err
 	}
 	if d.cm != "" {
-		if err := d.coopMatSelfCheck(); err != nil {
+		if err := d.gemm.SelfCheck(); err != nil {
 			cmMode, _ := vkrt.CoopMatMode(opts.CoopMat)
 			if cmMode == "on" || rt.Err() != nil {
 				d.Close()
@@ -144,6 +142,7 @@ func Open(opts Options) (*Device, error) {
 			}
 			log.Printf("engine/vulkan: cooperative matrices off on %q (CoopMat auto): self-check failed: %v", d.info.Name, err)
 			d.cm = ""
+			d.gemm.CoopMatOff()
 		}
 	}
 	return d, nil

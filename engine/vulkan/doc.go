@@ -55,23 +55,27 @@
 // give the cooperative-matrix input scales), internal/float16
 // (ToFloat16 / FromFloat16), internal/eltwise (elementwise, reductions,
 // bias, pooling, L2 normalisation, cross-entropy, optimizers),
-// internal/batchnorm. To do (still files of this package, reaching the
-// runtime through the shims of runtime.go): gemm (gemm.go, gemm_splitk.go,
-// autotune.go, gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
-// conv_winograd.go, conv_autotune.go) and ntxent (ntxent.go, which calls
-// Gemm for its unfused composition and whose plan tests hook d.hooks).
+// internal/batchnorm, internal/gemm (Gemm and GemmBatched, the shape
+// classes and their kernel choice, split-K, the cooperative-matrix
+// self-check and input maxima; the convolution family records its
+// Winograd products through it). To do (still files of this package,
+// reaching the runtime through the shims of runtime.go): conv (conv.go,
+// conv_plan.go, conv_winograd.go, conv_autotune.go; its choices per
+// problem in Device.convChoices; the tuning service, Device.tuner in
+// tuner.go, shared with the GEMM family) and ntxent (ntxent.go, which calls Gemm
+// for its unfused composition and whose plan tests hook d.hooks).
 //
-// The families still here: the GEMM kernel of each shape class (small,
-// medium, large, huge m*n; skinny batched products such as Winograd's;
-// split-K for a small C with a long k) comes from Options.GemmVariant, a
-// fixed table, or (Options.Autotune "auto", SIMCLR_VK_AUTOTUNE=on) from
-// timing the kernels this device supports on first use of the class,
-// cached as JSON per vendor, device, driver and API version in
+// The GEMM kernel of each shape class (small, medium, large, huge m*n;
+// skinny batched products such as Winograd's; split-K for a small C with
+// a long k) comes from Options.GemmVariant, a fixed table, or
+// (Options.Autotune "auto", SIMCLR_VK_AUTOTUNE=on) from timing the
+// kernels this device supports on first use of the class, cached as JSON
+// per vendor, device, driver and API version in
 // $XDG_CACHE_HOME/simclr-vk/gemm-tune.json (GemmPlan reports them; the
 // cache reader takes only a regular file of at most 8 MiB whose entries
-// pass internal/tune's parseTuneCache, FuzzTuneCache). The convolution kernels
-// (implicit GEMM, register-blocked for CPU devices, shared-memory tile
-// variants for GPUs; Winograd F(2x2,3x3) and F(4x4,3x3) for 3x3 stride-1
+// pass internal/tune's parseTuneCache, FuzzTuneCache). The convolution
+// kernels (implicit GEMM, register-blocked for CPU devices, shared-memory
+// tile variants for GPUs; Winograd F(2x2,3x3) and F(4x4,3x3) for 3x3 stride-1
 // layers and their transposes for the filter gradient) come from
 // Options.ConvVariant, a table or the same autotuning per exact problem
 // (ConvPlan, ConvKernel). A tuned candidate wins only if its output is

@@ -52,4 +52,4 @@ func (d *Device) EmptyCache() error { return d.rt.EmptyCache() }
 
 // GemmVariant is the GEMM kernel family in use (Options.GemmVariant, or
 // "tiled", "subgroup" or "regblock" by device).
-func (d *Device) GemmVariant() string { return d.gemmVariant }
+func (d *Device) GemmVariant() string { return d.gemm.Variant() }

@@ -71,6 +71,18 @@ func (d *Device) MeanCols(dst, src *engine.Tensor, rows, cols int) {
 }
 func (d *Device) SumSquares(dst, src *engine.Tensor) { d.elt.SumSquares(dst, src) }
 
+// The GEMM family (internal/gemm; its plan and tuning in tuner.go).
+
+// Gemm: C (m, n) = alpha * op(A) op(B) + beta * C.
+func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	d.gemm.Gemm(transA, transB, m, n, k, alpha, a, b, beta, c)
+}
+
+// GemmBatched: batch independent Gemms over contiguous matrices.
+func (d *Device) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	d.gemm.GemmBatched(transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+}
+
 // The batchnorm family (internal/batchnorm).
 
 func (d *Device) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, saveMean, saveInvStd *engine.Tensor, p engine.BatchNormParams) {

@@ -45,6 +45,13 @@ func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // New allocates a zero-filled tensor. Out of memory does not panic: the
 // tensor is unusable and the sticky error names the shape and the memory
 // in use.

@@ -105,6 +105,16 @@ func (t *Service) Load() {
 	t.file = f
 }
 
+// ReadCache reads and checks the cache file at path as Load does, for
+// the tests that inspect what tuning wrote.
+func ReadCache(path string) (*File, error) {
+	data, err := readTuneCache(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseTuneCache(data)
+}
+
 // readTuneCache reads the cache file: a regular file (opening a FIFO would
 // block) of at most maxTuneCacheBytes.
 func readTuneCache(path string) ([]byte, error) {

@@ -107,7 +107,7 @@ import (
 // tensor cores / matrix engines of GPUs that have them. It changes results
 // (each input rounded to 11 significant bits, after a power-of-two scaling
 // per input tensor that keeps float16's range out of the way:
-// coopMatMax, absmax.comp), so it runs only when asked for
+// internal/gemm: Ops.CoopMatMax, absmax.comp), so it runs only when asked for
 // (Options.CoopMat "on" or "auto"; the default is exact float32) and only
 // on devices with subgroups of 32 or 64 lanes that report the 16x16x16
 // float16 x float16 + float32 shape at subgroup scope (GPUs), or of 8
@@ -120,7 +120,7 @@ var ErrCoopMatUnsupported = errors.New("cooperative matrices not supported")
 
 // ErrCoopMatSelfCheck is returned by Open for CoopMat "on" when the device
 // reports usable cooperative matrices but the kernels fail their check
-// (coopMatSelfCheck): a driver or kernel bug, not a missing feature, so
+// (internal/gemm: Ops.SelfCheck): a driver or kernel bug, not a missing feature, so
 // tests fail on it instead of skipping.
 var ErrCoopMatSelfCheck = errors.New("cooperative-matrix self-check failed")
 

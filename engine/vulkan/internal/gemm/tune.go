@@ -1,4 +1,4 @@
-package vulkan
+package gemm
 
 // Measuring the GEMM shape classes: the problem timed per class, the
 // cache lookup and the two timing rounds.
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/tune"
 )
 
@@ -17,12 +18,12 @@ import (
 // (16 for the skinny class, else 1): small sizes on CPU devices (lavapipe
 // runs about 10 GFLOP/s; the whole tuning stays within seconds), sizes that
 // fill a GPU otherwise (well under a second in all).
-func (d *Device) tuneProblem(class string) (mnk [3]int, batch int) {
+func (o *Ops) tuneProblem(class string) (mnk [3]int, batch int) {
 	batch = 1
 	if class == classSkinny {
 		batch = 16
 	}
-	if d.info.Type == "cpu" {
+	if o.Info.Type == "cpu" {
 		// m >= 128 everywhere: the subgroup kernel then has the same
 		// specialization (4 subgroups per workgroup) in every class, and a
 		// cold Mesa shader cache compiles it once (about 14 s on 2 cores)
@@ -37,22 +38,22 @@ func (d *Device) tuneProblem(class string) (mnk [3]int, batch int) {
 // tuneClass picks the kernel of a class from the cache or by measuring
 // every candidate, falling back to the table (with a note) when measuring
 // fails.
-func (d *Device) tuneClass(class string) GemmClassChoice {
-	t := d.tune.tuner
+func (o *Ops) tuneClass(class string) ClassChoice {
+	t := o.tuner
 	t.Load()
-	key := tune.KeyOf(d.info)
+	key := tune.KeyOf(o.Info)
 	if t.Mode == "auto" {
-		if e, ok := t.Find(key, class); ok && d.gemmSupported(e.Kernel) && (class == classSplitK || !strings.HasPrefix(e.Kernel, "splitk_")) {
-			return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: e.Kernel, Source: "cache",
+		if e, ok := t.Find(key, class); ok && o.supported(e.Kernel) && (class == classSplitK || !strings.HasPrefix(e.Kernel, "splitk_")) {
+			return ClassChoice{Class: class, Shapes: classShapes[class], Kernel: e.Kernel, Source: "cache",
 				Problem: e.Problem, GFLOPs: e.GFLOPs, Timing: e.Timing}
 		}
 	}
-	c, err := d.measureClass(class)
+	c, err := o.measureClass(class)
 	if err != nil {
 		t.Notef("gemm autotune of class %s failed, using the table: %v", class, err)
-		return GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Kernel: d.gemmTable(class), Source: "table", Note: err.Error()}
+		return ClassChoice{Class: class, Shapes: classShapes[class], Kernel: o.table(class), Source: "table", Note: err.Error()}
 	}
-	t.Store(tune.Entry{Key: key, Device: d.info.Name, Class: class, Kernel: c.Kernel, Problem: c.Problem,
+	t.Store(tune.Entry{Key: key, Device: o.Info.Name, Class: class, Kernel: c.Kernel, Problem: c.Problem,
 		GFLOPs: c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
 	return c
 }
@@ -62,12 +63,12 @@ func (d *Device) tuneClass(class string) GemmClassChoice {
 // those whose product agrees with the register-blocked kernel's (the
 // reference: agree.go) wins.
 // Pending work is flushed first.
-func (d *Device) measureClass(class string) (GemmClassChoice, error) {
-	defer d.tune.tuner.AddSpent(time.Now())
-	p, batch := d.tuneProblem(class)
+func (o *Ops) measureClass(class string) (ClassChoice, error) {
+	defer o.tuner.AddSpent(time.Now())
+	p, batch := o.tuneProblem(class)
 	m, n, k := p[0], p[1], p[2]
-	c := GemmClassChoice{Class: class, Shapes: gemmClassShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
-	a, b, out := d.New(batch*m*k), d.New(batch*k*n), d.New(batch*m*n)
+	c := ClassChoice{Class: class, Shapes: classShapes[class], Source: "measured", Problem: p, GFLOPs: map[string]float64{}}
+	a, b, out := o.RT.New(batch*m*k), o.RT.New(batch*k*n), o.RT.New(batch*m*n)
 	defer a.Release()
 	defer b.Release()
 	defer out.Release()
@@ -77,11 +78,11 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		for i := range v {
 			v[i] = 2*rng.Float32() - 1
 		}
-		d.Upload(t, v)
+		o.RT.Upload(t, v)
 	}
-	d.gemmRecord("regblock", false, false, batch, m, n, k, 1, a, b, 0, out)
+	o.Record("regblock", false, false, batch, m, n, k, 1, a, b, 0, out)
 	what := "gemm autotune of class " + class
-	ref, tm, err := d.tune.tuner.Setup(d.rt, what, out, d.info.Type != "cpu", d.Copy)
+	ref, tm, err := o.tuner.Setup(o.RT, what, out, o.Info.Type != "cpu", (&eltwise.Ops{Family: o.Family}).Copy)
 	if err != nil {
 		return c, err
 	}
@@ -90,18 +91,18 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 	c.Timing = tm.Desc + "; contenders timed again in reverse order, the better median kept"
 	flop := 2 * float64(batch) * float64(m) * float64(n) * float64(k)
 	var timed []string
-	for _, cand := range d.gemmCandidates(class) {
-		if err := d.probeGemm(cand, m, n, k); err != nil {
-			d.tune.tuner.Notef("%s: skipping %s: %v", what, cand, err)
+	for _, cand := range o.candidates(class) {
+		if err := o.probe(cand, m, n, k); err != nil {
+			o.tuner.Notef("%s: skipping %s: %v", what, cand, err)
 			continue
 		}
-		med, ok, err := d.tune.tuner.TimeChecked(d.rt, what, cand, tm, ref, out, tune.AgreeTol, &c.Rejected,
-			func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
+		med, ok, err := o.tuner.TimeChecked(o.RT, what, cand, tm, ref, out, tune.AgreeTol, &c.Rejected,
+			func() { o.Record(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
 		}
 		if ok {
-			c.GFLOPs[cand] = flop / d.gemmTimed(cand, 1, med).Seconds() / 1e9
+			c.GFLOPs[cand] = flop / o.gemmTimed(cand, 1, med).Seconds() / 1e9
 			timed = append(timed, cand)
 		}
 	}
@@ -118,11 +119,11 @@ func (d *Device) measureClass(class string) (GemmClassChoice, error) {
 		if c.GFLOPs[cand] < best/8 {
 			continue
 		}
-		med, err := tm.Median(func() { d.gemmRecord(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
+		med, err := tm.Median(func() { o.Record(cand, false, false, batch, m, n, k, 1, a, b, 0, out) })
 		if err != nil {
 			return c, err
 		}
-		c.GFLOPs[cand] = max(c.GFLOPs[cand], flop/d.gemmTimed(cand, 2, med).Seconds()/1e9)
+		c.GFLOPs[cand] = max(c.GFLOPs[cand], flop/o.gemmTimed(cand, 2, med).Seconds()/1e9)
 	}
 	best = 0
 	for _, cand := range timed {

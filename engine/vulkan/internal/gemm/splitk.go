@@ -1,9 +1,10 @@
-package vulkan
+package gemm
 
 import (
 	"strings"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 	"simclr-vk/shaders"
 )
 
@@ -42,30 +43,30 @@ func splitKPlan(m, n, k, bm, bn int) (slices, kchunk int) {
 	return slices, kchunk
 }
 
-// gemmSplitK records the two passes for each batch entry. P is scratch
-// from d.New, released once the reduce pass that reads it is recorded.
-func (d *Device) gemmSplitK(name string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+// splitK records the two passes for each batch entry. P is scratch
+// from RT.New, released once the reduce pass that reads it is recorded.
+func (o *Ops) splitK(name string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	shader := "gemm_tiled_" + strings.TrimPrefix(name, "splitk_") + "_splitk"
 	tile := shaders.MustVariant("gemm_tiled", strings.TrimPrefix(shader, "gemm_tiled_"))
 	slices, kchunk := splitKPlan(m, n, k, tile.BM, tile.BN)
-	p := d.New(slices * m * n)
+	p := o.RT.New(slices * m * n)
 	defer p.Release()
-	if d.Err() != nil {
+	if o.RT.Err() != nil {
 		return
 	}
 	for e := 0; e < batch; e++ {
-		d.dispatch(kernel{
+		o.RT.Dispatch(vkrt.Kernel{
 			Shader: shader,
 			Spec:   []uint32{b2u(transA), b2u(transB)},
 			Push:   &pushGemmSplitK{uint32(m), uint32(n), uint32(k), uint32(kchunk), uint32(e)},
 			Groups: [3]int{ceilDiv(n, tile.BN), ceilDiv(m, tile.BM), slices},
-			Args:   []arg{out(p), in(a), in(b)},
+			Args:   []vkrt.Arg{vkrt.Out(p), vkrt.In(a), vkrt.In(b)},
 		})
-		d.dispatch(kernel{
+		o.RT.Dispatch(vkrt.Kernel{
 			Shader: "gemm_splitk_reduce",
 			Push:   &pushGemmSplitKReduce{uint32(m * n), uint32(slices), uint32(e * m * n), alpha, beta},
-			Groups: d.grid1D(m*n, 256),
-			Args:   []arg{inout(c), in(p)},
+			Groups: o.RT.Grid1D(m*n, 256),
+			Args:   []vkrt.Arg{vkrt.InOut(c), vkrt.In(p)},
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package vulkan
+package gemm
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // TestGemmSplitKPlan: slices cover k exactly once, depths are whole BK
@@ -31,15 +32,15 @@ func TestGemmSplitKPlan(t *testing.T) {
 // over NaN and beta != 0) against cpu.Gemm, and checks that a second run is
 // bit-identical (fixed-order reduction).
 func TestGemmSplitK(t *testing.T) {
-	d := openInternal(t, Options{})
+	d := openTest(t, vkrt.Config{}, Config{})
 	rng := rand.New(rand.NewSource(11))
 	for _, s := range [][3]int{{13, 127, 8200}, {65, 33, 9001}} {
 		m, n, k := s[0], s[1], s[2]
 		a := conformance.Rand(rng, m*k, -1, 1)
 		b := conformance.Rand(rng, k*n, -1, 1)
-		at, bt := d.New(m*k), d.New(k*n)
-		d.Upload(at, a)
-		d.Upload(bt, b)
+		at, bt := d.RT.New(m*k), d.RT.New(k*n)
+		d.RT.Upload(at, a)
+		d.RT.Upload(bt, b)
 		for _, kernel := range []string{"splitk_64x64", "splitk_32x32"} {
 			for _, tr := range [][2]bool{{false, false}, {true, true}, {true, false}} {
 				for _, beta := range []float32{0, 0.5} {
@@ -52,13 +53,13 @@ func TestGemmSplitK(t *testing.T) {
 					}
 					want := slices.Clone(c0)
 					cpu.Gemm(tr[0], tr[1], m, n, k, 0.75, a, b, beta, want)
-					ct := d.New(m * n)
+					ct := d.RT.New(m * n)
 					var first []float32
 					for run := 0; run < 2; run++ {
-						d.Upload(ct, c0)
-						d.gemmRecord(kernel, tr[0], tr[1], 1, m, n, k, 0.75, at, bt, beta, ct)
+						d.RT.Upload(ct, c0)
+						d.Record(kernel, tr[0], tr[1], 1, m, n, k, 0.75, at, bt, beta, ct)
 						got := make([]float32, m*n)
-						if err := d.Download(ct, got); err != nil {
+						if err := d.RT.Download(ct, got); err != nil {
 							t.Fatal(err)
 						}
 						conformance.Close(t, name, got, want, conformance.Tol{Atol: 1e-5 * float64(k) / 100, Rtol: 1e-4})

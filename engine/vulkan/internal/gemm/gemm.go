@@ -1,10 +1,11 @@
-package vulkan
+package gemm
 
 import (
 	"fmt"
 	"strings"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 	"simclr-vk/shaders"
 )
 
@@ -29,7 +30,7 @@ import (
 //     instructions) where gemmV4OK, else the plain variant; autotuning
 //     candidates.
 //   - splitk_64x64, splitk_32x32 (gemm_tiled.comp SPLIT_K variants, then
-//     gemm_splitk_reduce.comp; gemm_splitk.go): for small m*n with a long
+//     gemm_splitk_reduce.comp; splitk.go): for small m*n with a long
 //     k (weight gradients), each workgroup reduces one K slice into a
 //     partial buffer and a second pass adds the slices in a fixed order.
 //   - subgroup (CPU devices with 8-wide subgroups and ballot, i.e.
@@ -45,10 +46,10 @@ import (
 //   - regblock (other CPU devices): 8 x 8 outputs per invocation with vec4
 //     loads (gemm_vec4, m, n, k multiples of 4) or scalar loads
 //     (gemm_regblock).
-// Each product falls in a shape class (gemmClass: small, medium, large,
-// huge, skinny, splitk); the kernel of a class comes from the table (gemmTable), or, with
+// Each product falls in a shape class (Class: small, medium, large,
+// huge, skinny, splitk); the kernel of a class comes from the table (table), or, with
 // Options.Autotune, from a measurement on this device cached on disk
-// (autotune.go). Batches go over the z dimension, split into several
+// (classes.go, tune.go). Batches go over the z dimension, split into several
 // dispatches above maxComputeWorkGroupCount[2]. CPU reference: cpu.Gemm /
 // cpu.GemmBatched. The measurements behind the table: docs/performance.md
 // (P1).
@@ -60,24 +61,17 @@ type pushGemm struct {
 	Alpha, Beta     float32
 }
 
-func b2u(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// gemmKernel returns the shader, specialization constants and tile of C
+// kernel returns the shader, specialization constants and tile of C
 // per workgroup (rows, cols) of a non-split kernel.
-func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (string, []uint32, int, int) {
+func (o *Ops) kernel(kernel string, transA, transB bool, m, n, k int) (string, []uint32, int, int) {
 	if base, ok := strings.CutSuffix(kernel, "_v4"); ok {
-		shader, spec, rows, cols := d.gemmKernel(base, transA, transB, m, n, k)
+		shader, spec, rows, cols := o.kernel(base, transA, transB, m, n, k)
 		if gemmV4OK(transA, transB, m, n, k) {
 			shader += "_v4"
 		}
 		return shader, spec, rows, cols
 	}
-	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
+	maxInv := int(o.Limit.MaxComputeWorkGroupInvocations)
 	switch kernel {
 	case "subgroup":
 		// 8 lanes (the subgroup) along x, wgY subgroups along y.
@@ -90,7 +84,7 @@ func (d *Device) gemmKernel(kernel string, transA, transB bool, m, n, k int) (st
 	}
 	// tiled_<variant> and coopmat[_db] run gemm_tiled_<variant>, its block
 	// tile from its variant line.
-	variant := map[string]string{"coopmat": "128x128_" + d.cm, "coopmat_db": "128x128_db_" + d.cm}[kernel]
+	variant := map[string]string{"coopmat": "128x128_" + o.cm, "coopmat_db": "128x128_db_" + o.cm}[kernel]
 	if v, ok := strings.CutPrefix(kernel, "tiled_"); ok {
 		variant = v
 	}
@@ -123,8 +117,8 @@ func gemmV4OK(transA, transB bool, m, n, k int) bool {
 	return ca%4 == 0 && cb%4 == 0
 }
 
-func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
-	engine.CheckBackend(op, d, a, b, c)
+func (o *Ops) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	engine.CheckBackend(op, o.Owner, a, b, c)
 	engine.CheckSizes(op, "batch m n k", batch, m, n, k)
 	engine.CheckNumel(op, "a", a, batch*m*k)
 	engine.CheckNumel(op, "b", b, batch*k*n)
@@ -132,35 +126,35 @@ func (d *Device) gemm(op string, transA, transB bool, batch, m, n, k int, alpha 
 	if uint64(batch)*uint64(max(m*k, k*n, m*n)) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: batch %d of %dx%dx%d exceeds 2^32 elements (32-bit shader indices)", op, batch, m, n, k))
 	}
-	if d.cm != "" {
+	if o.cm != "" {
 		// Cooperative matrices for every product (coopmat.go): a precision
 		// mode the user chose, not a tuning choice; GemmVariant coopmat_db
 		// picks the double-buffered kernel.
-		d.gemmRecord(d.coopMatGemmKernel(), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+		o.Record(o.coopMatKernel(), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 		return
 	}
-	d.gemmRecord(d.gemmChoice(gemmClass(batch, m, n, k)), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+	o.Record(o.Choice(Class(batch, m, n, k)), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 }
 
-// gemmRecord records one (batched) product with the named kernel.
-func (d *Device) gemmRecord(choice string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+// Record records one (batched) product with the named kernel.
+func (o *Ops) Record(choice string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	if strings.HasPrefix(choice, "splitk_") {
-		d.gemmSplitK(choice, transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+		o.splitK(choice, transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 		return
 	}
-	shader, spec, rows, cols := d.gemmKernel(choice, transA, transB, m, n, k)
+	shader, spec, rows, cols := o.kernel(choice, transA, transB, m, n, k)
 	gx, gy := ceilDiv(n, cols), ceilDiv(m, rows)
-	maxZ := int(d.limit.MaxComputeWorkGroupCount[2])
+	maxZ := int(o.Limit.MaxComputeWorkGroupCount[2])
 	// beta == 0: C is only written (its old contents are ignored).
-	args := []arg{out(c), in(a), in(b)}
+	args := []vkrt.Arg{vkrt.Out(c), vkrt.In(a), vkrt.In(b)}
 	if strings.HasPrefix(choice, "coopmat") {
-		scales := d.coopMatMax(a, b) // binding 3: per-tensor input scales
+		scales := o.CoopMatMax(a, b) // binding 3: per-tensor input scales
 		defer scales.Release()
-		args = append(args, in(scales))
+		args = append(args, vkrt.In(scales))
 	}
 	for b0 := 0; b0 < batch; b0 += maxZ {
 		nb := min(batch-b0, maxZ)
-		d.dispatch(kernel{
+		o.RT.Dispatch(vkrt.Kernel{
 			Shader: shader,
 			Spec:   spec,
 			Push:   &pushGemm{uint32(m), uint32(n), uint32(k), uint32(b0), alpha, beta},
@@ -171,11 +165,11 @@ func (d *Device) gemmRecord(choice string, transA, transB bool, batch, m, n, k i
 }
 
 // Gemm: C (m, n) = alpha * op(A) op(B) + beta * C.
-func (d *Device) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
-	d.gemm("Gemm", transA, transB, 1, m, n, k, alpha, a, b, beta, c)
+func (o *Ops) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	o.gemm("Gemm", transA, transB, 1, m, n, k, alpha, a, b, beta, c)
 }
 
 // GemmBatched: batch independent Gemms over contiguous matrices.
-func (d *Device) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
-	d.gemm("GemmBatched", transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+func (o *Ops) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	o.gemm("GemmBatched", transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 }

@@ -1,30 +1,23 @@
-package vulkan
+package gemm
 
 import (
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
-	"simclr-vk/engine/vulkan/internal/tune"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"simclr-vk/engine/vulkan/internal/tune"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 	"simclr-vk/internal/atomicfile"
 )
 
 // Autotuning tests: every device opened here tunes into a cache file in a
 // temporary directory (never the user's cache). No timing is asserted,
 // only where choices come from and what the file holds.
-
-func openTuned(t *testing.T, mode, path string) *Device {
-	t.Helper()
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := openInternal(t, Options{Autotune: mode, TuneCache: path})
-	d.tune.tuner.Logger = t.Logf
-	return d
-}
 
 func readTuneFile(t *testing.T, path string) tune.File {
 	t.Helper()
@@ -56,14 +49,14 @@ func TestGemmAutotuneCache(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "gemm-tune.json")
 
 	d := openTuned(t, "auto", path)
-	plan := d.GemmPlan()
-	key := tune.KeyOf(d.info)
+	plan := d.Plan()
+	key := tune.KeyOf(d.Info)
 	for _, c := range plan {
 		t.Logf("%s (%s): %s from %s, %s, GFLOP/s %v", c.Class, c.Shapes, c.Kernel, c.Source, c.Timing, c.GFLOPs)
 		if c.Source != "measured" {
 			t.Errorf("class %s: source %q, want measured (empty cache)", c.Class, c.Source)
 		}
-		cands := d.gemmCandidates(c.Class)
+		cands := d.candidates(c.Class)
 		if !slices.Contains(cands, c.Kernel) {
 			t.Errorf("class %s: chose %s, not a candidate of %v", c.Class, c.Kernel, cands)
 		}
@@ -78,8 +71,8 @@ func TestGemmAutotuneCache(t *testing.T) {
 		}
 	}
 	f := readTuneFile(t, path)
-	if f.Version != tune.Version || len(f.Entries) != len(GemmClasses) {
-		t.Fatalf("cache: version %d with %d entries, want version %d with %d", f.Version, len(f.Entries), tune.Version, len(GemmClasses))
+	if f.Version != tune.Version || len(f.Entries) != len(Classes) {
+		t.Fatalf("cache: version %d with %d entries, want version %d with %d", f.Version, len(f.Entries), tune.Version, len(Classes))
 	}
 	for i, e := range f.Entries {
 		if e.Key != key || e.Class != plan[i].Class || e.Kernel != plan[i].Kernel {
@@ -88,7 +81,7 @@ func TestGemmAutotuneCache(t *testing.T) {
 	}
 	// The same device reads its choices back.
 	d2 := openTuned(t, "auto", path)
-	for i, c := range d2.GemmPlan() {
+	for i, c := range d2.Plan() {
 		if c.Source != "cache" || c.Kernel != plan[i].Kernel {
 			t.Errorf("reopened, class %s: %s from %s, want %s from cache", c.Class, c.Kernel, c.Source, plan[i].Kernel)
 		}
@@ -107,8 +100,8 @@ func TestGemmAutotuneCache(t *testing.T) {
 	if _, src := tunedSmall(t, "auto", path); src != "measured" {
 		t.Errorf("cache of another driver version: source %s, want measured", src)
 	}
-	if g := readTuneFile(t, path); len(g.Entries) != len(GemmClasses)+1 {
-		t.Errorf("after measuring for this driver: %d entries, want the %d foreign ones plus 1", len(g.Entries), len(GemmClasses))
+	if g := readTuneFile(t, path); len(g.Entries) != len(Classes)+1 {
+		t.Errorf("after measuring for this driver: %d entries, want the %d foreign ones plus 1", len(g.Entries), len(Classes))
 	}
 	// Refresh measures even with a matching entry.
 	if _, src := tunedSmall(t, "refresh", path); src != "measured" {
@@ -121,12 +114,12 @@ func TestGemmAutotuneCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := openTuned(t, "auto", path)
-		d.gemmChoice(classSmall)
-		if c := d.tune.plan[classSmall]; c.Source != "measured" {
+		d.Choice(classSmall)
+		if c := d.plan[classSmall]; c.Source != "measured" {
 			t.Errorf("cache %q: source %s, want measured", bad, c.Source)
 		}
-		if len(d.tune.tuner.Notes) == 0 || !strings.Contains(d.tune.tuner.Notes[0], "ignoring") {
-			t.Errorf("cache %q: notes %q, want one saying it is ignored", bad, d.tune.tuner.Notes)
+		if len(d.tuner.Notes) == 0 || !strings.Contains(d.tuner.Notes[0], "ignoring") {
+			t.Errorf("cache %q: notes %q, want one saying it is ignored", bad, d.tuner.Notes)
 		}
 		if g := readTuneFile(t, path); g.Version != tune.Version || len(g.Entries) != 1 {
 			t.Errorf("cache %q rewritten as version %d with %d entries, want version %d with 1", bad, g.Version, len(g.Entries), tune.Version)
@@ -142,8 +135,8 @@ func TestGemmAutotuneCache(t *testing.T) {
 func tunedSmall(t *testing.T, mode, path string) (string, string) {
 	t.Helper()
 	d := openTuned(t, mode, path)
-	k := d.gemmChoice(classSmall)
-	return k, d.tune.plan[classSmall].Source
+	k := d.Choice(classSmall)
+	return k, d.plan[classSmall].Source
 }
 
 // TestGemmCandidatesSupported: with the limits of a smaller device the
@@ -151,9 +144,9 @@ func tunedSmall(t *testing.T, mode, path string) (string, string) {
 // table never picks one of those.
 func TestGemmCandidatesSupported(t *testing.T) {
 	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "gemm-tune.json"))
-	full := d.gemmCandidates(classSplitK)
-	if d.tune.sg8 != slices.Contains(full, "subgroup") {
-		t.Errorf("candidates %v: subgroup listed %v, device has 8-wide subgroups %v", full, !d.tune.sg8, d.tune.sg8)
+	full := d.candidates(classSplitK)
+	if d.sg8 != slices.Contains(full, "subgroup") {
+		t.Errorf("candidates %v: subgroup listed %v, device has 8-wide subgroups %v", full, !d.sg8, d.sg8)
 	}
 	for _, lim := range []struct {
 		inv, shared uint32
@@ -178,26 +171,26 @@ func TestGemmCandidatesSupported(t *testing.T) {
 		{256, 4607, false, []string{"regblock"}, []string{"regblock"}},
 		{32, 16384, false, []string{"regblock"}, []string{"regblock"}},
 	} {
-		d.limit.MaxComputeWorkGroupInvocations = lim.inv
-		d.limit.MaxComputeSharedMemorySize = lim.shared
-		d.tune.sg8 = lim.sg8
-		if got := d.gemmCandidates(classSmall); !slices.Equal(got, lim.small) {
+		d.Limit.MaxComputeWorkGroupInvocations = lim.inv
+		d.Limit.MaxComputeSharedMemorySize = lim.shared
+		d.sg8 = lim.sg8
+		if got := d.candidates(classSmall); !slices.Equal(got, lim.small) {
 			t.Errorf("%+v: small candidates %v, want %v", lim, got, lim.small)
 		}
-		if got := d.gemmCandidates(classSplitK); !slices.Equal(got, lim.splitk) {
+		if got := d.candidates(classSplitK); !slices.Equal(got, lim.splitk) {
 			t.Errorf("%+v: split-K candidates %v, want %v", lim, got, lim.splitk)
 		}
-		for _, class := range GemmClasses {
+		for _, class := range Classes {
 			for _, typ := range []string{"cpu", "discrete"} {
-				d.info.Type = typ
-				if k := d.gemmTable(class); !d.gemmSupported(k) {
+				d.Info.Type = typ
+				if k := d.table(class); !d.supported(k) {
 					t.Errorf("%+v %s: table picks %s for %s, which the device cannot run", lim, typ, k, class)
 				}
 			}
 		}
 	}
 	// Measure with the smallest limits: only regblock is timed.
-	d.info.Type = "cpu"
+	d.Info.Type = "cpu"
 	c, err := d.measureClass(classSmall)
 	if err != nil {
 		t.Fatal(err)
@@ -208,39 +201,33 @@ func TestGemmCandidatesSupported(t *testing.T) {
 }
 
 // TestGemmVariantUnsupported: forcing a kernel the device cannot run fails
-// with an error that wraps ErrGemmUnsupported (the external tests skip on
+// with an error that wraps ErrUnsupported (the external tests skip on
 // it), and an unknown name fails without it.
 func TestGemmVariantUnsupported(t *testing.T) {
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	small := &Device{info: DeviceInfo{Name: "small", Type: "discrete"}}
-	small.limit.MaxComputeWorkGroupInvocations = 32
-	small.limit.MaxComputeWorkGroupSize = [3]uint32{32, 32, 32}
-	small.limit.MaxComputeSharedMemorySize = 16384
+	small := vkrt.Family{Info: vkrt.DeviceInfo{Name: "small", Type: "discrete"}}
+	small.Limit.MaxComputeWorkGroupInvocations = 32
+	small.Limit.MaxComputeWorkGroupSize = [3]uint32{32, 32, 32}
+	small.Limit.MaxComputeSharedMemorySize = 16384
 	for _, v := range []string{"subgroup", "tiled", "tiled_128x128", "splitk", "splitk_32x32"} {
-		if err := small.initGemm(Options{GemmVariant: v}, false); !errors.Is(err, ErrGemmUnsupported) {
-			t.Errorf("GemmVariant %s on a 32-invocation device without subgroups: %v, want ErrGemmUnsupported", v, err)
+		if _, err := newOps(small, Config{Variant: v}, false); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("GemmVariant %s on a 32-invocation device without subgroups: %v, want ErrUnsupported", v, err)
 		}
 	}
-	if err := small.initGemm(Options{GemmVariant: "regblock"}, false); err != nil {
+	if _, err := newOps(small, Config{Variant: "regblock"}, false); err != nil {
 		t.Errorf("GemmVariant regblock: %v", err)
 	}
-	if err := small.initGemm(Options{GemmVariant: "nonsense"}, false); err == nil || errors.Is(err, ErrGemmUnsupported) {
+	if _, err := newOps(small, Config{Variant: "nonsense"}, false); err == nil || errors.Is(err, ErrUnsupported) {
 		t.Errorf("GemmVariant nonsense: %v, want an unknown-variant error", err)
 	}
 }
 
 // TestGemmAutotuneSecondRound: a candidate that one round times slowly
 // (within 8x of the best) is timed again and can still win; one far behind
-// is not timed again. Synthetic medians through the test hook.
+// is not timed again. Synthetic medians through Config.Timed, set at open.
 func TestGemmAutotuneSecondRound(t *testing.T) {
-	d := openTuned(t, "auto", filepath.Join(t.TempDir(), "tune.json"))
-	cands := d.gemmCandidates("small")
-	if len(cands) < 2 {
-		t.Skipf("one GEMM candidate on this device (%v)", cands)
-	}
-	late, far := cands[0], cands[len(cands)-1]
+	var late, far string
 	rounds := map[string][]int{}
-	d.tune.timed = func(kernel string, round int, _ time.Duration) time.Duration {
+	d := openTunedTimed(t, func(kernel string, round int, _ time.Duration) time.Duration {
 		rounds[kernel] = append(rounds[kernel], round)
 		switch {
 		case kernel == late && round == 1:
@@ -251,7 +238,12 @@ func TestGemmAutotuneSecondRound(t *testing.T) {
 			return 20 * time.Millisecond // 10x
 		}
 		return 2 * time.Millisecond
+	})
+	cands := d.candidates("small")
+	if len(cands) < 2 {
+		t.Skipf("one GEMM candidate on this device (%v)", cands)
 	}
+	late, far = cands[0], cands[len(cands)-1]
 	c := d.tuneClass("small")
 	if c.Kernel != late {
 		t.Errorf("chose %s (GFLOP/s %v), want %s, timed again at its real speed", c.Kernel, c.GFLOPs, late)
