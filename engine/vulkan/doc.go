@@ -24,11 +24,20 @@
 // delegating, plus documented extras in three groups: the device (Info,
 // CoopMat, MatmulInputRounding for engine.MatmulRounder,
 // ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
-// ConvPlan, ConvKernel, TuneTime, NTXentKernel, NTXentForwardBackwardKernel
-// and NTXentUnfused, for `devices` and the `bench` commands) and profiling
-// (HostStats, EnableProfile, Profile, ResetProfile). The test hooks are
-// in export_test.go or typed options (Options, vkrt.Config), not globals.
-// Below it:
+// ConvPlan, ConvKernel, TuneTime, NTXentKernel and
+// NTXentForwardBackwardKernel, for `devices` and the `bench` commands) and
+// profiling (HostStats, EnableProfile, Profile, ResetProfile). The test
+// hooks are in export_test.go or typed options (Options, vkrt.Config, the
+// families' options), not globals, and no test changes a live Device.
+//
+// The lab apart from the product: kernels kept only as benchmark baselines
+// (the unfused NT-Xent, NTXentUnfused) are no Device methods and no part
+// of engine.Backend. Device.Lab returns a Lab, the one documented way to
+// them (lab.go); the `bench` commands find it through the narrow interface
+// `interface{ Lab() vulkan.Lab }` and training never does. A new
+// benchmark-only kernel lives in its family and becomes a Lab method.
+//
+// Below the facade:
 //
 //   - internal/vkrt, the runtime: loader, shared instance, physical
 //     devices (DeviceInfo, Devices; the cooperative-matrix queries and

@@ -125,7 +125,3 @@ func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
 func (d *Device) NTXentForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, tau float32) {
 	d.nt.ForwardBackwardKernel(kernel, dz, res, z, tau)
 }
-
-// NTXentUnfused is the unfused composition kept only as a benchmark
-// baseline (ntxent.Ops.Unfused; not part of engine.Backend).
-func (d *Device) NTXentUnfused(dz, res, z *engine.Tensor, tau float32) { d.nt.Unfused(dz, res, z, tau) }

@@ -73,7 +73,7 @@ func BenchmarkNTXent(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/2N%d_d%d", impl, rows, dim), func(b *testing.B) {
 				run := d.NTXentForwardBackward
 				if impl == "unfused" {
-					run = d.NTXentUnfused
+					run = d.Lab().NTXentUnfused
 				}
 				run(dz, res, zt, 0.5) // pipelines
 				if err := d.Flush(); err != nil {
