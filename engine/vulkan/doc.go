@@ -64,11 +64,15 @@
 // give the cooperative-matrix input scales), internal/float16
 // (ToFloat16 / FromFloat16), internal/eltwise (elementwise, reductions,
 // bias, pooling, L2 normalisation, cross-entropy, optimizers),
-// internal/batchnorm. To do (still files of this package, reaching the
-// runtime through the shims of runtime.go): gemm (gemm.go, gemm_splitk.go,
-// autotune.go, gemm_tune.go, coopmat.go), conv (conv.go, conv_plan.go,
-// conv_winograd.go, conv_autotune.go) and ntxent (ntxent.go, which calls
-// Gemm for its unfused composition and whose plan tests hook d.hooks).
+// internal/batchnorm, internal/ntxent (the fused NT-Xent, its plan and
+// plan tests, which set the plan hook as an option of the family on a bare
+// runtime; the unfused composition, reached only through Lab, gets Gemm as
+// a function in ntxent.Options, so the family imports no package vulkan).
+// To do (still files of this package, reaching the runtime through the
+// shims of runtime.go): gemm (gemm.go, gemm_splitk.go, autotune.go,
+// gemm_tune.go, coopmat.go; autotune.go also validates
+// Options.NTXentKernel, which Open then hands to internal/ntxent) and conv
+// (conv.go, conv_plan.go, conv_winograd.go, conv_autotune.go).
 //
 // The families still here: the GEMM kernel of each shape class (small,
 // medium, large, huge m*n; skinny batched products such as Winograd's;
@@ -148,7 +152,10 @@
 //  6. Test it: add the op's cases to the conformance suite
 //     (engine/conformance), which every backend runs, CPU included; backward
 //     ops are checked against the CPU backward there. Plan logic gets
-//     internal tests in the family package.
+//     internal tests in the family package; a test that forces a plan
+//     sets a hook option when it makes the family's Ops (on a bare
+//     vkrt runtime, as internal/ntxent's tests do), never on a live
+//     Device.
 //
 // Recording a dispatch (step 4):
 //
