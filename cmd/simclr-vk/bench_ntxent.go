@@ -95,10 +95,8 @@ func runBenchNTXent(args []string) error {
 		}
 	}
 	switch x := b.(type) {
-	case interface {
-		NTXentUnfused(dz, out, z *engine.Tensor, tau float32)
-	}:
-		impls = append(impls, ntxentImpl{name: "unfused", run: x.NTXentUnfused})
+	case interface{ Lab() vulkan.Lab }: // the benchmark-only kernels (vulkan.Lab)
+		impls = append(impls, ntxentImpl{name: "unfused", run: x.Lab().NTXentUnfused})
 	case interface {
 		NTXentReference(dz, out, z *engine.Tensor, tau float32)
 	}:

@@ -10,6 +10,7 @@ import (
 	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/gemm"
+	"simclr-vk/engine/vulkan/internal/ntxent"
 	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
@@ -78,20 +79,19 @@ type Options struct {
 	// both plans anywhere.
 	BatchNormSplit int
 
-	// hooks are fault and plan injections for this package's own tests
+	// hooks are fault injections for this package's own tests
 	// (nil everywhere else); unexported so that they are no public API.
 	hooks *testHooks
 }
 
 // testHooks let this package's tests reach inside a Device's choices.
 // Options.hooks sets them at Open (so that they act on what Open itself
-// builds); a test that shares one Device across cases sets d.hooks.
+// builds); no test changes a live Device. (The NT-Xent plan hook is an
+// option of internal/ntxent, whose own tests set it.)
 type testHooks struct {
 	// pipelineFault, when set, fails the creation of the pipelines it
 	// returns an error for, as a driver that cannot compile a kernel would.
 	pipelineFault func(shader string) error
-	// ntxentPlan, when set, edits every NT-Xent plan (ntxentPlan).
-	ntxentPlan func(*ntxentPlan)
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -103,6 +103,7 @@ type Device struct {
 	elt   *eltwise.Ops            // the eltwise family
 	bn    *batchnorm.Ops          // the batchnorm family
 	gemm  *gemm.Ops               // the GEMM family
+	nt    *ntxent.Ops             // the NT-Xent family
 	info  DeviceInfo              // rt.Info(), read by the plans
 	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
 
@@ -112,12 +113,11 @@ type Device struct {
 	cm           string                // cooperative-matrix variant ("cm_s32"), "": float32 kernels
 	ntxentKernel string                // Options.NTXentKernel
 	convVariant  string                // Options.ConvVariant
-	hooks        *testHooks
 }
 
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
-	d := &Device{convVariant: opts.ConvVariant, hooks: opts.hooks, tuneConvCPU: opts.TuneConvOnCPU, convChoices: map[string]convChoice{}}
+	d := &Device{convVariant: opts.ConvVariant, tuneConvCPU: opts.TuneConvOnCPU, convChoices: map[string]convChoice{}}
 	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d}
 	if opts.hooks != nil {
 		cfg.PipelineFault = opts.hooks.pipelineFault
@@ -133,6 +133,10 @@ func Open(opts Options) (*Device, error) {
 		rt.Close()
 		return nil, err
 	}
+	// After initGemm, which validates Options.NTXentKernel into
+	// d.ntxentKernel; the unfused composition's products go through the
+	// facade's Gemm.
+	d.nt = ntxent.New(rt, ntxent.Options{Kernel: d.ntxentKernel, Gemm: d.Gemm})
 	if d.cm != "" {
 		if err := d.gemm.SelfCheck(); err != nil {
 			cmMode, _ := vkrt.CoopMatMode(opts.CoopMat)

@@ -24,11 +24,20 @@
 // delegating, plus documented extras in three groups: the device (Info,
 // CoopMat, MatmulInputRounding for engine.MatmulRounder,
 // ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
-// ConvPlan, ConvKernel, TuneTime, NTXentKernel, NTXentForwardBackwardKernel
-// and NTXentUnfused, for `devices` and the `bench` commands) and profiling
-// (HostStats, EnableProfile, Profile, ResetProfile). The test hooks are
-// in export_test.go or typed options (Options, vkrt.Config), not globals.
-// Below it:
+// ConvPlan, ConvKernel, TuneTime, NTXentKernel and
+// NTXentForwardBackwardKernel, for `devices` and the `bench` commands) and
+// profiling (HostStats, EnableProfile, Profile, ResetProfile). The test
+// hooks are in export_test.go or typed options (Options, vkrt.Config, the
+// families' options), not globals, and no test changes a live Device.
+//
+// The lab apart from the product: kernels kept only as benchmark baselines
+// (the unfused NT-Xent, NTXentUnfused) are no Device methods and no part
+// of engine.Backend. Device.Lab returns a Lab, the one documented way to
+// them (lab.go); the `bench` commands find it through the narrow interface
+// `interface{ Lab() vulkan.Lab }` and training never does. A new
+// benchmark-only kernel lives in its family and becomes a Lab method.
+//
+// Below the facade:
 //
 //   - internal/vkrt, the runtime: loader, shared instance, physical
 //     devices (DeviceInfo, Devices; the cooperative-matrix queries and
@@ -58,12 +67,15 @@
 // internal/batchnorm, internal/gemm (Gemm and GemmBatched, the shape
 // classes and their kernel choice, split-K, the cooperative-matrix
 // self-check and input maxima; the convolution family records its
-// Winograd products through it). To do (still files of this package,
-// reaching the runtime through the shims of runtime.go): conv (conv.go,
-// conv_plan.go, conv_winograd.go, conv_autotune.go; its choices per
-// problem in Device.convChoices; the tuning service, Device.tuner in
-// tuner.go, shared with the GEMM family) and ntxent (ntxent.go, which calls Gemm
-// for its unfused composition and whose plan tests hook d.hooks).
+// Winograd products through it), internal/ntxent (the fused NT-Xent, its
+// plan and plan tests, which set the plan hook as an option of the family
+// on a bare runtime; the unfused composition, reached only through Lab,
+// gets Gemm as a function in ntxent.Options, so the family imports no
+// package vulkan). To do (still files of this package, reaching the
+// runtime through the shims of runtime.go): conv (conv.go, conv_plan.go,
+// conv_winograd.go, conv_autotune.go; its choices per problem in
+// Device.convChoices; the tuning service, Device.tuner in tuner.go, shared
+// with the GEMM family).
 //
 // The GEMM kernel of each shape class (small, medium, large, huge m*n;
 // skinny batched products such as Winograd's; split-K for a small C with
@@ -143,7 +155,10 @@
 //  6. Test it: add the op's cases to the conformance suite
 //     (engine/conformance), which every backend runs, CPU included; backward
 //     ops are checked against the CPU backward there. Plan logic gets
-//     internal tests in the family package.
+//     internal tests in the family package; a test that forces a plan
+//     sets a hook option when it makes the family's Ops (on a bare
+//     vkrt runtime, as internal/ntxent's tests do), never on a live
+//     Device.
 //
 // Recording a dispatch (step 4):
 //

@@ -3,6 +3,7 @@ package vulkan
 import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/float16"
+	"simclr-vk/engine/vulkan/internal/ntxent"
 )
 
 // The engine.Backend methods of the op families that have their own
@@ -111,4 +112,28 @@ func (d *Device) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tens
 
 func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
 	d.bn.BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means, groups, p)
+}
+
+// The NT-Xent family (internal/ntxent).
+
+// NTXentKernels are the fused NT-Xent kernel families, best first where
+// they apply (Options.NTXentKernel forces one).
+var NTXentKernels = ntxent.Kernels
+
+func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
+	d.nt.ForwardBackward(dz, res, z, tau)
+}
+
+// NTXentKernel returns the kernel family the fused NT-Xent runs for a
+// (rows, dim) z on this device with kernel forced ("" as
+// Options.NTXentKernel: the device's choice).
+func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
+	return d.nt.Kernel(kernel, rows, dim)
+}
+
+// NTXentForwardBackwardKernel is NTXentForwardBackward with the kernel
+// family forced for this call, as Options.NTXentKernel does (benchmarks
+// compare the families on one device).
+func (d *Device) NTXentForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, tau float32) {
+	d.nt.ForwardBackwardKernel(kernel, dz, res, z, tau)
 }

@@ -12,6 +12,7 @@ import (
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/float16"
 	"simclr-vk/engine/vulkan/internal/gemm"
+	"simclr-vk/engine/vulkan/internal/ntxent"
 	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
@@ -48,7 +49,7 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 
 // familyShaders are the kernel tables of the op families under internal/
 // (shader -> push struct).
-var familyShaders = []map[string]any{batchnorm.Shaders, eltwise.Shaders, float16.Shaders, gemm.Shaders, tune.Shaders}
+var familyShaders = []map[string]any{batchnorm.Shaders, eltwise.Shaders, float16.Shaders, gemm.Shaders, ntxent.Shaders, tune.Shaders}
 
 // TestPushConstants: every Go push struct mirrors the push-constant block
 // of each shader it feeds field by field (same count, same scalar types,
@@ -70,9 +71,6 @@ func TestPushConstants(t *testing.T) {
 		{pushWinogradFilter{}, []string{"winograd_filter_transform", "winograd_filter_grad_transform"}},
 		{pushWinogradInput{}, []string{"winograd_input_transform"}},
 		{pushWinogradOutput{}, []string{"winograd_output_transform", "winograd_grad_transform"}},
-		{pushNTXent{}, []string{"ntxent_forward", "ntxent_loss", "ntxent_backward", "ntxent_backward_finish",
-			"ntxent_forward_unfused", "ntxent_backward_unfused", "ntxent_forward_tiled", "ntxent_backward_tiled",
-			"ntxent_forward_gemm", "ntxent_backward_gemm"}},
 	}
 	for _, table := range familyShaders {
 		for sh, push := range table {
