@@ -22,8 +22,7 @@ layout(std430, binding = 0) buffer BM { uint M[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint slot;
+    uint n, slot;
 } pc;
 
 shared uint red[256];

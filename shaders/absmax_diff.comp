@@ -25,8 +25,7 @@ layout(std430, binding = 1) readonly buffer BX { float X[]; };
 layout(std430, binding = 2) readonly buffer BY { float Y[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint slot;
+    uint n, slot;
 } pc;
 
 shared uint red[256];

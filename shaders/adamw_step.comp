@@ -24,13 +24,7 @@ layout(std430, binding = 3) buffer B3 { float v[]; };
 
 layout(push_constant) uniform Push {
     uint n;
-    float lr;
-    float beta1;
-    float beta2;
-    float eps;
-    float weightDecay;
-    float bc1;
-    float bc2;
+    float lr, beta1, beta2, eps, weightDecay, bc1, bc2;
 } pc;
 
 void main() {

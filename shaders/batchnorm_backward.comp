@@ -43,11 +43,8 @@ layout(std430, binding = 7) readonly buffer B7 { float saveMean[]; };
 layout(std430, binding = 8) readonly buffer B8 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
+    uint n, c, hw;
+    float eps, momentum;
 } pc;
 
 shared float redG[LOCAL];

@@ -58,14 +58,9 @@ layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
 layout(std430, binding = 7) readonly buffer B7 { float sums[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 void main() {

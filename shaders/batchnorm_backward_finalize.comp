@@ -36,14 +36,9 @@ layout(std430, binding = 2) buffer B2 { float dbeta[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 shared float redG[LOCAL];

@@ -31,11 +31,8 @@ layout(std430, binding = 4) readonly buffer B4 { float runMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float runVar[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
+    uint n, c, hw;
+    float eps, momentum;
 } pc;
 
 void main() {

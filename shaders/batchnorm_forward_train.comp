@@ -43,11 +43,8 @@ layout(std430, binding = 6) writeonly buffer B6 { float saveMean[]; };
 layout(std430, binding = 7) writeonly buffer B7 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
+    uint n, c, hw;
+    float eps, momentum;
 } pc;
 
 #include "batchnorm_reduce.glsl"

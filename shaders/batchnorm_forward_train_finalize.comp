@@ -36,14 +36,9 @@ layout(std430, binding = 3) writeonly buffer B3 { float saveMean[]; };
 layout(std430, binding = 4) writeonly buffer B4 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 #include "batchnorm_reduce.glsl"

@@ -22,11 +22,8 @@ layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BP { float P[]; };
 
 layout(push_constant) uniform Push {
-    uint mn;
-    uint slices;
-    uint coff;
-    float alpha;
-    float beta;
+    uint mn, slices, coff;
+    float alpha, beta;
 } pc;
 
 void main() {

@@ -23,8 +23,7 @@ layout(std430, binding = 2) readonly buffer B2 { float y[]; };
 layout(std430, binding = 3) readonly buffer B3 { float norm[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint dim;
+    uint rows, dim;
 } pc;
 
 void main() {

@@ -19,8 +19,7 @@ layout(std430, binding = 1) writeonly buffer B1 { float norm[]; };
 layout(std430, binding = 2) readonly buffer B2 { float x[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint dim;
+    uint rows, dim;
 } pc;
 
 void main() {

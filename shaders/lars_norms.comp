@@ -24,13 +24,8 @@ layout(std430, binding = 1) readonly buffer B1 { float w[]; };
 layout(std430, binding = 2) readonly buffer B2 { float g[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint chunk;
-    uint parts;
-    float lr;
-    float momentum;
-    float weightDecay;
-    float eta;
+    uint n, chunk, parts;
+    float lr, momentum, weightDecay, eta;
 } pc;
 
 shared float redW[LOCAL];

@@ -32,13 +32,8 @@ layout(std430, binding = 2) buffer B2 { float v[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint chunk;
-    uint parts;
-    float lr;
-    float momentum;
-    float weightDecay;
-    float eta;
+    uint n, chunk, parts;
+    float lr, momentum, weightDecay, eta;
 } pc;
 
 shared float redW[LOCAL];

@@ -27,14 +27,8 @@ layout(std430, binding = 1) writeonly buffer B1 { float lse[]; };
 layout(std430, binding = 2) readonly buffer B2 { float part[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
 shared float redL[LOCAL];

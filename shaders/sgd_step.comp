@@ -21,9 +21,7 @@ layout(std430, binding = 2) buffer B2 { float v[]; };
 
 layout(push_constant) uniform Push {
     uint n;
-    float lr;
-    float momentum;
-    float weightDecay;
+    float lr, momentum, weightDecay;
     uint nesterov;
 } pc;
 

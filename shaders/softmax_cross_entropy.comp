@@ -31,8 +31,7 @@ layout(std430, binding = 2) readonly buffer B2 { float logits[]; };
 layout(std430, binding = 3) readonly buffer B3 { float labels[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint classes;
+    uint n, classes;
 } pc;
 
 void main() {

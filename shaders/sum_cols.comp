@@ -22,8 +22,7 @@ layout(std430, binding = 0) buffer B0 { float dst[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint cols;
+    uint rows, cols;
     float div;
 } pc;
 

@@ -21,8 +21,7 @@ layout(std430, binding = 0) buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint chunk;
+    uint n, chunk;
 } pc;
 
 shared float acc[256];
