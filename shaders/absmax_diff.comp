@@ -28,6 +28,8 @@ layout(push_constant) uniform Push {
     uint n, slot;
 } pc;
 
+#include "treereduce.glsl"
+
 shared uint red[256];
 
 void main() {
@@ -38,12 +40,7 @@ void main() {
     }
     red[lid] = m;
     barrier();
-    for (uint s = 128u; s > 0u; s >>= 1) {
-        if (lid < s) {
-            red[lid] = max(red[lid], red[lid + s]);
-        }
-        barrier();
-    }
+    TREE_MAX(red, lid, 128u);
     if (lid == 0u) {
         atomicMax(M[pc.slot], red[0]);
     }

@@ -47,6 +47,8 @@ layout(push_constant) uniform Push {
     float eps, momentum;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float redG[LOCAL];
 shared float redGX[LOCAL];
 
@@ -74,13 +76,7 @@ void main() {
     redG[t] = sg;
     redGX[t] = sgx;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redG[t] += redG[t + s];
-            redGX[t] += redGX[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
     sg = redG[0];
     sgx = redGX[0];
     if (t == 0u) {

@@ -41,6 +41,8 @@ layout(push_constant) uniform Push {
     uint parts, chunk, groups;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float redG[LOCAL];
 shared float redGX[LOCAL];
 
@@ -60,13 +62,7 @@ void main() {
     redG[t] = sg;
     redGX[t] = sgx;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redG[t] += redG[t + s];
-            redGX[t] += redGX[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
     if (t == 0u) {
         sums[2u * ch] = redG[0];
         sums[2u * ch + 1u] = redGX[0];

@@ -24,6 +24,8 @@ layout(push_constant) uniform Push {
     uint n, c, hw;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float partial[64];
 
 void main() {
@@ -40,12 +42,7 @@ void main() {
     }
     partial[t] = s;
     barrier();
-    for (uint stride = 32u; stride > 0u; stride >>= 1) {
-        if (t < stride) {
-            partial[t] += partial[t + stride];
-        }
-        barrier();
-    }
+    TREE_SUM(partial, t, 32u);
     if (t == 0u && ch < pc.c) {
         DB[ch] = partial[0];
     }

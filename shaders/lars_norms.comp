@@ -28,6 +28,8 @@ layout(push_constant) uniform Push {
     float lr, momentum, weightDecay, eta;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float redW[LOCAL];
 shared float redG[LOCAL];
 
@@ -49,13 +51,7 @@ void main() {
     redW[t] = ww;
     redG[t] = gg;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redW[t] += redW[t + s];
-            redG[t] += redG[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redW, redG, t, LOCAL / 2u);
     if (t == 0u) {
         partial[2u * k] = redW[0];
         partial[2u * k + 1u] = redG[0];

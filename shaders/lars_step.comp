@@ -36,6 +36,8 @@ layout(push_constant) uniform Push {
     float lr, momentum, weightDecay, eta;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float redW[LOCAL];
 shared float redG[LOCAL];
 
@@ -55,13 +57,7 @@ void main() {
         redW[t] = ww;
         redG[t] = gg;
         barrier();
-        for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-            if (t < s) {
-                redW[t] += redW[t + s];
-                redG[t] += redG[t + s];
-            }
-            barrier();
-        }
+        TREE_SUM2(redW, redG, t, LOCAL / 2u);
         ww = redW[0];
         gg = redG[0];
         if (ww > 0.0 && gg > 0.0) {

@@ -31,6 +31,8 @@ layout(push_constant) uniform Push {
     float invTau, scale;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float redL[LOCAL];
 shared float redT[LOCAL];
 
@@ -62,13 +64,7 @@ void main() {
     redL[t] = loss;
     redT[t] = top;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redL[t] += redL[t + s];
-            redT[t] += redT[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redL, redT, t, LOCAL / 2u);
     if (t == 0u) {
         outv[0] = redL[0] / float(rows);
         outv[1] = redT[0] / float(rows);

@@ -24,6 +24,8 @@ layout(push_constant) uniform Push {
     uint n, chunk;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float acc[256];
 
 void main() {
@@ -38,12 +40,7 @@ void main() {
     }
     acc[t] = s;
     barrier();
-    for (uint stride = 128u; stride > 0u; stride >>= 1) {
-        if (t < stride) {
-            acc[t] += acc[t + stride];
-        }
-        barrier();
-    }
+    TREE_SUM(acc, t, 128u);
     if (t == 0u && start < pc.n) {
         partial[g] = acc[0];
     }
