@@ -73,41 +73,7 @@ void main() {
         }
     }
     for (uint colBase = c0; colBase < c1; colBase += BN) {
-        float s[TM][TN];
-        for (uint r = 0u; r < TM; r++) {
-            for (uint c = 0u; c < TN; c++) {
-                s[r][c] = 0.0;
-            }
-        }
-        for (uint k0 = 0u; k0 < d; k0 += BK) {
-            barrier();
-            for (uint e = t; e < BK * BM; e += WG) {
-                uint mm = e / BK, kk = e % BK;
-                uint row = rowBase + mm, k = k0 + kk;
-                As[kk * BM + mm] = (row < rows && k < d) ? z[row * d + k] : 0.0;
-            }
-            for (uint e = t; e < BK * BN; e += WG) {
-                uint nn = e / BK, kk = e % BK;
-                uint col = colBase + nn, k = k0 + kk;
-                Bs[kk * BN + nn] = (col < c1 && k < d) ? z[col * d + k] : 0.0;
-            }
-            barrier();
-            for (uint kk = 0u; kk < BK; kk++) {
-                float a[TM];
-                float b[TN];
-                for (uint r = 0u; r < TM; r++) {
-                    a[r] = As[kk * BM + ty * TM + r];
-                }
-                for (uint c = 0u; c < TN; c++) {
-                    b[c] = Bs[kk * BN + tx * TN + c];
-                }
-                for (uint r = 0u; r < TM; r++) {
-                    for (uint c = 0u; c < TN; c++) {
-                        s[r][c] = fma(a[r], b[c], s[r][c]);
-                    }
-                }
-            }
-        }
+        #include "ntxent_score_tile.glsl"
         // Weights into Ws (the previous tile's readers are past the
         // barriers above).
         for (uint c = 0u; c < TN; c++) {
