@@ -27,13 +27,7 @@
 // (Go: pushNTXent in engine/vulkan/ntxent.go; nHalf, parts and scale unused here).
 // CPU reference: cpu.NTXentForwardBackward (dz).
 
-layout(local_size_x_id = 5) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint WG = 256;
+#include "ntxent_tiled.glsl"
 layout(constant_id = 6) const uint DJ = 8;
 layout(constant_id = 7) const uint SEQUENTIAL = 0;
 
@@ -46,10 +40,6 @@ layout(push_constant) uniform Push {
     float invTau, scale;
 } pc;
 
-const uint NX = BN / TN;
-
-shared float As[BK * BM];
-shared float Bs[BK * BN];
 shared float Ws[BM * (BN + 1u)];
 
 void main() {

@@ -26,13 +26,7 @@
 // (Go: pushNTXent in engine/vulkan/ntxent.go; part0 and scale unused here).
 // CPU reference: cpu.NTXentForwardBackward (with ntxent_loss: lse, loss, top1).
 
-layout(local_size_x_id = 5) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint WG = 256;
+#include "ntxent_tiled.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
@@ -43,10 +37,7 @@ layout(push_constant) uniform Push {
 } pc;
 
 const float NONE = -3.402823466e38;
-const uint NX = BN / TN;
 
-shared float As[BK * BM];
-shared float Bs[BK * BN];
 shared float red[4u * WG * TM];
 
 void main() {
