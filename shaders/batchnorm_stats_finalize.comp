@@ -39,25 +39,7 @@ layout(push_constant) uniform Push {
 #include "batchnorm_reduce.glsl"
 
 void main() {
-    uint gch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-    if (gch >= pc.groups * pc.c) {
-        return; // whole workgroup
-    }
-    uint t = gl_LocalInvocationID.x;
-    uint m = (pc.n / pc.groups) * pc.hw;
-    uint base = 2u * gch * pc.parts;
-    float s = 0.0;
-    for (uint j = t; j < pc.parts; j += LOCAL) {
-        s += partial[base + 2u * j];
-    }
-    float mean = reduce(s) / float(m);
-    float q = 0.0;
-    for (uint j = t; j < pc.parts; j += LOCAL) {
-        float nj = float(min(pc.chunk, m - j * pc.chunk));
-        float dm = partial[base + 2u * j] / nj - mean;
-        q += partial[base + 2u * j + 1u] + nj * dm * dm;
-    }
-    float ss = reduce(q);
+    #include "batchnorm_merge.glsl"
     if (t == 0u) {
         stats[2u * gch] = mean;
         stats[2u * gch + 1u] = ss;
