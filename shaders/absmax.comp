@@ -25,20 +25,5 @@ layout(push_constant) uniform Push {
     uint n, slot;
 } pc;
 
-#include "treereduce.glsl"
-
-shared uint red[256];
-
-void main() {
-    uint lid = gl_LocalInvocationID.x;
-    uint m = 0u;
-    for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += gl_NumWorkGroups.x * 256u) {
-        m = max(m, floatBitsToUint(X[i]) & 0x7fffffffu);
-    }
-    red[lid] = m;
-    barrier();
-    TREE_MAX(red, lid, 128u);
-    if (lid == 0u) {
-        atomicMax(M[pc.slot], red[0]);
-    }
-}
+#define ABSMAX_VALUE(i) (X[i])
+#include "absmax_body.glsl"

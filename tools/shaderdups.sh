@@ -16,6 +16,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in shaders/*.comp shaders/*.glsl; do
 	b=$(basename "$f")
+	if [ -e "$tmp/${b%.*}.c" ]; then
+		echo "shaderdups: $f and another source share the name ${b%.*}" >&2
+		exit 2
+	fi
 	cp "$f" "$tmp/${b%.*}.c"
 done
 cd "$tmp"
