@@ -27,8 +27,10 @@ layout(push_constant) uniform Push {
     float lr, beta1, beta2, eps, weightDecay, bc1, bc2;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n) {
         return;
     }

@@ -46,8 +46,10 @@ layout(push_constant) uniform Push {
 shared float redG[LOCAL];
 shared float redGX[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     if (ch >= pc.groups * pc.c) { // ch: group * C + channel
         return; // whole workgroup
     }

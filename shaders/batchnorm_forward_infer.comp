@@ -35,8 +35,10 @@ layout(push_constant) uniform Push {
     float eps, momentum;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n * pc.c * pc.hw) {
         return;
     }

@@ -49,8 +49,10 @@ layout(push_constant) uniform Push {
 
 #include "batchnorm_reduce.glsl"
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     if (ch >= pc.c) {
         return; // whole workgroup: no barrier is skipped by part of it
     }

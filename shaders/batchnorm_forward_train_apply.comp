@@ -52,8 +52,10 @@ layout(push_constant) uniform Push {
     uint parts, chunk, groups;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     uint hwv = pc.hw / VEC;
     if (i >= pc.n * pc.c * hwv) {
         return;

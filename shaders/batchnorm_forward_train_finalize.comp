@@ -43,6 +43,8 @@ layout(push_constant) uniform Push {
 
 #include "batchnorm_reduce.glsl"
 
+#include "grid1d.glsl"
+
 void main() {
     #include "batchnorm_merge.glsl"
     if (t == 0u) {

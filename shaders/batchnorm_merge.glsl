@@ -1,14 +1,14 @@
 // batchnorm_merge.glsl: a statement fragment, the start of the main of
 // batchnorm_forward_train_finalize.comp and batchnorm_stats_finalize.comp
-// (after batchnorm_reduce.glsl): the workgroup of group-channel gch merges
-// the parts (sum, M2) pairs of its chunks in partial (written by
-// batchnorm_forward_train_partial) into the mean and ss, the sum of squared
-// deviations over its m = (n/groups)*hw values (the parallel-variance
-// formula, in a fixed order); workgroups past groups*C return at once.
-// A fragment rather than a function so that the kernels' SPIR-V stays as it
-// was.
+// (after grid1d.glsl and batchnorm_reduce.glsl): the workgroup of
+// group-channel gch merges the parts (sum, M2) pairs of its chunks in
+// partial (written by batchnorm_forward_train_partial) into the mean and ss,
+// the sum of squared deviations over its m = (n/groups)*hw values (the
+// parallel-variance formula, in a fixed order); workgroups past groups*C
+// return at once. A fragment rather than a function so that the kernels'
+// SPIR-V stays as it was.
 
-uint gch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; // group * C + channel
+uint gch = GRID1D_GROUP; // group * C + channel
 if (gch >= pc.groups * pc.c) {
     return; // whole workgroup
 }

@@ -28,8 +28,10 @@ layout(push_constant) uniform Push {
 
 shared float partial[64];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     uint t = gl_LocalInvocationID.x;
     float s = 0.0;
     if (ch < pc.c) {

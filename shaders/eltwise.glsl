@@ -13,6 +13,8 @@
 
 layout(local_size_x = 256) in;
 
+#include "grid1d.glsl"
+
 layout(std430, binding = 0) buffer B0 { float ELTWISE_B0[]; };
 #ifdef ELTWISE_B1
 layout(std430, binding = 1) readonly buffer B1 { float ELTWISE_B1[]; };
@@ -22,7 +24,7 @@ layout(std430, binding = 2) readonly buffer B2 { float ELTWISE_B2[]; };
 #endif
 
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n) {
         return;
     }

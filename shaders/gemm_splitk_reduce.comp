@@ -26,8 +26,10 @@ layout(push_constant) uniform Push {
     float alpha, beta;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.mn) {
         return;
     }

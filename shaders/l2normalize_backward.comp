@@ -26,8 +26,10 @@ layout(push_constant) uniform Push {
     uint rows, dim;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint r = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint r = GRID1D_INDEX(64u);
     if (r >= pc.rows) {
         return;
     }

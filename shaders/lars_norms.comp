@@ -33,8 +33,10 @@ layout(push_constant) uniform Push {
 shared float redW[LOCAL];
 shared float redG[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint k = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint k = GRID1D_GROUP;
     if (k >= pc.parts) {
         return; // whole workgroup
     }

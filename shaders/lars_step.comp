@@ -41,9 +41,11 @@ layout(push_constant) uniform Push {
 shared float redW[LOCAL];
 shared float redG[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
     uint t = gl_LocalInvocationID.x;
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * LOCAL + t;
+    uint i = GRID1D_GROUP * LOCAL + t;
     float trust = 1.0;
     float wd = 0.0;
     if (EXCLUDE == 0u) {

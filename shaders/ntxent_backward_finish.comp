@@ -31,8 +31,10 @@ layout(push_constant) uniform Push {
     float invTau, scale;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint e = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint e = GRID1D_INDEX(256u);
     uint n = pc.rows * pc.d;
     if (e >= n) {
         return;

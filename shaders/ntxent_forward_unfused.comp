@@ -27,8 +27,10 @@ layout(push_constant) uniform Push {
 
 const float NONE = -3.402823466e38;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(64u);
     uint rows = pc.rows;
     if (i >= rows) {
         return;

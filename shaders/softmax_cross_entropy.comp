@@ -34,8 +34,10 @@ layout(push_constant) uniform Push {
     uint n, classes;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(64u);
     if (i >= pc.n) {
         return;
     }

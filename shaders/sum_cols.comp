@@ -28,8 +28,10 @@ layout(push_constant) uniform Push {
 
 shared float partial[16][16];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint c = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 16u + gl_LocalInvocationID.x;
+    uint c = GRID1D_INDEX(16u);
     uint x = gl_LocalInvocationID.x;
     uint y = gl_LocalInvocationID.y;
     float s = 0.0;

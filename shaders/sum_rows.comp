@@ -30,8 +30,10 @@ layout(push_constant) uniform Push {
 
 shared float partial[64];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint r = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint r = GRID1D_GROUP;
     uint t = gl_LocalInvocationID.x;
     float s = 0.0;
     if (r < pc.rows) {

@@ -28,8 +28,10 @@ layout(push_constant) uniform Push {
 
 shared float acc[256];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint g = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint g = GRID1D_GROUP;
     uint t = gl_LocalInvocationID.x;
     uint start = g * pc.chunk;
     uint end = min(start + pc.chunk, pc.n);
