@@ -103,22 +103,7 @@ void main() {
     if (t < BM) {
         uint row = rowBase + t;
         uint b = t * NX * 4u;
-        float M = NONE, SP = NONE, NG = NONE;
-        for (uint x = 0u; x < NX; x++) {
-            M = max(M, red[b + x * 4u]);
-            SP = max(SP, red[b + x * 4u + 2u]);
-            NG = max(NG, red[b + x * 4u + 3u]);
-        }
-        float S = 0.0;
-        for (uint x = 0u; x < NX; x++) {
-            S += red[b + x * 4u + 1u] * exp(red[b + x * 4u] - M);
-        }
-        if (row < rows) {
-            uint o = (p * rows + row) * 4u;
-            part[o] = M;
-            part[o + 1u] = S;
-            part[o + 2u] = SP;
-            part[o + 3u] = NG;
-        }
+        #define NTXENT_MERGE_N NX
+        #include "ntxent_row_merge.glsl"
     }
 }
