@@ -22,27 +22,8 @@ layout(std430, binding = 0) buffer BM { uint M[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint slot;
+    uint n, slot;
 } pc;
 
-shared uint red[256];
-
-void main() {
-    uint lid = gl_LocalInvocationID.x;
-    uint m = 0u;
-    for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += gl_NumWorkGroups.x * 256u) {
-        m = max(m, floatBitsToUint(X[i]) & 0x7fffffffu);
-    }
-    red[lid] = m;
-    barrier();
-    for (uint s = 128u; s > 0u; s >>= 1) {
-        if (lid < s) {
-            red[lid] = max(red[lid], red[lid + s]);
-        }
-        barrier();
-    }
-    if (lid == 0u) {
-        atomicMax(M[pc.slot], red[0]);
-    }
-}
+#define ABSMAX_VALUE(i) (X[i])
+#include "absmax_body.glsl"

@@ -24,17 +24,13 @@ layout(std430, binding = 3) buffer B3 { float v[]; };
 
 layout(push_constant) uniform Push {
     uint n;
-    float lr;
-    float beta1;
-    float beta2;
-    float eps;
-    float weightDecay;
-    float bc1;
-    float bc2;
+    float lr, beta1, beta2, eps, weightDecay, bc1, bc2;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n) {
         return;
     }

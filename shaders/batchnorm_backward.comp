@@ -43,18 +43,19 @@ layout(std430, binding = 7) readonly buffer B7 { float saveMean[]; };
 layout(std430, binding = 8) readonly buffer B8 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
+    uint n, c, hw;
+    float eps, momentum;
 } pc;
+
+#include "treereduce.glsl"
 
 shared float redG[LOCAL];
 shared float redGX[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     if (ch >= pc.c) {
         return; // whole workgroup
     }
@@ -77,13 +78,7 @@ void main() {
     redG[t] = sg;
     redGX[t] = sgx;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redG[t] += redG[t + s];
-            redGX[t] += redGX[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
     sg = redG[0];
     sgx = redGX[0];
     if (t == 0u) {

@@ -58,18 +58,15 @@ layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
 layout(std430, binding = 7) readonly buffer B7 { float sums[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     uint hwv = pc.hw / VEC;
     if (i >= pc.n * pc.c * hwv) {
         return;

@@ -36,21 +36,20 @@ layout(std430, binding = 2) buffer B2 { float dbeta[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
+
+#include "treereduce.glsl"
 
 shared float redG[LOCAL];
 shared float redGX[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     if (ch >= pc.groups * pc.c) { // ch: group * C + channel
         return; // whole workgroup
     }
@@ -65,13 +64,7 @@ void main() {
     redG[t] = sg;
     redGX[t] = sgx;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redG[t] += redG[t + s];
-            redGX[t] += redGX[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
     if (t == 0u) {
         sums[2u * ch] = redG[0];
         sums[2u * ch + 1u] = redGX[0];

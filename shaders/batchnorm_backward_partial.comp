@@ -38,15 +38,7 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint LOCAL = 256;
 layout(constant_id = 1) const uint RELU = 0;
 
-#if VEC == 4
-#define VT vec4
-#define POS(v) greaterThan(v, vec4(0.0))
-float hsum(vec4 v) { return (v.x + v.y) + (v.z + v.w); }
-#else
-#define VT float
-#define POS(v) (v > 0.0)
-float hsum(float v) { return v; }
-#endif
+#include "batchnorm_vec.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { VT dy[]; };
@@ -56,29 +48,15 @@ layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 #include "batchnorm_reduce.glsl"
 
 void main() {
-    uint j = gl_WorkGroupID.x;
-    uint gch = gl_WorkGroupID.y; // group * C + channel
-    uint ch = gch % pc.c;
-    uint ng = pc.n / pc.groups;
-    uint row0 = (gch / pc.c) * ng; // the group's first row
-    uint t = gl_LocalInvocationID.x;
-    uint hwv = pc.hw / VEC;
-    uint mv = ng * hwv;
-    uint e0 = j * (pc.chunk / VEC);
-    uint e1 = min(e0 + pc.chunk / VEC, mv);
+    #include "batchnorm_chunk.glsl"
     float mean = saveMean[gch];
     float invStd = saveInvStd[gch];
     VT sg = VT(0.0);

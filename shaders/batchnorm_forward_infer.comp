@@ -31,15 +31,14 @@ layout(std430, binding = 4) readonly buffer B4 { float runMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float runVar[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
+    uint n, c, hw;
+    float eps, momentum;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n * pc.c * pc.hw) {
         return;
     }

@@ -43,17 +43,16 @@ layout(std430, binding = 6) writeonly buffer B6 { float saveMean[]; };
 layout(std430, binding = 7) writeonly buffer B7 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
+    uint n, c, hw;
+    float eps, momentum;
 } pc;
 
 #include "batchnorm_reduce.glsl"
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     if (ch >= pc.c) {
         return; // whole workgroup: no barrier is skipped by part of it
     }

@@ -36,42 +36,21 @@ layout(std430, binding = 3) writeonly buffer B3 { float saveMean[]; };
 layout(std430, binding = 4) writeonly buffer B4 { float saveInvStd[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 #include "batchnorm_reduce.glsl"
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-    if (ch >= pc.groups * pc.c) { // ch: group * C + channel
-        return; // whole workgroup
-    }
-    uint t = gl_LocalInvocationID.x;
-    uint m = (pc.n / pc.groups) * pc.hw;
-    uint base = 2u * ch * pc.parts;
-    float s = 0.0;
-    for (uint j = t; j < pc.parts; j += LOCAL) {
-        s += partial[base + 2u * j];
-    }
-    float mean = reduce(s) / float(m);
-    float q = 0.0;
-    for (uint j = t; j < pc.parts; j += LOCAL) {
-        float nj = float(min(pc.chunk, m - j * pc.chunk));
-        float dm = partial[base + 2u * j] / nj - mean;
-        q += partial[base + 2u * j + 1u] + nj * dm * dm;
-    }
-    float ss = reduce(q);
+    #include "batchnorm_merge.glsl"
     if (t == 0u) {
-        saveMean[ch] = mean;
-        saveInvStd[ch] = 1.0 / sqrt(ss / float(m) + pc.eps);
-        runMean[ch] = (1.0 - pc.momentum) * runMean[ch] + pc.momentum * mean;
-        runVar[ch] = (1.0 - pc.momentum) * runVar[ch] + pc.momentum * (ss / float(m - 1u));
+        saveMean[gch] = mean;
+        saveInvStd[gch] = 1.0 / sqrt(ss / float(m) + pc.eps);
+        runMean[gch] = (1.0 - pc.momentum) * runMean[gch] + pc.momentum * mean;
+        runVar[gch] = (1.0 - pc.momentum) * runVar[gch] + pc.momentum * (ss / float(m - 1u));
     }
 }

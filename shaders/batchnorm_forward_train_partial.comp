@@ -34,41 +34,21 @@
 layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint LOCAL = 256;
 
-#if VEC == 4
-#define VT vec4
-float hsum(vec4 v) { return (v.x + v.y) + (v.z + v.w); }
-#else
-#define VT float
-float hsum(float v) { return v; }
-#endif
+#include "batchnorm_vec.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 #include "batchnorm_reduce.glsl"
 
 void main() {
-    uint j = gl_WorkGroupID.x;
-    uint gch = gl_WorkGroupID.y; // group * C + channel
-    uint ch = gch % pc.c;
-    uint ng = pc.n / pc.groups;
-    uint row0 = (gch / pc.c) * ng; // the group's first row
-    uint t = gl_LocalInvocationID.x;
-    uint hwv = pc.hw / VEC;
-    uint mv = ng * hwv;
-    uint e0 = j * (pc.chunk / VEC);
-    uint e1 = min(e0 + pc.chunk / VEC, mv);
+    #include "batchnorm_chunk.glsl"
     // One pass of shifted sums: with K the chunk's first value,
     // S1 = sum (v - K), S2 = sum (v - K)^2, the chunk's sum is n*K + S1 and
     // its M2 = S2 - S1^2/n (K near the data keeps the cancellation small).

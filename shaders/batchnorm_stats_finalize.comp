@@ -31,38 +31,17 @@ layout(std430, binding = 0) readonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float stats[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint c;
-    uint hw;
-    float eps;
-    float momentum;
-    uint parts;
-    uint chunk;
-    uint groups;
+    uint n, c, hw;
+    float eps, momentum;
+    uint parts, chunk, groups;
 } pc;
 
 #include "batchnorm_reduce.glsl"
 
+#include "grid1d.glsl"
+
 void main() {
-    uint gch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
-    if (gch >= pc.groups * pc.c) {
-        return; // whole workgroup
-    }
-    uint t = gl_LocalInvocationID.x;
-    uint m = (pc.n / pc.groups) * pc.hw;
-    uint base = 2u * gch * pc.parts;
-    float s = 0.0;
-    for (uint j = t; j < pc.parts; j += LOCAL) {
-        s += partial[base + 2u * j];
-    }
-    float mean = reduce(s) / float(m);
-    float q = 0.0;
-    for (uint j = t; j < pc.parts; j += LOCAL) {
-        float nj = float(min(pc.chunk, m - j * pc.chunk));
-        float dm = partial[base + 2u * j] / nj - mean;
-        q += partial[base + 2u * j + 1u] + nj * dm * dm;
-    }
-    float ss = reduce(q);
+    #include "batchnorm_merge.glsl"
     if (t == 0u) {
         stats[2u * gch] = mean;
         stats[2u * gch + 1u] = ss;

@@ -24,10 +24,14 @@ layout(push_constant) uniform Push {
     uint n, c, hw;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float partial[64];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint ch = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint ch = GRID1D_GROUP;
     uint t = gl_LocalInvocationID.x;
     float s = 0.0;
     if (ch < pc.c) {
@@ -40,12 +44,7 @@ void main() {
     }
     partial[t] = s;
     barrier();
-    for (uint stride = 32u; stride > 0u; stride >>= 1) {
-        if (t < stride) {
-            partial[t] += partial[t + stride];
-        }
-        barrier();
-    }
+    TREE_SUM(partial, t, 32u);
     if (t == 0u && ch < pc.c) {
         DB[ch] = partial[0];
     }

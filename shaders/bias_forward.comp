@@ -20,8 +20,10 @@ layout(push_constant) uniform Push {
     uint n, c, hw;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint g = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint g = GRID1D_GROUP;
     uint i = g * 256u + gl_LocalInvocationID.x;
     if (i >= pc.n * pc.c * pc.hw) {
         return;

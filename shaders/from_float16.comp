@@ -45,8 +45,10 @@ uint float32bits(uint h) {
     return sign | ((e + 112u) << 23) | (m << 13);
 }
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n) {
         return;
     }

@@ -22,15 +22,14 @@ layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BP { float P[]; };
 
 layout(push_constant) uniform Push {
-    uint mn;
-    uint slices;
-    uint coff;
-    float alpha;
-    float beta;
+    uint mn, slices, coff;
+    float alpha, beta;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.mn) {
         return;
     }

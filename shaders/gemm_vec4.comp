@@ -37,12 +37,8 @@ layout(std430, binding = 1) readonly buffer BA { vec4 A4[]; };
 layout(std430, binding = 2) readonly buffer BB { vec4 B4[]; };
 
 layout(push_constant) uniform Push {
-    uint m;
-    uint n;
-    uint k;
-    uint batch0;
-    float alpha;
-    float beta;
+    uint m, n, k, batch0;
+    float alpha, beta;
 } pc;
 
 void main() {

@@ -21,8 +21,10 @@ layout(push_constant) uniform Push {
     uint planes, hw;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint g = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint g = GRID1D_GROUP;
     uint pl = g * 64u + gl_LocalInvocationID.x;
     if (pl >= pc.planes) {
         return;

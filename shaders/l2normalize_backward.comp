@@ -23,12 +23,13 @@ layout(std430, binding = 2) readonly buffer B2 { float y[]; };
 layout(std430, binding = 3) readonly buffer B3 { float norm[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint dim;
+    uint rows, dim;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint r = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint r = GRID1D_INDEX(64u);
     if (r >= pc.rows) {
         return;
     }

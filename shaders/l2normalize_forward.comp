@@ -19,12 +19,13 @@ layout(std430, binding = 1) writeonly buffer B1 { float norm[]; };
 layout(std430, binding = 2) readonly buffer B2 { float x[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint dim;
+    uint rows, dim;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint r = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint r = GRID1D_INDEX(64u);
     if (r >= pc.rows) {
         return;
     }

@@ -24,20 +24,19 @@ layout(std430, binding = 1) readonly buffer B1 { float w[]; };
 layout(std430, binding = 2) readonly buffer B2 { float g[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint chunk;
-    uint parts;
-    float lr;
-    float momentum;
-    float weightDecay;
-    float eta;
+    uint n, chunk, parts;
+    float lr, momentum, weightDecay, eta;
 } pc;
+
+#include "treereduce.glsl"
 
 shared float redW[LOCAL];
 shared float redG[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint k = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint k = GRID1D_GROUP;
     if (k >= pc.parts) {
         return; // whole workgroup
     }
@@ -54,13 +53,7 @@ void main() {
     redW[t] = ww;
     redG[t] = gg;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redW[t] += redW[t + s];
-            redG[t] += redG[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redW, redG, t, LOCAL / 2u);
     if (t == 0u) {
         partial[2u * k] = redW[0];
         partial[2u * k + 1u] = redG[0];

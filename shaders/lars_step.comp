@@ -32,21 +32,20 @@ layout(std430, binding = 2) buffer B2 { float v[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint chunk;
-    uint parts;
-    float lr;
-    float momentum;
-    float weightDecay;
-    float eta;
+    uint n, chunk, parts;
+    float lr, momentum, weightDecay, eta;
 } pc;
+
+#include "treereduce.glsl"
 
 shared float redW[LOCAL];
 shared float redG[LOCAL];
 
+#include "grid1d.glsl"
+
 void main() {
     uint t = gl_LocalInvocationID.x;
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * LOCAL + t;
+    uint i = GRID1D_GROUP * LOCAL + t;
     float trust = 1.0;
     float wd = 0.0;
     if (EXCLUDE == 0u) {
@@ -60,13 +59,7 @@ void main() {
         redW[t] = ww;
         redG[t] = gg;
         barrier();
-        for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-            if (t < s) {
-                redW[t] += redW[t + s];
-                redG[t] += redG[t + s];
-            }
-            barrier();
-        }
+        TREE_SUM2(redW, redG, t, LOCAL / 2u);
         ww = redW[0];
         gg = redG[0];
         if (ww > 0.0 && gg > 0.0) {

@@ -27,8 +27,10 @@ layout(push_constant) uniform Push {
     uint n, c, h, w, kh, kw, stride_h, stride_w, pad_h, pad_w, p, q;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint g = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint g = GRID1D_GROUP;
     uint o = g * 256u + gl_LocalInvocationID.x;
     uint PQ = pc.p * pc.q;
     if (o >= pc.n * pc.c * PQ) {

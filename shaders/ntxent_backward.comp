@@ -44,14 +44,8 @@ layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 layout(std430, binding = 2) readonly buffer B2 { float lse[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
 void main() {

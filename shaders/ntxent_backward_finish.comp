@@ -27,18 +27,14 @@ layout(std430, binding = 1) readonly buffer B1 { float gpart[]; };
 layout(std430, binding = 2) readonly buffer B2 { float z[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint e = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint e = GRID1D_INDEX(256u);
     uint n = pc.rows * pc.d;
     if (e >= n) {
         return;

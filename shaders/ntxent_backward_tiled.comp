@@ -27,13 +27,7 @@
 // (Go: pushNTXent in engine/vulkan/ntxent.go; nHalf, parts and scale unused here).
 // CPU reference: cpu.NTXentForwardBackward (dz).
 
-layout(local_size_x_id = 5) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint WG = 256;
+#include "ntxent_tiled.glsl"
 layout(constant_id = 6) const uint DJ = 8;
 layout(constant_id = 7) const uint SEQUENTIAL = 0;
 
@@ -42,20 +36,10 @@ layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 layout(std430, binding = 2) readonly buffer B2 { float lse[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
-const uint NX = BN / TN;
-
-shared float As[BK * BM];
-shared float Bs[BK * BN];
 shared float Ws[BM * (BN + 1u)];
 
 void main() {
@@ -79,41 +63,7 @@ void main() {
         }
     }
     for (uint colBase = c0; colBase < c1; colBase += BN) {
-        float s[TM][TN];
-        for (uint r = 0u; r < TM; r++) {
-            for (uint c = 0u; c < TN; c++) {
-                s[r][c] = 0.0;
-            }
-        }
-        for (uint k0 = 0u; k0 < d; k0 += BK) {
-            barrier();
-            for (uint e = t; e < BK * BM; e += WG) {
-                uint mm = e / BK, kk = e % BK;
-                uint row = rowBase + mm, k = k0 + kk;
-                As[kk * BM + mm] = (row < rows && k < d) ? z[row * d + k] : 0.0;
-            }
-            for (uint e = t; e < BK * BN; e += WG) {
-                uint nn = e / BK, kk = e % BK;
-                uint col = colBase + nn, k = k0 + kk;
-                Bs[kk * BN + nn] = (col < c1 && k < d) ? z[col * d + k] : 0.0;
-            }
-            barrier();
-            for (uint kk = 0u; kk < BK; kk++) {
-                float a[TM];
-                float b[TN];
-                for (uint r = 0u; r < TM; r++) {
-                    a[r] = As[kk * BM + ty * TM + r];
-                }
-                for (uint c = 0u; c < TN; c++) {
-                    b[c] = Bs[kk * BN + tx * TN + c];
-                }
-                for (uint r = 0u; r < TM; r++) {
-                    for (uint c = 0u; c < TN; c++) {
-                        s[r][c] = fma(a[r], b[c], s[r][c]);
-                    }
-                }
-            }
-        }
+        #include "ntxent_score_tile.glsl"
         // Weights into Ws (the previous tile's readers are past the
         // barriers above).
         for (uint c = 0u; c < TN; c++) {

@@ -35,14 +35,8 @@ layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
 const float NONE = -3.402823466e38;

@@ -35,14 +35,8 @@ layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 layout(std430, binding = 1) readonly buffer B1v { vec4 z4[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
 uint rows, dim, rowBase, colBase, t;
@@ -123,23 +117,8 @@ void main() {
         if (t < TY) {
             uint row = rowBase + ntxentRow(t, i);
             uint b = t * TX * 4u;
-            float M = NONE, SP = NONE, NG = NONE;
-            for (uint x = 0u; x < TX; x++) {
-                M = max(M, red[b + x * 4u]);
-                SP = max(SP, red[b + x * 4u + 2u]);
-                NG = max(NG, red[b + x * 4u + 3u]);
-            }
-            float S = 0.0;
-            for (uint x = 0u; x < TX; x++) {
-                S += red[b + x * 4u + 1u] * exp(red[b + x * 4u] - M);
-            }
-            if (row < rows) {
-                uint o = (p * rows + row) * 4u;
-                part[o] = M;
-                part[o + 1u] = S;
-                part[o + 2u] = SP;
-                part[o + 3u] = NG;
-            }
+            #define NTXENT_MERGE_N TX
+            #include "ntxent_row_merge.glsl"
         }
         barrier();
     }

@@ -26,33 +26,18 @@
 // (Go: pushNTXent in engine/vulkan/ntxent.go; part0 and scale unused here).
 // CPU reference: cpu.NTXentForwardBackward (with ntxent_loss: lse, loss, top1).
 
-layout(local_size_x_id = 5) in;
-layout(constant_id = 0) const uint BM = 64;
-layout(constant_id = 1) const uint BN = 64;
-layout(constant_id = 2) const uint BK = 16;
-layout(constant_id = 3) const uint TM = 4;
-layout(constant_id = 4) const uint TN = 4;
-layout(constant_id = 5) const uint WG = 256;
+#include "ntxent_tiled.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
 const float NONE = -3.402823466e38;
-const uint NX = BN / TN;
 
-shared float As[BK * BM];
-shared float Bs[BK * BN];
 shared float red[4u * WG * TM];
 
 void main() {
@@ -79,41 +64,7 @@ void main() {
         neg[r] = NONE;
     }
     for (uint colBase = c0; colBase < c1; colBase += BN) {
-        float s[TM][TN];
-        for (uint r = 0u; r < TM; r++) {
-            for (uint c = 0u; c < TN; c++) {
-                s[r][c] = 0.0;
-            }
-        }
-        for (uint k0 = 0u; k0 < d; k0 += BK) {
-            barrier();
-            for (uint e = t; e < BK * BM; e += WG) {
-                uint mm = e / BK, kk = e % BK;
-                uint row = rowBase + mm, k = k0 + kk;
-                As[kk * BM + mm] = (row < rows && k < d) ? z[row * d + k] : 0.0;
-            }
-            for (uint e = t; e < BK * BN; e += WG) {
-                uint nn = e / BK, kk = e % BK;
-                uint col = colBase + nn, k = k0 + kk;
-                Bs[kk * BN + nn] = (col < c1 && k < d) ? z[col * d + k] : 0.0;
-            }
-            barrier();
-            for (uint kk = 0u; kk < BK; kk++) {
-                float a[TM];
-                float b[TN];
-                for (uint r = 0u; r < TM; r++) {
-                    a[r] = As[kk * BM + ty * TM + r];
-                }
-                for (uint c = 0u; c < TN; c++) {
-                    b[c] = Bs[kk * BN + tx * TN + c];
-                }
-                for (uint r = 0u; r < TM; r++) {
-                    for (uint c = 0u; c < TN; c++) {
-                        s[r][c] = fma(a[r], b[c], s[r][c]);
-                    }
-                }
-            }
-        }
+        #include "ntxent_score_tile.glsl"
         for (uint r = 0u; r < TM; r++) {
             float tm = NONE;
             for (uint c = 0u; c < TN; c++) {
@@ -152,22 +103,7 @@ void main() {
     if (t < BM) {
         uint row = rowBase + t;
         uint b = t * NX * 4u;
-        float M = NONE, SP = NONE, NG = NONE;
-        for (uint x = 0u; x < NX; x++) {
-            M = max(M, red[b + x * 4u]);
-            SP = max(SP, red[b + x * 4u + 2u]);
-            NG = max(NG, red[b + x * 4u + 3u]);
-        }
-        float S = 0.0;
-        for (uint x = 0u; x < NX; x++) {
-            S += red[b + x * 4u + 1u] * exp(red[b + x * 4u] - M);
-        }
-        if (row < rows) {
-            uint o = (p * rows + row) * 4u;
-            part[o] = M;
-            part[o + 1u] = S;
-            part[o + 2u] = SP;
-            part[o + 3u] = NG;
-        }
+        #define NTXENT_MERGE_N NX
+        #include "ntxent_row_merge.glsl"
     }
 }

@@ -21,20 +21,16 @@ layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float S[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
 
 const float NONE = -3.402823466e38;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(64u);
     uint rows = pc.rows;
     if (i >= rows) {
         return;

@@ -27,15 +27,11 @@ layout(std430, binding = 1) writeonly buffer B1 { float lse[]; };
 layout(std430, binding = 2) readonly buffer B2 { float part[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint d;
-    uint nHalf;
-    uint chunk;
-    uint parts;
-    uint part0;
-    float invTau;
-    float scale;
+    uint rows, d, nHalf, chunk, parts, part0;
+    float invTau, scale;
 } pc;
+
+#include "treereduce.glsl"
 
 shared float redL[LOCAL];
 shared float redT[LOCAL];
@@ -68,13 +64,7 @@ void main() {
     redL[t] = loss;
     redT[t] = top;
     barrier();
-    for (uint s = LOCAL / 2u; s > 0u; s >>= 1) {
-        if (t < s) {
-            redL[t] += redL[t + s];
-            redT[t] += redT[t + s];
-        }
-        barrier();
-    }
+    TREE_SUM2(redL, redT, t, LOCAL / 2u);
     if (t == 0u) {
         outv[0] = redL[0] / float(rows);
         outv[1] = redT[0] / float(rows);

@@ -5,27 +5,17 @@
 //   0: dx (n floats, written)
 //   1: dy (n floats, read)
 //   2: y (n floats, read)
-// Layout: local_size_x = 256.
-// Dispatch grid: ceil(n/256) workgroups spread over x and y (engine/vulkan
-// grid1D); the flat workgroup index is gl_WorkGroupID.y*gl_NumWorkGroups.x +
-// gl_WorkGroupID.x.
+// Layout and dispatch grid: eltwise.glsl (local_size_x = 256, grid1D,
+// one element an invocation).
 // Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.ReLUBackward.
-
-layout(local_size_x = 256) in;
-
-layout(std430, binding = 0) buffer B0 { float dx[]; };
-layout(std430, binding = 1) readonly buffer B1 { float dy[]; };
-layout(std430, binding = 2) readonly buffer B2 { float y[]; };
 
 layout(push_constant) uniform Push {
     uint n;
 } pc;
 
-void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
-    if (i >= pc.n) {
-        return;
-    }
-    dx[i] = y[i] > 0.0 ? dy[i] : 0.0;
-}
+#define ELTWISE_OP(i) dx[i] = y[i] > 0.0 ? dy[i] : 0.0
+#define ELTWISE_B0 dx
+#define ELTWISE_B1 dy
+#define ELTWISE_B2 y
+#include "eltwise.glsl"

@@ -21,14 +21,14 @@ layout(std430, binding = 2) buffer B2 { float v[]; };
 
 layout(push_constant) uniform Push {
     uint n;
-    float lr;
-    float momentum;
-    float weightDecay;
+    float lr, momentum, weightDecay;
     uint nesterov;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= pc.n) {
         return;
     }

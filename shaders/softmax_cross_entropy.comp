@@ -31,12 +31,13 @@ layout(std430, binding = 2) readonly buffer B2 { float logits[]; };
 layout(std430, binding = 3) readonly buffer B3 { float labels[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint classes;
+    uint n, classes;
 } pc;
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 64u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(64u);
     if (i >= pc.n) {
         return;
     }

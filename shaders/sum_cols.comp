@@ -22,15 +22,16 @@ layout(std430, binding = 0) buffer B0 { float dst[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint cols;
+    uint rows, cols;
     float div;
 } pc;
 
 shared float partial[16][16];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint c = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 16u + gl_LocalInvocationID.x;
+    uint c = GRID1D_INDEX(16u);
     uint x = gl_LocalInvocationID.x;
     uint y = gl_LocalInvocationID.y;
     float s = 0.0;

@@ -22,15 +22,18 @@ layout(std430, binding = 0) buffer B0 { float dst[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
 layout(push_constant) uniform Push {
-    uint rows;
-    uint cols;
+    uint rows, cols;
     float div;
 } pc;
 
+#include "treereduce.glsl"
+
 shared float partial[64];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint r = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint r = GRID1D_GROUP;
     uint t = gl_LocalInvocationID.x;
     float s = 0.0;
     if (r < pc.rows) {
@@ -41,12 +44,7 @@ void main() {
     }
     partial[t] = s;
     barrier();
-    for (uint stride = 32u; stride > 0u; stride >>= 1) {
-        if (t < stride) {
-            partial[t] += partial[t + stride];
-        }
-        barrier();
-    }
+    TREE_SUM(partial, t, 32u);
     if (t == 0u && r < pc.rows) {
         dst[r] = partial[0] / pc.div;
     }

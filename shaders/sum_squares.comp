@@ -21,14 +21,17 @@ layout(std430, binding = 0) buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
 layout(push_constant) uniform Push {
-    uint n;
-    uint chunk;
+    uint n, chunk;
 } pc;
+
+#include "treereduce.glsl"
 
 shared float acc[256];
 
+#include "grid1d.glsl"
+
 void main() {
-    uint g = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint g = GRID1D_GROUP;
     uint t = gl_LocalInvocationID.x;
     uint start = g * pc.chunk;
     uint end = min(start + pc.chunk, pc.n);
@@ -39,12 +42,7 @@ void main() {
     }
     acc[t] = s;
     barrier();
-    for (uint stride = 128u; stride > 0u; stride >>= 1) {
-        if (t < stride) {
-            acc[t] += acc[t + stride];
-        }
-        barrier();
-    }
+    TREE_SUM(acc, t, 128u);
     if (t == 0u && start < pc.n) {
         partial[g] = acc[0];
     }

@@ -56,8 +56,10 @@ uint half16(uint f) {
     return sign | h;
 }
 
+#include "grid1d.glsl"
+
 void main() {
-    uint i = (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * 256u + gl_LocalInvocationID.x;
+    uint i = GRID1D_INDEX(256u);
     if (i >= (pc.n + 1u) / 2u) {
         return;
     }
