@@ -15,7 +15,7 @@ import (
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/gemm"
-	"simclr-vk/engine/vulkan/internal/testdev"
+	"simclr-vk/engine/vulkan/internal/rttest"
 	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
@@ -64,25 +64,13 @@ func openBench(b *testing.B) *Ops {
 		}
 		tuner = &tune.Service{Mode: mode, Path: path}
 	}
-	return testdev.Open(b, false, func(bool) (*Ops, error) {
-		own := &owner{}
-		rt, err := vkrt.Open(vkrt.Config{Owner: own})
-		if err != nil {
-			return nil, err
-		}
-		own.rt = rt
-		g, err := gemm.New(rt, gemm.Config{CoopMat: rt.CoopMat(), Tuner: tuner})
-		if err != nil {
-			rt.Close()
-			return nil, err
-		}
-		return New(rt, Config{CoopMat: rt.CoopMat(), Tuner: tuner, Gemm: g, Elt: eltwise.New(rt)}), nil
-	})
+	rt := rttest.OpenBench(b, vkrt.Config{})
+	g, err := gemm.New(rt, gemm.Config{CoopMat: rt.CoopMat(), Tuner: tuner})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return New(rt, Config{CoopMat: rt.CoopMat(), Tuner: tuner, Gemm: g, Elt: eltwise.New(rt)})
 }
-
-// Close and ValidationMessages make Ops a testdev.Device (openBench).
-func (o *Ops) Close() error                 { return o.RT.Close() }
-func (o *Ops) ValidationMessages() []string { return o.RT.ValidationMessages() }
 
 // BenchmarkConvTiles times the three conv kernels with several tile
 // choices on ResNet-18 layer shapes (-conv-batch images), in GFLOP/s, to

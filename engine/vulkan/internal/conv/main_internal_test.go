@@ -7,43 +7,20 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/gemm"
-	"simclr-vk/engine/vulkan/internal/testdev"
+	"simclr-vk/engine/vulkan/internal/rttest"
 	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
-// owner is the engine.Backend of this package's test tensors: the
-// runtime's memory methods, which the conformance helpers (Upload,
-// Download) and Tensor.Release call, and Name; any other method panics
-// (nil interface).
-type owner struct {
-	engine.Backend
-	rt *vkrt.Device
-}
-
-func (o *owner) Name() string                                   { return "vulkan (internal/conv test)" }
-func (o *owner) Release(t *engine.Tensor)                       { o.rt.Release(t) }
-func (o *owner) New(shape ...int) *engine.Tensor                { return o.rt.New(shape...) }
-func (o *owner) Upload(t *engine.Tensor, src []float32)         { o.rt.Upload(t, src) }
-func (o *owner) Download(t *engine.Tensor, dst []float32) error { return o.rt.Download(t, dst) }
-
-// openTest opens a runtime Device for this package's tests, with testdev's
-// validation and skip policy, and the family on it with cfg (its GEMM and
-// eltwise families made on the same runtime when cfg has none, the GEMM's
-// with cfg.Tuner). Tests needing other options make more Ops on the same
-// runtime (with), never change live ones.
+// openTest opens a runtime Device (rttest) and the family on it with cfg:
+// the runtime's cooperative-matrix variant, and GEMM and eltwise families
+// made on the same runtime when cfg has none (the GEMM's with cfg.Tuner).
+// Tests needing other options make more Ops on the same runtime (with),
+// never change live ones.
 func openTest(t *testing.T, rtCfg vkrt.Config, cfg Config) *Ops {
 	t.Helper()
-	own := &owner{}
-	rtCfg.Owner = own
-	rt := testdev.Open(t, vkrt.ValidationAvailable(), func(validate bool) (*vkrt.Device, error) {
-		rtCfg.Validate = rtCfg.Validate || validate
-		return vkrt.Open(rtCfg)
-	})
-	own.rt = rt
-	if cfg.CoopMat == "" {
-		cfg.CoopMat = rt.CoopMat()
-	}
+	rt := rttest.Open(t, rtCfg)
+	cfg.CoopMat = rt.CoopMat()
 	if cfg.Gemm == nil {
 		g, err := gemm.New(rt, gemm.Config{CoopMat: cfg.CoopMat, Tuner: cfg.Tuner})
 		if err != nil {
@@ -65,7 +42,8 @@ func (o *Ops) with(variant string) *Ops {
 	return New(o.RT, cfg)
 }
 
-// backend is the engine.Backend the conformance helpers take.
+// backend is the engine.Backend the conformance helpers take (rttest's
+// owner of the runtime's tensors).
 func (o *Ops) backend() engine.Backend { return o.Owner }
 
 // openTuned opens the family with autotuning in mode ("auto" or
