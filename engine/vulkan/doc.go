@@ -159,8 +159,8 @@
 //     ops are checked against the CPU backward there. Plan logic gets
 //     internal tests in the family package; a test that forces a plan
 //     sets a hook option when it makes the family's Ops (on a bare
-//     vkrt runtime, as internal/ntxent's tests do), never on a live
-//     Device.
+//     vkrt runtime from internal/rttest, as internal/ntxent's and
+//     internal/conv's tests do), never on a live Device.
 //
 // Recording a dispatch (step 4):
 //
