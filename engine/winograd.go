@@ -2,7 +2,7 @@ package engine
 
 // Winograd F(m x m, 3x3) convolution geometry, shared by the CPU reference
 // (engine/cpu/winograd.go: the transforms and the compositions) and the
-// Vulkan backend's winograd kernels (engine/vulkan/conv_winograd.go,
+// Vulkan backend's winograd kernels (engine/vulkan/internal/conv/winograd.go,
 // shaders/winograd_*.comp), so that neither backend imports the other.
 // Every m x m block of outputs of an eligible convolution comes from an
 // (m + 2) x (m + 2) input patch; TP x TQ such tiles cover one image.

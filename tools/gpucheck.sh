@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TEST_PKGS=(./engine/vulkan ./engine/vulkan/internal/vkrt ./engine/vulkan/internal/tune ./engine/vulkan/internal/gemm ./engine/vulkan/internal/ntxent ./layers/vulkancheck)
+TEST_PKGS=(./engine/vulkan ./engine/vulkan/internal/vkrt ./engine/vulkan/internal/tune ./engine/vulkan/internal/gemm ./engine/vulkan/internal/ntxent ./engine/vulkan/internal/conv ./layers/vulkancheck)
 MEMORY_STRESS='^(TestOutOfMemory|TestBigTensorOwnBlock|TestTuneRefWithoutMemory)$'
 if [ $build_only = 1 ]; then
 	set -e
@@ -238,6 +238,7 @@ test_pkg ./engine/vulkan
 test_pkg ./engine/vulkan/internal/vkrt # the runtime: shared instance, memory, pipelines
 test_pkg ./engine/vulkan/internal/tune # the tuning service's timer and cache
 test_pkg ./engine/vulkan/internal/gemm # the GEMM kernels, split-K, class tuning, cooperative-matrix maxima
+test_pkg ./engine/vulkan/internal/conv # the convolution kernels, Winograd, split-K filter gradients, per-problem tuning
 test_pkg ./engine/vulkan/internal/ntxent # the fused NT-Xent's kernel families and plans
 # 2. The figures of issue #8's goals, with their PyTorch references.
 run "bench_gemm_${GOAL_GEMM//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$GOAL_GEMM" --json

@@ -1,12 +1,15 @@
 package vulkan
 
 import (
+	"flag"
 	"fmt"
 	"testing"
 	"time"
 
 	"simclr-vk/engine"
 )
+
+var convBenchBatch = flag.Int("conv-batch", 4, "BenchmarkBatchNorm: images per batch-norm shape")
 
 // BenchmarkBatchNorm times the training forward and the backward (fused
 // ReLU, affine) with the fused and the split plan on the ResNet-18 w64

@@ -8,6 +8,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/batchnorm"
+	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/gemm"
 	"simclr-vk/engine/vulkan/internal/ntxent"
@@ -35,7 +36,7 @@ type Options struct {
 	// Tests use it to check every kernel on one device.
 	GemmVariant string
 	// Autotune picks the GEMM kernel of each shape class and, on GPUs, the
-	// convolution kernel of each problem (conv_autotune.go): "" or "off" from
+	// convolution kernel of each problem (internal/conv/autotune.go): "" or "off" from
 	// a fixed table, "auto" by timing the candidates on first use and
 	// caching the choice on disk, "refresh" by timing again. The
 	// environment variable SIMCLR_VK_AUTOTUNE=off|on|refresh overrides it.
@@ -66,7 +67,7 @@ type Options struct {
 	// GPUs, regblock on CPU devices. Tests and `bench ntxent` use it.
 	NTXentKernel string
 	// ConvVariant forces the convolution kernel: "regblock", "tiled", one
-	// tiled variant by name (tiled_64x64, ..., see convTiledVariants;
+	// tiled variant by name (tiled_64x64, ..., see internal/conv's convTiledVariants;
 	// tiled_<tile>_<cm> with cooperative matrices), or "winograd" (=
 	// "winograd_f2x3") / "winograd_f4x3" for the problems they compute;
 	// "" picks by device type, or by autotuning (a forced kernel is never
@@ -104,20 +105,18 @@ type Device struct {
 	bn    *batchnorm.Ops          // the batchnorm family
 	gemm  *gemm.Ops               // the GEMM family
 	nt    *ntxent.Ops             // the NT-Xent family
+	conv  *conv.Ops               // the convolution family
 	info  DeviceInfo              // rt.Info(), read by the plans
 	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
 
-	tuner        *tune.Service         // nil: autotuning off (tuner.go); the GEMM family's too
-	convChoices  map[string]convChoice // convolution problems decided by autotuning (conv_autotune.go)
-	tuneConvCPU  bool                  // Options.TuneConvOnCPU
-	cm           string                // cooperative-matrix variant ("cm_s32"), "": float32 kernels
-	ntxentKernel string                // Options.NTXentKernel
-	convVariant  string                // Options.ConvVariant
+	tuner        *tune.Service // nil: autotuning off (tuner.go); the GEMM and convolution families'
+	cm           string        // cooperative-matrix variant ("cm_s32"), "": float32 kernels
+	ntxentKernel string        // Options.NTXentKernel
 }
 
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
-	d := &Device{convVariant: opts.ConvVariant, tuneConvCPU: opts.TuneConvOnCPU, convChoices: map[string]convChoice{}}
+	d := &Device{}
 	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d}
 	if opts.hooks != nil {
 		cfg.PipelineFault = opts.hooks.pipelineFault
@@ -149,6 +148,9 @@ func Open(opts Options) (*Device, error) {
 			d.gemm.CoopMatOff()
 		}
 	}
+	// After the self-check, which may turn cooperative matrices off.
+	d.conv = conv.New(rt, conv.Config{Variant: opts.ConvVariant, TuneOnCPU: opts.TuneConvOnCPU, CoopMat: d.cm,
+		Tuner: d.tuner, Gemm: d.gemm, Elt: d.elt})
 	return d, nil
 }
 

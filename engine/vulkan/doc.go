@@ -57,25 +57,27 @@
 //     (shader -> push-constant struct, which TestPushConstants checks
 //     against the GLSL) and its plan logic, recording through vkrt.
 //
-// Done: internal/vkrt (the runtime), internal/tune (the tuning service:
-// for a problem key, time the candidates with a Timer, keep the fastest
-// that agrees with the reference, cache it per device and driver; used by
-// the GEMM classes and the convolution problems; its absmax kernels also
-// give the cooperative-matrix input scales), internal/float16
-// (ToFloat16 / FromFloat16), internal/eltwise (elementwise, reductions,
-// bias, pooling, L2 normalisation, cross-entropy, optimizers),
-// internal/batchnorm, internal/gemm (Gemm and GemmBatched, the shape
-// classes and their kernel choice, split-K, the cooperative-matrix
-// self-check and input maxima; the convolution family records its
-// Winograd products through it), internal/ntxent (the fused NT-Xent, its
-// plan and plan tests, which set the plan hook as an option of the family
-// on a bare runtime; the unfused composition, reached only through Lab,
-// gets Gemm as a function in ntxent.Options, so the family imports no
-// package vulkan). To do (still files of this package, reaching the
-// runtime through the shims of runtime.go): conv (conv.go, conv_plan.go,
-// conv_winograd.go, conv_autotune.go; its choices per problem in
-// Device.convChoices; the tuning service, Device.tuner in tuner.go, shared
-// with the GEMM family).
+// The families: internal/float16 (ToFloat16 / FromFloat16),
+// internal/eltwise (elementwise, reductions, bias, pooling, L2
+// normalisation, cross-entropy, optimizers), internal/batchnorm,
+// internal/gemm (Gemm and GemmBatched, the shape classes and their kernel
+// choice, split-K, the cooperative-matrix self-check and input maxima),
+// internal/ntxent (the fused NT-Xent, its plan and plan tests, which set
+// the plan hook as an option of the family on a bare runtime; the unfused
+// composition, reached only through Lab, gets Gemm as a function in
+// ntxent.Options, so the family imports no package vulkan) and
+// internal/conv (the convolutions: implicit GEMM, tiled and Winograd
+// kernels, the table, the per-problem tuning and its choices; it records
+// Winograd's batched products and takes the cooperative-matrix scales
+// through internal/gemm's API, and is made after the cooperative-matrix
+// self-check, which may turn them off). Beside them internal/tune, the
+// tuning service (for a problem key, time the candidates with a Timer,
+// keep the fastest that agrees with the reference, cache it per device
+// and driver; its absmax kernels also give the cooperative-matrix input
+// scales): one Service per Device (Device.tuner, tuner.go), shared by the
+// GEMM classes and the convolution problems through the families'
+// Configs. The op-family split of issue #20 is complete: package vulkan
+// holds no kernel of its own.
 //
 // The GEMM kernel of each shape class (small, medium, large, huge m*n;
 // skinny batched products such as Winograd's; split-K for a small C with
@@ -157,8 +159,8 @@
 //     ops are checked against the CPU backward there. Plan logic gets
 //     internal tests in the family package; a test that forces a plan
 //     sets a hook option when it makes the family's Ops (on a bare
-//     vkrt runtime, as internal/ntxent's tests do), never on a live
-//     Device.
+//     vkrt runtime from internal/rttest, as internal/ntxent's and
+//     internal/conv's tests do), never on a live Device.
 //
 // Recording a dispatch (step 4):
 //

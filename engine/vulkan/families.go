@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/float16"
 	"simclr-vk/engine/vulkan/internal/ntxent"
 )
@@ -136,4 +137,37 @@ func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
 // compare the families on one device).
 func (d *Device) NTXentForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, tau float32) {
 	d.nt.ForwardBackwardKernel(kernel, dz, res, z, tau)
+}
+
+// The convolution family (internal/conv; its tuning through the service
+// of tuner.go, shared with the GEMM family).
+
+// ConvChoice is the kernel one convolution problem uses on a device.
+type ConvChoice = conv.Choice
+
+// Conv2DForward: x (N,C,H,W) * w (K,C,R,S) -> y (N,K,P,Q).
+func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
+	d.conv.Conv2DForward(y, x, w, p)
+}
+
+// Conv2DBackwardData: dy (N,K,P,Q), w -> dx (N,C,H,W), overwritten.
+func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
+	d.conv.Conv2DBackwardData(dx, dy, w, p)
+}
+
+// Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
+func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
+	d.conv.Conv2DBackwardFilter(dw, dy, x, p)
+}
+
+// ConvPlan returns the kernel of every convolution problem decided so far
+// (by autotuning; table choices are not recorded), sorted by problem.
+func (d *Device) ConvPlan() []ConvChoice { return d.conv.Plan() }
+
+// ConvKernel returns the kernel a pass ("forward", "backward_data" or
+// "backward_filter") of a problem uses now and where the choice came from:
+// the autotuned choice once the problem has run with autotuning on, else
+// the table's.
+func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source string) {
+	return d.conv.Kernel(pass, p)
 }

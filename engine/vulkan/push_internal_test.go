@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine/vulkan/internal/batchnorm"
+	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/eltwise"
 	"simclr-vk/engine/vulkan/internal/float16"
 	"simclr-vk/engine/vulkan/internal/gemm"
@@ -49,7 +50,7 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 
 // familyShaders are the kernel tables of the op families under internal/
 // (shader -> push struct).
-var familyShaders = []map[string]any{batchnorm.Shaders, eltwise.Shaders, float16.Shaders, gemm.Shaders, ntxent.Shaders, tune.Shaders}
+var familyShaders = []map[string]any{batchnorm.Shaders, conv.Shaders, eltwise.Shaders, float16.Shaders, gemm.Shaders, ntxent.Shaders, tune.Shaders}
 
 // TestPushConstants: every Go push struct mirrors the push-constant block
 // of each shader it feeds field by field (same count, same scalar types,
@@ -66,11 +67,6 @@ func TestPushConstants(t *testing.T) {
 	}
 	cases := []pushCase{
 		{vkrt.PushFill{}, []string{"fill"}},
-		{pushConv{}, []string{"conv2d_forward", "conv2d_forward_tiled", "conv2d_backward_data", "conv2d_backward_data_tiled",
-			"conv2d_backward_filter", "conv2d_backward_filter_tiled"}},
-		{pushWinogradFilter{}, []string{"winograd_filter_transform", "winograd_filter_grad_transform"}},
-		{pushWinogradInput{}, []string{"winograd_input_transform"}},
-		{pushWinogradOutput{}, []string{"winograd_output_transform", "winograd_grad_transform"}},
 	}
 	for _, table := range familyShaders {
 		for sh, push := range table {

@@ -5,8 +5,9 @@ import (
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
-// The runtime (internal/vkrt) seen from the op families still in this
-// package, and the engine.Backend memory methods, which it implements.
+// The runtime (internal/vkrt) seen from the facade: its types and
+// functions that are part of this package's API, and the engine.Backend
+// memory methods, which it implements.
 
 // Types of the runtime that are part of this package's API.
 type (
@@ -24,33 +25,6 @@ func Devices() ([]DeviceInfo, error) { return vkrt.Devices() }
 // ValidationAvailable reports whether the Vulkan loader and the Khronos
 // validation layer are installed.
 func ValidationAvailable() bool { return vkrt.ValidationAvailable() }
-
-type (
-	kernel = vkrt.Kernel
-	arg    = vkrt.Arg
-)
-
-func in(t *engine.Tensor) arg    { return vkrt.In(t) }
-func out(t *engine.Tensor) arg   { return vkrt.Out(t) }
-func inout(t *engine.Tensor) arg { return vkrt.InOut(t) }
-
-func (d *Device) dispatch(k kernel)            { d.rt.Dispatch(k) }
-func (d *Device) grid1D(items, per int) [3]int { return d.rt.Grid1D(items, per) }
-func (d *Device) setErr(err error)             { d.rt.SetErr(err) }
-
-func (d *Device) newScratch(shape ...int) *engine.Tensor { return d.rt.NewScratch(shape...) }
-func (d *Device) tryNewScratch(shape ...int) (*engine.Tensor, error) {
-	return d.rt.TryNewScratch(shape...)
-}
-
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
-func b2u(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // New allocates a zero-filled tensor. Out of memory does not panic: the
 // tensor is unusable and the sticky error names the shape and the memory

@@ -5,24 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/eltwise"
+	"simclr-vk/engine/vulkan/internal/testdev"
 )
-
-// corruptOne returns a corrupt hook that adds 1 to every output of the
-// kernel named bad (a wrong product, the kind of error a miscompiled
-// tile makes), and counts the calls.
-func corruptOne(d *Ops, bad string, calls *int) func(string, *engine.Tensor) {
-	return func(kernel string, out *engine.Tensor) {
-		if *calls++; kernel != bad {
-			return
-		}
-		one := d.RT.New(out.Numel())
-		d.RT.Fill(one, 1)
-		(&eltwise.Ops{Family: d.Family}).Add(out, out, one)
-		one.Release()
-	}
-}
 
 // TestGemmAutotuneRejectsWrongKernel: a GEMM candidate whose product is
 // wrong is never chosen, whatever its speed, and the plan says why; the
@@ -35,7 +20,7 @@ func TestGemmAutotuneRejectsWrongKernel(t *testing.T) {
 	}
 	bad := cands[0]
 	calls := 0
-	d.tuner.Corrupt = corruptOne(d, bad, &calls)
+	d.tuner.Corrupt = testdev.CorruptOne(d.RT, (&eltwise.Ops{Family: d.Family}).Add, bad, &calls)
 	var c ClassChoice
 	for _, pc := range d.Plan() {
 		if pc.Class == classSmall {

@@ -5,7 +5,7 @@
 // measured through the tuning service, tune.go), the split-K plan
 // (splitk.go) and the cooperative-matrix self-check and input maxima
 // (coopmat.go). Shaders is the family's kernel table. The convolution
-// family (package vulkan's conv*.go) records its Winograd products with
+// family (internal/conv) records its Winograd products with
 // Record and Choice and its cooperative-matrix scales with CoopMatMax.
 package gemm
 

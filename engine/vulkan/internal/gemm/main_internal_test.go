@@ -5,33 +5,16 @@ import (
 	"testing"
 	"time"
 
-	"simclr-vk/engine"
-	"simclr-vk/engine/vulkan/internal/testdev"
+	"simclr-vk/engine/vulkan/internal/rttest"
 	"simclr-vk/engine/vulkan/internal/tune"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
-
-// owner is the engine.Backend of this package's test tensors: Release
-// (which Tensor.Release calls) and Name; no other method is called.
-type owner struct {
-	engine.Backend
-	rt *vkrt.Device
-}
-
-func (o *owner) Name() string             { return "vulkan (internal/gemm test)" }
-func (o *owner) Release(t *engine.Tensor) { o.rt.Release(t) }
 
 // openTest opens a runtime Device for this package's tests, with testdev's
 // validation and skip policy, and the family on it.
 func openTest(t *testing.T, rtCfg vkrt.Config, cfg Config) *Ops {
 	t.Helper()
-	own := &owner{}
-	rtCfg.Owner = own
-	rt := testdev.Open(t, vkrt.ValidationAvailable(), func(validate bool) (*vkrt.Device, error) {
-		rtCfg.Validate = rtCfg.Validate || validate
-		return vkrt.Open(rtCfg)
-	})
-	own.rt = rt
+	rt := rttest.Open(t, rtCfg)
 	if cfg.CoopMat == "" {
 		cfg.CoopMat = rt.CoopMat()
 	}

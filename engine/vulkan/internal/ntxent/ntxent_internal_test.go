@@ -11,20 +11,9 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
-	"simclr-vk/engine/vulkan/internal/testdev"
+	"simclr-vk/engine/vulkan/internal/rttest"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
-
-// owner is the Backend the tests' tensors belong to: the runtime's Release
-// behind engine.Tensor.Release (the family releases its scratch tensors);
-// any other Backend method panics (nil interface).
-type owner struct {
-	engine.Backend
-	rt *vkrt.Device
-}
-
-func (o *owner) Name() string             { return "ntxent-test" }
-func (o *owner) Release(t *engine.Tensor) { o.rt.Release(t) }
 
 // openTest opens a runtime Device for this package's tests, with testdev's
 // validation and skip policy. The family's Ops are made on it per test
@@ -32,12 +21,7 @@ func (o *owner) Release(t *engine.Tensor) { o.rt.Release(t) }
 // changes live Ops.
 func openTest(t *testing.T) *vkrt.Device {
 	t.Helper()
-	return testdev.Open(t, vkrt.ValidationAvailable(), func(validate bool) (*vkrt.Device, error) {
-		own := &owner{}
-		rt, err := vkrt.Open(vkrt.Config{Validate: validate, Owner: own})
-		own.rt = rt
-		return rt, err
-	})
+	return rttest.Open(t, vkrt.Config{})
 }
 
 // upload returns a new (shape) tensor of rt holding data.

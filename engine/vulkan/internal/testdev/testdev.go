@@ -6,6 +6,8 @@ package testdev
 import (
 	"os"
 	"testing"
+
+	"simclr-vk/engine"
 )
 
 // Device is what Open needs of a device.
@@ -42,4 +44,27 @@ func Open[D Device](t testing.TB, layer bool, open func(validate bool) (D, error
 		}
 	})
 	return d
+}
+
+// Mem is what CorruptOne needs of a runtime Device (vkrt.Device has it;
+// testdev cannot import vkrt, whose tests use testdev).
+type Mem interface {
+	New(shape ...int) *engine.Tensor
+	Fill(t *engine.Tensor, v float32)
+}
+
+// CorruptOne returns a corrupt hook for the tuning service
+// (tune.Service.Corrupt) that adds 1 with add to every output of the
+// kernel named bad (a wrong result, the kind of error a miscompiled tile
+// makes), and counts the calls.
+func CorruptOne(rt Mem, add func(dst, a, b *engine.Tensor), bad string, calls *int) func(string, *engine.Tensor) {
+	return func(kernel string, out *engine.Tensor) {
+		if *calls++; kernel != bad {
+			return
+		}
+		one := rt.New(out.Numel())
+		rt.Fill(one, 1)
+		add(out, out, one)
+		one.Release()
+	}
 }

@@ -1,4 +1,4 @@
-package vulkan
+package conv
 
 import (
 	"fmt"
@@ -12,23 +12,24 @@ import (
 	"simclr-vk/engine/vulkan/internal/tune"
 )
 
-// Convolution kernel choice per problem: with autotuning on (Options.Autotune,
-// the same mode and cache file as the GEMM's), a GPU times every candidate
-// of a pass (each compiled tiled variant that fits, the register-blocked
-// kernel, and Winograd F(2x2,3x3) / F(4x4,3x3) where they compute the
-// problem) on the first call with an exact problem (pass, N, C, H, W, K, R, S,
-// strides, padding), on the caller's own tensors (the inputs are read, the
-// output is written again by the real call after), and keeps the fastest
-// of those whose output agrees with the register-blocked kernel's (agree.go),
+// Convolution kernel choice per problem: with autotuning on
+// (Config.Tuner, from Options.Autotune: the same mode and cache file as
+// the GEMM's), a GPU times every candidate of a pass (each compiled tiled
+// variant that fits, the register-blocked kernel, and Winograd F(2x2,3x3)
+// / F(4x4,3x3) where they compute the problem) on the first call with an
+// exact problem (pass, N, C, H, W, K, R, S, strides, padding), on the
+// caller's own tensors (the inputs are read, the output is written again
+// by the real call after), and keeps the fastest of those whose output
+// agrees with the register-blocked kernel's (internal/tune/agree.go),
 // cached on disk per device and driver like the GEMM's shape classes. A
 // network has few distinct layer shapes (ResNet-18: about a dozen per
-// pass), so the first training step pays for the timing once per device and
-// driver. CPU devices (lavapipe) use the table unless
-// Options.TuneConvOnCPU: timing the candidates at training sizes there
-// would take minutes.
+// pass), so the first training step pays for the timing once per device
+// and driver. CPU devices (lavapipe) use the table unless
+// Config.TuneOnCPU (Options.TuneConvOnCPU): timing the candidates at
+// training sizes there would take minutes.
 
-// ConvChoice is the kernel one convolution problem uses on a device.
-type ConvChoice struct {
+// Choice is the kernel one convolution problem uses on a device.
+type Choice struct {
 	// Problem names the pass and the sizes, e.g. "conv2d_forward n256 c64
 	// h32 w32 k64 r3 s3 stride1x1 pad1x1".
 	Problem string `json:"problem"`
@@ -43,18 +44,18 @@ type ConvChoice struct {
 	Timing string             `json:"timing,omitempty"`
 	Note   string             `json:"note,omitempty"` // why timing fell back to the table
 	// Rejected are the candidates whose output disagreed with the table
-	// kernel's (agree.go), with how; never chosen.
+	// kernel's (internal/tune/agree.go), with how; never chosen.
 	Rejected map[string]string `json:"rejected,omitempty"`
 }
 
 // convProblem is the cache class of a convolution problem (with the
 // cooperative-matrix variant appended when the device runs them: another
 // set of candidates).
-func (d *Device) convProblem(pass string, p engine.Conv2DParams) string {
+func (o *Ops) convProblem(pass string, p engine.Conv2DParams) string {
 	key := fmt.Sprintf("conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d",
 		pass, p.N, p.C, p.H, p.W, p.K, p.R, p.S, p.StrideH, p.StrideW, p.PadH, p.PadW)
-	if d.cm != "" {
-		key += " " + d.cm
+	if o.cfg.CoopMat != "" {
+		key += " " + o.cfg.CoopMat
 	}
 	return key
 }
@@ -67,23 +68,23 @@ func (d *Device) convProblem(pass string, p engine.Conv2DParams) string {
 // still compete: float32 Winograd was seen to beat every float16 tile on
 // some layers (docs/performance.md, P6), and a layer in float32 is only
 // more exact.
-func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
+func (o *Ops) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 	var out []convTile
-	if d.cm != "" {
-		out = d.convCoopMat()
+	if o.cfg.CoopMat != "" {
+		out = o.convCoopMat()
 	}
 	for _, t := range convTiledVariants {
-		if d.fits(t) {
+		if o.fits(t) {
 			out = append(out, t)
 		}
 	}
 	rows, _ := convShape(pass, p)
-	out = append(out, d.convRegblock(rows))
+	out = append(out, o.convRegblock(rows))
 	if pass == "backward_filter" {
-		out = d.convSplitCandidates(p, out)
+		out = o.convSplitCandidates(p, out)
 	}
 	for _, t := range []convTile{convWinograd, convWinograd4} {
-		if d.winogradFits(pass, p, t.winograd) {
+		if o.winogradFits(pass, p, t.winograd) {
 			out = append(out, t)
 		}
 	}
@@ -93,16 +94,16 @@ func (d *Device) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 // convSplitCandidates adds to a filter gradient's kernels their variants
 // with the other split-K targets of convSplits, each only where it gives a
 // number of reduction chunks that kernel's others do not.
-func (d *Device) convSplitCandidates(p engine.Conv2DParams, kernels []convTile) []convTile {
+func (o *Ops) convSplitCandidates(p engine.Conv2DParams, kernels []convTile) []convTile {
 	var out []convTile
 	for _, t := range kernels {
-		n0, _ := d.convFilterChunks(p, t)
+		n0, _ := o.convFilterChunks(p, t)
 		seen := map[int]bool{n0: true}
 		out = append(out, t)
 		for _, s := range convSplits {
 			v := t
 			v.split = s
-			if n, _ := d.convFilterChunks(p, v); !seen[n] {
+			if n, _ := o.convFilterChunks(p, v); !seen[n] {
 				seen[n] = true
 				out = append(out, v)
 			}
@@ -115,26 +116,26 @@ func (d *Device) convSplitCandidates(p engine.Conv2DParams, kernels []convTile) 
 // the cache or by timing each candidate with run (which records the pass
 // on the caller's tensors with a given kernel, writing out); the table
 // when timing fails, with a note.
-func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	key := d.convProblem(pass, p)
-	if c, ok := d.convChoices[key]; ok {
+func (o *Ops) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
+	key := o.convProblem(pass, p)
+	if c, ok := o.choices[key]; ok {
 		return c.tile
 	}
-	tn := d.tuner
+	tn := o.cfg.Tuner
 	tn.Load()
-	dk := tune.KeyOf(d.info)
-	cands := d.convCandidates(pass, p)
+	dk := tune.KeyOf(o.Info)
+	cands := o.convCandidates(pass, p)
 	if tn.Mode == "auto" {
 		if e, ok := tn.Find(dk, key); ok {
 			if i := slices.IndexFunc(cands, func(t convTile) bool { return t.name() == e.Kernel }); i >= 0 {
-				d.convChoices[key] = convChoice{ConvChoice{Problem: key, Kernel: e.Kernel, Source: "cache", GFLOPs: e.GFLOPs, Timing: e.Timing}, cands[i]}
+				o.choices[key] = choice{Choice{Problem: key, Kernel: e.Kernel, Source: "cache", GFLOPs: e.GFLOPs, Timing: e.Timing}, cands[i]}
 				return cands[i]
 			}
 		}
 	}
 	if !tn.ConvAnnounced {
 		tn.ConvAnnounced = true
-		tn.Logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", d.info.Name, tn.Path)
+		tn.Logf("engine/vulkan: timing the convolution kernels of each new layer shape on %s (once per device and driver; cache: %s)", o.Info.Name, tn.Path)
 	}
 	// Decide (and maybe time) the GEMM class of the Winograd products now,
 	// not nested inside this problem's timing.
@@ -148,44 +149,44 @@ func (d *Device) convTuned(pass string, p engine.Conv2DParams, out *engine.Tenso
 		}
 		tp, tq := engine.WinogradTiles(q, t.winograd)
 		if pass == "backward_filter" {
-			d.winogradFilterGemm((t.winograd+2)*(t.winograd+2), q.K, q.C, q.N*tp*tq)
+			o.winogradFilterGemm((t.winograd+2)*(t.winograd+2), q.K, q.C, q.N*tp*tq)
 		} else {
 			a := t.winograd + 2
-			d.gemm.Choice(gemm.Class(a*a, q.K, q.N*tp*tq, q.C))
+			o.cfg.Gemm.Choice(gemm.Class(a*a, q.K, q.N*tp*tq, q.C))
 		}
 	}
-	c, err := d.measureConv(key, pass, p, cands, out, run)
+	c, err := o.measureConv(key, pass, p, cands, out, run)
 	if err != nil {
-		t := d.convTableTile(pass, p)
+		t := o.convTableTile(pass, p)
 		if len(c.Rejected) > 0 {
 			// Every candidate disagreed with the reference (on
 			// cooperative matrices the table's kernel is one of them):
 			// run the reference.
 			rows, _ := convShape(pass, p)
-			t = d.convRegblock(rows)
+			t = o.convRegblock(rows)
 		}
 		tn.Notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
-		d.convChoices[key] = convChoice{ConvChoice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
+		o.choices[key] = choice{Choice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
 		return t
 	}
 	rows, cols := convShape(pass, p)
-	tn.Store(tune.Entry{Key: dk, Device: d.info.Name, Class: key, Kernel: c.Kernel,
+	tn.Store(tune.Entry{Key: dk, Device: o.Info.Name, Class: key, Kernel: c.Kernel,
 		Problem: [3]int{rows, cols, int(p.Flops() / 2 / float64(rows) / float64(cols))},
 		GFLOPs:  c.GFLOPs, Timing: c.Timing, Measured: time.Now().UTC().Format(time.RFC3339)})
-	return d.convChoices[key].tile
+	return o.choices[key].tile
 }
 
 // measureConv times each candidate with run and records the fastest of
 // those whose output (out, after the timed runs) agrees with the
-// register-blocked float32 kernel's (the reference: agree.go).
-func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (ConvChoice, error) {
-	defer d.tuner.AddSpent(time.Now())
+// register-blocked float32 kernel's (the reference: internal/tune/agree.go).
+func (o *Ops) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (Choice, error) {
+	defer o.cfg.Tuner.AddSpent(time.Now())
 	flops := p.Flops()
-	c := ConvChoice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
+	c := Choice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	rows, _ := convShape(pass, p)
-	run(d.convRegblock(rows))
+	run(o.convRegblock(rows))
 	what := "conv autotune of " + key
-	ref, tm, err := d.tuner.Setup(d.rt, what, out, false, d.Copy)
+	ref, tm, err := o.cfg.Tuner.Setup(o.RT, what, out, false, o.cfg.Elt.Copy)
 	if err != nil {
 		return c, err
 	}
@@ -194,17 +195,17 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	c.Timing = tm.Desc
 	best, bestTile := 0.0, convTile{}
 	for _, t := range cands {
-		if err := d.probeConv(pass, p, t); err != nil {
-			d.tuner.Notef("%s: skipping %s: %v", what, t.name(), err)
+		if err := o.probeConv(pass, p, t); err != nil {
+			o.cfg.Tuner.Notef("%s: skipping %s: %v", what, t.name(), err)
 			continue
 		}
 		tol := tune.AgreeTol
 		// Winograd's products go through the GEMM choice, float16 where
 		// GemmVariant forces a cooperative-matrix GEMM.
-		if t.cm || (t.winograd != 0 && strings.HasPrefix(d.gemm.Forced(), "coopmat")) {
+		if t.cm || (t.winograd != 0 && strings.HasPrefix(o.cfg.Gemm.Forced(), "coopmat")) {
 			tol = tune.AgreeTolCoopMat
 		}
-		med, ok, err := d.tuner.TimeChecked(d.rt, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
+		med, ok, err := o.cfg.Tuner.TimeChecked(o.RT, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
 		if err != nil {
 			return c, err
 		}
@@ -220,46 +221,46 @@ func (d *Device) measureConv(key, pass string, p engine.Conv2DParams, cands []co
 	if c.Kernel == "" {
 		return c, fmt.Errorf("no candidate kernel for %s", key)
 	}
-	d.convChoices[key] = convChoice{c, bestTile}
+	o.choices[key] = choice{c, bestTile}
 	return c, nil
 }
 
-// convChoice is a decided problem: the report and the kernel.
-type convChoice struct {
-	ConvChoice
+// choice is a decided problem: the report and the kernel.
+type choice struct {
+	Choice
 	tile convTile
 }
 
-// ConvPlan returns the kernel of every convolution problem decided so far
+// Plan returns the kernel of every convolution problem decided so far
 // (by autotuning; table choices are not recorded), sorted by problem.
-func (d *Device) ConvPlan() []ConvChoice {
-	out := make([]ConvChoice, 0, len(d.convChoices))
-	for _, k := range slices.Sorted(maps.Keys(d.convChoices)) {
-		out = append(out, d.convChoices[k].ConvChoice)
+func (o *Ops) Plan() []Choice {
+	out := make([]Choice, 0, len(o.choices))
+	for _, k := range slices.Sorted(maps.Keys(o.choices)) {
+		out = append(out, o.choices[k].Choice)
 	}
 	return out
 }
 
-// ConvKernel returns the kernel a pass ("forward", "backward_data" or
+// Kernel returns the kernel a pass ("forward", "backward_data" or
 // "backward_filter") of a problem uses now and where the choice came from:
 // the autotuned choice once the problem has run with autotuning on, else
 // the table's.
-func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source string) {
-	if c, ok := d.convChoices[d.convProblem(pass, p)]; ok {
+func (o *Ops) Kernel(pass string, p engine.Conv2DParams) (kernel, source string) {
+	if c, ok := o.choices[o.convProblem(pass, p)]; ok {
 		return c.Kernel, c.Source
 	}
 	src := "table"
-	if d.convVariant != "" {
+	if o.cfg.Variant != "" {
 		src = "forced"
 	}
-	return d.convTableTile(pass, p).name(), src
+	return o.convTableTile(pass, p).name(), src
 }
 
 // probeConv builds the pipelines of a candidate's own shaders, so that a
 // kernel this driver cannot compile is skipped by the tuner instead of
 // becoming the Device's sticky error (the Winograd GEMM's kernel was
 // decided, and probed, by the GEMM tuner).
-func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error {
+func (o *Ops) probeConv(pass string, p engine.Conv2DParams, t convTile) error {
 	if t.winograd != 0 {
 		f := fmt.Sprintf("_f%d", t.winograd)
 		shaders := []string{"winograd_filter_transform" + f, "winograd_input_transform" + f, "winograd_output_transform" + f}
@@ -267,7 +268,7 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 			shaders = []string{"winograd_input_transform" + f, "winograd_grad_transform" + f, "winograd_filter_grad_transform" + f}
 		}
 		for _, sh := range shaders {
-			if err := d.rt.Pipeline(sh, nil, 2); err != nil {
+			if err := o.RT.Pipeline(sh, nil, 2); err != nil {
 				return err
 			}
 		}
@@ -277,6 +278,6 @@ func (d *Device) probeConv(pass string, p engine.Conv2DParams, t convTile) error
 	if t.cm {
 		n = 4 // the input maxima (coopMatMax)
 	}
-	err := d.rt.Pipeline(t.shader(pass), t.spec(isDirect1x1(p)), n)
+	err := o.RT.Pipeline(t.shader(pass), t.spec(isDirect1x1(p)), n)
 	return err
 }

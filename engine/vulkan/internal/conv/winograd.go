@@ -1,4 +1,4 @@
-package vulkan
+package conv
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ import (
 // transform (winograd_output_transform_f<m>.comp) do 2.25x (m = 2) or 4x
 // (m = 4) fewer multiply-adds than the direct convolution, at the cost of
 // the transformed tensors (scratch, released after the call:
-// 4*alpha^2*(K*C + (C+K)*T) bytes; not zero-filled, newScratch, since every
+// 4*alpha^2*(K*C + (C+K)*T) bytes; not zero-filled, NewScratch, since every
 // element is written before it is read) and their memory traffic. The
 // backward-data pass is the forward convolution of dy padded by 2 - pad
 // with the flipped, transposed filter; the filter gradient goes through
@@ -28,7 +28,7 @@ import (
 // never the table's choice until measured there; on CPU devices
 // such as lavapipe F(2x2, 3x3) is the table's choice for the forward and
 // backward-data passes of layers of 16 channels or more (winogradTable).
-// Tests force them with Options.ConvVariant "winograd_f2x3" / "winograd_f4x3".
+// Tests force them with Config.Variant (Options.ConvVariant) "winograd_f2x3" / "winograd_f4x3".
 
 // pushWinogradFilter mirrors `{ uint k, c, flip; }` of
 // winograd_filter_transform.comp.
@@ -60,7 +60,7 @@ var (
 // the shaders' 32-bit indices, the device's grid and buffer-range limits,
 // and with scratch of at most an eighth of the memory heap (so that timing
 // it as a candidate cannot run a training out of memory).
-func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
+func (o *Ops) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
 	if !engine.WinogradEligible(p) || (m != 2 && m != 4) {
 		return false
 	}
@@ -71,11 +71,11 @@ func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
 	tp, tq := engine.WinogradTiles(q, m)
 	T := q.N * tp * tq
 	a2 := uint64((m + 2) * (m + 2))
-	maxY := int(d.limit.MaxComputeWorkGroupCount[1])
+	maxY := int(o.Limit.MaxComputeWorkGroupCount[1])
 	big := a2 * uint64(max(q.C, q.K)) * uint64(T) // elements of the larger transformed tensor
 	scratch := 4 * a2 * (uint64(q.K*q.C) + uint64(q.C+q.K)*uint64(T))
-	return big < 1<<31 && 4*big <= uint64(d.limit.MaxStorageBufferRange) && scratch <= d.rt.HeapSize()/8 &&
-		max(q.C, q.K) <= maxY && ceilDiv(T, 32) <= int(d.limit.MaxComputeWorkGroupCount[0]) // 32: the narrowest GEMM tile over T
+	return big < 1<<31 && 4*big <= uint64(o.Limit.MaxStorageBufferRange) && scratch <= o.RT.HeapSize()/8 &&
+		max(q.C, q.K) <= maxY && ceilDiv(T, 32) <= int(o.Limit.MaxComputeWorkGroupCount[0]) // 32: the narrowest GEMM tile over T
 }
 
 // winogradTable reports whether the table picks Winograd for a pass on a
@@ -89,8 +89,8 @@ func (d *Device) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
 // F(4x4, 3x3) ran 1.1-1.5x F(2x2, 3x3) on the 32x32 layers but 0.4-0.5x on
 // the 4x4 ones, and the whole w0.25 step was within noise of F(2x2, 3x3)
 // (6.9-7.8 vs 7.2-7.6 images/s), so the table keeps F(2x2, 3x3).
-func (d *Device) winogradTable(pass string, p engine.Conv2DParams) bool {
-	if pass == "backward_filter" || !d.winogradFits(pass, p, 2) {
+func (o *Ops) winogradTable(pass string, p engine.Conv2DParams) bool {
+	if pass == "backward_filter" || !o.winogradFits(pass, p, 2) {
 		return false
 	}
 	inC := p.C
@@ -104,30 +104,30 @@ func (d *Device) winogradTable(pass string, p engine.Conv2DParams) bool {
 // q.W) into dst (N, q.K, P, Q) through F(m x m, 3x3) with the filter w of
 // the original problem: (q.K, q.C, 3, 3), or, with flip (the backward-data
 // pass), (q.C, q.K, 3, 3) applied flipped and transposed.
-func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParams, flip bool, m int) {
+func (o *Ops) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParams, flip bool, m int) {
 	tp, tq := engine.WinogradTiles(q, m)
 	T := q.N * tp * tq
 	a2 := (m + 2) * (m + 2)
 	suffix := fmt.Sprintf("_f%d", m)
-	u, v, mt := d.newScratch(a2*q.K*q.C), d.newScratch(a2*q.C*T), d.newScratch(a2*q.K*T)
+	u, v, mt := o.RT.NewScratch(a2*q.K*q.C), o.RT.NewScratch(a2*q.C*T), o.RT.NewScratch(a2*q.K*T)
 	fk, fc := q.K, q.C // the filter's (K, C) as stored
 	if flip {
 		fk, fc = q.C, q.K
 	}
-	d.dispatch(kernel{
+	o.RT.Dispatch(kernel{
 		Shader: "winograd_filter_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(fk), uint32(fc), b2u(flip)},
 		Groups: [3]int{ceilDiv(fk*fc, 256), 1, 1},
 		Args:   []arg{out(u), in(w)},
 	})
-	d.dispatch(kernel{
+	o.RT.Dispatch(kernel{
 		Shader: "winograd_input_transform" + suffix,
 		Push:   &pushWinogradInput{uint32(q.N), uint32(q.C), uint32(q.H), uint32(q.W), uint32(q.PadH), uint32(q.PadW), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), q.C, 1},
 		Args:   []arg{out(v), in(src)},
 	})
-	d.gemm.Record(d.gemm.Choice(gemm.Class(a2, q.K, T, q.C)), false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
-	d.dispatch(kernel{
+	o.cfg.Gemm.Record(o.cfg.Gemm.Choice(gemm.Class(a2, q.K, T, q.C)), false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
+	o.RT.Dispatch(kernel{
 		Shader: "winograd_output_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(q.N), uint32(q.K), uint32(q.OutH()), uint32(q.OutW()), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), q.K, 1},
@@ -140,26 +140,26 @@ func (d *Device) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParam
 
 // conv2dBackwardFilterWinograd computes dw (K, C, 3, 3) of p from dy and x
 // through F(3x3, mt x mt).
-func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams, mt int) {
+func (o *Ops) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Conv2DParams, mt int) {
 	tp, tq := engine.WinogradTiles(p, mt)
 	T := p.N * tp * tq
 	a2 := (mt + 2) * (mt + 2)
 	suffix := fmt.Sprintf("_f%d", mt)
-	v, g, m := d.newScratch(a2*p.C*T), d.newScratch(a2*p.K*T), d.newScratch(a2*p.K*p.C)
-	d.dispatch(kernel{
+	v, g, m := o.RT.NewScratch(a2*p.C*T), o.RT.NewScratch(a2*p.K*T), o.RT.NewScratch(a2*p.K*p.C)
+	o.RT.Dispatch(kernel{
 		Shader: "winograd_input_transform" + suffix,
 		Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), p.C, 1},
 		Args:   []arg{out(v), in(x)},
 	})
-	d.dispatch(kernel{
+	o.RT.Dispatch(kernel{
 		Shader: "winograd_grad_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(p.OutH()), uint32(p.OutW()), uint32(tp), uint32(tq)},
 		Groups: [3]int{ceilDiv(T, 256), p.K, 1},
 		Args:   []arg{out(g), in(dy)},
 	})
-	d.gemm.Record(d.winogradFilterGemm(a2, p.K, p.C, T), false, true, a2, p.K, p.C, T, 1, g, v, 0, m)
-	d.dispatch(kernel{
+	o.cfg.Gemm.Record(o.winogradFilterGemm(a2, p.K, p.C, T), false, true, a2, p.K, p.C, T, 1, g, v, 0, m)
+	o.RT.Dispatch(kernel{
 		Shader: "winograd_filter_grad_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
 		Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1},
@@ -174,9 +174,9 @@ func (d *Device) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine
 // (alpha^2) of products (K, T) x (T, C): the split-K class's where K and C
 // are small and the reduction over the tiles long (few output tiles), else
 // the batched product's class.
-func (d *Device) winogradFilterGemm(batch, k, c, T int) string {
+func (o *Ops) winogradFilterGemm(batch, k, c, T int) string {
 	if k <= 256 && c <= 256 && T >= 8192 {
-		return d.gemm.Choice(gemm.ClassSplitK)
+		return o.cfg.Gemm.Choice(gemm.ClassSplitK)
 	}
-	return d.gemm.Choice(gemm.Class(batch, k, c, T))
+	return o.cfg.Gemm.Choice(gemm.Class(batch, k, c, T))
 }

@@ -1,4 +1,4 @@
-package vulkan
+package conv
 
 import (
 	"strings"
@@ -12,12 +12,12 @@ import (
 
 // convTileFor picks the kernel for a pass from the table (convTableTile);
 // on GPUs with autotuning on, the measured choice for this exact problem
-// instead (conv_autotune.go), timed with run, which writes out.
-func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	if d.convVariant == "" && d.tuner != nil && (d.info.Type != "cpu" || d.tuneConvCPU) && d.Err() == nil {
-		return d.convTuned(pass, p, out, run)
+// instead (autotune.go), timed with run, which writes out.
+func (o *Ops) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
+	if o.cfg.Variant == "" && o.cfg.Tuner != nil && (o.Info.Type != "cpu" || o.cfg.TuneOnCPU) && o.RT.Err() == nil {
+		return o.convTuned(pass, p, out, run)
 	}
-	return d.convTableTile(pass, p)
+	return o.convTableTile(pass, p)
 }
 
 // convTableTile is the unmeasured choice.
@@ -39,14 +39,14 @@ func (d *Device) convTileFor(pass string, p engine.Conv2DParams, out *engine.Ten
 // the register-blocked kernel while the tiled one staged the taps that
 // miss dy as zeros (3x slower); it now runs each stride class's own taps,
 // like stride 1 (unmeasured on a GPU; the autotuner times both).
-func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
+func (o *Ops) convTableTile(pass string, p engine.Conv2DParams) convTile {
 	rows, cols := convShape(pass, p)
-	if d.cm != "" {
-		// Cooperative matrices for every pass (coopmat.go): 64x128 where
+	if o.cfg.CoopMat != "" {
+		// Cooperative matrices for every pass (Config.CoopMat): 64x128 where
 		// the rows fit it, else 128x128.
-		cms := d.convCoopMat()
+		cms := o.convCoopMat()
 		for _, t := range cms {
-			if "tiled_"+t.variant == d.convVariant {
+			if "tiled_"+t.variant == o.cfg.Variant {
 				return t
 			}
 		}
@@ -55,45 +55,45 @@ func (d *Device) convTableTile(pass string, p engine.Conv2DParams) convTile {
 		}
 		return cms[0]
 	}
-	if d.convVariant == "" && d.info.Type == "cpu" && d.winogradTable(pass, p) {
+	if o.cfg.Variant == "" && o.Info.Type == "cpu" && o.winogradTable(pass, p) {
 		return convWinograd
 	}
-	tiled := d.info.Type != "cpu" && rows >= 32
-	switch d.convVariant {
+	tiled := o.Info.Type != "cpu" && rows >= 32
+	switch o.cfg.Variant {
 	case "tiled":
 		tiled = true
 	case "regblock":
 		tiled = false
 	case "winograd", "winograd_f2x3":
-		if d.winogradFits(pass, p, 2) {
+		if o.winogradFits(pass, p, 2) {
 			return convWinograd
 		}
 	case "winograd_f4x3":
-		if d.winogradFits(pass, p, 4) {
+		if o.winogradFits(pass, p, 4) {
 			return convWinograd4
 		}
 	default:
-		if strings.HasPrefix(d.convVariant, "tiled_") {
+		if strings.HasPrefix(o.cfg.Variant, "tiled_") {
 			for _, t := range convTiledVariants {
-				if t.name() == d.convVariant {
+				if t.name() == o.cfg.Variant {
 					return t
 				}
 			}
 		}
 	}
 	if tiled {
-		if t, ok := d.convTiledPick(pass, rows, cols, p); ok {
+		if t, ok := o.convTiledPick(pass, rows, cols, p); ok {
 			return t
 		}
 	}
-	return d.convRegblock(rows)
+	return o.convRegblock(rows)
 }
 
 // convRegblock is the register-blocked kernel for a GEMM output of rows
 // rows (see convTableTile).
-func (d *Device) convRegblock(rows int) convTile {
-	maxInv := int(d.limit.MaxComputeWorkGroupInvocations)
-	if d.info.Type == "cpu" {
+func (o *Ops) convRegblock(rows int) convTile {
+	maxInv := int(o.Limit.MaxComputeWorkGroupInvocations)
+	if o.Info.Type == "cpu" {
 		if rows >= 64 && maxInv >= 64 {
 			return convTile{wgX: 8, wgY: 8, tm: 8, tn: 8}
 		}
@@ -113,11 +113,11 @@ func (d *Device) convRegblock(rows int) convTile {
 // first variant (largest first) whose rows are used at least half and
 // that gives about fillGroups workgroups (counting the filter gradient's
 // reduction chunks), else the smallest that fits.
-func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParams) (convTile, bool) {
+func (o *Ops) convTiledPick(pass string, rows, cols int, p engine.Conv2DParams) (convTile, bool) {
 	var last convTile
 	found := false
 	for _, t := range convTiledVariants[:convTableVariants] {
-		if !d.fits(t) {
+		if !o.fits(t) {
 			continue
 		}
 		last, found = t, true
@@ -128,7 +128,7 @@ func (d *Device) convTiledPick(pass string, rows, cols int, p engine.Conv2DParam
 		if pass == "backward_filter" {
 			groups *= max(1, p.N*p.OutH()*p.OutW()/(64*t.bk))
 		}
-		if groups >= vkrt.FillGroups(d.info)/2 {
+		if groups >= vkrt.FillGroups(o.Info)/2 {
 			return t, true
 		}
 	}

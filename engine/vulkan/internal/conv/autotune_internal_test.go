@@ -1,4 +1,4 @@
-package vulkan
+package conv
 
 import (
 	"errors"
@@ -13,18 +13,10 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/cpu"
+	"simclr-vk/engine/vulkan/internal/testdev"
 	"simclr-vk/engine/vulkan/internal/tune"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
-
-// openTuned opens the default device with autotuning in mode into the
-// cache file path (never the user's cache), logging through t.
-func openTuned(t *testing.T, mode, path string) *Device {
-	t.Helper()
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := openInternal(t, Options{Autotune: mode, TuneCache: path})
-	d.tuner.Logger = t.Logf
-	return d
-}
 
 // TestConvAutotune times the convolution candidates on lavapipe
 // (TuneConvOnCPU), on small problems: the first device
@@ -51,27 +43,27 @@ func TestConvAutotune(t *testing.T) {
 
 	// run does the three passes (twice: the second call must not time
 	// again) and checks them against the CPU.
-	run := func(d *Device) {
+	run := func(d *Ops) {
 		t.Helper()
-		xt, wt, dyt := conformance.Upload(d, x, len(x)), conformance.Upload(d, w, len(w)), conformance.Upload(d, dy, len(dy))
-		y, dx, dw := d.New(len(wantY)), d.New(len(wantDX)), d.New(len(wantDW))
+		b := d.backend()
+		xt, wt, dyt := conformance.Upload(b, x, len(x)), conformance.Upload(b, w, len(w)), conformance.Upload(b, dy, len(dy))
+		y, dx, dw := d.RT.New(len(wantY)), d.RT.New(len(wantDX)), d.RT.New(len(wantDW))
 		for range 2 {
 			d.Conv2DForward(y, xt, wt, p)
 			d.Conv2DBackwardData(dx, dyt, wt, p)
 			d.Conv2DBackwardFilter(dw, dyt, xt, p)
 		}
-		conformance.Close(t, "y", conformance.Download(t, d, y), wantY, tol)
-		conformance.Close(t, "dx", conformance.Download(t, d, dx), wantDX, tol)
-		conformance.Close(t, "dw", conformance.Download(t, d, dw), wantDW, tol)
+		conformance.Close(t, "y", conformance.Download(t, b, y), wantY, tol)
+		conformance.Close(t, "dx", conformance.Download(t, b, dx), wantDX, tol)
+		conformance.Close(t, "dw", conformance.Download(t, b, dw), wantDW, tol)
 		for _, tt := range []*engine.Tensor{xt, wt, dyt, y, dx, dw} {
 			tt.Release()
 		}
 	}
 
-	d := openTuned(t, "auto", path)
-	d.tuneConvCPU = true
+	d := openTuned(t, "auto", path, vkrt.Config{})
 	run(d)
-	plan := d.ConvPlan()
+	plan := d.Plan()
 	if len(plan) != 3 {
 		t.Fatalf("plan has %d problems, want 3 (one per pass): %+v", len(plan), plan)
 	}
@@ -119,10 +111,9 @@ func TestConvAutotune(t *testing.T) {
 	if err := tune.WriteCache(path, &f); err != nil {
 		t.Fatal(err)
 	}
-	d2 := openTuned(t, "auto", path)
-	d2.tuneConvCPU = true
+	d2 := openTuned(t, "auto", path, vkrt.Config{})
 	run(d2)
-	for _, c := range d2.ConvPlan() {
+	for _, c := range d2.Plan() {
 		switch c.Problem {
 		case f.Entries[0].Class:
 			if c.Source != "measured" {
@@ -139,14 +130,13 @@ func TestConvAutotune(t *testing.T) {
 		}
 	}
 
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d3 := openInternal(t, Options{Autotune: "off", TuneCache: path, TuneConvOnCPU: true})
+	d3 := openTest(t, vkrt.Config{}, Config{TuneOnCPU: true}) // autotuning off: no tuner
 	run(d3)
-	if got := d3.ConvPlan(); len(got) != 0 {
+	if got := d3.Plan(); len(got) != 0 {
 		t.Errorf("autotuning off recorded %v", got)
 	}
-	if n := len(d.tuner.Notes) + len(d2.tuner.Notes); n != 0 {
-		t.Errorf("notes: %v %v", d.tuner.Notes, d2.tuner.Notes)
+	if n := len(d.cfg.Tuner.Notes) + len(d2.cfg.Tuner.Notes); n != 0 {
+		t.Errorf("notes: %v %v", d.cfg.Tuner.Notes, d2.cfg.Tuner.Notes)
 	}
 }
 
@@ -161,31 +151,28 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 		}
 		return nil
 	}
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := openInternal(t, Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true,
-		hooks: &testHooks{pipelineFault: fault}})
-	d.tuner.Logger = t.Logf
+	d := openTuned(t, "auto", tempCache(t), vkrt.Config{PipelineFault: fault})
 	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(6))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
 	w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
 	want := make([]float32, p.N*p.K*p.OutH()*p.OutW())
 	cpu.Conv2DForward(want, x, w, p)
-	xt, wt, y := conformance.Upload(d, x, len(x)), conformance.Upload(d, w, len(w)), d.New(len(want))
+	xt, wt, y := conformance.Upload(d.backend(), x, len(x)), conformance.Upload(d.backend(), w, len(w)), d.RT.New(len(want))
 	d.Conv2DForward(y, xt, wt, p)
-	conformance.Close(t, "y", conformance.Download(t, d, y), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
-	if err := d.Err(); err != nil {
+	conformance.Close(t, "y", conformance.Download(t, d.backend(), y), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+	if err := d.RT.Err(); err != nil {
 		t.Fatalf("sticky error after a broken candidate: %v", err)
 	}
-	plan := d.ConvPlan()
+	plan := d.Plan()
 	if len(plan) != 1 || plan[0].Source != "measured" {
 		t.Fatalf("plan %+v, want one measured problem", plan)
 	}
 	if _, ok := plan[0].GFLOPs["tiled_64x128"]; ok || plan[0].Kernel == "tiled_64x128" {
 		t.Errorf("the broken kernel was timed or chosen: %+v", plan[0])
 	}
-	if len(d.tuner.Notes) != 1 || !strings.Contains(d.tuner.Notes[0], "skipping tiled_64x128") {
-		t.Errorf("notes %q, want one about skipping tiled_64x128", d.tuner.Notes)
+	if len(d.cfg.Tuner.Notes) != 1 || !strings.Contains(d.cfg.Tuner.Notes[0], "skipping tiled_64x128") {
+		t.Errorf("notes %q, want one about skipping tiled_64x128", d.cfg.Tuner.Notes)
 	}
 }
 
@@ -194,7 +181,7 @@ func TestConvAutotuneSkipsBrokenKernel(t *testing.T) {
 // two variants of a kernel with the same count), and every one of them
 // computes the CPU's dw.
 func TestConvFilterSplits(t *testing.T) {
-	d := openInternal(t, Options{})
+	d := openTest(t, vkrt.Config{}, Config{})
 	p := engine.Conv2DParams{N: 6, C: 5, H: 23, W: 21, K: 9, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}
 	// A device with many compute units splits this few pixels into as many
 	// chunks as whole tiles allow whatever the target (the H200: 132 SMs):
@@ -208,7 +195,7 @@ func TestConvFilterSplits(t *testing.T) {
 	dy := conformance.Rand(rng, p.N*p.K*P*Q, -1, 1)
 	want := make([]float32, p.K*p.C*9)
 	cpu.Conv2DBackwardFilter(want, dy, x, p)
-	xt, dyt, dw := conformance.Upload(d, x, len(x)), conformance.Upload(d, dy, len(dy)), d.New(len(want))
+	xt, dyt, dw := conformance.Upload(d.backend(), x, len(x)), conformance.Upload(d.backend(), dy, len(dy)), d.RT.New(len(want))
 	chunks := map[string]map[int]bool{} // kernel without its split -> chunk counts
 	splits := 0
 	for _, c := range d.convCandidates("backward_filter", p) {
@@ -225,15 +212,57 @@ func TestConvFilterSplits(t *testing.T) {
 		if c.split != 0 {
 			splits++
 		}
-		d.Fill(dw, 7)
+		d.RT.Fill(dw, 7)
 		d.conv2dBackwardFilter(dw, dyt, xt, p, c)
-		conformance.Close(t, fmt.Sprintf("%s (%d chunks)", c.name(), n), conformance.Download(t, d, dw), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+		conformance.Close(t, fmt.Sprintf("%s (%d chunks)", c.name(), n), conformance.Download(t, d.backend(), dw), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
 	}
 	if splits == 0 {
 		t.Errorf("no split-K variant among the candidates for %v (%d output pixels)", p, p.N*P*Q)
 	}
 	t.Logf("%d kernels, %d split variants besides their defaults; chunk counts: %v", len(slices.Collect(maps.Keys(chunks))), splits, chunks)
 	for _, tt := range []*engine.Tensor{xt, dyt, dw} {
+		tt.Release()
+	}
+}
+
+// TestConvAutotuneRejectsWrongKernel: a convolution candidate whose output
+// is wrong is never chosen, whatever its speed, and the plan says why; the
+// real call after the tuning (with the chosen kernel) still computes the
+// reference's result.
+func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
+	d := openTuned(t, "auto", tempCache(t), vkrt.Config{})
+	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 7, K: 33, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	cands := d.convCandidates("forward", p)
+	if len(cands) < 2 {
+		t.Skipf("one convolution candidate here: %v", cands)
+	}
+	bad := cands[len(cands)-1].name()
+	calls := 0
+	d.cfg.Tuner.Corrupt = testdev.CorruptOne(d.RT, d.cfg.Elt.Add, bad, &calls)
+	rng := rand.New(rand.NewSource(8))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	w := conformance.Rand(rng, p.K*p.C*p.R*p.S, -1, 1)
+	want := make([]float32, p.N*p.K*p.OutH()*p.OutW())
+	cpu.Conv2DForward(want, x, w, p)
+	b := d.backend()
+	xt, wt, y := conformance.Upload(b, x, len(x)), conformance.Upload(b, w, len(w)), d.RT.New(len(want))
+	d.Conv2DForward(y, xt, wt, p)
+	conformance.Close(t, "y", conformance.Download(t, b, y), want, conformance.Tol{Atol: 1e-4, Rtol: 1e-4})
+	plan := d.Plan()
+	if len(plan) != 1 {
+		t.Fatalf("plan %+v, want one problem", plan)
+	}
+	c := plan[0]
+	t.Logf("%s: %s, GFLOP/s %v, rejected %v", c.Problem, c.Kernel, c.GFLOPs, c.Rejected)
+	if c.Kernel == bad || len(c.Rejected) != 1 || !strings.Contains(c.Rejected[bad], "differs from the register-blocked reference's") {
+		t.Errorf("chose %s, rejected %v; want only %s rejected", c.Kernel, c.Rejected, bad)
+	}
+	// (calls also counts the GEMM candidates of the Winograd products,
+	// tuned on the way.)
+	if len(c.GFLOPs) != len(cands)-1 || calls < len(cands) {
+		t.Errorf("timed %v with %d checks; want the other %d candidates, at least %d checks", c.GFLOPs, calls, len(cands)-1, len(cands))
+	}
+	for _, tt := range []*engine.Tensor{xt, wt, y} {
 		tt.Release()
 	}
 }

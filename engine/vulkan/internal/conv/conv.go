@@ -1,4 +1,4 @@
-package vulkan
+package conv
 
 import (
 	"fmt"
@@ -21,8 +21,8 @@ import (
 // A 1x1, stride-1, unpadded
 // convolution is a plain GEMM over x: the kernels with DIRECT = 1 drop the
 // gather. 3x3 stride-1 layers can also go through Winograd
-// (conv_winograd.go). Which kernel runs: convTileFor (the table, or the
-// autotuner of conv_autotune.go).
+// (winograd.go). Which kernel runs: convTileFor (the table, or the
+// autotuner of autotune.go).
 // The filter gradient (output K x C*R*S, often few tiles, reduction over
 // N*P*Q huge) splits its reduction into chunks, one per gl_WorkGroupID.z,
 // until there are about 2*fillGroups workgroups on GPUs (1024 on a
@@ -59,8 +59,8 @@ type convTile struct {
 	variant          string // tiled: "<bm>x<bn>[_k16][_db]"
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant
-	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>" (coopmat.go, convCoopMat)
-	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (conv_winograd.go)
+	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>" (internal/gemm/coopmat.go, convCoopMat)
+	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (winograd.go)
 	// split scales the filter gradient's split-K target (the workgroups
 	// its reduction chunks aim at, convFilterTarget) by 2^split; 0 is the
 	// default, other values are autotuning candidates (convSplits).
@@ -132,15 +132,15 @@ func (t convTile) wg() int {
 	return (t.bm / t.tm) * (t.bn / t.tn)
 }
 
-// convCoopMat are the cooperative-matrix tiles of this device (d.cm !=
-// ""): 128x128_<cm>, 64x128_<cm> (for 64-channel layers), then, where
+// convCoopMat are the cooperative-matrix tiles of this device
+// (Config.CoopMat != ""): 128x128_<cm>, 64x128_<cm> (for 64-channel layers), then, where
 // their shared memory fits, the double-buffered 128x128_db_<cm> and the
 // 32-deep 128x128_k32_<cm> (the table picks between the first two by
 // rows; the tuner times all).
-func (d *Device) convCoopMat() []convTile {
-	out := convTiles("128x128_"+d.cm, "64x128_"+d.cm)
-	for _, t := range convTiles("128x128_db_"+d.cm, "128x128_k32_"+d.cm) {
-		if vkrt.CoopMatShared(d.cm, t.bm, t.bk, t.db) <= int(d.limit.MaxComputeSharedMemorySize) {
+func (o *Ops) convCoopMat() []convTile {
+	out := convTiles("128x128_"+o.cfg.CoopMat, "64x128_"+o.cfg.CoopMat)
+	for _, t := range convTiles("128x128_db_"+o.cfg.CoopMat, "128x128_k32_"+o.cfg.CoopMat) {
+		if vkrt.CoopMatShared(o.cfg.CoopMat, t.bm, t.bk, t.db) <= int(o.Limit.MaxComputeSharedMemorySize) {
 			out = append(out, t)
 		}
 	}
@@ -172,7 +172,7 @@ func (t convTile) cols() int {
 
 // fits reports whether a choice respects the device's workgroup and shared
 // memory limits (the filter kernel pads each tile row by a vec4).
-func (d *Device) fits(t convTile) bool {
+func (o *Ops) fits(t convTile) bool {
 	if t.winograd != 0 {
 		return true // per problem: winogradFits
 	}
@@ -180,14 +180,14 @@ func (d *Device) fits(t convTile) bool {
 		return true // checked when the device was opened (coopMatInfo)
 	}
 	if !t.tiled {
-		return t.wgX*t.wgY <= int(d.limit.MaxComputeWorkGroupInvocations)
+		return t.wgX*t.wgY <= int(o.Limit.MaxComputeWorkGroupInvocations)
 	}
 	wg, bufs := t.wg(), 1
 	if t.db {
 		bufs = 2
 	}
-	return wg <= int(d.limit.MaxComputeWorkGroupInvocations) && wg <= int(d.limit.MaxComputeWorkGroupSize[0]) &&
-		4*(t.bm+t.bn+8)*t.bk*bufs <= int(d.limit.MaxComputeSharedMemorySize)
+	return wg <= int(o.Limit.MaxComputeWorkGroupInvocations) && wg <= int(o.Limit.MaxComputeWorkGroupSize[0]) &&
+		4*(t.bm+t.bn+8)*t.bk*bufs <= int(o.Limit.MaxComputeSharedMemorySize)
 }
 
 // convShape is a pass's GEMM: rows (output channels, or input channels for
@@ -208,11 +208,11 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 // (binding 3, internal/gemm: Ops.CoopMatMax). Call done once the kernel is recorded (it
 // releases that tensor; the allocator keeps it while the kernel is
 // pending).
-func (d *Device) convArgs(t convTile, args []arg, a, b *engine.Tensor) (all []arg, done func()) {
+func (o *Ops) convArgs(t convTile, args []arg, a, b *engine.Tensor) (all []arg, done func()) {
 	if !t.cm {
 		return args, func() {}
 	}
-	scales := d.gemm.CoopMatMax(a, b)
+	scales := o.cfg.Gemm.CoopMatMax(a, b)
 	return append(args, in(scales)), func() { scales.Release() }
 }
 
@@ -230,8 +230,8 @@ func checkConvSizes(op string, p engine.Conv2DParams) {
 	}
 }
 
-func (d *Device) checkConv(op string, p engine.Conv2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) {
-	engine.CheckBackend(op, d, ts[0], ts[1], ts[2])
+func (o *Ops) checkConv(op string, p engine.Conv2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) {
+	engine.CheckBackend(op, o.Owner, ts[0], ts[1], ts[2])
 	for i := range ts {
 		engine.CheckNumel(op, names[i], ts[i], sizes[i])
 	}
@@ -239,22 +239,22 @@ func (d *Device) checkConv(op string, p engine.Conv2DParams, names [3]string, ts
 }
 
 // Conv2DForward: x (N,C,H,W) * w (K,C,R,S) -> y (N,K,P,Q).
-func (d *Device) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
+func (o *Ops) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DForward")
 	P, Q := p.OutH(), p.OutW()
-	d.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
+	o.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
 		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
-	d.conv2dForward(y, x, w, p, d.convTileFor("forward", p, y, func(t convTile) { d.conv2dForward(y, x, w, p, t) }))
+	o.conv2dForward(y, x, w, p, o.convTileFor("forward", p, y, func(t convTile) { o.conv2dForward(y, x, w, p, t) }))
 }
 
-func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
+func (o *Ops) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	if t.winograd != 0 {
-		d.conv2dWinograd(y, x, w, p, false, t.winograd)
+		o.conv2dWinograd(y, x, w, p, false, t.winograd)
 		return
 	}
 	P, Q := p.OutH(), p.OutW()
-	args, done := d.convArgs(t, []arg{out(y), in(x), in(w)}, w, x)
-	d.dispatch(kernel{
+	args, done := o.convArgs(t, []arg{out(y), in(x), in(w)}, w, x)
+	o.RT.Dispatch(kernel{
 		Shader: t.shader("forward"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
@@ -265,22 +265,22 @@ func (d *Device) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t 
 }
 
 // Conv2DBackwardData: dy (N,K,P,Q), w -> dx (N,C,H,W), overwritten.
-func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
+func (o *Ops) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DBackwardData")
 	P, Q := p.OutH(), p.OutW()
-	d.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
+	o.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
 		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
-	d.conv2dBackwardData(dx, dy, w, p, d.convTileFor("backward_data", p, dx, func(t convTile) { d.conv2dBackwardData(dx, dy, w, p, t) }))
+	o.conv2dBackwardData(dx, dy, w, p, o.convTileFor("backward_data", p, dx, func(t convTile) { o.conv2dBackwardData(dx, dy, w, p, t) }))
 }
 
-func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
+func (o *Ops) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	if t.winograd != 0 {
-		d.conv2dWinograd(dx, dy, w, engine.WinogradDataParams(p), true, t.winograd)
+		o.conv2dWinograd(dx, dy, w, engine.WinogradDataParams(p), true, t.winograd)
 		return
 	}
 	classes := p.StrideH * p.StrideW
-	if t.tiled && classes > int(d.limit.MaxComputeWorkGroupCount[2]) {
-		t = d.convRegblock(p.C) // one workgroup row per stride class would not fit the grid
+	if t.tiled && classes > int(o.Limit.MaxComputeWorkGroupCount[2]) {
+		t = o.convRegblock(p.C) // one workgroup row per stride class would not fit the grid
 	}
 	// The register-blocked kernel's columns: every stride class padded to
 	// the largest; the tiled kernel's: one class (the largest) per
@@ -289,8 +289,8 @@ func (d *Device) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 	if t.tiled {
 		cols, z = p.N*ceilDiv(p.H, p.StrideH)*ceilDiv(p.W, p.StrideW), classes
 	}
-	args, done := d.convArgs(t, []arg{out(dx), in(dy), in(w)}, w, dy)
-	d.dispatch(kernel{
+	args, done := o.convArgs(t, []arg{out(dx), in(dy), in(w)}, w, dy)
+	o.RT.Dispatch(kernel{
 		Shader: t.shader("backward_data"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
@@ -325,9 +325,9 @@ func convFilterSplit(total, groups, outN, target int) (chunks, chunk int) {
 // convFilterTarget is the number of workgroups a filter gradient's
 // reduction chunks aim at: 2*fillGroups on GPUs, 32 on CPU devices,
 // scaled by 2^split.
-func (d *Device) convFilterTarget(split int) int {
-	target := 2 * vkrt.FillGroups(d.info)
-	if d.info.Type == "cpu" {
+func (o *Ops) convFilterTarget(split int) int {
+	target := 2 * vkrt.FillGroups(o.Info)
+	if o.Info.Type == "cpu" {
 		target = 32
 	}
 	if split < 0 {
@@ -339,12 +339,12 @@ func (d *Device) convFilterTarget(split int) int {
 // convFilterChunks is the split of a filter gradient's reduction over the
 // N*P*Q output pixels for kernel t: the number of chunks (workgroups in z)
 // and the pixels per chunk.
-func (d *Device) convFilterChunks(p engine.Conv2DParams, t convTile) (chunks, chunk int) {
+func (o *Ops) convFilterChunks(p engine.Conv2DParams, t convTile) (chunks, chunk int) {
 	total := p.N * p.OutH() * p.OutW()
 	crs := p.C * p.R * p.S
 	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
-	chunks, chunk = convFilterSplit(total, gx*gy, p.K*crs, d.convFilterTarget(t.split))
-	chunks = min(chunks, int(d.limit.MaxComputeWorkGroupCount[2]))
+	chunks, chunk = convFilterSplit(total, gx*gy, p.K*crs, o.convFilterTarget(t.split))
+	chunks = min(chunks, int(o.Limit.MaxComputeWorkGroupCount[2]))
 	chunk = ceilDiv(total, chunks)
 	if t.tiled && chunks > 1 { // whole BK-pixel tiles in every chunk but the last
 		chunk = ceilDiv(chunk, t.bk) * t.bk
@@ -353,29 +353,29 @@ func (d *Device) convFilterChunks(p engine.Conv2DParams, t convTile) (chunks, ch
 }
 
 // Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
-func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
+func (o *Ops) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	p.Validate("Conv2DBackwardFilter")
 	P, Q := p.OutH(), p.OutW()
 	crs := p.C * p.R * p.S
-	d.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
+	o.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
 		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
-	d.conv2dBackwardFilter(dw, dy, x, p, d.convTileFor("backward_filter", p, dw, func(t convTile) { d.conv2dBackwardFilter(dw, dy, x, p, t) }))
+	o.conv2dBackwardFilter(dw, dy, x, p, o.convTileFor("backward_filter", p, dw, func(t convTile) { o.conv2dBackwardFilter(dw, dy, x, p, t) }))
 }
 
-func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
+func (o *Ops) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
 	if t.winograd != 0 {
-		d.conv2dBackwardFilterWinograd(dw, dy, x, p, t.winograd)
+		o.conv2dBackwardFilterWinograd(dw, dy, x, p, t.winograd)
 		return
 	}
 	crs := p.C * p.R * p.S
 	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
-	chunks, chunk := d.convFilterChunks(p, t)
+	chunks, chunk := o.convFilterChunks(p, t)
 	dst := dw
 	if chunks > 1 {
-		dst = d.New(chunks, p.K*crs)
+		dst = o.RT.New(chunks, p.K*crs)
 	}
-	args, done := d.convArgs(t, []arg{out(dst), in(dy), in(x)}, dy, x)
-	d.dispatch(kernel{
+	args, done := o.convArgs(t, []arg{out(dst), in(dy), in(x)}, dy, x)
+	o.RT.Dispatch(kernel{
 		Shader: t.shader("backward_filter"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, chunk),
@@ -384,7 +384,19 @@ func (d *Device) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DP
 	})
 	done()
 	if chunks > 1 {
-		d.SumCols(dw, dst, chunks, p.K*crs)
+		o.cfg.Elt.SumCols(dw, dst, chunks, p.K*crs)
 		dst.Release()
 	}
+}
+
+// TiledKernels are the names of the float32 tiled variants that fit this
+// device (values of Config.Variant), for tests that force each.
+func (o *Ops) TiledKernels() []string {
+	var names []string
+	for _, t := range convTiledVariants {
+		if o.fits(t) {
+			names = append(names, t.name())
+		}
+	}
+	return names
 }
