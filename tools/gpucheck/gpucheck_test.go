@@ -12,8 +12,10 @@ import (
 )
 
 // fakeBin is a simclr-vk stand-in: one JSON line per command, as the real
-// binary prints with --json; FAKE_SLEEP seconds of sleep first.
+// binary prints with --json; FAKE_SLEEP seconds of sleep first, after
+// creating the file FAKE_STARTED names (a test's sign that a step runs).
 const fakeBin = `#!/bin/sh
+[ -n "$FAKE_STARTED" ] && : >"$FAKE_STARTED"
 [ -n "$FAKE_SLEEP" ] && sleep "$FAKE_SLEEP"
 case "$1 $2" in
 "devices --json") echo '{"backend":"vulkan","index":0,"name":"fake"}' ;;
@@ -176,17 +178,32 @@ func TestStopped(t *testing.T) {
 		t.Run(script, func(t *testing.T) {
 			work := t.TempDir()
 			out := filepath.Join(work, "out")
-			c := command(root, bin, []string{"FAKE_SLEEP=30", "OUT=" + out}, script, "--quick", "--out", out)
+			started := filepath.Join(work, "started")
+			// The fake step sleeps 300 s: a script that waited for its step
+			// instead of stopping it would take that long, far beyond the
+			// 60 s allowed (a bound wide enough for a loaded CI machine).
+			c := command(root, bin, []string{"FAKE_SLEEP=300", "FAKE_STARTED=" + started, "OUT=" + out}, script, "--quick", "--out", out)
 			if err := c.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(1500 * time.Millisecond)
+			// Signal once a step runs (not after a fixed delay: on a loaded
+			// machine the script may not have reached its first step yet).
+			for wait := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+				if _, err := os.Stat(started); err == nil {
+					break
+				}
+				if time.Since(wait) > 2*time.Minute {
+					syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
+					c.Wait()
+					t.Fatalf("%s ran no step within 2 minutes", script)
+				}
+			}
 			t0 := time.Now()
 			if err := syscall.Kill(-c.Process.Pid, syscall.SIGTERM); err != nil { // the process group, as timeout(1) does
 				t.Fatal(err)
 			}
 			c.Wait()
-			if dt := time.Since(t0); dt > 15*time.Second {
+			if dt := time.Since(t0); dt > 60*time.Second {
 				t.Errorf("%s took %v to stop", script, dt)
 			}
 			r := readReport(t, out)
