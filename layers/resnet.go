@@ -44,6 +44,13 @@ var archs = map[string]struct {
 // Archs lists the supported architectures, sorted.
 func Archs() []string { return slices.Sorted(maps.Keys(archs)) }
 
+// ArchBlocks reports whether arch is built of bottleneck blocks and its
+// blocks per stage; ok is false for an architecture Archs does not list.
+func ArchBlocks(arch string) (bottleneck bool, blocks [4]int, ok bool) {
+	a, ok := archs[arch]
+	return a.bottleneck, a.blocks, ok
+}
+
 // StageWidth is the number of planes of stage i (0..3) at multiplier w:
 // round(64 * 2^i * w), at least 1.
 func StageWidth(i int, w float64) int {

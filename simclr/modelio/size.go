@@ -7,17 +7,6 @@ import (
 	"simclr-vk/layers"
 )
 
-// resnetBlocks: bottleneck blocks or not, blocks per stage (as layers
-// builds them; TestStateSize compares with built models).
-var resnetBlocks = map[string]struct {
-	bottleneck bool
-	blocks     [4]int
-}{
-	"resnet18": {false, [4]int{2, 2, 2, 2}},
-	"resnet34": {false, [4]int{3, 4, 6, 3}},
-	"resnet50": {true, [4]int{3, 4, 6, 3}},
-}
-
 // StateSize is the number of values the encoder and the head of a model of
 // cfg hold in a checkpoint (Tensors: parameters and buffers, one value per
 // num_batches_tracked), computed without building the model, so that a
@@ -27,7 +16,9 @@ var resnetBlocks = map[string]struct {
 func StateSize(cfg layers.Config) (encoder, head int64) {
 	cfg = cfg.WithDefaults()
 	e := cfg.Encoder
-	a, ok := resnetBlocks[e.Arch]
+	// The blocks as layers builds them (TestStateSize compares with built
+	// models).
+	bottleneck, blocks, ok := layers.ArchBlocks(e.Arch)
 	if !ok {
 		return 0, 0
 	}
@@ -46,16 +37,16 @@ func StateSize(cfg layers.Config) (encoder, head int64) {
 	in := layers.StageWidth(0, e.Width)
 	encoder = conv(e.InChannels, in, k) + bn(in, true)
 	exp := 1
-	if a.bottleneck {
+	if bottleneck {
 		exp = 4
 	}
 	for s := range 4 {
 		planes := layers.StageWidth(s, e.Width)
-		for i := range a.blocks[s] {
+		for i := range blocks[s] {
 			if (s > 0 && i == 0) || in != planes*exp {
 				encoder += conv(in, planes*exp, 1) + bn(planes*exp, true)
 			}
-			if a.bottleneck {
+			if bottleneck {
 				encoder += conv(in, planes, 1) + conv(planes, planes, 3) + conv(planes, 4*planes, 1) +
 					2*bn(planes, true) + bn(4*planes, true)
 			} else {
