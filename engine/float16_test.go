@@ -102,18 +102,16 @@ func TestFloat16Bits(t *testing.T) {
 
 func checkFloat16Bits(t *testing.T, f uint32) {
 	t.Helper()
-	{
-		x := math.Float32frombits(f)
-		got := Float16Value(Float16Bits(x))
-		want := RoundFloat16(x)
-		if x != x {
-			if got == got || Float16Bits(x)&0x7fff != 0x7e00 {
-				t.Fatalf("Float16Bits(NaN %#08x) = %#04x, want the quiet NaN", f, Float16Bits(x))
-			}
-			return
+	x := math.Float32frombits(f)
+	got := Float16Value(Float16Bits(x))
+	want := RoundFloat16(x)
+	if x != x {
+		if got == got || Float16Bits(x)&0x7fff != 0x7e00 {
+			t.Fatalf("Float16Bits(NaN %#08x) = %#04x, want the quiet NaN", f, Float16Bits(x))
 		}
-		if math.Float32bits(got) != math.Float32bits(want) {
-			t.Fatalf("Float16Bits(%g = %#08x) decodes to %g, RoundFloat16 gives %g", x, f, got, want)
-		}
+		return
+	}
+	if math.Float32bits(got) != math.Float32bits(want) {
+		t.Fatalf("Float16Bits(%g = %#08x) decodes to %g, RoundFloat16 gives %g", x, f, got, want)
 	}
 }

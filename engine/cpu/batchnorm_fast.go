@@ -161,11 +161,7 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 	for i := 0; i < n; i++ {
 		for ch := lo; ch < hi; ch++ {
 			off := (i*c + ch) * hw
-			var yp []float32
-			if y != nil {
-				yp = y[off : off+hw]
-			}
-			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], yp, float64(saveMean[ch]))
+			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], plane(y, off, hw), float64(saveMean[ch]))
 			sgs[ch-lo] += a
 			sgds[ch-lo] += b
 		}

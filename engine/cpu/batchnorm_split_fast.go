@@ -50,11 +50,7 @@ func bnBackSumsFast(lo, hi int, sums, dy, x, y, mean, invStd []float32, groups, 
 		var sg, sgd float64
 		for i := g * ng; i < (g+1)*ng; i++ {
 			off := (i*c + ch) * hw
-			var yp []float32
-			if y != nil {
-				yp = y[off : off+hw]
-			}
-			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], yp, mu)
+			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], plane(y, off, hw), mu)
 			sg += a
 			sgd += b
 		}
