@@ -149,6 +149,12 @@ func benchStep(args []string, comm dist.Comm) error {
 		return fmt.Errorf("--batch %d does not split over %d ranks: use a multiple of %d", *batch, world, world)
 	}
 	n := *batch / world // this rank's images
+	per := c * h * w
+	// The host holds this rank's 2n views whatever --micro-batch is (the
+	// model estimate below counts only the views a chunk holds).
+	if err := bound.Memory(4*2*float64(n)*float64(per), 0, fmt.Sprintf("the %d input views of %dx%dx%d on the host", 2*n, h, w, c), "batch", "image"); err != nil {
+		return err
+	}
 	mb, autoMB, err := train.ParseMicroBatch(*micro, *batch)
 	if err != nil {
 		return bound.Errorf("micro-batch", "%v", err)
@@ -189,17 +195,19 @@ func benchStep(args []string, comm dist.Comm) error {
 		return fmt.Errorf("bench step: %w", err)
 	}
 
-	// The global batch, the same for any world size; this rank's images.
+	// This rank's images of the global batch, whose values are the same
+	// for any world size: all are drawn in order, only this rank's kept.
 	rng := rand.New(rand.NewPCG(1, 2))
-	global := make([]float32, 2**batch*c*h*w)
-	for i := range global {
-		global[i] = float32(rng.Float64())
-	}
-	per := c * h * w
 	host := make([]float32, 0, 2*n*per)
 	for v := 0; v < 2; v++ {
-		lo := (v**batch + rank*n) * per
-		host = append(host, global[lo:lo+n*per]...)
+		for i := 0; i < *batch; i++ {
+			mine := i/n == rank
+			for j := 0; j < per; j++ {
+				if x := float32(rng.Float64()); mine {
+					host = append(host, x)
+				}
+			}
+		}
 	}
 	// Unchunked, the views stay on the device (the step alone is timed);
 	// with --micro-batch they come from the host a chunk at a time, as in

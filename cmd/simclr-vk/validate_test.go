@@ -127,6 +127,19 @@ func TestEarlyChecks(t *testing.T) {
 	}
 }
 
+// TestBenchStepHostViews: bench step refuses a batch whose input views do
+// not fit in the host's memory even when --micro-batch makes the model's
+// share small (without the check it would try to allocate them).
+func TestBenchStepHostViews(t *testing.T) {
+	if bound.PhysicalMemory() == 0 {
+		t.Skip("physical memory unknown")
+	}
+	err := runBench([]string{"step", "--backend", "cpu", "--batch", "2147483648", "--micro-batch", "1"})
+	if err == nil || !strings.Contains(err.Error(), "--batch, --image") || !strings.Contains(err.Error(), "views of 32x32x3 on the host") {
+		t.Errorf("err = %v, want the host memory refused naming --batch and --image", err)
+	}
+}
+
 // TestDeviceMemory: on a Vulkan device the memory checks use its largest
 // device-local heap (refusing what does not fit there even when it fits in
 // the host's memory); on the CPU backend the physical memory.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"simclr-vk/internal/regfile"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/export"
@@ -57,11 +58,8 @@ func ReadWeights(path string) (*Weights, []string, error) {
 		return nil, nil, fmt.Errorf("modelio: read weights: %w", err)
 	}
 	isCk := st.IsDir()
-	if !isCk && !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("modelio: read weights %s: not a regular file or directory (%s)", path, st.Mode().Type())
-	}
 	if !isCk {
-		f, err := os.Open(path)
+		f, _, err := regfile.Open(path) // a FIFO would block the sniff
 		if err != nil {
 			return nil, nil, fmt.Errorf("modelio: read weights: %w", err)
 		}

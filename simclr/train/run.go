@@ -12,6 +12,7 @@ import (
 
 	"simclr-vk/dist"
 	"simclr-vk/engine"
+	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
 	"simclr-vk/layers/optim"
 	"simclr-vk/simclr/checkpoint"
@@ -153,6 +154,13 @@ func Run(ctx context.Context, b engine.Backend, cfg Config, opt Options) (*Resul
 	local := r.cfg // this rank's part of the batch is what its device holds
 	local.BatchSize /= r.comm.Size()
 	if err := local.CheckMemory(ch, r.cfg.ImageSize, opt.MemoryLimit); err != nil {
+		return nil, err
+	}
+	// The loader holds this rank's two views of a whole batch on the host
+	// whatever --micro-batch is (CheckMemory counts a chunk's).
+	side := r.cfg.ImageSize
+	if err := bound.Memory(4*2*float64(local.BatchSize)*float64(ch*side*side), 0,
+		fmt.Sprintf("the %d augmented views of %dx%d a batch holds on the host", 2*local.BatchSize, side, side), "batch-size", "image-size"); err != nil {
 		return nil, err
 	}
 	if r.lead { // the other ranks write nothing into --out

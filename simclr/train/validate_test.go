@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine/cpu"
+	"simclr-vk/internal/bound"
 )
 
 // TestMemoryEstimate: a batch or side that cannot fit is refused with the
@@ -79,5 +80,24 @@ func TestRunMemoryLimit(t *testing.T) {
 	}
 	if _, _, err := runToy(t, context.Background(), cfg, Options{MemoryLimit: 1 << 30}); err != nil {
 		t.Errorf("1 GiB: %v", err)
+	}
+}
+
+// TestRunHostViews: with --micro-batch the model's share is one chunk, but
+// the loader still holds the views of the whole batch on the host: a batch
+// far beyond the physical memory (--drop-last=false keeps it on 32 images)
+// is refused before --out is created, not left to crash the allocation.
+func TestRunHostViews(t *testing.T) {
+	if bound.PhysicalMemory() == 0 {
+		t.Skip("physical memory unknown")
+	}
+	cfg := toyConfig(t, writeToyData(t, 32, 8))
+	cfg.MaxSteps, cfg.DropLast, cfg.BatchSize, cfg.MicroBatch = 1, false, MaxCount, "1"
+	_, _, err := runToy(t, context.Background(), cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "--batch-size, --image-size: ") || !strings.Contains(err.Error(), "on the host") {
+		t.Errorf("batch of %d: %v", cfg.BatchSize, err)
+	}
+	if _, err := os.Stat(cfg.Out); !os.IsNotExist(err) {
+		t.Errorf("--out was created: %v", err)
 	}
 }
