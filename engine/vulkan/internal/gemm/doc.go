@@ -75,8 +75,6 @@ func (o *Ops) Forced() string { return o.forced }
 // failed self-check with CoopMat "auto").
 func (o *Ops) CoopMatOff() { o.cm = "" }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
 func b2u(b bool) uint32 {
 	if b {
 		return 1
