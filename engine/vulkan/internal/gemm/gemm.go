@@ -84,9 +84,16 @@ func (o *Ops) kernel(kernel string, transA, transB bool, m, n, k int) (string, [
 	}
 	// tiled_<variant> and coopmat[_db] run gemm_tiled_<variant>, its block
 	// tile from its variant line.
-	variant := map[string]string{"coopmat": "128x128_" + o.cm, "coopmat_db": "128x128_db_" + o.cm}[kernel]
-	if v, ok := strings.CutPrefix(kernel, "tiled_"); ok {
-		variant = v
+	var variant string
+	switch kernel {
+	case "coopmat":
+		variant = "128x128_" + o.cm
+	case "coopmat_db":
+		variant = "128x128_db_" + o.cm
+	default:
+		if v, ok := strings.CutPrefix(kernel, "tiled_"); ok {
+			variant = v
+		}
 	}
 	if v, ok := shaders.VariantOf("gemm_tiled", variant); ok && !v.SplitK && !v.V4 {
 		return "gemm_tiled_" + variant, []uint32{b2u(transA), b2u(transB)}, v.BM, v.BN
