@@ -23,12 +23,12 @@ var ErrCoopMatSelfCheck = vkrt.ErrCoopMatSelfCheck
 // CoopMat returns the cooperative-matrix variant this device runs its
 // matrix products with ("cm_s32", ...), or "" when it computes them in
 // float32.
-func (d *Device) CoopMat() string { return d.cm }
+func (d *Device) CoopMat() string { return d.gemm.CoopMat() }
 
 // MatmulInputRounding implements engine.MatmulRounder: float16 rounding
 // when the matrix products run on cooperative matrices, else nil.
 func (d *Device) MatmulInputRounding() func(float32) float32 {
-	if d.cm == "" {
+	if d.CoopMat() == "" {
 		return nil
 	}
 	return engine.RoundFloat16

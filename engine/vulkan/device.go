@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"log"
 
-	vk "github.com/vulkan-go/vulkan"
-
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/conv"
@@ -100,18 +98,15 @@ type testHooks struct {
 // be used concurrently. It is a facade: the runtime (internal/vkrt) owns
 // the Vulkan objects, the op families their kernels and plans.
 type Device struct {
-	rt    *vkrt.Device
-	elt   *eltwise.Ops            // the eltwise family
-	bn    *batchnorm.Ops          // the batchnorm family
-	gemm  *gemm.Ops               // the GEMM family
-	nt    *ntxent.Ops             // the NT-Xent family
-	conv  *conv.Ops               // the convolution family
-	info  DeviceInfo              // rt.Info(), read by the plans
-	limit vk.PhysicalDeviceLimits // rt.Limits(), read by the plans
+	rt   *vkrt.Device
+	elt  *eltwise.Ops   // the eltwise family
+	bn   *batchnorm.Ops // the batchnorm family
+	gemm *gemm.Ops      // the GEMM family; its CoopMat is the device's (CoopMat)
+	nt   *ntxent.Ops    // the NT-Xent family
+	conv *conv.Ops      // the convolution family
+	info DeviceInfo     // rt.Info()
 
-	tuner        *tune.Service // nil: autotuning off (tuner.go); the GEMM and convolution families'
-	cm           string        // cooperative-matrix variant ("cm_s32"), "": float32 kernels
-	ntxentKernel string        // Options.NTXentKernel
+	tuner *tune.Service // nil: autotuning off (tuner.go); the GEMM and convolution families'
 }
 
 // Open creates a logical device on the chosen physical device.
@@ -125,18 +120,17 @@ func Open(opts Options) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.rt, d.info, d.limit, d.cm = rt, rt.Info(), rt.Limits(), rt.CoopMat()
+	d.rt, d.info = rt, rt.Info()
 	d.elt = eltwise.New(rt)
 	d.bn = batchnorm.New(rt, opts.BatchNormSplit)
 	if err := d.initGemm(opts); err != nil {
 		rt.Close()
 		return nil, err
 	}
-	// After initGemm, which validates Options.NTXentKernel into
-	// d.ntxentKernel; the unfused composition's products go through the
-	// facade's Gemm.
-	d.nt = ntxent.New(rt, ntxent.Options{Kernel: d.ntxentKernel, Gemm: d.Gemm})
-	if d.cm != "" {
+	// After initGemm, which validates Options.NTXentKernel; the unfused
+	// composition's products go through the facade's Gemm.
+	d.nt = ntxent.New(rt, ntxent.Options{Kernel: opts.NTXentKernel, Gemm: d.Gemm})
+	if d.gemm.CoopMat() != "" {
 		if err := d.gemm.SelfCheck(); err != nil {
 			cmMode, _ := vkrt.CoopMatMode(opts.CoopMat)
 			if cmMode == "on" || rt.Err() != nil {
@@ -144,12 +138,11 @@ func Open(opts Options) (*Device, error) {
 				return nil, fmt.Errorf("engine/vulkan: %w on %q (--coopmat off runs float32): %v", ErrCoopMatSelfCheck, d.info.Name, err)
 			}
 			log.Printf("engine/vulkan: cooperative matrices off on %q (CoopMat auto): self-check failed: %v", d.info.Name, err)
-			d.cm = ""
 			d.gemm.CoopMatOff()
 		}
 	}
 	// After the self-check, which may turn cooperative matrices off.
-	d.conv = conv.New(rt, conv.Config{Variant: opts.ConvVariant, TuneOnCPU: opts.TuneConvOnCPU, CoopMat: d.cm,
+	d.conv = conv.New(rt, conv.Config{Variant: opts.ConvVariant, TuneOnCPU: opts.TuneConvOnCPU, CoopMat: d.gemm.CoopMat(),
 		Tuner: d.tuner, Gemm: d.gemm, Elt: d.elt})
 	return d, nil
 }
@@ -169,8 +162,8 @@ func (d *Device) Describe() string {
 	} else if note := d.rt.ValidationNote(); note != "" {
 		val = ", " + note
 	}
-	if d.cm != "" {
-		val += ", cooperative matrices " + d.cm + " (float16 inputs)"
+	if cm := d.CoopMat(); cm != "" {
+		val += ", cooperative matrices " + cm + " (float16 inputs)"
 	}
 	return fmt.Sprintf("vulkan: %s (%s, %s, Vulkan %s%s)", d.info.Name, d.info.Type, drv, d.info.APIVersion, val)
 }

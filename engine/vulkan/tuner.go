@@ -53,7 +53,7 @@ func (d *Device) TuneTime() time.Duration {
 // in that order.
 func (d *Device) initGemm(opts Options) error {
 	tuner, tuneErr := newTuner(opts)
-	g, err := gemm.New(d.rt, gemm.Config{Variant: opts.GemmVariant, CoopMat: d.cm, Tuner: tuner})
+	g, err := gemm.New(d.rt, gemm.Config{Variant: opts.GemmVariant, CoopMat: d.rt.CoopMat(), Tuner: tuner})
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (d *Device) initGemm(opts Options) error {
 	if tuneErr != nil {
 		return tuneErr
 	}
-	d.gemm, d.tuner, d.ntxentKernel = g, tuner, opts.NTXentKernel
+	d.gemm, d.tuner = g, tuner
 	return nil
 }
 

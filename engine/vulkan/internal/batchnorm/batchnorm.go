@@ -76,17 +76,17 @@ func (d *Ops) bnSplitPlan(p engine.BatchNormParams) bnPlan {
 		b.local, target, minIter = 64, 16, 64
 	}
 	b.local = min(b.local, int(d.Limit.MaxComputeWorkGroupInvocations))
-	parts := min(ceilDiv(target, p.C), max(1, mv/(minIter*b.local)))
+	parts := min(vkrt.CeilDiv(target, p.C), max(1, mv/(minIter*b.local)))
 	// Loop budget of the partial kernels (two passes over a chunk).
-	parts = max(parts, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.Info)-64)))
+	parts = max(parts, vkrt.CeilDiv(2*vkrt.CeilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.Info)-64)))
 	if d.split > 0 { // Options.BatchNormSplit
 		parts = d.split
 	} else if parts <= 1 || d.split < 0 {
 		return bnPlan{}
 	}
 	parts = min(parts, mv, int(d.Limit.MaxComputeWorkGroupCount[0]))
-	chunkV := ceilDiv(mv, parts)
-	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
+	chunkV := vkrt.CeilDiv(mv, parts)
+	b.parts, b.chunk = vkrt.CeilDiv(mv, chunkV), chunkV*b.vec
 	return b
 }
 
@@ -100,14 +100,14 @@ func (d *Ops) bnLocal(op string, m int) int {
 	l := 256
 	if d.Info.Type == "cpu" {
 		l = 64
-		for 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.Info) && 2*l <= maxInv {
+		for 3*vkrt.CeilDiv(m, l)+64 > vkrt.LoopBudget(d.Info) && 2*l <= maxInv {
 			l *= 2
 		}
 	}
 	for l > maxInv {
 		l /= 2
 	}
-	if 3*ceilDiv(m, l)+64 > vkrt.LoopBudget(d.Info) {
+	if 3*vkrt.CeilDiv(m, l)+64 > vkrt.LoopBudget(d.Info) {
 		panic(fmt.Sprintf("engine: %s: %d values per channel exceed this device's loop budget (%d iterations per invocation, %d invocations per workgroup)", op, m, vkrt.LoopBudget(d.Info), l))
 	}
 	return l

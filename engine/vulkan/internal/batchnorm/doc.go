@@ -35,8 +35,6 @@ var Shaders = map[string]any{
 // that Options.BatchNormSplit reached the plan.
 func (d *Ops) SplitParts(p engine.BatchNormParams) int { return d.bnSplitPlan(p).parts }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
 func b2u(b bool) uint32 {
 	if b {
 		return 1

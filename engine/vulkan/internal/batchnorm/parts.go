@@ -36,9 +36,9 @@ func (d *Ops) bnPartsPlan(p engine.BatchNormParams, groups int) bnPlan {
 	}
 	b.local = min(b.local, int(d.Limit.MaxComputeWorkGroupInvocations))
 	mv := q.N * q.HW / b.vec
-	parts := min(mv, max(1, ceilDiv(2*ceilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.Info)-64))))
-	chunkV := ceilDiv(mv, parts)
-	b.parts, b.chunk = ceilDiv(mv, chunkV), chunkV*b.vec
+	parts := min(mv, max(1, vkrt.CeilDiv(2*vkrt.CeilDiv(mv, b.local), max(1, vkrt.LoopBudget(d.Info)-64))))
+	chunkV := vkrt.CeilDiv(mv, parts)
+	b.parts, b.chunk = vkrt.CeilDiv(mv, chunkV), chunkV*b.vec
 	return b
 }
 

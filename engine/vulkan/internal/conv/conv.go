@@ -258,7 +258,7 @@ func (o *Ops) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t con
 		Shader: t.shader("forward"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
-		Groups: [3]int{ceilDiv(p.N*P*Q, t.cols()), ceilDiv(p.K, t.rows()), 1},
+		Groups: [3]int{vkrt.CeilDiv(p.N*P*Q, t.cols()), vkrt.CeilDiv(p.K, t.rows()), 1},
 		Args:   args,
 	})
 	done()
@@ -287,14 +287,14 @@ func (o *Ops) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams
 	// workgroup z.
 	cols, z := convDataCols(p), 1
 	if t.tiled {
-		cols, z = p.N*ceilDiv(p.H, p.StrideH)*ceilDiv(p.W, p.StrideW), classes
+		cols, z = p.N*vkrt.CeilDiv(p.H, p.StrideH)*vkrt.CeilDiv(p.W, p.StrideW), classes
 	}
 	args, done := o.convArgs(t, []arg{out(dx), in(dy), in(w)}, w, dy)
 	o.RT.Dispatch(kernel{
 		Shader: t.shader("backward_data"),
 		Spec:   t.spec(isDirect1x1(p)),
 		Push:   newPushConv(p, 0),
-		Groups: [3]int{ceilDiv(cols, t.cols()), ceilDiv(p.C, t.rows()), z},
+		Groups: [3]int{vkrt.CeilDiv(cols, t.cols()), vkrt.CeilDiv(p.C, t.rows()), z},
 		Args:   args,
 	})
 	done()
@@ -304,7 +304,7 @@ func (o *Ops) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams
 // input pixels grouped by stride class, each class padded to
 // ceil(H/stride_h) x ceil(W/stride_w).
 func convDataCols(p engine.Conv2DParams) int {
-	return p.StrideH * p.StrideW * p.N * ceilDiv(p.H, p.StrideH) * ceilDiv(p.W, p.StrideW)
+	return p.StrideH * p.StrideW * p.N * vkrt.CeilDiv(p.H, p.StrideH) * vkrt.CeilDiv(p.W, p.StrideW)
 }
 
 // convFilterSplit returns the number of reduction chunks and the pixels per
@@ -315,11 +315,11 @@ func convFilterSplit(total, groups, outN, target int) (chunks, chunk int) {
 	const minChunk, maxPartial = 64, 1 << 24
 	chunks = 1
 	if groups < target {
-		chunks = ceilDiv(target, groups)
+		chunks = vkrt.CeilDiv(target, groups)
 	}
 	chunks = min(chunks, max(1, total/minChunk), max(1, maxPartial/outN))
-	chunk = ceilDiv(total, chunks)
-	return ceilDiv(total, chunk), chunk
+	chunk = vkrt.CeilDiv(total, chunks)
+	return vkrt.CeilDiv(total, chunk), chunk
 }
 
 // convFilterTarget is the number of workgroups a filter gradient's
@@ -342,14 +342,14 @@ func (o *Ops) convFilterTarget(split int) int {
 func (o *Ops) convFilterChunks(p engine.Conv2DParams, t convTile) (chunks, chunk int) {
 	total := p.N * p.OutH() * p.OutW()
 	crs := p.C * p.R * p.S
-	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
+	gx, gy := vkrt.CeilDiv(crs, t.cols()), vkrt.CeilDiv(p.K, t.rows())
 	chunks, chunk = convFilterSplit(total, gx*gy, p.K*crs, o.convFilterTarget(t.split))
 	chunks = min(chunks, int(o.Limit.MaxComputeWorkGroupCount[2]))
-	chunk = ceilDiv(total, chunks)
+	chunk = vkrt.CeilDiv(total, chunks)
 	if t.tiled && chunks > 1 { // whole BK-pixel tiles in every chunk but the last
-		chunk = ceilDiv(chunk, t.bk) * t.bk
+		chunk = vkrt.CeilDiv(chunk, t.bk) * t.bk
 	}
-	return ceilDiv(total, chunk), chunk
+	return vkrt.CeilDiv(total, chunk), chunk
 }
 
 // Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
@@ -368,7 +368,7 @@ func (o *Ops) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DPara
 		return
 	}
 	crs := p.C * p.R * p.S
-	gx, gy := ceilDiv(crs, t.cols()), ceilDiv(p.K, t.rows())
+	gx, gy := vkrt.CeilDiv(crs, t.cols()), vkrt.CeilDiv(p.K, t.rows())
 	chunks, chunk := o.convFilterChunks(p, t)
 	dst := dw
 	if chunks > 1 {

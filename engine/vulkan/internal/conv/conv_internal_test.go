@@ -191,7 +191,7 @@ func TestWinogradTransforms(t *testing.T) {
 				cpu.WinogradFilterTransform(want, w, p.K, p.C, flip, m)
 				wt, u := conformance.Upload(d.backend(), w, len(w)), d.RT.New(len(want))
 				d.RT.Dispatch(kernel{Shader: "winograd_filter_transform" + f, Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), b2u(flip)},
-					Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(u), in(wt)}})
+					Groups: [3]int{vkrt.CeilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(u), in(wt)}})
 				conformance.Close(t, fmt.Sprintf("%s F%d filter flip=%v", name, m, flip), conformance.Download(t, d.backend(), u), want, tol)
 				wt.Release()
 				u.Release()
@@ -203,7 +203,7 @@ func TestWinogradTransforms(t *testing.T) {
 			v := d.RT.New(len(wantV))
 			d.RT.Dispatch(kernel{Shader: "winograd_input_transform" + f,
 				Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
-				Groups: [3]int{ceilDiv(T, 256), p.C, 1}, Args: []arg{out(v), in(xt)}})
+				Groups: [3]int{vkrt.CeilDiv(T, 256), p.C, 1}, Args: []arg{out(v), in(xt)}})
 			conformance.Close(t, fmt.Sprintf("%s F%d input", name, m), conformance.Download(t, d.backend(), v), wantV, tol)
 			mm := conformance.Rand(rng, a2*p.K*T, -1, 1)
 			wantY := make([]float32, p.N*p.K*P*Q)
@@ -211,7 +211,7 @@ func TestWinogradTransforms(t *testing.T) {
 			mt, y := conformance.Upload(d.backend(), mm, len(mm)), d.RT.New(len(wantY))
 			d.RT.Dispatch(kernel{Shader: "winograd_output_transform" + f,
 				Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
-				Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(y), in(mt)}})
+				Groups: [3]int{vkrt.CeilDiv(T, 256), p.K, 1}, Args: []arg{out(y), in(mt)}})
 			conformance.Close(t, fmt.Sprintf("%s F%d output", name, m), conformance.Download(t, d.backend(), y), wantY, tol)
 			for _, tt := range []*engine.Tensor{v, mt, y} {
 				tt.Release()
@@ -229,14 +229,14 @@ func TestWinogradTransforms(t *testing.T) {
 			gt := d.RT.New(len(wantG))
 			d.RT.Dispatch(kernel{Shader: "winograd_grad_transform" + f,
 				Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(P), uint32(Q), uint32(tp), uint32(tq)},
-				Groups: [3]int{ceilDiv(T, 256), p.K, 1}, Args: []arg{out(gt), in(dygt)}})
+				Groups: [3]int{vkrt.CeilDiv(T, 256), p.K, 1}, Args: []arg{out(gt), in(dygt)}})
 			conformance.Close(t, fmt.Sprintf("%s F%d grad", name, m), conformance.Download(t, d.backend(), gt), wantG, tol)
 			mk := conformance.Rand(rng, a2*p.K*p.C, -1, 1)
 			wantDWt := make([]float32, p.K*p.C*9)
 			cpu.WinogradFilterGradTransform(wantDWt, mk, p.K, p.C, m)
 			mkt := conformance.Upload(d.backend(), mk, len(mk))
 			d.RT.Dispatch(kernel{Shader: "winograd_filter_grad_transform" + f, Push: &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
-				Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(dwt), in(mkt)}})
+				Groups: [3]int{vkrt.CeilDiv(p.K*p.C, 256), 1, 1}, Args: []arg{out(dwt), in(mkt)}})
 			conformance.Close(t, fmt.Sprintf("%s F%d filter grad", name, m), conformance.Download(t, d.backend(), dwt), wantDWt, tol)
 			gt.Release()
 			mkt.Release()

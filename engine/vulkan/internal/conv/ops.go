@@ -65,8 +65,6 @@ type (
 func in(t *engine.Tensor) arg  { return vkrt.In(t) }
 func out(t *engine.Tensor) arg { return vkrt.Out(t) }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
 func b2u(b bool) uint32 {
 	if b {
 		return 1

@@ -124,7 +124,7 @@ func (o *Ops) convTiledPick(pass string, rows, cols int, p engine.Conv2DParams) 
 		if t.bm > 64 && rows < t.bm {
 			continue
 		}
-		groups := ceilDiv(rows, t.bm) * ceilDiv(cols, t.bn)
+		groups := vkrt.CeilDiv(rows, t.bm) * vkrt.CeilDiv(cols, t.bn)
 		if pass == "backward_filter" {
 			groups *= max(1, p.N*p.OutH()*p.OutW()/(64*t.bk))
 		}

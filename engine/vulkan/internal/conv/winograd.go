@@ -5,6 +5,7 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/gemm"
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // Winograd F(m x m, 3x3) convolutions, m = 2 or 4 (engine/winograd.go has
@@ -75,7 +76,7 @@ func (o *Ops) winogradFits(pass string, p engine.Conv2DParams, m int) bool {
 	big := a2 * uint64(max(q.C, q.K)) * uint64(T) // elements of the larger transformed tensor
 	scratch := 4 * a2 * (uint64(q.K*q.C) + uint64(q.C+q.K)*uint64(T))
 	return big < 1<<31 && 4*big <= uint64(o.Limit.MaxStorageBufferRange) && scratch <= o.RT.HeapSize()/8 &&
-		max(q.C, q.K) <= maxY && ceilDiv(T, 32) <= int(o.Limit.MaxComputeWorkGroupCount[0]) // 32: the narrowest GEMM tile over T
+		max(q.C, q.K) <= maxY && vkrt.CeilDiv(T, 32) <= int(o.Limit.MaxComputeWorkGroupCount[0]) // 32: the narrowest GEMM tile over T
 }
 
 // winogradTable reports whether the table picks Winograd for a pass on a
@@ -117,20 +118,20 @@ func (o *Ops) conv2dWinograd(dst, src, w *engine.Tensor, q engine.Conv2DParams, 
 	o.RT.Dispatch(kernel{
 		Shader: "winograd_filter_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(fk), uint32(fc), b2u(flip)},
-		Groups: [3]int{ceilDiv(fk*fc, 256), 1, 1},
+		Groups: [3]int{vkrt.CeilDiv(fk*fc, 256), 1, 1},
 		Args:   []arg{out(u), in(w)},
 	})
 	o.RT.Dispatch(kernel{
 		Shader: "winograd_input_transform" + suffix,
 		Push:   &pushWinogradInput{uint32(q.N), uint32(q.C), uint32(q.H), uint32(q.W), uint32(q.PadH), uint32(q.PadW), uint32(tp), uint32(tq)},
-		Groups: [3]int{ceilDiv(T, 256), q.C, 1},
+		Groups: [3]int{vkrt.CeilDiv(T, 256), q.C, 1},
 		Args:   []arg{out(v), in(src)},
 	})
 	o.cfg.Gemm.Record(o.cfg.Gemm.Choice(gemm.Class(a2, q.K, T, q.C)), false, false, a2, q.K, T, q.C, 1, u, v, 0, mt)
 	o.RT.Dispatch(kernel{
 		Shader: "winograd_output_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(q.N), uint32(q.K), uint32(q.OutH()), uint32(q.OutW()), uint32(tp), uint32(tq)},
-		Groups: [3]int{ceilDiv(T, 256), q.K, 1},
+		Groups: [3]int{vkrt.CeilDiv(T, 256), q.K, 1},
 		Args:   []arg{out(dst), in(mt)},
 	})
 	u.Release()
@@ -149,20 +150,20 @@ func (o *Ops) conv2dBackwardFilterWinograd(dw, dy, x *engine.Tensor, p engine.Co
 	o.RT.Dispatch(kernel{
 		Shader: "winograd_input_transform" + suffix,
 		Push:   &pushWinogradInput{uint32(p.N), uint32(p.C), uint32(p.H), uint32(p.W), uint32(p.PadH), uint32(p.PadW), uint32(tp), uint32(tq)},
-		Groups: [3]int{ceilDiv(T, 256), p.C, 1},
+		Groups: [3]int{vkrt.CeilDiv(T, 256), p.C, 1},
 		Args:   []arg{out(v), in(x)},
 	})
 	o.RT.Dispatch(kernel{
 		Shader: "winograd_grad_transform" + suffix,
 		Push:   &pushWinogradOutput{uint32(p.N), uint32(p.K), uint32(p.OutH()), uint32(p.OutW()), uint32(tp), uint32(tq)},
-		Groups: [3]int{ceilDiv(T, 256), p.K, 1},
+		Groups: [3]int{vkrt.CeilDiv(T, 256), p.K, 1},
 		Args:   []arg{out(g), in(dy)},
 	})
 	o.cfg.Gemm.Record(o.winogradFilterGemm(a2, p.K, p.C, T), false, true, a2, p.K, p.C, T, 1, g, v, 0, m)
 	o.RT.Dispatch(kernel{
 		Shader: "winograd_filter_grad_transform" + suffix,
 		Push:   &pushWinogradFilter{uint32(p.K), uint32(p.C), 0},
-		Groups: [3]int{ceilDiv(p.K*p.C, 256), 1, 1},
+		Groups: [3]int{vkrt.CeilDiv(p.K*p.C, 256), 1, 1},
 		Args:   []arg{out(dw), in(m)},
 	})
 	v.Release()

@@ -31,8 +31,6 @@ var Shaders = map[string]any{
 	"sgd_step":              pushSGD{}, "adamw_step": pushAdamW{}, "lars_norms": pushLARS{}, "lars_step": pushLARS{},
 }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
 func b2u(b bool) uint32 {
 	if b {
 		return 1

@@ -96,7 +96,7 @@ func (d *Ops) SumSquares(dst, src *engine.Tensor) {
 // empty one. It depends on n only, so the summation order, hence the
 // result, is the same on every run.
 func fixedChunks(n, target, maxParts int) (parts, chunk int) {
-	parts = min(max(ceilDiv(n, target), 1), maxParts)
-	chunk = ceilDiv(n, parts)
-	return ceilDiv(n, chunk), chunk
+	parts = min(max(vkrt.CeilDiv(n, target), 1), maxParts)
+	chunk = vkrt.CeilDiv(n, parts)
+	return vkrt.CeilDiv(n, chunk), chunk
 }

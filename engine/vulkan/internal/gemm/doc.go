@@ -75,7 +75,9 @@ func (o *Ops) Forced() string { return o.forced }
 // failed self-check with CoopMat "auto").
 func (o *Ops) CoopMatOff() { o.cm = "" }
 
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
+// CoopMat is the cooperative-matrix variant the products run on
+// (Config.CoopMat), "" for float32 or once CoopMatOff turned it off.
+func (o *Ops) CoopMat() string { return o.cm }
 
 func b2u(b bool) uint32 {
 	if b {

@@ -79,14 +79,21 @@ func (o *Ops) kernel(kernel string, transA, transB bool, m, n, k int) (string, [
 		if m <= 16 {
 			tm = 16
 		}
-		wgY = min(wgY, ceilDiv(m, tm), maxInv/8)
+		wgY = min(wgY, vkrt.CeilDiv(m, tm), maxInv/8)
 		return fmt.Sprintf("gemm_subgroup_%dx%d", tm, tn), []uint32{uint32(wgY), b2u(transA), b2u(transB)}, wgY * tm, 8 * tn
 	}
 	// tiled_<variant> and coopmat[_db] run gemm_tiled_<variant>, its block
 	// tile from its variant line.
-	variant := map[string]string{"coopmat": "128x128_" + o.cm, "coopmat_db": "128x128_db_" + o.cm}[kernel]
-	if v, ok := strings.CutPrefix(kernel, "tiled_"); ok {
-		variant = v
+	var variant string
+	switch kernel {
+	case "coopmat":
+		variant = "128x128_" + o.cm
+	case "coopmat_db":
+		variant = "128x128_db_" + o.cm
+	default:
+		if v, ok := strings.CutPrefix(kernel, "tiled_"); ok {
+			variant = v
+		}
 	}
 	if v, ok := shaders.VariantOf("gemm_tiled", variant); ok && !v.SplitK && !v.V4 {
 		return "gemm_tiled_" + variant, []uint32{b2u(transA), b2u(transB)}, v.BM, v.BN
@@ -143,7 +150,7 @@ func (o *Ops) Record(choice string, transA, transB bool, batch, m, n, k int, alp
 		return
 	}
 	shader, spec, rows, cols := o.kernel(choice, transA, transB, m, n, k)
-	gx, gy := ceilDiv(n, cols), ceilDiv(m, rows)
+	gx, gy := vkrt.CeilDiv(n, cols), vkrt.CeilDiv(m, rows)
 	maxZ := int(o.Limit.MaxComputeWorkGroupCount[2])
 	// beta == 0: C is only written (its old contents are ignored).
 	args := []vkrt.Arg{vkrt.Out(c), vkrt.In(a), vkrt.In(b)}

@@ -36,10 +36,10 @@ type pushGemmSplitKReduce struct {
 // slices (and never more slices than k needs).
 func splitKPlan(m, n, k, bm, bn int) (slices, kchunk int) {
 	const bk = 16
-	tiles := ceilDiv(m, bm) * ceilDiv(n, bn)
-	slices = max(2, min(ceilDiv(256, tiles), ceilDiv(k, 512), 64))
-	kchunk = ceilDiv(ceilDiv(k, slices), bk) * bk
-	slices = ceilDiv(k, kchunk) // drop empty trailing slices
+	tiles := vkrt.CeilDiv(m, bm) * vkrt.CeilDiv(n, bn)
+	slices = max(2, min(vkrt.CeilDiv(256, tiles), vkrt.CeilDiv(k, 512), 64))
+	kchunk = vkrt.CeilDiv(vkrt.CeilDiv(k, slices), bk) * bk
+	slices = vkrt.CeilDiv(k, kchunk) // drop empty trailing slices
 	return slices, kchunk
 }
 
@@ -59,7 +59,7 @@ func (o *Ops) splitK(name string, transA, transB bool, batch, m, n, k int, alpha
 			Shader: shader,
 			Spec:   []uint32{b2u(transA), b2u(transB)},
 			Push:   &pushGemmSplitK{uint32(m), uint32(n), uint32(k), uint32(kchunk), uint32(e)},
-			Groups: [3]int{ceilDiv(n, tile.BN), ceilDiv(m, tile.BM), slices},
+			Groups: [3]int{vkrt.CeilDiv(n, tile.BN), vkrt.CeilDiv(m, tile.BM), slices},
 			Args:   []vkrt.Arg{vkrt.Out(p), vkrt.In(a), vkrt.In(b)},
 		})
 		o.RT.Dispatch(vkrt.Kernel{

@@ -101,7 +101,7 @@ func (o *Ops) forwardBackward(op, kernel string, dz, res, z *engine.Tensor, tau 
 	rows, dim := checkNTXent(op, o, dz, res, z, tau)
 	pl := o.plan(op, kernel, rows, dim)
 	rt := o.RT
-	rowGroups := ceilDiv(rows, pl.rowsPerGroup())
+	rowGroups := vkrt.CeilDiv(rows, pl.rowsPerGroup())
 	if rowGroups > int(o.Limit.MaxComputeWorkGroupCount[0]) || max(pl.parts, pl.gparts) > int(o.Limit.MaxComputeWorkGroupCount[1]) {
 		panic(fmt.Sprintf("engine: %s: %d rows need %d x %d workgroups, above maxComputeWorkGroupCount %v", op, rows, rowGroups, max(pl.parts, pl.gparts), o.Limit.MaxComputeWorkGroupCount))
 	}
@@ -166,8 +166,6 @@ func (o *Ops) ForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, ta
 	checkKernel("NTXentForwardBackwardKernel", kernel)
 	o.forwardBackward("NTXentForwardBackward", kernel, dz, res, z, tau)
 }
-
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func b2u(b bool) uint32 {
 	if b {

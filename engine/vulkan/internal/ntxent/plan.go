@@ -3,6 +3,8 @@ package ntxent
 import (
 	"fmt"
 	"math"
+
+	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
 // ntxentPlan is the launch configuration of the fused kernels.
@@ -141,12 +143,12 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int
 	case pl.gemm:
 		unit, gunit = ntxentGemmTile, ntxentGemmTile
 	case pl.tiled:
-		pl.dj = ceilDiv(dim, ntxentBN/ntxentTN)
+		pl.dj = vkrt.CeilDiv(dim, ntxentBN/ntxentTN)
 		unit, gunit = ntxentBN, ntxentBN
 	}
 	if !cpuDevice {
-		groups := ceilDiv(rows, pl.rowsPerGroup())
-		pl.parts = min(max(ceilDiv(ntxentTargetGroups(pl), groups), 1), ceilDiv(rows, unit), max(ntxentMaxPartBytes/(16*rows), 1))
+		groups := vkrt.CeilDiv(rows, pl.rowsPerGroup())
+		pl.parts = min(max(vkrt.CeilDiv(ntxentTargetGroups(pl), groups), 1), vkrt.CeilDiv(rows, unit), max(ntxentMaxPartBytes/(16*rows), 1))
 		pl.gparts = min(pl.parts, max(ntxentMaxGradBytes/(4*rows*dim), 1))
 	}
 	if budget < math.MaxInt32 {
@@ -159,23 +161,23 @@ func planNTXent(op string, cpuDevice bool, budget, maxInv, shared, rows, dim int
 		case pl.gemm:
 			// Per tile of 128 columns: ceil(dim/8) shared-memory steps,
 			// and in pass 2 one loop iteration per column.
-			fwdBlocks = (budget - 256) / (ceilDiv(dim, 8) + 8) * (ntxentGemmTile / pl.tc)
-			bwdSteps = (budget - 256) / (ceilDiv(dim, 8) + ntxentGemmTile + 8) * (ntxentGemmTile / (pl.tc * pl.cb))
+			fwdBlocks = (budget - 256) / (vkrt.CeilDiv(dim, 8) + 8) * (ntxentGemmTile / pl.tc)
+			bwdSteps = (budget - 256) / (vkrt.CeilDiv(dim, 8) + ntxentGemmTile + 8) * (ntxentGemmTile / (pl.tc * pl.cb))
 		case pl.tiled:
 			// Per tile of BN columns: ceil(dim/BK) shared-memory steps of
 			// a few loops each, then BN columns of the accumulation.
-			perTile := ceilDiv(dim, ntxentBK)*(ntxentBK+4) + ntxentBN + 8
+			perTile := vkrt.CeilDiv(dim, ntxentBK)*(ntxentBK+4) + ntxentBN + 8
 			fwdBlocks = (budget - 64) / perTile * (ntxentBN / pl.tc)
 			bwdSteps = (budget - 64) / perTile * (ntxentBN / (pl.tc * pl.cb))
 		}
 		if bwdSteps < 1 {
 			panic(fmt.Sprintf("engine: %s: d = %d is too large for this device's loop budget (%d iterations per invocation)", op, dim, budget))
 		}
-		pl.parts = max(pl.parts, ceilDiv(ceilDiv(rows, pl.tc), fwdBlocks))
-		if need := ceilDiv(rows, bwdSteps*pl.cb*pl.tc); need > pl.gparts {
+		pl.parts = max(pl.parts, vkrt.CeilDiv(vkrt.CeilDiv(rows, pl.tc), fwdBlocks))
+		if need := vkrt.CeilDiv(rows, bwdSteps*pl.cb*pl.tc); need > pl.gparts {
 			pl.gparts, pl.gseq = need, true
 		}
-		if ceilDiv(rows, pl.lossLocal)*(2*pl.parts+1)+64 > budget {
+		if vkrt.CeilDiv(rows, pl.lossLocal)*(2*pl.parts+1)+64 > budget {
 			panic(fmt.Sprintf("engine: %s: %d x %d is too large for this device's loop budget", op, rows, dim))
 		}
 	}
@@ -199,8 +201,8 @@ func ntxentTargetGroups(pl ntxentPlan) int {
 // ntxentParts splits rows columns into at most parts chunks of a multiple
 // of unit columns; it returns the number of non-empty chunks and their width.
 func ntxentParts(rows, parts, unit int) (int, int) {
-	chunk := ceilDiv(ceilDiv(rows, parts), unit) * unit
-	return ceilDiv(rows, chunk), chunk
+	chunk := vkrt.CeilDiv(vkrt.CeilDiv(rows, parts), unit) * unit
+	return vkrt.CeilDiv(rows, chunk), chunk
 }
 
 // extraBytes is the peak device memory of the plan's scratch tensors

@@ -121,7 +121,7 @@ func AbsMax(rt *vkrt.Device, m *engine.Tensor, slot int, x *engine.Tensor) {
 	rt.Dispatch(vkrt.Kernel{
 		Shader: "absmax",
 		Push:   &PushAbsMax{uint32(n), uint32(slot)},
-		Groups: [3]int{min(ceilDiv(n, 256), 1024), 1, 1},
+		Groups: [3]int{min(vkrt.CeilDiv(n, 256), 1024), 1, 1},
 		Args:   []vkrt.Arg{vkrt.InOut(m), vkrt.In(x)},
 	})
 }
@@ -136,7 +136,7 @@ func AbsMaxDiff(rt *vkrt.Device, m *engine.Tensor, slot int, x, y *engine.Tensor
 	rt.Dispatch(vkrt.Kernel{
 		Shader: "absmax_diff",
 		Push:   &PushAbsMax{uint32(n), uint32(slot)},
-		Groups: [3]int{min(ceilDiv(n, 256), 1024), 1, 1},
+		Groups: [3]int{min(vkrt.CeilDiv(n, 256), 1024), 1, 1},
 		Args:   []vkrt.Arg{vkrt.InOut(m), vkrt.In(x), vkrt.In(y)},
 	})
 }
@@ -216,5 +216,3 @@ type PushAbsMax struct {
 // Shaders is the agreement check's kernel table (package vulkan's
 // TestPushConstants checks it against the GLSL).
 var Shaders = map[string]any{"absmax": PushAbsMax{}, "absmax_diff": PushAbsMax{}}
-
-func ceilDiv(a, b int) int { return (a + b - 1) / b }

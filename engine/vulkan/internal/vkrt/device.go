@@ -307,13 +307,6 @@ func (d *Device) Validating() bool { return d.inst.validate }
 // is not).
 func (d *Device) ValidationNote() string { return d.validationNote }
 
-// Closed reports whether Close was called.
-func (d *Device) Closed() bool { return d.closed }
-
-// SetErr records the first error as the sticky error; later ones are
-// dropped.
-func (d *Device) SetErr(err error) { d.setErr(err) }
-
 // Owner is the engine.Backend the tensors belong to (Config.Owner), for
 // the op families' engine.CheckBackend.
 func (d *Device) Owner() engine.Backend { return d.owner }

@@ -119,9 +119,12 @@ func (d *Device) Grid1D(items, per int) [3]int {
 	if items <= 0 {
 		return [3]int{0, 0, 0}
 	}
-	groups := (items + per - 1) / per
+	groups := CeilDiv(items, per)
 	maxX := int(d.limit.MaxComputeWorkGroupCount[0])
 	gx := min(groups, maxX)
-	gy := (groups + gx - 1) / gx
-	return [3]int{gx, gy, 1}
+	return [3]int{gx, CeilDiv(groups, gx), 1}
 }
+
+// CeilDiv is a/b rounded up (a >= 0, b > 0): the workgroup count of a
+// dimension of a items with b per workgroup, for every family.
+func CeilDiv(a, b int) int { return (a + b - 1) / b }
