@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -39,6 +40,9 @@ func CheckShape(op string, shape []int) int {
 	for _, d := range shape {
 		if d <= 0 {
 			panic(fmt.Sprintf("engine: %s: non-positive dimension in shape %v", op, shape))
+		}
+		if n > math.MaxInt/d {
+			panic(fmt.Sprintf("engine: %s: shape %v has more elements than an int holds", op, shape))
 		}
 		n *= d
 	}
