@@ -112,7 +112,10 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	}
 	bigN, per, mb := s[0]/2, s[1]*s[2]*s[3], m.micro
 	chunks := (bigN + mb - 1) / mb
-	buf := make([]float32, 2*mb*per)
+	if cap(m.stage) < 2*mb*per {
+		m.stage = make([]float32, 2*mb*per)
+	}
+	buf := m.stage[:2*mb*per]
 	// A smaller last chunk asks the pool for other sizes: give the
 	// larger chunk's tensors back first, so that the peak stays one
 	// chunk's (a micro-batch dividing N never trims).
