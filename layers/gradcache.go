@@ -32,6 +32,20 @@ func chunk(k, mb, bigN int) (lo, n int) {
 	return lo, min(mb, bigN-lo)
 }
 
+// viewRows copies the rows of images lo..lo+n between batch, (2*bigN, d)
+// (view 1 of bigN images, then view 2), and part, (2n, d) (view 1 of the
+// n images, then view 2): into batch with toBatch, out of it otherwise.
+func viewRows(batch, part []float32, bigN, lo, n, d int, toBatch bool) {
+	for v := 0; v < 2; v++ {
+		b, p := batch[(v*bigN+lo)*d:(v*bigN+lo+n)*d], part[v*n*d:(v+1)*n*d]
+		if toBatch {
+			copy(b, p)
+		} else {
+			copy(p, b)
+		}
+	}
+}
+
 // stepChunked is Step in chunks of m.micro images (gradient caching) on x
 // (2N, C, H, W), rows i and i+N the views of image i. Chunk k holds images
 // [k*mb, min((k+1)*mb, N)) with both views, in the same layout (2m' rows).
@@ -98,7 +112,10 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	}
 	bigN, per, mb := s[0]/2, s[1]*s[2]*s[3], m.micro
 	chunks := (bigN + mb - 1) / mb
-	buf := make([]float32, 2*mb*per)
+	if cap(m.stage) < 2*mb*per {
+		m.stage = make([]float32, 2*mb*per)
+	}
+	buf := m.stage[:2*mb*per]
 	// A smaller last chunk asks the pool for other sizes: give the
 	// larger chunk's tensors back first, so that the peak stays one
 	// chunk's (a micro-batch dividing N never trims).
@@ -110,9 +127,7 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 			t.pool.Trim()
 		}
 		prev = n
-		for v := 0; v < 2; v++ {
-			copy(buf[v*n*per:(v+1)*n*per], host[(v*bigN+lo)*per:(v*bigN+lo+n)*per])
-		}
+		viewRows(host, buf[:2*n*per], bigN, lo, n, per, false)
 		xc := t.pool.Get(2*n, s[1], s[2], s[3])
 		m.b.Upload(xc, buf[:2*n*per])
 		return xc, n
@@ -121,14 +136,7 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 	// into the batch's (2N, d) array.
 	rows := func(batch, part []float32, k, d int, fromChunk bool) {
 		lo, n := chunk(k, mb, bigN)
-		for v := 0; v < 2; v++ {
-			b, c := batch[(v*bigN+lo)*d:(v*bigN+lo+n)*d], part[v*n*d:(v+1)*n*d]
-			if fromChunk {
-				copy(b, c)
-			} else {
-				copy(c, b)
-			}
-		}
+		viewRows(batch, part, bigN, lo, n, d, fromChunk)
 	}
 	t.train = true
 	t.par.on, t.par.err = true, nil

@@ -40,6 +40,7 @@ type Model struct {
 	par    Parallel
 	micro  int        // SetMicroBatch: images per chunk of a Step (0: whole batches)
 	comm   *timedComm // par.Comm, timed (nil until SetParallel)
+	stage  []float32  // a chunked step's host staging of one chunk's views, kept across steps
 	// gatherBackward, when set (tests only: export_test.go), replaces the
 	// gathered NT-Xent's dz for this rank's rows (a mutation to show the
 	// tests catch the all-gather backward bug).

@@ -397,9 +397,7 @@ func (m *Model) gatheredLoss(t *Tape, local []float32, rows, d int, tau float32,
 	t.par.fail(comm.Allgather(local, all))
 	global := make([]float32, 2*bigN*d)
 	for q := 0; q < w; q++ {
-		for v := 0; v < 2; v++ {
-			copy(global[(v*bigN+q*n)*d:(v*bigN+q*n+n)*d], all[(q*rows+v*n)*d:(q*rows+v*n+n)*d])
-		}
+		viewRows(global, all[q*rows*d:(q+1)*rows*d], bigN, q*n, n, d, true)
 	}
 	zg := t.pool.Get(2*bigN, d)
 	defer t.pool.Put(zg)
@@ -416,8 +414,6 @@ func (m *Model) gatheredLoss(t *Tape, local []float32, rows, d int, tau float32,
 	}
 	all = t.download(dzg)
 	dz := make([]float32, rows*d)
-	for v := 0; v < 2; v++ {
-		copy(dz[v*n*d:(v+1)*n*d], all[(v*bigN+r*n)*d:(v*bigN+r*n+n)*d])
-	}
+	viewRows(all, dz, bigN, r*n, n, d, false)
 	return dz
 }

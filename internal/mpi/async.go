@@ -138,13 +138,13 @@ func (r *Request) finish(err error) {
 }
 
 // progress tests the outstanding requests in start order, the oldest
-// first, and reports whether any completed (MPI thread).
+// first, until one is not complete (later ones started later: they are
+// tested next time), and reports whether any completed (MPI thread). A
+// completed request leaves c.active (finish), so the next oldest is
+// c.active[0]: no copy of the list on each poll.
 func (c *Comm) progress() bool {
 	done := false
-	for _, r := range slices.Clone(c.active) {
-		if !r.test() {
-			break // later ones started later: test them next time
-		}
+	for len(c.active) > 0 && c.active[0].test() {
 		done = true
 	}
 	return done
