@@ -34,7 +34,7 @@ func addModelDataFlags(fs *pflag.FlagSet) *modelDataFlags {
 	return &modelDataFlags{
 		checkpoint: fs.String("checkpoint", "", "checkpoint file or directory (the newest readable one is used)"),
 		data:       fs.String("data", data.DefaultName, "dataset path or name (fashion-mnist, mnist)"),
-		format:     fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy"),
+		format:     fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy, svk"),
 		imageSize:  fs.Int("image-size", 0, "centre-crop and resize images to this side (0: the size the checkpoint was trained on)"),
 		batch:      fs.Int("batch", 256, "images per forward pass / training batch"),
 		workers:    fs.Int("workers", 0, "data loader goroutines (0: all cores)"),

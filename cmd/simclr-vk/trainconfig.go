@@ -30,7 +30,7 @@ import (
 // addBackendFlags: resolveTrainConfig applies file values to them too.
 func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist)")
-	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: cifar10, cifar100, stl10, idx, folder, npy")
+	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: cifar10, cifar100, stl10, idx, folder, npy, svk")
 	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side); also resizes image folders")
 	fs.BoolVar(&cfg.SkipBad, "skip-bad", cfg.SkipBad, "image folders: leave out files that do not decode (they are listed) instead of failing")
 	fs.StringVar(&cfg.Arch, "arch", cfg.Arch, "encoder: resnet18, resnet34 or resnet50")

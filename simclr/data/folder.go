@@ -28,6 +28,10 @@ type Folder struct {
 	classes []string
 	c, h, w int
 	size    int // resize and centre-crop to size x size when > 0
+	// native (Options.NativeSize): each image at its own size, sizes[i].
+	native bool
+	sizes  []image.Point
+	varies bool
 	// Skipped lists the files left out with Options.SkipBad, each with the
 	// reason ("path: error").
 	Skipped []string
@@ -42,6 +46,9 @@ type Folder struct {
 func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
 	if s := opts.ImageSize; s < 0 || s > 0 && s > MaxImagePixels/s {
 		return nil, nil, fmt.Errorf("data: %s: image size %d outside [0, %d] (%d pixels at most)", path, s, maxImageSide, MaxImagePixels)
+	}
+	if opts.NativeSize && opts.ImageSize > 0 {
+		return nil, nil, fmt.Errorf("data: %s: an image size (%d) and native sizes exclude each other", path, opts.ImageSize)
 	}
 	trainDir, testDir := path, ""
 	if isDir(filepath.Join(path, "train")) {
@@ -66,7 +73,7 @@ func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
 	}
 	if te.c != tr.c || te.h != tr.h || te.w != tr.w {
 		// Make both splits agree: RGB wins over gray; sizes must match.
-		if te.h != tr.h || te.w != tr.w {
+		if (te.h != tr.h || te.w != tr.w) && !opts.NativeSize {
 			return nil, nil, fmt.Errorf("data: %s is %dx%d but %s is %dx%d: set the image size (Options.ImageSize)", trainDir, tr.h, tr.w, testDir, te.h, te.w)
 		}
 		tr.c, te.c = 3, 3
@@ -107,7 +114,7 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	f := &Folder{name: name, size: opts.ImageSize}
+	f := &Folder{name: name, size: opts.ImageSize, native: opts.NativeSize}
 	var subdirs []string
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), ".") && isDirOrLinkToDir(dir, e) {
@@ -185,7 +192,9 @@ func (f *Folder) readHeaders(skipBad bool) error {
 			bad = append(bad, strings.TrimPrefix(err.Error(), "data: "))
 			continue
 		}
-		if f.size == 0 {
+		if f.native {
+			f.sizes = append(f.sizes, image.Point{X: cfg.Width, Y: cfg.Height})
+		} else if f.size == 0 {
 			if first == "" {
 				first, f.h, f.w = p, cfg.Height, cfg.Width
 			} else if cfg.Height != f.h || cfg.Width != f.w {
@@ -216,6 +225,9 @@ func (f *Folder) readHeaders(skipBad bool) error {
 	}
 	if f.size > 0 {
 		f.h, f.w = f.size, f.size
+	}
+	if f.native {
+		f.h, f.w, f.varies = nominalSize(f.sizes)
 	}
 	f.c = 3
 	if allGray {
@@ -312,6 +324,19 @@ func (f *Folder) NumClasses() int      { return len(f.classes) }
 func (f *Folder) Name() string         { return f.name }
 func (f *Folder) Close() error         { return nil }
 
+// SizesVary reports whether the images differ in size (only with
+// Options.NativeSize).
+func (f *Folder) SizesVary() bool { return f.varies }
+
+// ImageSize is the size of image i from its header.
+func (f *Folder) ImageSize(i int) (h, w int) {
+	checkIndex(f.name, i, len(f.files))
+	if f.native {
+		return f.sizes[i].Y, f.sizes[i].X
+	}
+	return f.h, f.w
+}
+
 // Classes returns the class names in label order (nil when unlabeled).
 func (f *Folder) Classes() []string { return f.classes }
 
@@ -331,7 +356,9 @@ func (f *Folder) Label(i int) int {
 func (f *Folder) Image(i int) (Image, error) {
 	checkIndex(f.name, i, len(f.files))
 	var want *image.Point
-	if f.size == 0 {
+	if f.native {
+		want = &f.sizes[i]
+	} else if f.size == 0 {
 		want = &image.Point{X: f.w, Y: f.h}
 	}
 	img, err := decodeImage(f.files[i], want)
