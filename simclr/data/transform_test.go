@@ -28,6 +28,11 @@ func TestEvalTransform(t *testing.T) {
 	if out := EvalTransform(im, 2); string(out.Pix) != string([]uint8{2, 3, 12, 13}) {
 		t.Errorf("crop of 2x5: %v, want [2 3 12 13]", out.Pix)
 	}
+	// Rows: a 3x2 image crops from round(0.5) = 0, rows 0 and 1.
+	im = Image{C: 1, H: 3, W: 2, Pix: []uint8{0, 1, 10, 11, 20, 21}}
+	if out := EvalTransform(im, 2); string(out.Pix) != string([]uint8{0, 1, 10, 11}) {
+		t.Errorf("crop of 3x2: %v, want [0 1 10 11]", out.Pix)
+	}
 	if h, w := ResizedSize(4, 7, 2); h != 2 || w != 3 {
 		t.Errorf("ResizedSize(4, 7, 2) = %dx%d, want 2x3", h, w)
 	}
