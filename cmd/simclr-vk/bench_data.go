@@ -36,36 +36,36 @@ const benchHeld = 64
 
 func runBenchData(args []string) error {
 	fs := newFlags("bench data")
-	dataSpec := fs.String("data", data.DefaultName, "dataset path or name (a .svk file, an image folder, ...)")
-	format := fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy, svk")
-	size := fs.Int("image-size", 224, "view side in pixels; also resizes image folders, as train does")
-	workers := fs.Int("workers", 0, "goroutines of every stage (0: all cores)")
-	batch := fs.Int("batch", 64, "images per training batch (the loader stage)")
-	n := fs.Int("images", 256, "images read per pass (0: all of the training split)")
-	repeats := fs.Int("repeat", 3, "passes per stage; the median is reported")
-	on := fs.String("augment", "cpu", "where views are augmented: cpu (gpu: not supported yet)")
+	dataSpec, format := addDataFlags(fs, data.DefaultName, "dataset path or name (a .svk file, an image folder, ...)")
+	res := dataResult{Bench: "data", Cores: runtime.NumCPU()}
+	fs.IntVar(&res.ImageSize, "image-size", 224, "view side in pixels; also resizes image folders, as train does")
+	fs.IntVar(&res.Workers, "workers", 0, "goroutines of every stage (0: all cores)")
+	fs.IntVar(&res.Batch, "batch", 64, "images per training batch (the loader stage)")
+	fs.IntVar(&res.Images, "images", 256, "images read per pass (0: all of the training split)")
+	fs.IntVar(&res.Repeats, "repeat", 3, "passes per stage; the median is reported")
+	fs.StringVar(&res.Augment, "augment", "cpu", "where views are augmented: cpu (gpu: not supported yet)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *on != "cpu" {
-		if *on == "gpu" {
+	if res.Augment != "cpu" {
+		if res.Augment == "gpu" {
 			return bound.Errorf("augment", "--augment gpu: augmentation on the GPU is not supported yet (only the CPU pipeline is measured)")
 		}
-		return bound.Errorf("augment", "--augment %q: want cpu", *on)
+		return bound.Errorf("augment", "--augment %q: want cpu", res.Augment)
 	}
 	if err := bound.Check(
-		bound.Int("image-size", int64(*size), 1, train.MaxImageSide),
-		bound.Int("workers", int64(*workers), 0, maxWorkers),
-		bound.Int("batch", int64(*batch), 1, 1<<16),
-		bound.Int("images", int64(*n), 0, 1<<30),
-		bound.Int("repeat", int64(*repeats), 1, 100)); err != nil {
+		bound.Int("image-size", int64(res.ImageSize), 1, train.MaxImageSide),
+		bound.Int("workers", int64(res.Workers), 0, maxWorkers),
+		bound.Int("batch", int64(res.Batch), 1, 1<<16),
+		bound.Int("images", int64(res.Images), 0, 1<<30),
+		bound.Int("repeat", int64(res.Repeats), 1, 100)); err != nil {
 		return err
 	}
-	if *workers == 0 {
-		*workers = runtime.NumCPU()
+	if res.Workers == 0 {
+		res.Workers = res.Cores
 	}
-	ds, test, err := data.Open(*dataSpec, data.Options{Format: *format, ImageSize: *size})
+	ds, test, err := data.Open(*dataSpec, data.Options{Format: *format, ImageSize: res.ImageSize})
 	if err != nil {
 		return err
 	}
@@ -73,37 +73,36 @@ func runBenchData(args []string) error {
 	if test != nil {
 		test.Close()
 	}
-	if *n == 0 || *n > ds.Len() {
-		*n = ds.Len()
+	if res.Images == 0 || res.Images > ds.Len() {
+		res.Images = ds.Len()
 	}
-	first := make([]int, *n)
+	first := make([]int, res.Images)
 	for i := range first {
 		first[i] = i
 	}
 	sub := data.Select(ds, first, ds.Name())
 	c, h, w := ds.Shape()
-	cfg := augment.DefaultConfig(*size)
-	if err := bound.Memory(4*2*float64(*batch)*float64(c**size**size)*3, 0, "the loader's batches", "batch", "image-size"); err != nil {
+	res.Data, res.Shape, res.SizesVary = ds.Name(), fmt.Sprintf("%dx%dx%d", c, h, w), data.VariesInSize(ds)
+	side, n, workers := res.ImageSize, res.Images, res.Workers
+	if err := bound.Memory(4*2*float64(res.Batch)*float64(c*side*side)*3, 0, "the loader's batches", "batch", "image-size"); err != nil {
 		return err
 	}
-	res := dataResult{Bench: "data", Data: ds.Name(), Images: *n, Shape: fmt.Sprintf("%dx%dx%d", c, h, w), SizesVary: data.VariesInSize(ds),
-		ImageSize: *size, Workers: *workers, Cores: runtime.NumCPU(), Batch: *batch, Repeats: *repeats, Augment: *on}
+	cfg := augment.DefaultConfig(side)
 	var held []data.Image
-	if res.DecodeIPS, err = rate(*repeats, *n, func() error {
-		imgs, err := decodeAll(sub, *workers)
-		held = imgs
+	if res.DecodeIPS, err = rate(res.Repeats, n, func() (err error) {
+		held, err = decodeAll(sub, workers)
 		return err
 	}); err != nil {
 		return err
 	}
-	if res.AugmentIPS, err = rate(*repeats, *n, func() error { augmentAll(held, *n, cfg, *workers); return nil }); err != nil {
+	if res.AugmentIPS, err = rate(res.Repeats, n, func() error { augmentAll(held, n, cfg, workers); return nil }); err != nil {
 		return err
 	}
 	held = nil
 	epoch := 0
-	if res.LoaderIPS, err = rate(*repeats, *n, func() error {
+	if res.LoaderIPS, err = rate(res.Repeats, n, func() error {
 		epoch++
-		return loaderEpoch(sub, augment.LoaderConfig{BatchSize: *batch, Seed: 1, Epoch: epoch, Shuffle: true, Workers: *workers, Aug: cfg})
+		return loaderEpoch(sub, augment.LoaderConfig{BatchSize: res.Batch, Seed: 1, Epoch: epoch, Shuffle: true, Workers: workers, Aug: cfg})
 	}); err != nil {
 		return err
 	}
@@ -117,10 +116,14 @@ func runBenchData(args []string) error {
 		vary = ", sizes vary: nominal"
 	}
 	fmt.Printf("bench data: %s, %d images (%s%s), views %dx%d, %d workers on %d cores, CPU augmentation, median of %d passes\n",
-		res.Data, res.Images, res.Shape, vary, *size, *size, res.Workers, res.Cores, res.Repeats)
-	fmt.Printf("  %-34s %10.1f images/s\n", "read/decode", res.DecodeIPS)
-	fmt.Printf("  %-34s %10.1f images/s\n", "augment (2 views, decoded images)", res.AugmentIPS)
-	fmt.Printf("  %-34s %10.1f images/s\n", fmt.Sprintf("loader (whole pipeline, batch %d)", *batch), res.LoaderIPS)
+		res.Data, n, res.Shape, vary, side, side, workers, res.Cores, res.Repeats)
+	for _, r := range []struct {
+		what string
+		ips  float64
+	}{{"read/decode", res.DecodeIPS}, {"augment (2 views, decoded images)", res.AugmentIPS},
+		{fmt.Sprintf("loader (whole pipeline, batch %d)", res.Batch), res.LoaderIPS}} {
+		fmt.Printf("  %-34s %10.1f images/s\n", r.what, r.ips)
+	}
 	return nil
 }
 

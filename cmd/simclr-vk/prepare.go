@@ -16,11 +16,11 @@ const maxWorkers = 1024
 
 func runPrepare(args []string) error {
 	fs := newFlags("prepare")
-	dataSpec := fs.String("data", "", "dataset to convert: an image folder (train/ and test/ give both splits) or any dataset --data takes")
-	format := fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy, svk")
+	dataSpec, format := addDataFlags(fs, "", "dataset to convert: an image folder (train/ and test/ give both splits) or any dataset --data takes")
 	out := fs.String("out", "", "the .svk file to write (both splits in one file)")
-	maxSide := fs.Int("max-side", 256, "store images whose shorter side is longer resized to this side, aspect kept (0: keep every size); never upscaled")
-	workers := fs.Int("workers", 0, "decoding goroutines (0: all cores)")
+	o := data.SVKOptions{Progress: progressBar("prepare")}
+	fs.IntVar(&o.MaxSide, "max-side", 256, "store images whose shorter side is longer resized to this side, aspect kept (0: keep every size); never upscaled")
+	fs.IntVar(&o.Workers, "workers", 0, "decoding goroutines (0: all cores)")
 	skipBad := fs.Bool("skip-bad", false, "leave out image files that do not decode (listed on stderr)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -29,8 +29,8 @@ func runPrepare(args []string) error {
 		return bound.Errorf("out", "--data and --out are required (simclr-vk prepare --data FOLDER --out data.svk)")
 	}
 	if err := bound.Check(
-		bound.Int("max-side", int64(*maxSide), 0, train.MaxImageSide),
-		bound.Int("workers", int64(*workers), 0, maxWorkers),
+		bound.Int("max-side", int64(o.MaxSide), 0, train.MaxImageSide),
+		bound.Int("workers", int64(o.Workers), 0, maxWorkers),
 		prepareOut("out", *out)); err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func runPrepare(args []string) error {
 		return err
 	}
 	start := time.Now()
-	if err := data.WriteSVK(*out, tr, te, data.SVKOptions{MaxSide: *maxSide, Workers: *workers, Progress: progressBar("prepare")}); err != nil {
+	if err := data.WriteSVK(*out, tr, te, o); err != nil {
 		return err
 	}
 	st, err := os.Stat(*out)
@@ -70,6 +70,6 @@ func runPrepare(args []string) error {
 		splits += fmt.Sprintf(" + %d test images", te.Len())
 	}
 	fmt.Printf("wrote %s: %s of %s, %d channels, %d classes, shorter side at most %d (0: sizes kept), %s in %s\n",
-		*out, splits, *dataSpec, c, tr.NumClasses(), *maxSide, bound.Bytes(float64(st.Size())), time.Since(start).Round(time.Millisecond))
+		*out, splits, *dataSpec, c, tr.NumClasses(), o.MaxSide, bound.Bytes(float64(st.Size())), time.Since(start).Round(time.Millisecond))
 	return nil
 }

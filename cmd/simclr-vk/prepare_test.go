@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -16,34 +16,29 @@ import (
 	"simclr-vk/simclr/export"
 )
 
-// mixedPNGFolder writes train/ (16) and test/ (8) RGB PNGs of several sizes
-// in 2 class folders.
+// mixedPNGFolder writes 24 RGB PNGs in 2 class folders, the first 16 in
+// train/, the rest in test/, of the sizes 12x16, 16x12, 20x20 and 10x14 in
+// turn.
 func mixedPNGFolder(t *testing.T) string {
-	dir := t.TempDir()
-	sizes := [][2]int{{12, 16}, {16, 12}, {20, 20}, {10, 14}}
-	for s, n := range map[string]int{"train": 16, "test": 8} {
-		for i := range n {
-			h, w := sizes[i%4][0], sizes[i%4][1]
-			m := image.NewNRGBA(image.Rect(0, 0, w, h))
-			for y := range h {
-				for x := range w {
-					m.SetNRGBA(x, y, color.NRGBA{uint8(40 * (i % 2)), uint8(9*x + 5*y + i), uint8(200 - 7*y), 255})
-				}
-			}
-			var b bytes.Buffer
-			if err := png.Encode(&b, m); err != nil {
-				t.Fatal(err)
-			}
-			p := filepath.Join(dir, s, fmt.Sprintf("c%d", i%2), fmt.Sprintf("%02d.png", i))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
+	root := t.TempDir()
+	for k := range 24 {
+		i, split := k%16, map[bool]string{true: "test", false: "train"}[k >= 16]
+		side := [][2]int{{12, 16}, {16, 12}, {20, 20}, {10, 14}}[i%4]
+		m := image.NewNRGBA(image.Rect(0, 0, side[1], side[0]))
+		for p := 0; p < len(m.Pix); p += 4 {
+			x, y := p/4%side[1], p/4/side[1]
+			copy(m.Pix[p:], []uint8{uint8(40 * (i % 2)), uint8(9*x + 5*y + i), uint8(200 - 7*y), 255})
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, m); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(root, split, fmt.Sprintf("c%d", i%2), fmt.Sprintf("%02d.png", i))
+		if err := errors.Join(os.MkdirAll(filepath.Dir(p), 0o755), os.WriteFile(p, b.Bytes(), 0o644)); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return dir
+	return root
 }
 
 // TestPrepareTrainOnSVK prepares a mixed-size image folder and runs train
