@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"simclr-vk/internal/bound"
@@ -56,8 +59,11 @@ func runPrepare(args []string) error {
 	if err := mkdirFor(*out); err != nil {
 		return err
 	}
+	// Ctrl-C or SIGTERM stops the write and removes the temporary file.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	start := time.Now()
-	if err := data.WriteSVK(*out, tr, te, o); err != nil {
+	if err := data.WriteSVK(ctx, *out, tr, te, o); err != nil {
 		return err
 	}
 	st, err := os.Stat(*out)

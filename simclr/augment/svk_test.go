@@ -1,6 +1,7 @@
 package augment
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -18,7 +19,7 @@ func TestLoaderMixedSizes(t *testing.T) {
 		src.imgs = append(src.imgs, randImage(uint64(i), 3, s[0], s[1]))
 	}
 	path := filepath.Join(t.TempDir(), "m.svk")
-	if err := data.WriteSVK(path, src, nil, data.SVKOptions{Workers: 2}); err != nil {
+	if err := data.WriteSVK(context.Background(), path, src, nil, data.SVKOptions{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
 	ds, _, err := data.Open(path, data.Options{})

@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -36,7 +37,7 @@ func prepared(t *testing.T) (svk string, src [2]Dataset) {
 	}
 	svk = filepath.Join(t.TempDir(), "d.svk")
 	calls := 0
-	if err := WriteSVK(svk, tr, te, SVKOptions{MaxSide: 8, Workers: 3, Progress: func(done, total int) { calls++ }}); err != nil {
+	if err := WriteSVK(context.Background(), svk, tr, te, SVKOptions{MaxSide: 8, Workers: 3, Progress: func(done, total int) { calls++ }}); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 5 {
@@ -100,7 +101,7 @@ func TestSVKRoundTrip(t *testing.T) {
 	if f, _, err := Detect(other); err != nil || f != "svk" {
 		t.Errorf("detect by magic: %q %v", f, err)
 	}
-	must(t, WriteSVK(one, te, nil, SVKOptions{}))
+	must(t, WriteSVK(context.Background(), one, te, nil, SVKOptions{}))
 	if a, b, err := Open(one, Options{}); err != nil || b != nil || a.Len() != 1 || a.Label(0) != 1 {
 		t.Errorf("one split: %v %v %v", a, b, err)
 	}
@@ -220,15 +221,27 @@ func TestSVKInterruptedPrepare(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "d.svk")
-	err = WriteSVK(path, failing{tr, 2}, nil, SVKOptions{Workers: 2})
+	err = WriteSVK(context.Background(), path, failing{tr, 2}, nil, SVKOptions{Workers: 2})
 	wantErr(t, err, "disk on fire", path)
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Fatalf("a failed prepare left %v", ents)
 	}
+	// Cancelled (Ctrl-C in prepare) after 2 images: no file either.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err = WriteSVK(ctx, path, tr, nil, SVKOptions{Workers: 2, Progress: func(done, _ int) {
+		if done == 2 {
+			cancel()
+		}
+	}})
+	wantErr(t, err, "interrupted after 2 of 4 images", path)
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("a cancelled prepare left %v", ents)
+	}
 	// A previous file stays as it was.
-	must(t, WriteSVK(path, tr, nil, SVKOptions{}))
+	must(t, WriteSVK(context.Background(), path, tr, nil, SVKOptions{}))
 	before, _ := os.ReadFile(path)
-	wantErr(t, WriteSVK(path, failing{tr, 0}, nil, SVKOptions{Workers: 1}), "disk on fire")
+	wantErr(t, WriteSVK(context.Background(), path, failing{tr, 0}, nil, SVKOptions{Workers: 1}), "disk on fire")
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Fatal("a failed prepare changed the previous file")
 	}
@@ -238,7 +251,7 @@ func FuzzSVK(f *testing.F) {
 	dir := f.TempDir()
 	tr := &memDataset{name: "m", c: 1, h: 2, w: 3, n: 2, classes: 2, labels: []int{1, 0}, pix: idxPix(2, 2, 3)}
 	p := filepath.Join(dir, "s.svk")
-	if err := WriteSVK(p, tr, tr, SVKOptions{}); err != nil {
+	if err := WriteSVK(context.Background(), p, tr, tr, SVKOptions{}); err != nil {
 		f.Fatal(err)
 	}
 	b, _ := os.ReadFile(p)

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -27,10 +28,12 @@ type SVKOptions struct {
 
 // WriteSVK writes train and test (nil: none) as the .svk file path (format
 // in svk.go), through internal/atomicfile: an interrupted or failed write
-// leaves no file under path (and the previous one, if any, untouched).
+// leaves no file under path (and the previous one, if any, untouched); a
+// cancelled ctx stops it after the image being written, removing the
+// temporary file.
 // Images are decoded by o.Workers goroutines and written in order. The
 // class names come from train when it implements Classer.
-func WriteSVK(path string, train, test Dataset, o SVKOptions) error {
+func WriteSVK(ctx context.Context, path string, train, test Dataset, o SVKOptions) error {
 	splits := []Dataset{train}
 	if test != nil {
 		splits = append(splits, test)
@@ -61,7 +64,7 @@ func WriteSVK(path string, train, test Dataset, o SVKOptions) error {
 		if _, err := w.Write(hdr); err != nil {
 			return err
 		}
-		sw := &svkWriter{w: w, off: int64(len(hdr)), c: c, o: o}
+		sw := &svkWriter{ctx: ctx, w: w, off: int64(len(hdr)), c: c, o: o}
 		for _, ds := range splits {
 			sw.total += ds.Len()
 		}
@@ -113,6 +116,7 @@ func svkHeader(c, maxSide int, splits []Dataset, classes []string) ([]byte, erro
 
 // svkWriter streams the pixels and collects the index.
 type svkWriter struct {
+	ctx   context.Context
 	w     io.Writer
 	off   int64
 	c     int
@@ -175,7 +179,15 @@ func (sw *svkWriter) split(ds Dataset, classes int) error {
 		}()
 	}
 	for i := 0; i < n; i++ {
-		r := <-slots[i%window]
+		var r decoded
+		if sw.ctx.Err() != nil {
+			return fmt.Errorf("interrupted after %d of %d images: %w", sw.done, sw.total, context.Cause(sw.ctx))
+		}
+		select {
+		case r = <-slots[i%window]:
+		case <-sw.ctx.Done():
+			return fmt.Errorf("interrupted after %d of %d images: %w", sw.done, sw.total, context.Cause(sw.ctx))
+		}
 		if r.err != nil {
 			return r.err
 		}
