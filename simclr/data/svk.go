@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -117,19 +118,20 @@ func IsSVK(path string) bool {
 // header and index against their CRCs, and each image's pixels against
 // its CRC when read. test is nil when the file holds one split.
 func OpenSVK(path string) (train, test Dataset, err error) {
+	return openSVK(path, mapFile)
+}
+
+// openSVK is OpenSVK reading the file through open's result (mapFile, or
+// in tests the plain file).
+func openSVK(path string, open func(*os.File, int64) svkBlob) (train, test Dataset, err error) {
 	fh, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("data: %w", err)
 	}
-	r, err := mapFile(fh, size)
-	if err != nil {
-		fh.Close()
-		return nil, nil, err
-	}
-	f := &svkFile{path: path, r: r}
+	f := &svkFile{path: path, r: open(fh, size)}
 	splits, err := f.parse(size)
 	if err != nil {
-		r.Close()
+		f.r.Close()
 		return nil, nil, err
 	}
 	f.refs = len(splits)

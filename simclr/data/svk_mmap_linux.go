@@ -13,17 +13,18 @@ import (
 type mapped struct{ b []byte }
 
 // mapFile maps the open file f of size bytes and closes f (the mapping
-// stays valid); an empty file or a failed mapping is an error.
-func mapFile(f *os.File, size int64) (svkBlob, error) {
-	defer f.Close()
+// stays valid). Where the file cannot be mapped (a file system without
+// mmap, an address space too small) it returns f itself, read with ReadAt.
+func mapFile(f *os.File, size int64) svkBlob {
 	if size <= 0 || size != int64(int(size)) {
-		return nil, fmt.Errorf("data: %s: %d bytes cannot be mapped", f.Name(), size)
+		return f
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return nil, fmt.Errorf("data: %s: mmap: %w", f.Name(), err)
+		return f
 	}
-	return &mapped{b: b}, nil
+	f.Close()
+	return &mapped{b: b}
 }
 
 // ReadAt copies from the mapping. A page that faults (the file was

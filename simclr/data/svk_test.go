@@ -46,12 +46,27 @@ func prepared(t *testing.T) (svk string, src [2]Dataset) {
 	return svk, [2]Dataset{tr, te}
 }
 
+// readAtOnly reads a .svk file with ReadAt, the path of platforms without
+// mmap (and of Linux where mapping fails).
+func readAtOnly(f *os.File, _ int64) svkBlob { return f }
+
 func TestSVKRoundTrip(t *testing.T) {
 	path, src := prepared(t)
 	tr, te, err := Open(path, Options{}) // detected by the extension
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkRoundTrip(t, tr, te, src)
+	if tr, te, err = openSVK(path, readAtOnly); err != nil {
+		t.Fatal(err)
+	}
+	checkRoundTrip(t, tr, te, src)
+}
+
+// checkRoundTrip compares the .svk splits tr, te with their source and
+// closes them.
+func checkRoundTrip(t *testing.T, tr, te Dataset, src [2]Dataset) {
+	t.Helper()
 	defer tr.Close()
 	defer te.Close()
 	for s, ds := range []Dataset{tr, te} {
@@ -93,6 +108,11 @@ func TestSVKRoundTrip(t *testing.T) {
 			t.Errorf("subset image %d: size %dx%d, image %dx%d", i, h, w, im.H, im.W)
 		}
 	}
+}
+
+func TestSVKDetectAndOneSplit(t *testing.T) {
+	path, src := prepared(t)
+	te := src[1]
 	// Detected by its magic under another name, and one split alone.
 	other := filepath.Join(t.TempDir(), "renamed.bin")
 	one := filepath.Join(t.TempDir(), "one.svk")
@@ -137,6 +157,8 @@ func TestSVKCorrupt(t *testing.T) {
 	ioff := int(binary.LittleEndian.Uint64(good[len(good)-svkTrailer:]))
 	for n := 0; n < len(good); n += 1 + n/3 {
 		p, err := openBytes(t, good[:n])
+		wantErr(t, err, p)
+		_, _, err = openSVK(p, readAtOnly)
 		wantErr(t, err, p)
 	}
 	edit := func(what string, f func(b []byte), fix bool, subs ...string) {
