@@ -67,26 +67,25 @@ type weights struct {
 // renormalised.
 func resampleWeights(in, out int) weights {
 	scale := float64(in) / float64(out)
-	fs := max(scale, 1)
-	support := fs // the bilinear filter's support is 1
+	fs := max(scale, 1) // the bilinear filter's support (1), stretched
+	taps := 2*int(math.Ceil(fs)) + 1
 	r := weights{first: make([]int, out), w: make([][]float32, out)}
+	flat := make([]float32, out*taps)
 	for k := 0; k < out; k++ {
 		centre := (float64(k) + 0.5) * scale
-		lo := max(int(centre-support+0.5), 0)
-		hi := min(int(centre+support+0.5), in)
-		w := make([]float32, max(hi-lo, 0))
-		var sum float64
-		ws := make([]float64, len(w))
-		for j := range ws {
-			d := math.Abs((float64(j+lo) - centre + 0.5) / fs)
-			if d < 1 {
-				ws[j] = 1 - d
+		lo := max(int(centre-fs+0.5), 0)
+		hi := min(int(centre+fs+0.5), in, lo+taps)
+		w := flat[k*taps : k*taps+max(hi-lo, 0)]
+		var sum float32
+		for j := range w {
+			if d := math.Abs((float64(j+lo) - centre + 0.5) / fs); d < 1 {
+				w[j] = float32(1 - d)
+				sum += w[j]
 			}
-			sum += ws[j]
 		}
 		for j := range w {
 			if sum != 0 {
-				w[j] = float32(ws[j] / sum)
+				w[j] /= sum
 			}
 		}
 		r.first[k], r.w[k] = lo, w
