@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -19,7 +20,7 @@ import (
 var forceGo = jpegdec.Options{ForceGo: true}
 
 // photoJPEG encodes a w x h test picture (ramps, a checker, seeded noise).
-func photoJPEG(t *testing.T, w, h int, gray bool, seed int64) []byte {
+func photoJPEG(t testing.TB, w, h int, gray bool, seed int64) []byte {
 	t.Helper()
 	rng := rand.New(rand.NewSource(seed))
 	px := func(x, y, c int) uint8 {
@@ -42,7 +43,9 @@ func photoJPEG(t *testing.T, w, h int, gray bool, seed int64) []byte {
 		img = m
 	}
 	var b bytes.Buffer
-	must(t, jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}))
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
 	return b.Bytes()
 }
 
@@ -165,5 +168,36 @@ func TestNoteJPEGOnce(t *testing.T) {
 	noteJPEG(&b, d)
 	if got := b.String(); strings.Count(got, "note: JPEG decoding: image/jpeg") != 1 || !strings.Contains(got, t.Name()) {
 		t.Errorf("notes: %q", got)
+	}
+}
+
+// BenchmarkFolderJPEG reads one 500x375 JPEG through Folder.Image (open,
+// header checks, decode, resize and centre-crop) with each decoder, at
+// full size and at --image-size 224 and 32.
+func BenchmarkFolderJPEG(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.jpg"), photoJPEG(b, 500, 375, false, 11), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, dec := range []struct {
+		name string
+		opts jpegdec.Options
+	}{{"go", forceGo}, {"libjpeg-turbo", jpegdec.Options{}}} {
+		if !dec.opts.ForceGo && !jpegdec.New(dec.opts).UsesLibrary() {
+			continue
+		}
+		for _, size := range []int{0, 224, 32} {
+			ds, _, err := Open(dir, Options{ImageSize: size, JPEG: dec.opts})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%s/size=%d", dec.name, size), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := ds.Image(0); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
