@@ -25,7 +25,8 @@
 // largest DCT reduction of 1/2, 1/4 and 1/8 that keeps the shorter side at
 // least MinSide (a 500x375 image decodes at 1/8, 63x47, for MinSide 32 and
 // at full size for 224); the Go decoder always decodes at full size, and
-// the caller resizes either result.
+// the caller resizes either result. Throughput of both decoders:
+// docs/performance.md, P12.
 //
 // Paths, in order:
 //   - libjpeg-turbo for YCbCr, RGB and gray JPEGs (gray stays 1 channel,
