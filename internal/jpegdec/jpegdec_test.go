@@ -2,6 +2,7 @@ package jpegdec
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -173,5 +174,38 @@ func TestCMYKFallsBackToGo(t *testing.T) {
 	}
 	if mean, largest := diff(t, "cmyk", a, b); largest != 0 {
 		t.Errorf("CMYK JPEG: differs from Go's decoding by %.3f mean, %d max", mean, largest)
+	}
+}
+
+// One decoder serves many goroutines (the loader's workers): each decode
+// has its own TurboJPEG handle.
+func TestConcurrentDecodes(t *testing.T) {
+	d := turbo(t)
+	src := encode(t, photo(64, 48, false, 12), 90)
+	r := Request{Width: 64, Height: 48, Channels: 3, MinSide: 20}
+	want, err := d.Decode(src, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 50; i++ {
+				im, err := d.Decode(src, r)
+				if err == nil && !bytes.Equal(im.Pix, want.Pix) {
+					err = fmt.Errorf("decode %d differs from the first", i)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
