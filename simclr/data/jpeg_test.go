@@ -163,10 +163,11 @@ func TestPaddedJPEGNotReadWhole(t *testing.T) {
 // The decoder in use is named once per decoder.
 func TestNoteJPEGOnce(t *testing.T) {
 	d := jpegdec.New(jpegdec.Options{Library: "/nonexistent/" + t.Name()})
+	jpegNoted.Delete(d.Name()) // without cgo, another test may have named it
 	var b bytes.Buffer
 	noteJPEG(&b, d)
 	noteJPEG(&b, d)
-	if got := b.String(); strings.Count(got, "note: JPEG decoding: image/jpeg") != 1 || !strings.Contains(got, t.Name()) {
+	if got := b.String(); strings.Count(got, "note: JPEG decoding: image/jpeg") != 1 {
 		t.Errorf("notes: %q", got)
 	}
 }
