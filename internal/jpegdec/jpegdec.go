@@ -39,7 +39,8 @@ type Request struct {
 	MinSide int
 }
 
-// Decoder decodes JPEGs. It is safe for concurrent use.
+// Decoder decodes JPEGs. It is safe for concurrent use; a nil *Decoder
+// decodes with Go's image/jpeg.
 type Decoder struct {
 	lib  *library // nil: Go's decoder
 	name string
@@ -74,7 +75,7 @@ func (d *Decoder) Decode(src []byte, r Request) (Image, error) {
 	if r.Width < 1 || r.Height < 1 || (r.Channels != 1 && r.Channels != 3) || r.MinSide < 0 {
 		return Image{}, fmt.Errorf("jpegdec: bad request: %dx%d, %d channels, min side %d", r.Width, r.Height, r.Channels, r.MinSide)
 	}
-	if d.lib == nil {
+	if d == nil || d.lib == nil {
 		return decodeGo(src, r)
 	}
 	im, warn, err := d.lib.decode(src, r)

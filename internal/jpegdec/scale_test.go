@@ -152,6 +152,10 @@ func TestMissingLibraryFallsBack(t *testing.T) {
 			t.Errorf("Library %s: %dx%d, %v", path, im.W, im.H, err)
 		}
 	}
+	var none *Decoder
+	if im, err := none.Decode(src, Request{Width: 13, Height: 7, Channels: 1}); err != nil || im.W != 13 {
+		t.Errorf("nil decoder: %dx%d, %v", im.W, im.H, err)
+	}
 	if d := New(Options{}); d.UsesLibrary() && !strings.Contains(d.Name(), "libturbojpeg.so") {
 		t.Errorf("library decoder named %q, without its path", d.Name())
 	}
