@@ -181,3 +181,28 @@ func TestDamagedJPEGsNeverCrash(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecode: any bytes decode to an image of the requested channels and
+// a size the request allows, or give an error; nothing ends the process.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"progressive.jpg", "restart.jpg", "444.jpg", "cmyk.jpg"} {
+		f.Add(readTestdata(f, name), uint8(8))
+	}
+	f.Add(encode(f, photo(16, 16, true, 13), 50), uint8(0))
+	d := New(Options{})
+	f.Fuzz(func(t *testing.T, b []byte, minSide uint8) {
+		r := Request{Width: 37, Height: 29, Channels: 3, MinSide: int(minSide)}
+		if len(b) > 1<<16 {
+			return
+		}
+		im, err := d.Decode(b, r)
+		if err != nil {
+			return
+		}
+		full := im.W == 37 && im.H == 29
+		reduced := im.W < 37 && im.H < 29 && min(im.W, im.H) >= r.MinSide
+		if im.C != 3 || len(im.Pix) != 3*im.W*im.H || !full && !reduced {
+			t.Fatalf("min side %d: %dx%dx%d, %d bytes", r.MinSide, im.C, im.H, im.W, len(im.Pix))
+		}
+	})
+}
