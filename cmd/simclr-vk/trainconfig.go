@@ -54,6 +54,8 @@ func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
 	fs.Float64Var(&cfg.ColorJitterStrength, "color-jitter-strength", cfg.ColorJitterStrength, "colour jitter strength s (1.0 ImageNet, 0.5 CIFAR)")
 	fs.Float64Var(&cfg.CropMinScale, "crop-min-scale", cfg.CropMinScale, "random resized crop: smallest area fraction (reference 0.08)")
 	fs.StringVar(&cfg.Blur, "blur", cfg.Blur, "Gaussian blur: auto (on above 32 px), on, off")
+	fs.Float64Var(&cfg.SolarizeProb, "solarize-prob", cfg.SolarizeProb, "solarisation probability per view (BYOL: values >= 0.5 become 1-x, after blur; 0: off)")
+	fs.Float64Var(&cfg.NoiseStd, "noise-std", cfg.NoiseStd, "additive Gaussian noise std on [0, 1] values, last before normalisation (0: off)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the initialisation, subset, data order and augmentations")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output directory: config.json, metrics.jsonl, plot.png, checkpoints")
 	fs.IntVar(&cfg.Subset, "subset", cfg.Subset, "train on the first N images of a fixed seeded permutation (0: all)")

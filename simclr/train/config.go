@@ -50,6 +50,8 @@ type Config struct {
 	ColorJitterStrength float64 `json:"color-jitter-strength"`
 	CropMinScale        float64 `json:"crop-min-scale"` // smallest crop area fraction (reference 0.08)
 	Blur                string  `json:"blur"`           // auto, on, off
+	SolarizeProb        float64 `json:"solarize-prob"`  // solarisation probability per view (BYOL; 0: off)
+	NoiseStd            float64 `json:"noise-std"`      // additive Gaussian noise std on [0, 1] values (0: off)
 
 	Seed      uint64  `json:"seed"`
 	Backend   string  `json:"backend,omitempty"` // recorded; set by the command
@@ -163,6 +165,8 @@ func (c Config) Validate() error {
 		bound.Float("temperature", c.Temperature, MinTemperature, MaxTemperature, false),
 		bound.Float("color-jitter-strength", c.ColorJitterStrength, 0, MaxJitter, false),
 		bound.Float("crop-min-scale", c.CropMinScale, 0, 1, true),
+		bound.Float("solarize-prob", c.SolarizeProb, 0, 1, false),
+		bound.Float("noise-std", c.NoiseStd, 0, augment.MaxNoiseStd, false),
 		bound.Int("subset", int64(c.Subset), 0, MaxCount),
 		bound.Int("max-steps", c.MaxSteps, 0, MaxSteps),
 		bound.Int("workers", int64(c.Workers), 0, MaxWorkers),
@@ -281,6 +285,8 @@ func (c Config) augConfig(size int) (augment.Config, error) {
 	a := augment.DefaultConfig(size)
 	a.JitterStrength = c.ColorJitterStrength
 	a.MinScale = c.CropMinScale
+	a.SolarizeP = c.SolarizeProb
+	a.NoiseStd = c.NoiseStd
 	var err error
 	if a.Blur, err = augment.ParseBlurMode(c.Blur); err != nil {
 		return a, err
