@@ -21,13 +21,14 @@
 // # Layout
 //
 // Package vulkan is a facade: Device implements engine.Backend by
-// delegating, plus documented extras in three groups: the device (Info,
+// delegating, plus documented extras in four groups: the device (Info,
 // CoopMat, MatmulInputRounding for engine.MatmulRounder,
 // ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
 // ConvPlan, ConvKernel, TuneTime, NTXentKernel and
-// NTXentForwardBackwardKernel, for `devices` and the `bench` commands) and
-// profiling (HostStats, EnableProfile, Profile, ResetProfile). The test
-// hooks are in export_test.go or typed options (Options, vkrt.Config, the
+// NTXentForwardBackwardKernel, for `devices` and the `bench` commands),
+// profiling (HostStats, EnableProfile, Profile, ResetProfile) and the
+// training views (AugmentViews for engine.ViewAugmenter). The test hooks
+// are in export_test.go or typed options (Options, vkrt.Config, the
 // families' options), not globals, and no test changes a live Device.
 //
 // The lab apart from the product: kernels kept only as benchmark baselines
@@ -57,7 +58,9 @@
 //     (shader -> push-constant struct, which TestPushConstants checks
 //     against the GLSL) and its plan logic, recording through vkrt.
 //
-// The families: internal/float16 (ToFloat16 / FromFloat16),
+// The families: internal/augment (AugmentViews, engine.ViewAugmenter:
+// SimCLR views rendered from uint8 images as simclr/augment's Apply
+// renders them), internal/float16 (ToFloat16 / FromFloat16),
 // internal/eltwise (elementwise, reductions, bias, pooling, L2
 // normalisation, cross-entropy, optimizers), internal/batchnorm,
 // internal/gemm (Gemm and GemmBatched, the shape classes and their kernel

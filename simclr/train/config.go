@@ -52,6 +52,7 @@ type Config struct {
 	Blur                string  `json:"blur"`           // auto, on, off
 	SolarizeProb        float64 `json:"solarize-prob"`  // solarisation probability per view (BYOL; 0: off)
 	NoiseStd            float64 `json:"noise-std"`      // additive Gaussian noise std on [0, 1] values (0: off)
+	AugmentOn           string  `json:"augment-on"`     // where views are rendered: auto, gpu, cpu
 
 	Seed      uint64  `json:"seed"`
 	Backend   string  `json:"backend,omitempty"` // recorded; set by the command
@@ -105,6 +106,7 @@ func Defaults() Config {
 		ColorJitterStrength: 0.5,
 		CropMinScale:        0.08,
 		Blur:                "auto",
+		AugmentOn:           AugmentAuto,
 		Seed:                1,
 		Out:                 "runs/simclr",
 		Subset:              10000,
@@ -191,6 +193,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := augment.ParseBlurMode(c.Blur); err != nil {
 		return bad("blur", "%v", err)
+	}
+	if err := checkAugmentOn(c.AugmentOn); err != nil {
+		return err
 	}
 	if c.Out == "" {
 		return bad("out", "empty output directory")
