@@ -22,12 +22,9 @@ func Solarize(x []float32) {
 
 // mix32 is Chris Wellons' lowbias32 integer hash.
 func mix32(x uint32) uint32 {
-	x ^= x >> 16
-	x *= 0x7feb352d
-	x ^= x >> 15
-	x *= 0x846ca68b
-	x ^= x >> 16
-	return x
+	x = (x ^ x>>16) * 0x7feb352d
+	x = (x ^ x>>15) * 0x846ca68b
+	return x ^ x>>16
 }
 
 // NoiseBits is the k-th (0 or 1) 32-bit hash of a view's noise seed, a

@@ -16,10 +16,10 @@ import (
 // (cpu), on one Vulkan device; the device run says where its views came
 // from.
 func TestAugmentOnDevice(t *testing.T) {
-	d := vulkantest.Open(t, vulkan.Options{})
 	cfg := toyConfig(t, writeToyData(t, 48, 16))
 	cfg.Epochs, cfg.MaxSteps = 1, 2
 	cfg.Blur, cfg.SolarizeProb, cfg.NoiseStd = "on", 0.5, 0.05
+	d := vulkantest.Open(t, vulkan.Options{})
 	var losses [2][]float32
 	for i, on := range []string{AugmentCPU, AugmentGPU} {
 		c := cfg
