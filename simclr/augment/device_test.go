@@ -140,9 +140,16 @@ func TestDeviceStages(t *testing.T) {
 }
 
 // TestDeviceViews: whole sampled views of images of different sizes in one
-// batch (every step on, normalised) equal Apply's.
+// batch (every step on, normalised) equal Apply's, also through the
+// staging buffer of discrete GPUs (Options.ForceStaging).
 func TestDeviceViews(t *testing.T) {
-	d := vulkantest.Open(t, vulkan.Options{})
+	for _, staging := range []bool{false, true} {
+		d := vulkantest.Open(t, vulkan.Options{ForceStaging: staging})
+		deviceViews(t, d)
+	}
+}
+
+func deviceViews(t *testing.T, d *vulkan.Device) {
 	for _, c := range []int{1, 3} {
 		images := []data.Image{randImage(1, c, 13, 7), randImage(2, c, 40, 33), randImage(3, c, 8, 8), randImage(4, c, 1, 5)}
 		for _, size := range []int{5, 32} {

@@ -43,6 +43,12 @@
 // view's random stream comes from ViewRNG(seed, epoch, image index, view
 // index), so results do not depend on goroutine scheduling or worker count.
 //
+// With LoaderConfig.DeviceViews the Loader renders nothing: each Batch
+// carries the images and the sampled Params, and a backend with
+// engine.ViewAugmenter renders the views on the device (DeviceImage,
+// DeviceView convert them; the Vulkan backend's result equals Apply's
+// within float32 rounding, device_test.go).
+//
 // Loader produces training batches: for a batch of N images, one float32
 // slice of shape (2N, C, Size, Size) whose rows i and i+N are the two views
 // of image i (or (N, C, Size, Size), one view each, with
