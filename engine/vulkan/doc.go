@@ -21,14 +21,13 @@
 // # Layout
 //
 // Package vulkan is a facade: Device implements engine.Backend by
-// delegating, plus documented extras in four groups: the device (Info,
+// delegating, plus documented extras in three groups: the device (Info,
 // CoopMat, MatmulInputRounding for engine.MatmulRounder,
 // ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
 // ConvPlan, ConvKernel, TuneTime, NTXentKernel and
-// NTXentForwardBackwardKernel, for `devices` and the `bench` commands),
-// profiling (HostStats, EnableProfile, Profile, ResetProfile) and the
-// training views (AugmentViews for engine.ViewAugmenter). The test hooks
-// are in export_test.go or typed options (Options, vkrt.Config, the
+// NTXentForwardBackwardKernel, for `devices` and the `bench` commands) and
+// profiling (HostStats, EnableProfile, Profile, ResetProfile). The test
+// hooks are in export_test.go or typed options (Options, vkrt.Config, the
 // families' options), not globals, and no test changes a live Device.
 //
 // The lab apart from the product: kernels kept only as benchmark baselines
