@@ -108,6 +108,9 @@ func CheckAugment(dst *Tensor, images []AugmentImage, views []AugmentView) (c, s
 		if p.CropW < 1 || p.CropH < 1 || p.CropX < 0 || p.CropY < 0 || p.CropX > im.W-p.CropW || p.CropY > im.H-p.CropH {
 			fail("view %d: crop (%d, %d) %dx%d outside image %d (%dx%d)", v, p.CropX, p.CropY, p.CropW, p.CropH, p.Image, im.W, im.H)
 		}
+		if int64(2*size+1)*int64(max(p.CropW, p.CropH)) >= 1<<31 {
+			fail("view %d: crop %dx%d for size %d: the device's integer crop map needs (2*size+1) * side < 2^31", v, p.CropW, p.CropH, size)
+		}
 		if err := checkAugmentParams(p, c); err != nil {
 			fail("view %d: %v", v, err)
 		}

@@ -35,6 +35,8 @@ func TestCheckAugment(t *testing.T) {
 		{"dst not square", NewTensor(nil, nil, 2, 3, 4, 5), ok, []AugmentView{good, good}, "want (2, 3, size, size)"},
 		{"image index", dst, ok, mod(func(v *AugmentView) { v.Image = 2 }), "view 1: image 2 of 2"},
 		{"crop outside", dst, ok, mod(func(v *AugmentView) { v.CropX = 1 }), "view 1: crop (1, 0) 4x3 outside image 0"},
+		{"crop map overflow", NewTensor(nil, nil, 1, 1, 8192, 8192), []AugmentImage{{C: 1, H: 1, W: 200000, Pix: make([]uint8, 200000)}},
+			[]AugmentView{{CropW: 200000, CropH: 1}}, "needs (2*size+1) * side < 2^31"},
 		{"empty crop", dst, ok, mod(func(v *AugmentView) { v.CropW = 0 }), "outside image 0"},
 		{"order", dst, ok, mod(func(v *AugmentView) { v.Jitter, v.Order = true, [4]int{0, 0, 1, 2} }), "not a permutation"},
 		{"negative factor", dst, ok, mod(func(v *AugmentView) { v.Contrast = -1 }), "jitter factors"},

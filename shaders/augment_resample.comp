@@ -3,6 +3,8 @@
 // resample in geometry.go): the crop rectangle of the view's uint8 source
 // image, mirrored when flipping, resized to size x size with bilinear
 // interpolation (half-pixel centres, taps clamped to the crop), / 255.
+// The crop's affine map is evaluated in integers (engine.CheckAugment
+// keeps (2*size+1) * the crop's side below 2^31).
 //
 // Bindings (storage buffers, set 0):
 //   0: dst (views, c, size, size floats, written)
@@ -35,17 +37,22 @@ float byteAt(uint o) {
     return float((pix[o >> 2] >> ((o & 3u) * 8u)) & 0xffu);
 }
 
-// tap is the CPU's taps for output position k: source coordinate
-// u = a*k + b clamped to [lo, hi]; returns i0 and the weight of i0 + 1
-// (i1 = i0 when clamped).
-void tap(float a, float b, uint k, int lo, int hi, out int i0, out int i1, out float f) {
-    float u = a * float(k) + b;
-    if (u <= float(lo)) {
+// tap is the CPU's taps for output position k along an axis of n output
+// pixels over the crop [lo, lo+w): the source coordinate of pixel k's
+// centre is u = lo + ((2k+1)*w - n) / (2n) (k mirrored to n-1-k when
+// flipping), in integers so that the fraction is exact where a float32 u
+// of a large image would lose bits; clamped to [lo, lo+w-1]. Returns the
+// taps i0, i1 and the weight f of i1 (i1 = i0 when clamped).
+void tap(uint k, uint n, int lo, int w, bool flip, out int i0, out int i1, out float f) {
+    int kk = int(flip ? n - 1u - k : k);
+    int den = 2 * int(n);
+    int num = (2 * kk + 1) * w - int(n);
+    if (num <= 0) {
         i0 = lo; i1 = lo; f = 0.0;
-    } else if (u >= float(hi)) {
-        i0 = hi; i1 = hi; f = 0.0;
+    } else if (num >= (w - 1) * den) {
+        i0 = lo + w - 1; i1 = i0; f = 0.0;
     } else {
-        i0 = int(u); i1 = i0 + 1; f = u - float(i0);
+        i0 = lo + num / den; i1 = i0 + 1; f = float(num % den) / float(den);
     }
 }
 
@@ -62,18 +69,10 @@ void main() {
     uint ox = idx % s;
     uint h = VW(v, 1u), w = VW(v, 2u);
     int cx = int(VW(v, 4u)), cy = int(VW(v, 5u)), cw = int(VW(v, 6u)), chh = int(VW(v, 7u));
-    // The CPU's affine map: x' = ax*x + mx, y' = ay*y + my (Transform).
-    float ax = float(cw) / float(s);
-    float mx = float(cx);
-    if ((VW(v, 3u) & VF_FLIP) != 0u) {
-        mx = float(cx) + ax * float(s);
-        ax = -ax;
-    }
-    float ay = float(chh) / float(s);
     int x0, x1, y0, y1;
     float fx, fy;
-    tap(ax, ax * 0.5 + mx - 0.5, ox, cx, cx + cw - 1, x0, x1, fx);
-    tap(ay, ay * 0.5 + float(cy) - 0.5, oy, cy, cy + chh - 1, y0, y1, fy);
+    tap(ox, s, cx, cw, (VW(v, 3u) & VF_FLIP) != 0u, x0, x1, fx);
+    tap(oy, s, cy, chh, false, y0, y1, fy);
     uint base = VW(v, 0u) + ch * h * w;
     uint r0 = base + uint(y0) * w, r1 = base + uint(y1) * w;
     float a0 = byteAt(r0 + uint(x0)), a1 = byteAt(r0 + uint(x1));
