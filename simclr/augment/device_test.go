@@ -2,7 +2,6 @@ package augment
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 
@@ -10,14 +9,6 @@ import (
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/vulkantest"
 	"simclr-vk/simclr/data"
-)
-
-// The device views agree with Apply within atol + rtol*|ref| per value:
-// float32 rounding of the crop map, the Gaussian taps, the contrast mean
-// and the noise's log and cos, which the CPU computes in float64.
-const (
-	deviceAtol = 2e-5
-	deviceRtol = 1e-5
 )
 
 // deviceCase is one batch: its images and views (Params of image imageOf).
@@ -35,35 +26,9 @@ type deviceCase struct {
 func renderBoth(t *testing.T, d *vulkan.Device, c deviceCase) (bad []string, n int) {
 	t.Helper()
 	c.cfg.Size = c.size
-	ch := c.images[0].C
-	vsize := ch * c.size * c.size
-	want := make([]float32, len(c.params)*vsize)
-	imgs := make([]engine.AugmentImage, len(c.images))
-	for i, im := range c.images {
-		imgs[i] = DeviceImage(im)
-	}
-	views := make([]engine.AugmentView, len(c.params))
-	for v, p := range c.params {
-		Apply(want[v*vsize:(v+1)*vsize], c.images[c.imageOf[v]], p, c.cfg)
-		views[v] = DeviceView(p, c.imageOf[v], c.cfg)
-	}
-	dst := d.New(len(views), ch, c.size, c.size)
-	defer dst.Release()
-	d.AugmentViews(dst, imgs, views)
-	got := make([]float32, dst.Numel())
-	if err := d.Download(dst, got); err != nil {
+	bad, n, err := CompareViews(d, d, c.images, c.params, c.imageOf, c.cfg)
+	if err != nil {
 		t.Fatal(err)
-	}
-	plane := c.size * c.size
-	for i, g := range got {
-		r := want[i]
-		if math.Abs(float64(g-r)) <= deviceAtol+deviceRtol*math.Abs(float64(r)) {
-			continue
-		}
-		if n++; len(bad) < 8 {
-			v, e := i/vsize, i%vsize
-			bad = append(bad, fmt.Sprintf("view %d (%+v) channel %d y %d x %d: device %g, cpu %g", v, c.params[v], e/plane, e%plane/c.size, e%c.size, g, r))
-		}
 	}
 	return bad, n
 }
@@ -71,7 +36,7 @@ func renderBoth(t *testing.T, d *vulkan.Device, c deviceCase) (bad []string, n i
 func checkCase(t *testing.T, d *vulkan.Device, c deviceCase) {
 	t.Helper()
 	if bad, n := renderBoth(t, d, c); n > 0 {
-		t.Errorf("%s: %d values differ by more than %g + %g*|cpu|:\n%s", c.name, n, deviceAtol, deviceRtol, strings.Join(bad, "\n"))
+		t.Errorf("%s: %d values differ by more than %g + %g*|cpu|:\n%s", c.name, n, DeviceAtol, DeviceRtol, strings.Join(bad, "\n"))
 	}
 }
 

@@ -28,8 +28,10 @@ func checkAugmentOn(s string) error {
 // the loader's workers: --augment-on gpu needs a backend with
 // engine.ViewAugmenter and a batch stepped whole (micro-batch chunks
 // upload views from the host, one chunk at a time); auto takes the device
-// where it can and it is a GPU (Options.GPU). Call it after SetMicroBatch.
-func (r *run) viewAugmenter() (engine.ViewAugmenter, error) {
+// where it can and it is a GPU (Options.GPU). Either way the device's views
+// must first pass augment.SelfCheck under aug: gpu fails without it, auto
+// falls back to the workers with a note. Call it after SetMicroBatch.
+func (r *run) viewAugmenter(aug augment.Config) (engine.ViewAugmenter, error) {
 	mode := r.cfg.AugmentOn
 	if mode == AugmentCPU {
 		return nil, nil
@@ -44,12 +46,18 @@ func (r *run) viewAugmenter() (engine.ViewAugmenter, error) {
 		case chunked:
 			return nil, bound.Errorf("augment-on", "gpu with --micro-batch chunks (%d of %d images) is not supported yet: the device would hold the whole batch's views; use --augment-on cpu", r.m.MicroBatch(), n)
 		}
-		return va, nil
+	} else if !ok || !r.opt.GPU || chunked {
+		return nil, nil
 	}
-	if ok && r.opt.GPU && !chunked {
-		return va, nil
+	c, _, _ := r.train.Shape()
+	if err := augment.SelfCheck(r.b, va, c, aug); err != nil {
+		if mode == AugmentGPU {
+			return nil, bound.Errorf("augment-on", "gpu: %v", err)
+		}
+		fmt.Fprintf(r.log, "note: views rendered by the loader's workers (--augment-on auto): %v\n", err)
+		return nil, nil
 	}
-	return nil, nil
+	return va, nil
 }
 
 // deviceStep renders batch bt's views (bt.Images, bt.Params) on va into a

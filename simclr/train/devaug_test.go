@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/vulkantest"
 )
@@ -82,5 +83,38 @@ func TestAugmentOnChoice(t *testing.T) {
 		if got := strings.Contains(log.String(), "views rendered on the device"); got != c.want {
 			t.Errorf("auto with Options.GPU %v: views on the device %v, want %v", c.gpu, got, c.want)
 		}
+	}
+}
+
+// faultyViews is a Vulkan device whose rendered views are off by 1%, as a
+// driver that miscompiles an augmentation kernel would give.
+type faultyViews struct{ *vulkan.Device }
+
+func (f faultyViews) AugmentViews(dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {
+	f.Device.AugmentViews(dst, images, views)
+	f.Device.Scale(dst, dst, 1.01)
+}
+
+// TestAugmentOnSelfCheck: views that disagree with the CPU specification
+// are caught before training: --augment-on gpu fails naming the flag and
+// the self-check, auto falls back to the loader's workers with a note.
+func TestAugmentOnSelfCheck(t *testing.T) {
+	cfg := toyConfig(t, writeToyData(t, 32, 16))
+	cfg.MaxSteps = 1
+	d := faultyViews{vulkantest.Open(t, vulkan.Options{})}
+	cfg.AugmentOn = AugmentGPU
+	var log strings.Builder
+	_, err := Run(context.Background(), d, cfg, Options{Log: &log, GPU: true})
+	if err == nil || !strings.Contains(err.Error(), "--augment-on") || !strings.Contains(err.Error(), "self-check") {
+		t.Errorf("gpu with faulty views: err = %v", err)
+	}
+	cfg.AugmentOn = AugmentAuto
+	cfg.Out += "-auto"
+	log.Reset()
+	if _, err := Run(context.Background(), d, cfg, Options{Log: &log, GPU: true}); err != nil {
+		t.Fatalf("auto with faulty views: %v\n%s", err, log.String())
+	}
+	if s := log.String(); strings.Contains(s, "views rendered on the device") || !strings.Contains(s, "self-check") {
+		t.Errorf("auto with faulty views: want the workers and a note of the self-check:\n%s", s)
 	}
 }

@@ -45,7 +45,7 @@ func (r *run) loop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	va, err := r.viewAugmenter()
+	va, err := r.viewAugmenter(aug)
 	if err != nil {
 		return err
 	}
