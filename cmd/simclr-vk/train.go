@@ -113,7 +113,7 @@ func trainOnRank(args []string, sig <-chan os.Signal, out *os.File, abort func(c
 	}()
 
 	res, err := train.Run(ctx, b, cfg, train.Options{Log: out, TTY: metrics.IsTerminal(out), Resume: ck, Command: trainCommand(comm),
-		MemoryLimit: deviceMemory(b), Comm: comm})
+		MemoryLimit: deviceMemory(b), Comm: comm, GPU: gpuDevice(b)})
 	if err != nil || !res.Interrupted {
 		return err
 	}

@@ -89,6 +89,8 @@ func TestTrainFlagRanges(t *testing.T) {
 		"temperature":           {"NaN", "Inf", "-1", "0", "1e-30", "1e6"},
 		"color-jitter-strength": {"NaN", "Inf", "-0.5", "1e9"},
 		"crop-min-scale":        {"NaN", "Inf", "0", "-0.5", "1.5"},
+		"solarize-prob":         {"NaN", "Inf", "-0.1", "1.5"},
+		"noise-std":             {"NaN", "Inf", "-0.1", "2"},
 		"knn-t":                 {"NaN", "Inf", "0", "-1", "1e9"},
 	}
 	ints := map[string][]string{

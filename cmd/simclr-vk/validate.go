@@ -122,6 +122,14 @@ func deviceMemory(b engine.Backend) uint64 {
 	return m
 }
 
+// gpuDevice reports whether b runs on a Vulkan device that is a GPU (not
+// a CPU device such as lavapipe): where train --augment-on auto renders the
+// views.
+func gpuDevice(b engine.Backend) bool {
+	d, ok := b.(*vulkan.Device)
+	return ok && d.Info().Type != "cpu"
+}
+
 // onDevice runs a memory check again with b's device memory where that is
 // not the physical memory (a check with the physical memory ran before b
 // was opened).

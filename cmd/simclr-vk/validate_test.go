@@ -46,7 +46,7 @@ func TestFlagRanges(t *testing.T) {
 		"train": {train, []string{"--backend", "cpu", "--data", "/nonexistent-data"}, map[string][]string{
 			"image-size": {"100000"}, "width": {"0", "1e6"}, "proj-dims": {"0,1000000000", "1000000000,1"}, "batch-size": {"0", "1"},
 			"epochs": {"0"}, "lr": {"0"}, "warmup-epochs": nil, "weight-decay": nil, "momentum": {"1"}, "temperature": {"0"},
-			"color-jitter-strength": nil, "crop-min-scale": {"0"}, "subset": nil, "max-steps": nil, "workers": nil, "log-every": {"0"},
+			"color-jitter-strength": nil, "crop-min-scale": {"0"}, "solarize-prob": {"1.5"}, "noise-std": {"2"}, "subset": nil, "max-steps": nil, "workers": nil, "log-every": {"0"},
 			"knn-every": nil, "knn-k": {"0"}, "knn-t": {"0"}, "knn-subset": nil, "knn-bank": nil, "save-every": nil, "keep": nil,
 			"threads": {"100000"}, "micro-batch": {"129", "auto2"},
 		}},

@@ -57,7 +57,9 @@
 //     (shader -> push-constant struct, which TestPushConstants checks
 //     against the GLSL) and its plan logic, recording through vkrt.
 //
-// The families: internal/float16 (ToFloat16 / FromFloat16),
+// The families: internal/augment (AugmentViews, engine.ViewAugmenter:
+// SimCLR views rendered from uint8 images as simclr/augment's Apply
+// renders them), internal/float16 (ToFloat16 / FromFloat16),
 // internal/eltwise (elementwise, reductions, bias, pooling, L2
 // normalisation, cross-entropy, optimizers), internal/batchnorm,
 // internal/gemm (Gemm and GemmBatched, the shape classes and their kernel

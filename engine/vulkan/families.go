@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/augment"
 	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/float16"
 	"simclr-vk/engine/vulkan/internal/ntxent"
@@ -15,6 +16,12 @@ func (d *Device) ToFloat16(dst, src *engine.Tensor) { float16.ToFloat16(d.rt, ds
 
 // FromFloat16 unpacks src ((n+1)/2) into dst (n) (engine.Backend).
 func (d *Device) FromFloat16(dst, src *engine.Tensor) { float16.FromFloat16(d.rt, dst, src) }
+
+// AugmentViews records dst (len(views), C, size, size) = the SimCLR views
+// of uint8 images (engine.ViewAugmenter; internal/augment).
+func (d *Device) AugmentViews(dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {
+	augment.Views(d.rt, dst, images, views)
+}
 
 // The eltwise family (internal/eltwise): elementwise, reductions, bias,
 // pooling, L2 normalisation, cross-entropy, optimizer steps.

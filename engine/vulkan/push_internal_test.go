@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"simclr-vk/engine/vulkan/internal/augment"
 	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/eltwise"
@@ -50,7 +51,7 @@ func glslPushBlocks(t *testing.T, shader string) [][]string {
 
 // familyShaders are the kernel tables of the op families under internal/
 // (shader -> push struct).
-var familyShaders = []map[string]any{batchnorm.Shaders, conv.Shaders, eltwise.Shaders, float16.Shaders, gemm.Shaders, ntxent.Shaders, tune.Shaders}
+var familyShaders = []map[string]any{augment.Shaders, batchnorm.Shaders, conv.Shaders, eltwise.Shaders, float16.Shaders, gemm.Shaders, ntxent.Shaders, tune.Shaders}
 
 // TestPushConstants: every Go push struct mirrors the push-constant block
 // of each shader it feeds field by field (same count, same scalar types,

@@ -46,6 +46,8 @@ func (d *Device) DownloadStalls() bool { return d.rt.DownloadStalls() }
 // the data-parallel overlap on where downloads stall the queue).
 var _ engine.DownloadStaller = (*Device)(nil)
 
+var _ engine.ViewAugmenter = (*Device)(nil)
+
 // Release returns t's memory for reuse (safe while queued work still reads
 // it).
 func (d *Device) Release(t *engine.Tensor) { d.rt.Release(t) }

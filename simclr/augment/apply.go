@@ -37,6 +37,12 @@ func Apply(dst []float32, src data.Image, p Params, cfg Config) {
 	if p.Blur {
 		Blur(dst, make([]float32, plane), src.C, s, s, p.Kernel, p.Sigma)
 	}
+	if p.Solarize {
+		Solarize(dst)
+	}
+	if p.Noise > 0 {
+		Noise(dst, src.C, plane, p.Noise, p.NoiseSeed)
+	}
 	if len(cfg.Mean) > 0 {
 		for c := 0; c < src.C; c++ {
 			m, inv := cfg.Mean[c], 1/cfg.Std[c]

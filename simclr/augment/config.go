@@ -45,6 +45,8 @@ type Config struct {
 	Blur               BlurMode
 	BlurP              float64 // blur probability when enabled: 0.5
 	SigmaMin, SigmaMax float64 // blur sigma range in pixels: 0.1, 2.0
+	SolarizeP          float64 // solarisation probability (BYOL's 0.2 on one view): 0
+	NoiseStd           float64 // additive Gaussian noise standard deviation: 0 (off)
 	// Mean and Std, when set (one value per channel), normalise the output
 	// as (x - Mean) / Std after augmentation. Nil by default.
 	Mean, Std []float32
@@ -81,6 +83,9 @@ func (c Config) BlurKernel() int {
 	return max(k, 3)
 }
 
+// MaxNoiseStd bounds Config.NoiseStd (values are in [0, 1]).
+const MaxNoiseStd = 1
+
 // MaxJitterStrength bounds Config.JitterStrength (1 is ImageNet's).
 const MaxJitterStrength = 10
 
@@ -110,6 +115,8 @@ func (c Config) Validate() error {
 		return bad("sigma range [%g, %g] invalid", c.SigmaMin, c.SigmaMax)
 	case c.Blur < BlurAuto || c.Blur > BlurOff:
 		return bad("Blur mode %d unknown", c.Blur)
+	case !(c.NoiseStd >= 0 && c.NoiseStd <= MaxNoiseStd):
+		return bad("NoiseStd %g not in [0, %g]", c.NoiseStd, MaxNoiseStd)
 	case len(c.Mean) != len(c.Std):
 		return bad("%d Mean values but %d Std values", len(c.Mean), len(c.Std))
 	}
@@ -124,7 +131,7 @@ func (c Config) Validate() error {
 	for _, p := range []struct {
 		n string
 		p float64
-	}{{"FlipP", c.FlipP}, {"JitterP", c.JitterP}, {"GrayP", c.GrayP}, {"BlurP", c.BlurP}} {
+	}{{"FlipP", c.FlipP}, {"JitterP", c.JitterP}, {"GrayP", c.GrayP}, {"BlurP", c.BlurP}, {"SolarizeP", c.SolarizeP}} {
 		if err := prob(p.n, p.p); err != nil {
 			return err
 		}

@@ -20,7 +20,16 @@
 //  5. Gaussian blur with probability BlurP, sigma U[SigmaMin, SigmaMax],
 //     kernel size 10% of Size rounded down and made odd (at least 3),
 //     separable, reflect padding; Blur BlurAuto turns it on only above
-//     32 px (the paper drops it for CIFAR).
+//     32 px (the paper drops it for CIFAR);
+//  6. solarisation with probability SolarizeP (0 by default; BYOL uses
+//     it): values at or above 0.5 become 1 - x;
+//  7. additive Gaussian noise of standard deviation NoiseStd (0, off, by
+//     default), clipped to [0, 1]; its values are a counter-based hash of
+//     (view seed, channel, pixel) (NoiseValue), so a device reproduces
+//     them without a sequential random stream.
+//
+// Steps 6 and 7 draw from the view's stream only when they are on, after
+// every other draw, so the views of earlier configurations are unchanged.
 //
 // 1-channel images stay 1-channel: saturation, hue and grayscale do nothing,
 // brightness and contrast apply (contrast around the image mean).
@@ -33,6 +42,12 @@
 // tools can inspect them) and Apply renders them; View does both. Every
 // view's random stream comes from ViewRNG(seed, epoch, image index, view
 // index), so results do not depend on goroutine scheduling or worker count.
+//
+// With LoaderConfig.DeviceViews the Loader renders nothing: each Batch
+// carries the images and the sampled Params, and a backend with
+// engine.ViewAugmenter renders the views on the device (DeviceImage,
+// DeviceView convert them; the Vulkan backend's result equals Apply's
+// within float32 rounding, device_test.go).
 //
 // Loader produces training batches: for a batch of N images, one float32
 // slice of shape (2N, C, Size, Size) whose rows i and i+N are the two views

@@ -38,6 +38,10 @@ type LoaderConfig struct {
 	// together are the unsharded batch. BatchSize, and the short last
 	// batch where it is kept, must divide by Shards.
 	Shards, Shard int
+	// DeviceViews makes the loader sample every view's Params but render
+	// nothing: each Batch carries the images and Params (Batch.Images,
+	// Batch.Params) for an engine.ViewAugmenter (DeviceView), and no Views.
+	DeviceViews bool
 }
 
 // EvalConfig configures an evaluation loader: un-augmented images in
@@ -63,6 +67,10 @@ type Batch struct {
 	Index  []int         // dataset index of image i
 	Labels []int         // label of image i (-1 when unlabeled)
 	Wait   time.Duration // how long Next blocked before this batch was ready
+	// With LoaderConfig.DeviceViews, instead of Views: image i and the
+	// Params of its view rows (row v*N+i as in Views).
+	Images []data.Image
+	Params []Params
 }
 
 // Loader produces the batches of one epoch in order, augmenting with
@@ -83,6 +91,7 @@ type Loader struct {
 	eval    bool
 	seed    uint64
 	epoch   int
+	raw     bool // LoaderConfig.DeviceViews
 
 	tasks  chan task
 	ready  chan *pending
@@ -145,7 +154,7 @@ func NewLoader(ds data.Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Shard < 0 || cfg.Shard >= shards {
 		return nil, fmt.Errorf("augment: loader: shard %d of %d", cfg.Shard, shards)
 	}
-	l, err := start(ds, order, nb, views, cfg.BatchSize/shards, cfg.Aug, false, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
+	l, err := start(ds, order, nb, views, cfg.BatchSize/shards, cfg.Aug, false, cfg.DeviceViews, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
 	if l != nil {
 		l.stride, l.shard = cfg.BatchSize, cfg.Shard
 	}
@@ -189,10 +198,10 @@ func NewEvalLoader(ds data.Dataset, cfg EvalConfig) (*Loader, error) {
 		order[i] = i
 	}
 	nb := (n + cfg.BatchSize - 1) / cfg.BatchSize
-	return start(ds, order, nb, 1, cfg.BatchSize, aug, true, 0, 0, cfg.Workers, cfg.Prefetch)
+	return start(ds, order, nb, 1, cfg.BatchSize, aug, true, false, 0, 0, cfg.Workers, cfg.Prefetch)
 }
 
-func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval bool, seed uint64, epoch, workers, prefetch int) (*Loader, error) {
+func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval, raw bool, seed uint64, epoch, workers, prefetch int) (*Loader, error) {
 	c, _, _ := ds.Shape()
 	if len(aug.Mean) != 0 && len(aug.Mean) != c {
 		return nil, fmt.Errorf("augment: loader: %d mean/std values for %d-channel images of %s", len(aug.Mean), c, ds.Name())
@@ -205,7 +214,7 @@ func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval boo
 	}
 	l := &Loader{
 		ds: ds, views: views, bs: bs, stride: bs, order: order, batches: nb, c: c, cfg: aug, eval: eval,
-		seed: seed, epoch: epoch,
+		seed: seed, epoch: epoch, raw: raw,
 		tasks: make(chan task, 2*workers),
 		ready: make(chan *pending, prefetch+1),
 		free:  make(chan *Batch, prefetch+1),
@@ -213,8 +222,13 @@ func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval boo
 	}
 	s := aug.Size
 	for range prefetch + 1 {
-		l.free <- &Batch{C: c, H: s, W: s,
-			Views: make([]float32, views*bs*c*s*s), Index: make([]int, bs), Labels: make([]int, bs)}
+		b := &Batch{C: c, H: s, W: s, Index: make([]int, bs), Labels: make([]int, bs)}
+		if raw {
+			b.Images, b.Params = make([]data.Image, bs), make([]Params, views*bs)
+		} else {
+			b.Views = make([]float32, views*bs*c*s*s)
+		}
+		l.free <- b
 	}
 	l.wg.Add(workers + 1)
 	for range workers {
@@ -247,7 +261,11 @@ func (l *Loader) dispatch() {
 		first := b*l.stride + l.shard*n
 		s := l.cfg.Size
 		bt.Number, bt.N, bt.Wait = b, n, 0
-		bt.Views = bt.Views[:cap(bt.Views)][:l.views*n*l.c*s*s]
+		if l.raw {
+			bt.Images, bt.Params = bt.Images[:n], bt.Params[:l.views*n]
+		} else {
+			bt.Views = bt.Views[:cap(bt.Views)][:l.views*n*l.c*s*s]
+		}
 		bt.Index, bt.Labels = bt.Index[:n], bt.Labels[:n]
 		p := &pending{b: bt, done: make(chan struct{})}
 		p.left.Store(int32(n))
@@ -286,6 +304,11 @@ func (l *Loader) work() {
 				t.p.err = err
 			}
 			t.p.mu.Unlock()
+		} else if l.raw {
+			b.Images[t.pos] = img
+			for v := 0; v < l.views; v++ {
+				b.Params[v*b.N+t.pos] = Sample(l.cfg, ViewRNG(l.seed, l.epoch, idx, v), img.H, img.W)
+			}
 		} else {
 			for v := 0; v < l.views; v++ {
 				row := v*b.N + t.pos

@@ -31,6 +31,11 @@ type Params struct {
 	Blur                                  bool    // Gaussian blur
 	Sigma                                 float64 // blur sigma in pixels
 	Kernel                                int     // blur kernel size (odd)
+	Solarize                              bool    // x >= 0.5 becomes 1 - x (after blur)
+	// Noise is the standard deviation of the additive Gaussian noise (0:
+	// none), NoiseSeed the seed of its counter-based values (NoiseValue).
+	Noise     float64
+	NoiseSeed uint64
 }
 
 // ViewRNG returns the random stream of one view, a pure function of
@@ -98,6 +103,15 @@ func Sample(cfg Config, rng *rand.Rand, h, w int) Params {
 		p.Blur = true
 		p.Sigma = uniform(rng, cfg.SigmaMin, cfg.SigmaMax)
 		p.Kernel = cfg.BlurKernel()
+	}
+	// Draws of the later additions only when they are on, so that the views
+	// of every earlier configuration stay bit-identical.
+	if cfg.SolarizeP > 0 {
+		p.Solarize = rng.Float64() < cfg.SolarizeP
+	}
+	if cfg.NoiseStd > 0 {
+		p.Noise = cfg.NoiseStd
+		p.NoiseSeed = rng.Uint64()
 	}
 	return p
 }

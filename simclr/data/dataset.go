@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"image"
+
+	"simclr-vk/internal/jpegdec"
 )
 
 // Image is one decoded image: Pix holds C*H*W bytes in CHW order (plane c,
@@ -83,6 +85,10 @@ type Options struct {
 	// "" or "train" (default), and for STL-10 "unlabeled" or
 	// "train+unlabeled".
 	Split string
+	// JPEG selects the JPEG decoder of image folders: libjpeg-turbo where
+	// it loads, else Go's (see internal/jpegdec). Tests set ForceGo or a
+	// wrong Library to take Go's path.
+	JPEG jpegdec.Options
 }
 
 // MaxImagePixels is the largest image, in pixels (width x height), any

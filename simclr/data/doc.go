@@ -73,6 +73,13 @@
 // symlink loop in an image folder is an error for that file (directory
 // symlinks are not followed by the class scan).
 //
+// JPEG files of image folders are decoded by internal/jpegdec:
+// libjpeg-turbo loaded at run time where installed (at a 1/2, 1/4 or 1/8
+// DCT reduction when Options.ImageSize leaves the shorter side at least
+// that), else Go's image/jpeg; which one is said once on stderr, and
+// Options.JPEG forces Go's for tests. The header checks above run first,
+// on Go's DecodeConfig, whichever decoder follows.
+//
 // Subset(ds, n, seed) keeps the first n images of a fixed seeded permutation
 // (the --subset flag).
 package data

@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/jpeg" // JPEG decoder
+	_ "image/jpeg" // JPEG decoder (headers, and files jpegdec does not read from memory)
 	_ "image/png"  // PNG decoder
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
+	"simclr-vk/internal/jpegdec"
 	"simclr-vk/internal/regfile"
 )
 
@@ -28,6 +30,7 @@ type Folder struct {
 	classes []string
 	c, h, w int
 	size    int // resize and centre-crop to size x size when > 0
+	jpeg    *jpegdec.Decoder
 	// native (Options.NativeSize): each image at its own size, sizes[i].
 	native bool
 	sizes  []image.Point
@@ -114,7 +117,7 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	f := &Folder{name: name, size: opts.ImageSize, native: opts.NativeSize}
+	f := &Folder{name: name, size: opts.ImageSize, native: opts.NativeSize, jpeg: jpegdec.New(opts.JPEG)}
 	var subdirs []string
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), ".") && isDirOrLinkToDir(dir, e) {
@@ -184,10 +187,11 @@ func (f *Folder) readHeaders(skipBad bool) error {
 	var bad []string
 	keep := f.files[:0]
 	var keepLabels []int
-	allGray := true
+	allGray, anyJPEG := true, false
 	first := ""
 	for i, p := range f.files {
-		cfg, err := decodeConfig(p)
+		cfg, format, err := decodeConfig(p)
+		anyJPEG = anyJPEG || format == "jpeg"
 		if err != nil {
 			bad = append(bad, strings.TrimPrefix(err.Error(), "data: "))
 			continue
@@ -233,7 +237,22 @@ func (f *Folder) readHeaders(skipBad bool) error {
 	if allGray {
 		f.c = 1
 	}
+	if anyJPEG {
+		noteJPEG(os.Stderr, f.jpeg)
+	}
 	return nil
+}
+
+// jpegNoted holds the JPEG decoders already named on stderr.
+var jpegNoted sync.Map
+
+// noteJPEG says on w (stderr), once per process and decoder, which decoder
+// reads JPEG files (libjpeg-turbo, or Go's and why), as the CPU backend
+// names its BLAS.
+func noteJPEG(w io.Writer, d *jpegdec.Decoder) {
+	if _, done := jpegNoted.LoadOrStore(d.Name(), true); !done {
+		fmt.Fprintf(w, "note: JPEG decoding: %s\n", d.Name())
+	}
 }
 
 // maxImageSide is the largest square image side within MaxImagePixels.
@@ -263,11 +282,12 @@ func checkImageConfig(p string, cfg image.Config, format string, fileSize int64)
 	return nil
 }
 
-// openImage opens the regular file p and reads and checks its header.
-func openImage(p string) (*os.File, image.Config, error) {
+// openImage opens the regular file p and reads and checks its header; it
+// returns the file, its header, format and size.
+func openImage(p string) (*os.File, image.Config, string, int64, error) {
 	fh, size, err := regfile.Open(p)
 	if err != nil {
-		return nil, image.Config{}, fmt.Errorf("data: %w", err)
+		return nil, image.Config{}, "", 0, fmt.Errorf("data: %w", err)
 	}
 	cfg, format, err := image.DecodeConfig(bufio.NewReader(fh))
 	if err == nil {
@@ -277,45 +297,61 @@ func openImage(p string) (*os.File, image.Config, error) {
 	}
 	if err != nil {
 		fh.Close()
-		return nil, image.Config{}, err
+		return nil, image.Config{}, format, 0, err
 	}
-	return fh, cfg, nil
+	return fh, cfg, format, size, nil
 }
 
-// decodeConfig reads and checks the header of the image file p.
-func decodeConfig(p string) (image.Config, error) {
-	fh, cfg, err := openImage(p)
+// decodeConfig reads and checks the header of the image file p and returns
+// it with the format ("jpeg" or "png"; what the header claims when it is
+// refused).
+func decodeConfig(p string) (image.Config, string, error) {
+	fh, cfg, format, _, err := openImage(p)
 	if err != nil {
-		return image.Config{}, err
+		return image.Config{}, format, err
 	}
 	fh.Close()
-	return cfg, nil
+	return cfg, format, nil
 }
 
 // decodeImage checks the header of the image file p as decodeConfig does
-// and, when want is not nil, that its size is *want, then decodes it from
-// the file (streamed: the decoder reads what the image needs, not the whole
-// file).
-func decodeImage(p string, want *image.Point) (image.Image, error) {
-	fh, cfg, err := openImage(p)
+// and, when want is not nil, that its size is *want, then decodes it to c
+// channels. A JPEG file of at most 4 bytes per pixel and 1 MiB more (a
+// padded file is not read whole) goes to dec from memory and may come back
+// reduced by its DCT scaling to a shorter side of at least minSide; other
+// files are decoded by Go at full size, streamed (the decoder reads what
+// the image needs, not the whole file).
+func decodeImage(p string, want *image.Point, dec *jpegdec.Decoder, c, minSide int) (Image, error) {
+	fh, cfg, format, size, err := openImage(p)
 	if err != nil {
-		return nil, err
+		return Image{}, err
 	}
 	defer fh.Close()
 	if want != nil && (cfg.Width != want.X || cfg.Height != want.Y) {
-		return nil, fmt.Errorf("data: %s: %dx%d, the folder's images are %dx%d", p, cfg.Width, cfg.Height, want.X, want.Y)
+		return Image{}, fmt.Errorf("data: %s: %dx%d, the folder's images are %dx%d", p, cfg.Width, cfg.Height, want.X, want.Y)
+	}
+	if format == "jpeg" && size <= 4*int64(cfg.Width)*int64(cfg.Height)+1<<20 {
+		buf := make([]byte, size)
+		if _, err := fh.ReadAt(buf, 0); err != nil {
+			return Image{}, fmt.Errorf("data: %s: %w", p, err)
+		}
+		im, err := dec.Decode(buf, jpegdec.Request{Width: cfg.Width, Height: cfg.Height, Channels: c, MinSide: minSide})
+		if err != nil {
+			return Image{}, fmt.Errorf("data: %s: does not decode: %w", p, err)
+		}
+		return Image(im), nil
 	}
 	if _, err := fh.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return Image{}, fmt.Errorf("data: %w", err)
 	}
 	img, _, err := image.Decode(bufio.NewReader(fh))
 	if err != nil {
-		return nil, fmt.Errorf("data: %s: does not decode: %w", p, err)
+		return Image{}, fmt.Errorf("data: %s: does not decode: %w", p, err)
 	}
 	if r := img.Bounds(); r.Dx() != cfg.Width || r.Dy() != cfg.Height {
-		return nil, fmt.Errorf("data: %s: decodes to %dx%d, its header says %dx%d", p, r.Dx(), r.Dy(), cfg.Width, cfg.Height)
+		return Image{}, fmt.Errorf("data: %s: decodes to %dx%d, its header says %dx%d", p, r.Dx(), r.Dy(), cfg.Width, cfg.Height)
 	}
-	return img, nil
+	return Image(jpegdec.ToCHW(img, c)), nil
 }
 
 func (f *Folder) Len() int             { return len(f.files) }
@@ -352,7 +388,9 @@ func (f *Folder) Label(i int) int {
 }
 
 // Image decodes file i, converts it to the folder's channel count and, with
-// an image size set, resizes and centre-crops it.
+// an image size set, resizes and centre-crops it (a large JPEG is decoded
+// at a reduced size when libjpeg-turbo can keep the shorter side at least
+// the image size).
 func (f *Folder) Image(i int) (Image, error) {
 	checkIndex(f.name, i, len(f.files))
 	var want *image.Point
@@ -361,78 +399,12 @@ func (f *Folder) Image(i int) (Image, error) {
 	} else if f.size == 0 {
 		want = &image.Point{X: f.w, Y: f.h}
 	}
-	img, err := decodeImage(f.files[i], want)
+	im, err := decodeImage(f.files[i], want, f.jpeg, f.c, f.size)
 	if err != nil {
 		return Image{}, err
 	}
-	im := toCHW(img, f.c)
 	if f.size > 0 {
 		return ResizeCentreCrop(im, f.size), nil
 	}
 	return im, nil
-}
-
-// toCHW converts a decoded image to c planes (1: luma, 3: RGB; alpha is
-// dropped).
-func toCHW(img image.Image, c int) Image {
-	r := img.Bounds()
-	h, w := r.Dy(), r.Dx()
-	im := Image{C: c, H: h, W: w, Pix: make([]uint8, c*h*w)}
-	plane := h * w
-	switch src := img.(type) {
-	case *image.Gray:
-		for y := 0; y < h; y++ {
-			row := src.Pix[y*src.Stride : y*src.Stride+w]
-			for k := 0; k < c; k++ {
-				copy(im.Pix[k*plane+y*w:], row)
-			}
-		}
-		return im
-	case *image.YCbCr:
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				yi := src.YOffset(r.Min.X+x, r.Min.Y+y)
-				if c == 1 {
-					im.Pix[y*w+x] = src.Y[yi]
-					continue
-				}
-				ci := src.COffset(r.Min.X+x, r.Min.Y+y)
-				R, G, B := color.YCbCrToRGB(src.Y[yi], src.Cb[ci], src.Cr[ci])
-				im.Pix[y*w+x], im.Pix[plane+y*w+x], im.Pix[2*plane+y*w+x] = R, G, B
-			}
-		}
-		return im
-	case *image.NRGBA:
-		for y := 0; y < h; y++ {
-			for x := 0; x < w; x++ {
-				o := y*src.Stride + 4*x
-				setPix(im, c, y, x, src.Pix[o], src.Pix[o+1], src.Pix[o+2])
-			}
-		}
-		return im
-	}
-	at := func(x, y int) (r, g, b, a uint32) { return img.At(x, y).RGBA() }
-	if src, ok := img.(image.RGBA64Image); ok { // no interface value per pixel
-		at = func(x, y int) (r, g, b, a uint32) {
-			c := src.RGBA64At(x, y)
-			return uint32(c.R), uint32(c.G), uint32(c.B), uint32(c.A)
-		}
-	}
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			R, G, B, _ := at(r.Min.X+x, r.Min.Y+y)
-			setPix(im, c, y, x, uint8(R>>8), uint8(G>>8), uint8(B>>8))
-		}
-	}
-	return im
-}
-
-func setPix(im Image, c, y, x int, r, g, b uint8) {
-	plane := im.H * im.W
-	if c == 1 {
-		// ITU-R 601 luma, as image/color's GrayModel.
-		im.Pix[y*im.W+x] = uint8((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 1<<15) >> 16)
-		return
-	}
-	im.Pix[y*im.W+x], im.Pix[plane+y*im.W+x], im.Pix[2*plane+y*im.W+x] = r, g, b
 }

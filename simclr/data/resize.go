@@ -1,7 +1,5 @@
 package data
 
-import "math"
-
 // ResizeCentreCrop returns im resized so that its shorter side is s and
 // centre-cropped to s x s (torchvision Resize(s) + CenterCrop(s)): the
 // centred square of side min(H, W) is box-filtered by the largest integer
@@ -22,7 +20,15 @@ func ResizeCentreCrop(im Image, s int) Image {
 	inv := 1 / float32(k*k)
 	for c := 0; c < im.C; c++ {
 		for y := 0; y < m; y++ {
-			for x := 0; x < m; x++ {
+			dst := box[(c*m+y)*m : (c*m+y+1)*m]
+			if k == 1 {
+				row := im.Pix[(c*im.H+y0+y)*im.W+x0:]
+				for x := range dst {
+					dst[x] = float32(row[x]) * inv
+				}
+				continue
+			}
+			for x := range dst {
 				var sum int
 				for dy := 0; dy < k; dy++ {
 					row := (c*im.H+y0+y*k+dy)*im.W + x0 + x*k
@@ -30,26 +36,41 @@ func ResizeCentreCrop(im Image, s int) Image {
 						sum += int(im.Pix[row+dx])
 					}
 				}
-				box[(c*m+y)*m+x] = float32(sum) * inv
+				dst[x] = float32(sum) * inv
 			}
 		}
 	}
+	// The square's rows and columns share their taps, computed once.
 	out := Image{C: im.C, H: s, W: s, Pix: make([]uint8, im.C*s*s)}
 	scale := float64(m) / float64(s)
+	taps := make([]tap, s)
+	for i := range taps {
+		taps[i].i0, taps[i].i1, taps[i].f = bilinearTap((float64(i)+0.5)*scale-0.5, m)
+	}
 	for c := 0; c < im.C; c++ {
 		src := box[c*m*m : (c+1)*m*m]
-		for y := 0; y < s; y++ {
-			y0, y1, fy := bilinearTap((float64(y)+0.5)*scale-0.5, m)
-			for x := 0; x < s; x++ {
-				x0, x1, fx := bilinearTap((float64(x)+0.5)*scale-0.5, m)
-				top := src[y0*m+x0]*(1-fx) + src[y0*m+x1]*fx
-				bot := src[y1*m+x0]*(1-fx) + src[y1*m+x1]*fx
+		for y, ty := range taps {
+			r0, r1, fy := src[ty.i0*m:(ty.i0+1)*m], src[ty.i1*m:(ty.i1+1)*m], ty.f
+			dst := out.Pix[(c*s+y)*s : (c*s+y+1)*s]
+			for x, tx := range taps {
+				top := r0[tx.i0]*(1-tx.f) + r0[tx.i1]*tx.f
+				bot := r1[tx.i0]*(1-tx.f) + r1[tx.i1]*tx.f
 				v := top*(1-fy) + bot*fy
-				out.Pix[(c*s+y)*s+x] = uint8(math.Round(float64(min(max(v, 0), 255))))
+				// v + 0.5 is exact in float64 (v is a float32 in
+				// [0, 255]), so truncating it rounds half up as
+				// math.Round does for non-negative values.
+				dst[x] = uint8(float64(min(max(v, 0), 255)) + 0.5)
 			}
 		}
 	}
 	return out
+}
+
+// tap is one output coordinate's two source indices and the second's
+// weight.
+type tap struct {
+	i0, i1 int
+	f      float32
 }
 
 // bilinearTap returns the two neighbouring indices of coordinate u in

@@ -50,6 +50,9 @@ type Config struct {
 	ColorJitterStrength float64 `json:"color-jitter-strength"`
 	CropMinScale        float64 `json:"crop-min-scale"` // smallest crop area fraction (reference 0.08)
 	Blur                string  `json:"blur"`           // auto, on, off
+	SolarizeProb        float64 `json:"solarize-prob"`  // solarisation probability per view (BYOL; 0: off)
+	NoiseStd            float64 `json:"noise-std"`      // additive Gaussian noise std on [0, 1] values (0: off)
+	AugmentOn           string  `json:"augment-on"`     // where views are rendered: auto, gpu, cpu
 
 	Seed      uint64  `json:"seed"`
 	Backend   string  `json:"backend,omitempty"` // recorded; set by the command
@@ -103,6 +106,7 @@ func Defaults() Config {
 		ColorJitterStrength: 0.5,
 		CropMinScale:        0.08,
 		Blur:                "auto",
+		AugmentOn:           AugmentAuto,
 		Seed:                1,
 		Out:                 "runs/simclr",
 		Subset:              10000,
@@ -163,6 +167,8 @@ func (c Config) Validate() error {
 		bound.Float("temperature", c.Temperature, MinTemperature, MaxTemperature, false),
 		bound.Float("color-jitter-strength", c.ColorJitterStrength, 0, MaxJitter, false),
 		bound.Float("crop-min-scale", c.CropMinScale, 0, 1, true),
+		bound.Float("solarize-prob", c.SolarizeProb, 0, 1, false),
+		bound.Float("noise-std", c.NoiseStd, 0, augment.MaxNoiseStd, false),
 		bound.Int("subset", int64(c.Subset), 0, MaxCount),
 		bound.Int("max-steps", c.MaxSteps, 0, MaxSteps),
 		bound.Int("workers", int64(c.Workers), 0, MaxWorkers),
@@ -187,6 +193,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := augment.ParseBlurMode(c.Blur); err != nil {
 		return bad("blur", "%v", err)
+	}
+	if err := checkAugmentOn(c.AugmentOn); err != nil {
+		return err
 	}
 	if c.Out == "" {
 		return bad("out", "empty output directory")
@@ -281,6 +290,8 @@ func (c Config) augConfig(size int) (augment.Config, error) {
 	a := augment.DefaultConfig(size)
 	a.JitterStrength = c.ColorJitterStrength
 	a.MinScale = c.CropMinScale
+	a.SolarizeP = c.SolarizeProb
+	a.NoiseStd = c.NoiseStd
 	var err error
 	if a.Blur, err = augment.ParseBlurMode(c.Blur); err != nil {
 		return a, err

@@ -28,6 +28,14 @@
 // NaN/Inf, and applies the optimizer with the schedule's rate for that step
 // (warm-up + cosine, evaluated per step).
 //
+// AugmentOn (--augment-on) says where the views are rendered: cpu, the
+// Loader's workers (augment.Apply); gpu, the backend's device
+// (engine.ViewAugmenter: the Loader only samples each view's Params and
+// the step renders the (2N, C, S, S) tensor from the uint8 images, equal
+// to the CPU's within float32 rounding, devaug.go); auto, the device when
+// it is a GPU (Options.GPU, not lavapipe) and the batch is stepped whole.
+// gpu with micro-batch chunks is refused (not supported yet).
+//
 // MicroBatch (--micro-batch) steps in chunks of that many images
 // (layers.Model.SetMicroBatch, gradient caching): the loss, the schedule
 // and the LR scaling still see the whole batch N, BN statistics are per

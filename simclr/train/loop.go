@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"simclr-vk/engine"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/metrics"
 )
@@ -44,6 +45,13 @@ func (r *run) loop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	va, err := r.viewAugmenter(aug)
+	if err != nil {
+		return err
+	}
+	if va != nil {
+		fmt.Fprintf(r.log, "views rendered on the device (--augment-on %s)\n", cfg.AugmentOn)
+	}
 	if r.pos.Epoch >= cfg.Epochs || r.maxed() {
 		fmt.Fprintf(r.log, "nothing to do: the run is at epoch %d of %d, global step %d (--max-steps %d); raise --epochs to train longer (the learning-rate schedule then changes)\n",
 			r.pos.Epoch, cfg.Epochs, r.pos.GlobalStep, cfg.MaxSteps)
@@ -55,7 +63,7 @@ func (r *run) loop(ctx context.Context) error {
 		} else if stop {
 			return r.interrupt()
 		}
-		done, err := r.epoch(ctx, aug)
+		done, err := r.epoch(ctx, aug, va)
 		if err != nil {
 			return err
 		}
@@ -144,14 +152,16 @@ func (r *run) interrupt() error {
 	return nil
 }
 
-// epoch runs (the rest of) epoch r.pos.Epoch. It returns false when it
-// stopped early (context cancelled or --max-steps).
-func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
+// epoch runs (the rest of) epoch r.pos.Epoch, rendering the views on va
+// when it is not nil. It returns false when it stopped early (context
+// cancelled or --max-steps).
+func (r *run) epoch(ctx context.Context, aug augment.Config, va engine.ViewAugmenter) (bool, error) {
 	cfg := r.cfg
 	ep := r.pos.Epoch
 	world := r.comm.Size()
 	l, err := augment.NewLoader(r.train, augment.LoaderConfig{BatchSize: cfg.BatchSize, Seed: cfg.Seed, Epoch: ep,
-		Shuffle: true, DropLast: cfg.DropLast, Workers: cfg.Workers, Aug: aug, Shards: world, Shard: r.comm.Rank()})
+		Shuffle: true, DropLast: cfg.DropLast, Workers: cfg.Workers, Aug: aug, Shards: world, Shard: r.comm.Rank(),
+		DeviceViews: va != nil})
 	if err != nil {
 		return false, err
 	}
@@ -186,8 +196,13 @@ func (r *run) epoch(ctx context.Context, aug augment.Config) (bool, error) {
 			return fmt.Sprintf("step %d (epoch %d, step %d of %d)", gstep+1, ep+1, r.pos.StepInEpoch+1, r.spe)
 		}
 		comm0 := r.m.CommTime()
-		// From the host: with --micro-batch, one chunk on the device at a time.
-		loss, acc, err := r.m.StepHost(bt.Views, [4]int{2 * bt.N, bt.C, bt.H, bt.W}, float32(cfg.Temperature))
+		var loss, acc float32
+		if va != nil {
+			loss, acc, err = r.deviceStep(va, bt, aug)
+		} else {
+			// From the host: with --micro-batch, one chunk on the device at a time.
+			loss, acc, err = r.m.StepHost(bt.Views, [4]int{2 * bt.N, bt.C, bt.H, bt.W}, float32(cfg.Temperature))
+		}
 		commMs := (r.m.CommTime() - comm0).Seconds() * 1e3
 		if err != nil {
 			return false, fmt.Errorf("%s: %w; nothing saved since: %s", where(), err, r.lastGood())

@@ -23,6 +23,12 @@ import (
 const (
 	lossTol   = 1e-4
 	tensorTol = 3e-3
+	// resumeLR is the base rate of the resume test: at the default rate
+	// (peak 0.21 at batch 8) the toy run is chaotic, and the last-bit
+	// differences between 1 and 2 ranks (BLAS kernels of another CPU
+	// generation order sums differently) grow past the tolerance within
+	// 4 steps; at a tenth of it they stay bounded.
+	resumeLR = 0.0075
 )
 
 // worldRun is what each rank of a world returned.
@@ -171,10 +177,13 @@ func TestDataParallelMatchesOneWorld(t *testing.T) {
 func TestDataParallelResumeAcrossWorlds(t *testing.T) {
 	dir := writeToyData(t, 32, 16)
 	const spe = 4
-	full := runWorld(t, 1, parallelConfig(t, dir), nil).ok(t)
+	cfg0 := parallelConfig(t, dir)
+	cfg0.LR = resumeLR
+	full := runWorld(t, 1, cfg0, nil).ok(t)
 	for _, worlds := range [][2]int{{2, 1}, {1, 2}} {
 		t.Run(string(rune('0'+worlds[0]))+"to"+string(rune('0'+worlds[1])), func(t *testing.T) {
 			cfg := parallelConfig(t, dir)
+			cfg.LR = resumeLR
 			cfg.MaxSteps = spe
 			first := runWorld(t, worlds[0], cfg, nil).ok(t)
 			if first.Epoch != 1 || first.GlobalStep != spe {

@@ -38,6 +38,9 @@ type Options struct {
 	// process). Every rank calls Run with the same configuration; rank 0
 	// alone logs (Log is ignored on the others) and writes --out.
 	Comm dist.Comm
+	// GPU says the backend's device is a GPU (not a CPU device such as
+	// lavapipe): --augment-on auto renders the views there.
+	GPU bool
 }
 
 // StepInfo describes one finished step.

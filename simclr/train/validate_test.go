@@ -101,3 +101,17 @@ func TestRunHostViews(t *testing.T) {
 		t.Errorf("--out was created: %v", err)
 	}
 }
+
+// TestAugConfigExtras: --solarize-prob and --noise-std reach the
+// augmentation pipeline (off by default).
+func TestAugConfigExtras(t *testing.T) {
+	c := Defaults()
+	a, err := c.augConfig(32)
+	if err != nil || a.SolarizeP != 0 || a.NoiseStd != 0 {
+		t.Fatalf("defaults: SolarizeP %g NoiseStd %g err %v", a.SolarizeP, a.NoiseStd, err)
+	}
+	c.SolarizeProb, c.NoiseStd = 0.2, 0.05
+	if a, err = c.augConfig(32); err != nil || a.SolarizeP != 0.2 || a.NoiseStd != 0.05 {
+		t.Errorf("set: SolarizeP %g NoiseStd %g err %v", a.SolarizeP, a.NoiseStd, err)
+	}
+}

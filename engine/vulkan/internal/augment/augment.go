@@ -1,0 +1,148 @@
+package augment
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
+
+// Push mirrors `{ uint views; uint c; uint size; }` of every augment_*
+// shader.
+type Push struct {
+	Views, C, Size uint32
+}
+
+// Shaders is the family's kernel table: each shader with its push-constant
+// struct (package vulkan's TestPushConstants checks them against the GLSL).
+var Shaders = map[string]any{
+	"augment_resample": Push{}, "augment_color": Push{}, "augment_blur_h": Push{}, "augment_finish": Push{},
+}
+
+// viewWords is VIEW_WORDS of shaders/augment_view.glsl.
+const viewWords = 24
+
+// The view flags VF_* of shaders/augment_view.glsl.
+const (
+	fFlip = 1 << iota
+	fJitter
+	fGray
+	fBlur
+	fSolarize
+	fNoise
+	fNormalize
+	fHue
+)
+
+const local = 256 // local_size_x of the shaders
+
+// Views records dst (len(views), C, size, size) = the views of images
+// (engine.ViewAugmenter).
+func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {
+	engine.CheckBackend("AugmentViews", rt.Owner(), dst)
+	c, size := engine.CheckAugment(dst, images, views)
+	offsets := make([]uint64, len(images)+1)
+	for i, im := range images {
+		offsets[i+1] = offsets[i] + uint64(len(im.Pix))
+	}
+	if offsets[len(images)] > math.MaxUint32-3 {
+		panic(fmt.Sprintf("engine: AugmentViews: %d images hold %d bytes, more than the 4 GiB one dispatch addresses", len(images), offsets[len(images)]))
+	}
+	pix := rt.NewScratch(max(1, int(offsets[len(images)]+3)/4))
+	rt.Upload(pix, packBytes(images, pix.Numel()))
+	table, all := viewTable(views, images, offsets)
+	vt := rt.NewScratch(len(table))
+	rt.Upload(vt, table)
+
+	n := dst.Numel()
+	push := &Push{uint32(len(views)), uint32(c), uint32(size)}
+	grid := rt.Grid1D(n, local)
+	rt.Dispatch(vkrt.Kernel{Shader: "augment_resample", Push: push, Groups: grid,
+		Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(vt), vkrt.In(pix)}})
+	pix.Release()
+	if all&(fJitter|fGray) != 0 {
+		rt.Dispatch(vkrt.Kernel{Shader: "augment_color", Push: push, Groups: rt.Grid1D(len(views)*local, local),
+			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(vt)}})
+	}
+	if all&(fBlur|fSolarize|fNoise|fNormalize) != 0 {
+		tmp := rt.NewScratch(1) // bound but never read when no view blurs
+		if all&fBlur != 0 {
+			tmp.Release()
+			tmp = rt.NewScratch(n)
+			rt.Dispatch(vkrt.Kernel{Shader: "augment_blur_h", Push: push, Groups: grid,
+				Args: []vkrt.Arg{vkrt.Out(tmp), vkrt.In(dst), vkrt.In(vt)}})
+		}
+		rt.Dispatch(vkrt.Kernel{Shader: "augment_finish", Push: push, Groups: grid,
+			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(tmp), vkrt.In(vt)}})
+		tmp.Release()
+	}
+	vt.Release()
+}
+
+// packBytes packs the images' bytes back to back, four to a word
+// (little-endian), into words float32 values carrying those bits.
+func packBytes(images []engine.AugmentImage, words int) []float32 {
+	out := make([]float32, words)
+	var w uint32
+	k := 0
+	for _, im := range images {
+		for _, b := range im.Pix {
+			w |= uint32(b) << (8 * (k & 3))
+			k++
+			if k&3 == 0 {
+				out[k/4-1] = math.Float32frombits(w)
+				w = 0
+			}
+		}
+	}
+	if k&3 != 0 {
+		out[k/4] = math.Float32frombits(w)
+	}
+	return out
+}
+
+// viewTable is the views' parameter table (as float32 values carrying the
+// words' bits) and the union of their flags.
+func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, uint32) {
+	t := make([]uint32, len(views)*viewWords)
+	f := math.Float32bits
+	var all uint32
+	for v, p := range views {
+		w := t[v*viewWords : (v+1)*viewWords]
+		im := images[p.Image]
+		w[0], w[1], w[2] = uint32(offsets[p.Image]), uint32(im.H), uint32(im.W)
+		var flags uint32
+		set := func(on bool, bit uint32) {
+			if on {
+				flags |= bit
+			}
+		}
+		set(p.Flip, fFlip)
+		set(p.Jitter, fJitter)
+		set(p.Jitter && p.Hue != 0, fHue) // the CPU skips a zero shift
+		set(p.Gray, fGray)
+		set(p.Blur, fBlur)
+		set(p.Solarize, fSolarize)
+		set(p.Noise > 0, fNoise)
+		set(len(p.Mean) > 0, fNormalize)
+		w[3] = flags
+		all |= flags
+		w[4], w[5], w[6], w[7] = uint32(p.CropX), uint32(p.CropY), uint32(p.CropW), uint32(p.CropH)
+		for k, op := range p.Order {
+			w[8] |= uint32(op&3) << (2 * k)
+		}
+		// The hue shift reduced to [0, 1) as the CPU does (augment.Hue).
+		w[9], w[10], w[11], w[12] = f(float32(p.Brightness)), f(float32(p.Contrast)), f(float32(p.Saturation)), f(float32(p.Hue-math.Floor(p.Hue)))
+		w[13], w[14] = f(float32(p.Sigma)), uint32(p.Kernel)
+		w[15], w[16], w[17] = f(float32(p.Noise)), uint32(p.NoiseSeed), uint32(p.NoiseSeed>>32)
+		for c := range p.Mean {
+			w[18+c], w[21+c] = f(p.Mean[c]), f(1/p.Std[c])
+		}
+	}
+	out := make([]float32, len(t))
+	for i, x := range t {
+		out[i] = math.Float32frombits(x)
+	}
+	return out, all
+}

@@ -1,0 +1,24 @@
+// Package augment is the Vulkan op family that renders SimCLR views on the
+// device (engine.ViewAugmenter's AugmentViews): the uint8 source images of a
+// batch, packed four bytes to a word with an offset per image (images may
+// differ in size), and a table of VIEW_WORDS words per view (the layout is
+// shaders/augment_view.glsl's) go up; the float32 (views, C, size, size)
+// tensor is written in place by up to four dispatches in the CPU's order
+// of operations (simclr/augment Apply, the specification):
+//
+//  1. augment_resample: one invocation per value, the bilinear resize of
+//     the crop (flipped) from the bytes;
+//  2. augment_color (only when some view jitters or turns gray): one
+//     workgroup per view, the four colour operations in the view's order
+//     (contrast's mean a workgroup sum), then grayscale;
+//  3. augment_blur_h (only when some view blurs): the horizontal Gaussian
+//     pass into a scratch tensor;
+//  4. augment_finish (only when some view blurs, solarises, adds noise or
+//     normalises): the vertical blur pass, solarisation, the counter-hash
+//     Gaussian noise and the normalisation.
+//
+// The results equal the CPU's within float32 rounding (the device computes
+// the crop's affine map, the Gaussian taps, the contrast mean and the
+// noise's logarithm and cosine in float32 where the CPU uses float64);
+// simclr/augment's device tests state the tolerance.
+package augment
