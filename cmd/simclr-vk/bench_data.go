@@ -43,14 +43,14 @@ func runBenchData(args []string) error {
 	fs.IntVar(&res.Batch, "batch", 64, "images per training batch (the loader stage)")
 	fs.IntVar(&res.Images, "images", 256, "images read per pass (0: all of the training split)")
 	fs.IntVar(&res.Repeats, "repeat", 3, "passes per stage; the median is reported")
-	fs.StringVar(&res.Augment, "augment", "cpu", "where views are augmented: cpu (gpu: not supported yet)")
+	fs.StringVar(&res.Augment, "augment", "cpu", "which augmentation path to measure: cpu (gpu: not supported yet)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if res.Augment != "cpu" {
 		if res.Augment == "gpu" {
-			return bound.Errorf("augment", "--augment gpu: augmentation on the GPU is not supported yet (only the CPU pipeline is measured)")
+			return bound.Errorf("augment", "--augment gpu: measuring the GPU augmentation path (train --augment-on gpu) is not supported yet; bench data measures the CPU pipeline")
 		}
 		return bound.Errorf("augment", "--augment %q: want cpu", res.Augment)
 	}
