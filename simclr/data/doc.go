@@ -49,8 +49,9 @@
 // (the file truncated while open) is an error, not a crash.
 //
 // Large datasets are read lazily: binary formats with ReadAt per image, image
-// folders decoded per access, .svk files copied from their memory map. Every Dataset is safe for concurrent use by
-// several goroutines (the augmentation Loader reads from many workers).
+// folders decoded per access, .svk files copied from their memory map.
+// Every Dataset is safe for concurrent use by several goroutines (the
+// augmentation Loader reads from many workers).
 //
 // Bad data never panics and is never skipped silently: errors name the file
 // and what is wrong (truncated record, wrong magic, an image that does not
