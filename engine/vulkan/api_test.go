@@ -23,6 +23,7 @@ var deviceExtras = []string{"Info", "Lab", "Plans", "Profiler", "ValidationMessa
 var engineOptional = []reflect.Type{
 	reflect.TypeFor[engine.DownloadStaller](),
 	reflect.TypeFor[engine.MatmulRounder](),
+	reflect.TypeFor[engine.ViewAugmenter](),
 }
 
 // TestDeviceMethodSet: the exported methods of *Device declared in the
@@ -45,7 +46,7 @@ func TestDeviceMethodSet(t *testing.T) {
 	got := deviceMethods(t)
 	for m, file := range got {
 		if _, ok := want[m]; !ok {
-			t.Errorf("%s: *Device exports %s, which is neither engine.Backend's, an engine optional interface's nor one of the documented extras %v: make it a method of Plans, Profiler or Lab (or implement an engine interface)", file, m, deviceExtras)
+			t.Errorf("%s: *Device exports %s, which is neither engine.Backend's, an engine optional interface's nor one of the documented extras %v: make it a method of Plans, Profiler or Lab (or, for an engine optional interface it implements, list that in engineOptional)", file, m, deviceExtras)
 		}
 	}
 	for m, from := range want {

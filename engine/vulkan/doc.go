@@ -22,10 +22,10 @@
 //
 // Package vulkan is a facade: Device implements engine.Backend by
 // delegating, and engine's optional interfaces DownloadStaller
-// (DownloadStalls) and MatmulRounder (MatmulInputRounding). Beyond them it
-// exports five documented extras, one per concern (deviceExtras in
-// api_test.go pins the list: a new exported method fails
-// TestDeviceMethodSet):
+// (DownloadStalls), MatmulRounder (MatmulInputRounding) and ViewAugmenter
+// (AugmentViews). Beyond them it exports five documented extras, one per
+// concern (deviceExtras in api_test.go pins the list: a new exported
+// method fails TestDeviceMethodSet):
 //
 //   - Info: the physical device's facts (DeviceInfo; Describe, of
 //     engine.Backend, is them in one line).
