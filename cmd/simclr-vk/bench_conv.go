@@ -111,7 +111,7 @@ func runBenchConv(args []string) error {
 			line := convBenchLine{Bench: "conv", Backend: b.Name(), Device: b.Describe(), Layer: l.Name, Pass: ps.name,
 				Shape: p.String(), Count: l.Count, Iters: *iters, Ms: s * 1e3, GFLOPs: p.Flops() / s / 1e9, BestMs: best * 1e3, CPUMs: cpuS * 1e3}
 			if d, ok := b.(*vulkan.Device); ok {
-				line.Kernel, line.KernelSource = d.ConvKernel(ps.name, p)
+				line.Kernel, line.KernelSource = d.Plans().ConvKernel(ps.name, p)
 			}
 			if *asJSON {
 				if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {

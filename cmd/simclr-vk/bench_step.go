@@ -241,7 +241,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	var host0 vulkan.HostStats
 	for s := 0; s < *warmup+*steps; s++ {
 		if s == *warmup && vd != nil {
-			host0 = vd.HostStats()
+			host0 = vd.Profiler().HostStats()
 		}
 		t0, c0 := time.Now(), m.CommTime()
 		loss, err := step()
@@ -284,9 +284,9 @@ func benchStep(args []string, comm dist.Comm) error {
 	res.GFLOPs = passes * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
 	if vd != nil {
-		res.ConvKernels = vd.ConvPlan()
-		res.TuneSeconds = vd.TuneTime().Seconds()
-		res.Host = newHostPerStep(vd.HostStats().Sub(host0), *steps)
+		res.ConvKernels = vd.Plans().Conv()
+		res.TuneSeconds = vd.Plans().TuneTime().Seconds()
+		res.Host = newHostPerStep(vd.Profiler().HostStats().Sub(host0), *steps)
 	}
 	if *profile {
 		if err := profileStep(b, opt, func() error { _, err := step(); return err }, lr, *asJSON); err != nil {
@@ -368,16 +368,17 @@ func profileOps(b engine.Backend, run func() error) ([]vulkan.OpTime, error) {
 	if !ok {
 		return nil, fmt.Errorf("--profile needs the Vulkan backend")
 	}
-	if err := d.EnableProfile(true); err != nil {
+	prof := d.Profiler()
+	if err := prof.Enable(true); err != nil {
 		return nil, err
 	}
-	defer d.EnableProfile(false)
-	d.ResetProfile()
+	defer prof.Enable(false)
+	prof.Reset()
 	if err := run(); err != nil {
 		return nil, err
 	}
 	if err := d.Flush(); err != nil {
 		return nil, err
 	}
-	return d.Profile(), nil
+	return prof.Ops(), nil
 }
