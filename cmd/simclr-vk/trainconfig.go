@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -252,7 +253,7 @@ const maxConfigBytes = 1 << 20
 // readConfigFile reads a --config file: a regular file (never a FIFO or
 // device, which could block or never end) of at most maxConfigBytes.
 func readConfigFile(path string) ([]byte, error) {
-	return regfile.ReadChecked(path, func(_ *os.File, size int64) error {
+	return regfile.ReadChecked(path, func(_ io.ReaderAt, size int64) error {
 		if size > maxConfigBytes {
 			return fmt.Errorf("%s: %d bytes is not a configuration (at most %d)", path, size, maxConfigBytes)
 		}

@@ -65,7 +65,7 @@ func ReadFile(path string) ([]byte, error) { return ReadChecked(path, nil) }
 // by its size and what it reads of it (ReadAt: a header, a magic number),
 // so that nothing is allocated for a file it refuses. Its error is
 // returned as it is.
-func ReadChecked(path string, check func(f *os.File, size int64) error) ([]byte, error) {
+func ReadChecked(path string, check func(f io.ReaderAt, size int64) error) ([]byte, error) {
 	f, size, err := Open(path)
 	if err != nil {
 		return nil, err

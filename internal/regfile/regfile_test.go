@@ -4,6 +4,7 @@ package regfile
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ func TestReadChecked(t *testing.T) {
 	refused := errors.New("refused")
 	var sawSize int64
 	var sawHead string
-	b, err := ReadChecked(p, func(f *os.File, size int64) error {
+	b, err := ReadChecked(p, func(f io.ReaderAt, size int64) error {
 		head := make([]byte, 5)
 		if _, err := f.ReadAt(head, 0); err != nil {
 			return err
@@ -61,7 +62,7 @@ func TestReadChecked(t *testing.T) {
 	if b != nil || err != refused || sawSize != 10 || sawHead != "magic" {
 		t.Fatalf("ReadChecked refusing: %q, %v (check saw %d bytes, %q)", b, err, sawSize, sawHead)
 	}
-	if b, err := ReadChecked(p, func(*os.File, int64) error { return nil }); err != nil || string(b) != "magic+body" {
+	if b, err := ReadChecked(p, func(io.ReaderAt, int64) error { return nil }); err != nil || string(b) != "magic+body" {
 		t.Fatalf("ReadChecked accepting: %q, %v", b, err)
 	}
 }

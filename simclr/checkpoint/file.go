@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"simclr-vk/internal/atomicfile"
 	"simclr-vk/internal/bound"
@@ -38,7 +37,7 @@ func readFile(path string) ([]byte, error) {
 
 // checkFile checks the magic, the frame and the size of an open checkpoint
 // file of size bytes before it is read whole.
-func checkFile(f *os.File, size int64) error {
+func checkFile(f io.ReaderAt, size int64) error {
 	var magic [len(Magic)]byte
 	if n, err := f.ReadAt(magic[:], 0); n < len(magic) || string(magic[:]) != Magic {
 		if err != nil && err != io.EOF {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 
 	"simclr-vk/internal/regfile"
@@ -224,7 +223,7 @@ func readSafetensorsFile(path string) ([]byte, error) {
 // size bytes before it is read whole: the header (at most MaxHeaderBytes)
 // must cover the rest of the file, so that a sparse file or one with
 // trailing data allocates nothing.
-func checkSafetensorsFile(f *os.File, size int64) error {
+func checkSafetensorsFile(f io.ReaderAt, size int64) error {
 	var n [8]byte
 	if _, err := f.ReadAt(n[:], 0); err != nil {
 		return nil // shorter than 8 bytes: DecodeSafetensors says so

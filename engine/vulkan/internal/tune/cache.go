@@ -118,7 +118,7 @@ func ReadCache(path string) (*File, error) {
 // readTuneCache reads the cache file: a regular file (opening a FIFO would
 // block) of at most maxTuneCacheBytes.
 func readTuneCache(path string) ([]byte, error) {
-	return regfile.ReadChecked(path, func(_ *os.File, size int64) error {
+	return regfile.ReadChecked(path, func(_ io.ReaderAt, size int64) error {
 		if size > maxTuneCacheBytes {
 			return fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
 		}
