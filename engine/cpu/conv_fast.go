@@ -60,7 +60,6 @@ func eachTap(img, col []float32, p engine.Conv2DParams, f func(t *convTap)) {
 func im2col(col, x []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
 	eachTap(x, col, p, func(t *convTap) {
-		owLo, owHi := t.owLo, t.owHi
 		if t.same {
 			// One copy (Q == W), then the columns that wrapped around
 			// a row edge are cleared.
@@ -69,24 +68,25 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 				copy(t.row[t.lo:t.hi], t.plane[t.lo+t.shift:t.hi+t.shift])
 			}
 			clear(t.row[t.hi:])
-			clearEdgeColumns(t.row, P, Q, owLo, owHi)
+			clearEdgeColumns(t.row, P, Q, t.owLo, t.owHi)
 			return
 		}
+		xc, dst, owLo, owHi, ih0, off := t.plane, t.row, t.owLo, t.owHi, t.r-p.PadH, t.s-p.PadW
 		for oh := 0; oh < P; oh++ {
-			d := t.row[oh*Q : (oh+1)*Q]
-			ih := oh*p.StrideH - p.PadH + t.r
+			d := dst[oh*Q : (oh+1)*Q]
+			ih := oh*p.StrideH + ih0
 			if ih < 0 || ih >= p.H || owLo >= owHi {
 				clear(d)
 				continue
 			}
-			xr := t.plane[ih*p.W : (ih+1)*p.W]
+			xr := xc[ih*p.W : (ih+1)*p.W]
 			clear(d[:owLo])
 			clear(d[owHi:])
 			if p.StrideW == 1 {
-				copy(d[owLo:owHi], xr[owLo+t.s-p.PadW:owHi+t.s-p.PadW])
+				copy(d[owLo:owHi], xr[owLo+off:owHi+off])
 				continue
 			}
-			gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+t.s-p.PadW:], p.StrideW)
+			gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+off:], p.StrideW)
 		}
 	})
 }
@@ -105,24 +105,25 @@ func col2im(dx, col []float32, p engine.Conv2DParams) {
 			}
 			return
 		}
-		if t.owLo >= t.owHi {
+		dc, src, owLo, owHi, ih0, off, stride := t.plane, t.row, t.owLo, t.owHi, t.r-p.PadH, t.s-p.PadW, p.StrideW
+		if owLo >= owHi {
 			return
 		}
 		for oh := 0; oh < P; oh++ {
-			ih := oh*p.StrideH - p.PadH + t.r
+			ih := oh*p.StrideH + ih0
 			if ih < 0 || ih >= p.H {
 				continue
 			}
-			dr := t.plane[ih*p.W : (ih+1)*p.W]
-			sr := t.row[oh*Q : (oh+1)*Q]
-			if p.StrideW == 1 {
-				addTo(dr[t.owLo+t.s-p.PadW:t.owHi+t.s-p.PadW], sr[t.owLo:t.owHi])
+			dr := dc[ih*p.W : (ih+1)*p.W]
+			sr := src[oh*Q : (oh+1)*Q]
+			if stride == 1 {
+				addTo(dr[owLo+off:owHi+off], sr[owLo:owHi])
 				continue
 			}
-			iw := t.owLo*p.StrideW + t.s - p.PadW
-			for ow := t.owLo; ow < t.owHi; ow++ {
+			iw := owLo*stride + off
+			for ow := owLo; ow < owHi; ow++ {
 				dr[iw] += sr[ow]
-				iw += p.StrideW
+				iw += stride
 			}
 		}
 	})
