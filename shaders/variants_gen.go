@@ -2,6 +2,8 @@
 
 package shaders
 
+import "slices"
+
 // variants are the variants of each source that has variant lines, in
 // the order of those lines.
 var variants = map[string][]Variant{
@@ -17,30 +19,27 @@ var variants = map[string][]Variant{
 		{Suffix: "32x16", TM: 32, TN: 16},
 		{Suffix: "16x16", TM: 16, TN: 16},
 	},
-	"gemm_tiled": {
-		{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
-		{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
-		{Suffix: "32x32", BM: 32, BN: 32, BK: 16, TM: 4, TN: 4},
-		{Suffix: "32x32_splitk", BM: 32, BN: 32, BK: 16, TM: 4, TN: 4, SplitK: true},
-		{Suffix: "64x64_splitk", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, SplitK: true},
-		{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
-		{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
-		{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
-		{Suffix: "128x128_v4", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, V4: true},
-		{Suffix: "64x64_v4", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, V4: true},
-		{Suffix: "128x128_db_v4", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true, V4: true},
-		{Suffix: "128x128_k16_v4", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8, V4: true},
-		{Suffix: "64x128", BM: 64, BN: 128, BK: 16, TM: 4, TN: 8},
-		{Suffix: "128x64", BM: 128, BN: 64, BK: 16, TM: 8, TN: 4},
-		{Suffix: "64x128_v4", BM: 64, BN: 128, BK: 16, TM: 4, TN: 8, V4: true},
-		{Suffix: "128x64_v4", BM: 128, BN: 64, BK: 16, TM: 8, TN: 4, V4: true},
-		{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-		{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	},
+	"gemm_tiled": slices.Concat(
+		[]Variant{
+			{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
+			{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
+			{Suffix: "32x32", BM: 32, BN: 32, BK: 16, TM: 4, TN: 4},
+			{Suffix: "32x32_splitk", BM: 32, BN: 32, BK: 16, TM: 4, TN: 4, SplitK: true},
+			{Suffix: "64x64_splitk", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, SplitK: true},
+			{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
+			{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
+			{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
+			{Suffix: "128x128_v4", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, V4: true},
+			{Suffix: "64x64_v4", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, V4: true},
+			{Suffix: "128x128_db_v4", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true, V4: true},
+			{Suffix: "128x128_k16_v4", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8, V4: true},
+			{Suffix: "64x128", BM: 64, BN: 128, BK: 16, TM: 4, TN: 8},
+			{Suffix: "128x64", BM: 128, BN: 64, BK: 16, TM: 8, TN: 4},
+			{Suffix: "64x128_v4", BM: 64, BN: 128, BK: 16, TM: 4, TN: 8, V4: true},
+			{Suffix: "128x64_v4", BM: 128, BN: 64, BK: 16, TM: 8, TN: 4, V4: true},
+		},
+		variants128x128CmS8To128x128DbCmS64,
+	),
 	"gemm_vec4": gemmRegblockVariants,
 	"ntxent_backward_gemm": {
 		{Suffix: "s16", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 1, SL: 16},
@@ -63,27 +62,26 @@ var batchnormBackwardApplyVariants = []Variant{
 }
 
 // conv2dBackwardDataTiledVariants are the variants of conv2d_backward_data_tiled, conv2d_backward_filter_tiled, conv2d_forward_tiled.
-var conv2dBackwardDataTiledVariants = []Variant{
-	{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
-	{Suffix: "128x64", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4},
-	{Suffix: "64x128", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8},
-	{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
-	{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
-	{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
-	{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
-	{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "64x128_cm_s8", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "64x128_cm_s32", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "64x128_cm_s64", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
-	{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
-}
+var conv2dBackwardDataTiledVariants = slices.Concat(
+	[]Variant{
+		{Suffix: "128x128", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8},
+		{Suffix: "128x64", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4},
+		{Suffix: "64x128", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8},
+		{Suffix: "64x64", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4},
+		{Suffix: "128x128_k16", BM: 128, BN: 128, BK: 16, TM: 8, TN: 8},
+		{Suffix: "128x128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, DB: true},
+		{Suffix: "64x64_db", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, DB: true},
+	},
+	variants128x128CmS8To128x128DbCmS64,
+	[]Variant{
+		{Suffix: "64x128_cm_s8", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "64x128_cm_s32", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "64x128_cm_s64", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+	},
+)
 
 // gemmRegblockVariants are the variants of gemm_regblock, gemm_vec4.
 var gemmRegblockVariants = []Variant{
@@ -94,4 +92,14 @@ var gemmRegblockVariants = []Variant{
 var winogradFilterGradTransformVariants = []Variant{
 	{Suffix: "f2", M: 2},
 	{Suffix: "f4", M: 4},
+}
+
+// variants128x128CmS8To128x128DbCmS64 are variants that the lists of conv2d_backward_data_tiled, gemm_tiled share.
+var variants128x128CmS8To128x128DbCmS64 = []Variant{
+	{Suffix: "128x128_cm_s8", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_cm_s32", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_cm_s64", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_db_cm_s8", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_db_cm_s32", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
+	{Suffix: "128x128_db_cm_s64", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
 }

@@ -183,23 +183,17 @@ stopped() {
 }
 trap stopped TERM INT
 
-if [ $quick = 1 ]; then
-	GEMM_SIZES=(256,256,256)
-	CONV=(--width 8 --image 16x16x3 --batch 4)
-	NTX=(--n 256 --dim 32)
-	STEP_W=0.125 TORCH_W=8 STEP_IMG=16x16x3 STEP_BATCHES=(4 8)
-	MICRO=(16 4) MPI_B=8
-	TORCH_GEMM=(256)
-	TEST_LIMIT=600
-else
-	GEMM_SIZES=(1024,1024,1024 2048,2048,2048 4096,4096,4096)
-	CONV=(--width 64 --image 32x32x3 --batch 256)
-	NTX=(--n 16384 --dim 128)
-	STEP_W=1 TORCH_W=64 STEP_IMG=32x32x3 STEP_BATCHES=(256 512)
-	MICRO=(8192 512) MPI_B=512
-	TORCH_GEMM=(4096)
-	TEST_LIMIT=180
-fi
+# Every size setting once, its --quick value (tiny shapes) then its full one.
+sized() { if [ $quick = 1 ]; then printf '%s\n' "$1"; else printf '%s\n' "$2"; fi; }
+read -ra GEMM_SIZES <<<"$(sized 256,256,256 "1024,1024,1024 2048,2048,2048 4096,4096,4096")"
+read -ra CONV <<<"$(sized "--width 8 --image 16x16x3 --batch 4" "--width 64 --image 32x32x3 --batch 256")"
+read -ra NTX <<<"$(sized "--n 256 --dim 32" "--n 16384 --dim 128")"
+STEP_W=$(sized 0.125 1) TORCH_W=$(sized 8 64) STEP_IMG=$(sized 16x16x3 32x32x3)
+read -ra STEP_BATCHES <<<"$(sized "4 8" "256 512")"
+read -ra MICRO <<<"$(sized "16 4" "8192 512")"
+MPI_B=$(sized 8 512)
+read -ra TORCH_GEMM <<<"$(sized 256 4096)"
+TEST_LIMIT=$(sized 600 180)
 GOAL_GEMM=${GEMM_SIZES[-1]}
 GOAL_B=${STEP_BATCHES[-1]} # the goal's batch; the others run after the goals, the first with --profile
 step() { # step NAME BATCH [FLAGS...]

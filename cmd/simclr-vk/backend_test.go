@@ -67,12 +67,12 @@ func TestCoopMatFlag(t *testing.T) {
 		if err != nil {
 			t.Fatalf("--coopmat auto on a device without them: %v", err)
 		}
-		if d := b.(*vulkan.Device); d.CoopMat() != "" {
-			t.Errorf("auto chose %q", d.CoopMat())
+		if d := b.(*vulkan.Device); d.Plans().CoopMat() != "" {
+			t.Errorf("auto chose %q", d.Plans().CoopMat())
 		}
 		closeBackend(b)
 	case err == nil:
-		if d := b.(*vulkan.Device); d.CoopMat() == "" {
+		if d := b.(*vulkan.Device); d.Plans().CoopMat() == "" {
 			t.Errorf("--coopmat on opened %s without cooperative matrices", d.Describe())
 		}
 		closeBackend(b)

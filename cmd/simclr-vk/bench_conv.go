@@ -42,23 +42,20 @@ func runBenchConv(args []string) error {
 	fs := newFlags("bench conv")
 	bf := addBackendFlags(fs, "cpu")
 	width := fs.Int("width", 64, "base channel count w (stages w, 2w, 4w, 8w)")
-	image := fs.String("image", "32x32x3", "image size HxWxC (<= 32 px: CIFAR stem)")
+	img := addImageFlag(fs, "32x32x3", "image size HxWxC (<= 32 px: CIFAR stem)")
 	batch := fs.Int("batch", 32, "images per convolution")
 	iters := fs.Int("iters", 3, "timed runs per pass (after one warm-up run)")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	h, w, c, err := parseImage(*image)
-	if err != nil {
-		return err
-	}
+	h, w, c := img.h, img.w, img.c
 	// The first stage's input, output and their gradients dominate.
 	memory := func(limit uint64) error {
 		return bound.Memory(4*4*float64(*batch)*float64(*width)*float64(h)*float64(w), limit,
 			fmt.Sprintf("the convolutions of width %d on %d images of %dx%d", *width, *batch, h, w), "batch", "width", "image")
 	}
-	b, err := bf.checkOpen(memory, checkImageFlag(h, w, c),
+	b, err := bf.checkOpen(memory,
 		bound.Int("width", int64(*width), 1, train.MaxDim),
 		bound.Int("batch", int64(*batch), 1, maxBatch),
 		bound.Int("iters", int64(*iters), 1, maxIters))
@@ -111,7 +108,7 @@ func runBenchConv(args []string) error {
 			line := convBenchLine{Bench: "conv", Backend: b.Name(), Device: b.Describe(), Layer: l.Name, Pass: ps.name,
 				Shape: p.String(), Count: l.Count, Iters: *iters, Ms: s * 1e3, GFLOPs: p.Flops() / s / 1e9, BestMs: best * 1e3, CPUMs: cpuS * 1e3}
 			if d, ok := b.(*vulkan.Device); ok {
-				line.Kernel, line.KernelSource = d.ConvKernel(ps.name, p)
+				line.Kernel, line.KernelSource = d.Plans().ConvKernel(ps.name, p)
 			}
 			if *asJSON {
 				if err := json.NewEncoder(os.Stdout).Encode(line); err != nil {
@@ -126,7 +123,7 @@ func runBenchConv(args []string) error {
 		}
 	}
 	sum := map[string]any{"bench": "conv_total", "backend": b.Name(), "device": b.Describe(), "width": *width,
-		"image": *image, "batch": *batch, "seconds": totalS, "gflop_per_s": totalFlops / totalS / 1e9,
+		"image": img.s, "batch": *batch, "seconds": totalS, "gflop_per_s": totalFlops / totalS / 1e9,
 		"images_per_s": float64(*batch) / totalS, "best_seconds": totalBest, "cpu_seconds": totalCPU}
 	if *asJSON {
 		return json.NewEncoder(os.Stdout).Encode(sum)

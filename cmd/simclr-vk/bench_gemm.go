@@ -94,7 +94,7 @@ func runBenchGemm(args []string) error {
 	defer closeBackend(b)
 	kernel, kernelSource := "", ""
 	if d, ok := b.(*vulkan.Device); ok {
-		c := d.GemmChoiceFor(1, m, n, k)
+		c := d.Plans().GemmFor(1, m, n, k)
 		kernel, kernelSource = c.Kernel, c.Source+" ("+c.Class+" class: "+c.Shapes+")"
 	}
 

@@ -42,13 +42,6 @@ type ntxentImpl struct {
 	run          func(dz, out, z *engine.Tensor, tau float32)
 }
 
-// ntxentKernels is a backend whose fused NT-Xent has several kernel
-// families (Vulkan): the bench runs each one that applies.
-type ntxentKernels interface {
-	NTXentKernel(kernel string, rows, dim int) string
-	NTXentForwardBackwardKernel(kernel string, dz, out, z *engine.Tensor, tau float32)
-}
-
 func runBenchNTXent(args []string) error {
 	fs := newFlags("bench ntxent")
 	bf := addBackendFlags(fs, "auto")
@@ -80,16 +73,18 @@ func runBenchNTXent(args []string) error {
 	defer closeBackend(b)
 
 	impls := []ntxentImpl{{name: "fused", run: b.NTXentForwardBackward}}
-	if x, ok := b.(ntxentKernels); ok {
-		// The device's choice first, then every other family that applies
-		// at this shape (a forced family that does not apply falls back to
-		// another: skipped).
-		auto := x.NTXentKernel("", *rows, *dim)
+	if vd, ok := b.(*vulkan.Device); ok {
+		// The fused NT-Xent has several kernel families: the device's
+		// choice first, then every other family that applies at this shape
+		// (a forced family that does not apply falls back to another:
+		// skipped), run forced through the lab.
+		plans, lab := vd.Plans(), vd.Lab()
+		auto := plans.NTXentKernel("", *rows, *dim)
 		impls[0].kernel = auto
 		for _, k := range vulkan.NTXentKernels {
-			if k != auto && x.NTXentKernel(k, *rows, *dim) == k {
+			if k != auto && plans.NTXentKernel(k, *rows, *dim) == k {
 				impls = append(impls, ntxentImpl{name: "fused_" + k, kernel: k, run: func(dz, out, z *engine.Tensor, tau float32) {
-					x.NTXentForwardBackwardKernel(k, dz, out, z, tau)
+					lab.NTXentForwardBackwardKernel(k, dz, out, z, tau)
 				}})
 			}
 		}

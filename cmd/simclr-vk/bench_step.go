@@ -106,7 +106,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	arch := fs.String("arch", "resnet18", "resnet18, resnet34 or resnet50")
 	stem := fs.String("stem", "cifar", "cifar (3x3 conv, no max-pool) or imagenet (7x7/2 conv + max-pool)")
 	width := fs.Float64("width", 1, "channel multiplier on every stage (1 = 64 base channels, 0.25 = 16)")
-	image := fs.String("image", "32x32x3", "image size HxWxC")
+	img := addImageFlag(fs, "32x32x3", "image size HxWxC")
 	batch := fs.Int("batch", 256, "images per step B (the step processes 2B views); under mpirun the global batch, B/ranks per rank")
 	baseline := fs.Float64("baseline", 0, "images/s of a run to compare with (e.g. 1 rank with all the threads): prints the scaling efficiency")
 	micro := fs.String("micro-batch", "0", "images per chunk of the step (gradient caching): 0 (the whole batch), 1..batch, or auto (the largest that fits the memory)")
@@ -121,16 +121,13 @@ func benchStep(args []string, comm dist.Comm) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	h, w, c, err := parseImage(*image)
-	if err != nil {
-		return err
-	}
+	h, w, c := img.h, img.w, img.c
 	mcfg := layers.Config{
 		Encoder: layers.ResNetConfig{Arch: *arch, Stem: layers.Stem(*stem), Width: *width, InChannels: c},
 		Head:    layers.HeadConfig{Out: *headOut},
 		Seed:    1,
 	}
-	if err := bound.Check(bf.check(), checkImageFlag(h, w, c),
+	if err := bound.Check(bf.check(),
 		bound.Float("width", *width, 0, train.MaxWidth, true),
 		bound.Int("batch", int64(*batch), 1, train.MaxCount),
 		bound.Int("steps", int64(*steps), 1, maxIters),
@@ -234,14 +231,14 @@ func benchStep(args []string, comm dist.Comm) error {
 	}
 	lr := float32(peak)
 	res := stepResult{Bench: "step", Backend: b.Name(), Device: b.Describe(), Arch: *arch, Stem: *stem,
-		Width: *width, Image: *image, Batch: *batch, Views: 2 * *batch, MicroBatch: m.MicroBatch(), Optimizer: *optName,
+		Width: *width, Image: img.s, Batch: *batch, Views: 2 * *batch, MicroBatch: m.MicroBatch(), Optimizer: *optName,
 		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup, World: world}
 	var times, comms []float64
 	vd, _ := b.(*vulkan.Device)
 	var host0 vulkan.HostStats
 	for s := 0; s < *warmup+*steps; s++ {
 		if s == *warmup && vd != nil {
-			host0 = vd.HostStats()
+			host0 = vd.Profiler().HostStats()
 		}
 		t0, c0 := time.Now(), m.CommTime()
 		loss, err := step()
@@ -284,9 +281,9 @@ func benchStep(args []string, comm dist.Comm) error {
 	res.GFLOPs = passes * m.LastFlops() / res.StepSeconds / 1e9
 	res.PeakBytes = b.MemStats().Peak
 	if vd != nil {
-		res.ConvKernels = vd.ConvPlan()
-		res.TuneSeconds = vd.TuneTime().Seconds()
-		res.Host = newHostPerStep(vd.HostStats().Sub(host0), *steps)
+		res.ConvKernels = vd.Plans().Conv()
+		res.TuneSeconds = vd.Plans().TuneTime().Seconds()
+		res.Host = newHostPerStep(vd.Profiler().HostStats().Sub(host0), *steps)
 	}
 	if *profile {
 		if err := profileStep(b, opt, func() error { _, err := step(); return err }, lr, *asJSON); err != nil {
@@ -368,16 +365,17 @@ func profileOps(b engine.Backend, run func() error) ([]vulkan.OpTime, error) {
 	if !ok {
 		return nil, fmt.Errorf("--profile needs the Vulkan backend")
 	}
-	if err := d.EnableProfile(true); err != nil {
+	prof := d.Profiler()
+	if err := prof.Enable(true); err != nil {
 		return nil, err
 	}
-	defer d.EnableProfile(false)
-	d.ResetProfile()
+	defer prof.Enable(false)
+	prof.Reset()
 	if err := run(); err != nil {
 		return nil, err
 	}
 	if err := d.Flush(); err != nil {
 		return nil, err
 	}
-	return d.Profile(), nil
+	return prof.Ops(), nil
 }

@@ -8,23 +8,57 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/spf13/pflag"
+
+	"simclr-vk/internal/bound"
+	"simclr-vk/simclr/train"
 )
 
 // Helpers shared by the bench subcommands.
 
-// parseImage parses HxWxC (e.g. 32x32x3).
-func parseImage(s string) (h, w, c int, err error) {
+// imageFlag is the --image HxWxC (e.g. 32x32x3) of a bench, parsed and
+// bounded when it is set.
+type imageFlag struct {
+	s       string
+	h, w, c int
+}
+
+// addImageFlag adds --image to fs with the default def (a valid image).
+func addImageFlag(fs *pflag.FlagSet, def, usage string) *imageFlag {
+	f := &imageFlag{}
+	if err := f.Set(def); err != nil {
+		panic("bench: default " + err.Error())
+	}
+	fs.Var(f, "image", usage)
+	return f
+}
+
+func (f *imageFlag) String() string { return f.s }
+func (f *imageFlag) Type() string   { return "HxWxC" }
+
+// Set parses s and bounds its sides and channels.
+func (f *imageFlag) Set(s string) error {
 	parts := strings.Split(strings.ToLower(s), "x")
 	if len(parts) != 3 {
-		return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC, e.g. 32x32x3", s)
+		return fmt.Errorf("--image %q: want HxWxC, e.g. 32x32x3", s)
 	}
 	var v [3]int
 	for i, p := range parts {
+		var err error
 		if v[i], err = strconv.Atoi(p); err != nil || v[i] <= 0 {
-			return 0, 0, 0, fmt.Errorf("--image %q: want HxWxC with positive integers", s)
+			return fmt.Errorf("--image %q: want HxWxC with positive integers", s)
 		}
 	}
-	return v[0], v[1], v[2], nil
+	if err := bound.Check(
+		bound.Int("image", int64(v[0]), 1, train.MaxImageSide),
+		bound.Int("image", int64(v[1]), 1, train.MaxImageSide),
+		bound.Int("image", int64(v[2]), 1, maxChannel),
+	); err != nil {
+		return err
+	}
+	f.s, f.h, f.w, f.c = s, v[0], v[1], v[2]
+	return nil
 }
 
 // median is the median of a sample (the mean of the middle two for an even

@@ -34,7 +34,7 @@ func gemmPlan(i int, autotune string) ([]vulkan.GemmClassChoice, error) {
 		return nil, err
 	}
 	defer d.Close()
-	plan := d.GemmPlan()
+	plan := d.Plans().Gemm()
 	return plan, d.Err()
 }
 

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,27 +12,13 @@ import (
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/export"
 	"simclr-vk/simclr/modelio"
+	"simclr-vk/simclr/npy"
 )
 
 // writeNpyU8 writes a uint8 .npy array (the image format data.OpenNpy reads).
 func writeNpyU8(t *testing.T, path string, pix []uint8, shape ...int) {
 	t.Helper()
-	dims := make([]string, len(shape))
-	for i, d := range shape {
-		dims[i] = fmt.Sprint(d)
-	}
-	s := strings.Join(dims, ", ")
-	if len(shape) == 1 {
-		s += ","
-	}
-	h := fmt.Sprintf("{'descr': '|u1', 'fortran_order': False, 'shape': (%s), }", s)
-	for (10+len(h)+1)%64 != 0 {
-		h += " "
-	}
-	h += "\n"
-	b := append([]byte("\x93NUMPY\x01\x00"), 0, 0)
-	binary.LittleEndian.PutUint16(b[8:], uint16(len(h)))
-	b = append(append(b, h...), pix...)
+	b := append(npy.EncodeHeader("|u1", shape), pix...)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -140,15 +140,19 @@ func testTrainMPI(t *testing.T, l mpitest.Launcher, withVulkan bool) {
 	}
 
 	t.Run("resume", func(t *testing.T) {
+		// At a tenth of the default rate: at the default the toy run is
+		// chaotic, and the last-bit differences between 1 and 2 ranks
+		// (OpenBLAS's SkylakeX kernels sum in another order than its
+		// Haswell ones) outgrow the tolerance within the second epoch.
 		full := t.TempDir()
-		ok1(t, with(full))
+		ok1(t, with(full, "--lr", "0.0075"))
 		for _, c := range []struct {
 			name          string
 			first, second func(*testing.T, []string)
 		}{{"2to1", ok2, ok1}, {"1to2", ok1, ok2}} {
 			t.Run(c.name, func(t *testing.T) {
 				out := t.TempDir()
-				c.first(t, with(out, "--max-steps", "3"))
+				c.first(t, with(out, "--max-steps", "3", "--lr", "0.0075"))
 				c.second(t, []string{"--resume", out, "--max-steps", "0", "--threads", "0"})
 				agree(t, "1 epoch, resumed for the second on another world size, vs 2 epochs", full, out)
 			})

@@ -257,17 +257,10 @@ const maxConfigBytes = 1 << 20
 // readConfigFile reads a --config file: a regular file (never a FIFO or
 // device, which could block or never end) of at most maxConfigBytes.
 func readConfigFile(path string) ([]byte, error) {
-	f, size, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if size > maxConfigBytes {
-		return nil, fmt.Errorf("%s: %d bytes is not a configuration (at most %d)", path, size, maxConfigBytes)
-	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return b, nil
+	return regfile.ReadChecked(path, func(_ io.ReaderAt, size int64) error {
+		if size > maxConfigBytes {
+			return fmt.Errorf("%s: %d bytes is not a configuration (at most %d)", path, size, maxConfigBytes)
+		}
+		return nil
+	})
 }

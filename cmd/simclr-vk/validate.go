@@ -68,15 +68,6 @@ func optionalLR(fs *pflag.FlagSet, v float64) error {
 	return nil
 }
 
-// checkImageFlag bounds an HxWxC bench image.
-func checkImageFlag(h, w, c int) error {
-	return bound.Check(
-		bound.Int("image", int64(h), 1, train.MaxImageSide),
-		bound.Int("image", int64(w), 1, train.MaxImageSide),
-		bound.Int("image", int64(c), 1, maxChannel),
-	)
-}
-
 // modelMemory refuses a model of cfg run on batches of views images of
 // side x side pixels that would not fit in limit bytes (0: the physical
 // memory). The estimate: parameters with gradients and two optimizer

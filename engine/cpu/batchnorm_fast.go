@@ -103,50 +103,34 @@ func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
 // g = dy, or dy where y > 0 when y != nil.
 func bnBackPlaneSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
 	x = x[:len(dy)]
-	var g0, g1, g2, g3, d0, d1, d2, d3 float64
-	j := 0
 	if y != nil {
 		y = y[:len(dy)]
-		for ; j+4 <= len(dy); j += 4 {
-			gy, xx, yy := dy[j:j+4:j+4], x[j:j+4:j+4], y[j:j+4:j+4]
-			a0 := float64(math.Float32frombits(math.Float32bits(gy[0]) & positiveMask(yy[0])))
-			a1 := float64(math.Float32frombits(math.Float32bits(gy[1]) & positiveMask(yy[1])))
-			a2 := float64(math.Float32frombits(math.Float32bits(gy[2]) & positiveMask(yy[2])))
-			a3 := float64(math.Float32frombits(math.Float32bits(gy[3]) & positiveMask(yy[3])))
-			g0 += a0
-			g1 += a1
-			g2 += a2
-			g3 += a3
-			d0 += a0 * (float64(xx[0]) - mean)
-			d1 += a1 * (float64(xx[1]) - mean)
-			d2 += a2 * (float64(xx[2]) - mean)
-			d3 += a3 * (float64(xx[3]) - mean)
+	}
+	var g0, g1, g2, g3, d0, d1, d2, d3 float64
+	j := 0
+	for ; j+4 <= len(dy); j += 4 {
+		gy, xx := dy[j:j+4:j+4], x[j:j+4:j+4]
+		if y != nil {
+			yy := y[j : j+4 : j+4]
+			gy = []float32{reluGrad(gy[0], yy[0]), reluGrad(gy[1], yy[1]), reluGrad(gy[2], yy[2]), reluGrad(gy[3], yy[3])}
 		}
-		for ; j < len(dy); j++ {
-			if y[j] > 0 {
-				g := float64(dy[j])
-				g0 += g
-				d0 += g * (float64(x[j]) - mean)
-			}
+		a0, a1, a2, a3 := float64(gy[0]), float64(gy[1]), float64(gy[2]), float64(gy[3])
+		g0 += a0
+		g1 += a1
+		g2 += a2
+		g3 += a3
+		d0 += a0 * (float64(xx[0]) - mean)
+		d1 += a1 * (float64(xx[1]) - mean)
+		d2 += a2 * (float64(xx[2]) - mean)
+		d3 += a3 * (float64(xx[3]) - mean)
+	}
+	for ; j < len(dy); j++ {
+		g := dy[j]
+		if y != nil {
+			g = reluGrad(g, y[j])
 		}
-	} else {
-		for ; j+4 <= len(dy); j += 4 {
-			gy, xx := dy[j:j+4:j+4], x[j:j+4:j+4]
-			a0, a1, a2, a3 := float64(gy[0]), float64(gy[1]), float64(gy[2]), float64(gy[3])
-			g0 += a0
-			g1 += a1
-			g2 += a2
-			g3 += a3
-			d0 += a0 * (float64(xx[0]) - mean)
-			d1 += a1 * (float64(xx[1]) - mean)
-			d2 += a2 * (float64(xx[2]) - mean)
-			d3 += a3 * (float64(xx[3]) - mean)
-		}
-		for ; j < len(dy); j++ {
-			g := float64(dy[j])
-			g0 += g
-			d0 += g * (float64(x[j]) - mean)
-		}
+		g0 += float64(g)
+		d0 += float64(g) * (float64(x[j]) - mean)
 	}
 	return (g0 + g1) + (g2 + g3), (d0 + d1) + (d2 + d3)
 }

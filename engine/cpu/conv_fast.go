@@ -15,105 +15,118 @@ import (
 // The filter gradient sums per-chunk partials in chunk order, so it is
 // deterministic for a given thread count.
 
+// convTap is one filter tap (channel c, filter row r, column s) of an
+// im2col matrix: the image plane of channel c, row (c*R+r)*S+s of the
+// matrix (P*Q entries) and the output columns [owLo, owHi) whose input
+// column lies inside the image. When same (sameStride1), row entry i
+// stands for plane entry i+shift, inside the plane for i in [lo, hi).
+type convTap struct {
+	plane, row    []float32
+	r, s          int
+	owLo, owHi    int
+	same          bool
+	shift, lo, hi int
+}
+
+// eachTap calls f for every tap of p, in im2col row order, with planes from
+// img (C, H, W) and rows from col (C*R*S, P*Q): the walk im2col and its
+// adjoint col2im share.
+func eachTap(img, col []float32, p engine.Conv2DParams, f func(t *convTap)) {
+	PQ, HW := p.OutH()*p.OutW(), p.H*p.W
+	var rbuf [16][2]int
+	ranges := columnRanges(&rbuf, p)
+	t := convTap{same: sameStride1(p)}
+	row := 0
+	for c := 0; c < p.C; c++ {
+		t.plane = img[c*HW : (c+1)*HW]
+		for t.r = 0; t.r < p.R; t.r++ {
+			for t.s = 0; t.s < p.S; t.s++ {
+				t.row = col[row*PQ : (row+1)*PQ]
+				row++
+				t.owLo, t.owHi = ranges[t.s][0], ranges[t.s][1]
+				if t.same {
+					t.shift = (t.r-p.PadH)*p.W + t.s - p.PadW
+					t.lo = min(max(0, -t.shift), PQ)
+					t.hi = max(t.lo, min(PQ, HW-t.shift))
+				}
+				f(&t)
+			}
+		}
+	}
+}
+
 // im2col fills col (C*R*S, P*Q) from one image x (C, H, W); row
 // (c*R+r)*S+s, column p*Q+q holds x[c, p*sh-ph+r, q*sw-pw+s] or 0.
 func im2col(col, x []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
-	same := sameStride1(p)
-	var rbuf [16][2]int
-	ranges := columnRanges(&rbuf, p)
-	row := 0
-	for c := 0; c < p.C; c++ {
-		xc := x[c*p.H*p.W : (c+1)*p.H*p.W]
-		for r := 0; r < p.R; r++ {
-			for s := 0; s < p.S; s++ {
-				dst := col[row*P*Q : (row+1)*P*Q]
-				row++
-				owLo, owHi := ranges[s][0], ranges[s][1]
-				if same {
-					// dst[i] = xc[i+shift] with Q == W: one copy, then the
-					// columns that wrapped around a row edge are cleared.
-					shift := (r-p.PadH)*p.W + s - p.PadW
-					lo := min(max(0, -shift), P*Q)
-					hi := max(lo, min(P*Q, p.H*p.W-shift))
-					clear(dst[:lo])
-					if hi > lo {
-						copy(dst[lo:hi], xc[lo+shift:hi+shift])
-					}
-					clear(dst[hi:])
-					clearEdgeColumns(dst, P, Q, owLo, owHi)
-					continue
-				}
-				for oh := 0; oh < P; oh++ {
-					d := dst[oh*Q : (oh+1)*Q]
-					ih := oh*p.StrideH - p.PadH + r
-					if ih < 0 || ih >= p.H || owLo >= owHi {
-						clear(d)
-						continue
-					}
-					xr := xc[ih*p.W : (ih+1)*p.W]
-					clear(d[:owLo])
-					clear(d[owHi:])
-					if p.StrideW == 1 {
-						copy(d[owLo:owHi], xr[owLo+s-p.PadW:owHi+s-p.PadW])
-						continue
-					}
-					gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+s-p.PadW:], p.StrideW)
-				}
+	eachTap(x, col, p, func(t *convTap) {
+		if t.same {
+			// One copy (Q == W), then the columns that wrapped around
+			// a row edge are cleared.
+			clear(t.row[:t.lo])
+			if t.hi > t.lo {
+				copy(t.row[t.lo:t.hi], t.plane[t.lo+t.shift:t.hi+t.shift])
 			}
+			clear(t.row[t.hi:])
+			clearEdgeColumns(t.row, P, Q, t.owLo, t.owHi)
+			return
 		}
-	}
+		xc, dst, owLo, owHi, ih0, off := t.plane, t.row, t.owLo, t.owHi, t.r-p.PadH, t.s-p.PadW
+		for oh := 0; oh < P; oh++ {
+			d := dst[oh*Q : (oh+1)*Q]
+			ih := oh*p.StrideH + ih0
+			if ih < 0 || ih >= p.H || owLo >= owHi {
+				clear(d)
+				continue
+			}
+			xr := xc[ih*p.W : (ih+1)*p.W]
+			clear(d[:owLo])
+			clear(d[owHi:])
+			if p.StrideW == 1 {
+				copy(d[owLo:owHi], xr[owLo+off:owHi+off])
+				continue
+			}
+			gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+off:], p.StrideW)
+		}
+	})
 }
 
 // col2im adds col (C*R*S, P*Q) into one image dx (C, H, W), the adjoint of
 // im2col. dx must be zeroed first. col is used as scratch (clobbered).
 func col2im(dx, col []float32, p engine.Conv2DParams) {
 	P, Q := p.OutH(), p.OutW()
-	same := sameStride1(p)
-	var rbuf [16][2]int
-	ranges := columnRanges(&rbuf, p)
-	row := 0
-	for c := 0; c < p.C; c++ {
-		dc := dx[c*p.H*p.W : (c+1)*p.H*p.W]
-		for r := 0; r < p.R; r++ {
-			for s := 0; s < p.S; s++ {
-				src := col[row*P*Q : (row+1)*P*Q]
-				row++
-				owLo, owHi := ranges[s][0], ranges[s][1]
-				if same {
-					// Clear the entries that would wrap around a row edge,
-					// then one shifted add.
-					clearEdgeColumns(src, P, Q, owLo, owHi)
-					shift := (r-p.PadH)*p.W + s - p.PadW
-					lo, hi := max(0, -shift), min(P*Q, p.H*p.W-shift)
-					if hi > lo {
-						addTo(dc[lo+shift:hi+shift], src[lo:hi])
-					}
-					continue
-				}
-				if owLo >= owHi {
-					continue
-				}
-				for oh := 0; oh < P; oh++ {
-					ih := oh*p.StrideH - p.PadH + r
-					if ih < 0 || ih >= p.H {
-						continue
-					}
-					dr := dc[ih*p.W : (ih+1)*p.W]
-					sr := src[oh*Q : (oh+1)*Q]
-					if p.StrideW == 1 {
-						addTo(dr[owLo+s-p.PadW:owHi+s-p.PadW], sr[owLo:owHi])
-						continue
-					}
-					iw := owLo*p.StrideW + s - p.PadW
-					for ow := owLo; ow < owHi; ow++ {
-						dr[iw] += sr[ow]
-						iw += p.StrideW
-					}
-				}
+	eachTap(dx, col, p, func(t *convTap) {
+		if t.same {
+			// Clear the entries that would wrap around a row edge,
+			// then one shifted add.
+			clearEdgeColumns(t.row, P, Q, t.owLo, t.owHi)
+			if t.hi > t.lo {
+				addTo(t.plane[t.lo+t.shift:t.hi+t.shift], t.row[t.lo:t.hi])
+			}
+			return
+		}
+		dc, src, owLo, owHi, ih0, off, stride := t.plane, t.row, t.owLo, t.owHi, t.r-p.PadH, t.s-p.PadW, p.StrideW
+		if owLo >= owHi {
+			return
+		}
+		for oh := 0; oh < P; oh++ {
+			ih := oh*p.StrideH + ih0
+			if ih < 0 || ih >= p.H {
+				continue
+			}
+			dr := dc[ih*p.W : (ih+1)*p.W]
+			sr := src[oh*Q : (oh+1)*Q]
+			if stride == 1 {
+				addTo(dr[owLo+off:owHi+off], sr[owLo:owHi])
+				continue
+			}
+			iw := owLo*stride + off
+			for ow := owLo; ow < owHi; ow++ {
+				dr[iw] += sr[ow]
+				iw += stride
 			}
 		}
-	}
+	})
 }
 
 // sameStride1 reports a stride-1 convolution whose output has the input's
@@ -224,11 +237,15 @@ func direct1x1(p engine.Conv2DParams) bool {
 	return p.R == 1 && p.S == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadH == 0 && p.PadW == 0
 }
 
-func checkConv(be *Backend, op string, out, a, b *engine.Tensor, names [3]string, sizes [3]int) {
-	engine.CheckBackend(op, be, out, a, b)
-	engine.CheckNumel(op, names[0], out, sizes[0])
-	engine.CheckNumel(op, names[1], a, sizes[1])
-	engine.CheckNumel(op, names[2], b, sizes[2])
+// checkConv validates p and checks that op's tensors are this backend's
+// and of p's sizes: img (x or dx, N*C*H*W), out (y or dy, N*K*P*Q) and filt
+// (w or dw, K*C*R*S), named by names in that order.
+func checkConv(be *Backend, op string, p engine.Conv2DParams, img, out, filt *engine.Tensor, names [3]string) {
+	p.Validate(op)
+	engine.CheckBackend(op, be, img, out, filt)
+	engine.CheckNumel(op, names[0], img, p.N*p.C*p.H*p.W)
+	engine.CheckNumel(op, names[1], out, p.N*p.K*p.OutH()*p.OutW())
+	engine.CheckNumel(op, names[2], filt, p.K*p.C*p.R*p.S)
 }
 
 // overImages runs fn(chunk, lo, hi, gemmThreads) over the N images split
@@ -249,12 +266,9 @@ func (be *Backend) overImages(N, chunks int, fn func(chunk, lo, hi, gemmThreads 
 }
 
 func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
-	p.Validate("Conv2DForward")
-	P, Q := p.OutH(), p.OutW()
-	checkConv(be, "Conv2DForward", y, x, w, [3]string{"y", "x", "w"},
-		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
+	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
 	yd, xd, wd := data(y), data(x), data(w)
-	crs, pq := p.C*p.R*p.S, P*Q
+	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		col := colScratch(p)
 		defer putScratch(col)
@@ -265,12 +279,9 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 }
 
 func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
-	p.Validate("Conv2DBackwardData")
-	P, Q := p.OutH(), p.OutW()
-	checkConv(be, "Conv2DBackwardData", dx, dy, w, [3]string{"dx", "dy", "w"},
-		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
+	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"})
 	dxd, dyd, wd := data(dx), data(dy), data(w)
-	crs, pq, chw := p.C*p.R*p.S, P*Q, p.C*p.H*p.W
+	crs, pq, chw := p.C*p.R*p.S, p.OutH()*p.OutW(), p.C*p.H*p.W
 	if p.StrideH == 1 && p.StrideW == 1 && p.PadH < p.R && p.PadW < p.S && !direct1x1(p) {
 		be.convBackwardDataStride1(dxd, dyd, wd, p)
 		return
@@ -293,12 +304,9 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 }
 
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
-	p.Validate("Conv2DBackwardFilter")
-	P, Q := p.OutH(), p.OutW()
-	checkConv(be, "Conv2DBackwardFilter", dw, dy, x, [3]string{"dw", "dy", "x"},
-		[3]int{p.K * p.C * p.R * p.S, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
+	checkConv(be, "Conv2DBackwardFilter", p, x, dy, dw, [3]string{"x", "dy", "dw"})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
-	crs, pq := p.C*p.R*p.S, P*Q
+	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	kcrs := p.K * crs
 	// With fewer output channels than taps OpenBLAS is faster on the
 	// transposed product dW^T (C*R*S, K) = col (C*R*S, P*Q) dy^T (about

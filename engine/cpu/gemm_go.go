@@ -101,6 +101,13 @@ func packA(ap []float32, transA bool, a []float32, m, k, i0, mr, pc, kc int) {
 	}
 }
 
+// madd4 returns c + a*b for one column c of the 4x4 accumulator block:
+// a is the A panel's column, b the B panel's entry. It is inlined, so the
+// sixteen accumulators stay in registers.
+func madd4(c0, c1, c2, c3, a0, a1, a2, a3, b float32) (float32, float32, float32, float32) {
+	return c0 + a0*b, c1 + a1*b, c2 + a2*b, c3 + a3*b
+}
+
 // kernel4x4 adds alpha * Apanel (4, kc) * Bpanel (kc, 4) into
 // C[i0:i0+mr, j0:j0+nr].
 func kernel4x4(kc int, ap, bp []float32, alpha float32, c []float32, ldc, i0, j0, mr, nr int) {
@@ -111,26 +118,10 @@ func kernel4x4(kc int, ap, bp []float32, alpha float32, c []float32, ldc, i0, j0
 		av := ap[p*4 : p*4+4 : p*4+4]
 		bv := bp[p*4 : p*4+4 : p*4+4]
 		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
-		b0 := bv[0]
-		c00 += a0 * b0
-		c10 += a1 * b0
-		c20 += a2 * b0
-		c30 += a3 * b0
-		b1 := bv[1]
-		c01 += a0 * b1
-		c11 += a1 * b1
-		c21 += a2 * b1
-		c31 += a3 * b1
-		b2 := bv[2]
-		c02 += a0 * b2
-		c12 += a1 * b2
-		c22 += a2 * b2
-		c32 += a3 * b2
-		b3 := bv[3]
-		c03 += a0 * b3
-		c13 += a1 * b3
-		c23 += a2 * b3
-		c33 += a3 * b3
+		c00, c10, c20, c30 = madd4(c00, c10, c20, c30, a0, a1, a2, a3, bv[0])
+		c01, c11, c21, c31 = madd4(c01, c11, c21, c31, a0, a1, a2, a3, bv[1])
+		c02, c12, c22, c32 = madd4(c02, c12, c22, c32, a0, a1, a2, a3, bv[2])
+		c03, c13, c23, c33 = madd4(c03, c13, c23, c33, a0, a1, a2, a3, bv[3])
 	}
 	acc := [4][4]float32{
 		{c00, c01, c02, c03},

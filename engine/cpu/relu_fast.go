@@ -17,6 +17,11 @@ func positiveMask(v float32) uint32 {
 	return m
 }
 
+// reluGrad returns g where y > 0, else 0, without a branch.
+func reluGrad(g, y float32) float32 {
+	return math.Float32frombits(math.Float32bits(g) & positiveMask(y))
+}
+
 // reluForwardFast is ReLUForward without branches.
 func reluForwardFast(y /* (n) */, x /* (n) */ []float32) {
 	x = x[:len(y)]
@@ -29,6 +34,6 @@ func reluForwardFast(y /* (n) */, x /* (n) */ []float32) {
 func reluBackwardFast(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
 	dy, y = dy[:len(dx)], y[:len(dx)]
 	for i, v := range y {
-		dx[i] = math.Float32frombits(math.Float32bits(dy[i]) & positiveMask(v))
+		dx[i] = reluGrad(dy[i], v)
 	}
 }

@@ -142,34 +142,42 @@ func WinogradInputTransform(
 	x /* (N, C, H, W) */ []float32,
 	p engine.Conv2DParams, m int) {
 	winogradCheck("WinogradInputTransform", p)
-	wm := winoMatsFor("WinogradInputTransform", m)
-	al := m + 2
+	tileTransform(v, x, p, p.C, p.H, p.W, p.PadH, p.PadW, m, winoMatsFor("WinogradInputTransform", m).BT)
+}
+
+// tileTransform sets out[xi, c, t] = (L d L^T)[xi], xi = i*alpha + j
+// (alpha = len(L)), for the s x s patch d (s = len(L[0])) of each plane c
+// of img (N, planes, h, w) at rows m*tp - padH.. and columns m*tq - padW..
+// (zero outside), tile t = (n*TP + tp)*TQ + tq of p's tiling: the input
+// transform (L = B^T) and the gradient transform (L = A) in float64.
+func tileTransform(out, img []float32, p engine.Conv2DParams, planes, h, w, padH, padW, m int, l [][]float64) {
+	al, sz := len(l), len(l[0])
 	TP, TQ := engine.WinogradTiles(p, m)
 	T := p.N * TP * TQ
-	d := make([]float64, al*al)
+	d := make([]float64, sz*sz)
 	for n := 0; n < p.N; n++ {
-		for c := 0; c < p.C; c++ {
+		for c := 0; c < planes; c++ {
+			plane := img[(n*planes+c)*h*w : (n*planes+c+1)*h*w]
 			for tp := 0; tp < TP; tp++ {
 				for tq := 0; tq < TQ; tq++ {
-					for i := 0; i < al; i++ {
-						for j := 0; j < al; j++ {
-							d[i*al+j] = 0
-							ih, iw := m*tp-p.PadH+i, m*tq-p.PadW+j
-							if ih >= 0 && ih < p.H && iw >= 0 && iw < p.W {
-								d[i*al+j] = float64(x[((n*p.C+c)*p.H+ih)*p.W+iw])
+					for a := 0; a < sz; a++ {
+						for b := 0; b < sz; b++ {
+							d[a*sz+b] = 0
+							if ih, iw := m*tp-padH+a, m*tq-padW+b; ih >= 0 && ih < h && iw >= 0 && iw < w {
+								d[a*sz+b] = float64(plane[ih*w+iw])
 							}
 						}
 					}
 					t := (n*TP+tp)*TQ + tq
 					for i := 0; i < al; i++ {
 						for j := 0; j < al; j++ {
-							s := 0.0 // (B^T d B)[i][j]
-							for a := 0; a < al; a++ {
-								for b := 0; b < al; b++ {
-									s += wm.BT[i][a] * d[a*al+b] * wm.BT[j][b]
+							s := 0.0 // (L d L^T)[i][j]
+							for a := 0; a < sz; a++ {
+								for b := 0; b < sz; b++ {
+									s += l[i][a] * d[a*sz+b] * l[j][b]
 								}
 							}
-							v[((i*al+j)*p.C+c)*T+t] = float32(s)
+							out[((i*al+j)*planes+c)*T+t] = float32(s)
 						}
 					}
 				}
@@ -281,39 +289,14 @@ func WinogradGradTransform(
 	p engine.Conv2DParams, m int) {
 	winogradCheck("WinogradGradTransform", p)
 	at := winoMatsFor("WinogradGradTransform", m).AT
-	a := m + 2
-	P, Q := p.OutH(), p.OutW()
-	TP, TQ := engine.WinogradTiles(p, m)
-	T := p.N * TP * TQ
-	e := make([]float64, m*m)
-	for n := 0; n < p.N; n++ {
-		for k := 0; k < p.K; k++ {
-			for tp := 0; tp < TP; tp++ {
-				for tq := 0; tq < TQ; tq++ {
-					for i := 0; i < m; i++ {
-						for j := 0; j < m; j++ {
-							e[i*m+j] = 0
-							if oh, ow := m*tp+i, m*tq+j; oh < P && ow < Q {
-								e[i*m+j] = float64(dy[((n*p.K+k)*P+oh)*Q+ow])
-							}
-						}
-					}
-					t := (n*TP+tp)*TQ + tq
-					for xa := 0; xa < a; xa++ {
-						for xb := 0; xb < a; xb++ {
-							s := 0.0 // (A e A^T)[xa][xb], A = (A^T)^T
-							for i := 0; i < m; i++ {
-								for j := 0; j < m; j++ {
-									s += at[i][xa] * e[i*m+j] * at[j][xb]
-								}
-							}
-							g[((xa*a+xb)*p.K+k)*T+t] = float32(s)
-						}
-					}
-				}
-			}
+	a := make([][]float64, m+2) // A = (A^T)^T
+	for xa := range a {
+		a[xa] = make([]float64, m)
+		for i := range a[xa] {
+			a[xa][i] = at[i][xa]
 		}
 	}
+	tileTransform(g, dy, p, p.K, p.OutH(), p.OutW(), 0, 0, m, a)
 }
 
 // WinogradFilterGradTransform sets, for F(3x3, m x m), dw[k, c] = G^T mt

@@ -60,7 +60,7 @@ func benchGemm(b *testing.B, d *vulkan.Device, m, n, k int) {
 	flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
 	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.ReportMetric(0, "ns/op")
-	b.Logf("%s, kernel %s", d.Describe(), d.GemmChoiceFor(1, m, n, k).Kernel)
+	b.Logf("%s, kernel %s", d.Describe(), d.Plans().GemmFor(1, m, n, k).Kernel)
 }
 
 // openBenchDevice opens the default device with opts, without validation

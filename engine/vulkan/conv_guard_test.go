@@ -27,7 +27,7 @@ func TestConvPoolBiasGuardBand(t *testing.T) {
 func testConvPoolBiasGuardBand(t *testing.T, convVariant string) {
 	d := openDevice(t, vulkan.Options{ConvVariant: convVariant})
 	probe := engine.Conv2DParams{N: 2, C: 3, H: 7, W: 7, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-	if k, _ := d.ConvKernel("forward", probe); !strings.HasPrefix(k, convVariant+"_") {
+	if k, _ := d.Plans().ConvKernel("forward", probe); !strings.HasPrefix(k, convVariant+"_") {
 		t.Fatalf("forward convolution runs %s, want the forced %s kernel", k, convVariant)
 	}
 	rng := rand.New(rand.NewSource(11))

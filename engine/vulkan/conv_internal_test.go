@@ -19,7 +19,7 @@ func TestConformanceConvTiled(t *testing.T) {
 	run := func(t *testing.T, want string) {
 		d := openInternal(t, Options{ConvVariant: want})
 		p := engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-		if k, _ := d.ConvKernel("forward", p); k != want && !(want == "regblock" && strings.HasPrefix(k, "regblock_")) {
+		if k, _ := d.Plans().ConvKernel("forward", p); k != want && !(want == "regblock" && strings.HasPrefix(k, "regblock_")) {
 			t.Fatalf("forward convolution runs %s, want the forced %s", k, want)
 		}
 		conformance.RunFamilies(t, d, "Conv")

@@ -8,7 +8,8 @@ import (
 // Cooperative matrices: the device side (queries, features, the variant)
 // is vkrt's (internal/vkrt/coopmat.go), the self-check and the input
 // maxima the GEMM family's (internal/gemm/coopmat.go); these are the
-// facade's errors and queries.
+// facade's errors and engine.MatmulRounder (the variant in use is
+// Plans.CoopMat).
 
 // ErrCoopMatUnsupported is returned by Open for CoopMat "on" on a device
 // without usable cooperative matrices.
@@ -20,16 +21,14 @@ var ErrCoopMatUnsupported = vkrt.ErrCoopMatUnsupported
 // feature, so tests fail on it instead of skipping.
 var ErrCoopMatSelfCheck = vkrt.ErrCoopMatSelfCheck
 
-// CoopMat returns the cooperative-matrix variant this device runs its
-// matrix products with ("cm_s32", ...), or "" when it computes them in
-// float32.
-func (d *Device) CoopMat() string { return d.gemm.CoopMat() }
-
 // MatmulInputRounding implements engine.MatmulRounder: float16 rounding
 // when the matrix products run on cooperative matrices, else nil.
 func (d *Device) MatmulInputRounding() func(float32) float32 {
-	if d.CoopMat() == "" {
+	if d.gemm.CoopMat() == "" {
 		return nil
 	}
 	return engine.RoundFloat16
 }
+
+// The conformance suite finds the rounding through this interface.
+var _ engine.MatmulRounder = (*Device)(nil)

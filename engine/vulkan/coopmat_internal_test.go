@@ -33,7 +33,7 @@ func TestCoopMatSelfCheckFailure(t *testing.T) {
 		t.Fatalf("error %q: want ErrCoopMatSelfCheck (not ErrCoopMatUnsupported, which tests skip on) naming %s", err, broken)
 	}
 	d = openInternal(t, Options{CoopMat: "on"})
-	if d.CoopMat() == "" {
+	if d.Plans().CoopMat() == "" {
 		t.Fatal("the second Open has no cooperative matrices")
 	}
 }

@@ -20,7 +20,7 @@ import (
 // tightly as the float32 kernels.
 func TestConformanceCoopMat(t *testing.T) {
 	d := vulkantest.OpenCoopMat(t, vulkan.Options{})
-	t.Logf("cooperative-matrix kernels %s", d.CoopMat())
+	t.Logf("cooperative-matrix kernels %s", d.Plans().CoopMat())
 	conformance.RunFamilies(t, d, "Gemm", "Conv")
 	checkValidation(t, d)
 }
@@ -31,12 +31,12 @@ func TestConformanceCoopMat(t *testing.T) {
 // may pick on a GPU.
 func TestConformanceCoopMatVariants(t *testing.T) {
 	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
-	cm := probe.CoopMat()
+	cm := probe.Plans().CoopMat()
 	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
 			d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db", ConvVariant: v})
 			conformance.RunFamilies(t, d, "Gemm", "Conv")
-			kernel, _ := d.ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
+			kernel, _ := d.Plans().ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
 			if kernel != v {
 				t.Errorf("forward convolution ran %s, want %s", kernel, v)
 			}
@@ -48,7 +48,7 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 		k    int
 		want string
 	}{{64, "tiled_64x128_" + cm}, {65, "tiled_128x128_" + cm}} {
-		got, _ := probe.ConvKernel("forward", engine.Conv2DParams{N: 1, C: 8, H: 4, W: 4, K: c.k, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
+		got, _ := probe.Plans().ConvKernel("forward", engine.Conv2DParams{N: 1, C: 8, H: 4, W: 4, K: c.k, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
 		if got != c.want {
 			t.Errorf("K=%d: table picks %s, want %s", c.k, got, c.want)
 		}
@@ -61,7 +61,7 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 // the reference of the chosen kernel's precision.
 func TestCoopMatConvAutotune(t *testing.T) {
 	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
-	cm := probe.CoopMat()
+	cm := probe.Plans().CoopMat()
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
 	d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
 	p := engine.Conv2DParams{N: 2, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
@@ -72,7 +72,7 @@ func TestCoopMatConvAutotune(t *testing.T) {
 	yt := d.New(p.N, p.K, p.H, p.W)
 	d.Conv2DForward(yt, xt, wt, p)
 	got := download(t, d, yt)
-	plan := d.ConvPlan()
+	plan := d.Plans().Conv()
 	if len(plan) != 1 {
 		t.Fatalf("plan %+v, want one problem", plan)
 	}

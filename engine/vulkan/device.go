@@ -101,7 +101,7 @@ type Device struct {
 	rt   *vkrt.Device
 	elt  *eltwise.Ops   // the eltwise family
 	bn   *batchnorm.Ops // the batchnorm family
-	gemm *gemm.Ops      // the GEMM family; its CoopMat is the device's (CoopMat)
+	gemm *gemm.Ops      // the GEMM family; its CoopMat is the device's (Plans.CoopMat)
 	nt   *ntxent.Ops    // the NT-Xent family
 	conv *conv.Ops      // the convolution family
 	info DeviceInfo     // rt.Info()
@@ -162,7 +162,7 @@ func (d *Device) Describe() string {
 	} else if note := d.rt.ValidationNote(); note != "" {
 		val = ", " + note
 	}
-	if cm := d.CoopMat(); cm != "" {
+	if cm := d.gemm.CoopMat(); cm != "" {
 		val += ", cooperative matrices " + cm + " (float16 inputs)"
 	}
 	return fmt.Sprintf("vulkan: %s (%s, %s, Vulkan %s%s)", d.info.Name, d.info.Type, drv, d.info.APIVersion, val)

@@ -21,21 +21,35 @@
 // # Layout
 //
 // Package vulkan is a facade: Device implements engine.Backend by
-// delegating, plus documented extras in three groups: the device (Info,
-// CoopMat, MatmulInputRounding for engine.MatmulRounder,
-// ValidationMessages), the plans and tuning (GemmPlan, GemmChoiceFor,
-// ConvPlan, ConvKernel, TuneTime, NTXentKernel and
-// NTXentForwardBackwardKernel, for `devices` and the `bench` commands) and
-// profiling (HostStats, EnableProfile, Profile, ResetProfile). The test
-// hooks are in export_test.go or typed options (Options, vkrt.Config, the
+// delegating, and engine's optional interfaces DownloadStaller
+// (DownloadStalls), MatmulRounder (MatmulInputRounding) and ViewAugmenter
+// (AugmentViews). Beyond them it exports five documented extras, one per
+// concern (deviceExtras in api_test.go pins the list: a new exported
+// method fails TestDeviceMethodSet):
+//
+//   - Info: the physical device's facts (DeviceInfo; Describe, of
+//     engine.Backend, is them in one line).
+//   - ValidationMessages: the validation layer's messages (diagnostics;
+//     the sticky error is engine.Backend's Err).
+//   - Plans: the kernel choices (tuner.go): the cooperative-matrix variant
+//     (CoopMat), the GEMM kernel per shape class (Gemm, GemmFor), the
+//     convolution kernel per problem (Conv, ConvKernel), the fused
+//     NT-Xent's family (NTXentKernel) and TuneTime, for `devices`, the
+//     `bench` commands and the tests that check an option reached a plan.
+//   - Profiler: where the time goes (runtime.go): HostStats, and per-op
+//     GPU timing (Enable, Ops, Reset) for `bench step --profile`.
+//   - Lab: the benchmark-only kernels (below).
+//
+// A new query joins the group it belongs to, not Device. The test hooks
+// are in export_test.go or typed options (Options, vkrt.Config, the
 // families' options), not globals, and no test changes a live Device.
 //
 // The lab apart from the product: kernels kept only as benchmark baselines
-// (the unfused NT-Xent, NTXentUnfused) are no Device methods and no part
+// (the unfused NT-Xent, NTXentUnfused) and the product's kernels forced
+// per call (NTXentForwardBackwardKernel) are no Device methods and no part
 // of engine.Backend. Device.Lab returns a Lab, the one documented way to
-// them (lab.go); the `bench` commands find it through the narrow interface
-// `interface{ Lab() vulkan.Lab }` and training never does. A new
-// benchmark-only kernel lives in its family and becomes a Lab method.
+// them (lab.go); the `bench` commands reach it and training never does. A
+// new benchmark-only kernel lives in its family and becomes a Lab method.
 //
 // Below the facade:
 //
@@ -87,14 +101,14 @@
 // (Options.Autotune "auto", SIMCLR_VK_AUTOTUNE=on) from timing the
 // kernels this device supports on first use of the class, cached as JSON
 // per vendor, device, driver and API version in
-// $XDG_CACHE_HOME/simclr-vk/gemm-tune.json (GemmPlan reports them; the
+// $XDG_CACHE_HOME/simclr-vk/gemm-tune.json (Plans.Gemm reports them; the
 // cache reader takes only a regular file of at most 8 MiB whose entries
 // pass internal/tune's parseTuneCache, FuzzTuneCache). The convolution
 // kernels (implicit GEMM, register-blocked for CPU devices, shared-memory
 // tile variants for GPUs; Winograd F(2x2,3x3) and F(4x4,3x3) for 3x3 stride-1
 // layers and their transposes for the filter gradient) come from
 // Options.ConvVariant, a table or the same autotuning per exact problem
-// (ConvPlan, ConvKernel). A tuned candidate wins only if its output is
+// (Plans.Conv, Plans.ConvKernel). A tuned candidate wins only if its output is
 // within 1e-3 (3e-2 on cooperative matrices) of the largest |value| of
 // the register-blocked float32 kernel's output (internal/tune/agree.go).
 // The optional cooperative-matrix path (Options.CoopMat,

@@ -122,7 +122,8 @@ func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means
 	d.bn.BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means, groups, p)
 }
 
-// The NT-Xent family (internal/ntxent).
+// The NT-Xent family (internal/ntxent; its kernel choice in Plans, the
+// forced kernels and the unfused baseline in Lab).
 
 // NTXentKernels are the fused NT-Xent kernel families, best first where
 // they apply (Options.NTXentKernel forces one).
@@ -132,22 +133,8 @@ func (d *Device) NTXentForwardBackward(dz, res, z *engine.Tensor, tau float32) {
 	d.nt.ForwardBackward(dz, res, z, tau)
 }
 
-// NTXentKernel returns the kernel family the fused NT-Xent runs for a
-// (rows, dim) z on this device with kernel forced ("" as
-// Options.NTXentKernel: the device's choice).
-func (d *Device) NTXentKernel(kernel string, rows, dim int) string {
-	return d.nt.Kernel(kernel, rows, dim)
-}
-
-// NTXentForwardBackwardKernel is NTXentForwardBackward with the kernel
-// family forced for this call, as Options.NTXentKernel does (benchmarks
-// compare the families on one device).
-func (d *Device) NTXentForwardBackwardKernel(kernel string, dz, res, z *engine.Tensor, tau float32) {
-	d.nt.ForwardBackwardKernel(kernel, dz, res, z, tau)
-}
-
 // The convolution family (internal/conv; its tuning through the service
-// of tuner.go, shared with the GEMM family).
+// of tuner.go, shared with the GEMM family; its choices in Plans).
 
 // ConvChoice is the kernel one convolution problem uses on a device.
 type ConvChoice = conv.Choice
@@ -165,16 +152,4 @@ func (d *Device) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DPar
 // Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
 func (d *Device) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	d.conv.Conv2DBackwardFilter(dw, dy, x, p)
-}
-
-// ConvPlan returns the kernel of every convolution problem decided so far
-// (by autotuning; table choices are not recorded), sorted by problem.
-func (d *Device) ConvPlan() []ConvChoice { return d.conv.Plan() }
-
-// ConvKernel returns the kernel a pass ("forward", "backward_data" or
-// "backward_filter") of a problem uses now and where the choice came from:
-// the autotuned choice once the problem has run with autotuning on, else
-// the table's.
-func (d *Device) ConvKernel(pass string, p engine.Conv2DParams) (kernel, source string) {
-	return d.conv.Kernel(pass, p)
 }

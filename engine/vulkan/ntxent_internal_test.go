@@ -30,7 +30,7 @@ func TestNTXentUnknownKernel(t *testing.T) {
 			t.Errorf("NTXentKernel(fast): recovered %v, want an unknown-family panic", r)
 		}
 	}()
-	d.NTXentKernel("fast", 16, 8)
+	d.Plans().NTXentKernel("fast", 16, 8)
 }
 
 // TestSoftmaxCrossEntropyInvalidLabel: the device cannot panic on a label

@@ -263,7 +263,7 @@ func TestShapeMisusePanics(t *testing.T) {
 // timed.
 func TestProfile(t *testing.T) {
 	d := openDevice(t, vulkan.Options{})
-	if err := d.EnableProfile(true); err != nil {
+	if err := d.Profiler().Enable(true); err != nil {
 		t.Skipf("no timestamps: %v", err)
 	}
 	a := upload(d, fill(64*64, 1), 64, 64)
@@ -275,7 +275,7 @@ func TestProfile(t *testing.T) {
 	if err := d.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	prof := d.Profile()
+	prof := d.Profiler().Ops()
 	found := map[string]vulkan.OpTime{}
 	for _, p := range prof {
 		found[p.Op] = p
@@ -292,7 +292,7 @@ func TestProfile(t *testing.T) {
 	if found["add"].Count != 1 {
 		t.Errorf("add profile %+v", found["add"])
 	}
-	d.EnableProfile(false)
+	d.Profiler().Enable(false)
 	a.Release()
 	c.Release()
 }

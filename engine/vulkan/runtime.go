@@ -13,9 +13,9 @@ import (
 type (
 	// DeviceInfo describes a physical device (Devices, Device.Info).
 	DeviceInfo = vkrt.DeviceInfo
-	// HostStats counts where a Device's host time goes (Device.HostStats).
+	// HostStats counts where a Device's host time goes (Profiler.HostStats).
 	HostStats = vkrt.HostStats
-	// OpTime is one shader's accumulated GPU time (Device.Profile).
+	// OpTime is one shader's accumulated GPU time (Profiler.Ops).
 	OpTime = vkrt.OpTime
 )
 
@@ -64,16 +64,24 @@ func (d *Device) ResetPeak() { d.rt.ResetPeak() }
 // Fill sets dst[i] = v.
 func (d *Device) Fill(dst *engine.Tensor, v float32) { d.rt.Fill(dst, v) }
 
+// Profiler is where a Device's time goes: the host-time counters, always
+// on, and per-op GPU timing with timestamp queries, off until enabled
+// (`bench step` prints both).
+type Profiler struct{ d *Device }
+
+// Profiler returns the profiling side of d.
+func (d *Device) Profiler() Profiler { return Profiler{d} }
+
 // HostStats returns the host-time counters so far.
-func (d *Device) HostStats() HostStats { return d.rt.HostStats() }
+func (p Profiler) HostStats() HostStats { return p.d.rt.HostStats() }
 
-// EnableProfile turns per-op GPU timing with timestamp queries on or off
-// (an error when the queue has no timestamps).
-func (d *Device) EnableProfile(on bool) error { return d.rt.EnableProfile(on) }
+// Enable turns per-op GPU timing with timestamp queries on or off (an
+// error when the queue has no timestamps).
+func (p Profiler) Enable(on bool) error { return p.d.rt.EnableProfile(on) }
 
-// Profile returns the accumulated per-op GPU times (after a Flush), sorted
-// by total time, largest first.
-func (d *Device) Profile() []OpTime { return d.rt.Profile() }
+// Ops returns the accumulated per-op GPU times (after a Flush), sorted by
+// total time, largest first.
+func (p Profiler) Ops() []OpTime { return p.d.rt.Profile() }
 
-// ResetProfile clears the accumulated per-op times.
-func (d *Device) ResetProfile() { d.rt.ResetProfile() }
+// Reset clears the accumulated per-op times.
+func (p Profiler) Reset() { p.d.rt.ResetProfile() }

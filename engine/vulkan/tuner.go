@@ -7,17 +7,19 @@ import (
 	"strings"
 	"time"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/gemm"
 	"simclr-vk/engine/vulkan/internal/tune"
 )
 
-// The GEMM family's plan (internal/gemm) and the tuning service shared by
-// the GEMM classes and the convolution problems.
+// The kernel choices (Plans: the GEMM family's classes, the convolution
+// problems, the NT-Xent families) and the tuning service shared by the
+// GEMM classes and the convolution problems.
 
 // GemmClassChoice is the kernel one shape class uses on a device.
 type GemmClassChoice = gemm.ClassChoice
 
-// GemmClasses are the shape classes in the order GemmPlan lists them.
+// GemmClasses are the shape classes in the order Plans.Gemm lists them.
 var GemmClasses = gemm.Classes
 
 // ErrGemmUnsupported is wrapped by Open's error when Options.GemmVariant
@@ -28,24 +30,58 @@ var ErrGemmUnsupported = gemm.ErrUnsupported
 // besides the families tiled, splitk, subgroup and regblock).
 func GemmKernels() []string { return gemm.Kernels() }
 
-// GemmPlan returns the kernel of every shape class and where it came from,
-// deciding (and, with autotuning on, measuring) the classes not used yet.
-func (d *Device) GemmPlan() []GemmClassChoice { return d.gemm.Plan() }
+// Plans reports the kernel choices of a Device: the cooperative-matrix
+// variant of its matrix products, the GEMM kernel of each shape class, the
+// convolution kernel of each problem, the fused NT-Xent's kernel family
+// and the time autotuning spent choosing them (the `devices` and `bench`
+// commands print them; tests check that options reached the plans). Its
+// queries decide a choice not made yet, as the op would.
+type Plans struct{ d *Device }
 
-// GemmChoiceFor returns the kernel a (batched) product of these sizes uses
-// and where it came from, deciding its class first if needed.
-func (d *Device) GemmChoiceFor(batch, m, n, k int) GemmClassChoice {
-	return d.gemm.ChoiceFor(batch, m, n, k)
+// Plans returns the kernel choices of d.
+func (d *Device) Plans() Plans { return Plans{d} }
+
+// CoopMat returns the cooperative-matrix variant the matrix products run
+// with ("cm_s32", ...), or "" when they compute in float32.
+func (p Plans) CoopMat() string { return p.d.gemm.CoopMat() }
+
+// Gemm returns the kernel of every shape class and where it came from,
+// deciding (and, with autotuning on, measuring) the classes not used yet.
+func (p Plans) Gemm() []GemmClassChoice { return p.d.gemm.Plan() }
+
+// GemmFor returns the kernel a (batched) product of these sizes uses and
+// where it came from, deciding its class first if needed.
+func (p Plans) GemmFor(batch, m, n, k int) GemmClassChoice {
+	return p.d.gemm.ChoiceFor(batch, m, n, k)
 }
 
-// TuneTime is the time this device has spent timing kernel candidates
+// Conv returns the kernel of every convolution problem decided so far (by
+// autotuning; table choices are not recorded), sorted by problem.
+func (p Plans) Conv() []ConvChoice { return p.d.conv.Plan() }
+
+// ConvKernel returns the kernel a pass ("forward", "backward_data" or
+// "backward_filter") of a problem uses now and where the choice came from:
+// the autotuned choice once the problem has run with autotuning on, else
+// the table's.
+func (p Plans) ConvKernel(pass string, cp engine.Conv2DParams) (kernel, source string) {
+	return p.d.conv.Kernel(pass, cp)
+}
+
+// NTXentKernel returns the kernel family the fused NT-Xent runs for a
+// (rows, dim) z with kernel forced ("" as Options.NTXentKernel: the
+// device's choice); it panics on a kernel not in NTXentKernels.
+func (p Plans) NTXentKernel(kernel string, rows, dim int) string {
+	return p.d.nt.Kernel(kernel, rows, dim)
+}
+
+// TuneTime is the time the device has spent timing kernel candidates
 // (GEMM shape classes and convolution problems, the agreement checks
 // included) since it opened: what autotuning added to the first steps.
-func (d *Device) TuneTime() time.Duration {
-	if d.tuner == nil {
+func (p Plans) TuneTime() time.Duration {
+	if p.d.tuner == nil {
 		return 0
 	}
-	return d.tuner.Spent
+	return p.d.tuner.Spent
 }
 
 // initGemm opens the GEMM family (validating Options.GemmVariant), checks

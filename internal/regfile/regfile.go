@@ -1,6 +1,7 @@
 package regfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -52,17 +53,32 @@ func regular(path string, st fs.FileInfo) error {
 	return fmt.Errorf("%s: not a regular file (a %s)", path, kind)
 }
 
+// ErrShrank marks a file that ended before the size its open file
+// reported had been read.
+var ErrShrank = errors.New("file shrank while being read")
+
 // ReadFile reads the whole of the regular file path: exactly the size its
 // open file reports, so the allocation is bounded by what is on disk.
-func ReadFile(path string) ([]byte, error) {
+func ReadFile(path string) ([]byte, error) { return ReadChecked(path, nil) }
+
+// ReadChecked is ReadFile after check (when not nil) has accepted the file
+// by its size and what it reads of it (ReadAt: a header, a magic number),
+// so that nothing is allocated for a file it refuses. Its error is
+// returned as it is.
+func ReadChecked(path string, check func(f io.ReaderAt, size int64) error) ([]byte, error) {
 	f, size, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if check != nil {
+		if err := check(f, size); err != nil {
+			return nil, err
+		}
+	}
 	b := make([]byte, size)
 	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, fmt.Errorf("%s: %d-byte file shrank while being read: %w", path, size, err)
+		return nil, fmt.Errorf("%s: %d-byte %w: %w", path, size, ErrShrank, err)
 	}
 	return b, nil
 }

@@ -3,6 +3,8 @@
 package regfile
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,5 +38,31 @@ func TestOpenRefusesSpecialFiles(t *testing.T) {
 	}
 	if b, err := ReadFile(p); err != nil || string(b) != "abc" {
 		t.Fatalf("ReadFile(regular) = %q, %v", b, err)
+	}
+}
+
+// TestReadChecked: check sees the open file and its size, and its error
+// comes back as it is, with nothing read; a nil check reads the file whole.
+func TestReadChecked(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte("magic+body"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("refused")
+	var sawSize int64
+	var sawHead string
+	b, err := ReadChecked(p, func(f io.ReaderAt, size int64) error {
+		head := make([]byte, 5)
+		if _, err := f.ReadAt(head, 0); err != nil {
+			return err
+		}
+		sawSize, sawHead = size, string(head)
+		return refused
+	})
+	if b != nil || err != refused || sawSize != 10 || sawHead != "magic" {
+		t.Fatalf("ReadChecked refusing: %q, %v (check saw %d bytes, %q)", b, err, sawSize, sawHead)
+	}
+	if b, err := ReadChecked(p, func(io.ReaderAt, int64) error { return nil }); err != nil || string(b) != "magic+body" {
+		t.Fatalf("ReadChecked accepting: %q, %v", b, err)
 	}
 }

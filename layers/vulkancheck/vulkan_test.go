@@ -58,7 +58,7 @@ func TestVulkanMatchesCPUTuned(t *testing.T) {
 	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
 	d := vulkantest.Open(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
 	noPanic(t, func() { layerstest.MatchesReference(t, cpu.New(cpu.Options{}), d) })
-	plan := d.ConvPlan()
+	plan := d.Plans().Conv()
 	if len(plan) == 0 {
 		t.Fatal("no convolution problem was tuned")
 	}
@@ -124,7 +124,7 @@ func TestCoopMatTrains(t *testing.T) {
 		x.Release()
 		m.Release()
 	})
-	plan := tuned.ConvPlan()
+	plan := tuned.Plans().Conv()
 	if len(plan) == 0 {
 		t.Fatal("no convolution problem was tuned")
 	}

@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -27,37 +28,38 @@ func Read(path string) (*Checkpoint, error) {
 
 // readFile reads a regular file that starts with Magic.
 func readFile(path string) ([]byte, error) {
-	f, size, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
+	b, err := regfile.ReadChecked(path, checkFile)
+	if errors.Is(err, regfile.ErrShrank) {
+		err = fmt.Errorf("%w: %v", ErrTruncated, err)
 	}
-	defer f.Close()
+	return b, err
+}
+
+// checkFile checks the magic, the frame and the size of an open checkpoint
+// file of size bytes before it is read whole.
+func checkFile(f io.ReaderAt, size int64) error {
 	var magic [len(Magic)]byte
 	if n, err := f.ReadAt(magic[:], 0); n < len(magic) || string(magic[:]) != Magic {
 		if err != nil && err != io.EOF {
-			return nil, err
+			return err
 		}
-		return nil, ErrForeign
+		return ErrForeign
 	}
 	head := make([]byte, min(size, headerSize))
 	tail := make([]byte, min(size, trailerSize))
 	if _, err := f.ReadAt(head, 0); err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := f.ReadAt(tail, size-int64(len(tail))); err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkFrame(head, tail, size); err != nil {
-		return nil, err
+		return err
 	}
 	if mem := bound.PhysicalMemory(); mem > 0 && uint64(size) > mem {
-		return nil, fmt.Errorf("%d-byte file, larger than the physical memory of %d bytes it is decoded in", size, mem)
+		return fmt.Errorf("%d-byte file, larger than the physical memory of %d bytes it is decoded in", size, mem)
 	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, fmt.Errorf("%w: the file shrank while being read: %v", ErrTruncated, err)
-	}
-	return b, nil
+	return nil
 }
 
 // Write writes c to path atomically: temporary file in the same directory,

@@ -216,33 +216,28 @@ func ReadSafetensors(path string) (*Safetensors, error) {
 }
 
 func readSafetensorsFile(path string) ([]byte, error) {
-	f, size, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+	return regfile.ReadChecked(path, checkSafetensorsFile)
+}
+
+// checkSafetensorsFile checks the header of an open safetensors file of
+// size bytes before it is read whole: the header (at most MaxHeaderBytes)
+// must cover the rest of the file, so that a sparse file or one with
+// trailing data allocates nothing.
+func checkSafetensorsFile(f io.ReaderAt, size int64) error {
 	var n [8]byte
-	if _, err := f.ReadAt(n[:], 0); err == nil {
-		hl := binary.LittleEndian.Uint64(n[:])
-		if err := checkHeaderLength(hl, size-8); err != nil {
-			return nil, err
-		}
-		// The header (at most MaxHeaderBytes) must cover the rest of the
-		// file before the file is read whole: a sparse file or one with
-		// trailing data allocates nothing.
-		header := make([]byte, hl)
-		if _, err := f.ReadAt(header, 8); err != nil {
-			return nil, fmt.Errorf("the file shrank while being read: %w", err)
-		}
-		if _, _, _, err := decodeHeader(header, size-8-int64(hl)); err != nil {
-			return nil, err
-		}
+	if _, err := f.ReadAt(n[:], 0); err != nil {
+		return nil // shorter than 8 bytes: DecodeSafetensors says so
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, fmt.Errorf("the file shrank while being read: %w", err)
+	hl := binary.LittleEndian.Uint64(n[:])
+	if err := checkHeaderLength(hl, size-8); err != nil {
+		return err
 	}
-	return data, nil
+	header := make([]byte, hl)
+	if _, err := f.ReadAt(header, 8); err != nil {
+		return fmt.Errorf("the file shrank while being read: %w", err)
+	}
+	_, _, _, err := decodeHeader(header, size-8-int64(hl))
+	return err
 }
 
 // checkHeaderLength checks the header length hl against the limit and the

@@ -19,8 +19,11 @@
 // variant with its -D defines as typed fields of shaders.Variant (BM, BN,
 // BK, TM, TN, DB, V4, SplitK, the cooperative-matrix CM_* ...), so that
 // engine/vulkan takes a variant's geometry from its variant line; a define
-// without a field there is an error. -check and the shaders test fail when
-// that file is stale.
+// without a field there is an error. A list that several sources share (an
+// included file's lines) is written once, and so is a run of three or more
+// variants that two lists share (the tiled GEMM's and convolutions'
+// cooperative-matrix tiles), as a variable the lists join with
+// slices.Concat. -check and the shaders test fail when that file is stale.
 //
 // A source may `#include "<name>.glsl"` (a file of the same directory);
 // its manifest hash covers the included files too, and variant lines in an

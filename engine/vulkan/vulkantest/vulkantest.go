@@ -106,7 +106,7 @@ func OpenCoopMat(t testing.TB, opts vulkan.Options) *vulkan.Device {
 		probe.Close()
 	}
 	d := Open(t, opts)
-	if d.CoopMat() == "" {
+	if d.Plans().CoopMat() == "" {
 		t.Fatalf("CoopMat on opened %s without a cooperative-matrix kernel", d.Describe())
 	}
 	return d

@@ -215,6 +215,33 @@ func TestGoVariants(t *testing.T) {
 	}
 }
 
+// TestGoVariantsSharedRun: a run of at least minSharedRun variants that
+// two sources' lists share is written once, as a variable both lists
+// join in; a shorter common run stays inline.
+func TestGoVariantsSharedRun(t *testing.T) {
+	dir := t.TempDir()
+	common := "// variant: c -DM=3\n// variant: d -DM=4\n// variant: e -DM=5\n"
+	os.WriteFile(filepath.Join(dir, "p.comp"), []byte("#version 450\n// variant: a -DM=1\n"+common+"void main() {}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "q.comp"), []byte("#version 450\n"+common+"// variant: b -DM=2\n// variant: a -DM=1\n// variant: c -DM=3\nvoid main() {}\n"), 0o644)
+	text, err := GoVariants(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(text)
+	for lit, want := range map[string]int{
+		`{Suffix: "d", M: 4}`:          1,
+		`{Suffix: "a", M: 1}`:          2,
+		`{Suffix: "c", M: 3}`:          2, // once in the run, once inline in q
+		"variantsCToE,":                2,
+		"var variantsCToE = []Variant": 1,
+		`import "slices"`:              1,
+	} {
+		if n := strings.Count(got, lit); n != want {
+			t.Errorf("%s %d times, want %d, in:\n%s", lit, n, want, got)
+		}
+	}
+}
+
 // TestIncludedVariants: variant lines of an included file are the
 // including sources' variants, counted once however often it is included.
 func TestIncludedVariants(t *testing.T) {

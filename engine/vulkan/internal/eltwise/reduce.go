@@ -27,45 +27,49 @@ const (
 	sumSquaresMaxParts    = 1024 // workgroups at most
 )
 
-func (d *Ops) checkReduce(op string, dst, src *engine.Tensor, rows, cols, outN int) {
+// reduce checks op's operands and sets dst to the sums of src (rows, cols)
+// along each row (perRow: rows sums, sum_rows.comp) or down each column
+// (cols sums, sum_cols.comp), each divided by div.
+func (d *Ops) reduce(op string, dst, src *engine.Tensor, rows, cols int, perRow bool, div float32) {
 	engine.CheckBackend(op, d.Owner, dst, src)
 	engine.CheckSizes(op, "rows cols", rows, cols)
 	engine.CheckNumel(op, "src", src, rows*cols)
-	engine.CheckNumel(op, "dst", dst, outN)
+	if perRow {
+		engine.CheckNumel(op, "dst", dst, rows)
+	} else {
+		engine.CheckNumel(op, "dst", dst, cols)
+	}
+	d.sum(dst, src, rows, cols, perRow, div)
 }
 
-func (d *Ops) sumRows(dst, src *engine.Tensor, rows, cols int, div float32) {
-	d.RT.Dispatch(vkrt.Kernel{Shader: "sum_rows", Push: &pushReduce{uint32(rows), uint32(cols), div},
-		Groups: d.RT.Grid1D(rows, 1), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
-}
-
-func (d *Ops) sumCols(dst, src *engine.Tensor, rows, cols int, div float32) {
-	d.RT.Dispatch(vkrt.Kernel{Shader: "sum_cols", Push: &pushReduce{uint32(rows), uint32(cols), div},
-		Groups: d.RT.Grid1D(cols, 16), Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
+// sum dispatches sum_rows (perRow) or sum_cols, unchecked.
+func (d *Ops) sum(dst, src *engine.Tensor, rows, cols int, perRow bool, div float32) {
+	shader, groups := "sum_cols", d.RT.Grid1D(cols, 16)
+	if perRow {
+		shader, groups = "sum_rows", d.RT.Grid1D(rows, 1)
+	}
+	d.RT.Dispatch(vkrt.Kernel{Shader: shader, Push: &pushReduce{uint32(rows), uint32(cols), div},
+		Groups: groups, Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
 }
 
 // SumRows sets dst[r] = sum_c src[r,c].
 func (d *Ops) SumRows(dst, src *engine.Tensor, rows, cols int) {
-	d.checkReduce("SumRows", dst, src, rows, cols, rows)
-	d.sumRows(dst, src, rows, cols, 1)
+	d.reduce("SumRows", dst, src, rows, cols, true, 1)
 }
 
 // MeanRows sets dst[r] = sum_c src[r,c] / cols.
 func (d *Ops) MeanRows(dst, src *engine.Tensor, rows, cols int) {
-	d.checkReduce("MeanRows", dst, src, rows, cols, rows)
-	d.sumRows(dst, src, rows, cols, float32(cols))
+	d.reduce("MeanRows", dst, src, rows, cols, true, float32(cols))
 }
 
 // SumCols sets dst[c] = sum_r src[r,c].
 func (d *Ops) SumCols(dst, src *engine.Tensor, rows, cols int) {
-	d.checkReduce("SumCols", dst, src, rows, cols, cols)
-	d.sumCols(dst, src, rows, cols, 1)
+	d.reduce("SumCols", dst, src, rows, cols, false, 1)
 }
 
 // MeanCols sets dst[c] = sum_r src[r,c] / rows.
 func (d *Ops) MeanCols(dst, src *engine.Tensor, rows, cols int) {
-	d.checkReduce("MeanCols", dst, src, rows, cols, cols)
-	d.sumCols(dst, src, rows, cols, float32(rows))
+	d.reduce("MeanCols", dst, src, rows, cols, false, float32(rows))
 }
 
 // SumSquares sets dst[0] = sum_i src[i]^2: per-workgroup partial sums over
@@ -86,7 +90,7 @@ func (d *Ops) SumSquares(dst, src *engine.Tensor) {
 	}
 	partial := d.RT.New(parts)
 	d.RT.Dispatch(vkrt.Kernel{Shader: "sum_squares", Push: push, Groups: d.RT.Grid1D(parts, 1), Args: []vkrt.Arg{vkrt.Out(partial), vkrt.In(src)}})
-	d.sumRows(dst, partial, 1, parts, 1)
+	d.sum(dst, partial, 1, parts, true, 1)
 	partial.Release()
 }
 

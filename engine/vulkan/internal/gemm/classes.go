@@ -29,10 +29,10 @@ const (
 // winogradFilterGemm).
 const ClassSplitK = classSplitK
 
-// Classes are the shape classes in the order GemmPlan lists them.
+// Classes are the shape classes in the order Plans.Gemm (package vulkan) lists them.
 var Classes = []string{classSmall, classMedium, classLarge, classHuge, classSkinny, classSplitK}
 
-// classShapes describes each class for people (GemmPlan, devices).
+// classShapes describes each class for people (Plans.Gemm, devices).
 var classShapes = map[string]string{
 	classSmall:  "m*n < 256^2",
 	classMedium: "256^2 <= m*n < 512^2",

@@ -10,7 +10,7 @@ import (
 )
 
 // GEMM kernels (the names Options.GemmVariant, the autotuner and
-// GemmPlan use):
+// Plans.Gemm use):
 //   - tiled_128x128, tiled_64x64, tiled_32x32 (gemm_tiled.comp, GPUs):
 //     BM x BN block tiles staged through shared memory BK deep, each
 //     invocation computing TM x TN outputs; 256, 256 and 64 invocations,

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine"
-	"simclr-vk/engine/vulkan/internal/testdev"
+	"simclr-vk/engine/vulkan/internal/rttest"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -14,9 +14,7 @@ import (
 // lengths (past one workgroup, past the 1024-workgroup grid), with the
 // largest difference negative, and with a NaN in either input.
 func TestAbsMaxDiff(t *testing.T) {
-	d := testdev.Open(t, vkrt.ValidationAvailable(), func(validate bool) (*vkrt.Device, error) {
-		return vkrt.Open(vkrt.Config{Validate: validate})
-	})
+	d := rttest.Open(t, vkrt.Config{})
 	rng := rand.New(rand.NewSource(7))
 	for _, n := range []int{1, 3, 13, 127, 257, 1<<18 + 13} {
 		for _, nan := range []int{-1, 0, 1} { // none, in x, in y

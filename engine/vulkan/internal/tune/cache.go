@@ -118,22 +118,12 @@ func ReadCache(path string) (*File, error) {
 // readTuneCache reads the cache file: a regular file (opening a FIFO would
 // block) of at most maxTuneCacheBytes.
 func readTuneCache(path string) ([]byte, error) {
-	f, size, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if size > maxTuneCacheBytes {
-		return nil, fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxTuneCacheBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxTuneCacheBytes {
-		return nil, fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
-	}
-	return data, nil
+	return regfile.ReadChecked(path, func(_ io.ReaderAt, size int64) error {
+		if size > maxTuneCacheBytes {
+			return fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
+		}
+		return nil
+	})
 }
 
 // parseTuneCache decodes a cache file of this version and checks every

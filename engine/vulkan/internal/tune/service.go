@@ -20,7 +20,7 @@ type Service struct {
 	Logger func(format string, args ...any) // nil: the log package
 
 	ConvAnnounced bool          // the "timing the convolution kernels" line was printed
-	Spent         time.Duration // timing candidates (GEMM classes, convolutions), for TuneTime
+	Spent         time.Duration // timing candidates (GEMM classes, convolutions), for Plans.TuneTime (package vulkan)
 
 	// Corrupt (tests only) alters a candidate's output before the
 	// agreement check, to prove that a wrong kernel is rejected.

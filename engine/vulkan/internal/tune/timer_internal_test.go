@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"simclr-vk/engine/vulkan/internal/testdev"
+	"simclr-vk/engine/vulkan/internal/rttest"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -13,9 +13,7 @@ import (
 // wallSample in all) and returns a positive median; the timestamp timer
 // keeps one recording per sample.
 func TestKernelTimerWall(t *testing.T) {
-	rt := testdev.Open(t, vkrt.ValidationAvailable(), func(validate bool) (*vkrt.Device, error) {
-		return vkrt.Open(vkrt.Config{Validate: validate})
-	})
+	rt := rttest.Open(t, vkrt.Config{})
 	a := rt.New(64 * 64)
 	defer rt.Release(a)
 	record := func() { rt.Fill(a, 1) }

@@ -83,16 +83,10 @@ func newAllocator(d *Device, mp vk.PhysicalDeviceMemoryProperties) (*allocator, 
 		a.align = 16
 	}
 	// Memory types a storage buffer may use.
-	probe := &vk.BufferCreateInfo{SType: vk.StructureTypeBufferCreateInfo, Size: 4096, Usage: bufferUsage, SharingMode: vk.SharingModeExclusive}
-	var buf vk.Buffer
-	res := vk.CreateBuffer(d.dev, probe, nil, &buf)
-	probe.Free()
-	if res != vk.Success {
-		return nil, vkErr("vkCreateBuffer", res)
+	buf, req, err := d.createBuffer(4096)
+	if err != nil {
+		return nil, err
 	}
-	var req vk.MemoryRequirements
-	vk.GetBufferMemoryRequirements(d.dev, buf, &req)
-	req.Deref()
 	vk.DestroyBuffer(d.dev, buf, nil)
 
 	const dl = vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit)
@@ -136,6 +130,22 @@ func newAllocator(d *Device, mp vk.PhysicalDeviceMemoryProperties) (*allocator, 
 	return a, nil
 }
 
+// createBuffer creates a storage VkBuffer of size bytes, without memory,
+// and returns it with its memory requirements.
+func (d *Device) createBuffer(size uint64) (vk.Buffer, vk.MemoryRequirements, error) {
+	ci := &vk.BufferCreateInfo{SType: vk.StructureTypeBufferCreateInfo, Size: vk.DeviceSize(size), Usage: bufferUsage, SharingMode: vk.SharingModeExclusive}
+	var buf vk.Buffer
+	res := vk.CreateBuffer(d.dev, ci, nil, &buf)
+	ci.Free()
+	var req vk.MemoryRequirements
+	if res != vk.Success {
+		return buf, req, vkErr("vkCreateBuffer", res)
+	}
+	vk.GetBufferMemoryRequirements(d.dev, buf, &req)
+	req.Deref()
+	return buf, req, nil
+}
+
 func alignUp(x, a uint64) uint64 { return (x + a - 1) / a * a }
 
 // newBlock creates a VkBuffer of size bytes with its own memory (mapped in
@@ -148,23 +158,17 @@ func (a *allocator) newBlock(size uint64, host bool) (*block, error) {
 	if host {
 		ti = a.hostType
 	}
-	ci := &vk.BufferCreateInfo{SType: vk.StructureTypeBufferCreateInfo, Size: vk.DeviceSize(size), Usage: bufferUsage, SharingMode: vk.SharingModeExclusive}
-	var buf vk.Buffer
-	res := vk.CreateBuffer(d.dev, ci, nil, &buf)
-	ci.Free()
-	if res != vk.Success {
-		return nil, vkErr("vkCreateBuffer", res)
+	buf, req, err := d.createBuffer(size)
+	if err != nil {
+		return nil, err
 	}
-	var req vk.MemoryRequirements
-	vk.GetBufferMemoryRequirements(d.dev, buf, &req)
-	req.Deref()
 	if uint64(req.Size) > a.heapSize || (a.limit > 0 && uint64(a.stats.Reserved)+uint64(req.Size) > a.limit) {
 		vk.DestroyBuffer(d.dev, buf, nil)
 		return nil, vkErr("vkAllocateMemory", vk.ErrorOutOfDeviceMemory)
 	}
 	ai := &vk.MemoryAllocateInfo{SType: vk.StructureTypeMemoryAllocateInfo, AllocationSize: req.Size, MemoryTypeIndex: ti}
 	var mem vk.DeviceMemory
-	res = vk.AllocateMemory(d.dev, ai, nil, &mem)
+	res := vk.AllocateMemory(d.dev, ai, nil, &mem)
 	ai.Free()
 	if res != vk.Success {
 		vk.DestroyBuffer(d.dev, buf, nil)
