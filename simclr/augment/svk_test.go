@@ -2,6 +2,7 @@ package augment
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -50,6 +51,33 @@ func TestLoaderMixedSizes(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The device path (train --augment-on gpu) gets each stored image, at
+	// its size, and the Params of the same views.
+	dl, err := NewLoader(ds, LoaderConfig{BatchSize: 2, Seed: 3, Epoch: 1, Workers: 3, Aug: cfg, DeviceViews: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches := 0
+	for b, err := dl.Next(); err != io.EOF; b, err = dl.Next() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches++
+		for row, p := range b.Params {
+			i, v := row%b.N, row/b.N
+			im, src := b.Images[i], src.imgs[b.Index[i]]
+			got := make([]float32, len(want))
+			Apply(got, im, p, cfg)
+			View(want, src, cfg, ViewRNG(3, 1, b.Index[i], v))
+			if im.H != src.H || im.W != src.W || !slices.Equal(got, want) {
+				t.Fatalf("device batch %d row %d: image %dx%d (stored %dx%d) or its view differs", b.Number, row, im.H, im.W, src.H, src.W)
+			}
+		}
+	}
+	dl.Close()
+	if batches != 3 {
+		t.Fatalf("device loader: %d batches, want 3", batches)
 	}
 	l, err := NewEvalLoader(ds, EvalConfig{BatchSize: 4, Size: size, Workers: 2})
 	if err != nil {
