@@ -24,8 +24,7 @@ const (
 
 func runAugment(args []string) error {
 	fs := newFlags("augment")
-	dataSpec := fs.String("data", data.DefaultName, "dataset path or name (fashion-mnist, mnist)")
-	format := fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy")
+	dataSpec, format := addDataFlags(fs, data.DefaultName, "dataset path or name (fashion-mnist, mnist, a .svk file)")
 	size := fs.Int("image-size", 0, "view size in pixels (0: the dataset's image side); also resizes image folders")
 	n := fs.Int("n", 8, "images (grid rows)")
 	views := fs.Int("views", 4, "views per image (grid columns after the original)")
@@ -93,7 +92,7 @@ func runAugment(args []string) error {
 		}
 		for col := 0; col < cols; col++ {
 			if col == 0 {
-				augment.Apply(buf, img, augment.CentreParams(img.H, img.W), cfg)
+				augment.EvalView(buf, img, cfg)
 			} else {
 				augment.View(buf, img, cfg, augment.ViewRNG(*seed, 0, r, col-1))
 			}

@@ -5,7 +5,8 @@
 // train.go (pre-training), eval.go (eval knn / eval linear),
 // finetune.go, export.go / import.go (torchvision-named safetensors),
 // embed.go (features as .npy), augment.go (a PNG grid of views),
-// devices.go, and bench_*.go (bench gemm / conv / ntxent / step).
+// prepare.go (a dataset into one .svk file), devices.go, and bench_*.go
+// (bench gemm / conv / ntxent / step / data).
 //
 // What the commands share, they take from one place: the flags of every
 // computing command (--backend, --device, --threads, --coopmat, ...) and

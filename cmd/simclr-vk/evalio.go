@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -31,14 +32,18 @@ type modelDataFlags struct {
 }
 
 func addModelDataFlags(fs *pflag.FlagSet) *modelDataFlags {
-	return &modelDataFlags{
-		checkpoint: fs.String("checkpoint", "", "checkpoint file or directory (the newest readable one is used)"),
-		data:       fs.String("data", data.DefaultName, "dataset path or name (fashion-mnist, mnist)"),
-		format:     fs.String("format", "", "dataset format override: cifar10, cifar100, stl10, idx, folder, npy"),
-		imageSize:  fs.Int("image-size", 0, "centre-crop and resize images to this side (0: the size the checkpoint was trained on)"),
-		batch:      fs.Int("batch", 256, "images per forward pass / training batch"),
-		workers:    fs.Int("workers", 0, "data loader goroutines (0: all cores)"),
-	}
+	f := &modelDataFlags{checkpoint: fs.String("checkpoint", "", "checkpoint file or directory (the newest readable one is used)")}
+	f.data, f.format = addDataFlags(fs, data.DefaultName, "dataset path or name (fashion-mnist, mnist, a .svk file)")
+	f.imageSize, f.batch, f.workers = fs.Int("image-size", 0, "resize (shorter side) and centre-crop images to this side (0: the size the checkpoint was trained on)"),
+		fs.Int("batch", 256, "images per forward pass / training batch"),
+		fs.Int("workers", 0, "data loader goroutines (0: all cores)")
+	return f
+}
+
+// addDataFlags adds --data (default def) and --format.
+func addDataFlags(fs *pflag.FlagSet, def, help string) (spec, format *string) {
+	return fs.String("data", def, help),
+		fs.String("format", "", "dataset format override: "+strings.Join(data.Formats, ", "))
 }
 
 // evalInput is a loaded model with its data.

@@ -29,6 +29,7 @@ var commands = byName(
 	command{"export", "write a checkpoint's encoder (and head) as torchvision-named safetensors", runExport},
 	command{"import", "turn torchvision-named weights (safetensors) into a simclr-vk checkpoint", runImport},
 	command{"embed", "write the encoder features h of a dataset split as .npy (plus labels.npy)", runEmbed},
+	command{"prepare", "convert a dataset (an image folder especially) into one .svk file of uint8 pixels at a bounded size, read through a memory map", runPrepare},
 	command{"augment", "write a PNG grid of SimCLR views of a few images (check the augmentation)", runAugment},
 	command{"devices", "list the Vulkan devices and the CPU backend", runDevices},
 	command{"bench", "benchmarks: " + benchNames(), runBench},
@@ -38,6 +39,7 @@ var benches = byName(
 	command{"gemm", "single-precision GEMM C = A*B in GFLOP/s (median of several timed batches)", runBenchGemm},
 	command{"conv", "ResNet-18 convolution layers (forward, backward-data, backward-filter) in GFLOP/s", runBenchConv},
 	command{"ntxent", "NT-Xent loss+gradient: fused vs unfused (Vulkan) or vs the full-matrix reference (CPU): ms, GFLOP/s, extra memory", runBenchNTXent},
+	command{"data", "the CPU data pipeline in images/s: read/decode, augment, and the training loader end to end", runBenchData},
 	command{"step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep},
 )
 

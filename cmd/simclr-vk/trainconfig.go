@@ -16,6 +16,7 @@ import (
 	"simclr-vk/internal/bound"
 	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/checkpoint"
+	"simclr-vk/simclr/data"
 	"simclr-vk/simclr/train"
 )
 
@@ -29,9 +30,9 @@ import (
 // (--backend, --device, --coopmat, ...) are registered on the same fs by
 // addBackendFlags: resolveTrainConfig applies file values to them too.
 func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
-	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist)")
-	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: cifar10, cifar100, stl10, idx, folder, npy")
-	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side); also resizes image folders")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist, a .svk file from simclr-vk prepare)")
+	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: "+strings.Join(data.Formats, ", "))
+	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side, the nominal one where sizes vary); also resizes image folders")
 	fs.BoolVar(&cfg.SkipBad, "skip-bad", cfg.SkipBad, "image folders: leave out files that do not decode (they are listed) instead of failing")
 	fs.StringVar(&cfg.Arch, "arch", cfg.Arch, "encoder: resnet18, resnet34 or resnet50")
 	fs.StringVar(&cfg.Stem, "stem", cfg.Stem, "cifar (3x3 conv, no max-pool), imagenet (7x7/2 conv + max-pool) or auto (cifar at <= 32 px)")

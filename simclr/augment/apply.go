@@ -60,3 +60,11 @@ func View(dst []float32, src data.Image, cfg Config, rng *rand.Rand) Params {
 	Apply(dst, src, p, cfg)
 	return p
 }
+
+// EvalView renders the evaluation view of src into dst: the reference's
+// transform, torchvision Resize(Size) then CenterCrop(Size)
+// (data.EvalTransform), then cfg.Mean/Std. It takes images of any size.
+func EvalView(dst []float32, src data.Image, cfg Config) {
+	im := data.EvalTransform(src, cfg.Size)
+	Apply(dst, im, CentreParams(im.H, im.W), cfg)
+}

@@ -58,6 +58,12 @@
 // With LoaderConfig.Shards a loader is one rank's part of a data-parallel
 // epoch: images Shard*n .. Shard*n+n-1 of each global batch, augmented as
 // the unsharded loader would (CheckShards says which batch sizes split).
-// NewEvalLoader gives un-augmented batches (centre crop, resize, in order)
-// for feature extraction and evaluation.
+// NewEvalLoader gives un-augmented batches in order for feature extraction
+// and evaluation: EvalView, the reference's eval transform (torchvision
+// Resize then CenterCrop, data.EvalTransform).
+//
+// Images may differ in size (data.VariesInSize: a prepared .svk file): the
+// training views crop each image at its own size (Sample takes its H and
+// W) and the evaluation view resizes each; every batch has the fixed shape
+// (C, Size, Size).
 package augment

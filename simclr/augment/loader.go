@@ -48,7 +48,7 @@ type LoaderConfig struct {
 // dataset order, every image once (the last batch may be short).
 type EvalConfig struct {
 	BatchSize int
-	Size      int       // output side: centre square resized to Size x Size
+	Size      int       // output side: shorter side resized to Size, centre Size x Size (EvalView)
 	Mean, Std []float32 // optional normalisation, as Config
 	Workers   int       // 0 means runtime.NumCPU()
 	Prefetch  int       // 0 means 2
@@ -314,7 +314,7 @@ func (l *Loader) work() {
 				row := v*b.N + t.pos
 				dst := b.Views[row*vsize : (row+1)*vsize]
 				if l.eval {
-					Apply(dst, img, CentreParams(img.H, img.W), l.cfg)
+					EvalView(dst, img, l.cfg)
 				} else {
 					View(dst, img, l.cfg, ViewRNG(l.seed, l.epoch, idx, v))
 				}

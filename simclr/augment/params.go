@@ -116,9 +116,9 @@ func Sample(cfg Config, rng *rand.Rand, h, w int) Params {
 	return p
 }
 
-// CentreParams are the parameters of the evaluation transform: the centred
-// square of side min(h, w), resized to Size, nothing else (torchvision
-// Resize + CenterCrop).
+// CentreParams are the parameters of a plain centre crop: the centred
+// square of side min(h, w), resized to Size (bilinear, no anti-aliasing),
+// nothing else. The evaluation transform is EvalView.
 func CentreParams(h, w int) Params {
 	s := min(h, w)
 	return Params{Crop: Crop{X: (w - s) / 2, Y: (h - s) / 2, W: s, H: s}, Brightness: 1, Contrast: 1, Saturation: 1}

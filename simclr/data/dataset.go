@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"image"
 
 	"simclr-vk/internal/jpegdec"
 )
@@ -16,12 +17,16 @@ type Image struct {
 // At returns the pixel value of channel c at row y, column x.
 func (im Image) At(c, y, x int) uint8 { return im.Pix[(c*im.H+y)*im.W+x] }
 
-// Dataset is a fixed, indexable set of images of one shape.
-// Implementations are safe for concurrent use.
+// Dataset is a fixed, indexable set of images. Their channel count is one
+// for all; their size is one for all unless the dataset implements Sized
+// and its SizesVary says true (see VariesInSize). Implementations are safe
+// for concurrent use.
 type Dataset interface {
 	// Len is the number of images.
 	Len() int
-	// Shape is the shape of every image.
+	// Shape is the channel count of every image and the size of every
+	// image, or, where sizes vary, a nominal size: the smallest shorter
+	// side of the images, as h = w (the default view side).
 	Shape() (c, h, w int)
 	// NumClasses is the number of classes, 0 when the dataset is unlabeled.
 	NumClasses() int
@@ -35,16 +40,44 @@ type Dataset interface {
 	Close() error
 }
 
+// Sized is implemented by datasets whose images may differ in size (a
+// prepared .svk file, an image folder opened with Options.NativeSize).
+type Sized interface {
+	// SizesVary reports whether the images differ in size; when false
+	// every image has the size Shape gives.
+	SizesVary() bool
+	// ImageSize is the height and width of image i, without decoding it.
+	ImageSize(i int) (h, w int)
+}
+
+// VariesInSize reports whether the images of ds may differ in size: a
+// consumer needing one size must then resize each image (the evaluation
+// transform, EvalTransform) or crop it (the training views do).
+func VariesInSize(ds Dataset) bool {
+	s, ok := ds.(Sized)
+	return ok && s.SizesVary()
+}
+
+// Classer is implemented by datasets that know their class names.
+type Classer interface {
+	// Classes returns the class names in label order (nil when unknown).
+	Classes() []string
+}
+
 // Options control Open.
 type Options struct {
 	// Format overrides detection: "cifar10", "cifar100", "stl10", "idx",
-	// "folder" or "npy". Empty means detect from the files present.
+	// "folder", "npy" or "svk". Empty means detect from the files present.
 	Format string
 	// ImageSize > 0 makes image folders resize (shorter side) and centre-crop
 	// every image to ImageSize x ImageSize. Required when a folder holds
 	// images of different sizes. Ignored by the binary formats, whose images
 	// all have one size.
 	ImageSize int
+	// NativeSize makes image folders return every image at its own size
+	// instead of requiring one size (the folder implements Sized). It
+	// excludes ImageSize. simclr-vk prepare uses it.
+	NativeSize bool
 	// SkipBad makes image folders leave out files that do not decode (they
 	// are listed in Folder.Skipped) instead of failing.
 	SkipBad bool
@@ -96,4 +129,23 @@ func checkIndex(name string, i, n int) {
 	if i < 0 || i >= n {
 		panic(fmt.Sprintf("data: %s: index %d out of range [0, %d)", name, i, n))
 	}
+}
+
+// nominalSize is the Shape of images of the given sizes (X width, Y
+// height): their common size, or where they vary, the smallest shorter
+// side as a square.
+func nominalSize(sizes []image.Point) (h, w int, varies bool) {
+	if len(sizes) == 0 {
+		return 0, 0, false
+	}
+	h, w = sizes[0].Y, sizes[0].X
+	side := min(h, w)
+	for _, p := range sizes[1:] {
+		varies = varies || p.X != w || p.Y != h
+		side = min(side, p.X, p.Y)
+	}
+	if varies {
+		return side, side, true
+	}
+	return h, w, false
 }

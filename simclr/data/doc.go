@@ -2,8 +2,16 @@
 //
 // Every reader implements Dataset. Images are returned as Image: uint8 pixels
 // in CHW order (channel planes, each row-major), C = 1 (grayscale) or 3 (RGB).
-// All images of a Dataset have the same shape, Shape(). Labels are 0-based
-// class indices; unlabeled data returns -1 and NumClasses() == 0.
+// All images of a Dataset have the channel count of Shape(). Their size is
+// Shape()'s too, except for datasets implementing Sized whose SizesVary
+// says true (VariesInSize): a .svk file of a mixed-size folder, or a folder
+// opened with Options.NativeSize. Each of their images comes at its own
+// size (ImageSize(i) tells it without decoding) and Shape()'s h = w is a
+// nominal size, the smallest shorter side. Consumers needing one size crop
+// (the training views) or resize (EvalTransform: torchvision Resize then
+// CenterCrop, the reference's eval transform) each image. Subset and
+// Concat pass the sizes on. Labels are 0-based class indices; unlabeled
+// data returns -1 and NumClasses() == 0; Classer gives class names.
 //
 // Open(spec, opts) takes a path or a known name ("fashion-mnist", the default
 // dataset, from Debian's dataset-fashion-mnist package; "mnist" when a similar
@@ -26,10 +34,24 @@
 //	folder    a folder of JPEG/PNG images; class sub-folders give labels
 //	          (sorted by name), a flat folder is unlabeled; "train" and
 //	          "test" (or "val") sub-folders give the two splits
+//	svk       a .svk file (by extension or magic) written by WriteSVK
+//	          (simclr-vk prepare): both splits of any dataset in one file
+//	          of uint8 pixels, each image at its stored size (shorter side
+//	          at most SVKOptions.MaxSide, never upscaled), with labels and
+//	          class names; read through a memory map (Linux; ReadAt
+//	          elsewhere), the FFCV .beton idea. The layout is in svk.go
+//
+// WriteSVK decodes with a bounded number of goroutines, writes in order and
+// goes through internal/atomicfile: an interrupted or failed prepare leaves
+// no file under the final name. OpenSVK checks every size against the file
+// size before allocating, the header and index against their CRC-32C and
+// each image's pixels against theirs when read; a mapped page that faults
+// (the file truncated while open) is an error, not a crash.
 //
 // Large datasets are read lazily: binary formats with ReadAt per image, image
-// folders decoded per access. Every Dataset is safe for concurrent use by
-// several goroutines (the augmentation Loader reads from many workers).
+// folders decoded per access, .svk files copied from their memory map.
+// Every Dataset is safe for concurrent use by several goroutines (the
+// augmentation Loader reads from many workers).
 //
 // Bad data never panics and is never skipped silently: errors name the file
 // and what is wrong (truncated record, wrong magic, an image that does not

@@ -31,6 +31,10 @@ type Folder struct {
 	c, h, w int
 	size    int // resize and centre-crop to size x size when > 0
 	jpeg    *jpegdec.Decoder
+	// native (Options.NativeSize): each image at its own size, sizes[i].
+	native bool
+	sizes  []image.Point
+	varies bool
 	// Skipped lists the files left out with Options.SkipBad, each with the
 	// reason ("path: error").
 	Skipped []string
@@ -45,6 +49,9 @@ type Folder struct {
 func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
 	if s := opts.ImageSize; s < 0 || s > 0 && s > MaxImagePixels/s {
 		return nil, nil, fmt.Errorf("data: %s: image size %d outside [0, %d] (%d pixels at most)", path, s, maxImageSide, MaxImagePixels)
+	}
+	if opts.NativeSize && opts.ImageSize > 0 {
+		return nil, nil, fmt.Errorf("data: %s: an image size (%d) and native sizes exclude each other", path, opts.ImageSize)
 	}
 	trainDir, testDir := path, ""
 	if isDir(filepath.Join(path, "train")) {
@@ -69,7 +76,7 @@ func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
 	}
 	if te.c != tr.c || te.h != tr.h || te.w != tr.w {
 		// Make both splits agree: RGB wins over gray; sizes must match.
-		if te.h != tr.h || te.w != tr.w {
+		if (te.h != tr.h || te.w != tr.w) && !opts.NativeSize {
 			return nil, nil, fmt.Errorf("data: %s is %dx%d but %s is %dx%d: set the image size (Options.ImageSize)", trainDir, tr.h, tr.w, testDir, te.h, te.w)
 		}
 		tr.c, te.c = 3, 3
@@ -110,7 +117,7 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	f := &Folder{name: name, size: opts.ImageSize, jpeg: jpegdec.New(opts.JPEG)}
+	f := &Folder{name: name, size: opts.ImageSize, native: opts.NativeSize, jpeg: jpegdec.New(opts.JPEG)}
 	var subdirs []string
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), ".") && isDirOrLinkToDir(dir, e) {
@@ -189,7 +196,9 @@ func (f *Folder) readHeaders(skipBad bool) error {
 			bad = append(bad, strings.TrimPrefix(err.Error(), "data: "))
 			continue
 		}
-		if f.size == 0 {
+		if f.native {
+			f.sizes = append(f.sizes, image.Point{X: cfg.Width, Y: cfg.Height})
+		} else if f.size == 0 {
 			if first == "" {
 				first, f.h, f.w = p, cfg.Height, cfg.Width
 			} else if cfg.Height != f.h || cfg.Width != f.w {
@@ -220,6 +229,9 @@ func (f *Folder) readHeaders(skipBad bool) error {
 	}
 	if f.size > 0 {
 		f.h, f.w = f.size, f.size
+	}
+	if f.native {
+		f.h, f.w, f.varies = nominalSize(f.sizes)
 	}
 	f.c = 3
 	if allGray {
@@ -348,6 +360,19 @@ func (f *Folder) NumClasses() int      { return len(f.classes) }
 func (f *Folder) Name() string         { return f.name }
 func (f *Folder) Close() error         { return nil }
 
+// SizesVary reports whether the images differ in size (only with
+// Options.NativeSize).
+func (f *Folder) SizesVary() bool { return f.varies }
+
+// ImageSize is the size of image i from its header.
+func (f *Folder) ImageSize(i int) (h, w int) {
+	checkIndex(f.name, i, len(f.files))
+	if f.native {
+		return f.sizes[i].Y, f.sizes[i].X
+	}
+	return f.h, f.w
+}
+
 // Classes returns the class names in label order (nil when unlabeled).
 func (f *Folder) Classes() []string { return f.classes }
 
@@ -369,7 +394,9 @@ func (f *Folder) Label(i int) int {
 func (f *Folder) Image(i int) (Image, error) {
 	checkIndex(f.name, i, len(f.files))
 	var want *image.Point
-	if f.size == 0 {
+	if f.native {
+		want = &f.sizes[i]
+	} else if f.size == 0 {
 		want = &image.Point{X: f.w, Y: f.h}
 	}
 	im, err := decodeImage(f.files[i], want, f.jpeg, f.c, f.size)

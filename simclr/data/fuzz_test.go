@@ -47,6 +47,7 @@ func checkDataset(t *testing.T, ds Dataset) {
 			}
 			t.Fatalf("%s image %d: %v", ds.Name(), i, err)
 		}
+		h, w := sizeOf(ds, i) // the image's own size where sizes vary
 		if im.C != c || im.H != h || im.W != w || len(im.Pix) != c*h*w {
 			t.Fatalf("%s image %d: %dx%dx%d with %d bytes, want %dx%dx%d", ds.Name(), i, im.C, im.H, im.W, len(im.Pix), c, h, w)
 		}

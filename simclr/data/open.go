@@ -19,7 +19,7 @@ var KnownNames = map[string]string{
 const DefaultName = "fashion-mnist"
 
 // Formats lists the values Options.Format accepts.
-var Formats = []string{"cifar10", "cifar100", "stl10", "idx", "folder", "npy"}
+var Formats = []string{"cifar10", "cifar100", "stl10", "idx", "folder", "npy", "svk"}
 
 // Open opens the dataset at spec, a path or one of KnownNames (empty means
 // DefaultName), and returns its training and test splits. test is nil when
@@ -68,6 +68,8 @@ func Open(spec string, opts Options) (train, test Dataset, err error) {
 		return OpenNpy(path)
 	case "folder":
 		return OpenFolder(path, opts)
+	case "svk":
+		return OpenSVK(path)
 	}
 	panic("unreachable")
 }
@@ -105,7 +107,10 @@ func Detect(path string) (format, dir string, err error) {
 		if strings.HasSuffix(path, ".npy") {
 			return "npy", path, nil
 		}
-		return "", "", fmt.Errorf("data: %s: not a folder or .npy file", path)
+		if strings.HasSuffix(path, ".svk") || IsSVK(path) {
+			return "svk", path, nil
+		}
+		return "", "", fmt.Errorf("data: %s: not a folder, .npy or .svk file", path)
 	}
 	for _, f := range []string{"cifar10", "cifar100", "stl10"} {
 		if d := descend(path, f); d != path {

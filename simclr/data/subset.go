@@ -99,3 +99,31 @@ func (d *concat) Close() error {
 	}
 	return first
 }
+
+// sizeOf is the size of image i of ds: its own where ds is Sized, else
+// the shape's.
+func sizeOf(ds Dataset, i int) (h, w int) {
+	if s, ok := ds.(Sized); ok {
+		return s.ImageSize(i)
+	}
+	_, h, w = ds.Shape()
+	return h, w
+}
+
+// SizesVary and ImageSize pass on the underlying dataset's sizes (Shape
+// stays its nominal size).
+func (s *indexed) SizesVary() bool { return VariesInSize(s.Dataset) }
+func (s *indexed) ImageSize(i int) (h, w int) {
+	checkIndex(s.name, i, len(s.idx))
+	return sizeOf(s.Dataset, s.idx[i])
+}
+
+func (d *concat) SizesVary() bool {
+	for _, p := range d.parts {
+		if VariesInSize(p) {
+			return true
+		}
+	}
+	return false
+}
+func (d *concat) ImageSize(i int) (h, w int) { p, j := d.locate(i); return sizeOf(p, j) }

@@ -11,9 +11,11 @@ import (
 
 // CheckInput returns the side of the square images the encoder will see for
 // ds: force when > 0, else the checkpoint's training size trained when
-// recorded (> 0), else the shorter side of ds's images. It fails when ds's
-// channel count differs from the encoder's, or when its images differ from
-// the recorded training size and no size is forced.
+// recorded (> 0), else the shorter side of ds's images (its nominal size
+// where sizes vary). It fails when ds's channel count differs from the
+// encoder's, or when its images (of one size) differ from the recorded
+// training size and no size is forced; images of varying sizes are each
+// resized by the evaluation transform.
 func CheckInput(cfg layers.Config, trained int, ds data.Dataset, force int) (int, error) {
 	c, h, w := ds.Shape()
 	in := cfg.Encoder.WithDefaults().InChannels
@@ -22,6 +24,12 @@ func CheckInput(cfg layers.Config, trained int, ds data.Dataset, force int) (int
 	}
 	if force > 0 {
 		return force, nil
+	}
+	if data.VariesInSize(ds) { // every image is resized (EvalView) anyway
+		if trained > 0 {
+			return trained, nil
+		}
+		return min(h, w), nil
 	}
 	if trained > 0 && (h != trained || w != trained) {
 		return 0, fmt.Errorf("eval: dataset %s has %dx%d images, the checkpoint was trained on %dx%d: pass --image-size %d to centre-crop and resize", ds.Name(), h, w, trained, trained, trained)

@@ -54,7 +54,11 @@ func (r *run) openData() (test data.Dataset, err error) {
 	}
 	r.train = train
 	c, h, w := train.Shape()
-	fmt.Fprintf(r.log, "data: %s, %d of %d training images (%dx%dx%d)", train.Name(), train.Len(), full, h, w, c)
+	shape := fmt.Sprintf("%dx%dx%d", h, w, c)
+	if data.VariesInSize(train) {
+		shape = fmt.Sprintf("%d channels, sizes vary, shorter sides from %d", c, min(h, w))
+	}
+	fmt.Fprintf(r.log, "data: %s, %d of %d training images (%s)", train.Name(), train.Len(), full, shape)
 	if cfg.Subset > 0 && cfg.Subset < full {
 		fmt.Fprintf(r.log, ", a fixed subset (--subset 0 for all)")
 	}
