@@ -57,11 +57,7 @@ layout(std430, binding = 5) readonly buffer B5 { float saveMean[]; };
 layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
 layout(std430, binding = 7) readonly buffer B7 { float sums[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "grid1d.glsl"
 

@@ -35,11 +35,7 @@ layout(std430, binding = 1) buffer B1 { float dgamma[]; };
 layout(std430, binding = 2) buffer B2 { float dbeta[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "treereduce.glsl"
 

@@ -26,10 +26,7 @@ layout(std430, binding = 0) writeonly buffer B0 { float outv[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float lse[]; };
 layout(std430, binding = 2) readonly buffer B2 { float part[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 #include "treereduce.glsl"
 
