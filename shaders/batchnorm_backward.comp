@@ -55,10 +55,7 @@ shared float redGX[LOCAL];
 #include "grid1d.glsl"
 
 void main() {
-    uint ch = GRID1D_GROUP;
-    if (ch >= pc.c) {
-        return; // whole workgroup
-    }
+    GRID1D_GROUP_BOUND(ch, pc.c)
     uint t = gl_LocalInvocationID.x;
     uint m = pc.n * pc.hw;
     float mean = saveMean[ch];

@@ -45,10 +45,7 @@ shared float redGX[LOCAL];
 #include "grid1d.glsl"
 
 void main() {
-    uint ch = GRID1D_GROUP;
-    if (ch >= pc.groups * pc.c) { // ch: group * C + channel
-        return; // whole workgroup
-    }
+    GRID1D_GROUP_BOUND(ch, pc.groups * pc.c) // ch: group * C + channel
     uint t = gl_LocalInvocationID.x;
     uint base = 2u * ch * pc.parts;
     float sg = 0.0;

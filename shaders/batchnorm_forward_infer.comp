@@ -38,10 +38,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n * pc.c * pc.hw) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n * pc.c * pc.hw)
     uint ch = (i / pc.hw) % pc.c;
     float invStd = 1.0 / sqrt(runVar[ch] + pc.eps);
     float scale = invStd;

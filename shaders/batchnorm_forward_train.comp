@@ -52,10 +52,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint ch = GRID1D_GROUP;
-    if (ch >= pc.c) {
-        return; // whole workgroup: no barrier is skipped by part of it
-    }
+    GRID1D_GROUP_BOUND(ch, pc.c)
     uint t = gl_LocalInvocationID.x;
     uint m = pc.n * pc.hw;
     float s = 0.0;

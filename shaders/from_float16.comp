@@ -48,9 +48,6 @@ uint float32bits(uint h) {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n)
     dst[i] = float32bits((src[i >> 1] >> (16u * (i & 1u))) & 0xffffu);
 }

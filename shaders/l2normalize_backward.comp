@@ -29,10 +29,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint r = GRID1D_INDEX(64u);
-    if (r >= pc.rows) {
-        return;
-    }
+    GRID1D_BOUND(r, 64u, pc.rows)
     uint base = r * pc.dim;
     float nr = norm[r];
     float dot = 0.0;

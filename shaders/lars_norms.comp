@@ -36,10 +36,7 @@ shared float redG[LOCAL];
 #include "grid1d.glsl"
 
 void main() {
-    uint k = GRID1D_GROUP;
-    if (k >= pc.parts) {
-        return; // whole workgroup
-    }
+    GRID1D_GROUP_BOUND(k, pc.parts)
     uint t = gl_LocalInvocationID.x;
     uint end = min((k + 1u) * pc.chunk, pc.n);
     float ww = 0.0;

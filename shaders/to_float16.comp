@@ -59,10 +59,7 @@ uint half16(uint f) {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= (pc.n + 1u) / 2u) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, (pc.n + 1u) / 2u)
     uint w = half16(src[2u * i]);
     if (2u * i + 1u < pc.n) {
         w |= half16(src[2u * i + 1u]) << 16;
