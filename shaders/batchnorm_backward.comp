@@ -42,10 +42,7 @@ layout(std430, binding = 6) readonly buffer B6 { float gamma[]; };
 layout(std430, binding = 7) readonly buffer B7 { float saveMean[]; };
 layout(std430, binding = 8) readonly buffer B8 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-} pc;
+#include "batchnorm_fused_push.glsl"
 
 #include "treereduce.glsl"
 

@@ -30,10 +30,7 @@ layout(std430, binding = 3) readonly buffer B3 { float beta[]; };
 layout(std430, binding = 4) readonly buffer B4 { float runMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float runVar[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-} pc;
+#include "batchnorm_fused_push.glsl"
 
 #include "grid1d.glsl"
 

@@ -42,10 +42,7 @@ layout(std430, binding = 5) buffer B5 { float runVar[]; };
 layout(std430, binding = 6) writeonly buffer B6 { float saveMean[]; };
 layout(std430, binding = 7) writeonly buffer B7 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-} pc;
+#include "batchnorm_fused_push.glsl"
 
 #include "batchnorm_reduce.glsl"
 

@@ -20,9 +20,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer BDB { float DB[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-} pc;
+#include "bias_push.glsl"
 
 #include "treereduce.glsl"
 

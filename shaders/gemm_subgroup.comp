@@ -43,10 +43,7 @@ layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { float A[]; };
 layout(std430, binding = 2) readonly buffer BB { float B[]; };
 
-layout(push_constant) uniform Push {
-    uint m, n, k, batch0;
-    float alpha, beta;
-} pc;
+#include "gemm_push.glsl"
 
 float acc[TM][TN];
 float av[RPL];

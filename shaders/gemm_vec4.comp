@@ -36,10 +36,7 @@ layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { vec4 A4[]; };
 layout(std430, binding = 2) readonly buffer BB { vec4 B4[]; };
 
-layout(push_constant) uniform Push {
-    uint m, n, k, batch0;
-    float alpha, beta;
-} pc;
+#include "gemm_push.glsl"
 
 void main() {
     uint m = pc.m, n = pc.n, k = pc.k;

@@ -22,9 +22,7 @@ layout(std430, binding = 1) readonly buffer B1 { float dy[]; };
 layout(std430, binding = 2) readonly buffer B2 { float y[]; };
 layout(std430, binding = 3) readonly buffer B3 { float norm[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, dim;
-} pc;
+#include "l2normalize_push.glsl"
 
 #include "grid1d.glsl"
 

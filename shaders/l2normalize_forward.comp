@@ -18,9 +18,7 @@ layout(std430, binding = 0) writeonly buffer B0 { float y[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float norm[]; };
 layout(std430, binding = 2) readonly buffer B2 { float x[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, dim;
-} pc;
+#include "l2normalize_push.glsl"
 
 #include "grid1d.glsl"
 

@@ -23,10 +23,7 @@ layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { float w[]; };
 layout(std430, binding = 2) readonly buffer B2 { float g[]; };
 
-layout(push_constant) uniform Push {
-    uint n, chunk, parts;
-    float lr, momentum, weightDecay, eta;
-} pc;
+#include "lars_push.glsl"
 
 #include "treereduce.glsl"
 

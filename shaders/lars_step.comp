@@ -31,10 +31,7 @@ layout(std430, binding = 1) readonly buffer B1 { float g[]; };
 layout(std430, binding = 2) buffer B2 { float v[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
-layout(push_constant) uniform Push {
-    uint n, chunk, parts;
-    float lr, momentum, weightDecay, eta;
-} pc;
+#include "lars_push.glsl"
 
 #include "treereduce.glsl"
 

@@ -15,14 +15,7 @@
 // Push constants: {uint n} (Go: Push in engine/vulkan/internal/float16).
 // CPU reference: cpu.ToFloat16 (engine.Float16Bits).
 
-layout(local_size_x = 256) in;
-
-layout(std430, binding = 0) writeonly buffer B0 { uint dst[]; };
-layout(std430, binding = 1) readonly buffer B1 { uint src[]; };
-
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "float16.glsl"
 
 // half16 is engine.Float16Bits on the float32 bits f.
 uint half16(uint f) {

@@ -21,9 +21,7 @@
 layout(std430, binding = 0) writeonly buffer BDW { float DW[]; };
 layout(std430, binding = 1) readonly buffer BM { float Mt[]; };
 
-layout(push_constant) uniform Push {
-    uint k, c, flip;
-} pc;
+#include "winograd_filter_push.glsl"
 
 #define WINOGRAD_ONLY_G
 #include "winograd.glsl"

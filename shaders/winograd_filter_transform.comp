@@ -20,9 +20,7 @@
 layout(std430, binding = 0) writeonly buffer BU { float U[]; };
 layout(std430, binding = 1) readonly buffer BW { float Wt[]; };
 
-layout(push_constant) uniform Push {
-    uint k, c, flip;
-} pc;
+#include "winograd_filter_push.glsl"
 
 #include "winograd.glsl"
 

@@ -23,9 +23,7 @@
 layout(std430, binding = 0) writeonly buffer BG { float G[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 
-layout(push_constant) uniform Push {
-    uint n, k, p, q, tp, tq;
-} pc;
+#include "winograd_output_push.glsl"
 
 #define WINOGRAD_ONLY_AT
 #include "winograd.glsl"

@@ -21,9 +21,7 @@
 layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
 layout(std430, binding = 1) readonly buffer BM { float Mt[]; };
 
-layout(push_constant) uniform Push {
-    uint n, k, p, q, tp, tq;
-} pc;
+#include "winograd_output_push.glsl"
 
 #include "winograd.glsl"
 
