@@ -39,10 +39,7 @@ layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 #include "conv2d_push.glsl"
 
 void main() {
-    uint PQ = pc.p * pc.q;
-    uint HW = pc.h * pc.w;
-    uint RS = pc.r * pc.s;
-    uint CRS = pc.c * RS;
+    CONV_SIZES
     // Columns enumerate the input pixels grouped by stride class
     // (h mod stride_h, w mod stride_w), each class padded to Hq x Wq, so
     // that neighbouring invocations share the set of taps that reach them

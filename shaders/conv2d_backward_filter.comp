@@ -34,10 +34,7 @@ layout(std430, binding = 2) readonly buffer BX { float X[]; };
 #include "conv2d_push.glsl"
 
 void main() {
-    uint PQ = pc.p * pc.q;
-    uint HW = pc.h * pc.w;
-    uint RS = pc.r * pc.s;
-    uint CRS = pc.c * RS;
+    CONV_SIZES
     uint CHW = pc.c * HW;
     uint total = pc.n * PQ;
     CONV_ORIGIN

@@ -4,6 +4,8 @@
 // WG_X, 1 WG_Y: the local size; 2 TM rows and 3 TN columns of the GEMM per
 // invocation; 4 DIRECT: 1x1 kernel, stride 1, no padding, plain loads), and
 // statement macros for main:
+//   CONV_SIZES      declares PQ = P*Q, HW = H*W, RS = R*S and CRS = C*R*S
+//                   (the backward passes).
 //   CONV_ORIGIN     declares row0, col0: the first GEMM row and column of
 //                   this invocation. Blocks are interleaved (row i is
 //                   row0 + i*WG_Y, column j is col0 + j*WG_X), so that
@@ -19,6 +21,12 @@ layout(constant_id = 1) const uint WG_Y = 8;
 layout(constant_id = 2) const uint TM = 4;
 layout(constant_id = 3) const uint TN = 4;
 layout(constant_id = 4) const uint DIRECT = 0;
+
+#define CONV_SIZES \
+    uint PQ = pc.p * pc.q; \
+    uint HW = pc.h * pc.w; \
+    uint RS = pc.r * pc.s; \
+    uint CRS = pc.c * RS;
 
 #define CONV_ORIGIN \
     uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y; \
