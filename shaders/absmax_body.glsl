@@ -22,9 +22,7 @@ void main() {
     for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += gl_NumWorkGroups.x * 256u) {
         m = max(m, floatBitsToUint(ABSMAX_VALUE(i)) & 0x7fffffffu);
     }
-    red[lid] = m;
-    barrier();
-    TREE_MAX(red, lid, 128u);
+    TREE_MAX(red, m, lid, 128u);
     if (lid == 0u) {
         atomicMax(M[pc.slot], red[0]);
     }

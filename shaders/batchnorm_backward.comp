@@ -69,10 +69,7 @@ void main() {
         sg += g;
         sgx += g * ((x[idx] - mean) * invStd);
     }
-    redG[t] = sg;
-    redGX[t] = sgx;
-    barrier();
-    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
+    TREE_SUM2(redG, sg, redGX, sgx, t, LOCAL / 2u);
     sg = redG[0];
     sgx = redGX[0];
     if (t == 0u) {

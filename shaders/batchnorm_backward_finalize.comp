@@ -54,10 +54,7 @@ void main() {
         sg += partial[base + 2u * j];
         sgx += partial[base + 2u * j + 1u];
     }
-    redG[t] = sg;
-    redGX[t] = sgx;
-    barrier();
-    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
+    TREE_SUM2(redG, sg, redGX, sgx, t, LOCAL / 2u);
     if (t == 0u) {
         sums[2u * ch] = redG[0];
         sums[2u * ch + 1u] = redGX[0];

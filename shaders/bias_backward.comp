@@ -40,9 +40,7 @@ void main() {
             s += DY[(i * pc.c + ch) * pc.hw + j];
         }
     }
-    partial[t] = s;
-    barrier();
-    TREE_SUM(partial, t, 32u);
+    TREE_SUM(partial, s, t, 32u);
     if (t == 0u && ch < pc.c) {
         DB[ch] = partial[0];
     }

@@ -44,10 +44,7 @@ void main() {
         ww += wi * wi;
         gg += gi * gi;
     }
-    redW[t] = ww;
-    redG[t] = gg;
-    barrier();
-    TREE_SUM2(redW, redG, t, LOCAL / 2u);
+    TREE_SUM2(redW, ww, redG, gg, t, LOCAL / 2u);
     if (t == 0u) {
         partial[2u * k] = redW[0];
         partial[2u * k + 1u] = redG[0];

@@ -53,10 +53,7 @@ void main() {
             ww += partial[2u * k];
             gg += partial[2u * k + 1u];
         }
-        redW[t] = ww;
-        redG[t] = gg;
-        barrier();
-        TREE_SUM2(redW, redG, t, LOCAL / 2u);
+        TREE_SUM2(redW, ww, redG, gg, t, LOCAL / 2u);
         ww = redW[0];
         gg = redG[0];
         if (ww > 0.0 && gg > 0.0) {

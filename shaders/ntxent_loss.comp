@@ -58,10 +58,7 @@ void main() {
         loss += l - sp;
         top += sp >= nmax ? 1.0 : 0.0;
     }
-    redL[t] = loss;
-    redT[t] = top;
-    barrier();
-    TREE_SUM2(redL, redT, t, LOCAL / 2u);
+    TREE_SUM2(redL, loss, redT, top, t, LOCAL / 2u);
     if (t == 0u) {
         outv[0] = redL[0] / float(rows);
         outv[1] = redT[0] / float(rows);

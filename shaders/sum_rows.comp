@@ -39,9 +39,7 @@ void main() {
             s += src[base + c];
         }
     }
-    partial[t] = s;
-    barrier();
-    TREE_SUM(partial, t, 32u);
+    TREE_SUM(partial, s, t, 32u);
     if (t == 0u && r < pc.rows) {
         dst[r] = partial[0] / pc.div;
     }
