@@ -21,9 +21,5 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) buffer BM { uint M[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 
-layout(push_constant) uniform Push {
-    uint n, slot;
-} pc;
-
 #define ABSMAX_VALUE(i) (X[i])
 #include "absmax_body.glsl"

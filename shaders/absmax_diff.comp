@@ -24,9 +24,5 @@ layout(std430, binding = 0) buffer BM { uint M[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 layout(std430, binding = 2) readonly buffer BY { float Y[]; };
 
-layout(push_constant) uniform Push {
-    uint n, slot;
-} pc;
-
 #define ABSMAX_VALUE(i) (X[i] - Y[i])
 #include "absmax_body.glsl"

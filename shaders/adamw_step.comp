@@ -30,10 +30,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n)
     float gi = g[i];
     float wi = w[i] * (1.0 - pc.lr * pc.weightDecay);
     float mi = pc.beta1 * m[i] + (1.0 - pc.beta1) * gi;

@@ -42,10 +42,7 @@ layout(std430, binding = 6) readonly buffer B6 { float gamma[]; };
 layout(std430, binding = 7) readonly buffer B7 { float saveMean[]; };
 layout(std430, binding = 8) readonly buffer B8 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-} pc;
+#include "batchnorm_fused_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -55,10 +52,7 @@ shared float redGX[LOCAL];
 #include "grid1d.glsl"
 
 void main() {
-    uint ch = GRID1D_GROUP;
-    if (ch >= pc.c) {
-        return; // whole workgroup
-    }
+    GRID1D_GROUP_BOUND(ch, pc.c)
     uint t = gl_LocalInvocationID.x;
     uint m = pc.n * pc.hw;
     float mean = saveMean[ch];
@@ -75,10 +69,7 @@ void main() {
         sg += g;
         sgx += g * ((x[idx] - mean) * invStd);
     }
-    redG[t] = sg;
-    redGX[t] = sgx;
-    barrier();
-    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
+    TREE_SUM2(redG, sg, redGX, sgx, t, LOCAL / 2u);
     sg = redG[0];
     sgx = redGX[0];
     if (t == 0u) {

@@ -35,18 +35,9 @@
 // CPU reference: cpu.BatchNormBackward (dx), cpu.BatchNormBackwardApply
 // (MEANS).
 
-layout(local_size_x = 256) in;
-layout(constant_id = 0) const uint RELU = 0;
-layout(constant_id = 1) const uint HAS_GAMMA = 1;
-layout(constant_id = 2) const uint MEANS = 0;
+#include "batchnorm_apply.glsl"
 
-#if VEC == 4
-#define VT vec4
-#define POS(v) greaterThan(v, vec4(0.0))
-#else
-#define VT float
-#define POS(v) (v > 0.0)
-#endif
+layout(constant_id = 2) const uint MEANS = 0;
 
 layout(std430, binding = 0) writeonly buffer B0 { VT dx[]; };
 layout(std430, binding = 1) readonly buffer B1 { VT dy[]; };
@@ -57,22 +48,12 @@ layout(std430, binding = 5) readonly buffer B5 { float saveMean[]; };
 layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
 layout(std430, binding = 7) readonly buffer B7 { float sums[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    uint hwv = pc.hw / VEC;
-    if (i >= pc.n * pc.c * hwv) {
-        return;
-    }
-    uint ch = (i / hwv) % pc.c;
-    uint gch = (i / (hwv * pc.c)) / (pc.n / pc.groups) * pc.c + ch; // the row's group's statistics
+    BATCHNORM_APPLY_INDEX
     float mean = saveMean[gch];
     float invStd = saveInvStd[gch];
     float sg = sums[2u * gch];

@@ -35,11 +35,7 @@ layout(std430, binding = 1) buffer B1 { float dgamma[]; };
 layout(std430, binding = 2) buffer B2 { float dbeta[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -49,10 +45,7 @@ shared float redGX[LOCAL];
 #include "grid1d.glsl"
 
 void main() {
-    uint ch = GRID1D_GROUP;
-    if (ch >= pc.groups * pc.c) { // ch: group * C + channel
-        return; // whole workgroup
-    }
+    GRID1D_GROUP_BOUND(ch, pc.groups * pc.c) // ch: group * C + channel
     uint t = gl_LocalInvocationID.x;
     uint base = 2u * ch * pc.parts;
     float sg = 0.0;
@@ -61,10 +54,7 @@ void main() {
         sg += partial[base + 2u * j];
         sgx += partial[base + 2u * j + 1u];
     }
-    redG[t] = sg;
-    redGX[t] = sgx;
-    barrier();
-    TREE_SUM2(redG, redGX, t, LOCAL / 2u);
+    TREE_SUM2(redG, sg, redGX, sgx, t, LOCAL / 2u);
     if (t == 0u) {
         sums[2u * ch] = redG[0];
         sums[2u * ch + 1u] = redGX[0];

@@ -30,18 +30,12 @@ layout(std430, binding = 3) readonly buffer B3 { float beta[]; };
 layout(std430, binding = 4) readonly buffer B4 { float runMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float runVar[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-} pc;
+#include "batchnorm_fused_push.glsl"
 
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n * pc.c * pc.hw) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n * pc.c * pc.hw)
     uint ch = (i / pc.hw) % pc.c;
     float invStd = 1.0 / sqrt(runVar[ch] + pc.eps);
     float scale = invStd;

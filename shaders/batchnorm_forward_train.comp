@@ -42,20 +42,14 @@ layout(std430, binding = 5) buffer B5 { float runVar[]; };
 layout(std430, binding = 6) writeonly buffer B6 { float saveMean[]; };
 layout(std430, binding = 7) writeonly buffer B7 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-} pc;
+#include "batchnorm_fused_push.glsl"
 
 #include "batchnorm_reduce.glsl"
 
 #include "grid1d.glsl"
 
 void main() {
-    uint ch = GRID1D_GROUP;
-    if (ch >= pc.c) {
-        return; // whole workgroup: no barrier is skipped by part of it
-    }
+    GRID1D_GROUP_BOUND(ch, pc.c)
     uint t = gl_LocalInvocationID.x;
     uint m = pc.n * pc.hw;
     float s = 0.0;

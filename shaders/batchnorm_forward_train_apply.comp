@@ -28,16 +28,9 @@
 // CPU reference: cpu.BatchNormForwardTrain (output y), cpu.BatchNormApply
 // (groups of N/groups rows, statistics from elsewhere).
 
-layout(local_size_x = 256) in;
-layout(constant_id = 0) const uint RELU = 0;
-layout(constant_id = 1) const uint HAS_GAMMA = 1;
-layout(constant_id = 2) const uint HAS_BETA = 1;
+#include "batchnorm_apply.glsl"
 
-#if VEC == 4
-#define VT vec4
-#else
-#define VT float
-#endif
+layout(constant_id = 2) const uint HAS_BETA = 1;
 
 layout(std430, binding = 0) writeonly buffer B0 { VT y[]; };
 layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
@@ -46,22 +39,12 @@ layout(std430, binding = 3) readonly buffer B3 { float beta[]; };
 layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    uint hwv = pc.hw / VEC;
-    if (i >= pc.n * pc.c * hwv) {
-        return;
-    }
-    uint ch = (i / hwv) % pc.c;
-    uint gch = (i / (hwv * pc.c)) / (pc.n / pc.groups) * pc.c + ch; // the row's group's statistics
+    BATCHNORM_APPLY_INDEX
     float invStd = saveInvStd[gch];
     float scale = invStd;
     float shift = -saveMean[gch] * invStd;

@@ -35,11 +35,7 @@ layout(std430, binding = 2) buffer B2 { float runVar[]; };
 layout(std430, binding = 3) writeonly buffer B3 { float saveMean[]; };
 layout(std430, binding = 4) writeonly buffer B4 { float saveInvStd[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "batchnorm_reduce.glsl"
 

@@ -39,11 +39,7 @@ layout(constant_id = 0) const uint LOCAL = 256;
 layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "batchnorm_reduce.glsl"
 

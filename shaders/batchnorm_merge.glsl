@@ -8,10 +8,7 @@
 // return at once. A fragment rather than a function so that the kernels'
 // SPIR-V stays as it was.
 
-uint gch = GRID1D_GROUP; // group * C + channel
-if (gch >= pc.groups * pc.c) {
-    return; // whole workgroup
-}
+GRID1D_GROUP_BOUND(gch, pc.groups * pc.c) // group * C + channel
 uint t = gl_LocalInvocationID.x;
 uint m = (pc.n / pc.groups) * pc.hw;
 uint base = 2u * gch * pc.parts;

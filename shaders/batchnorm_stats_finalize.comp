@@ -30,11 +30,7 @@ layout(constant_id = 0) const uint LOCAL = 64;
 layout(std430, binding = 0) readonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float stats[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-    float eps, momentum;
-    uint parts, chunk, groups;
-} pc;
+#include "batchnorm_push.glsl"
 
 #include "batchnorm_reduce.glsl"
 

@@ -20,9 +20,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer BDB { float DB[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-} pc;
+#include "bias_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -42,9 +40,7 @@ void main() {
             s += DY[(i * pc.c + ch) * pc.hw + j];
         }
     }
-    partial[t] = s;
-    barrier();
-    TREE_SUM(partial, t, 32u);
+    TREE_SUM(partial, s, t, 32u);
     if (t == 0u && ch < pc.c) {
         DB[ch] = partial[0];
     }

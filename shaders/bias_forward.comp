@@ -16,9 +16,7 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) buffer BY { float Y[]; };
 layout(std430, binding = 1) readonly buffer BB { float Bias[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, hw;
-} pc;
+#include "bias_push.glsl"
 
 #include "grid1d.glsl"
 

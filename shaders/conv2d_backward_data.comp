@@ -30,26 +30,16 @@
 // here).
 // CPU reference: cpu.Conv2DBackwardData.
 
-layout(local_size_x_id = 0, local_size_y_id = 1) in;
-layout(constant_id = 0) const uint WG_X = 8;
-layout(constant_id = 1) const uint WG_Y = 8;
-layout(constant_id = 2) const uint TM = 4;
-layout(constant_id = 3) const uint TN = 4;
-layout(constant_id = 4) const uint DIRECT = 0;
+#include "conv2d_direct.glsl"
 
 layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
-} pc;
+#include "conv2d_push.glsl"
 
 void main() {
-    uint PQ = pc.p * pc.q;
-    uint HW = pc.h * pc.w;
-    uint RS = pc.r * pc.s;
-    uint CRS = pc.c * RS;
+    CONV_SIZES
     // Columns enumerate the input pixels grouped by stride class
     // (h mod stride_h, w mod stride_w), each class padded to Hq x Wq, so
     // that neighbouring invocations share the set of taps that reach them
@@ -59,10 +49,7 @@ void main() {
     uint Wq = (pc.w + pc.stride_w - 1u) / pc.stride_w;
     uint per = pc.n * Hq * Wq;
     uint cols = pc.stride_h * pc.stride_w * per;
-    // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
-    // so that neighbouring invocations touch neighbouring addresses.
-    uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
-    uint col0 = gl_WorkGroupID.x * WG_X * TN + gl_LocalInvocationID.x;
+    CONV_ORIGIN
     if (row0 >= pc.c || col0 >= cols) {
         return;
     }
@@ -94,14 +81,7 @@ void main() {
         th0[j] = int(ih + pc.pad_h);
         tw0[j] = int(iw + pc.pad_w);
     }
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
-            acc[i][j] = 0.0;
-        }
-    }
-    float a[TM];
-    float b[TN];
+    CONV_ACC_ZERO
     for (uint rr = 0; rr < pc.r; rr++) {
         for (uint ss = 0; ss < pc.s; ss++) {
             uint off[TN];
@@ -133,11 +113,7 @@ void main() {
                 for (uint j = 0; j < TN; j++) {
                     b[j] = ok[j] ? DY[off[j] + kk * PQ] : 0.0;
                 }
-                for (uint i = 0; i < TM; i++) {
-                    for (uint j = 0; j < TN; j++) {
-                        acc[i][j] = fma(a[i], b[j], acc[i][j]);
-                    }
-                }
+                CONV_ACC_FMA
             }
         }
     }

@@ -52,9 +52,7 @@ layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
-} pc;
+#include "conv2d_push.glsl"
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.

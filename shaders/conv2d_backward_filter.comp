@@ -25,32 +25,19 @@
 // pad_h, pad_w, chunk} (Go: pushConv in engine/vulkan/conv.go).
 // CPU reference: cpu.Conv2DBackwardFilter.
 
-layout(local_size_x_id = 0, local_size_y_id = 1) in;
-layout(constant_id = 0) const uint WG_X = 8;
-layout(constant_id = 1) const uint WG_Y = 8;
-layout(constant_id = 2) const uint TM = 4;
-layout(constant_id = 3) const uint TN = 4;
-layout(constant_id = 4) const uint DIRECT = 0;
+#include "conv2d_direct.glsl"
 
 layout(std430, binding = 0) writeonly buffer BDW { float DW[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 layout(std430, binding = 2) readonly buffer BX { float X[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
-} pc;
+#include "conv2d_push.glsl"
 
 void main() {
-    uint PQ = pc.p * pc.q;
-    uint HW = pc.h * pc.w;
-    uint RS = pc.r * pc.s;
-    uint CRS = pc.c * RS;
+    CONV_SIZES
     uint CHW = pc.c * HW;
     uint total = pc.n * PQ;
-    // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
-    // so that neighbouring invocations touch neighbouring addresses.
-    uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
-    uint col0 = gl_WorkGroupID.x * WG_X * TN + gl_LocalInvocationID.x;
+    CONV_ORIGIN
     if (row0 >= pc.k || col0 >= CRS) {
         return;
     }
@@ -72,14 +59,7 @@ void main() {
         tr[j] = int(rr) - int(pc.pad_h);
         ts[j] = int(rs - rr * pc.s) - int(pc.pad_w);
     }
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
-            acc[i][j] = 0.0;
-        }
-    }
-    float a[TM];
-    float b[TN];
+    CONV_ACC_ZERO
     if (t0 < t1) {
         uint img = t0 / PQ;
         uint pq = t0 - img * PQ;
@@ -105,11 +85,7 @@ void main() {
                     b[j] = ok ? X[ximg + xc[j] + uint(ih) * pc.w + uint(iw)] : 0.0;
                 }
             }
-            for (uint i = 0; i < TM; i++) {
-                for (uint j = 0; j < TN; j++) {
-                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
-                }
-            }
+            CONV_ACC_FMA
             // next pixel (n, p, q) in row-major order
             pq++;
             oq++;

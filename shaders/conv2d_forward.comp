@@ -26,30 +26,20 @@
 // here).
 // CPU reference: cpu.Conv2DForward.
 
-layout(local_size_x_id = 0, local_size_y_id = 1) in;
-layout(constant_id = 0) const uint WG_X = 8;
-layout(constant_id = 1) const uint WG_Y = 8;
-layout(constant_id = 2) const uint TM = 4;
-layout(constant_id = 3) const uint TN = 4;
-layout(constant_id = 4) const uint DIRECT = 0;
+#include "conv2d_direct.glsl"
 
 layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, h, w, k, r, s, p, q, stride_h, stride_w, pad_h, pad_w, chunk;
-} pc;
+#include "conv2d_push.glsl"
 
 void main() {
     uint PQ = pc.p * pc.q;
     uint HW = pc.h * pc.w;
     uint CRS = pc.c * pc.r * pc.s;
     uint cols = pc.n * PQ;
-    // Interleaved blocks: row i is row0 + i*WG_Y, column j is col0 + j*WG_X,
-    // so that neighbouring invocations touch neighbouring addresses.
-    uint row0 = gl_WorkGroupID.y * WG_Y * TM + gl_LocalInvocationID.y;
-    uint col0 = gl_WorkGroupID.x * WG_X * TN + gl_LocalInvocationID.x;
+    CONV_ORIGIN
     if (row0 >= pc.k || col0 >= cols) {
         return;
     }
@@ -72,14 +62,7 @@ void main() {
         ih0[j] = int(op * pc.stride_h) - int(pc.pad_h);
         iw0[j] = int(oq * pc.stride_w) - int(pc.pad_w);
     }
-    float acc[TM][TN];
-    for (uint i = 0; i < TM; i++) {
-        for (uint j = 0; j < TN; j++) {
-            acc[i][j] = 0.0;
-        }
-    }
-    float a[TM];
-    float b[TN];
+    CONV_ACC_ZERO
     if (DIRECT != 0) {
         // P*Q == H*W: the pixel index is the offset in each input plane.
         uint off[TN];
@@ -93,11 +76,7 @@ void main() {
             for (uint j = 0; j < TN; j++) {
                 b[j] = X[off[j] + ci * HW];
             }
-            for (uint i = 0; i < TM; i++) {
-                for (uint j = 0; j < TN; j++) {
-                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
-                }
-            }
+            CONV_ACC_FMA
         }
     } else {
         uint RS = pc.r * pc.s;
@@ -119,11 +98,7 @@ void main() {
                     for (uint j = 0; j < TN; j++) {
                         b[j] = ok[j] ? X[off[j] + ci * HW] : 0.0;
                     }
-                    for (uint i = 0; i < TM; i++) {
-                        for (uint j = 0; j < TN; j++) {
-                            acc[i][j] = fma(a[i], b[j], acc[i][j]);
-                        }
-                    }
+                    CONV_ACC_FMA
                 }
             }
         }

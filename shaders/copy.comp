@@ -9,9 +9,7 @@
 // Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.Copy.
 
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "eltwise_push.glsl"
 
 #define ELTWISE_OP(i) dst[i] = src[i]
 #define ELTWISE_B0 dst

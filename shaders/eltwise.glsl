@@ -24,9 +24,6 @@ layout(std430, binding = 2) readonly buffer B2 { float ELTWISE_B2[]; };
 #endif
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n)
     ELTWISE_OP(i);
 }

@@ -14,14 +14,7 @@
 // Push constants: {uint n} (Go: Push in engine/vulkan/internal/float16).
 // CPU reference: cpu.FromFloat16 (engine.Float16Value).
 
-layout(local_size_x = 256) in;
-
-layout(std430, binding = 0) writeonly buffer B0 { uint dst[]; };
-layout(std430, binding = 1) readonly buffer B1 { uint src[]; };
-
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "float16.glsl"
 
 // float32bits is engine.Float16Value's bits for the binary16 pattern h.
 uint float32bits(uint h) {
@@ -48,9 +41,6 @@ uint float32bits(uint h) {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n)
     dst[i] = float32bits((src[i >> 1] >> (16u * (i & 1u))) & 0xffffu);
 }

@@ -29,10 +29,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.mn) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.mn)
     float s = 0.0;
     for (uint z = 0u; z < pc.slices; z++) {
         s += P[z * pc.mn + i];

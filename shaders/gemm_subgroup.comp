@@ -43,10 +43,7 @@ layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { float A[]; };
 layout(std430, binding = 2) readonly buffer BB { float B[]; };
 
-layout(push_constant) uniform Push {
-    uint m, n, k, batch0;
-    float alpha, beta;
-} pc;
+#include "gemm_regs.glsl"
 
 float acc[TM][TN];
 float av[RPL];
@@ -60,8 +57,7 @@ float b[TN];
 #define BC8(i) BC1(i) BC1((i) + 1) BC1((i) + 2) BC1((i) + 3) BC1((i) + 4) BC1((i) + 5) BC1((i) + 6) BC1((i) + 7)
 
 void main() {
-    uint m = pc.m, n = pc.n, k = pc.k;
-    uint batch = gl_WorkGroupID.z + pc.batch0;
+    GEMM_BATCH
     uint aoff = batch * m * k;
     uint boff = batch * k * n;
     uint coff = batch * m * n;
@@ -103,11 +99,7 @@ void main() {
             uint c = col0 + j;
             if (r < m && c < n) {
                 uint idx = coff + r * n + c;
-                float v = pc.alpha * acc[i][j];
-                if (pc.beta != 0.0) {
-                    v += pc.beta * C[idx];
-                }
-                C[idx] = v;
+                GEMM_STORE(idx, acc[i][j])
             }
         }
     }

@@ -26,32 +26,18 @@
 // engine/vulkan/gemm.go). beta == 0 ignores C's contents (NaN included).
 // CPU reference: cpu.Gemm / cpu.GemmBatched.
 
-layout(local_size_x_id = 0, local_size_y_id = 1) in;
-layout(constant_id = 0) const uint WG_X = 8;
-layout(constant_id = 1) const uint WG_Y = 8;
-layout(constant_id = 2) const uint TRANS_A = 0;
-layout(constant_id = 3) const uint TRANS_B = 0;
-
 layout(std430, binding = 0) buffer BC { float C[]; };
 layout(std430, binding = 1) readonly buffer BA { vec4 A4[]; };
 layout(std430, binding = 2) readonly buffer BB { vec4 B4[]; };
 
-layout(push_constant) uniform Push {
-    uint m, n, k, batch0;
-    float alpha, beta;
-} pc;
+#include "gemm_regs.glsl"
 
 void main() {
-    uint m = pc.m, n = pc.n, k = pc.k;
-    uint batch = gl_WorkGroupID.z + pc.batch0;
+    GEMM_BATCH
     uint aoff = batch * m * k / 4u; // in vec4s (m, n, k are multiples of 4)
     uint boff = batch * k * n / 4u;
     uint coff = batch * m * n;
-    uint row0 = (gl_WorkGroupID.y * WG_Y + gl_LocalInvocationID.y) * TM;
-    uint col0 = (gl_WorkGroupID.x * WG_X + gl_LocalInvocationID.x) * TN;
-    if (row0 >= m || col0 >= n) {
-        return;
-    }
+    GEMM_ORIGIN
     // Rows / columns read are clamped at the edge (m, n are multiples of 4,
     // so clamped vec4 starts stay aligned); only valid outputs are written.
     vec4 acc[TM][TN / 4];
@@ -119,11 +105,7 @@ void main() {
                 uint c = col0 + 4u * j + cc;
                 if (c < n) {
                     uint idx = coff + r * n + c;
-                    float v = pc.alpha * acc[i][j][cc];
-                    if (pc.beta != 0.0) {
-                        v += pc.beta * C[idx];
-                    }
-                    C[idx] = v;
+                    GEMM_STORE(idx, acc[i][j][cc])
                 }
             }
         }

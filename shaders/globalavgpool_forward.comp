@@ -17,9 +17,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 
-layout(push_constant) uniform Push {
-    uint planes, hw;
-} pc;
+#include "globalavgpool_push.glsl"
 
 #include "grid1d.glsl"
 

@@ -22,17 +22,12 @@ layout(std430, binding = 1) readonly buffer B1 { float dy[]; };
 layout(std430, binding = 2) readonly buffer B2 { float y[]; };
 layout(std430, binding = 3) readonly buffer B3 { float norm[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, dim;
-} pc;
+#include "l2normalize_push.glsl"
 
 #include "grid1d.glsl"
 
 void main() {
-    uint r = GRID1D_INDEX(64u);
-    if (r >= pc.rows) {
-        return;
-    }
+    GRID1D_BOUND(r, 64u, pc.rows)
     uint base = r * pc.dim;
     float nr = norm[r];
     float dot = 0.0;

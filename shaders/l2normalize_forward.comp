@@ -18,17 +18,12 @@ layout(std430, binding = 0) writeonly buffer B0 { float y[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float norm[]; };
 layout(std430, binding = 2) readonly buffer B2 { float x[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, dim;
-} pc;
+#include "l2normalize_push.glsl"
 
 #include "grid1d.glsl"
 
 void main() {
-    uint r = GRID1D_INDEX(64u);
-    if (r >= pc.rows) {
-        return;
-    }
+    GRID1D_BOUND(r, 64u, pc.rows)
     uint base = r * pc.dim;
     float ss = 0.0;
     for (uint j = 0u; j < pc.dim; j++) {

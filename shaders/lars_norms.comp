@@ -23,10 +23,7 @@ layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
 layout(std430, binding = 1) readonly buffer B1 { float w[]; };
 layout(std430, binding = 2) readonly buffer B2 { float g[]; };
 
-layout(push_constant) uniform Push {
-    uint n, chunk, parts;
-    float lr, momentum, weightDecay, eta;
-} pc;
+#include "lars_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -36,10 +33,7 @@ shared float redG[LOCAL];
 #include "grid1d.glsl"
 
 void main() {
-    uint k = GRID1D_GROUP;
-    if (k >= pc.parts) {
-        return; // whole workgroup
-    }
+    GRID1D_GROUP_BOUND(k, pc.parts)
     uint t = gl_LocalInvocationID.x;
     uint end = min((k + 1u) * pc.chunk, pc.n);
     float ww = 0.0;
@@ -50,10 +44,7 @@ void main() {
         ww += wi * wi;
         gg += gi * gi;
     }
-    redW[t] = ww;
-    redG[t] = gg;
-    barrier();
-    TREE_SUM2(redW, redG, t, LOCAL / 2u);
+    TREE_SUM2(redW, ww, redG, gg, t, LOCAL / 2u);
     if (t == 0u) {
         partial[2u * k] = redW[0];
         partial[2u * k + 1u] = redG[0];

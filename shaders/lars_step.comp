@@ -31,10 +31,7 @@ layout(std430, binding = 1) readonly buffer B1 { float g[]; };
 layout(std430, binding = 2) buffer B2 { float v[]; };
 layout(std430, binding = 3) readonly buffer B3 { float partial[]; };
 
-layout(push_constant) uniform Push {
-    uint n, chunk, parts;
-    float lr, momentum, weightDecay, eta;
-} pc;
+#include "lars_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -56,10 +53,7 @@ void main() {
             ww += partial[2u * k];
             gg += partial[2u * k + 1u];
         }
-        redW[t] = ww;
-        redG[t] = gg;
-        barrier();
-        TREE_SUM2(redW, redG, t, LOCAL / 2u);
+        TREE_SUM2(redW, ww, redG, gg, t, LOCAL / 2u);
         ww = redW[0];
         gg = redG[0];
         if (ww > 0.0 && gg > 0.0) {

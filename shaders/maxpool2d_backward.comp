@@ -23,9 +23,7 @@ layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 layout(std430, binding = 2) readonly buffer BA { float Argmax[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, h, w, kh, kw, stride_h, stride_w, pad_h, pad_w, p, q;
-} pc;
+#include "maxpool2d_push.glsl"
 
 #include "grid1d.glsl"
 

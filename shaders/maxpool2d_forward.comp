@@ -23,9 +23,7 @@ layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
 layout(std430, binding = 1) writeonly buffer BA { float Argmax[]; };
 layout(std430, binding = 2) readonly buffer BX { float X[]; };
 
-layout(push_constant) uniform Push {
-    uint n, c, h, w, kh, kw, stride_h, stride_w, pad_h, pad_w, p, q;
-} pc;
+#include "maxpool2d_push.glsl"
 
 #include "grid1d.glsl"
 

@@ -43,10 +43,7 @@ layout(std430, binding = 0) buffer B0 { float gpart[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 layout(std430, binding = 2) readonly buffer B2 { float lse[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 void main() {
     uint rows = pc.rows, d = pc.d;
@@ -84,27 +81,7 @@ void main() {
                 kc[c] = min(kb + c, c1 - 1u);
                 lk[c] = lse[kc[c]];
             }
-            float s[TR][TC];
-            for (uint r = 0u; r < TR; r++) {
-                for (uint c = 0u; c < TC; c++) {
-                    s[r][c] = 0.0;
-                }
-            }
-            for (uint j = 0u; j < d; j++) {
-                float a[TR];
-                float b[TC];
-                for (uint r = 0u; r < TR; r++) {
-                    a[r] = z[ri[r] * d + j];
-                }
-                for (uint c = 0u; c < TC; c++) {
-                    b[c] = z[kc[c] * d + j];
-                }
-                for (uint r = 0u; r < TR; r++) {
-                    for (uint c = 0u; c < TC; c++) {
-                        s[r][c] = fma(a[r], b[c], s[r][c]);
-                    }
-                }
-            }
+            #include "ntxent_score_regs.glsl"
             for (uint r = 0u; r < TR; r++) {
                 for (uint c = 0u; c < TC; c++) {
                     uint k = kb + c;

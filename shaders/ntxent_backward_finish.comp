@@ -26,10 +26,7 @@ layout(std430, binding = 0) buffer B0 { float dz[]; };
 layout(std430, binding = 1) readonly buffer B1 { float gpart[]; };
 layout(std430, binding = 2) readonly buffer B2 { float z[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 #include "grid1d.glsl"
 

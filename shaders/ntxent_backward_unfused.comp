@@ -20,10 +20,7 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) buffer B0 { float S[]; };
 layout(std430, binding = 1) readonly buffer B1 { float lse[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 #include "grid1d.glsl"
 

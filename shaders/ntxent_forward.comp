@@ -34,10 +34,7 @@ layout(constant_id = 2) const uint TC = 4;
 layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 const float NONE = -3.402823466e38;
 
@@ -69,52 +66,11 @@ void main() {
         for (uint c = 0u; c < TC; c++) {
             kc[c] = min(k0 + c, c1 - 1u);
         }
-        float s[TR][TC];
-        for (uint r = 0u; r < TR; r++) {
-            for (uint c = 0u; c < TC; c++) {
-                s[r][c] = 0.0;
-            }
-        }
-        for (uint j = 0u; j < d; j++) {
-            float a[TR];
-            float b[TC];
-            for (uint r = 0u; r < TR; r++) {
-                a[r] = z[ri[r] * d + j];
-            }
-            for (uint c = 0u; c < TC; c++) {
-                b[c] = z[kc[c] * d + j];
-            }
-            for (uint r = 0u; r < TR; r++) {
-                for (uint c = 0u; c < TC; c++) {
-                    s[r][c] = fma(a[r], b[c], s[r][c]);
-                }
-            }
-        }
-        for (uint r = 0u; r < TR; r++) {
-            float tm = NONE;
-            for (uint c = 0u; c < TC; c++) {
-                uint k = k0 + c;
-                s[r][c] *= pc.invTau;
-                if (k < c1 && k != ri[r]) {
-                    tm = max(tm, s[r][c]);
-                    if (k == pos[r]) {
-                        sp[r] = s[r][c];
-                    } else {
-                        neg[r] = max(neg[r], s[r][c]);
-                    }
-                }
-            }
-            if (tm > m[r]) {
-                sum[r] *= exp(m[r] - tm);
-                m[r] = tm;
-            }
-            for (uint c = 0u; c < TC; c++) {
-                uint k = k0 + c;
-                if (k < c1 && k != ri[r]) {
-                    sum[r] += exp(s[r][c] - m[r]);
-                }
-            }
-        }
+        #include "ntxent_score_regs.glsl"
+        #define NTXENT_ROWS TR
+        #define NTXENT_COLS TC
+        #define NTXENT_COL(c) k0 + c
+        #include "ntxent_row_stats.glsl"
     }
     for (uint r = 0u; r < TR; r++) {
         if (row0 + r < rows) {

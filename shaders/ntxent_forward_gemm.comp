@@ -34,10 +34,7 @@ layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 layout(std430, binding = 1) readonly buffer B1v { vec4 z4[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 uint rows, dim, rowBase, colBase, t;
 

@@ -31,10 +31,7 @@
 layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float z[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 const float NONE = -3.402823466e38;
 
@@ -65,31 +62,10 @@ void main() {
     }
     for (uint colBase = c0; colBase < c1; colBase += BN) {
         #include "ntxent_score_tile.glsl"
-        for (uint r = 0u; r < TM; r++) {
-            float tm = NONE;
-            for (uint c = 0u; c < TN; c++) {
-                uint k = colBase + tx * TN + c;
-                s[r][c] *= pc.invTau;
-                if (k < c1 && k != ri[r]) {
-                    tm = max(tm, s[r][c]);
-                    if (k == pos[r]) {
-                        sp[r] = s[r][c];
-                    } else {
-                        neg[r] = max(neg[r], s[r][c]);
-                    }
-                }
-            }
-            if (tm > m[r]) {
-                sum[r] *= exp(m[r] - tm);
-                m[r] = tm;
-            }
-            for (uint c = 0u; c < TN; c++) {
-                uint k = colBase + tx * TN + c;
-                if (k < c1 && k != ri[r]) {
-                    sum[r] += exp(s[r][c] - m[r]);
-                }
-            }
-        }
+        #define NTXENT_ROWS TM
+        #define NTXENT_COLS TN
+        #define NTXENT_COL(c) colBase + tx * TN + c
+        #include "ntxent_row_stats.glsl"
     }
     // Merge the NX invocations of each row (tx = 0..NX-1 in order).
     for (uint r = 0u; r < TM; r++) {

@@ -20,10 +20,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) writeonly buffer B0 { float part[]; };
 layout(std430, binding = 1) readonly buffer B1 { float S[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 const float NONE = -3.402823466e38;
 

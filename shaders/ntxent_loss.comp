@@ -26,10 +26,7 @@ layout(std430, binding = 0) writeonly buffer B0 { float outv[]; };
 layout(std430, binding = 1) writeonly buffer B1 { float lse[]; };
 layout(std430, binding = 2) readonly buffer B2 { float part[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, d, nHalf, chunk, parts, part0;
-    float invTau, scale;
-} pc;
+#include "ntxent_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -61,10 +58,7 @@ void main() {
         loss += l - sp;
         top += sp >= nmax ? 1.0 : 0.0;
     }
-    redL[t] = loss;
-    redT[t] = top;
-    barrier();
-    TREE_SUM2(redL, redT, t, LOCAL / 2u);
+    TREE_SUM2(redL, loss, redT, top, t, LOCAL / 2u);
     if (t == 0u) {
         outv[0] = redL[0] / float(rows);
         outv[1] = redT[0] / float(rows);

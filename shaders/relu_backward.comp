@@ -10,9 +10,7 @@
 // Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.ReLUBackward.
 
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "eltwise_push.glsl"
 
 #define ELTWISE_OP(i) dx[i] = y[i] > 0.0 ? dy[i] : 0.0
 #define ELTWISE_B0 dx

@@ -9,9 +9,7 @@
 // Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.ReLUForward.
 
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "eltwise_push.glsl"
 
 // NaN gives 0, as the CPU reference.
 #define ELTWISE_OP(i) y[i] = x[i] > 0.0 ? x[i] : 0.0

@@ -9,10 +9,7 @@
 // Push constants: {uint n, float alpha} (Go: pushNScalar in engine/vulkan/elementwise.go).
 // CPU reference: cpu.Scale.
 
-layout(push_constant) uniform Push {
-    uint n;
-    float alpha;
-} pc;
+#include "eltwise_scalar_push.glsl"
 
 #define ELTWISE_OP(i) dst[i] = pc.alpha * src[i]
 #define ELTWISE_B0 dst

@@ -28,10 +28,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= pc.n) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, pc.n)
     float wi = w[i];
     float gi = g[i] + pc.weightDecay * wi;
     float vi = pc.momentum * v[i] + gi;

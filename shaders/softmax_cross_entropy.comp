@@ -37,10 +37,7 @@ layout(push_constant) uniform Push {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(64u);
-    if (i >= pc.n) {
-        return;
-    }
+    GRID1D_BOUND(i, 64u, pc.n)
     uint base = i * pc.classes;
     float lf = labels[i];
     bool ok = lf >= 0.0 && lf < float(pc.classes) && lf == floor(lf);

@@ -10,9 +10,7 @@
 // Push constants: {uint n} (Go: pushN in engine/vulkan/elementwise.go).
 // CPU reference: cpu.Sub.
 
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "eltwise_push.glsl"
 
 #define ELTWISE_OP(i) dst[i] = a[i] - b[i]
 #define ELTWISE_B0 dst

@@ -21,10 +21,7 @@ layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) buffer B0 { float dst[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, cols;
-    float div;
-} pc;
+#include "sum_push.glsl"
 
 shared float partial[16][16];
 

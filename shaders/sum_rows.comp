@@ -21,10 +21,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer B0 { float dst[]; };
 layout(std430, binding = 1) readonly buffer B1 { float src[]; };
 
-layout(push_constant) uniform Push {
-    uint rows, cols;
-    float div;
-} pc;
+#include "sum_push.glsl"
 
 #include "treereduce.glsl"
 
@@ -42,9 +39,7 @@ void main() {
             s += src[base + c];
         }
     }
-    partial[t] = s;
-    barrier();
-    TREE_SUM(partial, t, 32u);
+    TREE_SUM(partial, s, t, 32u);
     if (t == 0u && r < pc.rows) {
         dst[r] = partial[0] / pc.div;
     }

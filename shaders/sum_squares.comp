@@ -40,9 +40,7 @@ void main() {
         float v = src[i];
         s += v * v;
     }
-    acc[t] = s;
-    barrier();
-    TREE_SUM(acc, t, 128u);
+    TREE_SUM(acc, s, t, 128u);
     if (t == 0u && start < pc.n) {
         partial[g] = acc[0];
     }

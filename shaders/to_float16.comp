@@ -15,14 +15,7 @@
 // Push constants: {uint n} (Go: Push in engine/vulkan/internal/float16).
 // CPU reference: cpu.ToFloat16 (engine.Float16Bits).
 
-layout(local_size_x = 256) in;
-
-layout(std430, binding = 0) writeonly buffer B0 { uint dst[]; };
-layout(std430, binding = 1) readonly buffer B1 { uint src[]; };
-
-layout(push_constant) uniform Push {
-    uint n;
-} pc;
+#include "float16.glsl"
 
 // half16 is engine.Float16Bits on the float32 bits f.
 uint half16(uint f) {
@@ -59,10 +52,7 @@ uint half16(uint f) {
 #include "grid1d.glsl"
 
 void main() {
-    uint i = GRID1D_INDEX(256u);
-    if (i >= (pc.n + 1u) / 2u) {
-        return;
-    }
+    GRID1D_BOUND(i, 256u, (pc.n + 1u) / 2u)
     uint w = half16(src[2u * i]);
     if (2u * i + 1u < pc.n) {
         w |= half16(src[2u * i + 1u]) << 16;

@@ -1,15 +1,20 @@
 // treereduce.glsl: the fixed-order shared-memory tree of the workgroup
-// reductions (deterministic: no atomics). For s = half, half/2, ..., 1 the
-// invocations t < s fold element t + s of the shared array(s) into element
-// t, and the whole workgroup meets at a barrier after each level, so that
-// element 0 holds the result; half is the power of two half the tree's width
-// (the workgroup size / 2 where each invocation holds one element).
-//   TREE_SUM(a, t, half)      a[t] += a[t + s]
-//   TREE_SUM2(a, b, t, half)  the same for two arrays at once
-//   TREE_MAX(a, t, half)      a[t] = max(a[t], a[t + s])
+// reductions (deterministic: no atomics). Invocation t stores its value v
+// in element t of the shared array(s) and the workgroup meets at a
+// barrier; then for s = half, half/2, ..., 1 the invocations t < s fold
+// element t + s into element t, and the whole workgroup meets at a barrier
+// after each level, so that element 0 holds the result; half is the power
+// of two half the tree's width (the workgroup size / 2 where each
+// invocation holds one element).
+//   TREE_SUM(a, v, t, half)          a[t] = v, then a[t] += a[t + s]
+//   TREE_SUM2(a, va, b, vb, t, half) the same for two arrays at once
+//   TREE_MAX(a, v, t, half)          a[t] = v, then
+//                                    a[t] = max(a[t], a[t + s])
 // Every invocation of the workgroup must reach the macro (barriers).
 
-#define TREE_SUM(a, t, half) \
+#define TREE_SUM(a, v, t, half) \
+    a[t] = v; \
+    barrier(); \
     for (uint s_ = half; s_ > 0u; s_ >>= 1) { \
         if (t < s_) { \
             a[t] += a[t + s_]; \
@@ -17,7 +22,10 @@
         barrier(); \
     }
 
-#define TREE_SUM2(a, b, t, half) \
+#define TREE_SUM2(a, va, b, vb, t, half) \
+    a[t] = va; \
+    b[t] = vb; \
+    barrier(); \
     for (uint s_ = half; s_ > 0u; s_ >>= 1) { \
         if (t < s_) { \
             a[t] += a[t + s_]; \
@@ -26,7 +34,9 @@
         barrier(); \
     }
 
-#define TREE_MAX(a, t, half) \
+#define TREE_MAX(a, v, t, half) \
+    a[t] = v; \
+    barrier(); \
     for (uint s_ = half; s_ > 0u; s_ >>= 1) { \
         if (t < s_) { \
             a[t] = max(a[t], a[t + s_]); \

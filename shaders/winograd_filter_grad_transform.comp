@@ -1,5 +1,4 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
 // winograd_filter_grad_transform.comp: the last step of the filter
 // gradient through Winograd F(3x3, m x m), dw[k, c] = G^T m G from the
 // alpha^2 sums m[xi] = M[xi, k, c] (G of F(m x m, 3x3)).
@@ -19,32 +18,13 @@
 // winograd_filter_transform.comp; flip unused here).
 // CPU reference: cpu.WinogradFilterGradTransform.
 
-layout(local_size_x = 256) in;
-
 layout(std430, binding = 0) writeonly buffer BDW { float DW[]; };
 layout(std430, binding = 1) readonly buffer BM { float Mt[]; };
 
-layout(push_constant) uniform Push {
-    uint k, c, flip;
-} pc;
+#include "winograd_filter_push.glsl"
 
-#if M == 2
-#define AL 4
-const float G[AL][3] = float[AL][3](
-    float[3](1.0, 0.0, 0.0),
-    float[3](0.5, 0.5, 0.5),
-    float[3](0.5, -0.5, 0.5),
-    float[3](0.0, 0.0, 1.0));
-#else
-#define AL 6
-const float G[AL][3] = float[AL][3](
-    float[3](1.0 / 4.0, 0.0, 0.0),
-    float[3](-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0),
-    float[3](-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0),
-    float[3](1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0),
-    float[3](1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0),
-    float[3](0.0, 0.0, 1.0));
-#endif
+#define WINOGRAD_ONLY_G
+#include "winograd.glsl"
 
 void main() {
     uint kc = pc.k * pc.c;

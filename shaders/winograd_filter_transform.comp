@@ -1,5 +1,4 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
 // winograd_filter_transform.comp: the filter side of the Winograd
 // F(m x m, 3x3) convolution, U = G g G^T per (output, input) channel pair.
 //
@@ -18,14 +17,10 @@
 // filter rotated by 180 degrees and stored transposed, (AL*AL, C, K).
 // CPU reference: cpu.WinogradFilterTransform.
 
-layout(local_size_x = 256) in;
-
 layout(std430, binding = 0) writeonly buffer BU { float U[]; };
 layout(std430, binding = 1) readonly buffer BW { float Wt[]; };
 
-layout(push_constant) uniform Push {
-    uint k, c, flip;
-} pc;
+#include "winograd_filter_push.glsl"
 
 #include "winograd.glsl"
 

@@ -1,5 +1,4 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
 // winograd_grad_transform.comp: the dy side of the filter gradient through
 // Winograd F(3x3, m x m), G = A e A^T for the m x m block e of dy of every
 // tile and output channel (A = (A^T)^T of F(m x m, 3x3)).
@@ -21,40 +20,17 @@
 // winograd_output_transform.comp).
 // CPU reference: cpu.WinogradGradTransform.
 
-layout(local_size_x = 256) in;
-
 layout(std430, binding = 0) writeonly buffer BG { float G[]; };
 layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
 
-layout(push_constant) uniform Push {
-    uint n, k, p, q, tp, tq;
-} pc;
+#include "winograd_output_push.glsl"
 
-#if M == 2
-#define AL 4
-const float AT[M][AL] = float[M][AL](
-    float[AL](1.0, 1.0, 1.0, 0.0),
-    float[AL](0.0, 1.0, -1.0, -1.0));
-#else
-#define AL 6
-const float AT[M][AL] = float[M][AL](
-    float[AL](1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
-    float[AL](0.0, 1.0, -1.0, 2.0, -2.0, 0.0),
-    float[AL](0.0, 1.0, 1.0, 4.0, 4.0, 0.0),
-    float[AL](0.0, 1.0, -1.0, 8.0, -8.0, 1.0));
-#endif
+#define WINOGRAD_ONLY_AT
+#include "winograd.glsl"
 
 void main() {
-    uint T = pc.n * pc.tp * pc.tq;
-    uint t = gl_GlobalInvocationID.x;
-    uint k = gl_WorkGroupID.y;
-    if (t >= T) {
-        return;
-    }
-    uint tiles = pc.tp * pc.tq;
-    uint img = t / tiles;
-    uint r = t - img * tiles;
-    uint ti = r / pc.tq;
+    WINOGRAD_TILE(k)
+    WINOGRAD_TILE_POS
     uint oh = M * ti, ow = M * (r - ti * pc.tq);
     uint base = (img * pc.k + k) * pc.p * pc.q;
     float e[M][M];

@@ -1,5 +1,4 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
 // winograd_input_transform.comp: the input side of the Winograd
 // F(m x m, 3x3) convolution, V = B^T d B for the AL x AL patch d of every
 // m x m output tile and channel.
@@ -21,8 +20,6 @@
 // pushWinogradInput in engine/vulkan/conv_winograd.go).
 // CPU reference: cpu.WinogradInputTransform.
 
-layout(local_size_x = 256) in;
-
 layout(std430, binding = 0) writeonly buffer BV { float V[]; };
 layout(std430, binding = 1) readonly buffer BX { float X[]; };
 
@@ -33,16 +30,8 @@ layout(push_constant) uniform Push {
 #include "winograd.glsl"
 
 void main() {
-    uint T = pc.n * pc.tp * pc.tq;
-    uint t = gl_GlobalInvocationID.x;
-    uint c = gl_WorkGroupID.y;
-    if (t >= T) {
-        return;
-    }
-    uint tiles = pc.tp * pc.tq;
-    uint img = t / tiles;
-    uint r = t - img * tiles;
-    uint ti = r / pc.tq;
+    WINOGRAD_TILE(c)
+    WINOGRAD_TILE_POS
     int h0 = int(M * ti) - int(pc.pad_h);
     int w0 = int(M * (r - ti * pc.tq)) - int(pc.pad_w);
     uint base = (img * pc.c + c) * pc.h * pc.w;

@@ -1,5 +1,4 @@
 #version 450
-#extension GL_EXT_control_flow_attributes : require
 // winograd_output_transform.comp: the output side of the Winograd
 // F(m x m, 3x3) convolution, the m x m block Y = A^T M A of every tile
 // from the AL*AL products M[xi] = Mt[xi, k, t].
@@ -19,24 +18,15 @@
 // engine/vulkan/conv_winograd.go).
 // CPU reference: cpu.WinogradOutputTransform.
 
-layout(local_size_x = 256) in;
-
 layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
 layout(std430, binding = 1) readonly buffer BM { float Mt[]; };
 
-layout(push_constant) uniform Push {
-    uint n, k, p, q, tp, tq;
-} pc;
+#include "winograd_output_push.glsl"
 
 #include "winograd.glsl"
 
 void main() {
-    uint T = pc.n * pc.tp * pc.tq;
-    uint t = gl_GlobalInvocationID.x;
-    uint k = gl_WorkGroupID.y;
-    if (t >= T) {
-        return;
-    }
+    WINOGRAD_TILE(k)
     uint kt = pc.k * T;
     float mm[AL][AL];
     [[unroll]] for (uint a = 0; a < AL; a++) {
@@ -54,10 +44,7 @@ void main() {
             am[i][b] = s;
         }
     }
-    uint tiles = pc.tp * pc.tq;
-    uint img = t / tiles;
-    uint r = t - img * tiles;
-    uint ti = r / pc.tq;
+    WINOGRAD_TILE_POS
     uint oh = M * ti, ow = M * (r - ti * pc.tq);
     uint base = (img * pc.k + k) * pc.p * pc.q;
     [[unroll]] for (uint i = 0; i < M; i++) {

@@ -149,8 +149,10 @@
 //     block field by field (uint32 / int32 / float32 only, same order),
 //     the kernel table `Shaders` (shader -> push struct; a new family adds
 //     its table to familyShaders in push_internal_test.go, where
-//     TestPushConstants compares each with the shader's block and fails on
-//     an unlisted shader), and the op as a function of the runtime (or,
+//     TestPushConstants compares each with the shader's block, read
+//     through its #include lines (a block several kernels share is written
+//     once, in a shaders/<family>_push.glsl or the family's include), and
+//     fails on an unlisted shader), and the op as a function of the runtime (or,
 //     for a family with options or many ops, a method of an Ops that
 //     embeds vkrt.Family: the runtime, the tensors' owner and the device
 //     facts the plans read, as internal/eltwise and internal/batchnorm

@@ -19,15 +19,38 @@ import (
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
-// glslPushBlocks returns, for each push-constant block of
-// shaders/<shader>.comp in source order (several under #ifdef variants),
-// the scalar types ("uint", "int", "float") of its fields in order.
-func glslPushBlocks(t *testing.T, shader string) [][]string {
+// glslSource returns shaders/<name> with each `#include "<file>"` line
+// replaced by that file's text, expanded the same way (a file once, where
+// it is first included, like an include guard), so that a push-constant
+// block a family keeps in an include is read where it stands.
+func glslSource(t *testing.T, name string, seen map[string]bool) []byte {
 	t.Helper()
-	src, err := os.ReadFile("../../shaders/" + shader + ".comp")
+	src, err := os.ReadFile("../../shaders/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []byte
+	for _, line := range strings.SplitAfter(string(src), "\n") {
+		inc, ok := strings.CutPrefix(strings.TrimSpace(line), "#include")
+		if !ok {
+			out = append(out, line...)
+			continue
+		}
+		if inc = strings.Trim(strings.TrimSpace(inc), `"`); !seen[inc] {
+			seen[inc] = true
+			out = append(out, glslSource(t, inc, seen)...)
+		}
+	}
+	return out
+}
+
+// glslPushBlocks returns, for each push-constant block of
+// shaders/<shader>.comp and the files it includes, in source order
+// (several under #ifdef variants), the scalar types ("uint", "int",
+// "float") of its fields in order.
+func glslPushBlocks(t *testing.T, shader string) [][]string {
+	t.Helper()
+	src := glslSource(t, shader+".comp", map[string]bool{})
 	ms := regexp.MustCompile(`(?s)layout\(push_constant\) uniform \w+ \{(.*?)\}`).FindAllSubmatch(src, -1)
 	if ms == nil {
 		t.Fatalf("%s.comp: no push-constant block", shader)
