@@ -168,10 +168,12 @@ report() {
 	grep -h -E '^(--- FAIL|FAIL|ok|PASS)' "$out"/test_*.out 2>/dev/null | tail -20 >&2
 }
 
-stopping=""
 stopped() {
-	[ -z "$stopping" ] || return 0 # a second signal (the group's and a wrapper's) while writing the report
-	stopping=1
+	# A second signal (the process group's and then a wrapper's, such as
+	# gpucheck_device.sh, passing it on) is ignored from here: handled
+	# again, its nested trap could end this handler early, and the script
+	# would go on to its next step instead of exiting.
+	trap '' TERM INT
 	if [ -n "$cur" ]; then
 		kill -TERM "$cur" 2>/dev/null
 		wait "$cur" 2>/dev/null
