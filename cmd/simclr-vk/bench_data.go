@@ -65,7 +65,7 @@ func runBenchData(args []string) error {
 	if res.Workers == 0 {
 		res.Workers = res.Cores
 	}
-	ds, test, err := data.Open(*dataSpec, data.Options{Format: *format, ImageSize: res.ImageSize})
+	ds, test, err := data.Open(*dataSpec, data.Options{Format: *format, NativeSize: true}) // as train opens it: crops from the stored image
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,26 @@ func mixedPNGFolder(t *testing.T) string {
 	return root
 }
 
+// TestTrainFolderNativeSize: train reads an image folder with --image-size
+// as it reads a .svk, each image at its own size (the crops come from the
+// original), and bench data reads it the same way.
+func TestTrainFolderNativeSize(t *testing.T) {
+	folder := mixedPNGFolder(t)
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"--data", folder, "--out", out, "--backend", "cpu", "--width", "0.0625", "--proj-dims", "0,16", "--image-size", "8",
+		"--batch-size", "8", "--epochs", "1", "--max-steps", "1", "--subset", "0", "--knn-bank", "0", "--knn-subset", "0", "--knn-k", "3", "--workers", "2"}
+	stdout := tempOut(t)
+	if err := trainWithSignals(args, make(chan os.Signal), stdout, func(int) { t.Error("aborted") }); err != nil {
+		t.Fatalf("train on a folder: %v\n%s", err, readAll(t, stdout))
+	}
+	if log := readAll(t, stdout); !strings.Contains(log, "16 of 16 training images (3 channels, sizes vary, shorter sides from 10)") {
+		t.Errorf("train's data line: want the folder's own sizes, not 8x8 centre squares:\n%s", log)
+	}
+	if err := runBenchData([]string{"--data", folder, "--image-size", "8", "--images", "0", "--repeat", "1", "--batch", "4", "--workers", "2", "--json"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPrepareTrainOnSVK prepares a mixed-size image folder and runs train
 // (one epoch), embed, augment and bench data on the .svk file.
 func TestPrepareTrainOnSVK(t *testing.T) {

@@ -41,7 +41,12 @@ func (r *run) openMetrics(ck *checkpoint.Checkpoint) error {
 // openData opens the training set (subset) and the test split.
 func (r *run) openData() (test data.Dataset, err error) {
 	cfg := r.cfg
-	train, test, err := data.Open(cfg.Data, data.Options{Format: cfg.DataFormat, ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad})
+	// With --image-size, an image folder gives each image at its own size
+	// (as a prepared .svk does): the random resized crop is taken from the
+	// original, as the reference's, not from a centre square resized
+	// first; the kNN monitor's test views get the eval transform.
+	opts := data.Options{Format: cfg.DataFormat, NativeSize: cfg.ImageSize > 0, SkipBad: cfg.SkipBad}
+	train, test, err := data.Open(cfg.Data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("--data %s: %w", cfg.Data, err)
 	}
