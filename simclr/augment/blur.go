@@ -47,6 +47,10 @@ func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 	kern := GaussianKernel(k, sigma)
 	r := k / 2
 	pad := make([]float32, w+2*r)
+	cols := make([]int, w+2*r) // reflected column of padded column i
+	for i := range cols {
+		cols[i] = reflect(i-r, w)
+	}
 	rows := make([]int, h+2*r) // reflected row index of padded row y+r
 	for y := range rows {
 		rows[y] = reflect(y-r, h)
@@ -56,37 +60,14 @@ func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 		// Horizontal pass into tmp through a reflect-padded row.
 		for y := 0; y < h; y++ {
 			row := p[y*w : (y+1)*w]
-			for i := range pad {
-				pad[i] = row[reflect(i-r, w)]
+			for i, j := range cols {
+				pad[i] = row[j]
 			}
-			out := tmp[y*w : (y+1)*w]
-			for xx := range out {
-				var s float32
-				win := pad[xx : xx+k]
-				for j, kv := range kern {
-					s += kv * win[j]
-				}
-				out[xx] = s
-			}
+			blurRow(tmp[y*w:(y+1)*w], pad, kern)
 		}
 		// Vertical pass back into x, a weighted sum of whole rows.
 		for y := 0; y < h; y++ {
-			out := p[y*w : (y+1)*w]
-			src := tmp[rows[y]*w : (rows[y]+1)*w]
-			kv := kern[0]
-			for xx := range out {
-				out[xx] = kv * src[xx]
-			}
-			for j := 1; j < k; j++ {
-				src := tmp[rows[y+j]*w : (rows[y+j]+1)*w]
-				kv := kern[j]
-				for xx := range out {
-					out[xx] += kv * src[xx]
-				}
-			}
-			for xx := range out {
-				out[xx] = clip01(out[xx])
-			}
+			blurColumns(p[y*w:(y+1)*w], tmp, rows[y:y+k], w, kern)
 		}
 	}
 }
