@@ -113,3 +113,24 @@ var hsvSector = [6][3]uint8{
 	{3, 1, 0}, // t, p, v
 	{0, 1, 2}, // v, p, q
 }
+
+// lerpRow interpolates one source row at the column taps xs:
+// out[k] = a + (b - a) * f with a, b the bytes at xs[k].i0 and xs[k].i1.
+func lerpRow(out []float32, row []uint8, xs []tap) {
+	out = out[:len(xs)]
+	for k, t := range xs {
+		a := float32(row[t.i0])
+		out[k] = a + (float32(row[t.i1])-a)*t.f
+	}
+}
+
+// blendRows sets out[k] = (top[k] + (bot[k] - top[k]) * f) / 255 (as a
+// product with the float32 of 1/255, as resample always did).
+func blendRows(out, top, bot []float32, f float32) {
+	const inv = 1.0 / 255
+	top, bot = top[:len(out)], bot[:len(out)]
+	for k := range out {
+		t := top[k]
+		out[k] = (t + (bot[k]-t)*f) * inv
+	}
+}
