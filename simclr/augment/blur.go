@@ -45,6 +45,9 @@ func reflect(i, n int) int {
 // values.
 func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 	kern := GaussianKernel(k, sigma)
+	// Tiny weights are summed in float64 when every value is >= 0 (in
+	// Apply they are in [0, 1]); see blurpass.go.
+	plan := planBlur(kern, kern[0] < tinyTap && nonNegative(x[:c*h*w]))
 	r := k / 2
 	pad := make([]float32, w+2*r)
 	cols := make([]int, w+2*r) // reflected column of padded column i
@@ -63,11 +66,11 @@ func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 			for i, j := range cols {
 				pad[i] = row[j]
 			}
-			blurRow(tmp[y*w:(y+1)*w], pad, kern)
+			blurRow(tmp[y*w:(y+1)*w], pad, &plan)
 		}
 		// Vertical pass back into x, a weighted sum of whole rows.
 		for y := 0; y < h; y++ {
-			blurColumns(p[y*w:(y+1)*w], tmp, rows[y:y+k], w, kern)
+			blurColumns(p[y*w:(y+1)*w], tmp, rows[y:y+k], w, &plan)
 		}
 	}
 }

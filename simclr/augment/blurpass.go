@@ -1,0 +1,221 @@
+package augment
+
+// The passes of Blur. Every output is the same chain of float32 roundings
+// as the straightforward loops (horizontal: ((0 + k0*a0) + k1*a1) + ...;
+// vertical: (k0*a0 + k1*a1) + ...), so the results are bit-identical to
+// them. What changes is how the chain is evaluated:
+//
+//   - eight outputs are summed at once in registers, which breaks the
+//     latency chain of one sum;
+//   - taps of weight exactly 0 are skipped (adding k*a = 0 leaves the sum);
+//   - taps below tinyTap (the tails of narrow kernels, often subnormal
+//     float32s) are summed in float64 with the float32 rounding emulated
+//     by round32: float32 arithmetic on subnormals goes through microcode
+//     on x86 and made narrow blurs ten times slower than wide ones.
+
+// tinyTap is the weight below which a tap is summed through round32: a
+// product k*a with k >= tinyTap and a >= 2^-16 is a normal float32.
+const tinyTap = 0x1p-110
+
+// blurPlan splits a kernel into its core kern[lo:hi] (weights >= tinyTap)
+// and the nonzero tiny taps before (head) and after (tail) it. round32
+// needs values >= 0: for other inputs the plan has no tiny taps, only the
+// zero weights at the ends are dropped and the core is summed in float32.
+type blurPlan struct {
+	kern       []float32
+	lo, hi     int
+	head, tail []tinyWeight
+}
+
+type tinyWeight struct {
+	j int     // tap index
+	k float64 // its weight, exactly
+}
+
+func planBlur(kern []float32, nonNegative bool) blurPlan {
+	small := func(k float32) bool { return k == 0 || (nonNegative && k < tinyTap) }
+	p := blurPlan{kern: kern, lo: 0, hi: len(kern)}
+	for p.lo < p.hi && small(kern[p.lo]) {
+		p.lo++
+	}
+	for p.hi > p.lo && small(kern[p.hi-1]) {
+		p.hi--
+	}
+	for j, k := range kern {
+		if k != 0 && (j < p.lo || j >= p.hi) {
+			t := tinyWeight{j, float64(k)}
+			if j < p.lo {
+				p.head = append(p.head, t)
+			} else {
+				p.tail = append(p.tail, t)
+			}
+		}
+	}
+	return p
+}
+
+// nonNegative reports whether every value of x is >= 0 (no NaN).
+func nonNegative(x []float32) bool {
+	for _, v := range x {
+		if !(v >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// round32 rounds x >= 0 to the nearest float32 (ties to even) and returns
+// it as a float64, without float32 arithmetic on subnormals: below 2^-126
+// float32s are the multiples of 2^-149, and adding 2^52 to x*2^149 < 2^23
+// rounds it to an integer. Products of two float32s are exact in float64,
+// and so are sums of two float32 multiples of 2^-149 below 2^-100; other
+// sums are rounded twice (to float64, then float32), which gives the same
+// float32 because float64 has more than 2*24+2 bits.
+func round32(x float64) float64 {
+	if x < 0x1p-126 {
+		return (x*0x1p149 + 0x1p52 - 0x1p52) * 0x1p-149
+	}
+	return float64(float32(x))
+}
+
+// tinySum adds the float32 products w.k*a[w.j] to the float32 sum s (held
+// in a float64) as float32 arithmetic would.
+func tinySum(s float64, ws []tinyWeight, a []float32) float64 {
+	for _, w := range ws {
+		if v := a[w.j]; v != 0 {
+			s = round32(s + round32(w.k*float64(v)))
+		}
+	}
+	return s
+}
+
+// startSum is the float32 sum h + p of a head sum h (a float32 in a
+// float64, usually 0) and the first core product p.
+func startSum(h float64, p float32) float32 {
+	if h == 0 {
+		var s float32
+		s += p
+		return s
+	}
+	return float32(h + float64(p))
+}
+
+// endSum adds the tail taps of window a to the float32 sum s.
+func endSum(s float32, tail []tinyWeight, a []float32) float32 {
+	if len(tail) == 0 {
+		return s
+	}
+	return float32(tinySum(float64(s), tail, a))
+}
+
+// blurRow sets out[x] to the horizontal blur sum over pad[x : x+k]; pad
+// holds len(out) + k - 1 values in [0, 1].
+func blurRow(out, pad []float32, p *blurPlan) {
+	k := len(p.kern)
+	pad = pad[:len(out)+k-1]
+	core := p.kern[p.lo:p.hi]
+	n := len(core)
+	x := 0
+	for ; x+8 <= len(out); x += 8 {
+		w := pad[x : x+k+7]
+		c := w[p.lo : p.lo+n+7]
+		kv := core[0]
+		s0 := startSum(tinySum(0, p.head, w[0:]), kv*c[0])
+		s1 := startSum(tinySum(0, p.head, w[1:]), kv*c[1])
+		s2 := startSum(tinySum(0, p.head, w[2:]), kv*c[2])
+		s3 := startSum(tinySum(0, p.head, w[3:]), kv*c[3])
+		s4 := startSum(tinySum(0, p.head, w[4:]), kv*c[4])
+		s5 := startSum(tinySum(0, p.head, w[5:]), kv*c[5])
+		s6 := startSum(tinySum(0, p.head, w[6:]), kv*c[6])
+		s7 := startSum(tinySum(0, p.head, w[7:]), kv*c[7])
+		for j := 1; j < n; j++ {
+			kv := core[j]
+			a := c[j : j+8 : j+8]
+			s0 += kv * a[0]
+			s1 += kv * a[1]
+			s2 += kv * a[2]
+			s3 += kv * a[3]
+			s4 += kv * a[4]
+			s5 += kv * a[5]
+			s6 += kv * a[6]
+			s7 += kv * a[7]
+		}
+		o := out[x : x+8 : x+8]
+		o[0], o[1] = endSum(s0, p.tail, w[0:]), endSum(s1, p.tail, w[1:])
+		o[2], o[3] = endSum(s2, p.tail, w[2:]), endSum(s3, p.tail, w[3:])
+		o[4], o[5] = endSum(s4, p.tail, w[4:]), endSum(s5, p.tail, w[5:])
+		o[6], o[7] = endSum(s6, p.tail, w[6:]), endSum(s7, p.tail, w[7:])
+	}
+	for ; x < len(out); x++ {
+		w := pad[x : x+k]
+		s := startSum(tinySum(0, p.head, w), core[0]*w[p.lo])
+		for j := 1; j < n; j++ {
+			s += core[j] * w[p.lo+j]
+		}
+		out[x] = endSum(s, p.tail, w)
+	}
+}
+
+// tinySumCol is tinySum down column x of src, whose tap j is row rows[j].
+func tinySumCol(s float64, ws []tinyWeight, src []float32, rows []int, w, x int) float64 {
+	for _, t := range ws {
+		if v := src[rows[t.j]*w+x]; v != 0 {
+			s = round32(s + round32(t.k*float64(v)))
+		}
+	}
+	return s
+}
+
+// colStart and colEnd are startSum and endSum for column x.
+func colStart(p *blurPlan, src []float32, rows []int, w, x int, kv float32) float32 {
+	return startSum(tinySumCol(0, p.head, src, rows, w, x), kv*src[rows[p.lo]*w+x])
+}
+
+func colEnd(p *blurPlan, s float32, src []float32, rows []int, w, x int) float32 {
+	if len(p.tail) != 0 {
+		s = float32(tinySumCol(float64(s), p.tail, src, rows, w, x))
+	}
+	return clip01(s)
+}
+
+// blurColumns sets out[x] = clip01(the vertical blur sum of column x over
+// source rows rows[0:k] of src, w values each): the vertical pass for one
+// output row.
+func blurColumns(out, src []float32, rows []int, w int, p *blurPlan) {
+	rows = rows[:len(p.kern)]
+	core := p.kern[p.lo:p.hi]
+	n := len(core)
+	x := 0
+	for ; x+8 <= w; x += 8 {
+		kv := core[0]
+		s0, s1 := colStart(p, src, rows, w, x, kv), colStart(p, src, rows, w, x+1, kv)
+		s2, s3 := colStart(p, src, rows, w, x+2, kv), colStart(p, src, rows, w, x+3, kv)
+		s4, s5 := colStart(p, src, rows, w, x+4, kv), colStart(p, src, rows, w, x+5, kv)
+		s6, s7 := colStart(p, src, rows, w, x+6, kv), colStart(p, src, rows, w, x+7, kv)
+		for j := 1; j < n; j++ {
+			o := rows[p.lo+j]*w + x
+			a := src[o : o+8 : o+8]
+			kv := core[j]
+			s0 += kv * a[0]
+			s1 += kv * a[1]
+			s2 += kv * a[2]
+			s3 += kv * a[3]
+			s4 += kv * a[4]
+			s5 += kv * a[5]
+			s6 += kv * a[6]
+			s7 += kv * a[7]
+		}
+		o := out[x : x+8 : x+8]
+		o[0], o[1] = colEnd(p, s0, src, rows, w, x), colEnd(p, s1, src, rows, w, x+1)
+		o[2], o[3] = colEnd(p, s2, src, rows, w, x+2), colEnd(p, s3, src, rows, w, x+3)
+		o[4], o[5] = colEnd(p, s4, src, rows, w, x+4), colEnd(p, s5, src, rows, w, x+5)
+		o[6], o[7] = colEnd(p, s6, src, rows, w, x+6), colEnd(p, s7, src, rows, w, x+7)
+	}
+	for ; x < w; x++ {
+		s := colStart(p, src, rows, w, x, core[0])
+		for j := 1; j < n; j++ {
+			s += core[j] * src[rows[p.lo+j]*w+x]
+		}
+		out[x] = colEnd(p, s, src, rows, w, x)
+	}
+}
