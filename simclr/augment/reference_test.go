@@ -129,3 +129,93 @@ func TestRound32(t *testing.T) {
 		check(math.Ldexp(float64(rng.IntN(1<<12))+0.5, -149))
 	}
 }
+
+// rgbToHSVRef and hsvToRGBRef are the conversions as first written
+// (torchvision's _rgb2hsv and _hsv2rgb, one branch per case).
+func rgbToHSVRef(r, g, b float32) (h, s, v float32) {
+	maxc := max(r, g, b)
+	minc := min(r, g, b)
+	v = maxc
+	cr := maxc - minc
+	if cr == 0 {
+		return 0, 0, v
+	}
+	s = cr / maxc
+	rc, gc, bc := (maxc-r)/cr, (maxc-g)/cr, (maxc-b)/cr
+	switch {
+	case maxc == r:
+		h = bc - gc
+	case maxc == g:
+		h = 2 + rc - bc
+	default:
+		h = 4 + gc - rc
+	}
+	h /= 6
+	if h < 0 {
+		h++
+	}
+	return h, s, v
+}
+
+func hsvToRGBRef(h, s, v float32) (r, g, b float32) {
+	h6 := h * 6
+	i := int(h6)
+	f := h6 - float32(i)
+	i %= 6
+	p := v * (1 - s)
+	q := v * (1 - s*f)
+	t := v * (1 - s*(1-f))
+	switch i {
+	case 0:
+		return v, t, p
+	case 1:
+		return q, v, p
+	case 2:
+		return p, v, t
+	case 3:
+		return p, q, v
+	case 4:
+		return t, p, v
+	}
+	return v, p, q
+}
+
+// TestHSVMatchesReference: the branch-free conversions equal the reference
+// ones bit for bit on random colours, colours with two or three equal
+// channels, 8-bit levels and the extremes, and hues at and around the
+// sector boundaries (including negative and >= 1 hues).
+func TestHSVMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	val := func() float32 {
+		switch rng.IntN(4) {
+		case 0:
+			return float32(rng.IntN(5)) / 4
+		case 1:
+			return float32(rng.IntN(256)) / 255
+		}
+		return rng.Float32()
+	}
+	for range 300000 {
+		r, g, b := val(), val(), val()
+		switch rng.IntN(4) {
+		case 0:
+			g = r
+		case 1:
+			b = g
+		}
+		h, s, v := rgbToHSV(r, g, b)
+		h2, s2, v2 := rgbToHSVRef(r, g, b)
+		if h != h2 || s != s2 || v != v2 {
+			t.Fatalf("rgbToHSV(%g, %g, %g) = %g %g %g, want %g %g %g", r, g, b, h, s, v, h2, s2, v2)
+		}
+		hh := float32(rng.IntN(13))/6 - 1 + float32(rng.IntN(3)-1)*0x1p-20
+		if rng.IntN(2) == 0 {
+			hh = h
+		}
+		r1, g1, b1 := hsvToRGB(hh, s, v)
+		r2, g2, b2 := hsvToRGBRef(hh, s, v)
+		if r1 != r2 || g1 != g2 || b1 != b2 {
+			t.Fatalf("hsvToRGB(%g, %g, %g) = %g %g %g, want %g %g %g", hh, s, v, r1, g1, b1, r2, g2, b2)
+		}
+	}
+}
