@@ -58,6 +58,10 @@ func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 	for y := range rows {
 		rows[y] = reflect(y-r, h)
 	}
+	hOffs, vOffs := make([]int, k), make([]int, k) // tap offsets, see mac8
+	for j := range hOffs {
+		hOffs[j] = plan.lo + j
+	}
 	for ch := 0; ch < c; ch++ {
 		p := x[ch*h*w : (ch+1)*h*w]
 		// Horizontal pass into tmp through a reflect-padded row.
@@ -66,11 +70,11 @@ func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 			for i, j := range cols {
 				pad[i] = row[j]
 			}
-			blurRow(tmp[y*w:(y+1)*w], pad, &plan)
+			blurRow(tmp[y*w:(y+1)*w], pad, &plan, hOffs)
 		}
 		// Vertical pass back into x, a weighted sum of whole rows.
 		for y := 0; y < h; y++ {
-			blurColumns(p[y*w:(y+1)*w], tmp, rows[y:y+k], w, &plan)
+			blurColumns(p[y*w:(y+1)*w], tmp, rows[y:y+k], w, &plan, vOffs)
 		}
 	}
 }

@@ -108,48 +108,49 @@ func endSum(s float32, tail []tinyWeight, a []float32) float32 {
 	return float32(tinySum(float64(s), tail, a))
 }
 
+// mac8 adds core[j] * src[base+offs[j]+i] to st[i], i < 8, for the taps
+// j >= 1: eight interleaved sums, kept in registers.
+func mac8(st *[8]float32, core, src []float32, offs []int, base int) {
+	s0, s1, s2, s3, s4, s5, s6, s7 := st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7]
+	offs = offs[:len(core)]
+	for j := 1; j < len(core); j++ {
+		o := base + offs[j]
+		a := src[o : o+8 : o+8]
+		kv := core[j]
+		s0 += kv * a[0]
+		s1 += kv * a[1]
+		s2 += kv * a[2]
+		s3 += kv * a[3]
+		s4 += kv * a[4]
+		s5 += kv * a[5]
+		s6 += kv * a[6]
+		s7 += kv * a[7]
+	}
+	*st = [8]float32{s0, s1, s2, s3, s4, s5, s6, s7}
+}
+
 // blurRow sets out[x] to the horizontal blur sum over pad[x : x+k]; pad
-// holds len(out) + k - 1 values in [0, 1].
-func blurRow(out, pad []float32, p *blurPlan) {
+// holds len(out) + k - 1 values. offs[j] = p.lo + j.
+func blurRow(out, pad []float32, p *blurPlan, offs []int) {
 	k := len(p.kern)
 	pad = pad[:len(out)+k-1]
 	core := p.kern[p.lo:p.hi]
-	n := len(core)
 	x := 0
 	for ; x+8 <= len(out); x += 8 {
-		w := pad[x : x+k+7]
-		c := w[p.lo : p.lo+n+7]
-		kv := core[0]
-		s0 := startSum(tinySum(0, p.head, w[0:]), kv*c[0])
-		s1 := startSum(tinySum(0, p.head, w[1:]), kv*c[1])
-		s2 := startSum(tinySum(0, p.head, w[2:]), kv*c[2])
-		s3 := startSum(tinySum(0, p.head, w[3:]), kv*c[3])
-		s4 := startSum(tinySum(0, p.head, w[4:]), kv*c[4])
-		s5 := startSum(tinySum(0, p.head, w[5:]), kv*c[5])
-		s6 := startSum(tinySum(0, p.head, w[6:]), kv*c[6])
-		s7 := startSum(tinySum(0, p.head, w[7:]), kv*c[7])
-		for j := 1; j < n; j++ {
-			kv := core[j]
-			a := c[j : j+8 : j+8]
-			s0 += kv * a[0]
-			s1 += kv * a[1]
-			s2 += kv * a[2]
-			s3 += kv * a[3]
-			s4 += kv * a[4]
-			s5 += kv * a[5]
-			s6 += kv * a[6]
-			s7 += kv * a[7]
+		var st [8]float32
+		for i := range st {
+			w := pad[x+i:]
+			st[i] = startSum(tinySum(0, p.head, w), core[0]*w[p.lo])
 		}
-		o := out[x : x+8 : x+8]
-		o[0], o[1] = endSum(s0, p.tail, w[0:]), endSum(s1, p.tail, w[1:])
-		o[2], o[3] = endSum(s2, p.tail, w[2:]), endSum(s3, p.tail, w[3:])
-		o[4], o[5] = endSum(s4, p.tail, w[4:]), endSum(s5, p.tail, w[5:])
-		o[6], o[7] = endSum(s6, p.tail, w[6:]), endSum(s7, p.tail, w[7:])
+		mac8(&st, core, pad, offs, x)
+		for i, s := range st {
+			out[x+i] = endSum(s, p.tail, pad[x+i:])
+		}
 	}
 	for ; x < len(out); x++ {
 		w := pad[x : x+k]
 		s := startSum(tinySum(0, p.head, w), core[0]*w[p.lo])
-		for j := 1; j < n; j++ {
+		for j := 1; j < len(core); j++ {
 			s += core[j] * w[p.lo+j]
 		}
 		out[x] = endSum(s, p.tail, w)
@@ -180,41 +181,28 @@ func colEnd(p *blurPlan, s float32, src []float32, rows []int, w, x int) float32
 
 // blurColumns sets out[x] = clip01(the vertical blur sum of column x over
 // source rows rows[0:k] of src, w values each): the vertical pass for one
-// output row.
-func blurColumns(out, src []float32, rows []int, w int, p *blurPlan) {
+// output row. offs holds len(core) ints of scratch.
+func blurColumns(out, src []float32, rows []int, w int, p *blurPlan, offs []int) {
 	rows = rows[:len(p.kern)]
 	core := p.kern[p.lo:p.hi]
-	n := len(core)
+	for j := range core {
+		offs[j] = rows[p.lo+j] * w
+	}
 	x := 0
 	for ; x+8 <= w; x += 8 {
-		kv := core[0]
-		s0, s1 := colStart(p, src, rows, w, x, kv), colStart(p, src, rows, w, x+1, kv)
-		s2, s3 := colStart(p, src, rows, w, x+2, kv), colStart(p, src, rows, w, x+3, kv)
-		s4, s5 := colStart(p, src, rows, w, x+4, kv), colStart(p, src, rows, w, x+5, kv)
-		s6, s7 := colStart(p, src, rows, w, x+6, kv), colStart(p, src, rows, w, x+7, kv)
-		for j := 1; j < n; j++ {
-			o := rows[p.lo+j]*w + x
-			a := src[o : o+8 : o+8]
-			kv := core[j]
-			s0 += kv * a[0]
-			s1 += kv * a[1]
-			s2 += kv * a[2]
-			s3 += kv * a[3]
-			s4 += kv * a[4]
-			s5 += kv * a[5]
-			s6 += kv * a[6]
-			s7 += kv * a[7]
+		var st [8]float32
+		for i := range st {
+			st[i] = colStart(p, src, rows, w, x+i, core[0])
 		}
-		o := out[x : x+8 : x+8]
-		o[0], o[1] = colEnd(p, s0, src, rows, w, x), colEnd(p, s1, src, rows, w, x+1)
-		o[2], o[3] = colEnd(p, s2, src, rows, w, x+2), colEnd(p, s3, src, rows, w, x+3)
-		o[4], o[5] = colEnd(p, s4, src, rows, w, x+4), colEnd(p, s5, src, rows, w, x+5)
-		o[6], o[7] = colEnd(p, s6, src, rows, w, x+6), colEnd(p, s7, src, rows, w, x+7)
+		mac8(&st, core, src, offs, x)
+		for i, s := range st {
+			out[x+i] = colEnd(p, s, src, rows, w, x+i)
+		}
 	}
 	for ; x < w; x++ {
 		s := colStart(p, src, rows, w, x, core[0])
-		for j := 1; j < n; j++ {
-			s += core[j] * src[rows[p.lo+j]*w+x]
+		for j := 1; j < len(core); j++ {
+			s += core[j] * src[offs[j]+x]
 		}
 		out[x] = colEnd(p, s, src, rows, w, x)
 	}

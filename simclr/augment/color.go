@@ -76,14 +76,11 @@ func Hue(x []float32, c, plane int, shift float64) {
 
 // rgbToHSV returns hue in [0, 1), saturation and value (torchvision _rgb2hsv).
 func rgbToHSV(r, g, b float32) (h, s, v float32) {
-	maxc := max(r, g, b)
-	minc := min(r, g, b)
-	v = maxc
+	maxc, minc := max(r, g, b), min(r, g, b)
 	cr := maxc - minc
 	if cr == 0 {
-		return 0, 0, v
+		return 0, 0, maxc
 	}
-	s = cr / maxc
 	// rc, gc, bc = (maxc-r)/cr, (maxc-g)/cr, (maxc-b)/cr: exactly 0 for
 	// the largest channel and exactly 1 (cr/cr) for the smallest, so only
 	// the middle channel needs a division.
@@ -99,7 +96,7 @@ func rgbToHSV(r, g, b float32) (h, s, v float32) {
 	sel *= 1 - b2i(maxc == r)
 	h = hs[sel] / 6
 	neg := [2]float32{h, h + 1}
-	return neg[b2i(h < 0)], s, v
+	return neg[b2i(h < 0)], cr / maxc, maxc
 }
 
 // hsvToRGB is the inverse of rgbToHSV (torchvision _hsv2rgb).
@@ -107,14 +104,11 @@ func hsvToRGB(h, s, v float32) (r, g, b float32) {
 	h6 := h * 6
 	i := int(h6)
 	f := h6 - float32(i)
-	i %= 6
-	p := v * (1 - s)
-	q := v * (1 - s*f)
-	t := v * (1 - s*(1-f))
-	if uint(i) >= 6 {
+	// v, p, q, t of torchvision's _hsv2rgb; sector i%6 picks three.
+	vals := [4]float32{v, v * (1 - s), v * (1 - s*f), v * (1 - s*(1-f))}
+	if i %= 6; uint(i) >= 6 {
 		i = 5 // negative h: the last sector, as before
 	}
-	vals := [4]float32{v, p, q, t}
 	sec := &hsvSector[i]
 	return vals[sec[0]], vals[sec[1]], vals[sec[2]]
 }

@@ -10,26 +10,22 @@ import (
 	"simclr-vk/simclr/data"
 )
 
-// goldenImage is a c x h x w test picture mixing random bytes with rows of
-// a few levels (0, 85, 170, 255), so that views see ties between channels
-// (grey pixels, two equal maxima), black, white and saturated colours as
-// well as noise.
+// goldenImage is a c x h x w test picture: random bytes, every third row
+// replaced by a few levels (0, 85, 170, 255), so that views see ties
+// between channels (grey pixels, two equal maxima), black, white and
+// saturated colours as well as noise.
 func goldenImage(seed uint64, c, h, w int) data.Image {
+	im := randImage(seed, c, h, w)
 	rng := rand.New(rand.NewPCG(seed, 7))
-	im := data.Image{C: c, H: h, W: w, Pix: make([]uint8, c*h*w)}
-	for y := 0; y < h; y++ {
-		coarse := y%3 == 0
+	for y := 0; y < h; y += 3 {
 		for x := 0; x < w; x++ {
 			lvl := uint8(rng.IntN(4) * 85)
 			for ch := 0; ch < c; ch++ {
-				v := uint8(rng.IntN(256))
-				if coarse {
-					v = lvl
-					if rng.IntN(3) == 0 {
-						v = uint8(rng.IntN(4) * 85)
-					}
+				if rng.IntN(3) == 0 {
+					im.Pix[(ch*h+y)*w+x] = uint8(rng.IntN(4) * 85)
+				} else {
+					im.Pix[(ch*h+y)*w+x] = lvl
 				}
-				im.Pix[(ch*h+y)*w+x] = v
 			}
 		}
 	}
@@ -69,20 +65,21 @@ var goldenCases = []goldenCase{
 }
 
 // goldenHashes are the hashes of goldenCases' views as rendered by the
-// straightforward implementation before it was optimised (main at dec98af,
-// GOAMD64=v1): the faster code must give bit-identical views. A build that
-// fuses multiplies and adds (another GOARCH, GOAMD64=v3) may round
-// differently and fail here without being wrong.
+// straightforward implementation before it was optimised (this test run
+// on main at dec98af in a copy of the tree, GOAMD64=v1): the faster code
+// must give bit-identical views. A build that fuses multiplies and adds
+// (another GOARCH, GOAMD64=v3) may round differently and fail here
+// without being wrong.
 var goldenHashes = map[string]string{
 	"ops":               "83a765cf074e4ccb",
-	"rgb500x375to224":   "a02397be5e1a283c",
-	"rgb224to224":       "5c9c093760612bfb",
-	"gray500x375to224":  "acebffb3d0a26577",
-	"rgb500x375to96":    "834fa08fd211ac24",
-	"rgb40to64norm":     "0728c78e9f798b95",
-	"rgb48x64to32blur":  "0cea416b0760fd6f",
-	"gray29x37to17norm": "0ab62782ef238785",
-	"rgb7x5to3":         "cb5012131dc64191",
+	"rgb500x375to224":   "0af0ae705964e9df",
+	"rgb224to224":       "3ad22f738b9ea2cb",
+	"gray500x375to224":  "51c4394fc50a84da",
+	"rgb500x375to96":    "711660025c942e55",
+	"rgb40to64norm":     "05af18144ec46809",
+	"rgb48x64to32blur":  "3d0ecb18bb0bef14",
+	"gray29x37to17norm": "f2fb183e10b69dda",
+	"rgb7x5to3":         "ddb50e8573a3f803",
 }
 
 func goldenViews(gc goldenCase) []float32 {
