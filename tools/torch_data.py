@@ -22,7 +22,9 @@ A DataLoader with --workers processes and --batch-size images per batch
 (2 x batch-size views, stacked as (2N, C, size, size) like our batches)
 reads --epochs epochs with persistent workers; the first epoch is warm-up
 (worker start, file cache), the later ones are timed. It prints source
-images per second (each one two views) and, with --json, one JSON line.
+images per second (each one two views) and the CPU time per image of the
+main process and its workers together (from /proc: on a shared machine it
+varies less than the wall time); with --json, one JSON line.
 
 Differences that remain: PIL decodes the JPEG (libjpeg-turbo as well) and
 resizes with an antialiasing bilinear filter; ours resamples bilinearly
@@ -70,6 +72,20 @@ class TwoViews:
         return self.t(x), self.t(x)
 
 
+def cpu_seconds(dl):
+    """CPU time of this process and of the DataLoader's worker processes."""
+    t = time.process_time()
+    it = getattr(dl, "_iterator", None)
+    for w in getattr(it, "_workers", []) or []:
+        try:
+            with open(f"/proc/{w.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            t += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return t
+
+
 def collate(batch):
     # (2N, C, H, W): rows i and i+N are the two views of image i, as ours.
     a = torch.stack([b[0][0] for b in batch])
@@ -98,23 +114,28 @@ def main():
     dl = DataLoader(ds, batch_size=a.batch_size, shuffle=True, num_workers=a.workers,
                     collate_fn=collate, persistent_workers=a.workers > 0)
     images = 0
-    t0 = None
+    t0 = c0 = None
     for epoch in range(a.epochs):
-        if epoch == 1:
-            t0 = time.perf_counter()
         for views, _ in dl:
             if epoch >= 1:
                 images += views.shape[0] // 2
+        if epoch == 0:
+            # Workers persist: their CPU clocks are read from /proc now and
+            # after the last batch.
+            t0, c0 = time.perf_counter(), cpu_seconds(dl)
     dt = time.perf_counter() - t0
+    cpu = cpu_seconds(dl) - c0
     res = {"tool": "torchvision", "images": images, "seconds": round(dt, 3),
            "images_per_s": round(images / dt, 2), "views_per_s": round(2 * images / dt, 2),
+           "cpu_ms_per_image": round(1000 * cpu / images, 2),
            "size": a.size, "workers": a.workers, "batch_size": a.batch_size,
            "torch": torch.__version__, "load": os.getloadavg()[0]}
     if a.json:
         print(json.dumps(res))
     else:
         print(f"torchvision: {images} images ({2 * images} views) in {dt:.2f} s: "
-              f"{res['images_per_s']:.1f} images/s, {a.workers} workers, batch {a.batch_size}")
+              f"{res['images_per_s']:.1f} images/s, {res['cpu_ms_per_image']} CPU ms per image, "
+              f"{a.workers} workers, batch {a.batch_size}")
 
 
 if __name__ == "__main__":

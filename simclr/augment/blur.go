@@ -45,9 +45,9 @@ func reflect(i, n int) int {
 // values.
 func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 	kern := GaussianKernel(k, sigma)
-	// Tiny weights are summed in float64 when every value is >= 0 (in
-	// Apply they are in [0, 1]); see blurpass.go.
-	plan := planBlur(kern, kern[0] < tinyTap && nonNegative(x[:c*h*w]))
+	// Tiny weights are summed in float64 when every value is in [0, 1]
+	// (as in Apply); see blurpass.go.
+	plan := planBlur(kern, kern[0] < tinyTap && inUnitRange(x[:c*h*w]))
 	r := k / 2
 	pad := make([]float32, w+2*r)
 	cols := make([]int, w+2*r) // reflected column of padded column i

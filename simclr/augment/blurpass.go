@@ -19,8 +19,9 @@ const tinyTap = 0x1p-110
 
 // blurPlan splits a kernel into its core kern[lo:hi] (weights >= tinyTap)
 // and the nonzero tiny taps before (head) and after (tail) it. round32
-// needs values >= 0: for other inputs the plan has no tiny taps, only the
-// zero weights at the ends are dropped and the core is summed in float32.
+// needs values >= 0 and endSum values <= 1: for other inputs the plan has
+// no tiny taps, only the zero weights at the ends are dropped and the core
+// is summed in float32.
 type blurPlan struct {
 	kern       []float32
 	lo, hi     int
@@ -32,8 +33,8 @@ type tinyWeight struct {
 	k float64 // its weight, exactly
 }
 
-func planBlur(kern []float32, nonNegative bool) blurPlan {
-	small := func(k float32) bool { return k == 0 || (nonNegative && k < tinyTap) }
+func planBlur(kern []float32, unit bool) blurPlan {
+	small := func(k float32) bool { return k == 0 || (unit && k < tinyTap) }
 	p := blurPlan{kern: kern, lo: 0, hi: len(kern)}
 	for p.lo < p.hi && small(kern[p.lo]) {
 		p.lo++
@@ -54,10 +55,10 @@ func planBlur(kern []float32, nonNegative bool) blurPlan {
 	return p
 }
 
-// nonNegative reports whether every value of x is >= 0 (no NaN).
-func nonNegative(x []float32) bool {
+// inUnitRange reports whether every value of x is in [0, 1] (no NaN).
+func inUnitRange(x []float32) bool {
 	for _, v := range x {
-		if !(v >= 0) {
+		if !(v >= 0 && v <= 1) {
 			return false
 		}
 	}
@@ -100,20 +101,25 @@ func startSum(h float64, p float32) float32 {
 	return float32(h + float64(p))
 }
 
+// tailFloor is a sum from which on the tail cannot change it: a tail
+// product is below 2^-110 (values <= 1), under half the spacing of
+// float32s >= 2^-80, so adding it rounds back to the sum.
+const tailFloor = 0x1p-80
+
 // endSum adds the tail taps of window a to the float32 sum s.
 func endSum(s float32, tail []tinyWeight, a []float32) float32 {
-	if len(tail) == 0 {
+	if len(tail) == 0 || s >= tailFloor {
 		return s
 	}
 	return float32(tinySum(float64(s), tail, a))
 }
 
 // mac8 adds core[j] * src[base+offs[j]+i] to st[i], i < 8, for the taps
-// j >= 1: eight interleaved sums, kept in registers.
-func mac8(st *[8]float32, core, src []float32, offs []int, base int) {
+// j >= from: eight interleaved sums, kept in registers.
+func mac8(st *[8]float32, core, src []float32, offs []int, base, from int) {
 	s0, s1, s2, s3, s4, s5, s6, s7 := st[0], st[1], st[2], st[3], st[4], st[5], st[6], st[7]
 	offs = offs[:len(core)]
-	for j := 1; j < len(core); j++ {
+	for j := from; j < len(core); j++ {
 		o := base + offs[j]
 		a := src[o : o+8 : o+8]
 		kv := core[j]
@@ -135,14 +141,20 @@ func blurRow(out, pad []float32, p *blurPlan, offs []int) {
 	k := len(p.kern)
 	pad = pad[:len(out)+k-1]
 	core := p.kern[p.lo:p.hi]
+	tiny := len(p.head)+len(p.tail) > 0
 	x := 0
 	for ; x+8 <= len(out); x += 8 {
-		var st [8]float32
+		var st [8]float32 // +0, where the reference sums start
+		if !tiny {
+			mac8(&st, core, pad, offs, x, 0)
+			copy(out[x:x+8], st[:])
+			continue
+		}
 		for i := range st {
 			w := pad[x+i:]
 			st[i] = startSum(tinySum(0, p.head, w), core[0]*w[p.lo])
 		}
-		mac8(&st, core, pad, offs, x)
+		mac8(&st, core, pad, offs, x, 1)
 		for i, s := range st {
 			out[x+i] = endSum(s, p.tail, pad[x+i:])
 		}
@@ -173,7 +185,7 @@ func colStart(p *blurPlan, src []float32, rows []int, w, x int, kv float32) floa
 }
 
 func colEnd(p *blurPlan, s float32, src []float32, rows []int, w, x int) float32 {
-	if len(p.tail) != 0 {
+	if len(p.tail) != 0 && s < tailFloor {
 		s = float32(tinySumCol(float64(s), p.tail, src, rows, w, x))
 	}
 	return clip01(s)
@@ -188,13 +200,25 @@ func blurColumns(out, src []float32, rows []int, w int, p *blurPlan, offs []int)
 	for j := range core {
 		offs[j] = rows[p.lo+j] * w
 	}
+	tiny := len(p.head)+len(p.tail) > 0
 	x := 0
 	for ; x+8 <= w; x += 8 {
+		// Without tiny taps the sums start at +0 rather than at the
+		// first product: that changes at most the sign of a zero sum,
+		// which clip01 makes +0 either way.
 		var st [8]float32
+		if !tiny {
+			mac8(&st, core, src, offs, x, 0)
+			o := out[x : x+8 : x+8]
+			for i, s := range st {
+				o[i] = clip01(s)
+			}
+			continue
+		}
 		for i := range st {
 			st[i] = colStart(p, src, rows, w, x+i, core[0])
 		}
-		mac8(&st, core, src, offs, x)
+		mac8(&st, core, src, offs, x, 1)
 		for i, s := range st {
 			out[x+i] = colEnd(p, s, src, rows, w, x+i)
 		}

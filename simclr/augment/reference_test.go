@@ -55,9 +55,9 @@ func blurRef(x, tmp []float32, c, h, w, k int, sigma float64) {
 }
 
 // blurInput is a c x h x w plane set of values in [0, 1]: zeros, ones,
-// 8-bit levels, tiny and subnormal values, uniform noise; with negative,
-// values when signed.
-func blurInput(rng *rand.Rand, n int, signed bool) []float32 {
+// 8-bit levels, tiny and subnormal values, uniform noise; with negative
+// values and values above 1 when wide.
+func blurInput(rng *rand.Rand, n int, wide bool) []float32 {
 	x := make([]float32, n)
 	for i := range x {
 		switch rng.IntN(8) {
@@ -70,8 +70,8 @@ func blurInput(rng *rand.Rand, n int, signed bool) []float32 {
 		case 3:
 			x[i] = float32(math.Ldexp(rng.Float64(), -rng.IntN(140)))
 		case 4:
-			if signed {
-				x[i] = -rng.Float32()
+			if wide {
+				x[i] = 3*rng.Float32() - 1
 				break
 			}
 			fallthrough

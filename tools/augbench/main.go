@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"simclr-vk/simclr/augment"
@@ -131,7 +132,17 @@ type result struct {
 	ImageSize   int     `json:"image_size"`
 	Workers     int     `json:"workers"`
 	BatchSize   int     `json:"batch_size"`
+	CPUPerImage float64 `json:"cpu_ms_per_image"`
 	WaitSeconds float64 `json:"consumer_wait_s"`
+}
+
+// cpuTime is the process's user + system CPU time (every goroutine).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func run(dir string, imageSize, size, workers, batch, epochs int, memory, asJSON bool) error {
@@ -161,10 +172,10 @@ func run(dir string, imageSize, size, workers, batch, epochs int, memory, asJSON
 	cfg := augment.LoaderConfig{BatchSize: batch, Seed: 1, Shuffle: true, Workers: workers, Aug: augment.DefaultConfig(size)}
 	images := 0
 	var t0 time.Time
-	var wait time.Duration
+	var c0, wait time.Duration
 	for e := range epochs {
 		if e == 1 {
-			t0 = time.Now()
+			t0, c0 = time.Now(), cpuTime()
 		}
 		cfg.Epoch = e
 		l, err := augment.NewLoader(ds, cfg)
@@ -190,11 +201,12 @@ func run(dir string, imageSize, size, workers, batch, epochs int, memory, asJSON
 		l.Close()
 	}
 	dt := time.Since(t0).Seconds()
-	r := result{"simclr-vk", source, images, dt, float64(images) / dt, 2 * float64(images) / dt, size, imageSize, workers, batch, wait.Seconds()}
+	cpu := float64(cpuTime()-c0) / 1e6 / float64(images)
+	r := result{"simclr-vk", source, images, dt, float64(images) / dt, 2 * float64(images) / dt, size, imageSize, workers, batch, cpu, wait.Seconds()}
 	if asJSON {
 		return json.NewEncoder(os.Stdout).Encode(r)
 	}
-	fmt.Printf("simclr-vk (%s, image size %d): %d images (%d views) in %.2f s: %.1f images/s, %d workers, batch %d\n",
-		source, imageSize, images, 2*images, dt, r.ImagesPerS, workers, batch)
+	fmt.Printf("simclr-vk (%s, image size %d): %d images (%d views) in %.2f s: %.1f images/s, %.2f CPU ms per image, %d workers, batch %d\n",
+		source, imageSize, images, 2*images, dt, r.ImagesPerS, cpu, workers, batch)
 	return nil
 }
