@@ -5,13 +5,13 @@ package augment
 // vertical: (k0*a0 + k1*a1) + ...), so the results are bit-identical to
 // them. What changes is how the chain is evaluated:
 //
-//   - eight outputs are summed at once in registers, which breaks the
-//     latency chain of one sum;
+//   - eight outputs are summed at once in registers (mac8);
 //   - taps of weight exactly 0 are skipped (adding k*a = 0 leaves the sum);
 //   - taps below tinyTap (the tails of narrow kernels, often subnormal
 //     float32s) are summed in float64 with the float32 rounding emulated
 //     by round32: float32 arithmetic on subnormals goes through microcode
-//     on x86 and made narrow blurs ten times slower than wide ones.
+//     on x86 and made narrow blurs several times slower than wide ones
+//     (docs/performance.md, P13).
 
 // tinyTap is the weight below which a tap is summed through round32: a
 // product k*a with k >= tinyTap and a >= 2^-16 is a normal float32.
