@@ -35,7 +35,9 @@ func Apply(dst []float32, src data.Image, p Params, cfg Config) {
 		Grayscale(dst, src.C, plane)
 	}
 	if p.Blur {
-		Blur(dst, make([]float32, plane), src.C, s, s, p.Kernel, p.Sigma)
+		tmp := scratchPlane(plane)
+		Blur(dst, *tmp, src.C, s, s, p.Kernel, p.Sigma)
+		planePool.Put(tmp)
 	}
 	if p.Solarize {
 		Solarize(dst)

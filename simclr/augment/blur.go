@@ -45,48 +45,36 @@ func reflect(i, n int) int {
 // values.
 func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
 	kern := GaussianKernel(k, sigma)
+	// Tiny weights are summed in float64 when every value is in [0, 1]
+	// (as in Apply); see blurpass.go.
+	plan := planBlur(kern, kern[0] < tinyTap && inUnitRange(x[:c*h*w]))
 	r := k / 2
 	pad := make([]float32, w+2*r)
+	cols := make([]int, w+2*r) // reflected column of padded column i
+	for i := range cols {
+		cols[i] = reflect(i-r, w)
+	}
 	rows := make([]int, h+2*r) // reflected row index of padded row y+r
 	for y := range rows {
 		rows[y] = reflect(y-r, h)
+	}
+	hOffs, vOffs := make([]int, k), make([]int, k) // tap offsets, see mac8
+	for j := range hOffs {
+		hOffs[j] = plan.lo + j
 	}
 	for ch := 0; ch < c; ch++ {
 		p := x[ch*h*w : (ch+1)*h*w]
 		// Horizontal pass into tmp through a reflect-padded row.
 		for y := 0; y < h; y++ {
 			row := p[y*w : (y+1)*w]
-			for i := range pad {
-				pad[i] = row[reflect(i-r, w)]
+			for i, j := range cols {
+				pad[i] = row[j]
 			}
-			out := tmp[y*w : (y+1)*w]
-			for xx := range out {
-				var s float32
-				win := pad[xx : xx+k]
-				for j, kv := range kern {
-					s += kv * win[j]
-				}
-				out[xx] = s
-			}
+			blurRow(tmp[y*w:(y+1)*w], pad, &plan, hOffs)
 		}
 		// Vertical pass back into x, a weighted sum of whole rows.
 		for y := 0; y < h; y++ {
-			out := p[y*w : (y+1)*w]
-			src := tmp[rows[y]*w : (rows[y]+1)*w]
-			kv := kern[0]
-			for xx := range out {
-				out[xx] = kv * src[xx]
-			}
-			for j := 1; j < k; j++ {
-				src := tmp[rows[y+j]*w : (rows[y+j]+1)*w]
-				kv := kern[j]
-				for xx := range out {
-					out[xx] += kv * src[xx]
-				}
-			}
-			for xx := range out {
-				out[xx] = clip01(out[xx])
-			}
+			blurColumns(p[y*w:(y+1)*w], tmp, rows[y:y+k], w, &plan, vOffs)
 		}
 	}
 }

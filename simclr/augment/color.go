@@ -62,43 +62,41 @@ func Hue(x []float32, c, plane int, shift float64) {
 	}
 	// Reduce the shift to [0, 1) once, so one wrap per pixel suffices.
 	sh := float32(shift - math.Floor(shift))
-	for i := 0; i < plane; i++ {
-		h, s, v := rgbToHSV(x[i], x[plane+i], x[2*plane+i])
+	rs, gs, bs := x[:plane], x[plane:2*plane], x[2*plane:3*plane]
+	for i := range rs {
+		h, s, v := rgbToHSV(rs[i], gs[i], bs[i])
 		h += sh
-		if h >= 1 {
-			h--
-		} else if h < 0 {
-			h++
-		}
+		// h >= 1: h - 1; h < 0: h + 1; else h.
+		wrap := [3]float32{h, h - 1, h + 1}
+		h = wrap[b2i(h >= 1)|2*b2i(h < 0)]
 		r, g, b := hsvToRGB(h, s, v)
-		x[i], x[plane+i], x[2*plane+i] = clip01(r), clip01(g), clip01(b)
+		rs[i], gs[i], bs[i] = clip01(r), clip01(g), clip01(b)
 	}
 }
 
 // rgbToHSV returns hue in [0, 1), saturation and value (torchvision _rgb2hsv).
 func rgbToHSV(r, g, b float32) (h, s, v float32) {
-	maxc := max(r, g, b)
-	minc := min(r, g, b)
-	v = maxc
+	maxc, minc := max(r, g, b), min(r, g, b)
 	cr := maxc - minc
 	if cr == 0 {
-		return 0, 0, v
+		return 0, 0, maxc
 	}
-	s = cr / maxc
-	rc, gc, bc := (maxc-r)/cr, (maxc-g)/cr, (maxc-b)/cr
-	switch {
-	case maxc == r:
-		h = bc - gc
-	case maxc == g:
-		h = 2 + rc - bc
-	default:
-		h = 4 + gc - rc
-	}
-	h /= 6
-	if h < 0 {
-		h++
-	}
-	return h, s, v
+	// rc, gc, bc = (maxc-r)/cr, (maxc-g)/cr, (maxc-b)/cr: exactly 0 for
+	// the largest channel and exactly 1 (cr/cr) for the smallest, so only
+	// the middle channel needs a division.
+	mid := max(min(r, g), min(max(r, g), b))
+	d := [3]float32{(maxc - mid) / cr, 1, 0}
+	rc := d[b2i(r == minc)|2*b2i(r == maxc)]
+	gc := d[b2i(g == minc)|2*b2i(g == maxc)]
+	bc := d[b2i(b == minc)|2*b2i(b == maxc)]
+	// The hue of each possible maximum, chosen without a branch: r when
+	// maxc == r, else g when maxc == g, else b.
+	hs := [3]float32{bc - gc, 2 + rc - bc, 4 + gc - rc}
+	sel := 2 - b2i(maxc == g)
+	sel *= 1 - b2i(maxc == r)
+	h = hs[sel] / 6
+	neg := [2]float32{h, h + 1}
+	return neg[b2i(h < 0)], cr / maxc, maxc
 }
 
 // hsvToRGB is the inverse of rgbToHSV (torchvision _hsv2rgb).
@@ -106,23 +104,13 @@ func hsvToRGB(h, s, v float32) (r, g, b float32) {
 	h6 := h * 6
 	i := int(h6)
 	f := h6 - float32(i)
-	i %= 6
-	p := v * (1 - s)
-	q := v * (1 - s*f)
-	t := v * (1 - s*(1-f))
-	switch i {
-	case 0:
-		return v, t, p
-	case 1:
-		return q, v, p
-	case 2:
-		return p, v, t
-	case 3:
-		return p, q, v
-	case 4:
-		return t, p, v
+	// v, p, q, t of torchvision's _hsv2rgb; sector i%6 picks three.
+	vals := [4]float32{v, v * (1 - s), v * (1 - s*f), v * (1 - s*(1-f))}
+	if i %= 6; uint(i) >= 6 {
+		i = 5 // negative h: the last sector, as before
 	}
-	return v, p, q
+	sec := &hsvSector[i]
+	return vals[sec[0]], vals[sec[1]], vals[sec[2]]
 }
 
 // Grayscale replaces each pixel by its luma in all 3 channels.

@@ -59,19 +59,34 @@ func resample(dst []float32, src data.Image, p Params, size int) {
 	// (column-major Mat3); +0.5 for the pixel centre, -0.5 back to indices.
 	xs := taps(size, m[0], m[0]*0.5+m[6]-0.5, p.Crop.X, p.Crop.X+p.Crop.W-1)
 	ys := taps(size, m[4], m[4]*0.5+m[7]-0.5, p.Crop.Y, p.Crop.Y+p.Crop.H-1)
-	const inv = 1.0 / 255
+	// Output rows share source rows (two per output row, fewer distinct
+	// ones): each source row is interpolated horizontally once into one of
+	// two row slots, then pairs of slots are blended vertically.
+	buf := make([]float32, 2*size)
 	for c := 0; c < src.C; c++ {
 		plane := src.Pix[c*src.H*src.W : (c+1)*src.H*src.W]
 		out := dst[c*size*size : (c+1)*size*size]
-		for oy, ty := range ys {
-			r0 := plane[ty.i0*src.W : (ty.i0+1)*src.W]
-			r1 := plane[ty.i1*src.W : (ty.i1+1)*src.W]
-			row := out[oy*size : (oy+1)*size]
-			for ox, tx := range xs {
-				top := float32(r0[tx.i0]) + (float32(r0[tx.i1])-float32(r0[tx.i0]))*tx.f
-				bot := float32(r1[tx.i0]) + (float32(r1[tx.i1])-float32(r1[tx.i0]))*tx.f
-				row[ox] = (top + (bot-top)*ty.f) * inv
+		cached := [2]int{-1, -1}
+		// row returns source row i interpolated, keeping row keep cached.
+		row := func(i, keep int) []float32 {
+			for s := range cached {
+				if cached[s] == i {
+					return buf[s*size : (s+1)*size]
+				}
 			}
+			s := 0
+			if cached[0] == keep || (cached[1] != keep && cached[1] < cached[0]) {
+				s = 1
+			}
+			cached[s] = i
+			r := buf[s*size : (s+1)*size]
+			lerpRow(r, plane[i*src.W:(i+1)*src.W], xs)
+			return r
+		}
+		for oy, ty := range ys {
+			top := row(ty.i0, ty.i1)
+			bot := row(ty.i1, ty.i0)
+			blendRows(out[oy*size:(oy+1)*size], top, bot, ty.f)
 		}
 	}
 }
