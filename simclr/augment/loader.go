@@ -154,11 +154,7 @@ func NewLoader(ds data.Dataset, cfg LoaderConfig) (*Loader, error) {
 	if cfg.Shard < 0 || cfg.Shard >= shards {
 		return nil, fmt.Errorf("augment: loader: shard %d of %d", cfg.Shard, shards)
 	}
-	l, err := start(ds, order, nb, views, cfg.BatchSize/shards, cfg.Aug, false, cfg.DeviceViews, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
-	if l != nil {
-		l.stride, l.shard = cfg.BatchSize, cfg.Shard
-	}
-	return l, err
+	return start(ds, order, nb, views, cfg.BatchSize/shards, cfg.BatchSize, cfg.Shard, cfg.Aug, false, cfg.DeviceViews, cfg.Seed, cfg.Epoch, cfg.Workers, cfg.Prefetch)
 }
 
 // CheckShards returns an error unless batches of batch images of an epoch
@@ -198,10 +194,13 @@ func NewEvalLoader(ds data.Dataset, cfg EvalConfig) (*Loader, error) {
 		order[i] = i
 	}
 	nb := (n + cfg.BatchSize - 1) / cfg.BatchSize
-	return start(ds, order, nb, 1, cfg.BatchSize, aug, true, false, 0, 0, cfg.Workers, cfg.Prefetch)
+	return start(ds, order, nb, 1, cfg.BatchSize, cfg.BatchSize, 0, aug, true, false, 0, 0, cfg.Workers, cfg.Prefetch)
 }
 
-func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval, raw bool, seed uint64, epoch, workers, prefetch int) (*Loader, error) {
+// start launches the loader: batch b takes bs images of order from
+// b*stride + shard*bs (stride = bs unsharded). The fields the dispatcher
+// reads are all set before it starts.
+func start(ds data.Dataset, order []int, nb, views, bs, stride, shard int, aug Config, eval, raw bool, seed uint64, epoch, workers, prefetch int) (*Loader, error) {
 	c, _, _ := ds.Shape()
 	if len(aug.Mean) != 0 && len(aug.Mean) != c {
 		return nil, fmt.Errorf("augment: loader: %d mean/std values for %d-channel images of %s", len(aug.Mean), c, ds.Name())
@@ -213,7 +212,7 @@ func start(ds data.Dataset, order []int, nb, views, bs int, aug Config, eval, ra
 		prefetch = 2
 	}
 	l := &Loader{
-		ds: ds, views: views, bs: bs, stride: bs, order: order, batches: nb, c: c, cfg: aug, eval: eval,
+		ds: ds, views: views, bs: bs, stride: stride, shard: shard, order: order, batches: nb, c: c, cfg: aug, eval: eval,
 		seed: seed, epoch: epoch, raw: raw,
 		tasks: make(chan task, 2*workers),
 		ready: make(chan *pending, prefetch+1),
