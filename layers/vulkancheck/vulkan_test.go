@@ -240,12 +240,13 @@ func TestVulkanMatchesCPUMixed(t *testing.T) {
 		cfg := layerstest.TinyConfig("resnet18", layers.StemCIFAR)
 		c := cpu.New(cpu.Options{})
 		const n, hw = 4, 8
-		xs := layerstest.RandomViews(5, n, 3, hw, hw, 0.3)
+		const side = 16 // 2x2 planes into the average pool
+		xs := layerstest.RandomViews(5, n, 3, side, side, 0.3)
 		var h [2][]float32
 		for i, b := range []engine.Backend{c, d} {
 			m := layerstest.NewModel(t, b, cfg)
 			m.SetPrecision(layers.PrecisionMixed)
-			x := layerstest.Upload(b, xs, 2*n, 3, hw, hw)
+			x := layerstest.Upload(b, xs, 2*n, 3, side, side)
 			ht := b.New(2*n, m.Encoder.FeatureDim())
 			if err := m.Features(ht, x); err != nil {
 				t.Fatal(err)
