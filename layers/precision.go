@@ -36,11 +36,13 @@ func (p Precision) String() string {
 // ParsePrecision parses "fp32" or "mixed" (the resolved forms of the
 // commands' --precision; "auto" is resolved by the caller).
 func ParsePrecision(s string) (Precision, error) {
-	switch s {
-	case "fp32", "":
+	if s == "" {
 		return PrecisionFP32, nil
-	case "mixed":
-		return PrecisionMixed, nil
+	}
+	for _, p := range []Precision{PrecisionFP32, PrecisionMixed} {
+		if s == p.String() {
+			return p, nil
+		}
 	}
 	return 0, fmt.Errorf("precision %q: want fp32 or mixed", s)
 }

@@ -11,6 +11,21 @@ import (
 	"simclr-vk/simclr/metrics"
 )
 
+// runLog reads the step and epoch records of the run in out.
+func runLog(t *testing.T, out string) ([]metrics.StepRecord, []metrics.EpochRecord) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(out, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	steps, epochs, err := metrics.ReadLog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return steps, epochs
+}
+
 // TestMixedResumeContinuesLossScale: a mixed-precision run (the toy model
 // overflows float16 at GradScaler's first scales, so steps are skipped and
 // the scale halves) logs every step's loss scale and the skipped steps in
@@ -20,8 +35,7 @@ import (
 // would skip other steps).
 func TestMixedResumeContinuesLossScale(t *testing.T) {
 	base := toyConfig(t, writeToyData(t, 64, 16))
-	base.Epochs = 2
-	base.Precision = PrecisionMixed
+	base.Precision, base.Epochs = PrecisionMixed, 2
 	full, log, err := runToy(t, context.Background(), base, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -29,15 +43,7 @@ func TestMixedResumeContinuesLossScale(t *testing.T) {
 	if !strings.Contains(log, "precision: mixed, EMULATED on cpu") {
 		t.Errorf("the log does not say that mixed precision is emulated")
 	}
-	f, err := os.Open(filepath.Join(base.Out, "metrics.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps, _, err := metrics.ReadLog(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	steps, _ := runLog(t, base.Out)
 	skipped := int64(0)
 	for i, s := range steps {
 		if s.Skipped {
