@@ -95,7 +95,9 @@
 // whose scaled gradients hold Inf/NaN is skipped and halves the scale,
 // 2000 good steps double it); metrics.jsonl's step records carry
 // loss_scale, skipped and skipped_steps, the checkpoint's extras the
-// scaler, which a resume continues. A NaN/Inf loss still stops the run,
+// scaler, which a resume continues. A skipped step still consumes its
+// batch and moves the learning-rate schedule on (as PyTorch's scheduler
+// after a skipped optimizer step); only the optimizer update is left out. A NaN/Inf loss still stops the run,
 // as do non-finite gradients at the smallest scale (layers.MinLossScale).
 //
 // Cancelling the context passed to Run (the command does it on SIGINT /
