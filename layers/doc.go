@@ -162,6 +162,60 @@
 // planned implicitly by the pool below. The tape costs a few closures per op
 // per step on the host, negligible next to the ops.
 //
+// # Mixed precision (Model.SetPrecision): the float16 rounding points
+//
+// With PrecisionMixed the model computes as a backend storing activations
+// and activation gradients in float16 would (llm.c / PyTorch AMP style),
+// every value still held in a float32 tensor and rounded in place to the
+// nearest float16 (engine.RoundFloat16, through ToFloat16 + FromFloat16:
+// an emulation on every backend, no faster than float32). This list is
+// the contract the future float16-storage Vulkan kernels must equal:
+//
+// Forward, stored activations (rounded once the op has written them):
+//  1. the model's input images (a rounded copy; the caller's are kept);
+//  2. every convolution output, after its bias (Conv2D);
+//  3. every linear output, after its bias (Linear; the head's last one
+//     included: z before the L2 normalisation);
+//  4. every batch-norm output, after the fused ReLU (BatchNormOp, train
+//     and eval, and the batch-norm-in-parts path): its statistics, mean,
+//     variance and running statistics stay float32;
+//  5. every residual sum after its ReLU, max(round(a + b), 0) =
+//     round(max(a + b, 0)) (AddReLU);
+//  6. the pooled features h (GlobalAvgPool).
+//
+// Exact without a rounding op (their inputs are float16 already): the
+// unfused ReLU output and the max-pool output (selections of float16
+// values).
+//
+// Matrix-product inputs: the weights of convolutions and linear layers
+// are float32 masters; each forward and backward-data product reads a
+// float16 copy of them, as the cooperative-matrix path rounds its inputs
+// (engine.MatmulRounder); the activations and gradients it reads are
+// float16 values already. Products accumulate in float32.
+//
+// Backward, activation gradients (rounded where Tape.gradDst hands them
+// over): the gradient of every activation above (the input's is never
+// computed), as each backward op writes it; where a value has two
+// consumers (a residual block's input) each contribution is rounded and
+// so is their sum. The ReLU masks and max-pool routing of float16 values
+// are exact; the max-pool's overlapping-window sums, the average pool's
+// dy/HW, the batch-norm dx, the convolution and linear dx are rounded.
+//
+// Float32 throughout: the L2 normalisation's output z/||z|| and its
+// gradient from NT-Xent (Var.f32), the NT-Xent loss, the batch-norm
+// statistics and backward sums, every parameter gradient (weights, biases,
+// gamma, beta: float32 products and sums of float16 operands), the
+// master weights and the optimizer state.
+//
+// Loss scaling (SetLossScale, LossScaler): the gradient of the head's
+// output, computed in float32 by the L2 normalisation's backward, is
+// multiplied by the loss scale before its float16 rounding, so every
+// activation and parameter gradient after it is scale times the true
+// one; UnscaleGrads divides the parameter gradients back before the
+// optimizer. LossScaler is PyTorch GradScaler's dynamic rule: start at
+// 2^16, halve and skip the step when a gradient is Inf or NaN, double
+// after 2000 good steps in a row.
+//
 // # Memory
 //
 // Every activation, gradient and scratch tensor comes from a Pool keyed by

@@ -1,6 +1,10 @@
 package layers
 
-import "math"
+import (
+	"math"
+
+	"simclr-vk/engine"
+)
 
 // SetLocalSliceGatherBackward makes m's gathered NT-Xent keep, for this
 // rank's rows, only the gradient of the loss of its OWN anchors (the
@@ -107,3 +111,21 @@ func SetOverlapBug(m *Model, bug OverlapBug) {
 	m.tape.par.firstWrite = bug == OverlapFirstWrite
 	m.tape.par.everyChunk = bug == OverlapEveryChunk
 }
+
+// SetInspect makes m's tape call f with every recorded op's output value
+// (grad false) as the op is pushed and with its gradient (grad true)
+// before its backward runs; f32 marks the values mixed precision keeps in
+// float32.
+func SetInspect(m *Model, f func(op string, grad, f32 bool, x *engine.Tensor)) {
+	m.tape.inspect = func(op string, grad bool, v *Var) {
+		x := v.Value
+		if grad {
+			x = v.Grad
+		}
+		f(op, grad, v.f32, x)
+	}
+}
+
+// SetTapeMixed switches a tape to mixed precision (Model.SetPrecision
+// for a bare tape).
+func SetTapeMixed(t *Tape, lossScale float32) { t.mixed, t.lossScale = true, lossScale }

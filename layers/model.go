@@ -81,9 +81,9 @@ func (m *Model) State() []NamedTensor { return append(m.Encoder.State(), m.Head.
 // Forward makes Model a Module: encoder then head (unnormalised z).
 func (m *Model) Forward(t *Tape, x *Var) *Var {
 	if m.net != nil {
-		return m.net.Forward(t, x)
+		return m.net.Forward(t, t.halfInput(x))
 	}
-	return m.Head.Forward(t, m.Encoder.Forward(t, x))
+	return m.Head.Forward(t, m.Encoder.Forward(t, t.halfInput(x)))
 }
 
 // Params are the trainable parameters in state-dict order (what an
@@ -193,7 +193,7 @@ func (m *Model) Project(z, x *engine.Tensor) error {
 func (m *Model) Features(h, x *engine.Tensor) error {
 	t := m.tape
 	t.train, t.record = false, false
-	out := m.Encoder.Forward(t, m.input(t, x))
+	out := m.Encoder.Forward(t, t.halfInput(m.input(t, x)))
 	engine.CheckNumel("layers Features", "h", h, out.Numel())
 	m.b.Copy(h, out.Value)
 	t.Reset()

@@ -32,6 +32,7 @@ func (t *Tape) AddReLU(a, b *Var) *Var {
 	t.b.Add(sum, a.Value, b.Value)
 	y := t.newVar(a.Shape...)
 	t.b.ReLUForward(y.Value, sum)
+	t.half(y.Value) // = max(round(a + b), 0)
 	t.pool.Put(sum)
 	t.push(entry{op: "AddReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
 		switch {

@@ -30,11 +30,13 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 	P, Q := p.OutH(), p.OutW()
 	y := t.newVar(p.N, p.K, P, Q)
 	t.flops += p.Flops()
-	t.b.Conv2DForward(y.Value, x.Value, w.Value, p)
+	wv, scratch := t.halfWeight(w)
+	t.b.Conv2DForward(y.Value, x.Value, wv, p)
 	if b != nil {
 		t.b.BiasForward(y.Value, b.Value, p.N, p.K, P*Q)
 	}
-	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
+	t.half(y.Value)
+	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
 		if b != nil {
 			db, done := t.paramGradDst(b)
 			t.b.BiasBackward(db, dy, p.N, p.K, P*Q)
@@ -45,7 +47,7 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 		done()
 		if x.requiresGrad {
 			dx, done := t.gradDst(x)
-			t.b.Conv2DBackwardData(dx, dy, w.Value, p)
+			t.b.Conv2DBackwardData(dx, dy, wv, p)
 			done()
 		}
 	}})

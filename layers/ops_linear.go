@@ -17,11 +17,13 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 	n, in, out := x.Shape[0], x.Shape[1], ws[0]
 	y := t.newVar(n, out)
 	t.flops += 2 * float64(n) * float64(out) * float64(in)
-	t.b.Gemm(false, true, n, out, in, 1, x.Value, w.Value, 0, y.Value)
+	wv, scratch := t.halfWeight(w)
+	t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y.Value)
 	if b != nil {
 		t.b.BiasForward(y.Value, b.Value, n, out, 1)
 	}
-	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
+	t.half(y.Value)
+	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
 		if b != nil {
 			db, done := t.paramGradDst(b)
 			t.b.BiasBackward(db, dy, n, out, 1)
@@ -32,7 +34,7 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 		done()
 		if x.requiresGrad {
 			dx, done := t.gradDst(x)
-			t.b.Gemm(false, false, n, in, out, 1, dy, w.Value, 0, dx)
+			t.b.Gemm(false, false, n, in, out, 1, dy, wv, 0, dx)
 			done()
 		}
 	}})

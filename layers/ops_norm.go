@@ -30,6 +30,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	}
 	if !t.train {
 		t.b.BatchNormForwardInfer(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
+		t.half(y.Value)
 		t.consumed(x)
 		return y
 	}
@@ -48,6 +49,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		bn.NumBatchesTracked.Count++
 	}
 	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, runMean, runVar, mean, invStd, p)
+	t.half(y.Value)
 	saved := []*Var{x}
 	if relu {
 		saved = append(saved, y)
@@ -79,12 +81,14 @@ func (t *Tape) L2Normalize(x *Var) *Var {
 	checkRank("L2Normalize", x, 2, "(rows, dim)")
 	rows, dim := x.Shape[0], x.Shape[1]
 	y := t.newVar(rows, dim)
+	y.f32 = true // read only by the float32 loss
 	norm := t.pool.Get(rows)
 	t.b.L2NormalizeForward(y.Value, norm, x.Value, rows, dim)
 	t.push(entry{op: "L2Normalize", out: y, saved: []*Var{y}, scratch: []*engine.Tensor{norm}, backward: func(dy *engine.Tensor) {
 		if x.requiresGrad {
 			dx, done := t.gradDst(x)
 			t.b.L2NormalizeBackward(dx, dy, y.Value, norm, rows, dim)
+			t.scaleLoss(dx)
 			done()
 		}
 	}})

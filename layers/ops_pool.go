@@ -29,6 +29,7 @@ func (t *Tape) GlobalAvgPool(x *Var) *Var {
 	n, c, hw := x.Shape[0], x.Shape[1], x.Shape[2]*x.Shape[3]
 	y := t.newVar(n, c)
 	t.b.GlobalAvgPoolForward(y.Value, x.Value, n, c, hw)
+	t.half(y.Value)
 	t.push(entry{op: "GlobalAvgPool", out: y, backward: func(dy *engine.Tensor) {
 		if x.requiresGrad {
 			dx, done := t.gradDst(x)

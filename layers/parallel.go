@@ -259,6 +259,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	t.b.Upload(mean, means)
 	t.b.Upload(invStd, invStds)
 	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, eg, p)
+	t.half(y.Value)
 	saved := []*Var{x}
 	if relu {
 		saved = append(saved, y)

@@ -18,6 +18,10 @@ type Var struct {
 	owned        bool // Value belongs to the tape's pool (false for inputs)
 	saves        int  // backward entries that still need Value
 	pins         int  // forward consumers still to come (see pin)
+	// f32 marks a value kept in float32 in mixed precision (the L2
+	// normalisation's output, which only the float32 loss reads): its
+	// gradient is not rounded to float16.
+	f32 bool
 }
 
 // Numel is the number of elements of the value.
@@ -71,6 +75,15 @@ type Tape struct {
 	// flops counts the multiply-add FLOPs (x2) of the convolutions and
 	// linear layers run forward since the last Reset.
 	flops, lastFlops float64
+	// mixed (Model.SetPrecision): activations and activation gradients
+	// rounded to float16 at the points the package doc lists; lossScale
+	// multiplies the gradient entering the network from the loss.
+	mixed     bool
+	lossScale float32
+	// inspect, when set (tests only: export_test.go), sees every
+	// recorded op's output value as the op is pushed, and its gradient
+	// before its backward runs.
+	inspect func(op string, grad bool, v *Var)
 }
 
 // NewTape returns a tape allocating its values from pool. train selects the
@@ -119,6 +132,9 @@ func (t *Tape) push(e entry) {
 	for _, v := range e.saved {
 		v.saves++
 	}
+	if t.inspect != nil {
+		t.inspect(e.op, false, e.out)
+	}
 	t.entries = append(t.entries, e)
 }
 
@@ -147,15 +163,26 @@ func (t *Tape) unpin(v *Var) { v.pins-- }
 // contribution to v's gradient, and a function to call once it is written:
 // the first contribution goes straight into v.Grad, later ones (a value used
 // by several consumers, as in residual blocks) go to a temporary that is
-// added in.
+// added in. In mixed precision every contribution and the sum are
+// rounded to float16 (but for an f32 value's).
 func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
+	round := t.mixed && !v.f32 // activation gradients are stored in float16
 	if v.Grad == nil {
 		v.Grad = t.pool.Get(v.Shape...)
-		return v.Grad, func() {}
+		if !round {
+			return v.Grad, func() {}
+		}
+		return v.Grad, func() { t.half(v.Grad) }
 	}
 	tmp := t.pool.Get(v.Shape...)
 	return tmp, func() {
+		if round {
+			t.half(tmp)
+		}
 		t.b.Add(v.Grad, v.Grad, tmp)
+		if round {
+			t.half(v.Grad)
+		}
 		t.pool.Put(tmp)
 	}
 }
@@ -213,6 +240,9 @@ func (t *Tape) Backward(params []*Param) {
 	for i := len(t.entries) - 1; i >= 0; i-- {
 		e := &t.entries[i]
 		if e.out.Grad != nil {
+			if t.inspect != nil {
+				t.inspect(e.op, true, e.out)
+			}
 			t.running = e
 			e.backward(e.out.Grad)
 			t.running = nil

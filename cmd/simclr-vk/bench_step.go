@@ -29,6 +29,7 @@ type stepResult struct {
 	Views        int     `json:"views"`
 	MicroBatch   int     `json:"micro_batch,omitempty"` // images per chunk (gradient caching); 0: the whole batch
 	Optimizer    string  `json:"optimizer"`
+	Precision    string  `json:"precision"` // fp32 or mixed (the emulation)
 	Params       int     `json:"params"`
 	Steps        int     `json:"steps"`
 	Warmup       int     `json:"warmup"`
@@ -117,6 +118,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	headOut := fs.Int("head-out", 128, "projection head output dimension")
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	overlap := fs.String("overlap", "auto", "under mpirun: the gradient all-reduce during the backward pass (on), after it (off), or where the backend allows (auto)")
+	precision := fs.String("precision", "fp32", "fp32, mixed (float16 activations and gradients EMULATED in float32 on every backend until float16-storage kernels exist, so it times the emulation; a fixed loss scale of 2^10, undone before the optimizer) or auto (fp32 for now)")
 	profile := fs.Bool("profile", false, "Vulkan: after the timed steps, time one more step per op with GPU timestamps and print the ops by total time")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -136,6 +138,10 @@ func benchStep(args []string, comm dist.Comm) error {
 		bound.Int("head-out", int64(*headOut), 1, train.MaxDim),
 		bound.Float("baseline", *baseline, 0, 1e12, false)); err != nil {
 		return err
+	}
+	prec, err := train.ResolvePrecision(*precision)
+	if err != nil {
+		return bound.Errorf("precision", "%q: want fp32, mixed or auto", *precision)
 	}
 	ov, err := layers.ParseOverlap(*overlap)
 	if err != nil {
@@ -178,6 +184,12 @@ func benchStep(args []string, comm dist.Comm) error {
 		return fmt.Errorf("bench step: %w", err)
 	}
 	defer m.Release()
+	const benchLossScale = 1 << 10
+	m.SetPrecision(prec)
+	m.SetLossScale(benchLossScale)
+	if note := train.PrecisionNote(*precision, prec, b.Name()); note != "" && rank == 0 {
+		fmt.Fprintln(os.Stderr, note)
+	}
 	if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true, Overlap: ov}); err != nil {
 		return fmt.Errorf("bench step: %w", err)
 	}
@@ -232,7 +244,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	lr := float32(peak)
 	res := stepResult{Bench: "step", Backend: b.Name(), Device: b.Describe(), Arch: *arch, Stem: *stem,
 		Width: *width, Image: img.s, Batch: *batch, Views: 2 * *batch, MicroBatch: m.MicroBatch(), Optimizer: *optName,
-		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup, World: world}
+		Params: layers.CountParams(m), Steps: *steps, Warmup: *warmup, World: world, Precision: prec.String()}
 	var times, comms []float64
 	vd, _ := b.(*vulkan.Device)
 	var host0 vulkan.HostStats
@@ -244,6 +256,9 @@ func benchStep(args []string, comm dist.Comm) error {
 		loss, err := step()
 		if err != nil {
 			return fmt.Errorf("bench step: %w", err)
+		}
+		if prec == layers.PrecisionMixed {
+			m.UnscaleGrads(benchLossScale)
 		}
 		opt.Step(lr)
 		if err := b.Flush(); err != nil {

@@ -97,6 +97,7 @@ func TestTrainFlagRanges(t *testing.T) {
 		"image-size":  {"-1", "100000"},
 		"batch-size":  {"-1", "0", "1", "4294967296"},
 		"micro-batch": {"-1", "129", "1.5", "x", "Auto", "4294967296"},
+		"precision":   {"fp16", "Mixed", "bf16", "x"},
 		"epochs":      {"-1", "0", "10000000000"},
 		"subset":      {"-1", "1000000000000"},
 		"max-steps":   {"-1", "9000000000000000000"},

@@ -65,7 +65,7 @@ func TestFlagRanges(t *testing.T) {
 			"batch": {"0"}, "iters": {"0"}}},
 		"bench ntxent": {sub("ntxent", runBench), nil, map[string][]string{"n": {"0", "3", "1000000"}, "dim": {"0"}, "tau": {"0"}, "iters": {"0"}}},
 		"bench step": {sub("step", runBench), []string{"--backend", "cpu"}, map[string][]string{"width": {"0", "1e6"}, "image": {"0x32x3", "100000x100000x3"},
-			"batch": {"0", "100000000"}, "micro-batch": {"257", "x"}, "steps": {"0"}, "warmup": nil, "tau": {"0"}, "head-out": {"0"}}},
+			"batch": {"0", "100000000"}, "micro-batch": {"257", "x"}, "steps": {"0"}, "warmup": nil, "tau": {"0"}, "head-out": {"0"}, "precision": {"fp16", "Mixed"}}},
 	}
 	n := 0
 	for name, c := range cmds {

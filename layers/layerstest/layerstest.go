@@ -101,12 +101,26 @@ func MemoryAcrossSteps(t testing.TB, b engine.Backend) {
 // dataset (16 random images; each step draws a batch of 8 and two noisy
 // views of each) and requires the NT-Xent loss to fall clearly.
 func TrainSmoke(t testing.TB, b engine.Backend) {
+	losses := SmokeLosses(t, b, layers.PrecisionFP32, 1)
+	first := mean(losses[:5])
+	last := mean(losses[len(losses)-5:])
+	if !(last < first-0.2) {
+		t.Errorf("loss did not fall clearly: first 5 steps %.4f, last 5 %.4f", first, last)
+	}
+}
+
+// SmokeLosses is TrainSmoke's run at precision p with the fixed loss
+// scale scale (the gradients unscaled before each SGD step): the losses of
+// its steps.
+func SmokeLosses(t testing.TB, b engine.Backend, p layers.Precision, scale float32) []float32 {
 	m := NewModel(t, b, layers.Config{
 		Encoder: layers.ResNetConfig{Arch: "resnet18", Stem: layers.StemCIFAR, Width: 1.0 / 16, InChannels: 3},
 		Head:    layers.HeadConfig{Out: 32},
 		Seed:    3,
 	})
 	defer m.Release()
+	m.SetPrecision(p)
+	m.SetLossScale(scale)
 	cfg := optim.DefaultConfig(optim.SGD)
 	cfg.WeightDecay = 1e-4
 	opt, err := optim.New(b, m.Params(), cfg)
@@ -138,17 +152,14 @@ func TrainSmoke(t testing.TB, b engine.Backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		m.UnscaleGrads(scale)
 		opt.Step(0.05)
 		losses = append(losses, loss)
 		if s%10 == 0 || s == steps-1 {
-			t.Logf("step %d: loss %.4f top1 %.2f", s, loss, top1)
+			t.Logf("%s step %d: loss %.4f top1 %.2f", p, s, loss, top1)
 		}
 	}
-	first := mean(losses[:5])
-	last := mean(losses[len(losses)-5:])
-	if !(last < first-0.2) {
-		t.Errorf("loss did not fall clearly: first 5 steps %.4f, last 5 %.4f", first, last)
-	}
+	return losses
 }
 
 func mean(v []float32) float32 {

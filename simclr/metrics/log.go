@@ -55,7 +55,14 @@ type StepRecord struct {
 	// all-gathers and all-reduces, waiting for the slowest rank included),
 	// in ms; left out in a world of one.
 	CommMs Float `json:"comm_ms,omitempty"`
-	Last   bool  `json:"-"` // last step of the epoch: always logged
+	// Mixed precision: the loss scale of the step, whether the step was
+	// skipped (its scaled gradients overflowed: no optimizer update, the
+	// scale halved) and the steps skipped so far in the run; left out in
+	// float32.
+	LossScale    Float `json:"loss_scale,omitempty"`
+	Skipped      bool  `json:"skipped,omitempty"`
+	SkippedSteps int64 `json:"skipped_steps,omitempty"`
+	Last         bool  `json:"-"` // last step of the epoch (or a skipped one): always logged
 }
 
 // EpochRecord summarises one epoch ("type": "epoch").

@@ -34,6 +34,11 @@ type Config struct {
 	// whole batch), 1..batch-size, or "auto" (the largest that fits).
 	MicroBatch string `json:"micro-batch"`
 
+	// Precision: fp32, mixed (float16 activations and gradients, emulated
+	// on every backend for now; dynamic loss scaling) or auto (fp32 until
+	// float16-storage kernels exist). See precision.go.
+	Precision string `json:"precision,omitempty"`
+
 	Optimizer    string  `json:"optimizer"`     // lars, sgd, adamw
 	LR           float64 `json:"lr"`            // base learning rate (scaled by LRScaling)
 	LRScaling    string  `json:"lr-scaling"`    // linear (base*B/256), sqrt (base*sqrt(B)), none
@@ -93,6 +98,7 @@ func Defaults() Config {
 		ProjDims:            []int{0, 128},
 		BatchSize:           128,
 		MicroBatch:          "0",
+		Precision:           PrecisionFP32,
 		Epochs:              3,
 		DropLast:            true,
 		Optimizer:           "lars",
@@ -193,6 +199,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := augment.ParseBlurMode(c.Blur); err != nil {
 		return bad("blur", "%v", err)
+	}
+	if _, err := ResolvePrecision(c.Precision); err != nil {
+		return bad("precision", "%q: want fp32, mixed or auto", c.Precision)
 	}
 	if err := checkAugmentOn(c.AugmentOn); err != nil {
 		return err

@@ -81,6 +81,25 @@
 // run with an error naming the step, and the checkpoint writer also refuses
 // tensors with NaN/Inf, so the last good checkpoint stays the newest.
 //
+// # Precision (--precision, precision.go)
+//
+// fp32 (the default) is float32 throughout. mixed is layers'
+// PrecisionMixed: activations and their gradients rounded to float16 at
+// the points listed in layers' doc, master weights, batch-norm
+// statistics, the L2 normalisation, NT-Xent and the optimizer in float32.
+// It is an EMULATION on every backend for now (float16 values in float32
+// tensors, so no speed or memory gain; the log says so): the reference
+// the float16-storage Vulkan kernels of issue #18 must equal. auto is fp32
+// until those kernels exist. Mixed precision scales the loss dynamically
+// (layers.LossScaler, PyTorch GradScaler's rule: start at 2^16, a step
+// whose scaled gradients hold Inf/NaN is skipped and halves the scale,
+// 2000 good steps double it); metrics.jsonl's step records carry
+// loss_scale, skipped and skipped_steps, the checkpoint's extras the
+// scaler, which a resume continues. A skipped step still consumes its
+// batch and moves the learning-rate schedule on (as PyTorch's scheduler
+// after a skipped optimizer step); only the optimizer update is left out. A NaN/Inf loss still stops the run,
+// as do non-finite gradients at the smallest scale (layers.MinLossScale).
+//
 // Cancelling the context passed to Run (the command does it on SIGINT /
 // SIGTERM) finishes the current step, writes a checkpoint and returns with
 // Result.Interrupted set (the command then exits with 130 / 143).

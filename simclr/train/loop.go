@@ -215,12 +215,21 @@ func (r *run) epoch(ctx context.Context, aug augment.Config, va engine.ViewAugme
 		if err != nil {
 			return false, fmt.Errorf("%s: %w; %s", where(), err, r.lastGood())
 		}
-		if bad(g2) {
+		skipped := false
+		var scale float32
+		if r.pos.scaler != nil { // mixed precision: overflow skips the step
+			scale = r.pos.scaler.Scale
+			if skipped, err = r.scaledStep(g2); err != nil {
+				return false, fmt.Errorf("%s: %w; nothing saved since: %s%s", where(), err, r.lastGood(), r.divergedHint())
+			}
+		} else if bad(g2) {
 			return false, fmt.Errorf("%s: the gradients hold NaN or Inf (sum of squares %g): %w; nothing saved since: %s%s",
 				where(), g2, ErrDiverged, r.lastGood(), r.divergedHint())
 		}
 		lr := r.sched.LR(int(gstep))
-		r.o.Step(float32(lr))
+		if !skipped {
+			r.o.Step(float32(lr))
+		}
 		if k := cfg.SyncCheck; k > 0 && (gstep+1)%k == 0 && world > 1 {
 			if err := r.m.CheckInSync(); err != nil {
 				return false, fmt.Errorf("%s: --sync-check: %w", where(), err)
@@ -241,7 +250,8 @@ func (r *run) epoch(ctx context.Context, aug augment.Config, va engine.ViewAugme
 		if err := r.mlog.Step(metrics.StepRecord{Epoch: ep + 1, Step: r.pos.StepInEpoch, GlobalStep: r.pos.GlobalStep,
 			Loss: metrics.Float(loss), Acc: metrics.Float(acc), LR: metrics.Float(lr), ImagesPerSec: metrics.Float(ips),
 			DataWait: metrics.Float(wait), Time: metrics.Float(time.Since(r.start).Seconds()), CommMs: metrics.Float(commMs),
-			Last: r.pos.StepInEpoch == r.spe}); err != nil {
+			LossScale: metrics.Float(scale), Skipped: skipped, SkippedSteps: r.skippedSteps(),
+			Last: r.pos.StepInEpoch == r.spe || skipped}); err != nil {
 			return false, err
 		}
 		prog.Update(metrics.Status{Epoch: ep + 1, Epochs: cfg.Epochs, Step: r.pos.StepInEpoch, Steps: r.spe,

@@ -273,6 +273,11 @@ func (r *run) build(ck *checkpoint.Checkpoint) error {
 		fmt.Fprintf(r.log, "resumed from %s: %d epochs done, then %d steps of epoch %d (global step %d)\n",
 			ck.Path, r.pos.Epoch, r.pos.StepInEpoch, r.pos.Epoch+1, r.pos.GlobalStep)
 	}
+	if err := r.setupPrecision(ck); err != nil {
+		m.Release()
+		o.Release()
+		return err
+	}
 	fmt.Fprintf(r.log, "model: %s, %d parameters, on %s\n", modelio.Describe(r.mcfg), layers.CountParams(m), r.b.Describe())
 	fmt.Fprintf(r.log, "training: %d epochs x %d steps of %d images, %s, peak lr %.4g (%s scaling of %g), warm-up %g epochs, tau %g\n",
 		cfg.Epochs, r.spe, cfg.BatchSize, cfg.Optimizer, peak, cfg.LRScaling, cfg.LR, cfg.WarmupEpochs, cfg.Temperature)

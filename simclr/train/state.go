@@ -3,6 +3,7 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 
@@ -20,6 +21,9 @@ type position struct {
 	GlobalStep  int64 // optimizer steps done
 	KNNRandom   float64
 	KNNLast     float64
+	// scaler is mixed precision's dynamic loss scale (nil in float32),
+	// saved in the checkpoint's extra fields so a resume continues it.
+	scaler *layers.LossScaler
 }
 
 const (
@@ -55,6 +59,9 @@ func snapshot(cfg Config, arch json.RawMessage, m *layers.Model, o *optim.Optimi
 	extra := map[string]string{
 		extraOptimizer: cfg.Optimizer,
 		extraOptSteps:  strconv.Itoa(o.Steps()),
+	}
+	if pos.scaler != nil {
+		maps.Copy(extra, pos.scaler.State())
 	}
 	if !math.IsNaN(pos.KNNRandom) {
 		extra[extraKNNRandom] = strconv.FormatFloat(pos.KNNRandom, 'g', -1, 64)

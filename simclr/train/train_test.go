@@ -12,7 +12,6 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/data"
-	"simclr-vk/simclr/metrics"
 )
 
 // TestTrainEndToEnd trains the tiny model for a few epochs on the toy data
@@ -52,15 +51,7 @@ func TestTrainEndToEnd(t *testing.T) {
 	if err != nil || len(files) != cfg.Keep {
 		t.Errorf("checkpoints %v (%v), want the last %d", files, err, cfg.Keep)
 	}
-	f, err := os.Open(filepath.Join(cfg.Out, "metrics.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	steps, epochs, err := metrics.ReadLog(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	steps, epochs := runLog(t, cfg.Out)
 	if len(steps) != 5*spe {
 		t.Errorf("%d step records, want %d", len(steps), 5*spe)
 	}

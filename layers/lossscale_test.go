@@ -1,0 +1,90 @@
+package layers_test
+
+import (
+	"testing"
+
+	"simclr-vk/layers"
+)
+
+// TestLossScalerOverflowHalvesAndSkips: non-finite gradients skip the
+// step, halve the scale and restart the count of good steps.
+func TestLossScalerOverflowHalvesAndSkips(t *testing.T) {
+	s := layers.NewLossScaler()
+	if s.Scale != 1<<16 || s.GrowthInterval != 2000 {
+		t.Fatalf("new scaler %+v, want scale 2^16, growth every 2000 steps", s)
+	}
+	for range 5 {
+		if step, err := s.Update(true); !step || err != nil {
+			t.Fatalf("finite gradients: step %v, %v", step, err)
+		}
+	}
+	step, err := s.Update(false)
+	if step || err != nil || s.Scale != 1<<15 || s.Skipped != 1 || s.Good != 0 {
+		t.Errorf("after an overflow: step %v, err %v, %+v; want skipped, scale 2^15, 1 skipped, 0 good", step, err, s)
+	}
+}
+
+// TestLossScalerGrowth: GrowthInterval good steps in a row double the
+// scale, not one fewer; an overflow in between restarts the count.
+func TestLossScalerGrowth(t *testing.T) {
+	s := &layers.LossScaler{Scale: 8, GrowthInterval: 3}
+	s.Update(true)
+	s.Update(true)
+	if s.Scale != 8 {
+		t.Fatalf("after 2 of 3 good steps: scale %g, want 8", s.Scale)
+	}
+	s.Update(false) // 4, count restarts
+	s.Update(true)
+	s.Update(true)
+	if s.Scale != 4 {
+		t.Fatalf("2 good steps after an overflow: scale %g, want 4", s.Scale)
+	}
+	s.Update(true)
+	if s.Scale != 8 || s.Good != 0 {
+		t.Errorf("after 3 good steps: %+v, want scale 8 and the count restarted", s)
+	}
+}
+
+// TestLossScalerFloor: non-finite gradients at the smallest scale are an
+// error (divergence), not another halving.
+func TestLossScalerFloor(t *testing.T) {
+	s := &layers.LossScaler{Scale: 2 * layers.MinLossScale, GrowthInterval: 2000}
+	if _, err := s.Update(false); err != nil || s.Scale != layers.MinLossScale {
+		t.Fatalf("halving to the floor: %v, scale %g", err, s.Scale)
+	}
+	if _, err := s.Update(false); err == nil {
+		t.Errorf("non-finite gradients at scale %g: no error", s.Scale)
+	}
+}
+
+// TestLossScalerStateRoundTrip: State / LoadState give back the scale,
+// the good-step count and the skipped steps; a float32 run's extras (no
+// loss scale) are not found; bad values are errors naming the field.
+func TestLossScalerStateRoundTrip(t *testing.T) {
+	s := &layers.LossScaler{Scale: 1 << 12, GrowthInterval: 2000, Good: 1234, Skipped: 5}
+	r := layers.NewLossScaler()
+	if found, err := r.LoadState(s.State()); !found || err != nil {
+		t.Fatalf("LoadState(State()): found %v, %v", found, err)
+	}
+	if *r != *s {
+		t.Errorf("round trip: %+v, want %+v", r, s)
+	}
+	if found, err := r.LoadState(map[string]string{"optimizer": "lars"}); found || err != nil {
+		t.Errorf("no loss scale recorded: found %v, %v", found, err)
+	}
+	for _, bad := range []map[string]string{
+		{"loss_scale": "3", "loss_scale_good_steps": "0", "loss_scale_skipped_steps": "0"},
+		{"loss_scale": "NaN", "loss_scale_good_steps": "0", "loss_scale_skipped_steps": "0"},
+		{"loss_scale": "1e300", "loss_scale_good_steps": "0", "loss_scale_skipped_steps": "0"},
+		{"loss_scale": "1024", "loss_scale_good_steps": "-1", "loss_scale_skipped_steps": "0"},
+		{"loss_scale": "1024", "loss_scale_good_steps": "0"},
+	} {
+		keep := *r
+		if _, err := r.LoadState(bad); err == nil {
+			t.Errorf("LoadState(%v): no error", bad)
+		}
+		if *r != keep {
+			t.Errorf("LoadState(%v) changed the scaler to %+v", bad, r)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package layers
+
+import (
+	"fmt"
+
+	"simclr-vk/engine"
+)
+
+// Precision is where a model's activations and activation gradients are
+// stored: PrecisionFP32 (float32 everywhere, the default) or
+// PrecisionMixed (float16 activations and activation gradients, float32
+// master weights, statistics, loss and optimizer; see the package doc's
+// "Mixed precision" for the rounding points). It is a per-model option
+// (Model.SetPrecision), never a global.
+type Precision int
+
+const (
+	// PrecisionFP32 stores everything in float32 (the zero value).
+	PrecisionFP32 Precision = iota
+	// PrecisionMixed rounds every stored activation and activation
+	// gradient to float16 (values kept in float32 tensors: an emulation
+	// on every backend until float16-storage kernels exist) and the
+	// matrix-product weights to float16 as the cooperative-matrix path
+	// does.
+	PrecisionMixed
+)
+
+// String is the flag spelling: "fp32" or "mixed".
+func (p Precision) String() string {
+	if p == PrecisionMixed {
+		return "mixed"
+	}
+	return "fp32"
+}
+
+// ParsePrecision parses "fp32" or "mixed" (the resolved forms of the
+// commands' --precision; "auto" is resolved by the caller).
+func ParsePrecision(s string) (Precision, error) {
+	if s == "" {
+		return PrecisionFP32, nil
+	}
+	for _, p := range []Precision{PrecisionFP32, PrecisionMixed} {
+		if s == p.String() {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("precision %q: want fp32 or mixed", s)
+}
+
+// SetPrecision selects the precision of the model's later steps, losses,
+// projections and features. With PrecisionMixed the backward pass's
+// activation gradients are scaled by the loss scale (SetLossScale).
+func (m *Model) SetPrecision(p Precision) { m.tape.mixed = p == PrecisionMixed }
+
+// Precision is the model's precision (SetPrecision).
+func (m *Model) Precision() Precision {
+	if m.tape.mixed {
+		return PrecisionMixed
+	}
+	return PrecisionFP32
+}
+
+// SetLossScale sets the factor by which the gradient of the head's output
+// is multiplied where it leaves the float32 loss region (the L2
+// normalisation's backward) in mixed precision, so that small activation
+// gradients survive float16; every Param.Grad after Step is then scale
+// times the true gradient (UnscaleGrads divides it back). 0 or 1: no
+// scaling. It has no effect in PrecisionFP32.
+func (m *Model) SetLossScale(scale float32) { m.tape.lossScale = scale }
+
+// UnscaleGrads multiplies every Param.Grad by 1/scale (exact for a power
+// of two, as LossScaler's scales are).
+func (m *Model) UnscaleGrads(scale float32) {
+	if scale == 0 || scale == 1 {
+		return
+	}
+	for _, p := range m.params {
+		m.b.Scale(p.Grad, p.Grad, 1/scale)
+	}
+}
+
+// half rounds x in place to float16 values in mixed precision (through
+// the engine's ToFloat16 / FromFloat16 pair, on every backend); a no-op
+// in float32.
+func (t *Tape) half(x *engine.Tensor) {
+	if !t.mixed {
+		return
+	}
+	packed := t.pool.Get((x.Numel() + 1) / 2)
+	t.b.ToFloat16(packed, x)
+	t.b.FromFloat16(x, packed)
+	t.pool.Put(packed)
+}
+
+// halfWeight is the weight a matrix product reads: w's float32 master
+// itself, or in mixed precision a pooled float16 copy of it (rounded as
+// the cooperative-matrix path rounds its inputs), returned also in
+// scratch so that the op's entry gives it back to the pool after its
+// backward (or at once when nothing is recorded).
+func (t *Tape) halfWeight(w *Param) (use *engine.Tensor, scratch []*engine.Tensor) {
+	if !t.mixed {
+		return w.Value, nil
+	}
+	c := t.pool.Get(w.Shape()...)
+	t.b.Copy(c, w.Value)
+	t.half(c)
+	return c, []*engine.Tensor{c}
+}
+
+// halfInput is the model's input in mixed precision: a pooled float16
+// copy of the caller's images (which are left alone), needing no
+// gradient; x itself in float32.
+func (t *Tape) halfInput(x *Var) *Var {
+	if !t.mixed || x.owned {
+		return x
+	}
+	v := t.newVar(x.Shape...)
+	v.requiresGrad = false
+	t.b.Copy(v.Value, x.Value)
+	t.half(v.Value)
+	return v
+}
+
+// scaleLoss multiplies the gradient dx leaving the float32 loss region
+// by the loss scale (mixed precision only).
+func (t *Tape) scaleLoss(dx *engine.Tensor) {
+	if t.mixed && t.lossScale != 0 && t.lossScale != 1 {
+		t.b.Scale(dx, dx, t.lossScale)
+	}
+}

@@ -1,0 +1,100 @@
+package train
+
+import (
+	"fmt"
+
+	"simclr-vk/layers"
+	"simclr-vk/simclr/checkpoint"
+)
+
+// Precision values of Config.Precision (--precision).
+const (
+	PrecisionFP32  = "fp32"
+	PrecisionMixed = "mixed"
+	PrecisionAuto  = "auto"
+)
+
+// ResolvePrecision turns --precision into the model's precision. auto is
+// float32 on every backend for now: mixed precision would only pay on
+// float16-storage kernels, which do not exist yet (issue #18); mixed runs
+// the float16 rounding emulated in float32 tensors on any backend (a
+// reference for those kernels, no faster than float32).
+func ResolvePrecision(s string) (layers.Precision, error) {
+	switch s {
+	case PrecisionAuto, "":
+		return layers.PrecisionFP32, nil
+	}
+	return layers.ParsePrecision(s)
+}
+
+// PrecisionNote is the log line describing p on a backend named backend
+// (given as --precision flag), "" for an explicit fp32 (the logs of
+// float32 runs stay as they were).
+func PrecisionNote(flag string, p layers.Precision, backend string) string {
+	if p == layers.PrecisionMixed {
+		return fmt.Sprintf("precision: mixed, EMULATED on %s: activations and their gradients rounded to float16 in float32 tensors (no float16-storage kernels yet, so no speed or memory gain), master weights, BN statistics, loss and optimizer float32, dynamic loss scaling", backend)
+	}
+	if flag == PrecisionAuto || flag == "" {
+		return "precision: fp32 (--precision auto: no float16-storage kernels exist yet)"
+	}
+	return ""
+}
+
+// setupPrecision applies cfg.Precision to the model and, in mixed
+// precision, makes the dynamic loss scaler, continuing the checkpoint's
+// (ck may be nil) when it records one.
+func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
+	p, err := ResolvePrecision(r.cfg.Precision)
+	if err != nil {
+		return err
+	}
+	r.m.SetPrecision(p)
+	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name()); note != "" {
+		fmt.Fprintln(r.log, note)
+	}
+	if p != layers.PrecisionMixed {
+		return nil
+	}
+	s := layers.NewLossScaler()
+	if ck != nil {
+		found, err := s.LoadState(ck.Meta.Extra)
+		if err != nil {
+			return fmt.Errorf("--resume %s: %w", ck.Path, err)
+		}
+		if found {
+			fmt.Fprintf(r.log, "loss scale %g resumed (%d steps skipped so far)\n", s.Scale, s.Skipped)
+		}
+	}
+	r.pos.scaler = s
+	r.m.SetLossScale(s.Scale)
+	return nil
+}
+
+// scaledStep takes the outcome of a mixed-precision step whose gradients
+// (scaled by the loss scale) have the sum of squares g2: non-finite skips
+// the optimizer step and halves the scale; finite unscales the gradients
+// for the optimizer. The next step runs at the updated scale. It returns
+// whether the step is skipped, or an error wrapping ErrDiverged when the
+// gradients are non-finite at the smallest scale.
+func (r *run) scaledStep(g2 float64) (skip bool, err error) {
+	s := r.pos.scaler
+	used := s.Scale
+	step, err := s.Update(!bad(g2))
+	if err != nil {
+		return false, fmt.Errorf("%v: %w", err, ErrDiverged)
+	}
+	if step {
+		r.m.UnscaleGrads(used)
+	}
+	r.m.SetLossScale(s.Scale)
+	return !step, nil
+}
+
+// skippedSteps is the number of mixed-precision steps skipped so far (0
+// in float32).
+func (r *run) skippedSteps() int64 {
+	if r.pos.scaler == nil {
+		return 0
+	}
+	return r.pos.scaler.Skipped
+}
