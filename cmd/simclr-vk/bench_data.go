@@ -64,7 +64,7 @@ func benchData(args []string, opt benchDataOptions) error {
 	fs.IntVar(&res.Images, "images", 256, "images read per pass (0: all of the training split)")
 	fs.IntVar(&res.Repeats, "repeat", 3, "passes per stage; the median is reported")
 	fs.StringVar(&res.Augment, "augment", train.AugmentAuto, "which augmentation path to measure: cpu (the loader's workers), gpu (the Vulkan device, as train --augment-on gpu) or auto (gpu on a Vulkan GPU, else cpu, as train's default)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
+	asJSON := fs.Bool("json", false, "print the result as one JSON line")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func benchData(args []string, opt benchDataOptions) error {
 	res.AugmentVPS, res.LoaderVPS = 2*res.AugmentIPS, 2*res.LoaderIPS
 	res.LoaderCPUms = 1e3 * res.LoaderCores / res.LoaderIPS
 	if *asJSON {
-		out, _ := json.MarshalIndent(res, "", "  ")
+		out, _ := json.Marshal(res) // one line, as every bench prints (gpucheck.sh collects the lines)
 		fmt.Println(string(out))
 		return nil
 	}
