@@ -14,6 +14,9 @@
 #   5. scale: a step in --micro-batch chunks (gradient caching) at a batch
 #      beyond one pass's memory, and, where mpirun and bin/simclr-vk-mpi
 #      exist, the data-parallel step on 2 ranks sharing the GPU (comm_ms)
+#   6. the data pipeline with the views rendered on the GPU (issue #19):
+#      bench data --augment gpu at 224 and at 32 px on .svk files prepared
+#      from bin/mkjpegs' synthetic JPEGs, 2 loader workers (the goal's CPU)
 # and writes one JSON report (report.json) plus the raw logs into --out,
 # and, where python3 runs, goals.json: issue #8's goals as ratios
 # (tools/gpucheck_goals.py).
@@ -56,7 +59,7 @@ while [ $# -gt 0 ]; do
 		shift
 		case $test_run in *"'"*) echo "gpucheck: --test-run cannot hold a single quote" >&2; exit 2 ;; esac
 		;;
-	-h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,41p' "$0"; exit 0 ;;
 	*) echo "gpucheck: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -70,6 +73,7 @@ if [ $build_only = 1 ]; then
 	go build -o bin/simclr-vk ./cmd/simclr-vk
 	# The MPI binary for the data-parallel step, where Open MPI is installed
 	# (the GPU machine also needs Open MPI's runtime to run it).
+	go build -o bin/mkjpegs ./tools/mkjpegs # bench data's synthetic JPEGs
 	if pkg-config --exists ompi-c 2>/dev/null; then
 		go build -tags mpi -o bin/simclr-vk-mpi ./cmd/simclr-vk
 	fi
@@ -194,6 +198,8 @@ STEP_W=$(sized 0.125 1) TORCH_W=$(sized 8 64) STEP_IMG=$(sized 16x16x3 32x32x3)
 read -ra STEP_BATCHES <<<"$(sized "4 8" "256 512")"
 read -ra MICRO <<<"$(sized "16 4" "8192 512")"
 MPI_B=$(sized 8 512)
+DATA_N=$(sized 16 1024) DATA_REPEAT=$(sized 1 5)
+read -ra DATA_BATCH <<<"$(sized "8 8" "256 512")" # at 224 and at 32 px
 read -ra TORCH_GEMM <<<"$(sized 256 4096)"
 TEST_LIMIT=$(sized 600 180)
 GOAL_GEMM=${GEMM_SIZES[-1]}
@@ -282,7 +288,26 @@ if command -v mpirun >/dev/null && [ -x bin/simclr-vk-mpi ]; then
 else
 	log "mpirun or bin/simclr-vk-mpi not found: no data-parallel step"
 fi
-# 6. Last, in their own process: the tests that exhaust device memory (on
+# 6. Issue #19: the data pipeline with the views rendered on the GPU, at
+# 224 px (ImageNet-like photos stored at a shorter side of 256) and at 32
+# px (CIFAR-like images stored at 32), on 2 loader workers (the goal's CPU:
+# loader_cpu_cores, the process's CPU time per second, device driver
+# included). The synthetic JPEGs are 500x375 (tools/mkjpegs).
+if [ -x bin/mkjpegs ]; then
+	run data_prepare 180 sh -c "bin/mkjpegs --out '$out/jpegs' --train $DATA_N --test 0 &&
+		'$BIN' prepare --data '$out/jpegs' --out '$out/data256.svk' --max-side 256 &&
+		'$BIN' prepare --data '$out/jpegs' --out '$out/data32.svk' --max-side 32"
+	i=0
+	for s in 224 32; do
+		svk=$out/data$([ $s = 224 ] && echo 256 || echo 32).svk
+		run "bench_data_gpu_$s" 120 "$BIN" bench data --backend vulkan "${dev[@]}" --augment gpu --data "$svk" \
+			--image-size $s --images 0 --batch "${DATA_BATCH[$i]}" --workers 2 --repeat "$DATA_REPEAT" --json
+		i=$((i + 1))
+	done
+else
+	log "bin/mkjpegs not built (--build-only): no bench data"
+fi
+# 7. Last, in their own process: the tests that exhaust device memory (on
 # an H200 the NVIDIA driver once refused every later vkCreateInstance in
 # the process after the 4 TiB allocation failure).
 test_pkg ./engine/vulkan memory

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"simclr-vk/engine"
 	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/data"
@@ -25,17 +26,36 @@ type dataResult struct {
 	Cores      int     `json:"cores"`
 	Batch      int     `json:"batch"`
 	Repeats    int     `json:"repeats"`
-	Augment    string  `json:"augment"`
+	Augment    string  `json:"augment"` // cpu or gpu (--augment auto resolved)
 	DecodeIPS  float64 `json:"read_decode_images_per_s"`
 	AugmentIPS float64 `json:"augment_images_per_s"` // two views per image
 	LoaderIPS  float64 `json:"loader_images_per_s"`  // the training Loader, end to end
+	AugmentVPS float64 `json:"augment_views_per_s"`
+	LoaderVPS  float64 `json:"loader_views_per_s"`
+	// LoaderCores is the process's CPU time (all threads, user + system)
+	// per second of the loader stage; LoaderCPUms the CPU time per image.
+	LoaderCores float64 `json:"loader_cpu_cores"`
+	LoaderCPUms float64 `json:"loader_cpu_ms_per_image"`
+	// Backend and Device render the views with --augment gpu.
+	Backend string `json:"backend,omitempty"`
+	Device  string `json:"device,omitempty"`
+}
+
+// benchDataOptions are test hooks of bench data.
+type benchDataOptions struct {
+	// opened, when set, sees the backend that --augment gpu/auto opened
+	// and returns the one to use (a test wraps it).
+	opened func(engine.Backend) engine.Backend
 }
 
 // benchHeld is how many decoded images the augment stage cycles through.
 const benchHeld = 64
 
-func runBenchData(args []string) error {
+func runBenchData(args []string) error { return benchData(args, benchDataOptions{}) }
+
+func benchData(args []string, opt benchDataOptions) error {
 	fs := newFlags("bench data")
+	bf := addBackendFlags(fs, "auto")
 	dataSpec, format := addDataFlags(fs, data.DefaultName, "dataset path or name (a .svk file, an image folder, ...)")
 	res := dataResult{Bench: "data", Cores: runtime.NumCPU()}
 	fs.IntVar(&res.ImageSize, "image-size", 224, "view side in pixels; also resizes image folders, as train does")
@@ -43,16 +63,15 @@ func runBenchData(args []string) error {
 	fs.IntVar(&res.Batch, "batch", 64, "images per training batch (the loader stage)")
 	fs.IntVar(&res.Images, "images", 256, "images read per pass (0: all of the training split)")
 	fs.IntVar(&res.Repeats, "repeat", 3, "passes per stage; the median is reported")
-	fs.StringVar(&res.Augment, "augment", "cpu", "which augmentation path to measure: cpu (gpu: not supported yet)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
+	fs.StringVar(&res.Augment, "augment", train.AugmentAuto, "which augmentation path to measure: cpu (the loader's workers), gpu (the Vulkan device, as train --augment-on gpu) or auto (gpu on a Vulkan GPU, else cpu, as train's default)")
+	asJSON := fs.Bool("json", false, "print the result as one JSON line")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if res.Augment != "cpu" {
-		if res.Augment == "gpu" {
-			return bound.Errorf("augment", "--augment gpu: measuring the GPU augmentation path (train --augment-on gpu) is not supported yet; bench data measures the CPU pipeline")
-		}
-		return bound.Errorf("augment", "--augment %q: want cpu", res.Augment)
+	switch res.Augment {
+	case train.AugmentCPU, train.AugmentGPU, train.AugmentAuto:
+	default:
+		return bound.Errorf("augment", "%q: want auto, gpu or cpu", res.Augment)
 	}
 	if err := bound.Check(
 		bound.Int("image-size", int64(res.ImageSize), 1, train.MaxImageSide),
@@ -88,57 +107,76 @@ func runBenchData(args []string) error {
 		return err
 	}
 	cfg := augment.DefaultConfig(side)
+	va, b, done, err := openAugmenter(bf, &res, c, cfg, opt)
+	if err != nil {
+		return err
+	}
+	defer done()
 	var held []data.Image
-	if res.DecodeIPS, err = rate(res.Repeats, n, func() (err error) {
+	if res.DecodeIPS, _, err = rate(res.Repeats, n, func() (err error) {
 		held, err = decodeAll(sub, workers)
 		return err
 	}); err != nil {
 		return err
 	}
-	if res.AugmentIPS, err = rate(res.Repeats, n, func() error { augmentAll(held, n, cfg, workers); return nil }); err != nil {
+	augmentPass := func() error { augmentAll(held, n, cfg, workers); return nil }
+	if va != nil {
+		augmentPass = deviceAugmentPass(b, va, held, n, res.Batch, cfg)
+	}
+	if res.AugmentIPS, _, err = rate(res.Repeats, n, augmentPass); err != nil {
 		return err
 	}
 	held = nil
 	epoch := 0
-	if res.LoaderIPS, err = rate(res.Repeats, n, func() error {
+	if res.LoaderIPS, res.LoaderCores, err = rate(res.Repeats, n, func() error {
 		epoch++
-		return loaderEpoch(sub, augment.LoaderConfig{BatchSize: res.Batch, Seed: 1, Epoch: epoch, Shuffle: true, Workers: workers, Aug: cfg})
+		lc := augment.LoaderConfig{BatchSize: res.Batch, Seed: 1, Epoch: epoch, Shuffle: true, Workers: workers, Aug: cfg, DeviceViews: va != nil}
+		return loaderEpoch(sub, lc, b, va)
 	}); err != nil {
 		return err
 	}
+	res.AugmentVPS, res.LoaderVPS = 2*res.AugmentIPS, 2*res.LoaderIPS
+	res.LoaderCPUms = 1e3 * res.LoaderCores / res.LoaderIPS
 	if *asJSON {
-		b, _ := json.MarshalIndent(res, "", "  ")
-		fmt.Println(string(b))
+		out, _ := json.Marshal(res) // one line, as every bench prints (gpucheck.sh collects the lines)
+		fmt.Println(string(out))
 		return nil
 	}
-	vary := ""
-	if res.SizesVary {
-		vary = ", sizes vary: nominal"
-	}
-	fmt.Printf("bench data: %s, %d images (%s%s), views %dx%d, %d workers on %d cores, CPU augmentation, median of %d passes\n",
-		res.Data, n, res.Shape, vary, side, side, workers, res.Cores, res.Repeats)
-	for _, r := range []struct {
-		what string
-		ips  float64
-	}{{"read/decode", res.DecodeIPS}, {"augment (2 views, decoded images)", res.AugmentIPS},
-		{fmt.Sprintf("loader (whole pipeline, batch %d)", res.Batch), res.LoaderIPS}} {
-		fmt.Printf("  %-34s %10.1f images/s\n", r.what, r.ips)
-	}
+	printBenchData(res)
 	return nil
 }
 
-// rate runs pass repeats times and returns images per second of the
-// median pass.
-func rate(repeats, images int, pass func() error) (float64, error) {
-	var secs []float64
-	for range repeats {
-		t0 := time.Now()
-		if err := pass(); err != nil {
-			return 0, err
-		}
-		secs = append(secs, time.Since(t0).Seconds())
+// printBenchData prints res for people.
+func printBenchData(res dataResult) {
+	vary, where := "", "CPU augmentation"
+	if res.SizesVary {
+		vary = ", sizes vary: nominal"
 	}
-	return float64(images) / median(secs), nil
+	if res.Augment == train.AugmentGPU {
+		where = fmt.Sprintf("views rendered on %s (%s), uint8 upload included", res.Backend, res.Device)
+	}
+	fmt.Printf("bench data: %s, %d images (%s%s), views %dx%d, %d workers on %d cores, %s, median of %d passes\n",
+		res.Data, res.Images, res.Shape, vary, res.ImageSize, res.ImageSize, res.Workers, res.Cores, where, res.Repeats)
+	fmt.Printf("  %-34s %10.1f images/s\n", "read/decode", res.DecodeIPS)
+	fmt.Printf("  %-34s %10.1f images/s %10.1f views/s\n", "augment (2 views, decoded images)", res.AugmentIPS, res.AugmentVPS)
+	fmt.Printf("  %-34s %10.1f images/s %10.1f views/s, CPU %.2f cores (%.2f ms per image)\n",
+		fmt.Sprintf("loader (whole pipeline, batch %d)", res.Batch), res.LoaderIPS, res.LoaderVPS, res.LoaderCores, res.LoaderCPUms)
+}
+
+// rate runs pass repeats times and returns images per second of the
+// median pass and the median of the passes' process CPU time per second
+// (cores busy: all threads, the device driver's included).
+func rate(repeats, images int, pass func() error) (ips, cores float64, err error) {
+	var secs, busy []float64
+	for range repeats {
+		t0, c0 := time.Now(), cpuTime()
+		if err := pass(); err != nil {
+			return 0, 0, err
+		}
+		dt := time.Since(t0).Seconds()
+		secs, busy = append(secs, dt), append(busy, (cpuTime()-c0).Seconds()/dt)
+	}
+	return float64(images) / median(secs), median(busy), nil
 }
 
 // decodeAll reads every image of ds with workers goroutines and returns
@@ -186,19 +224,4 @@ func augmentAll(held []data.Image, n int, cfg augment.Config, workers int) {
 		}()
 	}
 	wg.Wait()
-}
-
-// loaderEpoch reads one epoch of training batches.
-func loaderEpoch(ds data.Dataset, cfg augment.LoaderConfig) error {
-	l, err := augment.NewLoader(ds, cfg)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	for range l.NumBatches() {
-		if _, err := l.Next(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -110,9 +110,6 @@ func TestPrepareTrainOnSVK(t *testing.T) {
 	if err := runBenchData([]string{"--data", svk, "--image-size", "8", "--images", "0", "--repeat", "1", "--batch", "4", "--workers", "2", "--json"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := runBenchData([]string{"--data", svk, "--augment", "gpu"}); err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Errorf("bench data --augment gpu: %v", err)
-	}
 }
 
 func TestPrepareErrors(t *testing.T) {

@@ -35,6 +35,21 @@ func DeviceView(p Params, image int, cfg Config) engine.AugmentView {
 	return v
 }
 
+// DeviceBatch describes the views of bt, a batch of a DeviceViews
+// loader (Batch.Images, Batch.Params), for an engine.ViewAugmenter under
+// cfg: view row r is the view bt.Params[r] of image r mod N.
+func DeviceBatch(bt *Batch, cfg Config) ([]engine.AugmentImage, []engine.AugmentView) {
+	images := make([]engine.AugmentImage, len(bt.Images))
+	for i, im := range bt.Images {
+		images[i] = DeviceImage(im)
+	}
+	views := make([]engine.AugmentView, len(bt.Params))
+	for row, p := range bt.Params {
+		views[row] = DeviceView(p, row%bt.N, cfg)
+	}
+	return images, views
+}
+
 // The device views agree with Apply within DeviceAtol + DeviceRtol*|ref|
 // per value: float32 rounding of the crop map, the Gaussian taps, the
 // contrast mean and the noise's log and cos, which the CPU computes in

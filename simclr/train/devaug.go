@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"io"
 
 	"simclr-vk/engine"
 	"simclr-vk/internal/bound"
@@ -25,36 +26,50 @@ func checkAugmentOn(s string) error {
 }
 
 // viewAugmenter returns the device that renders run r's views, or nil for
-// the loader's workers: --augment-on gpu needs a backend with
-// engine.ViewAugmenter and a batch stepped whole (micro-batch chunks
-// upload views from the host, one chunk at a time); auto takes the device
-// where it can and it is a GPU (Options.GPU). Either way the device's views
-// must first pass augment.SelfCheck under aug: gpu fails without it, auto
-// falls back to the workers with a note. Call it after SetMicroBatch.
+// the loader's workers (ViewAugmenter under r's --augment-on and
+// Options.GPU), and refuses a batch stepped in micro-batch chunks: those
+// upload views from the host, one chunk at a time. Call it after
+// SetMicroBatch.
 func (r *run) viewAugmenter(aug augment.Config) (engine.ViewAugmenter, error) {
 	mode := r.cfg.AugmentOn
+	n := max(1, r.cfg.BatchSize/r.comm.Size())
+	if r.m.MicroBatch() > 0 && r.m.MicroBatch() < n && mode != AugmentCPU {
+		if _, ok := r.b.(engine.ViewAugmenter); ok && mode == AugmentGPU {
+			return nil, bound.Errorf("augment-on", "gpu with --micro-batch chunks (%d of %d images) is not supported yet: the device would hold the whole batch's views; use --augment-on cpu", r.m.MicroBatch(), n)
+		}
+		if mode != AugmentGPU {
+			return nil, nil
+		}
+	}
+	c, _, _ := r.train.Shape()
+	return ViewAugmenter(r.b, mode, "augment-on", r.opt.GPU, c, aug, r.log)
+}
+
+// ViewAugmenter is the rule of --augment-on (mode, an Augment* constant;
+// flag names the option in errors): the device b that renders the views
+// of c-channel images under aug, or nil for the loader's workers. cpu is
+// always nil; gpu needs a backend with engine.ViewAugmenter; auto takes
+// the device where it has one and it is a GPU (gpu: not a CPU device such
+// as lavapipe). Either way the device's views must first pass
+// augment.SelfCheck: gpu fails without it, auto falls back to the workers
+// with a note on log.
+func ViewAugmenter(b engine.Backend, mode, flag string, gpu bool, c int, aug augment.Config, log io.Writer) (engine.ViewAugmenter, error) {
 	if mode == AugmentCPU {
 		return nil, nil
 	}
-	va, ok := r.b.(engine.ViewAugmenter)
-	n := max(1, r.cfg.BatchSize/r.comm.Size())
-	chunked := r.m.MicroBatch() > 0 && r.m.MicroBatch() < n
+	va, ok := b.(engine.ViewAugmenter)
 	if mode == AugmentGPU {
-		switch {
-		case !ok:
-			return nil, bound.Errorf("augment-on", "gpu: the %s backend renders no views on the device; use --augment-on cpu", r.b.Name())
-		case chunked:
-			return nil, bound.Errorf("augment-on", "gpu with --micro-batch chunks (%d of %d images) is not supported yet: the device would hold the whole batch's views; use --augment-on cpu", r.m.MicroBatch(), n)
+		if !ok {
+			return nil, bound.Errorf(flag, "gpu: the %s backend renders no views on the device (a Vulkan device does: --backend vulkan); use --%s cpu", b.Name(), flag)
 		}
-	} else if !ok || !r.opt.GPU || chunked {
+	} else if !ok || !gpu {
 		return nil, nil
 	}
-	c, _, _ := r.train.Shape()
-	if err := augment.SelfCheck(r.b, va, c, aug); err != nil {
+	if err := augment.SelfCheck(b, va, c, aug); err != nil {
 		if mode == AugmentGPU {
-			return nil, bound.Errorf("augment-on", "gpu: %v", err)
+			return nil, bound.Errorf(flag, "gpu: %v", err)
 		}
-		fmt.Fprintf(r.log, "note: views rendered by the loader's workers (--augment-on auto): %v\n", err)
+		fmt.Fprintf(log, "note: views rendered by the loader's workers (--%s auto): %v\n", flag, err)
 		return nil, nil
 	}
 	return va, nil
@@ -63,14 +78,7 @@ func (r *run) viewAugmenter(aug augment.Config) (engine.ViewAugmenter, error) {
 // deviceStep renders batch bt's views (bt.Images, bt.Params) on va into a
 // (2N, C, S, S) tensor and steps the model on it.
 func (r *run) deviceStep(va engine.ViewAugmenter, bt *augment.Batch, aug augment.Config) (loss, acc float32, err error) {
-	images := make([]engine.AugmentImage, len(bt.Images))
-	for i, im := range bt.Images {
-		images[i] = augment.DeviceImage(im)
-	}
-	views := make([]engine.AugmentView, len(bt.Params))
-	for row, p := range bt.Params {
-		views[row] = augment.DeviceView(p, row%bt.N, aug)
-	}
+	images, views := augment.DeviceBatch(bt, aug)
 	x := r.b.New(len(views), bt.C, bt.H, bt.W)
 	defer x.Release()
 	va.AugmentViews(x, images, views)

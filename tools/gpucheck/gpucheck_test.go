@@ -23,8 +23,14 @@ case "$1 $2" in
 "bench step") echo '{"bench":"step","images_per_s":5,"first_step_s":1,"tune_s":0.5}' ;;
 "bench ntxent") echo '{"bench":"ntxent","impl":"fused","n":256,"dim":32,"ms":2}'; echo '{"bench":"ntxent","impl":"unfused","n":256,"dim":32,"ms":4}' ;;
 "bench conv") echo '{"bench":"conv","layer":"stem"}' ;;
+"bench data") printf '{"bench":"data","args":"%s"}\n' "$*" ;;
+"prepare --data") echo "wrote $5" ;;
 esac
 `
+
+// fakeMkjpegs is tools/mkjpegs' stand-in (bin/mkjpegs, built by
+// --build-only): it writes nothing.
+const fakeMkjpegs = "#!/bin/sh\nexit 0\n"
 
 // setup copies the scripts into a fresh tree (so that no test binary of
 // this checkout's bin/tests runs) with the fake binary.
@@ -45,6 +51,12 @@ func setup(t *testing.T) (root, bin string) {
 		if err := os.WriteFile(filepath.Join(root, "tools", f), b, 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "mkjpegs"), []byte(fakeMkjpegs), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	bin = filepath.Join(root, "fake-simclr-vk")
 	if err := os.WriteFile(bin, []byte(fakeBin), 0o755); err != nil {
@@ -108,7 +120,8 @@ func TestQuickRun(t *testing.T) {
 	got := strings.Join(stepNames(r), " ")
 	// No test binaries in this tree (their steps log and skip); torch only
 	// where python3 has it.
-	want := []string{"devices", "bench_gemm_256x256x256", "bench_step_b8", "bench_ntxent", "bench_step_b4", "bench_conv"}
+	want := []string{"devices", "bench_gemm_256x256x256", "bench_step_b8", "bench_ntxent", "bench_step_b4", "bench_conv",
+		"data_prepare", "bench_data_gpu_224", "bench_data_gpu_32"}
 	idx := -1
 	for _, w := range want {
 		i := strings.Index(got, w)
@@ -122,6 +135,16 @@ func TestQuickRun(t *testing.T) {
 	}
 	if g := r.Results["bench_gemm_256x256x256"]; len(g) != 1 || g[0]["gflop_per_s"] != 100.0 {
 		t.Errorf("GEMM results %v", g)
+	}
+	for _, c := range []struct{ step, svk, size string }{{"bench_data_gpu_224", "data256.svk", "224"}, {"bench_data_gpu_32", "data32.svk", "32"}} {
+		d, args := r.Results[c.step], ""
+		if len(d) == 1 {
+			args, _ = d[0]["args"].(string)
+		}
+		if len(d) != 1 || !strings.Contains(args, "--augment gpu") || !strings.Contains(args, c.svk+" ") ||
+			!strings.Contains(args, "--image-size "+c.size+" ") || !strings.Contains(args, "--workers 2") {
+			t.Errorf("%s: %v, want bench data --augment gpu on %s at %s px, 2 workers", c.step, d, c.svk, c.size)
+		}
 	}
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Log("no python3: goals.json not checked")
