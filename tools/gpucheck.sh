@@ -317,8 +317,11 @@ if [ -x bin/mkjpegs ]; then
 	# (cumulative data_wait per epoch) go to the report.
 	tdir=$out/train_$TRAIN_SIZE
 	run "train_$TRAIN_SIZE" 180 sh -c "rm -rf '$tdir' && '$BIN' train --backend vulkan ${device:+--device '$device'} --data '$out/$TRAIN_SVK' \
-		--image-size $TRAIN_SIZE --arch resnet18 --width $TRAIN_W --batch-size $TRAIN_B --augment-on gpu --workers 2 \
+		--image-size $TRAIN_SIZE --arch resnet18 --width $TRAIN_W --batch-size $TRAIN_B --epochs $TRAIN_EPOCHS --augment-on gpu --workers 2 \
 		--max-steps $((DATA_N / TRAIN_B * TRAIN_EPOCHS)) --out '$tdir' >&2 && cat '$tdir/metrics.jsonl'"
+	# The synthetic inputs and the checkpoint would only swell the
+	# report's tarball (gpucheck_device.sh packs --out): hundreds of MB.
+	rm -rf "$out/jpegs" "$out"/data*.svk "$tdir"/*.ckpt
 else
 	log "bin/mkjpegs not built (--build-only): no bench data"
 fi
