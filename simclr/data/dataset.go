@@ -46,7 +46,8 @@ type Sized interface {
 	// SizesVary reports whether the images differ in size; when false
 	// every image has the size Shape gives.
 	SizesVary() bool
-	// ImageSize is the height and width of image i, without decoding it.
+	// ImageSize is the height and width of image i, without decoding it
+	// (a folder with Options.NativeMinSide may decode it smaller).
 	ImageSize(i int) (h, w int)
 }
 

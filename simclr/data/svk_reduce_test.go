@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"simclr-vk/internal/jpegdec"
@@ -74,8 +75,8 @@ func TestPrepareReducedDecode(t *testing.T) {
 		}
 	}
 	for _, o := range []Options{{NativeMinSide: 32}, {NativeSize: true, NativeMinSide: -1}} {
-		if _, _, err := Open(dir, o); err == nil {
-			t.Errorf("Open with %+v: no error", o)
+		if _, _, err := Open(dir, o); err == nil || !strings.Contains(err.Error(), "native minimum side") {
+			t.Errorf("Open with %+v: %v, want the native minimum side refused", o, err)
 		}
 	}
 }
