@@ -314,11 +314,12 @@ if [ -x bin/mkjpegs ]; then
 	# train of ResNet-18 at 224 px with the views rendered on the GPU and
 	# 2 loader workers, TRAIN_EPOCHS epochs of DATA_N / TRAIN_B steps (the
 	# first holds the kernels' autotuning); its metrics.jsonl step records
-	# (cumulative data_wait per epoch) go to the report.
+	# (cumulative data_wait per epoch) go to the report, those of the
+	# steps done when train fails too.
 	tdir=$out/train_$TRAIN_SIZE
 	run "train_$TRAIN_SIZE" 180 sh -c "rm -rf '$tdir' && '$BIN' train --backend vulkan ${device:+--device '$device'} --data '$out/$TRAIN_SVK' \
 		--image-size $TRAIN_SIZE --arch resnet18 --width $TRAIN_W --batch-size $TRAIN_B --epochs $TRAIN_EPOCHS --augment-on gpu --workers 2 \
-		--max-steps $((DATA_N / TRAIN_B * TRAIN_EPOCHS)) --out '$tdir' >&2 && cat '$tdir/metrics.jsonl'"
+		--max-steps $((DATA_N / TRAIN_B * TRAIN_EPOCHS)) --out '$tdir' >&2; rc=\$?; cat '$tdir/metrics.jsonl' 2>/dev/null; exit \$rc"
 	# The synthetic inputs and the checkpoint would only swell the
 	# report's tarball (gpucheck_device.sh packs --out): hundreds of MB.
 	rm -rf "$out/jpegs" "$out"/data*.svk "$tdir"/*.ckpt

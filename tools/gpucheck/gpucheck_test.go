@@ -44,7 +44,8 @@ case "$1 $2" in
 		echo '{"type":"step","epoch":2,"step":1,"data_wait":0.5}'
 		echo '{"type":"step","epoch":2,"step":2,"data_wait":0.03,"images_per_sec":7}'
 	} >"$out/metrics.jsonl"
-	echo "training log on stdout" ;;
+	echo "training log on stdout"
+	exit "${FAKE_TRAIN_RC:-0}" ;;
 "prepare --data") echo "wrote $5" ;;
 esac
 `
@@ -202,6 +203,27 @@ func TestQuickRun(t *testing.T) {
 	if field("train_data_wait_32", "data_wait") != 0.03 || field("train_data_wait_32", "met") != true ||
 		field("train_data_wait_32", "epochs") != 2.0 || field("train_data_wait_32", "steps") != 4.0 {
 		t.Errorf("issue #19 data wait goal: %v", goals["train_data_wait_32"])
+	}
+}
+
+// TestTrainFails: a train that fails after some steps still brings their
+// records (and its status) to the report.
+func TestTrainFails(t *testing.T) {
+	root, bin := setup(t)
+	out := filepath.Join(t.TempDir(), "out")
+	c := command(root, bin, []string{"FAKE_TRAIN_RC=3"}, "gpucheck.sh", "--quick", "--out", out, "--only", "data_prepare|train_")
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("gpucheck.sh: %v\n%s", err, b)
+	}
+	r := readReport(t, out)
+	rc := -1
+	for _, s := range r.Steps {
+		if s.Step == "train_32" && s.RC != nil {
+			rc = *s.RC
+		}
+	}
+	if rc != 3 || len(r.Results["train_32"]) != 5 {
+		t.Errorf("train_32: rc %d, %d records; want rc 3 and the 5 records written", rc, len(r.Results["train_32"]))
 	}
 }
 
