@@ -17,8 +17,11 @@
 #   6. the data pipeline with the views rendered on the GPU (issue #19):
 #      bench data --augment gpu at 224 and at 32 px on .svk files prepared
 #      from bin/mkjpegs' synthetic JPEGs, 2 loader workers (the goal's CPU)
+#      and a short ResNet-18 train at 224 px with --augment-on gpu: the
+#      step's data wait (metrics.jsonl)
 # and writes one JSON report (report.json) plus the raw logs into --out,
-# and, where python3 runs, goals.json: issue #8's goals as ratios
+# and, where python3 runs, goals.json: issue #8's goals as ratios and issue
+# #19's (views/s, loader cores, data wait) with their verdicts
 # (tools/gpucheck_goals.py).
 #
 #   tools/gpucheck.sh --build-only           build bin/simclr-vk and bin/tests/*.test here
@@ -59,7 +62,7 @@ while [ $# -gt 0 ]; do
 		shift
 		case $test_run in *"'"*) echo "gpucheck: --test-run cannot hold a single quote" >&2; exit 2 ;; esac
 		;;
-	-h|--help) sed -n '2,41p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,47p' "$0"; exit 0 ;;
 	*) echo "gpucheck: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -200,6 +203,9 @@ read -ra MICRO <<<"$(sized "16 4" "8192 512")"
 MPI_B=$(sized 8 512)
 DATA_N=$(sized 16 1024) DATA_REPEAT=$(sized 1 5)
 read -ra DATA_BATCH <<<"$(sized "8 8" "256 512")" # at 224 and at 32 px
+# train's data wait: at 32 px on a tiny ResNet-18 with --quick (lavapipe
+# renders 224 px too slowly), else ResNet-18 at 224 px, B=128.
+TRAIN_SIZE=$(sized 32 224) TRAIN_SVK=$(sized data32.svk data256.svk) TRAIN_W=$(sized 0.125 1) TRAIN_B=$(sized 8 128) TRAIN_EPOCHS=3
 read -ra TORCH_GEMM <<<"$(sized 256 4096)"
 TEST_LIMIT=$(sized 600 180)
 GOAL_GEMM=${GEMM_SIZES[-1]}
@@ -304,6 +310,19 @@ if [ -x bin/mkjpegs ]; then
 			--image-size $s --images 0 --batch "${DATA_BATCH[$i]}" --workers 2 --repeat "$DATA_REPEAT" --json
 		i=$((i + 1))
 	done
+	# The training step's data wait (issue #19's goal: under 5%): a short
+	# train of ResNet-18 at 224 px with the views rendered on the GPU and
+	# 2 loader workers, TRAIN_EPOCHS epochs of DATA_N / TRAIN_B steps (the
+	# first holds the kernels' autotuning); its metrics.jsonl step records
+	# (cumulative data_wait per epoch) go to the report, those of the
+	# steps done when train fails too.
+	tdir=$out/train_$TRAIN_SIZE
+	run "train_$TRAIN_SIZE" 180 sh -c "rm -rf '$tdir' && '$BIN' train --backend vulkan ${device:+--device '$device'} --data '$out/$TRAIN_SVK' \
+		--image-size $TRAIN_SIZE --arch resnet18 --width $TRAIN_W --batch-size $TRAIN_B --epochs $TRAIN_EPOCHS --augment-on gpu --workers 2 \
+		--max-steps $((DATA_N / TRAIN_B * TRAIN_EPOCHS)) --out '$tdir' >&2; rc=\$?; cat '$tdir/metrics.jsonl' 2>/dev/null; exit \$rc"
+	# The synthetic inputs and the checkpoint would only swell the
+	# report's tarball (gpucheck_device.sh packs --out): hundreds of MB.
+	rm -rf "$out/jpegs" "$out"/data*.svk "$tdir"/*.ckpt
 else
 	log "bin/mkjpegs not built (--build-only): no bench data"
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tools/gpucheck_goals.py: issue #8's goals from a gpucheck report.json.
+"""tools/gpucheck_goals.py: issues #8's and #19's goals from a gpucheck report.json.
 
 Reads the report tools/gpucheck.sh wrote and prints one JSON object with
 each goal's two figures and their ratio, so a GPU run ends with the
@@ -13,6 +13,20 @@ numbers the README and the issue note need:
                      and AMP, for reference (no goal)
   ntxent:            fused NT-Xent time (and memory) at 2N=16384, d=128
                      against the unfused composition; goal: faster
+
+Issue #19's goals, each with a verdict ("met": true, false, or null when
+a figure is missing):
+
+  data_gpu_224:      bench data --augment gpu at 224 px, 2 loader workers:
+                     the loader's views/s (train's GPU pipeline end to end)
+                     >= 3000 with loader_cpu_cores <= 2
+  data_gpu_32:       the same at 32 px, >= 20000 views/s
+  train_data_wait_S: a short ResNet-18 train at S px (224; 32 with
+                     --quick) with --augment-on gpu: the share of the last
+                     epoch spent waiting for data (metrics.jsonl's
+                     cumulative data_wait at the epoch's last step; the
+                     first epoch, which holds the autotuning, is reported
+                     but not judged when a later one exists); goal < 0.05
 
 The keys name the goal's sizes; a report of gpucheck --quick (its
 goal_gemm and goal_batch fields) gives the same figures at its tiny sizes
@@ -40,6 +54,48 @@ def ratio(a, b):
     if a is None or b is None or b == 0:
         return None
     return a / b
+
+
+DATA_GOALS = {224: 3000, 32: 20000}  # views/s of the GPU path, issue #19
+DATA_CORES = 2                        # loader_cpu_cores at most
+WAIT_GOAL = 0.05                      # train's data wait, below
+
+
+def verdict(*checks):
+    """True when every check holds, None when one cannot be decided."""
+    if any(c is None for c in checks):
+        return None
+    return all(checks)
+
+
+def data_goals(r, out):
+    for size, goal in DATA_GOALS.items():
+        x = first(lines(r, "bench_data_gpu_%d" % size), bench="data") or {}
+        v, cores = x.get("loader_views_per_s"), x.get("loader_cpu_cores")
+        out["data_gpu_%d" % size] = {
+            "loader_views_per_s": v, "augment_views_per_s": x.get("augment_views_per_s"),
+            "loader_cpu_cores": cores, "workers": x.get("workers"), "images": x.get("images"),
+            "goal_views_per_s": goal, "goal_cpu_cores": DATA_CORES,
+            "met": verdict(None if v is None else v >= goal,
+                           None if cores is None else cores <= DATA_CORES)}
+    for name in sorted(r.get("results", {})):
+        if not name.startswith("train_") or not name[6:].isdigit():
+            continue
+        last = {}  # epoch -> its last step record
+        for x in lines(r, name):
+            if x.get("type") == "step" and x.get("epoch") is not None:
+                e = x["epoch"]
+                if e not in last or x.get("step", 0) >= last[e].get("step", 0):
+                    last[e] = x
+        by_epoch = [last[e].get("data_wait") for e in sorted(last)]
+        judged = by_epoch[-1] if by_epoch else None
+        out["train_data_wait_" + name[6:]] = {
+            "image_size": int(name[6:]), "epochs": len(by_epoch),
+            "steps": sum(last[e].get("step", 0) for e in last),
+            "data_wait_by_epoch": by_epoch, "data_wait": judged,
+            "images_per_sec_last_epoch": last[max(last)].get("images_per_sec") if last else None,
+            "goal_below": WAIT_GOAL,
+            "met": None if judged is None else judged < WAIT_GOAL}
 
 
 def main(path):
@@ -80,6 +136,7 @@ def main(path):
                      "ms_by_impl": {x.get("impl"): x.get("ms") for x in nt if x.get("bench") == "ntxent"},
                      "fused_extra_bytes": fused.get("extra_bytes"), "unfused_extra_bytes": unfused.get("extra_bytes"),
                      "speedup": ratio(unfused.get("ms"), fused.get("ms"))}
+    data_goals(r, out)
     json.dump(out, sys.stdout, indent=1)
     print()
 

@@ -43,7 +43,7 @@ func runPrepare(args []string) error {
 	if err := checkOutputs([]ioPath{{"out", *out}}, ioPath{"data", *dataSpec}); err != nil {
 		return err
 	}
-	tr, te, err := data.Open(*dataSpec, data.Options{Format: *format, NativeSize: true, SkipBad: *skipBad})
+	tr, te, err := data.Open(*dataSpec, data.Options{Format: *format, NativeSize: true, NativeMinSide: o.MaxSide, SkipBad: *skipBad})
 	if err != nil {
 		return err
 	}

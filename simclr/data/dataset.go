@@ -46,7 +46,8 @@ type Sized interface {
 	// SizesVary reports whether the images differ in size; when false
 	// every image has the size Shape gives.
 	SizesVary() bool
-	// ImageSize is the height and width of image i, without decoding it.
+	// ImageSize is the height and width of image i, without decoding it
+	// (a folder with Options.NativeMinSide may decode it smaller).
 	ImageSize(i int) (h, w int)
 }
 
@@ -78,6 +79,15 @@ type Options struct {
 	// instead of requiring one size (the folder implements Sized). It
 	// excludes ImageSize. simclr-vk prepare uses it.
 	NativeSize bool
+	// NativeMinSide > 0, with NativeSize, lets image folders decode a
+	// JPEG whose shorter side is longer than NativeMinSide at a DCT
+	// reduction (1/2, 1/4, 1/8; libjpeg-turbo, see internal/jpegdec) that
+	// keeps the shorter side at least NativeMinSide: Image(i) may then
+	// come back smaller than ImageSize(i), which stays the file header's
+	// size. It is for a consumer that resizes every image to a shorter
+	// side of at most NativeMinSide anyway: simclr-vk prepare --max-side
+	// (WriteSVK resizes such an image to the size the full one gets).
+	NativeMinSide int
 	// SkipBad makes image folders leave out files that do not decode (they
 	// are listed in Folder.Skipped) instead of failing.
 	SkipBad bool

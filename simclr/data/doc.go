@@ -76,7 +76,8 @@
 //
 // JPEG files of image folders are decoded by internal/jpegdec:
 // libjpeg-turbo loaded at run time where installed (at a 1/2, 1/4 or 1/8
-// DCT reduction when Options.ImageSize leaves the shorter side at least
+// DCT reduction when Options.ImageSize, or Options.NativeMinSide for
+// native sizes (prepare --max-side), leaves the shorter side at least
 // that), else Go's image/jpeg; which one is said once on stderr, and
 // Options.JPEG forces Go's for tests. The header checks above run first,
 // on Go's DecodeConfig, whichever decoder follows.

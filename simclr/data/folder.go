@@ -34,7 +34,10 @@ type Folder struct {
 	// native (Options.NativeSize): each image at its own size, sizes[i].
 	native bool
 	sizes  []image.Point
-	varies bool
+	// nativeMin (Options.NativeMinSide): native images may decode reduced
+	// to a shorter side of at least nativeMin.
+	nativeMin int
+	varies    bool
 	// Skipped lists the files left out with Options.SkipBad, each with the
 	// reason ("path: error").
 	Skipped []string
@@ -49,6 +52,9 @@ type Folder struct {
 func OpenFolder(path string, opts Options) (train, test Dataset, err error) {
 	if s := opts.ImageSize; s < 0 || s > 0 && s > MaxImagePixels/s {
 		return nil, nil, fmt.Errorf("data: %s: image size %d outside [0, %d] (%d pixels at most)", path, s, maxImageSide, MaxImagePixels)
+	}
+	if opts.NativeMinSide < 0 || opts.NativeMinSide > 0 && !opts.NativeSize {
+		return nil, nil, fmt.Errorf("data: %s: a native minimum side (%d) needs native sizes (Options.NativeSize) and must be positive", path, opts.NativeMinSide)
 	}
 	if opts.NativeSize && opts.ImageSize > 0 {
 		return nil, nil, fmt.Errorf("data: %s: an image size (%d) and native sizes exclude each other", path, opts.ImageSize)
@@ -117,7 +123,7 @@ func scanFolder(name, dir string, opts Options, classes []string) (*Folder, erro
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
-	f := &Folder{name: name, size: opts.ImageSize, native: opts.NativeSize, jpeg: jpegdec.New(opts.JPEG)}
+	f := &Folder{name: name, size: opts.ImageSize, native: opts.NativeSize, nativeMin: opts.NativeMinSide, jpeg: jpegdec.New(opts.JPEG)}
 	var subdirs []string
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), ".") && isDirOrLinkToDir(dir, e) {
@@ -390,16 +396,21 @@ func (f *Folder) Label(i int) int {
 // Image decodes file i, converts it to the folder's channel count and, with
 // an image size set, resizes and centre-crops it (a large JPEG is decoded
 // at a reduced size when libjpeg-turbo can keep the shorter side at least
-// the image size).
+// the image size). With Options.NativeMinSide, a native image whose
+// shorter side is longer may come back reduced the same way.
 func (f *Folder) Image(i int) (Image, error) {
 	checkIndex(f.name, i, len(f.files))
 	var want *image.Point
+	minSide := f.size
 	if f.native {
 		want = &f.sizes[i]
+		if f.nativeMin > 0 && min(want.X, want.Y) > f.nativeMin {
+			minSide = f.nativeMin
+		}
 	} else if f.size == 0 {
 		want = &image.Point{X: f.w, Y: f.h}
 	}
-	im, err := decodeImage(f.files[i], want, f.jpeg, f.c, f.size)
+	im, err := decodeImage(f.files[i], want, f.jpeg, f.c, minSide)
 	if err != nil {
 		return Image{}, err
 	}

@@ -17,7 +17,9 @@ import (
 type SVKOptions struct {
 	// MaxSide > 0 resizes an image whose shorter side is longer to that
 	// side (aspect kept, ResizeShorter); smaller images are never
-	// upscaled. 0 keeps every image's size.
+	// upscaled. 0 keeps every image's size. The size is the Sized
+	// dataset's ImageSize (the file's, for a folder whose Options
+	// .NativeMinSide let it decode the image reduced).
 	MaxSide int
 	// Workers decode and resize images in parallel (0: runtime.NumCPU()).
 	Workers int
@@ -222,8 +224,23 @@ func (sw *svkWriter) decode(ds Dataset, i int) decoded {
 	if im.C != sw.c || len(im.Pix) != im.C*im.H*im.W {
 		return decoded{err: fmt.Errorf("%s image %d: %dx%dx%d with %d bytes, want %d channels", ds.Name(), i, im.H, im.W, im.C, len(im.Pix), sw.c)}
 	}
-	if s := sw.o.MaxSide; s > 0 && min(im.H, im.W) > s {
-		im = ResizeShorter(im, s)
+	// The size the image would have decoded at full size: a folder opened
+	// with Options.NativeMinSide may have decoded it reduced, and the
+	// stored size must not depend on that.
+	h, w := im.H, im.W
+	if sz, ok := ds.(Sized); ok {
+		h, w = sz.ImageSize(i)
+	}
+	s := sw.o.MaxSide
+	switch {
+	case s > 0 && min(h, w) > s:
+		rh, rw := ResizedSize(h, w, s)
+		if min(im.H, im.W) < s {
+			return decoded{err: fmt.Errorf("%s image %d: decoded at %dx%d, below the max side %d", ds.Name(), i, im.W, im.H, s)}
+		}
+		im = resizeTo(im, rh, rw)
+	case h != im.H || w != im.W:
+		return decoded{err: fmt.Errorf("%s image %d: decoded at %dx%d, its size is %dx%d", ds.Name(), i, im.W, im.H, w, h)}
 	}
 	return decoded{im: im}
 }

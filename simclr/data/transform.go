@@ -20,6 +20,12 @@ func ResizedSize(h, w, s int) (rh, rw int) {
 // uint8. An image whose shorter side is already s is returned unchanged.
 func ResizeShorter(im Image, s int) Image {
 	rh, rw := ResizedSize(im.H, im.W, s)
+	return resizeTo(im, rh, rw)
+}
+
+// resizeTo resamples im to rh x rw with ResizeShorter's filter (im
+// unchanged when it has that size).
+func resizeTo(im Image, rh, rw int) Image {
 	if rh == im.H && rw == im.W {
 		return im
 	}

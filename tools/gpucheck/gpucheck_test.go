@@ -23,7 +23,29 @@ case "$1 $2" in
 "bench step") echo '{"bench":"step","images_per_s":5,"first_step_s":1,"tune_s":0.5}' ;;
 "bench ntxent") echo '{"bench":"ntxent","impl":"fused","n":256,"dim":32,"ms":2}'; echo '{"bench":"ntxent","impl":"unfused","n":256,"dim":32,"ms":4}' ;;
 "bench conv") echo '{"bench":"conv","layer":"stem"}' ;;
-"bench data") printf '{"bench":"data","args":"%s"}\n' "$*" ;;
+"bench data")
+	case "$*" in
+	*"--image-size 224 "*) v=3500 ;;
+	*) v=15000 ;;
+	esac
+	printf '{"bench":"data","args":"%s","loader_views_per_s":%d,"loader_cpu_cores":1.5}\n' "$*" "$v" ;;
+"train --backend")
+	out=""
+	prev=""
+	for a; do
+		[ "$prev" = --out ] && out=$a
+		prev=$a
+	done
+	mkdir -p "$out"
+	{
+		printf '{"type":"step","epoch":1,"step":1,"data_wait":0.5,"args":"%s"}\n' "$*"
+		echo '{"type":"step","epoch":1,"step":2,"data_wait":0.2}'
+		echo '{"type":"epoch","epoch":1}'
+		echo '{"type":"step","epoch":2,"step":1,"data_wait":0.5}'
+		echo '{"type":"step","epoch":2,"step":2,"data_wait":0.03,"images_per_sec":7}'
+	} >"$out/metrics.jsonl"
+	echo "training log on stdout"
+	exit "${FAKE_TRAIN_RC:-0}" ;;
 "prepare --data") echo "wrote $5" ;;
 esac
 `
@@ -121,7 +143,7 @@ func TestQuickRun(t *testing.T) {
 	// No test binaries in this tree (their steps log and skip); torch only
 	// where python3 has it.
 	want := []string{"devices", "bench_gemm_256x256x256", "bench_step_b8", "bench_ntxent", "bench_step_b4", "bench_conv",
-		"data_prepare", "bench_data_gpu_224", "bench_data_gpu_32"}
+		"data_prepare", "bench_data_gpu_224", "bench_data_gpu_32", "train_32"}
 	idx := -1
 	for _, w := range want {
 		i := strings.Index(got, w)
@@ -146,6 +168,12 @@ func TestQuickRun(t *testing.T) {
 			t.Errorf("%s: %v, want bench data --augment gpu on %s at %s px, 2 workers", c.step, d, c.svk, c.size)
 		}
 	}
+	if tr := r.Results["train_32"]; len(tr) != 5 {
+		t.Errorf("train_32: %v, want the 5 records of metrics.jsonl (and not train's stdout)", tr)
+	} else if args, _ := tr[0]["args"].(string); !strings.Contains(args, "--augment-on gpu") || !strings.Contains(args, "data32.svk ") ||
+		!strings.Contains(args, "--image-size 32 ") || !strings.Contains(args, "--workers 2") || !strings.Contains(args, "--max-steps 6") {
+		t.Errorf("train_32 ran %q, want --augment-on gpu on data32.svk at 32 px, 2 workers, 3 epochs of 2 steps", args)
+	}
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Log("no python3: goals.json not checked")
 		return
@@ -164,6 +192,81 @@ func TestQuickRun(t *testing.T) {
 	}
 	if field("gemm_256", "simclr_vk_gflops") != 100.0 || field("step_b8_fp32", "simclr_vk_images_per_s") != 5.0 || field("ntxent", "speedup") != 2.0 {
 		t.Errorf("goals %s", b)
+	}
+	// Issue #19: 3500 views/s at 224 px on 1.5 cores meets 3000; 15000 at
+	// 32 px misses 20000; the last epoch's data wait (0.03, its last
+	// step's) is under 5%.
+	if field("data_gpu_224", "met") != true || field("data_gpu_224", "loader_views_per_s") != 3500.0 ||
+		field("data_gpu_32", "met") != false || field("data_gpu_32", "loader_cpu_cores") != 1.5 {
+		t.Errorf("issue #19 data goals: %v, %v", goals["data_gpu_224"], goals["data_gpu_32"])
+	}
+	if field("train_data_wait_32", "data_wait") != 0.03 || field("train_data_wait_32", "met") != true ||
+		field("train_data_wait_32", "epochs") != 2.0 || field("train_data_wait_32", "steps") != 4.0 {
+		t.Errorf("issue #19 data wait goal: %v", goals["train_data_wait_32"])
+	}
+}
+
+// TestTrainFails: a train that fails after some steps still brings their
+// records (and its status) to the report.
+func TestTrainFails(t *testing.T) {
+	root, bin := setup(t)
+	out := filepath.Join(t.TempDir(), "out")
+	c := command(root, bin, []string{"FAKE_TRAIN_RC=3"}, "gpucheck.sh", "--quick", "--out", out, "--only", "data_prepare|train_")
+	if b, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("gpucheck.sh: %v\n%s", err, b)
+	}
+	r := readReport(t, out)
+	rc := -1
+	for _, s := range r.Steps {
+		if s.Step == "train_32" && s.RC != nil {
+			rc = *s.RC
+		}
+	}
+	if rc != 3 || len(r.Results["train_32"]) != 5 {
+		t.Errorf("train_32: rc %d, %d records; want rc 3 and the 5 records written", rc, len(r.Results["train_32"]))
+	}
+}
+
+// TestGoalsMissing: figures missing from a report (steps skipped or
+// failed) give null figures and null verdicts, not a verdict either way;
+// an over-budget CPU or a long wait is a miss.
+func TestGoalsMissing(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		report string
+		want   map[string]any // goal.key -> value
+	}{
+		{`{"results":{}}`, map[string]any{"data_gpu_224.met": nil, "data_gpu_32.loader_views_per_s": nil, "data_gpu_32.met": nil}},
+		{`{"results":{"bench_data_gpu_224":[{"bench":"data","loader_views_per_s":5000,"loader_cpu_cores":2.5}],
+			"bench_data_gpu_32":[{"bench":"data","loader_views_per_s":25000}],
+			"train_224":[{"type":"step","epoch":1,"step":1,"data_wait":0.07}]}}`,
+			map[string]any{"data_gpu_224.met": false, "data_gpu_32.met": nil, "train_data_wait_224.met": false, "train_data_wait_224.data_wait": 0.07}},
+	} {
+		p := filepath.Join(dir, "report.json")
+		if err := os.WriteFile(p, []byte(c.report), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b, err := exec.Command("python3", filepath.Join("..", "gpucheck_goals.py"), p).Output()
+		if err != nil {
+			t.Fatalf("gpucheck_goals.py on %s: %v", c.report, err)
+		}
+		var goals map[string]map[string]any
+		if err := json.Unmarshal(b, &goals); err != nil {
+			t.Fatalf("goals: %v\n%s", err, b)
+		}
+		for k, want := range c.want {
+			g, key, _ := strings.Cut(k, ".")
+			m, ok := goals[g]
+			if got := m[key]; !ok || got != want {
+				t.Errorf("report %s: %s = %v (present %v), want %v", c.report, k, got, ok, want)
+			}
+		}
+		if _, ok := goals["train_data_wait_224"]; ok != strings.Contains(c.report, "train_224") {
+			t.Errorf("report %s: train_data_wait_224 present %v", c.report, ok)
+		}
 	}
 }
 
