@@ -10,13 +10,19 @@ import (
 	"simclr-vk/simclr/checkpoint"
 )
 
-// Tolerances of a mixed-precision run against another mixed run that
-// differs only in float32 summation order (chunks or ranks): a float16
-// rounding point may then round a value to the neighbouring float16 (2^-11
-// relative apart), so they are looser than lossTol / tensorTol.
-const (
-	mixedRel = 0.25
-)
+// mixedRel is the tolerance of a mixed-precision run against another mixed
+// run that differs only in float32 summation order or BN grouping (chunks,
+// ranks), relative to the float16 noise: their distance (L2 over the
+// parameters, over the optimizer state, and the largest relative loss
+// difference) must stay below mixedRel times the distance of the float32
+// run from the mixed one. The toy network amplifies float16 rounding (a
+// value rounding to the neighbouring float16 after a last-bit float32
+// difference), so a fixed tolerance would be loose or flaky. The float32
+// run takes the 4 steps that mixed skips for overflow, which widens the
+// noise; the tests' measured ratios are 0.002 to 0.03, and the mutations
+// they were checked with (no loss scale in the chunks' backward, a rank
+// keeping its own scale) give 0.2 to 0.6 and a different scaler state.
+const mixedRel = 0.25
 
 // mixedConfig is toyConfig in mixed precision at global batch 16 for 2
 // epochs of 4 steps, at resumeLR (the toy run is chaotic at the default

@@ -55,8 +55,14 @@ func runWorld(t *testing.T, world int, cfg Config, rankOpt func(rank int) (conte
 // runRanks is runWorld with a configuration per rank.
 func runRanks(t *testing.T, cfgs []Config, rankOpt func(rank int) (context.Context, Options)) worldRun {
 	t.Helper()
+	return runComms(t, cfgs, dist.Local(len(cfgs)), rankOpt)
+}
+
+// runComms is runRanks on the given comms, one per rank (a test may wrap
+// dist.Local's).
+func runComms(t *testing.T, cfgs []Config, comms []dist.Comm, rankOpt func(rank int) (context.Context, Options)) worldRun {
+	t.Helper()
 	world := len(cfgs)
-	comms := dist.Local(world)
 	w := worldRun{res: make([]*Result, world), errs: make([]error, world), logs: make([]string, world)}
 	var wg sync.WaitGroup
 	for r, comm := range comms {
