@@ -30,7 +30,7 @@ func TestMixedDataParallelMatchesOneWorld(t *testing.T) {
 
 // TestMixedResumeAcrossWorlds: a mixed run's first 6 steps on 2 ranks
 // (the first 4 skipped for overflow) resumed mid-epoch for the last 2 on
-// 1 rank, and on 1 rank resumed on 2, trains as the 8 steps on one rank within mixedAgreeRel's tolerance, the loss
+// 1 rank, and on 1 rank resumed on 2, trains as the 8 steps on one rank within traintest.MixedAgree's tolerance, the loss
 // scaler's state (scale, good and skipped steps) the same: every rank
 // resumes the scale from the checkpoint.
 func TestMixedResumeAcrossWorlds(t *testing.T) {
