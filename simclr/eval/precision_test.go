@@ -15,10 +15,8 @@ import (
 // are not), within 1% of the largest float32 feature, and the linear probe
 // on them learns the separable classes as in float32.
 func TestMixedFeatures(t *testing.T) {
-	b := cpu.New(cpu.Options{})
-	m := tinyModel(t, b, 3)
-	ds := &synth{n: 40, c: 3, size: 8}
-	o := ExtractOptions{Size: 8, Batch: 16}
+	ds, o := &synth{n: 40, c: 3, size: 8}, ExtractOptions{Size: 8, Batch: 16}
+	m := tinyModel(t, cpu.New(cpu.Options{}), 3)
 	f32, _, err := Extract(m, ds, o)
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +63,7 @@ func TestMixedFeatures(t *testing.T) {
 // error saying it is not supported yet (its tapes would train in float32),
 // and leaves the model alone.
 func TestFineTuneRefusesMixed(t *testing.T) {
-	b := cpu.New(cpu.Options{})
-	m := tinyModel(t, b, 3)
+	m := tinyModel(t, cpu.New(cpu.Options{}), 3)
 	m.SetPrecision(layers.PrecisionMixed)
 	before, err := m.StateHash()
 	if err != nil {

@@ -12,16 +12,12 @@ import (
 
 // TestMixedDataParallelMatchesOneWorld: mixed precision on 2 ranks with
 // global BN (8 images each) trains as mixed precision on one rank at the
-// global batch of 16, 2 epochs of 4 steps, within mixedAgreeRel's
+// global batch of 16, 2 epochs of 4 steps, within traintest.MixedAgree's
 // tolerance of the float16 noise, with the same steps skipped for
 // overflow (the ranks are checked in sync after every step, so rank 1
 // skipped them too); the ranks' losses are the same bits.
 func TestMixedDataParallelMatchesOneWorld(t *testing.T) {
-	dir := writeToyData(t, 64, 16)
-	fp32 := mixedConfig(t, dir)
-	fp32.Precision = PrecisionFP32
-	ref := runWorld(t, 1, fp32, nil).ok(t)
-	want := runWorld(t, 1, mixedConfig(t, dir), nil).ok(t)
+	dir, ref, want := mixedReferences(t)
 	w := runWorld(t, 2, mixedConfig(t, dir), nil)
 	got := w.ok(t)
 	mixedAgreeRel(t, "mixed on 2 ranks vs 1", ref, want, got)
@@ -34,11 +30,7 @@ func TestMixedDataParallelMatchesOneWorld(t *testing.T) {
 // scaler's state (scale, good and skipped steps) the same: every rank
 // resumes the scale from the checkpoint.
 func TestMixedResumeAcrossWorlds(t *testing.T) {
-	dir := writeToyData(t, 64, 16)
-	fp32 := mixedConfig(t, dir)
-	fp32.Precision = PrecisionFP32
-	ref := runWorld(t, 1, fp32, nil).ok(t)
-	full := runWorld(t, 1, mixedConfig(t, dir), nil).ok(t)
+	dir, ref, full := mixedReferences(t)
 	for _, worlds := range [][2]int{{2, 1}, {1, 2}} {
 		t.Run(string(rune('0'+worlds[0]))+"to"+string(rune('0'+worlds[1])), func(t *testing.T) {
 			cfg := mixedConfig(t, dir)

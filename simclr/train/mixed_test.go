@@ -22,14 +22,7 @@ func mixedConfig(t *testing.T, dir string) Config {
 // losses; the runs must have skipped some steps and taken some.
 func mixedAgreeRel(t *testing.T, what string, ref, want, got *Result) {
 	t.Helper()
-	f64 := func(v []float32) []float64 {
-		o := make([]float64, len(v))
-		for i, x := range v {
-			o[i] = float64(x)
-		}
-		return o
-	}
-	diffs, notes, skipped, err := traintest.MixedAgree(ref.Checkpoint, want.Checkpoint, got.Checkpoint, f64(ref.Losses), f64(want.Losses), f64(got.Losses))
+	diffs, notes, skipped, err := traintest.MixedAgree(ref.Checkpoint, want.Checkpoint, got.Checkpoint, float64s(ref.Losses), float64s(want.Losses), float64s(got.Losses))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +35,26 @@ func mixedAgreeRel(t *testing.T, what string, ref, want, got *Result) {
 	if skipped == 0 || skipped == want.GlobalStep {
 		t.Errorf("%s: %d of %d steps skipped: the test needs both kinds", what, skipped, want.GlobalStep)
 	}
+}
+
+// float64s is v in float64, as traintest takes losses.
+func float64s(v []float32) []float64 {
+	o := make([]float64, len(v))
+	for i, x := range v {
+		o[i] = float64(x)
+	}
+	return o
+}
+
+// mixedReferences writes the toy data of the mixed tests (64 training
+// images: 4 steps of 16 per epoch) and runs mixedConfig on one rank on it,
+// in float32 (the noise reference of mixedAgreeRel) and in mixed precision.
+func mixedReferences(t *testing.T) (dir string, fp32, mixed *Result) {
+	t.Helper()
+	dir = writeToyData(t, 64, 16)
+	cfg := mixedConfig(t, dir)
+	cfg.Precision = PrecisionFP32
+	return dir, runWorld(t, 1, cfg, nil).ok(t), runWorld(t, 1, mixedConfig(t, dir), nil).ok(t)
 }
 
 // TestMixedMicroBatchMatchesBNGroups: mixed precision in --micro-batch

@@ -117,14 +117,7 @@ func parallelConfig(t *testing.T, dir string) Config {
 
 func agree(t *testing.T, what, a, b string, la, lb []float32) {
 	t.Helper()
-	f64 := func(v []float32) []float64 {
-		o := make([]float64, len(v))
-		for i, x := range v {
-			o[i] = float64(x)
-		}
-		return o
-	}
-	for _, d := range traintest.LossesAgree(f64(la), f64(lb), lossTol) {
+	for _, d := range traintest.LossesAgree(float64s(la), float64s(lb), lossTol) {
 		t.Errorf("%s: %s", what, d)
 	}
 	diffs, err := traintest.CheckpointsAgree(a, b, tensorTol)
