@@ -42,6 +42,7 @@ func runEvalKNN(args []string) error {
 	temp := fs.Float64("t", 0.1, "temperature of the weights exp(sim/t)")
 	out := fs.String("out", "", "also write the result as JSON to this file (- for stdout)")
 	bf := addBackendFlags(fs, "auto")
+	pf := addPrecisionFlag(fs, "eval knn", false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func runEvalKNN(args []string) error {
 	}
 	if err := mf.preflight(bf, []ioPath{{"out", *out}},
 		bound.Int("k", int64(*k), 1, train.MaxCount),
-		bound.Float("t", *temp, 0, train.MaxTemperature, true)); err != nil {
+		bound.Float("t", *temp, 0, train.MaxTemperature, true), pf.check()); err != nil {
 		return err
 	}
 	e, err := openModelData(mf, bf, true)
@@ -58,6 +59,7 @@ func runEvalKNN(args []string) error {
 		return err
 	}
 	defer e.close()
+	pf.apply(e.m)
 	if n := e.train.Len(); *k > n {
 		fmt.Fprintf(os.Stderr, "warning: --k %d is more than the bank's %d images: using k=%d\n", *k, n, n)
 		*k = n
@@ -95,6 +97,7 @@ func runEvalLinear(args []string) error {
 	seed := fs.Uint64("seed", 1, "shuffling and augmentation seed")
 	out := fs.String("out", "linear.json", "write the result as JSON to this file (- for stdout, empty: none)")
 	bf := addBackendFlags(fs, "auto")
+	pf := addPrecisionFlag(fs, "eval linear", false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,7 +106,7 @@ func runEvalLinear(args []string) error {
 	}
 	if err := mf.preflight(bf, []ioPath{{"out", *out}},
 		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
-		optionalLR(fs, *lr)); err != nil {
+		optionalLR(fs, *lr), pf.check()); err != nil {
 		return err
 	}
 	e, err := openModelData(mf, bf, true)
@@ -111,6 +114,7 @@ func runEvalLinear(args []string) error {
 		return err
 	}
 	defer e.close()
+	pf.apply(e.m)
 	bars := map[string]func(int, int){}
 	res, err := eval.LinearProbe(e.m, e.train, e.test, eval.LinearConfig{
 		Size: e.size, Epochs: *epochs, Batch: *mf.batch, LR: *lr, Aug: *aug, Seed: *seed, Workers: *mf.workers,

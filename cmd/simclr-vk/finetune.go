@@ -32,6 +32,7 @@ func runFinetune(args []string) error {
 	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
 	af := addArchFlags(fs)
 	bf := addBackendFlags(fs, "auto")
+	pf := addPrecisionFlag(fs, "finetune", true)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func runFinetune(args []string) error {
 		bound.Float("label-fraction", *frac, 0, 1, true),
 		bound.Int("from-stage", int64(*stage), 0, eval.Stages),
 		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
-		optionalLR(fs, *lr),
+		optionalLR(fs, *lr), pf.check(),
 		bound.WritableDir("out", *out)); err != nil {
 		return err
 	}

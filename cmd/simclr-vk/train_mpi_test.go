@@ -41,7 +41,8 @@ const (
 // not split, and a rank that cannot open its device (--device 0,99), end
 // the job with a message (naming the rank) within mpiNoHang; bench step
 // reports the world, the global batch, the communication time and the
-// efficiency against --baseline from rank 0 alone.
+// efficiency against --baseline from rank 0 alone; mixed precision on 2
+// ranks trains as on one (CPU).
 func TestTrainMPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the MPI binary and runs mpirun")
@@ -156,6 +157,39 @@ func testTrainMPI(t *testing.T, l mpitest.Launcher, withVulkan bool) {
 				c.second(t, []string{"--resume", out, "--max-steps", "0", "--threads", "0"})
 				agree(t, "1 epoch, resumed for the second on another world size, vs 2 epochs", full, out)
 			})
+		}
+	})
+
+	t.Run("mixed", func(t *testing.T) {
+		// Mixed precision on 2 ranks against 1, at the resume test's rate
+		// (2 epochs of 3 steps, the first skipped for overflow): within
+		// traintest.MixedAgree's tolerance of the float16 noise (the
+		// float32 run's distance), the loss scaler's state the same, the
+		// ranks checked in sync after every step (an overflow skips on
+		// every rank or the job fails).
+		ref, one, two := t.TempDir(), t.TempDir(), t.TempDir()
+		ok1(t, with(ref, "--lr", "0.0075"))
+		ok1(t, with(one, "--lr", "0.0075", "--precision", "mixed"))
+		ok2(t, with(two, "--lr", "0.0075", "--precision", "mixed", "--sync-check", "1"))
+		var ls [3][]float64
+		for i, d := range []string{ref, one, two} {
+			var err error
+			if ls[i], err = traintest.StepLosses(filepath.Join(d, "metrics.jsonl")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		diffs, notes, skipped, err := traintest.MixedAgree(ref, one, two, ls[0], ls[1], ls[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range notes {
+			t.Logf("mixed, 2 ranks vs 1: %s", n)
+		}
+		for _, d := range diffs {
+			t.Errorf("mixed, 2 ranks vs 1: %s", d)
+		}
+		if skipped == 0 || skipped == int64(len(ls[1])) {
+			t.Errorf("%d of %d steps skipped: the test needs both kinds", skipped, len(ls[1]))
 		}
 	})
 

@@ -50,10 +50,10 @@ func TestFlagRanges(t *testing.T) {
 			"knn-every": nil, "knn-k": {"0"}, "knn-t": {"0"}, "knn-subset": nil, "knn-bank": nil, "save-every": nil, "keep": nil,
 			"threads": {"100000"}, "micro-batch": {"129", "auto2"},
 		}},
-		"eval knn":    {sub("knn", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"k": {"0"}, "t": {"0"}})},
-		"eval linear": {sub("linear", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"epochs": {"0"}, "lr": {"0"}})},
+		"eval knn":    {sub("knn", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"k": {"0"}, "t": {"0"}, "precision": {"fp16", "Mixed"}})},
+		"eval linear": {sub("linear", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"epochs": {"0"}, "lr": {"0"}, "precision": {"fp16", "Mixed"}})},
 		"finetune": {runFinetune, []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(with(model, arch), map[string][]string{
-			"label-fraction": {"0", "1.5"}, "from-stage": {"6"}, "epochs": {"0"}, "lr": {"0"}})},
+			"label-fraction": {"0", "1.5"}, "from-stage": {"6"}, "epochs": {"0"}, "lr": {"0"}, "precision": {"fp16", "mixed"}})},
 		"embed":  {runEmbed, []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, model},
 		"export": {runExport, []string{"--checkpoint", "ck"}, map[string][]string{"check-samples": {"100000000"}, "image-size": {"100000"}}},
 		"import": {runImport, []string{"--from", "w.safetensors", "--out", "imported"}, with(arch, map[string][]string{"image-size": {"100000"}})},

@@ -50,6 +50,16 @@
 // semi-supervised results (30 epochs for 10 % of the labels, 60 for 1 %).
 // Trained stages use batch statistics and update their running statistics.
 //
+// # Precision
+//
+// Extract, KNN and LinearProbe run the encoder at the model's precision
+// (layers.Model.SetPrecision): in mixed precision the features are the
+// float16-rounded h of the emulation, as the training run's kNN monitor
+// computes them, and the linear classifier trains in float32 on them (a
+// frozen encoder needs no loss scaling). FineTune refuses a mixed-precision
+// model: its tapes have no float16 rounding points and its cross-entropy no
+// loss scaling yet, so it would train in float32 while claiming mixed.
+//
 // # Accuracy
 //
 // Top-1 / top-5 follow the kNN monitor's tie-break: classes of equal score

@@ -128,6 +128,9 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	if err := cfg.validate(); err != nil {
 		return FineTuneResult{}, nil, err
 	}
+	if p := m.Precision(); p != layers.PrecisionFP32 {
+		return FineTuneResult{}, nil, fmt.Errorf("eval: fine-tuning in %s precision is not supported yet (its tapes have no float16 rounding points and no loss scaling at the cross-entropy): fine-tune in fp32", p)
+	}
 	classes, err := checkSplits(train, test)
 	if err != nil {
 		return FineTuneResult{}, nil, err

@@ -55,8 +55,14 @@ func runWorld(t *testing.T, world int, cfg Config, rankOpt func(rank int) (conte
 // runRanks is runWorld with a configuration per rank.
 func runRanks(t *testing.T, cfgs []Config, rankOpt func(rank int) (context.Context, Options)) worldRun {
 	t.Helper()
+	return runComms(t, cfgs, dist.Local(len(cfgs)), rankOpt)
+}
+
+// runComms is runRanks on the given comms, one per rank (a test may wrap
+// dist.Local's).
+func runComms(t *testing.T, cfgs []Config, comms []dist.Comm, rankOpt func(rank int) (context.Context, Options)) worldRun {
+	t.Helper()
 	world := len(cfgs)
-	comms := dist.Local(world)
 	w := worldRun{res: make([]*Result, world), errs: make([]error, world), logs: make([]string, world)}
 	var wg sync.WaitGroup
 	for r, comm := range comms {
@@ -111,14 +117,7 @@ func parallelConfig(t *testing.T, dir string) Config {
 
 func agree(t *testing.T, what, a, b string, la, lb []float32) {
 	t.Helper()
-	f64 := func(v []float32) []float64 {
-		o := make([]float64, len(v))
-		for i, x := range v {
-			o[i] = float64(x)
-		}
-		return o
-	}
-	for _, d := range traintest.LossesAgree(f64(la), f64(lb), lossTol) {
+	for _, d := range traintest.LossesAgree(float64s(la), float64s(lb), lossTol) {
 		t.Errorf("%s: %s", what, d)
 	}
 	diffs, err := traintest.CheckpointsAgree(a, b, tensorTol)

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"simclr-vk/internal/bound"
+	"simclr-vk/layers"
+	"simclr-vk/simclr/train"
+)
+
+// precisionFlag is --precision of the commands that run a trained encoder:
+// eval knn and eval linear run it forward only and take mixed (the
+// features rounded to float16 as train --precision mixed computes them);
+// finetune trains it and refuses mixed as not supported yet (eval.FineTune
+// has no float16 rounding points or loss scaling).
+type precisionFlag struct {
+	s      *string
+	cmd    string
+	trains bool
+}
+
+func addPrecisionFlag(fs *pflag.FlagSet, cmd string, trains bool) *precisionFlag {
+	help := "fp32, mixed (the frozen encoder's activations and features rounded to float16 as train --precision mixed computes them, EMULATED in float32 on every backend: no speed gain; the classifier trains in float32) or auto (fp32 for now)"
+	if trains {
+		help = "fp32 or auto (fp32); mixed is not supported yet for fine-tuning"
+	}
+	return &precisionFlag{s: fs.String("precision", train.PrecisionFP32, help), cmd: cmd, trains: trains}
+}
+
+// check validates the flag before any work.
+func (p *precisionFlag) check() error {
+	prec, err := train.ResolvePrecision(*p.s)
+	if err != nil {
+		return bound.Errorf("precision", "%q: want fp32, mixed or auto", *p.s)
+	}
+	if prec == layers.PrecisionMixed && p.trains {
+		return bound.Errorf("precision", "mixed: not supported yet by %s (fine-tuning has no float16 rounding points and no loss scaling at its cross-entropy; the emulation covers train and the frozen encoder of eval): use fp32 or auto", p.cmd)
+	}
+	return nil
+}
+
+// apply sets m's precision (check passed), noting the emulation on stderr.
+func (p *precisionFlag) apply(m *layers.Model) {
+	prec, _ := train.ResolvePrecision(*p.s)
+	m.SetPrecision(prec)
+	if note := train.PrecisionNote(*p.s, prec, m.Backend().Name()); note != "" {
+		fmt.Fprintln(os.Stderr, note)
+	}
+}
