@@ -15,6 +15,11 @@ type ViewAugmenter interface {
 	// views[v] of images[views[v].Image]. Every image has the same C (1 or
 	// 3). Misuse panics with "engine: AugmentViews: ..." (CheckAugment).
 	AugmentViews(dst *Tensor, images []AugmentImage, views []AugmentView)
+	// AugmentLimit is the most bytes (C*H*W) one source image may hold:
+	// AugmentViews refuses a larger one with the backend's sticky error
+	// (Err) and renders nothing, so callers decide up front (a batch of
+	// many images is split to fit, whatever its total).
+	AugmentLimit() int64
 }
 
 // AugmentImage is one source image: C planes of H rows of W bytes (CHW),
