@@ -7,7 +7,18 @@
 // of operations (simclr/augment Apply, the specification):
 //
 //  1. augment_resample: one invocation per value, the bilinear resize of
-//     the crop (flipped) from the bytes;
+//     the crop (flipped) from the bytes. The images go up in uploads of at
+//     most UploadLimit bytes (256 MiB, the device's maxStorageBufferRange
+//     and an eighth of its heap, or less with vulkan.Options.AugmentUpload),
+//     whole images in order (plan, upload.go), one dispatch per upload
+//     rendering the views of its images (a list of view indices), so a
+//     batch of any total size fits; an image larger than one upload is
+//     refused with the device's sticky error. Splitting whole images was
+//     chosen over uploading each view's crop box: the crops of a batch's
+//     two views per image hold up to twice its bytes (about 1.1 times on
+//     average at scale 0.08-1), so a batch would need splitting anyway,
+//     and whole images keep the shader's addressing and bit-identical
+//     results however the batch is split;
 //  2. augment_color (only when some view jitters or turns gray): one
 //     workgroup per view, the four colour operations in the view's order
 //     (contrast's mean a workgroup sum), then grayscale;
