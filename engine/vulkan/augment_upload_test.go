@@ -60,7 +60,9 @@ func renderViews(t *testing.T, d *vulkan.Device, images []engine.AugmentImage, v
 // batch's images go up in several uploads, one augment_resample dispatch
 // each (the images in order, as many as fit: 189+240, 297+270, 330), and the views equal
 // those of one upload bit for bit (each value is computed by the same
-// code from the same bytes; only the buffer it reads them from differs);
+// code from the same bytes; only the buffer it reads them from differs),
+// through mapped memory and through the staging buffer (ForceStaging,
+// each upload waiting for the dispatch that read the memory before);
 // AugmentLimit reports the limit.
 func TestAugmentUploadSplit(t *testing.T) {
 	images, views := uploadBatch()
@@ -72,24 +74,27 @@ func TestAugmentUploadSplit(t *testing.T) {
 	if got := one.AugmentLimit(); got < 1<<20 || got > 256<<20 {
 		t.Errorf("AugmentLimit by default: %d, want the least of 256 MiB and the device's limits", got)
 	}
+	staged := vulkantest.Open(t, vulkan.Options{AugmentUpload: 600, ForceStaging: true})
 	want, n1 := renderViews(t, one, images, views, 6)
-	got, n2 := renderViews(t, split, images, views, 6)
-	if n2-n1 != 2 {
-		t.Errorf("%d dispatches in one upload, %d in uploads of 600 bytes: want 2 more (three uploads)", n1, n2)
-	}
-	bad := 0
-	for i := range want {
-		if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
-			if bad < 5 {
-				t.Errorf("value %d (view %d): %v in uploads of 600 bytes, %v in one", i, i/(3*36), got[i], want[i])
+	for _, d := range []*vulkan.Device{split, staged} {
+		got, n2 := renderViews(t, d, images, views, 6)
+		if n2-n1 != 2 {
+			t.Errorf("%d dispatches in one upload, %d in uploads of 600 bytes: want 2 more (three uploads)", n1, n2)
+		}
+		bad := 0
+		for i := range want {
+			if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
+				if bad < 5 {
+					t.Errorf("value %d (view %d): %v in uploads of 600 bytes, %v in one", i, i/(3*36), got[i], want[i])
+				}
+				bad++
 			}
-			bad++
+		}
+		if bad > 0 {
+			t.Errorf("%d of %d values differ", bad, len(want))
 		}
 	}
-	if bad > 0 {
-		t.Errorf("%d of %d values differ", bad, len(want))
-	}
-	for _, d := range []*vulkan.Device{one, split} {
+	for _, d := range []*vulkan.Device{one, split, staged} {
 		if err := d.Err(); err != nil {
 			t.Fatal(err)
 		}
