@@ -7,7 +7,6 @@ import (
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan"
-	"simclr-vk/engine/vulkan/vulkantest"
 )
 
 // uploadBatch is five 3-channel images of different sizes (189 to 330
@@ -66,15 +65,15 @@ func renderViews(t *testing.T, d *vulkan.Device, images []engine.AugmentImage, v
 // AugmentLimit reports the limit.
 func TestAugmentUploadSplit(t *testing.T) {
 	images, views := uploadBatch()
-	one := vulkantest.Open(t, vulkan.Options{})
-	split := vulkantest.Open(t, vulkan.Options{AugmentUpload: 600})
+	one := openDevice(t, vulkan.Options{})
+	split := openDevice(t, vulkan.Options{AugmentUpload: 600})
 	if got := split.AugmentLimit(); got != 600 {
 		t.Errorf("AugmentLimit with AugmentUpload 600: %d", got)
 	}
 	if got := one.AugmentLimit(); got < 1<<20 || got > 256<<20 {
 		t.Errorf("AugmentLimit by default: %d, want the least of 256 MiB and the device's limits", got)
 	}
-	staged := vulkantest.Open(t, vulkan.Options{AugmentUpload: 600, ForceStaging: true})
+	staged := openDevice(t, vulkan.Options{AugmentUpload: 600, ForceStaging: true})
 	want, n1 := renderViews(t, one, images, views, 6)
 	for _, d := range []*vulkan.Device{split, staged} {
 		got, n2 := renderViews(t, d, images, views, 6)
