@@ -23,7 +23,7 @@
 // Package vulkan is a facade: Device implements engine.Backend by
 // delegating, and engine's optional interfaces DownloadStaller
 // (DownloadStalls), MatmulRounder (MatmulInputRounding) and ViewAugmenter
-// (AugmentViews). Beyond them it exports five documented extras, one per
+// (AugmentViews, AugmentLimit). Beyond them it exports five documented extras, one per
 // concern (deviceExtras in api_test.go pins the list: a new exported
 // method fails TestDeviceMethodSet):
 //
