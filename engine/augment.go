@@ -70,6 +70,27 @@ type AugmentView struct {
 	Mean, Std []float32
 }
 
+// AugmentGaussian is the blur's normalised 1-D Gaussian of odd size k and
+// standard deviation sigma, centred on index k/2: each tap exp(-d^2 /
+// (2 sigma^2)) rounded to float32, then divided by the float64 sum of the
+// unrounded taps and rounded again (simclr/augment GaussianKernel; the
+// Vulkan views upload these taps).
+func AugmentGaussian(k int, sigma float64) []float32 {
+	w := make([]float32, k)
+	r := k / 2
+	var sum float64
+	for i := range w {
+		d := float64(i - r)
+		v := math.Exp(-d * d / (2 * sigma * sigma))
+		w[i] = float32(v)
+		sum += v
+	}
+	for i := range w {
+		w[i] = float32(float64(w[i]) / sum)
+	}
+	return w
+}
+
 // MaxAugmentKernel bounds AugmentView.Kernel.
 const MaxAugmentKernel = 1023
 

@@ -49,7 +49,7 @@ func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, vi
 		rt.Fail(err)
 		return
 	}
-	table, all := viewTable(views, images, offsets)
+	table, taps, all := viewTable(views, images, offsets)
 	vt := rt.NewScratch(len(table))
 	rt.Upload(vt, table)
 
@@ -73,23 +73,30 @@ func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, vi
 			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(vt)}})
 	}
 	if all&(fBlur|fSolarize|fNoise|fNormalize) != 0 {
-		tmp := rt.NewScratch(1) // bound but never read when no view blurs
+		tmp, tt := rt.NewScratch(1), rt.NewScratch(1) // bound but never read when no view blurs
 		if all&fBlur != 0 {
 			tmp.Release()
 			tmp = rt.NewScratch(n)
+			tt.Release()
+			tt = rt.NewScratch(len(taps))
+			rt.Upload(tt, taps)
 			rt.Dispatch(vkrt.Kernel{Shader: "augment_blur_h", Push: push, Groups: grid,
-				Args: []vkrt.Arg{vkrt.Out(tmp), vkrt.In(dst), vkrt.In(vt)}})
+				Args: []vkrt.Arg{vkrt.Out(tmp), vkrt.In(dst), vkrt.In(vt), vkrt.In(tt)}})
 		}
 		rt.Dispatch(vkrt.Kernel{Shader: "augment_finish", Push: push, Groups: grid,
-			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(tmp), vkrt.In(vt)}})
+			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(tmp), vkrt.In(vt), vkrt.In(tt)}})
 		tmp.Release()
+		tt.Release()
 	}
 	vt.Release()
 }
 
 // viewTable is the views' parameter table (as float32 values carrying the
-// words' bits) and the union of their flags.
-func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, uint32) {
+// words' bits), the blurring views' Gaussian taps back to back
+// (engine.AugmentGaussian, the CPU's; word 13 is a view's offset in them)
+// and the union of the views' flags.
+func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, []float32, uint32) {
+	var taps []float32
 	t := make([]uint32, len(views)*viewWords)
 	f := math.Float32bits
 	var all uint32
@@ -119,7 +126,11 @@ func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets
 		}
 		// The hue shift reduced to [0, 1) as the CPU does (augment.Hue).
 		w[9], w[10], w[11], w[12] = f(float32(p.Brightness)), f(float32(p.Contrast)), f(float32(p.Saturation)), f(float32(p.Hue-math.Floor(p.Hue)))
-		w[13], w[14] = f(float32(p.Sigma)), uint32(p.Kernel)
+		if p.Blur {
+			w[13] = uint32(len(taps))
+			taps = append(taps, engine.AugmentGaussian(p.Kernel, p.Sigma)...)
+		}
+		w[14] = uint32(p.Kernel)
 		w[15], w[16], w[17] = f(float32(p.Noise)), uint32(p.NoiseSeed), uint32(p.NoiseSeed>>32)
 		for c := range p.Mean {
 			w[18+c], w[21+c] = f(p.Mean[c]), f(1/p.Std[c])
@@ -129,5 +140,5 @@ func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets
 	for i, x := range t {
 		out[i] = math.Float32frombits(x)
 	}
-	return out, all
+	return out, taps, all
 }

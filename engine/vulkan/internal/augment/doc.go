@@ -29,7 +29,9 @@
 //     Gaussian noise and the normalisation.
 //
 // The results equal the CPU's within float32 rounding (the device computes
-// the crop's affine map, the Gaussian taps, the contrast mean and the
-// noise's logarithm and cosine in float32 where the CPU uses float64);
+// the bilinear weights with a float32 division that Vulkan lets round to
+// 2.5 ulp, the contrast mean and the noise's logarithm and cosine in float32 where
+// the CPU uses float64); the blur's Gaussian taps are the CPU's, computed
+// once per view by the host (engine.AugmentGaussian) into a taps buffer.
 // simclr/augment's device tests state the tolerance.
 package augment
