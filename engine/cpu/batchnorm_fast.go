@@ -17,8 +17,17 @@ import "math"
 // not depend on the thread count; they differ from the reference by
 // rounding only (checked with tolerances in the tests).
 
-// bnPlaneStats returns sum(v-shift) and sum((v-shift)^2) over row.
+// bnPlaneStats returns sum(v-shift) and sum((v-shift)^2) over row: the
+// AVX2 kernel on long rows where there is one (simd_cgo.go).
 func bnPlaneStats(row []float32, shift float64) (s, q float64) {
+	if simdOK && len(row) >= simdMinLen {
+		return simdBNStats(row, shift)
+	}
+	return bnPlaneStatsGo(row, shift)
+}
+
+// bnPlaneStatsGo is bnPlaneStats in Go.
+func bnPlaneStatsGo(row []float32, shift float64) (s, q float64) {
 	var s0, s1, s2, s3, q0, q1, q2, q3 float64
 	j := 0
 	for ; j+4 <= len(row); j += 4 {
@@ -87,6 +96,15 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 
 // bnApplyPlane sets y = [relu](scale*x + shift) on one plane.
 func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
+	if simdOK && len(y) >= simdMinLen {
+		simdBNApply(y, x, scale, shift, relu)
+		return
+	}
+	bnApplyPlaneGo(y, x, scale, shift, relu)
+}
+
+// bnApplyPlaneGo is bnApplyPlane in Go.
+func bnApplyPlaneGo(y, x []float32, scale, shift float32, relu bool) {
 	x = x[:len(y)]
 	if relu {
 		for j, v := range x {
@@ -102,6 +120,14 @@ func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
 // bnBackPlaneSums returns sum g and sum g*(x-mean) over one plane, with
 // g = dy, or dy where y > 0 when y != nil.
 func bnBackPlaneSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
+	if simdOK && len(dy) >= simdMinLen {
+		return simdBNBackSums(dy, x, y, mean)
+	}
+	return bnBackPlaneSumsGo(dy, x, y, mean)
+}
+
+// bnBackPlaneSumsGo is bnBackPlaneSums in Go.
+func bnBackPlaneSumsGo(dy, x, y []float32, mean float64) (sg, sgd float64) {
 	x = x[:len(dy)]
 	if y != nil {
 		y = y[:len(dy)]
@@ -180,6 +206,15 @@ func plane(y []float32, off, hw int) []float32 {
 // gradient, d = a*g - b*(x-mean) - cc, with g masked to zero where the fused
 // ReLU's output y is not positive (y nil: no ReLU).
 func bnDxPlane(d, g, x, y []float32, a, b, cc, mean float32) {
+	if simdOK && len(d) >= simdMinLen {
+		simdBNDx(d, g, x, y, a, b, cc, mean)
+		return
+	}
+	bnDxPlaneGo(d, g, x, y, a, b, cc, mean)
+}
+
+// bnDxPlaneGo is bnDxPlane in Go.
+func bnDxPlaneGo(d, g, x, y []float32, a, b, cc, mean float32) {
 	g, x = g[:len(d)], x[:len(d)]
 	if y != nil {
 		y = y[:len(d)]
