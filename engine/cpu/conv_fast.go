@@ -269,7 +269,16 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
 	yd, xd, wd := data(y), data(x), data(w)
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
+	rb := convRowBlock(p)
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
+		if rb > 0 && th == 1 && be.UsesBLAS() {
+			col := getScratch(crs * rb * p.OutW())
+			defer putScratch(col)
+			for n := lo; n < hi; n++ {
+				convForwardRows(yd[n*p.K*pq:(n+1)*p.K*pq], xd[n*p.C*p.H*p.W:(n+1)*p.C*p.H*p.W], wd, col, p, rb)
+			}
+			return
+		}
 		col := colScratch(p)
 		defer putScratch(col)
 		for n := lo; n < hi; n++ {
@@ -374,7 +383,16 @@ func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv
 	t := engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: p.R, S: p.S,
 		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
 	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
+	rb := convRowBlock(t)
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
+		if rb > 0 && th == 1 && be.UsesBLAS() {
+			col := getScratch(krs * rb * t.OutW())
+			defer putScratch(col)
+			for n := lo; n < hi; n++ {
+				convForwardRows(dxd[n*p.C*hw:(n+1)*p.C*hw], dyd[n*kpq:(n+1)*kpq], wt, col, t, rb)
+			}
+			return
+		}
 		col := getScratch(krs * hw)
 		defer putScratch(col)
 		for n := lo; n < hi; n++ {
