@@ -63,6 +63,10 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 		shift[ch-lo] = float64(x[ch*hw])
 	}
 	for i := 0; i < n; i++ {
+		if simdOK { // one cgo call for the block's planes of image i
+			simdBNStatsPlanes(x[(i*c+lo)*hw:], hw, shift, sum, sq)
+			continue
+		}
 		for ch := lo; ch < hi; ch++ {
 			off := (i*c + ch) * hw
 			ps, pq := bnPlaneStats(x[off:off+hw], shift[ch-lo])
@@ -87,6 +91,11 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 		scales[ch-lo], shifts[ch-lo] = bnAffine(gamma, beta, ch, mean, invStd)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNApplyPlanes(y[off:], x[off:], hw, scales, shifts, relu)
+			continue
+		}
 		for ch := hi - 1; ch >= lo; ch-- {
 			off := (i*c + ch) * hw
 			bnApplyPlane(y[off:off+hw], x[off:off+hw], scales[ch-lo], shifts[ch-lo], relu)
@@ -169,6 +178,11 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 	acc := make([]float64, 2*nc)
 	sgs, sgds := acc[:nc], acc[nc:]
 	for i := 0; i < n; i++ {
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNBackSumsPlanes(dy[off:], x[off:], tail(y, off), hw, saveMean[lo:hi], sgs, sgds)
+			continue
+		}
 		for ch := lo; ch < hi; ch++ {
 			off := (i*c + ch) * hw
 			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], plane(y, off, hw), float64(saveMean[ch]))
@@ -187,11 +201,24 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 		as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo] = float32(k*m), float32(k*invStd*sgx), float32(k*sg), float32(mean)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNDxPlanes(dx[off:], dy[off:], x[off:], tail(y, off), hw, as, bs, cs, ms)
+			continue
+		}
 		for ch := hi - 1; ch >= lo; ch-- {
 			off := (i*c + ch) * hw
 			bnDxPlane(dx[off:off+hw], dy[off:off+hw], x[off:off+hw], plane(y, off, hw), as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo])
 		}
 	}
+}
+
+// tail is y[off:], or nil when y is (no ReLU).
+func tail(y []float32, off int) []float32 {
+	if y == nil {
+		return nil
+	}
+	return y[off:]
 }
 
 // plane is y[off:off+hw], or nil when y is (no ReLU).

@@ -145,6 +145,40 @@ static pair2 simd_bn_back_sums(const float *dy, const float *x, const float *y, 
 	pair2 r = {sg, sd};
 	return r;
 }
+// The _planes kernels run one of the above over np consecutive planes of
+// hw values (one image's channels lo..hi of a batch-norm block) in one cgo
+// call, for planes too short to pay for a call each; per-plane sums are
+// added to sum/sq (sg/sgd), plane by plane.
+__attribute__((target("avx2")))
+static void simd_bn_stats_planes(const float *x, size_t np, size_t hw, const double *shift, double *sum, double *sq) {
+	for (size_t i = 0; i < np; i++) {
+		pair2 r = simd_bn_stats(x + i * hw, hw, shift[i]);
+		sum[i] += r.a;
+		sq[i] += r.b;
+	}
+}
+
+__attribute__((target("avx2")))
+static void simd_bn_apply_planes(float *y, const float *x, size_t np, size_t hw, const float *scale, const float *shift, int relu) {
+	for (size_t i = 0; i < np; i++) simd_bn_apply(y + i * hw, x + i * hw, hw, scale[i], shift[i], relu);
+}
+
+__attribute__((target("avx2")))
+static void simd_bn_back_sums_planes(const float *dy, const float *x, const float *y, size_t np, size_t hw,
+		const float *mean, double *sg, double *sgd) {
+	for (size_t i = 0; i < np; i++) {
+		pair2 r = simd_bn_back_sums(dy + i * hw, x + i * hw, y ? y + i * hw : NULL, hw, (double)mean[i]);
+		sg[i] += r.a;
+		sgd[i] += r.b;
+	}
+}
+
+__attribute__((target("avx2")))
+static void simd_bn_dx_planes(float *d, const float *g, const float *x, const float *y, size_t np, size_t hw,
+		const float *a, const float *b, const float *cc, const float *mean) {
+	for (size_t i = 0; i < np; i++)
+		simd_bn_dx(d + i * hw, g + i * hw, x + i * hw, y ? y + i * hw : NULL, hw, a[i], b[i], cc[i], mean[i]);
+}
 */
 import "C"
 
@@ -211,4 +245,48 @@ func simdBNBackSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
 	}
 	r := C.simd_bn_back_sums(fp(dy), fp(x), fpOrNil(y), C.size_t(len(dy)), C.double(mean))
 	return float64(r.a), float64(r.b)
+}
+
+func dp(s []float64) *C.double { return (*C.double)(unsafe.Pointer(unsafe.SliceData(s))) }
+
+// simdBNStatsPlanes adds bnPlaneStats of the len(shift) planes of hw
+// values at the start of x to sum and sq.
+func simdBNStatsPlanes(x []float32, hw int, shift, sum, sq []float64) {
+	np := len(shift)
+	x, sum, sq = x[:np*hw], sum[:np], sq[:np]
+	C.simd_bn_stats_planes(fp(x), C.size_t(np), C.size_t(hw), dp(shift), dp(sum), dp(sq))
+}
+
+// simdBNApplyPlanes is bnApplyPlane on the len(scale) planes of hw values
+// at the start of y and x.
+func simdBNApplyPlanes(y, x []float32, hw int, scale, shift []float32, relu bool) {
+	np := len(scale)
+	y, x, shift = y[:np*hw], x[:np*hw], shift[:np]
+	r := C.int(0)
+	if relu {
+		r = 1
+	}
+	C.simd_bn_apply_planes(fp(y), fp(x), C.size_t(np), C.size_t(hw), fp(scale), fp(shift), r)
+}
+
+// simdBNBackSumsPlanes adds bnBackPlaneSums of the len(mean) planes of hw
+// values at the start of dy, x (and y unless nil) to sg and sgd.
+func simdBNBackSumsPlanes(dy, x, y []float32, hw int, mean []float32, sg, sgd []float64) {
+	np := len(mean)
+	dy, x, sg, sgd = dy[:np*hw], x[:np*hw], sg[:np], sgd[:np]
+	if y != nil {
+		y = y[:np*hw]
+	}
+	C.simd_bn_back_sums_planes(fp(dy), fp(x), fpOrNil(y), C.size_t(np), C.size_t(hw), fp(mean), dp(sg), dp(sgd))
+}
+
+// simdBNDxPlanes is bnDxPlane on the len(a) planes of hw values at the
+// start of d, g, x (and y unless nil).
+func simdBNDxPlanes(d, g, x, y []float32, hw int, a, b, cc, mean []float32) {
+	np := len(a)
+	d, g, x, b, cc, mean = d[:np*hw], g[:np*hw], x[:np*hw], b[:np], cc[:np], mean[:np]
+	if y != nil {
+		y = y[:np*hw]
+	}
+	C.simd_bn_dx_planes(fp(d), fp(g), fp(x), fpOrNil(y), C.size_t(np), C.size_t(hw), fp(a), fp(b), fp(cc), fp(mean))
 }
