@@ -71,23 +71,7 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 			clearEdgeColumns(t.row, P, Q, t.owLo, t.owHi)
 			return
 		}
-		xc, dst, owLo, owHi, ih0, off := t.plane, t.row, t.owLo, t.owHi, t.r-p.PadH, t.s-p.PadW
-		for oh := 0; oh < P; oh++ {
-			d := dst[oh*Q : (oh+1)*Q]
-			ih := oh*p.StrideH + ih0
-			if ih < 0 || ih >= p.H || owLo >= owHi {
-				clear(d)
-				continue
-			}
-			xr := xc[ih*p.W : (ih+1)*p.W]
-			clear(d[:owLo])
-			clear(d[owHi:])
-			if p.StrideW == 1 {
-				copy(d[owLo:owHi], xr[owLo+off:owHi+off])
-				continue
-			}
-			gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+off:], p.StrideW)
-		}
+		im2colTapRows(t.row, t.plane, p, t.r, t.s, t.owLo, t.owHi, 0, P)
 	})
 }
 

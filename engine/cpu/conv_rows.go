@@ -57,25 +57,33 @@ func im2colRows(col, x []float32, p engine.Conv2DParams, oh0, oh1 int) {
 					clearEdgeColumns(dst, oh1-oh0, Q, owLo, owHi)
 					continue
 				}
-				ih0, off := r-p.PadH, s-p.PadW
-				for oh := oh0; oh < oh1; oh++ {
-					d := dst[(oh-oh0)*Q : (oh-oh0+1)*Q]
-					ih := oh*p.StrideH + ih0
-					if ih < 0 || ih >= p.H || owLo >= owHi {
-						clear(d)
-						continue
-					}
-					xr := plane[ih*p.W : (ih+1)*p.W]
-					clear(d[:owLo])
-					clear(d[owHi:])
-					if p.StrideW == 1 {
-						copy(d[owLo:owHi], xr[owLo+off:owHi+off])
-						continue
-					}
-					gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+off:], p.StrideW)
-				}
+				im2colTapRows(dst, plane, p, r, s, owLo, owHi, oh0, oh1)
 			}
 		}
+	}
+}
+
+// im2colTapRows fills dst ((oh1-oh0)*Q) with output rows [oh0, oh1) of
+// the im2col row of filter tap (r, s) over plane (H, W), whose output
+// columns [owLo, owHi) lie inside the image: the general (strided or
+// unpadded) case of im2col and im2colRows.
+func im2colTapRows(dst, plane []float32, p engine.Conv2DParams, r, s, owLo, owHi, oh0, oh1 int) {
+	Q, ih0, off := p.OutW(), r-p.PadH, s-p.PadW
+	for oh := oh0; oh < oh1; oh++ {
+		d := dst[(oh-oh0)*Q : (oh-oh0+1)*Q]
+		ih := oh*p.StrideH + ih0
+		if ih < 0 || ih >= p.H || owLo >= owHi {
+			clear(d)
+			continue
+		}
+		xr := plane[ih*p.W : (ih+1)*p.W]
+		clear(d[:owLo])
+		clear(d[owHi:])
+		if p.StrideW == 1 {
+			copy(d[owLo:owHi], xr[owLo+off:owHi+off])
+			continue
+		}
+		gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+off:], p.StrideW)
 	}
 }
 

@@ -4,8 +4,10 @@ package cpu
 
 // AVX2 versions of the elementwise and batch-norm plane kernels, compiled
 // by cgo (the Go compiler does not vectorise loops) and used when the CPU
-// has AVX2 (simdOK) on planes long enough to pay for a cgo call
-// (simdMinLen). The kernels are built for AVX2 without FMA, so every
+// has AVX2 (simdOK): ReLU, Add and single batch-norm planes from simdMinLen
+// values (a cgo call costs about as much as 64 values of a Go loop), the
+// batch-norm block passes (bnTrainFast, bnBackwardFast) over a block's
+// planes of one image per call whatever their length. The kernels are built for AVX2 without FMA, so every
 // float32 product and sum is rounded as in the Go loops: ReLU, Add, the
 // batch-norm apply and input-gradient passes give bit-identical results
 // (except the sign of a zero from the fused ReLU); the float64 plane sums
@@ -96,55 +98,45 @@ static double hsum(__m256d v) {
 	return (l[0] + l[1]) + (l[2] + l[3]);
 }
 
-// simd_bn_stats: {sum(x-shift), sum((x-shift)^2)} in double.
+// simd_pair_sums: {sum a, sum a*(x-xshift)} in double, a = g - gshift with
+// g masked by y > 0 when y != NULL: the statistics pass with g = x and
+// both shifts the plane's shift, the backward sums with g = dy, gshift 0
+// and xshift the mean.
 __attribute__((target("avx2")))
-static pair2 simd_bn_stats(const float *x, size_t n, double shift) {
-	__m256d sh = _mm256_set1_pd(shift), s0 = _mm256_setzero_pd(), s1 = s0, q0 = s0, q1 = s0;
+static pair2 simd_pair_sums(const float *g, double gshift, const float *y, const float *x, double xshift, size_t n) {
+	__m256d gs = _mm256_set1_pd(gshift), xs = _mm256_set1_pd(xshift);
+	__m256d s0 = _mm256_setzero_pd(), s1 = s0, q0 = s0, q1 = s0;
 	size_t j = 0;
 	for (; j + 8 <= n; j += 8) {
-		__m256d d0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), sh);
-		__m256d d1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j + 4)), sh);
-		s0 = _mm256_add_pd(s0, d0);
-		s1 = _mm256_add_pd(s1, d1);
-		q0 = _mm256_add_pd(q0, _mm256_mul_pd(d0, d0));
-		q1 = _mm256_add_pd(q1, _mm256_mul_pd(d1, d1));
+		__m256 gv = _mm256_loadu_ps(g + j);
+		if (y) gv = _mm256_and_ps(gv, gt0(_mm256_loadu_ps(y + j)));
+		__m256d a0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(gv)), gs);
+		__m256d a1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(gv, 1)), gs);
+		__m256d x0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), xs);
+		__m256d x1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j + 4)), xs);
+		s0 = _mm256_add_pd(s0, a0);
+		s1 = _mm256_add_pd(s1, a1);
+		q0 = _mm256_add_pd(q0, _mm256_mul_pd(a0, x0));
+		q1 = _mm256_add_pd(q1, _mm256_mul_pd(a1, x1));
 	}
 	double s = hsum(_mm256_add_pd(s0, s1)), q = hsum(_mm256_add_pd(q0, q1));
 	for (; j < n; j++) {
-		double d = (double)x[j] - shift;
-		s += d;
-		q += d * d;
+		double a = ((!y || y[j] > 0) ? (double)g[j] : 0) - gshift;
+		s += a;
+		q += a * ((double)x[j] - xshift);
 	}
 	pair2 r = {s, q};
 	return r;
 }
 
-// simd_bn_back_sums: {sum g, sum g*(x-mean)}, g = dy masked by y > 0 when
-// y != NULL.
-__attribute__((target("avx2")))
-static pair2 simd_bn_back_sums(const float *dy, const float *x, const float *y, size_t n, double mean) {
-	__m256d mv = _mm256_set1_pd(mean), g0 = _mm256_setzero_pd(), g1 = g0, d0 = g0, d1 = g0;
-	size_t j = 0;
-	for (; j + 8 <= n; j += 8) {
-		__m256 gv = _mm256_loadu_ps(dy + j);
-		if (y) gv = _mm256_and_ps(gv, gt0(_mm256_loadu_ps(y + j)));
-		__m256d a0 = _mm256_cvtps_pd(_mm256_castps256_ps128(gv)), a1 = _mm256_cvtps_pd(_mm256_extractf128_ps(gv, 1));
-		__m256d x0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j)), mv);
-		__m256d x1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + j + 4)), mv);
-		g0 = _mm256_add_pd(g0, a0);
-		g1 = _mm256_add_pd(g1, a1);
-		d0 = _mm256_add_pd(d0, _mm256_mul_pd(a0, x0));
-		d1 = _mm256_add_pd(d1, _mm256_mul_pd(a1, x1));
-	}
-	double sg = hsum(_mm256_add_pd(g0, g1)), sd = hsum(_mm256_add_pd(d0, d1));
-	for (; j < n; j++) {
-		double g = (!y || y[j] > 0) ? (double)dy[j] : 0;
-		sg += g;
-		sd += g * ((double)x[j] - mean);
-	}
-	pair2 r = {sg, sd};
-	return r;
+static pair2 simd_bn_stats(const float *x, size_t n, double shift) {
+	return simd_pair_sums(x, shift, NULL, x, shift, n);
 }
+
+static pair2 simd_bn_back_sums(const float *dy, const float *x, const float *y, size_t n, double mean) {
+	return simd_pair_sums(dy, 0, y, x, mean, n);
+}
+
 // The _planes kernels run one of the above over np consecutive planes of
 // hw values (one image's channels lo..hi of a batch-norm block) in one cgo
 // call, for planes too short to pay for a call each; per-plane sums are
