@@ -299,6 +299,10 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardFilter", p, x, dy, dw, [3]string{"x", "dy", "dw"})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
+	if shiftedFilterPays(p) && be.UsesBLAS() {
+		be.convFilterShifted(dwd, dyd, xd, p)
+		return
+	}
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	kcrs := p.K * crs
 	// With fewer output channels than taps OpenBLAS is faster on the
