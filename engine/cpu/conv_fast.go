@@ -254,6 +254,10 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	yd, xd, wd := data(y), data(x), data(w)
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	rb := convRowBlock(p)
+	if shiftedForwardPays(p) && be.UsesBLAS() {
+		be.convForwardShiftedAll(yd, xd, wd, p)
+		return
+	}
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		if rb > 0 && th == 1 && be.UsesBLAS() {
 			col := getScratch(crs * rb * p.OutW())
@@ -371,6 +375,10 @@ func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv
 	t := engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: p.R, S: p.S,
 		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
 	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
+	if shiftedForwardPays(t) && be.UsesBLAS() {
+		be.convForwardShiftedAll(dxd, dyd, wt, t)
+		return
+	}
 	rb := convRowBlock(t)
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		if rb > 0 && th == 1 && be.UsesBLAS() {

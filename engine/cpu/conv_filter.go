@@ -69,3 +69,63 @@ func (be *Backend) convFilterShifted(dwd, dyd, xd []float32, p engine.Conv2DPara
 	}
 	putScratch(sum)
 }
+
+// shiftedForwardPays reports a convolution whose forward runs as
+// convForwardShifted: a shiftedFilterPays one with 32+ input channels (16
+// make the per-tap GEMMs too shallow: w16 layer1 ran at 0.8x) and an output
+// of at most 8192 values per image (w64 layers 3-4, 256-512 channels, ran
+// at 0.7-0.9x; w16 layers 2-4 at 1.15-1.4x; docs/performance.md, P14).
+func shiftedForwardPays(p engine.Conv2DParams) bool {
+	return shiftedFilterPays(p) && p.C >= 32 && p.K <= 128 && p.K*p.H*p.W <= 8192
+}
+
+// convForwardShifted computes y (K, HW) of one image x (C, HW) for a
+// shiftedFilterPays convolution as one GEMM per filter tap on shifted
+// planes, wrs the filter as (R*S, K, C) and xs scratch of S*C*HW values
+// (x once per filter column with the columns only wrapped reads reach
+// zeroed).
+func convForwardShifted(yn, xn, wrs, xs []float32, p engine.Conv2DParams) {
+	K, C, HW := p.K, p.C, p.H*p.W
+	var rbuf [16][2]int
+	ranges := columnRanges(&rbuf, p)
+	for s := 0; s < p.S; s++ {
+		v := xs[s*C*HW : (s+1)*C*HW]
+		copy(v, xn)
+		off := s - p.PadW
+		clearEdgeColumns(v, C*p.H, p.W, min(p.W, max(0, ranges[s][0]+off)), min(p.W, max(0, ranges[s][1]+off)))
+	}
+	clear(yn)
+	for r := 0; r < p.R; r++ {
+		for s := 0; s < p.S; s++ {
+			shift := (r-p.PadH)*p.W + s - p.PadW
+			l0, l1 := max(0, -shift), min(HW, HW-shift)
+			if l1 <= l0 {
+				continue
+			}
+			blasSgemm(false, false, K, l1-l0, C, 1, wrs[(r*p.S+s)*K*C:], C, xs[s*C*HW+l0+shift:], HW, 1, yn[l0:], HW)
+		}
+	}
+}
+
+// convForwardShiftedAll is the forward convolution y = conv(x, w) of a
+// shiftedForwardPays p over its images (convForwardShifted each), images
+// taken in turn by goroutines.
+func (be *Backend) convForwardShiftedAll(yd, xd, wd []float32, p engine.Conv2DParams) {
+	RS, hw := p.R*p.S, p.H*p.W
+	wrs := getScratch(len(wd)) // (R*S, K, C); every entry is written
+	defer putScratch(wrs)
+	for k := 0; k < p.K; k++ {
+		for c := 0; c < p.C; c++ {
+			for rs := 0; rs < RS; rs++ {
+				wrs[(rs*p.K+k)*p.C+c] = wd[(k*p.C+c)*RS+rs]
+			}
+		}
+	}
+	be.overImages(p.N, p.N, func(_, lo, hi, _ int) {
+		xs := getScratch(p.S * p.C * hw)
+		defer putScratch(xs)
+		for n := lo; n < hi; n++ {
+			convForwardShifted(yd[n*p.K*hw:(n+1)*p.K*hw], xd[n*p.C*hw:(n+1)*p.C*hw], wrs, xs, p)
+		}
+	})
+}

@@ -66,6 +66,9 @@ var convFastShapes = []engine.Conv2DParams{
 	{N: 2, C: 3, H: 23, W: 17, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
 	{N: 2, C: 4, H: 45, W: 29, K: 3, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
 	{N: 2, C: 2, H: 30, W: 12, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1},
+	// shifted planes (shiftedForwardPays, shiftedFilterPays), 3x3 and 5x5
+	{N: 2, C: 32, H: 6, W: 5, K: 4, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	{N: 3, C: 33, H: 5, W: 7, K: 5, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2},
 }
 
 // TestIm2colRowsMatchesIm2col: every row block of im2colRows holds
