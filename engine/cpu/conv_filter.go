@@ -43,16 +43,9 @@ func (be *Backend) convFilterShifted(dwd, dyd, xd []float32, p engine.Conv2DPara
 				copy(v, dyn)
 				clearEdgeColumns(v, K*p.OutH(), Q, ranges[s][0], ranges[s][1])
 			}
-			for r := 0; r < p.R; r++ {
-				for s := 0; s < p.S; s++ {
-					shift := (r-p.PadH)*p.W + s - p.PadW
-					l0, l1 := max(0, -shift), min(HW, HW-shift)
-					if l1 <= l0 {
-						continue
-					}
-					blasSgemm(false, true, K, C, l1-l0, 1, dyv[s*K*HW+l0:], HW, xn[l0+shift:], HW, 1, acc[(r*p.S+s)*kc:], C)
-				}
-			}
+			eachShiftedTap(p, func(rs, s, shift, l0, l1 int) {
+				blasSgemm(false, true, K, C, l1-l0, 1, dyv[s*K*HW+l0:], HW, xn[l0+shift:], HW, 1, acc[rs*kc:], C)
+			})
 		}
 	})
 	sum := partial[0]
@@ -74,13 +67,13 @@ func (be *Backend) convFilterShifted(dwd, dyd, xd []float32, p engine.Conv2DPara
 // convForwardShifted: a shiftedFilterPays one with 32+ input channels (16
 // make the per-tap GEMMs too shallow: w16 layer1 ran at 0.8x) and an output
 // of at most 8192 values per image (w64 layers 3-4, 256-512 channels, ran
-// at 0.7-0.9x; w16 layers 2-4 at 1.15-1.4x; docs/performance.md, P14).
+// at 0.7-0.9x; w16 layers 2-4 at 1.15-1.4x; docs/performance.md, P15).
 func shiftedForwardPays(p engine.Conv2DParams) bool {
 	return shiftedFilterPays(p) && p.C >= 32 && p.K <= 128 && p.K*p.H*p.W <= 8192
 }
 
 // convForwardShifted computes y (K, HW) of one image x (C, HW) for a
-// shiftedFilterPays convolution as one GEMM per filter tap on shifted
+// shiftedForwardPays convolution as one GEMM per filter tap on shifted
 // planes, wrs the filter as (R*S, K, C) and xs scratch of S*C*HW values
 // (x once per filter column with the columns only wrapped reads reach
 // zeroed).
@@ -95,16 +88,9 @@ func convForwardShifted(yn, xn, wrs, xs []float32, p engine.Conv2DParams) {
 		clearEdgeColumns(v, C*p.H, p.W, min(p.W, max(0, ranges[s][0]+off)), min(p.W, max(0, ranges[s][1]+off)))
 	}
 	clear(yn)
-	for r := 0; r < p.R; r++ {
-		for s := 0; s < p.S; s++ {
-			shift := (r-p.PadH)*p.W + s - p.PadW
-			l0, l1 := max(0, -shift), min(HW, HW-shift)
-			if l1 <= l0 {
-				continue
-			}
-			blasSgemm(false, false, K, l1-l0, C, 1, wrs[(r*p.S+s)*K*C:], C, xs[s*C*HW+l0+shift:], HW, 1, yn[l0:], HW)
-		}
-	}
+	eachShiftedTap(p, func(rs, s, shift, l0, l1 int) {
+		blasSgemm(false, false, K, l1-l0, C, 1, wrs[rs*K*C:], C, xs[s*C*HW+l0+shift:], HW, 1, yn[l0:], HW)
+	})
 }
 
 // convForwardShiftedAll is the forward convolution y = conv(x, w) of a
@@ -128,4 +114,19 @@ func (be *Backend) convForwardShiftedAll(yd, xd, wd []float32, p engine.Conv2DPa
 			convForwardShifted(yd[n*p.K*hw:(n+1)*p.K*hw], xd[n*p.C*hw:(n+1)*p.C*hw], wrs, xs, p)
 		}
 	})
+}
+
+// eachShiftedTap calls f for every filter tap rs = r*S+s of a "same"
+// stride-1 p whose shifted plane overlaps the plane: plane entry i+shift
+// feeds output i for i in [l0, l1).
+func eachShiftedTap(p engine.Conv2DParams, f func(rs, s, shift, l0, l1 int)) {
+	HW := p.H * p.W
+	for r := 0; r < p.R; r++ {
+		for s := 0; s < p.S; s++ {
+			shift := (r-p.PadH)*p.W + s - p.PadW
+			if l0, l1 := max(0, -shift), min(HW, HW-shift); l1 > l0 {
+				f(r*p.S+s, s, shift, l0, l1)
+			}
+		}
+	}
 }

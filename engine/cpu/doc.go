@@ -32,8 +32,9 @@
 //     (conv_rows.go): im2col and GEMM a block at a time in one small
 //     buffer, which stays in cache between the two.
 //     The filter gradient of "same" stride-1 convolutions with few output
-//     channels or small planes skips im2col (conv_filter.go): one GEMM
-//     per filter tap on shifted planes.
+//     channels or small planes, and the forward and backward data of the
+//     middle-sized ones, skip im2col (conv_filter.go): one GEMM per filter
+//     tap on shifted planes.
 //   - Batch norm (batchnorm_fast.go): one statistics pass with shifted
 //     float64 sums per plane, one float32 output pass; ReLU masks are
 //     branch-free (relu_fast.go); on amd64 with cgo and AVX2 these passes,
