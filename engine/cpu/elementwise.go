@@ -116,7 +116,16 @@ func (be *Backend) binary(op string, names []string, dst, a, b *engine.Tensor, f
 
 var dstAB = []string{"dst", "a", "b"}
 
-func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary("Add", dstAB, dst, a, b, Add) }
+func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary("Add", dstAB, dst, a, b, addFast) }
+
+// addFast is Add, with the AVX2 kernel on long slices (bit-identical).
+func addFast(d, a, b []float32) {
+	if simdOK && len(d) >= simdMinLen {
+		simdAdd(d, a, b)
+		return
+	}
+	Add(d, a, b)
+}
 func (be *Backend) Sub(dst, a, b *engine.Tensor) { be.binary("Sub", dstAB, dst, a, b, Sub) }
 func (be *Backend) Mul(dst, a, b *engine.Tensor) { be.binary("Mul", dstAB, dst, a, b, Mul) }
 
