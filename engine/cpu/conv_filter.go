@@ -15,10 +15,10 @@ import "simclr-vk/engine"
 // deterministic for a thread count.
 // shiftedFilterPays reports a convolution whose filter gradient runs as
 // convFilterShifted: "same" stride-1, not direct1x1, at least 8 input
-// channels (with fewer the GEMMs are too narrow: the stems ran at 0.6-0.9x
-// of im2col) and few output channels or small planes, where an im2col value
-// feeds few multiply-adds (ResNet-18 w16 layer1 ran at 1.5x, layer4 1.4x;
-// w64 layer1, 64 channels of 32x32, at 0.9x; docs/performance.md, P15).
+// channels (with fewer the GEMMs are too narrow: the stems measured slower
+// than im2col) and few output channels or small planes, where an im2col
+// value feeds few multiply-adds (wide layers on large planes measured
+// slower too; the figures of each layer are in docs/performance.md, P15).
 func shiftedFilterPays(p engine.Conv2DParams) bool {
 	return sameStride1(p) && !direct1x1(p) && p.C >= 8 && (p.K <= 32 || p.H*p.W <= 64)
 }
@@ -65,9 +65,9 @@ func (be *Backend) convFilterShifted(dwd, dyd, xd []float32, p engine.Conv2DPara
 
 // shiftedForwardPays reports a convolution whose forward runs as
 // convForwardShifted: a shiftedFilterPays one with 32+ input channels (16
-// make the per-tap GEMMs too shallow: w16 layer1 ran at 0.8x) and an output
-// of at most 8192 values per image (w64 layers 3-4, 256-512 channels, ran
-// at 0.7-0.9x; w16 layers 2-4 at 1.15-1.4x; docs/performance.md, P16).
+// make the per-tap GEMMs too shallow) and an output of at most 8192 values
+// per image (the deep layers of wide models, 256-512 channels, measured
+// slower; the figures of each layer are in docs/performance.md, P16).
 func shiftedForwardPays(p engine.Conv2DParams) bool {
 	return shiftedFilterPays(p) && p.C >= 32 && p.K <= 128 && p.K*p.H*p.W <= 8192
 }
