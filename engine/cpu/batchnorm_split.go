@@ -110,19 +110,7 @@ func (be *Backend) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.
 	})
 }
 
-// BatchNormApply implements engine.Backend.
-func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
-	const op = "BatchNormApply"
-	engine.CheckBackend(op, be, y, x, gamma, beta, mean, invStd)
-	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
-	engine.CheckNumel(op, "y", y, x.Numel())
-	engine.CheckNumel(op, "mean", mean, groups*p.C)
-	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
-	yd, xd, gd, bd, md, id := data(y), data(x), data(gamma), data(beta), data(mean), data(invStd)
-	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
-		bnApplyFast(lo, hi, yd, xd, gd, bd, md, id, groups, p.N, p.C, p.HW, p.ReLU)
-	})
-}
+// BatchNormApply, which takes float16 storage: float16store.go.
 
 // checkBNBackParts checks the arguments shared by the two backward parts
 // and returns y's data (nil unless p.ReLU).
