@@ -134,3 +134,10 @@ func CheckFloat32(op, name string, t *Tensor) int {
 	CheckNumel(op, name, t, t.numel)
 	return t.numel
 }
+
+// NumelOf panics unless t is a live tensor (of any dtype) and returns its
+// numel, for an op that sizes its other operands by it.
+func NumelOf(op, name string, t *Tensor) int {
+	checkLive(op, name, t)
+	return t.numel
+}

@@ -40,8 +40,9 @@ var f32or16 = []engine.DType{engine.Float32, engine.Float16}
 
 func (be *Backend) Copy(dst, src *engine.Tensor) {
 	engine.CheckBackend("Copy", be, dst, src)
-	engine.CheckNumelOf("Copy", "dst", dst, src.Numel(), f32or16...)
-	engine.CheckNumelOf("Copy", "src", src, dst.Numel(), f32or16...)
+	n := engine.NumelOf("Copy", "src", src)
+	engine.CheckNumelOf("Copy", "dst", dst, n, f32or16...)
+	engine.CheckNumelOf("Copy", "src", src, n, f32or16...)
 	d, s, r := data(dst), data(src), rounder(dst)
 	if src.DType() == engine.Float16 {
 		r = nil // float16 values are float32 values: nothing to round

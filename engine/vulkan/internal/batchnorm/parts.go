@@ -82,16 +82,21 @@ func (d *Ops) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.Batch
 }
 
 // BatchNormApply normalises x with the given per-group statistics (see
-// engine.Backend).
+// engine.Backend): x and y float32, or both engine.Float16 (the _f16
+// variants: x loaded exactly, y rounded to nearest even from the float32
+// result, as engine/cpu's emulation).
 func (d *Ops) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormApply"
 	engine.CheckBackend(op, d.Owner, y, x, gamma, beta, mean, invStd)
-	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
-	checkBatchNorm(op, d, p, x, gamma, beta)
-	engine.CheckNumel(op, "y", y, x.Numel())
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, gamma, beta, engine.Float32, engine.Float16)
+	checkIndices(op, p)
+	engine.CheckNumelOf(op, "y", y, x.Numel(), x.DType())
 	engine.CheckNumel(op, "mean", mean, groups*p.C)
 	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
 	variant, vec := bnApplyVariant(p)
+	if x.DType() == engine.Float16 {
+		variant += "_f16"
+	}
 	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
