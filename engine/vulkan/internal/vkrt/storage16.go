@@ -47,6 +47,7 @@ static void *simclrStorage16Enable(void *next) {
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -92,14 +93,22 @@ func storage16DeviceChain(dci *vk.DeviceCreateInfo) func() {
 // Float16Storage is nil when the device was created with
 // storageBuffer16BitAccess (NewFloat16 works), or says why not.
 func (d *Device) Float16Storage() error {
+	if why := d.noStorage16(); why != "" {
+		return errors.New("engine/vulkan: " + why)
+	}
+	return nil
+}
+
+// noStorage16 says why the device has no float16 storage, "" when it has.
+func (d *Device) noStorage16() string {
 	if d.storage16 {
-		return nil
+		return ""
 	}
 	why := d.info.Float16StorageMissing
 	if why == "" {
 		why = "turned off (vkrt.Config.NoFloat16Storage)"
 	}
-	return fmt.Errorf("engine/vulkan: no float16 storage on %q: %s", d.info.Name, why)
+	return fmt.Sprintf("no float16 storage on %q: %s", d.info.Name, why)
 }
 
 // NewFloat16 is New for an engine.Float16 tensor: (n+1)/2 words, zeroed.
