@@ -5,7 +5,7 @@
 //   0: dst (n floats or float16s, written)
 //   1: a (n floats or float16s, read)
 //   2: b (n floats or float16s, read)
-// variant: f32 -DHALF=0
+// variant: f32
 // variant: f16 -DHALF=7
 // f16: every binding float16 (eltwise.glsl), the float32 sum rounded.
 // Layout and dispatch grid: eltwise.glsl (local_size_x = 256, grid1D,

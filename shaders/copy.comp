@@ -4,7 +4,7 @@
 // Bindings (storage buffers, set 0):
 //   0: dst (n floats or float16s, written)
 //   1: src (n floats or float16s, read)
-// variant: f32 -DHALF=0
+// variant: f32
 // variant: f16 -DHALF=3
 // variant: to_f16 -DHALF=1
 // variant: from_f16 -DHALF=2

@@ -5,7 +5,7 @@
 //   0: dx (n floats or float16s, written)
 //   1: dy (n floats or float16s, read)
 //   2: y (n floats or float16s, read)
-// variant: f32 -DHALF=0
+// variant: f32
 // variant: f16 -DHALF=7
 // f16: every binding float16 (eltwise.glsl; exact).
 // Layout and dispatch grid: eltwise.glsl (local_size_x = 256, grid1D,

@@ -4,7 +4,7 @@
 // Bindings (storage buffers, set 0):
 //   0: y (n floats or float16s, written)
 //   1: x (n floats or float16s, read)
-// variant: f32 -DHALF=0
+// variant: f32
 // variant: f16 -DHALF=3
 // f16: y and x float16 (eltwise.glsl; exact).
 // Layout and dispatch grid: eltwise.glsl (local_size_x = 256, grid1D,

@@ -21,7 +21,7 @@ var variants = map[string][]Variant{
 	"conv2d_backward_filter_tiled":    conv2dBackwardDataTiledVariants,
 	"conv2d_forward_tiled":            conv2dBackwardDataTiledVariants,
 	"copy": {
-		{Suffix: "f32", Half: 0},
+		{Suffix: "f32"},
 		{Suffix: "f16", Half: 3},
 		{Suffix: "to_f16", Half: 1},
 		{Suffix: "from_f16", Half: 2},
@@ -62,7 +62,7 @@ var variants = map[string][]Variant{
 	},
 	"relu_backward": addVariants,
 	"relu_forward": {
-		{Suffix: "f32", Half: 0},
+		{Suffix: "f32"},
 		{Suffix: "f16", Half: 3},
 	},
 	"winograd_filter_grad_transform": winogradFilterGradTransformVariants,
@@ -74,7 +74,7 @@ var variants = map[string][]Variant{
 
 // addVariants are the variants of add, relu_backward.
 var addVariants = []Variant{
-	{Suffix: "f32", Half: 0},
+	{Suffix: "f32"},
 	{Suffix: "f16", Half: 7},
 }
 

@@ -82,3 +82,139 @@ func init() {
 		}
 	})
 }
+
+// Float16Store: the ops that take engine.Float16 tensors
+// (engine.Float16Operands) on a backend that stores them
+// (engine.Float16Storer), against the cpu references applied to the
+// float16 values and rounded as engine.Float16Round. Exact, bit for bit:
+// Upload/Download, Copy in every dtype pair, Add and the ReLUs, where the
+// backend and the reference round the same float32 result (an IEEE sum or
+// a selection) to float16. BatchNormApply within its float32 tolerance
+// plus one float16 step (rtol 2^-10, atol 2^-24): the device computes its
+// scale and shift in float32 where the reference uses float64, and a last
+// float32 bit may move the rounding to the next float16; at most 1% of the
+// values may differ at all. Awkward lengths: 1, odd ones (half a word
+// left over), one past a workgroup of 256, and one past the CPU
+// backend's parallel grain; outputs between guards.
+
+var f16StoreSizes = []int{1, 3, 13, 127, 257, 4099, 70001}
+
+// f16BNShapes are (N, C, HW, groups): HW % 4 == 0 (the vec4 kernel) and
+// not, odd element counts.
+var f16BNShapes = [][4]int{{1, 3, 1, 1}, {3, 13, 17, 3}, {4, 5, 16, 2}, {2, 7, 49, 1}, {3, 3, 785, 1}}
+
+// rounded is x as a Float16 tensor holds it.
+func rounded(x []float32) []float32 {
+	r := make([]float32, len(x))
+	for i, v := range x {
+		r[i] = engine.Float16Round(v)
+	}
+	return r
+}
+
+// upload16 is Upload into a new Float16 tensor.
+func upload16(s engine.Float16Storer, b engine.Backend, data []float32, shape ...int) *engine.Tensor {
+	t := s.NewFloat16(shape...)
+	b.Upload(t, data)
+	return t
+}
+
+// guardOut16 is guardOut with a Float16 output between the float32 guards.
+func guardOut16(s engine.Float16Storer, b engine.Backend, n int) guarded {
+	g := guarded{lo: Upload(b, sentinels(guardLen), guardLen)}
+	g.t = upload16(s, b, sentinels(n), n)
+	g.hi = Upload(b, sentinels(guardLen), guardLen)
+	return g
+}
+
+func init() {
+	register("Float16Store", func(t *testing.T, b engine.Backend) {
+		if err := engine.Float16Support(b); err != nil {
+			t.Skipf("no float16 storage: %v", err)
+		}
+		s := b.(engine.Float16Storer)
+		rng := rand.New(rand.NewSource(1816))
+		for _, n := range f16StoreSizes {
+			t.Run(fmt.Sprint(n), func(t *testing.T) { testFloat16Elementwise(t, b, s, rng, n) })
+		}
+		for _, sh := range f16BNShapes {
+			for _, v := range bnVariants {
+				t.Run(fmt.Sprintf("BatchNormApply/N%d_C%d_HW%d_G%d_%s", sh[0], sh[1], sh[2], sh[3], v.name), func(t *testing.T) {
+					testFloat16BNApply(t, b, s, rng, sh, v)
+				})
+			}
+		}
+	})
+}
+
+func testFloat16Elementwise(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, n int) {
+	x := float16Inputs(rng, n) // past float16's range, specials, ties
+	y := Rand(rng, n, -3, 3)
+	xh, yh := rounded(x), rounded(y)
+
+	// Upload rounds, Download is exact; Copy from float32 rounds alike.
+	xt := upload16(s, b, x, n)
+	defer xt.Release()
+	sameBits(t, "Upload+Download float16", Download(t, b, xt), xh)
+	x32 := Upload(b, x, n)
+	defer x32.Release()
+	g := guardOut16(s, b, n)
+	b.Copy(g.t, x32)
+	sameBits(t, "Copy float32 -> float16", g.done(t, b, "Copy to float16"), xh)
+	g = guardOut(b, nil, n)
+	b.Copy(g.t, xt)
+	sameBits(t, "Copy float16 -> float32", g.done(t, b, "Copy from float16"), xh)
+	g = guardOut16(s, b, n)
+	b.Copy(g.t, xt)
+	sameBits(t, "Copy float16 -> float16", g.done(t, b, "Copy float16"), xh)
+
+	yt := upload16(s, b, y, n)
+	defer yt.Release()
+	want := make([]float32, n)
+	cpu.Add(want, xh, yh)
+	g = guardOut16(s, b, n)
+	b.Add(g.t, xt, yt)
+	sameBits(t, "Add float16", g.done(t, b, "Add float16"), rounded(want))
+
+	cpu.ReLUForward(want, yh)
+	g = guardOut16(s, b, n)
+	b.ReLUForward(g.t, yt)
+	sameBits(t, "ReLUForward float16", g.done(t, b, "ReLUForward float16"), rounded(want))
+	cpu.ReLUBackward(want, xh, yh)
+	g = guardOut16(s, b, n)
+	b.ReLUBackward(g.t, xt, yt)
+	sameBits(t, "ReLUBackward float16", g.done(t, b, "ReLUBackward float16"), rounded(want))
+}
+
+func testFloat16BNApply(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, sh [4]int, v bnVariant) {
+	n, c, hw, groups := sh[0], sh[1], sh[2], sh[3]
+	p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: v.relu}
+	size := n * c * hw
+	xh := rounded(Rand(rng, size, -1, 3))
+	gamma, beta, gt, bt := bnAffine(t, b, rng, c, v)
+	mean := Rand(rng, groups*c, 0, 2)
+	invStd := Rand(rng, groups*c, 0.5, 4)
+	want := make([]float32, size)
+	cpu.BatchNormApply(want, xh, gamma, beta, mean, invStd, groups, n, c, hw, v.relu)
+	want = rounded(want)
+
+	xt := upload16(s, b, xh, size)
+	mt, it := Upload(b, mean, groups*c), Upload(b, invStd, groups*c)
+	g := guardOut16(s, b, size)
+	b.BatchNormApply(g.t, xt, gt, bt, mt, it, groups, p)
+	got := g.done(t, b, "BatchNormApply float16")
+	xt.Release()
+	mt.Release()
+	it.Release()
+	base := bnTol(n * hw)
+	Close(t, "BatchNormApply float16", got, want, Tol{Atol: base.Atol + 0x1p-24, Rtol: base.Rtol + 0x1p-10})
+	diff := 0
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			diff++
+		}
+	}
+	if diff*100 > size {
+		t.Errorf("BatchNormApply float16: %d of %d values differ from the reference's rounding (more than 1%%)", diff, size)
+	}
+}
