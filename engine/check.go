@@ -109,14 +109,15 @@ func CheckBatchNormGroupsOf(op string, p BatchNormParams, groups int, x, gamma, 
 
 // CheckBatchNormBackParts checks what the two backward parts of batch norm
 // in parts (BatchNormBackwardSums, BatchNormBackwardApply) share: dy sized
-// like x, mean and invStd (groups, C), and y like x when p.ReLU (the only
-// case where y is read).
+// and stored like x (whose dtype CheckBatchNormGroupsOf checked), mean and
+// invStd (groups, C), and y like dy when p.ReLU (the only case where y is
+// read).
 func CheckBatchNormBackParts(op string, p BatchNormParams, groups int, dy, x, y, mean, invStd *Tensor) {
-	CheckNumel(op, "dy", dy, x.Numel())
+	CheckNumelOf(op, "dy", dy, x.Numel(), x.dtype)
 	CheckNumel(op, "mean", mean, groups*p.C)
 	CheckNumel(op, "invStd", invStd, groups*p.C)
 	if p.ReLU {
-		CheckNumel(op, "y", y, x.Numel())
+		CheckNumelOf(op, "y", y, x.Numel(), x.dtype)
 	}
 }
 

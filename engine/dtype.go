@@ -65,11 +65,14 @@ type Float16Storer interface {
 // float16Operands: the Backend ops that take float16 storage, with the
 // operands that may be Float16 (see Float16Operands).
 var float16Operands = map[string]string{
-	"Copy":           "dst src",
-	"Add":            "dst a b",
-	"ReLUForward":    "y x",
-	"ReLUBackward":   "dx dy y",
-	"BatchNormApply": "y x",
+	"Copy":                   "dst src",
+	"Add":                    "dst a b",
+	"ReLUForward":            "y x",
+	"ReLUBackward":           "dx dy y",
+	"BatchNormApply":         "y x",
+	"BatchNormStats":         "x",
+	"BatchNormBackwardSums":  "dy x y",
+	"BatchNormBackwardApply": "dx dy x y",
 }
 
 // Float16Operands lists the operands of Backend op that may be stored as
@@ -79,7 +82,10 @@ var float16Operands = map[string]string{
 //     converts: to float16 rounds, from float16 is exact);
 //   - Add, ReLUForward, ReLUBackward: every operand float16, or none;
 //   - BatchNormApply: x and y float16, or neither; gamma, beta, mean and
-//     invStd float32.
+//     invStd float32;
+//   - BatchNormStats: x float16 or float32 (stats float32);
+//   - BatchNormBackwardSums, BatchNormBackwardApply: dy, x, y (where read)
+//     and dx float16, or none; the statistics, gamma and sums float32.
 func Float16Operands(op string) []string { return strings.Fields(float16Operands[op]) }
 
 // Float16Support is nil when b can store float16 tensors, or says why not.

@@ -6,12 +6,12 @@
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
-// variant: scalar_f16 -DVEC=1 -DHALF=3
-// variant: vec4_f16 -DVEC=4 -DHALF=3
+// variant: scalar_f16 -DVEC=1 -DF16=1
+// variant: vec4_f16 -DVEC=4 -DF16=1
 // VEC = 4 when HW % 4 == 0 (a vector never straddles two channels).
-// HALF = 3: y and x are engine.Float16 tensors (uint16_t elements,
-// converted by half.glsl: x exactly, y rounded to nearest even from the
-// float32 result); the statistics, gamma and beta stay float.
+// F16: y and x are engine.Float16 tensors (batchnorm_half.glsl: x
+// loaded exactly, y rounded to nearest even from the float32 result); the
+// statistics, gamma and beta stay float.
 //
 // Bindings (storage buffers, set 0):
 //   0: y          (N*C*HW floats or float16s, written)
@@ -37,28 +37,7 @@
 
 layout(constant_id = 2) const uint HAS_BETA = 1;
 
-#ifndef HALF
-#define HALF 0
-#endif
-#if HALF != 0
-#extension GL_EXT_shader_16bit_storage : require
-#include "half.glsl"
-#if VEC == 4
-#define XT u16vec4
-#define LDX(i) uintBitsToFloat(uvec4(float32bits(uint(x[i].x)), float32bits(uint(x[i].y)), \
-                                      float32bits(uint(x[i].z)), float32bits(uint(x[i].w))))
-#define STY(i, v) y[i] = u16vec4(uvec4(half16(floatBitsToUint(v.x)), half16(floatBitsToUint(v.y)), \
-                                       half16(floatBitsToUint(v.z)), half16(floatBitsToUint(v.w))))
-#else
-#define XT uint16_t
-#define LDX(i) H2F(x[i])
-#define STY(i, v) y[i] = F2H(v)
-#endif
-#else
-#define XT VT
-#define LDX(i) x[i]
-#define STY(i, v) y[i] = v
-#endif
+#include "batchnorm_half.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { XT y[]; };
 layout(std430, binding = 1) readonly buffer B1 { XT x[]; };
@@ -83,9 +62,9 @@ void main() {
     if (HAS_BETA != 0u) {
         shift += beta[ch];
     }
-    VT o = scale * LDX(i) + shift;
+    VT o = scale * LDH(x, i) + shift;
     if (RELU != 0u) {
         o = max(o, VT(0.0));
     }
-    STY(i, o);
+    STH(y, i, o);
 }

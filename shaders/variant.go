@@ -24,7 +24,10 @@ type Variant struct {
 	Vec                    int // batchnorm_*: elements per load (1 or 4)
 	// Half is the bitmask of the bindings that hold engine.Float16
 	// tensors (bit i: binding i, uint16_t elements; eltwise.glsl), 0: none.
-	Half  int
+	Half int
+	// F16: the batch-norm kernels' (N, C, HW) tensors are engine.Float16
+	// (batchnorm_half.glsl).
+	F16   bool
 	Needs string // GLSL extensions a newer glslc must have
 }
 

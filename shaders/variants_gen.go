@@ -7,15 +7,10 @@ import "slices"
 // variants are the variants of each source that has variant lines, in
 // the order of those lines.
 var variants = map[string][]Variant{
-	"add":                        addVariants,
-	"batchnorm_backward_apply":   batchnormBackwardApplyVariants,
-	"batchnorm_backward_partial": batchnormBackwardApplyVariants,
-	"batchnorm_forward_train_apply": {
-		{Suffix: "scalar", Vec: 1},
-		{Suffix: "vec4", Vec: 4},
-		{Suffix: "scalar_f16", Vec: 1, Half: 3},
-		{Suffix: "vec4_f16", Vec: 4, Half: 3},
-	},
+	"add":                             addVariants,
+	"batchnorm_backward_apply":        batchnormBackwardApplyVariants,
+	"batchnorm_backward_partial":      batchnormBackwardApplyVariants,
+	"batchnorm_forward_train_apply":   batchnormBackwardApplyVariants,
 	"batchnorm_forward_train_partial": batchnormBackwardApplyVariants,
 	"conv2d_backward_data_tiled":      conv2dBackwardDataTiledVariants,
 	"conv2d_backward_filter_tiled":    conv2dBackwardDataTiledVariants,
@@ -78,10 +73,12 @@ var addVariants = []Variant{
 	{Suffix: "f16", Half: 7},
 }
 
-// batchnormBackwardApplyVariants are the variants of batchnorm_backward_apply, batchnorm_backward_partial, batchnorm_forward_train_partial.
+// batchnormBackwardApplyVariants are the variants of batchnorm_backward_apply, batchnorm_backward_partial, batchnorm_forward_train_apply, batchnorm_forward_train_partial.
 var batchnormBackwardApplyVariants = []Variant{
 	{Suffix: "scalar", Vec: 1},
 	{Suffix: "vec4", Vec: 4},
+	{Suffix: "scalar_f16", Vec: 1, F16: true},
+	{Suffix: "vec4_f16", Vec: 4, F16: true},
 }
 
 // conv2dBackwardDataTiledVariants are the variants of conv2d_backward_data_tiled, conv2d_backward_filter_tiled, conv2d_forward_tiled.
