@@ -76,7 +76,7 @@ var float16Operands = map[string]string{
 }
 
 // Float16Operands lists the operands of Backend op that may be stored as
-// float16 on a Float16Storer (nil for an op that takes float32 only).
+// float16 on a Float16Storer (none for an op that takes float32 only).
 // Upload, Download and Release take either dtype. What each op allows:
 //   - Copy: dst and src each float32 or float16 (a copy between them
 //     converts: to float16 rounds, from float16 is exact);
