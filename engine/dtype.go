@@ -65,6 +65,7 @@ type Float16Storer interface {
 // float16Operands: the Backend ops that take float16 storage, with the
 // operands that may be Float16 (see Float16Operands).
 var float16Operands = map[string]string{
+	"Fill":                   "dst",
 	"Copy":                   "dst src",
 	"Add":                    "dst a b",
 	"ReLUForward":            "y x",
@@ -78,6 +79,7 @@ var float16Operands = map[string]string{
 // Float16Operands lists the operands of Backend op that may be stored as
 // float16 on a Float16Storer (none for an op that takes float32 only).
 // Upload, Download and Release take either dtype. What each op allows:
+//   - Fill: dst float32 or float16 (v rounded);
 //   - Copy: dst and src each float32 or float16 (a copy between them
 //     converts: to float16 rounds, from float16 is exact);
 //   - Add, ReLUForward, ReLUBackward: every operand float16, or none;

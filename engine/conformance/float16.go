@@ -87,7 +87,7 @@ func init() {
 // (engine.Float16Operands) on a backend that stores them
 // (engine.Float16Storer), against the cpu references applied to the
 // float16 values and rounded as engine.Float16Round. Exact, bit for bit:
-// Upload/Download, Copy in every dtype pair, Add and the ReLUs, where the
+// Upload/Download, Fill, Copy in every dtype pair, Add and the ReLUs, where the
 // backend and the reference round the same float32 result (an IEEE sum or
 // a selection) to float16. Batch norm in parts (BatchNormParts' shapes and
 // checks, with x, y, dy and dx float16): the statistics and sums within
@@ -166,9 +166,14 @@ func testFloat16Elementwise(t *testing.T, b engine.Backend, s engine.Float16Stor
 	b.Copy(g.t, xt)
 	sameBits(t, "Copy float16 -> float16", g.done(t, b, "Copy float16"), xh)
 
+	g = guardOut16(s, b, n)
+	b.Fill(g.t, x[n/2])
+	want := make([]float32, n)
+	cpu.Fill(want, engine.Float16Round(x[n/2]))
+	sameBits(t, "Fill float16", g.done(t, b, "Fill float16"), want)
+
 	yt := upload16(s, b, y, n)
 	defer yt.Release()
-	want := make([]float32, n)
 	cpu.Add(want, xh, yh)
 	g = guardOut16(s, b, n)
 	b.Add(g.t, xt, yt)

@@ -93,13 +93,6 @@ func (be *Backend) chunks(n int, fn func(lo, hi int)) {
 	parallelGrain(be.threads, n, elemGrain, fn)
 }
 
-func (be *Backend) Fill(dst *engine.Tensor, v float32) {
-	engine.CheckBackend("Fill", be, dst)
-	n := engine.CheckSame("Fill", []string{"dst"}, dst)
-	d := data(dst)
-	be.chunks(n, func(lo, hi int) { Fill(d[lo:hi], v) })
-}
-
 func (be *Backend) binary(op string, names []string, dst, a, b *engine.Tensor, fn func(d, a, b []float32)) {
 	engine.CheckBackend(op, be, dst, a, b)
 	n := engine.CheckSame(op, names, dst, a, b)
@@ -109,7 +102,7 @@ func (be *Backend) binary(op string, names []string, dst, a, b *engine.Tensor, f
 
 var dstAB = []string{"dst", "a", "b"}
 
-// Copy, Add and the ReLUs, which take float16 storage: float16store.go.
+// Fill, Copy, Add and the ReLUs, which take float16 storage: float16store.go.
 
 func (be *Backend) Sub(dst, a, b *engine.Tensor) { be.binary("Sub", dstAB, dst, a, b, Sub) }
 func (be *Backend) Mul(dst, a, b *engine.Tensor) { be.binary("Mul", dstAB, dst, a, b, Mul) }

@@ -38,6 +38,18 @@ func rounder(t *engine.Tensor) func([]float32) {
 // f32or16 are the dtypes of the operands that Float16Operands lists.
 var f32or16 = []engine.DType{engine.Float32, engine.Float16}
 
+// Fill: a float16 dst gets v rounded.
+func (be *Backend) Fill(dst *engine.Tensor, v float32) {
+	engine.CheckBackend("Fill", be, dst)
+	n := engine.NumelOf("Fill", "dst", dst)
+	engine.CheckNumelOf("Fill", "dst", dst, n, f32or16...)
+	if dst.DType() == engine.Float16 {
+		v = engine.Float16Round(v)
+	}
+	d := data(dst)
+	be.chunks(n, func(lo, hi int) { Fill(d[lo:hi], v) })
+}
+
 func (be *Backend) Copy(dst, src *engine.Tensor) {
 	engine.CheckBackend("Copy", be, dst, src)
 	n := engine.NumelOf("Copy", "src", src)
