@@ -183,6 +183,16 @@
 //     vkrt runtime from internal/rttest, as internal/ntxent's and
 //     internal/conv's tests do), never on a live Device.
 //
+//  7. Float16 storage (engine.Float16 operands): list the operands in
+//     engine.Float16Operands (engine/dtype.go), check them with
+//     engine.CheckNumelOf / CheckSameOf instead of CheckNumel (which
+//     refuses float16, so every other op stays safe), make the CPU op
+//     round a float16 output once (engine/cpu/float16store.go), and give
+//     the shader float16 variants: a HALF bitmask of its bindings
+//     (eltwise.glsl) or an F16 flag (batchnorm_half.glsl), loads and
+//     stores through half.glsl's integer conversions. The conformance
+//     families Float16Refuse and Float16Store then cover it.
+//
 // Recording a dispatch (step 4):
 //
 //	rt.Dispatch(vkrt.Kernel{
