@@ -9,16 +9,19 @@ import (
 // Shape-check helpers shared by the backends. They panic with an
 // "engine: <op>: ..." message naming the offending tensor.
 
-// CheckNumel panics unless t holds exactly n elements.
-func CheckNumel(op, name string, t *Tensor, n int) {
+// CheckNumel panics unless t holds exactly n elements stored as float32:
+// every operand of every op is checked by it (or by CheckNumelOf where
+// Float16Operands allows float16), so no op reads a float16 tensor as
+// float32 by mistake.
+func CheckNumel(op, name string, t *Tensor, n int) { CheckNumelOf(op, name, t, n, Float32) }
+
+// checkLive panics unless t is a live tensor.
+func checkLive(op, name string, t *Tensor) {
 	if t == nil {
 		panic(fmt.Sprintf("engine: %s: %s is nil", op, name))
 	}
 	if t.Released() {
 		panic(fmt.Sprintf("engine: %s: %s %v was released", op, name, t))
-	}
-	if t.numel != n {
-		panic(fmt.Sprintf("engine: %s: %s has shape %v (%d elements), want %d elements", op, name, t.shape, t.numel, n))
 	}
 }
 
@@ -67,10 +70,15 @@ func CheckBackend(op string, b Backend, ts ...*Tensor) {
 // x (N, C, HW), gamma and beta (C) when not nil, and every statistics
 // tensor (C).
 func CheckBatchNorm(op string, p BatchNormParams, x, gamma, beta *Tensor, stats ...*Tensor) {
+	checkBatchNorm(op, p, x, []DType{Float32}, gamma, beta, stats...)
+}
+
+// checkBatchNorm is CheckBatchNorm with x stored as one of xTypes.
+func checkBatchNorm(op string, p BatchNormParams, x *Tensor, xTypes []DType, gamma, beta *Tensor, stats ...*Tensor) {
 	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
 		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
 	}
-	CheckNumel(op, "x", x, p.N*p.C*p.HW)
+	CheckNumelOf(op, "x", x, p.N*p.C*p.HW, xTypes...)
 	if gamma != nil {
 		CheckNumel(op, "gamma", gamma, p.C)
 	}
@@ -86,7 +94,13 @@ func CheckBatchNorm(op string, p BatchNormParams, x, gamma, beta *Tensor, stats 
 // least 1, dividing N) on top of CheckBatchNorm, and returns the rows per
 // group.
 func CheckBatchNormGroups(op string, p BatchNormParams, groups int, x, gamma, beta *Tensor) int {
-	CheckBatchNorm(op, p, x, gamma, beta)
+	return CheckBatchNormGroupsOf(op, p, groups, x, gamma, beta, Float32)
+}
+
+// CheckBatchNormGroupsOf is CheckBatchNormGroups with x stored as one of
+// xTypes (BatchNormApply: Float16 too).
+func CheckBatchNormGroupsOf(op string, p BatchNormParams, groups int, x, gamma, beta *Tensor, xTypes ...DType) int {
+	checkBatchNorm(op, p, x, xTypes, gamma, beta)
 	if groups < 1 || p.N%groups != 0 {
 		panic(fmt.Sprintf("engine: %s: %d groups do not divide the batch of %d rows", op, groups, p.N))
 	}
@@ -95,14 +109,15 @@ func CheckBatchNormGroups(op string, p BatchNormParams, groups int, x, gamma, be
 
 // CheckBatchNormBackParts checks what the two backward parts of batch norm
 // in parts (BatchNormBackwardSums, BatchNormBackwardApply) share: dy sized
-// like x, mean and invStd (groups, C), and y like x when p.ReLU (the only
-// case where y is read).
+// and stored like x (whose dtype CheckBatchNormGroupsOf checked), mean and
+// invStd (groups, C), and y like dy when p.ReLU (the only case where y is
+// read).
 func CheckBatchNormBackParts(op string, p BatchNormParams, groups int, dy, x, y, mean, invStd *Tensor) {
-	CheckNumel(op, "dy", dy, x.Numel())
+	CheckNumelOf(op, "dy", dy, x.Numel(), x.dtype)
 	CheckNumel(op, "mean", mean, groups*p.C)
 	CheckNumel(op, "invStd", invStd, groups*p.C)
 	if p.ReLU {
-		CheckNumel(op, "y", y, x.Numel())
+		CheckNumelOf(op, "y", y, x.Numel(), x.dtype)
 	}
 }
 

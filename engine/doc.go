@@ -4,7 +4,12 @@
 // (engine/vulkan, SPIR-V compute shaders on any Vulkan GPU or lavapipe).
 //
 // Conventions shared by every op:
-//   - All tensors hold float32 in row-major order; images are NCHW.
+//   - All tensors hold float32 in row-major order; images are NCHW. A
+//     backend that is a Float16Storer also makes Float16 tensors (half
+//     the bytes; dtype.go): ops still compute in float32, read float16
+//     operands exactly and round float16 outputs once; only the operands
+//     Float16Operands lists take them, and every other operand refuses
+//     them (CheckNumel panics naming the op and the operand).
 //   - Ops never allocate their outputs: the caller passes dst tensors of the
 //     right size. A shape mismatch is a programming error and panics with an
 //     "engine: <op>: ..." message.

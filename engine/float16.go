@@ -86,3 +86,31 @@ func Float16Value(h uint16) float32 {
 	}
 	return math.Float32frombits(sign | (e+112)<<23 | m<<13)
 }
+
+// Float16Round is x as a Float16 tensor stores it:
+// Float16Value(Float16Bits(x)), RoundFloat16 but for NaN, which becomes
+// the quiet NaN with x's sign as on a device.
+func Float16Round(x float32) float32 { return Float16Value(Float16Bits(x)) }
+
+// PackFloat16 packs src (n) into dst ((n+1)/2) words of two binary16
+// values (Float16Bits), as float32 bit patterns: word i holds src[2i] in
+// its low and src[2i+1] (0 past the end) in its high 16 bits. It is the
+// layout of Backend.ToFloat16 and of a Float16 tensor's device memory.
+func PackFloat16(dst, src []float32) {
+	for i := range dst {
+		w := uint32(Float16Bits(src[2*i]))
+		if 2*i+1 < len(src) {
+			w |= uint32(Float16Bits(src[2*i+1])) << 16
+		}
+		dst[i] = math.Float32frombits(w)
+	}
+}
+
+// UnpackFloat16 is PackFloat16's inverse: dst (n) from src ((n+1)/2)
+// words, exactly (Float16Value).
+func UnpackFloat16(dst, src []float32) {
+	for i := range dst {
+		w := math.Float32bits(src[i/2])
+		dst[i] = Float16Value(uint16(w >> (16 * (i & 1))))
+	}
+}

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Tensor is a dense float32 array living on one Backend. Its storage is
+// Tensor is a dense float32 array living on one Backend (or, made by a
+// Float16Storer, one stored as float16: DType). Its storage is
 // owned by the backend; Release returns it. A view (Reshape) shares the
 // storage of its base and must not be released on its own.
 type Tensor struct {
@@ -20,6 +21,7 @@ type Tensor struct {
 	Storage any
 	base    *Tensor // non-nil for views
 	freed   bool
+	dtype   DType // Float32 unless made by NewTensorOf (dtype.go)
 }
 
 // NewTensor is called by backends to wrap a storage handle. Users call
@@ -66,8 +68,8 @@ func (t *Tensor) Rank() int { return len(t.shape) }
 // Numel is the number of elements.
 func (t *Tensor) Numel() int { return t.numel }
 
-// Bytes is the size of the data in bytes.
-func (t *Tensor) Bytes() int { return 4 * t.numel }
+// Bytes is the size of the data in bytes (2 per element for Float16).
+func (t *Tensor) Bytes() int { return t.dtype.Size() * t.numel }
 
 // Backend returns the backend that owns the tensor.
 func (t *Tensor) Backend() Backend { return t.backend }
@@ -95,7 +97,7 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 	if n != t.numel {
 		panic(fmt.Sprintf("engine: Reshape: %v has %d elements, %v has %d", t.shape, t.numel, shape, n))
 	}
-	return &Tensor{shape: append([]int(nil), shape...), numel: n, backend: t.backend, Storage: t.Storage, base: t.Base()}
+	return &Tensor{shape: append([]int(nil), shape...), numel: n, backend: t.backend, Storage: t.Storage, base: t.Base(), dtype: t.dtype}
 }
 
 // Release returns the storage to the backend. Releasing a view panics;
@@ -117,6 +119,9 @@ func (t *Tensor) String() string {
 	s := make([]string, len(t.shape))
 	for i, d := range t.shape {
 		s[i] = fmt.Sprint(d)
+	}
+	if t.dtype != Float32 {
+		return "Tensor(" + strings.Join(s, "x") + " " + t.dtype.String() + ")"
 	}
 	return "Tensor(" + strings.Join(s, "x") + ")"
 }

@@ -20,9 +20,14 @@ type LossScaler struct {
 // the smallest scale below which non-finite gradients mean divergence,
 // not overflow.
 const (
-	InitLossScale       = 1 << 16
-	LossScaleGrowth     = 2000
-	MinLossScale        = 1.0 / (1 << 14)
+	InitLossScale   = 1 << 16
+	LossScaleGrowth = 2000
+	MinLossScale    = 1.0 / (1 << 14)
+	// MaxLossScale bounds growth: gradients that stay zero or tiny for a
+	// long time would otherwise double the scale to +Inf in float32 (then
+	// every step is skipped, and Inf never halves back) or past what
+	// LoadState accepts, saving a checkpoint that cannot resume.
+	MaxLossScale        = 1 << 64
 	lossScaleKeyScale   = "loss_scale"
 	lossScaleKeyGood    = "loss_scale_good_steps"
 	lossScaleKeySkipped = "loss_scale_skipped_steps"
@@ -50,7 +55,7 @@ func (s *LossScaler) Update(finite bool) (step bool, err error) {
 	}
 	s.Good++
 	if s.GrowthInterval > 0 && s.Good >= s.GrowthInterval {
-		s.Scale *= 2
+		s.Scale = min(2*s.Scale, MaxLossScale)
 		s.Good = 0
 	}
 	return true, nil
@@ -75,7 +80,7 @@ func (s *LossScaler) LoadState(extra map[string]string) (found bool, err error) 
 		return false, nil
 	}
 	f, err := strconv.ParseFloat(v, 32)
-	if err != nil || !(f >= MinLossScale && f <= 1<<64) || !powerOfTwo(f) {
+	if err != nil || !(f >= MinLossScale && f <= MaxLossScale) || !powerOfTwo(f) {
 		return false, fmt.Errorf("checkpoint field %s = %q: want a power of two from %g to 2^64", lossScaleKeyScale, v, MinLossScale)
 	}
 	good, err := strconv.Atoi(extra[lossScaleKeyGood])

@@ -57,6 +57,25 @@ func TestLossScalerFloor(t *testing.T) {
 	}
 }
 
+// TestLossScalerCeiling: growth stops at MaxLossScale (doubling on would
+// reach +Inf in float32 after 2^127), and a checkpoint of a scaler at the
+// ceiling loads back.
+func TestLossScalerCeiling(t *testing.T) {
+	s := &layers.LossScaler{Scale: layers.MaxLossScale / 2, GrowthInterval: 1}
+	for range 200 {
+		if step, err := s.Update(true); !step || err != nil {
+			t.Fatalf("finite gradients: step %v, %v", step, err)
+		}
+	}
+	if s.Scale != layers.MaxLossScale {
+		t.Fatalf("after 200 doublings from 2^63: scale %g, want the ceiling %g", s.Scale, float32(layers.MaxLossScale))
+	}
+	var back layers.LossScaler
+	if found, err := back.LoadState(s.State()); !found || err != nil || back.Scale != s.Scale {
+		t.Errorf("a scaler at the ceiling does not load back: found %v, %v, scale %g", found, err, back.Scale)
+	}
+}
+
 // TestLossScalerStateRoundTrip: State / LoadState give back the scale,
 // the good-step count and the skipped steps; a float32 run's extras (no
 // loss scale) are not found; bad values are errors naming the field.

@@ -10,13 +10,18 @@
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
+// variant: scalar_f16 -DVEC=1 -DF16=1
+// variant: vec4_f16 -DVEC=4 -DF16=1
 // VEC = 4 when HW % 4 == 0 (a vector never straddles two channels).
+// F16: dx, dy, x and y are engine.Float16 tensors
+// (batchnorm_half.glsl: loaded exactly, dx rounded to nearest even from the
+// float32 result).
 //
 // Bindings (storage buffers, set 0):
-//   0: dx         (N*C*HW floats, written)
-//   1: dy         (N*C*HW floats, read)
-//   2: x          (N*C*HW floats, read)
-//   3: y          (N*C*HW floats, read when RELU; else any buffer)
+//   0: dx         (N*C*HW floats or float16s, written)
+//   1: dy         (N*C*HW floats or float16s, read)
+//   2: x          (N*C*HW floats or float16s, read)
+//   3: y          (N*C*HW floats or float16s, read when RELU; else any buffer)
 //   4: gamma      (C floats, read when HAS_GAMMA; else any buffer)
 //   5: saveMean   (groups*C floats, read)
 //   6: saveInvStd (groups*C floats, read)
@@ -36,13 +41,14 @@
 // (MEANS).
 
 #include "batchnorm_apply.glsl"
+#include "batchnorm_half.glsl"
 
 layout(constant_id = 2) const uint MEANS = 0;
 
-layout(std430, binding = 0) writeonly buffer B0 { VT dx[]; };
-layout(std430, binding = 1) readonly buffer B1 { VT dy[]; };
-layout(std430, binding = 2) readonly buffer B2 { VT x[]; };
-layout(std430, binding = 3) readonly buffer B3 { VT y[]; };
+layout(std430, binding = 0) writeonly buffer B0 { XT dx[]; };
+layout(std430, binding = 1) readonly buffer B1 { XT dy[]; };
+layout(std430, binding = 2) readonly buffer B2 { XT x[]; };
+layout(std430, binding = 3) readonly buffer B3 { XT y[]; };
 layout(std430, binding = 4) readonly buffer B4 { float gamma[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveMean[]; };
 layout(std430, binding = 6) readonly buffer B6 { float saveInvStd[]; };
@@ -59,16 +65,16 @@ void main() {
     float sg = sums[2u * gch];
     float sgx = sums[2u * gch + 1u];
     float gm = HAS_GAMMA != 0u ? gamma[ch] : 1.0;
-    VT g = dy[i];
+    VT g = LDH(dy, i);
     if (RELU != 0u) {
-        g = mix(VT(0.0), g, POS(y[i]));
+        g = mix(VT(0.0), g, POS(LDH(y, i)));
     }
-    VT xhat = (x[i] - mean) * invStd;
+    VT xhat = (LDH(x, i) - mean) * invStd;
     if (MEANS != 0u) {
-        dx[i] = gm * invStd * (g - sg - xhat * sgx);
+        STH(dx, i, gm * invStd * (g - sg - xhat * sgx));
     } else {
         float fm = float(pc.n * pc.hw);
         float k = gm * invStd / fm;
-        dx[i] = k * (fm * g - sg - xhat * sgx);
+        STH(dx, i, k * (fm * g - sg - xhat * sgx));
     }
 }

@@ -13,13 +13,17 @@
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
+// variant: scalar_f16 -DVEC=1 -DF16=1
+// variant: vec4_f16 -DVEC=4 -DF16=1
 // VEC = 4 (HW % 4 == 0, chunk % 4 == 0): dy, x and y are read as vec4s.
+// F16: dy, x and y are engine.Float16 tensors (batchnorm_half.glsl,
+// loaded exactly).
 //
 // Bindings (storage buffers, set 0):
 //   0: partial    (2*groups*C*parts floats, written)
-//   1: dy         (N*C*HW floats, read)
-//   2: x          (N*C*HW floats, read)
-//   3: y          (N*C*HW floats, read when RELU; else any buffer)
+//   1: dy         (N*C*HW floats or float16s, read)
+//   2: x          (N*C*HW floats or float16s, read)
+//   3: y          (N*C*HW floats or float16s, read when RELU; else any buffer)
 //   4: saveMean   (groups*C floats, read)
 //   5: saveInvStd (groups*C floats, read)
 // Specialization constants: 0 LOCAL (workgroup size, a power of two),
@@ -39,11 +43,12 @@ layout(constant_id = 0) const uint LOCAL = 256;
 layout(constant_id = 1) const uint RELU = 0;
 
 #include "batchnorm_vec.glsl"
+#include "batchnorm_half.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
-layout(std430, binding = 1) readonly buffer B1 { VT dy[]; };
-layout(std430, binding = 2) readonly buffer B2 { VT x[]; };
-layout(std430, binding = 3) readonly buffer B3 { VT y[]; };
+layout(std430, binding = 1) readonly buffer B1 { XT dy[]; };
+layout(std430, binding = 2) readonly buffer B2 { XT x[]; };
+layout(std430, binding = 3) readonly buffer B3 { XT y[]; };
 layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
 layout(std430, binding = 5) readonly buffer B5 { float saveInvStd[]; };
 
@@ -60,12 +65,12 @@ void main() {
     for (uint e = e0 + t; e < e1; e += LOCAL) {
         uint i = e / hwv;
         uint idx = ((row0 + i) * pc.c + ch) * hwv + (e - i * hwv);
-        VT g = dy[idx];
+        VT g = LDH(dy, idx);
         if (RELU != 0u) {
-            g = mix(VT(0.0), g, POS(y[idx]));
+            g = mix(VT(0.0), g, POS(LDH(y, idx)));
         }
         sg += g;
-        sgx += g * ((x[idx] - mean) * invStd);
+        sgx += g * ((LDH(x, idx) - mean) * invStd);
     }
     float rg = reduce(hsum(sg));
     float rgx = reduce(hsum(sgx));

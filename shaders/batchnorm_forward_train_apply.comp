@@ -6,11 +6,16 @@
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
+// variant: scalar_f16 -DVEC=1 -DF16=1
+// variant: vec4_f16 -DVEC=4 -DF16=1
 // VEC = 4 when HW % 4 == 0 (a vector never straddles two channels).
+// F16: y and x are engine.Float16 tensors (batchnorm_half.glsl: x
+// loaded exactly, y rounded to nearest even from the float32 result); the
+// statistics, gamma and beta stay float.
 //
 // Bindings (storage buffers, set 0):
-//   0: y          (N*C*HW floats, written)
-//   1: x          (N*C*HW floats, read)
+//   0: y          (N*C*HW floats or float16s, written)
+//   1: x          (N*C*HW floats or float16s, read)
 //   2: gamma      (C floats, read; any buffer when HAS_GAMMA = 0)
 //   3: beta       (C floats, read; any buffer when HAS_BETA = 0)
 //   4: saveMean   (groups*C floats, read)
@@ -32,8 +37,10 @@
 
 layout(constant_id = 2) const uint HAS_BETA = 1;
 
-layout(std430, binding = 0) writeonly buffer B0 { VT y[]; };
-layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
+#include "batchnorm_half.glsl"
+
+layout(std430, binding = 0) writeonly buffer B0 { XT y[]; };
+layout(std430, binding = 1) readonly buffer B1 { XT x[]; };
 layout(std430, binding = 2) readonly buffer B2 { float gamma[]; };
 layout(std430, binding = 3) readonly buffer B3 { float beta[]; };
 layout(std430, binding = 4) readonly buffer B4 { float saveMean[]; };
@@ -55,9 +62,9 @@ void main() {
     if (HAS_BETA != 0u) {
         shift += beta[ch];
     }
-    VT o = scale * x[i] + shift;
+    VT o = scale * LDH(x, i) + shift;
     if (RELU != 0u) {
         o = max(o, VT(0.0));
     }
-    y[i] = o;
+    STH(y, i, o);
 }

@@ -15,11 +15,15 @@
 //
 // variant: scalar -DVEC=1
 // variant: vec4 -DVEC=4
+// variant: scalar_f16 -DVEC=1 -DF16=1
+// variant: vec4_f16 -DVEC=4 -DF16=1
 // VEC = 4 (HW % 4 == 0, chunk % 4 == 0): x is read as vec4s.
+// F16: x is an engine.Float16 tensor (batchnorm_half.glsl, loaded
+// exactly).
 //
 // Bindings (storage buffers, set 0):
 //   0: partial (2*groups*C*parts floats, written)
-//   1: x       (N*C*HW floats, read)
+//   1: x       (N*C*HW floats or float16s, read)
 // Specialization constants: 0 LOCAL (workgroup size, a power of two).
 // Layout: local_size_x = LOCAL; vector e of the chunk (VEC values) is
 // visited by invocation e % LOCAL.
@@ -35,9 +39,10 @@ layout(local_size_x_id = 0) in;
 layout(constant_id = 0) const uint LOCAL = 256;
 
 #include "batchnorm_vec.glsl"
+#include "batchnorm_half.glsl"
 
 layout(std430, binding = 0) writeonly buffer B0 { float partial[]; };
-layout(std430, binding = 1) readonly buffer B1 { VT x[]; };
+layout(std430, binding = 1) readonly buffer B1 { XT x[]; };
 
 #include "batchnorm_push.glsl"
 
@@ -50,15 +55,15 @@ void main() {
     // its M2 = S2 - S1^2/n (K near the data keeps the cancellation small).
     uint i0 = e0 / hwv;
 #if VEC == 4
-    float K = x[((row0 + i0) * pc.c + ch) * hwv + (e0 - i0 * hwv)].x;
+    float K = LDH(x, ((row0 + i0) * pc.c + ch) * hwv + (e0 - i0 * hwv)).x;
 #else
-    float K = x[((row0 + i0) * pc.c + ch) * hwv + (e0 - i0 * hwv)];
+    float K = LDH(x, ((row0 + i0) * pc.c + ch) * hwv + (e0 - i0 * hwv));
 #endif
     VT s1 = VT(0.0);
     VT s2 = VT(0.0);
     for (uint e = e0 + t; e < e1; e += LOCAL) {
         uint i = e / hwv;
-        VT dv = x[((row0 + i) * pc.c + ch) * hwv + (e - i * hwv)] - K;
+        VT dv = LDH(x, ((row0 + i) * pc.c + ch) * hwv + (e - i * hwv)) - K;
         s1 += dv;
         s2 += dv * dv;
     }

@@ -14,7 +14,7 @@ import (
 //go:embed *.spv manifest.json
 var files embed.FS
 
-// SPIRV returns the SPIR-V words of the named shader ("add", "gemm_tiled", ...).
+// SPIRV returns the SPIR-V words of the named shader ("add_f32", "gemm_tiled_64x64", ...).
 func SPIRV(name string) ([]uint32, error) {
 	raw, err := files.ReadFile(name + ".spv")
 	if err != nil {

@@ -16,27 +16,7 @@
 
 #include "float16.glsl"
 
-// float32bits is engine.Float16Value's bits for the binary16 pattern h.
-uint float32bits(uint h) {
-    uint sign = (h & 0x8000u) << 16;
-    uint e = (h >> 10) & 0x1fu;
-    uint m = h & 0x3ffu;
-    if (e == 31u) {
-        return sign | 0x7f800000u | (m << 13); // Inf, NaN
-    }
-    if (e == 0u) {
-        if (m == 0u) {
-            return sign;
-        }
-        e = 113u; // subnormal: normalise
-        while ((m & 0x400u) == 0u) {
-            m <<= 1;
-            e--;
-        }
-        return sign | (e << 23) | ((m & 0x3ffu) << 13);
-    }
-    return sign | ((e + 112u) << 23) | (m << 13);
-}
+#include "half.glsl"
 
 #include "grid1d.glsl"
 

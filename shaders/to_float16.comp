@@ -17,37 +17,7 @@
 
 #include "float16.glsl"
 
-// half16 is engine.Float16Bits on the float32 bits f.
-uint half16(uint f) {
-    uint sign = (f >> 16) & 0x8000u;
-    uint a = f & 0x7fffffffu;
-    if (a > 0x7f800000u) {
-        return sign | 0x7e00u; // NaN
-    }
-    if (a >= 0x477ff000u) {
-        return sign | 0x7c00u; // 65520 and up, Inf included
-    }
-    if (a >= 0x38800000u) { // normal
-        uint h = (a - 0x38000000u) >> 13;
-        uint rem = a & 0x1fffu;
-        if (rem > 0x1000u || (rem == 0x1000u && (h & 1u) != 0u)) {
-            h++;
-        }
-        return sign | h;
-    }
-    if ((a >> 23) < 102u) {
-        return sign; // below 2^-25
-    }
-    uint m = (a & 0x7fffffu) | 0x800000u; // subnormal
-    uint shift = 126u - (a >> 23);
-    uint h = m >> shift;
-    uint rem = m & ((1u << shift) - 1u);
-    uint mid = 1u << (shift - 1u);
-    if (rem > mid || (rem == mid && (h & 1u) != 0u)) {
-        h++;
-    }
-    return sign | h;
-}
+#include "half.glsl"
 
 #include "grid1d.glsl"
 

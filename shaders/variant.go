@@ -19,10 +19,16 @@ type Variant struct {
 	// Cooperative-matrix variants (coopmat_tile.glsl): fragment CMF x CMF,
 	// subgroup size CMSGS, CMWM x CMWN outputs per subgroup.
 	CMF, CMSGS, CMWM, CMWN int
-	NBuf, SL               int    // ntxent_*_gemm: tile buffers, subgroup lanes
-	M                      int    // winograd_*: the m of F(m x m, 3x3)
-	Vec                    int    // batchnorm_*: elements per load (1 or 4)
-	Needs                  string // GLSL extensions a newer glslc must have
+	NBuf, SL               int // ntxent_*_gemm: tile buffers, subgroup lanes
+	M                      int // winograd_*: the m of F(m x m, 3x3)
+	Vec                    int // batchnorm_*: elements per load (1 or 4)
+	// Half is the bitmask of the bindings that hold engine.Float16
+	// tensors (bit i: binding i, uint16_t elements; eltwise.glsl), 0: none.
+	Half int
+	// F16: the batch-norm kernels' (N, C, HW) tensors are engine.Float16
+	// (batchnorm_half.glsl).
+	F16   bool
+	Needs string // GLSL extensions a newer glslc must have
 }
 
 // WG is the local size of a tiled GEMM variant: (BM/CMWM)*(BN/CMWN)*CMSGS

@@ -7,6 +7,7 @@ import "slices"
 // variants are the variants of each source that has variant lines, in
 // the order of those lines.
 var variants = map[string][]Variant{
+	"add":                             addVariants,
 	"batchnorm_backward_apply":        batchnormBackwardApplyVariants,
 	"batchnorm_backward_partial":      batchnormBackwardApplyVariants,
 	"batchnorm_forward_train_apply":   batchnormBackwardApplyVariants,
@@ -14,7 +15,13 @@ var variants = map[string][]Variant{
 	"conv2d_backward_data_tiled":      conv2dBackwardDataTiledVariants,
 	"conv2d_backward_filter_tiled":    conv2dBackwardDataTiledVariants,
 	"conv2d_forward_tiled":            conv2dBackwardDataTiledVariants,
-	"gemm_regblock":                   gemmRegblockVariants,
+	"copy": {
+		{Suffix: "f32"},
+		{Suffix: "f16", Half: 3},
+		{Suffix: "to_f16", Half: 1},
+		{Suffix: "from_f16", Half: 2},
+	},
+	"gemm_regblock": gemmRegblockVariants,
 	"gemm_subgroup": {
 		{Suffix: "32x16", TM: 32, TN: 16},
 		{Suffix: "16x16", TM: 16, TN: 16},
@@ -48,6 +55,11 @@ var variants = map[string][]Variant{
 	"ntxent_forward_gemm": {
 		{Suffix: "128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 2},
 	},
+	"relu_backward": addVariants,
+	"relu_forward": {
+		{Suffix: "f32"},
+		{Suffix: "f16", Half: 3},
+	},
 	"winograd_filter_grad_transform": winogradFilterGradTransformVariants,
 	"winograd_filter_transform":      winogradFilterGradTransformVariants,
 	"winograd_grad_transform":        winogradFilterGradTransformVariants,
@@ -55,10 +67,18 @@ var variants = map[string][]Variant{
 	"winograd_output_transform":      winogradFilterGradTransformVariants,
 }
 
+// addVariants are the variants of add, relu_backward.
+var addVariants = []Variant{
+	{Suffix: "f32"},
+	{Suffix: "f16", Half: 7},
+}
+
 // batchnormBackwardApplyVariants are the variants of batchnorm_backward_apply, batchnorm_backward_partial, batchnorm_forward_train_apply, batchnorm_forward_train_partial.
 var batchnormBackwardApplyVariants = []Variant{
 	{Suffix: "scalar", Vec: 1},
 	{Suffix: "vec4", Vec: 4},
+	{Suffix: "scalar_f16", Vec: 1, F16: true},
+	{Suffix: "vec4_f16", Vec: 4, F16: true},
 }
 
 // conv2dBackwardDataTiledVariants are the variants of conv2d_backward_data_tiled, conv2d_backward_filter_tiled, conv2d_forward_tiled.

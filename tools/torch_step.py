@@ -77,7 +77,9 @@ def step_bench(args, device, batch, amp, tf32):
     params = list(enc.parameters()) + list(head.parameters())
     opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=1e-6)
     x = torch.rand(2 * batch, c, h, w, device=device)
-    scaler = torch.amp.GradScaler(enabled=amp and device.type == "cuda")
+    # torch.amp.GradScaler is from PyTorch 2.3; Debian's 1.13 has the CUDA one only.
+    scaler_cls = getattr(torch.amp, "GradScaler", None) or torch.cuda.amp.GradScaler
+    scaler = scaler_cls(enabled=amp and device.type == "cuda")
 
     def one():
         opt.zero_grad(set_to_none=True)

@@ -25,7 +25,7 @@ const (
 func runAugment(args []string) error {
 	fs := newFlags("augment")
 	dataSpec, format := addDataFlags(fs, data.DefaultName, "dataset path or name (fashion-mnist, mnist, a .svk file)")
-	size := fs.Int("image-size", 0, "view size in pixels (0: the dataset's image side); also resizes image folders")
+	size := fs.Int("image-size", 0, "view size in pixels (0: the dataset's image side); also resizes image folders (torchvision Resize + CenterCrop, the eval transform)")
 	n := fs.Int("n", 8, "images (grid rows)")
 	views := fs.Int("views", 4, "views per image (grid columns after the original)")
 	seed := fs.Uint64("seed", 1, "random seed")

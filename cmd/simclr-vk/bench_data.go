@@ -58,7 +58,7 @@ func benchData(args []string, opt benchDataOptions) error {
 	bf := addBackendFlags(fs, "auto")
 	dataSpec, format := addDataFlags(fs, data.DefaultName, "dataset path or name (a .svk file, an image folder, ...)")
 	res := dataResult{Bench: "data", Cores: runtime.NumCPU()}
-	fs.IntVar(&res.ImageSize, "image-size", 224, "view side in pixels; also resizes image folders, as train does")
+	fs.IntVar(&res.ImageSize, "image-size", 224, "view side in pixels; image folders are read at each image's own size and the views cropped from the originals, as train does")
 	fs.IntVar(&res.Workers, "workers", 0, "goroutines of every stage (0: all cores)")
 	fs.IntVar(&res.Batch, "batch", 64, "images per training batch (the loader stage)")
 	fs.IntVar(&res.Images, "images", 256, "images read per pass (0: all of the training split)")

@@ -120,6 +120,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	overlap := fs.String("overlap", "auto", "under mpirun: the gradient all-reduce during the backward pass (on), after it (off), or where the backend allows (auto)")
 	precision := fs.String("precision", "fp32", "fp32, mixed (float16 activations and gradients EMULATED in float32 on every backend until float16-storage kernels exist, so it times the emulation; a fixed loss scale of 2^10, undone before the optimizer) or auto (fp32 for now)")
 	profile := fs.Bool("profile", false, "Vulkan: after the timed steps, time one more step per op with GPU timestamps and print the ops by total time")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile (pprof) of the timed steps to this file: where the host time goes, e.g. on the CPU backend")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -248,9 +249,16 @@ func benchStep(args []string, comm dist.Comm) error {
 	var times, comms []float64
 	vd, _ := b.(*vulkan.Device)
 	var host0 vulkan.HostStats
+	stopProfile := func() {}
 	for s := 0; s < *warmup+*steps; s++ {
 		if s == *warmup && vd != nil {
 			host0 = vd.Profiler().HostStats()
+		}
+		if s == *warmup && *cpuProfile != "" {
+			if stopProfile, err = startCPUProfile(*cpuProfile); err != nil {
+				return fmt.Errorf("bench step: --cpuprofile: %w", err)
+			}
+			defer stopProfile()
 		}
 		t0, c0 := time.Now(), m.CommTime()
 		loss, err := step()
@@ -278,6 +286,7 @@ func benchStep(args []string, comm dist.Comm) error {
 			fmt.Fprintf(os.Stderr, "step %d: %.3f s, loss %.4f\n", s, dt, loss)
 		}
 	}
+	stopProfile()
 	res.StepSeconds = median(times)
 	res.ImagesPerS = float64(*batch) / res.StepSeconds
 	if world > 1 {

@@ -49,17 +49,13 @@ func runEvalKNN(args []string) error {
 	if *k < 1 || !(*temp > 0) {
 		return fmt.Errorf("--k must be >= 1 and --t > 0")
 	}
-	if err := mf.preflight(bf, []ioPath{{"out", *out}},
+	e, err := openEval(mf, bf, pf, *out,
 		bound.Int("k", int64(*k), 1, train.MaxCount),
-		bound.Float("t", *temp, 0, train.MaxTemperature, true), pf.check()); err != nil {
-		return err
-	}
-	e, err := openModelData(mf, bf, true)
+		bound.Float("t", *temp, 0, train.MaxTemperature, true))
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	pf.apply(e.m)
 	if n := e.train.Len(); *k > n {
 		fmt.Fprintf(os.Stderr, "warning: --k %d is more than the bank's %d images: using k=%d\n", *k, n, n)
 		*k = n
@@ -104,17 +100,13 @@ func runEvalLinear(args []string) error {
 	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
 		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
 	}
-	if err := mf.preflight(bf, []ioPath{{"out", *out}},
+	e, err := openEval(mf, bf, pf, *out,
 		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
-		optionalLR(fs, *lr), pf.check()); err != nil {
-		return err
-	}
-	e, err := openModelData(mf, bf, true)
+		optionalLR(fs, *lr))
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	pf.apply(e.m)
 	bars := map[string]func(int, int){}
 	res, err := eval.LinearProbe(e.m, e.train, e.test, eval.LinearConfig{
 		Size: e.size, Epochs: *epochs, Batch: *mf.batch, LR: *lr, Aug: *aug, Seed: *seed, Workers: *mf.workers,

@@ -50,3 +50,18 @@ func (p *precisionFlag) apply(m *layers.Model) {
 		fmt.Fprintln(os.Stderr, note)
 	}
 }
+
+// openEval is the opening eval knn and eval linear share: the preflight
+// checks (out, more and the precision flag), the checkpoint and both
+// splits opened, and the model set to the precision. The caller closes.
+func openEval(mf *modelDataFlags, bf *backendFlags, pf *precisionFlag, out string, more ...error) (*evalInput, error) {
+	if err := mf.preflight(bf, []ioPath{{"out", out}}, append(more, pf.check())...); err != nil {
+		return nil, err
+	}
+	e, err := openModelData(mf, bf, true)
+	if err != nil {
+		return nil, err
+	}
+	pf.apply(e.m)
+	return e, nil
+}

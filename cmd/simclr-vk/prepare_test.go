@@ -90,8 +90,8 @@ func TestPrepareTrainOnSVK(t *testing.T) {
 	if err := trainWithSignals(args, make(chan os.Signal), stdout, func(int) { t.Error("aborted") }); err != nil {
 		t.Fatalf("train on .svk: %v\n%s", err, readAll(t, stdout))
 	}
-	if log := readAll(t, stdout); !strings.Contains(log, "16 of 16 training images (3 channels, sizes vary, shorter sides from 10)") {
-		t.Errorf("train's data line does not say the sizes vary:\n%s", log)
+	if log := readAll(t, stdout); !strings.Contains(log, "16 of 16 training images (3 channels, sizes vary, shorter sides from 10; stored at prepare --max-side 14)") {
+		t.Errorf("train's data line does not say the sizes vary and the max side:\n%s", log)
 	}
 	ck, err := checkpoint.Load(out)
 	if err != nil || ck.Meta.GlobalStep != 2 {

@@ -32,7 +32,7 @@ import (
 func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset path or known name (fashion-mnist, mnist, a .svk file from simclr-vk prepare)")
 	fs.StringVar(&cfg.DataFormat, "data-format", cfg.DataFormat, "dataset format override: "+strings.Join(data.Formats, ", "))
-	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side, the nominal one where sizes vary); also resizes image folders")
+	fs.IntVar(&cfg.ImageSize, "image-size", cfg.ImageSize, "view side in pixels (0: the dataset's image side, the nominal one where sizes vary); when set, image folders are read at each image's own size, the views cropped from the originals (the kNN monitor resizes with the eval transform)")
 	fs.BoolVar(&cfg.SkipBad, "skip-bad", cfg.SkipBad, "image folders: leave out files that do not decode (they are listed) instead of failing")
 	fs.StringVar(&cfg.Arch, "arch", cfg.Arch, "encoder: resnet18, resnet34 or resnet50")
 	fs.StringVar(&cfg.Stem, "stem", cfg.Stem, "cifar (3x3 conv, no max-pool), imagenet (7x7/2 conv + max-pool) or auto (cifar at <= 32 px)")

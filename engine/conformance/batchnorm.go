@@ -165,21 +165,33 @@ func init() {
 		for _, s := range bnPartsShapes {
 			for _, v := range []bnVariant{bnVariants[0], bnVariants[2], bnVariants[4]} {
 				t.Run(fmt.Sprintf("N%d_C%d_HW%d_G%d_%s", s[0], s[1], s[2], s[3], v.name), func(t *testing.T) {
-					testBatchNormParts(t, b, rng, s[0], s[1], s[2], s[3], v)
+					testBatchNormParts(t, b, rng, s[0], s[1], s[2], s[3], v, nil)
 				})
 			}
 		}
 	})
 }
 
-func testBatchNormParts(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw, groups int, v bnVariant) {
+// testBatchNormParts checks the four ops; with s, on engine.Float16
+// tensors for x, y, dy and dx (inputs rounded first, outputs compared with
+// the reference's float16 rounding: closeFloat16).
+func testBatchNormParts(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw, groups int, v bnVariant, s engine.Float16Storer) {
 	p := engine.BatchNormParams{N: n, C: c, HW: hw, Eps: 1e-5, Momentum: 0.1, ReLU: v.relu}
 	size, gc, m := n*c*hw, groups*c, n/groups*hw
 	tol := bnTol(m)
 	sumTol := Tol{Atol: 1e-6 * float64(m), Rtol: 1e-4}
-	x := Rand(rng, size, -1, 3) // non-zero mean
+	// The (N, C, HW) tensors: float32, or float16 with s.
+	round, up, out, closeX := func(x []float32) []float32 { return x }, Upload, guardOut, Close
+	if s != nil {
+		round, closeX = rounded, closeFloat16
+		up = func(b engine.Backend, data []float32, shape ...int) *engine.Tensor {
+			return upload16(s, b, data, shape...)
+		}
+		out = func(b engine.Backend, _ []float32, shape ...int) guarded { return guardOut16(s, b, size) }
+	}
+	x := round(Rand(rng, size, -1, 3)) // non-zero mean
 	gamma, beta, gt, bt := bnAffine(t, b, rng, c, v)
-	xt := Upload(b, x, n, c, hw)
+	xt := up(b, x, n, c, hw)
 	defer xt.Release()
 
 	stats := make([]float32, 2*gc)
@@ -195,15 +207,16 @@ func testBatchNormParts(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw
 	}
 	y := make([]float32, size)
 	cpu.BatchNormApply(y, x, gamma, beta, mean, invStd, groups, n, c, hw, p.ReLU)
+	y = round(y)
 	mt, it := Upload(b, mean, groups, c), Upload(b, invStd, groups, c)
 	defer mt.Release()
 	defer it.Release()
-	yt := guardOut(b, nil, n, c, hw)
+	yt := out(b, nil, n, c, hw)
 	b.BatchNormApply(yt.t, xt, gt, bt, mt, it, groups, p)
-	Close(t, "BatchNormApply y", yt.done(t, b, "y"), y, Tol{Atol: 1e-6, Rtol: 1e-5})
+	closeX(t, "BatchNormApply y", yt.done(t, b, "y"), y, Tol{Atol: 1e-6, Rtol: 1e-5})
 
-	dy := Rand(rng, size, -1, 1)
-	dyt, ytt := Upload(b, dy, n, c, hw), Upload(b, y, n, c, hw)
+	dy := round(Rand(rng, size, -1, 1))
+	dyt, ytt := up(b, dy, n, c, hw), up(b, y, n, c, hw)
 	defer dyt.Release()
 	defer ytt.Release()
 	sums := make([]float32, 2*gc)
@@ -221,7 +234,7 @@ func testBatchNormParts(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw
 	cpu.BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means, groups, n, c, hw, p.ReLU)
 	mst := Upload(b, means, groups, c, 2)
 	defer mst.Release()
-	dxt := guardOut(b, nil, n, c, hw)
+	dxt := out(b, nil, n, c, hw)
 	b.BatchNormBackwardApply(dxt.t, dyt, xt, ytt, gt, mt, it, mst, groups, p)
-	Close(t, "BatchNormBackwardApply dx", dxt.done(t, b, "dx"), dx, tol)
+	closeX(t, "BatchNormBackwardApply dx", dxt.done(t, b, "dx"), round(dx), tol)
 }

@@ -82,3 +82,125 @@ func init() {
 		}
 	})
 }
+
+// Float16Store: the ops that take engine.Float16 tensors
+// (engine.Float16Operands) on a backend that stores them
+// (engine.Float16Storer), against the cpu references applied to the
+// float16 values and rounded as engine.Float16Round. Exact, bit for bit:
+// Upload/Download, Fill, Copy in every dtype pair, Add and the ReLUs, where the
+// backend and the reference round the same float32 result (an IEEE sum or
+// a selection) to float16. Batch norm in parts (BatchNormParts' shapes and
+// checks, with x, y, dy and dx float16): the statistics and sums within
+// their float32 tolerances, y and dx within theirs plus one float16 step
+// (closeFloat16): the device computes in float32 where the reference uses
+// float64 in places, and a last float32 bit may move the rounding to the
+// next float16. Awkward
+// lengths: 1, odd ones (half a word left over), one past a workgroup of
+// 256, and one past the CPU backend's parallel grain; outputs between
+// guards.
+
+var f16StoreSizes = []int{1, 3, 13, 127, 257, 4099, 70001}
+
+// rounded is x as a Float16 tensor holds it.
+func rounded(x []float32) []float32 {
+	r := make([]float32, len(x))
+	for i, v := range x {
+		r[i] = engine.Float16Round(v)
+	}
+	return r
+}
+
+// upload16 is Upload into a new Float16 tensor.
+func upload16(s engine.Float16Storer, b engine.Backend, data []float32, shape ...int) *engine.Tensor {
+	t := s.NewFloat16(shape...)
+	b.Upload(t, data)
+	return t
+}
+
+// guardOut16 is guardOut with a Float16 output between the float32 guards.
+func guardOut16(s engine.Float16Storer, b engine.Backend, n int) guarded {
+	g := guarded{lo: Upload(b, sentinels(guardLen), guardLen)}
+	g.t = upload16(s, b, sentinels(n), n)
+	g.hi = Upload(b, sentinels(guardLen), guardLen)
+	return g
+}
+
+func init() {
+	register("Float16Store", func(t *testing.T, b engine.Backend) {
+		if err := engine.Float16Support(b); err != nil {
+			t.Skipf("no float16 storage: %v", err)
+		}
+		s := b.(engine.Float16Storer)
+		rng := rand.New(rand.NewSource(1816))
+		for _, n := range f16StoreSizes {
+			t.Run(fmt.Sprint(n), func(t *testing.T) { testFloat16Elementwise(t, b, s, rng, n) })
+		}
+		for _, sh := range bnPartsShapes {
+			for _, v := range []bnVariant{bnVariants[0], bnVariants[2], bnVariants[4]} {
+				t.Run(fmt.Sprintf("BatchNormParts/N%d_C%d_HW%d_G%d_%s", sh[0], sh[1], sh[2], sh[3], v.name), func(t *testing.T) {
+					testBatchNormParts(t, b, rng, sh[0], sh[1], sh[2], sh[3], v, s)
+				})
+			}
+		}
+	})
+}
+
+func testFloat16Elementwise(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, n int) {
+	x := float16Inputs(rng, n) // past float16's range, specials, ties
+	y := Rand(rng, n, -3, 3)
+	xh, yh := rounded(x), rounded(y)
+
+	// Upload rounds, Download is exact; Copy from float32 rounds alike.
+	xt := upload16(s, b, x, n)
+	defer xt.Release()
+	sameBits(t, "Upload+Download float16", Download(t, b, xt), xh)
+	x32 := Upload(b, x, n)
+	defer x32.Release()
+	g := guardOut16(s, b, n)
+	b.Copy(g.t, x32)
+	sameBits(t, "Copy float32 -> float16", g.done(t, b, "Copy to float16"), xh)
+	g = guardOut(b, nil, n)
+	b.Copy(g.t, xt)
+	sameBits(t, "Copy float16 -> float32", g.done(t, b, "Copy from float16"), xh)
+	g = guardOut16(s, b, n)
+	b.Copy(g.t, xt)
+	sameBits(t, "Copy float16 -> float16", g.done(t, b, "Copy float16"), xh)
+
+	g = guardOut16(s, b, n)
+	b.Fill(g.t, x[n/2])
+	want := make([]float32, n)
+	cpu.Fill(want, engine.Float16Round(x[n/2]))
+	sameBits(t, "Fill float16", g.done(t, b, "Fill float16"), want)
+
+	yt := upload16(s, b, y, n)
+	defer yt.Release()
+	cpu.Add(want, xh, yh)
+	g = guardOut16(s, b, n)
+	b.Add(g.t, xt, yt)
+	sameBits(t, "Add float16", g.done(t, b, "Add float16"), rounded(want))
+
+	cpu.ReLUForward(want, yh)
+	g = guardOut16(s, b, n)
+	b.ReLUForward(g.t, yt)
+	sameBits(t, "ReLUForward float16", g.done(t, b, "ReLUForward float16"), rounded(want))
+	cpu.ReLUBackward(want, xh, yh)
+	g = guardOut16(s, b, n)
+	b.ReLUBackward(g.t, xt, yt)
+	sameBits(t, "ReLUBackward float16", g.done(t, b, "ReLUBackward float16"), rounded(want))
+}
+
+// closeFloat16 is Close for a float16 output: every value a float16 one
+// (the output was rounded), and within tol plus one float16 step (rtol
+// 2^-10, atol 2^-24), as a last float32 bit (float32 against float64
+// arithmetic, a fused multiply-add) may move the rounding to the next
+// float16.
+func closeFloat16(t testing.TB, what string, got, want []float32, tol Tol) bool {
+	t.Helper()
+	for i, v := range got {
+		if r := engine.Float16Round(v); r != v && v == v {
+			t.Errorf("%s[%d] = %v is no float16 value (nearest %v)", what, i, v, r)
+			return false
+		}
+	}
+	return Close(t, what, got, want, Tol{Atol: tol.Atol + 0x1p-24, Rtol: tol.Rtol + 0x1p-10})
+}

@@ -61,22 +61,31 @@ func Data(t *engine.Tensor) []float32 { return data(t) }
 func (b *Backend) New(shape ...int) *engine.Tensor {
 	n := engine.CheckShape("New", shape)
 	t := engine.NewTensor(b, make([]float32, n), shape...)
+	b.count(4 * int64(n))
+	return t
+}
+
+// count adds a new tensor of bytes to the statistics.
+func (b *Backend) count(bytes int64) {
 	b.mu.Lock()
-	b.stats.InUse += int64(4 * n)
-	b.stats.Reserved += int64(4 * n)
+	b.stats.InUse += bytes
+	b.stats.Reserved += bytes
 	b.stats.Tensors++
 	if b.stats.InUse > b.stats.Peak {
 		b.stats.Peak = b.stats.InUse
 	}
 	b.mu.Unlock()
-	return t
 }
 
-// Upload copies src into t.
+// Upload copies src into t (rounded where t is Float16).
 func (b *Backend) Upload(t *engine.Tensor, src []float32) {
 	engine.CheckBackend("Upload", b, t)
 	if len(src) != t.Numel() {
 		panic(fmt.Sprintf("engine/cpu: Upload: %d values for tensor %v", len(src), t))
+	}
+	if t.DType() == engine.Float16 {
+		upload16(t, src)
+		return
 	}
 	copy(data(t), src)
 }
@@ -103,7 +112,7 @@ func (b *Backend) Release(t *engine.Tensor) {
 	if t.Released() {
 		return
 	}
-	n := int64(t.Bytes())
+	n := int64(4 * t.Numel()) // Float16 tensors too (float16store.go)
 	t.MarkReleased()
 	t.Storage = []float32(nil)
 	b.mu.Lock()

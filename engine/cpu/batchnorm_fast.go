@@ -17,8 +17,17 @@ import "math"
 // not depend on the thread count; they differ from the reference by
 // rounding only (checked with tolerances in the tests).
 
-// bnPlaneStats returns sum(v-shift) and sum((v-shift)^2) over row.
+// bnPlaneStats returns sum(v-shift) and sum((v-shift)^2) over row: the
+// AVX2 kernel on long rows where there is one (simd_cgo.go).
 func bnPlaneStats(row []float32, shift float64) (s, q float64) {
+	if simdOK && len(row) >= simdMinLen {
+		return simdBNStats(row, shift)
+	}
+	return bnPlaneStatsGo(row, shift)
+}
+
+// bnPlaneStatsGo is bnPlaneStats in Go.
+func bnPlaneStatsGo(row []float32, shift float64) (s, q float64) {
 	var s0, s1, s2, s3, q0, q1, q2, q3 float64
 	j := 0
 	for ; j+4 <= len(row); j += 4 {
@@ -54,6 +63,10 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 		shift[ch-lo] = float64(x[ch*hw])
 	}
 	for i := 0; i < n; i++ {
+		if simdOK { // one cgo call for the block's planes of image i
+			simdBNStatsPlanes(x[(i*c+lo)*hw:], hw, shift, sum, sq)
+			continue
+		}
 		for ch := lo; ch < hi; ch++ {
 			off := (i*c + ch) * hw
 			ps, pq := bnPlaneStats(x[off:off+hw], shift[ch-lo])
@@ -78,6 +91,11 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 		scales[ch-lo], shifts[ch-lo] = bnAffine(gamma, beta, ch, mean, invStd)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNApplyPlanes(y[off:], x[off:], hw, scales, shifts, relu)
+			continue
+		}
 		for ch := hi - 1; ch >= lo; ch-- {
 			off := (i*c + ch) * hw
 			bnApplyPlane(y[off:off+hw], x[off:off+hw], scales[ch-lo], shifts[ch-lo], relu)
@@ -87,6 +105,15 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 
 // bnApplyPlane sets y = [relu](scale*x + shift) on one plane.
 func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
+	if simdOK && len(y) >= simdMinLen {
+		simdBNApply(y, x, scale, shift, relu)
+		return
+	}
+	bnApplyPlaneGo(y, x, scale, shift, relu)
+}
+
+// bnApplyPlaneGo is bnApplyPlane in Go.
+func bnApplyPlaneGo(y, x []float32, scale, shift float32, relu bool) {
 	x = x[:len(y)]
 	if relu {
 		for j, v := range x {
@@ -102,6 +129,14 @@ func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
 // bnBackPlaneSums returns sum g and sum g*(x-mean) over one plane, with
 // g = dy, or dy where y > 0 when y != nil.
 func bnBackPlaneSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
+	if simdOK && len(dy) >= simdMinLen {
+		return simdBNBackSums(dy, x, y, mean)
+	}
+	return bnBackPlaneSumsGo(dy, x, y, mean)
+}
+
+// bnBackPlaneSumsGo is bnBackPlaneSums in Go.
+func bnBackPlaneSumsGo(dy, x, y []float32, mean float64) (sg, sgd float64) {
 	x = x[:len(dy)]
 	if y != nil {
 		y = y[:len(dy)]
@@ -143,6 +178,11 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 	acc := make([]float64, 2*nc)
 	sgs, sgds := acc[:nc], acc[nc:]
 	for i := 0; i < n; i++ {
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNBackSumsPlanes(dy[off:], x[off:], tail(y, off), hw, saveMean[lo:hi], sgs, sgds)
+			continue
+		}
 		for ch := lo; ch < hi; ch++ {
 			off := (i*c + ch) * hw
 			a, b := bnBackPlaneSums(dy[off:off+hw], x[off:off+hw], plane(y, off, hw), float64(saveMean[ch]))
@@ -161,11 +201,24 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 		as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo] = float32(k*m), float32(k*invStd*sgx), float32(k*sg), float32(mean)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNDxPlanes(dx[off:], dy[off:], x[off:], tail(y, off), hw, as, bs, cs, ms)
+			continue
+		}
 		for ch := hi - 1; ch >= lo; ch-- {
 			off := (i*c + ch) * hw
 			bnDxPlane(dx[off:off+hw], dy[off:off+hw], x[off:off+hw], plane(y, off, hw), as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo])
 		}
 	}
+}
+
+// tail is y[off:], or nil when y is (no ReLU).
+func tail(y []float32, off int) []float32 {
+	if y == nil {
+		return nil
+	}
+	return y[off:]
 }
 
 // plane is y[off:off+hw], or nil when y is (no ReLU).
@@ -180,6 +233,15 @@ func plane(y []float32, off, hw int) []float32 {
 // gradient, d = a*g - b*(x-mean) - cc, with g masked to zero where the fused
 // ReLU's output y is not positive (y nil: no ReLU).
 func bnDxPlane(d, g, x, y []float32, a, b, cc, mean float32) {
+	if simdOK && len(d) >= simdMinLen {
+		simdBNDx(d, g, x, y, a, b, cc, mean)
+		return
+	}
+	bnDxPlaneGo(d, g, x, y, a, b, cc, mean)
+}
+
+// bnDxPlaneGo is bnDxPlane in Go.
+func bnDxPlaneGo(d, g, x, y []float32, a, b, cc, mean float32) {
 	g, x = g[:len(d)], x[:len(d)]
 	if y != nil {
 		y = y[:len(d)]

@@ -102,7 +102,7 @@ func bnSplitGrain(p engine.BatchNormParams, groups, threads int) int {
 func (be *Backend) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormStats"
 	engine.CheckBackend(op, be, stats, x)
-	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, nil, nil, f32or16...)
 	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
 	sd, xd := data(stats), data(x)
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
@@ -110,19 +110,9 @@ func (be *Backend) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.
 	})
 }
 
-// BatchNormApply implements engine.Backend.
-func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
-	const op = "BatchNormApply"
-	engine.CheckBackend(op, be, y, x, gamma, beta, mean, invStd)
-	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
-	engine.CheckNumel(op, "y", y, x.Numel())
-	engine.CheckNumel(op, "mean", mean, groups*p.C)
-	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
-	yd, xd, gd, bd, md, id := data(y), data(x), data(gamma), data(beta), data(mean), data(invStd)
-	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
-		bnApplyFast(lo, hi, yd, xd, gd, bd, md, id, groups, p.N, p.C, p.HW, p.ReLU)
-	})
-}
+// BatchNormApply: float16store.go. The parts below take float16 (N, C, HW)
+// tensors too (engine.Float16Operands): their values are read exactly, and
+// BatchNormBackwardApply rounds a float16 dx.
 
 // checkBNBackParts checks the arguments shared by the two backward parts
 // and returns y's data (nil unless p.ReLU).
@@ -139,7 +129,7 @@ func (be *Backend) checkBNBackParts(op string, dy, x, y, mean, invStd *engine.Te
 func (be *Backend) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardSums"
 	engine.CheckBackend(op, be, sums)
-	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, nil, nil, f32or16...)
 	yd := be.checkBNBackParts(op, dy, x, y, mean, invStd, groups, p)
 	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
 	sd, dyd, xd, md, id := data(sums), data(dy), data(x), data(mean), data(invStd)
@@ -152,12 +142,15 @@ func (be *Backend) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Te
 func (be *Backend) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardApply"
 	engine.CheckBackend(op, be, dx, gamma, means)
-	engine.CheckBatchNormGroups(op, p, groups, x, gamma, nil)
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, gamma, nil, f32or16...)
 	yd := be.checkBNBackParts(op, dy, x, y, mean, invStd, groups, p)
-	engine.CheckNumel(op, "dx", dx, x.Numel())
+	engine.CheckNumelOf(op, "dx", dx, x.Numel(), x.DType())
 	engine.CheckNumel(op, "means", means, groups*p.C*2)
 	dxd, dyd, xd, gd, md, id, msd := data(dx), data(dy), data(x), data(gamma), data(mean), data(invStd), data(means)
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
 		bnBackApplyFast(lo, hi, dxd, dyd, xd, yd, gd, md, id, msd, groups, p.N, p.C, p.HW)
 	})
+	if r := rounder(dx); r != nil { // float16: dx rounded once (float16store.go)
+		be.chunks(len(dxd), func(lo, hi int) { r(dxd[lo:hi]) })
+	}
 }

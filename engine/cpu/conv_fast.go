@@ -71,23 +71,7 @@ func im2col(col, x []float32, p engine.Conv2DParams) {
 			clearEdgeColumns(t.row, P, Q, t.owLo, t.owHi)
 			return
 		}
-		xc, dst, owLo, owHi, ih0, off := t.plane, t.row, t.owLo, t.owHi, t.r-p.PadH, t.s-p.PadW
-		for oh := 0; oh < P; oh++ {
-			d := dst[oh*Q : (oh+1)*Q]
-			ih := oh*p.StrideH + ih0
-			if ih < 0 || ih >= p.H || owLo >= owHi {
-				clear(d)
-				continue
-			}
-			xr := xc[ih*p.W : (ih+1)*p.W]
-			clear(d[:owLo])
-			clear(d[owHi:])
-			if p.StrideW == 1 {
-				copy(d[owLo:owHi], xr[owLo+off:owHi+off])
-				continue
-			}
-			gatherStrided(d[owLo:owHi], xr[owLo*p.StrideW+off:], p.StrideW)
-		}
+		im2colTapRows(t.row, t.plane, p, t.r, t.s, t.owLo, t.owHi, 0, P)
 	})
 }
 
@@ -269,7 +253,20 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
 	yd, xd, wd := data(y), data(x), data(w)
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
+	rb := convRowBlock(p)
+	if shiftedForwardPays(p) && be.UsesBLAS() {
+		be.convForwardShiftedAll(yd, xd, wd, p)
+		return
+	}
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
+		if rb > 0 && th == 1 && be.UsesBLAS() {
+			col := getScratch(crs * rb * p.OutW())
+			defer putScratch(col)
+			for n := lo; n < hi; n++ {
+				convForwardRows(yd[n*p.K*pq:(n+1)*p.K*pq], xd[n*p.C*p.H*p.W:(n+1)*p.C*p.H*p.W], wd, col, p, rb)
+			}
+			return
+		}
 		col := colScratch(p)
 		defer putScratch(col)
 		for n := lo; n < hi; n++ {
@@ -306,6 +303,10 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardFilter", p, x, dy, dw, [3]string{"x", "dy", "dw"})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
+	if shiftedFilterPays(p) && be.UsesBLAS() {
+		be.convFilterShifted(dwd, dyd, xd, p)
+		return
+	}
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	kcrs := p.K * crs
 	// With fewer output channels than taps OpenBLAS is faster on the
@@ -374,7 +375,20 @@ func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv
 	t := engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: p.R, S: p.S,
 		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
 	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
+	if shiftedForwardPays(t) && be.UsesBLAS() {
+		be.convForwardShiftedAll(dxd, dyd, wt, t)
+		return
+	}
+	rb := convRowBlock(t)
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
+		if rb > 0 && th == 1 && be.UsesBLAS() {
+			col := getScratch(krs * rb * t.OutW())
+			defer putScratch(col)
+			for n := lo; n < hi; n++ {
+				convForwardRows(dxd[n*p.C*hw:(n+1)*p.C*hw], dyd[n*kpq:(n+1)*kpq], wt, col, t, rb)
+			}
+			return
+		}
 		col := getScratch(krs * hw)
 		defer putScratch(col)
 		for n := lo; n < hi; n++ {

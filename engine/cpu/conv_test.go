@@ -61,6 +61,42 @@ var convFastShapes = []engine.Conv2DParams{
 	{N: 2, C: 13, H: 9, W: 6, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1},
 	{N: 2, C: 3, H: 4, W: 5, K: 2, R: 1, S: 1, StrideH: 1, StrideW: 1, PadH: 1, PadW: 2},
 	{N: 2, C: 3, H: 4, W: 5, K: 2, R: 2, S: 3, StrideH: 1, StrideW: 1, PadH: 3, PadW: 1},
+	// several row blocks (convRowBlock), the last one short: "same",
+	// stride 2 and unpadded stride 1
+	{N: 2, C: 3, H: 23, W: 17, K: 5, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	{N: 2, C: 4, H: 45, W: 29, K: 3, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+	{N: 2, C: 2, H: 30, W: 12, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1},
+	// shifted planes (shiftedForwardPays, shiftedFilterPays), 3x3 and 5x5
+	{N: 2, C: 32, H: 6, W: 5, K: 4, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+	{N: 3, C: 33, H: 5, W: 7, K: 5, R: 5, S: 5, StrideH: 1, StrideW: 1, PadH: 2, PadW: 2},
+}
+
+// TestIm2colRowsMatchesIm2col: every row block of im2colRows holds
+// exactly im2col's columns of those output rows.
+func TestIm2colRowsMatchesIm2col(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for _, p := range convFastShapes {
+		P, Q, crs := p.OutH(), p.OutW(), p.C*p.R*p.S
+		x := randSlice(rng, p.C*p.H*p.W)
+		want := make([]float32, crs*P*Q)
+		im2col(want, x, p)
+		for _, rb := range []int{1, 2, 5, P} {
+			for oh0 := 0; oh0 < P; oh0 += rb {
+				oh1 := min(P, oh0+rb)
+				nb := (oh1 - oh0) * Q
+				got := make([]float32, crs*nb)
+				Fill(got, 7)
+				im2colRows(got, x, p, oh0, oh1)
+				for row := 0; row < crs; row++ {
+					for i := 0; i < nb; i++ {
+						if g, w := got[row*nb+i], want[row*P*Q+oh0*Q+i]; g != w {
+							t.Fatalf("%+v rows [%d,%d): col[%d][%d] = %v, im2col %v", p, oh0, oh1, row, i, g, w)
+						}
+					}
+				}
+			}
+		}
+	}
 }
 
 // TestConvFastPaths compares the im2col+GEMM backend (OpenBLAS and pure Go,

@@ -27,9 +27,20 @@
 //     scratch.go) + GEMM, images taken in turn by goroutines
 //     (parallelBlocks); 1x1 stride-1 convs use x directly; stride-1
 //     backward-data runs as a forward convolution with the flipped filter.
+//     With OpenBLAS, forward and stride-1 backward-data convolutions whose
+//     output passes about 192 positions run in blocks of whole output rows
+//     (conv_rows.go): im2col and GEMM a block at a time in one small
+//     buffer, which stays in cache between the two.
+//     The filter gradient of "same" stride-1 convolutions with few output
+//     channels or small planes, and the forward and backward data of the
+//     middle-sized ones, skip im2col (conv_filter.go): one GEMM per filter
+//     tap on shifted planes.
 //   - Batch norm (batchnorm_fast.go): one statistics pass with shifted
 //     float64 sums per plane, one float32 output pass; ReLU masks are
-//     branch-free (relu_fast.go). Results are within rounding of the
+//     branch-free (relu_fast.go); on amd64 with cgo and AVX2 these passes,
+//     ReLU and Add run as C kernels built for AVX2 without FMA
+//     (simd_cgo.go; the Go compiler does not vectorise), a batch-norm
+//     block's planes of one image per call. Results are within rounding of the
 //     reference, bit-identical across thread counts. Batch norm in parts
 //     (statistics, apply, backward sums, backward apply, for statistics
 //     merged across devices: the references in batchnorm_split.go are the

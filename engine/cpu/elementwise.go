@@ -93,20 +93,6 @@ func (be *Backend) chunks(n int, fn func(lo, hi int)) {
 	parallelGrain(be.threads, n, elemGrain, fn)
 }
 
-func (be *Backend) Fill(dst *engine.Tensor, v float32) {
-	engine.CheckBackend("Fill", be, dst)
-	n := engine.CheckSame("Fill", []string{"dst"}, dst)
-	d := data(dst)
-	be.chunks(n, func(lo, hi int) { Fill(d[lo:hi], v) })
-}
-
-func (be *Backend) Copy(dst, src *engine.Tensor) {
-	engine.CheckBackend("Copy", be, dst, src)
-	n := engine.CheckSame("Copy", []string{"dst", "src"}, dst, src)
-	d, s := data(dst), data(src)
-	be.chunks(n, func(lo, hi int) { Copy(d[lo:hi], s[lo:hi]) })
-}
-
 func (be *Backend) binary(op string, names []string, dst, a, b *engine.Tensor, fn func(d, a, b []float32)) {
 	engine.CheckBackend(op, be, dst, a, b)
 	n := engine.CheckSame(op, names, dst, a, b)
@@ -116,7 +102,16 @@ func (be *Backend) binary(op string, names []string, dst, a, b *engine.Tensor, f
 
 var dstAB = []string{"dst", "a", "b"}
 
-func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary("Add", dstAB, dst, a, b, Add) }
+// Fill, Copy, Add and the ReLUs, which take float16 storage: float16store.go.
+
+// addFast is Add, with the AVX2 kernel on long slices (bit-identical).
+func addFast(d, a, b []float32) {
+	if simdOK && len(d) >= simdMinLen {
+		simdAdd(d, a, b)
+		return
+	}
+	Add(d, a, b)
+}
 func (be *Backend) Sub(dst, a, b *engine.Tensor) { be.binary("Sub", dstAB, dst, a, b, Sub) }
 func (be *Backend) Mul(dst, a, b *engine.Tensor) { be.binary("Mul", dstAB, dst, a, b, Mul) }
 
@@ -132,15 +127,4 @@ func (be *Backend) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
 	n := engine.CheckSame("Axpy", []string{"y", "x"}, y, x)
 	yd, xd := data(y), data(x)
 	be.chunks(n, func(lo, hi int) { Axpy(yd[lo:hi], alpha, xd[lo:hi]) })
-}
-
-func (be *Backend) ReLUForward(y, x *engine.Tensor) {
-	engine.CheckBackend("ReLUForward", be, y, x)
-	n := engine.CheckSame("ReLUForward", []string{"y", "x"}, y, x)
-	yd, xd := data(y), data(x)
-	be.chunks(n, func(lo, hi int) { reluForwardFast(yd[lo:hi], xd[lo:hi]) })
-}
-
-func (be *Backend) ReLUBackward(dx, dy, y *engine.Tensor) {
-	be.binary("ReLUBackward", []string{"dx", "dy", "y"}, dx, dy, y, reluBackwardFast)
 }

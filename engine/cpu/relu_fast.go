@@ -24,6 +24,15 @@ func reluGrad(g, y float32) float32 {
 
 // reluForwardFast is ReLUForward without branches.
 func reluForwardFast(y /* (n) */, x /* (n) */ []float32) {
+	if simdOK && len(y) >= simdMinLen {
+		simdReLU(y, x)
+		return
+	}
+	reluForwardGo(y, x)
+}
+
+// reluForwardGo is reluForwardFast in Go.
+func reluForwardGo(y /* (n) */, x /* (n) */ []float32) {
 	x = x[:len(y)]
 	for i, v := range x {
 		y[i] = math.Float32frombits(math.Float32bits(v) & positiveMask(v))
@@ -32,6 +41,15 @@ func reluForwardFast(y /* (n) */, x /* (n) */ []float32) {
 
 // reluBackwardFast is ReLUBackward without branches.
 func reluBackwardFast(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
+	if simdOK && len(dx) >= simdMinLen {
+		simdReLUBack(dx, dy, y)
+		return
+	}
+	reluBackwardGo(dx, dy, y)
+}
+
+// reluBackwardGo is reluBackwardFast in Go.
+func reluBackwardGo(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
 	dy, y = dy[:len(dx)], y[:len(dx)]
 	for i, v := range y {
 		dx[i] = reluGrad(dy[i], v)

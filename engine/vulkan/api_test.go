@@ -24,6 +24,7 @@ var engineOptional = []reflect.Type{
 	reflect.TypeFor[engine.DownloadStaller](),
 	reflect.TypeFor[engine.MatmulRounder](),
 	reflect.TypeFor[engine.ViewAugmenter](),
+	reflect.TypeFor[engine.Float16Storer](),
 }
 
 // TestDeviceMethodSet: the exported methods of *Device declared in the

@@ -33,7 +33,7 @@ func TestConformanceGemmKernels(t *testing.T) {
 // host-visible device memory).
 func TestConformanceStaging(t *testing.T) {
 	d := openDevice(t, vulkan.Options{ForceStaging: true})
-	conformance.RunFamilies(t, d, "Elementwise", "Gemm", "Reduce")
+	conformance.RunFamilies(t, d, "Elementwise", "Float16Store", "Gemm", "Reduce")
 	checkValidation(t, d)
 }
 

@@ -22,8 +22,12 @@
 //
 // Package vulkan is a facade: Device implements engine.Backend by
 // delegating, and engine's optional interfaces DownloadStaller
-// (DownloadStalls), MatmulRounder (MatmulInputRounding) and ViewAugmenter
-// (AugmentViews, AugmentLimit). Beyond them it exports five documented extras, one per
+// (DownloadStalls), MatmulRounder (MatmulInputRounding), ViewAugmenter
+// (AugmentViews, AugmentLimit) and Float16Storer (Float16Storage,
+// NewFloat16: tensors of 2 bytes an element, which need
+// storageBuffer16BitAccess; kernels load and store them as uint16_t and
+// compute in float32, see internal/vkrt/storage16.go). Beyond them it
+// exports five documented extras, one per
 // concern (deviceExtras in api_test.go pins the list: a new exported
 // method fails TestDeviceMethodSet):
 //
@@ -179,6 +183,16 @@
 //     sets a hook option when it makes the family's Ops (on a bare
 //     vkrt runtime from internal/rttest, as internal/ntxent's and
 //     internal/conv's tests do), never on a live Device.
+//
+//  7. Float16 storage (engine.Float16 operands): list the operands in
+//     engine.Float16Operands (engine/dtype.go), check them with
+//     engine.CheckNumelOf / CheckSameOf instead of CheckNumel (which
+//     refuses float16, so every other op stays safe), make the CPU op
+//     round a float16 output once (engine/cpu/float16store.go), and give
+//     the shader float16 variants: a HALF bitmask of its bindings
+//     (eltwise.glsl) or an F16 flag (batchnorm_half.glsl), loads and
+//     stores through half.glsl's integer conversions. The conformance
+//     families Float16Refuse and Float16Store then cover it.
 //
 // Recording a dispatch (step 4):
 //

@@ -289,8 +289,8 @@ func TestProfile(t *testing.T) {
 	if g.Count != 3 || g.Total <= 0 {
 		t.Errorf("gemm profile %+v, want 3 dispatches with time > 0 (all: %+v)", g, prof)
 	}
-	if found["add"].Count != 1 {
-		t.Errorf("add profile %+v", found["add"])
+	if found["add_f32"].Count != 1 { // the float32 variant of add.comp
+		t.Errorf("add_f32 profile %+v (all: %+v)", found["add_f32"], prof)
 	}
 	d.Profiler().Enable(false)
 	a.Release()

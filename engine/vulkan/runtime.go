@@ -31,6 +31,15 @@ func ValidationAvailable() bool { return vkrt.ValidationAvailable() }
 // in use.
 func (d *Device) New(shape ...int) *engine.Tensor { return d.rt.New(shape...) }
 
+// Float16Storage implements engine.Float16Storer: nil on devices with
+// storageBuffer16BitAccess (Vulkan 1.1, VK_KHR_16bit_storage), else why not.
+func (d *Device) Float16Storage() error { return d.rt.Float16Storage() }
+
+// NewFloat16 implements engine.Float16Storer: a zero-filled engine.Float16
+// tensor of 2 bytes an element; where Float16Storage fails, an unusable
+// tensor and that error as the sticky error.
+func (d *Device) NewFloat16(shape ...int) *engine.Tensor { return d.rt.NewFloat16(shape...) }
+
 // Upload copies src into t. It waits for queued work only when that work
 // reads or writes t.
 func (d *Device) Upload(t *engine.Tensor, src []float32) { d.rt.Upload(t, src) }

@@ -41,7 +41,10 @@
 //     has no cgo, or Options.ForceGo is set.
 //
 // Progressive JPEGs are decoded with TJFLAG_LIMITSCANS (at most 500
-// scans), against files crafted to take a scan per coefficient bit.
+// scans), against files crafted to take a scan per coefficient bit. The
+// flag came with libjpeg-turbo 2.1 (Debian 12 has 2.1.5); a 2.0 library
+// ignores it, so there the limit is absent: the pixel limit checked from
+// the header still bounds the memory, not the time of such a file.
 // libjpeg-turbo's chroma upsampling is its default "fancy" (triangular)
 // filter, as in Pillow; Go replicates chroma samples, so the two decoders
 // differ by a few levels at colour edges of subsampled JPEGs (the tests

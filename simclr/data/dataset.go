@@ -71,7 +71,8 @@ type Options struct {
 	// "folder", "npy" or "svk". Empty means detect from the files present.
 	Format string
 	// ImageSize > 0 makes image folders resize (shorter side) and centre-crop
-	// every image to ImageSize x ImageSize. Required when a folder holds
+	// every image to ImageSize x ImageSize with EvalTransform (after any
+	// DCT-reduced JPEG decode). Required when a folder holds
 	// images of different sizes. Ignored by the binary formats, whose images
 	// all have one size.
 	ImageSize int

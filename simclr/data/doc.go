@@ -9,8 +9,11 @@
 // size (ImageSize(i) tells it without decoding) and Shape()'s h = w is a
 // nominal size, the smallest shorter side. Consumers needing one size crop
 // (the training views) or resize (EvalTransform: torchvision Resize then
-// CenterCrop, the reference's eval transform) each image. Subset and
-// Concat pass the sizes on. Labels are 0-based class indices; unlabeled
+// CenterCrop, the reference's eval transform, computing only the kept
+// square) each image; a folder opened with Options.ImageSize applies the
+// same EvalTransform to each decoded image, so eval of a folder sees the
+// pixels the kNN monitor does from the folder at native sizes (up to a
+// DCT-reduced JPEG decode). Subset and Concat pass the sizes on. Labels are 0-based class indices; unlabeled
 // data returns -1 and NumClasses() == 0; Classer gives class names.
 //
 // Open(spec, opts) takes a path or a known name ("fashion-mnist", the default

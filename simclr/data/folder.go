@@ -29,7 +29,7 @@ type Folder struct {
 	labels  []int // nil when unlabeled
 	classes []string
 	c, h, w int
-	size    int // resize and centre-crop to size x size when > 0
+	size    int // EvalTransform to size x size when > 0
 	jpeg    *jpegdec.Decoder
 	// native (Options.NativeSize): each image at its own size, sizes[i].
 	native bool
@@ -394,9 +394,10 @@ func (f *Folder) Label(i int) int {
 }
 
 // Image decodes file i, converts it to the folder's channel count and, with
-// an image size set, resizes and centre-crops it (a large JPEG is decoded
-// at a reduced size when libjpeg-turbo can keep the shorter side at least
-// the image size). With Options.NativeMinSide, a native image whose
+// an image size set, applies EvalTransform (torchvision Resize then
+// CenterCrop, the same pixels as eval from a .svk or the kNN monitor) to
+// the decoded image: a large JPEG is decoded at a reduced size first when
+// libjpeg-turbo can keep the shorter side at least the image size. With Options.NativeMinSide, a native image whose
 // shorter side is longer may come back reduced the same way.
 func (f *Folder) Image(i int) (Image, error) {
 	checkIndex(f.name, i, len(f.files))
@@ -415,7 +416,7 @@ func (f *Folder) Image(i int) (Image, error) {
 		return Image{}, err
 	}
 	if f.size > 0 {
-		return ResizeCentreCrop(im, f.size), nil
+		return EvalTransform(im, f.size), nil
 	}
 	return im, nil
 }

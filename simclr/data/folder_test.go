@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"path/filepath"
 	"testing"
+
+	"simclr-vk/internal/jpegdec"
 )
 
 func must(t *testing.T, err error) {
@@ -139,23 +141,39 @@ func TestFolderFlatGraySplits(t *testing.T) {
 	}
 }
 
-func TestResizeCentreCrop(t *testing.T) {
-	// A constant image stays constant; a 2x downscale of a 2x2-block image
-	// recovers the blocks exactly.
-	im := Image{C: 1, H: 8, W: 12, Pix: make([]uint8, 96)}
-	for y := 0; y < 8; y++ {
-		for x := 0; x < 12; x++ {
-			im.Pix[y*12+x] = uint8(10 * (y/2*6 + x/2))
-		}
-	}
-	out := ResizeCentreCrop(im, 4)
-	for y := 0; y < 4; y++ {
-		for x := 0; x < 4; x++ {
-			// Centre 8x8 square starts at column 2 = block column 1.
-			if want := uint8(10 * (y*6 + x + 1)); out.Pix[y*4+x] != want {
-				t.Errorf("(%d,%d) = %d, want %d", y, x, out.Pix[y*4+x], want)
+// A folder opened with an image size gives exactly EvalTransform of each
+// image as decoded (the one Resize + CenterCrop of eval, the kNN monitor
+// and .svk files): PNGs of mixed sizes, and JPEGs that libjpeg-turbo
+// decodes at a DCT reduction first (the same reduced decode as
+// NativeMinSide, smaller than the header's size), which the transform
+// then works on.
+func TestFolderImageSizeIsEvalTransform(t *testing.T) {
+	const s = 5
+	dir := mixedFolder(t)
+	write(t, filepath.Join(dir, "train", "cat", "p.jpg"), photoJPEG(t, 200, 150, false, 5))
+	write(t, filepath.Join(dir, "train", "dog", "q.jpg"), photoJPEG(t, 90, 160, false, 6))
+	sized, _, err := Open(dir, Options{ImageSize: s})
+	must(t, err)
+	native, _, err := Open(dir, Options{NativeSize: true, NativeMinSide: s})
+	must(t, err)
+	reduced := 0
+	for i := range sized.Len() {
+		got, err := sized.Image(i)
+		must(t, err)
+		src, err := native.Image(i)
+		must(t, err)
+		if h, w := native.(Sized).ImageSize(i); src.H < h {
+			reduced++
+			if w <= src.W {
+				t.Errorf("image %d decoded %dx%d from a %dx%d header", i, src.H, src.W, h, w)
 			}
 		}
+		if want := EvalTransform(src, s); got.H != s || got.W != s || !bytes.Equal(got.Pix, want.Pix) {
+			t.Errorf("image %d (%s, decoded %dx%d): %dx%d %v, want EvalTransform's %v", i, sized.(*Folder).File(i), src.H, src.W, got.H, got.W, got.Pix, want.Pix)
+		}
+	}
+	if lib := jpegdec.New(jpegdec.Options{}).UsesLibrary(); lib != (reduced == 2) {
+		t.Errorf("libjpeg-turbo %v, %d reduced decodes", lib, reduced)
 	}
 }
 

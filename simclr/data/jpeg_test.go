@@ -51,11 +51,10 @@ func photoJPEG(t testing.TB, w, h int, gray bool, seed int64) []byte {
 
 // Image folders read the same pictures with libjpeg-turbo (reduced by its
 // DCT scaling where the image size allows) as with Go's decoder: within 1
-// level on average at full size; within 8 after the resize to 32 and 64
-// (measured 4.3-5.5, max 24), where the reduced image, 50x38 for 200x150,
-// rounds its height up and is centre-cropped on its own grid, which moves
-// the edges of this test's 9x7-pixel checker by up to half an output pixel
-// (on its ramps alone the two differ by 0.8 on average, 3 at most).
+// level on average at full size; within 8 after EvalTransform to 32 and 64
+// (measured 2.0-3.4, max 14), where the reduced image, 50x38 for 200x150,
+// rounds its height up and is resampled on its own grid, which moves the
+// edges of this test's 9x7-pixel checker by up to half an output pixel.
 func TestFolderJPEGDecodersAgree(t *testing.T) {
 	if !jpegdec.New(jpegdec.Options{}).UsesLibrary() {
 		t.Skip("no libjpeg-turbo (apt-get install libturbojpeg0)")

@@ -53,6 +53,10 @@ func (r *run) openData() (test data.Dataset, err error) {
 	if f, ok := train.(*data.Folder); ok && len(f.Skipped) > 0 {
 		fmt.Fprintf(r.log, "data: --skip-bad left out %d files that do not decode:\n  %s\n", len(f.Skipped), strings.Join(f.Skipped, "\n  "))
 	}
+	stored := ""
+	if s, ok := train.(*data.SVK); ok {
+		stored = storedNote(s.MaxSide(), cfg.ImageSize)
+	}
 	full := train.Len()
 	if cfg.Subset > 0 {
 		train = data.Subset(train, cfg.Subset, cfg.Seed)
@@ -63,12 +67,26 @@ func (r *run) openData() (test data.Dataset, err error) {
 	if data.VariesInSize(train) {
 		shape = fmt.Sprintf("%d channels, sizes vary, shorter sides from %d", c, min(h, w))
 	}
-	fmt.Fprintf(r.log, "data: %s, %d of %d training images (%s)", train.Name(), train.Len(), full, shape)
+	fmt.Fprintf(r.log, "data: %s, %d of %d training images (%s%s)", train.Name(), train.Len(), full, shape, stored)
 	if cfg.Subset > 0 && cfg.Subset < full {
 		fmt.Fprintf(r.log, ", a fixed subset (--subset 0 for all)")
 	}
 	fmt.Fprintln(r.log)
 	return test, nil
+}
+
+// storedNote says how a .svk file was prepared, for the data line: the
+// shorter-side bound (prepare --max-side), and whether the views are
+// larger than the stored images can give without upsampling.
+func storedNote(maxSide, size int) string {
+	if maxSide == 0 {
+		return "; stored at full size, prepare --max-side 0"
+	}
+	note := fmt.Sprintf("; stored at prepare --max-side %d", maxSide)
+	if size > maxSide {
+		note += fmt.Sprintf(", below --image-size %d: views are upsampled", size)
+	}
+	return note
 }
 
 // prepareOut creates the output directory and takes its lock (one run per

@@ -207,3 +207,20 @@ func TestOutInsideDataRefused(t *testing.T) {
 		t.Errorf("an --out next to the data: %v", err)
 	}
 }
+
+// The data line names a .svk file's --max-side and says when the views are
+// larger than it.
+func TestStoredNote(t *testing.T) {
+	for _, c := range []struct {
+		maxSide, size int
+		want          string
+	}{
+		{256, 224, "; stored at prepare --max-side 256"},
+		{96, 224, "; stored at prepare --max-side 96, below --image-size 224: views are upsampled"},
+		{0, 224, "; stored at full size, prepare --max-side 0"},
+	} {
+		if got := storedNote(c.maxSide, c.size); got != c.want {
+			t.Errorf("storedNote(%d, %d) = %q, want %q", c.maxSide, c.size, got, c.want)
+		}
+	}
+}

@@ -30,6 +30,7 @@ var variantFields = map[string]struct {
 	"DB": {"DB", true}, "V4": {"V4", true}, "SPLIT_K": {"SplitK", true},
 	"CM_F": {"CMF", false}, "CM_SGS": {"CMSGS", false}, "CM_WM": {"CMWM", false}, "CM_WN": {"CMWN", false},
 	"NBUF": {"NBuf", false}, "SL": {"SL", false}, "M": {"M", false}, "VEC": {"Vec", false},
+	"HALF": {"Half", false}, "F16": {"F16", true},
 }
 
 // minSharedRun is the shortest run of consecutive variants that two

@@ -115,6 +115,11 @@ func (d *Ops) bnLocal(op string, m int) int {
 
 func checkBatchNorm(op string, d *Ops, p engine.BatchNormParams, x, gamma, beta *engine.Tensor, stats ...*engine.Tensor) {
 	engine.CheckBatchNorm(op, p, x, gamma, beta, stats...)
+	checkIndices(op, p)
+}
+
+// checkIndices panics unless x's elements have 32-bit shader indices.
+func checkIndices(op string, p engine.BatchNormParams) {
 	if uint64(p.N)*uint64(p.C)*uint64(p.HW) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: %v exceeds 2^32 elements (32-bit shader indices)", op, p))
 	}

@@ -60,12 +60,12 @@ func bnApplyVariant(p engine.BatchNormParams) (string, int) {
 func (d *Ops) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormStats"
 	engine.CheckBackend(op, d.Owner, stats, x)
-	engine.CheckBatchNormGroups(op, p, groups, x, nil, nil)
-	checkBatchNorm(op, d, p, x, nil, nil)
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, nil, nil, engine.Float32, engine.Float16)
+	checkIndices(op, p)
 	engine.CheckNumel(op, "stats", stats, groups*p.C*2)
 	b, push, partial := d.bnPartial(op, p, groups)
 	d.RT.Dispatch(vkrt.Kernel{
-		Shader: "batchnorm_forward_train_partial" + b.variant(),
+		Shader: "batchnorm_forward_train_partial" + b.variant() + f16(x),
 		Spec:   []uint32{uint32(b.local)},
 		Push:   push,
 		Groups: [3]int{b.parts, groups * p.C, 1},
@@ -82,16 +82,19 @@ func (d *Ops) BatchNormStats(stats, x *engine.Tensor, groups int, p engine.Batch
 }
 
 // BatchNormApply normalises x with the given per-group statistics (see
-// engine.Backend).
+// engine.Backend): x and y float32, or both engine.Float16 (the _f16
+// variants: x loaded exactly, y rounded to nearest even from the float32
+// result, as engine/cpu's emulation).
 func (d *Ops) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) {
 	const op = "BatchNormApply"
 	engine.CheckBackend(op, d.Owner, y, x, gamma, beta, mean, invStd)
-	engine.CheckBatchNormGroups(op, p, groups, x, gamma, beta)
-	checkBatchNorm(op, d, p, x, gamma, beta)
-	engine.CheckNumel(op, "y", y, x.Numel())
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, gamma, beta, engine.Float32, engine.Float16)
+	checkIndices(op, p)
+	engine.CheckNumelOf(op, "y", y, x.Numel(), x.DType())
 	engine.CheckNumel(op, "mean", mean, groups*p.C)
 	engine.CheckNumel(op, "invStd", invStd, groups*p.C)
 	variant, vec := bnApplyVariant(p)
+	variant += f16(x)
 	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_forward_train_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), b2u(beta != nil)},
@@ -117,8 +120,8 @@ func (d *Ops) bnPartial(op string, p engine.BatchNormParams, groups int) (bnPlan
 // nil unless p.ReLU.
 func (d *Ops) checkBNBackParts(op string, dy, x, y, gamma, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams) *engine.Tensor {
 	engine.CheckBackend(op, d.Owner, dy, x, y, gamma, mean, invStd)
-	engine.CheckBatchNormGroups(op, p, groups, x, gamma, nil)
-	checkBatchNorm(op, d, p, x, gamma, nil)
+	engine.CheckBatchNormGroupsOf(op, p, groups, x, gamma, nil, engine.Float32, engine.Float16)
+	checkIndices(op, p)
 	engine.CheckBatchNormBackParts(op, p, groups, dy, x, y, mean, invStd)
 	if !p.ReLU {
 		return nil
@@ -135,7 +138,7 @@ func (d *Ops) BatchNormBackwardSums(sums, dy, x, y, mean, invStd *engine.Tensor,
 	engine.CheckNumel(op, "sums", sums, groups*p.C*2)
 	b, push, partial := d.bnPartial(op, p, groups)
 	d.RT.Dispatch(vkrt.Kernel{
-		Shader: "batchnorm_backward_partial" + b.variant(),
+		Shader: "batchnorm_backward_partial" + b.variant() + f16(x),
 		Spec:   []uint32{uint32(b.local), b2u(p.ReLU)},
 		Push:   push,
 		Groups: [3]int{b.parts, groups * p.C, 1},
@@ -157,9 +160,10 @@ func (d *Ops) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *e
 	const op = "BatchNormBackwardApply"
 	engine.CheckBackend(op, d.Owner, dx, means)
 	y = d.checkBNBackParts(op, dy, x, y, gamma, mean, invStd, groups, p)
-	engine.CheckNumel(op, "dx", dx, x.Numel())
+	engine.CheckNumelOf(op, "dx", dx, x.Numel(), x.DType())
 	engine.CheckNumel(op, "means", means, groups*p.C*2)
 	variant, vec := bnApplyVariant(p)
+	variant += f16(x)
 	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_apply" + variant,
 		Spec:   []uint32{b2u(p.ReLU), b2u(gamma != nil), 1},
@@ -167,4 +171,15 @@ func (d *Ops) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *e
 		Groups: d.RT.Grid1D(x.Numel()/vec, 256),
 		Args:   []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(x), orIn(y, x), orIn(gamma, x), vkrt.In(mean), vkrt.In(invStd), vkrt.In(means)},
 	})
+}
+
+// f16 is the variant suffix of the kernels whose (N, C, HW) tensors are
+// stored like x: "_f16" for engine.Float16 (batchnorm_half.glsl), else "".
+// The parts ops take them so (engine.Float16Operands); the statistics stay
+// float32.
+func f16(x *engine.Tensor) string {
+	if x.DType() == engine.Float16 {
+		return "_f16"
+	}
+	return ""
 }

@@ -28,23 +28,15 @@ func (d *Ops) elementwise(shader string, n int, push any, args ...vkrt.Arg) {
 	d.RT.Dispatch(vkrt.Kernel{Shader: shader, Push: push, Groups: d.RT.Grid1D(n, elemLocal), Args: args})
 }
 
-// Copy sets dst[i] = src[i].
-func (d *Ops) Copy(dst, src *engine.Tensor) {
-	engine.CheckBackend("Copy", d.Owner, dst, src)
-	n := engine.CheckSame("Copy", []string{"dst", "src"}, dst, src)
-	d.elementwise("copy", n, &pushN{uint32(n)}, vkrt.Out(dst), vkrt.In(src))
-}
-
 var dstAB = []string{"dst", "a", "b"}
+
+// Copy, Add and the ReLUs, which take float16 storage: float16.go.
 
 func (d *Ops) binary(op, shader string, dst, a, b *engine.Tensor) {
 	engine.CheckBackend(op, d.Owner, dst, a, b)
 	n := engine.CheckSame(op, dstAB, dst, a, b)
 	d.elementwise(shader, n, &pushN{uint32(n)}, vkrt.Out(dst), vkrt.In(a), vkrt.In(b))
 }
-
-// Add sets dst[i] = a[i] + b[i] (dst may alias a or b).
-func (d *Ops) Add(dst, a, b *engine.Tensor) { d.binary("Add", "add", dst, a, b) }
 
 // Sub sets dst[i] = a[i] - b[i].
 func (d *Ops) Sub(dst, a, b *engine.Tensor) { d.binary("Sub", "sub", dst, a, b) }
@@ -64,18 +56,4 @@ func (d *Ops) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
 	engine.CheckBackend("Axpy", d.Owner, y, x)
 	n := engine.CheckSame("Axpy", []string{"y", "x"}, y, x)
 	d.elementwise("axpy", n, &pushNScalar{uint32(n), alpha}, vkrt.InOut(y), vkrt.In(x))
-}
-
-// ReLUForward sets y = max(x, 0).
-func (d *Ops) ReLUForward(y, x *engine.Tensor) {
-	engine.CheckBackend("ReLUForward", d.Owner, y, x)
-	n := engine.CheckSame("ReLUForward", []string{"y", "x"}, y, x)
-	d.elementwise("relu_forward", n, &pushN{uint32(n)}, vkrt.Out(y), vkrt.In(x))
-}
-
-// ReLUBackward sets dx = dy where y > 0, else 0.
-func (d *Ops) ReLUBackward(dx, dy, y *engine.Tensor) {
-	engine.CheckBackend("ReLUBackward", d.Owner, dx, dy, y)
-	n := engine.CheckSame("ReLUBackward", []string{"dx", "dy", "y"}, dx, dy, y)
-	d.elementwise("relu_backward", n, &pushN{uint32(n)}, vkrt.Out(dx), vkrt.In(dy), vkrt.In(y))
 }

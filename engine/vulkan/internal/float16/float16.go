@@ -25,7 +25,7 @@ const local = 256 // local_size_x of both shaders
 // ToFloat16 records dst ((n+1)/2 words) = src (n) packed as binary16.
 func ToFloat16(rt *vkrt.Device, dst, src *engine.Tensor) {
 	engine.CheckBackend("ToFloat16", rt.Owner(), dst, src)
-	n := src.Numel()
+	n := engine.CheckFloat32("ToFloat16", "src", src)
 	engine.CheckNumel("ToFloat16", "dst", dst, (n+1)/2)
 	rt.Dispatch(vkrt.Kernel{Shader: "to_float16", Push: &Push{uint32(n)}, Groups: rt.Grid1D((n+1)/2, local),
 		Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})
@@ -35,7 +35,7 @@ func ToFloat16(rt *vkrt.Device, dst, src *engine.Tensor) {
 // ((n+1)/2 words).
 func FromFloat16(rt *vkrt.Device, dst, src *engine.Tensor) {
 	engine.CheckBackend("FromFloat16", rt.Owner(), dst, src)
-	n := dst.Numel()
+	n := engine.CheckFloat32("FromFloat16", "dst", dst)
 	engine.CheckNumel("FromFloat16", "src", src, (n+1)/2)
 	rt.Dispatch(vkrt.Kernel{Shader: "from_float16", Push: &Push{uint32(n)}, Groups: rt.Grid1D(n, local),
 		Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(src)}})

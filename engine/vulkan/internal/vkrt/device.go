@@ -25,6 +25,9 @@ type Config struct {
 	// Owner is the engine.Backend the tensors belong to (the vulkan.Device
 	// facade): tensors are checked against it.
 	Owner engine.Backend
+	// NoFloat16Storage (tests) creates the device without
+	// storageBuffer16BitAccess, as one lacking it: NewFloat16 then fails.
+	NoFloat16Storage bool
 	// PipelineFault, when set (tests), fails the creation of the pipelines
 	// it returns an error for, as a driver that cannot compile a kernel
 	// would.
@@ -50,6 +53,7 @@ type Device struct {
 	timestampBits uint32 // 0: no timestamps on the queue
 	forceStaging  bool
 	cm            string // cooperative-matrix features enabled ("cm_s32"), "": none
+	storage16     bool   // storageBuffer16BitAccess enabled (storage16.go)
 	pipelineFault func(shader string) error
 
 	mem   *allocator
@@ -152,6 +156,7 @@ func open(in *instance, cfg Config) (*Device, error) {
 	case cmMode == "on", cmMode == "auto" && d.info.Type != "cpu":
 		d.cm = d.info.CoopMatKernel
 	}
+	d.storage16 = d.info.Float16Storage && !cfg.NoFloat16Storage
 	if err := d.createLogical(); err != nil {
 		return nil, err
 	}
@@ -207,6 +212,10 @@ func (d *Device) createLogical() error {
 	freeChain := func() {}
 	if d.cm != "" {
 		freeChain = coopMatDeviceChain(dci)
+	}
+	if d.storage16 {
+		freeCM, free16 := freeChain, storage16DeviceChain(dci)
+		freeChain = func() { free16(); freeCM() }
 	}
 	var dev vk.Device
 	res := vk.CreateDevice(d.phys, dci, nil, &dev)

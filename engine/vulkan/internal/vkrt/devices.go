@@ -40,6 +40,11 @@ type DeviceInfo struct {
 	CoopMat        []string `json:"coop_mat,omitempty"`
 	CoopMatKernel  string   `json:"coop_mat_kernel,omitempty"`
 	CoopMatMissing string   `json:"coop_mat_missing,omitempty"`
+	// Float16Storage: storageBuffer16BitAccess, which engine.Float16
+	// tensors need (storage16.go); when false, Float16StorageMissing says
+	// why.
+	Float16Storage        bool   `json:"float16_storage"`
+	Float16StorageMissing string `json:"float16_storage_missing,omitempty"`
 }
 
 // typeRank orders device types for the default choice:
@@ -131,6 +136,7 @@ func physInfo(in *instance, index int, pd vk.PhysicalDevice) (DeviceInfo, vk.Phy
 	exts := deviceExtensions(pd)
 	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo, info.ComputeUnits = extraProps(in.h, pd, withDriver, exts)
 	info.CoopMat, info.CoopMatKernel, info.CoopMatMissing = coopMatInfo(in.h, pd, info, props.Limits, exts)
+	info.Float16Storage, info.Float16StorageMissing = storage16Info(in.h, pd, props.ApiVersion)
 	return info, props, mem
 }
 

@@ -28,7 +28,12 @@ func (d *Device) NewScratch(shape ...int) *engine.Tensor {
 
 // newTensor is New, zero-filled or not.
 func (d *Device) newTensor(op string, zero bool, shape []int) *engine.Tensor {
-	t, err := d.tryNewTensor(op, zero, shape)
+	return d.newTensorOf(op, engine.Float32, zero, shape)
+}
+
+// newTensorOf is newTensor for a tensor stored as dt.
+func (d *Device) newTensorOf(op string, dt engine.DType, zero bool, shape []int) *engine.Tensor {
+	t, err := d.tryNewTensor(op, dt, zero, shape)
 	if err != nil {
 		d.setErr(err)
 	}
@@ -39,7 +44,7 @@ func (d *Device) newTensor(op string, zero bool, shape []int) *engine.Tensor {
 // of making it the device's sticky error (nil tensor then): for optional
 // work such as the autotuner's reference copy.
 func (d *Device) TryNewScratch(shape ...int) (*engine.Tensor, error) {
-	t, err := d.tryNewTensor("newScratch", false, shape)
+	t, err := d.tryNewTensor("newScratch", engine.Float32, false, shape)
 	if err != nil {
 		return nil, err
 	}
@@ -48,28 +53,37 @@ func (d *Device) TryNewScratch(shape ...int) (*engine.Tensor, error) {
 
 // tryNewTensor allocates; on failure it returns an unusable tensor and the
 // error without setting it.
-func (d *Device) tryNewTensor(op string, zero bool, shape []int) (*engine.Tensor, error) {
+// A Float16 tensor of n elements takes (n+1)/2 words (storage16.go),
+// engine.PackFloat16's layout, so that its buffer range is whole words.
+func (d *Device) tryNewTensor(op string, dt engine.DType, zero bool, shape []int) (*engine.Tensor, error) {
 	n := engine.CheckShape(op, shape)
 	if d.closed {
-		return engine.NewTensor(d.owner, (*alloc)(nil), shape...), errClosed
+		return engine.NewTensorOf(d.owner, dt, (*alloc)(nil), shape...), errClosed
 	}
-	al, err := d.mem.allocate(4 * uint64(n))
+	words := n
+	if dt == engine.Float16 {
+		words = (n + 1) / 2
+		if why := d.noStorage16(); why != "" {
+			return engine.NewTensorOf(d.owner, dt, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: %s", op, shape, why)
+		}
+	}
+	al, err := d.mem.allocate(4 * uint64(words))
 	if err != nil {
 		st := d.mem.stats
-		return engine.NewTensor(d.owner, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
-			op, shape, 4*n, st.InUse, st.Tensors, st.Reserved, err)
+		return engine.NewTensorOf(d.owner, dt, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: out of memory allocating %d bytes (%d bytes in use in %d tensors, %d reserved): %w",
+			op, shape, 4*words, st.InUse, st.Tensors, st.Reserved, err)
 	}
-	t := engine.NewTensor(d.owner, al, shape...)
+	t := engine.NewTensorOf(d.owner, dt, al, shape...)
 	if !zero {
 		return t, nil
 	}
 	if al.blk.ptr != nil && !d.rec.touches(rng{al.blk.id, al.off, al.off + al.bytes}) {
 		t0 := time.Now()
-		clear(unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), n))
-		d.host.HostZeroBytes += 4 * int64(n)
+		clear(unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), words))
+		d.host.HostZeroBytes += 4 * int64(words)
 		d.host.HostZeroTime += time.Since(t0)
 	} else {
-		d.Fill(t, 0)
+		d.fillWords(t, words, 0)
 	}
 	return t, nil
 }
@@ -93,6 +107,11 @@ func (d *Device) Upload(t *engine.Tensor, src []float32) {
 	}
 	if al == nil || d.err != nil || d.closed {
 		return
+	}
+	if t.DType() == engine.Float16 {
+		packed := make([]float32, (len(src)+1)/2)
+		engine.PackFloat16(packed, src)
+		src = packed
 	}
 	r := rng{al.blk.id, al.off, al.off + al.bytes}
 	if al.blk.ptr != nil {
@@ -125,6 +144,19 @@ func (d *Device) Download(t *engine.Tensor, dst []float32) error {
 	if al == nil {
 		return fmt.Errorf("engine/vulkan: Download: tensor %v has no memory", t)
 	}
+	if t.DType() == engine.Float16 {
+		packed := make([]float32, (len(dst)+1)/2)
+		if err := d.downloadWords(al, packed); err != nil {
+			return err
+		}
+		engine.UnpackFloat16(dst, packed)
+		return nil
+	}
+	return d.downloadWords(al, dst)
+}
+
+// downloadWords copies al's words into dst (len(dst)*4 == al.bytes).
+func (d *Device) downloadWords(al *alloc, dst []float32) error {
 	if al.blk.ptr != nil {
 		src := unsafe.Slice((*float32)(unsafe.Add(al.blk.ptr, al.off)), len(dst))
 		copy(dst, src)

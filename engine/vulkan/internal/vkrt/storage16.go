@@ -1,0 +1,119 @@
+package vkrt
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern void *simclrInstanceProc(void *instance, const char *name);
+
+// VkPhysicalDevice16BitStorageFeatures (Vulkan 1.1 core).
+typedef struct {
+	uint32_t sType; void *pNext;
+	uint32_t storageBuffer16BitAccess, uniformAndStorageBuffer16BitAccess, storagePushConstant16, storageInputOutput16;
+} simclrStorage16Features;
+typedef struct { uint32_t sType; void *pNext; uint32_t features[55]; } simclrStorage16Features2;
+typedef void (*simclrStorage16GetFeatures2)(void *phys, simclrStorage16Features2 *f);
+
+// simclrStorage16Query returns storageBuffer16BitAccess (0 or 1), or -1
+// when vkGetPhysicalDeviceFeatures2 is missing.
+static int simclrStorage16Query(void *inst, void *phys) {
+	simclrStorage16GetFeatures2 f = (simclrStorage16GetFeatures2)simclrInstanceProc(inst, "vkGetPhysicalDeviceFeatures2");
+	if (!f) return -1;
+	simclrStorage16Features2 *f2 = calloc(1, sizeof *f2);
+	simclrStorage16Features *s = calloc(1, sizeof *s);
+	if (!f2 || !s) { free(f2); free(s); return -1; }
+	f2->sType = 1000059000; // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2
+	s->sType = 1000083000;  // VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES
+	f2->pNext = s;
+	f(phys, f2);
+	int r = s->storageBuffer16BitAccess != 0;
+	free(f2); free(s);
+	return r;
+}
+
+// simclrStorage16Enable returns the features struct with
+// storageBuffer16BitAccess on, chained before next (free it after
+// vkCreateDevice).
+static void *simclrStorage16Enable(void *next) {
+	simclrStorage16Features *s = calloc(1, sizeof *s);
+	if (!s) return next;
+	s->sType = 1000083000;
+	s->pNext = next;
+	s->storageBuffer16BitAccess = 1;
+	return s;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	vk "github.com/vulkan-go/vulkan"
+
+	"simclr-vk/engine"
+)
+
+// Float16 storage: tensors of engine.Float16 hold IEEE binary16 values, 2
+// bytes an element, which the kernels load and store as uint16_t
+// (GL_EXT_shader_16bit_storage) and convert with integer arithmetic
+// (shaders/half.glsl), computing in float32. That needs only the Vulkan 1.1
+// feature storageBuffer16BitAccess (VK_KHR_16bit_storage), not
+// shaderFloat16: a device is created with it on wherever it has it.
+
+// storage16Info says whether the physical device has
+// storageBuffer16BitAccess, and when not why.
+func storage16Info(inst vk.Instance, phys vk.PhysicalDevice, api uint32) (bool, string) {
+	if api < vk.MakeVersion(1, 1, 0) {
+		return false, fmt.Sprintf("Vulkan %s device (storageBuffer16BitAccess needs 1.1)", versionString(api))
+	}
+	switch C.simclrStorage16Query(unsafe.Pointer(inst), unsafe.Pointer(phys)) {
+	case 1:
+		return true, ""
+	case 0:
+		return false, "the device lacks the storageBuffer16BitAccess feature (VK_KHR_16bit_storage)"
+	}
+	return false, "vkGetPhysicalDeviceFeatures2 is missing"
+}
+
+// storage16DeviceChain enables storageBuffer16BitAccess in dci (ahead of
+// any chain already there); call the returned function after
+// vkCreateDevice.
+func storage16DeviceChain(dci *vk.DeviceCreateInfo) func() {
+	s := C.simclrStorage16Enable(dci.PNext)
+	if s == dci.PNext {
+		return func() {} // calloc failed: the feature stays off
+	}
+	dci.PNext = s
+	return func() { C.free(s) }
+}
+
+// Float16Storage is nil when the device was created with
+// storageBuffer16BitAccess (NewFloat16 works), or says why not.
+func (d *Device) Float16Storage() error {
+	if why := d.noStorage16(); why != "" {
+		return errors.New("engine/vulkan: " + why)
+	}
+	return nil
+}
+
+// noStorage16 says why the device has no float16 storage, "" when it has.
+func (d *Device) noStorage16() string {
+	if d.storage16 {
+		return ""
+	}
+	why := d.info.Float16StorageMissing
+	if why == "" {
+		why = "turned off (vkrt.Config.NoFloat16Storage)"
+	}
+	return fmt.Sprintf("no float16 storage on %q: %s", d.info.Name, why)
+}
+
+// NewFloat16 is New for an engine.Float16 tensor: (n+1)/2 words, zeroed.
+// Without float16 storage (Float16Storage) the tensor is unusable and the
+// sticky error says why.
+func (d *Device) NewFloat16(shape ...int) *engine.Tensor {
+	return d.newTensorOf("NewFloat16", engine.Float16, true, shape)
+}
