@@ -15,6 +15,11 @@ type ViewAugmenter interface {
 	// views[v] of images[views[v].Image]. Every image has the same C (1 or
 	// 3). Misuse panics with "engine: AugmentViews: ..." (CheckAugment).
 	AugmentViews(dst *Tensor, images []AugmentImage, views []AugmentView)
+	// AugmentLimit is the most bytes (C*H*W) one source image may hold:
+	// AugmentViews refuses a larger one with the backend's sticky error
+	// (Err) and renders nothing, so callers decide up front (a batch of
+	// many images is split to fit, whatever its total).
+	AugmentLimit() int64
 }
 
 // AugmentImage is one source image: C planes of H rows of W bytes (CHW),
@@ -63,6 +68,27 @@ type AugmentView struct {
 	NoiseSeed uint64
 
 	Mean, Std []float32
+}
+
+// AugmentGaussian is the blur's normalised 1-D Gaussian of odd size k and
+// standard deviation sigma, centred on index k/2: each tap exp(-d^2 /
+// (2 sigma^2)) rounded to float32, then divided by the float64 sum of the
+// unrounded taps and rounded again (simclr/augment GaussianKernel; the
+// Vulkan views upload these taps).
+func AugmentGaussian(k int, sigma float64) []float32 {
+	w := make([]float32, k)
+	r := k / 2
+	var sum float64
+	for i := range w {
+		d := float64(i - r)
+		v := math.Exp(-d * d / (2 * sigma * sigma))
+		w[i] = float32(v)
+		sum += v
+	}
+	for i := range w {
+		w[i] = float32(float64(w[i]) / sum)
+	}
+	return w
 }
 
 // MaxAugmentKernel bounds AugmentView.Kernel.

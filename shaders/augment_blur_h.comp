@@ -1,14 +1,17 @@
 #version 450
 // augment_blur_h.comp: the horizontal pass of step 5 of the SimCLR view
 // (Gaussian blur, simclr/augment/blur.go Blur): for views with VF_BLUR,
-// tmp = the row-wise convolution of x with the normalised Gaussian of the
-// view's sigma and odd kernel size k, reflect padding (kernels wider than
-// the view reflect again). Views without VF_BLUR leave tmp alone.
+// tmp = the row-wise convolution of x with the view's normalised Gaussian
+// taps of odd size k (written by the host, the CPU's), reflect padding
+// (kernels wider than the view reflect again). Views without VF_BLUR leave
+// tmp alone.
 //
 // Bindings (storage buffers, set 0):
 //   0: tmp (views, c, size, size floats, written)
 //   1: x (views, c, size, size floats, read)
 //   2: vt (views * VIEW_WORDS uints, read: augment_view.glsl)
+//   3: taps (the blurring views' taps, k floats each from the view's word
+//      13, read)
 // Layout: local_size_x = 256, one invocation per value.
 // Dispatch grid: ceil(views*c*size*size/256) workgroups over x and y
 // (vkrt Grid1D); the flat index is GRID1D_INDEX(256).
@@ -21,6 +24,7 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) writeonly buffer B0 { float tmp[]; };
 layout(std430, binding = 1) readonly buffer B1 { float x[]; };
 layout(std430, binding = 2) readonly buffer B2 { uint vt[]; };
+layout(std430, binding = 3) readonly buffer B3 { float taps[]; };
 
 layout(push_constant) uniform Push {
     uint views;
@@ -43,14 +47,13 @@ void main() {
         return;
     }
     int k = int(VW(v, 14u));
-    float sigma = VF(v, 13u);
+    uint t0 = VW(v, 13u);
     int r = k / 2;
-    float sum = gaussSum(k, sigma);
     uint row = idx - idx % s;
     int ox = int(idx % s);
     float acc = 0.0;
     for (int j = 0; j < k; j++) {
-        acc += gaussWeight(j, k, sigma, sum) * x[row + uint(reflectIndex(ox + j - r, int(s)))];
+        acc += taps[t0 + uint(j)] * x[row + uint(reflectIndex(ox + j - r, int(s)))];
     }
     tmp[idx] = acc;
 }

@@ -1,7 +1,7 @@
 #version 450
 // augment_finish.comp: the last steps of the SimCLR view, per value: with
-// VF_BLUR the vertical pass of the Gaussian blur over tmp (weights in tap
-// order, reflect padding) clipped to [0, 1], else x itself; then with
+// VF_BLUR the vertical pass of the Gaussian blur over tmp (the view's taps
+// from the host, in order; reflect padding) clipped to [0, 1], else x itself; then with
 // VF_SOLARIZE x >= 0.5 becomes 1 - x; with VF_NOISE x + std * n clipped
 // to [0, 1], n the counter-hash normal value of (seed, channel, pixel)
 // (augment.NoiseValue); with VF_NORMALIZE (x - mean[c]) * (1/std[c]).
@@ -11,6 +11,8 @@
 //   1: tmp (views, c, size, size floats from augment_blur_h, read for
 //      views with VF_BLUR; any buffer when no view blurs)
 //   2: vt (views * VIEW_WORDS uints, read: augment_view.glsl)
+//   3: taps (the blurring views' taps, k floats each from the view's word
+//      13, read; any buffer when no view blurs)
 // Layout: local_size_x = 256, one invocation per value.
 // Dispatch grid: ceil(views*c*size*size/256) workgroups over x and y
 // (vkrt Grid1D); the flat index is GRID1D_INDEX(256).
@@ -24,6 +26,7 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) buffer B0 { float x[]; };
 layout(std430, binding = 1) readonly buffer B1 { float tmp[]; };
 layout(std430, binding = 2) readonly buffer B2 { uint vt[]; };
+layout(std430, binding = 3) readonly buffer B3 { float taps[]; };
 
 layout(push_constant) uniform Push {
     uint views;
@@ -62,15 +65,14 @@ void main() {
     float val;
     if ((flags & VF_BLUR) != 0u) {
         int k = int(VW(v, 14u));
-        float sigma = VF(v, 13u);
+        uint t0 = VW(v, 13u);
         int r = k / 2;
-        float sum = gaussSum(k, sigma);
         uint pl = idx - pixel;
         int oy = int(pixel / s);
         uint ox = pixel % s;
-        val = gaussWeight(0, k, sigma, sum) * tmp[pl + uint(reflectIndex(oy - r, int(s))) * s + ox];
+        val = taps[t0] * tmp[pl + uint(reflectIndex(oy - r, int(s))) * s + ox];
         for (int j = 1; j < k; j++) {
-            val += gaussWeight(j, k, sigma, sum) * tmp[pl + uint(reflectIndex(oy + j - r, int(s))) * s + ox];
+            val += taps[t0 + uint(j)] * tmp[pl + uint(reflectIndex(oy + j - r, int(s))) * s + ox];
         }
         val = clip01(val);
     } else {

@@ -10,10 +10,14 @@
 //   0: dst (views, c, size, size floats, written)
 //   1: vt (views * VIEW_WORDS uints, read: augment_view.glsl)
 //   2: pix (the source images' bytes packed 4 per uint, little-endian, read)
-// Layout: local_size_x = 256, one invocation per output value.
+//   3: sel (views uints, read: the views of dst this dispatch renders, whose
+//      source images pix holds; a batch larger than one upload is rendered
+//      by several dispatches, each with its own pix and sel)
+// Layout: local_size_x = 256, one invocation per output value of the
+// selected views.
 // Dispatch grid: ceil(views*c*size*size/256) workgroups over x and y
 // (vkrt Grid1D); the flat index is GRID1D_INDEX(256).
-// Push constants: {uint views, c, size} (Go: Push in
+// Push constants: {uint views, c, size}, views the length of sel (Go: Push in
 // engine/vulkan/internal/augment).
 // CPU reference: augment.Apply with only the crop and flip
 // (simclr/augment/geometry.go resample, taps).
@@ -23,6 +27,7 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) writeonly buffer B0 { float dst[]; };
 layout(std430, binding = 1) readonly buffer B1 { uint vt[]; };
 layout(std430, binding = 2) readonly buffer B2 { uint pix[]; };
+layout(std430, binding = 3) readonly buffer B3 { uint sel[]; };
 
 layout(push_constant) uniform Push {
     uint views;
@@ -63,7 +68,7 @@ void main() {
     if (idx >= pc.views * pc.c * plane) {
         return;
     }
-    uint v = idx / (pc.c * plane);
+    uint v = sel[idx / (pc.c * plane)];
     uint ch = (idx / plane) % pc.c;
     uint oy = (idx % plane) / s;
     uint ox = idx % s;
@@ -79,5 +84,5 @@ void main() {
     float b0 = byteAt(r1 + uint(x0)), b1 = byteAt(r1 + uint(x1));
     float top = a0 + (a1 - a0) * fx;
     float bot = b0 + (b1 - b0) * fx;
-    dst[idx] = (top + (bot - top) * fy) * (1.0 / 255.0);
+    dst[v * pc.c * plane + idx % (pc.c * plane)] = (top + (bot - top) * fy) * (1.0 / 255.0);
 }

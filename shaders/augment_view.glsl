@@ -10,7 +10,8 @@
 //     2 saturation, 3 hue)
 //   9..12 brightness, contrast, saturation factors; hue shift reduced to
 //     [0, 1)
-//   13 blur sigma, 14 blur kernel size (odd)
+//   13 offset of the blur's taps in the taps buffer (k floats, the host's
+//     engine.AugmentGaussian), 14 blur kernel size k (odd)
 //   15 noise std, 16 and 17 noise seed (low, high 32 bits)
 //   18..20 mean, 21..23 1/std per channel
 
@@ -44,22 +45,4 @@ int reflectIndex(int i, int n) {
         }
     }
     return i;
-}
-
-// gaussSum is the sum of the unnormalised taps of the Gaussian of size k
-// and sigma; gaussWeight(j, ...) is its normalised tap j
-// (augment.GaussianKernel).
-float gaussSum(int k, float sigma) {
-    int r = k / 2;
-    float s = 0.0;
-    for (int i = 0; i < k; i++) {
-        float d = float(i - r);
-        s += exp(-d * d / (2.0 * sigma * sigma));
-    }
-    return s;
-}
-
-float gaussWeight(int j, int k, float sigma, float sum) {
-    float d = float(j - k / 2);
-    return exp(-d * d / (2.0 * sigma * sigma)) / sum;
 }

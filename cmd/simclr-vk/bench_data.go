@@ -107,7 +107,7 @@ func benchData(args []string, opt benchDataOptions) error {
 		return err
 	}
 	cfg := augment.DefaultConfig(side)
-	va, b, done, err := openAugmenter(bf, &res, c, cfg, opt)
+	va, b, done, err := openAugmenter(bf, &res, sub, cfg, opt)
 	if err != nil {
 		return err
 	}

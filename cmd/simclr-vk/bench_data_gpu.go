@@ -17,16 +17,19 @@ import (
 // self-check first).
 
 // openAugmenter opens the backend of bf for --augment gpu or auto (cpu
-// opens none) and returns the device that renders the views of c-channel
-// images under cfg, or nil where the loader's workers render them (cpu, or
-// auto without a Vulkan GPU or with a failed self-check); res.Augment
+// opens none) and returns the device that renders the views of the images
+// of ds under cfg, or nil where the loader's workers render them (cpu, or
+// auto without a Vulkan GPU, with an image larger than one upload to the
+// device or with a failed self-check); res.Augment
 // becomes the path measured, res.Backend and res.Device the device's. done
 // closes the backend (call it when va is no longer used).
-func openAugmenter(bf *backendFlags, res *dataResult, c int, cfg augment.Config, opt benchDataOptions) (va engine.ViewAugmenter, b engine.Backend, done func(), err error) {
+func openAugmenter(bf *backendFlags, res *dataResult, ds data.Dataset, cfg augment.Config, opt benchDataOptions) (va engine.ViewAugmenter, b engine.Backend, done func(), err error) {
 	done = func() {}
 	if res.Augment == train.AugmentCPU {
 		return nil, nil, done, nil
 	}
+	c, _, _ := ds.Shape()
+	h, w := train.LargestImage(ds)
 	side := float64(cfg.Size)
 	fits := func(limit uint64) error { // a batch's views and the blur's copy of them
 		return bound.Memory(4*2*2*float64(res.Batch)*float64(c)*side*side, limit, "the device's views of a batch", "batch", "image-size")
@@ -39,7 +42,7 @@ func openAugmenter(bf *backendFlags, res *dataResult, c int, cfg augment.Config,
 	if opt.opened != nil {
 		b = opt.opened(opened)
 	}
-	va, err = train.ViewAugmenter(b, res.Augment, "augment", gpuDevice(b), c, cfg, os.Stderr)
+	va, err = train.ViewAugmenter(b, res.Augment, "augment", gpuDevice(b), c, h, w, cfg, os.Stderr)
 	if err != nil || va == nil {
 		closeBackend(opened)
 		res.Augment = train.AugmentCPU

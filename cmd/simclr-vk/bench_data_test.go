@@ -31,6 +31,12 @@ func (c countedViews) AugmentViews(dst *engine.Tensor, images []engine.AugmentIm
 	*c.views += len(views)
 }
 
+// smallUploads is a Vulkan device that takes uploads of 16 bytes, less
+// than any test image.
+type smallUploads struct{ *vulkan.Device }
+
+func (smallUploads) AugmentLimit() int64 { return 16 }
+
 // benchDataJSON runs bench data with args and --json under opt and
 // returns its result.
 func benchDataJSON(t *testing.T, args []string, opt benchDataOptions) (dataResult, error) {
@@ -54,7 +60,9 @@ func benchDataJSON(t *testing.T, args []string, opt benchDataOptions) (dataResul
 // whole pipeline (views rendered on the device, CPU time measured), with
 // no validation message; auto on a CPU device (lavapipe) measures the
 // loader's workers; views that disagree with the CPU specification are
-// refused before any measurement, naming the flag and the self-check.
+// refused before any measurement, naming the flag and the self-check, and
+// so are images larger than one upload to the device, naming the flag and
+// the largest image.
 func TestBenchDataGPU(t *testing.T) {
 	vulkantest.UseLavapipeIfNoDevice()
 	if devs, err := vulkan.Devices(); err != nil || len(devs) == 0 {
@@ -120,6 +128,13 @@ func TestBenchDataGPU(t *testing.T) {
 	}
 	if s := readAll(t, out); s != "" {
 		t.Errorf("--augment gpu with faulty views measured:\n%s", s)
+	}
+	vulkantest.CheckValidation(t, dev)
+
+	small := benchDataOptions{opened: func(b engine.Backend) engine.Backend { dev = b.(*vulkan.Device); return smallUploads{dev} }}
+	_, err = benchDataJSON(t, append(args, "--augment", "gpu"), small)
+	if err == nil || !strings.Contains(err.Error(), "--augment gpu: the largest image (3 x ") || !strings.Contains(err.Error(), "more than the 16 B one upload") {
+		t.Errorf("--augment gpu with images over the upload limit: err = %v", err)
 	}
 	vulkantest.CheckValidation(t, dev)
 }

@@ -5,6 +5,7 @@ import (
 	"log"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/augment"
 	"simclr-vk/engine/vulkan/internal/batchnorm"
 	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/eltwise"
@@ -77,6 +78,12 @@ type Options struct {
 	// type and size (bnSplitPlan). Tests and benchmarks use it to check
 	// both plans anywhere.
 	BatchNormSplit int
+	// AugmentUpload > 0 lowers the most source bytes one upload of
+	// AugmentViews takes (internal/augment UploadLimit: 256 MiB, at most
+	// maxStorageBufferRange and an eighth of the memory heap), so that
+	// tests split a batch of small images into several uploads and
+	// dispatches, and meet the refusal of an image larger than one.
+	AugmentUpload int64
 
 	// hooks are fault injections for this package's own tests
 	// (nil everywhere else); unexported so that they are no public API.
@@ -98,13 +105,14 @@ type testHooks struct {
 // be used concurrently. It is a facade: the runtime (internal/vkrt) owns
 // the Vulkan objects, the op families their kernels and plans.
 type Device struct {
-	rt   *vkrt.Device
-	elt  *eltwise.Ops   // the eltwise family
-	bn   *batchnorm.Ops // the batchnorm family
-	gemm *gemm.Ops      // the GEMM family; its CoopMat is the device's (Plans.CoopMat)
-	nt   *ntxent.Ops    // the NT-Xent family
-	conv *conv.Ops      // the convolution family
-	info DeviceInfo     // rt.Info()
+	rt        *vkrt.Device
+	elt       *eltwise.Ops   // the eltwise family
+	bn        *batchnorm.Ops // the batchnorm family
+	gemm      *gemm.Ops      // the GEMM family; its CoopMat is the device's (Plans.CoopMat)
+	nt        *ntxent.Ops    // the NT-Xent family
+	conv      *conv.Ops      // the convolution family
+	info      DeviceInfo     // rt.Info()
+	augUpload int64          // the source bytes of one AugmentViews upload (AugmentLimit)
 
 	tuner *tune.Service // nil: autotuning off (tuner.go); the GEMM and convolution families'
 }
@@ -121,6 +129,7 @@ func Open(opts Options) (*Device, error) {
 		return nil, err
 	}
 	d.rt, d.info = rt, rt.Info()
+	d.augUpload = augment.UploadLimit(rt, opts.AugmentUpload)
 	d.elt = eltwise.New(rt)
 	d.bn = batchnorm.New(rt, opts.BatchNormSplit)
 	if err := d.initGemm(opts); err != nil {

@@ -23,10 +23,11 @@
 // Package vulkan is a facade: Device implements engine.Backend by
 // delegating, and engine's optional interfaces DownloadStaller
 // (DownloadStalls), MatmulRounder (MatmulInputRounding), ViewAugmenter
-// (AugmentViews) and Float16Storer (Float16Storage, NewFloat16: tensors
-// of 2 bytes an element, which need storageBuffer16BitAccess; kernels
-// load and store them as uint16_t and compute in float32, see
-// internal/vkrt/storage16.go). Beyond them it exports five documented extras, one per
+// (AugmentViews, AugmentLimit) and Float16Storer (Float16Storage,
+// NewFloat16: tensors of 2 bytes an element, which need
+// storageBuffer16BitAccess; kernels load and store them as uint16_t and
+// compute in float32, see internal/vkrt/storage16.go). Beyond them it
+// exports five documented extras, one per
 // concern (deviceExtras in api_test.go pins the list: a new exported
 // method fails TestDeviceMethodSet):
 //

@@ -1,26 +1,15 @@
 package augment
 
-import "math"
+import "simclr-vk/engine"
 
 // GaussianKernel returns the normalised 1-D Gaussian of odd size k and
-// standard deviation sigma, centred on index k/2.
+// standard deviation sigma, centred on index k/2 (engine.AugmentGaussian:
+// the device's views use the same taps).
 func GaussianKernel(k int, sigma float64) []float32 {
 	if k < 1 || k%2 == 0 {
 		panic("augment: GaussianKernel: kernel size must be odd and positive")
 	}
-	w := make([]float32, k)
-	r := k / 2
-	var sum float64
-	for i := range w {
-		d := float64(i - r)
-		v := math.Exp(-d * d / (2 * sigma * sigma))
-		w[i] = float32(v)
-		sum += v
-	}
-	for i := range w {
-		w[i] = float32(float64(w[i]) / sum)
-	}
-	return w
+	return engine.AugmentGaussian(k, sigma)
 }
 
 // reflect maps an index outside [0, n) back inside by mirroring without

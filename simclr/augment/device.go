@@ -51,9 +51,9 @@ func DeviceBatch(bt *Batch, cfg Config) ([]engine.AugmentImage, []engine.Augment
 }
 
 // The device views agree with Apply within DeviceAtol + DeviceRtol*|ref|
-// per value: float32 rounding of the crop map, the Gaussian taps, the
-// contrast mean and the noise's log and cos, which the CPU computes in
-// float64.
+// per value: float32 rounding of the bilinear weights (a division), the
+// contrast mean and the noise's log and cos, which the CPU computes in float64 (the blur's taps are the
+// CPU's: engine.AugmentGaussian).
 const (
 	DeviceAtol = 2e-5
 	DeviceRtol = 1e-5

@@ -7,6 +7,7 @@ import (
 	"simclr-vk/engine"
 	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/augment"
+	"simclr-vk/simclr/data"
 )
 
 // Where the training views are rendered (--augment-on).
@@ -42,18 +43,67 @@ func (r *run) viewAugmenter(aug augment.Config) (engine.ViewAugmenter, error) {
 		}
 	}
 	c, _, _ := r.train.Shape()
-	return ViewAugmenter(r.b, mode, "augment-on", r.opt.GPU, c, aug, r.log)
+	h, w := LargestImage(r.train)
+	return ViewAugmenter(r.b, mode, "augment-on", r.opt.GPU, c, h, w, aug, r.log)
+}
+
+// deviceViewBytes is what the device would hold to render a batch's views
+// under --augment-on and Options.GPU (DeviceViewBytes), 0 where the
+// loader's workers render them; the --micro-batch auto budget leaves it
+// out (SetMicroBatch).
+func (r *run) deviceViewBytes() int64 {
+	va, ok := r.b.(engine.ViewAugmenter)
+	mode := r.cfg.AugmentOn
+	if !ok || mode == AugmentCPU || (mode != AugmentGPU && !r.opt.GPU) {
+		return 0
+	}
+	c, _, _ := r.train.Shape()
+	h, w := LargestImage(r.train)
+	if int64(c)*int64(h)*int64(w) > va.AugmentLimit() {
+		return 0 // refused or rendered by the workers (ViewAugmenter)
+	}
+	return DeviceViewBytes(va, max(1, r.cfg.BatchSize/r.comm.Size()), c, r.size(), h, w)
+}
+
+// DeviceViewBytes bounds the device memory va takes to render the two
+// views of side x side of n images of c channels, the largest h x w,
+// beyond the views themselves: one upload of source bytes (at most
+// AugmentLimit), the blur's scratch copy of the views and the view table.
+func DeviceViewBytes(va engine.ViewAugmenter, n, c, side, h, w int) int64 {
+	views := 2 * int64(n)
+	src := min(va.AugmentLimit(), int64(n)*int64(c)*int64(h)*int64(w))
+	return src + 4*views*int64(c)*int64(side)*int64(side) + 4*views*32
+}
+
+// LargestImage is the height and width of the image of ds with the most
+// pixels, read without decoding (data.Sized), or Shape's size where the
+// images share it.
+func LargestImage(ds data.Dataset) (h, w int) {
+	_, h, w = ds.Shape()
+	s, ok := ds.(data.Sized)
+	if !ok || !s.SizesVary() {
+		return h, w
+	}
+	h, w = 0, 0
+	for i := range ds.Len() {
+		ih, iw := s.ImageSize(i)
+		if int64(ih)*int64(iw) > int64(h)*int64(w) {
+			h, w = ih, iw
+		}
+	}
+	return h, w
 }
 
 // ViewAugmenter is the rule of --augment-on (mode, an Augment* constant;
 // flag names the option in errors): the device b that renders the views
-// of c-channel images under aug, or nil for the loader's workers. cpu is
-// always nil; gpu needs a backend with engine.ViewAugmenter; auto takes
-// the device where it has one and it is a GPU (gpu: not a CPU device such
-// as lavapipe). Either way the device's views must first pass
-// augment.SelfCheck: gpu fails without it, auto falls back to the workers
-// with a note on log.
-func ViewAugmenter(b engine.Backend, mode, flag string, gpu bool, c int, aug augment.Config, log io.Writer) (engine.ViewAugmenter, error) {
+// of c-channel images (the largest h x w: LargestImage) under aug, or nil
+// for the loader's workers. cpu is always nil; gpu needs a backend with
+// engine.ViewAugmenter; auto takes the device where it has one and it is
+// a GPU (gpu: not a CPU device such as lavapipe). Either way the largest
+// image must fit one upload to the device (AugmentLimit; a batch of many
+// goes up in several) and the device's views must pass augment.SelfCheck:
+// gpu fails otherwise, auto falls back to the workers with a note on log.
+func ViewAugmenter(b engine.Backend, mode, flag string, gpu bool, c, h, w int, aug augment.Config, log io.Writer) (engine.ViewAugmenter, error) {
 	if mode == AugmentCPU {
 		return nil, nil
 	}
@@ -63,6 +113,14 @@ func ViewAugmenter(b engine.Backend, mode, flag string, gpu bool, c int, aug aug
 			return nil, bound.Errorf(flag, "gpu: the %s backend renders no views on the device (a Vulkan device does: --backend vulkan); use --%s cpu", b.Name(), flag)
 		}
 	} else if !ok || !gpu {
+		return nil, nil
+	}
+	if src, lim := int64(c)*int64(h)*int64(w), va.AugmentLimit(); src > lim {
+		why := fmt.Sprintf("the largest image (%d x %dx%d, %s) is more than the %s one upload to the device takes", c, h, w, bound.Bytes(float64(src)), bound.Bytes(float64(lim)))
+		if mode == AugmentGPU {
+			return nil, bound.Errorf(flag, "gpu: %s; use --%s cpu, or smaller images (simclr-vk prepare --max-side)", why, flag)
+		}
+		fmt.Fprintf(log, "note: views rendered by the loader's workers (--%s auto): %s\n", flag, why)
 		return nil, nil
 	}
 	if err := augment.SelfCheck(b, va, c, aug); err != nil {

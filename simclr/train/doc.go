@@ -34,7 +34,11 @@
 // the step renders the (2N, C, S, S) tensor from the uint8 images, equal
 // to the CPU's within float32 rounding, devaug.go); auto, the device when
 // it is a GPU (Options.GPU, not lavapipe) and the batch is stepped whole.
-// gpu with micro-batch chunks is refused (not supported yet).
+// gpu with micro-batch chunks is refused (not supported yet). The
+// images go up in pieces the device holds (engine.ViewAugmenter's
+// AugmentLimit bytes each); a dataset whose largest image (data.Sized,
+// read without decoding) is larger than one piece makes gpu fail before
+// training and auto fall back to the workers with a note.
 //
 // MicroBatch (--micro-batch) steps in chunks of that many images
 // (layers.Model.SetMicroBatch, gradient caching): the loss, the schedule
@@ -44,7 +48,9 @@
 // "auto"
 // measures the step's memory per image once the model is built
 // (layers.Model.FitMicroBatch) and prints the chunk it chose for the
-// device's memory (Options.MemoryLimit, else the physical memory). A step
+// device's memory (Options.MemoryLimit, else the physical memory), less
+// what rendering the views on the device would hold (DeviceViewBytes)
+// where they may be rendered there. A step
 // is atomic for interruption: the context is read between steps only.
 //
 // The learning-rate schedule always spans Epochs; MaxSteps only stops the

@@ -29,10 +29,11 @@ func ParseMicroBatch(s string, batch int) (n int, auto bool, err error) {
 // SetMicroBatch gives m the chunk size of --micro-batch (cfg validated).
 // With auto it measures a step's memory per image of c x side x side (see
 // layers.Model.FitMicroBatch) against limit bytes (0: the physical memory)
-// less what the backend holds and the batch's input on the device and on
-// the host, and writes its choice to log; a chunk of the whole batch is
-// then 0.
-func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, log func(format string, a ...any)) error {
+// less what the backend holds, the batch's input on the device and on
+// the host, and deviceViews bytes (what the device holds to render the
+// views, DeviceViewBytes; 0 where the host renders them), and writes its
+// choice to log; a chunk of the whole batch is then 0.
+func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, deviceViews int64, log func(format string, a ...any)) error {
 	mb, auto, err := ParseMicroBatch(cfg.MicroBatch, cfg.BatchSize)
 	if err != nil {
 		return bound.Errorf("micro-batch", "%v", err)
@@ -48,7 +49,7 @@ func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, l
 		}
 		// The batch's views: on the host, and on the device in bench step.
 		input := int64(2*n) * int64(c*side*side) * 4 * 2
-		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input
+		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input - deviceViews
 		var per int64
 		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n); err != nil {
 			return bound.Errorf("micro-batch", "auto: %v", err)

@@ -1,7 +1,6 @@
 package augment
 
 import (
-	"fmt"
 	"math"
 
 	"simclr-vk/engine"
@@ -38,73 +37,66 @@ const (
 const local = 256 // local_size_x of the shaders
 
 // Views records dst (len(views), C, size, size) = the views of images
-// (engine.ViewAugmenter).
-func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {
+// (engine.ViewAugmenter). The source bytes go up in uploads of at most
+// limit bytes (UploadLimit), one augment_resample dispatch each (plan);
+// an image larger than limit is refused: the device's sticky error names
+// it and nothing is recorded.
+func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView, limit int64) {
 	engine.CheckBackend("AugmentViews", rt.Owner(), dst)
 	c, size := engine.CheckAugment(dst, images, views)
-	offsets := make([]uint64, len(images)+1)
-	for i, im := range images {
-		offsets[i+1] = offsets[i] + uint64(len(im.Pix))
+	chunks, offsets, err := plan(images, views, limit)
+	if err != nil {
+		rt.Fail(err)
+		return
 	}
-	if offsets[len(images)] > math.MaxUint32-3 {
-		panic(fmt.Sprintf("engine: AugmentViews: %d images hold %d bytes, more than the 4 GiB one dispatch addresses", len(images), offsets[len(images)]))
-	}
-	pix := rt.NewScratch(max(1, int(offsets[len(images)]+3)/4))
-	rt.Upload(pix, packBytes(images, pix.Numel()))
-	table, all := viewTable(views, images, offsets)
+	table, taps, all := viewTable(views, images, offsets)
 	vt := rt.NewScratch(len(table))
 	rt.Upload(vt, table)
 
+	plane := c * size * size
+	for _, ch := range chunks {
+		pix := rt.NewScratch(max(1, int((ch.bytes+3)/4)))
+		rt.Upload(pix, packBytes(images, ch.images, pix.Numel()))
+		sel := rt.NewScratch(len(ch.views))
+		rt.Upload(sel, ch.views)
+		push := &Push{uint32(len(ch.views)), uint32(c), uint32(size)}
+		rt.Dispatch(vkrt.Kernel{Shader: "augment_resample", Push: push, Groups: rt.Grid1D(len(ch.views)*plane, local),
+			Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(vt), vkrt.In(pix), vkrt.In(sel)}})
+		pix.Release()
+		sel.Release()
+	}
 	n := dst.Numel()
 	push := &Push{uint32(len(views)), uint32(c), uint32(size)}
 	grid := rt.Grid1D(n, local)
-	rt.Dispatch(vkrt.Kernel{Shader: "augment_resample", Push: push, Groups: grid,
-		Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(vt), vkrt.In(pix)}})
-	pix.Release()
 	if all&(fJitter|fGray) != 0 {
 		rt.Dispatch(vkrt.Kernel{Shader: "augment_color", Push: push, Groups: rt.Grid1D(len(views)*local, local),
 			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(vt)}})
 	}
 	if all&(fBlur|fSolarize|fNoise|fNormalize) != 0 {
-		tmp := rt.NewScratch(1) // bound but never read when no view blurs
+		tmp, tt := rt.NewScratch(1), rt.NewScratch(1) // bound but never read when no view blurs
 		if all&fBlur != 0 {
 			tmp.Release()
 			tmp = rt.NewScratch(n)
+			tt.Release()
+			tt = rt.NewScratch(len(taps))
+			rt.Upload(tt, taps)
 			rt.Dispatch(vkrt.Kernel{Shader: "augment_blur_h", Push: push, Groups: grid,
-				Args: []vkrt.Arg{vkrt.Out(tmp), vkrt.In(dst), vkrt.In(vt)}})
+				Args: []vkrt.Arg{vkrt.Out(tmp), vkrt.In(dst), vkrt.In(vt), vkrt.In(tt)}})
 		}
 		rt.Dispatch(vkrt.Kernel{Shader: "augment_finish", Push: push, Groups: grid,
-			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(tmp), vkrt.In(vt)}})
+			Args: []vkrt.Arg{vkrt.InOut(dst), vkrt.In(tmp), vkrt.In(vt), vkrt.In(tt)}})
 		tmp.Release()
+		tt.Release()
 	}
 	vt.Release()
 }
 
-// packBytes packs the images' bytes back to back, four to a word
-// (little-endian), into words float32 values carrying those bits.
-func packBytes(images []engine.AugmentImage, words int) []float32 {
-	out := make([]float32, words)
-	var w uint32
-	k := 0
-	for _, im := range images {
-		for _, b := range im.Pix {
-			w |= uint32(b) << (8 * (k & 3))
-			k++
-			if k&3 == 0 {
-				out[k/4-1] = math.Float32frombits(w)
-				w = 0
-			}
-		}
-	}
-	if k&3 != 0 {
-		out[k/4] = math.Float32frombits(w)
-	}
-	return out
-}
-
 // viewTable is the views' parameter table (as float32 values carrying the
-// words' bits) and the union of their flags.
-func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, uint32) {
+// words' bits), the blurring views' Gaussian taps back to back
+// (engine.AugmentGaussian, the CPU's; word 13 is a view's offset in them)
+// and the union of the views' flags.
+func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, []float32, uint32) {
+	var taps []float32
 	t := make([]uint32, len(views)*viewWords)
 	f := math.Float32bits
 	var all uint32
@@ -134,7 +126,11 @@ func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets
 		}
 		// The hue shift reduced to [0, 1) as the CPU does (augment.Hue).
 		w[9], w[10], w[11], w[12] = f(float32(p.Brightness)), f(float32(p.Contrast)), f(float32(p.Saturation)), f(float32(p.Hue-math.Floor(p.Hue)))
-		w[13], w[14] = f(float32(p.Sigma)), uint32(p.Kernel)
+		if p.Blur {
+			w[13] = uint32(len(taps))
+			taps = append(taps, engine.AugmentGaussian(p.Kernel, p.Sigma)...)
+		}
+		w[14] = uint32(p.Kernel)
 		w[15], w[16], w[17] = f(float32(p.Noise)), uint32(p.NoiseSeed), uint32(p.NoiseSeed>>32)
 		for c := range p.Mean {
 			w[18+c], w[21+c] = f(p.Mean[c]), f(1/p.Std[c])
@@ -144,5 +140,5 @@ func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets
 	for i, x := range t {
 		out[i] = math.Float32frombits(x)
 	}
-	return out, all
+	return out, taps, all
 }

@@ -7,7 +7,18 @@
 // of operations (simclr/augment Apply, the specification):
 //
 //  1. augment_resample: one invocation per value, the bilinear resize of
-//     the crop (flipped) from the bytes;
+//     the crop (flipped) from the bytes. The images go up in uploads of at
+//     most UploadLimit bytes (256 MiB, the device's maxStorageBufferRange
+//     and an eighth of its heap, or less with vulkan.Options.AugmentUpload),
+//     whole images in order (plan, upload.go), one dispatch per upload
+//     rendering the views of its images (a list of view indices), so a
+//     batch of any total size fits; an image larger than one upload is
+//     refused with the device's sticky error. Splitting whole images was
+//     chosen over uploading each view's crop box: the crops of a batch's
+//     two views per image hold up to twice its bytes (about 1.1 times on
+//     average at scale 0.08-1), so a batch would need splitting anyway,
+//     and whole images keep the shader's addressing and bit-identical
+//     results however the batch is split;
 //  2. augment_color (only when some view jitters or turns gray): one
 //     workgroup per view, the four colour operations in the view's order
 //     (contrast's mean a workgroup sum), then grayscale;
@@ -18,7 +29,9 @@
 //     Gaussian noise and the normalisation.
 //
 // The results equal the CPU's within float32 rounding (the device computes
-// the crop's affine map, the Gaussian taps, the contrast mean and the
-// noise's logarithm and cosine in float32 where the CPU uses float64);
+// the bilinear weights with a float32 division that Vulkan lets round to
+// 2.5 ulp, the contrast mean and the noise's logarithm and cosine in float32 where
+// the CPU uses float64); the blur's Gaussian taps are the CPU's, computed
+// once per view by the host (engine.AugmentGaussian) into a taps buffer.
 // simclr/augment's device tests state the tolerance.
 package augment

@@ -243,6 +243,11 @@ func (d *Device) ValidationMessages() []string {
 // Err returns the sticky error without waiting.
 func (d *Device) Err() error { return d.err }
 
+// Fail makes err the device's sticky error unless it has one already: an
+// op family's refusal of work the device cannot hold (what Err, Flush and
+// Download then return), which records nothing.
+func (d *Device) Fail(err error) { d.setErr(err) }
+
 // setErr records the first error; later ones are dropped.
 func (d *Device) setErr(err error) {
 	if d.err == nil && err != nil {

@@ -1,0 +1,97 @@
+package augment
+
+import (
+	"fmt"
+	"math"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/vulkan/internal/vkrt"
+)
+
+// MaxUpload caps the source bytes of one upload (one augment_resample
+// dispatch): a batch of large photos goes up in pieces of at most this
+// size instead of one buffer the device may not address or hold.
+const MaxUpload = 256 << 20
+
+// UploadLimit is the most source bytes one upload on rt takes: MaxUpload,
+// or want where 0 < want < MaxUpload (vulkan.Options.AugmentUpload, so
+// that tests split small batches), at most the device's
+// maxStorageBufferRange and an eighth of its memory heap, rounded down to
+// whole words (at least one).
+func UploadLimit(rt *vkrt.Device, want int64) int64 {
+	lim := int64(MaxUpload)
+	if want > 0 {
+		lim = min(lim, want)
+	}
+	lim = min(lim, int64(rt.Limits().MaxStorageBufferRange))
+	if heap := rt.HeapSize(); heap > 0 {
+		lim = min(lim, int64(min(heap/8, math.MaxInt64)))
+	}
+	return max(4, lim&^3)
+}
+
+// chunk is one upload and its augment_resample dispatch: the images it
+// holds (in order, bytes in all) and the views it renders, as float32
+// values carrying the view indices' bits (the shader's sel).
+type chunk struct {
+	images []int
+	views  []float32
+	bytes  int64
+}
+
+// plan packs the images that views read, in order, into chunks of at
+// most limit bytes, and returns them with each image's byte offset in its
+// chunk. An image larger than limit is an error.
+func plan(images []engine.AugmentImage, views []engine.AugmentView, limit int64) ([]chunk, []uint64, error) {
+	used := make([]bool, len(images))
+	for _, p := range views {
+		used[p.Image] = true
+	}
+	offsets := make([]uint64, len(images))
+	chunkOf := make([]int, len(images))
+	var chunks []chunk
+	for i, im := range images {
+		if !used[i] {
+			continue
+		}
+		n := int64(len(im.Pix))
+		if n > limit {
+			return nil, nil, fmt.Errorf("engine/vulkan: AugmentViews: image %d (%d x %d x %d) holds %d bytes, more than the %d one upload to the device takes (the least of %d, maxStorageBufferRange and an eighth of the memory heap): render its views on the host (augment.Apply) or make it smaller",
+				i, im.C, im.H, im.W, n, limit, MaxUpload)
+		}
+		if len(chunks) == 0 || chunks[len(chunks)-1].bytes+n > limit {
+			chunks = append(chunks, chunk{})
+		}
+		k := len(chunks) - 1
+		offsets[i], chunkOf[i] = uint64(chunks[k].bytes), k
+		chunks[k].images = append(chunks[k].images, i)
+		chunks[k].bytes += n
+	}
+	for v, p := range views {
+		k := chunkOf[p.Image]
+		chunks[k].views = append(chunks[k].views, math.Float32frombits(uint32(v)))
+	}
+	return chunks, offsets, nil
+}
+
+// packBytes packs the bytes of images[idx...] back to back, four to a
+// word (little-endian), into words float32 values carrying those bits.
+func packBytes(images []engine.AugmentImage, idx []int, words int) []float32 {
+	out := make([]float32, words)
+	var w uint32
+	k := 0
+	for _, i := range idx {
+		for _, b := range images[i].Pix {
+			w |= uint32(b) << (8 * (k & 3))
+			k++
+			if k&3 == 0 {
+				out[k/4-1] = math.Float32frombits(w)
+				w = 0
+			}
+		}
+	}
+	if k&3 != 0 {
+		out[k/4] = math.Float32frombits(w)
+	}
+	return out
+}
