@@ -7,7 +7,8 @@ import (
 
 // TestViewAllocs: once warm, a view allocates nothing: Apply's resample
 // and blur buffers come from scratchPool, and Sample draws from the
-// caller's stream (the Loader's ViewRNG is the only per-view allocation).
+// caller's stream (the Loader reseeds one generator per worker,
+// viewSeed, rather than allocating ViewRNG's per view).
 func TestViewAllocs(t *testing.T) {
 	im := goldenImage(1, 3, 75, 100)
 	cfg := DefaultConfig(48)
