@@ -77,7 +77,14 @@ type AugmentView struct {
 // Vulkan views upload these taps).
 func AugmentGaussian(k int, sigma float64) []float32 {
 	w := make([]float32, k)
-	r := k / 2
+	AugmentGaussianTo(w, sigma)
+	return w
+}
+
+// AugmentGaussianTo writes AugmentGaussian(len(w), sigma) into w, so that
+// per-view callers reuse one buffer.
+func AugmentGaussianTo(w []float32, sigma float64) {
+	r := len(w) / 2
 	var sum float64
 	for i := range w {
 		d := float64(i - r)
@@ -88,7 +95,6 @@ func AugmentGaussian(k int, sigma float64) []float32 {
 	for i := range w {
 		w[i] = float32(float64(w[i]) / sum)
 	}
-	return w
 }
 
 // MaxAugmentKernel bounds AugmentView.Kernel.

@@ -105,14 +105,14 @@ type testHooks struct {
 // be used concurrently. It is a facade: the runtime (internal/vkrt) owns
 // the Vulkan objects, the op families their kernels and plans.
 type Device struct {
-	rt        *vkrt.Device
-	elt       *eltwise.Ops   // the eltwise family
-	bn        *batchnorm.Ops // the batchnorm family
-	gemm      *gemm.Ops      // the GEMM family; its CoopMat is the device's (Plans.CoopMat)
-	nt        *ntxent.Ops    // the NT-Xent family
-	conv      *conv.Ops      // the convolution family
-	info      DeviceInfo     // rt.Info()
-	augUpload int64          // the source bytes of one AugmentViews upload (AugmentLimit)
+	rt   *vkrt.Device
+	elt  *eltwise.Ops   // the eltwise family
+	bn   *batchnorm.Ops // the batchnorm family
+	gemm *gemm.Ops      // the GEMM family; its CoopMat is the device's (Plans.CoopMat)
+	nt   *ntxent.Ops    // the NT-Xent family
+	conv *conv.Ops      // the convolution family
+	info DeviceInfo     // rt.Info()
+	aug  *augment.Ops   // the view augmentation family (its upload limit is AugmentLimit)
 
 	tuner *tune.Service // nil: autotuning off (tuner.go); the GEMM and convolution families'
 }
@@ -129,7 +129,7 @@ func Open(opts Options) (*Device, error) {
 		return nil, err
 	}
 	d.rt, d.info = rt, rt.Info()
-	d.augUpload = augment.UploadLimit(rt, opts.AugmentUpload)
+	d.aug = augment.New(rt, opts.AugmentUpload)
 	d.elt = eltwise.New(rt)
 	d.bn = batchnorm.New(rt, opts.BatchNormSplit)
 	if err := d.initGemm(opts); err != nil {

@@ -2,7 +2,6 @@ package vulkan
 
 import (
 	"simclr-vk/engine"
-	"simclr-vk/engine/vulkan/internal/augment"
 	"simclr-vk/engine/vulkan/internal/conv"
 	"simclr-vk/engine/vulkan/internal/float16"
 	"simclr-vk/engine/vulkan/internal/ntxent"
@@ -20,13 +19,13 @@ func (d *Device) FromFloat16(dst, src *engine.Tensor) { float16.FromFloat16(d.rt
 // AugmentViews records dst (len(views), C, size, size) = the SimCLR views
 // of uint8 images (engine.ViewAugmenter; internal/augment).
 func (d *Device) AugmentViews(dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {
-	augment.Views(d.rt, dst, images, views, d.augUpload)
+	d.aug.Views(dst, images, views)
 }
 
 // AugmentLimit is the most source bytes one image of AugmentViews may
 // hold (engine.ViewAugmenter): the size of one upload
 // (Options.AugmentUpload); larger batches go up in several.
-func (d *Device) AugmentLimit() int64 { return d.augUpload }
+func (d *Device) AugmentLimit() int64 { return d.aug.Limit() }
 
 // The eltwise family (internal/eltwise): elementwise, reductions, bias,
 // pooling, L2 normalisation, cross-entropy, optimizer steps.

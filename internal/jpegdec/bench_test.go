@@ -29,3 +29,20 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeSmall decodes a 64x48 JPEG with libjpeg-turbo, where the
+// per-image fixed cost (handle, header) weighs most.
+func BenchmarkDecodeSmall(b *testing.B) {
+	d := New(Options{})
+	if !d.UsesLibrary() {
+		b.Skip("libjpeg-turbo not installed")
+	}
+	src := encode(b, photo(64, 48, false, 10), 90)
+	r := Request{Width: 64, Height: 48, Channels: 3}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := d.Decode(src, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -89,30 +89,39 @@ static int tj_reductions(tj_lib *l) {
 	return mask;
 }
 
-// tj_decode decodes src with a fresh handle (handles are not shared
-// between threads). hdr receives width, height, subsampling and colour
-// space. With want_w > 0 the image is decoded at want_w x want_h as pixel
-// format pf; RGB is decoded into a temporary buffer and split into the
-// three planes of dst. Returns 0, 1 when the library warned (message in
-// msg), -1 on an error (message in msg).
-static int tj_decode(tj_lib *l, const unsigned char *src, unsigned long n, int hdr[4],
-		int want_w, int want_h, int pf, unsigned char *dst, char *msg, int msgn) {
+// tj_decode decodes src with one fresh handle (handles are not shared
+// between threads) and one header parse: the header must declare want_w x
+// want_h and an RGB, YCbCr or gray colour space, else nothing is decoded
+// and it returns 2 (CMYK, YCCK, or a header read otherwise than Go's).
+// The image is decoded at out_w x out_h (a DCT reduction of the header's
+// size, chosen by the caller from the library's reductions and MinSide)
+// into dst, channels planes: gray for a gray JPEG or channels 1 (*got_c =
+// 1), else RGB through a temporary buffer split into three planes (*got_c
+// = 3). Returns 0, 1 when the library did not take the header or warned
+// (message in msg), -1 on an error (message in msg).
+static int tj_decode(tj_lib *l, const unsigned char *src, unsigned long n, int want_w, int want_h,
+		int out_w, int out_h, int channels, unsigned char *dst, int *got_c, char *msg, int msgn) {
 	void *h = l->init();
 	if (!h) {
 		tj_copy(msg, msgn, l->errstr(NULL));
 		return -1;
 	}
-	int rc = 0;
-	if (l->header(h, src, n, &hdr[0], &hdr[1], &hdr[2], &hdr[3]) != 0) {
+	int rc = 0, w, ht, sub, cs;
+	unsigned char *tmp = NULL;
+	if (l->header(h, src, n, &w, &ht, &sub, &cs) != 0) {
 		tj_copy(msg, msgn, l->errstr(h));
 		rc = 1; // a header the library does not take: Go decides
 		goto done;
 	}
-	if (want_w <= 0)
+	if (w != want_w || ht != want_h || (cs != TJCS_RGB && cs != TJCS_YCbCr && cs != TJCS_GRAY)) {
+		rc = 2;
 		goto done;
+	}
 	int flags = TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS;
-	size_t plane = (size_t)want_w * (size_t)want_h;
-	unsigned char *out = dst, *tmp = NULL;
+	int pf = (channels == 3 && cs != TJCS_GRAY) ? TJPF_RGB : TJPF_GRAY;
+	*got_c = pf == TJPF_RGB ? 3 : 1;
+	size_t plane = (size_t)out_w * (size_t)out_h;
+	unsigned char *out = dst;
 	if (pf == TJPF_RGB) {
 		tmp = malloc(3 * plane);
 		if (!tmp) {
@@ -122,7 +131,7 @@ static int tj_decode(tj_lib *l, const unsigned char *src, unsigned long n, int h
 		}
 		out = tmp;
 	}
-	if (l->decompress(h, src, n, out, want_w, 0, want_h, pf, flags) != 0) {
+	if (l->decompress(h, src, n, out, out_w, 0, out_h, pf, flags) != 0) {
 		tj_copy(msg, msgn, l->errstr(h));
 		rc = l->errcode(h) == TJERR_WARNING ? 1 : -1;
 	} else if (tmp) {
@@ -133,8 +142,8 @@ static int tj_decode(tj_lib *l, const unsigned char *src, unsigned long n, int h
 			b[i] = tmp[3 * i + 2];
 		}
 	}
-	free(tmp);
 done:
+	free(tmp);
 	l->destroy(h);
 	return rc;
 }
@@ -219,40 +228,33 @@ func cString(b []byte) string {
 	return string(b)
 }
 
-// decode decodes src with the library. It returns the image; or a zero
-// Image and the library's message when Go should decide (a header or
-// colour space it does not take, a warning); or an error.
+// decode decodes src with the library in one call (one handle, one
+// header parse). It returns the image; or a zero Image and the library's
+// message when Go should decide (a header it does not take, a warning); a
+// zero Image and no message for a header or colour space it declines; or
+// an error. The scale is picked before the call from the request, which
+// the header must match, so that the Go buffer is sized up front.
 func (l *library) decode(src []byte, r Request) (Image, string, error) {
 	if len(src) == 0 {
 		return Image{}, "", fmt.Errorf("empty file")
 	}
-	var hdr [4]C.int
-	msg := make([]byte, 512)
-	cmsg := (*C.char)(unsafe.Pointer(&msg[0]))
-	csrc := (*C.uchar)(unsafe.Pointer(&src[0]))
-	n := C.ulong(len(src))
-	if rc := C.tj_decode(l.c, csrc, n, &hdr[0], 0, 0, 0, nil, cmsg, C.int(len(msg))); rc != 0 {
-		return Image{}, cString(msg), nil // header not taken: Go decides
-	}
-	w, h, cs := int(hdr[0]), int(hdr[1]), int(hdr[3])
-	if w != r.Width || h != r.Height || (cs != C.TJCS_RGB && cs != C.TJCS_YCbCr && cs != C.TJCS_GRAY) {
-		return Image{}, "", nil // CMYK, YCCK, or a header read otherwise than Go's
-	}
-	d := reduction(w, h, r.MinSide, l.denoms)
-	sw, sh := ceilDiv(w, d), ceilDiv(h, d)
-	pf, c := C.int(C.TJPF_GRAY), 1
-	if r.Channels == 3 && cs != C.TJCS_GRAY {
-		pf, c = C.TJPF_RGB, 3
-	}
+	d := reduction(r.Width, r.Height, r.MinSide, l.denoms)
+	sw, sh := ceilDiv(r.Width, d), ceilDiv(r.Height, d)
 	im := Image{C: r.Channels, H: sh, W: sw, Pix: make([]uint8, r.Channels*sh*sw)}
-	rc := C.tj_decode(l.c, csrc, n, &hdr[0], C.int(sw), C.int(sh), pf, (*C.uchar)(unsafe.Pointer(&im.Pix[0])), cmsg, C.int(len(msg)))
+	var msg [512]byte
+	var got C.int
+	rc := C.tj_decode(l.c, (*C.uchar)(unsafe.Pointer(&src[0])), C.ulong(len(src)), C.int(r.Width), C.int(r.Height),
+		C.int(sw), C.int(sh), C.int(r.Channels), (*C.uchar)(unsafe.Pointer(&im.Pix[0])), &got,
+		(*C.char)(unsafe.Pointer(&msg[0])), C.int(len(msg)))
 	switch rc {
 	case 1:
-		return Image{}, cString(msg), nil
+		return Image{}, cString(msg[:]), nil
+	case 2:
+		return Image{}, "", nil // CMYK, YCCK, or a header read otherwise than Go's
 	case -1:
-		return Image{}, "", fmt.Errorf("libjpeg-turbo: %s", cString(msg))
+		return Image{}, "", fmt.Errorf("libjpeg-turbo: %s", cString(msg[:]))
 	}
-	if c < r.Channels { // a gray JPEG asked for as RGB
+	if int(got) < r.Channels { // a gray JPEG asked for as RGB
 		copy(im.Pix[sh*sw:], im.Pix[:sh*sw])
 		copy(im.Pix[2*sh*sw:], im.Pix[:sh*sw])
 	}

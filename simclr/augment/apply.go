@@ -16,7 +16,9 @@ func Apply(dst []float32, src data.Image, p Params, cfg Config) {
 	if len(dst) != src.C*plane {
 		panic(fmt.Sprintf("augment: Apply: dst has %d values, want %d (%d x %d x %d)", len(dst), src.C*plane, src.C, s, s))
 	}
-	resample(dst, src, p, s)
+	sc := getScratch()
+	defer scratchPool.Put(sc)
+	sc.resample(dst, src, p, s)
 	if p.Jitter {
 		for _, op := range p.Order {
 			switch op {
@@ -35,9 +37,8 @@ func Apply(dst []float32, src data.Image, p Params, cfg Config) {
 		Grayscale(dst, src.C, plane)
 	}
 	if p.Blur {
-		tmp := scratchPlane(plane)
-		Blur(dst, *tmp, src.C, s, s, p.Kernel, p.Sigma)
-		planePool.Put(tmp)
+		sc.plane = grow(sc.plane, plane)
+		sc.blur(dst, sc.plane, src.C, s, s, p.Kernel, p.Sigma)
 	}
 	if p.Solarize {
 		Solarize(dst)

@@ -33,21 +33,36 @@ func reflect(i, n int) int {
 // every channel of x: (c, h, w), with reflect padding. tmp must hold h*w
 // values.
 func Blur(x, tmp []float32, c, h, w, k int, sigma float64) {
-	kern := GaussianKernel(k, sigma)
+	if k < 1 || k%2 == 0 {
+		panic("augment: Blur: kernel size must be odd and positive")
+	}
+	sc := getScratch()
+	defer scratchPool.Put(sc)
+	sc.blur(x, tmp, c, h, w, k, sigma)
+}
+
+// blur is Blur with sc's buffers.
+func (sc *scratch) blur(x, tmp []float32, c, h, w, k int, sigma float64) {
+	sc.kern = grow(sc.kern, k)
+	kern := sc.kern
+	engine.AugmentGaussianTo(kern, sigma) // GaussianKernel's taps
 	// Tiny weights are summed in float64 when every value is in [0, 1]
 	// (as in Apply); see blurpass.go.
-	plan := planBlur(kern, kern[0] < tinyTap && inUnitRange(x[:c*h*w]))
+	plan := planBlur(kern, kern[0] < tinyTap && inUnitRange(x[:c*h*w]), sc.head[:0], sc.tail[:0])
+	sc.head, sc.tail = plan.head[:0], plan.tail[:0]
 	r := k / 2
-	pad := make([]float32, w+2*r)
-	cols := make([]int, w+2*r) // reflected column of padded column i
+	sc.pad = grow(sc.pad, w+2*r)
+	sc.cols = grow(sc.cols, w+2*r) // reflected column of padded column i
+	sc.rows = grow(sc.rows, h+2*r) // reflected row index of padded row y+r
+	pad, cols, rows := sc.pad, sc.cols, sc.rows
 	for i := range cols {
 		cols[i] = reflect(i-r, w)
 	}
-	rows := make([]int, h+2*r) // reflected row index of padded row y+r
 	for y := range rows {
 		rows[y] = reflect(y-r, h)
 	}
-	hOffs, vOffs := make([]int, k), make([]int, k) // tap offsets, see mac8
+	sc.hOffs, sc.vOffs = grow(sc.hOffs, k), grow(sc.vOffs, k) // tap offsets, see mac8
+	hOffs, vOffs := sc.hOffs, sc.vOffs
 	for j := range hOffs {
 		hOffs[j] = plan.lo + j
 	}

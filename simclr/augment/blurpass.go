@@ -33,9 +33,11 @@ type tinyWeight struct {
 	k float64 // its weight, exactly
 }
 
-func planBlur(kern []float32, unit bool) blurPlan {
+// planBlur plans kern; head and tail are empty slices whose storage the
+// plan's tiny-tap lists reuse.
+func planBlur(kern []float32, unit bool, head, tail []tinyWeight) blurPlan {
 	small := func(k float32) bool { return k == 0 || (unit && k < tinyTap) }
-	p := blurPlan{kern: kern, lo: 0, hi: len(kern)}
+	p := blurPlan{kern: kern, lo: 0, hi: len(kern), head: head, tail: tail}
 	for p.lo < p.hi && small(kern[p.lo]) {
 		p.lo++
 	}

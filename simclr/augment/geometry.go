@@ -31,10 +31,9 @@ type tap struct {
 	f      float32 // weight of i1
 }
 
-// taps computes the bilinear taps of n output positions whose source
-// coordinates are a*k + b (k = 0..n-1), clamped to [lo, hi].
-func taps(n int, a, b float64, lo, hi int) []tap {
-	t := make([]tap, n)
+// taps computes into t the bilinear taps of len(t) output positions whose
+// source coordinates are a*k + b (k = 0..len(t)-1), clamped to [lo, hi].
+func taps(t []tap, a, b float64, lo, hi int) []tap {
 	for k := range t {
 		u := a*float64(k) + b
 		switch {
@@ -54,15 +53,24 @@ func taps(n int, a, b float64, lo, hi int) []tap {
 // values in [0, 1]) with bilinear interpolation, clamping to the crop
 // rectangle as a crop-then-resize does.
 func resample(dst []float32, src data.Image, p Params, size int) {
+	sc := getScratch()
+	defer scratchPool.Put(sc)
+	sc.resample(dst, src, p, size)
+}
+
+// resample is resample with sc's buffers.
+func (sc *scratch) resample(dst []float32, src data.Image, p Params, size int) {
 	m := Transform(p.Crop, size, p.Flip)
 	// The map is axis-aligned: x' = m[0]*x + m[6], y' = m[4]*y + m[7]
 	// (column-major Mat3); +0.5 for the pixel centre, -0.5 back to indices.
-	xs := taps(size, m[0], m[0]*0.5+m[6]-0.5, p.Crop.X, p.Crop.X+p.Crop.W-1)
-	ys := taps(size, m[4], m[4]*0.5+m[7]-0.5, p.Crop.Y, p.Crop.Y+p.Crop.H-1)
+	sc.xs, sc.ys = grow(sc.xs, size), grow(sc.ys, size)
+	xs := taps(sc.xs, m[0], m[0]*0.5+m[6]-0.5, p.Crop.X, p.Crop.X+p.Crop.W-1)
+	ys := taps(sc.ys, m[4], m[4]*0.5+m[7]-0.5, p.Crop.Y, p.Crop.Y+p.Crop.H-1)
 	// Output rows share source rows (two per output row, fewer distinct
 	// ones): each source row is interpolated horizontally once into one of
 	// two row slots, then pairs of slots are blended vertically.
-	buf := make([]float32, 2*size)
+	sc.slots = grow(sc.slots, 2*size)
+	buf := sc.slots
 	for c := 0; c < src.C; c++ {
 		plane := src.Pix[c*src.H*src.W : (c+1)*src.H*src.W]
 		out := dst[c*size*size : (c+1)*size*size]

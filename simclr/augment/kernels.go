@@ -2,19 +2,31 @@ package augment
 
 import "sync"
 
-// planePool holds the scratch planes of Apply's blur, so that a view does
-// not allocate one.
-var planePool sync.Pool
+// scratch holds the temporary buffers of one view (resample's taps and
+// row slots, Blur's plane, kernel, padded row, reflected indices, tap
+// offsets and tiny-tap lists), so that a warm view allocates nothing.
+// Every buffer is fully written before it is read: reuse does not change
+// a result. Views take one from scratchPool and give it back.
+type scratch struct {
+	xs, ys       []tap
+	slots        []float32 // resample's two interpolated source rows
+	plane        []float32 // Apply's blur temporary
+	kern, pad    []float32
+	cols, rows   []int
+	hOffs, vOffs []int
+	head, tail   []tinyWeight
+}
 
-// scratchPlane returns a pooled slice of n float32s; give it back with
-// planePool.Put.
-func scratchPlane(n int) *[]float32 {
-	if p, ok := planePool.Get().(*[]float32); ok && cap(*p) >= n {
-		*p = (*p)[:n]
-		return p
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+// grow returns s resized to n, reallocating only when its capacity is short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
 	}
-	s := make([]float32, n)
-	return &s
+	return s[:n]
 }
 
 // b2i is 1 for true, 0 for false: an index for selecting one of several

@@ -289,6 +289,10 @@ func (l *Loader) work() {
 	defer l.wg.Done()
 	s := l.cfg.Size
 	vsize := l.c * s * s
+	// One generator per worker, reseeded per view (viewSeed): the views'
+	// streams are ViewRNG's without allocating one per view.
+	pcg := new(rand.PCG)
+	rng := rand.New(pcg)
 	for t := range l.tasks {
 		b := t.p.b
 		idx := b.Index[t.pos]
@@ -306,7 +310,8 @@ func (l *Loader) work() {
 		} else if l.raw {
 			b.Images[t.pos] = img
 			for v := 0; v < l.views; v++ {
-				b.Params[v*b.N+t.pos] = Sample(l.cfg, ViewRNG(l.seed, l.epoch, idx, v), img.H, img.W)
+				pcg.Seed(viewSeed(l.seed, l.epoch, idx, v))
+				b.Params[v*b.N+t.pos] = Sample(l.cfg, rng, img.H, img.W)
 			}
 		} else {
 			for v := 0; v < l.views; v++ {
@@ -315,7 +320,8 @@ func (l *Loader) work() {
 				if l.eval {
 					EvalView(dst, img, l.cfg)
 				} else {
-					View(dst, img, l.cfg, ViewRNG(l.seed, l.epoch, idx, v))
+					pcg.Seed(viewSeed(l.seed, l.epoch, idx, v))
+					View(dst, img, l.cfg, rng)
 				}
 			}
 		}

@@ -41,10 +41,16 @@ type Params struct {
 // ViewRNG returns the random stream of one view, a pure function of
 // (seed, epoch, dataset index, view index).
 func ViewRNG(seed uint64, epoch, index, view int) *rand.Rand {
+	return rand.New(rand.NewPCG(viewSeed(seed, epoch, index, view)))
+}
+
+// viewSeed is the PCG seed of ViewRNG: a worker that reseeds one PCG with
+// it per view draws ViewRNG's stream without allocating a generator.
+func viewSeed(seed uint64, epoch, index, view int) (uint64, uint64) {
 	h := splitmix(seed ^ splitmix(uint64(epoch)+0x9e3779b97f4a7c15))
 	h = splitmix(h ^ uint64(index))
 	h = splitmix(h ^ uint64(view)<<48)
-	return rand.New(rand.NewPCG(h, splitmix(h)))
+	return h, splitmix(h)
 }
 
 // splitmix is the SplitMix64 finaliser, a good 64-bit mixing function.

@@ -2,6 +2,7 @@ package augment
 
 import (
 	"math"
+	"slices"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/vkrt"
@@ -36,27 +37,56 @@ const (
 
 const local = 256 // local_size_x of the shaders
 
+// Ops is the family on one device: its upload limit and the host buffers
+// a batch is packed into (the view table, the blur taps, each upload's
+// bytes and the upload plan), kept across batches so that a batch no
+// larger than the largest seen allocates none. The bytes buffer holds one
+// upload, so it never exceeds the limit. Like the Device, Ops is used by
+// one goroutine at a time.
+type Ops struct {
+	rt    *vkrt.Device
+	limit int64
+
+	words   []float32 // one upload's packed bytes (packBytes)
+	words32 []uint32  // the view table's words (viewTable)
+	table   []float32 // the same bits as float32 values
+	taps    []float32
+	plan    planBufs
+}
+
+// New returns the family for rt with uploads of UploadLimit(rt, want)
+// bytes.
+func New(rt *vkrt.Device, want int64) *Ops {
+	return &Ops{rt: rt, limit: UploadLimit(rt, want)}
+}
+
+// Limit is the most source bytes one upload takes (UploadLimit), the
+// largest image Views renders.
+func (o *Ops) Limit() int64 { return o.limit }
+
 // Views records dst (len(views), C, size, size) = the views of images
 // (engine.ViewAugmenter). The source bytes go up in uploads of at most
-// limit bytes (UploadLimit), one augment_resample dispatch each (plan);
-// an image larger than limit is refused: the device's sticky error names
-// it and nothing is recorded.
-func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView, limit int64) {
+// Limit bytes, one augment_resample dispatch each (plan); an image larger
+// than that is refused: the device's sticky error names it and nothing is
+// recorded.
+func (o *Ops) Views(dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {
+	rt := o.rt
 	engine.CheckBackend("AugmentViews", rt.Owner(), dst)
 	c, size := engine.CheckAugment(dst, images, views)
-	chunks, offsets, err := plan(images, views, limit)
+	chunks, offsets, err := o.plan.plan(images, views, o.limit)
 	if err != nil {
 		rt.Fail(err)
 		return
 	}
-	table, taps, all := viewTable(views, images, offsets)
+	table, taps, all := o.viewTable(views, images, offsets)
 	vt := rt.NewScratch(len(table))
 	rt.Upload(vt, table)
 
 	plane := c * size * size
 	for _, ch := range chunks {
 		pix := rt.NewScratch(max(1, int((ch.bytes+3)/4)))
-		rt.Upload(pix, packBytes(images, ch.images, pix.Numel()))
+		o.words = packBytes(o.words, images, ch.images, pix.Numel())
+		rt.Upload(pix, o.words)
 		sel := rt.NewScratch(len(ch.views))
 		rt.Upload(sel, ch.views)
 		push := &Push{uint32(len(ch.views)), uint32(c), uint32(size)}
@@ -95,13 +125,16 @@ func Views(rt *vkrt.Device, dst *engine.Tensor, images []engine.AugmentImage, vi
 // words' bits), the blurring views' Gaussian taps back to back
 // (engine.AugmentGaussian, the CPU's; word 13 is a view's offset in them)
 // and the union of the views' flags.
-func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, []float32, uint32) {
-	var taps []float32
-	t := make([]uint32, len(views)*viewWords)
+// Both slices are o's buffers, valid until the next call.
+func (o *Ops) viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets []uint64) ([]float32, []float32, uint32) {
+	taps := o.taps[:0]
+	o.words32 = grow(o.words32, len(views)*viewWords)
+	t := o.words32
 	f := math.Float32bits
 	var all uint32
 	for v, p := range views {
 		w := t[v*viewWords : (v+1)*viewWords]
+		clear(w)
 		im := images[p.Image]
 		w[0], w[1], w[2] = uint32(offsets[p.Image]), uint32(im.H), uint32(im.W)
 		var flags uint32
@@ -128,7 +161,9 @@ func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets
 		w[9], w[10], w[11], w[12] = f(float32(p.Brightness)), f(float32(p.Contrast)), f(float32(p.Saturation)), f(float32(p.Hue-math.Floor(p.Hue)))
 		if p.Blur {
 			w[13] = uint32(len(taps))
-			taps = append(taps, engine.AugmentGaussian(p.Kernel, p.Sigma)...)
+			n := len(taps)
+			taps = slices.Grow(taps, p.Kernel)[:n+p.Kernel]
+			engine.AugmentGaussianTo(taps[n:], p.Sigma)
 		}
 		w[14] = uint32(p.Kernel)
 		w[15], w[16], w[17] = f(float32(p.Noise)), uint32(p.NoiseSeed), uint32(p.NoiseSeed>>32)
@@ -136,9 +171,18 @@ func viewTable(views []engine.AugmentView, images []engine.AugmentImage, offsets
 			w[18+c], w[21+c] = f(p.Mean[c]), f(1/p.Std[c])
 		}
 	}
-	out := make([]float32, len(t))
+	o.table = grow(o.table, len(t))
 	for i, x := range t {
-		out[i] = math.Float32frombits(x)
+		o.table[i] = math.Float32frombits(x)
 	}
-	return out, taps, all
+	o.taps = taps
+	return o.table, taps, all
+}
+
+// grow returns s resized to n, reallocating only when its capacity is short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

@@ -34,4 +34,9 @@
 // the CPU uses float64); the blur's Gaussian taps are the CPU's, computed
 // once per view by the host (engine.AugmentGaussian) into a taps buffer.
 // simclr/augment's device tests state the tolerance.
+//
+// The host's work per batch (the upload plan, the view table and taps, the
+// packed bytes of each upload) goes into buffers that Ops keeps across
+// batches, sized to the largest batch seen; the packed-bytes buffer holds
+// one upload, so it is at most UploadLimit bytes.
 package augment

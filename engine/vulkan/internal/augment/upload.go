@@ -3,6 +3,7 @@ package augment
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/vkrt"
@@ -39,17 +40,29 @@ type chunk struct {
 	bytes  int64
 }
 
+// planBufs are plan's buffers, kept across batches.
+type planBufs struct {
+	used    []bool
+	offsets []uint64
+	chunkOf []int
+	chunks  []chunk // their images and views slices are reused too
+}
+
 // plan packs the images that views read, in order, into chunks of at
 // most limit bytes, and returns them with each image's byte offset in its
-// chunk. An image larger than limit is an error.
-func plan(images []engine.AugmentImage, views []engine.AugmentView, limit int64) ([]chunk, []uint64, error) {
-	used := make([]bool, len(images))
+// chunk (both b's buffers, valid until the next call). An image larger
+// than limit is an error.
+func (b *planBufs) plan(images []engine.AugmentImage, views []engine.AugmentView, limit int64) ([]chunk, []uint64, error) {
+	b.used = grow(b.used, len(images))
+	used := b.used
+	clear(used)
 	for _, p := range views {
 		used[p.Image] = true
 	}
-	offsets := make([]uint64, len(images))
-	chunkOf := make([]int, len(images))
-	var chunks []chunk
+	b.offsets, b.chunkOf = grow(b.offsets, len(images)), grow(b.chunkOf, len(images))
+	offsets, chunkOf := b.offsets, b.chunkOf
+	clear(offsets)
+	chunks := b.chunks[:0]
 	for i, im := range images {
 		if !used[i] {
 			continue
@@ -60,7 +73,9 @@ func plan(images []engine.AugmentImage, views []engine.AugmentView, limit int64)
 				i, im.C, im.H, im.W, n, limit, MaxUpload)
 		}
 		if len(chunks) == 0 || chunks[len(chunks)-1].bytes+n > limit {
-			chunks = append(chunks, chunk{})
+			chunks = slices.Grow(chunks, 1)[:len(chunks)+1]
+			last := &chunks[len(chunks)-1]
+			*last = chunk{images: last.images[:0], views: last.views[:0]}
 		}
 		k := len(chunks) - 1
 		offsets[i], chunkOf[i] = uint64(chunks[k].bytes), k
@@ -71,13 +86,15 @@ func plan(images []engine.AugmentImage, views []engine.AugmentView, limit int64)
 		k := chunkOf[p.Image]
 		chunks[k].views = append(chunks[k].views, math.Float32frombits(uint32(v)))
 	}
+	b.chunks = chunks
 	return chunks, offsets, nil
 }
 
 // packBytes packs the bytes of images[idx...] back to back, four to a
-// word (little-endian), into words float32 values carrying those bits.
-func packBytes(images []engine.AugmentImage, idx []int, words int) []float32 {
-	out := make([]float32, words)
+// word (little-endian), into words float32 values carrying those bits, in
+// buf's storage when it has room (every word is written).
+func packBytes(buf []float32, images []engine.AugmentImage, idx []int, words int) []float32 {
+	out := grow(buf, words)
 	var w uint32
 	k := 0
 	for _, i := range idx {
