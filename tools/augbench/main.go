@@ -5,14 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"io"
-	"math"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -21,8 +15,6 @@ import (
 )
 
 func main() {
-	write := flag.String("write", "", "write test JPEGs into this folder and exit")
-	n := flag.Int("n", 200, "images to write (-write)")
 	dir := flag.String("data", "", "image folder to read")
 	imageSize := flag.Int("image-size", 0, "resize and centre-crop images to this size on load (0: full size)")
 	size := flag.Int("size", 224, "view size")
@@ -34,83 +26,15 @@ func main() {
 	flag.Parse()
 	var err error
 	switch {
-	case *write != "":
-		err = writeJPEGs(*write, *n)
 	case *dir != "":
 		err = run(*dir, *imageSize, *size, *workers, *batch, *epochs, *memory, *asJSON)
 	default:
-		err = errors.New("give -write DIR or -data DIR")
+		err = errors.New("give -data DIR (an image folder: go run ./tools/mkjpegs -out DIR makes one)")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "augbench:", err)
 		os.Exit(1)
 	}
-}
-
-// writeJPEGs writes n 500x375 test pictures into dir/c0..c3.
-func writeJPEGs(dir string, n int) error {
-	if n < 1 || n > 100000 {
-		return fmt.Errorf("-n %d: want 1 to 100000 images", n)
-	}
-	for i := range n {
-		sub := filepath.Join(dir, fmt.Sprintf("c%d", i%4))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			return err
-		}
-		f, err := os.Create(filepath.Join(sub, fmt.Sprintf("img%04d.jpg", i)))
-		if err != nil {
-			return err
-		}
-		err = jpeg.Encode(f, picture(uint64(i), 500, 375), &jpeg.Options{Quality: 90})
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// picture is a w x h RGB image: a diagonal gradient between two random
-// colours, a few discs and bars of other colours, and noise of +-6 levels.
-func picture(seed uint64, w, h int) image.Image {
-	rng := rand.New(rand.NewPCG(seed, 42))
-	col := func() [3]float64 { return [3]float64{rng.Float64() * 255, rng.Float64() * 255, rng.Float64() * 255} }
-	c0, c1 := col(), col()
-	type disc struct {
-		x, y, r float64
-		c       [3]float64
-	}
-	var discs []disc
-	for range 3 + rng.IntN(5) {
-		discs = append(discs, disc{rng.Float64() * float64(w), rng.Float64() * float64(h), 15 + rng.Float64()*90, col()})
-	}
-	bar, barC := rng.IntN(h), col()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			t := (float64(x)/float64(w) + float64(y)/float64(h)) / 2
-			var c [3]float64
-			for k := range c {
-				c[k] = c0[k]*(1-t) + c1[k]*t
-			}
-			for _, d := range discs {
-				if math.Hypot(float64(x)-d.x, float64(y)-d.y) < d.r {
-					c = d.c
-				}
-			}
-			if y >= bar && y < bar+12 {
-				c = barC
-			}
-			var px [3]uint8
-			for k := range c {
-				px[k] = uint8(min(max(c[k]+float64(rng.IntN(13)-6), 0), 255))
-			}
-			img.SetRGBA(x, y, color.RGBA{px[0], px[1], px[2], 255})
-		}
-	}
-	return img
 }
 
 // memDataset serves the images of a dataset decoded once.
