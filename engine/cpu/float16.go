@@ -1,6 +1,10 @@
 package cpu
 
-import "simclr-vk/engine"
+import (
+	"math"
+
+	"simclr-vk/engine"
+)
 
 // Float16 storage: float32 values packed two per 32-bit word as binary16
 // (engine.Float16Bits, engine.Float16Value). The packed words travel as
@@ -28,4 +32,33 @@ func (be *Backend) FromFloat16(dst, src *engine.Tensor) {
 	engine.CheckNumel("FromFloat16", "src", src, (engine.CheckFloat32("FromFloat16", "dst", dst)+1)/2)
 	d, s := data(dst), data(src)
 	be.chunks(len(s), func(lo, hi int) { FromFloat16(d[2*lo:min(2*hi, len(d))], s[lo:hi]) })
+}
+
+// RoundFloat16 rounds x in place to float16 values: x[i] =
+// engine.Float16Round(x[i]) (ToFloat16 then FromFloat16, bit for bit).
+// Where the result is a normal binary16 (2^-14 <= |x| < 65520) it works on
+// the float32 bits directly: add 0xfff plus the lowest kept bit (ties to
+// even) and clear the 13 bits binary16 lacks; a carry into the exponent
+// is the right result, 65504 at most below 65520. Zeros and magnitudes up
+// to 2^-25 (which round to zero) keep only the sign; the rest
+// (subnormals, overflow, Inf, NaN) go through engine.Float16Round.
+func RoundFloat16(x []float32) {
+	for i, v := range x {
+		b := math.Float32bits(v)
+		a := b & 0x7fffffff
+		switch {
+		case a-0x38800000 < 0x477ff000-0x38800000: // normal: unsigned range check
+			x[i] = math.Float32frombits((b + 0xfff + b>>13&1) &^ 0x1fff)
+		case a <= 0x33000000: // |x| <= 2^-25, a tie to even at 2^-25: ±0
+			x[i] = math.Float32frombits(b & 0x80000000)
+		default:
+			x[i] = engine.Float16Round(v)
+		}
+	}
+}
+
+func (be *Backend) RoundFloat16(t *engine.Tensor) {
+	engine.CheckBackend("RoundFloat16", be, t)
+	d := data(t)
+	be.chunks(engine.CheckFloat32("RoundFloat16", "t", t), func(lo, hi int) { RoundFloat16(d[lo:hi]) })
 }
