@@ -39,19 +39,22 @@ func (be *Backend) FromFloat16(dst, src *engine.Tensor) {
 // Where the result is a normal binary16 (2^-14 <= |x| < 65520) it works on
 // the float32 bits directly: add 0xfff plus the lowest kept bit (ties to
 // even) and clear the 13 bits binary16 lacks; a carry into the exponent
-// is the right result, 65504 at most below 65520. Zeros and magnitudes up
-// to 2^-25 (which round to zero) keep only the sign; the rest
-// (subnormals, overflow, Inf, NaN) go through engine.Float16Round.
+// is the right result, 65504 at most below 65520. The same arithmetic
+// keeps ±0, so zeros join the fast path through a conditional move rather
+// than a branch of their own: after a ReLU about half the values are zero,
+// and a branch between them and the rest is mispredicted about half the
+// time (docs/mixed-precision.md). The rest (0 < |x| < 2^-14, 65520 and
+// up, Inf, NaN) goes through engine.Float16Round.
 func RoundFloat16(x []float32) {
 	for i, v := range x {
 		b := math.Float32bits(v)
 		a := b & 0x7fffffff
-		switch {
-		case a-0x38800000 < 0x477ff000-0x38800000: // normal: unsigned range check
+		if a == 0 {
+			a = 0x38800000 // a conditional move: zeros take the fast path
+		}
+		if a-0x38800000 < 0x477ff000-0x38800000 { // unsigned range check
 			x[i] = math.Float32frombits((b + 0xfff + b>>13&1) &^ 0x1fff)
-		case a <= 0x33000000: // |x| <= 2^-25, a tie to even at 2^-25: ±0
-			x[i] = math.Float32frombits(b & 0x80000000)
-		default:
+		} else {
 			x[i] = engine.Float16Round(v)
 		}
 	}

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"math/rand"
 	"os"
 	"testing"
 
@@ -58,4 +59,20 @@ func TestRoundFloat16Patterns(t *testing.T) {
 		return uint32(i/uint64(len(low)))<<13 | low[i%uint64(len(low))]
 	})
 	checkRound16(t, (1<<32+96)/97, func(i uint64) uint32 { return uint32(97 * i) })
+}
+
+// BenchmarkRoundFloat16 rounds 2^20 values as a ReLU leaves them (half
+// zeros, the rest half-normal), from a fresh copy each time.
+func BenchmarkRoundFloat16(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	src := make([]float32, 1<<20)
+	for i := range src {
+		src[i] = max(0, float32(rng.NormFloat64()))
+	}
+	x := make([]float32, len(src))
+	b.SetBytes(4 * int64(len(x)))
+	for i := 0; i < b.N; i++ {
+		copy(x, src)
+		RoundFloat16(x)
+	}
 }
