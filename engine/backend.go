@@ -148,7 +148,7 @@ type Backend interface {
 	// dlogits (n, classes) = (softmax - onehot) / n, or nil.
 	SoftmaxCrossEntropy(dlogits, loss, logits, labels *Tensor, n, classes int)
 
-	// --- float16 storage: src (n) <-> dst (ceil(n/2)) packed binary16 ------------
+	// --- float16 storage: src (n) <-> dst (ceil(n/2)) packed binary16; rounding ---
 
 	// ToFloat16 packs src (n) into dst ((n+1)/2) as IEEE binary16, rounded
 	// as RoundFloat16 (Float16Bits): word i holds element 2i in its low 16
@@ -158,6 +158,12 @@ type Backend interface {
 	// FromFloat16 unpacks src ((n+1)/2 words written by ToFloat16) into dst
 	// (n) exactly (Float16Value). dst must not overlap src.
 	FromFloat16(dst, src *Tensor)
+	// RoundFloat16 rounds every value of t (float32) in place to the
+	// nearest binary16 value, ties to even, as Float16Round does (the
+	// result of ToFloat16 then FromFloat16, in one pass and without the
+	// packed temporary): subnormals kept, 65520 and up to ±Inf, NaN to the
+	// quiet NaN with its sign.
+	RoundFloat16(t *Tensor)
 
 	// --- optimizers: update w (and state) in place; g is not modified --------
 

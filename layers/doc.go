@@ -167,9 +167,10 @@
 // With PrecisionMixed the model computes as a backend storing activations
 // and activation gradients in float16 would (llm.c / PyTorch AMP style),
 // every value still held in a float32 tensor and rounded in place to the
-// nearest float16 (engine.RoundFloat16, through ToFloat16 + FromFloat16:
-// an emulation on every backend, no faster than float32). This list is
-// the contract the future float16-storage Vulkan kernels must equal:
+// nearest float16 (the backend's in-place RoundFloat16, engine.Float16Round
+// per value: an emulation on every backend, no faster than float32). This
+// list is the contract the future float16-storage Vulkan kernels must
+// equal:
 //
 // Forward, stored activations (rounded once the op has written them):
 //  1. the model's input images (a rounded copy; the caller's are kept);

@@ -79,17 +79,12 @@ func (m *Model) UnscaleGrads(scale float32) {
 	}
 }
 
-// half rounds x in place to float16 values in mixed precision (through
-// the engine's ToFloat16 / FromFloat16 pair, on every backend); a no-op
-// in float32.
+// half rounds x in place to float16 values in mixed precision (the
+// backend's RoundFloat16: one pass, no temporary); a no-op in float32.
 func (t *Tape) half(x *engine.Tensor) {
-	if !t.mixed {
-		return
+	if t.mixed {
+		t.b.RoundFloat16(x)
 	}
-	packed := t.pool.Get((x.Numel() + 1) / 2)
-	t.b.ToFloat16(packed, x)
-	t.b.FromFloat16(x, packed)
-	t.pool.Put(packed)
 }
 
 // halfWeight is the weight a matrix product reads: w's float32 master

@@ -8,8 +8,8 @@
 //                   ties to even), for the kernels of engine.Float16
 //                   tensors (uint16_t buffers: GL_EXT_shader_16bit_storage,
 //                   which such a kernel enables).
-// Used by to_float16.comp, from_float16.comp and the HALF variants
-// (eltwise.glsl, batchnorm_forward_train_apply.comp).
+// Used by to_float16.comp, from_float16.comp, round_float16.comp and the
+// HALF variants (eltwise.glsl, batchnorm_forward_train_apply.comp).
 
 // half16 is engine.Float16Bits on the float32 bits f.
 uint half16(uint f) {

@@ -4,16 +4,19 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 )
 
-// Float16 storage (ToFloat16, FromFloat16) against the cpu references, bit
-// for bit: values over binary16's whole range and past it (normals,
-// subnormals, ties, overflow, ±0, ±Inf, NaN) on awkward lengths (odd ones
-// leave half of the last word empty), outputs between guards, and
+// Float16 storage (ToFloat16, FromFloat16) and the in-place rounding
+// (RoundFloat16) against the cpu references, bit for bit: values over
+// binary16's whole range and past it (normals, subnormals, ties, overflow,
+// ±0, ±Inf, NaN) on awkward lengths (odd ones leave half of the last word
+// empty; RoundFloat16 also on f16StoreSizes: one past a workgroup, and
+// past the CPU backend's parallel grain), outputs between guards, and
 // FromFloat16 on every kind of binary16 pattern.
 
 var float16Sizes = []int{1, 2, 3, 13, 127, 4097, 100003, 262147} // the last: the CPU backend's parallel path
@@ -80,6 +83,20 @@ func init() {
 				}
 			})
 		}
+		for _, n := range f16StoreSizes {
+			t.Run(fmt.Sprintf("RoundFloat16/%d", n), func(t *testing.T) {
+				x := float16Inputs(rng, n)
+				for i, bits := range roundPatterns[:min(n, len(roundPatterns))] {
+					x[i] = math.Float32frombits(bits)
+				}
+				want := slices.Clone(x)
+				cpu.RoundFloat16(want)
+				g := guardOut(b, x, n)
+				b.RoundFloat16(g.t)
+				sameBits(t, "RoundFloat16", g.done(t, b, "RoundFloat16"), want)
+				sameBits(t, "RoundFloat16 reference", want, rounded(x))
+			})
+		}
 	})
 }
 
@@ -98,6 +115,13 @@ func init() {
 // lengths: 1, odd ones (half a word left over), one past a workgroup of
 // 256, and one past the CPU backend's parallel grain; outputs between
 // guards.
+
+// roundPatterns lead RoundFloat16's inputs (as many as fit): NaNs with a
+// sign and a payload, a signalling NaN, -Inf, the largest float32 below
+// binary16's smallest normal (rounds up to it), just past 2^-25 (rounds up
+// to the smallest subnormal), the last value below 65520 (rounds to
+// 65504) and -65520 (a tie: -Inf).
+var roundPatterns = []uint32{0xffc00001, 0x7f800001, 0xff800000, 0x387fffff, 0x33000001, 0x477fefff, 0xc77ff000}
 
 var f16StoreSizes = []int{1, 3, 13, 127, 257, 4099, 70001}
 

@@ -107,8 +107,9 @@ var refuseCalls = map[string]func(b engine.Backend, m maker){
 	"SoftmaxCrossEntropy": func(b engine.Backend, m maker) {
 		b.SoftmaxCrossEntropy(m("dlogits", 3, 4), m("loss", 1), m("logits", 3, 4), m("labels", 3), 3, 4)
 	},
-	"ToFloat16":   func(b engine.Backend, m maker) { b.ToFloat16(m("dst", 3), m("src", 5)) },
-	"FromFloat16": func(b engine.Backend, m maker) { b.FromFloat16(m("dst", 5), m("src", 3)) },
+	"ToFloat16":    func(b engine.Backend, m maker) { b.ToFloat16(m("dst", 3), m("src", 5)) },
+	"FromFloat16":  func(b engine.Backend, m maker) { b.FromFloat16(m("dst", 5), m("src", 3)) },
+	"RoundFloat16": func(b engine.Backend, m maker) { b.RoundFloat16(m("t", 5)) },
 	"SGDStep": func(b engine.Backend, m maker) {
 		b.SGDStep(m("w", 5), m("g", 5), m("v", 5), engine.SGDParams{LR: 0.1, Momentum: 0.9})
 	},

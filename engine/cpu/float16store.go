@@ -20,17 +20,11 @@ func (b *Backend) NewFloat16(shape ...int) *engine.Tensor {
 	return t
 }
 
-// round16 rounds d in place to what a Float16 tensor holds.
-func round16(d []float32) {
-	for i, v := range d {
-		d[i] = engine.Float16Round(v)
-	}
-}
-
-// rounder is round16 when t is stored as float16, else nil.
+// rounder is RoundFloat16 (what a Float16 tensor holds, in place) when t
+// is stored as float16, else nil.
 func rounder(t *engine.Tensor) func([]float32) {
 	if t.DType() == engine.Float16 {
-		return round16
+		return RoundFloat16
 	}
 	return nil
 }
@@ -118,5 +112,5 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 func upload16(t *engine.Tensor, src []float32) {
 	d := data(t)
 	copy(d, src)
-	round16(d)
+	RoundFloat16(d)
 }

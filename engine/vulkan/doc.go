@@ -77,7 +77,7 @@
 //
 // The families: internal/augment (AugmentViews, engine.ViewAugmenter:
 // SimCLR views rendered from uint8 images as simclr/augment's Apply
-// renders them), internal/float16 (ToFloat16 / FromFloat16),
+// renders them), internal/float16 (ToFloat16 / FromFloat16, RoundFloat16),
 // internal/eltwise (elementwise, reductions, bias, pooling, L2
 // normalisation, cross-entropy, optimizers), internal/batchnorm,
 // internal/gemm (Gemm and GemmBatched, the shape classes and their kernel

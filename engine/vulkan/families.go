@@ -16,6 +16,9 @@ func (d *Device) ToFloat16(dst, src *engine.Tensor) { float16.ToFloat16(d.rt, ds
 // FromFloat16 unpacks src ((n+1)/2) into dst (n) (engine.Backend).
 func (d *Device) FromFloat16(dst, src *engine.Tensor) { float16.FromFloat16(d.rt, dst, src) }
 
+// RoundFloat16 rounds t in place to binary16 values (engine.Backend).
+func (d *Device) RoundFloat16(t *engine.Tensor) { float16.RoundFloat16(d.rt, t) }
+
 // AugmentViews records dst (len(views), C, size, size) = the SimCLR views
 // of uint8 images (engine.ViewAugmenter; internal/augment).
 func (d *Device) AugmentViews(dst *engine.Tensor, images []engine.AugmentImage, views []engine.AugmentView) {

@@ -1,0 +1,78 @@
+package cpu
+
+import (
+	"math"
+	"math/rand"
+	"os"
+	"testing"
+
+	"simclr-vk/engine"
+)
+
+// checkRound16 runs RoundFloat16 over the bit patterns pattern(0..n-1) in
+// blocks and compares each result with engine.Float16Round bit for bit.
+func checkRound16(t *testing.T, n uint64, pattern func(uint64) uint32) {
+	t.Helper()
+	const block = 1 << 16
+	x := make([]float32, block)
+	for lo := uint64(0); lo < n; lo += block {
+		m := int(min(block, n-lo))
+		for i := range m {
+			x[i] = math.Float32frombits(pattern(lo + uint64(i)))
+		}
+		RoundFloat16(x[:m])
+		for i, v := range x[:m] {
+			in := pattern(lo + uint64(i))
+			if got, want := math.Float32bits(v), math.Float32bits(engine.Float16Round(math.Float32frombits(in))); got != want {
+				t.Fatalf("RoundFloat16(%#08x) = %#08x, want %#08x", in, got, want)
+			}
+		}
+	}
+}
+
+// TestRoundFloat16Patterns: the fast in-place RoundFloat16 equals
+// engine.Float16Round bit for bit on
+//   - every pattern (both signs, all 2^23 mantissas) of the float32
+//     exponents where its cases meet: 0 (zeros, float32 subnormals),
+//     101-103 (2^-25: rounding to zero or the smallest subnormal), 112-114
+//     (2^-14: subnormal to normal), 141-143 (65504, 65520, 2^16) and 255
+//     (Inf, NaN);
+//   - for every sign and exponent, every mantissa whose low 13 bits (the
+//     ones binary16 drops) are 0, 1, 0xfff, 0x1000, 0x1001 or 0x1fff (exact,
+//     ties and their neighbours, carries into the exponent);
+//   - every 97th pattern of all 2^32 (97 is odd: every low-bit residue).
+//
+// SIMCLR_F16_ALL_PATTERNS=1 checks all 2^32 patterns instead (tens of
+// seconds on one core).
+func TestRoundFloat16Patterns(t *testing.T) {
+	if os.Getenv("SIMCLR_F16_ALL_PATTERNS") == "1" {
+		checkRound16(t, 1<<32, func(i uint64) uint32 { return uint32(i) })
+		return
+	}
+	for _, e := range []uint32{0, 101, 102, 103, 112, 113, 114, 141, 142, 143, 255} {
+		for _, sign := range []uint32{0, 1 << 31} {
+			checkRound16(t, 1<<23, func(i uint64) uint32 { return sign | e<<23 | uint32(i) })
+		}
+	}
+	low := []uint32{0, 1, 0xfff, 0x1000, 0x1001, 0x1fff}
+	checkRound16(t, 1<<19*uint64(len(low)), func(i uint64) uint32 {
+		return uint32(i/uint64(len(low)))<<13 | low[i%uint64(len(low))]
+	})
+	checkRound16(t, (1<<32+96)/97, func(i uint64) uint32 { return uint32(97 * i) })
+}
+
+// BenchmarkRoundFloat16 rounds 2^20 values as a ReLU leaves them (half
+// zeros, the rest half-normal), from a fresh copy each time.
+func BenchmarkRoundFloat16(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	src := make([]float32, 1<<20)
+	for i := range src {
+		src[i] = max(0, float32(rng.NormFloat64()))
+	}
+	x := make([]float32, len(src))
+	b.SetBytes(4 * int64(len(x)))
+	for i := 0; i < b.N; i++ {
+		copy(x, src)
+		RoundFloat16(x)
+	}
+}
