@@ -112,17 +112,19 @@ func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
 	bnApplyPlaneGo(y, x, scale, shift, relu)
 }
 
-// bnApplyPlaneGo is bnApplyPlane in Go.
+// bnApplyPlaneGo is bnApplyPlane in Go. The float32 conversions round each
+// product, as the AVX2 kernel (built without FMA) does: without them a
+// GOAMD64=v3 build fuses the multiply-add and the two paths differ.
 func bnApplyPlaneGo(y, x []float32, scale, shift float32, relu bool) {
 	x = x[:len(y)]
 	if relu {
 		for j, v := range x {
-			y[j] = max(scale*v+shift, 0)
+			y[j] = max(float32(scale*v)+shift, 0)
 		}
 		return
 	}
 	for j, v := range x {
-		y[j] = scale*v + shift
+		y[j] = float32(scale*v) + shift
 	}
 }
 
@@ -240,18 +242,18 @@ func bnDxPlane(d, g, x, y []float32, a, b, cc, mean float32) {
 	bnDxPlaneGo(d, g, x, y, a, b, cc, mean)
 }
 
-// bnDxPlaneGo is bnDxPlane in Go.
+// bnDxPlaneGo is bnDxPlane in Go (products rounded as in bnApplyPlaneGo).
 func bnDxPlaneGo(d, g, x, y []float32, a, b, cc, mean float32) {
 	g, x = g[:len(d)], x[:len(d)]
 	if y != nil {
 		y = y[:len(d)]
 		for j := range d {
 			gj := math.Float32frombits(math.Float32bits(g[j]) & positiveMask(y[j]))
-			d[j] = a*gj - b*(x[j]-mean) - cc
+			d[j] = float32(a*gj) - float32(b*(x[j]-mean)) - cc
 		}
 		return
 	}
 	for j := range d {
-		d[j] = a*g[j] - b*(x[j]-mean) - cc
+		d[j] = float32(a*g[j]) - float32(b*(x[j]-mean)) - cc
 	}
 }
