@@ -214,7 +214,13 @@ func (d *Device) createLogical() error {
 		freeChain = coopMatDeviceChain(dci)
 	}
 	if d.storage16 {
-		freeCM, free16 := freeChain, storage16DeviceChain(dci)
+		free16, ok := storage16DeviceChain(dci)
+		if !ok { // the device is created without it: NewFloat16 must refuse, saying why
+			d.storage16 = false
+			d.info.Float16Storage = false
+			d.info.Float16StorageMissing = "out of host memory enabling storageBuffer16BitAccess"
+		}
+		freeCM := freeChain
 		freeChain = func() { free16(); freeCM() }
 	}
 	var dev vk.Device

@@ -80,14 +80,15 @@ func storage16Info(inst vk.Instance, phys vk.PhysicalDevice, api uint32) (bool, 
 
 // storage16DeviceChain enables storageBuffer16BitAccess in dci (ahead of
 // any chain already there); call the returned function after
-// vkCreateDevice.
-func storage16DeviceChain(dci *vk.DeviceCreateInfo) func() {
+// vkCreateDevice. ok is false when the feature could not be chained (out
+// of host memory): the device is then created without it.
+func storage16DeviceChain(dci *vk.DeviceCreateInfo) (free func(), ok bool) {
 	s := C.simclrStorage16Enable(dci.PNext)
 	if s == dci.PNext {
-		return func() {} // calloc failed: the feature stays off
+		return func() {}, false
 	}
 	dci.PNext = s
-	return func() { C.free(s) }
+	return func() { C.free(s) }, true
 }
 
 // Float16Storage is nil when the device was created with
