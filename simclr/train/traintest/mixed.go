@@ -73,7 +73,9 @@ func MixedAgree(ref, want, got string, refL, wantL, gotL []float64) (diffs, note
 	cr, cw, cg := cs[0], cs[1], cs[2]
 	l, noise := LossDistance(wantL, gotL), LossDistance(wantL, refL)
 	notes = append(notes, fmt.Sprintf("losses %.3g apart (relative), %.3g times the float16 noise %.3g", l, l/noise, noise))
-	if !(l <= MixedRel*noise) {
+	if !(noise > 0) {
+		diffs = append(diffs, "the mixed run's losses equal the float32 run's: no float16 rounding took effect")
+	} else if !(l <= MixedRel*noise) {
 		diffs = append(diffs, fmt.Sprintf("losses %.3g apart (relative), %.3g times the float16 noise %.3g (tolerance %g)", l, l/noise, noise, MixedRel))
 	}
 	for _, k := range []string{checkpoint.KindParam, checkpoint.KindOptim} {
@@ -86,7 +88,9 @@ func MixedAgree(ref, want, got string, refL, wantL, gotL []float64) (diffs, note
 			return nil, nil, 0, err
 		}
 		notes = append(notes, fmt.Sprintf("%s tensors %.3g apart, %.3g times the float16 noise %.3g", k, d, d/noise, noise))
-		if !(d <= MixedRel*noise) {
+		if !(noise > 0) {
+			diffs = append(diffs, fmt.Sprintf("the mixed run's %s tensors equal the float32 run's: no float16 rounding took effect", k))
+		} else if !(d <= MixedRel*noise) {
 			diffs = append(diffs, fmt.Sprintf("%s tensors %.3g apart (L2), %.3g times the float16 noise %.3g (tolerance %g)", k, d, d/noise, noise, MixedRel))
 		}
 	}
