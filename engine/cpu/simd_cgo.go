@@ -5,7 +5,7 @@ package cpu
 // AVX2 versions of the elementwise and batch-norm plane kernels, compiled
 // by cgo (the Go compiler does not vectorise loops) and used when the CPU
 // has AVX2 (simdOK): ReLU, Add and single batch-norm planes from simdMinLen
-// values (a cgo call costs about as much as 64 values of a Go loop), the
+// values (below that the cost of a cgo call outweighs the gain), the
 // batch-norm block passes (bnTrainFast, bnBackwardFast) over a block's
 // planes of one image per call whatever their length. The kernels are built for AVX2 without FMA, so every
 // float32 product and sum is rounded as in the Go loops: ReLU, Add, the
@@ -179,8 +179,9 @@ import "unsafe"
 // simdOK reports AVX2: the kernels below may be used.
 var simdOK = C.simd_supported() != 0
 
-// simdMinLen is the shortest slice handed to a C kernel: a cgo call costs
-// about as much as 64 elements of a scalar Go loop.
+// simdMinLen is the shortest slice handed to a C kernel: below it the cost
+// of the cgo call outweighs the vector loop's gain (docs/performance.md
+// has the measurement).
 const simdMinLen = 64
 
 func fp(s []float32) *C.float { return (*C.float)(unsafe.Pointer(unsafe.SliceData(s))) }

@@ -52,7 +52,7 @@ func photoJPEG(t testing.TB, w, h int, gray bool, seed int64) []byte {
 // Image folders read the same pictures with libjpeg-turbo (reduced by its
 // DCT scaling where the image size allows) as with Go's decoder: within 1
 // level on average at full size; within 8 after EvalTransform to 32 and 64
-// (measured 2.0-3.4, max 14), where the reduced image, 50x38 for 200x150,
+// on average, where the reduced image, 50x38 for 200x150,
 // rounds its height up and is resampled on its own grid, which moves the
 // edges of this test's 9x7-pixel checker by up to half an output pixel.
 func TestFolderJPEGDecodersAgree(t *testing.T) {
