@@ -47,22 +47,32 @@ func (r *run) viewAugmenter(aug augment.Config) (engine.ViewAugmenter, error) {
 	return ViewAugmenter(r.b, mode, "augment-on", r.opt.GPU, c, h, w, aug, r.log)
 }
 
-// deviceViewBytes is what the device would hold to render a batch's views
-// under --augment-on and Options.GPU (DeviceViewBytes), 0 where the
-// loader's workers render them; the --micro-batch auto budget leaves it
-// out (SetMicroBatch).
-func (r *run) deviceViewBytes() int64 {
+// viewBytes is what the device and the host would hold to render a
+// batch's views on the device under --augment-on and Options.GPU
+// (DeviceViewBytes, HostViewBytes), both 0 where the loader's workers
+// render them; the --micro-batch auto budget leaves them out
+// (SetMicroBatch).
+func (r *run) viewBytes() (device, host int64) {
 	va, ok := r.b.(engine.ViewAugmenter)
 	mode := r.cfg.AugmentOn
 	if !ok || mode == AugmentCPU || (mode != AugmentGPU && !r.opt.GPU) {
-		return 0
+		return 0, 0
 	}
 	c, _, _ := r.train.Shape()
 	h, w := LargestImage(r.train)
 	if int64(c)*int64(h)*int64(w) > va.AugmentLimit() {
-		return 0 // refused or rendered by the workers (ViewAugmenter)
+		return 0, 0 // refused or rendered by the workers (ViewAugmenter)
 	}
-	return DeviceViewBytes(va, max(1, r.cfg.BatchSize/r.comm.Size()), c, r.size(), h, w)
+	n := max(1, r.cfg.BatchSize/r.comm.Size())
+	return DeviceViewBytes(va, n, c, r.size(), h, w), HostViewBytes(va, n, c, h, w)
+}
+
+// HostViewBytes bounds the host memory va keeps to render the views of n
+// images of c channels, the largest h x w: the buffer of one upload's
+// packed source bytes (at most AugmentLimit, and no more than the batch's
+// bytes), which the device family keeps across batches.
+func HostViewBytes(va engine.ViewAugmenter, n, c, h, w int) int64 {
+	return min(va.AugmentLimit(), int64(n)*int64(c)*int64(h)*int64(w))
 }
 
 // DeviceViewBytes bounds the device memory va takes to render the two
@@ -71,7 +81,7 @@ func (r *run) deviceViewBytes() int64 {
 // AugmentLimit), the blur's scratch copy of the views and the view table.
 func DeviceViewBytes(va engine.ViewAugmenter, n, c, side, h, w int) int64 {
 	views := 2 * int64(n)
-	src := min(va.AugmentLimit(), int64(n)*int64(c)*int64(h)*int64(w))
+	src := HostViewBytes(va, n, c, h, w) // one upload: as large as the host's packed buffer
 	return src + 4*views*int64(c)*int64(side)*int64(side) + 4*views*32
 }
 

@@ -171,11 +171,12 @@ func TestAugmentOnUploadLimit(t *testing.T) {
 
 // TestMicroBatchDeviceViews: the bytes a device holds to render the views
 // (one upload of the batch's 16 images of 256 bytes, the blur's copy of
-// the 32 views of 1 x 16x16 and their table: 40960 here) count against
-// the --micro-batch auto budget when the views may be rendered on the
-// device (gpu, or auto on a GPU, the images fitting one upload), and
-// not otherwise; a budget that fits the whole batch without them gives
-// chunks with them.
+// the 32 views of 1 x 16x16 and their table: 40960 here) and the bytes
+// the host keeps for them (its buffer of that one packed upload: 4096)
+// count against the --micro-batch auto budget when the views may be
+// rendered on the device (gpu, or auto on a GPU, the images fitting one
+// upload), and not otherwise; a budget that fits the whole batch without
+// either gives chunks with it.
 func TestMicroBatchDeviceViews(t *testing.T) {
 	cfg := toyConfig(t, writeToyData(t, 32, 8))
 	ds, _, err := data.Open(cfg.Data, data.Options{})
@@ -184,16 +185,22 @@ func TestMicroBatchDeviceViews(t *testing.T) {
 	}
 	defer ds.Close()
 	for _, c := range []struct {
-		mode   string
-		gpu    bool
-		upload int64
-		want   int64
-	}{{AugmentGPU, false, 0, 40960}, {AugmentAuto, true, 0, 40960}, {AugmentAuto, false, 0, 0}, {AugmentCPU, true, 0, 0}, {AugmentAuto, true, 200, 0}} {
+		mode       string
+		gpu        bool
+		upload     int64
+		want, host int64
+	}{{AugmentGPU, false, 0, 40960, 4096}, {AugmentAuto, true, 0, 40960, 4096}, {AugmentAuto, false, 0, 0, 0}, {AugmentCPU, true, 0, 0, 0}, {AugmentAuto, true, 200, 0, 0}} {
 		r := &run{cfg: cfg, opt: Options{GPU: c.gpu}, b: vulkantest.Open(t, vulkan.Options{AugmentUpload: c.upload}), train: ds, comm: dist.Single{}}
 		r.cfg.AugmentOn = c.mode
-		if got := r.deviceViewBytes(); got != c.want {
-			t.Errorf("--augment-on %s, GPU %v, uploads of %d bytes: %d bytes for the device's views, want %d", c.mode, c.gpu, c.upload, got, c.want)
+		if got, host := r.viewBytes(); got != c.want || host != c.host {
+			t.Errorf("--augment-on %s, GPU %v, uploads of %d bytes: %d bytes for the device's views and %d on the host, want %d and %d", c.mode, c.gpu, c.upload, got, host, c.want, c.host)
 		}
+	}
+	// Uploads of 1024 bytes: the host's buffer holds one, not the batch.
+	r := &run{cfg: cfg, opt: Options{GPU: true}, b: vulkantest.Open(t, vulkan.Options{AugmentUpload: 1024}), train: ds, comm: dist.Single{}}
+	r.cfg.AugmentOn = AugmentGPU
+	if _, host := r.viewBytes(); host != 1024 {
+		t.Errorf("uploads of 1024 bytes: %d bytes on the host for the views, want 1024", host)
 	}
 
 	cfg.MicroBatch = "auto"
@@ -205,9 +212,9 @@ func TestMicroBatchDeviceViews(t *testing.T) {
 	}
 	defer m.Release()
 	re := regexp.MustCompile(`micro-batch auto: (\d+) of this process's 16 images per chunk`)
-	chunk := func(deviceViews int64) int {
+	chunk := func(deviceViews, hostViews int64) int {
 		var log strings.Builder
-		if err := SetMicroBatch(m, b, cfg, 1, 16, 1<<30, deviceViews, func(f string, a ...any) { fmt.Fprintf(&log, f, a...) }); err != nil {
+		if err := SetMicroBatch(m, b, cfg, 1, 16, 1<<30, deviceViews, hostViews, func(f string, a ...any) { fmt.Fprintf(&log, f, a...) }); err != nil {
 			t.Fatal(err)
 		}
 		got := re.FindStringSubmatch(log.String())
@@ -217,10 +224,13 @@ func TestMicroBatchDeviceViews(t *testing.T) {
 		n, _ := strconv.Atoi(got[1])
 		return n
 	}
-	if n := chunk(0); n < 16 {
+	if n := chunk(0, 0); n < 16 {
 		t.Errorf("a gigabyte: chunk of %d images, want the whole batch", n)
 	}
-	if n := chunk(1<<30 - 3<<20); n >= 16 || n < 1 {
+	if n := chunk(1<<30-3<<20, 0); n >= 16 || n < 1 {
 		t.Errorf("a gigabyte less the device's views but 3 MiB: chunk of %d images, want 1 to 15", n)
+	}
+	if n := chunk(1<<29, 1<<29-3<<20); n >= 16 || n < 1 {
+		t.Errorf("a gigabyte less half on the device and half but 3 MiB on the host for the views: chunk of %d images, want 1 to 15", n)
 	}
 }

@@ -49,8 +49,9 @@
 // measures the step's memory per image once the model is built
 // (layers.Model.FitMicroBatch) and prints the chunk it chose for the
 // device's memory (Options.MemoryLimit, else the physical memory), less
-// what rendering the views on the device would hold (DeviceViewBytes)
-// where they may be rendered there. A step
+// what rendering the views on the device would hold (DeviceViewBytes on
+// the device, HostViewBytes on the host: one packed upload) where they
+// may be rendered there. A step
 // is atomic for interruption: the context is read between steps only.
 //
 // The learning-rate schedule always spans Epochs; MaxSteps only stops the

@@ -30,10 +30,12 @@ func ParseMicroBatch(s string, batch int) (n int, auto bool, err error) {
 // With auto it measures a step's memory per image of c x side x side (see
 // layers.Model.FitMicroBatch) against limit bytes (0: the physical memory)
 // less what the backend holds, the batch's input on the device and on
-// the host, and deviceViews bytes (what the device holds to render the
-// views, DeviceViewBytes; 0 where the host renders them), and writes its
-// choice to log; a chunk of the whole batch is then 0.
-func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, deviceViews int64, log func(format string, a ...any)) error {
+// the host, deviceViews bytes (what the device holds to render the
+// views, DeviceViewBytes) and hostViews bytes (the host's buffer of one
+// packed upload for them, HostViewBytes; both 0 where the host renders
+// the views), and writes its choice to log; a chunk of the whole batch is
+// then 0.
+func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, deviceViews, hostViews int64, log func(format string, a ...any)) error {
 	mb, auto, err := ParseMicroBatch(cfg.MicroBatch, cfg.BatchSize)
 	if err != nil {
 		return bound.Errorf("micro-batch", "%v", err)
@@ -49,7 +51,7 @@ func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, l
 		}
 		// The batch's views: on the host, and on the device in bench step.
 		input := int64(2*n) * int64(c*side*side) * 4 * 2
-		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input - deviceViews
+		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input - deviceViews - hostViews
 		var per int64
 		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n); err != nil {
 			return bound.Errorf("micro-batch", "auto: %v", err)

@@ -41,13 +41,15 @@ const local = 256 // local_size_x of the shaders
 // a batch is packed into (the view table, the blur taps, each upload's
 // bytes and the upload plan), kept across batches so that a batch no
 // larger than the largest seen allocates none. The bytes buffer holds one
-// upload, so it never exceeds the limit. Like the Device, Ops is used by
-// one goroutine at a time.
+// upload, so it never exceeds the limit, and is given back to the garbage
+// collector after a run of smaller batches (trim). Like the Device, Ops
+// is used by one goroutine at a time.
 type Ops struct {
 	rt    *vkrt.Device
 	limit int64
 
-	words   []float32 // one upload's packed bytes (packBytes)
+	words   []float32 // one upload's packed bytes (pack)
+	small   int       // batches in a row whose uploads needed under a quarter of words (trim)
 	words32 []uint32  // the view table's words (viewTable)
 	table   []float32 // the same bits as float32 values
 	taps    []float32
@@ -84,9 +86,9 @@ func (o *Ops) Views(dst *engine.Tensor, images []engine.AugmentImage, views []en
 
 	plane := c * size * size
 	for _, ch := range chunks {
-		pix := rt.NewScratch(max(1, int((ch.bytes+3)/4)))
-		o.words = packBytes(o.words, images, ch.images, pix.Numel())
-		rt.Upload(pix, o.words)
+		words := o.pack(images, ch)
+		pix := rt.NewScratch(len(words))
+		rt.Upload(pix, words)
 		sel := rt.NewScratch(len(ch.views))
 		rt.Upload(sel, ch.views)
 		push := &Push{uint32(len(ch.views)), uint32(c), uint32(size)}
@@ -95,6 +97,7 @@ func (o *Ops) Views(dst *engine.Tensor, images []engine.AugmentImage, views []en
 		pix.Release()
 		sel.Release()
 	}
+	o.trim(chunks)
 	n := dst.Numel()
 	push := &Push{uint32(len(views)), uint32(c), uint32(size)}
 	grid := rt.Grid1D(n, local)

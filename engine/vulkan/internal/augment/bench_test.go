@@ -7,7 +7,8 @@ import (
 )
 
 // BenchmarkHostWork is the host side of Views for one batch: the upload
-// plan, the view table and taps, and the packed bytes of every upload.
+// plan, the view table and taps, the packed bytes of every upload and the
+// release rule (trim).
 func BenchmarkHostWork(b *testing.B) {
 	images, views := benchBatch()
 	o := &Ops{limit: MaxUpload}
@@ -15,8 +16,9 @@ func BenchmarkHostWork(b *testing.B) {
 		chunks, offsets, _ := o.plan.plan(images, views, o.limit)
 		o.viewTable(views, images, offsets)
 		for _, ch := range chunks {
-			o.words = packBytes(o.words, images, ch.images, max(1, int((ch.bytes+3)/4)))
+			o.pack(images, ch)
 		}
+		o.trim(chunks)
 	}
 	batch() // warm: the buffers grow once
 	b.ReportAllocs()

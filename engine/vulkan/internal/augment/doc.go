@@ -37,6 +37,10 @@
 //
 // The host's work per batch (the upload plan, the view table and taps, the
 // packed bytes of each upload) goes into buffers that Ops keeps across
-// batches, sized to the largest batch seen; the packed-bytes buffer holds
-// one upload, so it is at most UploadLimit bytes.
+// batches, sized to the largest batch seen, so that steady batches
+// allocate nothing; the packed-bytes buffer holds one upload, so it is at
+// most UploadLimit bytes, and one larger than an eighth of that limit is
+// given back to the garbage collector after a few batches in a row that
+// needed under a quarter of it (Ops.trim), so that a run of large images
+// leaves no 256 MiB on the heap for the rest of a run of small ones.
 package augment

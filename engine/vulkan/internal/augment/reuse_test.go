@@ -43,9 +43,9 @@ func hostWork(t testing.TB, o *Ops, images []engine.AugmentImage, views []engine
 	table, taps, _ := o.viewTable(views, images, offsets)
 	out := [][]float32{slices.Clone(table), slices.Clone(taps)}
 	for _, ch := range chunks {
-		o.words = packBytes(o.words, images, ch.images, max(1, int((ch.bytes+3)/4)))
-		out = append(out, slices.Clone(o.words), slices.Clone(ch.views))
+		out = append(out, slices.Clone(o.pack(images, ch)), slices.Clone(ch.views))
 	}
+	o.trim(chunks)
 	return out
 }
 
@@ -72,8 +72,9 @@ func TestHostBuffersReused(t *testing.T) {
 		chunks, offsets, _ := o.plan.plan(small, smallViews, o.limit)
 		o.viewTable(smallViews, small, offsets)
 		for _, ch := range chunks {
-			o.words = packBytes(o.words, small, ch.images, max(1, int((ch.bytes+3)/4)))
+			o.pack(small, ch)
 		}
+		o.trim(chunks)
 	}
 	if n := testing.AllocsPerRun(10, run); n != 0 {
 		t.Errorf("a warm batch's host work allocated %v times, want 0", n)

@@ -112,3 +112,36 @@ func packBytes(buf []float32, images []engine.AugmentImage, idx []int, words int
 	}
 	return out
 }
+
+// pack is chunk ch's bytes packed four to a word (packBytes), in o's
+// buffer (valid until the next call), grown when ch needs more.
+func (o *Ops) pack(images []engine.AugmentImage, ch chunk) []float32 {
+	o.words = packBytes(o.words, images, ch.images, max(1, int((ch.bytes+3)/4)))
+	return o.words
+}
+
+// The bytes buffer's release rule (trim): a buffer larger than an eighth
+// of the upload limit (32 MiB at the default 256 MiB) is dropped after
+// releaseAfter batches in a row whose largest upload needed under a
+// quarter of it. A steady batch size never meets it (its uploads need
+// what the buffer grew to), so steady batches allocate nothing; a batch
+// of large images between smaller ones only restarts the count.
+const releaseAfter = 4
+
+// trim ends a batch whose uploads were chunks: it drops o's bytes buffer,
+// for the garbage collector to reclaim, under the release rule above (the
+// next batch's first upload then allocates what it needs).
+func (o *Ops) trim(chunks []chunk) {
+	held := 4 * int64(cap(o.words))
+	var need int64
+	for _, ch := range chunks {
+		need = max(need, ch.bytes)
+	}
+	if held <= o.limit/8 || 4*need >= held {
+		o.small = 0
+		return
+	}
+	if o.small++; o.small >= releaseAfter {
+		o.words, o.small = nil, 0
+	}
+}
