@@ -92,3 +92,31 @@ func BenchmarkRoundFloat16(b *testing.B) {
 		RoundFloat16(x)
 	}
 }
+
+// TestRoundFloat16Tails: RoundFloat16 on every length from simdMinLen to
+// simdMinLen+8 (the AVX2 kernel's last partial block of 8 lanes), at
+// every offset within a block, on random bit patterns: each value as
+// engine.Float16Round, the values around the slice untouched.
+func TestRoundFloat16Tails(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	const pad = 9
+	buf := make([]float32, simdMinLen+8+2*pad)
+	for n := simdMinLen; n <= simdMinLen+8; n++ {
+		for off := 1; off <= pad; off++ {
+			for i := range buf {
+				buf[i] = math.Float32frombits(rng.Uint32())
+			}
+			in := append([]float32(nil), buf...)
+			RoundFloat16(buf[off : off+n])
+			for i := range buf {
+				want := math.Float32bits(in[i])
+				if i >= off && i < off+n {
+					want = math.Float32bits(engine.Float16Round(in[i]))
+				}
+				if got := math.Float32bits(buf[i]); got != want {
+					t.Fatalf("n %d offset %d: [%d] = %#08x from %#08x, want %#08x", n, off, i, got, math.Float32bits(in[i]), want)
+				}
+			}
+		}
+	}
+}

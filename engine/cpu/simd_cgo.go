@@ -18,7 +18,6 @@ package cpu
 /*
 #cgo CFLAGS: -O2
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 #include <immintrin.h>
 
@@ -174,52 +173,45 @@ static void simd_bn_dx_planes(float *d, const float *g, const float *x, const fl
 		simd_bn_dx(d + i * hw, g + i * hw, x + i * hw, y ? y + i * hw : NULL, hw, a[i], b[i], cc[i], mean[i]);
 }
 
-// f16_round_bits is engine.Float16Round on the float32 bits f (Float16Bits
-// then Float16Value, case for case): NaN becomes the quiet NaN with f's
-// sign, 65520 and up Inf, the normal range is rounded on the bits, below
-// 2^-25 is a signed zero, and the float16 subnormals are rounded to units
-// of 2^-24 (h * 2^-24 is exact: h <= 1024).
-static uint32_t f16_round_bits(uint32_t f) {
-	uint32_t sign = f & 0x80000000u, a = f & 0x7fffffffu;
-	if (a > 0x7f800000u) return sign | 0x7fc00000u;
-	if (a >= 0x477ff000u) return sign | 0x7f800000u;
-	if (a >= 0x38800000u) return sign | ((a + 0xfffu + ((a >> 13) & 1u)) & ~0x1fffu);
-	if ((a >> 23) < 102) return sign;
-	uint32_t m = (a & 0x7fffffu) | 0x800000u, shift = 126 - (a >> 23);
-	uint32_t h = m >> shift, rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
-	if (rem > half || (rem == half && (h & 1u))) h++;
-	float v = (float)h * 0x1p-24f;
-	uint32_t r;
-	memcpy(&r, &v, 4);
-	return sign | r;
+// round_f16_8 is engine.Float16Round on 8 lanes, with no branch: the
+// normal binary16 range (2^-14 <= |x| < 65520) on the bits (add 0xfff plus
+// the lowest kept bit, clear the low 13: ties to even, a carry into the
+// exponent is right); below it |x| + 0.5f - 0.5f, which rounds |x| to a
+// multiple of 2^-24 (the ulp of 0.5), ties to even as float16 subnormals
+// do, below 2^-25 to 0, float32 subnormals and zeros to 0; 65520 and up
+// (Inf) to Inf; NaN to the quiet NaN; each with x's sign.
+__attribute__((target("avx2")))
+static inline __m256i round_f16_8(__m256i b) {
+	const __m256i absm = _mm256_set1_epi32(0x7fffffff);
+	__m256i a = _mm256_and_si256(b, absm), sign = _mm256_andnot_si256(absm, b);
+	__m256i r = _mm256_and_si256(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0xfff),
+		_mm256_and_si256(_mm256_srli_epi32(b, 13), _mm256_set1_epi32(1)))), _mm256_set1_epi32(~0x1fff));
+	const __m256 half = _mm256_set1_ps(0.5f);
+	__m256i sub = _mm256_or_si256(sign, _mm256_castps_si256(
+		_mm256_sub_ps(_mm256_add_ps(_mm256_castsi256_ps(a), half), half)));
+	// a is non-negative as an int32, so signed compares order it.
+	r = _mm256_blendv_epi8(r, sub, _mm256_cmpgt_epi32(_mm256_set1_epi32(0x38800000), a));
+	r = _mm256_blendv_epi8(r, _mm256_or_si256(sign, _mm256_set1_epi32(0x7f800000)),
+		_mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x477fefff)));
+	return _mm256_blendv_epi8(r, _mm256_or_si256(sign, _mm256_set1_epi32(0x7fc00000)),
+		_mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x7f800000)));
 }
 
-// simd_round_f16 is RoundFloat16's bit trick on 8 lanes: a block whose
-// lanes are all zeros or in the normal binary16 range (after rounding)
-// gets (bits + 0xfff + lowest kept bit) with the low 13 bits cleared,
-// which keeps zeros; any other block, and the tail, goes value by value
-// through f16_round_bits.
+// simd_round_f16 is RoundFloat16 in place, 8 lanes at a time; the tail
+// goes through the same lanes in a zero-padded buffer.
 __attribute__((target("avx2")))
 static void simd_round_f16(float *x, size_t n) {
-	uint32_t *u = (uint32_t *)x;
-	const __m256i abs = _mm256_set1_epi32(0x7fffffff), lo = _mm256_set1_epi32(0x387fffff),
-		hi = _mm256_set1_epi32(0x477ff000), one = _mm256_set1_epi32(1),
-		bias = _mm256_set1_epi32(0xfff), keep = _mm256_set1_epi32(~0x1fff), zero = _mm256_setzero_si256();
 	size_t j = 0;
-	for (; j + 8 <= n; j += 8) {
-		__m256i b = _mm256_loadu_si256((const __m256i *)(u + j));
-		__m256i a = _mm256_and_si256(b, abs); // non-negative as int32: signed compares suffice
-		__m256i ok = _mm256_or_si256(_mm256_cmpeq_epi32(a, zero),
-			_mm256_and_si256(_mm256_cmpgt_epi32(a, lo), _mm256_cmpgt_epi32(hi, a)));
-		if (_mm256_movemask_epi8(ok) != -1) {
-			for (size_t k = j; k < j + 8; k++) u[k] = f16_round_bits(u[k]);
-			continue;
-		}
-		__m256i r = _mm256_add_epi32(b, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(b, 13), one)));
-		_mm256_storeu_si256((__m256i *)(u + j), _mm256_and_si256(r, keep));
+	for (; j + 8 <= n; j += 8)
+		_mm256_storeu_si256((__m256i *)(x + j), round_f16_8(_mm256_loadu_si256((const __m256i *)(x + j))));
+	if (j < n) {
+		float t[8] = {0};
+		memcpy(t, x + j, (n - j) * sizeof(float));
+		_mm256_storeu_si256((__m256i *)t, round_f16_8(_mm256_loadu_si256((const __m256i *)t)));
+		memcpy(x + j, t, (n - j) * sizeof(float));
 	}
-	for (; j < n; j++) u[j] = f16_round_bits(u[j]);
 }
+
 */
 import "C"
 
