@@ -46,8 +46,7 @@ func (be *Backend) FromFloat16(dst, src *engine.Tensor) {
 // time (docs/mixed-precision.md). The rest (0 < |x| < 2^-14, 65520 and
 // up, Inf, NaN) goes through engine.Float16Round. From simdMinLen values
 // on an AVX2 CPU it runs as the C kernel simdRoundFloat16: the same bit
-// trick on 8 lanes, a block with any lane outside the fast range rounded
-// lane by lane by a C port of engine.Float16Round.
+// trick on 8 lanes, the other cases by blends, with no branch.
 func RoundFloat16(x []float32) {
 	if simdOK && len(x) >= simdMinLen {
 		simdRoundFloat16(x)

@@ -4,7 +4,8 @@ package cpu
 
 // AVX2 versions of the elementwise and batch-norm plane kernels, compiled
 // by cgo (the Go compiler does not vectorise loops) and used when the CPU
-// has AVX2 (simdOK): ReLU, Add and single batch-norm planes from simdMinLen
+// has AVX2 (simdOK): ReLU, Add, RoundFloat16 (bit-identical to
+// engine.Float16Round) and single batch-norm planes from simdMinLen
 // values (below that the cost of a cgo call outweighs the gain), the
 // batch-norm block passes (bnTrainFast, bnBackwardFast) over a block's
 // planes of one image per call whatever their length. The kernels are built for AVX2 without FMA, so every
