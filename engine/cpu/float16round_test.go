@@ -9,9 +9,11 @@ import (
 	"simclr-vk/engine"
 )
 
-// checkRound16 runs RoundFloat16 over the bit patterns pattern(0..n-1) in
-// blocks and compares each result with engine.Float16Round bit for bit.
-func checkRound16(t *testing.T, n uint64, pattern func(uint64) uint32) {
+// checkRound16 runs round (RoundFloat16, or its Go loop) over the bit
+// patterns pattern(0..n-1) in blocks of 2^16 (>= simdMinLen: RoundFloat16
+// runs the AVX2 kernel where simdOK) and compares each result with
+// engine.Float16Round bit for bit.
+func checkRound16(t *testing.T, round func([]float32), n uint64, pattern func(uint64) uint32) {
 	t.Helper()
 	const block = 1 << 16
 	x := make([]float32, block)
@@ -20,7 +22,7 @@ func checkRound16(t *testing.T, n uint64, pattern func(uint64) uint32) {
 		for i := range m {
 			x[i] = math.Float32frombits(pattern(lo + uint64(i)))
 		}
-		RoundFloat16(x[:m])
+		round(x[:m])
 		for i, v := range x[:m] {
 			in := pattern(lo + uint64(i))
 			if got, want := math.Float32bits(v), math.Float32bits(engine.Float16Round(math.Float32frombits(in))); got != want {
@@ -43,22 +45,36 @@ func checkRound16(t *testing.T, n uint64, pattern func(uint64) uint32) {
 //   - every 97th pattern of all 2^32 (97 is odd: every low-bit residue).
 //
 // SIMCLR_F16_ALL_PATTERNS=1 checks all 2^32 patterns instead (tens of
-// seconds on one core).
+// seconds on one core for each path). Both RoundFloat16 (the AVX2 kernel
+// where simdOK, blocks of 8 lanes with and without slow lanes) and its Go
+// loop are checked.
 func TestRoundFloat16Patterns(t *testing.T) {
+	if !simdOK {
+		t.Log("no AVX2 kernels on this machine or build: RoundFloat16 is the Go loop")
+	}
+	for _, path := range []struct {
+		name  string
+		round func([]float32)
+	}{{"RoundFloat16", RoundFloat16}, {"Go", roundFloat16Go}} {
+		t.Run(path.name, func(t *testing.T) { checkRound16Patterns(t, path.round) })
+	}
+}
+
+func checkRound16Patterns(t *testing.T, round func([]float32)) {
 	if os.Getenv("SIMCLR_F16_ALL_PATTERNS") == "1" {
-		checkRound16(t, 1<<32, func(i uint64) uint32 { return uint32(i) })
+		checkRound16(t, round, 1<<32, func(i uint64) uint32 { return uint32(i) })
 		return
 	}
 	for _, e := range []uint32{0, 101, 102, 103, 112, 113, 114, 141, 142, 143, 255} {
 		for _, sign := range []uint32{0, 1 << 31} {
-			checkRound16(t, 1<<23, func(i uint64) uint32 { return sign | e<<23 | uint32(i) })
+			checkRound16(t, round, 1<<23, func(i uint64) uint32 { return sign | e<<23 | uint32(i) })
 		}
 	}
 	low := []uint32{0, 1, 0xfff, 0x1000, 0x1001, 0x1fff}
-	checkRound16(t, 1<<19*uint64(len(low)), func(i uint64) uint32 {
+	checkRound16(t, round, 1<<19*uint64(len(low)), func(i uint64) uint32 {
 		return uint32(i/uint64(len(low)))<<13 | low[i%uint64(len(low))]
 	})
-	checkRound16(t, (1<<32+96)/97, func(i uint64) uint32 { return uint32(97 * i) })
+	checkRound16(t, round, (1<<32+96)/97, func(i uint64) uint32 { return uint32(97 * i) })
 }
 
 // BenchmarkRoundFloat16 rounds 2^20 values as a ReLU leaves them (half
@@ -74,5 +90,33 @@ func BenchmarkRoundFloat16(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		copy(x, src)
 		RoundFloat16(x)
+	}
+}
+
+// TestRoundFloat16Tails: RoundFloat16 on every length from simdMinLen to
+// simdMinLen+8 (the AVX2 kernel's last partial block of 8 lanes), at
+// every offset within a block, on random bit patterns: each value as
+// engine.Float16Round, the values around the slice untouched.
+func TestRoundFloat16Tails(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	const pad = 9
+	buf := make([]float32, simdMinLen+8+2*pad)
+	for n := simdMinLen; n <= simdMinLen+8; n++ {
+		for off := 1; off <= pad; off++ {
+			for i := range buf {
+				buf[i] = math.Float32frombits(rng.Uint32())
+			}
+			in := append([]float32(nil), buf...)
+			RoundFloat16(buf[off : off+n])
+			for i := range buf {
+				want := math.Float32bits(in[i])
+				if i >= off && i < off+n {
+					want = math.Float32bits(engine.Float16Round(in[i]))
+				}
+				if got := math.Float32bits(buf[i]); got != want {
+					t.Fatalf("n %d offset %d: [%d] = %#08x from %#08x, want %#08x", n, off, i, got, math.Float32bits(in[i]), want)
+				}
+			}
+		}
 	}
 }

@@ -4,7 +4,8 @@ package cpu
 
 // AVX2 versions of the elementwise and batch-norm plane kernels, compiled
 // by cgo (the Go compiler does not vectorise loops) and used when the CPU
-// has AVX2 (simdOK): ReLU, Add and single batch-norm planes from simdMinLen
+// has AVX2 (simdOK): ReLU, Add, RoundFloat16 (bit-identical to
+// engine.Float16Round) and single batch-norm planes from simdMinLen
 // values (below that the cost of a cgo call outweighs the gain), the
 // batch-norm block passes (bnTrainFast, bnBackwardFast) over a block's
 // planes of one image per call whatever their length. The kernels are built for AVX2 without FMA, so every
@@ -18,6 +19,7 @@ package cpu
 /*
 #cgo CFLAGS: -O2
 #include <stddef.h>
+#include <string.h>
 #include <immintrin.h>
 
 typedef struct { double a, b; } pair2;
@@ -171,6 +173,46 @@ static void simd_bn_dx_planes(float *d, const float *g, const float *x, const fl
 	for (size_t i = 0; i < np; i++)
 		simd_bn_dx(d + i * hw, g + i * hw, x + i * hw, y ? y + i * hw : NULL, hw, a[i], b[i], cc[i], mean[i]);
 }
+
+// round_f16_8 is engine.Float16Round on 8 lanes, with no branch: the
+// normal binary16 range (2^-14 <= |x| < 65520) on the bits (add 0xfff plus
+// the lowest kept bit, clear the low 13: ties to even, a carry into the
+// exponent is right); below it |x| + 0.5f - 0.5f, which rounds |x| to a
+// multiple of 2^-24 (the ulp of 0.5), ties to even as float16 subnormals
+// do, below 2^-25 to 0, float32 subnormals and zeros to 0; 65520 and up
+// (Inf) to Inf; NaN to the quiet NaN; each with x's sign.
+__attribute__((target("avx2")))
+static inline __m256i round_f16_8(__m256i b) {
+	const __m256i absm = _mm256_set1_epi32(0x7fffffff);
+	__m256i a = _mm256_and_si256(b, absm), sign = _mm256_andnot_si256(absm, b);
+	__m256i r = _mm256_and_si256(_mm256_add_epi32(b, _mm256_add_epi32(_mm256_set1_epi32(0xfff),
+		_mm256_and_si256(_mm256_srli_epi32(b, 13), _mm256_set1_epi32(1)))), _mm256_set1_epi32(~0x1fff));
+	const __m256 half = _mm256_set1_ps(0.5f);
+	__m256i sub = _mm256_or_si256(sign, _mm256_castps_si256(
+		_mm256_sub_ps(_mm256_add_ps(_mm256_castsi256_ps(a), half), half)));
+	// a is non-negative as an int32, so signed compares order it.
+	r = _mm256_blendv_epi8(r, sub, _mm256_cmpgt_epi32(_mm256_set1_epi32(0x38800000), a));
+	r = _mm256_blendv_epi8(r, _mm256_or_si256(sign, _mm256_set1_epi32(0x7f800000)),
+		_mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x477fefff)));
+	return _mm256_blendv_epi8(r, _mm256_or_si256(sign, _mm256_set1_epi32(0x7fc00000)),
+		_mm256_cmpgt_epi32(a, _mm256_set1_epi32(0x7f800000)));
+}
+
+// simd_round_f16 is RoundFloat16 in place, 8 lanes at a time; the tail
+// goes through the same lanes in a zero-padded buffer.
+__attribute__((target("avx2")))
+static void simd_round_f16(float *x, size_t n) {
+	size_t j = 0;
+	for (; j + 8 <= n; j += 8)
+		_mm256_storeu_si256((__m256i *)(x + j), round_f16_8(_mm256_loadu_si256((const __m256i *)(x + j))));
+	if (j < n) {
+		float t[8] = {0};
+		memcpy(t, x + j, (n - j) * sizeof(float));
+		_mm256_storeu_si256((__m256i *)t, round_f16_8(_mm256_loadu_si256((const __m256i *)t)));
+		memcpy(x + j, t, (n - j) * sizeof(float));
+	}
+}
+
 */
 import "C"
 
@@ -225,6 +267,9 @@ func simdBNDx(d, g, x, y []float32, a, b, cc, mean float32) {
 	}
 	C.simd_bn_dx(fp(d), fp(g), fp(x), fpOrNil(y), C.size_t(len(d)), C.float(a), C.float(b), C.float(cc), C.float(mean))
 }
+
+// simdRoundFloat16 is roundFloat16Go (RoundFloat16) on x in one call.
+func simdRoundFloat16(x []float32) { C.simd_round_f16(fp(x), C.size_t(len(x))) }
 
 func simdBNStats(x []float32, shift float64) (s, q float64) {
 	r := C.simd_bn_stats(fp(x), C.size_t(len(x)), C.double(shift))

@@ -17,6 +17,7 @@ func simdBNApply(y, x []float32, scale, shift float32, relu bool) {
 	bnApplyPlaneGo(y, x, scale, shift, relu)
 }
 func simdBNDx(d, g, x, y []float32, a, b, cc, mean float32) { bnDxPlaneGo(d, g, x, y, a, b, cc, mean) }
+func simdRoundFloat16(x []float32)                          { roundFloat16Go(x) }
 func simdBNStats(x []float32, shift float64) (s, q float64) { return bnPlaneStatsGo(x, shift) }
 func simdBNBackSums(dy, x, y []float32, mean float64) (sg, sgd float64) {
 	return bnBackPlaneSumsGo(dy, x, y, mean)
