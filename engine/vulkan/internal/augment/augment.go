@@ -75,18 +75,15 @@ func (o *Ops) Views(dst *engine.Tensor, images []engine.AugmentImage, views []en
 	rt := o.rt
 	engine.CheckBackend("AugmentViews", rt.Owner(), dst)
 	c, size := engine.CheckAugment(dst, images, views)
-	chunks, offsets, err := o.plan.plan(images, views, o.limit)
-	if err != nil {
-		rt.Fail(err)
-		return
-	}
-	table, taps, all := o.viewTable(views, images, offsets)
-	vt := rt.NewScratch(len(table))
-	rt.Upload(vt, table)
-
+	var vt *engine.Tensor
+	var taps []float32
+	var all uint32
 	plane := c * size * size
-	for _, ch := range chunks {
-		words := o.pack(images, ch)
+	err := o.host(images, views, func(table, tp []float32, flags uint32) {
+		vt = rt.NewScratch(len(table))
+		rt.Upload(vt, table)
+		taps, all = tp, flags
+	}, func(ch chunk, words []float32) {
 		pix := rt.NewScratch(len(words))
 		rt.Upload(pix, words)
 		sel := rt.NewScratch(len(ch.views))
@@ -96,8 +93,11 @@ func (o *Ops) Views(dst *engine.Tensor, images []engine.AugmentImage, views []en
 			Args: []vkrt.Arg{vkrt.Out(dst), vkrt.In(vt), vkrt.In(pix), vkrt.In(sel)}})
 		pix.Release()
 		sel.Release()
+	})
+	if err != nil {
+		rt.Fail(err)
+		return
 	}
-	o.trim(chunks)
 	n := dst.Numel()
 	push := &Push{uint32(len(views)), uint32(c), uint32(size)}
 	grid := rt.Grid1D(n, local)
@@ -122,6 +122,25 @@ func (o *Ops) Views(dst *engine.Tensor, images []engine.AugmentImage, views []en
 		tt.Release()
 	}
 	vt.Release()
+}
+
+// host is a batch's host work, in the order the device needs it: the
+// uploads planned, then table (the view table, the taps and the union of
+// the flags, from viewTable), then upload once per upload piece with its
+// packed words (o's buffer, valid during the call); then o's buffers
+// trimmed. Views, its tests and its benchmark all go through it.
+func (o *Ops) host(images []engine.AugmentImage, views []engine.AugmentView,
+	table func(table, taps []float32, all uint32), upload func(ch chunk, words []float32)) error {
+	chunks, offsets, err := o.plan.plan(images, views, o.limit)
+	if err != nil {
+		return err
+	}
+	table(o.viewTable(views, images, offsets))
+	for _, ch := range chunks {
+		upload(ch, o.pack(images, ch))
+	}
+	o.trim(chunks)
+	return nil
 }
 
 // viewTable is the views' parameter table (as float32 values carrying the

@@ -36,17 +36,22 @@ func batch(n int, first bool) ([]engine.AugmentImage, []engine.AugmentView) {
 // hostWork is what Views packs on the host for one batch: the view table,
 // the taps and each upload's words and view list, copied out of o.
 func hostWork(t testing.TB, o *Ops, images []engine.AugmentImage, views []engine.AugmentView) [][]float32 {
-	chunks, offsets, err := o.plan.plan(images, views, o.limit)
+	var out [][]float32
+	err := o.host(images, views, func(table, taps []float32, _ uint32) {
+		out = append(out, slices.Clone(table), slices.Clone(taps))
+	}, func(ch chunk, words []float32) {
+		out = append(out, slices.Clone(words), slices.Clone(ch.views))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	table, taps, _ := o.viewTable(views, images, offsets)
-	out := [][]float32{slices.Clone(table), slices.Clone(taps)}
-	for _, ch := range chunks {
-		out = append(out, slices.Clone(o.pack(images, ch)), slices.Clone(ch.views))
-	}
-	o.trim(chunks)
 	return out
+}
+
+// hostOnly is the host work of a batch with nothing kept (what the
+// allocation checks time).
+func hostOnly(o *Ops, images []engine.AugmentImage, views []engine.AugmentView) {
+	o.host(images, views, func([]float32, []float32, uint32) {}, func(chunk, []float32) {})
 }
 
 // TestHostBuffersReused: a batch packed with buffers left by a larger one
@@ -68,14 +73,7 @@ func TestHostBuffersReused(t *testing.T) {
 			t.Errorf("host array %d after a larger batch: %v, fresh: %v", i, got[i], want[i])
 		}
 	}
-	run := func() {
-		chunks, offsets, _ := o.plan.plan(small, smallViews, o.limit)
-		o.viewTable(smallViews, small, offsets)
-		for _, ch := range chunks {
-			o.pack(small, ch)
-		}
-		o.trim(chunks)
-	}
+	run := func() { hostOnly(o, small, smallViews) }
 	if n := testing.AllocsPerRun(10, run); n != 0 {
 		t.Errorf("a warm batch's host work allocated %v times, want 0", n)
 	}
