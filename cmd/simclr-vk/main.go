@@ -39,7 +39,7 @@ var benches = byName(
 	command{"gemm", "single-precision GEMM C = A*B in GFLOP/s (median of several timed batches)", runBenchGemm},
 	command{"conv", "ResNet-18 convolution layers (forward, backward-data, backward-filter) in GFLOP/s", runBenchConv},
 	command{"ntxent", "NT-Xent loss+gradient: fused vs unfused (Vulkan) or vs the full-matrix reference (CPU): ms, GFLOP/s, extra memory", runBenchNTXent},
-	command{"data", "the CPU data pipeline in images/s: read/decode, augment, and the training loader end to end", runBenchData},
+	command{"data", "the data pipeline in images/s: read/decode, augment (on the CPU or the Vulkan device), and the training loader end to end", runBenchData},
 	command{"step", "full SimCLR training step (forward, NT-Xent, backward, optimizer) in images/s", runBenchStep},
 )
 
