@@ -1,0 +1,111 @@
+package cpu
+
+import (
+	"math/rand"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"simclr-vk/engine"
+)
+
+// TestOneDNNLoads fails in CI (CI=true) where oneDNN does not load, so
+// that CI really runs the oneDNN convolutions; elsewhere it skips.
+func TestOneDNNLoads(t *testing.T) {
+	if err := OneDNN(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and %v (build.sh installs libdnnl2)", err)
+		}
+		t.Skipf("oneDNN not loaded: %v", err)
+	}
+	t.Log(OneDNNName())
+	if _, err := Open(Options{Conv: ConvOneDNN}); err != nil {
+		t.Fatalf("Open with ConvOneDNN: %v", err)
+	}
+}
+
+// convTestOptions are the backends the convolution tests compare with
+// the references: the builtin paths, and oneDNN where it loads.
+func convTestOptions() []Options {
+	opts := []Options{{Threads: 1, Conv: ConvBuiltin}, {Threads: 2, Conv: ConvBuiltin},
+		{Threads: 3, NoBLAS: true, Conv: ConvBuiltin}, {Threads: 1, NoBLAS: true, Conv: ConvBuiltin}}
+	if OneDNN() == nil {
+		opts = append(opts, Options{Threads: 1, Conv: ConvOneDNN}, Options{Threads: 2, Conv: ConvOneDNN})
+	}
+	return opts
+}
+
+// checkConvImpl fails where a backend asked for oneDNN ran an op of p
+// through the builtin path (oneDNN refused the shape), or a builtin one
+// through oneDNN.
+func checkConvImpl(t *testing.T, be *Backend, impl ConvImpl, p engine.Conv2DParams) {
+	t.Helper()
+	for _, op := range []string{"Conv2DForward", "Conv2DBackwardData", "Conv2DBackwardFilter"} {
+		got := be.ConvImplementation(op, p)
+		if onednn := strings.HasPrefix(got, "oneDNN"); onednn != (impl == ConvOneDNN) {
+			t.Errorf("%s %v with Conv %v ran on %s", op, p, impl, got)
+		}
+	}
+}
+
+// TestOneDNNErrors: Conv ConvOneDNN where oneDNN is not loaded is an error
+// naming the library (checked where it loads through the parser only).
+func TestParseConvImpl(t *testing.T) {
+	for i, n := range ConvImpls {
+		if c, err := ParseConvImpl(n); err != nil || c != ConvImpl(i) || c.String() != n {
+			t.Errorf("ParseConvImpl(%q) = %v, %v", n, c, err)
+		}
+	}
+	if _, err := ParseConvImpl("mkl"); err == nil || !strings.Contains(err.Error(), "auto, onednn or builtin") {
+		t.Errorf("ParseConvImpl(mkl): %v", err)
+	}
+	if OneDNN() != nil {
+		_, err := Open(Options{Conv: ConvOneDNN})
+		if err == nil || !strings.Contains(err.Error(), "libdnnl.so.2") {
+			t.Errorf("Open(ConvOneDNN) without oneDNN: %v, want an error naming libdnnl.so.2", err)
+		}
+		if be := New(Options{Conv: ConvOneDNN}); be.Err() == nil {
+			t.Error("New(ConvOneDNN) without oneDNN: no sticky error")
+		}
+	}
+}
+
+// TestOneDNNDeterministic: at a fixed thread count, each oneDNN op run
+// twice on the same inputs gives bit-identical results (the filter
+// gradient reduces over threads).
+func TestOneDNNDeterministic(t *testing.T) {
+	if OneDNN() != nil {
+		t.Skip("oneDNN not loaded")
+	}
+	rng := rand.New(rand.NewSource(9))
+	p := engine.Conv2DParams{N: 8, C: 16, H: 13, W: 13, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	nx, nw, ny := convSizes(p)
+	x, w, dy := randSlice(rng, nx), randSlice(rng, nw), randSlice(rng, ny)
+	be := New(Options{Threads: 2, Conv: ConvOneDNN})
+	xt, wt, dyt := be.New(nx), be.New(nw), be.New(ny)
+	be.Upload(xt, x)
+	be.Upload(wt, w)
+	be.Upload(dyt, dy)
+	var first [3][]float32
+	for run := 0; run < 2; run++ {
+		yt, dxt, dwt := be.New(ny), be.New(nx), be.New(nw)
+		be.Conv2DForward(yt, xt, wt, p)
+		be.Conv2DBackwardData(dxt, dyt, wt, p)
+		be.Conv2DBackwardFilter(dwt, dyt, xt, p)
+		if err := be.Err(); err != nil {
+			t.Fatal(err)
+		}
+		got := [3][]float32{Data(yt), Data(dxt), Data(dwt)}
+		if run == 0 {
+			first = got
+			continue
+		}
+		for i, name := range []string{"forward", "backward data", "filter gradient"} {
+			if !slices.Equal(got[i], first[i]) {
+				t.Errorf("oneDNN %s differs between two runs", name)
+			}
+		}
+	}
+	checkConvImpl(t, be, ConvOneDNN, p)
+}
