@@ -58,7 +58,7 @@ typedef struct {
 
 typedef int64_t od_dims[12]; // dnnl_dims_t (DNNL_MAX_NDIMS 12)
 
-static struct {
+typedef struct {
 	const od_version *(*version)(void);
 	int (*engine_create)(void **engine, int kind, size_t index);
 	int (*stream_create)(void **stream, void *engine, unsigned flags);
@@ -86,15 +86,19 @@ static struct {
 	int (*memory_create)(void **mem, const od_md *md, void *engine, void *handle);
 	int (*memory_destroy)(void *mem);
 	void (*omp_set_num_threads)(int n);
-} od;
+} od_table;
+
+// od is set by a successful od_load only.
+static od_table od;
 
 static void *od_engine, *od_stream;
 
 #define OD_SYM(field, name)                                      \
 	do {                                                     \
-		*(void **)(&od.field) = dlsym(h, name);          \
-		if (!od.field) {                                 \
+		*(void **)(&t.field) = dlsym(h, name);          \
+		if (!t.field) {                                  \
 			snprintf(msg, n, "%s has no %s", path, name); \
+			dlclose(h);                              \
 			return msg;                              \
 		}                                                \
 	} while (0)
@@ -105,16 +109,18 @@ const char *od_load(const char *path, char *msg, size_t n) {
 	// not steal the cores of the goroutines of the next op. Read by
 	// libgomp when it initialises, which dlopen below triggers.
 	setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+	od_table t = {0};
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		snprintf(msg, n, "%s", dlerror());
 		return msg;
 	}
 	OD_SYM(version, "dnnl_version");
-	const od_version *v = od.version();
+	const od_version *v = t.version();
 	if (v->major != 2) {
 		snprintf(msg, n, "%s is oneDNN %d.%d.%d; the binding declares the oneDNN 2.x C API only",
 			path, v->major, v->minor, v->patch);
+		dlclose(h);
 		return msg;
 	}
 	OD_SYM(engine_create, "dnnl_engine_create");
@@ -145,15 +151,17 @@ const char *od_load(const char *path, char *msg, size_t n) {
 	} else if (v->cpu_runtime != 1) { // 1: sequential
 		snprintf(msg, n, "%s is built for CPU runtime %u (TBB or a thread pool); only OpenMP and sequential builds are supported",
 			path, v->cpu_runtime);
+		dlclose(h);
 		return msg;
 	}
-	int st = od.engine_create(&od_engine, engine_cpu, 0);
+	int st = t.engine_create(&od_engine, engine_cpu, 0);
 	if (st == dnnl_success)
-		st = od.stream_create(&od_stream, od_engine, stream_default_flags);
+		st = t.stream_create(&od_stream, od_engine, stream_default_flags);
 	if (st != dnnl_success) {
 		snprintf(msg, n, "%s: creating the CPU engine and stream: dnnl status %d", path, st);
 		return msg;
 	}
+	od = t;
 	return NULL;
 }
 

@@ -167,7 +167,7 @@ func (be *Backend) ConvName() string {
 	if be.convImpl == ConvBuiltin {
 		return "builtin (oneDNN disabled by the options)"
 	}
-	return "builtin (oneDNN " + OneDNNName() + ")"
+	return fmt.Sprintf("builtin (%v)", OneDNN())
 }
 
 // ConvImplementation names the oneDNN implementation (e.g.

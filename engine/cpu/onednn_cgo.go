@@ -34,18 +34,26 @@ var (
 // loadOneDNN opens oneDNN once and starts its calling thread.
 func loadOneDNN() error {
 	oneDNNOnce.Do(func() {
-		path := C.CString(oneDNNLibrary)
-		defer C.free(unsafe.Pointer(path))
-		var msg [512]C.char
-		if e := C.od_load(path, &msg[0], C.size_t(len(msg))); e != nil {
-			oneDNNErr = fmt.Errorf("oneDNN (%s): %s", oneDNNLibrary, C.GoString(e))
-			return
+		if oneDNNErr = openOneDNN(oneDNNLibrary); oneDNNErr == nil {
+			go oneDNNThread()
 		}
-		C.od_describe(&msg[0], C.size_t(len(msg)))
-		oneDNNDesc = fmt.Sprintf("%s, %s", C.GoString(&msg[0]), oneDNNLibrary)
-		go oneDNNThread()
 	})
 	return oneDNNErr
+}
+
+// openOneDNN loads the library at path, or says why it cannot; after a
+// success it must not be called again (loadOneDNN calls it once; tests
+// call it on paths that fail).
+func openOneDNN(path string) error {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var msg [512]C.char
+	if e := C.od_load(cpath, &msg[0], C.size_t(len(msg))); e != nil {
+		return fmt.Errorf("oneDNN (%s): %s", path, C.GoString(e))
+	}
+	C.od_describe(&msg[0], C.size_t(len(msg)))
+	oneDNNDesc = fmt.Sprintf("%s, %s", C.GoString(&msg[0]), path)
+	return nil
 }
 
 // oneDNN runs on one locked OS thread: libgomp keeps a pool of worker

@@ -12,7 +12,9 @@ import (
 
 var oneDNNDesc string
 
-func loadOneDNN() error { return errors.New("oneDNN (libdnnl.so.2): built without cgo") }
+func loadOneDNN() error { return openOneDNN("libdnnl.so.2") }
+
+func openOneDNN(path string) error { return errors.New("oneDNN (" + path + "): built without cgo") }
 
 type oneDNNPrim struct{ impl string }
 

@@ -49,8 +49,25 @@ func checkConvImpl(t *testing.T, be *Backend, impl ConvImpl, p engine.Conv2DPara
 	}
 }
 
-// TestOneDNNErrors: Conv ConvOneDNN where oneDNN is not loaded is an error
-// naming the library (checked where it loads through the parser only).
+// TestOneDNNRefuses: a missing library and one that is not oneDNN are
+// errors naming the path and the reason.
+func TestOneDNNRefuses(t *testing.T) {
+	for path, why := range map[string]string{
+		"libsimclr-no-such-dnnl.so.2": "libsimclr-no-such-dnnl.so.2",
+		"libm.so.6":                   "has no dnnl_version",
+	} {
+		err := openOneDNN(path)
+		if err != nil && strings.Contains(err.Error(), "without cgo") {
+			t.Skip(err)
+		}
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), why) {
+			t.Errorf("openOneDNN(%s): %v, want an error naming it and %q", path, err, why)
+		}
+	}
+}
+
+// TestParseConvImpl: the names round-trip, others are refused; where
+// oneDNN does not load, asking for it is an error naming the library.
 func TestParseConvImpl(t *testing.T) {
 	for i, n := range ConvImpls {
 		if c, err := ParseConvImpl(n); err != nil || c != ConvImpl(i) || c.String() != n {
