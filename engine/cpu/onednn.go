@@ -11,10 +11,11 @@ import (
 type ConvImpl int
 
 const (
-	// ConvAuto: oneDNN where it loads, else the builtin convolutions.
+	// ConvAuto: oneDNN where it loads and where it beats the builtin
+	// path (oneDNNPays), else the builtin convolutions.
 	ConvAuto ConvImpl = iota
-	// ConvOneDNN: oneDNN; New records an error (Err) and Open fails where
-	// it cannot load.
+	// ConvOneDNN: oneDNN for every convolution; New records an error
+	// (Err) and Open fails where it cannot load.
 	ConvOneDNN
 	// ConvBuiltin: the Go / OpenBLAS convolutions (conv_fast.go).
 	ConvBuiltin
@@ -67,6 +68,7 @@ const (
 // refuses is remembered (nil) and runs the builtin path.
 type oneDNNConvs struct {
 	threads int
+	all     bool // every shape (ConvOneDNN), not only where oneDNNPays
 	mu      sync.Mutex
 	prims   map[oneDNNKey]*oneDNNPrim
 	errs    map[oneDNNKey]error
@@ -95,11 +97,32 @@ func newOneDNNConvs(impl ConvImpl, threads int) (*oneDNNConvs, error) {
 		}
 		return nil, nil
 	}
-	return &oneDNNConvs{threads: threads, prims: map[oneDNNKey]*oneDNNPrim{}, errs: map[oneDNNKey]error{}}, nil
+	return &oneDNNConvs{threads: threads, all: impl == ConvOneDNN, prims: map[oneDNNKey]*oneDNNPrim{}, errs: map[oneDNNKey]error{}}, nil
 }
 
-// prim returns the primitive of op for p, or nil where oneDNN refused it.
+// oneDNNPays reports the convolutions that oneDNN 2.6 runs faster than
+// the builtin path (docs/performance.md, "oneDNN convolutions"): not the
+// forward and input gradient of stems of 1 to 3 input channels, nor the
+// filter gradient of one input channel, nor the input gradient of the
+// strided 1x1 shortcuts, where im2col + GEMM wins.
+func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
+	switch {
+	case op == convBackwardFilter:
+		return p.C >= 3
+	case p.C < 4:
+		return false
+	case op == convBackwardData && p.R == 1 && p.S == 1 && (p.StrideH > 1 || p.StrideW > 1):
+		return false
+	}
+	return true
+}
+
+// prim returns the primitive of op for p, or nil where the backend runs
+// the builtin path for it (ConvAuto and !oneDNNPays, or oneDNN refused it).
 func (o *oneDNNConvs) prim(op convOp, p engine.Conv2DParams) *oneDNNPrim {
+	if !o.all && !oneDNNPays(op, p) {
+		return nil
+	}
 	k := oneDNNKey{op, p}
 	o.mu.Lock()
 	defer o.mu.Unlock()
