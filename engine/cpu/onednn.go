@@ -70,8 +70,7 @@ type oneDNNConvs struct {
 	threads int
 	all     bool // every shape (ConvOneDNN), not only where oneDNNPays
 	mu      sync.Mutex
-	prims   map[oneDNNKey]*oneDNNPrim
-	errs    map[oneDNNKey]error
+	prims   map[oneDNNKey]*oneDNNPrim // nil: oneDNN refused the shape
 }
 
 type oneDNNKey struct {
@@ -97,7 +96,7 @@ func newOneDNNConvs(impl ConvImpl, threads int) (*oneDNNConvs, error) {
 		}
 		return nil, nil
 	}
-	return &oneDNNConvs{threads: threads, all: impl == ConvOneDNN, prims: map[oneDNNKey]*oneDNNPrim{}, errs: map[oneDNNKey]error{}}, nil
+	return &oneDNNConvs{threads: threads, all: impl == ConvOneDNN, prims: map[oneDNNKey]*oneDNNPrim{}}, nil
 }
 
 // oneDNNPays reports the convolutions that oneDNN 2.6 runs faster than
@@ -129,27 +128,25 @@ func (o *oneDNNConvs) prim(op convOp, p engine.Conv2DParams) *oneDNNPrim {
 	if pr, ok := o.prims[k]; ok {
 		return pr
 	}
-	if _, ok := o.errs[k]; ok {
-		return nil
-	}
-	if len(o.prims)+len(o.errs) >= oneDNNMaxPrims {
+	if len(o.prims) >= oneDNNMaxPrims {
 		o.freeLocked()
 	}
 	pr, err := newOneDNNPrim(op, p, o.threads)
 	if err != nil {
-		o.errs[k] = err
-		return nil
+		pr = nil // the builtin path runs it
 	}
 	o.prims[k] = pr
 	return pr
 }
 
+// freeLocked frees every primitive and empties the cache.
 func (o *oneDNNConvs) freeLocked() {
-	for _, pr := range o.prims {
-		pr.free()
+	for k, pr := range o.prims {
+		if pr != nil {
+			pr.free()
+		}
+		delete(o.prims, k)
 	}
-	clear(o.prims)
-	clear(o.errs)
 }
 
 // close frees every primitive.
