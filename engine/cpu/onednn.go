@@ -41,6 +41,9 @@ func ParseConvImpl(s string) (ConvImpl, error) {
 	return 0, fmt.Errorf("CPU convolutions %q: want auto, onednn or builtin", s)
 }
 
+// oneDNNLibrary is the soname loaded: Debian 12's libdnnl2 (oneDNN 2.6).
+const oneDNNLibrary = "libdnnl.so.2"
+
 // OneDNN is nil when oneDNN (libdnnl.so.2, 2.x) is loaded, or says why
 // it could not be.
 func OneDNN() error { return loadOneDNN() }

@@ -22,9 +22,6 @@ import (
 	"simclr-vk/engine"
 )
 
-// oneDNNLibrary is the soname tried: Debian 12's libdnnl2 (oneDNN 2.6).
-const oneDNNLibrary = "libdnnl.so.2"
-
 var (
 	oneDNNOnce sync.Once
 	oneDNNErr  error

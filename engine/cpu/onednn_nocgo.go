@@ -12,7 +12,7 @@ import (
 
 var oneDNNDesc string
 
-func loadOneDNN() error { return openOneDNN("libdnnl.so.2") }
+func loadOneDNN() error { return openOneDNN(oneDNNLibrary) }
 
 func openOneDNN(path string) error { return errors.New("oneDNN (" + path + "): built without cgo") }
 
