@@ -106,7 +106,7 @@ func newOneDNNConvs(impl ConvImpl, threads int) (*oneDNNConvs, error) {
 // the builtin path (docs/performance.md, "oneDNN convolutions"): not the
 // forward and input gradient of stems of 1 to 3 input channels, nor the
 // filter gradient of one input channel, nor the input gradient of the
-// strided 1x1 shortcuts, where im2col + GEMM wins.
+// strided 1x1 shortcuts, where im2col + GEMM wins (P18).
 func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
 	switch {
 	case op == convBackwardFilter:

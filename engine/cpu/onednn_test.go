@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"simclr-vk/engine"
@@ -23,6 +24,22 @@ func TestOneDNNLoads(t *testing.T) {
 	if _, err := Open(Options{Conv: ConvOneDNN}); err != nil {
 		t.Fatalf("Open with ConvOneDNN: %v", err)
 	}
+}
+
+// skipWithoutOneDNN skips a test of the oneDNN path where it does not
+// load (TestOneDNNLoads fails then in CI).
+func skipWithoutOneDNN(t *testing.T) {
+	t.Helper()
+	if err := OneDNN(); err != nil {
+		t.Skip(err)
+	}
+}
+
+// convInputs are random x, w and dy for p from seed.
+func convInputs(seed int64, p engine.Conv2DParams) (x, w, dy []float32) {
+	rng := rand.New(rand.NewSource(seed))
+	nx, nw, ny := convSizes(p)
+	return randSlice(rng, nx), randSlice(rng, nw), randSlice(rng, ny)
 }
 
 // convTestOptions are the backends the convolution tests compare with
@@ -92,13 +109,10 @@ func TestParseConvImpl(t *testing.T) {
 // twice on the same inputs gives bit-identical results (the filter
 // gradient reduces over threads).
 func TestOneDNNDeterministic(t *testing.T) {
-	if OneDNN() != nil {
-		t.Skip("oneDNN not loaded")
-	}
-	rng := rand.New(rand.NewSource(9))
+	skipWithoutOneDNN(t)
 	p := engine.Conv2DParams{N: 8, C: 16, H: 13, W: 13, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	nx, nw, ny := convSizes(p)
-	x, w, dy := randSlice(rng, nx), randSlice(rng, nw), randSlice(rng, ny)
+	x, w, dy := convInputs(9, p)
 	be := New(Options{Threads: 2, Conv: ConvOneDNN})
 	xt, wt, dyt := be.New(nx), be.New(nw), be.New(ny)
 	be.Upload(xt, x)
@@ -130,9 +144,7 @@ func TestOneDNNDeterministic(t *testing.T) {
 // TestConvAutoChoice: ConvAuto runs a 1-channel stem on the builtin path
 // and a 16-channel layer through oneDNN; ConvOneDNN runs both on oneDNN.
 func TestConvAutoChoice(t *testing.T) {
-	if OneDNN() != nil {
-		t.Skip("oneDNN not loaded")
-	}
+	skipWithoutOneDNN(t)
 	stem := engine.Conv2DParams{N: 2, C: 1, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	layer := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	auto := New(Options{Threads: 1})
@@ -145,4 +157,33 @@ func TestConvAutoChoice(t *testing.T) {
 		}
 	}
 	checkConvImpl(t, New(Options{Threads: 1, Conv: ConvOneDNN}), ConvOneDNN, stem)
+}
+
+// TestOneDNNConcurrent: backends of different thread counts used from
+// several goroutines at once (oneDNN calls are serialised on one thread)
+// give the results of a lone run.
+func TestOneDNNConcurrent(t *testing.T) {
+	skipWithoutOneDNN(t)
+	p := engine.Conv2DParams{N: 3, C: 8, H: 11, W: 11, K: 16, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1}
+	nx, nw, ny := convSizes(p)
+	x, w, _ := convInputs(10, p)
+	want := make([]float32, ny)
+	Conv2DForward(want, x, w, p)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			be := New(Options{Threads: 1 + g%2, Conv: ConvOneDNN})
+			defer be.Close()
+			xt, wt, yt := be.New(nx), be.New(nw), be.New(ny)
+			be.Upload(xt, x)
+			be.Upload(wt, w)
+			for i := 0; i < 5; i++ {
+				be.Conv2DForward(yt, xt, wt, p)
+				checkClose(t, "concurrent Conv2DForward", Data(yt), want, 1e-5, 1e-5)
+			}
+		}()
+	}
+	wg.Wait()
 }
