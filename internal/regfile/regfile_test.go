@@ -8,16 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"simclr-vk/internal/filetest"
 )
 
 func TestOpenRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.npy")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no mkfifo:", err)
-	}
+	filetest.FIFO(t, fifo)
 	loop := filepath.Join(dir, "loop.png")
 	if err := os.Symlink(loop, loop); err != nil {
 		t.Fatal(err)
