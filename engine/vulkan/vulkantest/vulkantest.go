@@ -74,6 +74,18 @@ func Open(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	return d
 }
 
+// Tuned returns opts with autotuning on as a GPU run has it (Autotune
+// auto, and TuneConvOnCPU so that the convolution tuner times its
+// candidates on a CPU device such as lavapipe too) and clears
+// SIMCLR_VK_AUTOTUNE for t, so that the caller's environment cannot turn
+// it off. Open gives the tuning cache a temporary file.
+func Tuned(t testing.TB, opts vulkan.Options) vulkan.Options {
+	t.Helper()
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	opts.Autotune, opts.TuneConvOnCPU = "auto", true
+	return opts
+}
+
 // CheckValidation fails the test on any validation-layer message collected
 // so far.
 func CheckValidation(t testing.TB, d *vulkan.Device) {
