@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/engine/vulkan/internal/testdev"
 )
 
 // LavapipeICD is Mesa's software Vulkan driver manifest on Debian.
@@ -17,9 +18,7 @@ const LavapipeICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 
 // Required reports whether a missing Vulkan device must fail the tests
 // (CI=true or SIMCLR_VK_REQUIRE=1) instead of skipping them.
-func Required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1"
-}
+func Required() bool { return testdev.Required() }
 
 var lavapipeOnce sync.Once
 
