@@ -124,28 +124,14 @@ func (c *batchTensors) get(role string, shape ...int) *engine.Tensor {
 	return t
 }
 
-// loaderEpoch runs step on each batch of one epoch of ds as the loader of
-// cfg serves it, the batch's views uploaded into the "x" tensor of its
-// shape. The loader is closed on every path; the first error ends the
-// epoch.
+// loaderEpoch runs step on each batch of one epoch of ds (augment.Epoch),
+// the batch's views uploaded into the "x" tensor of its shape.
 func (c *batchTensors) loaderEpoch(ds data.Dataset, cfg augment.LoaderConfig, step func(x *engine.Tensor, labels []int) error) error {
-	l, err := augment.NewLoader(ds, cfg)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	for range l.NumBatches() {
-		bt, err := l.Next()
-		if err != nil {
-			return err
-		}
+	return augment.Epoch(ds, cfg, func(bt *augment.Batch) error {
 		x := c.get("x", bt.N, bt.C, bt.H, bt.W)
 		c.b.Upload(x, bt.Views)
-		if err := step(x, bt.Labels); err != nil {
-			return err
-		}
-	}
-	return nil
+		return step(x, bt.Labels)
+	})
 }
 
 func (c *batchTensors) release() {
