@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/engine/vulkan/internal/testdev"
 )
 
 // BenchmarkGemm times C = A*B on the default device (lavapipe without a
@@ -63,25 +64,18 @@ func benchGemm(b *testing.B, d *vulkan.Device, m, n, k int) {
 	b.Logf("%s, kernel %s", d.Describe(), d.Plans().GemmFor(1, m, n, k).Kernel)
 }
 
-// openBenchDevice opens the default device with opts, without validation
-// (it slows recording down; SIMCLR_VK_VALIDATE=1 still turns it on),
-// skipping where there is no Vulkan unless required, and where CoopMat
-// "on" finds no cooperative matrices.
+// openBenchDevice opens the default device with opts and testdev's
+// policy, without validation (it slows recording down) unless
+// SIMCLR_VK_VALIDATE=1 or CI=true asks for it, as rttest.OpenBench; it
+// skips where CoopMat "on" finds no cooperative matrices.
 func openBenchDevice(b *testing.B, opts vulkan.Options) *vulkan.Device {
-	d, err := vulkan.Open(opts)
-	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
-		b.Skipf("no cooperative matrices here: %v", err)
-	}
-	if err != nil {
-		if required() {
-			b.Fatal(err)
+	b.Helper()
+	return testdev.Open(b, false, func(validate bool) (*vulkan.Device, error) {
+		opts.Validate = opts.Validate || validate
+		d, err := vulkan.Open(opts)
+		if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
+			b.Skipf("no cooperative matrices here: %v", err)
 		}
-		b.Skipf("no usable Vulkan device, skipping: %v", err)
-	}
-	b.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			b.Errorf("Close: %v", err)
-		}
+		return d, err
 	})
-	return d
 }
