@@ -9,7 +9,7 @@
 //                   tensors (uint16_t buffers: GL_EXT_shader_16bit_storage,
 //                   which such a kernel enables).
 // Used by to_float16.comp, from_float16.comp, round_float16.comp and the
-// HALF variants (eltwise.glsl, batchnorm_forward_train_apply.comp).
+// HALF variants (eltwise.glsl, half_bind.glsl, batchnorm_half.glsl).
 
 // half16 is engine.Float16Bits on the float32 bits f.
 uint half16(uint f) {

@@ -6,11 +6,13 @@ import (
 )
 
 // The elementwise ops that take engine.Float16 tensors
-// (engine.Float16Operands): their shaders' variants (copy, add,
+// (engine.Float16Operands): their shaders' variants (copy, add, axpy,
 // relu_forward, relu_backward: _f32, _f16; copy also _to_f16 and
-// _from_f16) load float16 operands exactly, compute in float32 and round a
-// float16 output to nearest even (eltwise.glsl, half.glsl), as the CPU
-// emulation does (engine/cpu/float16store.go).
+// _from_f16, axpy _y16 and _x16) load float16 operands exactly, compute
+// in float32 and round a float16 output to nearest even (eltwise.glsl,
+// half.glsl), as the CPU emulation does (engine/cpu/float16store.go). The
+// bias and pool kernels' _f16 variants do the same through half_bind.glsl
+// (bias.go, pool.go).
 
 var f32or16 = []engine.DType{engine.Float32, engine.Float16}
 
@@ -59,4 +61,22 @@ func (d *Ops) ReLUBackward(dx, dy, y *engine.Tensor) {
 	engine.CheckBackend("ReLUBackward", d.Owner, dx, dy, y)
 	n, dt := engine.CheckSameOf("ReLUBackward", []string{"dx", "dy", "y"}, f32or16, dx, dy, y)
 	d.elementwise("relu_backward"+suffix(dt), n, &pushN{uint32(n)}, vkrt.Out(dx), vkrt.In(dy), vkrt.In(y))
+}
+
+// Axpy sets y[i] += alpha * x[i]: y and x each float32 or float16
+// (axpy_f32, _f16 both, _y16 y only, _x16 x only), a float16 y rounded
+// once from the float32 y + alpha*x.
+func (d *Ops) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
+	engine.CheckBackend("Axpy", d.Owner, y, x)
+	n := engine.NumelOf("Axpy", "y", y)
+	engine.CheckNumelOf("Axpy", "y", y, n, f32or16...)
+	engine.CheckNumelOf("Axpy", "x", x, n, f32or16...)
+	v := suffix(y.DType())
+	switch {
+	case y.DType() == engine.Float16 && x.DType() == engine.Float32:
+		v = "_y16"
+	case y.DType() == engine.Float32 && x.DType() == engine.Float16:
+		v = "_x16"
+	}
+	d.elementwise("axpy"+v, n, &pushNScalar{uint32(n), alpha}, vkrt.InOut(y), vkrt.In(x))
 }
