@@ -1,0 +1,165 @@
+package conformance
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
+)
+
+// Float16Linear: the float16 operands of the linear layers' ops
+// (engine/dtype_linear.go) on a backend that stores float16
+// (engine.Float16Storer), against the float32 cpu references applied to
+// the float16 values each operand holds, the result rounded as
+// engine.Float16Round where the output is float16:
+//   - Gemm with every combination of float16 a, b and c (7) in all four
+//     transpose pairs, GemmBatched on every combination: sizes 1, 3, 13,
+//     127 and one past the 64 x 64 tile of a regblock workgroup (65,
+//     129), beta 0 over a NaN-filled C and alpha/beta scaling of C;
+//     tolerance gemmTol (float32 against float64 sums) plus one float16
+//     step where C is float16 (closeFloat16);
+//   - BiasForward (y float16): bit for bit (one IEEE float32 add, then the
+//     same rounding); BiasBackward (dy float16): sumTol;
+//   - MaxPool2DForward (x, y float16): y and argmax bit for bit;
+//     MaxPool2DBackward (dy, dx float16), GlobalAvgPoolForward and
+//     Backward: their float32 tolerances plus one float16 step;
+//   - Axpy with y, x or both float16 on lengths 1 to 4099: arith plus one
+//     float16 step.
+// Every float16 output is also checked to hold float16 values only (a
+// kernel that forgot to round would pass a tolerance alone), and lies
+// between float32 guards.
+
+// f16GemmShapes are m, n, k: 1, 3, 13, 127 and past the 64-wide tile.
+var f16GemmShapes = [][3]int{{1, 1, 1}, {3, 13, 127}, {13, 3, 1}, {65, 66, 13}, {127, 129, 65}}
+
+// f16GemmBatched are batch, m, n, k.
+var f16GemmBatched = [][4]int{{1, 3, 13, 127}, {3, 65, 3, 13}, {2, 1, 129, 1}}
+
+// halfSet names the float16 operands of a product: bit 0 c, 1 a, 2 b.
+type halfSet int
+
+func (h halfSet) dtype(bit int) engine.DType {
+	if int(h)&(1<<bit) != 0 {
+		return engine.Float16
+	}
+	return engine.Float32
+}
+
+func (h halfSet) String() string {
+	s := "f16"
+	for i, name := range []string{"a", "b", "c"} {
+		if h.dtype([]int{1, 2, 0}[i]) == engine.Float16 {
+			s += name
+		}
+	}
+	return s
+}
+
+// stored is x as a tensor stored as dt holds it.
+func stored(dt engine.DType, x []float32) []float32 {
+	if dt == engine.Float16 {
+		return rounded(x)
+	}
+	return x
+}
+
+// uploadAs is Upload into a new tensor stored as dt.
+func uploadAs(s engine.Float16Storer, b engine.Backend, dt engine.DType, data []float32, shape ...int) *engine.Tensor {
+	if dt == engine.Float16 {
+		return upload16(s, b, data, shape...)
+	}
+	return Upload(b, data, shape...)
+}
+
+// guardAs is guardOut with the output stored as dt, holding init
+// (sentinels when nil).
+func guardAs(s engine.Float16Storer, b engine.Backend, dt engine.DType, init []float32, shape ...int) guarded {
+	g := guarded{lo: Upload(b, sentinels(guardLen), guardLen)}
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	if init == nil {
+		init = sentinels(n)
+	}
+	g.t = uploadAs(s, b, dt, init, shape...)
+	g.hi = Upload(b, sentinels(guardLen), guardLen)
+	return g
+}
+
+// closeAs compares an output stored as dt with the float32 reference
+// want: rounded and within tol plus one float16 step (closeFloat16) when
+// dt is Float16, within tol otherwise.
+func closeAs(t testing.TB, dt engine.DType, what string, got, want []float32, tol Tol) {
+	t.Helper()
+	if dt == engine.Float16 {
+		closeFloat16(t, what, got, rounded(want), tol)
+		return
+	}
+	Close(t, what, got, want, tol)
+}
+
+func init() {
+	register("Float16Linear", func(t *testing.T, b engine.Backend) {
+		if err := engine.Float16Support(b); err != nil {
+			t.Skipf("no float16 storage: %v", err)
+		}
+		s := b.(engine.Float16Storer)
+		rng := rand.New(rand.NewSource(1818))
+		trs := [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}}
+		for _, sh := range f16GemmShapes {
+			for ti, tr := range trs {
+				for h := halfSet(1); h < 8; h++ {
+					ab := [2]float32{1, 0}
+					if (int(h)+ti)%2 == 1 {
+						ab = [2]float32{-0.5, 1.5}
+					}
+					name := fmt.Sprintf("Gemm/m%d_n%d_k%d_ta%v_tb%v_%v_beta%g", sh[0], sh[1], sh[2], tr[0], tr[1], h, ab[1])
+					t.Run(name, func(t *testing.T) {
+						testGemm16(t, b, s, rng, h, tr[0], tr[1], 1, sh[0], sh[1], sh[2], ab[0], ab[1])
+					})
+				}
+			}
+		}
+		for i, sh := range f16GemmBatched {
+			for h := halfSet(1); h < 8; h++ {
+				tr := trs[(i+int(h))%4]
+				name := fmt.Sprintf("GemmBatched/b%d_m%d_n%d_k%d_ta%v_tb%v_%v", sh[0], sh[1], sh[2], sh[3], tr[0], tr[1], h)
+				t.Run(name, func(t *testing.T) {
+					testGemm16(t, b, s, rng, h, tr[0], tr[1], sh[0], sh[1], sh[2], sh[3], 0.75, -1)
+				})
+			}
+		}
+		testBiasPool16(t, b, s, rng)
+	})
+}
+
+// testGemm16 runs one Gemm (batch 1) or GemmBatched with the operands of
+// h stored as float16.
+func testGemm16(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, h halfSet, ta, tb bool, batch, m, n, k int, alpha, beta float32) {
+	a := stored(h.dtype(1), Rand(rng, batch*m*k, -1, 1))
+	bb := stored(h.dtype(2), Rand(rng, batch*k*n, -1, 1))
+	c0 := stored(h.dtype(0), Rand(rng, batch*m*n, -1, 1))
+	if beta == 0 {
+		for i := range c0 {
+			c0[i] = float32(math.NaN()) // must be ignored
+		}
+	}
+	at := uploadAs(s, b, h.dtype(1), a, batch, m*k)
+	bt := uploadAs(s, b, h.dtype(2), bb, batch, k*n)
+	defer at.Release()
+	defer bt.Release()
+	g := guardAs(s, b, h.dtype(0), c0, batch, m*n)
+	want := append([]float32(nil), c0...)
+	if batch == 1 {
+		b.Gemm(ta, tb, m, n, k, alpha, at, bt, beta, g.t)
+		cpu.Gemm(ta, tb, m, n, k, alpha, a, bb, beta, want)
+	} else {
+		b.GemmBatched(ta, tb, batch, m, n, k, alpha, at, bt, beta, g.t)
+		cpu.GemmBatched(ta, tb, batch, m, n, k, alpha, a, bb, beta, want)
+	}
+	closeAs(t, h.dtype(0), "Gemm "+h.String(), g.done(t, b, "Gemm"), want, gemmTol(k))
+}
