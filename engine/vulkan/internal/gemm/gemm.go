@@ -45,7 +45,8 @@ import (
 //     only when GemmVariant asks for it.
 //   - regblock (other CPU devices): 8 x 8 outputs per invocation with vec4
 //     loads (gemm_vec4, m, n, k multiples of 4) or scalar loads
-//     (gemm_regblock).
+//     (gemm_regblock). Its _f16 variants are the only kernels for float16
+//     operands, on every device (gemm16.go).
 // Each product falls in a shape class (Class: small, medium, large,
 // huge, skinny, splitk); the kernel of a class comes from the table (table), or, with
 // Options.Autotune, from a measurement on this device cached on disk
