@@ -24,8 +24,8 @@ import "fmt"
 //     overlapping windows add); argmax float32;
 //   - GlobalAvgPoolForward, GlobalAvgPoolBackward: x and y (dy and dx)
 //     float16, or neither (the mean, dy/hw, rounded once);
-//   - Axpy: y and x each float32 or float16 (y + alpha*x in float32, a
-//     float16 y rounded once).
+//   - Axpy: y and x float16 (y + alpha*x in float32, rounded once), or x
+//     float16 into a float32 y (an accumulator), or neither.
 func init() {
 	for op, names := range map[string]string{
 		"Gemm":                  "a b c",

@@ -6,10 +6,9 @@
 //   1: x (n floats or float16s, read)
 // variant: f32
 // variant: f16 -DHALF=3
-// variant: y16 -DHALF=1
 // variant: x16 -DHALF=2
-// f16: y and x float16; y16: y only; x16: x only (eltwise.glsl); y + alpha*x
-// in float32, a float16 y rounded once.
+// f16: y and x float16 (y + alpha*x in float32, rounded once); x16: x
+// float16 into a float32 y (eltwise.glsl).
 // Layout and dispatch grid: eltwise.glsl (local_size_x = 256, grid1D,
 // one element an invocation).
 // Push constants: {uint n, float alpha} (Go: pushNScalar in engine/vulkan/elementwise.go).

@@ -1,8 +1,8 @@
 // half_bind.glsl: the element type and accessors of bindings 0, 1 and 2
 // by the HALF bitmask (from a variant line; 0 when undefined), for the
-// kernels that declare their own bindings (bias_*, maxpool2d_*,
-// globalavgpool_*, gemm_regblock; eltwise.glsl does the same for the
-// one-element kernels). Bit i set: binding i holds engine.Float16 values,
+// kernels of engine.Float16 tensors: eltwise.glsl's one-element kernels
+// and those that declare their own bindings (bias_*, maxpool2d_*,
+// globalavgpool_*, gemm_regblock). Bit i set: binding i holds engine.Float16 values,
 // uint16_t elements (GL_EXT_shader_16bit_storage) converted by half.glsl,
 // exactly on load and rounded to nearest even on store, so the arithmetic
 // stays float32 and every device rounds as the CPU emulation; clear: floats.

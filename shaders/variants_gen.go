@@ -11,7 +11,6 @@ var variants = map[string][]Variant{
 	"axpy": {
 		{Suffix: "f32"},
 		{Suffix: "f16", Half: 3},
-		{Suffix: "y16", Half: 1},
 		{Suffix: "x16", Half: 2},
 	},
 	"batchnorm_backward_apply":        batchnormBackwardApplyVariants,

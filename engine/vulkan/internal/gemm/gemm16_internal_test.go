@@ -61,7 +61,7 @@ func TestFloat16Routing(t *testing.T) {
 			if k == "regblock" {
 				continue
 			}
-			msg := panicOf(func() { checkHalf("Gemm", k, a, b, c) })
+			msg := refusal(k, a, b, c)
 			if !strings.HasPrefix(msg, "engine: Gemm: GEMM kernel "+k+" has no float16 variant") {
 				t.Errorf("%s with float16 operands %03b: panic %q, want a refusal naming the kernel", k, half, msg)
 			}
@@ -72,12 +72,9 @@ func TestFloat16Routing(t *testing.T) {
 	}
 }
 
-func panicOf(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg = fmt.Sprint(r)
-		}
-	}()
-	f()
-	return ""
+// refusal is checkHalf's panic for a kernel choice, "<nil>" for none.
+func refusal(choice string, a, b, c *engine.Tensor) (msg string) {
+	defer func() { msg = fmt.Sprint(recover()) }()
+	checkHalf("Gemm", choice, a, b, c)
+	return
 }
