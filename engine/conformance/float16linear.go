@@ -132,7 +132,34 @@ func init() {
 			}
 		}
 		testBiasPool16(t, b, s, rng)
+		t.Run("AllValues", func(t *testing.T) { testAllFloat16(t, b, s) })
 	})
+}
+
+// testAllFloat16 loads every binary16 value (NaN once) from a float16
+// tensor: Copy to float32 bit for bit, and as A of a k = 1 product with B
+// = 1 (the GEMM's operand load) within Close (NaN as NaN). The kernels'
+// loads convert branch-free (half.glsl's h2f), subnormals included.
+func testAllFloat16(t *testing.T, b engine.Backend, s engine.Float16Storer) {
+	var x []float32
+	for h := 0; h < 1<<16; h++ {
+		if h&0x7fff <= 0x7c00 || h == 0x7e00 { // the NaNs: one
+			x = append(x, engine.Float16Value(uint16(h)))
+		}
+	}
+	n := len(x)
+	xt := upload16(s, b, x, n, 1)
+	defer xt.Release()
+	g := guardOut(b, nil, n)
+	b.Copy(g.t, xt)
+	sameBits(t, "Copy of every float16 value", g.done(t, b, "Copy"), x)
+	one := Upload(b, []float32{1}, 1, 1)
+	defer one.Release()
+	g = guardOut(b, nil, n, 1)
+	b.Gemm(false, false, n, 1, 1, 1, xt, one, 0, g.t)
+	want := make([]float32, n)
+	cpu.Gemm(false, false, n, 1, 1, 1, x, []float32{1}, 0, want)
+	Close(t, "Gemm of every float16 value", g.done(t, b, "Gemm"), want, exact)
 }
 
 // testGemm16 runs one Gemm (batch 1) or GemmBatched with the operands of
