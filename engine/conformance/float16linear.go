@@ -34,8 +34,10 @@ import (
 // kernel that forgot to round would pass a tolerance alone), and lies
 // between float32 guards.
 
-// f16GemmShapes are m, n, k: 1, 3, 13, 127 and past the 64-wide tile.
-var f16GemmShapes = [][3]int{{1, 1, 1}, {3, 13, 127}, {13, 3, 1}, {65, 66, 13}, {127, 129, 65}}
+// f16GemmShapes are m, n, k: 1, 3, 13, 127, past the 64-wide tile, and
+// multiples of 4 (where float32 products take gemm_vec4, float16 ones
+// regblock's variants all the same).
+var f16GemmShapes = [][3]int{{1, 1, 1}, {3, 13, 127}, {13, 3, 1}, {65, 66, 13}, {127, 129, 65}, {4, 68, 8}}
 
 // f16GemmBatched are batch, m, n, k.
 var f16GemmBatched = [][4]int{{1, 3, 13, 127}, {3, 65, 3, 13}, {2, 1, 129, 1}}
