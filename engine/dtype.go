@@ -88,6 +88,9 @@ var float16Operands = map[string]string{
 //   - BatchNormStats: x float16 or float32 (stats float32);
 //   - BatchNormBackwardSums, BatchNormBackwardApply: dy, x, y (where read)
 //     and dx float16, or none; the statistics, gamma and sums float32.
+//
+// The linear layers' ops (Gemm, GemmBatched, the bias, the pools, Axpy)
+// join the table in dtype_linear.go, which says what each allows.
 func Float16Operands(op string) []string { return strings.Fields(float16Operands[op]) }
 
 // Float16Support is nil when b can store float16 tensors, or says why not.

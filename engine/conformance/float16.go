@@ -134,6 +134,15 @@ func rounded(x []float32) []float32 {
 	return r
 }
 
+// storer16 is b as an engine.Float16Storer, skipping the test where b
+// stores no float16 tensors.
+func storer16(t *testing.T, b engine.Backend) engine.Float16Storer {
+	if err := engine.Float16Support(b); err != nil {
+		t.Skipf("no float16 storage: %v", err)
+	}
+	return b.(engine.Float16Storer)
+}
+
 // upload16 is Upload into a new Float16 tensor.
 func upload16(s engine.Float16Storer, b engine.Backend, data []float32, shape ...int) *engine.Tensor {
 	t := s.NewFloat16(shape...)
@@ -151,11 +160,7 @@ func guardOut16(s engine.Float16Storer, b engine.Backend, n int) guarded {
 
 func init() {
 	register("Float16Store", func(t *testing.T, b engine.Backend) {
-		if err := engine.Float16Support(b); err != nil {
-			t.Skipf("no float16 storage: %v", err)
-		}
-		s := b.(engine.Float16Storer)
-		rng := rand.New(rand.NewSource(1816))
+		s, rng := storer16(t, b), rand.New(rand.NewSource(1816))
 		for _, n := range f16StoreSizes {
 			t.Run(fmt.Sprint(n), func(t *testing.T) { testFloat16Elementwise(t, b, s, rng, n) })
 		}

@@ -46,21 +46,7 @@ func benchGemm(b *testing.B, d *vulkan.Device, m, n, k int) {
 	defer c.Release()
 	d.Fill(a, 0.5)
 	d.Fill(bb, 0.25)
-	d.Gemm(false, false, m, n, k, 1, a, bb, 0, c) // warm-up: pipeline creation
-	if err := d.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		d.Gemm(false, false, m, n, k, 1, a, bb, 0, c)
-	}
-	if err := d.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	b.StopTimer()
-	flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
-	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	b.ReportMetric(0, "ns/op")
+	timeGemm(b, d, func() { d.Gemm(false, false, m, n, k, 1, a, bb, 0, c) }, 2*float64(m)*float64(n)*float64(k))
 	b.Logf("%s, kernel %s", d.Describe(), d.Plans().GemmFor(1, m, n, k).Kernel)
 }
 
