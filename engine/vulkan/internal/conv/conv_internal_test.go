@@ -129,7 +129,7 @@ func BenchmarkConvTiles(b *testing.B) {
 				if t == (convTile{}) { // the default choice (table, or measured with autotuning)
 					name = "default"
 					o := map[string]*engine.Tensor{"forward": y, "backward_data": dx, "backward_filter": dw}[pass]
-					tt = d.convTileFor(pass, p, o, record)
+					tt = d.convTileFor(pass, p, false, o, record)
 				}
 				b.Run(l.name+"/"+pass+"/"+name, func(b *testing.B) {
 					run := func() { record(tt) }
