@@ -191,8 +191,13 @@
 //     round a float16 output once (engine/cpu/float16store.go), and give
 //     the shader float16 variants: a HALF bitmask of its bindings
 //     (eltwise.glsl) or an F16 flag (batchnorm_half.glsl), loads and
-//     stores through half.glsl's integer conversions. The conformance
-//     families Float16Refuse and Float16Store then cover it.
+//     stores through half.glsl's integer conversions (a kernel without
+//     variant lines keeps its float32 .spv name by moving its body to an
+//     include that a <kernel>_f16.comp also includes, as
+//     conv2d_<pass>_main.glsl). The conformance families Float16Refuse and
+//     Float16Store (Float16Conv for the convolutions) then cover it, and a
+//     plan must never pick a kernel without a float16 variant for such
+//     operands (internal/conv/conv16.go).
 //
 // Recording a dispatch (step 4):
 //
