@@ -120,19 +120,5 @@ void main() {
             }
         }
     }
-    for (uint i = 0; i < TM; i++) {
-        uint ci = row0 + i * WG_Y;
-        if (ci >= pc.c) {
-            break;
-        }
-        for (uint j = 0; j < TN; j++) {
-            if (col0 + j * WG_X >= cols) {
-                break;
-            }
-            if (!inb[j]) {
-                continue;
-            }
-            DX[dxbase[j] + ci * HW] = STX(acc[i][j]);
-        }
-    }
+    CONV_STORE(ci, pc.c, cols, if (!inb[j]) { continue; } DX[dxbase[j] + ci * HW] = STX(acc[i][j]);)
 }

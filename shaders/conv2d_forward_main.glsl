@@ -105,16 +105,5 @@ void main() {
             }
         }
     }
-    for (uint i = 0; i < TM; i++) {
-        uint kk = row0 + i * WG_Y;
-        if (kk >= pc.k) {
-            break;
-        }
-        for (uint j = 0; j < TN; j++) {
-            if (col0 + j * WG_X >= cols) {
-                break;
-            }
-            Y[ybase[j] + kk * PQ] = STX(acc[i][j]);
-        }
-    }
+    CONV_STORE(kk, pc.k, cols, Y[ybase[j] + kk * PQ] = STX(acc[i][j]);)
 }

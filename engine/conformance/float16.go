@@ -149,13 +149,20 @@ func guardOut16(s engine.Float16Storer, b engine.Backend, n int) guarded {
 	return g
 }
 
-func init() {
-	register("Float16Store", func(t *testing.T, b engine.Backend) {
+// registerFloat16 registers a family that needs float16 storage: run gets
+// the backend's Float16Storer and a generator seeded with seed; the
+// family skips on a backend without float16 storage.
+func registerFloat16(name string, seed int64, run func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand)) {
+	register(name, func(t *testing.T, b engine.Backend) {
 		if err := engine.Float16Support(b); err != nil {
 			t.Skipf("no float16 storage: %v", err)
 		}
-		s := b.(engine.Float16Storer)
-		rng := rand.New(rand.NewSource(1816))
+		run(t, b, b.(engine.Float16Storer), rand.New(rand.NewSource(seed)))
+	})
+}
+
+func init() {
+	registerFloat16("Float16Store", 1816, func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand) {
 		for _, n := range f16StoreSizes {
 			t.Run(fmt.Sprint(n), func(t *testing.T) { testFloat16Elementwise(t, b, s, rng, n) })
 		}

@@ -38,12 +38,7 @@ var f16ConvCases = []engine.Conv2DParams{
 }
 
 func init() {
-	register("Float16Conv", func(t *testing.T, b engine.Backend) {
-		if err := engine.Float16Support(b); err != nil {
-			t.Skipf("no float16 storage: %v", err)
-		}
-		s := b.(engine.Float16Storer)
-		rng := rand.New(rand.NewSource(1818))
+	registerFloat16("Float16Conv", 1818, func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand) {
 		for _, p := range f16ConvCases {
 			t.Run(p.String(), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p) })
 		}

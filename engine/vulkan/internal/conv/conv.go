@@ -393,9 +393,12 @@ func (o *Ops) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DPara
 
 // TiledKernels are the names of the float32 tiled variants that fit this
 // device (values of Config.Variant), for tests that force each.
-func (o *Ops) TiledKernels() []string {
+func (o *Ops) TiledKernels() []string { return o.fitting(convTiledVariants) }
+
+// fitting are the names of the tiles that fit this device.
+func (o *Ops) fitting(tiles []convTile) []string {
 	var names []string
-	for _, t := range convTiledVariants {
+	for _, t := range tiles {
 		if o.fits(t) {
 			names = append(names, t.name())
 		}

@@ -106,12 +106,4 @@ func (o *Ops) f16Check(out *engine.Tensor, run func(convTile)) (*engine.Tensor, 
 // TiledKernels16 are the names of the float16 tiled variants that fit this
 // device, for tests that force each (Config.Variant takes these names,
 // or the float32 variant's, for float16 activations).
-func (o *Ops) TiledKernels16() []string {
-	var names []string
-	for _, t := range convTiledVariants16 {
-		if o.fits(t) {
-			names = append(names, t.name())
-		}
-	}
-	return names
-}
+func (o *Ops) TiledKernels16() []string { return o.fitting(convTiledVariants16) }
