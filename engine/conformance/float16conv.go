@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,9 +24,12 @@ import (
 // strides 1 and 2, padding 0 and 1, 1x1 (the plain-GEMM path) and 3x3
 // kernels, and output rows, columns or reductions just past the edges of
 // the 64- and 128-wide tiles and of the register-blocked kernels' blocks
-// (65, 129 channels; 81, 169 or 507 pixels). Outputs between guards. A
-// call with one activation float16 and the other float32 must panic
-// naming both.
+// (65, 129 channels; 81, 169 or 507 pixels). One case again with w
+// scaled by 2^-20 (y and dx in float16's subnormal range, the tolerance
+// scaled alike: within one subnormal step) and by 2^14 (y and dx past
+// 65504: ±Inf where the reference's are). Outputs between guards. A call
+// with one activation float16 and the other float32 must panic naming
+// both.
 
 var f16ConvCases = []engine.Conv2DParams{
 	{N: 1, C: 1, H: 13, W: 13, K: 3, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
@@ -40,39 +45,78 @@ var f16ConvCases = []engine.Conv2DParams{
 func init() {
 	registerFloat16("Float16Conv", 1818, func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand) {
 		for _, p := range f16ConvCases {
-			t.Run(p.String(), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p) })
+			t.Run(p.String(), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, 0) })
+		}
+		for _, e := range []int{-20, 14} {
+			p := f16ConvCases[1]
+			t.Run(fmt.Sprintf("%v_w_times_2^%d", p, e), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, e) })
 		}
 		t.Run("MixedDTypes", func(t *testing.T) { testFloat16ConvMixed(t, b, s) })
 	})
 }
 
-func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, p engine.Conv2DParams) {
+// testFloat16Conv checks the three passes on p with w scaled by 2^e (the
+// tolerances of y and dx scaled alike); e = -20 and 14 must reach
+// float16's subnormals and overflow.
+func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, p engine.Conv2DParams, e int) {
 	P, Q := p.OutH(), p.OutW()
 	nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C*p.R*p.S, p.N*p.K*P*Q
 	x, w, dy := rounded(Rand(rng, nx, -1, 1)), Rand(rng, nw, -1, 1), rounded(Rand(rng, ny, -1, 1))
+	scale := math.Ldexp(1, e)
+	for i := range w {
+		w[i] *= float32(scale)
+	}
+	tol := func(count int) Tol { c := convTol(count); return Tol{Atol: c.Atol * scale, Rtol: c.Rtol} }
 	xt, dyt := upload16(s, b, x, p.N, p.C, p.H, p.W), upload16(s, b, dy, p.N, p.K, P, Q)
 	wt := Upload(b, w, p.K, p.C, p.R, p.S)
 	defer xt.Release()
 	defer dyt.Release()
 	defer wt.Release()
 
-	want := make([]float32, ny)
-	cpu.Conv2DForward(want, x, w, p)
-	g := guardOut16(s, b, ny)
-	b.Conv2DForward(g.t, xt, wt, p)
-	closeFloat16(t, "Conv2DForward y", g.done(t, b, "Conv2DForward float16"), rounded(want), convTol(p.C*p.R*p.S))
+	for _, c := range []struct {
+		op    string
+		run   func(out, a, b *engine.Tensor, p engine.Conv2DParams)
+		ref   func(out, a, b []float32, p engine.Conv2DParams)
+		a, b  []float32 // the inputs, as args holds them
+		args  [2]*engine.Tensor
+		n     int  // outputs
+		terms int  // products summed per output
+		f16   bool // a float16 output (y, dx); dw is float32
+	}{
+		{"Conv2DForward", b.Conv2DForward, cpu.Conv2DForward, x, w, [2]*engine.Tensor{xt, wt}, ny, p.C * p.R * p.S, true},
+		{"Conv2DBackwardData", b.Conv2DBackwardData, cpu.Conv2DBackwardData, dy, w, [2]*engine.Tensor{dyt, wt}, nx, p.K * p.R * p.S, true},
+		{"Conv2DBackwardFilter", b.Conv2DBackwardFilter, cpu.Conv2DBackwardFilter, dy, x, [2]*engine.Tensor{dyt, xt}, nw, p.N * P * Q, false},
+	} {
+		want := make([]float32, c.n)
+		c.ref(want, c.a, c.b, p)
+		if !c.f16 {
+			g := guardOut(b, nil, c.n)
+			c.run(g.t, c.args[0], c.args[1], p)
+			Close(t, c.op, g.done(t, b, c.op+" float16"), want, convTol(c.terms))
+			continue
+		}
+		g := guardOut16(s, b, c.n)
+		c.run(g.t, c.args[0], c.args[1], p)
+		closeFloat16(t, c.op, g.done(t, b, c.op+" float16"), rounded(want), tol(c.terms))
+		checkRange(t, e, rounded(want))
+	}
+}
 
-	want = make([]float32, nx)
-	cpu.Conv2DBackwardData(want, dy, w, p)
-	g = guardOut16(s, b, nx)
-	b.Conv2DBackwardData(g.t, dyt, wt, p)
-	closeFloat16(t, "Conv2DBackwardData dx", g.done(t, b, "Conv2DBackwardData float16"), rounded(want), convTol(p.K*p.R*p.S))
-
-	want = make([]float32, nw)
-	cpu.Conv2DBackwardFilter(want, dy, x, p)
-	g = guardOut(b, nil, nw)
-	b.Conv2DBackwardFilter(g.t, dyt, xt, p)
-	Close(t, "Conv2DBackwardFilter dw", g.done(t, b, "Conv2DBackwardFilter float16"), want, convTol(p.N*P*Q))
+// checkRange fails t unless float16 outputs want reach what scale 2^e is
+// for: a nonzero subnormal (e < 0) or an infinity (e > 0).
+func checkRange(t *testing.T, e int, want []float32) {
+	t.Helper()
+	if e == 0 {
+		return
+	}
+	if !slices.ContainsFunc(want, func(v float32) bool {
+		if e < 0 {
+			return v != 0 && math.Abs(float64(v)) < 0x1p-14
+		}
+		return math.IsInf(float64(v), 0)
+	}) {
+		t.Errorf("w scaled by 2^%d: no output in the range the case is for", e)
+	}
 }
 
 // testFloat16ConvMixed: x float16 with y float32 (and the like for the
