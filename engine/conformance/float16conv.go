@@ -26,8 +26,10 @@ import (
 // the 64- and 128-wide tiles and of the register-blocked kernels' blocks
 // (65, 129 channels; 81, 169 or 507 pixels). One case again with w
 // scaled by 2^-20 (y and dx in float16's subnormal range, the tolerance
-// scaled alike: within one subnormal step) and by 2^14 (y and dx past
-// 65504: ±Inf where the reference's are). Outputs between guards. A call
+// scaled alike: within one subnormal step), by 2^14 (y and dx past
+// 65504: ±Inf where the reference's are), and with x and dy scaled by
+// 2^-14 (every input activation a float16 subnormal, the tolerances
+// scaled alike: a subnormal read wrongly shows). Outputs between guards. A call
 // with one activation float16 and the other float32 must panic naming
 // both.
 
@@ -45,26 +47,29 @@ var f16ConvCases = []engine.Conv2DParams{
 func init() {
 	registerFloat16("Float16Conv", 1818, func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand) {
 		for _, p := range f16ConvCases {
-			t.Run(p.String(), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, 0) })
+			t.Run(p.String(), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, 0, 0) })
 		}
 		for _, e := range []int{-20, 14} {
 			p := f16ConvCases[1]
-			t.Run(fmt.Sprintf("%v_w_times_2^%d", p, e), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, e) })
+			t.Run(fmt.Sprintf("%v_w_times_2^%d", p, e), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, e, 0) })
 		}
+		p := f16ConvCases[1]
+		t.Run(fmt.Sprintf("%v_x_dy_times_2^-14", p), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, 0, -14) })
 		t.Run("MixedDTypes", func(t *testing.T) { testFloat16ConvMixed(t, b, s) })
 	})
 }
 
-// testFloat16Conv checks the three passes on p with w scaled by 2^e (the
-// tolerances of y and dx scaled alike); e = -20 and 14 must reach
-// float16's subnormals and overflow.
-func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, p engine.Conv2DParams, e int) {
+// testFloat16Conv checks the three passes on p with w scaled by 2^e and x
+// and dy by 2^ea (the tolerances scaled alike); e = -20 and 14 must reach
+// float16's subnormals and overflow in y and dx.
+func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, p engine.Conv2DParams, e, ea int) {
 	P, Q := p.OutH(), p.OutW()
 	nx, nw, ny := p.N*p.C*p.H*p.W, p.K*p.C*p.R*p.S, p.N*p.K*P*Q
-	x, w, dy := rounded(Rand(rng, nx, -1, 1)), Rand(rng, nw, -1, 1), rounded(Rand(rng, ny, -1, 1))
-	scale := math.Ldexp(1, e)
+	sa := float32(math.Ldexp(1, ea))
+	x, w, dy := rounded(Rand(rng, nx, -sa, sa)), Rand(rng, nw, -1, 1), rounded(Rand(rng, ny, -sa, sa))
+	scale := math.Ldexp(1, e+ea) // of y and dx; dw's is 2^(2ea)
 	for i := range w {
-		w[i] *= float32(scale)
+		w[i] *= float32(math.Ldexp(1, e))
 	}
 	tol := func(count int) Tol { c := convTol(count); return Tol{Atol: c.Atol * scale, Rtol: c.Rtol} }
 	xt, dyt := upload16(s, b, x, p.N, p.C, p.H, p.W), upload16(s, b, dy, p.N, p.K, P, Q)
@@ -92,7 +97,7 @@ func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng
 		if !c.f16 {
 			g := guardOut(b, nil, c.n)
 			c.run(g.t, c.args[0], c.args[1], p)
-			Close(t, c.op, g.done(t, b, c.op+" float16"), want, convTol(c.terms))
+			Close(t, c.op, g.done(t, b, c.op+" float16"), want, Tol{Atol: convTol(c.terms).Atol * float64(sa*sa), Rtol: convTol(c.terms).Rtol})
 			continue
 		}
 		g := guardOut16(s, b, c.n)
