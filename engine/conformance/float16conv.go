@@ -29,7 +29,10 @@ import (
 // scaled alike: within one subnormal step), by 2^14 (y and dx past
 // 65504: ±Inf where the reference's are), and with x and dy scaled by
 // 2^-14 (every input activation a float16 subnormal, the tolerances
-// scaled alike: a subnormal read wrongly shows). Outputs between guards. A call
+// scaled alike: a subnormal read wrongly shows). Every float16 value
+// through a 1x1 convolution with w = 1 (forward and backward data): the
+// output equals the input, bit for bit but for -0 (+0, as in the
+// reference) and NaN's payload. Outputs between guards. A call
 // with one activation float16 and the other float32 must panic naming
 // both.
 
@@ -55,6 +58,7 @@ func init() {
 		}
 		p := f16ConvCases[1]
 		t.Run(fmt.Sprintf("%v_x_dy_times_2^-14", p), func(t *testing.T) { testFloat16Conv(t, b, s, rng, p, 0, -14) })
+		t.Run("AllFloat16Values", func(t *testing.T) { testFloat16ConvValues(t, b, s) })
 		t.Run("MixedDTypes", func(t *testing.T) { testFloat16ConvMixed(t, b, s) })
 	})
 }
@@ -121,6 +125,31 @@ func checkRange(t *testing.T, e int, want []float32) {
 		return math.IsInf(float64(v), 0)
 	}) {
 		t.Errorf("w scaled by 2^%d: no output in the range the case is for", e)
+	}
+}
+
+// testFloat16ConvValues passes every binary16 value (NaN once) through a
+// 1x1 convolution with w = 1, forward and backward data: the kernels read
+// and write each one exactly, as the reference.
+func testFloat16ConvValues(t *testing.T, b engine.Backend, s engine.Float16Storer) {
+	p := engine.Conv2DParams{N: 1, C: 1, H: 256, W: 256, K: 1, R: 1, S: 1, StrideH: 1, StrideW: 1}
+	x := make([]float32, 1<<16)
+	for i := range x {
+		x[i] = engine.Float16Value(uint16(i))
+	}
+	xt, wt := upload16(s, b, x, 1, 1, 256, 256), Upload(b, []float32{1}, 1, 1, 1, 1)
+	defer xt.Release()
+	defer wt.Release()
+	want := make([]float32, len(x))
+	cpu.Conv2DForward(want, x, []float32{1}, p)
+	want = rounded(want)
+	for _, c := range []struct {
+		op  string
+		run func(out, in, w *engine.Tensor, p engine.Conv2DParams)
+	}{{"Conv2DForward", b.Conv2DForward}, {"Conv2DBackwardData", b.Conv2DBackwardData}} {
+		g := guardOut16(s, b, len(x))
+		c.run(g.t, xt, wt, p)
+		Close(t, c.op+" of every float16 value", g.done(t, b, c.op), want, Tol{})
 	}
 }
 
