@@ -200,9 +200,12 @@ func (o *Ops) measureConv(key, pass string, p engine.Conv2DParams, f16 bool, can
 	reference := o.convRegblock(rows)
 	reference.f16 = f16
 	if out.DType() == engine.Float16 {
-		var done func()
-		out, run, done = o.f16Check(out, run)
+		check, checked, done, err := o.f16Check(out, run)
+		if err != nil {
+			return c, err
+		}
 		defer done()
+		out, run = check, checked
 	}
 	run(reference)
 	what := "conv autotune of " + key

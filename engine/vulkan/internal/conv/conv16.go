@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"fmt"
 	"strings"
 
 	"simclr-vk/engine"
@@ -93,14 +94,19 @@ func (o *Ops) convCandidates16(pass string, p engine.Conv2DParams) []convTile {
 
 // f16Check wraps the tuner's run for a float16 output: the agreement
 // kernels (absmax, absmax_diff) read float32, so each run is followed by
-// a copy of out into a float32 tensor, which the tuner then compares (the
-// copy adds the same time to every candidate). done releases that tensor.
-func (o *Ops) f16Check(out *engine.Tensor, run func(convTile)) (*engine.Tensor, func(convTile), func()) {
-	check := o.RT.New(out.Shape()...)
+// a copy of out into a float32 scratch tensor, which the tuner then
+// compares (the copy adds the same time to every candidate). done
+// releases that tensor. Where it does not fit in memory, err says so (the
+// tuner then keeps the table's choice, with a note).
+func (o *Ops) f16Check(out *engine.Tensor, run func(convTile)) (check *engine.Tensor, checked func(convTile), done func(), err error) {
+	check, err = o.RT.TryNewScratch(out.Numel())
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("no memory for a float32 copy of the float16 output: %w", err)
+	}
 	return check, func(t convTile) {
 		run(t)
 		o.cfg.Elt.Copy(check, out)
-	}, check.Release
+	}, check.Release, nil
 }
 
 // TiledKernels16 are the names of the float16 tiled variants that fit this
