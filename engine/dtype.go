@@ -67,6 +67,9 @@ type Float16Storer interface {
 var float16Operands = map[string]string{
 	"Fill":                   "dst",
 	"Copy":                   "dst src",
+	"Conv2DForward":          "y x",
+	"Conv2DBackwardData":     "dx dy",
+	"Conv2DBackwardFilter":   "dy x",
 	"Add":                    "dst a b",
 	"ReLUForward":            "y x",
 	"ReLUBackward":           "dx dy y",
@@ -82,6 +85,9 @@ var float16Operands = map[string]string{
 //   - Fill: dst float32 or float16 (v rounded);
 //   - Copy: dst and src each float32 or float16 (a copy between them
 //     converts: to float16 rounds, from float16 is exact);
+//   - Conv2DForward, Conv2DBackwardData, Conv2DBackwardFilter: the
+//     activations (x and y, dy and dx, dy and x) float16, or neither; w
+//     and dw float32 (CheckConv2DOperands);
 //   - Add, ReLUForward, ReLUBackward: every operand float16, or none;
 //   - BatchNormApply: x and y float16, or neither; gamma, beta, mean and
 //     invStd float32;

@@ -158,9 +158,17 @@ func guardOut16(s engine.Float16Storer, b engine.Backend, n int) guarded {
 	return g
 }
 
+// registerFloat16 registers a family that needs float16 storage: run gets
+// the backend's Float16Storer and a generator seeded with seed; the
+// family skips on a backend without float16 storage.
+func registerFloat16(name string, seed int64, run func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand)) {
+	register(name, func(t *testing.T, b engine.Backend) {
+		run(t, b, storer16(t, b), rand.New(rand.NewSource(seed)))
+	})
+}
+
 func init() {
-	register("Float16Store", func(t *testing.T, b engine.Backend) {
-		s, rng := storer16(t, b), rand.New(rand.NewSource(1816))
+	registerFloat16("Float16Store", 1816, func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand) {
 		for _, n := range f16StoreSizes {
 			t.Run(fmt.Sprint(n), func(t *testing.T) { testFloat16Elementwise(t, b, s, rng, n) })
 		}

@@ -196,12 +196,17 @@
 //     the shader float16 variants: a HALF bitmask of its bindings
 //     (eltwise.glsl; half_bind.glsl for a kernel that declares its own
 //     bindings) or an F16 flag (batchnorm_half.glsl), loads and stores
-//     through half.glsl's integer conversions. Keep the float32 kernel's
-//     SPIR-V as it was (tools/spirvcmp.sh; a renamed _f32 .spv against
-//     the old one by hand): keep a `y[i] += v` under `#if HALF == 0`
-//     where the float16 form would reorder its loads. The conformance
-//     families Float16Refuse and Float16Store (Float16Linear for the
-//     linear layers' ops) then cover it.
+//     through half.glsl's integer conversions (a kernel without variant
+//     lines keeps its float32 .spv name by moving its body to an include
+//     that a <kernel>_f16.comp also includes, as conv2d_<pass>_main.glsl).
+//     Keep the float32 kernel's SPIR-V as it was (tools/spirvcmp.sh; a
+//     renamed _f32 .spv against the old one by hand): keep a `y[i] += v`
+//     under `#if HALF == 0` where the float16 form would reorder its
+//     loads. The conformance families Float16Refuse and Float16Store
+//     (Float16Linear for the linear layers' ops, Float16Conv for the
+//     convolutions) then cover it, and a plan must never pick a kernel
+//     without a float16 variant for such operands (internal/conv/conv16.go,
+//     internal/gemm/gemm16.go).
 //
 // Recording a dispatch (step 4):
 //
