@@ -67,6 +67,9 @@ type Float16Storer interface {
 var float16Operands = map[string]string{
 	"Fill":                   "dst",
 	"Copy":                   "dst src",
+	"Conv2DForward":          "y x",
+	"Conv2DBackwardData":     "dx dy",
+	"Conv2DBackwardFilter":   "dy x",
 	"Add":                    "dst a b",
 	"ReLUForward":            "y x",
 	"ReLUBackward":           "dx dy y",
@@ -82,12 +85,18 @@ var float16Operands = map[string]string{
 //   - Fill: dst float32 or float16 (v rounded);
 //   - Copy: dst and src each float32 or float16 (a copy between them
 //     converts: to float16 rounds, from float16 is exact);
+//   - Conv2DForward, Conv2DBackwardData, Conv2DBackwardFilter: the
+//     activations (x and y, dy and dx, dy and x) float16, or neither; w
+//     and dw float32 (CheckConv2DOperands);
 //   - Add, ReLUForward, ReLUBackward: every operand float16, or none;
 //   - BatchNormApply: x and y float16, or neither; gamma, beta, mean and
 //     invStd float32;
 //   - BatchNormStats: x float16 or float32 (stats float32);
 //   - BatchNormBackwardSums, BatchNormBackwardApply: dy, x, y (where read)
 //     and dx float16, or none; the statistics, gamma and sums float32.
+//
+// The linear layers' ops (Gemm, GemmBatched, the bias, the pools, Axpy)
+// join the table in dtype_linear.go, which says what each allows.
 func Float16Operands(op string) []string { return strings.Fields(float16Operands[op]) }
 
 // Float16Support is nil when b can store float16 tensors, or says why not.

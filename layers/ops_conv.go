@@ -37,19 +37,9 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 	}
 	t.half(y.Value)
 	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
-		if b != nil {
-			db, done := t.paramGradDst(b)
-			t.b.BiasBackward(db, dy, p.N, p.K, P*Q)
-			done()
-		}
-		dw, done := t.paramGradDst(w)
-		t.b.Conv2DBackwardFilter(dw, dy, x.Value, p)
-		done()
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.Conv2DBackwardData(dx, dy, wv, p)
-			done()
-		}
+		t.paramGradInto(b, func(db *engine.Tensor) { t.b.BiasBackward(db, dy, p.N, p.K, P*Q) })
+		t.paramGradInto(w, func(dw *engine.Tensor) { t.b.Conv2DBackwardFilter(dw, dy, x.Value, p) })
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.Conv2DBackwardData(dx, dy, wv, p) })
 	}})
 	t.consumed(x)
 	return y

@@ -24,19 +24,9 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 	}
 	t.half(y.Value)
 	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
-		if b != nil {
-			db, done := t.paramGradDst(b)
-			t.b.BiasBackward(db, dy, n, out, 1)
-			done()
-		}
-		dw, done := t.paramGradDst(w)
-		t.b.Gemm(true, false, out, in, n, 1, dy, x.Value, 0, dw)
-		done()
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.Gemm(false, false, n, in, out, 1, dy, wv, 0, dx)
-			done()
-		}
+		t.paramGradInto(b, func(db *engine.Tensor) { t.b.BiasBackward(db, dy, n, out, 1) })
+		t.paramGradInto(w, func(dw *engine.Tensor) { t.b.Gemm(true, false, out, in, n, 1, dy, x.Value, 0, dw) })
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.Gemm(false, false, n, in, out, 1, dy, wv, 0, dx) })
 	}})
 	t.consumed(x)
 	return y

@@ -85,12 +85,10 @@ func (t *Tape) L2Normalize(x *Var) *Var {
 	norm := t.pool.Get(rows)
 	t.b.L2NormalizeForward(y.Value, norm, x.Value, rows, dim)
 	t.push(entry{op: "L2Normalize", out: y, saved: []*Var{y}, scratch: []*engine.Tensor{norm}, backward: func(dy *engine.Tensor) {
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
+		t.gradInto(x, func(dx *engine.Tensor) {
 			t.b.L2NormalizeBackward(dx, dy, y.Value, norm, rows, dim)
 			t.scaleLoss(dx)
-			done()
-		}
+		})
 	}})
 	t.consumed(x)
 	return y

@@ -187,6 +187,29 @@ func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
 	}
 }
 
+// gradInto is a backward op's write of its contribution to v's gradient,
+// when v needs one: write fills the tensor gradDst gives, which is then
+// added in (gradDst's done).
+func (t *Tape) gradInto(v *Var, write func(dv *engine.Tensor)) {
+	if !v.requiresGrad {
+		return
+	}
+	dv, done := t.gradDst(v)
+	write(dv)
+	done()
+}
+
+// paramGradInto is gradInto for a parameter (paramGradDst); a nil p (a
+// layer built without it, as a bias-free Conv2d) is skipped.
+func (t *Tape) paramGradInto(p *Param, write func(dp *engine.Tensor)) {
+	if p == nil {
+		return
+	}
+	dp, done := t.paramGradDst(p)
+	write(dp)
+	done()
+}
+
 // paramGradDst is gradDst for a parameter: the first use in a pass
 // overwrites p.Grad, later uses accumulate (every use, with t.accumulate).
 func (t *Tape) paramGradDst(p *Param) (*engine.Tensor, func()) {

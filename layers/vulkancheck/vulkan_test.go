@@ -3,7 +3,6 @@ package vulkancheck_test
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,12 +51,11 @@ func TestVulkanMatchesCPUBottleneck(t *testing.T) {
 }
 
 // TestVulkanMatchesCPUTuned: the same with convolution autotuning on
-// (TuneConvOnCPU, a cache in a temporary folder), so each new layer shape
-// is timed in the middle of the first training step, with the step's work
-// pending, and the step still matches the CPU.
+// (vulkantest.Tuned), so each new layer shape is timed in the middle of
+// the first training step, with the step's work pending, and the step
+// still matches the CPU.
 func TestVulkanMatchesCPUTuned(t *testing.T) {
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := vulkantest.Open(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	d := vulkantest.Open(t, vulkantest.Tuned(t, vulkan.Options{}))
 	noPanic(t, func() { layerstest.MatchesReference(t, cpu.New(cpu.Options{}), d) })
 	plan := d.Plans().Conv()
 	if len(plan) == 0 {
@@ -113,9 +111,8 @@ func TestCoopMatTrains(t *testing.T) {
 		layerstest.TrainSmoke(t, d)
 	})
 
-	// Autotuning inside a training step (TuneConvOnCPU, a cache in a
-	// temporary folder), as on a GPU.
-	tuned := vulkantest.OpenCoopMat(t, vulkan.Options{Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	// Autotuning inside a training step (vulkantest.Tuned), as on a GPU.
+	tuned := vulkantest.OpenCoopMat(t, vulkantest.Tuned(t, vulkan.Options{}))
 	noPanic(t, func() {
 		m := layerstest.NewModel(t, tuned, cfg)
 		x := layerstest.Upload(tuned, xs, 2*n, 3, hw, hw)
