@@ -252,6 +252,9 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
 	defer be.roundConvOutput(y)
 	yd, xd, wd := data(y), data(x), data(w)
+	if be.convOneDNN(convForward, yd, xd, wd, p) {
+		return
+	}
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	rb := convRowBlock(p)
 	if shiftedForwardPays(p) && be.UsesBLAS() {
@@ -279,6 +282,9 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"})
 	defer be.roundConvOutput(dx)
 	dxd, dyd, wd := data(dx), data(dy), data(w)
+	if be.convOneDNN(convBackwardData, dxd, dyd, wd, p) {
+		return
+	}
 	crs, pq, chw := p.C*p.R*p.S, p.OutH()*p.OutW(), p.C*p.H*p.W
 	if p.StrideH == 1 && p.StrideW == 1 && p.PadH < p.R && p.PadW < p.S && !direct1x1(p) {
 		be.convBackwardDataStride1(dxd, dyd, wd, p)
@@ -304,6 +310,9 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardFilter", p, x, dy, dw, [3]string{"x", "dy", "dw"})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
+	if be.convOneDNN(convBackwardFilter, dwd, dyd, xd, p) {
+		return
+	}
 	if shiftedFilterPays(p) && be.UsesBLAS() {
 		be.convFilterShifted(dwd, dyd, xd, p)
 		return
