@@ -174,28 +174,32 @@ func (t *Tape) scaleLoss(dx *engine.Tensor) {
 }
 
 // float32Of is x's values in a float32 tensor, for an op that reads
-// float32 only: x itself, or a pooled float32 copy of a float16 x (exact);
-// done gives the copy back.
+// float32 only: x itself, or a float32 copy of a float16 x (exact); done
+// releases the copy. The copies are allocated and released at once, not
+// pooled: a pool would hold one per size between steps, as much memory as
+// two to four float32 activations of each size (the fused batch norm's
+// x, y and its backward's dy, x, y, dx), which is most of what float16
+// storage saves (see docs/mixed-precision.md).
 func (t *Tape) float32Of(x *engine.Tensor) (x32 *engine.Tensor, done func()) {
 	if x == nil || x.DType() == engine.Float32 {
 		return x, func() {}
 	}
-	c := t.pool.Get(x.Shape()...)
+	c := t.b.New(x.Shape()...)
 	t.b.Copy(c, x)
-	return c, func() { t.pool.Put(c) }
+	return c, c.Release
 }
 
 // float32Out is where an op that writes float32 only writes dst's values:
-// dst itself, or for a float16 dst a pooled float32 tensor that done
-// copies into dst (rounding each value once, as RoundFloat16 would) and
-// gives back.
+// dst itself, or for a float16 dst a float32 tensor that done copies into
+// dst (rounding each value once, as RoundFloat16 would) and releases (not
+// pooled, as float32Of's).
 func (t *Tape) float32Out(dst *engine.Tensor) (y32 *engine.Tensor, done func()) {
 	if dst.DType() == engine.Float32 {
 		return dst, func() {}
 	}
-	c := t.pool.Get(dst.Shape()...)
+	c := t.b.New(dst.Shape()...)
 	return c, func() {
 		t.b.Copy(dst, c)
-		t.pool.Put(c)
+		c.Release()
 	}
 }

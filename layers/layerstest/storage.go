@@ -3,6 +3,7 @@ package layerstest
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -140,28 +141,72 @@ func StorageBitsEqual(got, want StorageResult) []string {
 	return d
 }
 
-// StorageDistance is the largest relative L2 distance ||got - want|| /
-// ||want|| over the named values of two results and the name where it
-// is (a tensor of zeros counts by its absolute distance).
-func StorageDistance(got, want StorageResult) (float64, string) {
-	worst, at := 0.0, ""
+// StorageGroups are the groups StorageDistances measures.
+var StorageGroups = []string{"loss", "gradients", "state", "features", "projection"}
+
+// StorageDistances is the relative distance of got from want per group:
+// the largest relative loss difference over the steps, and the relative
+// L2 distance ||got - want|| / ||want|| over all the parameter gradients
+// together, over the state dict (parameters and running statistics), the
+// features and the projection. One vector a group, not a tensor each: a
+// BN bias's gradient, a small difference of large sums, moves by a good
+// part of its size with float16 noise while the whole stays put.
+func StorageDistances(got, want StorageResult) map[string]float64 {
+	r := map[string]float64{"loss": 0}
+	for i, w := range want.Losses {
+		r["loss"] = max(r["loss"], math.Abs(float64(got.Losses[i]-w))/math.Abs(float64(w)))
+	}
+	dd, ww := map[string]float64{}, map[string]float64{}
 	for i, w := range want.Values {
-		var dd, ww float64
+		g := "state"
+		switch n := want.Names[i]; {
+		case strings.HasSuffix(n, " grad"):
+			g = "gradients"
+		case n == "features" || n == "projection":
+			g = n
+		}
 		for j := range w {
 			e := float64(got.Values[i][j]) - float64(w[j])
-			dd += e * e
-			ww += float64(w[j]) * float64(w[j])
-		}
-		r := math.Sqrt(dd)
-		if ww > 0 {
-			r /= math.Sqrt(ww)
-		}
-		if math.IsNaN(r) {
-			return r, want.Names[i]
-		}
-		if r > worst {
-			worst, at = r, want.Names[i]
+			dd[g] += e * e
+			ww[g] += float64(w[j]) * float64(w[j])
 		}
 	}
-	return worst, at
+	for g := range ww {
+		r[g] = math.Sqrt(dd[g] / ww[g])
+	}
+	return r
+}
+
+// StepPeak is the device memory a training step of a fresh model cfg
+// takes on b at precision p with storage s (N images of HW x HW pixels,
+// loss scale 256): the high-water mark of MemStats.InUse during the
+// second step (the first fills the pool) above what was in use before
+// the model was built, so parameters, gradients, the pool and the step's
+// activations.
+func StepPeak(t testing.TB, b engine.Backend, cfg layers.Config, n, hw int, p layers.Precision, s layers.MixedStorage) int64 {
+	t.Helper()
+	ch := cfg.Encoder.InChannels
+	x := Upload(b, RandomViews(3, n, ch, hw, hw, 0.3), 2*n, ch, hw, hw)
+	defer x.Release()
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	base := b.MemStats().InUse
+	m := NewModel(t, b, cfg)
+	defer m.Release()
+	m.SetPrecision(p)
+	m.SetMixedStorage(s)
+	m.SetLossScale(256)
+	var peak int64
+	for k := 0; k < 2; k++ {
+		b.ResetPeak()
+		if _, _, err := m.Step(x, 0.5); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		peak = b.MemStats().Peak - base
+	}
+	return peak
 }
