@@ -18,8 +18,8 @@ const (
 	// PrecisionFP32 stores everything in float32 (the zero value).
 	PrecisionFP32 Precision = iota
 	// PrecisionMixed rounds every stored activation and activation
-	// gradient to float16 (values kept in float32 tensors: an emulation
-	// on every backend until float16-storage kernels exist) and the
+	// gradient to float16 (float16 tensors where the backend stores them,
+	// else float32 tensors rounded in place: MixedStorage) and the
 	// matrix-product weights to float16 as the cooperative-matrix path
 	// does.
 	PrecisionMixed
