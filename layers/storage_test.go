@@ -3,6 +3,7 @@ package layers_test
 import (
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/layers"
 	"simclr-vk/layers/layerstest"
@@ -49,5 +50,29 @@ func TestMixedStorageBitIdentical(t *testing.T) {
 			}
 			t.Logf("losses %v, %d tensors compared", got.Losses, len(got.Values))
 		})
+	}
+}
+
+// noFloat16 is a backend without engine.Float16Storer (the CPU backend's
+// ops, its float16 storage hidden).
+type noFloat16 struct{ engine.Backend }
+
+// TestMixedStorageFallback: on a backend without float16 storage,
+// MixedStorageAuto is the rounding-pass emulation (Float16Stored false,
+// the same bits as MixedStorageRound).
+func TestMixedStorageFallback(t *testing.T) {
+	b := noFloat16{cpu.New(cpu.Options{})}
+	if engine.Float16Support(b) == nil {
+		t.Fatal("the wrapper still has float16 storage")
+	}
+	c := storageCases()[0]
+	c.Steps = 1
+	want := layerstest.StorageRun(t, b, c, layers.MixedStorageRound)
+	got := layerstest.StorageRun(t, b, c, layers.MixedStorageAuto)
+	if got.Stored {
+		t.Error("Float16Stored with MixedStorageAuto on a backend without float16 storage")
+	}
+	for _, d := range layerstest.StorageBitsEqual(got, want) {
+		t.Error(d)
 	}
 }
