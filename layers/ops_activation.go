@@ -24,7 +24,7 @@ func (t *Tape) AddReLU(a, b *Var) *Var {
 	if !engine.SameShape(a.Shape, b.Shape) {
 		panic(fmt.Sprintf("layers: AddReLU: shapes %v and %v differ", a.Shape, b.Shape))
 	}
-	sum := t.pool.Get(a.Shape...)
+	sum := t.pool.GetOf(a.Value.DType(), a.Shape...) // a float16 sum is round(a + b)
 	t.b.Add(sum, a.Value, b.Value)
 	y := t.newVar(a.Shape...)
 	t.b.ReLUForward(y.Value, sum)

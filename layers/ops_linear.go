@@ -18,9 +18,15 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 	y := t.newVar(n, out)
 	t.flops += 2 * float64(n) * float64(out) * float64(in)
 	wv, scratch := t.halfWeight(w)
-	t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y.Value)
-	if b != nil {
-		t.b.BiasForward(y.Value, b.Value, n, out, 1)
+	if b == nil {
+		t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y.Value)
+	} else {
+		// One rounding after the bias: a float16 y is written from a
+		// float32 product plus bias.
+		y32, done := t.float32Out(y.Value)
+		t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y32)
+		t.b.BiasForward(y32, b.Value, n, out, 1)
+		done()
 	}
 	t.half(y.Value)
 	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {

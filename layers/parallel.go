@@ -326,7 +326,7 @@ func (t *Tape) bnGradX(x *Var) (*engine.Tensor, func()) {
 	if x.requiresGrad {
 		return t.gradDst(x)
 	}
-	dx := t.pool.Get(x.Shape...)
+	dx := t.pool.GetOf(x.Value.DType(), x.Shape...)
 	return dx, func() { t.pool.Put(dx) }
 }
 
