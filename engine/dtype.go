@@ -99,6 +99,27 @@ var float16Operands = map[string]string{
 // join the table in dtype_linear.go, which says what each allows.
 func Float16Operands(op string) []string { return strings.Fields(float16Operands[op]) }
 
+// Float16Emulator is implemented by a Float16Storer whose float16 tensors
+// hold float16 values in float32 memory (the CPU backend, the reference):
+// they save no memory or traffic, so a model that can also round float32
+// tensors in place (layers' MixedStorageAuto) prefers that there.
+type Float16Emulator interface {
+	// Float16Emulated reports whether NewFloat16 tensors take float32's
+	// memory.
+	Float16Emulated() bool
+}
+
+// Float16Packed reports whether b stores float16 tensors in half the
+// memory of float32 ones: it has float16 storage and is not a
+// Float16Emulator that says otherwise.
+func Float16Packed(b Backend) bool {
+	if Float16Support(b) != nil {
+		return false
+	}
+	e, ok := b.(Float16Emulator)
+	return !ok || !e.Float16Emulated()
+}
+
 // Float16Support is nil when b can store float16 tensors, or says why not.
 func Float16Support(b Backend) error {
 	s, ok := b.(Float16Storer)

@@ -166,14 +166,18 @@
 //
 // With PrecisionMixed the model stores activations and activation
 // gradients in float16 (llm.c / PyTorch AMP style). Model.SetMixedStorage
-// chooses how: MixedStorageAuto (the default) allocates them as
-// engine.Float16 tensors where the backend has float16 storage
-// (engine.Float16Support: Vulkan with 16-bit storage, and the CPU, whose
-// float16 tensors hold float16 values in float32 memory), written by ops
-// that round their float32 results once; MixedStorageRound, and the
-// backends without float16 storage, hold every value in a float32 tensor
-// rounded in place to the nearest float16 (the backend's RoundFloat16,
-// engine.Float16Round per value: an emulation, no faster than float32).
+// chooses how: MixedStorageFloat16 allocates them as engine.Float16
+// tensors where the backend has float16 storage (engine.Float16Support:
+// Vulkan with 16-bit storage, and the CPU, whose float16 tensors hold
+// float16 values in float32 memory), written by ops that round their
+// float32 results once; MixedStorageRound, and the backends without
+// float16 storage, hold every value in a float32 tensor rounded in place
+// to the nearest float16 (the backend's RoundFloat16, engine.Float16Round
+// per value: an emulation, no faster than float32). MixedStorageAuto (the
+// default) is MixedStorageFloat16 where float16 tensors take half the
+// memory (engine.Float16Packed) and MixedStorageRound on the CPU, where
+// the float16 tensors save nothing and the fused float32 ops' copies cost
+// time and memory.
 // Both round at exactly these points, once each, so on the CPU they give
 // the same bits (TestMixedStorageBitIdentical):
 //

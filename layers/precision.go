@@ -62,16 +62,24 @@ func (m *Model) SetPrecision(p Precision) {
 type MixedStorage int
 
 const (
-	// MixedStorageAuto (the zero value) stores activations and activation
-	// gradients as engine.Float16 tensors where the backend is an
-	// engine.Float16Storer with float16 storage (engine.Float16Support),
-	// written by ops that round their outputs; elsewhere as
-	// MixedStorageRound.
+	// MixedStorageAuto (the zero value) is MixedStorageFloat16 where the
+	// backend packs float16 tensors in half float32's memory
+	// (engine.Float16Packed: a Vulkan device with 16-bit storage), and
+	// MixedStorageRound elsewhere (the CPU backend, whose float16 tensors
+	// are float32 memory: there the in-place rounding is the same bits,
+	// faster and smaller).
 	MixedStorageAuto MixedStorage = iota
 	// MixedStorageRound keeps every value in a float32 tensor and rounds
 	// it in place with Backend.RoundFloat16 at each rounding point (the
 	// emulation, on every backend).
 	MixedStorageRound
+	// MixedStorageFloat16 stores activations and activation gradients as
+	// engine.Float16 tensors wherever the backend is an
+	// engine.Float16Storer with float16 storage (engine.Float16Support),
+	// written by ops that round their outputs, the CPU backend included
+	// (its reference for the Vulkan float16 kernels); elsewhere it is
+	// MixedStorageRound.
+	MixedStorageFloat16
 )
 
 // SetMixedStorage selects how later mixed-precision steps store their
@@ -82,14 +90,22 @@ func (m *Model) SetMixedStorage(s MixedStorage) {
 }
 
 // Float16Stored reports whether the model's mixed-precision values are
-// engine.Float16 tensors (PrecisionMixed, MixedStorageAuto and a backend
-// with float16 storage), not float32 tensors rounded in place.
+// engine.Float16 tensors (PrecisionMixed, and MixedStorageAuto on a
+// backend that packs float16 or MixedStorageFloat16 on one that stores
+// it), not float32 tensors rounded in place.
 func (m *Model) Float16Stored() bool { return m.tape.f16 }
 
 // setStorage sets t.f16 from the precision, the storage option and the
 // backend.
 func (t *Tape) setStorage() {
-	t.f16 = t.mixed && t.storage == MixedStorageAuto && engine.Float16Support(t.b) == nil
+	switch t.storage {
+	case MixedStorageAuto:
+		t.f16 = t.mixed && engine.Float16Packed(t.b)
+	case MixedStorageFloat16:
+		t.f16 = t.mixed && engine.Float16Support(t.b) == nil
+	default:
+		t.f16 = false
+	}
 }
 
 // actDType is the dtype of activations and activation gradients.

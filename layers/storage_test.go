@@ -38,9 +38,9 @@ func TestMixedStorageBitIdentical(t *testing.T) {
 	for _, c := range storageCases() {
 		t.Run(c.Name, func(t *testing.T) {
 			want := layerstest.StorageRun(t, b, c, layers.MixedStorageRound)
-			got := layerstest.StorageRun(t, b, c, layers.MixedStorageAuto)
+			got := layerstest.StorageRun(t, b, c, layers.MixedStorageFloat16)
 			if want.Stored || !got.Stored {
-				t.Fatalf("Float16Stored: %v with MixedStorageRound, %v with MixedStorageAuto; want false, true", want.Stored, got.Stored)
+				t.Fatalf("Float16Stored: %v with MixedStorageRound, %v with MixedStorageFloat16; want false, true", want.Stored, got.Stored)
 			}
 			if k := want.NonFinite(); k > 0 {
 				t.Fatalf("the emulation's run has %d Inf or NaN values: choose a smaller loss scale", k)
@@ -58,8 +58,10 @@ func TestMixedStorageBitIdentical(t *testing.T) {
 type noFloat16 struct{ engine.Backend }
 
 // TestMixedStorageFallback: on a backend without float16 storage,
-// MixedStorageAuto is the rounding-pass emulation (Float16Stored false,
-// the same bits as MixedStorageRound).
+// MixedStorageAuto and MixedStorageFloat16 are the rounding-pass emulation
+// (Float16Stored false, the same bits as MixedStorageRound); on the CPU
+// backend, whose float16 tensors are float32 memory, MixedStorageAuto is
+// the emulation too.
 func TestMixedStorageFallback(t *testing.T) {
 	b := noFloat16{cpu.New(cpu.Options{})}
 	if engine.Float16Support(b) == nil {
@@ -68,11 +70,16 @@ func TestMixedStorageFallback(t *testing.T) {
 	c := storageCases()[0]
 	c.Steps = 1
 	want := layerstest.StorageRun(t, b, c, layers.MixedStorageRound)
-	got := layerstest.StorageRun(t, b, c, layers.MixedStorageAuto)
-	if got.Stored {
-		t.Error("Float16Stored with MixedStorageAuto on a backend without float16 storage")
+	for _, s := range []layers.MixedStorage{layers.MixedStorageAuto, layers.MixedStorageFloat16} {
+		got := layerstest.StorageRun(t, b, c, s)
+		if got.Stored {
+			t.Errorf("Float16Stored with storage %d on a backend without float16 storage", s)
+		}
+		for _, d := range layerstest.StorageBitsEqual(got, want) {
+			t.Error(d)
+		}
 	}
-	for _, d := range layerstest.StorageBitsEqual(got, want) {
-		t.Error(d)
+	if got := layerstest.StorageRun(t, cpu.New(cpu.Options{}), c, layers.MixedStorageAuto); got.Stored {
+		t.Error("Float16Stored with MixedStorageAuto on the CPU backend (float16 tensors in float32 memory)")
 	}
 }

@@ -83,8 +83,8 @@ type Tape struct {
 	// multiplies the gradient entering the network from the loss.
 	mixed     bool
 	lossScale float32
-	// f16 (mixed precision with storage MixedStorageAuto on an
-	// engine.Float16Storer that has float16 storage): activations and
+	// f16 (mixed precision with float16 tensors: Tape.setStorage):
+	// activations and
 	// activation gradients are float16 tensors written by ops that round
 	// their outputs, instead of float32 tensors rounded by RoundFloat16.
 	f16     bool
