@@ -176,7 +176,7 @@
 // per value: an emulation, no faster than float32). MixedStorageAuto (the
 // default) is MixedStorageFloat16 where float16 tensors take half the
 // memory (engine.Float16Packed) and MixedStorageRound on the CPU, where
-// the float16 tensors save nothing and the fused float32 ops' copies cost
+// the float16 tensors save nothing and the float32 copies below cost
 // time and memory.
 // Both round at exactly these points, once each, so on the CPU they give
 // the same bits (TestMixedStorageBitIdentical):
@@ -187,8 +187,13 @@
 //  3. every linear output, after its bias (Linear; the head's last one
 //     included: z before the L2 normalisation);
 //  4. every batch-norm output, after the fused ReLU (BatchNormOp, train
-//     and eval, and the batch-norm-in-parts path): its statistics, mean,
-//     variance and running statistics stay float32;
+//     and eval): its statistics, mean, variance and running statistics
+//     stay float32. Mixed precision runs every batch norm through the
+//     engine's batch-norm-in-parts ops (batchNormParts, one group without
+//     split BN; eval: BatchNormApply with the running statistics), whose
+//     statistics are rounded to float32 before the normalisation where
+//     the fused ops keep them in float64: other bits than float32
+//     precision's fused ops, the same bits for both storages;
 //  5. every residual sum after its ReLU, max(round(a + b), 0) =
 //     round(max(a + b, 0)) (AddReLU);
 //  6. the pooled features h (GlobalAvgPool).
@@ -211,14 +216,13 @@
 // are exact; the max-pool's overlapping-window sums, the average pool's
 // dy/HW, the batch-norm dx, the convolution and linear dx are rounded.
 //
-// With float16 tensors, an op that reads or writes float32 only (the
-// fused BatchNormForwardTrain, BatchNormForwardInfer and
-// BatchNormBackward, the L2 normalisation) gets float32 copies of its
-// float16 operands and writes a float32 result that one Copy rounds into
-// the float16 tensor; a convolution or linear layer with a bias writes its
-// product plus bias in float32 and rounds once (a float16 product would
-// round twice). The batch-norm-in-parts path, the ReLUs, the residual
-// sums, the pools and the products without a bias take float16 operands.
+// With float16 tensors, an op that reads float32 only (the L2
+// normalisation) gets a float32 copy of its float16 operand and writes a
+// float32 result (its dx: one Copy rounds it into the float16 tensor); a
+// convolution or linear layer with a bias writes its product plus bias in
+// float32 and rounds once (a float16 product would round twice). The
+// batch-norm-in-parts ops, the ReLUs, the residual sums, the pools and
+// the products without a bias take float16 operands.
 // The copies are allocated and released at once, not pooled (see
 // float32Of).
 //

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 
 	"simclr-vk/engine"
 )
@@ -13,7 +14,8 @@ import (
 // first forward of a chunked step); in eval mode it uses the running ones (no
 // backward is recorded for eval mode). During a data-parallel Step with
 // global BN, or with BN groups (Parallel), the training mode takes the
-// engine's batch-norm-in-parts path (batchNormParts).
+// engine's batch-norm-in-parts path (batchNormParts), and so does mixed
+// precision (float16 operands; the fused training ops read float32 only).
 func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	if len(x.Shape) != 2 && len(x.Shape) != 4 || x.Shape[1] != bn.C {
 		panic(fmt.Sprintf("layers: BatchNorm %s: input shape %v, want (N,%d[,H,W])", bn.Name, x.Shape, bn.C))
@@ -29,16 +31,18 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		beta = bn.Beta.Value
 	}
 	if !t.train {
-		x32, doneX := t.float32Of(x.Value) // the fused ops read float32 only
-		y32, doneY := t.float32Out(y.Value)
-		t.b.BatchNormForwardInfer(y32, x32, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
-		doneY()
-		doneX()
-		t.half(y.Value)
+		if t.mixed {
+			t.batchNormInferParts(x, y, bn, gamma, beta, p)
+		} else {
+			t.b.BatchNormForwardInfer(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
+		}
 		t.consumed(x)
 		return y
 	}
-	if t.par.splitBN() {
+	if t.par.splitBN() || t.mixed {
+		// Mixed precision: the parts take float16 operands where the
+		// fused ops read float32 only, and both storages take them so
+		// that they give the same bits on the CPU.
 		return t.batchNormParts(x, y, bn, gamma, beta, p, relu)
 	}
 	mean, invStd := t.pool.Get(bn.C), t.pool.Get(bn.C)
@@ -52,12 +56,7 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	} else {
 		bn.NumBatchesTracked.Count++
 	}
-	x32, doneX := t.float32Of(x.Value)
-	y32, doneY := t.float32Out(y.Value)
-	t.b.BatchNormForwardTrain(y32, x32, gamma, beta, runMean, runVar, mean, invStd, p)
-	doneY()
-	doneX()
-	t.half(y.Value)
+	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, runMean, runVar, mean, invStd, p)
 	saved := []*Var{x}
 	if relu {
 		saved = append(saved, y)
@@ -74,22 +73,31 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		if !relu {
 			yv = nil
 		}
-		// Float16 storage: float32 copies in and out of the fused op.
-		dy32, doneDy := t.float32Of(dy)
-		x32, doneX32 := t.float32Of(x.Value)
-		y32, doneY32 := t.float32Of(yv)
-		dx32, doneDx := t.float32Out(dx)
-		t.b.BatchNormBackward(dx32, dg, db, dy32, x32, y32, gamma, mean, invStd, p)
-		doneDx()
-		doneY32()
-		doneX32()
-		doneDy()
+		t.b.BatchNormBackward(dx, dg, db, dy, x.Value, yv, gamma, mean, invStd, p)
 		doneG()
 		doneB()
 		doneX()
 	}})
 	t.consumed(x)
 	return y
+}
+
+// batchNormInferParts is eval-mode BatchNormOp in mixed precision:
+// BatchNormApply, which takes float16 x and y where the fused
+// BatchNormForwardInfer reads float32 only, with the running mean and
+// invStd = 1/sqrt(running var + eps) computed on the host in float64 and
+// rounded to float32 (as batchNormParts computes the batch's), the same
+// op for both storages so that they give the same bits on the CPU.
+func (t *Tape) batchNormInferParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tensor, p engine.BatchNormParams) {
+	is := t.download(bn.RunningVar.Value)
+	for ch, v := range is {
+		is[ch] = float32(1 / math.Sqrt(float64(v)+float64(p.Eps)))
+	}
+	invStd := t.pool.Get(p.C)
+	t.b.Upload(invStd, is)
+	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, invStd, 1, p)
+	t.pool.Put(invStd)
+	t.half(y.Value)
 }
 
 // L2Normalize records y[r] = x[r] / max(||x[r]||, 1e-12) over the rows of

@@ -193,9 +193,10 @@ func (t *Tape) scaleLoss(dx *engine.Tensor) {
 // float32 only: x itself, or a float32 copy of a float16 x (exact); done
 // releases the copy. The copies are allocated and released at once, not
 // pooled: a pool would hold one per size between steps, as much memory as
-// two to four float32 activations of each size (the fused batch norm's
-// x, y and its backward's dy, x, y, dx), which is most of what float16
-// storage saves (see docs/mixed-precision.md).
+// a float32 activation of each size (when the fused batch norm took such
+// copies, two to four of each size: most of what float16 storage saves;
+// see docs/mixed-precision.md). Its users now: the L2 normalisation and
+// the biased convolutions and linear layers.
 func (t *Tape) float32Of(x *engine.Tensor) (x32 *engine.Tensor, done func()) {
 	if x == nil || x.DType() == engine.Float32 {
 		return x, func() {}

@@ -316,10 +316,11 @@ func TestMixedStoragePeakVulkan(t *testing.T) {
 		emu := layerstest.StepPeak(t, d, cfg, n, hw, layers.PrecisionMixed, layers.MixedStorageRound)
 		f16 := layerstest.StepPeak(t, d, cfg, n, hw, layers.PrecisionMixed, layers.MixedStorageAuto)
 		t.Logf("peak of a step: fp32 %d B, mixed emulation %d B, mixed float16 storage %d B (%.3fx fp32)", f32, emu, f16, float64(f16)/float64(f32))
-		// Measured 0.650x (docs/mixed-precision.md); float32 activations
-		// would be about 1x.
-		if float64(f16) > 0.7*float64(f32) {
-			t.Errorf("float16 storage peaks at %d B, more than 0.7x float32's %d B", f16, f32)
+		// The goal: at most 0.6x (measured figures in
+		// docs/mixed-precision.md; 0.65x with float32 copies around a
+		// fused batch norm, about 1x with float32 activations).
+		if float64(f16) > 0.6*float64(f32) {
+			t.Errorf("float16 storage peaks at %d B, more than 0.6x float32's %d B", f16, f32)
 		}
 	})
 }
