@@ -15,6 +15,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -28,25 +29,48 @@ var (
 	oneDNNDesc string
 )
 
+// init sets OMP_WAIT_POLICY=PASSIVE unless it is set: OpenMP pool
+// threads then sleep as soon as a convolution ends instead of spinning
+// (libgomp's default spins ~300k iterations), so that they do not steal
+// the cores of the goroutines of the next op; libgomp reads it when
+// oneDNN's dlopen loads it. Set here rather than when oneDNN loads because
+// setenv is not safe while another thread may call getenv (lavapipe's and
+// OpenBLAS's threads, started later): package initialisation runs on one
+// goroutine before main, before this module starts any C thread. Child
+// processes inherit it.
+func init() {
+	if _, ok := os.LookupEnv("OMP_WAIT_POLICY"); !ok {
+		os.Setenv("OMP_WAIT_POLICY", "PASSIVE")
+	}
+}
+
 // loadOneDNN opens oneDNN once and starts its calling thread.
 func loadOneDNN() error {
 	oneDNNOnce.Do(func() {
-		if oneDNNErr = openOneDNN(oneDNNLibrary); oneDNNErr == nil {
+		if oneDNNErr = openOneDNN(oneDNNLibrary, true); oneDNNErr == nil {
 			go oneDNNThread()
 		}
 	})
 	return oneDNNErr
 }
 
-// openOneDNN loads the library at path, or says why it cannot; after a
-// success it must not be called again (loadOneDNN calls it once; tests
-// call it on paths that fail).
-func openOneDNN(path string) error {
+// openOneDNN loads the library at path, or says why it cannot. With
+// install it becomes the oneDNN of the package, and must not be called so
+// again after a success (loadOneDNN does it once); without, the library
+// is only checked (symbols, version) and closed.
+func openOneDNN(path string, install bool) error {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var msg [512]C.char
-	if e := C.od_load(cpath, &msg[0], C.size_t(len(msg))); e != nil {
+	in := C.int(0)
+	if install {
+		in = 1
+	}
+	if e := C.od_load(cpath, in, &msg[0], C.size_t(len(msg))); e != nil {
 		return fmt.Errorf("oneDNN (%s): %s", path, C.GoString(e))
+	}
+	if !install {
+		return nil
 	}
 	C.od_describe(&msg[0], C.size_t(len(msg)))
 	oneDNNDesc = fmt.Sprintf("%s, %s", C.GoString(&msg[0]), path)

@@ -26,6 +26,17 @@ func TestOneDNNLoads(t *testing.T) {
 	}
 }
 
+// TestOMPWaitPolicy: the package sets OMP_WAIT_POLICY at initialisation
+// (from Go, before any C thread runs), not from C when oneDNN loads.
+func TestOMPWaitPolicy(t *testing.T) {
+	if err := openOneDNN(oneDNNLibrary, false); err != nil && strings.Contains(err.Error(), "without cgo") {
+		t.Skip(err)
+	}
+	if _, ok := os.LookupEnv("OMP_WAIT_POLICY"); !ok {
+		t.Error("OMP_WAIT_POLICY unset after the package initialised")
+	}
+}
+
 // skipWithoutOneDNN skips a test of the oneDNN path where it does not
 // load (TestOneDNNLoads fails then in CI).
 func skipWithoutOneDNN(t *testing.T) {
@@ -73,7 +84,7 @@ func TestOneDNNRefuses(t *testing.T) {
 		"libsimclr-no-such-dnnl.so.2": "libsimclr-no-such-dnnl.so.2",
 		"libm.so.6":                   "has no dnnl_version",
 	} {
-		err := openOneDNN(path)
+		err := openOneDNN(path, false)
 		if err != nil && strings.Contains(err.Error(), "without cgo") {
 			t.Skip(err)
 		}
