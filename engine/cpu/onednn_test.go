@@ -152,24 +152,6 @@ func TestOneDNNDeterministic(t *testing.T) {
 	checkConvImpl(t, be, ConvOneDNN, p)
 }
 
-// TestConvAutoChoice: ConvAuto runs a 1-channel stem on the builtin path
-// and a 16-channel layer through oneDNN; ConvOneDNN runs both on oneDNN.
-func TestConvAutoChoice(t *testing.T) {
-	skipWithoutOneDNN(t)
-	stem := engine.Conv2DParams{N: 2, C: 1, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-	layer := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-	auto := New(Options{Threads: 1})
-	for _, c := range []struct {
-		p    engine.Conv2DParams
-		want string
-	}{{stem, "builtin"}, {layer, "oneDNN"}} {
-		if got := auto.ConvImplementation("Conv2DForward", c.p); !strings.HasPrefix(got, c.want) {
-			t.Errorf("ConvAuto forward %v: %s, want %s", c.p, got, c.want)
-		}
-	}
-	checkConvImpl(t, New(Options{Threads: 1, Conv: ConvOneDNN}), ConvOneDNN, stem)
-}
-
 // TestOneDNNConcurrent: backends of different thread counts used from
 // several goroutines at once (oneDNN calls are serialised on one thread)
 // give the results of a lone run.
