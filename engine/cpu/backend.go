@@ -17,6 +17,10 @@ type Options struct {
 	// Conv chooses oneDNN or the builtin convolutions (default: oneDNN
 	// where libdnnl.so.2 loads).
 	Conv ConvImpl
+
+	// Test hook, set by this package's tests only: oneDNNMaxPrims caps
+	// the primitive cache (0: 512).
+	oneDNNMaxPrims int
 }
 
 // Backend is the CPU implementation of engine.Backend.
@@ -56,7 +60,7 @@ func open(opts Options) (*Backend, error) {
 	}
 	b := &Backend{threads: th, noBLAS: opts.NoBLAS, convImpl: opts.Conv}
 	var err error
-	b.onednn, err = newOneDNNConvs(opts.Conv, th)
+	b.onednn, err = newOneDNNConvs(opts, th)
 	return b, err
 }
 
@@ -171,7 +175,9 @@ func (b *Backend) ResetPeak() {
 	b.mu.Unlock()
 }
 
-// Close frees the oneDNN primitives (tensors are garbage collected).
+// Close frees the oneDNN primitives (tensors are garbage collected); it
+// waits for a convolution running on another goroutine. The backend stays
+// usable: primitives are made again as needed.
 func (b *Backend) Close() error {
 	if b.onednn != nil {
 		b.onednn.close()

@@ -1,7 +1,11 @@
 package cpu
 
 import (
+	"errors"
+	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"simclr-vk/engine"
@@ -47,5 +51,145 @@ func TestConvAutoChoice(t *testing.T) {
 		one := New(Options{Threads: 1, Conv: ConvOneDNN})
 		checkConvImpl(t, one, ConvOneDNN, c.p)
 		one.Close()
+	}
+}
+
+// convOps are the three ops with their reference and Backend method, on
+// the plain slots of onednn.h (out, in0, in1).
+var convOps = []struct {
+	op  convOp
+	ref func(out, in0, in1 []float32, p engine.Conv2DParams)
+	be  func(be *Backend, out, in0, in1 *engine.Tensor, p engine.Conv2DParams)
+}{
+	{convForward, Conv2DForward, (*Backend).Conv2DForward},
+	{convBackwardData, Conv2DBackwardData, (*Backend).Conv2DBackwardData},
+	{convBackwardFilter, Conv2DBackwardFilter, (*Backend).Conv2DBackwardFilter},
+}
+
+// convOpSizes are the element counts of op's out, in0 and in1 for p.
+func convOpSizes(op convOp, p engine.Conv2DParams) [3]int {
+	nx, nw, ny := convSizes(p)
+	return [...][3]int{{ny, nx, nw}, {nx, ny, nw}, {nw, ny, nx}}[op]
+}
+
+// checkConvOp runs ops[i] of p on be from inputs of seed, out first
+// filled with NaN, and compares with the reference.
+func checkConvOp(t *testing.T, be *Backend, i int, p engine.Conv2DParams, seed int64) {
+	t.Helper()
+	c := convOps[i]
+	n := convOpSizes(c.op, p)
+	x, w, dy := convInputs(seed, p)
+	in := map[convOp][2][]float32{convForward: {x, w}, convBackwardData: {dy, w}, convBackwardFilter: {dy, x}}[c.op]
+	want := make([]float32, n[0])
+	c.ref(want, in[0], in[1], p)
+	out, in0, in1 := be.New(n[0]), be.New(n[1]), be.New(n[2])
+	nan := make([]float32, n[0])
+	for j := range nan {
+		nan[j] = float32(math.NaN())
+	}
+	be.Upload(out, nan)
+	be.Upload(in0, in[0])
+	be.Upload(in1, in[1])
+	c.be(be, out, in0, in1, p)
+	checkClose(t, c.op.String()+" "+p.String(), Data(out), want, 1e-4, 1e-4)
+}
+
+// TestOneDNNCacheConcurrent: two goroutines run many shapes on one
+// backend whose cache holds 2 primitives (so each creation evicts the
+// others) while a third closes it over and over: no primitive is freed
+// while in use (run reports errOneDNNFreed) and every result is right.
+// Run it with -race too.
+func TestOneDNNCacheConcurrent(t *testing.T) {
+	skipWithoutOneDNN(t)
+	be := New(Options{Threads: 1, Conv: ConvOneDNN, oneDNNMaxPrims: 2})
+	shapes := []engine.Conv2DParams{
+		{N: 1, C: 4, H: 6, W: 6, K: 4, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
+		{N: 2, C: 4, H: 5, W: 5, K: 8, R: 3, S: 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1},
+		{N: 1, C: 8, H: 4, W: 4, K: 4, R: 1, S: 1, StrideH: 1, StrideW: 1},
+		{N: 3, C: 4, H: 7, W: 7, K: 4, R: 3, S: 3, StrideH: 1, StrideW: 1},
+	}
+	stop := make(chan struct{})
+	closed := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				closed <- n
+				return
+			default:
+				be.Close()
+				n++
+				runtime.Gosched()
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range 20 {
+				for s, p := range shapes {
+					checkConvOp(t, be, (g+it+s)%3, p, int64(s))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	t.Logf("%d Close calls during the runs", <-closed)
+	if err := be.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if o := be.onednn; len(o.prims) > o.maxPrims {
+		t.Errorf("%d primitives cached, cap %d", len(o.prims), o.maxPrims)
+	}
+	be.Close()
+}
+
+// TestOneDNNFailures: a primitive oneDNN fails to create or run is the
+// sticky error of a ConvOneDNN backend, naming the op and shape; a ConvAuto
+// backend runs it on the builtin path and ConvName says so. In every case
+// the output is computed (by the builtin path).
+func TestOneDNNFailures(t *testing.T) {
+	skipWithoutOneDNN(t)
+	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	injected := errors.New("injected failure")
+	for _, impl := range []ConvImpl{ConvOneDNN, ConvAuto} {
+		for _, atRun := range []bool{false, true} {
+			for i, c := range convOps {
+				be := New(Options{Threads: 1, Conv: impl})
+				be.onednn.fault = func(op convOp, q engine.Conv2DParams, run bool) error {
+					if op == c.op && q == p && run == atRun {
+						return injected
+					}
+					return nil
+				}
+				what := map[bool]string{false: "creating", true: "running"}[atRun]
+				t.Run(impl.String()+"/"+what+"/"+c.op.String(), func(t *testing.T) {
+					checkConvOp(t, be, i, p, 3)
+					checkConvOp(t, be, i, p, 4) // the failure is remembered
+					err := be.Err()
+					if impl == ConvOneDNN {
+						if err == nil || !errors.Is(err, injected) || !strings.Contains(err.Error(), c.op.String()) ||
+							!strings.Contains(err.Error(), p.String()) {
+							t.Errorf("sticky error %v, want the injected failure naming %v and %v", err, c.op, p)
+						}
+						return
+					}
+					if err != nil {
+						t.Errorf("ConvAuto: sticky error %v", err)
+					}
+					if name := be.ConvName(); !strings.Contains(name, "builtin for 1 op shapes") || !strings.Contains(name, c.op.String()) {
+						t.Errorf("ConvName %q does not report the fallback of %v", name, c.op)
+					}
+					if got := be.ConvImplementation(c.op.String(), p); got != "builtin" {
+						t.Errorf("%v after the failure runs on %s", c.op, got)
+					}
+				})
+				be.Close()
+			}
+		}
 	}
 }

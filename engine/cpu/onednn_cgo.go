@@ -179,15 +179,23 @@ func newOneDNNPrim(op convOp, p engine.Conv2DParams, threads int) (*oneDNNPrim, 
 	return prim, nil
 }
 
+// errOneDNNFreed is the error of a run on a freed primitive, which the
+// cache (its lock held from lookup to the end of the run) never does.
+var errOneDNNFreed = errors.New("the primitive was freed while in use")
+
 // run computes the op into out from in0 and in1 (the plain NCHW / OIHW
 // buffers of the op's slots).
 func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
+	oneDNNMu.Lock()
+	defer oneDNNMu.Unlock()
+	if pr.c == nil {
+		return errOneDNNFreed
+	}
 	var tmp [3][]float32
 	for i, n := range pr.tmp {
 		tmp[i] = getScratch(n)
 	}
 	sp := getScratch(pr.scratch)
-	oneDNNMu.Lock()
 	c := &pr.call
 	for i, s := range [3][]float32{in0, in1, out} {
 		c.io[i] = unsafe.Pointer(&s[0])
@@ -202,7 +210,6 @@ func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
 	}
 	err := c.call()
 	c.io, c.tmp, c.scratch = [3]unsafe.Pointer{}, [3]unsafe.Pointer{}, nil
-	oneDNNMu.Unlock()
 	runtime.KeepAlive(in0)
 	runtime.KeepAlive(in1)
 	runtime.KeepAlive(out)
@@ -213,11 +220,13 @@ func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
 	return err
 }
 
-// free releases the primitive.
+// free releases the primitive; a second call does nothing.
 func (pr *oneDNNPrim) free() {
 	oneDNNMu.Lock()
-	C.od_conv_destroy(pr.c)
-	C.free(unsafe.Pointer(pr.c))
-	pr.c = nil
+	if pr.c != nil {
+		C.od_conv_destroy(pr.c)
+		C.free(unsafe.Pointer(pr.c))
+		pr.c, pr.call.conv = nil, nil
+	}
 	oneDNNMu.Unlock()
 }
