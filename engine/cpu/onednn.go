@@ -110,16 +110,17 @@ const oneDNNMaxPrims = 512
 
 // newOneDNNConvs returns the convolutions of a backend with opts and
 // threads threads: nil for the builtin path, with the error that
-// ConvOneDNN gets where oneDNN does not load.
+// ConvOneDNN gets where oneDNN does not load (ConvAuto gets it too, for
+// ConvName, but runs the builtin path).
 func newOneDNNConvs(opts Options, threads int) (*oneDNNConvs, error) {
 	if opts.Conv == ConvBuiltin {
 		return nil, nil
 	}
-	if err := loadOneDNN(); err != nil {
+	if err := loadOneDNNFor(opts.oneDNNLibrary); err != nil {
 		if opts.Conv == ConvOneDNN {
 			return nil, fmt.Errorf("engine/cpu: convolutions through oneDNN requested, but %w", err)
 		}
-		return nil, nil
+		return nil, err
 	}
 	maxPrims := opts.oneDNNMaxPrims
 	if maxPrims <= 0 {
@@ -127,6 +128,18 @@ func newOneDNNConvs(opts Options, threads int) (*oneDNNConvs, error) {
 	}
 	return &oneDNNConvs{threads: threads, all: opts.Conv == ConvOneDNN, maxPrims: maxPrims,
 		prims: map[oneDNNKey]oneDNNEntry{}}, nil
+}
+
+// loadOneDNNFor loads oneDNN, after checking that lib loads where tests
+// name another library (Options.oneDNNLibrary) to see the error of a
+// missing one.
+func loadOneDNNFor(lib string) error {
+	if lib != "" && lib != oneDNNLibrary {
+		if err := openOneDNN(lib, false); err != nil {
+			return err
+		}
+	}
+	return loadOneDNN()
 }
 
 // oneDNNPays reports the convolutions that oneDNN 2.6 runs faster than
@@ -241,7 +254,8 @@ func (o *oneDNNConvs) freeLocked() {
 	}
 }
 
-// close frees every primitive.
+// close frees every primitive; Backend.Close calls it, and so does the
+// cleanup of a backend that is garbage collected unclosed (New).
 func (o *oneDNNConvs) close() {
 	o.mu.Lock()
 	o.freeLocked()
@@ -282,7 +296,7 @@ func (be *Backend) ConvName() string {
 	if be.convImpl == ConvBuiltin {
 		return "builtin (oneDNN disabled by the options)"
 	}
-	return fmt.Sprintf("builtin (%v)", OneDNN())
+	return fmt.Sprintf("builtin (%v)", be.oneDNNErr)
 }
 
 // ConvImplementation names the oneDNN implementation (e.g.

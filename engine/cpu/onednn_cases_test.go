@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"simclr-vk/engine"
 )
@@ -191,5 +192,59 @@ func TestOneDNNFailures(t *testing.T) {
 				be.Close()
 			}
 		}
+	}
+}
+
+// TestOneDNNMissingLibrary: where the oneDNN library does not load,
+// ConvOneDNN is an error (Open) or the sticky error (New) naming it, and
+// ConvAuto runs the builtin convolutions, ConvName saying why. This runs
+// where oneDNN is installed too, through a library name that does not
+// exist.
+func TestOneDNNMissingLibrary(t *testing.T) {
+	const lib = "libsimclr-no-such-dnnl.so.2"
+	_, err := Open(Options{Conv: ConvOneDNN, oneDNNLibrary: lib})
+	if err == nil || !strings.Contains(err.Error(), "convolutions through oneDNN requested") || !strings.Contains(err.Error(), lib) {
+		t.Errorf("Open(ConvOneDNN) without %s: %v, want an error naming it", lib, err)
+	}
+	if be := New(Options{Conv: ConvOneDNN, oneDNNLibrary: lib}); be.Err() == nil || !strings.Contains(be.Err().Error(), lib) {
+		t.Errorf("New(ConvOneDNN) without %s: sticky error %v", lib, be.Err())
+	}
+	be, err := Open(Options{Threads: 1, oneDNNLibrary: lib})
+	if err != nil {
+		t.Fatalf("Open(ConvAuto) without %s: %v", lib, err)
+	}
+	if name := be.ConvName(); !strings.HasPrefix(name, "builtin (") || !strings.Contains(name, lib) {
+		t.Errorf("ConvAuto without %s: ConvName %q", lib, name)
+	}
+	p := engine.Conv2DParams{N: 1, C: 8, H: 5, W: 5, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	if got := be.ConvImplementation("Conv2DForward", p); got != "builtin" {
+		t.Errorf("ConvAuto without %s runs on %s", lib, got)
+	}
+	checkConvOp(t, be, 0, p, 5)
+}
+
+// TestOneDNNCleanup: the primitives of a backend that is never closed are
+// freed when it is garbage collected.
+func TestOneDNNCleanup(t *testing.T) {
+	skipWithoutOneDNN(t)
+	o := func() *oneDNNConvs {
+		be := New(Options{Threads: 1, Conv: ConvOneDNN})
+		checkConvOp(t, be, 0, engine.Conv2DParams{N: 1, C: 4, H: 5, W: 5, K: 4, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, 6)
+		return be.onednn
+	}()
+	cached := func() int {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.prims)
+	}
+	if cached() != 1 {
+		t.Fatalf("%d primitives cached, want 1", cached())
+	}
+	for i := 0; i < 200 && cached() > 0; i++ {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := cached(); n > 0 {
+		t.Errorf("%d primitives left after the backend was collected", n)
 	}
 }
