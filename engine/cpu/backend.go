@@ -17,6 +17,13 @@ type Options struct {
 	// Conv chooses oneDNN or the builtin convolutions (default: oneDNN
 	// where libdnnl.so.2 loads).
 	Conv ConvImpl
+
+	// Test hooks, set by this package's tests only:
+	// oneDNNLibrary is a library that must load before libdnnl.so.2 is
+	// (a missing one gives the error of a missing oneDNN where it is
+	// installed); oneDNNMaxPrims caps the primitive cache (0: 512).
+	oneDNNLibrary  string
+	oneDNNMaxPrims int
 }
 
 // Backend is the CPU implementation of engine.Backend.
@@ -25,6 +32,8 @@ type Backend struct {
 	noBLAS   bool
 	convImpl ConvImpl
 	onednn   *oneDNNConvs // nil: builtin convolutions
+	// oneDNNErr says why a ConvAuto backend runs builtin convolutions.
+	oneDNNErr error
 
 	mu    sync.Mutex
 	stats engine.MemStats
@@ -33,7 +42,9 @@ type Backend struct {
 
 // New returns a CPU backend. Where opts asks for oneDNN (ConvOneDNN) and
 // it cannot load, the backend runs the builtin convolutions and Err
-// returns why; Open returns that error instead.
+// returns why; Open returns that error instead. Close frees the oneDNN
+// primitives; a backend that is garbage collected unclosed frees them
+// then (runtime.AddCleanup).
 func New(opts Options) *Backend {
 	b, err := open(opts)
 	b.err = err
@@ -55,9 +66,17 @@ func open(opts Options) (*Backend, error) {
 		th = runtime.GOMAXPROCS(0)
 	}
 	b := &Backend{threads: th, noBLAS: opts.NoBLAS, convImpl: opts.Conv}
-	var err error
-	b.onednn, err = newOneDNNConvs(opts.Conv, th)
-	return b, err
+	o, err := newOneDNNConvs(opts, th)
+	if o == nil {
+		if opts.Conv == ConvAuto {
+			b.oneDNNErr, err = err, nil
+		}
+		return b, err
+	}
+	b.onednn = o
+	// The primitives are C memory: freed when b is collected unclosed.
+	runtime.AddCleanup(b, (*oneDNNConvs).close, o)
+	return b, nil
 }
 
 // Name is "cpu".
@@ -171,7 +190,10 @@ func (b *Backend) ResetPeak() {
 	b.mu.Unlock()
 }
 
-// Close frees the oneDNN primitives (tensors are garbage collected).
+// Close frees the oneDNN primitives (tensors are garbage collected); it
+// waits for a convolution running on another goroutine. The backend stays
+// usable: primitives are made again as needed, and freed by the next
+// Close or when the backend is garbage collected.
 func (b *Backend) Close() error {
 	if b.onednn != nil {
 		b.onednn.close()

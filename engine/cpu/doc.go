@@ -28,15 +28,24 @@
 //     few C prototypes and constants are declared in onednn.h (the build
 //     needs no oneDNN headers) and other major versions are refused.
 //     Forward, backward-data and backward-weights primitives are created on
-//     first use per op and shape (batch included) and cached per backend;
-//     the NCHW / OIHW tensors are reordered to and from the layouts oneDNN
+//     first use per op and shape (batch included) and cached per backend
+//     (512 at most, then the cache restarts); the cache lock is held from
+//     the lookup of a primitive to the end of its run, so that no eviction
+//     or Close frees one in use. Close frees them, and so does a cleanup
+//     (runtime.AddCleanup) when a backend is collected unclosed. The
+//     NCHW / OIHW tensors are reordered to and from the layouts oneDNN
 //     picks (format tag any) through scratch buffers. oneDNN's OpenMP
 //     threads are set to the backend's thread count on one locked OS
 //     thread that makes every oneDNN call (one libgomp pool), and sleep
-//     when a primitive ends (OMP_WAIT_POLICY=PASSIVE unless set).
+//     when a primitive ends (OMP_WAIT_POLICY=PASSIVE unless set, set at
+//     package initialisation, before any C thread that may call getenv).
 //     Options.Conv chooses: ConvAuto (oneDNN where it loads and where
 //     oneDNNPays: not the 1-3 channel stems), ConvOneDNN (every shape; an
 //     error where it cannot load) or ConvBuiltin. ConvName says which runs.
+//     An op shape that oneDNN fails to create or run runs on the builtin
+//     path: with ConvOneDNN the failure, naming op and shape, is the
+//     backend's sticky error; with ConvAuto it is logged once per backend
+//     and ConvName counts such shapes.
 //     Deterministic for a fixed thread count like the builtin path.
 //   - Convolution, builtin (conv_fast.go): per image im2col (scratch from pools,
 //     scratch.go) + GEMM, images taken in turn by goroutines

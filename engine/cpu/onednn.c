@@ -11,6 +11,11 @@
 
 #include "onednn.h"
 
+// od_conv and the descriptors live in malloc / calloc memory (here and in
+// onednn_cgo.go): they must not ask for more alignment than it gives.
+_Static_assert(_Alignof(od_conv) <= _Alignof(max_align_t), "od_conv over-aligned for calloc");
+_Static_assert(_Alignof(od_opdesc) <= _Alignof(max_align_t), "od_opdesc over-aligned for malloc");
+
 enum {
 	dnnl_success = 0,
 	dnnl_f32 = 3,
@@ -61,6 +66,7 @@ typedef int64_t od_dims[12]; // dnnl_dims_t (DNNL_MAX_NDIMS 12)
 typedef struct {
 	const od_version *(*version)(void);
 	int (*engine_create)(void **engine, int kind, size_t index);
+	int (*engine_destroy)(void *engine);
 	int (*stream_create)(void **stream, void *engine, unsigned flags);
 	int (*stream_wait)(void *stream);
 	int (*md_init_by_tag)(od_md *md, int ndims, const int64_t *dims, int dt, int tag);
@@ -103,12 +109,9 @@ static void *od_engine, *od_stream;
 		}                                                \
 	} while (0)
 
-const char *od_load(const char *path, char *msg, size_t n) {
-	// OpenMP pool threads sleep as soon as a convolution ends instead of
-	// spinning (libgomp's default spins ~300k iterations), so that they do
-	// not steal the cores of the goroutines of the next op. Read by
-	// libgomp when it initialises, which dlopen below triggers.
-	setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+// OMP_WAIT_POLICY=PASSIVE is set by onednn_cgo.go's init, before any
+// thread that may call getenv starts (setenv here would race with them).
+const char *od_load(const char *path, int install, char *msg, size_t n) {
 	od_table t = {0};
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
@@ -124,6 +127,7 @@ const char *od_load(const char *path, char *msg, size_t n) {
 		return msg;
 	}
 	OD_SYM(engine_create, "dnnl_engine_create");
+	OD_SYM(engine_destroy, "dnnl_engine_destroy");
 	OD_SYM(stream_create, "dnnl_stream_create");
 	OD_SYM(stream_wait, "dnnl_stream_wait");
 	OD_SYM(md_init_by_tag, "dnnl_memory_desc_init_by_tag");
@@ -154,13 +158,22 @@ const char *od_load(const char *path, char *msg, size_t n) {
 		dlclose(h);
 		return msg;
 	}
-	int st = t.engine_create(&od_engine, engine_cpu, 0);
+	if (!install) {
+		dlclose(h);
+		return NULL;
+	}
+	void *engine = NULL, *stream = NULL;
+	int st = t.engine_create(&engine, engine_cpu, 0);
 	if (st == dnnl_success)
-		st = t.stream_create(&od_stream, od_engine, stream_default_flags);
+		st = t.stream_create(&stream, engine, stream_default_flags);
 	if (st != dnnl_success) {
 		snprintf(msg, n, "%s: creating the CPU engine and stream: dnnl status %d", path, st);
+		if (engine) t.engine_destroy(engine);
+		dlclose(h);
 		return msg;
 	}
+	od_engine = engine;
+	od_stream = stream;
 	od = t;
 	return NULL;
 }

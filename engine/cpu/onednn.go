@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"log"
 	"sync"
 
 	"simclr-vk/engine"
@@ -67,13 +68,27 @@ const (
 )
 
 // oneDNNConvs are a backend's oneDNN convolution primitives, created on
-// first use per op and shape (batch included) and kept; a shape oneDNN
-// refuses is remembered (nil) and runs the builtin path.
+// first use per op and shape (batch included) and kept. A shape oneDNN
+// fails to create or run is remembered and runs the builtin path: with
+// ConvOneDNN the failure is the backend's sticky error; with ConvAuto it
+// is logged once per backend and ConvName counts it.
+//
+// mu is held from the lookup of a primitive to the end of its run, so
+// that neither an eviction (maxPrims) nor close frees a primitive in use.
+// Runs are serialised anyway (oneDNNMu: one calling thread).
 type oneDNNConvs struct {
-	threads int
-	all     bool // every shape (ConvOneDNN), not only where oneDNNPays
-	mu      sync.Mutex
-	prims   map[oneDNNKey]*oneDNNPrim // nil: oneDNN refused the shape
+	threads  int
+	all      bool // every shape (ConvOneDNN), not only where oneDNNPays
+	maxPrims int  // past it, every primitive is freed and the cache restarts
+	// fault, set by tests before the first convolution, fails the
+	// creation (run false) or the run (run true, out left as it was) of
+	// an op shape.
+	fault func(op convOp, p engine.Conv2DParams, run bool) error
+
+	mu        sync.Mutex
+	prims     map[oneDNNKey]oneDNNEntry
+	failed    int   // op shapes that fell back to builtin after a failure
+	firstFail error // the first of them
 }
 
 type oneDNNKey struct {
@@ -81,31 +96,56 @@ type oneDNNKey struct {
 	p  engine.Conv2DParams
 }
 
-// oneDNNMaxPrims bounds the cache: past it, every primitive is freed and
-// the cache starts again (training uses a few dozen shapes; a run with
-// varying batch sizes would otherwise grow it without end).
+// oneDNNEntry is a cached primitive, or (pr nil) why oneDNN does not run
+// the shape.
+type oneDNNEntry struct {
+	pr  *oneDNNPrim
+	err error
+}
+
+// oneDNNMaxPrims bounds the cache by default: past it, every primitive is
+// freed and the cache starts again (training uses a few dozen shapes; a
+// run with varying batch sizes would otherwise grow it without end).
 const oneDNNMaxPrims = 512
 
-// newOneDNNConvs returns the convolutions of a backend choosing impl
-// with threads threads: nil for the builtin path, with the error that
-// ConvOneDNN gets where oneDNN does not load.
-func newOneDNNConvs(impl ConvImpl, threads int) (*oneDNNConvs, error) {
-	if impl == ConvBuiltin {
+// newOneDNNConvs returns the convolutions of a backend with opts and
+// threads threads: nil for the builtin path, with the error that
+// ConvOneDNN gets where oneDNN does not load (ConvAuto gets it too, for
+// ConvName, but runs the builtin path).
+func newOneDNNConvs(opts Options, threads int) (*oneDNNConvs, error) {
+	if opts.Conv == ConvBuiltin {
 		return nil, nil
 	}
-	if err := loadOneDNN(); err != nil {
-		if impl == ConvOneDNN {
+	if err := loadOneDNNFor(opts.oneDNNLibrary); err != nil {
+		if opts.Conv == ConvOneDNN {
 			return nil, fmt.Errorf("engine/cpu: convolutions through oneDNN requested, but %w", err)
 		}
-		return nil, nil
+		return nil, err
 	}
-	return &oneDNNConvs{threads: threads, all: impl == ConvOneDNN, prims: map[oneDNNKey]*oneDNNPrim{}}, nil
+	maxPrims := opts.oneDNNMaxPrims
+	if maxPrims <= 0 {
+		maxPrims = oneDNNMaxPrims
+	}
+	return &oneDNNConvs{threads: threads, all: opts.Conv == ConvOneDNN, maxPrims: maxPrims,
+		prims: map[oneDNNKey]oneDNNEntry{}}, nil
+}
+
+// loadOneDNNFor loads oneDNN, after checking that lib loads where tests
+// name another library (Options.oneDNNLibrary) to see the error of a
+// missing one.
+func loadOneDNNFor(lib string) error {
+	if lib != "" && lib != oneDNNLibrary {
+		if err := openOneDNN(lib, false); err != nil {
+			return err
+		}
+	}
+	return loadOneDNN()
 }
 
 // oneDNNPays reports the convolutions that oneDNN 2.6 runs faster than
 // the builtin path (docs/performance.md, "oneDNN convolutions"): not the
 // forward and input gradient of stems of 1 to 3 input channels, nor the
-// filter gradient of one input channel, nor the input gradient of the
+// filter gradient of 1 or 2 input channels, nor the input gradient of the
 // strided 1x1 shortcuts, where im2col + GEMM wins (P18).
 func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
 	switch {
@@ -119,40 +159,103 @@ func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
 	return true
 }
 
-// prim returns the primitive of op for p, or nil where the backend runs
-// the builtin path for it (ConvAuto and !oneDNNPays, or oneDNN refused it).
-func (o *oneDNNConvs) prim(op convOp, p engine.Conv2DParams) *oneDNNPrim {
-	if !o.all && !oneDNNPays(op, p) {
-		return nil
-	}
+// entryLocked returns the cache entry of op for p, creating the
+// primitive on first use; the caller holds o.mu.
+func (o *oneDNNConvs) entryLocked(op convOp, p engine.Conv2DParams) oneDNNEntry {
 	k := oneDNNKey{op, p}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if pr, ok := o.prims[k]; ok {
-		return pr
+	if e, ok := o.prims[k]; ok {
+		return e
 	}
-	if len(o.prims) >= oneDNNMaxPrims {
+	if len(o.prims) >= o.maxPrims {
 		o.freeLocked()
 	}
-	pr, err := newOneDNNPrim(op, p, o.threads)
-	if err != nil {
-		pr = nil // the builtin path runs it
+	var e oneDNNEntry
+	var err error
+	if o.fault != nil {
+		err = o.fault(op, p, false)
 	}
-	o.prims[k] = pr
-	return pr
+	if err == nil {
+		e.pr, err = newOneDNNPrim(op, p, o.threads)
+	}
+	if err != nil {
+		e.err = fmt.Errorf("engine/cpu: creating the oneDNN %v primitive for %v: %w", op, p, err)
+		o.failLocked(e.err)
+	}
+	o.prims[k] = e
+	return e
+}
+
+// failLocked counts a shape that falls back to builtin after err; the
+// first one of a ConvAuto backend is logged (ConvOneDNN's is its sticky
+// error).
+func (o *oneDNNConvs) failLocked(err error) {
+	o.failed++
+	if o.failed > 1 {
+		return
+	}
+	o.firstFail = err
+	if !o.all {
+		log.Printf("%v; the builtin convolution runs it (CPU convolutions auto)", err)
+	}
+}
+
+// conv runs op on p through oneDNN into out from in0 and in1 (slot order
+// of onednn.h), or returns false where the caller runs its builtin path:
+// ConvAuto's choice (oneDNNPays), or a shape oneDNN failed to create or
+// run, err saying why.
+func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 []float32) (bool, error) {
+	if !o.all && !oneDNNPays(op, p) {
+		return false, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e := o.entryLocked(op, p)
+	if e.pr == nil {
+		return false, e.err
+	}
+	var err error
+	if o.fault != nil {
+		err = o.fault(op, p, true)
+	}
+	if err == nil {
+		err = e.pr.run(in0, in1, out)
+	}
+	if err == nil {
+		return true, nil
+	}
+	err = fmt.Errorf("engine/cpu: %v through oneDNN (%s) on %v: %w", op, e.pr.impl, p, err)
+	e.pr.free()
+	o.prims[oneDNNKey{op, p}] = oneDNNEntry{err: err}
+	o.failLocked(err)
+	return false, err
+}
+
+// impl names the oneDNN implementation of op on p; false where the
+// builtin path runs it.
+func (o *oneDNNConvs) impl(op convOp, p engine.Conv2DParams) (string, bool) {
+	if !o.all && !oneDNNPays(op, p) {
+		return "", false
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if e := o.entryLocked(op, p); e.pr != nil {
+		return e.pr.impl, true
+	}
+	return "", false
 }
 
 // freeLocked frees every primitive and empties the cache.
 func (o *oneDNNConvs) freeLocked() {
-	for k, pr := range o.prims {
-		if pr != nil {
-			pr.free()
+	for k, e := range o.prims {
+		if e.pr != nil {
+			e.pr.free()
 		}
 		delete(o.prims, k)
 	}
 }
 
-// close frees every primitive.
+// close frees every primitive; Backend.Close calls it, and so does the
+// cleanup of a backend that is garbage collected unclosed (New).
 func (o *oneDNNConvs) close() {
 	o.mu.Lock()
 	o.freeLocked()
@@ -162,48 +265,51 @@ func (o *oneDNNConvs) close() {
 // convOneDNN runs op through oneDNN when the backend uses it and oneDNN
 // takes p: out from in0 and in1, in the slot order of onednn.h (forward:
 // x, w -> y; backward data: dy, w -> dx; filter: dy, x -> dw). false
-// means the caller runs its builtin path. A failed run (which oneDNN
-// does not do on a primitive it created) sets the sticky error.
+// means the caller runs its builtin path, also after a failure, which is
+// the sticky error of a ConvOneDNN backend.
 func (be *Backend) convOneDNN(op convOp, out, in0, in1 []float32, p engine.Conv2DParams) bool {
 	if be.onednn == nil {
 		return false
 	}
-	pr := be.onednn.prim(op, p)
-	if pr == nil {
-		return false
+	ran, err := be.onednn.conv(op, p, out, in0, in1)
+	if err != nil && be.onednn.all {
+		be.setErr(err)
 	}
-	if err := pr.run(in0, in1, out); err != nil {
-		be.setErr(fmt.Errorf("engine/cpu: %v through oneDNN (%s) on %v: %w", op, pr.impl, p, err))
-	}
-	return true
+	return ran
 }
 
 func (op convOp) String() string {
 	return [...]string{"Conv2DForward", "Conv2DBackwardData", "Conv2DBackwardFilter"}[op]
 }
 
-// ConvName says which convolutions this backend runs.
+// ConvName says which convolutions this backend runs, and how many op
+// shapes fell back to builtin because oneDNN failed on them.
 func (be *Backend) ConvName() string {
-	if be.onednn != nil {
+	if o := be.onednn; o != nil {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.failed > 0 {
+			return fmt.Sprintf("%s; builtin for %d op shapes oneDNN failed on (first: %v)", OneDNNName(), o.failed, o.firstFail)
+		}
 		return OneDNNName()
 	}
 	if be.convImpl == ConvBuiltin {
 		return "builtin (oneDNN disabled by the options)"
 	}
-	return fmt.Sprintf("builtin (%v)", OneDNN())
+	return fmt.Sprintf("builtin (%v)", be.oneDNNErr)
 }
 
 // ConvImplementation names the oneDNN implementation (e.g.
-// "jit:avx512_core") that runs op on p, or "builtin"; for tests and
-// benchmarks.
+// "oneDNN jit:avx512_core") that runs op on p, or "builtin"; for tests
+// and benchmarks.
 func (be *Backend) ConvImplementation(op string, p engine.Conv2DParams) string {
 	if be.onednn == nil {
 		return "builtin"
 	}
 	for o := convForward; o <= convBackwardFilter; o++ {
 		if o.String() == op {
-			if pr := be.onednn.prim(o, p); pr != nil {
-				return "oneDNN " + pr.impl
+			if impl, ok := be.onednn.impl(o, p); ok {
+				return "oneDNN " + impl
 			}
 			return "builtin"
 		}

@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 // dnnl_memory_desc_t (696 bytes in 2.6).
-typedef struct { _Alignas(64) unsigned char b[4096]; } od_md;
+typedef struct { _Alignas(max_align_t) unsigned char b[4096]; } od_md;
 // dnnl_convolution_desc_t (5976 bytes in 2.6).
-typedef struct { _Alignas(64) unsigned char b[16384]; } od_opdesc;
+typedef struct { _Alignas(max_align_t) unsigned char b[16384]; } od_opdesc;
 
 // The three convolution ops and their operand slots: two inputs, one
 // output, each a plain (NCHW or OIHW) user buffer.
@@ -41,8 +41,10 @@ typedef struct {
 } od_conv;
 
 // od_load opens oneDNN at path; NULL on success, else why not (static
-// text, or the message buffer msg of n bytes).
-const char *od_load(const char *path, char *msg, size_t n);
+// text, or the message buffer msg of n bytes). With install it creates
+// the engine and stream and becomes the oneDNN of od_conv_*; without, it
+// only checks the library (version, symbols) and closes it.
+const char *od_load(const char *path, int install, char *msg, size_t n);
 // od_describe writes "oneDNN 2.6.3 (OpenMP)" or similar into msg.
 void od_describe(char *msg, size_t n);
 

@@ -15,6 +15,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -28,25 +29,48 @@ var (
 	oneDNNDesc string
 )
 
+// init sets OMP_WAIT_POLICY=PASSIVE unless it is set: OpenMP pool
+// threads then sleep as soon as a convolution ends instead of spinning
+// (libgomp's default spins ~300k iterations), so that they do not steal
+// the cores of the goroutines of the next op; libgomp reads it when
+// oneDNN's dlopen loads it. Set here rather than when oneDNN loads because
+// setenv is not safe while another thread may call getenv (lavapipe's and
+// OpenBLAS's threads, started later): package initialisation runs on one
+// goroutine before main, before this module starts any C thread. Child
+// processes inherit it.
+func init() {
+	if _, ok := os.LookupEnv("OMP_WAIT_POLICY"); !ok {
+		os.Setenv("OMP_WAIT_POLICY", "PASSIVE")
+	}
+}
+
 // loadOneDNN opens oneDNN once and starts its calling thread.
 func loadOneDNN() error {
 	oneDNNOnce.Do(func() {
-		if oneDNNErr = openOneDNN(oneDNNLibrary); oneDNNErr == nil {
+		if oneDNNErr = openOneDNN(oneDNNLibrary, true); oneDNNErr == nil {
 			go oneDNNThread()
 		}
 	})
 	return oneDNNErr
 }
 
-// openOneDNN loads the library at path, or says why it cannot; after a
-// success it must not be called again (loadOneDNN calls it once; tests
-// call it on paths that fail).
-func openOneDNN(path string) error {
+// openOneDNN loads the library at path, or says why it cannot. With
+// install it becomes the oneDNN of the package, and must not be called so
+// again after a success (loadOneDNN does it once); without, the library
+// is only checked (symbols, version) and closed.
+func openOneDNN(path string, install bool) error {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
 	var msg [512]C.char
-	if e := C.od_load(cpath, &msg[0], C.size_t(len(msg))); e != nil {
+	in := C.int(0)
+	if install {
+		in = 1
+	}
+	if e := C.od_load(cpath, in, &msg[0], C.size_t(len(msg))); e != nil {
 		return fmt.Errorf("oneDNN (%s): %s", path, C.GoString(e))
+	}
+	if !install {
+		return nil
 	}
 	C.od_describe(&msg[0], C.size_t(len(msg)))
 	oneDNNDesc = fmt.Sprintf("%s, %s", C.GoString(&msg[0]), path)
@@ -155,15 +179,23 @@ func newOneDNNPrim(op convOp, p engine.Conv2DParams, threads int) (*oneDNNPrim, 
 	return prim, nil
 }
 
+// errOneDNNFreed is the error of a run on a freed primitive, which the
+// cache (its lock held from lookup to the end of the run) never does.
+var errOneDNNFreed = errors.New("the primitive was freed while in use")
+
 // run computes the op into out from in0 and in1 (the plain NCHW / OIHW
 // buffers of the op's slots).
 func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
+	oneDNNMu.Lock()
+	defer oneDNNMu.Unlock()
+	if pr.c == nil {
+		return errOneDNNFreed
+	}
 	var tmp [3][]float32
 	for i, n := range pr.tmp {
 		tmp[i] = getScratch(n)
 	}
 	sp := getScratch(pr.scratch)
-	oneDNNMu.Lock()
 	c := &pr.call
 	for i, s := range [3][]float32{in0, in1, out} {
 		c.io[i] = unsafe.Pointer(&s[0])
@@ -178,7 +210,6 @@ func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
 	}
 	err := c.call()
 	c.io, c.tmp, c.scratch = [3]unsafe.Pointer{}, [3]unsafe.Pointer{}, nil
-	oneDNNMu.Unlock()
 	runtime.KeepAlive(in0)
 	runtime.KeepAlive(in1)
 	runtime.KeepAlive(out)
@@ -189,11 +220,13 @@ func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
 	return err
 }
 
-// free releases the primitive.
+// free releases the primitive; a second call does nothing.
 func (pr *oneDNNPrim) free() {
 	oneDNNMu.Lock()
-	C.od_conv_destroy(pr.c)
-	C.free(unsafe.Pointer(pr.c))
-	pr.c = nil
+	if pr.c != nil {
+		C.od_conv_destroy(pr.c)
+		C.free(unsafe.Pointer(pr.c))
+		pr.c, pr.call.conv = nil, nil
+	}
 	oneDNNMu.Unlock()
 }

@@ -12,9 +12,11 @@ import (
 
 var oneDNNDesc string
 
-func loadOneDNN() error { return openOneDNN(oneDNNLibrary) }
+func loadOneDNN() error { return openOneDNN(oneDNNLibrary, true) }
 
-func openOneDNN(path string) error { return errors.New("oneDNN (" + path + "): built without cgo") }
+func openOneDNN(path string, install bool) error {
+	return errors.New("oneDNN (" + path + "): built without cgo")
+}
 
 type oneDNNPrim struct{ impl string }
 

@@ -26,6 +26,17 @@ func TestOneDNNLoads(t *testing.T) {
 	}
 }
 
+// TestOMPWaitPolicy: the package sets OMP_WAIT_POLICY at initialisation
+// (from Go, before any C thread runs), not from C when oneDNN loads.
+func TestOMPWaitPolicy(t *testing.T) {
+	if err := openOneDNN(oneDNNLibrary, false); err != nil && strings.Contains(err.Error(), "without cgo") {
+		t.Skip(err)
+	}
+	if _, ok := os.LookupEnv("OMP_WAIT_POLICY"); !ok {
+		t.Error("OMP_WAIT_POLICY unset after the package initialised")
+	}
+}
+
 // skipWithoutOneDNN skips a test of the oneDNN path where it does not
 // load (TestOneDNNLoads fails then in CI).
 func skipWithoutOneDNN(t *testing.T) {
@@ -73,7 +84,7 @@ func TestOneDNNRefuses(t *testing.T) {
 		"libsimclr-no-such-dnnl.so.2": "libsimclr-no-such-dnnl.so.2",
 		"libm.so.6":                   "has no dnnl_version",
 	} {
-		err := openOneDNN(path)
+		err := openOneDNN(path, false)
 		if err != nil && strings.Contains(err.Error(), "without cgo") {
 			t.Skip(err)
 		}
@@ -139,24 +150,6 @@ func TestOneDNNDeterministic(t *testing.T) {
 		}
 	}
 	checkConvImpl(t, be, ConvOneDNN, p)
-}
-
-// TestConvAutoChoice: ConvAuto runs a 1-channel stem on the builtin path
-// and a 16-channel layer through oneDNN; ConvOneDNN runs both on oneDNN.
-func TestConvAutoChoice(t *testing.T) {
-	skipWithoutOneDNN(t)
-	stem := engine.Conv2DParams{N: 2, C: 1, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-	layer := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 9, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-	auto := New(Options{Threads: 1})
-	for _, c := range []struct {
-		p    engine.Conv2DParams
-		want string
-	}{{stem, "builtin"}, {layer, "oneDNN"}} {
-		if got := auto.ConvImplementation("Conv2DForward", c.p); !strings.HasPrefix(got, c.want) {
-			t.Errorf("ConvAuto forward %v: %s, want %s", c.p, got, c.want)
-		}
-	}
-	checkConvImpl(t, New(Options{Threads: 1, Conv: ConvOneDNN}), ConvOneDNN, stem)
 }
 
 // TestOneDNNConcurrent: backends of different thread counts used from
