@@ -199,17 +199,20 @@ func (t *Tape) download(x *engine.Tensor) []float32 {
 
 // batchNormParts is training-mode BatchNormOp through the engine's
 // batch-norm-in-parts ops, with the statistics finished on the host between
-// the parts: this process's batch as one group (mixed precision without
-// split BN: the parts take float16 x, y, dy and dx), or merged over every rank (global BN: the (mean, M2) pairs all-gathered
-// in the forward pass, the (sum g, sum g*xhat) sums all-reduced in float64
-// in the backward pass) or over the two views' halves of each BN group.
-// y is allocated, the rest as in BatchNormOp.
+// the parts: merged over every rank (global BN: the (mean, M2) pairs
+// all-gathered in the forward pass, the (sum g, sum g*xhat) sums
+// all-reduced in float64 in the backward pass) or over the two views'
+// halves of each BN group. Without split BN (mixed precision's one group)
+// it is batchNormOneGroup, finished on the device. y is allocated, the
+// rest as in BatchNormOp.
 func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tensor, p engine.BatchNormParams, relu bool) *Var {
+	if !t.par.splitBN() {
+		return t.batchNormOneGroup(x, y, bn, gamma, beta, p, relu)
+	}
 	// Engine groups: 1 (global BN) or 2K (view v of image group u is
 	// engine group v*K + u, both with the statistics of unit u).
-	split := t.par.splitBN() // else one group: this process's batch (mixed precision)
 	eg := 1
-	if split && !t.par.global {
+	if !t.par.global {
 		eg = 2 * t.par.groups
 	}
 	c := p.C
@@ -221,13 +224,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	means, invStds := make([]float32, eg*c), make([]float32, eg*c)
 	batchMean, batchVar := make([]float64, c), make([]float64, c) // running-statistics targets
 	total := cnt                                                  // values per channel behind one normalisation
-	if !split {
-		for ch := 0; ch < c; ch++ {
-			mu, m2 := float64(st[2*ch]), float64(st[2*ch+1])
-			means[ch], invStds[ch] = float32(mu), float32(1/math.Sqrt(m2/total+float64(p.Eps)))
-			batchMean[ch], batchVar[ch] = mu, m2/(total-1)
-		}
-	} else if t.par.global {
+	if t.par.global {
 		// Every rank's (mean, M2) per channel, merged in rank order with
 		// Chan et al.'s pairwise formula in float64: no sum-of-squares
 		// cancellation, and the same bits on every rank. The ranks' counts
@@ -290,11 +287,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 			}
 		}
 		mh := make([]float32, 2*eg*c)
-		if !split {
-			for i := range mh {
-				mh[i] = float32(float64(sh[i]) / total)
-			}
-		} else if t.par.global {
+		if t.par.global {
 			buf := make([]float64, 2*c)
 			for i := range buf {
 				buf[i] = float64(sh[i])
