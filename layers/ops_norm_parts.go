@@ -23,17 +23,7 @@ func (t *Tape) batchNormOneGroup(x, y *Var, bn *BatchNorm, gamma, beta *engine.T
 	}
 	t.b.BatchNormFinish(mean, invStd, runMean, runVar, stats, p)
 	t.pool.Put(stats)
-	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, 1, p)
-	t.half(y.Value)
-	saved := []*Var{x}
-	if relu {
-		saved = append(saved, y)
-	}
-	t.push(entry{op: "BatchNorm " + bn.Name + " (parts)", out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, params: []*Param{bn.Gamma, bn.Beta}, backward: func(dy *engine.Tensor) {
-		yv := y.Value
-		if !relu {
-			yv = nil
-		}
+	return t.applyBNParts(x, y, bn, gamma, beta, mean, invStd, 1, p, relu, func(dy, yv *engine.Tensor) {
 		sums, means := t.pool.Get(c, 2), t.pool.Get(c, 2)
 		t.b.BatchNormBackwardSums(sums, dy, x.Value, yv, mean, invStd, 1, p)
 		dg, doneG := t.optParamGradDst(bn.Gamma)
@@ -46,6 +36,26 @@ func (t *Tape) batchNormOneGroup(x, y *Var, bn *BatchNorm, gamma, beta *engine.T
 		t.b.BatchNormBackwardApply(dx, dy, x.Value, yv, gamma, mean, invStd, means, 1, p)
 		doneX()
 		t.pool.Put(means)
+	})
+}
+
+// applyBNParts normalises x into y with the statistics mean, invStd
+// (groups, C) (BatchNormApply) and records the backward of batch norm in
+// parts: back gets dy and the y the backward parts read (nil without
+// relu). mean and invStd are released with the entry.
+func (t *Tape) applyBNParts(x, y *Var, bn *BatchNorm, gamma, beta, mean, invStd *engine.Tensor, groups int, p engine.BatchNormParams, relu bool, back func(dy, yv *engine.Tensor)) *Var {
+	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, groups, p)
+	t.half(y.Value)
+	saved := []*Var{x}
+	if relu {
+		saved = append(saved, y)
+	}
+	t.push(entry{op: "BatchNorm " + bn.Name + " (parts)", out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, params: []*Param{bn.Gamma, bn.Beta}, backward: func(dy *engine.Tensor) {
+		yv := y.Value
+		if !relu {
+			yv = nil
+		}
+		back(dy, yv)
 	}})
 	t.consumed(x)
 	return y

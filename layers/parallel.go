@@ -263,17 +263,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	mean, invStd := t.pool.Get(eg, c), t.pool.Get(eg, c)
 	t.b.Upload(mean, means)
 	t.b.Upload(invStd, invStds)
-	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, eg, p)
-	t.half(y.Value)
-	saved := []*Var{x}
-	if relu {
-		saved = append(saved, y)
-	}
-	t.push(entry{op: "BatchNorm " + bn.Name + " (parts)", out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, params: []*Param{bn.Gamma, bn.Beta}, backward: func(dy *engine.Tensor) {
-		yv := y.Value
-		if !relu {
-			yv = nil
-		}
+	return t.applyBNParts(x, y, bn, gamma, beta, mean, invStd, eg, p, relu, func(dy, yv *engine.Tensor) {
 		sums := t.pool.Get(eg, c, 2)
 		t.b.BatchNormBackwardSums(sums, dy, x.Value, yv, mean, invStd, eg, p)
 		sh := t.download(sums)
@@ -312,9 +302,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 		t.pool.Put(sums)
 		t.paramGradInto(bn.Gamma, func(dg *engine.Tensor) { t.b.Upload(dg, dgl) })
 		t.paramGradInto(bn.Beta, func(db *engine.Tensor) { t.b.Upload(db, dbl) })
-	}})
-	t.consumed(x)
-	return y
+	})
 }
 
 // chanMerge returns the count, mean and M2 (sum of squared deviations) of
