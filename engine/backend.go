@@ -119,6 +119,20 @@ type Backend interface {
 	// sums of BatchNormBackwardSums over the merged count); g, xhat, mean,
 	// invStd as there; gamma (C) or nil.
 	BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means *Tensor, groups int, p BatchNormParams)
+	// BatchNormFinish finishes one group's BatchNormStats on the device
+	// (the parts composed without a merge, as mixed precision runs them):
+	// from stats (C, 2) = [mean, M2] over m = p.N*p.HW values per channel,
+	// mean (C) = the stats' mean, invStd (C) = 1/sqrt(M2/m + p.Eps), and
+	// runMean, runVar (C; both nil: left alone) move towards the mean and
+	// the unbiased variance M2/(m-1): run = (1-p.Momentum)*run +
+	// p.Momentum*batch. All float32.
+	BatchNormFinish(mean, invStd, runMean, runVar, stats *Tensor, p BatchNormParams)
+	// BatchNormBackwardFinish finishes one group's BatchNormBackwardSums:
+	// from sums (C, 2) = [sum g, sum g*xhat] over m = p.N*p.HW values per
+	// channel, dbeta (C) = sum g and dgamma (C) = sum g*xhat (nil: not
+	// written), and means (C, 2) = sums/m, BatchNormBackwardApply's means.
+	// All float32.
+	BatchNormBackwardFinish(dgamma, dbeta, means, sums *Tensor, p BatchNormParams)
 
 	// --- pooling --------------------------------------------------------------
 

@@ -75,9 +75,7 @@ func CheckBatchNorm(op string, p BatchNormParams, x, gamma, beta *Tensor, stats 
 
 // checkBatchNorm is CheckBatchNorm with x stored as one of xTypes.
 func checkBatchNorm(op string, p BatchNormParams, x *Tensor, xTypes []DType, gamma, beta *Tensor, stats ...*Tensor) {
-	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
-		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
-	}
+	CheckBatchNormParams(op, p)
 	CheckNumelOf(op, "x", x, p.N*p.C*p.HW, xTypes...)
 	if gamma != nil {
 		CheckNumel(op, "gamma", gamma, p.C)
@@ -87,6 +85,38 @@ func checkBatchNorm(op string, p BatchNormParams, x *Tensor, xTypes []DType, gam
 	}
 	for _, s := range stats {
 		CheckNumel(op, "statistics", s, p.C)
+	}
+}
+
+// CheckBatchNormParams panics unless p's sizes are positive and its eps
+// is not negative (or NaN).
+func CheckBatchNormParams(op string, p BatchNormParams) {
+	if p.N <= 0 || p.C <= 0 || p.HW <= 0 || !(p.Eps >= 0) {
+		panic(fmt.Sprintf("engine: %s: invalid parameters %+v", op, p))
+	}
+}
+
+// CheckBatchNormFinish validates BatchNormFinish's or
+// BatchNormBackwardFinish's float32 tensors: pairs (C, 2) of statistics or
+// sums, named in pairs, and vectors (C), named in vectors; a nil vector is
+// skipped (an optional output).
+func CheckBatchNormFinish(op string, p BatchNormParams, pairs []string, pt []*Tensor, vectors []string, vt []*Tensor) {
+	CheckBatchNormParams(op, p)
+	for i, t := range pt {
+		CheckNumel(op, pairs[i], t, 2*p.C)
+	}
+	for i, t := range vt {
+		if t != nil {
+			CheckNumel(op, vectors[i], t, p.C)
+		}
+	}
+}
+
+// CheckBatchNormRunning panics unless runMean and runVar are both nil or
+// both set (BatchNormFinish updates both or neither).
+func CheckBatchNormRunning(op string, runMean, runVar *Tensor) {
+	if (runMean == nil) != (runVar == nil) {
+		panic(fmt.Sprintf("engine: %s: runMean and runVar must both be nil or both be set", op))
 	}
 }
 

@@ -189,11 +189,12 @@
 //  4. every batch-norm output, after the fused ReLU (BatchNormOp, train
 //     and eval): its statistics, mean, variance and running statistics
 //     stay float32. Mixed precision runs every batch norm through the
-//     engine's batch-norm-in-parts ops (batchNormParts, one group without
-//     split BN; eval: BatchNormApply with the running statistics), whose
-//     statistics are rounded to float32 before the normalisation where
-//     the fused ops keep them in float64: other bits than float32
-//     precision's fused ops, the same bits for both storages;
+//     engine's batch-norm-in-parts ops (batchNormOneGroup without split
+//     BN, its statistics finished on the device by BatchNormFinish and
+//     BatchNormBackwardFinish; eval: BatchNormApply with the running
+//     statistics), whose statistics are rounded to float32 before the
+//     normalisation where the fused ops keep them in float64: other bits
+//     than float32 precision's fused ops, the same bits for both storages;
 //  5. every residual sum after its ReLU, max(round(a + b), 0) =
 //     round(max(a + b, 0)) (AddReLU);
 //  6. the pooled features h (GlobalAvgPool).

@@ -15,7 +15,8 @@ import (
 // backward is recorded for eval mode). During a data-parallel Step with
 // global BN, or with BN groups (Parallel), the training mode takes the
 // engine's batch-norm-in-parts path (batchNormParts), and so does mixed
-// precision (float16 operands; the fused training ops read float32 only).
+// precision (float16 operands; the fused training ops read float32 only;
+// without split BN as one group finished on the device, batchNormOneGroup).
 func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	if len(x.Shape) != 2 && len(x.Shape) != 4 || x.Shape[1] != bn.C {
 		panic(fmt.Sprintf("layers: BatchNorm %s: input shape %v, want (N,%d[,H,W])", bn.Name, x.Shape, bn.C))

@@ -199,17 +199,20 @@ func (t *Tape) download(x *engine.Tensor) []float32 {
 
 // batchNormParts is training-mode BatchNormOp through the engine's
 // batch-norm-in-parts ops, with the statistics finished on the host between
-// the parts: this process's batch as one group (mixed precision without
-// split BN: the parts take float16 x, y, dy and dx), or merged over every rank (global BN: the (mean, M2) pairs all-gathered
-// in the forward pass, the (sum g, sum g*xhat) sums all-reduced in float64
-// in the backward pass) or over the two views' halves of each BN group.
-// y is allocated, the rest as in BatchNormOp.
+// the parts: merged over every rank (global BN: the (mean, M2) pairs
+// all-gathered in the forward pass, the (sum g, sum g*xhat) sums
+// all-reduced in float64 in the backward pass) or over the two views'
+// halves of each BN group. Without split BN (mixed precision's one group)
+// it is batchNormOneGroup, finished on the device. y is allocated, the
+// rest as in BatchNormOp.
 func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tensor, p engine.BatchNormParams, relu bool) *Var {
+	if !t.par.splitBN() {
+		return t.batchNormOneGroup(x, y, bn, gamma, beta, p, relu)
+	}
 	// Engine groups: 1 (global BN) or 2K (view v of image group u is
 	// engine group v*K + u, both with the statistics of unit u).
-	split := t.par.splitBN() // else one group: this process's batch (mixed precision)
 	eg := 1
-	if split && !t.par.global {
+	if !t.par.global {
 		eg = 2 * t.par.groups
 	}
 	c := p.C
@@ -221,13 +224,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	means, invStds := make([]float32, eg*c), make([]float32, eg*c)
 	batchMean, batchVar := make([]float64, c), make([]float64, c) // running-statistics targets
 	total := cnt                                                  // values per channel behind one normalisation
-	if !split {
-		for ch := 0; ch < c; ch++ {
-			mu, m2 := float64(st[2*ch]), float64(st[2*ch+1])
-			means[ch], invStds[ch] = float32(mu), float32(1/math.Sqrt(m2/total+float64(p.Eps)))
-			batchMean[ch], batchVar[ch] = mu, m2/(total-1)
-		}
-	} else if t.par.global {
+	if t.par.global {
 		// Every rank's (mean, M2) per channel, merged in rank order with
 		// Chan et al.'s pairwise formula in float64: no sum-of-squares
 		// cancellation, and the same bits on every rank. The ranks' counts
@@ -266,17 +263,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 	mean, invStd := t.pool.Get(eg, c), t.pool.Get(eg, c)
 	t.b.Upload(mean, means)
 	t.b.Upload(invStd, invStds)
-	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, mean, invStd, eg, p)
-	t.half(y.Value)
-	saved := []*Var{x}
-	if relu {
-		saved = append(saved, y)
-	}
-	t.push(entry{op: "BatchNorm " + bn.Name + " (parts)", out: y, saved: saved, scratch: []*engine.Tensor{mean, invStd}, params: []*Param{bn.Gamma, bn.Beta}, backward: func(dy *engine.Tensor) {
-		yv := y.Value
-		if !relu {
-			yv = nil
-		}
+	return t.applyBNParts(x, y, bn, gamma, beta, mean, invStd, eg, p, relu, func(dy, yv *engine.Tensor) {
 		sums := t.pool.Get(eg, c, 2)
 		t.b.BatchNormBackwardSums(sums, dy, x.Value, yv, mean, invStd, eg, p)
 		sh := t.download(sums)
@@ -290,11 +277,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 			}
 		}
 		mh := make([]float32, 2*eg*c)
-		if !split {
-			for i := range mh {
-				mh[i] = float32(float64(sh[i]) / total)
-			}
-		} else if t.par.global {
+		if t.par.global {
 			buf := make([]float64, 2*c)
 			for i := range buf {
 				buf[i] = float64(sh[i])
@@ -319,9 +302,7 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 		t.pool.Put(sums)
 		t.paramGradInto(bn.Gamma, func(dg *engine.Tensor) { t.b.Upload(dg, dgl) })
 		t.paramGradInto(bn.Beta, func(db *engine.Tensor) { t.b.Upload(db, dbl) })
-	}})
-	t.consumed(x)
-	return y
+	})
 }
 
 // chanMerge returns the count, mean and M2 (sum of squared deviations) of

@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -81,5 +82,46 @@ func TestMixedStorageFallback(t *testing.T) {
 	}
 	if got := layerstest.StorageRun(t, cpu.New(cpu.Options{}), c, layers.MixedStorageAuto); got.Stored {
 		t.Error("Float16Stored with MixedStorageAuto on the CPU backend (float16 tensors in float32 memory)")
+	}
+}
+
+// downloads counts a backend's Download calls (host syncs).
+type downloads struct {
+	engine.Backend
+	n int
+}
+
+func (d *downloads) Download(t *engine.Tensor, dst []float32) error {
+	d.n++
+	return d.Backend.Download(t, dst)
+}
+
+// TestMixedBatchNormOnDevice: a mixed-precision step without split BN
+// finishes every batch norm's statistics on the device
+// (BatchNormFinish, BatchNormBackwardFinish): it downloads less than
+// once per batch-norm layer (the host finish downloaded twice per layer).
+func TestMixedBatchNormOnDevice(t *testing.T) {
+	b := &downloads{Backend: cpu.New(cpu.Options{})}
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	defer m.Release()
+	m.SetPrecision(layers.PrecisionMixed)
+	bns := 0
+	for _, s := range m.State() {
+		if strings.HasSuffix(s.Name, "running_mean") {
+			bns++
+		}
+	}
+	x := layerstest.Upload(b, layerstest.RandomViews(3, 4, 3, 16, 16, 0.3), 8, 3, 16, 16)
+	defer x.Release()
+	if _, _, err := m.Step(x, 0.5); err != nil { // warm-up: the pools fill
+		t.Fatal(err)
+	}
+	b.n = 0
+	if _, _, err := m.Step(x, 0.5); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d downloads in a step of %d batch-norm layers", b.n, bns)
+	if bns < 10 || b.n >= bns {
+		t.Errorf("%d downloads in a mixed step of %d batch-norm layers: want fewer than one per layer", b.n, bns)
 	}
 }

@@ -87,6 +87,12 @@ var refuseCalls = map[string]func(b engine.Backend, m maker){
 		b.BatchNormBackwardApply(m("dx", refBNLen), m("dy", refBNLen), m("x", refBNLen), m("y", refBNLen), m("gamma", 3),
 			m("mean", 6), m("invStd", 6), m("means", 12), 2, refBN)
 	},
+	"BatchNormFinish": func(b engine.Backend, m maker) {
+		b.BatchNormFinish(m("mean", 3), m("invStd", 3), m("runMean", 3), m("runVar", 3), m("stats", 3, 2), refBN)
+	},
+	"BatchNormBackwardFinish": func(b engine.Backend, m maker) {
+		b.BatchNormBackwardFinish(m("dgamma", 3), m("dbeta", 3), m("means", 3, 2), m("sums", 3, 2), refBN)
+	},
 	"MaxPool2DForward": func(b engine.Backend, m maker) {
 		b.MaxPool2DForward(m("y", 1, 2, 3, 3), m("argmax", 1, 2, 3, 3), m("x", 1, 2, 5, 5), refPool)
 	},

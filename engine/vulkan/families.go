@@ -129,6 +129,14 @@ func (d *Device) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means
 	d.bn.BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, means, groups, p)
 }
 
+func (d *Device) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormFinish(mean, invStd, runMean, runVar, stats, p)
+}
+
+func (d *Device) BatchNormBackwardFinish(dgamma, dbeta, means, sums *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormBackwardFinish(dgamma, dbeta, means, sums, p)
+}
+
 // The NT-Xent family (internal/ntxent; its kernel choice in Plans, the
 // forced kernels and the unfused baseline in Lab).
 

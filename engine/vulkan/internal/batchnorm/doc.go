@@ -2,7 +2,8 @@
 // fused training / inference / backward kernels, the split plan (partial
 // sums per chunk of a channel, finalize, apply) that GPUs take when too few
 // channels would fill them (bnSplitPlan; Options.BatchNormSplit forces it),
-// and the parts for statistics merged across devices (parts.go). Shaders
+// the parts for statistics merged across devices (parts.go) and their
+// one-group finish on the device (finish.go). Shaders
 // is the family's kernel table.
 package batchnorm
 
@@ -27,7 +28,7 @@ var Shaders = map[string]any{
 	"batchnorm_forward_train_partial": pushBatchNormSplit{}, "batchnorm_forward_train_finalize": pushBatchNormSplit{},
 	"batchnorm_forward_train_apply": pushBatchNormSplit{}, "batchnorm_backward_partial": pushBatchNormSplit{},
 	"batchnorm_backward_finalize": pushBatchNormSplit{}, "batchnorm_backward_apply": pushBatchNormSplit{},
-	"batchnorm_stats_finalize": pushBatchNormSplit{},
+	"batchnorm_stats_finalize": pushBatchNormSplit{}, "batchnorm_finish": pushBatchNormSplit{}, "batchnorm_backward_finish": pushBatchNormSplit{},
 }
 
 // SplitParts is the number of chunks per channel of the split plan the
