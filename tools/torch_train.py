@@ -216,9 +216,11 @@ def main():
     head = projection_head(enc.dim)
     opt = torch.optim.SGD(param_groups([enc, head], a.weight_decay), lr=0.0, momentum=a.momentum)
     steps = len(train_x) // a.batch_size
+    if steps == 0:
+        p.error(f"--batch-size {a.batch_size} is larger than the {len(train_x)} training images")
     total = a.epochs * steps
     scale = {"sqrt": math.sqrt(a.batch_size), "linear": a.batch_size / 256, "none": 1.0}[a.lr_scaling]
-    peak, warmup = a.lr * scale, int(round(a.warmup_epochs * steps))
+    peak, warmup = a.lr * scale, math.floor(a.warmup_epochs * steps + 0.5)  # Go math.Round
 
     ds = TwoViews(train_x, simclr_transform(size, a.color_jitter_strength, a.crop_min_scale))
     kw = dict(persistent_workers=True, prefetch_factor=a.prefetch) if a.workers > 0 else {}
