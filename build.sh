@@ -20,7 +20,7 @@ cd "$(dirname "$0")"
 
 GO_VERSION=1.26.8
 APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
-	vulkan-validationlayers libopenblas-dev libturbojpeg0 dataset-fashion-mnist glslc
+	vulkan-validationlayers libopenblas-dev libdnnl2 libturbojpeg0 dataset-fashion-mnist glslc
 	pkg-config openmpi-bin libopenmpi-dev mpich libmpich-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }

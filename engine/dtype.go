@@ -67,6 +67,9 @@ type Float16Storer interface {
 var float16Operands = map[string]string{
 	"Fill":                   "dst",
 	"Copy":                   "dst src",
+	"Conv2DForward":          "y x",
+	"Conv2DBackwardData":     "dx dy",
+	"Conv2DBackwardFilter":   "dy x",
 	"Add":                    "dst a b",
 	"ReLUForward":            "y x",
 	"ReLUBackward":           "dx dy y",
@@ -82,13 +85,40 @@ var float16Operands = map[string]string{
 //   - Fill: dst float32 or float16 (v rounded);
 //   - Copy: dst and src each float32 or float16 (a copy between them
 //     converts: to float16 rounds, from float16 is exact);
+//   - Conv2DForward, Conv2DBackwardData, Conv2DBackwardFilter: the
+//     activations (x and y, dy and dx, dy and x) float16, or neither; w
+//     and dw float32 (CheckConv2DOperands);
 //   - Add, ReLUForward, ReLUBackward: every operand float16, or none;
 //   - BatchNormApply: x and y float16, or neither; gamma, beta, mean and
 //     invStd float32;
 //   - BatchNormStats: x float16 or float32 (stats float32);
 //   - BatchNormBackwardSums, BatchNormBackwardApply: dy, x, y (where read)
 //     and dx float16, or none; the statistics, gamma and sums float32.
+//
+// The linear layers' ops (Gemm, GemmBatched, the bias, the pools, Axpy)
+// join the table in dtype_linear.go, which says what each allows.
 func Float16Operands(op string) []string { return strings.Fields(float16Operands[op]) }
+
+// Float16Emulator is implemented by a Float16Storer whose float16 tensors
+// hold float16 values in float32 memory (the CPU backend, the reference):
+// they save no memory or traffic, so a model that can also round float32
+// tensors in place (layers' MixedStorageAuto) prefers that there.
+type Float16Emulator interface {
+	// Float16Emulated reports whether NewFloat16 tensors take float32's
+	// memory.
+	Float16Emulated() bool
+}
+
+// Float16Packed reports whether b stores float16 tensors in half the
+// memory of float32 ones: it has float16 storage and is not a
+// Float16Emulator that says otherwise.
+func Float16Packed(b Backend) bool {
+	if Float16Support(b) != nil {
+		return false
+	}
+	e, ok := b.(Float16Emulator)
+	return !ok || !e.Float16Emulated()
+}
 
 // Float16Support is nil when b can store float16 tensors, or says why not.
 func Float16Support(b Backend) error {

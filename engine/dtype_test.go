@@ -41,14 +41,22 @@ func TestFloat16Tensor(t *testing.T) {
 		{"CheckSameOf", func() { CheckSameOf("Add", []string{"dst", "a"}, []DType{Float32, Float16}, h, h) }, ""},
 		{"CheckSameOf mix", func() { CheckSameOf("Add", []string{"dst", "a"}, []DType{Float32, Float16}, h, f) },
 			"engine: Add: a is float32 but dst is float16; Add takes all operands as one dtype"},
+		{"CheckNumelAs same", func() { CheckNumelAs("MaxPool2DForward", "y", h, 15, "x", h) }, ""},
+		{"CheckNumelAs mix", func() { CheckNumelAs("MaxPool2DForward", "y", f, 15, "x", h) },
+			"engine: MaxPool2DForward: y Tensor(15) is stored as float32 but x as float16; MaxPool2DForward takes them as one dtype"},
+		{"CheckNumelAs size", func() { CheckNumelAs("MaxPool2DForward", "y", h, 14, "x", h) },
+			"engine: MaxPool2DForward: y has shape [3 5] (15 elements), want 14 elements"},
 		{"NumelOf nil", func() { NumelOf("Copy", "src", nil) }, "engine: Copy: src is nil"},
 	} {
 		if got := panicOf(c.f); got != c.want {
 			t.Errorf("%s: panic %q, want %q", c.name, got, c.want)
 		}
 	}
-	if got := Float16Operands("Gemm"); len(got) != 0 {
-		t.Errorf("Float16Operands(Gemm) = %v, want none", got)
+	if got := Float16Operands("Sub"); len(got) != 0 {
+		t.Errorf("Float16Operands(Sub) = %v, want none", got)
+	}
+	if got := fmt.Sprint(Float16Operands("Gemm")); got != "[a b c]" { // dtype_linear.go's init
+		t.Errorf("Float16Operands(Gemm) = %s", got)
 	}
 	if got := fmt.Sprint(Float16Operands("Copy")); got != "[dst src]" {
 		t.Errorf("Float16Operands(Copy) = %s", got)

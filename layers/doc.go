@@ -164,13 +164,22 @@
 //
 // # Mixed precision (Model.SetPrecision): the float16 rounding points
 //
-// With PrecisionMixed the model computes as a backend storing activations
-// and activation gradients in float16 would (llm.c / PyTorch AMP style),
-// every value still held in a float32 tensor and rounded in place to the
-// nearest float16 (the backend's in-place RoundFloat16, engine.Float16Round
-// per value: an emulation on every backend, no faster than float32). This
-// list is the contract the future float16-storage Vulkan kernels must
-// equal:
+// With PrecisionMixed the model stores activations and activation
+// gradients in float16 (llm.c / PyTorch AMP style). Model.SetMixedStorage
+// chooses how: MixedStorageFloat16 allocates them as engine.Float16
+// tensors where the backend has float16 storage (engine.Float16Support:
+// Vulkan with 16-bit storage, and the CPU, whose float16 tensors hold
+// float16 values in float32 memory), written by ops that round their
+// float32 results once; MixedStorageRound, and the backends without
+// float16 storage, hold every value in a float32 tensor rounded in place
+// to the nearest float16 (the backend's RoundFloat16, engine.Float16Round
+// per value: an emulation, no faster than float32). MixedStorageAuto (the
+// default) is MixedStorageFloat16 where float16 tensors take half the
+// memory (engine.Float16Packed) and MixedStorageRound on the CPU, where
+// the float16 tensors save nothing and the fused float32 ops' copies cost
+// time and memory.
+// Both round at exactly these points, once each, so on the CPU they give
+// the same bits (TestMixedStorageBitIdentical):
 //
 // Forward, stored activations (rounded once the op has written them):
 //  1. the model's input images (a rounded copy; the caller's are kept);
@@ -202,6 +211,17 @@
 // are exact; the max-pool's overlapping-window sums, the average pool's
 // dy/HW, the batch-norm dx, the convolution and linear dx are rounded.
 //
+// With float16 tensors, an op that reads or writes float32 only (the
+// fused BatchNormForwardTrain, BatchNormForwardInfer and
+// BatchNormBackward, the L2 normalisation) gets float32 copies of its
+// float16 operands and writes a float32 result that one Copy rounds into
+// the float16 tensor; a convolution or linear layer with a bias writes its
+// product plus bias in float32 and rounds once (a float16 product would
+// round twice). The batch-norm-in-parts path, the ReLUs, the residual
+// sums, the pools and the products without a bias take float16 operands.
+// The copies are allocated and released at once, not pooled (see
+// float32Of).
+//
 // Float32 throughout: the L2 normalisation's output z/||z|| and its
 // gradient from NT-Xent (Var.f32), the NT-Xent loss, the batch-norm
 // statistics and backward sums, every parameter gradient (weights, biases,
@@ -220,7 +240,7 @@
 // # Memory
 //
 // Every activation, gradient and scratch tensor comes from a Pool keyed by
-// element count. When Backward starts, values that no backward needs are
+// dtype and element count. When Backward starts, values that no backward needs are
 // returned to the pool; each entry's saved values, scratch tensors and its
 // output's gradient are returned as soon as the entry has run, so the
 // gradient of a block reuses the memory of the activations already

@@ -11,11 +11,7 @@ func (t *Tape) ReLU(x *Var) *Var {
 	y := t.newVar(x.Shape...)
 	t.b.ReLUForward(y.Value, x.Value)
 	t.push(entry{op: "ReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.ReLUBackward(dx, dy, y.Value)
-			done()
-		}
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.ReLUBackward(dx, dy, y.Value) })
 	}})
 	t.consumed(x)
 	return y
@@ -28,29 +24,24 @@ func (t *Tape) AddReLU(a, b *Var) *Var {
 	if !engine.SameShape(a.Shape, b.Shape) {
 		panic(fmt.Sprintf("layers: AddReLU: shapes %v and %v differ", a.Shape, b.Shape))
 	}
-	sum := t.pool.Get(a.Shape...)
+	sum := t.pool.GetOf(a.Value.DType(), a.Shape...) // a float16 sum is round(a + b)
 	t.b.Add(sum, a.Value, b.Value)
 	y := t.newVar(a.Shape...)
 	t.b.ReLUForward(y.Value, sum)
 	t.half(y.Value) // = max(round(a + b), 0)
 	t.pool.Put(sum)
 	t.push(entry{op: "AddReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
-		switch {
-		case a.requiresGrad && b.requiresGrad:
+		if a.requiresGrad && b.requiresGrad {
 			da, doneA := t.gradDst(a)
 			t.b.ReLUBackward(da, dy, y.Value)
 			db, doneB := t.gradDst(b)
 			t.b.Copy(db, da)
 			doneA()
 			doneB()
-		case a.requiresGrad:
-			da, done := t.gradDst(a)
-			t.b.ReLUBackward(da, dy, y.Value)
-			done()
-		case b.requiresGrad:
-			db, done := t.gradDst(b)
-			t.b.ReLUBackward(db, dy, y.Value)
-			done()
+			return
+		}
+		for _, v := range []*Var{a, b} { // at most one needs a gradient
+			t.gradInto(v, func(dv *engine.Tensor) { t.b.ReLUBackward(dv, dy, y.Value) })
 		}
 	}})
 	t.consumed(a, b)

@@ -31,25 +31,23 @@ func (t *Tape) Conv2D(x *Var, w, b *Param, stride, pad int) *Var {
 	y := t.newVar(p.N, p.K, P, Q)
 	t.flops += p.Flops()
 	wv, scratch := t.halfWeight(w)
-	t.b.Conv2DForward(y.Value, x.Value, wv, p)
-	if b != nil {
-		t.b.BiasForward(y.Value, b.Value, p.N, p.K, P*Q)
+	if b == nil {
+		t.b.Conv2DForward(y.Value, x.Value, wv, p) // a float16 y rounded once
+	} else {
+		// One rounding after the bias: with float16 storage the product
+		// goes through float32 copies (a float16 y would round twice).
+		x32, doneX := t.float32Of(x.Value)
+		y32, doneY := t.float32Out(y.Value)
+		t.b.Conv2DForward(y32, x32, wv, p)
+		t.b.BiasForward(y32, b.Value, p.N, p.K, P*Q)
+		doneY()
+		doneX()
 	}
 	t.half(y.Value)
 	t.push(entry{op: "Conv2D " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
-		if b != nil {
-			db, done := t.paramGradDst(b)
-			t.b.BiasBackward(db, dy, p.N, p.K, P*Q)
-			done()
-		}
-		dw, done := t.paramGradDst(w)
-		t.b.Conv2DBackwardFilter(dw, dy, x.Value, p)
-		done()
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.Conv2DBackwardData(dx, dy, wv, p)
-			done()
-		}
+		t.paramGradInto(b, func(db *engine.Tensor) { t.b.BiasBackward(db, dy, p.N, p.K, P*Q) })
+		t.paramGradInto(w, func(dw *engine.Tensor) { t.b.Conv2DBackwardFilter(dw, dy, x.Value, p) })
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.Conv2DBackwardData(dx, dy, wv, p) })
 	}})
 	t.consumed(x)
 	return y

@@ -18,25 +18,21 @@ func (t *Tape) Linear(x *Var, w, b *Param) *Var {
 	y := t.newVar(n, out)
 	t.flops += 2 * float64(n) * float64(out) * float64(in)
 	wv, scratch := t.halfWeight(w)
-	t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y.Value)
-	if b != nil {
-		t.b.BiasForward(y.Value, b.Value, n, out, 1)
+	if b == nil {
+		t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y.Value)
+	} else {
+		// One rounding after the bias: a float16 y is written from a
+		// float32 product plus bias.
+		y32, done := t.float32Out(y.Value)
+		t.b.Gemm(false, true, n, out, in, 1, x.Value, wv, 0, y32)
+		t.b.BiasForward(y32, b.Value, n, out, 1)
+		done()
 	}
 	t.half(y.Value)
 	t.push(entry{op: "Linear " + w.Name, out: y, saved: []*Var{x}, scratch: scratch, params: []*Param{w, b}, backward: func(dy *engine.Tensor) {
-		if b != nil {
-			db, done := t.paramGradDst(b)
-			t.b.BiasBackward(db, dy, n, out, 1)
-			done()
-		}
-		dw, done := t.paramGradDst(w)
-		t.b.Gemm(true, false, out, in, n, 1, dy, x.Value, 0, dw)
-		done()
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.Gemm(false, false, n, in, out, 1, dy, wv, 0, dx)
-			done()
-		}
+		t.paramGradInto(b, func(db *engine.Tensor) { t.b.BiasBackward(db, dy, n, out, 1) })
+		t.paramGradInto(w, func(dw *engine.Tensor) { t.b.Gemm(true, false, out, in, n, 1, dy, x.Value, 0, dw) })
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.Gemm(false, false, n, in, out, 1, dy, wv, 0, dx) })
 	}})
 	t.consumed(x)
 	return y

@@ -29,7 +29,11 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		beta = bn.Beta.Value
 	}
 	if !t.train {
-		t.b.BatchNormForwardInfer(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
+		x32, doneX := t.float32Of(x.Value) // the fused ops read float32 only
+		y32, doneY := t.float32Out(y.Value)
+		t.b.BatchNormForwardInfer(y32, x32, gamma, beta, bn.RunningMean.Value, bn.RunningVar.Value, p)
+		doneY()
+		doneX()
 		t.half(y.Value)
 		t.consumed(x)
 		return y
@@ -48,7 +52,11 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 	} else {
 		bn.NumBatchesTracked.Count++
 	}
-	t.b.BatchNormForwardTrain(y.Value, x.Value, gamma, beta, runMean, runVar, mean, invStd, p)
+	x32, doneX := t.float32Of(x.Value)
+	y32, doneY := t.float32Out(y.Value)
+	t.b.BatchNormForwardTrain(y32, x32, gamma, beta, runMean, runVar, mean, invStd, p)
+	doneY()
+	doneX()
 	t.half(y.Value)
 	saved := []*Var{x}
 	if relu {
@@ -66,7 +74,16 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 		if !relu {
 			yv = nil
 		}
-		t.b.BatchNormBackward(dx, dg, db, dy, x.Value, yv, gamma, mean, invStd, p)
+		// Float16 storage: float32 copies in and out of the fused op.
+		dy32, doneDy := t.float32Of(dy)
+		x32, doneX32 := t.float32Of(x.Value)
+		y32, doneY32 := t.float32Of(yv)
+		dx32, doneDx := t.float32Out(dx)
+		t.b.BatchNormBackward(dx32, dg, db, dy32, x32, y32, gamma, mean, invStd, p)
+		doneDx()
+		doneY32()
+		doneX32()
+		doneDy()
 		doneG()
 		doneB()
 		doneX()
@@ -80,17 +97,19 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 func (t *Tape) L2Normalize(x *Var) *Var {
 	checkRank("L2Normalize", x, 2, "(rows, dim)")
 	rows, dim := x.Shape[0], x.Shape[1]
-	y := t.newVar(rows, dim)
+	y := t.newVarOf(engine.Float32, rows, dim)
 	y.f32 = true // read only by the float32 loss
 	norm := t.pool.Get(rows)
-	t.b.L2NormalizeForward(y.Value, norm, x.Value, rows, dim)
+	x32, doneX := t.float32Of(x.Value) // a float16 z read in float32
+	t.b.L2NormalizeForward(y.Value, norm, x32, rows, dim)
+	doneX()
 	t.push(entry{op: "L2Normalize", out: y, saved: []*Var{y}, scratch: []*engine.Tensor{norm}, backward: func(dy *engine.Tensor) {
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.L2NormalizeBackward(dx, dy, y.Value, norm, rows, dim)
-			t.scaleLoss(dx)
+		t.gradInto(x, func(dx *engine.Tensor) {
+			dx32, done := t.float32Out(dx) // scaled, then rounded once
+			t.b.L2NormalizeBackward(dx32, dy, y.Value, norm, rows, dim)
+			t.scaleLoss(dx32)
 			done()
-		}
+		})
 	}})
 	t.consumed(x)
 	return y

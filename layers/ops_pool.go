@@ -13,11 +13,7 @@ func (t *Tape) MaxPool2D(x *Var, k, stride, pad int) *Var {
 	argmax := t.pool.Get(y.Shape...)
 	t.b.MaxPool2DForward(y.Value, argmax, x.Value, p)
 	t.push(entry{op: "MaxPool2D", out: y, scratch: []*engine.Tensor{argmax}, backward: func(dy *engine.Tensor) {
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.MaxPool2DBackward(dx, dy, argmax, p)
-			done()
-		}
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.MaxPool2DBackward(dx, dy, argmax, p) })
 	}})
 	t.consumed(x)
 	return y
@@ -31,11 +27,7 @@ func (t *Tape) GlobalAvgPool(x *Var) *Var {
 	t.b.GlobalAvgPoolForward(y.Value, x.Value, n, c, hw)
 	t.half(y.Value)
 	t.push(entry{op: "GlobalAvgPool", out: y, backward: func(dy *engine.Tensor) {
-		if x.requiresGrad {
-			dx, done := t.gradDst(x)
-			t.b.GlobalAvgPoolBackward(dx, dy, n, c, hw)
-			done()
-		}
+		t.gradInto(x, func(dx *engine.Tensor) { t.b.GlobalAvgPoolBackward(dx, dy, n, c, hw) })
 	}})
 	t.consumed(x)
 	return y

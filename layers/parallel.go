@@ -305,14 +305,8 @@ func (t *Tape) batchNormParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tens
 		t.b.BatchNormBackwardApply(dx, dy, x.Value, yv, gamma, mean, invStd, sums, eg, p)
 		doneX()
 		t.pool.Put(sums)
-		dg, doneG := t.paramGradDst(bn.Gamma)
-		t.b.Upload(dg, dgl)
-		doneG()
-		if bn.Beta != nil {
-			db, doneB := t.paramGradDst(bn.Beta)
-			t.b.Upload(db, dbl)
-			doneB()
-		}
+		t.paramGradInto(bn.Gamma, func(dg *engine.Tensor) { t.b.Upload(dg, dgl) })
+		t.paramGradInto(bn.Beta, func(db *engine.Tensor) { t.b.Upload(db, dbl) })
 	}})
 	t.consumed(x)
 	return y
@@ -332,7 +326,7 @@ func (t *Tape) bnGradX(x *Var) (*engine.Tensor, func()) {
 	if x.requiresGrad {
 		return t.gradDst(x)
 	}
-	dx := t.pool.Get(x.Shape...)
+	dx := t.pool.GetOf(x.Value.DType(), x.Shape...)
 	return dx, func() { t.pool.Put(dx) }
 }
 

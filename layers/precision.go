@@ -18,8 +18,8 @@ const (
 	// PrecisionFP32 stores everything in float32 (the zero value).
 	PrecisionFP32 Precision = iota
 	// PrecisionMixed rounds every stored activation and activation
-	// gradient to float16 (values kept in float32 tensors: an emulation
-	// on every backend until float16-storage kernels exist) and the
+	// gradient to float16 (float16 tensors where the backend stores them,
+	// else float32 tensors rounded in place: MixedStorage) and the
 	// matrix-product weights to float16 as the cooperative-matrix path
 	// does.
 	PrecisionMixed
@@ -50,7 +50,71 @@ func ParsePrecision(s string) (Precision, error) {
 // SetPrecision selects the precision of the model's later steps, losses,
 // projections and features. With PrecisionMixed the backward pass's
 // activation gradients are scaled by the loss scale (SetLossScale).
-func (m *Model) SetPrecision(p Precision) { m.tape.mixed = p == PrecisionMixed }
+func (m *Model) SetPrecision(p Precision) {
+	m.tape.mixed = p == PrecisionMixed
+	m.tape.setStorage()
+}
+
+// MixedStorage is how PrecisionMixed holds its float16 values (a per-model
+// option, Model.SetMixedStorage). Both give the same values bit for bit
+// on the CPU backend: they round at the same points (the package doc's
+// "Mixed precision"), once each.
+type MixedStorage int
+
+const (
+	// MixedStorageAuto (the zero value) is MixedStorageFloat16 where the
+	// backend packs float16 tensors in half float32's memory
+	// (engine.Float16Packed: a Vulkan device with 16-bit storage), and
+	// MixedStorageRound elsewhere (the CPU backend, whose float16 tensors
+	// are float32 memory: there the in-place rounding is the same bits,
+	// faster and smaller).
+	MixedStorageAuto MixedStorage = iota
+	// MixedStorageRound keeps every value in a float32 tensor and rounds
+	// it in place with Backend.RoundFloat16 at each rounding point (the
+	// emulation, on every backend).
+	MixedStorageRound
+	// MixedStorageFloat16 stores activations and activation gradients as
+	// engine.Float16 tensors wherever the backend is an
+	// engine.Float16Storer with float16 storage (engine.Float16Support),
+	// written by ops that round their outputs, the CPU backend included
+	// (its reference for the Vulkan float16 kernels); elsewhere it is
+	// MixedStorageRound.
+	MixedStorageFloat16
+)
+
+// SetMixedStorage selects how later mixed-precision steps store their
+// float16 values (MixedStorageAuto by default).
+func (m *Model) SetMixedStorage(s MixedStorage) {
+	m.tape.storage = s
+	m.tape.setStorage()
+}
+
+// Float16Stored reports whether the model's mixed-precision values are
+// engine.Float16 tensors (PrecisionMixed, and MixedStorageAuto on a
+// backend that packs float16 or MixedStorageFloat16 on one that stores
+// it), not float32 tensors rounded in place.
+func (m *Model) Float16Stored() bool { return m.tape.f16 }
+
+// setStorage sets t.f16 from the precision, the storage option and the
+// backend.
+func (t *Tape) setStorage() {
+	switch t.storage {
+	case MixedStorageAuto:
+		t.f16 = t.mixed && engine.Float16Packed(t.b)
+	case MixedStorageFloat16:
+		t.f16 = t.mixed && engine.Float16Support(t.b) == nil
+	default:
+		t.f16 = false
+	}
+}
+
+// actDType is the dtype of activations and activation gradients.
+func (t *Tape) actDType() engine.DType {
+	if t.f16 {
+		return engine.Float16
+	}
+	return engine.Float32
+}
 
 // Precision is the model's precision (SetPrecision).
 func (m *Model) Precision() Precision {
@@ -80,9 +144,10 @@ func (m *Model) UnscaleGrads(scale float32) {
 }
 
 // half rounds x in place to float16 values in mixed precision (the
-// backend's RoundFloat16: one pass, no temporary); a no-op in float32.
+// backend's RoundFloat16: one pass, no temporary); a no-op in float32 and
+// on a float16 tensor (the op that wrote it rounded its values).
 func (t *Tape) half(x *engine.Tensor) {
-	if t.mixed {
+	if t.mixed && x.DType() == engine.Float32 {
 		t.b.RoundFloat16(x)
 	}
 }
@@ -121,5 +186,36 @@ func (t *Tape) halfInput(x *Var) *Var {
 func (t *Tape) scaleLoss(dx *engine.Tensor) {
 	if t.mixed && t.lossScale != 0 && t.lossScale != 1 {
 		t.b.Scale(dx, dx, t.lossScale)
+	}
+}
+
+// float32Of is x's values in a float32 tensor, for an op that reads
+// float32 only: x itself, or a float32 copy of a float16 x (exact); done
+// releases the copy. The copies are allocated and released at once, not
+// pooled: a pool would hold one per size between steps, as much memory as
+// two to four float32 activations of each size (the fused batch norm's
+// x, y and its backward's dy, x, y, dx), which is most of what float16
+// storage saves (see docs/mixed-precision.md).
+func (t *Tape) float32Of(x *engine.Tensor) (x32 *engine.Tensor, done func()) {
+	if x == nil || x.DType() == engine.Float32 {
+		return x, func() {}
+	}
+	c := t.b.New(x.Shape()...)
+	t.b.Copy(c, x)
+	return c, c.Release
+}
+
+// float32Out is where an op that writes float32 only writes dst's values:
+// dst itself, or for a float16 dst a float32 tensor that done copies into
+// dst (rounding each value once, as RoundFloat16 would) and releases (not
+// pooled, as float32Of's).
+func (t *Tape) float32Out(dst *engine.Tensor) (y32 *engine.Tensor, done func()) {
+	if dst.DType() == engine.Float32 {
+		return dst, func() {}
+	}
+	c := t.b.New(dst.Shape()...)
+	return c, func() {
+		t.b.Copy(dst, c)
+		c.Release()
 	}
 }

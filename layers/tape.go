@@ -22,6 +22,9 @@ type Var struct {
 	// normalisation's output, which only the float32 loss reads): its
 	// gradient is not rounded to float16.
 	f32 bool
+	// half: Value and Grad are engine.Float16 tensors (mixed precision on
+	// a backend with float16 storage, Tape.f16).
+	half bool
 }
 
 // Numel is the number of elements of the value.
@@ -80,6 +83,12 @@ type Tape struct {
 	// multiplies the gradient entering the network from the loss.
 	mixed     bool
 	lossScale float32
+	// f16 (mixed precision with float16 tensors: Tape.setStorage):
+	// activations and
+	// activation gradients are float16 tensors written by ops that round
+	// their outputs, instead of float32 tensors rounded by RoundFloat16.
+	f16     bool
+	storage MixedStorage
 	// inspect, when set (tests only: export_test.go), sees every
 	// recorded op's output value as the op is pushed, and its gradient
 	// before its backward runs.
@@ -114,9 +123,13 @@ func (t *Tape) Input(x *engine.Tensor, shape ...int) *Var {
 	return &Var{Value: x, Shape: append([]int(nil), shape...)}
 }
 
-// newVar allocates an op output from the pool.
-func (t *Tape) newVar(shape ...int) *Var {
-	v := &Var{Value: t.pool.Get(shape...), Shape: append([]int(nil), shape...), requiresGrad: t.record, owned: true}
+// newVar allocates an op output (an activation: float16 with t.f16) from
+// the pool.
+func (t *Tape) newVar(shape ...int) *Var { return t.newVarOf(t.actDType(), shape...) }
+
+// newVarOf is newVar for a value of dtype dt.
+func (t *Tape) newVarOf(dt engine.DType, shape ...int) *Var {
+	v := &Var{Value: t.pool.GetOf(dt, shape...), Shape: append([]int(nil), shape...), requiresGrad: t.record, owned: true, half: dt == engine.Float16}
 	t.vars = append(t.vars, v)
 	return v
 }
@@ -164,17 +177,23 @@ func (t *Tape) unpin(v *Var) { v.pins-- }
 // the first contribution goes straight into v.Grad, later ones (a value used
 // by several consumers, as in residual blocks) go to a temporary that is
 // added in. In mixed precision every contribution and the sum are
-// rounded to float16 (but for an f32 value's).
+// rounded to float16 (but for an f32 value's): by RoundFloat16 in float32
+// tensors, or, for a half value, by the ops that write its float16
+// gradient tensors (Add included).
 func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
-	round := t.mixed && !v.f32 // activation gradients are stored in float16
+	round := t.mixed && !v.f32 && !v.half // activation gradients are stored in float16
+	dt := engine.Float32
+	if v.half {
+		dt = engine.Float16
+	}
 	if v.Grad == nil {
-		v.Grad = t.pool.Get(v.Shape...)
+		v.Grad = t.pool.GetOf(dt, v.Shape...)
 		if !round {
 			return v.Grad, func() {}
 		}
 		return v.Grad, func() { t.half(v.Grad) }
 	}
-	tmp := t.pool.Get(v.Shape...)
+	tmp := t.pool.GetOf(dt, v.Shape...)
 	return tmp, func() {
 		if round {
 			t.half(tmp)
@@ -185,6 +204,29 @@ func (t *Tape) gradDst(v *Var) (*engine.Tensor, func()) {
 		}
 		t.pool.Put(tmp)
 	}
+}
+
+// gradInto is a backward op's write of its contribution to v's gradient,
+// when v needs one: write fills the tensor gradDst gives, which is then
+// added in (gradDst's done).
+func (t *Tape) gradInto(v *Var, write func(dv *engine.Tensor)) {
+	if !v.requiresGrad {
+		return
+	}
+	dv, done := t.gradDst(v)
+	write(dv)
+	done()
+}
+
+// paramGradInto is gradInto for a parameter (paramGradDst); a nil p (a
+// layer built without it, as a bias-free Conv2d) is skipped.
+func (t *Tape) paramGradInto(p *Param, write func(dp *engine.Tensor)) {
+	if p == nil {
+		return
+	}
+	dp, done := t.paramGradDst(p)
+	write(dp)
+	done()
 }
 
 // paramGradDst is gradDst for a parameter: the first use in a pass

@@ -4,7 +4,10 @@
 //
 // Bindings (storage buffers, set 0):
 //   0: db (c floats, written)
-//   1: dy (n*c*hw floats, read)
+//   1: dy (n*c*hw floats or float16s, read)
+// variant: f32
+// variant: f16 -DHALF=2
+// f16: dy float16 (half_bind.glsl), read exactly; db and the sums float.
 // Layout: local_size_x = 64; one workgroup per channel. Invocation t sums the
 // flat (i, j) indices t, t+64, ... in order; the 64 partial sums are then
 // added by a fixed-order shared-memory tree, so results are deterministic
@@ -17,8 +20,10 @@
 
 layout(local_size_x = 64) in;
 
+#include "half_bind.glsl"
+
 layout(std430, binding = 0) writeonly buffer BDB { float DB[]; };
-layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
+layout(std430, binding = 1) readonly buffer BDY { HT1 DY[]; };
 
 #include "bias_push.glsl"
 
@@ -37,7 +42,7 @@ void main() {
         for (uint idx = t; idx < total; idx += 64u) {
             uint i = idx / pc.hw;
             uint j = idx - i * pc.hw;
-            s += DY[(i * pc.c + ch) * pc.hw + j];
+            s += HLD1(DY, (i * pc.c + ch) * pc.hw + j);
         }
     }
     TREE_SUM(partial, s, t, 32u);

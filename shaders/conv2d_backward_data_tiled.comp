@@ -16,8 +16,8 @@
 // fh) / stride_h. Stride 1 is the single class ch = cw = 0.
 //
 // Bindings (storage buffers, set 0):
-//   0: dx (N*C*H*W floats, written)
-//   1: dy (N*K*P*Q floats, read)
+//   0: dx (N*C*H*W floats, or float16s in the _f16 variants, written)
+//   1: dy (N*K*P*Q floats or float16s, read)
 //   2: w  (K*C*R*S floats, read)
 //   3: (cooperative-matrix variants only) the largest magnitudes of the
 //      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
@@ -25,6 +25,9 @@
 // depth BK, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
 // invocations, a multiple of BN; loops fully unrolled):
 #include "conv2d_tiled_variants.glsl"
+// The _f16 variants (F16) store the activations as engine.Float16
+// (conv2d_half.glsl): loaded exactly while staging, the tiles and sums
+// float32, each output rounded once.
 // Shared memory: (BM+4+BN)*BK floats per buffer (A rows padded by one
 // vec4: the transposed stores of the A tile hit distinct banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
@@ -46,10 +49,12 @@
 // CPU reference: cpu.Conv2DBackwardData.
 
 
+#include "conv2d_half.glsl"
+
 layout(constant_id = 0) const uint DIRECT = 0;
 
-layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
-layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
+layout(std430, binding = 0) writeonly buffer BDX { ACT DX[]; };
+layout(std430, binding = 1) readonly buffer BDY { ACT DY[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
 #include "conv2d_push.glsl"
@@ -133,12 +138,12 @@ void loadTiles(uint k0) {
         float v = 0.0;
         if (scolOK && gk < KRS) {
             if (DIRECT != 0) {
-                v = DY[sdybase + bk[it] * PQ + shw];
+                v = LDX(DY[sdybase + bk[it] * PQ + shw]);
             } else {
                 int op = sth - int(br[it]);
                 int oq = stw - int(bs[it]);
                 if (op >= 0 && oq >= 0 && op < int(pc.p) && oq < int(pc.q)) {
-                    v = DY[sdybase + bk[it] * PQ + uint(op) * pc.q + uint(oq)];
+                    v = LDX(DY[sdybase + bk[it] * PQ + uint(op) * pc.q + uint(oq)]);
                 }
             }
         }
@@ -256,7 +261,7 @@ void main() {
                 [[unroll]] for (uint ii = 0; ii < 4; ii++) {
                     uint ci = rowBase + 4u * (ty + TY * i4) + ii;
                     if (ci < pc.c) {
-                        DX[dxbase + ci * HW] = acc[4 * i4 + ii][j4][jj];
+                        DX[dxbase + ci * HW] = STX(acc[4 * i4 + ii][j4][jj]);
                     }
                 }
             }

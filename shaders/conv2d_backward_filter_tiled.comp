@@ -12,14 +12,17 @@
 //
 // Bindings (storage buffers, set 0):
 //   0: partial (chunks*K*C*R*S floats, written): block z at z*K*C*R*S
-//   1: dy (N*K*P*Q floats, read)
-//   2: x  (N*C*H*W floats, read)
+//   1: dy (N*K*P*Q floats, or float16s in the _f16 variants, read)
+//   2: x  (N*C*H*W floats or float16s, read)
 //   3: (cooperative-matrix variants only) the largest magnitudes of the
 //      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
 // Variants (compile-time block tile BM x BN (output channels x taps),
 // depth BK pixels, TM x TN outputs per invocation, WG = (BM/TM)*(BN/TN)
 // invocations, a multiple of BK; loops fully unrolled):
 #include "conv2d_tiled_variants.glsl"
+// The _f16 variants (F16) store the activations as engine.Float16
+// (conv2d_half.glsl): loaded exactly while staging, the tiles and sums
+// float32, dw float32.
 // Shared memory: (BM+BN+8)*BK floats per buffer (rows padded by one vec4, so that the
 // BK pixels staged by neighbouring invocations fall in different banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
@@ -42,11 +45,13 @@
 #define NROW (BM / TPS)
 #define NTAP (BN / TPS)
 
+#include "conv2d_half.glsl"
+
 layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BDW { float DW[]; };
-layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
-layout(std430, binding = 2) readonly buffer BX { float X[]; };
+layout(std430, binding = 1) readonly buffer BDY { ACT DY[]; };
+layout(std430, binding = 2) readonly buffer BX { ACT X[]; };
 
 #include "conv2d_push.glsl"
 
@@ -99,7 +104,7 @@ void loadTiles(uint k0) {
     uint dyb = img * pc.k * PQ + pq;
     [[unroll]] for (uint u = 0; u < NROW; u++) {
         uint gr = rowBase + tb + TPS * u;
-        ra[u] = (ok && gr < pc.k) ? DY[dyb + gr * PQ] : 0.0;
+        ra[u] = (ok && gr < pc.k) ? LDX(DY[dyb + gr * PQ]) : 0.0;
     }
     uint xb = img * CHW;
     int ihb = int(op * pc.stride_h);
@@ -117,12 +122,12 @@ void loadTiles(uint k0) {
         float v = 0.0;
         if (ok && sok[u]) {
             if (DIRECT != 0) {
-                v = X[xb + sxc[u] + pq];
+                v = LDX(X[xb + sxc[u] + pq]);
             } else {
                 int ih = ihb + sr[u];
                 int iw = iwb + ss[u];
                 if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
-                    v = X[xb + sxc[u] + uint(ih) * pc.w + uint(iw)];
+                    v = LDX(X[xb + sxc[u] + uint(ih) * pc.w + uint(iw)]);
                 }
             }
         }

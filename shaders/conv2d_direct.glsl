@@ -13,6 +13,11 @@
 //   CONV_ACC_ZERO   declares the register block acc[TM][TN], zeroed, and
 //                   its operands a[TM], b[TN].
 //   CONV_ACC_FMA    acc[i][j] += a[i] * b[j] for the whole block.
+//   CONV_STORE(ROW, ROWS, COLS, STMT)  runs STMT for each element
+//                   acc[i][j] of the block inside the GEMM output: ROW
+//                   (declared) is its GEMM row row0 + i*WG_Y < ROWS, its
+//                   column col0 + j*WG_X < COLS (the forward and
+//                   backward-data stores).
 // Macros, so that the kernels compile as if they spelt them out.
 
 layout(local_size_x_id = 0, local_size_y_id = 1) in;
@@ -41,6 +46,20 @@ layout(constant_id = 4) const uint DIRECT = 0;
     } \
     float a[TM]; \
     float b[TN];
+
+#define CONV_STORE(ROW, ROWS, COLS, STMT) \
+    for (uint i = 0; i < TM; i++) { \
+        uint ROW = row0 + i * WG_Y; \
+        if (ROW >= ROWS) { \
+            break; \
+        } \
+        for (uint j = 0; j < TN; j++) { \
+            if (col0 + j * WG_X >= COLS) { \
+                break; \
+            } \
+            STMT \
+        } \
+    }
 
 #define CONV_ACC_FMA \
     for (uint i = 0; i < TM; i++) { \

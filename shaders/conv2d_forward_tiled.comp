@@ -10,8 +10,8 @@
 // happens while staging the B tile; no im2col buffer exists.
 //
 // Bindings (storage buffers, set 0):
-//   0: y (N*K*P*Q floats, written)
-//   1: x (N*C*H*W floats, read)
+//   0: y (N*K*P*Q floats, or float16s in the _f16 variants, written)
+//   1: x (N*C*H*W floats or float16s, read)
 //   2: w (K*C*R*S floats, read)
 //   3: (cooperative-matrix variants only) the largest magnitudes of the
 //      GEMM inputs A and B as float bits, 2 words (absmax.comp; read)
@@ -20,6 +20,9 @@
 // invocations, a multiple of BN; loops fully unrolled, so the accumulators
 // stay in registers):
 #include "conv2d_tiled_variants.glsl"
+// The _f16 variants (F16) store the activations as engine.Float16
+// (conv2d_half.glsl): loaded exactly while staging, the tiles and sums
+// float32, each output rounded once.
 // Shared memory: (BM+4+BN)*BK floats per buffer (A rows padded by one
 // vec4: the transposed stores of the A tile hit distinct banks); engine/vulkan
 // checks maxComputeSharedMemorySize and the workgroup limits.
@@ -39,10 +42,12 @@
 // CPU reference: cpu.Conv2DForward.
 
 
+#include "conv2d_half.glsl"
+
 layout(constant_id = 0) const uint DIRECT = 0;
 
-layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
-layout(std430, binding = 1) readonly buffer BX { float X[]; };
+layout(std430, binding = 0) writeonly buffer BY { ACT Y[]; };
+layout(std430, binding = 1) readonly buffer BX { ACT X[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
 #include "conv2d_push.glsl"
@@ -100,12 +105,12 @@ void loadTiles(uint k0) {
         float v = 0.0;
         if (scolOK && gk < CRS) {
             if (DIRECT != 0) {
-                v = X[sxbase + gk * HW + spq];
+                v = LDX(X[sxbase + gk * HW + spq]);
             } else {
                 int ih = sih0 + int(br[it]);
                 int iw = siw0 + int(bs[it]);
                 if (ih >= 0 && ih < int(pc.h) && iw >= 0 && iw < int(pc.w)) {
-                    v = X[sxbase + bc[it] * HW + uint(ih) * pc.w + uint(iw)];
+                    v = LDX(X[sxbase + bc[it] * HW + uint(ih) * pc.w + uint(iw)]);
                 }
             }
         }
@@ -200,7 +205,7 @@ void main() {
                 [[unroll]] for (uint ii = 0; ii < 4; ii++) {
                     uint kk = rowBase + 4u * (ty + TY * i4) + ii;
                     if (kk < pc.k) {
-                        Y[ybase + kk * PQ] = acc[4 * i4 + ii][j4][jj];
+                        Y[ybase + kk * PQ] = STX(acc[4 * i4 + ii][j4][jj]);
                     }
                 }
             }

@@ -9,7 +9,7 @@
 //   HALF           (optional, from a variant line; 0 when undefined) the
 //                  bitmask of the bindings that hold engine.Float16 values
 //                  (bit i: binding i is n uint16_t, converted by
-//                  half.glsl), the others float.
+//                  half.glsl through half_bind.glsl), the others float.
 // ELTWISE_OP reads binding k's element i as LDk(i) and writes binding 0's
 // as ST0(i, v): plain indexing for a float binding, a conversion for a
 // float16 one (exact on load, rounded to nearest even on store), so the
@@ -23,40 +23,18 @@ layout(local_size_x = 256) in;
 
 #include "grid1d.glsl"
 
-#ifndef HALF
-#define HALF 0
-#endif
-#if HALF != 0
-#extension GL_EXT_shader_16bit_storage : require
-#include "half.glsl"
-#endif
+#include "half_bind.glsl"
 
-#if (HALF & 1) != 0
-layout(std430, binding = 0) buffer B0 { uint16_t ELTWISE_B0[]; };
-#define LD0(i) H2F(ELTWISE_B0[i])
-#define ST0(i, v) ELTWISE_B0[i] = F2H(v)
-#else
-layout(std430, binding = 0) buffer B0 { float ELTWISE_B0[]; };
-#define LD0(i) ELTWISE_B0[i]
-#define ST0(i, v) ELTWISE_B0[i] = (v)
-#endif
+layout(std430, binding = 0) buffer B0 { HT0 ELTWISE_B0[]; };
+#define LD0(i) HLD0(ELTWISE_B0, i)
+#define ST0(i, v) HST0(ELTWISE_B0, i, v)
 #ifdef ELTWISE_B1
-#if (HALF & 2) != 0
-layout(std430, binding = 1) readonly buffer B1 { uint16_t ELTWISE_B1[]; };
-#define LD1(i) H2F(ELTWISE_B1[i])
-#else
-layout(std430, binding = 1) readonly buffer B1 { float ELTWISE_B1[]; };
-#define LD1(i) ELTWISE_B1[i]
-#endif
+layout(std430, binding = 1) readonly buffer B1 { HT1 ELTWISE_B1[]; };
+#define LD1(i) HLD1(ELTWISE_B1, i)
 #endif
 #ifdef ELTWISE_B2
-#if (HALF & 4) != 0
-layout(std430, binding = 2) readonly buffer B2 { uint16_t ELTWISE_B2[]; };
-#define LD2(i) H2F(ELTWISE_B2[i])
-#else
-layout(std430, binding = 2) readonly buffer B2 { float ELTWISE_B2[]; };
-#define LD2(i) ELTWISE_B2[i]
-#endif
+layout(std430, binding = 2) readonly buffer B2 { HT2 ELTWISE_B2[]; };
+#define LD2(i) HLD2(ELTWISE_B2, i)
 #endif
 
 void main() {

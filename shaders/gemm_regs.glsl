@@ -15,7 +15,9 @@
 //                        kernels); an invocation whose block starts past C
 //                        returns.
 //   GEMM_STORE(idx, a)   C[idx] = alpha * a + beta * C[idx], C not read when
-//                        beta == 0 (NaN included).
+//                        beta == 0 (NaN included); through GEMM_LDC(idx)
+//                        and GEMM_STC(idx, v) where the kernel defines
+//                        them (gemm_regblock's float16 C), else C[idx].
 // Macros, so that the kernels compile as if they spelt them out.
 
 #ifndef SG
@@ -42,9 +44,14 @@ layout(push_constant) uniform Push {
         return; \
     }
 
+#ifndef GEMM_LDC
+#define GEMM_LDC(j) C[j]
+#define GEMM_STC(j, v) C[j] = v
+#endif
+
 #define GEMM_STORE(idx, a) \
     float v = pc.alpha * (a); \
     if (pc.beta != 0.0) { \
-        v += pc.beta * C[idx]; \
+        v += pc.beta * GEMM_LDC(idx); \
     } \
-    C[idx] = v;
+    GEMM_STC(idx, v);

@@ -3,8 +3,11 @@
 // (n, c, hw).
 //
 // Bindings (storage buffers, set 0):
-//   0: dx (n*c*hw floats, written)
-//   1: dy (n*c floats, read)
+//   0: dx (n*c*hw floats or float16s, written)
+//   1: dy (n*c floats or float16s, read)
+// variant: f32
+// variant: f16 -DHALF=3
+// f16: dx and dy float16 (half_bind.glsl), dy / hw rounded once.
 // Layout: local_size_x = 256, one invocation per element of dx.
 // Dispatch grid: ceil(n*c*hw / 256) workgroups spread over x and y
 // (engine/vulkan grid1D); flat index gl_WorkGroupID.y*gl_NumWorkGroups.x +
@@ -14,8 +17,10 @@
 
 layout(local_size_x = 256) in;
 
-layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
-layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
+#include "half_bind.glsl"
+
+layout(std430, binding = 0) writeonly buffer BDX { HT0 DX[]; };
+layout(std430, binding = 1) readonly buffer BDY { HT1 DY[]; };
 
 #include "globalavgpool_push.glsl"
 
@@ -27,5 +32,5 @@ void main() {
     if (i >= pc.planes * pc.hw) {
         return;
     }
-    DX[i] = DY[i / pc.hw] / float(pc.hw);
+    HST0(DX, i, HLD1(DY, i / pc.hw) / float(pc.hw));
 }

@@ -2,8 +2,11 @@
 // globalavgpool_forward.comp: y[i, ch] = mean_j x[i, ch, j] over x (n, c, hw).
 //
 // Bindings (storage buffers, set 0):
-//   0: y (n*c floats, written)
-//   1: x (n*c*hw floats, read)
+//   0: y (n*c floats or float16s, written)
+//   1: x (n*c*hw floats or float16s, read)
+// variant: f32
+// variant: f16 -DHALF=3
+// f16: y and x float16 (half_bind.glsl), the float32 mean rounded once.
 // Layout: local_size_x = 64; one invocation per (i, ch) plane, summing its hw
 // values in order (deterministic).
 // Dispatch grid: ceil(n*c / 64) workgroups spread over x and y
@@ -14,8 +17,10 @@
 
 layout(local_size_x = 64) in;
 
-layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
-layout(std430, binding = 1) readonly buffer BX { float X[]; };
+#include "half_bind.glsl"
+
+layout(std430, binding = 0) writeonly buffer BY { HT0 Y[]; };
+layout(std430, binding = 1) readonly buffer BX { HT1 X[]; };
 
 #include "globalavgpool_push.glsl"
 
@@ -30,7 +35,7 @@ void main() {
     float s = 0.0;
     uint base = pl * pc.hw;
     for (uint j = 0; j < pc.hw; j++) {
-        s += X[base + j];
+        s += HLD1(X, base + j);
     }
-    Y[pl] = s / float(pc.hw);
+    HST0(Y, pl, s / float(pc.hw));
 }

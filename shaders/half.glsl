@@ -3,13 +3,14 @@
 // conversions may round toward zero or flush subnormals):
 //   half16(f)       engine.Float16Bits of the float32 bits f;
 //   float32bits(h)  engine.Float16Value's bits of the binary16 pattern h;
+//   h2f(h)          float32bits(h) as a float, branch-free;
 //   H2F(h), F2H(v)  the float value of a uint16_t element, and the
 //                   uint16_t element of the float v (rounded to nearest,
 //                   ties to even), for the kernels of engine.Float16
 //                   tensors (uint16_t buffers: GL_EXT_shader_16bit_storage,
 //                   which such a kernel enables).
 // Used by to_float16.comp, from_float16.comp, round_float16.comp and the
-// HALF variants (eltwise.glsl, batchnorm_forward_train_apply.comp).
+// HALF variants (eltwise.glsl, half_bind.glsl, batchnorm_half.glsl).
 
 // half16 is engine.Float16Bits on the float32 bits f.
 uint half16(uint f) {
@@ -65,5 +66,19 @@ uint float32bits(uint h) {
     return sign | ((e + 112u) << 23) | (m << 13);
 }
 
-#define H2F(h) uintBitsToFloat(float32bits(uint(h)))
+// h2f is the float value of the binary16 pattern h, as float32bits but
+// without a branch or a loop (H2F runs on every operand load of the HALF
+// kernels: gemm_regblock's _f16 variants convert 16 values per 64
+// multiply-adds): a subnormal h as m * 2^-24 (an exact integer-to-float
+// conversion times a power of two, a normal float32, so no device flushes
+// it), the others by rebiasing the exponent (Inf and NaN, payload kept,
+// to exponent 255); the sign ORed in.
+float h2f(uint h) {
+    uint em = h & 0x7fffu;
+    uint bits = (em << 13) + (em >= 0x7c00u ? 0x70000000u : 0x38000000u);
+    uint sub = floatBitsToUint(float(em) * 5.9604644775390625e-8); // 2^-24
+    return uintBitsToFloat((em < 0x400u ? sub : bits) | ((h & 0x8000u) << 16));
+}
+
+#define H2F(h) h2f(uint(h))
 #define F2H(v) uint16_t(half16(floatBitsToUint(v)))

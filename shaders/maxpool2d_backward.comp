@@ -6,9 +6,12 @@
 // reference scatters, so results match it exactly and need no atomics.
 //
 // Bindings (storage buffers, set 0):
-//   0: dx (N*C*H*W floats, written)
-//   1: dy (N*C*P*Q floats, read)
+//   0: dx (N*C*H*W floats or float16s, written)
+//   1: dy (N*C*P*Q floats or float16s, read)
 //   2: argmax (N*C*P*Q floats, read): h*W + w as written by maxpool2d_forward
+// variant: f32
+// variant: f16 -DHALF=3
+// f16: dx and dy float16 (half_bind.glsl), the float32 sum rounded once.
 // Layout: local_size_x = 256, one invocation per input element.
 // Dispatch grid: ceil(N*C*H*W / 256) workgroups spread over x and y
 // (engine/vulkan grid1D); flat index gl_WorkGroupID.y*gl_NumWorkGroups.x +
@@ -19,8 +22,10 @@
 
 layout(local_size_x = 256) in;
 
-layout(std430, binding = 0) writeonly buffer BDX { float DX[]; };
-layout(std430, binding = 1) readonly buffer BDY { float DY[]; };
+#include "half_bind.glsl"
+
+layout(std430, binding = 0) writeonly buffer BDX { HT0 DX[]; };
+layout(std430, binding = 1) readonly buffer BDY { HT1 DY[]; };
 layout(std430, binding = 2) readonly buffer BA { float Argmax[]; };
 
 #include "maxpool2d_push.glsl"
@@ -52,9 +57,9 @@ void main() {
         for (int oq = q0; oq <= q1; oq++) {
             uint o = obase + uint(op) * pc.q + uint(oq);
             if (Argmax[o] == self) {
-                s += DY[o];
+                s += HLD1(DY, o);
             }
         }
     }
-    DX[i] = s;
+    HST0(DX, i, s);
 }

@@ -6,9 +6,13 @@
 // values replace it), stored as a float.
 //
 // Bindings (storage buffers, set 0):
-//   0: y (N*C*P*Q floats, written)
+//   0: y (N*C*P*Q floats or float16s, written)
 //   1: argmax (N*C*P*Q floats, written)
-//   2: x (N*C*H*W floats, read)
+//   2: x (N*C*H*W floats or float16s, read)
+// variant: f32
+// variant: f16 -DHALF=5
+// f16: y and x float16 (half_bind.glsl; y exact, a selection), argmax
+// float (indices past 2048 are no float16 values).
 // Layout: local_size_x = 256, one invocation per output element.
 // Dispatch grid: ceil(N*C*P*Q / 256) workgroups spread over x and y
 // (engine/vulkan grid1D); flat index gl_WorkGroupID.y*gl_NumWorkGroups.x +
@@ -19,9 +23,11 @@
 
 layout(local_size_x = 256) in;
 
-layout(std430, binding = 0) writeonly buffer BY { float Y[]; };
+#include "half_bind.glsl"
+
+layout(std430, binding = 0) writeonly buffer BY { HT0 Y[]; };
 layout(std430, binding = 1) writeonly buffer BA { float Argmax[]; };
-layout(std430, binding = 2) readonly buffer BX { float X[]; };
+layout(std430, binding = 2) readonly buffer BX { HT2 X[]; };
 
 #include "maxpool2d_push.glsl"
 
@@ -54,13 +60,13 @@ void main() {
                 continue;
             }
             int i = ih * int(pc.w) + iw;
-            float v = X[xbase + uint(i)];
+            float v = HLD2(X, xbase + uint(i));
             if (idx < 0 || v > best) {
                 best = v;
                 idx = i;
             }
         }
     }
-    Y[o] = best;
+    HST0(Y, o, best);
     Argmax[o] = float(idx);
 }

@@ -7,21 +7,43 @@ import "slices"
 // variants are the variants of each source that has variant lines, in
 // the order of those lines.
 var variants = map[string][]Variant{
-	"add":                             addVariants,
+	"add": addVariants,
+	"axpy": {
+		{Suffix: "f32"},
+		{Suffix: "f16", Half: 3},
+		{Suffix: "x16", Half: 2},
+	},
 	"batchnorm_backward_apply":        batchnormBackwardApplyVariants,
 	"batchnorm_backward_partial":      batchnormBackwardApplyVariants,
 	"batchnorm_forward_train_apply":   batchnormBackwardApplyVariants,
 	"batchnorm_forward_train_partial": batchnormBackwardApplyVariants,
-	"conv2d_backward_data_tiled":      conv2dBackwardDataTiledVariants,
-	"conv2d_backward_filter_tiled":    conv2dBackwardDataTiledVariants,
-	"conv2d_forward_tiled":            conv2dBackwardDataTiledVariants,
+	"bias_backward": {
+		{Suffix: "f32"},
+		{Suffix: "f16", Half: 2},
+	},
+	"bias_forward": {
+		{Suffix: "f32"},
+		{Suffix: "f16", Half: 1},
+	},
+	"conv2d_backward_data_tiled":   conv2dBackwardDataTiledVariants,
+	"conv2d_backward_filter_tiled": conv2dBackwardDataTiledVariants,
+	"conv2d_forward_tiled":         conv2dBackwardDataTiledVariants,
 	"copy": {
 		{Suffix: "f32"},
 		{Suffix: "f16", Half: 3},
 		{Suffix: "to_f16", Half: 1},
 		{Suffix: "from_f16", Half: 2},
 	},
-	"gemm_regblock": gemmRegblockVariants,
+	"gemm_regblock": {
+		{Suffix: "8x8", TM: 8, TN: 8},
+		{Suffix: "8x8_f16c", TM: 8, TN: 8, Half: 1},
+		{Suffix: "8x8_f16a", TM: 8, TN: 8, Half: 2},
+		{Suffix: "8x8_f16ac", TM: 8, TN: 8, Half: 3},
+		{Suffix: "8x8_f16b", TM: 8, TN: 8, Half: 4},
+		{Suffix: "8x8_f16bc", TM: 8, TN: 8, Half: 5},
+		{Suffix: "8x8_f16ab", TM: 8, TN: 8, Half: 6},
+		{Suffix: "8x8_f16abc", TM: 8, TN: 8, Half: 7},
+	},
 	"gemm_subgroup": {
 		{Suffix: "32x16", TM: 32, TN: 16},
 		{Suffix: "16x16", TM: 16, TN: 16},
@@ -47,7 +69,16 @@ var variants = map[string][]Variant{
 		},
 		variants128x128CmS8To128x128DbCmS64,
 	),
-	"gemm_vec4": gemmRegblockVariants,
+	"gemm_vec4": {
+		{Suffix: "8x8", TM: 8, TN: 8},
+	},
+	"globalavgpool_backward": globalavgpoolBackwardVariants,
+	"globalavgpool_forward":  globalavgpoolBackwardVariants,
+	"maxpool2d_backward":     globalavgpoolBackwardVariants,
+	"maxpool2d_forward": {
+		{Suffix: "f32"},
+		{Suffix: "f16", Half: 5},
+	},
 	"ntxent_backward_gemm": {
 		{Suffix: "s16", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 1, SL: 16},
 		{Suffix: "s32", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 1, SL: 32},
@@ -55,11 +86,8 @@ var variants = map[string][]Variant{
 	"ntxent_forward_gemm": {
 		{Suffix: "128_db", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, NBuf: 2},
 	},
-	"relu_backward": addVariants,
-	"relu_forward": {
-		{Suffix: "f32"},
-		{Suffix: "f16", Half: 3},
-	},
+	"relu_backward":                  addVariants,
+	"relu_forward":                   globalavgpoolBackwardVariants,
 	"winograd_filter_grad_transform": winogradFilterGradTransformVariants,
 	"winograd_filter_transform":      winogradFilterGradTransformVariants,
 	"winograd_grad_transform":        winogradFilterGradTransformVariants,
@@ -100,12 +128,17 @@ var conv2dBackwardDataTiledVariants = slices.Concat(
 		{Suffix: "128x128_k32_cm_s8", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
 		{Suffix: "128x128_k32_cm_s32", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, Needs: "GL_KHR_cooperative_matrix"},
 		{Suffix: "128x128_k32_cm_s64", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_f16", BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, F16: true},
+		{Suffix: "128x64_f16", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4, F16: true},
+		{Suffix: "64x128_f16", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8, F16: true},
+		{Suffix: "64x64_f16", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, F16: true},
 	},
 )
 
-// gemmRegblockVariants are the variants of gemm_regblock, gemm_vec4.
-var gemmRegblockVariants = []Variant{
-	{Suffix: "8x8", TM: 8, TN: 8},
+// globalavgpoolBackwardVariants are the variants of globalavgpool_backward, globalavgpool_forward, maxpool2d_backward, relu_forward.
+var globalavgpoolBackwardVariants = []Variant{
+	{Suffix: "f32"},
+	{Suffix: "f16", Half: 3},
 }
 
 // winogradFilterGradTransformVariants are the variants of winograd_filter_grad_transform, winograd_filter_transform, winograd_grad_transform, winograd_input_transform, winograd_output_transform.

@@ -22,6 +22,7 @@ type backendFlags struct {
 	device   *string
 	threads  *int
 	noBLAS   *bool
+	cpuConv  *string
 	validate *bool
 	autotune *string
 	coopmat  *string
@@ -30,13 +31,14 @@ type backendFlags struct {
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
-// --no-blas, --validate, --autotune and --coopmat on fs.
+// --no-blas, --cpu-conv, --validate, --autotune and --coopmat on fs.
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
 		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
 		device:   fs.String("device", "", "Vulkan device: index in 'simclr-vk devices' order or a name substring; under mpirun a comma-separated list indexed by the node-local rank (default: the local rank's device among the GPUs, or all devices)"),
 		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores, divided by the ranks on this machine under mpirun)"),
 		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
+		cpuConv:  fs.String("cpu-conv", "auto", "CPU backend convolutions: auto (oneDNN where libdnnl.so.2 loads, else builtin), onednn (an error where it does not load) or builtin (Go + OpenBLAS)"),
 		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
 		autotune: addAutotuneFlag(fs, "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
 		coopmat:  fs.String("coopmat", "off", "Vulkan: matrix products (GEMM, convolutions) on cooperative matrices (tensor cores) with float16 inputs and float32 sums: off (exact float32), auto (on GPUs that have them) or on (an error where unsupported); SIMCLR_VK_COOPMAT overrides"),
@@ -76,7 +78,15 @@ func (f *backendFlags) open() (engine.Backend, error) {
 		if *f.coopmat == "on" {
 			return nil, fmt.Errorf("--coopmat on: cooperative matrices are a Vulkan feature, and the backend is cpu (use --backend vulkan, or --coopmat auto/off)")
 		}
-		return cpu.New(cpu.Options{Threads: *f.threads, NoBLAS: *f.noBLAS}), nil
+		conv, err := cpu.ParseConvImpl(*f.cpuConv)
+		if err != nil {
+			return nil, fmt.Errorf("--cpu-conv: %w", err)
+		}
+		b, err := cpu.Open(cpu.Options{Threads: *f.threads, NoBLAS: *f.noBLAS, Conv: conv})
+		if err != nil {
+			return nil, fmt.Errorf("--cpu-conv %s: %w", conv, err)
+		}
+		return b, nil
 	case "vulkan":
 		d, err := vulkan.Open(f.vulkanOptions())
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"time"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
@@ -90,15 +89,9 @@ func runBenchConv(args []string) error {
 			if err := b.Flush(); err != nil {
 				return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
 			}
-			times, cpus := make([]float64, *iters), make([]float64, *iters)
-			for i := range times {
-				t0, c0 := time.Now(), cpuTime()
-				ps.run()
-				if err := b.Flush(); err != nil {
-					return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
-				}
-				times[i] = time.Since(t0).Seconds()
-				cpus[i] = (cpuTime() - c0).Seconds()
+			times, cpus, err := timeRuns(b, *iters, ps.run)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", l.Name, ps.name, err)
 			}
 			s, best, cpuS := median(times), slices.Min(times), median(cpus)
 			totalS += s * float64(l.Count)

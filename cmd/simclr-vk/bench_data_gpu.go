@@ -99,22 +99,11 @@ func renderViews(b engine.Backend, va engine.ViewAugmenter, images []engine.Augm
 // cfg.DeviceViews) it renders each batch's views on va, as train does
 // before each step.
 func loaderEpoch(ds data.Dataset, cfg augment.LoaderConfig, b engine.Backend, va engine.ViewAugmenter) error {
-	l, err := augment.NewLoader(ds, cfg)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	for range l.NumBatches() {
-		bt, err := l.Next()
-		if err != nil {
-			return err
+	return augment.Epoch(ds, cfg, func(bt *augment.Batch) error {
+		if va == nil {
+			return nil
 		}
-		if va != nil {
-			images, views := augment.DeviceBatch(bt, cfg.Aug)
-			if err := renderViews(b, va, images, views, bt.C, bt.H); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		images, views := augment.DeviceBatch(bt, cfg.Aug)
+		return renderViews(b, va, images, views, bt.C, bt.H)
+	})
 }

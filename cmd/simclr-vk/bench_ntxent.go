@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"time"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
@@ -137,14 +136,9 @@ func runBenchNTXent(args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", im.name, err)
 		}
-		times := make([]float64, *iters)
-		for i := range times {
-			t0 := time.Now()
-			im.run(dz, out, z, *tau)
-			if err := b.Flush(); err != nil {
-				return fmt.Errorf("%s: %w", im.name, err)
-			}
-			times[i] = time.Since(t0).Seconds()
+		times, _, err := timeRuns(b, *iters, func() { im.run(dz, out, z, *tau) })
+		if err != nil {
+			return fmt.Errorf("%s: %w", im.name, err)
 		}
 		res := make([]float32, 2)
 		if err := b.Download(out, res); err != nil {

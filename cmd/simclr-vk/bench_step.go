@@ -118,7 +118,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	headOut := fs.Int("head-out", 128, "projection head output dimension")
 	asJSON := fs.Bool("json", false, "print one JSON line")
 	overlap := fs.String("overlap", "auto", "under mpirun: the gradient all-reduce during the backward pass (on), after it (off), or where the backend allows (auto)")
-	precision := fs.String("precision", "fp32", "fp32, mixed (float16 activations and gradients EMULATED in float32 on every backend until float16-storage kernels exist, so it times the emulation; a fixed loss scale of 2^10, undone before the optimizer) or auto (fp32 for now)")
+	precision := fs.String("precision", "fp32", "fp32, mixed (float16 activations and gradients: float16 tensors on Vulkan devices with 16-bit storage, EMULATED in float32 memory on the CPU and elsewhere; a fixed loss scale of 2^10, undone before the optimizer) or auto (fp32 for now)")
 	profile := fs.Bool("profile", false, "Vulkan: after the timed steps, time one more step per op with GPU timestamps and print the ops by total time")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile (pprof) of the timed steps to this file: where the host time goes, e.g. on the CPU backend")
 	if err := fs.Parse(args); err != nil {
@@ -188,7 +188,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	const benchLossScale = 1 << 10
 	m.SetPrecision(prec)
 	m.SetLossScale(benchLossScale)
-	if note := train.PrecisionNote(*precision, prec, b.Name()); note != "" && rank == 0 {
+	if note := train.PrecisionNote(*precision, prec, b.Name(), m.Float16Stored()); note != "" && rank == 0 {
 		fmt.Fprintln(os.Stderr, note)
 	}
 	if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true, Overlap: ov}); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"simclr-vk/engine"
 	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/train"
 )
@@ -81,6 +82,22 @@ func uniform(rng *rand.Rand, n int) []float32 {
 		v[i] = 2*rng.Float32() - 1
 	}
 	return v
+}
+
+// timeRuns times iters runs of run, each flushed, after the caller's
+// warm-up: the wall-clock and the process CPU seconds of each run.
+func timeRuns(b engine.Backend, iters int, run func()) (wall, cpu []float64, err error) {
+	wall, cpu = make([]float64, iters), make([]float64, iters)
+	for i := range wall {
+		t0, c0 := time.Now(), cpuTime()
+		run()
+		if err := b.Flush(); err != nil {
+			return nil, nil, err
+		}
+		wall[i] = time.Since(t0).Seconds()
+		cpu[i] = (cpuTime() - c0).Seconds()
+	}
+	return wall, cpu, nil
 }
 
 // cpuTime is the CPU time used by this process so far (all threads).

@@ -16,6 +16,7 @@ import (
 type cpuDeviceLine struct {
 	Backend string `json:"backend"`
 	BLAS    string `json:"blas"`
+	OneDNN  string `json:"onednn"` // the library, or why it is not loaded
 }
 
 type vulkanDeviceLine struct {
@@ -130,8 +131,8 @@ func runDevices(args []string) error {
 		}
 	}
 	if *asJSON {
-		return enc.Encode(cpuDeviceLine{"cpu", cpu.BLASName()})
+		return enc.Encode(cpuDeviceLine{"cpu", cpu.BLASName(), cpu.OneDNNName()})
 	}
-	fmt.Printf("cpu: BLAS %s\n", cpu.BLASName())
+	fmt.Printf("cpu: BLAS %s; oneDNN: %s\n", cpu.BLASName(), cpu.OneDNNName())
 	return nil
 }

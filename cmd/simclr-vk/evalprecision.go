@@ -23,7 +23,7 @@ type precisionFlag struct {
 }
 
 func addPrecisionFlag(fs *pflag.FlagSet, cmd string, trains bool) *precisionFlag {
-	help := "fp32, mixed (the frozen encoder's activations and features rounded to float16 as train --precision mixed computes them, EMULATED in float32 on every backend: no speed gain; the classifier trains in float32) or auto (fp32 for now)"
+	help := "fp32, mixed (the frozen encoder's activations and features rounded to float16 as train --precision mixed computes them, stored as float16 on Vulkan devices with 16-bit storage, EMULATED in float32 memory on the CPU; the classifier trains in float32) or auto (fp32 for now)"
 	if trains {
 		help = "fp32 or auto (fp32); mixed is not supported yet for fine-tuning"
 	}
@@ -46,7 +46,7 @@ func (p *precisionFlag) check() error {
 func (p *precisionFlag) apply(m *layers.Model) {
 	prec, _ := train.ResolvePrecision(*p.s)
 	m.SetPrecision(prec)
-	if note := train.PrecisionNote(*p.s, prec, m.Backend().Name()); note != "" {
+	if note := train.PrecisionNote(*p.s, prec, m.Backend().Name(), m.Float16Stored()); note != "" {
 		fmt.Fprintln(os.Stderr, note)
 	}
 }

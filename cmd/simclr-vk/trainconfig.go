@@ -40,7 +40,7 @@ func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
 	fs.IntSliceVar(&cfg.ProjDims, "proj-dims", cfg.ProjDims, "projection head hidden,out dims (hidden 0: the encoder's feature dim)")
 	fs.IntVar(&cfg.BatchSize, "batch-size", cfg.BatchSize, "images per step N (2N views)")
 	fs.StringVar(&cfg.MicroBatch, "micro-batch", cfg.MicroBatch, "images per chunk of a step: 0 (the whole batch), 1..batch-size, or auto (the largest that fits the memory); the loss stays over the whole batch, BN statistics are per chunk, one extra forward")
-	fs.StringVar(&cfg.Precision, "precision", cfg.Precision, "fp32 (exact float32), mixed (activations and their gradients rounded to float16, float32 master weights, BN statistics, loss and optimizer, dynamic loss scaling; EMULATED in float32 on every backend until float16-storage kernels exist: a reference, no speed gain) or auto (fp32 for now, for the same reason)")
+	fs.StringVar(&cfg.Precision, "precision", cfg.Precision, "fp32 (exact float32), mixed (activations and their gradients rounded to float16, float32 master weights, BN statistics, loss and optimizer, dynamic loss scaling; stored as float16 tensors on Vulkan devices with 16-bit storage (half their memory, not yet faster), EMULATED in float32 memory on the CPU) or auto (fp32 for now)")
 	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs (the LR schedule spans them)")
 	fs.BoolVar(&cfg.DropLast, "drop-last", cfg.DropLast, "drop the last short batch of each epoch (--drop-last=false keeps it; its loss uses its own size)")
 	fs.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "lars, sgd or adamw")

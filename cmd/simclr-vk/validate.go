@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"simclr-vk/engine"
+	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/internal/bound"
 	"simclr-vk/layers"
@@ -53,6 +54,9 @@ func (a *archFlags) check() error {
 
 // check validates --threads.
 func (f *backendFlags) check() error {
+	if _, err := cpu.ParseConvImpl(*f.cpuConv); err != nil {
+		return fmt.Errorf("--cpu-conv: %w", err)
+	}
 	return bound.Int("threads", int64(*f.threads), 0, maxThreads)
 }
 

@@ -134,6 +134,15 @@ func rounded(x []float32) []float32 {
 	return r
 }
 
+// storer16 is b as an engine.Float16Storer, skipping the test where b
+// stores no float16 tensors.
+func storer16(t *testing.T, b engine.Backend) engine.Float16Storer {
+	if err := engine.Float16Support(b); err != nil {
+		t.Skipf("no float16 storage: %v", err)
+	}
+	return b.(engine.Float16Storer)
+}
+
 // upload16 is Upload into a new Float16 tensor.
 func upload16(s engine.Float16Storer, b engine.Backend, data []float32, shape ...int) *engine.Tensor {
 	t := s.NewFloat16(shape...)
@@ -149,13 +158,17 @@ func guardOut16(s engine.Float16Storer, b engine.Backend, n int) guarded {
 	return g
 }
 
+// registerFloat16 registers a family that needs float16 storage: run gets
+// the backend's Float16Storer and a generator seeded with seed; the
+// family skips on a backend without float16 storage.
+func registerFloat16(name string, seed int64, run func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand)) {
+	register(name, func(t *testing.T, b engine.Backend) {
+		run(t, b, storer16(t, b), rand.New(rand.NewSource(seed)))
+	})
+}
+
 func init() {
-	register("Float16Store", func(t *testing.T, b engine.Backend) {
-		if err := engine.Float16Support(b); err != nil {
-			t.Skipf("no float16 storage: %v", err)
-		}
-		s := b.(engine.Float16Storer)
-		rng := rand.New(rand.NewSource(1816))
+	registerFloat16("Float16Store", 1816, func(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand) {
 		for _, n := range f16StoreSizes {
 			t.Run(fmt.Sprint(n), func(t *testing.T) { testFloat16Elementwise(t, b, s, rng, n) })
 		}

@@ -14,25 +14,50 @@ type Options struct {
 	Threads int
 	// NoBLAS disables OpenBLAS even where it is installed (pure-Go GEMM).
 	NoBLAS bool
+	// Conv chooses oneDNN or the builtin convolutions (default: oneDNN
+	// where libdnnl.so.2 loads).
+	Conv ConvImpl
 }
 
 // Backend is the CPU implementation of engine.Backend.
 type Backend struct {
-	threads int
-	noBLAS  bool
+	threads  int
+	noBLAS   bool
+	convImpl ConvImpl
+	onednn   *oneDNNConvs // nil: builtin convolutions
 
 	mu    sync.Mutex
 	stats engine.MemStats
 	err   error
 }
 
-// New returns a CPU backend.
+// New returns a CPU backend. Where opts asks for oneDNN (ConvOneDNN) and
+// it cannot load, the backend runs the builtin convolutions and Err
+// returns why; Open returns that error instead.
 func New(opts Options) *Backend {
+	b, err := open(opts)
+	b.err = err
+	return b
+}
+
+// Open is New, failing where opts cannot be honoured.
+func Open(opts Options) (*Backend, error) {
+	b, err := open(opts)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func open(opts Options) (*Backend, error) {
 	th := opts.Threads
 	if th <= 0 {
 		th = runtime.GOMAXPROCS(0)
 	}
-	return &Backend{threads: th, noBLAS: opts.NoBLAS}
+	b := &Backend{threads: th, noBLAS: opts.NoBLAS, convImpl: opts.Conv}
+	var err error
+	b.onednn, err = newOneDNNConvs(opts.Conv, th)
+	return b, err
 }
 
 // Name is "cpu".
@@ -146,8 +171,22 @@ func (b *Backend) ResetPeak() {
 	b.mu.Unlock()
 }
 
-// Close releases nothing: tensors are garbage collected.
-func (b *Backend) Close() error { return nil }
+// Close frees the oneDNN primitives (tensors are garbage collected).
+func (b *Backend) Close() error {
+	if b.onednn != nil {
+		b.onednn.close()
+	}
+	return nil
+}
+
+// setErr records err as the sticky error unless one is already set.
+func (b *Backend) setErr(err error) {
+	b.mu.Lock()
+	if b.err == nil {
+		b.err = err
+	}
+	b.mu.Unlock()
+}
 
 // parallelFor runs fn(lo, hi) over [0, n) split into at most b.threads
 // contiguous chunks. Each index is handled by exactly one call, so results do

@@ -38,20 +38,23 @@ func biasBackwardRange(db, dy []float32, n, c, hw, lo, hi int) {
 	}
 }
 
+// BiasForward: y float32 or float16 (rounded once after the add); bias
+// float32. BiasBackward: dy float32 or float16, db float32.
 func (be *Backend) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
 	engine.CheckSizes("BiasForward", "n c hw", n, c, hw)
 	engine.CheckBackend("BiasForward", be, y, bias)
-	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
+	engine.CheckNumelOf("BiasForward", "y", y, n*c*hw, f32or16...)
 	engine.CheckNumel("BiasForward", "bias", bias, c)
 	yd, bd := data(y), data(bias)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { biasForwardPlanes(yd, bd, c, hw, lo, hi) })
+	be.roundOut16(y)
 }
 
 func (be *Backend) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
 	engine.CheckSizes("BiasBackward", "n c hw", n, c, hw)
 	engine.CheckBackend("BiasBackward", be, db, dy)
 	engine.CheckNumel("BiasBackward", "db", db, c)
-	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)
+	engine.CheckNumelOf("BiasBackward", "dy", dy, n*c*hw, f32or16...)
 	dbd, dyd := data(db), data(dy)
 	be.parallelIf(n*c*hw, c, func(lo, hi int) { biasBackwardRange(dbd, dyd, n, c, hw, lo, hi) })
 }

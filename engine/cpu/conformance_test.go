@@ -8,7 +8,11 @@ import (
 )
 
 // TestConformance runs the shared suite on the default CPU backend
-// (OpenBLAS when installed) and on the pure-Go GEMM path with 3 threads.
+// (OpenBLAS and oneDNN where installed), on the pure-Go GEMM path with 3
+// threads and the builtin convolutions, and the convolutions alone on
+// the builtin path with OpenBLAS and on oneDNN where it loads (float32
+// and float16 activations)
+// (TestOneDNNLoads fails in CI where it does not).
 func TestConformance(t *testing.T) {
 	b := cpu.New(cpu.Options{})
 	t.Log(b.Describe())
@@ -16,5 +20,18 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceNoBLAS(t *testing.T) {
-	conformance.Run(t, cpu.New(cpu.Options{NoBLAS: true, Threads: 3}))
+	conformance.Run(t, cpu.New(cpu.Options{NoBLAS: true, Threads: 3, Conv: cpu.ConvBuiltin}))
+}
+
+func TestConformanceConv(t *testing.T) {
+	t.Run("builtin", func(t *testing.T) {
+		conformance.RunFamilies(t, cpu.New(cpu.Options{Conv: cpu.ConvBuiltin}), "Conv", "Float16Conv")
+	})
+	t.Run("onednn", func(t *testing.T) {
+		b, err := cpu.Open(cpu.Options{Conv: cpu.ConvOneDNN, Threads: 2})
+		if err != nil {
+			t.Skip(err)
+		}
+		conformance.RunFamilies(t, b, "Conv", "Float16Conv")
+	})
 }

@@ -223,13 +223,12 @@ func direct1x1(p engine.Conv2DParams) bool {
 
 // checkConv validates p and checks that op's tensors are this backend's
 // and of p's sizes: img (x or dx, N*C*H*W), out (y or dy, N*K*P*Q) and filt
-// (w or dw, K*C*R*S), named by names in that order.
+// (w or dw, K*C*R*S), named by names in that order; img and out may be
+// float16 together (engine.CheckConv2DOperands).
 func checkConv(be *Backend, op string, p engine.Conv2DParams, img, out, filt *engine.Tensor, names [3]string) {
 	p.Validate(op)
 	engine.CheckBackend(op, be, img, out, filt)
-	engine.CheckNumel(op, names[0], img, p.N*p.C*p.H*p.W)
-	engine.CheckNumel(op, names[1], out, p.N*p.K*p.OutH()*p.OutW())
-	engine.CheckNumel(op, names[2], filt, p.K*p.C*p.R*p.S)
+	engine.CheckConv2DOperands(op, p, names, img, out, filt) // float16 activations: conv_float16.go
 }
 
 // overImages runs fn(chunk, lo, hi, gemmThreads) over the N images split
@@ -251,7 +250,11 @@ func (be *Backend) overImages(N, chunks int, fn func(chunk, lo, hi, gemmThreads 
 
 func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
+	defer be.roundConvOutput(y)
 	yd, xd, wd := data(y), data(x), data(w)
+	if be.convOneDNN(convForward, yd, xd, wd, p) {
+		return
+	}
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	rb := convRowBlock(p)
 	if shiftedForwardPays(p) && be.UsesBLAS() {
@@ -277,7 +280,11 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 
 func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"})
+	defer be.roundConvOutput(dx)
 	dxd, dyd, wd := data(dx), data(dy), data(w)
+	if be.convOneDNN(convBackwardData, dxd, dyd, wd, p) {
+		return
+	}
 	crs, pq, chw := p.C*p.R*p.S, p.OutH()*p.OutW(), p.C*p.H*p.W
 	if p.StrideH == 1 && p.StrideW == 1 && p.PadH < p.R && p.PadW < p.S && !direct1x1(p) {
 		be.convBackwardDataStride1(dxd, dyd, wd, p)
@@ -303,6 +310,9 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardFilter", p, x, dy, dw, [3]string{"x", "dy", "dw"})
 	dwd, dyd, xd := data(dw), data(dy), data(x)
+	if be.convOneDNN(convBackwardFilter, dwd, dyd, xd, p) {
+		return
+	}
 	if shiftedFilterPays(p) && be.UsesBLAS() {
 		be.convFilterShifted(dwd, dyd, xd, p)
 		return

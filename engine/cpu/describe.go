@@ -8,11 +8,11 @@ import (
 
 var _ engine.Backend = (*Backend)(nil)
 
-// Describe is "cpu: N threads, BLAS: <name>".
+// Describe is "cpu: N threads, BLAS: <name>, convolutions: <ConvName>".
 func (be *Backend) Describe() string {
 	name := BLASName()
 	if be.noBLAS {
 		name = "none (disabled by Options.NoBLAS; pure-Go GEMM)"
 	}
-	return fmt.Sprintf("cpu: %d threads, BLAS: %s", be.threads, name)
+	return fmt.Sprintf("cpu: %d threads, BLAS: %s, convolutions: %s", be.threads, name, be.ConvName())
 }

@@ -23,7 +23,22 @@
 //     are told to sleep right after a call so they never compete with the
 //     goroutines of the next op. Flat products (few rows of C) are cut into
 //     192-column blocks (blasSgemmFlat).
-//   - Convolution (conv_fast.go): per image im2col (scratch from pools,
+//   - Convolution through oneDNN (onednn*.go, onednn.c, onednn.h):
+//     Debian's libdnnl.so.2 (oneDNN 2.x) loaded at run time with dlopen; the
+//     few C prototypes and constants are declared in onednn.h (the build
+//     needs no oneDNN headers) and other major versions are refused.
+//     Forward, backward-data and backward-weights primitives are created on
+//     first use per op and shape (batch included) and cached per backend;
+//     the NCHW / OIHW tensors are reordered to and from the layouts oneDNN
+//     picks (format tag any) through scratch buffers. oneDNN's OpenMP
+//     threads are set to the backend's thread count on one locked OS
+//     thread that makes every oneDNN call (one libgomp pool), and sleep
+//     when a primitive ends (OMP_WAIT_POLICY=PASSIVE unless set).
+//     Options.Conv chooses: ConvAuto (oneDNN where it loads and where
+//     oneDNNPays: not the 1-3 channel stems), ConvOneDNN (every shape; an
+//     error where it cannot load) or ConvBuiltin. ConvName says which runs.
+//     Deterministic for a fixed thread count like the builtin path.
+//   - Convolution, builtin (conv_fast.go): per image im2col (scratch from pools,
 //     scratch.go) + GEMM, images taken in turn by goroutines
 //     (parallelBlocks); 1x1 stride-1 convs use x directly; stride-1
 //     backward-data runs as a forward convolution with the flipped filter.

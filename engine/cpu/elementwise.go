@@ -122,9 +122,18 @@ func (be *Backend) Scale(dst, src *engine.Tensor, alpha float32) {
 	be.chunks(n, func(lo, hi int) { Scale(d[lo:hi], s[lo:hi], alpha) })
 }
 
+// Axpy: y and x float16 (y rounded once), x float16 into a float32 y, or
+// both float32.
 func (be *Backend) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
 	engine.CheckBackend("Axpy", be, y, x)
-	n := engine.CheckSame("Axpy", []string{"y", "x"}, y, x)
-	yd, xd := data(y), data(x)
-	be.chunks(n, func(lo, hi int) { Axpy(yd[lo:hi], alpha, xd[lo:hi]) })
+	n := engine.NumelOf("Axpy", "x", x)
+	engine.CheckNumelOf("Axpy", "x", x, n, f32or16...)
+	engine.CheckNumelOf("Axpy", "y", y, n, engine.Float32, x.DType())
+	yd, xd, r := data(y), data(x), rounder(y)
+	be.chunks(n, func(lo, hi int) {
+		Axpy(yd[lo:hi], alpha, xd[lo:hi])
+		if r != nil {
+			r(yd[lo:hi])
+		}
+	})
 }

@@ -12,6 +12,10 @@ import "simclr-vk/engine"
 // Float16Storage is nil: the CPU backend stores float16 tensors.
 func (b *Backend) Float16Storage() error { return nil }
 
+// Float16Emulated is true: a Float16 tensor here is a []float32 of float16
+// values (engine.Float16Emulator), the reference's memory, not half of it.
+func (b *Backend) Float16Emulated() bool { return true }
+
 // NewFloat16 allocates a zero-filled Float16 tensor.
 func (b *Backend) NewFloat16(shape ...int) *engine.Tensor {
 	n := engine.CheckShape("NewFloat16", shape)

@@ -129,21 +129,25 @@ const blasSplitWork = 1 << 18
 // goroutines of the next op.
 const blasPoolWork = 1 << 27
 
+// Gemm and GemmBatched take a, b and c each float32 or float16 (a float16
+// c rounded once, after the float32 product: float16linear.go).
 func (be *Backend) Gemm(transA, transB bool, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend("Gemm", be, a, b, c)
 	engine.CheckSizes("Gemm", "m n k", m, n, k)
-	engine.CheckNumel("Gemm", "a", a, m*k)
-	engine.CheckNumel("Gemm", "b", b, k*n)
-	engine.CheckNumel("Gemm", "c", c, m*n)
+	engine.CheckNumelOf("Gemm", "a", a, m*k, f32or16...)
+	engine.CheckNumelOf("Gemm", "b", b, k*n, f32or16...)
+	engine.CheckNumelOf("Gemm", "c", c, m*n, f32or16...)
 	be.gemm(be.threads, transA, transB, m, n, k, alpha, data(a), data(b), beta, data(c))
+	be.roundOut16(c)
 }
 
 func (be *Backend) GemmBatched(transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend("GemmBatched", be, a, b, c)
 	engine.CheckSizes("GemmBatched", "batch m n k", batch, m, n, k)
-	engine.CheckNumel("GemmBatched", "a", a, batch*m*k)
-	engine.CheckNumel("GemmBatched", "b", b, batch*k*n)
-	engine.CheckNumel("GemmBatched", "c", c, batch*m*n)
+	engine.CheckNumelOf("GemmBatched", "a", a, batch*m*k, f32or16...)
+	engine.CheckNumelOf("GemmBatched", "b", b, batch*k*n, f32or16...)
+	engine.CheckNumelOf("GemmBatched", "c", c, batch*m*n, f32or16...)
+	defer be.roundOut16(c)
 	ad, bd, cd := data(a), data(b), data(c)
 	one := func(i, threads int) {
 		be.gemm(threads, transA, transB, m, n, k, alpha, ad[i*m*k:(i+1)*m*k], bd[i*k*n:(i+1)*k*n], beta, cd[i*m*n:(i+1)*m*n])

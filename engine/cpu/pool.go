@@ -83,13 +83,16 @@ func avgPoolBackPlanes(dx, dy []float32, hw, lo, hi int) {
 	}
 }
 
+// The pools take their activations (x and y, dy and dx) float16 or
+// neither; argmax stays float32. A float16 output is rounded once (the
+// max-pool forward's is exact already: a selection of float16 values).
 func (be *Backend) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParams) {
 	p.Validate("MaxPool2DForward")
 	engine.CheckBackend("MaxPool2DForward", be, y, argmax, x)
 	out := p.N * p.C * p.OutH() * p.OutW()
-	engine.CheckNumel("MaxPool2DForward", "y", y, out)
+	engine.CheckNumelOf("MaxPool2DForward", "x", x, p.N*p.C*p.H*p.W, f32or16...)
+	engine.CheckNumelAs("MaxPool2DForward", "y", y, out, "x", x)
 	engine.CheckNumel("MaxPool2DForward", "argmax", argmax, out)
-	engine.CheckNumel("MaxPool2DForward", "x", x, p.N*p.C*p.H*p.W)
 	yd, ad, xd := data(y), data(argmax), data(x)
 	be.parallelIf(out*p.KH*p.KW, p.N*p.C, func(lo, hi int) { maxPoolPlanes(yd, ad, xd, p, lo, hi) })
 }
@@ -98,27 +101,30 @@ func (be *Backend) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Poo
 	p.Validate("MaxPool2DBackward")
 	engine.CheckBackend("MaxPool2DBackward", be, dx, dy, argmax)
 	out := p.N * p.C * p.OutH() * p.OutW()
-	engine.CheckNumel("MaxPool2DBackward", "dx", dx, p.N*p.C*p.H*p.W)
-	engine.CheckNumel("MaxPool2DBackward", "dy", dy, out)
+	engine.CheckNumelOf("MaxPool2DBackward", "dy", dy, out, f32or16...)
+	engine.CheckNumelAs("MaxPool2DBackward", "dx", dx, p.N*p.C*p.H*p.W, "dy", dy)
 	engine.CheckNumel("MaxPool2DBackward", "argmax", argmax, out)
 	dxd, dyd, ad := data(dx), data(dy), data(argmax)
 	be.parallelIf(dx.Numel(), p.N*p.C, func(lo, hi int) { maxPoolBackPlanes(dxd, dyd, ad, p, lo, hi) })
+	be.roundOut16(dx)
 }
 
 func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	engine.CheckSizes("GlobalAvgPoolForward", "n c hw", n, c, hw)
 	engine.CheckBackend("GlobalAvgPoolForward", be, y, x)
-	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
-	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
+	engine.CheckNumelOf("GlobalAvgPoolForward", "x", x, n*c*hw, f32or16...)
+	engine.CheckNumelAs("GlobalAvgPoolForward", "y", y, n*c, "x", x)
 	yd, xd := data(y), data(x)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { rowSums(yd, xd, hw, lo, hi, float64(hw)) })
+	be.roundOut16(y)
 }
 
 func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	engine.CheckSizes("GlobalAvgPoolBackward", "n c hw", n, c, hw)
 	engine.CheckBackend("GlobalAvgPoolBackward", be, dx, dy)
-	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
-	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)
+	engine.CheckNumelOf("GlobalAvgPoolBackward", "dy", dy, n*c, f32or16...)
+	engine.CheckNumelAs("GlobalAvgPoolBackward", "dx", dx, n*c*hw, "dy", dy)
 	dxd, dyd := data(dx), data(dy)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { avgPoolBackPlanes(dxd, dyd, hw, lo, hi) })
+	be.roundOut16(dx)
 }

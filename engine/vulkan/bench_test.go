@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/engine/vulkan/internal/testdev"
 )
 
 // BenchmarkGemm times C = A*B on the default device (lavapipe without a
@@ -45,43 +46,22 @@ func benchGemm(b *testing.B, d *vulkan.Device, m, n, k int) {
 	defer c.Release()
 	d.Fill(a, 0.5)
 	d.Fill(bb, 0.25)
-	d.Gemm(false, false, m, n, k, 1, a, bb, 0, c) // warm-up: pipeline creation
-	if err := d.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		d.Gemm(false, false, m, n, k, 1, a, bb, 0, c)
-	}
-	if err := d.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	b.StopTimer()
-	flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
-	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	b.ReportMetric(0, "ns/op")
+	timeGemm(b, d, func() { d.Gemm(false, false, m, n, k, 1, a, bb, 0, c) }, 2*float64(m)*float64(n)*float64(k))
 	b.Logf("%s, kernel %s", d.Describe(), d.Plans().GemmFor(1, m, n, k).Kernel)
 }
 
-// openBenchDevice opens the default device with opts, without validation
-// (it slows recording down; SIMCLR_VK_VALIDATE=1 still turns it on),
-// skipping where there is no Vulkan unless required, and where CoopMat
-// "on" finds no cooperative matrices.
+// openBenchDevice opens the default device with opts and testdev's
+// policy, without validation (it slows recording down) unless
+// SIMCLR_VK_VALIDATE=1 or CI=true asks for it, as rttest.OpenBench; it
+// skips where CoopMat "on" finds no cooperative matrices.
 func openBenchDevice(b *testing.B, opts vulkan.Options) *vulkan.Device {
-	d, err := vulkan.Open(opts)
-	if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
-		b.Skipf("no cooperative matrices here: %v", err)
-	}
-	if err != nil {
-		if required() {
-			b.Fatal(err)
+	b.Helper()
+	return testdev.Open(b, false, func(validate bool) (*vulkan.Device, error) {
+		opts.Validate = opts.Validate || validate
+		d, err := vulkan.Open(opts)
+		if errors.Is(err, vulkan.ErrCoopMatUnsupported) {
+			b.Skipf("no cooperative matrices here: %v", err)
 		}
-		b.Skipf("no usable Vulkan device, skipping: %v", err)
-	}
-	b.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			b.Errorf("Close: %v", err)
-		}
+		return d, err
 	})
-	return d
 }

@@ -2,7 +2,6 @@ package vulkan_test
 
 import (
 	"math/rand"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -62,8 +61,7 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 func TestCoopMatConvAutotune(t *testing.T) {
 	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
 	cm := probe.Plans().CoopMat()
-	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
-	d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", Autotune: "auto", TuneCache: filepath.Join(t.TempDir(), "tune.json"), TuneConvOnCPU: true})
+	d := vulkantest.Open(t, vulkantest.Tuned(t, vulkan.Options{CoopMat: "on"}))
 	p := engine.Conv2DParams{N: 2, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(9))
 	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)

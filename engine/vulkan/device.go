@@ -70,7 +70,11 @@ type Options struct {
 	// tiled_<tile>_<cm> with cooperative matrices), or "winograd" (=
 	// "winograd_f2x3") / "winograd_f4x3" for the problems they compute;
 	// "" picks by device type, or by autotuning (a forced kernel is never
-	// tuned). Tests use it to check every kernel on one device.
+	// tuned). Tests use it to check every kernel on one device. Float16
+	// activations run the float16 variant of a forced tiled variant
+	// (tiled_64x64 or tiled_64x64_f16: tiled_64x64_f16), of "regblock" or
+	// "tiled"; a forced kernel without one (Winograd, cooperative matrices,
+	// _k16, _db) gives them the table's float16 choice.
 	ConvVariant string
 	// BatchNormSplit forces the batch-norm training plan on any device:
 	// > 0 the split kernels (partial, finalize, apply) with at most that

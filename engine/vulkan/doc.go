@@ -120,6 +120,10 @@
 // variants (float16 inputs scaled per tensor by a power of two, float32
 // sums) after a self-check product at open; Device.MatmulInputRounding
 // tells the conformance suite to round its references' inputs alike.
+// A GEMM with a float16 operand (engine.Float16) runs on regblock's _f16
+// variants whatever the class table, the tuning, GemmVariant or CoopMat
+// choose: the other kernels have no float16 variants and refuse such
+// operands (internal/gemm/gemm16.go).
 //
 // # Adding an op
 //
@@ -190,9 +194,19 @@
 //     refuses float16, so every other op stays safe), make the CPU op
 //     round a float16 output once (engine/cpu/float16store.go), and give
 //     the shader float16 variants: a HALF bitmask of its bindings
-//     (eltwise.glsl) or an F16 flag (batchnorm_half.glsl), loads and
-//     stores through half.glsl's integer conversions. The conformance
-//     families Float16Refuse and Float16Store then cover it.
+//     (eltwise.glsl; half_bind.glsl for a kernel that declares its own
+//     bindings) or an F16 flag (batchnorm_half.glsl), loads and stores
+//     through half.glsl's integer conversions (a kernel without variant
+//     lines keeps its float32 .spv name by moving its body to an include
+//     that a <kernel>_f16.comp also includes, as conv2d_<pass>_main.glsl).
+//     Keep the float32 kernel's SPIR-V as it was (tools/spirvcmp.sh; a
+//     renamed _f32 .spv against the old one by hand): keep a `y[i] += v`
+//     under `#if HALF == 0` where the float16 form would reorder its
+//     loads. The conformance families Float16Refuse and Float16Store
+//     (Float16Linear for the linear layers' ops, Float16Conv for the
+//     convolutions) then cover it, and a plan must never pick a kernel
+//     without a float16 variant for such operands (internal/conv/conv16.go,
+//     internal/gemm/gemm16.go).
 //
 // Recording a dispatch (step 4):
 //

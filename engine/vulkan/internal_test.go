@@ -1,7 +1,6 @@
 package vulkan
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -18,28 +17,21 @@ func openInternal(t *testing.T, opts Options) *Device {
 	if opts.TuneCache == "" {
 		opts.TuneCache = filepath.Join(t.TempDir(), "gemm-tune.json") // never the user's cache
 	}
-	return testdev.Open(t, ValidationAvailable(), func(validate bool) (*Device, error) {
+	return openTestdev(t, ValidationAvailable(), opts)
+}
+
+// openBench opens the default device for the package's benchmarks with
+// testdev's policy too, but without validation (it slows recording down)
+// unless SIMCLR_VK_VALIDATE=1 or CI=true asks for it, as rttest.OpenBench.
+func openBench(b *testing.B, opts Options) *Device {
+	b.Helper()
+	return openTestdev(b, false, opts)
+}
+
+func openTestdev(t testing.TB, layer bool, opts Options) *Device {
+	t.Helper()
+	return testdev.Open(t, layer, func(validate bool) (*Device, error) {
 		opts.Validate = opts.Validate || validate
 		return Open(opts)
 	})
-}
-
-// openBench opens the default device for the package's benchmarks, without
-// validation (it slows recording down; SIMCLR_VK_VALIDATE=1 still turns it
-// on), skipping without Vulkan unless CI=true or SIMCLR_VK_REQUIRE=1.
-func openBench(b *testing.B, opts Options) *Device {
-	b.Helper()
-	d, err := Open(opts)
-	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1" {
-			b.Fatalf("Vulkan required: %v", err)
-		}
-		b.Skipf("no Vulkan device: %v", err)
-	}
-	b.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			b.Errorf("Close: %v", err)
-		}
-	})
-	return d
 }

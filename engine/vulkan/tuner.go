@@ -67,6 +67,13 @@ func (p Plans) ConvKernel(pass string, cp engine.Conv2DParams) (kernel, source s
 	return p.d.conv.Kernel(pass, cp)
 }
 
+// ConvKernelFloat16 is ConvKernel for float16 activations (x, y, dy, dx
+// stored as engine.Float16): a register-blocked or tiled _f16 kernel,
+// never Winograd or cooperative matrices.
+func (p Plans) ConvKernelFloat16(pass string, cp engine.Conv2DParams) (kernel, source string) {
+	return p.d.conv.KernelOf(pass, cp, true)
+}
+
 // NTXentKernel returns the kernel family the fused NT-Xent runs for a
 // (rows, dim) z with kernel forced ("" as Options.NTXentKernel: the
 // device's choice); it panics on a kernel not in NTXentKernels.

@@ -82,3 +82,15 @@ func ReadChecked(path string, check func(f io.ReaderAt, size int64) error) ([]by
 	}
 	return b, nil
 }
+
+// Decode is ReadChecked followed by decode of the bytes read (never called
+// for a file check refuses). The error of either step is returned as it
+// is, for the caller to name the file once.
+func Decode[T any](path string, check func(f io.ReaderAt, size int64) error, decode func([]byte) (T, error)) (T, error) {
+	b, err := ReadChecked(path, check)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(b)
+}

@@ -8,16 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"simclr-vk/internal/filetest"
 )
 
 func TestOpenRefusesSpecialFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.npy")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no mkfifo:", err)
-	}
+	filetest.FIFO(t, fifo)
 	loop := filepath.Join(dir, "loop.png")
 	if err := os.Symlink(loop, loop); err != nil {
 		t.Fatal(err)
@@ -64,5 +63,38 @@ func TestReadChecked(t *testing.T) {
 	}
 	if b, err := ReadChecked(p, func(io.ReaderAt, int64) error { return nil }); err != nil || string(b) != "magic+body" {
 		t.Fatalf("ReadChecked accepting: %q, %v", b, err)
+	}
+}
+
+// TestDecode: decode gets the bytes of a file check accepts and its result
+// and error come back as they are; a refused or unreadable file is never
+// decoded.
+func TestDecode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte("magic+body"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	decoded := 0
+	length := func(b []byte) (int, error) {
+		decoded++
+		if string(b) != "magic+body" {
+			return 0, errors.New("bad bytes")
+		}
+		return len(b), nil
+	}
+	accept := func(io.ReaderAt, int64) error { return nil }
+	if n, err := Decode(p, accept, length); n != 10 || err != nil || decoded != 1 {
+		t.Fatalf("Decode accepting: %d, %v (%d decodes)", n, err, decoded)
+	}
+	refused := errors.New("refused")
+	if n, err := Decode(p, func(io.ReaderAt, int64) error { return refused }, length); n != 0 || err != refused || decoded != 1 {
+		t.Fatalf("Decode refusing: %d, %v (%d decodes)", n, err, decoded)
+	}
+	if _, err := Decode(filepath.Dir(p), accept, length); err == nil || decoded != 1 {
+		t.Fatalf("Decode of a directory: %v (%d decodes)", err, decoded)
+	}
+	bad := errors.New("corrupt")
+	if _, err := Decode(p, accept, func([]byte) (int, error) { return 0, bad }); err != bad {
+		t.Fatalf("Decode's decode error: %v, want it as it is", err)
 	}
 }

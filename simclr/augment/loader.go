@@ -363,6 +363,28 @@ func (l *Loader) Next() (*Batch, error) {
 	return p.b, nil
 }
 
+// Epoch reads one epoch of a Loader of ds with cfg, handing each batch in
+// order to each (a batch is valid until each returns: it must not keep
+// it). The first error, the loader's or each's, ends the epoch and is
+// returned as it is. The loader is closed on every path.
+func Epoch(ds data.Dataset, cfg LoaderConfig, each func(*Batch) error) error {
+	l, err := NewLoader(ds, cfg)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	for range l.NumBatches() {
+		bt, err := l.Next()
+		if err != nil {
+			return err
+		}
+		if err := each(bt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close stops the workers and waits for them. It is safe to call twice.
 func (l *Loader) Close() {
 	l.closed.Do(func() {

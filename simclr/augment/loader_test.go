@@ -165,6 +165,34 @@ func TestLoaderShortAndDropLast(t *testing.T) {
 	}
 }
 
+// TestEpoch: each sees the epoch's batches in order; its error, or the
+// loader's, ends the epoch and comes back as it is.
+func TestEpoch(t *testing.T) {
+	ds := newMemDS(10, 3, 8, 8)
+	cfg := LoaderConfig{BatchSize: 4, Workers: 2, Aug: DefaultConfig(8)}
+	var seen []string
+	err := Epoch(ds, cfg, func(b *Batch) error {
+		seen = append(seen, fmt.Sprintf("%d:%d", b.Number, b.N))
+		return nil
+	})
+	if err != nil || fmt.Sprint(seen) != "[0:4 1:4 2:2]" {
+		t.Fatalf("Epoch: batches %v, error %v; want [0:4 1:4 2:2]", seen, err)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := Epoch(ds, cfg, func(*Batch) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("each failing: %v after %d calls, want stop after 1", err, calls)
+	}
+	ds.bad = 5
+	calls = 0
+	if err := Epoch(ds, cfg, func(*Batch) error { calls++; return nil }); err == nil || err.Error() != "mem: image 5 is corrupt" || calls != 1 {
+		t.Errorf("corrupt image: %v after %d batches, want its error after 1", err, calls)
+	}
+	if err := Epoch(ds, LoaderConfig{BatchSize: 0, Aug: DefaultConfig(8)}, func(*Batch) error { return nil }); err == nil {
+		t.Error("Epoch with batch size 0: no error")
+	}
+}
+
 func TestLoaderErrorsAndWait(t *testing.T) {
 	ds := newMemDS(9, 1, 6, 6)
 	ds.bad = 5

@@ -14,25 +14,15 @@ import (
 // read whole only after its first bytes show the checkpoint magic (a large
 // foreign file given by mistake is refused at once).
 func Read(path string) (*Checkpoint, error) {
-	b, err := readFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
+	c, err := regfile.Decode(path, checkFile, Decode)
+	if errors.Is(err, regfile.ErrShrank) {
+		err = fmt.Errorf("%w: %v", ErrTruncated, err)
 	}
-	c, err := Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: read %s: %w", path, err)
 	}
 	c.Path = path
 	return c, nil
-}
-
-// readFile reads a regular file that starts with Magic.
-func readFile(path string) ([]byte, error) {
-	b, err := regfile.ReadChecked(path, checkFile)
-	if errors.Is(err, regfile.ErrShrank) {
-		err = fmt.Errorf("%w: %v", ErrTruncated, err)
-	}
-	return b, err
 }
 
 // checkFile checks the magic, the frame and the size of an open checkpoint

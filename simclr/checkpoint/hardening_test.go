@@ -10,13 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
 
 	"simclr-vk/internal/alloctest"
+	"simclr-vk/internal/filetest"
 )
 
 // decodeBound is what Decode may allocate for an image of n bytes: the
@@ -236,11 +236,7 @@ func TestLoadSkipsNonFinite(t *testing.T) {
 func TestLatestNotRegular(t *testing.T) {
 	for _, setup := range []func(p string){
 		func(p string) { os.Mkdir(p, 0o755) },
-		func(p string) {
-			if err := syscall.Mkfifo(p, 0o644); err != nil {
-				t.Skipf("mkfifo: %v", err)
-			}
-		},
+		func(p string) { filetest.FIFO(t, p) },
 		func(p string) { os.WriteFile(p, bytes.Repeat([]byte(" "), 2*maxLatestBytes), 0o644) },
 		func(p string) { os.WriteFile(p, []byte("../checkpoint-000010.ckpt\n"), 0o644) },
 	} {
@@ -248,21 +244,11 @@ func TestLatestNotRegular(t *testing.T) {
 		d.Save(sample(10))
 		os.Remove(filepath.Join(d.Path, LatestFile))
 		setup(filepath.Join(d.Path, LatestFile))
-		done := make(chan error, 1)
-		go func() {
-			c, err := Load(d.Path)
-			if err == nil && c.Meta.GlobalStep != 10 {
-				err = errors.New("wrong checkpoint")
-			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Load: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("Load blocked on the pointer file")
+		var c *Checkpoint
+		var err error
+		filetest.Returns(t, 10*time.Second, "Load with that pointer file", func() { c, err = Load(d.Path) })
+		if err != nil || c.Meta.GlobalStep != 10 {
+			t.Errorf("Load: %v, want checkpoint 10", err)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"simclr-vk/internal/alloctest"
+	"simclr-vk/internal/filetest"
 	"simclr-vk/simclr/npy"
 )
 
@@ -47,27 +48,21 @@ func npyWithDict(dict string, data []byte) []byte {
 // comes).
 func openWithin(t *testing.T, path string, opts Options) error {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		tr, te, err := Open(path, opts)
-		if err == nil {
-			// Every image must read: a lazily read reader may defer the
-			// failure to Image.
-			for _, ds := range []Dataset{tr, te} {
-				for i := 0; ds != nil && i < ds.Len() && err == nil; i++ {
-					_, err = ds.Image(i)
-				}
+	var err error
+	filetest.Returns(t, 20*time.Second, "Open("+path+")", func() {
+		var tr, te Dataset
+		if tr, te, err = Open(path, opts); err != nil {
+			return
+		}
+		// Every image must read: a lazily read reader may defer the
+		// failure to Image.
+		for _, ds := range []Dataset{tr, te} {
+			for i := 0; ds != nil && i < ds.Len() && err == nil; i++ {
+				_, err = ds.Image(i)
 			}
 		}
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(20 * time.Second):
-		t.Fatalf("Open(%s) hangs", path)
-		return nil
-	}
+	})
+	return err
 }
 
 func TestHostileInputs(t *testing.T) {
@@ -163,7 +158,7 @@ func TestHostileInputs(t *testing.T) {
 			dir := t.TempDir()
 			for name, b := range c.files {
 				if b == nil {
-					mkfifo(t, filepath.Join(dir, name))
+					filetest.FIFO(t, filepath.Join(dir, name))
 				} else {
 					write(t, filepath.Join(dir, name), b)
 				}

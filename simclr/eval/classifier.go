@@ -55,6 +55,20 @@ func (c *ceLoss) seed(t *layers.Tape, logits *layers.Var, labels []int, weight f
 	t.Seed(logits, dlogits)
 }
 
+// endEpoch takes the mean training loss of epoch (0-based) of epochs from
+// the accumulator and reports it, with the learning rate lr, to progress
+// when set.
+func (c *ceLoss) endEpoch(epoch, epochs int, lr float64, progress func(epoch, epochs int, loss, lr float64)) (float64, error) {
+	loss, err := c.take()
+	if err != nil {
+		return 0, fmt.Errorf("epoch %d: %w", epoch+1, err)
+	}
+	if progress != nil {
+		progress(epoch+1, epochs, loss, lr)
+	}
+	return loss, nil
+}
+
 // take downloads the accumulated loss and resets it.
 func (c *ceLoss) take() (float64, error) {
 	var v [1]float32

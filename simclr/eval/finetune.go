@@ -170,31 +170,21 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	defer bufs.release()
 	step := 0
 	for e := range cfg.Epochs {
-		l, err := augment.NewLoader(labeled, augment.LoaderConfig{BatchSize: batch, Seed: cfg.Seed, Epoch: e,
-			Shuffle: true, DropLast: dropLast, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
+		err := bufs.loaderEpoch(labeled, augment.LoaderConfig{BatchSize: batch, Seed: cfg.Seed, Epoch: e,
+			Shuffle: true, DropLast: dropLast, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)},
+			func(x *engine.Tensor, labels []int) error {
+				u.step(x, labels, float32(sched.LR(step)), 1/float32(perEpoch))
+				step++
+				return nil
+			})
 		if err != nil {
 			return res, nil, fmt.Errorf("eval: finetune: %w", err)
 		}
-		for range l.NumBatches() {
-			bt, err := l.Next()
-			if err != nil {
-				l.Close()
-				return res, nil, fmt.Errorf("eval: finetune: %w", err)
-			}
-			x := bufs.get("x", bt.N, bt.C, bt.H, bt.W)
-			b.Upload(x, bt.Views)
-			u.step(x, bt.Labels, float32(sched.LR(step)), 1/float32(perEpoch))
-			step++
-		}
-		l.Close()
-		loss, err := u.ce.take()
+		loss, err := u.ce.endEpoch(e, cfg.Epochs, sched.LR(step), cfg.Progress)
 		if err != nil {
-			return res, nil, fmt.Errorf("eval: finetune: epoch %d: %w", e+1, err)
+			return res, nil, fmt.Errorf("eval: finetune: %w", err)
 		}
 		res.FinalLoss = loss
-		if cfg.Progress != nil {
-			cfg.Progress(e+1, cfg.Epochs, loss, sched.LR(step))
-		}
 	}
 	u.release()
 	feats, labels, err := Extract(m, test, ExtractOptions{Size: cfg.Size, Batch: cfg.Batch, Workers: cfg.Workers})

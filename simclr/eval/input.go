@@ -124,6 +124,16 @@ func (c *batchTensors) get(role string, shape ...int) *engine.Tensor {
 	return t
 }
 
+// loaderEpoch runs step on each batch of one epoch of ds (augment.Epoch),
+// the batch's views uploaded into the "x" tensor of its shape.
+func (c *batchTensors) loaderEpoch(ds data.Dataset, cfg augment.LoaderConfig, step func(x *engine.Tensor, labels []int) error) error {
+	return augment.Epoch(ds, cfg, func(bt *augment.Batch) error {
+		x := c.get("x", bt.N, bt.C, bt.H, bt.W)
+		c.b.Upload(x, bt.Views)
+		return step(x, bt.Labels)
+	})
+}
+
 func (c *batchTensors) release() {
 	for _, t := range c.m {
 		t.Release()

@@ -132,37 +132,26 @@ func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (L
 		if !cfg.Aug {
 			step = p.hostEpoch(bufs, trainF, trainL, n, d, cfg.Batch, cfg.Seed, e, sched, step, w)
 		} else {
-			l, err := augment.NewLoader(train, augment.LoaderConfig{BatchSize: cfg.Batch, Seed: cfg.Seed, Epoch: e,
-				Shuffle: true, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)})
+			err := bufs.loaderEpoch(train, augment.LoaderConfig{BatchSize: cfg.Batch, Seed: cfg.Seed, Epoch: e,
+				Shuffle: true, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)},
+				func(x *engine.Tensor, labels []int) error {
+					h := bufs.get("h", x.Shape()[0], d)
+					if err := m.Features(h, x); err != nil {
+						return err
+					}
+					p.step(h, labels, float32(sched.LR(step)), w)
+					step++
+					return nil
+				})
 			if err != nil {
 				return res, fmt.Errorf("eval: linear: %w", err)
 			}
-			for range l.NumBatches() {
-				bt, err := l.Next()
-				if err != nil {
-					l.Close()
-					return res, fmt.Errorf("eval: linear: %w", err)
-				}
-				x := bufs.get("x", bt.N, bt.C, bt.H, bt.W)
-				b.Upload(x, bt.Views)
-				h := bufs.get("h", bt.N, d)
-				if err := m.Features(h, x); err != nil {
-					l.Close()
-					return res, fmt.Errorf("eval: linear: %w", err)
-				}
-				p.step(h, bt.Labels, float32(sched.LR(step)), w)
-				step++
-			}
-			l.Close()
 		}
-		loss, err := p.ce.take()
+		loss, err := p.ce.endEpoch(e, cfg.Epochs, sched.LR(step), cfg.Progress)
 		if err != nil {
-			return res, fmt.Errorf("eval: linear: epoch %d: %w", e+1, err)
+			return res, fmt.Errorf("eval: linear: %w", err)
 		}
 		res.FinalLoss = loss
-		if cfg.Progress != nil {
-			cfg.Progress(e+1, cfg.Epochs, loss, sched.LR(step))
-		}
 	}
 	if cfg.Aug {
 		if trainF, trainL, err = extract("train", train); err != nil {

@@ -204,19 +204,11 @@ func (s *Safetensors) Get(name string) *Tensor {
 // and the file size before the file is read whole, so a large file of
 // another kind is refused at once.
 func ReadSafetensors(path string) (*Safetensors, error) {
-	data, err := readSafetensorsFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("export: read safetensors %s: %w", path, err)
-	}
-	s, err := DecodeSafetensors(data)
+	s, err := regfile.Decode(path, checkSafetensorsFile, DecodeSafetensors)
 	if err != nil {
 		return nil, fmt.Errorf("export: read safetensors %s: %w", path, err)
 	}
 	return s, nil
-}
-
-func readSafetensorsFile(path string) ([]byte, error) {
-	return regfile.ReadChecked(path, checkSafetensorsFile)
 }
 
 // checkSafetensorsFile checks the header of an open safetensors file of

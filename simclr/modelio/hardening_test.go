@@ -6,12 +6,12 @@ import (
 	"math"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"simclr-vk/engine/cpu"
 	"simclr-vk/internal/alloctest"
+	"simclr-vk/internal/filetest"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/export"
@@ -184,18 +184,11 @@ func FuzzParseArch(f *testing.F) {
 // TestReadWeightsFIFO: a FIFO is refused, not opened (which would block).
 func TestReadWeightsFIFO(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "w.safetensors")
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { _, _, err := ReadWeights(p); done <- err }()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), p) {
-			t.Errorf("FIFO: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("ReadWeights blocked on a FIFO")
+	filetest.FIFO(t, p)
+	var err error
+	filetest.Returns(t, 10*time.Second, "ReadWeights of a FIFO", func() { _, _, err = ReadWeights(p) })
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") || !strings.Contains(err.Error(), p) {
+		t.Errorf("FIFO: %v", err)
 	}
 }
 

@@ -15,10 +15,12 @@ const (
 )
 
 // ResolvePrecision turns --precision into the model's precision. auto is
-// float32 on every backend for now: mixed precision would only pay on
-// float16-storage kernels, which do not exist yet (issue #18); mixed runs
-// the float16 rounding emulated in float32 tensors on any backend (a
-// reference for those kernels, no faster than float32).
+// float32 on every backend for now: mixed precision stores activations in
+// float16 on Vulkan devices with 16-bit storage (half the memory), but its
+// float16 kernels are not yet faster than the float32 ones (issue #18);
+// on the CPU, and where a device has no float16 storage, mixed emulates
+// the float16 rounding in float32 tensors (a reference, no faster than
+// float32).
 func ResolvePrecision(s string) (layers.Precision, error) {
 	switch s {
 	case PrecisionAuto, "":
@@ -29,13 +31,19 @@ func ResolvePrecision(s string) (layers.Precision, error) {
 
 // PrecisionNote is the log line describing p on a backend named backend
 // (given as --precision flag), "" for an explicit fp32 (the logs of
-// float32 runs stay as they were).
-func PrecisionNote(flag string, p layers.Precision, backend string) string {
+// float32 runs stay as they were). stored is layers.Model.Float16Stored:
+// float16 tensors, which hold float16 values in float32 memory on the CPU
+// backend (an emulation there too).
+func PrecisionNote(flag string, p layers.Precision, backend string, stored bool) string {
+	const rest = "master weights, BN statistics, loss and optimizer float32, dynamic loss scaling"
+	if p == layers.PrecisionMixed && stored && backend != "cpu" {
+		return fmt.Sprintf("precision: mixed on %s: activations and their gradients stored as float16 tensors (half their memory; the float16 kernels are not yet faster than float32), %s", backend, rest)
+	}
 	if p == layers.PrecisionMixed {
-		return fmt.Sprintf("precision: mixed, EMULATED on %s: activations and their gradients rounded to float16 in float32 tensors (no float16-storage kernels yet, so no speed or memory gain), master weights, BN statistics, loss and optimizer float32, dynamic loss scaling", backend)
+		return fmt.Sprintf("precision: mixed, EMULATED on %s: activations and their gradients rounded to float16 in float32 memory (no speed or memory gain), %s", backend, rest)
 	}
 	if flag == PrecisionAuto || flag == "" {
-		return "precision: fp32 (--precision auto: no float16-storage kernels exist yet)"
+		return "precision: fp32 (--precision auto: mixed precision is not yet faster than float32 on any backend)"
 	}
 	return ""
 }
@@ -49,7 +57,7 @@ func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
 		return err
 	}
 	r.m.SetPrecision(p)
-	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name()); note != "" {
+	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name(), r.m.Float16Stored()); note != "" {
 		fmt.Fprintln(r.log, note)
 	}
 	if p != layers.PrecisionMixed {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"simclr-vk/engine/vulkan"
+	"simclr-vk/engine/vulkan/internal/testdev"
 )
 
 // LavapipeICD is Mesa's software Vulkan driver manifest on Debian.
@@ -17,9 +18,7 @@ const LavapipeICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 
 // Required reports whether a missing Vulkan device must fail the tests
 // (CI=true or SIMCLR_VK_REQUIRE=1) instead of skipping them.
-func Required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("SIMCLR_VK_REQUIRE") == "1"
-}
+func Required() bool { return testdev.Required() }
 
 var lavapipeOnce sync.Once
 
@@ -72,6 +71,18 @@ func Open(t testing.TB, opts vulkan.Options) *vulkan.Device {
 		CheckValidation(t, d)
 	})
 	return d
+}
+
+// Tuned returns opts with autotuning on as a GPU run has it (Autotune
+// auto, and TuneConvOnCPU so that the convolution tuner times its
+// candidates on a CPU device such as lavapipe too) and clears
+// SIMCLR_VK_AUTOTUNE for t, so that the caller's environment cannot turn
+// it off. Open gives the tuning cache a temporary file.
+func Tuned(t testing.TB, opts vulkan.Options) vulkan.Options {
+	t.Helper()
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	opts.Autotune, opts.TuneConvOnCPU = "auto", true
+	return opts
 }
 
 // CheckValidation fails the test on any validation-layer message collected

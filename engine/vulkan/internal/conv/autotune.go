@@ -50,10 +50,14 @@ type Choice struct {
 
 // convProblem is the cache class of a convolution problem (with the
 // cooperative-matrix variant appended when the device runs them: another
-// set of candidates).
-func (o *Ops) convProblem(pass string, p engine.Conv2DParams) string {
+// set of candidates; " f16" for float16 activations, whose candidates are
+// convCandidates16 and never cooperative-matrix ones).
+func (o *Ops) convProblem(pass string, p engine.Conv2DParams, f16 bool) string {
 	key := fmt.Sprintf("conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d",
 		pass, p.N, p.C, p.H, p.W, p.K, p.R, p.S, p.StrideH, p.StrideW, p.PadH, p.PadW)
+	if f16 {
+		return key + " f16"
+	}
 	if o.cfg.CoopMat != "" {
 		key += " " + o.cfg.CoopMat
 	}
@@ -116,8 +120,8 @@ func (o *Ops) convSplitCandidates(p engine.Conv2DParams, kernels []convTile) []c
 // the cache or by timing each candidate with run (which records the pass
 // on the caller's tensors with a given kernel, writing out); the table
 // when timing fails, with a note.
-func (o *Ops) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	key := o.convProblem(pass, p)
+func (o *Ops) convTuned(pass string, p engine.Conv2DParams, f16 bool, out *engine.Tensor, run func(convTile)) convTile {
+	key := o.convProblem(pass, p, f16)
 	if c, ok := o.choices[key]; ok {
 		return c.tile
 	}
@@ -125,6 +129,9 @@ func (o *Ops) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, 
 	tn.Load()
 	dk := tune.KeyOf(o.Info)
 	cands := o.convCandidates(pass, p)
+	if f16 {
+		cands = o.convCandidates16(pass, p)
+	}
 	if tn.Mode == "auto" {
 		if e, ok := tn.Find(dk, key); ok {
 			if i := slices.IndexFunc(cands, func(t convTile) bool { return t.name() == e.Kernel }); i >= 0 {
@@ -155,15 +162,19 @@ func (o *Ops) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, 
 			o.cfg.Gemm.Choice(gemm.Class(a*a, q.K, q.N*tp*tq, q.C))
 		}
 	}
-	c, err := o.measureConv(key, pass, p, cands, out, run)
+	c, err := o.measureConv(key, pass, p, f16, cands, out, run)
 	if err != nil {
 		t := o.convTableTile(pass, p)
+		if f16 {
+			t = o.convTableTile16(pass, p)
+		}
 		if len(c.Rejected) > 0 {
 			// Every candidate disagreed with the reference (on
 			// cooperative matrices the table's kernel is one of them):
 			// run the reference.
 			rows, _ := convShape(pass, p)
 			t = o.convRegblock(rows)
+			t.f16 = f16
 		}
 		tn.Notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
 		o.choices[key] = choice{Choice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
@@ -178,13 +189,25 @@ func (o *Ops) convTuned(pass string, p engine.Conv2DParams, out *engine.Tensor, 
 
 // measureConv times each candidate with run and records the fastest of
 // those whose output (out, after the timed runs) agrees with the
-// register-blocked float32 kernel's (the reference: internal/tune/agree.go).
-func (o *Ops) measureConv(key, pass string, p engine.Conv2DParams, cands []convTile, out *engine.Tensor, run func(convTile)) (Choice, error) {
+// register-blocked kernel's (the reference: internal/tune/agree.go; the
+// float16 one for float16 activations, whose outputs are compared through
+// a float32 copy, f16Check).
+func (o *Ops) measureConv(key, pass string, p engine.Conv2DParams, f16 bool, cands []convTile, out *engine.Tensor, run func(convTile)) (Choice, error) {
 	defer o.cfg.Tuner.AddSpent(time.Now())
 	flops := p.Flops()
 	c := Choice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	rows, _ := convShape(pass, p)
-	run(o.convRegblock(rows))
+	reference := o.convRegblock(rows)
+	reference.f16 = f16
+	if out.DType() == engine.Float16 {
+		check, checked, done, err := o.f16Check(out, run)
+		if err != nil {
+			return c, err
+		}
+		defer done()
+		out, run = check, checked
+	}
+	run(reference)
 	what := "conv autotune of " + key
 	ref, tm, err := o.cfg.Tuner.Setup(o.RT, what, out, false, o.cfg.Elt.Copy)
 	if err != nil {
@@ -204,6 +227,9 @@ func (o *Ops) measureConv(key, pass string, p engine.Conv2DParams, cands []convT
 		// GemmVariant forces a cooperative-matrix GEMM.
 		if t.cm || (t.winograd != 0 && strings.HasPrefix(o.cfg.Gemm.Forced(), "coopmat")) {
 			tol = tune.AgreeTolCoopMat
+		}
+		if f16 {
+			tol += f16AgreeTol
 		}
 		med, ok, err := o.cfg.Tuner.TimeChecked(o.RT, what, t.name(), tm, ref, out, tol, &c.Rejected, func() { run(t) })
 		if err != nil {
@@ -246,12 +272,20 @@ func (o *Ops) Plan() []Choice {
 // the autotuned choice once the problem has run with autotuning on, else
 // the table's.
 func (o *Ops) Kernel(pass string, p engine.Conv2DParams) (kernel, source string) {
-	if c, ok := o.choices[o.convProblem(pass, p)]; ok {
+	return o.KernelOf(pass, p, false)
+}
+
+// KernelOf is Kernel for float32 activations (f16 false) or float16 ones.
+func (o *Ops) KernelOf(pass string, p engine.Conv2DParams, f16 bool) (kernel, source string) {
+	if c, ok := o.choices[o.convProblem(pass, p, f16)]; ok {
 		return c.Kernel, c.Source
 	}
 	src := "table"
 	if o.cfg.Variant != "" {
 		src = "forced"
+	}
+	if f16 {
+		return o.convTableTile16(pass, p).name(), src
 	}
 	return o.convTableTile(pass, p).name(), src
 }

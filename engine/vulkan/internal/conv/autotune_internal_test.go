@@ -68,25 +68,7 @@ func TestConvAutotune(t *testing.T) {
 		t.Fatalf("plan has %d problems, want 3 (one per pass): %+v", len(plan), plan)
 	}
 	for _, c := range plan {
-		t.Logf("%s: %s from %s (%s), GFLOP/s %v", c.Problem, c.Kernel, c.Source, c.Timing, c.GFLOPs)
-		if len(c.Rejected) != 0 {
-			t.Errorf("%s: candidates that disagree with the register-blocked reference: %v", c.Problem, c.Rejected)
-		}
-		pass := strings.TrimPrefix(strings.Fields(c.Problem)[0], "conv2d_")
-		var names []string
-		for _, ct := range d.convCandidates(pass, p) {
-			names = append(names, ct.name())
-		}
-		timed := slices.Sorted(func(yield func(string) bool) {
-			for k := range c.GFLOPs {
-				if !yield(k) {
-					return
-				}
-			}
-		})
-		if c.Source != "measured" || !slices.Contains(names, c.Kernel) || !slices.Equal(timed, slices.Sorted(slices.Values(names))) {
-			t.Errorf("%s: %s from %s timing %v; want measured, one of and all of %v", c.Problem, c.Kernel, c.Source, timed, names)
-		}
+		checkMeasured(t, c, d.convCandidates)
 	}
 	fp, err := tune.ReadCache(path)
 	if err != nil {
@@ -137,6 +119,30 @@ func TestConvAutotune(t *testing.T) {
 	}
 	if n := len(d.cfg.Tuner.Notes) + len(d2.cfg.Tuner.Notes); n != 0 {
 		t.Errorf("notes: %v %v", d.cfg.Tuner.Notes, d2.cfg.Tuner.Notes)
+	}
+}
+
+// checkMeasured fails t unless the problem c was measured now, timing
+// every candidate of its pass (candidates), none rejected, and chose one.
+func checkMeasured(t *testing.T, c Choice, candidates func(pass string, p engine.Conv2DParams) []convTile) {
+	t.Helper()
+	t.Logf("%s: %s from %s (%s), GFLOP/s %v", c.Problem, c.Kernel, c.Source, c.Timing, c.GFLOPs)
+	if len(c.Rejected) != 0 {
+		t.Errorf("%s: candidates that disagree with the register-blocked reference: %v", c.Problem, c.Rejected)
+	}
+	var pass string
+	var p engine.Conv2DParams
+	if _, err := fmt.Sscanf(c.Problem, "conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d", &pass,
+		&p.N, &p.C, &p.H, &p.W, &p.K, &p.R, &p.S, &p.StrideH, &p.StrideW, &p.PadH, &p.PadW); err != nil {
+		t.Fatalf("%s: %v", c.Problem, err)
+	}
+	var names []string
+	for _, ct := range candidates(pass, p) {
+		names = append(names, ct.name())
+	}
+	timed := slices.Sorted(maps.Keys(c.GFLOPs))
+	if c.Source != "measured" || !slices.Contains(names, c.Kernel) || !slices.Equal(timed, slices.Sorted(slices.Values(names))) {
+		t.Errorf("%s: %s from %s timing %v; want measured, one of and all of %v", c.Problem, c.Kernel, c.Source, timed, names)
 	}
 }
 
@@ -265,4 +271,70 @@ func TestConvAutotuneRejectsWrongKernel(t *testing.T) {
 	for _, tt := range []*engine.Tensor{xt, wt, y} {
 		tt.Release()
 	}
+}
+
+// TestConvAutotuneFloat16 times the float16 candidates on lavapipe
+// (TuneConvOnCPU): each pass's problem is keyed " f16", every float16
+// candidate is timed and agrees with the float16 register-blocked
+// reference (through the float32 copy), the choice is one of them, and
+// the outputs equal the CPU emulation within the float32 tolerance plus
+// one float16 step, y and dx holding float16 values.
+func TestConvAutotuneFloat16(t *testing.T) {
+	d := openTuned(t, "auto", tempCache(t), vkrt.Config{})
+	if err := d.RT.Float16Storage(); err != nil {
+		t.Skipf("no float16 storage: %v", err)
+	}
+	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 7, K: 33, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	P, Q := p.OutH(), p.OutW()
+	rng := rand.New(rand.NewSource(18))
+	x := round16(conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1))
+	w := conformance.Rand(rng, p.K*p.C*p.R*p.S, -1, 1)
+	dy := round16(conformance.Rand(rng, p.N*p.K*P*Q, -1, 1))
+	wantY, wantDX, wantDW := make([]float32, len(dy)), make([]float32, len(x)), make([]float32, len(w))
+	cpu.Conv2DForward(wantY, x, w, p)
+	cpu.Conv2DBackwardData(wantDX, dy, w, p)
+	cpu.Conv2DBackwardFilter(wantDW, dy, x, p)
+
+	xt, dyt, y, dx := d.RT.NewFloat16(len(x)), d.RT.NewFloat16(len(dy)), d.RT.NewFloat16(len(dy)), d.RT.NewFloat16(len(x))
+	wt, dw := d.RT.New(len(w)), d.RT.New(len(w))
+	d.RT.Upload(xt, x)
+	d.RT.Upload(dyt, dy)
+	d.RT.Upload(wt, w)
+	d.Conv2DForward(y, xt, wt, p)
+	d.Conv2DBackwardData(dx, dyt, wt, p)
+	d.Conv2DBackwardFilter(dw, dyt, xt, p)
+	tol := conformance.Tol{Atol: 1e-4, Rtol: 1e-4 + 0x1p-10}
+	for _, c := range []struct {
+		name string
+		t    *engine.Tensor
+		want []float32
+	}{{"y", y, round16(wantY)}, {"dx", dx, round16(wantDX)}, {"dw", dw, wantDW}} {
+		got := conformance.Download(t, d.backend(), c.t)
+		conformance.Close(t, c.name, got, c.want, tol)
+		if c.t.DType() == engine.Float16 && !slices.Equal(got, round16(got)) {
+			t.Errorf("%s holds values that are not float16 ones", c.name)
+		}
+	}
+	for _, tt := range []*engine.Tensor{xt, dyt, y, dx, wt, dw} {
+		tt.Release()
+	}
+	plan := d.Plan()
+	if len(plan) != 3 {
+		t.Fatalf("plan has %d problems, want 3: %+v", len(plan), plan)
+	}
+	for _, c := range plan {
+		if !strings.HasSuffix(c.Problem, " f16") {
+			t.Errorf("problem %q is not keyed f16", c.Problem)
+		}
+		checkMeasured(t, c, d.convCandidates16)
+	}
+}
+
+// round16 is x as a float16 tensor holds it.
+func round16(x []float32) []float32 {
+	r := make([]float32, len(x))
+	for i, v := range x {
+		r[i] = engine.Float16Round(v)
+	}
+	return r
 }

@@ -60,6 +60,7 @@ type convTile struct {
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant
 	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>" (internal/gemm/coopmat.go, convCoopMat)
+	f16              bool // float16 activations: conv2d_<pass>_f16 or a "<tile>_f16" variant (conv16.go)
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (winograd.go)
 	// split scales the filter gradient's split-K target (the workgroups
 	// its reduction chunks aim at, convFilterTarget) by 2^split; 0 is the
@@ -87,7 +88,7 @@ func convTiles(variants ...string) []convTile {
 	var out []convTile
 	for _, s := range variants {
 		v := shaders.MustVariant("conv2d_forward_tiled", s)
-		t := convTile{tiled: true, cm: v.CMSGS != 0, variant: s, bm: v.BM, bn: v.BN, bk: v.BK, tm: v.TM, tn: v.TN, db: v.DB}
+		t := convTile{tiled: true, cm: v.CMSGS != 0, f16: v.F16, variant: s, bm: v.BM, bn: v.BN, bk: v.BK, tm: v.TM, tn: v.TN, db: v.DB}
 		if t.cm {
 			t.wgX = v.WG() // see wg
 		}
@@ -99,7 +100,7 @@ func convTiles(variants ...string) []convTile {
 const convTableVariants = 4
 
 // name is the kernel's name in plans and benchmarks: "tiled_<variant>",
-// "regblock_<wgX>x<wgY>_<tm>x<tn>" or "winograd_f<m>x3".
+// "regblock_<wgX>x<wgY>_<tm>x<tn>[_f16]" or "winograd_f<m>x3".
 func (t convTile) name() string {
 	if t.winograd != 0 {
 		return fmt.Sprintf("winograd_f%dx3", t.winograd)
@@ -113,6 +114,9 @@ func (t convTile) name() string {
 	}
 	if t.tiled {
 		return "tiled_" + t.variant + sp
+	}
+	if t.f16 {
+		sp = "_f16" + sp
 	}
 	return fmt.Sprintf("regblock_%dx%d_%dx%d%s", t.wgX, t.wgY, t.tm, t.tn, sp)
 }
@@ -151,6 +155,9 @@ func (o *Ops) convCoopMat() []convTile {
 func (t convTile) shader(pass string) string {
 	if t.tiled {
 		return "conv2d_" + pass + "_tiled_" + t.variant
+	}
+	if t.f16 {
+		return "conv2d_" + pass + "_f16"
 	}
 	return "conv2d_" + pass
 }
@@ -230,21 +237,21 @@ func checkConvSizes(op string, p engine.Conv2DParams) {
 	}
 }
 
-func (o *Ops) checkConv(op string, p engine.Conv2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) {
-	engine.CheckBackend(op, o.Owner, ts[0], ts[1], ts[2])
-	for i := range ts {
-		engine.CheckNumel(op, names[i], ts[i], sizes[i])
-	}
+// checkConv checks a pass's operands: img (x or dx), act (y or dy) and
+// filt (w or dw), named by names; it reports whether the activations are
+// float16 (engine.CheckConv2DOperands).
+func (o *Ops) checkConv(op string, p engine.Conv2DParams, names [3]string, img, act, filt *engine.Tensor) (f16 bool) {
+	p.Validate(op)
+	engine.CheckBackend(op, o.Owner, img, act, filt)
+	dt := engine.CheckConv2DOperands(op, p, names, img, act, filt)
 	checkConvSizes(op, p)
+	return dt == engine.Float16
 }
 
 // Conv2DForward: x (N,C,H,W) * w (K,C,R,S) -> y (N,K,P,Q).
 func (o *Ops) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
-	p.Validate("Conv2DForward")
-	P, Q := p.OutH(), p.OutW()
-	o.checkConv("Conv2DForward", p, [3]string{"y", "x", "w"}, [3]*engine.Tensor{y, x, w},
-		[3]int{p.N * p.K * P * Q, p.N * p.C * p.H * p.W, p.K * p.C * p.R * p.S})
-	o.conv2dForward(y, x, w, p, o.convTileFor("forward", p, y, func(t convTile) { o.conv2dForward(y, x, w, p, t) }))
+	f16 := o.checkConv("Conv2DForward", p, [3]string{"x", "y", "w"}, x, y, w)
+	o.conv2dForward(y, x, w, p, o.convTileFor("forward", p, f16, y, func(t convTile) { o.conv2dForward(y, x, w, p, t) }))
 }
 
 func (o *Ops) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -266,11 +273,8 @@ func (o *Ops) conv2dForward(y, x, w *engine.Tensor, p engine.Conv2DParams, t con
 
 // Conv2DBackwardData: dy (N,K,P,Q), w -> dx (N,C,H,W), overwritten.
 func (o *Ops) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
-	p.Validate("Conv2DBackwardData")
-	P, Q := p.OutH(), p.OutW()
-	o.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, [3]*engine.Tensor{dx, dy, w},
-		[3]int{p.N * p.C * p.H * p.W, p.N * p.K * P * Q, p.K * p.C * p.R * p.S})
-	o.conv2dBackwardData(dx, dy, w, p, o.convTileFor("backward_data", p, dx, func(t convTile) { o.conv2dBackwardData(dx, dy, w, p, t) }))
+	f16 := o.checkConv("Conv2DBackwardData", p, [3]string{"dx", "dy", "w"}, dx, dy, w)
+	o.conv2dBackwardData(dx, dy, w, p, o.convTileFor("backward_data", p, f16, dx, func(t convTile) { o.conv2dBackwardData(dx, dy, w, p, t) }))
 }
 
 func (o *Ops) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -280,7 +284,9 @@ func (o *Ops) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams
 	}
 	classes := p.StrideH * p.StrideW
 	if t.tiled && classes > int(o.Limit.MaxComputeWorkGroupCount[2]) {
-		t = o.convRegblock(p.C) // one workgroup row per stride class would not fit the grid
+		rb := o.convRegblock(p.C) // one workgroup row per stride class would not fit the grid
+		rb.f16 = t.f16
+		t = rb
 	}
 	// The register-blocked kernel's columns: every stride class padded to
 	// the largest; the tiled kernel's: one class (the largest) per
@@ -354,12 +360,8 @@ func (o *Ops) convFilterChunks(p engine.Conv2DParams, t convTile) (chunks, chunk
 
 // Conv2DBackwardFilter: dy, x -> dw (K,C,R,S), overwritten.
 func (o *Ops) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
-	p.Validate("Conv2DBackwardFilter")
-	P, Q := p.OutH(), p.OutW()
-	crs := p.C * p.R * p.S
-	o.checkConv("Conv2DBackwardFilter", p, [3]string{"dw", "dy", "x"}, [3]*engine.Tensor{dw, dy, x},
-		[3]int{p.K * crs, p.N * p.K * P * Q, p.N * p.C * p.H * p.W})
-	o.conv2dBackwardFilter(dw, dy, x, p, o.convTileFor("backward_filter", p, dw, func(t convTile) { o.conv2dBackwardFilter(dw, dy, x, p, t) }))
+	f16 := o.checkConv("Conv2DBackwardFilter", p, [3]string{"x", "dy", "dw"}, x, dy, dw)
+	o.conv2dBackwardFilter(dw, dy, x, p, o.convTileFor("backward_filter", p, f16, dw, func(t convTile) { o.conv2dBackwardFilter(dw, dy, x, p, t) }))
 }
 
 func (o *Ops) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams, t convTile) {
@@ -391,9 +393,12 @@ func (o *Ops) conv2dBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DPara
 
 // TiledKernels are the names of the float32 tiled variants that fit this
 // device (values of Config.Variant), for tests that force each.
-func (o *Ops) TiledKernels() []string {
+func (o *Ops) TiledKernels() []string { return o.fitting(convTiledVariants) }
+
+// fitting are the names of the tiles that fit this device.
+func (o *Ops) fitting(tiles []convTile) []string {
 	var names []string
-	for _, t := range convTiledVariants {
+	for _, t := range tiles {
 		if o.fits(t) {
 			names = append(names, t.name())
 		}

@@ -45,6 +45,8 @@ func processCPUSeconds() float64 {
 
 var convBenchBatch = flag.Int("conv-batch", 4, "BenchmarkConvTiles: images per convolution")
 
+var convBenchFloat16 = flag.Bool("conv-float16", false, "BenchmarkConvTiles: float16 activations (the _f16 kernels)")
+
 // openBench opens the family on the default device for the benchmarks,
 // without validation (it slows recording down; SIMCLR_VK_VALIDATE=1 still
 // turns it on), with autotuning (for the "default" choice) where
@@ -75,7 +77,9 @@ func openBench(b *testing.B) *Ops {
 // BenchmarkConvTiles times the three conv kernels with several tile
 // choices on ResNet-18 layer shapes (-conv-batch images), in GFLOP/s, to
 // pick convTileFor's defaults per device type. Run it on the device in
-// question, e.g. go test -run X -bench ConvTiles -conv-batch 256.
+// question, e.g. go test -run X -bench ConvTiles -conv-batch 256;
+// -conv-float16 times the float16-activation kernels instead (no
+// Winograd).
 func BenchmarkConvTiles(b *testing.B) {
 	d := openBench(b)
 	n := *convBenchBatch
@@ -96,14 +100,23 @@ func BenchmarkConvTiles(b *testing.B) {
 	if d.Info.Type != "cpu" {
 		tiles = []convTile{rb(32, 8, 4, 4), rb(16, 16, 4, 4)}
 	}
-	tiles = append(append(tiles, convTiledVariants...), convWinograd, convWinograd4)
+	act := d.RT.New // the activations' allocator
+	if *convBenchFloat16 {
+		for i := range tiles {
+			tiles[i].f16 = true
+		}
+		tiles = append(tiles, convTiledVariants16...)
+		act = d.RT.NewFloat16
+	} else {
+		tiles = append(append(tiles, convTiledVariants...), convWinograd, convWinograd4)
+	}
 	for _, l := range layers {
 		p := l.p
-		x, w, y := d.RT.New(p.N*p.C*p.H*p.W), d.RT.New(p.K*p.C*p.R*p.S), d.RT.New(p.N*p.K*p.OutH()*p.OutW())
+		x, w, y := act(p.N*p.C*p.H*p.W), d.RT.New(p.K*p.C*p.R*p.S), act(p.N*p.K*p.OutH()*p.OutW())
 		d.RT.Fill(x, 0.5)
 		d.RT.Fill(w, 0.25)
 		d.RT.Fill(y, 1)
-		dx, dw := d.RT.New(x.Numel()), d.RT.New(w.Numel())
+		dx, dw := act(x.Numel()), d.RT.New(w.Numel())
 		for _, t := range append([]convTile{{}}, tiles...) {
 			name := t.name()
 			if t.wgX != 0 || t.tiled {
@@ -129,7 +142,7 @@ func BenchmarkConvTiles(b *testing.B) {
 				if t == (convTile{}) { // the default choice (table, or measured with autotuning)
 					name = "default"
 					o := map[string]*engine.Tensor{"forward": y, "backward_data": dx, "backward_filter": dw}[pass]
-					tt = d.convTileFor(pass, p, o, record)
+					tt = d.convTileFor(pass, p, *convBenchFloat16, o, record)
 				}
 				b.Run(l.name+"/"+pass+"/"+name, func(b *testing.B) {
 					run := func() { record(tt) }

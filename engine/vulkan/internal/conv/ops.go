@@ -15,6 +15,7 @@ var Shaders = map[string]any{
 	"conv2d_forward": pushConv{}, "conv2d_forward_tiled": pushConv{},
 	"conv2d_backward_data": pushConv{}, "conv2d_backward_data_tiled": pushConv{},
 	"conv2d_backward_filter": pushConv{}, "conv2d_backward_filter_tiled": pushConv{},
+	"conv2d_forward_f16": pushConv{}, "conv2d_backward_data_f16": pushConv{}, "conv2d_backward_filter_f16": pushConv{},
 	"winograd_filter_transform": pushWinogradFilter{}, "winograd_filter_grad_transform": pushWinogradFilter{},
 	"winograd_input_transform":  pushWinogradInput{},
 	"winograd_output_transform": pushWinogradOutput{}, "winograd_grad_transform": pushWinogradOutput{},

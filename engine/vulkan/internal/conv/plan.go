@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"fmt"
 	"strings"
 
 	"simclr-vk/engine"
@@ -10,14 +11,24 @@ import (
 // The convolution plan: which kernel (convTile) each pass of a problem
 // runs, from the options, the table or the autotuner.
 
-// convTileFor picks the kernel for a pass from the table (convTableTile);
-// on GPUs with autotuning on, the measured choice for this exact problem
-// instead (autotune.go), timed with run, which writes out.
-func (o *Ops) convTileFor(pass string, p engine.Conv2DParams, out *engine.Tensor, run func(convTile)) convTile {
-	if o.cfg.Variant == "" && o.cfg.Tuner != nil && (o.Info.Type != "cpu" || o.cfg.TuneOnCPU) && o.RT.Err() == nil {
-		return o.convTuned(pass, p, out, run)
+// convTileFor picks the kernel for a pass from the table (convTableTile,
+// or convTableTile16 for float16 activations); on GPUs with autotuning
+// on, the measured choice for this exact problem instead (autotune.go),
+// timed with run, which writes out.
+func (o *Ops) convTileFor(pass string, p engine.Conv2DParams, f16 bool, out *engine.Tensor, run func(convTile)) convTile {
+	var t convTile
+	switch {
+	case o.cfg.Variant == "" && o.cfg.Tuner != nil && (o.Info.Type != "cpu" || o.cfg.TuneOnCPU) && o.RT.Err() == nil:
+		t = o.convTuned(pass, p, f16, out, run)
+	case f16:
+		t = o.convTableTile16(pass, p)
+	default:
+		t = o.convTableTile(pass, p)
 	}
-	return o.convTableTile(pass, p)
+	if t.f16 != f16 || (f16 && (t.winograd != 0 || t.cm)) {
+		panic(fmt.Sprintf("engine/vulkan: conv: %s picked for %s with float16 activations %v", t.name(), o.convProblem(pass, p, f16), f16))
+	}
+	return t
 }
 
 // convTableTile is the unmeasured choice.

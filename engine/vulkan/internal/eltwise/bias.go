@@ -7,8 +7,9 @@ import (
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
-// Per-channel bias over (n, c, hw) tensors (shaders/bias_*.comp). CPU
-// references: cpu.BiasForward, cpu.BiasBackward.
+// Per-channel bias over (n, c, hw) tensors (shaders/bias_*.comp; the _f16
+// variants take a float16 y, dy). CPU references: cpu.BiasForward,
+// cpu.BiasBackward.
 
 // pushBias mirrors `{ uint n, c, hw; }` of bias_forward.comp and
 // bias_backward.comp.
@@ -23,22 +24,24 @@ func checkNCHW(op string, n, c, hw int) {
 	}
 }
 
-// BiasForward: y (n,c,hw) += bias (c), in place.
+// BiasForward: y (n,c,hw) += bias (c), in place; y float32 or float16
+// (rounded once), bias float32.
 func (d *Ops) BiasForward(y, bias *engine.Tensor, n, c, hw int) {
 	checkNCHW("BiasForward", n, c, hw)
 	engine.CheckBackend("BiasForward", d.Owner, y, bias)
-	engine.CheckNumel("BiasForward", "y", y, n*c*hw)
+	engine.CheckNumelOf("BiasForward", "y", y, n*c*hw, f32or16...)
 	engine.CheckNumel("BiasForward", "bias", bias, c)
-	d.RT.Dispatch(vkrt.Kernel{Shader: "bias_forward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
+	d.RT.Dispatch(vkrt.Kernel{Shader: "bias_forward" + suffix(y.DType()), Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
 		Groups: d.RT.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.InOut(y), vkrt.In(bias)}})
 }
 
-// BiasBackward: db (c) = sum over n and hw of dy (n,c,hw).
+// BiasBackward: db (c) = sum over n and hw of dy (n,c,hw); dy float32
+// or float16, db float32.
 func (d *Ops) BiasBackward(db, dy *engine.Tensor, n, c, hw int) {
 	checkNCHW("BiasBackward", n, c, hw)
 	engine.CheckBackend("BiasBackward", d.Owner, db, dy)
 	engine.CheckNumel("BiasBackward", "db", db, c)
-	engine.CheckNumel("BiasBackward", "dy", dy, n*c*hw)
-	d.RT.Dispatch(vkrt.Kernel{Shader: "bias_backward", Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
+	engine.CheckNumelOf("BiasBackward", "dy", dy, n*c*hw, f32or16...)
+	d.RT.Dispatch(vkrt.Kernel{Shader: "bias_backward" + suffix(dy.DType()), Push: &pushBias{uint32(n), uint32(c), uint32(hw)},
 		Groups: d.RT.Grid1D(c, 1), Args: []vkrt.Arg{vkrt.Out(db), vkrt.In(dy)}})
 }

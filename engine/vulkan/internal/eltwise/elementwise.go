@@ -50,10 +50,3 @@ func (d *Ops) Scale(dst, src *engine.Tensor, alpha float32) {
 	n := engine.CheckSame("Scale", []string{"dst", "src"}, dst, src)
 	d.elementwise("scale", n, &pushNScalar{uint32(n), alpha}, vkrt.Out(dst), vkrt.In(src))
 }
-
-// Axpy sets y[i] += alpha * x[i].
-func (d *Ops) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
-	engine.CheckBackend("Axpy", d.Owner, y, x)
-	n := engine.CheckSame("Axpy", []string{"y", "x"}, y, x)
-	d.elementwise("axpy", n, &pushNScalar{uint32(n), alpha}, vkrt.InOut(y), vkrt.In(x))
-}

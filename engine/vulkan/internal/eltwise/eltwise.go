@@ -1,6 +1,6 @@
 // Package eltwise is the Vulkan op family of the memory-bound ops:
-// elementwise arithmetic and ReLU (elementwise.go; Copy, Add and the ReLUs
-// on engine.Float16 tensors too: float16.go), row and column
+// elementwise arithmetic and ReLU (elementwise.go; Copy, Add, Axpy and
+// the ReLUs on engine.Float16 tensors too: float16.go), row and column
 // reductions and SumSquares (reduce.go), bias (bias.go), pooling
 // (pool.go), L2 normalisation (l2norm.go), softmax cross-entropy
 // (crossentropy.go) and the optimizer steps (optim.go). Each op checks

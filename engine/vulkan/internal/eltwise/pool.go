@@ -12,7 +12,9 @@ import (
 // backward is a gather over the windows covering each input element, in the
 // CPU reference's order: deterministic, no atomics. CPU references:
 // cpu.MaxPool2DForward, cpu.MaxPool2DBackward, cpu.GlobalAvgPoolForward,
-// cpu.GlobalAvgPoolBackward.
+// cpu.GlobalAvgPoolBackward. Float16 storage: the _f16 variants take
+// the activations (x and y, dy and dx) as engine.Float16, argmax stays
+// float32 (engine/dtype_linear.go).
 
 // pushPool mirrors `{ uint n, c, h, w, kh, kw, stride_h, stride_w, pad_h,
 // pad_w, p, q; }` of maxpool2d_forward.comp and maxpool2d_backward.comp.
@@ -32,12 +34,13 @@ type pushAvgPool struct {
 
 // checkPool checks the tensors of a max-pool op whose p the caller has
 // validated (it needs p.OutH and p.OutW for the sizes) and returns the push
-// constants.
+// constants: ts[0] (y, dx) stored as ts[2] (x, dy), float32 or float16;
+// ts[1] (argmax) float32.
 func (d *Ops) checkPool(op string, p engine.Pool2DParams, names [3]string, ts [3]*engine.Tensor, sizes [3]int) *pushPool {
 	engine.CheckBackend(op, d.Owner, ts[0], ts[1], ts[2])
-	for i := range ts {
-		engine.CheckNumel(op, names[i], ts[i], sizes[i])
-	}
+	engine.CheckNumelOf(op, names[2], ts[2], sizes[2], f32or16...)
+	engine.CheckNumelAs(op, names[0], ts[0], sizes[0], names[2], ts[2])
+	engine.CheckNumel(op, names[1], ts[1], sizes[1])
 	if p.H*p.W > 1<<24 {
 		panic(fmt.Sprintf("engine: %s: %dx%d planes: argmax indices beyond 2^24 are not exact in float32", op, p.H, p.W))
 	}
@@ -54,7 +57,7 @@ func (d *Ops) MaxPool2DForward(y, argmax, x *engine.Tensor, p engine.Pool2DParam
 	outN := p.N * p.C * p.OutH() * p.OutW()
 	push := d.checkPool("MaxPool2DForward", p, [3]string{"y", "argmax", "x"}, [3]*engine.Tensor{y, argmax, x},
 		[3]int{outN, outN, p.N * p.C * p.H * p.W})
-	d.RT.Dispatch(vkrt.Kernel{Shader: "maxpool2d_forward", Push: push, Groups: d.RT.Grid1D(outN, 256),
+	d.RT.Dispatch(vkrt.Kernel{Shader: "maxpool2d_forward" + suffix(x.DType()), Push: push, Groups: d.RT.Grid1D(outN, 256),
 		Args: []vkrt.Arg{vkrt.Out(y), vkrt.Out(argmax), vkrt.In(x)}})
 }
 
@@ -63,9 +66,9 @@ func (d *Ops) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DPa
 	p.Validate("MaxPool2DBackward")
 	outN := p.N * p.C * p.OutH() * p.OutW()
 	inN := p.N * p.C * p.H * p.W
-	push := d.checkPool("MaxPool2DBackward", p, [3]string{"dx", "dy", "argmax"}, [3]*engine.Tensor{dx, dy, argmax},
+	push := d.checkPool("MaxPool2DBackward", p, [3]string{"dx", "argmax", "dy"}, [3]*engine.Tensor{dx, argmax, dy},
 		[3]int{inN, outN, outN})
-	d.RT.Dispatch(vkrt.Kernel{Shader: "maxpool2d_backward", Push: push, Groups: d.RT.Grid1D(inN, 256),
+	d.RT.Dispatch(vkrt.Kernel{Shader: "maxpool2d_backward" + suffix(dy.DType()), Push: push, Groups: d.RT.Grid1D(inN, 256),
 		Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy), vkrt.In(argmax)}})
 }
 
@@ -73,9 +76,9 @@ func (d *Ops) MaxPool2DBackward(dx, dy, argmax *engine.Tensor, p engine.Pool2DPa
 func (d *Ops) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	checkNCHW("GlobalAvgPoolForward", n, c, hw)
 	engine.CheckBackend("GlobalAvgPoolForward", d.Owner, y, x)
-	engine.CheckNumel("GlobalAvgPoolForward", "y", y, n*c)
-	engine.CheckNumel("GlobalAvgPoolForward", "x", x, n*c*hw)
-	d.RT.Dispatch(vkrt.Kernel{Shader: "globalavgpool_forward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
+	engine.CheckNumelOf("GlobalAvgPoolForward", "x", x, n*c*hw, f32or16...)
+	engine.CheckNumelAs("GlobalAvgPoolForward", "y", y, n*c, "x", x)
+	d.RT.Dispatch(vkrt.Kernel{Shader: "globalavgpool_forward" + suffix(x.DType()), Push: &pushAvgPool{uint32(n * c), uint32(hw)},
 		Groups: d.RT.Grid1D(n*c, 64), Args: []vkrt.Arg{vkrt.Out(y), vkrt.In(x)}})
 }
 
@@ -83,8 +86,8 @@ func (d *Ops) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 func (d *Ops) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	checkNCHW("GlobalAvgPoolBackward", n, c, hw)
 	engine.CheckBackend("GlobalAvgPoolBackward", d.Owner, dx, dy)
-	engine.CheckNumel("GlobalAvgPoolBackward", "dx", dx, n*c*hw)
-	engine.CheckNumel("GlobalAvgPoolBackward", "dy", dy, n*c)
-	d.RT.Dispatch(vkrt.Kernel{Shader: "globalavgpool_backward", Push: &pushAvgPool{uint32(n * c), uint32(hw)},
+	engine.CheckNumelOf("GlobalAvgPoolBackward", "dy", dy, n*c, f32or16...)
+	engine.CheckNumelAs("GlobalAvgPoolBackward", "dx", dx, n*c*hw, "dy", dy)
+	d.RT.Dispatch(vkrt.Kernel{Shader: "globalavgpool_backward" + suffix(dy.DType()), Push: &pushAvgPool{uint32(n * c), uint32(hw)},
 		Groups: d.RT.Grid1D(n*c*hw, 256), Args: []vkrt.Arg{vkrt.Out(dx), vkrt.In(dy)}})
 }

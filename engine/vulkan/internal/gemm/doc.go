@@ -3,8 +3,11 @@
 // register-blocked, cooperative-matrix), the shape classes and their
 // kernel choice (classes.go: forced by Config.Variant, from a table, or
 // measured through the tuning service, tune.go), the split-K plan
-// (splitk.go) and the cooperative-matrix self-check and input maxima
-// (coopmat.go). Shaders is the family's kernel table. The convolution
+// (splitk.go), the cooperative-matrix self-check and input maxima
+// (coopmat.go) and the float16 operands (gemm16.go: every product with a
+// float16 operand runs on regblock's _f16 variants; no other kernel has
+// float16 variants, and each refuses float16 operands). Shaders is the
+// family's kernel table. The convolution
 // family (internal/conv) records its Winograd products with
 // Record and Choice and its cooperative-matrix scales with CoopMatMax.
 package gemm

@@ -45,7 +45,8 @@ import (
 //     only when GemmVariant asks for it.
 //   - regblock (other CPU devices): 8 x 8 outputs per invocation with vec4
 //     loads (gemm_vec4, m, n, k multiples of 4) or scalar loads
-//     (gemm_regblock).
+//     (gemm_regblock). Its _f16 variants are the only kernels for float16
+//     operands, on every device (gemm16.go).
 // Each product falls in a shape class (Class: small, medium, large,
 // huge, skinny, splitk); the kernel of a class comes from the table (table), or, with
 // Options.Autotune, from a measurement on this device cached on disk
@@ -127,29 +128,27 @@ func gemmV4OK(transA, transB bool, m, n, k int) bool {
 func (o *Ops) gemm(op string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
 	engine.CheckBackend(op, o.Owner, a, b, c)
 	engine.CheckSizes(op, "batch m n k", batch, m, n, k)
-	engine.CheckNumel(op, "a", a, batch*m*k)
-	engine.CheckNumel(op, "b", b, batch*k*n)
-	engine.CheckNumel(op, "c", c, batch*m*n)
+	engine.CheckNumelOf(op, "a", a, batch*m*k, f32or16...)
+	engine.CheckNumelOf(op, "b", b, batch*k*n, f32or16...)
+	engine.CheckNumelOf(op, "c", c, batch*m*n, f32or16...)
 	if uint64(batch)*uint64(max(m*k, k*n, m*n)) >= 1<<32 {
 		panic(fmt.Sprintf("engine: %s: batch %d of %dx%dx%d exceeds 2^32 elements (32-bit shader indices)", op, batch, m, n, k))
 	}
-	if o.cm != "" {
-		// Cooperative matrices for every product (coopmat.go): a precision
-		// mode the user chose, not a tuning choice; GemmVariant coopmat_db
-		// picks the double-buffered kernel.
-		o.Record(o.coopMatKernel(), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
-		return
-	}
-	o.Record(o.Choice(Class(batch, m, n, k)), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
+	o.Record(o.kernelFor(halfMask(a, b, c), batch, m, n, k), transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 }
 
-// Record records one (batched) product with the named kernel.
+// Record records one (batched) product with the named kernel; float16
+// operands need regblock (gemm16.go).
 func (o *Ops) Record(choice string, transA, transB bool, batch, m, n, k int, alpha float32, a, b *engine.Tensor, beta float32, c *engine.Tensor) {
+	half := checkHalf("Gemm", choice, a, b, c)
 	if strings.HasPrefix(choice, "splitk_") {
 		o.splitK(choice, transA, transB, batch, m, n, k, alpha, a, b, beta, c)
 		return
 	}
 	shader, spec, rows, cols := o.kernel(choice, transA, transB, m, n, k)
+	if half != "" {
+		shader = half // regblock's tile and spec constants, scalar loads
+	}
 	gx, gy := vkrt.CeilDiv(n, cols), vkrt.CeilDiv(m, rows)
 	maxZ := int(o.Limit.MaxComputeWorkGroupCount[2])
 	// beta == 0: C is only written (its old contents are ignored).

@@ -24,23 +24,6 @@ func openTest(t *testing.T) *vkrt.Device {
 	return rttest.Open(t, vkrt.Config{})
 }
 
-// upload returns a new (shape) tensor of rt holding data.
-func upload(rt *vkrt.Device, data []float32, shape ...int) *engine.Tensor {
-	t := rt.New(shape...)
-	rt.Upload(t, data)
-	return t
-}
-
-// download returns t's contents, failing the test on a device error.
-func download(t *testing.T, rt *vkrt.Device, x *engine.Tensor) []float32 {
-	t.Helper()
-	out := make([]float32, x.Numel())
-	if err := rt.Download(x, out); err != nil {
-		t.Fatalf("download %v: %v", x, err)
-	}
-	return out
-}
-
 // TestNTXentPlanVariants runs the fused kernels of every family (GEMM
 // core, 64 x 64 tiles, register blocks) with every split of the columns
 // (one part; parallel parts in both passes as on GPUs; parts accumulated
@@ -55,7 +38,7 @@ func TestNTXentPlanVariants(t *testing.T) {
 		z := conformance.NTXentInput(rand.New(rand.NewSource(7)), rows, dim, 1)
 		want, wdz := make([]float32, 2), make([]float32, rows*dim)
 		cpu.NTXentForwardBackward(wdz, want, z, rows, dim, tau)
-		zt := upload(rt, z, rows, dim)
+		zt := conformance.Upload(rt.Owner(), z, rows, dim)
 		for _, v := range []struct {
 			name          string
 			kernel        string
@@ -89,10 +72,10 @@ func TestNTXentPlanVariants(t *testing.T) {
 				}
 				res, dz := rt.New(2), rt.New(rows, dim)
 				o.ForwardBackward(dz, res, zt, tau)
-				got := download(t, rt, res)
+				got := conformance.Download(t, rt.Owner(), res)
 				conformance.Close(t, "loss", got[:1], want[:1], conformance.Tol{Atol: 1e-5, Rtol: 1e-5})
 				conformance.Close(t, "top1", got[1:], want[1:], conformance.Tol{Atol: 1.01 / float64(rows)})
-				conformance.Close(t, "dz", download(t, rt, dz), wdz, conformance.NTXentGradTol(rows, tau))
+				conformance.Close(t, "dz", conformance.Download(t, rt.Owner(), dz), wdz, conformance.NTXentGradTol(rows, tau))
 				res.Release()
 				dz.Release()
 			})
@@ -145,7 +128,7 @@ func measureNTXentExtra(t *testing.T, o *Ops, rows, dim int) int64 {
 	t.Helper()
 	rt := o.RT
 	z := conformance.NTXentInput(rand.New(rand.NewSource(8)), rows, dim, 1.5)
-	zt, dz, res := upload(rt, z, rows, dim), rt.New(rows, dim), rt.New(2)
+	zt, dz, res := conformance.Upload(rt.Owner(), z, rows, dim), rt.New(rows, dim), rt.New(2)
 	defer func() {
 		for _, x := range []*engine.Tensor{zt, dz, res} {
 			x.Release()

@@ -108,22 +108,20 @@ func (t *Service) Load() {
 // ReadCache reads and checks the cache file at path as Load does, for
 // the tests that inspect what tuning wrote.
 func ReadCache(path string) (*File, error) {
-	data, err := readTuneCache(path)
-	if err != nil {
-		return nil, err
-	}
-	return parseTuneCache(data)
+	return regfile.Decode(path, checkTuneCacheSize, parseTuneCache)
 }
 
 // readTuneCache reads the cache file: a regular file (opening a FIFO would
 // block) of at most maxTuneCacheBytes.
 func readTuneCache(path string) ([]byte, error) {
-	return regfile.ReadChecked(path, func(_ io.ReaderAt, size int64) error {
-		if size > maxTuneCacheBytes {
-			return fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
-		}
-		return nil
-	})
+	return regfile.ReadChecked(path, checkTuneCacheSize)
+}
+
+func checkTuneCacheSize(_ io.ReaderAt, size int64) error {
+	if size > maxTuneCacheBytes {
+		return fmt.Errorf("larger than %d bytes", maxTuneCacheBytes)
+	}
+	return nil
 }
 
 // parseTuneCache decodes a cache file of this version and checks every

@@ -7,11 +7,11 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"simclr-vk/internal/alloctest"
+	"simclr-vk/internal/filetest"
 )
 
 // sampleTuneFile is a cache as WriteCache writes it: one GEMM class
@@ -73,21 +73,13 @@ func TestTuneCacheParse(t *testing.T) {
 func TestTuneCacheReadLimits(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo.json")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
+	filetest.FIFO(t, fifo)
 	big := filepath.Join(dir, "big.json")
 	os.WriteFile(big, append(sampleTuneFile(t), make([]byte, 4*maxTuneCacheBytes)...), 0o644)
 	for path, want := range map[string]string{fifo: "not a regular file", dir: "not a regular file", big: "larger than 8388608 bytes"} {
 		tn := &Service{Mode: "auto", Path: path}
-		done := make(chan struct{})
 		var alloc uint64
-		go func() { alloc = alloctest.Bytes(tn.Load); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: load blocked", path)
-		}
+		filetest.Returns(t, 10*time.Second, path+": load", func() { alloc = alloctest.Bytes(tn.Load) })
 		if len(tn.Notes) != 1 || !strings.Contains(tn.Notes[0], "ignoring cache "+path) || !strings.Contains(tn.Notes[0], want) {
 			t.Errorf("%s: notes %q, want %q", path, tn.Notes, want)
 		}
