@@ -21,10 +21,11 @@ type monitor struct {
 }
 
 // cpuMonitorBatch is the kNN monitor's extraction batch on a CPU device:
-// a batch's activations then stay in the caches, which made the README
-// job's monitor take about 13% less CPU time and up to half the wall time
-// of batches of 256 (docs/performance.md, issue #22). The features are the
-// same bit for bit (simclr/eval's TestExtractSameFeaturesAnyBatch).
+// with the builtin convolutions a batch's activations then stay in the
+// caches (less CPU time and wall time than batches of 256); with oneDNN
+// the batch makes no measurable difference (docs/performance.md, issue
+// #22). The features are the same bit for bit (simclr/eval's
+// TestExtractSameFeaturesAnyBatch).
 const cpuMonitorBatch = 64
 
 // monitorBatch is the kNN monitor's extraction batch for a training batch
