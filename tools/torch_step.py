@@ -36,7 +36,11 @@ class BasicBlock(nn.Module):
 
 
 class ResNet18Cifar(nn.Module):
-    def __init__(self, width, cin):
+    """simclr-vk's resnet18 with the CIFAR stem (layers.ResNetConfig); with
+    zero_init_residual the last BN gamma of each block starts at 0, as
+    `simclr-vk train` builds it (ZeroInitResidual)."""
+
+    def __init__(self, width, cin, zero_init_residual=False):
         super().__init__()
         w = width
         self.conv1 = nn.Conv2d(cin, w, 3, 1, 1, bias=False)
@@ -48,11 +52,21 @@ class ResNet18Cifar(nn.Module):
             c = cout
         self.layers = nn.Sequential(*layers)
         self.dim = c
+        if zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, BasicBlock):
+                    nn.init.zeros_(m.bn2.weight)
 
     def forward(self, x):
         x = F.relu(self.bn1(self.conv1(x)))
         x = self.layers(x)
         return torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+
+
+def projection_head(d, out=128):
+    """simclr-vk's default head (layers.HeadConfig, --proj-dims 0,128):
+    Linear(d, d) - BN - ReLU - Linear(d, out), with biases."""
+    return nn.Sequential(nn.Linear(d, d), nn.BatchNorm1d(d), nn.ReLU(), nn.Linear(d, out))
 
 
 def nt_xent(z, tau):
@@ -73,7 +87,7 @@ def step_bench(args, device, batch, amp, tf32):
     c, h, w = args.image
     enc = ResNet18Cifar(args.width, c).to(device)
     d = enc.dim
-    head = nn.Sequential(nn.Linear(d, d), nn.BatchNorm1d(d), nn.ReLU(), nn.Linear(d, 128)).to(device)
+    head = projection_head(d).to(device)
     params = list(enc.parameters()) + list(head.parameters())
     opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=1e-6)
     x = torch.rand(2 * batch, c, h, w, device=device)

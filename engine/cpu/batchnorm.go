@@ -211,15 +211,16 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 	})
 }
 
-// BatchNormForwardInfer implements engine.Backend, parallel over channels.
+// BatchNormForwardInfer implements engine.Backend with bnInferFast,
+// parallel over channels taken in turn by the goroutines.
 func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormForwardInfer"
 	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar)
 	engine.CheckBatchNorm(op, p, x, gamma, beta, runMean, runVar)
 	engine.CheckNumel(op, "y", y, x.Numel())
 	yd, xd, gd, bd, rm, rv := data(y), data(x), data(gamma), data(beta), data(runMean), data(runVar)
-	be.parallelFor(p.C, func(lo, hi int) {
-		batchNormInferChannels(lo, hi, yd, xd, gd, bd, rm, rv, p.N, p.C, p.HW, p.Eps, p.ReLU)
+	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
+		bnInferFast(lo, hi, yd, xd, gd, bd, rm, rv, p.N, p.C, p.HW, p.Eps, p.ReLU)
 	})
 }
 

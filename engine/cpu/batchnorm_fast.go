@@ -103,6 +103,32 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 	}
 }
 
+// bnInferFast is the fast BatchNormForwardInfer for channels [lo, hi):
+// the reference's per-channel scale and shift (bnAffine of the running
+// statistics), then bnTrainFast's apply pass over the block's planes of
+// each image. The result equals the reference's (each value is
+// float32(scale*x) + shift either way) but for the sign of a zero output.
+func bnInferFast(lo, hi int, y, x, gamma, beta, runMean, runVar []float32, n, c, hw int, eps float32, relu bool) {
+	nc := hi - lo
+	coef := make([]float32, 2*nc)
+	scales, shifts := coef[:nc], coef[nc:]
+	for ch := lo; ch < hi; ch++ {
+		invStd := 1 / math.Sqrt(float64(runVar[ch])+float64(eps))
+		scales[ch-lo], shifts[ch-lo] = bnAffine(gamma, beta, ch, float64(runMean[ch]), invStd)
+	}
+	for i := 0; i < n; i++ {
+		if simdOK {
+			off := (i*c + lo) * hw
+			simdBNApplyPlanes(y[off:], x[off:], hw, scales, shifts, relu)
+			continue
+		}
+		for ch := lo; ch < hi; ch++ {
+			off := (i*c + ch) * hw
+			bnApplyPlane(y[off:off+hw], x[off:off+hw], scales[ch-lo], shifts[ch-lo], relu)
+		}
+	}
+}
+
 // bnApplyPlane sets y = [relu](scale*x + shift) on one plane.
 func bnApplyPlane(y, x []float32, scale, shift float32, relu bool) {
 	if simdOK && len(y) >= simdMinLen {

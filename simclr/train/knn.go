@@ -20,6 +20,24 @@ type monitor struct {
 	opt         knn.Options
 }
 
+// cpuMonitorBatch is the kNN monitor's extraction batch on a CPU device:
+// with the builtin convolutions a batch's activations then stay in the
+// caches (less CPU time and wall time than batches of 256); with oneDNN
+// the batch makes no measurable difference (docs/performance.md, issue
+// #22). The features are the same bit for bit (simclr/eval's
+// TestExtractSameFeaturesAnyBatch).
+const cpuMonitorBatch = 64
+
+// monitorBatch is the kNN monitor's extraction batch for a training batch
+// of n images: the step's 2n views on a GPU, at most cpuMonitorBatch on a
+// CPU.
+func monitorBatch(n int, gpu bool) int {
+	if gpu {
+		return 2 * n
+	}
+	return min(2*n, cpuMonitorBatch)
+}
+
 // knnResult is in percent (NaN when not evaluated).
 type knnResult struct{ top1, top5 float64 }
 

@@ -308,7 +308,7 @@ func (r *run) setupKNN(test data.Dataset) {
 		query = data.Subset(test, cfg.KNNSubset, cfg.Seed+2)
 	}
 	r.mon = &monitor{bank: bank, query: query, classes: max(r.train.NumClasses(), test.NumClasses()), size: r.size(),
-		batch: 2 * cfg.BatchSize, workers: cfg.Workers, opt: knn.Options{K: cfg.KNNK, T: cfg.KNNT}}
+		batch: monitorBatch(cfg.BatchSize, r.opt.GPU), workers: cfg.Workers, opt: knn.Options{K: cfg.KNNK, T: cfg.KNNT}}
 	fmt.Fprintf(r.log, "kNN monitor: k %d, t %g, bank %d training images, %d test queries\n", cfg.KNNK, cfg.KNNT, bank.Len(), query.Len())
 }
 
