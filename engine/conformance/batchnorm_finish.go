@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -34,7 +35,69 @@ func init() {
 				})
 			}
 		}
+		t.Run("Refuse", func(t *testing.T) { testBatchNormFinishRefuse(t, b) })
 	})
+}
+
+// testBatchNormFinishRefuse: the finishing ops refuse, with a panic naming
+// the op and the operand or the shape, what their kernels would turn into
+// an index out of range or a NaN: a nil required operand (only runMean and
+// runVar together, and dgamma and dbeta, are optional), and running
+// statistics from one value per channel (M2/(m-1) = 0/0; the fused
+// BatchNormForwardTrain refuses it too). One value per channel without the
+// running statistics is fine (invStd = 1/sqrt(eps) for M2 = 0).
+func testBatchNormFinishRefuse(t *testing.T, b engine.Backend) {
+	one := engine.BatchNormParams{N: 1, C: 3, HW: 1, Eps: 1e-5, Momentum: 0.1}
+	p := engine.BatchNormParams{N: 2, C: 3, HW: 4, Eps: 1e-5, Momentum: 0.1}
+	v := func() *engine.Tensor { return Upload(b, make([]float32, 3), 3) }
+	pair := func() *engine.Tensor { return Upload(b, []float32{0, 0, 1, 0, 2, 0}, 3, 2) }
+	mean, invStd, rm, rv, stats, means := v(), v(), v(), v(), pair(), pair()
+	for _, x := range []*engine.Tensor{mean, invStd, rm, rv, stats, means} {
+		defer x.Release()
+	}
+	for _, c := range []struct {
+		name string
+		run  func()
+		want []string // "" panics: none wanted
+	}{
+		{"one value, running", func() { b.BatchNormFinish(mean, invStd, rm, rv, stats, one) },
+			[]string{"BatchNormFinish", "need more than 1 value per channel", "N 1, HW 1"}},
+		{"one value, no running", func() { b.BatchNormFinish(mean, invStd, nil, nil, stats, one) }, nil},
+		{"mean nil", func() { b.BatchNormFinish(nil, invStd, rm, rv, stats, p) }, []string{"BatchNormFinish", "mean is nil"}},
+		{"invStd nil", func() { b.BatchNormFinish(mean, nil, nil, nil, stats, p) }, []string{"BatchNormFinish", "invStd is nil"}},
+		{"stats nil", func() { b.BatchNormFinish(mean, invStd, nil, nil, nil, p) }, []string{"BatchNormFinish", "stats is nil"}},
+		{"runVar nil only", func() { b.BatchNormFinish(mean, invStd, rm, nil, stats, p) }, []string{"BatchNormFinish", "runMean and runVar"}},
+		{"means nil", func() { b.BatchNormBackwardFinish(mean, invStd, nil, stats, p) }, []string{"BatchNormBackwardFinish", "means is nil"}},
+		{"sums nil", func() { b.BatchNormBackwardFinish(nil, nil, means, nil, p) }, []string{"BatchNormBackwardFinish", "sums is nil"}},
+		{"grads nil", func() { b.BatchNormBackwardFinish(nil, nil, means, stats, p) }, nil},
+	} {
+		msg := panicOf(c.run)
+		if c.want == nil && msg != "" {
+			t.Errorf("%s: panics %q, want it to run", c.name, msg)
+		}
+		if c.want != nil && msg == "" {
+			t.Errorf("%s: ran, want a panic naming %q", c.name, c.want)
+		}
+		for _, w := range c.want {
+			if msg != "" && !strings.Contains(msg, w) {
+				t.Errorf("%s: panic %q does not name %q", c.name, msg, w)
+			}
+		}
+	}
+	if err := b.Err(); err != nil {
+		t.Fatalf("backend error after the refusals: %v", err)
+	}
+}
+
+// panicOf runs f and returns its panic message, "" when it returned.
+func panicOf(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
 }
 
 // testBatchNormFinish checks BatchNormFinish, updating the running

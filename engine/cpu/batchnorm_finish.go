@@ -62,9 +62,7 @@ func BatchNormBackwardFinish(dgamma, dbeta, means, sums []float32, c, m int) {
 func (be *Backend) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormFinish"
 	engine.CheckBackend(op, be, mean, invStd, runMean, runVar, stats)
-	engine.CheckBatchNormRunning(op, runMean, runVar)
-	engine.CheckBatchNormFinish(op, p, []string{"stats"}, []*engine.Tensor{stats},
-		[]string{"mean", "invStd", "runMean", "runVar"}, []*engine.Tensor{mean, invStd, runMean, runVar})
+	engine.CheckBatchNormFinish(op, p, mean, invStd, runMean, runVar, stats)
 	BatchNormFinish(data(mean), data(invStd), data(runMean), data(runVar), data(stats), p.C, p.N*p.HW, p.Eps, p.Momentum)
 }
 
@@ -72,7 +70,6 @@ func (be *Backend) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.
 func (be *Backend) BatchNormBackwardFinish(dgamma, dbeta, means, sums *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardFinish"
 	engine.CheckBackend(op, be, dgamma, dbeta, means, sums)
-	engine.CheckBatchNormFinish(op, p, []string{"means", "sums"}, []*engine.Tensor{means, sums},
-		[]string{"dgamma", "dbeta"}, []*engine.Tensor{dgamma, dbeta})
+	engine.CheckBatchNormBackwardFinish(op, p, dgamma, dbeta, means, sums)
 	BatchNormBackwardFinish(data(dgamma), data(dbeta), data(means), data(sums), p.C, p.N*p.HW)
 }

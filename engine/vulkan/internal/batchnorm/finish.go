@@ -16,9 +16,7 @@ import (
 func (d *Ops) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormFinish"
 	engine.CheckBackend(op, d.Owner, mean, invStd, runMean, runVar, stats)
-	engine.CheckBatchNormRunning(op, runMean, runVar)
-	engine.CheckBatchNormFinish(op, p, []string{"stats"}, []*engine.Tensor{stats},
-		[]string{"mean", "invStd", "runMean", "runVar"}, []*engine.Tensor{mean, invStd, runMean, runVar})
+	engine.CheckBatchNormFinish(op, p, mean, invStd, runMean, runVar, stats)
 	checkIndices(op, p)
 	run, runV := vkrt.In(stats), vkrt.In(stats) // unused without RUNNING
 	if runMean != nil {
@@ -39,8 +37,7 @@ func (d *Ops) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tenso
 func (d *Ops) BatchNormBackwardFinish(dgamma, dbeta, means, sums *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardFinish"
 	engine.CheckBackend(op, d.Owner, dgamma, dbeta, means, sums)
-	engine.CheckBatchNormFinish(op, p, []string{"means", "sums"}, []*engine.Tensor{means, sums},
-		[]string{"dgamma", "dbeta"}, []*engine.Tensor{dgamma, dbeta})
+	engine.CheckBatchNormBackwardFinish(op, p, dgamma, dbeta, means, sums)
 	checkIndices(op, p)
 	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_finish",
