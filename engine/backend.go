@@ -128,6 +128,11 @@ type Backend interface {
 	// p.Momentum*batch (m must then exceed 1, as in BatchNormForwardTrain).
 	// All float32.
 	BatchNormFinish(mean, invStd, runMean, runVar, stats *Tensor, p BatchNormParams)
+	// BatchNormInvStd: invStd (C) = 1/sqrt(runVar (C) + p.Eps), eval-mode
+	// batch norm's scale from the running variance, on the device (mixed
+	// precision's eval forward; BatchNormForwardInfer computes it inside).
+	// All float32; p's N and HW are not used.
+	BatchNormInvStd(invStd, runVar *Tensor, p BatchNormParams)
 	// BatchNormBackwardFinish finishes one group's BatchNormBackwardSums:
 	// from sums (C, 2) = [sum g, sum g*xhat] over m = p.N*p.HW values per
 	// channel, dbeta (C) = sum g and dgamma (C) = sum g*xhat (nil: not

@@ -119,6 +119,14 @@ func CheckBatchNormFinish(op string, p BatchNormParams, mean, invStd, runMean, r
 	}
 }
 
+// CheckBatchNormInvStd validates BatchNormInvStd's float32 tensors:
+// invStd and runVar (C).
+func CheckBatchNormInvStd(op string, p BatchNormParams, invStd, runVar *Tensor) {
+	CheckBatchNormParams(op, p)
+	CheckNumel(op, "invStd", invStd, p.C)
+	CheckNumel(op, "runVar", runVar, p.C)
+}
+
 // CheckBatchNormBackwardFinish validates BatchNormBackwardFinish's float32
 // tensors: sums and means (C, 2), and dgamma and dbeta (C), each of which
 // may be nil (an output not wanted).

@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -123,5 +124,68 @@ func TestMixedBatchNormOnDevice(t *testing.T) {
 	t.Logf("%d downloads in a step of %d batch-norm layers", b.n, bns)
 	if bns < 10 || b.n >= bns {
 		t.Errorf("%d downloads in a mixed step of %d batch-norm layers: want fewer than one per layer", b.n, bns)
+	}
+}
+
+// hostInvStd is a backend whose BatchNormInvStd is what layers' mixed eval
+// forward computed on the host before the op existed: download the
+// running variance, float32(1/sqrt(float64(v) + float64(eps))), upload.
+type hostInvStd struct{ engine.Backend }
+
+func (h hostInvStd) BatchNormInvStd(invStd, runVar *engine.Tensor, p engine.BatchNormParams) {
+	v := make([]float32, p.C)
+	if err := h.Download(runVar, v); err != nil {
+		panic(err)
+	}
+	for ch := range v {
+		v[ch] = float32(1 / math.Sqrt(float64(v[ch])+float64(p.Eps)))
+	}
+	h.Upload(invStd, v)
+}
+
+// TestMixedEvalOnDevice: mixed precision's eval forward (Features: the kNN
+// monitor, linear evaluation, embedding export) takes batch norm's invStd
+// from the running variance on the device (BatchNormInvStd): it downloads
+// nothing (the host computation downloaded the running variance of every
+// batch-norm layer), and on the CPU its features are bit for bit those of
+// the host computation, after a training step has moved the running
+// statistics away from (0, 1).
+func TestMixedEvalOnDevice(t *testing.T) {
+	cfg := tinyConfig("resnet18", layers.StemCIFAR)
+	xs := layerstest.RandomViews(3, 4, 3, 16, 16, 0.3)
+	d := &downloads{Backend: cpu.New(cpu.Options{})}
+	var h [2][]float32
+	for i, b := range []engine.Backend{d, hostInvStd{cpu.New(cpu.Options{})}} {
+		m := newModel(t, b, cfg)
+		defer m.Release()
+		m.SetPrecision(layers.PrecisionMixed)
+		x := layerstest.Upload(b, xs, 8, 3, 16, 16)
+		defer x.Release()
+		if _, _, err := m.Step(x, 0.5); err != nil {
+			t.Fatal(err)
+		}
+		ht := b.New(8, m.Encoder.FeatureDim())
+		defer ht.Release()
+		for k := 0; k < 2; k++ { // the first fills the pool
+			d.n = 0
+			if err := m.Features(ht, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i == 0 && d.n > 0 {
+			t.Errorf("a mixed-precision eval forward downloads %d times, want none", d.n)
+		}
+		h[i] = layerstest.Download(t, b, ht)
+	}
+	n := 0
+	for j := range h[1] {
+		if math.Float32bits(h[0][j]) != math.Float32bits(h[1][j]) {
+			if n++; n <= 3 {
+				t.Errorf("feature %d: %v on the device, %v with the host's invStd", j, h[0][j], h[1][j])
+			}
+		}
+	}
+	if n > 0 {
+		t.Errorf("%d of %d features differ from the host computation's", n, len(h[1]))
 	}
 }

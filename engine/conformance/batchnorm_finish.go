@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -11,7 +12,8 @@ import (
 )
 
 // BatchNormFinish: the one-group finishing ops of batch norm in parts
-// (BatchNormFinish, BatchNormBackwardFinish) against the cpu references on
+// (BatchNormFinish, BatchNormBackwardFinish) and eval mode's
+// BatchNormInvStd against the cpu references on
 // awkward channel counts (1, 3, 13, 127, 257: one channel, fewer than a
 // workgroup, one past a multiple of 64 and of 128), with and without the
 // running statistics and the optional gradients; a binding the kernel
@@ -32,6 +34,7 @@ func init() {
 				t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", s[0], s[1], s[2], opt), func(t *testing.T) {
 					testBatchNormFinish(t, b, rng, p, opt)
 					testBatchNormBackwardFinish(t, b, rng, p, opt)
+					testBatchNormInvStd(t, b, rng, p)
 				})
 			}
 		}
@@ -70,6 +73,8 @@ func testBatchNormFinishRefuse(t *testing.T, b engine.Backend) {
 		{"means nil", func() { b.BatchNormBackwardFinish(mean, invStd, nil, stats, p) }, []string{"BatchNormBackwardFinish", "means is nil"}},
 		{"sums nil", func() { b.BatchNormBackwardFinish(nil, nil, means, nil, p) }, []string{"BatchNormBackwardFinish", "sums is nil"}},
 		{"grads nil", func() { b.BatchNormBackwardFinish(nil, nil, means, stats, p) }, nil},
+		{"invStd of runVar nil", func() { b.BatchNormInvStd(nil, rv, p) }, []string{"BatchNormInvStd", "invStd is nil"}},
+		{"runVar of invStd nil", func() { b.BatchNormInvStd(invStd, nil, p) }, []string{"BatchNormInvStd", "runVar is nil"}},
 	} {
 		msg := panicOf(c.run)
 		if c.want == nil && msg != "" {
@@ -131,6 +136,24 @@ func testBatchNormFinish(t *testing.T, b engine.Backend, rng *rand.Rand, p engin
 		Close(t, "BatchNormFinish runVar", rvt.done(t, b, "runVar"), rv, bnFinishTol)
 	}
 	Close(t, "BatchNormFinish stats (read only)", Download(t, b, st), stats, exact)
+}
+
+// testBatchNormInvStd checks BatchNormInvStd on running variances over
+// eight orders of magnitude, a zero one (1/sqrt(eps)) included.
+func testBatchNormInvStd(t *testing.T, b engine.Backend, rng *rand.Rand, p engine.BatchNormParams) {
+	v := Rand(rng, p.C, -4, 4)
+	for i := range v {
+		v[i] = float32(math.Pow(10, float64(v[i])))
+	}
+	v[0] = 0
+	want := make([]float32, p.C)
+	cpu.BatchNormInvStd(want, v, p.Eps)
+	rv := Upload(b, v, p.C)
+	defer rv.Release()
+	it := guardOut(b, nil, p.C)
+	b.BatchNormInvStd(it.t, rv, p)
+	Close(t, "BatchNormInvStd invStd", it.done(t, b, "invStd"), want, bnFinishTol)
+	Close(t, "BatchNormInvStd runVar (read only)", Download(t, b, rv), v, exact)
 }
 
 // testBatchNormBackwardFinish checks BatchNormBackwardFinish, writing

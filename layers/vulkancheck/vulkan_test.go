@@ -263,6 +263,13 @@ func TestVulkanMatchesCPUMixed(t *testing.T) {
 			hmax = math.Max(hmax, math.Abs(float64(v)))
 		}
 		conformance.Close(t, "mixed eval-mode features", h[1], h[0], conformance.Tol{Atol: 1e-2 * hmax})
+		differ, dmax := 0, 0.0
+		for j, v := range h[0] {
+			if e := math.Abs(float64(h[1][j] - v)); e > 0 {
+				differ, dmax = differ+1, math.Max(dmax, e)
+			}
+		}
+		t.Logf("mixed eval-mode features: %d of %d differ from the cpu's, by at most %.3g (largest %.3g)", differ, len(h[0]), dmax, hmax)
 		lc, gc := layerstest.MixedStep(t, c, cfg, n, hw, layers.PrecisionMixed, 256)
 		lv, gv := layerstest.MixedStep(t, d, cfg, n, hw, layers.PrecisionMixed, 256)
 		r := layerstest.CloseSteps(t, "mixed: vulkan vs cpu", lv, lc, gv, gc, 2e-3, 0.5)

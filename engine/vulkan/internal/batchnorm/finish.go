@@ -31,6 +31,22 @@ func (d *Ops) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tenso
 	})
 }
 
+// BatchNormInvStd writes invStd = 1/sqrt(runVar + eps) (see
+// engine.Backend), in float32: a few ulps from the CPU reference's
+// float64.
+func (d *Ops) BatchNormInvStd(invStd, runVar *engine.Tensor, p engine.BatchNormParams) {
+	const op = "BatchNormInvStd"
+	engine.CheckBackend(op, d.Owner, invStd, runVar)
+	engine.CheckBatchNormInvStd(op, p, invStd, runVar)
+	checkIndices(op, p)
+	d.RT.Dispatch(vkrt.Kernel{
+		Shader: "batchnorm_invstd",
+		Push:   bnPartsPush(bnPlan{}, p, 1),
+		Groups: d.RT.Grid1D(p.C, 64),
+		Args:   []vkrt.Arg{vkrt.In(runVar), vkrt.Out(invStd)},
+	})
+}
+
 // BatchNormBackwardFinish turns one group's (sum g, sum g*xhat) into the
 // means BatchNormBackwardApply reads and dgamma, dbeta where not nil (see
 // engine.Backend).
