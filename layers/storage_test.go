@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -187,5 +188,30 @@ func TestMixedEvalOnDevice(t *testing.T) {
 	}
 	if n > 0 {
 		t.Errorf("%d of %d features differ from the host computation's", n, len(h[1]))
+	}
+}
+
+// TestProjectOneImage: a training-mode projection of one image has one
+// value per channel after the pooling, too few for a batch variance:
+// mixed precision (BatchNormFinish) refuses it as float32 precision's fused
+// batch norm does, rather than writing NaN running variances.
+func TestProjectOneImage(t *testing.T) {
+	b := cpu.New(cpu.Options{})
+	for _, p := range []layers.Precision{layers.PrecisionFP32, layers.PrecisionMixed} {
+		m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+		m.SetPrecision(p)
+		x := layerstest.Upload(b, layerstest.RandomViews(3, 1, 3, 8, 8, 0.3)[:3*8*8], 1, 3, 8, 8)
+		z := b.New(1, m.Head.OutDim())
+		msg := func() (msg string) {
+			defer func() { msg = fmt.Sprint(recover()) }()
+			_ = m.Project(z, x)
+			return
+		}()
+		if !strings.Contains(msg, "need more than 1 value per channel") {
+			t.Errorf("%v: Project on one image: panic %q, want one saying it needs more than 1 value per channel", p, msg)
+		}
+		z.Release()
+		x.Release()
+		m.Release()
 	}
 }
