@@ -40,14 +40,7 @@ func TestMixedStorageBitIdentical(t *testing.T) {
 	b := cpu.New(cpu.Options{})
 	for _, c := range storageCases() {
 		t.Run(c.Name, func(t *testing.T) {
-			want := layerstest.StorageRun(t, b, c, layers.MixedStorageRound)
-			got := layerstest.StorageRun(t, b, c, layers.MixedStorageFloat16)
-			if want.Stored || !got.Stored {
-				t.Fatalf("Float16Stored: %v with MixedStorageRound, %v with MixedStorageFloat16; want false, true", want.Stored, got.Stored)
-			}
-			if k := want.NonFinite(); k > 0 {
-				t.Fatalf("the emulation's run has %d Inf or NaN values: choose a smaller loss scale", k)
-			}
+			want, got := layerstest.StorageRuns(t, b, c, layers.MixedStorageFloat16)
 			for _, d := range layerstest.StorageBitsEqual(got, want) {
 				t.Error(d)
 			}

@@ -106,6 +106,23 @@ func StorageRun(t testing.TB, b engine.Backend, c StorageCase, s layers.MixedSto
 	return r
 }
 
+// StorageRuns runs c on b with the emulation (MixedStorageRound) and
+// then with storage s, and fails the test unless only the second stores
+// float16 tensors (Model.Float16Stored: the two took different paths) and
+// the emulation's run is finite (else: choose a smaller loss scale).
+func StorageRuns(t testing.TB, b engine.Backend, c StorageCase, s layers.MixedStorage) (emu, got StorageResult) {
+	t.Helper()
+	emu = StorageRun(t, b, c, layers.MixedStorageRound)
+	got = StorageRun(t, b, c, s)
+	if emu.Stored || !got.Stored {
+		t.Fatalf("Float16Stored: %v with MixedStorageRound, %v with MixedStorage %d; want false, true", emu.Stored, got.Stored, s)
+	}
+	if k := emu.NonFinite(); k > 0 {
+		t.Fatalf("the emulation's run has %d Inf or NaN values: choose a smaller loss scale", k)
+	}
+	return emu, got
+}
+
 // NonFinite counts the Inf and NaN values among r's losses and values
 // (a run that overflowed compares little).
 func (r StorageResult) NonFinite() int {

@@ -345,14 +345,7 @@ func TestMixedStorageTightVulkan(t *testing.T) {
 			noPanic(t, func() {
 				for steps, r := range runs { // 0 steps: the forward; 1: the first step
 					sc.Steps = steps
-					emu := layerstest.StorageRun(t, d, sc, layers.MixedStorageRound)
-					got := layerstest.StorageRun(t, d, sc, layers.MixedStorageAuto)
-					if emu.Stored || !got.Stored {
-						t.Fatalf("Float16Stored: %v with MixedStorageRound, %v with MixedStorageAuto; want false, true", emu.Stored, got.Stored)
-					}
-					if k := emu.NonFinite(); k > 0 {
-						t.Fatalf("the emulation's run has %d Inf or NaN values", k)
-					}
+					emu, got := layerstest.StorageRuns(t, d, sc, layers.MixedStorageAuto)
 					ulps, differ := layerstest.StorageULPs(got.Only(r.keep), emu.Only(r.keep))
 					for _, g := range r.groups {
 						tol := map[bool]float64{true: 8, false: 2}[g == "loss"]
