@@ -125,8 +125,14 @@ type Backend interface {
 	// mean (C) = the stats' mean, invStd (C) = 1/sqrt(M2/m + p.Eps), and
 	// runMean, runVar (C; both nil: left alone) move towards the mean and
 	// the unbiased variance M2/(m-1): run = (1-p.Momentum)*run +
-	// p.Momentum*batch. All float32.
+	// p.Momentum*batch (m must then exceed 1, as in BatchNormForwardTrain).
+	// All float32.
 	BatchNormFinish(mean, invStd, runMean, runVar, stats *Tensor, p BatchNormParams)
+	// BatchNormInvStd: invStd (C) = 1/sqrt(runVar (C) + p.Eps), eval-mode
+	// batch norm's scale from the running variance, on the device (mixed
+	// precision's eval forward; BatchNormForwardInfer computes it inside).
+	// All float32; p's N and HW are not used.
+	BatchNormInvStd(invStd, runVar *Tensor, p BatchNormParams)
 	// BatchNormBackwardFinish finishes one group's BatchNormBackwardSums:
 	// from sums (C, 2) = [sum g, sum g*xhat] over m = p.N*p.HW values per
 	// channel, dbeta (C) = sum g and dgamma (C) = sum g*xhat (nil: not

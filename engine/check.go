@@ -96,27 +96,49 @@ func CheckBatchNormParams(op string, p BatchNormParams) {
 	}
 }
 
-// CheckBatchNormFinish validates BatchNormFinish's or
-// BatchNormBackwardFinish's float32 tensors: pairs (C, 2) of statistics or
-// sums, named in pairs, and vectors (C), named in vectors; a nil vector is
-// skipped (an optional output).
-func CheckBatchNormFinish(op string, p BatchNormParams, pairs []string, pt []*Tensor, vectors []string, vt []*Tensor) {
+// CheckBatchNormFinish validates BatchNormFinish's float32 tensors: stats
+// (C, 2), mean and invStd (C), and runMean and runVar (C) both set or both
+// nil (the op updates both or neither). With them set, the running
+// variance is M2/(m-1), so, as BatchNormForwardTrain, it needs more than
+// one value per channel (m = N*HW > 1) rather than writing 0/0.
+func CheckBatchNormFinish(op string, p BatchNormParams, mean, invStd, runMean, runVar, stats *Tensor) {
 	CheckBatchNormParams(op, p)
-	for i, t := range pt {
-		CheckNumel(op, pairs[i], t, 2*p.C)
+	CheckNumel(op, "stats", stats, 2*p.C)
+	CheckNumel(op, "mean", mean, p.C)
+	CheckNumel(op, "invStd", invStd, p.C)
+	if (runMean == nil) != (runVar == nil) {
+		panic(fmt.Sprintf("engine: %s: runMean and runVar must both be nil or both be set", op))
 	}
-	for i, t := range vt {
-		if t != nil {
-			CheckNumel(op, vectors[i], t, p.C)
-		}
+	if runMean == nil {
+		return
+	}
+	CheckNumel(op, "runMean", runMean, p.C)
+	CheckNumel(op, "runVar", runVar, p.C)
+	if p.N*p.HW < 2 {
+		panic(fmt.Sprintf("engine: %s: need more than 1 value per channel in training mode (N %d, HW %d)", op, p.N, p.HW))
 	}
 }
 
-// CheckBatchNormRunning panics unless runMean and runVar are both nil or
-// both set (BatchNormFinish updates both or neither).
-func CheckBatchNormRunning(op string, runMean, runVar *Tensor) {
-	if (runMean == nil) != (runVar == nil) {
-		panic(fmt.Sprintf("engine: %s: runMean and runVar must both be nil or both be set", op))
+// CheckBatchNormInvStd validates BatchNormInvStd's float32 tensors:
+// invStd and runVar (C).
+func CheckBatchNormInvStd(op string, p BatchNormParams, invStd, runVar *Tensor) {
+	CheckBatchNormParams(op, p)
+	CheckNumel(op, "invStd", invStd, p.C)
+	CheckNumel(op, "runVar", runVar, p.C)
+}
+
+// CheckBatchNormBackwardFinish validates BatchNormBackwardFinish's float32
+// tensors: sums and means (C, 2), and dgamma and dbeta (C), each of which
+// may be nil (an output not wanted).
+func CheckBatchNormBackwardFinish(op string, p BatchNormParams, dgamma, dbeta, means, sums *Tensor) {
+	CheckBatchNormParams(op, p)
+	CheckNumel(op, "sums", sums, 2*p.C)
+	CheckNumel(op, "means", means, 2*p.C)
+	if dgamma != nil {
+		CheckNumel(op, "dgamma", dgamma, p.C)
+	}
+	if dbeta != nil {
+		CheckNumel(op, "dbeta", dbeta, p.C)
 	}
 }
 

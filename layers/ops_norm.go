@@ -2,7 +2,6 @@ package layers
 
 import (
 	"fmt"
-	"math"
 
 	"simclr-vk/engine"
 )
@@ -86,16 +85,13 @@ func (t *Tape) BatchNormOp(x *Var, bn *BatchNorm, relu bool) *Var {
 // batchNormInferParts is eval-mode BatchNormOp in mixed precision:
 // BatchNormApply, which takes float16 x and y where the fused
 // BatchNormForwardInfer reads float32 only, with the running mean and
-// invStd = 1/sqrt(running var + eps) computed on the host in float64 and
-// rounded to float32 (as batchNormParts computes the batch's), the same
-// op for both storages so that they give the same bits on the CPU.
+// invStd = 1/sqrt(running var + eps) from BatchNormInvStd on the device
+// (no host round trip per layer; on the CPU in float64 rounded to float32,
+// the bits the host computed before), the same ops for both storages so
+// that they give the same bits on the CPU.
 func (t *Tape) batchNormInferParts(x, y *Var, bn *BatchNorm, gamma, beta *engine.Tensor, p engine.BatchNormParams) {
-	is := t.download(bn.RunningVar.Value)
-	for ch, v := range is {
-		is[ch] = float32(1 / math.Sqrt(float64(v)+float64(p.Eps)))
-	}
 	invStd := t.pool.Get(p.C)
-	t.b.Upload(invStd, is)
+	t.b.BatchNormInvStd(invStd, bn.RunningVar.Value, p)
 	t.b.BatchNormApply(y.Value, x.Value, gamma, beta, bn.RunningMean.Value, invStd, 1, p)
 	t.pool.Put(invStd)
 	t.half(y.Value)

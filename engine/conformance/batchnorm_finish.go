@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -10,7 +12,8 @@ import (
 )
 
 // BatchNormFinish: the one-group finishing ops of batch norm in parts
-// (BatchNormFinish, BatchNormBackwardFinish) against the cpu references on
+// (BatchNormFinish, BatchNormBackwardFinish) and eval mode's
+// BatchNormInvStd against the cpu references on
 // awkward channel counts (1, 3, 13, 127, 257: one channel, fewer than a
 // workgroup, one past a multiple of 64 and of 128), with and without the
 // running statistics and the optional gradients; a binding the kernel
@@ -31,10 +34,74 @@ func init() {
 				t.Run(fmt.Sprintf("N%d_C%d_HW%d_%v", s[0], s[1], s[2], opt), func(t *testing.T) {
 					testBatchNormFinish(t, b, rng, p, opt)
 					testBatchNormBackwardFinish(t, b, rng, p, opt)
+					testBatchNormInvStd(t, b, rng, p)
 				})
 			}
 		}
+		t.Run("Refuse", func(t *testing.T) { testBatchNormFinishRefuse(t, b) })
 	})
+}
+
+// testBatchNormFinishRefuse: the finishing ops refuse, with a panic naming
+// the op and the operand or the shape, what their kernels would turn into
+// an index out of range or a NaN: a nil required operand (only runMean and
+// runVar together, and dgamma and dbeta, are optional), and running
+// statistics from one value per channel (M2/(m-1) = 0/0; the fused
+// BatchNormForwardTrain refuses it too). One value per channel without the
+// running statistics is fine (invStd = 1/sqrt(eps) for M2 = 0).
+func testBatchNormFinishRefuse(t *testing.T, b engine.Backend) {
+	one := engine.BatchNormParams{N: 1, C: 3, HW: 1, Eps: 1e-5, Momentum: 0.1}
+	p := engine.BatchNormParams{N: 2, C: 3, HW: 4, Eps: 1e-5, Momentum: 0.1}
+	v := func() *engine.Tensor { return Upload(b, make([]float32, 3), 3) }
+	pair := func() *engine.Tensor { return Upload(b, []float32{0, 0, 1, 0, 2, 0}, 3, 2) }
+	mean, invStd, rm, rv, stats, means := v(), v(), v(), v(), pair(), pair()
+	for _, x := range []*engine.Tensor{mean, invStd, rm, rv, stats, means} {
+		defer x.Release()
+	}
+	for _, c := range []struct {
+		name string
+		run  func()
+		want []string // "" panics: none wanted
+	}{
+		{"one value, running", func() { b.BatchNormFinish(mean, invStd, rm, rv, stats, one) },
+			[]string{"BatchNormFinish", "need more than 1 value per channel", "N 1, HW 1"}},
+		{"one value, no running", func() { b.BatchNormFinish(mean, invStd, nil, nil, stats, one) }, nil},
+		{"mean nil", func() { b.BatchNormFinish(nil, invStd, rm, rv, stats, p) }, []string{"BatchNormFinish", "mean is nil"}},
+		{"invStd nil", func() { b.BatchNormFinish(mean, nil, nil, nil, stats, p) }, []string{"BatchNormFinish", "invStd is nil"}},
+		{"stats nil", func() { b.BatchNormFinish(mean, invStd, nil, nil, nil, p) }, []string{"BatchNormFinish", "stats is nil"}},
+		{"runVar nil only", func() { b.BatchNormFinish(mean, invStd, rm, nil, stats, p) }, []string{"BatchNormFinish", "runMean and runVar"}},
+		{"means nil", func() { b.BatchNormBackwardFinish(mean, invStd, nil, stats, p) }, []string{"BatchNormBackwardFinish", "means is nil"}},
+		{"sums nil", func() { b.BatchNormBackwardFinish(nil, nil, means, nil, p) }, []string{"BatchNormBackwardFinish", "sums is nil"}},
+		{"grads nil", func() { b.BatchNormBackwardFinish(nil, nil, means, stats, p) }, nil},
+		{"invStd of runVar nil", func() { b.BatchNormInvStd(nil, rv, p) }, []string{"BatchNormInvStd", "invStd is nil"}},
+		{"runVar of invStd nil", func() { b.BatchNormInvStd(invStd, nil, p) }, []string{"BatchNormInvStd", "runVar is nil"}},
+	} {
+		msg := panicOf(c.run)
+		if msg == "<nil>" {
+			msg = ""
+		}
+		if c.want == nil && msg != "" {
+			t.Errorf("%s: panics %q, want it to run", c.name, msg)
+		}
+		if c.want != nil && msg == "" {
+			t.Errorf("%s: ran, want a panic naming %q", c.name, c.want)
+		}
+		for _, w := range c.want {
+			if msg != "" && !strings.Contains(msg, w) {
+				t.Errorf("%s: panic %q does not name %q", c.name, msg, w)
+			}
+		}
+	}
+	if err := b.Err(); err != nil {
+		t.Fatalf("backend error after the refusals: %v", err)
+	}
+}
+
+// panicOf runs f and returns its panic message, "<nil>" when it returned.
+func panicOf(f func()) (msg string) {
+	defer func() { msg = fmt.Sprint(recover()) }()
+	f()
+	return
 }
 
 // testBatchNormFinish checks BatchNormFinish, updating the running
@@ -68,6 +135,24 @@ func testBatchNormFinish(t *testing.T, b engine.Backend, rng *rand.Rand, p engin
 		Close(t, "BatchNormFinish runVar", rvt.done(t, b, "runVar"), rv, bnFinishTol)
 	}
 	Close(t, "BatchNormFinish stats (read only)", Download(t, b, st), stats, exact)
+}
+
+// testBatchNormInvStd checks BatchNormInvStd on running variances over
+// eight orders of magnitude, a zero one (1/sqrt(eps)) included.
+func testBatchNormInvStd(t *testing.T, b engine.Backend, rng *rand.Rand, p engine.BatchNormParams) {
+	v := Rand(rng, p.C, -4, 4)
+	for i := range v {
+		v[i] = float32(math.Pow(10, float64(v[i])))
+	}
+	v[0] = 0
+	want := make([]float32, p.C)
+	cpu.BatchNormInvStd(want, v, p.Eps)
+	rv := Upload(b, v, p.C)
+	defer rv.Release()
+	it := guardOut(b, nil, p.C)
+	b.BatchNormInvStd(it.t, rv, p)
+	Close(t, "BatchNormInvStd invStd", it.done(t, b, "invStd"), want, bnFinishTol)
+	Close(t, "BatchNormInvStd runVar (read only)", Download(t, b, rv), v, exact)
 }
 
 // testBatchNormBackwardFinish checks BatchNormBackwardFinish, writing

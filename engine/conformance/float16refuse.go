@@ -90,6 +90,9 @@ var refuseCalls = map[string]func(b engine.Backend, m maker){
 	"BatchNormFinish": func(b engine.Backend, m maker) {
 		b.BatchNormFinish(m("mean", 3), m("invStd", 3), m("runMean", 3), m("runVar", 3), m("stats", 3, 2), refBN)
 	},
+	"BatchNormInvStd": func(b engine.Backend, m maker) {
+		b.BatchNormInvStd(m("invStd", 3), m("runVar", 3), refBN)
+	},
 	"BatchNormBackwardFinish": func(b engine.Backend, m maker) {
 		b.BatchNormBackwardFinish(m("dgamma", 3), m("dbeta", 3), m("means", 3, 2), m("sums", 3, 2), refBN)
 	},

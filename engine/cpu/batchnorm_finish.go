@@ -58,21 +58,36 @@ func BatchNormBackwardFinish(dgamma, dbeta, means, sums []float32, c, m int) {
 	}
 }
 
+// BatchNormInvStd is the reference of engine.Backend.BatchNormInvStd:
+// invStd = float32(1/sqrt(runVar + eps)) in float64, what layers'
+// mixed-precision eval forward computed on the host before the op
+// existed (its CPU features keep their bits).
+func BatchNormInvStd(invStd, runVar []float32, eps float32) {
+	for ch, v := range runVar {
+		invStd[ch] = float32(1 / math.Sqrt(float64(v)+float64(eps)))
+	}
+}
+
 // BatchNormFinish implements engine.Backend.
 func (be *Backend) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormFinish"
 	engine.CheckBackend(op, be, mean, invStd, runMean, runVar, stats)
-	engine.CheckBatchNormRunning(op, runMean, runVar)
-	engine.CheckBatchNormFinish(op, p, []string{"stats"}, []*engine.Tensor{stats},
-		[]string{"mean", "invStd", "runMean", "runVar"}, []*engine.Tensor{mean, invStd, runMean, runVar})
+	engine.CheckBatchNormFinish(op, p, mean, invStd, runMean, runVar, stats)
 	BatchNormFinish(data(mean), data(invStd), data(runMean), data(runVar), data(stats), p.C, p.N*p.HW, p.Eps, p.Momentum)
+}
+
+// BatchNormInvStd implements engine.Backend.
+func (be *Backend) BatchNormInvStd(invStd, runVar *engine.Tensor, p engine.BatchNormParams) {
+	const op = "BatchNormInvStd"
+	engine.CheckBackend(op, be, invStd, runVar)
+	engine.CheckBatchNormInvStd(op, p, invStd, runVar)
+	BatchNormInvStd(data(invStd), data(runVar), p.Eps)
 }
 
 // BatchNormBackwardFinish implements engine.Backend.
 func (be *Backend) BatchNormBackwardFinish(dgamma, dbeta, means, sums *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardFinish"
 	engine.CheckBackend(op, be, dgamma, dbeta, means, sums)
-	engine.CheckBatchNormFinish(op, p, []string{"means", "sums"}, []*engine.Tensor{means, sums},
-		[]string{"dgamma", "dbeta"}, []*engine.Tensor{dgamma, dbeta})
+	engine.CheckBatchNormBackwardFinish(op, p, dgamma, dbeta, means, sums)
 	BatchNormBackwardFinish(data(dgamma), data(dbeta), data(means), data(sums), p.C, p.N*p.HW)
 }

@@ -133,6 +133,10 @@ func (d *Device) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Te
 	d.bn.BatchNormFinish(mean, invStd, runMean, runVar, stats, p)
 }
 
+func (d *Device) BatchNormInvStd(invStd, runVar *engine.Tensor, p engine.BatchNormParams) {
+	d.bn.BatchNormInvStd(invStd, runVar, p)
+}
+
 func (d *Device) BatchNormBackwardFinish(dgamma, dbeta, means, sums *engine.Tensor, p engine.BatchNormParams) {
 	d.bn.BatchNormBackwardFinish(dgamma, dbeta, means, sums, p)
 }

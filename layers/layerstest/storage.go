@@ -15,7 +15,8 @@ import (
 // (2N views of HW x HW pixels, new views each step) at loss scale Scale,
 // with BNGroups BN groups (the batch-norm-in-parts path) or micro-batch
 // Micro (gradient caching), then the eval-mode features and the
-// training-mode projection of the last batch.
+// training-mode projection of the last batch (with Steps 0, of the first
+// batch from the initial weights, the gradients untouched).
 type StorageCase struct {
 	Name            string
 	Cfg             layers.Config
@@ -74,6 +75,9 @@ func StorageRun(t testing.TB, b engine.Backend, c StorageCase, s layers.MixedSto
 			b.Axpy(p.Value, -0.05, p.Grad)
 		}
 	}
+	if x == nil { // Steps 0: the fixed weights' features and projection
+		x = Upload(b, RandomViews(20, c.N, ch, c.HW, c.HW, 0.3), 2*c.N, ch, c.HW, c.HW)
+	}
 	defer x.Release()
 	add := func(name string, v *engine.Tensor) {
 		r.Names = append(r.Names, name)
@@ -100,6 +104,23 @@ func StorageRun(t testing.TB, b engine.Backend, c StorageCase, s layers.MixedSto
 	}
 	add("projection", z)
 	return r
+}
+
+// StorageRuns runs c on b with the emulation (MixedStorageRound) and
+// then with storage s, and fails the test unless only the second stores
+// float16 tensors (Model.Float16Stored: the two took different paths) and
+// the emulation's run is finite (else: choose a smaller loss scale).
+func StorageRuns(t testing.TB, b engine.Backend, c StorageCase, s layers.MixedStorage) (emu, got StorageResult) {
+	t.Helper()
+	emu = StorageRun(t, b, c, layers.MixedStorageRound)
+	got = StorageRun(t, b, c, s)
+	if emu.Stored || !got.Stored {
+		t.Fatalf("Float16Stored: %v with MixedStorageRound, %v with MixedStorage %d; want false, true", emu.Stored, got.Stored, s)
+	}
+	if k := emu.NonFinite(); k > 0 {
+		t.Fatalf("the emulation's run has %d Inf or NaN values: choose a smaller loss scale", k)
+	}
+	return emu, got
 }
 
 // NonFinite counts the Inf and NaN values among r's losses and values
@@ -158,13 +179,7 @@ func StorageDistances(got, want StorageResult) map[string]float64 {
 	}
 	dd, ww := map[string]float64{}, map[string]float64{}
 	for i, w := range want.Values {
-		g := "state"
-		switch n := want.Names[i]; {
-		case strings.HasSuffix(n, " grad"):
-			g = "gradients"
-		case n == "features" || n == "projection":
-			g = n
-		}
+		g := storageGroup(want.Names[i])
 		for j := range w {
 			e := float64(got.Values[i][j]) - float64(w[j])
 			dd[g] += e * e
@@ -209,4 +224,56 @@ func StepPeak(t testing.TB, b engine.Backend, cfg layers.Config, n, hw int, p la
 		peak = b.MemStats().Peak - base
 	}
 	return peak
+}
+
+// Only is r with the values whose names keep accepts (the losses kept).
+func (r StorageResult) Only(keep func(name string) bool) StorageResult {
+	o := StorageResult{Losses: r.Losses, Stored: r.Stored}
+	for i, n := range r.Names {
+		if keep(n) {
+			o.Names, o.Values = append(o.Names, n), append(o.Values, r.Values[i])
+		}
+	}
+	return o
+}
+
+// StorageULPs is, per group of StorageDistances, the largest difference of
+// got from want in float16 units in the last place of want's value (the
+// spacing of float16 values at its magnitude, 2^-24 at least) and the
+// number of values that differ at all. For values that should agree but
+// for an occasional last-place flip: a bound of a few units catches a
+// float16 value rounded twice, which the relative L2 distance of a whole
+// group hides. The loss counts in float32 units of the last place.
+func StorageULPs(got, want StorageResult) (ulps map[string]float64, differ map[string]int) {
+	ulps, differ = map[string]float64{}, map[string]int{}
+	for i, w := range want.Losses {
+		if d := math.Abs(float64(got.Losses[i] - w)); d > 0 {
+			differ["loss"]++
+			ulps["loss"] = max(ulps["loss"], d/float64(math.Nextafter32(w, float32(math.Inf(1)))-w))
+		}
+	}
+	for i, w := range want.Values {
+		g := storageGroup(want.Names[i])
+		for j, v := range w {
+			d := math.Abs(float64(got.Values[i][j]) - float64(v))
+			if d == 0 {
+				continue
+			}
+			_, exp := math.Frexp(float64(v))
+			differ[g]++
+			ulps[g] = max(ulps[g], d/math.Ldexp(1, max(exp-1, -14)-10))
+		}
+	}
+	return ulps, differ
+}
+
+// storageGroup is the StorageGroups group of a StorageResult value name.
+func storageGroup(name string) string {
+	switch {
+	case strings.HasSuffix(name, " grad"):
+		return "gradients"
+	case name == "features" || name == "projection":
+		return name
+	}
+	return "state"
 }

@@ -16,9 +16,7 @@ import (
 func (d *Ops) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormFinish"
 	engine.CheckBackend(op, d.Owner, mean, invStd, runMean, runVar, stats)
-	engine.CheckBatchNormRunning(op, runMean, runVar)
-	engine.CheckBatchNormFinish(op, p, []string{"stats"}, []*engine.Tensor{stats},
-		[]string{"mean", "invStd", "runMean", "runVar"}, []*engine.Tensor{mean, invStd, runMean, runVar})
+	engine.CheckBatchNormFinish(op, p, mean, invStd, runMean, runVar, stats)
 	checkIndices(op, p)
 	run, runV := vkrt.In(stats), vkrt.In(stats) // unused without RUNNING
 	if runMean != nil {
@@ -33,14 +31,29 @@ func (d *Ops) BatchNormFinish(mean, invStd, runMean, runVar, stats *engine.Tenso
 	})
 }
 
+// BatchNormInvStd writes invStd = 1/sqrt(runVar + eps) (see
+// engine.Backend), in float32: a few ulps from the CPU reference's
+// float64.
+func (d *Ops) BatchNormInvStd(invStd, runVar *engine.Tensor, p engine.BatchNormParams) {
+	const op = "BatchNormInvStd"
+	engine.CheckBackend(op, d.Owner, invStd, runVar)
+	engine.CheckBatchNormInvStd(op, p, invStd, runVar)
+	checkIndices(op, p)
+	d.RT.Dispatch(vkrt.Kernel{
+		Shader: "batchnorm_invstd",
+		Push:   bnPartsPush(bnPlan{}, p, 1),
+		Groups: d.RT.Grid1D(p.C, 64),
+		Args:   []vkrt.Arg{vkrt.In(runVar), vkrt.Out(invStd)},
+	})
+}
+
 // BatchNormBackwardFinish turns one group's (sum g, sum g*xhat) into the
 // means BatchNormBackwardApply reads and dgamma, dbeta where not nil (see
 // engine.Backend).
 func (d *Ops) BatchNormBackwardFinish(dgamma, dbeta, means, sums *engine.Tensor, p engine.BatchNormParams) {
 	const op = "BatchNormBackwardFinish"
 	engine.CheckBackend(op, d.Owner, dgamma, dbeta, means, sums)
-	engine.CheckBatchNormFinish(op, p, []string{"means", "sums"}, []*engine.Tensor{means, sums},
-		[]string{"dgamma", "dbeta"}, []*engine.Tensor{dgamma, dbeta})
+	engine.CheckBatchNormBackwardFinish(op, p, dgamma, dbeta, means, sums)
 	checkIndices(op, p)
 	d.RT.Dispatch(vkrt.Kernel{
 		Shader: "batchnorm_backward_finish",
