@@ -29,6 +29,7 @@ var Shaders = map[string]any{
 	"batchnorm_forward_train_apply": pushBatchNormSplit{}, "batchnorm_backward_partial": pushBatchNormSplit{},
 	"batchnorm_backward_finalize": pushBatchNormSplit{}, "batchnorm_backward_apply": pushBatchNormSplit{},
 	"batchnorm_stats_finalize": pushBatchNormSplit{}, "batchnorm_finish": pushBatchNormSplit{}, "batchnorm_backward_finish": pushBatchNormSplit{},
+	"batchnorm_invstd": pushBatchNormSplit{},
 }
 
 // SplitParts is the number of chunks per channel of the split plan the
