@@ -149,7 +149,7 @@ func loadOneDNNFor(lib string) error {
 //     layout; below, oneDNN pads the channels to 16 and reorders every
 //     activation while the builtin shifted GEMMs need no im2col, so the
 //     1-3 channel stems and 8-channel layers stay builtin;
-//   - strided 1x1 shortcuts: forward and filter gradient from C = 32
+//   - strided 1x1 shortcuts: forward and filter gradient from C = 64
 //     (oneDNN reorders the whole input to read a quarter of it, which
 //     pays only with many output channels per input read), the input
 //     gradient never (im2col + GEMM wins);
@@ -160,7 +160,7 @@ func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
 	strided := p.StrideH > 1 || p.StrideW > 1
 	switch {
 	case strided && p.R == 1 && p.S == 1:
-		return op != convBackwardData && p.C >= 32
+		return op != convBackwardData && p.C >= 64
 	case strided:
 		return p.C >= 4
 	}
