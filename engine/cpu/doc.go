@@ -40,8 +40,10 @@
 //     when a primitive ends (OMP_WAIT_POLICY=PASSIVE unless set, set at
 //     package initialisation, before any C thread that may call getenv).
 //     Options.Conv chooses: ConvAuto (oneDNN where it loads and where
-//     oneDNNPays: not the 1-3 channel stems), ConvOneDNN (every shape; an
-//     error where it cannot load) or ConvBuiltin. ConvName says which runs.
+//     oneDNNPays: stride 1 from 16 input channels, 3x3 stride 2 from 4,
+//     the strided 1x1 shortcuts' forward and filter gradient from 64),
+//     ConvOneDNN (every shape; an error where it cannot load) or
+//     ConvBuiltin. ConvName says which runs.
 //     An op shape that oneDNN fails to create or run runs on the builtin
 //     path: with ConvOneDNN the failure, naming op and shape, is the
 //     backend's sticky error; with ConvAuto it is logged once per backend

@@ -143,20 +143,28 @@ func loadOneDNNFor(lib string) error {
 }
 
 // oneDNNPays reports the convolutions that oneDNN 2.6 runs faster than
-// the builtin path (docs/performance.md, "oneDNN convolutions"): not the
-// forward and input gradient of stems of 1 to 3 input channels, nor the
-// filter gradient of 1 or 2 input channels, nor the input gradient of the
-// strided 1x1 shortcuts, where im2col + GEMM wins (P18).
+// the builtin path on AVX-512 (docs/performance.md, "oneDNN
+// convolutions"), by input channels C and stride:
+//   - stride 1: from C = 16, one full channel block of oneDNN's nChw16c
+//     layout; below, oneDNN pads the channels to 16 and reorders every
+//     activation while the builtin shifted GEMMs need no im2col, so the
+//     1-3 channel stems and 8-channel layers stay builtin;
+//   - strided 1x1 shortcuts: forward and filter gradient from C = 64
+//     (oneDNN reorders the whole input to read a quarter of it, which
+//     pays only with many output channels per input read), the input
+//     gradient never (im2col + GEMM wins);
+//   - other strided convolutions (3x3 stride 2): from C = 4, where the
+//     builtin path falls back to im2col + GEMM and oneDNN runs 1.4-4x
+//     faster.
 func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
+	strided := p.StrideH > 1 || p.StrideW > 1
 	switch {
-	case op == convBackwardFilter:
-		return p.C >= 3
-	case p.C < 4:
-		return false
-	case op == convBackwardData && p.R == 1 && p.S == 1 && (p.StrideH > 1 || p.StrideW > 1):
-		return false
+	case strided && p.R == 1 && p.S == 1:
+		return op != convBackwardData && p.C >= 64
+	case strided:
+		return p.C >= 4
 	}
-	return true
+	return p.C >= 16
 }
 
 // entryLocked returns the cache entry of op for p, creating the

@@ -24,14 +24,21 @@ func TestConvAutoChoice(t *testing.T) {
 		fwd, bd, bf bool // oneDNN for forward, backward data, filter gradient
 	}{
 		{conv(1, 3, 1, 1), false, false, false}, // stems
-		{conv(2, 3, 1, 1), false, false, false},
-		{conv(3, 3, 1, 1), false, false, true},
-		{conv(4, 3, 1, 1), true, true, true},
-		{conv(16, 3, 2, 2), true, true, true},
+		{conv(3, 3, 1, 1), false, false, false},
+		{conv(8, 3, 1, 1), false, false, false},  // stride 1: below one 16-channel block
+		{conv(15, 3, 1, 1), false, false, false}, // the edges of the rule
+		{conv(16, 3, 1, 1), true, true, true},
 		{conv(16, 1, 1, 1), true, true, true},
-		{conv(16, 1, 2, 2), true, false, true}, // strided 1x1 shortcuts
-		{conv(16, 1, 1, 2), true, false, true},
-		{conv(16, 1, 2, 1), true, false, true},
+		{conv(3, 3, 2, 2), false, false, false}, // strided 3x3
+		{conv(4, 3, 2, 2), true, true, true},
+		{conv(8, 3, 1, 2), true, true, true},
+		{conv(8, 3, 2, 1), true, true, true},
+		{engine.Conv2DParams{N: 2, C: 16, H: 8, W: 8, K: 8, R: 1, S: 3, StrideH: 2, StrideW: 2, PadW: 1}, true, true, true},
+		{conv(16, 1, 2, 2), false, false, false}, // strided 1x1 shortcuts
+		{conv(63, 1, 2, 2), false, false, false},
+		{conv(64, 1, 2, 2), true, false, true},
+		{conv(64, 1, 1, 2), true, false, true},
+		{conv(64, 1, 2, 1), true, false, true},
 	} {
 		for i, want := range []bool{c.fwd, c.bd, c.bf} {
 			if got := oneDNNPays(convOp(i), c.p); got != want {
@@ -155,7 +162,7 @@ func TestOneDNNCacheConcurrent(t *testing.T) {
 // the output is computed (by the builtin path).
 func TestOneDNNFailures(t *testing.T) {
 	skipWithoutOneDNN(t)
-	p := engine.Conv2DParams{N: 2, C: 8, H: 6, W: 6, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	p := engine.Conv2DParams{N: 2, C: 16, H: 6, W: 6, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	injected := errors.New("injected failure")
 	for _, impl := range []ConvImpl{ConvOneDNN, ConvAuto} {
 		for _, atRun := range []bool{false, true} {
@@ -216,7 +223,7 @@ func TestOneDNNMissingLibrary(t *testing.T) {
 	if name := be.ConvName(); !strings.HasPrefix(name, "builtin (") || !strings.Contains(name, lib) {
 		t.Errorf("ConvAuto without %s: ConvName %q", lib, name)
 	}
-	p := engine.Conv2DParams{N: 1, C: 8, H: 5, W: 5, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	p := engine.Conv2DParams{N: 1, C: 16, H: 5, W: 5, K: 8, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	if got := be.ConvImplementation("Conv2DForward", p); got != "builtin" {
 		t.Errorf("ConvAuto without %s runs on %s", lib, got)
 	}
