@@ -62,7 +62,10 @@ WAIT_GOAL = 0.05                      # train's data wait, below
 
 
 def verdict(*checks):
-    """True when every check holds, None when one cannot be decided."""
+    """False when a decided check fails, True when every check holds, None
+    when none fails but one cannot be decided."""
+    if any(c is False for c in checks):
+        return False
     if any(c is None for c in checks):
         return None
     return all(checks)

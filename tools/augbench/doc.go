@@ -1,14 +1,10 @@
-// Command augbench measures simclr-vk's CPU data path: it writes a folder
-// of test JPEGs, then times augment.Loader over a folder of images the way
-// training reads it, for comparison with torchvision (tools/torch_data.py)
-// on the same files and worker count.
+// Command augbench measures simclr-vk's CPU data path: it times
+// augment.Loader over a folder of images the way training reads it, for
+// comparison with torchvision (tools/torch_data.py) on the same files and
+// worker count. Make the folder with tools/mkjpegs:
 //
-//	go run ./tools/augbench -write /tmp/augjpeg -n 200
+//	go run ./tools/mkjpegs -out /tmp/augjpeg
 //	go run ./tools/augbench -data /tmp/augjpeg -workers 2 [-image-size 224] [-memory] [-json]
-//
-// -write makes n 500x375 JPEGs (quality 90) in four class subfolders
-// (c0..c3, an ImageFolder layout): smooth gradients, discs and bars of
-// random colours, and mild noise, like photographs in frequency content.
 //
 // -data reads the folder with data.Open (-image-size 0: full-size images,
 // the views cropped from them as torchvision does; 224: every image

@@ -17,8 +17,8 @@ func main() {
 	nTest := flag.Int("test", 40, "test images")
 	classes := flag.Int("classes", 4, "class sub-folders")
 	flag.Parse()
-	if *out == "" || *nTrain < 0 || *nTest < 0 || *classes < 1 || *classes > 1000 || *nTrain+*nTest > 1_000_000 {
-		fmt.Fprintln(os.Stderr, "mkjpegs: --out is required; --train, --test >= 0, --classes in [1, 1000]")
+	if *out == "" || *nTrain < 0 || *nTest < 0 || *classes < 1 || *classes > 1000 || *nTrain > 1_000_000 || *nTest > 1_000_000 || *nTrain+*nTest > 1_000_000 {
+		fmt.Fprintln(os.Stderr, "mkjpegs: --out is required; --train, --test >= 0 and together at most 1,000,000; --classes in [1, 1000]")
 		os.Exit(2)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
