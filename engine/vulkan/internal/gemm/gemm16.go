@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"fmt"
+	"sync"
 
 	"simclr-vk/engine"
 	"simclr-vk/shaders"
@@ -35,12 +36,24 @@ func halfMask(a, b, c *engine.Tensor) int {
 	return m
 }
 
-// halfShader is regblock's variant for the float16 operands in half
-// (halfMask, not 0), from gemm_regblock.comp's variant lines.
-func halfShader(half int) string {
+// halfShaders are regblock's 8x8 variants by HALF mask, from
+// gemm_regblock.comp's variant lines, read once (shaders.Variants copies
+// its table: not per product).
+var halfShaders = sync.OnceValue(func() (t [8]string) {
 	for _, v := range shaders.Variants("gemm_regblock") {
-		if v.Half == half && v.TM == 8 && v.TN == 8 {
-			return "gemm_regblock_" + v.Suffix
+		if v.Half > 0 && v.Half < len(t) && v.TM == 8 && v.TN == 8 {
+			t[v.Half] = "gemm_regblock_" + v.Suffix
+		}
+	}
+	return t
+})
+
+// halfShader is regblock's variant for the float16 operands in half
+// (halfMask, not 0).
+func halfShader(half int) string {
+	if half > 0 && half < 8 {
+		if s := halfShaders()[half]; s != "" {
+			return s
 		}
 	}
 	panic(fmt.Sprintf("shaders: gemm_regblock has no 8x8 variant with HALF %d", half))
