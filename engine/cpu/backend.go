@@ -28,11 +28,11 @@ type Options struct {
 
 // Backend is the CPU implementation of engine.Backend.
 type Backend struct {
-	threads  int
-	noBLAS   bool
-	convImpl ConvImpl
-	onednn   *oneDNNConvs // nil: builtin convolutions
-	// oneDNNErr says why a ConvAuto backend runs builtin convolutions.
+	threads int
+	noBLAS  bool
+	onednn  *oneDNNConvs // nil: builtin convolutions
+	// oneDNNErr says why the backend runs builtin convolutions where
+	// oneDNN was asked for (auto or onednn); nil with ConvBuiltin.
 	oneDNNErr error
 
 	mu    sync.Mutex
@@ -65,11 +65,12 @@ func open(opts Options) (*Backend, error) {
 	if th <= 0 {
 		th = runtime.GOMAXPROCS(0)
 	}
-	b := &Backend{threads: th, noBLAS: opts.NoBLAS, convImpl: opts.Conv}
+	b := &Backend{threads: th, noBLAS: opts.NoBLAS}
 	o, err := newOneDNNConvs(opts, th)
 	if o == nil {
+		b.oneDNNErr = err
 		if opts.Conv == ConvAuto {
-			b.oneDNNErr, err = err, nil
+			err = nil
 		}
 		return b, err
 	}

@@ -301,7 +301,7 @@ func (be *Backend) ConvName() string {
 		}
 		return OneDNNName()
 	}
-	if be.convImpl == ConvBuiltin {
+	if be.oneDNNErr == nil {
 		return "builtin (oneDNN disabled by the options)"
 	}
 	return fmt.Sprintf("builtin (%v)", be.oneDNNErr)

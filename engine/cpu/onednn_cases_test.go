@@ -215,6 +215,11 @@ func TestOneDNNMissingLibrary(t *testing.T) {
 	}
 	if be := New(Options{Conv: ConvOneDNN, oneDNNLibrary: lib}); be.Err() == nil || !strings.Contains(be.Err().Error(), lib) {
 		t.Errorf("New(ConvOneDNN) without %s: sticky error %v", lib, be.Err())
+	} else if name := be.ConvName(); !strings.Contains(name, lib) {
+		t.Errorf("New(ConvOneDNN) without %s: ConvName %q does not say why", lib, name)
+	}
+	if name := New(Options{Conv: ConvBuiltin}).ConvName(); name != "builtin (oneDNN disabled by the options)" {
+		t.Errorf("ConvBuiltin: ConvName %q", name)
 	}
 	be, err := Open(Options{Threads: 1, oneDNNLibrary: lib})
 	if err != nil {
