@@ -150,7 +150,5 @@ func (be *Backend) BatchNormBackwardApply(dx, dy, x, y, gamma, mean, invStd, mea
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
 		bnBackApplyFast(lo, hi, dxd, dyd, xd, yd, gd, md, id, msd, groups, p.N, p.C, p.HW)
 	})
-	if r := rounder(dx); r != nil { // float16: dx rounded once (float16store.go)
-		be.chunks(len(dxd), func(lo, hi int) { r(dxd[lo:hi]) })
-	}
+	be.roundOut16(dx) // float16: dx rounded once
 }

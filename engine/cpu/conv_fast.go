@@ -228,7 +228,7 @@ func direct1x1(p engine.Conv2DParams) bool {
 func checkConv(be *Backend, op string, p engine.Conv2DParams, img, out, filt *engine.Tensor, names [3]string) {
 	p.Validate(op)
 	engine.CheckBackend(op, be, img, out, filt)
-	engine.CheckConv2DOperands(op, p, names, img, out, filt) // float16 activations: conv_float16.go
+	engine.CheckConv2DOperands(op, p, names, img, out, filt) // float16 activations: engine/conv_float16.go
 }
 
 // overImages runs fn(chunk, lo, hi, gemmThreads) over the N images split
@@ -250,7 +250,7 @@ func (be *Backend) overImages(N, chunks int, fn func(chunk, lo, hi, gemmThreads 
 
 func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
-	defer be.roundConvOutput(y)
+	defer be.roundOut16(y) // float16 y: the float32 pass, then rounded once (float16linear.go)
 	yd, xd, wd := data(y), data(x), data(w)
 	if be.convOneDNN(convForward, yd, xd, wd, p) {
 		return
@@ -280,7 +280,7 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 
 func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"})
-	defer be.roundConvOutput(dx)
+	defer be.roundOut16(dx) // float16 dx: likewise; dw is always float32
 	dxd, dyd, wd := data(dx), data(dy), data(w)
 	if be.convOneDNN(convBackwardData, dxd, dyd, wd, p) {
 		return

@@ -4,8 +4,9 @@ import "simclr-vk/engine"
 
 // The float16 emulation of the linear layers' ops (engine/dtype_linear.go
 // lists what each takes): Gemm, GemmBatched, BiasForward, BiasBackward,
-// the pools and Axpy read float16 operands as the float32 values they
-// are, compute exactly as for float32 and round a float16 output once
+// the pools, Axpy and the convolutions (x, y, dy, dx float16; w and dw
+// float32, so Conv2DBackwardFilter has nothing to round) read float16
+// operands as the float32 values they are, compute exactly as for float32 and round a float16 output once
 // afterwards (roundOut16), as the Vulkan _f16 kernels round their float32
 // result on store.
 

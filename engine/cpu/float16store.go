@@ -107,9 +107,7 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 	parallelGrain(be.threads, groups*p.C, bnSplitGrain(p, groups, be.threads), func(lo, hi int) {
 		bnApplyFast(lo, hi, yd, xd, gd, bd, md, id, groups, p.N, p.C, p.HW, p.ReLU)
 	})
-	if r := rounder(y); r != nil {
-		be.chunks(len(yd), func(lo, hi int) { r(yd[lo:hi]) })
-	}
+	be.roundOut16(y)
 }
 
 // upload16 is Upload into a Float16 tensor: the values rounded.
