@@ -274,7 +274,7 @@ func bnDxPlaneGo(d, g, x, y []float32, a, b, cc, mean float32) {
 	if y != nil {
 		y = y[:len(d)]
 		for j := range d {
-			gj := math.Float32frombits(math.Float32bits(g[j]) & positiveMask(y[j]))
+			gj := reluGrad(g[j], y[j])
 			d[j] = float32(a*gj) - float32(b*(x[j]-mean)) - cc
 		}
 		return

@@ -17,6 +17,11 @@ func positiveMask(v float32) uint32 {
 	return m
 }
 
+// simdMinLen is the shortest slice handed to a C kernel (simd_cgo.go):
+// below it the cost of the cgo call outweighs the vector loop's gain
+// (docs/performance.md has the measurement).
+const simdMinLen = 64
+
 // reluGrad returns g where y > 0, else 0, without a branch.
 func reluGrad(g, y float32) float32 {
 	return math.Float32frombits(math.Float32bits(g) & positiveMask(y))

@@ -221,11 +221,6 @@ import "unsafe"
 // simdOK reports AVX2: the kernels below may be used.
 var simdOK = C.simd_supported() != 0
 
-// simdMinLen is the shortest slice handed to a C kernel: below it the cost
-// of the cgo call outweighs the vector loop's gain (docs/performance.md
-// has the measurement).
-const simdMinLen = 64
-
 func fp(s []float32) *C.float { return (*C.float)(unsafe.Pointer(unsafe.SliceData(s))) }
 
 // fpOrNil is fp, or NULL for a nil slice (no ReLU mask).

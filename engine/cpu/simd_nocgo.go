@@ -8,8 +8,6 @@ package cpu
 
 const simdOK = false
 
-const simdMinLen = 64
-
 func simdAdd(d, a, b []float32)        { Add(d, a, b) }
 func simdReLU(y, x []float32)          { reluForwardGo(y, x) }
 func simdReLUBack(dx, dy, y []float32) { reluBackwardGo(dx, dy, y) }
