@@ -167,17 +167,11 @@ func testFloat16ConvMixed(t *testing.T, b engine.Backend, s engine.Float16Storer
 		{"Conv2DBackwardData", "dx", "dy", func(dx, dy, w *engine.Tensor) { b.Conv2DBackwardData(dx, dy, w, p) }, xs, ys},
 		{"Conv2DBackwardFilter", "x", "dy", func(x, dy, dw *engine.Tensor) { b.Conv2DBackwardFilter(dw, dy, x, p) }, xs, ys},
 	} {
-		msg := func() (msg string) {
-			h, f, w := s.NewFloat16(c.sa...), b.New(c.sb...), b.New(ws...)
-			defer func() {
-				h.Release()
-				f.Release()
-				w.Release()
-				msg = fmt.Sprint(recover())
-			}()
-			c.run(h, f, w)
-			return ""
-		}()
+		h, f, w := s.NewFloat16(c.sa...), b.New(c.sb...), b.New(ws...)
+		msg := panicOf(func() { c.run(h, f, w) })
+		h.Release()
+		f.Release()
+		w.Release()
 		if !strings.HasPrefix(msg, "engine: "+c.op+": ") || !strings.Contains(msg, c.a+" is float16 but "+c.b+" is float32") {
 			t.Errorf("%s with %s float16 and %s float32: got panic %q, want one naming both", c.op, c.a, c.b, msg)
 		}

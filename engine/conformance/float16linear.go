@@ -307,11 +307,7 @@ func testBiasPool16(t *testing.T, b engine.Backend, s engine.Float16Storer, rng 
 		y, x := s.NewFloat16(3), b.New(3)
 		defer y.Release()
 		defer x.Release()
-		msg := func() (msg string) {
-			defer func() { msg = fmt.Sprint(recover()) }()
-			b.Axpy(y, 2, x)
-			return
-		}()
+		msg := panicOf(func() { b.Axpy(y, 2, x) })
 		if want := "engine: Axpy: y "; !strings.HasPrefix(msg, want) || !strings.Contains(msg, "float16") {
 			t.Errorf("Axpy of a float32 x into a float16 y: panic %q, want one starting %q naming float16", msg, want)
 		}
