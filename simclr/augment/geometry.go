@@ -51,14 +51,7 @@ func taps(t []tap, a, b float64, lo, hi int) []tap {
 
 // resample renders the crop (and flip) of src into dst (C x size x size,
 // values in [0, 1]) with bilinear interpolation, clamping to the crop
-// rectangle as a crop-then-resize does.
-func resample(dst []float32, src data.Image, p Params, size int) {
-	sc := getScratch()
-	defer scratchPool.Put(sc)
-	sc.resample(dst, src, p, size)
-}
-
-// resample is resample with sc's buffers.
+// rectangle as a crop-then-resize does, using sc's buffers.
 func (sc *scratch) resample(dst []float32, src data.Image, p Params, size int) {
 	m := Transform(p.Crop, size, p.Flip)
 	// The map is axis-aligned: x' = m[0]*x + m[6], y' = m[4]*y + m[7]
