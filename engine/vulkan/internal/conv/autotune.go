@@ -83,7 +83,7 @@ func (o *Ops) convCandidates(pass string, p engine.Conv2DParams) []convTile {
 		}
 	}
 	rows, _ := convShape(pass, p)
-	out = append(out, o.convRegblock(rows))
+	out = append(out, o.convRegblock(rows, false))
 	if pass == "backward_filter" {
 		out = o.convSplitCandidates(p, out)
 	}
@@ -173,8 +173,7 @@ func (o *Ops) convTuned(pass string, p engine.Conv2DParams, f16 bool, out *engin
 			// cooperative matrices the table's kernel is one of them):
 			// run the reference.
 			rows, _ := convShape(pass, p)
-			t = o.convRegblock(rows)
-			t.f16 = f16
+			t = o.convRegblock(rows, f16)
 		}
 		tn.Notef("conv autotune of %s failed, using %s: %v", key, t.name(), err)
 		o.choices[key] = choice{Choice{Problem: key, Kernel: t.name(), Source: "table", Note: err.Error()}, t}
@@ -197,8 +196,7 @@ func (o *Ops) measureConv(key, pass string, p engine.Conv2DParams, f16 bool, can
 	flops := p.Flops()
 	c := Choice{Problem: key, Source: "measured", GFLOPs: map[string]float64{}}
 	rows, _ := convShape(pass, p)
-	reference := o.convRegblock(rows)
-	reference.f16 = f16
+	reference := o.convRegblock(rows, f16)
 	if out.DType() == engine.Float16 {
 		check, checked, done, err := o.f16Check(out, run)
 		if err != nil {

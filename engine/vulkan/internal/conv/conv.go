@@ -284,8 +284,7 @@ func (o *Ops) conv2dBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams
 	}
 	classes := p.StrideH * p.StrideW
 	if t.tiled && classes > int(o.Limit.MaxComputeWorkGroupCount[2]) {
-		rb := o.convRegblock(p.C) // one workgroup row per stride class would not fit the grid
-		rb.f16 = t.f16
+		rb := o.convRegblock(p.C, t.f16) // one workgroup row per stride class would not fit the grid
 		t = rb
 	}
 	// The register-blocked kernel's columns: every stride class padded to

@@ -67,8 +67,7 @@ func (o *Ops) convTableTile16(pass string, p engine.Conv2DParams) convTile {
 			}
 		}
 	}
-	t := o.convRegblock(rows)
-	t.f16 = true
+	t := o.convRegblock(rows, true)
 	return t
 }
 
@@ -83,8 +82,7 @@ func (o *Ops) convCandidates16(pass string, p engine.Conv2DParams) []convTile {
 		}
 	}
 	rows, _ := convShape(pass, p)
-	rb := o.convRegblock(rows)
-	rb.f16 = true
+	rb := o.convRegblock(rows, true)
 	out = append(out, rb)
 	if pass == "backward_filter" {
 		out = o.convSplitCandidates(p, out)

@@ -97,12 +97,19 @@ func (o *Ops) convTableTile(pass string, p engine.Conv2DParams) convTile {
 			return t
 		}
 	}
-	return o.convRegblock(rows)
+	return o.convRegblock(rows, false)
 }
 
 // convRegblock is the register-blocked kernel for a GEMM output of rows
-// rows (see convTableTile).
-func (o *Ops) convRegblock(rows int) convTile {
+// rows (see convTableTile), its float16 variant with f16.
+func (o *Ops) convRegblock(rows int, f16 bool) convTile {
+	t := o.regblockShape(rows)
+	t.f16 = f16
+	return t
+}
+
+// regblockShape is convRegblock's workgroup and register block.
+func (o *Ops) regblockShape(rows int) convTile {
 	maxInv := int(o.Limit.MaxComputeWorkGroupInvocations)
 	if o.Info.Type == "cpu" {
 		if rows >= 64 && maxInv >= 64 {
