@@ -2,13 +2,11 @@ package vulkan
 
 import (
 	"fmt"
-	"math/rand"
 	"strings"
 	"testing"
 
 	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
-	"simclr-vk/engine/cpu"
 )
 
 // The NT-Xent family's plan and memory tests are internal/ntxent's; here
@@ -55,40 +53,6 @@ func TestSoftmaxCrossEntropyInvalidLabel(t *testing.T) {
 			}
 		}
 		for _, x := range []*engine.Tensor{logits, labels, loss, dl} {
-			x.Release()
-		}
-	}
-}
-
-// BenchmarkNTXent: the fused op against the unfused Gemm composition on
-// named shapes (2N x d), GFLOP/s of 6 * (2N)^2 * d per call.
-func BenchmarkNTXent(b *testing.B) {
-	d := openBench(b, Options{})
-	for _, s := range [][2]int{{1024, 128}, {4096, 128}} {
-		rows, dim := s[0], s[1]
-		z := conformance.NTXentInput(rand.New(rand.NewSource(1)), rows, dim, 1.5)
-		zt := conformance.Upload(d, z, rows, dim)
-		dz, res := d.New(rows, dim), d.New(2)
-		for _, impl := range []string{"fused", "unfused"} {
-			b.Run(fmt.Sprintf("%s/2N%d_d%d", impl, rows, dim), func(b *testing.B) {
-				run := d.NTXentForwardBackward
-				if impl == "unfused" {
-					run = d.Lab().NTXentUnfused
-				}
-				run(dz, res, zt, 0.5) // pipelines
-				if err := d.Flush(); err != nil {
-					b.Fatal(err)
-				}
-				for b.Loop() {
-					run(dz, res, zt, 0.5)
-					if err := d.Flush(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(cpu.NTXentFLOPs(rows, dim, true)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-		}
-		for _, x := range []*engine.Tensor{zt, dz, res} {
 			x.Release()
 		}
 	}
