@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"simclr-vk/internal/alloctest"
+	"simclr-vk/internal/pycheck"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -253,9 +253,7 @@ func TestStateDict(t *testing.T) {
 // TestSafetensorsPython parses a written file with python3's json and
 // struct modules, following the spec independently of the Go reader.
 func TestSafetensorsPython(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not found; skipping the cross-check")
-	}
+	pycheck.Require(t, "the cross-check")
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := WriteSafetensors(path, sampleTensors(), map[string]string{"arch": `{"name":"resnet18"}`}); err != nil {
 		t.Fatal(err)
@@ -282,12 +280,9 @@ for name, e in sorted(h.items(), key=lambda kv: kv[1]['data_offsets'][0]):
     print(name, e['dtype'], e['shape'], v[-1])
 assert ends == len(buf)
 `
-	out, err := exec.Command("python3", "-c", script, path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python3: %v\n%s", err, out)
-	}
+	out := pycheck.Run(t, "-c", script, path)
 	want := "a.bias F32 [1] 2.5\nbn1.num_batches_tracked I64 [] 123456789012\nencoder.conv1.weight F32 [3, 13] 9.06000"
-	if !strings.HasPrefix(strings.TrimSpace(string(out)), want) {
+	if !strings.HasPrefix(strings.TrimSpace(out), want) {
 		t.Errorf("python3 read:\n%s\nwant prefix:\n%s", out, want)
 	}
 }
