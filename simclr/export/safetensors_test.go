@@ -170,8 +170,7 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 	f.Write([]byte("\x93NUMPY\x01\x00"))
 	f.Truncate(256 << 20) // sparse
 	f.Close()
-	var err error
-	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(big) })
+	_, err := alloctest.Call(t, "ReadSafetensors", 0, 1<<20, func() (*Safetensors, error) { return ReadSafetensors(big) })
 	if err == nil || !strings.Contains(err.Error(), "limit (not a safetensors file?)") || !strings.Contains(err.Error(), big) {
 		t.Errorf("large foreign file: %v", err)
 	}
@@ -195,9 +194,7 @@ func FuzzDecodeSafetensors(f *testing.F) {
 	f.Add(raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8)))
 	f.Add(raw(`{"__metadata__":{"a":"b"},"x":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, make([]byte, 8)))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var s *Safetensors
-		var err error
-		alloctest.Max(t, "DecodeSafetensors", len(b), alloctest.Linear(len(b), 64, 1<<20), func() { s, err = DecodeSafetensors(b) })
+		s, err := alloctest.Call(t, "DecodeSafetensors", len(b), alloctest.Linear(len(b), 64, 1<<20), func() (*Safetensors, error) { return DecodeSafetensors(b) })
 		if err != nil {
 			return
 		}
@@ -301,8 +298,7 @@ func TestReadSafetensorsSparse(t *testing.T) {
 	if err := os.Truncate(p, 64<<20); err != nil {
 		t.Skipf("truncate: %v", err)
 	}
-	var err error
-	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(p) })
+	_, err := alloctest.Call(t, "ReadSafetensors", 0, 1<<20, func() (*Safetensors, error) { return ReadSafetensors(p) })
 	if err == nil || !strings.Contains(err.Error(), "but tensors cover 8 (trailing or truncated data)") {
 		t.Errorf("sparse file: %v", err)
 	}
