@@ -330,6 +330,7 @@ fi
 # an H200 the NVIDIA driver once refused every later vkCreateInstance in
 # the process after the 4 TiB allocation failure).
 test_pkg ./engine/vulkan memory
+test_pkg ./engine/vulkan/internal/tune memory
 
 report
 exit 0

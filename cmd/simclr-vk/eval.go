@@ -87,32 +87,26 @@ type linearResult struct {
 func runEvalLinear(args []string) error {
 	fs := newFlags("eval linear")
 	mf := addModelDataFlags(fs)
-	epochs := fs.Int("epochs", 90, "training epochs of the classifier")
-	lr := fs.Float64("lr", 0, "peak learning rate, > 0 (left out: 0.1 * batch / 256)")
+	cf := addClassifierFlags(fs, 90, "training epochs of the classifier", 0.1, "shuffling and augmentation seed")
 	aug := fs.Bool("aug", false, "random crop + flip while training (features recomputed every epoch; else computed once and cached in host memory)")
-	seed := fs.Uint64("seed", 1, "shuffling and augmentation seed")
 	out := fs.String("out", "linear.json", "write the result as JSON to this file (- for stdout, empty: none)")
 	bf := addBackendFlags(fs, "auto")
 	pf := addPrecisionFlag(fs, "eval linear", false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *epochs < 1 || *mf.batch < 1 || *lr < 0 {
+	if *cf.epochs < 1 || *mf.batch < 1 || *cf.lr < 0 {
 		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
 	}
-	e, err := openEval(mf, bf, pf, *out,
-		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
-		optionalLR(fs, *lr))
+	e, err := openEval(mf, bf, pf, *out, cf.check())
 	if err != nil {
 		return err
 	}
 	defer e.close()
 	bars := map[string]func(int, int){}
 	res, err := eval.LinearProbe(e.m, e.train, e.test, eval.LinearConfig{
-		Size: e.size, Epochs: *epochs, Batch: *mf.batch, LR: *lr, Aug: *aug, Seed: *seed, Workers: *mf.workers,
-		Progress: func(ep, n int, loss, lr float64) {
-			fmt.Fprintf(os.Stderr, "epoch %d/%d  loss %.4f  lr %.4g\n", ep, n, loss, lr)
-		},
+		Size: e.size, Epochs: *cf.epochs, Batch: *mf.batch, LR: *cf.lr, Aug: *aug, Seed: *cf.seed, Workers: *mf.workers,
+		Progress: epochProgress,
 		ExtractProgress: func(what string, done, total int) {
 			if bars[what] == nil {
 				bars[what] = progressBar(what + " features")

@@ -19,6 +19,7 @@ import (
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/metrics"
 	"simclr-vk/simclr/modelio"
+	"simclr-vk/simclr/train"
 )
 
 // Shared by eval, finetune and embed: a model from a checkpoint, a dataset
@@ -44,6 +45,45 @@ func addModelDataFlags(fs *pflag.FlagSet) *modelDataFlags {
 func addDataFlags(fs *pflag.FlagSet, def, help string) (spec, format *string) {
 	return fs.String("data", def, help),
 		fs.String("format", "", "dataset format override: "+strings.Join(data.Formats, ", "))
+}
+
+// classifierFlags are --epochs, --lr and --seed of the commands that
+// train a classifier (eval linear, finetune).
+type classifierFlags struct {
+	fs     *pflag.FlagSet
+	epochs *int
+	lr     *float64
+	seed   *uint64
+}
+
+// addClassifierFlags adds them: epochs by default, a learning rate
+// derived from the batch size (lrBase per 256 images) unless --lr is given.
+func addClassifierFlags(fs *pflag.FlagSet, epochs int, epochsHelp string, lrBase float64, seedHelp string) *classifierFlags {
+	return &classifierFlags{
+		fs:     fs,
+		epochs: fs.Int("epochs", epochs, epochsHelp),
+		lr:     fs.Float64("lr", 0, fmt.Sprintf("peak learning rate, > 0 (left out: %g * batch / 256)", lrBase)),
+		seed:   fs.Uint64("seed", 1, seedHelp),
+	}
+}
+
+// check bounds --epochs and, given explicitly, --lr: its default (0)
+// means "derived from the batch size", an explicit one must be a positive
+// finite number.
+func (f *classifierFlags) check() error {
+	if err := bound.Int("epochs", int64(*f.epochs), 1, train.MaxEpochs); err != nil || !f.fs.Changed("lr") {
+		return err
+	}
+	if err := bound.Float("lr", *f.lr, 0, train.MaxLR, true); err != nil {
+		return fmt.Errorf("%w (leave --lr out for the default derived from the batch size)", err)
+	}
+	return nil
+}
+
+// epochProgress prints a classifier's epoch (LinearConfig and
+// FineTuneConfig's Progress).
+func epochProgress(epoch, epochs int, loss, lr float64) {
+	fmt.Fprintf(os.Stderr, "epoch %d/%d  loss %.4f  lr %.4g\n", epoch, epochs, loss, lr)
 }
 
 // evalInput is a loaded model with its data.

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"simclr-vk/engine/cpu"
+	"simclr-vk/internal/pycheck"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/modelio"
@@ -188,12 +188,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 // ResNet-50) and compares their features on fixed inputs with ours. It needs
 // python3 with torch, torchvision and numpy.
 func TestTorchLoad(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not found: skipping the PyTorch cross-check")
-	}
-	if out, err := exec.Command("python3", "-c", "import torch, torchvision, numpy").CombinedOutput(); err != nil {
-		t.Skipf("torch/torchvision/numpy not importable, skipping the PyTorch cross-check: %s", strings.TrimSpace(string(out)))
-	}
+	pycheck.Require(t, "the PyTorch cross-check", "torch", "torchvision", "numpy")
 	script, err := filepath.Abs("../../tools/torch_load_check.py")
 	if err != nil {
 		t.Fatal(err)
@@ -215,11 +210,7 @@ func TestTorchLoad(t *testing.T) {
 			if err := runExport([]string{"--checkpoint", ck, "--out", st, "--head", "--check-samples", "3"}); err != nil {
 				t.Fatal(err)
 			}
-			out, err := exec.Command("python3", script, st).CombinedOutput()
-			t.Logf("%s", out)
-			if err != nil {
-				t.Fatalf("torch_load_check.py: %v", err)
-			}
+			t.Logf("%s", pycheck.Run(t, script, st))
 		})
 	}
 }

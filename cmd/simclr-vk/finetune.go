@@ -3,14 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"simclr-vk/internal/bound"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/modelio"
-	"simclr-vk/simclr/train"
 )
 
 // finetuneResult is the JSON written next to the fine-tuned checkpoint.
@@ -26,9 +24,8 @@ func runFinetune(args []string) error {
 	initFrom := fs.String("init-from", "", "start from torchvision-named weights (.safetensors) instead of --checkpoint")
 	frac := fs.Float64("label-fraction", 0.1, "fraction of the training labels used, class-balanced, in (0, 1] (0.01 and 0.1 in the paper)")
 	stage := fs.Int("from-stage", 0, "first trained stage: 0 everything, 1-4 layer1..layer4 on (earlier stages frozen in eval mode), 5 only the classifier")
-	epochs := fs.Int("epochs", 30, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)")
-	lr := fs.Float64("lr", 0, "peak learning rate, > 0 (left out: 0.05 * batch / 256)")
-	seed := fs.Uint64("seed", 1, "label subset, shuffling, augmentation and classifier seed")
+	cf := addClassifierFlags(fs, 30, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)",
+		0.05, "label subset, shuffling, augmentation and classifier seed")
 	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
 	af := addArchFlags(fs)
 	bf := addBackendFlags(fs, "auto")
@@ -42,8 +39,7 @@ func runFinetune(args []string) error {
 	if err := bound.Check(mf.check(), af.check(), bf.check(),
 		bound.Float("label-fraction", *frac, 0, 1, true),
 		bound.Int("from-stage", int64(*stage), 0, eval.Stages),
-		bound.Int("epochs", int64(*epochs), 1, train.MaxEpochs),
-		optionalLR(fs, *lr), pf.check(),
+		cf.check(), pf.check(),
 		bound.WritableDir("out", *out)); err != nil {
 		return err
 	}
@@ -89,11 +85,8 @@ func runFinetune(args []string) error {
 		return err
 	}
 	res, fc, err := eval.FineTune(e.m, e.train, e.test, eval.FineTuneConfig{
-		LabelFraction: *frac, FromStage: *stage, Size: e.size, Epochs: *epochs, Batch: *mf.batch, LR: *lr, Seed: *seed,
-		Workers: *mf.workers,
-		Progress: func(ep, n int, loss, lr float64) {
-			fmt.Fprintf(os.Stderr, "epoch %d/%d  loss %.4f  lr %.4g\n", ep, n, loss, lr)
-		},
+		LabelFraction: *frac, FromStage: *stage, Size: e.size, Epochs: *cf.epochs, Batch: *mf.batch, LR: *cf.lr, Seed: *cf.seed,
+		Workers: *mf.workers, Progress: epochProgress,
 	})
 	if err != nil {
 		return err

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -147,12 +148,7 @@ func applyJSON(fs *pflag.FlagSet, js []byte, want func(string) bool, set map[str
 	if err := dec.Decode(&obj); err != nil {
 		return fmt.Errorf("want a JSON object of flag values: %w", err)
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		name := strings.ReplaceAll(k, "_", "-")
 		f := fs.Lookup(name)
 		if f == nil || name == "config" || name == "resume" {

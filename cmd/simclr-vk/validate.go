@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
 	"simclr-vk/engine"
 	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
@@ -58,18 +56,6 @@ func (f *backendFlags) check() error {
 		return fmt.Errorf("--cpu-conv: %w", err)
 	}
 	return bound.Int("threads", int64(*f.threads), 0, maxThreads)
-}
-
-// optionalLR is a learning-rate flag whose default (0) means "derived from
-// the batch size": given explicitly, it must be a positive finite number.
-func optionalLR(fs *pflag.FlagSet, v float64) error {
-	if !fs.Changed("lr") {
-		return nil
-	}
-	if err := bound.Float("lr", v, 0, train.MaxLR, true); err != nil {
-		return fmt.Errorf("%w (leave --lr out for the default derived from the batch size)", err)
-	}
-	return nil
 }
 
 // modelMemory refuses a model of cfg run on batches of views images of

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"math"
 	"math/rand"
 	"testing"
 
@@ -201,10 +200,7 @@ func testBatchNormParts(t *testing.T, b engine.Backend, rng *rand.Rand, n, c, hw
 	Close(t, "BatchNormStats", st.done(t, b, "stats"), stats, Tol{Atol: tol.Atol * float64(m), Rtol: 1e-4})
 
 	mean, invStd := make([]float32, gc), make([]float32, gc)
-	for k := range mean {
-		mean[k] = stats[2*k]
-		invStd[k] = float32(1 / math.Sqrt(float64(stats[2*k+1])/float64(m)+float64(p.Eps)))
-	}
+	cpu.BatchNormFinish(mean, invStd, nil, nil, stats, gc, m, p.Eps, 0)
 	y := make([]float32, size)
 	cpu.BatchNormApply(y, x, gamma, beta, mean, invStd, groups, n, c, hw, p.ReLU)
 	y = round(y)

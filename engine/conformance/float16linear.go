@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -171,9 +170,7 @@ func testGemm16(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *ran
 	bb := stored(h.dtype(2), Rand(rng, batch*k*n, -1, 1))
 	c0 := stored(h.dtype(0), Rand(rng, batch*m*n, -1, 1))
 	if beta == 0 {
-		for i := range c0 {
-			c0[i] = float32(math.NaN()) // must be ignored
-		}
+		poison(c0)
 	}
 	at := uploadAs(s, b, h.dtype(1), a, batch, m*k)
 	bt := uploadAs(s, b, h.dtype(2), bb, batch, k*n)
@@ -235,10 +232,7 @@ func testBiasPool16(t *testing.T, b engine.Backend, s engine.Float16Storer, rng 
 	for _, p := range maxPoolCases {
 		P, Q := p.OutH(), p.OutW()
 		nx, ny := p.N*p.C*p.H*p.W, p.N*p.C*P*Q
-		x := Rand(rng, nx, -2, 2)
-		for i := range x {
-			x[i] = float32(math.Round(float64(x[i])*4) / 4) // ties
-		}
+		x := ties(Rand(rng, nx, -2, 2))
 		dy := rounded(Rand(rng, ny, -1, 1))
 		y, am := make([]float32, ny), make([]float32, ny)
 		cpu.MaxPool2DForward(y, am, x, p)

@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"math"
 	"math/rand"
 	"testing"
 
@@ -31,7 +30,6 @@ func gemmTol(k int) Tol { return Tol{Atol: 1e-6 * float64(k+2), Rtol: 1e-5} }
 func init() {
 	register("Gemm", func(t *testing.T, b engine.Backend) {
 		rng := rand.New(rand.NewSource(4))
-		nan := float32(math.NaN())
 		for _, s := range gemmShapes {
 			m, n, k := s[0], s[1], s[2]
 			for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
@@ -44,9 +42,7 @@ func init() {
 						bb := Rand(rng, k*n, -1, 1)
 						c0 := Rand(rng, m*n, -1, 1)
 						if beta == 0 {
-							for i := range c0 {
-								c0[i] = nan
-							}
+							poison(c0)
 						}
 						at, bt := Upload(b, a, m*k), Upload(b, bb, k*n)
 						g := guardOut(b, c0, m*n)

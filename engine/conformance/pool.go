@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"fmt"
-	"math"
 	"math/rand"
 	"testing"
 
@@ -31,10 +30,7 @@ func init() {
 		for _, p := range maxPoolCases {
 			P, Q := p.OutH(), p.OutW()
 			nx, ny := p.N*p.C*p.H*p.W, p.N*p.C*P*Q
-			x := Rand(rng, nx, -2, 2)
-			for i := range x {
-				x[i] = float32(math.Round(float64(x[i])*4) / 4)
-			}
+			x := ties(Rand(rng, nx, -2, 2))
 			dy := Rand(rng, ny, -1, 1)
 			y, am := make([]float32, ny), make([]float32, ny)
 			cpu.MaxPool2DForward(y, am, x, p)

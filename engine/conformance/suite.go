@@ -128,6 +128,23 @@ func Rand(rng *rand.Rand, n int, lo, hi float32) []float32 {
 	return v
 }
 
+// ties snaps x to multiples of 1/4 in place, so that max pooling meets
+// equal values in its windows (the first one's index must win).
+func ties(x []float32) []float32 {
+	for i := range x {
+		x[i] = float32(math.Round(float64(x[i])*4) / 4)
+	}
+	return x
+}
+
+// poison fills c with NaN: an output operand that beta = 0 says to
+// ignore, so any read of it shows in the result.
+func poison(c []float32) {
+	for i := range c {
+		c[i] = float32(math.NaN())
+	}
+}
+
 // Upload allocates a tensor of the given shape on b holding data.
 func Upload(b engine.Backend, data []float32, shape ...int) *engine.Tensor {
 	t := b.New(shape...)

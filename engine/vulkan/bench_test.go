@@ -2,8 +2,13 @@ package vulkan_test
 
 import (
 	"errors"
+	"fmt"
+	"math/rand"
 	"testing"
 
+	"simclr-vk/engine"
+	"simclr-vk/engine/conformance"
+	"simclr-vk/engine/cpu"
 	"simclr-vk/engine/vulkan"
 	"simclr-vk/engine/vulkan/internal/testdev"
 )
@@ -48,6 +53,40 @@ func benchGemm(b *testing.B, d *vulkan.Device, m, n, k int) {
 	d.Fill(bb, 0.25)
 	timeGemm(b, d, func() { d.Gemm(false, false, m, n, k, 1, a, bb, 0, c) }, 2*float64(m)*float64(n)*float64(k))
 	b.Logf("%s, kernel %s", d.Describe(), d.Plans().GemmFor(1, m, n, k).Kernel)
+}
+
+// BenchmarkNTXent: the fused op against the unfused Gemm composition on
+// named shapes (2N x d), GFLOP/s of 6 * (2N)^2 * d per call.
+func BenchmarkNTXent(b *testing.B) {
+	d := openBenchDevice(b, vulkan.Options{})
+	for _, s := range [][2]int{{1024, 128}, {4096, 128}} {
+		rows, dim := s[0], s[1]
+		z := conformance.NTXentInput(rand.New(rand.NewSource(1)), rows, dim, 1.5)
+		zt := conformance.Upload(d, z, rows, dim)
+		dz, res := d.New(rows, dim), d.New(2)
+		for _, impl := range []string{"fused", "unfused"} {
+			b.Run(fmt.Sprintf("%s/2N%d_d%d", impl, rows, dim), func(b *testing.B) {
+				run := d.NTXentForwardBackward
+				if impl == "unfused" {
+					run = d.Lab().NTXentUnfused
+				}
+				run(dz, res, zt, 0.5) // pipelines
+				if err := d.Flush(); err != nil {
+					b.Fatal(err)
+				}
+				for b.Loop() {
+					run(dz, res, zt, 0.5)
+					if err := d.Flush(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(cpu.NTXentFLOPs(rows, dim, true)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+		for _, x := range []*engine.Tensor{zt, dz, res} {
+			x.Release()
+		}
+	}
 }
 
 // openBenchDevice opens the default device with opts and testdev's

@@ -3,6 +3,7 @@ package vulkan_test
 import (
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/conformance"
 	"simclr-vk/engine/vulkan"
 )
@@ -51,4 +52,31 @@ func TestConformanceSmallFrames(t *testing.T) {
 		t.Errorf("%d submits for %d dispatches, want one each", submits, dispatches)
 	}
 	checkValidation(t, d)
+}
+
+// TestSoftmaxCrossEntropyInvalidLabel: the device cannot panic on a label
+// that is not a class index (the CPU backend does); the loss and that
+// row's dlogits are NaN, the other rows are unaffected.
+func TestSoftmaxCrossEntropyInvalidLabel(t *testing.T) {
+	d := openDevice(t, vulkan.Options{})
+	for _, bad := range []float32{3, -1, 1.5} {
+		logits := conformance.Upload(d, []float32{1, 2, 3, 3, 2, 1}, 2, 3)
+		labels := conformance.Upload(d, []float32{0, bad}, 2)
+		loss, dl := d.New(1), d.New(2, 3)
+		d.SoftmaxCrossEntropy(dl, loss, logits, labels, 2, 3)
+		l := conformance.Download(t, d, loss)
+		g := conformance.Download(t, d, dl)
+		if l[0] == l[0] {
+			t.Errorf("label %v: loss %v, want NaN", bad, l[0])
+		}
+		for c := 0; c < 3; c++ {
+			if g[c] != g[c] || g[3+c] == g[3+c] {
+				t.Errorf("label %v: dlogits %v, want row 0 finite and row 1 NaN", bad, g)
+				break
+			}
+		}
+		for _, x := range []*engine.Tensor{logits, labels, loss, dl} {
+			x.Release()
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package vulkan_test
 
 import (
+	"math"
 	"math/rand"
 	"strings"
 	"testing"
@@ -109,4 +110,49 @@ func TestCoopMatConvAutotune(t *testing.T) {
 	xt.Release()
 	wt.Release()
 	yt.Release()
+}
+
+// TestCoopMatScalesInputs: products of tiny (1e-7) by huge (1e5) inputs,
+// which plain float16 would flush to subnormals and overflow to Inf, come
+// out with float16's relative precision thanks to the per-tensor scaling:
+// within 2^-10 of the sum of |a||b| of the exact product.
+func TestCoopMatScalesInputs(t *testing.T) {
+	d := vulkantest.OpenCoopMat(t, vulkan.Options{})
+	const m, n, k = 37, 45, 70
+	rng := rand.New(rand.NewSource(4))
+	a, b := make([]float32, m*k), make([]float32, k*n)
+	for i := range a {
+		a[i] = float32(1e-7 * (2*rng.Float64() - 1))
+	}
+	for i := range b {
+		b[i] = float32(1e5 * (2*rng.Float64() - 1))
+	}
+	at, bt, ct := d.New(m, k), d.New(k, n), d.New(m, n)
+	d.Upload(at, a)
+	d.Upload(bt, b)
+	d.Gemm(false, false, m, n, k, 1, at, bt, 0, ct)
+	got := make([]float32, m*n)
+	if err := d.Download(ct, got); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			exact, mag := 0.0, 0.0
+			for p := 0; p < k; p++ {
+				x := float64(a[i*k+p]) * float64(b[p*n+j])
+				exact += x
+				mag += math.Abs(x)
+			}
+			if diff := math.Abs(float64(got[i*n+j]) - exact); !(diff <= math.Ldexp(mag, -10)) {
+				if bad < 5 {
+					t.Errorf("C[%d,%d] = %g, exact %g (sum |a||b| %g)", i, j, got[i*n+j], exact, mag)
+				}
+				bad++
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d elements off", bad, m*n)
+	}
 }

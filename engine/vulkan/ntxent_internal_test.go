@@ -2,13 +2,8 @@ package vulkan
 
 import (
 	"fmt"
-	"math/rand"
 	"strings"
 	"testing"
-
-	"simclr-vk/engine"
-	"simclr-vk/engine/conformance"
-	"simclr-vk/engine/cpu"
 )
 
 // The NT-Xent family's plan and memory tests are internal/ntxent's; here
@@ -31,65 +26,4 @@ func TestNTXentUnknownKernel(t *testing.T) {
 		}
 	}()
 	d.Plans().NTXentKernel("fast", 16, 8)
-}
-
-// TestSoftmaxCrossEntropyInvalidLabel: the device cannot panic on a label
-// that is not a class index (the CPU backend does); the loss and that
-// row's dlogits are NaN, the other rows are unaffected.
-func TestSoftmaxCrossEntropyInvalidLabel(t *testing.T) {
-	d := openInternal(t, Options{})
-	for _, bad := range []float32{3, -1, 1.5} {
-		logits := conformance.Upload(d, []float32{1, 2, 3, 3, 2, 1}, 2, 3)
-		labels := conformance.Upload(d, []float32{0, bad}, 2)
-		loss, dl := d.New(1), d.New(2, 3)
-		d.SoftmaxCrossEntropy(dl, loss, logits, labels, 2, 3)
-		l := conformance.Download(t, d, loss)
-		g := conformance.Download(t, d, dl)
-		if l[0] == l[0] {
-			t.Errorf("label %v: loss %v, want NaN", bad, l[0])
-		}
-		for c := 0; c < 3; c++ {
-			if g[c] != g[c] || g[3+c] == g[3+c] {
-				t.Errorf("label %v: dlogits %v, want row 0 finite and row 1 NaN", bad, g)
-				break
-			}
-		}
-		for _, x := range []*engine.Tensor{logits, labels, loss, dl} {
-			x.Release()
-		}
-	}
-}
-
-// BenchmarkNTXent: the fused op against the unfused Gemm composition on
-// named shapes (2N x d), GFLOP/s of 6 * (2N)^2 * d per call.
-func BenchmarkNTXent(b *testing.B) {
-	d := openBench(b, Options{})
-	for _, s := range [][2]int{{1024, 128}, {4096, 128}} {
-		rows, dim := s[0], s[1]
-		z := conformance.NTXentInput(rand.New(rand.NewSource(1)), rows, dim, 1.5)
-		zt := conformance.Upload(d, z, rows, dim)
-		dz, res := d.New(rows, dim), d.New(2)
-		for _, impl := range []string{"fused", "unfused"} {
-			b.Run(fmt.Sprintf("%s/2N%d_d%d", impl, rows, dim), func(b *testing.B) {
-				run := d.NTXentForwardBackward
-				if impl == "unfused" {
-					run = d.Lab().NTXentUnfused
-				}
-				run(dz, res, zt, 0.5) // pipelines
-				if err := d.Flush(); err != nil {
-					b.Fatal(err)
-				}
-				for b.Loop() {
-					run(dz, res, zt, 0.5)
-					if err := d.Flush(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(cpu.NTXentFLOPs(rows, dim, true)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-			})
-		}
-		for _, x := range []*engine.Tensor{zt, dz, res} {
-			x.Release()
-		}
-	}
 }

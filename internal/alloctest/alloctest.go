@@ -25,6 +25,16 @@ func Max(t testing.TB, what string, inputLen int, bound uint64, f func()) {
 	}
 }
 
+// Call is Max for a call returning a value and an error: it runs f under
+// the bound and returns what f returned.
+func Call[T any](t testing.TB, what string, inputLen int, bound uint64, f func() (T, error)) (T, error) {
+	t.Helper()
+	var v T
+	var err error
+	Max(t, what, inputLen, bound, func() { v, err = f() })
+	return v, err
+}
+
 // Linear is the bound perByte*inputLen + fixed.
 func Linear(inputLen int, perByte, fixed uint64) uint64 {
 	return perByte*uint64(inputLen) + fixed

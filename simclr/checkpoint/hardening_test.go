@@ -71,8 +71,7 @@ func TestTrailerLengthFlips(t *testing.T) {
 	for bit := range 64 {
 		b := append([]byte(nil), good...)
 		b[at+bit/8] ^= 1 << (bit % 8)
-		var err error
-		alloctest.Max(t, "flipped content length", len(b), decodeBound(len(b)), func() { _, err = Decode(b) })
+		_, err := alloctest.Call(t, "flipped content length", len(b), decodeBound(len(b)), func() (*Checkpoint, error) { return Decode(b) })
 		if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrChecksum) {
 			t.Errorf("bit %d of the content length flipped: %v, want corrupt", bit, err)
 		}
@@ -92,9 +91,7 @@ func TestLatestCorruptFallsBack(t *testing.T) {
 	b, _ := os.ReadFile(p)
 	b[len(b)-trailerSize+4] ^= 0x40 // content length + 2^38
 	os.WriteFile(p, b, 0o644)
-	var c *Checkpoint
-	var err error
-	alloctest.Max(t, "Load", len(b), 2*decodeBound(len(b)), func() { c, err = Load(d.Path) })
+	c, err := alloctest.Call(t, "Load", len(b), 2*decodeBound(len(b)), func() (*Checkpoint, error) { return Load(d.Path) })
 	if err != nil || c.Meta.GlobalStep != 10 || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], p) ||
 		!strings.Contains(c.Warnings[0], "damaged trailer") {
 		t.Fatalf("Load: %v, warnings %q", err, c.Warnings)
@@ -116,8 +113,7 @@ func TestDecompressionBomb(t *testing.T) {
 		{"trailer says 1000 bytes", 1000, "does not decompress to the 1000 bytes"},
 	} {
 		b := image(t, raw, tc.rawLen)
-		var err error
-		alloctest.Max(t, tc.name, len(b), decodeBound(len(b)), func() { _, err = Decode(b) })
+		_, err := alloctest.Call(t, tc.name, len(b), decodeBound(len(b)), func() (*Checkpoint, error) { return Decode(b) })
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s (%d-byte file): %v, want corrupt: %q", tc.name, len(b), err, tc.want)
 		}
@@ -139,8 +135,7 @@ func TestIndexChecks(t *testing.T) {
 		{`{"meta":{"global_step":-5},"tensors":[{"name":"w","shape":[2]}]}`, "negative run position"},
 	} {
 		b := image(t, content(tc.js, make([]byte, 8)), -1)
-		var err error
-		alloctest.Max(t, tc.js, len(b), decodeBound(len(b)), func() { _, err = Decode(b) })
+		_, err := alloctest.Call(t, tc.js, len(b), decodeBound(len(b)), func() (*Checkpoint, error) { return Decode(b) })
 		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want corrupt: %q", tc.js, err, tc.want)
 		}
@@ -258,9 +253,7 @@ func TestLatestNotRegular(t *testing.T) {
 // does not decode.
 func decodeChecked(t *testing.T, b []byte) *Checkpoint {
 	t.Helper()
-	var c *Checkpoint
-	var err error
-	alloctest.Max(t, "Decode", len(b), decodeBound(len(b)), func() { c, err = Decode(b) })
+	c, err := alloctest.Call(t, "Decode", len(b), decodeBound(len(b)), func() (*Checkpoint, error) { return Decode(b) })
 	if err != nil {
 		return nil
 	}
@@ -318,8 +311,7 @@ func TestReadForeignLargeFile(t *testing.T) {
 	}
 	f.Truncate(256 << 20) // sparse
 	f.Close()
-	var rerr error
-	alloctest.Max(t, "Read", 0, 1<<20, func() { _, rerr = Read(p) })
+	_, rerr := alloctest.Call(t, "Read", 0, 1<<20, func() (*Checkpoint, error) { return Read(p) })
 	if !errors.Is(rerr, ErrForeign) || !strings.Contains(rerr.Error(), p) {
 		t.Errorf("foreign file: %v", rerr)
 	}
@@ -359,8 +351,7 @@ func TestSparseFileNotReadWhole(t *testing.T) {
 	if err := os.Truncate(path, 64<<20); err != nil {
 		t.Skipf("truncate: %v", err)
 	}
-	var err error
-	alloctest.Max(t, "Read of a sparse file", 0, 1<<20, func() { _, err = Read(path) })
+	_, err := alloctest.Call(t, "Read of a sparse file", 0, 1<<20, func() (*Checkpoint, error) { return Read(path) })
 	if !errors.Is(err, ErrTruncated) || !strings.Contains(err.Error(), "end marker missing (file is 67108864 bytes)") {
 		t.Errorf("Read: %v, want truncated: end marker missing", err)
 	}

@@ -31,30 +31,20 @@ type FineTuneConfig struct {
 	Progress func(epoch, epochs int, loss, lr float64)
 }
 
-// FineTuneResult is the outcome of FineTune (fractions in [0, 1]).
+// FineTuneResult is the outcome of FineTune: the test split's accuracy
+// and what was trained on (LabeledN images, from stage FromStage).
 type FineTuneResult struct {
-	TestTop1      float64 `json:"test_top1"`
-	TestTop5      float64 `json:"test_top5,omitempty"`
-	HasTop5       bool    `json:"has_top5"`
-	FinalLoss     float64 `json:"final_loss"`
+	ClassifierResult
 	LabelFraction float64 `json:"label_fraction"`
 	LabeledN      int     `json:"labeled_images"`
-	TestN         int     `json:"test_images"`
-	Classes       int     `json:"classes"`
 	FromStage     int     `json:"from_stage"`
-	Epochs        int     `json:"epochs"`
-	Batch         int     `json:"batch"`
-	LR            float64 `json:"lr"`
 }
 
 func (c *FineTuneConfig) defaults() {
 	if c.LabelFraction == 0 {
 		c.LabelFraction = 0.1
 	}
-	if c.Epochs == 0 {
-		c.Epochs = 30
-	}
-	defaultBatchLR(&c.Batch, &c.LR, 0.05)
+	defaultSchedule(&c.Epochs, &c.Batch, &c.LR, 30, 0.05)
 }
 
 // stageParams lists the parameters of stages from..Stages-1.
@@ -142,8 +132,8 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	labeled := data.Select(train, idx, fmt.Sprintf("%s[%g of the labels]", train.Name(), cfg.LabelFraction))
 	b := m.Backend()
 	d := m.Encoder.FeatureDim()
-	res := FineTuneResult{LabelFraction: cfg.LabelFraction, LabeledN: len(idx), TestN: test.Len(), Classes: classes,
-		FromStage: cfg.FromStage, Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, HasTop5: classes > 5}
+	res := FineTuneResult{ClassifierResult: newClassifierResult(test.Len(), classes, cfg.Epochs, cfg.Batch, cfg.LR),
+		LabelFraction: cfg.LabelFraction, LabeledN: len(idx), FromStage: cfg.FromStage}
 
 	// One batch of everything when the subset is smaller than a batch, else
 	// full batches only (no tiny last batch for BatchNorm).
@@ -195,10 +185,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	if err != nil {
 		return res, nil, err
 	}
-	res.TestTop1 = acc.Top1()
-	if res.HasTop5 {
-		res.TestTop5 = acc.Top5()
-	}
+	res.score(acc)
 	var out []checkpoint.Tensor
 	for _, p := range []*layers.Param{fc.Weight, fc.Bias} {
 		v := make([]float32, p.Numel())

@@ -26,36 +26,28 @@ type LinearConfig struct {
 	ExtractProgress func(what string, done, total int)
 }
 
-// LinearResult is the outcome of LinearProbe (fractions in [0, 1]).
+// LinearResult is the outcome of LinearProbe (fractions in [0, 1]): the
+// test split's and the training split's accuracy.
 type LinearResult struct {
+	ClassifierResult
 	TrainTop1 float64 `json:"train_top1"`
 	TrainTop5 float64 `json:"train_top5,omitempty"`
-	TestTop1  float64 `json:"test_top1"`
-	TestTop5  float64 `json:"test_top5,omitempty"`
-	HasTop5   bool    `json:"has_top5"`
-	FinalLoss float64 `json:"final_loss"` // mean training loss of the last epoch
 	TrainN    int     `json:"train_images"`
-	TestN     int     `json:"test_images"`
-	Classes   int     `json:"classes"`
 	FeatDim   int     `json:"feature_dim"`
-	Epochs    int     `json:"epochs"`
-	Batch     int     `json:"batch"`
-	LR        float64 `json:"lr"`
 	Aug       bool    `json:"aug"`
 	// CacheBytes is the host memory of the cached features.
 	CacheBytes int64 `json:"feature_cache_bytes"`
 }
 
-func (c *LinearConfig) defaults() {
-	if c.Epochs == 0 {
-		c.Epochs = 90
-	}
-	defaultBatchLR(&c.Batch, &c.LR, 0.1)
-}
+func (c *LinearConfig) defaults() { defaultSchedule(&c.Epochs, &c.Batch, &c.LR, 90, 0.1) }
 
-// defaultBatchLR fills in a batch of 256 and a learning rate of base per
-// 256 images of the batch (the linear scaling rule) where they are 0.
-func defaultBatchLR(batch *int, lr *float64, base float64) {
+// defaultSchedule fills in, where they are 0, epochs, a batch of 256 and a
+// learning rate of base per 256 images of the batch (the linear scaling
+// rule).
+func defaultSchedule(epochs, batch *int, lr *float64, defEpochs int, base float64) {
+	if *epochs == 0 {
+		*epochs = defEpochs
+	}
 	if *batch == 0 {
 		*batch = 256
 	}
@@ -91,8 +83,8 @@ func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (L
 	}
 	b := m.Backend()
 	d := m.Encoder.FeatureDim()
-	res := LinearResult{TrainN: train.Len(), TestN: test.Len(), Classes: classes, FeatDim: d,
-		Epochs: cfg.Epochs, Batch: cfg.Batch, LR: cfg.LR, Aug: cfg.Aug, HasTop5: classes > 5}
+	res := LinearResult{ClassifierResult: newClassifierResult(test.Len(), classes, cfg.Epochs, cfg.Batch, cfg.LR),
+		TrainN: train.Len(), FeatDim: d, Aug: cfg.Aug}
 	extract := func(what string, ds data.Dataset) ([]float32, []int, error) {
 		o := ExtractOptions{Size: cfg.Size, Batch: cfg.Batch, Workers: cfg.Workers}
 		if cfg.ExtractProgress != nil {
@@ -166,9 +158,10 @@ func LinearProbe(m *layers.Model, train, test data.Dataset, cfg LinearConfig) (L
 	if err != nil {
 		return res, err
 	}
-	res.TrainTop1, res.TestTop1 = tr.Top1(), te.Top1()
+	res.score(te)
+	res.TrainTop1 = tr.Top1()
 	if res.HasTop5 {
-		res.TrainTop5, res.TestTop5 = tr.Top5(), te.Top5()
+		res.TrainTop5 = tr.Top5()
 	}
 	return res, nil
 }

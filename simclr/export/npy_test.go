@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"simclr-vk/internal/pycheck"
 )
 
 func TestNpyRoundTrip(t *testing.T) {
@@ -58,15 +59,13 @@ func TestNpyRoundTrip(t *testing.T) {
 // TestNpyPython loads the files with python3: with numpy when importable,
 // otherwise with a pure-Python parser of the documented format.
 func TestNpyPython(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not found; skipping the cross-check")
-	}
+	pycheck.Require(t, "the cross-check")
 	dir := t.TempDir()
 	f := []float32{1.5, -2, 3.25, 0, 1e-7, 6}
 	WriteNpyF32(filepath.Join(dir, "f.npy"), f, 2, 3)
 	WriteNpyI64(filepath.Join(dir, "l.npy"), []int64{3, 1, 4}, 3)
 	var script string
-	if exec.Command("python3", "-c", "import numpy").Run() == nil {
+	if pycheck.Has("numpy") {
 		script = `
 import numpy as np, sys
 f = np.load(sys.argv[1]); l = np.load(sys.argv[2])
@@ -96,11 +95,7 @@ assert hf['shape'] == (2, 3) and hl['shape'] == (3,), (hf, hl)
 print(repr(f), repr(l))
 `
 	}
-	out, err := exec.Command("python3", "-c", script, filepath.Join(dir, "f.npy"), filepath.Join(dir, "l.npy")).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python3: %v\n%s", err, out)
-	}
-	got := strings.TrimSpace(string(out))
+	got := strings.TrimSpace(pycheck.Run(t, "-c", script, filepath.Join(dir, "f.npy"), filepath.Join(dir, "l.npy")))
 	wantF := "[[1.5, -2.0, 3.25], [0.0, 1.0000000116860974e-07, 6.0]]"
 	if !strings.Contains(got, "[3, 1, 4]") || !(strings.HasPrefix(got, wantF) || strings.HasPrefix(got, "[1.5, -2.0, 3.25, 0.0, 1.0000000116860974e-07, 6.0]")) {
 		t.Errorf("python3 read %s", got)

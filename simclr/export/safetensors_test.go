@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"simclr-vk/internal/alloctest"
+	"simclr-vk/internal/pycheck"
 	"simclr-vk/simclr/checkpoint"
 )
 
@@ -170,8 +170,7 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 	f.Write([]byte("\x93NUMPY\x01\x00"))
 	f.Truncate(256 << 20) // sparse
 	f.Close()
-	var err error
-	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(big) })
+	_, err := alloctest.Call(t, "ReadSafetensors", 0, 1<<20, func() (*Safetensors, error) { return ReadSafetensors(big) })
 	if err == nil || !strings.Contains(err.Error(), "limit (not a safetensors file?)") || !strings.Contains(err.Error(), big) {
 		t.Errorf("large foreign file: %v", err)
 	}
@@ -195,9 +194,7 @@ func FuzzDecodeSafetensors(f *testing.F) {
 	f.Add(raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8)))
 	f.Add(raw(`{"__metadata__":{"a":"b"},"x":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, make([]byte, 8)))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var s *Safetensors
-		var err error
-		alloctest.Max(t, "DecodeSafetensors", len(b), alloctest.Linear(len(b), 64, 1<<20), func() { s, err = DecodeSafetensors(b) })
+		s, err := alloctest.Call(t, "DecodeSafetensors", len(b), alloctest.Linear(len(b), 64, 1<<20), func() (*Safetensors, error) { return DecodeSafetensors(b) })
 		if err != nil {
 			return
 		}
@@ -253,9 +250,7 @@ func TestStateDict(t *testing.T) {
 // TestSafetensorsPython parses a written file with python3's json and
 // struct modules, following the spec independently of the Go reader.
 func TestSafetensorsPython(t *testing.T) {
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not found; skipping the cross-check")
-	}
+	pycheck.Require(t, "the cross-check")
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := WriteSafetensors(path, sampleTensors(), map[string]string{"arch": `{"name":"resnet18"}`}); err != nil {
 		t.Fatal(err)
@@ -282,12 +277,9 @@ for name, e in sorted(h.items(), key=lambda kv: kv[1]['data_offsets'][0]):
     print(name, e['dtype'], e['shape'], v[-1])
 assert ends == len(buf)
 `
-	out, err := exec.Command("python3", "-c", script, path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python3: %v\n%s", err, out)
-	}
+	out := pycheck.Run(t, "-c", script, path)
 	want := "a.bias F32 [1] 2.5\nbn1.num_batches_tracked I64 [] 123456789012\nencoder.conv1.weight F32 [3, 13] 9.06000"
-	if !strings.HasPrefix(strings.TrimSpace(string(out)), want) {
+	if !strings.HasPrefix(strings.TrimSpace(out), want) {
 		t.Errorf("python3 read:\n%s\nwant prefix:\n%s", out, want)
 	}
 }
@@ -306,8 +298,7 @@ func TestReadSafetensorsSparse(t *testing.T) {
 	if err := os.Truncate(p, 64<<20); err != nil {
 		t.Skipf("truncate: %v", err)
 	}
-	var err error
-	alloctest.Max(t, "ReadSafetensors", 0, 1<<20, func() { _, err = ReadSafetensors(p) })
+	_, err := alloctest.Call(t, "ReadSafetensors", 0, 1<<20, func() (*Safetensors, error) { return ReadSafetensors(p) })
 	if err == nil || !strings.Contains(err.Error(), "but tensors cover 8 (trailing or truncated data)") {
 		t.Errorf("sparse file: %v", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +25,7 @@ import (
 // no longer a candidate is measured again; autotuning off uses the table
 // and records nothing.
 func TestConvAutotune(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tune.json")
+	path := tempCache(t)
 	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 7, K: 33, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	P, Q := p.OutH(), p.OutW()
 	rng := rand.New(rand.NewSource(5))

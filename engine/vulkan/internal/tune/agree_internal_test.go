@@ -3,6 +3,7 @@ package tune
 import (
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"simclr-vk/engine"
@@ -54,6 +55,32 @@ func TestAbsMaxDiff(t *testing.T) {
 				d.Release(tt)
 			}
 		}
+	}
+}
+
+// TestTuneRefWithoutMemory: a reference copy that does not fit in memory
+// leaves the device usable (no sticky error) and judges nothing, with the
+// reason for the tuner's note. (tools/gpucheck.sh runs it with the other
+// device-memory exhaustion tests, in their own process.)
+func TestTuneRefWithoutMemory(t *testing.T) {
+	d := rttest.Open(t, vkrt.Config{})
+	huge := engine.NewTensor(d.Owner(), nil, 1<<20, 1<<20) // 4 TiB, never allocated
+	if _, err := d.TryNewScratch(huge.Numel()); err == nil || d.Err() != nil {
+		t.Fatalf("TryNewScratch of 4 TiB: error %v, device error %v; want an error and no device error", err, d.Err())
+	}
+	r, err := NewRef(d, huge, func(dst, src *engine.Tensor) { t.Error("the reference copied without memory for it") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Judgeable() || !strings.Contains(r.Why(), "no memory for the reference copy") {
+		t.Errorf("reference judgeable %v, why %q", r.Judgeable(), r.Why())
+	}
+	if err := CheckAgainst(d, r, huge, AgreeTol); err != nil {
+		t.Errorf("CheckAgainst without a reference: %v", err)
+	}
+	r.Release()
+	if err := d.Err(); err != nil {
+		t.Fatalf("device error after the failed reference: %v", err)
 	}
 }
 

@@ -100,9 +100,7 @@ func FuzzTuneCache(f *testing.F) {
 	f.Add([]byte(`{"version":5,"entries":[]}`))
 	f.Add([]byte(`{"version":5,"entries":[{"class":"c","kernel":"k","problem_mnk":[1,2,3],"gflop_per_s":{"k":1}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var tf *File
-		var err error
-		alloctest.Max(t, "parseTuneCache", len(data), alloctest.Linear(len(data), 64, 1<<20), func() { tf, err = parseTuneCache(data) })
+		tf, err := alloctest.Call(t, "parseTuneCache", len(data), alloctest.Linear(len(data), 64, 1<<20), func() (*File, error) { return parseTuneCache(data) })
 		if err != nil {
 			return
 		}

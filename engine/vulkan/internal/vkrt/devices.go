@@ -47,32 +47,30 @@ type DeviceInfo struct {
 	Float16StorageMissing string `json:"float16_storage_missing,omitempty"`
 }
 
-// typeRank orders device types for the default choice:
-// discrete > integrated > virtual > CPU > other.
+// deviceTypes names the device types and orders them for the default
+// choice: discrete > integrated > virtual > CPU > other (any type not
+// listed).
+var deviceTypes = map[vk.PhysicalDeviceType]struct {
+	rank int
+	name string
+}{
+	vk.PhysicalDeviceTypeDiscreteGpu:   {0, "discrete"},
+	vk.PhysicalDeviceTypeIntegratedGpu: {1, "integrated"},
+	vk.PhysicalDeviceTypeVirtualGpu:    {2, "virtual"},
+	vk.PhysicalDeviceTypeCpu:           {3, "cpu"},
+}
+
+// typeRank is t's place in the default choice (lowest first).
 func typeRank(t vk.PhysicalDeviceType) int {
-	switch t {
-	case vk.PhysicalDeviceTypeDiscreteGpu:
-		return 0
-	case vk.PhysicalDeviceTypeIntegratedGpu:
-		return 1
-	case vk.PhysicalDeviceTypeVirtualGpu:
-		return 2
-	case vk.PhysicalDeviceTypeCpu:
-		return 3
+	if d, ok := deviceTypes[t]; ok {
+		return d.rank
 	}
-	return 4
+	return len(deviceTypes)
 }
 
 func typeName(t vk.PhysicalDeviceType) string {
-	switch t {
-	case vk.PhysicalDeviceTypeDiscreteGpu:
-		return "discrete"
-	case vk.PhysicalDeviceTypeIntegratedGpu:
-		return "integrated"
-	case vk.PhysicalDeviceTypeVirtualGpu:
-		return "virtual"
-	case vk.PhysicalDeviceTypeCpu:
-		return "cpu"
+	if d, ok := deviceTypes[t]; ok {
+		return d.name
 	}
 	return "other"
 }

@@ -68,3 +68,20 @@ func TestCoopMatValidationNote(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceTypes: the default choice prefers discrete, integrated,
+// virtual and CPU devices in that order, any other type last, and each
+// type has its name.
+func TestDeviceTypes(t *testing.T) {
+	order := []vk.PhysicalDeviceType{vk.PhysicalDeviceTypeDiscreteGpu, vk.PhysicalDeviceTypeIntegratedGpu,
+		vk.PhysicalDeviceTypeVirtualGpu, vk.PhysicalDeviceTypeCpu, vk.PhysicalDeviceTypeOther}
+	names := []string{"discrete", "integrated", "virtual", "cpu", "other"}
+	for i, typ := range order {
+		if got := typeName(typ); got != names[i] {
+			t.Errorf("type %d: name %q, want %q", typ, got, names[i])
+		}
+		if i > 0 && typeRank(order[i-1]) >= typeRank(typ) {
+			t.Errorf("%s ranks %d, not before %s's %d", names[i-1], typeRank(order[i-1]), names[i], typeRank(typ))
+		}
+	}
+}
