@@ -132,9 +132,9 @@ func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	engine.CheckNumelOf("GlobalAvgPoolBackward", "dy", dy, n*c, f32or16...)
 	engine.CheckNumelAs("GlobalAvgPoolBackward", "dx", dx, n*c*hw, "dy", dy)
 	dyd := data(dy)
-	if dx.DType() == engine.Float32 && c%blockC == 0 && hw > 1 {
+	if be.onednn != nil && dx.DType() == engine.Float32 && c%blockC == 0 && hw > 1 {
 		// Blocked like the pooled activation usually was: the layout
-		// the convolutions before it take.
+		// the oneDNN convolutions before it take.
 		d := nchw{n, c, hw, 1}
 		if xd, ok := isBlocked(dx); ok && xd.same(d) {
 			d = xd
