@@ -10,8 +10,9 @@ import (
 
 // bnBlockedRun is training batch norm forward and backward (with ReLU) of
 // x and dy on a backend of th threads, with x and dy held blocked or not;
-// it returns y, dx, dgamma, dbeta, the saved and running statistics
-// downloaded in NCHW order, and whether y and dx came out blocked.
+// it returns y, dx, dgamma, dbeta, the saved and running statistics and
+// the eval-mode y downloaded in NCHW order, and whether y, dx and the
+// eval-mode y came out blocked.
 func bnBlockedRun(t *testing.T, th int, d nchw, blocked bool, x, dy, gamma, beta []float32) ([][]float32, bool) {
 	t.Helper()
 	be := New(Options{Threads: th})
@@ -31,22 +32,25 @@ func bnBlockedRun(t *testing.T, th int, d nchw, blocked bool, x, dy, gamma, beta
 	y, dx := be.New(d.n, d.c, d.h, d.w), be.New(d.n, d.c, d.h, d.w)
 	be.BatchNormForwardTrain(y, xt, g, b, rm, rv, m, is, p)
 	be.BatchNormBackward(dx, dg, db, dyt, xt, y, g, m, is, p)
+	yi := be.New(d.n, d.c, d.h, d.w) // eval mode, on the running statistics
+	be.BatchNormForwardInfer(yi, xt, g, b, rm, rv, p)
 	_, yb := isBlocked(y)
 	_, dxb := isBlocked(dx)
+	_, yib := isBlocked(yi)
 	var out [][]float32
-	for _, tt := range []*engine.Tensor{y, dx, dg, db, m, is, rm, rv} {
+	for _, tt := range []*engine.Tensor{y, dx, dg, db, m, is, rm, rv, yi} {
 		v := make([]float32, tt.Numel())
 		be.Download(tt, v)
 		out = append(out, v)
 	}
-	return out, yb && dxb
+	return out, yb && dxb && yib
 }
 
 // TestBlockedBatchNorm: batch norm on blocked activations gives the NCHW
 // kernels' results within rounding, bit for bit the same for any thread
-// count, and leaves y and dx blocked.
+// count, and leaves y and dx blocked; so does eval-mode batch norm.
 func TestBlockedBatchNorm(t *testing.T) {
-	names := []string{"y", "dx", "dgamma", "dbeta", "mean", "invStd", "runMean", "runVar"}
+	names := []string{"y", "dx", "dgamma", "dbeta", "mean", "invStd", "runMean", "runVar", "eval y"}
 	for _, d := range []nchw{{3, 16, 5, 5}, {2, 48, 3, 1}, {4, 32, 2, 3}} {
 		rng := rand.New(rand.NewSource(int64(d.c)))
 		x := randRange(rng, d.numel(), 2, 5) // a mean far from 0
