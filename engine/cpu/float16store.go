@@ -53,11 +53,7 @@ func (be *Backend) Copy(dst, src *engine.Tensor) {
 	n := engine.NumelOf("Copy", "src", src)
 	engine.CheckNumelOf("Copy", "dst", dst, n, f32or16...)
 	engine.CheckNumelOf("Copy", "src", src, n, f32or16...)
-	if d, ok := commonBlocked(dst, src); ok { // the raw values, layout kept
-		s := bufOf(src).s
-		dd := out(dst)
-		be.chunks(n, func(lo, hi int) { Copy(dd[lo:hi], s[lo:hi]) })
-		setBlocked(dst, d)
+	if be.blockedUnary(n, dst, src, Copy) { // the raw values, layout kept
 		return
 	}
 	s := data(src)
@@ -101,11 +97,7 @@ func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary16("Add", dstAB, dst
 func (be *Backend) ReLUForward(y, x *engine.Tensor) {
 	engine.CheckBackend("ReLUForward", be, y, x)
 	n, _ := engine.CheckSameOf("ReLUForward", []string{"y", "x"}, f32or16, y, x)
-	if d, ok := commonBlocked(y, x); ok {
-		xd := bufOf(x).s
-		yd := out(y)
-		be.chunks(n, func(lo, hi int) { reluForwardFast(yd[lo:hi], xd[lo:hi]) })
-		setBlocked(y, d)
+	if be.blockedUnary(n, y, x, reluForwardFast) {
 		return
 	}
 	xd := data(x)

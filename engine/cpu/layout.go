@@ -178,6 +178,21 @@ func commonBlocked(dst *engine.Tensor, srcs ...*engine.Tensor) (nchw, bool) {
 	return d, true
 }
 
+// blockedUnary runs fn(dst, src) over the raw slices, in parallel
+// chunks of n values, and leaves dst blocked, where src is held blocked
+// and dst can be; false where it did nothing.
+func (be *Backend) blockedUnary(n int, dst, src *engine.Tensor, fn func(d, s []float32)) bool {
+	d, ok := commonBlocked(dst, src)
+	if !ok {
+		return false
+	}
+	s := bufOf(src).s
+	dd := out(dst) // after src: dst may be src
+	be.chunks(n, func(lo, hi int) { fn(dd[lo:hi], s[lo:hi]) })
+	setBlocked(dst, d)
+	return true
+}
+
 // unblock converts s from nChw16c to NCHW for d, in place through a
 // scratch copy.
 func unblock(s []float32, d nchw) { permute(s, d, false) }
