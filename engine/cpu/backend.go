@@ -122,7 +122,7 @@ func (b *Backend) Upload(t *engine.Tensor, src []float32) {
 		upload16(t, src)
 		return
 	}
-	copy(out(t), src)
+	copy(overwrite(t), src)
 }
 
 // Download copies t into dst.

@@ -207,12 +207,12 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 	gd, bd := data(gamma), data(beta)
 	rm, rv, sm, si := data(runMean), data(runVar), data(saveMean), data(saveInvStd)
 	if d, ok := bnBlockedDims(p, y, x); ok {
-		be.bnTrainBlocked(d, out(y), bufOf(x).s, gd, bd, rm, rv, sm, si, p)
+		be.bnTrainBlocked(d, overwrite(y), bufOf(x).s, gd, bd, rm, rv, sm, si, p)
 		setBlocked(y, d)
 		return
 	}
 	xd := data(x)
-	yd := out(y) // after x: y may be x
+	yd := overwrite(y) // after x: y may be x
 	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnTrainFast(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
 	})
@@ -227,12 +227,12 @@ func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *eng
 	engine.CheckNumel(op, "y", y, x.Numel())
 	gd, bd, rm, rv := data(gamma), data(beta), data(runMean), data(runVar)
 	if d, ok := bnBlockedDims(p, y, x); ok {
-		be.bnInferBlocked(d, out(y), bufOf(x).s, gd, bd, rm, rv, p)
+		be.bnInferBlocked(d, overwrite(y), bufOf(x).s, gd, bd, rm, rv, p)
 		setBlocked(y, d)
 		return
 	}
 	xd := data(x)
-	yd := out(y) // after x: y may be x
+	yd := overwrite(y) // after x: y may be x
 	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnInferFast(lo, hi, yd, xd, gd, bd, rm, rv, p.N, p.C, p.HW, p.Eps, p.ReLU)
 	})
@@ -266,7 +266,7 @@ func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMea
 		if ry != nil {
 			yd = bufOf(ry).s
 		}
-		be.bnBackwardBlocked(d, out(dx), dgd, dbd, bufOf(dy).s, bufOf(x).s, yd, gd, sm, si)
+		be.bnBackwardBlocked(d, overwrite(dx), dgd, dbd, bufOf(dy).s, bufOf(x).s, yd, gd, sm, si)
 		setBlocked(dx, d)
 		return
 	}
@@ -275,7 +275,7 @@ func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMea
 		yd = data(y)
 	}
 	dyd, xd := data(dy), data(x)
-	dxd := out(dx) // after dy: dx may be dy
+	dxd := overwrite(dx) // after dy: dx may be dy
 	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnBackwardFast(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW)
 	})

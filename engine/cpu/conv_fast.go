@@ -254,7 +254,7 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	if be.convOneDNN(convForward, y, x, w, p) {
 		return
 	}
-	yd, xd, wd := out(y), data(x), data(w)
+	yd, xd, wd := overwrite(y), data(x), data(w)
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	rb := convRowBlock(p)
 	if shiftedForwardPays(p) && be.UsesBLAS() {
@@ -284,7 +284,7 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 	if be.convOneDNN(convBackwardData, dx, dy, w, p) {
 		return
 	}
-	dxd, dyd, wd := out(dx), data(dy), data(w)
+	dxd, dyd, wd := overwrite(dx), data(dy), data(w)
 	crs, pq, chw := p.C*p.R*p.S, p.OutH()*p.OutW(), p.C*p.H*p.W
 	if p.StrideH == 1 && p.StrideW == 1 && p.PadH < p.R && p.PadW < p.S && !direct1x1(p) {
 		be.convBackwardDataStride1(dxd, dyd, wd, p)
@@ -312,7 +312,7 @@ func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2
 	if be.convOneDNN(convBackwardFilter, dw, dy, x, p) {
 		return
 	}
-	dwd, dyd, xd := out(dw), data(dy), data(x)
+	dwd, dyd, xd := overwrite(dw), data(dy), data(x)
 	if shiftedFilterPays(p) && be.UsesBLAS() {
 		be.convFilterShifted(dwd, dyd, xd, p)
 		return

@@ -44,7 +44,7 @@ func (be *Backend) Fill(dst *engine.Tensor, v float32) {
 	if dst.DType() == engine.Float16 {
 		v = engine.Float16Round(v)
 	}
-	d := out(dst)
+	d := overwrite(dst)
 	be.chunks(n, func(lo, hi int) { Fill(d[lo:hi], v) })
 }
 
@@ -57,7 +57,7 @@ func (be *Backend) Copy(dst, src *engine.Tensor) {
 		return
 	}
 	s := data(src)
-	d, r := out(dst), rounder(dst) // after src: dst may be src
+	d, r := overwrite(dst), rounder(dst) // after src: dst may be src
 	if src.DType() == engine.Float16 {
 		r = nil // float16 values are float32 values: nothing to round
 	}
@@ -76,13 +76,13 @@ func (be *Backend) binary16(op string, names []string, dst, a, b *engine.Tensor,
 	n, _ := engine.CheckSameOf(op, names, f32or16, dst, a, b)
 	if bd, ok := commonBlocked(dst, a, b); ok { // elementwise: any layout will do
 		x, y := bufOf(a).s, bufOf(b).s
-		d := out(dst)
+		d := overwrite(dst)
 		be.chunks(n, func(lo, hi int) { fn(d[lo:hi], x[lo:hi], y[lo:hi]) })
 		setBlocked(dst, bd)
 		return
 	}
 	x, y := data(a), data(b)
-	d, r := out(dst), rounder(dst) // after a and b: dst may be either
+	d, r := overwrite(dst), rounder(dst) // after a and b: dst may be either
 	be.chunks(n, func(lo, hi int) {
 		fn(d[lo:hi], x[lo:hi], y[lo:hi])
 		if r != nil {
@@ -101,7 +101,7 @@ func (be *Backend) ReLUForward(y, x *engine.Tensor) {
 		return
 	}
 	xd := data(x)
-	yd := out(y) // after x: y may be x
+	yd := overwrite(y) // after x: y may be x
 	be.chunks(n, func(lo, hi int) { reluForwardFast(yd[lo:hi], xd[lo:hi]) })
 }
 
@@ -128,7 +128,7 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 
 // upload16 is Upload into a Float16 tensor: the values rounded.
 func upload16(t *engine.Tensor, src []float32) {
-	d := out(t)
+	d := overwrite(t)
 	copy(d, src)
 	RoundFloat16(d)
 }

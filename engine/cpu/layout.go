@@ -22,9 +22,11 @@ import (
 // data(t) is the only accessor of every other op: it converts a blocked
 // buffer back to NCHW in place before returning it, so an op that knows
 // nothing of layouts stays correct. The ops that understand the blocked
-// layout (the oneDNN convolutions, training batch norm, the ReLUs, Add,
-// Copy, Axpy) read it raw through blockedOf and mark what they write with
-// setBlocked / setPlain.
+// layout (the oneDNN convolutions, batch norm, the ReLUs, Add, Copy, Axpy,
+// global average pooling) read it raw (blockedOf, commonBlocked) and
+// mark what they write with setBlocked; an op that writes a whole output
+// in NCHW takes it through overwrite, which drops a stale tag without
+// converting.
 
 // blockC is the channel block of the blocked layout (nChw16c).
 const blockC = 16
@@ -80,9 +82,9 @@ func data(t *engine.Tensor) []float32 {
 	return b.s
 }
 
-// out returns t's slice for an op that overwrites all of it: the layout
-// is dropped without converting the old values.
-func out(t *engine.Tensor) []float32 {
+// overwrite returns t's slice for an op that overwrites all of it in
+// NCHW: the layout tag is dropped without converting the old values.
+func overwrite(t *engine.Tensor) []float32 {
 	b := bufOf(t)
 	if b == nil {
 		return nil
@@ -187,7 +189,7 @@ func (be *Backend) blockedUnary(n int, dst, src *engine.Tensor, fn func(d, s []f
 		return false
 	}
 	s := bufOf(src).s
-	dd := out(dst) // after src: dst may be src
+	dd := overwrite(dst) // after src: dst may be src
 	be.chunks(n, func(lo, hi int) { fn(dd[lo:hi], s[lo:hi]) })
 	setBlocked(dst, d)
 	return true

@@ -250,7 +250,7 @@ func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 *engi
 					io[i] = bufOf(t).s
 					outBlocked, outDims = true, d
 				} else {
-					io[i] = data(t)
+					io[i] = overwrite(t) // written whole in NCHW
 				}
 				continue
 			}
@@ -268,8 +268,6 @@ func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 *engi
 	if err == nil {
 		if outBlocked {
 			setBlocked(out, outDims)
-		} else {
-			bufOf(out).blocked.Store(false)
 		}
 		return true, nil
 	}

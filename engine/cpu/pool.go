@@ -115,13 +115,13 @@ func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	engine.CheckNumelOf("GlobalAvgPoolForward", "x", x, n*c*hw, f32or16...)
 	engine.CheckNumelAs("GlobalAvgPoolForward", "y", y, n*c, "x", x)
 	if d, ok := avgPoolBlocked(x, n, c, hw); ok {
-		xd, yd := bufOf(x).s, out(y)
+		xd, yd := bufOf(x).s, overwrite(y)
 		be.parallelIf(n*c*hw, n*c/blockC, func(lo, hi int) { avgPoolForwardBlocked(yd, xd, d, lo, hi) })
 		be.roundOut16(y)
 		return
 	}
 	xd := data(x)
-	yd := out(y)
+	yd := overwrite(y)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { rowSums(yd, xd, hw, lo, hi, float64(hw)) })
 	be.roundOut16(y)
 }
@@ -139,12 +139,12 @@ func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 		if xd, ok := isBlocked(dx); ok && xd.same(d) {
 			d = xd
 		}
-		dxd := out(dx)
+		dxd := overwrite(dx)
 		be.parallelIf(n*c*hw, n*c/blockC, func(lo, hi int) { avgPoolBackwardBlocked(dxd, dyd, d, lo, hi) })
 		setBlocked(dx, d)
 		return
 	}
-	dxd := out(dx)
+	dxd := overwrite(dx)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { avgPoolBackPlanes(dxd, dyd, hw, lo, hi) })
 	be.roundOut16(dx)
 }
