@@ -86,26 +86,16 @@ func (b *Backend) Name() string { return "cpu" }
 // Threads is the number of goroutines used by parallel loops.
 func (b *Backend) Threads() int { return b.threads }
 
-// data returns the float32 slice behind t (views share their base's slice).
-func data(t *engine.Tensor) []float32 {
-	if t == nil {
-		return nil
-	}
-	s, ok := t.Storage.([]float32)
-	if !ok {
-		panic(fmt.Sprintf("engine/cpu: tensor %v does not belong to the CPU backend", t))
-	}
-	return s
-}
-
-// Data exposes the host slice of a CPU tensor (no copy). Writing to it is
-// the same as Upload.
+// Data exposes the host slice of a CPU tensor (no copy), in NCHW order
+// (an activation held in oneDNN's blocked layout is converted first,
+// layout.go). Writing to it is the same as Upload until the next op on
+// the tensor.
 func Data(t *engine.Tensor) []float32 { return data(t) }
 
 // New allocates a zero-filled tensor.
 func (b *Backend) New(shape ...int) *engine.Tensor {
 	n := engine.CheckShape("New", shape)
-	t := engine.NewTensor(b, make([]float32, n), shape...)
+	t := engine.NewTensor(b, newBuf(n), shape...)
 	b.count(4 * int64(n))
 	return t
 }
@@ -132,7 +122,7 @@ func (b *Backend) Upload(t *engine.Tensor, src []float32) {
 		upload16(t, src)
 		return
 	}
-	copy(data(t), src)
+	copy(overwrite(t), src)
 }
 
 // Download copies t into dst.
@@ -159,7 +149,9 @@ func (b *Backend) Release(t *engine.Tensor) {
 	}
 	n := int64(4 * t.Numel()) // Float16 tensors too (float16store.go)
 	t.MarkReleased()
-	t.Storage = []float32(nil)
+	buf := bufOf(t)
+	buf.blocked.Store(false)
+	buf.s = nil
 	b.mu.Lock()
 	b.stats.InUse -= n
 	b.stats.Reserved -= n

@@ -204,8 +204,15 @@ func (be *Backend) BatchNormForwardTrain(y, x, gamma, beta, runMean, runVar, sav
 	if p.N*p.HW < 2 {
 		panic(fmt.Sprintf("engine: %s: need more than 1 value per channel in training mode (N %d, HW %d)", op, p.N, p.HW))
 	}
-	yd, xd, gd, bd := data(y), data(x), data(gamma), data(beta)
+	gd, bd := data(gamma), data(beta)
 	rm, rv, sm, si := data(runMean), data(runVar), data(saveMean), data(saveInvStd)
+	if d, ok := bnBlockedDims(p, y, x); ok {
+		be.bnTrainBlocked(d, overwrite(y), bufOf(x).s, gd, bd, rm, rv, sm, si, p)
+		setBlocked(y, d)
+		return
+	}
+	xd := data(x)
+	yd := overwrite(y) // after x: y may be x
 	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnTrainFast(lo, hi, yd, xd, gd, bd, rm, rv, sm, si, p.N, p.C, p.HW, p.Eps, p.Momentum, p.ReLU)
 	})
@@ -218,7 +225,14 @@ func (be *Backend) BatchNormForwardInfer(y, x, gamma, beta, runMean, runVar *eng
 	engine.CheckBackend(op, be, y, x, gamma, beta, runMean, runVar)
 	engine.CheckBatchNorm(op, p, x, gamma, beta, runMean, runVar)
 	engine.CheckNumel(op, "y", y, x.Numel())
-	yd, xd, gd, bd, rm, rv := data(y), data(x), data(gamma), data(beta), data(runMean), data(runVar)
+	gd, bd, rm, rv := data(gamma), data(beta), data(runMean), data(runVar)
+	if d, ok := bnBlockedDims(p, y, x); ok {
+		be.bnInferBlocked(d, overwrite(y), bufOf(x).s, gd, bd, rm, rv, p)
+		setBlocked(y, d)
+		return
+	}
+	xd := data(x)
+	yd := overwrite(y) // after x: y may be x
 	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnInferFast(lo, hi, yd, xd, gd, bd, rm, rv, p.N, p.C, p.HW, p.Eps, p.ReLU)
 	})
@@ -241,12 +255,27 @@ func (be *Backend) BatchNormBackward(dx, dgamma, dbeta, dy, x, y, gamma, saveMea
 	if dbeta != nil {
 		engine.CheckNumel(op, "dbeta", dbeta, p.C)
 	}
+	ry := y
+	if !p.ReLU {
+		ry = nil
+	}
+	dgd, dbd, gd := data(dgamma), data(dbeta), data(gamma)
+	sm, si := data(saveMean), data(saveInvStd)
+	if d, ok := bnBlockedDims(p, dx, x, dy, ry); ok {
+		var yd []float32
+		if ry != nil {
+			yd = bufOf(ry).s
+		}
+		be.bnBackwardBlocked(d, overwrite(dx), dgd, dbd, bufOf(dy).s, bufOf(x).s, yd, gd, sm, si)
+		setBlocked(dx, d)
+		return
+	}
 	var yd []float32
 	if p.ReLU {
 		yd = data(y)
 	}
-	dxd, dgd, dbd, dyd, xd, gd := data(dx), data(dgamma), data(dbeta), data(dy), data(x), data(gamma)
-	sm, si := data(saveMean), data(saveInvStd)
+	dyd, xd := data(dy), data(x)
+	dxd := overwrite(dx) // after dy: dx may be dy
 	parallelGrain(be.threads, p.C, bnGrain(p, be.threads), func(lo, hi int) {
 		bnBackwardFast(lo, hi, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si, p.N, p.C, p.HW)
 	})

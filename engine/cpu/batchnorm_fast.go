@@ -77,18 +77,7 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 	coef := make([]float32, 2*nc)
 	scales, shifts := coef[:nc], coef[nc:]
 	for ch := lo; ch < hi; ch++ {
-		s, q := sum[ch-lo], sq[ch-lo]
-		dm := s / m
-		mean := shift[ch-lo] + dm
-		ss := max(q-s*dm, 0) // sum (x-mean)^2
-		invStd := 1 / math.Sqrt(ss/m+float64(eps))
-		saveMean[ch] = float32(mean)
-		saveInvStd[ch] = float32(invStd)
-		mom := float64(momentum)
-		runMean[ch] = float32((1-mom)*float64(runMean[ch]) + mom*mean)
-		runVar[ch] = float32((1-mom)*float64(runVar[ch]) + mom*ss/(m-1))
-
-		scales[ch-lo], shifts[ch-lo] = bnAffine(gamma, beta, ch, mean, invStd)
+		scales[ch-lo], shifts[ch-lo] = bnTrainChannel(ch, m, shift[ch-lo], sum[ch-lo], sq[ch-lo], gamma, beta, runMean, runVar, saveMean, saveInvStd, eps, momentum)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
 		if simdOK {
@@ -101,6 +90,36 @@ func bnTrainFast(lo, hi int, y, x, gamma, beta, runMean, runVar, saveMean, saveI
 			bnApplyPlane(y[off:off+hw], x[off:off+hw], scales[ch-lo], shifts[ch-lo], relu)
 		}
 	}
+}
+
+// bnTrainChannel finishes channel ch of a training forward from the sums
+// s and q of (x - shift) and (x - shift)^2 over its m values: it stores
+// the batch and running statistics and returns the channel's scale and
+// shift (bnAffine).
+func bnTrainChannel(ch int, m, shift, s, q float64, gamma, beta, runMean, runVar, saveMean, saveInvStd []float32, eps, momentum float32) (float32, float32) {
+	dm := s / m
+	mean := shift + dm
+	ss := max(q-s*dm, 0) // sum (x-mean)^2
+	invStd := 1 / math.Sqrt(ss/m+float64(eps))
+	saveMean[ch] = float32(mean)
+	saveInvStd[ch] = float32(invStd)
+	mom := float64(momentum)
+	runMean[ch] = float32((1-mom)*float64(runMean[ch]) + mom*mean)
+	runVar[ch] = float32((1-mom)*float64(runVar[ch]) + mom*ss/(m-1))
+	return bnAffine(gamma, beta, ch, mean, invStd)
+}
+
+// bnBackChannel finishes channel ch of a backward pass from sg = sum g and
+// sgd = sum g*(x-mean) over its m values: it stores the parameter
+// gradients and returns the coefficients of dx = a*g - b*(x-mean) - cc
+// and the mean, in float32.
+func bnBackChannel(ch int, m, sg, sgd float64, dgamma, dbeta, gamma, saveMean, saveInvStd []float32) (a, b, cc, mean float32) {
+	mu, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
+	sgx := sgd * invStd
+	bnStoreParamGrads(dgamma, dbeta, ch, sg, sgx)
+	k := gammaAt(gamma, ch) * invStd / m
+	// dx = k*(m*g - sg - (x-mean)*invStd*sgx) = a*g - b*(x-mean) - cc
+	return float32(k * m), float32(k * invStd * sgx), float32(k * sg), float32(mu)
 }
 
 // bnInferFast is the fast BatchNormForwardInfer for channels [lo, hi):
@@ -221,12 +240,7 @@ func bnBackwardFast(lo, hi int, dx, dgamma, dbeta, dy, x, y, gamma, saveMean, sa
 	coef := make([]float32, 4*nc)
 	as, bs, cs, ms := coef[:nc], coef[nc:2*nc], coef[2*nc:3*nc], coef[3*nc:]
 	for ch := lo; ch < hi; ch++ {
-		mean, invStd := float64(saveMean[ch]), float64(saveInvStd[ch])
-		sg, sgx := sgs[ch-lo], sgds[ch-lo]*invStd
-		bnStoreParamGrads(dgamma, dbeta, ch, sg, sgx)
-		k := gammaAt(gamma, ch) * invStd / m
-		// dx = k*(m*g - sg - (x-mean)*invStd*sgx) = a*g - b*(x-mean) - cc
-		as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo] = float32(k*m), float32(k*invStd*sgx), float32(k*sg), float32(mean)
+		as[ch-lo], bs[ch-lo], cs[ch-lo], ms[ch-lo] = bnBackChannel(ch, m, sgs[ch-lo], sgds[ch-lo], dgamma, dbeta, gamma, saveMean, saveInvStd)
 	}
 	for i := n - 1; i >= 0; i-- { // the last planes read are still in cache
 		if simdOK {

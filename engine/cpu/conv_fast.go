@@ -251,10 +251,10 @@ func (be *Backend) overImages(N, chunks int, fn func(chunk, lo, hi, gemmThreads 
 func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DForward", p, x, y, w, [3]string{"x", "y", "w"})
 	defer be.roundOut16(y) // float16 y: the float32 pass, then rounded once (float16linear.go)
-	yd, xd, wd := data(y), data(x), data(w)
-	if be.convOneDNN(convForward, yd, xd, wd, p) {
+	if be.convOneDNN(convForward, y, x, w, p) {
 		return
 	}
+	yd, xd, wd := overwrite(y), data(x), data(w)
 	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
 	rb := convRowBlock(p)
 	if shiftedForwardPays(p) && be.UsesBLAS() {
@@ -281,10 +281,10 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardData", p, dx, dy, w, [3]string{"dx", "dy", "w"})
 	defer be.roundOut16(dx) // float16 dx: likewise; dw is always float32
-	dxd, dyd, wd := data(dx), data(dy), data(w)
-	if be.convOneDNN(convBackwardData, dxd, dyd, wd, p) {
+	if be.convOneDNN(convBackwardData, dx, dy, w, p) {
 		return
 	}
+	dxd, dyd, wd := overwrite(dx), data(dy), data(w)
 	crs, pq, chw := p.C*p.R*p.S, p.OutH()*p.OutW(), p.C*p.H*p.W
 	if p.StrideH == 1 && p.StrideW == 1 && p.PadH < p.R && p.PadW < p.S && !direct1x1(p) {
 		be.convBackwardDataStride1(dxd, dyd, wd, p)
@@ -309,10 +309,10 @@ func (be *Backend) Conv2DBackwardData(dx, dy, w *engine.Tensor, p engine.Conv2DP
 
 func (be *Backend) Conv2DBackwardFilter(dw, dy, x *engine.Tensor, p engine.Conv2DParams) {
 	checkConv(be, "Conv2DBackwardFilter", p, x, dy, dw, [3]string{"x", "dy", "dw"})
-	dwd, dyd, xd := data(dw), data(dy), data(x)
-	if be.convOneDNN(convBackwardFilter, dwd, dyd, xd, p) {
+	if be.convOneDNN(convBackwardFilter, dw, dy, x, p) {
 		return
 	}
+	dwd, dyd, xd := overwrite(dw), data(dy), data(x)
 	if shiftedFilterPays(p) && be.UsesBLAS() {
 		be.convFilterShifted(dwd, dyd, xd, p)
 		return

@@ -33,15 +33,21 @@
 //     the lookup of a primitive to the end of its run, so that no eviction
 //     or Close frees one in use. Close frees them, and so does a cleanup
 //     (runtime.AddCleanup) when a backend is collected unclosed. The
-//     NCHW / OIHW tensors are reordered to and from the layouts oneDNN
-//     picks (format tag any) through scratch buffers. oneDNN's OpenMP
+//     OIHW filters, and NCHW activations, are reordered to and from the
+//     layouts oneDNN picks (format tag any) through scratch buffers,
+//     except activations held in oneDNN's nChw16c (below), which are
+//     read and written as they are where the primitive picked exactly
+//     that layout. oneDNN's OpenMP
 //     threads are set to the backend's thread count on one locked OS
 //     thread that makes every oneDNN call (one libgomp pool), and sleep
 //     when a primitive ends (OMP_WAIT_POLICY=PASSIVE unless set, set at
 //     package initialisation, before any C thread that may call getenv).
 //     Options.Conv chooses: ConvAuto (oneDNN where it loads and where
-//     oneDNNPays: stride 1 from 16 input channels, 3x3 stride 2 from 4,
-//     the strided 1x1 shortcuts' forward and filter gradient from 64),
+//     oneDNNPays: stride 1 from 16 input channels, and the forward and
+//     filter gradient of narrower ones with whole blocks of 16 output
+//     channels (the stems), 3x3 stride 2 from 4, the strided 1x1
+//     shortcuts where their channels fill blocks, else their forward and
+//     filter gradient from 64),
 //     ConvOneDNN (every shape; an error where it cannot load) or
 //     ConvBuiltin. ConvName says which runs.
 //     An op shape that oneDNN fails to create or run runs on the builtin
@@ -49,6 +55,21 @@
 //     backend's sticky error; with ConvAuto it is logged once per backend
 //     and ConvName counts such shapes.
 //     Deterministic for a fixed thread count like the builtin path.
+//   - Activation layout (layout.go): a tensor's storage is a *cpuBuf,
+//     shared by its views, that may hold a (N, C, H, W) activation with
+//     C % 16 == 0 in oneDNN's nChw16c (16-channel blocks innermost)
+//     instead of NCHW, as the oneDNN convolutions write it, so that
+//     activations pass from one convolution to the next without the two
+//     reorders each call would pay. data(t), the accessor of every op,
+//     converts such a buffer back to NCHW in place (once, under the
+//     buffer's lock), so ops that know no layout stay correct, and
+//     Upload, Download and Release see NCHW; the ops that take the
+//     blocked layout as it is: the oneDNN convolutions, training and
+//     inference batch norm (batchnorm_blocked.go, AVX2 unit kernels in
+//     simd_blocked_cgo.go, Go loops elsewhere: bit-identical, and the
+//     same for any thread count), the ReLUs, Add, Copy, Axpy (when one
+//     operand is blocked the others are converted to it) and global
+//     average pooling (pool_blocked.go, bit-identical to NCHW).
 //   - Convolution, builtin (conv_fast.go): per image im2col (scratch from pools,
 //     scratch.go) + GEMM, images taken in turn by goroutines
 //     (parallelBlocks); 1x1 stride-1 convs use x directly; stride-1

@@ -129,7 +129,14 @@ func (be *Backend) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) {
 	n := engine.NumelOf("Axpy", "x", x)
 	engine.CheckNumelOf("Axpy", "x", x, n, f32or16...)
 	engine.CheckNumelOf("Axpy", "y", y, n, engine.Float32, x.DType())
-	yd, xd, r := data(y), data(x), rounder(y)
+	if d, ok := commonBlocked(y, y, x); ok { // elementwise: any layout will do
+		yd, xd := bufOf(y).s, bufOf(x).s
+		be.chunks(n, func(lo, hi int) { Axpy(yd[lo:hi], alpha, xd[lo:hi]) })
+		setBlocked(y, d)
+		return
+	}
+	xd := data(x)
+	yd, r := data(y), rounder(y)
 	be.chunks(n, func(lo, hi int) {
 		Axpy(yd[lo:hi], alpha, xd[lo:hi])
 		if r != nil {

@@ -19,7 +19,7 @@ func (b *Backend) Float16Emulated() bool { return true }
 // NewFloat16 allocates a zero-filled Float16 tensor.
 func (b *Backend) NewFloat16(shape ...int) *engine.Tensor {
 	n := engine.CheckShape("NewFloat16", shape)
-	t := engine.NewTensorOf(b, engine.Float16, make([]float32, n), shape...)
+	t := engine.NewTensorOf(b, engine.Float16, newBuf(n), shape...)
 	b.count(4 * int64(n))
 	return t
 }
@@ -44,7 +44,7 @@ func (be *Backend) Fill(dst *engine.Tensor, v float32) {
 	if dst.DType() == engine.Float16 {
 		v = engine.Float16Round(v)
 	}
-	d := data(dst)
+	d := overwrite(dst)
 	be.chunks(n, func(lo, hi int) { Fill(d[lo:hi], v) })
 }
 
@@ -53,7 +53,11 @@ func (be *Backend) Copy(dst, src *engine.Tensor) {
 	n := engine.NumelOf("Copy", "src", src)
 	engine.CheckNumelOf("Copy", "dst", dst, n, f32or16...)
 	engine.CheckNumelOf("Copy", "src", src, n, f32or16...)
-	d, s, r := data(dst), data(src), rounder(dst)
+	if be.blockedUnary(n, dst, src, Copy) { // the raw values, layout kept
+		return
+	}
+	s := data(src)
+	d, r := overwrite(dst), rounder(dst) // after src: dst may be src
 	if src.DType() == engine.Float16 {
 		r = nil // float16 values are float32 values: nothing to round
 	}
@@ -70,7 +74,15 @@ func (be *Backend) Copy(dst, src *engine.Tensor) {
 func (be *Backend) binary16(op string, names []string, dst, a, b *engine.Tensor, fn func(d, a, b []float32)) {
 	engine.CheckBackend(op, be, dst, a, b)
 	n, _ := engine.CheckSameOf(op, names, f32or16, dst, a, b)
-	d, x, y, r := data(dst), data(a), data(b), rounder(dst)
+	if bd, ok := commonBlocked(dst, a, b); ok { // elementwise: any layout will do
+		x, y := bufOf(a).s, bufOf(b).s
+		d := overwrite(dst)
+		be.chunks(n, func(lo, hi int) { fn(d[lo:hi], x[lo:hi], y[lo:hi]) })
+		setBlocked(dst, bd)
+		return
+	}
+	x, y := data(a), data(b)
+	d, r := overwrite(dst), rounder(dst) // after a and b: dst may be either
 	be.chunks(n, func(lo, hi int) {
 		fn(d[lo:hi], x[lo:hi], y[lo:hi])
 		if r != nil {
@@ -85,7 +97,11 @@ func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary16("Add", dstAB, dst
 func (be *Backend) ReLUForward(y, x *engine.Tensor) {
 	engine.CheckBackend("ReLUForward", be, y, x)
 	n, _ := engine.CheckSameOf("ReLUForward", []string{"y", "x"}, f32or16, y, x)
-	yd, xd := data(y), data(x)
+	if be.blockedUnary(n, y, x, reluForwardFast) {
+		return
+	}
+	xd := data(x)
+	yd := overwrite(y) // after x: y may be x
 	be.chunks(n, func(lo, hi int) { reluForwardFast(yd[lo:hi], xd[lo:hi]) })
 }
 
@@ -112,7 +128,7 @@ func (be *Backend) BatchNormApply(y, x, gamma, beta, mean, invStd *engine.Tensor
 
 // upload16 is Upload into a Float16 tensor: the values rounded.
 func upload16(t *engine.Tensor, src []float32) {
-	d := data(t)
+	d := overwrite(t)
 	copy(d, src)
 	RoundFloat16(d)
 }

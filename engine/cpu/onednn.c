@@ -21,6 +21,7 @@ enum {
 	dnnl_f32 = 3,
 	tag_any = 1,
 	tag_abcd = 5, // nchw and oihw
+	tag_aBcd16b = 69, // nChw16c
 	prop_forward_training = 64,
 	prop_backward_data = 160,
 	prop_backward_weights = 192,
@@ -258,6 +259,11 @@ int od_conv_create(od_conv *c, int op, const int64_t *x, const int64_t *w, const
 		}
 		c->chosen[i] = m;
 		c->user[i] = plain[slot[i]];
+		if (slot[i] != 1 && dims[slot[i]][1] % 16 == 0) { // an activation
+			od_md blocked;
+			CK(od.md_init_by_tag(&blocked, 4, dims[slot[i]], dnnl_f32, tag_aBcd16b));
+			c->blk[i] = od.md_equal(m, &blocked);
+		}
 		if (od.md_equal(m, &c->user[i]))
 			continue;
 		c->size[i] = od.md_size(m);
@@ -291,14 +297,21 @@ out:
 }
 
 int od_conv_run(od_conv *c, void *in0, void *in1, void *out, void *t0, void *t1, void *t2,
-	void *scratch, const char **where) {
+	void *scratch, int raw, const char **where) {
 	void *io[3] = {in0, in1, out}, *tmp[3] = {t0, t1, t2};
 	od_threads(c->threads);
 	int st = dnnl_success;
 	void *user[3] = {0}, *lay[3] = {0}, *sp = NULL;
 	od_arg args[4];
 	int nargs = 0;
+	int direct[3];
 	for (int i = 0; i < 3; i++) {
+		direct[i] = (raw >> i & 1) && c->blk[i];
+		if (direct[i]) { // the caller's buffer is in the chosen layout
+			CK(od.memory_create(&user[i], c->chosen[i], od_engine, io[i]));
+			args[nargs++] = (od_arg){c->arg[i], user[i]};
+			continue;
+		}
 		CK(od.memory_create(&user[i], &c->user[i], od_engine, io[i]));
 		void *m = user[i];
 		if (c->reorder[i]) {
@@ -312,12 +325,12 @@ int od_conv_run(od_conv *c, void *in0, void *in1, void *out, void *t0, void *t1,
 		args[nargs++] = (od_arg){arg_scratchpad, sp};
 	}
 	for (int i = 0; i < 2; i++) {
-		if (!c->reorder[i]) continue;
+		if (!c->reorder[i] || direct[i]) continue;
 		od_arg ra[2] = {{arg_from, user[i]}, {arg_to, lay[i]}};
 		CK(od.prim_execute(c->reorder[i], od_stream, 2, ra));
 	}
 	CK(od.prim_execute(c->prim, od_stream, nargs, args));
-	if (c->reorder[2]) {
+	if (c->reorder[2] && !direct[2]) {
 		od_arg ra[2] = {{arg_from, lay[2]}, {arg_to, user[2]}};
 		CK(od.prim_execute(c->reorder[2], od_stream, 2, ra));
 	}

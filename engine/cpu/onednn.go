@@ -144,15 +144,22 @@ func loadOneDNNFor(lib string) error {
 
 // oneDNNPays reports the convolutions that oneDNN 2.6 runs faster than
 // the builtin path on AVX-512 (docs/performance.md, "oneDNN
-// convolutions"), by input channels C and stride:
-//   - stride 1: from C = 16, one full channel block of oneDNN's nChw16c
-//     layout; below, oneDNN pads the channels to 16 and reorders every
-//     activation while the builtin shifted GEMMs need no im2col, so the
-//     1-3 channel stems and 8-channel layers stay builtin;
-//   - strided 1x1 shortcuts: forward and filter gradient from C = 64
-//     (oneDNN reorders the whole input to read a quarter of it, which
-//     pays only with many output channels per input read), the input
-//     gradient never (im2col + GEMM wins);
+// convolutions" and #22), by input channels C, output channels K and
+// stride. Activations stay in oneDNN's nChw16c between convolutions
+// where their channels fill 16-channel blocks (layout.go), so a
+// convolution whose blocked side needs no reorder pays where it did not
+// with NCHW:
+//   - stride 1: from C = 16, one full channel block; below (the 1-3
+//     channel stems), the forward and filter gradient where K fills
+//     blocks (their output / diff_dst stays blocked; the stem's input
+//     gradient is not needed); the 8-channel layers stay builtin
+//     (oneDNN pads them to 16 and reorders every activation, while the
+//     builtin shifted GEMMs need no im2col);
+//   - strided 1x1 shortcuts: every op where C fills blocks; else the
+//     forward and filter gradient from C = 64 (oneDNN reorders the whole
+//     input to read a quarter of it, which pays only with many output
+//     channels per input read), the input gradient never (im2col + GEMM
+//     wins);
 //   - other strided convolutions (3x3 stride 2): from C = 4, where the
 //     builtin path falls back to im2col + GEMM and oneDNN runs 1.4-4x
 //     faster.
@@ -160,11 +167,13 @@ func oneDNNPays(op convOp, p engine.Conv2DParams) bool {
 	strided := p.StrideH > 1 || p.StrideW > 1
 	switch {
 	case strided && p.R == 1 && p.S == 1:
-		return op != convBackwardData && p.C >= 64
+		return p.C%blockC == 0 || op != convBackwardData && p.C >= 64
 	case strided:
 		return p.C >= 4
+	case p.C < blockC && p.K%blockC == 0 && op != convBackwardData:
+		return true
 	}
-	return p.C >= 16
+	return p.C >= blockC
 }
 
 // entryLocked returns the cache entry of op for p, creating the
@@ -210,8 +219,10 @@ func (o *oneDNNConvs) failLocked(err error) {
 // conv runs op on p through oneDNN into out from in0 and in1 (slot order
 // of onednn.h), or returns false where the caller runs its builtin path:
 // ConvAuto's choice (oneDNNPays), or a shape oneDNN failed to create or
-// run, err saying why.
-func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 []float32) (bool, error) {
+// run, err saying why. Activations that the primitive takes in nChw16c
+// are read as they are where they are held so (layout.go), and an output
+// activation it makes in nChw16c is left so; the rest goes through data.
+func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 *engine.Tensor) (bool, error) {
 	if !o.all && !oneDNNPays(op, p) {
 		return false, nil
 	}
@@ -225,10 +236,39 @@ func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 []flo
 	if o.fault != nil {
 		err = o.fault(op, p, true)
 	}
+	var outBlocked bool
+	var outDims nchw
 	if err == nil {
-		err = e.pr.run(in0, in1, out)
+		dims := convSlotDims(op, p)
+		raw := 0
+		var io [3][]float32
+		for i, t := range [3]*engine.Tensor{in0, in1, out} {
+			d, act := dims[i].d, dims[i].act
+			if i == 2 {
+				if act && e.pr.blk[i] && blockable(t, d) {
+					raw |= 1 << i
+					io[i] = bufOf(t).s
+					outBlocked, outDims = true, d
+				} else {
+					io[i] = overwrite(t) // written whole in NCHW
+				}
+				continue
+			}
+			if act && e.pr.blk[i] {
+				if s, ok := blockedOf(t, d); ok {
+					raw |= 1 << i
+					io[i] = s
+					continue
+				}
+			}
+			io[i] = data(t)
+		}
+		err = e.pr.run(io[0], io[1], io[2], raw)
 	}
 	if err == nil {
+		if outBlocked {
+			setBlocked(out, outDims)
+		}
 		return true, nil
 	}
 	err = fmt.Errorf("engine/cpu: %v through oneDNN (%s) on %v: %w", op, e.pr.impl, p, err)
@@ -236,6 +276,27 @@ func (o *oneDNNConvs) conv(op convOp, p engine.Conv2DParams, out, in0, in1 []flo
 	o.prims[oneDNNKey{op, p}] = oneDNNEntry{err: err}
 	o.failLocked(err)
 	return false, err
+}
+
+// slotDims is an operand slot's logical shape, and whether it is an
+// activation (the filter is not).
+type slotDims struct {
+	d   nchw
+	act bool
+}
+
+// convSlotDims returns the shapes of op's slots (onednn.h order): x
+// (N,C,H,W) and y (N,K,P,Q) are activations, the filter is not.
+func convSlotDims(op convOp, p engine.Conv2DParams) [3]slotDims {
+	x := slotDims{nchw{p.N, p.C, p.H, p.W}, true}
+	y := slotDims{nchw{p.N, p.K, p.OutH(), p.OutW()}, true}
+	switch op {
+	case convForward:
+		return [3]slotDims{x, {}, y}
+	case convBackwardData:
+		return [3]slotDims{y, {}, x}
+	}
+	return [3]slotDims{y, x, {}}
 }
 
 // impl names the oneDNN implementation of op on p; false where the
@@ -275,7 +336,7 @@ func (o *oneDNNConvs) close() {
 // x, w -> y; backward data: dy, w -> dx; filter: dy, x -> dw). false
 // means the caller runs its builtin path, also after a failure, which is
 // the sticky error of a ConvOneDNN backend.
-func (be *Backend) convOneDNN(op convOp, out, in0, in1 []float32, p engine.Conv2DParams) bool {
+func (be *Backend) convOneDNN(op convOp, out, in0, in1 *engine.Tensor, p engine.Conv2DParams) bool {
 	if be.onednn == nil {
 		return false
 	}

@@ -28,9 +28,12 @@ enum { OD_FWD = 0, OD_BWD_DATA = 1, OD_BWD_WEIGHTS = 2 };
 // slot i is bound to oneDNN argument arg[i]; where the layout oneDNN
 // chose (chosen[i]) differs from the plain one (user[i]), reorder[i]
 // converts between them through a caller's buffer of size[i] bytes.
+// blk[i] is set where slot i is an activation (not the filter) and the
+// chosen layout is exactly nChw16c (aBcd16b): a run may then bind the
+// caller's buffer in that layout directly (od_conv_run's raw).
 typedef struct {
 	void *prim, *pd;
-	int arg[3];
+	int arg[3], blk[3];
 	od_md user[3];
 	const od_md *chosen[3], *scratch_md; // owned by pd
 	void *reorder[3];
@@ -55,9 +58,11 @@ void od_describe(char *msg, size_t n);
 int od_conv_create(od_conv *c, int op, const int64_t *x, const int64_t *w, const int64_t *y,
 	const int64_t *strides, const int64_t *pad_l, const int64_t *pad_r, int threads, const char **where);
 // od_conv_run runs c on the user buffers in0, in1 and out, the layout
-// buffers t0, t1, t2 (used where reorder[i]) and the scratchpad.
+// buffers t0, t1, t2 (used where reorder[i]) and the scratchpad. Bit i of
+// raw says that slot i's buffer is in the chosen layout (blk[i] set):
+// read or written as is, without a reorder.
 int od_conv_run(od_conv *c, void *in0, void *in1, void *out, void *t0, void *t1, void *t2,
-	void *scratch, const char **where);
+	void *scratch, int raw, const char **where);
 // od_conv_destroy frees what od_conv_create made.
 void od_conv_destroy(od_conv *c);
 

@@ -23,8 +23,10 @@ func TestConvAutoChoice(t *testing.T) {
 		p           engine.Conv2DParams
 		fwd, bd, bf bool // oneDNN for forward, backward data, filter gradient
 	}{
-		{conv(1, 3, 1, 1), false, false, false}, // stems
+		{conv(1, 3, 1, 1), false, false, false}, // stems with 8 outputs
 		{conv(3, 3, 1, 1), false, false, false},
+		{engine.Conv2DParams{N: 2, C: 1, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, true, false, true},
+		{engine.Conv2DParams{N: 2, C: 3, H: 8, W: 8, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}, true, false, true},
 		{conv(8, 3, 1, 1), false, false, false},  // stride 1: below one 16-channel block
 		{conv(15, 3, 1, 1), false, false, false}, // the edges of the rule
 		{conv(16, 3, 1, 1), true, true, true},
@@ -34,11 +36,13 @@ func TestConvAutoChoice(t *testing.T) {
 		{conv(8, 3, 1, 2), true, true, true},
 		{conv(8, 3, 2, 1), true, true, true},
 		{engine.Conv2DParams{N: 2, C: 16, H: 8, W: 8, K: 8, R: 1, S: 3, StrideH: 2, StrideW: 2, PadW: 1}, true, true, true},
-		{conv(16, 1, 2, 2), false, false, false}, // strided 1x1 shortcuts
+		{conv(16, 1, 2, 2), true, true, true}, // strided 1x1 shortcuts: blocked C
+		{conv(8, 1, 2, 2), false, false, false},
 		{conv(63, 1, 2, 2), false, false, false},
-		{conv(64, 1, 2, 2), true, false, true},
-		{conv(64, 1, 1, 2), true, false, true},
-		{conv(64, 1, 2, 1), true, false, true},
+		{conv(64, 1, 2, 2), true, true, true},
+		{conv(64, 1, 1, 2), true, true, true},
+		{conv(64, 1, 2, 1), true, true, true},
+		{conv(72, 1, 2, 2), true, false, true},
 	} {
 		for i, want := range []bool{c.fwd, c.bd, c.bf} {
 			if got := oneDNNPays(convOp(i), c.p); got != want {

@@ -93,6 +93,7 @@ type oneDNNCall struct {
 	// run: the plain buffers, the layout buffers and the scratchpad
 	io, tmp [3]unsafe.Pointer
 	scratch unsafe.Pointer
+	raw     C.int
 	status  C.int
 	where   *C.char
 }
@@ -109,7 +110,7 @@ func oneDNNThread() {
 		if c.create {
 			c.status = C.od_conv_create(c.conv, c.op, &c.x[0], &c.w[0], &c.y[0], &c.strides[0], &c.padL[0], &c.padR[0], c.threads, &c.where)
 		} else {
-			c.status = C.od_conv_run(c.conv, c.io[0], c.io[1], c.io[2], c.tmp[0], c.tmp[1], c.tmp[2], c.scratch, &c.where)
+			c.status = C.od_conv_run(c.conv, c.io[0], c.io[1], c.io[2], c.tmp[0], c.tmp[1], c.tmp[2], c.scratch, c.raw, &c.where)
 		}
 		oneDNNDone <- struct{}{}
 	}
@@ -136,9 +137,11 @@ func oneDNNStatus(s int) string {
 // oneDNNPrim is one cached convolution primitive: its C state (C memory,
 // holding no Go pointer between calls) and the float32 sizes of the
 // reorder buffers and scratchpad that each run takes from the scratch
-// pools.
+// pools; blk[i] says that slot i (an activation) may be passed in
+// nChw16c (layout.go) without a reorder.
 type oneDNNPrim struct {
 	c       *C.od_conv
+	blk     [3]bool
 	tmp     [3]int
 	scratch int
 	impl    string
@@ -173,6 +176,7 @@ func newOneDNNPrim(op convOp, p engine.Conv2DParams, threads int) (*oneDNNPrim, 
 	prim := &oneDNNPrim{c: c, impl: C.GoString(&c.impl[0])}
 	for i := range prim.tmp {
 		prim.tmp[i] = int(c.size[i]+3) / 4
+		prim.blk[i] = c.blk[i] != 0
 	}
 	prim.scratch = int(c.scratch_size+3) / 4
 	prim.call.conv = c
@@ -184,8 +188,9 @@ func newOneDNNPrim(op convOp, p engine.Conv2DParams, threads int) (*oneDNNPrim, 
 var errOneDNNFreed = errors.New("the primitive was freed while in use")
 
 // run computes the op into out from in0 and in1 (the plain NCHW / OIHW
-// buffers of the op's slots).
-func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
+// buffers of the op's slots, except slot i with bit i of raw set: in
+// nChw16c, pr.blk[i] required).
+func (pr *oneDNNPrim) run(in0, in1, out []float32, raw int) error {
 	oneDNNMu.Lock()
 	defer oneDNNMu.Unlock()
 	if pr.c == nil {
@@ -193,7 +198,9 @@ func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
 	}
 	var tmp [3][]float32
 	for i, n := range pr.tmp {
-		tmp[i] = getScratch(n)
+		if raw>>i&1 == 0 {
+			tmp[i] = getScratch(n)
+		}
 	}
 	sp := getScratch(pr.scratch)
 	c := &pr.call
@@ -204,7 +211,7 @@ func (pr *oneDNNPrim) run(in0, in1, out []float32) error {
 			c.tmp[i] = unsafe.Pointer(&tmp[i][0])
 		}
 	}
-	c.scratch = nil
+	c.scratch, c.raw = nil, C.int(raw)
 	if len(sp) > 0 {
 		c.scratch = unsafe.Pointer(&sp[0])
 	}

@@ -114,7 +114,14 @@ func (be *Backend) GlobalAvgPoolForward(y, x *engine.Tensor, n, c, hw int) {
 	engine.CheckBackend("GlobalAvgPoolForward", be, y, x)
 	engine.CheckNumelOf("GlobalAvgPoolForward", "x", x, n*c*hw, f32or16...)
 	engine.CheckNumelAs("GlobalAvgPoolForward", "y", y, n*c, "x", x)
-	yd, xd := data(y), data(x)
+	if d, ok := avgPoolBlocked(x, n, c, hw); ok {
+		xd, yd := bufOf(x).s, overwrite(y)
+		be.parallelIf(n*c*hw, n*c/blockC, func(lo, hi int) { avgPoolForwardBlocked(yd, xd, d, lo, hi) })
+		be.roundOut16(y)
+		return
+	}
+	xd := data(x)
+	yd := overwrite(y)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { rowSums(yd, xd, hw, lo, hi, float64(hw)) })
 	be.roundOut16(y)
 }
@@ -124,7 +131,20 @@ func (be *Backend) GlobalAvgPoolBackward(dx, dy *engine.Tensor, n, c, hw int) {
 	engine.CheckBackend("GlobalAvgPoolBackward", be, dx, dy)
 	engine.CheckNumelOf("GlobalAvgPoolBackward", "dy", dy, n*c, f32or16...)
 	engine.CheckNumelAs("GlobalAvgPoolBackward", "dx", dx, n*c*hw, "dy", dy)
-	dxd, dyd := data(dx), data(dy)
+	dyd := data(dy)
+	if be.onednn != nil && dx.DType() == engine.Float32 && c%blockC == 0 && hw > 1 {
+		// Blocked like the pooled activation usually was: the layout
+		// the oneDNN convolutions before it take.
+		d := nchw{n, c, hw, 1}
+		if xd, ok := isBlocked(dx); ok && xd.same(d) {
+			d = xd
+		}
+		dxd := overwrite(dx)
+		be.parallelIf(n*c*hw, n*c/blockC, func(lo, hi int) { avgPoolBackwardBlocked(dxd, dyd, d, lo, hi) })
+		setBlocked(dx, d)
+		return
+	}
+	dxd := overwrite(dx)
 	be.parallelIf(n*c*hw, n*c, func(lo, hi int) { avgPoolBackPlanes(dxd, dyd, hw, lo, hi) })
 	be.roundOut16(dx)
 }

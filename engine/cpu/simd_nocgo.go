@@ -48,3 +48,19 @@ func simdBNDxPlanes(d, g, x, y []float32, hw int, a, b, cc, mean []float32) {
 		bnDxPlaneGo(d[i*hw:(i+1)*hw], g[i*hw:(i+1)*hw], x[i*hw:(i+1)*hw], plane(y, i*hw, hw), a[i], b[i], cc[i], mean[i])
 	}
 }
+
+func simdBNBStats(x []float32, lo, hi, cb, hw int, shift, part []float64) {
+	bnbStatsGo(x, lo, hi, cb, hw, shift, part)
+}
+
+func simdBNBApply(y, x []float32, lo, hi, cb, hw int, scale, shift []float32, relu bool) {
+	bnbApplyGo(y, x, lo, hi, cb, hw, scale, shift, relu)
+}
+
+func simdBNBBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean []float32, part []float64) {
+	bnbBackSumsGo(dy, x, y, lo, hi, cb, hw, mean, part)
+}
+
+func simdBNBDx(d, g, x, y []float32, lo, hi, cb, hw int, a, b, cc, mean []float32) {
+	bnbDxGo(d, g, x, y, lo, hi, cb, hw, a, b, cc, mean)
+}
