@@ -89,12 +89,12 @@ func TestBlockedPoolReuse(t *testing.T) {
 		src[i] = float32(i%97) - 40
 	}
 	for name, op := range map[string]func(dst, a *engine.Tensor){
-		"Add":     func(dst, a *engine.Tensor) { be.Add(dst, a, a) },
-		"Copy":    func(dst, a *engine.Tensor) { be.Copy(dst, a) },
-		"ReLU":    func(dst, a *engine.Tensor) { be.ReLUForward(dst, a) },
-		"Scale":   func(dst, a *engine.Tensor) { be.Scale(dst, a, 1) },
-		"Gemm":    func(dst, a *engine.Tensor) { be.Copy(dst, a); be.Axpy(dst, 0, a) },
-		"AxpyOld": func(dst, a *engine.Tensor) { be.Fill(dst, 0); be.Axpy(dst, 1, a) },
+		"Add":       func(dst, a *engine.Tensor) { be.Add(dst, a, a) },
+		"Copy":      func(dst, a *engine.Tensor) { be.Copy(dst, a) },
+		"ReLU":      func(dst, a *engine.Tensor) { be.ReLUForward(dst, a) },
+		"Scale":     func(dst, a *engine.Tensor) { be.Scale(dst, a, 1) },
+		"CopyAxpy0": func(dst, a *engine.Tensor) { be.Copy(dst, a); be.Axpy(dst, 0, a) },
+		"AxpyOld":   func(dst, a *engine.Tensor) { be.Fill(dst, 0); be.Axpy(dst, 1, a) },
 	} {
 		for _, newShape := range [][]int{{4, 16, 2, 3}, {2, 16, 2, 6}, {384}} {
 			dst := be.New(old.n, old.c, old.h, old.w)
