@@ -50,9 +50,13 @@ func TestBlockedConvEdges(t *testing.T) {
 					for _, o := range []struct {
 						t *engine.Tensor
 						d nchw
-					}{{yt, yd}, {dxt, xd}} {
+					}{{yt, yd}, {dxt, xd}, {dwt, nchw{1, 1, 1, nw}}} {
 						// with pre, a stale tag of another shape of the same size
-						if stale := (nchw{1, o.d.n * o.d.c, o.d.h, o.d.w}); pre && o.d.n > 1 && blockable(o.t, stale) {
+						stale := nchw{1, o.d.n * o.d.c, o.d.h, o.d.w}
+						if o.t == dwt {
+							stale = nchw{1, blockC, 1, nw / blockC}
+						}
+						if pre && !stale.same(o.d) && blockable(o.t, stale) {
 							toBlocked(o.t, stale)
 						}
 					}
