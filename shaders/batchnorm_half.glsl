@@ -17,8 +17,7 @@
 #include "half.glsl"
 #if VEC == 4
 #define XT u16vec4
-#define LDH(b, i) uintBitsToFloat(uvec4(float32bits(uint(b[i].x)), float32bits(uint(b[i].y)), \
-                                        float32bits(uint(b[i].z)), float32bits(uint(b[i].w))))
+#define LDH(b, i) vec4(H2F(b[i].x), H2F(b[i].y), H2F(b[i].z), H2F(b[i].w))
 #define STH(b, i, v) b[i] = u16vec4(uvec4(half16(floatBitsToUint((v).x)), half16(floatBitsToUint((v).y)), \
                                           half16(floatBitsToUint((v).z)), half16(floatBitsToUint((v).w))))
 #else

@@ -10,7 +10,8 @@
 //                   tensors (uint16_t buffers: GL_EXT_shader_16bit_storage,
 //                   which such a kernel enables).
 // Used by to_float16.comp, from_float16.comp, round_float16.comp and the
-// HALF variants (eltwise.glsl, half_bind.glsl, batchnorm_half.glsl).
+// HALF / F16 variants (eltwise.glsl, half_bind.glsl, batchnorm_half.glsl,
+// conv2d_half.glsl).
 
 // half16 is engine.Float16Bits on the float32 bits f.
 uint half16(uint f) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""SimCLR's data pipeline in torchvision, to compare with simclr-vk's Loader.
+"""SimCLR's data pipeline in torchvision, to compare with simclr-vk's Loader
+(`simclr-vk bench data --augment cpu --data FOLDER`, its loader stage).
 
 Usage:
     python3 tools/torch_data.py FOLDER [--size 224] [--workers 2]

@@ -29,8 +29,9 @@ type convTap struct {
 }
 
 // eachTap calls f for every tap of p, in im2col row order, with planes from
-// img (C, H, W) and rows from col (C*R*S, P*Q): the walk im2col and its
-// adjoint col2im share.
+// img (C, H, W) and rows from col (C*R*S, P*Q): col2im's walk. im2colRows
+// walks the taps the same way in its own loop: it is the forward's hot
+// path, and a call per tap measurably slowed it.
 func eachTap(img, col []float32, p engine.Conv2DParams, f func(t *convTap)) {
 	PQ, HW := p.OutH()*p.OutW(), p.H*p.W
 	var rbuf [16][2]int
@@ -56,23 +57,10 @@ func eachTap(img, col []float32, p engine.Conv2DParams, f func(t *convTap)) {
 }
 
 // im2col fills col (C*R*S, P*Q) from one image x (C, H, W); row
-// (c*R+r)*S+s, column p*Q+q holds x[c, p*sh-ph+r, q*sw-pw+s] or 0.
+// (c*R+r)*S+s, column p*Q+q holds x[c, p*sh-ph+r, q*sw-pw+s] or 0: the
+// single row block of all P output rows (conv_rows.go).
 func im2col(col, x []float32, p engine.Conv2DParams) {
-	P, Q := p.OutH(), p.OutW()
-	eachTap(x, col, p, func(t *convTap) {
-		if t.same {
-			// One copy (Q == W), then the columns that wrapped around
-			// a row edge are cleared.
-			clear(t.row[:t.lo])
-			if t.hi > t.lo {
-				copy(t.row[t.lo:t.hi], t.plane[t.lo+t.shift:t.hi+t.shift])
-			}
-			clear(t.row[t.hi:])
-			clearEdgeColumns(t.row, P, Q, t.owLo, t.owHi)
-			return
-		}
-		im2colTapRows(t.row, t.plane, p, t.r, t.s, t.owLo, t.owHi, 0, P)
-	})
+	im2colRows(col, x, p, 0, p.OutH())
 }
 
 // col2im adds col (C*R*S, P*Q) into one image dx (C, H, W), the adjoint of
@@ -254,19 +242,26 @@ func (be *Backend) Conv2DForward(y, x, w *engine.Tensor, p engine.Conv2DParams) 
 	if be.convOneDNN(convForward, y, x, w, p) {
 		return
 	}
-	yd, xd, wd := overwrite(y), data(x), data(w)
-	crs, pq := p.C*p.R*p.S, p.OutH()*p.OutW()
-	rb := convRowBlock(p)
+	be.convForwardBuiltin(overwrite(y), data(x), data(w), p)
+}
+
+// convForwardBuiltin is the builtin forward convolution of p, yd = conv(xd,
+// wd): on shifted planes where that pays (OpenBLAS), else per image in
+// row blocks (OpenBLAS, one thread per image) or as one im2col + GEMM.
+// The stride-1 backward data runs through it too.
+func (be *Backend) convForwardBuiltin(yd, xd, wd []float32, p engine.Conv2DParams) {
 	if shiftedForwardPays(p) && be.UsesBLAS() {
 		be.convForwardShiftedAll(yd, xd, wd, p)
 		return
 	}
+	crs, pq, chw := p.C*p.R*p.S, p.OutH()*p.OutW(), p.C*p.H*p.W
+	rb := convRowBlock(p)
 	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
 		if rb > 0 && th == 1 && be.UsesBLAS() {
 			col := getScratch(crs * rb * p.OutW())
 			defer putScratch(col)
 			for n := lo; n < hi; n++ {
-				convForwardRows(yd[n*p.K*pq:(n+1)*p.K*pq], xd[n*p.C*p.H*p.W:(n+1)*p.C*p.H*p.W], wd, col, p, rb)
+				convForwardRows(yd[n*p.K*pq:(n+1)*p.K*pq], xd[n*chw:(n+1)*chw], wd, col, p, rb)
 			}
 			return
 		}
@@ -382,28 +377,8 @@ func (be *Backend) convBackwardDataStride1(dxd, dyd, wd []float32, p engine.Conv
 			}
 		}
 	}
+	// t's output is p's input (H x W), and t is never direct1x1 (p is not).
 	t := engine.Conv2DParams{N: p.N, C: p.K, H: p.OutH(), W: p.OutW(), K: p.C, R: p.R, S: p.S,
 		StrideH: 1, StrideW: 1, PadH: p.R - 1 - p.PadH, PadW: p.S - 1 - p.PadW}
-	krs, hw, kpq := p.K*p.R*p.S, p.H*p.W, p.K*t.H*t.W
-	if shiftedForwardPays(t) && be.UsesBLAS() {
-		be.convForwardShiftedAll(dxd, dyd, wt, t)
-		return
-	}
-	rb := convRowBlock(t)
-	be.overImages(p.N, p.N, func(_, lo, hi, th int) {
-		if rb > 0 && th == 1 && be.UsesBLAS() {
-			col := getScratch(krs * rb * t.OutW())
-			defer putScratch(col)
-			for n := lo; n < hi; n++ {
-				convForwardRows(dxd[n*p.C*hw:(n+1)*p.C*hw], dyd[n*kpq:(n+1)*kpq], wt, col, t, rb)
-			}
-			return
-		}
-		col := getScratch(krs * hw)
-		defer putScratch(col)
-		for n := lo; n < hi; n++ {
-			im2col(col, dyd[n*kpq:(n+1)*kpq], t)
-			be.gemm(th, false, false, p.C, hw, krs, 1, wt, col, 0, dxd[n*p.C*hw:(n+1)*p.C*hw])
-		}
-	})
+	be.convForwardBuiltin(dxd, dyd, wt, t)
 }

@@ -66,7 +66,7 @@ func im2colRows(col, x []float32, p engine.Conv2DParams, oh0, oh1 int) {
 // im2colTapRows fills dst ((oh1-oh0)*Q) with output rows [oh0, oh1) of
 // the im2col row of filter tap (r, s) over plane (H, W), whose output
 // columns [owLo, owHi) lie inside the image: the general (strided or
-// unpadded) case of im2col and im2colRows.
+// unpadded) case of im2colRows.
 func im2colTapRows(dst, plane []float32, p engine.Conv2DParams, r, s, owLo, owHi, oh0, oh1 int) {
 	Q, ih0, off := p.OutW(), r-p.PadH, s-p.PadW
 	for oh := oh0; oh < oh1; oh++ {

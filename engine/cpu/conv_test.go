@@ -79,15 +79,30 @@ var convFastShapes = []engine.Conv2DParams{
 	{N: 2, C: 16, H: 13, W: 13, K: 32, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1},
 }
 
-// TestIm2colRowsMatchesIm2col: every row block of im2colRows holds
-// exactly im2col's columns of those output rows.
-func TestIm2colRowsMatchesIm2col(t *testing.T) {
+// TestIm2colRows: im2col and every row block of im2colRows hold the
+// im2col matrix as defined (row (c*R+r)*S+s, column oh*Q+ow: x[c, ih, iw]
+// at ih = oh*sh-ph+r, iw = ow*sw-pw+s, or 0 outside the image), over
+// scratch full of 7s.
+func TestIm2colRows(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	for _, p := range convFastShapes {
 		P, Q, crs := p.OutH(), p.OutW(), p.C*p.R*p.S
 		x := randSlice(rng, p.C*p.H*p.W)
 		want := make([]float32, crs*P*Q)
-		im2col(want, x, p)
+		for row := range crs {
+			c, r, s := row/(p.R*p.S), row/p.S%p.R, row%p.S
+			for oh := range P {
+				for ow := range Q {
+					if ih, iw := oh*p.StrideH-p.PadH+r, ow*p.StrideW-p.PadW+s; ih >= 0 && ih < p.H && iw >= 0 && iw < p.W {
+						want[(row*P+oh)*Q+ow] = x[(c*p.H+ih)*p.W+iw]
+					}
+				}
+			}
+		}
+		whole := make([]float32, crs*P*Q)
+		Fill(whole, 7)
+		im2col(whole, x, p)
+		checkClose(t, fmt.Sprintf("im2col %v", p), whole, want, 0, 0)
 		for _, rb := range []int{1, 2, 5, P} {
 			for oh0 := 0; oh0 < P; oh0 += rb {
 				oh1 := min(P, oh0+rb)
@@ -98,7 +113,7 @@ func TestIm2colRowsMatchesIm2col(t *testing.T) {
 				for row := 0; row < crs; row++ {
 					for i := 0; i < nb; i++ {
 						if g, w := got[row*nb+i], want[row*P*Q+oh0*Q+i]; g != w {
-							t.Fatalf("%+v rows [%d,%d): col[%d][%d] = %v, im2col %v", p, oh0, oh1, row, i, g, w)
+							t.Fatalf("%+v rows [%d,%d): col[%d][%d] = %v, want %v", p, oh0, oh1, row, i, g, w)
 						}
 					}
 				}
