@@ -15,8 +15,9 @@ type Tensor struct {
 	shape   []int
 	numel   int
 	backend Backend
-	// Storage is the backend's private handle to the memory (a []float32 on
-	// the CPU backend, a sub-allocation on Vulkan). Only the owning backend
+	// Storage is the backend's private handle to the memory (on the CPU
+	// backend a buffer shared by the views, which may hold its values in a
+	// blocked layout; a sub-allocation on Vulkan). Only the owning backend
 	// looks inside.
 	Storage any
 	base    *Tensor // non-nil for views

@@ -66,7 +66,8 @@
 //     Upload, Download and Release see NCHW; the ops that take the
 //     blocked layout as it is: the oneDNN convolutions, training and
 //     inference batch norm (batchnorm_blocked.go, AVX2 unit kernels in
-//     simd_blocked_cgo.go, Go loops elsewhere: bit-identical, and the
+//     simd_blocked_cgo.go, Go loops elsewhere: bit-identical but for the
+//     sign of a zero the fused ReLU leaves (AVX2 -0, Go +0), and the
 //     same for any thread count), the ReLUs, Add, Copy, Axpy (when one
 //     operand is blocked the others are converted to it) and global
 //     average pooling (pool_blocked.go, bit-identical to NCHW).

@@ -2,7 +2,6 @@ package cpu
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -44,7 +43,11 @@ func (d nchw) same(e nchw) bool { return d.n == e.n && d.c == e.c && d.h*d.w == 
 type cpuBuf struct {
 	s []float32
 	// blocked is set while s holds dims in nChw16c; mu serialises the
-	// conversions (two goroutines may read one tensor).
+	// conversions. Reading is not read-only: data() and the blocked ops
+	// may convert an operand in place, so, as for writes, one tensor must
+	// not be used by two ops at the same time (nothing above the backend
+	// does; Download from another goroutine is the exception the lock
+	// covers).
 	blocked atomic.Bool
 	mu      sync.Mutex
 	dims    nchw
@@ -74,7 +77,7 @@ func data(t *engine.Tensor) []float32 {
 	if b.blocked.Load() {
 		b.mu.Lock()
 		if b.blocked.Load() {
-			unblock(b.s, b.dims)
+			unblock(b.s, b.dims, threadsOf(t))
 			b.blocked.Store(false)
 		}
 		b.mu.Unlock()
@@ -134,7 +137,7 @@ func toBlocked(t *engine.Tensor, d nchw) []float32 {
 	s := data(t)
 	b := bufOf(t)
 	b.mu.Lock()
-	block(s, d)
+	block(s, d, threadsOf(t))
 	b.dims = d
 	b.blocked.Store(true)
 	b.mu.Unlock()
@@ -195,23 +198,33 @@ func (be *Backend) blockedUnary(n int, dst, src *engine.Tensor, fn func(d, s []f
 	return true
 }
 
+// threadsOf is the thread count of t's backend (1 for a tensor of
+// another backend, which data() refuses anyway).
+func threadsOf(t *engine.Tensor) int {
+	if be, ok := t.Backend().(*Backend); ok {
+		return be.threads
+	}
+	return 1
+}
+
 // unblock converts s from nChw16c to NCHW for d, in place through a
-// scratch copy.
-func unblock(s []float32, d nchw) { permute(s, d, false) }
+// scratch copy of one image per thread.
+func unblock(s []float32, d nchw, threads int) { permute(s, d, false, threads) }
 
 // block converts s from NCHW to nChw16c for d, in place.
-func block(s []float32, d nchw) { permute(s, d, true) }
+func block(s []float32, d nchw, threads int) { permute(s, d, true, threads) }
 
-// permute converts between the layouts, per image in parallel (a
-// permutation: the result does not depend on the split).
-func permute(s []float32, d nchw, toBlocked bool) {
+// permute converts between the layouts, per image on up to threads
+// goroutines (a permutation: the result does not depend on the split).
+func permute(s []float32, d nchw, toBlocked bool, threads int) {
 	hw, per := d.h*d.w, d.c*d.h*d.w
-	tmp := getScratch(len(s))
-	defer putScratch(tmp)
-	copy(tmp, s)
-	parallelN(runtime.GOMAXPROCS(0), d.n, func(lo, hi int) {
+	parallelN(threads, d.n, func(lo, hi int) {
+		tmp := getScratch(per)
+		defer putScratch(tmp)
 		for i := lo; i < hi; i++ {
-			src, dst := tmp[i*per:(i+1)*per], s[i*per:(i+1)*per]
+			dst := s[i*per : (i+1)*per]
+			src := tmp[:per]
+			copy(src, dst)
 			for cb := 0; cb < d.c/blockC; cb++ {
 				blk := cb * blockC * hw // the block's offset in both layouts
 				if toBlocked {
