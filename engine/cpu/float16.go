@@ -73,6 +73,9 @@ func roundFloat16Go(x []float32) {
 
 func (be *Backend) RoundFloat16(t *engine.Tensor) {
 	engine.CheckBackend("RoundFloat16", be, t)
-	d := data(t)
+	// Elementwise and in place: a blocked activation is rounded as it is
+	// stored and keeps its layout (data() would convert it to NCHW first,
+	// and the next blocked op back).
+	d := bufOf(t).s
 	be.chunks(engine.CheckFloat32("RoundFloat16", "t", t), func(lo, hi int) { RoundFloat16(d[lo:hi]) })
 }

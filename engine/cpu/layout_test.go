@@ -343,3 +343,24 @@ func TestBlockedElementwise(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockedRoundFloat16: the float16 emulation's rounding pass leaves a
+// blocked activation blocked and rounds every value.
+func TestBlockedRoundFloat16(t *testing.T) {
+	be := New(Options{Threads: 2})
+	d := nchw{2, 16, 3, 5}
+	a := randSlice(rand.New(rand.NewSource(17)), d.numel())
+	x := be.New(d.n, d.c, d.h, d.w)
+	be.Upload(x, a)
+	toBlocked(x, d)
+	be.RoundFloat16(x)
+	if _, ok := isBlocked(x); !ok {
+		t.Fatal("RoundFloat16 converted a blocked tensor to NCHW")
+	}
+	got := Data(x)
+	for i, v := range a {
+		if want := engine.Float16Round(v); got[i] != want {
+			t.Fatalf("[%d] = %v, want %v (float16 of %v)", i, got[i], want, v)
+		}
+	}
+}
