@@ -1,8 +1,10 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 
+	"simclr-vk/engine"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 )
@@ -55,6 +57,13 @@ func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
 	p, err := ResolvePrecision(r.cfg.Precision)
 	if err != nil {
 		return err
+	}
+	if p == layers.PrecisionMixed {
+		// A device that stores float16 wrongly (engine/vulkan's deny list)
+		// is refused rather than emulated: the user asked for mixed.
+		if err := engine.Float16Support(r.b); errors.Is(err, engine.ErrFeatureDenied) {
+			return fmt.Errorf("--precision mixed: %w", err)
+		}
 	}
 	r.m.SetPrecision(p)
 	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name(), r.m.Float16Stored()); note != "" {
