@@ -58,12 +58,8 @@ func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	if p == layers.PrecisionMixed {
-		// A device that stores float16 wrongly (engine/vulkan's deny list)
-		// is refused rather than emulated: the user asked for mixed.
-		if err := engine.Float16Support(r.b); errors.Is(err, engine.ErrFeatureDenied) {
-			return fmt.Errorf("--precision mixed: %w", err)
-		}
+	if err := mixedRefused(p, r.b); err != nil {
+		return err
 	}
 	r.m.SetPrecision(p)
 	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name(), r.m.Float16Stored()); note != "" {
@@ -114,4 +110,18 @@ func (r *run) skippedSteps() int64 {
 		return 0
 	}
 	return r.pos.scaler.Skipped
+}
+
+// mixedRefused fails mixed precision on a backend whose float16 storage
+// is refused (engine/vulkan's deny list: a device and driver known to
+// store or compute float16 wrongly) rather than emulating it: the user
+// asked for mixed, and the error says how to get float32.
+func mixedRefused(p layers.Precision, b engine.Backend) error {
+	if p != layers.PrecisionMixed {
+		return nil
+	}
+	if err := engine.Float16Support(b); errors.Is(err, engine.ErrFeatureDenied) {
+		return fmt.Errorf("--precision mixed: %w", err)
+	}
+	return nil
 }

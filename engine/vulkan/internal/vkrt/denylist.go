@@ -137,3 +137,20 @@ func deniedError(info DeviceInfo, feature, reason, flag string) error {
 	return fmt.Errorf("engine/vulkan: %w: %s refused on %q (driver %s): %s; use %s, or --allow-denied-driver (vulkan.Options.AllowDenied) if this driver is fixed",
 		ErrDenied, feature, info.Name, info.DriverDescription(), reason, flag)
 }
+
+// coopMatDenial applies info.CoopMatDenied to the CoopMat mode: on a
+// denied device that offers the kernels, "on" fails (deniedError), "auto"
+// becomes "off" with a note to log, and allow (Config.AllowDenied) keeps
+// the mode with a note saying so.
+func coopMatDenial(info DeviceInfo, mode string, allow bool) (string, string, error) {
+	why := info.CoopMatDenied
+	switch {
+	case why == "" || mode == "off" || info.CoopMatKernel == "":
+		return mode, "", nil
+	case allow:
+		return mode, fmt.Sprintf("engine/vulkan: cooperative matrices on %q (driver %s) despite the deny list (AllowDenied): %s", info.Name, info.DriverDescription(), why), nil
+	case mode == "on":
+		return "", "", deniedError(info, "cooperative matrices", why, "--coopmat off or auto")
+	}
+	return "off", fmt.Sprintf("engine/vulkan: cooperative matrices off on %q (driver %s; CoopMat auto runs float32): denied: %s", info.Name, info.DriverDescription(), why), nil
+}

@@ -162,15 +162,12 @@ func open(in *instance, cfg Config) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	if why := d.info.CoopMatDenied; why != "" && cmMode != "off" && d.info.CoopMatKernel != "" {
-		if cfg.AllowDenied {
-			log.Printf("engine/vulkan: cooperative matrices on %q (driver %s) despite the deny list (AllowDenied): %s", d.info.Name, d.info.DriverDescription(), why)
-		} else if cmMode == "on" {
-			return nil, deniedError(d.info, "cooperative matrices", why, "--coopmat off or auto")
-		} else {
-			log.Printf("engine/vulkan: cooperative matrices off on %q (driver %s; CoopMat auto runs float32): denied: %s", d.info.Name, d.info.DriverDescription(), why)
-			cmMode = "off"
-		}
+	cmMode, note, err := coopMatDenial(d.info, cmMode, cfg.AllowDenied)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		log.Print(note)
 	}
 	if why := d.info.Float16Denied; why != "" && d.info.Float16Storage && cfg.AllowDenied {
 		log.Printf("engine/vulkan: float16 storage on %q (driver %s) despite the deny list (AllowDenied): %s", d.info.Name, d.info.DriverDescription(), why)
