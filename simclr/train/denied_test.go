@@ -23,14 +23,14 @@ func (deniedFloat16) Float16Storage() error {
 // the way out; fp32 runs there, and mixed elsewhere.
 func TestMixedRefused(t *testing.T) {
 	b := deniedFloat16{cpu.New(cpu.Options{Threads: 1})}
-	err := mixedRefused(layers.PrecisionMixed, b)
+	err := MixedRefused(layers.PrecisionMixed, b)
 	if !errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), "--precision mixed") || !strings.Contains(err.Error(), "--precision fp32") {
 		t.Errorf("mixed on a refused device: %v", err)
 	}
-	if err := mixedRefused(layers.PrecisionFP32, b); err != nil {
+	if err := MixedRefused(layers.PrecisionFP32, b); err != nil {
 		t.Errorf("fp32 on a refused device: %v", err)
 	}
-	if err := mixedRefused(layers.PrecisionMixed, cpu.New(cpu.Options{Threads: 1})); err != nil {
+	if err := MixedRefused(layers.PrecisionMixed, cpu.New(cpu.Options{Threads: 1})); err != nil {
 		t.Errorf("mixed on the CPU: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	if err := mixedRefused(p, r.b); err != nil {
+	if err := MixedRefused(p, r.b); err != nil {
 		return err
 	}
 	r.m.SetPrecision(p)
@@ -112,11 +112,11 @@ func (r *run) skippedSteps() int64 {
 	return r.pos.scaler.Skipped
 }
 
-// mixedRefused fails mixed precision on a backend whose float16 storage
+// MixedRefused (train and bench step) fails mixed precision on a backend whose float16 storage
 // is refused (engine/vulkan's deny list: a device and driver known to
 // store or compute float16 wrongly) rather than emulating it: the user
 // asked for mixed, and the error says how to get float32.
-func mixedRefused(p layers.Precision, b engine.Backend) error {
+func MixedRefused(p layers.Precision, b engine.Backend) error {
 	if p != layers.PrecisionMixed {
 		return nil
 	}
