@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -119,6 +120,13 @@ func Float16Packed(b Backend) bool {
 	e, ok := b.(Float16Emulator)
 	return !ok || !e.Float16Emulated()
 }
+
+// ErrFeatureDenied is wrapped by the errors of a backend that refuses a
+// feature its device advertises because that device and driver are known
+// to compute it wrongly (engine/vulkan's deny list): callers asking for the
+// feature explicitly (--precision mixed) fail with it instead of falling
+// back.
+var ErrFeatureDenied = errors.New("feature denied for this device and driver")
 
 // Float16Support is nil when b can store float16 tensors, or says why not.
 func Float16Support(b Backend) error {

@@ -26,22 +26,26 @@ type backendFlags struct {
 	validate *bool
 	autotune *string
 	coopmat  *string
+	// allowDenied: --allow-denied-driver (vulkan.Options.AllowDenied).
+	allowDenied *bool
 	// gemmVariant forces a Vulkan GEMM kernel (bench gemm --kernel).
 	gemmVariant string
 }
 
 // addBackendFlags registers --backend (default def), --device, --threads,
-// --no-blas, --cpu-conv, --validate, --autotune and --coopmat on fs.
+// --no-blas, --cpu-conv, --validate, --autotune, --coopmat and
+// --allow-denied-driver on fs.
 func addBackendFlags(fs *pflag.FlagSet, def string) *backendFlags {
 	return &backendFlags{
-		backend:  fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
-		device:   fs.String("device", "", "Vulkan device: index in 'simclr-vk devices' order or a name substring; under mpirun a comma-separated list indexed by the node-local rank (default: the local rank's device among the GPUs, or all devices)"),
-		threads:  fs.Int("threads", 0, "CPU backend threads (0: all cores, divided by the ranks on this machine under mpirun)"),
-		noBLAS:   fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
-		cpuConv:  fs.String("cpu-conv", "auto", "CPU backend convolutions: auto (oneDNN where libdnnl.so.2 loads, else builtin), onednn (an error where it does not load) or builtin (Go + OpenBLAS)"),
-		validate: fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
-		autotune: addAutotuneFlag(fs, "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
-		coopmat:  fs.String("coopmat", "off", "Vulkan: matrix products (GEMM, convolutions) on cooperative matrices (tensor cores) with float16 inputs and float32 sums: off (exact float32), auto (on GPUs that have them) or on (an error where unsupported); SIMCLR_VK_COOPMAT overrides"),
+		backend:     fs.String("backend", def, "auto (a Vulkan GPU if present, else cpu), vulkan or cpu"),
+		device:      fs.String("device", "", "Vulkan device: index in 'simclr-vk devices' order or a name substring; under mpirun a comma-separated list indexed by the node-local rank (default: the local rank's device among the GPUs, or all devices)"),
+		threads:     fs.Int("threads", 0, "CPU backend threads (0: all cores, divided by the ranks on this machine under mpirun)"),
+		noBLAS:      fs.Bool("no-blas", false, "CPU backend: pure-Go GEMM even where OpenBLAS is installed"),
+		cpuConv:     fs.String("cpu-conv", "auto", "CPU backend convolutions: auto (oneDNN where libdnnl.so.2 loads, else builtin), onednn (an error where it does not load) or builtin (Go + OpenBLAS)"),
+		validate:    fs.Bool("validate", false, "Vulkan: enable VK_LAYER_KHRONOS_validation (also SIMCLR_VK_VALIDATE=1)"),
+		autotune:    addAutotuneFlag(fs, "Vulkan GEMM kernel per shape class and, on GPUs, convolution kernel per layer shape: auto (measured once, cached in ~/.cache/simclr-vk), off (fixed table) or refresh (measure again); SIMCLR_VK_AUTOTUNE overrides"),
+		coopmat:     fs.String("coopmat", "off", "Vulkan: matrix products (GEMM, convolutions) on cooperative matrices (tensor cores) with float16 inputs and float32 sums: off (exact float32), auto (on GPUs that have them) or on (an error where unsupported); SIMCLR_VK_COOPMAT overrides"),
+		allowDenied: fs.Bool("allow-denied-driver", false, "Vulkan: use cooperative matrices and float16 storage even on a device and driver the deny list refuses them on (known wrong results; 'simclr-vk devices' shows the denials): for drivers that have the fix"),
 	}
 }
 
@@ -146,7 +150,7 @@ func (f *backendFlags) forRank(comm dist.Comm) error {
 
 // vulkanOptions are the vulkan.Options these flags select.
 func (f *backendFlags) vulkanOptions() vulkan.Options {
-	return vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune, CoopMat: *f.coopmat, GemmVariant: f.gemmVariant}
+	return vulkan.Options{Device: *f.device, Validate: *f.validate, Autotune: *f.autotune, CoopMat: *f.coopmat, AllowDenied: *f.allowDenied, GemmVariant: f.gemmVariant}
 }
 
 // checkOpen is the start of a command that computes: it checks these

@@ -186,6 +186,9 @@ func benchStep(args []string, comm dist.Comm) error {
 	}
 	defer m.Release()
 	const benchLossScale = 1 << 10
+	if err := train.MixedRefused(prec, b); err != nil {
+		return fmt.Errorf("bench step: %w", err)
+	}
 	m.SetPrecision(prec)
 	m.SetLossScale(benchLossScale)
 	if note := train.PrecisionNote(*precision, prec, b.Name(), m.Float16Stored()); note != "" && rank == 0 {

@@ -92,6 +92,9 @@ func runDevices(args []string) error {
 		if drv == "" {
 			drv = "?"
 		}
+		if id := vulkan.DriverIDName(d.DriverID); id != "" {
+			drv += " [" + id + "]"
+		}
 		var heaps []string
 		for i, h := range d.HeapBytes {
 			kind := "host"
@@ -117,6 +120,12 @@ func runDevices(args []string) error {
 			fmt.Printf("  cooperative matrices: %s; not usable here: %s\n", strings.Join(d.CoopMat, ", "), d.CoopMatMissing)
 		default:
 			fmt.Printf("  cooperative matrices: none (%s)\n", d.CoopMatMissing)
+		}
+		if d.CoopMatDenied != "" {
+			fmt.Printf("  cooperative matrices DENIED for this device and driver (--coopmat auto runs float32, on fails; --allow-denied-driver overrides): %s\n", d.CoopMatDenied)
+		}
+		if d.Float16Denied != "" {
+			fmt.Printf("  float16 storage DENIED for this device and driver (--precision mixed fails; --allow-denied-driver overrides): %s\n", d.Float16Denied)
 		}
 		printGemmPlan(plan)
 		if perr != nil {

@@ -59,6 +59,10 @@ type Options struct {
 	// lavapipe included) and an error (ErrCoopMatUnsupported) elsewhere.
 	// The environment variable SIMCLR_VK_COOPMAT overrides it.
 	CoopMat string
+	// AllowDenied uses cooperative matrices and float16 storage even where
+	// the deny list (vkrt.DenyRules: devices and drivers known to compute
+	// them wrongly) refuses them (--allow-denied-driver).
+	AllowDenied bool
 	// NTXentKernel forces the kernel family of the fused NT-Xent
 	// (NTXentKernels: "gemm", "tiled", "regblock") where it applies (gemm:
 	// d <= 128, tiled: d <= 256, with enough shared memory; otherwise the
@@ -102,6 +106,8 @@ type testHooks struct {
 	// pipelineFault, when set, fails the creation of the pipelines it
 	// returns an error for, as a driver that cannot compile a kernel would.
 	pipelineFault func(shader string) error
+	// denyRules, when not nil, replaces the built-in deny list.
+	denyRules []vkrt.DenyRule
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -124,9 +130,11 @@ type Device struct {
 // Open creates a logical device on the chosen physical device.
 func Open(opts Options) (*Device, error) {
 	d := &Device{}
-	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d}
+	cfg := vkrt.Config{Device: opts.Device, Validate: opts.Validate, CoopMat: opts.CoopMat, ForceStaging: opts.ForceStaging, Owner: d,
+		AllowDenied: opts.AllowDenied}
 	if opts.hooks != nil {
 		cfg.PipelineFault = opts.hooks.pipelineFault
+		cfg.DenyRules = opts.hooks.denyRules
 	}
 	rt, err := vkrt.Open(cfg)
 	if err != nil {

@@ -120,6 +120,16 @@
 // variants (float16 inputs scaled per tensor by a power of two, float32
 // sums) after a self-check product at open; Device.MatmulInputRounding
 // tells the conformance suite to round its references' inputs alike.
+// Before that, a deny list (vkrt.DenyRules, internal/vkrt/denylist.go)
+// refuses cooperative matrices or float16 storage on devices and drivers
+// publicly reported to advertise them and compute wrong results, each
+// entry matching a vendor ID, VkDriverId values, device IDs, a device-name
+// substring and a driver-version range [min, below) and citing its report:
+// a refused feature counts as absent (CoopMat "auto" runs float32 and logs
+// one line naming the device, driver and reason; "on" fails with ErrDenied,
+// as does Float16Storage, which --precision mixed turns into an error).
+// Options.AllowDenied (--allow-denied-driver) overrides it; `simclr-vk
+// devices` shows the denials and the driver ID.
 // A GEMM with a float16 operand (engine.Float16) runs on regblock's _f16
 // variants whatever the class table, the tuning, GemmVariant or CoopMat
 // choose: the other kernels have no float16 variants and refuse such

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 
+	"simclr-vk/engine"
 	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 )
@@ -56,6 +58,9 @@ func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
 	if err != nil {
 		return err
 	}
+	if err := MixedRefused(p, r.b); err != nil {
+		return err
+	}
 	r.m.SetPrecision(p)
 	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name(), r.m.Float16Stored()); note != "" {
 		fmt.Fprintln(r.log, note)
@@ -105,4 +110,18 @@ func (r *run) skippedSteps() int64 {
 		return 0
 	}
 	return r.pos.scaler.Skipped
+}
+
+// MixedRefused (train and bench step) fails mixed precision on a backend whose float16 storage
+// is refused (engine/vulkan's deny list: a device and driver known to
+// store or compute float16 wrongly) rather than emulating it: the user
+// asked for mixed, and the error says how to get float32.
+func MixedRefused(p layers.Precision, b engine.Backend) error {
+	if p != layers.PrecisionMixed {
+		return nil
+	}
+	if err := engine.Float16Support(b); errors.Is(err, engine.ErrFeatureDenied) {
+		return fmt.Errorf("--precision mixed: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package vkrt
 import (
 	"errors"
 	"fmt"
+	"log"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,13 @@ type Config struct {
 	// NoFloat16Storage (tests) creates the device without
 	// storageBuffer16BitAccess, as one lacking it: NewFloat16 then fails.
 	NoFloat16Storage bool
+	// AllowDenied uses cooperative matrices and float16 storage where the
+	// deny list (denylist.go) refuses them (--allow-denied-driver: for
+	// users whose driver has the fix).
+	AllowDenied bool
+	// DenyRules replaces the built-in table DenyRules when not nil (tests:
+	// a rule matching lavapipe exercises the refusals).
+	DenyRules []DenyRule
 	// PipelineFault, when set (tests), fails the creation of the pipelines
 	// it returns an error for, as a driver that cannot compile a kernel
 	// would.
@@ -54,6 +62,7 @@ type Device struct {
 	forceStaging  bool
 	cm            string // cooperative-matrix features enabled ("cm_s32"), "": none
 	storage16     bool   // storageBuffer16BitAccess enabled (storage16.go)
+	allowDenied   bool   // Config.AllowDenied
 	pipelineFault func(shader string) error
 
 	mem   *allocator
@@ -145,18 +154,32 @@ func open(in *instance, cfg Config) (*Device, error) {
 	var mem vk.PhysicalDeviceMemoryProperties
 	d.info, d.props, mem = physInfo(in, pick, pds[pick])
 	d.limit = d.props.Limits
+	if cfg.DenyRules != nil {
+		applyDenials(&d.info, cfg.DenyRules)
+	}
 
 	cmMode, err := CoopMatMode(cfg.CoopMat)
 	if err != nil {
 		return nil, err
 	}
+	cmMode, note, err := coopMatDenial(d.info, cmMode, cfg.AllowDenied)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		log.Print(note)
+	}
+	if why := d.info.Float16Denied; why != "" && d.info.Float16Storage && cfg.AllowDenied {
+		log.Printf("engine/vulkan: float16 storage on %q (driver %s) despite the deny list (AllowDenied): %s", d.info.Name, d.info.DriverDescription(), why)
+	}
+	d.allowDenied = cfg.AllowDenied
 	switch {
 	case cmMode == "on" && d.info.CoopMatKernel == "":
 		return nil, fmt.Errorf("engine/vulkan: %w on %q: %s", ErrCoopMatUnsupported, d.info.Name, d.info.CoopMatMissing)
 	case cmMode == "on", cmMode == "auto" && d.info.Type != "cpu":
 		d.cm = d.info.CoopMatKernel
 	}
-	d.storage16 = d.info.Float16Storage && !cfg.NoFloat16Storage
+	d.storage16 = d.info.Float16Storage && !cfg.NoFloat16Storage && (d.info.Float16Denied == "" || cfg.AllowDenied)
 	if err := d.createLogical(); err != nil {
 		return nil, err
 	}

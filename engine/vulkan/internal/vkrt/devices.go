@@ -17,6 +17,7 @@ type DeviceInfo struct {
 	DeviceID                uint32    `json:"device_id"`
 	DriverVersion           uint32    `json:"driver_version"`
 	DriverName              string    `json:"driver_name"` // "" below Vulkan 1.2
+	DriverID                uint32    `json:"driver_id"`   // VkDriverId (DriverIDName); 0 below Vulkan 1.2
 	DriverInfo              string    `json:"driver_info"`
 	APIVersion              string    `json:"api_version"`
 	HeapBytes               []uint64  `json:"heap_bytes"`
@@ -45,6 +46,12 @@ type DeviceInfo struct {
 	// why.
 	Float16Storage        bool   `json:"float16_storage"`
 	Float16StorageMissing string `json:"float16_storage_missing,omitempty"`
+	// CoopMatDenied and Float16Denied: the reason of the DenyRules entry
+	// refusing the feature on this device and driver (denylist.go), ""
+	// when none does. Open treats a denied feature as absent unless
+	// Config.AllowDenied.
+	CoopMatDenied string `json:"coop_mat_denied,omitempty"`
+	Float16Denied string `json:"float16_denied,omitempty"`
 }
 
 // deviceTypes names the device types and orders them for the default
@@ -132,9 +139,10 @@ func physInfo(in *instance, index int, pd vk.PhysicalDevice) (DeviceInfo, vk.Phy
 	}
 	withDriver := props.ApiVersion >= vk.MakeVersion(1, 2, 0)
 	exts := deviceExtensions(pd)
-	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo, info.ComputeUnits = extraProps(in.h, pd, withDriver, exts)
+	info.SubgroupSize, info.SubgroupOps, info.SubgroupStages, info.DriverName, info.DriverInfo, info.DriverID, info.ComputeUnits = extraProps(in.h, pd, withDriver, exts)
 	info.CoopMat, info.CoopMatKernel, info.CoopMatMissing = coopMatInfo(in.h, pd, info, props.Limits, exts)
 	info.Float16Storage, info.Float16StorageMissing = storage16Info(in.h, pd, props.ApiVersion)
+	applyDenials(&info, DenyRules)
 	return info, props, mem
 }
 

@@ -62,8 +62,8 @@ typedef void (*simclrGetProps2)(void *physicalDevice, simclrProps2 *props);
 // compute-unit count (0 when none is asked for): AMD's active count where
 // shader_core_properties2 gives it (harvested chips have fewer than their
 // engines x arrays x CUs per array).
-static uint32_t simclrProps(void *instance, void *phys, int withDriver, int nv, int amd, int amd2, char *driverName, char *driverInfo, uint32_t *ops, uint32_t *stages, uint32_t *units) {
-	*units = 0;
+static uint32_t simclrProps(void *instance, void *phys, int withDriver, int nv, int amd, int amd2, char *driverName, char *driverInfo, uint32_t *driverID, uint32_t *ops, uint32_t *stages, uint32_t *units) {
+	*units = 0; *driverID = 0;
 	if (!simclrGIPA) return 0;
 	simclrGetProps2 fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2");
 	if (!fn) fn = (simclrGetProps2)simclrGIPA(instance, "vkGetPhysicalDeviceProperties2KHR");
@@ -97,6 +97,7 @@ static uint32_t simclrProps(void *instance, void *phys, int withDriver, int nv, 
 		memcpy(driverName, d->driverName, 256);
 		memcpy(driverInfo, d->driverInfo, 256);
 		driverName[255] = 0; driverInfo[255] = 0;
+		*driverID = d->driverID;
 	}
 	free(p); free(s); free(d); free(sm); free(cp); free(cp2);
 	return size;
@@ -141,14 +142,14 @@ func load() error {
 
 // extraProps returns the subgroup size (0 if unknown), the supported
 // subgroup operations (VkSubgroupFeatureFlags) and stages, when the
-// device supports Vulkan 1.2 the driver name and info, and the number of
+// device supports Vulkan 1.2 the driver name, info and VkDriverId, and the number of
 // SMs (NVIDIA, VK_NV_shader_sm_builtins) or compute units (AMD,
 // VK_AMD_shader_core_properties, the active ones from
 // VK_AMD_shader_core_properties2) where the device lists that extension in
 // exts, else 0.
-func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool, exts map[string]bool) (subgroup, ops, stages uint32, driverName, driverInfo string, units int) {
+func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool, exts map[string]bool) (subgroup, ops, stages uint32, driverName, driverInfo string, driverID uint32, units int) {
 	var name, info [256]C.char
-	var cops, cstages, cunits C.uint32_t
+	var cops, cstages, cunits, cid C.uint32_t
 	b := func(v bool) C.int {
 		if v {
 			return 1
@@ -156,10 +157,11 @@ func extraProps(inst vk.Instance, phys vk.PhysicalDevice, withDriver bool, exts 
 		return 0
 	}
 	nv, amd, amd2 := exts["VK_NV_shader_sm_builtins"], exts["VK_AMD_shader_core_properties"], exts["VK_AMD_shader_core_properties2"]
-	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), b(withDriver), b(nv), b(amd && !nv), b(amd2 && !nv), &name[0], &info[0], &cops, &cstages, &cunits)
+	s := C.simclrProps(unsafe.Pointer(inst), unsafe.Pointer(phys), b(withDriver), b(nv), b(amd && !nv), b(amd2 && !nv), &name[0], &info[0], &cid, &cops, &cstages, &cunits)
 	if withDriver {
 		driverName = C.GoString(&name[0])
 		driverInfo = C.GoString(&info[0])
+		driverID = uint32(cid)
 	}
-	return uint32(s), uint32(cops), uint32(cstages), driverName, driverInfo, int(cunits)
+	return uint32(s), uint32(cops), uint32(cstages), driverName, driverInfo, driverID, int(cunits)
 }

@@ -94,6 +94,9 @@ func storage16DeviceChain(dci *vk.DeviceCreateInfo) (free func(), ok bool) {
 // Float16Storage is nil when the device was created with
 // storageBuffer16BitAccess (NewFloat16 works), or says why not.
 func (d *Device) Float16Storage() error {
+	if why := d.info.Float16Denied; why != "" && d.info.Float16Storage && !d.allowDenied {
+		return deniedError(d.info, "float16 storage", why, "--precision fp32")
+	}
 	if why := d.noStorage16(); why != "" {
 		return errors.New("engine/vulkan: " + why)
 	}
@@ -106,6 +109,9 @@ func (d *Device) noStorage16() string {
 		return ""
 	}
 	why := d.info.Float16StorageMissing
+	if d.info.Float16Storage && d.info.Float16Denied != "" {
+		why = "denied for this device and driver (" + d.info.DriverDescription() + "): " + d.info.Float16Denied
+	}
 	if why == "" {
 		why = "turned off (vkrt.Config.NoFloat16Storage)"
 	}
