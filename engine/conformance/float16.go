@@ -179,7 +179,31 @@ func init() {
 				})
 			}
 		}
+		t.Run("BatchNormApply/AllFloat16Values", func(t *testing.T) { testBatchNormValues(t, b, s) })
 	})
+}
+
+// testBatchNormValues: BatchNormApply of one channel holding every float16
+// pattern (a plane of 2^16 values, a multiple of 4: the vec4 loads) with
+// mean 0, invStd 1 and no affine gives x back, so each pattern must load
+// as engine.Float16Value: subnormals, Inf and NaN included (the
+// BatchNormParts inputs are all normal numbers).
+func testBatchNormValues(t *testing.T, b engine.Backend, s engine.Float16Storer) {
+	const hw = 1 << 16
+	p := engine.BatchNormParams{N: 1, C: 1, HW: hw, Eps: 1e-5}
+	x := make([]float32, hw)
+	for i := range x {
+		x[i] = engine.Float16Value(uint16(i))
+	}
+	xt, mt, it := upload16(s, b, x, 1, 1, hw), Upload(b, []float32{0}, 1, 1), Upload(b, []float32{1}, 1, 1)
+	defer xt.Release()
+	defer mt.Release()
+	defer it.Release()
+	want := make([]float32, hw)
+	cpu.BatchNormApply(want, x, nil, nil, []float32{0}, []float32{1}, 1, 1, 1, hw, false)
+	g := guardOut16(s, b, hw)
+	b.BatchNormApply(g.t, xt, nil, nil, mt, it, 1, p)
+	Close(t, "BatchNormApply of every float16 value", g.done(t, b, "y"), rounded(want), Tol{})
 }
 
 func testFloat16Elementwise(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *rand.Rand, n int) {
