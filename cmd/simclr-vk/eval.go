@@ -95,9 +95,6 @@ func runEvalLinear(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cf.epochs < 1 || *mf.batch < 1 || *cf.lr < 0 {
-		return fmt.Errorf("--epochs and --batch must be >= 1, --lr >= 0")
-	}
 	e, err := openEval(mf, bf, pf, *out, cf.check())
 	if err != nil {
 		return err
