@@ -19,15 +19,20 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 GO_VERSION=1.26.8
+EXTRA_APT_PACKAGES=()
 APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
 	vulkan-validationlayers libopenblas-dev libdnnl2 libturbojpeg0 dataset-fashion-mnist glslc
 	pkg-config openmpi-bin libopenmpi-dev mpich libmpich-dev)
+# Installed by `test` only: the Python cross-checks of the exports (npy,
+# safetensors, a PyTorch/torchvision load of an exported encoder), which
+# fail instead of skipping under CI=true.
+TEST_APT_PACKAGES=(python3 python3-numpy python3-torch python3-torchvision)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
 missing_packages() {
 	local p
-	for p in "${APT_PACKAGES[@]}"; do
+	for p in "${APT_PACKAGES[@]}" "${EXTRA_APT_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
 	done
 }
@@ -146,7 +151,7 @@ case "$cmd" in
 deps) deps ;;
 shaders) deps; shaders ;;
 build) deps; build ;;
-test) deps; build; test_all ;;
+test) EXTRA_APT_PACKAGES=("${TEST_APT_PACKAGES[@]}"); deps; build; test_all ;;
 train)
 	deps
 	build

@@ -188,7 +188,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 // ResNet-50) and compares their features on fixed inputs with ours. It needs
 // python3 with torch, torchvision and numpy.
 func TestTorchLoad(t *testing.T) {
-	pycheck.Require(t, "the PyTorch cross-check", "torch", "torchvision", "numpy")
+	py := pycheck.Require(t, "the PyTorch cross-check", "torch", "torchvision", "numpy")
 	script, err := filepath.Abs("../../tools/torch_load_check.py")
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestTorchLoad(t *testing.T) {
 			if err := runExport([]string{"--checkpoint", ck, "--out", st, "--head", "--check-samples", "3"}); err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s", pycheck.Run(t, script, st))
+			t.Logf("%s", py.Run(t, script, st))
 		})
 	}
 }

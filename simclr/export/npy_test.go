@@ -59,13 +59,16 @@ func TestNpyRoundTrip(t *testing.T) {
 // TestNpyPython loads the files with python3: with numpy when importable,
 // otherwise with a pure-Python parser of the documented format.
 func TestNpyPython(t *testing.T) {
-	pycheck.Require(t, "the cross-check")
+	py, numpy := pycheck.Require(t, "the cross-check"), false
+	if p, ok := pycheck.With("numpy"); ok {
+		py, numpy = p, true
+	}
 	dir := t.TempDir()
 	f := []float32{1.5, -2, 3.25, 0, 1e-7, 6}
 	WriteNpyF32(filepath.Join(dir, "f.npy"), f, 2, 3)
 	WriteNpyI64(filepath.Join(dir, "l.npy"), []int64{3, 1, 4}, 3)
 	var script string
-	if pycheck.Has("numpy") {
+	if numpy {
 		script = `
 import numpy as np, sys
 f = np.load(sys.argv[1]); l = np.load(sys.argv[2])
@@ -95,7 +98,7 @@ assert hf['shape'] == (2, 3) and hl['shape'] == (3,), (hf, hl)
 print(repr(f), repr(l))
 `
 	}
-	got := strings.TrimSpace(pycheck.Run(t, "-c", script, filepath.Join(dir, "f.npy"), filepath.Join(dir, "l.npy")))
+	got := strings.TrimSpace(py.Run(t, "-c", script, filepath.Join(dir, "f.npy"), filepath.Join(dir, "l.npy")))
 	wantF := "[[1.5, -2.0, 3.25], [0.0, 1.0000000116860974e-07, 6.0]]"
 	if !strings.Contains(got, "[3, 1, 4]") || !(strings.HasPrefix(got, wantF) || strings.HasPrefix(got, "[1.5, -2.0, 3.25, 0.0, 1.0000000116860974e-07, 6.0]")) {
 		t.Errorf("python3 read %s", got)

@@ -250,7 +250,7 @@ func TestStateDict(t *testing.T) {
 // TestSafetensorsPython parses a written file with python3's json and
 // struct modules, following the spec independently of the Go reader.
 func TestSafetensorsPython(t *testing.T) {
-	pycheck.Require(t, "the cross-check")
+	py := pycheck.Require(t, "the cross-check")
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := WriteSafetensors(path, sampleTensors(), map[string]string{"arch": `{"name":"resnet18"}`}); err != nil {
 		t.Fatal(err)
@@ -277,7 +277,7 @@ for name, e in sorted(h.items(), key=lambda kv: kv[1]['data_offsets'][0]):
     print(name, e['dtype'], e['shape'], v[-1])
 assert ends == len(buf)
 `
-	out := pycheck.Run(t, "-c", script, path)
+	out := py.Run(t, "-c", script, path)
 	want := "a.bias F32 [1] 2.5\nbn1.num_batches_tracked I64 [] 123456789012\nencoder.conv1.weight F32 [3, 13] 9.06000"
 	if !strings.HasPrefix(strings.TrimSpace(out), want) {
 		t.Errorf("python3 read:\n%s\nwant prefix:\n%s", out, want)
