@@ -60,3 +60,22 @@ func reluBackwardGo(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
 		dx[i] = reluGrad(dy[i], v)
 	}
 }
+
+// addReLUFast is AddReLU without branches, with the AVX2 kernel on long
+// slices (bit-identical: the sum is rounded once, then masked).
+func addReLUFast(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	if simdOK && len(y) >= simdMinLen {
+		simdAddReLU(y, a, b)
+		return
+	}
+	addReLUGo(y, a, b)
+}
+
+// addReLUGo is addReLUFast in Go.
+func addReLUGo(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	a, b = a[:len(y)], b[:len(y)]
+	for i := range y {
+		s := a[i] + b[i]
+		y[i] = math.Float32frombits(math.Float32bits(s) & positiveMask(s))
+	}
+}
