@@ -40,14 +40,7 @@ func init() {
 			cpu.AddReLU(want, x, y)
 			t.Run(fmt.Sprintf("float32/n=%d", n), func(t *testing.T) {
 				xt, yt := Upload(b, x, n), Upload(b, y, n)
-				g := guardOut(b, nil, n)
-				b.AddReLU(g.t, xt, yt)
-				sameBits(t, "AddReLU", g.done(t, b, "AddReLU"), want)
-				b.AddReLU(xt, xt, yt)
-				sameBits(t, "AddReLU y=a", Download(t, b, xt), want)
-				b.Upload(xt, x)
-				b.AddReLU(yt, xt, yt)
-				sameBits(t, "AddReLU y=b", Download(t, b, yt), want)
+				checkAddReLU(t, b, "AddReLU", guardOut(b, nil, n), xt, yt, x, want)
 				xt.Release()
 				yt.Release()
 			})
@@ -74,12 +67,19 @@ func testAddReLU16(t *testing.T, b engine.Backend, s engine.Float16Storer, rng *
 	xt, yt := upload16(s, b, x, n), upload16(s, b, y, n)
 	defer xt.Release()
 	defer yt.Release()
-	g := guardOut16(s, b, n)
+	checkAddReLU(t, b, "AddReLU float16", guardOut16(s, b, n), xt, yt, x, want)
+}
+
+// checkAddReLU runs AddReLU into the guarded g, then into a (xt) and,
+// with a uploaded again from x, into b (yt), and compares each y with
+// want bit for bit.
+func checkAddReLU(t *testing.T, b engine.Backend, what string, g guarded, xt, yt *engine.Tensor, x, want []float32) {
+	t.Helper()
 	b.AddReLU(g.t, xt, yt)
-	sameBits(t, "AddReLU float16", g.done(t, b, "AddReLU float16"), want)
+	sameBits(t, what, g.done(t, b, what), want)
 	b.AddReLU(xt, xt, yt)
-	sameBits(t, "AddReLU float16 y=a", Download(t, b, xt), want)
+	sameBits(t, what+" y=a", Download(t, b, xt), want)
 	b.Upload(xt, x)
 	b.AddReLU(yt, xt, yt)
-	sameBits(t, "AddReLU float16 y=b", Download(t, b, yt), want)
+	sameBits(t, what+" y=b", Download(t, b, yt), want)
 }
