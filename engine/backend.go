@@ -48,6 +48,7 @@ type Backend interface {
 	Axpy(y *Tensor, alpha float32, x *Tensor) // y[i] += alpha * x[i]
 	ReLUForward(y, x *Tensor)                 // y = max(x, 0)
 	ReLUBackward(dx, dy, y *Tensor)           // dx = dy if y > 0 else 0
+	AddReLU(y, a, b *Tensor)                  // y = max(a + b, 0), one pass (y may alias a or b; shapes equal)
 
 	// --- reductions over src viewed as (rows, cols), rows*cols == n ---------
 

@@ -57,6 +57,18 @@ func CheckSame(op string, names []string, ts ...*Tensor) int {
 	return n
 }
 
+// CheckAddReLU checks AddReLU's operands: y, a and b live, of one shape
+// and one dtype among dtypes (float32, or float16 where the backend stores
+// it). Returns the numel and the dtype.
+func CheckAddReLU(y, a, b *Tensor, dtypes ...DType) (int, DType) {
+	const op = "AddReLU"
+	n, dt := CheckSameOf(op, []string{"y", "a", "b"}, dtypes, y, a, b)
+	if !SameShape(a.shape, b.shape) || !SameShape(y.shape, a.shape) {
+		panic(fmt.Sprintf("engine: %s: shapes differ: y %v, a %v, b %v", op, y.shape, a.shape, b.shape))
+	}
+	return n, dt
+}
+
 // CheckBackend panics unless t belongs to b.
 func CheckBackend(op string, b Backend, ts ...*Tensor) {
 	for _, t := range ts {

@@ -74,6 +74,7 @@ var float16Operands = map[string]string{
 	"Add":                    "dst a b",
 	"ReLUForward":            "y x",
 	"ReLUBackward":           "dx dy y",
+	"AddReLU":                "y a b",
 	"BatchNormApply":         "y x",
 	"BatchNormStats":         "x",
 	"BatchNormBackwardSums":  "dy x y",
@@ -89,7 +90,8 @@ var float16Operands = map[string]string{
 //   - Conv2DForward, Conv2DBackwardData, Conv2DBackwardFilter: the
 //     activations (x and y, dy and dx, dy and x) float16, or neither; w
 //     and dw float32 (CheckConv2DOperands);
-//   - Add, ReLUForward, ReLUBackward: every operand float16, or none;
+//   - Add, ReLUForward, ReLUBackward, AddReLU: every operand float16, or
+//     none (AddReLU's float16 y is max(round(a + b), 0));
 //   - BatchNormApply: x and y float16, or neither; gamma, beta, mean and
 //     invStd float32;
 //   - BatchNormStats: x float16 or float32 (stats float32);

@@ -24,12 +24,9 @@ func (t *Tape) AddReLU(a, b *Var) *Var {
 	if !engine.SameShape(a.Shape, b.Shape) {
 		panic(fmt.Sprintf("layers: AddReLU: shapes %v and %v differ", a.Shape, b.Shape))
 	}
-	sum := t.pool.GetOf(a.Value.DType(), a.Shape...) // a float16 sum is round(a + b)
-	t.b.Add(sum, a.Value, b.Value)
 	y := t.newVar(a.Shape...)
-	t.b.ReLUForward(y.Value, sum)
-	t.half(y.Value) // = max(round(a + b), 0)
-	t.pool.Put(sum)
+	t.b.AddReLU(y.Value, a.Value, b.Value) // one pass; a float16 y is max(round(a + b), 0)
+	t.half(y.Value)                        // = max(round(a + b), 0) from a float32 y too
 	t.push(entry{op: "AddReLU", out: y, saved: []*Var{y}, backward: func(dy *engine.Tensor) {
 		if a.requiresGrad && b.requiresGrad {
 			da, doneA := t.gradDst(a)

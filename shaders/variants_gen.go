@@ -7,7 +7,8 @@ import "slices"
 // variants are the variants of each source that has variant lines, in
 // the order of those lines.
 var variants = map[string][]Variant{
-	"add": addVariants,
+	"add":      addVariants,
+	"add_relu": addVariants,
 	"axpy": {
 		{Suffix: "f32"},
 		{Suffix: "f16", Half: 3},
@@ -95,7 +96,7 @@ var variants = map[string][]Variant{
 	"winograd_output_transform":      winogradFilterGradTransformVariants,
 }
 
-// addVariants are the variants of add, relu_backward.
+// addVariants are the variants of add, add_relu, relu_backward.
 var addVariants = []Variant{
 	{Suffix: "f32"},
 	{Suffix: "f16", Half: 7},

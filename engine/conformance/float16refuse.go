@@ -42,6 +42,7 @@ var refuseCalls = map[string]func(b engine.Backend, m maker){
 	"Axpy":         func(b engine.Backend, m maker) { b.Axpy(m("y", 5), 2, m("x", 5)) },
 	"ReLUForward":  func(b engine.Backend, m maker) { b.ReLUForward(m("y", 5), m("x", 5)) },
 	"ReLUBackward": func(b engine.Backend, m maker) { b.ReLUBackward(m("dx", 5), m("dy", 5), m("y", 5)) },
+	"AddReLU":      func(b engine.Backend, m maker) { b.AddReLU(m("y", 5), m("a", 5), m("b", 5)) },
 	"SumRows":      func(b engine.Backend, m maker) { b.SumRows(m("dst", 3), m("src", 15), 3, 5) },
 	"SumCols":      func(b engine.Backend, m maker) { b.SumCols(m("dst", 5), m("src", 15), 3, 5) },
 	"MeanRows":     func(b engine.Backend, m maker) { b.MeanRows(m("dst", 3), m("src", 15), 3, 5) },

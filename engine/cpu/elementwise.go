@@ -32,6 +32,19 @@ func Add(dst /* (n) */, a /* (n) */, b /* (n) */ []float32) {
 	}
 }
 
+// AddReLU sets y[i] = a[i] + b[i] where that sum is > 0, else 0 (NaN
+// gives 0, as ReLUForward); y may alias a or b.
+func AddReLU(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	for i := range y {
+		s := a[i] + b[i]
+		if s > 0 {
+			y[i] = s
+		} else {
+			y[i] = 0
+		}
+	}
+}
+
 // Sub sets dst[i] = a[i] - b[i]; dst may alias a or b.
 func Sub(dst /* (n) */, a /* (n) */, b /* (n) */ []float32) {
 	for i := range dst {

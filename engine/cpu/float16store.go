@@ -93,6 +93,15 @@ func (be *Backend) binary16(op string, names []string, dst, a, b *engine.Tensor,
 
 func (be *Backend) Add(dst, a, b *engine.Tensor) { be.binary16("Add", dstAB, dst, a, b, addFast) }
 
+// AddReLU: a float16 y is max(a + b, 0) rounded once, which is
+// max(round(a + b), 0) (rounding is monotone and keeps 0), as the device's
+// add_relu_f16; a blocked residual stays blocked.
+func (be *Backend) AddReLU(y, a, b *engine.Tensor) {
+	engine.CheckBackend("AddReLU", be, y, a, b)
+	engine.CheckAddReLU(y, a, b, f32or16...)
+	be.binary16("AddReLU", []string{"y", "a", "b"}, y, a, b, addReLUFast)
+}
+
 // ReLUForward: a float16 y is exact (x's values or 0).
 func (be *Backend) ReLUForward(y, x *engine.Tensor) {
 	engine.CheckBackend("ReLUForward", be, y, x)

@@ -300,7 +300,7 @@ func TestBlockedChainDeterministic(t *testing.T) {
 	}
 }
 
-// TestBlockedElementwise: Axpy, Add, Copy and the ReLUs with one operand
+// TestBlockedElementwise: Axpy, Add, AddReLU, Copy and the ReLUs with one operand
 // blocked and one NCHW give the NCHW results and leave the output blocked.
 func TestBlockedElementwise(t *testing.T) {
 	be := New(Options{Threads: 2})
@@ -313,6 +313,7 @@ func TestBlockedElementwise(t *testing.T) {
 	}{
 		"Axpy":         {func(dst, x, y *engine.Tensor) { be.Copy(dst, y); be.Axpy(dst, 0.5, x) }, func(i int) float32 { return b[i] + 0.5*a[i] }},
 		"Add":          {func(dst, x, y *engine.Tensor) { be.Add(dst, x, y) }, func(i int) float32 { return a[i] + b[i] }},
+		"AddReLU":      {func(dst, x, y *engine.Tensor) { be.AddReLU(dst, x, y) }, func(i int) float32 { return max(a[i]+b[i], 0) }},
 		"ReLUForward":  {func(dst, x, _ *engine.Tensor) { be.ReLUForward(dst, x) }, func(i int) float32 { return max(a[i], 0) }},
 		"ReLUBackward": {func(dst, x, y *engine.Tensor) { be.ReLUBackward(dst, y, x) }, func(i int) float32 { return reluGrad(b[i], a[i]) }},
 	} {

@@ -46,11 +46,17 @@ func reluForwardGo(y /* (n) */, x /* (n) */ []float32) {
 
 // reluBackwardFast is ReLUBackward without branches.
 func reluBackwardFast(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
-	if simdOK && len(dx) >= simdMinLen {
-		simdReLUBack(dx, dy, y)
+	simdOrGo(simdReLUBack, reluBackwardGo, dx, dy, y)
+}
+
+// simdOrGo runs the AVX2 kernel simd on slices of at least simdMinLen
+// where it is available, else the Go loop.
+func simdOrGo(simd, loop func(d, a, b []float32), d /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	if simdOK && len(d) >= simdMinLen {
+		simd(d, a, b)
 		return
 	}
-	reluBackwardGo(dx, dy, y)
+	loop(d, a, b)
 }
 
 // reluBackwardGo is reluBackwardFast in Go.
@@ -58,5 +64,20 @@ func reluBackwardGo(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
 	dy, y = dy[:len(dx)], y[:len(dx)]
 	for i, v := range y {
 		dx[i] = reluGrad(dy[i], v)
+	}
+}
+
+// addReLUFast is AddReLU without branches, with the AVX2 kernel on long
+// slices (bit-identical: the sum is rounded once, then masked).
+func addReLUFast(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	simdOrGo(simdAddReLU, addReLUGo, y, a, b)
+}
+
+// addReLUGo is addReLUFast in Go.
+func addReLUGo(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
+	a, b = a[:len(y)], b[:len(y)]
+	for i := range y {
+		s := a[i] + b[i]
+		y[i] = reluGrad(s, s)
 	}
 }

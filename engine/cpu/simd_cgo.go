@@ -51,6 +51,20 @@ static void simd_relu(float *y, const float *x, size_t n) {
 	for (; j < n; j++) y[j] = x[j] > 0 ? x[j] : 0;
 }
 
+// simd_add_relu: y = a + b where that sum > 0, else 0 (y may alias a or b).
+__attribute__((target("avx2")))
+static void simd_add_relu(float *y, const float *a, const float *b, size_t n) {
+	size_t j = 0;
+	for (; j + 8 <= n; j += 8) {
+		__m256 v = _mm256_add_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+		_mm256_storeu_ps(y + j, _mm256_and_ps(v, gt0(v)));
+	}
+	for (; j < n; j++) {
+		float v = a[j] + b[j];
+		y[j] = v > 0 ? v : 0;
+	}
+}
+
 __attribute__((target("avx2")))
 static void simd_relu_back(float *dx, const float *dy, const float *y, size_t n) {
 	size_t j = 0;
@@ -239,6 +253,11 @@ func simdAdd(d, a, b []float32) {
 func simdReLU(y, x []float32) {
 	x = x[:len(y)]
 	C.simd_relu(fp(y), fp(x), C.size_t(len(y)))
+}
+
+func simdAddReLU(y, a, b []float32) {
+	a, b = a[:len(y)], b[:len(y)]
+	C.simd_add_relu(fp(y), fp(a), fp(b), C.size_t(len(y)))
 }
 
 func simdReLUBack(dx, dy, y []float32) {

@@ -10,6 +10,7 @@ const simdOK = false
 
 func simdAdd(d, a, b []float32)        { Add(d, a, b) }
 func simdReLU(y, x []float32)          { reluForwardGo(y, x) }
+func simdAddReLU(y, a, b []float32)    { addReLUGo(y, a, b) }
 func simdReLUBack(dx, dy, y []float32) { reluBackwardGo(dx, dy, y) }
 func simdBNApply(y, x []float32, scale, shift float32, relu bool) {
 	bnApplyPlaneGo(y, x, scale, shift, relu)

@@ -49,6 +49,7 @@ func (d *Device) Mul(dst, a, b *engine.Tensor)                           { d.elt
 func (d *Device) Scale(dst, src *engine.Tensor, alpha float32)           { d.elt.Scale(dst, src, alpha) }
 func (d *Device) Axpy(y *engine.Tensor, alpha float32, x *engine.Tensor) { d.elt.Axpy(y, alpha, x) }
 func (d *Device) ReLUForward(y, x *engine.Tensor)                        { d.elt.ReLUForward(y, x) }
+func (d *Device) AddReLU(y, a, b *engine.Tensor)                         { d.elt.AddReLU(y, a, b) }
 func (d *Device) ReLUBackward(dx, dy, y *engine.Tensor)                  { d.elt.ReLUBackward(dx, dy, y) }
 func (d *Device) L2NormalizeForward(y, norm, x *engine.Tensor, rows, dim int) {
 	d.elt.L2NormalizeForward(y, norm, x, rows, dim)

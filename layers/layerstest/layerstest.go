@@ -56,8 +56,8 @@ var (
 )
 
 // MemoryAcrossSteps runs training steps and checks that the device memory
-// of step k+1 (InUse after it, Peak during it, live tensor count) is not
-// larger than that of step k, and that releasing everything frees it all.
+// of step k+1 (InUse after it, live tensor count, and from step 2 on Peak
+// during it) is not larger than that of step k, and that releasing everything frees it all.
 func MemoryAcrossSteps(t testing.TB, b engine.Backend) {
 	base := b.MemStats()
 	m := NewModel(t, b, TinyConfig("resnet18", layers.StemCIFAR))
@@ -78,7 +78,11 @@ func MemoryAcrossSteps(t testing.TB, b engine.Backend) {
 		}
 		s := b.MemStats()
 		t.Logf("step %d: in use %d B, peak %d B, %d tensors, pool %d B", k, s.InUse, s.Peak, s.Tensors, m.PoolBytes())
-		if k > 0 && (s.InUse > prev.InUse || s.Peak > prev.Peak || s.Tensors > prev.Tensors) {
+		// Peak from step 2 on: the pool fills during step 0, so a buffer
+		// it first allocates after step 0's peak is held (idle) through
+		// step 1's, which may exceed step 0's by such buffers without any
+		// new allocation (InUse and Tensors show none).
+		if k > 0 && (s.InUse > prev.InUse || (k > 1 && s.Peak > prev.Peak) || s.Tensors > prev.Tensors) {
 			t.Errorf("step %d uses more memory than step %d: %+v after %+v", k, k-1, s, prev)
 		}
 		prev = s

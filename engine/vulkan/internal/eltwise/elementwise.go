@@ -11,8 +11,8 @@ import (
 const elemLocal = 256
 
 // pushN mirrors `layout(push_constant) uniform Push { uint n; }` of
-// copy.comp, add.comp, sub.comp, mul.comp, relu_forward.comp and
-// relu_backward.comp.
+// copy.comp, add.comp, sub.comp, mul.comp, relu_forward.comp,
+// relu_backward.comp and add_relu.comp.
 type pushN struct {
 	N uint32
 }

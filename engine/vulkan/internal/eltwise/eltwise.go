@@ -22,7 +22,7 @@ func New(rt *vkrt.Device) *Ops { return &Ops{rt.Family()} }
 // struct (package vulkan's TestPushConstants checks them against the GLSL).
 var Shaders = map[string]any{
 	"copy": pushN{}, "add": pushN{}, "sub": pushN{}, "mul": pushN{}, "relu_forward": pushN{}, "relu_backward": pushN{},
-	"scale": pushNScalar{}, "axpy": pushNScalar{},
+	"add_relu": pushN{}, "scale": pushNScalar{}, "axpy": pushNScalar{},
 	"sum_rows": pushReduce{}, "sum_cols": pushReduce{}, "sum_squares": pushSumSquares{},
 	"bias_forward": pushBias{}, "bias_backward": pushBias{},
 	"maxpool2d_forward": pushPool{}, "maxpool2d_backward": pushPool{},

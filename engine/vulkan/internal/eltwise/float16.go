@@ -7,7 +7,7 @@ import (
 
 // The elementwise ops that take engine.Float16 tensors
 // (engine.Float16Operands): their shaders' variants (copy, add, axpy,
-// relu_forward, relu_backward: _f32, _f16; copy also _to_f16 and
+// relu_forward, relu_backward, add_relu: _f32, _f16; copy also _to_f16 and
 // _from_f16, axpy _x16) load float16 operands exactly, compute
 // in float32 and round a float16 output to nearest even (eltwise.glsl,
 // half.glsl), as the CPU emulation does (engine/cpu/float16store.go). The
@@ -61,6 +61,15 @@ func (d *Ops) ReLUForward(y, x *engine.Tensor) {
 	engine.CheckBackend("ReLUForward", d.Owner, y, x)
 	n, dt := engine.CheckSameOf("ReLUForward", []string{"y", "x"}, f32or16, y, x)
 	d.elementwise("relu_forward"+suffix(dt), n, &pushN{uint32(n)}, vkrt.Out(y), vkrt.In(x))
+}
+
+// AddReLU sets y = max(a + b, 0) in one pass (y may alias a or b): every
+// operand float32 or every one float16 (add_relu_f16: the float32 result
+// rounded once, which is max(round(a + b), 0)).
+func (d *Ops) AddReLU(y, a, b *engine.Tensor) {
+	engine.CheckBackend("AddReLU", d.Owner, y, a, b)
+	n, dt := engine.CheckAddReLU(y, a, b, f32or16...)
+	d.elementwise("add_relu"+suffix(dt), n, &pushN{uint32(n)}, vkrt.Out(y), vkrt.In(a), vkrt.In(b))
 }
 
 // ReLUBackward sets dx = dy where y > 0, else 0: every operand float32 or
