@@ -186,12 +186,12 @@ func benchStep(args []string, comm dist.Comm) error {
 	}
 	defer m.Release()
 	const benchLossScale = 1 << 10
-	if err := train.MixedRefused(prec, b); err != nil {
+	_, note, err := train.ApplyPrecision(m, *precision)
+	if err != nil {
 		return fmt.Errorf("bench step: %w", err)
 	}
-	m.SetPrecision(prec)
 	m.SetLossScale(benchLossScale)
-	if note := train.PrecisionNote(*precision, prec, b.Name(), m.Float16Stored()); note != "" && rank == 0 {
+	if note != "" && rank == 0 {
 		fmt.Fprintln(os.Stderr, note)
 	}
 	if err := m.SetParallel(layers.Parallel{Comm: comm, GlobalBN: true, Overlap: ov}); err != nil {

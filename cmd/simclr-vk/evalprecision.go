@@ -42,13 +42,17 @@ func (p *precisionFlag) check() error {
 	return nil
 }
 
-// apply sets m's precision (check passed), noting the emulation on stderr.
-func (p *precisionFlag) apply(m *layers.Model) {
-	prec, _ := train.ResolvePrecision(*p.s)
-	m.SetPrecision(prec)
-	if note := train.PrecisionNote(*p.s, prec, m.Backend().Name(), m.Float16Stored()); note != "" {
+// apply sets m's precision (check passed), noting the emulation on
+// stderr; mixed on a device whose float16 storage is refused is an error.
+func (p *precisionFlag) apply(m *layers.Model) error {
+	_, note, err := train.ApplyPrecision(m, *p.s)
+	if err != nil {
+		return err
+	}
+	if note != "" {
 		fmt.Fprintln(os.Stderr, note)
 	}
+	return nil
 }
 
 // openEval is the opening eval knn and eval linear share: the preflight
@@ -62,6 +66,9 @@ func openEval(mf *modelDataFlags, bf *backendFlags, pf *precisionFlag, out strin
 	if err != nil {
 		return nil, err
 	}
-	pf.apply(e.m)
+	if err := pf.apply(e.m); err != nil {
+		e.close()
+		return nil, err
+	}
 	return e, nil
 }

@@ -54,15 +54,11 @@ func PrecisionNote(flag string, p layers.Precision, backend string, stored bool)
 // precision, makes the dynamic loss scaler, continuing the checkpoint's
 // (ck may be nil) when it records one.
 func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
-	p, err := ResolvePrecision(r.cfg.Precision)
+	p, note, err := ApplyPrecision(r.m, r.cfg.Precision)
 	if err != nil {
 		return err
 	}
-	if err := MixedRefused(p, r.b); err != nil {
-		return err
-	}
-	r.m.SetPrecision(p)
-	if note := PrecisionNote(r.cfg.Precision, p, r.b.Name(), r.m.Float16Stored()); note != "" {
+	if note != "" {
 		fmt.Fprintln(r.log, note)
 	}
 	if p != layers.PrecisionMixed {
@@ -112,11 +108,26 @@ func (r *run) skippedSteps() int64 {
 	return r.pos.scaler.Skipped
 }
 
-// MixedRefused (train and bench step) fails mixed precision on a backend whose float16 storage
+// ApplyPrecision is how every command (train, bench step, eval) sets a
+// model to --precision flag: resolved, refused where mixedRefused says so,
+// set, and returned with the note to print ("" for none).
+func ApplyPrecision(m *layers.Model, flag string) (layers.Precision, string, error) {
+	p, err := ResolvePrecision(flag)
+	if err != nil {
+		return p, "", err
+	}
+	if err := mixedRefused(p, m.Backend()); err != nil {
+		return p, "", err
+	}
+	m.SetPrecision(p)
+	return p, PrecisionNote(flag, p, m.Backend().Name(), m.Float16Stored()), nil
+}
+
+// mixedRefused fails mixed precision on a backend whose float16 storage
 // is refused (engine/vulkan's deny list: a device and driver known to
 // store or compute float16 wrongly) rather than emulating it: the user
 // asked for mixed, and the error says how to get float32.
-func MixedRefused(p layers.Precision, b engine.Backend) error {
+func mixedRefused(p layers.Precision, b engine.Backend) error {
 	if p != layers.PrecisionMixed {
 		return nil
 	}
