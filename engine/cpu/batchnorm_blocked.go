@@ -75,8 +75,11 @@ func bnSumUnits(part []float64, d nchw, a, b []float64) {
 func (be *Backend) bnTrainBlocked(d nchw, yd, xd, gd, bd, rm, rv, sm, si []float32, p engine.BatchNormParams) {
 	c, hw := d.c, d.h*d.w
 	units := d.n * c / blockC
-	part := make([]float64, units*2*blockC+3*c)
+	part := getScratch64(units*2*blockC + 3*c) // the units' sums (each written whole), then per channel
+	defer putScratch64(part)
 	shift, sum, sq := part[units*2*blockC:][:c], part[units*2*blockC+c:][:c], part[units*2*blockC+2*c:]
+	clear(sum)
+	clear(sq)
 	for ch := range shift { // the channel's first value, as bnTrainFast
 		shift[ch] = float64(xd[(ch/blockC)*blockC*hw+ch%blockC])
 	}
@@ -108,9 +111,15 @@ func (be *Backend) bnInferBlocked(d nchw, yd, xd, gd, bd, rm, rv []float32, p en
 func (be *Backend) bnBackwardBlocked(d nchw, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si []float32) {
 	c, hw := d.c, d.h*d.w
 	units := d.n * c / blockC
-	part := make([]float64, units*2*blockC+2*c)
-	sg, sgd := part[units*2*blockC:][:c], part[units*2*blockC+c:]
-	be.bnUnits(d, func(lo, hi int) { bnbBackSums(dyd, xd, yd, lo, hi, c/blockC, hw, sm, part) })
+	part := getScratch64(units*2*blockC + 3*c) // the units' sums (each written whole), then per channel
+	defer putScratch64(part)
+	sg, sgd, mean := part[units*2*blockC:][:c], part[units*2*blockC+c:][:c], part[units*2*blockC+2*c:]
+	clear(sg)
+	clear(sgd)
+	for ch, v := range sm[:c] { // widened once for every unit's kernel
+		mean[ch] = float64(v)
+	}
+	be.bnUnits(d, func(lo, hi int) { bnbBackSums(dyd, xd, yd, lo, hi, c/blockC, hw, mean, part) })
 	bnSumUnits(part, d, sg, sgd)
 	coef := make([]float32, 4*c)
 	as, bs, cs, ms := coef[:c], coef[c:2*c], coef[2*c:3*c], coef[3*c:]
@@ -143,7 +152,7 @@ func bnbApply(y, x []float32, lo, hi, cb, hw int, scale, shift []float32, relu b
 	bnbApplyGo(y, x, lo, hi, cb, hw, scale, shift, relu)
 }
 
-func bnbBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean []float32, part []float64) {
+func bnbBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean, part []float64) {
 	if simdOK {
 		simdBNBBackSums(dy, x, y, lo, hi, cb, hw, mean, part)
 		return
@@ -199,7 +208,7 @@ func bnbApplyGo(y, x []float32, lo, hi, cb, hw int, scale, shift []float32, relu
 
 // bnbBackSumsGo writes sum g and sum g*(x-mean) per channel of each unit
 // into part, g = dy masked by y > 0 where y != nil.
-func bnbBackSumsGo(dy, x, y []float32, lo, hi, cb, hw int, mean []float32, part []float64) {
+func bnbBackSumsGo(dy, x, y []float32, lo, hi, cb, hw int, mean, part []float64) {
 	for u := lo; u < hi; u++ {
 		mu := mean[(u%cb)*blockC:][:blockC]
 		var s, q [blockC]float64
@@ -212,7 +221,7 @@ func bnbBackSumsGo(dy, x, y []float32, lo, hi, cb, hw int, mean []float32, part 
 					g = reluGrad(g, y[off+k])
 				}
 				s[k] += float64(g)
-				q[k] += float64(g) * (float64(xv[k]) - float64(mu[k]))
+				q[k] += float64(g) * (float64(xv[k]) - mu[k])
 			}
 		}
 		copy(part[u*2*blockC:], s[:])

@@ -105,8 +105,12 @@ func TestBlockedBatchNormKernels(t *testing.T) {
 			t.Errorf("dx (mask %v): AVX2 differs from Go", mask != nil)
 		}
 		pw, pg := make([]float64, units*2*blockC), make([]float64, units*2*blockC)
-		bnbBackSumsGo(g, x, mask, 0, units, cb, hw, mean, pw)
-		simdBNBBackSums(g, x, mask, 0, units, cb, hw, mean, pg)
+		mean64 := make([]float64, len(mean))
+		for i, v := range mean {
+			mean64[i] = float64(v)
+		}
+		bnbBackSumsGo(g, x, mask, 0, units, cb, hw, mean64, pw)
+		simdBNBBackSums(g, x, mask, 0, units, cb, hw, mean64, pg)
 		if !slices.Equal(pg, pw) {
 			t.Errorf("backward sums (mask %v): AVX2 differs from Go", mask != nil)
 		}

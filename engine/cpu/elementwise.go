@@ -118,13 +118,7 @@ var dstAB = []string{"dst", "a", "b"}
 // Fill, Copy, Add and the ReLUs, which take float16 storage: float16store.go.
 
 // addFast is Add, with the AVX2 kernel on long slices (bit-identical).
-func addFast(d, a, b []float32) {
-	if simdOK && len(d) >= simdMinLen {
-		simdAdd(d, a, b)
-		return
-	}
-	Add(d, a, b)
-}
+func addFast(d, a, b []float32)                  { simdOrGo(simdAdd, Add, d, a, b) }
 func (be *Backend) Sub(dst, a, b *engine.Tensor) { be.binary("Sub", dstAB, dst, a, b, Sub) }
 func (be *Backend) Mul(dst, a, b *engine.Tensor) { be.binary("Mul", dstAB, dst, a, b, Mul) }
 

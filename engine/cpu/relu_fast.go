@@ -67,17 +67,8 @@ func reluBackwardGo(dx /* (n) */, dy /* (n) */, y /* (n) */ []float32) {
 	}
 }
 
-// addReLUFast is AddReLU without branches, with the AVX2 kernel on long
-// slices (bit-identical: the sum is rounded once, then masked).
+// addReLUFast is AddReLU with the AVX2 kernel on long slices
+// (bit-identical: the sum is rounded once, then masked).
 func addReLUFast(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
-	simdOrGo(simdAddReLU, addReLUGo, y, a, b)
-}
-
-// addReLUGo is addReLUFast in Go.
-func addReLUGo(y /* (n) */, a /* (n) */, b /* (n) */ []float32) {
-	a, b = a[:len(y)], b[:len(y)]
-	for i := range y {
-		s := a[i] + b[i]
-		y[i] = reluGrad(s, s)
-	}
+	simdOrGo(simdAddReLU, AddReLU, y, a, b)
 }

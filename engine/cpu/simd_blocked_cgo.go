@@ -136,18 +136,15 @@ func simdBNBApply(y, x []float32, lo, hi, cb, hw int, scale, shift []float32, re
 	C.bnb_apply(fp(y), fp(x), csz(lo), csz(hi), csz(cb), csz(hw), fp(scale), fp(shift), r)
 }
 
-// simdBNBBackSums is bnbBackSumsGo with AVX2 (the mean widened first).
-func simdBNBBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean []float32, part []float64) {
+// simdBNBBackSums is bnbBackSumsGo with AVX2.
+func simdBNBBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean, part []float64) {
 	_, _ = dy[hi*hw*blockC-1], x[hi*hw*blockC-1]
 	_ = part[hi*2*blockC-1]
 	if y != nil {
 		_ = y[hi*hw*blockC-1]
 	}
-	m := make([]float64, cb*blockC)
-	for i := range m {
-		m[i] = float64(mean[i])
-	}
-	C.bnb_sums(fp(dy), nil, fpOrNil(y), fp(x), dp(m), csz(lo), csz(hi), csz(cb), csz(hw), dp(part))
+	_ = mean[cb*blockC-1]
+	C.bnb_sums(fp(dy), nil, fpOrNil(y), fp(x), dp(mean), csz(lo), csz(hi), csz(cb), csz(hw), dp(part))
 }
 
 // simdBNBDx is bnbDxGo with AVX2.

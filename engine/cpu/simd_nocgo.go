@@ -10,7 +10,7 @@ const simdOK = false
 
 func simdAdd(d, a, b []float32)        { Add(d, a, b) }
 func simdReLU(y, x []float32)          { reluForwardGo(y, x) }
-func simdAddReLU(y, a, b []float32)    { addReLUGo(y, a, b) }
+func simdAddReLU(y, a, b []float32)    { AddReLU(y, a, b) }
 func simdReLUBack(dx, dy, y []float32) { reluBackwardGo(dx, dy, y) }
 func simdBNApply(y, x []float32, scale, shift float32, relu bool) {
 	bnApplyPlaneGo(y, x, scale, shift, relu)
@@ -58,7 +58,7 @@ func simdBNBApply(y, x []float32, lo, hi, cb, hw int, scale, shift []float32, re
 	bnbApplyGo(y, x, lo, hi, cb, hw, scale, shift, relu)
 }
 
-func simdBNBBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean []float32, part []float64) {
+func simdBNBBackSums(dy, x, y []float32, lo, hi, cb, hw int, mean, part []float64) {
 	bnbBackSumsGo(dy, x, y, lo, hi, cb, hw, mean, part)
 }
 
