@@ -19,7 +19,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 GO_VERSION=1.26.8
-EXTRA_APT_PACKAGES=()
 APT_PACKAGES=(gcc libc6-dev git ca-certificates libvulkan1 libvulkan-dev mesa-vulkan-drivers
 	vulkan-validationlayers libopenblas-dev libdnnl2 libturbojpeg0 dataset-fashion-mnist glslc
 	pkg-config openmpi-bin libopenmpi-dev mpich libmpich-dev)
@@ -32,7 +31,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 missing_packages() {
 	local p
-	for p in "${APT_PACKAGES[@]}" "${EXTRA_APT_PACKAGES[@]}"; do
+	for p in "${APT_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
 	done
 }
@@ -151,7 +150,7 @@ case "$cmd" in
 deps) deps ;;
 shaders) deps; shaders ;;
 build) deps; build ;;
-test) EXTRA_APT_PACKAGES=("${TEST_APT_PACKAGES[@]}"); deps; build; test_all ;;
+test) APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}"); deps; build; test_all ;;
 train)
 	deps
 	build

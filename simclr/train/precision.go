@@ -31,12 +31,12 @@ func ResolvePrecision(s string) (layers.Precision, error) {
 	return layers.ParsePrecision(s)
 }
 
-// PrecisionNote is the log line describing p on a backend named backend
+// precisionNote is the log line describing p on a backend named backend
 // (given as --precision flag), "" for an explicit fp32 (the logs of
 // float32 runs stay as they were). stored is layers.Model.Float16Stored:
 // float16 tensors, which hold float16 values in float32 memory on the CPU
 // backend (an emulation there too).
-func PrecisionNote(flag string, p layers.Precision, backend string, stored bool) string {
+func precisionNote(flag string, p layers.Precision, backend string, stored bool) string {
 	const rest = "master weights, BN statistics, loss and optimizer float32, dynamic loss scaling"
 	if p == layers.PrecisionMixed && stored && backend != "cpu" {
 		return fmt.Sprintf("precision: mixed on %s: activations and their gradients stored as float16 tensors (half their memory; the float16 kernels are not yet faster than float32), %s", backend, rest)
@@ -120,7 +120,7 @@ func ApplyPrecision(m *layers.Model, flag string) (layers.Precision, string, err
 		return p, "", err
 	}
 	m.SetPrecision(p)
-	return p, PrecisionNote(flag, p, m.Backend().Name(), m.Float16Stored()), nil
+	return p, precisionNote(flag, p, m.Backend().Name(), m.Float16Stored()), nil
 }
 
 // mixedRefused fails mixed precision on a backend whose float16 storage
