@@ -70,16 +70,24 @@ func bnSumUnits(part []float64, d nchw, a, b []float64) {
 	}
 }
 
+// bnUnitScratch returns a pooled buffer (putScratch64 it) for d's
+// per-unit sums, which the unit kernels write whole, followed by three
+// zeroed per-channel float64 slices, returned apart.
+func bnUnitScratch(d nchw) ([]float64, [3][]float64) {
+	units, c := d.n*d.c/blockC, d.c
+	part := getScratch64(units*2*blockC + 3*c)
+	tail := part[units*2*blockC:]
+	clear(tail)
+	return part, [3][]float64{tail[:c], tail[c : 2*c], tail[2*c:]}
+}
+
 // bnTrainBlocked is BatchNormForwardTrain on x held blocked as d: y is
 // written blocked.
 func (be *Backend) bnTrainBlocked(d nchw, yd, xd, gd, bd, rm, rv, sm, si []float32, p engine.BatchNormParams) {
 	c, hw := d.c, d.h*d.w
-	units := d.n * c / blockC
-	part := getScratch64(units*2*blockC + 3*c) // the units' sums (each written whole), then per channel
+	part, ch3 := bnUnitScratch(d)
 	defer putScratch64(part)
-	shift, sum, sq := part[units*2*blockC:][:c], part[units*2*blockC+c:][:c], part[units*2*blockC+2*c:]
-	clear(sum)
-	clear(sq)
+	shift, sum, sq := ch3[0], ch3[1], ch3[2]
 	for ch := range shift { // the channel's first value, as bnTrainFast
 		shift[ch] = float64(xd[(ch/blockC)*blockC*hw+ch%blockC])
 	}
@@ -110,12 +118,9 @@ func (be *Backend) bnInferBlocked(d nchw, yd, xd, gd, bd, rm, rv []float32, p en
 // d: dx is written blocked.
 func (be *Backend) bnBackwardBlocked(d nchw, dxd, dgd, dbd, dyd, xd, yd, gd, sm, si []float32) {
 	c, hw := d.c, d.h*d.w
-	units := d.n * c / blockC
-	part := getScratch64(units*2*blockC + 3*c) // the units' sums (each written whole), then per channel
+	part, ch3 := bnUnitScratch(d)
 	defer putScratch64(part)
-	sg, sgd, mean := part[units*2*blockC:][:c], part[units*2*blockC+c:][:c], part[units*2*blockC+2*c:]
-	clear(sg)
-	clear(sgd)
+	sg, sgd, mean := ch3[0], ch3[1], ch3[2]
 	for ch, v := range sm[:c] { // widened once for every unit's kernel
 		mean[ch] = float64(v)
 	}
