@@ -11,8 +11,9 @@
 //	rest      the byte buffer; offsets are relative to its start
 //
 // WriteSafetensors emits tensors in name order, data contiguous and in the
-// same order, little-endian. Supported dtypes: F32 and I64 (torch BatchNorm's
-// num_batches_tracked is an int64 scalar: shape [] is allowed). The reader
+// same order, little-endian. It writes F32 and I64 (torch BatchNorm's
+// num_batches_tracked is an int64 scalar: shape [] is allowed); the reader
+// also takes F16, BF16 and F64, as float32 values (Tensor). The reader
 // checks everything the spec requires (valid JSON, header at most
 // MaxHeaderBytes and inside the file, no duplicate or empty names, known
 // dtype, shapes without negative dimensions or an overflowing product

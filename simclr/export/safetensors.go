@@ -10,25 +10,35 @@ import (
 	"math"
 	"sort"
 
+	"simclr-vk/engine"
 	"simclr-vk/internal/regfile"
 	"simclr-vk/simclr/checkpoint"
 )
 
-// Dtypes supported by this package.
+// Dtypes this package writes (F32, I64) and also reads (F16, BF16, F64:
+// the dtypes of weights saved from half-precision or bfloat16 models, or
+// from float64 ones).
 const (
-	F32 = "F32"
-	I64 = "I64"
+	F32  = "F32"
+	I64  = "I64"
+	F16  = "F16"
+	BF16 = "BF16"
+	F64  = "F64"
 )
 
 // MaxHeaderBytes bounds the JSON header a reader accepts (the reference
 // implementation uses 100 MB).
 const MaxHeaderBytes = 100 << 20
 
-// Tensor is one named array. Exactly one of F32 / I64 holds the data,
-// according to DType. An empty Shape is a scalar (one element).
+// Tensor is one named array. Exactly one of F32 / I64 holds the data:
+// I64 for DType I64, F32 for every other. A tensor read from an F16, BF16
+// or F64 file keeps that DType and holds its values as float32 (F16 and
+// BF16 exactly; F64 rounded to nearest, refused where a finite value is
+// beyond float32's range); the writer takes F32 and I64 only. An empty
+// Shape is a scalar (one element).
 type Tensor struct {
 	Name  string
-	DType string // F32 or I64
+	DType string // F32 or I64 (read: also F16, BF16, F64)
 	Shape []int
 	F32   []float32
 	I64   []int64
@@ -68,14 +78,47 @@ func (t *Tensor) check() error {
 	return nil
 }
 
+// itemSize is the bytes per element of a dtype the reader knows, else 0.
 func itemSize(dtype string) int {
 	switch dtype {
+	case F16, BF16:
+		return 2
 	case F32:
 		return 4
-	case I64:
+	case I64, F64:
 		return 8
 	}
 	return 0
+}
+
+// decodeValues reads raw, the little-endian data of numel elements of
+// dtype (already checked to be numel*itemSize(dtype) bytes), into t.
+func decodeValues(t *Tensor, raw []byte, numel int) error {
+	if t.DType == I64 {
+		t.I64 = make([]int64, numel)
+		for i := range t.I64 {
+			t.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+		return nil
+	}
+	t.F32 = make([]float32, numel)
+	for i := range t.F32 {
+		switch t.DType {
+		case F32:
+			t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		case F16:
+			t.F32[i] = engine.Float16Value(binary.LittleEndian.Uint16(raw[2*i:]))
+		case BF16: // the top half of a float32
+			t.F32[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
+		case F64:
+			v := math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+			t.F32[i] = float32(v)
+			if math.IsInf(float64(t.F32[i]), 0) && !math.IsInf(v, 0) {
+				return fmt.Errorf("tensor %q: F64 value %g at index %d is beyond float32's range", t.Name, v, i)
+			}
+		}
+	}
+	return nil
 }
 
 type headerEntry struct {
@@ -267,16 +310,8 @@ func DecodeSafetensors(data []byte) (*Safetensors, error) {
 		e := x.e
 		raw := buffer[e.DataOffsets[0]:e.DataOffsets[1]]
 		t := Tensor{Name: x.name, DType: e.DType, Shape: append([]int{}, e.Shape...)}
-		if e.DType == F32 {
-			t.F32 = make([]float32, numels[i])
-			for i := range t.F32 {
-				t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-			}
-		} else {
-			t.I64 = make([]int64, numels[i])
-			for i := range t.I64 {
-				t.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
-			}
+		if err := decodeValues(&t, raw, numels[i]); err != nil {
+			return nil, err
 		}
 		out.Tensors = append(out.Tensors, t)
 	}
@@ -355,7 +390,7 @@ func decodeHeader(header []byte, bufLen int64) (*Safetensors, []headerEnt, []int
 		}
 		is := itemSize(e.DType)
 		if is == 0 {
-			return nil, nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q (this reader knows F32 and I64)", x.name, e.DType)
+			return nil, nil, nil, fmt.Errorf("tensor %q: unsupported dtype %q (this reader knows F32, F16, BF16, F64 and I64)", x.name, e.DType)
 		}
 		numel, err := checkpoint.Numel(e.Shape)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -130,7 +132,9 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 		{"not json", raw(`{"x":`, nil), "not valid JSON"},
 		{"not object", raw(`["x"]`, nil), "'{'"},
 		{"trailing junk", raw(`{} x`, nil), "trailing"},
-		{"dtype", raw(`{"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}`, make([]byte, 4)), "unsupported dtype"},
+		{"dtype", raw(`{"x":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}`, make([]byte, 2)), "unsupported dtype"},
+		{"F16 size", raw(`{"x":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}}`, make([]byte, 4)), "F16 shape [3] needs 6 bytes"},
+		{"F64 beyond float32", raw(`{"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}`, append(make([]byte, 8), f64bytes(1e300)...)), `tensor "x": F64 value 1e+300 at index 1 is beyond float32's range`},
 		{"size mismatch", raw(`{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8)), "needs 12 bytes"},
 		{"gap", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "not contiguous"},
 		{"overlap", raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "not contiguous"},
@@ -201,12 +205,61 @@ func FuzzDecodeSafetensors(f *testing.F) {
 		seen := map[string]bool{}
 		for _, x := range s.Tensors {
 			n, err := checkpoint.Numel(x.Shape)
-			if err != nil || seen[x.Name] || x.Name == "" || (x.DType == F32 && len(x.F32) != n) || (x.DType == I64 && len(x.I64) != n) {
+			if err != nil || seen[x.Name] || x.Name == "" || (x.DType != I64 && len(x.F32) != n) || (x.DType == I64 && len(x.I64) != n) {
 				t.Fatalf("tensor %q: %s shape %v with %d/%d values (numel %d, %v)", x.Name, x.DType, x.Shape, len(x.F32), len(x.I64), n, err)
 			}
 			seen[x.Name] = true
 		}
 	})
+}
+
+func f64bytes(v float64) []byte {
+	return binary.LittleEndian.AppendUint64(nil, math.Float64bits(v))
+}
+
+// TestSafetensorsReadsHalfAndDouble: F16, BF16 and F64 tensors (weights
+// saved from a model in half precision, bfloat16 or float64) read as
+// float32 values, exactly for F16 and BF16 (normal, subnormal, signed
+// zero, infinities, NaN), rounded to nearest for F64, keeping their DType.
+func TestSafetensorsReadsHalfAndDouble(t *testing.T) {
+	f16 := []uint16{0x3c00, 0xc000, 0x0001, 0x8000, 0x7bff, 0x7c00, 0xfc00, 0x7e00, 0x3555}
+	f16want := []float32{1, -2, 0x1p-24, float32(math.Copysign(0, -1)), 65504, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0.333251953125}
+	bf16want := []float32{1, -2.5, 0x1p-133, float32(math.Copysign(0, -1)), 3.3895314e38, float32(math.Inf(1)), 0.333984375}
+	f64 := []float64{1, 1.0 / 3, -1e-40, 3.4028234663852886e38, math.Inf(-1), 1e-50}
+	var buf []byte
+	for _, h := range f16 {
+		buf = binary.LittleEndian.AppendUint16(buf, h)
+	}
+	for _, v := range bf16want {
+		buf = binary.LittleEndian.AppendUint16(buf, uint16(math.Float32bits(v)>>16))
+	}
+	for _, v := range f64 {
+		buf = append(buf, f64bytes(v)...)
+	}
+	header := fmt.Sprintf(`{"a":{"dtype":"F16","shape":[3,3],"data_offsets":[0,18]},"b":{"dtype":"BF16","shape":[7],"data_offsets":[18,32]},"c":{"dtype":"F64","shape":[6],"data_offsets":[32,%d]}}`, len(buf))
+	s, err := DecodeSafetensors(raw(header, buf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f64want := make([]float32, len(f64))
+	for i, v := range f64 {
+		f64want[i] = float32(v)
+	}
+	for i, want := range [][]float32{f16want, bf16want, f64want} {
+		x := s.Tensors[i]
+		if x.DType != []string{F16, BF16, F64}[i] || x.I64 != nil || len(x.F32) != len(want) {
+			t.Fatalf("%s: %s %v, %d values", x.Name, x.DType, x.Shape, len(x.F32))
+		}
+		for j, v := range x.F32 {
+			if math.Float32bits(v) != math.Float32bits(want[j]) && !(v != v && want[j] != want[j]) {
+				t.Errorf("%s[%d] = %g (%#08x), want %g (%#08x)", x.Name, j, v, math.Float32bits(v), want[j], math.Float32bits(want[j]))
+			}
+		}
+	}
+	// The writer still takes F32 and I64 only.
+	if err := EncodeSafetensors(io.Discard, s.Tensors[:1], nil); err == nil || !strings.Contains(err.Error(), "unsupported dtype") {
+		t.Errorf("writing an F16 tensor: %v", err)
+	}
 }
 
 func TestSafetensorsWriterChecks(t *testing.T) {

@@ -47,7 +47,8 @@ func (w *Weights) Arch() []byte { return w.arch }
 func (w *Weights) Names() []string { return w.order }
 
 // ReadWeights reads a safetensors file or a simclr-vk checkpoint (file or
-// directory) as named float32 tensors (I64 converted). A common prefix in
+// directory) as named float32 tensors (I64 converted; F16, BF16 and F64
+// read as float32, with a note counting them). A common prefix in
 // front of torchvision's names ("backbone.", "encoder.", "module.") is
 // stripped, with a note. A recorded architecture needing more values than
 // the file holds is refused (see StateSize).
@@ -95,8 +96,13 @@ func ReadWeights(path string) (*Weights, []string, error) {
 		notes = append(notes, fmt.Sprintf("%s: stripped the prefix %q from tensor names", path, prefix))
 	}
 	var outside []string
+	widened := map[string]int{} // dtype -> tensors read as float32
 	for _, t := range sf.Tensors {
 		data := t.F32
+		switch t.DType {
+		case export.F16, export.BF16, export.F64:
+			widened[t.DType]++
+		}
 		if t.DType == export.I64 {
 			data = make([]float32, len(t.I64))
 			for i, v := range t.I64 {
@@ -115,6 +121,11 @@ func ReadWeights(path string) (*Weights, []string, error) {
 	}
 	if len(outside) > 0 {
 		notes = append(notes, fmt.Sprintf("%s: ignored %d tensors outside %q: %s", path, len(outside), prefix, listNames(outside)))
+	}
+	for _, dt := range []string{export.F16, export.BF16, export.F64} {
+		if n := widened[dt]; n > 0 {
+			notes = append(notes, fmt.Sprintf("%s: read %d %s tensors as float32", path, n, dt))
+		}
 	}
 	if err := w.checkArch(); err != nil {
 		return nil, nil, err
