@@ -87,7 +87,7 @@ type linearResult struct {
 func runEvalLinear(args []string) error {
 	fs := newFlags("eval linear")
 	mf := addModelDataFlags(fs)
-	cf := addClassifierFlags(fs, 90, "training epochs of the classifier", 0.1, "shuffling and augmentation seed")
+	cf := addClassifierFlags(fs, eval.LinearEpochs, "training epochs of the classifier", eval.LinearLRBase, "shuffling and augmentation seed")
 	aug := fs.Bool("aug", false, "random crop + flip while training (features recomputed every epoch; else computed once and cached in host memory)")
 	out := fs.String("out", "linear.json", "write the result as JSON to this file (- for stdout, empty: none)")
 	bf := addBackendFlags(fs, "auto")

@@ -24,8 +24,8 @@ func runFinetune(args []string) error {
 	initFrom := fs.String("init-from", "", "start from torchvision-named weights (.safetensors) instead of --checkpoint")
 	frac := fs.Float64("label-fraction", 0.1, "fraction of the training labels used, class-balanced, in (0, 1] (0.01 and 0.1 in the paper)")
 	stage := fs.Int("from-stage", 0, "first trained stage: 0 everything, 1-4 layer1..layer4 on (earlier stages frozen in eval mode), 5 only the classifier")
-	cf := addClassifierFlags(fs, 30, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)",
-		0.05, "label subset, shuffling, augmentation and classifier seed")
+	cf := addClassifierFlags(fs, eval.FineTuneEpochs, "epochs over the labelled subset (paper: 60 for 1 %, 30 for 10 %)",
+		eval.FineTuneLRBase, "label subset, shuffling, augmentation and classifier seed")
 	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
 	af := addArchFlags(fs)
 	bf := addBackendFlags(fs, "auto")

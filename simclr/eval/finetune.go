@@ -44,7 +44,7 @@ func (c *FineTuneConfig) defaults() {
 	if c.LabelFraction == 0 {
 		c.LabelFraction = 0.1
 	}
-	defaultSchedule(&c.Epochs, &c.Batch, &c.LR, 30, 0.05)
+	defaultSchedule(&c.Epochs, &c.Batch, &c.LR, FineTuneEpochs, FineTuneLRBase)
 }
 
 // stageParams lists the parameters of stages from..Stages-1.

@@ -39,7 +39,19 @@ type LinearResult struct {
 	CacheBytes int64 `json:"feature_cache_bytes"`
 }
 
-func (c *LinearConfig) defaults() { defaultSchedule(&c.Epochs, &c.Batch, &c.LR, 90, 0.1) }
+// The classifiers' default schedules (a zero Epochs or LR in LinearConfig
+// and FineTuneConfig): epochs, and the peak learning rate per 256 images
+// of the batch.
+const (
+	LinearEpochs   = 90
+	LinearLRBase   = 0.1
+	FineTuneEpochs = 30
+	FineTuneLRBase = 0.05
+)
+
+func (c *LinearConfig) defaults() {
+	defaultSchedule(&c.Epochs, &c.Batch, &c.LR, LinearEpochs, LinearLRBase)
+}
 
 // defaultSchedule fills in, where they are 0, epochs, a batch of 256 and a
 // learning rate of base per 256 images of the batch (the linear scaling
