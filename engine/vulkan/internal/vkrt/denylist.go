@@ -134,7 +134,13 @@ func (info DeviceInfo) DriverDescription() string {
 // deniedError is the refusal of feature on the device: the device, the
 // driver, the reason and the way out (flag; AllowDenied overrides).
 func deniedError(info DeviceInfo, feature, reason, flag string) error {
-	return fmt.Errorf("engine/vulkan: %w: %s refused on %q (driver %s): %s; use %s, or --allow-denied-driver (vulkan.Options.AllowDenied) if this driver is fixed",
+	return fmt.Errorf("engine/vulkan: %w", refusal(info, feature, reason, flag))
+}
+
+// refusal is deniedError without the package's prefix (NewFloat16's
+// sticky error puts the op first).
+func refusal(info DeviceInfo, feature, reason, flag string) error {
+	return fmt.Errorf("%w: %s refused on %q (driver %s): %s; use %s, or --allow-denied-driver (vulkan.Options.AllowDenied) if this driver is fixed",
 		ErrDenied, feature, info.Name, info.DriverDescription(), reason, flag)
 }
 

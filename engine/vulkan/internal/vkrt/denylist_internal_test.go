@@ -167,10 +167,63 @@ func TestDeviceDenied(t *testing.T) {
 	if !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "test float16 reason") || !strings.Contains(err.Error(), "--precision fp32") {
 		t.Errorf("float16 storage, denied: %v", err)
 	}
-	if d.storage16 {
+	if d.storage16() {
 		t.Error("float16 storage enabled on a denied device")
+	}
+	// Not openTest: Close returns the sticky error NewFloat16 leaves.
+	nd, err := Open(Config{DenyRules: rules, Validate: d.Validating()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nd.NewFloat16(5)
+	if err := nd.Flush(); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "NewFloat16 [5]") || !strings.Contains(err.Error(), "test float16 reason") {
+		t.Errorf("NewFloat16 on a denied device: sticky error %v, want ErrDenied naming the op and the reason", err)
+	}
+	nd.Close()
+	if m := nd.ValidationMessages(); len(m) > 0 {
+		t.Errorf("validation messages: %q", m)
 	}
 	if d := openTest(t, Config{DenyRules: rules, AllowDenied: true}); d.Float16Storage() != nil {
 		t.Errorf("float16 storage, denied, AllowDenied: %v", d.Float16Storage())
 	}
+}
+
+// TestDeniedFloat16TurnedOff: with a float16 deny rule matching the test
+// device, AllowDenied lifts the denial, so a device opened with
+// NoFloat16Storage as well lacks float16 storage because of
+// NoFloat16Storage alone: Float16Storage and NewFloat16's sticky error
+// say so (not the deny list's reason, nor ErrDenied), and Open does not
+// log that it uses float16 storage despite the deny list.
+func TestDeniedFloat16TurnedOff(t *testing.T) {
+	probe := openTest(t, Config{})
+	if !probe.info.Float16Storage {
+		t.Skipf("no float16 storage on %q: %s", probe.info.Name, probe.info.Float16StorageMissing)
+	}
+	rules := []DenyRule{{Feature: FeatureFloat16, VendorID: probe.info.VendorID, Reason: "test float16 reason"}}
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	// Not openTest: Close returns the sticky error this test provokes.
+	d, err := Open(Config{NoFloat16Storage: true, AllowDenied: true, DenyRules: rules, Validate: probe.Validating()})
+	log.SetOutput(os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		d.Close()
+		if m := d.ValidationMessages(); len(m) > 0 {
+			t.Errorf("validation messages: %q", m)
+		}
+	}()
+	if strings.Contains(buf.String(), "float16") {
+		t.Errorf("Open logged float16 storage on a device opened without it: %q", buf.String())
+	}
+	notDenied := func(what string, err error) {
+		t.Helper()
+		if err == nil || errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "NoFloat16Storage") || strings.Contains(err.Error(), "test float16 reason") || strings.Contains(err.Error(), "denied") {
+			t.Errorf("%s, NoFloat16Storage and AllowDenied on a denied device: %v, want the reason NoFloat16Storage and not the deny list", what, err)
+		}
+	}
+	notDenied("Float16Storage", d.Float16Storage())
+	d.NewFloat16(5)
+	notDenied("NewFloat16", d.Flush())
 }
