@@ -8,11 +8,6 @@ import (
 	"simclr-vk/engine"
 )
 
-// ErrDenied is wrapped by Open's error for CoopMat "on", and by
-// Float16Storage's, on a device and driver the deny list refuses the
-// feature on.
-var ErrDenied = engine.ErrFeatureDenied
-
 // Features a DenyRule can refuse.
 const (
 	FeatureCoopMat = "coopmat" // cooperative matrices (CoopMat "auto"/"on")
@@ -131,8 +126,10 @@ func (info DeviceInfo) DriverDescription() string {
 	return s + fmt.Sprintf("version %#x", info.DriverVersion)
 }
 
-// deniedError is the refusal of feature on the device: the device, the
-// driver, the reason and the way out (flag; AllowDenied overrides).
+// deniedError is the refusal of feature on the device, wrapping
+// engine.ErrFeatureDenied (Open's error for CoopMat "on", Float16Storage's
+// on a denied device): the device, the driver, the reason and the way out
+// (flag; AllowDenied overrides).
 func deniedError(info DeviceInfo, feature, reason, flag string) error {
 	return fmt.Errorf("engine/vulkan: %w", refusal(info, feature, reason, flag))
 }
@@ -141,7 +138,7 @@ func deniedError(info DeviceInfo, feature, reason, flag string) error {
 // sticky error puts the op first).
 func refusal(info DeviceInfo, feature, reason, flag string) error {
 	return fmt.Errorf("%w: %s refused on %q (driver %s): %s; use %s, or --allow-denied-driver (vulkan.Options.AllowDenied) if this driver is fixed",
-		ErrDenied, feature, info.Name, info.DriverDescription(), reason, flag)
+		engine.ErrFeatureDenied, feature, info.Name, info.DriverDescription(), reason, flag)
 }
 
 // coopMatDenial applies info.CoopMatDenied to the CoopMat mode: on a
