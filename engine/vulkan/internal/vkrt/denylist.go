@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	vk "github.com/vulkan-go/vulkan"
+
 	"simclr-vk/engine"
 )
 
@@ -14,15 +16,17 @@ const (
 	FeatureFloat16 = "float16" // float16 storage tensors (NewFloat16, --precision mixed)
 )
 
-// VkDriverId values (VkPhysicalDeviceDriverProperties.driverID, Vulkan 1.2).
+// VkDriverId values (VkPhysicalDeviceDriverProperties.driverID, Vulkan
+// 1.2), as the uint32 of DeviceInfo.DriverID: the binding's vk.DriverId
+// constants where it has them.
 const (
-	DriverAMDProprietary          = 1
-	DriverAMDOpenSource           = 2 // AMDVLK
-	DriverMesaRADV                = 3
-	DriverNVIDIAProprietary       = 4
-	DriverIntelProprietaryWindows = 5
-	DriverIntelMesa               = 6 // ANV
-	DriverMesaLLVMpipe            = 13
+	DriverAMDProprietary          = uint32(vk.DriverIdAmdProprietary)
+	DriverAMDOpenSource           = uint32(vk.DriverIdAmdOpenSource) // AMDVLK
+	DriverMesaRADV                = uint32(vk.DriverIdMesaRadv)
+	DriverNVIDIAProprietary       = uint32(vk.DriverIdNvidiaProprietary)
+	DriverIntelProprietaryWindows = uint32(vk.DriverIdIntelProprietaryWindows)
+	DriverIntelMesa               = uint32(vk.DriverIdIntelOpenSourceMesa) // ANV
+	DriverMesaLLVMpipe            = 13                                     // VK_DRIVER_ID_MESA_LLVMPIPE: the binding's headers (1.1.88) stop at ARM_PROPRIETARY (9)
 )
 
 // driverIDNames names the VkDriverId values the table and its messages use.
