@@ -22,9 +22,6 @@ var ErrCoopMatUnsupported = vkrt.ErrCoopMatUnsupported
 // it.
 var ErrDenied = engine.ErrFeatureDenied
 
-// DriverIDName names a VkDriverId (DeviceInfo.DriverID), "" for 0.
-func DriverIDName(id uint32) string { return vkrt.DriverIDName(id) }
-
 // ErrCoopMatSelfCheck is returned by Open for CoopMat "on" when the device
 // reports usable cooperative matrices but the kernels fail their check
 // (internal/gemm: Ops.SelfCheck): a driver or kernel bug, not a missing

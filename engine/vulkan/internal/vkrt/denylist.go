@@ -114,22 +114,6 @@ func applyDenials(info *DeviceInfo, rules []DenyRule) {
 	info.Float16Denied = denial(rules, FeatureFloat16, *info)
 }
 
-// DriverDescription names the device's driver for messages: its name and
-// VkDriverId where known, and the raw driver version.
-func (info DeviceInfo) DriverDescription() string {
-	s := info.DriverName
-	if id := DriverIDName(info.DriverID); id != "" {
-		if s != "" {
-			s += ", "
-		}
-		s += id
-	}
-	if s != "" {
-		s += ", "
-	}
-	return s + fmt.Sprintf("version %#x", info.DriverVersion)
-}
-
 // deniedError is the refusal of feature on the device, wrapping
 // engine.ErrFeatureDenied (Open's error for CoopMat "on", Float16Storage's
 // on a denied device): the device, the driver, the reason and the way out
