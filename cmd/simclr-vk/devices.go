@@ -88,12 +88,9 @@ func runDevices(args []string) error {
 		if d.SubgroupSize > 0 {
 			sub = fmt.Sprint(d.SubgroupSize)
 		}
-		drv := d.DriverName
-		if drv == "" {
-			drv = "?"
-		}
-		if id := vulkan.DriverIDName(d.DriverID); id != "" {
-			drv += " [" + id + "]"
+		drv := d.DriverDescription()
+		if d.DriverInfo != "" {
+			drv += " (" + d.DriverInfo + ")"
 		}
 		var heaps []string
 		for i, h := range d.HeapBytes {
@@ -104,8 +101,8 @@ func runDevices(args []string) error {
 			heaps = append(heaps, fmt.Sprintf("%.1f GiB %s", float64(h)/(1<<30), kind))
 		}
 		fmt.Printf("vulkan %d: %s\n", d.Index, d.Name)
-		fmt.Printf("  type %s, vendor %s (%#x), device %#x, driver %s %s (version %#x), Vulkan %s\n",
-			d.Type, d.Vendor, d.VendorID, d.DeviceID, drv, d.DriverInfo, d.DriverVersion, d.APIVersion)
+		fmt.Printf("  type %s, vendor %s (%#x), device %#x, driver %s, Vulkan %s\n",
+			d.Type, d.Vendor, d.VendorID, d.DeviceID, drv, d.APIVersion)
 		fmt.Printf("  heaps: %s\n", strings.Join(heaps, ", "))
 		units := "compute units not reported"
 		if d.ComputeUnits > 0 {

@@ -15,14 +15,12 @@ import (
 // without usable cooperative matrices.
 var ErrCoopMatUnsupported = vkrt.ErrCoopMatUnsupported
 
-// ErrDenied (engine.ErrFeatureDenied) is wrapped by Open's error for
-// CoopMat "on", and by Float16Storage's, on a device and driver the deny
-// list (vkrt.DenyRules) refuses the feature on; Options.AllowDenied
-// overrides it.
-var ErrDenied = vkrt.ErrDenied
-
-// DriverIDName names a VkDriverId (DeviceInfo.DriverID), "" for 0.
-func DriverIDName(id uint32) string { return vkrt.DriverIDName(id) }
+// ErrDenied is engine.ErrFeatureDenied, under the name the docs give it
+// (docs/mixed-precision.md): wrapped by Open's error for CoopMat "on", and
+// by Float16Storage's, on a device and driver the deny list
+// (vkrt.DenyRules) refuses the feature on; Options.AllowDenied overrides
+// it.
+var ErrDenied = engine.ErrFeatureDenied
 
 // ErrCoopMatSelfCheck is returned by Open for CoopMat "on" when the device
 // reports usable cooperative matrices but the kernels fail their check

@@ -5,13 +5,10 @@ import (
 	"slices"
 	"strings"
 
+	vk "github.com/vulkan-go/vulkan"
+
 	"simclr-vk/engine"
 )
-
-// ErrDenied is wrapped by Open's error for CoopMat "on", and by
-// Float16Storage's, on a device and driver the deny list refuses the
-// feature on.
-var ErrDenied = engine.ErrFeatureDenied
 
 // Features a DenyRule can refuse.
 const (
@@ -19,15 +16,17 @@ const (
 	FeatureFloat16 = "float16" // float16 storage tensors (NewFloat16, --precision mixed)
 )
 
-// VkDriverId values (VkPhysicalDeviceDriverProperties.driverID, Vulkan 1.2).
+// VkDriverId values (VkPhysicalDeviceDriverProperties.driverID, Vulkan
+// 1.2), as the uint32 of DeviceInfo.DriverID: the binding's vk.DriverId
+// constants where it has them.
 const (
-	DriverAMDProprietary          = 1
-	DriverAMDOpenSource           = 2 // AMDVLK
-	DriverMesaRADV                = 3
-	DriverNVIDIAProprietary       = 4
-	DriverIntelProprietaryWindows = 5
-	DriverIntelMesa               = 6 // ANV
-	DriverMesaLLVMpipe            = 13
+	DriverAMDProprietary          = uint32(vk.DriverIdAmdProprietary)
+	DriverAMDOpenSource           = uint32(vk.DriverIdAmdOpenSource) // AMDVLK
+	DriverMesaRADV                = uint32(vk.DriverIdMesaRadv)
+	DriverNVIDIAProprietary       = uint32(vk.DriverIdNvidiaProprietary)
+	DriverIntelProprietaryWindows = uint32(vk.DriverIdIntelProprietaryWindows)
+	DriverIntelMesa               = uint32(vk.DriverIdIntelOpenSourceMesa) // ANV
+	DriverMesaLLVMpipe            = 13                                     // VK_DRIVER_ID_MESA_LLVMPIPE: the binding's headers (1.1.88) stop at ARM_PROPRIETARY (9)
 )
 
 // driverIDNames names the VkDriverId values the table and its messages use.
@@ -115,27 +114,19 @@ func applyDenials(info *DeviceInfo, rules []DenyRule) {
 	info.Float16Denied = denial(rules, FeatureFloat16, *info)
 }
 
-// DriverDescription names the device's driver for messages: its name and
-// VkDriverId where known, and the raw driver version.
-func (info DeviceInfo) DriverDescription() string {
-	s := info.DriverName
-	if id := DriverIDName(info.DriverID); id != "" {
-		if s != "" {
-			s += ", "
-		}
-		s += id
-	}
-	if s != "" {
-		s += ", "
-	}
-	return s + fmt.Sprintf("version %#x", info.DriverVersion)
+// deniedError is the refusal of feature on the device, wrapping
+// engine.ErrFeatureDenied (Open's error for CoopMat "on", Float16Storage's
+// on a denied device): the device, the driver, the reason and the way out
+// (flag; AllowDenied overrides).
+func deniedError(info DeviceInfo, feature, reason, flag string) error {
+	return fmt.Errorf("engine/vulkan: %w", refusal(info, feature, reason, flag))
 }
 
-// deniedError is the refusal of feature on the device: the device, the
-// driver, the reason and the way out (flag; AllowDenied overrides).
-func deniedError(info DeviceInfo, feature, reason, flag string) error {
-	return fmt.Errorf("engine/vulkan: %w: %s refused on %q (driver %s): %s; use %s, or --allow-denied-driver (vulkan.Options.AllowDenied) if this driver is fixed",
-		ErrDenied, feature, info.Name, info.DriverDescription(), reason, flag)
+// refusal is deniedError without the package's prefix (NewFloat16's
+// sticky error puts the op first).
+func refusal(info DeviceInfo, feature, reason, flag string) error {
+	return fmt.Errorf("%w: %s refused on %q (driver %s): %s; use %s, or --allow-denied-driver (vulkan.Options.AllowDenied) if this driver is fixed",
+		engine.ErrFeatureDenied, feature, info.Name, info.DriverDescription(), reason, flag)
 }
 
 // coopMatDenial applies info.CoopMatDenied to the CoopMat mode: on a

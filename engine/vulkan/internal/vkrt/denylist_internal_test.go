@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"simclr-vk/engine"
 )
 
 // TestDenyRulesMatch matches every built-in entry against a fake device
@@ -84,8 +86,8 @@ func TestDenyRuleVersions(t *testing.T) {
 func TestDeniedError(t *testing.T) {
 	info := DeviceInfo{Name: "Intel(R) Graphics (PTL)", DriverName: "Intel open-source Mesa driver", DriverID: DriverIntelMesa, DriverVersion: 0x6400005}
 	err := deniedError(info, "cooperative matrices", "loads return the first tile (cubecl PR #1444)", "--coopmat off or auto")
-	if !errors.Is(err, ErrDenied) {
-		t.Errorf("%v does not wrap ErrDenied", err)
+	if !errors.Is(err, engine.ErrFeatureDenied) {
+		t.Errorf("%v does not wrap engine.ErrFeatureDenied", err)
 	}
 	for _, want := range []string{`"Intel(R) Graphics (PTL)"`, "Intel open-source Mesa driver, INTEL_OPEN_SOURCE_MESA, version 0x6400005", "cubecl PR #1444", "--coopmat off", "--allow-denied-driver"} {
 		if !strings.Contains(err.Error(), want) {
@@ -98,7 +100,7 @@ func TestDeniedError(t *testing.T) {
 // offers the kernels (the CI's lavapipe has none, so Open cannot show it).
 func TestCoopMatDenial(t *testing.T) {
 	info := DeviceInfo{Name: "Intel(R) Graphics (PTL)", DriverID: DriverIntelMesa, CoopMatKernel: "cm_s32", CoopMatDenied: "first tile (cubecl PR #1444)"}
-	if _, _, err := coopMatDenial(info, "on", false); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "--coopmat off") {
+	if _, _, err := coopMatDenial(info, "on", false); !errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), "--coopmat off") {
 		t.Errorf("on: %v", err)
 	}
 	mode, note, err := coopMatDenial(info, "auto", false)
@@ -143,7 +145,7 @@ func TestDeviceDenied(t *testing.T) {
 	}
 	if info.CoopMatKernel != "" {
 		_, err := Open(Config{CoopMat: "on", DenyRules: rules})
-		if !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), info.Name) || !strings.Contains(err.Error(), "test coopmat reason") || !strings.Contains(err.Error(), "--coopmat off") {
+		if !errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), info.Name) || !strings.Contains(err.Error(), "test coopmat reason") || !strings.Contains(err.Error(), "--coopmat off") {
 			t.Errorf("CoopMat on, denied: %v", err)
 		}
 		var buf bytes.Buffer
@@ -164,13 +166,66 @@ func TestDeviceDenied(t *testing.T) {
 	}
 	d := openTest(t, Config{DenyRules: rules})
 	err := d.Float16Storage()
-	if !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "test float16 reason") || !strings.Contains(err.Error(), "--precision fp32") {
+	if !errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), "test float16 reason") || !strings.Contains(err.Error(), "--precision fp32") {
 		t.Errorf("float16 storage, denied: %v", err)
 	}
-	if d.storage16 {
+	if d.storage16() {
 		t.Error("float16 storage enabled on a denied device")
+	}
+	// Not openTest: Close returns the sticky error NewFloat16 leaves.
+	nd, err := Open(Config{DenyRules: rules, Validate: d.Validating()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nd.NewFloat16(5)
+	if err := nd.Flush(); !errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), "NewFloat16 [5]") || !strings.Contains(err.Error(), "test float16 reason") {
+		t.Errorf("NewFloat16 on a denied device: sticky error %v, want engine.ErrFeatureDenied naming the op and the reason", err)
+	}
+	nd.Close()
+	if m := nd.ValidationMessages(); len(m) > 0 {
+		t.Errorf("validation messages: %q", m)
 	}
 	if d := openTest(t, Config{DenyRules: rules, AllowDenied: true}); d.Float16Storage() != nil {
 		t.Errorf("float16 storage, denied, AllowDenied: %v", d.Float16Storage())
 	}
+}
+
+// TestDeniedFloat16TurnedOff: with a float16 deny rule matching the test
+// device, AllowDenied lifts the denial, so a device opened with
+// NoFloat16Storage as well lacks float16 storage because of
+// NoFloat16Storage alone: Float16Storage and NewFloat16's sticky error
+// say so (not the deny list's reason, nor engine.ErrFeatureDenied), and
+// Open does not log that it uses float16 storage despite the deny list.
+func TestDeniedFloat16TurnedOff(t *testing.T) {
+	probe := openTest(t, Config{})
+	if !probe.info.Float16Storage {
+		t.Skipf("no float16 storage on %q: %s", probe.info.Name, probe.info.Float16StorageMissing)
+	}
+	rules := []DenyRule{{Feature: FeatureFloat16, VendorID: probe.info.VendorID, Reason: "test float16 reason"}}
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	// Not openTest: Close returns the sticky error this test provokes.
+	d, err := Open(Config{NoFloat16Storage: true, AllowDenied: true, DenyRules: rules, Validate: probe.Validating()})
+	log.SetOutput(os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		d.Close()
+		if m := d.ValidationMessages(); len(m) > 0 {
+			t.Errorf("validation messages: %q", m)
+		}
+	}()
+	if strings.Contains(buf.String(), "float16") {
+		t.Errorf("Open logged float16 storage on a device opened without it: %q", buf.String())
+	}
+	notDenied := func(what string, err error) {
+		t.Helper()
+		if err == nil || errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), "NoFloat16Storage") || strings.Contains(err.Error(), "test float16 reason") || strings.Contains(err.Error(), "denied") {
+			t.Errorf("%s, NoFloat16Storage and AllowDenied on a denied device: %v, want the reason NoFloat16Storage and not the deny list", what, err)
+		}
+	}
+	notDenied("Float16Storage", d.Float16Storage())
+	d.NewFloat16(5)
+	notDenied("NewFloat16", d.Flush())
 }

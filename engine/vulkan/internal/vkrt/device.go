@@ -61,9 +61,11 @@ type Device struct {
 	timestampBits uint32 // 0: no timestamps on the queue
 	forceStaging  bool
 	cm            string // cooperative-matrix features enabled ("cm_s32"), "": none
-	storage16     bool   // storageBuffer16BitAccess enabled (storage16.go)
-	allowDenied   bool   // Config.AllowDenied
-	pipelineFault func(shader string) error
+	// Config.NoFloat16Storage and Config.AllowDenied: with d.info, what
+	// storage16Off decides float16 storage by (storage16.go).
+	noFloat16Storage bool
+	allowDenied      bool
+	pipelineFault    func(shader string) error
 
 	mem   *allocator
 	pipes *pipelineCache
@@ -169,19 +171,18 @@ func open(in *instance, cfg Config) (*Device, error) {
 	if note != "" {
 		log.Print(note)
 	}
-	if why := d.info.Float16Denied; why != "" && d.info.Float16Storage && cfg.AllowDenied {
-		log.Printf("engine/vulkan: float16 storage on %q (driver %s) despite the deny list (AllowDenied): %s", d.info.Name, d.info.DriverDescription(), why)
-	}
-	d.allowDenied = cfg.AllowDenied
+	d.noFloat16Storage, d.allowDenied = cfg.NoFloat16Storage, cfg.AllowDenied
 	switch {
 	case cmMode == "on" && d.info.CoopMatKernel == "":
 		return nil, fmt.Errorf("engine/vulkan: %w on %q: %s", ErrCoopMatUnsupported, d.info.Name, d.info.CoopMatMissing)
 	case cmMode == "on", cmMode == "auto" && d.info.Type != "cpu":
 		d.cm = d.info.CoopMatKernel
 	}
-	d.storage16 = d.info.Float16Storage && !cfg.NoFloat16Storage && (d.info.Float16Denied == "" || cfg.AllowDenied)
 	if err := d.createLogical(); err != nil {
 		return nil, err
+	}
+	if why := d.info.Float16Denied; why != "" && d.storage16() {
+		log.Printf("engine/vulkan: float16 storage on %q (driver %s) despite the deny list (AllowDenied): %s", d.info.Name, d.info.DriverDescription(), why)
 	}
 	dev := d.dev
 	d.forceStaging = cfg.ForceStaging
@@ -236,10 +237,9 @@ func (d *Device) createLogical() error {
 	if d.cm != "" {
 		freeChain = coopMatDeviceChain(dci)
 	}
-	if d.storage16 {
+	if d.storage16() {
 		free16, ok := storage16DeviceChain(dci)
-		if !ok { // the device is created without it: NewFloat16 must refuse, saying why
-			d.storage16 = false
+		if !ok { // the device is created without it: NewFloat16 must refuse, saying why (storage16Off)
 			d.info.Float16Storage = false
 			d.info.Float16StorageMissing = "out of host memory enabling storageBuffer16BitAccess"
 		}

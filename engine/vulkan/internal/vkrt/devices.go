@@ -54,6 +54,23 @@ type DeviceInfo struct {
 	Float16Denied string `json:"float16_denied,omitempty"`
 }
 
+// DriverDescription names the device's driver, for the deny list's
+// messages and `simclr-vk devices`: its name and VkDriverId where known,
+// and the raw driver version.
+func (info DeviceInfo) DriverDescription() string {
+	s := info.DriverName
+	if id := DriverIDName(info.DriverID); id != "" {
+		if s != "" {
+			s += ", "
+		}
+		s += id
+	}
+	if s != "" {
+		s += ", "
+	}
+	return s + fmt.Sprintf("version %#x", info.DriverVersion)
+}
+
 // deviceTypes names the device types and orders them for the default
 // choice: discrete > integrated > virtual > CPU > other (any type not
 // listed).

@@ -63,8 +63,8 @@ func (d *Device) tryNewTensor(op string, dt engine.DType, zero bool, shape []int
 	words := n
 	if dt == engine.Float16 {
 		words = (n + 1) / 2
-		if why := d.noStorage16(); why != "" {
-			return engine.NewTensorOf(d.owner, dt, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: %s", op, shape, why)
+		if err := d.noStorage16(); err != nil {
+			return engine.NewTensorOf(d.owner, dt, (*alloc)(nil), shape...), fmt.Errorf("engine/vulkan: %s %v: %w", op, shape, err)
 		}
 	}
 	al, err := d.mem.allocate(4 * uint64(words))

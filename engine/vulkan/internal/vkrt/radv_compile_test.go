@@ -131,7 +131,6 @@ func openCompileOnly(t *testing.T, family string) *Device {
 		t.Fatalf("device %q with VK_DRIVER_FILES=%s, want RADV's", d.info.Name, os.Getenv("VK_DRIVER_FILES"))
 	}
 	d.cm = d.info.CoopMatKernel
-	d.storage16 = d.info.Float16Storage // the _f16 kernels need it, as in open
 	if err := d.createLogical(); err != nil {
 		in.destroy()
 		t.Fatal(err)

@@ -47,7 +47,6 @@ static void *simclrStorage16Enable(void *next) {
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"unsafe"
 
@@ -91,31 +90,57 @@ func storage16DeviceChain(dci *vk.DeviceCreateInfo) (free func(), ok bool) {
 	return func() { C.free(s) }, true
 }
 
+// storage16Off is the one decision on float16 storage, which Open (to
+// enable storageBuffer16BitAccess and log an overridden denial),
+// Float16Storage and NewFloat16 all take: "" when a device described by
+// info is created with the feature, else why not, with denied true when
+// the reason is the deny list's (info.Float16Denied, which allowDenied
+// lifts). A device without the feature lacks it for that reason alone;
+// one whose feature is denied reports the denial before turnedOff
+// (Config.NoFloat16Storage).
+func storage16Off(info DeviceInfo, turnedOff, allowDenied bool) (why string, denied bool) {
+	switch {
+	case !info.Float16Storage:
+		if info.Float16StorageMissing == "" {
+			return "the device lacks the storageBuffer16BitAccess feature", false
+		}
+		return info.Float16StorageMissing, false
+	case info.Float16Denied != "" && !allowDenied:
+		return info.Float16Denied, true
+	case turnedOff:
+		return "turned off (vkrt.Config.NoFloat16Storage)", false
+	}
+	return "", false
+}
+
+// storage16 reports whether the device is created (or was) with
+// storageBuffer16BitAccess: storage16Off on the device.
+func (d *Device) storage16() bool {
+	why, _ := storage16Off(d.info, d.noFloat16Storage, d.allowDenied)
+	return why == ""
+}
+
+// noStorage16 is nil when the device has float16 storage, else the error
+// saying why not (storage16Off), without the package's prefix: a denial
+// wraps engine.ErrFeatureDenied (refusal).
+func (d *Device) noStorage16() error {
+	why, denied := storage16Off(d.info, d.noFloat16Storage, d.allowDenied)
+	switch {
+	case why == "":
+		return nil
+	case denied:
+		return refusal(d.info, "float16 storage", why, "--precision fp32")
+	}
+	return fmt.Errorf("no float16 storage on %q: %s", d.info.Name, why)
+}
+
 // Float16Storage is nil when the device was created with
 // storageBuffer16BitAccess (NewFloat16 works), or says why not.
 func (d *Device) Float16Storage() error {
-	if why := d.info.Float16Denied; why != "" && d.info.Float16Storage && !d.allowDenied {
-		return deniedError(d.info, "float16 storage", why, "--precision fp32")
-	}
-	if why := d.noStorage16(); why != "" {
-		return errors.New("engine/vulkan: " + why)
+	if err := d.noStorage16(); err != nil {
+		return fmt.Errorf("engine/vulkan: %w", err)
 	}
 	return nil
-}
-
-// noStorage16 says why the device has no float16 storage, "" when it has.
-func (d *Device) noStorage16() string {
-	if d.storage16 {
-		return ""
-	}
-	why := d.info.Float16StorageMissing
-	if d.info.Float16Storage && d.info.Float16Denied != "" {
-		why = "denied for this device and driver (" + d.info.DriverDescription() + "): " + d.info.Float16Denied
-	}
-	if why == "" {
-		why = "turned off (vkrt.Config.NoFloat16Storage)"
-	}
-	return fmt.Sprintf("no float16 storage on %q: %s", d.info.Name, why)
 }
 
 // NewFloat16 is New for an engine.Float16 tensor: (n+1)/2 words, zeroed.

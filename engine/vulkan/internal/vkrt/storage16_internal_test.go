@@ -80,3 +80,40 @@ func TestStorage16Missing(t *testing.T) {
 		t.Errorf("Vulkan 1.0 device: %v %q, want false and a reason naming 1.0", ok, why)
 	}
 }
+
+// TestStorage16Off: the one decision on float16 storage, over the device
+// having the feature, a deny rule refusing it, NoFloat16Storage and
+// AllowDenied: a missing feature is the reason whatever else holds, the
+// deny list next unless AllowDenied lifts it, then NoFloat16Storage.
+func TestStorage16Off(t *testing.T) {
+	const missing, rule, off = "lacks it", "rule reason", "NoFloat16Storage"
+	for _, has := range []bool{false, true} {
+		for _, deny := range []bool{false, true} {
+			for _, turnedOff := range []bool{false, true} {
+				for _, allow := range []bool{false, true} {
+					info := DeviceInfo{Float16Storage: has}
+					if !has {
+						info.Float16StorageMissing = missing
+					}
+					if deny {
+						info.Float16Denied = rule
+					}
+					want, wantDenied := "", false
+					switch {
+					case !has:
+						want = missing
+					case deny && !allow:
+						want, wantDenied = rule, true
+					case turnedOff:
+						want = off
+					}
+					why, denied := storage16Off(info, turnedOff, allow)
+					if denied != wantDenied || (want == "") != (why == "") || !strings.Contains(why, want) {
+						t.Errorf("feature %v, denied %v, NoFloat16Storage %v, AllowDenied %v: %q, %v; want %q, %v",
+							has, deny, turnedOff, allow, why, denied, want, wantDenied)
+					}
+				}
+			}
+		}
+	}
+}
