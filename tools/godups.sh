@@ -22,19 +22,21 @@ cd "$(dirname "$0")/.."
 most=${1:-200}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "raw: $(duplicates --most 1 --seconds 120 | head -1)"
+raw=$(duplicates --most 1 --seconds 120)
+echo "raw: $(head -1 <<<"$raw")"
+grep -E '^(incomplete|left out):' <<<"$raw" || true
 git ls-files -z --cached --others --exclude-standard |
 	while IFS= read -r -d '' f; do
 		[ -f "$f" ] && [ ! -L "$f" ] || continue # deleted, or a link
 		mkdir -p "$tmp/$(dirname "$f")"
 		case $f in *.go) ;; *) cp "$f" "$tmp/$f"; continue ;; esac
-		# Inside `import (` ... `)`: drop blank and comment lines, prefix
-		# the rest with `import `; outside, copy the line as it is.
-		perl -ne '
-			if (/^import \($/) { $in = 1; next }
-			if ($in && /^\)$/) { $in = 0; next }
-			if ($in) { next if /^\s*(\/\/.*)?$/; s/^\s*/import /; }
-			print' "$f" >"$tmp/$f"
+		# Inside `import (` ... `)`: prefix each path line with `import `
+		# (blank and comment lines stay); `import (` and `)` become blank
+		# lines, so every line keeps its number; outside, copy the line.
+		perl -pe '
+			if (/^import \($/) { $in = 1; $_ = "\n"; next }
+			if ($in && /^\)$/) { $in = 0; $_ = "\n"; next }
+			s/^\s*/import / if $in && !/^\s*(\/\/.*)?$/;' "$f" >"$tmp/$f"
 	done
 cd "$tmp"
 echo "imports passed over:"

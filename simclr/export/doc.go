@@ -20,9 +20,11 @@
 // (checkpoint.Numel), size == numel * itemsize, offsets contiguous from 0
 // and exactly covering the buffer: no overlap, gap or out-of-range offset)
 // for every tensor before it allocates any, and names the file and the
-// tensor in its errors. It allocates at most about twice the file (the
-// tensors, plus the header's JSON decoding); FuzzDecodeSafetensors checks
-// 64 bytes per input byte plus 1 MiB. ReadSafetensors refuses anything but
+// tensor in its errors. Beyond the file, which ReadSafetensors holds
+// whole, it allocates the tensors (at most twice the data: F16 and BF16
+// widen 2 bytes to 4) and the header's JSON decoding;
+// FuzzDecodeSafetensors checks 64 bytes per input byte plus 1 MiB, and
+// TestSafetensorsReadsHalfAndDouble 2 per byte for a large F16 tensor. ReadSafetensors refuses anything but
 // a regular file, and checks the header length against the file size and
 // the whole header against the rest of the file (decodeHeader: a sparse
 // file or trailing data is refused) before reading the file whole.

@@ -33,8 +33,8 @@ const MaxHeaderBytes = 100 << 20
 // Tensor is one named array. Exactly one of F32 / I64 holds the data:
 // I64 for DType I64, F32 for every other. A tensor read from an F16, BF16
 // or F64 file keeps that DType and holds its values as float32 (F16 and
-// BF16 exactly; F64 rounded to nearest, refused where a finite value is
-// beyond float32's range); the writer takes F32 and I64 only. An empty
+// BF16 exactly; F64 rounded to nearest, refused where a finite value
+// rounds beyond float32's range); the writer takes F32 and I64 only. An empty
 // Shape is a scalar (one element).
 type Tensor struct {
 	Name  string
@@ -91,31 +91,47 @@ func itemSize(dtype string) int {
 	return 0
 }
 
+// f32Overflow is the least float64 magnitude that rounds to infinity as a
+// float32: the largest float32 plus half its last step (a tie, rounded up
+// because the largest float32's significand is odd).
+const f32Overflow = 0x1.ffffffp127
+
 // decodeValues reads raw, the little-endian data of numel elements of
-// dtype (already checked to be numel*itemSize(dtype) bytes), into t.
+// t.DType (already checked to be numel*itemSize bytes), into t.
 func decodeValues(t *Tensor, raw []byte, numel int) error {
+	le := binary.LittleEndian
 	if t.DType == I64 {
 		t.I64 = make([]int64, numel)
 		for i := range t.I64 {
-			t.I64[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+			t.I64[i] = int64(le.Uint64(raw[8*i:]))
 		}
 		return nil
 	}
-	t.F32 = make([]float32, numel)
-	for i := range t.F32 {
-		switch t.DType {
-		case F32:
-			t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-		case F16:
-			t.F32[i] = engine.Float16Value(binary.LittleEndian.Uint16(raw[2*i:]))
-		case BF16: // the top half of a float32
-			t.F32[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
-		case F64:
-			v := math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
-			t.F32[i] = float32(v)
-			if math.IsInf(float64(t.F32[i]), 0) && !math.IsInf(v, 0) {
-				return fmt.Errorf("tensor %q: F64 value %g at index %d is beyond float32's range", t.Name, v, i)
+	f := make([]float32, numel)
+	t.F32 = f
+	switch t.DType {
+	case F32:
+		for i := range f {
+			f[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
+		}
+	case F16:
+		for i := range f {
+			f[i] = engine.Float16Value(le.Uint16(raw[2*i:]))
+		}
+	case BF16: // the top half of a float32
+		for i := range f {
+			f[i] = math.Float32frombits(uint32(le.Uint16(raw[2*i:])) << 16)
+		}
+	case F64:
+		for i := range f {
+			v := math.Float64frombits(le.Uint64(raw[8*i:]))
+			switch a := math.Abs(v); {
+			case a >= f32Overflow && !math.IsInf(v, 0):
+				return fmt.Errorf("tensor %q: F64 value %g at index %d rounds beyond float32's range", t.Name, v, i)
+			case a > math.MaxFloat32 && !math.IsInf(v, 0): // rounds down to the largest float32
+				v = math.Copysign(math.MaxFloat32, v)
 			}
+			f[i] = float32(v)
 		}
 	}
 	return nil

@@ -134,7 +134,8 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 		{"trailing junk", raw(`{} x`, nil), "trailing"},
 		{"dtype", raw(`{"x":{"dtype":"F8_E4M3","shape":[2],"data_offsets":[0,2]}}`, make([]byte, 2)), "unsupported dtype"},
 		{"F16 size", raw(`{"x":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}}`, make([]byte, 4)), "F16 shape [3] needs 6 bytes"},
-		{"F64 beyond float32", raw(`{"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}`, append(make([]byte, 8), f64bytes(1e300)...)), `tensor "x": F64 value 1e+300 at index 1 is beyond float32's range`},
+		{"F64 beyond float32", raw(`{"x":{"dtype":"F64","shape":[2],"data_offsets":[0,16]}}`, append(make([]byte, 8), f64bytes(1e300)...)), `tensor "x": F64 value 1e+300 at index 1 rounds beyond float32's range`},
+		{"F64 rounding midpoint", raw(`{"x":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}`, f64bytes(-0x1.ffffffp127)), `F64 value -3.4028235677973366e+38 at index 0 rounds beyond`},
 		{"size mismatch", raw(`{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, make([]byte, 8)), "needs 12 bytes"},
 		{"gap", raw(`{"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "not contiguous"},
 		{"overlap", raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, make([]byte, 8)), "not contiguous"},
@@ -197,6 +198,7 @@ func FuzzDecodeSafetensors(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add(raw(`{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, make([]byte, 8)))
 	f.Add(raw(`{"__metadata__":{"a":"b"},"x":{"dtype":"I64","shape":[],"data_offsets":[0,8]}}`, make([]byte, 8)))
+	f.Add(raw(`{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[4,6]},"d":{"dtype":"F64","shape":[1],"data_offsets":[6,14]}}`, make([]byte, 14)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := alloctest.Call(t, "DecodeSafetensors", len(b), alloctest.Linear(len(b), 64, 1<<20), func() (*Safetensors, error) { return DecodeSafetensors(b) })
 		if err != nil {
@@ -225,7 +227,7 @@ func TestSafetensorsReadsHalfAndDouble(t *testing.T) {
 	f16 := []uint16{0x3c00, 0xc000, 0x0001, 0x8000, 0x7bff, 0x7c00, 0xfc00, 0x7e00, 0x3555}
 	f16want := []float32{1, -2, 0x1p-24, float32(math.Copysign(0, -1)), 65504, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 0.333251953125}
 	bf16want := []float32{1, -2.5, 0x1p-133, float32(math.Copysign(0, -1)), 3.3895314e38, float32(math.Inf(1)), 0.333984375}
-	f64 := []float64{1, 1.0 / 3, -1e-40, 3.4028234663852886e38, math.Inf(-1), 1e-50}
+	f64 := []float64{1, 1.0 / 3, -1e-40, 3.4028234663852886e38, math.Inf(-1), 1e-50, math.NaN(), math.Inf(1), 0x1.fffffefffffffp127, -0x1.fffffefp127}
 	var buf []byte
 	for _, h := range f16 {
 		buf = binary.LittleEndian.AppendUint16(buf, h)
@@ -236,15 +238,17 @@ func TestSafetensorsReadsHalfAndDouble(t *testing.T) {
 	for _, v := range f64 {
 		buf = append(buf, f64bytes(v)...)
 	}
-	header := fmt.Sprintf(`{"a":{"dtype":"F16","shape":[3,3],"data_offsets":[0,18]},"b":{"dtype":"BF16","shape":[7],"data_offsets":[18,32]},"c":{"dtype":"F64","shape":[6],"data_offsets":[32,%d]}}`, len(buf))
+	header := fmt.Sprintf(`{"a":{"dtype":"F16","shape":[3,3],"data_offsets":[0,18]},"b":{"dtype":"BF16","shape":[7],"data_offsets":[18,32]},"c":{"dtype":"F64","shape":[10],"data_offsets":[32,%d]}}`, len(buf))
 	s, err := DecodeSafetensors(raw(header, buf))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f64want := make([]float32, len(f64))
-	for i, v := range f64 {
+	for i, v := range f64[:8] {
 		f64want[i] = float32(v)
 	}
+	// Past the largest float32 but short of the rounding midpoint.
+	f64want[8], f64want[9] = math.MaxFloat32, -math.MaxFloat32
 	for i, want := range [][]float32{f16want, bf16want, f64want} {
 		x := s.Tensors[i]
 		if x.DType != []string{F16, BF16, F64}[i] || x.I64 != nil || len(x.F32) != len(want) {
@@ -255,6 +259,13 @@ func TestSafetensorsReadsHalfAndDouble(t *testing.T) {
 				t.Errorf("%s[%d] = %g (%#08x), want %g (%#08x)", x.Name, j, v, math.Float32bits(v), want[j], math.Float32bits(want[j]))
 			}
 		}
+	}
+	// Widening allocates the float32 values, twice the 16-bit data, and
+	// little else.
+	const n = 1 << 20
+	big := raw(fmt.Sprintf(`{"h":{"dtype":"F16","shape":[%d],"data_offsets":[0,%d]}}`, n, 2*n), make([]byte, 2*n))
+	if _, err := alloctest.Call(t, "DecodeSafetensors F16", len(big), alloctest.Linear(len(big), 2, 64<<10), func() (*Safetensors, error) { return DecodeSafetensors(big) }); err != nil {
+		t.Fatal(err)
 	}
 	// The writer still takes F32 and I64 only.
 	if err := EncodeSafetensors(io.Discard, s.Tensors[:1], nil); err == nil || !strings.Contains(err.Error(), "unsupported dtype") {

@@ -65,12 +65,7 @@ func writeHalfSafetensors(t *testing.T, path, dtype string, st []export.Tensor) 
 func TestInitFromHalfWeights(t *testing.T) {
 	b := cpu.New(cpu.Options{})
 	_, _, ts := trainedTensors(t, b, 7)
-	var enc []checkpoint.Tensor
-	for _, x := range ts {
-		if !strings.HasPrefix(x.Name, "head.") {
-			enc = append(enc, x)
-		}
-	}
+	enc, _ := splitHead(ts)
 	for _, dtype := range []string{export.F16, export.BF16} {
 		path := filepath.Join(t.TempDir(), "w.safetensors")
 		stored := writeHalfSafetensors(t, path, dtype, export.StateDict(&checkpoint.Checkpoint{Tensors: enc}))
@@ -92,12 +87,7 @@ func TestInitFromHalfWeights(t *testing.T) {
 			t.Errorf("%s: notes %q", dtype, notes)
 		}
 		got, _ := Tensors(dst)
-		var gotEnc []checkpoint.Tensor
-		for _, x := range got {
-			if !strings.HasPrefix(x.Name, "head.") {
-				gotEnc = append(gotEnc, x)
-			}
-		}
+		gotEnc, _ := splitHead(got)
 		sameTensors(t, gotEnc, want)
 	}
 }

@@ -99,10 +99,6 @@ func ReadWeights(path string) (*Weights, []string, error) {
 	widened := map[string]int{} // dtype -> tensors read as float32
 	for _, t := range sf.Tensors {
 		data := t.F32
-		switch t.DType {
-		case export.F16, export.BF16, export.F64:
-			widened[t.DType]++
-		}
 		if t.DType == export.I64 {
 			data = make([]float32, len(t.I64))
 			for i, v := range t.I64 {
@@ -116,6 +112,10 @@ func ReadWeights(path string) (*Weights, []string, error) {
 				continue
 			}
 			name = strings.TrimPrefix(name, prefix)
+		}
+		switch t.DType {
+		case export.F16, export.BF16, export.F64:
+			widened[t.DType]++
 		}
 		w.add(name, t.Shape, data)
 	}

@@ -149,6 +149,19 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 }
 
+// splitHead splits ts into the encoder's tensors and the projection
+// head's ("head.*"), each in ts's order.
+func splitHead(ts []checkpoint.Tensor) (enc, head []checkpoint.Tensor) {
+	for _, x := range ts {
+		if strings.HasPrefix(x.Name, "head.") {
+			head = append(head, x)
+		} else {
+			enc = append(enc, x)
+		}
+	}
+	return enc, head
+}
+
 func sameTensors(t *testing.T, got, want []checkpoint.Tensor) {
 	t.Helper()
 	if len(got) != len(want) {
@@ -260,12 +273,7 @@ func TestLoadErrors(t *testing.T) {
 func TestInitFrom(t *testing.T) {
 	b := cpu.New(cpu.Options{})
 	_, _, ts := trainedTensors(t, b, 5)
-	var enc []checkpoint.Tensor
-	for _, x := range ts {
-		if !strings.HasPrefix(x.Name, "head.") {
-			enc = append(enc, x)
-		}
-	}
+	enc, _ := splitHead(ts)
 	st := export.StateDict(&checkpoint.Checkpoint{Tensors: enc})
 	for i := range st {
 		st[i].Name = "backbone." + st[i].Name
@@ -286,15 +294,8 @@ func TestInitFrom(t *testing.T) {
 		t.Errorf("notes: %q", notes)
 	}
 	got, _ := Tensors(dst)
-	var gotEnc, gotHead, wantHead []checkpoint.Tensor
-	for i, x := range got {
-		if strings.HasPrefix(x.Name, "head.") {
-			gotHead = append(gotHead, x)
-			wantHead = append(wantHead, headBefore[i])
-		} else {
-			gotEnc = append(gotEnc, x)
-		}
-	}
+	gotEnc, gotHead := splitHead(got)
+	_, wantHead := splitHead(headBefore)
 	sameTensors(t, gotEnc, enc)
 	sameTensors(t, gotHead, wantHead)
 

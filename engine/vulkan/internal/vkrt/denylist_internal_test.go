@@ -172,21 +172,20 @@ func TestDeviceDenied(t *testing.T) {
 	if d.storage16() {
 		t.Error("float16 storage enabled on a denied device")
 	}
-	// Not openTest: Close returns the sticky error NewFloat16 leaves.
-	nd, err := Open(Config{DenyRules: rules, Validate: d.Validating()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	nd := openSticky(t, Config{DenyRules: rules}, d)
 	nd.NewFloat16(5)
 	if err := nd.Flush(); !errors.Is(err, engine.ErrFeatureDenied) || !strings.Contains(err.Error(), "NewFloat16 [5]") || !strings.Contains(err.Error(), "test float16 reason") {
 		t.Errorf("NewFloat16 on a denied device: sticky error %v, want engine.ErrFeatureDenied naming the op and the reason", err)
 	}
-	nd.Close()
-	if m := nd.ValidationMessages(); len(m) > 0 {
-		t.Errorf("validation messages: %q", m)
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	ad := openTest(t, Config{DenyRules: rules, AllowDenied: true})
+	log.SetOutput(os.Stderr)
+	if err := ad.Float16Storage(); err != nil {
+		t.Errorf("float16 storage, denied, AllowDenied: %v", err)
 	}
-	if d := openTest(t, Config{DenyRules: rules, AllowDenied: true}); d.Float16Storage() != nil {
-		t.Errorf("float16 storage, denied, AllowDenied: %v", d.Float16Storage())
+	if !strings.Contains(buf.String(), "despite the deny list") {
+		t.Errorf("Open with AllowDenied on a denied device did not log it: %q", buf.String())
 	}
 }
 
@@ -204,18 +203,8 @@ func TestDeniedFloat16TurnedOff(t *testing.T) {
 	rules := []DenyRule{{Feature: FeatureFloat16, VendorID: probe.info.VendorID, Reason: "test float16 reason"}}
 	var buf bytes.Buffer
 	log.SetOutput(&buf)
-	// Not openTest: Close returns the sticky error this test provokes.
-	d, err := Open(Config{NoFloat16Storage: true, AllowDenied: true, DenyRules: rules, Validate: probe.Validating()})
+	d := openSticky(t, Config{NoFloat16Storage: true, AllowDenied: true, DenyRules: rules}, probe)
 	log.SetOutput(os.Stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		d.Close()
-		if m := d.ValidationMessages(); len(m) > 0 {
-			t.Errorf("validation messages: %q", m)
-		}
-	}()
 	if strings.Contains(buf.String(), "float16") {
 		t.Errorf("Open logged float16 storage on a device opened without it: %q", buf.String())
 	}

@@ -46,17 +46,7 @@ func TestFloat16Storage(t *testing.T) {
 		d.Release(x)
 	}
 
-	// Not openTest: Close returns the sticky error this test provokes.
-	off, err := Open(Config{NoFloat16Storage: true, Validate: d.Validating()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		off.Close()
-		if m := off.ValidationMessages(); len(m) > 0 {
-			t.Errorf("validation messages: %q", m)
-		}
-	}()
+	off := openSticky(t, Config{NoFloat16Storage: true}, d)
 	if err := off.Float16Storage(); err == nil || !strings.Contains(err.Error(), "NoFloat16Storage") {
 		t.Errorf("Float16Storage without the feature: %v, want an error naming the hook", err)
 	}
@@ -66,7 +56,7 @@ func TestFloat16Storage(t *testing.T) {
 		t.Fatalf("float32 work on a device without float16 storage: %v", err)
 	}
 	h := off.NewFloat16(5)
-	err = off.Flush()
+	err := off.Flush()
 	if err == nil || !strings.Contains(err.Error(), "NewFloat16 [5]") || !strings.Contains(err.Error(), "float16 storage") {
 		t.Errorf("NewFloat16 without the feature: sticky error %v, want one naming NewFloat16, the shape and float16 storage", err)
 	}
