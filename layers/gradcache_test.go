@@ -183,28 +183,43 @@ func TestFitMicroBatch(t *testing.T) {
 	}
 }
 
-// TestStepHost: StepHost on the host's views is Step on the same views
-// uploaded, bit for bit, in chunks (7 images in chunks of 3) and whole;
-// a wrong length is an error.
+// TestStepHost: StepHost on the host's views, and StepViews on views a
+// function renders a chunk at a time (here: uploads the chunk's rows), are
+// Step on the same views uploaded, bit for bit, in chunks (7 images in
+// chunks of 3) and whole; StepViews asks for each chunk in order, twice
+// (the two forwards), or for the whole batch once; a wrong length is an
+// error.
 func TestStepHost(t *testing.T) {
 	b := newCPU(t)
-	const n, hw = 7, 8
-	xs := randomViews(4, n, 3, hw, hw, 0.3)
+	const n, c, hw = 7, 3, 8
+	per := c * hw * hw
+	xs := randomViews(4, n, c, hw, hw, 0.3)
 	for _, mb := range []int{0, 3} {
-		var loss [2]float32
-		var grads [2][][]float32
-		for i := range 2 {
+		var loss [3]float32
+		var grads [3][][]float32
+		var asked []string
+		for i := range 3 {
 			m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
 			if err := m.SetMicroBatch(mb); err != nil {
 				t.Fatal(err)
 			}
 			var err error
-			if i == 0 {
-				x := upload(b, xs, 2*n, 3, hw, hw)
+			switch i {
+			case 0:
+				x := upload(b, xs, 2*n, c, hw, hw)
 				loss[i], _, err = m.Step(x, 0.5)
 				x.Release()
-			} else {
-				loss[i], _, err = m.StepHost(xs, [4]int{2 * n, 3, hw, hw}, 0.5)
+			case 1:
+				loss[i], _, err = m.StepHost(xs, [4]int{2 * n, c, hw, hw}, 0.5)
+			case 2:
+				loss[i], _, err = m.StepViews(n, hw, hw, func(x *engine.Tensor, lo, k int) {
+					asked = append(asked, fmt.Sprintf("%d+%d", lo, k))
+					if s := x.Shape(); len(s) != 4 || s[0] != 2*k || s[1] != c || s[2] != hw || s[3] != hw {
+						t.Fatalf("render(%d, %d) into %v", lo, k, s)
+					}
+					rows := append(append([]float32(nil), xs[lo*per:(lo+k)*per]...), xs[(n+lo)*per:(n+lo+k)*per]...)
+					b.Upload(x, rows)
+				}, 0.5)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -214,16 +229,28 @@ func TestStepHost(t *testing.T) {
 			}
 			m.Release()
 		}
-		if loss[0] != loss[1] {
-			t.Errorf("micro-batch %d: loss %v from the host, %v from the device", mb, loss[1], loss[0])
+		for i, how := range []string{"", "from the host", "rendered by chunk"} {
+			if i == 0 {
+				continue
+			}
+			if loss[0] != loss[i] {
+				t.Errorf("micro-batch %d: loss %v %s, %v from the device", mb, loss[i], how, loss[0])
+			}
+			for j := range grads[0] {
+				conformance.Close(t, fmt.Sprintf("micro-batch %d: gradient %d %s", mb, j, how), grads[i][j], grads[0][j], conformance.Tol{})
+			}
 		}
-		for j := range grads[0] {
-			conformance.Close(t, fmt.Sprintf("micro-batch %d: gradient %d from the host", mb, j), grads[1][j], grads[0][j], conformance.Tol{})
+		want := "0+7"
+		if mb == 3 {
+			want = "0+3 3+3 6+1 0+3 3+3 6+1"
+		}
+		if got := strings.Join(asked, " "); got != want {
+			t.Errorf("micro-batch %d: StepViews rendered images %s, want %s", mb, got, want)
 		}
 	}
 	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
 	defer m.Release()
-	if _, _, err := m.StepHost(xs[1:], [4]int{2 * n, 3, hw, hw}, 0.5); err == nil || !strings.Contains(err.Error(), "values for views") {
+	if _, _, err := m.StepHost(xs[1:], [4]int{2 * n, c, hw, hw}, 0.5); err == nil || !strings.Contains(err.Error(), "values for views") {
 		t.Errorf("short views: %v", err)
 	}
 }
