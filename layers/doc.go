@@ -105,7 +105,8 @@
 // or (Model.StepViews) a function renders each chunk's views on the
 // device when the chunk is needed, once per forward.
 // FitMicroBatch measures a step's memory per image and picks the largest
-// chunk that fits a budget.
+// chunk that fits a budget, with what the caller holds beside a chunk
+// (such as the views it renders for it).
 //
 // # Architectures
 //

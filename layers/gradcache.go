@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"sort"
 
 	"simclr-vk/engine"
 )
@@ -236,7 +237,10 @@ func (m *Model) stepChunks(bigN, h, w int, fill func(xc *engine.Tensor, lo, n in
 // views of c x h x w pixels and returns the largest micro-batch, at most
 // maxImages, whose step fits in budget bytes on top of what the backend
 // holds now (9/10 of it, for the allocator's rounding and the batch's z
-// and dz), with the measured bytes per image. It times nothing: it runs
+// and dz), with the measured bytes per image. held, when not nil, is what
+// the caller holds beside the step for a chunk of n images (views it
+// renders a chunk at a time, StepViews), counted against the same 9/10;
+// it must not shrink as n grows. It times nothing: it runs
 // two recorded forward and backward passes on 2 and on 4 zero images, each
 // from an emptied pool, and takes the growth of MemStats.Peak between
 // them; the model's parameters and running statistics are unchanged,
@@ -244,7 +248,7 @@ func (m *Model) stepChunks(bigN, h, w int, fill func(xc *engine.Tensor, lo, n in
 // emptied. It returns an error when not even one image fits. In a world
 // of more than one (SetParallel first) it is a collective: every rank
 // gets the smallest rank's choice, so that all cut their batches alike.
-func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int) (mb int, perImage int64, err error) {
+func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int, held func(n int) int64) (mb int, perImage int64, err error) {
 	if c != m.Encoder.Config.InChannels || h < 1 || w < 1 || maxImages < 1 {
 		return 0, 0, fmt.Errorf("layers: FitMicroBatch: views %dx%dx%d or %d images do not fit a model of %d input channels", h, w, c, maxImages, m.Encoder.Config.InChannels)
 	}
@@ -279,6 +283,10 @@ func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int) (mb int,
 	fixed := max(p2-2*perImage, 0)
 	avail := budget/10*9 - fixed
 	mb = int(min(max(avail, 0)/perImage, int64(maxImages)))
+	if held != nil {
+		// The largest n <= mb whose step and held bytes fit.
+		mb = sort.Search(mb, func(n int) bool { return int64(n+1)*perImage+held(n+1) > avail })
+	}
 	if comm := m.world(); comm.Size() > 1 {
 		// Every rank must cut its batch into the same number of chunks
 		// (global BN takes each chunk's statistics over the ranks): the

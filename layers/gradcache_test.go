@@ -133,7 +133,8 @@ func TestMicroBatchErrors(t *testing.T) {
 }
 
 // TestFitMicroBatch: the measured footprint gives a chunk that grows with
-// the budget and leaves the model's state alone.
+// the budget, and shrinks with the bytes held beside each chunk, and
+// leaves the model's state alone.
 func TestFitMicroBatch(t *testing.T) {
 	b := newCPU(t)
 	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
@@ -142,14 +143,21 @@ func TestFitMicroBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mb, per, err := m.FitMicroBatch(3, 16, 16, 1<<40, 1000)
+	mb, per, err := m.FitMicroBatch(3, 16, 16, 1<<40, 1000, nil)
 	if err != nil || mb != 1000 {
 		t.Fatalf("a huge budget: micro-batch %d (%d B per image), %v; want the 1000 images", mb, per, err)
 	}
-	if mb, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000); err != nil || mb < 50 || mb > 100 {
+	if mb, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000, nil); err != nil || mb < 50 || mb > 100 {
 		t.Errorf("a budget of 100 images' bytes: micro-batch %d, %v", mb, err)
 	}
-	if _, _, err = m.FitMicroBatch(3, 16, 16, per/2, 1000); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
+	// Held bytes of one more image's step per image: half the chunk.
+	if half, _, err := m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(n int) int64 { return int64(n) * per }); err != nil || half != mb/2 {
+		t.Errorf("a budget of 100 images' bytes, as much again held per image: micro-batch %d, %v; want %d", half, err, mb/2)
+	}
+	if _, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(int) int64 { return 100 * per }); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
+		t.Errorf("a budget of 100 images' bytes, all held: %v", err)
+	}
+	if _, _, err = m.FitMicroBatch(3, 16, 16, per/2, 1000, nil); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
 		t.Errorf("half an image's bytes: %v", err)
 	}
 	if h, err := m.StateHash(); err != nil || h != h0 {
@@ -171,7 +179,7 @@ func TestFitMicroBatch(t *testing.T) {
 			if err == nil {
 				defer m.Release()
 				if err = m.SetParallel(layers.Parallel{Comm: comms[r]}); err == nil {
-					got[r], _, err = m.FitMicroBatch(3, 16, 16, int64(100-60*r)*per, 1000)
+					got[r], _, err = m.FitMicroBatch(3, 16, 16, int64(100-60*r)*per, 1000, nil)
 				}
 			}
 			errs[r] = err

@@ -53,7 +53,7 @@ func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, l
 		input := int64(2*n) * int64(c*side*side) * 4 * 2
 		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input - deviceViews - hostViews
 		var per int64
-		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n); err != nil {
+		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n, nil); err != nil {
 			return bound.Errorf("micro-batch", "auto: %v", err)
 		}
 		log("micro-batch auto: %d of this process's %d images per chunk (%s per image measured, %s available)\n", mb, n, bound.Bytes(float64(per)), bound.Bytes(float64(budget)))
