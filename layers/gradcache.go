@@ -239,8 +239,8 @@ func (m *Model) stepChunks(bigN, h, w int, fill func(xc *engine.Tensor, lo, n in
 // holds now (9/10 of it, for the allocator's rounding and the batch's z
 // and dz), with the measured bytes per image. held, when not nil, is what
 // the caller holds beside the step for a chunk of n images (views it
-// renders a chunk at a time, StepViews), counted against the same 9/10;
-// it must not shrink as n grows. It times nothing: it runs
+// renders a chunk at a time, StepViews): the step then fits 9/10 of budget
+// less held(n). held must not shrink as n grows. It times nothing: it runs
 // two recorded forward and backward passes on 2 and on 4 zero images, each
 // from an emptied pool, and takes the growth of MemStats.Peak between
 // them; the model's parameters and running statistics are unchanged,
@@ -281,11 +281,11 @@ func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int, held fun
 	}
 	perImage = max((p4-p2)/2, 1)
 	fixed := max(p2-2*perImage, 0)
-	avail := budget/10*9 - fixed
-	mb = int(min(max(avail, 0)/perImage, int64(maxImages)))
+	avail := func(held int64) int64 { return (budget-held)/10*9 - fixed }
+	mb = int(min(max(avail(0), 0)/perImage, int64(maxImages)))
 	if held != nil {
-		// The largest n <= mb whose step and held bytes fit.
-		mb = sort.Search(mb, func(n int) bool { return int64(n+1)*perImage+held(n+1) > avail })
+		// The largest n <= mb whose step fits beside held(n).
+		mb = sort.Search(mb, func(n int) bool { return int64(n+1)*perImage > avail(held(n+1)) })
 	}
 	if comm := m.world(); comm.Size() > 1 {
 		// Every rank must cut its batch into the same number of chunks

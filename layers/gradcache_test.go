@@ -150,9 +150,13 @@ func TestFitMicroBatch(t *testing.T) {
 	if mb, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000, nil); err != nil || mb < 50 || mb > 100 {
 		t.Errorf("a budget of 100 images' bytes: micro-batch %d, %v", mb, err)
 	}
-	// Held bytes of one more image's step per image: half the chunk.
-	if half, _, err := m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(n int) int64 { return int64(n) * per }); err != nil || half != mb/2 {
-		t.Errorf("a budget of 100 images' bytes, as much again held per image: micro-batch %d, %v; want %d", half, err, mb/2)
+	// Held bytes: 50 images' (45 fewer images fit in the 9/10), and one
+	// image's step per image (n + 9/10 n fit where mb did).
+	if got, _, err := m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(int) int64 { return 50 * per }); err != nil || got < mb-46 || got > mb-44 {
+		t.Errorf("a budget of 100 images' bytes, 50 held: micro-batch %d, %v; want %d within 1", got, err, mb-45)
+	}
+	if got, _, err := m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(n int) int64 { return int64(n) * per }); err != nil || got < mb*10/19-1 || got > mb*10/19+1 {
+		t.Errorf("a budget of 100 images' bytes, as much again held per image: micro-batch %d, %v; want %d within 1", got, err, mb*10/19)
 	}
 	if _, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(int) int64 { return 100 * per }); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
 		t.Errorf("a budget of 100 images' bytes, all held: %v", err)
