@@ -260,36 +260,48 @@ func TestMicroBatchDeviceViews(t *testing.T) {
 // rendering the batch (cpu, uploaded a chunk at a time), within the
 // float32 rounding of the two pipelines (TestAugmentOnDevice's
 // tolerance); a chunk rendering other images' views would be far off.
-// (Against the unchunked run the losses differ by design: BN uses each
-// chunk's statistics.)
+// Against the unchunked run the losses differ by design (BN uses each
+// chunk's statistics), so chunks of 4 rendered on the device are compared
+// with the whole batch rendered at once under --bn-groups 4 (the same BN
+// statistics), within float32 summation order (1e-5 relative; they
+// agree to the printed 7 digits on lavapipe).
 func TestAugmentOnDeviceChunks(t *testing.T) {
 	cfg := toyConfig(t, writeToyData(t, 48, 16))
-	cfg.Epochs, cfg.MaxSteps, cfg.MicroBatch = 1, 2, "6"
+	cfg.Epochs, cfg.MaxSteps = 1, 2
 	cfg.Blur, cfg.SolarizeProb, cfg.NoiseStd = "on", 0.5, 0.05
 	d := vulkantest.Open(t, vulkan.Options{})
-	var losses [2][]float32
-	for i, on := range []string{AugmentCPU, AugmentGPU} {
+	runs := []struct {
+		on, micro string
+		groups    int
+	}{{AugmentCPU, "6", 0}, {AugmentGPU, "6", 0}, {AugmentGPU, "4", 0}, {AugmentGPU, "0", 4}}
+	losses := make([][]float32, len(runs))
+	for i, r := range runs {
 		c := cfg
-		c.AugmentOn = on
-		c.Out += "-" + on
+		c.AugmentOn, c.MicroBatch, c.BNGroups = r.on, r.micro, r.groups
+		c.Out += fmt.Sprint(i)
 		var log strings.Builder
 		res, err := Run(context.Background(), d, c, Options{Log: &log})
 		if err != nil {
-			t.Fatalf("--augment-on %s: %v\n%s", on, err, log.String())
+			t.Fatalf("--augment-on %s --micro-batch %s --bn-groups %d: %v\n%s", r.on, r.micro, r.groups, err, log.String())
 		}
-		if dev := strings.Contains(log.String(), "views rendered on the device"); dev != (on == AugmentGPU) {
-			t.Errorf("--augment-on %s: log says views on the device: %v\n%s", on, dev, log.String())
+		if dev := strings.Contains(log.String(), "views rendered on the device"); dev != (r.on == AugmentGPU) {
+			t.Errorf("--augment-on %s: log says views on the device: %v\n%s", r.on, dev, log.String())
+		}
+		if len(res.Losses) != 2 {
+			t.Fatalf("--augment-on %s --micro-batch %s --bn-groups %d: losses %v", r.on, r.micro, r.groups, res.Losses)
 		}
 		losses[i] = res.Losses
-	}
-	if len(losses[0]) != 2 || len(losses[1]) != 2 {
-		t.Fatalf("losses %v", losses)
 	}
 	for s := range 2 {
 		c, g := float64(losses[0][s]), float64(losses[1][s])
 		t.Logf("step %d, chunks of 6: loss with views from the cpu %.7f, the device %.7f", s+1, c, g)
 		if math.Abs(c-g) > 1e-5*(1+math.Abs(c)) {
 			t.Errorf("step %d, chunks of 6: loss %v with device views, %v with CPU views", s+1, g, c)
+		}
+		ch, gr := float64(losses[2][s]), float64(losses[3][s])
+		t.Logf("step %d, device views: chunks of 4 %.7f, the whole batch in BN groups of 4 %.7f", s+1, ch, gr)
+		if math.Abs(ch-gr) > 1e-5*(1+math.Abs(gr)) {
+			t.Errorf("step %d, device views: loss %v in chunks of 4, %v for the whole batch in BN groups of 4", s+1, ch, gr)
 		}
 	}
 }
