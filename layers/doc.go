@@ -101,9 +101,12 @@
 // forgotten per step instead of 10%); a PyTorch GradCache, whose no-grad
 // first pass also runs BN in training mode, would apply 2K. Device memory
 // is one chunk's activations plus z and dz (tested: 8 chunks peak below
-// 1.3x one chunk's step); the images, z and dz travel through the host.
+// 1.3x one chunk's step); the images, z and dz travel through the host,
+// or (Model.StepViews) a function renders each chunk's views on the
+// device when the chunk is needed, once per forward.
 // FitMicroBatch measures a step's memory per image and picks the largest
-// chunk that fits a budget.
+// chunk that fits a budget, with what the caller holds beside a chunk
+// (such as the views it renders for it).
 //
 // # Architectures
 //

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"sort"
 
 	"simclr-vk/engine"
 )
@@ -70,8 +71,10 @@ func viewRows(batch, part []float32, bigN, lo, n, d int, toBatch bool) {
 // weights as pass 1, so with the backends' deterministic kernels it
 // reproduces pass 1's statistics and z, on which the loss was computed.
 // The images travel through host memory (Step downloads x once; StepHost
-// takes the caller's slice), each chunk uploaded twice, z and dz too; the
-// device holds one chunk's activations and z, dz (2N, d) (and Step's x).
+// takes the caller's slice), each chunk uploaded twice, z and dz too, or
+// StepViews' render writes each chunk's views on the device, twice; the
+// device holds one chunk's activations and views and z, dz (2N, d) (and
+// Step's x).
 func (m *Model) stepChunked(x *engine.Tensor, tau float32) (loss, top1 float32, err error) {
 	if err := m.checkBatch(x); err != nil {
 		return 0, 0, err
@@ -101,35 +104,69 @@ func (m *Model) StepHost(views []float32, shape [4]int, tau float32) (loss, top1
 	return m.run(x, tau, true)
 }
 
-// stepChunkedHost is stepChunked on the host copy of x, of shape s.
+// stepChunkedHost is stepChunked on the host copy of x, of shape s: each
+// chunk's views are copied out of host into a staging buffer and uploaded.
 func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top1 float32, err error) {
-	t := m.tape
-	if t.par.groups > 1 {
-		return 0, 0, fmt.Errorf("layers: step: micro-batch %d with %d BN groups: choose one", m.micro, t.par.groups)
-	}
 	if len(s) != 4 || s[1] != m.Encoder.Config.InChannels {
 		panic(fmt.Sprintf("layers: Model: input %v is not (2N, %d, H, W)", s, m.Encoder.Config.InChannels))
 	}
 	bigN, per, mb := s[0]/2, s[1]*s[2]*s[3], m.micro
-	chunks := (bigN + mb - 1) / mb
 	if cap(m.stage) < 2*mb*per {
 		m.stage = make([]float32, 2*mb*per)
 	}
 	buf := m.stage[:2*mb*per]
+	return m.stepChunks(bigN, s[2], s[3], func(xc *engine.Tensor, lo, n int) {
+		viewRows(host, buf[:2*n*per], bigN, lo, n, per, false)
+		m.b.Upload(xc, buf[:2*n*per])
+	}, tau)
+}
+
+// StepViews is Step on the 2N views of N images, each H x W, that render
+// writes, a chunk at a time: render(x, lo, n) fills x, (2n, C, H, W), with
+// view 1 of images lo..lo+n-1, then their view 2 (the rows lo.. and
+// N+lo.. of the batch Step takes). With SetMicroBatch's chunks smaller
+// than N, stepChunked calls it for each chunk when the chunk is needed,
+// twice (the forward without activations, then the recorded one), so
+// render must write the same values for the same lo and n each time; the
+// device holds one chunk's views at a time (a pooled tensor) and nothing
+// travels through the host. Otherwise it renders the whole batch (lo 0,
+// n N) into a pooled tensor and runs Step. The training loop renders the
+// views on the device this way (engine.ViewAugmenter).
+func (m *Model) StepViews(bigN, h, w int, render func(x *engine.Tensor, lo, n int), tau float32) (loss, top1 float32, err error) {
+	if bigN < 1 || h < 1 || w < 1 {
+		return 0, 0, fmt.Errorf("layers: step: views of %d images of %dx%d", bigN, h, w)
+	}
+	if m.micro > 0 && m.micro < bigN {
+		return m.stepChunks(bigN, h, w, render, tau)
+	}
+	x := m.pool.Get(2*bigN, m.Encoder.Config.InChannels, h, w)
+	defer m.pool.Put(x)
+	render(x, 0, bigN)
+	return m.run(x, tau, true)
+}
+
+// stepChunks is stepChunked on N images of h x w whose chunk of images
+// lo..lo+n-1 fill writes into a pooled (2n, C, h, w) tensor (StepViews).
+func (m *Model) stepChunks(bigN, h, w int, fill func(xc *engine.Tensor, lo, n int), tau float32) (loss, top1 float32, err error) {
+	t := m.tape
+	if t.par.groups > 1 {
+		return 0, 0, fmt.Errorf("layers: step: micro-batch %d with %d BN groups: choose one", m.micro, t.par.groups)
+	}
+	c, mb := m.Encoder.Config.InChannels, m.micro
+	chunks := (bigN + mb - 1) / mb
 	// A smaller last chunk asks the pool for other sizes: give the
 	// larger chunk's tensors back first, so that the peak stays one
 	// chunk's (a micro-batch dividing N never trims).
 	prev := 0
-	// input uploads chunk k's 2n views into a pool tensor.
+	// input fills chunk k's 2n views into a pool tensor.
 	input := func(k int) (*engine.Tensor, int) {
 		lo, n := chunk(k, mb, bigN)
 		if n < prev {
 			t.pool.Trim()
 		}
 		prev = n
-		viewRows(host, buf[:2*n*per], bigN, lo, n, per, false)
-		xc := t.pool.Get(2*n, s[1], s[2], s[3])
-		m.b.Upload(xc, buf[:2*n*per])
+		xc := t.pool.Get(2*n, c, h, w)
+		fill(xc, lo, n)
 		return xc, n
 	}
 	// rows copies chunk k's rows of a (2n, d) array from (fromChunk) or
@@ -200,7 +237,10 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 // views of c x h x w pixels and returns the largest micro-batch, at most
 // maxImages, whose step fits in budget bytes on top of what the backend
 // holds now (9/10 of it, for the allocator's rounding and the batch's z
-// and dz), with the measured bytes per image. It times nothing: it runs
+// and dz), with the measured bytes per image. held, when not nil, is what
+// the caller holds beside the step for a chunk of n images (views it
+// renders a chunk at a time, StepViews): the step then fits 9/10 of budget
+// less held(n). held must not shrink as n grows. It times nothing: it runs
 // two recorded forward and backward passes on 2 and on 4 zero images, each
 // from an emptied pool, and takes the growth of MemStats.Peak between
 // them; the model's parameters and running statistics are unchanged,
@@ -208,7 +248,7 @@ func (m *Model) stepChunkedHost(host []float32, s []int, tau float32) (loss, top
 // emptied. It returns an error when not even one image fits. In a world
 // of more than one (SetParallel first) it is a collective: every rank
 // gets the smallest rank's choice, so that all cut their batches alike.
-func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int) (mb int, perImage int64, err error) {
+func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int, held func(n int) int64) (mb int, perImage int64, err error) {
 	if c != m.Encoder.Config.InChannels || h < 1 || w < 1 || maxImages < 1 {
 		return 0, 0, fmt.Errorf("layers: FitMicroBatch: views %dx%dx%d or %d images do not fit a model of %d input channels", h, w, c, maxImages, m.Encoder.Config.InChannels)
 	}
@@ -241,8 +281,12 @@ func (m *Model) FitMicroBatch(c, h, w int, budget int64, maxImages int) (mb int,
 	}
 	perImage = max((p4-p2)/2, 1)
 	fixed := max(p2-2*perImage, 0)
-	avail := budget/10*9 - fixed
-	mb = int(min(max(avail, 0)/perImage, int64(maxImages)))
+	avail := func(held int64) int64 { return (budget-held)/10*9 - fixed }
+	mb = int(min(max(avail(0), 0)/perImage, int64(maxImages)))
+	if held != nil {
+		// The largest n <= mb whose step fits beside held(n).
+		mb = sort.Search(mb, func(n int) bool { return int64(n+1)*perImage > avail(held(n+1)) })
+	}
 	if comm := m.world(); comm.Size() > 1 {
 		// Every rank must cut its batch into the same number of chunks
 		// (global BN takes each chunk's statistics over the ranks): the

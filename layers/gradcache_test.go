@@ -133,7 +133,8 @@ func TestMicroBatchErrors(t *testing.T) {
 }
 
 // TestFitMicroBatch: the measured footprint gives a chunk that grows with
-// the budget and leaves the model's state alone.
+// the budget, and shrinks with the bytes held beside each chunk, and
+// leaves the model's state alone.
 func TestFitMicroBatch(t *testing.T) {
 	b := newCPU(t)
 	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
@@ -142,14 +143,25 @@ func TestFitMicroBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mb, per, err := m.FitMicroBatch(3, 16, 16, 1<<40, 1000)
+	mb, per, err := m.FitMicroBatch(3, 16, 16, 1<<40, 1000, nil)
 	if err != nil || mb != 1000 {
 		t.Fatalf("a huge budget: micro-batch %d (%d B per image), %v; want the 1000 images", mb, per, err)
 	}
-	if mb, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000); err != nil || mb < 50 || mb > 100 {
+	if mb, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000, nil); err != nil || mb < 50 || mb > 100 {
 		t.Errorf("a budget of 100 images' bytes: micro-batch %d, %v", mb, err)
 	}
-	if _, _, err = m.FitMicroBatch(3, 16, 16, per/2, 1000); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
+	// Held bytes: 50 images' (45 fewer images fit in the 9/10), and one
+	// image's step per image (n + 9/10 n fit where mb did).
+	if got, _, err := m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(int) int64 { return 50 * per }); err != nil || got < mb-46 || got > mb-44 {
+		t.Errorf("a budget of 100 images' bytes, 50 held: micro-batch %d, %v; want %d within 1", got, err, mb-45)
+	}
+	if got, _, err := m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(n int) int64 { return int64(n) * per }); err != nil || got < mb*10/19-1 || got > mb*10/19+1 {
+		t.Errorf("a budget of 100 images' bytes, as much again held per image: micro-batch %d, %v; want %d within 1", got, err, mb*10/19)
+	}
+	if _, _, err = m.FitMicroBatch(3, 16, 16, 100*per, 1000, func(int) int64 { return 100 * per }); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
+		t.Errorf("a budget of 100 images' bytes, all held: %v", err)
+	}
+	if _, _, err = m.FitMicroBatch(3, 16, 16, per/2, 1000, nil); err == nil || !strings.Contains(err.Error(), "not even one image fits") {
 		t.Errorf("half an image's bytes: %v", err)
 	}
 	if h, err := m.StateHash(); err != nil || h != h0 {
@@ -171,7 +183,7 @@ func TestFitMicroBatch(t *testing.T) {
 			if err == nil {
 				defer m.Release()
 				if err = m.SetParallel(layers.Parallel{Comm: comms[r]}); err == nil {
-					got[r], _, err = m.FitMicroBatch(3, 16, 16, int64(100-60*r)*per, 1000)
+					got[r], _, err = m.FitMicroBatch(3, 16, 16, int64(100-60*r)*per, 1000, nil)
 				}
 			}
 			errs[r] = err
@@ -183,28 +195,43 @@ func TestFitMicroBatch(t *testing.T) {
 	}
 }
 
-// TestStepHost: StepHost on the host's views is Step on the same views
-// uploaded, bit for bit, in chunks (7 images in chunks of 3) and whole;
-// a wrong length is an error.
+// TestStepHost: StepHost on the host's views, and StepViews on views a
+// function renders a chunk at a time (here: uploads the chunk's rows), are
+// Step on the same views uploaded, bit for bit, in chunks (7 images in
+// chunks of 3) and whole; StepViews asks for each chunk in order, twice
+// (the two forwards), or for the whole batch once; a wrong length is an
+// error.
 func TestStepHost(t *testing.T) {
 	b := newCPU(t)
-	const n, hw = 7, 8
-	xs := randomViews(4, n, 3, hw, hw, 0.3)
+	const n, c, hw = 7, 3, 8
+	per := c * hw * hw
+	xs := randomViews(4, n, c, hw, hw, 0.3)
 	for _, mb := range []int{0, 3} {
-		var loss [2]float32
-		var grads [2][][]float32
-		for i := range 2 {
+		var loss [3]float32
+		var grads [3][][]float32
+		var asked []string
+		for i := range 3 {
 			m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
 			if err := m.SetMicroBatch(mb); err != nil {
 				t.Fatal(err)
 			}
 			var err error
-			if i == 0 {
-				x := upload(b, xs, 2*n, 3, hw, hw)
+			switch i {
+			case 0:
+				x := upload(b, xs, 2*n, c, hw, hw)
 				loss[i], _, err = m.Step(x, 0.5)
 				x.Release()
-			} else {
-				loss[i], _, err = m.StepHost(xs, [4]int{2 * n, 3, hw, hw}, 0.5)
+			case 1:
+				loss[i], _, err = m.StepHost(xs, [4]int{2 * n, c, hw, hw}, 0.5)
+			case 2:
+				loss[i], _, err = m.StepViews(n, hw, hw, func(x *engine.Tensor, lo, k int) {
+					asked = append(asked, fmt.Sprintf("%d+%d", lo, k))
+					if s := x.Shape(); len(s) != 4 || s[0] != 2*k || s[1] != c || s[2] != hw || s[3] != hw {
+						t.Fatalf("render(%d, %d) into %v", lo, k, s)
+					}
+					rows := append(append([]float32(nil), xs[lo*per:(lo+k)*per]...), xs[(n+lo)*per:(n+lo+k)*per]...)
+					b.Upload(x, rows)
+				}, 0.5)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -214,16 +241,28 @@ func TestStepHost(t *testing.T) {
 			}
 			m.Release()
 		}
-		if loss[0] != loss[1] {
-			t.Errorf("micro-batch %d: loss %v from the host, %v from the device", mb, loss[1], loss[0])
+		for i, how := range []string{"", "from the host", "rendered by chunk"} {
+			if i == 0 {
+				continue
+			}
+			if loss[0] != loss[i] {
+				t.Errorf("micro-batch %d: loss %v %s, %v from the device", mb, loss[i], how, loss[0])
+			}
+			for j := range grads[0] {
+				conformance.Close(t, fmt.Sprintf("micro-batch %d: gradient %d %s", mb, j, how), grads[i][j], grads[0][j], conformance.Tol{})
+			}
 		}
-		for j := range grads[0] {
-			conformance.Close(t, fmt.Sprintf("micro-batch %d: gradient %d from the host", mb, j), grads[1][j], grads[0][j], conformance.Tol{})
+		want := "0+7"
+		if mb == 3 {
+			want = "0+3 3+3 6+1 0+3 3+3 6+1"
+		}
+		if got := strings.Join(asked, " "); got != want {
+			t.Errorf("micro-batch %d: StepViews rendered images %s, want %s", mb, got, want)
 		}
 	}
 	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
 	defer m.Release()
-	if _, _, err := m.StepHost(xs[1:], [4]int{2 * n, 3, hw, hw}, 0.5); err == nil || !strings.Contains(err.Error(), "values for views") {
+	if _, _, err := m.StepHost(xs[1:], [4]int{2 * n, c, hw, hw}, 0.5); err == nil || !strings.Contains(err.Error(), "values for views") {
 		t.Errorf("short views: %v", err)
 	}
 }

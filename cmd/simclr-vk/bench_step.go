@@ -204,7 +204,7 @@ func benchStep(args []string, comm dist.Comm) error {
 	defer opt.Release()
 	cfg := train.Config{BatchSize: *batch, MicroBatch: *micro}
 	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f, a...) }
-	if err := train.SetMicroBatch(m, b, cfg, c, max(h, w), deviceMemory(b), 0, 0, logf); err != nil {
+	if err := train.SetMicroBatch(m, b, cfg, c, max(h, w), deviceMemory(b), nil, logf); err != nil {
 		return fmt.Errorf("bench step: %w", err)
 	}
 

@@ -58,7 +58,7 @@ func bindTrainFlags(fs *pflag.FlagSet, cfg *train.Config) {
 	fs.Float64Var(&cfg.CropMinScale, "crop-min-scale", cfg.CropMinScale, "random resized crop: smallest area fraction (reference 0.08)")
 	fs.StringVar(&cfg.Blur, "blur", cfg.Blur, "Gaussian blur: auto (on above 32 px), on, off")
 	fs.Float64Var(&cfg.SolarizeProb, "solarize-prob", cfg.SolarizeProb, "solarisation probability per view (BYOL: values >= 0.5 become 1-x, after blur; 0: off)")
-	fs.StringVar(&cfg.AugmentOn, "augment-on", cfg.AugmentOn, "where the views are rendered: gpu (the Vulkan device, from the uint8 images), cpu (the loader's workers) or auto (gpu on a Vulkan GPU when the batch is stepped whole and the largest image fits one upload to the device, else cpu)")
+	fs.StringVar(&cfg.AugmentOn, "augment-on", cfg.AugmentOn, "where the views are rendered: gpu (the Vulkan device, from the uint8 images), cpu (the loader's workers) or auto (gpu on a Vulkan GPU when the largest image fits one upload to the device, else cpu); with --micro-batch chunks the device renders a chunk at a time")
 	fs.Float64Var(&cfg.NoiseStd, "noise-std", cfg.NoiseStd, "additive Gaussian noise std on [0, 1] values, last before normalisation (0: off)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the initialisation, subset, data order and augmentations")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "output directory: config.json, metrics.jsonl, plot.png, checkpoints")

@@ -12,7 +12,7 @@ import (
 
 // Where the training views are rendered (--augment-on).
 const (
-	AugmentAuto = "auto" // on the device when it is a GPU (Options.GPU) and the batch is stepped whole
+	AugmentAuto = "auto" // on the device when it is a GPU (Options.GPU)
 	AugmentGPU  = "gpu"  // on the device (engine.ViewAugmenter), from the uint8 images
 	AugmentCPU  = "cpu"  // by the loader's workers (augment.Apply)
 )
@@ -28,43 +28,35 @@ func checkAugmentOn(s string) error {
 
 // viewAugmenter returns the device that renders run r's views, or nil for
 // the loader's workers (ViewAugmenter under r's --augment-on and
-// Options.GPU), and refuses a batch stepped in micro-batch chunks: those
-// upload views from the host, one chunk at a time. Call it after
-// SetMicroBatch.
+// Options.GPU). With --micro-batch chunks the device renders one chunk's
+// views at a time (deviceStep).
 func (r *run) viewAugmenter(aug augment.Config) (engine.ViewAugmenter, error) {
-	mode := r.cfg.AugmentOn
-	n := max(1, r.cfg.BatchSize/r.comm.Size())
-	if r.m.MicroBatch() > 0 && r.m.MicroBatch() < n && mode != AugmentCPU {
-		if _, ok := r.b.(engine.ViewAugmenter); ok && mode == AugmentGPU {
-			return nil, bound.Errorf("augment-on", "gpu with --micro-batch chunks (%d of %d images) is not supported yet: the device would hold the whole batch's views; use --augment-on cpu", r.m.MicroBatch(), n)
-		}
-		if mode != AugmentGPU {
-			return nil, nil
-		}
-	}
 	c, _, _ := r.train.Shape()
 	h, w := LargestImage(r.train)
-	return ViewAugmenter(r.b, mode, "augment-on", r.opt.GPU, c, h, w, aug, r.log)
+	return ViewAugmenter(r.b, r.cfg.AugmentOn, "augment-on", r.opt.GPU, c, h, w, aug, r.log)
 }
 
-// viewBytes is what the device and the host would hold to render a
-// batch's views on the device under --augment-on and Options.GPU
-// (DeviceViewBytes, HostViewBytes), both 0 where the loader's workers
-// render them; the --micro-batch auto budget leaves them out
-// (SetMicroBatch).
-func (r *run) viewBytes() (device, host int64) {
+// viewBytes is what the device and the host hold to render the views of
+// a chunk of n images on the device (deviceStep renders one chunk at a
+// time; n is the whole batch without --micro-batch chunks) under
+// --augment-on and Options.GPU (DeviceViewBytes, HostViewBytes), or nil
+// where the loader's workers render them: the --micro-batch auto budget
+// counts it for the chunk it picks (SetMicroBatch).
+func (r *run) viewBytes() func(n int) (device, host int64) {
 	va, ok := r.b.(engine.ViewAugmenter)
 	mode := r.cfg.AugmentOn
 	if !ok || mode == AugmentCPU || (mode != AugmentGPU && !r.opt.GPU) {
-		return 0, 0
+		return nil
 	}
 	c, _, _ := r.train.Shape()
 	h, w := LargestImage(r.train)
 	if int64(c)*int64(h)*int64(w) > va.AugmentLimit() {
-		return 0, 0 // refused or rendered by the workers (ViewAugmenter)
+		return nil // refused or rendered by the workers (ViewAugmenter)
 	}
-	n := max(1, r.cfg.BatchSize/r.comm.Size())
-	return DeviceViewBytes(va, n, c, r.size(), h, w), HostViewBytes(va, n, c, h, w)
+	side := r.size()
+	return func(n int) (device, host int64) {
+		return DeviceViewBytes(va, n, c, side, h, w), HostViewBytes(va, n, c, h, w)
+	}
 }
 
 // HostViewBytes bounds the host memory va keeps to render the views of n
@@ -143,16 +135,47 @@ func ViewAugmenter(b engine.Backend, mode, flag string, gpu bool, c, h, w int, a
 	return va, nil
 }
 
-// deviceStep renders batch bt's views (bt.Images, bt.Params) on va into a
-// (2N, C, S, S) tensor and steps the model on it.
+// deviceStep renders batch bt's views (bt.Images, bt.Params) on va and
+// steps the model on them (layers.Model.StepViews). Without --micro-batch
+// chunks that is one render of the (2N, C, S, S) batch. With chunks, each
+// chunk's views are rendered when the chunked step needs them, from that
+// chunk's images and descriptors alone (chunkViews): once for the forward
+// that only computes z and again for the recorded one. Both renders give
+// the same values, as the gradient caching requires (the descriptors were
+// sampled once, on the host, and the device's rendering, the noise
+// included, is a function of them), and so the device never holds more
+// than one chunk's views and source bytes; the price is a second render
+// of each chunk, small beside the forward it feeds. (Rendering the batch
+// once and keeping it, on the device or through the host, would hold the
+// whole batch's views again.)
 func (r *run) deviceStep(va engine.ViewAugmenter, bt *augment.Batch, aug augment.Config) (loss, acc float32, err error) {
 	images, views := augment.DeviceBatch(bt, aug)
-	x := r.b.New(len(views), bt.C, bt.H, bt.W)
-	defer x.Release()
-	va.AugmentViews(x, images, views)
-	loss, acc, err = r.m.Step(x, float32(r.cfg.Temperature))
+	render := func(x *engine.Tensor, lo, n int) {
+		ci, cv := chunkViews(images, views, bt.N, lo, n)
+		va.AugmentViews(x, ci, cv)
+	}
+	loss, acc, err = r.m.StepViews(bt.N, bt.H, bt.W, render, float32(r.cfg.Temperature))
 	if err != nil {
 		return 0, 0, fmt.Errorf("views rendered on the device: %w", err)
 	}
 	return loss, acc, nil
+}
+
+// chunkViews is the part for images lo..lo+n-1 of a batch of bigN images
+// and its 2bigN view descriptors (augment.DeviceBatch: row r the view of
+// image r mod bigN, view 1 of every image, then view 2): those n images and
+// their 2n views in the same layout, each naming its image's index among
+// the n (layers.Model.StepViews' render).
+func chunkViews(images []engine.AugmentImage, views []engine.AugmentView, bigN, lo, n int) ([]engine.AugmentImage, []engine.AugmentView) {
+	if lo == 0 && n == bigN {
+		return images, views
+	}
+	cv := make([]engine.AugmentView, 0, 2*n)
+	for v := range 2 {
+		for _, d := range views[v*bigN+lo : v*bigN+lo+n] {
+			d.Image -= lo
+			cv = append(cv, d)
+		}
+	}
+	return images[lo : lo+n], cv
 }

@@ -33,9 +33,11 @@
 // (engine.ViewAugmenter: the Loader only samples each view's Params and
 // the step renders the (2N, C, S, S) tensor from the uint8 images, equal
 // to the CPU's within float32 rounding, devaug.go); auto, the device when
-// it is a GPU (Options.GPU, not lavapipe) and the batch is stepped whole.
-// gpu with micro-batch chunks is refused (not supported yet). The
-// images go up in pieces the device holds (engine.ViewAugmenter's
+// it is a GPU (Options.GPU, not lavapipe). With micro-batch chunks the
+// device renders each chunk's views from that chunk's images when the
+// chunked step needs them, once for each of its two forwards (the same
+// descriptors give the same views; layers.Model.StepViews), so it never
+// holds the whole batch's views. The images go up in pieces the device holds (engine.ViewAugmenter's
 // AugmentLimit bytes each); a dataset whose largest image (data.Sized,
 // read without decoding) is larger than one piece makes gpu fail before
 // training and auto fall back to the workers with a note.
@@ -44,14 +46,15 @@
 // (layers.Model.SetMicroBatch, gradient caching): the loss, the schedule
 // and the LR scaling still see the whole batch N, BN statistics are per
 // chunk, the batch goes to the device one chunk at a time
-// (Model.StepHost) and the memory check counts one chunk's activations;
-// "auto"
-// measures the step's memory per image once the model is built
+// (Model.StepHost, or rendered there a chunk at a time with gpu views) and
+// the memory check counts one chunk's activations; "auto" measures the
+// step's memory per image once the model is built
 // (layers.Model.FitMicroBatch) and prints the chunk it chose for the
 // device's memory (Options.MemoryLimit, else the physical memory), less
-// what rendering the views on the device would hold (DeviceViewBytes on
-// the device, HostViewBytes on the host: one packed upload) where they
-// may be rendered there. A step
+// the views: the batch's on the host and the device where the workers
+// render them, else what rendering one chunk's views on the device holds
+// (the views, DeviceViewBytes on the device, HostViewBytes on the host:
+// one packed upload) for the chunk it picks. A step
 // is atomic for interruption: the context is read between steps only.
 //
 // The learning-rate schedule always spans Epochs; MaxSteps only stops the

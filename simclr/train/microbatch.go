@@ -29,13 +29,16 @@ func ParseMicroBatch(s string, batch int) (n int, auto bool, err error) {
 // SetMicroBatch gives m the chunk size of --micro-batch (cfg validated).
 // With auto it measures a step's memory per image of c x side x side (see
 // layers.Model.FitMicroBatch) against limit bytes (0: the physical memory)
-// less what the backend holds, the batch's input on the device and on
-// the host, deviceViews bytes (what the device holds to render the
-// views, DeviceViewBytes) and hostViews bytes (the host's buffer of one
-// packed upload for them, HostViewBytes; both 0 where the host renders
-// the views), and writes its choice to log; a chunk of the whole batch is
-// then 0.
-func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, deviceViews, hostViews int64, log func(format string, a ...any)) error {
+// less what the backend holds, and writes its choice to log; a chunk of
+// the whole batch is then 0. Beside the step the budget counts the views:
+// where views is nil (the loader's workers render them) the batch's views
+// twice, on the host and on the device (bench step holds them there); else
+// views(n) is what rendering the views of a chunk of n images on the
+// device holds there and on the host (the run's viewBytes: DeviceViewBytes
+// and HostViewBytes; deviceStep renders a chunk at a time), counted with
+// the chunk's views themselves for the chunk FitMicroBatch picks, and no
+// float views are on the host.
+func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, limit uint64, views func(n int) (device, host int64), log func(format string, a ...any)) error {
 	mb, auto, err := ParseMicroBatch(cfg.MicroBatch, cfg.BatchSize)
 	if err != nil {
 		return bound.Errorf("micro-batch", "%v", err)
@@ -49,11 +52,19 @@ func SetMicroBatch(m *layers.Model, b engine.Backend, cfg Config, c, side int, l
 		if comm := m.Parallel().Comm; comm != nil {
 			n = max(1, n/comm.Size())
 		}
-		// The batch's views: on the host, and on the device in bench step.
-		input := int64(2*n) * int64(c*side*side) * 4 * 2
-		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input - deviceViews - hostViews
+		viewBytes := int64(c*side*side) * 4 * 2 // the two float32 views of one image
+		var held func(k int) int64
+		input := int64(n) * viewBytes * 2
+		if views != nil {
+			input = 0
+			held = func(k int) int64 {
+				dev, host := views(k)
+				return int64(k)*viewBytes + dev + host
+			}
+		}
+		budget := int64(min(limit, 1<<62)) - b.MemStats().InUse - input
 		var per int64
-		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n); err != nil {
+		if mb, per, err = m.FitMicroBatch(c, side, side, budget, n, held); err != nil {
 			return bound.Errorf("micro-batch", "auto: %v", err)
 		}
 		log("micro-batch auto: %d of this process's %d images per chunk (%s per image measured, %s available)\n", mb, n, bound.Bytes(float64(per)), bound.Bytes(float64(budget)))

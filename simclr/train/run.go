@@ -229,8 +229,7 @@ func (r *run) build(ck *checkpoint.Checkpoint) error {
 		o.Release()
 		return fmt.Errorf("data-parallel: %w", err)
 	}
-	devViews, hostViews := r.viewBytes()
-	if err := SetMicroBatch(m, r.b, cfg, c, r.size(), r.opt.MemoryLimit, devViews, hostViews, func(f string, a ...any) { fmt.Fprintf(r.log, f, a...) }); err != nil {
+	if err := SetMicroBatch(m, r.b, cfg, c, r.size(), r.opt.MemoryLimit, r.viewBytes(), func(f string, a ...any) { fmt.Fprintf(r.log, f, a...) }); err != nil {
 		m.Release()
 		o.Release()
 		return err
