@@ -16,9 +16,10 @@ import (
 
 // TestEvalPrecision: eval knn and eval linear take --precision mixed (the
 // frozen encoder's float16 features; simclr/eval's TestMixedFeatures checks
-// the values) and still separate the colour classes; finetune --precision
-// mixed is refused as not supported yet, naming the flag, before it
-// creates --out.
+// the values) and still separate the colour classes; finetune takes
+// --precision mixed (simclr/eval's TestFineTuneMixed* check the training)
+// and records the precision, the skipped steps and the loss scale in
+// finetune.json, and fp32 there under --precision auto.
 func TestEvalPrecision(t *testing.T) {
 	dir := t.TempDir()
 	ck, _ := tinyCheckpoint(t, filepath.Join(dir, "run"), tinyEnc, 8)
