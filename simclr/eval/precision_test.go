@@ -59,13 +59,17 @@ func TestMixedFeatures(t *testing.T) {
 	}
 }
 
-// fineTuneRun fine-tunes a fresh tinyModel on b at precision p with cfg
-// on the synthetic split (train 160, test 80 images) and returns the
-// result, the per-epoch losses, the classifier and the model.
-func fineTuneRun(t *testing.T, b engine.Backend, p layers.Precision, cfg FineTuneConfig) (FineTuneResult, []float64, []checkpoint.Tensor, *layers.Model) {
+// fineTuneRun fine-tunes a fresh tinyModel on b at precision p (mixed
+// storage: MixedStorageAuto, or the first of storage) with cfg on the
+// synthetic split (train 160, test 80 images) and returns the result, the
+// per-epoch losses, the classifier and the model.
+func fineTuneRun(t *testing.T, b engine.Backend, p layers.Precision, cfg FineTuneConfig, storage ...layers.MixedStorage) (FineTuneResult, []float64, []checkpoint.Tensor, *layers.Model) {
 	t.Helper()
 	m := tinyModel(t, b, 3)
 	m.SetPrecision(p)
+	if len(storage) > 0 {
+		m.SetMixedStorage(storage[0])
+	}
 	var losses []float64
 	cfg.Size, cfg.Seed = 8, 2
 	cfg.Progress = func(_, _ int, loss, _ float64) { losses = append(losses, loss) }
@@ -170,4 +174,33 @@ func TestFineTuneMixedSkipsOverflow(t *testing.T) {
 		t.Errorf("from 2^24: %d of %d steps skipped, loss scale %g, final loss %g", res.SkippedSteps, steps, res.LossScale, res.FinalLoss)
 	}
 	t.Logf("from 2^24: %d of %d steps skipped, loss scale %g, losses %.4g", res.SkippedSteps, steps, res.LossScale, losses)
+}
+
+// TestFineTuneMixedStorageBitIdentical: on the CPU, mixed-precision
+// fine-tuning with float16 tensors (MixedStorageFloat16: the frozen
+// stages' float16 output handed to the training tape, the classifier
+// reading float16 features and writing float32 logits, the scaled float32
+// gradient written into float16 tensors) gives the rounding emulation's
+// losses and classifier bit for bit, as the model's own steps do
+// (layers' TestMixedStorageBitIdentical).
+func TestFineTuneMixedStorageBitIdentical(t *testing.T) {
+	cfg := FineTuneConfig{LabelFraction: 0.25, FromStage: 3, Epochs: 2, Batch: 20, LR: 0.02, InitLossScale: 256}
+	b := cpu.New(cpu.Options{})
+	_, want, wantFC, _ := fineTuneRun(t, b, layers.PrecisionMixed, cfg, layers.MixedStorageRound)
+	_, got, gotFC, m := fineTuneRun(t, b, layers.PrecisionMixed, cfg, layers.MixedStorageFloat16)
+	if !m.Float16Stored() {
+		t.Fatal("MixedStorageFloat16 on the CPU stores no float16 tensors")
+	}
+	for e := range want {
+		if got[e] != want[e] {
+			t.Errorf("epoch %d: loss %v with float16 tensors, %v with the rounding emulation", e+1, got[e], want[e])
+		}
+	}
+	for i := range wantFC {
+		for j := range wantFC[i].Data {
+			if math.Float32bits(gotFC[i].Data[j]) != math.Float32bits(wantFC[i].Data[j]) {
+				t.Fatalf("%s[%d]: %v with float16 tensors, %v with the rounding emulation", wantFC[i].Name, j, gotFC[i].Data[j], wantFC[i].Data[j])
+			}
+		}
+	}
 }
