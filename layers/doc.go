@@ -245,6 +245,17 @@
 // 2^16, halve and skip the step when a gradient is Inf or NaN, double
 // after 2000 good steps in a row.
 //
+// Tapes of one's own (fine-tuning, simclr/eval, runs the encoder's stages
+// on a frozen and a training tape): Tape.SetPrecisionOf gives a tape the
+// model's precision and storage, so that the modules round at the points
+// above; ImageInput is rounding point 1. A classifier read by a float32
+// loss is LossLinear: in mixed precision its logits are float32 (its
+// product still reads the float16 features and a float16 copy of the
+// weight), and its backward multiplies the loss's gradient by the tape's
+// loss scale (Tape.SetLossScale) where L2Normalize's would, before the
+// features' gradient is rounded; the package function UnscaleGrads divides
+// the gradients of any parameter list back.
+//
 // # Memory
 //
 // Every activation, gradient and scratch tensor comes from a Pool keyed by

@@ -134,14 +134,53 @@ func (m *Model) SetLossScale(scale float32) { m.tape.lossScale = scale }
 
 // UnscaleGrads multiplies every Param.Grad by 1/scale (exact for a power
 // of two, as LossScaler's scales are).
-func (m *Model) UnscaleGrads(scale float32) {
+func (m *Model) UnscaleGrads(scale float32) { UnscaleGrads(m.b, m.params, scale) }
+
+// UnscaleGrads multiplies the Grad of every parameter of ps by 1/scale
+// (Model.UnscaleGrads for parameters of a tape of one's own, such as a
+// classifier's); 0 or 1: nothing to do.
+func UnscaleGrads(b engine.Backend, ps []*Param, scale float32) {
 	if scale == 0 || scale == 1 {
 		return
 	}
-	for _, p := range m.params {
-		m.b.Scale(p.Grad, p.Grad, 1/scale)
+	for _, p := range ps {
+		b.Scale(p.Grad, p.Grad, 1/scale)
 	}
 }
+
+// SetPrecisionOf makes t round as m's own tape does: m's precision
+// (SetPrecision) and mixed storage (SetMixedStorage; float16 tensors where
+// m's values are float16 tensors, on t's backend, which must be m's). It
+// is for callers that run m's modules on tapes of their own, as
+// fine-tuning does (simclr/eval). The loss scale is not copied: t's is
+// Tape.SetLossScale's.
+func (t *Tape) SetPrecisionOf(m *Model) {
+	if t.b != m.b {
+		panic("layers: SetPrecisionOf: the tape and the model are on different backends")
+	}
+	t.mixed, t.storage = m.tape.mixed, m.tape.storage
+	t.setStorage()
+}
+
+// Precision is the tape's precision (PrecisionFP32 for a NewTape,
+// SetPrecisionOf's model's after it).
+func (t *Tape) Precision() Precision {
+	if t.mixed {
+		return PrecisionMixed
+	}
+	return PrecisionFP32
+}
+
+// SetLossScale is Model.SetLossScale for a tape of one's own: in mixed
+// precision LossLinear's backward multiplies the loss's gradient by scale
+// (0 or 1: no scaling), so every gradient after it is scale times the
+// true one (UnscaleGrads divides the parameters' back).
+func (t *Tape) SetLossScale(scale float32) { t.lossScale = scale }
+
+// ImageInput is Input for the images an encoder reads first, rounded as
+// the model's steps round them (the package doc's rounding point 1): in
+// mixed precision a pooled float16 copy (x is left alone), else x itself.
+func (t *Tape) ImageInput(x *engine.Tensor) *Var { return t.halfInput(t.Input(x)) }
 
 // half rounds x in place to float16 values in mixed precision (the
 // backend's RoundFloat16: one pass, no temporary); a no-op in float32 and

@@ -171,3 +171,73 @@ func TestMixedParityRun(t *testing.T) {
 		t.Errorf("mixed precision: the loss did not fall clearly (%.4f to %.4f)", got[0], tail(got))
 	}
 }
+
+// TestLossLinear: on a tape set to a mixed-precision model's precision
+// (SetPrecisionOf), ImageInput rounds the input to float16 and LossLinear
+// writes float32 logits (not rounded: some are not float16 values) equal,
+// bit for bit, to the float32 Linear of the rounded input and weight; its
+// backward multiplies the loss's gradient by the tape's loss scale, so the
+// weight and bias gradients are exactly 8 times the float32 ones.
+func TestLossLinear(t *testing.T) {
+	b := cpu.New(cpu.Options{})
+	m := newModel(t, b, tinyConfig("resnet18", layers.StemCIFAR))
+	defer m.Release()
+	m.SetPrecision(layers.PrecisionMixed)
+	const n, in, out, scale = 5, 13, 7, 8
+	l := layers.NewLinear(b, "fc", in, out, true)
+	defer l.Release()
+	w, bias := randomViews(5, 1, 1, in, out, 0)[:in*out], randomViews(6, 1, 1, 1, out, 0)[:out]
+	xs, dys := randomViews(7, 1, 1, n, in, 0)[:n*in], randomViews(8, 1, 1, n, out, 0)[:n*out]
+	dy := upload(b, dys, n, out)
+	defer dy.Release()
+	run := func(mixed bool, xs, w []float32) (y, dw, db []float32) {
+		x := upload(b, xs, n, in)
+		defer x.Release()
+		b.Upload(l.Weight.Value, w)
+		b.Upload(l.Bias.Value, bias)
+		pool := layers.NewPool(b)
+		defer pool.Trim()
+		tp := layers.NewTape(b, pool, true, true)
+		var v *layers.Var
+		if mixed {
+			tp.SetPrecisionOf(m)
+			tp.SetLossScale(scale)
+			if tp.Precision() != layers.PrecisionMixed {
+				t.Fatalf("SetPrecisionOf a mixed model: tape precision %v", tp.Precision())
+			}
+			v = tp.LossLinear(tp.ImageInput(x), l.Weight, l.Bias)
+		} else {
+			v = tp.Linear(tp.Input(x), l.Weight, l.Bias)
+		}
+		y = download(t, b, v.Value)
+		tp.Seed(v, dy)
+		tp.Backward([]*layers.Param{l.Weight, l.Bias})
+		if got := download(t, b, x); mixed && notHalf(got) == 0 {
+			t.Fatalf("the caller's input was rounded in place")
+		}
+		return y, download(t, b, l.Weight.Grad), download(t, b, l.Bias.Grad)
+	}
+	round := func(v []float32) []float32 {
+		r := make([]float32, len(v))
+		for i := range v {
+			r[i] = engine.RoundFloat16(v[i])
+		}
+		return r
+	}
+	y, dw, db := run(true, xs, w)
+	wantY, wantDW, wantDB := run(false, round(xs), round(w))
+	if notHalf(y) == 0 {
+		t.Errorf("every logit is a float16 value: LossLinear rounded its float32 output")
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []float32
+		factor    float32
+	}{{"y", y, wantY, 1}, {"dw", dw, wantDW, scale}, {"db", db, wantDB, scale}} {
+		for i := range c.want {
+			if c.got[i] != c.factor*c.want[i] {
+				t.Fatalf("%s[%d] = %v, want %v x %v (the float32 Linear of the rounded input and weight)", c.name, i, c.got[i], c.factor, c.want[i])
+			}
+		}
+	}
+}

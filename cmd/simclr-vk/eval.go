@@ -42,7 +42,7 @@ func runEvalKNN(args []string) error {
 	temp := fs.Float64("t", 0.1, "temperature of the weights exp(sim/t)")
 	out := fs.String("out", "", "also write the result as JSON to this file (- for stdout)")
 	bf := addBackendFlags(fs, "auto")
-	pf := addPrecisionFlag(fs, "eval knn", false)
+	pf := addPrecisionFlag(fs, false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func runEvalLinear(args []string) error {
 	aug := fs.Bool("aug", false, "random crop + flip while training (features recomputed every epoch; else computed once and cached in host memory)")
 	out := fs.String("out", "linear.json", "write the result as JSON to this file (- for stdout, empty: none)")
 	bf := addBackendFlags(fs, "auto")
-	pf := addPrecisionFlag(fs, "eval linear", false)
+	pf := addPrecisionFlag(fs, false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

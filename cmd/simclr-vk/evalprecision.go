@@ -12,32 +12,26 @@ import (
 )
 
 // precisionFlag is --precision of the commands that run a trained encoder:
-// eval knn and eval linear run it forward only and take mixed (the
-// features rounded to float16 as train --precision mixed computes them);
-// finetune trains it and refuses mixed as not supported yet (eval.FineTune
-// has no float16 rounding points or loss scaling).
+// eval knn and eval linear run it forward only (the features rounded to
+// float16 as train --precision mixed computes them); finetune (trains)
+// trains it in mixed precision as train does, with dynamic loss scaling
+// at its cross-entropy (eval.FineTune).
 type precisionFlag struct {
-	s      *string
-	cmd    string
-	trains bool
+	s *string
 }
 
-func addPrecisionFlag(fs *pflag.FlagSet, cmd string, trains bool) *precisionFlag {
+func addPrecisionFlag(fs *pflag.FlagSet, trains bool) *precisionFlag {
 	help := "fp32, mixed (the frozen encoder's activations and features rounded to float16 as train --precision mixed computes them, stored as float16 on Vulkan devices with 16-bit storage, EMULATED in float32 memory on the CPU; the classifier trains in float32) or auto (fp32 for now)"
 	if trains {
-		help = "fp32 or auto (fp32); mixed is not supported yet for fine-tuning"
+		help = "fp32, mixed (the encoder's activations and their gradients rounded to float16 as train --precision mixed rounds them, the classifier's logits and cross-entropy float32, dynamic loss scaling: steps whose gradients overflow are skipped, counted in finetune.json's skipped_steps; stored as float16 on Vulkan devices with 16-bit storage, EMULATED in float32 memory on the CPU) or auto (fp32 for now)"
 	}
-	return &precisionFlag{s: fs.String("precision", train.PrecisionFP32, help), cmd: cmd, trains: trains}
+	return &precisionFlag{s: fs.String("precision", train.PrecisionFP32, help)}
 }
 
 // check validates the flag before any work.
 func (p *precisionFlag) check() error {
-	prec, err := train.ResolvePrecision(*p.s)
-	if err != nil {
+	if _, err := train.ResolvePrecision(*p.s); err != nil {
 		return bound.Errorf("precision", "%q: want fp32, mixed or auto", *p.s)
-	}
-	if prec == layers.PrecisionMixed && p.trains {
-		return bound.Errorf("precision", "mixed: not supported yet by %s (fine-tuning has no float16 rounding points and no loss scaling at its cross-entropy; the emulation covers train and the frozen encoder of eval): use fp32 or auto", p.cmd)
 	}
 	return nil
 }

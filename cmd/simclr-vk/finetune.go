@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"simclr-vk/internal/bound"
+	"simclr-vk/layers"
 	"simclr-vk/simclr/checkpoint"
 	"simclr-vk/simclr/eval"
 	"simclr-vk/simclr/modelio"
@@ -29,7 +30,7 @@ func runFinetune(args []string) error {
 	out := fs.String("out", "finetune", "directory for the fine-tuned checkpoint and finetune.json")
 	af := addArchFlags(fs)
 	bf := addBackendFlags(fs, "auto")
-	pf := addPrecisionFlag(fs, "finetune", true)
+	pf := addPrecisionFlag(fs, true)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,6 +81,9 @@ func runFinetune(args []string) error {
 		}
 	}
 	defer e.close()
+	if err := pf.apply(e.m); err != nil { // mixed on a device whose float16 is refused: an error
+		return err
+	}
 	e.training = true
 	if err := e.openData(mf, true); err != nil {
 		return err
@@ -90,6 +94,9 @@ func runFinetune(args []string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if res.Precision == layers.PrecisionMixed.String() {
+		fmt.Printf("mixed precision: %d steps skipped (gradients overflowing float16 at the loss scale), final loss scale %g\n", res.SkippedSteps, res.LossScale)
 	}
 	fmt.Printf("fine-tuned on %d labelled images (%g of the labels, from stage %d, %d epochs): test top-1 %s",
 		res.LabeledN, res.LabelFraction, res.FromStage, res.Epochs, pct(res.TestTop1))

@@ -53,7 +53,7 @@ func TestFlagRanges(t *testing.T) {
 		"eval knn":    {sub("knn", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"k": {"0"}, "t": {"0"}, "precision": {"fp16", "Mixed"}})},
 		"eval linear": {sub("linear", runEval), []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(model, map[string][]string{"epochs": {"0"}, "lr": {"0"}, "precision": {"fp16", "Mixed"}})},
 		"finetune": {runFinetune, []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, with(with(model, arch), map[string][]string{
-			"label-fraction": {"0", "1.5"}, "from-stage": {"6"}, "epochs": {"0"}, "lr": {"0"}, "precision": {"fp16", "mixed"}})},
+			"label-fraction": {"0", "1.5"}, "from-stage": {"6"}, "epochs": {"0"}, "lr": {"0"}, "precision": {"fp16", "Mixed"}})},
 		"embed":  {runEmbed, []string{"--checkpoint", "ck", "--data", "/nonexistent-data"}, model},
 		"export": {runExport, []string{"--checkpoint", "ck"}, map[string][]string{"check-samples": {"100000000"}, "image-size": {"100000"}}},
 		"import": {runImport, []string{"--from", "w.safetensors", "--out", "imported"}, with(arch, map[string][]string{"image-size": {"100000"}})},

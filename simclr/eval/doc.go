@@ -56,9 +56,27 @@
 // (layers.Model.SetPrecision): in mixed precision the features are the
 // float16-rounded h of the emulation, as the training run's kNN monitor
 // computes them, and the linear classifier trains in float32 on them (a
-// frozen encoder needs no loss scaling). FineTune refuses a mixed-precision
-// model: its tapes have no float16 rounding points and its cross-entropy no
-// loss scaling yet, so it would train in float32 while claiming mixed.
+// frozen encoder needs no loss scaling).
+//
+// FineTune trains at the model's precision too. In mixed precision its
+// frozen and training tapes take the model's precision and storage
+// (layers.Tape.SetPrecisionOf), so every stage rounds its activations and
+// activation gradients to float16 where the model's own steps do (the
+// images included: layers.Tape.ImageInput); the classifier writes float32
+// logits and the cross-entropy is float32 (layers.Tape.LossLinear, as
+// NT-Xent in training); the cross-entropy's gradient is multiplied by a
+// dynamic loss scale (layers.LossScaler, PyTorch GradScaler's rule, from
+// FineTuneConfig.InitLossScale, default 2^16) where it enters the
+// classifier, and each step is simclr/train's: gradients with Inf or NaN
+// skip the optimizer step and halve the scale (a skipped step keeps its
+// place in the learning-rate schedule; trained batch norms have still
+// updated their running statistics, as in PyTorch), finite ones are
+// divided back (layers.UnscaleGrads) before SGD. FineTuneResult reports
+// the precision, the steps skipped and the final scale. On the CPU this is
+// the float16 emulation (no faster than float32). Where the scaled
+// gradients overflow float16 at 2^16 the first steps are skipped until the
+// scale has backed off, as GradScaler's are. The test accuracy is then scored as LinearProbe scores: the encoder's mixed
+// features, the classifier in float32.
 //
 // # Accuracy
 //

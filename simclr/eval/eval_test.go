@@ -204,44 +204,71 @@ func TestBalancedIndices(t *testing.T) {
 	}
 }
 
-// TestStagedForwardMatchesFeatures: the fine-tuning forward with every stage
-// frozen equals Features followed by the classifier.
+// TestStagedForwardMatchesFeatures: the fine-tuning forward with every
+// stage frozen equals Features followed by the classifier, in float32 and
+// bit for bit in mixed precision (the tuner's tapes set to the model's
+// precision round where the model's own does: leaving the frozen tape in
+// float32 fails, as does an unrounded input or pool); and with every
+// stage trained (the training tape, training-mode batch norms) the pooled
+// features are float16 values in mixed precision (in float32 they are
+// not).
 func TestStagedForwardMatchesFeatures(t *testing.T) {
 	b := cpu.New(cpu.Options{})
-	m := tinyModel(t, b, 3)
-	fc := newFC(b, m.Encoder.FeatureDim(), 3, false, 1)
-	defer fc.Release()
-	pool := layers.NewPool(b)
-	u := &tuner{m: m, fc: fc, from: Stages, pool: pool, ce: newCELoss(b),
-		frozen: layers.NewTape(b, pool, false, false), train: layers.NewTape(b, pool, true, true)}
-	defer u.release()
-	x := b.New(5, 3, 9, 9)
-	defer x.Release()
-	v := make([]float32, x.Numel())
-	for i := range v {
-		v[i] = float32(math.Sin(float64(i)))
-	}
-	b.Upload(x, v)
-	got := make([]float32, 15)
-	if err := b.Download(u.logitsVar(x).Value, got); err != nil {
-		t.Fatal(err)
-	}
-	u.train.Reset()
-	u.frozen.Reset()
-	h := b.New(5, m.Encoder.FeatureDim())
-	defer h.Release()
-	if err := m.Features(h, x); err != nil {
-		t.Fatal(err)
-	}
-	t2 := layers.NewTape(b, pool, false, false)
-	want := make([]float32, 15)
-	if err := b.Download(t2.Linear(t2.Input(h), fc.Weight, fc.Bias).Value, want); err != nil {
-		t.Fatal(err)
-	}
-	t2.Reset()
-	for i := range want {
-		if math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
-			t.Fatalf("logit %d: staged %g, Features %g", i, got[i], want[i])
+	for _, p := range []layers.Precision{layers.PrecisionFP32, layers.PrecisionMixed} {
+		m := tinyModel(t, b, 3)
+		m.SetPrecision(p)
+		fc := newFC(b, m.Encoder.FeatureDim(), 3, false, 1)
+		defer fc.Release()
+		pool := layers.NewPool(b)
+		u := &tuner{m: m, fc: fc, from: Stages, pool: pool, ce: newCELoss(b),
+			frozen: layers.NewTape(b, pool, false, false), train: layers.NewTape(b, pool, true, true)}
+		u.setPrecision(m, 0)
+		defer u.release()
+		x := b.New(5, 3, 9, 9)
+		defer x.Release()
+		v := make([]float32, x.Numel())
+		for i := range v {
+			v[i] = float32(math.Sin(float64(i)))
+		}
+		b.Upload(x, v)
+		got := make([]float32, 15)
+		if err := b.Download(u.logitsVar(x).Value, got); err != nil {
+			t.Fatal(err)
+		}
+		u.train.Reset()
+		u.frozen.Reset()
+		h := b.New(5, m.Encoder.FeatureDim())
+		defer h.Release()
+		if err := m.Features(h, x); err != nil {
+			t.Fatal(err)
+		}
+		t2 := layers.NewTape(b, pool, false, false)
+		t2.SetPrecisionOf(m)
+		want := make([]float32, 15)
+		if err := b.Download(t2.LossLinear(t2.Input(h), fc.Weight, fc.Bias).Value, want); err != nil {
+			t.Fatal(err)
+		}
+		t2.Reset()
+		for i := range want {
+			if p == layers.PrecisionMixed && got[i] != want[i] || math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("%v: logit %d: staged %g, Features %g", p, i, got[i], want[i])
+			}
+		}
+		u.from = 0
+		hv := u.featuresVar(x)
+		feats := make([]float32, hv.Numel())
+		if err := b.Download(hv.Value, feats); err != nil {
+			t.Fatal(err)
+		}
+		u.train.Reset()
+		half := 0
+		for _, f := range feats {
+			if engine.RoundFloat16(f) == f {
+				half++
+			}
+		}
+		if (half == len(feats)) != (p == layers.PrecisionMixed) {
+			t.Errorf("%v: %d of %d pooled features on the training tape are float16 values", p, half, len(feats))
 		}
 	}
 }

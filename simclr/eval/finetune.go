@@ -27,17 +27,29 @@ type FineTuneConfig struct {
 	LR            float64 // peak learning rate (finite, > 0); 0: 0.05 * Batch / 256
 	Seed          uint64  // label subset, shuffling, augmentation, classifier init
 	Workers       int     // loader goroutines (0: all cores)
+	// InitLossScale is where the dynamic loss scale of a mixed-precision
+	// model starts: 0 for layers.InitLossScale (PyTorch GradScaler's
+	// 2^16), else a power of two from layers.MinLossScale to
+	// layers.MaxLossScale. Unused in float32.
+	InitLossScale float32
 	// Progress, when set, is called after each epoch.
 	Progress func(epoch, epochs int, loss, lr float64)
 }
 
 // FineTuneResult is the outcome of FineTune: the test split's accuracy
-// and what was trained on (LabeledN images, from stage FromStage).
+// and what was trained on (LabeledN images, from stage FromStage), at
+// which precision (the model's: "fp32" or "mixed"); in mixed precision the
+// optimizer steps skipped for non-finite gradients (SkippedSteps, 0 in
+// float32) and the dynamic loss scale at the end (LossScale, 0 in
+// float32).
 type FineTuneResult struct {
 	ClassifierResult
 	LabelFraction float64 `json:"label_fraction"`
 	LabeledN      int     `json:"labeled_images"`
 	FromStage     int     `json:"from_stage"`
+	Precision     string  `json:"precision"`
+	SkippedSteps  int64   `json:"skipped_steps"`
+	LossScale     float32 `json:"loss_scale,omitempty"`
 }
 
 func (c *FineTuneConfig) defaults() {
@@ -68,15 +80,48 @@ type tuner struct {
 	params        []*layers.Param
 	ce            *ceLoss
 	opt           *optim.Optimizer
+	// scaler is the dynamic loss scale in mixed precision (nil in
+	// float32); gnorm and gtmp (1) hold the gradients' sum of squares.
+	scaler      *layers.LossScaler
+	gnorm, gtmp *engine.Tensor
+}
+
+// setPrecision gives both tapes m's precision (layers.Tape.SetPrecisionOf)
+// and, in mixed precision, makes the loss scaler starting at init (0:
+// layers.InitLossScale) and the training tape's loss scale.
+func (u *tuner) setPrecision(m *layers.Model, init float32) {
+	u.frozen.SetPrecisionOf(m)
+	u.train.SetPrecisionOf(m)
+	if m.Precision() != layers.PrecisionMixed {
+		return
+	}
+	b := m.Backend()
+	u.scaler = layers.NewLossScaler()
+	if init != 0 {
+		u.scaler.Scale = init
+	}
+	u.gnorm, u.gtmp = b.New(1), b.New(1)
+	u.train.SetLossScale(u.scaler.Scale)
 }
 
 // logitsVar runs the encoder (stages before from on the frozen eval-mode
-// tape, the rest on the training tape) and the classifier.
+// tape, the rest on the training tape: featuresVar) and the classifier.
 func (u *tuner) logitsVar(x *engine.Tensor) *layers.Var {
+	// float32 logits, as the float32 cross-entropy reads them; in mixed
+	// precision its backward scales the cross-entropy's gradient by the
+	// loss scale.
+	return u.train.LossLinear(u.featuresVar(x), u.fc.Weight, u.fc.Bias)
+}
+
+// featuresVar is the encoder's pooled features of x on the tuner's tapes.
+func (u *tuner) featuresVar(x *engine.Tensor) *layers.Var {
 	t := u.frozen
-	v := t.Input(x)
+	if u.from == 0 {
+		t = u.train
+	}
+	v := t.ImageInput(x) // rounded to float16 in mixed precision
 	for s := 0; s <= Stages; s++ {
-		if s == u.from {
+		if s == u.from && s > 0 {
 			v = u.train.Input(v.Value, v.Shape...)
 			t = u.train
 		}
@@ -86,15 +131,54 @@ func (u *tuner) logitsVar(x *engine.Tensor) *layers.Var {
 			v = t.GlobalAvgPool(v)
 		}
 	}
-	return u.train.Linear(v, u.fc.Weight, u.fc.Bias)
+	return v
 }
 
-func (u *tuner) step(x *engine.Tensor, labels []int, lr, weight float32) {
+// step is one SGD step on the batch x with labels; weight scales the
+// batch's loss in the epoch mean. In mixed precision it is simclr/train's
+// step: gradients holding Inf or NaN (their sum of squares non-finite)
+// skip the optimizer step and halve the loss scale, finite ones are
+// unscaled for the optimizer (layers.LossScaler); an error when they are
+// non-finite at the smallest scale.
+func (u *tuner) step(x *engine.Tensor, labels []int, lr, weight float32) error {
 	logits := u.logitsVar(x)
 	u.ce.seed(u.train, logits, labels, weight)
 	u.train.Backward(u.params)
 	u.frozen.Reset()
+	if u.scaler != nil {
+		g2, err := u.gradSquares()
+		if err != nil {
+			return err
+		}
+		used := u.scaler.Scale
+		step, err := u.scaler.Update(finite(g2))
+		if err != nil {
+			return err
+		}
+		u.train.SetLossScale(u.scaler.Scale)
+		if !step {
+			return nil
+		}
+		layers.UnscaleGrads(u.m.Backend(), u.params, used)
+	}
 	u.opt.Step(lr)
+	return nil
+}
+
+// gradSquares is the sum of squares of the trained parameters' gradients
+// (one download): NaN or Inf in any gradient makes it non-finite.
+func (u *tuner) gradSquares() (float64, error) {
+	b := u.m.Backend()
+	b.Fill(u.gnorm, 0)
+	for _, p := range u.params {
+		b.SumSquares(u.gtmp, p.Grad)
+		b.Add(u.gnorm, u.gnorm, u.gtmp)
+	}
+	var v [1]float32
+	if err := b.Download(u.gnorm, v[:]); err != nil {
+		return 0, fmt.Errorf("gradient check: %w", err)
+	}
+	return float64(v[0]), nil
 }
 
 func (u *tuner) release() {
@@ -106,6 +190,12 @@ func (u *tuner) release() {
 	u.frozen.Reset()
 	u.pool.Trim()
 	u.ce.release()
+	for _, t := range []*engine.Tensor{u.gnorm, u.gtmp} {
+		if t != nil {
+			t.Release()
+		}
+	}
+	u.gnorm, u.gtmp = nil, nil
 }
 
 // FineTune trains m's encoder from cfg.FromStage on and a new classifier on
@@ -117,9 +207,6 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	cfg.defaults()
 	if err := cfg.validate(); err != nil {
 		return FineTuneResult{}, nil, err
-	}
-	if p := m.Precision(); p != layers.PrecisionFP32 {
-		return FineTuneResult{}, nil, fmt.Errorf("eval: fine-tuning in %s precision is not supported yet (its tapes have no float16 rounding points and no loss scaling at the cross-entropy): fine-tune in fp32", p)
 	}
 	classes, err := checkSplits(train, test)
 	if err != nil {
@@ -133,7 +220,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 	b := m.Backend()
 	d := m.Encoder.FeatureDim()
 	res := FineTuneResult{ClassifierResult: newClassifierResult(test.Len(), classes, cfg.Epochs, cfg.Batch, cfg.LR),
-		LabelFraction: cfg.LabelFraction, LabeledN: len(idx), FromStage: cfg.FromStage}
+		LabelFraction: cfg.LabelFraction, LabeledN: len(idx), FromStage: cfg.FromStage, Precision: m.Precision().String()}
 
 	// One batch of everything when the subset is smaller than a batch, else
 	// full batches only (no tiny last batch for BatchNorm).
@@ -153,6 +240,7 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 		frozen: layers.NewTape(b, pool, false, false), train: layers.NewTape(b, pool, true, true)}
 	u.params = append(stageParams(m.Encoder, cfg.FromStage), fc.Weight, fc.Bias)
 	defer u.release()
+	u.setPrecision(m, cfg.InitLossScale)
 	if u.opt, err = optim.New(b, u.params, optim.Config{Kind: optim.SGD, Momentum: Momentum, Nesterov: true}); err != nil {
 		return res, nil, err
 	}
@@ -163,8 +251,10 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 		err := bufs.loaderEpoch(labeled, augment.LoaderConfig{BatchSize: batch, Seed: cfg.Seed, Epoch: e,
 			Shuffle: true, DropLast: dropLast, Views: 1, Workers: cfg.Workers, Aug: cropFlip(cfg.Size)},
 			func(x *engine.Tensor, labels []int) error {
-				u.step(x, labels, float32(sched.LR(step)), 1/float32(perEpoch))
-				step++
+				if err := u.step(x, labels, float32(sched.LR(step)), 1/float32(perEpoch)); err != nil {
+					return fmt.Errorf("step %d: %w", step+1, err)
+				}
+				step++ // a skipped step still takes its place in the schedule
 				return nil
 			})
 		if err != nil {
@@ -175,6 +265,9 @@ func FineTune(m *layers.Model, train, test data.Dataset, cfg FineTuneConfig) (Fi
 			return res, nil, fmt.Errorf("eval: finetune: %w", err)
 		}
 		res.FinalLoss = loss
+	}
+	if u.scaler != nil {
+		res.SkippedSteps, res.LossScale = u.scaler.Skipped, u.scaler.Scale
 	}
 	u.release()
 	feats, labels, err := Extract(m, test, ExtractOptions{Size: cfg.Size, Batch: cfg.Batch, Workers: cfg.Workers})

@@ -3,6 +3,8 @@ package eval
 import (
 	"fmt"
 	"math"
+
+	"simclr-vk/layers"
 )
 
 // finite reports whether x is neither NaN nor infinite.
@@ -15,8 +17,14 @@ func (c LinearConfig) validate() error {
 }
 
 // validate checks the configuration after defaults: as LinearConfig, a
-// label fraction in (0, 1] and a stage in [0, Stages].
+// label fraction in (0, 1], a stage in [0, Stages] and an initial loss
+// scale 0 or a power of two in [layers.MinLossScale, layers.MaxLossScale].
 func (c FineTuneConfig) validate() error {
+	if s := float64(c.InitLossScale); s != 0 {
+		if frac, _ := math.Frexp(s); !(s >= layers.MinLossScale && s <= layers.MaxLossScale && frac == 0.5) {
+			return fmt.Errorf("eval: finetune: initial loss scale %g: want 0 (the default) or a power of two from %g to 2^64", s, layers.MinLossScale)
+		}
+	}
 	if !(finite(c.LabelFraction) && c.LabelFraction > 0 && c.LabelFraction <= 1) {
 		return fmt.Errorf("eval: finetune: label fraction %g not in (0, 1]", c.LabelFraction)
 	}
