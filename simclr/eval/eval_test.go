@@ -211,12 +211,22 @@ func TestBalancedIndices(t *testing.T) {
 // float32 fails, as does an unrounded input or pool); and with every
 // stage trained (the training tape, training-mode batch norms) the pooled
 // features are float16 values in mixed precision (in float32 they are
-// not).
+// not). With MixedStorageFloat16 both tapes' features are float16 tensors
+// (the tapes take the model's storage too).
 func TestStagedForwardMatchesFeatures(t *testing.T) {
 	b := cpu.New(cpu.Options{})
-	for _, p := range []layers.Precision{layers.PrecisionFP32, layers.PrecisionMixed} {
+	for _, c := range []struct {
+		p layers.Precision
+		s layers.MixedStorage
+	}{{layers.PrecisionFP32, layers.MixedStorageAuto}, {layers.PrecisionMixed, layers.MixedStorageAuto}, {layers.PrecisionMixed, layers.MixedStorageFloat16}} {
+		p := c.p
 		m := tinyModel(t, b, 3)
 		m.SetPrecision(p)
+		m.SetMixedStorage(c.s)
+		wantDType := engine.Float32
+		if c.s == layers.MixedStorageFloat16 {
+			wantDType = engine.Float16
+		}
 		fc := newFC(b, m.Encoder.FeatureDim(), 3, false, 1)
 		defer fc.Release()
 		pool := layers.NewPool(b)
@@ -231,6 +241,11 @@ func TestStagedForwardMatchesFeatures(t *testing.T) {
 			v[i] = float32(math.Sin(float64(i)))
 		}
 		b.Upload(x, v)
+		if dt := u.featuresVar(x).Value.DType(); dt != wantDType {
+			t.Errorf("%v storage %d: the frozen tape's features are %v, want %v", p, c.s, dt, wantDType)
+		}
+		u.train.Reset()
+		u.frozen.Reset()
 		got := make([]float32, 15)
 		if err := b.Download(u.logitsVar(x).Value, got); err != nil {
 			t.Fatal(err)
@@ -256,6 +271,9 @@ func TestStagedForwardMatchesFeatures(t *testing.T) {
 		}
 		u.from = 0
 		hv := u.featuresVar(x)
+		if dt := hv.Value.DType(); dt != wantDType {
+			t.Errorf("%v storage %d: the training tape's features are %v, want %v", p, c.s, dt, wantDType)
+		}
 		feats := make([]float32, hv.Numel())
 		if err := b.Download(hv.Value, feats); err != nil {
 			t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 func TestAugmentOnDevice(t *testing.T) {
 	cfg := toyConfig(t, writeToyData(t, 48, 16))
 	cfg.Epochs, cfg.MaxSteps = 1, 2
+	cfg.WarmupEpochs = 0 // step 1's loss depends on step 0's gradients
 	cfg.Blur, cfg.SolarizeProb, cfg.NoiseStd = "on", 0.5, 0.05
 	d := vulkantest.Open(t, vulkan.Options{})
 	var losses [2][]float32
@@ -268,6 +269,9 @@ func TestMicroBatchDeviceViews(t *testing.T) {
 func TestAugmentOnDeviceChunks(t *testing.T) {
 	cfg := toyConfig(t, writeToyData(t, 48, 16))
 	cfg.Epochs, cfg.MaxSteps = 1, 2
+	// No warm-up: step 0 must change the weights, so that step 1's loss
+	// depends on step 0's gradient pass (each chunk's second render).
+	cfg.WarmupEpochs = 0
 	cfg.Blur, cfg.SolarizeProb, cfg.NoiseStd = "on", 0.5, 0.05
 	d := vulkantest.Open(t, vulkan.Options{})
 	runs := []struct {
