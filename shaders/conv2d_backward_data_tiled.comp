@@ -27,7 +27,10 @@
 #include "conv2d_tiled_variants.glsl"
 // The _f16 variants (F16) store the activations as engine.Float16
 // (conv2d_half.glsl): loaded exactly while staging, the tiles and sums
-// float32, each output rounded once.
+// float32, each output rounded once; in the cooperative-matrix ones
+// (_cm_s<SGS>_f16) dy goes into the float16 B tile as it is (unscaled,
+// coopmat_tile.glsl's CM_B_HALF) and dx is rounded once from the float32
+// sums as in the others.
 // Shared memory: (BM+4+BN)*BK floats per buffer (A rows padded by one
 // vec4: the transposed stores of the A tile hit distinct banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
@@ -54,7 +57,7 @@
 layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BDX { ACT DX[]; };
-layout(std430, binding = 1) readonly buffer BDY { ACT DY[]; };
+layout(std430, binding = 1) readonly buffer BDY { ACTIN DY[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
 #include "conv2d_push.glsl"
@@ -62,7 +65,7 @@ layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
 float ra[BM * BK / WG];
-float rb[BN * BK / WG];
+SACT rb[BN * BK / WG];
 uint PQ, RS, CRS, KRS, rowBase, t, sc, sdybase, shw;
 bool scolOK;
 int sth, stw;  // bh + hh, bw + ww: dy's row and column at tap (0, 0)
@@ -106,8 +109,11 @@ bool cmRowOK(uint r) {
 }
 #define CM_ROW_STRIDE cmHW
 void cmStore(uint idx, float v) {
-    DX[idx] = v;
+    DX[idx] = STX(v);
 }
+#if F16 != 0
+#define CM_B_HALF // dy, staged as float16_t
+#endif
 #include "coopmat_tile.glsl"
 #endif
 
@@ -135,7 +141,7 @@ void loadTiles(uint k0) {
     ak += dK + ca2;
     [[unroll]] for (uint it = 0; it < NB; it++) {
         uint gk = bgk[it]; // == k0 + t / BN + (WG / BN) * it
-        float v = 0.0;
+        SACT v = SACT0;
         if (scolOK && gk < KRS) {
             if (DIRECT != 0) {
                 v = LDX(DY[sdybase + bk[it] * PQ + shw]);

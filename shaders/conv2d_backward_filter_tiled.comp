@@ -22,7 +22,9 @@
 #include "conv2d_tiled_variants.glsl"
 // The _f16 variants (F16) store the activations as engine.Float16
 // (conv2d_half.glsl): loaded exactly while staging, the tiles and sums
-// float32, dw float32.
+// float32, dw float32; in the cooperative-matrix ones (_cm_s<SGS>_f16)
+// dy and x go into the float16 tiles as they are (unscaled,
+// coopmat_tile.glsl's CM_A_HALF and CM_B_HALF).
 // Shared memory: (BM+BN+8)*BK floats per buffer (rows padded by one vec4, so that the
 // BK pixels staged by neighbouring invocations fall in different banks).
 // Specialization constants: 0 DIRECT (1: 1x1 kernel, stride 1, no
@@ -50,15 +52,15 @@
 layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BDW { float DW[]; };
-layout(std430, binding = 1) readonly buffer BDY { ACT DY[]; };
-layout(std430, binding = 2) readonly buffer BX { ACT X[]; };
+layout(std430, binding = 1) readonly buffer BDY { ACTIN DY[]; };
+layout(std430, binding = 2) readonly buffer BX { ACTIN X[]; };
 
 #include "conv2d_push.glsl"
 
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
-float ra[NROW];
-float rb[NTAP];
+SACT ra[NROW];
+SACT rb[NTAP];
 uint PQ, HW, CHW, rowBase, t1, ak, tb;
 // The pixel this invocation stages, gt = (img, op, oq), kept decoded and
 // advanced by BK per tile with carries (dImg, dOp, dOq: BK as (img, p, q)),
@@ -88,6 +90,10 @@ bool cmRowOK(uint r) {
 void cmStore(uint idx, float v) {
     DW[idx] = v;
 }
+#if F16 != 0
+#define CM_A_HALF // dy, staged as float16_t
+#define CM_B_HALF // x, staged as float16_t
+#endif
 #include "coopmat_tile.glsl"
 #endif
 
@@ -104,7 +110,7 @@ void loadTiles(uint k0) {
     uint dyb = img * pc.k * PQ + pq;
     [[unroll]] for (uint u = 0; u < NROW; u++) {
         uint gr = rowBase + tb + TPS * u;
-        ra[u] = (ok && gr < pc.k) ? LDX(DY[dyb + gr * PQ]) : 0.0;
+        ra[u] = (ok && gr < pc.k) ? LDX(DY[dyb + gr * PQ]) : SACT0;
     }
     uint xb = img * CHW;
     int ihb = int(op * pc.stride_h);
@@ -119,7 +125,7 @@ void loadTiles(uint k0) {
     fimg += dImg + c2;
     fgt = gt + BK;
     [[unroll]] for (uint u = 0; u < NTAP; u++) {
-        float v = 0.0;
+        SACT v = SACT0;
         if (ok && sok[u]) {
             if (DIRECT != 0) {
                 v = LDX(X[xb + sxc[u] + pq]);

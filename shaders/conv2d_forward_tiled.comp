@@ -22,7 +22,10 @@
 #include "conv2d_tiled_variants.glsl"
 // The _f16 variants (F16) store the activations as engine.Float16
 // (conv2d_half.glsl): loaded exactly while staging, the tiles and sums
-// float32, each output rounded once.
+// float32, each output rounded once; in the cooperative-matrix ones
+// (_cm_s<SGS>_f16) x goes into the float16 B tile as it is (unscaled,
+// coopmat_tile.glsl's CM_B_HALF) and y is rounded once from the float32
+// sums as in the others.
 // Shared memory: (BM+4+BN)*BK floats per buffer (A rows padded by one
 // vec4: the transposed stores of the A tile hit distinct banks); engine/vulkan
 // checks maxComputeSharedMemorySize and the workgroup limits.
@@ -47,7 +50,7 @@
 layout(constant_id = 0) const uint DIRECT = 0;
 
 layout(std430, binding = 0) writeonly buffer BY { ACT Y[]; };
-layout(std430, binding = 1) readonly buffer BX { ACT X[]; };
+layout(std430, binding = 1) readonly buffer BX { ACTIN X[]; };
 layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 
 #include "conv2d_push.glsl"
@@ -55,7 +58,7 @@ layout(std430, binding = 2) readonly buffer BW { float Wt[]; };
 // The tile being staged, in registers between its global loads and its
 // shared-memory stores.
 float ra[BM * BK / WG];
-float rb[BN * BK / WG];
+SACT rb[BN * BK / WG];
 uint HW, RS, CRS, rowBase, t, sc, sxbase, spq;
 bool scolOK;
 int sih0, siw0;
@@ -84,8 +87,11 @@ bool cmRowOK(uint r) {
 }
 #define CM_ROW_STRIDE cmPQ
 void cmStore(uint idx, float v) {
-    Y[idx] = v;
+    Y[idx] = STX(v);
 }
+#if F16 != 0
+#define CM_B_HALF // x, staged as float16_t
+#endif
 #include "coopmat_tile.glsl"
 #endif
 
@@ -102,7 +108,7 @@ void loadTiles(uint k0) {
     }
     [[unroll]] for (uint it = 0; it < NB; it++) {
         uint gk = bgk[it]; // == k0 + t / BN + (WG / BN) * it
-        float v = 0.0;
+        SACT v = SACT0;
         if (scolOK && gk < CRS) {
             if (DIRECT != 0) {
                 v = LDX(X[sxbase + gk * HW + spq]);

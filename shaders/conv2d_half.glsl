@@ -10,23 +10,42 @@
 // and all arithmetic stay float32:
 //   ACT       the element type of an activation buffer (uint16_t or float);
 //   LDX(e)    the float value of the activation element e (H2F);
-//   STX(v)    the activation element of the float v.
-// The cooperative-matrix variants (CM_SGS) take float32 activations only.
+//   STX(v)    the activation element of the float v;
+//   ACTIN     the element type of an activation buffer the kernel reads
+//             (ACT);
+//   SACT      the type in which an activation is staged between its load
+//             and its shared-memory store (float), SACT0 its zero.
+// The cooperative-matrix variants (CM_SGS) with F16 (the _cm_s<SGS>_f16
+// variants) read their activations as float16_t (ACTIN, SACT: loaded and
+// staged as the bits they are, converted by nothing, into the float16
+// tiles of coopmat_tile.glsl, where the including shader defines
+// CM_A_HALF / CM_B_HALF so that they stay unscaled; LDX(e) is then e)
+// and write them through STX as the other F16 kernels.
 
 #ifndef F16
 #define F16 0
 #endif
 #if F16 != 0
-#ifdef CM_SGS
-#error "conv2d_half.glsl: no float16 activations in the cooperative-matrix variants"
-#endif
 #extension GL_EXT_shader_16bit_storage : require
 #include "half.glsl"
 #define ACT uint16_t
-#define LDX(e) H2F(e)
 #define STX(v) F2H(v)
+#ifdef CM_SGS
+#define ACTIN float16_t
+#define SACT float16_t
+#define SACT0 float16_t(0.0)
+#define LDX(e) (e)
+#else
+#define ACTIN uint16_t
+#define SACT float
+#define SACT0 0.0
+#define LDX(e) H2F(e)
+#endif
 #else
 #define ACT float
+#define ACTIN float
+#define SACT float
+#define SACT0 0.0
 #define LDX(e) e
 #define STX(v) v
 #endif

@@ -27,6 +27,18 @@
 // variant: 128x64_f16 -DBM=128 -DBN=64 -DBK=8 -DTM=8 -DTN=4 -DF16=1
 // variant: 64x128_f16 -DBM=64 -DBN=128 -DBK=8 -DTM=4 -DTN=8 -DF16=1
 // variant: 64x64_f16 -DBM=64 -DBN=64 -DBK=16 -DTM=4 -DTN=4 -DF16=1
+// variant: 128x128_cm_s8_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32 -DF16=1
+// variant: 128x128_cm_s32_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32 -DF16=1
+// variant: 128x128_cm_s64_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64 -DF16=1
+// variant: 128x128_db_cm_s8_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32 -DF16=1
+// variant: 128x128_db_cm_s32_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32 -DF16=1
+// variant: 128x128_db_cm_s64_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=16 -DDB=1 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64 -DF16=1
+// variant: 64x128_cm_s8_f16 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=8 -DCM_SGS=8 -DCM_WM=16 -DCM_WN=32 -DF16=1
+// variant: 64x128_cm_s32_f16 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32 -DF16=1
+// variant: 64x128_cm_s64_f16 needs=GL_KHR_cooperative_matrix -DBM=64 -DBN=128 -DBK=16 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64 -DF16=1
+// variant: 128x128_k32_cm_s8_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=8 -DCM_SGS=8 -DCM_WM=32 -DCM_WN=32 -DF16=1
+// variant: 128x128_k32_cm_s32_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=16 -DCM_SGS=32 -DCM_WM=64 -DCM_WN=32 -DF16=1
+// variant: 128x128_k32_cm_s64_f16 needs=GL_KHR_cooperative_matrix -DBM=128 -DBN=128 -DBK=32 -DCM_F=16 -DCM_SGS=64 -DCM_WM=64 -DCM_WN=64 -DF16=1
 // Cooperative-matrix variants (128x128_[db_]cm_s<SGS>, CM_SGS defined; for
 // devices whose subgroup size is SGS): the same staging, the tiles stored
 // as float16 and multiplied by cooperative matrices with float32
@@ -46,6 +58,11 @@
 // Float16 variants (<tile>_f16, F16 defined: conv2d_half.glsl): the
 // table's four float32 tiles with the activations (x, y, dy, dx) stored as
 // engine.Float16, for engine.Float16 operands; the tiles, the sums, w and
-// dw stay float32. No cooperative-matrix, 16-deep or double-buffered
-// float16 variant exists yet: engine/vulkan/internal/conv never picks those
-// (nor Winograd) for float16 operands.
+// dw stay float32. The cooperative-matrix ones (<cm variant>_f16: F16
+// with the CM defines) stage the float16 activations straight into their
+// float16 tiles (exact, unscaled), w (scaled and rounded as in the float32
+// cm variants) beside them; engine/vulkan/internal/conv runs them for
+// float16 operands where it runs the float32 cm variants for float32 ones.
+// No float32-tile 16-deep or double-buffered float16 variant exists yet:
+// engine/vulkan/internal/conv never picks those (nor Winograd) for float16
+// operands.

@@ -19,6 +19,10 @@
 // error <= 2^-11; only values more than 2^24 below the tensor's largest
 // reach float16's subnormals); sums stay float32 and are scaled back
 // exactly.
+// An input the including shader stages as float16_t already (float16
+// tensors, read exactly: CM_A_HALF or CM_B_HALF defined before the
+// include) is stored as it is, unscaled (its scale 1, its cmMax word
+// unread), so the tile holds its exact values.
 //
 // Compile-time parameters (the variant line): CM_F (the fragment shape
 // CM_F x CM_F x CM_F: 16 on GPUs, 8 on lavapipe, whose only float16 shape
@@ -77,15 +81,32 @@ int cmExp2(uint bits) {
 
 // cmScales sets the scales; call it before staging anything.
 void cmScales() {
-    int ea = cmExp2(cmMax[0]), eb = cmExp2(cmMax[1]);
+#ifdef CM_A_HALF
+    int ea = 0;
+#else
+    int ea = cmExp2(cmMax[0]);
+#endif
+#ifdef CM_B_HALF
+    int eb = 0;
+#else
+    int eb = cmExp2(cmMax[1]);
+#endif
     cmScaleA = exp2(float(ea));
     cmScaleB = exp2(float(eb));
     cmUnscaleA = exp2(float(-ea));
     cmUnscaleB = exp2(float(-eb));
 }
 
+#ifdef CM_A_HALF
+#define CM_STORE_A(buf, kk, row, v) cmA[(buf) * (BM * CM_AST) + (row) * CM_AST + (kk)] = (v)
+#else
 #define CM_STORE_A(buf, kk, row, v) cmA[(buf) * (BM * CM_AST) + (row) * CM_AST + (kk)] = float16_t((v) * cmScaleA)
+#endif
+#ifdef CM_B_HALF
+#define CM_STORE_B(buf, kk, col, v) cmB[(buf) * (BK * CM_BST) + (kk) * CM_BST + (col)] = (v)
+#else
 #define CM_STORE_B(buf, kk, col, v) cmB[(buf) * (BK * CM_BST) + (kk) * CM_BST + (col)] = float16_t((v) * cmScaleB)
+#endif
 
 coopmat<float, gl_ScopeSubgroup, CM_F, CM_F, gl_MatrixUseAccumulator> cmAcc[CM_FM][CM_FN];
 

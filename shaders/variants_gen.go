@@ -133,6 +133,18 @@ var conv2dBackwardDataTiledVariants = slices.Concat(
 		{Suffix: "128x64_f16", BM: 128, BN: 64, BK: 8, TM: 8, TN: 4, F16: true},
 		{Suffix: "64x128_f16", BM: 64, BN: 128, BK: 8, TM: 4, TN: 8, F16: true},
 		{Suffix: "64x64_f16", BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, F16: true},
+		{Suffix: "128x128_cm_s8_f16", BM: 128, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_cm_s32_f16", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_cm_s64_f16", BM: 128, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_db_cm_s8_f16", BM: 128, BN: 128, BK: 16, DB: true, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_db_cm_s32_f16", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_db_cm_s64_f16", BM: 128, BN: 128, BK: 16, DB: true, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "64x128_cm_s8_f16", BM: 64, BN: 128, BK: 16, CMF: 8, CMSGS: 8, CMWM: 16, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "64x128_cm_s32_f16", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "64x128_cm_s64_f16", BM: 64, BN: 128, BK: 16, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_k32_cm_s8_f16", BM: 128, BN: 128, BK: 32, CMF: 8, CMSGS: 8, CMWM: 32, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_k32_cm_s32_f16", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 32, CMWM: 64, CMWN: 32, F16: true, Needs: "GL_KHR_cooperative_matrix"},
+		{Suffix: "128x128_k32_cm_s64_f16", BM: 128, BN: 128, BK: 32, CMF: 16, CMSGS: 64, CMWM: 64, CMWN: 64, F16: true, Needs: "GL_KHR_cooperative_matrix"},
 	},
 )
 

@@ -16,10 +16,15 @@ import (
 // (engine.Float16Operands: x, y, dy, dx stored as float16; w and dw
 // float32) on a backend that stores them, against the float64-
 // accumulating cpu references applied to the float16 inputs, the float16
-// outputs (y, dx) rounded as engine.Float16Round. Tolerance: convTol's
-// float32 bound plus one float16 step for y and dx (closeFloat16: every
-// value must be a float16 one, and a last float32 bit of the sum may move
-// the rounding to the neighbouring float16); dw, float32, within convTol.
+// outputs (y, dx) rounded as engine.Float16Round. On a backend that rounds
+// its product inputs (engine.MatmulRounder: cooperative matrices) w is
+// rounded so in the reference too, with the per-tensor power-of-two
+// scaling (matmulRoundScaled), and x and dy, float16 already, stay exact.
+// Tolerance: convTol's float32 bound (widened by matmulTol on such a
+// backend, scaled with the case) plus one float16 step for y and dx
+// (closeFloat16: every value must be a float16 one, and a last float32
+// bit of the sum may move the rounding to the neighbouring float16); dw,
+// float32, within convTol.
 // Awkward sizes: batch 1 and 3, channels 1, 3 and 13, 13x13 images,
 // strides 1 and 2, padding 0 and 1, 1x1 (the plain-GEMM path) and 3x3
 // kernels, and output rows, columns or reductions just past the edges of
@@ -75,7 +80,8 @@ func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng
 	for i := range w {
 		w[i] *= float32(math.Ldexp(1, e))
 	}
-	tol := func(count int) Tol { c := convTol(count); return Tol{Atol: c.Atol * scale, Rtol: c.Rtol} }
+	w = matmulRoundScaled(b, w)
+	tol := func(count int) Tol { c := matmulTol(b, convTol(count)); return Tol{Atol: c.Atol * scale, Rtol: c.Rtol} }
 	xt, dyt := upload16(s, b, x, p.N, p.C, p.H, p.W), upload16(s, b, dy, p.N, p.K, P, Q)
 	wt := Upload(b, w, p.K, p.C, p.R, p.S)
 	defer xt.Release()
@@ -101,7 +107,8 @@ func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng
 		if !c.f16 {
 			g := guardOut(b, nil, c.n)
 			c.run(g.t, c.args[0], c.args[1], p)
-			Close(t, c.op, g.done(t, b, c.op+" float16"), want, Tol{Atol: convTol(c.terms).Atol * float64(sa*sa), Rtol: convTol(c.terms).Rtol})
+			ct := matmulTol(b, convTol(c.terms))
+			Close(t, c.op, g.done(t, b, c.op+" float16"), want, Tol{Atol: ct.Atol * float64(sa*sa), Rtol: ct.Rtol})
 			continue
 		}
 		g := guardOut16(s, b, c.n)
@@ -109,6 +116,33 @@ func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng
 		closeFloat16(t, c.op, g.done(t, b, c.op+" float16"), rounded(want), tol(c.terms))
 		checkRange(t, e, rounded(want))
 	}
+}
+
+// matmulRoundScaled is matmulRound of the tensor x with the per-tensor
+// power-of-two scaling of engine.MatmulRounder (the Vulkan backend's
+// cooperative matrices): x scaled so that its largest magnitude lies in
+// [2^14, 2^15), rounded, scaled back, so that a tensor of small values
+// (w scaled by 2^-20) keeps its significant bits as on the backend instead
+// of meeting float16's subnormals. x itself where b does not round.
+func matmulRoundScaled(b engine.Backend, x []float32) []float32 {
+	m := 0.0
+	for _, v := range x {
+		m = max(m, math.Abs(float64(v)))
+	}
+	e := 0
+	if m > 0 && !math.IsInf(m, 0) {
+		_, e = math.Frexp(m) // m = f * 2^e, f in [0.5, 1)
+		e = min(max(15-e, -100), 100)
+	}
+	s := make([]float32, len(x))
+	for i, v := range x {
+		s[i] = float32(math.Ldexp(float64(v), e))
+	}
+	s = matmulRound(b, s)
+	for i, v := range s {
+		s[i] = float32(math.Ldexp(float64(v), -e))
+	}
+	return s
 }
 
 // checkRange fails t unless float16 outputs want reach what scale 2^e is

@@ -13,32 +13,44 @@ import (
 	"simclr-vk/engine/vulkan/vulkantest"
 )
 
-// TestConformanceCoopMat runs the matrix-product families (Gemm, Conv) on
-// the cooperative-matrix kernels against references whose inputs are
-// rounded to float16 the same way (engine.MatmulRounder), with the float32
+// TestConformanceCoopMat runs the matrix-product families (Gemm, Conv, and
+// Float16Conv: float16 activations on the _<cm>_f16 tiles) on the
+// cooperative-matrix kernels against references whose inputs are rounded
+// to float16 the same way (engine.MatmulRounder), with the float32
 // tolerances, so everything but the rounding of the inputs is checked as
 // tightly as the float32 kernels.
 func TestConformanceCoopMat(t *testing.T) {
 	d := vulkantest.OpenCoopMat(t, vulkan.Options{})
-	t.Logf("cooperative-matrix kernels %s", d.Plans().CoopMat())
-	conformance.RunFamilies(t, d, "Gemm", "Conv")
+	cm := d.Plans().CoopMat()
+	t.Logf("cooperative-matrix kernels %s", cm)
+	p := engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
+		if k, _ := d.Plans().ConvKernelFloat16(pass, p); k != "tiled_64x128_"+cm+"_f16" {
+			t.Errorf("float16 %s convolution runs %s, want tiled_64x128_%s_f16", pass, k, cm)
+		}
+	}
+	conformance.RunFamilies(t, d, "Gemm", "Conv", "Float16Conv")
 	checkValidation(t, d)
 }
 
 // TestConformanceCoopMatVariants: the same with each other variant forced
 // (GemmVariant coopmat_db; the 128x128_db_<cm>, 64x128_<cm> and
-// 128x128_k32_<cm> convolution tiles), which the table or the autotuner
-// may pick on a GPU.
+// 128x128_k32_<cm> convolution tiles, and their _f16 variants for float16
+// activations), which the table or the autotuner may pick on a GPU.
 func TestConformanceCoopMatVariants(t *testing.T) {
 	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
 	cm := probe.Plans().CoopMat()
 	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
 			d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db", ConvVariant: v})
-			conformance.RunFamilies(t, d, "Gemm", "Conv")
-			kernel, _ := d.Plans().ConvKernel("forward", engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1})
+			conformance.RunFamilies(t, d, "Gemm", "Conv", "Float16Conv")
+			p := engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+			kernel, _ := d.Plans().ConvKernel("forward", p)
 			if kernel != v {
 				t.Errorf("forward convolution ran %s, want %s", kernel, v)
+			}
+			if k16, _ := d.Plans().ConvKernelFloat16("forward", p); k16 != v+"_f16" {
+				t.Errorf("float16 forward convolution ran %s, want %s_f16", k16, v)
 			}
 			checkValidation(t, d)
 		})
@@ -106,6 +118,73 @@ func TestCoopMatConvAutotune(t *testing.T) {
 	conformance.Close(t, "Conv2DForward (tuned with cooperative matrices allowed, "+c.Kernel+")", got, want, conformance.Tol{Atol: 2e-4, Rtol: 1e-5})
 	if len(c.Rejected) != 0 {
 		t.Errorf("kernels that disagree with the float32 kernel beyond float16 rounding: %v", c.Rejected)
+	}
+	xt.Release()
+	wt.Release()
+	yt.Release()
+}
+
+// TestCoopMatConvAutotuneFloat16: the same for float16 activations: the
+// tuner times the _<cm>_f16 tiles and the float16 float32-tile kernels
+// under a problem key ending in "<cm> f16", none disagrees with the
+// float16 register-blocked reference, and y is the chosen kernel's
+// (float16 x exact, w rounded on cooperative matrices, y rounded once).
+func TestCoopMatConvAutotuneFloat16(t *testing.T) {
+	probe := vulkantest.OpenCoopMat(t, vulkan.Options{})
+	cm := probe.Plans().CoopMat()
+	d := vulkantest.Open(t, vulkantest.Tuned(t, vulkan.Options{CoopMat: "on"}))
+	if err := d.Float16Storage(); err != nil {
+		t.Skipf("no float16 storage: %v", err)
+	}
+	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 9, K: 24, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
+	rng := rand.New(rand.NewSource(10))
+	x := conformance.Rand(rng, p.N*p.C*p.H*p.W, -1, 1)
+	for i := range x {
+		x[i] = engine.Float16Round(x[i])
+	}
+	w := conformance.Rand(rng, p.K*p.C*9, -1, 1)
+	xt, wt := d.NewFloat16(p.N, p.C, p.H, p.W), upload(d, w, p.K, p.C, 3, 3)
+	d.Upload(xt, x)
+	yt := d.NewFloat16(p.N, p.K, p.H, p.W)
+	d.Conv2DForward(yt, xt, wt, p)
+	got := download(t, d, yt)
+	plan := d.Plans().Conv()
+	if len(plan) != 1 {
+		t.Fatalf("plan %+v, want one problem", plan)
+	}
+	c := plan[0]
+	t.Logf("%s: %s (timed %v)", c.Problem, c.Kernel, c.GFLOPs)
+	if c.Source != "measured" || !strings.HasSuffix(c.Problem, " "+cm+" f16") {
+		t.Errorf("choice %+v: want a measured kernel under a key ending in %s f16", c, cm)
+	}
+	var cms, fp32 int
+	for k := range c.GFLOPs {
+		switch {
+		case strings.HasSuffix(k, "_"+cm+"_f16"):
+			cms++
+		case strings.HasSuffix(k, "_f16"):
+			fp32++
+		default:
+			t.Errorf("timed %s, not a float16 kernel", k)
+		}
+	}
+	if cms == 0 || fp32 == 0 {
+		t.Errorf("timed %d cooperative-matrix and %d float32-tile float16 candidates (%v), want both", cms, fp32, c.GFLOPs)
+	}
+	rw := append([]float32(nil), w...)
+	if strings.HasSuffix(c.Kernel, "_"+cm+"_f16") {
+		for i := range rw {
+			rw[i] = engine.RoundFloat16(rw[i])
+		}
+	}
+	want := make([]float32, len(got))
+	cpu.Conv2DForward(want, x, rw, p)
+	for i := range want {
+		want[i] = engine.Float16Round(want[i])
+	}
+	conformance.Close(t, "float16 Conv2DForward (tuned with cooperative matrices allowed, "+c.Kernel+")", got, want, conformance.Tol{Atol: 2e-4, Rtol: 0x1p-10})
+	if len(c.Rejected) != 0 {
+		t.Errorf("kernels that disagree with the float16 reference beyond float16 rounding: %v", c.Rejected)
 	}
 	xt.Release()
 	wt.Release()

@@ -68,8 +68,9 @@ func (p Plans) ConvKernel(pass string, cp engine.Conv2DParams) (kernel, source s
 }
 
 // ConvKernelFloat16 is ConvKernel for float16 activations (x, y, dy, dx
-// stored as engine.Float16): a register-blocked or tiled _f16 kernel,
-// never Winograd or cooperative matrices.
+// stored as engine.Float16): a register-blocked or tiled _f16 kernel (a
+// cooperative-matrix _<cm>_f16 tile where the device runs cooperative
+// matrices), never Winograd.
 func (p Plans) ConvKernelFloat16(pass string, cp engine.Conv2DParams) (kernel, source string) {
 	return p.d.conv.KernelOf(pass, cp, true)
 }

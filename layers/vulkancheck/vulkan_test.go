@@ -143,6 +143,46 @@ func TestCoopMatTrains(t *testing.T) {
 	}
 }
 
+// TestCoopMatTrainsMixed: mixed precision with float16 storage on
+// cooperative matrices (every float16 convolution on the table's
+// _<cm>_f16 tile, the activations fed to the float16 tiles as stored):
+// the first loss within 1% of the CPU emulation's, as TestCoopMatTrains
+// for float32 activations, and within 1e-5 of the rounding-pass emulation's
+// on the same device (float32 tensors on the float32 cooperative-matrix
+// tiles, which see the same float16 activation values, scaled by powers
+// of two: lavapipe gives the same losses bit for bit, every step); every
+// loss finite. Skipped where cooperative matrices or float16 storage are
+// missing.
+func TestCoopMatTrainsMixed(t *testing.T) {
+	t.Setenv("SIMCLR_VK_AUTOTUNE", "")
+	d := vulkantest.OpenCoopMat(t, vulkan.Options{Autotune: "off"})
+	if err := d.Float16Storage(); err != nil {
+		t.Skipf("no float16 storage: %v", err)
+	}
+	c := cpu.New(cpu.Options{})
+	sc := layerstest.StorageCase{Cfg: layerstest.TinyConfig("resnet18", layers.StemCIFAR), N: 4, HW: 16, Steps: 3, Scale: 256}
+	noPanic(t, func() {
+		ref := layerstest.StorageRun(t, c, sc, layers.MixedStorageRound)
+		got := layerstest.StorageRun(t, d, sc, layers.MixedStorageAuto)
+		emu := layerstest.StorageRun(t, d, sc, layers.MixedStorageRound)
+		if !got.Stored || emu.Stored {
+			t.Fatalf("Float16Stored %v with MixedStorageAuto, %v with MixedStorageRound; want true, false", got.Stored, emu.Stored)
+		}
+		t.Logf("losses: cpu emulation %v; on cooperative matrices emulation %v, float16 storage %v", ref.Losses, emu.Losses, got.Losses)
+		for i, l := range got.Losses {
+			if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+				t.Errorf("step %d: loss %v", i, l)
+			}
+		}
+		if l0, l1 := ref.Losses[0], got.Losses[0]; math.Abs(float64(l1-l0)) > 0.01*(1+math.Abs(float64(l0))) {
+			t.Errorf("first loss %v on cooperative matrices with float16 storage, %v in the CPU emulation", l1, l0)
+		}
+		if l0, l1 := emu.Losses[0], got.Losses[0]; math.Abs(float64(l1-l0)) > 1e-5*math.Abs(float64(l0)) {
+			t.Errorf("first loss %v with float16 storage, %v with the emulation on the same cooperative matrices", l1, l0)
+		}
+	})
+}
+
 func TestMemoryDoesNotGrowVulkan(t *testing.T) {
 	d := vulkantest.Open(t, vulkan.Options{})
 	noPanic(t, func() { layerstest.MemoryAcrossSteps(t, d) })

@@ -59,8 +59,8 @@ type convTile struct {
 	variant          string // tiled: "<bm>x<bn>[_k16][_db]"
 	bm, bn, bk       int
 	db               bool // double-buffered tiled variant
-	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>" (internal/gemm/coopmat.go, convCoopMat)
-	f16              bool // float16 activations: conv2d_<pass>_f16 or a "<tile>_f16" variant (conv16.go)
+	cm               bool // cooperative-matrix variant "<bm>x128[_db|_k32]_cm_s<lanes>[_f16]" (internal/gemm/coopmat.go, convCoopMat)
+	f16              bool // float16 activations: conv2d_<pass>_f16 or a "<tile>[_cm_s<lanes>]_f16" variant (conv16.go)
 	winograd         int  // m of Winograd F(m x m, 3x3), 0: not Winograd (winograd.go)
 	// split scales the filter gradient's split-K target (the workgroups
 	// its reduction chunks aim at, convFilterTarget) by 2^split; 0 is the
@@ -212,7 +212,9 @@ func convShape(pass string, p engine.Conv2DParams) (rows, cols int) {
 
 // convArgs are a convolution kernel's bindings: args, and for a
 // cooperative-matrix tile the largest magnitudes of its GEMM's A and B
-// (binding 3, internal/gemm: Ops.CoopMatMax). Call done once the kernel is recorded (it
+// (binding 3, internal/gemm: Ops.CoopMatMax, which leaves the word of a
+// float16 operand zero: the _f16 tiles stage those unscaled and never
+// read it). Call done once the kernel is recorded (it
 // releases that tensor; the allocator keeps it while the kernel is
 // pending).
 func (o *Ops) convArgs(t convTile, args []arg, a, b *engine.Tensor) (all []arg, done func()) {

@@ -12,11 +12,17 @@ import (
 // elements through half.glsl's integer conversions (rounding each output
 // once, nearest even, as engine.Float16Round and the CPU emulation) and
 // compute in float32: conv2d_<pass>_f16 (register-blocked) and the
-// conv2d_<pass>_tiled_<tile>_f16 variants of the table's four tiles.
-// Winograd, the cooperative-matrix tiles and the 16-deep and
-// double-buffered tiles have no float16 variant: they refuse float16
-// activations, so neither the table (convTableTile16) nor the tuner
-// (convCandidates16) ever picks them for such a problem (convTileFor
+// conv2d_<pass>_tiled_<tile>_f16 variants of the table's four tiles. On a
+// device that runs cooperative matrices (Config.CoopMat) the
+// cooperative-matrix tiles have float16 variants too
+// (<tile>_<cm>_f16: the activations go into the float16 tiles as they
+// are, unscaled and exact, w is scaled and rounded as in the float32 cm
+// tiles, the sums float32, y and dx rounded once like the others): the
+// table and the tuner use them where they use the float32 cm tiles for
+// float32 activations (convCoopMat16). Winograd and the float32-tile
+// 16-deep and double-buffered tiles have no float16 variant: they refuse
+// float16 activations, so neither the table (convTableTile16) nor the
+// tuner (convCandidates16) ever picks them for such a problem (convTileFor
 // panics if one were), and a Config.Variant that forces one falls back to
 // the table's float16 choice.
 
@@ -29,11 +35,25 @@ var convTiledVariants16 = convTiles("128x128_f16", "128x64_f16", "64x128_f16", "
 // neighbouring float16 values, up to 2^-10 of the largest magnitude apart.
 const f16AgreeTol = 0x1p-10
 
+// convCoopMat16 are the float16 variants of this device's
+// cooperative-matrix tiles (convCoopMat, in its order; none without
+// Config.CoopMat).
+func (o *Ops) convCoopMat16() []convTile {
+	if o.cfg.CoopMat == "" {
+		return nil
+	}
+	var out []convTile
+	for _, t := range o.convCoopMat() {
+		out = append(out, convTiles(t.variant+"_f16")...)
+	}
+	return out
+}
+
 // tile16 is the float16 variant of the tiled variant v (a float32 one, or
-// a float16 one itself), if any.
-func tile16(v string) (convTile, bool) {
+// a float16 one itself), if any on this device.
+func (o *Ops) tile16(v string) (convTile, bool) {
 	v = strings.TrimSuffix(v, "_f16")
-	for _, t := range convTiledVariants16 {
+	for _, t := range append(o.convCoopMat16(), convTiledVariants16...) {
 		if t.variant == v+"_f16" {
 			return t, true
 		}
@@ -42,13 +62,23 @@ func tile16(v string) (convTile, bool) {
 }
 
 // convTableTile16 is convTableTile for float16 activations: the same rule
-// without Winograd and cooperative matrices (tiled from 32 rows on GPUs,
-// the largest float16 tile that fills the device, else the
-// register-blocked kernel), Config.Variant forcing "regblock", "tiled" or a
-// tiled variant that has a float16 one; any other forced kernel gives the
-// table's choice.
+// without Winograd (with Config.CoopMat the float16 cooperative-matrix
+// tiles for every pass: the forced one, else 64x128 where the rows fit
+// it, else 128x128; otherwise tiled from 32 rows on GPUs, the largest
+// float16 tile that fills the device, else the register-blocked kernel),
+// Config.Variant forcing "regblock", "tiled" or a tiled variant that has
+// a float16 one; any other forced kernel gives the table's choice.
 func (o *Ops) convTableTile16(pass string, p engine.Conv2DParams) convTile {
 	rows, cols := convShape(pass, p)
+	if cms := o.convCoopMat16(); len(cms) > 0 {
+		if t, ok := o.tile16(strings.TrimPrefix(o.cfg.Variant, "tiled_")); ok && t.cm && strings.HasPrefix(o.cfg.Variant, "tiled_") {
+			return t
+		}
+		if rows <= 64 {
+			return cms[1]
+		}
+		return cms[0]
+	}
 	tiled := o.Info.Type != "cpu" && rows >= 32
 	switch v := o.cfg.Variant; {
 	case v == "tiled":
@@ -56,13 +86,13 @@ func (o *Ops) convTableTile16(pass string, p engine.Conv2DParams) convTile {
 	case v == "regblock":
 		tiled = false
 	case strings.HasPrefix(v, "tiled_"):
-		if t, ok := tile16(strings.TrimPrefix(v, "tiled_")); ok && o.fits(t) {
+		if t, ok := o.tile16(strings.TrimPrefix(v, "tiled_")); ok && o.fits(t) {
 			return t
 		}
 	}
 	if tiled {
 		if t, ok := o.convTiledPick(pass, rows, cols, p); ok {
-			if t16, ok := tile16(t.variant); ok {
+			if t16, ok := o.tile16(t.variant); ok {
 				return t16
 			}
 		}
@@ -72,10 +102,11 @@ func (o *Ops) convTableTile16(pass string, p engine.Conv2DParams) convTile {
 }
 
 // convCandidates16 are the kernels the tuner times for float16
-// activations: every float16 tiled variant that fits and the float16
+// activations: the float16 cooperative-matrix tiles first (with
+// Config.CoopMat), every float16 tiled variant that fits and the float16
 // register-blocked kernel, with the filter gradient's split-K variants.
 func (o *Ops) convCandidates16(pass string, p engine.Conv2DParams) []convTile {
-	var out []convTile
+	out := o.convCoopMat16()
 	for _, t := range convTiledVariants16 {
 		if o.fits(t) {
 			out = append(out, t)
@@ -108,6 +139,9 @@ func (o *Ops) f16Check(out *engine.Tensor, run func(convTile)) (check *engine.Te
 }
 
 // TiledKernels16 are the names of the float16 tiled variants that fit this
-// device, for tests that force each (Config.Variant takes these names,
-// or the float32 variant's, for float16 activations).
-func (o *Ops) TiledKernels16() []string { return o.fitting(convTiledVariants16) }
+// device, its float16 cooperative-matrix tiles first (with
+// Config.CoopMat), for tests that force each (Config.Variant takes these
+// names, or the float32 variant's, for float16 activations).
+func (o *Ops) TiledKernels16() []string {
+	return o.fitting(append(o.convCoopMat16(), convTiledVariants16...))
+}

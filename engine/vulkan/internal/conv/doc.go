@@ -7,8 +7,9 @@
 // (plan.go), or measured per exact problem through the tuning service and
 // cached with the GEMM classes (autotune.go; Plan and Kernel report it).
 // Float16 activations (x, y, dy, dx stored as engine.Float16) run the _f16
-// register-blocked and tiled kernels, never Winograd or cooperative
-// matrices (conv16.go).
+// register-blocked and tiled kernels, and with cooperative matrices the
+// _f16 cooperative-matrix tiles (the activations staged into the float16
+// tiles as they are), never Winograd (conv16.go).
 // Shaders is the family's kernel table.
 //
 // The family uses the GEMM family (internal/gemm) for Winograd's batched

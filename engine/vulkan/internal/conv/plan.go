@@ -25,7 +25,7 @@ func (o *Ops) convTileFor(pass string, p engine.Conv2DParams, f16 bool, out *eng
 	default:
 		t = o.convTableTile(pass, p)
 	}
-	if t.f16 != f16 || (f16 && (t.winograd != 0 || t.cm)) {
+	if t.f16 != f16 || (f16 && t.winograd != 0) {
 		panic(fmt.Sprintf("engine/vulkan: conv: %s picked for %s with float16 activations %v", t.name(), o.convProblem(pass, p, f16), f16))
 	}
 	return t

@@ -100,10 +100,16 @@ func (o *Ops) coopMatKernel() string {
 // CoopMatMax records the largest magnitudes of a and b (as float bits,
 // words 0 and 1 of a new 2-word tensor: absmax.comp), the binding 3 from
 // which the cooperative-matrix kernels take their per-tensor power-of-two
-// input scales. Release it after recording the kernel.
+// input scales. The word of an engine.Float16 operand stays 0 (absmax.comp
+// reads float32): the convolutions' _f16 tiles stage float16 operands
+// unscaled and do not read it (coopmat_tile.glsl's CM_A_HALF, CM_B_HALF).
+// Release it after recording the kernel.
 func (o *Ops) CoopMatMax(a, b *engine.Tensor) *engine.Tensor {
 	m := o.RT.New(2)
-	tune.AbsMax(o.RT, m, 0, a)
-	tune.AbsMax(o.RT, m, 1, b)
+	for slot, x := range []*engine.Tensor{a, b} {
+		if x.DType() != engine.Float16 {
+			tune.AbsMax(o.RT, m, slot, x)
+		}
+	}
 	return m
 }
