@@ -83,36 +83,11 @@ func TestCoopMatConvAutotune(t *testing.T) {
 	yt := d.New(p.N, p.K, p.H, p.W)
 	d.Conv2DForward(yt, xt, wt, p)
 	got := download(t, d, yt)
-	plan := d.Plans().Conv()
-	if len(plan) != 1 {
-		t.Fatalf("plan %+v, want one problem", plan)
-	}
-	c := plan[0]
-	if c.Source != "measured" || !strings.HasSuffix(c.Problem, " "+cm) {
-		t.Errorf("choice %+v: want a measured kernel under a key ending in %s", c, cm)
-	}
-	var cms, fp32 int
-	for k := range c.GFLOPs {
-		if strings.HasSuffix(k, "_"+cm) {
-			cms++
-		} else {
-			fp32++
-		}
-	}
-	if cms == 0 || fp32 == 0 {
-		t.Errorf("timed %d cooperative-matrix and %d float32 candidates (%v), want both", cms, fp32, c.GFLOPs)
-	}
+	c := measuredConvChoice(t, d, cm, "")
 	// The result is the chosen kernel's: float16-rounded inputs on
 	// cooperative matrices, float32 otherwise.
-	rx, rw := append([]float32(nil), x...), append([]float32(nil), w...)
-	if strings.HasSuffix(c.Kernel, "_"+cm) {
-		for i := range rx {
-			rx[i] = engine.RoundFloat16(rx[i])
-		}
-		for i := range rw {
-			rw[i] = engine.RoundFloat16(rw[i])
-		}
-	}
+	onCM := strings.HasSuffix(c.Kernel, "_"+cm)
+	rx, rw := roundedIf(x, onCM), roundedIf(w, onCM)
 	want := make([]float32, len(got))
 	cpu.Conv2DForward(want, rx, rw, p)
 	conformance.Close(t, "Conv2DForward (tuned with cooperative matrices allowed, "+c.Kernel+")", got, want, conformance.Tol{Atol: 2e-4, Rtol: 1e-5})
@@ -122,6 +97,54 @@ func TestCoopMatConvAutotune(t *testing.T) {
 	xt.Release()
 	wt.Release()
 	yt.Release()
+}
+
+// measuredConvChoice is the one convolution choice d's tuner made: a
+// measured kernel under a problem key ending in cm (cm+" f16" for float16
+// activations, dt "f16"), having timed both cooperative-matrix kernels
+// (suffix _<cm>, or _<cm>_f16) and float32-tile ones (any other; with
+// dt "f16", their _f16 variants and nothing else).
+func measuredConvChoice(t *testing.T, d *vulkan.Device, cm, dt string) vulkan.ConvChoice {
+	t.Helper()
+	plan := d.Plans().Conv()
+	if len(plan) != 1 {
+		t.Fatalf("plan %+v, want one problem", plan)
+	}
+	c := plan[0]
+	t.Logf("%s: %s (timed %v)", c.Problem, c.Kernel, c.GFLOPs)
+	key, cmSuffix := cm, "_"+cm
+	if dt != "" {
+		key, cmSuffix = cm+" "+dt, cmSuffix+"_"+dt
+	}
+	if c.Source != "measured" || !strings.HasSuffix(c.Problem, " "+key) {
+		t.Errorf("choice %+v: want a measured kernel under a key ending in %s", c, key)
+	}
+	var cms, tiles int
+	for k := range c.GFLOPs {
+		switch {
+		case strings.HasSuffix(k, cmSuffix):
+			cms++
+		case dt == "" || strings.HasSuffix(k, "_"+dt):
+			tiles++
+		default:
+			t.Errorf("timed %s, not a %s kernel", k, dt)
+		}
+	}
+	if cms == 0 || tiles == 0 {
+		t.Errorf("timed %d cooperative-matrix and %d float32-tile candidates (%v), want both", cms, tiles, c.GFLOPs)
+	}
+	return c
+}
+
+// roundedIf is a copy of xs, rounded to float16 values where round is set.
+func roundedIf(xs []float32, round bool) []float32 {
+	out := append([]float32(nil), xs...)
+	if round {
+		for i := range out {
+			out[i] = engine.RoundFloat16(out[i])
+		}
+	}
+	return out
 }
 
 // TestCoopMatConvAutotuneFloat16: the same for float16 activations: the
@@ -148,35 +171,8 @@ func TestCoopMatConvAutotuneFloat16(t *testing.T) {
 	yt := d.NewFloat16(p.N, p.K, p.H, p.W)
 	d.Conv2DForward(yt, xt, wt, p)
 	got := download(t, d, yt)
-	plan := d.Plans().Conv()
-	if len(plan) != 1 {
-		t.Fatalf("plan %+v, want one problem", plan)
-	}
-	c := plan[0]
-	t.Logf("%s: %s (timed %v)", c.Problem, c.Kernel, c.GFLOPs)
-	if c.Source != "measured" || !strings.HasSuffix(c.Problem, " "+cm+" f16") {
-		t.Errorf("choice %+v: want a measured kernel under a key ending in %s f16", c, cm)
-	}
-	var cms, fp32 int
-	for k := range c.GFLOPs {
-		switch {
-		case strings.HasSuffix(k, "_"+cm+"_f16"):
-			cms++
-		case strings.HasSuffix(k, "_f16"):
-			fp32++
-		default:
-			t.Errorf("timed %s, not a float16 kernel", k)
-		}
-	}
-	if cms == 0 || fp32 == 0 {
-		t.Errorf("timed %d cooperative-matrix and %d float32-tile float16 candidates (%v), want both", cms, fp32, c.GFLOPs)
-	}
-	rw := append([]float32(nil), w...)
-	if strings.HasSuffix(c.Kernel, "_"+cm+"_f16") {
-		for i := range rw {
-			rw[i] = engine.RoundFloat16(rw[i])
-		}
-	}
+	c := measuredConvChoice(t, d, cm, "f16")
+	rw := roundedIf(w, strings.HasSuffix(c.Kernel, "_"+cm+"_f16"))
 	want := make([]float32, len(got))
 	cpu.Conv2DForward(want, x, rw, p)
 	for i := range want {

@@ -19,39 +19,62 @@ import (
 )
 
 // TestAugmentOnDevice: two steps of the toy run with every augmentation
-// step on (blur, solarisation, noise) give the same losses with the views
-// rendered on the device (--augment-on gpu) as with the loader's workers
-// (cpu), on one Vulkan device; the device run says where its views came
-// from.
+// step on (blur, solarisation, noise), on one Vulkan device, in pairs
+// that must give the same losses within the float32 rounding of the two
+// pipelines (1e-5 relative):
+//   - the views rendered on the device (--augment-on gpu) and by the
+//     loader's workers (cpu), the whole batch at once;
+//   - the same in micro-batch chunks of 6 of the 16 images (6, 6, 4): the
+//     device renders each chunk's views when the chunked step needs them
+//     (twice per chunk), the workers' batch is uploaded a chunk at a time;
+//     a chunk rendering other images' views would be far off;
+//   - chunks of 4 rendered on the device, and the whole batch rendered at
+//     once under --bn-groups 4 (against the unchunked run the losses
+//     differ by design, BN using each chunk's statistics; with the same
+//     statistics they agree to the printed 7 digits on lavapipe).
+//
+// No warm-up, so that step 1's loss depends on step 0's gradient pass (in
+// chunks, each chunk's second render). The device runs say where their
+// views came from.
 func TestAugmentOnDevice(t *testing.T) {
 	cfg := toyConfig(t, writeToyData(t, 48, 16))
 	cfg.Epochs, cfg.MaxSteps = 1, 2
-	cfg.WarmupEpochs = 0 // step 1's loss depends on step 0's gradients
+	cfg.WarmupEpochs = 0
 	cfg.Blur, cfg.SolarizeProb, cfg.NoiseStd = "on", 0.5, 0.05
 	d := vulkantest.Open(t, vulkan.Options{})
-	var losses [2][]float32
-	for i, on := range []string{AugmentCPU, AugmentGPU} {
-		c := cfg
-		c.AugmentOn = on
-		c.Out += "-" + on
-		var log strings.Builder
-		res, err := Run(context.Background(), d, c, Options{Log: &log})
-		if err != nil {
-			t.Fatalf("--augment-on %s: %v\n%s", on, err, log.String())
-		}
-		if dev := strings.Contains(log.String(), "views rendered on the device"); dev != (on == AugmentGPU) {
-			t.Errorf("--augment-on %s: log says views on the device: %v\n%s", on, dev, log.String())
-		}
-		losses[i] = res.Losses
+	type run struct {
+		on, micro string
+		groups    int
 	}
-	if len(losses[0]) != 2 || len(losses[1]) != 2 {
-		t.Fatalf("losses %v", losses)
-	}
-	for s := range 2 {
-		c, g := float64(losses[0][s]), float64(losses[1][s])
-		t.Logf("step %d: loss with views from the cpu %.7f, the device %.7f", s+1, c, g)
-		if math.Abs(c-g) > 1e-5*(1+math.Abs(c)) {
-			t.Errorf("step %d: loss %v with device views, %v with CPU views", s+1, g, c)
+	for _, pair := range [][2]run{
+		{{AugmentCPU, "0", 0}, {AugmentGPU, "0", 0}},
+		{{AugmentCPU, "6", 0}, {AugmentGPU, "6", 0}},
+		{{AugmentGPU, "4", 0}, {AugmentGPU, "0", 4}},
+	} {
+		var losses [2][]float32
+		for i, r := range pair {
+			c := cfg
+			c.AugmentOn, c.MicroBatch, c.BNGroups = r.on, r.micro, r.groups
+			c.Out += fmt.Sprintf("-%s-%s-%d", r.on, r.micro, r.groups)
+			var log strings.Builder
+			res, err := Run(context.Background(), d, c, Options{Log: &log})
+			if err != nil {
+				t.Fatalf("%+v: %v\n%s", r, err, log.String())
+			}
+			if dev := strings.Contains(log.String(), "views rendered on the device"); dev != (r.on == AugmentGPU) {
+				t.Errorf("%+v: log says views on the device: %v\n%s", r, dev, log.String())
+			}
+			if len(res.Losses) != 2 {
+				t.Fatalf("%+v: losses %v", r, res.Losses)
+			}
+			losses[i] = res.Losses
+		}
+		for s := range 2 {
+			a, b := float64(losses[0][s]), float64(losses[1][s])
+			t.Logf("step %d: %+v %.7f, %+v %.7f", s+1, pair[0], a, pair[1], b)
+			if math.Abs(a-b) > 1e-5*(1+math.Abs(a)) {
+				t.Errorf("step %d: loss %v with %+v, %v with %+v", s+1, a, pair[0], b, pair[1])
+			}
 		}
 	}
 }
@@ -251,62 +274,6 @@ func TestMicroBatchDeviceViews(t *testing.T) {
 	})
 	if n < 1 || n > 10 || asked > 16 {
 		t.Errorf("a gigabyte, views of 100 MiB per image: chunk of %d images (views asked for %d at most), want 1 to 10", n, asked)
-	}
-}
-
-// TestAugmentOnDeviceChunks: two steps of the toy run (every augmentation
-// step on) in micro-batch chunks of 6 of the 16 images (6, 6 and 4) give
-// the same losses with each chunk's views rendered on the device when the
-// chunked step needs them (--augment-on gpu) as with the loader's workers
-// rendering the batch (cpu, uploaded a chunk at a time), within the
-// float32 rounding of the two pipelines (TestAugmentOnDevice's
-// tolerance); a chunk rendering other images' views would be far off.
-// Against the unchunked run the losses differ by design (BN uses each
-// chunk's statistics), so chunks of 4 rendered on the device are compared
-// with the whole batch rendered at once under --bn-groups 4 (the same BN
-// statistics), within float32 summation order (1e-5 relative; they
-// agree to the printed 7 digits on lavapipe).
-func TestAugmentOnDeviceChunks(t *testing.T) {
-	cfg := toyConfig(t, writeToyData(t, 48, 16))
-	cfg.Epochs, cfg.MaxSteps = 1, 2
-	// No warm-up: step 0 must change the weights, so that step 1's loss
-	// depends on step 0's gradient pass (each chunk's second render).
-	cfg.WarmupEpochs = 0
-	cfg.Blur, cfg.SolarizeProb, cfg.NoiseStd = "on", 0.5, 0.05
-	d := vulkantest.Open(t, vulkan.Options{})
-	runs := []struct {
-		on, micro string
-		groups    int
-	}{{AugmentCPU, "6", 0}, {AugmentGPU, "6", 0}, {AugmentGPU, "4", 0}, {AugmentGPU, "0", 4}}
-	losses := make([][]float32, len(runs))
-	for i, r := range runs {
-		c := cfg
-		c.AugmentOn, c.MicroBatch, c.BNGroups = r.on, r.micro, r.groups
-		c.Out += fmt.Sprint(i)
-		var log strings.Builder
-		res, err := Run(context.Background(), d, c, Options{Log: &log})
-		if err != nil {
-			t.Fatalf("--augment-on %s --micro-batch %s --bn-groups %d: %v\n%s", r.on, r.micro, r.groups, err, log.String())
-		}
-		if dev := strings.Contains(log.String(), "views rendered on the device"); dev != (r.on == AugmentGPU) {
-			t.Errorf("--augment-on %s: log says views on the device: %v\n%s", r.on, dev, log.String())
-		}
-		if len(res.Losses) != 2 {
-			t.Fatalf("--augment-on %s --micro-batch %s --bn-groups %d: losses %v", r.on, r.micro, r.groups, res.Losses)
-		}
-		losses[i] = res.Losses
-	}
-	for s := range 2 {
-		c, g := float64(losses[0][s]), float64(losses[1][s])
-		t.Logf("step %d, chunks of 6: loss with views from the cpu %.7f, the device %.7f", s+1, c, g)
-		if math.Abs(c-g) > 1e-5*(1+math.Abs(c)) {
-			t.Errorf("step %d, chunks of 6: loss %v with device views, %v with CPU views", s+1, g, c)
-		}
-		ch, gr := float64(losses[2][s]), float64(losses[3][s])
-		t.Logf("step %d, device views: chunks of 4 %.7f, the whole batch in BN groups of 4 %.7f", s+1, ch, gr)
-		if math.Abs(ch-gr) > 1e-5*(1+math.Abs(gr)) {
-			t.Errorf("step %d, device views: loss %v in chunks of 4, %v for the whole batch in BN groups of 4", s+1, ch, gr)
-		}
 	}
 }
 
