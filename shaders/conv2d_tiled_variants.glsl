@@ -60,9 +60,11 @@
 // engine.Float16, for engine.Float16 operands; the tiles, the sums, w and
 // dw stay float32. The cooperative-matrix ones (<cm variant>_f16: F16
 // with the CM defines) stage the float16 activations straight into their
-// float16 tiles (exact, unscaled), w (scaled and rounded as in the float32
-// cm variants) beside them; engine/vulkan/internal/conv runs them for
-// float16 operands where it runs the float32 cm variants for float32 ones.
+// float16 tiles (unscaled: the tiles hold them exactly, and the multiply
+// must keep their subnormals, checked at open), w (scaled and rounded as
+// in the float32 cm variants) beside them; engine/vulkan/internal/conv
+// runs them for float16 operands where it runs the float32 cm variants
+// for float32 ones (and that check passed).
 // No float32-tile 16-deep or double-buffered float16 variant exists yet:
 // engine/vulkan/internal/conv never picks those (nor Winograd) for float16
 // operands.

@@ -22,7 +22,11 @@
 // An input the including shader stages as float16_t already (float16
 // tensors, read exactly: CM_A_HALF or CM_B_HALF defined before the
 // include) is stored as it is, unscaled (its scale 1, its cmMax word
-// unread), so the tile holds its exact values.
+// unread): the tile holds its values exactly, subnormals included, and
+// the multiply must keep float16 subnormal inputs, which Vulkan leaves to
+// the implementation (no DenormPreserve here): engine/vulkan checks it at
+// open (internal/conv's SelfCheck16) and otherwise runs float16 operands
+// on the float32-tile kernels.
 //
 // Compile-time parameters (the variant line): CM_F (the fragment shape
 // CM_F x CM_F x CM_F: 16 on GPUs, 8 on lavapipe, whose only float16 shape

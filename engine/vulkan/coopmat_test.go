@@ -24,12 +24,16 @@ func TestConformanceCoopMat(t *testing.T) {
 	cm := d.Plans().CoopMat()
 	t.Logf("cooperative-matrix kernels %s", cm)
 	p := engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
-	for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
-		if k, _ := d.Plans().ConvKernelFloat16(pass, p); k != "tiled_64x128_"+cm+"_f16" {
-			t.Errorf("float16 %s convolution runs %s, want tiled_64x128_%s_f16", pass, k, cm)
+	families := []string{"Gemm", "Conv"}
+	if vulkantest.CoopMatFloat16(t, d) {
+		families = append(families, "Float16Conv")
+		for _, pass := range []string{"forward", "backward_data", "backward_filter"} {
+			if k, _ := d.Plans().ConvKernelFloat16(pass, p); k != "tiled_64x128_"+cm+"_f16" {
+				t.Errorf("float16 %s convolution runs %s, want tiled_64x128_%s_f16", pass, k, cm)
+			}
 		}
 	}
-	conformance.RunFamilies(t, d, "Gemm", "Conv", "Float16Conv")
+	conformance.RunFamilies(t, d, families...)
 	checkValidation(t, d)
 }
 
@@ -43,13 +47,18 @@ func TestConformanceCoopMatVariants(t *testing.T) {
 	for _, v := range []string{"tiled_128x128_db_" + cm, "tiled_64x128_" + cm, "tiled_128x128_k32_" + cm} {
 		t.Run(v, func(t *testing.T) {
 			d := vulkantest.Open(t, vulkan.Options{CoopMat: "on", GemmVariant: "coopmat_db", ConvVariant: v})
-			conformance.RunFamilies(t, d, "Gemm", "Conv", "Float16Conv")
+			f16 := vulkantest.CoopMatFloat16(t, d)
+			if f16 {
+				conformance.RunFamilies(t, d, "Gemm", "Conv", "Float16Conv")
+			} else {
+				conformance.RunFamilies(t, d, "Gemm", "Conv")
+			}
 			p := engine.Conv2DParams{N: 2, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 			kernel, _ := d.Plans().ConvKernel("forward", p)
 			if kernel != v {
 				t.Errorf("forward convolution ran %s, want %s", kernel, v)
 			}
-			if k16, _ := d.Plans().ConvKernelFloat16("forward", p); k16 != v+"_f16" {
+			if k16, _ := d.Plans().ConvKernelFloat16("forward", p); f16 && k16 != v+"_f16" {
 				t.Errorf("float16 forward convolution ran %s, want %s_f16", k16, v)
 			}
 			checkValidation(t, d)
@@ -158,6 +167,9 @@ func TestCoopMatConvAutotuneFloat16(t *testing.T) {
 	d := vulkantest.Open(t, vulkantest.Tuned(t, vulkan.Options{CoopMat: "on"}))
 	if err := d.Float16Storage(); err != nil {
 		t.Skipf("no float16 storage: %v", err)
+	}
+	if !vulkantest.CoopMatFloat16(t, d) {
+		t.SkipNow()
 	}
 	p := engine.Conv2DParams{N: 2, C: 16, H: 9, W: 9, K: 24, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	rng := rand.New(rand.NewSource(10))

@@ -108,6 +108,12 @@ type testHooks struct {
 	pipelineFault func(shader string) error
 	// denyRules, when not nil, replaces the built-in deny list.
 	denyRules []vkrt.DenyRule
+	// coopMat16Input, when set, alters the float16 activations of the
+	// float16 cooperative-matrix self-check (conv.Config.SelfCheck16Input),
+	// as a device that flushes subnormals would read them.
+	coopMat16Input func(x []float32)
+	// logf, when set, takes Open's log lines instead of log.Printf.
+	logf func(format string, args ...any)
 }
 
 // Device is the Vulkan implementation of engine.Backend. A Device must be
@@ -163,8 +169,29 @@ func Open(opts Options) (*Device, error) {
 		}
 	}
 	// After the self-check, which may turn cooperative matrices off.
-	d.conv = conv.New(rt, conv.Config{Variant: opts.ConvVariant, TuneOnCPU: opts.TuneConvOnCPU, CoopMat: d.gemm.CoopMat(),
-		Tuner: d.tuner, Gemm: d.gemm, Elt: d.elt})
+	ccfg := conv.Config{Variant: opts.ConvVariant, TuneOnCPU: opts.TuneConvOnCPU, CoopMat: d.gemm.CoopMat(),
+		Tuner: d.tuner, Gemm: d.gemm, Elt: d.elt}
+	if opts.hooks != nil {
+		ccfg.SelfCheck16Input = opts.hooks.coopMat16Input
+	}
+	d.conv = conv.New(rt, ccfg)
+	if ccfg.CoopMat != "" && rt.Float16Storage() == nil {
+		// Float16 activations go into the float16 tiles unscaled: check
+		// that the multiply keeps their subnormals (conv.Ops.SelfCheck16).
+		if err := d.conv.SelfCheck16(); err != nil {
+			if rt.Err() != nil {
+				d.Close()
+				return nil, fmt.Errorf("engine/vulkan: float16 cooperative-matrix self-check on %q: %v", d.info.Name, err)
+			}
+			logf := log.Printf
+			if opts.hooks != nil && opts.hooks.logf != nil {
+				logf = opts.hooks.logf
+			}
+			logf("engine/vulkan: float16 convolutions off the cooperative-matrix tiles on %q (float32-tile _f16 kernels instead): self-check failed: %v", d.info.Name, err)
+			ccfg.NoCoopMat16 = err.Error()
+			d.conv = conv.New(rt, ccfg)
+		}
+	}
 	return d, nil
 }
 
@@ -184,7 +211,14 @@ func (d *Device) Describe() string {
 		val = ", " + note
 	}
 	if cm := d.gemm.CoopMat(); cm != "" {
-		val += ", cooperative matrices " + cm + " (float16 inputs)"
+		val += ", cooperative matrices " + cm + " (float16 inputs"
+		switch cm16, off := d.Plans().CoopMatFloat16(); {
+		case off != "":
+			val += "; float16 convolutions on float32 tiles: " + off
+		case cm16 != "":
+			val += "; float16 convolutions too, subnormals checked"
+		}
+		val += ")"
 	}
 	return fmt.Sprintf("vulkan: %s (%s, %s, Vulkan %s%s)", d.info.Name, d.info.Type, drv, d.info.APIVersion, val)
 }

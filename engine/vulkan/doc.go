@@ -26,7 +26,9 @@
 // (AugmentViews, AugmentLimit) and Float16Storer (Float16Storage,
 // NewFloat16: tensors of 2 bytes an element, which need
 // storageBuffer16BitAccess; kernels load and store them as uint16_t and
-// compute in float32, see internal/vkrt/storage16.go). Beyond them it
+// compute in float32, see internal/vkrt/storage16.go, but for the
+// cooperative-matrix convolution tiles' _f16 variants, which load
+// float16_t straight into their float16 tiles). Beyond them it
 // exports five documented extras, one per
 // concern (deviceExtras in api_test.go pins the list: a new exported
 // method fails TestDeviceMethodSet):
@@ -36,7 +38,8 @@
 //   - ValidationMessages: the validation layer's messages (diagnostics;
 //     the sticky error is engine.Backend's Err).
 //   - Plans: the kernel choices (tuner.go): the cooperative-matrix variant
-//     (CoopMat), the GEMM kernel per shape class (Gemm, GemmFor), the
+//     (CoopMat; CoopMatFloat16 for the float16 convolutions, or why
+//     not), the GEMM kernel per shape class (Gemm, GemmFor), the
 //     convolution kernel per problem (Conv, ConvKernel), the fused
 //     NT-Xent's family (NTXentKernel) and TuneTime, for `devices`, the
 //     `bench` commands and the tests that check an option reached a plan.
@@ -120,6 +123,16 @@
 // variants (float16 inputs scaled per tensor by a power of two, float32
 // sums) after a self-check product at open; Device.MatmulInputRounding
 // tells the conformance suite to round its references' inputs alike.
+// Float16 activations go into the float16 tiles unscaled (the _<cm>_f16
+// convolution tiles), so their subnormals (|x| < 2^-14) must survive the
+// multiply, which Vulkan leaves to the implementation: where the device
+// has float16 storage, a second self-check at open runs one small float16
+// convolution with subnormal and normal activations on the tile
+// (internal/conv: Ops.SelfCheck16); where it fails (subnormals flushed,
+// or anything else wrong) Open logs one line naming the device and why,
+// the float16 convolutions run the float32-tile _f16 kernels instead
+// (the float32 ones keep their cooperative matrices), and
+// Plans.CoopMatFloat16 and Describe say so.
 // Before that, a deny list (vkrt.DenyRules, internal/vkrt/denylist.go)
 // refuses cooperative matrices or float16 storage on devices and drivers
 // publicly reported to advertise them and compute wrong results, each

@@ -45,6 +45,19 @@ func (d *Device) Plans() Plans { return Plans{d} }
 // with ("cm_s32", ...), or "" when they compute in float32.
 func (p Plans) CoopMat() string { return p.d.gemm.CoopMat() }
 
+// CoopMatFloat16 returns the cooperative-matrix variant the float16
+// convolutions run on (CoopMat, once their self-check at open found that
+// the multiply keeps float16 subnormal activations), "" when they run the
+// float32-tile _f16 kernels; off says why where cooperative matrices are
+// on but not for them (the self-check's error). Both are "" on a device
+// without float16 storage.
+func (p Plans) CoopMatFloat16() (cm, off string) {
+	if p.d.rt.Float16Storage() != nil {
+		return "", ""
+	}
+	return p.d.conv.CoopMat16()
+}
+
 // Gemm returns the kernel of every shape class and where it came from,
 // deciding (and, with autotuning on, measuring) the classes not used yet.
 func (p Plans) Gemm() []GemmClassChoice { return p.d.gemm.Plan() }

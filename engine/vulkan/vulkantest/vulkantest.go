@@ -122,3 +122,24 @@ func OpenCoopMat(t testing.TB, opts vulkan.Options) *vulkan.Device {
 	}
 	return d
 }
+
+// CoopMatFloat16 reports whether d's float16 convolutions run on its
+// cooperative-matrix tiles (vulkan.Plans.CoopMatFloat16), for the tests
+// of those tiles. Where the float16 self-check at open turned them off
+// it fails t on a CPU device (lavapipe keeps float16 subnormals) and
+// elsewhere logs why and returns false: a GPU may flush them, the
+// float16 convolutions then run the float32-tile _f16 kernels, and the
+// fallback has tests of its own.
+func CoopMatFloat16(t testing.TB, d *vulkan.Device) bool {
+	t.Helper()
+	cm, off := d.Plans().CoopMatFloat16()
+	switch {
+	case off == "":
+		return cm != ""
+	case d.Info().Type == "cpu":
+		t.Fatalf("%s: float16 convolutions off the cooperative-matrix tiles: %s", d.Describe(), off)
+	default:
+		t.Logf("%s: float16 convolutions off the cooperative-matrix tiles, their tests skipped: %s", d.Info().Name, off)
+	}
+	return false
+}

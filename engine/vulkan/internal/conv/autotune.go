@@ -50,12 +50,13 @@ type Choice struct {
 
 // convProblem is the cache class of a convolution problem (with the
 // cooperative-matrix variant appended when the device runs them: another
-// set of candidates; then " f16" for float16 activations, whose
-// candidates are convCandidates16).
+// set of candidates, but for float16 activations with Config.NoCoopMat16,
+// whose candidates are those of a device without; then " f16" for float16
+// activations, whose candidates are convCandidates16).
 func (o *Ops) convProblem(pass string, p engine.Conv2DParams, f16 bool) string {
 	key := fmt.Sprintf("conv2d_%s n%d c%d h%d w%d k%d r%d s%d stride%dx%d pad%dx%d",
 		pass, p.N, p.C, p.H, p.W, p.K, p.R, p.S, p.StrideH, p.StrideW, p.PadH, p.PadW)
-	if o.cfg.CoopMat != "" {
+	if o.cfg.CoopMat != "" && !(f16 && o.cfg.NoCoopMat16 != "") {
 		key += " " + o.cfg.CoopMat
 	}
 	if f16 {

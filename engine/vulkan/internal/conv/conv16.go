@@ -15,11 +15,13 @@ import (
 // conv2d_<pass>_tiled_<tile>_f16 variants of the table's four tiles. On a
 // device that runs cooperative matrices (Config.CoopMat) the
 // cooperative-matrix tiles have float16 variants too
-// (<tile>_<cm>_f16: the activations go into the float16 tiles as they
-// are, unscaled and exact, w is scaled and rounded as in the float32 cm
-// tiles, the sums float32, y and dx rounded once like the others): the
-// table and the tuner use them where they use the float32 cm tiles for
-// float32 activations (convCoopMat16). Winograd and the float32-tile
+// (<tile>_<cm>_f16: the activations go into the float16 tiles unscaled,
+// which hold them exactly, subnormals included, w is scaled and rounded
+// as in the float32 cm tiles, the sums float32, y and dx rounded once like
+// the others): the table and the tuner use them where they use the float32
+// cm tiles for float32 activations (convCoopMat16), unless
+// Config.NoCoopMat16 turns them off because the multiply was found to
+// lose subnormal inputs (SelfCheck16, coopmat16.go). Winograd and the float32-tile
 // 16-deep and double-buffered tiles have no float16 variant: they refuse
 // float16 activations, so neither the table (convTableTile16) nor the
 // tuner (convCandidates16) ever picks them for such a problem (convTileFor
@@ -37,9 +39,9 @@ const f16AgreeTol = 0x1p-10
 
 // convCoopMat16 are the float16 variants of this device's
 // cooperative-matrix tiles (convCoopMat, in its order; none without
-// Config.CoopMat).
+// Config.CoopMat or with Config.NoCoopMat16).
 func (o *Ops) convCoopMat16() []convTile {
-	if o.cfg.CoopMat == "" {
+	if o.cfg.CoopMat == "" || o.cfg.NoCoopMat16 != "" {
 		return nil
 	}
 	var out []convTile

@@ -9,7 +9,9 @@
 // Float16 activations (x, y, dy, dx stored as engine.Float16) run the _f16
 // register-blocked and tiled kernels, and with cooperative matrices the
 // _f16 cooperative-matrix tiles (the activations staged into the float16
-// tiles as they are), never Winograd (conv16.go).
+// tiles unscaled, which needs a multiply that keeps their subnormals:
+// SelfCheck16, run by package vulkan at open, and Config.NoCoopMat16 where
+// it fails), never Winograd (conv16.go, coopmat16.go).
 // Shaders is the family's kernel table.
 //
 // The family uses the GEMM family (internal/gemm) for Winograd's batched

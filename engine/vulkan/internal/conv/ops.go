@@ -34,6 +34,17 @@ type Config struct {
 	// products with ("cm_s32", ...), "" for float32 kernels (decided after
 	// the GEMM family's self-check).
 	CoopMat string
+	// NoCoopMat16, when not "", says why float16 activations do not run the
+	// float16 cooperative-matrix tiles although CoopMat is set (a failed
+	// SelfCheck16): they run the float32-tile _f16 kernels, as without
+	// CoopMat, and their problems are tuned and cached under keys without
+	// the variant.
+	NoCoopMat16 string
+	// SelfCheck16Input, tests only (nil elsewhere), alters the float16
+	// activations SelfCheck16 uploads but not those of its reference, as a
+	// device that reads some of them wrongly (flushes subnormals) would
+	// see them.
+	SelfCheck16Input func(x []float32)
 	// Tuner is the tuning service shared with the GEMM family, nil when
 	// autotuning is off.
 	Tuner *tune.Service

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"simclr-vk/engine"
 	"simclr-vk/engine/vulkan/internal/vkrt"
 )
 
@@ -39,6 +40,46 @@ func TestAbsMax(t *testing.T) {
 		at.Release()
 		bt.Release()
 		m.Release()
+	}
+}
+
+// TestAbsMaxFloat16: CoopMatMax leaves the word of a float16 operand 0
+// (the _f16 tiles stage it unscaled and never read it; absmax.comp reads
+// float32 and would take its packed pairs for float32 values) and still
+// records the float32 operand's, in either slot.
+func TestAbsMaxFloat16(t *testing.T) {
+	d := openTest(t, vkrt.Config{}, Config{})
+	if err := d.RT.Float16Storage(); err != nil {
+		t.Skipf("no float16 storage: %v", err)
+	}
+	rng := rand.New(rand.NewSource(5))
+	for _, n := range []int{1, 3, 257} {
+		a, h := make([]float32, n), make([]float32, n)
+		for i := range a {
+			a[i] = float32(rng.NormFloat64())
+			h[i] = float32(1 + 100*rng.Float64()) // no zero word, wherever it is read
+		}
+		at, ht := d.RT.New(n), d.RT.NewFloat16(n)
+		d.RT.Upload(at, a)
+		d.RT.Upload(ht, h)
+		for _, c := range []struct {
+			x, y *engine.Tensor
+			want [2]uint32
+		}{{ht, at, [2]uint32{0, absMaxBits(a)}}, {at, ht, [2]uint32{absMaxBits(a), 0}}} {
+			m := d.CoopMatMax(c.x, c.y)
+			got := make([]float32, 2)
+			if err := d.RT.Download(m, got); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range c.want {
+				if g := math.Float32bits(got[i]); g != want {
+					t.Errorf("n=%d, %v and %v: slot %d %#x (%g), want %#x", n, c.x.DType(), c.y.DType(), i, g, got[i], want)
+				}
+			}
+			m.Release()
+		}
+		at.Release()
+		ht.Release()
 	}
 }
 

@@ -60,7 +60,13 @@ import (
 // (GL_EXT_shader_16bit_storage) and convert with integer arithmetic
 // (shaders/half.glsl), computing in float32. That needs only the Vulkan 1.1
 // feature storageBuffer16BitAccess (VK_KHR_16bit_storage), not
-// shaderFloat16: a device is created with it on wherever it has it.
+// shaderFloat16: a device is created with it on wherever it has it. The
+// exception: the cooperative-matrix convolution tiles' _f16 variants load
+// float16_t into their float16 tiles, on devices that run cooperative
+// matrices and so have shaderFloat16 enabled (coopmat.go); they rely on
+// the multiply keeping float16 subnormals, which package vulkan checks at
+// open (internal/conv: Ops.SelfCheck16) before routing float16
+// convolutions to them.
 
 // storage16Info says whether the physical device has
 // storageBuffer16BitAccess, and when not why.
