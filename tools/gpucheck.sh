@@ -20,8 +20,10 @@
 #      and a short ResNet-18 train at 224 px with --augment-on gpu: the
 #      step's data wait (metrics.jsonl)
 # and writes one JSON report (report.json) plus the raw logs into --out,
-# and, where python3 runs, goals.json: issue #8's goals as ratios and issue
-# #19's (views/s, loader cores, data wait) with their verdicts
+# and, where python3 runs, goals.json: issue #8's goals as ratios, issue
+# #18's (the mixed step against PyTorch AMP, its peak memory against the
+# fp32 step's) and #19's (views/s, loader cores, data wait) with their
+# verdicts
 # (tools/gpucheck_goals.py).
 #
 #   tools/gpucheck.sh --build-only           build bin/simclr-vk and bin/tests/*.test here
@@ -251,6 +253,10 @@ test_pkg ./engine/vulkan/internal/ntxent # the fused NT-Xent's kernel families a
 # 2. The figures of issue #8's goals, with their PyTorch references.
 run "bench_gemm_${GOAL_GEMM//,/x}" 120 "$BIN" bench gemm --backend vulkan "${dev[@]}" --size "$GOAL_GEMM" --json
 step "bench_step_b$GOAL_B" "$GOAL_B"
+# Issue #18: the same step in mixed precision (float16 activations; their
+# convolutions on cooperative matrices where the device has them), against
+# PyTorch AMP, and its peak memory against the float32 step's.
+step "bench_step_b${GOAL_B}_mixed" "$GOAL_B" --precision mixed $(has_coopmat && echo --coopmat on)
 if command -v python3 >/dev/null && python3 -c 'import torch' 2>/dev/null; then
 	run torch 240 python3 tools/torch_step.py --width "$TORCH_W" --image "$STEP_IMG" \
 		--batch "${STEP_BATCHES[@]}" --amp --gemm "${TORCH_GEMM[@]}"

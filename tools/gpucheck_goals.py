@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tools/gpucheck_goals.py: issues #8's and #19's goals from a gpucheck report.json.
+"""tools/gpucheck_goals.py: issues #8's, #18's and #19's goals from a gpucheck report.json.
 
 Reads the report tools/gpucheck.sh wrote and prints one JSON object with
 each goal's two figures and their ratio, so a GPU run ends with the
@@ -11,6 +11,10 @@ numbers the README and the issue note need:
                      PyTorch eager strict fp32; goal >= 1.0
   step_b512_coopmat: the same with --coopmat on / PyTorch default (TF32)
                      and AMP, for reference (no goal)
+  step_b512_mixed:   issue #18: the same with --precision mixed (and
+                     --coopmat on where the device has cooperative
+                     matrices) / PyTorch AMP, goal >= 1.0 ("met"); its peak
+                     memory / the fp32 step's, goal <= 0.6 ("peak_met")
   ntxent:            fused NT-Xent time (and memory) at 2N=16384, d=128
                      against the unfused composition; goal: faster
 
@@ -131,6 +135,17 @@ def main(path):
                                 "torch_amp_images_per_s": t_amp and t_amp.get("images_per_s"),
                                 "ratio_to_tf32": ratio(c, t_tf32 and t_tf32.get("images_per_s")),
                                 "ratio_to_amp": ratio(c, t_amp and t_amp.get("images_per_s"))}
+    fp = first(lines(r, "bench_step_b%d" % gb), bench="step") or {}
+    mx = first(lines(r, "bench_step_b%d_mixed" % gb), bench="step") or {}
+    amp = t_amp and t_amp.get("images_per_s")
+    speed, peak = ratio(mx.get("images_per_s"), amp), ratio(mx.get("peak_bytes"), fp.get("peak_bytes"))
+    out["step_b%d_mixed" % gb] = {"precision": mx.get("precision"), "device": mx.get("device"),
+                              "simclr_vk_images_per_s": mx.get("images_per_s"), "torch_amp_images_per_s": amp,
+                              "ratio_to_amp": speed, "goal": 1.0, "met": None if speed is None else speed >= 1.0,
+                              "peak_bytes": mx.get("peak_bytes"), "fp32_peak_bytes": fp.get("peak_bytes"),
+                              "torch_amp_peak_bytes": t_amp and t_amp.get("peak_mem_bytes"),
+                              "peak_ratio": peak, "peak_goal_at_most": 0.6,
+                              "peak_met": None if peak is None else peak <= 0.6}
     nt = lines(r, "bench_ntxent")
     fused = first(nt, bench="ntxent", impl="fused") or {}
     unfused = first(nt, bench="ntxent", impl="unfused") or {}

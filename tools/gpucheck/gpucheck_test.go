@@ -20,7 +20,11 @@ const fakeBin = `#!/bin/sh
 case "$1 $2" in
 "devices --json") echo '{"backend":"vulkan","index":0,"name":"fake"}' ;;
 "bench gemm") echo '{"bench":"gemm","gflop_per_s":100}' ;;
-"bench step") echo '{"bench":"step","images_per_s":5,"first_step_s":1,"tune_s":0.5}' ;;
+"bench step")
+	case "$*" in
+	*"--precision mixed"*) echo '{"bench":"step","precision":"mixed","images_per_s":9,"peak_bytes":50,"first_step_s":1}' ;;
+	*) echo '{"bench":"step","precision":"fp32","images_per_s":5,"peak_bytes":100,"first_step_s":1,"tune_s":0.5}' ;;
+	esac ;;
 "bench ntxent") echo '{"bench":"ntxent","impl":"fused","n":256,"dim":32,"ms":2}'; echo '{"bench":"ntxent","impl":"unfused","n":256,"dim":32,"ms":4}' ;;
 "bench conv") echo '{"bench":"conv","layer":"stem"}' ;;
 "bench data")
@@ -142,7 +146,7 @@ func TestQuickRun(t *testing.T) {
 	got := strings.Join(stepNames(r), " ")
 	// No test binaries in this tree (their steps log and skip); torch only
 	// where python3 has it.
-	want := []string{"devices", "bench_gemm_256x256x256", "bench_step_b8", "bench_ntxent", "bench_step_b4", "bench_conv",
+	want := []string{"devices", "bench_gemm_256x256x256", "bench_step_b8", "bench_step_b8_mixed", "bench_ntxent", "bench_step_b4", "bench_conv",
 		"data_prepare", "bench_data_gpu_224", "bench_data_gpu_32", "train_32"}
 	idx := -1
 	for _, w := range want {
@@ -192,6 +196,12 @@ func TestQuickRun(t *testing.T) {
 	}
 	if field("gemm_256", "simclr_vk_gflops") != 100.0 || field("step_b8_fp32", "simclr_vk_images_per_s") != 5.0 || field("ntxent", "speedup") != 2.0 {
 		t.Errorf("goals %s", b)
+	}
+	// Issue #18: the mixed step (the fake's 9 images/s, 50 bytes) against
+	// the float32 step's 100 bytes: half, under the goal's 0.6.
+	if field("step_b8_mixed", "precision") != "mixed" || field("step_b8_mixed", "simclr_vk_images_per_s") != 9.0 ||
+		field("step_b8_mixed", "peak_ratio") != 0.5 || field("step_b8_mixed", "peak_met") != true {
+		t.Errorf("issue #18's goals %v", goals["step_b8_mixed"])
 	}
 	// Issue #19: 3500 views/s at 224 px on 1.5 cores meets 3000; 15000 at
 	// 32 px misses 20000; the last epoch's data wait (0.03, its last
