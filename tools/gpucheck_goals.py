@@ -137,8 +137,11 @@ def main(path):
                                 "ratio_to_amp": ratio(c, t_amp and t_amp.get("images_per_s"))}
     fp = first(lines(r, "bench_step_b%d" % gb), bench="step") or {}
     mx = first(lines(r, "bench_step_b%d_mixed" % gb), bench="step") or {}
+    if mx.get("precision") != "mixed":
+        mx = {}  # not a mixed step: judge nothing
     amp = t_amp and t_amp.get("images_per_s")
-    speed, peak = ratio(mx.get("images_per_s"), amp), ratio(mx.get("peak_bytes"), fp.get("peak_bytes"))
+    speed = ratio(mx.get("images_per_s"), amp)
+    peak = ratio(mx.get("peak_bytes") or None, fp.get("peak_bytes"))  # 0: not measured
     out["step_b%d_mixed" % gb] = {"precision": mx.get("precision"), "device": mx.get("device"),
                               "simclr_vk_images_per_s": mx.get("images_per_s"), "torch_amp_images_per_s": amp,
                               "ratio_to_amp": speed, "goal": 1.0, "met": None if speed is None else speed >= 1.0,

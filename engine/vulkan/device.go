@@ -181,7 +181,7 @@ func Open(opts Options) (*Device, error) {
 		if err := d.conv.SelfCheck16(); err != nil {
 			if rt.Err() != nil {
 				d.Close()
-				return nil, fmt.Errorf("engine/vulkan: float16 cooperative-matrix self-check on %q: %v", d.info.Name, err)
+				return nil, fmt.Errorf("engine/vulkan: %w on %q (float16 convolutions; --coopmat off runs float32): %v", ErrCoopMatSelfCheck, d.info.Name, err)
 			}
 			logf := log.Printf
 			if opts.hooks != nil && opts.hooks.logf != nil {
