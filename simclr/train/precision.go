@@ -39,13 +39,13 @@ func ResolvePrecision(s string) (layers.Precision, error) {
 func precisionNote(flag string, p layers.Precision, backend string, stored bool) string {
 	const rest = "master weights, BN statistics, loss and optimizer float32, dynamic loss scaling"
 	if p == layers.PrecisionMixed && stored && backend != "cpu" {
-		return fmt.Sprintf("precision: mixed on %s: activations and their gradients stored as float16 tensors (half their memory; the float16 kernels are not yet faster than float32), %s", backend, rest)
+		return fmt.Sprintf("precision: mixed on %s: activations and their gradients stored as float16 tensors (half their memory; the float16 kernels are not faster than float32 without --coopmat, and with it not yet measured), %s", backend, rest)
 	}
 	if p == layers.PrecisionMixed {
 		return fmt.Sprintf("precision: mixed, EMULATED on %s: activations and their gradients rounded to float16 in float32 memory (no speed or memory gain), %s", backend, rest)
 	}
 	if flag == PrecisionAuto || flag == "" {
-		return "precision: fp32 (--precision auto: mixed precision is not yet faster than float32 on any backend)"
+		return "precision: fp32 (--precision auto: mixed precision is not yet measured faster than float32 on any backend)"
 	}
 	return ""
 }
