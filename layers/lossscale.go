@@ -2,7 +2,10 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"strconv"
+
+	"simclr-vk/engine"
 )
 
 // LossScaler is dynamic loss scaling as PyTorch's GradScaler does it: the
@@ -59,6 +62,35 @@ func (s *LossScaler) Update(finite bool) (step bool, err error) {
 		s.Good = 0
 	}
 	return true, nil
+}
+
+// Step is Update for a step whose gradients of ps, computed at s.Scale,
+// have the sum of squares g2 (GradSquares): a finite g2 takes the step and
+// divides ps' gradients by the scale they were computed at (UnscaleGrads),
+// a non-finite one skips it. The caller sets the new s.Scale where its
+// loss is scaled (Model.SetLossScale, Tape.SetLossScale).
+func (s *LossScaler) Step(g2 float64, b engine.Backend, ps []*Param) (step bool, err error) {
+	used := s.Scale
+	if step, err = s.Update(!math.IsNaN(g2) && !math.IsInf(g2, 0)); step {
+		UnscaleGrads(b, ps, used)
+	}
+	return step, err
+}
+
+// GradSquares is the sum of squares of ps' gradients, summed on b into acc
+// with tmp (one element each) and downloaded once: NaN or Inf in any
+// gradient makes it non-finite.
+func GradSquares(b engine.Backend, ps []*Param, acc, tmp *engine.Tensor) (float64, error) {
+	b.Fill(acc, 0)
+	for _, p := range ps {
+		b.SumSquares(tmp, p.Grad)
+		b.Add(acc, acc, tmp)
+	}
+	var v [1]float32
+	if err := b.Download(acc, v[:]); err != nil {
+		return 0, fmt.Errorf("gradient check: %w", err)
+	}
+	return float64(v[0]), nil
 }
 
 // State is the scaler as string values for a checkpoint's extra fields.

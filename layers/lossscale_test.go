@@ -1,8 +1,10 @@
 package layers_test
 
 import (
+	"math"
 	"testing"
 
+	"simclr-vk/engine/cpu"
 	"simclr-vk/layers"
 )
 
@@ -105,5 +107,41 @@ func TestLossScalerStateRoundTrip(t *testing.T) {
 		if *r != keep {
 			t.Errorf("LoadState(%v) changed the scaler to %+v", bad, r)
 		}
+	}
+}
+
+// TestLossScalerStep: GradSquares sums every gradient's squares; Step
+// with a finite sum takes the step and divides the gradients by the scale
+// they were computed at; with Inf it skips, leaves them alone and halves
+// the scale.
+func TestLossScalerStep(t *testing.T) {
+	b := cpu.New(cpu.Options{})
+	l := layers.NewLinear(b, "fc", 3, 2, true)
+	w, bias := []float32{1, 2, 3, 4, 5, 6}, []float32{8, -8}
+	b.Upload(l.Weight.Grad, w)
+	b.Upload(l.Bias.Grad, bias)
+	acc, tmp := b.New(1), b.New(1)
+	ps := []*layers.Param{l.Weight, l.Bias}
+	g2, err := layers.GradSquares(b, ps, acc, tmp)
+	if err != nil || g2 != 91+128 {
+		t.Fatalf("GradSquares = %v, %v; want 219", g2, err)
+	}
+	s := &layers.LossScaler{Scale: 4}
+	if step, err := s.Step(g2, b, ps); !step || err != nil || s.Scale != 4 {
+		t.Fatalf("finite: step %v, %v, scale %g", step, err, s.Scale)
+	}
+	got := make([]float32, 6)
+	b.Download(l.Weight.Grad, got)
+	for i := range got {
+		if got[i] != w[i]/4 {
+			t.Fatalf("unscaled weight gradient %v, want %v / 4", got, w)
+		}
+	}
+	if step, err := s.Step(math.Inf(1), b, ps); step || err != nil || s.Scale != 2 || s.Skipped != 1 {
+		t.Fatalf("Inf: step %v, %v, %+v; want skipped at scale 2", step, err, s)
+	}
+	b.Download(l.Weight.Grad, got)
+	if got[5] != w[5]/4 {
+		t.Errorf("a skipped step changed the gradients: %v", got)
 	}
 }

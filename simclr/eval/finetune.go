@@ -146,12 +146,11 @@ func (u *tuner) step(x *engine.Tensor, labels []int, lr, weight float32) error {
 	u.train.Backward(u.params)
 	u.frozen.Reset()
 	if u.scaler != nil {
-		g2, err := u.gradSquares()
+		g2, err := layers.GradSquares(u.m.Backend(), u.params, u.gnorm, u.gtmp)
 		if err != nil {
 			return err
 		}
-		used := u.scaler.Scale
-		step, err := u.scaler.Update(finite(g2))
+		step, err := u.scaler.Step(g2, u.m.Backend(), u.params)
 		if err != nil {
 			return err
 		}
@@ -159,26 +158,9 @@ func (u *tuner) step(x *engine.Tensor, labels []int, lr, weight float32) error {
 		if !step {
 			return nil
 		}
-		layers.UnscaleGrads(u.m.Backend(), u.params, used)
 	}
 	u.opt.Step(lr)
 	return nil
-}
-
-// gradSquares is the sum of squares of the trained parameters' gradients
-// (one download): NaN or Inf in any gradient makes it non-finite.
-func (u *tuner) gradSquares() (float64, error) {
-	b := u.m.Backend()
-	b.Fill(u.gnorm, 0)
-	for _, p := range u.params {
-		b.SumSquares(u.gtmp, p.Grad)
-		b.Add(u.gnorm, u.gnorm, u.gtmp)
-	}
-	var v [1]float32
-	if err := b.Download(u.gnorm, v[:]); err != nil {
-		return 0, fmt.Errorf("gradient check: %w", err)
-	}
-	return float64(v[0]), nil
 }
 
 func (u *tuner) release() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"simclr-vk/engine"
+	"simclr-vk/layers"
 	"simclr-vk/simclr/augment"
 	"simclr-vk/simclr/metrics"
 )
@@ -211,7 +212,7 @@ func (r *run) epoch(ctx context.Context, aug augment.Config, va engine.ViewAugme
 			return false, fmt.Errorf("%s: the loss is %g: %w; nothing saved since: %s%s",
 				where(), loss, ErrDiverged, r.lastGood(), r.divergedHint())
 		}
-		g2, err := r.gradSquares()
+		g2, err := layers.GradSquares(r.b, r.m.Params(), r.gnorm, r.gtmp)
 		if err != nil {
 			return false, fmt.Errorf("%s: %w; %s", where(), err, r.lastGood())
 		}
@@ -301,21 +302,6 @@ func (r *run) epoch(ctx context.Context, aug augment.Config, va engine.ViewAugme
 }
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
-
-// gradSquares is the sum of squares of every gradient (one sync): NaN or
-// Inf in any gradient makes it non-finite.
-func (r *run) gradSquares() (float64, error) {
-	r.b.Fill(r.gnorm, 0)
-	for _, p := range r.m.Params() {
-		r.b.SumSquares(r.gtmp, p.Grad)
-		r.b.Add(r.gnorm, r.gnorm, r.gtmp)
-	}
-	var v [1]float32
-	if err := r.b.Download(r.gnorm, v[:]); err != nil {
-		return 0, fmt.Errorf("gradient check: %w", err)
-	}
-	return float64(v[0]), nil
-}
 
 // plot redraws DIR/plot.png from the metrics log (a failure is only a
 // warning: the plot is a convenience).

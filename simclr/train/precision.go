@@ -87,13 +87,9 @@ func (r *run) setupPrecision(ck *checkpoint.Checkpoint) error {
 // gradients are non-finite at the smallest scale.
 func (r *run) scaledStep(g2 float64) (skip bool, err error) {
 	s := r.pos.scaler
-	used := s.Scale
-	step, err := s.Update(!bad(g2))
+	step, err := s.Step(g2, r.b, r.m.Params())
 	if err != nil {
 		return false, fmt.Errorf("%v: %w", err, ErrDiverged)
-	}
-	if step {
-		r.m.UnscaleGrads(used)
 	}
 	r.m.SetLossScale(s.Scale)
 	return !step, nil
