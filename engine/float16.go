@@ -33,6 +33,30 @@ func RoundFloat16(x float32) float32 {
 	return float32(math.Copysign(q, float64(x)))
 }
 
+// RoundScaled is x as a cooperative-matrix product reads a float32
+// tensor: scaled by the power of two that brings its largest finite
+// magnitude into [2^14, 2^15) (so that a tensor of small values keeps its
+// significant bits instead of meeting float16's subnormals), each value
+// rounded by round (RoundFloat16 there), scaled back. A new slice; the
+// exponent is kept within +-100 and a tensor of zeros or with an infinite
+// largest magnitude is not scaled.
+func RoundScaled(x []float32, round func(float32) float32) []float32 {
+	m := 0.0
+	for _, v := range x {
+		m = max(m, math.Abs(float64(v)))
+	}
+	e := 0
+	if m > 0 && !math.IsInf(m, 0) {
+		_, e = math.Frexp(m) // m = f * 2^e, f in [0.5, 1)
+		e = min(max(15-e, -100), 100)
+	}
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(math.Ldexp(float64(round(float32(math.Ldexp(float64(v), e)))), -e))
+	}
+	return out
+}
+
 // Float16Bits is x as an IEEE 754 binary16 bit pattern, rounded to the
 // nearest value with ties to even as RoundFloat16 rounds it (so
 // Float16Value(Float16Bits(x)) == RoundFloat16(x) but for NaN): subnormals

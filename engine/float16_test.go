@@ -115,3 +115,27 @@ func checkFloat16Bits(t *testing.T, f uint32) {
 		t.Fatalf("Float16Bits(%g = %#08x) decodes to %g, RoundFloat16 gives %g", x, f, got, want)
 	}
 }
+
+// TestRoundScaled: a tensor of small values (largest 3 * 2^-21) is
+// scaled into [2^14, 2^15) before rounding, so a value of 11 significant
+// bits at 2^-30, which alone rounds to 0, is kept; a tensor of ordinary values
+// rounds as RoundFloat16 (largest 0.75: scaled by 2^15, exact); zeros
+// stay zeros; an infinite largest magnitude scales nothing.
+func TestRoundScaled(t *testing.T) {
+	v := float32(0x1.004p-30) // 11 significant bits, far below float16's subnormals
+	got := RoundScaled([]float32{3 * 0x1p-21, v, 0}, RoundFloat16)
+	if got[0] != 3*0x1p-21 || got[1] != v || got[2] != 0 || RoundFloat16(v) != 0 {
+		t.Errorf("small tensor: %v (unscaled, %v rounds to %v)", got, v, RoundFloat16(v))
+	}
+	x := []float32{0.75, 0.1, -0.3333}
+	got = RoundScaled(x, RoundFloat16)
+	for i := range x {
+		if got[i] != RoundFloat16(x[i]) {
+			t.Errorf("ordinary tensor: %v, want %v", got, RoundFloat16(x[i]))
+		}
+	}
+	inf := float32(math.Inf(1))
+	if got = RoundScaled([]float32{inf, 1e-30}, RoundFloat16); got[0] != inf || got[1] != RoundFloat16(1e-30) {
+		t.Errorf("with +Inf: %v", got)
+	}
+}

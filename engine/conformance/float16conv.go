@@ -120,29 +120,15 @@ func testFloat16Conv(t *testing.T, b engine.Backend, s engine.Float16Storer, rng
 
 // matmulRoundScaled is matmulRound of the tensor x with the per-tensor
 // power-of-two scaling of engine.MatmulRounder (the Vulkan backend's
-// cooperative matrices): x scaled so that its largest magnitude lies in
-// [2^14, 2^15), rounded, scaled back, so that a tensor of small values
-// (w scaled by 2^-20) keeps its significant bits as on the backend instead
-// of meeting float16's subnormals. x itself where b does not round.
+// cooperative matrices, engine.RoundScaled), so that a tensor of small
+// values (w scaled by 2^-20) keeps its significant bits as on the backend
+// instead of meeting float16's subnormals. x itself where b does not round.
 func matmulRoundScaled(b engine.Backend, x []float32) []float32 {
-	m := 0.0
-	for _, v := range x {
-		m = max(m, math.Abs(float64(v)))
+	r, ok := b.(engine.MatmulRounder)
+	if !ok || r.MatmulInputRounding() == nil {
+		return x
 	}
-	e := 0
-	if m > 0 && !math.IsInf(m, 0) {
-		_, e = math.Frexp(m) // m = f * 2^e, f in [0.5, 1)
-		e = min(max(15-e, -100), 100)
-	}
-	s := make([]float32, len(x))
-	for i, v := range x {
-		s[i] = float32(math.Ldexp(float64(v), e))
-	}
-	s = matmulRound(b, s)
-	for i, v := range s {
-		s[i] = float32(math.Ldexp(float64(v), -e))
-	}
-	return s
+	return engine.RoundScaled(x, r.MatmulInputRounding())
 }
 
 // checkRange fails t unless float16 outputs want reach what scale 2^e is
